@@ -1,0 +1,439 @@
+"""Article file -> front matter -> frozen :class:`~feedpub.model.Article`.
+
+Front matter sits between a first line ``---`` and the next ``---`` line. It is
+parsed with PyYAML's C loader through a safe constructor that refuses aliases,
+custom tags and duplicate keys, after a cheap guard against deep nesting (the C
+composer recurses and can take the whole process down). ``secured`` is dropped
+the moment the mapping exists. Every string is cleaned here, once; every
+problem becomes an :class:`~feedpub.errors.ArticleError` with the line in the
+file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import html
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import ftfy
+import yaml
+import yaml.cyaml
+
+from .errors import ArticleError
+from .model import Article, Image, Provider, Related
+
+MAX_DEPTH = 20
+MAX_EXCERPT = 4000
+MAX_TITLE = 500
+MAX_LIST = 100
+
+# XML 1.0 forbids C0 controls but TAB, LF, CR; lone surrogates; U+FFFE and U+FFFF.
+# DEL and the C1 block are allowed but invisible and discouraged: drop them too.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
+_FTFY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_latin_ligatures=False,
+    fix_line_breaks=False,
+    normalization="NFC",
+    explain=False,
+)
+# A cheap test for "this YAML may hold an anchor, an alias or flow nesting";
+# only such files pay for the exact event scan in _guard().
+_SUSPECT = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s#]|[\[\{]|[-?][ \t]+[-?](?:[ \t]|$)", re.M)
+_URL_SAFE = "/?#[]@!$&'()*+,;=%~:"
+
+
+# --------------------------------------------------------------------------- text
+
+
+def clean_text(value: str, *, single_line: bool = False, limit: int | None = None) -> str:
+    """Strip XML-forbidden characters, repair mojibake, normalise to NFC."""
+    if not value.isascii():
+        value = ftfy.fix_text(value, _FTFY)
+    value = _FORBIDDEN.sub("", value)
+    value = _SPACES.sub(" ", value).strip() if single_line else value.strip()
+    if limit is not None and len(value) > limit:
+        cut = value.rfind(" ", 0, limit)
+        value = value[: cut if cut > limit // 2 else limit].rstrip() + "…"
+    return value
+
+
+def clean_url(value: object) -> str | None:
+    """An absolute http(s) URL with HTML entities decoded, or ``None``.
+
+    ``&#038;`` becomes ``&``; leading spaces and control characters are removed
+    before the scheme is read, so `` JaVaScRiPt:`` and ``\\x01javascript:`` are
+    refused like ``javascript:``. Unsafe characters are percent-encoded and a
+    non-ASCII host is IDNA-encoded.
+    """
+    if not isinstance(value, str):
+        return None
+    value = _FORBIDDEN.sub("", html.unescape(value)).strip()
+    try:
+        parts = urlsplit(value)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https") or not parts.hostname:
+            return None
+        netloc = parts.netloc
+        if not netloc.isascii():
+            netloc = netloc.encode("idna").decode("ascii")
+        if any(c in netloc for c in " <>\"'`\\{}|^"):
+            return None
+        _ = parts.port  # raises ValueError on a malformed port
+    except (ValueError, UnicodeError):
+        return None
+    return urlunsplit(
+        (
+            scheme,
+            netloc.lower() if "@" not in netloc else netloc,
+            quote(parts.path, safe=_URL_SAFE) or "/",
+            quote(parts.query, safe=_URL_SAFE),
+            quote(parts.fragment, safe=_URL_SAFE),
+        )
+    )
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+class _FrontMatterConstructor(yaml.constructor.SafeConstructor):
+    """SafeConstructor that refuses duplicate keys and wraps impossible dates."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None:
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {str(key)[:40]!r}", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as e:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"impossible date {str(node.value)[:40]!r} ({e})", node.start_mark
+            ) from e
+
+
+_FrontMatterConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", _FrontMatterConstructor.construct_yaml_timestamp
+)
+_FrontMatterConstructor.add_constructor(
+    "tag:yaml.org,2002:map", _FrontMatterConstructor.construct_yaml_map
+)
+
+
+class FrontMatterLoader(yaml.cyaml.CParser, _FrontMatterConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+    """libyaml's parser and composer with our safe constructor."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.cyaml.CParser.__init__(self, stream)
+        _FrontMatterConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+
+def _guard(text: str) -> tuple[int, str] | None:
+    """Refuse anchors/aliases and nesting deeper than MAX_DEPTH before composing.
+
+    Returns ``(line_in_block, reason)`` or ``None``. Block nesting is bounded by
+    indentation, which a text scan measures; only files that contain flow
+    brackets or anchor/alias/tag characters pay for libyaml's event stream,
+    which is iterative and safe at any depth.
+    """
+    indents = [len(line) - len(line.lstrip(" ")) for line in text.split("\n")]
+    if max(indents, default=0) < MAX_DEPTH and not _SUSPECT.search(text):
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return event.start_mark.line, "YAML anchors and aliases are not allowed"
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line, f"nested deeper than {MAX_DEPTH} levels"
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the real load below reports it with its mark
+    return None
+
+
+def split_front_matter(text: str) -> tuple[str, int]:
+    """Return the YAML block and the number of file lines before it.
+
+    Raises ``ValueError(line, message)`` when there is no front matter.
+    """
+    if not text.strip():
+        raise ValueError(1, "empty file: an article starts with a '---' line")
+    first, sep, rest = text.partition("\n")
+    if first.rstrip() != "---":
+        raise ValueError(1, "no front matter: the first line must be '---'")
+    end = re.search(r"^---[ \t]*$", rest, re.M)
+    if end is None:
+        raise ValueError(text.count("\n") + 1, "front matter is not closed: add a '---' line after it")
+    return rest[: end.start()], 1
+
+
+def parse_front_matter(path: str, data: bytes) -> tuple[dict[str, Any], int]:
+    """Bytes -> (mapping without ``secured``, line offset of the YAML block)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise ArticleError(
+            path, line, f"invalid UTF-8 at byte {e.start}: save the file as UTF-8"
+        ) from None
+    if "\x00" in text:
+        raise ArticleError(path, text[: text.index("\x00")].count("\n") + 1, "binary file (NUL byte)")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        block, offset = split_front_matter(text)
+    except ValueError as e:
+        raise ArticleError(path, e.args[0], e.args[1]) from None
+    refused = _guard(block)
+    if refused:
+        raise ArticleError(path, refused[0] + offset + 1, refused[1])
+    try:
+        loaded = yaml.load(block, Loader=FrontMatterLoader)  # noqa: S506 - safe constructor
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + offset + 1 if mark else offset + 1
+        reason = e.problem or e.context or "invalid YAML"
+        if "could not determine a constructor" in reason:
+            reason = "custom YAML tags are not allowed" + reason[reason.find(" for the tag") :]
+        raise ArticleError(path, line, f"YAML error: {reason}") from None
+    except (yaml.YAMLError, RecursionError) as e:
+        raise ArticleError(path, offset + 1, f"YAML error: {type(e).__name__}") from None
+    if not isinstance(loaded, dict):
+        kind = "empty" if loaded is None else f"a {type(loaded).__name__}"
+        raise ArticleError(path, offset + 1, f"front matter must be a mapping of keys, not {kind}")
+    loaded.pop("secured", None)
+    return loaded, offset
+
+
+def _key_lines(text_lines: list[str]) -> dict[str, int]:
+    """Line number (1-based) of each top-level key in the file."""
+    lines: dict[str, int] = {}
+    for n, line in enumerate(text_lines, 1):
+        m = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
+        if m:
+            lines.setdefault(m.group(1), n)
+    return lines
+
+
+# --------------------------------------------------------------------------- fields
+
+
+class FieldError(Exception):
+    """A top-level field is unusable; ``key`` locates the line."""
+
+    def __init__(self, key: str, message: str) -> None:
+        self.key = key
+        super().__init__(message)
+
+
+def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
+    """A YAML datetime / date / string -> aware UTC datetime without microseconds."""
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str) and value.strip():
+        s = value.strip()
+        try:
+            dt = datetime.fromisoformat(s)
+        except ValueError:
+            try:
+                dt = email.utils.parsedate_to_datetime(s)
+            except (TypeError, ValueError, IndexError):
+                raise FieldError(
+                    key, f"{key} {s[:40]!r} is not a date: use ISO 8601 like 2020-05-19T21:00:00Z"
+                ) from None
+    else:
+        raise FieldError(key, f"{key} must be a date like 2020-05-19T21:00:00Z")
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        dt = dt.replace(tzinfo=tz)
+    try:
+        dt = dt.astimezone(UTC).replace(microsecond=0)
+    except (OverflowError, ValueError):
+        raise FieldError(key, f"{key} is out of range") from None
+    if dt.year < 1970:
+        raise FieldError(key, f"{key} {dt:%Y-%m-%d} is before 1970: check the year")
+    return dt
+
+
+def _text(d: dict[str, Any], key: str, *, required: bool = False, **kw: Any) -> str:
+    value = d.get(key)
+    if value is None:
+        if required:
+            raise FieldError(key, f"{key} is missing")
+        return ""
+    if not isinstance(value, str):
+        kind = "a date" if isinstance(value, date) else type(value).__name__
+        raise FieldError(key, f"{key} must be text, not {kind}: put it in double quotes")
+    return clean_text(value, **kw)
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value == value and abs(value) != float("inf") else None
+
+
+def _dimension(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 1_000_000:
+        return None
+    return value
+
+
+def _mapping_list(value: object) -> Iterator[dict[str, Any]]:
+    if isinstance(value, list):
+        for item in value[:MAX_LIST]:
+            if isinstance(item, dict):
+                yield item
+
+
+def _images(value: object) -> tuple[Image, ...]:
+    out: list[Image] = []
+    seen: set[str] = set()
+    for item in _mapping_list(value):
+        url = clean_url(item.get("url"))
+        if url and url not in seen:
+            seen.add(url)
+            title = item.get("title")
+            out.append(
+                Image(
+                    url=url,
+                    width=_dimension(item.get("width")),
+                    height=_dimension(item.get("height")),
+                    title=clean_text(title, single_line=True, limit=MAX_TITLE)
+                    if isinstance(title, str)
+                    else "",
+                )
+            )
+    return tuple(out)
+
+
+def _provider(value: object) -> Provider | None:
+    if not isinstance(value, dict):
+        return None
+    name = value.get("name")
+    domain = value.get("domain")
+    name = clean_text(name, single_line=True, limit=200) if isinstance(name, str) else ""
+    domain = domain.strip().lower() if isinstance(domain, str) else ""
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?", domain):
+        domain = ""
+    if not name:
+        name = domain
+    if not name:
+        return None
+    logos = _images(value.get("images"))
+    return Provider(name=name, domain=domain, logo=logos[0].url if logos else None)
+
+
+def _related(value: object, tz: tzinfo) -> tuple[Related, ...]:
+    out: list[Related] = []
+    for item in _mapping_list(value):
+        url = clean_url(item.get("webUrl")) or clean_url(item.get("originalUrl"))
+        title = item.get("title")
+        if not url or not isinstance(title, str) or not clean_text(title):
+            continue
+        provider = _provider(item.get("provider"))
+        try:
+            when = to_utc(item.get("publishedDateTime"), tz, "publishedDateTime")
+        except FieldError:
+            when = None
+        images = _images(item.get("images"))
+        excerpt = item.get("excerpt")
+        out.append(
+            Related(
+                title=clean_text(title, single_line=True, limit=MAX_TITLE),
+                url=url,
+                excerpt=clean_text(excerpt, limit=MAX_EXCERPT) if isinstance(excerpt, str) else "",
+                provider=provider.name if provider else "",
+                published_at=when,
+                image=images[0] if images else None,
+            )
+        )
+    return tuple(out)
+
+
+def _topics(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise FieldError("topics", "topics must be a list of topic names")
+    out: list[str] = []
+    for item in value[:MAX_LIST]:
+        if isinstance(item, bool) or not isinstance(item, str | int | float):
+            raise FieldError("topics", "topics must be a list of topic names (text)")
+        topic = clean_text(str(item), single_line=True, limit=200)
+        if topic and topic not in out:
+            out.append(topic)
+    return tuple(out)
+
+
+def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
+    """Normalise a front-matter mapping (``secured`` already gone) into an Article."""
+    title = _text(d, "title", single_line=True, limit=MAX_TITLE)
+    excerpt = _text(d, "excerpt", limit=MAX_EXCERPT)
+    if not title and not excerpt:
+        raise FieldError("title", "no title and no excerpt: an article needs at least one")
+    url = clean_url(d.get("webUrl")) or clean_url(d.get("originalUrl"))
+    if url is None:
+        key = "webUrl" if "webUrl" in d else "originalUrl"
+        raise FieldError(key, "no usable webUrl or originalUrl: give an absolute http(s) URL")
+    if "publishedDateTime" not in d:
+        raise FieldError("title", "publishedDateTime is missing")
+    published_at = to_utc(d["publishedDateTime"], tz, "publishedDateTime")
+    kind = d.get("type")
+    return Article(
+        path=path,
+        title=title or clean_text(excerpt, single_line=True, limit=80),
+        excerpt=excerpt,
+        url=url,
+        published_at=published_at,
+        published=d.get("published") is True,
+        topics=_topics(d.get("topics")),
+        images=_images(d.get("images")),
+        related=_related(d.get("related"), tz),
+        provider=_provider(d.get("provider")),
+        type=kind.strip().lower() if isinstance(kind, str) and kind.strip() else "article",
+        quality=_number(d.get("quality")),
+        heat=_number(d.get("heat")),
+        featured_content=_text(d, "featuredContent"),
+        amp_url=clean_url(d.get("ampWebUrl")),
+        category=_text(d, "category", single_line=True, limit=200),
+    )
+
+
+def load_article(path: str, data: bytes, tz: tzinfo) -> Article:
+    """Bytes of one article file -> Article, or :class:`ArticleError` with its line."""
+    mapping, offset = parse_front_matter(path, data)
+    try:
+        return build_article(path, mapping, tz)
+    except FieldError as e:
+        text = data.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
+        line = _key_lines(text).get(e.key, offset + 1)
+        raise ArticleError(path, line, str(e)) from None
+
+
+Loader = Callable[[str, bytes, tzinfo], Article]

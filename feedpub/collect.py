@@ -1,0 +1,140 @@
+"""Find the article files of a config and load them, in parallel when it pays.
+
+Reads files, never writes them. Files whose resolved path leaves the content
+root (the folder part of the glob, before its first wildcard) are skipped, so a
+symlink cannot pull in ``/etc/passwd``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from itertools import repeat
+from pathlib import Path
+
+from .articles import load_article
+from .config import Config
+from .errors import ArticleError
+from .model import Article
+
+PARALLEL_THRESHOLD = 2000
+CHUNK = 256
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """An article file found by the content globs."""
+
+    path: str  # relative to the config folder, POSIX form: the name shown to users
+    abspath: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(slots=True)
+class Loaded:
+    """What loading produced: good articles, rejected files, and counts."""
+
+    articles: list[Article] = field(default_factory=list)
+    errors: list[ArticleError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # vanished or outside the root
+    read: int = 0
+    cached: int = 0
+
+
+def _root_of(pattern: str) -> str:
+    """The folder part of a glob before its first wildcard."""
+    head: list[str] = []
+    for part in Path(pattern).parts:
+        if glob.has_magic(part):
+            break
+        head.append(part)
+    return str(Path(*head)) if head else "."
+
+
+def discover(config: Config, skipped: list[str] | None = None) -> list[SourceFile]:
+    """Every article file of the config, sorted by path, each once."""
+    found: dict[str, SourceFile] = {}
+    for pattern in config.content:
+        absolute = os.path.join(str(config.root), pattern)
+        root = os.path.realpath(_root_of(absolute))
+        prefix = root.rstrip(os.sep) + os.sep
+        for name in glob.iglob(absolute, recursive=True):
+            try:
+                st = os.stat(name)
+            except OSError:
+                continue
+            if not os.path.isfile(name):
+                continue
+            real = os.path.realpath(name)
+            if not real.startswith(prefix):
+                if skipped is not None:
+                    skipped.append(f"{name}: leads outside the content folder {root}, not followed")
+                continue
+            rel = Path(os.path.relpath(name, config.root)).as_posix()
+            if rel not in found:
+                found[rel] = SourceFile(rel, name, st.st_size, st.st_mtime_ns)
+    return [found[k] for k in sorted(found)]
+
+
+def read_source(src: SourceFile, max_size: int) -> bytes | None:
+    """The bytes of a file, ``None`` when it vanished; ArticleError when unreadable or too big."""
+    try:
+        with open(src.abspath, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > max_size:
+                raise ArticleError(
+                    src.path,
+                    1,
+                    f"file is {size} bytes, over the limit of {max_size} (site.max_file_size)",
+                )
+            data = f.read(max_size + 1)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        return None
+    except OSError as e:
+        raise ArticleError(src.path, 1, f"cannot read: {e.strerror}") from None
+    if len(data) > max_size:
+        raise ArticleError(src.path, 1, f"file grew over the limit of {max_size} bytes while read")
+    return data
+
+
+def load_one(src: SourceFile, tz: tzinfo, max_size: int) -> Article | ArticleError | None:
+    """Load one file; errors are returned, not raised, so a batch never stops."""
+    try:
+        data = read_source(src, max_size)
+        if data is None:
+            return None
+        return load_article(src.path, data, tz)
+    except ArticleError as e:
+        return e
+    except Exception as e:  # one bad file must never stop the run
+        return ArticleError(src.path, 1, f"cannot load ({type(e).__name__}); please report this")
+
+
+def _load_chunk(
+    chunk: list[SourceFile], tz: tzinfo, max_size: int
+) -> list[Article | ArticleError | None]:
+    return [load_one(s, tz, max_size) for s in chunk]
+
+
+def load_many(
+    sources: list[SourceFile], tz: tzinfo, max_size: int, jobs: int | None = None
+) -> Iterator[tuple[SourceFile, Article | ArticleError | None]]:
+    """Load ``sources`` in order; across processes when there are many."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(sources) < PARALLEL_THRESHOLD:
+        for s in sources:
+            yield s, load_one(s, tz, max_size)
+        return
+    chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for chunk, results in zip(
+            chunks, pool.map(_load_chunk, chunks, repeat(tz), repeat(max_size)), strict=True
+        ):
+            yield from zip(chunk, results, strict=True)

@@ -1,0 +1,324 @@
+"""config.toml -> frozen :class:`Config`.
+
+Every problem is collected and reported at once, each with its key path and the
+line it sits on (``feeds.azure.titel: unknown key``). Relative paths resolve
+against the folder of the config file, never the working directory.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+FORMATS = ("rss", "atom")
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+DEFAULT_MAX_ITEMS = 50
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+
+def topic_key(topic: str) -> str:
+    """The form in which topics are compared: NFKC, casefolded, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", topic).casefold().split())
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """One ``[feeds.<slug>]`` table.
+
+    ``topic_keys`` is ``None`` for ``topics = ["*"]`` (every published article),
+    otherwise the topics in :func:`topic_key` form.
+    """
+
+    slug: str
+    title: str
+    description: str
+    topics: tuple[str, ...]
+    topic_keys: frozenset[str] | None
+    max_items: int
+    min_quality: float | None
+    formats: tuple[str, ...]
+
+    def matches(self, article_topic_keys: frozenset[str]) -> bool:
+        return self.topic_keys is None or not self.topic_keys.isdisjoint(article_topic_keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration; all paths are absolute."""
+
+    path: Path
+    root: Path
+    title: str
+    link: str
+    feeds_url: str
+    description: str
+    language: str
+    content: tuple[str, ...]
+    output: Path
+    cache: Path
+    max_items: int
+    timezone: ZoneInfo
+    max_file_size: int
+    lock_timeout: float
+    feeds: tuple[FeedConfig, ...]
+
+    def feed(self, slug: str) -> FeedConfig | None:
+        return next((f for f in self.feeds if f.slug == slug), None)
+
+    def feed_url(self, slug: str, fmt: str) -> str:
+        return f"{self.feeds_url}{slug}.{fmt}"
+
+
+class _Reader:
+    """Checks one TOML table, recording problems with key path and line."""
+
+    def __init__(self, locate: Callable[[str], int | None], problems: list[str]) -> None:
+        self.locate = locate
+        self.problems = problems
+
+    def problem(self, keypath: str, message: str) -> None:
+        line = self.locate(keypath)
+        where = f"{line}: " if line else ""
+        self.problems.append(f"{where}{keypath}: {message}")
+
+    def get(
+        self,
+        table: dict[str, Any],
+        prefix: str,
+        key: str,
+        kind: type | tuple[type, ...],
+        default: Any = ...,
+        what: str = "",
+    ) -> Any:
+        keypath = f"{prefix}.{key}"
+        if key not in table:
+            if default is ...:
+                self.problem(keypath, "missing (required)")
+                return None
+            return default
+        value = table[key]
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            self.problem(keypath, f"must be {what or _kind_name(kind)}, not true/false")
+            return None
+        if not isinstance(value, kind):
+            self.problem(keypath, f"must be {what or _kind_name(kind)}")
+            return None
+        return value
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", list: "a list", bool: "true or false"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _line_locator(text: str) -> Callable[[str], int | None]:
+    """Map ``table.key`` paths to line numbers by scanning the TOML source."""
+    header = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+    keyline = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+    where: dict[str, int] = {}
+    table = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        m = header.match(line)
+        if m:
+            table = ".".join(p.strip().strip("\"'") for p in m.group(1).split("."))
+            where.setdefault(table, number)
+            continue
+        k = keyline.match(line)
+        if k:
+            where.setdefault(f"{table}.{k.group(1).strip(chr(34) + chr(39))}", number)
+
+    def locate(keypath: str) -> int | None:
+        parts = keypath.split(".")
+        while parts:
+            found = where.get(".".join(parts))
+            if found:
+                return found
+            parts.pop()
+        return None
+
+    return locate
+
+
+def _check_url(r: _Reader, keypath: str, value: str | None, folder: bool = False) -> str:
+    if value is None:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        r.problem(keypath, f"must be an absolute http(s) URL, got {value!r}")
+        return value
+    if folder and not value.endswith("/"):
+        value += "/"
+    return value
+
+
+SITE_KEYS = {
+    "title", "link", "feeds_url", "description", "language", "content", "output",
+    "cache", "max_items", "timezone", "max_file_size", "lock_timeout",
+}  # fmt: skip
+FEED_KEYS = {"title", "description", "topics", "max_items", "min_quality", "formats"}
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and check ``path``; raise :class:`ConfigError` listing every problem."""
+    path = Path(path).absolute()
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise ConfigError(shown, ["1: file not found (pass -c CONFIG or create config.toml)"]) from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(shown, [f"1: cannot read: {e}"]) from e
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"at line (\d+)", str(e))
+        raise ConfigError(shown, [f"{m.group(1) if m else 1}: invalid TOML: {e}"]) from e
+    return parse_config(data, path, _line_locator(text))
+
+
+def parse_config(
+    data: dict[str, Any], path: Path, locate: Callable[[str], int | None] | None = None
+) -> Config:
+    problems: list[str] = []
+    r = _Reader(locate or (lambda _k: None), problems)
+    root = path.parent
+
+    for key in data:
+        if key not in ("site", "feeds"):
+            r.problem(key, "unknown table (expected [site] and [feeds.<slug>])")
+    site = data.get("site")
+    if not isinstance(site, dict):
+        r.problem("site", "missing [site] table")
+        site = {}
+    for key in site:
+        if key not in SITE_KEYS:
+            r.problem(f"site.{key}", f"unknown key (known: {', '.join(sorted(SITE_KEYS))})")
+
+    title = r.get(site, "site", "title", str) or ""
+    link = _check_url(r, "site.link", r.get(site, "site", "link", str))
+    feeds_url = _check_url(r, "site.feeds_url", r.get(site, "site", "feeds_url", str), folder=True)
+    description = r.get(site, "site", "description", str, "") or ""
+    language = r.get(site, "site", "language", str, "en") or "en"
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", language):
+        r.problem("site.language", f"must be a language tag such as 'en' or 'en-GB', got {language!r}")
+
+    content_raw = r.get(site, "site", "content", (str, list), what="a glob or a list of globs")
+    content: tuple[str, ...] = ()
+    if isinstance(content_raw, str):
+        content_raw = [content_raw]
+    if isinstance(content_raw, list):
+        if not content_raw or not all(isinstance(c, str) and c for c in content_raw):
+            r.problem("site.content", "must be a non-empty list of glob patterns")
+        else:
+            content = tuple(content_raw)
+
+    output = root / (r.get(site, "site", "output", str, "feeds") or "feeds")
+    cache_raw = r.get(site, "site", "cache", str, None)
+    cache = root / cache_raw if cache_raw else output / ".feedpub-cache.sqlite"
+    max_items = _positive_int(r, site, "site", "max_items", DEFAULT_MAX_ITEMS)
+    max_file_size = _positive_int(r, site, "site", "max_file_size", DEFAULT_MAX_FILE_SIZE)
+    lock_timeout = r.get(site, "site", "lock_timeout", (int, float), DEFAULT_LOCK_TIMEOUT)
+    if lock_timeout is not None and lock_timeout < 0:
+        r.problem("site.lock_timeout", "must be 0 or more seconds")
+    tz_name = r.get(site, "site", "timezone", str, "UTC") or "UTC"
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.problem("site.timezone", f"unknown time zone {tz_name!r} (use a name such as 'Europe/Paris')")
+        timezone = ZoneInfo("UTC")
+
+    feeds: list[FeedConfig] = []
+    feeds_table = data.get("feeds", {})
+    if not isinstance(feeds_table, dict) or not feeds_table:
+        r.problem("feeds", "no feeds: add at least one [feeds.<slug>] table")
+        feeds_table = {}
+    for slug, table in feeds_table.items():
+        feed = _parse_feed(r, slug, table, max_items or DEFAULT_MAX_ITEMS)
+        if feed:
+            feeds.append(feed)
+
+    if problems:
+        raise ConfigError(str(path), problems)
+    return Config(
+        path=path,
+        root=root,
+        title=title,
+        link=link,
+        feeds_url=feeds_url,
+        description=description,
+        language=language,
+        content=content,
+        output=output,
+        cache=cache,
+        max_items=max_items,
+        timezone=timezone,
+        max_file_size=max_file_size,
+        lock_timeout=float(lock_timeout),
+        feeds=tuple(sorted(feeds, key=lambda f: f.slug)),
+    )
+
+
+def _positive_int(r: _Reader, table: dict[str, Any], prefix: str, key: str, default: int) -> int:
+    value = r.get(table, prefix, key, int, default)
+    if value is None:
+        return default
+    if value < 1:
+        r.problem(f"{prefix}.{key}", "must be 1 or more")
+        return default
+    return int(value)
+
+
+def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConfig | None:
+    prefix = f"feeds.{slug}"
+    if not SLUG_RE.match(slug):
+        r.problem(prefix, "slug must be lowercase letters, digits and hyphens (it becomes a file name)")
+    if not isinstance(table, dict):
+        r.problem(prefix, "must be a table [feeds.<slug>]")
+        return None
+    for key in table:
+        if key not in FEED_KEYS:
+            r.problem(f"{prefix}.{key}", f"unknown key (known: {', '.join(sorted(FEED_KEYS))})")
+    title = r.get(table, prefix, "title", str)
+    description = r.get(table, prefix, "description", str, "") or ""
+    topics_raw = r.get(table, prefix, "topics", list)
+    topics: tuple[str, ...] = ()
+    keys: frozenset[str] | None = frozenset()
+    if topics_raw is not None:
+        if not topics_raw or not all(isinstance(t, str) and t.strip() for t in topics_raw):
+            r.problem(f"{prefix}.topics", 'must be a non-empty list of topic names, or ["*"]')
+        else:
+            topics = tuple(topics_raw)
+            keys = None if "*" in topics else frozenset(topic_key(t) for t in topics)
+    max_items = _positive_int(r, table, prefix, "max_items", default_max)
+    min_quality = r.get(table, prefix, "min_quality", (int, float), None)
+    formats_raw = r.get(table, prefix, "formats", list, list(FORMATS))
+    formats: tuple[str, ...] = FORMATS
+    if formats_raw is not None:
+        bad = [f for f in formats_raw if f not in FORMATS]
+        if bad or not formats_raw:
+            r.problem(f"{prefix}.formats", f"must be a non-empty list drawn from {list(FORMATS)}")
+        else:
+            formats = tuple(f for f in FORMATS if f in formats_raw)
+    if title is None:
+        return None
+    return FeedConfig(
+        slug=slug,
+        title=title,
+        description=description,
+        topics=topics,
+        topic_keys=keys,
+        max_items=max_items,
+        min_quality=None if min_quality is None else float(min_quality),
+        formats=formats,
+    )

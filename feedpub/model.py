@@ -1,0 +1,153 @@
+"""The article model: frozen dataclasses, the single shape every later stage reads.
+
+Invariants, established by :mod:`feedpub.articles` and relied on everywhere else:
+
+- every datetime is timezone-aware UTC with no microseconds;
+- every string is clean: no character XML 1.0 forbids, mojibake repaired,
+  surrounding whitespace removed (titles also have inner runs collapsed);
+- every URL is an absolute http(s) URL with HTML entities decoded;
+- ``secured`` never reaches this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture: ``width`` / ``height`` in pixels when the source gives them."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """Who published the article: ``domain`` is a bare host name such as ``cnet.com``."""
+
+    name: str
+    domain: str = ""
+    logo: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Other coverage of the same story."""
+
+    title: str
+    url: str
+    excerpt: str = ""
+    provider: str = ""
+    published_at: datetime | None = None
+    image: Image | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article file, normalised.
+
+    ``path`` is the source file relative to the config folder (POSIX form); it is
+    the stable tiebreak between articles with the same date. ``url`` comes from
+    ``webUrl``, else ``originalUrl``; it is the article's identity in every feed.
+    """
+
+    path: str
+    title: str
+    excerpt: str
+    url: str
+    published_at: datetime
+    published: bool
+    topics: tuple[str, ...] = ()
+    images: tuple[Image, ...] = ()
+    related: tuple[Related, ...] = ()
+    provider: Provider | None = None
+    type: str = "article"
+    quality: float | None = None
+    heat: float | None = None
+    featured_content: str = ""
+    amp_url: str | None = None
+    category: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (dates as ISO 8601 strings); :meth:`from_dict` inverts it."""
+        return {
+            "path": self.path,
+            "title": self.title,
+            "excerpt": self.excerpt,
+            "url": self.url,
+            "published_at": _iso(self.published_at),
+            "published": self.published,
+            "topics": list(self.topics),
+            "images": [_image_dict(i) for i in self.images],
+            "related": [
+                {
+                    "title": r.title,
+                    "url": r.url,
+                    "excerpt": r.excerpt,
+                    "provider": r.provider,
+                    "published_at": _iso(r.published_at) if r.published_at else None,
+                    "image": _image_dict(r.image) if r.image else None,
+                }
+                for r in self.related
+            ],
+            "provider": (
+                {"name": self.provider.name, "domain": self.provider.domain, "logo": self.provider.logo}
+                if self.provider
+                else None
+            ),
+            "type": self.type,
+            "quality": self.quality,
+            "heat": self.heat,
+            "featured_content": self.featured_content,
+            "amp_url": self.amp_url,
+            "category": self.category,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Article:
+        p = d["provider"]
+        return cls(
+            path=d["path"],
+            title=d["title"],
+            excerpt=d["excerpt"],
+            url=d["url"],
+            published_at=_from_iso(d["published_at"]),
+            published=d["published"],
+            topics=tuple(d["topics"]),
+            images=tuple(Image(**i) for i in d["images"]),
+            related=tuple(
+                Related(
+                    title=r["title"],
+                    url=r["url"],
+                    excerpt=r["excerpt"],
+                    provider=r["provider"],
+                    published_at=_from_iso(r["published_at"]) if r["published_at"] else None,
+                    image=Image(**r["image"]) if r["image"] else None,
+                )
+                for r in d["related"]
+            ),
+            provider=Provider(**p) if p else None,
+            type=d["type"],
+            quality=d["quality"],
+            heat=d["heat"],
+            featured_content=d["featured_content"],
+            amp_url=d["amp_url"],
+            category=d["category"],
+        )
+
+
+def _image_dict(i: Image) -> dict[str, Any]:
+    return {"url": i.url, "width": i.width, "height": i.height, "title": i.title}
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _from_iso(s: str) -> datetime:
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)

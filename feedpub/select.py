@@ -1,0 +1,83 @@
+"""Pure selection: which articles a feed gets, in which order.
+
+No I/O and no clock: ``now`` is always passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from .config import FeedConfig, topic_key
+
+
+class Selectable(Protocol):
+    """What selection reads of an article (an Article or a cached summary of one)."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def published(self) -> bool: ...
+    @property
+    def published_at(self) -> datetime: ...
+    @property
+    def topics(self) -> tuple[str, ...]: ...
+    @property
+    def quality(self) -> float | None: ...
+
+
+T = TypeVar("T", bound="Selectable")
+
+
+def order_key(article: Selectable) -> tuple[float, str]:
+    """Newest first; the source path breaks ties so the order never depends on disk order."""
+    return (-article.published_at.timestamp(), article.path)
+
+
+def visible(articles: Iterable[T], now: datetime) -> list[T]:
+    """Published articles dated at or before ``now``, one per URL (the newest copy wins).
+
+    The result is in feed order (newest first, then by path).
+    """
+    best: dict[str, T] = {}
+    for a in articles:
+        if a.published is not True or a.published_at > now:
+            continue
+        held = best.get(a.url)
+        if held is None or order_key(a) < order_key(held):
+            best[a.url] = a
+    return sorted(best.values(), key=order_key)
+
+
+def matches(article: Selectable, topic_keys: frozenset[str] | None, min_quality: float | None) -> bool:
+    if min_quality is not None and (article.quality is None or article.quality < min_quality):
+        return False
+    return topic_keys is None or any(topic_key(t) in topic_keys for t in article.topics)
+
+
+def select(
+    articles: Iterable[T],
+    feed: FeedConfig,
+    now: datetime,
+) -> list[T]:
+    """The items of ``feed`` at ``now``: visible, matching, newest first, cut to ``max_items``."""
+    return pick(visible(articles, now), feed.topic_keys, feed.min_quality, feed.max_items)
+
+
+def pick(
+    ordered: Sequence[T],
+    topic_keys: frozenset[str] | None,
+    min_quality: float | None,
+    limit: int,
+) -> list[T]:
+    """From articles already in feed order (see :func:`visible`), the first ``limit`` that match."""
+    out: list[T] = []
+    for a in ordered:
+        if matches(a, topic_keys, min_quality):
+            out.append(a)
+            if len(out) >= limit:
+                break
+    return out

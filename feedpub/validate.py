@@ -1,0 +1,269 @@
+"""Feed bytes -> problems. RELAX NG schemas under ``feedpub/schemas/``, then the
+rules a schema cannot express, checked in code.
+
+The parser is hardened: no network, no DTD, no entity expansion, no huge trees.
+A document with a DOCTYPE is refused outright.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+ATOM = "http://www.w3.org/2005/Atom"
+MEDIA = "http://search.yahoo.com/mrss/"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+_A = f"{{{ATOM}}}"
+_M = f"{{{MEDIA}}}"
+
+FORBIDDEN_TAGS = {
+    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link",
+    "meta", "base", "form", "input", "button", "textarea", "select", "svg", "math",
+}  # fmt: skip
+URL_ATTRS = {"href", "src", "cite", "action", "poster", "background", "formaction", "srcset"}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One broken rule: ``line`` in the document, ``item`` names the item/entry when known."""
+
+    line: int
+    rule: str
+    message: str
+    item: str = ""
+
+    def __str__(self) -> str:
+        where = f" (item {self.item})" if self.item else ""
+        return f"line {self.line}: {self.rule}: {self.message}{where}"
+
+
+def hardened_parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=False,
+    )
+
+
+@functools.cache
+def schema(fmt: str) -> etree.RelaxNG:
+    ref = resources.files("feedpub") / "schemas" / f"{fmt}.rng"
+    with resources.as_file(ref) as path:
+        doc = etree.parse(str(path), hardened_parser())
+    return etree.RelaxNG(doc)
+
+
+def detect(root: Any) -> str | None:
+    if root.tag == "rss":
+        return "rss"
+    if root.tag == f"{_A}feed":
+        return "atom"
+    return None
+
+
+def validate_bytes(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Problem]]:
+    """Parse and check a feed document; returns (format or None, problems)."""
+    try:
+        tree = etree.fromstring(data, hardened_parser()).getroottree()
+    except etree.XMLSyntaxError as e:
+        line = e.lineno or 1
+        return None, [Problem(line, "well-formed", f"not well-formed XML: {e.msg}")]
+    if tree.docinfo.doctype:
+        return None, [Problem(1, "no-doctype", "a DOCTYPE is not allowed in a feed")]
+    root = tree.getroot()
+    fmt = detect(root)
+    if fmt is None:
+        return None, [Problem(root.sourceline or 1, "format", f"not RSS 2.0 or Atom 1.0: <{root.tag}>")]
+    problems: list[Problem] = []
+    rng = schema(fmt)
+    if not rng.validate(tree):
+        for err in rng.error_log:
+            problems.append(Problem(err.line, "schema", err.message))
+    checks = _rss_checks if fmt == "rss" else _atom_checks
+    problems.extend(checks(root, now))
+    return fmt, sorted(set(problems), key=lambda p: (p.line, p.rule, p.message))
+
+
+# --------------------------------------------------------------------------- shared checks
+
+
+def _absolute(url: str | None) -> bool:
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and url == url.strip()
+
+
+def _url(el: Any, value: str | None, what: str, item: str) -> Iterator[Problem]:
+    if not _absolute(value):
+        yield Problem(el.sourceline or 0, "absolute-url", f"{what} must be an absolute http(s) URL: {value!r}", item)
+
+
+def _html_problems(el: Any, text: str | None, item: str) -> Iterator[Problem]:
+    """Forbidden markup, handlers, styles and non-http(s) or relative URLs in HTML content."""
+    if not text or "<" not in text:
+        return
+    line = el.sourceline or 0
+    try:
+        fragments = lxml_html.fragments_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return
+    for frag in fragments:
+        if isinstance(frag, str):
+            continue
+        for node in frag.iter():
+            if not isinstance(node.tag, str):
+                continue
+            if node.tag.lower() in FORBIDDEN_TAGS:
+                yield Problem(line, "html", f"forbidden element <{node.tag}> in HTML content", item)
+            for name, value in node.attrib.items():
+                low = name.lower()
+                if low.startswith("on"):
+                    yield Problem(line, "html", f"event handler {name}= in HTML content", item)
+                elif low == "style":
+                    yield Problem(line, "html", "style attribute in HTML content", item)
+                elif low in URL_ATTRS and not _absolute(value):
+                    yield Problem(line, "html", f"{name}={value!r} is not an absolute http(s) URL", item)
+
+
+def _future(el: Any, when: datetime | None, now: datetime | None, item: str) -> Iterator[Problem]:
+    if now is not None and when is not None and when > now:
+        yield Problem(el.sourceline or 0, "future", f"dated in the future ({when:%Y-%m-%dT%H:%M:%SZ})", item)
+
+
+def _unique_ids(ids: list[tuple[Any, str]], rule: str) -> Iterator[Problem]:
+    counts = Counter(i for _, i in ids)
+    for el, i in ids:
+        if counts[i] > 1:
+            yield Problem(el.sourceline or 0, rule, f"id {i!r} is used by {counts[i]} items", i)
+
+
+def _media(parent: Any, item: str) -> Iterator[Problem]:
+    for group in parent.iter(f"{_M}group"):
+        if len(group.findall(f"{_M}content")) < 2:
+            yield Problem(group.sourceline or 0, "media-group", "media:group with fewer than two media:content", item)
+    for tag in (f"{_M}content", f"{_M}thumbnail"):
+        for el in parent.iter(tag):
+            yield from _url(el, el.get("url"), tag.replace(_M, "media:") + " url", item)
+
+
+# --------------------------------------------------------------------------- RSS
+
+
+def _rfc822(text: str | None) -> datetime | None:
+    try:
+        dt = parsedate_to_datetime((text or "").strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
+    channel = root.find("channel")
+    if channel is None:
+        return
+    yield from _url(channel.find("link") if channel.find("link") is not None else channel,
+                    channel.findtext("link"), "channel link", "")  # fmt: skip
+    selfs = [ln for ln in channel.findall(f"{_A}link") if ln.get("rel") == "self"]
+    if not selfs:
+        yield Problem(channel.sourceline or 0, "self-link", "channel has no <atom:link rel=\"self\">")
+    for ln in channel.findall(f"{_A}link"):
+        yield from _url(ln, ln.get("href"), "atom:link href", "")
+    ids: list[tuple[Any, str]] = []
+    for number, item in enumerate(channel.findall("item"), 1):
+        guid = item.find("guid")
+        name = (guid.text or "").strip() if guid is not None else item.findtext("link") or f"#{number}"
+        if guid is not None:
+            ids.append((guid, name))
+            if guid.get("isPermaLink", "true") == "true":
+                yield from _url(guid, guid.text, "permalink guid", name)
+        link = item.find("link")
+        if link is not None:
+            yield from _url(link, link.text, "item link", name)
+        enclosures = item.findall("enclosure")
+        if len(enclosures) > 1:
+            yield Problem(enclosures[1].sourceline or 0, "enclosure", "more than one enclosure", name)
+        for enc in enclosures:
+            yield from _url(enc, enc.get("url"), "enclosure url", name)
+            if not (enc.get("length") or "").isdigit():
+                yield Problem(enc.sourceline or 0, "enclosure", "enclosure length must be a byte count", name)
+            if "/" not in (enc.get("type") or ""):
+                yield Problem(enc.sourceline or 0, "enclosure", "enclosure needs a media type", name)
+        for ln in item.findall(f"{_A}link"):
+            yield from _url(ln, ln.get("href"), "atom:link href", name)
+        pub = item.find("pubDate")
+        if pub is not None:
+            yield from _future(pub, _rfc822(pub.text), now, name)
+        for tag in ("description", f"{{{CONTENT}}}encoded"):
+            el = item.find(tag)
+            if el is not None:
+                yield from _html_problems(el, el.text, name)
+        yield from _media(item, name)
+    yield from _unique_ids(ids, "unique-guid")
+
+
+# --------------------------------------------------------------------------- Atom
+
+
+def _rfc3339(text: str | None) -> datetime | None:
+    try:
+        dt = datetime.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else None
+
+
+def _links(parent: Any, item: str, need_self: bool) -> Iterator[Problem]:
+    alternates: Counter[tuple[str, str]] = Counter()
+    for ln in parent.findall(f"{_A}link"):
+        rel = ln.get("rel", "alternate")
+        yield from _url(ln, ln.get("href"), f"link rel={rel} href", item)
+        if rel == "alternate":
+            key = (ln.get("type", ""), ln.get("hreflang", ""))
+            alternates[key] += 1
+            if alternates[key] == 2:
+                yield Problem(ln.sourceline or 0, "one-alternate", "more than one alternate link of the same type and language", item)
+        elif rel == "enclosure":
+            if not (ln.get("length") or "").isdigit() or "/" not in (ln.get("type") or ""):
+                yield Problem(ln.sourceline or 0, "enclosure", "enclosure link needs type and length", item)
+    if need_self and not any(ln.get("rel") == "self" for ln in parent.findall(f"{_A}link")):
+        yield Problem(parent.sourceline or 0, "self-link", 'feed has no <link rel="self">')
+
+
+def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
+    yield from _links(root, "", need_self=True)
+    ids: list[tuple[Any, str]] = []
+    for number, entry in enumerate(root.findall(f"{_A}entry"), 1):
+        id_el = entry.find(f"{_A}id")
+        name = (id_el.text or "").strip() if id_el is not None else f"#{number}"
+        if id_el is not None:
+            ids.append((id_el, name))
+            if urlsplit(name).scheme == "" :
+                yield Problem(id_el.sourceline or 0, "absolute-id", "entry id must be an absolute IRI", name)
+        yield from _links(entry, name, need_self=False)
+        for tag in ("published", "updated"):
+            el = entry.find(f"{_A}{tag}")
+            if el is not None:
+                yield from _future(el, _rfc3339(el.text), now, name)
+        for tag in ("content", "summary"):
+            el = entry.find(f"{_A}{tag}")
+            if el is not None and el.get("type") == "html":
+                yield from _html_problems(el, el.text, name)
+        yield from _media(entry, name)
+    yield from _unique_ids(ids, "unique-id")

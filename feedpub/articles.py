@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import ftfy
 import yaml
-import yaml.cyaml
+from yaml._yaml import CParser
 
 from .errors import ArticleError
 from .model import Article, Image, Provider, Related
@@ -127,19 +127,19 @@ class _FrontMatterConstructor(yaml.constructor.SafeConstructor):
             ) from e
 
 
-_FrontMatterConstructor.add_constructor(
+_FrontMatterConstructor.add_constructor(  # type: ignore[type-var]
     "tag:yaml.org,2002:timestamp", _FrontMatterConstructor.construct_yaml_timestamp
 )
-_FrontMatterConstructor.add_constructor(
+_FrontMatterConstructor.add_constructor(  # type: ignore[type-var]
     "tag:yaml.org,2002:map", _FrontMatterConstructor.construct_yaml_map
 )
 
 
-class FrontMatterLoader(yaml.cyaml.CParser, _FrontMatterConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+class FrontMatterLoader(CParser, _FrontMatterConstructor, yaml.resolver.Resolver):
     """libyaml's parser and composer with our safe constructor."""
 
     def __init__(self, stream: str) -> None:
-        yaml.cyaml.CParser.__init__(self, stream)
+        CParser.__init__(self, stream)
         _FrontMatterConstructor.__init__(self)
         yaml.resolver.Resolver.__init__(self)
 
@@ -159,16 +159,20 @@ def _guard(text: str) -> tuple[int, str] | None:
     try:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                return event.start_mark.line, "YAML anchors and aliases are not allowed"
+                return _line(event), "YAML anchors and aliases are not allowed"
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return event.start_mark.line, f"nested deeper than {MAX_DEPTH} levels"
+                    return _line(event), f"nested deeper than {MAX_DEPTH} levels"
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
         return None  # the real load below reports it with its mark
     return None
+
+
+def _line(event: yaml.Event) -> int:
+    return event.start_mark.line if event.start_mark is not None else 0
 
 
 def split_front_matter(text: str) -> tuple[str, int]:
@@ -178,12 +182,14 @@ def split_front_matter(text: str) -> tuple[str, int]:
     """
     if not text.strip():
         raise ValueError(1, "empty file: an article starts with a '---' line")
-    first, sep, rest = text.partition("\n")
+    first, _, rest = text.partition("\n")
     if first.rstrip() != "---":
         raise ValueError(1, "no front matter: the first line must be '---'")
     end = re.search(r"^---[ \t]*$", rest, re.M)
     if end is None:
-        raise ValueError(text.count("\n") + 1, "front matter is not closed: add a '---' line after it")
+        raise ValueError(
+            text.count("\n") + 1, "front matter is not closed: add a '---' line after it"
+        )
     return rest[: end.start()], 1
 
 
@@ -199,7 +205,9 @@ def parse_front_matter(path: str, data: bytes) -> tuple[dict[str, Any], int]:
             path, line, f"invalid UTF-8 at byte {e.start}: save the file as UTF-8"
         ) from None
     if "\x00" in text:
-        raise ArticleError(path, text[: text.index("\x00")].count("\n") + 1, "binary file (NUL byte)")
+        raise ArticleError(
+            path, text[: text.index("\x00")].count("\n") + 1, "binary file (NUL byte)"
+        )
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
@@ -210,11 +218,17 @@ def parse_front_matter(path: str, data: bytes) -> tuple[dict[str, Any], int]:
     if refused:
         raise ArticleError(path, refused[0] + offset + 1, refused[1])
     try:
-        loaded = yaml.load(block, Loader=FrontMatterLoader)  # noqa: S506 - safe constructor
+        loader = FrontMatterLoader(block)
+        try:
+            loaded = loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        mark, context = e.problem_mark or e.context_mark, e.context_mark
         line = mark.line + offset + 1 if mark else offset + 1
         reason = e.problem or e.context or "invalid YAML"
+        if e.problem and e.context and context is not None and context is not mark:
+            reason += f" ({e.context}, which started at line {context.line + offset + 1})"
         if "could not determine a constructor" in reason:
             reason = "custom YAML tags are not allowed" + reason[reason.find(" for the tag") :]
         raise ArticleError(path, line, f"YAML error: {reason}") from None

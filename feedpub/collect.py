@@ -8,10 +8,11 @@ symlink cannot pull in ``/etc/passwd``.
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import tzinfo
 from itertools import repeat
 from pathlib import Path
@@ -33,17 +34,6 @@ class SourceFile:
     abspath: str
     size: int
     mtime_ns: int
-
-
-@dataclass(slots=True)
-class Loaded:
-    """What loading produced: good articles, rejected files, and counts."""
-
-    articles: list[Article] = field(default_factory=list)
-    errors: list[ArticleError] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # vanished or outside the root
-    read: int = 0
-    cached: int = 0
 
 
 def _root_of(pattern: str) -> str:
@@ -104,37 +94,55 @@ def read_source(src: SourceFile, max_size: int) -> bytes | None:
     return data
 
 
-def load_one(src: SourceFile, tz: tzinfo, max_size: int) -> Article | ArticleError | None:
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+#: ``(content digest, outcome)``; the outcome is ``None`` when the bytes still hash to
+#: the digest the cache knows (nothing parsed); the whole result is ``None`` when
+#: the file vanished between listing and reading.
+Result = tuple[str, Article | ArticleError | None] | None
+
+
+def load_one(src: SourceFile, tz: tzinfo, max_size: int, known: str | None = None) -> Result:
     """Load one file; errors are returned, not raised, so a batch never stops."""
     try:
         data = read_source(src, max_size)
         if data is None:
             return None
-        return load_article(src.path, data, tz)
+        d = digest(data)
+        if known is not None and d == known:
+            return d, None
+        return d, load_article(src.path, data, tz)
     except ArticleError as e:
-        return e
+        return "", e
     except Exception as e:  # one bad file must never stop the run
-        return ArticleError(src.path, 1, f"cannot load ({type(e).__name__}); please report this")
+        return "", ArticleError(
+            src.path, 1, f"cannot load ({type(e).__name__}); please report this"
+        )
 
 
 def _load_chunk(
-    chunk: list[SourceFile], tz: tzinfo, max_size: int
-) -> list[Article | ArticleError | None]:
-    return [load_one(s, tz, max_size) for s in chunk]
+    chunk: list[tuple[SourceFile, str | None]], tz: tzinfo, max_size: int
+) -> list[Result]:
+    return [load_one(s, tz, max_size, known) for s, known in chunk]
 
 
 def load_many(
-    sources: list[SourceFile], tz: tzinfo, max_size: int, jobs: int | None = None
-) -> Iterator[tuple[SourceFile, Article | ArticleError | None]]:
+    sources: list[tuple[SourceFile, str | None]],
+    tz: tzinfo,
+    max_size: int,
+    jobs: int | None = None,
+) -> Iterator[tuple[SourceFile, Result]]:
     """Load ``sources`` in order; across processes when there are many."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(sources) < PARALLEL_THRESHOLD:
-        for s in sources:
-            yield s, load_one(s, tz, max_size)
+        for s, known in sources:
+            yield s, load_one(s, tz, max_size, known)
         return
     chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for chunk, results in zip(
             chunks, pool.map(_load_chunk, chunks, repeat(tz), repeat(max_size)), strict=True
         ):
-            yield from zip(chunk, results, strict=True)
+            yield from zip((s for s, _ in chunk), results, strict=True)

@@ -117,7 +117,13 @@ class _Reader:
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", list: "a list", bool: "true or false"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        list: "a list",
+        bool: "true or false",
+    }
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
@@ -176,7 +182,9 @@ def load_config(path: str | Path) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as e:
-        raise ConfigError(shown, ["1: file not found (pass -c CONFIG or create config.toml)"]) from e
+        raise ConfigError(
+            shown, ["1: file not found (pass -c CONFIG or create config.toml)"]
+        ) from e
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(shown, [f"1: cannot read: {e}"]) from e
     try:
@@ -211,7 +219,9 @@ def parse_config(
     description = r.get(site, "site", "description", str, "") or ""
     language = r.get(site, "site", "language", str, "en") or "en"
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", language):
-        r.problem("site.language", f"must be a language tag such as 'en' or 'en-GB', got {language!r}")
+        r.problem(
+            "site.language", f"must be a language tag such as 'en' or 'en-GB', got {language!r}"
+        )
 
     content_raw = r.get(site, "site", "content", (str, list), what="a glob or a list of globs")
     content: tuple[str, ...] = ()
@@ -235,7 +245,9 @@ def parse_config(
     try:
         timezone = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        r.problem("site.timezone", f"unknown time zone {tz_name!r} (use a name such as 'Europe/Paris')")
+        r.problem(
+            "site.timezone", f"unknown time zone {tz_name!r} (use a name such as 'Europe/Paris')"
+        )
         timezone = ZoneInfo("UTC")
 
     feeds: list[FeedConfig] = []
@@ -282,7 +294,9 @@ def _positive_int(r: _Reader, table: dict[str, Any], prefix: str, key: str, defa
 def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConfig | None:
     prefix = f"feeds.{slug}"
     if not SLUG_RE.match(slug):
-        r.problem(prefix, "slug must be lowercase letters, digits and hyphens (it becomes a file name)")
+        r.problem(
+            prefix, "slug must be lowercase letters, digits and hyphens (it becomes a file name)"
+        )
     if not isinstance(table, dict):
         r.problem(prefix, "must be a table [feeds.<slug>]")
         return None

@@ -96,7 +96,11 @@ class Article:
                 for r in self.related
             ],
             "provider": (
-                {"name": self.provider.name, "domain": self.provider.domain, "logo": self.provider.logo}
+                {
+                    "name": self.provider.name,
+                    "domain": self.provider.domain,
+                    "logo": self.provider.logo,
+                }
                 if self.provider
                 else None
             ),

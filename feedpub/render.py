@@ -51,7 +51,7 @@ _IMAGE_TYPES = {
     "bmp": "image/bmp", "tif": "image/tiff", "tiff": "image/tiff", "ico": "image/x-icon",
     "heic": "image/heic", "heif": "image/heif", "jxl": "image/jxl",
 }  # fmt: skip
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 _ALLOWED_TAGS = {"p", "a", "img", "ul", "li", "h3", "small", "time", "figure", "br", "em"}
 _ALLOWED_ATTRS = {
     "a": {"href", "title"},
@@ -197,7 +197,9 @@ def feed_date(items: Sequence[Article]) -> datetime:
     return max((a.published_at for a in items), default=EMPTY_FEED_DATE)
 
 
-def _generator(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str) -> FeedGenerator:
+def _generator(
+    config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str
+) -> FeedGenerator:
     fg = FeedGenerator()
     fg.register_extension("feedpub", _FeedExtension, _EntryExtension)
     self_url = config.feed_url(feed.slug, fmt)

@@ -5,7 +5,9 @@ No I/O and no clock: ``now`` is always passed in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -52,7 +54,9 @@ def visible(articles: Iterable[T], now: datetime) -> list[T]:
     return sorted(best.values(), key=order_key)
 
 
-def matches(article: Selectable, topic_keys: frozenset[str] | None, min_quality: float | None) -> bool:
+def matches(
+    article: Selectable, topic_keys: frozenset[str] | None, min_quality: float | None
+) -> bool:
     if min_quality is not None and (article.quality is None or article.quality < min_quality):
         return False
     return topic_keys is None or any(topic_key(t) in topic_keys for t in article.topics)
@@ -81,3 +85,39 @@ def pick(
             if len(out) >= limit:
                 break
     return out
+
+
+def pick_all(ordered: Sequence[T], feeds: Iterable[FeedConfig]) -> dict[str, list[T]]:
+    """:func:`pick` for many feeds at once, through a topic index.
+
+    Same result as calling ``pick`` per feed (a property test checks it), but a
+    feed about a rare topic looks only at the articles of that topic.
+    """
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, a in enumerate(ordered):
+        for key in {topic_key(t) for t in a.topics}:
+            index[key].append(i)
+    out: dict[str, list[T]] = {}
+    for feed in feeds:
+        if feed.topic_keys is None:
+            positions: Iterator[int] = iter(range(len(ordered)))
+        else:
+            positions = _unique(heapq.merge(*(index.get(k, []) for k in sorted(feed.topic_keys))))
+        chosen: list[T] = []
+        if feed.max_items > 0:
+            for i in positions:
+                a = ordered[i]
+                if matches(a, None, feed.min_quality):
+                    chosen.append(a)
+                    if len(chosen) >= feed.max_items:
+                        break
+        out[feed.slug] = chosen
+    return out
+
+
+def _unique(positions: Iterable[int]) -> Iterator[int]:
+    last = -1
+    for i in positions:
+        if i != last:
+            yield i
+            last = i

@@ -79,19 +79,20 @@ def validate_bytes(data: bytes, now: datetime | None = None) -> tuple[str | None
     try:
         tree = etree.fromstring(data, hardened_parser()).getroottree()
     except etree.XMLSyntaxError as e:
-        line = e.lineno or 1
-        return None, [Problem(line, "well-formed", f"not well-formed XML: {e.msg}")]
-    if tree.docinfo.doctype:
+        return None, [Problem(e.lineno or 1, "well-formed", f"not well-formed XML: {e.msg}")]
+    if tree.docinfo.doctype:  # type: ignore[union-attr]
         return None, [Problem(1, "no-doctype", "a DOCTYPE is not allowed in a feed")]
-    root = tree.getroot()
+    root: Any = tree.getroot()
     fmt = detect(root)
     if fmt is None:
-        return None, [Problem(root.sourceline or 1, "format", f"not RSS 2.0 or Atom 1.0: <{root.tag}>")]
+        return None, [
+            Problem(root.sourceline or 1, "format", f"not RSS 2.0 or Atom 1.0: <{root.tag}>")
+        ]
     problems: list[Problem] = []
     rng = schema(fmt)
     if not rng.validate(tree):
         for err in rng.error_log:
-            problems.append(Problem(err.line, "schema", err.message))
+            problems.append(Problem(int(err.line), "schema", err.message))
     checks = _rss_checks if fmt == "rss" else _atom_checks
     problems.extend(checks(root, now))
     return fmt, sorted(set(problems), key=lambda p: (p.line, p.rule, p.message))
@@ -112,7 +113,12 @@ def _absolute(url: str | None) -> bool:
 
 def _url(el: Any, value: str | None, what: str, item: str) -> Iterator[Problem]:
     if not _absolute(value):
-        yield Problem(el.sourceline or 0, "absolute-url", f"{what} must be an absolute http(s) URL: {value!r}", item)
+        yield Problem(
+            el.sourceline or 0,
+            "absolute-url",
+            f"{what} must be an absolute http(s) URL: {value!r}",
+            item,
+        )
 
 
 def _html_problems(el: Any, text: str | None, item: str) -> Iterator[Problem]:
@@ -130,21 +136,26 @@ def _html_problems(el: Any, text: str | None, item: str) -> Iterator[Problem]:
         for node in frag.iter():
             if not isinstance(node.tag, str):
                 continue
-            if node.tag.lower() in FORBIDDEN_TAGS:
+            if str(node.tag).lower() in FORBIDDEN_TAGS:
                 yield Problem(line, "html", f"forbidden element <{node.tag}> in HTML content", item)
-            for name, value in node.attrib.items():
+            for raw_name, raw_value in node.attrib.items():
+                name, value = str(raw_name), str(raw_value)
                 low = name.lower()
                 if low.startswith("on"):
                     yield Problem(line, "html", f"event handler {name}= in HTML content", item)
                 elif low == "style":
                     yield Problem(line, "html", "style attribute in HTML content", item)
                 elif low in URL_ATTRS and not _absolute(value):
-                    yield Problem(line, "html", f"{name}={value!r} is not an absolute http(s) URL", item)
+                    yield Problem(
+                        line, "html", f"{name}={value!r} is not an absolute http(s) URL", item
+                    )
 
 
 def _future(el: Any, when: datetime | None, now: datetime | None, item: str) -> Iterator[Problem]:
     if now is not None and when is not None and when > now:
-        yield Problem(el.sourceline or 0, "future", f"dated in the future ({when:%Y-%m-%dT%H:%M:%SZ})", item)
+        yield Problem(
+            el.sourceline or 0, "future", f"dated in the future ({when:%Y-%m-%dT%H:%M:%SZ})", item
+        )
 
 
 def _unique_ids(ids: list[tuple[Any, str]], rule: str) -> Iterator[Problem]:
@@ -157,7 +168,12 @@ def _unique_ids(ids: list[tuple[Any, str]], rule: str) -> Iterator[Problem]:
 def _media(parent: Any, item: str) -> Iterator[Problem]:
     for group in parent.iter(f"{_M}group"):
         if len(group.findall(f"{_M}content")) < 2:
-            yield Problem(group.sourceline or 0, "media-group", "media:group with fewer than two media:content", item)
+            yield Problem(
+                group.sourceline or 0,
+                "media-group",
+                "media:group with fewer than two media:content",
+                item,
+            )
     for tag in (f"{_M}content", f"{_M}thumbnail"):
         for el in parent.iter(tag):
             yield from _url(el, el.get("url"), tag.replace(_M, "media:") + " url", item)
@@ -182,13 +198,15 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
                     channel.findtext("link"), "channel link", "")  # fmt: skip
     selfs = [ln for ln in channel.findall(f"{_A}link") if ln.get("rel") == "self"]
     if not selfs:
-        yield Problem(channel.sourceline or 0, "self-link", "channel has no <atom:link rel=\"self\">")
+        yield Problem(channel.sourceline or 0, "self-link", 'channel has no <atom:link rel="self">')
     for ln in channel.findall(f"{_A}link"):
         yield from _url(ln, ln.get("href"), "atom:link href", "")
     ids: list[tuple[Any, str]] = []
     for number, item in enumerate(channel.findall("item"), 1):
         guid = item.find("guid")
-        name = (guid.text or "").strip() if guid is not None else item.findtext("link") or f"#{number}"
+        name = (
+            (guid.text or "").strip() if guid is not None else item.findtext("link") or f"#{number}"
+        )
         if guid is not None:
             ids.append((guid, name))
             if guid.get("isPermaLink", "true") == "true":
@@ -198,13 +216,19 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
             yield from _url(link, link.text, "item link", name)
         enclosures = item.findall("enclosure")
         if len(enclosures) > 1:
-            yield Problem(enclosures[1].sourceline or 0, "enclosure", "more than one enclosure", name)
+            yield Problem(
+                enclosures[1].sourceline or 0, "enclosure", "more than one enclosure", name
+            )
         for enc in enclosures:
             yield from _url(enc, enc.get("url"), "enclosure url", name)
             if not (enc.get("length") or "").isdigit():
-                yield Problem(enc.sourceline or 0, "enclosure", "enclosure length must be a byte count", name)
+                yield Problem(
+                    enc.sourceline or 0, "enclosure", "enclosure length must be a byte count", name
+                )
             if "/" not in (enc.get("type") or ""):
-                yield Problem(enc.sourceline or 0, "enclosure", "enclosure needs a media type", name)
+                yield Problem(
+                    enc.sourceline or 0, "enclosure", "enclosure needs a media type", name
+                )
         for ln in item.findall(f"{_A}link"):
             yield from _url(ln, ln.get("href"), "atom:link href", name)
         pub = item.find("pubDate")
@@ -238,10 +262,18 @@ def _links(parent: Any, item: str, need_self: bool) -> Iterator[Problem]:
             key = (ln.get("type", ""), ln.get("hreflang", ""))
             alternates[key] += 1
             if alternates[key] == 2:
-                yield Problem(ln.sourceline or 0, "one-alternate", "more than one alternate link of the same type and language", item)
-        elif rel == "enclosure":
-            if not (ln.get("length") or "").isdigit() or "/" not in (ln.get("type") or ""):
-                yield Problem(ln.sourceline or 0, "enclosure", "enclosure link needs type and length", item)
+                yield Problem(
+                    ln.sourceline or 0,
+                    "one-alternate",
+                    "more than one alternate link of the same type and language",
+                    item,
+                )
+        elif rel == "enclosure" and (
+            not (ln.get("length") or "").isdigit() or "/" not in (ln.get("type") or "")
+        ):
+            yield Problem(
+                ln.sourceline or 0, "enclosure", "enclosure link needs type and length", item
+            )
     if need_self and not any(ln.get("rel") == "self" for ln in parent.findall(f"{_A}link")):
         yield Problem(parent.sourceline or 0, "self-link", 'feed has no <link rel="self">')
 
@@ -254,8 +286,10 @@ def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
         name = (id_el.text or "").strip() if id_el is not None else f"#{number}"
         if id_el is not None:
             ids.append((id_el, name))
-            if urlsplit(name).scheme == "" :
-                yield Problem(id_el.sourceline or 0, "absolute-id", "entry id must be an absolute IRI", name)
+            if urlsplit(name).scheme == "":
+                yield Problem(
+                    id_el.sourceline or 0, "absolute-id", "entry id must be an absolute IRI", name
+                )
         yield from _links(entry, name, need_self=False)
         for tag in ("published", "updated"):
             el = entry.find(f"{_A}{tag}")

@@ -1,0 +1,241 @@
+"""The article cache: a stdlib SQLite file keyed by path, size and mtime, with a
+content hash for when mtime cannot be trusted.
+
+It holds, per article file, either the loaded Article (as JSON) with the few
+columns selection needs, or the rejection (line and reason); and per output
+file, the fingerprint of what was rendered into it. ``secured`` never reaches
+it: the loader drops it before an Article exists.
+
+A cache that is corrupt, truncated, locked by a stranger or of another version
+is thrown away and rebuilt; it never fails a build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .errors import ArticleError
+from .model import Article
+
+#: Bump when the loader or the Article shape changes: old caches are then rebuilt.
+SCHEMA_VERSION = "feedpub-cache-3"
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What selection needs of an article, read from the cache without the Article."""
+
+    path: str
+    url: str
+    published: bool
+    published_at: datetime
+    topics: tuple[str, ...]
+    quality: float | None
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    size: int
+    mtime_ns: int
+    digest: str
+    summary: Summary | None
+    error: ArticleError | None
+
+
+class Cache:
+    """Open (or create) the cache at ``path``; ``settings`` invalidate it when they change."""
+
+    def __init__(self, path: Path, settings: str, *, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        self.db: sqlite3.Connection | None = None
+        if readonly and not path.exists():
+            return
+        try:
+            self.db = self._open(settings)
+        except sqlite3.Error:
+            if readonly:
+                return
+            self._remove()
+            try:
+                self.db = self._open(settings)
+            except sqlite3.Error:
+                self.db = None
+
+    def _remove(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
+
+    def _open(self, settings: str) -> sqlite3.Connection:
+        uri = f"file:{self.path}?mode=ro" if self.readonly else f"file:{self.path}"
+        db = sqlite3.connect(uri, uri=True, timeout=5, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            version = f"{SCHEMA_VERSION} {settings}"
+            row = None
+            with contextlib.suppress(sqlite3.Error):
+                row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            if row is None or row[0] != version:
+                if self.readonly:
+                    raise sqlite3.DatabaseError("old cache")
+                db.executescript(
+                    """
+                    DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS files;
+                    DROP TABLE IF EXISTS outputs;
+                    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE files(
+                        path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                        digest TEXT NOT NULL, url TEXT, published INTEGER, published_at INTEGER,
+                        topics TEXT, quality REAL, article TEXT, line INTEGER, error TEXT);
+                    CREATE TABLE outputs(
+                        name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
+                        size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+                    """
+                )
+                db.execute("INSERT INTO meta VALUES('version', ?)", (version,))
+            db.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
+
+    def close(self) -> None:
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+            self.db = None
+
+    # ------------------------------------------------------------------ files
+
+    def rows(self) -> dict[str, Row]:
+        if self.db is None:
+            return {}
+        out: dict[str, Row] = {}
+        try:
+            for (
+                path,
+                size,
+                mtime,
+                digest,
+                url,
+                pub,
+                when,
+                topics,
+                quality,
+                line,
+                error,
+            ) in self.db.execute(
+                "SELECT path, size, mtime_ns, digest, url, published, published_at, topics,"
+                " quality, line, error FROM files"
+            ):
+                summary = err = None
+                if error is not None:
+                    err = ArticleError(path, line, error)
+                else:
+                    summary = Summary(
+                        path, url, bool(pub), datetime.fromtimestamp(when, UTC),
+                        tuple(json.loads(topics)), quality, digest,
+                    )  # fmt: skip
+                out[path] = Row(size, mtime, digest, summary, err)
+        except (sqlite3.Error, ValueError, TypeError):
+            return {}
+        return out
+
+    def articles(self, paths: Iterable[str]) -> dict[str, Article]:
+        """Full Articles for ``paths`` (those the cache holds)."""
+        if self.db is None:
+            return {}
+        out: dict[str, Article] = {}
+        wanted = list(dict.fromkeys(paths))
+        try:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                for path, blob in self.db.execute(
+                    f"SELECT path, article FROM files WHERE path IN ({marks})"  # noqa: S608
+                    " AND article IS NOT NULL",
+                    chunk,
+                ):
+                    out[path] = Article.from_dict(json.loads(blob))
+        except (sqlite3.Error, ValueError, KeyError, TypeError):
+            return {}
+        return out
+
+    def store(
+        self,
+        items: Iterable[tuple[str, int, int, str, Article | ArticleError]],
+        forget: Iterable[str],
+    ) -> None:
+        if self.db is None or self.readonly:
+            return
+        try:
+            self.db.execute("BEGIN")
+            self.db.executemany("DELETE FROM files WHERE path=?", ((p,) for p in forget))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                (_file_row(*item) for item in items),
+            )
+            self.db.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+
+    def touch(self, path: str, size: int, mtime_ns: int) -> None:
+        """Record a new size and mtime for a file whose bytes did not change."""
+        if self.db is None or self.readonly:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute(
+                "UPDATE files SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path)
+            )
+
+    # ------------------------------------------------------------------ outputs
+
+    def outputs(self) -> dict[str, tuple[str, int, int]]:
+        if self.db is None:
+            return {}
+        try:
+            return {
+                n: (f, s, m)
+                for n, f, s, m in self.db.execute(
+                    "SELECT name, fingerprint, size, mtime_ns FROM outputs"
+                )
+            }
+        except sqlite3.Error:
+            return {}
+
+    def set_output(self, name: str, fingerprint: str, size: int, mtime_ns: int) -> None:
+        if self.db is None or self.readonly:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute(
+                "INSERT OR REPLACE INTO outputs VALUES(?,?,?,?)",
+                (name, fingerprint, size, mtime_ns),
+            )
+
+
+def _file_row(
+    path: str, size: int, mtime_ns: int, digest: str, result: Article | ArticleError
+) -> tuple[object, ...]:
+    if isinstance(result, ArticleError):
+        return (path, size, mtime_ns, digest, None, None, None, None, None, None,
+                result.line, result.message)  # fmt: skip
+    a = result
+    # Only what may be published is kept whole; an unpublished article is a summary.
+    blob = (
+        json.dumps(a.to_dict(), ensure_ascii=False, separators=(",", ":")) if a.published else None
+    )
+    return (
+        path, size, mtime_ns, digest, a.url, int(a.published), int(a.published_at.timestamp()),
+        json.dumps(a.topics, ensure_ascii=False), a.quality, blob, None, None,
+    )  # fmt: skip

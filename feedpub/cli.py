@@ -1,0 +1,324 @@
+"""Command line: the only module that imports click, reads the clock, and turns
+errors into messages and exit codes.
+
+Exit codes of ``feedpub build``: 0 every feed up to date; 1 feeds built but some
+article files rejected; 2 usage or config error, nothing written; 3 a feed could
+not be validated or written (or ``--check`` found a difference, or the content
+yielded no articles); 75 another build holds the lock.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from . import __version__
+from .build import BuildResult, build, build_lock, gather, open_cache
+from .cache import Summary
+from .config import Config, FeedConfig, load_config, topic_key
+from .errors import ConfigError, LockError, UnknownTopicError
+from .render import render
+from .select import pick_all, visible
+from .validate import validate_bytes
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
+PROGRESS_MIN_FILES = 500
+
+
+class IsoDate(click.ParamType):  # type: ignore[type-arg]
+    name = "ISO8601"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            dt = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date such as 2020-05-20T12:00:00Z", param, ctx)
+        return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+config_option = click.option(
+    "-c", "--config", "config_path", default="config.toml", show_default=True,
+    type=click.Path(dir_okay=False), help="The config file.",
+)  # fmt: skip
+now_option = click.option(
+    "--now", type=IsoDate(), default=None, help="Pretend it is this moment (default: the clock)."
+)
+
+
+def _load(config_path: str) -> Config:
+    try:
+        return load_config(config_path)
+    except ConfigError as e:
+        for p in e.problems:
+            click.echo(f"{e.path}:{p}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def _now(value: datetime | None) -> datetime:
+    return value or datetime.now(UTC).replace(microsecond=0)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="feedpub")
+def cli() -> None:
+    """Turn a folder of news-article files into per-topic RSS 2.0 and Atom 1.0 feeds."""
+
+
+# --------------------------------------------------------------------------- build
+
+
+def _progress_bar(total_files: int) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    if not sys.stderr.isatty() or total_files < PROGRESS_MIN_FILES:
+        return None, lambda: None
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Reading articles", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    def finish() -> None:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+    return update, finish
+
+
+@cli.command("build")
+@config_option
+@click.option("--feed", "slugs", multiple=True, metavar="SLUG", help="Only this feed (repeatable).")
+@now_option
+@click.option("--full", is_flag=True, help="Ignore the cache: read and render everything.")
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 3 if any feed on disk is out of date."
+)
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Publish empty feeds even when the content yields no article.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes that parse articles (default: cores).",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(0),
+    default=None,
+    help="Seconds to wait for another build (default: site.lock_timeout).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Report what was read, skipped and written.")
+def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, full: bool, check: bool,
+              allow_empty: bool, jobs: int | None, lock_timeout: float | None, verbose: bool) -> None:  # fmt: skip
+    """Write <output>/<slug>.rss and .atom for every feed of the config."""
+    started = time.monotonic()
+    config = _load(config_path)
+    unknown = [s for s in slugs if config.feed(s) is None]
+    if unknown:
+        known = ", ".join(f.slug for f in config.feeds)
+        raise click.UsageError(f"no feed {', '.join(unknown)} in {config.path} (feeds: {known})")
+    progress, finish = _progress_bar(PROGRESS_MIN_FILES)
+    try:
+        if check:
+            result = build(config, _now(now), slugs=slugs, check=True, jobs=jobs, progress=progress)
+        else:
+            with build_lock(config, lock_timeout):
+                result = build(config, _now(now), slugs=slugs, full=full, allow_empty=allow_empty,
+                               jobs=jobs, progress=progress)  # fmt: skip
+    except LockError as e:
+        click.echo(f"feedpub: {e}", err=True)
+        raise SystemExit(EXIT_LOCKED) from None
+    except OSError as e:
+        click.echo(f"feedpub: {e.filename or config.output}: {e.strerror or e}", err=True)
+        raise SystemExit(EXIT_FEED_FAILED) from None
+    finally:
+        finish()
+    raise SystemExit(_report(config, result, verbose, time.monotonic() - started))
+
+
+def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) -> int:
+    g = result.gathered
+    for err in g.errors:
+        click.echo(str(err), err=True)
+    if result.refused:
+        click.echo(f"feedpub: refused: {result.refused}", err=True)
+    for o in result.outcomes:
+        if o.status == "differs":
+            click.echo(f"{config.output / o.name}: differs from what a build would write", err=True)
+        for p in o.problems:
+            click.echo(f"{config.output / o.name}: {p}", err=True)
+        if o.status == "failed":
+            click.echo(
+                f"{config.output / o.name}: not written; the previous file is kept", err=True
+            )
+    if verbose:
+        for note in g.skipped:
+            click.echo(f"skipped {note}", err=True)
+        counts = {
+            s: sum(1 for o in result.outcomes if o.status == s)
+            for s in ("written", "unchanged", "failed", "differs")
+        }
+        click.echo(
+            f"files {g.files}: read {g.read}, from cache {g.cached}, rejected {len(g.errors)}, "
+            f"skipped {len(g.skipped)}; feeds: written {counts['written']}, unchanged "
+            f"{counts['unchanged']}, failed {counts['failed'] + counts['differs']}; {seconds:.2f} s",
+            err=True,
+        )
+        for o in result.outcomes:
+            if o.status == "written":
+                click.echo(f"wrote {config.output / o.name}", err=True)
+    if result.refused or result.failed:
+        return EXIT_FEED_FAILED
+    return EXIT_REJECTED if g.errors else EXIT_OK
+
+
+# --------------------------------------------------------------------------- validate
+
+
+@cli.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@now_option
+def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
+    """Check RSS 2.0 or Atom 1.0 files (format detected); exit 1 if any has a problem."""
+    bad = False
+    for name in files:
+        with open(name, "rb") as f:
+            _, problems = validate_bytes(f.read(), _now(now))
+        for p in problems:
+            item = f" [{p.item}]" if p.item else ""
+            click.echo(f"{name}:{p.line}: {p.rule}: {p.message}{item}")
+        bad = bad or bool(problems)
+    raise SystemExit(EXIT_REJECTED if bad else EXIT_OK)
+
+
+# --------------------------------------------------------------------------- preview / list
+
+
+def _slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", topic_key(name)).strip("-") or "topic"
+
+
+def _resolve(config: Config, name: str, summaries: list[Summary], limit: int | None) -> FeedConfig:
+    feed = config.feed(name)
+    if feed is not None:
+        return feed if limit is None else _with_limit(feed, limit)
+    key = topic_key(name)
+    topics = {topic_key(t): t for s in summaries for t in s.topics}
+    if key not in topics:
+        names = [f.slug for f in config.feeds] + sorted(set(topics.values()))
+        close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
+        close += [n for n in names if key and key in topic_key(n) and n not in close][
+            : 5 - len(close)
+        ]
+        raise UnknownTopicError(name, close)
+    return FeedConfig(
+        slug=_slugify(name), title=topics[key], description=f"{config.title}: {topics[key]}",
+        topics=(topics[key],), topic_keys=frozenset({key}),
+        max_items=limit or config.max_items, min_quality=None, formats=("rss", "atom"),
+    )  # fmt: skip
+
+
+def _with_limit(feed: FeedConfig, limit: int) -> FeedConfig:
+    return FeedConfig(feed.slug, feed.title, feed.description, feed.topics, feed.topic_keys,
+                      limit, feed.min_quality, feed.formats)  # fmt: skip
+
+
+@cli.command("preview")
+@click.argument("topic_or_slug")
+@config_option
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many items.")
+@now_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "rss", "atom"]),
+    default="table",
+    show_default=True,
+)
+def preview_cmd(
+    topic_or_slug: str, config_path: str, limit: int | None, now: datetime | None, fmt: str
+) -> None:
+    """Show what one feed (a slug) or any topic would contain."""
+    config = _load(config_path)
+    when = _now(now)
+    cache = open_cache(config, readonly=True)
+    try:
+        g = gather(config, cache)
+        try:
+            feed = _resolve(config, topic_or_slug, g.summaries, limit)
+        except UnknownTopicError as e:
+            click.echo(f"feedpub: {e}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
+        items = pick_all(visible(g.summaries, when), [feed])[feed.slug]
+        articles = {**cache.articles(s.path for s in items), **g.fresh}
+    finally:
+        cache.close()
+    for err in g.errors:
+        click.echo(str(err), err=True)
+    chosen = [articles[s.path] for s in items]
+    if fmt in ("rss", "atom"):
+        click.echo(render(config, feed, chosen, fmt).decode("utf-8"), nl=False)
+        return
+    if fmt == "json":
+        out = [
+            {
+                "date": a.to_dict()["published_at"], "title": a.title, "url": a.url,
+                "provider": a.provider.name if a.provider else None,
+                "image": a.images[0].url if a.images else None, "related": len(a.related),
+                "topics": list(a.topics), "excerpt": a.excerpt, "source": a.path,
+            }
+            for a in chosen
+        ]  # fmt: skip
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(click.style(f"{feed.title}: {len(chosen)} item(s)", bold=True))
+    for a in chosen:
+        provider = a.provider.name if a.provider else "-"
+        title = a.title if len(a.title) <= 70 else a.title[:69] + "…"
+        click.echo(
+            f"{click.style(f'{a.published_at:%Y-%m-%d %H:%M}', fg='cyan')}  {title:<70}  "
+            f"{provider[:20]:<20}  {'img' if a.images else '-  '}  {len(a.related):>2} rel  "
+            f"{click.style(a.url, fg='blue')}"
+        )
+
+
+@cli.command("list")
+@config_option
+@now_option
+def list_cmd(config_path: str, now: datetime | None) -> None:
+    """Every feed with its topics, article count and newest date."""
+    config = _load(config_path)
+    when = _now(now)
+    cache = open_cache(config, readonly=True)
+    try:
+        g = gather(config, cache)
+    finally:
+        cache.close()
+    ordered = visible(g.summaries, when)
+    unlimited = [_with_limit(f, max(len(ordered), 1)) for f in config.feeds]
+    selected = pick_all(ordered, unlimited)
+    for feed in config.feeds:
+        items = selected[feed.slug]
+        newest = f"{items[0].published_at:%Y-%m-%d %H:%M}" if items else "-"
+        topics = ", ".join(feed.topics)
+        click.echo(
+            f"{feed.slug:<20} {len(items):>6} articles  newest {newest:<16}  {feed.title} [{topics}]"
+        )
+    for err in g.errors:
+        click.echo(str(err), err=True)

@@ -1,0 +1,56 @@
+"""Shared fixtures: paths to the real seeds and a config writer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+SITE = """
+[site]
+title = "Test site"
+link = "https://example.com/"
+feeds_url = "https://example.com/feeds/"
+description = "Test feeds"
+language = "en"
+content = {content}
+"""
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write a config.toml in tmp_path with the given content globs and feed tables."""
+
+    def write(content: list[str], feeds: str, extra: str = "") -> Path:
+        globs = "[" + ", ".join(f'"{c}"' for c in content) + "]"
+        path = tmp_path / "config.toml"
+        path.write_text(SITE.format(content=globs) + extra + "\n" + feeds, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def seeds_dir(tmp_path: Path) -> Path:
+    """A copy of the five real seed files (two of them unpublished)."""
+    folder = tmp_path / "content"
+    folder.mkdir()
+    for f in sorted(SEEDS.glob("*.txt")):
+        (folder / f.name).write_bytes(f.read_bytes())
+    return folder
+
+
+AZURE_AI_FEEDS = """
+[feeds.azure]
+title = "Azure"
+description = "Azure news"
+topics = ["Azure"]
+
+[feeds.ai]
+title = "Microsoft AI"
+topics = ["microsoft ai"]
+"""

@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from feedpub.articles import clean_text, clean_url, load_article
+from feedpub.errors import ArticleError
+from feedpub.model import Article
+
+from .conftest import SEEDS
+
+
+def load(name: str) -> Article:
+    path = SEEDS / name
+    return load_article(path.name, path.read_bytes(), UTC)
+
+
+def test_seed_fields() -> None:
+    a = load("002_882cc4a5fc2a4bd2.txt")
+    assert a.title == "Microsoft builds massive supercomputer for smarter AI"
+    assert (
+        a.url == "https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/"
+    )
+    assert a.published is True
+    assert a.published_at == datetime(2020, 5, 19, 21, 0, tzinfo=UTC)
+    assert a.topics == ("Azure",)
+    assert a.provider is not None
+    assert (a.provider.name, a.provider.domain) == ("CNET", "cnet.com")
+    assert a.provider.logo and a.provider.logo.endswith("cnet.com-50x50.jpg")
+    assert a.images[0].width == 756 and a.images[0].height == 567
+    assert a.quality == 102 and a.heat == 142
+    assert a.amp_url and "google-amp" in a.amp_url
+    assert [r.provider for r in a.related] == ["Forbes", "Data Center Knowledge"]
+    # mojibake repaired once, here
+    assert (
+        a.related[1].title
+        == "Microsoft Says It’s Built a Top-Five Supercomputer in the Cloud for AI"
+    )
+    assert a.related[0].image is None
+    assert a.related[1].image is not None and a.related[1].image.width == 1024
+
+
+def test_seed_html_escaped_ampersand_in_url_is_decoded() -> None:
+    a = load("003_e437473dcdcad073.txt")
+    url = a.related[0].image.url if a.related[0].image else ""
+    assert (
+        url
+        == "https://venturebeat.com/wp-content/uploads/2020/05/Supercomputer-e1589742859682.jpg?w=1200&strip=all"
+    )
+
+
+@pytest.mark.parametrize("name", ["000_eef71ab9797b9778.txt", "001_1c80b7fc4b4cb02c.txt"])
+def test_unpublished_seeds_load_as_unpublished(name: str) -> None:
+    assert load(name).published is False
+
+
+def test_secured_is_dropped() -> None:
+    raw = (SEEDS / "004_17b6bf656801d13b.txt").read_bytes()
+    secret = raw.split(b'secured: "')[1].split(b'"')[0].decode()
+    a = load("004_17b6bf656801d13b.txt")
+    assert secret not in repr(a) and secret not in str(a.to_dict())
+
+
+def test_to_dict_round_trips() -> None:
+    for f in sorted(SEEDS.glob("*.txt")):
+        a = load(f.name)
+        assert Article.from_dict(a.to_dict()) == a
+
+
+ARTICLE = """---
+title: "{title}"
+excerpt: "An excerpt"
+publishedDateTime: {date}
+webUrl: "https://example.com/a"
+published: {published}
+---
+"""
+
+
+def make(tmp: Path, **kw: str) -> bytes:
+    values = {"title": "T", "date": "2020-05-19T21:00:00Z", "published": "true"} | kw
+    return ARTICLE.format(**values).encode()
+
+
+@pytest.mark.parametrize(
+    ("date", "tz", "expected"),
+    [
+        ("2020-05-19T21:00:00Z", "UTC", datetime(2020, 5, 19, 21, tzinfo=UTC)),
+        ("2020-05-19T23:00:00+02:00", "UTC", datetime(2020, 5, 19, 21, tzinfo=UTC)),
+        ("2020-05-19 23:00:00", "Europe/Paris", datetime(2020, 5, 19, 21, tzinfo=UTC)),
+        ("2020-05-20", "Europe/Paris", datetime(2020, 5, 19, 22, tzinfo=UTC)),
+        ('"2020-05-19T21:00:00.123456Z"', "UTC", datetime(2020, 5, 19, 21, tzinfo=UTC)),
+        ('"Tue, 19 May 2020 21:00:00 +0000"', "UTC", datetime(2020, 5, 19, 21, tzinfo=UTC)),
+    ],
+)
+def test_dates_normalise_to_aware_utc(
+    tmp_path: Path, date: str, tz: str, expected: datetime
+) -> None:
+    a = load_article("x.txt", make(tmp_path, date=date), ZoneInfo(tz))
+    assert a.published_at == expected
+    assert a.published_at.tzinfo == UTC
+
+
+@pytest.mark.parametrize("value", ['"true"', '"false"', "no", "0", "null", "1", "yes"])
+def test_only_a_yaml_boolean_true_publishes(tmp_path: Path, value: str) -> None:
+    a = load_article("x.txt", make(tmp_path, published=value), UTC)
+    assert a.published is (value == "yes")  # YAML 1.1: unquoted yes is the boolean true
+
+
+def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
+    data = make(tmp_path).replace(b"published: true\n", b"")
+    assert load_article("x.txt", data, UTC).published is False
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "words"),
+    [
+        (
+            b'---\ntitle: "a\nexcerpt: b\n---\n',
+            4,
+            "scanning a quoted scalar, which started at line 2",
+        ),
+        (b"---\n- a\n- b\n---\n", 2, "must be a mapping"),
+        (
+            b'---\nexcerpt: ""\ntitle: ""\nwebUrl: "https://e.com/"\npublishedDateTime: 2020-01-01\n---\n',
+            3,
+            "no title and no excerpt",
+        ),
+        (
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: "soon"\n---\n',
+            4,
+            "is not a date",
+        ),
+        (
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: 2024-02-30\n---\n',
+            4,
+            "impossible date",
+        ),
+        (b'---\ntitle: &a "x"\nexcerpt: *a\n---\n', 2, "anchors and aliases"),
+        (b'---\ntitle: !!python/object:os.system "x"\n---\n', 2, "custom YAML tags"),
+        (
+            b'---\ntitle: "x"\nwebUrl: "javascript:alert(1)"\npublishedDateTime: 2020-01-01\n---\n',
+            3,
+            "no usable webUrl",
+        ),
+        (b'---\ntitle: "ok"\n\xff\n---\n', 3, "invalid UTF-8"),
+        (b'---\r\ntitle: "x"\r\ntitle: "y"\r\n---\r\n', 3, "duplicate key 'title'"),
+    ],
+)
+def test_bad_files_name_the_line_in_the_file(data: bytes, line: int, words: str) -> None:
+    with pytest.raises(ArticleError) as info:
+        load_article("bad.txt", data, UTC)
+    assert info.value.line == line, info.value
+    assert words in info.value.message
+    assert str(info.value).startswith(f"bad.txt:{line}: ")
+
+
+def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:
+    data = b"\xef\xbb\xbf" + make(tmp_path, title="Caf\xc3\xa9").replace(b"\n", b"\r\n")
+    assert load_article("x.txt", data, UTC).title == "Café"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("https://e.com/a.jpg?w=1&#038;h=2", "https://e.com/a.jpg?w=1&h=2"),
+        ("  HTTPS://E.com/x y", "https://e.com/x%20y"),
+        ("https://bücher.example/ä", "https://xn--bcher-kva.example/%C3%A4"),
+        ("javascript:alert(1)", None),
+        (" \x01JaVaScRiPt:alert(1)", None),
+        ("data:text/html;base64,xx", None),
+        ("//evil.example/x", None),
+        ("/relative/path", None),
+        ("http://", None),
+        ("https://e.com:99999/", None),
+    ],
+)
+def test_clean_url(raw: str, clean: str | None) -> None:
+    assert clean_url(raw) == clean
+
+
+def test_clean_text_repairs_mojibake_and_strips_forbidden_characters() -> None:
+    assert clean_text("Itâ€™s \x01here\x0b", single_line=True) == "It’s here"
+    assert clean_text("AT&T <b>", single_line=True) == "AT&T <b>"  # text stays text
+    assert clean_text("東京 ‘quoted’") == "東京 ‘quoted’"

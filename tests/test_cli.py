@@ -1,0 +1,189 @@
+"""The command line, end to end, with CliRunner(catch_exceptions=False)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from feedpub.cli import cli
+
+from .conftest import AZURE_AI_FEEDS, SEEDS
+
+NOW = "2021-01-01T00:00:00Z"
+AZURE_URLS = [
+    "https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/",
+    "https://thenextweb.com/artificial-intelligence/2020/05/19/microsoft-just-built-one-of-the-top-five-most-powerful-supercomputers-on-the-planet/",
+]
+SECRETS = [
+    f.read_text(encoding="utf-8").split('secured: "')[1].split('"')[0]
+    for f in sorted(SEEDS.glob("*.txt"))
+]
+UNPUBLISHED_ONLY = "zdnet.com/article/microsoft-builds-a-supercomputer"  # not even a related link
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def cfg(write_config, seeds_dir: Path) -> Path:  # type: ignore[no-untyped-def]
+    return write_config(["content/*.txt"], AZURE_AI_FEEDS)
+
+
+def no_leak(*texts: str) -> None:
+    for text in texts:
+        for secret in SECRETS:
+            assert secret[:24] not in text
+        assert UNPUBLISHED_ONLY not in text
+
+
+def test_preview_azure_lists_the_two_published_articles_newest_first(cfg: Path) -> None:
+    code, out, err = run("preview", "azure", "-c", str(cfg), "--now", NOW, "--format", "json")
+    assert code == 0, err
+    items = json.loads(out)
+    assert [i["url"] for i in items] == AZURE_URLS
+    no_leak(out, err)
+
+
+def test_preview_any_topic_even_without_a_feed(cfg: Path) -> None:
+    code, out, err = run("preview", "AI", "-c", str(cfg), "--now", NOW, "--format", "json")
+    assert code == 0, err
+    assert [i["url"] for i in json.loads(out)] == [
+        "https://hothardware.com/news/openai-supercomputer-by-microsoft"
+    ]
+    code, out, _ = run("preview", "Microsoft AI", "-c", str(cfg), "--now", NOW)
+    assert code == 0
+    assert "HotHardware" in out and "hothardware.com/news/openai" in out
+    assert "\x1b[" not in out  # no colour when not on a terminal
+    no_leak(out)
+
+
+def test_preview_unknown_topic_suggests_close_matches(cfg: Path) -> None:
+    code, out, err = run("preview", "azur", "-c", str(cfg), "--now", NOW)
+    assert code == 2
+    assert "no feed or topic named 'azur'" in err and "azure" in err
+
+
+def test_preview_rss_prints_what_build_writes(cfg: Path) -> None:
+    code, out, err = run("preview", "azure", "-c", str(cfg), "--now", NOW, "--format", "rss")
+    assert code == 0, err
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert out.encode() == (cfg.parent / "feeds" / "azure.rss").read_bytes()
+
+
+def test_list_shows_every_feed(cfg: Path) -> None:
+    code, out, _ = run("list", "-c", str(cfg), "--now", NOW)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["ai", "1"]
+    assert lines[1].split()[:2] == ["azure", "2"] and "2020-05-19 21:00" in lines[1]
+
+
+def test_build_writes_valid_feeds_quietly(cfg: Path) -> None:
+    code, out, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert (code, out, err) == (0, "", "")
+    feeds = cfg.parent / "feeds"
+    assert sorted(p.name for p in feeds.glob("*.*[!e]")) == [
+        "ai.atom",
+        "ai.rss",
+        "azure.atom",
+        "azure.rss",
+    ]
+    for name in ("azure.rss", "azure.atom"):
+        parsed = feedparser.parse((feeds / name).read_bytes())
+        assert [e.link for e in parsed.entries] == AZURE_URLS
+    for f in feeds.iterdir():
+        if f.suffix in (".rss", ".atom"):
+            assert oct(f.stat().st_mode & 0o777) == "0o644"
+            text = f.read_text(encoding="utf-8")
+            no_leak(text)
+            assert (
+                "forbes.com/sites/moorinsights/2020/05/20/microsoft-builds-massive-supercomputer-for-openai/</link>"
+                not in text
+            )
+    code, out, _ = run(
+        "validate", *(str(p) for p in sorted(feeds.glob("*.rss")) + sorted(feeds.glob("*.atom")))
+    )
+    assert (code, out) == (0, "")
+
+
+def test_rebuild_with_nothing_changed_touches_nothing(cfg: Path) -> None:
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    feeds = cfg.parent / "feeds"
+    before = {
+        p.name: p.stat().st_mtime_ns for p in feeds.iterdir() if p.suffix in (".rss", ".atom")
+    }
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0
+    assert "read 0, from cache 5" in err and "written 0, unchanged 4" in err
+    after = {p.name: p.stat().st_mtime_ns for p in feeds.iterdir() if p.suffix in (".rss", ".atom")}
+    assert after == before
+
+
+def test_one_changed_article_rerenders_only_its_feeds(cfg: Path, seeds_dir: Path) -> None:
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    f = seeds_dir / "004_17b6bf656801d13b.txt"
+    f.write_text(
+        f.read_text(encoding="utf-8").replace("Team To Build", "Team Up To Build"), encoding="utf-8"
+    )
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0, err
+    assert "read 1, from cache 4" in err
+    assert "written 2, unchanged 2" in err
+    assert "wrote" in err and "ai.rss" in err and "azure.rss" not in err
+    assert "Team Up To Build" in (cfg.parent / "feeds" / "ai.atom").read_text(encoding="utf-8")
+
+
+def test_bad_article_exit_1_others_still_built(cfg: Path, seeds_dir: Path) -> None:
+    (seeds_dir / "bad.txt").write_text('---\ntitle: "x\n---\n', encoding="utf-8")
+    code, out, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 1
+    assert err.startswith("content/bad.txt:3: YAML error")
+    assert (cfg.parent / "feeds" / "azure.rss").exists()
+
+
+def test_config_error_exit_2_and_nothing_written(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    cfg = write_config(["content/*.txt"], '[feeds.azure]\ntitel = "Azure"\ntopics = ["Azure"]\n')
+    code, _, err = run("build", "-c", str(cfg))
+    assert code == 2
+    assert "feeds.azure.titel: unknown key" in err
+    assert not (cfg.parent / "feeds").exists()
+
+
+def test_unknown_feed_is_a_usage_error(cfg: Path) -> None:
+    assert run("build", "-c", str(cfg), "--feed", "nope")[0] == 2
+
+
+def test_empty_content_does_not_wipe_feeds(cfg: Path, seeds_dir: Path) -> None:
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    before = (cfg.parent / "feeds" / "azure.rss").read_bytes()
+    for f in seeds_dir.iterdir():
+        f.unlink()
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 3 and "yielded no articles" in err
+    assert (cfg.parent / "feeds" / "azure.rss").read_bytes() == before
+    assert run("build", "-c", str(cfg), "--now", NOW, "--allow-empty")[0] == 0
+    assert b"<item>" not in (cfg.parent / "feeds" / "azure.rss").read_bytes()
+
+
+def test_check_reports_stale_feeds_and_writes_nothing(cfg: Path, seeds_dir: Path) -> None:
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW, "--check")
+    assert code == 3 and "differs" in err
+    assert not (cfg.parent / "feeds" / "azure.rss").exists()
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
+
+
+def test_build_is_independent_of_working_directory(
+    cfg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path.parent)
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert (cfg.parent / "feeds" / "azure.atom").exists()
+    assert os.getcwd() == str(tmp_path.parent)

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feedpub.config import load_config, topic_key
+from feedpub.errors import ConfigError
+
+GOOD = """
+[site]
+title = "T"
+link = "https://example.com/"
+feeds_url = "https://example.com/feeds"
+content = "news/*.txt"
+timezone = "Europe/Paris"
+
+[feeds.azure]
+title = "Azure"
+topics = ["Azure", "ＡＺＵＲＥ cloud"]
+min_quality = 50
+
+[feeds.all]
+title = "Everything"
+topics = ["*"]
+max_items = 5
+formats = ["atom"]
+"""
+
+
+def test_good_config_resolves_paths_against_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sub").mkdir()
+    cfg = tmp_path / "sub" / "config.toml"
+    cfg.write_text(GOOD, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    c = load_config("sub/config.toml")
+    assert c.root == tmp_path / "sub"
+    assert c.output == tmp_path / "sub" / "feeds"
+    assert c.cache == tmp_path / "sub" / "feeds" / ".feedpub-cache.sqlite"
+    assert c.feeds_url == "https://example.com/feeds/"
+    assert c.content == ("news/*.txt",)
+    assert c.max_items == 50
+    assert c.timezone.key == "Europe/Paris"
+    azure = c.feed("azure")
+    assert azure is not None
+    assert azure.topic_keys == frozenset({"azure", "azure cloud"})  # NFKC + casefold
+    assert azure.min_quality == 50.0
+    assert azure.formats == ("rss", "atom")
+    everything = c.feed("all")
+    assert everything is not None
+    assert everything.topic_keys is None
+    assert everything.max_items == 5
+    assert everything.formats == ("atom",)
+
+
+def test_every_problem_reported_at_once_with_key_path_and_line(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        """[site]
+title = "T"
+link = "ftp://example.com/"
+feeds_url = "https://example.com/feeds/"
+content = ["*.txt"]
+max_items = 0
+timezone = "Mars/Olympus"
+
+[feeds.azure]
+titel = "Azure"
+topics = ["Azure"]
+
+[feeds.Bad_Slug]
+title = "x"
+topics = []
+formats = ["json"]
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    problems = info.value.problems
+    text = "\n".join(problems)
+    assert "3: site.link: must be an absolute http(s) URL" in text
+    assert "6: site.max_items: must be 1 or more" in text
+    assert "7: site.timezone: unknown time zone 'Mars/Olympus'" in text
+    assert "10: feeds.azure.titel: unknown key" in text
+    assert "feeds.azure.title: missing (required)" in text
+    assert "13: feeds.Bad_Slug: slug must be lowercase" in text
+    assert "feeds.Bad_Slug.topics: must be a non-empty list" in text
+    assert "feeds.Bad_Slug.formats: must be a non-empty list drawn from" in text
+    assert len(problems) == 8
+
+
+def test_missing_and_invalid_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[site]\ntitle = "x\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"2: invalid TOML"):
+        load_config(bad)
+
+
+def test_wrong_types_are_named(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        '[site]\ntitle = 3\nlink = "https://e.com/"\nfeeds_url = "https://e.com/f/"\ncontent = true\n'
+        '[feeds.a]\ntitle = "A"\ntopics = ["x"]\nmin_quality = "high"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    text = "\n".join(info.value.problems)
+    assert "2: site.title: must be a string" in text
+    assert "5: site.content: must be a glob or a list of globs, not true/false" in text
+    assert "9: feeds.a.min_quality: must be an integer or a number" in text
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Microsoft AI", "microsoft  ai"),
+        ("ＡＩ", "ai"),
+        ("Straße", "STRASSE"),
+        ("Économie", "économie"),
+    ],
+)
+def test_topic_key_normalises(a: str, b: str) -> None:
+    assert topic_key(a) == topic_key(b)

@@ -1,0 +1,212 @@
+"""Rendering: read every feed back with feedparser and compare with the articles;
+one regression test per feedgen 1.0.0 trap listed in FEED-RULES.md."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from feedpub.articles import load_article
+from feedpub.config import Config, load_config
+from feedpub.model import Article, Image, Provider, Related
+from feedpub.render import EMPTY_FEED_DATE, content_html, image_type, render
+from feedpub.select import select
+
+from .conftest import AZURE_AI_FEEDS, SEEDS
+
+NOW = datetime(2021, 1, 1, tzinfo=UTC)
+ATOM = "{http://www.w3.org/2005/Atom}"
+MEDIA = "{http://search.yahoo.com/mrss/}"
+
+
+@pytest.fixture
+def config(write_config, seeds_dir: Path) -> Config:  # type: ignore[no-untyped-def]
+    return load_config(write_config(["content/*.txt"], AZURE_AI_FEEDS))
+
+
+def seed_articles() -> list[Article]:
+    return [load_article(f.name, f.read_bytes(), UTC) for f in sorted(SEEDS.glob("*.txt"))]
+
+
+def rich_article() -> Article:
+    return Article(
+        path="rich.txt",
+        title="AT&T & “quotes”: 3 < 5",
+        excerpt="3 < 5 & 7 > 6",
+        url="https://example.com/rich?a=1&b=2",
+        published_at=datetime(2020, 5, 19, 21, tzinfo=UTC),
+        published=True,
+        topics=("Azure", "Économie"),
+        images=(
+            Image("https://img.example.net/photo?id=1&w=800", 800, 600, "Lead"),
+            Image("https://img.example.net/b.png", None, None),
+        ),
+        related=tuple(
+            Related(
+                f"Other {i} & co",
+                f"https://other.example/{i}",
+                "",
+                "Prov",
+                datetime(2020, 5, 18, tzinfo=UTC),
+            )
+            for i in range(3)
+        ),
+        provider=Provider("Example News", "example.com"),
+        type="video",
+        featured_content='<iframe src="//video.example/embed/1" onload="x()"></iframe><script>x()</script>',
+    )
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_feedparser_reads_back_every_field(config: Config, fmt: str) -> None:
+    for feed in config.feeds:
+        items = select(seed_articles(), feed, NOW)
+        parsed = feedparser.parse(render(config, feed, items, fmt))
+        assert not parsed.bozo, parsed.get("bozo_exception")
+        assert parsed.feed.title == feed.title
+        assert len(parsed.entries) == len(items) > 0
+        for entry, a in zip(parsed.entries, items, strict=True):
+            assert entry.title == a.title
+            assert entry.link == a.url
+            assert entry.id == a.url
+            assert datetime(*entry.published_parsed[:6], tzinfo=UTC) == a.published_at
+            assert html.unescape(entry.summary) == a.excerpt
+            assert [t.term for t in entry.tags] == list(a.topics)
+            assert a.provider is not None and entry.author == a.provider.name
+            assert [m["url"] for m in entry.media_content] == [i.url for i in a.images]
+            assert entry.media_thumbnail[0]["url"] == a.images[0].url
+            assert [e.href for e in entry.enclosures] == [a.images[0].url]
+            assert entry.enclosures[0].type == "image/jpeg"
+            alternates = [ln for ln in entry.links if ln.rel == "alternate"]
+            assert [ln.href for ln in alternates] == [a.url]
+            if fmt == "atom":
+                related = [(ln.href, ln.title) for ln in entry.links if ln.rel == "related"]
+                assert related == [(r.url, r.title) for r in a.related]
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_text_is_escaped_exactly_once(config: Config, fmt: str) -> None:
+    a = rich_article()
+    parsed = feedparser.parse(render(config, config.feeds[0], [a], fmt))
+    assert not parsed.bozo
+    entry = parsed.entries[0]
+    assert entry.title == a.title  # "AT&T", never "AT&amp;T"
+    assert html.unescape(entry.summary) == a.excerpt
+    assert entry.link == a.url
+    assert [i.url for i in a.images] == [m["url"] for m in entry.media_content]
+
+
+def test_content_html_is_sanitised_and_turns_the_iframe_into_a_link() -> None:
+    body = content_html(rich_article())
+    assert "<iframe" not in body and "<script" not in body and "onload" not in body
+    assert '<a href="https://video.example/embed/1"' in body
+    assert body.count("<li>") == 3
+    assert "Related coverage" in body and "Other 0 &amp; co" in body
+    assert '<time datetime="2020-05-18T00:00:00Z">18 May 2020</time>' in body
+    assert (
+        '<img src="https://img.example.net/photo?id=1&amp;w=800" alt="Lead" width="800" height="600">'
+        in body
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("https://e.com/a.PNG", "image/png"),
+        ("https://e.com/a.webp?x=1.gif", "image/webp"),
+        ("https://e.com/photo?id=1.png", "image/jpeg"),
+        ("https://e.com/dir.v2/photo", "image/jpeg"),
+        ("https://e.com/a.gif#x.png", "image/gif"),
+    ],
+)
+def test_image_type_comes_from_the_path_not_the_query(url: str, kind: str) -> None:
+    assert image_type(url) == kind
+
+
+# ----------------------------------------------------------------- feedgen 1.0.0 traps
+
+
+def test_trap_atom_entry_links_keep_rel_type_title_length(config: Config) -> None:
+    """feedgen #135 turns every entry link into an alternate; ours must not."""
+    root = etree.fromstring(render(config, config.feeds[0], [rich_article()], "atom"))
+    links = root.find(f"{ATOM}entry").findall(f"{ATOM}link")
+    rels = [ln.get("rel", "alternate") for ln in links]
+    assert rels.count("alternate") == 1
+    enclosure = next(ln for ln in links if ln.get("rel") == "enclosure")
+    assert enclosure.get("type") == "image/jpeg" and enclosure.get("length") == "0"
+    related = [ln for ln in links if ln.get("rel") == "related"]
+    assert [ln.get("title") for ln in related] == ["Other 0 & co", "Other 1 & co", "Other 2 & co"]
+
+
+def test_trap_entries_keep_the_given_order(config: Config) -> None:
+    """add_entry() prepends by default."""
+    items = select(seed_articles(), config.feeds[1], NOW)  # azure: 002 then 003
+    parsed = feedparser.parse(render(config, config.feeds[1], items, "rss"))
+    assert [e.link for e in parsed.entries] == [a.url for a in items]
+    assert items[0].published_at > items[1].published_at
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_trap_dates_come_from_articles_never_the_clock(config: Config, fmt: str) -> None:
+    """feed and entry ``updated`` default to now()."""
+    items = select(seed_articles(), config.feeds[1], NOW)
+    first = render(config, config.feeds[1], items, fmt)
+    parsed = feedparser.parse(first)
+    newest = items[0].published_at
+    stamp = parsed.feed.updated_parsed
+    assert datetime(*stamp[:6], tzinfo=UTC) == newest
+    for entry, a in zip(parsed.entries, items, strict=True):
+        if fmt == "atom":
+            assert datetime(*entry.updated_parsed[:6], tzinfo=UTC) == a.published_at
+    assert render(config, config.feeds[1], items, fmt) == first
+
+
+def test_empty_feed_gets_the_fixed_documented_date(config: Config) -> None:
+    for fmt in ("rss", "atom"):
+        parsed = feedparser.parse(render(config, config.feeds[0], [], fmt))
+        assert not parsed.bozo
+        assert datetime(*parsed.feed.updated_parsed[:6], tzinfo=UTC) == EMPTY_FEED_DATE
+
+
+def test_trap_rss_channel_link_is_the_site_not_the_self_link(config: Config) -> None:
+    root = etree.fromstring(render(config, config.feeds[0], [rich_article()], "rss"))
+    channel = root.find("channel")
+    assert channel.findtext("link") == "https://example.com/"
+    selfs = [ln for ln in channel.findall(f"{ATOM}link") if ln.get("rel") == "self"]
+    assert [(ln.get("href"), ln.get("type")) for ln in selfs] == [
+        ("https://example.com/feeds/ai.rss", "application/rss+xml")
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_trap_no_media_group_of_one(config: Config, fmt: str) -> None:
+    one = replace(rich_article(), images=(Image("https://e.com/a.jpg", 1, 1),))
+    data = render(config, config.feeds[0], [one], fmt)
+    root = etree.fromstring(data)
+    assert root.find(f".//{MEDIA}group") is None
+    assert len(root.findall(f".//{MEDIA}content")) == len(one.images)
+
+
+def test_trap_rss_enclosure_length_is_a_number_and_author_survives(config: Config) -> None:
+    root = etree.fromstring(render(config, config.feeds[0], [rich_article()], "rss"))
+    item = root.find("channel/item")
+    enclosures = item.findall("enclosure")
+    assert len(enclosures) == 1
+    assert enclosures[0].attrib == {
+        "url": "https://img.example.net/photo?id=1&w=800",
+        "length": "0",
+        "type": "image/jpeg",
+    }
+    assert item.findtext("{http://purl.org/dc/elements/1.1/}creator") == "Example News"
+    assert [c.tag for c in item][:4] == [
+        "title",
+        "link",
+        "description",
+        "{http://purl.org/rss/1.0/modules/content/}encoded",
+    ]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+#: 2020-01-01T00:00:00Z, for files that must look settled to the cache.
+OLD_MTIME_NS = 1_577_836_800 * 10**9
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -41,6 +45,8 @@ def seeds_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     for f in sorted(SEEDS.glob("*.txt")):
         (folder / f.name).write_bytes(f.read_bytes())
+        # settled files: an mtime well before any build, so the cache may trust it
+        os.utime(folder / f.name, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
     return folder
 
 

@@ -7,7 +7,6 @@ import sys
 
 from .conftest import ROOT
 
-
 #: Every folder of Python we ship or run (bench/ holds the benchmark scripts).
 PATHS = [p for p in ("feedpub", "tests", "bench") if (ROOT / p).is_dir()]
 

@@ -312,13 +312,13 @@ def list_cmd(config_path: str, now: datetime | None) -> None:
         cache.close()
     ordered = visible(g.summaries, when)
     unlimited = [_with_limit(f, max(len(ordered), 1)) for f in config.feeds]
-    selected = pick_all(ordered, unlimited)
+    matching = pick_all(ordered, unlimited)
+    selected = pick_all(ordered, config.feeds)
     for feed in config.feeds:
         items = selected[feed.slug]
         newest = f"{items[0].published_at:%Y-%m-%d %H:%M}" if items else "-"
         topics = ", ".join(feed.topics)
-        click.echo(
-            f"{feed.slug:<20} {len(items):>6} articles  newest {newest:<16}  {feed.title} [{topics}]"
-        )
+        count = f"{len(items):>4} items ({len(matching[feed.slug])} matching)"
+        click.echo(f"{feed.slug:<20} {count:<24} newest {newest:<16}  {feed.title} [{topics}]")
     for err in g.errors:
         click.echo(str(err), err=True)

@@ -16,11 +16,13 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from . import __version__
+from .archive import Document, documents, is_page_of
 from .cache import Cache, Row, Summary
 from .collect import SourceFile, discover, load_many
 from .config import Config, FeedConfig
@@ -44,7 +46,7 @@ class Outcome:
     """What happened to one output file."""
 
     name: str
-    status: str  # written | unchanged | failed | differs
+    status: str  # written | unchanged | failed | differs | removed
     problems: list[Problem | str] = field(default_factory=list)
 
 
@@ -158,17 +160,22 @@ def _take(g: Gathered, row: Row) -> None:
 
 def plan(config: Config, summaries: Sequence[Summary], now: datetime,
          slugs: Sequence[str] | None = None) -> dict[str, list[Summary]]:  # fmt: skip
-    """Each wanted feed's items at ``now``, in order."""
-    feeds = [f for f in config.feeds if not slugs or f.slug in slugs]
+    """Each wanted feed's items at ``now``, in order; uncut for a feed with archives."""
+    feeds = [
+        replace(f, max_items=len(summaries) + 1) if f.archive else f
+        for f in config.feeds
+        if not slugs or f.slug in slugs
+    ]
     return pick_all(visible(summaries, now), feeds)
 
 
-def fingerprint(config: Config, feed: FeedConfig, fmt: str, items: Sequence[Summary]) -> str:
+def fingerprint(config: Config, feed: FeedConfig, fmt: str, items: Sequence[Summary],
+                doc: Document[Summary] | None = None) -> str:  # fmt: skip
     """Everything an output's bytes depend on, hashed."""
     parts = [
         RENDER_VERSION, __version__, fmt, config.title, config.link, config.feeds_url,
         config.description, config.language, feed.slug, feed.title, feed.description,
-        list(feed.topics), [[s.path, s.digest] for s in items],
+        list(feed.topics), [[s.path, s.digest] for s in items], doc.key() if doc else None,
     ]  # fmt: skip
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
@@ -286,28 +293,51 @@ def build(
         needed = {s.path for f in feeds for s in selected[f.slug]} - g.fresh.keys()
         loaded: dict[str, Article] | None = None
         for feed in feeds:
-            items = selected[feed.slug]
+            docs = documents(feed, selected[feed.slug])
             for fmt in feed.formats:
-                name = f"{feed.slug}.{fmt}"
-                path = config.output / name
-                fp = fingerprint(config, feed, fmt, items)
-                if not check and not full and _up_to_date(path, known.get(name), fp):
-                    result.outcomes.append(Outcome(name, "unchanged"))
-                    continue
-                if loaded is None:
-                    loaded = {**cache.articles(needed), **g.fresh}
-                articles = [loaded[s.path] for s in items if s.path in loaded]
-                if len(articles) != len(items):
+                for doc in docs:
+                    items = doc.items
+                    name = f"{doc.stem}.{fmt}"
+                    path = config.output / name
+                    fp = fingerprint(config, feed, fmt, items, doc)
+                    if not check and not full and _up_to_date(path, known.get(name), fp):
+                        result.outcomes.append(Outcome(name, "unchanged"))
+                        continue
+                    if loaded is None:
+                        loaded = {**cache.articles(needed), **g.fresh}
+                    articles = [loaded[s.path] for s in items if s.path in loaded]
+                    if len(articles) != len(items):
+                        lost = "the article cache lost items; run with --full"
+                        result.outcomes.append(Outcome(name, "failed", [lost]))
+                        continue
                     result.outcomes.append(
-                        Outcome(name, "failed", ["the article cache lost items; run with --full"])
+                        _emit(config, feed, fmt, articles, now, path, fp, cache, check, doc)
                     )
-                    continue
-                result.outcomes.append(
-                    _emit(config, feed, fmt, articles, now, path, fp, cache, check)
-                )
+                result.outcomes.extend(_prune_pages(config, feed, fmt, docs, check))
         return result
     finally:
         cache.close()
+
+
+def _prune_pages(config: Config, feed: FeedConfig, fmt: str, docs: Sequence[Document[Summary]],
+                 check: bool) -> list[Outcome]:  # fmt: skip
+    """Remove archive pages of ``feed`` that its documents no longer include."""
+    wanted = {d.stem for d in docs}
+    out: list[Outcome] = []
+    for path in sorted(config.output.glob(f"{feed.slug}-archive-*.{fmt}")):
+        stem = path.name[: -len(fmt) - 1]
+        if is_page_of(feed, stem) is None or stem in wanted:
+            continue
+        if check:
+            out.append(Outcome(path.name, "differs", ["archive page no longer part of the feed"]))
+            continue
+        try:
+            path.unlink()
+        except OSError as e:
+            out.append(Outcome(path.name, "failed", [f"cannot remove {path}: {e.strerror or e}"]))
+        else:
+            out.append(Outcome(path.name, "removed"))
+    return out
 
 
 def _up_to_date(path: Path, known: tuple[str, int, int] | None, fp: str) -> bool:
@@ -321,9 +351,11 @@ def _up_to_date(path: Path, known: tuple[str, int, int] | None, fp: str) -> bool
 
 
 def _emit(config: Config, feed: FeedConfig, fmt: str, articles: list[Article], now: datetime,
-          path: Path, fp: str, cache: Cache, check: bool) -> Outcome:  # fmt: skip
+          path: Path, fp: str, cache: Cache, check: bool,
+          doc: Document[Any] | None = None) -> Outcome:  # fmt: skip
     name = path.name
-    data = render(config, feed, articles, fmt)
+    page = None if doc is None else replace(doc, items=articles)
+    data = render(config, feed, articles, fmt, page)
     _, problems = validate_bytes(data, now)
     if problems:
         return Outcome(name, "failed", list(problems))

@@ -181,8 +181,9 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
             err=True,
         )
         for o in result.outcomes:
-            if o.status == "written":
-                click.echo(f"wrote {config.output / o.name}", err=True)
+            if o.status in ("written", "removed"):
+                verb = "wrote" if o.status == "written" else "removed"
+                click.echo(f"{verb} {config.output / o.name}", err=True)
     if result.refused or result.failed:
         return EXIT_FEED_FAILED
     return EXIT_REJECTED if g.errors else EXIT_OK

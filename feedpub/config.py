@@ -47,6 +47,10 @@ class FeedConfig:
     max_items: int
     min_quality: float | None
     formats: tuple[str, ...]
+    #: RFC 5005 archives: items that fall off the feed stay in ``<slug>-archive-<n>`` pages.
+    archive: bool = False
+    #: Items per archive page (default: the feed's ``max_items``).
+    archive_size: int = 0
 
     def matches(self, article_topic_keys: frozenset[str]) -> bool:
         return self.topic_keys is None or not self.topic_keys.isdisjoint(article_topic_keys)
@@ -172,7 +176,10 @@ SITE_KEYS = {
     "title", "link", "feeds_url", "description", "language", "content", "output",
     "cache", "max_items", "timezone", "max_file_size", "lock_timeout",
 }  # fmt: skip
-FEED_KEYS = {"title", "description", "topics", "max_items", "min_quality", "formats"}
+FEED_KEYS = {
+    "title", "description", "topics", "max_items", "min_quality", "formats", "archive",
+    "archive_size",
+}  # fmt: skip
 
 
 def load_config(path: str | Path) -> Config:
@@ -259,6 +266,14 @@ def parse_config(
         feed = _parse_feed(r, slug, table, max_items or DEFAULT_MAX_ITEMS)
         if feed:
             feeds.append(feed)
+    for f in feeds:
+        pages = re.compile(rf"{re.escape(f.slug)}-archive-[0-9]+")
+        for other in feeds:
+            if f.archive and pages.fullmatch(other.slug):
+                r.problem(
+                    f"feeds.{other.slug}",
+                    f"slug clashes with the archive pages of feeds.{f.slug}; choose another",
+                )
 
     if problems:
         raise ConfigError(str(path), problems)
@@ -324,6 +339,8 @@ def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConf
             r.problem(f"{prefix}.formats", f"must be a non-empty list drawn from {list(FORMATS)}")
         else:
             formats = tuple(f for f in FORMATS if f in formats_raw)
+    archive = r.get(table, prefix, "archive", bool, False)
+    archive_size = _positive_int(r, table, prefix, "archive_size", max_items)
     if title is None:
         return None
     return FeedConfig(
@@ -335,4 +352,6 @@ def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConf
         max_items=max_items,
         min_quality=None if min_quality is None else float(min_quality),
         formats=formats,
+        archive=bool(archive),
+        archive_size=archive_size or max_items,
     )

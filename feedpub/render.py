@@ -32,6 +32,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from . import __version__
+from .archive import HISTORY_NS, Document
 from .articles import clean_url
 from .config import Config, FeedConfig
 from .model import Article, Image
@@ -155,10 +156,30 @@ def _media(parent: Any, images: Sequence[Image]) -> None:
 
 
 class _FeedExtension(BaseExtension):  # type: ignore[misc]
-    """Declares the namespaces our entry extension writes."""
+    """Declares the namespaces our entry extension writes; writes the feed-level links
+    feedgen refuses (its ``link()`` knows only five relations), such as RFC 5005's."""
+
+    #: ``(rel, href)`` links beyond self and alternate, and whether this is an archive page.
+    links: Sequence[tuple[str, str]] = ()
+    archive: bool = False
 
     def extend_ns(self) -> dict[str, str]:
         return {"media": MEDIA_NS, "dc": DC_NS}
+
+    def extend_rss(self, rss: Any) -> Any:
+        channel = rss[0]
+        for rel, href in self.links:
+            _sub(channel, f"{{{ATOM_NS}}}link", rel=rel, href=href)
+        if self.archive:
+            etree.SubElement(channel, f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
+        return rss
+
+    def extend_atom(self, feed: Any) -> Any:
+        for rel, href in self.links:
+            _sub(feed, "link", rel=rel, href=href)  # un-namespaced, like feedgen's own
+        if self.archive:
+            etree.SubElement(feed, f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
+        return feed
 
 
 class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
@@ -198,13 +219,15 @@ def feed_date(items: Sequence[Article]) -> datetime:
 
 
 def _generator(
-    config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str
+    config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str, doc: Document[Any]
 ) -> FeedGenerator:
     fg = FeedGenerator()
     fg.register_extension("feedpub", _FeedExtension, _EntryExtension)
-    self_url = config.feed_url(feed.slug, fmt)
+    self_url = config.feed_url(doc.stem, fmt)
+    fg.feedpub.links = doc.links(config, feed, fmt)
+    fg.feedpub.archive = doc.is_archive
     fg.id(self_url)
-    fg.title(feed.title)
+    fg.title(feed.title if doc.page is None else f"{feed.title} (archive page {doc.page})")
     description = feed.description or config.description or feed.title
     fg.subtitle(description)
     fg.description(description)
@@ -242,9 +265,19 @@ def _generator(
     return fg
 
 
-def render(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str) -> bytes:
-    """The bytes of ``feed`` in ``fmt`` ("rss" or "atom") for ``items``, in the order given."""
-    fg = _generator(config, feed, items, fmt)
+def render(
+    config: Config,
+    feed: FeedConfig,
+    items: Sequence[Article],
+    fmt: str,
+    doc: Document[Any] | None = None,
+) -> bytes:
+    """The bytes of ``feed`` in ``fmt`` ("rss" or "atom") for ``items``, in the order given.
+
+    ``doc`` says which of the feed's documents this is (see :mod:`feedpub.archive`);
+    by default the subscription document of a feed without archives.
+    """
+    fg = _generator(config, feed, items, fmt, doc or Document(feed.slug, items))
     if fmt == "rss":
         data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     elif fmt == "atom":

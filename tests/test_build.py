@@ -96,8 +96,8 @@ def test_a_feed_that_fails_validation_is_not_written(
     )
     real = build_module.render
 
-    def broken(config, feed, items, fmt):  # type: ignore[no-untyped-def]
-        data: bytes = real(config, feed, items, fmt)
+    def broken(config, feed, items, fmt, doc=None):  # type: ignore[no-untyped-def]
+        data: bytes = real(config, feed, items, fmt, doc)
         return data.replace(b'length="0"', b'length="None"') if feed.slug == "azure" else data
 
     monkeypatch.setattr(build_module, "render", broken)

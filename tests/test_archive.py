@@ -1,0 +1,179 @@
+"""RFC 5005 archives: every published article reachable exactly once, full pages immutable."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feedpub.archive import documents
+from feedpub.cli import cli
+from feedpub.config import FeedConfig
+
+from .conftest import OLD_MTIME_NS
+
+NOW = "2026-01-01T00:00:00Z"
+FEEDS = """
+[feeds.news]
+title = "News"
+topics = ["News"]
+max_items = 3
+archive = true
+archive_size = 2
+"""
+ARTICLE = """---
+title: "Story {n}"
+excerpt: "Story number {n}."
+webUrl: "https://news.example.com/{n}"
+publishedDateTime: 2025-01-{day:02}T{hour:02}:00:00Z
+published: {published}
+topics:
+  - News
+---
+"""
+
+
+def write_articles(folder: Path, numbers: range, unpublished: frozenset[int] = frozenset()) -> None:
+    folder.mkdir(exist_ok=True)
+    for n in numbers:
+        path = folder / f"{n:03}.txt"
+        text = ARTICLE.format(
+            n=n, day=1 + n // 24, hour=n % 24, published=str(n not in unpublished).lower()
+        )
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+
+
+def build(cfg: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", "-c", str(cfg), "--now", NOW])
+    assert result.exit_code == 0, result.output
+
+
+def walk(feeds: Path, fmt: str) -> list[str]:
+    """Follow prev-archive links from the subscription document, as a client would."""
+    ids: list[str] = []
+    url: str | None = f"https://example.com/feeds/news.{fmt}"
+    seen: set[str] = set()
+    while url:
+        assert url not in seen, "archive chain loops"
+        seen.add(url)
+        parsed = feedparser.parse((feeds / url.rsplit("/", 1)[1]).read_bytes())
+        assert not parsed.bozo, parsed.get("bozo_exception")
+        ids += [e.id for e in parsed.entries]
+        links = {link.rel: link.href for link in parsed.feed.get("links", [])}
+        url = links.get("prev-archive")
+    return ids
+
+
+@pytest.fixture
+def cfg(write_config, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    write_articles(tmp_path / "content", range(10), unpublished=frozenset({4}))
+    return write_config(["content/*.txt"], FEEDS)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_walking_the_chain_finds_every_published_article_once(cfg: Path, fmt: str) -> None:
+    build(cfg)
+    ids = walk(cfg.parent / "feeds", fmt)
+    expected = [f"https://news.example.com/{n}" for n in range(9, -1, -1) if n != 4]
+    assert ids == expected
+    current = feedparser.parse((cfg.parent / "feeds" / f"news.{fmt}").read_bytes())
+    assert len(current.entries) == 3  # max_items
+
+
+def test_pages_link_both_ways_and_mark_themselves_archives(cfg: Path) -> None:
+    build(cfg)
+    feeds = cfg.parent / "feeds"
+    # 9 published: 3 current, 6 fallen off -> pages of 2: 1, 2, 3 full, 4 empty
+    assert sorted(p.name for p in feeds.glob("news-archive-*.atom")) == [
+        f"news-archive-{n}.atom" for n in (1, 2, 3, 4)
+    ]
+    for n in (1, 2, 3, 4):
+        data = (feeds / f"news-archive-{n}.atom").read_bytes()
+        links = {link.rel: link.href for link in feedparser.parse(data).feed.links}
+        assert links["current"] == "https://example.com/feeds/news.atom"
+        assert links["self"] == f"https://example.com/feeds/news-archive-{n}.atom"
+        assert links.get("prev-archive") == (
+            f"https://example.com/feeds/news-archive-{n - 1}.atom" if n > 1 else None
+        )
+        assert links.get("next-archive") == (
+            f"https://example.com/feeds/news-archive-{n + 1}.atom" if n < 4 else None
+        )
+        assert b"<fh:archive" in data
+    assert b"fh:archive" not in (feeds / "news.atom").read_bytes()
+    rss = (feeds / "news-archive-2.rss").read_bytes()
+    assert b'rel="next-archive" href="https://example.com/feeds/news-archive-3.rss"' in rss
+    result = CliRunner().invoke(
+        cli, ["validate", "--now", NOW, *map(str, sorted(feeds.glob("news*")))]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_full_pages_never_change_when_new_articles_arrive(cfg: Path) -> None:
+    build(cfg)
+    feeds = cfg.parent / "feeds"
+    full = {
+        p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in feeds.glob("news-archive-[123].*")
+    }
+    write_articles(cfg.parent / "content", range(10, 15))
+    build(cfg)
+    for name, (data, mtime) in full.items():
+        assert (feeds / name).read_bytes() == data, name
+        assert (feeds / name).stat().st_mtime_ns == mtime, name
+    for fmt in ("rss", "atom"):
+        assert len(walk(feeds, fmt)) == 14
+
+
+def test_pages_that_are_no_longer_needed_are_removed(cfg: Path) -> None:
+    build(cfg)
+    content = cfg.parent / "content"
+    for n in range(0, 6):
+        (content / f"{n:03}.txt").unlink()
+    result = CliRunner().invoke(cli, ["build", "-c", str(cfg), "--now", NOW, "-v"])
+    assert result.exit_code == 0, result.output
+    assert "removed" in result.stderr
+    feeds = cfg.parent / "feeds"
+    assert sorted(p.name for p in feeds.glob("news-archive-*.rss")) == ["news-archive-1.rss"]
+    assert walk(feeds, "rss") == [f"https://news.example.com/{n}" for n in (9, 8, 7, 6)]
+
+
+def test_check_mode_reports_a_stale_page(cfg: Path) -> None:
+    build(cfg)
+    (cfg.parent / "feeds" / "news-archive-9.rss").write_bytes(b"left over")
+    result = CliRunner().invoke(cli, ["build", "-c", str(cfg), "--now", NOW, "--check"])
+    assert result.exit_code == 3 and "news-archive-9.rss" in result.stderr
+
+
+def test_an_archive_slug_clash_is_a_config_error(write_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_articles(tmp_path / "content", range(2))
+    cfg = write_config(
+        ["content/*.txt"], FEEDS + '\n[feeds.news-archive-2]\ntitle = "x"\ntopics = ["*"]\n'
+    )
+    result = CliRunner().invoke(cli, ["build", "-c", str(cfg)])
+    assert result.exit_code == 2 and "feeds.news-archive-2" in result.stderr
+
+
+@given(st.integers(0, 60), st.integers(1, 7), st.integers(1, 7))
+def test_documents_partition_the_items(count: int, limit: int, size: int) -> None:
+    feed = FeedConfig(
+        "f", "F", "", ("*",), None, limit, None, ("rss",), archive=True, archive_size=size
+    )
+    items = list(range(count, 0, -1))  # newest first
+    docs = documents(feed, items)
+    flat = [i for d in docs for i in d.items]
+    assert sorted(flat, reverse=True) == items  # each item exactly once
+    assert list(docs[0].items) == items[:limit]
+    pages = docs[1:]
+    assert [d.page for d in pages] == list(range(1, len(pages) + 1))
+    assert all(len(d.items) == size for d in pages[:-1])  # all but the newest page are full
+    assert not pages or len(pages[-1].items) < size
+    # pages hold oldest items first: page 1's items are older than page 2's
+    filled = [d.items for d in pages if d.items]
+    for older, newer in itertools.pairwise(filled):
+        assert max(older) < min(newer)

@@ -146,7 +146,9 @@ def gather(
                 g.fresh[outcome.path] = outcome
         store.append((src.path, src.size, src.mtime_ns, digest, outcome))
     present = {s.path for s in sources}
-    cache.store(store, [p for p in rows if p not in present])
+    if not cache.store(store, [p for p in rows if p not in present]) and not keep_fresh:
+        # the cache refused them (read-only folder, full disk): keep them in memory
+        g.fresh.update((i[0], i[4]) for i in store if isinstance(i[4], Article) and i[4].published)
     g.errors.sort(key=lambda e: (e.path, e.line))
     return g
 

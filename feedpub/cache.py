@@ -72,7 +72,7 @@ class Cache:
 
     def _remove(self) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):  # gone already, or a read-only folder
                 os.unlink(f"{self.path}{suffix}")
 
     def _open(self, settings: str) -> sqlite3.Connection:
@@ -175,9 +175,11 @@ class Cache:
         self,
         items: Iterable[tuple[str, int, int, str, Article | ArticleError]],
         forget: Iterable[str],
-    ) -> None:
+    ) -> bool:
+        """Record loaded files; False when the cache could not take them (then the
+        caller must keep the Articles it loaded, as the cache will not give them back)."""
         if self.db is None or self.readonly:
-            return
+            return False
         try:
             self.db.execute("BEGIN")
             self.db.executemany("DELETE FROM files WHERE path=?", ((p,) for p in forget))
@@ -189,6 +191,8 @@ class Cache:
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
+            return False
+        return True
 
     def touch(self, path: str, size: int, mtime_ns: int) -> None:
         """Record a new size and mtime for a file whose bytes did not change."""

@@ -148,6 +148,22 @@ def test_damaged_cache_is_rebuilt_never_a_wrong_feed(cfg: Path, damage: str) -> 
     assert outputs(cfg) == good
 
 
+def test_a_cache_that_refuses_writes_still_gives_right_feeds(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache in a read-only folder or on a full disk: the build carries on from memory."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    good = outputs(cfg)
+    for f in (cfg.parent / "feeds").iterdir():
+        if f.suffix in (".rss", ".atom"):
+            f.unlink()
+    (cfg.parent / "feeds" / ".feedpub-cache.sqlite").unlink()
+    monkeypatch.setattr(build_module.Cache, "store", lambda self, items, forget: False)
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert (code, err) == (0, "")
+    assert outputs(cfg) == good
+
+
 def test_cache_never_holds_secured_or_unpublished_bodies(cfg: Path) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     blob = b"".join(p.read_bytes() for p in (cfg.parent / "feeds").glob(".feedpub-cache.sqlite*"))

@@ -27,9 +27,11 @@ from .cache import Cache, Row, Summary
 from .collect import SourceFile, discover, load_many
 from .config import Config, FeedConfig
 from .errors import ArticleError, LockError
+from .jsonfeed import render_json
 from .model import Article
 from .render import render
 from .select import pick_all, visible
+from .site import headline_paths, site_files
 from .validate import Problem, validate_bytes
 
 #: Part of every output fingerprint: bump when rendering changes.
@@ -178,6 +180,7 @@ def fingerprint(config: Config, feed: FeedConfig, fmt: str, items: Sequence[Summ
         RENDER_VERSION, __version__, fmt, config.title, config.link, config.feeds_url,
         config.description, config.language, feed.slug, feed.title, feed.description,
         list(feed.topics), [[s.path, s.digest] for s in items], doc.key() if doc else None,
+        config.hub,
     ]  # fmt: skip
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
@@ -219,7 +222,10 @@ def _has_items(path: Path) -> bool:
             head = f.read(1 << 20)
     except OSError:
         return False
-    return b"<item>" in head or b"<entry>" in head or b"<item " in head or b"<entry " in head
+    return (
+        b"<item>" in head or b"<entry>" in head or b"<item " in head or b"<entry " in head
+        or b'"items": [\n' in head  # a JSON Feed's first item (an empty one has "items": [])
+    )  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -316,6 +322,8 @@ def build(
                         _emit(config, feed, fmt, articles, now, path, fp, cache, check, doc)
                     )
                 result.outcomes.extend(_prune_pages(config, feed, fmt, docs, check))
+        if not slugs:  # the site-wide files list every feed: not for a --feed build
+            result.outcomes.extend(_emit_site(config, selected, cache, g, check))
         return result
     finally:
         cache.close()
@@ -357,7 +365,7 @@ def _emit(config: Config, feed: FeedConfig, fmt: str, articles: list[Article], n
           doc: Document[Any] | None = None) -> Outcome:  # fmt: skip
     name = path.name
     page = None if doc is None else replace(doc, items=articles)
-    data = render(config, feed, articles, fmt, page)
+    data = (render_json if fmt == "json" else render)(config, feed, articles, fmt, page)
     _, problems = validate_bytes(data, now)
     if problems:
         return Outcome(name, "failed", list(problems))
@@ -374,3 +382,30 @@ def _emit(config: Config, feed: FeedConfig, fmt: str, articles: list[Article], n
         return Outcome(name, "failed", [f"cannot write {path}: {e.strerror or e}"])
     cache.set_output(name, fp, st.st_size, st.st_mtime_ns)
     return Outcome(name, "written" if changed else "unchanged")
+
+
+def _emit_site(config: Config, selected: dict[str, list[Summary]], cache: Cache, g: Gathered,
+               check: bool) -> list[Outcome]:  # fmt: skip
+    """``feeds.opml`` and ``index.html``: rendered at every build (they are small),
+    checked, then written like a feed, only when their bytes change."""
+    wanted = headline_paths(config, selected)
+    articles = {**cache.articles(wanted - g.fresh.keys()), **g.fresh}
+    out: list[Outcome] = []
+    for f in site_files(config, selected, articles):
+        path = config.output / f.name
+        if f.problems:
+            out.append(Outcome(f.name, "failed", list(f.problems)))
+        elif check:
+            try:
+                same = path.read_bytes() == f.data
+            except OSError:
+                same = False
+            out.append(Outcome(f.name, "unchanged" if same else "differs"))
+        else:
+            try:
+                changed = write_atomic(path, f.data)
+            except OSError as e:
+                out.append(Outcome(f.name, "failed", [f"cannot write {path}: {e.strerror or e}"]))
+                continue
+            out.append(Outcome(f.name, "written" if changed else "unchanged"))
+    return out

@@ -20,13 +20,14 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, websub
 from .build import BuildResult, build, build_lock, gather, open_cache
 from .cache import Summary
 from .config import Config, FeedConfig, load_config, topic_key
 from .errors import ConfigError, LockError, UnknownTopicError
 from .render import render
 from .select import pick_all, visible
+from .site import NAMES as SITE_FILES
 from .validate import validate_bytes
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -126,7 +127,7 @@ def _progress_bar(total_files: int) -> tuple[Callable[[int, int], None] | None, 
 @click.option("-v", "--verbose", is_flag=True, help="Report what was read, skipped and written.")
 def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, full: bool, check: bool,
               allow_empty: bool, jobs: int | None, lock_timeout: float | None, verbose: bool) -> None:  # fmt: skip
-    """Write <output>/<slug>.rss and .atom for every feed of the config."""
+    """Write <output>/<slug>.rss, .atom (.json) for every feed, feeds.opml and index.html."""
     started = time.monotonic()
     config = _load(config_path)
     unknown = [s for s in slugs if config.feed(s) is None]
@@ -149,7 +150,25 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         raise SystemExit(EXIT_FEED_FAILED) from None
     finally:
         finish()
-    raise SystemExit(_report(config, result, verbose, time.monotonic() - started))
+    code = _report(config, result, verbose, time.monotonic() - started)
+    if config.hub and not check:
+        _ping_hub(config, config.hub, result, verbose)
+    raise SystemExit(code)
+
+
+def _ping_hub(config: Config, hub: str, result: BuildResult, verbose: bool) -> None:
+    """WebSub: one publish ping per feed written; failures are reported, never fatal."""
+    written = [o.name for o in result.outcomes if o.status == "written"]
+    urls = websub.changed_feed_urls(config, written)
+    if not urls:
+        return
+    results = websub.publish(hub, urls)
+    for line in websub.failures(hub, results):
+        click.echo(line, err=True)
+    if verbose:
+        for r in results:
+            if r.error is None:
+                click.echo(f"websub: pinged {hub} for {r.url}", err=True)
 
 
 def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) -> int:
@@ -171,7 +190,7 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
         for note in g.skipped:
             click.echo(f"skipped {note}", err=True)
         counts = {
-            s: sum(1 for o in result.outcomes if o.status == s)
+            s: sum(1 for o in result.outcomes if o.status == s and o.name not in SITE_FILES)
             for s in ("written", "unchanged", "failed", "differs")
         }
         click.echo(
@@ -189,6 +208,55 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
     return EXIT_REJECTED if g.errors else EXIT_OK
 
 
+# --------------------------------------------------------------------------- serve
+
+
+@cli.command("serve")
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0: any free."
+)
+@click.option(
+    "--watch", is_flag=True, help="Build now, then rebuild when content or config change."
+)
+def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
+    """Serve the output folder over HTTP, as a static host would, for local testing."""
+    from .serve import Watcher, make_server  # only this command needs http.server
+
+    config = _load(config_path)
+
+    def warn(line: str) -> None:
+        click.echo(line, err=True)
+
+    def report(cfg: Config, result: BuildResult, seconds: float) -> None:
+        _report(cfg, result, True, seconds)
+
+    watcher = None
+    if watch:
+        watcher = Watcher(config.path, lambda: _now(None), report, warn)
+        watcher.rebuild()
+    if not config.output.is_dir():
+        click.echo(f"feedpub: {config.output}: no such folder; run feedpub build first", err=True)
+        raise SystemExit(EXIT_USAGE)
+    try:
+        server = make_server(config.output, host, port, log=warn)
+    except OSError as e:
+        click.echo(f"feedpub: cannot listen on {host}:{port}: {e.strerror or e}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    click.echo(f"Serving {config.output} at {server.url} (Ctrl-C to stop)", err=True)
+    if watcher is not None:
+        watcher.start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        if watcher is not None:
+            watcher.stop()
+
+
 # --------------------------------------------------------------------------- validate
 
 
@@ -196,7 +264,7 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @now_option
 def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
-    """Check RSS 2.0 or Atom 1.0 files (format detected); exit 1 if any has a problem."""
+    """Check RSS 2.0, Atom 1.0 or JSON Feed 1.1 files (format detected); exit 1 on a problem."""
     bad = False
     for name in files:
         with open(name, "rb") as f:

@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 
+#: The formats a feed gets by default, and every format a feed may ask for.
 FORMATS = ("rss", "atom")
+ALL_FORMATS = ("rss", "atom", "json")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 DEFAULT_MAX_ITEMS = 50
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
@@ -75,6 +77,10 @@ class Config:
     max_file_size: int
     lock_timeout: float
     feeds: tuple[FeedConfig, ...]
+    #: A WebSub hub (absolute https URL) every feed advertises and build pings, or None.
+    hub: str | None = None
+    #: The OPML list's ``ownerName`` (optional).
+    owner: str = ""
 
     def feed(self, slug: str) -> FeedConfig | None:
         return next((f for f in self.feeds if f.slug == slug), None)
@@ -172,9 +178,20 @@ def _check_url(r: _Reader, keypath: str, value: str | None, folder: bool = False
     return value
 
 
+def is_hub_url(url: str) -> bool:
+    """An absolute https URL; plain http only on this machine (a local test hub)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    local = host == "localhost" or host == "::1" or host.startswith("127.")
+    return bool(parts.netloc) and (parts.scheme == "https" or (parts.scheme == "http" and local))
+
+
 SITE_KEYS = {
     "title", "link", "feeds_url", "description", "language", "content", "output",
-    "cache", "max_items", "timezone", "max_file_size", "lock_timeout",
+    "cache", "max_items", "timezone", "max_file_size", "lock_timeout", "hub", "owner",
 }  # fmt: skip
 FEED_KEYS = {
     "title", "description", "topics", "max_items", "min_quality", "formats", "archive",
@@ -257,6 +274,11 @@ def parse_config(
         )
         timezone = ZoneInfo("UTC")
 
+    hub = r.get(site, "site", "hub", str, None)
+    if hub is not None and not is_hub_url(hub):
+        r.problem("site.hub", f"must be an absolute https URL, got {hub!r}")
+    owner = r.get(site, "site", "owner", str, "") or ""
+
     feeds: list[FeedConfig] = []
     feeds_table = data.get("feeds", {})
     if not isinstance(feeds_table, dict) or not feeds_table:
@@ -293,6 +315,8 @@ def parse_config(
         max_file_size=max_file_size,
         lock_timeout=float(lock_timeout),
         feeds=tuple(sorted(feeds, key=lambda f: f.slug)),
+        hub=hub,
+        owner=owner,
     )
 
 
@@ -334,11 +358,13 @@ def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConf
     formats_raw = r.get(table, prefix, "formats", list, list(FORMATS))
     formats: tuple[str, ...] = FORMATS
     if formats_raw is not None:
-        bad = [f for f in formats_raw if f not in FORMATS]
+        bad = [f for f in formats_raw if f not in ALL_FORMATS]
         if bad or not formats_raw:
-            r.problem(f"{prefix}.formats", f"must be a non-empty list drawn from {list(FORMATS)}")
+            r.problem(
+                f"{prefix}.formats", f"must be a non-empty list drawn from {list(ALL_FORMATS)}"
+            )
         else:
-            formats = tuple(f for f in FORMATS if f in formats_raw)
+            formats = tuple(f for f in ALL_FORMATS if f in formats_raw)
     archive = r.get(table, prefix, "archive", bool, False)
     archive_size = _positive_int(r, table, prefix, "archive_size", max_items)
     if title is None:

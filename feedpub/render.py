@@ -224,7 +224,9 @@ def _generator(
     fg = FeedGenerator()
     fg.register_extension("feedpub", _FeedExtension, _EntryExtension)
     self_url = config.feed_url(doc.stem, fmt)
-    fg.feedpub.links = doc.links(config, feed, fmt)
+    # WebSub: the subscription document names its hub (archive pages never change)
+    hub = [("hub", config.hub)] if config.hub and doc.page is None else []
+    fg.feedpub.links = [*doc.links(config, feed, fmt), *hub]
     fg.feedpub.archive = doc.is_archive
     fg.id(self_url)
     fg.title(feed.title if doc.page is None else f"{feed.title} (archive page {doc.page})")

@@ -75,7 +75,15 @@ def detect(root: Any) -> str | None:
 
 
 def validate_bytes(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Problem]]:
-    """Parse and check a feed document; returns (format or None, problems)."""
+    """Parse and check a feed document; returns (format or None, problems).
+
+    A document whose first character is ``{`` is taken as a JSON Feed (checked by
+    :func:`feedpub.jsonfeed.validate_json`); anything else as XML.
+    """
+    if data.lstrip(b" \t\r\n")[:1] == b"{":
+        from .jsonfeed import validate_json  # here: jsonfeed imports this module
+
+        return "json", validate_json(data, now)
     try:
         tree = etree.fromstring(data, hardened_parser()).getroottree()
     except etree.XMLSyntaxError as e:

@@ -73,7 +73,7 @@ topics = ["Azure"]
 [feeds.Bad_Slug]
 title = "x"
 topics = []
-formats = ["json"]
+formats = ["rdf"]
 """,
         encoding="utf-8",
     )

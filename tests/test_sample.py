@@ -48,7 +48,7 @@ def test_committed_feeds_match_a_fresh_build_byte_for_byte(rebuilt: Path) -> Non
 
 
 def test_committed_feeds_validate(rebuilt: Path) -> None:
-    files = [str(p) for p in sorted(rebuilt.iterdir()) if p.suffix in (".rss", ".atom")]
+    files = [str(p) for p in sorted(rebuilt.iterdir()) if p.suffix in (".rss", ".atom", ".json")]
     result = CliRunner().invoke(cli, ["validate", "--now", NOW, *files])
     assert result.exit_code == 0, result.output
 

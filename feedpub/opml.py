@@ -1,0 +1,110 @@
+"""Every feed of the config -> ``feeds.opml``, an OPML 2.0 subscription list.
+
+One ``<outline type="rss">`` per feed file (RSS, Atom and JSON Feed alike, as
+OPML 2.0 asks of every feed whatever its format), in config order, then format
+order. ``dateCreated`` and ``dateModified`` are the date of the newest item of
+any feed (never the clock), so an unchanged site gives the same bytes.
+
+:func:`check_opml` reads the bytes back and checks what OPML 2.0 requires
+(http://opml.org/spec2.opml): ``<opml version="2.0">`` with one ``<head>`` and
+one ``<body>``, at least one outline, ``text`` on every outline, ``xmlUrl`` on
+every ``type="rss"`` outline, RFC 822 dates.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+from lxml import etree
+
+from .config import Config
+from .validate import _absolute, hardened_parser
+
+FILENAME = "feeds.opml"
+CONTENT_TYPE = "text/x-opml"
+DOCS = "http://opml.org/spec2.opml"
+#: How each format is named to people, and the outline ``version`` OPML gives it.
+FORMAT_NAMES = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+_VERSIONS = {"rss": "RSS2"}
+
+
+def rfc822(dt: datetime) -> str:
+    """An RFC 822 date in English with a numeric offset, whatever the locale."""
+    return format_datetime(dt)
+
+
+def render_opml(config: Config, updated: datetime) -> bytes:
+    """The OPML bytes for every feed of ``config``; ``updated`` is the newest item's date."""
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = f"{config.title}: feeds"
+    etree.SubElement(head, "dateCreated").text = rfc822(updated)
+    etree.SubElement(head, "dateModified").text = rfc822(updated)
+    if config.owner:
+        etree.SubElement(head, "ownerName").text = config.owner
+    etree.SubElement(head, "docs").text = DOCS
+    body = etree.SubElement(root, "body")
+    for feed in config.feeds:
+        description = feed.description or config.description or feed.title  # as in the feeds
+        for fmt in feed.formats:
+            attrs = {
+                "type": "rss",
+                "text": f"{feed.title} ({FORMAT_NAMES[fmt]})",
+                "title": feed.title,
+                "xmlUrl": config.feed_url(feed.slug, fmt),
+                "htmlUrl": config.link,
+                "description": description,
+                "language": config.language,
+                "version": _VERSIONS.get(fmt, ""),
+            }
+            etree.SubElement(body, "outline", {k: v for k, v in attrs.items() if v})
+    data: bytes = etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+    return data
+
+
+def check_opml(data: bytes) -> list[str]:
+    """What keeps ``data`` from being a well-formed OPML 2.0 subscription list."""
+    try:
+        tree = etree.fromstring(data, hardened_parser()).getroottree()
+    except etree.XMLSyntaxError as e:
+        return [f"line {e.lineno or 1}: not well-formed XML: {e.msg}"]
+    if tree.docinfo.doctype:  # type: ignore[union-attr]
+        return ["line 1: a DOCTYPE is not allowed"]
+    root: Any = tree.getroot()
+    problems: list[str] = []
+    if root.tag != "opml" or root.get("version") != "2.0":
+        return [f'line {root.sourceline}: root must be <opml version="2.0">']
+    for tag in ("head", "body"):
+        if len(root.findall(tag)) != 1:
+            problems.append(f"line {root.sourceline}: <opml> needs exactly one <{tag}>")
+    head = root.find("head")
+    for tag in ("dateCreated", "dateModified"):
+        el = head.find(tag) if head is not None else None
+        if el is not None and not _is_rfc822(el.text):
+            problems.append(f"line {el.sourceline}: {tag} is not an RFC 822 date: {el.text!r}")
+    outlines = root.findall("body/outline")
+    if root.find("body") is not None and not outlines:
+        problems.append("body has no outline")
+    for el in root.iter("outline"):
+        line = el.sourceline
+        if not (el.get("text") or "").strip():
+            problems.append(f"line {line}: outline without a text attribute")
+        if el.get("type") == "rss":
+            url = el.get("xmlUrl")
+            if not url:
+                problems.append(f'line {line}: outline type="rss" without xmlUrl')
+            elif not _absolute(url):
+                problems.append(f"line {line}: xmlUrl is not an absolute http(s) URL: {url!r}")
+            html_url = el.get("htmlUrl")
+            if html_url is not None and not _absolute(html_url):
+                problems.append(f"line {line}: htmlUrl is not absolute http(s): {html_url!r}")
+    return problems
+
+
+def _is_rfc822(text: str | None) -> bool:
+    try:
+        return parsedate_to_datetime((text or "").strip()).tzinfo is not None
+    except (TypeError, ValueError, IndexError):
+        return False

@@ -1,0 +1,201 @@
+"""Every feed of the config -> ``index.html``, a static page to subscribe from.
+
+No JavaScript, no article HTML: every string from the config or an article is
+escaped text, every URL absolute (feeds under ``site.feeds_url``). The page
+lists each feed with its description, a subscribe link per format and its five
+newest headlines with their pictures, and carries the autodiscovery ``<link
+rel="alternate">`` of every feed file. It is written as polyglot HTML5 (also
+well-formed XML), so that :func:`check_page` can read it back with a strict
+parser before it is written: language, title, landmarks, headings in order,
+alt text on every image, absolute http(s) URLs, no scripts or handlers.
+
+Its date is the newest item's, never the clock: same content, same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+
+from . import __version__
+from .config import Config
+from .jsonfeed import CONTENT_TYPE as JSON_TYPE
+from .model import Article
+from .opml import CONTENT_TYPE as OPML_TYPE
+from .opml import FILENAME as OPML_FILENAME
+from .opml import FORMAT_NAMES
+from .render import CONTENT_TYPES, rfc3339
+from .validate import FORBIDDEN_TAGS, URL_ATTRS, _absolute
+
+FILENAME = "index.html"
+HEADLINES = 5
+TYPES = {**CONTENT_TYPES, "json": JSON_TYPE}
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+_STYLE = """
+body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:0 auto;padding:1rem;color:#1a1a1a}
+a{color:#0645ad}a:focus{outline:3px solid #f90}
+header,footer{border-bottom:1px solid #ccc;margin-bottom:1.5rem}
+footer{border:0;border-top:1px solid #ccc;margin-top:2rem;font-size:.9rem;color:#444}
+nav ul,.subscribe{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1rem}
+.subscribe a{display:inline-block;padding:.2rem .7rem;border:1px solid #0645ad;border-radius:4px}
+section{margin-bottom:2.5rem}
+.headlines{list-style:none;padding:0}
+.headlines li{display:flex;gap:.8rem;align-items:flex-start;margin:.6rem 0}
+.headlines img{width:96px;height:64px;object-fit:cover;flex:none;background:#eee;overflow:hidden;font-size:.7rem}
+.meta{display:block;font-size:.85rem;color:#555}
+""".strip()
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _date(dt: datetime) -> str:
+    return f'<time datetime="{rfc3339(dt)}">{dt.day} {_MONTHS[dt.month - 1]} {dt.year}</time>'
+
+
+def _headline(a: Article) -> str:
+    parts = ["<li>"]
+    if a.images:
+        img = a.images[0]
+        size = "".join(
+            f' {k}="{v}"' for k, v in (("width", img.width), ("height", img.height)) if v
+        )
+        alt = img.title or a.title
+        parts.append(f'<img src="{_e(img.url)}" alt="{_e(alt)}"{size} loading="lazy"/>')
+    meta = _date(a.published_at)
+    if a.provider:
+        meta = f"{_e(a.provider.name)}, {meta}"
+    parts.append(f'<div><a href="{_e(a.url)}">{_e(a.title)}</a>')
+    parts.append(f'<span class="meta">{meta}</span></div></li>')
+    return "".join(parts)
+
+
+def render_page(
+    config: Config, headlines: Mapping[str, Sequence[Article]], updated: datetime
+) -> bytes:
+    """The page's bytes; ``headlines`` maps each feed's slug to its newest items."""
+    title = f"{config.title}: feeds"
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_e(config.language)}">',
+        "<head>",
+        '<meta charset="utf-8"/>',
+        '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
+        f'<meta name="generator" content="feedpub {__version__}"/>',
+        f"<title>{_e(title)}</title>",
+    ]
+    if config.description:
+        out.append(f'<meta name="description" content="{_e(config.description)}"/>')
+    for feed in config.feeds:
+        for fmt in feed.formats:
+            out.append(
+                f'<link rel="alternate" type="{TYPES[fmt]}" '
+                f'title="{_e(f"{feed.title} ({FORMAT_NAMES[fmt]})")}" '
+                f'href="{_e(config.feed_url(feed.slug, fmt))}"/>'
+            )
+    out += [f"<style>{_STYLE}</style>", "</head>", "<body>", "<header>", f"<h1>{_e(title)}</h1>"]
+    if config.description:
+        out.append(f"<p>{_e(config.description)}</p>")
+    opml_url = f"{config.feeds_url}{OPML_FILENAME}"
+    out += [
+        '<nav aria-label="Site">',
+        f'<ul><li><a href="{_e(config.link)}">{_e(config.title)} home page</a></li>',
+        f'<li><a href="{_e(opml_url)}" type="{OPML_TYPE}">Every feed as an OPML list</a></li></ul>',
+        "</nav>",
+        "</header>",
+        "<main>",
+    ]
+    for feed in config.feeds:
+        anchor = f"feed-{feed.slug}"
+        out.append(f'<section aria-labelledby="{anchor}">')
+        out.append(f'<h2 id="{anchor}">{_e(feed.title)}</h2>')
+        description = feed.description or config.description
+        if description:
+            out.append(f"<p>{_e(description)}</p>")
+        out.append(f'<ul class="subscribe" aria-label="Subscribe to {_e(feed.title)}">')
+        for fmt in feed.formats:
+            url = config.feed_url(feed.slug, fmt)
+            out.append(
+                f'<li><a href="{_e(url)}" type="{TYPES[fmt]}">{FORMAT_NAMES[fmt]}'
+                f'<span class="meta">{_e(url)}</span></a></li>'
+            )
+        out.append("</ul>")
+        items = list(headlines.get(feed.slug, ()))[:HEADLINES]
+        out.append("<h3>Latest stories</h3>")
+        if items:
+            out.append('<ol class="headlines">')
+            out.extend(_headline(a) for a in items)
+            out.append("</ol>")
+        else:
+            out.append("<p>No stories yet.</p>")
+        out.append("</section>")
+    out += [
+        "</main>",
+        f"<footer><p>Last updated {_date(updated)}. Made with feedpub {__version__}.</p></footer>",
+        "</body>",
+        "</html>",
+    ]
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def check_page(data: bytes, feed_urls: Sequence[str] = ()) -> list[str]:
+    """What keeps the page from being well-formed, safe and accessible.
+
+    ``feed_urls`` must each have an autodiscovery link and a subscribe link.
+    """
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root: Any = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as e:
+        return [f"line {e.lineno or 1}: not well-formed: {e.msg}"]
+    problems: list[str] = []
+    if root.tag != "html" or not root.get("lang"):
+        problems.append('the root must be <html lang="...">')
+    if not (root.findtext("head/title") or "").strip():
+        problems.append("no <title>")
+    if root.find("head/meta[@charset='utf-8']") is None:
+        problems.append('no <meta charset="utf-8">')
+    for tag in ("header", "main", "footer"):
+        if len(root.findall(f"body/{tag}")) != 1:
+            problems.append(f"the body needs exactly one <{tag}> landmark")
+    if len(root.findall(".//h1")) != 1:
+        problems.append("the page needs exactly one <h1>")
+    level = 0
+    for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        n = int(str(el.tag)[1])
+        if n > level + 1:
+            problems.append(f"line {el.sourceline}: <{el.tag}> skips a heading level")
+        level = n
+    ids = Counter(el.get("id") for el in root.iter() if el.get("id"))
+    problems += [f"id {i!r} is used {n} times" for i, n in ids.items() if n > 1]
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag.lower()
+        parent = el.getparent()
+        in_head = parent is not None and parent.tag == "head"
+        if tag in FORBIDDEN_TAGS and not (in_head and tag in ("link", "meta", "style")):
+            problems.append(f"line {el.sourceline}: <{tag}> is not allowed")
+        if tag == "img" and el.get("alt") is None:
+            problems.append(f"line {el.sourceline}: <img> without alt text")
+        for name, value in el.attrib.items():
+            low = str(name).lower()
+            if low.startswith("on") or low == "style":
+                problems.append(f"line {el.sourceline}: {name}= is not allowed")
+            elif low in URL_ATTRS and not _absolute(str(value)):
+                problems.append(f"line {el.sourceline}: {name}={value!r} is not absolute http(s)")
+    discovery = {el.get("href") for el in root.iterfind("head/link[@rel='alternate']")}
+    subscribe = {el.get("href") for el in root.iterfind(".//main//a")}
+    for url in feed_urls:
+        if url not in discovery:
+            problems.append(f"no autodiscovery link for {url}")
+        if url not in subscribe:
+            problems.append(f"no subscribe link for {url}")
+    return problems

@@ -1,0 +1,71 @@
+"""The site-wide files, rendered and checked: ``feeds.opml`` and ``index.html``.
+
+Pure: every feed's items in, bytes and problems out; :mod:`feedpub.build`
+writes them. Both files list every feed of the config and take their date from
+the newest item of any feed, so an unchanged site gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .config import Config
+from .model import Article
+from .opml import FILENAME as OPML_FILENAME
+from .opml import check_opml, render_opml
+from .page import FILENAME as PAGE_FILENAME
+from .page import HEADLINES, check_page, render_page
+from .render import EMPTY_FEED_DATE
+from .select import Selectable
+
+#: The files this module makes, in the order a build writes them.
+NAMES = (OPML_FILENAME, PAGE_FILENAME)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFile:
+    """One site-wide file: its name in the output folder, its bytes, what is wrong with it."""
+
+    name: str
+    data: bytes
+    problems: list[str] = field(default_factory=list)
+
+
+def headline_paths(config: Config, selected: Mapping[str, Sequence[Selectable]]) -> set[str]:
+    """The article paths the page shows: each feed's newest few."""
+    return {
+        s.path
+        for f in config.feeds
+        for s in selected.get(f.slug, ())[: min(HEADLINES, f.max_items)]
+    }
+
+
+def site_files(
+    config: Config,
+    selected: Mapping[str, Sequence[Selectable]],
+    articles: Mapping[str, Article],
+) -> list[SiteFile]:
+    """``feeds.opml`` and ``index.html`` for ``selected`` (each feed's items, newest first).
+
+    ``articles`` must hold at least the articles of :func:`headline_paths`.
+    """
+    updated = max(
+        (items[0].published_at for items in selected.values() if items), default=EMPTY_FEED_DATE
+    )
+    opml = render_opml(config, updated)
+    headlines: dict[str, list[Article]] = {}
+    lost = False
+    for feed in config.feeds:
+        wanted = selected.get(feed.slug, ())[: min(HEADLINES, feed.max_items)]
+        headlines[feed.slug] = [articles[s.path] for s in wanted if s.path in articles]
+        lost = lost or len(headlines[feed.slug]) != len(wanted)
+    page = render_page(config, headlines, updated)
+    urls = [config.feed_url(f.slug, fmt) for f in config.feeds for fmt in f.formats]
+    page_problems = check_page(page, urls)
+    if lost:
+        page_problems.append("the article cache lost items; run with --full")
+    return [
+        SiteFile(OPML_FILENAME, opml, check_opml(opml)),
+        SiteFile(PAGE_FILENAME, page, page_problems),
+    ]

@@ -1,0 +1,144 @@
+"""WebSub: tell the hub which feeds changed, so subscribers hear at once.
+
+Every subscription document advertises the hub (``site.hub``) next to its
+``self`` link (see :mod:`feedpub.render` and :mod:`feedpub.jsonfeed`). After a
+build, :func:`publish` POSTs the hub one publish ping per feed file that was
+written (``hub.mode=publish``, ``hub.url=<feed url>``, form-encoded), as hubs
+that follow PubSubHubbub 0.4 and WebSub expect.
+
+A ping never fails or slows a build beyond its budget: all pings together get
+``budget`` seconds (each request's timeout is what is left of it), a failed
+ping is retried at most ``retries`` times after a short backoff, and what still
+fails is returned as a message for the caller to print. urllib only.
+"""
+
+from __future__ import annotations
+
+import http.client
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from . import __version__
+from .config import Config
+
+BUDGET = 5.0
+RETRIES = 2
+BACKOFF = 0.25
+USER_AGENT = f"feedpub/{__version__} (WebSub publisher)"
+
+
+@dataclass(frozen=True, slots=True)
+class PingResult:
+    """One feed URL announced to the hub: ``error`` is None when the hub accepted it."""
+
+    url: str
+    error: str | None = None
+    attempts: int = 0
+
+
+def changed_feed_urls(config: Config, written: Iterable[str]) -> list[str]:
+    """The public URLs of the subscription documents among the ``written`` file names.
+
+    Archive pages and the site-wide files are not feeds anyone subscribes to.
+    """
+    files = {
+        f"{f.slug}.{fmt}": config.feed_url(f.slug, fmt) for f in config.feeds for fmt in f.formats
+    }
+    return [files[name] for name in written if name in files]
+
+
+def _ping_once(hub: str, url: str, timeout: float) -> None:
+    body = urllib.parse.urlencode({"hub.mode": "publish", "hub.url": url}).encode("ascii")
+    request = urllib.request.Request(  # noqa: S310 (config checks the scheme)
+        hub,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "User-Agent": USER_AGENT,
+        },
+    )
+    host = urllib.parse.urlsplit(hub).hostname or ""
+    local = host in ("localhost", "::1") or host.startswith("127.")
+    # a hub on this machine (a test hub) is reached directly, never through a proxy
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({})) if local else None
+    open_url = opener.open if opener else urllib.request.urlopen
+    with open_url(request, timeout=timeout) as response:
+        response.read(4096)
+        if not 200 <= response.status < 300:
+            raise urllib.error.HTTPError(
+                hub, response.status, response.reason, response.headers, None
+            )
+
+
+def _describe(e: BaseException) -> str:
+    if isinstance(e, urllib.error.HTTPError):
+        e.close()
+        return f"HTTP {e.code} {e.reason}"
+    if isinstance(e, urllib.error.URLError):
+        return str(e.reason)
+    if isinstance(e, TimeoutError):
+        return "timed out"
+    return str(e) or type(e).__name__
+
+
+def publish(
+    hub: str,
+    urls: Sequence[str],
+    *,
+    budget: float | None = None,
+    retries: int | None = None,
+    backoff: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[PingResult]:
+    """Ping ``hub`` once per URL in ``urls``; never raises, never takes much over ``budget`` s.
+
+    A hub answering 4xx (other than 429) refuses the ping for good: no retry.
+    Defaults: :data:`BUDGET`, :data:`RETRIES`, :data:`BACKOFF`.
+    """
+    budget = BUDGET if budget is None else budget
+    retries = RETRIES if retries is None else retries
+    backoff = BACKOFF if backoff is None else backoff
+    deadline = clock() + budget
+    results: list[PingResult] = []
+    for url in urls:
+        error: str | None = "no time left in the WebSub budget"
+        attempts = 0
+        for attempt in range(retries + 1):
+            left = deadline - clock()
+            if left <= 0.05:
+                if attempts:
+                    error = f"{error} (then no time left to retry)"
+                break
+            attempts += 1
+            try:
+                _ping_once(hub, url, left)
+            except (OSError, ValueError, http.client.HTTPException) as e:
+                error = _describe(e)
+                final = (
+                    isinstance(e, urllib.error.HTTPError) and 400 <= e.code < 500 and e.code != 429
+                )
+                if final:
+                    break
+                pause = min(backoff * 2**attempt, deadline - clock())
+                if attempt < retries and pause > 0:
+                    sleep(pause)
+            else:
+                error = None
+                break
+        results.append(PingResult(url, error, attempts))
+    return results
+
+
+def failures(hub: str, results: Iterable[PingResult]) -> list[str]:
+    """The stderr lines for the pings that failed."""
+    return [
+        f"feedpub: websub ping to {hub} for {r.url} failed: {r.error}"
+        for r in results
+        if r.error is not None
+    ]

@@ -1,0 +1,223 @@
+"""JSON Feed 1.1: the third format, with the same items as RSS and Atom, checked by
+our JSON Schema (jsonschema) and by the same code rules as the XML feeds."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import feedparser
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from feedpub.cli import cli
+from feedpub.jsonfeed import _validator, validate_json
+from feedpub.validate import validate_bytes
+
+from .conftest import ROOT
+
+NOW = "2021-01-01T00:00:00Z"
+NOW_DT = datetime(2021, 1, 1, tzinfo=UTC)
+FEEDS = """
+[feeds.azure]
+title = "Azure"
+description = "Azure news"
+topics = ["Azure"]
+formats = ["json", "rss", "atom"]
+
+[feeds.ai]
+title = "Microsoft AI"
+topics = ["microsoft ai"]
+"""
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def built(write_config, seeds_dir: Path) -> Path:  # type: ignore[no-untyped-def]
+    cfg = write_config(["content/*.txt"], FEEDS)
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 0, err
+    return cfg.parent / "feeds"
+
+
+def test_json_is_opt_in_and_written_beside_rss_and_atom(built: Path) -> None:
+    assert (built / "azure.json").is_file()
+    assert not (built / "ai.json").exists()  # the default stays rss + atom
+    assert {"ai.rss", "ai.atom", "azure.rss", "azure.atom"} <= {p.name for p in built.iterdir()}
+
+
+def test_json_feed_matches_the_atom_feed_item_for_item(built: Path) -> None:
+    doc = json.loads((built / "azure.json").read_text(encoding="utf-8"))
+    atom = feedparser.parse((built / "azure.atom").read_bytes())
+    raw = etree.fromstring((built / "azure.atom").read_bytes())
+    contents = [c.text for c in raw.iter("{http://www.w3.org/2005/Atom}content")]
+    assert doc["version"] == "https://jsonfeed.org/version/1.1"
+    assert next(iter(doc)) == "version"  # "should appear at the very top"
+    assert doc["feed_url"] == "https://example.com/feeds/azure.json"
+    assert doc["home_page_url"] == "https://example.com/"
+    assert doc["title"] == atom.feed.title == "Azure"
+    assert len(doc["items"]) == len(atom.entries) == 2
+    for item, entry, content in zip(doc["items"], atom.entries, contents, strict=True):
+        assert item["id"] == item["url"] == entry.id == entry.link
+        assert item["title"] == entry.title
+        assert item["date_published"] == item["date_modified"]
+        published = datetime.fromisoformat(item["date_published"])
+        assert published == datetime.fromisoformat(entry.published)
+        assert item["summary"] == entry.summary
+        assert item["content_html"] == content  # the same render.content_html
+        assert item["tags"] == [t.term for t in entry.tags]
+        assert item["authors"] == [{"name": entry.author, "url": entry.author_detail.href}]
+        enclosure = next(link for link in entry.links if link.rel == "enclosure")
+        assert item["image"] == enclosure.href == item["attachments"][0]["url"]
+        assert item["attachments"][0]["mime_type"] == enclosure.type
+        related = [link.href for link in entry.links if link.rel == "related"]
+        assert [r["url"] for r in item["_feedpub"]["related"]] == related
+        for url in related:
+            assert url in item["content_html"]
+
+
+def test_json_bytes_are_deterministic_utf8_with_a_final_newline(
+    built: Path, write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    data = (built / "azure.json").read_bytes()
+    assert data.endswith(b"}\n") and not data.endswith(b"\n\n")
+    assert b"\\u" not in data  # ensure_ascii=False: text as it is
+    assert json.dumps(json.loads(data), ensure_ascii=False, indent=2).encode() + b"\n" == data
+    code, _, _ = run("build", "-c", str(built.parent / "config.toml"), "--now", NOW, "--full")
+    assert code == 0
+    assert (built / "azure.json").read_bytes() == data
+
+
+def test_json_schema_is_valid_2020_12_and_accepts_the_spec_examples() -> None:
+    schema = json.loads((ROOT / "feedpub/schemas/jsonfeed-1.1.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    spec_example = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "My Example Feed",
+        "home_page_url": "https://example.org/",
+        "feed_url": "https://example.org/feed.json",
+        "items": [
+            {"id": "2", "content_text": "This is a second item.", "url": "https://example.org/s"},
+            {"id": "1", "content_html": "<p>Hello, world!</p>", "url": "https://example.org/i"},
+        ],
+    }
+    assert list(_validator().iter_errors(spec_example)) == []
+    podcast_item = {
+        "id": "http://therecord.co/chris-parrish",
+        "content_text": "Chris has worked at Adobe.",
+        "date_published": "2014-05-09T14:04:00-07:00",
+        "attachments": [
+            {
+                "url": "http://therecord.co/downloads/x.m4a",
+                "mime_type": "audio/x-m4a",
+                "size_in_bytes": 89970236,
+                "duration_in_seconds": 6629,
+            }
+        ],
+        "_blue_shed": {"explicit": False},
+    }
+    assert list(_validator().iter_errors({**spec_example, "items": [podcast_item]})) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        (lambda d: d.pop("version"), "schema"),
+        (lambda d: d.update(version="https://jsonfeed.org/version/2"), "schema"),
+        (lambda d: d.update(unknown_key=1), "schema"),  # not an extension: no leading "_"
+        (lambda d: d["items"][0].pop("id"), "schema"),
+        (lambda d: d["items"][0].pop("content_html"), "schema"),  # content_html or _text
+        (lambda d: d["items"][0].update(date_published="19 May 2020"), "schema"),
+        (lambda d: d["items"][0]["attachments"][0].pop("mime_type"), "schema"),
+        (lambda d: d["items"][0].update(id=d["items"][1]["id"]), "unique-id"),
+        (lambda d: d["items"][0].update(url="/relative/path"), "absolute-url"),
+        (lambda d: d["items"][0].update(image="javascript:alert(1)"), "absolute-url"),
+        (lambda d: d.update(feed_url="ftp://example.com/x.json"), "absolute-url"),
+        (lambda d: d.update(next_url=d["feed_url"]), "next-url"),
+        (lambda d: d["items"][0].update(date_published="2030-01-01T00:00:00Z"), "future"),
+        (lambda d: d["items"][0].update(content_html="<p onclick='x()'>hi</p>"), "html"),
+        (lambda d: d["items"][0].update(content_html="<script>x()</script>"), "html"),
+    ],
+)
+def test_broken_json_feeds_are_caught(built: Path, change, rule: str) -> None:  # type: ignore[no-untyped-def]
+    doc = json.loads((built / "azure.json").read_text(encoding="utf-8"))
+    assert validate_json(json.dumps(doc).encode(), NOW_DT) == []
+    change(doc)
+    problems = validate_json(json.dumps(doc, indent=2).encode(), NOW_DT)
+    assert rule in {p.rule for p in problems}, problems
+
+
+def test_not_json_at_all_is_reported_with_its_line() -> None:
+    fmt, problems = validate_bytes(b'{\n  "version": "x",\n  oops\n}\n', NOW_DT)
+    assert fmt == "json"
+    assert [(p.line, p.rule) for p in problems] == [(3, "well-formed")]
+
+
+def test_validate_command_accepts_json_and_reports_its_problems(built: Path) -> None:
+    good = built / "azure.json"
+    code, out, _ = run("validate", "--now", NOW, str(good), str(built / "azure.atom"))
+    assert code == 0, out
+    bad = built / "bad.json"
+    bad.write_text(good.read_text("utf-8").replace('"id": "https://', '"id": "x', 1), "utf-8")
+    bad_doc = json.loads(bad.read_text("utf-8"))
+    bad_doc["items"][0]["url"] = "not-a-url"
+    bad.write_text(json.dumps(bad_doc, indent=2), "utf-8")
+    code, out, _ = run("validate", "--now", NOW, str(bad))
+    assert code == 1
+    assert f"{bad}:" in out and "absolute-url" in out and "item url" in out
+
+
+def test_a_json_feed_that_fails_validation_keeps_its_old_file(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedpub import build as build_module
+
+    before = (built / "azure.json").read_bytes()
+    real = build_module.render_json
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return real(*args, **kwargs).replace(b'"https://www.cnet', b'"//www.cnet')
+
+    monkeypatch.setattr(build_module, "render_json", broken)
+    code, _, err = run("build", "-c", str(built.parent / "config.toml"), "--now", NOW, "--full")
+    assert code == 3
+    assert "azure.json: line" in err and "absolute-url" in err
+    assert (built / "azure.json").read_bytes() == before
+
+
+def test_archived_json_feed_pages_chain_with_next_url(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    cfg = write_config(
+        ["content/*.txt"],
+        '[feeds.all]\ntitle = "All"\ntopics = ["*"]\nmax_items = 1\narchive = true\n'
+        'archive_size = 1\nformats = ["json"]\n',
+    )
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 0, err
+    folder = cfg.parent / "feeds"
+    seen: list[str] = []
+    url: str | None = "https://example.com/feeds/all.json"
+    while url:
+        doc = json.loads((folder / url.rsplit("/", 1)[1]).read_text("utf-8"))
+        assert doc["feed_url"] == url
+        assert validate_json(json.dumps(doc).encode(), NOW_DT) == []
+        seen += [i["id"] for i in doc["items"]]
+        url = doc.get("next_url")
+    assert len(seen) == len(set(seen)) == 3  # the three published seeds, each once
+
+
+def test_config_accepts_json_and_rejects_other_formats(write_config) -> None:  # type: ignore[no-untyped-def]
+    cfg = write_config(["*.txt"], '[feeds.a]\ntitle = "A"\ntopics = ["x"]\nformats = ["json"]\n')
+    from feedpub.config import load_config
+
+    assert load_config(cfg).feeds[0].formats == ("json",)
+    cfg.write_text(cfg.read_text("utf-8").replace('["json"]', '["json", "rdf"]'), "utf-8")
+    code, _, err = run("build", "-c", str(cfg))
+    assert code == 2
+    assert "feeds.a.formats: must be a non-empty list drawn from ['rss', 'atom', 'json']" in err

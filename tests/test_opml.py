@@ -1,0 +1,170 @@
+"""feeds.opml: an OPML 2.0 list of every feed file, read back by listparser (a real
+subscription-list parser) and checked to be subscribable, file by file."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from email.utils import format_datetime
+from pathlib import Path
+
+import feedparser
+import listparser
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from feedpub.cli import cli
+from feedpub.opml import check_opml
+
+NOW = "2021-01-01T00:00:00Z"
+FEEDS = """
+[feeds.azure]
+title = "Azure & <Cloud> \\"news\\""
+description = "Azure news"
+topics = ["Azure"]
+formats = ["rss", "atom", "json"]
+
+[feeds.ai]
+title = "Microsoft AI"
+topics = ["microsoft ai"]
+
+[feeds.nothing]
+title = "Nothing yet"
+topics = ["no such topic"]
+formats = ["atom"]
+"""
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def cfg(write_config, seeds_dir: Path) -> Path:  # type: ignore[no-untyped-def]
+    return write_config(["content/*.txt"], FEEDS, extra='owner = "The Example desk"\n')
+
+
+def build(cfg: Path, *extra: str) -> Path:
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW, *extra)
+    assert code == 0, err
+    return cfg.parent / "feeds"
+
+
+def self_url(path: Path) -> str:
+    """Where a feed file says it is served (its self link)."""
+    if path.suffix == ".json":
+        url: str = json.loads(path.read_text("utf-8"))["feed_url"]
+        return url
+    parsed = feedparser.parse(path.read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return next(str(link.href) for link in parsed.feed.links if link.rel == "self")
+
+
+def test_every_feed_file_is_listed_once_and_subscribable(cfg: Path) -> None:
+    folder = build(cfg)
+    data = (folder / "feeds.opml").read_bytes()
+    assert check_opml(data) == []
+    parsed = listparser.parse(data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    urls = [f.url for f in parsed.feeds]
+    assert urls == [
+        "https://example.com/feeds/ai.rss",
+        "https://example.com/feeds/ai.atom",
+        "https://example.com/feeds/azure.rss",
+        "https://example.com/feeds/azure.atom",
+        "https://example.com/feeds/azure.json",
+        "https://example.com/feeds/nothing.atom",
+    ]
+    for url in urls:
+        assert url.startswith("https://example.com/feeds/")
+        path = folder / url.removeprefix("https://example.com/feeds/")
+        assert path.is_file(), f"{url} is listed but {path.name} was not written"
+        assert self_url(path) == url
+    titles = {f.url: f.title for f in parsed.feeds}
+    assert titles["https://example.com/feeds/azure.json"] == 'Azure & <Cloud> "news" (JSON Feed)'
+
+
+def test_outlines_follow_opml_2_for_subscription_lists(cfg: Path) -> None:
+    folder = build(cfg)
+    root = etree.fromstring((folder / "feeds.opml").read_bytes())
+    assert root.tag == "opml" and root.get("version") == "2.0"
+    assert [c.tag for c in root] == ["head", "body"]
+    head = {el.tag: el.text for el in root.find("head")}
+    assert head["title"] == "Test site: feeds"
+    assert head["ownerName"] == "The Example desk"
+    # the newest item of any feed, never the clock
+    newest = max(
+        datetime.fromisoformat(e.published)
+        for name in ("ai.atom", "azure.atom")
+        for e in feedparser.parse((folder / name).read_bytes()).entries
+    )
+    assert head["dateCreated"] == head["dateModified"] == format_datetime(newest)
+    assert head["dateModified"] == "Wed, 20 May 2020 14:25:00 +0000"
+    outlines = root.findall("body/outline")
+    assert len(outlines) == 6
+    for el in outlines:
+        assert el.get("type") == "rss"
+        assert el.get("text") and el.get("title") and el.get("xmlUrl")
+        assert el.get("htmlUrl") == "https://example.com/"
+        assert el.get("language") == "en"
+    assert outlines[2].get("description") == "Azure news"
+    assert outlines[2].get("version") == "RSS2"
+
+
+def test_same_bytes_and_no_rewrite_when_nothing_changed(cfg: Path) -> None:
+    folder = build(cfg)
+    opml = folder / "feeds.opml"
+    os.utime(opml, ns=(1_000_000_000, 1_000_000_000))
+    before = opml.read_bytes()
+    build(cfg)
+    assert opml.read_bytes() == before
+    assert opml.stat().st_mtime_ns == 1_000_000_000  # not rewritten
+    build(cfg, "--full")
+    assert opml.read_bytes() == before
+
+
+def test_check_mode_never_writes_and_fails_on_a_difference(cfg: Path) -> None:
+    folder = build(cfg)
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
+    (folder / "feeds.opml").unlink()
+    (folder / "index.html").write_text("stale", encoding="utf-8")
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW, "--check")
+    assert code == 3
+    assert "feeds.opml: differs" in err and "index.html: differs" in err
+    assert not (folder / "feeds.opml").exists()
+    assert (folder / "index.html").read_text(encoding="utf-8") == "stale"
+
+
+def test_a_build_of_some_feeds_leaves_the_site_files_alone(cfg: Path) -> None:
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW, "--feed", "azure")
+    assert code == 0, err
+    folder = cfg.parent / "feeds"
+    assert (folder / "azure.rss").exists()
+    assert not (folder / "feeds.opml").exists() and not (folder / "index.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        (b'<opml version="1.0"><head/><body><outline text="a"/></body></opml>', "root must be"),
+        (b'<opml version="2.0"><head/><body/></opml>', "body has no outline"),
+        (b'<opml version="2.0"><body><outline text="a"/></body></opml>', "exactly one <head>"),
+        (b'<opml version="2.0"><head/><body><outline type="rss"/></body></opml>', "without a text"),
+        (b'<opml version="2.0"><head/><body><outline type="rss" text="a"/></body></opml>',
+         'type="rss" without xmlUrl'),
+        (b'<opml version="2.0"><head/><body><outline type="rss" text="a" xmlUrl="/a.rss"/>'
+         b"</body></opml>", "xmlUrl is not an absolute"),
+        (b'<opml version="2.0"><head><dateCreated>yesterday</dateCreated></head><body>'
+         b'<outline text="a"/></body></opml>', "dateCreated is not an RFC 822 date"),
+        (b'<opml version="2.0"><head></head><body><outline text="a"></body></opml>',
+         "not well-formed"),
+        (b'<!DOCTYPE opml [<!ENTITY x "y">]><opml version="2.0"><head/><body>'
+         b'<outline text="&x;"/></body></opml>', "DOCTYPE"),
+    ],
+)  # fmt: skip
+def test_check_opml_names_what_is_wrong(broken: bytes, expected: str) -> None:
+    problems = check_opml(broken)
+    assert any(expected in p for p in problems), problems

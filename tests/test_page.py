@@ -1,0 +1,184 @@
+"""index.html: built from the seeds (plus one hostile article), loaded from disk by a
+real browser (headless Chromium), its DOM checked and a screenshot taken."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+from lxml import html as lxml_html
+
+from feedpub.cli import cli
+from feedpub.page import check_page
+
+NOW = "2021-01-01T00:00:00Z"
+FEEDS_URL = "https://example.com/feeds/"
+HOSTILE_TITLE = 'Chips <script>alert("x")</script> & <b>AT&T</b> "cheap"'
+HOSTILE = f"""---
+title: '{HOSTILE_TITLE}'
+excerpt: "Hostile text <img src=x onerror=alert(1)>"
+publishedDateTime: 2020-05-22T08:00:00Z
+webUrl: "https://evil.example.com/story?a=1&b=2"
+published: true
+provider: {{name: "Evil <i>Corp</i>"}}
+topics: [Azure]
+images: [{{url: "https://evil.example.com/pic.png", width: 10, height: 10, title: "A \\"pic\\" <x>"}}]
+---
+"""
+FEEDS = """
+[feeds.azure]
+title = "Azure <news> & more"
+description = "Azure news, \\"quoted\\" & <escaped>"
+topics = ["Azure"]
+formats = ["rss", "atom", "json"]
+
+[feeds.ai]
+title = "Microsoft AI"
+topics = ["microsoft ai"]
+
+[feeds.nothing]
+title = "Nothing yet"
+topics = ["no such topic"]
+formats = ["atom"]
+"""
+FEED_FILES = [
+    "ai.rss", "ai.atom", "azure.rss", "azure.atom", "azure.json", "nothing.atom",
+]  # fmt: skip
+
+
+def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """Headless Chromium with every host name unresolvable: no traffic leaves the machine."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        pytest.fail(
+            "Chromium is needed to test index.html in a real browser and is not installed: "
+            "run `apt-get install -y chromium` (.ci/run does it when it is missing)"
+        )
+    command = [
+        exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}", "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-extensions",
+        "--disable-default-apps", "--hide-scrollbars", "--window-size=1200,2000", *args,
+    ]  # fmt: skip
+    env = {**os.environ, "HOME": str(tmp_path)}
+    result = subprocess.run(command, capture_output=True, timeout=180, check=False, env=env)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    return result
+
+
+@pytest.fixture
+def site(write_config, seeds_dir: Path) -> Path:  # type: ignore[no-untyped-def]
+    (seeds_dir / "zz_hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    cfg = write_config(["content/*.txt"], FEEDS)
+    result = CliRunner().invoke(cli, ["build", "-c", str(cfg), "--now", NOW])
+    assert result.exit_code == 0, result.output
+    return cfg.parent / "feeds"
+
+
+def test_page_in_a_real_browser(site: Path, tmp_path: Path) -> None:
+    page = site / "index.html"
+    dom_html = chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
+    dom = lxml_html.fromstring(dom_html)
+
+    # accessible: language, title, landmarks, one h1, headings per feed, alt text
+    assert dom.get("lang") == "en"
+    assert dom.findtext(".//title") == "Test site: feeds"
+    for landmark in ("header", "main", "footer", "nav"):
+        assert len(dom.findall(f".//{landmark}")) == 1, landmark
+    assert [h.text_content() for h in dom.iter("h1")] == ["Test site: feeds"]
+    assert [h.text_content() for h in dom.iter("h2")] == [
+        "Microsoft AI", "Azure <news> & more", "Nothing yet",
+    ]  # fmt: skip
+    images = list(dom.iter("img"))
+    assert images and all(img.get("alt") for img in images)
+
+    # JavaScript-free, nothing from an article became markup
+    assert not list(dom.iter("script")) and not list(dom.iter("iframe"))
+    assert not any(k.startswith("on") for el in dom.iter() for k in el.attrib)
+    assert HOSTILE_TITLE in [a.text_content() for a in dom.iter("a")]
+    assert "Evil <i>Corp</i>" in dom.text_content()
+    assert not list(dom.iter("b")) and not list(dom.iter("i"))
+
+    # every link absolute; every feed listed, discoverable and pointing at a real file
+    urls = [el.get("href") for el in dom.iter("a", "link")] + [i.get("src") for i in images]
+    assert all(u and u.startswith(("https://", "http://")) for u in urls), urls
+    discovery = {
+        el.get("href"): el.get("type") for el in dom.iterfind(".//head/link[@rel='alternate']")
+    }
+    subscribe = [a.get("href") for a in dom.iterfind(".//main//ul[@class='subscribe']//a")]
+    expected = [FEEDS_URL + name for name in FEED_FILES]
+    assert list(discovery) == expected
+    assert subscribe == expected
+    assert discovery[FEEDS_URL + "azure.json"] == "application/feed+json"
+    assert discovery[FEEDS_URL + "ai.atom"] == "application/atom+xml"
+    assert discovery[FEEDS_URL + "ai.rss"] == "application/rss+xml"
+    for url in [*discovery, *subscribe, FEEDS_URL + "feeds.opml"]:
+        assert url.startswith(FEEDS_URL)
+        assert (site / url.removeprefix(FEEDS_URL)).is_file(), url
+
+    # the five newest headlines of each feed, as the feed itself has them
+    sections = dom.findall(".//main/section")
+    for section, slug in zip(sections, ["ai", "azure", "nothing"], strict=True):
+        entries = feedparser.parse((site / f"{slug}.atom").read_bytes()).entries[:5]
+        shown = [a.text_content() for a in section.iterfind(".//ol[@class='headlines']/li//a")]
+        assert shown == [e.title for e in entries]
+    assert "No stories yet." in sections[2].text_content()
+
+    # and what a person sees
+    shot = tmp_path / "index.png"
+    chromium(tmp_path, f"--screenshot={shot}", page.as_uri())
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1200, 2000)
+
+
+def test_the_written_page_passes_its_own_checks(site: Path) -> None:
+    data = (site / "index.html").read_bytes()
+    assert check_page(data, [FEEDS_URL + name for name in FEED_FILES]) == []
+    assert data.startswith(b'<!DOCTYPE html>\n<html lang="en">')
+    etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+GOOD = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/><title>t</title>'
+    '<link rel="alternate" href="https://e.com/f/a.rss"/></head><body><header><h1>t</h1></header>'
+    '<main><a href="https://e.com/f/a.rss">RSS</a>{}</main><footer>f</footer></body></html>'
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('<a href="/relative">x</a>', "is not absolute"),
+        ('<a href="javascript:alert(1)">x</a>', "is not absolute"),
+        ('<img src="https://e.com/i.png"/>', "without alt text"),
+        ("<script>alert(1)</script>", "<script> is not allowed"),
+        ('<p onclick="x()">x</p>', "onclick= is not allowed"),
+        ('<p style="color:red">x</p>', "style= is not allowed"),
+        ("<h3>skips h2</h3>", "skips a heading level"),
+        ("<h1>second</h1>", "exactly one <h1>"),
+        ('<p id="a">1</p><p id="a">2</p>', "'a' is used 2 times"),
+        ("<p>unclosed", "not well-formed"),
+    ],
+)
+def test_check_page_names_what_is_wrong(body: str, expected: str) -> None:
+    assert check_page(GOOD.format("").encode(), ["https://e.com/f/a.rss"]) == []
+    problems = check_page(GOOD.format(body).encode(), ["https://e.com/f/a.rss"])
+    assert any(expected in p for p in problems), problems
+
+
+def test_check_page_wants_every_feed_discoverable_and_listed() -> None:
+    problems = check_page(GOOD.format("").encode(), ["https://e.com/f/b.atom"])
+    assert "no autodiscovery link for https://e.com/f/b.atom" in problems
+    assert "no subscribe link for https://e.com/f/b.atom" in problems
+    no_lang = GOOD.replace(' lang="en"', "").format("")
+    assert any("lang" in p for p in check_page(no_lang.encode()))

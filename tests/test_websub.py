@@ -1,0 +1,245 @@
+"""WebSub: every feed advertises its hub and itself; a build pings a local hub (an
+http.server on 127.0.0.1) once per changed feed, and a hub that is down, hangs or
+refuses never fails nor stalls the build."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from feedpub import websub
+from feedpub.cli import cli
+from feedpub.config import load_config
+from feedpub.errors import ConfigError
+
+from .conftest import SEEDS
+
+NOW = "2021-01-01T00:00:00Z"
+FEEDS = """
+[feeds.azure]
+title = "Azure"
+topics = ["Azure"]
+formats = ["rss", "atom", "json"]
+
+[feeds.ai]
+title = "Microsoft AI"
+topics = ["microsoft ai"]
+
+[feeds.all]
+title = "All"
+topics = ["*"]
+max_items = 1
+archive = true
+"""
+ALL_FEEDS = {
+    f"https://example.com/feeds/{name}"
+    for name in ("azure.rss", "azure.atom", "azure.json", "ai.rss", "ai.atom", "all.rss",
+                 "all.atom")
+}  # fmt: skip
+
+
+class Hub:
+    """A WebSub hub on 127.0.0.1 that records every publish ping and answers ``status``."""
+
+    def __init__(self) -> None:
+        self.pings: list[dict[str, list[str]]] = []
+        self.content_types: list[str] = []
+        self.status = 204
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                hub.content_types.append(self.headers.get("Content-Type", ""))
+                hub.pings.append(parse_qs(body.decode("ascii"), strict_parsing=True))
+                self.send_response(hub.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def urls(self) -> list[str]:
+        return [p["hub.url"][0] for p in self.pings]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def hub() -> Iterator[Hub]:
+    h = Hub()
+    try:
+        yield h
+    finally:
+        h.close()
+
+
+@pytest.fixture
+def make_cfg(write_config, seeds_dir: Path):  # type: ignore[no-untyped-def]
+    def make(hub_url: str) -> Path:
+        cfg: Path = write_config(["content/*.txt"], FEEDS, extra=f'hub = "{hub_url}"\n')
+        return cfg
+
+    return make
+
+
+def build(cfg: Path, *extra: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["build", "-c", str(cfg), "--now", NOW, *extra])
+    return result.exit_code, result.stderr
+
+
+def test_one_ping_per_changed_feed_and_none_when_nothing_changed(
+    hub: Hub, make_cfg, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    cfg = make_cfg(hub.url)
+    code, err = build(cfg)
+    assert code == 0, err
+    assert sorted(hub.urls()) == sorted(ALL_FEEDS)  # each once; no archive page, no OPML
+    assert all(p["hub.mode"] == ["publish"] and len(p) == 2 for p in hub.pings)
+    assert set(hub.content_types) == {"application/x-www-form-urlencoded"}
+    assert (cfg.parent / "feeds" / "all-archive-1.rss").exists()
+
+    hub.pings.clear()
+    assert build(cfg) == (0, "")
+    assert hub.pings == []  # nothing changed, nothing announced
+
+    f = seeds_dir / "002_882cc4a5fc2a4bd2.txt"
+    f.write_text(
+        (SEEDS / f.name).read_text("utf-8").replace('smarter AI"', 'smarter AI!"', 1), "utf-8"
+    )
+    assert build(cfg) == (0, "")
+    changed = {f"https://example.com/feeds/{n}" for n in ("azure.rss", "azure.atom", "azure.json")}
+    assert sorted(hub.urls()) == sorted(changed)  # not ai: that story is not in it
+
+
+def test_check_mode_never_pings(hub: Hub, make_cfg) -> None:  # type: ignore[no-untyped-def]
+    cfg = make_cfg(hub.url)
+    code, _ = build(cfg, "--check")
+    assert code == 3  # nothing built yet
+    assert hub.pings == []
+
+
+def test_every_feed_advertises_hub_and_self(hub: Hub, make_cfg) -> None:  # type: ignore[no-untyped-def]
+    folder = make_cfg(hub.url).parent / "feeds"
+    assert build(folder.parent / "config.toml")[0] == 0
+    for name in ("azure.rss", "azure.atom", "all.rss", "all.atom"):
+        links = {
+            link.rel: link.href
+            for link in feedparser.parse((folder / name).read_bytes()).feed.links
+        }
+        assert links["hub"] == hub.url, name
+        assert links["self"] == f"https://example.com/feeds/{name}", name
+    doc = json.loads((folder / "azure.json").read_text("utf-8"))
+    assert doc["hubs"] == [{"type": "WebSub", "url": hub.url}]
+    assert doc["feed_url"] == "https://example.com/feeds/azure.json"
+    # archive pages never change: no hub to subscribe to
+    assert b'rel="hub"' not in (folder / "all-archive-1.atom").read_bytes()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+def test_a_hub_that_is_down_is_reported_but_never_fails_the_build(
+    make_cfg, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(websub, "BACKOFF", 0.01)
+    down = f"http://127.0.0.1:{_free_port()}/"
+    cfg = make_cfg(down)
+    code, err = build(cfg)
+    assert code == 0
+    lines = [ln for ln in err.splitlines() if ln]
+    assert len(lines) == len(ALL_FEEDS)
+    for line in lines:
+        assert line.startswith(f"feedpub: websub ping to {down} for https://example.com/feeds/")
+        assert "failed: " in line and "refused" in line.lower()
+    assert (cfg.parent / "feeds" / "azure.atom").exists()
+
+
+def test_a_hub_that_hangs_costs_the_budget_and_no_more(
+    make_cfg, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(websub, "BUDGET", 1.0)
+    with socket.socket() as silent:  # accepts connections (the backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        cfg = make_cfg(f"http://127.0.0.1:{silent.getsockname()[1]}/")
+        started = time.monotonic()
+        code, err = build(cfg)
+        elapsed = time.monotonic() - started
+    assert code == 0
+    assert elapsed < 6, elapsed  # the build itself plus a 1 s budget
+    assert "timed out" in err
+    assert err.count("feedpub: websub ping to") == len(ALL_FEEDS)
+
+
+def test_server_errors_are_retried_refusals_are_not(hub: Hub) -> None:
+    hub.status = 503
+    results = websub.publish(hub.url, ["https://e.com/a.rss"], budget=5, retries=2, backoff=0.01)
+    assert len(hub.pings) == 3 and results[0].attempts == 3
+    assert results[0].error == "HTTP 503 Service Unavailable"
+    hub.pings.clear()
+    hub.status = 400
+    results = websub.publish(hub.url, ["https://e.com/a.rss"], budget=5, retries=2, backoff=0.01)
+    assert len(hub.pings) == 1 and results[0].error == "HTTP 400 Bad Request"
+    hub.pings.clear()
+    hub.status = 202
+    results = websub.publish(hub.url, ["https://e.com/a.rss", "https://e.com/b.atom"])
+    assert [r.error for r in results] == [None, None]
+    assert hub.urls() == ["https://e.com/a.rss", "https://e.com/b.atom"]
+    assert websub.failures(hub.url, results) == []
+
+
+def test_a_hub_that_answers_garbage_is_a_failed_ping() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        listener.settimeout(10)
+
+        def answer() -> None:
+            for _ in range(3):  # the ping and its two retries
+                conn, _ = listener.accept()
+                with conn:
+                    conn.recv(65536)
+                    conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+
+        thread = threading.Thread(target=answer)
+        thread.start()
+        hub = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+        results = websub.publish(hub, ["https://e.com/a.rss"], budget=5, backoff=0.01)
+        thread.join()
+    assert results[0].error and results[0].attempts == 3
+    assert websub.failures(hub, results)[0].startswith(f"feedpub: websub ping to {hub} for ")
+
+
+def test_hub_must_be_https(write_config) -> None:  # type: ignore[no-untyped-def]
+    for good in ("https://hub.example.com/", "http://127.0.0.1:8080/", "http://localhost/"):
+        cfg = write_config(["*.txt"], '[feeds.a]\ntitle = "A"\ntopics = ["x"]\n',
+                           extra=f'hub = "{good}"\n')  # fmt: skip
+        assert load_config(cfg).hub == good
+    for bad in ("http://hub.example.com/", "hub.example.com", "ftp://hub.example.com/"):
+        cfg = write_config(["*.txt"], '[feeds.a]\ntitle = "A"\ntopics = ["x"]\n',
+                           extra=f'hub = "{bad}"\n')  # fmt: skip
+        with pytest.raises(ConfigError, match=r"site\.hub: must be an absolute https URL"):
+            load_config(cfg)

@@ -12,8 +12,10 @@ import pytest
 OLD_MTIME_NS = 1_577_836_800 * 10**9
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
+#: The five real article files (two unpublished), kept with the tests so that a clean
+#: clone runs them; the project's brief keeps the originals in ../shared/seeds/.
+SEEDS = DATA / "seeds"
 SITE = """
 [site]
 title = "Test site"

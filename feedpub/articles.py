@@ -307,7 +307,11 @@ def _text(d: dict[str, Any], key: str, *, required: bool = False, **kw: Any) -> 
 def _number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if value == value and abs(value) != float("inf") else None
+    try:
+        number = float(value)  # an int of 400 digits does not fit: OverflowError
+    except OverflowError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
 
 
 def _dimension(value: object) -> int | None:

@@ -35,7 +35,7 @@ from .site import headline_paths, site_files
 from .validate import Problem, validate_bytes
 
 #: Part of every output fingerprint: bump when rendering changes.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 #: A file modified this close to the last cache write may change again within the
 #: same mtime tick; its content hash is checked instead of trusting size and mtime.
 RACY_NS = 2_000_000_000

@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -74,8 +75,13 @@ def discover(config: Config, skipped: list[str] | None = None) -> list[SourceFil
 def read_source(src: SourceFile, max_size: int) -> bytes | None:
     """The bytes of a file, ``None`` when it vanished; ArticleError when unreadable or too big."""
     try:
-        with open(src.abspath, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
+        # O_NONBLOCK: a file swapped for a FIFO after listing must not hang the build
+        fd = os.open(src.abspath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise ArticleError(src.path, 1, "not a regular file")
+            size = st.st_size
             if size > max_size:
                 raise ArticleError(
                     src.path,

@@ -235,6 +235,9 @@ def _generator(
     fg.description(description)
     fg.language(config.language)
     fg.generator("feedpub", __version__, GENERATOR_URI)
+    # Atom requires an author on every entry, or one on the feed for entries without
+    # (RFC 4287, 4.1.2): the site speaks for articles that name no provider.
+    fg.author({"name": config.title, "uri": config.link})
     updated = feed_date(items)
     fg.updated(updated)
     fg.lastBuildDate(updated)

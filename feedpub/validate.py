@@ -288,6 +288,7 @@ def _links(parent: Any, item: str, need_self: bool) -> Iterator[Problem]:
 
 def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
     yield from _links(root, "", need_self=True)
+    feed_author = root.find(f"{_A}author")
     ids: list[tuple[Any, str]] = []
     for number, entry in enumerate(root.findall(f"{_A}entry"), 1):
         id_el = entry.find(f"{_A}id")
@@ -299,6 +300,13 @@ def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
                     id_el.sourceline or 0, "absolute-id", "entry id must be an absolute IRI", name
                 )
         yield from _links(entry, name, need_self=False)
+        if feed_author is None and entry.find(f"{_A}author") is None:
+            yield Problem(
+                entry.sourceline or 0,
+                "author",
+                "entry has no author and the feed has none (RFC 4287, 4.1.2)",
+                name,
+            )
         for tag in ("published", "updated"):
             el = entry.find(f"{_A}{tag}")
             if el is not None:

@@ -25,6 +25,7 @@ from .build import BuildResult, build, build_lock, gather, open_cache
 from .cache import Summary
 from .config import Config, FeedConfig, load_config, topic_key
 from .errors import ConfigError, LockError, UnknownTopicError
+from .jsonfeed import render_json
 from .render import render
 from .select import pick_all, visible
 from .site import NAMES as SITE_FILES
@@ -316,9 +317,10 @@ def _with_limit(feed: FeedConfig, limit: int) -> FeedConfig:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "rss", "atom"]),
+    type=click.Choice(["table", "json", "rss", "atom", "jsonfeed"]),
     default="table",
     show_default=True,
+    help="table or json (a summary), or the exact bytes build writes: rss, atom, jsonfeed.",
 )
 def preview_cmd(
     topic_or_slug: str, config_path: str, limit: int | None, now: datetime | None, fmt: str
@@ -341,8 +343,10 @@ def preview_cmd(
     for err in g.errors:
         click.echo(str(err), err=True)
     chosen = [articles[s.path] for s in items]
-    if fmt in ("rss", "atom"):
-        click.echo(render(config, feed, chosen, fmt).decode("utf-8"), nl=False)
+    if fmt in ("rss", "atom", "jsonfeed"):
+        write = render_json if fmt == "jsonfeed" else render
+        data = write(config, feed, chosen, "json" if fmt == "jsonfeed" else fmt, None)
+        click.echo(data.decode("utf-8"), nl=False)
         return
     if fmt == "json":
         out = [

@@ -70,11 +70,22 @@ def test_preview_unknown_topic_suggests_close_matches(cfg: Path) -> None:
     assert "no feed or topic named 'azur'" in err and "azure" in err
 
 
-def test_preview_rss_prints_what_build_writes(cfg: Path) -> None:
-    code, out, err = run("preview", "azure", "-c", str(cfg), "--now", NOW, "--format", "rss")
+@pytest.mark.parametrize(
+    ("fmt", "suffix"), [("rss", "rss"), ("atom", "atom"), ("jsonfeed", "json")]
+)
+def test_preview_prints_what_build_writes(
+    write_config, seeds_dir: Path, fmt: str, suffix: str
+) -> None:  # type: ignore[no-untyped-def]
+    cfg = write_config(
+        ["content/*.txt"],
+        AZURE_AI_FEEDS.replace(
+            'topics = ["Azure"]', 'topics = ["Azure"]\nformats = ["rss", "atom", "json"]'
+        ),
+    )
+    code, out, err = run("preview", "azure", "-c", str(cfg), "--now", NOW, "--format", fmt)
     assert code == 0, err
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
-    assert out.encode() == (cfg.parent / "feeds" / "azure.rss").read_bytes()
+    assert out.encode() == (cfg.parent / "feeds" / f"azure.{suffix}").read_bytes()
 
 
 def test_list_shows_every_feed(cfg: Path) -> None:

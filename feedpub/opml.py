@@ -24,7 +24,6 @@ from .validate import _absolute, hardened_parser
 
 FILENAME = "feeds.opml"
 CONTENT_TYPE = "text/x-opml"
-DOCS = "http://opml.org/spec2.opml"
 #: How each format is named to people, and the outline ``version`` OPML gives it.
 FORMAT_NAMES = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 _VERSIONS = {"rss": "RSS2"}
@@ -44,7 +43,7 @@ def render_opml(config: Config, updated: datetime) -> bytes:
     etree.SubElement(head, "dateModified").text = rfc822(updated)
     if config.owner:
         etree.SubElement(head, "ownerName").text = config.owner
-    etree.SubElement(head, "docs").text = DOCS
+    # no <docs>: optional in OPML 2.0, and the W3C validator (OPML 1.0) flags it
     body = etree.SubElement(root, "body")
     for feed in config.feeds:
         description = feed.description or config.description or feed.title  # as in the feeds

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from feedpub.cli import cli
 
 #: 2020-01-01T00:00:00Z, for files that must look settled to the cache.
 OLD_MTIME_NS = 1_577_836_800 * 10**9
@@ -62,3 +65,9 @@ topics = ["Azure"]
 title = "Microsoft AI"
 topics = ["microsoft ai"]
 """
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """``feedpub ARGS...`` in this process: (exit code, stdout, stderr)."""
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr

@@ -15,20 +15,18 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from feedpub import build as build_module
 from feedpub.build import write_atomic
-from feedpub.cli import cli
 
-from .conftest import AZURE_AI_FEEDS, SEEDS
+from .conftest import AZURE_AI_FEEDS, SEEDS, run_cli
 
 NOW = "2021-01-01T00:00:00Z"
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stderr
+    code, _, err = run_cli(*args)
+    return code, err
 
 
 @pytest.fixture

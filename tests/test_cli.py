@@ -8,11 +8,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from click.testing import CliRunner
 
-from feedpub.cli import cli
-
-from .conftest import AZURE_AI_FEEDS, SEEDS
+from .conftest import AZURE_AI_FEEDS, SEEDS, run_cli
 
 NOW = "2021-01-01T00:00:00Z"
 AZURE_URLS = [
@@ -26,9 +23,7 @@ SECRETS = [
 UNPUBLISHED_ONLY = "zdnet.com/article/microsoft-builds-a-supercomputer"  # not even a related link
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+run = run_cli
 
 
 @pytest.fixture

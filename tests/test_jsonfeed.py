@@ -10,14 +10,12 @@ from pathlib import Path
 import feedparser
 import jsonschema
 import pytest
-from click.testing import CliRunner
 from lxml import etree
 
-from feedpub.cli import cli
 from feedpub.jsonfeed import _validator, validate_json
 from feedpub.validate import validate_bytes
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 NOW = "2021-01-01T00:00:00Z"
 NOW_DT = datetime(2021, 1, 1, tzinfo=UTC)
@@ -34,9 +32,7 @@ topics = ["microsoft ai"]
 """
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+run = run_cli
 
 
 @pytest.fixture

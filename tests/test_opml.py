@@ -12,11 +12,11 @@ from pathlib import Path
 import feedparser
 import listparser
 import pytest
-from click.testing import CliRunner
 from lxml import etree
 
-from feedpub.cli import cli
 from feedpub.opml import check_opml
+
+from .conftest import run_cli
 
 NOW = "2021-01-01T00:00:00Z"
 FEEDS = """
@@ -37,9 +37,7 @@ formats = ["atom"]
 """
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+run = run_cli
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from __future__ import annotations
 import email.utils
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
@@ -44,6 +45,15 @@ _FTFY = ftfy.TextFixerConfig(
     normalization="NFC",
     explain=False,
 )
+# Text that ftfy may change beyond NFC: mojibake is made of Latin-1, cp1252, Latin
+# Extended, Greek, Cyrillic, punctuation, symbol and box-drawing characters (every
+# single-byte code page ftfy tries maps into these ranges); plus the escapes and
+# control characters it removes. Other text (ASCII, CJK, Arabic, emoji...) skips
+# ftfy's costly checks: about 65 us a string.
+_FTFY_MAY_CHANGE = re.compile(
+    "[\x1b\x80-\u02ff\u0370-\u052f\u2000-\u27ff\ufeff\ufff9-\ufffc\ud800-\udfff"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
+)
 # A cheap test for "this YAML may hold an anchor, an alias or flow nesting";
 # only such files pay for the exact event scan in _guard().
 _SUSPECT = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s#]|[\[\{]|[-?][ \t]+[-?](?:[ \t]|$)", re.M)
@@ -56,7 +66,10 @@ _URL_SAFE = "/?#[]@!$&'()*+,;=%~:"
 def clean_text(value: str, *, single_line: bool = False, limit: int | None = None) -> str:
     """Strip XML-forbidden characters, repair mojibake, normalise to NFC."""
     if not value.isascii():
-        value = ftfy.fix_text(value, _FTFY)
+        if _FTFY_MAY_CHANGE.search(value):
+            value = ftfy.fix_text(value, _FTFY)
+        else:  # what ftfy would do to it: nothing but NFC (tests/test_fastpath.py)
+            value = unicodedata.normalize("NFC", value)
     value = _FORBIDDEN.sub("", value)
     value = _SPACES.sub(" ", value).strip() if single_line else value.strip()
     if limit is not None and len(value) > limit:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .archive import Document, documents, is_page_of
@@ -27,12 +27,12 @@ from .cache import Cache, Row, Summary
 from .collect import SourceFile, discover, load_many
 from .config import Config, FeedConfig
 from .errors import ArticleError, LockError
-from .jsonfeed import render_json
 from .model import Article
-from .render import render
 from .select import pick_all, visible
-from .site import headline_paths, site_files
-from .validate import Problem, validate_bytes
+
+if TYPE_CHECKING:
+    from .site import SiteFile
+    from .validate import Problem
 
 #: Part of every output fingerprint: bump when rendering changes.
 RENDER_VERSION = "2"
@@ -76,6 +76,30 @@ class BuildResult:
         return [o for o in self.outcomes if o.status in ("failed", "differs")]
 
 
+# Rendering and checking pull in feedgen, nh3, jsonschema and the schemas: imported
+# only when something must be rendered, so that a build with nothing to do is quick.
+def render(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str,
+           doc: Document[Any] | None = None) -> bytes:  # fmt: skip
+    """RSS or Atom bytes (see :func:`feedpub.render.render`)."""
+    from .render import render as render_xml
+
+    return render_xml(config, feed, items, fmt, doc)
+
+
+def render_json(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str,
+                doc: Document[Any] | None = None) -> bytes:  # fmt: skip
+    """JSON Feed bytes (see :func:`feedpub.jsonfeed.render_json`)."""
+    from .jsonfeed import render_json as render_jsonfeed
+
+    return render_jsonfeed(config, feed, items, fmt, doc)
+
+
+def validate_bytes(data: bytes, now: datetime | None) -> tuple[str | None, list[Problem]]:
+    from .validate import validate_bytes as validate
+
+    return validate(data, now)
+
+
 def _summary(a: Article, digest: str) -> Summary:
     return Summary(a.path, a.url, a.published, a.published_at, a.topics, a.quality, digest)
 
@@ -101,11 +125,20 @@ def _cache_written_ns(path: Path) -> int:
 
 
 def gather(
-    config: Config, cache: Cache, *, jobs: int | None = None, progress: Progress | None = None
+    config: Config,
+    cache: Cache,
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    found: tuple[list[SourceFile], list[str]] | None = None,
 ) -> Gathered:
-    """Find every article file and get its summary, parsing only what changed."""
+    """Find every article file (unless ``found`` already: sources and skip notes) and
+    get its summary, parsing only what changed."""
     g = Gathered()
-    sources = discover(config, g.skipped)
+    if found is None:
+        sources = discover(config, g.skipped)
+    else:
+        sources, g.skipped = found[0], list(found[1])
     g.files = len(sources)
     racy_after = _cache_written_ns(config.cache) - RACY_NS
     rows = cache.rows()
@@ -281,7 +314,14 @@ def build(
         config.output.mkdir(parents=True, exist_ok=True)
     cache = open_cache(config, readonly=check, fresh=full)
     try:
-        g = gather(config, cache, jobs=jobs, progress=progress)
+        skipped: list[str] = []
+        sources = discover(config, skipped)
+        state = _state(config, sources, slugs, allow_empty)
+        if not check and not full:
+            done = _nothing_to_do(config, cache, sources, skipped, state, now)
+            if done is not None:
+                return done
+        g = gather(config, cache, jobs=jobs, progress=progress, found=(sources, skipped))
         result = BuildResult(g)
         selected = plan(config, g.summaries, now, slugs)
         feeds = [f for f in config.feeds if f.slug in selected]
@@ -298,6 +338,10 @@ def build(
                 )
                 return result
         known = cache.outputs()
+        try:
+            existing = set(os.listdir(config.output))
+        except OSError:
+            existing = set()
         needed = {s.path for f in feeds for s in selected[f.slug]} - g.fresh.keys()
         loaded: dict[str, Article] | None = None
         for feed in feeds:
@@ -321,23 +365,94 @@ def build(
                     result.outcomes.append(
                         _emit(config, feed, fmt, articles, now, path, fp, cache, check, doc)
                     )
-                result.outcomes.extend(_prune_pages(config, feed, fmt, docs, check))
+                result.outcomes.extend(_prune_pages(config, feed, fmt, docs, check, existing))
         if not slugs:  # the site-wide files list every feed: not for a --feed build
-            result.outcomes.extend(_emit_site(config, selected, cache, g, check))
+            result.outcomes.extend(_emit_site(config, selected, cache, g, check, known, full))
+        if not check and not result.failed:
+            _remember(cache, state, now, g, result)
         return result
     finally:
         cache.close()
 
 
+# ---------------------------------------------------------------- the no-change shortcut
+#
+# A cron build usually finds nothing new. The cache remembers the state of the last
+# complete build: the list of files with their sizes and mtimes, the config, the files
+# it wrote, the rejections it reported, and the next moment an already known article
+# becomes visible. When all of that still holds, the build is over after one stat per
+# file: nothing is read, selected, rendered or written.
+
+
+def _state(config: Config, sources: Sequence[SourceFile], slugs: Sequence[str] | None,
+           allow_empty: bool) -> str:  # fmt: skip
+    h = hashlib.sha256()
+    h.update(json.dumps([RENDER_VERSION, __version__, repr(config), sorted(slugs or []),
+                         allow_empty]).encode())  # fmt: skip
+    for src in sources:
+        h.update(f"{src.path}\0{src.size}\0{src.mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _remember(cache: Cache, state: str, now: datetime, g: Gathered, result: BuildResult) -> None:
+    upcoming = [s.published_at for s in g.summaries if s.published and s.published_at > now]
+    memo = {
+        "state": state,
+        "now": now.isoformat(),
+        "next": min(upcoming).isoformat() if upcoming else None,
+        "outputs": sorted(o.name for o in result.outcomes if o.status in ("written", "unchanged")),
+        "errors": [[e.path, e.line, e.message] for e in g.errors],
+        "refused": result.refused,
+    }
+    cache.set_meta("last_build", json.dumps(memo, ensure_ascii=False))
+
+
+def _nothing_to_do(config: Config, cache: Cache, sources: Sequence[SourceFile],
+                   skipped: list[str], state: str, now: datetime) -> BuildResult | None:  # fmt: skip
+    """The result of a build that would change nothing, or None when one is needed."""
+    try:
+        memo = json.loads(cache.get_meta("last_build") or "null")
+        if not memo or memo["state"] != state or memo["refused"]:
+            return None
+        if now < datetime.fromisoformat(memo["now"]):
+            return None
+        if memo["next"] is not None and now >= datetime.fromisoformat(memo["next"]):
+            return None
+        racy_after = _cache_written_ns(config.cache) - RACY_NS
+        if any(src.mtime_ns >= racy_after for src in sources):
+            return None  # maybe changed within the same mtime tick: hash them (gather)
+        known = cache.outputs()
+        for name in memo["outputs"]:
+            entry = known.get(name)
+            if entry is None or not _same_stat(config.output / name, entry):
+                return None
+        errors = [ArticleError(p, line, msg) for p, line, msg in memo["errors"]]
+    except (ValueError, KeyError, TypeError):
+        return None
+    g = Gathered(errors=errors, skipped=skipped, files=len(sources), cached=len(sources))
+    return BuildResult(g, [Outcome(name, "unchanged") for name in memo["outputs"]])
+
+
+def _same_stat(path: Path, known: tuple[str, int, int]) -> bool:
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == (known[1], known[2])
+
+
 def _prune_pages(config: Config, feed: FeedConfig, fmt: str, docs: Sequence[Document[Summary]],
-                 check: bool) -> list[Outcome]:  # fmt: skip
-    """Remove archive pages of ``feed`` that its documents no longer include."""
+                 check: bool, existing: set[str]) -> list[Outcome]:  # fmt: skip
+    """Remove archive pages of ``feed`` (among the ``existing`` file names of the output
+    folder) that its documents no longer include."""
     wanted = {d.stem for d in docs}
     out: list[Outcome] = []
-    for path in sorted(config.output.glob(f"{feed.slug}-archive-*.{fmt}")):
-        stem = path.name[: -len(fmt) - 1]
+    prefix, suffix = f"{feed.slug}-archive-", f".{fmt}"
+    for name in sorted(n for n in existing if n.startswith(prefix) and n.endswith(suffix)):
+        stem = name[: -len(suffix)]
         if is_page_of(feed, stem) is None or stem in wanted:
             continue
+        path = config.output / name
         if check:
             out.append(Outcome(path.name, "differs", ["archive page no longer part of the feed"]))
             continue
@@ -384,28 +499,59 @@ def _emit(config: Config, feed: FeedConfig, fmt: str, articles: list[Article], n
     return Outcome(name, "written" if changed else "unchanged")
 
 
+#: The site-wide files (see :mod:`feedpub.site`) and how many headlines the page shows.
+SITE_NAMES = ("feeds.opml", "index.html")
+HEADLINES = 5
+
+
+def _site_fingerprint(config: Config, selected: dict[str, list[Summary]]) -> str:
+    """Everything the site files' bytes depend on: the feeds, their newest items."""
+    feeds = [
+        [f.slug, f.title, f.description, list(f.formats), list(f.topics), f.max_items,
+         [[s.path, s.digest] for s in selected.get(f.slug, ())[: min(HEADLINES, f.max_items)]],
+         selected[f.slug][0].published_at.isoformat() if selected.get(f.slug) else None]
+        for f in config.feeds
+    ]  # fmt: skip
+    parts = [RENDER_VERSION, __version__, config.title, config.link, config.feeds_url,
+             config.description, config.language, config.owner, config.hub, feeds]  # fmt: skip
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
 def _emit_site(config: Config, selected: dict[str, list[Summary]], cache: Cache, g: Gathered,
-               check: bool) -> list[Outcome]:  # fmt: skip
-    """``feeds.opml`` and ``index.html``: rendered at every build (they are small),
-    checked, then written like a feed, only when their bytes change."""
+               check: bool, known: dict[str, tuple[str, int, int]], full: bool) -> list[Outcome]:  # fmt: skip
+    """``feeds.opml`` and ``index.html``: rendered when what they show changed, checked,
+    then written like a feed, only when their bytes change."""
+    fp = _site_fingerprint(config, selected)
+    if (
+        not check
+        and not full
+        and all(_up_to_date(config.output / n, known.get(n), fp) for n in SITE_NAMES)
+    ):
+        return [Outcome(n, "unchanged") for n in SITE_NAMES]
+    from .site import headline_paths, site_files
+
     wanted = headline_paths(config, selected)
     articles = {**cache.articles(wanted - g.fresh.keys()), **g.fresh}
     out: list[Outcome] = []
     for f in site_files(config, selected, articles):
-        path = config.output / f.name
-        if f.problems:
-            out.append(Outcome(f.name, "failed", list(f.problems)))
-        elif check:
-            try:
-                same = path.read_bytes() == f.data
-            except OSError:
-                same = False
-            out.append(Outcome(f.name, "unchanged" if same else "differs"))
-        else:
-            try:
-                changed = write_atomic(path, f.data)
-            except OSError as e:
-                out.append(Outcome(f.name, "failed", [f"cannot write {path}: {e.strerror or e}"]))
-                continue
-            out.append(Outcome(f.name, "written" if changed else "unchanged"))
+        out.append(_write_site_file(config, f, fp, cache, check))
     return out
+
+
+def _write_site_file(config: Config, f: SiteFile, fp: str, cache: Cache, check: bool) -> Outcome:
+    path = config.output / f.name
+    if f.problems:
+        return Outcome(f.name, "failed", list(f.problems))
+    if check:
+        try:
+            same = path.read_bytes() == f.data
+        except OSError:
+            same = False
+        return Outcome(f.name, "unchanged" if same else "differs")
+    try:
+        changed = write_atomic(path, f.data)
+        st = path.stat()
+    except OSError as e:
+        return Outcome(f.name, "failed", [f"cannot write {path}: {e.strerror or e}"])
+    cache.set_output(f.name, fp, st.st_size, st.st_mtime_ns)
+    return Outcome(f.name, "written" if changed else "unchanged")

@@ -203,6 +203,23 @@ class Cache:
                 "UPDATE files SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path)
             )
 
+    # ------------------------------------------------------------------ meta
+
+    def get_meta(self, key: str) -> str | None:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        if self.db is None or self.readonly:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
+
     # ------------------------------------------------------------------ outputs
 
     def outputs(self) -> dict[str, tuple[str, int, int]]:

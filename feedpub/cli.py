@@ -20,16 +20,21 @@ from typing import Any
 
 import click
 
-from . import __version__, websub
-from .build import BuildResult, build, build_lock, gather, open_cache
+from . import __version__
+from .build import (
+    SITE_NAMES,
+    BuildResult,
+    build,
+    build_lock,
+    gather,
+    open_cache,
+    render,
+    render_json,
+)
 from .cache import Summary
 from .config import Config, FeedConfig, load_config, topic_key
 from .errors import ConfigError, LockError, UnknownTopicError
-from .jsonfeed import render_json
-from .render import render
 from .select import pick_all, visible
-from .site import NAMES as SITE_FILES
-from .validate import validate_bytes
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
 PROGRESS_MIN_FILES = 500
@@ -160,6 +165,8 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
 def _ping_hub(config: Config, hub: str, result: BuildResult, verbose: bool) -> None:
     """WebSub: one publish ping per feed written; failures are reported, never fatal."""
     written = [o.name for o in result.outcomes if o.status == "written"]
+    from . import websub  # http.client: only when there is a hub to ping
+
     urls = websub.changed_feed_urls(config, written)
     if not urls:
         return
@@ -191,7 +198,7 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
         for note in g.skipped:
             click.echo(f"skipped {note}", err=True)
         counts = {
-            s: sum(1 for o in result.outcomes if o.status == s and o.name not in SITE_FILES)
+            s: sum(1 for o in result.outcomes if o.status == s and o.name not in SITE_NAMES)
             for s in ("written", "unchanged", "failed", "differs")
         }
         click.echo(
@@ -266,6 +273,8 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
 @now_option
 def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
     """Check RSS 2.0, Atom 1.0 or JSON Feed 1.1 files (format detected); exit 1 on a problem."""
+    from .validate import validate_bytes
+
     bad = False
     for name in files:
         with open(name, "rb") as f:

@@ -7,18 +7,20 @@ symlink cannot pull in ``/etc/passwd``.
 
 from __future__ import annotations
 
+import contextlib
+import fnmatch
 import glob
 import hashlib
 import os
+import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import tzinfo
 from itertools import repeat
 from pathlib import Path
 
-from .articles import load_article
 from .config import Config
 from .errors import ArticleError
 from .model import Article
@@ -47,26 +49,104 @@ def _root_of(pattern: str) -> str:
     return str(Path(*head)) if head else "."
 
 
+def _matches(pattern: str) -> Callable[[str], bool]:
+    return re.compile(fnmatch.translate(pattern)).match  # type: ignore[return-value]
+
+
+def _scan(folder: str, parts: list[str], seen: set[str]) -> Iterator[os.DirEntry[str]]:
+    """The entries below ``folder`` that the glob components ``parts`` match, as
+    ``glob.glob(..., recursive=True)`` finds them (hidden names only when the component
+    starts with a dot), but in one ``scandir`` a folder and never round a symlink loop."""
+    head, rest = parts[0], parts[1:]
+    if head == "**":
+        real = os.path.realpath(folder)
+        if real in seen:
+            return
+        seen = seen | {real}
+        if rest:
+            yield from _scan(folder, rest, seen)
+        try:
+            entries = list(os.scandir(folder))  # any order: discover() sorts the result
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if not rest:
+                yield entry
+            with contextlib.suppress(OSError):
+                if entry.is_dir():
+                    yield from _scan(entry.path, parts, seen)
+        return
+    match = _matches(head) if glob.has_magic(head) else head.__eq__
+    hidden_ok = head.startswith(".")
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    if not rest:  # the last component: the common case, in one pass
+        yield from (
+            e for e in entries if (hidden_ok or not e.name.startswith(".")) and match(e.name)
+        )
+        return
+    for entry in entries:
+        if (entry.name.startswith(".") and not hidden_ok) or not match(entry.name):
+            continue
+        else:
+            with contextlib.suppress(OSError):
+                if entry.is_dir():
+                    yield from _scan(entry.path, rest, seen)
+
+
 def discover(config: Config, skipped: list[str] | None = None) -> list[SourceFile]:
-    """Every article file of the config, sorted by path, each once."""
+    """Every article file of the config, sorted by path, each once.
+
+    One ``scandir`` a folder and one ``lstat`` a file; each folder is resolved once,
+    and only a symlink is followed and resolved on its own.
+    """
     found: dict[str, SourceFile] = {}
+    base = str(config.root).rstrip(os.sep) + os.sep
     for pattern in config.content:
-        absolute = os.path.join(str(config.root), pattern)
-        root = os.path.realpath(_root_of(absolute))
+        absolute = os.path.normpath(os.path.join(str(config.root), pattern))
+        static = _root_of(absolute)
+        if static == absolute:  # no wildcard: one file, looked up in its folder
+            static = os.path.dirname(absolute)
+        root = os.path.realpath(static)
         prefix = root.rstrip(os.sep) + os.sep
-        for name in glob.iglob(absolute, recursive=True):
+        parts = Path(absolute).parts[len(Path(static).parts) :]
+        inside: dict[str, bool] = {}  # folder -> does it resolve inside the root?
+        entries: Iterator[os.DirEntry[str]] = (
+            _scan(static, list(parts), set()) if parts else iter(())
+        )
+        for entry in entries:
+            name = entry.path
             try:
-                st = os.stat(name)
+                st = entry.stat(follow_symlinks=False)
+                mode = st.st_mode
+                if stat.S_ISLNK(mode):
+                    st = os.stat(name)
+                    mode = st.st_mode
+                    ok = os.path.realpath(name).startswith(prefix)
+                else:
+                    folder = name.rpartition(os.sep)[0]
+                    known = inside.get(folder)
+                    if known is None:
+                        known = inside[folder] = (os.path.realpath(folder) + os.sep).startswith(
+                            prefix
+                        )
+                    ok = known
             except OSError:
                 continue
-            if not os.path.isfile(name):
+            if not stat.S_ISREG(mode):
                 continue
-            real = os.path.realpath(name)
-            if not real.startswith(prefix):
+            if not ok:
                 if skipped is not None:
                     skipped.append(f"{name}: leads outside the content folder {root}, not followed")
                 continue
-            rel = Path(os.path.relpath(name, config.root)).as_posix()
+            if name.startswith(base):
+                rel = name[len(base) :].replace(os.sep, "/")
+            else:
+                rel = Path(os.path.relpath(name, config.root)).as_posix()
             if rel not in found:
                 found[rel] = SourceFile(rel, name, st.st_size, st.st_mtime_ns)
     return [found[k] for k in sorted(found)]
@@ -119,6 +199,8 @@ def load_one(src: SourceFile, tz: tzinfo, max_size: int, known: str | None = Non
         d = digest(data)
         if known is not None and d == known:
             return d, None
+        from .articles import load_article  # PyYAML and ftfy: only when a file is parsed
+
         return d, load_article(src.path, data, tz)
     except ArticleError as e:
         return "", e

@@ -288,10 +288,10 @@ def parse_config(
         feed = _parse_feed(r, slug, table, max_items or DEFAULT_MAX_ITEMS)
         if feed:
             feeds.append(feed)
-    for f in feeds:
+    for f in (f for f in feeds if f.archive):
         pages = re.compile(rf"{re.escape(f.slug)}-archive-[0-9]+")
         for other in feeds:
-            if f.archive and pages.fullmatch(other.slug):
+            if pages.fullmatch(other.slug):
                 r.problem(
                     f"feeds.{other.slug}",
                     f"slug clashes with the archive pages of feeds.{f.slug}; choose another",

@@ -1,0 +1,232 @@
+"""A deterministic synthetic corpus of article files in the seeds' format.
+
+    python bench/corpus.py OUTDIR N [--seed S]
+
+Statistically like real content: about 300 topics with Zipf-skewed popularity, one to
+three topics an article, 70 % published, 0-6 related items (some with images), 0-3
+images (some URLs with a query string and no extension, some with ``&#038;``),
+non-ASCII text, ``&`` and ``<`` in text, dates spread over six years before
+2026-11-01, a ``secured`` blob in every file. Files go to subfolders of 1000 at most.
+Also writes OUTDIR/config.toml: one feed per topic (50 items) and an "all" feed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+TOPICS = 300
+END = datetime(2026, 11, 1, tzinfo=UTC)
+SPAN_S = 6 * 365 * 86400
+WORDS = [
+    "cloud",
+    "model",
+    "data",
+    "chip",
+    "energy",
+    "market",
+    "climate",
+    "space",
+    "rocket",
+    "open",
+    "source",
+    "research",
+    "team",
+    "launch",
+    "report",
+    "study",
+    "court",
+    "budget",
+    "city",
+    "grid",
+    "network",
+    "quantum",
+    "storage",
+    "AI",
+    "Azure",
+    "Zürich",
+    "Économie",
+    "naïve",
+    "café",
+    "São",
+    "Paulo",
+    "Kraków",
+    "東京",
+    "データ",
+    "Ørsund",
+    "résumé",
+    "AT&T",
+    "R&D",
+    "3<5",
+    "x<y",
+]
+PROVIDERS = [
+    ("Contoso Daily", "contoso.example"), ("Fabrikam Times", "fabrikam.example.com"),
+    ("Northwind Tech", "northwind.example.org"), ("Adatum Review", "adatum.example.net"),
+    ("Tailspin Post", "tailspin.example.com"), ("Zeitung Beispiel", "zeitung.example"),
+    ("Le Monde Exemple", "monde.example.fr"), ("ニュース例", "news.example.jp"),
+]  # fmt: skip
+
+
+def topic_names() -> list[str]:
+    rng = random.Random(1)
+    names = []
+    for i in range(TOPICS):
+        base = rng.choice(WORDS).capitalize()
+        names.append(f"{base} {i}" if i % 7 else f"{base} Économie {i}")
+    return names
+
+
+def zipf_table(n: int, s: float = 1.07) -> list[float]:
+    weights = [1 / (k**s) for k in range(1, n + 1)]
+    total = sum(weights)
+    out, acc = [], 0.0
+    for w in weights:
+        acc += w / total
+        out.append(acc)
+    return out
+
+
+def q(text: str) -> str:
+    """A YAML double-quoted scalar."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def image_url(rng: random.Random, i: int) -> str:
+    kind = rng.random()
+    if kind < 0.15:
+        return f"https://img.example.net/photo?id={i}&w=1200"
+    if kind < 0.25:
+        return f"https://img.example.net/{i}/pic.jpg?w=1200&#038;strip=all"
+    ext = rng.choice(["jpg", "jpg", "jpg", "png", "webp", "gif"])
+    return f"https://img.example.net/{2020 + i % 7}/{i:07}.{ext}"
+
+
+def images_block(rng: random.Random, count: int, indent: str, seed: int) -> list[str]:
+    lines = [f"{indent}images:"]
+    for k in range(count):
+        lines += [
+            f"{indent}  - url: {q(image_url(rng, seed * 7 + k))}",
+            f"{indent}    width: {rng.choice([640, 756, 1200, 1600])}",
+            f"{indent}    height: {rng.choice([360, 567, 675, 900])}",
+        ]
+        if rng.random() < 0.5:
+            lines.append(f"{indent}    title: {q(sentence(rng, 5))}")
+    return lines
+
+
+def article(i: int, rng: random.Random, topics: list[str], cdf: list[float]) -> str:
+    when = END - timedelta(seconds=rng.randrange(3600, SPAN_S))
+    name, domain = rng.choice(PROVIDERS)
+    chosen: list[str] = []
+    for _ in range(rng.choice([1, 1, 2, 2, 3])):
+        t = topics[min(bisect.bisect(cdf, rng.random()), TOPICS - 1)]
+        if t not in chosen:
+            chosen.append(t)
+    title = sentence(rng, rng.randint(5, 12)).capitalize()
+    if rng.random() < 0.03:
+        title = "Itâ€™s " + title
+    lines = [
+        "---",
+        "category: news",
+        f"title: {q(title)}",
+        f"excerpt: {q(sentence(rng, rng.randint(20, 45)))}",
+        f"publishedDateTime: {when:%Y-%m-%dT%H:%M:%SZ}",
+        f"webUrl: {q(f'https://{domain}/news/{when:%Y/%m}/{i:07}-story')}",
+    ]
+    if rng.random() < 0.4:
+        lines.append(f"ampWebUrl: {q(f'https://{domain}/amp/news/{i:07}')}")
+    video = rng.random() < 0.05
+    lines += [
+        f"type: {'video' if video else 'article'}",
+        f"quality: {rng.randint(10, 120)}",
+        f"heat: {rng.randint(-1, 300)}",
+        f"published: {'true' if rng.random() < 0.7 else 'false'}",
+        "",
+        "provider:",
+        f"  name: {q(name)}",
+        f"  domain: {q(domain)}",
+        "  images:",
+        f"    - url: {q(f'https://{domain}/logo-50x50.png')}",
+        "      width: 50",
+        "      height: 50",
+        "",
+        "topics:",
+        *[f"  - {t}" for t in chosen],
+    ]
+    if video:
+        iframe = '<iframe src="//video.example/embed/' + str(i) + '" width="640"></iframe>'
+        lines.append(f"featuredContent: {q(iframe)}")
+    n_images = rng.choice([0, 1, 1, 1, 2, 3])
+    if n_images:
+        lines += ["", *images_block(rng, n_images, "", i)]
+    n_related = rng.choice([0, 1, 2, 3, 3, 4, 6])
+    if n_related:
+        lines += ["", "related:"]
+        for k in range(n_related):
+            rname, rdomain = rng.choice(PROVIDERS)
+            rwhen = when - timedelta(hours=rng.randint(1, 72))
+            lines += [
+                f"  - title: {q(sentence(rng, 8).capitalize())}",
+                f"    excerpt: {q(sentence(rng, 20))}",
+                f"    publishedDateTime: {rwhen:%Y-%m-%dT%H:%M:%SZ}",
+                f"    webUrl: {q(f'https://{rdomain}/r/{i:07}-{k}')}",
+                f"    quality: {rng.randint(10, 120)}",
+                "    provider:",
+                f"      name: {q(rname)}",
+                f"      domain: {q(rdomain)}",
+            ]
+            if rng.random() < 0.4:
+                lines += images_block(rng, 1, "    ", i * 10 + k)
+    blob = "".join(
+        rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        for _ in range(344)
+    )
+    lines += ["", f"secured: {q(blob)}", "---", ""]
+    return "\n".join(lines)
+
+
+CONFIG = """[site]
+title = "Benchmark"
+link = "https://bench.example.com/"
+feeds_url = "https://bench.example.com/feeds/"
+description = "Synthetic corpus"
+content = ["content/**/*.txt"]
+max_items = 50
+"""
+
+
+def generate(out: Path, n: int, seed: int = 42) -> None:
+    rng = random.Random(seed)
+    topics = topic_names()
+    cdf = zipf_table(TOPICS)
+    content = out / "content"
+    for i in range(n):
+        folder = content / f"{i // 1000:04}"
+        if i % 1000 == 0:
+            folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{i:07}.txt").write_text(article(i, rng, topics, cdf), encoding="utf-8")
+    feeds = ['\n[feeds.all]\ntitle = "Everything"\ntopics = ["*"]\n']
+    for k, t in enumerate(topics):
+        feeds.append(f'\n[feeds.t{k:03}]\ntitle = "{t}"\ntopics = ["{t}"]\n')
+    (out / "config.toml").write_text(CONFIG + "".join(feeds), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("outdir", type=Path)
+    parser.add_argument("n", type=int)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    generate(args.outdir, args.n, args.seed)
+
+
+if __name__ == "__main__":
+    main()

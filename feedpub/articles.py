@@ -25,6 +25,7 @@ import yaml
 from yaml._yaml import CParser
 
 from .errors import ArticleError
+from .fastyaml import fast_load
 from .model import Article, Image, Provider, Related
 
 MAX_DEPTH = 20
@@ -227,6 +228,10 @@ def parse_front_matter(path: str, data: bytes) -> tuple[dict[str, Any], int]:
         block, offset = split_front_matter(text)
     except ValueError as e:
         raise ArticleError(path, e.args[0], e.args[1]) from None
+    fast = fast_load(block)  # the common case; None for anything PyYAML must decide
+    if isinstance(fast, dict):
+        fast.pop("secured", None)
+        return fast, offset
     refused = _guard(block)
     if refused:
         raise ArticleError(path, refused[0] + offset + 1, refused[1])

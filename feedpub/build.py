@@ -40,6 +40,9 @@ RENDER_VERSION = "2"
 #: same mtime tick; its content hash is checked instead of trusting size and mtime.
 RACY_NS = 2_000_000_000
 
+#: Loaded articles are handed to the cache in batches of this many, not held all at once.
+STORE_BATCH = 2000
+
 Progress = Callable[[int, int], None]
 
 
@@ -157,6 +160,17 @@ def gather(
             todo.append((src, row.digest if row else None))
     store: list[tuple[str, int, int, str, Article | ArticleError]] = []
     keep_fresh = cache.db is None or cache.readonly
+
+    def flush() -> None:
+        nonlocal keep_fresh
+        if store and not keep_fresh and not cache.store(store, []):
+            # the cache refused them (read-only folder, full disk): keep them in memory
+            keep_fresh = True
+            g.fresh.update(
+                (i[0], i[4]) for i in store if isinstance(i[4], Article) and i[4].published
+            )
+        store.clear()
+
     for done, (src, result) in enumerate(
         load_many(todo, config.timezone, config.max_file_size, jobs), 1
     ):
@@ -180,10 +194,11 @@ def gather(
             if keep_fresh and outcome.published:
                 g.fresh[outcome.path] = outcome
         store.append((src.path, src.size, src.mtime_ns, digest, outcome))
+        if len(store) >= STORE_BATCH:  # bounded memory: Articles go to the cache as they come
+            flush()
+    flush()
     present = {s.path for s in sources}
-    if not cache.store(store, [p for p in rows if p not in present]) and not keep_fresh:
-        # the cache refused them (read-only folder, full disk): keep them in memory
-        g.fresh.update((i[0], i[4]) for i in store if isinstance(i[4], Article) and i[4].published)
+    cache.store([], [p for p in rows if p not in present])
     g.errors.sort(key=lambda e: (e.path, e.line))
     return g
 

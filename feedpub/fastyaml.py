@@ -1,0 +1,205 @@
+"""A fast path for the plain front matter nearly every article file has.
+
+Front matter is block mappings and sequences of ``key: value`` lines with
+double-quoted or plain scalars. For such a block, :func:`fast_load` builds the
+same Python objects as PyYAML's loader (it uses PyYAML's own resolver rules
+and scalar constructors) about ten times faster, because it does not build
+the event and node objects. For anything else it returns ``None`` and PyYAML,
+the parser of record, decides: escapes, single quotes with quotes inside,
+flow collections, block scalars, anchors, aliases, tags, merge keys, comments
+after values, multi-line scalars, duplicate keys, impossible dates, tabs,
+nesting deeper than :data:`MAX_DEPTH`. ``tests/test_fastpath.py`` checks that
+both paths give identical mappings on the benchmark corpus, the sample content,
+the seeds, the hostile fixtures and generated YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+MAX_DEPTH = 20
+STR = "tag:yaml.org,2002:str"
+_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = (
+    yaml.resolver.Resolver.yaml_implicit_resolvers
+)
+_WILDCARD = _RESOLVERS.get(None, [])
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+#: First characters a plain scalar may not start with (YAML indicators), or may only
+#: in forms we leave to PyYAML.
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+
+
+#: What libyaml refuses in a stream (it reports "control characters are not allowed").
+_UNPRINTABLE = re.compile(
+    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+#: The escapes of double-quoted scalars taken here; any other goes to PyYAML.
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "t": "\t", "n": "\n"}
+_ESCAPED = re.compile(r'(?:[^"\\]|\\["\\/tn])*')
+_ESCAPE = re.compile(r'\\(["\\/tn])')
+
+
+#: Line breaks YAML knows beyond "\n" (str.split would not see them).
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+
+
+class _Fallback(Exception):
+    """Outside the subset: let PyYAML decide."""
+
+
+def _resolve(value: str) -> str:
+    """The implicit tag PyYAML gives a plain scalar (Resolver.resolve, exactly)."""
+    for tag, regexp in _RESOLVERS.get(value[0] if value else "", []) + _WILDCARD:
+        if regexp.match(value):
+            return tag
+    return STR
+
+
+def _plain(value: str) -> Any:
+    dash_ok = value[0] == "-" and value[1:2] not in ("", " ")  # -1, -x: plain scalars
+    if (value[0] in _INDICATORS and not dash_ok) or ": " in value or " #" in value:
+        raise _Fallback
+    if value.endswith(":"):
+        raise _Fallback
+    if "\t" in value or any(c in value for c in ",[]{}"):
+        raise _Fallback
+    tag = _resolve(value)
+    if tag == STR:
+        return value
+    try:
+        return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
+    except (ValueError, OverflowError, KeyError, yaml.YAMLError):
+        raise _Fallback from None
+
+
+def _scalar(text: str) -> Any:
+    """A scalar written on one line, as PyYAML would construct it."""
+    if not text:
+        return None
+    if text in ("[]", "{}"):  # an empty flow collection: related: []
+        return [] if text == "[]" else {}
+    first = text[0]
+    if first == '"':
+        body = text[1:-1]
+        if len(text) < 2 or text[-1] != '"':
+            raise _Fallback
+        if "\\" in body:
+            if not _ESCAPED.fullmatch(body):
+                raise _Fallback
+            return _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], body)
+        if '"' in body:
+            raise _Fallback
+        return body
+    if first == "'":
+        body = text[1:-1]
+        if len(text) < 2 or text[-1] != "'" or "'" in body:
+            raise _Fallback
+        return body
+    return _plain(text)
+
+
+def _key(text: str) -> str:
+    if not _KEY.match(text) or _resolve(text) != STR:
+        raise _Fallback
+    return text
+
+
+def fast_load(block: str) -> Any:
+    """The objects PyYAML would load from ``block``, or ``None`` to ask PyYAML."""
+    if _UNPRINTABLE.search(block) or _OTHER_BREAKS.search(block):
+        return None
+    lines: list[tuple[int, str]] = []
+    for raw in block.split("\n"):
+        stripped = raw.lstrip(" ")
+        if not stripped or stripped[0] == "#":
+            if stripped and raw[: len(raw) - len(stripped)].strip(" "):
+                return None
+            continue
+        if (
+            stripped.rstrip() in ("---", "...")
+            or stripped[0] == "\t"
+            or "\t" in raw[: len(raw) - len(stripped)]
+        ):
+            return None
+        lines.append((len(raw) - len(stripped), stripped.rstrip(" ")))
+    if not lines:
+        return None
+    try:
+        value, end = _block(lines, 0, lines[0][0], 0)
+    except (_Fallback, IndexError):
+        return None
+    return value if end == len(lines) else None
+
+
+def _block(lines: list[tuple[int, str]], i: int, indent: int, depth: int) -> tuple[Any, int]:
+    """The collection starting at line ``i`` (at column ``indent``)."""
+    if depth >= MAX_DEPTH:
+        raise _Fallback
+    if lines[i][1].startswith("- ") or lines[i][1] == "-":
+        return _sequence(lines, i, indent, depth)
+    return _mapping(lines, i, indent, depth)
+
+
+def _mapping(
+    lines: list[tuple[int, str]], i: int, indent: int, depth: int
+) -> tuple[dict[str, Any], int]:
+    out: dict[str, Any] = {}
+    n = len(lines)
+    while i < n:
+        col, text = lines[i]
+        if col < indent:
+            break
+        if col > indent or text.startswith("- ") or text == "-":
+            raise _Fallback
+        key_text, sep, rest = text.partition(":")
+        if not sep or (rest and rest[0] != " "):
+            raise _Fallback
+        key = _key(key_text)
+        if key in out:
+            raise _Fallback  # duplicate: PyYAML reports it with its line
+        rest = rest.strip(" ")
+        i += 1
+        if rest:
+            out[key] = _scalar(rest)
+            if i < n and lines[i][0] > indent:
+                raise _Fallback  # a continuation line or a nested block after a scalar
+        elif i < n and (
+            lines[i][0] > indent or (lines[i][0] == indent and lines[i][1][:2] in ("- ", "-"))
+        ):
+            out[key], i = _block(lines, i, lines[i][0], depth + 1)
+        else:
+            out[key] = None
+    return out, i
+
+
+def _sequence(
+    lines: list[tuple[int, str]], i: int, indent: int, depth: int
+) -> tuple[list[Any], int]:
+    out: list[Any] = []
+    n = len(lines)
+    while i < n:
+        col, text = lines[i]
+        if col < indent or (col == indent and not (text.startswith("- ") or text == "-")):
+            break
+        if col > indent or text == "-":
+            raise _Fallback
+        item = text[2:].lstrip(" ")
+        inner = indent + len(text) - len(item)
+        head, sep, rest = item.partition(":")
+        if item[:1] not in ('"', "'") and sep and (not rest or rest[0] == " ") and _KEY.match(head):
+            # "- key: value": a mapping whose first line shares the dash's line
+            lines[i] = (inner, item)
+            value, i = _mapping(lines, i, inner, depth + 1)
+            out.append(value)
+        else:
+            out.append(_scalar(item))
+            i += 1
+            if i < n and lines[i][0] > indent:
+                raise _Fallback
+    return out, i

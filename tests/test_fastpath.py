@@ -1,0 +1,201 @@
+"""The fast paths give exactly what the parser of record gives.
+
+- fastyaml.fast_load: the same objects as PyYAML's loader (types included) for every
+  block it accepts, and ``None`` for every block PyYAML rejects or would need judging;
+- clean_text: skipping ftfy where it cannot change the text gives the same string.
+
+Checked on the benchmark corpus, the sample content, the seeds, the hostile fixtures
+and generated input.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feedpub import articles
+from feedpub.articles import FrontMatterLoader, clean_text, split_front_matter
+from feedpub.fastyaml import fast_load
+
+from .conftest import DATA, ROOT, SEEDS
+
+sys.path.insert(0, str(ROOT / "bench"))
+from corpus import generate
+
+
+def pyyaml(block: str) -> Any:
+    loader = FrontMatterLoader(block)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def same_as_pyyaml(block: str) -> bool:
+    """Whether fast_load accepted ``block`` (True) or deferred (False); fails on a difference."""
+    fast = fast_load(block)
+    try:
+        slow = pyyaml(block)
+    except (yaml.YAMLError, RecursionError):
+        assert fast is None, block[:500]
+        return False
+    if fast is None:
+        return False
+    assert repr(fast) == repr(slow), block[:500]
+    return True
+
+
+def blocks(folder: Path) -> Iterator[tuple[Path, str]]:
+    for path in sorted(folder.rglob("*.txt")):
+        text = path.read_bytes().decode("utf-8", "replace").lstrip("\ufeff").replace("\r\n", "\n")
+        try:
+            yield path, split_front_matter(text)[0]
+        except ValueError:
+            continue
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus")
+    generate(out, 2000, seed=7)
+    return out / "content"
+
+
+def test_fast_yaml_matches_pyyaml_on_the_benchmark_corpus(corpus: Path) -> None:
+    taken = [same_as_pyyaml(block) for _, block in blocks(corpus)]
+    assert len(taken) == 2000
+    assert sum(taken) >= 0.95 * len(taken)  # the fast path does carry the load
+
+
+@pytest.mark.parametrize(
+    "folder", [ROOT / "content", SEEDS, DATA / "hostile"], ids=["content", "seeds", "hostile"]
+)
+def test_fast_yaml_matches_pyyaml_on_real_and_hostile_files(folder: Path) -> None:
+    results = {path.name: same_as_pyyaml(block) for path, block in blocks(folder)}
+    assert results
+    if folder != DATA / "hostile":
+        assert all(results.values()), [k for k, v in results.items() if not v]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "a: &x 1\nb: *x\n",
+        "a: !!python/object:os.system x\n",
+        "a: 1\na: 2\n",
+        "a: 2024-02-30\n",
+        "a: [1, 2]\n",
+        "a: |\n  text\n",
+        'a: "x\\ny"\n',
+        "a: x # comment\n",
+        "a: x\n  y\n",
+        "<<: {b: 1}\n",
+        "a:\n\t- x\n",
+        "a: b: c\n",
+        "a: 'it''s'\n",
+        "? a\n: b\n",
+        "a: \x07\n",
+        "- a\n- b\n",
+        "a:\n- b\n- c\nd: e\n",
+        "on: 1\n",
+        "a: yes\nb: 0o17\nc: 017\nd: 1_000\ne: .inf\n",
+        "a: 1:30\nb: ~\nc: null\nd: 2020-05-19 21:00:00\ne: 2020-05-19\n",
+        "a:\n  - x: 1\n    y: 2\n  - z\n",
+    ],
+)
+def test_fast_yaml_defers_or_agrees_on_every_tricky_form(block: str) -> None:
+    same_as_pyyaml(block)
+
+
+def test_deep_nesting_and_aliases_never_take_the_fast_path() -> None:
+    deep = "".join("  " * i + f"k{i}:\n" for i in range(30)) + "  " * 30 + "leaf: 1\n"
+    assert fast_load(deep) is None
+    assert fast_load("a: &anchor x\nb: *anchor\n") is None
+    data = b'---\ntitle: "T"\nsecured: "SECRET-FAST"\nwebUrl: "https://e.example/x"\npublishedDateTime: 2020-01-01T00:00:00Z\n---\n'
+    mapping, _ = articles.parse_front_matter("x.txt", data)
+    assert "secured" not in mapping and b"SECRET-FAST" not in repr(mapping).encode()
+
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30),
+    st.datetimes(), st.dates(), st.sampled_from(["yes", "no", "on", "1:20", "0x1F", "~", "1e3", "- x", ": x"]),
+)  # fmt: skip
+documents = st.recursive(
+    st.dictionaries(
+        st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,8}", fullmatch=True), scalars, max_size=5
+    ),
+    lambda inner: st.dictionaries(
+        st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,8}", fullmatch=True),
+        inner | st.lists(inner | scalars, max_size=3),
+        max_size=4,
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents, st.booleans(), st.sampled_from([2, 4]))
+def test_fast_yaml_matches_pyyaml_on_generated_yaml(
+    doc: dict[str, Any], quoted: bool, indent: int
+) -> None:
+    try:
+        text = yaml.safe_dump(
+            doc, allow_unicode=True, default_style='"' if quoted else None, indent=indent
+        )
+    except yaml.YAMLError:
+        return
+    same_as_pyyaml(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a: ", "b:", "- ", "  ", "\n", '"', "'", "x", "1", ":", "#", "true", "2020-01-01",
+                                 "&", "*", "!", "[", "{", "|", "\t", ",", "\\", "c: d\n"]), max_size=30).map("".join))  # fmt: skip
+def test_fast_yaml_matches_pyyaml_on_yaml_shaped_noise(block: str) -> None:
+    same_as_pyyaml(block)
+
+
+# ------------------------------------------------------------------ clean_text
+
+
+def ftfy_always(value: str, **kw: Any) -> str:
+    saved = articles._FTFY_MAY_CHANGE
+    articles._FTFY_MAY_CHANGE = re.compile("[\\x80-\\U0010ffff]")
+    try:
+        return clean_text(value, **kw)
+    finally:
+        articles._FTFY_MAY_CHANGE = saved
+
+
+def strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v)
+
+
+def test_skipping_ftfy_changes_nothing_on_real_and_generated_text(corpus: Path) -> None:
+    texts = [t for folder in (corpus, ROOT / "content", SEEDS, DATA / "hostile")
+             for _, block in blocks(folder) for t in strings(fast_load(block) or {})]  # fmt: skip
+    assert len(texts) > 20_000
+    for t in texts:
+        assert clean_text(t) == ftfy_always(t), t
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+       | st.lists(st.sampled_from(["Itâ€™s", "Ã©", "Â ", "ΓÇÖ", "â€", "’", "東京", "Zürich", "\x1b[31m", "\u200b",
+                                   "\ufeff", "\U000e0041", "a", " ", "\x85", "Ã", "\xa0"]), max_size=8).map("".join))  # fmt: skip
+def test_skipping_ftfy_changes_nothing_on_generated_text(text: str) -> None:
+    assert clean_text(text) == ftfy_always(text)

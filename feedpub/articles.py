@@ -46,19 +46,27 @@ _FTFY = ftfy.TextFixerConfig(
     normalization="NFC",
     explain=False,
 )
-# Text that ftfy may change beyond NFC: mojibake is made of Latin-1, cp1252, Latin
-# Extended, Greek, Cyrillic, punctuation, symbol and box-drawing characters (every
-# single-byte code page ftfy tries maps into these ranges); plus the escapes and
-# control characters it removes. Other text (ASCII, CJK, Arabic, emoji...) skips
-# ftfy's costly checks: about 65 us a string.
+# Text that ftfy may change beyond NFC. Every mojibake pattern ftfy looks for
+# (ftfy.badness.BADNESS_RE, which gates all its encoding fixes) needs two non-ASCII
+# characters side by side, except a few that need one of C1 controls, Œ, œ, Ã or Â;
+# its other fixes need escapes or control characters (whose removal can bring two
+# non-ASCII characters together). Other text skips ftfy's costly
+# checks (about 65 us a string); tests/test_fastpath.py checks the result is the same.
 _FTFY_MAY_CHANGE = re.compile(
-    "[\x1b\x80-\u02ff\u0370-\u052f\u2000-\u27ff\ufeff\ufff9-\ufffc\ud800-\udfff"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u0152\u0153\xc3\xc2\ufeff\u206a-\u206f\ufff9-\ufffc\ud800-\udfff"
     "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
+    # two non-ASCII side by side; kana, CJK and Hangul are in no code page ftfy tries
+    "|[^\x00-\x7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2}"
 )
 # A cheap test for "this YAML may hold an anchor, an alias or flow nesting";
 # only such files pay for the exact event scan in _guard().
 _SUSPECT = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s#]|[\[\{]|[-?][ \t]+[-?](?:[ \t]|$)", re.M)
 _URL_SAFE = "/?#[]@!$&'()*+,;=%~:"
+#: A URL that cleaning leaves as it is: http(s), a lower-case host without a port, a
+#: path, maybe a query, and only characters that need no quoting and no unescaping.
+_PLAIN_URL = re.compile(
+    r"https?://[a-z0-9][a-z0-9.-]*/[A-Za-z0-9\-._~/=+,;:@!$'()*%]*(?:\?[A-Za-z0-9\-._~/=+,;:@!$'()*%]+)?\Z"
+)
 
 
 # --------------------------------------------------------------------------- text
@@ -89,6 +97,12 @@ def clean_url(value: object) -> str | None:
     """
     if not isinstance(value, str):
         return None
+    if _PLAIN_URL.match(value):  # already clean: the common case (tests/test_fastpath.py)
+        return value
+    return _clean_url(value)
+
+
+def _clean_url(value: str) -> str | None:
     value = _FORBIDDEN.sub("", html.unescape(value)).strip()
     try:
         parts = urlsplit(value)

@@ -15,6 +15,7 @@ the seeds, the hostile fixtures and generated YAML.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -61,6 +62,7 @@ def _resolve(value: str) -> str:
     return STR
 
 
+@functools.lru_cache(maxsize=8192)  # values repeat: true, widths, topics; all immutable
 def _plain(value: str) -> Any:
     dash_ok = value[0] == "-" and value[1:2] not in ("", " ")  # -1, -x: plain scalars
     if (value[0] in _INDICATORS and not dash_ok) or ": " in value or " #" in value:
@@ -104,6 +106,7 @@ def _scalar(text: str) -> Any:
     return _plain(text)
 
 
+@functools.lru_cache(maxsize=1024)
 def _key(text: str) -> str:
     if not _KEY.match(text) or _resolve(text) != STR:
         raise _Fallback

@@ -196,6 +196,43 @@ def test_skipping_ftfy_changes_nothing_on_real_and_generated_text(corpus: Path) 
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
        | st.lists(st.sampled_from(["Itâ€™s", "Ã©", "Â ", "ΓÇÖ", "â€", "’", "東京", "Zürich", "\x1b[31m", "\u200b",
-                                   "\ufeff", "\U000e0041", "a", " ", "\x85", "Ã", "\xa0"]), max_size=8).map("".join))  # fmt: skip
+                                   "\ufeff", "\U000e0041", "a", " ", "\x85", "Ã", "\xa0", "東", "é", "データ", "한"]), max_size=8).map("".join))  # fmt: skip
 def test_skipping_ftfy_changes_nothing_on_generated_text(text: str) -> None:
     assert clean_text(text) == ftfy_always(text)
+
+
+def _mojibake(text: str, codec: str) -> str:
+    return text.encode("utf-8").decode(codec, errors="replace")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(max_size=30),
+    st.sampled_from(["cp1252", "latin-1", "mac_roman", "cp437", "cp1251", "cp1253"]),
+)
+def test_skipping_ftfy_changes_nothing_on_real_mojibake(text: str, codec: str) -> None:
+    bad = _mojibake(text, codec)
+    assert clean_text(bad) == ftfy_always(bad)
+
+
+# ------------------------------------------------------------------ clean_url
+
+
+def test_plain_urls_are_what_full_cleaning_gives(corpus: Path) -> None:
+    urls = [t for folder in (corpus, ROOT / "content", SEEDS, DATA / "hostile")
+            for _, block in blocks(folder) for t in strings(fast_load(block) or {}) if "://" in t]  # fmt: skip
+    fast = [u for u in urls if articles._PLAIN_URL.match(u)]
+    assert len(fast) > 0.5 * len(urls) > 1000
+    for u in urls:
+        assert articles.clean_url(u) == articles._clean_url(u), u
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["http://", "https://", "HTTPS://", "https:/", ""]),
+    st.from_regex(r"[a-zA-Z0-9.-]{0,12}(:[0-9]{0,6})?", fullmatch=True),
+    st.text(alphabet="/?#&=%;:@!$'()*+,~-._ aZ09é<>\"[]{}|\\^`", max_size=20),
+)
+def test_plain_url_shortcut_agrees_with_full_cleaning(scheme: str, host: str, rest: str) -> None:
+    url = scheme + host + rest
+    assert articles.clean_url(url) == articles._clean_url(url)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .archive import Document, documents, is_page_of
 from .cache import Cache, Row, Summary
-from .collect import SourceFile, discover, load_many
+from .collect import Loaded, SourceFile, discover, load_many
 from .config import Config, FeedConfig
 from .errors import ArticleError, LockError
 from .model import Article
@@ -103,10 +103,6 @@ def validate_bytes(data: bytes, now: datetime | None) -> tuple[str | None, list[
     return validate(data, now)
 
 
-def _summary(a: Article, digest: str) -> Summary:
-    return Summary(a.path, a.url, a.published, a.published_at, a.topics, a.quality, digest)
-
-
 def _settings(config: Config) -> str:
     return f"tz={config.timezone.key} max={config.max_file_size}"
 
@@ -158,7 +154,7 @@ def gather(
             g.cached += 1
         else:
             todo.append((src, row.digest if row else None))
-    store: list[tuple[str, int, int, str, Article | ArticleError]] = []
+    store: list[tuple[str, int, int, str, Loaded | ArticleError]] = []
     keep_fresh = cache.db is None or cache.readonly
 
     def flush() -> None:
@@ -167,7 +163,7 @@ def gather(
             # the cache refused them (read-only folder, full disk): keep them in memory
             keep_fresh = True
             g.fresh.update(
-                (i[0], i[4]) for i in store if isinstance(i[4], Article) and i[4].published
+                (i[0], i[4].article()) for i in store if isinstance(i[4], Loaded) and i[4].blob
             )
         store.clear()
 
@@ -190,9 +186,9 @@ def gather(
             g.errors.append(outcome)
             digest = digest or "-"
         else:
-            g.summaries.append(_summary(outcome, digest))
-            if keep_fresh and outcome.published:
-                g.fresh[outcome.path] = outcome
+            g.summaries.append(outcome.summary)
+            if keep_fresh and outcome.blob is not None:
+                g.fresh[src.path] = outcome.article()
         store.append((src.path, src.size, src.mtime_ns, digest, outcome))
         if len(store) >= STORE_BATCH:  # bounded memory: Articles go to the cache as they come
             flush()

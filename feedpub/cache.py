@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from .errors import ArticleError
 from .model import Article
@@ -173,7 +174,7 @@ class Cache:
 
     def store(
         self,
-        items: Iterable[tuple[str, int, int, str, Article | ArticleError]],
+        items: Iterable[tuple[str, int, int, str, Packed | ArticleError]],
         forget: Iterable[str],
     ) -> bool:
         """Record loaded files; False when the cache could not take them (then the
@@ -245,18 +246,23 @@ class Cache:
             )
 
 
+class Packed(Protocol):
+    """What the cache stores of a parsed article (``collect.Loaded``)."""
+
+    @property
+    def summary(self) -> Summary: ...
+    @property
+    def blob(self) -> str | None: ...
+
+
 def _file_row(
-    path: str, size: int, mtime_ns: int, digest: str, result: Article | ArticleError
+    path: str, size: int, mtime_ns: int, digest: str, result: Packed | ArticleError
 ) -> tuple[object, ...]:
     if isinstance(result, ArticleError):
         return (path, size, mtime_ns, digest, None, None, None, None, None, None,
                 result.line, result.message)  # fmt: skip
-    a = result
-    # Only what may be published is kept whole; an unpublished article is a summary.
-    blob = (
-        json.dumps(a.to_dict(), ensure_ascii=False, separators=(",", ":")) if a.published else None
-    )
+    s = result.summary
     return (
-        path, size, mtime_ns, digest, a.url, int(a.published), int(a.published_at.timestamp()),
-        json.dumps(a.topics, ensure_ascii=False), a.quality, blob, None, None,
+        path, size, mtime_ns, digest, s.url, int(s.published), int(s.published_at.timestamp()),
+        json.dumps(s.topics, ensure_ascii=False), s.quality, result.blob, None, None,
     )  # fmt: skip

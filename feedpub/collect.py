@@ -11,6 +11,7 @@ import contextlib
 import fnmatch
 import glob
 import hashlib
+import json
 import os
 import re
 import stat
@@ -21,6 +22,7 @@ from datetime import tzinfo
 from itertools import repeat
 from pathlib import Path
 
+from .cache import Summary
 from .config import Config
 from .errors import ArticleError
 from .model import Article
@@ -210,10 +212,47 @@ def load_one(src: SourceFile, tz: tzinfo, max_size: int, known: str | None = Non
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A parsed article as a build needs it: what selection uses, and the Article as
+    the cache's JSON when it is published (made where it was parsed, in a worker, so
+    that the main process neither rebuilds nor re-serialises it)."""
+
+    summary: Summary
+    blob: str | None
+
+    def article(self) -> Article:
+        assert self.blob is not None
+        return Article.from_dict(json.loads(self.blob))
+
+
+def pack(article: Article, digest: str) -> Loaded:
+    """Only what may be published is kept whole; an unpublished article is a summary."""
+    a = article
+    summary = Summary(a.path, a.url, a.published, a.published_at, a.topics, a.quality, digest)
+    blob = (
+        json.dumps(a.to_dict(), ensure_ascii=False, separators=(",", ":")) if a.published else None
+    )
+    return Loaded(summary, blob)
+
+
+PackedResult = tuple[str, Loaded | ArticleError | None] | None
+
+
+def load_packed(
+    src: SourceFile, tz: tzinfo, max_size: int, known: str | None = None
+) -> PackedResult:
+    """:func:`load_one`, packed for the build."""
+    result = load_one(src, tz, max_size, known)
+    if result is None or not isinstance(result[1], Article):
+        return result  # type: ignore[return-value]
+    return result[0], pack(result[1], result[0])
+
+
 def _load_chunk(
     chunk: list[tuple[SourceFile, str | None]], tz: tzinfo, max_size: int
-) -> list[Result]:
-    return [load_one(s, tz, max_size, known) for s, known in chunk]
+) -> list[PackedResult]:
+    return [load_packed(s, tz, max_size, known) for s, known in chunk]
 
 
 def load_many(
@@ -221,12 +260,12 @@ def load_many(
     tz: tzinfo,
     max_size: int,
     jobs: int | None = None,
-) -> Iterator[tuple[SourceFile, Result]]:
+) -> Iterator[tuple[SourceFile, PackedResult]]:
     """Load ``sources`` in order; across processes when there are many."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(sources) < PARALLEL_THRESHOLD:
         for s, known in sources:
-            yield s, load_one(s, tz, max_size, known)
+            yield s, load_packed(s, tz, max_size, known)
         return
     chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
     with ProcessPoolExecutor(max_workers=workers) as pool:

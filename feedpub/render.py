@@ -19,6 +19,7 @@ categories, authors). What it gets wrong is written by our own extension
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Sequence
@@ -96,6 +97,7 @@ def video_url(article: Article) -> str | None:
     return clean_url(src)
 
 
+@functools.lru_cache(maxsize=4096)  # an article is in several feeds and formats
 def content_html(article: Article) -> str:
     """The HTML body of an item: lead image, excerpt, video link, related coverage."""
     e = html.escape

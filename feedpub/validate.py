@@ -109,6 +109,7 @@ def validate_bytes(data: bytes, now: datetime | None = None) -> tuple[str | None
 # --------------------------------------------------------------------------- shared checks
 
 
+@functools.lru_cache(maxsize=65536)  # the same URLs recur in every feed of a build
 def _absolute(url: str | None) -> bool:
     if not url:
         return False
@@ -134,6 +135,17 @@ def _html_problems(el: Any, text: str | None, item: str) -> Iterator[Problem]:
     if not text or "<" not in text:
         return
     line = el.sourceline or 0
+    for rule, message in _html_findings(text):
+        yield Problem(line, rule, message, item)
+
+
+@functools.lru_cache(maxsize=4096)  # an article's HTML is the same in each of its feeds
+def _html_findings(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((p.rule, p.message) for p in _html_scan(text))
+
+
+def _html_scan(text: str) -> Iterator[Problem]:
+    line, item = 0, ""
     try:
         fragments = lxml_html.fragments_fromstring(text)
     except (etree.ParserError, ValueError):

@@ -16,8 +16,10 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,6 @@ from .model import Article
 from .select import pick_all, visible
 
 if TYPE_CHECKING:
-    from .site import SiteFile
     from .validate import Problem
 
 #: Part of every output fingerprint: bump when rendering changes.
@@ -353,30 +354,34 @@ def build(
             existing = set(os.listdir(config.output))
         except OSError:
             existing = set()
-        needed = {s.path for f in feeds for s in selected[f.slug]} - g.fresh.keys()
-        loaded: dict[str, Article] | None = None
+        pending: list[_Job] = []
+        slots: list[Outcome | _Job] = []  # outcomes in feed order, jobs where one is due
         for feed in feeds:
             docs = documents(feed, selected[feed.slug])
             for fmt in feed.formats:
                 for doc in docs:
-                    items = doc.items
                     name = f"{doc.stem}.{fmt}"
-                    path = config.output / name
-                    fp = fingerprint(config, feed, fmt, items, doc)
-                    if not check and not full and _up_to_date(path, known.get(name), fp):
-                        result.outcomes.append(Outcome(name, "unchanged"))
+                    fp = fingerprint(config, feed, fmt, doc.items, doc)
+                    if (
+                        not check
+                        and not full
+                        and _up_to_date(config.output / name, known.get(name), fp)
+                    ):
+                        slots.append(Outcome(name, "unchanged"))
                         continue
-                    if loaded is None:
-                        loaded = {**cache.articles(needed), **g.fresh}
-                    articles = [loaded[s.path] for s in items if s.path in loaded]
-                    if len(articles) != len(items):
-                        lost = "the article cache lost items; run with --full"
-                        result.outcomes.append(Outcome(name, "failed", [lost]))
-                        continue
-                    result.outcomes.append(
-                        _emit(config, feed, fmt, articles, now, path, fp, cache, check, doc)
-                    )
-                result.outcomes.extend(_prune_pages(config, feed, fmt, docs, check, existing))
+                    job = _Job(feed, fmt, doc, name, fp)
+                    pending.append(job)
+                    slots.append(job)
+                slots.extend(_prune_pages(config, feed, fmt, docs, check, existing))
+        rendered = _render_all(config, pending, now, cache, g, jobs)
+        for slot in slots:
+            if isinstance(slot, Outcome):
+                result.outcomes.append(slot)
+            else:
+                data, problems = next(rendered)
+                result.outcomes.append(
+                    _deliver(config, slot.name, data, problems, slot.fp, cache, check)
+                )
         if not slugs:  # the site-wide files list every feed: not for a --feed build
             result.outcomes.extend(_emit_site(config, selected, cache, g, check, known, full))
         if not check and not result.failed:
@@ -486,14 +491,69 @@ def _up_to_date(path: Path, known: tuple[str, int, int] | None, fp: str) -> bool
     return (st.st_size, st.st_mtime_ns) == (known[1], known[2])
 
 
-def _emit(config: Config, feed: FeedConfig, fmt: str, articles: list[Article], now: datetime,
-          path: Path, fp: str, cache: Cache, check: bool,
-          doc: Document[Any] | None = None) -> Outcome:  # fmt: skip
-    name = path.name
-    page = None if doc is None else replace(doc, items=articles)
-    data = (render_json if fmt == "json" else render)(config, feed, articles, fmt, page)
+LOST = "the article cache lost items; run with --full"
+#: Render in worker processes when at least this many outputs are due.
+PARALLEL_RENDER = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One output file to render: a document of a feed, in one format."""
+
+    feed: FeedConfig
+    fmt: str
+    doc: Document[Summary]
+    name: str
+    fp: str
+
+
+Rendered = tuple[bytes | None, list["Problem | str"]]
+
+
+def _render_one(config: Config, job: _Job, loaded: dict[str, Article], now: datetime) -> Rendered:
+    """The bytes of ``job`` and what is wrong with them (validated here, before any write)."""
+    articles = [loaded[s.path] for s in job.doc.items if s.path in loaded]
+    if len(articles) != len(job.doc.items):
+        return None, [LOST]
+    page: Document[Article] = Document(job.doc.stem, articles, job.doc.page, job.doc.pages)
+    data = (render_json if job.fmt == "json" else render)(config, job.feed, articles, job.fmt, page)
     _, problems = validate_bytes(data, now)
-    if problems:
+    return data, list(problems)
+
+
+def _render_chunk(config: Config, chunk: list[_Job], now: datetime) -> list[Rendered]:
+    """In a worker: read the chunk's articles from the cache (read-only), render, check."""
+    cache = Cache(config.cache, _settings(config), readonly=True)
+    try:
+        loaded = cache.articles(s.path for job in chunk for s in job.doc.items)
+    finally:
+        cache.close()
+    return [_render_one(config, job, loaded, now) for job in chunk]
+
+
+def _render_all(config: Config, pending: list[_Job], now: datetime, cache: Cache, g: Gathered,
+                jobs: int | None) -> Iterator[Rendered]:  # fmt: skip
+    """Render and check every due output, in order: across processes when there are many
+    and every article is in the cache (render and validation are CPU-bound)."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(pending) >= PARALLEL_RENDER and not g.fresh and cache.db is not None:
+        size = max(4, len(pending) // (workers * 8))
+        chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for results in pool.map(_render_chunk, repeat(config), chunks, repeat(now)):
+                yield from results
+        return
+    needed = {s.path for job in pending for s in job.doc.items} - g.fresh.keys()
+    loaded = {**cache.articles(needed), **g.fresh} if pending else {}
+    for job in pending:
+        yield _render_one(config, job, loaded, now)
+
+
+def _deliver(config: Config, name: str, data: bytes | None, problems: Sequence[Problem | str],
+             fp: str, cache: Cache, check: bool) -> Outcome:  # fmt: skip
+    """Write (or with ``check``, compare) one checked output; a failed one keeps its file."""
+    path = config.output / name
+    if problems or data is None:
         return Outcome(name, "failed", list(problems))
     if check:
         try:
@@ -543,26 +603,7 @@ def _emit_site(config: Config, selected: dict[str, list[Summary]], cache: Cache,
 
     wanted = headline_paths(config, selected)
     articles = {**cache.articles(wanted - g.fresh.keys()), **g.fresh}
-    out: list[Outcome] = []
-    for f in site_files(config, selected, articles):
-        out.append(_write_site_file(config, f, fp, cache, check))
-    return out
-
-
-def _write_site_file(config: Config, f: SiteFile, fp: str, cache: Cache, check: bool) -> Outcome:
-    path = config.output / f.name
-    if f.problems:
-        return Outcome(f.name, "failed", list(f.problems))
-    if check:
-        try:
-            same = path.read_bytes() == f.data
-        except OSError:
-            same = False
-        return Outcome(f.name, "unchanged" if same else "differs")
-    try:
-        changed = write_atomic(path, f.data)
-        st = path.stat()
-    except OSError as e:
-        return Outcome(f.name, "failed", [f"cannot write {path}: {e.strerror or e}"])
-    cache.set_output(f.name, fp, st.st_size, st.st_mtime_ns)
-    return Outcome(f.name, "written" if changed else "unchanged")
+    return [
+        _deliver(config, f.name, f.data, f.problems, fp, cache, check)
+        for f in site_files(config, selected, articles)
+    ]

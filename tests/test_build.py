@@ -295,3 +295,24 @@ def test_sigkill_at_any_moment_leaves_old_or_new_bytes(tmp_path: Path, write_con
     assert final["ai.rss"] == old["ai.rss"]
     assert not [p for p in (cfg.parent / "feeds").iterdir() if p.name.endswith(".tmp")]
     assert seen_new or final != old
+
+
+def test_parallel_rendering_gives_the_same_bytes_as_serial(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    many = "".join(
+        f'\n[feeds.f{i:02}]\ntitle = "Feed {i}"\ntopics = ["{t}"]\nformats = ["rss", "atom", "json"]\n'
+        for i, t in enumerate(["*", "Azure", "Microsoft AI", "AI"] * 6)
+    )
+    cfg = write_config(["content/*.txt"], many)
+    results = []
+    for jobs in ("1", "2"):
+        shutil.rmtree(cfg.parent / "feeds", ignore_errors=True)
+        code, err = run("build", "-c", str(cfg), "--now", NOW, "--jobs", jobs, "--full")
+        assert code == 0, err
+        files = {
+            p.name: p.read_bytes()
+            for p in sorted((cfg.parent / "feeds").iterdir())
+            if p.suffix in (".rss", ".atom", ".json")
+        }
+        assert len(files) == 72 >= build_module.PARALLEL_RENDER
+        results.append(files)
+    assert results[0] == results[1]

@@ -26,7 +26,9 @@ from .errors import ArticleError
 from .model import Article
 
 #: Bump when the loader or the Article shape changes: old caches are then rebuilt.
-SCHEMA_VERSION = "feedpub-cache-3"
+SCHEMA_VERSION = "feedpub-cache-4"
+#: Topics are stored joined by this character, which cleaned text never holds.
+TOPIC_SEP = "\x1f"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +147,7 @@ class Cache:
                 else:
                     summary = Summary(
                         path, url, bool(pub), datetime.fromtimestamp(when, UTC),
-                        tuple(json.loads(topics)), quality, digest,
+                        tuple(topics.split(TOPIC_SEP)) if topics else (), quality, digest,
                     )  # fmt: skip
                 out[path] = Row(size, mtime, digest, summary, err)
         except (sqlite3.Error, ValueError, TypeError):
@@ -264,5 +266,5 @@ def _file_row(
     s = result.summary
     return (
         path, size, mtime_ns, digest, s.url, int(s.published), int(s.published_at.timestamp()),
-        json.dumps(s.topics, ensure_ascii=False), s.quality, result.blob, None, None,
+        TOPIC_SEP.join(s.topics), s.quality, result.blob, None, None,
     )  # fmt: skip

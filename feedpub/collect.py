@@ -55,10 +55,14 @@ def _matches(pattern: str) -> Callable[[str], bool]:
     return re.compile(fnmatch.translate(pattern)).match  # type: ignore[return-value]
 
 
-def _scan(folder: str, parts: list[str], seen: set[str]) -> Iterator[os.DirEntry[str]]:
-    """The entries below ``folder`` that the glob components ``parts`` match, as
-    ``glob.glob(..., recursive=True)`` finds them (hidden names only when the component
-    starts with a dot), but in one ``scandir`` a folder and never round a symlink loop."""
+Batch = tuple[str, list[os.DirEntry[str]]]
+
+
+def _scan(folder: str, parts: list[str], seen: set[str]) -> Iterator[Batch]:
+    """The entries below ``folder`` that the glob components ``parts`` match, a folder
+    at a time, as ``glob.glob(..., recursive=True)`` finds them (hidden names only when
+    the component starts with a dot), but in one ``scandir`` a folder and never round a
+    symlink loop."""
     head, rest = parts[0], parts[1:]
     if head == "**":
         real = os.path.realpath(folder)
@@ -68,14 +72,12 @@ def _scan(folder: str, parts: list[str], seen: set[str]) -> Iterator[os.DirEntry
         if rest:
             yield from _scan(folder, rest, seen)
         try:
-            entries = list(os.scandir(folder))  # any order: discover() sorts the result
+            entries = [e for e in os.scandir(folder) if not e.name.startswith(".")]
         except OSError:
             return
+        if not rest:
+            yield folder, entries
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if not rest:
-                yield entry
             with contextlib.suppress(OSError):
                 if entry.is_dir():
                     yield from _scan(entry.path, parts, seen)
@@ -83,21 +85,19 @@ def _scan(folder: str, parts: list[str], seen: set[str]) -> Iterator[os.DirEntry
     match = _matches(head) if glob.has_magic(head) else head.__eq__
     hidden_ok = head.startswith(".")
     try:
-        entries = list(os.scandir(folder))
+        entries = [
+            e for e in os.scandir(folder)
+            if (hidden_ok or not e.name.startswith(".")) and match(e.name)
+        ]  # fmt: skip
     except OSError:
         return
-    if not rest:  # the last component: the common case, in one pass
-        yield from (
-            e for e in entries if (hidden_ok or not e.name.startswith(".")) and match(e.name)
-        )
+    if not rest:
+        yield folder, entries
         return
     for entry in entries:
-        if (entry.name.startswith(".") and not hidden_ok) or not match(entry.name):
-            continue
-        else:
-            with contextlib.suppress(OSError):
-                if entry.is_dir():
-                    yield from _scan(entry.path, rest, seen)
+        with contextlib.suppress(OSError):
+            if entry.is_dir():
+                yield from _scan(entry.path, rest, seen)
 
 
 def discover(config: Config, skipped: list[str] | None = None) -> list[SourceFile]:
@@ -115,42 +115,34 @@ def discover(config: Config, skipped: list[str] | None = None) -> list[SourceFil
             static = os.path.dirname(absolute)
         root = os.path.realpath(static)
         prefix = root.rstrip(os.sep) + os.sep
-        parts = Path(absolute).parts[len(Path(static).parts) :]
-        inside: dict[str, bool] = {}  # folder -> does it resolve inside the root?
-        entries: Iterator[os.DirEntry[str]] = (
-            _scan(static, list(parts), set()) if parts else iter(())
-        )
-        for entry in entries:
-            name = entry.path
-            try:
-                st = entry.stat(follow_symlinks=False)
-                mode = st.st_mode
-                if stat.S_ISLNK(mode):
-                    st = os.stat(name)
-                    mode = st.st_mode
-                    ok = os.path.realpath(name).startswith(prefix)
-                else:
-                    folder = name.rpartition(os.sep)[0]
-                    known = inside.get(folder)
-                    if known is None:
-                        known = inside[folder] = (os.path.realpath(folder) + os.sep).startswith(
-                            prefix
-                        )
-                    ok = known
-            except OSError:
-                continue
-            if not stat.S_ISREG(mode):
-                continue
-            if not ok:
-                if skipped is not None:
-                    skipped.append(f"{name}: leads outside the content folder {root}, not followed")
-                continue
-            if name.startswith(base):
-                rel = name[len(base) :].replace(os.sep, "/")
+        parts = list(Path(absolute).parts[len(Path(static).parts) :])
+        for folder, entries in _scan(static, parts, set()) if parts else ():
+            folder_ok = (os.path.realpath(folder) + os.sep).startswith(prefix)
+            start = folder + os.sep
+            if start.startswith(base) and os.sep == "/":
+                rel_folder = start[len(base) :]
             else:
-                rel = Path(os.path.relpath(name, config.root)).as_posix()
-            if rel not in found:
-                found[rel] = SourceFile(rel, name, st.st_size, st.st_mtime_ns)
+                rel_folder = Path(os.path.relpath(start, config.root)).as_posix() + "/"
+            for entry in entries:
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                    ok = folder_ok
+                    if stat.S_ISLNK(st.st_mode):
+                        st = os.stat(entry.path)
+                        ok = os.path.realpath(entry.path).startswith(prefix)
+                except OSError:
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                if not ok:
+                    if skipped is not None:
+                        skipped.append(
+                            f"{entry.path}: leads outside the content folder {root}, not followed"
+                        )
+                    continue
+                rel = rel_folder + entry.name
+                if rel not in found:
+                    found[rel] = SourceFile(rel, entry.path, st.st_size, st.st_mtime_ns)
     return [found[k] for k in sorted(found)]
 
 

@@ -194,8 +194,14 @@ def _guard(text: str) -> tuple[int, str] | None:
                     return _line(event), f"nested deeper than {MAX_DEPTH} levels"
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.MarkedYAMLError as e:
+        # libyaml 0.2.5+ scans a flow collection ahead of its events and stops at its
+        # own depth limit (1,000) before our count sees level 21: the same refusal.
+        if "nesting depth" in (e.problem or "") and e.problem_mark is not None:
+            return e.problem_mark.line, f"nested deeper than {MAX_DEPTH} levels"
         return None  # the real load below reports it with its mark
+    except yaml.YAMLError:
+        return None
     return None
 
 

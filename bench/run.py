@@ -3,8 +3,8 @@
     python bench/run.py [--sizes 1000,10000,100000] [--repeat 3]
 
 For each N it generates the corpus once (bench/corpus.py, under bench/work/), converts
-it once into a Hugo site (topics as a taxonomy; one RSS feed per term, 50 items;
-articles listed but never rendered to pages), then runs, alternately and `--repeat`
+it once into a Hugo site (the same files, front matter and all; topics as a taxonomy;
+one RSS feed per term, 50 items; articles listed but never rendered to pages), then runs, alternately and `--repeat`
 times: a cold `feedpub build --full` (no cache, no output), Hugo building the same
 feeds, a warm `feedpub build` with nothing changed, and a `feedpub build` after one
 article changed. It prints the median wall time and the median peak memory of each
@@ -37,6 +37,8 @@ NOW = "2026-11-01T00:00:00Z"
 HUGO_CONFIG = """baseURL = "https://bench.example.com/"
 title = "Benchmark"
 disableKinds = ["sitemap", "robotsTXT", "404"]
+[frontmatter]
+  date = ["publishedDateTime", ":default"]
 [taxonomies]
   topic = "topics"
 [outputs]
@@ -117,34 +119,32 @@ def ensure_hugo() -> str | None:
     return shutil.which("hugo")
 
 
-_FIELD = re.compile(r'^(title|publishedDateTime|published|excerpt): ?"?(.*?)"?$', re.M)
+_PUBLISHED = re.compile(rb"^published: true[ \t]*$", re.M)
 
 
 def hugo_site(corpus: Path) -> Path:
-    """The corpus as a Hugo site (made once): front matter title, date, draft, topics."""
+    """The corpus as a Hugo site (made once): every article file as it is, with one
+    line added, ``draft: true`` unless it is published, so that Hugo parses the same
+    front matter feedpub does (related lists, images, ``secured``). Hugo takes the
+    date from ``publishedDateTime`` and the terms from ``topics``; a cascade keeps
+    the articles listed but never rendered to pages."""
     site = corpus.parent / f"{corpus.name}-hugo"
-    marker = site / ".complete"
+    marker = site / ".complete-full"
     if marker.exists():
         return site
     shutil.rmtree(site, ignore_errors=True)
-    (site / "content" / "posts").mkdir(parents=True)
+    posts = site / "content" / "posts"
+    posts.mkdir(parents=True)
     (site / "layouts").mkdir()
     (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    (posts / "_index.md").write_text(
+        "---\ncascade:\n  _build:\n    render: never\n    list: always\n---\n", encoding="utf-8"
+    )
     for path in sorted((corpus / "content").rglob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        front = dict(_FIELD.findall(text.split("\n---", 1)[0]))
-        topics = re.findall(
-            r"^  - (.+)$", text.split("\ntopics:\n", 1)[1].split("\n\n", 1)[0], re.M
-        )
-        title = front["title"].replace("\\", "").replace('"', "'")
-        lines = [
-            "---", f'title: "{title}"', f"date: {front['publishedDateTime']}",
-            f"draft: {'false' if front['published'] == 'true' else 'true'}",
-            "topics:", *[f'  - "{t}"' for t in topics], "_build:", "  render: never", "---",
-            front.get("excerpt", ""), "",
-        ]  # fmt: skip
-        (site / "content" / "posts" / f"{path.stem}.md").write_text(
-            "\n".join(lines), encoding="utf-8"
+        data = path.read_bytes()
+        draft = b"false" if _PUBLISHED.search(data) else b"true"
+        (posts / f"{path.stem}.md").write_bytes(
+            data.replace(b"---\n", b"---\ndraft: " + draft + b"\n", 1)
         )
     marker.touch()
     return site

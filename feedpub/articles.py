@@ -37,6 +37,10 @@ MAX_LIST = 100
 # DEL and the C1 block are allowed but invisible and discouraged: drop them too.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
+#: An HTML tag, end tag or comment (``<`` then a letter, ``/`` or ``!--``); a bare
+#: ``<`` as in ``3 < 5`` or ``x<y`` is text.
+_TAG = re.compile(r"<!--.*?(?:-->|\Z)|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.S)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _FTFY = ftfy.TextFixerConfig(
     unescape_html=False,
     uncurl_quotes=False,
@@ -73,12 +77,23 @@ _PLAIN_URL = re.compile(
 
 
 def clean_text(value: str, *, single_line: bool = False, limit: int | None = None) -> str:
-    """Strip XML-forbidden characters, repair mojibake, normalise to NFC."""
+    """Strip XML-forbidden characters, repair mojibake, normalise to NFC.
+
+    A single-line text (a title, a name, a topic) is plain text, so markup that
+    scraping left in it goes: HTML tags and comments are removed (``3 < 5`` and
+    ``x<y`` are not tags and stay) and complete character references are decoded
+    (``AT&amp;T`` and ``It&#8217;s`` read as ``AT&T`` and ``It’s``).
+    """
     if not value.isascii():
         if _FTFY_MAY_CHANGE.search(value):
             value = ftfy.fix_text(value, _FTFY)
         else:  # what ftfy would do to it: nothing but NFC (tests/test_fastpath.py)
             value = unicodedata.normalize("NFC", value)
+    if single_line:
+        if "<" in value:
+            value = _TAG.sub(" ", value)
+        if "&" in value:
+            value = _ENTITY.sub(lambda m: html.unescape(m.group()), value)
     value = _FORBIDDEN.sub("", value)
     value = _SPACES.sub(" ", value).strip() if single_line else value.strip()
     if limit is not None and len(value) > limit:

@@ -26,7 +26,7 @@ from .errors import ArticleError
 from .model import Article
 
 #: Bump when the loader or the Article shape changes: old caches are then rebuilt.
-SCHEMA_VERSION = "feedpub-cache-4"
+SCHEMA_VERSION = "feedpub-cache-5"
 #: Topics are stored joined by this character, which cleaned text never holds.
 TOPIC_SEP = "\x1f"
 

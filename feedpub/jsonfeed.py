@@ -32,8 +32,8 @@ from . import __version__
 from .archive import Document
 from .config import Config, FeedConfig
 from .model import Article
-from .render import GENERATOR_URI, content_html, image_type, rfc3339, video_url
-from .validate import Problem, _absolute, _html_problems, _rfc3339
+from .render import GENERATOR_URI, content_html, entry_updated, image_type, rfc3339, video_url
+from .validate import Problem, _absolute, _html_problems, _rfc3339, is_future
 
 VERSION = "https://jsonfeed.org/version/1.1"
 CONTENT_TYPE = "application/feed+json"
@@ -59,7 +59,7 @@ def _item(article: Article) -> dict[str, Any]:
     if a.images:
         item["image"] = a.images[0].url
     item["date_published"] = rfc3339(a.published_at)
-    item["date_modified"] = rfc3339(a.published_at)
+    item["date_modified"] = rfc3339(entry_updated(a))
     if authors := _authors(a):
         item["authors"] = authors
     if a.topics:
@@ -238,7 +238,7 @@ def _checks(doc: dict[str, Any], lines: _Lines, now: datetime | None) -> Iterato
             when = _rfc3339(item[key]) if isinstance(item.get(key), str) else None
             if key in item and when is None:
                 yield Problem(line, "date", f"{key} is not an RFC 3339 date: {item[key]!r}", name)
-            if now is not None and when is not None and when > now:
+            if when is not None and is_future(when, now):
                 yield Problem(line, "future", f"dated in the future ({rfc3339(when)})", name)
         html = item.get("content_html")
         if isinstance(html, str):

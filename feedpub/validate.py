@@ -171,8 +171,14 @@ def _html_scan(text: str) -> Iterator[Problem]:
                     )
 
 
+def is_future(when: datetime | None, now: datetime | None) -> bool:
+    """Later than ``now``, in whole seconds (an Atom ``updated`` carries a fraction of
+    its article's second: see :func:`feedpub.render.entry_updated`)."""
+    return now is not None and when is not None and when.replace(microsecond=0) > now
+
+
 def _future(el: Any, when: datetime | None, now: datetime | None, item: str) -> Iterator[Problem]:
-    if now is not None and when is not None and when > now:
+    if is_future(when, now):
         yield Problem(
             el.sourceline or 0, "future", f"dated in the future ({when:%Y-%m-%dT%H:%M:%SZ})", item
         )

@@ -184,5 +184,25 @@ def test_clean_url(raw: str, clean: str | None) -> None:
 
 def test_clean_text_repairs_mojibake_and_strips_forbidden_characters() -> None:
     assert clean_text("Itâ€™s \x01here\x0b", single_line=True) == "It’s here"
-    assert clean_text("AT&T <b>", single_line=True) == "AT&T <b>"  # text stays text
+    assert clean_text("AT&T 3 < 5, x<y", single_line=True) == "AT&T 3 < 5, x<y"  # text stays
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Apple's <em>new</em> phone", "Apple's new phone"),
+        ("<script>alert(1)</script><img src=x onerror=alert(2)> AT&T", "alert(1) AT&T"),
+        ("a <!-- note --> b <br/> c", "a b c"),
+        ("AT&amp;T It&#8217;s &#x2014; fine", "AT&T It’s — fine"),
+        ("Fish &chips; stays, &#1; goes", "Fish &chips; stays, goes"),
+        ("<3 and a<b are text", "<3 and a<b are text"),
+    ],
+)
+def test_single_line_text_loses_markup_but_keeps_text(raw: str, clean: str) -> None:
+    """Titles are plain text: tags that scraping left in go, references are decoded."""
+    assert clean_text(raw, single_line=True) == clean
+
+
+def test_multi_line_text_keeps_what_looks_like_markup() -> None:
+    assert clean_text("An <b>excerpt</b> &amp; more") == "An <b>excerpt</b> &amp; more"
     assert clean_text("東京 ‘quoted’") == "東京 ‘quoted’"

@@ -4,7 +4,7 @@ our JSON Schema (jsonschema) and by the same code rules as the XML feeds."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import feedparser
@@ -63,9 +63,13 @@ def test_json_feed_matches_the_atom_feed_item_for_item(built: Path) -> None:
     for item, entry, content in zip(doc["items"], atom.entries, contents, strict=True):
         assert item["id"] == item["url"] == entry.id == entry.link
         assert item["title"] == entry.title
-        assert item["date_published"] == item["date_modified"]
         published = datetime.fromisoformat(item["date_published"])
         assert published == datetime.fromisoformat(entry.published)
+        # date_modified is the Atom entry's updated: the second of publication, with
+        # the fraction that keeps entries of one second apart (render.entry_updated)
+        modified = datetime.fromisoformat(item["date_modified"])
+        assert modified == datetime.fromisoformat(entry.updated)
+        assert published < modified < published + timedelta(seconds=1)
         assert item["summary"] == entry.summary
         assert item["content_html"] == content  # the same render.content_html
         assert item["tags"] == [t.term for t in entry.tags]

@@ -17,6 +17,7 @@ from feedpub.config import Config, load_config
 from feedpub.model import Article, Image, Provider, Related
 from feedpub.render import EMPTY_FEED_DATE, content_html, image_type, render
 from feedpub.select import select
+from feedpub.validate import validate_bytes
 
 from .conftest import AZURE_AI_FEEDS, SEEDS
 
@@ -210,3 +211,45 @@ def test_trap_rss_enclosure_length_is_a_number_and_author_survives(config: Confi
         "description",
         "{http://purl.org/rss/1.0/modules/content/}encoded",
     ]
+
+
+# ----------------------------------------------------------------- W3C validator checks
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_plain_text_uses_hexadecimal_references(config: Config, fmt: str) -> None:
+    """RSS Best Practices: ``&`` and ``<`` in plain text as ``&#x26;`` / ``&#x3C;`` (the
+    W3C validator warns otherwise); a reader still sees the exact title."""
+    a = replace(rich_article(), title="AT&T if a<b", provider=Provider("R&D <Lab>", "e.com"))
+    data = render(config, config.feeds[0], [a], fmt)
+    assert b"<title>AT&#x26;T if a&#x3C;b</title>" in data
+    assert b"AT&amp;T" not in data and b"a&lt;b" not in data
+    creator = b"<dc:creator>" if fmt == "rss" else b"<name>"
+    assert creator + b"R&#x26;D &#x3C;Lab&gt;" in data
+    entry = feedparser.parse(data).entries[0]
+    assert entry.title == "AT&T if a<b"
+    assert entry.author == "R&D <Lab>"
+
+
+def test_atom_entries_of_one_second_never_share_updated(config: Config) -> None:
+    """Sources that give only a day date many articles the same second; the W3C
+    validator flags entries with equal ``updated``. Each gets a fraction of its second
+    from its URL: the same in every feed and build, never before ``published`` and
+    never "in the future" when the article's second is ``now``."""
+    when = datetime(2021, 2, 4, tzinfo=UTC)
+    items = [
+        replace(rich_article(), url=f"https://e.com/{i}", path=f"{i}.txt", published_at=when)
+        for i in range(50)
+    ]
+    data = render(config, config.feeds[0], items, "atom")
+    root = etree.fromstring(data)
+    updated = [e.findtext(f"{ATOM}updated") for e in root.findall(f"{ATOM}entry")]
+    assert len(set(updated)) == 50
+    stamps = [datetime.fromisoformat(u) for u in updated]
+    assert all(when < s < when.replace(second=1) for s in stamps)
+    assert datetime.fromisoformat(root.findtext(f"{ATOM}updated")) == max(stamps)
+    other = render(config, config.feeds[1], items[::-1], "atom")
+    assert sorted(
+        etree.fromstring(other).xpath("//*[local-name()='entry']/*[local-name()='updated']/text()")
+    ) == sorted(updated)
+    assert validate_bytes(data, when)[1] == []

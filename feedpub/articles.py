@@ -24,6 +24,7 @@ import ftfy
 import yaml
 from yaml._yaml import CParser
 
+from .cache import Summary
 from .errors import ArticleError
 from .fastyaml import fast_load
 from .model import Article, Image, Provider, Related
@@ -462,8 +463,8 @@ def _topics(value: object) -> tuple[str, ...]:
     return tuple(out)
 
 
-def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
-    """Normalise a front-matter mapping (``secured`` already gone) into an Article."""
+def _essentials(d: dict[str, Any], tz: tzinfo) -> tuple[str, str, str, datetime]:
+    """Title, excerpt, URL and date: the fields whose faults reject an article."""
     title = _text(d, "title", single_line=True, limit=MAX_TITLE)
     excerpt = _text(d, "excerpt", limit=MAX_EXCERPT)
     if not title and not excerpt:
@@ -474,7 +475,12 @@ def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
         raise FieldError(key, "no usable webUrl or originalUrl: give an absolute http(s) URL")
     if "publishedDateTime" not in d:
         raise FieldError("title", "publishedDateTime is missing")
-    published_at = to_utc(d["publishedDateTime"], tz, "publishedDateTime")
+    return title, excerpt, url, to_utc(d["publishedDateTime"], tz, "publishedDateTime")
+
+
+def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
+    """Normalise a front-matter mapping (``secured`` already gone) into an Article."""
+    title, excerpt, url, published_at = _essentials(d, tz)
     kind = d.get("type")
     return Article(
         path=path,
@@ -496,15 +502,41 @@ def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
     )
 
 
+def build_summary(path: str, d: dict[str, Any], tz: tzinfo, digest: str) -> Summary:
+    """What selection needs of the article :func:`build_article` would make of ``d``,
+    rejecting exactly what it rejects, in the same order, but without the images,
+    related items and provider (which never reject an article): the cheap half, for
+    every file of a build; only the articles a feed shows are built whole, later."""
+    _, _, url, published_at = _essentials(d, tz)
+    topics = _topics(d.get("topics"))
+    _text(d, "featuredContent")  # type-checked like build_article does
+    _text(d, "category", single_line=True, limit=200)
+    return Summary(path, url, d.get("published") is True, published_at, topics,
+                   _number(d.get("quality")), digest)  # fmt: skip
+
+
+def _located(path: str, data: bytes, offset: int, e: FieldError) -> ArticleError:
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
+    return ArticleError(path, _key_lines(text).get(e.key, offset + 1), str(e))
+
+
 def load_article(path: str, data: bytes, tz: tzinfo) -> Article:
     """Bytes of one article file -> Article, or :class:`ArticleError` with its line."""
     mapping, offset = parse_front_matter(path, data)
     try:
         return build_article(path, mapping, tz)
     except FieldError as e:
-        text = data.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
-        line = _key_lines(text).get(e.key, offset + 1)
-        raise ArticleError(path, line, str(e)) from None
+        raise _located(path, data, offset, e) from None
+
+
+def load_summary(path: str, data: bytes, tz: tzinfo, digest: str) -> Summary:
+    """Bytes of one article file -> its Summary, or the ArticleError :func:`load_article`
+    raises (tests/test_fastpath.py checks both agree on every test and benchmark file)."""
+    mapping, offset = parse_front_matter(path, data)
+    try:
+        return build_summary(path, mapping, tz, digest)
+    except FieldError as e:
+        raise _located(path, data, offset, e) from None
 
 
 Loader = Callable[[str, bytes, tzinfo], Article]

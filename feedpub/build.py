@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .archive import Document, documents, is_page_of
 from .cache import Cache, Row, Summary
-from .collect import Loaded, SourceFile, discover, load_many
+from .collect import SourceFile, discover, load_many, read_articles
 from .config import Config, FeedConfig
 from .errors import ArticleError, LockError
 from .model import Article
@@ -41,7 +41,7 @@ RENDER_VERSION = "2"
 #: same mtime tick; its content hash is checked instead of trusting size and mtime.
 RACY_NS = 2_000_000_000
 
-#: Loaded articles are handed to the cache in batches of this many, not held all at once.
+#: Loaded summaries are handed to the cache in batches of this many.
 STORE_BATCH = 2000
 
 Progress = Callable[[int, int], None]
@@ -52,7 +52,7 @@ class Outcome:
     """What happened to one output file."""
 
     name: str
-    status: str  # written | unchanged | failed | differs | removed
+    status: str  # written | unchanged | failed | differs | removed | deferred
     problems: list[Problem | str] = field(default_factory=list)
 
 
@@ -63,7 +63,6 @@ class Gathered:
     summaries: list[Summary] = field(default_factory=list)
     errors: list[ArticleError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    fresh: dict[str, Article] = field(default_factory=dict)
     files: int = 0
     read: int = 0
     cached: int = 0
@@ -78,6 +77,10 @@ class BuildResult:
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status in ("failed", "differs")]
+
+    @property
+    def deferred(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "deferred"]
 
 
 # Rendering and checking pull in feedgen, nh3, jsonschema and the schemas: imported
@@ -155,19 +158,7 @@ def gather(
             g.cached += 1
         else:
             todo.append((src, row.digest if row else None))
-    store: list[tuple[str, int, int, str, Loaded | ArticleError]] = []
-    keep_fresh = cache.db is None or cache.readonly
-
-    def flush() -> None:
-        nonlocal keep_fresh
-        if store and not keep_fresh and not cache.store(store, []):
-            # the cache refused them (read-only folder, full disk): keep them in memory
-            keep_fresh = True
-            g.fresh.update(
-                (i[0], i[4].article()) for i in store if isinstance(i[4], Loaded) and i[4].blob
-            )
-        store.clear()
-
+    store: list[tuple[str, int, int, str, Summary | ArticleError]] = []
     for done, (src, result) in enumerate(
         load_many(todo, config.timezone, config.max_file_size, jobs), 1
     ):
@@ -187,13 +178,12 @@ def gather(
             g.errors.append(outcome)
             digest = digest or "-"
         else:
-            g.summaries.append(outcome.summary)
-            if keep_fresh and outcome.blob is not None:
-                g.fresh[src.path] = outcome.article()
+            g.summaries.append(outcome)
         store.append((src.path, src.size, src.mtime_ns, digest, outcome))
-        if len(store) >= STORE_BATCH:  # bounded memory: Articles go to the cache as they come
-            flush()
-    flush()
+        if len(store) >= STORE_BATCH:
+            cache.store(store, [])  # a cache that refuses (read-only, full disk) is no loss
+            store.clear()
+    cache.store(store, [])
     present = {s.path for s in sources}
     cache.store([], [p for p in rows if p not in present])
     g.errors.sort(key=lambda e: (e.path, e.line))
@@ -373,18 +363,17 @@ def build(
                     pending.append(job)
                     slots.append(job)
                 slots.extend(_prune_pages(config, feed, fmt, docs, check, existing))
-        rendered = _render_all(config, pending, now, cache, g, jobs)
+        rendered = _render_all(config, pending, now, jobs)
         for slot in slots:
             if isinstance(slot, Outcome):
                 result.outcomes.append(slot)
             else:
-                data, problems = next(rendered)
                 result.outcomes.append(
-                    _deliver(config, slot.name, data, problems, slot.fp, cache, check)
+                    _deliver(config, slot.name, next(rendered), slot.fp, cache, check)
                 )
         if not slugs:  # the site-wide files list every feed: not for a --feed build
-            result.outcomes.extend(_emit_site(config, selected, cache, g, check, known, full))
-        if not check and not result.failed:
+            result.outcomes.extend(_emit_site(config, selected, cache, check, known, full))
+        if not check and not result.failed and not result.deferred:
             _remember(cache, state, now, g, result)
         return result
     finally:
@@ -491,7 +480,6 @@ def _up_to_date(path: Path, known: tuple[str, int, int] | None, fp: str) -> bool
     return (st.st_size, st.st_mtime_ns) == (known[1], known[2])
 
 
-LOST = "the article cache lost items; run with --full"
 #: Render in worker processes when at least this many outputs are due.
 PARALLEL_RENDER = 64
 
@@ -507,52 +495,57 @@ class _Job:
     fp: str
 
 
-Rendered = tuple[bytes | None, list["Problem | str"]]
+#: An output's bytes, what is wrong with them, and the article files that changed
+#: while the build ran (then it is not rendered: see :func:`_deliver`).
+Rendered = tuple[bytes | None, list["Problem | str"], list[str]]
 
 
 def _render_one(config: Config, job: _Job, loaded: dict[str, Article], now: datetime) -> Rendered:
     """The bytes of ``job`` and what is wrong with them (validated here, before any write)."""
-    articles = [loaded[s.path] for s in job.doc.items if s.path in loaded]
-    if len(articles) != len(job.doc.items):
-        return None, [LOST]
+    missing = [s.path for s in job.doc.items if s.path not in loaded]
+    if missing:
+        return None, [], missing
+    articles = [loaded[s.path] for s in job.doc.items]
     page: Document[Article] = Document(job.doc.stem, articles, job.doc.page, job.doc.pages)
     data = (render_json if job.fmt == "json" else render)(config, job.feed, articles, job.fmt, page)
     _, problems = validate_bytes(data, now)
-    return data, list(problems)
+    return data, list(problems), []
 
 
 def _render_chunk(config: Config, chunk: list[_Job], now: datetime) -> list[Rendered]:
-    """In a worker: read the chunk's articles from the cache (read-only), render, check."""
-    cache = Cache(config.cache, _settings(config), readonly=True)
-    try:
-        loaded = cache.articles(s.path for job in chunk for s in job.doc.items)
-    finally:
-        cache.close()
+    """Parse the articles ``chunk`` shows from their files, render each job, check it."""
+    loaded, _ = read_articles(config, (s for job in chunk for s in job.doc.items))
     return [_render_one(config, job, loaded, now) for job in chunk]
 
 
-def _render_all(config: Config, pending: list[_Job], now: datetime, cache: Cache, g: Gathered,
+def _render_all(config: Config, pending: list[_Job], now: datetime,
                 jobs: int | None) -> Iterator[Rendered]:  # fmt: skip
     """Render and check every due output, in order: across processes when there are many
-    and every article is in the cache (render and validation are CPU-bound)."""
+    (parsing the shown articles, rendering and validating are CPU-bound). A feed's
+    formats are adjacent jobs, so a chunk parses their articles once."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(pending) >= PARALLEL_RENDER and not g.fresh and cache.db is not None:
+    if workers > 1 and len(pending) >= PARALLEL_RENDER:
         size = max(4, len(pending) // (workers * 8))
         chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for results in pool.map(_render_chunk, repeat(config), chunks, repeat(now)):
                 yield from results
         return
-    needed = {s.path for job in pending for s in job.doc.items} - g.fresh.keys()
-    loaded = {**cache.articles(needed), **g.fresh} if pending else {}
-    for job in pending:
-        yield _render_one(config, job, loaded, now)
+    yield from _render_chunk(config, pending, now)
 
 
-def _deliver(config: Config, name: str, data: bytes | None, problems: Sequence[Problem | str],
-             fp: str, cache: Cache, check: bool) -> Outcome:  # fmt: skip
-    """Write (or with ``check``, compare) one checked output; a failed one keeps its file."""
+def _deliver(config: Config, name: str, rendered: Rendered, fp: str, cache: Cache,
+             check: bool) -> Outcome:  # fmt: skip
+    """Write (or with ``check``, compare) one checked output; a failed one keeps its file.
+
+    An output with an article file that changed while the build ran keeps its file
+    too, untouched and unrecorded, so that the next build (which sees the change)
+    renders it: a feed never shows an article its Summary no longer describes.
+    """
+    data, problems, changed = rendered
     path = config.output / name
+    if changed:
+        return Outcome(name, "deferred", [f"{p} changed while the build ran" for p in changed])
     if problems or data is None:
         return Outcome(name, "failed", list(problems))
     if check:
@@ -562,16 +555,17 @@ def _deliver(config: Config, name: str, data: bytes | None, problems: Sequence[P
             same = False
         return Outcome(name, "unchanged" if same else "differs")
     try:
-        changed = write_atomic(path, data)
+        changed_bytes = write_atomic(path, data)
         st = path.stat()
     except OSError as e:
         return Outcome(name, "failed", [f"cannot write {path}: {e.strerror or e}"])
     cache.set_output(name, fp, st.st_size, st.st_mtime_ns)
-    return Outcome(name, "written" if changed else "unchanged")
+    return Outcome(name, "written" if changed_bytes else "unchanged")
 
 
 #: The site-wide files (see :mod:`feedpub.site`) and how many headlines the page shows.
 SITE_NAMES = ("feeds.opml", "index.html")
+PAGE = "index.html"  # the one that shows articles
 HEADLINES = 5
 
 
@@ -588,8 +582,8 @@ def _site_fingerprint(config: Config, selected: dict[str, list[Summary]]) -> str
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
-def _emit_site(config: Config, selected: dict[str, list[Summary]], cache: Cache, g: Gathered,
-               check: bool, known: dict[str, tuple[str, int, int]], full: bool) -> list[Outcome]:  # fmt: skip
+def _emit_site(config: Config, selected: dict[str, list[Summary]], cache: Cache, check: bool,
+               known: dict[str, tuple[str, int, int]], full: bool) -> list[Outcome]:  # fmt: skip
     """``feeds.opml`` and ``index.html``: rendered when what they show changed, checked,
     then written like a feed, only when their bytes change."""
     fp = _site_fingerprint(config, selected)
@@ -599,11 +593,12 @@ def _emit_site(config: Config, selected: dict[str, list[Summary]], cache: Cache,
         and all(_up_to_date(config.output / n, known.get(n), fp) for n in SITE_NAMES)
     ):
         return [Outcome(n, "unchanged") for n in SITE_NAMES]
-    from .site import headline_paths, site_files
+    from .site import headline_items, site_files
 
-    wanted = headline_paths(config, selected)
-    articles = {**cache.articles(wanted - g.fresh.keys()), **g.fresh}
-    return [
-        _deliver(config, f.name, f.data, f.problems, fp, cache, check)
-        for f in site_files(config, selected, articles)
-    ]
+    articles, changed = read_articles(config, headline_items(config, selected))
+    outcomes = []
+    for f in site_files(config, selected, articles):
+        problems: list[Problem | str] = list(f.problems)
+        rendered = (f.data, problems, changed if f.name == PAGE else [])
+        outcomes.append(_deliver(config, f.name, rendered, fp, cache, check))
+    return outcomes

@@ -1,10 +1,11 @@
 """The article cache: a stdlib SQLite file keyed by path, size and mtime, with a
 content hash for when mtime cannot be trusted.
 
-It holds, per article file, either the loaded Article (as JSON) with the few
-columns selection needs, or the rejection (line and reason); and per output
-file, the fingerprint of what was rendered into it. ``secured`` never reaches
-it: the loader drops it before an Article exists.
+It holds, per article file, either the few columns selection needs (a
+:class:`Summary`: the whole Article is parsed again from its file when a feed
+shows it, so the cache stays small), or the rejection (line and reason); and
+per output file, the fingerprint of what was rendered into it. ``secured``
+never reaches it: the loader drops it before anything else is made.
 
 A cache that is corrupt, truncated, locked by a stranger or of another version
 is thrown away and rebuilt; it never fails a build.
@@ -13,20 +14,17 @@ is thrown away and rebuilt; it never fails a build.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 from .errors import ArticleError
-from .model import Article
 
 #: Bump when the loader or the Article shape changes: old caches are then rebuilt.
-SCHEMA_VERSION = "feedpub-cache-5"
+SCHEMA_VERSION = "feedpub-cache-6"
 #: Topics are stored joined by this character, which cleaned text never holds.
 TOPIC_SEP = "\x1f"
 
@@ -99,7 +97,7 @@ class Cache:
                     CREATE TABLE files(
                         path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
                         digest TEXT NOT NULL, url TEXT, published INTEGER, published_at INTEGER,
-                        topics TEXT, quality REAL, article TEXT, line INTEGER, error TEXT);
+                        topics TEXT, quality REAL, line INTEGER, error TEXT);
                     CREATE TABLE outputs(
                         name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
                         size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
@@ -154,40 +152,19 @@ class Cache:
             return {}
         return out
 
-    def articles(self, paths: Iterable[str]) -> dict[str, Article]:
-        """Full Articles for ``paths`` (those the cache holds)."""
-        if self.db is None:
-            return {}
-        out: dict[str, Article] = {}
-        wanted = list(dict.fromkeys(paths))
-        try:
-            for i in range(0, len(wanted), 500):
-                chunk = wanted[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                for path, blob in self.db.execute(
-                    f"SELECT path, article FROM files WHERE path IN ({marks})"  # noqa: S608
-                    " AND article IS NOT NULL",
-                    chunk,
-                ):
-                    out[path] = Article.from_dict(json.loads(blob))
-        except (sqlite3.Error, ValueError, KeyError, TypeError):
-            return {}
-        return out
-
     def store(
         self,
-        items: Iterable[tuple[str, int, int, str, Packed | ArticleError]],
+        items: Iterable[tuple[str, int, int, str, Summary | ArticleError]],
         forget: Iterable[str],
     ) -> bool:
-        """Record loaded files; False when the cache could not take them (then the
-        caller must keep the Articles it loaded, as the cache will not give them back)."""
+        """Record loaded files; False when the cache could not take them."""
         if self.db is None or self.readonly:
             return False
         try:
             self.db.execute("BEGIN")
             self.db.executemany("DELETE FROM files WHERE path=?", ((p,) for p in forget))
             self.db.executemany(
-                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?)",
                 (_file_row(*item) for item in items),
             )
             self.db.execute("COMMIT")
@@ -248,23 +225,14 @@ class Cache:
             )
 
 
-class Packed(Protocol):
-    """What the cache stores of a parsed article (``collect.Loaded``)."""
-
-    @property
-    def summary(self) -> Summary: ...
-    @property
-    def blob(self) -> str | None: ...
-
-
 def _file_row(
-    path: str, size: int, mtime_ns: int, digest: str, result: Packed | ArticleError
+    path: str, size: int, mtime_ns: int, digest: str, result: Summary | ArticleError
 ) -> tuple[object, ...]:
     if isinstance(result, ArticleError):
-        return (path, size, mtime_ns, digest, None, None, None, None, None, None,
+        return (path, size, mtime_ns, digest, None, None, None, None, None,
                 result.line, result.message)  # fmt: skip
-    s = result.summary
+    s = result
     return (
         path, size, mtime_ns, digest, s.url, int(s.published), int(s.published_at.timestamp()),
-        TOPIC_SEP.join(s.topics), s.quality, result.blob, None, None,
+        TOPIC_SEP.join(s.topics), s.quality, None, None,
     )  # fmt: skip

@@ -32,6 +32,7 @@ from .build import (
     render_json,
 )
 from .cache import Summary
+from .collect import read_articles
 from .config import Config, FeedConfig, load_config, topic_key
 from .errors import ConfigError, LockError, UnknownTopicError
 from .select import pick_all, visible
@@ -188,6 +189,11 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
     for o in result.outcomes:
         if o.status == "differs":
             click.echo(f"{config.output / o.name}: differs from what a build would write", err=True)
+        if o.status == "deferred":  # the next build renders it: normal under cron, so -v only
+            if verbose:
+                click.echo(f"{config.output / o.name}: kept for the next build: "
+                           f"{'; '.join(map(str, o.problems))}", err=True)  # fmt: skip
+            continue
         for p in o.problems:
             click.echo(f"{config.output / o.name}: {p}", err=True)
         if o.status == "failed":
@@ -199,12 +205,13 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
             click.echo(f"skipped {note}", err=True)
         counts = {
             s: sum(1 for o in result.outcomes if o.status == s and o.name not in SITE_NAMES)
-            for s in ("written", "unchanged", "failed", "differs")
+            for s in ("written", "unchanged", "failed", "differs", "deferred")
         }
         click.echo(
             f"files {g.files}: read {g.read}, from cache {g.cached}, rejected {len(g.errors)}, "
             f"skipped {len(g.skipped)}; feeds: written {counts['written']}, unchanged "
-            f"{counts['unchanged']}, failed {counts['failed'] + counts['differs']}; {seconds:.2f} s",
+            f"{counts['unchanged']}, failed {counts['failed'] + counts['differs']}, "
+            f"deferred {counts['deferred']}; {seconds:.2f} s",
             err=True,
         )
         for o in result.outcomes:
@@ -346,12 +353,14 @@ def preview_cmd(
             click.echo(f"feedpub: {e}", err=True)
             raise SystemExit(EXIT_USAGE) from None
         items = pick_all(visible(g.summaries, when), [feed])[feed.slug]
-        articles = {**cache.articles(s.path for s in items), **g.fresh}
     finally:
         cache.close()
+    articles, changed = read_articles(config, items)
     for err in g.errors:
         click.echo(str(err), err=True)
-    chosen = [articles[s.path] for s in items]
+    for path in changed:
+        click.echo(f"{path}: changed while it was read; left out (run preview again)", err=True)
+    chosen = [articles[s.path] for s in items if s.path in articles]
     if fmt in ("rss", "atom", "jsonfeed"):
         write = render_json if fmt == "jsonfeed" else render
         data = write(config, feed, chosen, "json" if fmt == "jsonfeed" else fmt, None)

@@ -11,11 +11,10 @@ import contextlib
 import fnmatch
 import glob
 import hashlib
-import json
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -182,10 +181,24 @@ def digest(data: bytes) -> str:
 #: the digest the cache knows (nothing parsed); the whole result is ``None`` when
 #: the file vanished between listing and reading.
 Result = tuple[str, Article | ArticleError | None] | None
+SummaryResult = tuple[str, Summary | ArticleError | None] | None
 
 
 def load_one(src: SourceFile, tz: tzinfo, max_size: int, known: str | None = None) -> Result:
-    """Load one file; errors are returned, not raised, so a batch never stops."""
+    """Load one file whole; errors are returned, not raised, so a batch never stops."""
+    return _load(src, tz, max_size, known, summary=False)  # type: ignore[return-value]
+
+
+def summarize_one(
+    src: SourceFile, tz: tzinfo, max_size: int, known: str | None = None
+) -> SummaryResult:
+    """:func:`load_one`, but only the Summary: what a build needs of every file."""
+    return _load(src, tz, max_size, known, summary=True)  # type: ignore[return-value]
+
+
+def _load(
+    src: SourceFile, tz: tzinfo, max_size: int, known: str | None, summary: bool
+) -> tuple[str, Article | Summary | ArticleError | None] | None:
     try:
         data = read_source(src, max_size)
         if data is None:
@@ -193,8 +206,10 @@ def load_one(src: SourceFile, tz: tzinfo, max_size: int, known: str | None = Non
         d = digest(data)
         if known is not None and d == known:
             return d, None
-        from .articles import load_article  # PyYAML and ftfy: only when a file is parsed
+        from .articles import load_article, load_summary  # PyYAML and ftfy: only to parse
 
+        if summary:
+            return d, load_summary(src.path, data, tz, d)
         return d, load_article(src.path, data, tz)
     except ArticleError as e:
         return "", e
@@ -204,47 +219,10 @@ def load_one(src: SourceFile, tz: tzinfo, max_size: int, known: str | None = Non
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    """A parsed article as a build needs it: what selection uses, and the Article as
-    the cache's JSON when it is published (made where it was parsed, in a worker, so
-    that the main process neither rebuilds nor re-serialises it)."""
-
-    summary: Summary
-    blob: str | None
-
-    def article(self) -> Article:
-        assert self.blob is not None
-        return Article.from_dict(json.loads(self.blob))
-
-
-def pack(article: Article, digest: str) -> Loaded:
-    """Only what may be published is kept whole; an unpublished article is a summary."""
-    a = article
-    summary = Summary(a.path, a.url, a.published, a.published_at, a.topics, a.quality, digest)
-    blob = (
-        json.dumps(a.to_dict(), ensure_ascii=False, separators=(",", ":")) if a.published else None
-    )
-    return Loaded(summary, blob)
-
-
-PackedResult = tuple[str, Loaded | ArticleError | None] | None
-
-
-def load_packed(
-    src: SourceFile, tz: tzinfo, max_size: int, known: str | None = None
-) -> PackedResult:
-    """:func:`load_one`, packed for the build."""
-    result = load_one(src, tz, max_size, known)
-    if result is None or not isinstance(result[1], Article):
-        return result  # type: ignore[return-value]
-    return result[0], pack(result[1], result[0])
-
-
-def _load_chunk(
+def _summarize_chunk(
     chunk: list[tuple[SourceFile, str | None]], tz: tzinfo, max_size: int
-) -> list[PackedResult]:
-    return [load_packed(s, tz, max_size, known) for s, known in chunk]
+) -> list[SummaryResult]:
+    return [summarize_one(s, tz, max_size, known) for s, known in chunk]
 
 
 def load_many(
@@ -252,16 +230,32 @@ def load_many(
     tz: tzinfo,
     max_size: int,
     jobs: int | None = None,
-) -> Iterator[tuple[SourceFile, PackedResult]]:
-    """Load ``sources`` in order; across processes when there are many."""
+) -> Iterator[tuple[SourceFile, SummaryResult]]:
+    """The Summary of each of ``sources``, in order; across processes when there are many."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(sources) < PARALLEL_THRESHOLD:
         for s, known in sources:
-            yield s, load_packed(s, tz, max_size, known)
+            yield s, summarize_one(s, tz, max_size, known)
         return
     chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for chunk, results in zip(
-            chunks, pool.map(_load_chunk, chunks, repeat(tz), repeat(max_size)), strict=True
+            chunks, pool.map(_summarize_chunk, chunks, repeat(tz), repeat(max_size)), strict=True
         ):
             yield from zip((s for s, _ in chunk), results, strict=True)
+
+
+def read_articles(config: Config, items: Iterable[Summary]) -> tuple[dict[str, Article], list[str]]:
+    """The whole Articles of ``items``, parsed again from their files, and the paths of
+    those whose file no longer holds the bytes the Summary was made from (changed or
+    gone while the build ran: never published from a stale Summary)."""
+    articles: dict[str, Article] = {}
+    changed: list[str] = []
+    for s in {s.path: s for s in items}.values():
+        src = SourceFile(s.path, os.path.join(config.root, s.path), 0, 0)
+        result = load_one(src, config.timezone, config.max_file_size)
+        if result is not None and result[0] == s.digest and isinstance(result[1], Article):
+            articles[s.path] = result[1]
+        else:
+            changed.append(s.path)
+    return articles, changed

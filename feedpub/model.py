@@ -74,7 +74,7 @@ class Article:
     category: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (dates as ISO 8601 strings); :meth:`from_dict` inverts it."""
+        """A JSON-ready dict (dates as ISO 8601 strings); as ``feedpub preview --format json`` shows it."""
         return {
             "path": self.path,
             "title": self.title,
@@ -112,38 +112,6 @@ class Article:
             "category": self.category,
         }
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Article:
-        p = d["provider"]
-        return cls(
-            path=d["path"],
-            title=d["title"],
-            excerpt=d["excerpt"],
-            url=d["url"],
-            published_at=_from_iso(d["published_at"]),
-            published=d["published"],
-            topics=tuple(d["topics"]),
-            images=tuple(Image(**i) for i in d["images"]),
-            related=tuple(
-                Related(
-                    title=r["title"],
-                    url=r["url"],
-                    excerpt=r["excerpt"],
-                    provider=r["provider"],
-                    published_at=_from_iso(r["published_at"]) if r["published_at"] else None,
-                    image=Image(**r["image"]) if r["image"] else None,
-                )
-                for r in d["related"]
-            ),
-            provider=Provider(**p) if p else None,
-            type=d["type"],
-            quality=d["quality"],
-            heat=d["heat"],
-            featured_content=d["featured_content"],
-            amp_url=d["amp_url"],
-            category=d["category"],
-        )
-
 
 def _image_dict(i: Image) -> dict[str, Any]:
     return {"url": i.url, "width": i.width, "height": i.height, "title": i.title}
@@ -151,7 +119,3 @@ def _image_dict(i: Image) -> dict[str, Any]:
 
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _from_iso(s: str) -> datetime:
-    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .cache import Summary
 from .config import Config
 from .model import Article
 from .opml import FILENAME as OPML_FILENAME
@@ -32,13 +33,11 @@ class SiteFile:
     problems: list[str] = field(default_factory=list)
 
 
-def headline_paths(config: Config, selected: Mapping[str, Sequence[Selectable]]) -> set[str]:
-    """The article paths the page shows: each feed's newest few."""
-    return {
-        s.path
-        for f in config.feeds
-        for s in selected.get(f.slug, ())[: min(HEADLINES, f.max_items)]
-    }
+def headline_items(config: Config, selected: Mapping[str, Sequence[Summary]]) -> list[Summary]:
+    """The articles the page shows: each feed's newest few."""
+    return [
+        s for f in config.feeds for s in selected.get(f.slug, ())[: min(HEADLINES, f.max_items)]
+    ]
 
 
 def site_files(
@@ -64,7 +63,7 @@ def site_files(
     urls = [config.feed_url(f.slug, fmt) for f in config.feeds for fmt in f.formats]
     page_problems = check_page(page, urls)
     if lost:
-        page_problems.append("the article cache lost items; run with --full")
+        page_problems.append("an article the page shows could not be read")
     return [
         SiteFile(OPML_FILENAME, opml, check_opml(opml)),
         SiteFile(PAGE_FILENAME, page, page_problems),

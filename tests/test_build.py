@@ -316,3 +316,35 @@ def test_parallel_rendering_gives_the_same_bytes_as_serial(write_config, seeds_d
         assert len(files) == 72 >= build_module.PARALLEL_RENDER
         results.append(files)
     assert results[0] == results[1]
+
+
+def test_an_article_unpublished_while_the_build_runs_is_never_published(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build reads every file once for its Summary and parses again the articles a
+    feed shows. When a file changes in between (here: unpublished), the feeds that show
+    it keep their old files and the next build, which sees the change, renders them."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    before = outputs(cfg)
+    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
+    url = b"https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/"
+    assert url in before["azure.rss"]
+    # a new article for the Azure feed, so that the next build must render it
+    extra = seeds_dir / "new.txt"
+    extra.write_bytes(article.read_bytes().replace(b"/news/", b"/news2/"))
+    real = build_module.read_articles
+
+    def unpublish_then_read(config, items):  # type: ignore[no-untyped-def]
+        article.write_bytes(article.read_bytes().replace(b"published: true", b"published: false"))
+        return real(config, items)
+
+    monkeypatch.setattr(build_module, "read_articles", unpublish_then_read)
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0, err
+    assert "azure.rss: kept for the next build: content/002_882cc4a5fc2a4bd2.txt changed" in err
+    assert outputs(cfg)["azure.rss"] == before["azure.rss"]  # untouched: old bytes
+    monkeypatch.setattr(build_module, "read_articles", real)
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    after = outputs(cfg)
+    assert url not in after["azure.rss"] and url not in after["azure.atom"]
+    assert b"/news2/" in after["azure.rss"]

@@ -2,7 +2,9 @@
 
 - fastyaml.fast_load: the same objects as PyYAML's loader (types included) for every
   block it accepts, and ``None`` for every block PyYAML rejects or would need judging;
-- clean_text: skipping ftfy where it cannot change the text gives the same string.
+- clean_text: skipping ftfy where it cannot change the text gives the same string;
+- load_summary (what a build makes of every file) agrees with load_article (what it
+  makes of the articles a feed shows): the same fields, the same rejections.
 
 Checked on the benchmark corpus, the sample content, the seeds, the hostile fixtures
 and generated input.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,8 @@ from hypothesis import strategies as st
 
 from feedpub import articles
 from feedpub.articles import FrontMatterLoader, clean_text, split_front_matter
+from feedpub.cache import Summary
+from feedpub.errors import ArticleError
 from feedpub.fastyaml import fast_load
 
 from .conftest import DATA, ROOT, SEEDS
@@ -236,3 +241,27 @@ def test_plain_urls_are_what_full_cleaning_gives(corpus: Path) -> None:
 def test_plain_url_shortcut_agrees_with_full_cleaning(scheme: str, host: str, rest: str) -> None:
     url = scheme + host + rest
     assert articles.clean_url(url) == articles._clean_url(url)
+
+
+# ------------------------------------------------------------------ summaries
+
+
+def test_summary_is_the_article_in_brief_and_rejects_the_same(corpus: Path) -> None:
+    checked = rejected = 0
+    for folder in (corpus, ROOT / "content", SEEDS, DATA / "hostile"):
+        for path in sorted(folder.rglob("*.txt")):
+            data = path.read_bytes()
+            try:
+                a = articles.load_article(path.name, data, UTC)
+            except ArticleError as e:
+                with pytest.raises(ArticleError) as caught:
+                    articles.load_summary(path.name, data, UTC, "digest")
+                assert (caught.value.line, caught.value.message) == (e.line, e.message)
+                rejected += 1
+                continue
+            summary = articles.load_summary(path.name, data, UTC, "digest")
+            assert summary == Summary(
+                a.path, a.url, a.published, a.published_at, a.topics, a.quality, "digest"
+            )
+            checked += 1
+    assert checked > 2000 and rejected > 10

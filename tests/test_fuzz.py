@@ -16,7 +16,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feedpub.articles import load_article
+from feedpub.articles import load_article, load_summary
+from feedpub.cache import Summary
 from feedpub.config import Config, load_config
 from feedpub.errors import ArticleError
 from feedpub.jsonfeed import render_json
@@ -163,7 +164,14 @@ def _check_feeds(config: Config, data: bytes) -> None:
     except ArticleError as e:
         assert e.line >= 1
         assert b"FUZZ-SECRET" not in str(e).encode()
+        with pytest.raises(ArticleError) as caught:  # a build's first pass rejects it too
+            load_summary("fuzz.txt", data, UTC, "d")
+        assert (caught.value.line, caught.value.message) == (e.line, e.message)
         return
+    a = article  # and summarises it as the article says
+    assert load_summary("fuzz.txt", data, UTC, "d") == Summary(
+        a.path, a.url, a.published, a.published_at, a.topics, a.quality, "d"
+    )
     assert "FUZZ-SECRET" not in json.dumps(article.to_dict(), ensure_ascii=False)
     feed = config.feeds[0]
     for fmt in feed.formats:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import datetime
 from typing import Any
 
 import yaml
@@ -34,20 +35,19 @@ _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
 
-#: What libyaml refuses in a stream (it reports "control characters are not allowed").
-_UNPRINTABLE = re.compile(
-    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+#: What sends a block to PyYAML at once: a character libyaml refuses in a stream
+#: ("control characters are not allowed"), a tab, a line break other than "\n" (the
+#: line scan knows no other); or a line that ends a YAML document.
+_DEFER = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
+_DOCUMENT_MARK = re.compile(r"^ *(?:---|\.\.\.) *$", re.M)
 
 
 #: The escapes of double-quoted scalars taken here; any other goes to PyYAML.
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "t": "\t", "n": "\n"}
 _ESCAPED = re.compile(r'(?:[^"\\]|\\["\\/tn])*')
 _ESCAPE = re.compile(r'\\(["\\/tn])')
-
-
-#: Line breaks YAML knows beyond "\n" (str.split would not see them).
-_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 
 
 class _Fallback(Exception):
@@ -71,6 +71,11 @@ def _plain(value: str) -> Any:
         raise _Fallback
     if "\t" in value or any(c in value for c in ",[]{}"):
         raise _Fallback
+    if _UTC_STAMP.match(value):  # what construct_yaml_timestamp gives, without its regex
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise _Fallback from None  # 2024-02-30: PyYAML reports it
     tag = _resolve(value)
     if tag == STR:
         return value
@@ -113,24 +118,26 @@ def _key(text: str) -> str:
     return text
 
 
+#: One line of a block: its indent, a sequence dash with its spaces, a ``key:``, and
+#: the rest with trailing spaces cut. Blank lines and comment lines do not match.
+_LINE = re.compile(
+    r"^( *)(?=[^ #\n])(- +)?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|$))?((?:.*[^ \n])?) *$", re.M
+)
+#: The timestamp form nearly every date has; PyYAML gives it as an aware UTC datetime.
+_UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
+
+Line = tuple[int, str, str | None, str]
+
+
 def fast_load(block: str) -> Any:
     """The objects PyYAML would load from ``block``, or ``None`` to ask PyYAML."""
-    if _UNPRINTABLE.search(block) or _OTHER_BREAKS.search(block):
+    if _DEFER.search(block) or (
+        ("---" in block or "..." in block) and _DOCUMENT_MARK.search(block)
+    ):
         return None
-    lines: list[tuple[int, str]] = []
-    for raw in block.split("\n"):
-        stripped = raw.lstrip(" ")
-        if not stripped or stripped[0] == "#":
-            if stripped and raw[: len(raw) - len(stripped)].strip(" "):
-                return None
-            continue
-        if (
-            stripped.rstrip() in ("---", "...")
-            or stripped[0] == "\t"
-            or "\t" in raw[: len(raw) - len(stripped)]
-        ):
-            return None
-        lines.append((len(raw) - len(stripped), stripped.rstrip(" ")))
+    lines: list[Line] = [
+        (len(indent), dash, key or None, rest) for indent, dash, key, rest in _LINE.findall(block)
+    ]
     if not lines:
         return None
     try:
@@ -140,68 +147,56 @@ def fast_load(block: str) -> Any:
     return value if end == len(lines) else None
 
 
-def _block(lines: list[tuple[int, str]], i: int, indent: int, depth: int) -> tuple[Any, int]:
+def _block(lines: list[Line], i: int, indent: int, depth: int) -> tuple[Any, int]:
     """The collection starting at line ``i`` (at column ``indent``)."""
     if depth >= MAX_DEPTH:
         raise _Fallback
-    if lines[i][1].startswith("- ") or lines[i][1] == "-":
+    if lines[i][1]:
         return _sequence(lines, i, indent, depth)
     return _mapping(lines, i, indent, depth)
 
 
-def _mapping(
-    lines: list[tuple[int, str]], i: int, indent: int, depth: int
-) -> tuple[dict[str, Any], int]:
+def _mapping(lines: list[Line], i: int, indent: int, depth: int) -> tuple[dict[str, Any], int]:
     out: dict[str, Any] = {}
     n = len(lines)
     while i < n:
-        col, text = lines[i]
+        col, dash, key, rest = lines[i]
         if col < indent:
             break
-        if col > indent or text.startswith("- ") or text == "-":
+        if col > indent or dash or key is None:
             raise _Fallback
-        key_text, sep, rest = text.partition(":")
-        if not sep or (rest and rest[0] != " "):
-            raise _Fallback
-        key = _key(key_text)
+        key = _key(key)
         if key in out:
             raise _Fallback  # duplicate: PyYAML reports it with its line
-        rest = rest.strip(" ")
         i += 1
         if rest:
             out[key] = _scalar(rest)
             if i < n and lines[i][0] > indent:
                 raise _Fallback  # a continuation line or a nested block after a scalar
-        elif i < n and (
-            lines[i][0] > indent or (lines[i][0] == indent and lines[i][1][:2] in ("- ", "-"))
-        ):
+        elif i < n and (lines[i][0] > indent or (lines[i][0] == indent and lines[i][1])):
             out[key], i = _block(lines, i, lines[i][0], depth + 1)
         else:
             out[key] = None
     return out, i
 
 
-def _sequence(
-    lines: list[tuple[int, str]], i: int, indent: int, depth: int
-) -> tuple[list[Any], int]:
+def _sequence(lines: list[Line], i: int, indent: int, depth: int) -> tuple[list[Any], int]:
     out: list[Any] = []
     n = len(lines)
     while i < n:
-        col, text = lines[i]
-        if col < indent or (col == indent and not (text.startswith("- ") or text == "-")):
+        col, dash, key, rest = lines[i]
+        if col < indent or (col == indent and not dash):
             break
-        if col > indent or text == "-":
+        if col > indent:
             raise _Fallback
-        item = text[2:].lstrip(" ")
-        inner = indent + len(text) - len(item)
-        head, sep, rest = item.partition(":")
-        if item[:1] not in ('"', "'") and sep and (not rest or rest[0] == " ") and _KEY.match(head):
+        if key is not None:
             # "- key: value": a mapping whose first line shares the dash's line
-            lines[i] = (inner, item)
+            inner = col + len(dash)
+            lines[i] = (inner, "", key, rest)
             value, i = _mapping(lines, i, inner, depth + 1)
             out.append(value)
         else:
-            out.append(_scalar(item))
+            out.append(_scalar(rest))
             i += 1
             if i < n and lines[i][0] > indent:
                 raise _Fallback

@@ -150,8 +150,8 @@ def read_source(src: SourceFile, max_size: int) -> bytes | None:
     try:
         # O_NONBLOCK: a file swapped for a FIFO after listing must not hang the build
         fd = os.open(src.abspath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with open(fd, "rb") as f:
-            st = os.fstat(f.fileno())
+        with open(fd, "rb", buffering=0) as f:
+            st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise ArticleError(src.path, 1, "not a regular file")
             size = st.st_size
@@ -161,7 +161,16 @@ def read_source(src: SourceFile, max_size: int) -> bytes | None:
                     1,
                     f"file is {size} bytes, over the limit of {max_size} (site.max_file_size)",
                 )
-            data = f.read(max_size + 1)
+            # the size fstat gave, plus one byte to see it grow: never a buffer of
+            # max_size a file (allocating it costs more than the read)
+            data = f.read(size + 1)
+            if len(data) > size:  # it grew since: read on, but never past the limit
+                parts = [data]
+                while (got := sum(map(len, parts))) <= max_size and (
+                    more := f.read(max_size + 1 - got)
+                ):
+                    parts.append(more)
+                data = b"".join(parts)
     except FileNotFoundError:
         return None
     except IsADirectoryError:

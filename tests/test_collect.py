@@ -1,4 +1,5 @@
-"""discover(): the files glob would find (scanned faster), never outside the content root."""
+"""discover(): the files glob would find (scanned faster), never outside the content root;
+read_source(): a file read whole, never past the size limit."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from feedpub import collect
 from feedpub.collect import discover
 from feedpub.config import load_config
+from feedpub.errors import ArticleError
 
 from .conftest import SITE
 
@@ -71,3 +74,27 @@ def test_a_symlink_loop_ends_and_links_out_of_the_root_are_skipped(tree: Path) -
     assert "content/leak.txt" not in paths and any("leak.txt" in n for n in skipped)
     assert "content/inside.txt" in paths and "content/a.txt" in paths
     assert len(paths) == len(set(paths)) and len(paths) < 40
+
+
+@pytest.mark.parametrize(("real", "limit", "ok"), [(5000, 10_000, True), (50_000, 10_000, False)])
+def test_a_file_that_grows_after_its_size_was_taken_is_read_whole_or_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real: int, limit: int, ok: bool
+) -> None:
+    """read_source reads the size fstat gave plus one byte; a file that grew since is
+    read on, never past the limit."""
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"x" * real)
+    real_fstat = os.fstat
+
+    def shrunk(fd: int) -> os.stat_result:
+        st = list(real_fstat(fd))
+        st[6] = 100  # st_size as it was "before the file grew"
+        return os.stat_result(st)
+
+    monkeypatch.setattr(collect.os, "fstat", shrunk)
+    src = collect.SourceFile("a.txt", str(path), 100, 0)
+    if ok:
+        assert collect.read_source(src, limit) == b"x" * real
+    else:
+        with pytest.raises(ArticleError, match="grew over the limit of 10000 bytes"):
+            collect.read_source(src, limit)

@@ -38,6 +38,7 @@ MAX_LIST = 100
 # DEL and the C1 block are allowed but invisible and discouraged: drop them too.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[A-Za-z0-9]")
 #: An HTML tag, end tag or comment (``<`` then a letter, ``/`` or ``!--``); a bare
 #: ``<`` as in ``3 < 5`` or ``x<y`` is text.
 _TAG = re.compile(r"<!--.*?(?:-->|\Z)|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.S)
@@ -463,11 +464,21 @@ def _topics(value: object) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _essentials(d: dict[str, Any], tz: tzinfo) -> tuple[str, str, str, datetime]:
-    """Title, excerpt, URL and date: the fields whose faults reject an article."""
-    title = _text(d, "title", single_line=True, limit=MAX_TITLE)
-    excerpt = _text(d, "excerpt", limit=MAX_EXCERPT)
-    if not title and not excerpt:
+def _essentials(
+    d: dict[str, Any], tz: tzinfo, *, clean: bool = True
+) -> tuple[str, str, str, datetime]:
+    """Title, excerpt, URL and date: the fields whose faults reject an article. With
+    ``clean=False`` title and excerpt are only checked (and come back empty)."""
+    if clean:
+        title = _text(d, "title", single_line=True, limit=MAX_TITLE)
+        excerpt = _text(d, "excerpt", limit=MAX_EXCERPT)
+        present = bool(title or excerpt)
+    else:
+        title = excerpt = ""
+        present = _has_text(d, "title", single_line=True, limit=MAX_TITLE)
+        _check_text(d, "excerpt")  # raises what the clean path raises, in the same order
+        present = present or _has_text(d, "excerpt", limit=MAX_EXCERPT)
+    if not present:
         raise FieldError("title", "no title and no excerpt: an article needs at least one")
     url = clean_url(d.get("webUrl")) or clean_url(d.get("originalUrl"))
     if url is None:
@@ -476,6 +487,22 @@ def _essentials(d: dict[str, Any], tz: tzinfo) -> tuple[str, str, str, datetime]
     if "publishedDateTime" not in d:
         raise FieldError("title", "publishedDateTime is missing")
     return title, excerpt, url, to_utc(d["publishedDateTime"], tz, "publishedDateTime")
+
+
+def _has_text(d: dict[str, Any], key: str, **kw: Any) -> bool:
+    """Whether ``_text(d, key, **kw)`` is not empty (raising what it raises), without
+    cleaning when the answer is plain: a letter or digit outside any markup or
+    character reference survives every step of :func:`clean_text`."""
+    value = d.get(key)
+    if isinstance(value, str) and "<" not in value and "&" not in value and _WORD.search(value):
+        return True
+    return bool(_text(d, key, **kw))
+
+
+def _check_text(d: dict[str, Any], key: str) -> None:
+    """Raise what ``_text(d, key)`` raises, without cleaning."""
+    if not isinstance(d.get(key), str | None):
+        _text(d, key)
 
 
 def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
@@ -505,12 +532,13 @@ def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
 def build_summary(path: str, d: dict[str, Any], tz: tzinfo, digest: str) -> Summary:
     """What selection needs of the article :func:`build_article` would make of ``d``,
     rejecting exactly what it rejects, in the same order, but without the images,
-    related items and provider (which never reject an article): the cheap half, for
-    every file of a build; only the articles a feed shows are built whole, later."""
-    _, _, url, published_at = _essentials(d, tz)
+    related items and provider (which never reject an article), and without cleaning
+    title and excerpt where their emptiness is plain: the cheap half, for every file
+    of a build; only the articles a feed shows are built whole, later."""
+    _, _, url, published_at = _essentials(d, tz, clean=False)
     topics = _topics(d.get("topics"))
-    _text(d, "featuredContent")  # type-checked like build_article does
-    _text(d, "category", single_line=True, limit=200)
+    _check_text(d, "featuredContent")  # what build_article would reject
+    _check_text(d, "category")
     return Summary(path, url, d.get("published") is True, published_at, topics,
                    _number(d.get("quality")), digest)  # fmt: skip
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import ArticleError
 
@@ -29,9 +30,12 @@ SCHEMA_VERSION = "feedpub-cache-6"
 TOPIC_SEP = "\x1f"
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """What selection needs of an article, read from the cache without the Article."""
+class Summary(NamedTuple):
+    """What selection needs of an article, read from the cache without the Article.
+
+    A named tuple, not a dataclass: a build sends a hundred thousand of them between
+    processes, and a tuple pickles in C.
+    """
 
     path: str
     url: str

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .archive import Document, documents, is_page_of
 from .cache import Cache, Row, Summary
-from .collect import SourceFile, discover, load_many, read_articles
+from .collect import SourceFile, discover, load_many, no_cycle_collection, read_articles
 from .config import Config, FeedConfig
 from .errors import ArticleError, LockError
 from .model import Article
@@ -127,6 +127,7 @@ def _cache_written_ns(path: Path) -> int:
     return newest
 
 
+@no_cycle_collection
 def gather(
     config: Config,
     cache: Cache,
@@ -197,6 +198,7 @@ def _take(g: Gathered, row: Row) -> None:
         g.summaries.append(row.summary)
 
 
+@no_cycle_collection
 def plan(config: Config, summaries: Sequence[Summary], now: datetime,
          slugs: Sequence[str] | None = None) -> dict[str, list[Summary]]:  # fmt: skip
     """Each wanted feed's items at ``now``, in order; uncut for a feed with archives."""
@@ -394,8 +396,7 @@ def _state(config: Config, sources: Sequence[SourceFile], slugs: Sequence[str] |
     h = hashlib.sha256()
     h.update(json.dumps([RENDER_VERSION, __version__, repr(config), sorted(slugs or []),
                          allow_empty]).encode())  # fmt: skip
-    for src in sources:
-        h.update(f"{src.path}\0{src.size}\0{src.mtime_ns}\n".encode())
+    h.update("".join(f"{src.path}\0{src.size}\0{src.mtime_ns}\n" for src in sources).encode())
     return h.hexdigest()
 
 

@@ -17,7 +17,6 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -46,8 +45,9 @@ class Summary(NamedTuple):
     digest: str
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
+    """What the cache knows of one article file."""
+
     size: int
     mtime_ns: int
     digest: str
@@ -126,6 +126,8 @@ class Cache:
         if self.db is None:
             return {}
         out: dict[str, Row] = {}
+        topic_tuples: dict[str, tuple[str, ...]] = {"": ()}  # a few hundred distinct sets
+        utc = datetime.fromtimestamp
         try:
             for (
                 path,
@@ -143,15 +145,14 @@ class Cache:
                 "SELECT path, size, mtime_ns, digest, url, published, published_at, topics,"
                 " quality, line, error FROM files"
             ):
-                summary = err = None
                 if error is not None:
-                    err = ArticleError(path, line, error)
-                else:
-                    summary = Summary(
-                        path, url, bool(pub), datetime.fromtimestamp(when, UTC),
-                        tuple(topics.split(TOPIC_SEP)) if topics else (), quality, digest,
-                    )  # fmt: skip
-                out[path] = Row(size, mtime, digest, summary, err)
+                    out[path] = Row(size, mtime, digest, None, ArticleError(path, line, error))
+                    continue
+                tuple_ = topic_tuples.get(topics)
+                if tuple_ is None:
+                    tuple_ = topic_tuples[topics] = tuple(topics.split(TOPIC_SEP))
+                summary = Summary(path, url, pub == 1, utc(when, UTC), tuple_, quality, digest)
+                out[path] = Row(size, mtime, digest, summary, None)
         except (sqlite3.Error, ValueError, TypeError):
             return {}
         return out

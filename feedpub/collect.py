@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
+import gc
 import glob
 import hashlib
 import os
@@ -16,10 +18,10 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from datetime import tzinfo
 from itertools import repeat
 from pathlib import Path
+from typing import NamedTuple, ParamSpec, TypeVar
 
 from .cache import Summary
 from .config import Config
@@ -30,14 +32,37 @@ PARALLEL_THRESHOLD = 2000
 CHUNK = 256
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """An article file found by the content globs."""
+class SourceFile(NamedTuple):
+    """An article file found by the content globs (a named tuple: a build lists and
+    sends a hundred thousand)."""
 
     path: str  # relative to the config folder, POSIX form: the name shown to users
     abspath: str
     size: int
     mtime_ns: int
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def no_cycle_collection(fn: Callable[P, T]) -> Callable[P, T]:
+    """Run ``fn`` with the cyclic garbage collector off. Listing, gathering and selecting
+    make a hundred thousand entries, rows and summaries, which hold no reference
+    cycles; the collector would walk them all again and again (a third of a warm
+    build's time)."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return run
 
 
 def _root_of(pattern: str) -> str:
@@ -57,23 +82,26 @@ def _matches(pattern: str) -> Callable[[str], bool]:
 Batch = tuple[str, list[os.DirEntry[str]]]
 
 
-def _scan(folder: str, parts: list[str], seen: set[str]) -> Iterator[Batch]:
+def _scan(
+    folder: str, parts: list[str], seen: set[str], listed: list[os.DirEntry[str]] | None = None
+) -> Iterator[Batch]:
     """The entries below ``folder`` that the glob components ``parts`` match, a folder
     at a time, as ``glob.glob(..., recursive=True)`` finds them (hidden names only when
-    the component starts with a dot), but in one ``scandir`` a folder and never round a
-    symlink loop."""
+    the component starts with a dot), but in one ``scandir`` a folder (``listed``, when
+    the caller has it already) and never round a symlink loop."""
     head, rest = parts[0], parts[1:]
     if head == "**":
         real = os.path.realpath(folder)
         if real in seen:
             return
         seen = seen | {real}
-        if rest:
-            yield from _scan(folder, rest, seen)
         try:
-            entries = [e for e in os.scandir(folder) if not e.name.startswith(".")]
+            everything = list(os.scandir(folder))
         except OSError:
             return
+        if rest:
+            yield from _scan(folder, rest, seen, everything)
+        entries = [e for e in everything if not e.name.startswith(".")]
         if not rest:
             yield folder, entries
         for entry in entries:
@@ -85,7 +113,7 @@ def _scan(folder: str, parts: list[str], seen: set[str]) -> Iterator[Batch]:
     hidden_ok = head.startswith(".")
     try:
         entries = [
-            e for e in os.scandir(folder)
+            e for e in (os.scandir(folder) if listed is None else listed)
             if (hidden_ok or not e.name.startswith(".")) and match(e.name)
         ]  # fmt: skip
     except OSError:
@@ -99,6 +127,7 @@ def _scan(folder: str, parts: list[str], seen: set[str]) -> Iterator[Batch]:
                 yield from _scan(entry.path, rest, seen)
 
 
+@no_cycle_collection
 def discover(config: Config, skipped: list[str] | None = None) -> list[SourceFile]:
     """Every article file of the config, sorted by path, each once.
 

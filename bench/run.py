@@ -163,9 +163,17 @@ def corpus_for(n: int) -> Path:
 
 
 def touch_one(corpus: Path, k: int) -> None:
-    """Change one article's title, as an editor would."""
-    files = sorted((corpus / "content" / "0000").glob("*.txt"))
-    path = files[k % len(files)]
+    """Change the title of the newest published article, as an editor would: the "all"
+    feed and each of its topics' feeds must be rendered again."""
+    newest: tuple[str, Path] | None = None
+    for path in (corpus / "content").rglob("*.txt"):
+        text = path.read_text(encoding="utf-8")
+        if "\npublished: true\n" in text:
+            when = text.split("\npublishedDateTime: ", 1)[1][:20]
+            if newest is None or when > newest[0]:
+                newest = (when, path)
+    assert newest is not None
+    path = newest[1]
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace('title: "', f'title: "Edit {k}: ', 1), encoding="utf-8")
 

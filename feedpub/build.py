@@ -29,7 +29,7 @@ from .cache import Cache, Row, Summary
 from .collect import SourceFile, discover, load_many, no_cycle_collection, read_articles
 from .config import Config, FeedConfig
 from .errors import ArticleError, LockError
-from .model import Article
+from .model import Article, Headline
 from .select import pick_all, visible
 
 if TYPE_CHECKING:
@@ -365,7 +365,8 @@ def build(
                     pending.append(job)
                     slots.append(job)
                 slots.extend(_prune_pages(config, feed, fmt, docs, check, existing))
-        rendered = _render_all(config, pending, now, jobs)
+        shown: Shown = {}
+        rendered = _render_all(config, pending, now, jobs, shown)
         for slot in slots:
             if isinstance(slot, Outcome):
                 result.outcomes.append(slot)
@@ -374,7 +375,9 @@ def build(
                     _deliver(config, slot.name, next(rendered), slot.fp, cache, check)
                 )
         if not slugs:  # the site-wide files list every feed: not for a --feed build
-            result.outcomes.extend(_emit_site(config, selected, cache, check, known, full))
+            if not check:
+                cache.set_headlines((p, d, h.to_json()) for p, (d, h) in shown.items())
+            result.outcomes.extend(_emit_site(config, selected, cache, check, known, full, shown))
         if not check and not result.failed and not result.deferred:
             _remember(cache, state, now, g, result)
         return result
@@ -513,26 +516,39 @@ def _render_one(config: Config, job: _Job, loaded: dict[str, Article], now: date
     return data, list(problems), []
 
 
-def _render_chunk(config: Config, chunk: list[_Job], now: datetime) -> list[Rendered]:
-    """Parse the articles ``chunk`` shows from their files, render each job, check it."""
+Shown = dict[str, tuple[str, Headline]]  # path -> (digest, what the page shows of it)
+
+
+def _render_chunk(config: Config, chunk: list[_Job], now: datetime) -> tuple[list[Rendered], Shown]:
+    """Parse the articles ``chunk`` shows from their files, render each job, check it;
+    and what the feeds page shows of the newest items of each subscription document."""
     loaded, _ = read_articles(config, (s for job in chunk for s in job.doc.items))
-    return [_render_one(config, job, loaded, now) for job in chunk]
+    shown = {
+        s.path: (s.digest, Headline.of(loaded[s.path]))
+        for job in chunk if job.doc.page is None
+        for s in job.doc.items[:HEADLINES] if s.path in loaded
+    }  # fmt: skip
+    return [_render_one(config, job, loaded, now) for job in chunk], shown
 
 
-def _render_all(config: Config, pending: list[_Job], now: datetime,
-                jobs: int | None) -> Iterator[Rendered]:  # fmt: skip
+def _render_all(config: Config, pending: list[_Job], now: datetime, jobs: int | None,
+                shown: Shown) -> Iterator[Rendered]:  # fmt: skip
     """Render and check every due output, in order: across processes when there are many
     (parsing the shown articles, rendering and validating are CPU-bound). A feed's
-    formats are adjacent jobs, so a chunk parses their articles once."""
+    formats are adjacent jobs, so a chunk parses their articles once. Headlines for
+    the feeds page are collected in ``shown``."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(pending) >= PARALLEL_RENDER:
         size = max(4, len(pending) // (workers * 8))
         chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for results in pool.map(_render_chunk, repeat(config), chunks, repeat(now)):
+            for results, heads in pool.map(_render_chunk, repeat(config), chunks, repeat(now)):
+                shown.update(heads)
                 yield from results
         return
-    yield from _render_chunk(config, pending, now)
+    results, heads = _render_chunk(config, pending, now)
+    shown.update(heads)
+    yield from results
 
 
 def _deliver(config: Config, name: str, rendered: Rendered, fp: str, cache: Cache,
@@ -584,9 +600,11 @@ def _site_fingerprint(config: Config, selected: dict[str, list[Summary]]) -> str
 
 
 def _emit_site(config: Config, selected: dict[str, list[Summary]], cache: Cache, check: bool,
-               known: dict[str, tuple[str, int, int]], full: bool) -> list[Outcome]:  # fmt: skip
+               known: dict[str, tuple[str, int, int]], full: bool, shown: Shown) -> list[Outcome]:  # fmt: skip
     """``feeds.opml`` and ``index.html``: rendered when what they show changed, checked,
-    then written like a feed, only when their bytes change."""
+    then written like a feed, only when their bytes change. The page's headlines come
+    from this build's renders (``shown``), then from the cache, and only the rest are
+    parsed from their files."""
     fp = _site_fingerprint(config, selected)
     if (
         not check
@@ -596,9 +614,17 @@ def _emit_site(config: Config, selected: dict[str, list[Summary]], cache: Cache,
         return [Outcome(n, "unchanged") for n in SITE_NAMES]
     from .site import headline_items, site_files
 
-    articles, changed = read_articles(config, headline_items(config, selected))
+    wanted = {s.path: s for s in headline_items(config, selected)}
+    heads = {p: h for p, (d, h) in shown.items() if p in wanted and wanted[p].digest == d}
+    stored = cache.headlines((p, s.digest) for p, s in wanted.items() if p not in heads)
+    heads.update((p, Headline.from_json(text)) for p, text in stored.items())
+    articles, changed = read_articles(config, (s for p, s in wanted.items() if p not in heads))
+    parsed = {p: Headline.of(a) for p, a in articles.items()}
+    heads.update(parsed)
+    if not check:
+        cache.set_headlines((p, wanted[p].digest, h.to_json()) for p, h in parsed.items())
     outcomes = []
-    for f in site_files(config, selected, articles):
+    for f in site_files(config, selected, heads):
         problems: list[Problem | str] = list(f.problems)
         rendered = (f.data, problems, changed if f.name == PAGE else [])
         outcomes.append(_deliver(config, f.name, rendered, fp, cache, check))

@@ -24,7 +24,7 @@ from typing import NamedTuple
 from .errors import ArticleError
 
 #: Bump when the loader or the Article shape changes: old caches are then rebuilt.
-SCHEMA_VERSION = "feedpub-cache-6"
+SCHEMA_VERSION = "feedpub-cache-7"
 #: Topics are stored joined by this character, which cleaned text never holds.
 TOPIC_SEP = "\x1f"
 
@@ -101,7 +101,7 @@ class Cache:
                     CREATE TABLE files(
                         path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
                         digest TEXT NOT NULL, url TEXT, published INTEGER, published_at INTEGER,
-                        topics TEXT, quality REAL, line INTEGER, error TEXT);
+                        topics TEXT, quality REAL, line INTEGER, error TEXT, headline TEXT);
                     CREATE TABLE outputs(
                         name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
                         size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
@@ -169,7 +169,7 @@ class Cache:
             self.db.execute("BEGIN")
             self.db.executemany("DELETE FROM files WHERE path=?", ((p,) for p in forget))
             self.db.executemany(
-                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?,NULL)",
                 (_file_row(*item) for item in items),
             )
             self.db.execute("COMMIT")
@@ -178,6 +178,38 @@ class Cache:
                 self.db.execute("ROLLBACK")
             return False
         return True
+
+    def headlines(self, items: Iterable[tuple[str, str]]) -> dict[str, str]:
+        """The stored headlines (JSON) of the ``(path, digest)`` items that have one."""
+        if self.db is None:
+            return {}
+        wanted = dict(items)
+        out: dict[str, str] = {}
+        paths = list(wanted)
+        try:
+            for i in range(0, len(paths), 500):
+                chunk = paths[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                for path, digest, headline in self.db.execute(
+                    f"SELECT path, digest, headline FROM files WHERE path IN ({marks})"  # noqa: S608
+                    " AND headline IS NOT NULL",
+                    chunk,
+                ):
+                    if wanted[path] == digest:
+                        out[path] = headline
+        except sqlite3.Error:
+            return {}
+        return out
+
+    def set_headlines(self, items: Iterable[tuple[str, str, str]]) -> None:
+        """Keep ``(path, digest, headline JSON)``, for the row of that path and digest."""
+        if self.db is None or self.readonly:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self.db.executemany(
+                "UPDATE files SET headline=? WHERE path=? AND digest=?",
+                ((h, p, d) for p, d, h in items),
+            )
 
     def touch(self, path: str, size: int, mtime_ns: int) -> None:
         """Record a new size and mtime for a file whose bytes did not change."""

@@ -11,6 +11,7 @@ Invariants, established by :mod:`feedpub.articles` and relied on everywhere else
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -119,3 +120,31 @@ def _image_dict(i: Image) -> dict[str, Any]:
 
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """What the feeds page shows of an article: the cache keeps it, so that the page
+    needs no article parsed again when only some feeds changed."""
+
+    title: str
+    url: str
+    published_at: datetime
+    provider: str = ""
+    image: Image | None = None
+
+    @classmethod
+    def of(cls, a: Article) -> Headline:
+        return cls(a.title, a.url, a.published_at, a.provider.name if a.provider else "",
+                   a.images[0] if a.images else None)  # fmt: skip
+
+    def to_json(self) -> str:
+        image = _image_dict(self.image) if self.image else None
+        return json.dumps([self.title, self.url, _iso(self.published_at), self.provider, image],
+                          ensure_ascii=False)  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str) -> Headline:
+        title, url, when, provider, image = json.loads(text)
+        published_at = datetime.strptime(when, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return cls(title, url, published_at, provider, Image(**image) if image else None)

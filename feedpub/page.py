@@ -25,7 +25,7 @@ from lxml import etree
 from . import __version__
 from .config import Config
 from .jsonfeed import CONTENT_TYPE as JSON_TYPE
-from .model import Article
+from .model import Headline
 from .opml import CONTENT_TYPE as OPML_TYPE
 from .opml import FILENAME as OPML_FILENAME
 from .opml import FORMAT_NAMES
@@ -60,25 +60,25 @@ def _date(dt: datetime) -> str:
     return f'<time datetime="{rfc3339(dt)}">{dt.day} {_MONTHS[dt.month - 1]} {dt.year}</time>'
 
 
-def _headline(a: Article) -> str:
+def _headline(h: Headline) -> str:
     parts = ["<li>"]
-    if a.images:
-        img = a.images[0]
+    if h.image:
+        img = h.image
         size = "".join(
             f' {k}="{v}"' for k, v in (("width", img.width), ("height", img.height)) if v
         )
-        alt = img.title or a.title
+        alt = img.title or h.title
         parts.append(f'<img src="{_e(img.url)}" alt="{_e(alt)}"{size} loading="lazy"/>')
-    meta = _date(a.published_at)
-    if a.provider:
-        meta = f"{_e(a.provider.name)}, {meta}"
-    parts.append(f'<div><a href="{_e(a.url)}">{_e(a.title)}</a>')
+    meta = _date(h.published_at)
+    if h.provider:
+        meta = f"{_e(h.provider)}, {meta}"
+    parts.append(f'<div><a href="{_e(h.url)}">{_e(h.title)}</a>')
     parts.append(f'<span class="meta">{meta}</span></div></li>')
     return "".join(parts)
 
 
 def render_page(
-    config: Config, headlines: Mapping[str, Sequence[Article]], updated: datetime
+    config: Config, headlines: Mapping[str, Sequence[Headline]], updated: datetime
 ) -> bytes:
     """The page's bytes; ``headlines`` maps each feed's slug to its newest items."""
     title = f"{config.title}: feeds"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .cache import Summary
 from .config import Config
-from .model import Article
+from .model import Headline
 from .opml import FILENAME as OPML_FILENAME
 from .opml import check_opml, render_opml
 from .page import FILENAME as PAGE_FILENAME
@@ -43,21 +43,21 @@ def headline_items(config: Config, selected: Mapping[str, Sequence[Summary]]) ->
 def site_files(
     config: Config,
     selected: Mapping[str, Sequence[Selectable]],
-    articles: Mapping[str, Article],
+    shown: Mapping[str, Headline],
 ) -> list[SiteFile]:
     """``feeds.opml`` and ``index.html`` for ``selected`` (each feed's items, newest first).
 
-    ``articles`` must hold at least the articles of :func:`headline_paths`.
+    ``shown`` maps the paths of :func:`headline_items` to what the page shows of them.
     """
     updated = max(
         (items[0].published_at for items in selected.values() if items), default=EMPTY_FEED_DATE
     )
     opml = render_opml(config, updated)
-    headlines: dict[str, list[Article]] = {}
+    headlines: dict[str, list[Headline]] = {}
     lost = False
     for feed in config.feeds:
         wanted = selected.get(feed.slug, ())[: min(HEADLINES, feed.max_items)]
-        headlines[feed.slug] = [articles[s.path] for s in wanted if s.path in articles]
+        headlines[feed.slug] = [shown[s.path] for s in wanted if s.path in shown]
         lost = lost or len(headlines[feed.slug]) != len(wanted)
     page = render_page(config, headlines, updated)
     urls = [config.feed_url(f.slug, fmt) for f in config.feeds for fmt in f.formats]

@@ -348,3 +348,33 @@ def test_an_article_unpublished_while_the_build_runs_is_never_published(
     after = outputs(cfg)
     assert url not in after["azure.rss"] and url not in after["azure.atom"]
     assert b"/news2/" in after["azure.rss"]
+
+
+def test_the_feeds_page_takes_unchanged_headlines_from_the_cache(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After one Azure article changes, the Azure feeds are rendered again and so is
+    index.html, but the AI feed's headline comes from the cache: no file outside the
+    changed feed is parsed again."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    article = seeds_dir / "003_e437473dcdcad073.txt"
+    article.write_bytes(article.read_bytes().replace(b'title: "', b'title: "Edited: ', 1))
+    real = build_module.read_articles
+    asked: list[str] = []
+
+    def recording(config, items):  # type: ignore[no-untyped-def]
+        items = list(items)
+        asked.extend(s.path for s in items)
+        return real(config, items)
+
+    monkeypatch.setattr(build_module, "read_articles", recording)
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0, err
+    assert "wrote" in err and "index.html" in err
+    page = (cfg.parent / "feeds" / "index.html").read_text(encoding="utf-8")
+    assert "Edited: Microsoft just built" in page
+    assert "Microsoft And OpenAI Team To Build" in page  # the AI headline, from the cache
+    assert sorted(set(asked)) == [
+        "content/002_882cc4a5fc2a4bd2.txt",
+        "content/003_e437473dcdcad073.txt",
+    ]

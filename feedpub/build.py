@@ -88,9 +88,15 @@ class BuildResult:
 def render(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str,
            doc: Document[Any] | None = None) -> bytes:  # fmt: skip
     """RSS or Atom bytes (see :func:`feedpub.render.render`)."""
-    from .render import render as render_xml
+    return render_formats(config, feed, items, (fmt,), doc)[fmt]
 
-    return render_xml(config, feed, items, fmt, doc)
+
+def render_formats(config: Config, feed: FeedConfig, items: Sequence[Article],
+                   fmts: Sequence[str], doc: Document[Any] | None = None) -> dict[str, bytes]:  # fmt: skip
+    """RSS and Atom bytes of one document (see :func:`feedpub.render.render_formats`)."""
+    from .render import render_formats as render_xml
+
+    return render_xml(config, feed, items, fmts, doc)
 
 
 def render_json(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str,
@@ -342,8 +348,8 @@ def build(
                 )
                 return result
         known = cache.outputs()
-        try:
-            existing = set(os.listdir(config.output))
+        try:  # archive pages on disk (see _prune_pages)
+            existing = {n for n in os.listdir(config.output) if "-archive-" in n}
         except OSError:
             existing = set()
         pending: list[_Job] = []
@@ -504,16 +510,26 @@ class _Job:
 Rendered = tuple[bytes | None, list["Problem | str"], list[str]]
 
 
-def _render_one(config: Config, job: _Job, loaded: dict[str, Article], now: datetime) -> Rendered:
-    """The bytes of ``job`` and what is wrong with them (validated here, before any write)."""
-    missing = [s.path for s in job.doc.items if s.path not in loaded]
+def _render_doc(config: Config, jobs: list[_Job], loaded: dict[str, Article],
+                now: datetime) -> list[Rendered]:  # fmt: skip
+    """The bytes of ``jobs`` (one document of one feed, in several formats) and what is
+    wrong with each (validated here, before any write). RSS and Atom share one feedgen
+    generator, so the document's entries are made once."""
+    doc = jobs[0].doc
+    missing = [s.path for s in doc.items if s.path not in loaded]
     if missing:
-        return None, [], missing
-    articles = [loaded[s.path] for s in job.doc.items]
-    page: Document[Article] = Document(job.doc.stem, articles, job.doc.page, job.doc.pages)
-    data = (render_json if job.fmt == "json" else render)(config, job.feed, articles, job.fmt, page)
-    _, problems = validate_bytes(data, now)
-    return data, list(problems), []
+        return [(None, [], missing) for _ in jobs]
+    articles = [loaded[s.path] for s in doc.items]
+    page: Document[Article] = Document(doc.stem, articles, doc.page, doc.pages)
+    xml = [j.fmt for j in jobs if j.fmt != "json"]
+    data = render_formats(config, jobs[0].feed, articles, xml, page) if xml else {}
+    if any(j.fmt == "json" for j in jobs):
+        data["json"] = render_json(config, jobs[0].feed, articles, "json", page)
+    out: list[Rendered] = []
+    for job in jobs:
+        _, problems = validate_bytes(data[job.fmt], now)
+        out.append((data[job.fmt], list(problems), []))
+    return out
 
 
 Shown = dict[str, tuple[str, Headline]]  # path -> (digest, what the page shows of it)
@@ -528,7 +544,14 @@ def _render_chunk(config: Config, chunk: list[_Job], now: datetime) -> tuple[lis
         for job in chunk if job.doc.page is None
         for s in job.doc.items[:HEADLINES] if s.path in loaded
     }  # fmt: skip
-    return [_render_one(config, job, loaded, now) for job in chunk], shown
+    docs: dict[tuple[str, str], list[int]] = {}  # a feed's formats of one document
+    for i, job in enumerate(chunk):
+        docs.setdefault((job.feed.slug, job.doc.stem), []).append(i)
+    results: dict[int, Rendered] = {}
+    for positions in docs.values():
+        jobs = [chunk[i] for i in positions]
+        results.update(zip(positions, _render_doc(config, jobs, loaded, now), strict=True))
+    return [results[i] for i in range(len(chunk))], shown
 
 
 def _render_all(config: Config, pending: list[_Job], now: datetime, jobs: int | None,

@@ -220,16 +220,12 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
 
 
 def _generator(
-    config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str, doc: Document[Any]
+    config: Config, feed: FeedConfig, items: Sequence[Article], doc: Document[Any]
 ) -> FeedGenerator:
+    """Everything of the document but what depends on its format (see :func:`_point_at`)."""
     fg = FeedGenerator()
     fg.register_extension("feedpub", _FeedExtension, _EntryExtension)
-    self_url = config.feed_url(doc.stem, fmt)
-    # WebSub: the subscription document names its hub (archive pages never change)
-    hub = [("hub", config.hub)] if config.hub and doc.page is None else []
-    fg.feedpub.links = [*doc.links(config, feed, fmt), *hub]
     fg.feedpub.archive = doc.is_archive
-    fg.id(self_url)
     fg.title(feed.title if doc.page is None else f"{feed.title} (archive page {doc.page})")
     description = feed.description or config.description or feed.title
     fg.subtitle(description)
@@ -245,9 +241,6 @@ def _generator(
     for topic in feed.topics:
         if topic != "*":
             fg.category(term=topic)
-    # The RSS channel <link> is the last link added: self first, alternate last.
-    fg.link(href=self_url, rel="self", type=CONTENT_TYPES[fmt])
-    fg.link(href=config.link, rel="alternate", type="text/html")
     for a in items:
         fe = fg.add_entry(order="append")
         fe.title(a.title)
@@ -271,6 +264,24 @@ def _generator(
     return fg
 
 
+def _point_at(fg: FeedGenerator, config: Config, feed: FeedConfig, doc: Document[Any],
+              fmt: str) -> None:  # fmt: skip
+    """The format's own parts: the id and self link (its URL), the archive and hub links."""
+    self_url = config.feed_url(doc.stem, fmt)
+    # WebSub: the subscription document names its hub (archive pages never change)
+    hub = [("hub", config.hub)] if config.hub and doc.page is None else []
+    fg.feedpub.links = [*doc.links(config, feed, fmt), *hub]
+    fg.id(self_url)
+    # The RSS channel <link> is the last link added: self first, alternate last.
+    fg.link(
+        [
+            {"href": self_url, "rel": "self", "type": CONTENT_TYPES[fmt]},
+            {"href": config.link, "rel": "alternate", "type": "text/html"},
+        ],
+        replace=True,
+    )
+
+
 def render(
     config: Config,
     feed: FeedConfig,
@@ -283,14 +294,30 @@ def render(
     ``doc`` says which of the feed's documents this is (see :mod:`feedpub.archive`);
     by default the subscription document of a feed without archives.
     """
-    fg = _generator(config, feed, items, fmt, doc or Document(feed.slug, items))
-    if fmt == "rss":
-        data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    elif fmt == "atom":
-        data = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    else:
-        raise ValueError(f"unknown format {fmt!r}")
-    return _PLAIN_TEXT.sub(_hex_references, data)
+    return render_formats(config, feed, items, (fmt,), doc)[fmt]
+
+
+def render_formats(
+    config: Config,
+    feed: FeedConfig,
+    items: Sequence[Article],
+    fmts: Sequence[str],
+    doc: Document[Any] | None = None,
+) -> dict[str, bytes]:
+    """:func:`render` for several formats of one document: its entries are made once."""
+    doc = doc or Document(feed.slug, items)
+    fg = _generator(config, feed, items, doc)
+    out: dict[str, bytes] = {}
+    for fmt in fmts:
+        if fmt not in CONTENT_TYPES:
+            raise ValueError(f"unknown format {fmt!r}")
+        _point_at(fg, config, feed, doc, fmt)
+        if fmt == "rss":
+            data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+        else:
+            data = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+        out[fmt] = _PLAIN_TEXT.sub(_hex_references, data)
+    return out
 
 
 #: A plain-text element on one line of the pretty-printed output: a title, a name, a

@@ -92,13 +92,15 @@ def test_a_feed_that_fails_validation_is_not_written(
         .replace('smarter AI"', 'smarter AI?"', 1),
         encoding="utf-8",
     )
-    real = build_module.render
+    real = build_module.render_formats
 
-    def broken(config, feed, items, fmt, doc=None):  # type: ignore[no-untyped-def]
-        data: bytes = real(config, feed, items, fmt, doc)
-        return data.replace(b'length="0"', b'length="None"') if feed.slug == "azure" else data
+    def broken(config, feed, items, fmts, doc=None):  # type: ignore[no-untyped-def]
+        data: dict[str, bytes] = real(config, feed, items, fmts, doc)
+        if feed.slug != "azure":
+            return data
+        return {fmt: b.replace(b'length="0"', b'length="None"') for fmt, b in data.items()}
 
-    monkeypatch.setattr(build_module, "render", broken)
+    monkeypatch.setattr(build_module, "render_formats", broken)
     code, err = run("build", "-c", str(cfg), "--now", NOW)
     assert code == 3
     assert "azure.rss: line" in err and "enclosure" in err

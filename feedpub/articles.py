@@ -12,6 +12,7 @@ file, never a traceback.
 from __future__ import annotations
 
 import email.utils
+import functools
 import html
 import re
 import unicodedata
@@ -458,10 +459,15 @@ def _topics(value: object) -> tuple[str, ...]:
     for item in value[:MAX_LIST]:
         if isinstance(item, bool) or not isinstance(item, str | int | float):
             raise FieldError("topics", "topics must be a list of topic names (text)")
-        topic = clean_text(str(item), single_line=True, limit=200)
+        topic = _clean_topic(str(item))
         if topic and topic not in out:
             out.append(topic)
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=4096)  # a corpus has a few hundred topics, in every file
+def _clean_topic(name: str) -> str:
+    return clean_text(name, single_line=True, limit=200)
 
 
 def _essentials(

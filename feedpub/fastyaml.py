@@ -170,7 +170,10 @@ def _mapping(lines: list[Line], i: int, indent: int, depth: int) -> tuple[dict[s
             raise _Fallback  # duplicate: PyYAML reports it with its line
         i += 1
         if rest:
-            out[key] = _scalar(rest)
+            if rest[0] == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
+                out[key] = rest[1:-1]  # the common case of _scalar, inline
+            else:
+                out[key] = _scalar(rest)
             if i < n and lines[i][0] > indent:
                 raise _Fallback  # a continuation line or a nested block after a scalar
         elif i < n and (lines[i][0] > indent or (lines[i][0] == indent and lines[i][1])):

@@ -64,6 +64,7 @@ _ALLOWED_ATTRS = {
 _IFRAME_SRC = re.compile(r"""<iframe\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
+@functools.lru_cache(maxsize=65536)  # each image is typed in every feed and format
 def image_type(url: str) -> str:
     """The media type of an image URL, from its path's extension (never its query)."""
     path = urlsplit(url).path

@@ -44,7 +44,8 @@ RACY_NS = 2_000_000_000
 #: Loaded summaries are handed to the cache in batches of this many.
 STORE_BATCH = 2000
 
-Progress = Callable[[int, int], None]
+#: ``progress(phase, done, total)``: "Reading articles", then "Writing feeds".
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(slots=True)
@@ -170,7 +171,7 @@ def gather(
         load_many(todo, config.timezone, config.max_file_size, jobs), 1
     ):
         if progress:
-            progress(done, len(todo))
+            progress("Reading articles", done, len(todo))
         if result is None:
             g.skipped.append(f"{src.path}: vanished while the build ran")
             continue
@@ -373,6 +374,7 @@ def build(
                 slots.extend(_prune_pages(config, feed, fmt, docs, check, existing))
         shown: Shown = {}
         rendered = _render_all(config, pending, now, jobs, shown)
+        written = 0
         for slot in slots:
             if isinstance(slot, Outcome):
                 result.outcomes.append(slot)
@@ -380,6 +382,9 @@ def build(
                 result.outcomes.append(
                     _deliver(config, slot.name, next(rendered), slot.fp, cache, check)
                 )
+                written += 1
+                if progress:
+                    progress("Writing feeds", written, len(pending))
         if not slugs:  # the site-wide files list every feed: not for a --feed build
             if not check:
                 cache.set_headlines((p, d, h.to_json()) for p, (d, h) in shown.items())

@@ -38,7 +38,8 @@ from .errors import ConfigError, LockError, UnknownTopicError
 from .select import pick_all, visible
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
-PROGRESS_MIN_FILES = 500
+#: A phase shows a progress bar on a terminal when it has at least this much to do.
+PROGRESS_MIN = {"Reading articles": 500, "Writing feeds": 50}
 
 
 class IsoDate(click.ParamType):  # type: ignore[type-arg]
@@ -87,21 +88,27 @@ def cli() -> None:
 # --------------------------------------------------------------------------- build
 
 
-def _progress_bar(total_files: int) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    if not sys.stderr.isatty() or total_files < PROGRESS_MIN_FILES:
+def _progress_bars() -> tuple[Callable[[str, int, int], None] | None, Callable[[], None]]:
+    """On a terminal, a bar for each long phase of a build: reading many article files,
+    then writing many feeds. Elsewhere (cron, a pipe) nothing."""
+    if not sys.stderr.isatty():
         return None, lambda: None
-    bar: Any = None
+    current: list[Any] = []  # [label, bar] of the phase being shown
 
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="Reading articles", file=sys.stderr)
+    def update(label: str, done: int, total: int) -> None:
+        if total < PROGRESS_MIN.get(label, 0):
+            return
+        if not current or current[0] != label:
+            finish()
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
             bar.__enter__()
-        bar.update(1)
+            current[:] = [label, bar]
+        current[1].update(done - current[1].pos)
 
     def finish() -> None:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        if current:
+            current[1].__exit__(None, None, None)
+            current.clear()
 
     return update, finish
 
@@ -141,7 +148,7 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     if unknown:
         known = ", ".join(f.slug for f in config.feeds)
         raise click.UsageError(f"no feed {', '.join(unknown)} in {config.path} (feeds: {known})")
-    progress, finish = _progress_bar(PROGRESS_MIN_FILES)
+    progress, finish = _progress_bars()
     try:
         if check:
             result = build(config, _now(now), slugs=slugs, check=True, jobs=jobs, progress=progress)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import feedparser
 import pytest
 
-from .conftest import AZURE_AI_FEEDS, SEEDS, run_cli
+from .conftest import AZURE_AI_FEEDS, ROOT, SEEDS, run_cli
+
+sys.path.insert(0, str(ROOT / "bench"))
+from corpus import generate
 
 NOW = "2021-01-01T00:00:00Z"
 AZURE_URLS = [
@@ -193,3 +199,35 @@ def test_build_is_independent_of_working_directory(
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     assert (cfg.parent / "feeds" / "azure.atom").exists()
     assert os.getcwd() == str(tmp_path.parent)
+
+
+def _stderr_of_build(folder: Path, *, terminal: bool) -> bytes:
+    """``feedpub build --full`` in a real process, its stderr a terminal or a pipe."""
+    cmd = [sys.executable, "-m", "feedpub", "build", "--full", "--now", "2026-11-01T00:00:00Z"]
+    if not terminal:
+        done = subprocess.run(cmd, cwd=folder, capture_output=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(cmd, cwd=folder, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the build closed its end
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    assert proc.wait(timeout=120) == 0, out
+    return out
+
+
+def test_a_long_build_shows_progress_on_a_terminal_and_nothing_under_cron(tmp_path: Path) -> None:
+    generate(tmp_path, 600)  # 600 articles, 301 feeds: 602 feed files to write
+    shown = _stderr_of_build(tmp_path, terminal=True).decode("utf-8", "replace")
+    assert "Reading articles" in shown and "Writing feeds" in shown
+    assert "100%" in shown
+    assert _stderr_of_build(tmp_path, terminal=False) == b""

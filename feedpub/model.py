@@ -75,7 +75,7 @@ class Article:
     category: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (dates as ISO 8601 strings); as ``feedpub preview --format json`` shows it."""
+        """A JSON-ready dict (dates as ISO 8601 strings)."""
         return {
             "path": self.path,
             "title": self.title,

@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .archive import Document, documents, is_page_of
 from .cache import Cache, Row, Summary
-from .collect import SourceFile, discover, load_many, no_cycle_collection, read_articles
+from .collect import (
+    Reread,
+    SourceFile,
+    discover,
+    load_many,
+    no_cycle_collection,
+    read_articles,
+)
 from .config import Config, FeedConfig
 from .errors import ArticleError, LockError
 from .model import Article, Headline
@@ -54,6 +61,7 @@ class Outcome:
 
     name: str
     status: str  # written | unchanged | failed | differs | removed | deferred
+    #: what is wrong; for "deferred", the article files that changed while it was built
     problems: list[Problem | str] = field(default_factory=list)
 
 
@@ -389,6 +397,9 @@ def build(
             if not check:
                 cache.set_headlines((p, d, h.to_json()) for p, (d, h) in shown.items())
             result.outcomes.extend(_emit_site(config, selected, cache, check, known, full, shown))
+        if result.deferred and not check:
+            # re-read them next time, even if their size and mtime look unchanged
+            cache.store([], sorted({str(p) for o in result.deferred for p in o.problems}))
         if not check and not result.failed and not result.deferred:
             _remember(cache, state, now, g, result)
         return result
@@ -515,12 +526,16 @@ class _Job:
 Rendered = tuple[bytes | None, list["Problem | str"], list[str]]
 
 
-def _render_doc(config: Config, jobs: list[_Job], loaded: dict[str, Article],
+def _render_doc(config: Config, jobs: list[_Job], reread: Reread,
                 now: datetime) -> list[Rendered]:  # fmt: skip
     """The bytes of ``jobs`` (one document of one feed, in several formats) and what is
     wrong with each (validated here, before any write). RSS and Atom share one feedgen
     generator, so the document's entries are made once."""
+    loaded = reread.articles
     doc = jobs[0].doc
+    unreadable = [str(reread.errors[s.path]) for s in doc.items if s.path in reread.errors]
+    if unreadable:
+        return [(None, list(unreadable), []) for _ in jobs]
     missing = [s.path for s in doc.items if s.path not in loaded]
     if missing:
         return [(None, [], missing) for _ in jobs]
@@ -543,7 +558,8 @@ Shown = dict[str, tuple[str, Headline]]  # path -> (digest, what the page shows 
 def _render_chunk(config: Config, chunk: list[_Job], now: datetime) -> tuple[list[Rendered], Shown]:
     """Parse the articles ``chunk`` shows from their files, render each job, check it;
     and what the feeds page shows of the newest items of each subscription document."""
-    loaded, _ = read_articles(config, (s for job in chunk for s in job.doc.items))
+    reread = read_articles(config, (s for job in chunk for s in job.doc.items))
+    loaded = reread.articles
     shown = {
         s.path: (s.digest, Headline.of(loaded[s.path]))
         for job in chunk if job.doc.page is None
@@ -555,7 +571,7 @@ def _render_chunk(config: Config, chunk: list[_Job], now: datetime) -> tuple[lis
     results: dict[int, Rendered] = {}
     for positions in docs.values():
         jobs = [chunk[i] for i in positions]
-        results.update(zip(positions, _render_doc(config, jobs, loaded, now), strict=True))
+        results.update(zip(positions, _render_doc(config, jobs, reread, now), strict=True))
     return [results[i] for i in range(len(chunk))], shown
 
 
@@ -590,7 +606,7 @@ def _deliver(config: Config, name: str, rendered: Rendered, fp: str, cache: Cach
     data, problems, changed = rendered
     path = config.output / name
     if changed:
-        return Outcome(name, "deferred", [f"{p} changed while the build ran" for p in changed])
+        return Outcome(name, "deferred", list(changed))
     if problems or data is None:
         return Outcome(name, "failed", list(problems))
     if check:
@@ -646,14 +662,16 @@ def _emit_site(config: Config, selected: dict[str, list[Summary]], cache: Cache,
     heads = {p: h for p, (d, h) in shown.items() if p in wanted and wanted[p].digest == d}
     stored = cache.headlines((p, s.digest) for p, s in wanted.items() if p not in heads)
     heads.update((p, Headline.from_json(text)) for p, text in stored.items())
-    articles, changed = read_articles(config, (s for p, s in wanted.items() if p not in heads))
-    parsed = {p: Headline.of(a) for p, a in articles.items()}
+    reread = read_articles(config, (s for p, s in wanted.items() if p not in heads))
+    parsed = {p: Headline.of(a) for p, a in reread.articles.items()}
     heads.update(parsed)
     if not check:
         cache.set_headlines((p, wanted[p].digest, h.to_json()) for p, h in parsed.items())
     outcomes = []
     for f in site_files(config, selected, heads):
         problems: list[Problem | str] = list(f.problems)
-        rendered = (f.data, problems, changed if f.name == PAGE else [])
+        if f.name == PAGE:
+            problems += [str(e) for e in reread.errors.values()]
+        rendered = (f.data, problems, reread.changed if f.name == PAGE else [])
         outcomes.append(_deliver(config, f.name, rendered, fp, cache, check))
     return outcomes

@@ -198,8 +198,9 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
             click.echo(f"{config.output / o.name}: differs from what a build would write", err=True)
         if o.status == "deferred":  # the next build renders it: normal under cron, so -v only
             if verbose:
-                click.echo(f"{config.output / o.name}: kept for the next build: "
-                           f"{'; '.join(map(str, o.problems))}", err=True)  # fmt: skip
+                changed = ", ".join(map(str, o.problems))
+                click.echo(f"{config.output / o.name}: kept for the next build: {changed} "
+                           "changed while the build ran", err=True)  # fmt: skip
             continue
         for p in o.problems:
             click.echo(f"{config.output / o.name}: {p}", err=True)
@@ -362,10 +363,11 @@ def preview_cmd(
         items = pick_all(visible(g.summaries, when), [feed])[feed.slug]
     finally:
         cache.close()
-    articles, changed = read_articles(config, items)
-    for err in g.errors:
+    reread = read_articles(config, items)
+    articles = reread.articles
+    for err in [*g.errors, *reread.errors.values()]:
         click.echo(str(err), err=True)
-    for path in changed:
+    for path in reread.changed:
         click.echo(f"{path}: changed while it was read; left out (run preview again)", err=True)
     chosen = [articles[s.path] for s in items if s.path in articles]
     if fmt in ("rss", "atom", "jsonfeed"):

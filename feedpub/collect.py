@@ -283,17 +283,29 @@ def load_many(
             yield from zip((s for s, _ in chunk), results, strict=True)
 
 
-def read_articles(config: Config, items: Iterable[Summary]) -> tuple[dict[str, Article], list[str]]:
-    """The whole Articles of ``items``, parsed again from their files, and the paths of
-    those whose file no longer holds the bytes the Summary was made from (changed or
-    gone while the build ran: never published from a stale Summary)."""
-    articles: dict[str, Article] = {}
-    changed: list[str] = []
+class Reread(NamedTuple):
+    """The whole Articles of some Summaries, parsed again from their files."""
+
+    articles: dict[str, Article]
+    #: paths whose file no longer holds the bytes its Summary was made from (changed or
+    #: gone while the build ran): never published from a stale Summary
+    changed: list[str]
+    #: files that hold those bytes no more readably (made unreadable since, say)
+    errors: dict[str, ArticleError]
+
+
+def read_articles(config: Config, items: Iterable[Summary]) -> Reread:
+    """The whole Articles of ``items``, parsed again from their files."""
+    out = Reread({}, [], {})
     for s in {s.path: s for s in items}.values():
         src = SourceFile(s.path, os.path.join(config.root, s.path), 0, 0)
         result = load_one(src, config.timezone, config.max_file_size)
-        if result is not None and result[0] == s.digest and isinstance(result[1], Article):
-            articles[s.path] = result[1]
+        if result is None:
+            out.changed.append(s.path)
+        elif result[0] == s.digest and isinstance(result[1], Article):
+            out.articles[s.path] = result[1]
+        elif result[0] == "" and isinstance(result[1], ArticleError):
+            out.errors[s.path] = result[1]  # unreadable, or over the size limit, now
         else:
-            changed.append(s.path)
-    return articles, changed
+            out.changed.append(s.path)
+    return out

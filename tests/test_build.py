@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from feedpub import build as build_module
+from feedpub import collect
 from feedpub.build import write_atomic
+from feedpub.errors import ArticleError
 
 from .conftest import AZURE_AI_FEEDS, SEEDS, run_cli
 
@@ -380,3 +382,53 @@ def test_the_feeds_page_takes_unchanged_headlines_from_the_cache(
         "content/002_882cc4a5fc2a4bd2.txt",
         "content/003_e437473dcdcad073.txt",
     ]
+
+
+def test_a_file_changed_behind_the_caches_back_is_read_again_next_time(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """Same size, same old mtime, other bytes (a sync tool that restores mtimes): the
+    cache trusts the row; when the feed is rendered (here: a new article arrives), the
+    bytes are found changed, the feed is deferred and the row forgotten; the next build
+    reads the file again and publishes what it says."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    article = seeds_dir / "003_e437473dcdcad073.txt"
+    st = article.stat()
+    data = article.read_bytes()
+    article.write_bytes(data.replace(b"Microsoft just built", b"Microsoft JUST built", 1))
+    os.utime(article, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert article.stat().st_size == st.st_size
+    (seeds_dir / "new.txt").write_bytes(data.replace(b"thenextweb.com/", b"thenextweb.com/new/"))
+    before = outputs(cfg)
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0, err
+    assert "kept for the next build" in err
+    assert outputs(cfg)["azure.rss"] == before["azure.rss"]
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert b"Microsoft JUST built" in outputs(cfg)["azure.rss"]
+
+
+def test_an_article_that_cannot_be_read_again_fails_its_feeds_loudly(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shown article whose file cannot be read when its feed is rendered (made
+    unreadable since it was cached): its feeds keep their old files and the build says
+    why and exits 3, rather than deferring them for ever."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    content = cfg.parent / "content"
+    new = (content / "003_e437473dcdcad073.txt").read_bytes().replace(b".com/", b".com/new/")
+    (content / "new.txt").write_bytes(new)  # a new Azure article: the Azure feed is due
+    before = outputs(cfg)
+    real = collect.read_source
+
+    def unreadable(src, max_size):  # type: ignore[no-untyped-def]
+        if src.path.endswith("002_882cc4a5fc2a4bd2.txt") and src.size == 0:  # a re-read
+            raise ArticleError(src.path, 1, "cannot read: Permission denied")
+        return real(src, max_size)
+
+    monkeypatch.setattr(collect, "read_source", unreadable)
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 3, err
+    assert "content/002_882cc4a5fc2a4bd2.txt:1: cannot read: Permission denied" in err
+    assert "azure.rss: not written; the previous file is kept" in err
+    assert outputs(cfg)["azure.rss"] == before["azure.rss"]

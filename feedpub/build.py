@@ -661,7 +661,7 @@ def _emit_site(config: Config, selected: dict[str, list[Summary]], cache: Cache,
     wanted = {s.path: s for s in headline_items(config, selected)}
     heads = {p: h for p, (d, h) in shown.items() if p in wanted and wanted[p].digest == d}
     stored = cache.headlines((p, s.digest) for p, s in wanted.items() if p not in heads)
-    heads.update((p, Headline.from_json(text)) for p, text in stored.items())
+    heads.update(stored)
     reread = read_articles(config, (s for p, s in wanted.items() if p not in heads))
     parsed = {p: Headline.of(a) for p, a in reread.articles.items()}
     heads.update(parsed)

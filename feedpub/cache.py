@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import ArticleError
+from .model import Headline
 
 #: Bump when the loader or the Article shape changes: old caches are then rebuilt.
 SCHEMA_VERSION = "feedpub-cache-7"
@@ -179,12 +180,13 @@ class Cache:
             return False
         return True
 
-    def headlines(self, items: Iterable[tuple[str, str]]) -> dict[str, str]:
-        """The stored headlines (JSON) of the ``(path, digest)`` items that have one."""
+    def headlines(self, items: Iterable[tuple[str, str]]) -> dict[str, Headline]:
+        """The stored headlines of the ``(path, digest)`` items that have a sound one
+        (any other is simply not returned: the caller parses its file)."""
         if self.db is None:
             return {}
         wanted = dict(items)
-        out: dict[str, str] = {}
+        out: dict[str, Headline] = {}
         paths = list(wanted)
         try:
             for i in range(0, len(paths), 500):
@@ -196,7 +198,8 @@ class Cache:
                     chunk,
                 ):
                     if wanted[path] == digest:
-                        out[path] = headline
+                        with contextlib.suppress(ValueError, TypeError, KeyError):
+                            out[path] = Headline.from_json(headline)
         except sqlite3.Error:
             return {}
         return out
@@ -205,11 +208,16 @@ class Cache:
         """Keep ``(path, digest, headline JSON)``, for the row of that path and digest."""
         if self.db is None or self.readonly:
             return
-        with contextlib.suppress(sqlite3.Error):
+        try:
+            self.db.execute("BEGIN")
             self.db.executemany(
                 "UPDATE files SET headline=? WHERE path=? AND digest=?",
                 ((h, p, d) for p, d, h in items),
             )
+            self.db.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
 
     def touch(self, path: str, size: int, mtime_ns: int) -> None:
         """Record a new size and mtime for a file whose bytes did not change."""

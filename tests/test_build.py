@@ -432,3 +432,19 @@ def test_an_article_that_cannot_be_read_again_fails_its_feeds_loudly(
     assert "content/002_882cc4a5fc2a4bd2.txt:1: cannot read: Permission denied" in err
     assert "azure.rss: not written; the previous file is kept" in err
     assert outputs(cfg)["azure.rss"] == before["azure.rss"]
+
+
+def test_a_damaged_stored_headline_is_parsed_again_never_a_crash(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    db = sqlite3.connect(cfg.parent / "feeds" / ".feedpub-cache.sqlite")
+    with db:
+        db.execute("UPDATE files SET headline='[not json' WHERE headline IS NOT NULL")
+    db.close()
+    article = seeds_dir / "003_e437473dcdcad073.txt"
+    article.write_bytes(article.read_bytes().replace(b'title: "', b'title: "Edited: ', 1))
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 0, err
+    page = (cfg.parent / "feeds" / "index.html").read_text(encoding="utf-8")
+    assert "Edited: Microsoft just built" in page and "Microsoft And OpenAI Team" in page

@@ -260,8 +260,14 @@ def closing_line(rest: str) -> int | None:
             return None
 
 
-def parse_front_matter(path: str, data: bytes) -> tuple[dict[str, Any], int]:
-    """Bytes -> (mapping without ``secured``, line offset of the YAML block)."""
+def parse_front_matter(
+    path: str, data: bytes, only: frozenset[str] | None = None
+) -> tuple[dict[str, Any], int]:
+    """Bytes -> (mapping without ``secured``, line offset of the YAML block).
+
+    With ``only``, nested values of the other keys may be checked but not built
+    (:data:`feedpub.fastyaml.UNBUILT`): for a caller that reads no other key.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -281,7 +287,7 @@ def parse_front_matter(path: str, data: bytes) -> tuple[dict[str, Any], int]:
         block, offset = split_front_matter(text)
     except ValueError as e:
         raise ArticleError(path, e.args[0], e.args[1]) from None
-    fast = fast_load(block)  # the common case; None for anything PyYAML must decide
+    fast = fast_load(block, only)  # the common case; None for anything PyYAML must decide
     if isinstance(fast, dict):
         fast.pop("secured", None)
         return fast, offset
@@ -550,6 +556,13 @@ def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
     )
 
 
+#: The keys :func:`build_summary` reads (tests/test_fastpath.py checks it).
+SUMMARY_FIELDS = frozenset(
+    {"title", "excerpt", "webUrl", "originalUrl", "publishedDateTime", "topics", "published",
+     "quality", "featuredContent", "category"}
+)  # fmt: skip
+
+
 def build_summary(path: str, d: dict[str, Any], tz: tzinfo, digest: str) -> Summary:
     """What selection needs of the article :func:`build_article` would make of ``d``,
     rejecting exactly what it rejects, in the same order, but without the images,
@@ -580,8 +593,9 @@ def load_article(path: str, data: bytes, tz: tzinfo) -> Article:
 
 def load_summary(path: str, data: bytes, tz: tzinfo, digest: str) -> Summary:
     """Bytes of one article file -> its Summary, or the ArticleError :func:`load_article`
-    raises (tests/test_fastpath.py checks both agree on every test and benchmark file)."""
-    mapping, offset = parse_front_matter(path, data)
+    raises (tests/test_fastpath.py checks both agree on every test and benchmark file).
+    The nested blocks of the other keys are checked, not built."""
+    mapping, offset = parse_front_matter(path, data, SUMMARY_FIELDS)
     try:
         return build_summary(path, mapping, tz, digest)
     except FieldError as e:

@@ -16,7 +16,6 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import repeat
@@ -33,6 +32,7 @@ from .collect import (
     load_many,
     no_cycle_collection,
     read_articles,
+    worker_pool,
 )
 from .config import Config, FeedConfig
 from .errors import ArticleError, LockError
@@ -585,7 +585,7 @@ def _render_all(config: Config, pending: list[_Job], now: datetime, jobs: int | 
     if workers > 1 and len(pending) >= PARALLEL_RENDER:
         size = max(4, len(pending) // (workers * 8))
         chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with worker_pool(workers) as pool:
             for results, heads in pool.map(_render_chunk, repeat(config), chunks, repeat(now)):
                 shown.update(heads)
                 yield from results

@@ -65,6 +65,13 @@ def no_cycle_collection(fn: Callable[P, T]) -> Callable[P, T]:
     return run
 
 
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes whose cyclic garbage collector leaves alone the
+    objects they were forked with (the build's hundred thousand sources or summaries):
+    a collection would walk them all, and touching them copies their memory pages."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze)
+
+
 def _root_of(pattern: str) -> str:
     """The folder part of a glob before its first wildcard."""
     head: list[str] = []
@@ -276,7 +283,7 @@ def load_many(
             yield s, summarize_one(s, tz, max_size, known)
         return
     chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         for chunk, results in zip(
             chunks, pool.map(_summarize_chunk, chunks, repeat(tz), repeat(max_size)), strict=True
         ):

@@ -111,11 +111,16 @@ def _scalar(text: str) -> Any:
     return _plain(text)
 
 
-@functools.lru_cache(maxsize=1024)
-def _key(text: str) -> str:
+#: Keys already found to be plain strings (``on``, ``null`` and ``1`` are not).
+_KEYS: set[str] = set()
+
+
+def _key(text: str) -> None:
+    """Raise _Fallback unless PyYAML reads the key ``text`` as this very string."""
     if not _KEY.match(text) or _resolve(text) != STR:
         raise _Fallback
-    return text
+    if len(_KEYS) < 4096:
+        _KEYS.add(text)
 
 
 #: One line of a block: its indent, a sequence dash with its spaces, a ``key:``, and
@@ -126,18 +131,29 @@ _LINE = re.compile(
 #: The timestamp form nearly every date has; PyYAML gives it as an aware UTC datetime.
 _UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
 
-Line = tuple[int, str, str | None, str]
+#: A line as :data:`_LINE` finds it: indent, dash, key (``""`` when none), the rest. The
+#: indent stays a string of spaces: two of them compare as their lengths do.
+Line = tuple[str, str, str, str]
 
 
-def fast_load(block: str) -> Any:
-    """The objects PyYAML would load from ``block``, or ``None`` to ask PyYAML."""
-    if _DEFER.search(block) or (
-        ("---" in block or "..." in block) and _DOCUMENT_MARK.search(block)
-    ):
+def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
+    """The objects PyYAML would load from ``block``, or ``None`` to ask PyYAML.
+
+    With ``only``, a top-level key outside it whose value is a nested block gets
+    :data:`UNBUILT` for a value: the block is checked as thoroughly as ever (it
+    would make PyYAML fail, or need judging: then ``None``), but not built.
+    """
+    # every character _DEFER looks for is unprintable: one C scan clears nearly every block
+    if not block.replace("\n", " ").isprintable() and _DEFER.search(block):
         return None
-    lines: list[Line] = [
-        (len(indent), dash, key or None, rest) for indent, dash, key, rest in _LINE.findall(block)
-    ]
+    if ("---" in block or "..." in block) and _DOCUMENT_MARK.search(block):
+        return None
+    if only is not None:
+        try:
+            return _top_level(block, only)
+        except (_Fallback, IndexError):
+            pass  # the whole walk below decides
+    lines: list[Line] = _LINE.findall(block)
     if not lines:
         return None
     try:
@@ -147,8 +163,8 @@ def fast_load(block: str) -> Any:
     return value if end == len(lines) else None
 
 
-def _block(lines: list[Line], i: int, indent: int, depth: int) -> tuple[Any, int]:
-    """The collection starting at line ``i`` (at column ``indent``)."""
+def _block(lines: list[Line], i: int, indent: str, depth: int) -> tuple[Any, int]:
+    """The collection starting at line ``i`` (at column ``len(indent)``)."""
     if depth >= MAX_DEPTH:
         raise _Fallback
     if lines[i][1]:
@@ -156,16 +172,18 @@ def _block(lines: list[Line], i: int, indent: int, depth: int) -> tuple[Any, int
     return _mapping(lines, i, indent, depth)
 
 
-def _mapping(lines: list[Line], i: int, indent: int, depth: int) -> tuple[dict[str, Any], int]:
+def _mapping(lines: list[Line], i: int, indent: str, depth: int) -> tuple[dict[str, Any], int]:
     out: dict[str, Any] = {}
     n = len(lines)
+    keys = _KEYS
     while i < n:
         col, dash, key, rest = lines[i]
         if col < indent:
             break
-        if col > indent or dash or key is None:
+        if col > indent or dash or not key:
             raise _Fallback
-        key = _key(key)
+        if key not in keys:
+            _key(key)
         if key in out:
             raise _Fallback  # duplicate: PyYAML reports it with its line
         i += 1
@@ -183,7 +201,7 @@ def _mapping(lines: list[Line], i: int, indent: int, depth: int) -> tuple[dict[s
     return out, i
 
 
-def _sequence(lines: list[Line], i: int, indent: int, depth: int) -> tuple[list[Any], int]:
+def _sequence(lines: list[Line], i: int, indent: str, depth: int) -> tuple[list[Any], int]:
     out: list[Any] = []
     n = len(lines)
     while i < n:
@@ -192,9 +210,9 @@ def _sequence(lines: list[Line], i: int, indent: int, depth: int) -> tuple[list[
             break
         if col > indent:
             raise _Fallback
-        if key is not None:
+        if key:
             # "- key: value": a mapping whose first line shares the dash's line
-            inner = col + len(dash)
+            inner = col + " " * len(dash)
             lines[i] = (inner, "", key, rest)
             value, i = _mapping(lines, i, inner, depth + 1)
             out.append(value)
@@ -204,3 +222,83 @@ def _sequence(lines: list[Line], i: int, indent: int, depth: int) -> tuple[list[
             if i < n and lines[i][0] > indent:
                 raise _Fallback
     return out, i
+
+
+# ------------------------------------------------------------------ checked, not built
+#
+# What a build needs of every file is a few top-level fields; the nested blocks
+# (images, related coverage, provider) matter only for the articles a feed shows.
+# They must still be checked: a block the walk above would refuse makes the file
+# PyYAML's to judge, and maybe a rejected one. The check is the walk itself, once
+# per *shape* of block: the block with every plain value replaced by a NUL (which
+# no block that reaches here holds). Two blocks of the same shape differ only in
+# values that each make a valid scalar, at the place a scalar goes, so the walk
+# accepts both or neither. Related coverage comes in a few hundred shapes.
+
+#: The value of a top-level key that holds a nested block that was checked, not built.
+UNBUILT: Any = type("Unbuilt", (), {"__repr__": lambda self: "UNBUILT", "__slots__": ()})()
+
+#: A top-level line (a key at column 0, then its value, maybe none) and the lines
+#: under it: indented, sequence dashes, comments, blank lines. Matches that cover the
+#: whole block are the whole block.
+_SEGMENT = re.compile(
+    r"(([A-Za-z_][A-Za-z0-9_-]*):(?: +|(?=\n|\Z))((?:[^\n]*[^ \n])?) *(?:\n|\Z)"
+    r"((?:(?:[ #-][^\n]*)?\n)*(?:[ #-][^\n]*)?))"
+)
+#: A value that makes a valid scalar whatever it holds, right after ``key: `` at the
+#: end of its line: a double-quoted text without quotes or escapes, a small integer,
+#: true, false, a UTC time that exists. Anywhere else in a line the walk refuses it.
+_SAFE_VALUE = re.compile(
+    r': (?:"[^"\\\n]*"|[1-9][0-9]{0,8}|0|true|false'
+    r"|(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)$",
+    re.M,
+)
+#: Block shapes the walk accepted (bounded: a corpus has a few hundred).
+_SHAPES: set[str] = set()
+MAX_SHAPES = 4096
+MAX_SHAPE = 16384
+
+
+def _nested(text: str) -> Any:
+    """The value of the block ``text`` under a ``key:`` line at column 0, as the walk
+    of the whole mapping makes it (``None`` when it holds no line)."""
+    lines: list[Line] = _LINE.findall(text)
+    if not lines:
+        return None
+    value, end = _block(lines, 0, lines[0][0], 1)
+    if end != len(lines):
+        raise _Fallback
+    return value
+
+
+def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
+    segments = _SEGMENT.findall(block)
+    if not segments or sum(len(s[0]) for s in segments) != len(block):
+        raise _Fallback  # a line the segments do not take: the whole walk decides
+    out: dict[str, Any] = {}
+    for _, key, rest, under in segments:
+        if key not in _KEYS:
+            _key(key)
+        if key in out:
+            raise _Fallback
+        if not under or under.isspace():
+            if not rest:
+                out[key] = None
+            elif rest[0] == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
+                out[key] = rest[1:-1]
+            else:
+                out[key] = _scalar(rest)
+        elif rest:
+            raise _Fallback  # a value, then lines under it
+        elif key in only or len(under) > MAX_SHAPE:
+            out[key] = _nested(under)
+        else:
+            shape = _SAFE_VALUE.sub(": \0", under)
+            if shape not in _SHAPES:
+                _nested(under)
+                if len(_SHAPES) < MAX_SHAPES:
+                    _SHAPES.add(shape)
+            out[key] = UNBUILT
+    return out

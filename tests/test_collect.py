@@ -98,3 +98,13 @@ def test_a_file_that_grows_after_its_size_was_taken_is_read_whole_or_refused(
     else:
         with pytest.raises(ArticleError, match="grew over the limit of 10000 bytes"):
             collect.read_source(src, limit)
+
+
+def test_pool_workers_leave_the_objects_they_were_forked_with_to_refcounting() -> None:
+    import gc
+
+    held = [object() for _ in range(1000)]  # what a build holds when it forks its workers
+    with collect.worker_pool(1) as pool:
+        frozen = pool.submit(gc.get_freeze_count).result()
+    assert frozen >= len(held)
+    assert gc.get_freeze_count() == 0  # the build's own collector is untouched

@@ -2,6 +2,8 @@
 
 - fastyaml.fast_load: the same objects as PyYAML's loader (types included) for every
   block it accepts, and ``None`` for every block PyYAML rejects or would need judging;
+  and with ``only`` (nested blocks of the other keys checked, not built) the same
+  decision and the same values, but for those blocks;
 - clean_text: skipping ftfy where it cannot change the text gives the same string;
 - load_summary (what a build makes of every file) agrees with load_article (what it
   makes of the articles a feed shows): the same fields, the same rejections.
@@ -12,6 +14,7 @@ and generated input.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Iterator
@@ -28,7 +31,7 @@ from feedpub import articles
 from feedpub.articles import FrontMatterLoader, clean_text, split_front_matter
 from feedpub.cache import Summary
 from feedpub.errors import ArticleError
-from feedpub.fastyaml import fast_load
+from feedpub.fastyaml import UNBUILT, fast_load
 
 from .conftest import DATA, ROOT, SEEDS
 
@@ -47,6 +50,8 @@ def pyyaml(block: str) -> Any:
 def same_as_pyyaml(block: str) -> bool:
     """Whether fast_load accepted ``block`` (True) or deferred (False); fails on a difference."""
     fast = fast_load(block)
+    for only in (articles.SUMMARY_FIELDS, frozenset({"a"}), frozenset()):
+        assert same_in_brief(fast, fast_load(block, only), only), (only, block[:500])
     try:
         slow = pyyaml(block)
     except (yaml.YAMLError, RecursionError):
@@ -55,6 +60,24 @@ def same_as_pyyaml(block: str) -> bool:
     if fast is None:
         return False
     assert repr(fast) == repr(slow), block[:500]
+    return True
+
+
+def same_in_brief(whole: Any, brief: Any, only: frozenset[str]) -> bool:
+    """Whether ``brief`` (fast_load with ``only``) is ``whole`` but for the nested blocks
+    of keys outside ``only``, which are UNBUILT."""
+    if whole is None or brief is None:
+        return whole is None and brief is None
+    if not isinstance(whole, dict) or not isinstance(brief, dict):
+        return repr(whole) == repr(brief)
+    if list(whole) != list(brief):
+        return False
+    for key, value in whole.items():
+        if brief[key] is UNBUILT:
+            if key in only or not isinstance(value, dict | list | type(None)):
+                return False
+        elif repr(brief[key]) != repr(value):
+            return False
     return True
 
 
@@ -165,6 +188,101 @@ def test_fast_yaml_matches_pyyaml_on_generated_yaml(
                                  "&", "*", "!", "[", "{", "|", "\t", ",", "\\", "c: d\n"]), max_size=30).map("".join))  # fmt: skip
 def test_fast_yaml_matches_pyyaml_on_yaml_shaped_noise(block: str) -> None:
     same_as_pyyaml(block)
+
+
+#: Values that make a valid scalar, and look-alikes that do not (or need PyYAML).
+TRICKY = [
+    '"plain text"', '"a: b"', '"x" # c', '"it\'s"', "'single'", '"a\\"b"', '"a"b"', '"a\\qb"', '"a \\n b"', '"open',
+    "123", "0", "0123", "-4", "1_000", "true", "false", "yes", "~", "null", "x: y", "a #b",
+    "2024-02-28T10:00:00Z", "2024-02-30T10:00:00Z", "2023-04-31T00:00:00Z", "2023-12-31T23:59:59Z",
+    "0000-01-01T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01", "[]", "{}", "[1]", "&a x", "*a",
+    '""', "  ", "- x", ": x", ":",
+]  # fmt: skip
+tricky_values = st.sampled_from(TRICKY)
+nested_keys = st.sampled_from(["title", "url", "when", "width", "on", "null", "title"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["related", "images", "topics", "title"]),
+                          st.lists(st.lists(st.tuples(nested_keys, tricky_values), min_size=1,
+                                            max_size=4), max_size=3),
+                          tricky_values), min_size=1, max_size=4))  # fmt: skip
+def test_a_nested_block_is_checked_alike_whatever_its_values(
+    fields: list[tuple[str, list[list[tuple[str, str]]], str]],
+) -> None:
+    """A block is judged as the whole walk and PyYAML judge it, even after a block of
+    the same shape, but for its values, was checked (and its shape learned)."""
+
+    def text(valued: bool) -> str:
+        lines = []
+        for key, items, value in fields:
+            if not items:
+                lines.append(f"{key}: {value}")
+                continue
+            lines.append(f"{key}:")
+            for item in items:
+                for n, (k, v) in enumerate(item):
+                    lines.append(f"  {'- ' if n == 0 else '  '}{k}: {v if valued else '1'}")
+        return "\n".join(lines) + "\n"
+
+    same_as_pyyaml(text(valued=False))
+    same_as_pyyaml(text(valued=True))
+
+
+SHAPES = [
+    'title: "T"\nrelated:\n  - title: {v}\n    when: 2020-01-28T00:00:00Z\n',
+    'related:\n- provider:\n    name: {v}\n  images:\n    - url: "u"\n      width: {v}\n',
+    "images:\n  - url: {v}\nx: 1\n",
+]
+
+
+@pytest.mark.parametrize("template", SHAPES)
+@pytest.mark.parametrize("value", TRICKY)
+def test_a_nested_block_is_checked_even_when_its_shape_is_known(template: str, value: str) -> None:
+    """Learn the shape of a block with plain values, then give it each tricky one."""
+    assert same_as_pyyaml(template.format(v="1"))
+    same_as_pyyaml(template.format(v=value))
+
+
+def test_duplicate_keys_in_a_nested_block_are_found_after_its_shape_is_known() -> None:
+    good = 'title: "T"\nrelated:\n  - title: "x"\n    when: 2020-01-28T00:00:00Z\n'
+    assert fast_load(good, articles.SUMMARY_FIELDS) == {"title": "T", "related": UNBUILT}
+    dup = good + '    title: "again"\n'
+    assert fast_load(dup, articles.SUMMARY_FIELDS) is None and fast_load(dup) is None
+
+
+class Reading(dict[str, Any]):
+    """A mapping that notes every key read from it."""
+
+    read: set[str]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.read = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self.read.add(str(key))
+        return super().__contains__(key)
+
+
+def test_a_summary_reads_only_the_summary_fields(corpus: Path) -> None:
+    read: set[str] = set()
+    for folder in (corpus, ROOT / "content", SEEDS):
+        for _, block in blocks(folder):
+            mapping = Reading(fast_load(block) or {})
+            with contextlib.suppress(articles.FieldError):
+                articles.build_summary("x.txt", mapping, UTC, "digest")
+            read |= mapping.read
+    assert read <= articles.SUMMARY_FIELDS, read - articles.SUMMARY_FIELDS
+    assert {"publishedDateTime", "topics", "webUrl"} <= read
 
 
 # ------------------------------------------------------------------ clean_text

@@ -39,7 +39,12 @@ MAX_LIST = 100
 # DEL and the C1 block are allowed but invisible and discouraged: drop them too.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
+#: A single-line text that the last steps of cleaning leave as it is: words of no
+#: markup, entity, space or forbidden character, one space apart.
+_WORD_RUN = "[^\\s<&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
+_CLEAN_LINE = re.compile(f"{_WORD_RUN}(?: {_WORD_RUN})*\\Z")
 _WORD = re.compile(r"[A-Za-z0-9]")
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?")
 #: An HTML tag, end tag or comment (``<`` then a letter, ``/`` or ``!--``); a bare
 #: ``<`` as in ``3 < 5`` or ``x<y`` is text.
 _TAG = re.compile(r"<!--.*?(?:-->|\Z)|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.S)
@@ -93,6 +98,8 @@ def clean_text(value: str, *, single_line: bool = False, limit: int | None = Non
         else:  # what ftfy would do to it: nothing but NFC (tests/test_fastpath.py)
             value = unicodedata.normalize("NFC", value)
     if single_line:
+        if _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
+            return value  # what the steps below would give (tests/test_fastpath.py)
         if "<" in value:
             value = _TAG.sub(" ", value)
         if "&" in value:
@@ -430,16 +437,25 @@ def _provider(value: object) -> Provider | None:
         return None
     name = value.get("name")
     domain = value.get("domain")
-    name = clean_text(name, single_line=True, limit=200) if isinstance(name, str) else ""
-    domain = domain.strip().lower() if isinstance(domain, str) else ""
-    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?", domain):
+    logos = _images(value.get("images"))
+    return _named_provider(
+        name if isinstance(name, str) else None,
+        domain if isinstance(domain, str) else None,
+        logos[0].url if logos else None,
+    )
+
+
+@functools.lru_cache(maxsize=4096)  # a corpus has a few hundred providers, in every file
+def _named_provider(name: str | None, domain: str | None, logo: str | None) -> Provider | None:
+    name = clean_text(name, single_line=True, limit=200) if name is not None else ""
+    domain = domain.strip().lower() if domain is not None else ""
+    if not _DOMAIN.fullmatch(domain):
         domain = ""
     if not name:
         name = domain
     if not name:
         return None
-    logos = _images(value.get("images"))
-    return Provider(name=name, domain=domain, logo=logos[0].url if logos else None)
+    return Provider(name=name, domain=domain, logo=logo)
 
 
 def _related(value: object, tz: tzinfo) -> tuple[Related, ...]:

@@ -324,6 +324,42 @@ def test_skipping_ftfy_changes_nothing_on_generated_text(text: str) -> None:
     assert clean_text(text) == ftfy_always(text)
 
 
+def every_step(value: str, **kw: Any) -> str:
+    """clean_text without the shortcut for a single line that is clean already."""
+    saved = articles._CLEAN_LINE
+    articles._CLEAN_LINE = re.compile("(?!)")
+    try:
+        return clean_text(value, **kw)
+    finally:
+        articles._CLEAN_LINE = saved
+
+
+def test_a_clean_line_is_what_every_step_gives_on_real_text(corpus: Path) -> None:
+    texts = [t for folder in (corpus, ROOT / "content", SEEDS, DATA / "hostile")
+             for _, block in blocks(folder) for t in strings(fast_load(block) or {})]  # fmt: skip
+    shortcut = 0
+    for t in texts:
+        for limit in (None, 80, 500):
+            assert clean_text(t, single_line=True, limit=limit) == every_step(
+                t, single_line=True, limit=limit
+            ), t
+        shortcut += bool(articles._CLEAN_LINE.match(t))
+    assert shortcut > len(texts) // 4  # the shortcut is taken
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", " ", "  ", "\t", "\n", "<b>", "<", "&amp;", "&", "\x85", "\xa0",
+                              "\u2028", "\x00", "\x7f", "\ufffe", "é", "e\u0301", "東京", "Ã©", "<!--",
+                              "-->", "x" * 30]), max_size=10).map("".join),
+    st.sampled_from([None, 1, 5, 40]),
+)  # fmt: skip
+def test_a_clean_line_is_what_every_step_gives_on_generated_text(text: str, limit: int) -> None:
+    assert clean_text(text, single_line=True, limit=limit) == every_step(
+        text, single_line=True, limit=limit
+    )
+
+
 def _mojibake(text: str, codec: str) -> str:
     return text.encode("utf-8").decode(codec, errors="replace")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -343,6 +344,10 @@ def build(
         g = gather(config, cache, jobs=jobs, progress=progress, found=(sources, skipped))
         result = BuildResult(g)
         selected = plan(config, g.summaries, now, slugs)
+        # The summaries, rows and sources live to the end of the build and hold no
+        # cycles: the collector (which rendering, importing feedgen, wakes up) need
+        # not walk them again and again.
+        gc.freeze()
         feeds = [f for f in config.feeds if f.slug in selected]
         if not g.summaries and not allow_empty:
             nonempty = [
@@ -404,6 +409,7 @@ def build(
             _remember(cache, state, now, g, result)
         return result
     finally:
+        gc.unfreeze()
         cache.close()
 
 

@@ -324,8 +324,8 @@ def render_formats(
 #: A plain-text element on one line of the pretty-printed output: a title, a name, a
 #: category. (Texts in feeds are single-line; HTML bodies are not matched.)
 _PLAIN_TEXT = re.compile(
-    rb"(<(title|name|category|dc:creator|media:title)(?: type=\"plain\")?>)([^<\n]*)(</\2>)"
-)
+    rb"(<(title|name|category|dc:creator|media:title)(?: type=\"plain\")?>)([^<\n&]*&[^<\n]*)(</\2>)"
+)  # only texts with a reference in them: "&amp;" or "&lt;" (a "<" is always escaped)
 
 
 def _hex_references(m: re.Match[bytes]) -> bytes:

@@ -120,6 +120,14 @@ def _absolute(url: str | None) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and url == url.strip()
 
 
+@functools.lru_cache(maxsize=65536)
+def _has_scheme(iri: str) -> bool:
+    try:
+        return urlsplit(iri).scheme != ""
+    except ValueError:  # "http://[": not an IRI at all
+        return False
+
+
 def _url(el: Any, value: str | None, what: str, item: str) -> Iterator[Problem]:
     if not _absolute(value):
         yield Problem(
@@ -191,18 +199,32 @@ def _unique_ids(ids: list[tuple[Any, str]], rule: str) -> Iterator[Problem]:
             yield Problem(el.sourceline or 0, rule, f"id {i!r} is used by {counts[i]} items", i)
 
 
+_MEDIA_TAGS = (f"{_M}group", f"{_M}content", f"{_M}thumbnail")
+
+
 def _media(parent: Any, item: str) -> Iterator[Problem]:
-    for group in parent.iter(f"{_M}group"):
-        if len(group.findall(f"{_M}content")) < 2:
-            yield Problem(
-                group.sourceline or 0,
-                "media-group",
-                "media:group with fewer than two media:content",
-                item,
-            )
-    for tag in (f"{_M}content", f"{_M}thumbnail"):
-        for el in parent.iter(tag):
-            yield from _url(el, el.get("url"), tag.replace(_M, "media:") + " url", item)
+    for el in parent.iter(*_MEDIA_TAGS):
+        if el.tag == _MEDIA_TAGS[0]:
+            if len(el.findall(_MEDIA_TAGS[1])) < 2:
+                yield Problem(
+                    el.sourceline or 0,
+                    "media-group",
+                    "media:group with fewer than two media:content",
+                    item,
+                )
+        else:
+            yield from _url(el, el.get("url"), el.tag.replace(_M, "media:") + " url", item)
+
+
+def _children(el: Any) -> dict[Any, list[Any]]:
+    """The child elements of ``el`` by tag, in order: one pass instead of a find each."""
+    out: dict[Any, list[Any]] = {}
+    for child in el:
+        out.setdefault(child.tag, []).append(child)
+    return out
+
+
+_NONE: list[Any] = []
 
 
 # --------------------------------------------------------------------------- RSS
@@ -228,19 +250,21 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
     for ln in channel.findall(f"{_A}link"):
         yield from _url(ln, ln.get("href"), "atom:link href", "")
     ids: list[tuple[Any, str]] = []
-    for number, item in enumerate(channel.findall("item"), 1):
-        guid = item.find("guid")
-        name = (
-            (guid.text or "").strip() if guid is not None else item.findtext("link") or f"#{number}"
-        )
-        if guid is not None:
-            ids.append((guid, name))
-            if guid.get("isPermaLink", "true") == "true":
-                yield from _url(guid, guid.text, "permalink guid", name)
-        link = item.find("link")
-        if link is not None:
-            yield from _url(link, link.text, "item link", name)
-        enclosures = item.findall("enclosure")
+    for number, item in enumerate(channel.iterchildren("item"), 1):
+        kids = _children(item)
+        guid = kids.get("guid", _NONE)[:1]
+        link = kids.get("link", _NONE)[:1]
+        if guid:
+            name = (guid[0].text or "").strip()
+        else:
+            name = (link[0].text or "" if link else "") or f"#{number}"
+        if guid:
+            ids.append((guid[0], name))
+            if guid[0].get("isPermaLink", "true") == "true":
+                yield from _url(guid[0], guid[0].text, "permalink guid", name)
+        if link:
+            yield from _url(link[0], link[0].text, "item link", name)
+        enclosures = kids.get("enclosure", _NONE)
         if len(enclosures) > 1:
             yield Problem(
                 enclosures[1].sourceline or 0, "enclosure", "more than one enclosure", name
@@ -255,14 +279,12 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
                 yield Problem(
                     enc.sourceline or 0, "enclosure", "enclosure needs a media type", name
                 )
-        for ln in item.findall(f"{_A}link"):
+        for ln in kids.get(f"{_A}link", _NONE):
             yield from _url(ln, ln.get("href"), "atom:link href", name)
-        pub = item.find("pubDate")
-        if pub is not None:
+        for pub in kids.get("pubDate", _NONE)[:1]:
             yield from _future(pub, _rfc822(pub.text), now, name)
         for tag in ("description", f"{{{CONTENT}}}encoded"):
-            el = item.find(tag)
-            if el is not None:
+            for el in kids.get(tag, _NONE)[:1]:
                 yield from _html_problems(el, el.text, name)
         yield from _media(item, name)
     yield from _unique_ids(ids, "unique-guid")
@@ -279,9 +301,12 @@ def _rfc3339(text: str | None) -> datetime | None:
     return dt if dt.tzinfo else None
 
 
-def _links(parent: Any, item: str, need_self: bool) -> Iterator[Problem]:
+def _links(parent: Any, item: str, need_self: bool,
+           links: list[Any] | None = None) -> Iterator[Problem]:  # fmt: skip
+    """The checks of the ``atom:link`` children of ``parent`` (``links``, when known)."""
+    links = parent.findall(f"{_A}link") if links is None else links
     alternates: Counter[tuple[str, str]] = Counter()
-    for ln in parent.findall(f"{_A}link"):
+    for ln in links:
         rel = ln.get("rel", "alternate")
         yield from _url(ln, ln.get("href"), f"link rel={rel} href", item)
         if rel == "alternate":
@@ -300,7 +325,7 @@ def _links(parent: Any, item: str, need_self: bool) -> Iterator[Problem]:
             yield Problem(
                 ln.sourceline or 0, "enclosure", "enclosure link needs type and length", item
             )
-    if need_self and not any(ln.get("rel") == "self" for ln in parent.findall(f"{_A}link")):
+    if need_self and not any(ln.get("rel") == "self" for ln in links):
         yield Problem(parent.sourceline or 0, "self-link", 'feed has no <link rel="self">')
 
 
@@ -308,17 +333,18 @@ def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
     yield from _links(root, "", need_self=True)
     feed_author = root.find(f"{_A}author")
     ids: list[tuple[Any, str]] = []
-    for number, entry in enumerate(root.findall(f"{_A}entry"), 1):
-        id_el = entry.find(f"{_A}id")
+    for number, entry in enumerate(root.iterchildren(f"{_A}entry"), 1):
+        kids = _children(entry)
+        id_el = kids[f"{_A}id"][0] if f"{_A}id" in kids else None
         name = (id_el.text or "").strip() if id_el is not None else f"#{number}"
         if id_el is not None:
             ids.append((id_el, name))
-            if urlsplit(name).scheme == "":
+            if not _has_scheme(name):
                 yield Problem(
                     id_el.sourceline or 0, "absolute-id", "entry id must be an absolute IRI", name
                 )
-        yield from _links(entry, name, need_self=False)
-        if feed_author is None and entry.find(f"{_A}author") is None:
+        yield from _links(entry, name, need_self=False, links=kids.get(f"{_A}link", _NONE))
+        if feed_author is None and f"{_A}author" not in kids:
             yield Problem(
                 entry.sourceline or 0,
                 "author",
@@ -326,12 +352,11 @@ def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
                 name,
             )
         for tag in ("published", "updated"):
-            el = entry.find(f"{_A}{tag}")
-            if el is not None:
+            for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
                 yield from _future(el, _rfc3339(el.text), now, name)
         for tag in ("content", "summary"):
-            el = entry.find(f"{_A}{tag}")
-            if el is not None and el.get("type") == "html":
-                yield from _html_problems(el, el.text, name)
+            for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
+                if el.get("type") == "html":
+                    yield from _html_problems(el, el.text, name)
         yield from _media(entry, name)
     yield from _unique_ids(ids, "unique-id")

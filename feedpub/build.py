@@ -589,7 +589,7 @@ def _render_all(config: Config, pending: list[_Job], now: datetime, jobs: int | 
     the feeds page are collected in ``shown``."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(pending) >= PARALLEL_RENDER:
-        size = max(4, len(pending) // (workers * 8))
+        size = max(4, len(pending) // (workers * 16))
         chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
         with worker_pool(workers) as pool:
             for results, heads in pool.map(_render_chunk, repeat(config), chunks, repeat(now)):

@@ -142,6 +142,8 @@ def discover(config: Config, skipped: list[str] | None = None) -> list[SourceFil
     and only a symlink is followed and resolved on its own.
     """
     found: dict[str, SourceFile] = {}
+    new = tuple.__new__  # a named tuple's own __new__ is Python: twice as slow
+    is_link, is_file = stat.S_ISLNK, stat.S_ISREG
     base = str(config.root).rstrip(os.sep) + os.sep
     for pattern in config.content:
         absolute = os.path.normpath(os.path.join(str(config.root), pattern))
@@ -162,12 +164,12 @@ def discover(config: Config, skipped: list[str] | None = None) -> list[SourceFil
                 try:
                     st = entry.stat(follow_symlinks=False)
                     ok = folder_ok
-                    if stat.S_ISLNK(st.st_mode):
+                    if is_link(st.st_mode):
                         st = os.stat(entry.path)
                         ok = os.path.realpath(entry.path).startswith(prefix)
                 except OSError:
                     continue
-                if not stat.S_ISREG(st.st_mode):
+                if not is_file(st.st_mode):
                     continue
                 if not ok:
                     if skipped is not None:
@@ -177,7 +179,7 @@ def discover(config: Config, skipped: list[str] | None = None) -> list[SourceFil
                     continue
                 rel = rel_folder + entry.name
                 if rel not in found:
-                    found[rel] = SourceFile(rel, entry.path, st.st_size, st.st_mtime_ns)
+                    found[rel] = new(SourceFile, (rel, entry.path, st.st_size, st.st_mtime_ns))
     return [found[k] for k in sorted(found)]
 
 

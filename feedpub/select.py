@@ -6,6 +6,7 @@ No I/O and no clock: ``now`` is always passed in.
 from __future__ import annotations
 
 import heapq
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
@@ -51,7 +52,14 @@ def visible(articles: Iterable[T], now: datetime) -> list[T]:
         held = best.get(a.url)
         if held is None or order_key(a) < order_key(held):
             best[a.url] = a
-    return sorted(best.values(), key=order_key)
+    # what sorted(key=order_key) gives, in two sorts of C-level keys (a stable sort
+    # keeps the path order among articles of the same second, reversed or not)
+    by_path = sorted(best.values(), key=_PATH)
+    return sorted(by_path, key=_PUBLISHED_AT, reverse=True)
+
+
+_PATH = operator.attrgetter("path")
+_PUBLISHED_AT = operator.attrgetter("published_at")
 
 
 def matches(

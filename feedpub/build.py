@@ -427,7 +427,7 @@ def _state(config: Config, sources: Sequence[SourceFile], slugs: Sequence[str] |
     h = hashlib.sha256()
     h.update(json.dumps([RENDER_VERSION, __version__, repr(config), sorted(slugs or []),
                          allow_empty]).encode())  # fmt: skip
-    h.update("".join(f"{src.path}\0{src.size}\0{src.mtime_ns}\n" for src in sources).encode())
+    h.update("".join([f"{path}\0{size}\0{mtime}\n" for path, _, size, mtime in sources]).encode())
     return h.hexdigest()
 
 

@@ -24,9 +24,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from importlib import resources
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .archive import Document
@@ -34,6 +32,9 @@ from .config import Config, FeedConfig
 from .model import Article
 from .render import GENERATOR_URI, content_html, entry_updated, image_type, rfc3339, video_url
 from .validate import Problem, _absolute, _html_problems, _rfc3339, is_future
+
+if TYPE_CHECKING:
+    import jsonschema
 
 VERSION = "https://jsonfeed.org/version/1.1"
 CONTENT_TYPE = "application/feed+json"
@@ -129,6 +130,8 @@ def render_json(
 
 @functools.cache
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema  # here: a build that writes no JSON Feed never pays for its import
+
     ref = resources.files("feedpub") / "schemas" / "jsonfeed-1.1.schema.json"
     schema = json.loads(ref.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)

@@ -288,13 +288,23 @@ def test_a_summary_reads_only_the_summary_fields(corpus: Path) -> None:
 # ------------------------------------------------------------------ clean_text
 
 
-def ftfy_always(value: str, **kw: Any) -> str:
-    saved = articles._FTFY_MAY_CHANGE
-    articles._FTFY_MAY_CHANGE = re.compile("[\\x80-\\U0010ffff]")
+def cleaned_with(name: str, pattern: str, value: str, **kw: Any) -> str:
+    """clean_text with the module's regex ``name`` replaced by ``pattern``."""
+    saved = getattr(articles, name)
+    setattr(articles, name, re.compile(pattern))
     try:
         return clean_text(value, **kw)
     finally:
-        articles._FTFY_MAY_CHANGE = saved
+        setattr(articles, name, saved)
+
+
+def ftfy_always(value: str, **kw: Any) -> str:
+    return cleaned_with("_FTFY_MAY_CHANGE", "[\\x80-\\U0010ffff]", value, **kw)
+
+
+def every_step(value: str, **kw: Any) -> str:
+    """clean_text without the shortcut for a single line that is clean already."""
+    return cleaned_with("_CLEAN_LINE", "(?!)", value, **kw)
 
 
 def strings(value: Any) -> Iterator[str]:
@@ -308,9 +318,14 @@ def strings(value: Any) -> Iterator[str]:
             yield from strings(v)
 
 
-def test_skipping_ftfy_changes_nothing_on_real_and_generated_text(corpus: Path) -> None:
-    texts = [t for folder in (corpus, ROOT / "content", SEEDS, DATA / "hostile")
-             for _, block in blocks(folder) for t in strings(fast_load(block) or {})]  # fmt: skip
+@pytest.fixture(scope="module")
+def texts(corpus: Path) -> list[str]:
+    """Every text of the benchmark corpus, the sample content, the seeds, the hostile files."""
+    return [t for folder in (corpus, ROOT / "content", SEEDS, DATA / "hostile")
+            for _, block in blocks(folder) for t in strings(fast_load(block) or {})]  # fmt: skip
+
+
+def test_skipping_ftfy_changes_nothing_on_real_and_generated_text(texts: list[str]) -> None:
     assert len(texts) > 20_000
     for t in texts:
         assert clean_text(t) == ftfy_always(t), t
@@ -324,19 +339,7 @@ def test_skipping_ftfy_changes_nothing_on_generated_text(text: str) -> None:
     assert clean_text(text) == ftfy_always(text)
 
 
-def every_step(value: str, **kw: Any) -> str:
-    """clean_text without the shortcut for a single line that is clean already."""
-    saved = articles._CLEAN_LINE
-    articles._CLEAN_LINE = re.compile("(?!)")
-    try:
-        return clean_text(value, **kw)
-    finally:
-        articles._CLEAN_LINE = saved
-
-
-def test_a_clean_line_is_what_every_step_gives_on_real_text(corpus: Path) -> None:
-    texts = [t for folder in (corpus, ROOT / "content", SEEDS, DATA / "hostile")
-             for _, block in blocks(folder) for t in strings(fast_load(block) or {})]  # fmt: skip
+def test_a_clean_line_is_what_every_step_gives_on_real_text(texts: list[str]) -> None:
     shortcut = 0
     for t in texts:
         for limit in (None, 80, 500):

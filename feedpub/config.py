@@ -30,7 +30,6 @@ DEFAULT_LOCK_TIMEOUT = 30.0
 
 
 @functools.lru_cache(maxsize=65536)  # a few hundred topics, met 100,000 times
-@functools.lru_cache(maxsize=8192)  # a corpus has a few hundred topics, in every article
 def topic_key(topic: str) -> str:
     """The form in which topics are compared: NFKC, casefolded, single spaces."""
     return " ".join(unicodedata.normalize("NFKC", topic).casefold().split())

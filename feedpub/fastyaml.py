@@ -255,10 +255,11 @@ _SAFE_VALUE = re.compile(
     r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)$",
     re.M,
 )
-#: Block shapes the walk accepted (bounded: a corpus has a few hundred).
+#: Block shapes the walk accepted (a corpus has a few hundred): at most MAX_SHAPES of
+#: at most MAX_SHAPE characters (8 MB a process); a longer block is always walked.
 _SHAPES: set[str] = set()
-MAX_SHAPES = 4096
-MAX_SHAPE = 16384
+MAX_SHAPES = 2048
+MAX_SHAPE = 4096
 
 
 def _nested(text: str) -> Any:

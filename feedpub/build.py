@@ -156,7 +156,7 @@ def gather(
     get its summary, parsing only what changed."""
     g = Gathered()
     if found is None:
-        sources = discover(config, g.skipped)
+        sources = discover(config, g.skipped, jobs)
     else:
         sources, g.skipped = found[0], list(found[1])
     g.files = len(sources)
@@ -336,7 +336,7 @@ def build(
     cache = open_cache(config, readonly=check, fresh=full)
     try:
         skipped: list[str] = []
-        sources = discover(config, skipped)
+        sources = discover(config, skipped, jobs)
         state = _state(config, sources, slugs, allow_empty)
         if not check and not full:
             done = _nothing_to_do(config, cache, sources, skipped, state, now)

@@ -13,15 +13,17 @@ import functools
 import gc
 import glob
 import hashlib
+import marshal
 import os
 import re
 import stat
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import tzinfo
 from itertools import repeat
 from pathlib import Path
-from typing import NamedTuple, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from .cache import Summary
 from .config import Config
@@ -134,17 +136,106 @@ def _scan(
                 yield from _scan(entry.path, rest, seen)
 
 
+#: Share the ``lstat`` calls of a listing with a forked process from this many files.
+PARALLEL_STAT = 20_000
+
+#: A folder's listing: its entries, its name relative to the config folder, whether
+#: it lies in the content root, and that root.
+Listing = tuple[list[os.DirEntry[str]], str, bool, str]
+
+
+def _files_of(listed: list[Listing], kind: type = SourceFile) -> tuple[list[Any], list[str]]:
+    """The regular files of ``listed`` as ``kind`` (SourceFile, or plain tuples to send),
+    one ``lstat`` each (a symlink is followed and resolved on its own); and what was
+    skipped, and why."""
+    out: list[Any] = []
+    skipped: list[str] = []
+    add, new = out.append, tuple.__new__  # a named tuple's own __new__ is Python: slow
+    is_link, is_file = stat.S_ISLNK, stat.S_ISREG
+    for entries, rel_folder, folder_ok, root in listed:
+        prefix = root.rstrip(os.sep) + os.sep
+        for entry in entries:
+            try:
+                st = entry.stat(follow_symlinks=False)
+                ok = folder_ok
+                if is_link(st.st_mode):
+                    st = os.stat(entry.path)
+                    ok = os.path.realpath(entry.path).startswith(prefix)
+            except OSError:
+                continue
+            if not is_file(st.st_mode):
+                continue
+            if not ok:
+                skipped.append(
+                    f"{entry.path}: leads outside the content folder {root}, not followed"
+                )
+                continue
+            add(new(kind, (rel_folder + entry.name, entry.path, st.st_size, st.st_mtime_ns)))
+    return out, skipped
+
+
+def _files_split(listed: list[Listing], workers: int) -> tuple[list[SourceFile], list[str]]:
+    """:func:`_files_of`; with ``workers`` over 1 and many files, a forked child takes
+    the first half of the folders. A stat is a system call, and two processes make
+    two at a time (threads do not: they queue on the kernel's locks and the GIL). Any
+    trouble with the child, and this process does its half too."""
+    total = sum(len(entries) for entries, *_ in listed)
+    half, count = 0, 0
+    while half < len(listed) and count * 2 < total:  # the folders of the first half
+        count += len(listed[half][0])
+        half += 1
+    if workers <= 1 or total < PARALLEL_STAT or threading.active_count() > 1 or half == 0:
+        return _files_of(listed)
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return _files_of(listed)
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return _files_of(listed)
+    if child == 0:  # the child: stat, send, and exit with none of the parent's cleanup
+        code = 1
+        try:
+            os.close(read_end)
+            with open(write_end, "wb") as out:
+                out.write(marshal.dumps(_files_of(listed[:half], tuple)))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    pipe = open(read_end, "rb")  # noqa: SIM115 (closed before the child is waited for)
+    try:
+        rest = _files_of(listed[half:])
+        try:
+            sent: tuple[list[tuple[str, str, int, int]], list[str]]
+            sent = marshal.loads(pipe.read())  # noqa: S302 (what our own child wrote)
+            new = tuple.__new__
+            first = ([new(SourceFile, f) for f in sent[0]], sent[1])
+        except (EOFError, ValueError, TypeError, OSError):
+            first = ([], [])
+    finally:
+        pipe.close()  # a child still writing gets EPIPE, not a wait for ever
+        _, status = os.waitpid(child, 0)
+    if status != 0:
+        first = _files_of(listed[:half])
+    return first[0] + rest[0], first[1] + rest[1]
+
+
 @no_cycle_collection
-def discover(config: Config, skipped: list[str] | None = None) -> list[SourceFile]:
+def discover(
+    config: Config, skipped: list[str] | None = None, jobs: int | None = 1
+) -> list[SourceFile]:
     """Every article file of the config, sorted by path, each once.
 
-    One ``scandir`` a folder and one ``lstat`` a file; each folder is resolved once,
-    and only a symlink is followed and resolved on its own.
+    One ``scandir`` a folder and one ``lstat`` a file (shared with a second process
+    when ``jobs`` allows, None meaning all cores, and there are many); each folder is
+    resolved once, and only a symlink is followed and resolved on its own.
     """
-    found: dict[str, SourceFile] = {}
-    new = tuple.__new__  # a named tuple's own __new__ is Python: twice as slow
-    is_link, is_file = stat.S_ISLNK, stat.S_ISREG
     base = str(config.root).rstrip(os.sep) + os.sep
+    listed: list[Listing] = []
     for pattern in config.content:
         absolute = os.path.normpath(os.path.join(str(config.root), pattern))
         static = _root_of(absolute)
@@ -160,27 +251,14 @@ def discover(config: Config, skipped: list[str] | None = None) -> list[SourceFil
                 rel_folder = start[len(base) :]
             else:
                 rel_folder = Path(os.path.relpath(start, config.root)).as_posix() + "/"
-            for entry in entries:
-                try:
-                    st = entry.stat(follow_symlinks=False)
-                    ok = folder_ok
-                    if is_link(st.st_mode):
-                        st = os.stat(entry.path)
-                        ok = os.path.realpath(entry.path).startswith(prefix)
-                except OSError:
-                    continue
-                if not is_file(st.st_mode):
-                    continue
-                if not ok:
-                    if skipped is not None:
-                        skipped.append(
-                            f"{entry.path}: leads outside the content folder {root}, not followed"
-                        )
-                    continue
-                rel = rel_folder + entry.name
-                if rel not in found:
-                    found[rel] = new(SourceFile, (rel, entry.path, st.st_size, st.st_mtime_ns))
-    return [found[k] for k in sorted(found)]
+            listed.append((entries, rel_folder, folder_ok, root))
+    files, notes = _files_split(listed, jobs or os.cpu_count() or 1)
+    if skipped is not None:
+        skipped.extend(notes)
+    files.sort()
+    if len(config.content) > 1:  # two patterns may find one file: keep it once
+        files = [f for i, f in enumerate(files) if i == 0 or f.path != files[i - 1].path]
+    return files
 
 
 def read_source(src: SourceFile, max_size: int) -> bytes | None:

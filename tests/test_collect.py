@@ -108,3 +108,72 @@ def test_pool_workers_leave_the_objects_they_were_forked_with_to_refcounting() -
         frozen = pool.submit(gc.get_freeze_count).result()
     assert frozen >= len(held)
     assert gc.get_freeze_count() == 0  # the build's own collector is untouched
+
+
+@pytest.fixture
+def wide_tree(tree: Path) -> Path:
+    """The tree, plus folders enough to share out, a link inside and one leading out."""
+    for k in range(6):
+        for name in ("a.txt", "b.txt", "c.md"):
+            path = tree / "content" / f"f{k}" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(str(k) * k, encoding="utf-8")
+    (tree / "secret.txt").write_text("x", encoding="utf-8")
+    (tree / "content" / "f1" / "leak.txt").symlink_to(tree / "secret.txt")
+    (tree / "content" / "f4" / "in.txt").symlink_to(tree / "content" / "f0" / "a.txt")
+    return tree
+
+
+def _listing(config_path: Path, jobs: int) -> tuple[list[collect.SourceFile], list[str]]:
+    skipped: list[str] = []
+    return discover(load_config(config_path), skipped, jobs), skipped
+
+
+def test_a_forked_child_stats_half_the_folders_and_the_listing_is_the_same(
+    wide_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = _config(wide_tree, ["content/**/*.txt", "content/f2/*"])
+    alone = _listing(cfg, 1)
+    forks: list[int] = []
+    fork = os.fork
+
+    def counted_fork() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(collect, "PARALLEL_STAT", 1)
+    monkeypatch.setattr(os, "fork", counted_fork)
+    shared = _listing(cfg, 2)
+    assert len(forks) == 1
+    assert shared == alone
+    paths = [s.path for s in shared[0]]
+    assert paths == sorted(set(paths)) and "content/f4/in.txt" in paths
+    assert "content/f2/c.md" in paths and "content/f1/leak.txt" not in paths
+    assert any("leak.txt" in note for note in shared[1])
+
+
+@pytest.mark.parametrize("trouble", ["no fork", "child fails"])
+def test_when_the_child_cannot_help_this_process_stats_everything(
+    wide_tree: Path, monkeypatch: pytest.MonkeyPatch, trouble: str
+) -> None:
+    cfg = _config(wide_tree, ["content/**/*.txt"])
+    alone = _listing(cfg, 1)
+    monkeypatch.setattr(collect, "PARALLEL_STAT", 1)
+    if trouble == "no fork":
+
+        def no_fork() -> int:
+            raise OSError(11, "Resource temporarily unavailable")
+
+        monkeypatch.setattr(os, "fork", no_fork)
+    else:
+        parent, files_of = os.getpid(), collect._files_of
+
+        def failing_in_child(*args: object) -> object:
+            if os.getpid() != parent:
+                raise MemoryError
+            return files_of(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(collect, "_files_of", failing_in_child)
+    assert _listing(cfg, 2) == alone

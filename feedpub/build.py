@@ -30,6 +30,8 @@ from .collect import (
     Reread,
     SourceFile,
     discover,
+    fork_context,
+    inherited,
     load_many,
     no_cycle_collection,
     read_articles,
@@ -562,9 +564,19 @@ def _render_doc(config: Config, jobs: list[_Job], reread: Reread,
 Shown = dict[str, tuple[str, Headline]]  # path -> (digest, what the page shows of it)
 
 
-def _render_chunk(config: Config, chunk: list[_Job], now: datetime) -> tuple[list[Rendered], Shown]:
+def _render_chunk(config: Config | None, part: list[_Job] | range,
+                  now: datetime) -> tuple[list[Rendered], Shown]:  # fmt: skip
     """Parse the articles ``chunk`` shows from their files, render each job, check it;
-    and what the feeds page shows of the newest items of each subscription document."""
+    and what the feeds page shows of the newest items of each subscription document.
+    In a worker that inherited the build's ``(config, jobs)`` (see
+    :func:`feedpub.collect.worker_pool`), ``config`` is None and ``part`` a range."""
+    chunk: list[_Job]
+    if isinstance(part, range):
+        config, pending = inherited()
+        chunk = pending[part.start : part.stop]
+    else:
+        chunk = part
+    assert config is not None
     reread = read_articles(config, (s for job in chunk for s in job.doc.items))
     loaded = reread.articles
     shown = {
@@ -591,9 +603,13 @@ def _render_all(config: Config, pending: list[_Job], now: datetime, jobs: int | 
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(pending) >= PARALLEL_RENDER:
         size = max(4, len(pending) // (workers * 16))
-        chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
-        with worker_pool(workers) as pool:
-            for results, heads in pool.map(_render_chunk, repeat(config), chunks, repeat(now)):
+        parts = [range(i, min(i + size, len(pending))) for i in range(0, len(pending), size)]
+        if fork_context() is not None:  # the workers inherit the jobs: send where they are
+            work: tuple[Config | None, list[Any]] = (None, parts)
+        else:
+            work = (config, [pending[r.start : r.stop] for r in parts])
+        with worker_pool(workers, (config, pending)) as pool:
+            for results, heads in pool.map(_render_chunk, repeat(work[0]), work[1], repeat(now)):
                 shown.update(heads)
                 yield from results
         return

@@ -19,7 +19,6 @@ import re
 import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from datetime import tzinfo
 from itertools import repeat
 from pathlib import Path
@@ -67,11 +66,44 @@ def no_cycle_collection(fn: Callable[P, T]) -> Callable[P, T]:
     return run
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes whose cyclic garbage collector leaves alone the
-    objects they were forked with (the build's hundred thousand sources or summaries):
-    a collection would walk them all, and touching them copies their memory pages."""
-    return ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze)
+#: What the workers of a :func:`worker_pool` find in their copy of this module: the
+#: work of the build that forked them. A chunk of it is then sent as a range of
+#: positions, not pickled item by item (a hundred thousand sources, each pickled by
+#: Python code, cost the build a quarter of a second).
+_INHERITED: list[Any] = [None]
+
+
+def inherited() -> Any:
+    """In a worker of :func:`worker_pool`, what the pool was given to ``inherit``."""
+    return _INHERITED[0]
+
+
+def fork_context() -> Any:
+    """The "fork" start method, or None where there is none (the work is then sent)."""
+    import multiprocessing
+
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int, inherit: Any = None) -> Iterator[Any]:
+    """A pool of ``workers`` forked processes, each holding ``inherit`` as
+    :data:`_INHERITED`, whose cyclic garbage collector leaves alone the objects they
+    were forked with (the build's hundred thousand sources or summaries): a
+    collection would walk them all, and touching them copies their memory pages."""
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only for a pool
+
+    _INHERITED[0] = inherit
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=fork_context(), initializer=gc.freeze
+        ) as pool:
+            yield pool
+    finally:
+        _INHERITED[0] = None
 
 
 def _root_of(pattern: str) -> str:
@@ -344,10 +376,30 @@ def _load(
         )
 
 
+#: A SummaryResult as a worker sends it: a Summary as a plain tuple, which pickles in
+#: C (a named tuple pickles through Python code).
+Sent = tuple[str, tuple[Any, ...] | ArticleError | None] | None
+
+
+def _sendable(result: SummaryResult) -> Sent:
+    if result is not None and isinstance(result[1], Summary):
+        return result[0], tuple(result[1])
+    return result
+
+
+def _received(sent: Sent) -> SummaryResult:
+    if sent is not None and type(sent[1]) is tuple:
+        return sent[0], tuple.__new__(Summary, sent[1])
+    return sent  # type: ignore[return-value]
+
+
 def _summarize_chunk(
-    chunk: list[tuple[SourceFile, str | None]], tz: tzinfo, max_size: int
-) -> list[SummaryResult]:
-    return [summarize_one(s, tz, max_size, known) for s, known in chunk]
+    part: list[tuple[SourceFile, str | None]] | range, tz: tzinfo, max_size: int
+) -> list[Sent]:
+    """The results of ``part``: the items themselves, or their positions in the
+    inherited work list (see :func:`worker_pool`)."""
+    chunk = inherited()[part.start : part.stop] if isinstance(part, range) else part
+    return [_sendable(summarize_one(s, tz, max_size, known)) for s, known in chunk]
 
 
 def load_many(
@@ -362,12 +414,15 @@ def load_many(
         for s, known in sources:
             yield s, summarize_one(s, tz, max_size, known)
         return
-    chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
-    with worker_pool(workers) as pool:
-        for chunk, results in zip(
-            chunks, pool.map(_summarize_chunk, chunks, repeat(tz), repeat(max_size)), strict=True
+    parts = [range(i, min(i + CHUNK, len(sources))) for i in range(0, len(sources), CHUNK)]
+    forked = fork_context() is not None
+    chunks = parts if forked else [sources[r.start : r.stop] for r in parts]
+    with worker_pool(workers, sources if forked else None) as pool:
+        for part, results in zip(
+            parts, pool.map(_summarize_chunk, chunks, repeat(tz), repeat(max_size)), strict=True
         ):
-            yield from zip((s for s, _ in chunk), results, strict=True)
+            for (src, _), sent in zip(sources[part.start : part.stop], results, strict=True):
+                yield src, _received(sent)
 
 
 class Reread(NamedTuple):

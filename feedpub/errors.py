@@ -20,6 +20,9 @@ class ConfigError(FeedpubError):
         self.problems = problems
         super().__init__("\n".join(f"{path}:{p}" for p in problems))
 
+    def __reduce__(self) -> tuple[type, tuple[str, list[str]]]:
+        return type(self), (self.path, self.problems)
+
 
 class ArticleError(FeedpubError):
     """One article file cannot be used. ``line`` is 1-based, in the file itself."""
@@ -30,6 +33,11 @@ class ArticleError(FeedpubError):
         self.message = message
         super().__init__(f"{path}:{line}: {message}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, int, str]]:
+        # what a worker process sends back: rebuilt from the three fields (the
+        # default would call __init__ with the one message string)
+        return type(self), (self.path, self.line, self.message)
+
 
 class ValidationError(FeedpubError):
     """A rendered feed breaks a rule; ``problems`` are ``Problem`` records."""
@@ -38,6 +46,9 @@ class ValidationError(FeedpubError):
         self.name = name
         self.problems = problems
         super().__init__("\n".join(f"{name}: {p}" for p in problems))
+
+    def __reduce__(self) -> tuple[type, tuple[str, list[object]]]:
+        return type(self), (self.name, self.problems)
 
 
 class LockError(FeedpubError):
@@ -52,3 +63,6 @@ class UnknownTopicError(FeedpubError):
         self.suggestions = suggestions
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
         super().__init__(f"no feed or topic named {name!r}.{hint}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, list[str]]]:
+        return type(self), (self.name, self.suggestions)

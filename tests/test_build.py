@@ -301,7 +301,23 @@ def test_sigkill_at_any_moment_leaves_old_or_new_bytes(tmp_path: Path, write_con
     assert seen_new or final != old
 
 
-def test_parallel_rendering_gives_the_same_bytes_as_serial(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("start", ["fork", "no fork"])
+def test_parallel_reading_and_rendering_give_the_same_bytes_as_serial(  # type: ignore[no-untyped-def]
+    write_config, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, start: str
+) -> None:
+    """Workers read and render what they inherited when forked, or (with no fork to
+    be had) what they were sent: the feeds and the cache are the same either way."""
+    for k in range(40):  # copies of the seeds, some of them bad
+        for seed in sorted(seeds_dir.glob("0*.txt")):
+            data = seed.read_bytes().replace(b"/news/", f"/news{k}/".encode())
+            if k % 13 == 0:
+                data = data.replace(b"publishedDateTime:", b"publishedDateTime: [", 1)
+            (seeds_dir / f"c{k:02}-{seed.name}").write_bytes(data)
+    monkeypatch.setattr(collect, "PARALLEL_THRESHOLD", 50)
+    monkeypatch.setattr(collect, "CHUNK", 7)
+    if start == "no fork":
+        monkeypatch.setattr(collect, "fork_context", lambda: None)
+        monkeypatch.setattr(build_module, "fork_context", lambda: None)
     many = "".join(
         f'\n[feeds.f{i:02}]\ntitle = "Feed {i}"\ntopics = ["{t}"]\nformats = ["rss", "atom", "json"]\n'
         for i, t in enumerate(["*", "Azure", "Microsoft AI", "AI"] * 6)
@@ -310,16 +326,19 @@ def test_parallel_rendering_gives_the_same_bytes_as_serial(write_config, seeds_d
     results = []
     for jobs in ("1", "2"):
         shutil.rmtree(cfg.parent / "feeds", ignore_errors=True)
-        code, err = run("build", "-c", str(cfg), "--now", NOW, "--jobs", jobs, "--full")
-        assert code == 0, err
+        code, err = run("build", "-c", str(cfg), "--now", NOW, "--jobs", jobs, "--full", "-v")
+        assert code == 1 and err.count("YAML error") == 4 * 5, err  # the bad copies
         files = {
             p.name: p.read_bytes()
             for p in sorted((cfg.parent / "feeds").iterdir())
             if p.suffix in (".rss", ".atom", ".json")
         }
         assert len(files) == 72 >= build_module.PARALLEL_RENDER
-        results.append(files)
-    assert results[0] == results[1]
+        with sqlite3.connect(cfg.parent / "feeds" / ".feedpub-cache.sqlite") as db:
+            rows = db.execute("SELECT * FROM files ORDER BY path").fetchall()
+        assert len(rows) == 5 + 40 * 5
+        results.append((files, rows, err.replace(f"--jobs {jobs}", "")))
+    assert results[0][0] == results[1][0] and results[0][1] == results[1][1]
 
 
 def test_an_article_unpublished_while_the_build_runs_is_never_published(

@@ -177,3 +177,21 @@ def test_when_the_child_cannot_help_this_process_stats_everything(
 
         monkeypatch.setattr(collect, "_files_of", failing_in_child)
     assert _listing(cfg, 2) == alone
+
+
+def test_every_feedpub_error_survives_the_trip_from_a_worker_process() -> None:
+    import pickle
+
+    from feedpub import errors
+
+    sent = [
+        errors.ArticleError("content/a.txt", 7, "YAML error: found a tab"),
+        errors.ConfigError("config.toml", ["3: feeds.a.title: must be a string"]),
+        errors.ValidationError("a.rss", ["line 4: schema: bad"]),
+        errors.UnknownTopicError("azur", ["azure"]),
+        errors.LockError("another build holds the lock"),
+    ]
+    for error in sent:
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error)
+        assert vars(back) == vars(error)

@@ -11,7 +11,6 @@ file, never a traceback.
 
 from __future__ import annotations
 
-import email.utils
 import functools
 import html
 import re
@@ -21,7 +20,6 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import ftfy
 import yaml
 from yaml._yaml import CParser
 
@@ -49,15 +47,26 @@ _DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?")
 #: ``<`` as in ``3 < 5`` or ``x<y`` is text.
 _TAG = re.compile(r"<!--.*?(?:-->|\Z)|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.S)
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_FTFY = ftfy.TextFixerConfig(
-    unescape_html=False,
-    uncurl_quotes=False,
-    fix_character_width=False,
-    fix_latin_ligatures=False,
-    fix_line_breaks=False,
-    normalization="NFC",
-    explain=False,
-)
+
+
+@functools.cache
+def _ftfy() -> Callable[[str], str]:
+    """ftfy's ``fix_text`` as we use it; imported only when a text needs it (importing
+    ftfy costs a rebuild with one changed article 40 ms)."""
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False,
+        uncurl_quotes=False,
+        fix_character_width=False,
+        fix_latin_ligatures=False,
+        fix_line_breaks=False,
+        normalization="NFC",
+        explain=False,
+    )
+    return functools.partial(ftfy.fix_text, config=config)
+
+
 # Text that ftfy may change beyond NFC. Every mojibake pattern ftfy looks for
 # (ftfy.badness.BADNESS_RE, which gates all its encoding fixes) needs two non-ASCII
 # characters side by side, except a few that need one of C1 controls, Œ, œ, Ã or Â;
@@ -94,7 +103,7 @@ def clean_text(value: str, *, single_line: bool = False, limit: int | None = Non
     """
     if not value.isascii():
         if _FTFY_MAY_CHANGE.search(value):
-            value = ftfy.fix_text(value, _FTFY)
+            value = _ftfy()(value)
         else:  # what ftfy would do to it: nothing but NFC (tests/test_fastpath.py)
             value = unicodedata.normalize("NFC", value)
     if single_line:
@@ -357,6 +366,8 @@ def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
         try:
             dt = datetime.fromisoformat(s)
         except ValueError:
+            import email.utils  # for the rare RFC 822 date: 12 ms to import
+
             try:
                 dt = email.utils.parsedate_to_datetime(s)
             except (TypeError, ValueError, IndexError):

@@ -37,11 +37,12 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
 #: What sends a block to PyYAML at once: a character libyaml refuses in a stream
 #: ("control characters are not allowed"), a tab, a line break other than "\n" (the
-#: line scan knows no other); or a line that ends a YAML document.
+#: line scan knows no other). A line that starts or ends a YAML document (``---``,
+#: ``...``) needs no look of its own: it has neither a key nor a sequence dash, and
+#: the walk refuses every such line.
 _DEFER = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-_DOCUMENT_MARK = re.compile(r"^ *(?:---|\.\.\.) *$", re.M)
 
 
 #: The escapes of double-quoted scalars taken here; any other goes to PyYAML.
@@ -145,8 +146,6 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
     """
     # every character _DEFER looks for is unprintable: one C scan clears nearly every block
     if not block.replace("\n", " ").isprintable() and _DEFER.search(block):
-        return None
-    if ("---" in block or "..." in block) and _DOCUMENT_MARK.search(block):
         return None
     if only is not None:
         try:

@@ -137,6 +137,16 @@ def test_fast_yaml_matches_pyyaml_on_real_and_hostile_files(folder: Path) -> Non
         "a: yes\nb: 0o17\nc: 017\nd: 1_000\ne: .inf\n",
         "a: 1:30\nb: ~\nc: null\nd: 2020-05-19 21:00:00\ne: 2020-05-19\n",
         "a:\n  - x: 1\n    y: 2\n  - z\n",
+        # document markers (never inside a block split_front_matter gives, but still)
+        "a: 1\n...\n",
+        "a: 1\n...\nb: 2\n",
+        "a:\n  - x\n...\n",
+        "a:\n  b: 1\n  ---\n",
+        "a:\n  b: 1\n  ...\n",
+        "a:\n  - ...\n  - ---\n",
+        "a: ---\nb: ...\nc: x...\n",
+        "a:\n  b: c\n ... \n",
+        "... \na: 1\n",
     ],
 )
 def test_fast_yaml_defers_or_agrees_on_every_tricky_form(block: str) -> None:
@@ -185,7 +195,7 @@ def test_fast_yaml_matches_pyyaml_on_generated_yaml(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["a: ", "b:", "- ", "  ", "\n", '"', "'", "x", "1", ":", "#", "true", "2020-01-01",
-                                 "&", "*", "!", "[", "{", "|", "\t", ",", "\\", "c: d\n"]), max_size=30).map("".join))  # fmt: skip
+                                 "&", "*", "!", "[", "{", "|", "\t", ",", "\\", "c: d\n", "...", "---"]), max_size=30).map("".join))  # fmt: skip
 def test_fast_yaml_matches_pyyaml_on_yaml_shaped_noise(block: str) -> None:
     same_as_pyyaml(block)
 

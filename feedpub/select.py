@@ -102,8 +102,12 @@ def pick_all(ordered: Sequence[T], feeds: Iterable[FeedConfig]) -> dict[str, lis
     feed about a rare topic looks only at the articles of that topic.
     """
     index: dict[str, list[int]] = defaultdict(list)
+    keys_of: dict[tuple[str, ...], tuple[str, ...]] = {}  # a few hundred topic sets
     for i, a in enumerate(ordered):
-        for key in {topic_key(t) for t in a.topics}:
+        keys = keys_of.get(a.topics)
+        if keys is None:
+            keys = keys_of[a.topics] = tuple({topic_key(t): None for t in a.topics})
+        for key in keys:
             index[key].append(i)
     out: dict[str, list[T]] = {}
     for feed in feeds:

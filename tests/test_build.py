@@ -123,7 +123,9 @@ def test_second_build_waits_then_exits_75(cfg: Path) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW, "--lock-timeout", "0")[0] == 0
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "old-version", "empty"])
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncated", "old-version", "empty", "naive date", "no date"]
+)
 def test_damaged_cache_is_rebuilt_never_a_wrong_feed(cfg: Path, damage: str) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     good = outputs(cfg)
@@ -138,6 +140,12 @@ def test_damaged_cache_is_rebuilt_never_a_wrong_feed(cfg: Path, damage: str) -> 
     elif damage == "old-version":
         db = sqlite3.connect(cache)
         db.execute("UPDATE meta SET value='feedpub-cache-0' WHERE key='version'")
+        db.commit()
+        db.close()
+    elif damage in ("naive date", "no date"):  # rows that cannot have been written so
+        db = sqlite3.connect(cache)
+        value = "2020-01-01T00:00:00" if damage == "naive date" else None
+        db.execute("UPDATE files SET published_at=? WHERE rowid=1", (value,))
         db.commit()
         db.close()
     else:

@@ -8,6 +8,7 @@ A document with a DOCTYPE is refused outright.
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -238,6 +239,34 @@ def _rfc822(text: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+#: The patterns of rss.rng's url, date and mediaType, in Python's syntax (XML Schema's
+#: ``\s`` is these four characters, its ``.`` any but a line break), for what the
+#: schema leaves to code: the link, date, enclosure URL and type of each item.
+_WS = "[ \t\n\r]"
+_ITEM_FORMS = {
+    "url": re.compile(f"{_WS}*[A-Za-z][A-Za-z0-9+.\\-]*:[^ \t\n\r]+{_WS}*"),
+    "date": re.compile(
+        f"{_WS}*((Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(0?[1-9]|[12][0-9]|3[01]) "
+        "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} ([01][0-9]|2[0-3]):[0-5][0-9]"
+        f"(:[0-5][0-9])? (UT|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|Z|[+\\-][0-9]{{4}}){_WS}*"
+    ),
+    "media type": re.compile(
+        "[A-Za-z0-9!#$&\\-\\^_.+]+/[A-Za-z0-9!#$&\\-\\^_.+]+(" + _WS + "*;[^\n\r]*)?"
+    ),
+}
+
+
+def _form(el: Any, value: str | None, form: str, what: str, item: str) -> Iterator[Problem]:
+    if value is None or not _ITEM_FORMS[form].fullmatch(value):
+        yield Problem(el.sourceline or 0, "schema", f"{what} is not a {form}: {value!r}", item)
+
+
+def _text(el: Any) -> str:
+    """The text of an element as a schema reads it: comments and processing
+    instructions left out (a child element the schema reports itself)."""
+    return el.text or "" if len(el) == 0 else "".join(el.itertext())
+
+
 def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
     channel = root.find("channel")
     if channel is None:
@@ -263,6 +292,7 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
             if guid[0].get("isPermaLink", "true") == "true":
                 yield from _url(guid[0], guid[0].text, "permalink guid", name)
         if link:
+            yield from _form(link[0], _text(link[0]), "url", "item link", name)
             yield from _url(link[0], link[0].text, "item link", name)
         enclosures = kids.get("enclosure", _NONE)
         if len(enclosures) > 1:
@@ -270,6 +300,8 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
                 enclosures[1].sourceline or 0, "enclosure", "more than one enclosure", name
             )
         for enc in enclosures:
+            yield from _form(enc, enc.get("url"), "url", "enclosure url", name)
+            yield from _form(enc, enc.get("type"), "media type", "enclosure type", name)
             yield from _url(enc, enc.get("url"), "enclosure url", name)
             if not (enc.get("length") or "").isdigit():
                 yield Problem(
@@ -282,6 +314,7 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
         for ln in kids.get(f"{_A}link", _NONE):
             yield from _url(ln, ln.get("href"), "atom:link href", name)
         for pub in kids.get("pubDate", _NONE)[:1]:
+            yield from _form(pub, _text(pub), "date", "item pubDate", name)
             yield from _future(pub, _rfc822(pub.text), now, name)
         for tag in ("description", f"{{{CONTENT}}}encoded"):
             for el in kids.get(tag, _NONE)[:1]:

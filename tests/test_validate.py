@@ -102,6 +102,13 @@ RSS = [
     ("enclosure url", set_("enclosure", "url", "//e.com/a.png"), "absolute-url"),
     ("related link", set_(f"{A}link", "href", "relative"), "absolute-url"),
     ("future", set_("pubDate", None, "Fri, 01 Jan 2100 00:00:00 +0000"), "future"),
+    # the lexical forms the schema leaves to code (see rss.rng, itemUrl)
+    ("iso pubDate", set_("pubDate", None, "2020-01-01T00:00:00Z"), "schema"),
+    ("two-digit year", set_("pubDate", None, "Fri, 01 Jan 21 00:00:00 +0000"), "schema"),
+    ("bad zone", set_("pubDate", None, "Fri, 01 Jan 2021 00:00:00 CET"), "schema"),
+    ("link with a space", set_("link", None, "https://e.com/a b"), "schema"),
+    ("enclosure url no scheme", set_("enclosure", "url", "e.com/a.png"), "schema"),
+    ("enclosure type", set_("enclosure", "type", "image/"), "schema"),
     ("script", html_body("rss", "<p>x</p><script>alert(1)</script>"), "html"),
     ("handler", html_body("rss", '<p onclick="x()">x</p>'), "html"),
     ("style", html_body("rss", '<p style="color:red">x</p>'), "html"),
@@ -163,3 +170,22 @@ def test_each_broken_rule_is_reported_with_its_line(
     assert hits, [str(p) for p in found]
     assert all(p.line > 1 for p in hits)
     assert validate_bytes(data, NOW) == validate_bytes(data, NOW)  # the same, in order
+
+
+@pytest.mark.parametrize(
+    ("path", "attr", "value"),
+    [
+        ("pubDate", None, "1 Jan 2021 00:00 GMT"),
+        ("pubDate", None, "  Fri, 01 Jan 2020 23:59:59 -0500\n"),
+        ("pubDate", None, "Thu, 31 Dec 2020 12:00:00 Z"),
+        ("link", None, "https://e.com/a?b=c&d;e:f"),
+        ("enclosure", "type", "image/svg+xml; charset=utf-8"),
+    ],
+)
+def test_the_item_forms_the_schema_leaves_to_code_accept_what_its_patterns_do(
+    config: Config, path: str, attr: str | None, value: str
+) -> None:
+    root = etree.fromstring(good(config, "rss"))
+    set_(path, attr, value)(root, first(root, "rss"))
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    assert validate_bytes(data, NOW) == ("rss", [])

@@ -62,19 +62,43 @@ class Cache:
     def __init__(self, path: Path, settings: str, *, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
+        self.settings = settings
         self.db: sqlite3.Connection | None = None
         if readonly and not path.exists():
             return
         try:
             self.db = self._open(settings)
         except sqlite3.Error:
-            if readonly:
-                return
-            self._remove()
-            try:
-                self.db = self._open(settings)
-            except sqlite3.Error:
-                self.db = None
+            self._start_afresh()
+
+    def _start_afresh(self) -> None:
+        """Throw the cache away and begin an empty one (read-only: do without)."""
+        self.close()
+        if self.readonly:
+            return
+        self._remove()
+        try:
+            self.db = self._open(self.settings)
+        except sqlite3.Error:
+            self.db = None
+
+    def _sound(self) -> bool:
+        """Whether SQLite finds the whole file sound; an unsound one is started afresh.
+
+        It reads every page: run when they are all about to be read (by :meth:`rows`),
+        never to open the cache (a build with nothing to do reads a few pages, and
+        after the page cache was reclaimed, checking them all cost it half a second).
+        """
+        if self.db is None:
+            return False
+        try:
+            row = self.db.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.Error:
+            row = None
+        if row is not None and row[0] == "ok":
+            return True
+        self._start_afresh()
+        return False
 
     def _remove(self) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
@@ -109,7 +133,6 @@ class Cache:
                     """
                 )
                 db.execute("INSERT INTO meta VALUES('version', ?)", (version,))
-            db.execute("PRAGMA quick_check").fetchone()
         except sqlite3.Error:
             db.close()
             raise
@@ -124,8 +147,9 @@ class Cache:
     # ------------------------------------------------------------------ files
 
     def rows(self) -> dict[str, Row]:
-        if self.db is None:
+        if not self._sound():
             return {}
+        assert self.db is not None
         out: dict[str, Row] = {}
         topic_tuples: dict[str, tuple[str, ...]] = {"": ()}  # a few hundred distinct sets
         when_of = datetime.fromisoformat  # ISO text: three times quicker than a timestamp

@@ -124,7 +124,7 @@ def test_second_build_waits_then_exits_75(cfg: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "damage", ["garbage", "truncated", "old-version", "empty", "naive date", "no date"]
+    "damage", ["garbage", "truncated", "old-version", "empty", "naive date", "no date", "bad page"]
 )
 def test_damaged_cache_is_rebuilt_never_a_wrong_feed(cfg: Path, damage: str) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
@@ -142,6 +142,14 @@ def test_damaged_cache_is_rebuilt_never_a_wrong_feed(cfg: Path, damage: str) -> 
         db.execute("UPDATE meta SET value='feedpub-cache-0' WHERE key='version'")
         db.commit()
         db.close()
+    elif damage == "bad page":  # the files table's page overwritten, the rest intact
+        db = sqlite3.connect(cache)
+        (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name='files'").fetchone()
+        (size,) = db.execute("PRAGMA page_size").fetchone()
+        db.close()
+        with open(cache, "r+b") as f:
+            f.seek((root - 1) * size)
+            f.write(b"\x0d\xff\xff" + b"\xee" * 40)
     elif damage in ("naive date", "no date"):  # rows that cannot have been written so
         db = sqlite3.connect(cache)
         value = "2020-01-01T00:00:00" if damage == "naive date" else None
@@ -156,6 +164,12 @@ def test_damaged_cache_is_rebuilt_never_a_wrong_feed(cfg: Path, damage: str) -> 
     code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
     assert code == 0, err
     assert outputs(cfg) == good
+    # and the cache is whole again: a build that must select anew reads no file
+    for f in (cfg.parent / "feeds").iterdir():
+        if f.suffix in (".rss", ".atom"):
+            f.unlink()
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0 and "read 0, from cache 5" in err, err
 
 
 def test_a_cache_that_refuses_writes_still_gives_right_feeds(

@@ -1,5 +1,5 @@
 """``python -m feedpub`` runs the command line."""
 
-from .cli import cli
+from .cli import main
 
-cli()
+main()

@@ -13,6 +13,7 @@ import fcntl
 import gc
 import hashlib
 import json
+import operator
 import os
 import tempfile
 import time
@@ -459,7 +460,7 @@ def _nothing_to_do(config: Config, cache: Cache, sources: Sequence[SourceFile],
         if memo["next"] is not None and now >= datetime.fromisoformat(memo["next"]):
             return None
         racy_after = _cache_written_ns(config.cache) - RACY_NS
-        if any(src.mtime_ns >= racy_after for src in sources):
+        if sources and max(map(_MTIME, sources)) >= racy_after:
             return None  # maybe changed within the same mtime tick: hash them (gather)
         known = cache.outputs()
         for name in memo["outputs"]:
@@ -471,6 +472,9 @@ def _nothing_to_do(config: Config, cache: Cache, sources: Sequence[SourceFile],
         return None
     g = Gathered(errors=errors, skipped=skipped, files=len(sources), cached=len(sources))
     return BuildResult(g, [Outcome(name, "unchanged") for name in memo["outputs"]])
+
+
+_MTIME = operator.itemgetter(3)  # of a SourceFile
 
 
 def _same_stat(path: Path, known: tuple[str, int, int]) -> bool:

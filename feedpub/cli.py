@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import sys
 import time
@@ -77,6 +78,18 @@ def _load(config_path: str) -> Config:
 
 def _now(value: datetime | None) -> datetime:
     return value or datetime.now(UTC).replace(microsecond=0)
+
+
+#: Set by :func:`main` (the ``feedpub`` program): a finished build leaves the process
+#: at once. Unset when the commands run inside another program, such as the tests.
+_EXIT_AT_ONCE = False
+
+
+def main() -> None:
+    """The ``feedpub`` program (and ``python -m feedpub``)."""
+    global _EXIT_AT_ONCE
+    _EXIT_AT_ONCE = True
+    cli()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -167,6 +180,13 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     code = _report(config, result, verbose, time.monotonic() - started)
     if config.hub and not check:
         _ping_hub(config, config.hub, result, verbose)
+    if _EXIT_AT_ONCE:
+        # A build holds a hundred thousand summaries, rows and sources: freeing them
+        # one by one on the way out cost a cron run with nothing to do a tenth of its
+        # time. Every file is written, synced and closed; only memory is left.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     raise SystemExit(code)
 
 

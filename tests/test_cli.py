@@ -231,3 +231,20 @@ def test_a_long_build_shows_progress_on_a_terminal_and_nothing_under_cron(tmp_pa
     assert "Reading articles" in shown and "Writing feeds" in shown
     assert "100%" in shown
     assert _stderr_of_build(tmp_path, terminal=False) == b""
+
+
+def test_the_program_leaves_at_once_with_the_build_s_exit_code_and_all_its_output(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """``python -m feedpub build`` ends the process without tearing down the build's
+    objects: its exit code, its report and every feed are still all there."""
+    (seeds_dir / "bad.txt").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "feedpub", "build", "-c", str(cfg), "--now", NOW, "-v"]
+    done = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+    err = done.stderr.decode()
+    assert done.returncode == 1, err
+    assert "bad.txt:3: YAML error" in err and "files 6: read 6" in err and err.endswith("\n")
+    assert (cfg.parent / "feeds" / "azure.rss").stat().st_size > 0
+    again = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+    assert again.returncode == 1 and "bad.txt:3: YAML error" in again.stderr.decode()
+    assert "from cache 5, rejected 1" in again.stderr.decode()  # the cache was kept

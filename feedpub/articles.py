@@ -293,11 +293,11 @@ def parse_front_matter(
         raise ArticleError(
             path, line, f"invalid UTF-8 at byte {e.start}: save the file as UTF-8"
         ) from None
-    if "\x00" in text:
+    if b"\x00" in data:  # (UTF-8 has the byte only for the character: memchr, not a scan)
         raise ArticleError(
             path, text[: text.index("\x00")].count("\n") + 1, "binary file (NUL byte)"
         )
-    if "\r" in text:
+    if b"\r" in data:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         block, offset = split_front_matter(text)

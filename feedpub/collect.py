@@ -298,6 +298,16 @@ def read_source(src: SourceFile, max_size: int) -> bytes | None:
     try:
         # O_NONBLOCK: a file swapped for a FIFO after listing must not hang the build
         fd = os.open(src.abspath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if 0 < src.size <= max_size:  # the size the listing saw: one read, no fstat
+            try:
+                data = os.read(fd, src.size + 1)
+            except OSError:
+                os.close(fd)
+                raise
+            os.close(fd)
+            if len(data) == src.size:  # all of it: a FIFO or a device gives less or more
+                return data
+            fd = os.open(src.abspath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # changed
         with open(fd, "rb", buffering=0) as f:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):

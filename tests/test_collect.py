@@ -100,6 +100,21 @@ def test_a_file_that_grows_after_its_size_was_taken_is_read_whole_or_refused(
             collect.read_source(src, limit)
 
 
+@pytest.mark.parametrize(("listed", "real"), [(4000, 4000), (4000, 100), (100, 4000), (0, 50)])
+def test_a_file_is_read_whole_whether_its_size_changed_since_it_was_listed_or_not(
+    tmp_path: Path, listed: int, real: int
+) -> None:
+    """One read of the listed size (plus a byte) when the file still has it; the
+    careful way (fstat, then read on) when it shrank or grew."""
+    path = tmp_path / "a.txt"
+    path.write_bytes(bytes(range(256)) * (real // 256) + b"y" * (real % 256))
+    src = collect.SourceFile("a.txt", str(path), listed, 0)
+    assert collect.read_source(src, 10_000) == path.read_bytes()
+    limit = real - 1  # and one byte too many is refused, either way
+    with pytest.raises(ArticleError, match=f"over the limit of {limit}"):
+        collect.read_source(src, limit)
+
+
 def test_pool_workers_leave_the_objects_they_were_forked_with_to_refcounting() -> None:
     import gc
 

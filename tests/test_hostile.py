@@ -277,9 +277,10 @@ def test_a_file_that_vanishes_between_listing_and_reading_is_skipped(
     assert GOOD_URL in (tmp_path / "feeds" / "hostile.rss").read_text(encoding="utf-8")
 
 
-def test_a_file_swapped_for_a_fifo_never_hangs_the_build(tmp_path: Path) -> None:
+@pytest.mark.parametrize("listed_size", [0, 100])  # 100: the one-read path is tried first
+def test_a_file_swapped_for_a_fifo_never_hangs_the_build(tmp_path: Path, listed_size: int) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
-    src = collect.SourceFile("pipe.txt", str(fifo), 0, 0)
+    src = collect.SourceFile("pipe.txt", str(fifo), listed_size, 0)
     result = collect.load_one(src, UTC, 1 << 20)
     assert result is not None and "not a regular file" in str(result[1])

@@ -173,24 +173,28 @@ def check_page(data: bytes, feed_urls: Sequence[str] = ()) -> list[str]:
         if n > level + 1:
             problems.append(f"line {el.sourceline}: <{el.tag}> skips a heading level")
         level = n
-    ids = Counter(el.get("id") for el in root.iter() if el.get("id"))
-    problems += [f"id {i!r} is used {n} times" for i, n in ids.items() if n > 1]
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
+    ids: Counter[str] = Counter()
+    for el in root.iter(etree.Element):  # elements only: no comments
         tag = el.tag.lower()
-        parent = el.getparent()
-        in_head = parent is not None and parent.tag == "head"
-        if tag in FORBIDDEN_TAGS and not (in_head and tag in ("link", "meta", "style")):
-            problems.append(f"line {el.sourceline}: <{tag}> is not allowed")
+        if tag in FORBIDDEN_TAGS:
+            parent = el.getparent()
+            in_head = parent is not None and parent.tag == "head"
+            if not (in_head and tag in ("link", "meta", "style")):
+                problems.append(f"line {el.sourceline}: <{tag}> is not allowed")
         if tag == "img" and el.get("alt") is None:
             problems.append(f"line {el.sourceline}: <img> without alt text")
-        for name, value in el.attrib.items():
+        attrib = el.attrib
+        if not attrib:
+            continue
+        if "id" in attrib and attrib["id"]:
+            ids[attrib["id"]] += 1
+        for name, value in attrib.items():
             low = str(name).lower()
             if low.startswith("on") or low == "style":
                 problems.append(f"line {el.sourceline}: {name}= is not allowed")
             elif low in URL_ATTRS and not _absolute(str(value)):
                 problems.append(f"line {el.sourceline}: {name}={value!r} is not absolute http(s)")
+    problems += [f"id {i!r} is used {n} times" for i, n in ids.items() if n > 1]
     discovery = {el.get("href") for el in root.iterfind("head/link[@rel='alternate']")}
     subscribe = {el.get("href") for el in root.iterfind(".//main//a")}
     for url in feed_urls:

@@ -17,6 +17,7 @@ import marshal
 import os
 import re
 import stat
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import tzinfo
@@ -79,13 +80,13 @@ def inherited() -> Any:
 
 
 def fork_context() -> Any:
-    """The "fork" start method, or None where there is none (the work is then sent)."""
+    """The "fork" start method on Linux (whatever the default of the Python version);
+    None elsewhere, where the default start method is used and the work is sent."""
     import multiprocessing
 
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:
-        return None
+    if not sys.platform.startswith("linux"):
+        return None  # macOS has fork, but its system libraries do not survive it
+    return multiprocessing.get_context("fork")
 
 
 @contextlib.contextmanager

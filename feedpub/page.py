@@ -186,8 +186,8 @@ def check_page(data: bytes, feed_urls: Sequence[str] = ()) -> list[str]:
         attrib = el.attrib
         if not attrib:
             continue
-        if "id" in attrib and attrib["id"]:
-            ids[attrib["id"]] += 1
+        if ident := attrib.get("id"):
+            ids[ident] += 1
         for name, value in attrib.items():
             low = str(name).lower()
             if low.startswith("on") or low == "style":

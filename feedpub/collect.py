@@ -19,7 +19,7 @@ import re
 import stat
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import tzinfo
 from itertools import repeat
 from pathlib import Path
@@ -404,12 +404,60 @@ def _received(sent: Sent) -> SummaryResult:
     return sent  # type: ignore[return-value]
 
 
+def _cached(src: SourceFile) -> bool:
+    """Whether the first byte of the file is in the page cache (True when that cannot
+    be told: a read that does not wait, ``RWF_NOWAIT``, is Linux's alone)."""
+    nowait = getattr(os, "RWF_NOWAIT", None)
+    if nowait is None:
+        return True
+    try:
+        fd = os.open(src.abspath, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return True
+    try:
+        os.preadv(fd, [bytearray(1)], 0, nowait)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return True
+
+
+def read_ahead(
+    chunk: list[tuple[SourceFile, str | None]], after: Sequence[tuple[SourceFile, str | None]] = ()
+) -> None:
+    """When the files of ``chunk`` are not in the page cache (the first one tells: a
+    host may reclaim what was idle for a minute), ask the kernel for them and the
+    files ``after`` them at once: read one by one, each would wait on the disk in
+    turn (a cold build of 100,000 files took 19 s instead of 12)."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None or not chunk or _cached(chunk[0][0]):
+        return
+    for src, _ in [*chunk, *after]:
+        with contextlib.suppress(OSError):
+            fd = os.open(src.abspath, os.O_RDONLY | os.O_NONBLOCK)
+            try:
+                advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+            finally:
+                os.close(fd)
+
+
 def _summarize_chunk(
     part: list[tuple[SourceFile, str | None]] | range, tz: tzinfo, max_size: int
 ) -> list[Sent]:
     """The results of ``part``: the items themselves, or their positions in the
     inherited work list (see :func:`worker_pool`)."""
-    chunk = inherited()[part.start : part.stop] if isinstance(part, range) else part
+    if isinstance(part, range):
+        work = inherited()
+        chunk = work[part.start : part.stop]
+        # the next chunk too (the other worker's, most likely): its files arrive while
+        # these are parsed
+        read_ahead(chunk, work[part.stop : part.stop + len(part)])
+    else:
+        chunk = part
+        read_ahead(chunk)
     return [_sendable(summarize_one(s, tz, max_size, known)) for s, known in chunk]
 
 

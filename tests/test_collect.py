@@ -210,3 +210,36 @@ def test_every_feedpub_error_survives_the_trip_from_a_worker_process() -> None:
         back = pickle.loads(pickle.dumps(error))
         assert type(back) is type(error) and str(back) == str(error)
         assert vars(back) == vars(error)
+
+
+def _written(path: Path, data: bytes) -> collect.SourceFile:
+    path.write_bytes(data)
+    return collect.SourceFile(path.name, str(path), len(data), 0)
+
+
+@pytest.mark.skipif(not hasattr(os, "RWF_NOWAIT"), reason="RWF_NOWAIT is Linux's")
+def test_a_file_out_of_the_page_cache_is_told_from_one_in_it(tmp_path: Path) -> None:
+    src = _written(tmp_path / "a.txt", b"x" * 10_000)
+    assert collect._cached(src)
+    fd = os.open(src.abspath, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # clean pages, which the kernel may then drop
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+    assert not collect._cached(src)
+    assert collect.read_source(src, 1 << 20) == b"x" * 10_000
+    assert collect._cached(src)
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_files_out_of_the_page_cache_are_asked_for_all_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
+) -> None:
+    chunk = [(_written(tmp_path / f"{i}.txt", b"x"), None) for i in range(3)]
+    after = [(_written(tmp_path / f"{i}.txt", b"y"), None) for i in range(3, 5)]
+    asked: list[int] = []
+    monkeypatch.setattr(collect, "_cached", lambda src: cached)
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, *a: asked.append(os.fstat(fd).st_size))
+    collect.read_ahead(chunk, after)
+    assert asked == ([] if cached else [1] * 5)

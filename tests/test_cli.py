@@ -248,3 +248,14 @@ def test_the_program_leaves_at_once_with_the_build_s_exit_code_and_all_its_outpu
     again = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
     assert again.returncode == 1 and "bad.txt:3: YAML error" in again.stderr.decode()
     assert "from cache 5, rejected 1" in again.stderr.decode()  # the cache was kept
+
+
+def test_the_phase_timer_times_a_real_build(cfg: Path) -> None:
+    """bench/phases.py: the build it times is the real one, and every phase is listed."""
+    script = ROOT / "bench" / "phases.py"
+    cmd = [sys.executable, str(script), "build", "-c", str(cfg), "--now", NOW]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    for phase in ("discover", "gather", "plan", "render and check", "cache rows", "whole build"):
+        assert f"\n{phase} " in done.stdout, done.stdout
+    assert (cfg.parent / "feeds" / "azure.rss").stat().st_size > 0

@@ -182,8 +182,8 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         _ping_hub(config, config.hub, result, verbose)
     if _EXIT_AT_ONCE:
         # A build holds a hundred thousand summaries, rows and sources: freeing them
-        # one by one on the way out cost a cron run with nothing to do a tenth of its
-        # time. Every file is written, synced and closed; only memory is left.
+        # one by one on the way out cost a cron run with nothing to do about 40 ms of
+        # its 0.8 s. Every file is written, synced and closed; only memory is left.
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

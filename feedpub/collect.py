@@ -294,11 +294,15 @@ def discover(
     return files
 
 
+def _open(src: SourceFile) -> int:
+    # O_NONBLOCK: a file swapped for a FIFO after listing must not hang the build
+    return os.open(src.abspath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+
+
 def read_source(src: SourceFile, max_size: int) -> bytes | None:
     """The bytes of a file, ``None`` when it vanished; ArticleError when unreadable or too big."""
     try:
-        # O_NONBLOCK: a file swapped for a FIFO after listing must not hang the build
-        fd = os.open(src.abspath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = _open(src)
         if 0 < src.size <= max_size:  # the size the listing saw: one read, no fstat
             try:
                 data = os.read(fd, src.size + 1)
@@ -308,7 +312,7 @@ def read_source(src: SourceFile, max_size: int) -> bytes | None:
             os.close(fd)
             if len(data) == src.size:  # all of it: a FIFO or a device gives less or more
                 return data
-            fd = os.open(src.abspath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # changed
+            fd = _open(src)  # it changed since it was listed: the careful way
         with open(fd, "rb", buffering=0) as f:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
@@ -411,7 +415,7 @@ def _cached(src: SourceFile) -> bool:
     if nowait is None:
         return True
     try:
-        fd = os.open(src.abspath, os.O_RDONLY | os.O_NONBLOCK)
+        fd = _open(src)
     except OSError:
         return True
     try:
@@ -437,7 +441,7 @@ def read_ahead(
         return
     for src, _ in [*chunk, *after]:
         with contextlib.suppress(OSError):
-            fd = os.open(src.abspath, os.O_RDONLY | os.O_NONBLOCK)
+            fd = _open(src)
             try:
                 advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
             finally:

@@ -38,15 +38,11 @@ MAX_LIST = 100
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
 #: A single-line text that the last steps of cleaning leave as it is: words of no
-#: markup, entity, space or forbidden character, one space apart.
-_WORD_RUN = "[^\\s<&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
+#: space or forbidden character, one space apart.
+_WORD_RUN = "[^\\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
 _CLEAN_LINE = re.compile(f"{_WORD_RUN}(?: {_WORD_RUN})*\\Z")
 _WORD = re.compile(r"[A-Za-z0-9]")
 _DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?")
-#: An HTML tag, end tag or comment (``<`` then a letter, ``/`` or ``!--``); a bare
-#: ``<`` as in ``3 < 5`` or ``x<y`` is text.
-_TAG = re.compile(r"<!--.*?(?:-->|\Z)|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.S)
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 @functools.cache
@@ -94,26 +90,34 @@ _PLAIN_URL = re.compile(
 
 
 def clean_text(value: str, *, single_line: bool = False, limit: int | None = None) -> str:
-    """Strip XML-forbidden characters, repair mojibake, normalise to NFC.
+    """A plain-text field of an article file -> the text a reader must be shown.
 
-    A single-line text (a title, a name, a topic) is plain text, so markup that
-    scraping left in it goes: HTML tags and comments are removed (``3 < 5`` and
-    ``x<y`` are not tags and stay) and complete character references are decoded
-    (``AT&amp;T`` and ``It&#8217;s`` read as ``AT&T`` and ``It’s``).
+    Article files are written by CMSs that HTML-escape their text (``we&#8217;ve``,
+    ``Customer &amp; Partner``, ``&#038;``), so character references, named and
+    numeric, are decoded here, exactly once (as an HTML parser decodes text). What
+    is left is plain text: markup in it (``<b>``, ``<script>``, ``3 < 5``) is text,
+    which every format escapes once for its context. Then XML-forbidden characters
+    go, mojibake is repaired, the text is normalised to NFC and, for a single-line
+    text (a title, a name, a topic), runs of white space become one space.
+    The result is never cleaned again (that would decode a second time).
     """
+    if "&" in value:
+        value = html.unescape(value)
     if not value.isascii():
         if _FTFY_MAY_CHANGE.search(value):
             value = _ftfy()(value)
         else:  # what ftfy would do to it: nothing but NFC (tests/test_fastpath.py)
             value = unicodedata.normalize("NFC", value)
-    if single_line:
-        if _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
-            return value  # what the steps below would give (tests/test_fastpath.py)
-        if "<" in value:
-            value = _TAG.sub(" ", value)
-        if "&" in value:
-            value = _ENTITY.sub(lambda m: html.unescape(m.group()), value)
+    if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
+        return value  # what the steps below would give (tests/test_fastpath.py)
     value = _FORBIDDEN.sub("", value)
+    return _shorten(value, single_line=single_line, limit=limit)
+
+
+def _shorten(value: str, *, single_line: bool, limit: int | None) -> str:
+    """White space made single (on one line) or trimmed, then cut to ``limit``
+    characters at a word, with an ellipsis: the last steps of :func:`clean_text`,
+    for a text that is clean already."""
     value = _SPACES.sub(" ", value).strip() if single_line else value.strip()
     if limit is not None and len(value) > limit:
         cut = value.rfind(" ", 0, limit)
@@ -545,8 +549,8 @@ def _essentials(
 
 def _has_text(d: dict[str, Any], key: str, **kw: Any) -> bool:
     """Whether ``_text(d, key, **kw)`` is not empty (raising what it raises), without
-    cleaning when the answer is plain: a letter or digit outside any markup or
-    character reference survives every step of :func:`clean_text`."""
+    cleaning when the answer is plain: a letter or digit outside any character
+    reference survives every step of :func:`clean_text`."""
     value = d.get(key)
     if isinstance(value, str) and "<" not in value and "&" not in value and _WORD.search(value):
         return True
@@ -565,7 +569,7 @@ def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
     kind = d.get("type")
     return Article(
         path=path,
-        title=title or clean_text(excerpt, single_line=True, limit=80),
+        title=title or _shorten(excerpt, single_line=True, limit=80),
         excerpt=excerpt,
         url=url,
         published_at=published_at,

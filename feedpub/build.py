@@ -24,7 +24,6 @@ from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from .archive import Document, documents, is_page_of
 from .cache import Cache, Row, Summary
 from .collect import (
@@ -40,14 +39,13 @@ from .collect import (
 )
 from .config import Config, FeedConfig
 from .errors import ArticleError, LockError
+from .incremental import code_key, config_key, feed_key, site_key
 from .model import Article, Headline
 from .select import pick_all, visible
 
 if TYPE_CHECKING:
     from .validate import Problem
 
-#: Part of every output fingerprint: bump when rendering changes.
-RENDER_VERSION = "2"
 #: A file modified this close to the last cache write may change again within the
 #: same mtime tick; its content hash is checked instead of trusting size and mtime.
 RACY_NS = 2_000_000_000
@@ -127,7 +125,9 @@ def validate_bytes(data: bytes, now: datetime | None) -> tuple[str | None, list[
 
 
 def _settings(config: Config) -> str:
-    return f"tz={config.timezone.key} max={config.max_file_size}"
+    """What the cached summaries and headlines were made with: the code that reads
+    articles, and the settings it reads them with."""
+    return f"tz={config.timezone.key} max={config.max_file_size} code={code_key()}"
 
 
 def open_cache(config: Config, *, readonly: bool, fresh: bool = False) -> Cache:
@@ -232,13 +232,10 @@ def plan(config: Config, summaries: Sequence[Summary], now: datetime,
 
 def fingerprint(config: Config, feed: FeedConfig, fmt: str, items: Sequence[Summary],
                 doc: Document[Summary] | None = None) -> str:  # fmt: skip
-    """Everything an output's bytes depend on, hashed."""
-    parts = [
-        RENDER_VERSION, __version__, fmt, config.title, config.link, config.feeds_url,
-        config.description, config.language, feed.slug, feed.title, feed.description,
-        list(feed.topics), [[s.path, s.digest] for s in items], doc.key() if doc else None,
-        config.hub,
-    ]  # fmt: skip
+    """Everything an output's bytes depend on, hashed: the code and every field of the
+    configuration (:mod:`feedpub.incremental`), the format, and the items."""
+    parts = [site_key(config), feed_key(feed), fmt, [[s.path, s.digest] for s in items],
+             doc.key() if doc else None]  # fmt: skip
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -429,8 +426,7 @@ def build(
 def _state(config: Config, sources: Sequence[SourceFile], slugs: Sequence[str] | None,
            allow_empty: bool) -> str:  # fmt: skip
     h = hashlib.sha256()
-    h.update(json.dumps([RENDER_VERSION, __version__, repr(config), sorted(slugs or []),
-                         allow_empty]).encode())  # fmt: skip
+    h.update(json.dumps([config_key(config), sorted(slugs or []), allow_empty]).encode())
     h.update("".join([f"{path}\0{size}\0{mtime}\n" for path, _, size, mtime in sources]).encode())
     return h.hexdigest()
 
@@ -665,8 +661,7 @@ def _site_fingerprint(config: Config, selected: dict[str, list[Summary]]) -> str
          selected[f.slug][0].published_at.isoformat() if selected.get(f.slug) else None]
         for f in config.feeds
     ]  # fmt: skip
-    parts = [RENDER_VERSION, __version__, config.title, config.link, config.feeds_url,
-             config.description, config.language, config.owner, config.hub, feeds]  # fmt: skip
+    parts = [config_key(config), feeds]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -208,8 +208,8 @@ def test_titles_are_text_exactly_once_escaped(built: dict[str, Any]) -> None:
         for e in root.iterfind("a:entry", ns)
     }
     base = "https://news.example.com/hostile/"
-    # a title is plain text: the markup goes, its text stays, "&" is escaped once
-    assert titles[base + "xss_title_excerpt"] == "alert(1) AT&T"
+    # a title is plain text: its markup is text, "&" is escaped once
+    assert titles[base + "xss_title_excerpt"] == "<script>alert(1)</script><img src=x onerror=alert(2)> AT&T"
     assert titles[base + "cdata_end"] == "Ends ]]> here <![CDATA[ x"
     assert titles[base + "control_characters"].startswith("Bell escape null")
 

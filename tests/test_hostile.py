@@ -209,7 +209,10 @@ def test_titles_are_text_exactly_once_escaped(built: dict[str, Any]) -> None:
     }
     base = "https://news.example.com/hostile/"
     # a title is plain text: its markup is text, "&" is escaped once
-    assert titles[base + "xss_title_excerpt"] == "<script>alert(1)</script><img src=x onerror=alert(2)> AT&T"
+    assert (
+        titles[base + "xss_title_excerpt"]
+        == "<script>alert(1)</script><img src=x onerror=alert(2)> AT&T"
+    )
     assert titles[base + "cdata_end"] == "Ends ]]> here <![CDATA[ x"
     assert titles[base + "control_characters"].startswith("Bell escape null")
 

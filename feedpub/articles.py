@@ -16,6 +16,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -89,7 +90,9 @@ _PLAIN_URL = re.compile(
 # --------------------------------------------------------------------------- text
 
 
-def clean_text(value: str, *, single_line: bool = False, limit: int | None = None) -> str:
+def clean_text(
+    value: str, *, single_line: bool = False, limit: int | None = None, markup: bool = False
+) -> str:
     """A plain-text field of an article file -> the text a reader must be shown.
 
     Article files are written by CMSs that HTML-escape their text (``we&#8217;ve``,
@@ -100,14 +103,19 @@ def clean_text(value: str, *, single_line: bool = False, limit: int | None = Non
     go, mojibake is repaired, the text is normalised to NFC and, for a single-line
     text (a title, a name, a topic), runs of white space become one space.
     The result is never cleaned again (that would decode a second time).
+
+    With ``markup``, the value is HTML (its references are part of the markup, and
+    stay as they are for the sanitiser that shows it).
     """
-    if "&" in value:
+    if "&" in value and not markup:
         value = html.unescape(value)
     if not value.isascii():
-        if _FTFY_MAY_CHANGE.search(value):
+        nfc = unicodedata.normalize("NFC", value)
+        # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair
+        if _FTFY_MAY_CHANGE.search(value) or _FTFY_MAY_CHANGE.search(nfc):
             value = _ftfy()(value)
         else:  # what ftfy would do to it: nothing but NFC (tests/test_fastpath.py)
-            value = unicodedata.normalize("NFC", value)
+            value = nfc
     if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
         return value  # what the steps below would give (tests/test_fastpath.py)
     value = _FORBIDDEN.sub("", value)
@@ -522,29 +530,29 @@ def _clean_topic(name: str) -> str:
     return clean_text(name, single_line=True, limit=200)
 
 
-def _essentials(
-    d: dict[str, Any], tz: tzinfo, *, clean: bool = True
-) -> tuple[str, str, str, datetime]:
-    """Title, excerpt, URL and date: the fields whose faults reject an article. With
-    ``clean=False`` title and excerpt are only checked (and come back empty)."""
-    if clean:
-        title = _text(d, "title", single_line=True, limit=MAX_TITLE)
-        excerpt = _text(d, "excerpt", limit=MAX_EXCERPT)
-        present = bool(title or excerpt)
-    else:
-        title = excerpt = ""
-        present = _has_text(d, "title", single_line=True, limit=MAX_TITLE)
-        _check_text(d, "excerpt")  # raises what the clean path raises, in the same order
-        present = present or _has_text(d, "excerpt", limit=MAX_EXCERPT)
-    if not present:
-        raise FieldError("title", "no title and no excerpt: an article needs at least one")
+def _url(d: dict[str, Any], tz: tzinfo) -> str:
     url = clean_url(d.get("webUrl")) or clean_url(d.get("originalUrl"))
     if url is None:
         key = "webUrl" if "webUrl" in d else "originalUrl"
         raise FieldError(key, "no usable webUrl or originalUrl: give an absolute http(s) URL")
+    return url
+
+
+def _date(d: dict[str, Any], tz: tzinfo) -> datetime:
     if "publishedDateTime" not in d:
         raise FieldError("title", "publishedDateTime is missing")
-    return title, excerpt, url, to_utc(d["publishedDateTime"], tz, "publishedDateTime")
+    return to_utc(d["publishedDateTime"], tz, "publishedDateTime")
+
+
+def _title_or_excerpt(d: dict[str, Any], tz: tzinfo) -> None:
+    if not (_has_text(d, "title", single_line=True, limit=MAX_TITLE)
+            or _has_text(d, "excerpt", limit=MAX_EXCERPT)):  # fmt: skip
+        raise FieldError("title", "no title and no excerpt: an article needs at least one")
+
+
+def _kind(d: dict[str, Any], tz: tzinfo) -> str:
+    kind = d.get("type")
+    return kind.strip().lower() if isinstance(kind, str) and kind.strip() else "article"
 
 
 def _has_text(d: dict[str, Any], key: str, **kw: Any) -> bool:
@@ -552,60 +560,133 @@ def _has_text(d: dict[str, Any], key: str, **kw: Any) -> bool:
     cleaning when the answer is plain: a letter or digit outside any character
     reference survives every step of :func:`clean_text`."""
     value = d.get(key)
-    if isinstance(value, str) and "<" not in value and "&" not in value and _WORD.search(value):
+    if isinstance(value, str) and "&" not in value and _WORD.search(value):
         return True
     return bool(_text(d, key, **kw))
 
 
-def _check_text(d: dict[str, Any], key: str) -> None:
-    """Raise what ``_text(d, key)`` raises, without cleaning."""
-    if not isinstance(d.get(key), str | None):
-        _text(d, key)
+def _check_text(key: str) -> Callable[[dict[str, Any], tzinfo], None]:
+    """A check that raises what ``_text(d, key)`` raises, without cleaning."""
+
+    def check(d: dict[str, Any], tz: tzinfo) -> None:
+        if not isinstance(d.get(key), str | None):
+            _text(d, key)
+
+    return check
+
+
+def _plain(key: str, *, single_line: bool = False, limit: int | None = None) -> Reader:
+    def read(d: dict[str, Any], tz: tzinfo) -> str:
+        return _text(d, key, single_line=single_line, limit=limit)
+
+    return read
+
+
+def _html(key: str) -> Reader:
+    def read(d: dict[str, Any], tz: tzinfo) -> str:
+        return _text(d, key, markup=True)
+
+    return read
+
+
+#: What the front matter holds in a field, and so how it is cleaned. Plain text:
+#: references decoded once (a CMS writes ``we&#8217;ve``), markup kept as text, and
+#: each output format escapes it once for its context. HTML: markup, sanitised
+#: wherever it is shown. URL: references decoded (``&#038;``), http(s) only.
+PLAIN_LINE = "plain text, one line"
+PLAIN = "plain text"
+HTML = "HTML"
+URL = "URL"
+DATE = "date"
+NUMBER = "number"
+FLAG = "true or false"
+OTHER = "structured"
+
+Reader = Callable[[dict[str, Any], tzinfo], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One step of reading an article: an attribute of the Article (or, with no
+    ``name``, a rule over several keys), the keys it reads and what they hold,
+    how it is read, and whether the Summary carries it. ``read`` raises
+    :class:`FieldError` to reject the article; ``check`` raises exactly the same,
+    more cheaply, for a step the Summary does not carry."""
+
+    name: str | None
+    keys: tuple[str, ...]
+    kind: str
+    read: Reader
+    summary: bool = False
+    check: Reader | None = None
+
+
+#: The one table of an article's fields, in the order they are read (so the order
+#: in which problems are found). The Article is every named step; the Summary (what
+#: selection needs of every file) is the steps marked ``summary``, and the other
+#: steps that can reject are checked without being built: both are derived from
+#: this table, so they cannot disagree on what is rejected.
+FIELDS: tuple[Field, ...] = (
+    Field("title", ("title",), PLAIN_LINE, _plain("title", single_line=True, limit=MAX_TITLE),
+          check=_check_text("title")),
+    Field("excerpt", ("excerpt",), PLAIN, _plain("excerpt", limit=MAX_EXCERPT),
+          check=_check_text("excerpt")),
+    Field(None, ("title", "excerpt"), PLAIN, _title_or_excerpt, check=_title_or_excerpt),
+    Field("url", ("webUrl", "originalUrl"), URL, _url, summary=True),
+    Field("published_at", ("publishedDateTime",), DATE, _date, summary=True),
+    Field("published", ("published",), FLAG, lambda d, tz: d.get("published") is True,
+          summary=True),
+    Field("topics", ("topics",), PLAIN_LINE, lambda d, tz: _topics(d.get("topics")),
+          summary=True),
+    Field("images", ("images",), OTHER, lambda d, tz: _images(d.get("images"))),
+    Field("related", ("related",), OTHER, lambda d, tz: _related(d.get("related"), tz)),
+    Field("provider", ("provider",), OTHER, lambda d, tz: _provider(d.get("provider"))),
+    Field("type", ("type",), PLAIN_LINE, _kind),
+    Field("quality", ("quality",), NUMBER, lambda d, tz: _number(d.get("quality")),
+          summary=True),
+    Field("heat", ("heat",), NUMBER, lambda d, tz: _number(d.get("heat"))),
+    Field("featured_content", ("featuredContent",), HTML, _html("featuredContent"),
+          check=_check_text("featuredContent")),
+    Field("amp_url", ("ampWebUrl",), URL, lambda d, tz: clean_url(d.get("ampWebUrl"))),
+    Field("category", ("category",), PLAIN_LINE, _plain("category", single_line=True, limit=200),
+          check=_check_text("category")),
+)  # fmt: skip
+
+#: The keys :func:`build_summary` reads (tests/test_fastpath.py checks it).
+SUMMARY_FIELDS = frozenset(k for f in FIELDS if f.summary or f.check for k in f.keys)
+#: The Summary's steps: (attribute or None, function), in table order.
+_SUMMARY_STEPS: tuple[tuple[str | None, Reader], ...] = tuple(
+    (f.name, f.read) if f.summary else (None, f.check or f.read)
+    for f in FIELDS
+    if f.summary or f.check
+)
 
 
 def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
-    """Normalise a front-matter mapping (``secured`` already gone) into an Article."""
-    title, excerpt, url, published_at = _essentials(d, tz)
-    kind = d.get("type")
-    return Article(
-        path=path,
-        title=title or _shorten(excerpt, single_line=True, limit=80),
-        excerpt=excerpt,
-        url=url,
-        published_at=published_at,
-        published=d.get("published") is True,
-        topics=_topics(d.get("topics")),
-        images=_images(d.get("images")),
-        related=_related(d.get("related"), tz),
-        provider=_provider(d.get("provider")),
-        type=kind.strip().lower() if isinstance(kind, str) and kind.strip() else "article",
-        quality=_number(d.get("quality")),
-        heat=_number(d.get("heat")),
-        featured_content=_text(d, "featuredContent"),
-        amp_url=clean_url(d.get("ampWebUrl")),
-        category=_text(d, "category", single_line=True, limit=200),
-    )
-
-
-#: The keys :func:`build_summary` reads (tests/test_fastpath.py checks it).
-SUMMARY_FIELDS = frozenset(
-    {"title", "excerpt", "webUrl", "originalUrl", "publishedDateTime", "topics", "published",
-     "quality", "featuredContent", "category"}
-)  # fmt: skip
+    """Normalise a front-matter mapping (``secured`` already gone) into an Article:
+    every step of :data:`FIELDS`. An article without a title is shown by the start
+    of its excerpt."""
+    values: dict[str, Any] = {}
+    for f in FIELDS:
+        value = f.read(d, tz)
+        if f.name is not None:
+            values[f.name] = value
+    if not values["title"]:
+        values["title"] = _shorten(values["excerpt"], single_line=True, limit=80)
+    return Article(path=path, **values)
 
 
 def build_summary(path: str, d: dict[str, Any], tz: tzinfo, digest: str) -> Summary:
     """What selection needs of the article :func:`build_article` would make of ``d``,
-    rejecting exactly what it rejects, in the same order, but without the images,
-    related items and provider (which never reject an article), and without cleaning
-    title and excerpt where their emptiness is plain: the cheap half, for every file
-    of a build; only the articles a feed shows are built whole, later."""
-    _, _, url, published_at = _essentials(d, tz, clean=False)
-    topics = _topics(d.get("topics"))
-    _check_text(d, "featuredContent")  # what build_article would reject
-    _check_text(d, "category")
-    return Summary(path, url, d.get("published") is True, published_at, topics,
-                   _number(d.get("quality")), digest)  # fmt: skip
+    rejecting exactly what it rejects, in the same order: the steps of :data:`FIELDS`
+    the Summary carries, and the others that can reject checked, not built. The cheap
+    half, for every file of a build; only the articles a feed shows are built whole."""
+    values: dict[str, Any] = {}
+    for name, step in _SUMMARY_STEPS:
+        value = step(d, tz)
+        if name is not None:
+            values[name] = value
+    return Summary(path=path, digest=digest, **values)
 
 
 def _located(path: str, data: bytes, offset: int, e: FieldError) -> ArticleError:
@@ -631,6 +712,3 @@ def load_summary(path: str, data: bytes, tz: tzinfo, digest: str) -> Summary:
         return build_summary(path, mapping, tz, digest)
     except FieldError as e:
         raise _located(path, data, offset, e) from None
-
-
-Loader = Callable[[str, bytes, tzinfo], Article]

@@ -203,3 +203,34 @@ def test_plain_text_is_decoded_once_and_markup_stays_text(
     """Titles and excerpts are plain text as a CMS writes it: references are decoded
     exactly once; what looks like markup is text (each format escapes it)."""
     assert clean_text(raw, single_line=single_line) == clean
+
+
+def test_article_and_summary_are_both_derived_from_the_field_table() -> None:
+    """One table: every named step is an Article attribute, the Summary is the steps
+    marked for it, and every field says what its source holds."""
+    from dataclasses import fields
+
+    from feedpub import articles
+    from feedpub.cache import Summary
+
+    named = [f.name for f in articles.FIELDS if f.name]
+    assert sorted(named) == sorted(f.name for f in fields(Article) if f.name != "path")
+    carried = {f.name for f in articles.FIELDS if f.summary}
+    assert set(Summary._fields) == carried | {"path", "digest"}
+    kinds = {articles.PLAIN_LINE, articles.PLAIN, articles.HTML, articles.URL, articles.DATE,
+             articles.NUMBER, articles.FLAG, articles.OTHER}  # fmt: skip
+    assert all(f.kind in kinds for f in articles.FIELDS)
+    # a step that can reject but is not carried has a cheap check of its own
+    assert {k for f in articles.FIELDS if f.check for k in f.keys} <= articles.SUMMARY_FIELDS
+
+
+def test_html_fields_keep_their_references_and_plain_fields_decode_them() -> None:
+    a = load_article(
+        "a.md",
+        b'---\ntitle: "we&#8217;ve"\nexcerpt: "Q&amp;A"\npublishedDateTime: 2020-05-19T21:00:00Z\n'
+        b'webUrl: "https://e.example/a"\ntype: video\n'
+        b"featuredContent: '<iframe src=\"https://v.example/e?a=1&amp;b=2\"></iframe>'\n---\n",
+        UTC,
+    )
+    assert (a.title, a.excerpt) == ("we’ve", "Q&A")
+    assert a.featured_content == '<iframe src="https://v.example/e?a=1&amp;b=2"></iframe>'

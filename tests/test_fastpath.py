@@ -344,7 +344,7 @@ def test_skipping_ftfy_changes_nothing_on_real_and_generated_text(texts: list[st
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
        | st.lists(st.sampled_from(["Itâ€™s", "Ã©", "Â ", "ΓÇÖ", "â€", "’", "東京", "Zürich", "\x1b[31m", "\u200b",
-                                   "\ufeff", "\U000e0041", "a", " ", "\x85", "Ã", "\xa0", "東", "é", "データ", "한"]), max_size=8).map("".join))  # fmt: skip
+                                   "\ufeff", "\U000e0041", "a", " ", "\x85", "Ã", "\xa0", "東", "é", "データ", "한", "e\u0301", "”"]), max_size=8).map("".join))  # fmt: skip
 def test_skipping_ftfy_changes_nothing_on_generated_text(text: str) -> None:
     assert clean_text(text) == ftfy_always(text)
 

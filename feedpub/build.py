@@ -131,10 +131,14 @@ def _settings(config: Config) -> str:
 
 
 def open_cache(config: Config, *, readonly: bool, fresh: bool = False) -> Cache:
-    if fresh and not readonly:
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(f"{config.cache}{suffix}")
+    """The cache at ``site.cache``; read-only, a missing one is not created (nor its folder)."""
+    if not readonly:
+        with contextlib.suppress(OSError):  # a cache that cannot be made: a build without one
+            config.cache.parent.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{config.cache}{suffix}")
     return Cache(config.cache, _settings(config), readonly=readonly)
 
 
@@ -284,32 +288,87 @@ def _has_items(path: Path) -> bool:
 
 @contextlib.contextmanager
 def build_lock(config: Config, timeout: float | None = None) -> Iterator[None]:
-    """Hold an exclusive flock on ``<output>/.feedpub.lock``; LockError after ``timeout`` s.
+    """Hold an exclusive flock on ``<site.cache>.lock``; LockError after ``timeout`` s.
 
-    The OS releases the lock when the process dies, so a killed build leaves none.
+    The lock sits beside the cache (by default in ``.feedpub/`` beside the config
+    file), never in the output folder. The OS releases it when the process dies, so
+    a killed build leaves none. Once it is held, what an older feedpub or a killed
+    build left in the output folder is removed (see :func:`_clear_output_folder`).
     """
     wait = config.lock_timeout if timeout is None else timeout
-    config.output.mkdir(parents=True, exist_ok=True)
-    fd = os.open(config.output / ".feedpub.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as e:
-                if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise LockError(
-                        f"another build holds {config.output / '.feedpub.lock'} "
-                        f"(waited {wait:g} s; see site.lock_timeout)"
-                    ) from None
-                time.sleep(0.05)
-        _remove_stale_temps(config.output)
+        config.lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(config.lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise OSError(
+            e.errno,
+            f"{e.strerror}: the cache and the build lock need a folder feedpub can "
+            "write (see site.cache)",
+            e.filename,
+        ) from e
+    try:
+        _flock(fd, deadline, f"another build holds {config.lock} (waited {wait:g} s; "
+               "see site.lock_timeout)")  # fmt: skip
+        _clear_output_folder(config.output, deadline, wait)
         yield
     finally:
         os.close(fd)
+
+
+def _flock(fd: int, deadline: float, busy: str) -> None:
+    """Take an exclusive flock on ``fd``, polling until ``deadline``; LockError(busy) then."""
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as e:
+            if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            if time.monotonic() >= deadline:
+                raise LockError(busy) from None
+            time.sleep(0.05)
+
+
+#: What feedpub 0.1 kept in the output folder: the cache (with SQLite's companion
+#: files) and the lock. The output folder is published, and the cache names every
+#: article, unpublished and embargoed ones included: a build removes them.
+OLD_CACHE = ".feedpub-cache.sqlite"
+OLD_LOCK = ".feedpub.lock"
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def _clear_output_folder(folder: Path, deadline: float, wait: float) -> None:
+    """Remove from the output folder what is not for publishing: an older feedpub's
+    cache and lock, and the temp files a killed build left (we hold the build lock).
+
+    A build of an older feedpub that still runs holds the old lock: it is waited for
+    (until ``deadline``), so that its cache is not removed under it.
+    """
+    old_lock = folder / OLD_LOCK
+    try:
+        fd: int | None = os.open(old_lock, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:  # none (the usual case), or not a file we can lock: removed below
+        fd = None
+    try:
+        if fd is not None:
+            _flock(fd, deadline, f"an older feedpub build holds {old_lock} (waited {wait:g} s)")
+        for name in [*(OLD_CACHE + s for s in SQLITE_COMPANIONS), OLD_LOCK]:
+            try:
+                os.unlink(folder / name)
+            except (FileNotFoundError, IsADirectoryError):  # a folder so named is not ours
+                pass
+            except OSError as e:
+                raise OSError(
+                    e.errno,
+                    f"cannot remove an older feedpub's {name} from the output folder, "
+                    f"which is published ({e.strerror}); remove it by hand",
+                    str(folder / name),
+                ) from e
+        _remove_stale_temps(folder)
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def _remove_stale_temps(folder: Path) -> None:

@@ -8,6 +8,7 @@ against the folder of the config file, never the working directory.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import tomllib
 import unicodedata
@@ -27,6 +28,10 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 DEFAULT_MAX_ITEMS = 50
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 DEFAULT_LOCK_TIMEOUT = 30.0
+#: Where a build keeps its cache and its lock by default: a folder beside the config
+#: file, never the output folder (which a site publishes, dotfiles and all).
+STATE_DIR = ".feedpub"
+DEFAULT_CACHE = f"{STATE_DIR}/cache.sqlite"
 
 
 @functools.lru_cache(maxsize=65536)  # a few hundred topics, met 100,000 times
@@ -83,6 +88,11 @@ class Config:
     hub: str | None = None
     #: The OPML list's ``ownerName`` (optional).
     owner: str = ""
+
+    @property
+    def lock(self) -> Path:
+        """The file a build holds an OS lock on: beside the cache, ``<cache>.lock``."""
+        return self.cache.with_name(f"{self.cache.name}.lock")
 
     def feed(self, slug: str) -> FeedConfig | None:
         return next((f for f in self.feeds if f.slug == slug), None)
@@ -259,9 +269,9 @@ def parse_config(
         else:
             content = tuple(content_raw)
 
-    output = root / (r.get(site, "site", "output", str, "feeds") or "feeds")
-    cache_raw = r.get(site, "site", "cache", str, None)
-    cache = root / cache_raw if cache_raw else output / ".feedpub-cache.sqlite"
+    output_raw = r.get(site, "site", "output", str, "feeds") or "feeds"
+    output = root / output_raw
+    cache = _cache_path(r, root, output, output_raw, r.get(site, "site", "cache", str, None))
     max_items = _positive_int(r, site, "site", "max_items", DEFAULT_MAX_ITEMS)
     max_file_size = _positive_int(r, site, "site", "max_file_size", DEFAULT_MAX_FILE_SIZE)
     lock_timeout = r.get(site, "site", "lock_timeout", (int, float), DEFAULT_LOCK_TIMEOUT)
@@ -320,6 +330,38 @@ def parse_config(
         hub=hub,
         owner=owner,
     )
+
+
+def _cache_path(r: _Reader, root: Path, output: Path, output_raw: str, raw: str | None) -> Path:
+    """``site.cache``, by default ``.feedpub/cache.sqlite`` beside the config file.
+
+    Never inside the output folder: that folder is published, and the cache names
+    every article file (path, URL, date, topics), unpublished and embargoed ones too.
+    Symlinks are followed, so a link into the output folder is refused as well.
+    """
+    if raw is not None and (not raw.strip() or raw.endswith("/")):
+        r.problem("site.cache", f"must be the path of a file, got {raw!r}")
+        raw = None
+    cache = root / (raw or DEFAULT_CACHE)
+    if Path(os.path.realpath(cache)).is_relative_to(os.path.realpath(output)):
+        why = (
+            "which is published: the cache names every article, unpublished and "
+            "future-dated ones included"
+        )
+        if raw:
+            r.problem(
+                "site.cache",
+                f"{raw!r} is inside the output folder {output_raw!r}, {why}. Leave "
+                f"site.cache out (default {DEFAULT_CACHE!r}, beside the config file) "
+                "or point it outside the output folder",
+            )
+        else:
+            r.problem(
+                "site.output",
+                f"the default cache {DEFAULT_CACHE!r} would be inside the output folder "
+                f"{output_raw!r}, {why}. Set site.cache to a file outside it",
+            )
+    return cache
 
 
 def _positive_int(r: _Reader, table: dict[str, Any], prefix: str, key: str, default: int) -> int:

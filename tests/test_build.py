@@ -111,7 +111,7 @@ def test_a_feed_that_fails_validation_is_not_written(
 
 def test_second_build_waits_then_exits_75(cfg: Path) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
-    fd = os.open(cfg.parent / "feeds" / ".feedpub.lock", os.O_RDWR)
+    fd = os.open(cfg.parent / ".feedpub" / "cache.sqlite.lock", os.O_RDWR)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         started = time.monotonic()
@@ -129,8 +129,8 @@ def test_second_build_waits_then_exits_75(cfg: Path) -> None:
 def test_damaged_cache_is_rebuilt_never_a_wrong_feed(cfg: Path, damage: str) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     good = outputs(cfg)
-    cache = cfg.parent / "feeds" / ".feedpub-cache.sqlite"
-    for extra in cache.parent.glob(".feedpub-cache.sqlite-*"):
+    cache = cfg.parent / ".feedpub" / "cache.sqlite"
+    for extra in cache.parent.glob("cache.sqlite-*"):
         extra.unlink()
     if damage == "garbage":
         cache.write_bytes(b"not a database at all" * 100)
@@ -181,7 +181,7 @@ def test_a_cache_that_refuses_writes_still_gives_right_feeds(
     for f in (cfg.parent / "feeds").iterdir():
         if f.suffix in (".rss", ".atom"):
             f.unlink()
-    (cfg.parent / "feeds" / ".feedpub-cache.sqlite").unlink()
+    (cfg.parent / ".feedpub" / "cache.sqlite").unlink()
     monkeypatch.setattr(build_module.Cache, "store", lambda self, items, forget: False)
     code, err = run("build", "-c", str(cfg), "--now", NOW)
     assert (code, err) == (0, "")
@@ -190,7 +190,7 @@ def test_a_cache_that_refuses_writes_still_gives_right_feeds(
 
 def test_cache_never_holds_secured_or_unpublished_bodies(cfg: Path) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
-    blob = b"".join(p.read_bytes() for p in (cfg.parent / "feeds").glob(".feedpub-cache.sqlite*"))
+    blob = b"".join(p.read_bytes() for p in (cfg.parent / ".feedpub").glob("cache.sqlite*"))
     for f in SEEDS.glob("*.txt"):
         secret = f.read_text(encoding="utf-8").split('secured: "')[1].split('"')[0]
         assert secret[:24].encode() not in blob
@@ -356,7 +356,7 @@ def test_parallel_reading_and_rendering_give_the_same_bytes_as_serial(  # type: 
             if p.suffix in (".rss", ".atom", ".json")
         }
         assert len(files) == 72 >= build_module.PARALLEL_RENDER
-        with sqlite3.connect(cfg.parent / "feeds" / ".feedpub-cache.sqlite") as db:
+        with sqlite3.connect(cfg.parent / ".feedpub" / "cache.sqlite") as db:
             rows = db.execute("SELECT * FROM files ORDER BY path").fetchall()
         assert len(rows) == 5 + 40 * 5
         results.append((files, rows, err.replace(f"--jobs {jobs}", "")))
@@ -479,7 +479,7 @@ def test_a_damaged_stored_headline_is_parsed_again_never_a_crash(
     cfg: Path, seeds_dir: Path
 ) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
-    db = sqlite3.connect(cfg.parent / "feeds" / ".feedpub-cache.sqlite")
+    db = sqlite3.connect(cfg.parent / ".feedpub" / "cache.sqlite")
     with db:
         db.execute("UPDATE files SET headline='[not json' WHERE headline IS NOT NULL")
     db.close()

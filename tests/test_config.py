@@ -38,7 +38,8 @@ def test_good_config_resolves_paths_against_its_folder(
     c = load_config("sub/config.toml")
     assert c.root == tmp_path / "sub"
     assert c.output == tmp_path / "sub" / "feeds"
-    assert c.cache == tmp_path / "sub" / "feeds" / ".feedpub-cache.sqlite"
+    assert c.cache == tmp_path / "sub" / ".feedpub" / "cache.sqlite"
+    assert c.lock == tmp_path / "sub" / ".feedpub" / "cache.sqlite.lock"
     assert c.feeds_url == "https://example.com/feeds/"
     assert c.content == ("news/*.txt",)
     assert c.max_items == 50

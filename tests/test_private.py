@@ -1,0 +1,351 @@
+"""Nothing but published files in the output folder: the cache and the build lock live
+in ``.feedpub/`` beside config.toml (or beside ``site.cache``), an older feedpub's cache
+and lock are removed from the output folder, and no command leaves there a byte of an
+article that is not published."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feedpub import build as build_module
+from feedpub.serve import Watcher
+
+from .conftest import OLD_MTIME_NS, run_cli
+
+NOW = "2024-06-01T00:00:00Z"
+LATER = "2031-01-01T00:00:00Z"
+FEEDS = """
+[feeds.azure]
+title = "Azure"
+topics = ["Azure"]
+formats = ["rss", "atom", "json"]
+
+[feeds.all]
+title = "Everything"
+topics = ["*"]
+formats = ["rss", "atom", "json"]
+archive = true
+max_items = 2
+archive_size = 2
+"""
+
+#: Article file name -> (token, published flag as written, date). Every field of an
+#: article (title, excerpt, URL, provider, topics, images, related, body, secured)
+#: holds its token, and so does its file name: a token found anywhere under the output
+#: folder is a leak of that article.
+PUBLIC = {
+    "a_Pubone.txt": ("Pubone", "true", "2024-01-01T10:00:00Z"),
+    "b_Pubtwo.txt": ("Pubtwo", "true", "2024-02-01T10:00:00Z"),
+    "c_Pubthree.txt": ("Pubthree", "true", "2024-03-01T10:00:00Z"),
+}
+HIDDEN = {
+    "d_Unpubfalse.txt": ("Unpubfalse", "false", "2024-01-15T10:00:00Z"),
+    "e_Unpubstring.txt": ("Unpubstring", '"true"', "2024-01-16T10:00:00Z"),
+    "f_Unpubmissing.txt": ("Unpubmissing", None, "2024-01-17T10:00:00Z"),
+    "g_Embargoed.txt": ("Embargoed", "true", "2030-12-31T10:00:00Z"),  # after NOW
+}
+BROKEN = "h_Rejectedfile.txt"  # a YAML error: its path and reason are in the cache
+FILES = len(PUBLIC) + len(HIDDEN) + 1
+
+
+def article(token: str, published: str | None, date: str) -> str:
+    flag = f"published: {published}\n" if published is not None else ""
+    return (
+        "---\n"
+        f'title: "Title {token} headline"\n'
+        f'excerpt: "Excerpt {token}excerpt words"\n'
+        f"publishedDateTime: {date}\n"
+        f'webUrl: "https://news.example.org/{token.lower()}-story/"\n'
+        "type: article\n"
+        "quality: 80\n"
+        f"{flag}"
+        f'provider: {{name: "Prov{token}", domain: "{token.lower()}.example.net"}}\n'
+        f'topics: [Azure, "Topic{token}"]\n'
+        f'images: [{{url: "https://img.example.org/{token.lower()}.jpg", width: 8, height: 8}}]\n'
+        f'related: [{{title: "Related{token}", webUrl: "https://rel.example.org/{token}/",'
+        f" publishedDateTime: {date}}}]\n"
+        f'secured: "Secret{token}"\n'
+        "---\n"
+        f"Body {token}body.\n"
+    )
+
+
+@pytest.fixture
+def site(tmp_path: Path, write_config: Callable[..., Path]) -> Path:
+    """A config with published, unpublished, future-dated and rejected articles."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for name, (token, published, date) in {**PUBLIC, **HIDDEN}.items():
+        (content / name).write_text(article(token, published, date), encoding="utf-8")
+    (content / BROKEN).write_text("---\ntitle: [Rejectedfile\n---\n", encoding="utf-8")
+    for f in content.iterdir():  # settled: the cache may trust size and mtime
+        os.utime(f, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    return write_config(["content/*.txt"], FEEDS)
+
+
+def build(cfg: Path, *args: str) -> tuple[int, str]:
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW, *args)
+    return code, err
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``, dotfiles and subfolders included, by relative path."""
+    out: dict[str, bytes] = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            path = Path(dirpath, name)
+            out[str(path.relative_to(folder))] = b"" if path.is_symlink() else path.read_bytes()
+    return out
+
+
+def leaks(folder: Path, site_root: Path) -> list[str]:
+    """Where under ``folder`` (file names or bytes, case-insensitively) any trace of a
+    hidden article is found: its token, its file name, its path."""
+    needles = {token for token, _, _ in HIDDEN.values()} | {"Rejectedfile"}
+    for name in [*HIDDEN, BROKEN]:
+        needles |= {name, f"content/{name}", str(site_root / "content" / name)}
+    found = []
+    for rel, data in tree(folder).items():
+        haystack = rel.encode().lower() + b"\0" + data.lower()
+        found += [
+            f"{needle!r} in {rel}" for needle in needles if needle.lower().encode() in haystack
+        ]
+    return found
+
+
+def published_files(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+
+
+def test_no_byte_of_an_unpublished_or_future_article_in_the_output_folder(site: Path) -> None:
+    root, feeds = site.parent, site.parent / "feeds"
+    assert build(site)[0] == 1  # the rejected file
+    assert build(site, "-v")[0] == 1  # the no-change path
+    assert build(site, "--full")[0] == 1
+    assert build(site, "--feed", "azure")[0] == 1
+    assert build(site, "--check")[0] == 1
+    for args in (["list"], ["preview", "azure"], ["preview", "all", "--format", "jsonfeed"]):
+        assert run_cli(*args, "-c", str(site), "--now", NOW)[0] == 0
+    watcher = Watcher(site, lambda: datetime(2024, 6, 1, tzinfo=UTC), lambda *a: None, print)
+    assert watcher.rebuild() is True  # what serve --watch does
+
+    files = tree(feeds)
+    assert files and not [name for name in files if name.startswith(".") or "/" in name]
+    assert leaks(feeds, root) == []
+    # the published articles are there: the search would see a leak
+    blob = b"".join(files.values())
+    for token, _, _ in PUBLIC.values():
+        assert f"Title {token} headline".encode() in blob
+        assert f"https://news.example.org/{token.lower()}-story/".encode() in blob
+    # and what is private is where it belongs, beside config.toml
+    state = root / ".feedpub"
+    assert sorted(p.name for p in state.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "cache.sqlite",
+        "cache.sqlite.lock",
+    ]
+    cache = b"".join(p.read_bytes() for p in state.iterdir())
+    assert b"unpubfalse-story" in cache  # the cache does know them: it must stay private
+
+    # the embargo lifts: the future-dated article appears once its time has come
+    code, _, _ = run_cli("build", "-c", str(site), "--now", LATER)
+    assert code == 1
+    assert b"Title Embargoed headline" in (feeds / "azure.rss").read_bytes()
+
+
+def test_an_older_feedpubs_cache_and_lock_are_removed_from_the_output_folder(site: Path) -> None:
+    root, feeds = site.parent, site.parent / "feeds"
+    assert build(site)[0] == 1
+    good = tree(feeds)
+    # the layout of an older feedpub: its cache (a real one) with SQLite's companions,
+    # its lock, a temp file a killed build left; and no .feedpub/ yet
+    shutil.copy(root / ".feedpub" / "cache.sqlite", feeds / ".feedpub-cache.sqlite")
+    for extra in ("-wal", "-shm", "-journal"):
+        (feeds / f".feedpub-cache.sqlite{extra}").write_bytes(b"https://news.example.org/")
+    (feeds / ".feedpub.lock").write_bytes(b"")
+    (feeds / ".azure.rss.k2j4h1.tmp").write_bytes(b"half a feed")
+    shutil.rmtree(root / ".feedpub")
+    assert leaks(feeds, root) != []  # what the older layout published
+
+    assert build(site, "--check")[0] == 1  # --check writes nothing, removes nothing
+    assert (feeds / ".feedpub-cache.sqlite").exists() and not (root / ".feedpub").exists()
+
+    code, err = build(site, "-v")
+    assert code == 1, err
+    assert tree(feeds) == good  # the feeds' bytes are the same, and nothing else is left
+    assert leaks(feeds, root) == []
+    assert (root / ".feedpub" / "cache.sqlite").is_file()
+    with sqlite3.connect(root / ".feedpub" / "cache.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM files").fetchone() == (FILES,)
+    code, err = build(site, "-v")
+    assert code == 1 and f"read 0, from cache {FILES}" in err, err
+
+
+def test_a_running_older_build_is_waited_for_before_its_cache_is_removed(site: Path) -> None:
+    feeds = site.parent / "feeds"
+    assert build(site)[0] == 1
+    (feeds / ".feedpub-cache.sqlite").write_bytes(b"an older build's cache")
+    fd = os.open(feeds / ".feedpub.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # an older feedpub, building
+        code, err = build(site, "--lock-timeout", "0.2")
+        assert code == 75 and "an older feedpub build holds" in err and ".feedpub.lock" in err
+        assert (feeds / ".feedpub-cache.sqlite").exists()
+        threading.Timer(0.3, os.close, [fd]).start()  # it finishes while we wait
+        fd = -1
+        code, err = build(site, "--lock-timeout", "10")
+        assert code == 1, err
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    assert not [p.name for p in feeds.iterdir() if p.name.startswith(".")]
+
+
+def test_an_old_cache_that_cannot_be_removed_fails_the_build_loudly(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feeds = site.parent / "feeds"
+    assert build(site)[0] == 1
+    (feeds / ".feedpub-cache.sqlite").write_bytes(b"old")
+    real = os.unlink
+
+    def refuse(path: str | os.PathLike[str], *args: object, **kwargs: object) -> None:
+        if Path(path).name == ".feedpub-cache.sqlite":
+            raise PermissionError(13, "Permission denied", str(path))
+        real(path)
+
+    monkeypatch.setattr(build_module.os, "unlink", refuse)
+    code, err = build(site)
+    assert code == 3
+    assert f"feedpub: {feeds / '.feedpub-cache.sqlite'}: cannot remove" in err
+    assert "published" in err and "Permission denied" in err
+
+
+@pytest.mark.parametrize("where", ["relative", "absolute"])
+def test_site_cache_moves_the_cache_and_the_lock(site: Path, tmp_path: Path, where: str) -> None:
+    root = site.parent
+    target = "state/news.db" if where == "relative" else str(tmp_path / "elsewhere" / "news.db")
+    text = site.read_text(encoding="utf-8")
+    site.write_text(text.replace("[site]\n", f'[site]\ncache = "{target}"\n', 1), "utf-8")
+    cache = root / target
+    code, err = build(site, "-v")
+    assert code == 1 and f"read {FILES}, from cache 0" in err, err
+    assert cache.is_file() and Path(f"{cache}.lock").is_file()
+    assert not (root / ".feedpub").exists()
+    assert not [p for p in (root / "feeds").iterdir() if p.name.startswith(".")]
+    (root / "content" / "a_Pubone.txt").touch()
+    code, err = build(site, "-v")
+    assert code == 1 and f"read 1, from cache {FILES - 1}" in err, err
+    # the lock is the one beside the moved cache
+    fd = os.open(f"{cache}.lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        code, err = build(site, "--lock-timeout", "0")
+        assert code == 75 and f"another build holds {cache}.lock" in err
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [
+        ('cache = "feeds/cache.sqlite"', "site.cache"),
+        ('cache = "feeds/sub/cache.sqlite"', "site.cache"),
+        ('cache = "./content/../feeds/.cache"', "site.cache"),
+        ('cache = "linked/cache.sqlite"', "site.cache"),  # a symlink to the output folder
+        ('cache = "feeds"', "site.cache"),
+        ('output = "."', "site.output"),  # the default .feedpub/ would be published
+        ('output = ".feedpub"', "site.output"),
+        ('cache = ""', "site.cache"),
+        ('cache = "state/"', "site.cache"),
+    ],
+)
+def test_a_cache_inside_the_output_folder_is_a_config_error(
+    site: Path, setting: str, key: str
+) -> None:
+    root = site.parent
+    (root / "linked").symlink_to(root / "feeds", target_is_directory=True)
+    text = site.read_text(encoding="utf-8")
+    site.write_text(text.replace("[site]\n", f"[site]\n{setting}\n", 1), "utf-8")
+    code, out, err = run_cli("build", "-c", str(site), "--now", NOW)
+    assert code == 2 and out == ""
+    line = text.splitlines().index("[site]") + 2
+    assert err.startswith(f"{site}:{line}: {key}: "), err
+    assert not (root / "feeds").exists() and not (root / ".feedpub").exists()
+    assert not (root / "state").exists()
+
+
+@pytest.mark.parametrize("cache", ["feeds-cache/cache.sqlite", "../outside.sqlite"])
+def test_a_cache_beside_the_output_folder_is_fine(site: Path, cache: str) -> None:
+    text = site.read_text(encoding="utf-8")
+    site.write_text(text.replace("[site]\n", f'[site]\ncache = "{cache}"\n', 1), "utf-8")
+    assert build(site)[0] == 1
+    assert (site.parent / cache).is_file()
+
+
+def test_list_preview_check_and_serve_create_nothing_and_use_the_cache(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, feeds = site.parent, site.parent / "feeds"
+    # before any build: nothing is created, neither the output folder nor .feedpub/
+    assert run_cli("list", "-c", str(site), "--now", NOW)[0] == 0
+    assert run_cli("preview", "azure", "-c", str(site), "--now", NOW)[0] == 0
+    assert build(site, "--check")[0] == 3
+    assert sorted(p.name for p in root.iterdir()) == ["config.toml", "content"]
+
+    assert build(site)[0] == 1
+    # (a read-only SQLite reader of the cache may leave its -wal and -shm beside it)
+    state = [root / ".feedpub" / "cache.sqlite", root / ".feedpub" / "cache.sqlite.lock"]
+    before = {p: p.stat().st_mtime_ns for p in [*feeds.iterdir(), *state]}
+    reads: list[int] = []
+    real = build_module.load_many
+
+    def counting(todo, *args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(len(todo))
+        return real(todo, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "load_many", counting)
+    assert run_cli("list", "-c", str(site), "--now", NOW)[0] == 0
+    assert run_cli("preview", "Azure", "-c", str(site), "--now", NOW, "--format", "rss")[0] == 0
+    assert build(site, "--check")[0] == 1
+    assert reads == [0, 0, 0]  # every one found the cache: no article file was read
+    after = {p: p.stat().st_mtime_ns for p in [*feeds.iterdir(), *state]}
+    assert after == before
+
+    # feedpub serve --watch: its first build takes the cache; the output folder gets
+    # nothing but the feeds
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedpub", "serve", "-c", str(site), "--port", "0", "--watch"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "error"},
+    )
+    lines = []
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line)
+            if line.startswith("Serving "):
+                break
+        url = lines[-1].split(" at ")[1].split(" ")[0]
+        with urllib.request.urlopen(url + "azure.rss", timeout=10) as response:
+            assert b"Title Pubone headline" in response.read()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, rest = process.communicate(timeout=20)
+    assert process.returncode == 0, "".join(lines) + rest
+    assert any(f"read 0, from cache {FILES}" in line for line in lines), lines
+    assert published_files(feeds) == {p.name for p in feeds.iterdir()}
+    assert leaks(feeds, root) == []

@@ -68,12 +68,12 @@ def test_every_feed_file_is_listed_once_and_subscribable(cfg: Path) -> None:
     parsed = listparser.parse(data)
     assert not parsed.bozo, parsed.get("bozo_exception")
     urls = [f.url for f in parsed.feeds]
-    assert urls == [
-        "https://example.com/feeds/ai.rss",
-        "https://example.com/feeds/ai.atom",
+    assert urls == [  # in the order of the config
         "https://example.com/feeds/azure.rss",
         "https://example.com/feeds/azure.atom",
         "https://example.com/feeds/azure.json",
+        "https://example.com/feeds/ai.rss",
+        "https://example.com/feeds/ai.atom",
         "https://example.com/feeds/nothing.atom",
     ]
     for url in urls:
@@ -108,8 +108,8 @@ def test_outlines_follow_opml_2_for_subscription_lists(cfg: Path) -> None:
         assert el.get("text") and el.get("title") and el.get("xmlUrl")
         assert el.get("htmlUrl") == "https://example.com/"
         assert el.get("language") == "en"
-    assert outlines[2].get("description") == "Azure news"
-    assert outlines[2].get("version") == "RSS2"
+    assert outlines[0].get("description") == "Azure news"
+    assert outlines[0].get("version") == "RSS2"
 
 
 def test_same_bytes_and_no_rewrite_when_nothing_changed(cfg: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from feedpub.articles import load_article
-from feedpub.config import Config, load_config
+from feedpub.config import Config, FeedConfig, load_config
 from feedpub.model import Article, Image, Provider, Related
 from feedpub.render import EMPTY_FEED_DATE, content_html, image_type, render
 from feedpub.select import select
@@ -29,6 +29,12 @@ MEDIA = "{http://search.yahoo.com/mrss/}"
 @pytest.fixture
 def config(write_config, seeds_dir: Path) -> Config:  # type: ignore[no-untyped-def]
     return load_config(write_config(["content/*.txt"], AZURE_AI_FEEDS))
+
+
+def by_slug(config: Config, slug: str) -> FeedConfig:
+    feed = config.feed(slug)
+    assert feed is not None, slug
+    return feed
 
 
 def seed_articles() -> list[Article]:
@@ -147,8 +153,8 @@ def test_trap_atom_entry_links_keep_rel_type_title_length(config: Config) -> Non
 
 def test_trap_entries_keep_the_given_order(config: Config) -> None:
     """add_entry() prepends by default."""
-    items = select(seed_articles(), config.feeds[1], NOW)  # azure: 002 then 003
-    parsed = feedparser.parse(render(config, config.feeds[1], items, "rss"))
+    items = select(seed_articles(), by_slug(config, "azure"), NOW)  # azure: 002 then 003
+    parsed = feedparser.parse(render(config, by_slug(config, "azure"), items, "rss"))
     assert [e.link for e in parsed.entries] == [a.url for a in items]
     assert items[0].published_at > items[1].published_at
 
@@ -156,8 +162,8 @@ def test_trap_entries_keep_the_given_order(config: Config) -> None:
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
 def test_trap_dates_come_from_articles_never_the_clock(config: Config, fmt: str) -> None:
     """feed and entry ``updated`` default to now()."""
-    items = select(seed_articles(), config.feeds[1], NOW)
-    first = render(config, config.feeds[1], items, fmt)
+    items = select(seed_articles(), by_slug(config, "azure"), NOW)
+    first = render(config, by_slug(config, "azure"), items, fmt)
     parsed = feedparser.parse(first)
     newest = items[0].published_at
     stamp = parsed.feed.updated_parsed
@@ -165,7 +171,7 @@ def test_trap_dates_come_from_articles_never_the_clock(config: Config, fmt: str)
     for entry, a in zip(parsed.entries, items, strict=True):
         if fmt == "atom":
             assert datetime(*entry.updated_parsed[:6], tzinfo=UTC) == a.published_at
-    assert render(config, config.feeds[1], items, fmt) == first
+    assert render(config, by_slug(config, "azure"), items, fmt) == first
 
 
 def test_empty_feed_gets_the_fixed_documented_date(config: Config) -> None:
@@ -176,7 +182,7 @@ def test_empty_feed_gets_the_fixed_documented_date(config: Config) -> None:
 
 
 def test_trap_rss_channel_link_is_the_site_not_the_self_link(config: Config) -> None:
-    root = etree.fromstring(render(config, config.feeds[0], [rich_article()], "rss"))
+    root = etree.fromstring(render(config, by_slug(config, "ai"), [rich_article()], "rss"))
     channel = root.find("channel")
     assert channel.findtext("link") == "https://example.com/"
     selfs = [ln for ln in channel.findall(f"{ATOM}link") if ln.get("rel") == "self"]
@@ -248,7 +254,7 @@ def test_atom_entries_of_one_second_never_share_updated(config: Config) -> None:
     stamps = [datetime.fromisoformat(u) for u in updated]
     assert all(when < s < when.replace(second=1) for s in stamps)
     assert datetime.fromisoformat(root.findtext(f"{ATOM}updated")) == max(stamps)
-    other = render(config, config.feeds[1], items[::-1], "atom")
+    other = render(config, by_slug(config, "azure"), items[::-1], "atom")
     assert sorted(
         etree.fromstring(other).xpath("//*[local-name()='entry']/*[local-name()='updated']/text()")
     ) == sorted(updated)

@@ -11,6 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from lxml import etree
+from lxml import html as lxml_html
 
 from feedpub.articles import load_article
 from feedpub.config import Config, FeedConfig, load_config
@@ -112,7 +113,12 @@ def test_text_is_escaped_exactly_once(config: Config, fmt: str) -> None:
 def test_content_html_is_sanitised_and_turns_the_iframe_into_a_link() -> None:
     body = content_html(rich_article())
     assert "<iframe" not in body and "<script" not in body and "onload" not in body
-    assert '<a href="https://video.example/embed/1"' in body
+    # to the watch page (the article), not the bare embed player
+    assert (
+        '<p><a href="https://example.com/rich?a=1&amp;b=2" rel="noopener noreferrer">Watch the video</a></p>'
+        in body
+    )
+    assert "video.example/embed" not in body
     assert body.count("<li>") == 3
     assert "Related coverage" in body and "Other 0 &amp; co" in body
     assert '<time datetime="2020-05-18T00:00:00Z">18 May 2020</time>' in body
@@ -120,6 +126,42 @@ def test_content_html_is_sanitised_and_turns_the_iframe_into_a_link() -> None:
         '<img src="https://img.example.net/photo?id=1&amp;w=800" alt="Lead" width="800" height="600">'
         in body
     )
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_a_video_links_its_watch_page_and_gives_its_embed_player_as_media_player(
+    config: Config, fmt: str
+) -> None:
+    a = replace(
+        rich_article(),
+        featured_content='<iframe width="560" src="https://video.example/embed/1?autoplay=0&amp;'
+        "rel=0\" height='315' allowfullscreen></iframe>",
+    )
+    data = render(config, config.feeds[0], [a], fmt)
+    assert validate_bytes(data, NOW) == (fmt, [])
+    entry = feedparser.parse(data).entries[0]
+    assert entry.link == a.url  # the watch page stays the item's link
+    assert entry.media_player["url"] == "https://video.example/embed/1?autoplay=0&rel=0"
+    item = etree.fromstring(data).find("channel/item" if fmt == "rss" else f"{ATOM}entry")
+    players = item.findall(f"{MEDIA}player")  # beside media:content, one per item
+    assert [dict(p.attrib) for p in players] == [
+        {"url": "https://video.example/embed/1?autoplay=0&rel=0", "width": "560", "height": "315"}
+    ]
+    assert players[0].getparent() is item and item.find(f"{MEDIA}content") is not None
+    body = html.unescape(entry.content[0].value)
+    watch = [ln for ln in lxml_html.fromstring(body).iter("a") if ln.text == "Watch the video"]
+    assert [ln.get("href") for ln in watch] == [a.url]
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_no_media_player_without_an_embed(config: Config, fmt: str) -> None:
+    no_embed = replace(rich_article(), featured_content="<p>a video, no iframe</p>")
+    no_video = replace(rich_article(), type="article", featured_content="")
+    for a in (no_embed, no_video):
+        root = etree.fromstring(render(config, config.feeds[0], [a], fmt))
+        assert root.find(f".//{MEDIA}player") is None
+    assert '<a href="https://example.com/rich?a=1&amp;b=2"' in content_html(no_embed)
+    assert "Watch the video" not in content_html(no_video)
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from .validate import Problem
 
 #: Part of every output fingerprint: bump when rendering changes.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 #: A file modified this close to the last cache write may change again within the
 #: same mtime tick; its content hash is checked instead of trusting size and mtime.
 RACY_NS = 2_000_000_000

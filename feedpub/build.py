@@ -41,7 +41,7 @@ from .config import Config, FeedConfig
 from .errors import ArticleError, LockError
 from .incremental import code_key, config_key, feed_key, site_key
 from .model import Article, Headline
-from .select import pick_all, visible
+from .select import Hidden, pick_all, visible
 
 if TYPE_CHECKING:
     from .validate import Problem
@@ -84,6 +84,8 @@ class BuildResult:
     gathered: Gathered
     outcomes: list[Outcome] = field(default_factory=list)
     refused: str | None = None
+    #: published articles that a newer one with the same URL hides (``build -v`` names them)
+    hidden: list[Hidden] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -224,14 +226,16 @@ def _take(g: Gathered, row: Row) -> None:
 
 @no_cycle_collection
 def plan(config: Config, summaries: Sequence[Summary], now: datetime,
-         slugs: Sequence[str] | None = None) -> dict[str, list[Summary]]:  # fmt: skip
-    """Each wanted feed's items at ``now``, in order; uncut for a feed with archives."""
+         slugs: Sequence[str] | None = None,
+         hidden: list[Hidden] | None = None) -> dict[str, list[Summary]]:  # fmt: skip
+    """Each wanted feed's items at ``now``, in order; uncut for a feed with archives.
+    The articles hidden by another with the same URL go to ``hidden`` when given."""
     feeds = [
         replace(f, max_items=len(summaries) + 1) if f.archive else f
         for f in config.feeds
         if not slugs or f.slug in slugs
     ]
-    return pick_all(visible(summaries, now), feeds)
+    return pick_all(visible(summaries, now, hidden), feeds)
 
 
 def fingerprint(config: Config, feed: FeedConfig, fmt: str, items: Sequence[Summary],
@@ -403,7 +407,9 @@ def build(
                 return done
         g = gather(config, cache, jobs=jobs, progress=progress, found=(sources, skipped))
         result = BuildResult(g)
-        selected = plan(config, g.summaries, now, slugs)
+        # from the summaries (cached or read), as selection sees them: a warm build that
+        # reads no file reports the same hidden articles as a cold one
+        selected = plan(config, g.summaries, now, slugs, result.hidden)
         # The summaries, rows and sources live to the end of the build and hold no
         # cycles: the collector (which rendering, importing feedgen, wakes up) need
         # not walk them again and again.
@@ -498,6 +504,7 @@ def _remember(cache: Cache, state: str, now: datetime, g: Gathered, result: Buil
         "next": min(upcoming).isoformat() if upcoming else None,
         "outputs": sorted(o.name for o in result.outcomes if o.status in ("written", "unchanged")),
         "errors": [[e.path, e.line, e.message] for e in g.errors],
+        "hidden": [list(h) for h in result.hidden],
         "refused": result.refused,
     }
     cache.set_meta("last_build", json.dumps(memo, ensure_ascii=False))
@@ -523,10 +530,12 @@ def _nothing_to_do(config: Config, cache: Cache, sources: Sequence[SourceFile],
             if entry is None or not _same_stat(config.output / name, entry):
                 return None
         errors = [ArticleError(p, line, msg) for p, line, msg in memo["errors"]]
+        hidden = [Hidden(*h) for h in memo["hidden"]]  # the same files and visibility
     except (ValueError, KeyError, TypeError):
         return None
     g = Gathered(errors=errors, skipped=skipped, files=len(sources), cached=len(sources))
-    return BuildResult(g, [Outcome(name, "unchanged") for name in memo["outputs"]])
+    outcomes = [Outcome(name, "unchanged") for name in memo["outputs"]]
+    return BuildResult(g, outcomes, hidden=hidden)
 
 
 _MTIME = operator.itemgetter(3)  # of a SourceFile

@@ -231,13 +231,18 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
     if verbose:
         for note in g.skipped:
             click.echo(f"skipped {note}", err=True)
+        for h in result.hidden:  # the rule is select.visible's; not an error
+            rule = "same date: the first by path" if h.same_date else "the newer one"
+            click.echo(f"{h.path}: hidden by {h.by} (same URL {h.url}; {rule} is published)",
+                       err=True)  # fmt: skip
         counts = {
             s: sum(1 for o in result.outcomes if o.status == s and o.name not in SITE_NAMES)
             for s in ("written", "unchanged", "failed", "differs", "deferred")
         }
         click.echo(
             f"files {g.files}: read {g.read}, from cache {g.cached}, rejected {len(g.errors)}, "
-            f"skipped {len(g.skipped)}; feeds: written {counts['written']}, unchanged "
+            f"skipped {len(g.skipped)}, hidden {len(result.hidden)}; feeds: written "
+            f"{counts['written']}, unchanged "
             f"{counts['unchanged']}, failed {counts['failed'] + counts['differs']}, "
             f"deferred {counts['deferred']}; {seconds:.2f} s",
             err=True,

@@ -326,7 +326,7 @@ def parse_config(
         timezone=timezone,
         max_file_size=max_file_size,
         lock_timeout=float(lock_timeout),
-        feeds=tuple(sorted(feeds, key=lambda f: f.slug)),
+        feeds=tuple(feeds),  # in the order of the file: the page and OPML list them so
         hub=hub,
         owner=owner,
     )

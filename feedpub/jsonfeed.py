@@ -30,7 +30,15 @@ from . import __version__
 from .archive import Document
 from .config import Config, FeedConfig
 from .model import Article
-from .render import GENERATOR_URI, content_html, entry_updated, image_type, rfc3339, video_url
+from .render import (
+    GENERATOR_URI,
+    content_html,
+    entry_updated,
+    image_type,
+    is_video,
+    rfc3339,
+    video_player,
+)
 from .validate import Problem, _absolute, _html_problems, _rfc3339, is_future
 
 if TYPE_CHECKING:
@@ -82,8 +90,12 @@ def _item(article: Article) -> dict[str, Any]:
             | ({"date_published": rfc3339(r.published_at)} if r.published_at else {})
             for r in a.related
         ]
-    if a.type == "video" or a.featured_content:
-        ext["video_url"] = video_url(a) or a.url
+    if is_video(a):
+        # JSON Feed has no player: the watch page, as content_html links it, and the
+        # embed player (Media RSS's media:player in RSS and Atom) beside it when known
+        ext["video_url"] = a.url
+        if player := video_player(a):
+            ext["player_url"] = player.url
     if ext:
         item["_feedpub"] = ext
     return item

@@ -1,18 +1,22 @@
 """Every feed of the config -> ``feeds.opml``, an OPML 2.0 subscription list.
 
-One ``<outline type="rss">`` per feed file (RSS, Atom and JSON Feed alike, as
-OPML 2.0 asks of every feed whatever its format), in config order, then format
-order. ``dateCreated`` and ``dateModified`` are the date of the newest item of
-any feed (never the clock), so an unchanged site gives the same bytes.
+One ``<outline type="rss">`` per feed (``type="rss"`` whatever the format, as
+OPML 2.0 asks), in config order: a reader that imports the list subscribes to
+each feed once. Its ``xmlUrl`` is the feed's file in the format most readers
+take (:func:`subscription_format`: RSS 2.0, else Atom, else JSON Feed); the other
+formats are listed on ``index.html``. ``dateCreated`` and ``dateModified`` are
+the date of the newest item of any feed (never the clock), so an unchanged site
+gives the same bytes.
 
 :func:`check_opml` reads the bytes back and checks what OPML 2.0 requires
 (http://opml.org/spec2.opml): ``<opml version="2.0">`` with one ``<head>`` and
 one ``<body>``, at least one outline, ``text`` on every outline, ``xmlUrl`` on
-every ``type="rss"`` outline, RFC 822 dates.
+every ``type="rss"`` outline, RFC 822 dates; and that no feed URL is listed twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -27,6 +31,14 @@ CONTENT_TYPE = "text/x-opml"
 #: How each format is named to people, and the outline ``version`` OPML gives it.
 FORMAT_NAMES = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 _VERSIONS = {"rss": "RSS2"}
+#: The formats in the order readers take them: RSS 2.0 is read by every reader,
+#: Atom by nearly every one, JSON Feed by fewer (newsboat, for one, reads none).
+SUBSCRIPTION_ORDER = ("rss", "atom", "json")
+
+
+def subscription_format(formats: Sequence[str]) -> str:
+    """The one format of a feed its OPML outline subscribes to."""
+    return min(formats, key=SUBSCRIPTION_ORDER.index)
 
 
 def rfc822(dt: datetime) -> str:
@@ -47,18 +59,18 @@ def render_opml(config: Config, updated: datetime) -> bytes:
     body = etree.SubElement(root, "body")
     for feed in config.feeds:
         description = feed.description or config.description or feed.title  # as in the feeds
-        for fmt in feed.formats:
-            attrs = {
-                "type": "rss",
-                "text": f"{feed.title} ({FORMAT_NAMES[fmt]})",
-                "title": feed.title,
-                "xmlUrl": config.feed_url(feed.slug, fmt),
-                "htmlUrl": config.link,
-                "description": description,
-                "language": config.language,
-                "version": _VERSIONS.get(fmt, ""),
-            }
-            etree.SubElement(body, "outline", {k: v for k, v in attrs.items() if v})
+        fmt = subscription_format(feed.formats)
+        attrs = {
+            "type": "rss",
+            "text": feed.title,
+            "title": feed.title,
+            "xmlUrl": config.feed_url(feed.slug, fmt),
+            "htmlUrl": config.link,
+            "description": description,
+            "language": config.language,
+            "version": _VERSIONS.get(fmt, ""),
+        }
+        etree.SubElement(body, "outline", {k: v for k, v in attrs.items() if v})
     data: bytes = etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
     return data
 
@@ -86,6 +98,7 @@ def check_opml(data: bytes) -> list[str]:
     outlines = root.findall("body/outline")
     if root.find("body") is not None and not outlines:
         problems.append("body has no outline")
+    listed: dict[str, int] = {}  # xmlUrl -> the line of its first outline
     for el in root.iter("outline"):
         line = el.sourceline
         if not (el.get("text") or "").strip():
@@ -96,6 +109,10 @@ def check_opml(data: bytes) -> list[str]:
                 problems.append(f'line {line}: outline type="rss" without xmlUrl')
             elif not _absolute(url):
                 problems.append(f"line {line}: xmlUrl is not an absolute http(s) URL: {url!r}")
+            elif url in listed:
+                problems.append(f"line {line}: {url} is listed twice (first on line {listed[url]})")
+            else:
+                listed[url] = line
             html_url = el.get("htmlUrl")
             if html_url is not None and not _absolute(html_url):
                 problems.append(f"line {line}: htmlUrl is not absolute http(s): {html_url!r}")

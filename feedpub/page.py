@@ -2,12 +2,13 @@
 
 No JavaScript, no article HTML: every string from the config or an article is
 escaped text, every URL absolute (feeds under ``site.feeds_url``). The page
-lists each feed with its description, a subscribe link per format and its five
-newest headlines with their pictures, and carries the autodiscovery ``<link
-rel="alternate">`` of every feed file. It is written as polyglot HTML5 (also
+lists each feed, in the order of config.toml, with its own description (none
+when it has none), a subscribe link per format and its five newest headlines with
+their pictures (decorative: ``alt=""``, as the headline is beside them), and
+carries the autodiscovery ``<link rel="alternate">`` of every feed file. It is written as polyglot HTML5 (also
 well-formed XML), so that :func:`check_page` can read it back with a strict
 parser before it is written: language, title, landmarks, headings in order,
-alt text on every image, absolute http(s) URLs, no scripts or handlers.
+an ``alt`` attribute on every image (empty for a decorative one), absolute http(s) URLs, no scripts or handlers.
 
 Its date is the newest item's, never the clock: same content, same bytes.
 """
@@ -67,8 +68,9 @@ def _headline(h: Headline) -> str:
         size = "".join(
             f' {k}="{v}"' for k, v in (("width", img.width), ("height", img.height)) if v
         )
-        alt = img.title or h.title
-        parts.append(f'<img src="{_e(img.url)}" alt="{_e(alt)}"{size} loading="lazy"/>')
+        # decorative: the headline is the link beside it, and a screen reader would
+        # read it twice (or read a caption that says less); the empty alt says so
+        parts.append(f'<img src="{_e(img.url)}" alt=""{size} loading="lazy"/>')
     meta = _date(h.published_at)
     if h.provider:
         meta = f"{_e(h.provider)}, {meta}"
@@ -116,9 +118,8 @@ def render_page(
         anchor = f"feed-{feed.slug}"
         out.append(f'<section aria-labelledby="{anchor}">')
         out.append(f'<h2 id="{anchor}">{_e(feed.title)}</h2>')
-        description = feed.description or config.description
-        if description:
-            out.append(f"<p>{_e(description)}</p>")
+        if feed.description:  # its own, never the site's (the header shows that)
+            out.append(f"<p>{_e(feed.description)}</p>")
         out.append(f'<ul class="subscribe" aria-label="Subscribe to {_e(feed.title)}">')
         for fmt in feed.formats:
             url = config.feed_url(feed.slug, fmt)
@@ -181,8 +182,8 @@ def check_page(data: bytes, feed_urls: Sequence[str] = ()) -> list[str]:
             in_head = parent is not None and parent.tag == "head"
             if not (in_head and tag in ("link", "meta", "style")):
                 problems.append(f"line {el.sourceline}: <{tag}> is not allowed")
-        if tag == "img" and el.get("alt") is None:
-            problems.append(f"line {el.sourceline}: <img> without alt text")
+        if tag == "img" and el.get("alt") is None:  # alt="" (decorative) is fine
+            problems.append(f"line {el.sourceline}: <img> without an alt attribute")
         attrib = el.attrib
         if not attrib:
             continue

@@ -8,7 +8,7 @@ categories, authors). What it gets wrong is written by our own extension
   so only the alternate link goes through feedgen; enclosure and related links
   are written by us;
 - its media extension wraps a single ``media:content`` in ``media:group``, so
-  Media RSS is written by us;
+  Media RSS is written by us (with a video's embed player as ``media:player``);
 - ``enclosure()`` without a length writes ``length="None"`` and adds a broken
   Atom link, so the RSS enclosure is written by us with ``length="0"``;
 - RSS ``<author>`` is dropped without an e-mail, so we write ``dc:creator``;
@@ -24,6 +24,7 @@ import hashlib
 import html
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -62,6 +63,7 @@ _ALLOWED_ATTRS = {
     "time": {"datetime"},
 }
 _IFRAME_SRC = re.compile(r"""<iframe\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_IFRAME_SIZE = re.compile(r"""\s(width|height)\s*=\s*["']?([0-9]{1,5})["'\s/>]""", re.I)
 
 
 @functools.lru_cache(maxsize=65536)  # each image is typed in every feed and format
@@ -102,6 +104,36 @@ def video_url(article: Article) -> str | None:
     return clean_url(src)
 
 
+def is_video(article: Article) -> bool:
+    """A video article, or one whose featured content is (an embed of) one."""
+    return article.type == "video" or bool(article.featured_content)
+
+
+@dataclass(frozen=True, slots=True)
+class Player:
+    """A video's embed player: its URL, and the size of its iframe when given."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
+@functools.lru_cache(maxsize=4096)  # an article is in several feeds and formats
+def video_player(article: Article) -> Player | None:
+    """The embed player of a video (the first iframe's ``src`` in its featured
+    content), for Media RSS's ``media:player``; None without one."""
+    url = video_url(article) if is_video(article) else None
+    if url is None:
+        return None
+    text = article.featured_content
+    start = _IFRAME_SRC.search(text)
+    assert start is not None  # video_url found it
+    end = text.find(">", start.end())
+    tag = text[start.start() : len(text) if end < 0 else end + 1]
+    size = {k.lower(): int(v) for k, v in _IFRAME_SIZE.findall(tag) if int(v) > 0}
+    return Player(url, size.get("width"), size.get("height"))
+
+
 @functools.lru_cache(maxsize=4096)  # an article is in several feeds and formats
 def content_html(article: Article) -> str:
     """The HTML body of an item: lead image, excerpt, video link, related coverage."""
@@ -115,9 +147,10 @@ def content_html(article: Article) -> str:
         parts.append(f'<p><img src="{e(lead.url)}" alt="{e(lead.title)}"{size}></p>')
     if article.excerpt:
         parts.append(f"<p>{e(article.excerpt)}</p>")
-    if article.type == "video" or article.featured_content:
-        target = video_url(article) or article.url
-        parts.append(f'<p><a href="{e(target)}">Watch the video</a></p>')
+    if is_video(article):
+        # the watch page, where the video plays with its context in any browser (the
+        # embed player, bare, is in media:player for readers that embed it)
+        parts.append(f'<p><a href="{e(article.url)}">Watch the video</a></p>')
     if article.related:
         parts.append("<h3>Related coverage</h3><ul>")
         for r in article.related:
@@ -137,8 +170,9 @@ def _sub(parent: Any, tag: str, **attrs: str) -> Any:
     return etree.SubElement(parent, tag, {k: v for k, v in attrs.items() if v})
 
 
-def _media(parent: Any, images: Sequence[Image]) -> None:
-    """Media RSS: one media:content per image, a media:thumbnail for the first; no group."""
+def _media(parent: Any, images: Sequence[Image], player: Player | None = None) -> None:
+    """Media RSS: one media:content per image, a media:thumbnail for the first; no group;
+    and a video's embed player as media:player."""
     for image in images:
         mc = _sub(
             parent,
@@ -159,6 +193,14 @@ def _media(parent: Any, images: Sequence[Image]) -> None:
             url=first.url,
             width=str(first.width or ""),
             height=str(first.height or ""),
+        )
+    if player:
+        _sub(
+            parent,
+            f"{{{MEDIA_NS}}}player",
+            url=player.url,
+            width=str(player.width or ""),
+            height=str(player.height or ""),
         )
 
 
@@ -190,7 +232,8 @@ class _FeedExtension(BaseExtension):  # type: ignore[misc]
 
 
 class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
-    """Writes what feedgen 1.0.0 gets wrong: links, enclosures, Media RSS, dc:creator."""
+    """Writes what feedgen 1.0.0 gets wrong: links, enclosures, Media RSS (and a video's
+    media:player), dc:creator."""
 
     article: Article
 
@@ -201,7 +244,7 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
             _sub(item, "enclosure", url=first.url, length="0", type=image_type(first.url))
         if a.provider:
             _sub(item, f"{{{DC_NS}}}creator").text = a.provider.name
-        _media(item, a.images)
+        _media(item, a.images, video_player(a))
         for r in a.related:
             _sub(item, f"{{{ATOM_NS}}}link", rel="related", href=r.url, title=r.title)
         return item
@@ -216,7 +259,7 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
                  length="0")  # fmt: skip
         for r in a.related:
             _sub(entry, "link", rel="related", href=r.url, title=r.title)
-        _media(entry, a.images)
+        _media(entry, a.images, video_player(a))
         return entry
 
 

@@ -10,7 +10,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from .config import FeedConfig, topic_key
 
@@ -40,18 +40,41 @@ def order_key(article: Selectable) -> tuple[float, str]:
     return (-article.published_at.timestamp(), article.path)
 
 
-def visible(articles: Iterable[T], now: datetime) -> list[T]:
-    """Published articles dated at or before ``now``, one per URL (the newest copy wins).
+class Hidden(NamedTuple):
+    """A published article that another one with the same URL hides (see :func:`visible`):
+    ``by`` is the one published; ``same_date`` when both have the same date (then the
+    path decided)."""
 
-    The result is in feed order (newest first, then by path).
+    path: str
+    by: str
+    url: str
+    same_date: bool
+
+
+def visible(articles: Iterable[T], now: datetime, hidden: list[Hidden] | None = None) -> list[T]:
+    """Published articles dated at or before ``now``, one per URL (the newest copy wins;
+    of copies with the same date, the first by path).
+
+    The result is in feed order (newest first, then by path). The copies that lost,
+    each with the one that won, are added to ``hidden`` (sorted by path) when given.
     """
     best: dict[str, T] = {}
+    losers: list[T] = []
     for a in articles:
         if a.published is not True or a.published_at > now:
             continue
         held = best.get(a.url)
-        if held is None or order_key(a) < order_key(held):
+        if held is None:
             best[a.url] = a
+        elif order_key(a) < order_key(held):
+            best[a.url] = a
+            losers.append(held)
+        else:
+            losers.append(a)
+    if hidden is not None:
+        for a in sorted(losers, key=_PATH):
+            winner = best[a.url]  # the final one: a loser may have beaten another first
+            hidden.append(Hidden(a.path, winner.path, a.url, a.published_at == winner.published_at))
     # what sorted(key=order_key) gives, in two sorts of C-level keys (a stable sort
     # keeps the path order among articles of the same second, reversed or not)
     by_path = sorted(best.values(), key=_PATH)

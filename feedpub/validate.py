@@ -200,7 +200,7 @@ def _unique_ids(ids: list[tuple[Any, str]], rule: str) -> Iterator[Problem]:
             yield Problem(el.sourceline or 0, rule, f"id {i!r} is used by {counts[i]} items", i)
 
 
-_MEDIA_TAGS = (f"{_M}group", f"{_M}content", f"{_M}thumbnail")
+_MEDIA_TAGS = (f"{_M}group", f"{_M}content", f"{_M}thumbnail", f"{_M}player")
 
 
 def _media(parent: Any, item: str) -> Iterator[Problem]:

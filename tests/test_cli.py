@@ -92,9 +92,9 @@ def test_preview_prints_what_build_writes(
 def test_list_shows_every_feed(cfg: Path) -> None:
     code, out, _ = run("list", "-c", str(cfg), "--now", NOW)
     assert code == 0
-    lines = out.splitlines()
-    assert lines[0].split()[:2] == ["ai", "1"]
-    assert lines[1].split()[:2] == ["azure", "2"] and "2020-05-19 21:00" in lines[1]
+    lines = out.splitlines()  # in the order of config.toml
+    assert lines[0].split()[:2] == ["azure", "2"] and "2020-05-19 21:00" in lines[0]
+    assert lines[1].split()[:2] == ["ai", "1"]
 
 
 def test_build_writes_valid_feeds_quietly(cfg: Path) -> None:

@@ -56,6 +56,12 @@ def test_good_config_resolves_paths_against_its_folder(
     assert everything.formats == ("atom",)
 
 
+def test_feeds_keep_the_order_of_their_tables(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(GOOD + '\n[feeds.ai]\ntitle = "AI"\ntopics = ["AI"]\n', encoding="utf-8")
+    assert [f.slug for f in load_config(cfg).feeds] == ["azure", "all", "ai"]  # not by slug
+
+
 def test_every_problem_reported_at_once_with_key_path_and_line(tmp_path: Path) -> None:
     cfg = tmp_path / "config.toml"
     cfg.write_text(

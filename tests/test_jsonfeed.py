@@ -221,3 +221,23 @@ def test_config_accepts_json_and_rejects_other_formats(write_config) -> None:  #
     code, _, err = run("build", "-c", str(cfg))
     assert code == 2
     assert "feeds.a.formats: must be a non-empty list drawn from ['rss', 'atom', 'json']" in err
+
+
+def test_a_video_links_its_watch_page_as_in_rss_and_atom(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """JSON Feed has no player: content_html and _feedpub.video_url give the watch page
+    (the article), _feedpub.player_url the embed player RSS and Atom give as media:player."""
+    from feedpub.config import load_config
+    from feedpub.jsonfeed import render_json
+
+    from .test_render import rich_article
+
+    config = load_config(write_config(["content/*.txt"], FEEDS))
+    video = rich_article()
+    doc = json.loads(render_json(config, config.feeds[0], [video]))
+    assert validate_json(json.dumps(doc).encode(), NOW_DT) == []
+    item = doc["items"][0]
+    assert item["url"] == video.url
+    assert item["_feedpub"]["video_url"] == video.url
+    assert item["_feedpub"]["player_url"] == "https://video.example/embed/1"
+    links = [a.get("href") for a in etree.HTML(item["content_html"]).iter("a")]
+    assert video.url in links and "https://video.example/embed/1" not in links

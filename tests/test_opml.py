@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -14,7 +16,7 @@ import listparser
 import pytest
 from lxml import etree
 
-from feedpub.opml import check_opml
+from feedpub.opml import check_opml, subscription_format
 
 from .conftest import run_cli
 
@@ -34,7 +36,22 @@ topics = ["microsoft ai"]
 title = "Nothing yet"
 topics = ["no such topic"]
 formats = ["atom"]
+
+[feeds.json-only]
+title = "JSON only"
+topics = ["Azure"]
+formats = ["json"]
+
+[feeds.json-atom]
+title = "JSON and Atom"
+topics = ["Azure"]
+formats = ["json", "atom"]
 """
+#: The one file each feed is subscribed by, in config order: RSS when the feed has
+#: it, else Atom, else JSON Feed.
+SUBSCRIBED = [
+    "azure.rss", "ai.rss", "nothing.atom", "json-only.json", "json-atom.atom",
+]  # fmt: skip
 
 
 run = run_cli
@@ -61,28 +78,69 @@ def self_url(path: Path) -> str:
     return next(str(link.href) for link in parsed.feed.links if link.rel == "self")
 
 
-def test_every_feed_file_is_listed_once_and_subscribable(cfg: Path) -> None:
+def test_each_feed_is_listed_once_in_the_format_most_readers_take(cfg: Path) -> None:
     folder = build(cfg)
     data = (folder / "feeds.opml").read_bytes()
     assert check_opml(data) == []
     parsed = listparser.parse(data)
     assert not parsed.bozo, parsed.get("bozo_exception")
     urls = [f.url for f in parsed.feeds]
-    assert urls == [
-        "https://example.com/feeds/ai.rss",
-        "https://example.com/feeds/ai.atom",
-        "https://example.com/feeds/azure.rss",
-        "https://example.com/feeds/azure.atom",
-        "https://example.com/feeds/azure.json",
-        "https://example.com/feeds/nothing.atom",
-    ]
+    assert urls == ["https://example.com/feeds/" + name for name in SUBSCRIBED]
     for url in urls:
-        assert url.startswith("https://example.com/feeds/")
         path = folder / url.removeprefix("https://example.com/feeds/")
         assert path.is_file(), f"{url} is listed but {path.name} was not written"
         assert self_url(path) == url
-    titles = {f.url: f.title for f in parsed.feeds}
-    assert titles["https://example.com/feeds/azure.json"] == 'Azure & <Cloud> "news" (JSON Feed)'
+    # one subscription per feed, named as the feed (no format in its name)
+    titles = [f.title for f in parsed.feeds]
+    assert titles == ['Azure & <Cloud> "news"', "Microsoft AI", "Nothing yet", "JSON only",
+                      "JSON and Atom"]  # fmt: skip
+
+
+def test_the_other_formats_stay_discoverable_from_the_page(cfg: Path) -> None:
+    folder = build(cfg)
+    listed = {f.url for f in listparser.parse((folder / "feeds.opml").read_bytes()).feeds}
+    page = etree.fromstring((folder / "index.html").read_bytes())
+    discovery = [el.get("href") for el in page.iterfind("head/link[@rel='alternate']")]
+    written = sorted(p.name for p in folder.iterdir() if p.suffix in (".rss", ".atom", ".json"))
+    assert sorted(url.removeprefix("https://example.com/feeds/") for url in discovery) == written
+    assert set(discovery) - listed == {
+        "https://example.com/feeds/azure.atom", "https://example.com/feeds/azure.json",
+        "https://example.com/feeds/ai.atom", "https://example.com/feeds/json-atom.json",
+    }  # fmt: skip
+
+
+def test_newsboat_imports_each_feed_once(cfg: Path, tmp_path: Path) -> None:
+    """A real reader: newsboat's OPML import (it reads no JSON Feed)."""
+    exe = shutil.which("newsboat")
+    if exe is None:
+        pytest.skip("newsboat is not installed (apt-get install newsboat)")
+    folder = build(cfg)
+    urls = tmp_path / "urls"
+    urls.touch()
+    command = [exe, "-u", str(urls), "-c", str(tmp_path / "cache.db"),
+               "-C", str(tmp_path / "newsboat.conf"), "-i", str(folder / "feeds.opml")]  # fmt: skip
+    env = {**os.environ, "HOME": str(tmp_path)}
+    done = subprocess.run(command, capture_output=True, timeout=60, check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    imported = urls.read_text(encoding="utf-8").split()
+    assert imported == ["https://example.com/feeds/" + name for name in SUBSCRIBED]
+
+
+@pytest.mark.parametrize(
+    ("formats", "chosen"),
+    [
+        (("rss", "atom", "json"), "rss"),
+        (("json", "atom", "rss"), "rss"),
+        (("atom", "json"), "atom"),
+        (("json", "atom"), "atom"),
+        (("json",), "json"),
+        (("atom",), "atom"),
+    ],
+)
+def test_subscription_format_prefers_rss_then_atom_then_json(
+    formats: tuple[str, ...], chosen: str
+) -> None:
+    assert subscription_format(formats) == chosen
 
 
 def test_outlines_follow_opml_2_for_subscription_lists(cfg: Path) -> None:
@@ -102,14 +160,14 @@ def test_outlines_follow_opml_2_for_subscription_lists(cfg: Path) -> None:
     assert head["dateCreated"] == head["dateModified"] == format_datetime(newest)
     assert head["dateModified"] == "Wed, 20 May 2020 14:25:00 +0000"
     outlines = root.findall("body/outline")
-    assert len(outlines) == 6
+    assert len(outlines) == len(SUBSCRIBED)  # one per feed
     for el in outlines:
-        assert el.get("type") == "rss"
-        assert el.get("text") and el.get("title") and el.get("xmlUrl")
+        assert el.get("type") == "rss"  # OPML 2.0's type for a feed, whatever its format
+        assert el.get("text") == el.get("title") and el.get("xmlUrl")
         assert el.get("htmlUrl") == "https://example.com/"
         assert el.get("language") == "en"
-    assert outlines[2].get("description") == "Azure news"
-    assert outlines[2].get("version") == "RSS2"
+    assert outlines[0].get("description") == "Azure news"
+    assert [el.get("version") for el in outlines] == ["RSS2", "RSS2", None, None, None]
 
 
 def test_same_bytes_and_no_rewrite_when_nothing_changed(cfg: Path) -> None:
@@ -159,6 +217,9 @@ def test_a_build_of_some_feeds_leaves_the_site_files_alone(cfg: Path) -> None:
          b'<outline text="a"/></body></opml>', "dateCreated is not an RFC 822 date"),
         (b'<opml version="2.0"><head></head><body><outline text="a"></body></opml>',
          "not well-formed"),
+        (b'<opml version="2.0"><head/><body><outline type="rss" text="a" xmlUrl="https://e.com/a"/>'
+         b'<outline type="rss" text="b" xmlUrl="https://e.com/a"/></body></opml>',
+         "https://e.com/a is listed twice (first on line 1)"),
         (b'<!DOCTYPE opml [<!ENTITY x "y">]><opml version="2.0"><head/><body>'
          b'<outline text="&x;"/></body></opml>', "DOCTYPE"),
     ],

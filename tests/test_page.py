@@ -48,8 +48,9 @@ title = "Nothing yet"
 topics = ["no such topic"]
 formats = ["atom"]
 """
+#: In the order of the config (not by slug): azure, ai, nothing.
 FEED_FILES = [
-    "ai.rss", "ai.atom", "azure.rss", "azure.atom", "azure.json", "nothing.atom",
+    "azure.rss", "azure.atom", "azure.json", "ai.rss", "ai.atom", "nothing.atom",
 ]  # fmt: skip
 
 
@@ -88,17 +89,23 @@ def test_page_in_a_real_browser(site: Path, tmp_path: Path) -> None:
     dom_html = chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
     dom = lxml_html.fromstring(dom_html)
 
-    # accessible: language, title, landmarks, one h1, headings per feed, alt text
+    # accessible: language, title, landmarks, one h1, headings per feed (in the
+    # config's order), and thumbnails marked decorative: an empty alt, since the
+    # headline beside each is the link a screen reader reads
     assert dom.get("lang") == "en"
     assert dom.findtext(".//title") == "Test site: feeds"
     for landmark in ("header", "main", "footer", "nav"):
         assert len(dom.findall(f".//{landmark}")) == 1, landmark
     assert [h.text_content() for h in dom.iter("h1")] == ["Test site: feeds"]
     assert [h.text_content() for h in dom.iter("h2")] == [
-        "Microsoft AI", "Azure <news> & more", "Nothing yet",
+        "Azure <news> & more", "Microsoft AI", "Nothing yet",
     ]  # fmt: skip
     images = list(dom.iter("img"))
-    assert images and all(img.get("alt") for img in images)
+    assert images and [img.get("alt") for img in images] == [""] * len(images)
+    for img in images:  # each beside its headline's link, in the same list item
+        item = img.getparent()
+        assert item.tag == "li" and item.find(".//a") is not None
+    assert 'A "pic" <x>' not in dom_html.decode()  # the image's caption is not read out
 
     # JavaScript-free, nothing from an article became markup
     assert not list(dom.iter("script")) and not list(dom.iter("iframe"))
@@ -127,11 +134,22 @@ def test_page_in_a_real_browser(site: Path, tmp_path: Path) -> None:
 
     # the five newest headlines of each feed, as the feed itself has them
     sections = dom.findall(".//main/section")
-    for section, slug in zip(sections, ["ai", "azure", "nothing"], strict=True):
+    for section, slug in zip(sections, ["azure", "ai", "nothing"], strict=True):
         entries = feedparser.parse((site / f"{slug}.atom").read_bytes()).entries[:5]
         shown = [a.text_content() for a in section.iterfind(".//ol[@class='headlines']/li//a")]
         assert shown == [e.title for e in entries]
     assert "No stories yet." in sections[2].text_content()
+
+    # a feed's own description, or none: never the site's in its place
+    def description(section: lxml_html.HtmlElement) -> str | None:
+        after = section.find("h2").getnext()  # a description sits under the heading
+        return after.text_content() if after.tag == "p" else None
+
+    assert description(sections[0]) == 'Azure news, "quoted" & <escaped>'
+    assert description(sections[1]) is None  # the ai feed has no description
+    assert description(sections[2]) is None
+    assert "Test feeds" not in "".join(s.text_content() for s in sections)
+    assert dom.find(".//header/p").text_content() == "Test feeds"  # the site's, once
 
     # and what a person sees
     shot = tmp_path / "index.png"
@@ -161,7 +179,7 @@ GOOD = (
     [
         ('<a href="/relative">x</a>', "is not absolute"),
         ('<a href="javascript:alert(1)">x</a>', "is not absolute"),
-        ('<img src="https://e.com/i.png"/>', "without alt text"),
+        ('<img src="https://e.com/i.png"/>', "without an alt attribute"),
         ("<script>alert(1)</script>", "<script> is not allowed"),
         ('<p onclick="x()">x</p>', "onclick= is not allowed"),
         ('<p style="color:red">x</p>', "style= is not allowed"),
@@ -175,6 +193,11 @@ def test_check_page_names_what_is_wrong(body: str, expected: str) -> None:
     assert check_page(GOOD.format("").encode(), ["https://e.com/f/a.rss"]) == []
     problems = check_page(GOOD.format(body).encode(), ["https://e.com/f/a.rss"])
     assert any(expected in p for p in problems), problems
+
+
+def test_check_page_takes_an_empty_alt_as_a_decorative_image() -> None:
+    decorative = '<img src="https://e.com/i.png" alt=""/>'
+    assert check_page(GOOD.format(decorative).encode(), ["https://e.com/f/a.rss"]) == []
 
 
 def test_check_page_wants_every_feed_discoverable_and_listed() -> None:

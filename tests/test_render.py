@@ -11,9 +11,10 @@ from pathlib import Path
 import feedparser
 import pytest
 from lxml import etree
+from lxml import html as lxml_html
 
 from feedpub.articles import load_article
-from feedpub.config import Config, load_config
+from feedpub.config import Config, FeedConfig, load_config
 from feedpub.model import Article, Image, Provider, Related
 from feedpub.render import EMPTY_FEED_DATE, content_html, image_type, render
 from feedpub.select import select
@@ -29,6 +30,12 @@ MEDIA = "{http://search.yahoo.com/mrss/}"
 @pytest.fixture
 def config(write_config, seeds_dir: Path) -> Config:  # type: ignore[no-untyped-def]
     return load_config(write_config(["content/*.txt"], AZURE_AI_FEEDS))
+
+
+def by_slug(config: Config, slug: str) -> FeedConfig:
+    feed = config.feed(slug)
+    assert feed is not None, slug
+    return feed
 
 
 def seed_articles() -> list[Article]:
@@ -106,7 +113,12 @@ def test_text_is_escaped_exactly_once(config: Config, fmt: str) -> None:
 def test_content_html_is_sanitised_and_turns_the_iframe_into_a_link() -> None:
     body = content_html(rich_article())
     assert "<iframe" not in body and "<script" not in body and "onload" not in body
-    assert '<a href="https://video.example/embed/1"' in body
+    # to the watch page (the article), not the bare embed player
+    assert (
+        '<p><a href="https://example.com/rich?a=1&amp;b=2" rel="noopener noreferrer">Watch the video</a></p>'
+        in body
+    )
+    assert "video.example/embed" not in body
     assert body.count("<li>") == 3
     assert "Related coverage" in body and "Other 0 &amp; co" in body
     assert '<time datetime="2020-05-18T00:00:00Z">18 May 2020</time>' in body
@@ -114,6 +126,42 @@ def test_content_html_is_sanitised_and_turns_the_iframe_into_a_link() -> None:
         '<img src="https://img.example.net/photo?id=1&amp;w=800" alt="Lead" width="800" height="600">'
         in body
     )
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_a_video_links_its_watch_page_and_gives_its_embed_player_as_media_player(
+    config: Config, fmt: str
+) -> None:
+    a = replace(
+        rich_article(),
+        featured_content='<iframe width="560" src="https://video.example/embed/1?autoplay=0&amp;'
+        "rel=0\" height='315' allowfullscreen></iframe>",
+    )
+    data = render(config, config.feeds[0], [a], fmt)
+    assert validate_bytes(data, NOW) == (fmt, [])
+    entry = feedparser.parse(data).entries[0]
+    assert entry.link == a.url  # the watch page stays the item's link
+    assert entry.media_player["url"] == "https://video.example/embed/1?autoplay=0&rel=0"
+    item = etree.fromstring(data).find("channel/item" if fmt == "rss" else f"{ATOM}entry")
+    players = item.findall(f"{MEDIA}player")  # beside media:content, one per item
+    assert [dict(p.attrib) for p in players] == [
+        {"url": "https://video.example/embed/1?autoplay=0&rel=0", "width": "560", "height": "315"}
+    ]
+    assert players[0].getparent() is item and item.find(f"{MEDIA}content") is not None
+    body = html.unescape(entry.content[0].value)
+    watch = [ln for ln in lxml_html.fromstring(body).iter("a") if ln.text == "Watch the video"]
+    assert [ln.get("href") for ln in watch] == [a.url]
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_no_media_player_without_an_embed(config: Config, fmt: str) -> None:
+    no_embed = replace(rich_article(), featured_content="<p>a video, no iframe</p>")
+    no_video = replace(rich_article(), type="article", featured_content="")
+    for a in (no_embed, no_video):
+        root = etree.fromstring(render(config, config.feeds[0], [a], fmt))
+        assert root.find(f".//{MEDIA}player") is None
+    assert '<a href="https://example.com/rich?a=1&amp;b=2"' in content_html(no_embed)
+    assert "Watch the video" not in content_html(no_video)
 
 
 @pytest.mark.parametrize(
@@ -147,8 +195,8 @@ def test_trap_atom_entry_links_keep_rel_type_title_length(config: Config) -> Non
 
 def test_trap_entries_keep_the_given_order(config: Config) -> None:
     """add_entry() prepends by default."""
-    items = select(seed_articles(), config.feeds[1], NOW)  # azure: 002 then 003
-    parsed = feedparser.parse(render(config, config.feeds[1], items, "rss"))
+    items = select(seed_articles(), by_slug(config, "azure"), NOW)  # azure: 002 then 003
+    parsed = feedparser.parse(render(config, by_slug(config, "azure"), items, "rss"))
     assert [e.link for e in parsed.entries] == [a.url for a in items]
     assert items[0].published_at > items[1].published_at
 
@@ -156,8 +204,8 @@ def test_trap_entries_keep_the_given_order(config: Config) -> None:
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
 def test_trap_dates_come_from_articles_never_the_clock(config: Config, fmt: str) -> None:
     """feed and entry ``updated`` default to now()."""
-    items = select(seed_articles(), config.feeds[1], NOW)
-    first = render(config, config.feeds[1], items, fmt)
+    items = select(seed_articles(), by_slug(config, "azure"), NOW)
+    first = render(config, by_slug(config, "azure"), items, fmt)
     parsed = feedparser.parse(first)
     newest = items[0].published_at
     stamp = parsed.feed.updated_parsed
@@ -165,7 +213,7 @@ def test_trap_dates_come_from_articles_never_the_clock(config: Config, fmt: str)
     for entry, a in zip(parsed.entries, items, strict=True):
         if fmt == "atom":
             assert datetime(*entry.updated_parsed[:6], tzinfo=UTC) == a.published_at
-    assert render(config, config.feeds[1], items, fmt) == first
+    assert render(config, by_slug(config, "azure"), items, fmt) == first
 
 
 def test_empty_feed_gets_the_fixed_documented_date(config: Config) -> None:
@@ -176,7 +224,7 @@ def test_empty_feed_gets_the_fixed_documented_date(config: Config) -> None:
 
 
 def test_trap_rss_channel_link_is_the_site_not_the_self_link(config: Config) -> None:
-    root = etree.fromstring(render(config, config.feeds[0], [rich_article()], "rss"))
+    root = etree.fromstring(render(config, by_slug(config, "ai"), [rich_article()], "rss"))
     channel = root.find("channel")
     assert channel.findtext("link") == "https://example.com/"
     selfs = [ln for ln in channel.findall(f"{ATOM}link") if ln.get("rel") == "self"]
@@ -248,7 +296,7 @@ def test_atom_entries_of_one_second_never_share_updated(config: Config) -> None:
     stamps = [datetime.fromisoformat(u) for u in updated]
     assert all(when < s < when.replace(second=1) for s in stamps)
     assert datetime.fromisoformat(root.findtext(f"{ATOM}updated")) == max(stamps)
-    other = render(config, config.feeds[1], items[::-1], "atom")
+    other = render(config, by_slug(config, "azure"), items[::-1], "atom")
     assert sorted(
         etree.fromstring(other).xpath("//*[local-name()='entry']/*[local-name()='updated']/text()")
     ) == sorted(updated)

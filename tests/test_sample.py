@@ -3,6 +3,7 @@ and read back as a feed reader would."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -86,6 +87,25 @@ def test_feed_readers_see_clean_titles_links_dates_and_pictures(rebuilt: Path) -
             for enc in e.enclosures:
                 assert enc.href.startswith("https://") and enc.type.startswith("image/")
                 assert "&#038;" not in enc.href and "&amp;" not in enc.href
+
+
+def test_the_video_links_its_watch_page_and_names_its_embed_player(rebuilt: Path) -> None:
+    video = next(CONTENT.glob("010_*.txt"))
+    watch = _front(video, "originalUrl")
+    embed = "https://video.example/embed/abc"  # its featuredContent's iframe src
+    assert embed in video.read_text(encoding="utf-8")
+    for name in ("space.rss", "space.atom"):
+        entry = next(e for e in feedparser.parse((rebuilt / name).read_bytes()).entries
+                     if e.link == watch)  # fmt: skip
+        assert entry.media_player == {"url": embed, "width": "560", "height": "315", "content": ""}
+        assert f'<a href="{watch}" rel="noopener noreferrer">Watch the video</a>' in (
+            entry.content[0].value
+        )
+        assert f'href="{embed}"' not in entry.content[0].value
+    item = next(i for i in json.loads((rebuilt / "space.json").read_bytes())["items"]
+                if i["url"] == watch)  # fmt: skip
+    assert item["_feedpub"]["video_url"] == watch and item["_feedpub"]["player_url"] == embed
+    assert f'<a href="{watch}"' in item["content_html"] and f'"{embed}"' not in item["content_html"]
 
 
 def test_the_real_seeds_azure_gives_002_then_003_and_ai_gives_004(write_config) -> None:  # type: ignore[no-untyped-def]

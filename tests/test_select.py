@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from feedpub.config import FeedConfig, topic_key
 from feedpub.model import Article
-from feedpub.select import order_key, pick, pick_all, select, visible
+from feedpub.select import Hidden, order_key, pick, pick_all, select, visible
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 TOPICS = ["Azure", "AI", "Microsoft AI", "Économie", "space"]
@@ -97,6 +97,44 @@ def test_newest_copy_of_a_url_wins_and_ties_break_by_path() -> None:
     twin1 = _article("z.txt", "https://e.com/y", NOW - timedelta(days=1))
     twin2 = _article("a.txt", "https://e.com/z", NOW - timedelta(days=1))
     assert select([old, twin1, new, twin2], feed(), NOW) == [twin2, new, twin1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(pools)
+def test_each_copy_a_url_hides_is_reported_with_the_one_that_wins(pool: list[Article]) -> None:
+    hidden: list[Hidden] = []
+    shown = visible(pool, NOW, hidden)
+    assert visible(pool, NOW) == shown  # reporting changes nothing
+    winners = {a.url: a for a in shown}
+    eligible = [a for a in pool if a.published is True and a.published_at <= NOW]
+    # every eligible article is shown or hidden, never both
+    assert sorted(a.path for a in eligible) == sorted(
+        [a.path for a in shown] + [h.path for h in hidden]
+    )
+    by_path = {a.path: a for a in pool}
+    for h in hidden:
+        loser, winner = by_path[h.path], winners[h.url]
+        assert h.url == loser.url and h.by == winner.path
+        assert order_key(winner) < order_key(loser)
+        assert h.same_date == (winner.published_at == loser.published_at)
+    assert [h.path for h in hidden] == sorted(h.path for h in hidden)
+    again: list[Hidden] = []
+    visible(list(reversed(pool)), NOW, again)
+    assert again == hidden  # whatever the order of the files
+
+
+def test_a_hidden_copy_names_the_final_winner() -> None:
+    a = _article("a.txt", "https://e.com/x", NOW - timedelta(days=3))
+    b = _article("b.txt", "https://e.com/x", NOW - timedelta(days=2))
+    c = _article("c.txt", "https://e.com/x", NOW - timedelta(days=1))
+    d = _article("d.txt", "https://e.com/x", NOW - timedelta(days=1))
+    hidden: list[Hidden] = []
+    assert visible([a, b, d, c], NOW, hidden) == [c]
+    assert hidden == [
+        Hidden("a.txt", "c.txt", "https://e.com/x", False),
+        Hidden("b.txt", "c.txt", "https://e.com/x", False),
+        Hidden("d.txt", "c.txt", "https://e.com/x", True),
+    ]
 
 
 def test_future_and_unpublished_are_left_out_until_their_time() -> None:

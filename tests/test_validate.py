@@ -120,6 +120,7 @@ RSS = [
     ),
     ("media url", set_(f"{M}content", "url", "/a.png"), "absolute-url"),
     ("thumbnail url", set_(f"{M}thumbnail", "url", "a.png"), "absolute-url"),
+    ("player url", set_(f"{M}player", "url", "//video.example/embed/1"), "absolute-url"),
     ("media group", add(f"{M}group"), "media-group"),
     ("same guid", copy_first, "unique-guid"),
 ]
@@ -144,6 +145,7 @@ ATOM_CASES = [
     ("script", html_body("atom", "<script>x()</script>"), "html"),
     ("summary html", set_(f"{A}summary", None, '<a href="mailto:x@e.com">x</a>'), "html"),
     ("media url", set_(f"{M}content", "url", "http:/a.png"), "absolute-url"),
+    ("player url", set_(f"{M}player", "url", "javascript:play()"), "absolute-url"),
     ("media group", add(f"{M}group"), "media-group"),
     ("same id", copy_first, "unique-id"),
 ]

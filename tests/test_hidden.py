@@ -1,0 +1,115 @@
+"""Articles that share a URL: the newest is published (select.visible), and each one it
+hides is named by ``build -v`` with both paths, on a cold build and on a warm one that
+reads no file (from the summaries selection works on, not from reading)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from feedpub import build as build_module
+
+from .conftest import OLD_MTIME_NS, ROOT, run_cli
+
+NOW = "2026-11-01T00:00:00Z"
+#: The sample's two versions of one story (content/README.md): 012 is the newer.
+OLDER = "content/news/011_85858c611b39767c.txt"
+NEWER = "content/news/012_7d0b11d596ce60ed.txt"
+URL = "https://news.example/2025/06/azure-storage-incident-review"
+LINE = f"{OLDER}: hidden by {NEWER} (same URL {URL}; the newer one is published)"
+
+run = run_cli
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """The bundled config and content, settled (old mtimes, so a cache may trust them)."""
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    for f in (tmp_path / "content" / "news").iterdir():
+        os.utime(f, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    return tmp_path / "config.toml"
+
+
+def test_build_v_names_the_hidden_article_and_the_one_that_hides_it(sample: Path) -> None:
+    code, _, err = run("build", "-c", str(sample), "--now", NOW, "-v")
+    assert code == 0, err  # not an error: the exit code is unchanged
+    lines = err.splitlines()
+    assert lines.count(LINE) == 1
+    assert [ln for ln in lines if "hidden by" in ln] == [LINE]
+    summary = next(ln for ln in lines if ln.startswith("files "))
+    assert "rejected 0, skipped 0, hidden 1;" in summary
+    # only the newer one is published
+    titles = [e.title for e in feedparser.parse(sample.parent / "feeds" / "azure.rss").entries]
+    assert "Azure storage incident review: root cause published" in titles
+    assert "Azure storage incident review: what we know so far" not in titles
+    # quiet without -v (cron mails output)
+    assert run("build", "-c", str(sample), "--now", NOW, "--full") == (0, "", "")
+
+
+def test_a_warm_build_that_reads_nothing_still_names_it(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("build", "-c", str(sample), "--now", NOW)[0] == 0
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a build with nothing to do read or selected something")
+
+    with monkeypatch.context() as m:  # nothing changed: the build ends after a stat a file
+        for name in ("load_many", "read_articles", "plan"):
+            m.setattr(build_module, name, never)
+        code, _, err = run("build", "-c", str(sample), "--now", NOW, "-v")
+    assert code == 0, err
+    assert LINE in err.splitlines()
+    assert "read 0, from cache 20" in err and "hidden 1;" in err
+
+    # another article changes: only it is read; the two copies come from the cache
+    loaded: list[str] = []
+    real = build_module.load_many
+
+    def recording(todo, *args, **kwargs):  # type: ignore[no-untyped-def]
+        loaded.extend(src.path for src, _ in todo)
+        return real(todo, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "load_many", recording)
+    other = sample.parent / "content" / "news" / "000_f490b32a68049365.txt"
+    other.write_text(other.read_text("utf-8").replace("liquid", "Liquid", 1), "utf-8")
+    code, _, err = run("build", "-c", str(sample), "--now", NOW, "-v")
+    assert code == 0, err
+    assert loaded == ["content/news/000_f490b32a68049365.txt"]
+    assert "read 1, from cache 19" in err
+    assert LINE in err.splitlines() and "hidden 1;" in err
+
+
+def test_copies_of_the_same_date_are_decided_by_path(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    seed = next(seeds_dir.glob("002_*.txt"))
+    shutil.copy(seed, seeds_dir / "zz_copy.txt")  # same URL, same date
+    cfg = write_config(["content/*.txt"], '[feeds.all]\ntitle = "All"\ntopics = ["*"]\n')
+    code, _, err = run("build", "-c", str(cfg), "--now", "2021-01-01T00:00:00Z", "-v")
+    assert code == 0, err
+    hidden = [ln for ln in err.splitlines() if "hidden by" in ln]
+    assert hidden == [
+        f"content/zz_copy.txt: hidden by content/{seed.name} (same URL "
+        "https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/; "
+        "same date: the first by path is published)"
+    ]
+    assert "hidden 1;" in err
+
+
+def test_an_unpublished_or_future_copy_hides_nothing(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    seed = next(seeds_dir.glob("002_*.txt"))
+    text = seed.read_text("utf-8")
+    (seeds_dir / "zz_draft.txt").write_text(
+        text.replace("published: true", "published: false"), "utf-8"
+    )
+    (seeds_dir / "zz_later.txt").write_text(
+        text.replace("2020-05-19T21:00:00Z", "2030-01-01T00:00:00Z"), "utf-8"
+    )
+    cfg = write_config(["content/*.txt"], '[feeds.all]\ntitle = "All"\ntopics = ["*"]\n')
+    code, _, err = run("build", "-c", str(cfg), "--now", "2021-01-01T00:00:00Z", "-v")
+    assert code == 0, err
+    assert "hidden by" not in err and "hidden 0;" in err

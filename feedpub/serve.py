@@ -12,6 +12,9 @@ for trying feeds in a real reader before they are published.
   ``Last-Modified`` (the file's mtime); ``If-None-Match`` (which wins) or
   ``If-Modified-Since`` answer ``304 Not Modified``.
 - gzip when ``Accept-Encoding`` asks for it, always with ``Vary: Accept-Encoding``.
+- A listen backlog of :data:`BACKLOG`, so that many readers connecting at once wait
+  in the kernel's queue instead of overflowing it (a dropped SYN is retried by the
+  client after 1 s, then 3 s).
 
 With ``--watch``, a :class:`Watcher` polls the content files and the config
 for changes, waits until they settle, and rebuilds in a background thread with
@@ -54,12 +57,16 @@ INDEX = "index.html"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 #: Smaller bodies are sent as they are: gzip would not pay for its header.
 GZIP_MIN = 256
+#: Connections the kernel may queue before the server accepts them (Linux caps it at
+#: net.core.somaxconn: 4096 since 5.4, 128 before); socketserver's default is 5.
+BACKLOG = 1024
 
 
 class FeedServer(ThreadingHTTPServer):
     """A ThreadingHTTPServer for one folder; ``log`` receives one line per request."""
 
     daemon_threads = True
+    request_queue_size = BACKLOG
 
     def __init__(
         self, root: Path, address: tuple[str, int], log: Callable[[str], None] | None = None

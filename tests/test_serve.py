@@ -7,6 +7,7 @@ import gzip
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -174,6 +175,39 @@ def test_read_only(site: Site) -> None:
         status, headers, _ = site.request("/azure.rss", method)
         assert status == 405 and headers["allow"] == "GET, HEAD"
     assert (site.folder / "azure.rss").exists()
+
+
+def read_to_end(sock: socket.socket) -> bytes:
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_the_listen_backlog_holds_many_waiting_connections(site: Site) -> None:
+    assert site.server.request_queue_size >= 128
+    # a server bound and listening, not yet accepting: the kernel queues the connections
+    waiting = make_server(site.folder, "127.0.0.1", 0)
+    address = waiting.server_address[:2]
+    sockets: list[socket.socket] = []
+    thread = threading.Thread(target=waiting.serve_forever, args=(0.05,), daemon=True)
+    try:
+        for _ in range(128):
+            # past the backlog, the SYN is dropped and connect() waits for its retry
+            # (1 s, 3 s, ...) until this timeout
+            sockets.append(socket.create_connection((str(address[0]), int(address[1])), 10))
+        thread.start()
+        for sock in sockets:
+            sock.sendall(b"GET /azure.rss HTTP/1.1\r\nConnection: close\r\n\r\n")
+        for sock in sockets:
+            assert read_to_end(sock).split(b"\r\n", 1)[0].endswith(b" 200 OK")
+    finally:
+        for sock in sockets:
+            sock.close()
+        if thread.is_alive():
+            waiting.shutdown()
+            thread.join()
+        waiting.server_close()
 
 
 def test_watch_rebuilds_on_change_and_serves_the_new_feed(site: Site, seeds_dir: Path) -> None:

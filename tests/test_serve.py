@@ -1,12 +1,15 @@
 """``feedpub serve`` over real HTTP on an ephemeral port: feedparser fetches, conditional
-GETs answer 304, gzip, content types, nothing outside the feeds, and --watch rebuilds."""
+GETs answer 304, gzip, content types, nothing outside the feeds, --watch rebuilds,
+HTTP/1.1 keep-alive, the listen backlog and the access log."""
 
 from __future__ import annotations
 
 import gzip
 import http.client
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -21,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from feedpub.cli import cli
-from feedpub.serve import FeedServer, Watcher, make_server
+from feedpub.serve import FeedHandler, FeedServer, Watcher, make_server
 
 from .conftest import SEEDS
 
@@ -41,6 +44,23 @@ class Site:
     folder: Path
     server: FeedServer
     url: str
+    log: list[str]
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self.server.server_address[:2]
+        return str(host), int(port)
+
+    def connect(self) -> socket.socket:
+        return socket.create_connection(self.address, timeout=10)
+
+    def log_lines(self, n: int) -> list[str]:
+        """The log, once it has ``n`` lines: a line is written just after its response."""
+        deadline = time.monotonic() + 10
+        while len(self.log) < n and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(self.log) == n, self.log
+        return self.log
 
     def request(
         self, path: str, method: str = "GET", headers: dict[str, str] | None = None
@@ -62,11 +82,12 @@ def site(write_config, seeds_dir: Path) -> Iterator[Site]:  # type: ignore[no-un
     result = CliRunner().invoke(cli, ["build", "-c", str(cfg), "--now", NOW])
     assert result.exit_code == 0, result.output
     folder = cfg.parent / "feeds"
-    server = make_server(folder, "127.0.0.1", 0)
+    log: list[str] = []
+    server = make_server(folder, "127.0.0.1", 0, log=log.append)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield Site(cfg, folder, server, server.url)
+        yield Site(cfg, folder, server, server.url, log)
     finally:
         server.shutdown()
         server.server_close()
@@ -174,6 +195,209 @@ def test_read_only(site: Site) -> None:
         status, headers, _ = site.request("/azure.rss", method)
         assert status == 405 and headers["allow"] == "GET, HEAD"
     assert (site.folder / "azure.rss").exists()
+
+
+#: host - - [time] "request line" status bytes
+LOG_LINE = re.compile(
+    r'(?P<host>\S+) - - \[(?P<time>[^]]+)\] "(?P<request>(?:[^"\\]|\\.)*)" '
+    r"(?P<status>\d{3}) (?P<bytes>\d+)"
+)
+
+
+def exchange(sock: socket.socket, request: bytes) -> http.client.HTTPResponse:
+    """Send ``request`` on ``sock``; its response, body read (nothing past it is)."""
+    sock.sendall(request)
+    response = http.client.HTTPResponse(sock, method=request.split(b" ", 1)[0].decode())
+    response.begin()
+    response.read()
+    return response
+
+
+def statuses(lines: list[str]) -> dict[str, str]:
+    """Request line -> status, from log lines (those of two connections may come in
+    either order: each is written just after its response)."""
+    matches = [LOG_LINE.fullmatch(line) for line in lines]
+    return {m["request"]: m["status"] for m in matches if m}
+
+
+def read_to_end(sock: socket.socket) -> bytes:
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_http_1_1_keeps_the_connection_for_every_kind_of_response(site: Site) -> None:
+    conn = http.client.HTTPConnection(*site.address, timeout=10)
+    try:
+        conn.request("GET", "/azure.rss")
+        first = conn.getresponse()
+        etag = first.getheader("ETag")
+        assert (first.status, first.version) == (200, 11)
+        assert first.read() == (site.folder / "azure.rss").read_bytes()
+        assert conn.sock is not None and not first.will_close
+        local = conn.sock.getsockname()
+        # a 304, a HEAD, a 404, a 405 and a gzip body: each with its Content-Length,
+        # each leaving the connection open for the next
+        asks: list[tuple[str, str, dict[str, str], int]] = [
+            ("GET", "/azure.rss", {"If-None-Match": str(etag)}, 304),
+            ("HEAD", "/azure.atom", {}, 200),
+            ("GET", "/missing.rss", {}, 404),
+            ("HEAD", "/missing.rss", {}, 404),
+            ("DELETE", "/azure.rss", {}, 405),
+            ("GET", "/azure.atom", {"Accept-Encoding": "gzip"}, 200),
+        ]
+        for method, path, headers, status in asks:
+            conn.request(method, path, headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+            assert (response.status, response.version) == (status, 11), (method, path)
+            assert response.getheader("Content-Length") is not None, (method, path)
+            assert response.getheader("Connection") is None, (method, path)
+            if method == "GET" and status != 304:
+                assert len(body) == int(response.getheader("Content-Length", "-1"))
+            if status == 304:  # the length a 200 would have (RFC 9110 8.6)
+                assert response.getheader("Content-Length") == first.getheader("Content-Length")
+            assert conn.sock is not None and conn.sock.getsockname() == local, (method, path)
+    finally:
+        conn.close()
+    lines = site.log_lines(len(asks) + 1)
+    assert {line.split(" ")[0] for line in lines} == {"127.0.0.1"}
+
+
+def test_the_connection_closes_when_it_must(site: Site) -> None:
+    # an HTTP/1.0 client asking for keep-alive is told so, and kept
+    with site.connect() as sock:
+        kept = exchange(sock, b"GET /azure.rss HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        assert kept.status == 200 and kept.getheader("Connection") == "keep-alive"
+        # without asking, it is closed after the response
+        closed = exchange(sock, b"GET /azure.atom HTTP/1.0\r\n\r\n")
+        assert closed.status == 200 and closed.getheader("Connection") == "close"
+        assert read_to_end(sock) == b""
+    # an HTTP/1.1 client asking for close
+    with site.connect() as sock:
+        response = exchange(sock, b"GET /azure.rss HTTP/1.1\r\nConnection: close\r\n\r\n")
+        assert response.status == 200 and response.getheader("Connection") == "close"
+        assert read_to_end(sock) == b""
+    # a body is never read: never taken for the next request either
+    smuggled = b"GET /azure.rss HTTP/1.1\r\n\r\n"
+    with site.connect() as sock:
+        request = b"POST /azure.rss HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(smuggled)
+        response = exchange(sock, request + smuggled)
+        assert response.status == 405 and response.getheader("Connection") == "close"
+        assert read_to_end(sock) == b""
+    # nor is a request that cannot be parsed
+    with site.connect() as sock:
+        response = exchange(sock, b"GET /azure.rss junk HTTP/1.1\r\n\r\n" + smuggled)
+        assert response.status == 400 and response.getheader("Connection") == "close"
+        assert response.getheader("Content-Length") == str(len(b"bad request\n"))
+        assert read_to_end(sock) == b""
+    assert statuses(site.log_lines(5)) == {
+        "GET /azure.rss HTTP/1.0": "200",
+        "GET /azure.atom HTTP/1.0": "200",
+        "GET /azure.rss HTTP/1.1": "200",
+        "POST /azure.rss HTTP/1.1": "405",
+        "GET /azure.rss junk HTTP/1.1": "400",
+    }
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_timeout(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(FeedHandler, "timeout", 0.2)
+    with site.connect() as sock:
+        for path in (b"/azure.rss", b"/azure.atom"):
+            response = exchange(sock, b"GET %s HTTP/1.1\r\nHost: test\r\n\r\n" % path)
+            assert response.status == 200 and response.getheader("Connection") is None
+        assert read_to_end(sock) == b""  # the server closed it, after its log call
+    assert len(site.log) == 2  # the routine close is not logged
+
+
+def test_the_listen_backlog_holds_many_waiting_connections(site: Site) -> None:
+    assert site.server.request_queue_size >= 128
+    # a server bound and listening, not yet accepting: the kernel queues the connections
+    waiting = make_server(site.folder, "127.0.0.1", 0)
+    address = waiting.server_address[:2]
+    sockets: list[socket.socket] = []
+    thread = threading.Thread(target=waiting.serve_forever, args=(0.05,), daemon=True)
+    try:
+        for _ in range(128):
+            # past the backlog, the SYN is dropped and connect() waits for its retry
+            # (1 s, 3 s, ...) until this timeout
+            sockets.append(socket.create_connection((str(address[0]), int(address[1])), 10))
+        thread.start()
+        for sock in sockets:
+            sock.sendall(b"GET /azure.rss HTTP/1.1\r\nConnection: close\r\n\r\n")
+        for sock in sockets:
+            assert read_to_end(sock).split(b"\r\n", 1)[0].endswith(b" 200 OK")
+    finally:
+        for sock in sockets:
+            sock.close()
+        if thread.is_alive():
+            waiting.shutdown()
+            thread.join()
+        waiting.server_close()
+
+
+def test_one_log_line_per_response_with_time_status_and_bytes(site: Site) -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
+    conn = http.client.HTTPConnection(*site.address, timeout=10)
+    bodies = []
+    try:  # one connection: its lines come in order
+        for method, path in [
+            ("GET", "/azure.rss"),
+            ("HEAD", "/azure.rss"),
+            ("GET", "/missing.rss"),
+            ("POST", "/azure.rss"),
+        ]:
+            conn.request(method, path)
+            bodies.append(conn.getresponse().read())
+    finally:
+        conn.close()
+    lines = site.log_lines(4)
+    after = datetime.now(UTC)
+    found = []
+    for line in lines:
+        match = LOG_LINE.fullmatch(line)
+        assert match, line
+        when = datetime.strptime(match["time"], "%d/%b/%Y:%H:%M:%S %z")
+        assert before <= when <= after
+        found.append((match["host"], match["request"], match["status"], int(match["bytes"])))
+    assert found == [
+        ("127.0.0.1", "GET /azure.rss HTTP/1.1", "200", len(bodies[0])),
+        ("127.0.0.1", "HEAD /azure.rss HTTP/1.1", "200", 0),
+        ("127.0.0.1", "GET /missing.rss HTTP/1.1", "404", len(b"not found\n")),
+        ("127.0.0.1", "POST /azure.rss HTTP/1.1", "405", 0),
+    ]
+
+
+def test_a_long_request_line_is_cut_and_escaped_in_the_log(site: Site) -> None:
+    # control characters, a quote, a backslash, a carriage return and non-ASCII bytes
+    # in 1,000 characters: a 400 (the CR splits the line), logged on one line
+    head = b'GET /\x1b[31m"\\\r\xc3\xa9'
+    line = head + b"a" * 1000 + b" HTTP/1.1"
+    with site.connect() as sock:
+        response = exchange(sock, line + b"\r\n\r\n")
+        assert response.status == 400 and response.getheader("Connection") == "close"
+    # 65 kB (more than the server reads of a request line): a 414
+    huge = b"GET /" + b"b" * (65537 - 5)
+    with site.connect() as sock:
+        sock.sendall(huge)
+        answer = read_to_end(sock)
+    assert answer.startswith(b"HTTP/1.1 414 Request-URI Too Long\r\n")
+    assert b"\r\nConnection: close\r\n" in answer and b"\r\nContent-Length: " in answer
+    lines = site.log_lines(2)
+    first, second = sorted(lines, key=lambda line: " 414 " in line)
+    for entry in (first, second):
+        assert entry.isascii() and entry.isprintable(), entry
+        assert len(entry) < 300
+    cut = 200 - len(head)
+    assert (
+        f'"GET /\\x1b[31m\\"\\\\\\x0d\\xc3\\xa9{"a" * cut}...[+{len(line) - 200} chars]" 400 '
+        in first
+    )
+    assert f'"GET /{"b" * 195}...[+{65537 - 200} chars]" 414 ' in second
+    assert LOG_LINE.fullmatch(first) and LOG_LINE.fullmatch(second)
 
 
 def test_watch_rebuilds_on_change_and_serves_the_new_feed(site: Site, seeds_dir: Path) -> None:

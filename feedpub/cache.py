@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import quote
 
 from .errors import ArticleError
 from .model import Headline
@@ -130,7 +131,10 @@ class Cache:
                 os.unlink(f"{self.path}{suffix}")
 
     def _open(self, settings: str) -> sqlite3.Connection:
-        uri = f"file:{self.path}?mode=ro" if self.readonly else f"file:{self.path}"
+        # the path percent-encoded: a folder named with ?, # or % (or in bytes that are
+        # not UTF-8) must not end the file name, nor put the cache elsewhere
+        path = quote(os.fsencode(self.path))
+        uri = f"file:{path}?mode=ro" if self.readonly else f"file:{path}"
         db = sqlite3.connect(uri, uri=True, timeout=5, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")

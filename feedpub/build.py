@@ -39,7 +39,7 @@ from .collect import (
     worker_pool,
 )
 from .config import Config, FeedConfig
-from .errors import ArticleError, LockError
+from .errors import ArticleError, LockError, shown_path
 from .model import Article, Headline
 from .select import pick_all, visible
 
@@ -186,7 +186,7 @@ def gather(
         if progress:
             progress("Reading articles", done, len(todo))
         if result is None:
-            g.skipped.append(f"{src.path}: vanished while the build ran")
+            g.skipped.append(f"{shown_path(src.path)}: vanished while the build ran")
             continue
         digest, outcome = result
         g.read += 1
@@ -239,7 +239,13 @@ def fingerprint(config: Config, feed: FeedConfig, fmt: str, items: Sequence[Summ
         list(feed.topics), [[s.path, s.digest] for s in items], doc.key() if doc else None,
         config.hub,
     ]  # fmt: skip
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(_utf8(json.dumps(parts, ensure_ascii=False))).hexdigest()
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as bytes to hash, whatever it holds: a path whose name is not UTF-8 holds
+    lone surrogates, which plain UTF-8 refuses (and which change nothing else)."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -428,10 +434,13 @@ def build(
 
 def _state(config: Config, sources: Sequence[SourceFile], slugs: Sequence[str] | None,
            allow_empty: bool) -> str:  # fmt: skip
+    """A hash of everything a build depends on but the files' bytes: the config and the
+    listing (each path, size and mtime)."""
     h = hashlib.sha256()
     h.update(json.dumps([RENDER_VERSION, __version__, repr(config), sorted(slugs or []),
                          allow_empty]).encode())  # fmt: skip
-    h.update("".join([f"{path}\0{size}\0{mtime}\n" for path, _, size, mtime in sources]).encode())
+    # (a path never holds NUL, so each line reads back one way whatever the names hold)
+    h.update(_utf8("".join([f"{path}\0{size}\0{mtime}\n" for path, _, size, mtime in sources])))
     return h.hexdigest()
 
 
@@ -445,7 +454,9 @@ def _remember(cache: Cache, state: str, now: datetime, g: Gathered, result: Buil
         "errors": [[e.path, e.line, e.message] for e in g.errors],
         "refused": result.refused,
     }
-    cache.set_meta("last_build", json.dumps(memo, ensure_ascii=False))
+    # ASCII: a path that is not UTF-8 holds lone surrogates, which SQLite's text cannot
+    # (escaped as \udce9, they read back as they were)
+    cache.set_meta("last_build", json.dumps(memo))
 
 
 def _nothing_to_do(config: Config, cache: Cache, sources: Sequence[SourceFile],
@@ -667,7 +678,7 @@ def _site_fingerprint(config: Config, selected: dict[str, list[Summary]]) -> str
     ]  # fmt: skip
     parts = [RENDER_VERSION, __version__, config.title, config.link, config.feeds_url,
              config.description, config.language, config.owner, config.hub, feeds]  # fmt: skip
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(_utf8(json.dumps(parts, ensure_ascii=False))).hexdigest()
 
 
 def _emit_site(config: Config, selected: dict[str, list[Summary]], cache: Cache, check: bool,

@@ -153,15 +153,16 @@ def gather(
     *,
     jobs: int | None = None,
     progress: Progress | None = None,
-    found: tuple[list[SourceFile], list[str]] | None = None,
+    found: tuple[list[SourceFile], list[str], list[ArticleError]] | None = None,
 ) -> Gathered:
-    """Find every article file (unless ``found`` already: sources and skip notes) and
-    get its summary, parsing only what changed."""
+    """Find every article file (unless ``found`` already: sources, skip notes and what
+    the listing found unusable) and get its summary, parsing only what changed."""
     g = Gathered()
     if found is None:
-        sources = discover(config, g.skipped, jobs)
+        sources = discover(config, g.skipped, jobs, g.errors)
     else:
         sources, g.skipped = found[0], list(found[1])
+        g.errors.extend(found[2])
     g.files = len(sources)
     racy_after = _cache_written_ns(config.cache) - RACY_NS
     rows = cache.rows()
@@ -345,13 +346,15 @@ def build(
     cache = open_cache(config, readonly=check, fresh=full)
     try:
         skipped: list[str] = []
-        sources = discover(config, skipped, jobs)
-        state = _state(config, sources, slugs, allow_empty)
+        unusable: list[ArticleError] = []
+        sources = discover(config, skipped, jobs, unusable)
+        state = _state(config, sources, slugs, allow_empty, unusable)
         if not check and not full:
             done = _nothing_to_do(config, cache, sources, skipped, state, now)
             if done is not None:
                 return done
-        g = gather(config, cache, jobs=jobs, progress=progress, found=(sources, skipped))
+        found = (sources, skipped, unusable)
+        g = gather(config, cache, jobs=jobs, progress=progress, found=found)
         result = BuildResult(g)
         selected = plan(config, g.summaries, now, slugs)
         # The summaries, rows and sources live to the end of the build and hold no
@@ -433,14 +436,18 @@ def build(
 
 
 def _state(config: Config, sources: Sequence[SourceFile], slugs: Sequence[str] | None,
-           allow_empty: bool) -> str:  # fmt: skip
-    """A hash of everything a build depends on but the files' bytes: the config and the
-    listing (each path, size and mtime)."""
+           allow_empty: bool, unusable: Sequence[ArticleError] = ()) -> str:  # fmt: skip
+    """A hash of everything a build depends on but the files' bytes: the config, the
+    listing (each path, size and mtime) and what the listing found unusable (their
+    rejections are remembered with the state, so the state must change with them)."""
     h = hashlib.sha256()
     h.update(json.dumps([RENDER_VERSION, __version__, repr(config), sorted(slugs or []),
                          allow_empty]).encode())  # fmt: skip
-    # (a path never holds NUL, so each line reads back one way whatever the names hold)
+    # (a path never holds NUL, so each line reads back one way whatever the names hold,
+    # and a line that starts with one is no file's)
     h.update(_utf8("".join([f"{path}\0{size}\0{mtime}\n" for path, _, size, mtime in sources])))
+    if unusable:
+        h.update(_utf8("".join([f"\0{e.path}\0{e.line}\0{e.message}\n" for e in unusable])))
     return h.hexdigest()
 
 

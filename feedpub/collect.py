@@ -384,48 +384,56 @@ def _open(src: SourceFile) -> int:
 
 
 def read_source(src: SourceFile, max_size: int) -> bytes | None:
-    """The bytes of a file, ``None`` when it vanished; ArticleError when unreadable or too big."""
+    """The bytes of a file, ``None`` when it vanished (or became a folder) since it was
+    listed; ArticleError when unreadable or too big."""
     try:
         fd = _open(src)
-        if 0 < src.size <= max_size:  # the size the listing saw: one read, no fstat
-            try:
+        try:
+            if 0 < src.size <= max_size:  # the size the listing saw: one read, no fstat
                 data = os.read(fd, src.size + 1)
-            except OSError:
+                if len(data) == src.size:  # all of it: a FIFO or a device gives less or more
+                    return data
                 os.close(fd)
-                raise
-            os.close(fd)
-            if len(data) == src.size:  # all of it: a FIFO or a device gives less or more
-                return data
-            fd = _open(src)  # it changed since it was listed: the careful way
-        with open(fd, "rb", buffering=0) as f:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                raise ArticleError(src.path, 1, "not a regular file")
-            size = st.st_size
-            if size > max_size:
-                raise ArticleError(
-                    src.path,
-                    1,
-                    f"file is {size} bytes, over the limit of {max_size} (site.max_file_size)",
-                )
-            # the size fstat gave, plus one byte to see it grow: never a buffer of
-            # max_size a file (allocating it costs more than the read)
-            data = f.read(size + 1)
-            if len(data) > size:  # it grew since: read on, but never past the limit
-                parts = [data]
-                while (got := sum(map(len, parts))) <= max_size and (
-                    more := f.read(max_size + 1 - got)
-                ):
-                    parts.append(more)
-                data = b"".join(parts)
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
+                fd = -1
+                fd = _open(src)  # it changed since it was listed: the careful way
+            data = _read_whole(fd, src, max_size)
+        finally:
+            if fd >= 0:
+                os.close(fd)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
     except OSError as e:
-        raise ArticleError(src.path, 1, f"cannot read: {e.strerror}") from None
+        raise ArticleError(src.path, 1, f"cannot read: {e.strerror or e}{_fix(e)}") from None
     if len(data) > max_size:
         raise ArticleError(src.path, 1, f"file grew over the limit of {max_size} bytes while read")
+    return data
+
+
+def _read_whole(fd: int, src: SourceFile, max_size: int) -> bytes:
+    """The bytes of the open file ``fd`` (left open), checked for what it is and its size."""
+    st = os.fstat(fd)
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise ArticleError(src.path, 1, "not a regular file")
+    size = st.st_size
+    if size > max_size:
+        raise ArticleError(
+            src.path,
+            1,
+            f"file is {size} bytes, over the limit of {max_size} (site.max_file_size)",
+        )
+    with open(fd, "rb", buffering=0, closefd=False) as f:
+        # the size fstat gave, plus one byte to see it grow: never a buffer of
+        # max_size a file (allocating it costs more than the read)
+        data = f.read(size + 1)
+        if len(data) > size:  # it grew since: read on, but never past the limit
+            parts = [data]
+            while (got := sum(map(len, parts))) <= max_size and (
+                more := f.read(max_size + 1 - got)
+            ):
+                parts.append(more)
+            data = b"".join(parts)
     return data
 
 

@@ -321,7 +321,7 @@ def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
             _, problems = validate_bytes(f.read(), _now(now))
         for p in problems:
             item = f" [{p.item}]" if p.item else ""
-            click.echo(f"{name}:{p.line}: {p.rule}: {p.message}{item}")
+            click.echo(f"{shown_path(name)}:{p.line}: {p.rule}: {p.message}{item}")
         bad = bad or bool(problems)
     raise SystemExit(EXIT_REJECTED if bad else EXIT_OK)
 

@@ -500,3 +500,12 @@ def test_a_file_that_became_a_folder_is_gone_and_leaks_no_descriptor(
         assert read_source(src, 1 << 20) is None
     if fds is not None:
         assert len(os.listdir("/proc/self/fd")) == fds
+
+
+def test_validate_names_each_file_escaped_on_one_line(tmp_path: Path) -> None:
+    odd = os.path.join(tmp_path, os.fsdecode(b"feed\n\xe9.rss"))
+    Path(odd).write_bytes(b'<rss version="2.0"><channel></channel></rss>')
+    result = CliRunner().invoke(cli, ["validate", odd, "--now", NOW])
+    assert result.exit_code == 1
+    lines = result.stdout_bytes.decode().splitlines()
+    assert lines and all(line.startswith(f"{tmp_path}/feed\\n\\xe9.rss:1: ") for line in lines)

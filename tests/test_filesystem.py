@@ -11,7 +11,8 @@ the states a file can be in: regular (an article, or a rejected one), unreadable
 vanished or replaced by a folder between listing and reading, a symbolic link that
 loops, one that leads nowhere. Tests run as root here and in CI, and root reads a
 file whatever its mode: an unreadable file is then built by a ``feedpub`` process
-running as uid 65534 (``subprocess.run(user=...)``), in a folder it owns; as any
+running as uid 65534 (by ``setpriv``, else ``subprocess.run(user=...)``; skipped,
+saying why, only when that user cannot run this Python), in a folder it owns; as any
 other user, plain ``chmod`` does it. "Between listing and reading" is the seam
 ``feedpub.build.discover`` (the listing, a public function), wrapped to change the
 file once it has been listed.

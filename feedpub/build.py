@@ -38,7 +38,7 @@ from .collect import (
     worker_pool,
 )
 from .config import Config, FeedConfig
-from .errors import ArticleError, LockError
+from .errors import ArticleError, LockError, shown_path
 from .incremental import code_key, config_key, feed_key, site_key
 from .model import Article, Headline
 from .select import Hidden, pick_all, visible
@@ -159,15 +159,16 @@ def gather(
     *,
     jobs: int | None = None,
     progress: Progress | None = None,
-    found: tuple[list[SourceFile], list[str]] | None = None,
+    found: tuple[list[SourceFile], list[str], list[ArticleError]] | None = None,
 ) -> Gathered:
-    """Find every article file (unless ``found`` already: sources and skip notes) and
-    get its summary, parsing only what changed."""
+    """Find every article file (unless ``found`` already: sources, skip notes and what
+    the listing found unusable) and get its summary, parsing only what changed."""
     g = Gathered()
     if found is None:
-        sources = discover(config, g.skipped, jobs)
+        sources = discover(config, g.skipped, jobs, g.errors)
     else:
         sources, g.skipped = found[0], list(found[1])
+        g.errors.extend(found[2])
     g.files = len(sources)
     racy_after = _cache_written_ns(config.cache) - RACY_NS
     rows = cache.rows()
@@ -192,7 +193,7 @@ def gather(
         if progress:
             progress("Reading articles", done, len(todo))
         if result is None:
-            g.skipped.append(f"{src.path}: vanished while the build ran")
+            g.skipped.append(f"{shown_path(src.path)}: vanished while the build ran")
             continue
         digest, outcome = result
         g.read += 1
@@ -244,7 +245,13 @@ def fingerprint(config: Config, feed: FeedConfig, fmt: str, items: Sequence[Summ
     configuration (:mod:`feedpub.incremental`), the format, and the items."""
     parts = [site_key(config), feed_key(feed), fmt, [[s.path, s.digest] for s in items],
              doc.key() if doc else None]  # fmt: skip
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(_utf8(json.dumps(parts, ensure_ascii=False))).hexdigest()
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as bytes to hash, whatever it holds: a path whose name is not UTF-8 holds
+    lone surrogates, which plain UTF-8 refuses (and which change nothing else)."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -399,13 +406,15 @@ def build(
     cache = open_cache(config, readonly=check, fresh=full)
     try:
         skipped: list[str] = []
-        sources = discover(config, skipped, jobs)
-        state = _state(config, sources, slugs, allow_empty)
+        unusable: list[ArticleError] = []
+        sources = discover(config, skipped, jobs, unusable)
+        state = _state(config, sources, slugs, allow_empty, unusable)
         if not check and not full:
             done = _nothing_to_do(config, cache, sources, skipped, state, now)
             if done is not None:
                 return done
-        g = gather(config, cache, jobs=jobs, progress=progress, found=(sources, skipped))
+        found = (sources, skipped, unusable)
+        g = gather(config, cache, jobs=jobs, progress=progress, found=found)
         result = BuildResult(g)
         # from the summaries (cached or read), as selection sees them: a warm build that
         # reads no file reports the same hidden articles as a cold one
@@ -489,10 +498,17 @@ def build(
 
 
 def _state(config: Config, sources: Sequence[SourceFile], slugs: Sequence[str] | None,
-           allow_empty: bool) -> str:  # fmt: skip
+           allow_empty: bool, unusable: Sequence[ArticleError] = ()) -> str:  # fmt: skip
+    """A hash of everything a build depends on but the files' bytes: the config, the
+    listing (each path, size and mtime) and what the listing found unusable (their
+    rejections are remembered with the state, so the state must change with them)."""
     h = hashlib.sha256()
-    h.update(json.dumps([config_key(config), sorted(slugs or []), allow_empty]).encode())
-    h.update("".join([f"{path}\0{size}\0{mtime}\n" for path, _, size, mtime in sources]).encode())
+    h.update(_utf8(json.dumps([config_key(config), sorted(slugs or []), allow_empty])))
+    # (a path never holds NUL, so each line reads back one way whatever the names hold,
+    # and a line that starts with one is no file's)
+    h.update(_utf8("".join([f"{path}\0{size}\0{mtime}\n" for path, _, size, mtime in sources])))
+    if unusable:
+        h.update(_utf8("".join([f"\0{e.path}\0{e.line}\0{e.message}\n" for e in unusable])))
     return h.hexdigest()
 
 
@@ -507,7 +523,9 @@ def _remember(cache: Cache, state: str, now: datetime, g: Gathered, result: Buil
         "hidden": [list(h) for h in result.hidden],
         "refused": result.refused,
     }
-    cache.set_meta("last_build", json.dumps(memo, ensure_ascii=False))
+    # ASCII: a path that is not UTF-8 holds lone surrogates, which SQLite's text cannot
+    # (escaped as \udce9, they read back as they were)
+    cache.set_meta("last_build", json.dumps(memo))
 
 
 def _nothing_to_do(config: Config, cache: Cache, sources: Sequence[SourceFile],
@@ -730,7 +748,7 @@ def _site_fingerprint(config: Config, selected: dict[str, list[Summary]]) -> str
         for f in config.feeds
     ]  # fmt: skip
     parts = [config_key(config), feeds]
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(_utf8(json.dumps(parts, ensure_ascii=False))).hexdigest()
 
 
 def _emit_site(config: Config, selected: dict[str, list[Summary]], cache: Cache, check: bool,

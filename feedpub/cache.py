@@ -9,6 +9,11 @@ never reaches it: the loader drops it before anything else is made.
 
 A cache that is corrupt, truncated, locked by a stranger or of another version
 is thrown away and rebuilt; it never fails a build.
+
+A path is stored as text, but a path whose name is not UTF-8 (which Python holds
+with lone surrogates, see :mod:`feedpub.collect`) as a BLOB of its bytes: SQLite's
+text must be UTF-8. Such rows are found again by the primary key's index (a BLOB
+sorts after every text), so the common case pays nothing for them.
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import quote
 
 from .errors import ArticleError
 from .model import Headline
@@ -125,7 +131,10 @@ class Cache:
                 os.unlink(f"{self.path}{suffix}")
 
     def _open(self, settings: str) -> sqlite3.Connection:
-        uri = f"file:{self.path}?mode=ro" if self.readonly else f"file:{self.path}"
+        # the path percent-encoded: a folder named with ?, # or % (or in bytes that are
+        # not UTF-8) must not end the file name, nor put the cache elsewhere
+        path = quote(os.fsencode(self.path))
+        uri = f"file:{path}?mode=ro" if self.readonly else f"file:{path}"
         db = sqlite3.connect(uri, uri=True, timeout=5, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
@@ -202,18 +211,40 @@ class Cache:
                     Summary, (path, url, pub == 1, when_of(when), tuple_, quality, digest)
                 )
                 out[path] = new(Row, (size, mtime, digest, summary, None))
-        except (sqlite3.Error, ValueError, TypeError, AttributeError):
+            # the paths stored as bytes (see _key), found by the index: none, usually
+            for (blob,) in self.db.execute("SELECT path FROM files WHERE path >= x''"):
+                row = out.pop(blob)
+                path = _path(blob)
+                if row.error is not None:
+                    row = row._replace(error=ArticleError(path, row.error.line, row.error.message))
+                else:
+                    assert row.summary is not None
+                    row = row._replace(summary=row.summary._replace(path=path))
+                out[path] = row
+        except (sqlite3.Error, ValueError, TypeError, AttributeError, KeyError):
             return {}
         return out
 
     def store(
         self,
-        items: Iterable[tuple[str, int, int, str, Summary | ArticleError]],
-        forget: Iterable[str],
+        items: Sequence[tuple[str, int, int, str, Summary | ArticleError]],
+        forget: Sequence[str],
     ) -> bool:
         """Record loaded files; False when the cache could not take them."""
         if self.db is None or self.readonly:
             return False
+        try:
+            return self._store(items, forget)
+        except UnicodeEncodeError:  # a path that is not UTF-8: again, with such paths as bytes
+            keyed = [(_key(i[0]), *i[1:]) for i in items]
+            return self._store(keyed, [_key(p) for p in forget])
+
+    def _store(
+        self,
+        items: Sequence[tuple[str | bytes, int, int, str, Summary | ArticleError]],
+        forget: Sequence[str | bytes],
+    ) -> bool:
+        assert self.db is not None
         try:
             self.db.execute("BEGIN")
             self.db.executemany("DELETE FROM files WHERE path=?", ((p,) for p in forget))
@@ -222,9 +253,11 @@ class Cache:
                 (_file_row(*item) for item in items),
             )
             self.db.execute("COMMIT")
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeEncodeError) as e:
             with contextlib.suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
+            if isinstance(e, UnicodeEncodeError):
+                raise
             return False
         return True
 
@@ -235,16 +268,17 @@ class Cache:
             return {}
         wanted = dict(items)
         out: dict[str, Headline] = {}
-        paths = list(wanted)
+        paths = [_key(p) for p in wanted]
         try:
             for i in range(0, len(paths), 500):
                 chunk = paths[i : i + 500]
                 marks = ",".join("?" * len(chunk))
-                for path, digest, headline in self.db.execute(
+                for key, digest, headline in self.db.execute(
                     f"SELECT path, digest, headline FROM files WHERE path IN ({marks})"  # noqa: S608
                     " AND headline IS NOT NULL",
                     chunk,
                 ):
+                    path = _path(key)
                     if wanted[path] == digest:
                         with contextlib.suppress(ValueError, TypeError, KeyError):
                             out[path] = Headline.from_json(headline)
@@ -260,7 +294,7 @@ class Cache:
             self.db.execute("BEGIN")
             self.db.executemany(
                 "UPDATE files SET headline=? WHERE path=? AND digest=?",
-                ((h, p, d) for p, d, h in items),
+                ((h, _key(p), d) for p, d, h in items),
             )
             self.db.execute("COMMIT")
         except sqlite3.Error:
@@ -273,7 +307,7 @@ class Cache:
             return
         with contextlib.suppress(sqlite3.Error):
             self.db.execute(
-                "UPDATE files SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path)
+                "UPDATE files SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, _key(path))
             )
 
     # ------------------------------------------------------------------ meta
@@ -318,8 +352,24 @@ class Cache:
             )
 
 
+def _key(path: str) -> str | bytes:
+    """``path`` as the cache stores it: as text, or as its bytes when it is no UTF-8
+    text (a file name that is not UTF-8, whose bytes Python holds as lone surrogates)."""
+    if not path.isascii():
+        try:
+            path.encode()
+        except UnicodeEncodeError:
+            return path.encode("utf-8", "surrogateescape")
+    return path
+
+
+def _path(key: str | bytes) -> str:
+    """The path of a stored ``key`` (see :func:`_key`)."""
+    return key.decode("utf-8", "surrogateescape") if isinstance(key, bytes) else key
+
+
 def _file_row(
-    path: str, size: int, mtime_ns: int, digest: str, result: Summary | ArticleError
+    path: str | bytes, size: int, mtime_ns: int, digest: str, result: Summary | ArticleError
 ) -> tuple[object, ...]:
     if isinstance(result, ArticleError):
         return (path, size, mtime_ns, digest, None, None, None, None, None,

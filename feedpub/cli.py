@@ -35,7 +35,7 @@ from .build import (
 from .cache import Summary
 from .collect import read_articles
 from .config import Config, FeedConfig, load_config, topic_key
-from .errors import ConfigError, LockError, UnknownTopicError
+from .errors import ConfigError, LockError, UnknownTopicError, shown_path
 from .select import pick_all, visible
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -72,7 +72,7 @@ def _load(config_path: str) -> Config:
         return load_config(config_path)
     except ConfigError as e:
         for p in e.problems:
-            click.echo(f"{e.path}:{p}", err=True)
+            click.echo(f"{shown_path(e.path)}:{p}", err=True)
         raise SystemExit(EXIT_USAGE) from None
 
 
@@ -173,7 +173,8 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         click.echo(f"feedpub: {e}", err=True)
         raise SystemExit(EXIT_LOCKED) from None
     except OSError as e:
-        click.echo(f"feedpub: {e.filename or config.output}: {e.strerror or e}", err=True)
+        where = shown_path(str(e.filename or config.output))
+        click.echo(f"feedpub: {where}: {e.strerror or e}", err=True)
         raise SystemExit(EXIT_FEED_FAILED) from None
     finally:
         finish()
@@ -208,26 +209,30 @@ def _ping_hub(config: Config, hub: str, result: BuildResult, verbose: bool) -> N
 
 
 def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) -> int:
+    """Print what a build found wrong (and with ``verbose``, what it did), one line
+    each, every path escaped (see :func:`feedpub.errors.shown_path`); the exit code."""
     g = result.gathered
+
+    def output(name: str) -> str:
+        return shown_path(str(config.output / name))
+
     for err in g.errors:
         click.echo(str(err), err=True)
     if result.refused:
         click.echo(f"feedpub: refused: {result.refused}", err=True)
     for o in result.outcomes:
         if o.status == "differs":
-            click.echo(f"{config.output / o.name}: differs from what a build would write", err=True)
+            click.echo(f"{output(o.name)}: differs from what a build would write", err=True)
         if o.status == "deferred":  # the next build renders it: normal under cron, so -v only
             if verbose:
-                changed = ", ".join(map(str, o.problems))
-                click.echo(f"{config.output / o.name}: kept for the next build: {changed} "
+                changed = ", ".join(shown_path(str(p)) for p in o.problems)
+                click.echo(f"{output(o.name)}: kept for the next build: {changed} "
                            "changed while the build ran", err=True)  # fmt: skip
             continue
         for p in o.problems:
-            click.echo(f"{config.output / o.name}: {p}", err=True)
+            click.echo(f"{output(o.name)}: {p}", err=True)
         if o.status == "failed":
-            click.echo(
-                f"{config.output / o.name}: not written; the previous file is kept", err=True
-            )
+            click.echo(f"{output(o.name)}: not written; the previous file is kept", err=True)
     if verbose:
         for note in g.skipped:
             click.echo(f"skipped {note}", err=True)
@@ -250,7 +255,7 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
         for o in result.outcomes:
             if o.status in ("written", "removed"):
                 verb = "wrote" if o.status == "written" else "removed"
-                click.echo(f"{verb} {config.output / o.name}", err=True)
+                click.echo(f"{verb} {output(o.name)}", err=True)
     if result.refused or result.failed:
         return EXIT_FEED_FAILED
     return EXIT_REJECTED if g.errors else EXIT_OK
@@ -321,7 +326,7 @@ def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
             _, problems = validate_bytes(f.read(), _now(now))
         for p in problems:
             item = f" [{p.item}]" if p.item else ""
-            click.echo(f"{name}:{p.line}: {p.rule}: {p.message}{item}")
+            click.echo(f"{shown_path(name)}:{p.line}: {p.rule}: {p.message}{item}")
         bad = bad or bool(problems)
     raise SystemExit(EXIT_REJECTED if bad else EXIT_OK)
 
@@ -393,7 +398,9 @@ def preview_cmd(
     for err in [*g.errors, *reread.errors.values()]:
         click.echo(str(err), err=True)
     for path in reread.changed:
-        click.echo(f"{path}: changed while it was read; left out (run preview again)", err=True)
+        click.echo(
+            f"{shown_path(path)}: changed while it was read; left out (run preview again)", err=True
+        )
     chosen = [articles[s.path] for s in items if s.path in articles]
     if fmt in ("rss", "atom", "jsonfeed"):
         write = render_json if fmt == "jsonfeed" else render
@@ -406,7 +413,7 @@ def preview_cmd(
                 "date": a.to_dict()["published_at"], "title": a.title, "url": a.url,
                 "provider": a.provider.name if a.provider else None,
                 "image": a.images[0].url if a.images else None, "related": len(a.related),
-                "topics": list(a.topics), "excerpt": a.excerpt, "source": a.path,
+                "topics": list(a.topics), "excerpt": a.excerpt, "source": shown_path(a.path),
             }
             for a in chosen
         ]  # fmt: skip

@@ -3,11 +3,18 @@
 Reads files, never writes them. Files whose resolved path leaves the content
 root (the folder part of the glob, before its first wildcard) are skipped, so a
 symlink cannot pull in ``/etc/passwd``.
+
+Names are taken as the file system gives them: ``os.scandir`` of a folder named by a
+str decodes each name once, and a name that is not UTF-8 keeps its undecodable bytes
+as lone surrogates (``surrogateescape``), so that it still opens the file. Nothing
+here looks at a name again; it is escaped only when a message shows it
+(:func:`feedpub.errors.shown_path`), and the cache stores such a name as its bytes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fnmatch
 import functools
 import gc
@@ -27,7 +34,7 @@ from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from .cache import Summary
 from .config import Config
-from .errors import ArticleError
+from .errors import ArticleError, shown_path
 from .model import Article
 
 PARALLEL_THRESHOLD = 2000
@@ -122,15 +129,43 @@ def _matches(pattern: str) -> Callable[[str], bool]:
 
 
 Batch = tuple[str, list[os.DirEntry[str]]]
+#: A file or folder that cannot be used, found while listing: ``(path, line, reason)``
+#: (plain tuples: a forked lister sends them with marshal); line 0 for a folder.
+Problem = tuple[str, int, str]
+
+
+def _fix(e: OSError, folder: bool = False) -> str:
+    """What to do about ``e``, for the end of a message ("" when there is nothing to say)."""
+    if e.errno in (errno.EACCES, errno.EPERM):
+        if folder:
+            return "; let the user who runs the build read and enter it, or leave it out of site.content"
+        return "; let the user who runs the build read it"
+    if e.errno == errno.ENAMETOOLONG:
+        return "; its path is longer than the system allows: move it higher up or shorten the names"
+    return ""
+
+
+def _unlistable(folder: str, e: OSError, problems: list[Problem]) -> None:
+    """Note a folder that is there but cannot be listed (one gone since is no problem:
+    the glob simply finds nothing in it)."""
+    if not isinstance(e, FileNotFoundError | NotADirectoryError):
+        reason = f"cannot list the folder ({e.strerror or e}), so its files are left out"
+        problems.append((folder, 0, reason + _fix(e, folder=True)))
 
 
 def _scan(
-    folder: str, parts: list[str], seen: set[str], listed: list[os.DirEntry[str]] | None = None
+    folder: str,
+    parts: list[str],
+    seen: set[str],
+    problems: list[Problem],
+    listed: list[os.DirEntry[str]] | None = None,
 ) -> Iterator[Batch]:
     """The entries below ``folder`` that the glob components ``parts`` match, a folder
     at a time, as ``glob.glob(..., recursive=True)`` finds them (hidden names only when
     the component starts with a dot), but in one ``scandir`` a folder (``listed``, when
-    the caller has it already) and never round a symlink loop."""
+    the caller has it already) and never round a symlink loop. A folder that cannot
+    be listed (no permission, a path too long) goes to ``problems``, by its absolute
+    path."""
     head, rest = parts[0], parts[1:]
     if head == "**":
         real = os.path.realpath(folder)
@@ -139,17 +174,18 @@ def _scan(
         seen = seen | {real}
         try:
             everything = list(os.scandir(folder))
-        except OSError:
+        except OSError as e:
+            _unlistable(folder, e, problems)
             return
         if rest:
-            yield from _scan(folder, rest, seen, everything)
+            yield from _scan(folder, rest, seen, problems, everything)
         entries = [e for e in everything if not e.name.startswith(".")]
         if not rest:
             yield folder, entries
         for entry in entries:
             with contextlib.suppress(OSError):
                 if entry.is_dir():
-                    yield from _scan(entry.path, parts, seen)
+                    yield from _scan(entry.path, parts, seen, problems)
         return
     match = _matches(head) if glob.has_magic(head) else head.__eq__
     hidden_ok = head.startswith(".")
@@ -158,7 +194,8 @@ def _scan(
             e for e in (os.scandir(folder) if listed is None else listed)
             if (hidden_ok or not e.name.startswith(".")) and match(e.name)
         ]  # fmt: skip
-    except OSError:
+    except OSError as e:
+        _unlistable(folder, e, problems)
         return
     if not rest:
         yield folder, entries
@@ -166,7 +203,7 @@ def _scan(
     for entry in entries:
         with contextlib.suppress(OSError):
             if entry.is_dir():
-                yield from _scan(entry.path, rest, seen)
+                yield from _scan(entry.path, rest, seen, problems)
 
 
 #: Share the ``lstat`` calls of a listing with a forked process from this many files.
@@ -177,12 +214,16 @@ PARALLEL_STAT = 20_000
 Listing = tuple[list[os.DirEntry[str]], str, bool, str]
 
 
-def _files_of(listed: list[Listing], kind: type = SourceFile) -> tuple[list[Any], list[str]]:
+Found = tuple[list[Any], list[str], list[Problem]]
+
+
+def _files_of(listed: list[Listing], kind: type = SourceFile) -> Found:
     """The regular files of ``listed`` as ``kind`` (SourceFile, or plain tuples to send),
-    one ``lstat`` each (a symlink is followed and resolved on its own); and what was
-    skipped, and why."""
+    one ``lstat`` each (a symlink is followed and resolved on its own); what was
+    skipped, and why; and the entries that cannot be used (see :func:`_unusable`)."""
     out: list[Any] = []
     skipped: list[str] = []
+    problems: list[Problem] = []
     add, new = out.append, tuple.__new__  # a named tuple's own __new__ is Python: slow
     is_link, is_file = stat.S_ISLNK, stat.S_ISREG
     for entries, rel_folder, folder_ok, root in listed:
@@ -194,20 +235,48 @@ def _files_of(listed: list[Listing], kind: type = SourceFile) -> tuple[list[Any]
                 if is_link(st.st_mode):
                     st = os.stat(entry.path)
                     ok = os.path.realpath(entry.path).startswith(prefix)
-            except OSError:
+            except OSError as e:
+                _unusable(entry, rel_folder + entry.name, e, skipped, problems)
                 continue
             if not is_file(st.st_mode):
                 continue
             if not ok:
                 skipped.append(
-                    f"{entry.path}: leads outside the content folder {root}, not followed"
+                    f"{shown_path(rel_folder + entry.name)}: leads outside the content folder "
+                    f"{shown_path(root)}, not followed"
                 )
                 continue
             add(new(kind, (rel_folder + entry.name, entry.path, st.st_size, st.st_mtime_ns)))
-    return out, skipped
+    return out, skipped, problems
 
 
-def _files_split(listed: list[Listing], workers: int) -> tuple[list[SourceFile], list[str]]:
+def _unusable(
+    entry: os.DirEntry[str], name: str, e: OSError, skipped: list[str], problems: list[Problem]
+) -> None:
+    """An entry the glob matched whose ``lstat``, or whose link's ``stat``, failed: a
+    symbolic link that loops or leads nowhere, or a file that cannot even be looked at
+    (a problem); or one that vanished since its folder was listed (a note)."""
+    try:
+        target: str | None = os.readlink(entry.path)
+    except OSError:
+        target = None  # not a link, or gone
+    if e.errno == errno.ELOOP:
+        problems.append(
+            (name, 1, f"a symbolic link that loops ({e.strerror}): point it at an article "
+                      "file or remove it")
+        )  # fmt: skip
+    elif target is not None and isinstance(e, FileNotFoundError | NotADirectoryError):
+        problems.append(
+            (name, 1, f"a symbolic link to {shown_path(target)}, which does not exist: "
+                      "point it at an article file or remove it")
+        )  # fmt: skip
+    elif isinstance(e, FileNotFoundError | NotADirectoryError):
+        skipped.append(f"{shown_path(name)}: vanished while the build ran")
+    else:
+        problems.append((name, 1, f"cannot read: {e.strerror or e}{_fix(e)}"))
+
+
+def _files_split(listed: list[Listing], workers: int) -> Found:
     """:func:`_files_of`; with ``workers`` over 1 and many files, a forked child takes
     the first half of the folders. A stat is a system call, and two processes make
     two at a time (threads do not: they queue on the kernel's locks and the GIL). Any
@@ -243,32 +312,49 @@ def _files_split(listed: list[Listing], workers: int) -> tuple[list[SourceFile],
     try:
         rest = _files_of(listed[half:])
         try:
-            sent: tuple[list[tuple[str, str, int, int]], list[str]]
+            sent: tuple[list[tuple[str, str, int, int]], list[str], list[Problem]]
             sent = marshal.loads(pipe.read())  # noqa: S302 (what our own child wrote)
             new = tuple.__new__
-            first = ([new(SourceFile, f) for f in sent[0]], sent[1])
+            first: Found = ([new(SourceFile, f) for f in sent[0]], sent[1], sent[2])
         except (EOFError, ValueError, TypeError, OSError):
-            first = ([], [])
+            first = ([], [], [])
     finally:
         pipe.close()  # a child still writing gets EPIPE, not a wait for ever
         _, status = os.waitpid(child, 0)
     if status != 0:
         first = _files_of(listed[:half])
-    return first[0] + rest[0], first[1] + rest[1]
+    return first[0] + rest[0], first[1] + rest[1], first[2] + rest[2]
+
+
+def _relative(folder: str, base: str, root: Path) -> str:
+    """``folder`` (absolute) relative to the config folder ``root`` (``base`` is its
+    path and a separator), in POSIX form, with a trailing slash."""
+    start = folder + os.sep
+    if start.startswith(base) and os.sep == "/":
+        return start[len(base) :]
+    return Path(os.path.relpath(start, root)).as_posix() + "/"
 
 
 @no_cycle_collection
 def discover(
-    config: Config, skipped: list[str] | None = None, jobs: int | None = 1
+    config: Config,
+    skipped: list[str] | None = None,
+    jobs: int | None = 1,
+    problems: list[ArticleError] | None = None,
 ) -> list[SourceFile]:
     """Every article file of the config, sorted by path, each once.
 
     One ``scandir`` a folder and one ``lstat`` a file (shared with a second process
     when ``jobs`` allows, None meaning all cores, and there are many); each folder is
     resolved once, and only a symlink is followed and resolved on its own.
+
+    What the globs match but cannot be used goes to ``problems``, sorted: a folder that
+    cannot be listed, a symbolic link that loops or leads nowhere, a file that cannot
+    even be looked at. Notes on what was left out on purpose go to ``skipped``.
     """
     base = str(config.root).rstrip(os.sep) + os.sep
     listed: list[Listing] = []
+    unlisted: list[Problem] = []
     for pattern in config.content:
         absolute = os.path.normpath(os.path.join(str(config.root), pattern))
         static = _root_of(absolute)
@@ -277,17 +363,15 @@ def discover(
         root = os.path.realpath(static)
         prefix = root.rstrip(os.sep) + os.sep
         parts = list(Path(absolute).parts[len(Path(static).parts) :])
-        for folder, entries in _scan(static, parts, set()) if parts else ():
+        for folder, entries in _scan(static, parts, set(), unlisted) if parts else ():
             folder_ok = (os.path.realpath(folder) + os.sep).startswith(prefix)
-            start = folder + os.sep
-            if start.startswith(base) and os.sep == "/":
-                rel_folder = start[len(base) :]
-            else:
-                rel_folder = Path(os.path.relpath(start, config.root)).as_posix() + "/"
-            listed.append((entries, rel_folder, folder_ok, root))
-    files, notes = _files_split(listed, jobs or os.cpu_count() or 1)
+            listed.append((entries, _relative(folder, base, config.root), folder_ok, root))
+    files, notes, bad = _files_split(listed, jobs or os.cpu_count() or 1)
     if skipped is not None:
         skipped.extend(notes)
+    if problems is not None and (bad or unlisted):
+        bad += [(_relative(f, base, config.root) or "./", line, why) for f, line, why in unlisted]
+        problems.extend(ArticleError(*p) for p in sorted(set(bad)))
     files.sort()
     if len(config.content) > 1:  # two patterns may find one file: keep it once
         files = [f for i, f in enumerate(files) if i == 0 or f.path != files[i - 1].path]
@@ -300,48 +384,56 @@ def _open(src: SourceFile) -> int:
 
 
 def read_source(src: SourceFile, max_size: int) -> bytes | None:
-    """The bytes of a file, ``None`` when it vanished; ArticleError when unreadable or too big."""
+    """The bytes of a file, ``None`` when it vanished (or became a folder) since it was
+    listed; ArticleError when unreadable or too big."""
     try:
         fd = _open(src)
-        if 0 < src.size <= max_size:  # the size the listing saw: one read, no fstat
-            try:
+        try:
+            if 0 < src.size <= max_size:  # the size the listing saw: one read, no fstat
                 data = os.read(fd, src.size + 1)
-            except OSError:
+                if len(data) == src.size:  # all of it: a FIFO or a device gives less or more
+                    return data
                 os.close(fd)
-                raise
-            os.close(fd)
-            if len(data) == src.size:  # all of it: a FIFO or a device gives less or more
-                return data
-            fd = _open(src)  # it changed since it was listed: the careful way
-        with open(fd, "rb", buffering=0) as f:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                raise ArticleError(src.path, 1, "not a regular file")
-            size = st.st_size
-            if size > max_size:
-                raise ArticleError(
-                    src.path,
-                    1,
-                    f"file is {size} bytes, over the limit of {max_size} (site.max_file_size)",
-                )
-            # the size fstat gave, plus one byte to see it grow: never a buffer of
-            # max_size a file (allocating it costs more than the read)
-            data = f.read(size + 1)
-            if len(data) > size:  # it grew since: read on, but never past the limit
-                parts = [data]
-                while (got := sum(map(len, parts))) <= max_size and (
-                    more := f.read(max_size + 1 - got)
-                ):
-                    parts.append(more)
-                data = b"".join(parts)
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
+                fd = -1
+                fd = _open(src)  # it changed since it was listed: the careful way
+            data = _read_whole(fd, src, max_size)
+        finally:
+            if fd >= 0:
+                os.close(fd)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
     except OSError as e:
-        raise ArticleError(src.path, 1, f"cannot read: {e.strerror}") from None
+        raise ArticleError(src.path, 1, f"cannot read: {e.strerror or e}{_fix(e)}") from None
     if len(data) > max_size:
         raise ArticleError(src.path, 1, f"file grew over the limit of {max_size} bytes while read")
+    return data
+
+
+def _read_whole(fd: int, src: SourceFile, max_size: int) -> bytes:
+    """The bytes of the open file ``fd`` (left open), checked for what it is and its size."""
+    st = os.fstat(fd)
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise ArticleError(src.path, 1, "not a regular file")
+    size = st.st_size
+    if size > max_size:
+        raise ArticleError(
+            src.path,
+            1,
+            f"file is {size} bytes, over the limit of {max_size} (site.max_file_size)",
+        )
+    with open(fd, "rb", buffering=0, closefd=False) as f:
+        # the size fstat gave, plus one byte to see it grow: never a buffer of
+        # max_size a file (allocating it costs more than the read)
+        data = f.read(size + 1)
+        if len(data) > size:  # it grew since: read on, but never past the limit
+            parts = [data]
+            while (got := sum(map(len, parts))) <= max_size and (
+                more := f.read(max_size + 1 - got)
+            ):
+                parts.append(more)
+            data = b"".join(parts)
     return data
 
 

@@ -24,14 +24,56 @@ class ConfigError(FeedpubError):
         return type(self), (self.path, self.problems)
 
 
+def shown_path(path: str) -> str:
+    """``path`` as a message shows it: always printable, on one line, and never
+    ambiguous. A name that is printable and holds no backslash is shown as it is (the
+    common case: two checks in C); otherwise with backslash escapes, as Python writes
+    a string: an undecodable byte of a name that is not UTF-8 (which Python holds as
+    a lone surrogate, U+DC80 to U+DCFF) as ``\\xe9``, a control character as ``\\n``,
+    ``\\t``, ``\\r`` or ``\\x1b``, any other unprintable character (U+0085, U+00A0,
+    U+2028, a right-to-left override U+202E, ...) as ``\\u0085``, and a backslash as
+    ``\\\\``. So a newline in a name can never split a message line or start a fake
+    one, a terminal escape sequence is never sent, and each escaped form belongs to
+    one name only (``\\xe9`` is the byte 0xE9; the character é is shown as é).
+    """
+    if path.isprintable() and "\\" not in path:
+        return path
+    out = []
+    for ch in path:
+        code = ord(ch)
+        if ch == "\\":
+            out.append("\\\\")
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch.isprintable():
+            out.append(ch)
+        elif code < 0x80:
+            out.append(repr(ch)[1:-1])  # \n, \t, \r, \x1b, \x7f
+        elif code <= 0xFFFF:  # never \xNN above 0x7f: that is a byte's escape
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out)
+
+
 class ArticleError(FeedpubError):
-    """One article file cannot be used. ``line`` is 1-based, in the file itself."""
+    """One article file cannot be used. ``line`` is 1-based, in the file itself; 0 when
+    there is none (a folder that cannot be listed).
+
+    ``path`` is the name as the file system gave it (a name that is not UTF-8 holds
+    lone surrogates, see :func:`shown_path`); the message shows it escaped.
+    """
 
     def __init__(self, path: str, line: int, message: str) -> None:
         self.path = path
         self.line = line
         self.message = message
-        super().__init__(f"{path}:{line}: {message}")
+        super().__init__(path, line, message)
+
+    def __str__(self) -> str:
+        # made when shown, not when made: the cache makes one for every rejected file
+        where = f"{shown_path(self.path)}:{self.line}" if self.line else shown_path(self.path)
+        return f"{where}: {self.message}"
 
     def __reduce__(self) -> tuple[type, tuple[str, int, str]]:
         # what a worker process sends back: rebuilt from the three fields (the

@@ -1,0 +1,512 @@
+"""Any file name, any file system oddity, never a crash.
+
+Each case builds with the real command line beside a good article and checks: no
+traceback, the documented exit code, the good article still published, and the odd
+file either read (a strange but valid name is fine) or named on exactly one stderr
+line, escaped (:func:`feedpub.errors.shown_path`: ``\\xe9`` for a byte that is not
+UTF-8, ``\\n`` for a newline), so that no name can split a line or forge one.
+
+Names are generated (hypothesis: any bytes but ``/`` and NUL, up to 255 of them) with
+the states a file can be in: regular (an article, or a rejected one), unreadable,
+vanished or replaced by a folder between listing and reading, a symbolic link that
+loops, one that leads nowhere. Tests run as root here and in CI, and root reads a
+file whatever its mode: an unreadable file is then built by a ``feedpub`` process
+running as uid 65534 (by ``setpriv``, else ``subprocess.run(user=...)``; skipped,
+saying why, only when that user cannot run this Python), in a folder it owns; as any
+other user, plain ``chmod`` does it. "Between listing and reading" is the seam
+``feedpub.build.discover`` (the listing, a public function), wrapped to change the
+file once it has been listed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from feedpub import collect
+from feedpub.cli import cli
+from feedpub.collect import SourceFile, read_source
+from feedpub.errors import shown_path
+
+from .conftest import OLD_MTIME_NS, ROOT, SEEDS, SITE
+
+NOW = "2026-01-01T00:00:00Z"
+GOOD = "002_882cc4a5fc2a4bd2.txt"
+GOOD_URL = "https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/"
+ODD_URL = "https://odd.example.com/news/odd-name/"
+ODD = (
+    '---\ntitle: "An article with an odd file name"\nexcerpt: "Read all the same."\n'
+    f'publishedDateTime: 2020-05-20T10:00:00Z\nwebUrl: "{ODD_URL}"\npublished: true\n'
+    "topics: [Oddity]\n---\n"
+).encode()
+#: rejected at line 4: "impossible date"
+BAD = (
+    b'---\ntitle: "Broken"\nwebUrl: "https://odd.example.com/broken/"\n'
+    b"publishedDateTime: 2020-02-30T10:00:00Z\npublished: true\n---\n"
+)
+BAD_LINE = ":4: YAML error: impossible date '2020-02-30T10:00:00Z' (day is out of range for month)"
+FEEDS = """
+[feeds.all]
+title = "All"
+topics = ["*"]
+
+[feeds.azure]
+title = "Azure"
+topics = ["Azure"]
+
+[feeds.odd]
+title = "Oddity"
+topics = ["Oddity"]
+"""
+NOBODY = 65534
+LOOP = "a symbolic link that loops (Too many levels of symbolic links): point it at an article file or remove it"
+DENIED = "cannot read: Permission denied; let the user who runs the build read it"
+
+
+# ------------------------------------------------------------------ projects and builds
+
+
+def _project(root: Path, content: str = "content/*", feeds: str = FEEDS) -> Path:
+    """A config in ``root`` whose glob ``content`` finds ``content/good.txt``."""
+    (root / "content").mkdir()
+    good = root / "content" / "good.txt"
+    good.write_bytes((SEEDS / GOOD).read_bytes())
+    os.utime(good, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    cfg = root / "config.toml"
+    cfg.write_text(SITE.format(content=f'["{content}"]') + feeds, encoding="utf-8")
+    return cfg
+
+
+def _odd(cfg: Path, name: bytes) -> str:
+    """The path of a file ``name`` in the content folder (a str: the bytes that are not
+    UTF-8 held as surrogates, as ``os`` takes them)."""
+    return os.path.join(cfg.parent, "content", os.fsdecode(name))
+
+
+def _feed(cfg: Path, slug: str = "all") -> str:
+    return (cfg.parent / "feeds" / f"{slug}.rss").read_text(encoding="utf-8")
+
+
+class Built:
+    """What one ``feedpub build`` did: exit code and stderr, checked for what every
+    build must hold: no traceback, valid UTF-8, every line printable."""
+
+    def __init__(self, code: int, err: bytes) -> None:
+        self.code = code
+        self.err = err.decode("utf-8")  # strict: no raw byte of a name ever printed
+        self.lines = self.err.splitlines()
+        assert "Traceback" not in self.err, self.err
+        assert all(line.isprintable() for line in self.lines), self.err
+
+    def about(self, shown: str) -> list[str]:
+        """The lines that name ``shown`` (a path as messages show it)."""
+        return [line for line in self.lines if shown in line]
+
+
+def _build(cfg: Path, *args: str) -> Built:
+    """``feedpub build`` in this process (CliRunner)."""
+    result = CliRunner().invoke(
+        cli, ["build", "-c", str(cfg), "--now", NOW, *args], catch_exceptions=False
+    )
+    return Built(result.exit_code, result.stderr_bytes or b"")
+
+
+def _as_nobody(*command: str, **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
+    """``command`` run as uid and gid 65534 with no other group: by setpriv (util-linux)
+    where there is one, else by Python's own ``user=``."""
+    if shutil.which("setpriv"):
+        ids = [f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+        return subprocess.run(["setpriv", *ids, *command], capture_output=True, **kwargs)
+    return subprocess.run(
+        command, user=NOBODY, group=NOBODY, extra_groups=[], capture_output=True, **kwargs
+    )
+
+
+@functools.cache
+def _why_nobody_cannot_run() -> str | None:
+    """None when a process as uid 65534 can run this Python and import feedpub."""
+    try:
+        probe = _as_nobody(sys.executable, "-c", "import feedpub.cli", check=False)
+    except OSError as e:
+        return str(e)
+    return None if probe.returncode == 0 else probe.stderr.decode(errors="replace")[-300:]
+
+
+def _build_unprivileged(cfg: Path, *args: str) -> Built:
+    """``feedpub build`` by a user that file modes apply to: as root (who reads any
+    file), a process as uid 65534 that owns the project folder; as anyone else, this
+    process."""
+    if os.geteuid() != 0:
+        return _build(cfg, *args)
+    why = _why_nobody_cannot_run()
+    if why is not None:
+        pytest.skip(
+            "as root, an unreadable file needs a build as another user, and uid 65534 "
+            f"cannot run {sys.executable} with feedpub: {why}"
+        )
+    for folder, dirs, files in os.walk(cfg.parent):
+        for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
+            os.chown(name, NOBODY, NOBODY, follow_symlinks=False)
+    proc = _as_nobody(
+        sys.executable, "-m", "feedpub", "build", "-c", str(cfg), "--now", NOW, *args,
+        cwd="/", timeout=120, check=False,
+    )  # fmt: skip
+    return Built(proc.returncode, proc.stderr)
+
+
+@contextlib.contextmanager
+def _project_dir() -> Iterator[Path]:
+    """A fresh folder any user may enter (pytest's own are root's alone), removed after,
+    whatever modes were set in it."""
+    with tempfile.TemporaryDirectory(prefix="feedpub-fs-") as tmp:
+        os.chmod(tmp, 0o755)
+        try:
+            yield Path(tmp)
+        finally:
+            for folder, dirs, _ in os.walk(tmp):
+                for d in dirs:
+                    with contextlib.suppress(OSError):
+                        os.chmod(os.path.join(folder, d), 0o755, follow_symlinks=False)
+
+
+@contextlib.contextmanager
+def _after_listing(change: Callable[[], None]) -> Iterator[None]:
+    """``change`` the content right after the build has listed it."""
+    real = collect.discover
+
+    def discover_then_change(*args: Any, **kwargs: Any) -> list[SourceFile]:
+        found = real(*args, **kwargs)
+        change()
+        return found
+
+    with mock.patch("feedpub.build.discover", discover_then_change):
+        yield
+
+
+# ------------------------------------------------------------------ how names are shown
+
+
+def _unescape(shown: str) -> bytes:
+    """The bytes of the name that :func:`shown_path` showed as ``shown``."""
+    out, i = bytearray(), 0
+    while i < len(shown):
+        if shown[i] != "\\":
+            out += shown[i].encode()
+            i += 1
+            continue
+        kind = shown[i + 1]
+        if kind in "\\ntr":
+            out += {"\\": b"\\", "n": b"\n", "t": b"\t", "r": b"\r"}[kind]
+            i += 2
+        elif kind == "x":
+            out.append(int(shown[i + 2 : i + 4], 16))
+            i += 4
+        else:
+            width = {"u": 4, "U": 8}[kind]
+            out += chr(int(shown[i + 2 : i + 2 + width], 16)).encode()
+            i += 2 + width
+    return bytes(out)
+
+
+NAMES = st.one_of(
+    st.binary(min_size=1, max_size=255),
+    st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=100).map(
+        lambda t: t.encode()[:255]
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(NAMES)
+@example(b"caf\xe9.md")
+@example(b"a\nb")
+@example("\\xe9 é \u00a0 \u202e \x85 \U0001f600 \U000e0001".encode())
+def test_a_shown_name_is_one_printable_line_and_tells_which_name_it_is(raw: bytes) -> None:
+    shown = shown_path(os.fsdecode(raw))
+    assert shown.isprintable()  # no newline, no control character, no terminal escape
+    assert _unescape(shown) == raw  # each name shown its own way
+    if raw.isascii() and raw.decode().isprintable() and b"\\" not in raw:
+        assert shown == raw.decode()  # a plain name is shown as it is
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (b"caf\xe9.md", "caf\\xe9.md"),
+        ("café.md".encode(), "café.md"),
+        (b"a\nb.txt:1: forged", "a\\nb.txt:1: forged"),
+        (b"\x1b[2Jclear.txt", "\\x1b[2Jclear.txt"),
+        ("\u202etxt.exe".encode(), "\\u202etxt.exe"),
+        (b"back\\slash", "back\\\\slash"),
+        ("nbsp\u00a0.txt".encode(), "nbsp\\u00a0.txt"),
+    ],
+)
+def test_how_names_are_shown(raw: bytes, shown: str) -> None:
+    assert shown_path(os.fsdecode(raw)) == shown
+
+
+# ------------------------------------------------------------------ any name, any state
+
+STATES = ["article", "rejected", "unreadable", "vanished", "folder", "loop", "dangling"]
+
+
+def _file_name(raw: bytes) -> bytes:
+    """``raw`` made a name a file can have in the content folder that ``content/*``
+    matches: no ``/`` or NUL, and not hidden (see test_collect for those)."""
+    name = raw.replace(b"/", b"_").replace(b"\0", b"_")
+    return b"_" + name[1:] if name.startswith(b".") else name
+
+
+BUILD_NAMES = NAMES.map(_file_name).filter(lambda b: b != b"good.txt")
+
+
+def _check_state(cfg: Path, name: bytes, state: str) -> None:
+    odd = _odd(cfg, name)
+    shown = "content/" + shown_path(os.fsdecode(name))
+    if state == "article":
+        Path(odd).write_bytes(ODD)
+        built = _build(cfg)
+        assert (built.code, built.lines) == (0, [])
+        assert ODD_URL in _feed(cfg) and ODD_URL in _feed(cfg, "odd")
+        preview = CliRunner().invoke(
+            cli, ["preview", "odd", "-c", str(cfg), "--now", NOW, "--format", "json"]
+        )
+        assert [i["source"] for i in json.loads(preview.stdout_bytes.decode())] == [shown]
+    elif state == "rejected":
+        Path(odd).write_bytes(BAD)
+        built = _build(cfg)
+        assert built.code == 1 and built.lines == [shown + BAD_LINE]
+    elif state == "unreadable":
+        Path(odd).write_bytes(ODD)
+        os.chmod(odd, 0)
+        built = _build_unprivileged(cfg)
+        assert built.code == 1 and built.lines == [f"{shown}:1: {DENIED}"]
+    elif state in ("vanished", "folder"):
+        Path(odd).write_bytes(ODD)
+
+        def change() -> None:
+            os.unlink(odd)
+            if state == "folder":
+                os.mkdir(odd)
+
+        with _after_listing(change):
+            built = _build(cfg, "-v")
+        assert built.code == 0
+        assert built.about(shown) == [f"skipped {shown}: vanished while the build ran"]
+        assert ODD_URL not in _feed(cfg)
+    elif state == "loop":
+        os.symlink(os.fsdecode(name), odd)
+        built = _build(cfg)
+        assert built.code == 1 and built.lines == [f"{shown}:1: {LOOP}"]
+    else:
+        os.symlink("nothing-here.txt", odd)
+        built = _build(cfg)
+        assert built.code == 1
+        assert built.lines == [
+            f"{shown}:1: a symbolic link to nothing-here.txt, which does not exist: "
+            "point it at an article file or remove it"
+        ]
+    assert GOOD_URL in _feed(cfg)
+    if state in ("article", "rejected", "loop", "dangling"):
+        # again: with nothing changed (the last build's memo), then with the cache's rows
+        assert _build(cfg).lines == built.lines
+        os.utime(cfg.parent / "content" / "good.txt")
+        again = _build(cfg)
+        assert (again.code, again.lines) == (built.code, built.lines)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)  # each example is a build or three
+@given(name=BUILD_NAMES, state=st.sampled_from(STATES))
+@example(name=b"caf\xe9.txt", state="article")  # the issue: a Latin-1 name
+@example(name=b"caf\xe9.txt", state="rejected")
+@example(name=b"x.txt\ngood.txt:1: forged", state="rejected")
+@example(name=b"\x1b[31m\xff" * 42 + b"\xe2\x80\xae", state="unreadable")  # 255 bytes
+@example(name=b"gone\r\n", state="vanished")
+@example(name="é".encode() * 127, state="folder")  # 254 bytes of valid UTF-8
+@example(name=b"\xc3(loop", state="loop")
+@example(name=b"\\dangling\t", state="dangling")
+def test_any_name_in_any_state_never_crashes_the_build(name: bytes, state: str) -> None:
+    with _project_dir() as root:
+        _check_state(_project(root), name, state)
+
+
+# ------------------------------------------------------------------ fixed cases
+
+
+def test_the_issue_a_latin1_name_beside_the_sample_content(tmp_path: Path) -> None:
+    """The report: ``café.md`` copied as Latin-1 from an old machine crashed the build of
+    the bundled sample. (Its glob is ``content/news/*.txt``: a ``.md`` file is not an
+    article there at all, so the copy is named ``.txt``.)"""
+    cfg = tmp_path / "config.toml"
+    cfg.write_bytes((ROOT / "config.toml").read_bytes())
+    news = tmp_path / "content" / "news"
+    news.mkdir(parents=True)
+    for f in (ROOT / "content" / "news").iterdir():
+        (news / f.name).write_bytes(f.read_bytes())
+    cafe = os.path.join(news, os.fsdecode(b"caf\xe9.txt"))
+    Path(cafe).write_bytes(ODD.replace(b"[Oddity]", b"[Azure]"))
+    (news / os.fsdecode(b"caf\xe9.md")).write_bytes(b"not an article: not matched")
+    built = _build(cfg, "--now", "2026-11-01T00:00:00Z")
+    assert (built.code, built.lines) == (0, [])
+    assert ODD_URL in (tmp_path / "feeds" / "azure.rss").read_text(encoding="utf-8")
+    Path(cafe).write_bytes(BAD)
+    built = _build(cfg, "--now", "2026-11-01T00:00:00Z")
+    assert built.code == 1 and built.lines == ["content/news/caf\\xe9.txt" + BAD_LINE]
+
+
+def test_a_newline_in_a_name_cannot_forge_a_line_in_any_command(tmp_path: Path) -> None:
+    """A folder ``x.txt\ncontent`` holding ``good.txt:1: forged``: printed as it is, the
+    rejection would be a line about x.txt, then one about good.txt."""
+    cfg = _project(tmp_path, "content/**/*")
+    os.mkdir(_odd(cfg, b"x.txt\ncontent"))
+    Path(_odd(cfg, b"x.txt\ncontent/good.txt:1: forged")).write_bytes(BAD)
+    expected = ["content/x.txt\\ncontent/good.txt:1: forged" + BAD_LINE]
+    assert _build(cfg).lines == expected
+    for command in (["list"], ["preview", "all", "--format", "json"]):
+        result = CliRunner().invoke(cli, [*command, "-c", str(cfg), "--now", NOW])
+        assert result.exit_code == 0 and result.stderr.splitlines() == expected
+
+
+def test_the_cache_keeps_a_name_that_is_not_utf8_as_its_bytes(tmp_path: Path) -> None:
+    """Its row (and the headline stored in it) is found again: a later build takes the
+    page's headline of the unchanged feed from the cache, not from the file."""
+    no_all = "[feeds.azure]" + FEEDS.split("[feeds.azure]", 1)[1]  # no feed shows both
+    cfg = _project(tmp_path, feeds=no_all)
+    odd = _odd(cfg, b"caf\xe9.txt")
+    Path(odd).write_bytes(ODD)
+    os.utime(odd, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    assert _build(cfg).code == 0
+    db = sqlite3.connect(tmp_path / "feeds" / ".feedpub-cache.sqlite")
+    try:
+        rows = db.execute(
+            "SELECT path, headline IS NOT NULL FROM files WHERE typeof(path) = 'blob'"
+        ).fetchall()
+    finally:
+        db.close()
+    assert rows == [(b"content/caf\xe9.txt", 1)]
+    # same size and mtime, another title: a cached headline shows the old one
+    Path(odd).write_bytes(ODD.replace(b"odd file name", b"ODD FILE NAME"))
+    os.utime(odd, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    good = tmp_path / "content" / "good.txt"
+    good.write_bytes(good.read_bytes().replace(b"smarter AI", b"smarter A.I."))  # Azure is due
+    built = _build(cfg, "-v")
+    assert built.code == 0 and "from cache 1" in built.err
+    page = (tmp_path / "feeds" / "index.html").read_text(encoding="utf-8")
+    assert "An article with an odd file name" in page and "smarter A.I." in page
+
+
+def test_a_folder_that_cannot_be_listed_is_named_and_the_rest_built() -> None:
+    with _project_dir() as root:
+        cfg = _project(root, "content/**/*.txt")
+        private = root / "content" / "private"
+        private.mkdir()
+        (private / "inside.txt").write_bytes(ODD)
+        private.chmod(0)
+        built = _build_unprivileged(cfg)
+        assert built.code == 1
+        assert built.lines == [
+            "content/private/: cannot list the folder (Permission denied), so its files are "
+            "left out; let the user who runs the build read and enter it, or leave it out "
+            "of site.content"
+        ]
+        assert GOOD_URL in _feed(cfg) and ODD_URL not in _feed(cfg)
+
+
+def test_a_path_longer_than_the_system_allows_is_named_and_the_rest_built(
+    tmp_path: Path,
+) -> None:
+    """Folders nested past PATH_MAX (4096 bytes): made, and looked at, one level at a
+    time; the build names the first one it cannot list."""
+    cfg = _project(tmp_path, "content/**/*.txt")
+    fd = os.open(tmp_path / "content", os.O_RDONLY)
+    names = [f"{i:02d}" + "x" * 253 for i in range(20)]  # 255 bytes each
+    try:
+        for name in names:
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        out = os.open("deep.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(out, ODD)
+        os.close(out)
+    finally:
+        os.close(fd)
+    built = _build(cfg)
+    assert built.code == 1 and len(built.lines) == 1
+    where, reason = built.lines[0].split("/: ", 1)
+    assert where.startswith("content/00xxx") and len(str(tmp_path) + where) >= 4000
+    assert reason.startswith("cannot list the folder (File name too long), so its files")
+    assert GOOD_URL in _feed(cfg)
+
+
+def test_a_link_out_of_the_content_folder_is_skipped_and_named_safely(tmp_path: Path) -> None:
+    cfg = _project(tmp_path)
+    (tmp_path / "secret.txt").write_bytes(ODD)
+    os.symlink(tmp_path / "secret.txt", _odd(cfg, b"out\n\xff.txt"))
+    built = _build(cfg, "-v")
+    assert built.code == 0
+    assert [line.split(", not followed")[0] for line in built.about("out\\n")] == [
+        f"skipped content/out\\n\\xff.txt: leads outside the content folder {tmp_path}/content"
+    ]
+    assert ODD_URL not in _feed(cfg)
+
+
+def test_forked_listing_and_workers_carry_odd_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With many files the listing is shared with a forked process (names sent with
+    marshal) and files are read by worker processes (pickle): odd names survive both."""
+    monkeypatch.setattr(collect, "PARALLEL_STAT", 4)
+    monkeypatch.setattr(collect, "PARALLEL_THRESHOLD", 4)
+    monkeypatch.setattr(collect, "CHUNK", 2)
+    cfg = _project(tmp_path)
+    for i in range(6):
+        Path(_odd(cfg, b"caf\xe9\n%d.txt" % i)).write_bytes(
+            ODD.replace(b"odd-name/", b"odd-name/%d/" % i)
+        )
+    Path(_odd(cfg, b"bad\xff.txt")).write_bytes(BAD)
+    os.symlink(os.fsdecode(b"loop\xff"), _odd(cfg, b"loop\xff"))
+    built = _build(cfg, "--jobs", "2")
+    assert built.code == 1
+    assert built.lines == ["content/bad\\xff.txt" + BAD_LINE, f"content/loop\\xff:1: {LOOP}"]
+    feed = _feed(cfg, "odd")
+    assert all(f"{ODD_URL}{i}/" in feed for i in range(6))
+
+
+@pytest.mark.parametrize("listed_size", [0, 100])
+def test_a_file_that_became_a_folder_is_gone_and_leaks_no_descriptor(
+    tmp_path: Path, listed_size: int
+) -> None:
+    fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    src = SourceFile("x.txt", str(tmp_path), listed_size, 0)
+    for _ in range(3):
+        assert read_source(src, 1 << 20) is None
+    if fds is not None:
+        assert len(os.listdir("/proc/self/fd")) == fds
+
+
+def test_validate_names_each_file_escaped_on_one_line(tmp_path: Path) -> None:
+    odd = os.path.join(tmp_path, os.fsdecode(b"feed\n\xe9.rss"))
+    Path(odd).write_bytes(b'<rss version="2.0"><channel></channel></rss>')
+    result = CliRunner().invoke(cli, ["validate", odd, "--now", NOW])
+    assert result.exit_code == 1
+    lines = result.stdout_bytes.decode().splitlines()
+    assert lines and all(line.startswith(f"{tmp_path}/feed\\n\\xe9.rss:1: ") for line in lines)

@@ -42,6 +42,7 @@ from hypothesis import strategies as st
 from feedpub import collect
 from feedpub.cli import cli
 from feedpub.collect import SourceFile, read_source
+from feedpub.config import load_config
 from feedpub.errors import shown_path
 
 from .conftest import OLD_MTIME_NS, ROOT, SEEDS, SITE
@@ -394,7 +395,7 @@ def test_the_cache_keeps_a_name_that_is_not_utf8_as_its_bytes(tmp_path: Path) ->
     Path(odd).write_bytes(ODD)
     os.utime(odd, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
     assert _build(cfg).code == 0
-    db = sqlite3.connect(tmp_path / "feeds" / ".feedpub-cache.sqlite")
+    db = sqlite3.connect(load_config(cfg).cache)
     try:
         rows = db.execute(
             "SELECT path, headline IS NOT NULL FROM files WHERE typeof(path) = 'blob'"

@@ -289,9 +289,10 @@ def check_page_and_opml(config_path: Path, known: dict[str, Source]) -> int:
     opml = listparser.parse((config.output / "feeds.opml").read_bytes())
     assert not opml.bozo, opml.bozo_exception
     titles = {f.slug: f.title for f in config.feeds}
+    assert len(opml.feeds) == len(titles)  # one subscription a feed
     for f in opml.feeds:
         slug = f.url.removeprefix(config.feeds_url).rsplit(".", 1)[0]
-        assert f.title.startswith(titles[slug]), f.title
+        assert f.title == titles[slug], f.title
         compared += 1
     etree.fromstring((config.output / "feeds.opml").read_bytes())  # well-formed
     return compared

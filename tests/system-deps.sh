@@ -2,7 +2,8 @@
 # The Debian packages the test suite needs beyond Python, installed when missing:
 #   chromium  tests/test_page.py loads index.html in headless Chromium
 #   sfeed     a strict C feed parser: the tests read the feeds with it as a real client
-# Silent, and nothing done, when both are there. Otherwise: apt-get update and
+#   newsboat  a terminal feed reader: the tests import feeds.opml into it
+# Silent, and nothing done, when all are there. Otherwise: apt-get update and
 # install, as root or through sudo -n (never a password prompt); when that cannot be
 # done, one line on stderr says what is missing and how to install it, and the exit
 # status is 1. The README's test command and .ci/run run this first.
@@ -10,7 +11,7 @@ set -u
 
 me=tests/system-deps.sh
 # command:package, for each tool the tests run
-needs="chromium:chromium sfeed:sfeed"
+needs="chromium:chromium sfeed:sfeed newsboat:newsboat"
 
 absent() {
   out=""

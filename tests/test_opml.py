@@ -112,8 +112,7 @@ def test_the_other_formats_stay_discoverable_from_the_page(cfg: Path) -> None:
 def test_newsboat_imports_each_feed_once(cfg: Path, tmp_path: Path) -> None:
     """A real reader: newsboat's OPML import (it reads no JSON Feed)."""
     exe = shutil.which("newsboat")
-    if exe is None:
-        pytest.skip("newsboat is not installed (apt-get install newsboat)")
+    assert exe, "newsboat is missing: run tests/system-deps.sh"
     folder = build(cfg)
     urls = tmp_path / "urls"
     urls.touch()

@@ -98,15 +98,15 @@ def test_the_script_is_executable_posix_sh() -> None:
 
 
 @pytest.mark.skipif(
-    not (shutil.which("chromium") and shutil.which("sfeed")), reason="not installed here"
+    not all(map(shutil.which, ("chromium", "sfeed", "newsboat"))), reason="not installed here"
 )
 def test_on_this_machine_it_does_nothing_and_says_nothing() -> None:
     result = subprocess.run([str(SCRIPT)], cwd=ROOT, capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
-def test_both_present_nothing_is_run(tmp_path: Path) -> None:
-    assert run(tmp_path, present=("chromium", "sfeed")) == (0, "", "", [])
+def test_all_present_nothing_is_run(tmp_path: Path) -> None:
+    assert run(tmp_path, present=("chromium", "sfeed", "newsboat")) == (0, "", "", [])
 
 
 def test_as_root_it_installs_what_is_missing_quietly(tmp_path: Path) -> None:
@@ -114,13 +114,13 @@ def test_as_root_it_installs_what_is_missing_quietly(tmp_path: Path) -> None:
     assert (code, out, err) == (0, "", "")
     assert calls == [
         "apt-get update -qq DEBIAN_FRONTEND=noninteractive",
-        "apt-get install -y -qq chromium sfeed DEBIAN_FRONTEND=noninteractive",
+        "apt-get install -y -qq chromium sfeed newsboat DEBIAN_FRONTEND=noninteractive",
     ]
     assert (tmp_path / "bin" / "chromium").exists() and (tmp_path / "bin" / "sfeed").exists()
 
 
 def test_only_the_missing_package_is_installed(tmp_path: Path) -> None:
-    code, out, err, calls = run(tmp_path, present=("chromium",))
+    code, out, err, calls = run(tmp_path, present=("chromium", "newsboat"))
     assert (code, out, err) == (0, "", "")
     assert calls[-1] == "apt-get install -y -qq sfeed DEBIAN_FRONTEND=noninteractive"
 
@@ -131,8 +131,8 @@ def test_not_root_it_uses_sudo_n_and_debian_frontend_survives_it(tmp_path: Path)
     assert calls == [
         "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq",
         "apt-get update -qq DEBIAN_FRONTEND=noninteractive",
-        "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium sfeed",
-        "apt-get install -y -qq chromium sfeed DEBIAN_FRONTEND=noninteractive",
+        "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium sfeed newsboat",
+        "apt-get install -y -qq chromium sfeed newsboat DEBIAN_FRONTEND=noninteractive",
     ]
 
 
@@ -158,11 +158,11 @@ def test_when_it_cannot_install_one_line_says_what_and_how(
     tmp_path: Path, setup: dict[str, object], reason: str
 ) -> None:
     code, out, err, _ = run(tmp_path, **setup)  # type: ignore[arg-type]
-    assert reason in one_line_failure(code, out, err, "chromium sfeed")
+    assert reason in one_line_failure(code, out, err, "chromium sfeed newsboat")
 
 
 def test_a_failure_names_only_what_is_missing(tmp_path: Path) -> None:
-    code, out, err, _ = run(tmp_path, present=("sfeed",), uid=1000)
+    code, out, err, _ = run(tmp_path, present=("sfeed", "newsboat"), uid=1000)
     one_line_failure(code, out, err, "chromium")
 
 

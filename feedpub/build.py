@@ -24,6 +24,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import formats
 from .archive import Document, documents, is_page_of
 from .cache import Cache, Row, Summary
 from .collect import (
@@ -94,36 +95,6 @@ class BuildResult:
     @property
     def deferred(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == "deferred"]
-
-
-# Rendering and checking pull in feedgen, nh3, jsonschema and the schemas: imported
-# only when something must be rendered, so that a build with nothing to do is quick.
-def render(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str,
-           doc: Document[Any] | None = None) -> bytes:  # fmt: skip
-    """RSS or Atom bytes (see :func:`feedpub.render.render`)."""
-    return render_formats(config, feed, items, (fmt,), doc)[fmt]
-
-
-def render_formats(config: Config, feed: FeedConfig, items: Sequence[Article],
-                   fmts: Sequence[str], doc: Document[Any] | None = None) -> dict[str, bytes]:  # fmt: skip
-    """RSS and Atom bytes of one document (see :func:`feedpub.render.render_formats`)."""
-    from .render import render_formats as render_xml
-
-    return render_xml(config, feed, items, fmts, doc)
-
-
-def render_json(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str,
-                doc: Document[Any] | None = None) -> bytes:  # fmt: skip
-    """JSON Feed bytes (see :func:`feedpub.jsonfeed.render_json`)."""
-    from .jsonfeed import render_json as render_jsonfeed
-
-    return render_jsonfeed(config, feed, items, fmt, doc)
-
-
-def validate_bytes(data: bytes, now: datetime | None) -> tuple[str | None, list[Problem]]:
-    from .validate import validate_bytes as validate
-
-    return validate(data, now)
 
 
 def _settings(config: Config) -> str:
@@ -636,13 +607,10 @@ def _render_doc(config: Config, jobs: list[_Job], reread: Reread,
         return [(None, [], missing) for _ in jobs]
     articles = [loaded[s.path] for s in doc.items]
     page: Document[Article] = Document(doc.stem, articles, doc.page, doc.pages)
-    xml = [j.fmt for j in jobs if j.fmt != "json"]
-    data = render_formats(config, jobs[0].feed, articles, xml, page) if xml else {}
-    if any(j.fmt == "json" for j in jobs):
-        data["json"] = render_json(config, jobs[0].feed, articles, "json", page)
+    data = formats.render(config, jobs[0].feed, articles, [j.fmt for j in jobs], page)
     out: list[Rendered] = []
     for job in jobs:
-        _, problems = validate_bytes(data[job.fmt], now)
+        _, problems = formats.check(data[job.fmt], now)
         out.append((data[job.fmt], list(problems), []))
     return out
 

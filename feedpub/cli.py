@@ -29,8 +29,6 @@ from .build import (
     build_lock,
     gather,
     open_cache,
-    render,
-    render_json,
 )
 from .cache import Summary
 from .collect import read_articles
@@ -318,12 +316,12 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
 @now_option
 def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
     """Check RSS 2.0, Atom 1.0 or JSON Feed 1.1 files (format detected); exit 1 on a problem."""
-    from .validate import validate_bytes
+    from .formats import check
 
     bad = False
     for name in files:
         with open(name, "rb") as f:
-            _, problems = validate_bytes(f.read(), _now(now))
+            _, problems = check(f.read(), _now(now))
         for p in problems:
             item = f" [{p.item}]" if p.item else ""
             click.echo(f"{shown_path(name)}:{p.line}: {p.rule}: {p.message}{item}")
@@ -403,8 +401,10 @@ def preview_cmd(
         )
     chosen = [articles[s.path] for s in items if s.path in articles]
     if fmt in ("rss", "atom", "jsonfeed"):
-        write = render_json if fmt == "jsonfeed" else render
-        data = write(config, feed, chosen, "json" if fmt == "jsonfeed" else fmt, None)
+        from . import formats
+
+        name = "json" if fmt == "jsonfeed" else fmt
+        data = formats.render(config, feed, chosen, [name])[name]
         click.echo(data.decode("utf-8"), nl=False)
         return
     if fmt == "json":

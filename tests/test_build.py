@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from feedpub import build as build_module
-from feedpub import collect
+from feedpub import collect, formats
 from feedpub.build import write_atomic
 from feedpub.errors import ArticleError
 
@@ -94,7 +94,7 @@ def test_a_feed_that_fails_validation_is_not_written(
         .replace('smarter AI"', 'smarter AI?"', 1),
         encoding="utf-8",
     )
-    real = build_module.render_formats
+    real = formats.render
 
     def broken(config, feed, items, fmts, doc=None):  # type: ignore[no-untyped-def]
         data: dict[str, bytes] = real(config, feed, items, fmts, doc)
@@ -102,7 +102,7 @@ def test_a_feed_that_fails_validation_is_not_written(
             return data
         return {fmt: b.replace(b'length="0"', b'length="None"') for fmt, b in data.items()}
 
-    monkeypatch.setattr(build_module, "render_formats", broken)
+    monkeypatch.setattr(formats, "render", broken)  # the registry's public door
     code, err = run("build", "-c", str(cfg), "--now", NOW)
     assert code == 3
     assert "azure.rss: line" in err and "enclosure" in err

@@ -177,15 +177,16 @@ def test_validate_command_accepts_json_and_reports_its_problems(built: Path) -> 
 def test_a_json_feed_that_fails_validation_keeps_its_old_file(
     built: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feedpub import build as build_module
+    from feedpub import formats
 
     before = (built / "azure.json").read_bytes()
-    real = build_module.render_json
+    real = formats.render
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
-        return real(*args, **kwargs).replace(b'"https://www.cnet', b'"//www.cnet')
+        out: dict[str, bytes] = real(*args, **kwargs)
+        return {f: b.replace(b'"https://www.cnet', b'"//www.cnet') for f, b in out.items()}
 
-    monkeypatch.setattr(build_module, "render_json", broken)
+    monkeypatch.setattr(formats, "render", broken)  # the registry's public door
     code, _, err = run("build", "-c", str(built.parent / "config.toml"), "--now", NOW, "--full")
     assert code == 3
     assert "azure.json: line" in err and "absolute-url" in err

@@ -39,7 +39,8 @@ from .render import (
     rfc3339,
     video_player,
 )
-from .validate import Problem, _absolute, _html_problems, _rfc3339, is_future
+from .sanitize import is_absolute
+from .validate import Problem, _html_problems, _rfc3339, is_future
 
 if TYPE_CHECKING:
     import jsonschema
@@ -209,7 +210,7 @@ def _line_of_path(lines: _Lines, doc: Any, path: Sequence[Any]) -> int:
 
 
 def _url(line: int, value: Any, what: str, item: str) -> Iterator[Problem]:
-    if not isinstance(value, str) or not _absolute(value):
+    if not isinstance(value, str) or not is_absolute(value):
         yield Problem(
             line, "absolute-url", f"{what} must be an absolute http(s) URL: {value!r}", item
         )

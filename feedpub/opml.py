@@ -24,7 +24,7 @@ from typing import Any
 from lxml import etree
 
 from .config import Config
-from .validate import _absolute, hardened_parser
+from .sanitize import hardened_parser, is_absolute
 
 FILENAME = "feeds.opml"
 CONTENT_TYPE = "text/x-opml"
@@ -107,14 +107,14 @@ def check_opml(data: bytes) -> list[str]:
             url = el.get("xmlUrl")
             if not url:
                 problems.append(f'line {line}: outline type="rss" without xmlUrl')
-            elif not _absolute(url):
+            elif not is_absolute(url):
                 problems.append(f"line {line}: xmlUrl is not an absolute http(s) URL: {url!r}")
             elif url in listed:
                 problems.append(f"line {line}: {url} is listed twice (first on line {listed[url]})")
             else:
                 listed[url] = line
             html_url = el.get("htmlUrl")
-            if html_url is not None and not _absolute(html_url):
+            if html_url is not None and not is_absolute(html_url):
                 problems.append(f"line {line}: htmlUrl is not absolute http(s): {html_url!r}")
     return problems
 

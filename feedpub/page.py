@@ -31,7 +31,7 @@ from .opml import CONTENT_TYPE as OPML_TYPE
 from .opml import FILENAME as OPML_FILENAME
 from .opml import FORMAT_NAMES
 from .render import CONTENT_TYPES, rfc3339
-from .validate import FORBIDDEN_TAGS, URL_ATTRS, _absolute
+from .sanitize import FORBIDDEN_TAGS, URL_ATTRS, is_absolute
 
 FILENAME = "index.html"
 HEADLINES = 5
@@ -193,7 +193,7 @@ def check_page(data: bytes, feed_urls: Sequence[str] = ()) -> list[str]:
             low = str(name).lower()
             if low.startswith("on") or low == "style":
                 problems.append(f"line {el.sourceline}: {name}= is not allowed")
-            elif low in URL_ATTRS and not _absolute(str(value)):
+            elif low in URL_ATTRS and not is_absolute(str(value)):
                 problems.append(f"line {el.sourceline}: {name}={value!r} is not absolute http(s)")
     problems += [f"id {i!r} is used {n} times" for i, n in ids.items() if n > 1]
     discovery = {el.get("href") for el in root.iterfind("head/link[@rel='alternate']")}

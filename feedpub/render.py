@@ -29,16 +29,15 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import nh3
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from . import __version__
 from .archive import HISTORY_NS, Document
-from .articles import clean_url
 from .config import Config, FeedConfig
 from .model import Article, Image
+from .sanitize import clean_url, sanitize
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -56,12 +55,6 @@ _IMAGE_TYPES = {
     "heic": "image/heic", "heif": "image/heif", "jxl": "image/jxl",
 }  # fmt: skip
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-_ALLOWED_TAGS = {"p", "a", "img", "ul", "li", "h3", "small", "time", "figure", "br", "em"}
-_ALLOWED_ATTRS = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "width", "height"},
-    "time": {"datetime"},
-}
 _IFRAME_SRC = re.compile(r"""<iframe\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _IFRAME_SIZE = re.compile(r"""\s(width|height)\s*=\s*["']?([0-9]{1,5})["'\s/>]""", re.I)
 
@@ -78,18 +71,6 @@ def rfc3339(dt: datetime) -> str:
     """RFC 3339 in UTC with ``Z``; with microseconds only when it has them."""
     return dt.astimezone(UTC).strftime(
         "%Y-%m-%dT%H:%M:%S.%fZ" if dt.microsecond else "%Y-%m-%dT%H:%M:%SZ"
-    )
-
-
-def sanitize(fragment: str) -> str:
-    """Clean HTML against our allowlist: no scripts, frames, styles, handlers or odd URLs."""
-    return nh3.clean(
-        fragment,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRS,
-        url_schemes={"http", "https"},
-        link_rel="noopener noreferrer",
-        strip_comments=True,
     )
 
 

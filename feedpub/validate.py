@@ -16,22 +16,16 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
+
+from .sanitize import hardened_parser, has_scheme, html_findings, is_absolute
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA = "http://search.yahoo.com/mrss/"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 _A = f"{{{ATOM}}}"
 _M = f"{{{MEDIA}}}"
-
-FORBIDDEN_TAGS = {
-    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link",
-    "meta", "base", "form", "input", "button", "textarea", "select", "svg", "math",
-}  # fmt: skip
-URL_ATTRS = {"href", "src", "cite", "action", "poster", "background", "formaction", "srcset"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +40,6 @@ class Problem:
     def __str__(self) -> str:
         where = f" (item {self.item})" if self.item else ""
         return f"line {self.line}: {self.rule}: {self.message}{where}"
-
-
-def hardened_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=False,
-    )
 
 
 @functools.cache
@@ -110,27 +93,8 @@ def validate_bytes(data: bytes, now: datetime | None = None) -> tuple[str | None
 # --------------------------------------------------------------------------- shared checks
 
 
-@functools.lru_cache(maxsize=65536)  # the same URLs recur in every feed of a build
-def _absolute(url: str | None) -> bool:
-    if not url:
-        return False
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and url == url.strip()
-
-
-@functools.lru_cache(maxsize=65536)
-def _has_scheme(iri: str) -> bool:
-    try:
-        return urlsplit(iri).scheme != ""
-    except ValueError:  # "http://[": not an IRI at all
-        return False
-
-
 def _url(el: Any, value: str | None, what: str, item: str) -> Iterator[Problem]:
-    if not _absolute(value):
+    if not is_absolute(value):
         yield Problem(
             el.sourceline or 0,
             "absolute-url",
@@ -144,40 +108,8 @@ def _html_problems(el: Any, text: str | None, item: str) -> Iterator[Problem]:
     if not text or "<" not in text:
         return
     line = el.sourceline or 0
-    for rule, message in _html_findings(text):
+    for rule, message in html_findings(text):
         yield Problem(line, rule, message, item)
-
-
-@functools.lru_cache(maxsize=4096)  # an article's HTML is the same in each of its feeds
-def _html_findings(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((p.rule, p.message) for p in _html_scan(text))
-
-
-def _html_scan(text: str) -> Iterator[Problem]:
-    line, item = 0, ""
-    try:
-        fragments = lxml_html.fragments_fromstring(text)
-    except (etree.ParserError, ValueError):
-        return
-    for frag in fragments:
-        if isinstance(frag, str):
-            continue
-        for node in frag.iter():
-            if not isinstance(node.tag, str):
-                continue
-            if str(node.tag).lower() in FORBIDDEN_TAGS:
-                yield Problem(line, "html", f"forbidden element <{node.tag}> in HTML content", item)
-            for raw_name, raw_value in node.attrib.items():
-                name, value = str(raw_name), str(raw_value)
-                low = name.lower()
-                if low.startswith("on"):
-                    yield Problem(line, "html", f"event handler {name}= in HTML content", item)
-                elif low == "style":
-                    yield Problem(line, "html", "style attribute in HTML content", item)
-                elif low in URL_ATTRS and not _absolute(value):
-                    yield Problem(
-                        line, "html", f"{name}={value!r} is not an absolute http(s) URL", item
-                    )
 
 
 def is_future(when: datetime | None, now: datetime | None) -> bool:
@@ -372,7 +304,7 @@ def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
         name = (id_el.text or "").strip() if id_el is not None else f"#{number}"
         if id_el is not None:
             ids.append((id_el, name))
-            if not _has_scheme(name):
+            if not has_scheme(name):
                 yield Problem(
                     id_el.sourceline or 0, "absolute-id", "entry id must be an absolute IRI", name
                 )

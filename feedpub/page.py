@@ -25,18 +25,15 @@ from lxml import etree
 
 from . import __version__
 from .config import Config
-from .jsonfeed import CONTENT_TYPE as JSON_TYPE
+from .formats import FORMATS
+from .formats.items import MONTHS, rfc3339
 from .model import Headline
 from .opml import CONTENT_TYPE as OPML_TYPE
 from .opml import FILENAME as OPML_FILENAME
-from .opml import FORMAT_NAMES
-from .render import CONTENT_TYPES, rfc3339
 from .sanitize import FORBIDDEN_TAGS, URL_ATTRS, is_absolute
 
 FILENAME = "index.html"
 HEADLINES = 5
-TYPES = {**CONTENT_TYPES, "json": JSON_TYPE}
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 _STYLE = """
 body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:0 auto;padding:1rem;color:#1a1a1a}
@@ -58,7 +55,7 @@ def _e(text: str) -> str:
 
 
 def _date(dt: datetime) -> str:
-    return f'<time datetime="{rfc3339(dt)}">{dt.day} {_MONTHS[dt.month - 1]} {dt.year}</time>'
+    return f'<time datetime="{rfc3339(dt)}">{dt.day} {MONTHS[dt.month - 1]} {dt.year}</time>'
 
 
 def _headline(h: Headline) -> str:
@@ -98,8 +95,8 @@ def render_page(
     for feed in config.feeds:
         for fmt in feed.formats:
             out.append(
-                f'<link rel="alternate" type="{TYPES[fmt]}" '
-                f'title="{_e(f"{feed.title} ({FORMAT_NAMES[fmt]})")}" '
+                f'<link rel="alternate" type="{FORMATS[fmt].content_type}" '
+                f'title="{_e(f"{feed.title} ({FORMATS[fmt].label})")}" '
                 f'href="{_e(config.feed_url(feed.slug, fmt))}"/>'
             )
     out += [f"<style>{_STYLE}</style>", "</head>", "<body>", "<header>", f"<h1>{_e(title)}</h1>"]
@@ -124,7 +121,7 @@ def render_page(
         for fmt in feed.formats:
             url = config.feed_url(feed.slug, fmt)
             out.append(
-                f'<li><a href="{_e(url)}" type="{TYPES[fmt]}">{FORMAT_NAMES[fmt]}'
+                f'<li><a href="{_e(url)}" type="{FORMATS[fmt].content_type}">{FORMATS[fmt].label}'
                 f'<span class="meta">{_e(url)}</span></a></li>'
             )
         out.append("</ul>")

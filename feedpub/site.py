@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from .cache import Summary
 from .config import Config
+from .formats.items import EMPTY_FEED_DATE
 from .model import Headline
 from .opml import FILENAME as OPML_FILENAME
 from .opml import check_opml, render_opml
 from .page import FILENAME as PAGE_FILENAME
 from .page import HEADLINES, check_page, render_page
-from .render import EMPTY_FEED_DATE
 from .select import Selectable
 
 #: The files this module makes, in the order a build writes them.

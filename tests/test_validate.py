@@ -12,11 +12,10 @@ import pytest
 from lxml import etree
 
 from feedpub.config import Config, load_config
-from feedpub.render import render
-from feedpub.validate import validate_bytes
+from feedpub.formats import check
 
 from .conftest import AZURE_AI_FEEDS
-from .test_render import rich_article, seed_articles
+from .test_render import render, rich_article, seed_articles
 
 NOW = datetime(2021, 1, 1, tzinfo=UTC)
 A = "{http://www.w3.org/2005/Atom}"
@@ -153,7 +152,7 @@ ATOM_CASES = [
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
 def test_a_good_feed_has_no_problem(config: Config, fmt: str) -> None:
-    assert validate_bytes(good(config, fmt), NOW) == (fmt, [])
+    assert check(good(config, fmt), NOW) == (fmt, [])
 
 
 @pytest.mark.parametrize(
@@ -167,11 +166,11 @@ def test_each_broken_rule_is_reported_with_its_line(
     root = etree.fromstring(good(config, fmt))
     change(root, first(root, fmt))
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    found = validate_bytes(data, NOW)[1]
+    found = check(data, NOW)[1]
     hits = [p for p in found if p.rule == rule]
     assert hits, [str(p) for p in found]
     assert all(p.line > 1 for p in hits)
-    assert validate_bytes(data, NOW) == validate_bytes(data, NOW)  # the same, in order
+    assert check(data, NOW) == check(data, NOW)  # the same, in order
 
 
 @pytest.mark.parametrize(
@@ -190,4 +189,4 @@ def test_the_item_forms_the_schema_leaves_to_code_accept_what_its_patterns_do(
     root = etree.fromstring(good(config, "rss"))
     set_(path, attr, value)(root, first(root, "rss"))
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    assert validate_bytes(data, NOW) == ("rss", [])
+    assert check(data, NOW) == ("rss", [])

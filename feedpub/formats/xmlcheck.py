@@ -1,8 +1,9 @@
-"""Feed bytes -> problems. RELAX NG schemas under ``feedpub/schemas/``, then the
-rules a schema cannot express, checked in code.
+"""RSS 2.0 and Atom 1.0 bytes -> problems: the hardened parse, the RELAX NG schemas
+under ``feedpub/schemas/``, then the rules a schema cannot express, checked in code.
 
-The parser is hardened: no network, no DTD, no entity expansion, no huge trees.
-A document with a DOCTYPE is refused outright.
+The parser is hardened (:func:`feedpub.sanitize.hardened_parser`): no network, no
+DTD, no entity expansion, no huge trees. A document with a DOCTYPE is refused
+outright.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from importlib import resources
@@ -19,75 +19,55 @@ from typing import Any
 
 from lxml import etree
 
-from .sanitize import hardened_parser, has_scheme, html_findings, is_absolute
+from ..sanitize import hardened_parser, has_scheme, is_absolute
+from . import ATOM, RSS, Problem
+from .checks import html_problems, is_future, ordered, parse_rfc3339
 
-ATOM = "http://www.w3.org/2005/Atom"
-MEDIA = "http://search.yahoo.com/mrss/"
-CONTENT = "http://purl.org/rss/1.0/modules/content/"
-_A = f"{{{ATOM}}}"
-_M = f"{{{MEDIA}}}"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One broken rule: ``line`` in the document, ``item`` names the item/entry when known."""
-
-    line: int
-    rule: str
-    message: str
-    item: str = ""
-
-    def __str__(self) -> str:
-        where = f" (item {self.item})" if self.item else ""
-        return f"line {self.line}: {self.rule}: {self.message}{where}"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+_A = f"{{{ATOM_NS}}}"
+_M = f"{{{MEDIA_NS}}}"
 
 
-@functools.cache
-def schema(fmt: str) -> etree.RelaxNG:
-    ref = resources.files("feedpub") / "schemas" / f"{fmt}.rng"
-    with resources.as_file(ref) as path:
-        doc = etree.parse(str(path), hardened_parser())
-    return etree.RelaxNG(doc)
-
-
-def detect(root: Any) -> str | None:
-    if root.tag == "rss":
-        return "rss"
-    if root.tag == f"{_A}feed":
-        return "atom"
-    return None
-
-
-def validate_bytes(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Problem]]:
-    """Parse and check a feed document; returns (format or None, problems).
-
-    A document whose first character is ``{`` is taken as a JSON Feed (checked by
-    :func:`feedpub.jsonfeed.validate_json`); anything else as XML.
-    """
-    if data.lstrip(b" \t\r\n")[:1] == b"{":
-        from .jsonfeed import validate_json  # here: jsonfeed imports this module
-
-        return "json", validate_json(data, now)
+def parse(data: bytes) -> tuple[Any, list[Problem]]:
+    """The root element of an XML document; or None, and why it cannot be read."""
     try:
         tree = etree.fromstring(data, hardened_parser()).getroottree()
     except etree.XMLSyntaxError as e:
         return None, [Problem(e.lineno or 1, "well-formed", f"not well-formed XML: {e.msg}")]
     if tree.docinfo.doctype:  # type: ignore[union-attr]
         return None, [Problem(1, "no-doctype", "a DOCTYPE is not allowed in a feed")]
-    root: Any = tree.getroot()
-    fmt = detect(root)
-    if fmt is None:
-        return None, [
-            Problem(root.sourceline or 1, "format", f"not RSS 2.0 or Atom 1.0: <{root.tag}>")
-        ]
+    return tree.getroot(), []
+
+
+@functools.cache
+def schema(name: str) -> etree.RelaxNG:
+    """The RELAX NG schema ``feedpub/schemas/<name>.rng``."""
+    ref = resources.files("feedpub") / "schemas" / f"{name}.rng"
+    with resources.as_file(ref) as path:
+        doc = etree.parse(str(path), hardened_parser())
+    return etree.RelaxNG(doc)
+
+
+def check_rss(root: Any, now: datetime | None) -> list[Problem]:
+    """The problems of an RSS 2.0 document (its root element), sorted."""
+    return _checked(root, RSS.name, _rss_checks(root, now))
+
+
+def check_atom(root: Any, now: datetime | None) -> list[Problem]:
+    """The problems of an Atom 1.0 document (its root element), sorted."""
+    return _checked(root, ATOM.name, _atom_checks(root, now))
+
+
+def _checked(root: Any, schema_name: str, checks: Iterable[Problem]) -> list[Problem]:
     problems: list[Problem] = []
-    rng = schema(fmt)
-    if not rng.validate(tree):
+    rng = schema(schema_name)
+    if not rng.validate(root.getroottree()):
         for err in rng.error_log:
             problems.append(Problem(int(err.line), "schema", err.message))
-    checks = _rss_checks if fmt == "rss" else _atom_checks
-    problems.extend(checks(root, now))
-    return fmt, sorted(set(problems), key=lambda p: (p.line, p.rule, p.message))
+    problems.extend(checks)
+    return ordered(problems)
 
 
 # --------------------------------------------------------------------------- shared checks
@@ -101,21 +81,6 @@ def _url(el: Any, value: str | None, what: str, item: str) -> Iterator[Problem]:
             f"{what} must be an absolute http(s) URL: {value!r}",
             item,
         )
-
-
-def _html_problems(el: Any, text: str | None, item: str) -> Iterator[Problem]:
-    """Forbidden markup, handlers, styles and non-http(s) or relative URLs in HTML content."""
-    if not text or "<" not in text:
-        return
-    line = el.sourceline or 0
-    for rule, message in html_findings(text):
-        yield Problem(line, rule, message, item)
-
-
-def is_future(when: datetime | None, now: datetime | None) -> bool:
-    """Later than ``now``, in whole seconds (an Atom ``updated`` carries a fraction of
-    its article's second: see :func:`feedpub.render.entry_updated`)."""
-    return now is not None and when is not None and when.replace(microsecond=0) > now
 
 
 def _future(el: Any, when: datetime | None, now: datetime | None, item: str) -> Iterator[Problem]:
@@ -248,22 +213,14 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
         for pub in kids.get("pubDate", _NONE)[:1]:
             yield from _form(pub, _text(pub), "date", "item pubDate", name)
             yield from _future(pub, _rfc822(pub.text), now, name)
-        for tag in ("description", f"{{{CONTENT}}}encoded"):
+        for tag in ("description", f"{{{CONTENT_NS}}}encoded"):
             for el in kids.get(tag, _NONE)[:1]:
-                yield from _html_problems(el, el.text, name)
+                yield from html_problems(el.sourceline or 0, el.text, name)
         yield from _media(item, name)
     yield from _unique_ids(ids, "unique-guid")
 
 
 # --------------------------------------------------------------------------- Atom
-
-
-def _rfc3339(text: str | None) -> datetime | None:
-    try:
-        dt = datetime.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else None
 
 
 def _links(parent: Any, item: str, need_self: bool,
@@ -318,10 +275,10 @@ def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
             )
         for tag in ("published", "updated"):
             for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
-                yield from _future(el, _rfc3339(el.text), now, name)
+                yield from _future(el, parse_rfc3339(el.text), now, name)
         for tag in ("content", "summary"):
             for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
                 if el.get("type") == "html":
-                    yield from _html_problems(el, el.text, name)
+                    yield from html_problems(el.sourceline or 0, el.text, name)
         yield from _media(entry, name)
     yield from _unique_ids(ids, "unique-id")

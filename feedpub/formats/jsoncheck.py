@@ -1,16 +1,4 @@
-"""Article sequence -> JSON Feed 1.1 bytes, and JSON Feed bytes -> problems.
-
-The same items as the RSS and Atom files, with the same ids, dates and HTML
-content (:func:`feedpub.render.content_html`): the first image as ``image``,
-every image as an attachment, the provider as the author, the topics as tags,
-the excerpt as ``summary``. Related coverage is in ``content_html`` and, as
-data, in the ``_feedpub`` extension object of each item. The archive pages of a
-feed with ``archive = true`` are chained with ``next_url`` (newer to older).
-
-Output is deterministic: keys in a fixed order (``version`` first, as the spec
-asks), UTF-8 without escapes, two-space indent, a final newline.
-
-Checks: the schema ``feedpub/schemas/jsonfeed-1.1.schema.json`` (ours, written
+"""JSON Feed 1.1 bytes -> problems: the schema ``feedpub/schemas/jsonfeed-1.1.schema.json`` (ours, written
 from https://www.jsonfeed.org/version/1.1/) with ``jsonschema``, then in code
 what a schema cannot say, as for RSS and Atom: absolute http(s) URLs, unique
 ids, no date in the future, no forbidden markup in ``content_html``.
@@ -26,119 +14,13 @@ from datetime import datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .archive import Document
-from .config import Config, FeedConfig
-from .model import Article
-from .render import (
-    GENERATOR_URI,
-    content_html,
-    entry_updated,
-    image_type,
-    is_video,
-    rfc3339,
-    video_player,
-)
-from .sanitize import is_absolute
-from .validate import Problem, _html_problems, _rfc3339, is_future
+from ..sanitize import is_absolute
+from . import Problem
+from .checks import html_problems, is_future, ordered, parse_rfc3339
+from .items import rfc3339
 
 if TYPE_CHECKING:
     import jsonschema
-
-VERSION = "https://jsonfeed.org/version/1.1"
-CONTENT_TYPE = "application/feed+json"
-#: Where the ``_feedpub`` extension is documented (the spec asks for an ``about``).
-ABOUT = GENERATOR_URI
-
-
-def _authors(article: Article) -> list[dict[str, str]]:
-    if not article.provider:
-        return []
-    author = {"name": article.provider.name}
-    if article.provider.domain:
-        author["url"] = f"https://{article.provider.domain}/"
-    return [author]
-
-
-def _item(article: Article) -> dict[str, Any]:
-    a = article
-    item: dict[str, Any] = {"id": a.url, "url": a.url, "title": a.title}
-    item["content_html"] = content_html(a)
-    if a.excerpt:
-        item["summary"] = a.excerpt
-    if a.images:
-        item["image"] = a.images[0].url
-    item["date_published"] = rfc3339(a.published_at)
-    item["date_modified"] = rfc3339(entry_updated(a))
-    if authors := _authors(a):
-        item["authors"] = authors
-    if a.topics:
-        item["tags"] = list(a.topics)
-    if a.images:
-        # Attachments sharing a title are alternates of one thing (spec): titles
-        # are kept only where they are unique.
-        titles = Counter(i.title for i in a.images)
-        item["attachments"] = [
-            {"url": i.url, "mime_type": image_type(i.url)}
-            | ({"title": i.title} if i.title and titles[i.title] == 1 else {})
-            for i in a.images
-        ]
-    ext: dict[str, Any] = {}
-    if a.related:
-        ext["related"] = [
-            {"title": r.title, "url": r.url}
-            | ({"provider": r.provider} if r.provider else {})
-            | ({"date_published": rfc3339(r.published_at)} if r.published_at else {})
-            for r in a.related
-        ]
-    if is_video(a):
-        # JSON Feed has no player: the watch page, as content_html links it, and the
-        # embed player (Media RSS's media:player in RSS and Atom) beside it when known
-        ext["video_url"] = a.url
-        if player := video_player(a):
-            ext["player_url"] = player.url
-    if ext:
-        item["_feedpub"] = ext
-    return item
-
-
-def render_json(
-    config: Config,
-    feed: FeedConfig,
-    items: Sequence[Article],
-    fmt: str = "json",
-    doc: Document[Any] | None = None,
-) -> bytes:
-    """The JSON Feed 1.1 bytes of ``feed`` for ``items``, in the order given.
-
-    ``doc`` says which of the feed's documents this is (see :mod:`feedpub.archive`).
-    """
-    if fmt != "json":
-        raise ValueError(f"render_json cannot write {fmt!r}")
-    doc = doc or Document(feed.slug, items)
-    title = feed.title if doc.page is None else f"{feed.title} (archive page {doc.page})"
-    out: dict[str, Any] = {"version": VERSION, "title": title}
-    out["home_page_url"] = config.link
-    out["feed_url"] = config.feed_url(doc.stem, "json")
-    out["description"] = feed.description or config.description or feed.title
-    out["language"] = config.language
-    links = dict(doc.links(config, feed, "json"))
-    if "prev-archive" in links:  # older items: JSON Feed's pagination
-        out["next_url"] = links["prev-archive"]
-    if config.hub and doc.page is None:
-        out["hubs"] = [{"type": "WebSub", "url": config.hub}]
-    ext: dict[str, Any] = {"about": ABOUT, "generator": f"feedpub {__version__}"}
-    if "current" in links:
-        ext["current"] = links["current"]
-    topics = [t for t in feed.topics if t != "*"]
-    if topics:
-        ext["topics"] = topics
-    out["_feedpub"] = ext
-    out["items"] = [_item(a) for a in items]
-    return (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-# --------------------------------------------------------------------------- checks
 
 
 @functools.cache
@@ -151,13 +33,6 @@ def _validator() -> jsonschema.protocols.Validator:
     cls.check_schema(schema)
     validator: jsonschema.protocols.Validator = cls(schema)
     return validator
-
-
-class _Where:
-    """Stands in for an XML element in the shared checks: only a line is needed."""
-
-    def __init__(self, line: int) -> None:
-        self.sourceline = line
 
 
 class _Lines:
@@ -174,7 +49,7 @@ class _Lines:
         return start
 
 
-def validate_json(data: bytes, now: datetime | None = None) -> list[Problem]:
+def check(data: bytes, now: datetime | None = None) -> list[Problem]:
     """Parse and check a JSON Feed document; returns its problems, sorted."""
     try:
         text = data.decode("utf-8")
@@ -194,7 +69,7 @@ def validate_json(data: bytes, now: datetime | None = None) -> list[Problem]:
         )
     if isinstance(doc, dict):
         problems.extend(_checks(doc, lines, now))
-    return sorted(set(problems), key=lambda p: (p.line, p.rule, p.message))
+    return ordered(problems)
 
 
 def _line_of_path(lines: _Lines, doc: Any, path: Sequence[Any]) -> int:
@@ -251,11 +126,11 @@ def _checks(doc: dict[str, Any], lines: _Lines, now: datetime | None) -> Iterato
             if isinstance(author, dict) and "url" in author:
                 yield from _url(line, author["url"], "author url", name)
         for key in ("date_published", "date_modified"):
-            when = _rfc3339(item[key]) if isinstance(item.get(key), str) else None
+            when = parse_rfc3339(item[key]) if isinstance(item.get(key), str) else None
             if key in item and when is None:
                 yield Problem(line, "date", f"{key} is not an RFC 3339 date: {item[key]!r}", name)
             if when is not None and is_future(when, now):
                 yield Problem(line, "future", f"dated in the future ({rfc3339(when)})", name)
         html = item.get("content_html")
         if isinstance(html, str):
-            yield from _html_problems(_Where(line), html, name)
+            yield from html_problems(line, html, name)

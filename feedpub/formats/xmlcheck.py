@@ -26,6 +26,7 @@ from .checks import html_problems, is_future, ordered, parse_rfc3339
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+RELAX_NG_NS = "http://relaxng.org/ns/structure/1.0"
 _A = f"{{{ATOM_NS}}}"
 _M = f"{{{MEDIA_NS}}}"
 
@@ -44,10 +45,14 @@ def parse(data: bytes) -> tuple[Any, list[Problem]]:
 @functools.cache
 def schema(name: str) -> etree.RelaxNG:
     """The RELAX NG schema ``feedpub/schemas/<name>.rng``."""
+    return etree.RelaxNG(_schema_doc(name))
+
+
+@functools.cache
+def _schema_doc(name: str) -> etree._ElementTree:
     ref = resources.files("feedpub") / "schemas" / f"{name}.rng"
     with resources.as_file(ref) as path:
-        doc = etree.parse(str(path), hardened_parser())
-    return etree.RelaxNG(doc)
+        return etree.parse(str(path), hardened_parser())
 
 
 def check_rss(root: Any, now: datetime | None) -> list[Problem]:
@@ -136,25 +141,79 @@ def _rfc822(text: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-#: The patterns of rss.rng's url, date and mediaType, in Python's syntax (XML Schema's
-#: ``\s`` is these four characters, its ``.`` any but a line break), for what the
-#: schema leaves to code: the link, date, enclosure URL and type of each item.
-_WS = "[ \t\n\r]"
-_ITEM_FORMS = {
-    "url": re.compile(f"{_WS}*[A-Za-z][A-Za-z0-9+.\\-]*:[^ \t\n\r]+{_WS}*"),
-    "date": re.compile(
-        f"{_WS}*((Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(0?[1-9]|[12][0-9]|3[01]) "
-        "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} ([01][0-9]|2[0-3]):[0-5][0-9]"
-        f"(:[0-5][0-9])? (UT|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|Z|[+\\-][0-9]{{4}}){_WS}*"
-    ),
-    "media type": re.compile(
-        "[A-Za-z0-9!#$&\\-\\^_.+]+/[A-Za-z0-9!#$&\\-\\^_.+]+(" + _WS + "*;[^\n\r]*)?"
-    ),
-}
+#: What the schema leaves to code (see rss.rng's comment on itemUrl): the lexical form
+#: of each item's link, date, enclosure URL and type, checked against the patterns of
+#: rss.rng's defines ``url``, ``date`` and ``mediaType``, read from the schema itself.
+_ITEM_FORMS = {"url": "url", "date": "date", "media type": "mediaType"}
+
+
+def _item_forms() -> dict[str, re.Pattern[str]]:
+    """Each of :data:`_ITEM_FORMS` -> its rss.rng pattern, compiled for Python."""
+    out: dict[str, re.Pattern[str]] = {}
+    for form, define in _ITEM_FORMS.items():
+        found = _schema_doc(RSS.name).xpath(
+            "/rng:grammar/rng:define[@name=$name]/rng:data/rng:param[@name='pattern']/text()",
+            namespaces={"rng": RELAX_NG_NS},
+            name=define,
+        )
+        if not isinstance(found, list) or len(found) != 1:
+            raise LookupError(f"rss.rng has no pattern for {define!r}")
+        out[form] = re.compile(python_pattern(str(found[0])))
+    return out
+
+
+#: XML Schema's multi-character escapes and ``.``, in Python's syntax: ``\s`` is these
+#: four characters (Python's is more), ``.`` any character but a line break.
+_WS = " \t\n\r"
+_OUTSIDE = {"\\s": f"[{_WS}]", "\\S": f"[^{_WS}]", ".": "[^\n\r]", "^": "\\^", "$": "\\$"}
+#: Escapes that mean the same in both (a literal character, or a tab or line break).
+_SAME = set("-.^\\+*?()[]{}|ntr")
+
+
+def python_pattern(pattern: str) -> str:
+    """An XML Schema regular expression (a ``pattern`` facet, which must match the
+    whole value) in Python's syntax, for ``re.fullmatch``. Only what rss.rng uses is
+    translated: anything else (``\\d``, ``\\w``, ``\\p{..}``, class subtraction)
+    raises ValueError rather than mean something else."""
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            esc = pattern[i : i + 2]
+            if in_class and esc == "\\s":
+                out.append(_WS)
+            elif not in_class and esc in _OUTSIDE:
+                out.append(_OUTSIDE[esc])
+            elif len(esc) == 2 and esc[1] in _SAME:
+                out.append(esc)
+            else:
+                raise ValueError(f"untranslated escape {esc!r} in {pattern!r}")
+            i += 2
+            continue
+        if in_class:
+            if ch == "[":
+                raise ValueError(f"untranslated class subtraction in {pattern!r}")
+            in_class = ch != "]"
+            out.append(ch)
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+            if pattern[i + 1 : i + 2] == "^":  # a negated class
+                out.append("^")
+                i += 1
+        else:
+            out.append(_OUTSIDE.get(ch, ch))
+        i += 1
+    return "".join(out)
+
+
+_ITEM_PATTERNS = _item_forms()
 
 
 def _form(el: Any, value: str | None, form: str, what: str, item: str) -> Iterator[Problem]:
-    if value is None or not _ITEM_FORMS[form].fullmatch(value):
+    if value is None or not _ITEM_PATTERNS[form].fullmatch(value):
         yield Problem(el.sourceline or 0, "schema", f"{what} is not a {form}: {value!r}", item)
 
 

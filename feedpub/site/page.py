@@ -23,14 +23,14 @@ from typing import Any
 
 from lxml import etree
 
-from . import __version__
-from .config import Config
-from .formats import FORMATS
-from .formats.items import MONTHS, rfc3339
-from .model import Headline
+from .. import __version__
+from ..config import Config
+from ..formats import FORMATS
+from ..formats.items import MONTHS, rfc3339
+from ..model import Headline
+from ..sanitize import FORBIDDEN_TAGS, URL_ATTRS, hardened_parser, is_absolute
 from .opml import CONTENT_TYPE as OPML_TYPE
 from .opml import FILENAME as OPML_FILENAME
-from .sanitize import FORBIDDEN_TAGS, URL_ATTRS, is_absolute
 
 FILENAME = "index.html"
 HEADLINES = 5
@@ -148,9 +148,8 @@ def check_page(data: bytes, feed_urls: Sequence[str] = ()) -> list[str]:
 
     ``feed_urls`` must each have an autodiscovery link and a subscribe link.
     """
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        root: Any = etree.fromstring(data, parser)
+        root: Any = etree.fromstring(data, hardened_parser())
     except etree.XMLSyntaxError as e:
         return [f"line {e.lineno or 1}: not well-formed: {e.msg}"]
     problems: list[str] = []

@@ -23,9 +23,9 @@ from typing import Any
 
 from lxml import etree
 
-from .config import Config
-from .formats import FORMATS, RSS
-from .sanitize import hardened_parser, is_absolute
+from ..config import Config
+from ..formats import FORMATS, RSS
+from ..sanitize import hardened_parser, is_absolute
 
 FILENAME = "feeds.opml"
 CONTENT_TYPE = "text/x-opml"

@@ -18,7 +18,6 @@ to do stays quick. A new format is one module and one entry in :data:`FORMATS`.
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -152,4 +151,5 @@ def check(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Pr
 def _function(ref: str) -> object:
     """The function ``"module:function"`` of this package, its module imported now."""
     module, _, name = ref.partition(":")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    # as an import statement does it (importlib.import_module is not shown by -X importtime)
+    return getattr(__import__(f"{__name__}.{module}", fromlist=[name]), name)

@@ -4,9 +4,9 @@ Front matter sits between a first line ``---`` and the next ``---`` line. It is
 parsed with PyYAML's C loader through a safe constructor that refuses aliases,
 custom tags and duplicate keys, after a cheap guard against deep nesting (the C
 composer recurses and can take the whole process down). ``secured`` is dropped
-the moment the mapping exists. Every string is cleaned here, once; every
-problem becomes an :class:`~feedpub.errors.ArticleError` with the line in the
-file, never a traceback.
+the moment the mapping exists. Every string is cleaned here, once (with
+:mod:`feedpub.sanitize`); every problem becomes an
+:class:`~feedpub.errors.ArticleError` with the line in the file, never a traceback.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""JSON Feed 1.1 bytes -> problems: the schema ``feedpub/schemas/jsonfeed-1.1.schema.json`` (ours, written
-from https://www.jsonfeed.org/version/1.1/) with ``jsonschema``, then in code
-what a schema cannot say, as for RSS and Atom: absolute http(s) URLs, unique
-ids, no date in the future, no forbidden markup in ``content_html``.
+"""JSON Feed 1.1 bytes -> problems: the schema
+``feedpub/schemas/jsonfeed-1.1.schema.json`` (ours, written from
+https://www.jsonfeed.org/version/1.1/) with ``jsonschema``, then in code what a
+schema cannot say, as for RSS and Atom: absolute http(s) URLs, unique ids, no
+date in the future, no forbidden markup in ``content_html``.
 """
 
 from __future__ import annotations
@@ -12,21 +13,18 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import jsonschema
 
 from ..sanitize import is_absolute
 from . import Problem
 from .checks import html_problems, is_future, ordered, parse_rfc3339
 from .items import rfc3339
 
-if TYPE_CHECKING:
-    import jsonschema
-
 
 @functools.cache
 def _validator() -> jsonschema.protocols.Validator:
-    import jsonschema  # here: a build that writes no JSON Feed never pays for its import
-
     ref = resources.files("feedpub") / "schemas" / "jsonfeed-1.1.schema.json"
     schema = json.loads(ref.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)

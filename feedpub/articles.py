@@ -4,22 +4,19 @@ Front matter sits between a first line ``---`` and the next ``---`` line. It is
 parsed with PyYAML's C loader through a safe constructor that refuses aliases,
 custom tags and duplicate keys, after a cheap guard against deep nesting (the C
 composer recurses and can take the whole process down). ``secured`` is dropped
-the moment the mapping exists. Every string is cleaned here, once; every
-problem becomes an :class:`~feedpub.errors.ArticleError` with the line in the
-file, never a traceback.
+the moment the mapping exists. Every string is cleaned here, once (with
+:mod:`feedpub.sanitize`); every problem becomes an
+:class:`~feedpub.errors.ArticleError` with the line in the file, never a traceback.
 """
 
 from __future__ import annotations
 
 import functools
-import html
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import yaml
 from yaml._yaml import CParser
@@ -28,151 +25,18 @@ from .cache import Summary
 from .errors import ArticleError
 from .fastyaml import fast_load
 from .model import Article, Image, Provider, Related
+from .sanitize import clean_text, clean_url, shorten
 
 MAX_DEPTH = 20
 MAX_EXCERPT = 4000
 MAX_TITLE = 500
 MAX_LIST = 100
 
-# XML 1.0 forbids C0 controls but TAB, LF, CR; lone surrogates; U+FFFE and U+FFFF.
-# DEL and the C1 block are allowed but invisible and discouraged: drop them too.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_SPACES = re.compile(r"\s+")
-#: A single-line text that the last steps of cleaning leave as it is: words of no
-#: space or forbidden character, one space apart.
-_WORD_RUN = "[^\\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
-_CLEAN_LINE = re.compile(f"{_WORD_RUN}(?: {_WORD_RUN})*\\Z")
 _WORD = re.compile(r"[A-Za-z0-9]")
 _DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?")
-
-
-@functools.cache
-def _ftfy() -> Callable[[str], str]:
-    """ftfy's ``fix_text`` as we use it; imported only when a text needs it (importing
-    ftfy costs a rebuild with one changed article 40 ms)."""
-    import ftfy
-
-    config = ftfy.TextFixerConfig(
-        unescape_html=False,
-        uncurl_quotes=False,
-        fix_character_width=False,
-        fix_latin_ligatures=False,
-        fix_line_breaks=False,
-        normalization="NFC",
-        explain=False,
-    )
-    return functools.partial(ftfy.fix_text, config=config)
-
-
-# Text that ftfy may change beyond NFC. Every mojibake pattern ftfy looks for
-# (ftfy.badness.BADNESS_RE, which gates all its encoding fixes) needs two non-ASCII
-# characters side by side, except a few that need one of C1 controls, Œ, œ, Ã or Â;
-# its other fixes need escapes or control characters (whose removal can bring two
-# non-ASCII characters together). Other text skips ftfy's costly
-# checks (about 65 us a string); tests/test_fastpath.py checks the result is the same.
-_FTFY_MAY_CHANGE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u0152\u0153\xc3\xc2\ufeff\u206a-\u206f\ufff9-\ufffc\ud800-\udfff"
-    "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
-    # two non-ASCII side by side; kana, CJK and Hangul are in no code page ftfy tries
-    "|[^\x00-\x7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2}"
-)
 # A cheap test for "this YAML may hold an anchor, an alias or flow nesting";
 # only such files pay for the exact event scan in _guard().
 _SUSPECT = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s#]|[\[\{]|[-?][ \t]+[-?](?:[ \t]|$)", re.M)
-_URL_SAFE = "/?#[]@!$&'()*+,;=%~:"
-#: A URL that cleaning leaves as it is: http(s), a lower-case host without a port, a
-#: path, maybe a query, and only characters that need no quoting and no unescaping.
-_PLAIN_URL = re.compile(
-    r"https?://[a-z0-9][a-z0-9.-]*/[A-Za-z0-9\-._~/=+,;:@!$'()*%]*(?:\?[A-Za-z0-9\-._~/=+,;:@!$'()*%]+)?\Z"
-)
-
-
-# --------------------------------------------------------------------------- text
-
-
-def clean_text(
-    value: str, *, single_line: bool = False, limit: int | None = None, markup: bool = False
-) -> str:
-    """A plain-text field of an article file -> the text a reader must be shown.
-
-    Article files are written by CMSs that HTML-escape their text (``we&#8217;ve``,
-    ``Customer &amp; Partner``, ``&#038;``), so character references, named and
-    numeric, are decoded here, exactly once (as an HTML parser decodes text). What
-    is left is plain text: markup in it (``<b>``, ``<script>``, ``3 < 5``) is text,
-    which every format escapes once for its context. Then XML-forbidden characters
-    go, mojibake is repaired, the text is normalised to NFC and, for a single-line
-    text (a title, a name, a topic), runs of white space become one space.
-    The result is never cleaned again (that would decode a second time).
-
-    With ``markup``, the value is HTML (its references are part of the markup, and
-    stay as they are for the sanitiser that shows it).
-    """
-    if "&" in value and not markup:
-        value = html.unescape(value)
-    if not value.isascii():
-        nfc = unicodedata.normalize("NFC", value)
-        # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair
-        if _FTFY_MAY_CHANGE.search(value) or _FTFY_MAY_CHANGE.search(nfc):
-            value = _ftfy()(value)
-        else:  # what ftfy would do to it: nothing but NFC (tests/test_fastpath.py)
-            value = nfc
-    if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
-        return value  # what the steps below would give (tests/test_fastpath.py)
-    value = _FORBIDDEN.sub("", value)
-    return _shorten(value, single_line=single_line, limit=limit)
-
-
-def _shorten(value: str, *, single_line: bool, limit: int | None) -> str:
-    """White space made single (on one line) or trimmed, then cut to ``limit``
-    characters at a word, with an ellipsis: the last steps of :func:`clean_text`,
-    for a text that is clean already."""
-    value = _SPACES.sub(" ", value).strip() if single_line else value.strip()
-    if limit is not None and len(value) > limit:
-        cut = value.rfind(" ", 0, limit)
-        value = value[: cut if cut > limit // 2 else limit].rstrip() + "…"
-    return value
-
-
-def clean_url(value: object) -> str | None:
-    """An absolute http(s) URL with HTML entities decoded, or ``None``.
-
-    ``&#038;`` becomes ``&``; leading spaces and control characters are removed
-    before the scheme is read, so `` JaVaScRiPt:`` and ``\\x01javascript:`` are
-    refused like ``javascript:``. Unsafe characters are percent-encoded and a
-    non-ASCII host is IDNA-encoded.
-    """
-    if not isinstance(value, str):
-        return None
-    if _PLAIN_URL.match(value):  # already clean: the common case (tests/test_fastpath.py)
-        return value
-    return _clean_url(value)
-
-
-def _clean_url(value: str) -> str | None:
-    value = _FORBIDDEN.sub("", html.unescape(value)).strip()
-    try:
-        parts = urlsplit(value)
-        scheme = parts.scheme.lower()
-        if scheme not in ("http", "https") or not parts.hostname:
-            return None
-        netloc = parts.netloc
-        if not netloc.isascii():
-            netloc = netloc.encode("idna").decode("ascii")
-        if any(c in netloc for c in " <>\"'`\\{}|^"):
-            return None
-        _ = parts.port  # raises ValueError on a malformed port
-    except (ValueError, UnicodeError):
-        return None
-    return urlunsplit(
-        (
-            scheme,
-            netloc.lower() if "@" not in netloc else netloc,
-            quote(parts.path, safe=_URL_SAFE) or "/",
-            quote(parts.query, safe=_URL_SAFE),
-            quote(parts.fragment, safe=_URL_SAFE),
-        )
-    )
-
 
 # --------------------------------------------------------------------------- YAML
 
@@ -672,7 +536,7 @@ def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
         if f.name is not None:
             values[f.name] = value
     if not values["title"]:
-        values["title"] = _shorten(values["excerpt"], single_line=True, limit=80)
+        values["title"] = shorten(values["excerpt"], single_line=True, limit=80)
     return Article(path=path, **values)
 
 

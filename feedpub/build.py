@@ -45,7 +45,7 @@ from .model import Article, Headline
 from .select import Hidden, pick_all, visible
 
 if TYPE_CHECKING:
-    from .validate import Problem
+    from .formats import Problem
 
 #: A file modified this close to the last cache write may change again within the
 #: same mtime tick; its content hash is checked instead of trusting size and mtime.

@@ -81,18 +81,6 @@ class ArticleError(FeedpubError):
         return type(self), (self.path, self.line, self.message)
 
 
-class ValidationError(FeedpubError):
-    """A rendered feed breaks a rule; ``problems`` are ``Problem`` records."""
-
-    def __init__(self, name: str, problems: list[object]) -> None:
-        self.name = name
-        self.problems = problems
-        super().__init__("\n".join(f"{name}: {p}" for p in problems))
-
-    def __reduce__(self) -> tuple[type, tuple[str, list[object]]]:
-        return type(self), (self.name, self.problems)
-
-
 class LockError(FeedpubError):
     """Another build holds the lock on the output folder."""
 

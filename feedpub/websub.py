@@ -1,7 +1,7 @@
 """WebSub: tell the hub which feeds changed, so subscribers hear at once.
 
 Every subscription document advertises the hub (``site.hub``) next to its
-``self`` link (see :mod:`feedpub.render` and :mod:`feedpub.jsonfeed`). After a
+``self`` link (see :mod:`feedpub.formats`). After a
 build, :func:`publish` POSTs the hub one publish ping per feed file that was
 written (``hub.mode=publish``, ``hub.url=<feed url>``, form-encoded), as hubs
 that follow PubSubHubbub 0.4 and WebSub expect.

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feedpub.articles import clean_text, clean_url, load_article
+from feedpub.articles import load_article
 from feedpub.errors import ArticleError
 from feedpub.model import Article
+from feedpub.sanitize import clean_text, clean_url
 
 from .conftest import SEEDS
 

@@ -27,11 +27,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub import articles
-from feedpub.articles import FrontMatterLoader, clean_text, split_front_matter
+from feedpub import articles, sanitize
+from feedpub.articles import FrontMatterLoader, split_front_matter
 from feedpub.cache import Summary
 from feedpub.errors import ArticleError
 from feedpub.fastyaml import UNBUILT, fast_load
+from feedpub.sanitize import clean_text
 
 from .conftest import DATA, ROOT, SEEDS
 
@@ -300,12 +301,12 @@ def test_a_summary_reads_only_the_summary_fields(corpus: Path) -> None:
 
 def cleaned_with(name: str, pattern: str, value: str, **kw: Any) -> str:
     """clean_text with the module's regex ``name`` replaced by ``pattern``."""
-    saved = getattr(articles, name)
-    setattr(articles, name, re.compile(pattern))
+    saved = getattr(sanitize, name)
+    setattr(sanitize, name, re.compile(pattern))
     try:
         return clean_text(value, **kw)
     finally:
-        setattr(articles, name, saved)
+        setattr(sanitize, name, saved)
 
 
 def ftfy_always(value: str, **kw: Any) -> str:
@@ -356,7 +357,7 @@ def test_a_clean_line_is_what_every_step_gives_on_real_text(texts: list[str]) ->
             assert clean_text(t, single_line=True, limit=limit) == every_step(
                 t, single_line=True, limit=limit
             ), t
-        shortcut += bool(articles._CLEAN_LINE.match(t))
+        shortcut += bool(sanitize._CLEAN_LINE.match(t))
     assert shortcut > len(texts) // 4  # the shortcut is taken
 
 
@@ -393,10 +394,10 @@ def test_skipping_ftfy_changes_nothing_on_real_mojibake(text: str, codec: str) -
 def test_plain_urls_are_what_full_cleaning_gives(corpus: Path) -> None:
     urls = [t for folder in (corpus, ROOT / "content", SEEDS, DATA / "hostile")
             for _, block in blocks(folder) for t in strings(fast_load(block) or {}) if "://" in t]  # fmt: skip
-    fast = [u for u in urls if articles._PLAIN_URL.match(u)]
+    fast = [u for u in urls if sanitize._PLAIN_URL.match(u)]
     assert len(fast) > 0.5 * len(urls) > 1000
     for u in urls:
-        assert articles.clean_url(u) == articles._clean_url(u), u
+        assert sanitize.clean_url(u) == sanitize._clean_url(u), u
 
 
 @settings(max_examples=500, deadline=None)
@@ -407,7 +408,7 @@ def test_plain_urls_are_what_full_cleaning_gives(corpus: Path) -> None:
 )
 def test_plain_url_shortcut_agrees_with_full_cleaning(scheme: str, host: str, rest: str) -> None:
     url = scheme + host + rest
-    assert articles.clean_url(url) == articles._clean_url(url)
+    assert sanitize.clean_url(url) == sanitize._clean_url(url)
 
 
 # ------------------------------------------------------------------ summaries

@@ -20,9 +20,7 @@ from feedpub.articles import load_article, load_summary
 from feedpub.cache import Summary
 from feedpub.config import Config, load_config
 from feedpub.errors import ArticleError
-from feedpub.jsonfeed import render_json
-from feedpub.render import render
-from feedpub.validate import validate_bytes
+from feedpub.formats import check, render
 
 #: Text with everything real files and attackers put in strings: markup, entities,
 #: mojibake, XML-forbidden characters, surrogates' neighbours, right-to-left marks.
@@ -175,8 +173,8 @@ def _check_feeds(config: Config, data: bytes) -> None:
     assert "FUZZ-SECRET" not in json.dumps(article.to_dict(), ensure_ascii=False)
     feed = config.feeds[0]
     for fmt in feed.formats:
-        out = (render_json if fmt == "json" else render)(config, feed, [article], fmt, None)
-        kind, problems = validate_bytes(out, None)
+        out = render(config, feed, [article], [fmt])[fmt]
+        kind, problems = check(out, None)
         assert kind == fmt
         assert problems == [], (fmt, [str(p) for p in problems])
         assert b"FUZZ-SECRET" not in out
@@ -281,5 +279,5 @@ def test_the_generators_reach_the_renderer(config: Config, tmp_path: Path) -> No
     data = _document({"title": "T", "webUrl": "https://news.example.com/x", "publishedDateTime": "2020-05-19T21:00:00Z",
                       "published": True, "images": [{"url": "https://img.example.net/a.png", "width": 3}]})  # fmt: skip
     article = load_article("x.txt", data, UTC)
-    out = render(config, config.feeds[0], [article], "rss", None)
-    assert b"<enclosure" in out and validate_bytes(out, None)[1] == []
+    out = render(config, config.feeds[0], [article], ["rss"])["rss"]
+    assert b"<enclosure" in out and check(out, None)[1] == []

@@ -76,7 +76,7 @@ def _feedpub(lib: Path, site: Path, *args: str) -> subprocess.CompletedProcess[s
 @pytest.mark.parametrize(
     ("module", "old", "new"),
     [
-        ("render.py", 'GENERATOR_URI = "https://pypi.org/project/feedpub/"',
+        ("formats/items.py", 'GENERATOR_URI = "https://pypi.org/project/feedpub/"',
          'GENERATOR_URI = "https://example.org/feedpub-fork/"'),
         # how articles are read: cached summaries and index.html's headlines too
         ("articles.py", "MAX_TITLE = 500", "MAX_TITLE = 24"),
@@ -107,6 +107,6 @@ def test_a_change_to_the_installed_code_reaches_every_feed(
     check = _feedpub(lib, site, "build", "--check")
     assert check.returncode == 0, check.stdout + check.stderr
     assert "written 0," not in second.stdout + second.stderr
-    if module == "render.py":
+    if module == "formats/items.py":
         atoms = sorted((site / "feeds").glob("*.atom"))
         assert atoms and all("https://example.org/feedpub-fork/" in p.read_text() for p in atoms)

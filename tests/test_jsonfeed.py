@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 from lxml import etree
 
-from feedpub.jsonfeed import _validator, validate_json
-from feedpub.validate import validate_bytes
+from feedpub import formats
+from feedpub.formats import check
 
 from .conftest import ROOT, run_cli
 
@@ -66,12 +66,12 @@ def test_json_feed_matches_the_atom_feed_item_for_item(built: Path) -> None:
         published = datetime.fromisoformat(item["date_published"])
         assert published == datetime.fromisoformat(entry.published)
         # date_modified is the Atom entry's updated: the second of publication, with
-        # the fraction that keeps entries of one second apart (render.entry_updated)
+        # the fraction that keeps entries of one second apart (formats.items.entry_updated)
         modified = datetime.fromisoformat(item["date_modified"])
         assert modified == datetime.fromisoformat(entry.updated)
         assert published < modified < published + timedelta(seconds=1)
         assert item["summary"] == entry.summary
-        assert item["content_html"] == content  # the same render.content_html
+        assert item["content_html"] == content  # the same formats.items.content_html
         assert item["tags"] == [t.term for t in entry.tags]
         assert item["authors"] == [{"name": entry.author, "url": entry.author_detail.href}]
         enclosure = next(link for link in entry.links if link.rel == "enclosure")
@@ -98,6 +98,7 @@ def test_json_bytes_are_deterministic_utf8_with_a_final_newline(
 def test_json_schema_is_valid_2020_12_and_accepts_the_spec_examples() -> None:
     schema = json.loads((ROOT / "feedpub/schemas/jsonfeed-1.1.schema.json").read_text("utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
     spec_example = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": "My Example Feed",
@@ -108,7 +109,7 @@ def test_json_schema_is_valid_2020_12_and_accepts_the_spec_examples() -> None:
             {"id": "1", "content_html": "<p>Hello, world!</p>", "url": "https://example.org/i"},
         ],
     }
-    assert list(_validator().iter_errors(spec_example)) == []
+    assert list(validator.iter_errors(spec_example)) == []
     podcast_item = {
         "id": "http://therecord.co/chris-parrish",
         "content_text": "Chris has worked at Adobe.",
@@ -123,7 +124,7 @@ def test_json_schema_is_valid_2020_12_and_accepts_the_spec_examples() -> None:
         ],
         "_blue_shed": {"explicit": False},
     }
-    assert list(_validator().iter_errors({**spec_example, "items": [podcast_item]})) == []
+    assert list(validator.iter_errors({**spec_example, "items": [podcast_item]})) == []
 
 
 @pytest.mark.parametrize(
@@ -148,14 +149,14 @@ def test_json_schema_is_valid_2020_12_and_accepts_the_spec_examples() -> None:
 )
 def test_broken_json_feeds_are_caught(built: Path, change, rule: str) -> None:  # type: ignore[no-untyped-def]
     doc = json.loads((built / "azure.json").read_text(encoding="utf-8"))
-    assert validate_json(json.dumps(doc).encode(), NOW_DT) == []
+    assert check(json.dumps(doc).encode(), NOW_DT)[1] == []
     change(doc)
-    problems = validate_json(json.dumps(doc, indent=2).encode(), NOW_DT)
+    problems = check(json.dumps(doc, indent=2).encode(), NOW_DT)[1]
     assert rule in {p.rule for p in problems}, problems
 
 
 def test_not_json_at_all_is_reported_with_its_line() -> None:
-    fmt, problems = validate_bytes(b'{\n  "version": "x",\n  oops\n}\n', NOW_DT)
+    fmt, problems = check(b'{\n  "version": "x",\n  oops\n}\n', NOW_DT)
     assert fmt == "json"
     assert [(p.line, p.rule) for p in problems] == [(3, "well-formed")]
 
@@ -177,8 +178,6 @@ def test_validate_command_accepts_json_and_reports_its_problems(built: Path) -> 
 def test_a_json_feed_that_fails_validation_keeps_its_old_file(
     built: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feedpub import formats
-
     before = (built / "azure.json").read_bytes()
     real = formats.render
 
@@ -207,7 +206,7 @@ def test_archived_json_feed_pages_chain_with_next_url(write_config, seeds_dir: P
     while url:
         doc = json.loads((folder / url.rsplit("/", 1)[1]).read_text("utf-8"))
         assert doc["feed_url"] == url
-        assert validate_json(json.dumps(doc).encode(), NOW_DT) == []
+        assert check(json.dumps(doc).encode(), NOW_DT)[1] == []
         seen += [i["id"] for i in doc["items"]]
         url = doc.get("next_url")
     assert len(seen) == len(set(seen)) == 3  # the three published seeds, each once
@@ -228,14 +227,13 @@ def test_a_video_links_its_watch_page_as_in_rss_and_atom(write_config, seeds_dir
     """JSON Feed has no player: content_html and _feedpub.video_url give the watch page
     (the article), _feedpub.player_url the embed player RSS and Atom give as media:player."""
     from feedpub.config import load_config
-    from feedpub.jsonfeed import render_json
 
     from .test_render import rich_article
 
     config = load_config(write_config(["content/*.txt"], FEEDS))
     video = rich_article()
-    doc = json.loads(render_json(config, config.feeds[0], [video]))
-    assert validate_json(json.dumps(doc).encode(), NOW_DT) == []
+    doc = json.loads(formats.render(config, config.feeds[0], [video], ["json"])["json"])
+    assert check(json.dumps(doc).encode(), NOW_DT)[1] == []
     item = doc["items"][0]
     assert item["url"] == video.url
     assert item["_feedpub"]["video_url"] == video.url

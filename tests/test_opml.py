@@ -16,7 +16,7 @@ import listparser
 import pytest
 from lxml import etree
 
-from feedpub.opml import check_opml, subscription_format
+from feedpub.site.opml import check_opml, subscription_format
 
 from .conftest import run_cli
 

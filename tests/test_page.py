@@ -16,7 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from feedpub.cli import cli
-from feedpub.page import check_page
+from feedpub.site.page import check_page
 
 NOW = "2021-01-01T00:00:00Z"
 FEEDS_URL = "https://example.com/feeds/"

@@ -36,8 +36,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 
-from feedpub.articles import clean_url
 from feedpub.config import load_config
+from feedpub.sanitize import clean_url
 
 from .conftest import DATA, ROOT, SEEDS, run_cli
 

@@ -3,20 +3,23 @@ must be reported, with its line; the valid feed itself has no problem."""
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from feedpub.config import Config, load_config
-from feedpub.render import render
-from feedpub.validate import validate_bytes
+from feedpub.formats import check
 
-from .conftest import AZURE_AI_FEEDS
-from .test_render import rich_article, seed_articles
+from .conftest import AZURE_AI_FEEDS, ROOT
+from .test_render import render, rich_article, seed_articles
 
 NOW = datetime(2021, 1, 1, tzinfo=UTC)
 A = "{http://www.w3.org/2005/Atom}"
@@ -153,7 +156,7 @@ ATOM_CASES = [
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
 def test_a_good_feed_has_no_problem(config: Config, fmt: str) -> None:
-    assert validate_bytes(good(config, fmt), NOW) == (fmt, [])
+    assert check(good(config, fmt), NOW) == (fmt, [])
 
 
 @pytest.mark.parametrize(
@@ -167,11 +170,11 @@ def test_each_broken_rule_is_reported_with_its_line(
     root = etree.fromstring(good(config, fmt))
     change(root, first(root, fmt))
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    found = validate_bytes(data, NOW)[1]
+    found = check(data, NOW)[1]
     hits = [p for p in found if p.rule == rule]
     assert hits, [str(p) for p in found]
     assert all(p.line > 1 for p in hits)
-    assert validate_bytes(data, NOW) == validate_bytes(data, NOW)  # the same, in order
+    assert check(data, NOW) == check(data, NOW)  # the same, in order
 
 
 @pytest.mark.parametrize(
@@ -190,4 +193,107 @@ def test_the_item_forms_the_schema_leaves_to_code_accept_what_its_patterns_do(
     root = etree.fromstring(good(config, "rss"))
     set_(path, attr, value)(root, first(root, "rss"))
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    assert validate_bytes(data, NOW) == ("rss", [])
+    assert check(data, NOW) == ("rss", [])
+
+
+# ------------------------------------------------------------- rss.rng's item patterns
+
+RNG = "{http://relaxng.org/ns/structure/1.0}"
+#: One item of a valid RSS feed; each case below puts a value in one of its places.
+ONE_ITEM = b"""<?xml version='1.0' encoding='UTF-8'?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>T</title>
+<link>https://e.com/</link><description>D</description>
+<atom:link href="https://e.com/f.rss" rel="self" type="application/rss+xml"/>
+<item><title>I</title><link>https://e.com/a</link><guid>https://e.com/a</guid>
+<pubDate>Tue, 19 May 2020 21:00:00 +0000</pubDate>
+<enclosure url="https://e.com/a.png" length="0" type="image/png"/></item></channel></rss>
+"""
+#: rss.rng's define -> where an item holds a value of it, and what the check says of
+#: a value that does not match it.
+PLACES = [
+    ("url", "link", None, "item link is not a url"),
+    ("url", "enclosure", "url", "enclosure url is not a url"),
+    ("date", "pubDate", None, "item pubDate is not a date"),
+    ("mediaType", "enclosure", "type", "enclosure type is not a media type"),
+]
+EXAMPLES = {
+    "url": ["https://e.com/a", " https://e.com/a\t", "x:y", "a+b.c-d:x", "mailto:a@b", "1x:y",
+            "https://e.com/a b", "://a", "https:", "//e.com/a", "/a", "", " ", "\nh:\u00e9\r",
+            "h:\u00a0", "h:\x85", "h:a\u2028", "javascript:alert(1)"],
+    "date": ["Tue, 19 May 2020 21:00:00 +0000", "19 May 2020 21:00 GMT", "9 May 2020 21:00 Z",
+             " Tue, 19 May 2020 21:00:00 -0500\n", "Tue,19 May 2020 21:00:00 +0000",
+             "Tue, 32 May 2020 21:00:00 +0000", "Tue, 19 May 20 21:00:00 +0000",
+             "Tue, 19 May 2020 24:00:00 +0000", "Tue, 19 May 2020 21:00:60 +0000",
+             "Tue, 19 May 2020 21:00:00 UTC", "tue, 19 May 2020 21:00:00 +0000",
+             "Tue, 19 May 2020 21:00:00 +00000", "2020-05-19T21:00:00Z", "\t19 May 2020 21:00 EDT\r",
+             "Tue, 19 May 2020 21:00:00 +0000\u00a0", "Tue, 19 May 2020 21:00:00 +0000\x85"],
+    "mediaType": ["image/png", "image/svg+xml; charset=utf-8", "a!#$&-^_.+/b", "image/png ;x",
+                  "image/png\t;a\tb", "image/png;\nx", "image/png;x\ny", "image/png;x\ry",
+                  "image/png;x\u2028", "image/png\x85;x", "image/png\u00a0;x",
+                  "image", "/png", "image/", "image/p ng", " image/png", "image/png ",
+                  "t\u00e9xt/plain", "a/b/c", "a/b;", ""],
+}  # fmt: skip
+
+
+@functools.cache
+def schema_of(define: str) -> etree.RelaxNG:
+    """A grammar whose one element ``<v>`` holds a value of rss.rng's ``define``,
+    copied from rss.rng as it is: libxml2's own verdict on the pattern."""
+    rss = etree.parse(str(ROOT / "feedpub" / "schemas" / "rss.rng"))
+    data = rss.getroot().find(f"{RNG}define[@name='{define}']/{RNG}data")
+    assert data is not None and data.find(f"{RNG}param[@name='pattern']") is not None, define
+    grammar = etree.Element(f"{RNG}grammar", nsmap={None: RNG[1:-1]})
+    grammar.set("datatypeLibrary", "http://www.w3.org/2001/XMLSchema-datatypes")
+    element = etree.SubElement(etree.SubElement(grammar, f"{RNG}start"), f"{RNG}element")
+    element.set("name", "v")
+    element.append(copy.deepcopy(data))
+    return etree.RelaxNG(grammar)
+
+
+def agree(define: str, path: str, attr: str | None, message: str, value: str) -> None:
+    """The check of an RSS item takes ``value`` where the schema's pattern does."""
+    v = etree.Element("v")
+    v.text = value
+    by_schema = schema_of(define).validate(v.getroottree())
+    root = etree.fromstring(ONE_ITEM)
+    set_(path, attr, value)(root, root.find("channel/item"))
+    fmt, problems = check(etree.tostring(root, encoding="UTF-8"), NOW)
+    by_code = not any(p.message.startswith(message) for p in problems)
+    assert (fmt, by_code) == ("rss", by_schema), (define, path, attr, value, problems)
+
+
+def test_the_one_item_feed_is_valid() -> None:
+    assert check(ONE_ITEM, NOW) == ("rss", [])
+
+
+@pytest.mark.parametrize(("define", "path", "attr", "message"), PLACES)
+def test_the_item_checks_agree_with_rss_rng_patterns(
+    define: str, path: str, attr: str | None, message: str
+) -> None:
+    """rss.rng leaves each item's link, date and enclosure URL and type to code, which
+    reads the patterns from rss.rng: its verdict is libxml2's on each value."""
+    for value in EXAMPLES[define]:
+        agree(define, path, attr, message, value)
+    assert {schema_of(define).validate(etree.fromstring(f"<v>{e}</v>".encode()).getroottree())
+            for e in EXAMPLES[define] if "<" not in e and "&" not in e} == {True, False}  # fmt: skip
+
+
+#: Characters each pattern treats apart (white space as XML Schema and Python see it,
+#: line breaks, punctuation of URLs, dates and media types), and some others.
+ALPHABET = " \t\n\r\x85\u00a0\u2028:/;,.+-!#$&^_()[]{}|?*\\aZz09é東"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(PLACES),
+    st.data(),
+    st.text(alphabet=ALPHABET, max_size=4),
+    st.integers(0, 40),
+    st.integers(0, 3),
+)
+def test_the_item_checks_agree_with_rss_rng_patterns_on_generated_values(
+    place: tuple[str, str, str | None, str], data: st.DataObject, insert: str, at: int, cut: int
+) -> None:
+    define = place[0]
+    base = data.draw(st.sampled_from(EXAMPLES[define]))
+    agree(*place, base[:at] + insert + base[at + cut :])

@@ -1,43 +1,108 @@
 """The output formats, in one registry: what each is called, its media type, how a
 document is rendered in it and how its bytes are checked.
 
-The rest of feedpub names a format only through this module. Rendering and
-checking pull in feedgen, nh3, jsonschema and the schemas: they are imported
-when something is rendered or checked, so that a build with nothing to do stays
-quick.
+The rest of feedpub names a format only through this module, and renders and
+checks through its two doors, :func:`render` and :func:`check`. Each
+:class:`Format` names the functions that render and check it, in a module of
+this package; they are imported when something is rendered or checked (they
+pull in feedgen, lxml, jsonschema and the schemas), so that a build with nothing
+to do stays quick. A new format is one module and one entry in :data:`FORMATS`.
+
+- :mod:`.items`: what every format writes of an article the same way;
+- :mod:`.xmlfeed` and :mod:`.xmlcheck`: RSS 2.0 and Atom 1.0 (one FeedGenerator
+  writes both formats of a document);
+- :mod:`.jsonfeed` and :mod:`.jsoncheck`: JSON Feed 1.1;
+- :mod:`.checks`: what the checks of every format share.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
     from ..archive import Document
     from ..config import Config, FeedConfig
     from ..model import Article
-    from ..validate import Problem
 
 
 @dataclass(frozen=True, slots=True)
 class Format:
     """One output format: ``name`` is its value in ``formats = [...]`` and the
-    extension of its files; ``label`` is how people call it."""
+    extension of its files; ``label`` is how people call it, ``spec`` the
+    specification a document in it follows.
+
+    ``renderer`` and ``checker`` name a function of a module of this package as
+    ``"module:function"``: the renderer is a :class:`Renderer` (formats that share
+    one are rendered by one call), the checker a :class:`Checker`. :func:`check`
+    knows a document's format by its first byte (``lead``, for a format that is not
+    XML) or else by the tag of its XML root element (``root``); the checker gets
+    the bytes of the first kind, the root element of the second.
+    """
 
     name: str
     label: str
     content_type: str
+    spec: str
+    renderer: str
+    checker: str
+    lead: bytes = b""
+    root: str = ""
 
 
-RSS = Format("rss", "RSS", "application/rss+xml")
-ATOM = Format("atom", "Atom", "application/atom+xml")
-JSON = Format("json", "JSON Feed", "application/feed+json")
+RSS = Format(
+    "rss", "RSS", "application/rss+xml", "RSS 2.0",
+    renderer="xmlfeed:render", checker="xmlcheck:check_rss", root="rss",
+)  # fmt: skip
+ATOM = Format(
+    "atom", "Atom", "application/atom+xml", "Atom 1.0",
+    renderer="xmlfeed:render", checker="xmlcheck:check_atom",
+    root="{http://www.w3.org/2005/Atom}feed",
+)  # fmt: skip
+JSON = Format(
+    "json", "JSON Feed", "application/feed+json", "JSON Feed 1.1",
+    renderer="jsonfeed:render", checker="jsoncheck:check", lead=b"{",
+)  # fmt: skip
 #: Every format, in the order readers take them best: every reader takes RSS 2.0,
 #: nearly all Atom, far fewer JSON Feed (``feeds.opml`` subscribes to the first a
 #: feed has).
 FORMATS: dict[str, Format] = {f.name: f for f in (RSS, ATOM, JSON)}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One broken rule: ``line`` in the document, ``item`` names the item/entry when known."""
+
+    line: int
+    rule: str
+    message: str
+    item: str = ""
+
+    def __str__(self) -> str:
+        where = f" (item {self.item})" if self.item else ""
+        return f"line {self.line}: {self.rule}: {self.message}{where}"
+
+
+class Renderer(Protocol):
+    """Renders one document of a feed in each of ``fmts`` (formats that name it)."""
+
+    def __call__(
+        self,
+        config: Config,
+        feed: FeedConfig,
+        items: Sequence[Article],
+        fmts: Sequence[str],
+        doc: Document[Any] | None,
+    ) -> dict[str, bytes]: ...
+
+
+class Checker(Protocol):
+    """The problems of a document in one format (its bytes or its XML root), sorted."""
+
+    def __call__(self, document: Any, now: datetime | None) -> list[Problem]: ...
 
 
 def render(
@@ -49,22 +114,42 @@ def render(
 ) -> dict[str, bytes]:
     """The bytes of one document of ``feed`` (by default its subscription document)
     holding ``items`` in the order given, in each of ``fmts``."""
+    by_renderer: dict[str, list[str]] = {}
+    for name in fmts:
+        if name not in FORMATS:
+            raise ValueError(f"unknown format {name!r}")
+        by_renderer.setdefault(FORMATS[name].renderer, []).append(name)
     out: dict[str, bytes] = {}
-    xml = [f for f in fmts if f != JSON.name]
-    if xml:
-        from ..render import render_formats
-
-        out.update(render_formats(config, feed, items, xml, doc))
-    if JSON.name in fmts:
-        from ..jsonfeed import render_json
-
-        out[JSON.name] = render_json(config, feed, items, JSON.name, doc)
+    for renderer, names in by_renderer.items():
+        out.update(cast(Renderer, _function(renderer))(config, feed, items, names, doc))
     return {f: out[f] for f in fmts}
+
+
+_WHITE_SPACE = b" \t\r\n"
 
 
 def check(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Problem]]:
     """The format of a document's bytes (None when it is none of ours) and what is
     wrong with it, each problem with its line."""
-    from ..validate import validate_bytes
+    lead = data.lstrip(_WHITE_SPACE)[:1]
+    for fmt in FORMATS.values():
+        if fmt.lead and lead == fmt.lead:
+            return fmt.name, cast(Checker, _function(fmt.checker))(data, now)
+    from .xmlcheck import parse
 
-    return validate_bytes(data, now)
+    root, problems = parse(data)
+    if root is None:
+        return None, problems
+    for fmt in FORMATS.values():
+        if fmt.root and root.tag == fmt.root:
+            return fmt.name, cast(Checker, _function(fmt.checker))(root, now)
+    specs = " or ".join(f.spec for f in FORMATS.values() if f.root)
+    return None, [Problem(root.sourceline or 1, "format", f"not {specs}: <{root.tag}>")]
+
+
+@functools.cache
+def _function(ref: str) -> object:
+    """The function ``"module:function"`` of this package, its module imported now."""
+    module, _, name = ref.partition(":")
+    # as an import statement does it (importlib.import_module is not shown by -X importtime)
+    return getattr(__import__(f"{__name__}.{module}", fromlist=[name]), name)

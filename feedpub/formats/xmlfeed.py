@@ -1,4 +1,4 @@
-"""Article sequence -> RSS 2.0 / Atom 1.0 bytes. feedgen lives here and nowhere else.
+"""Article sequence -> RSS 2.0 and Atom 1.0 bytes. feedgen lives here and nowhere else.
 
 feedgen 1.0.0 writes the skeleton (titles, ids, dates, summary, content,
 categories, authors). What it gets wrong is written by our own extension
@@ -19,151 +19,33 @@ categories, authors). What it gets wrong is written by our own extension
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-import nh3
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from . import __version__
-from .archive import HISTORY_NS, Document
-from .articles import clean_url
-from .config import Config, FeedConfig
-from .model import Article, Image
+from .. import __version__
+from ..archive import HISTORY_NS, Document
+from ..config import Config, FeedConfig
+from ..model import Article, Image
+from . import ATOM, FORMATS, RSS
+from .items import (
+    EMPTY_FEED_DATE,
+    GENERATOR_URI,
+    Player,
+    content_html,
+    entry_updated,
+    image_type,
+    video_player,
+)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
-CONTENT_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
-#: The date of a feed with no items (documented in the README): fixed, so that an
-#: empty feed's bytes never change, and after 1990 so validators find it plausible.
-EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
-GENERATOR_URI = "https://pypi.org/project/feedpub/"
-
-_IMAGE_TYPES = {
-    "jpg": "image/jpeg", "jpeg": "image/jpeg", "jpe": "image/jpeg", "png": "image/png",
-    "gif": "image/gif", "webp": "image/webp", "avif": "image/avif", "svg": "image/svg+xml",
-    "bmp": "image/bmp", "tif": "image/tiff", "tiff": "image/tiff", "ico": "image/x-icon",
-    "heic": "image/heic", "heif": "image/heif", "jxl": "image/jxl",
-}  # fmt: skip
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-_ALLOWED_TAGS = {"p", "a", "img", "ul", "li", "h3", "small", "time", "figure", "br", "em"}
-_ALLOWED_ATTRS = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "width", "height"},
-    "time": {"datetime"},
-}
-_IFRAME_SRC = re.compile(r"""<iframe\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-_IFRAME_SIZE = re.compile(r"""\s(width|height)\s*=\s*["']?([0-9]{1,5})["'\s/>]""", re.I)
-
-
-@functools.lru_cache(maxsize=65536)  # each image is typed in every feed and format
-def image_type(url: str) -> str:
-    """The media type of an image URL, from its path's extension (never its query)."""
-    path = urlsplit(url).path
-    ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
-    return _IMAGE_TYPES.get(ext, "image/jpeg")
-
-
-def rfc3339(dt: datetime) -> str:
-    """RFC 3339 in UTC with ``Z``; with microseconds only when it has them."""
-    return dt.astimezone(UTC).strftime(
-        "%Y-%m-%dT%H:%M:%S.%fZ" if dt.microsecond else "%Y-%m-%dT%H:%M:%SZ"
-    )
-
-
-def sanitize(fragment: str) -> str:
-    """Clean HTML against our allowlist: no scripts, frames, styles, handlers or odd URLs."""
-    return nh3.clean(
-        fragment,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRS,
-        url_schemes={"http", "https"},
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
-
-
-def video_url(article: Article) -> str | None:
-    """The URL a video's embed points at (protocol-relative ``//`` taken as https)."""
-    m = _IFRAME_SRC.search(article.featured_content)
-    if not m:
-        return None
-    src = html.unescape(next(g for g in m.groups() if g is not None)).strip()
-    if src.startswith("//"):
-        src = "https:" + src
-    return clean_url(src)
-
-
-def is_video(article: Article) -> bool:
-    """A video article, or one whose featured content is (an embed of) one."""
-    return article.type == "video" or bool(article.featured_content)
-
-
-@dataclass(frozen=True, slots=True)
-class Player:
-    """A video's embed player: its URL, and the size of its iframe when given."""
-
-    url: str
-    width: int | None = None
-    height: int | None = None
-
-
-@functools.lru_cache(maxsize=4096)  # an article is in several feeds and formats
-def video_player(article: Article) -> Player | None:
-    """The embed player of a video (the first iframe's ``src`` in its featured
-    content), for Media RSS's ``media:player``; None without one."""
-    url = video_url(article) if is_video(article) else None
-    if url is None:
-        return None
-    text = article.featured_content
-    start = _IFRAME_SRC.search(text)
-    assert start is not None  # video_url found it
-    end = text.find(">", start.end())
-    tag = text[start.start() : len(text) if end < 0 else end + 1]
-    size = {k.lower(): int(v) for k, v in _IFRAME_SIZE.findall(tag) if int(v) > 0}
-    return Player(url, size.get("width"), size.get("height"))
-
-
-@functools.lru_cache(maxsize=4096)  # an article is in several feeds and formats
-def content_html(article: Article) -> str:
-    """The HTML body of an item: lead image, excerpt, video link, related coverage."""
-    e = html.escape
-    parts: list[str] = []
-    if article.images:
-        lead = article.images[0]
-        size = "".join(
-            f' {k}="{v}"' for k, v in (("width", lead.width), ("height", lead.height)) if v
-        )
-        parts.append(f'<p><img src="{e(lead.url)}" alt="{e(lead.title)}"{size}></p>')
-    if article.excerpt:
-        parts.append(f"<p>{e(article.excerpt)}</p>")
-    if is_video(article):
-        # the watch page, where the video plays with its context in any browser (the
-        # embed player, bare, is in media:player for readers that embed it)
-        parts.append(f'<p><a href="{e(article.url)}">Watch the video</a></p>')
-    if article.related:
-        parts.append("<h3>Related coverage</h3><ul>")
-        for r in article.related:
-            meta = [e(r.provider)] if r.provider else []
-            if r.published_at:
-                d = r.published_at
-                meta.append(
-                    f'<time datetime="{rfc3339(d)}">{d.day} {_MONTHS[d.month - 1]} {d.year}</time>'
-                )
-            tail = f" <small>{', '.join(meta)}</small>" if meta else ""
-            parts.append(f'<li><a href="{e(r.url)}">{e(r.title)}</a>{tail}</li>')
-        parts.append("</ul>")
-    return sanitize("".join(parts))
 
 
 def _sub(parent: Any, tag: str, **attrs: str) -> Any:
@@ -319,7 +201,7 @@ def _point_at(fg: FeedGenerator, config: Config, feed: FeedConfig, doc: Document
     # The RSS channel <link> is the last link added: self first, alternate last.
     fg.link(
         [
-            {"href": self_url, "rel": "self", "type": CONTENT_TYPES[fmt]},
+            {"href": self_url, "rel": "self", "type": FORMATS[fmt].content_type},
             {"href": config.link, "rel": "alternate", "type": "text/html"},
         ],
         replace=True,
@@ -330,33 +212,23 @@ def render(
     config: Config,
     feed: FeedConfig,
     items: Sequence[Article],
-    fmt: str,
-    doc: Document[Any] | None = None,
-) -> bytes:
-    """The bytes of ``feed`` in ``fmt`` ("rss" or "atom") for ``items``, in the order given.
-
-    ``doc`` says which of the feed's documents this is (see :mod:`feedpub.archive`);
-    by default the subscription document of a feed without archives.
-    """
-    return render_formats(config, feed, items, (fmt,), doc)[fmt]
-
-
-def render_formats(
-    config: Config,
-    feed: FeedConfig,
-    items: Sequence[Article],
     fmts: Sequence[str],
     doc: Document[Any] | None = None,
 ) -> dict[str, bytes]:
-    """:func:`render` for several formats of one document: its entries are made once."""
+    """The bytes of one document of ``feed`` (by default its subscription document)
+    holding ``items`` in the order given, in each of ``fmts`` (RSS and Atom): one
+    FeedGenerator for all, so that the entries are made once.
+
+    ``doc`` says which of the feed's documents this is (see :mod:`feedpub.archive`).
+    """
     doc = doc or Document(feed.slug, items)
     fg = _generator(config, feed, items, doc)
     out: dict[str, bytes] = {}
     for fmt in fmts:
-        if fmt not in CONTENT_TYPES:
-            raise ValueError(f"unknown format {fmt!r}")
+        if fmt not in (RSS.name, ATOM.name):
+            raise ValueError(f"{__name__} cannot write {fmt!r}")
         _point_at(fg, config, feed, doc, fmt)
-        if fmt == "rss":
+        if fmt == RSS.name:
             data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
         else:
             data = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
@@ -377,12 +249,3 @@ def _hex_references(m: re.Match[bytes]) -> bytes:
     for markup or an entity by a reader that treats the text as HTML."""
     text = m.group(3).replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
     return m.group(1) + text + m.group(4)
-
-
-def entry_updated(article: Article) -> datetime:
-    """The Atom ``updated`` (and JSON Feed ``date_modified``) of an article: its date,
-    plus a fraction of a second taken from its URL. Articles dated the same second
-    (common when sources give only a day) then never share an ``updated`` value,
-    which the W3C validator flags; the fraction is the same in every feed and build."""
-    micro = int.from_bytes(hashlib.blake2b(article.url.encode(), digest_size=4).digest()) % 999_999
-    return article.published_at.replace(microsecond=micro + 1)

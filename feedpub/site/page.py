@@ -23,20 +23,17 @@ from typing import Any
 
 from lxml import etree
 
-from . import __version__
-from .config import Config
-from .jsonfeed import CONTENT_TYPE as JSON_TYPE
-from .model import Headline
+from .. import __version__
+from ..config import Config
+from ..formats import FORMATS
+from ..formats.items import MONTHS, rfc3339
+from ..model import Headline
+from ..sanitize import FORBIDDEN_TAGS, URL_ATTRS, hardened_parser, is_absolute
 from .opml import CONTENT_TYPE as OPML_TYPE
 from .opml import FILENAME as OPML_FILENAME
-from .opml import FORMAT_NAMES
-from .render import CONTENT_TYPES, rfc3339
-from .validate import FORBIDDEN_TAGS, URL_ATTRS, _absolute
 
 FILENAME = "index.html"
 HEADLINES = 5
-TYPES = {**CONTENT_TYPES, "json": JSON_TYPE}
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 _STYLE = """
 body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:0 auto;padding:1rem;color:#1a1a1a}
@@ -58,7 +55,7 @@ def _e(text: str) -> str:
 
 
 def _date(dt: datetime) -> str:
-    return f'<time datetime="{rfc3339(dt)}">{dt.day} {_MONTHS[dt.month - 1]} {dt.year}</time>'
+    return f'<time datetime="{rfc3339(dt)}">{dt.day} {MONTHS[dt.month - 1]} {dt.year}</time>'
 
 
 def _headline(h: Headline) -> str:
@@ -98,8 +95,8 @@ def render_page(
     for feed in config.feeds:
         for fmt in feed.formats:
             out.append(
-                f'<link rel="alternate" type="{TYPES[fmt]}" '
-                f'title="{_e(f"{feed.title} ({FORMAT_NAMES[fmt]})")}" '
+                f'<link rel="alternate" type="{FORMATS[fmt].content_type}" '
+                f'title="{_e(f"{feed.title} ({FORMATS[fmt].label})")}" '
                 f'href="{_e(config.feed_url(feed.slug, fmt))}"/>'
             )
     out += [f"<style>{_STYLE}</style>", "</head>", "<body>", "<header>", f"<h1>{_e(title)}</h1>"]
@@ -124,7 +121,7 @@ def render_page(
         for fmt in feed.formats:
             url = config.feed_url(feed.slug, fmt)
             out.append(
-                f'<li><a href="{_e(url)}" type="{TYPES[fmt]}">{FORMAT_NAMES[fmt]}'
+                f'<li><a href="{_e(url)}" type="{FORMATS[fmt].content_type}">{FORMATS[fmt].label}'
                 f'<span class="meta">{_e(url)}</span></a></li>'
             )
         out.append("</ul>")
@@ -151,9 +148,8 @@ def check_page(data: bytes, feed_urls: Sequence[str] = ()) -> list[str]:
 
     ``feed_urls`` must each have an autodiscovery link and a subscribe link.
     """
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        root: Any = etree.fromstring(data, parser)
+        root: Any = etree.fromstring(data, hardened_parser())
     except etree.XMLSyntaxError as e:
         return [f"line {e.lineno or 1}: not well-formed: {e.msg}"]
     problems: list[str] = []
@@ -193,7 +189,7 @@ def check_page(data: bytes, feed_urls: Sequence[str] = ()) -> list[str]:
             low = str(name).lower()
             if low.startswith("on") or low == "style":
                 problems.append(f"line {el.sourceline}: {name}= is not allowed")
-            elif low in URL_ATTRS and not _absolute(str(value)):
+            elif low in URL_ATTRS and not is_absolute(str(value)):
                 problems.append(f"line {el.sourceline}: {name}={value!r} is not absolute http(s)")
     problems += [f"id {i!r} is used {n} times" for i, n in ids.items() if n > 1]
     discovery = {el.get("href") for el in root.iterfind("head/link[@rel='alternate']")}

@@ -1,4 +1,5 @@
-"""The site-wide files, rendered and checked: ``feeds.opml`` and ``index.html``.
+"""The site-wide files, rendered and checked: ``feeds.opml`` (:mod:`.opml`) and
+``index.html`` (:mod:`.page`).
 
 Pure: every feed's items in, bytes and problems out; :mod:`feedpub.build`
 writes them. Both files list every feed of the config and take their date from
@@ -10,18 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .cache import Summary
-from .config import Config
-from .model import Headline
+from ..cache import Summary
+from ..config import Config
+from ..formats.items import EMPTY_FEED_DATE
+from ..model import Headline
+from ..select import Selectable
 from .opml import FILENAME as OPML_FILENAME
 from .opml import check_opml, render_opml
 from .page import FILENAME as PAGE_FILENAME
 from .page import HEADLINES, check_page, render_page
-from .render import EMPTY_FEED_DATE
-from .select import Selectable
-
-#: The files this module makes, in the order a build writes them.
-NAMES = (OPML_FILENAME, PAGE_FILENAME)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,22 +23,22 @@ from typing import Any
 
 from lxml import etree
 
-from .config import Config
-from .validate import _absolute, hardened_parser
+from ..config import Config
+from ..formats import FORMATS, RSS
+from ..sanitize import hardened_parser, is_absolute
 
 FILENAME = "feeds.opml"
 CONTENT_TYPE = "text/x-opml"
-#: How each format is named to people, and the outline ``version`` OPML gives it.
-FORMAT_NAMES = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
-_VERSIONS = {"rss": "RSS2"}
-#: The formats in the order readers take them: RSS 2.0 is read by every reader,
-#: Atom by nearly every one, JSON Feed by fewer (newsboat, for one, reads none).
-SUBSCRIPTION_ORDER = ("rss", "atom", "json")
+#: The outline ``version`` OPML gives a format (OPML 2.0 names RSS's versions only).
+_VERSIONS = {RSS.name: "RSS2"}
+#: The formats in the order readers take them (the registry's: RSS 2.0 is read by
+#: every reader, Atom by nearly every one, JSON Feed by fewer; newsboat reads none).
+_ORDER = list(FORMATS)
 
 
 def subscription_format(formats: Sequence[str]) -> str:
     """The one format of a feed its OPML outline subscribes to."""
-    return min(formats, key=SUBSCRIPTION_ORDER.index)
+    return min(formats, key=_ORDER.index)
 
 
 def rfc822(dt: datetime) -> str:
@@ -107,14 +107,14 @@ def check_opml(data: bytes) -> list[str]:
             url = el.get("xmlUrl")
             if not url:
                 problems.append(f'line {line}: outline type="rss" without xmlUrl')
-            elif not _absolute(url):
+            elif not is_absolute(url):
                 problems.append(f"line {line}: xmlUrl is not an absolute http(s) URL: {url!r}")
             elif url in listed:
                 problems.append(f"line {line}: {url} is listed twice (first on line {listed[url]})")
             else:
                 listed[url] = line
             html_url = el.get("htmlUrl")
-            if html_url is not None and not _absolute(html_url):
+            if html_url is not None and not is_absolute(html_url):
                 problems.append(f"line {line}: htmlUrl is not absolute http(s): {html_url!r}")
     return problems
 

@@ -1,8 +1,9 @@
-"""Feed bytes -> problems. RELAX NG schemas under ``feedpub/schemas/``, then the
-rules a schema cannot express, checked in code.
+"""RSS 2.0 and Atom 1.0 bytes -> problems: the hardened parse, the RELAX NG schemas
+under ``feedpub/schemas/``, then the rules a schema cannot express, checked in code.
 
-The parser is hardened: no network, no DTD, no entity expansion, no huge trees.
-A document with a DOCTYPE is refused outright.
+The parser is hardened (:func:`feedpub.sanitize.hardened_parser`): no network, no
+DTD, no entity expansion, no huge trees. A document with a DOCTYPE is refused
+outright.
 """
 
 from __future__ import annotations
@@ -10,180 +11,81 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
-ATOM = "http://www.w3.org/2005/Atom"
-MEDIA = "http://search.yahoo.com/mrss/"
-CONTENT = "http://purl.org/rss/1.0/modules/content/"
-_A = f"{{{ATOM}}}"
-_M = f"{{{MEDIA}}}"
+from ..sanitize import hardened_parser, has_scheme, is_absolute
+from . import ATOM, RSS, Problem
+from .checks import html_problems, is_future, ordered, parse_rfc3339
 
-FORBIDDEN_TAGS = {
-    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link",
-    "meta", "base", "form", "input", "button", "textarea", "select", "svg", "math",
-}  # fmt: skip
-URL_ATTRS = {"href", "src", "cite", "action", "poster", "background", "formaction", "srcset"}
+ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+RELAX_NG_NS = "http://relaxng.org/ns/structure/1.0"
+_A = f"{{{ATOM_NS}}}"
+_M = f"{{{MEDIA_NS}}}"
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One broken rule: ``line`` in the document, ``item`` names the item/entry when known."""
-
-    line: int
-    rule: str
-    message: str
-    item: str = ""
-
-    def __str__(self) -> str:
-        where = f" (item {self.item})" if self.item else ""
-        return f"line {self.line}: {self.rule}: {self.message}{where}"
-
-
-def hardened_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=False,
-    )
-
-
-@functools.cache
-def schema(fmt: str) -> etree.RelaxNG:
-    ref = resources.files("feedpub") / "schemas" / f"{fmt}.rng"
-    with resources.as_file(ref) as path:
-        doc = etree.parse(str(path), hardened_parser())
-    return etree.RelaxNG(doc)
-
-
-def detect(root: Any) -> str | None:
-    if root.tag == "rss":
-        return "rss"
-    if root.tag == f"{_A}feed":
-        return "atom"
-    return None
-
-
-def validate_bytes(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Problem]]:
-    """Parse and check a feed document; returns (format or None, problems).
-
-    A document whose first character is ``{`` is taken as a JSON Feed (checked by
-    :func:`feedpub.jsonfeed.validate_json`); anything else as XML.
-    """
-    if data.lstrip(b" \t\r\n")[:1] == b"{":
-        from .jsonfeed import validate_json  # here: jsonfeed imports this module
-
-        return "json", validate_json(data, now)
+def parse(data: bytes) -> tuple[Any, list[Problem]]:
+    """The root element of an XML document; or None, and why it cannot be read."""
     try:
         tree = etree.fromstring(data, hardened_parser()).getroottree()
     except etree.XMLSyntaxError as e:
         return None, [Problem(e.lineno or 1, "well-formed", f"not well-formed XML: {e.msg}")]
     if tree.docinfo.doctype:  # type: ignore[union-attr]
         return None, [Problem(1, "no-doctype", "a DOCTYPE is not allowed in a feed")]
-    root: Any = tree.getroot()
-    fmt = detect(root)
-    if fmt is None:
-        return None, [
-            Problem(root.sourceline or 1, "format", f"not RSS 2.0 or Atom 1.0: <{root.tag}>")
-        ]
+    return tree.getroot(), []
+
+
+@functools.cache
+def schema(name: str) -> etree.RelaxNG:
+    """The RELAX NG schema ``feedpub/schemas/<name>.rng``."""
+    return etree.RelaxNG(_schema_doc(name))
+
+
+@functools.cache
+def _schema_doc(name: str) -> etree._ElementTree:
+    ref = resources.files("feedpub") / "schemas" / f"{name}.rng"
+    with resources.as_file(ref) as path:
+        return etree.parse(str(path), hardened_parser())
+
+
+def check_rss(root: Any, now: datetime | None) -> list[Problem]:
+    """The problems of an RSS 2.0 document (its root element), sorted."""
+    return _checked(root, RSS.name, _rss_checks(root, now))
+
+
+def check_atom(root: Any, now: datetime | None) -> list[Problem]:
+    """The problems of an Atom 1.0 document (its root element), sorted."""
+    return _checked(root, ATOM.name, _atom_checks(root, now))
+
+
+def _checked(root: Any, schema_name: str, checks: Iterable[Problem]) -> list[Problem]:
     problems: list[Problem] = []
-    rng = schema(fmt)
-    if not rng.validate(tree):
+    rng = schema(schema_name)
+    if not rng.validate(root.getroottree()):
         for err in rng.error_log:
             problems.append(Problem(int(err.line), "schema", err.message))
-    checks = _rss_checks if fmt == "rss" else _atom_checks
-    problems.extend(checks(root, now))
-    return fmt, sorted(set(problems), key=lambda p: (p.line, p.rule, p.message))
+    problems.extend(checks)
+    return ordered(problems)
 
 
 # --------------------------------------------------------------------------- shared checks
 
 
-@functools.lru_cache(maxsize=65536)  # the same URLs recur in every feed of a build
-def _absolute(url: str | None) -> bool:
-    if not url:
-        return False
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and url == url.strip()
-
-
-@functools.lru_cache(maxsize=65536)
-def _has_scheme(iri: str) -> bool:
-    try:
-        return urlsplit(iri).scheme != ""
-    except ValueError:  # "http://[": not an IRI at all
-        return False
-
-
 def _url(el: Any, value: str | None, what: str, item: str) -> Iterator[Problem]:
-    if not _absolute(value):
+    if not is_absolute(value):
         yield Problem(
             el.sourceline or 0,
             "absolute-url",
             f"{what} must be an absolute http(s) URL: {value!r}",
             item,
         )
-
-
-def _html_problems(el: Any, text: str | None, item: str) -> Iterator[Problem]:
-    """Forbidden markup, handlers, styles and non-http(s) or relative URLs in HTML content."""
-    if not text or "<" not in text:
-        return
-    line = el.sourceline or 0
-    for rule, message in _html_findings(text):
-        yield Problem(line, rule, message, item)
-
-
-@functools.lru_cache(maxsize=4096)  # an article's HTML is the same in each of its feeds
-def _html_findings(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((p.rule, p.message) for p in _html_scan(text))
-
-
-def _html_scan(text: str) -> Iterator[Problem]:
-    line, item = 0, ""
-    try:
-        fragments = lxml_html.fragments_fromstring(text)
-    except (etree.ParserError, ValueError):
-        return
-    for frag in fragments:
-        if isinstance(frag, str):
-            continue
-        for node in frag.iter():
-            if not isinstance(node.tag, str):
-                continue
-            if str(node.tag).lower() in FORBIDDEN_TAGS:
-                yield Problem(line, "html", f"forbidden element <{node.tag}> in HTML content", item)
-            for raw_name, raw_value in node.attrib.items():
-                name, value = str(raw_name), str(raw_value)
-                low = name.lower()
-                if low.startswith("on"):
-                    yield Problem(line, "html", f"event handler {name}= in HTML content", item)
-                elif low == "style":
-                    yield Problem(line, "html", "style attribute in HTML content", item)
-                elif low in URL_ATTRS and not _absolute(value):
-                    yield Problem(
-                        line, "html", f"{name}={value!r} is not an absolute http(s) URL", item
-                    )
-
-
-def is_future(when: datetime | None, now: datetime | None) -> bool:
-    """Later than ``now``, in whole seconds (an Atom ``updated`` carries a fraction of
-    its article's second: see :func:`feedpub.render.entry_updated`)."""
-    return now is not None and when is not None and when.replace(microsecond=0) > now
 
 
 def _future(el: Any, when: datetime | None, now: datetime | None, item: str) -> Iterator[Problem]:
@@ -239,25 +141,79 @@ def _rfc822(text: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-#: The patterns of rss.rng's url, date and mediaType, in Python's syntax (XML Schema's
-#: ``\s`` is these four characters, its ``.`` any but a line break), for what the
-#: schema leaves to code: the link, date, enclosure URL and type of each item.
-_WS = "[ \t\n\r]"
-_ITEM_FORMS = {
-    "url": re.compile(f"{_WS}*[A-Za-z][A-Za-z0-9+.\\-]*:[^ \t\n\r]+{_WS}*"),
-    "date": re.compile(
-        f"{_WS}*((Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(0?[1-9]|[12][0-9]|3[01]) "
-        "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} ([01][0-9]|2[0-3]):[0-5][0-9]"
-        f"(:[0-5][0-9])? (UT|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|Z|[+\\-][0-9]{{4}}){_WS}*"
-    ),
-    "media type": re.compile(
-        "[A-Za-z0-9!#$&\\-\\^_.+]+/[A-Za-z0-9!#$&\\-\\^_.+]+(" + _WS + "*;[^\n\r]*)?"
-    ),
-}
+#: What the schema leaves to code (see rss.rng's comment on itemUrl): the lexical form
+#: of each item's link, date, enclosure URL and type, checked against the patterns of
+#: rss.rng's defines ``url``, ``date`` and ``mediaType``, read from the schema itself.
+_ITEM_FORMS = {"url": "url", "date": "date", "media type": "mediaType"}
+
+
+def _item_forms() -> dict[str, re.Pattern[str]]:
+    """Each of :data:`_ITEM_FORMS` -> its rss.rng pattern, compiled for Python."""
+    out: dict[str, re.Pattern[str]] = {}
+    for form, define in _ITEM_FORMS.items():
+        found = _schema_doc(RSS.name).xpath(
+            "/rng:grammar/rng:define[@name=$name]/rng:data/rng:param[@name='pattern']/text()",
+            namespaces={"rng": RELAX_NG_NS},
+            name=define,
+        )
+        if not isinstance(found, list) or len(found) != 1:
+            raise LookupError(f"rss.rng has no pattern for {define!r}")
+        out[form] = re.compile(python_pattern(str(found[0])))
+    return out
+
+
+#: XML Schema's multi-character escapes and ``.``, in Python's syntax: ``\s`` is these
+#: four characters (Python's is more), ``.`` any character but a line break.
+_WS = " \t\n\r"
+_OUTSIDE = {"\\s": f"[{_WS}]", "\\S": f"[^{_WS}]", ".": "[^\n\r]", "^": "\\^", "$": "\\$"}
+#: Escapes that mean the same in both (a literal character, or a tab or line break).
+_SAME = set("-.^\\+*?()[]{}|ntr")
+
+
+def python_pattern(pattern: str) -> str:
+    """An XML Schema regular expression (a ``pattern`` facet, which must match the
+    whole value) in Python's syntax, for ``re.fullmatch``. Only what rss.rng uses is
+    translated: anything else (``\\d``, ``\\w``, ``\\p{..}``, class subtraction)
+    raises ValueError rather than mean something else."""
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            esc = pattern[i : i + 2]
+            if in_class and esc == "\\s":
+                out.append(_WS)
+            elif not in_class and esc in _OUTSIDE:
+                out.append(_OUTSIDE[esc])
+            elif len(esc) == 2 and esc[1] in _SAME:
+                out.append(esc)
+            else:
+                raise ValueError(f"untranslated escape {esc!r} in {pattern!r}")
+            i += 2
+            continue
+        if in_class:
+            if ch == "[":
+                raise ValueError(f"untranslated class subtraction in {pattern!r}")
+            in_class = ch != "]"
+            out.append(ch)
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+            if pattern[i + 1 : i + 2] == "^":  # a negated class
+                out.append("^")
+                i += 1
+        else:
+            out.append(_OUTSIDE.get(ch, ch))
+        i += 1
+    return "".join(out)
+
+
+_ITEM_PATTERNS = _item_forms()
 
 
 def _form(el: Any, value: str | None, form: str, what: str, item: str) -> Iterator[Problem]:
-    if value is None or not _ITEM_FORMS[form].fullmatch(value):
+    if value is None or not _ITEM_PATTERNS[form].fullmatch(value):
         yield Problem(el.sourceline or 0, "schema", f"{what} is not a {form}: {value!r}", item)
 
 
@@ -316,22 +272,14 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
         for pub in kids.get("pubDate", _NONE)[:1]:
             yield from _form(pub, _text(pub), "date", "item pubDate", name)
             yield from _future(pub, _rfc822(pub.text), now, name)
-        for tag in ("description", f"{{{CONTENT}}}encoded"):
+        for tag in ("description", f"{{{CONTENT_NS}}}encoded"):
             for el in kids.get(tag, _NONE)[:1]:
-                yield from _html_problems(el, el.text, name)
+                yield from html_problems(el.sourceline or 0, el.text, name)
         yield from _media(item, name)
     yield from _unique_ids(ids, "unique-guid")
 
 
 # --------------------------------------------------------------------------- Atom
-
-
-def _rfc3339(text: str | None) -> datetime | None:
-    try:
-        dt = datetime.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else None
 
 
 def _links(parent: Any, item: str, need_self: bool,
@@ -372,7 +320,7 @@ def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
         name = (id_el.text or "").strip() if id_el is not None else f"#{number}"
         if id_el is not None:
             ids.append((id_el, name))
-            if not _has_scheme(name):
+            if not has_scheme(name):
                 yield Problem(
                     id_el.sourceline or 0, "absolute-id", "entry id must be an absolute IRI", name
                 )
@@ -386,10 +334,10 @@ def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
             )
         for tag in ("published", "updated"):
             for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
-                yield from _future(el, _rfc3339(el.text), now, name)
+                yield from _future(el, parse_rfc3339(el.text), now, name)
         for tag in ("content", "summary"):
             for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
                 if el.get("type") == "html":
-                    yield from _html_problems(el, el.text, name)
+                    yield from html_problems(el.sourceline or 0, el.text, name)
         yield from _media(entry, name)
     yield from _unique_ids(ids, "unique-id")

@@ -1,0 +1,266 @@
+"""Text, URL and HTML safety, shared by reading and by every output format.
+
+- What an article's strings become: :func:`clean_text` (plain text, decoded once,
+  repaired, normalised) and :func:`clean_url` (an absolute http(s) URL, or None);
+- what HTML a feed may carry: :func:`sanitize`, against our allowlist;
+- what the checks hold HTML and URLs to (:mod:`feedpub.formats` for the feeds,
+  :mod:`feedpub.site` for the OPML list and the page): :func:`is_absolute`,
+  :func:`has_scheme`, :data:`FORBIDDEN_TAGS`, :data:`URL_ATTRS`, :func:`html_findings`;
+  and :func:`hardened_parser`, the XML parser every check reads bytes with.
+
+Importing this module imports no third-party library: ftfy, nh3 and lxml are
+imported when first needed (reading an article file needs none of them).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+# XML 1.0 forbids C0 controls but TAB, LF, CR; lone surrogates; U+FFFE and U+FFFF.
+# DEL and the C1 block are allowed but invisible and discouraged: drop them too.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
+#: A single-line text that the last steps of cleaning leave as it is: words of no
+#: space or forbidden character, one space apart.
+_WORD_RUN = "[^\\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
+_CLEAN_LINE = re.compile(f"{_WORD_RUN}(?: {_WORD_RUN})*\\Z")
+
+
+@functools.cache
+def _ftfy() -> Callable[[str], str]:
+    """ftfy's ``fix_text`` as we use it; imported only when a text needs it (importing
+    ftfy costs a rebuild with one changed article 40 ms)."""
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False,
+        uncurl_quotes=False,
+        fix_character_width=False,
+        fix_latin_ligatures=False,
+        fix_line_breaks=False,
+        normalization="NFC",
+        explain=False,
+    )
+    return functools.partial(ftfy.fix_text, config=config)
+
+
+# Text that ftfy may change beyond NFC. Every mojibake pattern ftfy looks for
+# (ftfy.badness.BADNESS_RE, which gates all its encoding fixes) needs two non-ASCII
+# characters side by side, except a few that need one of C1 controls, Œ, œ, Ã or Â;
+# its other fixes need escapes or control characters (whose removal can bring two
+# non-ASCII characters together). Other text skips ftfy's costly
+# checks (about 65 us a string); tests/test_fastpath.py checks the result is the same.
+_FTFY_MAY_CHANGE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u0152\u0153\xc3\xc2\ufeff\u206a-\u206f\ufff9-\ufffc\ud800-\udfff"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
+    # two non-ASCII side by side; kana, CJK and Hangul are in no code page ftfy tries
+    "|[^\x00-\x7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2}"
+)
+_URL_SAFE = "/?#[]@!$&'()*+,;=%~:"
+#: A URL that cleaning leaves as it is: http(s), a lower-case host without a port, a
+#: path, maybe a query, and only characters that need no quoting and no unescaping.
+_PLAIN_URL = re.compile(
+    r"https?://[a-z0-9][a-z0-9.-]*/[A-Za-z0-9\-._~/=+,;:@!$'()*%]*(?:\?[A-Za-z0-9\-._~/=+,;:@!$'()*%]+)?\Z"
+)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def clean_text(
+    value: str, *, single_line: bool = False, limit: int | None = None, markup: bool = False
+) -> str:
+    """A plain-text field of an article file -> the text a reader must be shown.
+
+    Article files are written by CMSs that HTML-escape their text (``we&#8217;ve``,
+    ``Customer &amp; Partner``, ``&#038;``), so character references, named and
+    numeric, are decoded here, exactly once (as an HTML parser decodes text). What
+    is left is plain text: markup in it (``<b>``, ``<script>``, ``3 < 5``) is text,
+    which every format escapes once for its context. Then XML-forbidden characters
+    go, mojibake is repaired, the text is normalised to NFC and, for a single-line
+    text (a title, a name, a topic), runs of white space become one space.
+    The result is never cleaned again (that would decode a second time).
+
+    With ``markup``, the value is HTML (its references are part of the markup, and
+    stay as they are for the sanitiser that shows it).
+    """
+    if "&" in value and not markup:
+        value = html.unescape(value)
+    if not value.isascii():
+        nfc = unicodedata.normalize("NFC", value)
+        # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair
+        if _FTFY_MAY_CHANGE.search(value) or _FTFY_MAY_CHANGE.search(nfc):
+            value = _ftfy()(value)
+        else:  # what ftfy would do to it: nothing but NFC (tests/test_fastpath.py)
+            value = nfc
+    if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
+        return value  # what the steps below would give (tests/test_fastpath.py)
+    value = _FORBIDDEN.sub("", value)
+    return shorten(value, single_line=single_line, limit=limit)
+
+
+def shorten(value: str, *, single_line: bool, limit: int | None) -> str:
+    """White space made single (on one line) or trimmed, then cut to ``limit``
+    characters at a word, with an ellipsis: the last steps of :func:`clean_text`,
+    for a text that is clean already."""
+    value = _SPACES.sub(" ", value).strip() if single_line else value.strip()
+    if limit is not None and len(value) > limit:
+        cut = value.rfind(" ", 0, limit)
+        value = value[: cut if cut > limit // 2 else limit].rstrip() + "…"
+    return value
+
+
+def clean_url(value: object) -> str | None:
+    """An absolute http(s) URL with HTML entities decoded, or ``None``.
+
+    ``&#038;`` becomes ``&``; leading spaces and control characters are removed
+    before the scheme is read, so `` JaVaScRiPt:`` and ``\\x01javascript:`` are
+    refused like ``javascript:``. Unsafe characters are percent-encoded and a
+    non-ASCII host is IDNA-encoded.
+    """
+    if not isinstance(value, str):
+        return None
+    if _PLAIN_URL.match(value):  # already clean: the common case (tests/test_fastpath.py)
+        return value
+    return _clean_url(value)
+
+
+def _clean_url(value: str) -> str | None:
+    value = _FORBIDDEN.sub("", html.unescape(value)).strip()
+    try:
+        parts = urlsplit(value)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https") or not parts.hostname:
+            return None
+        netloc = parts.netloc
+        if not netloc.isascii():
+            netloc = netloc.encode("idna").decode("ascii")
+        if any(c in netloc for c in " <>\"'`\\{}|^"):
+            return None
+        _ = parts.port  # raises ValueError on a malformed port
+    except (ValueError, UnicodeError):
+        return None
+    return urlunsplit(
+        (
+            scheme,
+            netloc.lower() if "@" not in netloc else netloc,
+            quote(parts.path, safe=_URL_SAFE) or "/",
+            quote(parts.query, safe=_URL_SAFE),
+            quote(parts.fragment, safe=_URL_SAFE),
+        )
+    )
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+_ALLOWED_TAGS = {"p", "a", "img", "ul", "li", "h3", "small", "time", "figure", "br", "em"}
+_ALLOWED_ATTRS = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "time": {"datetime"},
+}
+
+
+def sanitize(fragment: str) -> str:
+    """Clean HTML against our allowlist: no scripts, frames, styles, handlers or odd URLs."""
+    import nh3  # here: reading articles never needs it
+
+    return nh3.clean(
+        fragment,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRS,
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+# --------------------------------------------------------------------------- checks
+
+#: Elements no HTML we publish may hold (in a feed's content or on the page).
+FORBIDDEN_TAGS = {
+    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link",
+    "meta", "base", "form", "input", "button", "textarea", "select", "svg", "math",
+}  # fmt: skip
+#: Attributes holding a URL, which must be absolute http(s).
+URL_ATTRS = {"href", "src", "cite", "action", "poster", "background", "formaction", "srcset"}
+
+
+@functools.lru_cache(maxsize=65536)  # the same URLs recur in every feed of a build
+def is_absolute(url: str | None) -> bool:
+    """Whether ``url`` is an absolute http(s) URL with a host, with no space around it."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and url == url.strip()
+
+
+@functools.lru_cache(maxsize=65536)
+def has_scheme(iri: str) -> bool:
+    """Whether ``iri`` has a scheme (is absolute, as an Atom id must be)."""
+    try:
+        return urlsplit(iri).scheme != ""
+    except ValueError:  # "http://[": not an IRI at all
+        return False
+
+
+@functools.lru_cache(maxsize=4096)  # an article's HTML is the same in each of its feeds
+def html_findings(text: str) -> tuple[tuple[str, str], ...]:
+    """``(rule, message)`` for each forbidden element, event handler, style and URL that
+    is not absolute http(s) in an HTML fragment."""
+    return tuple(_html_scan(text))
+
+
+def _html_scan(text: str) -> Iterator[tuple[str, str]]:
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        fragments = lxml_html.fragments_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return
+    for frag in fragments:
+        if isinstance(frag, str):
+            continue
+        for node in frag.iter():
+            if not isinstance(node.tag, str):
+                continue
+            if str(node.tag).lower() in FORBIDDEN_TAGS:
+                yield "html", f"forbidden element <{node.tag}> in HTML content"
+            for raw_name, raw_value in node.attrib.items():
+                name, value = str(raw_name), str(raw_value)
+                low = name.lower()
+                if low.startswith("on"):
+                    yield "html", f"event handler {name}= in HTML content"
+                elif low == "style":
+                    yield "html", "style attribute in HTML content"
+                elif low in URL_ATTRS and not is_absolute(value):
+                    yield "html", f"{name}={value!r} is not an absolute http(s) URL"
+
+
+def hardened_parser() -> etree.XMLParser:
+    """An XML parser for bytes we did not write: no network, no DTD, no entity
+    expansion, no huge trees."""
+    from lxml import etree
+
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=False,
+    )

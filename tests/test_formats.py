@@ -1,0 +1,166 @@
+"""The registry of output formats (:mod:`feedpub.formats`) is the one place formats
+come from: each of its formats renders and checks through the two doors, ``check``
+knows each one from its bytes alone, and what names formats elsewhere agrees with it.
+A build with nothing to do imports none of what rendering and checking need."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from feedpub import formats
+from feedpub.articles import load_article
+from feedpub.config import ALL_FORMATS, Config, load_config
+from feedpub.errors import ArticleError
+from feedpub.formats import ATOM, FORMATS, JSON, RSS, check
+from feedpub.model import Article
+from feedpub.select import select
+from feedpub.site.opml import subscription_format
+
+from .conftest import ROOT
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[Config, list[Article]]:
+    """The sample's config and its readable articles."""
+    config = load_config(str(ROOT / "config.toml"))
+    articles = []
+    for path in sorted((ROOT / "content" / "news").glob("*.txt")):
+        with contextlib.suppress(ArticleError):  # the sample has files a build rejects
+            articles.append(load_article(path.name, path.read_bytes(), config.timezone))
+    return config, articles
+
+
+def test_the_registry_holds_rss_atom_and_json_feed_in_the_order_readers_take_them() -> None:
+    assert list(FORMATS) == ["rss", "atom", "json"]
+    assert [FORMATS[f.name] for f in (RSS, ATOM, JSON)] == [RSS, ATOM, JSON]
+    assert len({f.content_type for f in FORMATS.values()}) == len(FORMATS)
+    assert subscription_format(["json", "atom", "rss"]) == "rss"  # feeds.opml's choice
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_each_format_renders_the_sample_as_a_build_does_and_checks_it(
+    sample: tuple[Config, list[Article]], name: str
+) -> None:
+    """Through the doors alone: the bytes of the committed ``feeds/space.<name>``
+    (a feed of the sample in every format), and no problem with them."""
+    config, articles = sample
+    space = config.feed("space")
+    assert space is not None and name in space.formats
+    data = formats.render(config, space, select(articles, space, NOW), [name])[name]
+    assert data == (ROOT / "feeds" / f"space.{name}").read_bytes()
+    assert check(data, NOW) == (name, [])
+
+
+def test_one_call_renders_several_formats_in_the_order_asked(
+    sample: tuple[Config, list[Article]],
+) -> None:
+    config, articles = sample
+    space = config.feed("space")
+    assert space is not None
+    items = select(articles, space, NOW)
+    asked = ["json", "atom", "rss"]
+    out = formats.render(config, space, items, asked)
+    assert list(out) == asked
+    for name in asked:
+        assert out[name] == formats.render(config, space, items, [name])[name]
+    with pytest.raises(ValueError, match="unknown format 'rdf'"):
+        formats.render(config, space, items, ["rss", "rdf"])
+
+
+def test_check_knows_each_format_from_its_first_byte_or_root_element() -> None:
+    for name in FORMATS:
+        data = (ROOT / "feeds" / f"space.{name}").read_bytes()
+        assert check(data, NOW)[0] == name
+        if FORMATS[name].lead:  # white space may come first (an XML declaration may not)
+            assert check(b" \n" + data, NOW)[0] == name
+    # JSON Feed by its first byte, however broken the rest
+    fmt, problems = check(b'\n {"version": 1,', NOW)
+    assert fmt == "json" and [p.rule for p in problems] == ["well-formed"]
+    # XML by its root element: none of ours, not XML at all, a DOCTYPE
+    fmt, problems = check(b"<?xml version='1.0'?>\n<opml version='2.0'/>", NOW)
+    assert (fmt, [str(p) for p in problems]) == (
+        None,
+        ["line 2: format: not RSS 2.0 or Atom 1.0: <opml>"],
+    )
+    assert check(b"not a feed", NOW)[0] is None
+    assert [p.rule for p in check(b"<!DOCTYPE rss><rss/>", NOW)[1]] == ["no-doctype"]
+
+
+def test_what_names_formats_elsewhere_agrees_with_the_registry() -> None:
+    """config.py (the formats a feed may have) and serve.py (the media types it serves)
+    keep their own lists; they must be the registry's."""
+    from feedpub.serve import CONTENT_TYPES
+
+    assert tuple(FORMATS) == ALL_FORMATS
+    for f in FORMATS.values():
+        assert CONTENT_TYPES[f".{f.name}"].split(";")[0] == f.content_type
+
+
+def test_the_page_and_the_opml_list_name_formats_as_the_registry_does() -> None:
+    """The committed index.html: every feed file's autodiscovery link and subscribe
+    link carry its format's media type and label; feeds.opml subscribes to RSS."""
+    page = etree.parse(str(ROOT / "feeds" / "index.html"))
+    links = page.findall("head/link[@rel='alternate']")
+    assert links
+    for link in links:
+        fmt = FORMATS[link.get("href", "").rsplit(".", 1)[1]]
+        assert link.get("type") == fmt.content_type
+        assert (link.get("title") or "").endswith(f"({fmt.label})")
+    subscribe = page.findall(".//ul[@class='subscribe']/li/a")
+    assert {a.get("type") for a in subscribe} == {f.content_type for f in FORMATS.values()}
+    assert {a.text for a in subscribe} == {f.label for f in FORMATS.values()}
+    opml = etree.parse(str(ROOT / "feeds" / "feeds.opml"))
+    urls = [o.get("xmlUrl", "") for o in opml.iter("outline")]
+    assert urls and all(u.endswith(".rss") for u in urls)  # every sample feed has RSS
+
+
+def test_a_build_with_nothing_to_do_imports_no_renderer_or_checker(tmp_path: Path) -> None:
+    """The registry names renderers and checkers; only rendering or checking imports
+    them (and feedgen, lxml, nh3, jsonschema with them)."""
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    build = [
+        sys.executable,
+        "-X",
+        "importtime",
+        "-m",
+        "feedpub",
+        "build",
+        "--now",
+        "2026-11-01T00:00:00Z",
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    first = subprocess.run(
+        build, cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert first.returncode == 0, first.stderr
+    assert "feedpub.formats.xmlfeed" in first.stderr  # what importtime shows when it is used
+    again = subprocess.run(
+        build, cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert again.returncode == 0, again.stderr
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in again.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    heavy = {"feedgen", "lxml", "nh3", "jsonschema", "feedpub.site"} | {
+        f"feedpub.formats.{ref.split(':')[0]}"
+        for f in FORMATS.values()
+        for ref in (f.renderer, f.checker)
+    }
+    assert "feedpub.formats" in imported
+    found = {m for m in imported for h in heavy if m == h or m.startswith(h + ".")}
+    assert not found, json.dumps(sorted(found))

@@ -1,13 +1,18 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
-    python bench/corpus.py OUTDIR N [--seed S]
+    python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity, one to
 three topics an article, 70 % published, 0-6 related items (some with images), 0-3
 images (some URLs with a query string and no extension, some with ``&#038;``),
 non-ASCII text, ``&`` and ``<`` in text, dates spread over six years before
-2026-11-01, a ``secured`` blob in every file. Files go to subfolders of 1000 at most.
-Also writes OUTDIR/config.toml: one feed per topic (50 items) and an "all" feed.
+2026-11-01, a ``secured`` blob in every file.
+
+Two layouts of the same files (for one seed, article ``i`` has the same bytes in both):
+``nested`` puts them in subfolders of 1000 (``content/0000/0000000.txt``), ``flat`` in
+one folder, as a Jekyll ``_posts/`` or a ``_news/`` keeps them (``content/0000000.txt``).
+Also writes OUTDIR/config.toml: one feed per topic (50 items) and an "all" feed, with
+the content glob of the layout.
 """
 
 from __future__ import annotations
@@ -198,25 +203,42 @@ title = "Benchmark"
 link = "https://bench.example.com/"
 feeds_url = "https://bench.example.com/feeds/"
 description = "Synthetic corpus"
-content = ["content/**/*.txt"]
+content = ["{glob}"]
 max_items = 50
 """
 
+LAYOUTS = ("flat", "nested")
 
-def generate(out: Path, n: int, seed: int = 42) -> None:
+#: The content glob of each layout, as config.toml gives it.
+GLOBS = {"flat": "content/*.txt", "nested": "content/**/*.txt"}
+
+
+def article_path(content: Path, i: int, layout: str) -> Path:
+    """Where article ``i`` goes in ``layout``."""
+    if layout == "flat":
+        return content / f"{i:07}.txt"
+    return content / f"{i // 1000:04}" / f"{i:07}.txt"
+
+
+def generate(out: Path, n: int, seed: int = 42, layout: str = "nested") -> None:
+    """``n`` articles under ``out/content`` in ``layout``, and ``out/config.toml``."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout {layout!r}: expected one of {', '.join(LAYOUTS)}")
     rng = random.Random(seed)
     topics = topic_names()
     cdf = zipf_table(TOPICS)
     content = out / "content"
+    content.mkdir(parents=True, exist_ok=True)
     for i in range(n):
-        folder = content / f"{i // 1000:04}"
+        path = article_path(content, i, layout)
         if i % 1000 == 0:
-            folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{i:07}.txt").write_text(article(i, rng, topics, cdf), encoding="utf-8")
+            path.parent.mkdir(exist_ok=True)
+        path.write_text(article(i, rng, topics, cdf), encoding="utf-8")
     feeds = ['\n[feeds.all]\ntitle = "Everything"\ntopics = ["*"]\n']
     for k, t in enumerate(topics):
         feeds.append(f'\n[feeds.t{k:03}]\ntitle = "{t}"\ntopics = ["{t}"]\n')
-    (out / "config.toml").write_text(CONFIG + "".join(feeds), encoding="utf-8")
+    config = CONFIG.format(glob=GLOBS[layout])
+    (out / "config.toml").write_text(config + "".join(feeds), encoding="utf-8")
 
 
 def main() -> None:
@@ -224,8 +246,9 @@ def main() -> None:
     parser.add_argument("outdir", type=Path)
     parser.add_argument("n", type=int)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--layout", choices=LAYOUTS, default="nested")
     args = parser.parse_args()
-    generate(args.outdir, args.n, args.seed)
+    generate(args.outdir, args.n, args.seed, args.layout)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,28 @@
 """feedpub against Hugo on the same synthetic corpus, side by side, in one invocation.
 
-    python bench/run.py [--sizes 1000,10000,100000] [--repeat 3]
+    python bench/run.py [--sizes 1000,10000,100000] [--layouts flat,nested] [--repeat 3]
+                        [--phases | --phases-only]
 
-For each N it generates the corpus once (bench/corpus.py, under bench/work/), converts
-it once into a Hugo site (the same files, front matter and all; topics as a taxonomy;
-one RSS feed per term, 50 items; articles listed but never rendered to pages), then runs, alternately and `--repeat`
-times: a cold `feedpub build --full` (no cache, no output), Hugo building the same
-feeds, a warm `feedpub build` with nothing changed, and a `feedpub build` after one
-article changed. It prints the median wall time and the median peak memory of each
-(the resident memory of the whole process tree, worker processes included, sampled
-every 20 ms), the per-article cost of the cold builds and the ratios feedpub / Hugo.
+For each N and each layout it generates the corpus once (bench/corpus.py, under
+bench/work/c<N>-<layout>/: ``flat`` is one folder of N files, as a Jekyll ``_posts/``
+keeps them; ``nested`` is subfolders of 1000; the article bytes are the same in both)
+and converts it once into a Hugo site with the same files in the same layout (front
+matter and all; topics as a taxonomy; one RSS feed per term, 50 items; articles listed
+but never rendered to pages). Then, ``--repeat`` times, for each layout in turn: a cold
+``feedpub build --full`` (no output; the cache ignored), Hugo building the same feeds,
+a warm ``feedpub build`` with nothing changed, the floor under it (bench/floor.py: a
+bare ``scandir`` + ``lstat`` of the content, serial and in two processes, best of 3),
+and a ``feedpub build`` after one article changed.
+
+It prints one table per layout: the median wall time and the median peak memory of
+each build (the resident memory of the whole process tree, worker processes included,
+sampled every 20 ms), the floor beside the warm figure, the ratios feedpub / Hugo and
+the per-article cost of the cold builds; then, with both layouts, the ratios flat /
+nested. ``--phases`` then prints where the time of a cold and of a warm build goes
+(bench/phases.py) for each N and layout; ``--phases-only`` prints only that.
+
+Every Python process keeps its compiled modules (under bench/work/pycache, even where
+the environment sets PYTHONDONTWRITEBYTECODE), as an installed feedpub does.
 
 Hugo is Debian's `hugo` package: when it is missing the script runs
 `apt-get install -y hugo`, and says so plainly if it cannot.
@@ -18,6 +31,8 @@ Hugo is Debian's `hugo` package: when it is missing the script runs
 from __future__ import annotations
 
 import argparse
+import functools
+import math
 import os
 import re
 import shutil
@@ -29,9 +44,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import generate
+import floor
+from corpus import GLOBS, LAYOUTS, generate
 
-WORK = Path(__file__).resolve().parent / "work"
+BENCH = Path(__file__).resolve().parent
+WORK = BENCH / "work"
 FEEDPUB = [sys.executable, "-m", "feedpub"]
 NOW = "2026-11-01T00:00:00Z"
 HUGO_CONFIG = """baseURL = "https://bench.example.com/"
@@ -123,13 +140,15 @@ _PUBLISHED = re.compile(rb"^published: true[ \t]*$", re.M)
 
 
 def hugo_site(corpus: Path) -> Path:
-    """The corpus as a Hugo site (made once): every article file as it is, with one
+    """The corpus as a Hugo site (made once), in the same layout: every article file as
+    it is, at the same place below ``content/posts/`` (``.md`` for ``.txt``), with one
     line added, ``draft: true`` unless it is published, so that Hugo parses the same
-    front matter feedpub does (related lists, images, ``secured``). Hugo takes the
-    date from ``publishedDateTime`` and the terms from ``topics``; a cascade keeps
-    the articles listed but never rendered to pages."""
+    front matter feedpub does (related lists, images, ``secured``). Hugo takes the date
+    from ``publishedDateTime`` and the terms from ``topics``; a cascade keeps the
+    articles listed but never rendered to pages. (The subfolders of the nested layout
+    have no ``_index.md``: they are plain folders of the one section, not sections.)"""
     site = corpus.parent / f"{corpus.name}-hugo"
-    marker = site / ".complete-full"
+    marker = site / ".complete"
     if marker.exists():
         return site
     shutil.rmtree(site, ignore_errors=True)
@@ -140,12 +159,13 @@ def hugo_site(corpus: Path) -> Path:
     (posts / "_index.md").write_text(
         "---\ncascade:\n  _build:\n    render: never\n    list: always\n---\n", encoding="utf-8"
     )
-    for path in sorted((corpus / "content").rglob("*.txt")):
+    content = corpus / "content"
+    for path in sorted(content.rglob("*.txt")):
         data = path.read_bytes()
         draft = b"false" if _PUBLISHED.search(data) else b"true"
-        (posts / f"{path.stem}.md").write_bytes(
-            data.replace(b"---\n", b"---\ndraft: " + draft + b"\n", 1)
-        )
+        target = posts / path.relative_to(content).with_suffix(".md")
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(data.replace(b"---\n", b"---\ndraft: " + draft + b"\n", 1))
     marker.touch()
     return site
 
@@ -153,62 +173,159 @@ def hugo_site(corpus: Path) -> Path:
 # ------------------------------------------------------------------ the run
 
 
-def corpus_for(n: int) -> Path:
-    path = WORK / f"c{n}"
-    if not (path / "config.toml").exists():
+def corpus_for(n: int, layout: str) -> Path:
+    path = WORK / f"c{n}-{layout}"
+    if not (path / "config.toml").exists():  # written last: there only when complete
         shutil.rmtree(path, ignore_errors=True)
-        print(f"generating {n} articles in {path} ...", file=sys.stderr)
-        generate(path, n)
+        print(f"generating {n} articles ({layout}) in {path} ...", file=sys.stderr)
+        generate(path, n, layout=layout)
     return path
 
 
-def touch_one(corpus: Path, k: int) -> None:
-    """Change the title of the newest published article, as an editor would: the "all"
-    feed and each of its topics' feeds must be rendered again."""
+@functools.cache
+def newest_published(corpus: Path) -> Path:
+    """The article file with the latest date among the published ones."""
     newest: tuple[str, Path] | None = None
     for path in (corpus / "content").rglob("*.txt"):
         text = path.read_text(encoding="utf-8")
         if "\npublished: true\n" in text:
             when = text.split("\npublishedDateTime: ", 1)[1][:20]
-            if newest is None or when > newest[0]:
+            if newest is None or (when, path.name) > (newest[0], newest[1].name):
                 newest = (when, path)
     assert newest is not None
-    path = newest[1]
+    return newest[1]
+
+
+def touch_one(corpus: Path, k: int) -> None:
+    """Change the title of the newest published article, as an editor would: the "all"
+    feed and each of its topics' feeds must be rendered again."""
+    path = newest_published(corpus)
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace('title: "', f'title: "Edit {k}: ', 1), encoding="utf-8")
 
 
-def run_size(n: int, repeat: int, hugo: str | None) -> dict[str, list[tuple[float, float]]]:
-    corpus = corpus_for(n)
-    site = hugo_site(corpus) if hugo else None
-    results: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": [], "one": [], "hugo": []}
-    build = [*FEEDPUB, "build", "-c", "config.toml", "--now", NOW]
+#: The figures of one N in one layout: name -> one pair a run, (wall seconds, peak MB);
+#: for "floor", (serial seconds, two-process seconds).
+Results = dict[str, list[tuple[float, float]]]
+
+BUILD = [*FEEDPUB, "build", "-c", "config.toml", "--now", NOW]
+
+
+def run_once(corpus: Path, site: Path | None, hugo: str | None, k: int, res: Results) -> None:
+    """One round on one corpus: cold, Hugo, warm, the floor, one article changed."""
+    shutil.rmtree(corpus / "feeds", ignore_errors=True)
+    wall, mb, _ = measure([*BUILD, "--full"], corpus)
+    res["cold"].append((wall, mb))
+    if hugo and site:
+        shutil.rmtree(site / "public", ignore_errors=True)
+        wall, mb, _ = measure([hugo, "--quiet", "--destination", "public"], site)
+        res["hugo"].append((wall, mb))
+    time.sleep(2.1)  # let the files settle past the cache's racy window
+    res["warm"].append(measure(BUILD, corpus)[:2])
+    bare = floor.measure(corpus / "content", repeat=3)
+    res["floor"].append((bare.serial_s, bare.two_procs_s))
+    touch_one(corpus, k)
+    time.sleep(2.1)
+    res["one"].append(measure(BUILD, corpus)[:2])
+
+
+def run_size(n: int, layouts: list[str], repeat: int, hugo: str | None) -> dict[str, Results]:
+    """Every layout of one N, in turn within each round (the first layout alternates
+    from round to round, so that a busy spell of the machine falls on both)."""
+    corpora = {layout: corpus_for(n, layout) for layout in layouts}
+    sites = {layout: hugo_site(corpora[layout]) if hugo else None for layout in layouts}
+    results: dict[str, Results] = {
+        layout: {"cold": [], "warm": [], "floor": [], "one": [], "hugo": []} for layout in layouts
+    }
     for r in range(repeat):
-        shutil.rmtree(corpus / "feeds", ignore_errors=True)
-        wall, mb, _ = measure([*build, "--full"], corpus)
-        results["cold"].append((wall, mb))
-        if hugo and site:
-            shutil.rmtree(site / "public", ignore_errors=True)
-            wall, mb, _ = measure([hugo, "--quiet", "--destination", "public"], site)
-            results["hugo"].append((wall, mb))
-        time.sleep(2.1)  # let the files settle past the cache's racy window
-        results["warm"].append(measure(build, corpus)[:2])
-        touch_one(corpus, r)
-        time.sleep(2.1)
-        results["one"].append(measure(build, corpus)[:2])
+        for layout in layouts if r % 2 == 0 else layouts[::-1]:
+            run_once(corpora[layout], sites[layout], hugo, r, results[layout])
         print(f"  N={n} run {r + 1}/{repeat} done", file=sys.stderr)
     return results
+
+
+# ------------------------------------------------------------------ the report
 
 
 def med(values: list[tuple[float, float]], i: int) -> float:
     return statistics.median(v[i] for v in values) if values else float("nan")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+def ratio(a: float, b: float) -> str:
+    """``a / b`` to two places, or n/a (no Hugo, no run)."""
+    return "n/a" if math.isnan(a) or math.isnan(b) or not b else f"{a / b:.2f}"
+
+
+def layout_table(layout: str, by_size: dict[int, Results]) -> list[str]:
+    where = "one folder" if layout == "flat" else "subfolders of 1000"
+    lines = [
+        f"\n{layout}: {where}, content = {GLOBS[layout]!r}\n",
+        "| N | feedpub cold | warm, no change | floor: scandir + lstat, 1 / 2 procs "
+        "| one article changed | Hugo | cold / Hugo | warm / Hugo | one changed / Hugo "
+        "| memory: cold / Hugo | cold per article |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for n, res in by_size.items():
+        cold, warm, one, hugo = (med(res[k], 0) for k in ("cold", "warm", "one", "hugo"))
+        cold_mb, hugo_mb = med(res["cold"], 1), med(res["hugo"], 1)
+        lines.append(
+            f"| {n:,} | {cold:.2f} s / {cold_mb:.0f} MB | {warm:.2f} s / "
+            f"{med(res['warm'], 1):.0f} MB | {med(res['floor'], 0):.3f} s / "
+            f"{med(res['floor'], 1):.3f} s | {one:.2f} s / {med(res['one'], 1):.0f} MB | "
+            f"{hugo:.2f} s / {hugo_mb:.0f} MB | {ratio(cold, hugo)} | {ratio(warm, hugo)} | "
+            f"{ratio(one, hugo)} | {ratio(cold_mb, hugo_mb)} | {cold / n * 1000:.3f} ms |"
+        )
+    return lines
+
+
+def flat_vs_nested(flat: dict[int, Results], nested: dict[int, Results]) -> list[str]:
+    lines = [
+        "\nflat / nested (the same articles; over 1 the flat folder is slower):\n",
+        "| N | feedpub cold | warm, no change | floor, 1 proc | floor, 2 procs "
+        "| one article changed | Hugo |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    columns = [("cold", 0), ("warm", 0), ("floor", 0), ("floor", 1), ("one", 0), ("hugo", 0)]
+    for n in flat:
+        cells = [ratio(med(flat[n][k], i), med(nested[n][k], i)) for k, i in columns]
+        lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def phase_tables(n: int, layout: str) -> None:
+    """bench/phases.py on a cold build (no output, --full) and then a warm one."""
+    corpus = corpus_for(n, layout)
+    script = [sys.executable, str(BENCH / "phases.py"), "build", "-c", "config.toml", "--now", NOW]
+    shutil.rmtree(corpus / "feeds", ignore_errors=True)
+    for kind, extra in (("cold, --full", ["--full"]), ("warm, no change", [])):
+        time.sleep(2.1)  # as in the timed runs: past the cache's racy window
+        done = subprocess.run(
+            [*script, *extra], cwd=corpus, capture_output=True, text=True, check=False
+        )
+        print(f"\nphases: N={n:,}, {layout}, {kind} (exit {done.returncode})\n")
+        print("\n".join("    " + line for line in done.stdout.splitlines()))
+        if done.returncode not in (0, 1):
+            print(done.stderr[-2000:], file=sys.stderr)
+
+
+def cache_bytecode() -> None:
+    """Let every Python process of the benchmark keep its compiled modules (under
+    bench/work/pycache), as an installed feedpub does, even where the environment
+    says PYTHONDONTWRITEBYTECODE: else each build compiles feedpub again. Then one
+    untimed build of a small corpus compiles what a build imports."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(WORK / "pycache"))
+    corpus = corpus_for(50, "flat")
+    for extra in (["--full"], []):
+        subprocess.run([*BUILD, *extra], cwd=corpus, capture_output=True, check=False)
+
+
+def load() -> str:
+    """The load averages of the last 1, 5 and 15 minutes."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def bench(sizes: list[int], layouts: list[str], repeat: int) -> None:
     hugo = ensure_hugo()
     version = (
         subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
@@ -216,22 +333,42 @@ def main() -> None:
         else "none"
     )
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; hugo: {version}")
-    rows = []
-    for n in (int(s) for s in args.sizes.split(",")):
-        res = run_size(n, args.repeat, hugo)
-        cold, hugo_s = med(res["cold"], 0), med(res["hugo"], 0)
-        cold_mb, hugo_mb = med(res["cold"], 1), med(res["hugo"], 1)
-        rows.append(
-            f"| {n:,} | {cold:.2f} s / {cold_mb:.0f} MB | {med(res['warm'], 0):.2f} s / "
-            f"{med(res['warm'], 1):.0f} MB | {med(res['one'], 0):.2f} s / {med(res['one'], 1):.0f} MB | "
-            f"{hugo_s:.2f} s / {hugo_mb:.0f} MB | {cold / hugo_s:.2f} | {cold_mb / hugo_mb:.2f} | "
-            f"{cold / n * 1000:.3f} ms |"
-        )
-    print(f"\nmedians of {args.repeat} runs, alternating feedpub and Hugo:\n")
-    print("| N | feedpub cold | warm, no change | one article changed | Hugo | cold / Hugo (time) "
-          "| cold / Hugo (memory) | cold per article |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|")
-    print("\n".join(rows))
+    print(f"load average at the start: {load()}")
+    print(
+        f"start-up: python -c pass {floor.startup():.3f} s; "
+        f"python -c 'import feedpub.cli' {floor.startup(code='import feedpub.cli'):.3f} s"
+    )
+    by_layout: dict[str, dict[int, Results]] = {layout: {} for layout in layouts}
+    for n in sizes:
+        for layout, res in run_size(n, layouts, repeat, hugo).items():
+            by_layout[layout][n] = res
+    print(f"load average at the end: {load()} (a shared machine: other work slows every figure)")
+    print(f"\nmedians of {repeat} runs, alternating feedpub and Hugo; time / peak memory:")
+    for layout in layouts:
+        print("\n".join(layout_table(layout, by_layout[layout])))
+    if set(layouts) == {"flat", "nested"}:
+        print("\n".join(flat_vs_nested(by_layout["flat"], by_layout["nested"])))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--layouts", default="flat,nested", help="flat, nested or both")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--phases", action="store_true", help="then the phase tables too")
+    parser.add_argument("--phases-only", action="store_true", help="only the phase tables")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    layouts = list(dict.fromkeys(x.strip() for x in args.layouts.split(",")))
+    if not layouts or any(x not in LAYOUTS for x in layouts):
+        parser.error(f"--layouts: a comma-separated list of {', '.join(LAYOUTS)}")
+    cache_bytecode()
+    if not args.phases_only:
+        bench(sizes, layouts, args.repeat)
+    if args.phases or args.phases_only:
+        for n in sizes:
+            for layout in layouts:
+                phase_tables(n, layout)
 
 
 if __name__ == "__main__":

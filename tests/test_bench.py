@@ -1,0 +1,149 @@
+"""The benchmark scripts (bench/): the corpus in both layouts, the floor, run.py's Hugo
+site and tables. Nothing here is timed: the figures are only checked to be sane."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from feedpub.collect import discover
+from feedpub.config import load_config
+
+from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+import floor
+import run as bench_run
+from corpus import LAYOUTS, generate
+
+N = 1234  # two subfolders of the nested layout, the second one partly filled
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = {}
+    for layout in LAYOUTS:
+        out[layout] = tmp_path_factory.mktemp(layout)
+        generate(out[layout], N, seed=5, layout=layout)
+    return out
+
+
+def files_of(content: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in content.rglob("*") if p.is_file()}
+
+
+def test_both_layouts_hold_the_same_article_bytes(corpora: dict[str, Path]) -> None:
+    flat, nested = (files_of(corpora[x] / "content") for x in ("flat", "nested"))
+    assert len(flat) == N and flat == nested
+
+
+def test_the_layouts_place_the_files_as_named(corpora: dict[str, Path]) -> None:
+    flat = corpora["flat"] / "content"
+    assert not [p for p in flat.iterdir() if p.is_dir()]
+    assert sum(1 for _ in flat.iterdir()) == N
+    nested = corpora["nested"] / "content"
+    folders = sorted(p for p in nested.iterdir())
+    assert [p.name for p in folders] == ["0000", "0001"]
+    assert [sum(1 for _ in p.iterdir()) for p in folders] == [1000, 234]
+
+
+def test_the_same_seed_gives_the_same_bytes_and_another_seed_others(
+    corpora: dict[str, Path], tmp_path: Path
+) -> None:
+    generate(tmp_path / "again", 50, seed=5, layout="flat")
+    generate(tmp_path / "other", 50, seed=6, layout="flat")
+    again, other = (
+        files_of(tmp_path / "again" / "content"),
+        files_of(tmp_path / "other" / "content"),
+    )
+    first = files_of(corpora["flat"] / "content")
+    assert all(first[name] == data for name, data in again.items())
+    assert again != other
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_config_of_each_layout_finds_every_article(
+    corpora: dict[str, Path], layout: str
+) -> None:
+    config = load_config(corpora[layout] / "config.toml")
+    found = discover(config)
+    assert len(found) == N
+    assert {Path(f.path).name for f in found} == set(files_of(corpora[layout] / "content"))
+
+
+def test_the_configs_differ_only_in_the_content_glob(corpora: dict[str, Path]) -> None:
+    flat, nested = ((corpora[x] / "config.toml").read_text().splitlines() for x in LAYOUTS)
+    assert [(a, b) for a, b in zip(flat, nested, strict=True) if a != b] == [
+        ('content = ["content/*.txt"]', 'content = ["content/**/*.txt"]')
+    ]
+
+
+def test_an_unknown_layout_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="layout"):
+        generate(tmp_path, 1, layout="deep")
+
+
+@pytest.mark.parametrize(("layout", "folders"), [("flat", 1), ("nested", 3)])
+def test_the_floor_counts_every_file_and_gives_sane_times(
+    corpora: dict[str, Path], layout: str, folders: int
+) -> None:
+    content = corpora[layout] / "content"
+    assert floor.serial(content) == floor.two_processes(content) == (folders, N)
+    figures = floor.measure(content, repeat=2)
+    assert (figures.folders, figures.files) == (folders, N)
+    for seconds in (figures.serial_s, figures.two_procs_s):
+        assert 0 < seconds < 60 and math.isfinite(seconds)
+
+
+def test_the_floor_of_an_empty_folder_and_of_a_lone_file(tmp_path: Path) -> None:
+    assert floor.two_processes(tmp_path) == (1, 0)
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    assert floor.serial(tmp_path) == floor.two_processes(tmp_path) == (2, 1)
+
+
+def test_the_floor_runs_as_a_script(corpora: dict[str, Path]) -> None:
+    script = ROOT / "bench" / "floor.py"
+    cmd = [sys.executable, str(script), str(corpora["flat"] / "content"), "--repeat", "1"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"{N:,} files in 1 folders" in done.stdout
+    assert "two processes" in done.stdout and "start-up" in done.stdout
+
+
+def test_startup_is_a_time() -> None:
+    assert 0 < floor.startup(repeat=1) < 60
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_hugo_gets_the_same_files_in_the_same_layout(corpora: dict[str, Path], layout: str) -> None:
+    site = bench_run.hugo_site(corpora[layout])
+    posts = site / "content" / "posts"
+    content = corpora[layout] / "content"
+    pages = sorted(p.relative_to(posts) for p in posts.rglob("*.md") if p.name != "_index.md")
+    assert pages == sorted(
+        p.relative_to(content).with_suffix(".md") for p in content.rglob("*.txt")
+    )
+    one = pages[0]
+    data, original = (posts / one).read_bytes(), (content / one.with_suffix(".txt")).read_bytes()
+    assert data.startswith(b"---\ndraft: ") and data.split(b"\n", 2)[2] == original[4:]
+
+
+def test_the_tables_say_n_a_without_hugo() -> None:
+    res: bench_run.Results = {
+        "cold": [(2.0, 100.0)],
+        "warm": [(0.5, 30.0)],
+        "floor": [(0.01, 0.02)],
+        "one": [(1.0, 50.0)],
+        "hugo": [],
+    }
+    lines = bench_run.layout_table("flat", {1000: res})
+    assert "content = 'content/*.txt'" in lines[0]
+    assert lines[-1].startswith("| 1,000 | 2.00 s / 100 MB | 0.50 s / 30 MB | 0.010 s / 0.020 s")
+    assert lines[-1].count("n/a") == 4
+    ratios = bench_run.flat_vs_nested({1000: res}, {1000: res})[-1]
+    assert ratios == "| 1,000 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | n/a |"

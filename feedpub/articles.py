@@ -24,10 +24,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import yaml
 from yaml._yaml import CParser
 
-from .cache import Summary
 from .errors import ArticleError
 from .fastyaml import fast_load
-from .model import Article, Image, Provider, Related
+from .model import Article, Image, Provider, Related, Summary
 
 MAX_DEPTH = 20
 MAX_EXCERPT = 4000

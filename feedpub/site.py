@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .cache import Summary
 from .config import Config
-from .model import Headline
+from .model import Headline, Summary
 from .opml import FILENAME as OPML_FILENAME
 from .opml import check_opml, render_opml
 from .page import FILENAME as PAGE_FILENAME

@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 
 from feedpub import articles
 from feedpub.articles import FrontMatterLoader, clean_text, split_front_matter
-from feedpub.cache import Summary
 from feedpub.errors import ArticleError
 from feedpub.fastyaml import UNBUILT, fast_load
+from feedpub.model import Summary
 
 from .conftest import DATA, ROOT, SEEDS
 

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedpub.articles import load_article, load_summary
-from feedpub.cache import Summary
 from feedpub.config import Config, load_config
 from feedpub.errors import ArticleError
 from feedpub.jsonfeed import render_json
+from feedpub.model import Summary
 from feedpub.render import render
 from feedpub.validate import validate_bytes
 

@@ -11,16 +11,16 @@ the last build, :mod:`feedpub.incremental`'s; writing, :mod:`feedpub.output`'s.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import formats, incremental, output, parallel, sources
-from .archive import Document, documents
+from . import compose, incremental, output, parallel, sources
+from .archive import documents
 from .cache import Changes, Row
+from .compose import Job, Shown
 from .config import Config, FeedConfig
 from .errors import ArticleError, shown_path
 from .model import Article, Headline, SourceFile, Summary
@@ -111,9 +111,12 @@ def build(
             # that reads no file reports the same hidden articles as a cold one
             selected = select(config, g.summaries, now, slugs, result.hidden)
         with parallel.collector_frozen():
-            result.refused = _refusal(config, selected, g, allow_empty)
-            if result.refused:
-                return result
+            if not g.summaries and not allow_empty:  # the empty content guard
+                result.refused = output.refusal(
+                    config, [f for f in config.feeds if f.slug in selected]
+                )
+                if result.refused:
+                    return result
             shown = _render_and_write(config, now, selected, known, ex, check, full, result,
                                       changes, progress, observe)  # fmt: skip
             if not slugs:  # the site-wide files list every feed: not for a --feed build
@@ -195,38 +198,6 @@ def select(config: Config, summaries: Sequence[Summary], now: datetime,
     return pick_all(visible(summaries, now, hidden), feeds)
 
 
-def _refusal(config: Config, selected: dict[str, list[Summary]], g: Gathered,
-             allow_empty: bool) -> str | None:  # fmt: skip
-    """Why nothing is written: the content yielded no article while feeds hold some."""
-    if g.summaries or allow_empty:
-        return None
-    nonempty = [
-        f"{f.slug}.{fmt}" for f in config.feeds if f.slug in selected for fmt in f.formats
-        if output.has_items(config.output / f"{f.slug}.{fmt}")
-    ]  # fmt: skip
-    if not nonempty:
-        return None
-    return (
-        f"the content ({', '.join(config.content)}) yielded no articles; "
-        f"kept {len(nonempty)} existing non-empty feed file(s). "
-        "Check site.content, or pass --allow-empty to publish empty feeds."
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One output file to render: a document of a feed, in one format."""
-
-    feed: FeedConfig
-    fmt: str
-    doc: Document[Summary]
-    name: str
-    fp: str
-
-
-Shown = dict[str, tuple[str, Headline]]  # path -> (digest, what the page shows of it)
-
-
 def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Summary]],
                       known: dict[str, incremental.Known], ex: parallel.Executor, check: bool,
                       full: bool, result: BuildResult, changes: Changes,
@@ -252,7 +223,7 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
             slots.extend(output.prune_pages(config, feed, fmt, docs, check, existing))
     if observe and pending:
         observe("parse", sorted({s.path for job in pending for s in job.doc.items}))
-    rendered = ex.map(partial(render, config, now), pending, parallel.RENDERING)
+    rendered = ex.map(partial(compose.render, config, now), pending, parallel.RENDERING)
     shown: Shown = {}
     written = 0
     for slot in slots:
@@ -272,46 +243,6 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
     return shown
 
 
-def render(config: Config, now: datetime, chunk: list[Job]) -> list[tuple[Rendered, Shown]]:
-    """Each job's checked bytes, from its articles parsed again from their files (once
-    for all the formats of a document), and, with the first format of a subscription
-    document, what the feeds page shows of its newest items."""
-    reread = sources.read_articles(config, (s for job in chunk for s in job.doc.items))
-    loaded = reread.articles
-    docs: dict[tuple[str, str], list[int]] = {}  # a feed's formats of one document
-    for i, job in enumerate(chunk):
-        docs.setdefault((job.feed.slug, job.doc.stem), []).append(i)
-    out: list[tuple[Rendered, Shown]] = [((None, [], []), {})] * len(chunk)
-    for positions in docs.values():
-        jobs = [chunk[i] for i in positions]
-        for i, data in zip(positions, _render_doc(config, jobs, reread, now), strict=True):
-            out[i] = (data, {})
-        doc = jobs[0].doc
-        if doc.page is None:
-            out[positions[0]] = (out[positions[0]][0], {
-                s.path: (s.digest, Headline.of(loaded[s.path]))
-                for s in doc.items[: incremental.HEADLINES] if s.path in loaded
-            })  # fmt: skip
-    return out
-
-
-def _render_doc(config: Config, jobs: list[Job], reread: sources.Reread,
-                now: datetime) -> list[Rendered]:  # fmt: skip
-    """The bytes of ``jobs`` (one document of one feed, in several formats) and what is
-    wrong with each (validated here, before any write)."""
-    doc = jobs[0].doc
-    unreadable = [str(reread.errors[s.path]) for s in doc.items if s.path in reread.errors]
-    if unreadable:
-        return [(None, list(unreadable), []) for _ in jobs]
-    missing = [s.path for s in doc.items if s.path not in reread.articles]
-    if missing:
-        return [(None, [], missing) for _ in jobs]
-    articles = [reread.articles[s.path] for s in doc.items]
-    page: Document[Article] = Document(doc.stem, articles, doc.page, doc.pages)
-    data = formats.render(config, jobs[0].feed, articles, [j.fmt for j in jobs], page)
-    return [(data[j.fmt], list(formats.check(data[j.fmt], now)[1]), []) for j in jobs]
-
-
 def _site(config: Config, selected: dict[str, list[Summary]], rows: dict[str, Row],
           known: dict[str, incremental.Known], check: bool, full: bool, shown: Shown,
           changes: Changes, observe: Observe | None) -> list[Outcome]:  # fmt: skip
@@ -328,12 +259,7 @@ def _site(config: Config, selected: dict[str, list[Summary]], rows: dict[str, Ro
     from .site import headline_items, site_files  # lxml: only when they are rendered
 
     wanted = {s.path: s for s in headline_items(config, selected)}
-    heads = {p: h for p, (d, h) in shown.items() if p in wanted and wanted[p].digest == d}
-    for p, s in wanted.items():  # kept in the cache
-        row = rows.get(p)
-        if p not in heads and row is not None and row.headline and row.digest == s.digest:
-            with contextlib.suppress(ValueError, TypeError, KeyError):
-                heads[p] = Headline.from_json(row.headline)
+    heads = compose.known_headlines(wanted, shown, rows)
     rest = [s for p, s in wanted.items() if p not in heads]
     if observe and rest:
         observe("parse", [s.path for s in rest])

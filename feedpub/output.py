@@ -109,7 +109,7 @@ def make_folder(config: Config) -> None:
 
 
 def has_items(path: Path) -> bool:
-    """Whether the feed file at ``path`` holds an item."""
+    """Whether the feed file at ``path`` holds an item (in its first MB)."""
     try:
         with open(path, "rb") as f:
             head = f.read(1 << 20)
@@ -119,6 +119,22 @@ def has_items(path: Path) -> bool:
         b"<item>" in head or b"<entry>" in head or b"<item " in head or b"<entry " in head
         or b'"items": [\n' in head  # a JSON Feed's first item (an empty one has "items": [])
     )  # fmt: skip
+
+
+def refusal(config: Config, feeds: Sequence[FeedConfig]) -> str | None:
+    """Why nothing is written when the content yielded no article (an unmounted folder,
+    a wrong glob): some of these feeds hold items now. None when none does."""
+    nonempty = [
+        f"{f.slug}.{fmt}" for f in feeds for fmt in f.formats
+        if has_items(config.output / f"{f.slug}.{fmt}")
+    ]  # fmt: skip
+    if not nonempty:
+        return None
+    return (
+        f"the content ({', '.join(config.content)}) yielded no articles; "
+        f"kept {len(nonempty)} existing non-empty feed file(s). "
+        "Check site.content, or pass --allow-empty to publish empty feeds."
+    )
 
 
 def archive_pages(config: Config) -> set[str]:

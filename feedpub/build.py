@@ -91,7 +91,7 @@ def build(
     cache = incremental.open_cache(config, readonly=check, fresh=full)
     changes = Changes()
     try:
-        with parallel.collector_paused():
+        with parallel.collector_paused() as hold:
             found = sources.find(config, ex)
             if observe:
                 observe("listed", [s.path for s in found.sources])
@@ -110,7 +110,7 @@ def build(
             # from the summaries (cached or read), as selection sees them: a warm build
             # that reads no file reports the same hidden articles as a cold one
             selected = select(config, g.summaries, now, slugs, result.hidden)
-        with parallel.collector_frozen():
+            hold()  # they live to the end: frozen, and the collector back on to render
             if not g.summaries and not allow_empty:  # the empty content guard
                 result.refused = output.refusal(
                     config, [f for f in config.feeds if f.slug in selected]

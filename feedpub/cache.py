@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 from .errors import ArticleError
 from .model import Summary
+from .parallel import maker
 
 #: Bump when the loader or the Article shape changes: old caches are then rebuilt.
 SCHEMA_VERSION = "feedpub-cache-8"
@@ -190,8 +191,7 @@ class Cache:
         out: dict[str, Row] = {}
         topic_tuples: dict[str, tuple[str, ...]] = {"": ()}  # a few hundred distinct sets
         when_of = datetime.fromisoformat  # ISO text: three times quicker than a timestamp
-        # _make: a named tuple's own __new__ is Python, twice as slow
-        summary_of, row_of = Summary._make, Row._make
+        summary_of, row_of = maker(Summary), maker(Row)
         try:
             for (
                 path,

@@ -9,6 +9,7 @@ yielded no articles); 75 another build holds the lock.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -81,8 +82,9 @@ def main() -> None:
     except SystemExit as e:
         if e.code is not None and not isinstance(e.code, int):
             raise
-        sys.stdout.flush()
-        sys.stderr.flush()
+        with contextlib.suppress(OSError):  # a reader that left early (| head)
+            sys.stdout.flush()
+            sys.stderr.flush()
         os._exit(e.code or 0)
 
 

@@ -16,11 +16,12 @@ an executor, and gets back each item's result, in order:
   A listing's ``lstat`` calls are shared with one forked child (:meth:`Workers.halves`),
   whose result comes back through a pipe with marshal.
 
-Around that, two things the pipeline enters: :func:`collector_paused` while it makes
-a hundred thousand objects that hold no reference cycles (the cyclic collector would
-walk them again and again: a third of a warm build's time), and
-:func:`collector_frozen` while it renders with them alive; and :func:`prefetch`, a
-page-cache hint for a file about to be read whole (the cache).
+Around that: :func:`collector_paused`, which the pipeline enters while it makes a
+hundred thousand objects that hold no reference cycles (the cyclic collector would
+walk them again and again: a third of a warm build's time), and which then freezes
+them for the rendering; :func:`maker`, a named tuple's constructor at C speed, for the
+stores that make them by the hundred thousand; and :func:`prefetch`, a page-cache hint
+for a file about to be read whole (the cache).
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ import marshal
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import repeat
 from typing import Any, Protocol, TypeVar
 
@@ -40,6 +42,7 @@ from .model import SourceFile, Summary
 
 T = TypeVar("T")
 R = TypeVar("R")
+NT = TypeVar("NT", bound=tuple[Any, ...])
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,9 +259,18 @@ def _pool(workers: int, inherit: Any) -> Iterator[Any]:
         _INHERITED[0] = None
 
 
-#: Named tuples sent as plain tuples and made again by ``_make`` (C): a named tuple's
+def maker(kind: type[NT]) -> Callable[[Iterable[Any]], NT]:
+    """A named tuple's ``_make``, at C speed: its own constructors run Python code (a
+    build makes a hundred thousand of each kind)."""
+    return partial(tuple.__new__, kind)
+
+
+#: Named tuples sent as plain tuples and made again by :func:`maker`: a named tuple's
 #: own pickling runs Python code for each, on both sides.
-_COMPACT: dict[type, Callable[[Any], Any]] = {Summary: Summary._make, SourceFile: SourceFile._make}
+_COMPACT: dict[type, Callable[[Any], Any]] = {
+    Summary: maker(Summary),
+    SourceFile: maker(SourceFile),
+}
 
 
 def _compact(value: tuple[Any, ...]) -> tuple[Callable[[Any], Any], tuple[tuple[Any, ...]]]:
@@ -269,28 +281,27 @@ def _compact(value: tuple[Any, ...]) -> tuple[Callable[[Any], Any], tuple[tuple[
 
 
 @contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[Callable[[], None]]:
     """The cyclic collector off: listing, reading and selecting make a hundred thousand
-    entries, rows and summaries, which hold no reference cycles."""
+    entries, rows and summaries, which hold no reference cycles. Call what it gives once
+    they are all made: they are frozen (left out of every collection until the end, as
+    they live to the end of the build), and the collector runs again for the rendering,
+    which makes cyclic garbage. (Frozen before the collector is back on: else its first
+    run would walk them all.)"""
     enabled = gc.isenabled()
     gc.disable()
-    try:
-        yield
-    finally:
+
+    def hold() -> None:
+        gc.freeze()
         if enabled:
             gc.enable()
 
-
-@contextlib.contextmanager
-def collector_frozen() -> Iterator[None]:
-    """What is alive now is left out of every collection until the end: the summaries
-    and sources live to the end of the build, and rendering (which imports feedgen)
-    wakes the collector up."""
-    gc.freeze()
     try:
-        yield
+        yield hold
     finally:
         gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 # ------------------------------------------------------------------ the page cache

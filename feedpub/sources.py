@@ -30,7 +30,7 @@ from typing import NamedTuple
 from .config import Config
 from .errors import ArticleError, shown_path
 from .model import Article, SourceFile, Summary
-from .parallel import LISTING, SERIAL, Executor
+from .parallel import LISTING, SERIAL, Executor, maker
 
 
 def _root_of(pattern: str) -> str:
@@ -248,7 +248,7 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
     if len(config.content) > 1:  # two patterns may find one file: keep it once
         files = [f for i, f in enumerate(files) if i == 0 or f[0] != files[i - 1][0]]
     unusable = [ArticleError(*p) for p in sorted(set(bad))]
-    return Found(list(map(SourceFile._make, files)), skipped, unusable)
+    return Found(list(map(maker(SourceFile), files)), skipped, unusable)
 
 
 def _entry_count(listing: Listing) -> int:

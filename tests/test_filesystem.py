@@ -267,7 +267,7 @@ STATES = ["article", "rejected", "unreadable", "vanished", "folder", "loop", "da
 
 def _file_name(raw: bytes) -> bytes:
     """``raw`` made a name a file can have in the content folder that ``content/*``
-    matches: no ``/`` or NUL, and not hidden (see test_collect for those)."""
+    matches: no ``/`` or NUL, and not hidden (see test_sources for those)."""
     name = raw.replace(b"/", b"_").replace(b"\0", b"_")
     return b"_" + name[1:] if name.startswith(b".") else name
 

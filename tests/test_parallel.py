@@ -244,12 +244,15 @@ def test_when_the_child_fails_this_process_does_its_half_too() -> None:
 
 def test_the_collector_is_paused_then_frozen_and_restored() -> None:
     assert gc.isenabled()
-    with parallel.collector_paused():
+    with parallel.collector_paused() as hold:
+        assert not gc.isenabled()
+        made = [[] for _ in range(1000)]  # what a build makes, then holds to the end
+        hold()
+        assert gc.isenabled() and gc.get_freeze_count() >= len(made)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with parallel.collector_paused():  # a query: never held
         assert not gc.isenabled()
     assert gc.isenabled()
-    with parallel.collector_frozen():
-        assert gc.get_freeze_count() > 0
-    assert gc.get_freeze_count() == 0
 
 
 def test_every_feedpub_error_survives_the_trip_from_a_worker_process() -> None:

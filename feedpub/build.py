@@ -174,7 +174,7 @@ def summarise(config: Config, found: sources.Found, rows: dict[str, Row], ex: pa
             digest = digest or "-"
         else:
             g.summaries.append(outcome)
-        changes.stored.append((src.path, src.size, src.mtime_ns, digest, outcome))
+        changes.store(src.path, src.size, src.mtime_ns, digest, outcome)
     present = {s.path for s in found.sources}
     changes.vanished = [p for p in rows if p not in present]
     g.errors.sort(key=lambda e: (e.path, e.line))

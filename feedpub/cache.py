@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -57,10 +56,6 @@ class Row(NamedTuple):
     headline: str | None = None
 
 
-#: One file's row to store: path, size, mtime, digest, and its summary or rejection.
-Stored = tuple[str, int, int, str, Summary | ArticleError]
-
-
 @dataclass(slots=True)
 class Changes:
     """What a build learnt, written by :meth:`Cache.commit` in one transaction, in
@@ -68,8 +63,8 @@ class Changes:
 
     #: rows of files gone from the listing
     vanished: list[str] = field(default_factory=list)
-    #: rows of files read
-    stored: list[Stored] = field(default_factory=list)
+    #: rows of files read, as stored (see :meth:`store`)
+    stored: list[tuple[object, ...]] = field(default_factory=list)
     #: ``(path, size, mtime_ns)`` of files read whose bytes did not change
     touched: list[tuple[str, int, int]] = field(default_factory=list)
     #: ``(path, digest, headline JSON)``, for the row of that path and digest
@@ -80,6 +75,13 @@ class Changes:
     outputs: list[tuple[str, str, int, int]] = field(default_factory=list)
     #: the memo of a complete build (see :mod:`feedpub.incremental`)
     last_build: str | None = None
+
+    def store(
+        self, path: str, size: int, mtime_ns: int, digest: str, result: Summary | ArticleError
+    ) -> None:
+        """Keep what a file read holds (made into its row now, while the build waits on
+        the files still being read: a hundred thousand rows take a second)."""
+        self.stored.append(_file_row(_key(path), size, mtime_ns, digest, result))
 
 
 class Cache:
@@ -256,22 +258,12 @@ class Cache:
         (read-only, a full disk: no loss, the next build reads those files again)."""
         if self.db is None or self.readonly:
             return False
-        try:
-            return self._commit(changes, keyed=False)
-        except UnicodeEncodeError:  # a path that is not UTF-8: again, with such paths as bytes
-            return self._commit(changes, keyed=True)
-
-    def _commit(self, changes: Changes, keyed: bool) -> bool:
-        assert self.db is not None
-        stored: Sequence[tuple[str | bytes, int, int, str, Summary | ArticleError]]
-        stored = [(_key(i[0]), *i[1:]) for i in changes.stored] if keyed else changes.stored
         db = self.db
         try:
             db.execute("BEGIN")
             db.executemany("DELETE FROM files WHERE path=?", ((_key(p),) for p in changes.vanished))
             db.executemany(
-                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?,NULL)",
-                (_file_row(*item) for item in stored),
+                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?,NULL)", changes.stored
             )
             db.executemany(
                 "UPDATE files SET size=?, mtime_ns=? WHERE path=?",
@@ -288,11 +280,9 @@ class Cache:
                     "INSERT OR REPLACE INTO meta VALUES('last_build', ?)", (changes.last_build,)
                 )
             db.execute("COMMIT")
-        except (sqlite3.Error, UnicodeEncodeError) as e:
+        except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
-            if isinstance(e, UnicodeEncodeError) and not keyed:
-                raise
             return False
         return True
 

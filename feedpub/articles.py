@@ -21,10 +21,9 @@ from typing import Any
 import yaml
 from yaml._yaml import CParser
 
-from .cache import Summary
 from .errors import ArticleError
 from .fastyaml import fast_load
-from .model import Article, Image, Provider, Related
+from .model import Article, Image, Provider, Related, Summary
 from .sanitize import clean_text, clean_url, shorten
 
 MAX_DEPTH = 20

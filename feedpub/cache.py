@@ -1,5 +1,10 @@
-"""The article cache: a stdlib SQLite file keyed by path, size and mtime, with a
-content hash for when mtime cannot be trusted.
+"""The article cache, the SQLite store only: a stdlib SQLite file keyed by path, size
+and mtime, with a content hash for when mtime cannot be trusted. What its contents
+mean for a build (what changed since the last one) is :mod:`feedpub.incremental`'s.
+
+A build reads it at most twice (the last build's memo and outputs, a few pages; then,
+when something changed, every file's row) and writes it once, in one transaction at
+the end (:meth:`Cache.commit`).
 
 It holds, per article file, either the few columns selection needs (a
 :class:`Summary`: the whole Article is parsed again from its file when a feed
@@ -11,7 +16,7 @@ A cache that is corrupt, truncated, locked by a stranger or of another version
 is thrown away and rebuilt; it never fails a build.
 
 A path is stored as text, but a path whose name is not UTF-8 (which Python holds
-with lone surrogates, see :mod:`feedpub.collect`) as a BLOB of its bytes: SQLite's
+with lone surrogates, see :mod:`feedpub.sources`) as a BLOB of its bytes: SQLite's
 text must be UTF-8. Such rows are found again by the primary key's index (a BLOB
 sorts after every text), so the common case pays nothing for them.
 """
@@ -21,37 +26,22 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
 from .errors import ArticleError
-from .model import Headline
+from .model import Summary
+from .parallel import maker
 
 #: Bump when the loader or the Article shape changes: old caches are then rebuilt.
 SCHEMA_VERSION = "feedpub-cache-8"
-#: The cache file is read ahead in windows of this many bytes (see Cache._prefetch).
-PREFETCH_WINDOW = 4 << 20
 #: Topics are stored joined by this character, which cleaned text never holds.
 TOPIC_SEP = "\x1f"
-
-
-class Summary(NamedTuple):
-    """What selection needs of an article, read from the cache without the Article.
-
-    A named tuple, not a dataclass: a build sends a hundred thousand of them between
-    processes, and a tuple pickles in C.
-    """
-
-    path: str
-    url: str
-    published: bool
-    published_at: datetime
-    topics: tuple[str, ...]
-    quality: float | None
-    digest: str
+#: SQLite's files of a database at ``path``: ``f"{path}{suffix}"``.
+COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 
 class Row(NamedTuple):
@@ -62,39 +52,61 @@ class Row(NamedTuple):
     digest: str
     summary: Summary | None
     error: ArticleError | None
+    #: what the feeds page shows of it (:meth:`feedpub.model.Headline.to_json`), when kept
+    headline: str | None = None
+
+
+@dataclass(slots=True)
+class Changes:
+    """What a build learnt, written by :meth:`Cache.commit` in one transaction, in
+    this order."""
+
+    #: rows of files gone from the listing
+    vanished: list[str] = field(default_factory=list)
+    #: rows of files read, as stored (see :meth:`store`)
+    stored: list[tuple[object, ...]] = field(default_factory=list)
+    #: ``(path, size, mtime_ns)`` of files read whose bytes did not change
+    touched: list[tuple[str, int, int]] = field(default_factory=list)
+    #: ``(path, digest, headline JSON)``, for the row of that path and digest
+    headlines: list[tuple[str, str, str]] = field(default_factory=list)
+    #: rows to read again next time, whatever their size and mtime say
+    stale: list[str] = field(default_factory=list)
+    #: ``(name, fingerprint, size, mtime_ns)`` of output files written or found current
+    outputs: list[tuple[str, str, int, int]] = field(default_factory=list)
+    #: the memo of a complete build (see :mod:`feedpub.incremental`)
+    last_build: str | None = None
+
+    def store(
+        self, path: str, size: int, mtime_ns: int, digest: str, result: Summary | ArticleError
+    ) -> None:
+        """Keep what a file read holds (made into its row now, while the build waits on
+        the files still being read: a hundred thousand rows take a second)."""
+        self.stored.append(_file_row(_key(path), size, mtime_ns, digest, result))
 
 
 class Cache:
-    """Open (or create) the cache at ``path``; ``settings`` invalidate it when they change."""
+    """Open (or create) the cache at ``path``; ``settings`` invalidate it when they change.
+    ``fresh``: throw away what is there first. Read-only, a missing cache is not created
+    (nor its folder)."""
 
-    def __init__(self, path: Path, settings: str, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: Path, settings: str, *, readonly: bool = False, fresh: bool = False
+    ) -> None:
         self.path = path
         self.readonly = readonly
         self.settings = settings
         self.db: sqlite3.Connection | None = None
+        if not readonly:
+            with contextlib.suppress(OSError):  # a cache that cannot be made: a build without one
+                path.parent.mkdir(parents=True, exist_ok=True)
+            if fresh:
+                self._remove()
         if readonly and not path.exists():
             return
         try:
             self.db = self._open(settings)
         except sqlite3.Error:
             self._start_afresh()
-        self._prefetch()
-
-    def _prefetch(self) -> None:
-        """Ask the kernel to read the whole file in, in the background, while the build
-        lists the articles: a build that selects reads every page, and a page cache
-        reclaimed since the last build (a minute idle may be enough) made that a
-        wait on the disk."""
-        advise = getattr(os, "posix_fadvise", None)
-        if advise is None or self.db is None:
-            return
-        with contextlib.suppress(OSError):
-            fd = os.open(self.path, os.O_RDONLY)
-            try:  # in windows: Linux reads ahead 8 MB at most for one call
-                for offset in range(0, os.fstat(fd).st_size, PREFETCH_WINDOW):
-                    advise(fd, offset, PREFETCH_WINDOW, os.POSIX_FADV_WILLNEED)
-            finally:
-                os.close(fd)
 
     def _start_afresh(self) -> None:
         """Throw the cache away and begin an empty one (read-only: do without)."""
@@ -126,7 +138,7 @@ class Cache:
         return False
 
     def _remove(self) -> None:
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in COMPANIONS:
             with contextlib.suppress(OSError):  # gone already, or a read-only folder
                 os.unlink(f"{self.path}{suffix}")
 
@@ -181,7 +193,7 @@ class Cache:
         out: dict[str, Row] = {}
         topic_tuples: dict[str, tuple[str, ...]] = {"": ()}  # a few hundred distinct sets
         when_of = datetime.fromisoformat  # ISO text: three times quicker than a timestamp
-        new = tuple.__new__  # a named tuple's own __new__ is Python: twice as slow
+        summary_of, row_of = maker(Summary), maker(Row)
         try:
             for (
                 path,
@@ -195,9 +207,10 @@ class Cache:
                 quality,
                 line,
                 error,
+                headline,
             ) in self.db.execute(
                 "SELECT path, size, mtime_ns, digest, url, published, published_at, topics,"
-                " quality, line, error FROM files"
+                " quality, line, error, headline FROM files"
             ):
                 if error is not None:
                     out[path] = Row(size, mtime, digest, None, ArticleError(path, line, error))
@@ -207,10 +220,8 @@ class Cache:
                 tuple_ = topic_tuples.get(topics)
                 if tuple_ is None:
                     tuple_ = topic_tuples[topics] = tuple(topics.split(TOPIC_SEP))
-                summary = new(
-                    Summary, (path, url, pub == 1, when_of(when), tuple_, quality, digest)
-                )
-                out[path] = new(Row, (size, mtime, digest, summary, None))
+                summary = summary_of((path, url, pub == 1, when_of(when), tuple_, quality, digest))
+                out[path] = row_of((size, mtime, digest, summary, None, headline))
             # the paths stored as bytes (see _key), found by the index: none, usually
             for (blob,) in self.db.execute("SELECT path FROM files WHERE path >= x''"):
                 row = out.pop(blob)
@@ -225,131 +236,55 @@ class Cache:
             return {}
         return out
 
-    def store(
-        self,
-        items: Sequence[tuple[str, int, int, str, Summary | ArticleError]],
-        forget: Sequence[str],
-    ) -> bool:
-        """Record loaded files; False when the cache could not take them."""
-        if self.db is None or self.readonly:
-            return False
-        try:
-            return self._store(items, forget)
-        except UnicodeEncodeError:  # a path that is not UTF-8: again, with such paths as bytes
-            keyed = [(_key(i[0]), *i[1:]) for i in items]
-            return self._store(keyed, [_key(p) for p in forget])
-
-    def _store(
-        self,
-        items: Sequence[tuple[str | bytes, int, int, str, Summary | ArticleError]],
-        forget: Sequence[str | bytes],
-    ) -> bool:
-        assert self.db is not None
-        try:
-            self.db.execute("BEGIN")
-            self.db.executemany("DELETE FROM files WHERE path=?", ((p,) for p in forget))
-            self.db.executemany(
-                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?,NULL)",
-                (_file_row(*item) for item in items),
-            )
-            self.db.execute("COMMIT")
-        except (sqlite3.Error, UnicodeEncodeError) as e:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.execute("ROLLBACK")
-            if isinstance(e, UnicodeEncodeError):
-                raise
-            return False
-        return True
-
-    def headlines(self, items: Iterable[tuple[str, str]]) -> dict[str, Headline]:
-        """The stored headlines of the ``(path, digest)`` items that have a sound one
-        (any other is simply not returned: the caller parses its file)."""
+    def last_build(self) -> tuple[str | None, dict[str, tuple[str, int, int]]]:
+        """The memo of the last complete build, and each output file's
+        ``(fingerprint, size, mtime_ns)`` as written: a few pages."""
         if self.db is None:
-            return {}
-        wanted = dict(items)
-        out: dict[str, Headline] = {}
-        paths = [_key(p) for p in wanted]
+            return None, {}
         try:
-            for i in range(0, len(paths), 500):
-                chunk = paths[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                for key, digest, headline in self.db.execute(
-                    f"SELECT path, digest, headline FROM files WHERE path IN ({marks})"  # noqa: S608
-                    " AND headline IS NOT NULL",
-                    chunk,
-                ):
-                    path = _path(key)
-                    if wanted[path] == digest:
-                        with contextlib.suppress(ValueError, TypeError, KeyError):
-                            out[path] = Headline.from_json(headline)
-        except sqlite3.Error:
-            return {}
-        return out
-
-    def set_headlines(self, items: Iterable[tuple[str, str, str]]) -> None:
-        """Keep ``(path, digest, headline JSON)``, for the row of that path and digest."""
-        if self.db is None or self.readonly:
-            return
-        try:
-            self.db.execute("BEGIN")
-            self.db.executemany(
-                "UPDATE files SET headline=? WHERE path=? AND digest=?",
-                ((h, _key(p), d) for p, d, h in items),
-            )
-            self.db.execute("COMMIT")
-        except sqlite3.Error:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.execute("ROLLBACK")
-
-    def touch(self, path: str, size: int, mtime_ns: int) -> None:
-        """Record a new size and mtime for a file whose bytes did not change."""
-        if self.db is None or self.readonly:
-            return
-        with contextlib.suppress(sqlite3.Error):
-            self.db.execute(
-                "UPDATE files SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, _key(path))
-            )
-
-    # ------------------------------------------------------------------ meta
-
-    def get_meta(self, key: str) -> str | None:
-        if self.db is None:
-            return None
-        try:
-            row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        except sqlite3.Error:
-            return None
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        if self.db is None or self.readonly:
-            return
-        with contextlib.suppress(sqlite3.Error):
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
-
-    # ------------------------------------------------------------------ outputs
-
-    def outputs(self) -> dict[str, tuple[str, int, int]]:
-        if self.db is None:
-            return {}
-        try:
-            return {
+            row = self.db.execute("SELECT value FROM meta WHERE key='last_build'").fetchone()
+            outputs = {
                 n: (f, s, m)
                 for n, f, s, m in self.db.execute(
                     "SELECT name, fingerprint, size, mtime_ns FROM outputs"
                 )
             }
         except sqlite3.Error:
-            return {}
+            return None, {}
+        return (None if row is None else str(row[0])), outputs
 
-    def set_output(self, name: str, fingerprint: str, size: int, mtime_ns: int) -> None:
+    def commit(self, changes: Changes) -> bool:
+        """Write ``changes`` in one transaction; False when the cache could not take them
+        (read-only, a full disk: no loss, the next build reads those files again)."""
         if self.db is None or self.readonly:
-            return
-        with contextlib.suppress(sqlite3.Error):
-            self.db.execute(
-                "INSERT OR REPLACE INTO outputs VALUES(?,?,?,?)",
-                (name, fingerprint, size, mtime_ns),
+            return False
+        db = self.db
+        try:
+            db.execute("BEGIN")
+            db.executemany("DELETE FROM files WHERE path=?", ((_key(p),) for p in changes.vanished))
+            db.executemany(
+                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?,NULL)", changes.stored
             )
+            db.executemany(
+                "UPDATE files SET size=?, mtime_ns=? WHERE path=?",
+                ((size, mtime, _key(p)) for p, size, mtime in changes.touched),
+            )
+            db.executemany(
+                "UPDATE files SET headline=? WHERE path=? AND digest=?",
+                ((h, _key(p), d) for p, d, h in changes.headlines),
+            )
+            db.executemany("DELETE FROM files WHERE path=?", ((_key(p),) for p in changes.stale))
+            db.executemany("INSERT OR REPLACE INTO outputs VALUES(?,?,?,?)", changes.outputs)
+            if changes.last_build is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES('last_build', ?)", (changes.last_build,)
+                )
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            return False
+        return True
 
 
 def _key(path: str) -> str | bytes:

@@ -9,10 +9,9 @@ yielded no articles); 75 another build holds the lock.
 
 from __future__ import annotations
 
-import difflib
+import contextlib
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -22,19 +21,10 @@ from typing import Any
 import click
 
 from . import __version__
-from .build import (
-    SITE_NAMES,
-    BuildResult,
-    build,
-    build_lock,
-    gather,
-    open_cache,
-)
-from .cache import Summary
-from .collect import read_articles
-from .config import Config, FeedConfig, load_config, topic_key
+from .build import SITE_NAMES, BuildResult, build, feed_counts, preview
+from .config import Config, load_config
 from .errors import ConfigError, LockError, UnknownTopicError, shown_path
-from .select import pick_all, visible
+from .output import build_lock
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
 #: A phase shows a progress bar on a terminal when it has at least this much to do.
@@ -78,16 +68,24 @@ def _now(value: datetime | None) -> datetime:
     return value or datetime.now(UTC).replace(microsecond=0)
 
 
-#: Set by :func:`main` (the ``feedpub`` program): a finished build leaves the process
-#: at once. Unset when the commands run inside another program, such as the tests.
-_EXIT_AT_ONCE = False
-
-
 def main() -> None:
-    """The ``feedpub`` program (and ``python -m feedpub``)."""
-    global _EXIT_AT_ONCE
-    _EXIT_AT_ONCE = True
-    cli()
+    """The ``feedpub`` program (and ``python -m feedpub``).
+
+    A finished command leaves the process at once: a build holds a hundred thousand
+    summaries, rows and sources, and freeing them one by one on the way out cost a cron
+    run with nothing to do about 40 ms of its 0.8 s. Every file is written, synced and
+    closed by then; only memory is left. (The commands run inside another program, such
+    as the tests, return as usual.)
+    """
+    try:
+        cli()
+    except SystemExit as e:
+        if e.code is not None and not isinstance(e.code, int):
+            raise
+        with contextlib.suppress(OSError):  # a reader that left early (| head)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(e.code or 0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -179,13 +177,6 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     code = _report(config, result, verbose, time.monotonic() - started)
     if config.hub and not check:
         _ping_hub(config, config.hub, result, verbose)
-    if _EXIT_AT_ONCE:
-        # A build holds a hundred thousand summaries, rows and sources: freeing them
-        # one by one on the way out cost a cron run with nothing to do about 40 ms of
-        # its 0.8 s. Every file is written, synced and closed; only memory is left.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
     raise SystemExit(code)
 
 
@@ -332,35 +323,6 @@ def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
 # --------------------------------------------------------------------------- preview / list
 
 
-def _slugify(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", topic_key(name)).strip("-") or "topic"
-
-
-def _resolve(config: Config, name: str, summaries: list[Summary], limit: int | None) -> FeedConfig:
-    feed = config.feed(name)
-    if feed is not None:
-        return feed if limit is None else _with_limit(feed, limit)
-    key = topic_key(name)
-    topics = {topic_key(t): t for s in summaries for t in s.topics}
-    if key not in topics:
-        names = [f.slug for f in config.feeds] + sorted(set(topics.values()))
-        close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
-        close += [n for n in names if key and key in topic_key(n) and n not in close][
-            : 5 - len(close)
-        ]
-        raise UnknownTopicError(name, close)
-    return FeedConfig(
-        slug=_slugify(name), title=topics[key], description=f"{config.title}: {topics[key]}",
-        topics=(topics[key],), topic_keys=frozenset({key}),
-        max_items=limit or config.max_items, min_quality=None, formats=("rss", "atom"),
-    )  # fmt: skip
-
-
-def _with_limit(feed: FeedConfig, limit: int) -> FeedConfig:
-    return FeedConfig(feed.slug, feed.title, feed.description, feed.topics, feed.topic_keys,
-                      limit, feed.min_quality, feed.formats)  # fmt: skip
-
-
 @cli.command("preview")
 @click.argument("topic_or_slug")
 @config_option
@@ -379,27 +341,18 @@ def preview_cmd(
 ) -> None:
     """Show what one feed (a slug) or any topic would contain."""
     config = _load(config_path)
-    when = _now(now)
-    cache = open_cache(config, readonly=True)
     try:
-        g = gather(config, cache)
-        try:
-            feed = _resolve(config, topic_or_slug, g.summaries, limit)
-        except UnknownTopicError as e:
-            click.echo(f"feedpub: {e}", err=True)
-            raise SystemExit(EXIT_USAGE) from None
-        items = pick_all(visible(g.summaries, when), [feed])[feed.slug]
-    finally:
-        cache.close()
-    reread = read_articles(config, items)
-    articles = reread.articles
-    for err in [*g.errors, *reread.errors.values()]:
+        shown = preview(config, topic_or_slug, _now(now), limit)
+    except UnknownTopicError as e:
+        click.echo(f"feedpub: {e}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    feed, chosen = shown.feed, shown.articles
+    for err in shown.errors:
         click.echo(str(err), err=True)
-    for path in reread.changed:
+    for path in shown.changed:
         click.echo(
             f"{shown_path(path)}: changed while it was read; left out (run preview again)", err=True
         )
-    chosen = [articles[s.path] for s in items if s.path in articles]
     if fmt in ("rss", "atom", "jsonfeed"):
         from . import formats
 
@@ -436,21 +389,11 @@ def preview_cmd(
 def list_cmd(config_path: str, now: datetime | None) -> None:
     """Every feed with its topics, article count and newest date."""
     config = _load(config_path)
-    when = _now(now)
-    cache = open_cache(config, readonly=True)
-    try:
-        g = gather(config, cache)
-    finally:
-        cache.close()
-    ordered = visible(g.summaries, when)
-    unlimited = [_with_limit(f, max(len(ordered), 1)) for f in config.feeds]
-    matching = pick_all(ordered, unlimited)
-    selected = pick_all(ordered, config.feeds)
-    for feed in config.feeds:
-        items = selected[feed.slug]
+    counts, errors = feed_counts(config, _now(now))
+    for feed, items, matching in counts:
         newest = f"{items[0].published_at:%Y-%m-%d %H:%M}" if items else "-"
         topics = ", ".join(feed.topics)
-        count = f"{len(items):>4} items ({len(matching[feed.slug])} matching)"
+        count = f"{len(items):>4} items ({matching} matching)"
         click.echo(f"{feed.slug:<20} {count:<24} newest {newest:<16}  {feed.title} [{topics}]")
-    for err in g.errors:
+    for err in errors:
         click.echo(str(err), err=True)

@@ -61,9 +61,6 @@ class FeedConfig:
     #: Items per archive page (default: the feed's ``max_items``).
     archive_size: int = 0
 
-    def matches(self, article_topic_keys: frozenset[str]) -> bool:
-        return self.topic_keys is None or not self.topic_keys.isdisjoint(article_topic_keys)
-
 
 @dataclass(frozen=True, slots=True)
 class Config:

@@ -1,4 +1,7 @@
-"""The keys that tell an incremental build what may have changed since the last one.
+"""What changed since the last build: which article files to read again, which
+outputs to render again, and whether there is anything to do at all.
+
+The keys that tell an incremental build what may have changed:
 
 An output file is rewritten only when its key changes, so a key must hold
 *everything* that shapes the output's bytes. Nothing here is listed by hand:
@@ -14,17 +17,27 @@ An output file is rewritten only when its key changes, so a key must hold
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import json
+import operator
 import os
 import sys
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
+from .archive import Document
+from .cache import Cache, Row
 from .config import Config, FeedConfig
+from .errors import ArticleError
+from .model import SourceFile, Summary
+from .parallel import prefetch
+from .select import Hidden
 
 #: The libraries whose versions can change the bytes of an output.
 LIBRARIES = ("feedgen", "lxml", "nh3", "ftfy", "PyYAML", "jsonschema")
@@ -99,3 +112,185 @@ def feed_key(feed: FeedConfig) -> str:
 def config_key(config: Config) -> str:
     """The whole configuration, feeds included, with :func:`code_key`."""
     return json.dumps([site_key(config), [feed_key(f) for f in config.feeds]], ensure_ascii=False)
+
+
+def settings(config: Config) -> str:
+    """What the cached summaries and headlines were made with: the code that reads
+    articles, and the settings it reads them with (the cache is rebuilt when they change)."""
+    return f"tz={config.timezone.key} max={config.max_file_size} code={code_key()}"
+
+
+def open_cache(config: Config, *, readonly: bool, fresh: bool = False) -> Cache:
+    """The cache at ``site.cache``, read ahead into the page cache (a build that selects
+    reads every page of it); read-only, a missing one is not created (nor its folder)."""
+    cache = Cache(config.cache, settings(config), readonly=readonly, fresh=fresh)
+    if cache.db is not None:
+        prefetch(config.cache)
+    return cache
+
+
+# ---------------------------------------------------------------- which files changed
+
+#: A file modified this close to the last cache write may change again within the
+#: same mtime tick; its content hash is checked instead of trusting size and mtime.
+RACY_NS = 2_000_000_000
+
+
+def racy_after(config: Config) -> int:
+    """Files modified after this moment (ns) are hashed, whatever the cache says."""
+    newest = 0
+    for suffix in ("", "-wal"):
+        with contextlib.suppress(OSError):
+            newest = max(newest, os.stat(f"{config.cache}{suffix}").st_mtime_ns)
+    return newest - RACY_NS
+
+
+def unchanged(
+    sources: Sequence[SourceFile], rows: dict[str, Row], racy: int
+) -> tuple[list[Summary], list[ArticleError], list[tuple[SourceFile, str | None]]]:
+    """From the cache, the summaries and rejections of the files that did not change
+    (same size and mtime, settled before the last cache write); and the files to read,
+    each with the digest the cache knows of it (a touched file whose bytes are the same
+    is then not parsed)."""
+    summaries: list[Summary] = []
+    errors: list[ArticleError] = []
+    todo: list[tuple[SourceFile, str | None]] = []
+    for src in sources:  # a hundred thousand times: kept plain
+        row = rows.get(src.path)
+        if row is None:
+            todo.append((src, None))
+        elif row.size == src.size and row.mtime_ns == src.mtime_ns and src.mtime_ns < racy:
+            if row.error is not None:
+                errors.append(row.error)
+            elif row.summary is not None:
+                summaries.append(row.summary)
+        else:
+            todo.append((src, row.digest))
+    return summaries, errors, todo
+
+
+# ---------------------------------------------------------------- which outputs changed
+
+
+def fingerprint(config: Config, feed: FeedConfig, fmt: str, items: Sequence[Summary],
+                doc: Document[Summary] | None = None) -> str:  # fmt: skip
+    """Everything an output's bytes depend on, hashed: the code and every field of the
+    configuration, the format, and the items."""
+    parts = [site_key(config), feed_key(feed), fmt, [[s.path, s.digest] for s in items],
+             doc.key() if doc else None]  # fmt: skip
+    return hashlib.sha256(_utf8(json.dumps(parts, ensure_ascii=False))).hexdigest()
+
+
+#: How many headlines of each feed the feeds page shows.
+HEADLINES = 5
+
+
+def site_fingerprint(config: Config, selected: dict[str, list[Summary]]) -> str:
+    """Everything the site files' bytes depend on: the feeds, their newest items."""
+    feeds = [
+        [f.slug, f.title, f.description, list(f.formats), list(f.topics), f.max_items,
+         [[s.path, s.digest] for s in selected.get(f.slug, ())[: min(HEADLINES, f.max_items)]],
+         selected[f.slug][0].published_at.isoformat() if selected.get(f.slug) else None]
+        for f in config.feeds
+    ]  # fmt: skip
+    parts = [config_key(config), feeds]
+    return hashlib.sha256(_utf8(json.dumps(parts, ensure_ascii=False))).hexdigest()
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as bytes to hash, whatever it holds: a path whose name is not UTF-8 holds
+    lone surrogates, which plain UTF-8 refuses (and which change nothing else)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+Known = tuple[str, int, int]  # an output's fingerprint, size and mtime_ns, as written
+
+
+def up_to_date(path: Path, known: Known | None, fp: str) -> bool:
+    """Whether the output at ``path`` holds what ``fp`` describes: written so, untouched."""
+    return known is not None and known[0] == fp and _same_stat(path, known)
+
+
+def _same_stat(path: Path, known: Known) -> bool:
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == (known[1], known[2])
+
+
+# ---------------------------------------------------------------- the no-change shortcut
+#
+# A cron build usually finds nothing new. The cache remembers the state of the last
+# complete build: the list of files with their sizes and mtimes, the config, the files
+# it wrote, the rejections it reported, and the next moment an already known article
+# becomes visible. When all of that still holds, the build is over after one stat per
+# file: nothing is read, selected, rendered or written.
+
+
+def state(config: Config, sources: Sequence[SourceFile], slugs: Sequence[str] | None,
+          allow_empty: bool, unusable: Sequence[ArticleError] = ()) -> str:  # fmt: skip
+    """A hash of everything a build depends on but the files' bytes: the config, the
+    listing (each path, size and mtime) and what the listing found unusable (their
+    rejections are remembered with the state, so the state must change with them)."""
+    h = hashlib.sha256()
+    h.update(_utf8(json.dumps([config_key(config), sorted(slugs or []), allow_empty])))
+    # (a path never holds NUL, so each line reads back one way whatever the names hold,
+    # and a line that starts with one is no file's)
+    h.update(_utf8("".join([f"{path}\0{size}\0{mtime}\n" for path, _, size, mtime in sources])))
+    if unusable:
+        h.update(_utf8("".join([f"\0{e.path}\0{e.line}\0{e.message}\n" for e in unusable])))
+    return h.hexdigest()
+
+
+class Memo(NamedTuple):
+    """What the last complete build reported, when nothing changed since."""
+
+    outputs: list[str]
+    errors: list[ArticleError]
+    hidden: list[Hidden]
+
+
+def nothing_to_do(config: Config, memo_json: str | None, outputs: dict[str, Known],
+                  sources: Sequence[SourceFile], state: str, now: datetime) -> Memo | None:  # fmt: skip
+    """What the last build reported, when a build now would change nothing; else None."""
+    try:
+        memo = json.loads(memo_json or "null")
+        if not memo or memo["state"] != state or memo["refused"]:
+            return None
+        if now < datetime.fromisoformat(memo["now"]):
+            return None
+        if memo["next"] is not None and now >= datetime.fromisoformat(memo["next"]):
+            return None
+        if sources and max(map(_MTIME, sources)) >= racy_after(config):
+            return None  # maybe changed within the same mtime tick: hash them
+        for name in memo["outputs"]:
+            entry = outputs.get(name)
+            if entry is None or not _same_stat(config.output / name, entry):
+                return None
+        errors = [ArticleError(p, line, msg) for p, line, msg in memo["errors"]]
+        hidden = [Hidden(*h) for h in memo["hidden"]]  # the same files and visibility
+    except (ValueError, KeyError, TypeError):
+        return None
+    return Memo(memo["outputs"], errors, hidden)
+
+
+_MTIME = operator.itemgetter(3)  # of a SourceFile
+
+
+def remember(state: str, now: datetime, summaries: Sequence[Summary], errors: Sequence[ArticleError],
+             outputs: Sequence[str], hidden: Sequence[Hidden], refused: str | None) -> str:  # fmt: skip
+    """The memo of a complete build, for :func:`nothing_to_do` next time."""
+    upcoming = [s.published_at for s in summaries if s.published and s.published_at > now]
+    memo = {
+        "state": state,
+        "now": now.isoformat(),
+        "next": min(upcoming).isoformat() if upcoming else None,
+        "outputs": sorted(outputs),
+        "errors": [[e.path, e.line, e.message] for e in errors],
+        "hidden": [list(h) for h in hidden],
+        "refused": refused,
+    }
+    # ASCII: a path that is not UTF-8 holds lone surrogates, which SQLite's text cannot
+    # (escaped as \udce9, they read back as they were)
+    return json.dumps(memo)

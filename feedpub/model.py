@@ -1,4 +1,6 @@
-"""The article model: frozen dataclasses, the single shape every later stage reads.
+"""The shapes every stage hands to the next: an article file found (SourceFile), an
+article whole (Article) or as selection needs it (Summary), and what the feeds page
+shows of it (Headline).
 
 Invariants, established by :mod:`feedpub.articles` and relied on everywhere else:
 
@@ -14,7 +16,33 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
+
+
+class SourceFile(NamedTuple):
+    """An article file found by the content globs (a named tuple: a build lists a
+    hundred thousand)."""
+
+    path: str  # relative to the config folder, POSIX form: the name shown to users
+    abspath: str
+    size: int
+    mtime_ns: int
+
+
+class Summary(NamedTuple):
+    """What selection needs of an article, kept in the cache instead of the Article
+    (which is parsed again from its file when a feed shows it).
+
+    A named tuple, not a dataclass: a build holds and sends a hundred thousand.
+    """
+
+    path: str
+    url: str
+    published: bool
+    published_at: datetime
+    topics: tuple[str, ...]
+    quality: float | None
+    digest: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,14 +5,18 @@ No I/O and no clock: ``now`` is always passed in.
 
 from __future__ import annotations
 
+import difflib
 import heapq
 import operator
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple, Protocol, TypeVar
 
-from .config import FeedConfig, topic_key
+from .config import Config, FeedConfig, topic_key
+from .errors import UnknownTopicError
 
 
 class Selectable(Protocol):
@@ -156,3 +160,28 @@ def _unique(positions: Iterable[int]) -> Iterator[int]:
         if i != last:
             yield i
             last = i
+
+
+def feed_for(config: Config, name: str, articles: Iterable[Selectable],
+             limit: int | None = None) -> FeedConfig:  # fmt: skip
+    """The feed ``name`` (a slug), or a feed of the topic ``name`` (any article's topic,
+    in any case); at most ``limit`` items. UnknownTopicError, with close matches, when
+    ``name`` is neither."""
+    feed = config.feed(name)
+    if feed is not None:
+        return feed if limit is None else replace(feed, max_items=limit)
+    key = topic_key(name)
+    topics = {topic_key(t): t for a in articles for t in a.topics}
+    if key not in topics:
+        names = [f.slug for f in config.feeds] + sorted(set(topics.values()))
+        close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
+        close += [n for n in names if key and key in topic_key(n) and n not in close][
+            : 5 - len(close)
+        ]
+        raise UnknownTopicError(name, close)
+    slug = re.sub(r"[^a-z0-9]+", "-", topic_key(name)).strip("-") or "topic"
+    return FeedConfig(
+        slug=slug, title=topics[key], description=f"{config.title}: {topics[key]}",
+        topics=(topics[key],), topic_keys=frozenset({key}),
+        max_items=limit or config.max_items, min_quality=None, formats=("rss", "atom"),
+    )  # fmt: skip

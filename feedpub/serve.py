@@ -51,10 +51,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import __version__
-from .build import BuildResult, build, build_lock
-from .collect import discover
+from .build import BuildResult, build
 from .config import Config, load_config
 from .errors import ConfigError, LockError
+from .output import build_lock
+from .sources import find
 
 CONTENT_TYPES = {
     ".rss": "application/rss+xml; charset=utf-8",
@@ -392,7 +393,7 @@ class Watcher:
         with contextlib.suppress(OSError):
             st = self.config_path.stat()
             out.append((str(self.config_path), st.st_size, st.st_mtime_ns))
-        out.extend((s.path, s.size, s.mtime_ns) for s in discover(self.config))
+        out.extend((s.path, s.size, s.mtime_ns) for s in find(self.config).sources)
         return tuple(out)
 
     def poll(self) -> bool:

@@ -212,7 +212,7 @@ def test_article_and_summary_are_both_derived_from_the_field_table() -> None:
     from dataclasses import fields
 
     from feedpub import articles
-    from feedpub.cache import Summary
+    from feedpub.model import Summary
 
     named = [f.name for f in articles.FIELDS if f.name]
     assert sorted(named) == sorted(f.name for f in fields(Article) if f.name != "path")

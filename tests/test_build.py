@@ -12,14 +12,17 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from feedpub import build as build_module
-from feedpub import collect, formats
-from feedpub.build import write_atomic
-from feedpub.errors import ArticleError
+from feedpub import formats
+from feedpub.build import build
+from feedpub.cache import Cache
+from feedpub.config import load_config
+from feedpub.output import write_atomic
 
 from .conftest import AZURE_AI_FEEDS, SEEDS, run_cli
 
@@ -73,7 +76,7 @@ def test_full_disk_or_read_only_folder_keeps_old_feeds(
             raise OSError(error, os.strerror(error))
         real_fsync(fd)
 
-    monkeypatch.setattr(build_module.os, "fsync", failing_fsync)
+    monkeypatch.setattr(os, "fsync", failing_fsync)
     code, err = run("build", "-c", str(cfg), "--now", NOW)
     assert code == 3
     assert "azure.rss: cannot write" in err and "previous file is kept" in err
@@ -182,7 +185,7 @@ def test_a_cache_that_refuses_writes_still_gives_right_feeds(
         if f.suffix in (".rss", ".atom"):
             f.unlink()
     (cfg.parent / ".feedpub" / "cache.sqlite").unlink()
-    monkeypatch.setattr(build_module.Cache, "store", lambda self, items, forget: False)
+    monkeypatch.setattr(Cache, "commit", lambda self, changes: False)
     code, err = run("build", "-c", str(cfg), "--now", NOW)
     assert (code, err) == (0, "")
     assert outputs(cfg) == good
@@ -323,48 +326,20 @@ def test_sigkill_at_any_moment_leaves_old_or_new_bytes(tmp_path: Path, write_con
     assert seen_new or final != old
 
 
-@pytest.mark.parametrize("start", ["fork", "no fork"])
-def test_parallel_reading_and_rendering_give_the_same_bytes_as_serial(  # type: ignore[no-untyped-def]
-    write_config, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, start: str
-) -> None:
-    """Workers read and render what they inherited when forked, or (with no fork to
-    be had) what they were sent: the feeds and the cache are the same either way."""
-    for k in range(40):  # copies of the seeds, some of them bad
-        for seed in sorted(seeds_dir.glob("0*.txt")):
-            data = seed.read_bytes().replace(b"/news/", f"/news{k}/".encode())
-            if k % 13 == 0:
-                data = data.replace(b"publishedDateTime:", b"publishedDateTime: [", 1)
-            (seeds_dir / f"c{k:02}-{seed.name}").write_bytes(data)
-    monkeypatch.setattr(collect, "PARALLEL_THRESHOLD", 50)
-    monkeypatch.setattr(collect, "CHUNK", 7)
-    if start == "no fork":
-        monkeypatch.setattr(collect, "fork_context", lambda: None)
-        monkeypatch.setattr(build_module, "fork_context", lambda: None)
-    many = "".join(
-        f'\n[feeds.f{i:02}]\ntitle = "Feed {i}"\ntopics = ["{t}"]\nformats = ["rss", "atom", "json"]\n'
-        for i, t in enumerate(["*", "Azure", "Microsoft AI", "AI"] * 6)
-    )
-    cfg = write_config(["content/*.txt"], many)
-    results = []
-    for jobs in ("1", "2"):
-        shutil.rmtree(cfg.parent / "feeds", ignore_errors=True)
-        code, err = run("build", "-c", str(cfg), "--now", NOW, "--jobs", jobs, "--full", "-v")
-        assert code == 1 and err.count("YAML error") == 4 * 5, err  # the bad copies
-        files = {
-            p.name: p.read_bytes()
-            for p in sorted((cfg.parent / "feeds").iterdir())
-            if p.suffix in (".rss", ".atom", ".json")
-        }
-        assert len(files) == 72 >= build_module.PARALLEL_RENDER
-        with sqlite3.connect(cfg.parent / ".feedpub" / "cache.sqlite") as db:
-            rows = db.execute("SELECT * FROM files ORDER BY path").fetchall()
-        assert len(rows) == 5 + 40 * 5
-        results.append((files, rows, err.replace(f"--jobs {jobs}", "")))
-    assert results[0][0] == results[1][0] and results[0][1] == results[1][1]
+def when(stage: str, do: Callable[[], None]) -> Callable[[str, list[str]], None]:
+    """A build's ``observe`` hook that does ``do`` the first time ``stage`` begins."""
+    done: list[bool] = []
+
+    def observe(seen: str, paths: list[str]) -> None:
+        if seen == stage and not done:
+            done.append(True)
+            do()
+
+    return observe
 
 
 def test_an_article_unpublished_while_the_build_runs_is_never_published(
-    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+    cfg: Path, seeds_dir: Path
 ) -> None:
     """A build reads every file once for its Summary and parses again the articles a
     feed shows. When a file changes in between (here: unpublished), the feeds that show
@@ -377,18 +352,15 @@ def test_an_article_unpublished_while_the_build_runs_is_never_published(
     # a new article for the Azure feed, so that the next build must render it
     extra = seeds_dir / "new.txt"
     extra.write_bytes(article.read_bytes().replace(b"/news/", b"/news2/"))
-    real = build_module.read_articles
 
-    def unpublish_then_read(config, items):  # type: ignore[no-untyped-def]
+    def unpublish() -> None:  # once summarised, before it is parsed again to be shown
         article.write_bytes(article.read_bytes().replace(b"published: true", b"published: false"))
-        return real(config, items)
 
-    monkeypatch.setattr(build_module, "read_articles", unpublish_then_read)
-    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
-    assert code == 0, err
-    assert "azure.rss: kept for the next build: content/002_882cc4a5fc2a4bd2.txt changed" in err
+    result = build(load_config(cfg), datetime.fromisoformat(NOW), observe=when("parse", unpublish))
+    deferred = {o.name: o.problems for o in result.outcomes if o.status == "deferred"}
+    assert deferred["azure.rss"] == ["content/002_882cc4a5fc2a4bd2.txt"]
+    assert not result.failed
     assert outputs(cfg)["azure.rss"] == before["azure.rss"]  # untouched: old bytes
-    monkeypatch.setattr(build_module, "read_articles", real)
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     after = outputs(cfg)
     assert url not in after["azure.rss"] and url not in after["azure.atom"]
@@ -396,7 +368,7 @@ def test_an_article_unpublished_while_the_build_runs_is_never_published(
 
 
 def test_the_feeds_page_takes_unchanged_headlines_from_the_cache(
-    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+    cfg: Path, seeds_dir: Path
 ) -> None:
     """After one Azure article changes, the Azure feeds are rendered again and so is
     index.html, but the AI feed's headline comes from the cache: no file outside the
@@ -404,18 +376,14 @@ def test_the_feeds_page_takes_unchanged_headlines_from_the_cache(
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     article = seeds_dir / "003_e437473dcdcad073.txt"
     article.write_bytes(article.read_bytes().replace(b'title: "', b'title: "Edited: ', 1))
-    real = build_module.read_articles
     asked: list[str] = []
 
-    def recording(config, items):  # type: ignore[no-untyped-def]
-        items = list(items)
-        asked.extend(s.path for s in items)
-        return real(config, items)
+    def recording(stage: str, paths: list[str]) -> None:
+        if stage == "parse":
+            asked.extend(paths)
 
-    monkeypatch.setattr(build_module, "read_articles", recording)
-    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
-    assert code == 0, err
-    assert "wrote" in err and "index.html" in err
+    result = build(load_config(cfg), datetime.fromisoformat(NOW), observe=recording)
+    assert ("index.html", "written") in [(o.name, o.status) for o in result.outcomes]
     page = (cfg.parent / "feeds" / "index.html").read_text(encoding="utf-8")
     assert "Edited: Microsoft just built" in page
     assert "Microsoft And OpenAI Team To Build" in page  # the AI headline, from the cache
@@ -449,29 +417,27 @@ def test_a_file_changed_behind_the_caches_back_is_read_again_next_time(
     assert b"Microsoft JUST built" in outputs(cfg)["azure.rss"]
 
 
-def test_an_article_that_cannot_be_read_again_fails_its_feeds_loudly(
-    cfg: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A shown article whose file cannot be read when its feed is rendered (made
-    unreadable since it was cached): its feeds keep their old files and the build says
-    why and exits 3, rather than deferring them for ever."""
+def test_an_article_that_cannot_be_read_again_fails_its_feeds_loudly(cfg: Path) -> None:
+    """A shown article whose file cannot be read when its feed is rendered (here: grown
+    past the size limit since it was summarised): its feeds keep their old files and
+    the build says why, rather than deferring them for ever."""
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     content = cfg.parent / "content"
     new = (content / "003_e437473dcdcad073.txt").read_bytes().replace(b".com/", b".com/new/")
     (content / "new.txt").write_bytes(new)  # a new Azure article: the Azure feed is due
     before = outputs(cfg)
-    real = collect.read_source
+    shown = content / "002_882cc4a5fc2a4bd2.txt"
 
-    def unreadable(src, max_size):  # type: ignore[no-untyped-def]
-        if src.path.endswith("002_882cc4a5fc2a4bd2.txt") and src.size == 0:  # a re-read
-            raise ArticleError(src.path, 1, "cannot read: Permission denied")
-        return real(src, max_size)
+    def grow() -> None:
+        with open(shown, "ab") as f:
+            f.truncate(3 << 20)
 
-    monkeypatch.setattr(collect, "read_source", unreadable)
-    code, err = run("build", "-c", str(cfg), "--now", NOW)
-    assert code == 3, err
-    assert "content/002_882cc4a5fc2a4bd2.txt:1: cannot read: Permission denied" in err
-    assert "azure.rss: not written; the previous file is kept" in err
+    result = build(load_config(cfg), datetime.fromisoformat(NOW), observe=when("parse", grow))
+    failed = {o.name: [str(p) for p in o.problems] for o in result.failed}
+    assert failed["azure.rss"] == [
+        "content/002_882cc4a5fc2a4bd2.txt:1: file is 3145728 bytes, over the limit of "
+        "2097152 (site.max_file_size)"
+    ]
     assert outputs(cfg)["azure.rss"] == before["azure.rss"]
 
 

@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 
 from feedpub import articles, sanitize
 from feedpub.articles import FrontMatterLoader, split_front_matter
-from feedpub.cache import Summary
 from feedpub.errors import ArticleError
 from feedpub.fastyaml import UNBUILT, fast_load
+from feedpub.model import Summary
 from feedpub.sanitize import clean_text
 
 from .conftest import DATA, ROOT, SEEDS

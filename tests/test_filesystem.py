@@ -13,9 +13,8 @@ loops, one that leads nowhere. Tests run as root here and in CI, and root reads 
 file whatever its mode: an unreadable file is then built by a ``feedpub`` process
 running as uid 65534 (by ``setpriv``, else ``subprocess.run(user=...)``; skipped,
 saying why, only when that user cannot run this Python), in a folder it owns; as any
-other user, plain ``chmod`` does it. "Between listing and reading" is the seam
-``feedpub.build.discover`` (the listing, a public function), wrapped to change the
-file once it has been listed.
+other user, plain ``chmod`` does it. "Between listing and reading" is the build's
+public ``observe`` hook, told when the files have been listed: the file is changed then.
 """
 
 from __future__ import annotations
@@ -30,20 +29,22 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from feedpub import collect
+from feedpub import parallel
+from feedpub.build import BuildResult, build
 from feedpub.cli import cli
-from feedpub.collect import SourceFile, read_source
 from feedpub.config import load_config
 from feedpub.errors import shown_path
+from feedpub.model import SourceFile
+from feedpub.sources import read_source
 
 from .conftest import OLD_MTIME_NS, ROOT, SEEDS, SITE
 
@@ -186,18 +187,15 @@ def _project_dir() -> Iterator[Path]:
                         os.chmod(os.path.join(folder, d), 0o755, follow_symlinks=False)
 
 
-@contextlib.contextmanager
-def _after_listing(change: Callable[[], None]) -> Iterator[None]:
-    """``change`` the content right after the build has listed it."""
-    real = collect.discover
+def _built_after_listing(cfg: Path, change: Callable[[], None]) -> BuildResult:
+    """A build (``feedpub build``'s function) that ``change``s the content once it has
+    listed it."""
 
-    def discover_then_change(*args: Any, **kwargs: Any) -> list[SourceFile]:
-        found = real(*args, **kwargs)
-        change()
-        return found
+    def observe(stage: str, paths: list[str]) -> None:
+        if stage == "listed":
+            change()
 
-    with mock.patch("feedpub.build.discover", discover_then_change):
-        yield
+    return build(load_config(cfg), datetime.fromisoformat(NOW), observe=observe)
 
 
 # ------------------------------------------------------------------ how names are shown
@@ -269,7 +267,7 @@ STATES = ["article", "rejected", "unreadable", "vanished", "folder", "loop", "da
 
 def _file_name(raw: bytes) -> bytes:
     """``raw`` made a name a file can have in the content folder that ``content/*``
-    matches: no ``/`` or NUL, and not hidden (see test_collect for those)."""
+    matches: no ``/`` or NUL, and not hidden (see test_sources for those)."""
     name = raw.replace(b"/", b"_").replace(b"\0", b"_")
     return b"_" + name[1:] if name.startswith(b".") else name
 
@@ -306,11 +304,13 @@ def _check_state(cfg: Path, name: bytes, state: str) -> None:
             if state == "folder":
                 os.mkdir(odd)
 
-        with _after_listing(change):
-            built = _build(cfg, "-v")
-        assert built.code == 0
-        assert built.about(shown) == [f"skipped {shown}: vanished while the build ran"]
+        result = _built_after_listing(cfg, change)
+        assert not result.gathered.errors and not result.failed
+        notes = [n for n in result.gathered.skipped if shown in n]
+        assert notes == [f"{shown}: vanished while the build ran"] and notes[0].isprintable()
         assert ODD_URL not in _feed(cfg)
+        built = _build(cfg, "-v")  # and the next build: the file gone, the folder no article
+        assert built.code == 0 and built.about(shown) == []
     elif state == "loop":
         os.symlink(os.fsdecode(name), odd)
         built = _build(cfg)
@@ -470,14 +470,9 @@ def test_a_link_out_of_the_content_folder_is_skipped_and_named_safely(tmp_path: 
     assert ODD_URL not in _feed(cfg)
 
 
-def test_forked_listing_and_workers_carry_odd_names(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_forked_listing_and_workers_carry_odd_names(tmp_path: Path) -> None:
     """With many files the listing is shared with a forked process (names sent with
     marshal) and files are read by worker processes (pickle): odd names survive both."""
-    monkeypatch.setattr(collect, "PARALLEL_STAT", 4)
-    monkeypatch.setattr(collect, "PARALLEL_THRESHOLD", 4)
-    monkeypatch.setattr(collect, "CHUNK", 2)
     cfg = _project(tmp_path)
     for i in range(6):
         Path(_odd(cfg, b"caf\xe9\n%d.txt" % i)).write_bytes(
@@ -485,9 +480,12 @@ def test_forked_listing_and_workers_carry_odd_names(
         )
     Path(_odd(cfg, b"bad\xff.txt")).write_bytes(BAD)
     os.symlink(os.fsdecode(b"loop\xff"), _odd(cfg, b"loop\xff"))
-    built = _build(cfg, "--jobs", "2")
-    assert built.code == 1
-    assert built.lines == ["content/bad\\xff.txt" + BAD_LINE, f"content/loop\\xff:1: {LOOP}"]
+    workers = parallel.Workers(2, least=4, chunk=2)
+    result = build(load_config(cfg), datetime.fromisoformat(NOW), executor=workers)
+    assert [str(e) for e in result.gathered.errors] == [
+        "content/bad\\xff.txt" + BAD_LINE,
+        f"content/loop\\xff:1: {LOOP}",
+    ]
     feed = _feed(cfg, "odd")
     assert all(f"{ODD_URL}{i}/" in feed for i in range(6))
 

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedpub.articles import load_article, load_summary
-from feedpub.cache import Summary
 from feedpub.config import Config, load_config
 from feedpub.errors import ArticleError
 from feedpub.formats import check, render
+from feedpub.model import Summary
 
 #: Text with everything real files and attackers put in strings: markup, entities,
 #: mojibake, XML-forbidden characters, surrogates' neighbours, right-to-left marks.

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import feedparser
 import pytest
 
-from feedpub import build as build_module
+from feedpub.build import build
+from feedpub.config import load_config
+from feedpub.select import Hidden
 
 from .conftest import OLD_MTIME_NS, ROOT, run_cli
 
@@ -51,38 +54,31 @@ def test_build_v_names_the_hidden_article_and_the_one_that_hides_it(sample: Path
     assert run("build", "-c", str(sample), "--now", NOW, "--full") == (0, "", "")
 
 
-def test_a_warm_build_that_reads_nothing_still_names_it(
-    sample: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_warm_build_that_reads_nothing_still_names_it(sample: Path) -> None:
     assert run("build", "-c", str(sample), "--now", NOW)[0] == 0
+    config, now = load_config(sample), datetime.fromisoformat(NOW)
+    hidden = [Hidden(OLDER, NEWER, URL, False)]
+    stages: list[tuple[str, list[str]]] = []
 
-    def never(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a build with nothing to do read or selected something")
+    def observe(stage: str, paths: list[str]) -> None:
+        stages.append((stage, paths))
 
-    with monkeypatch.context() as m:  # nothing changed: the build ends after a stat a file
-        for name in ("load_many", "read_articles", "plan"):
-            m.setattr(build_module, name, never)
-        code, _, err = run("build", "-c", str(sample), "--now", NOW, "-v")
+    result = build(config, now, observe=observe)  # nothing changed: one stat a file
+    assert [stage for stage, _ in stages] == ["listed"]  # nothing read, selected or parsed
+    assert result.hidden == hidden and result.gathered.cached == 20
+    code, _, err = run("build", "-c", str(sample), "--now", NOW, "-v")
     assert code == 0, err
     assert LINE in err.splitlines()
     assert "read 0, from cache 20" in err and "hidden 1;" in err
 
     # another article changes: only it is read; the two copies come from the cache
-    loaded: list[str] = []
-    real = build_module.load_many
-
-    def recording(todo, *args, **kwargs):  # type: ignore[no-untyped-def]
-        loaded.extend(src.path for src, _ in todo)
-        return real(todo, *args, **kwargs)
-
-    monkeypatch.setattr(build_module, "load_many", recording)
     other = sample.parent / "content" / "news" / "000_f490b32a68049365.txt"
     other.write_text(other.read_text("utf-8").replace("liquid", "Liquid", 1), "utf-8")
-    code, _, err = run("build", "-c", str(sample), "--now", NOW, "-v")
-    assert code == 0, err
-    assert loaded == ["content/news/000_f490b32a68049365.txt"]
-    assert "read 1, from cache 19" in err
-    assert LINE in err.splitlines() and "hidden 1;" in err
+    stages.clear()
+    result = build(config, now, observe=observe)
+    assert dict(stages)["read"] == ["content/news/000_f490b32a68049365.txt"]
+    assert (result.gathered.read, result.gathered.cached) == (1, 19)
+    assert result.hidden == hidden
 
 
 def test_copies_of_the_same_date_are_decided_by_path(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,11 @@ from click.testing import CliRunner
 from lxml import etree
 from lxml import html as lxml_html
 
-from feedpub import collect
+from feedpub.build import build
 from feedpub.cli import cli
+from feedpub.config import load_config
+from feedpub.model import SourceFile
+from feedpub.sources import load_one
 
 from .conftest import DATA, OLD_MTIME_NS, SEEDS
 
@@ -258,25 +261,21 @@ def test_the_1mb_excerpt_is_cut_to_a_readable_length(built: dict[str, Any]) -> N
 
 def test_a_file_that_vanishes_between_listing_and_reading_is_skipped(
     tmp_path: Path,
-    write_config,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    write_config,  # type: ignore[no-untyped-def]
 ) -> None:
     content = tmp_path / "content"
     content.mkdir()
     shutil.copy(SEEDS / GOOD, content / GOOD)
     (content / "gone.txt").write_text("---\ntitle: x\n---\n", encoding="utf-8")
     cfg = write_config(["content/*.txt"], FEEDS)
-    real = collect.discover
 
-    def discover_then_delete(*args: Any, **kwargs: Any) -> list[collect.SourceFile]:
-        found = real(*args, **kwargs)
-        (content / "gone.txt").unlink()  # deleted after it was listed
-        return found
+    def observe(stage: str, paths: list[str]) -> None:
+        if stage == "listed":
+            (content / "gone.txt").unlink()  # deleted after it was listed
 
-    monkeypatch.setattr("feedpub.build.discover", discover_then_delete)
-    result = CliRunner().invoke(cli, ["build", "-c", str(cfg), "--now", NOW, "-v"])
-    assert result.exit_code == 0, result.output
-    assert "content/gone.txt: vanished while the build ran" in result.stderr
+    result = build(load_config(cfg), datetime.fromisoformat(NOW), observe=observe)
+    assert not result.gathered.errors and not result.failed
+    assert "content/gone.txt: vanished while the build ran" in result.gathered.skipped
     assert GOOD_URL in (tmp_path / "feeds" / "hostile.rss").read_text(encoding="utf-8")
 
 
@@ -284,6 +283,6 @@ def test_a_file_that_vanishes_between_listing_and_reading_is_skipped(
 def test_a_file_swapped_for_a_fifo_never_hangs_the_build(tmp_path: Path, listed_size: int) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
-    src = collect.SourceFile("pipe.txt", str(fifo), listed_size, 0)
-    result = collect.load_one(src, UTC, 1 << 20)
+    src = SourceFile("pipe.txt", str(fifo), listed_size, 0)
+    result = load_one(src, UTC, 1 << 20)
     assert result is not None and "not a regular file" in str(result[1])

@@ -148,3 +148,21 @@ def test_topics_compare_after_nfkc_and_casefold() -> None:
     a = _article("a.txt", "https://e.com/a", NOW, topics=("ＭＩＣＲＯＳＯＦＴ ai",))
     assert select([a], feed(("Microsoft AI",)), NOW) == [a]
     assert select([a], feed(("Azure",)), NOW) == []
+
+
+def test_a_feed_cut_to_a_limit_keeps_every_other_field() -> None:
+    """``preview --limit`` and ``list`` cut a feed: its archive settings and the rest
+    stay (the feed was once rebuilt field by field, and ``archive`` was lost)."""
+    from feedpub.config import load_config
+    from feedpub.select import feed_for
+
+    from .conftest import ROOT
+
+    config = load_config(ROOT / "config.toml")
+    full = config.feed("all")
+    assert full is not None and full.archive
+    assert feed_for(config, "all", [], 3) == replace(full, max_items=3)
+    assert feed_for(config, "all", []) is full
+    a = _article("a.txt", "https://e.com/a", NOW, topics=("Space Weather",))
+    topic = feed_for(config, "space weather", [a], 2)
+    assert (topic.slug, topic.title, topic.max_items) == ("space-weather", "Space Weather", 2)

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..cache import Summary
 from ..config import Config
 from ..formats.items import EMPTY_FEED_DATE
-from ..model import Headline
+from ..model import Headline, Summary
 from ..select import Selectable
 from .opml import FILENAME as OPML_FILENAME
 from .opml import check_opml, render_opml

@@ -1,4 +1,5 @@
-"""Find the article files of a config and load them, in parallel when it pays.
+"""Find the article files of a config and read them: plain, serial functions (how
+they are shared out among processes is :mod:`feedpub.parallel`'s business).
 
 Reads files, never writes them. Files whose resolved path leaves the content
 root (the folder part of the glob, before its first wildcard) are skipped, so a
@@ -16,102 +17,20 @@ from __future__ import annotations
 import contextlib
 import errno
 import fnmatch
-import functools
-import gc
 import glob
 import hashlib
-import marshal
 import os
 import re
 import stat
-import sys
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import tzinfo
-from itertools import repeat
 from pathlib import Path
-from typing import Any, NamedTuple, ParamSpec, TypeVar
+from typing import NamedTuple
 
-from .cache import Summary
 from .config import Config
 from .errors import ArticleError, shown_path
-from .model import Article
-
-PARALLEL_THRESHOLD = 2000
-CHUNK = 256
-
-
-class SourceFile(NamedTuple):
-    """An article file found by the content globs (a named tuple: a build lists and
-    sends a hundred thousand)."""
-
-    path: str  # relative to the config folder, POSIX form: the name shown to users
-    abspath: str
-    size: int
-    mtime_ns: int
-
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def no_cycle_collection(fn: Callable[P, T]) -> Callable[P, T]:
-    """Run ``fn`` with the cyclic garbage collector off. Listing, gathering and selecting
-    make a hundred thousand entries, rows and summaries, which hold no reference
-    cycles; the collector would walk them all again and again (a third of a warm
-    build's time)."""
-
-    @functools.wraps(fn)
-    def run(*args: P.args, **kwargs: P.kwargs) -> T:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return run
-
-
-#: What the workers of a :func:`worker_pool` find in their copy of this module: the
-#: work of the build that forked them. A chunk of it is then sent as a range of
-#: positions, not pickled item by item (a hundred thousand sources, each pickled by
-#: Python code, cost the build a quarter of a second).
-_INHERITED: list[Any] = [None]
-
-
-def inherited() -> Any:
-    """In a worker of :func:`worker_pool`, what the pool was given to ``inherit``."""
-    return _INHERITED[0]
-
-
-def fork_context() -> Any:
-    """The "fork" start method on Linux (whatever the default of the Python version);
-    None elsewhere, where the default start method is used and the work is sent."""
-    import multiprocessing
-
-    if not sys.platform.startswith("linux"):
-        return None  # macOS has fork, but its system libraries do not survive it
-    return multiprocessing.get_context("fork")
-
-
-@contextlib.contextmanager
-def worker_pool(workers: int, inherit: Any = None) -> Iterator[Any]:
-    """A pool of ``workers`` forked processes, each holding ``inherit`` as
-    :data:`_INHERITED`, whose cyclic garbage collector leaves alone the objects they
-    were forked with (the build's hundred thousand sources or summaries): a
-    collection would walk them all, and touching them copies their memory pages."""
-    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only for a pool
-
-    _INHERITED[0] = inherit
-    try:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=fork_context(), initializer=gc.freeze
-        ) as pool:
-            yield pool
-    finally:
-        _INHERITED[0] = None
+from .model import Article, SourceFile, Summary
+from .parallel import LISTING, SERIAL, Executor, maker
 
 
 def _root_of(pattern: str) -> str:
@@ -206,25 +125,24 @@ def _scan(
                 yield from _scan(entry.path, rest, seen, problems)
 
 
-#: Share the ``lstat`` calls of a listing with a forked process from this many files.
-PARALLEL_STAT = 20_000
-
 #: A folder's listing: its entries, its name relative to the config folder, whether
 #: it lies in the content root, and that root.
 Listing = tuple[list[os.DirEntry[str]], str, bool, str]
 
 
-Found = tuple[list[Any], list[str], list[Problem]]
+#: The files of some folders as plain tuples (the fields of a SourceFile), what was
+#: skipped, and what cannot be used.
+Stat = tuple[list[tuple[str, str, int, int]], list[str], list[Problem]]
 
 
-def _files_of(listed: list[Listing], kind: type = SourceFile) -> Found:
-    """The regular files of ``listed`` as ``kind`` (SourceFile, or plain tuples to send),
-    one ``lstat`` each (a symlink is followed and resolved on its own); what was
-    skipped, and why; and the entries that cannot be used (see :func:`_unusable`)."""
-    out: list[Any] = []
+def _stat(listed: list[Listing]) -> Stat:
+    """The regular files of ``listed``, one ``lstat`` each (a symlink is followed and
+    resolved on its own); what was skipped, and why; and the entries that cannot be
+    used (see :func:`_unusable`). Plain values: a forked child may send them."""
+    out: list[tuple[str, str, int, int]] = []
     skipped: list[str] = []
     problems: list[Problem] = []
-    add, new = out.append, tuple.__new__  # a named tuple's own __new__ is Python: slow
+    add = out.append
     is_link, is_file = stat.S_ISLNK, stat.S_ISREG
     for entries, rel_folder, folder_ok, root in listed:
         prefix = root.rstrip(os.sep) + os.sep
@@ -246,7 +164,7 @@ def _files_of(listed: list[Listing], kind: type = SourceFile) -> Found:
                     f"{shown_path(root)}, not followed"
                 )
                 continue
-            add(new(kind, (rel_folder + entry.name, entry.path, st.st_size, st.st_mtime_ns)))
+            add((rel_folder + entry.name, entry.path, st.st_size, st.st_mtime_ns))
     return out, skipped, problems
 
 
@@ -276,56 +194,6 @@ def _unusable(
         problems.append((name, 1, f"cannot read: {e.strerror or e}{_fix(e)}"))
 
 
-def _files_split(listed: list[Listing], workers: int) -> Found:
-    """:func:`_files_of`; with ``workers`` over 1 and many files, a forked child takes
-    the first half of the folders. A stat is a system call, and two processes make
-    two at a time (threads do not: they queue on the kernel's locks and the GIL). Any
-    trouble with the child, and this process does its half too."""
-    total = sum(len(entries) for entries, *_ in listed)
-    half, count = 0, 0
-    while half < len(listed) and count * 2 < total:  # the folders of the first half
-        count += len(listed[half][0])
-        half += 1
-    if workers <= 1 or total < PARALLEL_STAT or threading.active_count() > 1 or half == 0:
-        return _files_of(listed)
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return _files_of(listed)
-    try:
-        child = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return _files_of(listed)
-    if child == 0:  # the child: stat, send, and exit with none of the parent's cleanup
-        code = 1
-        try:
-            os.close(read_end)
-            with open(write_end, "wb") as out:
-                out.write(marshal.dumps(_files_of(listed[:half], tuple)))
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    pipe = open(read_end, "rb")  # noqa: SIM115 (closed before the child is waited for)
-    try:
-        rest = _files_of(listed[half:])
-        try:
-            sent: tuple[list[tuple[str, str, int, int]], list[str], list[Problem]]
-            sent = marshal.loads(pipe.read())  # noqa: S302 (what our own child wrote)
-            new = tuple.__new__
-            first: Found = ([new(SourceFile, f) for f in sent[0]], sent[1], sent[2])
-        except (EOFError, ValueError, TypeError, OSError):
-            first = ([], [], [])
-    finally:
-        pipe.close()  # a child still writing gets EPIPE, not a wait for ever
-        _, status = os.waitpid(child, 0)
-    if status != 0:
-        first = _files_of(listed[:half])
-    return first[0] + rest[0], first[1] + rest[1], first[2] + rest[2]
-
-
 def _relative(folder: str, base: str, root: Path) -> str:
     """``folder`` (absolute) relative to the config folder ``root`` (``base`` is its
     path and a separator), in POSIX form, with a trailing slash."""
@@ -335,22 +203,24 @@ def _relative(folder: str, base: str, root: Path) -> str:
     return Path(os.path.relpath(start, root)).as_posix() + "/"
 
 
-@no_cycle_collection
-def discover(
-    config: Config,
-    skipped: list[str] | None = None,
-    jobs: int | None = 1,
-    problems: list[ArticleError] | None = None,
-) -> list[SourceFile]:
-    """Every article file of the config, sorted by path, each once.
+class Found(NamedTuple):
+    """What the content globs found."""
 
-    One ``scandir`` a folder and one ``lstat`` a file (shared with a second process
-    when ``jobs`` allows, None meaning all cores, and there are many); each folder is
-    resolved once, and only a symlink is followed and resolved on its own.
+    #: every article file, sorted by path, each once
+    sources: list[SourceFile]
+    #: notes on what was left out on purpose (a link out of the content folder, a file
+    #: that vanished since its folder was listed)
+    skipped: list[str]
+    #: what the globs match but cannot be used, sorted: a folder that cannot be listed,
+    #: a symbolic link that loops or leads nowhere, a file that cannot even be looked at
+    unusable: list[ArticleError]
 
-    What the globs match but cannot be used goes to ``problems``, sorted: a folder that
-    cannot be listed, a symbolic link that loops or leads nowhere, a file that cannot
-    even be looked at. Notes on what was left out on purpose go to ``skipped``.
+
+def find(config: Config, executor: Executor = SERIAL) -> Found:
+    """Every article file of the config (see :class:`Found`).
+
+    One ``scandir`` a folder and one ``lstat`` a file; each folder is resolved once,
+    and only a symlink is followed and resolved on its own.
     """
     base = str(config.root).rstrip(os.sep) + os.sep
     listed: list[Listing] = []
@@ -366,16 +236,23 @@ def discover(
         for folder, entries in _scan(static, parts, set(), unlisted) if parts else ():
             folder_ok = (os.path.realpath(folder) + os.sep).startswith(prefix)
             listed.append((entries, _relative(folder, base, config.root), folder_ok, root))
-    files, notes, bad = _files_split(listed, jobs or os.cpu_count() or 1)
-    if skipped is not None:
-        skipped.extend(notes)
-    if problems is not None and (bad or unlisted):
-        bad += [(_relative(f, base, config.root) or "./", line, why) for f, line, why in unlisted]
-        problems.extend(ArticleError(*p) for p in sorted(set(bad)))
+    files: list[tuple[str, str, int, int]] = []
+    skipped: list[str] = []
+    bad: list[Problem] = []
+    for part in executor.halves(_stat, listed, LISTING, _entry_count):
+        files += part[0]
+        skipped += part[1]
+        bad += part[2]
+    bad += [(_relative(f, base, config.root) or "./", line, why) for f, line, why in unlisted]
     files.sort()
     if len(config.content) > 1:  # two patterns may find one file: keep it once
-        files = [f for i, f in enumerate(files) if i == 0 or f.path != files[i - 1].path]
-    return files
+        files = [f for i, f in enumerate(files) if i == 0 or f[0] != files[i - 1][0]]
+    unusable = [ArticleError(*p) for p in sorted(set(bad))]
+    return Found(list(map(maker(SourceFile), files)), skipped, unusable)
+
+
+def _entry_count(listing: Listing) -> int:
+    return len(listing[0])
 
 
 def _open(src: SourceFile) -> int:
@@ -460,6 +337,13 @@ def summarize_one(
     return _load(src, tz, max_size, known, summary=True)  # type: ignore[return-value]
 
 
+def summarize(
+    tz: tzinfo, max_size: int, todo: list[tuple[SourceFile, str | None]]
+) -> list[SummaryResult]:
+    """:func:`summarize_one` of each ``(file, digest the cache knows)``."""
+    return [summarize_one(src, tz, max_size, known) for src, known in todo]
+
+
 def _load(
     src: SourceFile, tz: tzinfo, max_size: int, known: str | None, summary: bool
 ) -> tuple[str, Article | Summary | ArticleError | None] | None:
@@ -481,103 +365,6 @@ def _load(
         return "", ArticleError(
             src.path, 1, f"cannot load ({type(e).__name__}); please report this"
         )
-
-
-#: A SummaryResult as a worker sends it: a Summary as a plain tuple, which pickles in
-#: C (a named tuple pickles through Python code).
-Sent = tuple[str, tuple[Any, ...] | ArticleError | None] | None
-
-
-def _sendable(result: SummaryResult) -> Sent:
-    if result is not None and isinstance(result[1], Summary):
-        return result[0], tuple(result[1])
-    return result
-
-
-def _received(sent: Sent) -> SummaryResult:
-    if sent is not None and type(sent[1]) is tuple:
-        return sent[0], tuple.__new__(Summary, sent[1])
-    return sent  # type: ignore[return-value]
-
-
-def _cached(src: SourceFile) -> bool:
-    """Whether the first byte of the file is in the page cache (True when that cannot
-    be told: a read that does not wait, ``RWF_NOWAIT``, is Linux's alone)."""
-    nowait = getattr(os, "RWF_NOWAIT", None)
-    if nowait is None:
-        return True
-    try:
-        fd = _open(src)
-    except OSError:
-        return True
-    try:
-        os.preadv(fd, [bytearray(1)], 0, nowait)
-    except BlockingIOError:
-        return False
-    except OSError:
-        return True
-    finally:
-        os.close(fd)
-    return True
-
-
-def read_ahead(
-    chunk: list[tuple[SourceFile, str | None]], after: Sequence[tuple[SourceFile, str | None]] = ()
-) -> None:
-    """When the files of ``chunk`` are not in the page cache (the first one tells: a
-    host may reclaim what was idle for a minute), ask the kernel for them and the
-    files ``after`` them at once: read one by one, each would wait on the disk in
-    turn (a cold build of 100,000 files took 19 s instead of 12)."""
-    advise = getattr(os, "posix_fadvise", None)
-    if advise is None or not chunk or _cached(chunk[0][0]):
-        return
-    for src, _ in [*chunk, *after]:
-        with contextlib.suppress(OSError):
-            fd = _open(src)
-            try:
-                advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
-            finally:
-                os.close(fd)
-
-
-def _summarize_chunk(
-    part: list[tuple[SourceFile, str | None]] | range, tz: tzinfo, max_size: int
-) -> list[Sent]:
-    """The results of ``part``: the items themselves, or their positions in the
-    inherited work list (see :func:`worker_pool`)."""
-    if isinstance(part, range):
-        work = inherited()
-        chunk = work[part.start : part.stop]
-        # the next chunk too (the other worker's, most likely): its files arrive while
-        # these are parsed
-        read_ahead(chunk, work[part.stop : part.stop + len(part)])
-    else:
-        chunk = part
-        read_ahead(chunk)
-    return [_sendable(summarize_one(s, tz, max_size, known)) for s, known in chunk]
-
-
-def load_many(
-    sources: list[tuple[SourceFile, str | None]],
-    tz: tzinfo,
-    max_size: int,
-    jobs: int | None = None,
-) -> Iterator[tuple[SourceFile, SummaryResult]]:
-    """The Summary of each of ``sources``, in order; across processes when there are many."""
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(sources) < PARALLEL_THRESHOLD:
-        for s, known in sources:
-            yield s, summarize_one(s, tz, max_size, known)
-        return
-    parts = [range(i, min(i + CHUNK, len(sources))) for i in range(0, len(sources), CHUNK)]
-    forked = fork_context() is not None
-    chunks = parts if forked else [sources[r.start : r.stop] for r in parts]
-    with worker_pool(workers, sources if forked else None) as pool:
-        for part, results in zip(
-            parts, pool.map(_summarize_chunk, chunks, repeat(tz), repeat(max_size)), strict=True
-        ):
-            for (src, _), sent in zip(sources[part.start : part.stop], results, strict=True):
-                yield src, _received(sent)
 
 
 class Reread(NamedTuple):

@@ -1,19 +1,20 @@
-"""discover(): the files glob would find (scanned faster), never outside the content root;
-read_source(): a file read whole, never past the size limit."""
+"""find(): the files glob would find (scanned faster), never outside the content root,
+the same whether a forked child stats half of them or not; read_source(): a file read
+whole, never past the size limit."""
 
 from __future__ import annotations
 
 import glob
 import os
-import time
 from pathlib import Path
 
 import pytest
 
-from feedpub import collect
-from feedpub.collect import discover
+from feedpub import parallel, sources
 from feedpub.config import load_config
 from feedpub.errors import ArticleError
+from feedpub.model import SourceFile
+from feedpub.sources import find
 
 from .conftest import SITE
 
@@ -60,7 +61,7 @@ def test_finds_what_glob_finds(tree: Path, pattern: str) -> None:
         for p in glob.glob(str(tree / pattern), recursive=True)
         if os.path.isfile(p)
     )
-    assert [s.path for s in discover(config)] == expected
+    assert [s.path for s in find(config).sources] == expected
 
 
 def test_a_symlink_loop_ends_and_links_out_of_the_root_are_skipped(tree: Path) -> None:
@@ -70,8 +71,8 @@ def test_a_symlink_loop_ends_and_links_out_of_the_root_are_skipped(tree: Path) -
     (tree / "content" / "leak.txt").symlink_to(outside)
     (tree / "content" / "inside.txt").symlink_to(tree / "content" / "a.txt")
     config = load_config(_config(tree, ["content/**/*.txt"]))
-    skipped: list[str] = []
-    paths = [s.path for s in discover(config, skipped)]
+    paths = [s.path for s in find(config).sources]
+    skipped = find(config).skipped
     assert "content/leak.txt" not in paths and any("leak.txt" in n for n in skipped)
     assert "content/inside.txt" in paths and "content/a.txt" in paths
     assert len(paths) == len(set(paths)) and len(paths) < 40
@@ -92,13 +93,13 @@ def test_a_file_that_grows_after_its_size_was_taken_is_read_whole_or_refused(
         st[6] = 100  # st_size as it was "before the file grew"
         return os.stat_result(st)
 
-    monkeypatch.setattr(collect.os, "fstat", shrunk)
-    src = collect.SourceFile("a.txt", str(path), 100, 0)
+    monkeypatch.setattr(os, "fstat", shrunk)
+    src = SourceFile("a.txt", str(path), 100, 0)
     if ok:
-        assert collect.read_source(src, limit) == b"x" * real
+        assert sources.read_source(src, limit) == b"x" * real
     else:
         with pytest.raises(ArticleError, match="grew over the limit of 10000 bytes"):
-            collect.read_source(src, limit)
+            sources.read_source(src, limit)
 
 
 @pytest.mark.parametrize(("listed", "real"), [(4000, 4000), (4000, 100), (100, 4000), (0, 50)])
@@ -109,21 +110,11 @@ def test_a_file_is_read_whole_whether_its_size_changed_since_it_was_listed_or_no
     careful way (fstat, then read on) when it shrank or grew."""
     path = tmp_path / "a.txt"
     path.write_bytes(bytes(range(256)) * (real // 256) + b"y" * (real % 256))
-    src = collect.SourceFile("a.txt", str(path), listed, 0)
-    assert collect.read_source(src, 10_000) == path.read_bytes()
+    src = SourceFile("a.txt", str(path), listed, 0)
+    assert sources.read_source(src, 10_000) == path.read_bytes()
     limit = real - 1  # and one byte too many is refused, either way
     with pytest.raises(ArticleError, match=f"over the limit of {limit}"):
-        collect.read_source(src, limit)
-
-
-def test_pool_workers_leave_the_objects_they_were_forked_with_to_refcounting() -> None:
-    import gc
-
-    held = [object() for _ in range(1000)]  # what a build holds when it forks its workers
-    with collect.worker_pool(1) as pool:
-        frozen = pool.submit(gc.get_freeze_count).result()
-    assert frozen >= len(held)
-    assert gc.get_freeze_count() == 0  # the build's own collector is untouched
+        sources.read_source(src, limit)
 
 
 @pytest.fixture
@@ -140,16 +131,11 @@ def wide_tree(tree: Path) -> Path:
     return tree
 
 
-def _listing(config_path: Path, jobs: int) -> tuple[list[collect.SourceFile], list[str]]:
-    skipped: list[str] = []
-    return discover(load_config(config_path), skipped, jobs), skipped
-
-
 def test_a_forked_child_stats_half_the_folders_and_the_listing_is_the_same(
     wide_tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cfg = _config(wide_tree, ["content/**/*.txt", "content/f2/*"])
-    alone = _listing(cfg, 1)
+    config = load_config(_config(wide_tree, ["content/**/*.txt", "content/f2/*"]))
+    alone = find(config)
     forks: list[int] = []
     fork = os.fork
 
@@ -159,91 +145,24 @@ def test_a_forked_child_stats_half_the_folders_and_the_listing_is_the_same(
             forks.append(pid)
         return pid
 
-    monkeypatch.setattr(collect, "PARALLEL_STAT", 1)
     monkeypatch.setattr(os, "fork", counted_fork)
-    shared = _listing(cfg, 2)
+    shared = find(config, parallel.Workers(2, least=1))
     assert len(forks) == 1
     assert shared == alone
-    paths = [s.path for s in shared[0]]
+    paths = [s.path for s in shared.sources]
     assert paths == sorted(set(paths)) and "content/f4/in.txt" in paths
     assert "content/f2/c.md" in paths and "content/f1/leak.txt" not in paths
-    assert any("leak.txt" in note for note in shared[1])
+    assert any("leak.txt" in note for note in shared.skipped)
 
 
-@pytest.mark.parametrize("trouble", ["no fork", "child fails"])
-def test_when_the_child_cannot_help_this_process_stats_everything(
-    wide_tree: Path, monkeypatch: pytest.MonkeyPatch, trouble: str
+def test_when_no_child_can_be_forked_this_process_stats_everything(
+    wide_tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cfg = _config(wide_tree, ["content/**/*.txt"])
-    alone = _listing(cfg, 1)
-    monkeypatch.setattr(collect, "PARALLEL_STAT", 1)
-    if trouble == "no fork":
+    config = load_config(_config(wide_tree, ["content/**/*.txt"]))
+    alone = find(config)
 
-        def no_fork() -> int:
-            raise OSError(11, "Resource temporarily unavailable")
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
 
-        monkeypatch.setattr(os, "fork", no_fork)
-    else:
-        parent, files_of = os.getpid(), collect._files_of
-
-        def failing_in_child(*args: object) -> object:
-            if os.getpid() != parent:
-                raise MemoryError
-            return files_of(*args)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(collect, "_files_of", failing_in_child)
-    assert _listing(cfg, 2) == alone
-
-
-def test_every_feedpub_error_survives_the_trip_from_a_worker_process() -> None:
-    import pickle
-
-    from feedpub import errors
-
-    sent = [
-        errors.ArticleError("content/a.txt", 7, "YAML error: found a tab"),
-        errors.ConfigError("config.toml", ["3: feeds.a.title: must be a string"]),
-        errors.UnknownTopicError("azur", ["azure"]),
-        errors.LockError("another build holds the lock"),
-    ]
-    for error in sent:
-        back = pickle.loads(pickle.dumps(error))
-        assert type(back) is type(error) and str(back) == str(error)
-        assert vars(back) == vars(error)
-
-
-def _written(path: Path, data: bytes) -> collect.SourceFile:
-    path.write_bytes(data)
-    return collect.SourceFile(path.name, str(path), len(data), 0)
-
-
-@pytest.mark.skipif(not hasattr(os, "RWF_NOWAIT"), reason="RWF_NOWAIT is Linux's")
-def test_a_file_out_of_the_page_cache_is_told_from_one_in_it(tmp_path: Path) -> None:
-    src = _written(tmp_path / "a.txt", b"x" * 10_000)
-    assert collect._cached(src)
-    for _ in range(20):  # the kernel may keep a page that is busy for a moment
-        fd = os.open(src.abspath, os.O_RDONLY)
-        try:
-            os.fsync(fd)  # clean pages, which the kernel may then drop
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(fd)
-        if not collect._cached(src):
-            break
-        time.sleep(0.05)
-    assert not collect._cached(src)
-    assert collect.read_source(src, 1 << 20) == b"x" * 10_000
-    assert collect._cached(src)
-
-
-@pytest.mark.parametrize("cached", [True, False])
-def test_files_out_of_the_page_cache_are_asked_for_all_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
-) -> None:
-    chunk = [(_written(tmp_path / f"{i}.txt", b"x"), None) for i in range(3)]
-    after = [(_written(tmp_path / f"{i}.txt", b"y"), None) for i in range(3, 5)]
-    asked: list[int] = []
-    monkeypatch.setattr(collect, "_cached", lambda src: cached)
-    monkeypatch.setattr(os, "posix_fadvise", lambda fd, *a: asked.append(os.fstat(fd).st_size))
-    collect.read_ahead(chunk, after)
-    assert asked == ([] if cached else [1] * 5)
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert find(config, parallel.Workers(2, least=1)) == alone

@@ -1,0 +1,263 @@
+"""The output folder: the only module that writes files there (and the build lock).
+
+A file is written atomically, and only when its bytes change; one that failed its
+checks, or cannot be written, keeps its old file. Archive pages a feed no longer
+has are removed; what an older feedpub or a killed build left is cleared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .archive import Document, is_page_of
+from .cache import COMPANIONS
+from .config import Config, FeedConfig
+from .errors import LockError
+
+if TYPE_CHECKING:
+    from .validate import Problem
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened to one output file."""
+
+    name: str
+    status: str  # written | unchanged | failed | differs | removed | deferred
+    #: what is wrong; for "deferred", the article files that changed while it was built
+    problems: list[Problem | str] = field(default_factory=list)
+
+
+#: An output's bytes, what is wrong with them, and the article files that changed
+#: while the build ran (then it is not rendered: see :func:`deliver`).
+Rendered = tuple[bytes | None, list["Problem | str"], list[str]]
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically (temp file, fsync, rename), mode 0644.
+
+    Returns False, touching nothing, when the file already holds these bytes.
+    """
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+            os.fchmod(f.fileno(), 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dirfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dirfd)
+        finally:
+            os.close(dirfd)
+    return True
+
+
+def deliver(
+    config: Config, name: str, rendered: Rendered, check: bool
+) -> tuple[Outcome, tuple[int, int] | None]:
+    """Write (or with ``check``, compare) one checked output; a failed one keeps its
+    file. With the outcome, the size and mtime of the file written (or found holding
+    these bytes), for the cache.
+
+    An output with an article file that changed while the build ran keeps its file
+    too, untouched and unrecorded, so that the next build (which sees the change)
+    renders it: a feed never shows an article its Summary no longer describes.
+    """
+    data, problems, changed = rendered
+    path = config.output / name
+    if changed:
+        return Outcome(name, "deferred", list(changed)), None
+    if problems or data is None:
+        return Outcome(name, "failed", list(problems)), None
+    if check:
+        try:
+            same = path.read_bytes() == data
+        except OSError:
+            same = False
+        return Outcome(name, "unchanged" if same else "differs"), None
+    try:
+        changed_bytes = write_atomic(path, data)
+        st = path.stat()
+    except OSError as e:
+        return Outcome(name, "failed", [f"cannot write {path}: {e.strerror or e}"]), None
+    return Outcome(name, "written" if changed_bytes else "unchanged"), (st.st_size, st.st_mtime_ns)
+
+
+def make_folder(config: Config) -> None:
+    config.output.mkdir(parents=True, exist_ok=True)
+
+
+def has_items(path: Path) -> bool:
+    """Whether the feed file at ``path`` holds an item (in its first MB)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 20)
+    except OSError:
+        return False
+    return (
+        b"<item>" in head or b"<entry>" in head or b"<item " in head or b"<entry " in head
+        or b'"items": [\n' in head  # a JSON Feed's first item (an empty one has "items": [])
+    )  # fmt: skip
+
+
+def refusal(config: Config, feeds: Sequence[FeedConfig]) -> str | None:
+    """Why nothing is written when the content yielded no article (an unmounted folder,
+    a wrong glob): some of these feeds hold items now. None when none does."""
+    nonempty = [
+        f"{f.slug}.{fmt}" for f in feeds for fmt in f.formats
+        if has_items(config.output / f"{f.slug}.{fmt}")
+    ]  # fmt: skip
+    if not nonempty:
+        return None
+    return (
+        f"the content ({', '.join(config.content)}) yielded no articles; "
+        f"kept {len(nonempty)} existing non-empty feed file(s). "
+        "Check site.content, or pass --allow-empty to publish empty feeds."
+    )
+
+
+def archive_pages(config: Config) -> set[str]:
+    """The names in the output folder that may be archive pages."""
+    try:
+        return {n for n in os.listdir(config.output) if "-archive-" in n}
+    except OSError:
+        return set()
+
+
+def prune_pages(config: Config, feed: FeedConfig, fmt: str, docs: Sequence[Document[Any]],
+                check: bool, existing: set[str]) -> list[Outcome]:  # fmt: skip
+    """Remove archive pages of ``feed`` (among the ``existing`` file names of the output
+    folder) that its documents no longer include."""
+    wanted = {d.stem for d in docs}
+    out: list[Outcome] = []
+    prefix, suffix = f"{feed.slug}-archive-", f".{fmt}"
+    for name in sorted(n for n in existing if n.startswith(prefix) and n.endswith(suffix)):
+        stem = name[: -len(suffix)]
+        if is_page_of(feed, stem) is None or stem in wanted:
+            continue
+        path = config.output / name
+        if check:
+            out.append(Outcome(path.name, "differs", ["archive page no longer part of the feed"]))
+            continue
+        try:
+            path.unlink()
+        except OSError as e:
+            out.append(Outcome(path.name, "failed", [f"cannot remove {path}: {e.strerror or e}"]))
+        else:
+            out.append(Outcome(path.name, "removed"))
+    return out
+
+
+# ---------------------------------------------------------------- the build lock
+
+
+@contextlib.contextmanager
+def build_lock(config: Config, timeout: float | None = None) -> Iterator[None]:
+    """Hold an exclusive flock on ``<site.cache>.lock``; LockError after ``timeout`` s.
+
+    The lock sits beside the cache (by default in ``.feedpub/`` beside the config
+    file), never in the output folder. The OS releases it when the process dies, so
+    a killed build leaves none. Once it is held, what an older feedpub or a killed
+    build left in the output folder is removed (see :func:`_clear_output_folder`).
+    """
+    wait = config.lock_timeout if timeout is None else timeout
+    deadline = time.monotonic() + wait
+    try:
+        config.lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(config.lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise OSError(
+            e.errno,
+            f"{e.strerror}: the cache and the build lock need a folder feedpub can "
+            "write (see site.cache)",
+            e.filename,
+        ) from e
+    try:
+        _flock(fd, deadline, f"another build holds {config.lock} (waited {wait:g} s; "
+               "see site.lock_timeout)")  # fmt: skip
+        _clear_output_folder(config.output, deadline, wait)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _flock(fd: int, deadline: float, busy: str) -> None:
+    """Take an exclusive flock on ``fd``, polling until ``deadline``; LockError(busy) then."""
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as e:
+            if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            if time.monotonic() >= deadline:
+                raise LockError(busy) from None
+            time.sleep(0.05)
+
+
+#: What feedpub 0.1 kept in the output folder: the cache (with SQLite's companion
+#: files) and the lock. The output folder is published, and the cache names every
+#: article, unpublished and embargoed ones included: a build removes them.
+OLD_CACHE = ".feedpub-cache.sqlite"
+OLD_LOCK = ".feedpub.lock"
+
+
+def _clear_output_folder(folder: Path, deadline: float, wait: float) -> None:
+    """Remove from the output folder what is not for publishing: an older feedpub's
+    cache and lock, and the temp files a killed build left (we hold the build lock).
+
+    A build of an older feedpub that still runs holds the old lock: it is waited for
+    (until ``deadline``), so that its cache is not removed under it.
+    """
+    old_lock = folder / OLD_LOCK
+    try:
+        fd: int | None = os.open(old_lock, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:  # none (the usual case), or not a file we can lock: removed below
+        fd = None
+    try:
+        if fd is not None:
+            _flock(fd, deadline, f"an older feedpub build holds {old_lock} (waited {wait:g} s)")
+        for name in [*(OLD_CACHE + s for s in COMPANIONS), OLD_LOCK]:
+            try:
+                os.unlink(folder / name)
+            except (FileNotFoundError, IsADirectoryError):  # a folder so named is not ours
+                pass
+            except OSError as e:
+                raise OSError(
+                    e.errno,
+                    f"cannot remove an older feedpub's {name} from the output folder, "
+                    f"which is published ({e.strerror}); remove it by hand",
+                    str(folder / name),
+                ) from e
+        _remove_stale_temps(folder)
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Temp files a killed build left behind (safe: we hold the lock)."""
+    for tmp in folder.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()

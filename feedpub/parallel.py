@@ -1,0 +1,370 @@
+"""The engine room: what feedpub does only to be fast, and nothing else.
+
+The pipeline (:mod:`feedpub.build`) hands plain domain functions and plain lists to
+an executor, and gets back each item's result, in order:
+
+- :class:`Serial` runs everything in this process, in order: the reference, whose
+  results every other executor must equal byte for byte (a test builds corpora
+  both ways);
+- :class:`Workers` shares a list out among worker processes when it is long enough
+  to pay for them. On Linux the workers are forked and *inherit* the function and
+  the list (they are sent a range of positions, never the items, which would be
+  pickled one by one); elsewhere the chunks are sent. The named tuples that cross
+  by the hundred thousand are sent as plain tuples (pickled in C). The workers'
+  collector leaves alone what they were forked with: walking it would copy every
+  memory page. Files about to be read are asked of the kernel a chunk ahead.
+  A listing's ``lstat`` calls are shared with one forked child (:meth:`Workers.halves`),
+  whose result comes back through a pipe with marshal.
+
+Around that: :func:`collector_paused`, which the pipeline enters while it makes a
+hundred thousand objects that hold no reference cycles (the cyclic collector would
+walk them again and again: a third of a warm build's time), and which then freezes
+them for the rendering; :func:`maker`, a named tuple's constructor at C speed, for the
+stores that make them by the hundred thousand; and :func:`prefetch`, a page-cache hint
+for a file about to be read whole (the cache).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import marshal
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
+from typing import Any, Protocol, TypeVar
+
+from .model import SourceFile, Summary
+
+T = TypeVar("T")
+R = TypeVar("R")
+NT = TypeVar("NT", bound=tuple[Any, ...])
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How one kind of work is shared out."""
+
+    #: fewer items than this are done in this process (a pool costs tens of ms)
+    least: int
+    #: items a chunk; 0: about sixteen chunks a worker, four items at least
+    chunk: int
+
+
+#: Reading and summarising article files.
+READING = Shape(2000, 256)
+#: Rendering and checking output files; a chunk is one of the feeds' formats and pages.
+RENDERING = Shape(64, 0)
+#: The ``lstat`` of each listed file: a forked child takes the first half.
+LISTING = Shape(20_000, 0)
+
+
+class Executor(Protocol):
+    workers: int
+
+    def map(
+        self,
+        fn: Callable[[list[T]], list[R]],
+        items: list[T],
+        shape: Shape,
+        files: Callable[[T], str] | None = None,
+    ) -> Iterator[R]:
+        """``fn`` over chunks of ``items``; each item's result, in order. ``files``
+        gives the path of the file an item will read (then read ahead)."""
+        ...
+
+    def halves(
+        self, fn: Callable[[list[T]], R], items: list[T], shape: Shape, weight: Callable[[T], int]
+    ) -> list[R]:
+        """``fn`` over ``items``, as one call or as two over the halves by ``weight``;
+        ``fn`` returns what marshal can send (plain lists and tuples)."""
+        ...
+
+
+class Serial:
+    """Everything in this process, in order."""
+
+    workers = 1
+
+    def map(
+        self,
+        fn: Callable[[list[T]], list[R]],
+        items: list[T],
+        shape: Shape,
+        files: Callable[[T], str] | None = None,
+    ) -> Iterator[R]:
+        size = shape.chunk or len(items) or 1
+        for i in range(0, len(items), size):
+            yield from fn(items[i : i + size])
+
+    def halves(
+        self, fn: Callable[[list[T]], R], items: list[T], shape: Shape, weight: Callable[[T], int]
+    ) -> list[R]:
+        return [fn(items)]
+
+
+SERIAL = Serial()
+
+
+class Workers(Serial):
+    """``workers`` processes, for lists long enough (see :class:`Shape`; ``least`` and
+    ``chunk`` override every shape's). ``inherit``: the workers are forked and inherit
+    the work (by default where fork is safe: Linux); otherwise the chunks are sent."""
+
+    def __init__(
+        self,
+        workers: int,
+        *,
+        inherit: bool | None = None,
+        least: int | None = None,
+        chunk: int | None = None,
+    ) -> None:
+        self.workers = workers
+        self.inherit = _forks() if inherit is None else inherit and _forks()
+        self.least = least
+        self.chunk = chunk
+
+    def map(
+        self,
+        fn: Callable[[list[T]], list[R]],
+        items: list[T],
+        shape: Shape,
+        files: Callable[[T], str] | None = None,
+    ) -> Iterator[R]:
+        least = shape.least if self.least is None else self.least
+        if self.workers <= 1 or len(items) < max(least, 1):
+            yield from super().map(fn, items, shape)
+            return
+        size = self.chunk or shape.chunk or max(4, len(items) // (self.workers * 16))
+        parts = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+        with _pool(self.workers, (fn, items, files) if self.inherit else None) as pool:
+            if self.inherit:
+                results = pool.map(_inherited_chunk, parts)
+            else:
+                chunks = [items[r.start : r.stop] for r in parts]
+                results = pool.map(_sent_chunk, repeat(fn), chunks, repeat(files))
+            for chunk_results in results:
+                yield from chunk_results
+
+    def halves(
+        self, fn: Callable[[list[T]], R], items: list[T], shape: Shape, weight: Callable[[T], int]
+    ) -> list[R]:
+        """A stat is a system call, and two processes make two at a time (threads do
+        not: they queue on the kernel's locks and the GIL). Any trouble with the
+        child, and this process does its half too."""
+        total = sum(map(weight, items))
+        half, count = 0, 0
+        while half < len(items) and count * 2 < total:  # the items of the first half
+            count += weight(items[half])
+            half += 1
+        least = shape.least if self.least is None else self.least
+        if (
+            self.workers <= 1
+            or total < least
+            or half == 0
+            or not _forks()
+            or threading.active_count() > 1  # a fork copies one thread, maybe mid-lock
+        ):
+            return [fn(items)]
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            return [fn(items)]
+        try:
+            child = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return [fn(items)]
+        if child == 0:  # the child: work, send, and exit with none of the parent's cleanup
+            code = 1
+            try:
+                os.close(read_end)
+                with open(write_end, "wb") as out:
+                    out.write(marshal.dumps(fn(items[:half])))  # type: ignore[arg-type]
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        pipe = open(read_end, "rb")  # noqa: SIM115 (closed before the child is waited for)
+        first: Any = None
+        try:
+            rest = fn(items[half:])
+            with contextlib.suppress(EOFError, ValueError, TypeError, OSError):
+                first = marshal.loads(pipe.read())  # noqa: S302 (what our own child wrote)
+        finally:
+            pipe.close()  # a child still writing gets EPIPE, not a wait for ever
+            _, status = os.waitpid(child, 0)
+        if status != 0 or first is None:
+            first = fn(items[:half])
+        return [first, rest]
+
+
+def executor(jobs: int | None) -> Executor:
+    """The executor for ``jobs`` processes (None: one a core)."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    return Workers(workers) if workers > 1 else SERIAL
+
+
+def _forks() -> bool:
+    """Whether workers may be forked: Linux (macOS has fork, but its system libraries
+    do not survive it)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+#: What the workers of a pool find in their copy of this module: ``(fn, items, files)``.
+_INHERITED: list[Any] = [None]
+
+
+def _inherited_chunk(part: range) -> list[Any]:
+    fn, items, files = _INHERITED[0]
+    chunk = items[part.start : part.stop]
+    if files is not None:
+        # the next chunk too (the other worker's, most likely): its files arrive while
+        # these are worked on
+        after = items[part.stop : part.stop + len(part)]
+        read_ahead([files(x) for x in chunk], [files(x) for x in after])
+    result: list[Any] = fn(chunk)
+    return result
+
+
+def _sent_chunk(fn: Callable[[list[Any]], list[Any]], chunk: list[Any], files: Any) -> list[Any]:
+    if files is not None:
+        read_ahead([files(x) for x in chunk])
+    return fn(chunk)
+
+
+@contextlib.contextmanager
+def _pool(workers: int, inherit: Any) -> Iterator[Any]:
+    """A pool of ``workers`` processes, forked holding ``inherit`` (when not None),
+    whose collector leaves alone the objects they were forked with."""
+    import multiprocessing  # only for a pool
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.reduction import ForkingPickler
+
+    for kind in _COMPACT:
+        ForkingPickler.register(kind, _compact)
+    _INHERITED[0] = inherit
+    context = multiprocessing.get_context("fork") if inherit is not None else None
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=gc.freeze
+        ) as pool:
+            yield pool
+    finally:
+        _INHERITED[0] = None
+
+
+def maker(kind: type[NT]) -> Callable[[Iterable[Any]], NT]:
+    """A named tuple's ``_make``, at C speed: its own constructors run Python code (a
+    build makes a hundred thousand of each kind)."""
+    return partial(tuple.__new__, kind)
+
+
+#: Named tuples sent as plain tuples and made again by :func:`maker`: a named tuple's
+#: own pickling runs Python code for each, on both sides.
+_COMPACT: dict[type, Callable[[Any], Any]] = {
+    Summary: maker(Summary),
+    SourceFile: maker(SourceFile),
+}
+
+
+def _compact(value: tuple[Any, ...]) -> tuple[Callable[[Any], Any], tuple[tuple[Any, ...]]]:
+    return _COMPACT[type(value)], (tuple(value),)
+
+
+# ------------------------------------------------------------------ the collector
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[Callable[[], None]]:
+    """The cyclic collector off: listing, reading and selecting make a hundred thousand
+    entries, rows and summaries, which hold no reference cycles. Call what it gives once
+    they are all made: they are frozen (left out of every collection until the end, as
+    they live to the end of the build), and the collector runs again for the rendering,
+    which makes cyclic garbage. (Frozen before the collector is back on: else its first
+    run would walk them all.)"""
+    enabled = gc.isenabled()
+    gc.disable()
+
+    def hold() -> None:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+    try:
+        yield hold
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+# ------------------------------------------------------------------ the page cache
+
+#: A file is asked of the kernel in windows of this many bytes (it reads ahead 8 MB at
+#: most for one call).
+PREFETCH_WINDOW = 4 << 20
+
+
+def prefetch(path: str | os.PathLike[str]) -> None:
+    """Ask the kernel to read the whole file in, in the background: a page cache
+    reclaimed since the last build (a minute idle may be enough) makes reading it a
+    wait on the disk."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            for offset in range(0, os.fstat(fd).st_size, PREFETCH_WINDOW):
+                advise(fd, offset, PREFETCH_WINDOW, os.POSIX_FADV_WILLNEED)
+        finally:
+            os.close(fd)
+
+
+def _open(path: str) -> int:
+    # O_NONBLOCK: a file swapped for a FIFO must not hang the build
+    return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+
+
+def in_page_cache(path: str) -> bool:
+    """Whether the first byte of the file is in the page cache (True when that cannot
+    be told: a read that does not wait, ``RWF_NOWAIT``, is Linux's alone)."""
+    nowait = getattr(os, "RWF_NOWAIT", None)
+    if nowait is None:
+        return True
+    try:
+        fd = _open(path)
+    except OSError:
+        return True
+    try:
+        os.preadv(fd, [bytearray(1)], 0, nowait)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return True
+
+
+def read_ahead(paths: Sequence[str], after: Sequence[str] = ()) -> None:
+    """When the files ``paths`` are not in the page cache (the first one tells: a host
+    may reclaim what was idle for a minute), ask the kernel for them and the files
+    ``after`` them at once: read one by one, each would wait on the disk in turn (a
+    cold build of 100,000 files took 19 s instead of 12)."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None or not paths or in_page_cache(paths[0]):
+        return
+    for path in [*paths, *after]:
+        with contextlib.suppress(OSError):
+            fd = _open(path)
+            try:
+                advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+            finally:
+                os.close(fd)

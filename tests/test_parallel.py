@@ -1,0 +1,325 @@
+"""The engine room (feedpub.parallel): whatever executor runs a build, its bytes are
+the serial build's; the workers, the forked lister and the page-cache hints."""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feedpub import parallel
+from feedpub.build import build
+from feedpub.config import load_config
+from feedpub.model import SourceFile, Summary
+
+from .conftest import ROOT, run_cli
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+OLD_NS = 1_577_836_800 * 10**9
+
+
+# ------------------------------------------------------------------ whole builds
+
+
+def _snapshot(root: Path) -> tuple[dict[str, bytes], list[tuple[object, ...]], list[object]]:
+    """Every output file's bytes, every cached row, each output's cached fingerprint."""
+    files = {p.name: p.read_bytes() for p in sorted((root / "feeds").iterdir())}
+    with sqlite3.connect(root / ".feedpub" / "cache.sqlite") as db:
+        rows = db.execute("SELECT * FROM files ORDER BY path").fetchall()
+        outputs = db.execute("SELECT name, fingerprint, size FROM outputs ORDER BY name").fetchall()
+    return files, rows, outputs
+
+
+def _same_by_every_executor(
+    root: Path, executors: list[parallel.Executor], change: Callable[[int], None]
+) -> None:
+    """Build ``root`` cold, then warm after ``change``, with each executor in turn: the
+    results, the output bytes and the cache are the serial build's."""
+    config = load_config(root / "config.toml")
+    seen = []
+    for ex in executors:
+        shutil.rmtree(root / "feeds", ignore_errors=True)
+        shutil.rmtree(root / ".feedpub", ignore_errors=True)
+        steps = []
+        for step in range(2):
+            result = build(config, NOW, full=step == 0, executor=ex)
+            outcomes = [(o.name, o.status, [str(p) for p in o.problems]) for o in result.outcomes]
+            g = result.gathered
+            steps.append((outcomes, [str(e) for e in g.errors], g.skipped, g.read, g.cached,
+                          result.hidden, _snapshot(root)))  # fmt: skip
+            change(step)
+        seen.append(steps)
+        change(-1)
+    for other in seen[1:]:
+        assert other == seen[0]
+
+
+def _edit(folder: Path) -> Callable[[int], None]:
+    """A change to make after a build: an edited article (undone by step -1)."""
+    victim = sorted(folder.rglob("*.txt"))[-1]
+    original = victim.read_bytes()
+
+    def change(step: int) -> None:
+        data = original if step == -1 else original.replace(b'title: "', b'title: "Edited: ', 1)
+        victim.write_bytes(data)
+        when = OLD_NS if step == -1 else OLD_NS + 10**9 * (step + 2)
+        os.utime(victim, ns=(when, when))
+
+    return change
+
+
+def _settle(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        os.utime(path, ns=(OLD_NS, OLD_NS), follow_symlinks=False)
+
+
+EXECUTORS = [
+    parallel.SERIAL,
+    parallel.Workers(2),  # as `--jobs 2` makes it
+    parallel.Workers(2, least=1, chunk=3),  # every step in workers, in small chunks
+    parallel.Workers(2, inherit=False, least=1, chunk=5),  # the work sent, not inherited
+]
+
+
+def test_the_sample_is_built_the_same_by_every_executor(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "content", tmp_path / "content", symlinks=True)
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    _settle(tmp_path)
+    _same_by_every_executor(tmp_path, EXECUTORS, _edit(tmp_path / "content"))
+
+
+def test_a_generated_corpus_is_built_the_same_by_every_executor(tmp_path: Path) -> None:
+    """A few thousand files (bench/corpus.py), many of them read and rendered in
+    workers with the default thresholds."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from corpus import generate  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    generate(tmp_path, 2500)
+    text = (tmp_path / "config.toml").read_text(encoding="utf-8")
+    feeds = text.split("\n[feeds.")
+    # 40 feeds: 80 outputs, rendered in workers too; one of them with archive pages
+    (tmp_path / "config.toml").write_text(
+        "\n[feeds.".join(feeds[:41]).replace(
+            'topics = ["*"]', 'topics = ["*"]\nformats = ["rss", "atom", "json"]\narchive = true', 1
+        ),
+        encoding="utf-8",
+    )
+    _settle(tmp_path)
+    _same_by_every_executor(
+        tmp_path, [parallel.SERIAL, parallel.Workers(2)], _edit(tmp_path / "content")
+    )
+
+
+@pytest.mark.parametrize("inherit", [True, False])
+def test_parallel_reading_and_rendering_give_the_same_bytes_as_serial(  # type: ignore[no-untyped-def]
+    write_config, seeds_dir: Path, inherit: bool
+) -> None:
+    """Workers read and render what they inherited when forked, or what they were sent:
+    the feeds, the rejections and the cache are the same either way."""
+    for k in range(40):  # copies of the seeds, some of them bad
+        for seed in sorted(seeds_dir.glob("0*.txt")):
+            data = seed.read_bytes().replace(b"/news/", f"/news{k}/".encode())
+            if k % 13 == 0:
+                data = data.replace(b"publishedDateTime:", b"publishedDateTime: [", 1)
+            (seeds_dir / f"c{k:02}-{seed.name}").write_bytes(data)
+    many = "".join(
+        f'\n[feeds.f{i:02}]\ntitle = "Feed {i}"\ntopics = ["{t}"]\nformats = ["rss", "atom", "json"]\n'
+        for i, t in enumerate(["*", "Azure", "Microsoft AI", "AI"] * 6)
+    )
+    cfg = write_config(["content/*.txt"], many)
+    config = load_config(cfg)
+    results = []
+    for ex in (parallel.SERIAL, parallel.Workers(2, inherit=inherit, least=50, chunk=7)):
+        shutil.rmtree(cfg.parent / "feeds", ignore_errors=True)
+        result = build(config, NOW, full=True, executor=ex)
+        errors = [str(e) for e in result.gathered.errors]
+        assert len(errors) == 4 * 5 and all("YAML error" in e for e in errors)  # the bad copies
+        files, rows, _ = _snapshot(cfg.parent)
+        assert len([n for n in files if n.endswith((".rss", ".atom", ".json"))]) == 72
+        assert len(rows) == 5 + 40 * 5
+        results.append((files, rows, errors))
+    assert results[0] == results[1]
+
+
+def test_jobs_one_and_two_write_the_same_bytes(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    cfg = write_config(["content/*.txt"], '[feeds.all]\ntitle = "All"\ntopics = ["*"]\n')
+    seen = []
+    for jobs in ("1", "2"):
+        shutil.rmtree(cfg.parent / "feeds", ignore_errors=True)
+        code, _, err = run_cli("build", "-c", str(cfg), "--now", "2026-11-01T00:00:00Z",
+                               "--full", "--jobs", jobs)  # fmt: skip
+        assert code == 0, err
+        seen.append(_snapshot(cfg.parent)[:2])
+    assert seen[0] == seen[1]
+
+
+# ------------------------------------------------------------------ the executors
+
+
+def _square_all(chunk: list[int]) -> list[int]:
+    return [x * x for x in chunk]
+
+
+def _freeze_count(chunk: list[int]) -> list[int]:
+    return [gc.get_freeze_count() for _ in chunk]
+
+
+def _pid(chunk: list[int]) -> list[int]:
+    return [os.getpid() for _ in chunk]
+
+
+@pytest.mark.parametrize("inherit", [True, False])
+def test_workers_give_each_result_in_order(inherit: bool) -> None:
+    items = list(range(1000))
+    shape = parallel.Shape(10, 7)
+    assert list(parallel.Workers(2, inherit=inherit).map(_square_all, items, shape)) == [
+        x * x for x in items
+    ]
+    assert set(parallel.Workers(2, inherit=inherit).map(_pid, items, shape)) - {os.getpid()}
+    # fewer items than the shape's least: in this process
+    assert set(parallel.Workers(2).map(_pid, items[:5], shape)) == {os.getpid()}
+    assert list(parallel.SERIAL.map(_square_all, items, shape)) == [x * x for x in items]
+
+
+def _summaries(chunk: list[int]) -> list[tuple[Summary, SourceFile]]:
+    return [
+        (Summary(f"p{i}", "u", True, NOW, ("a",), None, "d"), SourceFile(f"p{i}", "/p", i, i))
+        for i in chunk
+    ]
+
+
+def test_named_tuples_cross_as_themselves() -> None:
+    got = list(
+        parallel.Workers(2, least=1, chunk=3).map(_summaries, list(range(10)), parallel.READING)
+    )
+    assert got == _summaries(list(range(10)))
+    assert all(type(s) is Summary and type(f) is SourceFile for s, f in got)
+
+
+def test_pool_workers_leave_the_objects_they_were_forked_with_to_refcounting() -> None:
+    held = [object() for _ in range(1000)]  # what a build holds when it forks its workers
+    frozen = list(parallel.Workers(2, least=1).map(_freeze_count, [0, 1], parallel.READING))
+    assert min(frozen) >= len(held)
+    assert gc.get_freeze_count() == 0  # the build's own collector is untouched
+
+
+def _counted(chunk: list[int]) -> tuple[list[int], int]:
+    return chunk, os.getpid()
+
+
+def test_halves_one_in_a_forked_child() -> None:
+    items = list(range(100))
+    parts = parallel.Workers(2, least=1).halves(_counted, items, parallel.LISTING, lambda x: 1)
+    assert [x for part, _ in parts for x in part] == items
+    assert len(parts) == 2 and parts[0][1] != os.getpid() and parts[1][1] == os.getpid()
+    assert parallel.SERIAL.halves(_counted, items, parallel.LISTING, lambda x: 1) == [
+        (items, os.getpid())
+    ]
+
+
+def test_when_the_child_fails_this_process_does_its_half_too() -> None:
+    parent = os.getpid()
+
+    def failing_in_child(chunk: list[int]) -> list[int]:
+        if os.getpid() != parent:
+            raise MemoryError
+        return chunk
+
+    items = list(range(100))
+    parts = parallel.Workers(2, least=1).halves(
+        failing_in_child, items, parallel.LISTING, lambda x: 1
+    )
+    assert [x for part in parts for x in part] == items
+
+
+def test_the_collector_is_paused_then_frozen_and_restored() -> None:
+    assert gc.isenabled()
+    with parallel.collector_paused() as hold:
+        assert not gc.isenabled()
+        made = [[] for _ in range(1000)]  # what a build makes, then holds to the end
+        hold()
+        assert gc.isenabled() and gc.get_freeze_count() >= len(made)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with parallel.collector_paused():  # a query: never held
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_every_feedpub_error_survives_the_trip_from_a_worker_process() -> None:
+    import pickle
+
+    from feedpub import errors
+
+    sent = [
+        errors.ArticleError("content/a.txt", 7, "YAML error: found a tab"),
+        errors.ConfigError("config.toml", ["3: feeds.a.title: must be a string"]),
+        errors.ValidationError("a.rss", ["line 4: schema: bad"]),
+        errors.UnknownTopicError("azur", ["azure"]),
+        errors.LockError("another build holds the lock"),
+    ]
+    for error in sent:
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error)
+        assert vars(back) == vars(error)
+
+
+def _written(path: Path, data: bytes) -> str:
+    path.write_bytes(data)
+    return str(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "RWF_NOWAIT"), reason="RWF_NOWAIT is Linux's")
+def test_a_file_out_of_the_page_cache_is_told_from_one_in_it(tmp_path: Path) -> None:
+    path = _written(tmp_path / "a.txt", b"x" * 10_000)
+    assert parallel.in_page_cache(path)
+    assert _dropped(path)
+    assert Path(path).read_bytes() == b"x" * 10_000
+    assert parallel.in_page_cache(path)
+
+
+def _dropped(path: str) -> bool:
+    """Take the file out of the page cache (the kernel may keep a busy page a moment);
+    whether a probe then found it out. (A probe that misses makes the kernel read the
+    page in: probe once.)"""
+    for _ in range(20):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # clean pages, which the kernel may then drop
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+        if not parallel.in_page_cache(path):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise")
+@pytest.mark.parametrize("cached", [True, False])
+def test_files_out_of_the_page_cache_are_asked_for_all_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
+) -> None:
+    chunk = [_written(tmp_path / f"{i}.txt", b"x") for i in range(3)]
+    after = [_written(tmp_path / f"{i}.txt", b"y") for i in range(3, 5)]
+    # (a probe that misses makes the kernel read the page in: the first test's case)
+    monkeypatch.setattr(parallel, "in_page_cache", lambda path: cached)
+    asked: list[int] = []
+    advise = os.posix_fadvise
+
+    def recording(fd: int, offset: int, length: int, advice: int) -> None:
+        asked.append(os.fstat(fd).st_size)
+        advise(fd, offset, length, advice)
+
+    monkeypatch.setattr(os, "posix_fadvise", recording)
+    parallel.read_ahead(chunk, after)
+    assert asked == ([] if cached else [1] * 5)

@@ -24,7 +24,7 @@ from .config import Config, FeedConfig
 from .errors import LockError
 
 if TYPE_CHECKING:
-    from .validate import Problem
+    from .formats import Problem
 
 
 @dataclass(slots=True)

@@ -78,10 +78,18 @@ class Executor(Protocol):
         ...
 
     def halves(
-        self, fn: Callable[[list[T]], R], items: list[T], shape: Shape, weight: Callable[[T], int]
+        self,
+        fn: Callable[[list[T]], R],
+        items: list[T],
+        shape: Shape,
+        weight: Callable[[T], int],
+        cut: Callable[[T, int], tuple[T, T]] | None = None,
     ) -> list[R]:
         """``fn`` over ``items``, as one call or as two over the halves by ``weight``;
-        ``fn`` returns what marshal can send (plain lists and tuples)."""
+        ``fn`` returns what marshal can send (plain lists and tuples). ``cut(item, k)``
+        splits an item in two, the first of weight ``k``, so that halves are halves
+        even when one item weighs nearly all (one flat folder of a hundred thousand
+        files); ``fn`` of the two pieces must give what ``fn`` of the item gives."""
         ...
 
 
@@ -102,7 +110,12 @@ class Serial:
             yield from fn(items[i : i + size])
 
     def halves(
-        self, fn: Callable[[list[T]], R], items: list[T], shape: Shape, weight: Callable[[T], int]
+        self,
+        fn: Callable[[list[T]], R],
+        items: list[T],
+        shape: Shape,
+        weight: Callable[[T], int],
+        cut: Callable[[T, int], tuple[T, T]] | None = None,
     ) -> list[R]:
         return [fn(items)]
 
@@ -151,16 +164,30 @@ class Workers(Serial):
                 yield from chunk_results
 
     def halves(
-        self, fn: Callable[[list[T]], R], items: list[T], shape: Shape, weight: Callable[[T], int]
+        self,
+        fn: Callable[[list[T]], R],
+        items: list[T],
+        shape: Shape,
+        weight: Callable[[T], int],
+        cut: Callable[[T, int], tuple[T, T]] | None = None,
     ) -> list[R]:
         """A stat is a system call, and two processes make two at a time (threads do
         not: they queue on the kernel's locks and the GIL). Any trouble with the
         child, and this process does its half too."""
         total = sum(map(weight, items))
         half, count = 0, 0
-        while half < len(items) and count * 2 < total:  # the items of the first half
-            count += weight(items[half])
-            half += 1
+        if cut is None:
+            while half < len(items) and count * 2 < total:  # the items of the first half
+                count += weight(items[half])
+                half += 1
+        else:
+            while half < len(items) and (count + weight(items[half])) * 2 <= total:
+                count += weight(items[half])
+                half += 1
+            if half < len(items) and count * 2 < total:  # the middle falls in this item
+                head, tail = cut(items[half], total // 2 - count)
+                items = [*items[:half], head, tail, *items[half + 1 :]]
+                half += 1
         least = shape.least if self.least is None else self.least
         if (
             self.workers <= 1

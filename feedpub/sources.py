@@ -239,7 +239,7 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
     files: list[tuple[str, str, int, int]] = []
     skipped: list[str] = []
     bad: list[Problem] = []
-    for part in executor.halves(_stat, listed, LISTING, _entry_count):
+    for part in executor.halves(_stat, listed, LISTING, _entry_count, _cut_listing):
         files += part[0]
         skipped += part[1]
         bad += part[2]
@@ -253,6 +253,12 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
 
 def _entry_count(listing: Listing) -> int:
     return len(listing[0])
+
+
+def _cut_listing(listing: Listing, k: int) -> tuple[Listing, Listing]:
+    """A folder's listing as two: its first ``k`` entries, and the others."""
+    entries, rel_folder, folder_ok, root = listing
+    return (entries[:k], rel_folder, folder_ok, root), (entries[k:], rel_folder, folder_ok, root)
 
 
 def _open(src: SourceFile) -> int:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.collect import discover
 from feedpub.config import load_config
+from feedpub.sources import find
 
 from .conftest import ROOT
 
@@ -70,7 +70,7 @@ def test_the_config_of_each_layout_finds_every_article(
     corpora: dict[str, Path], layout: str
 ) -> None:
     config = load_config(corpora[layout] / "config.toml")
-    found = discover(config)
+    found = find(config).sources
     assert len(found) == N
     assert {Path(f.path).name for f in found} == set(files_of(corpora[layout] / "content"))
 

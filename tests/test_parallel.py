@@ -227,6 +227,50 @@ def test_halves_one_in_a_forked_child() -> None:
     ]
 
 
+def _flatten(chunk: list[list[int]]) -> tuple[list[int], int]:
+    return [x for item in chunk for x in item], os.getpid()
+
+
+@pytest.mark.parametrize("sizes", [[100_000], [3, 99_990, 7], [60_000, 40_000], [1, 1]])
+def test_halves_are_halves_even_when_one_item_weighs_nearly_all(sizes: list[int]) -> None:
+    """One flat folder of a hundred thousand files: the child stats half of its
+    entries, not all of them while this process waits."""
+    start = 0
+    items = []
+    for n in sizes:
+        items.append(list(range(start, start + n)))
+        start += n
+
+    def cut(item: list[int], k: int) -> tuple[list[int], list[int]]:
+        return item[:k], item[k:]
+
+    parts = parallel.Workers(2, least=1).halves(_flatten, items, parallel.LISTING, len, cut)
+    assert [x for part, _ in parts for x in part] == list(range(start))  # all, in order
+    assert len(parts) == 2 and parts[0][1] != os.getpid() and parts[1][1] == os.getpid()
+    assert abs(len(parts[0][0]) - len(parts[1][0])) <= 1  # the work is split in two halves
+
+
+def test_a_flat_folder_is_listed_alike_by_one_process_and_two(tmp_path: Path) -> None:
+    from feedpub.sources import find
+
+    folder = tmp_path / "content"
+    folder.mkdir()
+    for i in range(301):
+        (folder / f"{i:04}.txt").write_text("x")
+    (folder / "loop.txt").symlink_to("loop.txt")  # a problem, reported the same by both
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(
+        '[site]\ntitle = "T"\nlink = "https://e.example/"\nfeeds_url = "https://e.example/f/"\n'
+        'content = ["content/*.txt"]\n[feeds.all]\ntitle = "All"\ntopics = ["*"]\n'
+    )
+    config = load_config(config_path)
+    alone = find(config)
+    assert len(alone.sources) == 301 and len(alone.unusable) == 1
+    shared = find(config, parallel.Workers(2, least=1))
+    assert (shared.sources, shared.skipped) == (alone.sources, alone.skipped)
+    assert [str(e) for e in shared.unusable] == [str(e) for e in alone.unusable]
+
+
 def test_when_the_child_fails_this_process_does_its_half_too() -> None:
     parent = os.getpid()
 

@@ -122,6 +122,8 @@ def build(
             if not slugs:  # the site-wide files list every feed: not for a --feed build
                 result.outcomes += _site(config, selected, rows, known, check, full, shown,
                                          changes, observe)  # fmt: skip
+            if any(o.status == "written" for o in result.outcomes):
+                output.sync_folder_of(config.output / SITE_NAMES[0])  # its renames, at once
         # the files of the feeds kept for the next build are read again then, even if
         # their size and mtime look unchanged
         changes.stale = sorted({str(p) for o in result.deferred for p in o.problems})

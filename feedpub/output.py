@@ -42,10 +42,14 @@ class Outcome:
 Rendered = tuple[bytes | None, list["Problem | str"], list[str]]
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path, data: bytes, *, sync_folder: bool = True) -> bool:
     """Write ``data`` to ``path`` atomically (temp file, fsync, rename), mode 0644.
 
-    Returns False, touching nothing, when the file already holds these bytes.
+    Returns False, touching nothing, when the file already holds these bytes. With
+    ``sync_folder=False`` the rename is made durable later, by :func:`sync_folder`
+    (a build syncs its output folder once, after its last write, in place of once a
+    file: half of the fsync calls of a build that writes six hundred feeds). A crash
+    before that leaves the old file or the new one, whole, never a broken one.
     """
     try:
         if path.read_bytes() == data:
@@ -64,13 +68,20 @@ def write_atomic(path: Path, data: bytes) -> bool:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    if sync_folder:
+        sync_folder_of(path)
+    return True
+
+
+def sync_folder_of(path: Path) -> None:
+    """Make the renames in ``path``'s folder durable (best effort: not every file
+    system can sync a folder)."""
     with contextlib.suppress(OSError):
         dirfd = os.open(path.parent, os.O_RDONLY)
         try:
             os.fsync(dirfd)
         finally:
             os.close(dirfd)
-    return True
 
 
 def deliver(
@@ -80,6 +91,7 @@ def deliver(
     file. With the outcome, the size and mtime of the file written (or found holding
     these bytes), for the cache.
 
+    The folder is synced by the build once, after its last write (:func:`sync_folder_of`).
     An output with an article file that changed while the build ran keeps its file
     too, untouched and unrecorded, so that the next build (which sees the change)
     renders it: a feed never shows an article its Summary no longer describes.
@@ -97,7 +109,7 @@ def deliver(
             same = False
         return Outcome(name, "unchanged" if same else "differs"), None
     try:
-        changed_bytes = write_atomic(path, data)
+        changed_bytes = write_atomic(path, data, sync_folder=False)
         st = path.stat()
     except OSError as e:
         return Outcome(name, "failed", [f"cannot write {path}: {e.strerror or e}"]), None

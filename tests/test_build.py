@@ -9,6 +9,7 @@ import random
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -455,3 +456,26 @@ def test_a_damaged_stored_headline_is_parsed_again_never_a_crash(
     assert code == 0, err
     page = (cfg.parent / "feeds" / "index.html").read_text(encoding="utf-8")
     assert "Edited: Microsoft just built" in page and "Microsoft And OpenAI Team" in page
+
+
+def test_each_written_file_is_synced_and_the_folder_once(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bytes of every file are on disk before it replaces the old one; the renames
+    are made durable by one sync of the output folder, not one a file."""
+    real_fsync = os.fsync
+    synced: list[str] = []
+
+    def counting_fsync(fd: int) -> None:
+        synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
+    code, _ = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0
+    written = [p for p in (cfg.parent / "feeds").iterdir() if not p.name.startswith(".")]
+    assert synced.count("file") == len(written) > 4
+    assert synced.count("folder") == 1
+    synced.clear()
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0  # nothing to write
+    assert synced == []

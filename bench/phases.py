@@ -30,7 +30,7 @@ PHASES: list[tuple[Any, str]] = [
     (incremental, "state"),
     (incremental, "nothing_to_do"),
     (build_module, "summarise"),
-    (build_module, "select"),
+    (build_module, "select_feeds"),
     (build_module, "_render_and_write"),
     (build_module, "_site"),
     (incremental, "remember"),

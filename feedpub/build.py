@@ -25,7 +25,7 @@ from .config import Config, FeedConfig
 from .errors import ArticleError, shown_path
 from .model import Article, Headline, SourceFile, Summary
 from .output import Outcome, Rendered
-from .select import Hidden, feed_for, pick_all, visible
+from .select import Hidden, feed_for, pick_all, select_feeds, visible
 
 if TYPE_CHECKING:
     from .formats import Problem
@@ -109,7 +109,7 @@ def build(
             result = BuildResult(g)
             # from the summaries (cached or read), as selection sees them: a warm build
             # that reads no file reports the same hidden articles as a cold one
-            selected = select(config, g.summaries, now, slugs, result.hidden)
+            selected = select_feeds(config, g.summaries, now, slugs, result.hidden)
             hold()  # they live to the end: frozen, and the collector back on to render
             if not g.summaries and not allow_empty:  # the empty content guard
                 result.refused = output.refusal(
@@ -185,19 +185,6 @@ def summarise(config: Config, found: sources.Found, rows: dict[str, Row], ex: pa
 
 def _abspath(item: tuple[SourceFile, str | None]) -> str:
     return item[0].abspath
-
-
-def select(config: Config, summaries: Sequence[Summary], now: datetime,
-           slugs: Sequence[str] | None = None,
-           hidden: list[Hidden] | None = None) -> dict[str, list[Summary]]:  # fmt: skip
-    """Each wanted feed's items at ``now``, in order; uncut for a feed with archives.
-    The articles hidden by another with the same URL go to ``hidden`` when given."""
-    feeds = [
-        replace(f, max_items=len(summaries) + 1) if f.archive else f
-        for f in config.feeds
-        if not slugs or f.slug in slugs
-    ]
-    return pick_all(visible(summaries, now, hidden), feeds)
 
 
 def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Summary]],

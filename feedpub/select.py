@@ -106,6 +106,20 @@ def select(
     return pick(visible(articles, now), feed.topic_keys, feed.min_quality, feed.max_items)
 
 
+def select_feeds(config: Config, articles: Sequence[T], now: datetime,
+                 slugs: Sequence[str] | None = None,
+                 hidden: list[Hidden] | None = None) -> dict[str, list[T]]:  # fmt: skip
+    """Each feed's items at ``now`` (only the feeds ``slugs``, when given), in order; uncut
+    for a feed with archives (its pages take what falls off). The articles hidden by
+    another with the same URL go to ``hidden`` when given."""
+    feeds = [
+        replace(f, max_items=len(articles) + 1) if f.archive else f
+        for f in config.feeds
+        if not slugs or f.slug in slugs
+    ]
+    return pick_all(visible(articles, now, hidden), feeds)
+
+
 def pick(
     ordered: Sequence[T],
     topic_keys: frozenset[str] | None,

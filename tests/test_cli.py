@@ -256,6 +256,13 @@ def test_the_phase_timer_times_a_real_build(cfg: Path) -> None:
     cmd = [sys.executable, str(script), "build", "-c", str(cfg), "--now", NOW]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
-    for phase in ("find", "summarise", "select", "render_and_write", "cache rows", "whole build"):
+    for phase in (
+        "find",
+        "summarise",
+        "select_feeds",
+        "render_and_write",
+        "cache rows",
+        "whole build",
+    ):
         assert f"\n{phase} " in done.stdout, done.stdout
     assert (cfg.parent / "feeds" / "azure.rss").stat().st_size > 0

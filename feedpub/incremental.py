@@ -1,8 +1,6 @@
 """What changed since the last build: which article files to read again, which
 outputs to render again, and whether there is anything to do at all.
 
-The keys that tell an incremental build what may have changed:
-
 An output file is rewritten only when its key changes, so a key must hold
 *everything* that shapes the output's bytes. Nothing here is listed by hand:
 

@@ -262,10 +262,10 @@ def check_site(config_path: Path, content: Path) -> int:
             wanted = [quirk(_cut(t, LIMITS["topic"]))
                       for t in dict.fromkeys(src.topics[:MAX_LIST]) if t]  # fmt: skip
             # sfeed separates categories with "|" (which a category may hold), and trims
-            # the space around it
+            # the space around it and leaves out empty ones
             shown_cats, wanted_cats = "|".join(item.categories), "|".join(wanted)
             if item.client == "sfeed":
-                shown_cats, wanted_cats = (re.sub(r"\s*\|\s*", "|", c).strip("|")
+                shown_cats, wanted_cats = (re.sub(r"\s*(?:\|\s*)+", "|", c).strip("|")
                                            for c in (shown_cats, wanted_cats))  # fmt: skip
             assert shown_cats == wanted_cats, where
             compared += 1
@@ -375,7 +375,10 @@ def _article(n: int, title: str, excerpt: str, name: str, topic: str, related: s
     )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+# The same 40 examples in every run (derandomize): CI must not turn red on a new draw;
+# explore more by hand with HYPOTHESIS settings changed, and keep what they find as a case.
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(st.lists(st.tuples(text, text, text, text, text), min_size=1, max_size=3))
 def test_readers_show_what_generated_articles_say(
     tmp_path_factory: pytest.TempPathFactory, fields: list[tuple[str, str, str, str, str]]

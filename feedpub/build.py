@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import compose, incremental, output, parallel, sources
+from . import compose, formats, incremental, output, parallel, sources
 from .archive import documents
 from .cache import Changes, Row
 from .compose import Job, Shown
@@ -154,7 +154,9 @@ def summarise(config: Config, found: sources.Found, rows: dict[str, Row], ex: pa
     if observe:
         observe("read", [src.path for src, _ in todo])
     work = partial(sources.summarize, config.timezone, config.max_file_size)
-    results = ex.map(work, todo, parallel.READING, files=_abspath)
+    formats_used = sorted({fmt for f in config.feeds for fmt in f.formats})
+    results = ex.map(work, todo, parallel.READING, files=_abspath,
+                     meanwhile=partial(formats.prepare, formats_used))
     for done, ((src, _), result) in enumerate(zip(todo, results, strict=True), 1):
         if progress:
             progress("Reading articles", done, len(todo))
@@ -212,7 +214,9 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
             slots.extend(output.prune_pages(config, feed, fmt, docs, check, existing))
     if observe and pending:
         observe("parse", sorted({s.path for job in pending for s in job.doc.items}))
-    rendered = ex.map(partial(compose.render, config, now), pending, parallel.RENDERING)
+    # an article in several feeds is parsed once a worker (each has its own copy of ``kept``)
+    kept = parallel.Kept(parallel.KEPT_ARTICLES)
+    rendered = ex.map(partial(compose.render, config, now, kept), pending, parallel.RENDERING)
     shown: Shown = {}
     written = 0
     for slot in slots:

@@ -10,7 +10,7 @@ changed since (or vanished) leaves its outputs unrendered, named for the next bu
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,11 +37,13 @@ class Job:
 Shown = dict[str, tuple[str, Headline]]  # path -> (digest, what the page shows of it)
 
 
-def render(config: Config, now: datetime, chunk: list[Job]) -> list[tuple[Rendered, Shown]]:
+def render(config: Config, now: datetime, kept: MutableMapping[tuple[str, str], Article],
+           chunk: list[Job]) -> list[tuple[Rendered, Shown]]:  # fmt: skip
     """Each job's checked bytes, from its articles parsed again from their files (once
-    for all the formats of a document), and, with the first format of a subscription
-    document, what the feeds page shows of its newest items."""
-    reread = sources.read_articles(config, (s for job in chunk for s in job.doc.items))
+    for all the formats of a document; not at all when ``kept`` holds them, see
+    :func:`feedpub.sources.read_articles`), and, with the first format of a
+    subscription document, what the feeds page shows of its newest items."""
+    reread = sources.read_articles(config, (s for job in chunk for s in job.doc.items), kept)
     loaded = reread.articles
     docs: dict[tuple[str, str], list[int]] = {}  # a feed's formats of one document
     for i, job in enumerate(chunk):

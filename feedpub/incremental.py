@@ -23,6 +23,7 @@ import json
 import operator
 import os
 import sys
+from array import array
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -93,9 +94,19 @@ def _plain(value: Any) -> Any:
     return str(value)  # a Path, a ZoneInfo (whose str is its key)
 
 
-@functools.lru_cache(maxsize=16)  # asked once per feed file of a build
 def site_key(config: Config) -> str:
-    """Every field of the site's configuration but its feeds, with :func:`code_key`."""
+    """Every field of the site's configuration but its feeds, with :func:`code_key`.
+    Asked once per output file of a build, for the build's one Config: kept for the
+    last Config asked about (by identity: hashing a Config hashes all its feeds)."""
+    if _LAST_SITE_KEY[0] is not config:
+        _LAST_SITE_KEY[:] = [config, _site_key(config)]
+    return str(_LAST_SITE_KEY[1])
+
+
+_LAST_SITE_KEY: list[object] = [None, ""]
+
+
+def _site_key(config: Config) -> str:
     fields = {f.name: _plain(getattr(config, f.name))
               for f in dataclasses.fields(config) if f.name != "feeds"}  # fmt: skip
     return json.dumps([code_key(), fields], sort_keys=True, ensure_ascii=False)
@@ -233,9 +244,15 @@ def state(config: Config, sources: Sequence[SourceFile], slugs: Sequence[str] | 
     rejections are remembered with the state, so the state must change with them)."""
     h = hashlib.sha256()
     h.update(_utf8(json.dumps([config_key(config), sorted(slugs or []), allow_empty])))
-    # (a path never holds NUL, so each line reads back one way whatever the names hold,
-    # and a line that starts with one is no file's)
-    h.update(_utf8("".join([f"{path}\0{size}\0{mtime}\n" for path, _, size, mtime in sources])))
+    # the paths, each ended by a NUL (which no path holds), then every size and every
+    # mtime as 8 bytes: one way to read it back, whatever the names hold
+    h.update(_utf8("".join([f"{s.path}\0" for s in sources])))
+    try:
+        h.update(b"\0%d\0" % len(sources))
+        h.update(array("q", map(_SIZE, sources)).tobytes())
+        h.update(array("q", map(_MTIME, sources)).tobytes())
+    except OverflowError:  # a size or mtime past 64 bits (a strange file system): as text
+        h.update(_utf8("".join([f"{s.size}\0{s.mtime_ns}\n" for s in sources])))
     if unusable:
         h.update(_utf8("".join([f"\0{e.path}\0{e.line}\0{e.message}\n" for e in unusable])))
     return h.hexdigest()
@@ -273,7 +290,8 @@ def nothing_to_do(config: Config, memo_json: str | None, outputs: dict[str, Know
     return Memo(memo["outputs"], errors, hidden)
 
 
-_MTIME = operator.itemgetter(3)  # of a SourceFile
+_SIZE = operator.itemgetter(2)  # of a SourceFile
+_MTIME = operator.itemgetter(3)
 
 
 def remember(state: str, now: datetime, summaries: Sequence[Summary], errors: Sequence[ArticleError],

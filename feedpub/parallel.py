@@ -72,9 +72,12 @@ class Executor(Protocol):
         items: list[T],
         shape: Shape,
         files: Callable[[T], str] | None = None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> Iterator[R]:
         """``fn`` over chunks of ``items``; each item's result, in order. ``files``
-        gives the path of the file an item will read (then read ahead)."""
+        gives the path of the file an item will read (then read ahead). ``meanwhile``
+        is called once in this process while workers work, never without them: it
+        must be work to be done anyway, only done earlier (imports, say)."""
         ...
 
     def halves(
@@ -104,6 +107,7 @@ class Serial:
         items: list[T],
         shape: Shape,
         files: Callable[[T], str] | None = None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> Iterator[R]:
         size = shape.chunk or len(items) or 1
         for i in range(0, len(items), size):
@@ -147,6 +151,7 @@ class Workers(Serial):
         items: list[T],
         shape: Shape,
         files: Callable[[T], str] | None = None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> Iterator[R]:
         least = shape.least if self.least is None else self.least
         if self.workers <= 1 or len(items) < max(least, 1):
@@ -160,6 +165,8 @@ class Workers(Serial):
             else:
                 chunks = [items[r.start : r.stop] for r in parts]
                 results = pool.map(_sent_chunk, repeat(fn), chunks, repeat(files))
+            if meanwhile is not None:  # the chunks are handed out: the workers are busy
+                meanwhile()
             for chunk_results in results:
                 yield from chunk_results
 
@@ -284,6 +291,34 @@ def _pool(workers: int, inherit: Any) -> Iterator[Any]:
             yield pool
     finally:
         _INHERITED[0] = None
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+#: Articles a render worker keeps between its chunks (a few MB; an article shown in
+#: several feeds is then parsed once a worker, not once a chunk).
+KEPT_ARTICLES = 4096
+
+
+class Kept(dict[K, V]):
+    """A dict that holds at most ``limit`` entries, the oldest dropped first: what a
+    function given to :meth:`Executor.map` keeps between the chunks it is called on.
+    Each forked worker has its own copy (filled by the chunks that worker does), the
+    serial path one for all; a sent chunk gets a fresh one. So what is kept must be
+    what the function would compute again, never a result of its own."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: K, value: V) -> None:
+        if key not in self and len(self) >= self.limit:
+            del self[next(iter(self))]
+        super().__setitem__(key, value)
+
+    def __reduce__(self) -> Any:  # sent to a worker: empty, with its limit
+        return Kept, (self.limit,)
 
 
 def maker(kind: type[NT]) -> Callable[[Iterable[Any]], NT]:

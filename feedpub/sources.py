@@ -19,10 +19,11 @@ import errno
 import fnmatch
 import glob
 import hashlib
+import operator
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from datetime import tzinfo
 from pathlib import Path
 from typing import NamedTuple
@@ -235,6 +236,7 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
         parts = list(Path(absolute).parts[len(Path(static).parts) :])
         for folder, entries in _scan(static, parts, set(), unlisted) if parts else ():
             folder_ok = (os.path.realpath(folder) + os.sep).startswith(prefix)
+            entries.sort(key=_NAME)  # a folder's files in path order: the sort below is a merge
             listed.append((entries, _relative(folder, base, config.root), folder_ok, root))
     files: list[tuple[str, str, int, int]] = []
     skipped: list[str] = []
@@ -249,6 +251,9 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
         files = [f for i, f in enumerate(files) if i == 0 or f[0] != files[i - 1][0]]
     unusable = [ArticleError(*p) for p in sorted(set(bad))]
     return Found(list(map(maker(SourceFile), files)), skipped, unusable)
+
+
+_NAME = operator.attrgetter("name")
 
 
 def _entry_count(listing: Listing) -> int:
@@ -384,16 +389,28 @@ class Reread(NamedTuple):
     errors: dict[str, ArticleError]
 
 
-def read_articles(config: Config, items: Iterable[Summary]) -> Reread:
-    """The whole Articles of ``items``, parsed again from their files."""
+def read_articles(
+    config: Config,
+    items: Iterable[Summary],
+    kept: MutableMapping[tuple[str, str], Article] | None = None,
+) -> Reread:
+    """The whole Articles of ``items``, parsed again from their files. ``kept`` holds
+    Articles parsed before, by path and digest: an item found there is not read again
+    (it was parsed from the bytes its Summary was made from), and what is parsed now
+    is put there."""
     out = Reread({}, [], {})
     for s in {s.path: s for s in items}.values():
+        if kept is not None and (s.path, s.digest) in kept:
+            out.articles[s.path] = kept[s.path, s.digest]
+            continue
         src = SourceFile(s.path, os.path.join(config.root, s.path), 0, 0)
         result = load_one(src, config.timezone, config.max_file_size)
         if result is None:
             out.changed.append(s.path)
         elif result[0] == s.digest and isinstance(result[1], Article):
             out.articles[s.path] = result[1]
+            if kept is not None:
+                kept[s.path, s.digest] = result[1]
         elif result[0] == "" and isinstance(result[1], ArticleError):
             out.errors[s.path] = result[1]  # unreadable, or over the size limit, now
         else:

@@ -147,6 +147,21 @@ def check(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Pr
     return None, [Problem(root.sourceline or 1, "format", f"not {specs}: <{root.tag}>")]
 
 
+def prepare(names: Sequence[str]) -> None:
+    """Import what renders and checks the formats ``names`` (feedgen, lxml, the schemas)
+    before it is needed: a build does it while it waits for the articles to be read,
+    so that the processes that render, forked after, find it done."""
+    for name in names:
+        fmt = FORMATS[name]
+        _function(fmt.renderer)
+        _function(fmt.checker)
+    from .xmlcheck import schema
+
+    for fmt in (RSS, ATOM):
+        if fmt.name in names:
+            schema(fmt.name)
+
+
 @functools.cache
 def _function(ref: str) -> object:
     """The function ``"module:function"`` of this package, its module imported now."""

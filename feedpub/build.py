@@ -1,6 +1,6 @@
 """The pipeline, in order: find the article files, summarise those that changed (the
 others come from the cache), select each feed's items, render and check what is due,
-write it, then the site files. And the queries ``preview`` and ``list`` make of the
+stage it, then the site files, and publish them all at once. And the queries ``preview`` and ``list`` make of the
 same stages.
 
 Everything is checked before it is written: a feed that fails validation or cannot
@@ -90,6 +90,7 @@ def build(
         output.make_folder(config)
     cache = incremental.open_cache(config, readonly=check, fresh=full)
     changes = Changes()
+    stage = output.Stage()  # what is written, published together once all is rendered
     try:
         with parallel.collector_paused() as hold:
             found = sources.find(config, ex)
@@ -118,12 +119,11 @@ def build(
                 if result.refused:
                     return result
             shown = _render_and_write(config, now, selected, known, ex, check, full, result,
-                                      changes, progress, observe)  # fmt: skip
+                                      changes, stage, progress, observe)  # fmt: skip
             if not slugs:  # the site-wide files list every feed: not for a --feed build
                 result.outcomes += _site(config, selected, rows, known, check, full, shown,
-                                         changes, observe)  # fmt: skip
-            if any(o.status == "written" for o in result.outcomes):
-                output.sync_folder_of(config.output / SITE_NAMES[0])  # its renames, at once
+                                         changes, stage, observe)  # fmt: skip
+            _publish(stage, result)  # every file's bytes on disk, then the renames
         # the files of the feeds kept for the next build are read again then, even if
         # their size and mtime look unchanged
         changes.stale = sorted({str(p) for o in result.deferred for p in o.problems})
@@ -134,6 +134,9 @@ def build(
             )
         return result
     finally:
+        stage.discard()  # a build stopped before its commit publishes nothing
+        # a file not published is rendered again by the next build
+        changes.outputs = [o for o in changes.outputs if o[0] not in stage.unpublished]
         if changes != Changes():
             cache.commit(changes)  # a cache that refuses (read-only, full disk) is no loss
         cache.close()
@@ -191,9 +194,9 @@ def _abspath(item: tuple[SourceFile, str | None]) -> str:
 
 def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Summary]],
                       known: dict[str, incremental.Known], ex: parallel.Executor, check: bool,
-                      full: bool, result: BuildResult, changes: Changes,
+                      full: bool, result: BuildResult, changes: Changes, stage: output.Stage,
                       progress: Progress | None, observe: Observe | None) -> Shown:  # fmt: skip
-    """Render, check and write every feed document whose fingerprint changed, in feed
+    """Render, check and stage every feed document whose fingerprint changed, in feed
     order; remove the archive pages a feed no longer has. What the feeds page shows of
     the articles rendered."""
     existing = output.archive_pages(config)
@@ -225,7 +228,7 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
             continue
         data, heads = next(rendered)
         shown.update(heads)
-        outcome, stat = output.deliver(config, slot.name, data, check)
+        outcome, stat = output.deliver(config, slot.name, data, check, stage)
         if stat:
             changes.outputs.append((slot.name, slot.fp, *stat))
         result.outcomes.append(outcome)
@@ -238,9 +241,10 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
 
 def _site(config: Config, selected: dict[str, list[Summary]], rows: dict[str, Row],
           known: dict[str, incremental.Known], check: bool, full: bool, shown: Shown,
-          changes: Changes, observe: Observe | None) -> list[Outcome]:  # fmt: skip
+          changes: Changes, stage: output.Stage,
+          observe: Observe | None) -> list[Outcome]:  # fmt: skip
     """``feeds.opml`` and ``index.html``: rendered when what they show changed, checked,
-    then written like a feed. The page's headlines come from this build's renders,
+    then staged like a feed. The page's headlines come from this build's renders,
     then from the cache, and only the rest are parsed from their files."""
     fp = incremental.site_fingerprint(config, selected)
     if (
@@ -266,11 +270,19 @@ def _site(config: Config, selected: dict[str, list[Summary]], rows: dict[str, Ro
         if f.name == PAGE:
             problems += [str(e) for e in reread.errors.values()]
         data: Rendered = (f.data, problems, reread.changed if f.name == PAGE else [])
-        outcome, stat = output.deliver(config, f.name, data, check)
+        outcome, stat = output.deliver(config, f.name, data, check, stage)
         if stat:
             changes.outputs.append((f.name, fp, *stat))
         outcomes.append(outcome)
     return outcomes
+
+
+def _publish(stage: output.Stage, result: BuildResult) -> None:
+    """Publish the staged files at once; one that cannot be fails, keeping its old file."""
+    failed = stage.commit()
+    for o in result.outcomes:
+        if o.name in failed:
+            o.status, o.problems = "failed", [failed[o.name]]
 
 
 # ---------------------------------------------------------------- the queries

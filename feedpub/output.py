@@ -1,8 +1,10 @@
 """The output folder: the only module that writes files there (and the build lock).
 
 A file is written atomically, and only when its bytes change; one that failed its
-checks, or cannot be written, keeps its old file. Archive pages a feed no longer
-has are removed; what an older feedpub or a killed build left is cleared.
+checks, or cannot be written, keeps its old file. A build stages its files (each
+written to a temp file beside it) and then publishes them together (:class:`Stage`).
+Archive pages a feed no longer has are removed; what an older feedpub or a killed
+build left is cleared.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import fcntl
 import os
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import parallel
 from .archive import Document, is_page_of
 from .cache import COMPANIONS
 from .config import Config, FeedConfig
@@ -46,10 +50,9 @@ def write_atomic(path: Path, data: bytes, *, sync_folder: bool = True) -> bool:
     """Write ``data`` to ``path`` atomically (temp file, fsync, rename), mode 0644.
 
     Returns False, touching nothing, when the file already holds these bytes. With
-    ``sync_folder=False`` the rename is made durable later, by :func:`sync_folder`
-    (a build syncs its output folder once, after its last write, in place of once a
-    file: half of the fsync calls of a build that writes six hundred feeds). A crash
-    before that leaves the old file or the new one, whole, never a broken one.
+    ``sync_folder=False`` the rename is made durable later, by :func:`sync_folder_of`.
+    A crash before that leaves the old file or the new one, whole, never a broken one.
+    One file at a time: a build writes its files through a :class:`Stage`.
     """
     try:
         if path.read_bytes() == data:
@@ -84,15 +87,97 @@ def sync_folder_of(path: Path) -> None:
             os.close(dirfd)
 
 
-def deliver(
-    config: Config, name: str, rendered: Rendered, check: bool
-) -> tuple[Outcome, tuple[int, int] | None]:
-    """Write (or with ``check``, compare) one checked output; a failed one keeps its
-    file. With the outcome, the size and mtime of the file written (or found holding
-    these bytes), for the cache.
+class Stage:
+    """The files a build writes, staged, then published together by :meth:`commit`.
 
-    The folder is synced by the build once, after its last write (:func:`sync_folder_of`).
-    An output with an article file that changed while the build ran keeps its file
+    Each is written to a temp file beside its path (``.NAME.*.tmp``: a killed build's
+    are removed by the next one, see :func:`_remove_stale_temps`), unsynced. The commit
+    syncs them all at once (the file system then shares its journal commits among
+    them: six hundred files on ext4 took 0.09 s, not the 0.26 s of a sync and a rename
+    a file), renames each in the order staged (the build's: feed by feed, the site
+    files last), then syncs the folder once. A file's bytes are on disk before the
+    rename that publishes them: a crash at any moment leaves each file old or new,
+    whole.
+    """
+
+    def __init__(self) -> None:
+        #: ``(path, temp file)``, in the order staged
+        self.staged: deque[tuple[Path, str]] = deque()
+        #: names staged whose new bytes were not published (failed, or discarded)
+        self.unpublished: set[str] = set()
+
+    def add(self, path: Path, data: bytes) -> tuple[int, int]:
+        """Write ``data`` to a temp file that :meth:`commit` renames to ``path``, mode
+        0644; the size and mtime that ``path`` will have (a rename keeps them)."""
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fchmod(f.fileno(), 0o644)
+                st = os.fstat(f.fileno())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        self.staged.append((path, tmp))
+        return st.st_size, st.st_mtime_ns
+
+    def commit(self) -> dict[str, str]:
+        """Publish what was staged: sync every temp file (in threads), rename each, then
+        sync the folder. A file that cannot be synced or renamed keeps its old one; what
+        is wrong with each such name."""
+        errors = parallel.each_blocking(_sync_file, [tmp for _, tmp in self.staged])
+        failed: dict[str, str] = {}
+        renamed: Path | None = None
+        for error in errors:
+            path, tmp = self.staged[0]  # taken off once done: the rest, discard() removes
+            if error is None:
+                try:
+                    os.replace(tmp, path)
+                    renamed = path
+                except OSError as e:
+                    error = e
+            if error is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                self.unpublished.add(path.name)
+                failed[path.name] = f"cannot write {path}: {_reason(error)}"
+            self.staged.popleft()
+        if renamed is not None:
+            sync_folder_of(renamed)  # the renames, at once
+        return failed
+
+    def discard(self) -> None:
+        """Remove the temp files not published (a build stopped before its commit)."""
+        for path, tmp in self.staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            self.unpublished.add(path.name)
+        self.staged.clear()
+
+
+def _sync_file(tmp: str) -> None:
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _reason(error: Exception) -> str:
+    return (error.strerror if isinstance(error, OSError) else None) or str(error)
+
+
+def deliver(
+    config: Config, name: str, rendered: Rendered, check: bool, stage: Stage
+) -> tuple[Outcome, tuple[int, int] | None]:
+    """Stage (or with ``check``, compare) one checked output; a failed one keeps its
+    file. With the outcome, the size and mtime of the file to be published (or found
+    holding these bytes), for the cache.
+
+    The file is published by the build's :meth:`Stage.commit`, which may still fail
+    it. An output with an article file that changed while the build ran keeps its file
     too, untouched and unrecorded, so that the next build (which sees the change)
     renders it: a feed never shows an article its Summary no longer describes.
     """
@@ -102,18 +187,19 @@ def deliver(
         return Outcome(name, "deferred", list(changed)), None
     if problems or data is None:
         return Outcome(name, "failed", list(problems)), None
+    try:
+        same = path.read_bytes() == data
+    except OSError:
+        same = False
     if check:
-        try:
-            same = path.read_bytes() == data
-        except OSError:
-            same = False
         return Outcome(name, "unchanged" if same else "differs"), None
     try:
-        changed_bytes = write_atomic(path, data, sync_folder=False)
-        st = path.stat()
+        if same:
+            st = path.stat()
+            return Outcome(name, "unchanged"), (st.st_size, st.st_mtime_ns)
+        return Outcome(name, "written"), stage.add(path, data)
     except OSError as e:
         return Outcome(name, "failed", [f"cannot write {path}: {e.strerror or e}"]), None
-    return Outcome(name, "written" if changed_bytes else "unchanged"), (st.st_size, st.st_mtime_ns)
 
 
 def make_folder(config: Config) -> None:

@@ -20,8 +20,9 @@ Around that: :func:`collector_paused`, which the pipeline enters while it makes 
 hundred thousand objects that hold no reference cycles (the cyclic collector would
 walk them again and again: a third of a warm build's time), and which then freezes
 them for the rendering; :func:`maker`, a named tuple's constructor at C speed, for the
-stores that make them by the hundred thousand; and :func:`prefetch`, a page-cache hint
-for a file about to be read whole (the cache).
+stores that make them by the hundred thousand; :func:`prefetch`, a page-cache hint
+for a file about to be read whole (the cache); and :func:`each_blocking`, a blocking
+system call over a list in threads (the fsyncs of a build's output files).
 """
 
 from __future__ import annotations
@@ -430,3 +431,60 @@ def read_ahead(paths: Sequence[str], after: Sequence[str] = ()) -> None:
                 advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
             finally:
                 os.close(fd)
+
+
+# ------------------------------------------------------------------ blocking calls
+
+#: Fewer items than this are called one by one, in this thread: for one call a
+#: thread would only add its start.
+BLOCKING_LEAST = 2
+
+
+def each_blocking(
+    fn: Callable[[T], object], items: Sequence[T], threads: int = 16
+) -> list[Exception | None]:
+    """Run a blocking system call over ``items`` in threads; the error of each (None
+    when ``fn`` returned), in order. A system call lets go of the GIL, so the calls
+    wait together: sixteen fsyncs share the file system's journal commits, where one
+    by one each forces its own. The same results whether called in threads (two items
+    or more, ``threads`` over 1) or one by one here; only an ``Exception`` is an item's
+    error: anything else (a KeyboardInterrupt) stops them all and is raised here.
+
+    Plain threads, each taking every ``n``-th item (no pool: ``concurrent.futures``
+    takes 5 ms to import, for a build that writes two files)."""
+    if threads <= 1 or len(items) < BLOCKING_LEAST:
+        return [_error_of(fn, item) for item in items]
+    errors: list[Exception | None] = [None] * len(items)
+    stopped: list[BaseException] = []  # what stops them all
+    n = min(threads, len(items))
+
+    def work(first: int) -> None:
+        for i in range(first, len(items), n):
+            if stopped:
+                return
+            try:
+                errors[i] = _error_of(fn, items[i])
+            except BaseException as e:
+                stopped.append(e)
+                return
+
+    pool = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(n)]
+    try:
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+    except BaseException as e:  # interrupted while waiting: each thread stops after its call
+        stopped.append(e)
+        raise
+    if stopped:
+        raise stopped[0]
+    return errors
+
+
+def _error_of(fn: Callable[[T], object], item: T) -> Exception | None:
+    try:
+        fn(item)
+    except Exception as e:
+        return e
+    return None

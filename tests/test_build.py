@@ -12,6 +12,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from feedpub import build as build_module
 from feedpub import formats
 from feedpub.build import build
 from feedpub.cache import Cache
@@ -479,3 +481,156 @@ def test_each_written_file_is_synced_and_the_folder_once(
     synced.clear()
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0  # nothing to write
     assert synced == []
+
+
+# ---------------------------------------------------------------- staged, then published
+
+
+def cached_outputs(cfg: Path) -> dict[str, tuple[str, int, int]]:
+    """Each output's cached ``(fingerprint, size, mtime_ns)``."""
+    db = sqlite3.connect(cfg.parent / ".feedpub" / "cache.sqlite")
+    try:
+        rows = db.execute("SELECT name, fingerprint, size, mtime_ns FROM outputs").fetchall()
+    finally:
+        db.close()
+    return {name: (fp, size, mtime) for name, fp, size, mtime in rows}
+
+
+def edit_an_azure_article(seeds_dir: Path) -> None:
+    f = seeds_dir / "002_882cc4a5fc2a4bd2.txt"
+    f.write_text(
+        f.read_text(encoding="utf-8").replace('smarter AI"', 'smarter AI!"', 1), encoding="utf-8"
+    )
+
+
+def test_a_build_publishes_its_files_in_one_batch(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file is written whole to its temp file before any is synced; every temp
+    file is synced before the first rename; the renames go in the build's order; the
+    folder is synced once, after the last rename; the cache records the size and mtime
+    of the files published."""
+    folder = cfg.parent / "feeds"
+    events: list[tuple[str, str]] = []  # ("file" | "folder" | "rename", temp file name)
+    renamed: list[str] = []
+    at_first_sync: dict[str, bytes] = {}
+    lock = threading.Lock()
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        with lock:  # (called from several threads)
+            if not at_first_sync:
+                at_first_sync.update((p.name, p.read_bytes()) for p in folder.glob(".*.tmp"))
+            kind = "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"
+            events.append((kind, os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))))
+        real_fsync(fd)
+
+    def replace(src: str, dst: str) -> None:
+        events.append(("rename", os.path.basename(src)))
+        renamed.append(os.path.basename(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    result = build(load_config(cfg), datetime.fromisoformat(NOW))
+    written = [o.name for o in result.outcomes if o.status == "written"]
+    assert len(written) == 6 and not result.failed
+    assert renamed == written
+    temps = [name for kind, name in events if kind == "rename"]
+    assert sorted(at_first_sync) == sorted(temps)  # all of them, before any sync
+    for temp, name in zip(temps, renamed, strict=True):
+        assert temp.startswith(f".{name}.") and temp.endswith(".tmp")
+        assert at_first_sync[temp] == (folder / name).read_bytes()  # whole
+    kinds = [kind for kind, _ in events]
+    assert sorted(name for kind, name in events if kind == "file") == sorted(temps)
+    assert kinds == ["file"] * 6 + ["rename"] * 6 + ["folder"]
+    recorded = cached_outputs(cfg)
+    for name in written:
+        st = (folder / name).stat()
+        assert recorded[name][1:] == (st.st_size, st.st_mtime_ns)
+    assert not list(folder.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("fails", ["fsync", "rename"])
+def test_a_file_that_cannot_be_published_keeps_its_old_bytes_and_is_written_next_time(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, fails: str
+) -> None:
+    """When the sync or the rename of one staged file fails, that file keeps its old
+    bytes, the build says which and why, the other files are published, no temp file
+    is left, and the cache does not record it: the next build writes it."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    folder = cfg.parent / "feeds"
+    before, recorded = outputs(cfg), cached_outputs(cfg)
+    edit_an_azure_article(seeds_dir)
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def failing_fsync(fd: int) -> None:
+        if os.path.basename(os.readlink(f"/proc/self/fd/{fd}")).startswith(".azure.rss."):
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_fsync(fd)
+
+    def failing_replace(src: str, dst: str) -> None:
+        if os.path.basename(dst) == "azure.rss":
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_replace(src, dst)
+
+    if fails == "fsync":
+        monkeypatch.setattr(os, "fsync", failing_fsync)
+    else:
+        monkeypatch.setattr(os, "replace", failing_replace)
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 3  # EXIT_FEED_FAILED, as for a feed that cannot be written at all
+    assert f"azure.rss: cannot write {folder / 'azure.rss'}: {os.strerror(errno.EIO)}" in err
+    assert "azure.rss: not written; the previous file is kept" in err
+    after = outputs(cfg)
+    assert after["azure.rss"] == before["azure.rss"]
+    assert after["azure.atom"] != before["azure.atom"]  # the other files are published
+    assert b"smarter AI!" in after["azure.atom"]
+    assert not list(folder.glob(".*.tmp"))
+    now_recorded = cached_outputs(cfg)
+    assert now_recorded["azure.rss"] == recorded["azure.rss"]  # still the old file's
+    assert now_recorded["azure.atom"] != recorded["azure.atom"]
+    monkeypatch.undo()
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0, err
+    assert f"wrote {folder / 'azure.rss'}" in err
+    assert b"smarter AI!" in outputs(cfg)["azure.rss"]
+
+
+@pytest.mark.parametrize("stop", [RuntimeError, KeyboardInterrupt])
+def test_a_build_stopped_before_its_commit_publishes_nothing(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, stop: type[BaseException]
+) -> None:
+    """Stopped once every file is staged (here, as the site files are done), a build
+    removes its temp files and leaves every old file as it was, and the cache does
+    not record them: the next build writes them."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    folder = cfg.parent / "feeds"
+
+    def everything() -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    before, recorded = everything(), cached_outputs(cfg)
+    edit_an_azure_article(seeds_dir)
+    real_site = build_module._site
+    staged: list[str] = []
+
+    def stopping(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real_site(*args, **kwargs)
+        staged.extend(p.name for p in folder.glob(".*.tmp"))
+        raise stop("stopped")
+
+    monkeypatch.setattr(build_module, "_site", stopping)
+    with pytest.raises(stop):
+        build(load_config(cfg), datetime.fromisoformat(NOW))
+    names = {n[1:-4].rsplit(".", 1)[0] for n in staged}  # .NAME.random.tmp
+    assert {"azure.rss", "azure.atom", "index.html"} <= names  # it did stage them
+    assert everything() == before
+    now_recorded = cached_outputs(cfg)
+    assert {n: now_recorded[n] for n in names} == {n: recorded[n] for n in names}
+    for name, (_, size, mtime_ns) in now_recorded.items():  # what is there, not the temps
+        st = (folder / name).stat()
+        assert (size, mtime_ns) == (st.st_size, st.st_mtime_ns)
+    monkeypatch.undo()
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert b"smarter AI!" in outputs(cfg)["azure.rss"]

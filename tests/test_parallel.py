@@ -3,11 +3,13 @@ the serial build's; the workers, the forked lister and the page-cache hints."""
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import shutil
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -366,3 +368,56 @@ def test_files_out_of_the_page_cache_are_asked_for_all_at_once(
     monkeypatch.setattr(os, "posix_fadvise", recording)
     parallel.read_ahead(chunk, after)
     assert asked == ([] if cached else [1] * 5)
+
+
+# ------------------------------------------------------------------ blocking calls
+
+
+def _call(x: int) -> int:
+    if x % 7 == 3:
+        raise OSError((errno.EIO, errno.ENOSPC)[x % 2], f"no {x}", f"file{x}")
+    if x % 11 == 5:
+        raise ValueError(x)
+    return x
+
+
+def _shown(errors: list[Exception | None]) -> list[object]:
+    return [None if e is None else (type(e), e.args, getattr(e, "filename", None)) for e in errors]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 100])
+@pytest.mark.parametrize("threads", [1, 2, 16])
+def test_each_blocking_gives_what_a_plain_loop_gives(count: int, threads: int) -> None:
+    items = list(range(count))
+    expected: list[Exception | None] = []
+    for x in items:
+        try:
+            _call(x)
+        except Exception as e:
+            expected.append(e)
+        else:
+            expected.append(None)
+    got = parallel.each_blocking(_call, items, threads)
+    assert _shown(got) == _shown(expected)
+    if count == 100:  # errors of both kinds, among calls that return
+        assert {OSError, ValueError, type(None)} <= {type(e) for e in got}
+
+
+def test_each_blocking_makes_its_calls_together_in_threads() -> None:
+    """Eight calls that each wait for three others: they finish only if they run at
+    the same time (one by one, each would give up waiting)."""
+    together = threading.Barrier(4, timeout=5)
+    assert parallel.each_blocking(lambda _: together.wait(), range(8)) == [None] * 8
+    one: list[int] = []
+    assert parallel.each_blocking(lambda _: one.append(threading.get_ident()), [0]) == [None]
+    assert one == [threading.get_ident()]  # one call: here
+
+
+@pytest.mark.parametrize("threads", [1, 16])
+def test_each_blocking_lets_an_interrupt_through(threads: int) -> None:
+    def interrupted(x: int) -> None:
+        if x == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        parallel.each_blocking(interrupted, list(range(10)), threads)

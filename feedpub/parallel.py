@@ -314,8 +314,11 @@ class Kept(dict[K, V]):
         self.limit = limit
 
     def __setitem__(self, key: K, value: V) -> None:
-        if key not in self and len(self) >= self.limit:
-            del self[next(iter(self))]
+        if key not in self:
+            if self.limit <= 0:
+                return
+            if len(self) >= self.limit:
+                del self[next(iter(self))]
         super().__setitem__(key, value)
 
     def __reduce__(self) -> Any:  # sent to a worker: empty, with its limit

@@ -17,6 +17,7 @@ import pytest
 import feedpub
 from feedpub import incremental
 from feedpub.config import load_config
+from feedpub.model import SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,3 +111,28 @@ def test_a_change_to_the_installed_code_reaches_every_feed(
     if module == "formats/items.py":
         atoms = sorted((site / "feeds").glob("*.atom"))
         assert atoms and all("https://example.org/feedpub-fork/" in p.read_text() for p in atoms)
+
+
+def test_the_listing_state_changes_with_any_path_size_or_mtime() -> None:
+    config = load_config(ROOT / "config.toml")
+
+    def state(files: list[tuple[str, int, int]]) -> str:
+        listing = [SourceFile(p, f"/x/{p}", size, mtime) for p, size, mtime in files]
+        return incremental.state(config, listing, None, False)
+
+    base = [("a.txt", 10, 1_000), ("b.txt", 20, 2_000)]
+    variants = [
+        base,
+        [("a.txt", 10, 1_001), ("b.txt", 20, 2_000)],  # one mtime, by a nanosecond
+        [("a.txt", 20, 1_000), ("b.txt", 10, 2_000)],  # sizes swapped
+        [("a.txt", 10, 2_000), ("b.txt", 20, 1_000)],  # mtimes swapped
+        [("a.txt", 10, 1_000), ("c.txt", 20, 2_000)],  # renamed
+        [("a.txt", 10, 1_000)],  # one gone
+        [("a.txt\0b.txt", 10, 1_000)],  # (no path holds NUL; still not the pair's state)
+        [("a.txt", 10, -5), ("b.txt", 20, 2_000)],  # before 1970
+        [("a.txt", 10, 1 << 70), ("b.txt", 20, 2_000)],  # past 64 bits: still told apart
+        [("a.txt", 10, (1 << 70) + 1), ("b.txt", 20, 2_000)],
+    ]
+    states = [state(v) for v in variants]
+    assert len(set(states)) == len(states)
+    assert state(list(base)) == states[0]  # the same listing, the same state

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import pickle
 import shutil
 import sqlite3
 import sys
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -421,3 +423,97 @@ def test_each_blocking_lets_an_interrupt_through(threads: int) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         parallel.each_blocking(interrupted, list(range(10)), threads)
+
+
+# ------------------------------------------------------------------ what a worker keeps
+
+
+def test_kept_holds_at_most_its_limit_the_oldest_dropped_first() -> None:
+    kept: parallel.Kept[str, int] = parallel.Kept(3)
+    for i, key in enumerate("abcd"):
+        kept[key] = i
+    assert list(kept.items()) == [("b", 1), ("c", 2), ("d", 3)]
+    kept["c"] = 9  # a key it holds: replaced, nothing dropped
+    assert list(kept.items()) == [("b", 1), ("c", 9), ("d", 3)]
+    sent = pickle.loads(pickle.dumps(kept))  # a chunk sent to a worker gets an empty one
+    assert type(sent) is parallel.Kept and sent == {} and sent.limit == 3
+
+
+def _remember(kept: dict[int, int], chunk: list[int]) -> list[tuple[int, bool]]:
+    """Each item, and whether this process had kept it from an earlier chunk."""
+    out = [(x, x in kept) for x in chunk]
+    for x in chunk:
+        kept[x] = os.getpid()
+    return out
+
+
+@pytest.mark.parametrize("inherit", [True, False])
+def test_each_worker_keeps_its_own_between_chunks(inherit: bool) -> None:
+    items = [i % 10 for i in range(200)]  # each item again and again
+    shape = parallel.Shape(1, 5)
+    kept: parallel.Kept[int, int] = parallel.Kept(100)
+    serial = list(parallel.SERIAL.map(partial(_remember, kept), items, shape))
+    assert [seen for _, seen in serial] == [i >= 10 for i in range(200)]  # one dict for all
+    got = list(parallel.Workers(2, inherit=inherit).map(
+        partial(_remember, parallel.Kept(100)), items, shape))  # fmt: skip
+    assert [x for x, _ in got] == items
+    seen = sum(s for _, s in got)
+    if inherit:  # each of two workers met each item at most once unseen
+        assert seen >= len(items) - 2 * 10
+    else:  # a sent chunk starts empty: only repeats within a chunk
+        assert seen == sum(len(items[i : i + 5]) - len(set(items[i : i + 5]))
+                           for i in range(0, 200, 5))  # fmt: skip
+    assert kept == {i: os.getpid() for i in range(10)}  # the parent's is the serial run's
+
+
+def test_meanwhile_runs_here_while_workers_work_and_never_without_them() -> None:
+    calls: list[int] = []
+    items = list(range(100))
+    shape = parallel.Shape(10, 7)
+    got = list(parallel.Workers(2).map(_square_all, items, shape,
+                                       meanwhile=lambda: calls.append(os.getpid())))  # fmt: skip
+    assert got == [x * x for x in items] and calls == [os.getpid()]
+    for ex in (parallel.SERIAL, parallel.Workers(2)):  # no workers: never called
+        list(ex.map(_square_all, items[:5], shape, meanwhile=lambda: calls.append(0)))
+    assert calls == [os.getpid()]
+
+
+def test_a_render_worker_parses_an_article_once_however_many_feeds_show_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thirty feeds show every published article of the sample: each worker parses each
+    at most once (before, once a chunk of two feeds); the bytes are the serial build's."""
+    from feedpub import articles
+
+    shutil.copytree(ROOT / "content", tmp_path / "content", symlinks=True)
+    site = (ROOT / "config.toml").read_text(encoding="utf-8").split("\n[feeds.")[0]
+    feeds = "".join(f'\n[feeds.f{k}]\ntitle = "F{k}"\ntopics = ["*"]\n' for k in range(30))
+    (tmp_path / "config.toml").write_text(site + feeds, encoding="utf-8")
+    _settle(tmp_path)
+    log = tmp_path / "parses"
+    real = articles.load_article
+
+    def counting(path: str, *args: object, **kwargs: object) -> object:
+        with open(log, "a", encoding="utf-8") as f:  # one line a parse, from any process
+            f.write(f"{os.getpid()} {path}\n")
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(articles, "load_article", counting)
+    config = load_config(tmp_path / "config.toml")
+    shown = 10  # the sample's published, visible articles (at most max_items = 50)
+    outputs = []
+    for ex in (parallel.SERIAL, parallel.Workers(2, least=1, chunk=4)):
+        log.write_text("", encoding="utf-8")
+        shutil.rmtree(tmp_path / "feeds", ignore_errors=True)
+        result = build(config, NOW, full=True, executor=ex)
+        assert not result.failed
+        outputs.append({p.name: p.read_bytes() for p in (tmp_path / "feeds").iterdir()})
+        per_process: dict[str, list[str]] = {}
+        for line in log.read_text(encoding="utf-8").splitlines():
+            pid, path = line.split(" ", 1)
+            per_process.setdefault(pid, []).append(path)
+        rendering = {pid: paths for pid, paths in per_process.items() if pid != str(os.getpid())}
+        assert bool(rendering) == (ex is not parallel.SERIAL)
+        for paths in rendering.values():
+            assert len(paths) == len(set(paths)) >= shown // 2, paths
+    assert outputs[0] == outputs[1]

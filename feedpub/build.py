@@ -158,8 +158,13 @@ def summarise(config: Config, found: sources.Found, rows: dict[str, Row], ex: pa
         observe("read", [src.path for src, _ in todo])
     work = partial(sources.summarize, config.timezone, config.max_file_size)
     formats_used = sorted({fmt for f in config.feeds for fmt in f.formats})
-    results = ex.map(work, todo, parallel.READING, files=_abspath,
-                     meanwhile=partial(formats.prepare, formats_used))
+    results = ex.map(
+        work,
+        todo,
+        parallel.READING,
+        files=_abspath,
+        meanwhile=partial(formats.prepare, formats_used),
+    )
     for done, ((src, _), result) in enumerate(zip(todo, results, strict=True), 1):
         if progress:
             progress("Reading articles", done, len(todo))

@@ -349,7 +349,11 @@ def _related(value: object, tz: tzinfo) -> tuple[Related, ...]:
     for item in _mapping_list(value):
         url = clean_url(item.get("webUrl")) or clean_url(item.get("originalUrl"))
         title = item.get("title")
-        if not url or not isinstance(title, str) or not clean_text(title):
+        if not url or not isinstance(title, str):
+            continue
+        # empty exactly when the text is (white space and forbidden characters only)
+        title = clean_text(title, single_line=True, limit=MAX_TITLE)
+        if not title:
             continue
         provider = _provider(item.get("provider"))
         try:
@@ -360,7 +364,7 @@ def _related(value: object, tz: tzinfo) -> tuple[Related, ...]:
         excerpt = item.get("excerpt")
         out.append(
             Related(
-                title=clean_text(title, single_line=True, limit=MAX_TITLE),
+                title=title,
                 url=url,
                 excerpt=clean_text(excerpt, limit=MAX_EXCERPT) if isinstance(excerpt, str) else "",
                 provider=provider.name if provider else "",

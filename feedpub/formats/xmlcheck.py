@@ -80,12 +80,14 @@ def _checked(root: Any, schema_name: str, checks: Iterable[Problem]) -> list[Pro
 
 def _url(el: Any, value: str | None, what: str, item: str) -> Iterator[Problem]:
     if not is_absolute(value):
-        yield Problem(
-            el.sourceline or 0,
-            "absolute-url",
-            f"{what} must be an absolute http(s) URL: {value!r}",
-            item,
-        )
+        yield _not_absolute(el, value, what, item)
+
+
+def _not_absolute(el: Any, value: str | None, what: str, item: str) -> Problem:
+    return Problem(
+        el.sourceline or 0, "absolute-url", f"{what} must be an absolute http(s) URL: {value!r}",
+        item,
+    )  # fmt: skip
 
 
 def _future(el: Any, when: datetime | None, now: datetime | None, item: str) -> Iterator[Problem]:
@@ -115,8 +117,8 @@ def _media(parent: Any, item: str) -> Iterator[Problem]:
                     "media:group with fewer than two media:content",
                     item,
                 )
-        else:
-            yield from _url(el, el.get("url"), el.tag.replace(_M, "media:") + " url", item)
+        elif not is_absolute(url := el.get("url")):
+            yield _not_absolute(el, url, el.tag.replace(_M, "media:") + " url", item)
 
 
 def _children(el: Any) -> dict[Any, list[Any]]:
@@ -217,6 +219,12 @@ def _form(el: Any, value: str | None, form: str, what: str, item: str) -> Iterat
         yield Problem(el.sourceline or 0, "schema", f"{what} is not a {form}: {value!r}", item)
 
 
+#: ``fullmatch`` of each form's pattern, for the checks made once an item.
+_IS_URL = _ITEM_PATTERNS["url"].fullmatch
+_IS_DATE = _ITEM_PATTERNS["date"].fullmatch
+_IS_MEDIA_TYPE = _ITEM_PATTERNS["media type"].fullmatch
+
+
 def _text(el: Any) -> str:
     """The text of an element as a schema reads it: comments and processing
     instructions left out (a child element the schema reports itself)."""
@@ -243,38 +251,52 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
             name = (guid[0].text or "").strip()
         else:
             name = (link[0].text or "" if link else "") or f"#{number}"
+        # (each check inline, its generator only where it finds a problem: this runs
+        # for every item of every feed)
         if guid:
             ids.append((guid[0], name))
-            if guid[0].get("isPermaLink", "true") == "true":
+            if guid[0].get("isPermaLink", "true") == "true" and not is_absolute(guid[0].text):
                 yield from _url(guid[0], guid[0].text, "permalink guid", name)
         if link:
-            yield from _form(link[0], _text(link[0]), "url", "item link", name)
-            yield from _url(link[0], link[0].text, "item link", name)
+            text = _text(link[0])
+            if not _IS_URL(text):
+                yield from _form(link[0], text, "url", "item link", name)
+            if not is_absolute(link[0].text):
+                yield from _url(link[0], link[0].text, "item link", name)
         enclosures = kids.get("enclosure", _NONE)
         if len(enclosures) > 1:
             yield Problem(
                 enclosures[1].sourceline or 0, "enclosure", "more than one enclosure", name
             )
         for enc in enclosures:
-            yield from _form(enc, enc.get("url"), "url", "enclosure url", name)
-            yield from _form(enc, enc.get("type"), "media type", "enclosure type", name)
-            yield from _url(enc, enc.get("url"), "enclosure url", name)
+            url, kind = enc.get("url"), enc.get("type")
+            if url is None or not _IS_URL(url):
+                yield from _form(enc, url, "url", "enclosure url", name)
+            if kind is None or not _IS_MEDIA_TYPE(kind):
+                yield from _form(enc, kind, "media type", "enclosure type", name)
+            if not is_absolute(url):
+                yield from _url(enc, url, "enclosure url", name)
             if not (enc.get("length") or "").isdigit():
                 yield Problem(
                     enc.sourceline or 0, "enclosure", "enclosure length must be a byte count", name
                 )
-            if "/" not in (enc.get("type") or ""):
+            if "/" not in (kind or ""):
                 yield Problem(
                     enc.sourceline or 0, "enclosure", "enclosure needs a media type", name
                 )
         for ln in kids.get(f"{_A}link", _NONE):
-            yield from _url(ln, ln.get("href"), "atom:link href", name)
+            if not is_absolute(href := ln.get("href")):
+                yield _not_absolute(ln, href, "atom:link href", name)
         for pub in kids.get("pubDate", _NONE)[:1]:
-            yield from _form(pub, _text(pub), "date", "item pubDate", name)
-            yield from _future(pub, _rfc822(pub.text), now, name)
+            text = _text(pub)
+            if not _IS_DATE(text):
+                yield from _form(pub, text, "date", "item pubDate", name)
+            if now is not None:
+                yield from _future(pub, _rfc822(pub.text), now, name)
         for tag in ("description", f"{{{CONTENT_NS}}}encoded"):
             for el in kids.get(tag, _NONE)[:1]:
-                yield from html_problems(el.sourceline or 0, el.text, name)
+                if el.text and "<" in el.text:
+                    yield from html_problems(el.sourceline or 0, el.text, name)
         yield from _media(item, name)
     yield from _unique_ids(ids, "unique-guid")
 
@@ -289,7 +311,8 @@ def _links(parent: Any, item: str, need_self: bool,
     alternates: Counter[tuple[str, str]] = Counter()
     for ln in links:
         rel = ln.get("rel", "alternate")
-        yield from _url(ln, ln.get("href"), f"link rel={rel} href", item)
+        if not is_absolute(href := ln.get("href")):
+            yield _not_absolute(ln, href, f"link rel={rel} href", item)
         if rel == "alternate":
             key = (ln.get("type", ""), ln.get("hreflang", ""))
             alternates[key] += 1
@@ -332,12 +355,13 @@ def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
                 "entry has no author and the feed has none (RFC 4287, 4.1.2)",
                 name,
             )
-        for tag in ("published", "updated"):
-            for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
-                yield from _future(el, parse_rfc3339(el.text), now, name)
+        if now is not None:
+            for tag in ("published", "updated"):
+                for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
+                    yield from _future(el, parse_rfc3339(el.text), now, name)
         for tag in ("content", "summary"):
             for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
-                if el.get("type") == "html":
+                if el.get("type") == "html" and el.text and "<" in el.text:
                     yield from html_problems(el.sourceline or 0, el.text, name)
         yield from _media(entry, name)
     yield from _unique_ids(ids, "unique-id")

@@ -131,22 +131,29 @@ def _scan(
 Listing = tuple[list[os.DirEntry[str]], str, bool, str]
 
 
-#: The files of some folders as plain tuples (the fields of a SourceFile), what was
-#: skipped, and what cannot be used.
-Stat = tuple[list[tuple[str, str, int, int]], list[str], list[Problem]]
+#: The files of some folders, what was skipped, and what cannot be used. The files of
+#: each listing, compactly (a forked child sends them with marshal, which pays by the
+#: object): ``(relative folder, absolute folder with its separator, names, sizes,
+#: mtimes)``; see :func:`_expand`.
+Stat = tuple[list[tuple[str, str, list[str], list[int], list[int]]], list[str], list[Problem]]
 
 
 def _stat(listed: list[Listing]) -> Stat:
     """The regular files of ``listed``, one ``lstat`` each (a symlink is followed and
     resolved on its own); what was skipped, and why; and the entries that cannot be
     used (see :func:`_unusable`). Plain values: a forked child may send them."""
-    out: list[tuple[str, str, int, int]] = []
+    out: list[tuple[str, str, list[str], list[int], list[int]]] = []
     skipped: list[str] = []
     problems: list[Problem] = []
-    add = out.append
     is_link, is_file = stat.S_ISLNK, stat.S_ISREG
     for entries, rel_folder, folder_ok, root in listed:
+        if not entries:
+            continue
         prefix = root.rstrip(os.sep) + os.sep
+        first = entries[0]
+        names: list[str] = []
+        sizes: list[int] = []
+        mtimes: list[int] = []
         for entry in entries:
             try:
                 st = entry.stat(follow_symlinks=False)
@@ -165,8 +172,20 @@ def _stat(listed: list[Listing]) -> Stat:
                     f"{shown_path(root)}, not followed"
                 )
                 continue
-            add((rel_folder + entry.name, entry.path, st.st_size, st.st_mtime_ns))
+            names.append(entry.name)
+            sizes.append(st.st_size)
+            mtimes.append(st.st_mtime_ns)
+        # the folder as scandir joined it to each name (entry.path is folder + name)
+        out.append((rel_folder, first.path[: len(first.path) - len(first.name)], names, sizes,
+                    mtimes))  # fmt: skip
     return out, skipped, problems
+
+
+def _expand(files: tuple[str, str, list[str], list[int], list[int]]) -> Iterator[SourceFile]:
+    """The SourceFiles of one listing's files as :func:`_stat` gives them."""
+    rel_folder, folder, names, sizes, mtimes = files
+    return map(maker(SourceFile), zip(map(rel_folder.__add__, names),
+                                      map(folder.__add__, names), sizes, mtimes))  # fmt: skip
 
 
 def _unusable(
@@ -238,19 +257,20 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
             folder_ok = (os.path.realpath(folder) + os.sep).startswith(prefix)
             entries.sort(key=_NAME)  # a folder's files in path order: the sort below is a merge
             listed.append((entries, _relative(folder, base, config.root), folder_ok, root))
-    files: list[tuple[str, str, int, int]] = []
+    files: list[SourceFile] = []
     skipped: list[str] = []
     bad: list[Problem] = []
     for part in executor.halves(_stat, listed, LISTING, _entry_count, _cut_listing):
-        files += part[0]
+        for listing in part[0]:
+            files.extend(_expand(listing))
         skipped += part[1]
         bad += part[2]
     bad += [(_relative(f, base, config.root) or "./", line, why) for f, line, why in unlisted]
-    files.sort()
+    files.sort()  # a merge of sorted runs: each folder's entries are in name order
     if len(config.content) > 1:  # two patterns may find one file: keep it once
         files = [f for i, f in enumerate(files) if i == 0 or f[0] != files[i - 1][0]]
     unusable = [ArticleError(*p) for p in sorted(set(bad))]
-    return Found(list(map(maker(SourceFile), files)), skipped, unusable)
+    return Found(files, skipped, unusable)
 
 
 _NAME = operator.attrgetter("name")

@@ -223,7 +223,7 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
     if observe and pending:
         observe("parse", sorted({s.path for job in pending for s in job.doc.items}))
     # an article in several feeds is parsed once a worker (each has its own copy of ``kept``)
-    kept = parallel.Kept(parallel.KEPT_ARTICLES)
+    kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
     rendered = ex.map(partial(compose.render, config, now, kept), pending, parallel.RENDERING)
     shown: Shown = {}
     written = 0

@@ -185,7 +185,7 @@ def _expand(files: tuple[str, str, list[str], list[int], list[int]]) -> Iterator
     """The SourceFiles of one listing's files as :func:`_stat` gives them."""
     rel_folder, folder, names, sizes, mtimes = files
     return map(maker(SourceFile), zip(map(rel_folder.__add__, names),
-                                      map(folder.__add__, names), sizes, mtimes))  # fmt: skip
+                                      map(folder.__add__, names), sizes, mtimes, strict=True))  # fmt: skip
 
 
 def _unusable(

@@ -118,8 +118,10 @@ def build(
                 )
                 if result.refused:
                     return result
+            # the files' rows are written while other processes render (if any do)
+            meanwhile = partial(cache.commit_files, changes)
             shown = _render_and_write(config, now, selected, known, ex, check, full, result,
-                                      changes, stage, progress, observe)  # fmt: skip
+                                      changes, stage, meanwhile, progress, observe)  # fmt: skip
             if not slugs:  # the site-wide files list every feed: not for a --feed build
                 result.outcomes += _site(config, selected, rows, known, check, full, shown,
                                          changes, stage, observe)  # fmt: skip
@@ -200,10 +202,11 @@ def _abspath(item: tuple[SourceFile, str | None]) -> str:
 def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Summary]],
                       known: dict[str, incremental.Known], ex: parallel.Executor, check: bool,
                       full: bool, result: BuildResult, changes: Changes, stage: output.Stage,
-                      progress: Progress | None, observe: Observe | None) -> Shown:  # fmt: skip
+                      meanwhile: Callable[[], object], progress: Progress | None,
+                      observe: Observe | None) -> Shown:  # fmt: skip
     """Render, check and stage every feed document whose fingerprint changed, in feed
     order; remove the archive pages a feed no longer has. What the feeds page shows of
-    the articles rendered."""
+    the articles rendered. ``meanwhile`` is done here while other processes render."""
     existing = output.archive_pages(config)
     pending: list[Job] = []
     slots: list[Outcome | Job] = []  # outcomes in feed order, jobs where one is due
@@ -224,7 +227,8 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
         observe("parse", sorted({s.path for job in pending for s in job.doc.items}))
     # an article in several feeds is parsed once a worker (each has its own copy of ``kept``)
     kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
-    rendered = ex.map(partial(compose.render, config, now, kept), pending, parallel.RENDERING)
+    rendered = ex.map(partial(compose.render, config, now, kept), pending, parallel.RENDERING,
+                      meanwhile=meanwhile)  # fmt: skip
     shown: Shown = {}
     written = 0
     for slot in slots:

@@ -4,7 +4,8 @@ mean for a build (what changed since the last one) is :mod:`feedpub.incremental`
 
 A build reads it at most twice (the last build's memo and outputs, a few pages; then,
 when something changed, every file's row) and writes it once, in one transaction at
-the end (:meth:`Cache.commit`).
+the end (:meth:`Cache.commit`); or twice, when other processes render its feeds: the
+files' rows while they do (:meth:`Cache.commit_files`), the rest at the end.
 
 It holds, per article file, either the few columns selection needs (a
 :class:`Summary`: the whole Article is parsed again from its file when a feed
@@ -253,6 +254,38 @@ class Cache:
             return None, {}
         return (None if row is None else str(row[0])), outputs
 
+    def commit_files(self, changes: Changes) -> bool:
+        """Write what ``changes`` says of the article files (gone, read, touched) in one
+        transaction, and take it out of ``changes``; False when the cache could not take
+        it (then it stays, for :meth:`commit`). A build does it while its feeds are
+        rendered, in other processes: the rows of a hundred thousand files take half a
+        second to write. (Rows say what a file holds, whatever the outputs: they may
+        be written before them.)"""
+        if self.db is None or self.readonly:
+            return False
+        try:
+            self.db.execute("BEGIN")
+            self._write_files(changes)
+            self.db.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            return False
+        changes.vanished, changes.stored, changes.touched = [], [], []
+        return True
+
+    def _write_files(self, changes: Changes) -> None:
+        assert self.db is not None
+        db = self.db
+        db.executemany("DELETE FROM files WHERE path=?", ((_key(p),) for p in changes.vanished))
+        db.executemany(
+            "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?,NULL)", changes.stored
+        )
+        db.executemany(
+            "UPDATE files SET size=?, mtime_ns=? WHERE path=?",
+            ((size, mtime, _key(p)) for p, size, mtime in changes.touched),
+        )
+
     def commit(self, changes: Changes) -> bool:
         """Write ``changes`` in one transaction; False when the cache could not take them
         (read-only, a full disk: no loss, the next build reads those files again)."""
@@ -261,14 +294,7 @@ class Cache:
         db = self.db
         try:
             db.execute("BEGIN")
-            db.executemany("DELETE FROM files WHERE path=?", ((_key(p),) for p in changes.vanished))
-            db.executemany(
-                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?,NULL)", changes.stored
-            )
-            db.executemany(
-                "UPDATE files SET size=?, mtime_ns=? WHERE path=?",
-                ((size, mtime, _key(p)) for p, size, mtime in changes.touched),
-            )
+            self._write_files(changes)
             db.executemany(
                 "UPDATE files SET headline=? WHERE path=? AND digest=?",
                 ((h, _key(p), d) for p, d, h in changes.headlines),

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -517,3 +518,41 @@ def test_a_render_worker_parses_an_article_once_however_many_feeds_show_it(
         for paths in rendering.values():
             assert len(paths) == len(set(paths)) >= shown // 2, paths
     assert outputs[0] == outputs[1]
+
+
+def test_the_files_rows_are_written_while_workers_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With workers rendering, the build writes its files' rows meanwhile, and the
+    end's commit only the rest; serial, all at the end. The cache is the same."""
+    from feedpub.cache import Cache
+
+    shutil.copytree(ROOT / "content", tmp_path / "content", symlinks=True)
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    _settle(tmp_path)
+    config = load_config(tmp_path / "config.toml")
+    real_commit, real_files = Cache.commit, Cache.commit_files
+    seen: list[tuple[str, int]] = []
+
+    def commit(self: Cache, changes: Any) -> bool:
+        seen.append(("end", len(changes.stored)))
+        return real_commit(self, changes)
+
+    def commit_files(self: Cache, changes: Any) -> bool:
+        seen.append(("meanwhile", len(changes.stored)))
+        return real_files(self, changes)
+
+    monkeypatch.setattr(Cache, "commit", commit)
+    monkeypatch.setattr(Cache, "commit_files", commit_files)
+    snapshots = []
+    files = len(list((tmp_path / "content").rglob("*.txt")))
+    for ex, expected in (
+        (parallel.SERIAL, [("end", files)]),
+        (parallel.Workers(2, least=1, chunk=2), [("meanwhile", files), ("end", 0)]),
+    ):
+        seen.clear()
+        shutil.rmtree(tmp_path / "feeds", ignore_errors=True)
+        assert not build(config, NOW, full=True, executor=ex).failed
+        assert seen == expected
+        snapshots.append(_snapshot(tmp_path))
+    assert snapshots[0] == snapshots[1]

@@ -70,8 +70,10 @@ def _plain(value: str) -> Any:
         raise _Fallback
     if value.endswith(":"):
         raise _Fallback
-    if "\t" in value or any(c in value for c in ",[]{}"):
+    if "\t" in value:
         raise _Fallback
+    # (",[]{}" inside a plain scalar are text in a block: only flow collections,
+    # which the walk leaves to PyYAML, end a scalar at them)
     if _UTC_STAMP.match(value):  # what construct_yaml_timestamp gives, without its regex
         try:
             return datetime.fromisoformat(value)
@@ -156,22 +158,50 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
     if not lines:
         return None
     try:
-        value, end = _block(lines, 0, lines[0][0], 0)
+        value, end = _block(lines, 0, lines[0][0], 0, _folds(block))
     except (_Fallback, IndexError):
         return None
     return value if end == len(lines) else None
 
 
-def _block(lines: list[Line], i: int, indent: str, depth: int) -> tuple[Any, int]:
-    """The collection starting at line ``i`` (at column ``len(indent)``)."""
+#: A blank line or a comment line (neither is among the lines the walk sees).
+_UNSEEN = re.compile(r"^ *(?:#[^\n]*)?\n", re.M)
+
+
+def _folds(block: str) -> bool:
+    """Whether a plain scalar of ``block`` may go on over the lines under it (as
+    ``yaml.dump`` wraps long texts): only where every line is one the walk sees, so
+    that its continuation lines are exactly the lines that follow it (a blank line
+    would fold to a line break, a comment line end the scalar)."""
+    return _UNSEEN.search(block) is None
+
+
+def _continued(lines: list[Line], i: int, indent: str, first: str) -> tuple[str, int]:
+    """A plain scalar ``first`` and its continuation lines from line ``i`` on (those
+    indented deeper than ``indent``), folded as PyYAML folds them: one space each."""
+    parts = [first]
+    n = len(lines)
+    while i < n and lines[i][0] > indent:
+        col, dash, key, rest = lines[i]
+        if dash or key or not rest or rest[0] in _INDICATORS or rest[:3] in ("---", "..."):
+            raise _Fallback  # a nested block, or a line PyYAML must judge
+        parts.append(rest)
+        i += 1
+    return " ".join(parts), i
+
+
+def _block(lines: list[Line], i: int, indent: str, depth: int, folds: bool) -> tuple[Any, int]:
+    """The collection starting at line ``i`` (at column ``len(indent)``); ``folds``: see
+    :func:`_folds`."""
     if depth >= MAX_DEPTH:
         raise _Fallback
     if lines[i][1]:
-        return _sequence(lines, i, indent, depth)
-    return _mapping(lines, i, indent, depth)
+        return _sequence(lines, i, indent, depth, folds)
+    return _mapping(lines, i, indent, depth, folds)
 
 
-def _mapping(lines: list[Line], i: int, indent: str, depth: int) -> tuple[dict[str, Any], int]:
+def _mapping(lines: list[Line], i: int, indent: str, depth: int,
+             folds: bool) -> tuple[dict[str, Any], int]:  # fmt: skip
     out: dict[str, Any] = {}
     n = len(lines)
     keys = _KEYS
@@ -189,18 +219,22 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int) -> tuple[dict[s
         if rest:
             if rest[0] == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
                 out[key] = rest[1:-1]  # the common case of _scalar, inline
+            elif i < n and lines[i][0] > indent:  # a continuation line, or a nested block
+                if not folds or rest[0] in "\"'":
+                    raise _Fallback
+                text, i = _continued(lines, i, indent, rest)
+                out[key] = _scalar(text)
             else:
                 out[key] = _scalar(rest)
-            if i < n and lines[i][0] > indent:
-                raise _Fallback  # a continuation line or a nested block after a scalar
         elif i < n and (lines[i][0] > indent or (lines[i][0] == indent and lines[i][1])):
-            out[key], i = _block(lines, i, lines[i][0], depth + 1)
+            out[key], i = _block(lines, i, lines[i][0], depth + 1, folds)
         else:
             out[key] = None
     return out, i
 
 
-def _sequence(lines: list[Line], i: int, indent: str, depth: int) -> tuple[list[Any], int]:
+def _sequence(lines: list[Line], i: int, indent: str, depth: int,
+              folds: bool) -> tuple[list[Any], int]:  # fmt: skip
     out: list[Any] = []
     n = len(lines)
     while i < n:
@@ -213,13 +247,15 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int) -> tuple[list[
             # "- key: value": a mapping whose first line shares the dash's line
             inner = col + " " * len(dash)
             lines[i] = (inner, "", key, rest)
-            value, i = _mapping(lines, i, inner, depth + 1)
+            value, i = _mapping(lines, i, inner, depth + 1, folds)
             out.append(value)
         else:
-            out.append(_scalar(rest))
             i += 1
-            if i < n and lines[i][0] > indent:
-                raise _Fallback
+            if i < n and lines[i][0] > indent:  # a continuation line, or a nested block
+                if not folds or not rest or rest[0] in "\"'":
+                    raise _Fallback
+                rest, i = _continued(lines, i, indent, rest)
+            out.append(_scalar(rest))
     return out, i
 
 
@@ -261,13 +297,14 @@ MAX_SHAPES = 2048
 MAX_SHAPE = 4096
 
 
-def _nested(text: str) -> Any:
+def _nested(text: str, folds: bool) -> Any:
     """The value of the block ``text`` under a ``key:`` line at column 0, as the walk
-    of the whole mapping makes it (``None`` when it holds no line)."""
+    of the whole mapping makes it (``None`` when it holds no line); ``folds`` is the
+    whole mapping's (see :func:`_folds`)."""
     lines: list[Line] = _LINE.findall(text)
     if not lines:
         return None
-    value, end = _block(lines, 0, lines[0][0], 1)
+    value, end = _block(lines, 0, lines[0][0], 1, folds)
     if end != len(lines):
         raise _Fallback
     return value
@@ -278,6 +315,7 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
     if not segments or sum(len(s[0]) for s in segments) != len(block):
         raise _Fallback  # a line the segments do not take: the whole walk decides
     out: dict[str, Any] = {}
+    folds = _folds(block)
     for _, key, rest, under in segments:
         if key not in _KEYS:
             _key(key)
@@ -293,11 +331,13 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
         elif rest:
             raise _Fallback  # a value, then lines under it
         elif key in only or len(under) > MAX_SHAPE:
-            out[key] = _nested(under)
+            out[key] = _nested(under, folds)
         else:
             shape = _SAFE_VALUE.sub(": \0", under)
+            if not folds:  # (a shape is known for blocks that fold: one that cannot, walked)
+                shape = "\n" + shape
             if shape not in _SHAPES:
-                _nested(under)
+                _nested(under, folds)
                 if len(_SHAPES) < MAX_SHAPES:
                     _SHAPES.add(shape)
             out[key] = UNBUILT

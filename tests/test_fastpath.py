@@ -148,6 +148,35 @@ def test_fast_yaml_matches_pyyaml_on_real_and_hostile_files(folder: Path) -> Non
         "a: ---\nb: ...\nc: x...\n",
         "a:\n  b: c\n ... \n",
         "... \na: 1\n",
+        # commas and brackets inside a plain scalar are text in a block (yaml.dump writes so)
+        "a: x, y and z\n",
+        "a: x [1] {2} ,\n",
+        "a: 1,000\nb: 1,5\nc: 3,\n",
+        "a:\n- one, two\n- x]\n- y}\n",
+        "a: [x\n",
+        "a: {x\n",
+        "a: ,x\n",
+        "a: x, [y]: z\n",
+        # a plain scalar wrapped over lines (yaml.dump wraps at 80 columns)
+        "a: one two\n  three four\nb: 1\n",
+        "a: x\n   y\n  z\n",
+        "a: 1\n  2\n",
+        "a:\n- long\n  item\n- b\n",
+        "b:\n  c: long\n    more\n  d: 1\n",
+        "a: x\n\n  y\n",
+        "a: x\n  # c\n  y\n",
+        "a: x\n  - y\n",
+        "a: x\n  y: z\n",
+        "a: 'q'\n  y\n",
+        '"a": "q"\n  y\n',
+        "a: x\n  ...\n",
+        "a: x\n  ---\n",
+        "a: x:\n  y\n",
+        "a: x\n  y #c\n",
+        "a: x\n  [y]\n",
+        "a: x\n  y:\n",
+        "a: 2020-01-01\n  x\n",
+        "a: true\n  x\n",
     ],
 )
 def test_fast_yaml_defers_or_agrees_on_every_tricky_form(block: str) -> None:
@@ -444,3 +473,30 @@ def test_summary_is_the_article_in_brief_and_rejects_the_same(corpus: Path) -> N
 def test_closing_line_is_where_the_regex_finds_it(rest: str) -> None:
     found = re.search(r"^---[ \t]*$", rest, re.M)
     assert articles.closing_line(rest) == (found.start() if found else None)
+
+
+WRAPPED = {
+    "title": "Microsoft builds a supercomputer for OpenAI, one of the five fastest, in Iowa",
+    "excerpt": "Microsoft has built one of the five fastest supercomputers in the world, "
+    "for OpenAI, the company says; it has 285,000 CPU cores, 10,000 GPUs [and more].",
+    "publishedDateTime": "2020-05-20T13:59:00Z",
+    "webUrl": "https://www.example.com/news/2020/05/20/microsoft-builds-a-supercomputer/",
+    "published": True,
+    "topics": ["Azure", "AI, and machine learning"],
+    "related": [
+        {
+            "title": "A long related title that goes on, and on, past eighty columns of text",
+            "webUrl": "https://example.org/r",
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("width", [40, 80, 10**6])
+def test_what_yaml_dump_writes_takes_the_fast_path(width: int) -> None:
+    """Front matter written by ``yaml.safe_dump`` (texts with commas, wrapped at
+    ``width`` columns, sequences not indented) is read without PyYAML, alike."""
+    block = yaml.safe_dump(WRAPPED, sort_keys=False, allow_unicode=True, width=width)
+    assert same_as_pyyaml(block), block
+    summary_fields = fast_load(block, articles.SUMMARY_FIELDS)
+    assert summary_fields is not None and summary_fields["title"] == WRAPPED["title"]

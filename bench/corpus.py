@@ -1,6 +1,6 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
-    python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
+    python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested] [--style seeds|dump]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity, one to
 three topics an article, 70 % published, 0-6 related items (some with images), 0-3
@@ -13,6 +13,11 @@ Two layouts of the same files (for one seed, article ``i`` has the same bytes in
 one folder, as a Jekyll ``_posts/`` or a ``_news/`` keeps them (``content/0000000.txt``).
 Also writes OUTDIR/config.toml: one feed per topic (50 items) and an "all" feed, with
 the content glob of the layout.
+
+Two styles of front matter for the same articles: ``seeds`` writes it as the real files
+are written (double-quoted texts, indented sequences, blank lines between sections);
+``dump`` as a generator that calls ``yaml.safe_dump`` writes it (plain texts wrapped at
+80 columns, single quotes, sequences not indented, dates as ``2024-01-20 11:36:37+00:00``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import bisect
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import yaml
 
 TOPICS = 300
 END = datetime(2026, 11, 1, tzinfo=UTC)
@@ -220,10 +227,25 @@ def article_path(content: Path, i: int, layout: str) -> Path:
     return content / f"{i // 1000:04}" / f"{i:07}.txt"
 
 
-def generate(out: Path, n: int, seed: int = 42, layout: str = "nested") -> None:
-    """``n`` articles under ``out/content`` in ``layout``, and ``out/config.toml``."""
+STYLES = ("seeds", "dump")
+
+
+def dumped(text: str) -> str:
+    """An article file of the ``seeds`` style in the ``dump`` style: its front matter
+    loaded and written again by ``yaml.safe_dump``."""
+    _, front, body = text.split("---\n", 2)
+    data = yaml.load(front, Loader=yaml.CSafeLoader)
+    return "---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True) + "---\n" + body
+
+
+def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
+             style: str = "seeds") -> None:  # fmt: skip
+    """``n`` articles under ``out/content`` in ``layout`` and ``style``, and
+    ``out/config.toml``."""
     if layout not in LAYOUTS:
         raise ValueError(f"layout {layout!r}: expected one of {', '.join(LAYOUTS)}")
+    if style not in STYLES:
+        raise ValueError(f"style {style!r}: expected one of {', '.join(STYLES)}")
     rng = random.Random(seed)
     topics = topic_names()
     cdf = zipf_table(TOPICS)
@@ -233,7 +255,8 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested") -> None:
         path = article_path(content, i, layout)
         if i % 1000 == 0:
             path.parent.mkdir(exist_ok=True)
-        path.write_text(article(i, rng, topics, cdf), encoding="utf-8")
+        text = article(i, rng, topics, cdf)
+        path.write_text(dumped(text) if style == "dump" else text, encoding="utf-8")
     feeds = ['\n[feeds.all]\ntitle = "Everything"\ntopics = ["*"]\n']
     for k, t in enumerate(topics):
         feeds.append(f'\n[feeds.t{k:03}]\ntitle = "{t}"\ntopics = ["{t}"]\n')
@@ -247,8 +270,9 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--layout", choices=LAYOUTS, default="nested")
+    parser.add_argument("--style", choices=STYLES, default="seeds")
     args = parser.parse_args()
-    generate(args.outdir, args.n, args.seed, args.layout)
+    generate(args.outdir, args.n, args.seed, args.layout, args.style)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """feedpub against Hugo on the same synthetic corpus, side by side, in one invocation.
 
     python bench/run.py [--sizes 1000,10000,100000] [--layouts flat,nested] [--repeat 3]
-                        [--phases | --phases-only]
+                        [--phases | --phases-only] [--style seeds|dump]
 
 For each N and each layout it generates the corpus once (bench/corpus.py, under
 bench/work/c<N>-<layout>/: ``flat`` is one folder of N files, as a Jekyll ``_posts/``
@@ -13,6 +13,9 @@ but never rendered to pages). Then, ``--repeat`` times, for each layout in turn:
 a warm ``feedpub build`` with nothing changed, the floor under it (bench/floor.py: a
 bare ``scandir`` + ``lstat`` of the content, serial and in two processes, best of 3),
 and a ``feedpub build`` after one article changed.
+
+``--style dump`` writes the corpora's front matter as ``yaml.safe_dump`` does (see
+bench/corpus.py), under bench/work/c<N>-<layout>-dump/.
 
 It prints one table per layout: the median wall time and the median peak memory of
 each build (the resident memory of the whole process tree, worker processes included,
@@ -45,7 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import floor
-from corpus import GLOBS, LAYOUTS, generate
+from corpus import GLOBS, LAYOUTS, STYLES, generate
 
 BENCH = Path(__file__).resolve().parent
 WORK = BENCH / "work"
@@ -173,12 +176,17 @@ def hugo_site(corpus: Path) -> Path:
 # ------------------------------------------------------------------ the run
 
 
+#: The style of front matter of the corpora (bench/corpus.py: seeds or dump).
+STYLE = ["seeds"]
+
+
 def corpus_for(n: int, layout: str) -> Path:
-    path = WORK / f"c{n}-{layout}"
+    style = STYLE[0]
+    path = WORK / (f"c{n}-{layout}" if style == "seeds" else f"c{n}-{layout}-{style}")
     if not (path / "config.toml").exists():  # written last: there only when complete
         shutil.rmtree(path, ignore_errors=True)
-        print(f"generating {n} articles ({layout}) in {path} ...", file=sys.stderr)
-        generate(path, n, layout=layout)
+        print(f"generating {n} articles ({layout}, {style}) in {path} ...", file=sys.stderr)
+        generate(path, n, layout=layout, style=style)
     return path
 
 
@@ -201,7 +209,11 @@ def touch_one(corpus: Path, k: int) -> None:
     feed and each of its topics' feeds must be rendered again."""
     path = newest_published(corpus)
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('title: "', f'title: "Edit {k}: ', 1), encoding="utf-8")
+    quoted = 'title: "' in text  # the seeds style quotes it, the dump style may not
+    old, new = (
+        ('title: "', f'title: "Edit {k}: ') if quoted else ("\ntitle: ", f"\ntitle: Edit {k} ")
+    )
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 #: The figures of one N in one layout: name -> one pair a run, (wall seconds, peak MB);
@@ -332,7 +344,10 @@ def bench(sizes: list[int], layouts: list[str], repeat: int) -> None:
         if hugo
         else "none"
     )
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; hugo: {version}")
+    print(
+        f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; hugo: {version}; "
+        f"front matter: {STYLE[0]} style"
+    )
     print(f"load average at the start: {load()}")
     print(
         f"start-up: python -c pass {floor.startup():.3f} s; "
@@ -357,7 +372,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--phases", action="store_true", help="then the phase tables too")
     parser.add_argument("--phases-only", action="store_true", help="only the phase tables")
+    parser.add_argument(
+        "--style",
+        choices=STYLES,
+        default="seeds",
+        help="front matter as the real files write it, or as yaml.dump does",
+    )
     args = parser.parse_args()
+    STYLE[0] = args.style
     sizes = [int(s) for s in args.sizes.split(",")]
     layouts = list(dict.fromkeys(x.strip() for x in args.layouts.split(",")))
     if not layouts or any(x not in LAYOUTS for x in layouts):

@@ -131,8 +131,11 @@ def _key(text: str) -> None:
 _LINE = re.compile(
     r"^( *)(?=[^ #\n])(- +)?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|$))?((?:.*[^ \n])?) *$", re.M
 )
-#: The timestamp form nearly every date has; PyYAML gives it as an aware UTC datetime.
-_UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
+#: The timestamp forms nearly every date has (the second is how ``yaml.dump`` writes a
+#: UTC datetime); PyYAML gives each as an aware UTC datetime, as fromisoformat does.
+_UTC_STAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}Z| [0-9]{2}:[0-9]{2}:[0-9]{2}\+00:00)\Z"
+)
 
 #: A line as :data:`_LINE` finds it: indent, dash, key (``""`` when none), the rest. The
 #: indent stays a string of spaces: two of them compare as their lengths do.
@@ -173,6 +176,10 @@ def _folds(block: str) -> bool:
     ``yaml.dump`` wraps long texts): only where every line is one the walk sees, so
     that its continuation lines are exactly the lines that follow it (a blank line
     would fold to a line break, a comment line end the scalar)."""
+    if "\n\n" in block or block[:1] == "\n":
+        return False
+    if "#" not in block and " \n" not in block:  # no comment, no line of spaces
+        return True
     return _UNSEEN.search(block) is None
 
 
@@ -182,7 +189,7 @@ def _continued(lines: list[Line], i: int, indent: str, first: str) -> tuple[str,
     parts = [first]
     n = len(lines)
     while i < n and lines[i][0] > indent:
-        col, dash, key, rest = lines[i]
+        _, dash, key, rest = lines[i]
         if dash or key or not rest or rest[0] in _INDICATORS or rest[:3] in ("---", "..."):
             raise _Fallback  # a nested block, or a line PyYAML must judge
         parts.append(rest)
@@ -328,8 +335,14 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
                 out[key] = rest[1:-1]
             else:
                 out[key] = _scalar(rest)
-        elif rest:
-            raise _Fallback  # a value, then lines under it
+        elif rest:  # a value, then lines under it: a wrapped plain scalar, or else
+            if not folds or rest[0] in "\"'":
+                raise _Fallback
+            lines = _LINE.findall(under)
+            text, end = _continued(lines, 0, "", rest)
+            if end != len(lines):
+                raise _Fallback
+            out[key] = _scalar(text)
         elif key in only or len(under) > MAX_SHAPE:
             out[key] = _nested(under, folds)
         else:

@@ -147,3 +147,26 @@ def test_the_tables_say_n_a_without_hugo() -> None:
     assert lines[-1].count("n/a") == 4
     ratios = bench_run.flat_vs_nested({1000: res}, {1000: res})[-1]
     assert ratios == "| 1,000 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | n/a |"
+
+
+def test_the_dump_style_holds_the_same_articles_read_without_pyyaml(tmp_path: Path) -> None:
+    """The dump style is the seeds style's front matter written again by yaml.safe_dump:
+    every file gives the same Article, and every one is read on the fast path."""
+    from datetime import UTC
+
+    from feedpub.articles import load_article, split_front_matter
+    from feedpub.fastyaml import fast_load
+
+    generate(tmp_path / "seeds", 60, layout="flat")
+    generate(tmp_path / "dump", 60, layout="flat", style="dump")
+    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
+        dump = tmp_path / "dump" / "content" / seeds.name
+        text = dump.read_text(encoding="utf-8")
+        assert "\n- " in text and 'title: "' not in text  # sequences not indented, plain texts
+        assert fast_load(split_front_matter(text)[0]) is not None, dump.name
+        name = f"content/{seeds.name}"
+        assert load_article(name, dump.read_bytes(), UTC) == load_article(
+            name, seeds.read_bytes(), UTC
+        )
+    with pytest.raises(ValueError, match="style"):
+        generate(tmp_path / "x", 1, style="pretty")

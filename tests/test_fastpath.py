@@ -177,6 +177,8 @@ def test_fast_yaml_matches_pyyaml_on_real_and_hostile_files(folder: Path) -> Non
         "a: x\n  y:\n",
         "a: 2020-01-01\n  x\n",
         "a: true\n  x\n",
+        "a: 2024-01-20 11:36:37+00:00\nb: 2024-02-30 11:36:37+00:00\nc: 2024-01-20 11:36:37+01:00\n",
+        "a: 2024-01-20 24:36:37+00:00\n",
     ],
 )
 def test_fast_yaml_defers_or_agrees_on_every_tricky_form(block: str) -> None:

@@ -107,6 +107,7 @@ def build(
                                        hidden=same.hidden)  # fmt: skip
             rows = cache.rows()
             g = summarise(config, found, rows, ex, changes, progress, observe)
+            del found  # a hundred thousand SourceFiles the render workers need not inherit
             result = BuildResult(g)
             # from the summaries (cached or read), as selection sees them: a warm build
             # that reads no file reports the same hidden articles as a cold one

@@ -1,7 +1,7 @@
 """The pipeline, in order: find the article files, summarise those that changed (the
 others come from the cache), select each feed's items, render and check what is due,
-stage it, then the site files, and publish them all at once. And the queries ``preview`` and ``list`` make of the
-same stages.
+stage it, then the site files, and publish them all at once. And the queries
+``preview`` and ``list`` make of the same stages.
 
 Everything is checked before it is written: a feed that fails validation or cannot
 be written keeps its old file, and the other feeds are still written. How the work

@@ -238,7 +238,9 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
             continue
         data, heads = next(rendered)
         shown.update(heads)
-        outcome, stat = output.deliver(config, slot.name, data, check, stage)
+        # an archive page is published before the documents that link it
+        outcome, stat = output.deliver(config, slot.name, data, check, stage,
+                                       first=slot.doc.page is not None)  # fmt: skip
         if stat:
             changes.outputs.append((slot.name, slot.fp, *stat))
         result.outcomes.append(outcome)

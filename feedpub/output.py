@@ -94,8 +94,9 @@ class Stage:
     are removed by the next one, see :func:`_remove_stale_temps`), unsynced. The commit
     syncs them all at once (the file system then shares its journal commits among
     them: six hundred files on ext4 took 0.09 s, not the 0.26 s of a sync and a rename
-    a file), renames each in the order staged (the build's: feed by feed, the site
-    files last), then syncs the folder once. A file's bytes are on disk before the
+    a file), renames the archive pages, then the others, each in the order staged
+    (the build's: feed by feed, the site files last; a document is never published
+    before the pages it links), then syncs the folder once. A file's bytes are on disk before the
     rename that publishes them: a crash at any moment leaves each file old or new,
     whole.
     """
@@ -105,10 +106,13 @@ class Stage:
         self.staged: deque[tuple[Path, str]] = deque()
         #: names staged whose new bytes were not published (failed, or discarded)
         self.unpublished: set[str] = set()
+        self._firsts = 0  # how many staged first
 
-    def add(self, path: Path, data: bytes) -> tuple[int, int]:
+    def add(self, path: Path, data: bytes, first: bool = False) -> tuple[int, int]:
         """Write ``data`` to a temp file that :meth:`commit` renames to ``path``, mode
-        0644; the size and mtime that ``path`` will have (a rename keeps them)."""
+        0644; the size and mtime that ``path`` will have (a rename keeps them). The
+        files staged ``first`` (archive pages) are renamed before the others (the
+        documents that link them), each group in the order staged."""
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -120,7 +124,11 @@ class Stage:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        self.staged.append((path, tmp))
+        if first:  # after the other first ones, before the rest
+            self.staged.insert(self._firsts, (path, tmp))
+            self._firsts += 1
+        else:
+            self.staged.append((path, tmp))
         return st.st_size, st.st_mtime_ns
 
     def commit(self) -> dict[str, str]:
@@ -144,6 +152,7 @@ class Stage:
                 self.unpublished.add(path.name)
                 failed[path.name] = f"cannot write {path}: {_reason(error)}"
             self.staged.popleft()
+        self._firsts = 0
         if renamed is not None:
             sync_folder_of(renamed)  # the renames, at once
         return failed
@@ -155,6 +164,7 @@ class Stage:
                 os.unlink(tmp)
             self.unpublished.add(path.name)
         self.staged.clear()
+        self._firsts = 0
 
 
 def _sync_file(tmp: str) -> None:
@@ -170,7 +180,7 @@ def _reason(error: Exception) -> str:
 
 
 def deliver(
-    config: Config, name: str, rendered: Rendered, check: bool, stage: Stage
+    config: Config, name: str, rendered: Rendered, check: bool, stage: Stage, first: bool = False
 ) -> tuple[Outcome, tuple[int, int] | None]:
     """Stage (or with ``check``, compare) one checked output; a failed one keeps its
     file. With the outcome, the size and mtime of the file to be published (or found
@@ -197,7 +207,7 @@ def deliver(
         if same:
             st = path.stat()
             return Outcome(name, "unchanged"), (st.st_size, st.st_mtime_ns)
-        return Outcome(name, "written"), stage.add(path, data)
+        return Outcome(name, "written"), stage.add(path, data, first)
     except OSError as e:
         return Outcome(name, "failed", [f"cannot write {path}: {e.strerror or e}"]), None
 

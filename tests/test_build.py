@@ -27,7 +27,7 @@ from feedpub.cache import Cache
 from feedpub.config import load_config
 from feedpub.output import write_atomic
 
-from .conftest import AZURE_AI_FEEDS, SEEDS, run_cli
+from .conftest import AZURE_AI_FEEDS, ROOT, SEEDS, run_cli
 
 NOW = "2021-01-01T00:00:00Z"
 
@@ -634,3 +634,27 @@ def test_a_build_stopped_before_its_commit_publishes_nothing(
     monkeypatch.undo()
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     assert b"smarter AI!" in outputs(cfg)["azure.rss"]
+
+
+def test_archive_pages_are_published_before_the_documents_that_link_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample's "all" feed has archive pages: every page is renamed into place
+    before any other file, so that a crash between two renames never leaves a
+    document linking a page that is not there."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    renamed: list[str] = []
+    real_replace = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        renamed.append(os.path.basename(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    sample_now = datetime.fromisoformat("2026-11-01T00:00:00+00:00")  # as feeds/ is built
+    result = build(load_config(tmp_path / "config.toml"), sample_now)
+    assert not result.failed
+    pages = [n for n in renamed if "-archive-" in n]
+    assert pages and renamed[: len(pages)] == pages
+    assert sorted(renamed) == sorted(o.name for o in result.outcomes if o.status == "written")

@@ -95,6 +95,8 @@ def _scalar(text: str) -> Any:
     if text in ("[]", "{}"):  # an empty flow collection: related: []
         return [] if text == "[]" else {}
     first = text[0]
+    if first == "[" and text[-1] == "]":
+        return _flow(text)
     if first == '"':
         body = text[1:-1]
         if len(text) < 2 or text[-1] != '"':
@@ -112,6 +114,31 @@ def _scalar(text: str) -> Any:
             raise _Fallback
         return body
     return _plain(text)
+
+
+def _flow(text: str) -> list[Any]:
+    """A flow sequence of scalars on one line (``topics: [AI, "Open Source", 2]``), as
+    PyYAML reads it; anything more (nesting, pairs, comments, escapes, a quote inside
+    an item, an empty item) is PyYAML's to judge."""
+    inner = text[1:-1]
+    if not inner.strip(" "):
+        return []
+    if any(c in inner for c in "[]{}#:\\"):
+        raise _Fallback
+    out: list[Any] = []
+    for part in inner.split(","):
+        item = part.strip(" ")
+        if not item:
+            raise _Fallback
+        if item[0] in "\"'":
+            if len(item) < 2 or item[-1] != item[0] or item[0] in item[1:-1]:
+                raise _Fallback
+            out.append(item[1:-1])
+        elif '"' in item or "'" in item:
+            raise _Fallback
+        else:
+            out.append(_plain(item))
+    return out
 
 
 #: Keys already found to be plain strings (``on``, ``null`` and ``1`` are not).
@@ -227,7 +254,7 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int,
             if rest[0] == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
                 out[key] = rest[1:-1]  # the common case of _scalar, inline
             elif i < n and lines[i][0] > indent:  # a continuation line, or a nested block
-                if not folds or rest[0] in "\"'":
+                if not folds or rest[0] in "\"'[{":
                     raise _Fallback
                 text, i = _continued(lines, i, indent, rest)
                 out[key] = _scalar(text)
@@ -259,7 +286,7 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int,
         else:
             i += 1
             if i < n and lines[i][0] > indent:  # a continuation line, or a nested block
-                if not folds or not rest or rest[0] in "\"'":
+                if not folds or not rest or rest[0] in "\"'[{":
                     raise _Fallback
                 rest, i = _continued(lines, i, indent, rest)
             out.append(_scalar(rest))
@@ -336,7 +363,7 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
             else:
                 out[key] = _scalar(rest)
         elif rest:  # a value, then lines under it: a wrapped plain scalar, or else
-            if not folds or rest[0] in "\"'":
+            if not folds or rest[0] in "\"'[{":
                 raise _Fallback
             lines = _LINE.findall(under)
             text, end = _continued(lines, 0, "", rest)

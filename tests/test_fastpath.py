@@ -179,6 +179,28 @@ def test_fast_yaml_matches_pyyaml_on_real_and_hostile_files(folder: Path) -> Non
         "a: true\n  x\n",
         "a: 2024-01-20 11:36:37+00:00\nb: 2024-02-30 11:36:37+00:00\nc: 2024-01-20 11:36:37+01:00\n",
         "a: 2024-01-20 24:36:37+00:00\n",
+        # flow sequences of scalars on one line (Jekyll's "tags: [a, b]")
+        'a: [x, y z, 1, true, ~, -1, 2.5, 2020-01-01]\nb: [ ]\nc: ["q, r"]\n',
+        'a: ["x", \'y\', ""]\nb: [x,y]\nc: [ x , y ]\n',
+        "a: [x, [y]]\n",
+        "a: [x: y]\n",
+        "a: [x, {y: 1}]\n",
+        "a: [x,]\n",
+        "a: [x,, y]\n",
+        "a: [x #c]\n",
+        'a: ["x\\ny"]\n',
+        "a: ['it''s']\n",
+        'a: [x"y]\n',
+        "a: [-, x]\n",
+        "a: [? x]\n",
+        "a: [&x y, *x]\n",
+        "a: [!t x]\n",
+        "a: [x\n  , y]\n",
+        "a: [x, y]z\n",
+        "a:\n- [x, y]\n- [1]\n",
+        "a: [x, 'y, z']\n",
+        "a: [http://x/y]\n",
+        "a: [%x]\n",
     ],
 )
 def test_fast_yaml_defers_or_agrees_on_every_tricky_form(block: str) -> None:
@@ -502,3 +524,20 @@ def test_what_yaml_dump_writes_takes_the_fast_path(width: int) -> None:
     assert same_as_pyyaml(block), block
     summary_fields = fast_load(block, articles.SUMMARY_FIELDS)
     assert summary_fields is not None and summary_fields["title"] == WRAPPED["title"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents)
+def test_fast_yaml_matches_pyyaml_on_flow_sequences(doc: dict[str, Any]) -> None:
+    """Lists of scalars as yaml.dump writes them with default_flow_style=None: [a, b]."""
+    try:
+        text = yaml.safe_dump(doc, allow_unicode=True, default_flow_style=None)
+    except yaml.YAMLError:
+        return
+    same_as_pyyaml(text)
+
+
+def test_a_flow_list_of_topics_takes_the_fast_path() -> None:
+    block = 'title: "T"\ntopics: [AI, Open Source, "Économie", 2024]\ntags: []\n'
+    assert same_as_pyyaml(block)
+    assert fast_load(block, articles.SUMMARY_FIELDS) == fast_load(block)

@@ -45,10 +45,26 @@ _DEFER = re.compile(
 )
 
 
-#: The escapes of double-quoted scalars taken here; any other goes to PyYAML.
-_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "t": "\t", "n": "\n"}
-_ESCAPED = re.compile(r'(?:[^"\\]|\\["\\/tn])*')
-_ESCAPE = re.compile(r'\\(["\\/tn])')
+#: The escapes of double-quoted scalars (libyaml's), and hexadecimal ones (``\\xE9``,
+#: ``\\u2019``, ``\\U0001F680``, as ``yaml.dump`` writes non-ASCII text by default).
+_ESCAPES = {
+    "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c",
+    "r": "\r", "e": "\x1b", " ": " ", '"': '"', "\\": "\\", "/": "/", "N": "\x85",
+    "_": "\xa0", "L": "\u2028", "P": "\u2029",
+}  # fmt: skip
+_ESCAPE_BODY = r'x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0abtnvfre "/\\N_LP]'
+_ESCAPED = re.compile(rf'(?:[^"\\]|\\(?:{_ESCAPE_BODY}))*')
+_ESCAPE = re.compile(rf"\\({_ESCAPE_BODY})")
+
+
+def _unescape(m: re.Match[str]) -> str:
+    code = m.group(1)
+    if len(code) == 1:
+        return _ESCAPES[code]
+    point = int(code[1:], 16)
+    if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
+        raise _Fallback  # libyaml refuses them
+    return chr(point)
 
 
 class _Fallback(Exception):
@@ -104,14 +120,18 @@ def _scalar(text: str) -> Any:
         if "\\" in body:
             if not _ESCAPED.fullmatch(body):
                 raise _Fallback
-            return _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], body)
+            return _ESCAPE.sub(_unescape, body)
         if '"' in body:
             raise _Fallback
         return body
     if first == "'":
         body = text[1:-1]
-        if len(text) < 2 or text[-1] != "'" or "'" in body:
+        if len(text) < 2 or text[-1] != "'":
             raise _Fallback
+        if "'" in body:  # only as '' (one quote)
+            if "'" in body.replace("''", ""):
+                raise _Fallback
+            return body.replace("''", "'")
         return body
     return _plain(text)
 
@@ -211,17 +231,24 @@ def _folds(block: str) -> bool:
 
 
 def _continued(lines: list[Line], i: int, indent: str, first: str) -> tuple[str, int]:
-    """A plain scalar ``first`` and its continuation lines from line ``i`` on (those
-    indented deeper than ``indent``), folded as PyYAML folds them: one space each."""
-    parts = [first]
+    """A scalar whose first line is ``first`` and its continuation lines from line ``i``
+    on (those indented deeper than ``indent``), on one line, folded as PyYAML folds
+    them: one space a line break; in a double-quoted one, none after a line that ends
+    with an escaping backslash (``yaml.dump`` wraps so, then escapes the space: ``\\ ``)."""
+    if first[0] in "[{":
+        raise _Fallback  # a flow collection over lines
+    out = first
     n = len(lines)
     while i < n and lines[i][0] > indent:
         _, dash, key, rest = lines[i]
         if dash or key or not rest or rest[0] in _INDICATORS or rest[:3] in ("---", "..."):
             raise _Fallback  # a nested block, or a line PyYAML must judge
-        parts.append(rest)
+        if first[0] == '"' and (len(out) - len(out.rstrip("\\"))) % 2:
+            out = out[:-1] + rest  # an escaped line break
+        else:
+            out = f"{out} {rest}"
         i += 1
-    return " ".join(parts), i
+    return out, i
 
 
 def _block(lines: list[Line], i: int, indent: str, depth: int, folds: bool) -> tuple[Any, int]:
@@ -254,7 +281,7 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int,
             if rest[0] == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
                 out[key] = rest[1:-1]  # the common case of _scalar, inline
             elif i < n and lines[i][0] > indent:  # a continuation line, or a nested block
-                if not folds or rest[0] in "\"'[{":
+                if not folds:
                     raise _Fallback
                 text, i = _continued(lines, i, indent, rest)
                 out[key] = _scalar(text)
@@ -286,7 +313,7 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int,
         else:
             i += 1
             if i < n and lines[i][0] > indent:  # a continuation line, or a nested block
-                if not folds or not rest or rest[0] in "\"'[{":
+                if not folds or not rest:
                     raise _Fallback
                 rest, i = _continued(lines, i, indent, rest)
             out.append(_scalar(rest))
@@ -363,7 +390,7 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
             else:
                 out[key] = _scalar(rest)
         elif rest:  # a value, then lines under it: a wrapped plain scalar, or else
-            if not folds or rest[0] in "\"'[{":
+            if not folds:
                 raise _Fallback
             lines = _LINE.findall(under)
             text, end = _continued(lines, 0, "", rest)

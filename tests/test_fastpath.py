@@ -541,3 +541,53 @@ def test_a_flow_list_of_topics_takes_the_fast_path() -> None:
     block = 'title: "T"\ntopics: [AI, Open Source, "Économie", 2024]\ntags: []\n'
     assert same_as_pyyaml(block)
     assert fast_load(block, articles.SUMMARY_FIELDS) == fast_load(block)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        # escapes, and quoted texts over lines (yaml.dump's default: no unicode, 80 columns)
+        'a: "x\\xE9y \\u2019 \\U0001F680"\n',
+        'a: "\\uD800"\n',
+        'a: "\\U00110000"\n',
+        'a: "x\\0\\a\\b\\e\\N\\_\\L\\P\\/ \\" \\v\\f\\r\\t"\n',
+        'a: "\\q"\n',
+        'a: "\\x4"\n',
+        "a: 'x''\n",
+        "a: '''x'''\n",
+        "a: 'x '' y'\n",
+        'a: "one\\\n  \\ two"\nb: 1\n',
+        'a: "one\n  two"\n',
+        'a: "one\\\\\n  two"\n',
+        'a: "one\\\n  two\\\n  \\ three"\n',
+        "a: 'one\n  two'\n",
+        "a: 'one\n  two''s'\n",
+        'a: "one\n  - two"\n',
+        'a: "one\n  two: x"\n',
+        'a: "one\n  "\n',
+        'a: "one" x\n  y\n',
+        "a:\n- 'one\n  two'\n- \"x\\\n  \\ y\"\n",
+        "a: [x,\n  y]\n",
+    ],
+)
+def test_fast_yaml_defers_or_agrees_on_escapes_and_quoted_lines(block: str) -> None:
+    same_as_pyyaml(block)
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents, st.sampled_from([30, 80]))
+def test_fast_yaml_matches_pyyaml_on_default_dumps(doc: dict[str, Any], width: int) -> None:
+    """As yaml.dump writes by default: non-ASCII escaped in double quotes, texts wrapped."""
+    try:
+        text = yaml.safe_dump(doc, width=width)
+    except yaml.YAMLError:
+        return
+    same_as_pyyaml(text)
+
+
+def test_escaped_and_wrapped_quoted_texts_take_the_fast_path() -> None:
+    title = "Zürich’s “new” café — an ‘example’, it's long: enough to wrap twice over, yes"
+    block = yaml.safe_dump(WRAPPED | {"title": title})
+    assert "\\x" in block or "\\u" in block
+    assert same_as_pyyaml(block), block
+    assert fast_load(block)["title"] == title

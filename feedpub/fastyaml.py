@@ -1,16 +1,18 @@
 """A fast path for the plain front matter nearly every article file has.
 
 Front matter is block mappings and sequences of ``key: value`` lines with
-double-quoted or plain scalars. For such a block, :func:`fast_load` builds the
-same Python objects as PyYAML's loader (it uses PyYAML's own resolver rules
-and scalar constructors) about ten times faster, because it does not build
-the event and node objects. For anything else it returns ``None`` and PyYAML,
-the parser of record, decides: escapes, single quotes with quotes inside,
-flow collections, block scalars, anchors, aliases, tags, merge keys, comments
-after values, multi-line scalars, duplicate keys, impossible dates, tabs,
-nesting deeper than :data:`MAX_DEPTH`. ``tests/test_fastpath.py`` checks that
-both paths give identical mappings on the benchmark corpus, the sample content,
-the seeds, the hostile fixtures and generated YAML.
+double-quoted, single-quoted or plain scalars, as people and ``yaml.dump`` write
+them: escapes (``\\xE9``, ``\\u2019``), scalars wrapped over lines (where the block
+has no blank or comment line), one-line flow lists of scalars (``[a, "b"]``). For
+such a block, :func:`fast_load` builds the same Python objects as PyYAML's loader
+(it uses PyYAML's own resolver rules and scalar constructors) about ten times
+faster, because it does not build the event and node objects. For anything else it
+returns ``None`` and PyYAML, the parser of record, decides: other flow collections,
+block scalars, anchors, aliases, tags, merge keys, comments after values, duplicate
+keys, impossible dates, tabs, nesting deeper than :data:`MAX_DEPTH`.
+``tests/test_fastpath.py`` checks that both paths give identical mappings on the
+benchmark corpus, the sample content, the seeds, the hostile fixtures and
+generated YAML (yaml.dump's output in its styles among it).
 """
 
 from __future__ import annotations

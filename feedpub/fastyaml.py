@@ -403,7 +403,7 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
             out[key] = _nested(under, folds)
         else:
             shape = _SAFE_VALUE.sub(": \0", under)
-            if not folds:  # (a shape is known for blocks that fold: one that cannot, walked)
+            if not folds:  # the shapes of blocks that may fold and of others, kept apart
                 shape = "\n" + shape
             if shape not in _SHAPES:
                 _nested(under, folds)

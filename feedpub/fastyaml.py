@@ -350,9 +350,15 @@ _SAFE_VALUE = re.compile(
     r': (?:"[^"\\\n]*"|[1-9][0-9]{0,8}|0|true|false'
     r"|(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
-    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)$",
+    r"(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z"
+    r"| (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\+00:00)"  # (yaml.dump's form)
+    # a plain text that starts with a letter and holds no ":" or "#", and an http(s)
+    # URL (no space, so no ": " nor " #"): always a scalar, never one the walk refuses
+    r"|[^\W\d_][^:#\n]*|https?://[^\s#]*[^\s#:])$",
     re.M,
 )
+#: A line that goes on with such a plain text (one wrapped over lines).
+_SAFE_CONTINUATION = re.compile(r"^( +)[^\W\d_][^:#\n]*$", re.M)
 #: Block shapes the walk accepted (a corpus has a few hundred): at most MAX_SHAPES of
 #: at most MAX_SHAPE characters (8 MB a process); a longer block is always walked.
 _SHAPES: set[str] = set()
@@ -403,8 +409,8 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
             out[key] = _nested(under, folds)
         else:
             shape = _SAFE_VALUE.sub(": \0", under)
-            if not folds:  # the shapes of blocks that may fold and of others, kept apart
-                shape = "\n" + shape
+            # (the shapes of blocks that may fold and of others kept apart)
+            shape = _SAFE_CONTINUATION.sub("\\1\0", shape) if folds else "\n" + shape
             if shape not in _SHAPES:
                 _nested(under, folds)
                 if len(_SHAPES) < MAX_SHAPES:

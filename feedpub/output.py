@@ -46,36 +46,6 @@ class Outcome:
 Rendered = tuple[bytes | None, list["Problem | str"], list[str]]
 
 
-def write_atomic(path: Path, data: bytes, *, sync_folder: bool = True) -> bool:
-    """Write ``data`` to ``path`` atomically (temp file, fsync, rename), mode 0644.
-
-    Returns False, touching nothing, when the file already holds these bytes. With
-    ``sync_folder=False`` the rename is made durable later, by :func:`sync_folder_of`.
-    A crash before that leaves the old file or the new one, whole, never a broken one.
-    One file at a time: a build writes its files through a :class:`Stage`.
-    """
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-            os.fchmod(f.fileno(), 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if sync_folder:
-        sync_folder_of(path)
-    return True
-
-
 def sync_folder_of(path: Path) -> None:
     """Make the renames in ``path``'s folder durable (best effort: not every file
     system can sync a folder)."""
@@ -96,9 +66,9 @@ class Stage:
     them: six hundred files on ext4 took 0.09 s, not the 0.26 s of a sync and a rename
     a file), renames the archive pages, then the others, each in the order staged
     (the build's: feed by feed, the site files last; a document is never published
-    before the pages it links), then syncs the folder once. A file's bytes are on disk before the
-    rename that publishes them: a crash at any moment leaves each file old or new,
-    whole.
+    before the pages it links), then syncs the folder once. A file's bytes are on
+    disk before the rename that publishes them: a crash at any moment leaves each
+    file old or new, whole.
     """
 
     def __init__(self) -> None:

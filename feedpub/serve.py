@@ -94,15 +94,21 @@ def log_time(when: float) -> str:
 
 
 class FeedServer(ThreadingHTTPServer):
-    """A ThreadingHTTPServer for one folder; ``log`` receives one line per request."""
+    """A ThreadingHTTPServer for one folder; ``log`` receives one line per request,
+    dated by ``clock`` (seconds since the epoch)."""
 
     request_queue_size = BACKLOG
 
     def __init__(
-        self, root: Path, address: tuple[str, int], log: Callable[[str], None] | None = None
+        self,
+        root: Path,
+        address: tuple[str, int],
+        log: Callable[[str], None] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.root = root.resolve()
         self.log = log
+        self.clock = clock
         super().__init__(address, FeedHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -174,7 +180,7 @@ class FeedHandler(BaseHTTPRequestHandler):
     def parse_request(self) -> bool:
         """The base class's, noting the time; a request with a body (nothing here
         reads one) is answered, then its connection closed."""
-        self._received = time.time()
+        self._received = self.server.clock()
         if not super().parse_request():
             return False
         length = self.headers.get("Content-Length", "0").strip()
@@ -206,7 +212,7 @@ class FeedHandler(BaseHTTPRequestHandler):
         if self.server.log is None:
             return
         request = self.requestline or self.raw_requestline.decode("latin-1").rstrip("\r\n")
-        when = log_time(self._received if self._received is not None else time.time())
+        when = log_time(self._received if self._received is not None else self.server.clock())
         self.server.log(
             f'{self.address_string()} - - [{when}] "{log_text(request)}" {self._status} {self._sent}'
         )
@@ -344,10 +350,15 @@ class FeedHandler(BaseHTTPRequestHandler):
 
 
 def make_server(
-    root: Path, host: str = "127.0.0.1", port: int = 8080, log: Callable[[str], None] | None = None
+    root: Path,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    log: Callable[[str], None] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> FeedServer:
-    """A server for ``root`` bound to ``host:port`` (port 0: any free one); not started."""
-    return FeedServer(root, (host, port), log)
+    """A server for ``root`` bound to ``host:port`` (port 0: any free one); not started.
+    Its log lines are dated by ``clock``."""
+    return FeedServer(root, (host, port), log, clock)
 
 
 # --------------------------------------------------------------------------- watch

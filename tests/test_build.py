@@ -20,12 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import build as build_module
 from feedpub import formats
 from feedpub.build import build
 from feedpub.cache import Cache
 from feedpub.config import load_config
-from feedpub.output import write_atomic
+from feedpub.output import Stage, deliver
 
 from .conftest import AZURE_AI_FEEDS, ROOT, SEEDS, run_cli
 
@@ -50,16 +49,22 @@ def outputs(cfg: Path) -> dict[str, bytes]:
     }
 
 
-def test_write_atomic_skips_identical_bytes(tmp_path: Path) -> None:
-    target = tmp_path / "a.rss"
-    assert write_atomic(target, b"one") is True
-    mtime = target.stat().st_mtime_ns
-    time.sleep(0.01)
-    assert write_atomic(target, b"one") is False
-    assert target.stat().st_mtime_ns == mtime
-    assert write_atomic(target, b"two") is True
-    assert target.read_bytes() == b"two"
-    assert [p.name for p in tmp_path.iterdir()] == ["a.rss"]
+def test_only_changed_bytes_are_staged_and_an_unchanged_file_is_not_touched(cfg: Path) -> None:
+    config = load_config(cfg)
+    config.output.mkdir(exist_ok=True)
+    target = config.output / "a.rss"
+    for data, status in ((b"one", "written"), (b"one", "unchanged"), (b"two", "written")):
+        before = target.stat().st_mtime_ns if target.exists() else None
+        stage = Stage()
+        outcome, stat = deliver(config, "a.rss", (data, [], []), False, stage)
+        assert outcome.status == status
+        assert len(stage.staged) == (status == "written")
+        assert stage.commit() == {}
+        st = target.stat()
+        assert target.read_bytes() == data and stat == (st.st_size, st.st_mtime_ns)
+        if status == "unchanged":
+            assert st.st_mtime_ns == before
+    assert [p.name for p in config.output.iterdir()] == ["a.rss"]
 
 
 @pytest.mark.parametrize("error", [errno.ENOSPC, errno.EROFS, errno.EACCES])
@@ -601,7 +606,7 @@ def test_a_file_that_cannot_be_published_keeps_its_old_bytes_and_is_written_next
 def test_a_build_stopped_before_its_commit_publishes_nothing(
     cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, stop: type[BaseException]
 ) -> None:
-    """Stopped once every file is staged (here, as the site files are done), a build
+    """Stopped once every file is staged (here, as the commit begins), a build
     removes its temp files and leaves every old file as it was, and the cache does
     not record them: the next build writes them."""
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
@@ -612,15 +617,13 @@ def test_a_build_stopped_before_its_commit_publishes_nothing(
 
     before, recorded = everything(), cached_outputs(cfg)
     edit_an_azure_article(seeds_dir)
-    real_site = build_module._site
     staged: list[str] = []
 
-    def stopping(*args, **kwargs):  # type: ignore[no-untyped-def]
-        real_site(*args, **kwargs)
+    def stopping(self: Stage) -> dict[str, str]:
         staged.extend(p.name for p in folder.glob(".*.tmp"))
         raise stop("stopped")
 
-    monkeypatch.setattr(build_module, "_site", stopping)
+    monkeypatch.setattr(Stage, "commit", stopping)
     with pytest.raises(stop):
         build(load_config(cfg), datetime.fromisoformat(NOW))
     names = {n[1:-4].rsplit(".", 1)[0] for n in staged}  # .NAME.random.tmp

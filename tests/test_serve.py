@@ -76,6 +76,10 @@ class Site:
             conn.close()
 
 
+#: What the test server's clock says, whenever it is asked.
+CLOCK_AT = datetime(2026, 11, 1, 12, 34, 56, tzinfo=UTC)
+
+
 @pytest.fixture
 def site(write_config, seeds_dir: Path) -> Iterator[Site]:  # type: ignore[no-untyped-def]
     cfg = write_config(["content/*.txt"], FEEDS)
@@ -83,7 +87,7 @@ def site(write_config, seeds_dir: Path) -> Iterator[Site]:  # type: ignore[no-un
     assert result.exit_code == 0, result.output
     folder = cfg.parent / "feeds"
     log: list[str] = []
-    server = make_server(folder, "127.0.0.1", 0, log=log.append)
+    server = make_server(folder, "127.0.0.1", 0, log=log.append, clock=CLOCK_AT.timestamp)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
@@ -340,7 +344,6 @@ def test_the_listen_backlog_holds_many_waiting_connections(site: Site) -> None:
 
 
 def test_one_log_line_per_response_with_time_status_and_bytes(site: Site) -> None:
-    before = datetime.now(UTC).replace(microsecond=0)
     conn = http.client.HTTPConnection(*site.address, timeout=10)
     bodies = []
     try:  # one connection: its lines come in order
@@ -355,13 +358,12 @@ def test_one_log_line_per_response_with_time_status_and_bytes(site: Site) -> Non
     finally:
         conn.close()
     lines = site.log_lines(4)
-    after = datetime.now(UTC)
     found = []
     for line in lines:
         match = LOG_LINE.fullmatch(line)
         assert match, line
         when = datetime.strptime(match["time"], "%d/%b/%Y:%H:%M:%S %z")
-        assert before <= when <= after
+        assert when == CLOCK_AT  # the server's injected clock
         found.append((match["host"], match["request"], match["status"], int(match["bytes"])))
     assert found == [
         ("127.0.0.1", "GET /azure.rss HTTP/1.1", "200", len(bodies[0])),

@@ -148,18 +148,12 @@ def check(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Pr
 
 
 def prepare(names: Sequence[str]) -> None:
-    """Import what renders and checks the formats ``names`` (feedgen, lxml, the schemas)
-    before it is needed: a build does it while it waits for the articles to be read,
-    so that the processes that render, forked after, find it done."""
+    """Import what renders and checks the formats ``names`` (feedgen, lxml) before it is
+    needed: a build does it while it waits for the articles to be read, so that the
+    processes that render, forked after, find it done."""
     for name in names:
-        fmt = FORMATS[name]
-        _function(fmt.renderer)
-        _function(fmt.checker)
-    from .xmlcheck import schema
-
-    for fmt in (RSS, ATOM):
-        if fmt.name in names:
-            schema(fmt.name)
+        _function(FORMATS[name].renderer)
+        _function(FORMATS[name].checker)
 
 
 @functools.cache

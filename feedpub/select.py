@@ -6,11 +6,10 @@ No I/O and no clock: ``now`` is always passed in.
 from __future__ import annotations
 
 import difflib
-import heapq
 import operator
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple, Protocol, TypeVar
@@ -137,43 +136,39 @@ def pick(
 
 
 def pick_all(ordered: Sequence[T], feeds: Iterable[FeedConfig]) -> dict[str, list[T]]:
-    """:func:`pick` for many feeds at once, through a topic index.
+    """:func:`pick` for many feeds at once, in one pass over the articles.
 
-    Same result as calling ``pick`` per feed (a property test checks it), but a
-    feed about a rare topic looks only at the articles of that topic.
+    Same result as calling ``pick`` per feed (a property test checks it): each
+    article goes to the feeds that take its topics (found once for each set of
+    topics), each feed takes what it matches until it is full, and the pass stops
+    once every feed is full (a feed of a rare topic may keep it going to the end).
     """
-    index: dict[str, list[int]] = defaultdict(list)
-    keys_of: dict[tuple[str, ...], tuple[str, ...]] = {}  # a few hundred topic sets
-    for i, a in enumerate(ordered):
-        keys = keys_of.get(a.topics)
-        if keys is None:
-            keys = keys_of[a.topics] = tuple({topic_key(t): None for t in a.topics})
-        for key in keys:
-            index[key].append(i)
-    out: dict[str, list[T]] = {}
-    for feed in feeds:
-        if feed.topic_keys is None:
-            positions: Iterator[int] = iter(range(len(ordered)))
-        else:
-            positions = _unique(heapq.merge(*(index.get(k, []) for k in sorted(feed.topic_keys))))
-        chosen: list[T] = []
-        if feed.max_items > 0:
-            for i in positions:
-                a = ordered[i]
-                if matches(a, None, feed.min_quality):
-                    chosen.append(a)
-                    if len(chosen) >= feed.max_items:
-                        break
-        out[feed.slug] = chosen
-    return out
-
-
-def _unique(positions: Iterable[int]) -> Iterator[int]:
-    last = -1
-    for i in positions:
-        if i != last:
-            yield i
-            last = i
+    feeds = list(feeds)
+    chosen: list[list[T]] = [[] for _ in feeds]
+    room = [max(f.max_items, 0) for f in feeds]
+    unfilled = sum(1 for r in room if r)
+    every = [i for i, f in enumerate(feeds) if f.topic_keys is None]
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(feeds):
+        for key in f.topic_keys or ():
+            by_key[key].append(i)
+    takers_of: dict[tuple[str, ...], list[int]] = {}  # a few hundred topic sets
+    for a in ordered:
+        if not unfilled:
+            break
+        takers = takers_of.get(a.topics)
+        if takers is None:
+            found = set(every)
+            for topic in a.topics:
+                found.update(by_key.get(topic_key(topic), ()))
+            takers = takers_of[a.topics] = sorted(found)
+        for i in takers:
+            if room[i] and matches(a, None, feeds[i].min_quality):
+                chosen[i].append(a)
+                room[i] -= 1
+                if not room[i]:
+                    unfilled -= 1
+    return {f.slug: chosen[i] for i, f in enumerate(feeds)}
 
 
 def feed_for(config: Config, name: str, articles: Iterable[Selectable],

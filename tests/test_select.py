@@ -73,6 +73,20 @@ def test_selection_properties(pool: list[Article], f: FeedConfig) -> None:
     assert pick_all(visible(pool, NOW), [f])["f"] == chosen
 
 
+@settings(max_examples=300, deadline=None)
+@given(pools, st.lists(feeds, min_size=1, max_size=6))
+def test_picking_many_feeds_at_once_equals_picking_each(
+    pool: list[Article], many: list[FeedConfig]
+) -> None:
+    """The one pass of ``pick_all``, which stops once every feed is full, gives each
+    feed what ``pick`` gives it alone: feeds of shared, overlapping and no topics,
+    with limits and quality floors, some full early and some never."""
+    many = [replace(f, slug=f"f{i}") for i, f in enumerate(many)]
+    ordered = visible(pool, NOW)
+    expected = {f.slug: pick(ordered, f.topic_keys, f.min_quality, f.max_items) for f in many}
+    assert pick_all(ordered, many) == expected
+
+
 def _article(
     path: str,
     url: str,

@@ -1,6 +1,6 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
-    python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested] [--style seeds|dump]
+    python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested] [--style seeds|dump|flow]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity, one to
 three topics an article, 70 % published, 0-6 related items (some with images), 0-3
@@ -14,10 +14,13 @@ one folder, as a Jekyll ``_posts/`` or a ``_news/`` keeps them (``content/000000
 Also writes OUTDIR/config.toml: one feed per topic (50 items) and an "all" feed, with
 the content glob of the layout.
 
-Two styles of front matter for the same articles: ``seeds`` writes it as the real files
+Three styles of front matter for the same articles: ``seeds`` writes it as the real files
 are written (double-quoted texts, indented sequences, blank lines between sections);
 ``dump`` as a generator that calls ``yaml.safe_dump`` writes it (plain texts wrapped at
-80 columns, single quotes, sequences not indented, dates as ``2024-01-20 11:36:37+00:00``).
+80 columns, single quotes, sequences not indented, dates as ``2024-01-20 11:36:37+00:00``);
+``flow`` as one that calls it with ``default_flow_style=None`` (PyYAML's default before
+5.1): the same, but every list and mapping of plain values on one line, wrapped if long
+(``topics: [AI, Cloud]``, ``- {url: 'https://...', width: 50, height: 50}``).
 """
 
 from __future__ import annotations
@@ -227,15 +230,18 @@ def article_path(content: Path, i: int, layout: str) -> Path:
     return content / f"{i // 1000:04}" / f"{i:07}.txt"
 
 
-STYLES = ("seeds", "dump")
+STYLES = ("seeds", "dump", "flow")
 
 
-def dumped(text: str) -> str:
-    """An article file of the ``seeds`` style in the ``dump`` style: its front matter
-    loaded and written again by ``yaml.safe_dump``."""
+def dumped(text: str, flow: bool = False) -> str:
+    """An article file of the ``seeds`` style in the ``dump`` style (or, with ``flow``,
+    the ``flow`` style): its front matter loaded and written again by ``yaml.safe_dump``."""
     _, front, body = text.split("---\n", 2)
     data = yaml.load(front, Loader=yaml.CSafeLoader)
-    return "---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True) + "---\n" + body
+    written = yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, default_flow_style=None if flow else False
+    )
+    return "---\n" + written + "---\n" + body
 
 
 def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
@@ -256,7 +262,9 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
         if i % 1000 == 0:
             path.parent.mkdir(exist_ok=True)
         text = article(i, rng, topics, cdf)
-        path.write_text(dumped(text) if style == "dump" else text, encoding="utf-8")
+        if style != "seeds":
+            text = dumped(text, flow=style == "flow")
+        path.write_text(text, encoding="utf-8")
     feeds = ['\n[feeds.all]\ntitle = "Everything"\ntopics = ["*"]\n']
     for k, t in enumerate(topics):
         feeds.append(f'\n[feeds.t{k:03}]\ntitle = "{t}"\ntopics = ["{t}"]\n')

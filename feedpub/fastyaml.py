@@ -3,11 +3,12 @@
 Front matter is block mappings and sequences of ``key: value`` lines with
 double-quoted, single-quoted or plain scalars, as people and ``yaml.dump`` write
 them: escapes (``\\xE9``, ``\\u2019``), scalars wrapped over lines (where the block
-has no blank or comment line), one-line flow lists of scalars (``[a, "b"]``). For
-such a block, :func:`fast_load` builds the same Python objects as PyYAML's loader
-(it uses PyYAML's own resolver rules and scalar constructors) about ten times
-faster, because it does not build the event and node objects. For anything else it
-returns ``None`` and PyYAML, the parser of record, decides: other flow collections,
+has no blank or comment line), flow lists and flow mappings of scalars, on one line
+or wrapped (``[a, "b"]``, ``{url: 'https://x/a.png', width: 50}``, as
+``yaml.dump(default_flow_style=None)`` writes them). For such a block,
+:func:`fast_load` builds the same Python objects as PyYAML's loader (it uses PyYAML's
+own resolver rules and scalar constructors) about ten times faster, because it does not build the event and node objects. For anything else it
+returns ``None`` and PyYAML, the parser of record, decides: nested flow collections,
 block scalars, anchors, aliases, tags, merge keys, comments after values, duplicate
 keys, impossible dates, tabs, nesting deeper than :data:`MAX_DEPTH`.
 ``tests/test_fastpath.py`` checks that both paths give identical mappings on the
@@ -115,6 +116,8 @@ def _scalar(text: str) -> Any:
     first = text[0]
     if first == "[" and text[-1] == "]":
         return _flow(text)
+    if first == "{" and text[-1] == "}":
+        return _flow_mapping(text)
     if first == '"':
         body = text[1:-1]
         if len(text) < 2 or text[-1] != '"':
@@ -160,6 +163,41 @@ def _flow(text: str) -> list[Any]:
             raise _Fallback
         else:
             out.append(_plain(item))
+    return out
+
+
+#: One ``key: value`` of a flow mapping of scalars, and the comma after it: a plain
+#: key, then a quoted value or a plain one with no flow indicator, ``:`` or ``#`` in it.
+_PAIR = r""" *([A-Za-z_][A-Za-z0-9_-]*): +("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^ ,\[\]{}#:'"][^,\[\]{}#:]*?) *"""
+_FLOW_PAIR = re.compile(_PAIR + r"(?:,|\Z)")
+#: A flow mapping's start that ends inside a double-quoted value, with a backslash
+#: that escapes the line break after it.
+_IN_DOUBLE_QUOTES = re.compile(
+    r"\{(?:" + _PAIR + r",)*" + r""" *[A-Za-z_][A-Za-z0-9_-]*: +"(?:[^"\\]|\\.)*\\\Z"""
+)
+
+
+def _flow_mapping(text: str) -> dict[str, Any]:
+    """A flow mapping of scalars (``{url: 'https://x/a.png', width: 50}``, as
+    ``yaml.dump`` writes a mapping of scalars with ``default_flow_style=None``), as
+    PyYAML reads it; anything more (nesting, quoted or odd keys, an empty value, a
+    key twice, a comma at the end) is PyYAML's to judge."""
+    inner = text[1:-1]
+    if not inner.strip(" "):
+        return {}
+    out: dict[str, Any] = {}
+    at, end = 0, len(inner)
+    while at < end:
+        m = _FLOW_PAIR.match(inner, at)
+        if m is None or (m.end() == end and inner.endswith(",")):
+            raise _Fallback
+        key, value = m.group(1), m.group(2)
+        if key not in _KEYS:
+            _key(key)
+        if key in out:
+            raise _Fallback
+        out[key] = _scalar(value)
+        at = m.end()
     return out
 
 
@@ -217,6 +255,7 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
 
 
 #: A blank line or a comment line (neither is among the lines the walk sees).
+_SPACE_AT_END = re.compile(r"\\ +\n")
 _UNSEEN = re.compile(r"^ *(?:#[^\n]*)?\n", re.M)
 
 
@@ -227,6 +266,8 @@ def _folds(block: str) -> bool:
     would fold to a line break, a comment line end the scalar)."""
     if "\n\n" in block or block[:1] == "\n":
         return False
+    if "\\" in block and _SPACE_AT_END.search(block):
+        return False  # an escaped space, or a backslash, then spaces: the walk sees no spaces at a line's end
     if "#" not in block and " \n" not in block:  # no comment, no line of spaces
         return True
     return _UNSEEN.search(block) is None
@@ -238,7 +279,7 @@ def _continued(lines: list[Line], i: int, indent: str, first: str) -> tuple[str,
     them: one space a line break; in a double-quoted one, none after a line that ends
     with an escaping backslash (``yaml.dump`` wraps so, then escapes the space: ``\\ ``)."""
     if first[0] in "[{":
-        raise _Fallback  # a flow collection over lines
+        return _flow_lines(lines, i, indent, first)
     out = first
     n = len(lines)
     while i < n and lines[i][0] > indent:
@@ -251,6 +292,47 @@ def _continued(lines: list[Line], i: int, indent: str, first: str) -> tuple[str,
             out = f"{out} {rest}"
         i += 1
     return out, i
+
+
+def _flow_lines(lines: list[Line], i: int, indent: str, first: str) -> tuple[str, int]:
+    """A flow collection whose first line is ``first``, wrapped over the lines from
+    line ``i`` on (as ``yaml.dump`` wraps one at a comma), on one line: a line break
+    between its items, or in a plain or single-quoted text, is one space to PyYAML. A
+    line ending with a backslash (an escaped line break in double quotes) is PyYAML's."""
+    out = first
+    n = len(lines)
+    while i < n and lines[i][0] > indent:
+        _, dash, key, rest = lines[i]
+        if dash:
+            raise _Fallback
+        if out.endswith("\\"):  # an escaped line break, if inside double quotes
+            if key or not _IN_DOUBLE_QUOTES.match(out):
+                raise _Fallback
+            out = out[:-1] + rest
+        elif key:  # written back as "key: rest": exact only where an item begins (the
+            # spaces after the colon are gone, and inside quotes they count)
+            if not rest or not _between_items(out):
+                raise _Fallback
+            out = f"{out} {key}: {rest}"
+        else:
+            out = f"{out} {rest}"
+        i += 1
+    if out.endswith("\\"):
+        raise _Fallback
+    return out, i
+
+
+def _between_items(text: str) -> bool:
+    """Whether ``text`` is the start of a flow mapping up to the comma after an item."""
+    if text[:1] != "{" or not text.endswith(","):
+        return False
+    at, end = 1, len(text)
+    while at < end:
+        m = _FLOW_PAIR.match(text, at)
+        if m is None:
+            return False
+        at = m.end()
+    return True
 
 
 def _block(lines: list[Line], i: int, indent: str, depth: int, folds: bool) -> tuple[Any, int]:
@@ -357,6 +439,8 @@ _SAFE_VALUE = re.compile(
     r"|[^\W\d_][^:#\n]*|https?://[^\s#]*[^\s#:])$",
     re.M,
 )
+#: Where a flow collection starts (or a text that looks so): after a key or a dash.
+_FLOW_START = re.compile(r"[:-] +[\[{]")
 #: A line that goes on with such a plain text (one wrapped over lines).
 _SAFE_CONTINUATION = re.compile(r"^( +)[^\W\d_][^:#\n]*$", re.M)
 #: Block shapes the walk accepted (a corpus has a few hundred): at most MAX_SHAPES of
@@ -405,7 +489,9 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
             if end != len(lines):
                 raise _Fallback
             out[key] = _scalar(text)
-        elif key in only or len(under) > MAX_SHAPE:
+        elif key in only or len(under) > MAX_SHAPE or _FLOW_START.search(under):
+            # (a flow collection's values are not masked in a shape: ",", "]" and "}"
+            # would be text to the masks, and end a value to the walk)
             out[key] = _nested(under, folds)
         else:
             shape = _SAFE_VALUE.sub(": \0", under)

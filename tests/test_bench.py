@@ -149,24 +149,33 @@ def test_the_tables_say_n_a_without_hugo() -> None:
     assert ratios == "| 1,000 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | n/a |"
 
 
-def test_the_dump_style_holds_the_same_articles_read_without_pyyaml(tmp_path: Path) -> None:
-    """The dump style is the seeds style's front matter written again by yaml.safe_dump:
-    every file gives the same Article, and every one is read on the fast path."""
+@pytest.mark.parametrize("style", ["dump", "flow"])
+def test_the_dump_styles_hold_the_same_articles_read_without_pyyaml(
+    tmp_path: Path, style: str
+) -> None:
+    """The dump and flow styles are the seeds style's front matter written again by
+    yaml.safe_dump: every file gives the same Article, and every one is read on the
+    fast path."""
     from datetime import UTC
 
     from feedpub.articles import load_article, split_front_matter
     from feedpub.fastyaml import fast_load
 
     generate(tmp_path / "seeds", 60, layout="flat")
-    generate(tmp_path / "dump", 60, layout="flat", style="dump")
+    generate(tmp_path / "dump", 60, layout="flat", style=style)
+    flows = 0
     for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
         dump = tmp_path / "dump" / "content" / seeds.name
         text = dump.read_text(encoding="utf-8")
-        assert "\n- " in text and 'title: "' not in text  # sequences not indented, plain texts
+        assert 'title: "' not in text  # plain texts
+        if style == "dump":
+            assert "\n- " in text  # sequences not indented
+        flows += "topics: [" in text
         assert fast_load(split_front_matter(text)[0]) is not None, dump.name
         name = f"content/{seeds.name}"
         assert load_article(name, dump.read_bytes(), UTC) == load_article(
             name, seeds.read_bytes(), UTC
         )
+    assert flows == (60 if style == "flow" else 0)
     with pytest.raises(ValueError, match="style"):
         generate(tmp_path / "x", 1, style="pretty")

@@ -196,9 +196,18 @@ FORBIDDEN_TAGS = {
 URL_ATTRS = {"href", "src", "cite", "action", "poster", "background", "formaction", "srcset"}
 
 
-@functools.lru_cache(maxsize=65536)  # the same URLs recur in every feed of a build
+#: An absolute http(s) URL that :func:`is_absolute` need not split: a lower-case
+#: scheme, an ASCII host without port or user, then no space (tests/test_fastpath.py).
+_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?:[/?#]\S*)?\Z")
+
+
 def is_absolute(url: str | None) -> bool:
     """Whether ``url`` is an absolute http(s) URL with a host, with no space around it."""
+    return bool(url and _ABSOLUTE.match(url)) or _is_absolute(url)
+
+
+@functools.lru_cache(maxsize=65536)  # the same URLs recur in every feed of a build
+def _is_absolute(url: str | None) -> bool:
     if not url:
         return False
     try:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -456,6 +457,42 @@ def _mojibake(text: str, codec: str) -> str:
 def test_skipping_ftfy_changes_nothing_on_real_mojibake(text: str, codec: str) -> None:
     bad = _mojibake(text, codec)
     assert clean_text(bad) == ftfy_always(bad)
+
+
+# ------------------------------------------------------------------ is_absolute
+
+
+def absolute_by_splitting(url: str | None) -> bool:
+    """What an absolute http(s) URL is, the long way: split, a host, no space around."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and url == url.strip()
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.sampled_from(["http://", "https://", "HTTP://", "https:/", "ftp://", " https://", ""]),
+    st.text(alphabet="aZ09.-:@[]é\u2100\uff0f", max_size=12),
+    st.text(alphabet="/?#&=%;:@!$'()*+,~-._ aZ09é<>\"[]{}|\\^`\t\n\x01\x1f\x85\u3000", max_size=20),
+)
+def test_the_absolute_url_shortcut_agrees_with_splitting(scheme: str, host: str, rest: str) -> None:
+    """:func:`is_absolute` takes most URLs without ``urlsplit``: never another answer."""
+    url = scheme + host + rest
+    assert sanitize.is_absolute(url) == absolute_by_splitting(url), url
+
+
+def test_the_absolute_url_shortcut_agrees_on_every_url_of_the_corpora(corpus: Path) -> None:
+    urls = [t for folder in (corpus, ROOT / "content", SEEDS, DATA / "hostile")
+            for _, block in blocks(folder) for t in strings(fast_load(block) or {}) if ":" in t]  # fmt: skip
+    assert len(urls) > 1000
+    odd = ["http://", "http://[", "http://x]/", "https://a\u2100b/", "https://a.com/x ",
+           "https://a.com/x\n", "https://a.com/\u3000", "https://a.com/ x", "HTTPS://a.com/"]  # fmt: skip
+    for u in [*urls, None, "", *odd]:
+        assert sanitize.is_absolute(u) == absolute_by_splitting(u), u
 
 
 # ------------------------------------------------------------------ clean_url

@@ -297,6 +297,10 @@ SHAPES = [
     'title: "T"\nrelated:\n  - title: {v}\n    when: 2020-01-28T00:00:00Z\n',
     'related:\n- provider:\n    name: {v}\n  images:\n    - url: "u"\n      width: {v}\n',
     "images:\n  - url: {v}\nx: 1\n",
+    # flow mappings, one line and wrapped, as yaml.dump writes them with default_flow_style=None
+    "related:\n- provider: {{name: {v}, domain: x}}\n  quality: 5\n",
+    "related:\n- images:\n  - {{url: 'https://x.com/a.png',\n    width: {v}, height: 5}}\n",
+    "related:\n- images:\n  - {{url: {v},\n    width: 5}}\n",
 ]
 
 

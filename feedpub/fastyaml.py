@@ -7,10 +7,11 @@ has no blank or comment line), flow lists and flow mappings of scalars, on one l
 or wrapped (``[a, "b"]``, ``{url: 'https://x/a.png', width: 50}``, as
 ``yaml.dump(default_flow_style=None)`` writes them). For such a block,
 :func:`fast_load` builds the same Python objects as PyYAML's loader (it uses PyYAML's
-own resolver rules and scalar constructors) about ten times faster, because it does not build the event and node objects. For anything else it
-returns ``None`` and PyYAML, the parser of record, decides: nested flow collections,
-block scalars, anchors, aliases, tags, merge keys, comments after values, duplicate
-keys, impossible dates, tabs, nesting deeper than :data:`MAX_DEPTH`.
+own resolver rules and scalar constructors) about ten times faster, because it does
+not build the event and node objects. For anything else it returns ``None`` and
+PyYAML, the parser of record, decides: nested flow collections, block scalars,
+anchors, aliases, tags, merge keys, comments after values, duplicate keys,
+impossible dates, tabs, nesting deeper than :data:`MAX_DEPTH`.
 ``tests/test_fastpath.py`` checks that both paths give identical mappings on the
 benchmark corpus, the sample content, the seeds, the hostile fixtures and
 generated YAML (yaml.dump's output in its styles among it).
@@ -168,7 +169,9 @@ def _flow(text: str) -> list[Any]:
 
 #: One ``key: value`` of a flow mapping of scalars, and the comma after it: a plain
 #: key, then a quoted value or a plain one with no flow indicator, ``:`` or ``#`` in it.
-_PAIR = r""" *([A-Za-z_][A-Za-z0-9_-]*): +("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^ ,\[\]{}#:'"][^,\[\]{}#:]*?) *"""
+_PAIR = r""" *([A-Za-z_][A-Za-z0-9_-]*): +("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^ ,\[\]{}#:'"](?:[^,\[\]{}#:]*[^ ,\[\]{}#:])?) *"""
+#: (A plain value neither starts nor ends with a space: each item then reads one way
+#: only, and a line that fails to match fails at once, whatever its length.)
 _FLOW_PAIR = re.compile(_PAIR + r"(?:,|\Z)")
 #: A flow mapping's start that ends inside a double-quoted value, with a backslash
 #: that escapes the line break after it.
@@ -267,7 +270,9 @@ def _folds(block: str) -> bool:
     if "\n\n" in block or block[:1] == "\n":
         return False
     if "\\" in block and _SPACE_AT_END.search(block):
-        return False  # an escaped space, or a backslash, then spaces: the walk sees no spaces at a line's end
+        # a backslash, then spaces at a line's end (an escaped space): the walk sees
+        # the line without them, and would take the backslash for an escaped break
+        return False
     if "#" not in block and " \n" not in block:  # no comment, no line of spaces
         return True
     return _UNSEEN.search(block) is None

@@ -80,6 +80,9 @@ CASES = {
     "generated_50mb.txt": "a 50 MB file: refused from its size, never read whole",
     "generated_deep_flow.txt": "100,000 nested flow sequences: libyaml must never see them",
     "generated_1mb_excerpt.txt": "a 1 MB excerpt: published, cut to a readable length",
+    "generated_flow_backtracking.txt": "a flow mapping of 60 values with spaces after them, "
+    "wrapped after a backslash: a pattern that tried each way to split the spaces would "
+    "run for years; published",
 }
 UNPUBLISHED = ["published_string_false.txt", "published_yes_string.txt"]
 DANGEROUS = [
@@ -106,6 +109,14 @@ def _generate(content: Path) -> None:
     (content / "generated_1mb_excerpt.txt").write_text(
         f'---\ntitle: "One megabyte"\nexcerpt: "{excerpt}"\nwebUrl: "https://news.example.com/1mb"\n'
         "publishedDateTime: 2025-05-02T10:00:00Z\npublished: true\ntopics:\n  - Hostile\n---\n",
+        encoding="utf-8",
+    )
+    # no comment line in it: a comment keeps wrapped values off the fast path
+    values = "".join(f"k{i}: v   , " for i in range(60))
+    (content / "generated_flow_backtracking.txt").write_text(
+        f'---\ntitle: "Backtracking"\nwebUrl: "https://news.example.com/flow"\n'
+        "publishedDateTime: 2025-05-03T10:00:00Z\npublished: true\ntopics:\n  - Hostile\n"
+        f"extra: {{{values}z: x \\\n  y}}\n---\n",
         encoding="utf-8",
     )
 
@@ -193,6 +204,7 @@ def test_the_good_article_and_the_acceptable_ones_are_published(built: dict[str,
                      "xss_title_excerpt", "xss_featured_content", "bom_and_crlf", "huge_topic_list"):  # fmt: skip
             assert f"https://news.example.com/hostile/{name}" in links, name
         assert "https://news.example.com/1mb" in links
+        assert "https://news.example.com/flow" in links
         for name in UNPUBLISHED:
             assert f"https://news.example.com/hostile/{name[:-4]}" not in links
 

@@ -152,7 +152,7 @@ def pick_all(ordered: Sequence[T], feeds: Iterable[FeedConfig]) -> dict[str, lis
     for i, f in enumerate(feeds):
         for key in f.topic_keys or ():
             by_key[key].append(i)
-    takers_of: dict[tuple[str, ...], list[int]] = {}  # a few hundred topic sets
+    takers_of: dict[tuple[str, ...], list[int]] = {}  # one a set of topics met
     for a in ordered:
         if not unfilled:
             break

@@ -5,11 +5,12 @@ double-quoted, single-quoted or plain scalars, as people and ``yaml.dump`` write
 them: escapes (``\\xE9``, ``\\u2019``), scalars wrapped over lines (where the block
 has no blank or comment line), flow lists and flow mappings of scalars, on one line
 or wrapped (``[a, "b"]``, ``{url: 'https://x/a.png', width: 50}``, as
-``yaml.dump(default_flow_style=None)`` writes them). For such a block,
-:func:`fast_load` builds the same Python objects as PyYAML's loader (it uses PyYAML's
+``yaml.dump(default_flow_style=None)`` writes them), block scalars of the plainest
+kind (``excerpt: >-`` then lines indented alike, see :func:`_block_scalars`). For
+such a block, :func:`fast_load` builds the same Python objects as PyYAML's loader (it uses PyYAML's
 own resolver rules and scalar constructors) about ten times faster, because it does
 not build the event and node objects. For anything else it returns ``None`` and
-PyYAML, the parser of record, decides: nested flow collections, block scalars,
+PyYAML, the parser of record, decides: nested flow collections, other block scalars,
 anchors, aliases, tags, merge keys, comments after values, duplicate keys,
 impossible dates, tabs, nesting deeper than :data:`MAX_DEPTH`.
 ``tests/test_fastpath.py`` checks that both paths give identical mappings on the
@@ -242,6 +243,11 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
     # every character _DEFER looks for is unprintable: one C scan clears nearly every block
     if not block.replace("\n", " ").isprintable() and _DEFER.search(block):
         return None
+    if "|" in block or ">" in block:
+        try:
+            block = _block_scalars(block)
+        except _Fallback:
+            return None
     if only is not None:
         try:
             return _top_level(block, only)
@@ -255,6 +261,52 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
     except (_Fallback, IndexError):
         return None
     return value if end == len(lines) else None
+
+
+#: A block scalar's header: ``key: |``, ``key: |-``, ``key: >`` or ``key: >-``, alone
+#: on its line (no indentation indicator, no "+", no comment), and the lines under it.
+_BLOCK_SCALAR = re.compile(
+    r"^( *)([A-Za-z_][A-Za-z0-9_-]*): +([|>])(-?)\n((?:\1 +[^\n]*\n)*)", re.M
+)
+#: A header the pattern above does not take, or one in a form it leaves to PyYAML.
+_BLOCK_HEADER = re.compile(r"[:-] +[|>][-+0-9]*(?: +#[^\n]*)? *$", re.M)
+
+
+def _block_scalars(block: str) -> str:
+    """``block`` with each block scalar of the plainest kind written as the
+    double-quoted scalar PyYAML would read it as (``excerpt: >-`` then text lines);
+    _Fallback for any other block scalar. The plainest kind: lines all indented alike
+    and deeper than the key, none blank, none ending with a space. A literal one
+    (``|``) keeps their line breaks, a folded one (``>``) makes each a space; both end
+    with one line break, or with none (``-``)."""
+
+    def quoted(m: re.Match[str]) -> str:
+        indent, key, style, chomp, body = m.groups()
+        lines = body.split("\n")[:-1]
+        if not lines:
+            raise _Fallback
+        depth = len(lines[0]) - len(lines[0].lstrip(" "))
+        for line in lines:
+            if (
+                line[:depth] != " " * depth
+                or line[depth : depth + 1] in ("", " ")
+                or line[-1] == " "
+            ):
+                raise _Fallback  # indented otherwise, blank, or spaces at its end
+        # empty lines after it are dropped, with "-" or without; but a line of spaces
+        # (its spaces may be text), or a line indented deeper, after them is more of it
+        after = block[m.end() :].lstrip("\n").split("\n", 1)[0]
+        if after and (not after.strip(" ") or after.startswith(indent + " ")):
+            raise _Fallback
+        text = ("\n" if style == "|" else " ").join(line[depth:] for line in lines)
+        text += "" if chomp else "\n"
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'{indent}{key}: "{escaped}"\n'
+
+    rewritten = _BLOCK_SCALAR.sub(quoted, block)
+    if _BLOCK_HEADER.search(rewritten):
+        raise _Fallback  # a block scalar of another kind (or under a dash)
+    return rewritten
 
 
 #: A blank line or a comment line (neither is among the lines the walk sees).

@@ -681,6 +681,54 @@ def test_flow_mappings_of_scalars_take_the_fast_path(block: str) -> None:
     assert same_as_pyyaml(block), block
 
 
+block_lines = st.lists(
+    st.tuples(
+        st.sampled_from([2, 2, 2, 2, 3, 1, 4]),  # the indent, mostly alike
+        st.lists(st.sampled_from(["a", "b", " ", "#", ": ", "- ", '"', "'", "\\", "é", "\u2019", "---", "|", ">", "{", "["]), max_size=6).map("".join),
+    ),
+    min_size=0,
+    max_size=4,
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["|", "|-", ">", ">-", "|+", ">2", "> # c", ">- ", "|-\n"]),
+    block_lines,
+    st.sampled_from(["", "\n", "\n\n", "  more\n", "\n   more\n"]),
+    st.booleans(),
+)
+def test_fast_yaml_defers_or_agrees_on_block_scalars(
+    header: str, lines: list[tuple[int, str]], after: str, nested: bool
+) -> None:
+    """Block scalars (``excerpt: >-`` and its lines), their plainest kind read on the
+    fast path: any mix of indents, blank lines, spaces at an end, headers with
+    indicators or comments, what looks like keys, dashes, comments or markers."""
+    pad = "  " if nested else ""
+    body = "".join(f"{pad}{' ' * n}{text}\n" for n, text in lines)
+    parent = "a:\n" if nested else ""
+    block = f"{parent}{pad}e: {header}\n{body}{after}{pad}t: x\n"
+    same_as_pyyaml(block)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        'excerpt: >-\n  Microsoft has built "the fifth fastest"\n  supercomputer: \\o/\ntitle: T\n',
+        "excerpt: |\n  one\n  # two\n\ntitle: T\n",
+        "related:\n  - title: T\n    excerpt: >\n      x\n      y\n",
+    ],
+)
+def test_plain_block_scalars_take_the_fast_path(block: str) -> None:
+    assert same_as_pyyaml(block), block
+
+
+def test_a_line_of_spaces_after_a_block_scalar_is_pyyamls_to_judge() -> None:
+    """Spaces past the indent on a line after the text are more text (found by fuzzing)."""
+    block = "a:\n  e: |\n      x\n  \n       \n  t: x\n"
+    assert not same_as_pyyaml(block)
+
+
 def test_what_yaml_dump_writes_in_flow_style_takes_the_fast_path() -> None:
     """The seeds as ``yaml.safe_dump(default_flow_style=None)`` writes them (images and
     providers as one-line flow mappings, wrapped at 80 columns, texts escaped or not):

@@ -1,6 +1,6 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
-    python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested] [--style seeds|dump|flow]
+    python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested] [--style seeds|dump|flow|block]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity, one to
 three topics an article, 70 % published, 0-6 related items (some with images), 0-3
@@ -20,7 +20,9 @@ are written (double-quoted texts, indented sequences, blank lines between sectio
 80 columns, single quotes, sequences not indented, dates as ``2024-01-20 11:36:37+00:00``);
 ``flow`` as one that calls it with ``default_flow_style=None`` (PyYAML's default before
 5.1): the same, but every list and mapping of plain values on one line, wrapped if long
-(``topics: [AI, Cloud]``, ``- {url: 'https://...', width: 50, height: 50}``).
+(``topics: [AI, Cloud]``, ``- {url: 'https://...', width: 50, height: 50}``); ``block``
+as the seeds style, but every excerpt a folded block scalar wrapped at 70 columns
+(``excerpt: >-`` then its lines), as a template-writing generator may put long texts.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from __future__ import annotations
 import argparse
 import bisect
 import random
+import re
+import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -230,7 +234,7 @@ def article_path(content: Path, i: int, layout: str) -> Path:
     return content / f"{i // 1000:04}" / f"{i:07}.txt"
 
 
-STYLES = ("seeds", "dump", "flow")
+STYLES = ("seeds", "dump", "flow", "block")
 
 
 def dumped(text: str, flow: bool = False) -> str:
@@ -242,6 +246,19 @@ def dumped(text: str, flow: bool = False) -> str:
         data, sort_keys=False, allow_unicode=True, default_flow_style=None if flow else False
     )
     return "---\n" + written + "---\n" + body
+
+
+#: A double-quoted excerpt with no escape in it, at any depth.
+_EXCERPT = re.compile(r'^( *)excerpt: "([^"\\\n]*)"\n', re.M)
+
+
+def _folded(m: re.Match[str]) -> str:
+    """An excerpt as a folded block scalar (``>-``): its words wrapped at 70 columns."""
+    indent, text = m.groups()
+    if "  " in text or text != text.strip() or not text:
+        return m.group(0)  # a fold would make one space of several
+    lines = textwrap.wrap(text, 70, break_long_words=False, break_on_hyphens=False)
+    return f"{indent}excerpt: >-\n" + "".join(f"{indent}  {line}\n" for line in lines)
 
 
 def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
@@ -262,7 +279,9 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
         if i % 1000 == 0:
             path.parent.mkdir(exist_ok=True)
         text = article(i, rng, topics, cdf)
-        if style != "seeds":
+        if style == "block":
+            text = _EXCERPT.sub(_folded, text)
+        elif style != "seeds":
             text = dumped(text, flow=style == "flow")
         path.write_text(text, encoding="utf-8")
     feeds = ['\n[feeds.all]\ntitle = "Everything"\ntopics = ["*"]\n']

@@ -1,7 +1,7 @@
 """feedpub against Hugo on the same synthetic corpus, side by side, in one invocation.
 
     python bench/run.py [--sizes 1000,10000,100000] [--layouts flat,nested] [--repeat 3]
-                        [--phases | --phases-only] [--style seeds|dump|flow]
+                        [--phases | --phases-only] [--style seeds|dump|flow|block]
 
 For each N and each layout it generates the corpus once (bench/corpus.py, under
 bench/work/c<N>-<layout>/: ``flat`` is one folder of N files, as a Jekyll ``_posts/``
@@ -176,7 +176,7 @@ def hugo_site(corpus: Path) -> Path:
 # ------------------------------------------------------------------ the run
 
 
-#: The style of front matter of the corpora (bench/corpus.py: seeds, dump or flow).
+#: The style of front matter of the corpora (bench/corpus.py: seeds, dump, flow or block).
 STYLE = ["seeds"]
 
 
@@ -376,8 +376,8 @@ def main() -> None:
         "--style",
         choices=STYLES,
         default="seeds",
-        help="front matter as the real files write it, as yaml.dump does, or as it does "
-        "with default_flow_style=None",
+        help="front matter as the real files write it, as yaml.dump does, as it does "
+        "with default_flow_style=None, or with excerpts as folded block scalars",
     )
     args = parser.parse_args()
     STYLE[0] = args.style

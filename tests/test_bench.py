@@ -149,6 +149,30 @@ def test_the_tables_say_n_a_without_hugo() -> None:
     assert ratios == "| 1,000 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | n/a |"
 
 
+def test_the_block_style_holds_the_same_articles_read_without_pyyaml(tmp_path: Path) -> None:
+    """The block style is the seeds style with every excerpt a folded block scalar:
+    every file gives the same Article, and every one is read on the fast path."""
+    from datetime import UTC
+
+    from feedpub.articles import load_article, split_front_matter
+    from feedpub.fastyaml import fast_load
+
+    generate(tmp_path / "seeds", 60, layout="flat")
+    generate(tmp_path / "block", 60, layout="flat", style="block")
+    blocks = 0
+    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
+        path = tmp_path / "block" / "content" / seeds.name
+        text = path.read_text(encoding="utf-8")
+        assert 'excerpt: "' not in text
+        blocks += text.count("excerpt: >-\n")
+        assert fast_load(split_front_matter(text)[0]) is not None, path.name
+        name = f"content/{seeds.name}"
+        assert load_article(name, path.read_bytes(), UTC) == load_article(
+            name, seeds.read_bytes(), UTC
+        )
+    assert blocks > 60
+
+
 @pytest.mark.parametrize("style", ["dump", "flow"])
 def test_the_dump_styles_hold_the_same_articles_read_without_pyyaml(
     tmp_path: Path, style: str

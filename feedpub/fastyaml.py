@@ -243,7 +243,7 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
     # every character _DEFER looks for is unprintable: one C scan clears nearly every block
     if not block.replace("\n", " ").isprintable() and _DEFER.search(block):
         return None
-    if "|" in block or ">" in block:
+    if _may_have_block_scalars(block):
         try:
             block = _block_scalars(block)
         except _Fallback:
@@ -304,9 +304,16 @@ def _block_scalars(block: str) -> str:
         return f'{indent}{key}: "{escaped}"\n'
 
     rewritten = _BLOCK_SCALAR.sub(quoted, block)
-    if _BLOCK_HEADER.search(rewritten):
+    if _may_have_block_scalars(rewritten) and _BLOCK_HEADER.search(rewritten):
         raise _Fallback  # a block scalar of another kind (or under a dash)
     return rewritten
+
+
+def _may_have_block_scalars(block: str) -> bool:
+    """Whether ``block`` may hold a block scalar's header (after a key or a dash, one
+    space); one with more spaces before its ``|`` or ``>`` is not rewritten, and the
+    walk leaves it to PyYAML."""
+    return ": |" in block or ": >" in block or "- |" in block or "- >" in block
 
 
 #: A blank line or a comment line (neither is among the lines the walk sees).

@@ -628,15 +628,25 @@ def test_fast_yaml_defers_or_agrees_on_escapes_and_quoted_lines(block: str) -> N
     same_as_pyyaml(block)
 
 
+#: Flow collections of scalars, as yaml.dump writes them with default_flow_style=None.
+FLOW_FORMS = [
+    "a: {url: 'https://x.com/a.png', width: 50, height: 50}\n",
+    "a:\n- {url: 'https://x.com/a.png',\n    width: 50, height: 50}\n- {}\n",
+    "a: {title: \"caf\\xE9 \\u2019s\", n: 'it''s', m: plain text, o: -1}\n",
+    'a:\n- {t: "one \\u2018two\\u2019\\\n    \\ three", u: 1}\n',
+    "a: { k: v ,  l: w }\n",
+    "a: [x,\n  y]\n",
+]
+
+
+@pytest.mark.parametrize("block", FLOW_FORMS)
+def test_flow_mappings_of_scalars_take_the_fast_path(block: str) -> None:
+    assert same_as_pyyaml(block), block
+
+
 @pytest.mark.parametrize(
     "block",
     [
-        # flow mappings of scalars, as yaml.dump writes them with default_flow_style=None
-        "a: {url: 'https://x.com/a.png', width: 50, height: 50}\n",
-        "a:\n- {url: 'https://x.com/a.png',\n    width: 50, height: 50}\n- {}\n",
-        "a: {title: \"caf\\xE9 \\u2019s\", n: 'it''s', m: plain text, o: -1}\n",
-        'a:\n- {t: "one \\u2018two\\u2019\\\n    \\ three", u: 1}\n',
-        "a: { k: v ,  l: w }\n",
         # what is PyYAML's to judge
         "a: {k: 1, k: 2}\n",
         "a: {k: }\n",
@@ -664,21 +674,6 @@ def test_fast_yaml_defers_or_agrees_on_escapes_and_quoted_lines(block: str) -> N
 )
 def test_fast_yaml_defers_or_agrees_on_flow_mappings(block: str) -> None:
     same_as_pyyaml(block)
-
-
-@pytest.mark.parametrize(
-    "block",
-    [
-        "a: {url: 'https://x.com/a.png', width: 50, height: 50}\n",
-        "a:\n- {url: 'https://x.com/a.png',\n    width: 50, height: 50}\n- {}\n",
-        "a: {title: \"caf\\xE9 \\u2019s\", n: 'it''s', m: plain text, o: -1}\n",
-        'a:\n- {t: "one \\u2018two\\u2019\\\n    \\ three", u: 1}\n',
-        "a: { k: v ,  l: w }\n",
-        "a: [x,\n  y]\n",
-    ],
-)
-def test_flow_mappings_of_scalars_take_the_fast_path(block: str) -> None:
-    assert same_as_pyyaml(block), block
 
 
 block_lines = st.lists(

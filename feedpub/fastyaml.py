@@ -505,6 +505,14 @@ _SAFE_VALUE = re.compile(
 )
 #: Where a flow collection starts (or a text that looks so): after a key or a dash.
 _FLOW_START = re.compile(r"[:-] +[\[{]")
+
+
+def _has_flow(text: str) -> bool:
+    """Whether ``text`` may hold a flow collection (a C scan first: this is asked of
+    every nested block of every file)."""
+    return ("{" in text or "[" in text) and _FLOW_START.search(text) is not None
+
+
 #: A line that goes on with such a plain text (one wrapped over lines).
 _SAFE_CONTINUATION = re.compile(r"^( +)[^\W\d_][^:#\n]*$", re.M)
 #: Block shapes the walk accepted (a corpus has a few hundred): at most MAX_SHAPES of
@@ -553,7 +561,7 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
             if end != len(lines):
                 raise _Fallback
             out[key] = _scalar(text)
-        elif key in only or len(under) > MAX_SHAPE or _FLOW_START.search(under):
+        elif key in only or len(under) > MAX_SHAPE or _has_flow(under):
             # (a flow collection's values are not masked in a shape: ",", "]" and "}"
             # would be text to the masks, and end a value to the walk)
             out[key] = _nested(under, folds)

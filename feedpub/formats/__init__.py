@@ -55,11 +55,11 @@ class Format:
 
 RSS = Format(
     "rss", "RSS", "application/rss+xml", "RSS 2.0",
-    renderer="xmlfeed:render", checker="xmlcheck:check_rss", root="rss",
+    renderer="xmlfast:render", checker="xmlcheck:check_rss", root="rss",
 )  # fmt: skip
 ATOM = Format(
     "atom", "Atom", "application/atom+xml", "Atom 1.0",
-    renderer="xmlfeed:render", checker="xmlcheck:check_atom",
+    renderer="xmlfast:render", checker="xmlcheck:check_atom",
     root="{http://www.w3.org/2005/Atom}feed",
 )  # fmt: skip
 JSON = Format(

@@ -20,6 +20,9 @@ from ..sanitize import clean_url, sanitize
 #: empty feed's bytes never change, and after 1990 so validators find it plausible.
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 GENERATOR_URI = "https://pypi.org/project/feedpub/"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
 
 _IMAGE_TYPES = {
     "jpg": "image/jpeg", "jpeg": "image/jpeg", "jpe": "image/jpeg", "png": "image/png",
@@ -128,3 +131,23 @@ def entry_updated(article: Article) -> datetime:
     which the W3C validator flags; the fraction is the same in every feed and build."""
     micro = int.from_bytes(hashlib.blake2b(article.url.encode(), digest_size=4).digest()) % 999_999
     return article.published_at.replace(microsecond=micro + 1)
+
+
+#: A plain-text element on one line of the pretty-printed output: a title, a name, a
+#: category. (Texts in feeds are single-line; HTML bodies are not matched.)
+_PLAIN_TEXT = re.compile(
+    rb"(<(title|name|category|dc:creator|media:title)(?: type=\"plain\")?>)([^<\n&]*&[^<\n]*)(</\2>)"
+)  # only texts with a reference in them: "&amp;" or "&lt;" (a "<" is always escaped)
+
+
+def hex_references(document: bytes) -> bytes:
+    """An RSS or Atom document with ``&`` and ``<`` in its plain texts as hexadecimal
+    character references (the RSS Best Practices Profile): the same characters to an
+    XML parser, but never taken for markup or an entity by a reader that treats the
+    text as HTML."""
+    return _PLAIN_TEXT.sub(_hex_references, document)
+
+
+def _hex_references(m: re.Match[bytes]) -> bytes:
+    text = m.group(3).replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
+    return m.group(1) + text + m.group(4)

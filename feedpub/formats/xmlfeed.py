@@ -20,7 +20,6 @@ categories, authors). What it gets wrong is written by our own extension
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,18 +33,18 @@ from ..config import Config, FeedConfig
 from ..model import Article, Image
 from . import ATOM, FORMATS, RSS
 from .items import (
+    ATOM_NS,
+    DC_NS,
     EMPTY_FEED_DATE,
     GENERATOR_URI,
+    MEDIA_NS,
     Player,
     content_html,
     entry_updated,
+    hex_references,
     image_type,
     video_player,
 )
-
-ATOM_NS = "http://www.w3.org/2005/Atom"
-MEDIA_NS = "http://search.yahoo.com/mrss/"
-DC_NS = "http://purl.org/dc/elements/1.1/"
 
 
 def _sub(parent: Any, tag: str, **attrs: str) -> Any:
@@ -232,20 +231,5 @@ def render(
             data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
         else:
             data = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-        out[fmt] = _PLAIN_TEXT.sub(_hex_references, data)
+        out[fmt] = hex_references(data)
     return out
-
-
-#: A plain-text element on one line of the pretty-printed output: a title, a name, a
-#: category. (Texts in feeds are single-line; HTML bodies are not matched.)
-_PLAIN_TEXT = re.compile(
-    rb"(<(title|name|category|dc:creator|media:title)(?: type=\"plain\")?>)([^<\n&]*&[^<\n]*)(</\2>)"
-)  # only texts with a reference in them: "&amp;" or "&lt;" (a "<" is always escaped)
-
-
-def _hex_references(m: re.Match[bytes]) -> bytes:
-    """``&`` and ``<`` in plain text as hexadecimal character references (the RSS
-    Best Practices Profile): the same characters to an XML parser, but never taken
-    for markup or an entity by a reader that treats the text as HTML."""
-    text = m.group(3).replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
-    return m.group(1) + text + m.group(4)

@@ -226,6 +226,10 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
             slots.extend(output.prune_pages(config, feed, fmt, docs, check, existing))
     if observe and pending:
         observe("parse", sorted({s.path for job in pending for s in job.doc.items}))
+    # imported here, once, when the reading did not (it does while its workers work), not
+    # by each render worker after the fork
+    if pending:
+        formats.prepare(sorted({job.fmt for job in pending}))
     # an article in several feeds is parsed once a worker (each has its own copy of ``kept``)
     kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
     rendered = ex.map(partial(compose.render, config, now, kept), pending, parallel.RENDERING,

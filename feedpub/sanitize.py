@@ -171,6 +171,14 @@ _ALLOWED_ATTRS = {
 }
 
 
+def load_html_tools() -> None:
+    """Import what :func:`sanitize` and :func:`html_findings` use (nh3, lxml's HTML
+    parser), which reading articles never needs: for a build to do once, before it
+    forks the processes that render."""
+    import nh3  # noqa: F401
+    from lxml import html  # noqa: F401
+
+
 def sanitize(fragment: str) -> str:
     """Clean HTML against our allowlist: no scripts, frames, styles, handlers or odd URLs."""
     import nh3  # here: reading articles never needs it

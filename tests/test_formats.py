@@ -164,3 +164,23 @@ def test_a_build_with_nothing_to_do_imports_no_renderer_or_checker(tmp_path: Pat
     assert "feedpub.formats" in imported
     found = {m for m in imported for h in heavy if m == h or m.startswith(h + ".")}
     assert not found, json.dumps(sorted(found))
+
+
+def test_render_workers_find_lxml_and_nh3_imported(tmp_path: Path) -> None:
+    """A build that reads its few articles itself still imports what renders and checks
+    before it forks the render workers: once, not once a worker."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from corpus import generate
+
+    generate(tmp_path, 300, seed=3, layout="flat")  # 300 feeds: rendered by workers
+    build = [sys.executable, "-X", "importtime", "-m", "feedpub", "build", "--jobs", "2",
+             "--now", "2026-11-01T00:00:00Z"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(build, cwd=tmp_path, env=env, capture_output=True, text=True,
+                          check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert len(list(tmp_path.glob("feeds/*.rss"))) > 64  # parallel.RENDERING's least
+    imported = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:") and "|" in line]  # fmt: skip
+    for module in ("lxml.etree", "nh3", "lxml.html", "feedpub.formats.xmlcheck"):
+        assert imported.count(module) == 1, module

@@ -149,10 +149,11 @@ def _document(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: s
 
 # ------------------------------------------------------------------------ one article
 
-#: id(article) -> (the article, its RSS item, its Atom entry): the article held, so
-#: that its id is not reused while it is here.
+#: id(article) -> (the article, its item and entry by format): the article held, so
+#: that its id is not reused while it is here. As many as a render worker keeps
+#: articles (``parallel.KEPT_ARTICLES``), then emptied: a few MB.
 _ENTRIES: dict[int, tuple[Article, dict[str, str]]] = {}
-_MAX_ENTRIES = 20_000
+_MAX_ENTRIES = 4096
 
 
 def _entry(a: Article, fmt: str) -> str:

@@ -40,10 +40,12 @@ def same_bytes(config: Config, feed: FeedConfig, items: list[Article],
     """Both formats of one document: written by the fast path, and the same as feedgen's."""
     doc = doc or Document(feed.slug, items)
     reference = xmlfeed.render(config, feed, items, XML, doc)
+    fast = xmlfast.write(config, feed, items, XML, doc)
+    assert fast is not None, (feed.slug, doc.stem)
     for fmt in XML:
-        fast = xmlfast.write(config, feed, items, fmt, doc)
-        assert fast is not None, (feed.slug, doc.stem, fmt)
-        assert fast == reference[fmt], (feed.slug, doc.stem, fmt)
+        assert fast[fmt] == reference[fmt], (feed.slug, doc.stem, fmt)
+        # and each format on its own
+        assert xmlfast.write(config, feed, items, [fmt], doc) == {fmt: reference[fmt]}
     assert xmlfast.render(config, feed, items, XML, doc) == reference
 
 
@@ -151,7 +153,7 @@ def test_a_character_lxml_refuses_is_left_to_feedgen(monkeypatch: pytest.MonkeyP
                            .read_bytes(), UTC)  # fmt: skip
     bad = replace(article, title="bell \x07 rings", published=True)
     feed = config.feeds[0]
-    assert xmlfast.write(config, feed, [bad], "rss", Document(feed.slug, [bad])) is None
+    assert xmlfast.write(config, feed, [bad], XML, Document(feed.slug, [bad])) is None
     with pytest.raises(ValueError, match="XML compatible"):
         xmlfast.render(config, feed, [bad], XML)  # feedgen's own error, through the door
 
@@ -162,7 +164,7 @@ def test_without_lxmls_agreement_every_document_goes_to_feedgen(
     config = load_config(ROOT / "config.toml")
     article = load_article("s.txt", next(iter(sorted(SEEDS.glob("*.txt")))).read_bytes(), UTC)
     feed = config.feeds[0]
-    assert xmlfast.write(config, feed, [article], "rss", Document(feed.slug, [article]))
+    assert xmlfast.write(config, feed, [article], XML, Document(feed.slug, [article]))
     calls: list[str] = []
     reference = xmlfeed.render
 
@@ -172,7 +174,7 @@ def test_without_lxmls_agreement_every_document_goes_to_feedgen(
 
     monkeypatch.setattr(xmlfast, "_agrees_with_lxml", lambda: False)
     monkeypatch.setattr(xmlfeed, "render", recorded)
-    assert xmlfast.write(config, feed, [article], "rss", Document(feed.slug, [article])) is None
+    assert xmlfast.write(config, feed, [article], XML, Document(feed.slug, [article])) is None
     assert xmlfast.render(config, feed, [article], XML) == reference(config, feed, [article], XML)
     assert calls == [feed.slug]
 

@@ -5,9 +5,7 @@ with feedgen, about ten times faster. A fast path, like :mod:`feedpub.fastyaml`;
 feedgen keeps a document in its own objects, builds an lxml tree of it for each
 format, and lxml serialises the tree (pretty-printed, UTF-8). This module writes that
 serialisation directly: the elements in feedgen's order (and with our extension's
-elements where feedgen puts them), escaped and indented as libxml2 does it. Each
-article's RSS item and Atom entry is written once per process and reused by every
-feed that shows it (the same article is in its topics' feeds and in ``*``'s).
+elements where feedgen puts them), escaped and indented as libxml2 does it.
 
 :func:`render` falls back to :mod:`.xmlfeed` when this module cannot be sure of the
 bytes: a string with a character XML 1.0 forbids (lxml refuses it, so feedgen's
@@ -26,7 +24,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from .. import __version__
 from ..archive import HISTORY_NS, Document
@@ -57,7 +55,6 @@ _ARCHIVE = f'<fh:archive xmlns:fh="{HISTORY_NS}"/>\n'
 _RSS_DOCS = "http://www.rssboard.org/rss-specification"  # feedgen's default <docs>
 #: What lxml cannot hold (XML 1.0's forbidden characters, lone surrogates).
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_PLAIN = ' type="plain"'
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -75,27 +72,29 @@ def render(
 ) -> dict[str, bytes]:
     """The bytes :func:`feedpub.formats.xmlfeed.render` gives for the same arguments."""
     doc = doc or Document(feed.slug, items)
-    out = {fmt: write(config, feed, items, fmt, doc) for fmt in fmts}
-    if all(data is not None for data in out.values()):
-        return cast(dict[str, bytes], out)
+    out = write(config, feed, items, fmts, doc)
+    if out is not None:
+        return out
     from . import xmlfeed  # (and feedgen) only when needed: 30 ms at start-up
 
     return xmlfeed.render(config, feed, items, fmts, doc)
 
 
-def write(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str,
-          doc: Document[Any]) -> bytes | None:  # fmt: skip
-    """One document in one format (``rss`` or ``atom``); None where feedgen must decide."""
+def write(config: Config, feed: FeedConfig, items: Sequence[Article], fmts: Sequence[str],
+          doc: Document[Any]) -> dict[str, bytes] | None:  # fmt: skip
+    """One document in each of ``fmts`` (``rss``, ``atom``); None where feedgen must decide."""
     if not _agrees_with_lxml():
         return None
     try:
-        return hex_references(_document(config, feed, items, fmt, doc).encode())
+        entries = [_entries(a) for a in items]  # each article's RSS item and Atom entry
+        return {fmt: hex_references(_document(config, feed, items, fmt, doc, entries).encode())
+                for fmt in fmts}  # fmt: skip
     except Declined:
         return None
 
 
 def _document(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str,
-              doc: Document[Any]) -> str:  # fmt: skip
+              doc: Document[Any], entries: list[tuple[str, str]]) -> str:  # fmt: skip
     title = feed.title if doc.page is None else f"{feed.title} (archive page {doc.page})"
     description = feed.description or config.description or feed.title
     self_url = config.feed_url(doc.stem, fmt)
@@ -125,7 +124,7 @@ def _document(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: s
             *(_empty("    ", "atom:link", [("rel", rel), ("href", href)]) for rel, href in links),
             "    " + _ARCHIVE if doc.is_archive else "",
         ]
-        return "".join([*head, *(_entry(a, fmt) for a in items), "  </channel>\n</rss>\n"])
+        return "".join([*head, *(rss for rss, _ in entries), "  </channel>\n</rss>\n"])
     if fmt != ATOM.name:
         raise ValueError(f"{__name__} cannot write {fmt!r}")
     lang = f' xml:lang="{_attr(config.language)}"' if config.language else ""
@@ -144,117 +143,97 @@ def _document(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: s
         *(_empty("  ", "link", [("rel", rel), ("href", href)]) for rel, href in links),
         "  " + _ARCHIVE if doc.is_archive else "",
     ]
-    return "".join([*head, *(_entry(a, fmt) for a in items), "</feed>\n"])
+    return "".join([*head, *(atom for _, atom in entries), "</feed>\n"])
 
 
 # ------------------------------------------------------------------------ one article
 
-#: id(article) -> (the article, its item and entry by format): the article held, so
-#: that its id is not reused while it is here. As many as a render worker keeps
-#: articles (``parallel.KEPT_ARTICLES``), then emptied: a few MB.
-_ENTRIES: dict[int, tuple[Article, dict[str, str]]] = {}
-_MAX_ENTRIES = 4096
 
-
-def _entry(a: Article, fmt: str) -> str:
-    """An article's item (RSS) or entry (Atom), as it stands in every document."""
-    held = _ENTRIES.get(id(a))
-    if held is None or held[0] is not a:
-        if len(_ENTRIES) >= _MAX_ENTRIES:
-            _ENTRIES.clear()
-        held = _ENTRIES[id(a)] = (a, {})
-    text = held[1].get(fmt)
-    if text is None:
-        text = held[1][fmt] = _rss_item(a) if fmt == RSS.name else _atom_entry(a)
-        _valid(text)
-    return text
-
-
-def _rss_item(a: Article) -> str:
-    if not (a.title and a.url):
-        raise Declined  # feedgen: no <title>, or Atom's "Required fields not set"
-    i = "      "
+def _entries(a: Article) -> tuple[str, str]:
+    """An article's RSS item and Atom entry, as they stand in every document: the
+    escaped texts, the Media RSS and the related links are made once for both."""
     content = content_html(a)
+    player = video_player(a)
+    provider = a.provider
+    domain = f"https://{provider.domain}/" if provider and provider.domain else ""
+    _valid(a.title, a.url, a.excerpt, content, *a.topics, player.url if player else "",
+           provider.name if provider else "", domain,
+           *(v for i in a.images for v in (i.url, i.title)),
+           *(v for r in a.related for v in (r.url, r.title)))  # fmt: skip
+    if not (a.title and a.url):
+        raise Declined  # feedgen: "Required fields not set" (Atom), no <title> (RSS)
+    title, url, url_attr, html_body = _text(a.title), _text(a.url), _attr(a.url), _text(content)
+    excerpt = _text(html.escape(a.excerpt, quote=False))
+    related = [_attrs((("rel", "related"), ("href", r.url), ("title", r.title)))
+               for r in a.related]  # fmt: skip
+    media = _media(a.images, player)
+    if a.images:
+        first = a.images[0]
+        image_url, image_kind = _attr(first.url), _attr(image_type(first.url))
+
+    i = "      "  # RSS: rss > channel > item > these
+    rss = [f"    <item>\n{i}<title>{title}</title>\n{i}<link>{url}</link>\n"]
     if a.excerpt:
-        body = [_leaf(i, "description", html.escape(a.excerpt, quote=False)),
-                _leaf(i, "content:encoded", content)]  # fmt: skip
+        rss.append(f"{i}<description>{excerpt}</description>\n"
+                   f"{i}<content:encoded>{html_body}</content:encoded>\n")  # fmt: skip
     else:
-        body = [_leaf(i, "description", content)]
-    out = [
-        "    <item>\n",
-        _leaf(i, "title", a.title),
-        _leaf(i, "link", a.url),
-        *body,
-        f'{i}<guid isPermaLink="true">{_text(a.url)}</guid>\n',
-        *(_leaf(i, "category", t) for t in a.topics),
-        _leaf(i, "pubDate", _rfc2822(a.published_at)),
-    ]
+        rss.append(f"{i}<description>{html_body}</description>\n")
+    rss.append(f'{i}<guid isPermaLink="true">{url}</guid>\n')
+    rss += (f"{i}<category>{_text(t)}</category>\n" for t in a.topics)
+    rss.append(f"{i}<pubDate>{_rfc2822(a.published_at)}</pubDate>\n")
     if a.images:
-        first = a.images[0]
-        out.append(_empty(i, "enclosure", [("url", first.url), ("length", "0"),
-                                           ("type", image_type(first.url))]))  # fmt: skip
-    if a.provider:
-        out.append(_leaf(i, "dc:creator", a.provider.name))
-    out += _media(i, a.images, video_player(a))
-    out += (_empty(i, "atom:link", [("rel", "related"), ("href", r.url), ("title", r.title)])
-            for r in a.related)  # fmt: skip
-    out.append("    </item>\n")
-    return "".join(out)
+        rss.append(f'{i}<enclosure url="{image_url}" length="0" type="{image_kind}"/>\n')
+    if provider:
+        rss.append(f"{i}<dc:creator>{_text(provider.name)}</dc:creator>\n")
+    rss += (line.replace("\0", i) for line in media)
+    rss += (f"{i}<atom:link{attrs}/>\n" for attrs in related)
+    rss.append("    </item>\n")
 
-
-def _atom_entry(a: Article) -> str:
-    if not (a.title and a.url):
-        raise Declined
-    i = "    "
-    content = content_html(a)
-    out = [
-        "  <entry>\n",
-        _leaf(i, "id", a.url),
-        _leaf(i, "title", a.title),
-        _leaf(i, "updated", entry_updated(a).isoformat()),
-    ]
-    if a.provider:
-        uri = f"https://{a.provider.domain}/" if a.provider.domain else ""
-        out.append(_author(i, a.provider.name, uri))
-    out.append(_leaf(i, "content", content, ' type="html"') if content
-               else f'{i}<content type="html"/>\n')  # fmt: skip
-    # feedgen #135: the entry link loses all but its href
-    out.append(_empty(i, "link", [("href", a.url)]))
+    i = "    "  # Atom: feed > entry > these
+    atom = [f"  <entry>\n{i}<id>{url}</id>\n{i}<title>{title}</title>\n"
+            f"{i}<updated>{entry_updated(a).isoformat()}</updated>\n"]  # fmt: skip
+    if provider:
+        atom.append(_author(i, provider.name, domain))
+    atom.append(f'{i}<content type="html">{html_body}</content>\n' if content
+                else f'{i}<content type="html"/>\n')  # fmt: skip
+    atom.append(f'{i}<link href="{url_attr}"/>\n')  # feedgen #135: the link keeps its href only
     if a.excerpt:
-        out.append(_leaf(i, "summary", html.escape(a.excerpt, quote=False), ' type="html"'))
-    out += (_empty(i, "category", [("term", t)]) for t in a.topics)
-    out.append(_leaf(i, "published", a.published_at.isoformat()))
+        atom.append(f'{i}<summary type="html">{excerpt}</summary>\n')
+    atom += (f'{i}<category term="{_attr(t)}"/>\n' for t in a.topics)
+    atom.append(f"{i}<published>{a.published_at.isoformat()}</published>\n")
     if a.images:
-        first = a.images[0]
-        out.append(_empty(i, "link", [("rel", "enclosure"), ("href", first.url),
-                                      ("type", image_type(first.url)), ("length", "0")]))  # fmt: skip
-    out += (_empty(i, "link", [("rel", "related"), ("href", r.url), ("title", r.title)])
-            for r in a.related)  # fmt: skip
-    out += _media(i, a.images, video_player(a))
-    out.append("  </entry>\n")
-    return "".join(out)
+        atom.append(
+            f'{i}<link rel="enclosure" href="{image_url}" type="{image_kind}" length="0"/>\n'
+        )
+    atom += (f"{i}<link{attrs}/>\n" for attrs in related)
+    atom += (line.replace("\0", i) for line in media)
+    atom.append("  </entry>\n")
+    return "".join(rss), "".join(atom)
 
 
-def _media(i: str, images: Sequence[Image], player: Player | None) -> list[str]:
-    """Media RSS, as :func:`feedpub.formats.xmlfeed._media` writes it."""
+def _media(images: Sequence[Image], player: Player | None) -> list[str]:
+    """Media RSS, as :func:`feedpub.formats.xmlfeed._media` writes it: lines, each
+    indented by a NUL (never in a document: see :func:`_valid`) that the item's or
+    entry's indentation replaces."""
     out = []
     for image in images:
-        attrs = [("url", image.url), ("medium", "image"), ("type", image_type(image.url)),
-                 ("width", str(image.width or "")), ("height", str(image.height or ""))]  # fmt: skip
+        attrs = _attrs((("url", image.url), ("medium", "image"), ("type", image_type(image.url)),
+                        ("width", str(image.width or "")), ("height", str(image.height or ""))))  # fmt: skip
         if image.title:
-            title = _leaf(i + "  ", "media:title", image.title, _PLAIN)
-            out.append(f"{i}<media:content{_attrs(attrs)}>\n{title}{i}</media:content>\n")
+            out.append(f"\0<media:content{attrs}>\n"
+                       f'\0  <media:title type="plain">{_text(image.title)}</media:title>\n'
+                       "\0</media:content>\n")  # fmt: skip
         else:
-            out.append(_empty(i, "media:content", attrs))
+            out.append(f"\0<media:content{attrs}/>\n")
     if images:
         first = images[0]
-        out.append(_empty(i, "media:thumbnail", [("url", first.url),
-                                                 ("width", str(first.width or "")),
-                                                 ("height", str(first.height or ""))]))  # fmt: skip
+        attrs = _attrs((("url", first.url), ("width", str(first.width or "")),
+                        ("height", str(first.height or ""))))  # fmt: skip
+        out.append(f"\0<media:thumbnail{attrs}/>\n")
     if player:
-        out.append(_empty(i, "media:player", [("url", player.url),
-                                              ("width", str(player.width or "")),
-                                              ("height", str(player.height or ""))]))  # fmt: skip
+        attrs = _attrs((("url", player.url), ("width", str(player.width or "")),
+                        ("height", str(player.height or ""))))  # fmt: skip
+        out.append(f"\0<media:player{attrs}/>\n")
     return out
 
 
@@ -315,9 +294,8 @@ def _rfc2822(dt: datetime) -> str:
 
 def _valid(*texts: str) -> None:
     """Decline a document with a character lxml would refuse (feedgen then raises)."""
-    for text in texts:
-        if _FORBIDDEN.search(text):
-            raise Declined
+    if _FORBIDDEN.search("".join(texts)):
+        raise Declined
 
 
 @functools.cache

@@ -1,6 +1,8 @@
 """RSS 2.0 and Atom 1.0 written as text: byte for byte what :mod:`.xmlfeed` writes
-with feedgen, about ten times faster. A fast path, like :mod:`feedpub.fastyaml`;
-:mod:`.xmlfeed` is the renderer of record and its module says what each element is.
+with feedgen, in half the time (a 10,000-article benchmark's 602 documents: 0.6 s of
+CPU against 1.2 s, HTML bodies included; their entries alone, three times faster).
+A fast path, like :mod:`feedpub.fastyaml`: :mod:`.xmlfeed` is the renderer of record,
+and its module says what each element is and why.
 
 feedgen keeps a document in its own objects, builds an lxml tree of it for each
 format, and lxml serialises the tree (pretty-printed, UTF-8). This module writes that
@@ -70,7 +72,8 @@ def render(
     fmts: Sequence[str],
     doc: Document[Any] | None = None,
 ) -> dict[str, bytes]:
-    """The bytes :func:`feedpub.formats.xmlfeed.render` gives for the same arguments."""
+    """The bytes :func:`feedpub.formats.xmlfeed.render` gives for the same arguments
+    (from it, for every format, when this module declines one)."""
     doc = doc or Document(feed.slug, items)
     out = write(config, feed, items, fmts, doc)
     if out is not None:

@@ -4,6 +4,7 @@ site and tables. Nothing here is timed: the figures are only checked to be sane.
 from __future__ import annotations
 
 import math
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from feedpub.sources import find
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
+import compare
 import floor
 import run as bench_run
 from corpus import LAYOUTS, generate
@@ -203,3 +205,26 @@ def test_the_dump_styles_hold_the_same_articles_read_without_pyyaml(
     assert flows == (60 if style == "flow" else 0)
     with pytest.raises(ValueError, match="style"):
         generate(tmp_path / "x", 1, style="pretty")
+
+
+def test_compare_reads_the_phases_of_a_real_build(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    figures = compare.build(tmp_path, ROOT)
+    assert {"render_and_write", "summarise", "find", "process", "CPU"} <= set(figures)
+    assert 0 < figures["render_and_write"] < figures["process"]
+    assert figures["CPU"] > 0
+    assert (tmp_path / "feeds" / "all.rss").exists()  # a real build, cold
+    assert compare.which(ROOT) == str(ROOT / "feedpub" / "__init__.py")
+
+
+def test_compare_prints_medians_and_the_ratio_of_each_phase() -> None:
+    old = [{"process": 2.0, "CPU": 3.0, "summarise": 1.0, "find": 0.001},
+           {"process": 4.0, "CPU": 5.0, "summarise": 3.0, "find": 0.001},
+           {"process": 3.0, "CPU": 4.0, "summarise": 2.0, "find": 0.001}]  # fmt: skip
+    new = [{"process": 1.5, "CPU": 2.0, "summarise": 1.0, "find": 0.002}] * 3
+    lines = compare.table("N=1", old, new)
+    assert "| whole process, wall | 3.000 s | 1.500 s | 0.50 |" in lines
+    assert "| CPU (process + workers) | 4.000 s | 2.000 s | 0.50 |" in lines
+    assert "| summarise | 2.000 s | 1.000 s | 0.50 |" in lines
+    assert not any("find" in line for line in lines)  # under 5 ms in both: left out

@@ -140,7 +140,7 @@ def _document(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: s
         _author("  ", config.title, config.link),
         _empty("  ", "link", self_link),
         _empty("  ", "link", [("href", config.link), ("rel", "alternate"), ("type", "text/html")]),
-        *(_empty("  ", "category", [("term", t)]) for t in topics),
+        *(f'  <category term="{_attr(t)}"/>\n' for t in topics),  # even an empty term
         f'  <generator uri="{GENERATOR_URI}" version="{_attr(__version__)}">feedpub</generator>\n',
         _leaf("  ", "subtitle", description) if description else "",
         *(_empty("  ", "link", [("rel", rel), ("href", href)]) for rel, href in links),

@@ -5,12 +5,14 @@ The rest of feedpub names a format only through this module, and renders and
 checks through its two doors, :func:`render` and :func:`check`. Each
 :class:`Format` names the functions that render and check it, in a module of
 this package; they are imported when something is rendered or checked (they
-pull in feedgen, lxml, jsonschema and the schemas), so that a build with nothing
+pull in lxml, nh3, jsonschema and the schemas), so that a build with nothing
 to do stays quick. A new format is one module and one entry in :data:`FORMATS`.
 
 - :mod:`.items`: what every format writes of an article the same way;
 - :mod:`.xmlfeed` and :mod:`.xmlcheck`: RSS 2.0 and Atom 1.0 (one FeedGenerator
-  writes both formats of a document);
+  writes both formats of a document); :mod:`.xmlfast`, the renderer the registry
+  names for them, writes xmlfeed's bytes as text, in half the time, and leaves to
+  xmlfeed (and feedgen) what it cannot be sure of;
 - :mod:`.jsonfeed` and :mod:`.jsoncheck`: JSON Feed 1.1;
 - :mod:`.checks`: what the checks of every format share.
 """

@@ -80,7 +80,7 @@ def which(package: Path) -> str:
     from the project root, ``python -c`` would find the working tree's first)."""
     env = {**os.environ, "PYTHONPATH": str(package)}
     return subprocess.run([sys.executable, "-c", "import feedpub; print(feedpub.__file__)"],
-                          cwd=WORK, env=env, capture_output=True, text=True,
+                          cwd=ROOT / "bench", env=env, capture_output=True, text=True,
                           check=True).stdout.strip()  # fmt: skip
 
 

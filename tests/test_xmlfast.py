@@ -173,7 +173,7 @@ def test_whatever_the_fast_path_declines_feedgen_writes_or_refuses_alike(
 # -------------------------------------------------------------- where feedgen decides
 
 
-def test_a_character_lxml_refuses_is_left_to_feedgen(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_character_lxml_refuses_is_left_to_feedgen() -> None:
     config = load_config(ROOT / "config.toml")
     article = load_article("s.txt", (SEEDS / sorted(p.name for p in SEEDS.glob("*.txt"))[0])
                            .read_bytes(), UTC)  # fmt: skip
@@ -198,7 +198,7 @@ def test_without_lxmls_agreement_every_document_goes_to_feedgen(
         calls.append(feed.slug)
         return reference(*args, **kwargs)
 
-    monkeypatch.setattr(xmlfast, "_agrees_with_lxml", lambda: False)
+    monkeypatch.setattr(xmlfast, "agrees_with_lxml", lambda: False)
     monkeypatch.setattr(xmlfeed, "render", recorded)
     assert xmlfast.write(config, feed, [article], XML, Document(feed.slug, [article])) is None
     assert xmlfast.render(config, feed, [article], XML) == reference(config, feed, [article], XML)
@@ -206,8 +206,8 @@ def test_without_lxmls_agreement_every_document_goes_to_feedgen(
 
 
 def test_this_lxml_escapes_as_the_fast_path_does() -> None:
-    xmlfast._agrees_with_lxml.cache_clear()
-    assert xmlfast._agrees_with_lxml()
+    xmlfast.agrees_with_lxml.cache_clear()
+    assert xmlfast.agrees_with_lxml()
 
 
 def test_the_registry_renders_rss_and_atom_through_the_fast_path() -> None:

@@ -12,7 +12,7 @@ elements where feedgen puts them), escaped and indented as libxml2 does it.
 :func:`render` falls back to :mod:`.xmlfeed` when this module cannot be sure of the
 bytes: a string with a character XML 1.0 forbids (lxml refuses it, so feedgen's
 error stands), or a required value that is empty (feedgen refuses it). And once per
-process :func:`_agrees_with_lxml` serialises a probe of every escaped character and
+process :func:`agrees_with_lxml` serialises a probe of every escaped character and
 every shape of element with lxml and with this module: if another libxml2 writes it
 otherwise, every document goes to feedgen. ``tests/test_xmlfast.py`` checks that
 both paths give identical bytes on the sample content, the benchmark corpus, the
@@ -86,7 +86,7 @@ def render(
 def write(config: Config, feed: FeedConfig, items: Sequence[Article], fmts: Sequence[str],
           doc: Document[Any]) -> dict[str, bytes] | None:  # fmt: skip
     """One document in each of ``fmts`` (``rss``, ``atom``); None where feedgen must decide."""
-    if not _agrees_with_lxml():
+    if not agrees_with_lxml():
         return None
     try:
         entries = [_entries(a) for a in items]  # each article's RSS item and Atom entry
@@ -302,7 +302,7 @@ def _valid(*texts: str) -> None:
 
 
 @functools.cache
-def _agrees_with_lxml() -> bool:
+def agrees_with_lxml() -> bool:
     """Whether this libxml2 writes text, attributes, empty and nested elements as this
     module does (checked once per process)."""
     from lxml import etree

@@ -98,6 +98,29 @@ def test_check_knows_each_format_from_its_first_byte_or_root_element() -> None:
     assert [p.rule for p in check(b"<!DOCTYPE rss><rss/>", NOW)[1]] == ["no-doctype"]
 
 
+@pytest.mark.parametrize("name", ["rss", "atom"])
+def test_a_repeated_or_malformed_xml_id_is_refused_as_before(name: str) -> None:
+    """The check parses our own UTF-8 bytes without libxml2's ID table unless they hold
+    ``xml:id``: a feed of ours given a repeated or malformed one is still refused,
+    and the same bytes in another encoding are too."""
+    from feedpub.formats import xmlcheck
+
+    data = (ROOT / "feeds" / f"space.{name}").read_bytes()
+    assert data.startswith(xmlcheck._OURS)  # the fast parse is the one ours take
+    assert check(data, NOW)[1] == []
+    root = {"rss": b"<rss ", "atom": b"<feed "}[name]
+    for ids in (b'xml:id="a" data-x="1" ', b'xml:id="1 x" '):
+        twice = data.replace(root, root + ids, 1)
+        if ids.startswith(b'xml:id="a"'):  # the same id on a second element
+            tag = {"rss": b"<channel>", "atom": b"<title>"}[name]
+            assert tag in twice
+            twice = twice.replace(tag, tag[:-1] + b' xml:id="a">', 1)
+        for doc in (twice, twice.replace(b"encoding='UTF-8'", b"encoding='utf-8'", 1)):
+            problems = check(doc, NOW)[1]
+            assert [p.rule for p in problems] == ["well-formed"], problems
+            assert "xml:id" in problems[0].message or "ID a" in problems[0].message
+
+
 def test_what_names_formats_elsewhere_agrees_with_the_registry() -> None:
     """config.py (the formats a feed may have) and serve.py (the media types it serves)
     keep their own lists; they must be the registry's."""

@@ -98,7 +98,8 @@ def clean_text(
     if not value.isascii():
         nfc = unicodedata.normalize("NFC", value)
         # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair
-        if _FTFY_MAY_CHANGE.search(value) or _FTFY_MAY_CHANGE.search(nfc):
+        # (normalize gives back the very string when it is NFC already)
+        if _FTFY_MAY_CHANGE.search(value) or (nfc is not value and _FTFY_MAY_CHANGE.search(nfc)):
             value = _ftfy()(value)
         else:  # what ftfy would do to it: nothing but NFC (tests/test_fastpath.py)
             value = nfc

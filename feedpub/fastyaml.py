@@ -477,10 +477,15 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int,
 # (images, related coverage, provider) matter only for the articles a feed shows.
 # They must still be checked: a block the walk above would refuse makes the file
 # PyYAML's to judge, and maybe a rejected one. The check is the walk itself, once
-# per *shape* of block: the block with every plain value replaced by a NUL (which
-# no block that reaches here holds). Two blocks of the same shape differ only in
-# values that each make a valid scalar, at the place a scalar goes, so the walk
-# accepts both or neither. Related coverage comes in a few hundred shapes.
+# per *shape* of block: the block with every value that makes a valid scalar
+# replaced by a NUL (which no block that reaches here holds), after a quote for a
+# quoted one (which may not go on over the lines under it, as a plain one may), and
+# each run of lines that go on with a plain text as one line. Two blocks of the same
+# shape differ only in such values, at the place a scalar goes, and in how many lines
+# a text is wrapped over, so the walk accepts both or neither. A sequence (related
+# coverage, images) is also known item by item, as the walk takes each item on its
+# own: a corpus's related coverage comes in a few dozen shapes of item, where whole
+# blocks of wrapped texts (as ``yaml.dump`` writes them) came in thousands.
 
 #: The value of a top-level key that holds a nested block that was checked, not built.
 UNBUILT: Any = type("Unbuilt", (), {"__repr__": lambda self: "UNBUILT", "__slots__": ()})()
@@ -493,17 +498,23 @@ _SEGMENT = re.compile(
     r"((?:(?:[ #-][^\n]*)?\n)*(?:[ #-][^\n]*)?))"
 )
 #: A value that makes a valid scalar whatever it holds, right after ``key: `` at the
-#: end of its line: a double-quoted text without quotes or escapes, a small integer,
-#: true, false, a UTC time that exists. Anywhere else in a line the walk refuses it.
-_SAFE_VALUE = re.compile(
-    r': (?:"[^"\\\n]*"|[1-9][0-9]{0,8}|0|true|false'
+#: end of its line, masked in a block's shape (one mask for each kind of scalar, as a
+#: quoted one may not go on over the lines under it, as a plain one may): a
+#: double-quoted text without quotes or escapes; a single-quoted one without quotes;
+_SAFE_DOUBLE = re.compile(r': "[^"\\\n]*"$', re.M)
+_SAFE_SINGLE = re.compile(r": '[^'\n]*'$", re.M)
+#: and a plain one: a small integer, true, false, a UTC time that exists, a text that
+#: starts with a letter and holds no ":" or "#", one that starts with a digit and holds
+#: a space (so no number or date of PyYAML's) and no ":" or "#", an http(s) URL (no
+#: space, so no ": " nor " #"). Always a scalar, never one the walk refuses, alone or
+#: with lines of text under it. Anywhere else in a line the walk refuses it.
+_SAFE_PLAIN = re.compile(
+    r": (?:[1-9][0-9]{0,8}|0|true|false"
     r"|(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
     r"(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z"
     r"| (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\+00:00)"  # (yaml.dump's form)
-    # a plain text that starts with a letter and holds no ":" or "#", and an http(s)
-    # URL (no space, so no ": " nor " #"): always a scalar, never one the walk refuses
-    r"|[^\W\d_][^:#\n]*|https?://[^\s#]*[^\s#:])$",
+    r"|[^\W\d_][^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])$",
     re.M,
 )
 #: Where a flow collection starts (or a text that looks so): after a key or a dash.
@@ -516,10 +527,17 @@ def _has_flow(text: str) -> bool:
     return ("{" in text or "[" in text) and _FLOW_START.search(text) is not None
 
 
-#: A line that goes on with such a plain text (one wrapped over lines).
-_SAFE_CONTINUATION = re.compile(r"^( +)[^\W\d_][^:#\n]*$", re.M)
-#: Block shapes the walk accepted (a corpus has a few hundred): at most MAX_SHAPES of
-#: at most MAX_SHAPE characters (8 MB a process); a longer block is always walked.
+#: A line that goes on with such a plain text (one wrapped over lines): a letter or a
+#: digit first, and no ":" or "#" (the text it makes holds a space, so it is text).
+_SAFE_CONTINUATION = re.compile(r"^( +)[^\W_][^:#\n]*$", re.M)
+#: Such lines one after another, indented alike, in a shape: one of them is the shape
+#: of them all (the walk takes each alike, as one more piece of the same text).
+_CONTINUATIONS = re.compile(r"^( +)\0\n(?:\1\0\n)+", re.M)
+#: Where an item of a sequence begins, at the column of the block's first dash.
+_ITEM = {n: re.compile(rf"^ {{{n}}}- ", re.M) for n in range(9)}
+#: Shapes of blocks and of items the walk accepted (a corpus has a few hundred): at
+#: most MAX_SHAPES of at most MAX_SHAPE characters (8 MB a process); a longer block is
+#: always walked.
 _SHAPES: set[str] = set()
 MAX_SHAPES = 2048
 MAX_SHAPE = 4096
@@ -569,12 +587,61 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
             # would be text to the masks, and end a value to the walk)
             out[key] = _nested(under, folds)
         else:
-            shape = _SAFE_VALUE.sub(": \0", under)
-            # (the shapes of blocks that may fold and of others kept apart)
-            shape = _SAFE_CONTINUATION.sub("\\1\0", shape) if folds else "\n" + shape
+            shape = _shape(under, folds)
             if shape not in _SHAPES:
-                _nested(under, folds)
+                _check_items(under, shape, folds)
                 if len(_SHAPES) < MAX_SHAPES:
                     _SHAPES.add(shape)
             out[key] = UNBUILT
     return out
+
+
+def _shape(text: str, folds: bool) -> str:
+    """A nested block with every value of :data:`_SAFE_DOUBLE`, :data:`_SAFE_SINGLE`
+    and :data:`_SAFE_PLAIN` masked (one mask each kind); where the block may fold, its
+    continuation lines too (a run of them as one); else marked as not folding (the
+    shapes of blocks that may fold and of others kept apart: no block that folds
+    begins with a line break)."""
+    if '"' in text:
+        text = _SAFE_DOUBLE.sub(': "\0', text)
+    if "'" in text:
+        text = _SAFE_SINGLE.sub(": '\0", text)
+    shape = _SAFE_PLAIN.sub(": \0", text)
+    if not folds:
+        return "\n" + shape
+    shape = _SAFE_CONTINUATION.sub("\\1\0", shape)
+    return _CONTINUATIONS.sub("\\1\0\n", shape) if "\0\n " in shape else shape
+
+
+def _check_items(block: str, shape: str, folds: bool) -> None:
+    """Walk a nested block whose shape is not known (_Fallback where the walk refuses
+    it), item by item when it is a sequence: an item of a known shape is not walked
+    again, and each new one is kept. (Masks leave every line that begins an item as it
+    is: the shape is cut into items where the block is.)"""
+    pieces = _items(block)
+    shapes = _items(shape[1:]) if shape[:1] == "\n" else _items(shape)
+    if len(pieces) < 2 or len(pieces) != len(shapes):  # (the same, as the masks are made)
+        _nested(block, folds)
+        return
+    for piece, item in zip(pieces, shapes, strict=True):
+        item = item if folds else "\n" + item
+        if item not in _SHAPES:
+            _nested(piece, folds)
+            if len(_SHAPES) < MAX_SHAPES:
+                _SHAPES.add(item)
+
+
+def _items(text: str) -> list[str]:
+    """A nested block that is a sequence, as its items (each a block the walk takes or
+    refuses on its own, as it does within the sequence: so each is known by its own
+    shape, and the related coverage of a file by the few shapes of one item); any
+    other block whole. An item runs to the next line with a dash at the first one's
+    column: a line less indented stays in the item before it, which the walk then
+    refuses, as it refuses the whole sequence."""
+    column = len(text) - len(text.lstrip(" "))
+    if text[column : column + 2] != "- " or column not in _ITEM:
+        return [text]
+    starts = [m.start() for m in _ITEM[column].finditer(text)]
+    if len(starts) < 2:
+        return [text]
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]

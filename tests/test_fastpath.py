@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from feedpub import articles, sanitize
@@ -261,6 +261,10 @@ TRICKY = [
     "2024-02-28T10:00:00Z", "2024-02-30T10:00:00Z", "2023-04-31T00:00:00Z", "2023-12-31T23:59:59Z",
     "0000-01-01T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01", "[]", "{}", "[1]", "&a x", "*a",
     '""', "  ", "- x", ": x", ":",
+    # single quotes; texts that start with a digit; URLs with "#" (the masks of each)
+    "'it''s'", "'a #b'", "'a: b'", "'open", "'a' b", "12 ab", "09 x", "09", "1 #x", "1 x: y",
+    "3<5 x", "2024-01-01 x", "2024-02-30 x", "https://x.com/a#b", "https://x.com/a #b",
+    "https://x.com/a:", "https://x.com/a: b", "https://x.com/a#b:c",
 ]  # fmt: skip
 tricky_values = st.sampled_from(TRICKY)
 nested_keys = st.sampled_from(["title", "url", "when", "width", "on", "null", "title"])
@@ -301,6 +305,13 @@ SHAPES = [
     "related:\n- provider: {{name: {v}, domain: x}}\n  quality: 5\n",
     "related:\n- images:\n  - {{url: 'https://x.com/a.png',\n    width: {v}, height: 5}}\n",
     "related:\n- images:\n  - {{url: {v},\n    width: 5}}\n",
+    # a value with lines of text under it: a plain one goes on, a quoted one may not
+    "related:\n- title: {v}\n    more words\n    and more\n  when: 1\n",
+    "images:\n  - url: {v}\n      words\n",
+    "images:\n  - url: {v}\n      3<5 words\n      12\n",
+    # the items of a sequence, each known by its own shape
+    "related:\n- title: x\n  when: 1\n- title: {v}\n  when: 1\n- title: y\n",
+    "related:\n  - title: x\n  - url: {v}\n    w: 5\n",
 ]
 
 
@@ -310,6 +321,31 @@ def test_a_nested_block_is_checked_even_when_its_shape_is_known(template: str, v
     """Learn the shape of a block with plain values, then give it each tricky one."""
     assert same_as_pyyaml(template.format(v="1"))
     same_as_pyyaml(template.format(v=value))
+
+
+@settings(max_examples=500, deadline=None)
+@example([(0, "- ", "title: ", '"plain text"'), (4, "", "", "")])  # a quoted text goes on
+@example([(2, "- ", "url: ", "'x'"), (4, "", "", ""), (2, "- ", "", "x")])
+@given(st.lists(st.tuples(st.sampled_from([0, 0, 2, 2, 4, 6, 1]), st.sampled_from(["- ", "-  ", "", "", "# "]),
+                          st.sampled_from(["title: ", "url: ", "w: ", "", ""]), tricky_values),
+                min_size=1, max_size=9))  # fmt: skip
+def test_the_items_and_wrapped_lines_of_a_nested_block_are_judged_alike(
+    lines: list[tuple[int, str, str, str]],
+) -> None:
+    """Lines of any indent, dash, key and value under a key (items of a sequence, texts
+    wrapped over lines, stray lines between them), first with plain words for every
+    value (their shapes learned), then with the values drawn after a dash or a key:
+    judged as PyYAML judges."""
+
+    def text(valued: bool) -> str:
+        body = "".join(
+            f"{' ' * indent}{dash}{key}{value if valued and (dash or key) else 'some words'}\n"
+            for indent, dash, key, value in lines
+        )
+        return f'title: "T"\nrelated:\n{body}quality: 1\n'
+
+    same_as_pyyaml(text(valued=False))
+    same_as_pyyaml(text(valued=True))
 
 
 @pytest.mark.parametrize("value", ["cnet.com, ]", "cnet.com, [", "cnet.com, {", "x, y: z", "a, ]}"])

@@ -21,6 +21,7 @@ generated YAML (yaml.dump's output in its styles among it).
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from datetime import datetime
 from typing import Any
@@ -556,9 +557,12 @@ def _nested(text: str, folds: bool) -> Any:
     return value
 
 
+_WHOLE = operator.itemgetter(0)  # a segment's whole text
+
+
 def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
     segments = _SEGMENT.findall(block)
-    if not segments or sum(len(s[0]) for s in segments) != len(block):
+    if not segments or sum(map(len, map(_WHOLE, segments))) != len(block):
         raise _Fallback  # a line the segments do not take: the whole walk decides
     out: dict[str, Any] = {}
     folds = _folds(block)

@@ -119,6 +119,12 @@ def test_a_repeated_or_malformed_xml_id_is_refused_as_before(name: str) -> None:
             problems = check(doc, NOW)[1]
             assert [p.rule for p in problems] == ["well-formed"], problems
             assert "xml:id" in problems[0].message or "ID a" in problems[0].message
+    # an ID declared by a DOCTYPE, given twice: refused as it was (not only for the DOCTYPE)
+    declared = data.replace(
+        b"?>\n", b"?>\n<!DOCTYPE x [<!ATTLIST link a ID #IMPLIED>]>\n", 1
+    ).replace(b"<link", b'<link a="x"')
+    assert declared.count(b'a="x"') >= 2
+    assert [p.rule for p in check(declared, NOW)[1]] == ["well-formed"]
 
 
 def test_what_names_formats_elsewhere_agrees_with_the_registry() -> None:

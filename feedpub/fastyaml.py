@@ -623,7 +623,7 @@ def _check_items(block: str, shape: str, folds: bool) -> None:
     again, and each new one is kept. (Masks leave every line that begins an item as it
     is: the shape is cut into items where the block is.)"""
     pieces = _items(block)
-    shapes = _items(shape[1:]) if shape[:1] == "\n" else _items(shape)
+    shapes = _items(shape if folds else shape[1:])  # (without the mark of not folding)
     if len(pieces) < 2 or len(pieces) != len(shapes):  # (the same, as the masks are made)
         _nested(block, folds)
         return

@@ -494,10 +494,14 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int,
 # PyYAML's to judge, and maybe a rejected one. The check is the walk itself, once
 # per *shape* of block: the block with every value that makes a valid scalar
 # replaced by a NUL (which no block that reaches here holds), after a quote for a
-# quoted one (which may not go on over the lines under it, as a plain one may), and
-# each run of lines that go on with a plain text as one line. Two blocks of the same
-# shape differ only in such values, at the place a scalar goes, and in how many lines
-# a text is wrapped over, so the walk accepts both or neither. A sequence (related
+# quoted one (which may not go on over the lines under it, as a plain one may); each
+# run of lines that go on with such a plain text, right under it, as one line (under
+# anything else, a line of text is kept as it is: under an open quote, whether it
+# closes the quote decides); a double-quoted text wrapped over lines (``yaml.dump``
+# wraps one so, escaping each line break) as its first line, one line for each run
+# of lines between and its last. Two blocks of the same shape differ only in such
+# values, at the place a scalar goes, and in how many lines a text is wrapped over,
+# so the walk accepts both or neither. A sequence (related
 # coverage, images) is also known item by item, as the walk takes each item on its
 # own: a corpus's related coverage comes in a few dozen shapes of item, where whole
 # blocks of wrapped texts (as ``yaml.dump`` writes them) came in thousands.
@@ -515,8 +519,24 @@ _SEGMENT = re.compile(
 #: A value that makes a valid scalar whatever it holds, right after ``key: `` at the
 #: end of its line, masked in a block's shape (one mask for each kind of scalar, as a
 #: quoted one may not go on over the lines under it, as a plain one may): a
-#: double-quoted text without quotes or escapes; a single-quoted one without quotes;
-_SAFE_DOUBLE = re.compile(r': "[^"\\\n]*"$', re.M)
+#: double-quoted text without quotes, its escapes all ones that libyaml takes and that
+#: make a character (no surrogate: see :func:`_unescape`);
+_DOUBLE_BODY = (
+    r'[^"\\\n]*(?:\\(?:[0abtnvfre "/\\N_LP]|x[0-9A-Fa-f]{2}'
+    r"|u(?![Dd][89A-Fa-f])[0-9A-Fa-f]{4}"
+    r'|U(?:0000(?![Dd][89A-Fa-f])|000[1-9A-Fa-f]|0010)[0-9A-Fa-f]{4})[^"\\\n]*)*'
+)
+_SAFE_DOUBLE = re.compile(rf': "{_DOUBLE_BODY}"$', re.M)
+#: such a text wrapped over lines as ``yaml.dump`` wraps it, each line but the last
+#: ending with a backslash that escapes its line break (the lines under the first,
+#: deeper than its key, start with an escape, a letter or a digit, not with a key);
+_GOES_ON = r"(?![A-Za-z_][A-Za-z0-9_-]*: )(?=\\|[^\W_])"
+_SAFE_DOUBLE_WRAPPED = re.compile(
+    rf': "{_DOUBLE_BODY}\\\n((?: +{_GOES_ON}{_DOUBLE_BODY}\\\n)*)( +){_GOES_ON}{_DOUBLE_BODY}"$',
+    re.M,
+)
+#: (each line under the first, in such a text: its indent)
+_INDENT = re.compile(r"^( +)[^\n]*\n", re.M)
 _SAFE_SINGLE = re.compile(r": '[^'\n]*'$", re.M)
 #: and a plain one: a small integer, true, false, a UTC time that exists, a text that
 #: starts with a letter and holds no ":" or "#", one that starts with a digit and holds
@@ -548,6 +568,9 @@ _SAFE_CONTINUATION = re.compile(r"^( +)[^\W_][^:#\n]*$", re.M)
 #: Such lines one after another, indented alike, in a shape: one of them is the shape
 #: of them all (the walk takes each alike, as one more piece of the same text).
 _CONTINUATIONS = re.compile(r"^( +)\0\n(?:\1\0\n)+", re.M)
+#: A line so masked under something else than a masked plain text or another such
+#: line (the first line of the block, say, or a quoted text's).
+_NOT_GOING_ON = re.compile(r"(?:\A|(?<! \0)\n) +\0$", re.M)
 #: Where an item of a sequence begins, at the column of the block's first dash.
 _ITEM = {n: re.compile(rf"^ {{{n}}}- ", re.M) for n in range(9)}
 #: Shapes of blocks and of items the walk accepted (a corpus has a few hundred): at
@@ -615,20 +638,39 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
 
 
 def _shape(text: str, folds: bool) -> str:
-    """A nested block with every value of :data:`_SAFE_DOUBLE`, :data:`_SAFE_SINGLE`
-    and :data:`_SAFE_PLAIN` masked (one mask each kind); where the block may fold, its
-    continuation lines too (a run of them as one); else marked as not folding (the
-    shapes of blocks that may fold and of others kept apart: no block that folds
-    begins with a line break)."""
+    """A nested block with every value of :data:`_SAFE_DOUBLE` (and
+    :data:`_SAFE_DOUBLE_WRAPPED`), :data:`_SAFE_SINGLE` and :data:`_SAFE_PLAIN` masked
+    (one mask each kind); where the block may fold, the lines that go on with a masked
+    plain text too (a run of them as one); else marked as not folding (the shapes of
+    blocks that may fold and of others kept apart: no block that folds begins with a
+    line break)."""
     if '"' in text:
+        if "\\\n" in text:
+            text = _SAFE_DOUBLE_WRAPPED.sub(_wrapped_double, text)
         text = _SAFE_DOUBLE.sub(': "\0', text)
     if "'" in text:
         text = _SAFE_SINGLE.sub(": '\0", text)
     shape = _SAFE_PLAIN.sub(": \0", text)
     if not folds:
         return "\n" + shape
-    shape = _SAFE_CONTINUATION.sub("\\1\0", shape)
-    return _CONTINUATIONS.sub("\\1\0\n", shape) if "\0\n " in shape else shape
+    masked, lines = _SAFE_CONTINUATION.subn("\\1\0", shape)
+    if not lines:
+        return shape
+    if _NOT_GOING_ON.search(masked):
+        # a line of text under something else than a masked plain text (a quote it may
+        # close, say): whether the walk takes it depends on what it holds
+        return shape
+    return _CONTINUATIONS.sub("\\1\0\n", masked) if "\0\n " in masked else masked
+
+
+def _wrapped_double(m: re.Match[str]) -> str:
+    """A double-quoted text wrapped over lines, masked: its first line, each run of the
+    lines between indented alike as one (the walk takes each alike), its last line."""
+    indents = _INDENT.findall(m.group(1))
+    between = "".join(
+        f"\n{indent}\0\\" for i, indent in enumerate(indents) if i == 0 or indents[i - 1] != indent
+    )
+    return f': "\0\\{between}\n{m.group(2)}\0"'
 
 
 def _check_items(block: str, shape: str, folds: bool) -> None:

@@ -70,6 +70,7 @@ REJECTED = {
     "xss_urls.txt": (6, "no usable webUrl or originalUrl"),
     "yaml_syntax_error.txt": (13, "YAML error"),
     "wrapped_text_quoted.txt": (11, "YAML error"),
+    "wrapped_quote_open.txt": (14, "YAML error: found unexpected end of stream"),
     # generated at test time (see below)
     "generated_50mb.txt": (1, "over the limit of 2097152 (site.max_file_size)"),
     "generated_deep_flow.txt": (4, "nested deeper than 20 levels"),
@@ -89,6 +90,11 @@ CASES = {
     "wrapped_text_quoted.txt": "the same, read just after it, but the title is quoted and goes "
     "on under its closing quote: PyYAML refuses it, so must the summary (it once took it "
     "for the plain one's shape, and the feeds that showed it failed); rejected",
+    "wrapped_quote_closed.txt": "a related item's title quoted over two lines, its quote "
+    "closed on the second; published",
+    "wrapped_quote_open.txt": "the same, read just after it, but the quote is never closed: "
+    "PyYAML refuses it, so must the summary (it once took the line under the quote for "
+    "one that goes on with a plain text, as in the closed one's shape); rejected",
 }
 UNPUBLISHED = ["published_string_false.txt", "published_yes_string.txt"]
 DANGEROUS = [
@@ -208,7 +214,7 @@ def test_the_good_article_and_the_acceptable_ones_are_published(built: dict[str,
         assert GOOD_URL in links
         for name in ("topics_is_a_string", "width_is_true", "control_characters", "cdata_end", "odd_numbers",
                      "xss_title_excerpt", "xss_featured_content", "bom_and_crlf", "huge_topic_list",
-                     "wrapped_text_plain"):  # fmt: skip
+                     "wrapped_text_plain", "wrapped_quote_closed"):  # fmt: skip
             assert f"https://news.example.com/hostile/{name}" in links, name
         assert "https://news.example.com/1mb" in links
         assert "https://news.example.com/flow" in links

@@ -1,6 +1,7 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
-    python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested] [--style seeds|dump|flow|block]
+    python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
+        [--style seeds|dump|flow|block|defaults]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity, one to
 three topics an article, 70 % published, 0-6 related items (some with images), 0-3
@@ -14,7 +15,7 @@ one folder, as a Jekyll ``_posts/`` or a ``_news/`` keeps them (``content/000000
 Also writes OUTDIR/config.toml: one feed per topic (50 items) and an "all" feed, with
 the content glob of the layout.
 
-Three styles of front matter for the same articles: ``seeds`` writes it as the real files
+Five styles of front matter for the same articles: ``seeds`` writes it as the real files
 are written (double-quoted texts, indented sequences, blank lines between sections);
 ``dump`` as a generator that calls ``yaml.safe_dump`` writes it (plain texts wrapped at
 80 columns, single quotes, sequences not indented, dates as ``2024-01-20 11:36:37+00:00``);
@@ -22,7 +23,10 @@ are written (double-quoted texts, indented sequences, blank lines between sectio
 5.1): the same, but every list and mapping of plain values on one line, wrapped if long
 (``topics: [AI, Cloud]``, ``- {url: 'https://...', width: 50, height: 50}``); ``block``
 as the seeds style, but every excerpt a folded block scalar wrapped at 70 columns
-(``excerpt: >-`` then its lines), as a template-writing generator may put long texts.
+(``excerpt: >-`` then its lines), as a template-writing generator may put long texts;
+``defaults`` as a generator that calls ``yaml.safe_dump`` with its defaults writes it:
+keys sorted, every text with a non-ASCII character in double quotes, the character
+escaped (``caf\\xE9``), wrapped at 80 columns with each line break escaped.
 """
 
 from __future__ import annotations
@@ -234,17 +238,19 @@ def article_path(content: Path, i: int, layout: str) -> Path:
     return content / f"{i // 1000:04}" / f"{i:07}.txt"
 
 
-STYLES = ("seeds", "dump", "flow", "block")
+STYLES = ("seeds", "dump", "flow", "block", "defaults")
 
 
-def dumped(text: str, flow: bool = False) -> str:
-    """An article file of the ``seeds`` style in the ``dump`` style (or, with ``flow``,
-    the ``flow`` style): its front matter loaded and written again by ``yaml.safe_dump``."""
+def dumped(text: str, style: str = "dump") -> str:
+    """An article file of the ``seeds`` style in the ``dump``, ``flow`` or ``defaults``
+    style: its front matter loaded and written again by ``yaml.safe_dump``."""
     _, front, body = text.split("---\n", 2)
     data = yaml.load(front, Loader=yaml.CSafeLoader)
-    written = yaml.safe_dump(
-        data, sort_keys=False, allow_unicode=True, default_flow_style=None if flow else False
-    )
+    if style == "defaults":
+        written = yaml.safe_dump(data)
+    else:
+        flow = None if style == "flow" else False
+        written = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=flow)
     return "---\n" + written + "---\n" + body
 
 
@@ -282,7 +288,7 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
         if style == "block":
             text = _EXCERPT.sub(_folded, text)
         elif style != "seeds":
-            text = dumped(text, flow=style == "flow")
+            text = dumped(text, style)
         path.write_text(text, encoding="utf-8")
     feeds = ['\n[feeds.all]\ntitle = "Everything"\ntopics = ["*"]\n']
     for k, t in enumerate(topics):

@@ -209,11 +209,11 @@ def touch_one(corpus: Path, k: int) -> None:
     feed and each of its topics' feeds must be rendered again."""
     path = newest_published(corpus)
     text = path.read_text(encoding="utf-8")
-    quoted = 'title: "' in text  # the seeds style quotes it, the dump style may not
-    old, new = (
-        ('title: "', f'title: "Edit {k}: ') if quoted else ("\ntitle: ", f"\ntitle: Edit {k} ")
-    )
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    # the article's own title (at the start of a line: a related item's is indented),
+    # quoted (the seeds style) or not (the dump style, mostly)
+    edited = re.sub(r'^title: ("?)', rf"title: \1Edit {k} ", text, count=1, flags=re.M)
+    assert edited != text, path
+    path.write_text(edited, encoding="utf-8")
 
 
 #: The figures of one N in one layout: name -> one pair a run, (wall seconds, peak MB);
@@ -377,7 +377,8 @@ def main() -> None:
         choices=STYLES,
         default="seeds",
         help="front matter as the real files write it, as yaml.dump does, as it does "
-        "with default_flow_style=None, or with excerpts as folded block scalars",
+        "with default_flow_style=None, with excerpts as folded block scalars, or as "
+        "yaml.safe_dump's defaults write it (keys sorted, non-ASCII text escaped)",
     )
     args = parser.parse_args()
     STYLE[0] = args.style

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import compare
 import floor
 import run as bench_run
-from corpus import LAYOUTS, generate
+from corpus import LAYOUTS, STYLES, generate
 
 N = 1234  # two subfolders of the nested layout, the second one partly filled
 
@@ -205,6 +205,52 @@ def test_the_dump_styles_hold_the_same_articles_read_without_pyyaml(
     assert flows == (60 if style == "flow" else 0)
     with pytest.raises(ValueError, match="style"):
         generate(tmp_path / "x", 1, style="pretty")
+
+
+def test_the_defaults_style_holds_the_same_articles_read_without_pyyaml(tmp_path: Path) -> None:
+    """The defaults style is the seeds style's front matter as yaml.safe_dump writes it
+    with its defaults: keys sorted, non-ASCII text escaped in double quotes wrapped over
+    lines. Every file gives the same Article, and every one is read on the fast path."""
+    from datetime import UTC
+
+    from feedpub.articles import load_article, split_front_matter
+    from feedpub.fastyaml import fast_load
+
+    generate(tmp_path / "seeds", 60, layout="flat")
+    generate(tmp_path / "defaults", 60, layout="flat", style="defaults")
+    escaped = wrapped = 0
+    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
+        path = tmp_path / "defaults" / "content" / seeds.name
+        text = path.read_text(encoding="utf-8")
+        front = split_front_matter(text)[0]
+        keys = [line.split(":", 1)[0] for line in front.splitlines() if line[:1].isalpha()]
+        assert keys == sorted(keys)
+        assert text.isascii()
+        escaped += "\\x" in text or "\\u" in text
+        wrapped += "\\\n" in text
+        assert fast_load(front) is not None, path.name
+        name = f"content/{seeds.name}"
+        assert load_article(name, path.read_bytes(), UTC) == load_article(
+            name, seeds.read_bytes(), UTC
+        )
+    assert escaped > 30 and wrapped > 30
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_one_change_edits_the_articles_own_title(tmp_path: Path, style: str) -> None:
+    """The "one article changed" run edits the title of the newest published article
+    (not a related item's, which comes first where keys are sorted)."""
+    from datetime import UTC
+
+    from feedpub.articles import load_article
+
+    generate(tmp_path, 40, layout="flat", style=style)
+    path = bench_run.newest_published(tmp_path)
+    before = load_article("a.txt", path.read_bytes(), UTC)
+    bench_run.touch_one(tmp_path, 7)
+    after = load_article("a.txt", path.read_bytes(), UTC)
+    assert after.title == f"Edit 7 {before.title}"
+    assert after.related == before.related
 
 
 def test_compare_reads_the_phases_of_a_real_build(tmp_path: Path) -> None:

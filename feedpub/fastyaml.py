@@ -528,15 +528,16 @@ _DOUBLE_BODY = (
 )
 _SAFE_DOUBLE = re.compile(rf': "{_DOUBLE_BODY}"$', re.M)
 #: such a text wrapped over lines as ``yaml.dump`` wraps it, each line but the last
-#: ending with a backslash that escapes its line break (the lines under the first,
-#: deeper than its key, start with an escape, a letter or a digit, not with a key);
+#: ending with a backslash that escapes its line break, the lines under the first
+#: indented alike (deeper than its key: the shape keeps their indent) and starting with
+#: an escape, a letter or a digit, not with a key (masked as two lines, however many
+#: it had: the walk takes each line under the first alike);
 _GOES_ON = r"(?![A-Za-z_][A-Za-z0-9_-]*: )(?=\\|[^\W_])"
 _SAFE_DOUBLE_WRAPPED = re.compile(
-    rf': "{_DOUBLE_BODY}\\\n((?: +{_GOES_ON}{_DOUBLE_BODY}\\\n)*)( +){_GOES_ON}{_DOUBLE_BODY}"$',
+    rf': "{_DOUBLE_BODY}\\\n( +){_GOES_ON}{_DOUBLE_BODY}'
+    rf'(?:\\\n\1{_GOES_ON}{_DOUBLE_BODY})*"$',
     re.M,
 )
-#: (each line under the first, in such a text: its indent)
-_INDENT = re.compile(r"^( +)[^\n]*\n", re.M)
 _SAFE_SINGLE = re.compile(r": '[^'\n]*'$", re.M)
 #: and a plain one: a small integer, true, false, a UTC time that exists, a text that
 #: starts with a letter and holds no ":" or "#", one that starts with a digit and holds
@@ -562,15 +563,13 @@ def _has_flow(text: str) -> bool:
     return ("{" in text or "[" in text) and _FLOW_START.search(text) is not None
 
 
-#: A line that goes on with such a plain text (one wrapped over lines): a letter or a
-#: digit first, and no ":" or "#" (the text it makes holds a space, so it is text).
-_SAFE_CONTINUATION = re.compile(r"^( +)[^\W_][^:#\n]*$", re.M)
-#: Such lines one after another, indented alike, in a shape: one of them is the shape
-#: of them all (the walk takes each alike, as one more piece of the same text).
-_CONTINUATIONS = re.compile(r"^( +)\0\n(?:\1\0\n)+", re.M)
-#: A line so masked under something else than a masked plain text or another such
-#: line (the first line of the block, say, or a quoted text's).
-_NOT_GOING_ON = re.compile(r"(?:\A|(?<! \0)\n) +\0$", re.M)
+#: The lines that go on with a masked plain text (one wrapped over lines), right under
+#: it and indented alike: each a letter or a digit first, and no ":" or "#" (the text
+#: they make holds a space, so it is text). Masked as one line, however many they are
+#: (the walk takes each alike, as one more piece of the same text). A line of text
+#: under anything else is kept as it is (under an open quote, whether it closes the
+#: quote decides).
+_WRAPPED_PLAIN = re.compile(r": \0\n( +)[^\W_][^:#\n]*(?:\n\1[^\W_][^:#\n]*)*$", re.M)
 #: Where an item of a sequence begins, at the column of the block's first dash.
 _ITEM = {n: re.compile(rf"^ {{{n}}}- ", re.M) for n in range(9)}
 #: Shapes of blocks and of items the walk accepted (a corpus has a few hundred): at
@@ -641,36 +640,19 @@ def _shape(text: str, folds: bool) -> str:
     """A nested block with every value of :data:`_SAFE_DOUBLE` (and
     :data:`_SAFE_DOUBLE_WRAPPED`), :data:`_SAFE_SINGLE` and :data:`_SAFE_PLAIN` masked
     (one mask each kind); where the block may fold, the lines that go on with a masked
-    plain text too (a run of them as one); else marked as not folding (the shapes of
-    blocks that may fold and of others kept apart: no block that folds begins with a
+    plain text too (see :data:`_WRAPPED_PLAIN`); else marked as not folding (the shapes
+    of blocks that may fold and of others kept apart: no block that folds begins with a
     line break)."""
     if '"' in text:
         if "\\\n" in text:
-            text = _SAFE_DOUBLE_WRAPPED.sub(_wrapped_double, text)
+            text = _SAFE_DOUBLE_WRAPPED.sub(': "\0\\\\\n\\1\0"', text)
         text = _SAFE_DOUBLE.sub(': "\0', text)
     if "'" in text:
         text = _SAFE_SINGLE.sub(": '\0", text)
     shape = _SAFE_PLAIN.sub(": \0", text)
     if not folds:
         return "\n" + shape
-    masked, lines = _SAFE_CONTINUATION.subn("\\1\0", shape)
-    if not lines:
-        return shape
-    if _NOT_GOING_ON.search(masked):
-        # a line of text under something else than a masked plain text (a quote it may
-        # close, say): whether the walk takes it depends on what it holds
-        return shape
-    return _CONTINUATIONS.sub("\\1\0\n", masked) if "\0\n " in masked else masked
-
-
-def _wrapped_double(m: re.Match[str]) -> str:
-    """A double-quoted text wrapped over lines, masked: its first line, each run of the
-    lines between indented alike as one (the walk takes each alike), its last line."""
-    indents = _INDENT.findall(m.group(1))
-    between = "".join(
-        f"\n{indent}\0\\" for i, indent in enumerate(indents) if i == 0 or indents[i - 1] != indent
-    )
-    return f': "\0\\{between}\n{m.group(2)}\0"'
+    return _WRAPPED_PLAIN.sub(": \0\n\\1\0", shape) if "\0\n " in shape else shape
 
 
 def _check_items(block: str, shape: str, folds: bool) -> None:

@@ -844,3 +844,26 @@ def test_escaped_texts_wrapped_as_yaml_dump_wraps_them_share_their_shapes() -> N
         block = yaml.safe_dump({"title": "T", "related": [item, other]}, sort_keys=False)
         assert same_as_pyyaml(block), block
     assert 0 < len(fastyaml._SHAPES) <= 24
+
+
+#: Pieces of a double-quoted text: plain characters, every escape libyaml takes (and
+#: forms that Python reads otherwise), escapes it refuses, and characters past ASCII.
+ESCAPE_PIECES = [
+    "a", " ", "1", "'", "é", "’", "\\\\", '\\"', "\\x41", "\\xE9", "\\xe9", "\\u2019", "\\u00E9",
+    "\\U0001F680", "\\U0010FFFF", "\\n", "\\t", "\\r", "\\a", "\\b", "\\f", "\\v", "\\0", "\\01",
+    "\\e", "\\N", "\\_", "\\L", "\\P", "\\ ", "\\/", "\\uD800", "\\udfff", "\\U0000D800",
+    "\\U00110000", "\\q", "\\'", "\\x4", "\\N{BULLET}", "\\\\u2019", "\\\\e", "u", "N",
+]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@example(["\\xE9", "\\u2019", " ", "\\U0001F680"])  # as yaml.dump writes non-ASCII text
+@example(["\\\\", "\\0", "1"])  # "\01" is no octal escape to libyaml, as it is to Python
+@given(st.lists(st.sampled_from(ESCAPE_PIECES), min_size=1, max_size=12))
+def test_escapes_are_read_as_libyaml_reads_them(pieces: list[str]) -> None:
+    """A double-quoted text of any escapes, at the top and nested (in a related item,
+    whose shape masks such texts), is what PyYAML makes of it, or PyYAML's to judge."""
+    text = "".join(pieces)
+    same_as_pyyaml(f'title: "{text}"\nrelated:\n- title: "{text}"\n  n: 1\n')
+    same_as_pyyaml(f'title: "T"\nrelated:\n- title: "{text}"\n  n: 1\n')
+    same_as_pyyaml(f'title: "T"\nrelated:\n- title: "x"\n  n: 1\n- title: "{text}"\n')

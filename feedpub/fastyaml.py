@@ -494,14 +494,14 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int,
 # PyYAML's to judge, and maybe a rejected one. The check is the walk itself, once
 # per *shape* of block: the block with every value that makes a valid scalar
 # replaced by a NUL (which no block that reaches here holds), after a quote for a
-# quoted one (which may not go on over the lines under it, as a plain one may); each
-# run of lines that go on with such a plain text, right under it, as one line (under
-# anything else, a line of text is kept as it is: under an open quote, whether it
-# closes the quote decides); a double-quoted text wrapped over lines (``yaml.dump``
-# wraps one so, escaping each line break) as its first line, one line for each run
-# of lines between and its last. Two blocks of the same shape differ only in such
-# values, at the place a scalar goes, and in how many lines a text is wrapped over,
-# so the walk accepts both or neither. A sequence (related
+# quoted one (which may not go on over the lines under it, as a plain one may); the
+# lines that go on with such a plain text, right under it and indented alike, as one
+# line (under anything else, a line of text is kept as it is: under an open quote,
+# whether it closes the quote decides); a double-quoted text wrapped over lines
+# (``yaml.dump`` wraps one so, escaping each line break) as two lines, its first and
+# one for all the others, indented as they are. Two blocks of the same shape differ
+# only in such values, at the place a scalar goes, and in how many lines a text is
+# wrapped over, so the walk accepts both or neither. A sequence (related
 # coverage, images) is also known item by item, as the walk takes each item on its
 # own: a corpus's related coverage comes in a few dozen shapes of item, where whole
 # blocks of wrapped texts (as ``yaml.dump`` writes them) came in thousands.

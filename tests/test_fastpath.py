@@ -331,7 +331,7 @@ def test_a_nested_block_is_checked_even_when_its_shape_is_known(template: str, v
 FIRST_LINES = ['"abc', "'abc", "abc", '"abc\\', '"abc"', "'abc'", '"a\\xE9\\', "3<5 x", '"a\\u00e9"']  # fmt: skip
 GOING_ON = [
     "more words", 'words"', "words'", '\\ words"', '\\ w\\xE9\\', "12 words", "words\\", "a: b",
-    "x #y", 'r\\xE9sum\\xE9"', '\\uD800 x"', "key: v\\", "- x",
+    "x #y", 'r\\xE9sum\\xE9"', '\\uD800 x"', "key: v\\", "- x", 'w: x"',
 ]  # fmt: skip
 
 
@@ -374,12 +374,12 @@ def test_the_lines_under_a_value_are_judged_with_the_value_they_go_on_from(
     or lines that only look so): once a block's shape is known, every block whose lines
     differ from its lines is judged as PyYAML judges it. (A line that closes a quote
     the first line opened, learned, must not let through one that leaves it open.)"""
-    for middle in ("", "    more words\n"):
+    for middle in ("", "    more words\n", "    \\ w\\xE9\\\n", "      \\ w\\\n"):  # (or none)
         for after in GOING_ON:
             fastyaml._SHAPES.clear()
-            for going_on in (learned, after):
+            for going_on, indent in ((learned, "    "), (after, "    "), (after, "  ")):
                 same_as_pyyaml(
-                    f'title: "T"\nrelated:\n- title: {first}\n{middle}    {going_on}\n'
+                    f'title: "T"\nrelated:\n- title: {first}\n{middle}{indent}{going_on}\n'
                     "  url: https://x.com/a\n"
                 )
 

@@ -223,10 +223,11 @@ def _key(text: str) -> None:
 _LINE = re.compile(
     r"^( *)(?=[^ #\n])(- +)?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|$))?((?:.*[^ \n])?) *$", re.M
 )
-#: The timestamp forms nearly every date has (the second is how ``yaml.dump`` writes a
-#: UTC datetime); PyYAML gives each as an aware UTC datetime, as fromisoformat does.
+#: The timestamp forms nearly every date has (a space for the T is how ``yaml.dump``
+#: writes one), in UTC or at an offset of whole minutes: PyYAML gives each as the aware
+#: datetime fromisoformat gives (the same offset, as a ``timezone``).
 _UTC_STAMP = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}Z| [0-9]{2}:[0-9]{2}:[0-9]{2}\+00:00)\Z"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})\Z"
 )
 
 #: A line as :data:`_LINE` finds it: indent, dash, key (``""`` when none), the rest. The
@@ -539,17 +540,19 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
     re.M,
 )
 _SAFE_SINGLE = re.compile(r": '[^'\n]*'$", re.M)
-#: and a plain one: a small integer, true, false, a UTC time that exists, a text that
-#: starts with a letter and holds no ":" or "#", one that starts with a digit and holds
-#: a space (so no number or date of PyYAML's) and no ":" or "#", an http(s) URL (no
-#: space, so no ": " nor " #"). Always a scalar, never one the walk refuses, alone or
-#: with lines of text under it. Anywhere else in a line the walk refuses it.
+#: and a plain one: a small integer, true, false, a time that exists (its offset
+#: less than a day, as Python's timezone takes it, or Z; a fraction of its second or
+#: none), a text that starts with a letter and holds no ":" or "#", one that starts
+#: with a digit and holds a space (so no number or date of PyYAML's) and no ":" or "#",
+#: an http(s) URL (no space, so no ": " nor " #"). Always a scalar, never one the walk
+#: refuses, alone or with lines of text under it. Anywhere else in a line the walk
+#: refuses it.
 _SAFE_PLAIN = re.compile(
     r": (?:[1-9][0-9]{0,8}|0|true|false"
     r"|(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
-    r"(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z"
-    r"| (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\+00:00)"  # (yaml.dump's form)
+    r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?"  # (" ": yaml.dump's)
+    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
     r"|[^\W\d_][^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])$",
     re.M,
 )

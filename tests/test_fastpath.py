@@ -268,6 +268,11 @@ TRICKY = [
     # escapes (as yaml.dump writes non-ASCII text), and ones libyaml refuses
     '"caf\\xE9 \\u2019"', '"\\U0001F680 x"', '"\\uD800"', '"\\U0000DFFF"', '"\\U00110000"', '"a\\q"',
     '"a\\"', '"a\\\\"', '"\\x4"', '"\\ b\\/"',
+    # times with offsets and fractions (as a generator outside UTC writes them), and
+    # ones Python's timezone or datetime refuses
+    "2024-01-01T10:00:00+02:00", "2024-01-01T10:00:00.5-05:30", "2024-01-01 10:00:00+23:59",
+    "2024-01-01T10:00:00+24:00", "2024-01-01T10:00:00+2", "2024-02-30T10:00:00+02:00",
+    "2024-01-01T10:00:00.Z", "2024-01-01T10:00:60Z", "2024-01-01 10:00:00Z",
 ]  # fmt: skip
 tricky_values = st.sampled_from(TRICKY)
 nested_keys = st.sampled_from(["title", "url", "when", "width", "on", "null", "title"])
@@ -867,3 +872,22 @@ def test_escapes_are_read_as_libyaml_reads_them(pieces: list[str]) -> None:
     same_as_pyyaml(f'title: "{text}"\nrelated:\n- title: "{text}"\n  n: 1\n')
     same_as_pyyaml(f'title: "T"\nrelated:\n- title: "{text}"\n  n: 1\n')
     same_as_pyyaml(f'title: "T"\nrelated:\n- title: "x"\n  n: 1\n- title: "{text}"\n')
+
+
+def test_times_at_any_offset_share_their_shapes() -> None:
+    """A generator outside UTC writes its times with their offset (and maybe a fraction
+    of a second): related items of such times are known by one shape, not walked one
+    by one, and each time is PyYAML's."""
+    fastyaml._SHAPES.clear()
+    for i in range(200):
+        hours, minutes = divmod(i * 37 % (24 * 60), 60)
+        sign = "+-"[i % 2]
+        when = f"2024-{1 + i % 12:02}-{1 + i % 28:02}T{i % 24:02}:{i % 60:02}:00{sign}{hours:02}:{minutes:02}"
+        fraction = f".{i}" if i % 3 == 0 else ""
+        block = (
+            f"title: T\npublishedDateTime: {when}\nrelated:\n"
+            f"- title: x\n  publishedDateTime: {when}\n"
+            f"- title: y\n  publishedDateTime: {when[:19]}{fraction}Z\n"
+        )
+        assert same_as_pyyaml(block), block
+    assert 0 < len(fastyaml._SHAPES) <= 4

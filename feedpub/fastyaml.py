@@ -58,7 +58,9 @@ _ESCAPES = {
     "r": "\r", "e": "\x1b", " ": " ", '"': '"', "\\": "\\", "/": "/", "N": "\x85",
     "_": "\xa0", "L": "\u2028", "P": "\u2029",
 }  # fmt: skip
-_ESCAPE_BODY = r'x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0abtnvfre "/\\N_LP]'
+#: The escapes of one character after the backslash, as a character class.
+_ONE_CHAR_ESCAPE = "[" + "".join(map(re.escape, _ESCAPES)) + "]"
+_ESCAPE_BODY = rf"x[0-9A-Fa-f]{{2}}|u[0-9A-Fa-f]{{4}}|U[0-9A-Fa-f]{{8}}|{_ONE_CHAR_ESCAPE}"
 _ESCAPED = re.compile(rf'(?:[^"\\]|\\(?:{_ESCAPE_BODY}))*')
 _ESCAPE = re.compile(rf"\\({_ESCAPE_BODY})")
 
@@ -104,7 +106,7 @@ def _plain(value: str) -> Any:
         raise _Fallback
     # (",[]{}" inside a plain scalar are text in a block: only flow collections,
     # which the walk leaves to PyYAML, end a scalar at them)
-    if _UTC_STAMP.match(value):  # what construct_yaml_timestamp gives, without its regex
+    if _ISO_STAMP.match(value):  # what construct_yaml_timestamp gives, without its regex
         try:
             return datetime.fromisoformat(value)
         except ValueError:
@@ -234,7 +236,7 @@ _LINE = re.compile(
 #: The timestamp forms nearly every date has (a space for the T is how ``yaml.dump``
 #: writes one), in UTC or at an offset of whole minutes: PyYAML gives each as the aware
 #: datetime fromisoformat gives (the same offset, as a ``timezone``).
-_UTC_STAMP = re.compile(
+_ISO_STAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})\Z"
 )
 
@@ -533,7 +535,7 @@ _SEGMENT = re.compile(
 #: double-quoted text without quotes, its escapes all ones that libyaml takes and that
 #: make a character (no surrogate: see :func:`_unescape`);
 _DOUBLE_BODY = (
-    r'[^"\\\n]*(?:\\(?:[0abtnvfre "/\\N_LP]|x[0-9A-Fa-f]{2}'
+    rf'[^"\\\n]*(?:\\(?:{_ONE_CHAR_ESCAPE}|x[0-9A-Fa-f]{{2}}'
     r"|u(?![Dd][89A-Fa-f])[0-9A-Fa-f]{4}"
     r'|U(?:0000(?![Dd][89A-Fa-f])|000[1-9A-Fa-f]|0010)[0-9A-Fa-f]{4})[^"\\\n]*)*'
 )
@@ -643,8 +645,7 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
             shape = _shape(under, folds)
             if shape not in _SHAPES:
                 _check_items(under, shape, folds)
-                if len(_SHAPES) < MAX_SHAPES:
-                    _SHAPES.add(shape)
+                _learn(shape)
             out[key] = UNBUILT
     return out
 
@@ -682,8 +683,13 @@ def _check_items(block: str, shape: str, folds: bool) -> None:
         item = item if folds else "\n" + item
         if item not in _SHAPES:
             _nested(piece, folds)
-            if len(_SHAPES) < MAX_SHAPES:
-                _SHAPES.add(item)
+            _learn(item)
+
+
+def _learn(shape: str) -> None:
+    """Keep a shape the walk accepted, while there is room."""
+    if len(_SHAPES) < MAX_SHAPES:
+        _SHAPES.add(shape)
 
 
 def _items(text: str) -> list[str]:

@@ -96,12 +96,12 @@ def build(
             found = sources.find(config, ex)
             if observe:
                 observe("listed", [s.path for s in found.sources])
-            state = incremental.state(config, found.sources, slugs, allow_empty, found.unusable)
+            state = incremental.state(config, found, slugs, allow_empty)
             memo, known = cache.last_build()
             if not check and not full:
-                same = incremental.nothing_to_do(config, memo, known, found.sources, state, now)
+                same = incremental.nothing_to_do(config, memo, known, found.newest(), state, now)
                 if same is not None:
-                    n = len(found.sources)
+                    n = found.count()
                     g = Gathered(errors=same.errors, skipped=found.skipped, files=n, cached=n)
                     return BuildResult(g, [Outcome(o, "unchanged") for o in same.outputs],
                                        hidden=same.hidden)  # fmt: skip

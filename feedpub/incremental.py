@@ -20,7 +20,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import operator
 import os
 import sys
 from array import array
@@ -37,6 +36,7 @@ from .errors import ArticleError
 from .model import SourceFile, Summary
 from .parallel import prefetch
 from .select import Hidden
+from .sources import Found
 
 #: The libraries whose versions can change the bytes of an output.
 LIBRARIES = ("feedgen", "lxml", "nh3", "ftfy", "PyYAML", "jsonschema")
@@ -237,8 +237,7 @@ def _same_stat(path: Path, known: Known) -> bool:
 # file: nothing is read, selected, rendered or written.
 
 
-def state(config: Config, sources: Sequence[SourceFile], slugs: Sequence[str] | None,
-          allow_empty: bool, unusable: Sequence[ArticleError] = ()) -> str:  # fmt: skip
+def state(config: Config, found: Found, slugs: Sequence[str] | None, allow_empty: bool) -> str:
     """A hash of everything a build depends on but the files' bytes: the config, the
     listing (each path, size and mtime) and what the listing found unusable (their
     rejections are remembered with the state, so the state must change with them)."""
@@ -246,14 +245,16 @@ def state(config: Config, sources: Sequence[SourceFile], slugs: Sequence[str] | 
     h.update(_utf8(json.dumps([config_key(config), sorted(slugs or []), allow_empty])))
     # the paths, each ended by a NUL (which no path holds), then every size and every
     # mtime as 8 bytes: one way to read it back, whatever the names hold
-    h.update(_utf8("".join([f"{s.path}\0" for s in sources])))
+    h.update(_utf8(found.paths()))
     try:
-        h.update(b"\0%d\0" % len(sources))
-        h.update(array("q", map(_SIZE, sources)).tobytes())
-        h.update(array("q", map(_MTIME, sources)).tobytes())
+        h.update(b"\0%d\0" % found.count())
+        h.update(array("q", found.sizes()).tobytes())
+        h.update(array("q", found.mtimes()).tobytes())
     except OverflowError:  # a size or mtime past 64 bits (a strange file system): as text
-        h.update(_utf8("".join([f"{s.size}\0{s.mtime_ns}\n" for s in sources])))
-    if unusable:
+        pairs = zip(found.sizes(), found.mtimes(), strict=True)
+        h.update(_utf8("".join([f"{s}\0{m}\n" for s, m in pairs])))
+    if found.unusable:
+        unusable = found.unusable
         h.update(_utf8("".join([f"\0{e.path}\0{e.line}\0{e.message}\n" for e in unusable])))
     return h.hexdigest()
 
@@ -267,8 +268,9 @@ class Memo(NamedTuple):
 
 
 def nothing_to_do(config: Config, memo_json: str | None, outputs: dict[str, Known],
-                  sources: Sequence[SourceFile], state: str, now: datetime) -> Memo | None:  # fmt: skip
-    """What the last build reported, when a build now would change nothing; else None."""
+                  newest: int | None, state: str, now: datetime) -> Memo | None:  # fmt: skip
+    """What the last build reported, when a build now would change nothing; else None.
+    ``newest``: the latest mtime of the files listed (None without any)."""
     try:
         memo = json.loads(memo_json or "null")
         if not memo or memo["state"] != state or memo["refused"]:
@@ -277,7 +279,7 @@ def nothing_to_do(config: Config, memo_json: str | None, outputs: dict[str, Know
             return None
         if memo["next"] is not None and now >= datetime.fromisoformat(memo["next"]):
             return None
-        if sources and max(map(_MTIME, sources)) >= racy_after(config):
+        if newest is not None and newest >= racy_after(config):
             return None  # maybe changed within the same mtime tick: hash them
         for name in memo["outputs"]:
             entry = outputs.get(name)
@@ -288,10 +290,6 @@ def nothing_to_do(config: Config, memo_json: str | None, outputs: dict[str, Know
     except (ValueError, KeyError, TypeError):
         return None
     return Memo(memo["outputs"], errors, hidden)
-
-
-_SIZE = operator.itemgetter(2)  # of a SourceFile
-_MTIME = operator.itemgetter(3)
 
 
 def remember(state: str, now: datetime, summaries: Sequence[Summary], errors: Sequence[ArticleError],

@@ -25,6 +25,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from datetime import tzinfo
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -131,18 +132,19 @@ def _scan(
 Listing = tuple[list[os.DirEntry[str]], str, bool, str]
 
 
-#: The files of some folders, what was skipped, and what cannot be used. The files of
-#: each listing, compactly (a forked child sends them with marshal, which pays by the
-#: object): ``(relative folder, absolute folder with its separator, names, sizes,
-#: mtimes)``; see :func:`_expand`.
-Stat = tuple[list[tuple[str, str, list[str], list[int], list[int]]], list[str], list[Problem]]
+#: The files of one listing, compactly (a forked child sends them with marshal, which
+#: pays by the object): ``(relative folder, absolute folder with its separator, names,
+#: sizes, mtimes)``, the names in order; see :func:`_expand`.
+Files = tuple[str, str, list[str], list[int], list[int]]
+#: The files of some folders, what was skipped, and what cannot be used.
+Stat = tuple[list[Files], list[str], list[Problem]]
 
 
 def _stat(listed: list[Listing]) -> Stat:
     """The regular files of ``listed``, one ``lstat`` each (a symlink is followed and
     resolved on its own); what was skipped, and why; and the entries that cannot be
     used (see :func:`_unusable`). Plain values: a forked child may send them."""
-    out: list[tuple[str, str, list[str], list[int], list[int]]] = []
+    out: list[Files] = []
     skipped: list[str] = []
     problems: list[Problem] = []
     is_link, is_file = stat.S_ISLNK, stat.S_ISREG
@@ -181,7 +183,7 @@ def _stat(listed: list[Listing]) -> Stat:
     return out, skipped, problems
 
 
-def _expand(files: tuple[str, str, list[str], list[int], list[int]]) -> Iterator[SourceFile]:
+def _expand(files: Files) -> Iterator[SourceFile]:
     """The SourceFiles of one listing's files as :func:`_stat` gives them."""
     rel_folder, folder, names, sizes, mtimes = files
     return map(maker(SourceFile), zip(map(rel_folder.__add__, names),
@@ -223,17 +225,66 @@ def _relative(folder: str, base: str, root: Path) -> str:
     return Path(os.path.relpath(start, root)).as_posix() + "/"
 
 
-class Found(NamedTuple):
-    """What the content globs found."""
+class Found:
+    """What the content globs found: the files as the listing gave them, folder by folder
+    (:data:`Files`), and as SourceFiles only when asked (:attr:`sources`). A build that
+    finds nothing changed needs only the listing's hash (:meth:`paths`, :meth:`sizes`,
+    :meth:`mtimes`): it never makes the hundred thousand SourceFiles, nor sorts them."""
 
-    #: every article file, sorted by path, each once
-    sources: list[SourceFile]
-    #: notes on what was left out on purpose (a link out of the content folder, a file
-    #: that vanished since its folder was listed)
-    skipped: list[str]
-    #: what the globs match but cannot be used, sorted: a folder that cannot be listed,
-    #: a symbolic link that loops or leads nowhere, a file that cannot even be looked at
-    unusable: list[ArticleError]
+    __slots__ = ("_once", "_sources", "files", "skipped", "unusable")
+
+    def __init__(self, files: list[Files], skipped: list[str], unusable: list[ArticleError],
+                 once: bool = False) -> None:  # fmt: skip
+        #: each folder's files (a folder may come in two pieces, one after the other),
+        #: the folders by name
+        self.files = sorted(files, key=_FOLDER)
+        #: notes on what was left out on purpose (a link out of the content folder, a
+        #: file that vanished since its folder was listed)
+        self.skipped = skipped
+        #: what the globs match but cannot be used, sorted: a folder that cannot be
+        #: listed, a symbolic link that loops or leads nowhere, a file that cannot even
+        #: be looked at
+        self.unusable = unusable
+        self._sources: list[SourceFile] | None = None
+        self._once = once  # the listings may name a file twice (two patterns)
+
+    @property
+    def sources(self) -> list[SourceFile]:
+        """Every article file, sorted by path, each once."""
+        if self._sources is None:
+            files = [s for listing in self.files for s in _expand(listing)]
+            files.sort()  # a merge of sorted runs: each folder's files are in name order
+            if self._once:  # two patterns may find one file: keep it once
+                files = [f for i, f in enumerate(files) if i == 0 or f[0] != files[i - 1][0]]
+            self._sources = files
+        return self._sources
+
+    def count(self) -> int:
+        """How many article files: ``len(self.sources)``, without making them."""
+        if self._once:
+            return len(self.sources)
+        return sum(len(names) for _, _, names, _, _ in self.files)
+
+    def paths(self) -> str:
+        """Each file's path ended by a NUL, folder by folder: one join a folder."""
+        return "".join(
+            rel + ("\0" + rel).join(names) + "\0" for rel, _, names, _, _ in self.files if names
+        )
+
+    def sizes(self) -> Iterator[int]:
+        """Each file's size, in the order of :meth:`paths`."""
+        return chain.from_iterable(sizes for _, _, _, sizes, _ in self.files)
+
+    def mtimes(self) -> Iterator[int]:
+        """Each file's mtime (ns), in the order of :meth:`paths`."""
+        return chain.from_iterable(mtimes for _, _, _, _, mtimes in self.files)
+
+    def newest(self) -> int | None:
+        """The latest mtime (ns) of any file; None when there is none."""
+        return max((max(m) for _, _, _, _, m in self.files if m), default=None)
+
+
+_FOLDER = operator.itemgetter(0)
 
 
 def find(config: Config, executor: Executor = SERIAL) -> Found:
@@ -255,22 +306,18 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
         parts = list(Path(absolute).parts[len(Path(static).parts) :])
         for folder, entries in _scan(static, parts, set(), unlisted) if parts else ():
             folder_ok = (os.path.realpath(folder) + os.sep).startswith(prefix)
-            entries.sort(key=_NAME)  # a folder's files in path order: the sort below is a merge
+            entries.sort(key=_NAME)  # a folder's files in path order (see Found.sources)
             listed.append((entries, _relative(folder, base, config.root), folder_ok, root))
-    files: list[SourceFile] = []
+    files: list[Files] = []
     skipped: list[str] = []
     bad: list[Problem] = []
     for part in executor.halves(_stat, listed, LISTING, _entry_count, _cut_listing):
-        for listing in part[0]:
-            files.extend(_expand(listing))
+        files += part[0]
         skipped += part[1]
         bad += part[2]
     bad += [(_relative(f, base, config.root) or "./", line, why) for f, line, why in unlisted]
-    files.sort()  # a merge of sorted runs: each folder's entries are in name order
-    if len(config.content) > 1:  # two patterns may find one file: keep it once
-        files = [f for i, f in enumerate(files) if i == 0 or f[0] != files[i - 1][0]]
     unusable = [ArticleError(*p) for p in sorted(set(bad))]
-    return Found(files, skipped, unusable)
+    return Found(files, skipped, unusable, once=len(config.content) > 1)
 
 
 _NAME = operator.attrgetter("name")

@@ -17,7 +17,7 @@ import pytest
 import feedpub
 from feedpub import incremental
 from feedpub.config import load_config
-from feedpub.model import SourceFile
+from feedpub.sources import Found
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,8 +117,9 @@ def test_the_listing_state_changes_with_any_path_size_or_mtime() -> None:
     config = load_config(ROOT / "config.toml")
 
     def state(files: list[tuple[str, int, int]]) -> str:
-        listing = [SourceFile(p, f"/x/{p}", size, mtime) for p, size, mtime in files]
-        return incremental.state(config, listing, None, False)
+        names, sizes, mtimes = (list(column) for column in zip(*files, strict=True))
+        return incremental.state(config, Found([("", "/x/", names, sizes, mtimes)], [], []),
+                                 None, False)  # fmt: skip
 
     base = [("a.txt", 10, 1_000), ("b.txt", 20, 2_000)]
     variants = [

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from feedpub import parallel
+from feedpub import incremental, parallel
 from feedpub.build import build
 from feedpub.config import load_config
 from feedpub.model import SourceFile, Summary
@@ -274,6 +274,11 @@ def test_a_flat_folder_is_listed_alike_by_one_process_and_two(tmp_path: Path) ->
     shared = find(config, parallel.Workers(2, least=1))
     assert (shared.sources, shared.skipped) == (alone.sources, alone.skipped)
     assert [str(e) for e in shared.unusable] == [str(e) for e in alone.unusable]
+    # the folder was cut in two pieces, and the listing's state is the same
+    assert len(shared.files) == 2 and len(alone.files) == 1
+    assert incremental.state(config, shared, None, False) == incremental.state(
+        config, alone, None, False
+    )
 
 
 def test_when_the_child_fails_this_process_does_its_half_too() -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import parallel, sources
-from feedpub.config import load_config
+from feedpub import incremental, parallel, sources
+from feedpub.config import Config, load_config
 from feedpub.errors import ArticleError
 from feedpub.model import SourceFile
-from feedpub.sources import find
+from feedpub.sources import Found, find
 
 from .conftest import SITE
 
@@ -148,7 +148,7 @@ def test_a_forked_child_stats_half_the_folders_and_the_listing_is_the_same(
     monkeypatch.setattr(os, "fork", counted_fork)
     shared = find(config, parallel.Workers(2, least=1))
     assert len(forks) == 1
-    assert shared == alone
+    _same(shared, alone, config)
     paths = [s.path for s in shared.sources]
     assert paths == sorted(set(paths)) and "content/f4/in.txt" in paths
     assert "content/f2/c.md" in paths and "content/f1/leak.txt" not in paths
@@ -165,4 +165,15 @@ def test_when_no_child_can_be_forked_this_process_stats_everything(
         raise OSError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(os, "fork", no_fork)
-    assert find(config, parallel.Workers(2, least=1)) == alone
+    _same(find(config, parallel.Workers(2, least=1)), alone, config)
+
+
+def _same(found: Found, alone: Found, config: Config) -> None:
+    """The same files found, and the same state of the listing, as by one process."""
+    assert (found.sources, found.skipped, found.unusable) == (
+        alone.sources, alone.skipped, alone.unusable
+    )  # fmt: skip
+    assert found.count() == alone.count() == len(alone.sources)
+    assert incremental.state(config, found, None, False) == incremental.state(
+        config, alone, None, False
+    )

@@ -150,13 +150,14 @@ def summarise(config: Config, found: sources.Found, rows: dict[str, Row], ex: pa
               observe: Observe | None = None) -> Gathered:  # fmt: skip
     """Every file's summary or rejection: from the cache when unchanged, else read (and
     parsed only when its bytes changed). What was read goes to ``changes``."""
-    g = Gathered(errors=list(found.unusable), skipped=list(found.skipped), files=len(found.sources))
-    summaries, errors, todo = incremental.unchanged(
-        found.sources, rows, incremental.racy_after(config)
+    n = found.count()
+    g = Gathered(errors=list(found.unusable), skipped=list(found.skipped), files=n)
+    summaries, errors, todo, gone = incremental.unchanged(
+        found, rows, incremental.racy_after(config)
     )
     g.summaries += summaries
     g.errors += errors
-    g.cached = len(found.sources) - len(todo)
+    g.cached = n - len(todo)
     if observe:
         observe("read", [src.path for src, _ in todo])
     work = partial(sources.summarize, config.timezone, config.max_file_size)
@@ -190,8 +191,7 @@ def summarise(config: Config, found: sources.Found, rows: dict[str, Row], ex: pa
         else:
             g.summaries.append(outcome)
         changes.store(src.path, src.size, src.mtime_ns, digest, outcome)
-    present = {s.path for s in found.sources}
-    changes.vanished = [p for p in rows if p not in present]
+    changes.vanished = gone
     g.errors.sort(key=lambda e: (e.path, e.line))
     return g
 

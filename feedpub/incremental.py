@@ -155,27 +155,37 @@ def racy_after(config: Config) -> int:
 
 
 def unchanged(
-    sources: Sequence[SourceFile], rows: dict[str, Row], racy: int
-) -> tuple[list[Summary], list[ArticleError], list[tuple[SourceFile, str | None]]]:
+    found: Found, rows: dict[str, Row], racy: int
+) -> tuple[list[Summary], list[ArticleError], list[tuple[SourceFile, str | None]], list[str]]:
     """From the cache, the summaries and rejections of the files that did not change
-    (same size and mtime, settled before the last cache write); and the files to read,
-    each with the digest the cache knows of it (a touched file whose bytes are the same
-    is then not parsed)."""
+    (same size and mtime, settled before the last cache write); the files to read, each
+    with the digest the cache knows of it (a touched file whose bytes are the same is
+    then not parsed), in the order of the listing; and the paths the cache knows that
+    are listed no more."""
     summaries: list[Summary] = []
     errors: list[ArticleError] = []
     todo: list[tuple[SourceFile, str | None]] = []
-    for src in sources:  # a hundred thousand times: kept plain
-        row = rows.get(src.path)
-        if row is None:
-            todo.append((src, None))
-        elif row.size == src.size and row.mtime_ns == src.mtime_ns and src.mtime_ns < racy:
-            if row.error is not None:
-                errors.append(row.error)
-            elif row.summary is not None:
-                summaries.append(row.summary)
-        else:
-            todo.append((src, row.digest))
-    return summaries, errors, todo
+    known = 0  # files listed that the cache has a row for
+    for rel, folder, names, sizes, mtimes in found.files:
+        for name, size, mtime in zip(names, sizes, mtimes, strict=True):  # a hundred thousand
+            path = rel + name
+            row = rows.get(path)
+            if row is None:
+                todo.append((SourceFile(path, folder + name, size, mtime), None))
+                continue
+            known += 1
+            if row.size == size and row.mtime_ns == mtime and mtime < racy:
+                if row.error is not None:
+                    errors.append(row.error)
+                elif row.summary is not None:
+                    summaries.append(row.summary)
+            else:
+                todo.append((SourceFile(path, folder + name, size, mtime), row.digest))
+    gone: list[str] = []
+    if known < len(rows):  # a file the cache knows is listed no more
+        listed = set(found.paths().split("\0"))
+        gone = [p for p in rows if p not in listed]
+    return summaries, errors, todo, gone
 
 
 # ---------------------------------------------------------------- which outputs changed

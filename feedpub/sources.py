@@ -229,14 +229,16 @@ class Found:
     """What the content globs found: the files as the listing gave them, folder by folder
     (:data:`Files`), and as SourceFiles only when asked (:attr:`sources`). A build that
     finds nothing changed needs only the listing's hash (:meth:`paths`, :meth:`sizes`,
-    :meth:`mtimes`): it never makes the hundred thousand SourceFiles, nor sorts them."""
+    :meth:`mtimes`), and one that finds a few files changed only those files' SourceFiles
+    (:func:`feedpub.incremental.unchanged`): neither makes the hundred thousand
+    SourceFiles of a large site, nor sorts them."""
 
-    __slots__ = ("_once", "_sources", "files", "skipped", "unusable")
+    __slots__ = ("_sources", "files", "skipped", "unusable")
 
     def __init__(self, files: list[Files], skipped: list[str], unusable: list[ArticleError],
-                 once: bool = False) -> None:  # fmt: skip
-        #: each folder's files (a folder may come in two pieces, one after the other),
-        #: the folders by name
+                 repeats: bool = False) -> None:  # fmt: skip
+        #: each folder's files, the folders by name (a folder may come in two pieces,
+        #: one after the other); each file once
         self.files = sorted(files, key=_FOLDER)
         #: notes on what was left out on purpose (a link out of the content folder, a
         #: file that vanished since its folder was listed)
@@ -246,23 +248,24 @@ class Found:
         #: be looked at
         self.unusable = unusable
         self._sources: list[SourceFile] | None = None
-        self._once = once  # the listings may name a file twice (two patterns)
+        if repeats:  # two patterns may find one file: each file once, a listing each
+            sources = self.sources
+            self._sources = [
+                f for i, f in enumerate(sources) if i == 0 or f[0] != sources[i - 1][0]
+            ]
+            self.files = [(s.path, s.abspath, [""], [s.size], [s.mtime_ns]) for s in self._sources]
 
     @property
     def sources(self) -> list[SourceFile]:
-        """Every article file, sorted by path, each once."""
+        """Every article file, sorted by path."""
         if self._sources is None:
             files = [s for listing in self.files for s in _expand(listing)]
             files.sort()  # a merge of sorted runs: each folder's files are in name order
-            if self._once:  # two patterns may find one file: keep it once
-                files = [f for i, f in enumerate(files) if i == 0 or f[0] != files[i - 1][0]]
             self._sources = files
         return self._sources
 
     def count(self) -> int:
         """How many article files: ``len(self.sources)``, without making them."""
-        if self._once:
-            return len(self.sources)
         return sum(len(names) for _, _, names, _, _ in self.files)
 
     def paths(self) -> str:
@@ -317,7 +320,7 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
         bad += part[2]
     bad += [(_relative(f, base, config.root) or "./", line, why) for f, line, why in unlisted]
     unusable = [ArticleError(*p) for p in sorted(set(bad))]
-    return Found(files, skipped, unusable, once=len(config.content) > 1)
+    return Found(files, skipped, unusable, repeats=len(config.content) > 1)
 
 
 _NAME = operator.attrgetter("name")

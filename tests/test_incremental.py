@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,14 @@ import pytest
 
 import feedpub
 from feedpub import incremental
+from feedpub.build import build
+from feedpub.cache import Row
 from feedpub.config import load_config
+from feedpub.errors import ArticleError
+from feedpub.model import SourceFile, Summary
 from feedpub.sources import Found
+
+from .conftest import AZURE_AI_FEEDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,3 +145,54 @@ def test_the_listing_state_changes_with_any_path_size_or_mtime() -> None:
     states = [state(v) for v in variants]
     assert len(set(states)) == len(states)
     assert state(list(base)) == states[0]  # the same listing, the same state
+
+
+def test_unchanged_takes_from_the_cache_what_is_as_it_was_and_names_the_rest() -> None:
+    when = datetime(2026, 1, 2, tzinfo=UTC)
+
+    def row(path: str, size: int, mtime: int, digest: str) -> Row:
+        return Row(size, mtime, digest, Summary(path, f"https://e.example/{path}", True, when,
+                                                ("T",), None, digest), None)  # fmt: skip
+
+    found = Found(
+        [("b/", "/r/b/", ["z.txt"], [30], [3_000]),
+         ("a/", "/r/a/", ["w.txt", "x.txt", "y.txt"], [5, 10, 20], [500, 1_000, 2_000])],
+        [], [],
+    )  # fmt: skip
+    rows = {
+        "a/w.txt": row("a/w.txt", 5, 500, "dw")._replace(summary=None,
+                                                          error=ArticleError("a/w.txt", 3, "bad")),
+        "a/x.txt": row("a/x.txt", 10, 1_000, "dx"),  # as it was
+        "a/y.txt": row("a/y.txt", 20, 1_999, "dy"),  # touched since
+        "c/gone.txt": row("c/gone.txt", 1, 1, "dg"),  # listed no more
+    }  # fmt: skip
+    summaries, errors, todo, gone = incremental.unchanged(found, rows, racy=10_000)
+    assert summaries == [rows["a/x.txt"].summary]
+    assert [(e.path, e.line) for e in errors] == [("a/w.txt", 3)]
+    assert todo == [(SourceFile("a/y.txt", "/r/a/y.txt", 20, 2_000), "dy"),
+                    (SourceFile("b/z.txt", "/r/b/z.txt", 30, 3_000), None)]  # fmt: skip
+    assert gone == ["c/gone.txt"]
+    # every row listed: nothing gone; a file modified after the cache was written is
+    # read again, whatever its size and mtime say
+    del rows["c/gone.txt"]
+    summaries, _, todo, gone = incremental.unchanged(found, rows, racy=1_000)
+    assert summaries == [] and gone == []
+    assert [src.path for src, _ in todo] == ["a/x.txt", "a/y.txt", "b/z.txt"]
+
+
+def test_a_file_removed_since_the_last_build_leaves_the_cache(
+    seeds_dir: Path, write_config: Callable[..., Path]
+) -> None:
+    config = load_config(write_config(["content/*.txt"], AZURE_AI_FEEDS))
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    build(config, now, jobs=1)
+    gone = sorted(seeds_dir.glob("*.txt"))[0]
+    gone.unlink()
+    build(config, now, jobs=1)
+    cache = incremental.open_cache(config, readonly=True)
+    try:
+        paths = set(cache.rows())
+    finally:
+        cache.close()
+    assert paths == {f"content/{f.name}" for f in seeds_dir.glob("*.txt")}
+    assert f"content/{gone.name}" not in paths and len(paths) == 4

@@ -170,20 +170,19 @@ def unchanged(
         for name, size, mtime in zip(names, sizes, mtimes, strict=True):  # a hundred thousand
             path = rel + name
             row = rows.get(path)
-            if row is None:
-                todo.append((SourceFile(path, folder + name, size, mtime), None))
-                continue
-            known += 1
-            if row.size == size and row.mtime_ns == mtime and mtime < racy:
-                if row.error is not None:
-                    errors.append(row.error)
-                elif row.summary is not None:
-                    summaries.append(row.summary)
-            else:
-                todo.append((SourceFile(path, folder + name, size, mtime), row.digest))
+            if row is not None:
+                known += 1
+                if row.size == size and row.mtime_ns == mtime and mtime < racy:
+                    if row.error is not None:
+                        errors.append(row.error)
+                    elif row.summary is not None:
+                        summaries.append(row.summary)
+                    continue
+            digest = None if row is None else row.digest
+            todo.append((SourceFile(path, folder + name, size, mtime), digest))
     gone: list[str] = []
     if known < len(rows):  # a file the cache knows is listed no more
-        listed = set(found.paths().split("\0"))
+        listed = {rel + name for rel, _, names, _, _ in found.files for name in names}
         gone = [p for p in rows if p not in listed]
     return summaries, errors, todo, gone
 

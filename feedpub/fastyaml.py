@@ -61,7 +61,6 @@ _ESCAPES = {
 #: The escapes of one character after the backslash, as a character class.
 _ONE_CHAR_ESCAPE = "[" + "".join(map(re.escape, _ESCAPES)) + "]"
 _ESCAPE_BODY = rf"x[0-9A-Fa-f]{{2}}|u[0-9A-Fa-f]{{4}}|U[0-9A-Fa-f]{{8}}|{_ONE_CHAR_ESCAPE}"
-_ESCAPED = re.compile(rf'(?:[^"\\]|\\(?:{_ESCAPE_BODY}))*')
 _ESCAPE = re.compile(rf"\\({_ESCAPE_BODY})")
 
 
@@ -83,8 +82,14 @@ _CHARACTERS = _Characters(_ESCAPES)
 
 
 def _unescaped(body: str) -> str:
-    """A double-quoted text's escapes (all of :data:`_ESCAPED`) made characters."""
-    parts = _ESCAPE.split(body)  # text, escape, text, ..., text
+    """A double-quoted text (between its quotes) with its escapes made characters;
+    _Fallback when it holds a backslash that begins no escape of :data:`_ESCAPE`, or a
+    quote not escaped."""
+    parts = _ESCAPE.split(body)  # text, escape, text, ..., text: left to right, as
+    # libyaml reads them (an escaped backslash is taken before what follows it)
+    between = "".join(parts[::2])
+    if "\\" in between or '"' in between:
+        raise _Fallback
     parts[1::2] = map(_CHARACTERS.__getitem__, parts[1::2])
     return "".join(parts)
 
@@ -150,8 +155,6 @@ def _scalar(text: str) -> Any:
         if len(text) < 2 or text[-1] != '"':
             raise _Fallback
         if "\\" in body:
-            if not _ESCAPED.fullmatch(body):
-                raise _Fallback
             return _unescaped(body)
         if '"' in body:
             raise _Fallback
@@ -364,6 +367,9 @@ def _may_have_block_scalars(block: str) -> bool:
 #: A blank line or a comment line (neither is among the lines the walk sees).
 _SPACE_AT_END = re.compile(r"\\ +\n")
 _UNSEEN = re.compile(r"^ *(?:#[^\n]*)?\n", re.M)
+#: A comment line, the first or another (a scan for its line break first).
+_COMMENT = re.compile(r" *#[^\n]*\n")
+_COMMENT_AFTER = re.compile(r"\n *#[^\n]*\n")
 
 
 def _folds(block: str) -> bool:
@@ -373,12 +379,13 @@ def _folds(block: str) -> bool:
     would fold to a line break, a comment line end the scalar)."""
     if "\n\n" in block or block[:1] == "\n":
         return False
+    if " \n" not in block:  # no line ends with a space (a C scan: the common case),
+        # so none is blank: only a comment line is unseen
+        return "#" not in block or not (_COMMENT.match(block) or _COMMENT_AFTER.search(block))
     if "\\" in block and _SPACE_AT_END.search(block):
         # a backslash, then spaces at a line's end (an escaped space): the walk sees
         # the line without them, and would take the backslash for an escaped break
         return False
-    if "#" not in block and " \n" not in block:  # no comment, no line of spaces
-        return True
     return _UNSEEN.search(block) is None
 
 
@@ -549,9 +556,9 @@ _SEGMENT = re.compile(
 #: double-quoted text without quotes, its escapes all ones that libyaml takes and that
 #: make a character (no surrogate: see :class:`_Characters`);
 _DOUBLE_BODY = (
-    rf'[^"\\\n]*(?:\\(?:{_ONE_CHAR_ESCAPE}|x[0-9A-Fa-f]{{2}}'
+    rf'[^"\\\n]*+(?:\\(?:{_ONE_CHAR_ESCAPE}|x[0-9A-Fa-f]{{2}}'
     r"|u(?![Dd][89A-Fa-f])[0-9A-Fa-f]{4}"
-    r'|U(?:0000(?![Dd][89A-Fa-f])|000[1-9A-Fa-f]|0010)[0-9A-Fa-f]{4})[^"\\\n]*)*'
+    r'|U(?:0000(?![Dd][89A-Fa-f])|000[1-9A-Fa-f]|0010)[0-9A-Fa-f]{4})[^"\\\n]*+)*+'
 )
 _SAFE_DOUBLE = re.compile(rf': "{_DOUBLE_BODY}"$', re.M)
 #: such a text wrapped over lines as ``yaml.dump`` wraps it, each line but the last
@@ -598,7 +605,7 @@ def _has_flow(text: str) -> bool:
 #: (the walk takes each alike, as one more piece of the same text). A line of text
 #: under anything else is kept as it is (under an open quote, whether it closes the
 #: quote decides).
-_WRAPPED_PLAIN = re.compile(r": \0\n( +)[^\W_][^:#\n]*(?:\n\1[^\W_][^:#\n]*)*$", re.M)
+_WRAPPED_PLAIN = re.compile(r": \0\n( +)[^\W_][^:#\n]*+(?:\n\1[^\W_][^:#\n]*+)*+$", re.M)
 #: Where an item of a sequence begins, at the column of the block's first dash.
 _ITEM = {n: re.compile(rf"^ {{{n}}}- ", re.M) for n in range(9)}
 #: Shapes of blocks and of items the walk accepted (a corpus has a few hundred): at
@@ -680,7 +687,9 @@ def _shape(text: str, folds: bool) -> str:
     shape = _SAFE_PLAIN.sub(": \0", text)
     if not folds:
         return "\n" + shape
-    return _WRAPPED_PLAIN.sub(": \0\n\\1\0", shape) if "\0\n " in shape else shape
+    if "\0\n " not in shape or not _WRAPPED_PLAIN.search(shape):
+        return shape  # (a search, then a sub that calls Python at each match: rarely)
+    return _WRAPPED_PLAIN.sub(": \0\n\\1\0", shape)
 
 
 def _check_items(block: str, shape: str, folds: bool) -> None:

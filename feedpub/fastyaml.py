@@ -572,6 +572,7 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
     rf'(?:\\\n\1{_GOES_ON}{_DOUBLE_BODY})*"$',
     re.M,
 )
+
 _SAFE_SINGLE = re.compile(r": '[^'\n]*'$", re.M)
 #: and a plain one: a small integer, true, false, a time that exists (its offset
 #: less than a day, as Python's timezone takes it, or Z; a fraction of its second or
@@ -671,6 +672,20 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
     return out
 
 
+class _WrappedMask(dict[str, str]):
+    """The indent of a wrapped text's lines -> the mask of a
+    :data:`_SAFE_DOUBLE_WRAPPED` text (made once)."""
+
+    def __missing__(self, indent: str) -> str:
+        mask = f': "\0\\\n{indent}\0"'
+        if len(self) < 256:
+            self[indent] = mask
+        return mask
+
+
+_WRAPPED_MASKS = _WrappedMask()
+
+
 def _shape(text: str, folds: bool) -> str:
     """A nested block with every value of :data:`_SAFE_DOUBLE` (and
     :data:`_SAFE_DOUBLE_WRAPPED`), :data:`_SAFE_SINGLE` and :data:`_SAFE_PLAIN` masked
@@ -679,8 +694,10 @@ def _shape(text: str, folds: bool) -> str:
     of blocks that may fold and of others kept apart: no block that folds begins with a
     line break)."""
     if '"' in text:
-        if "\\\n" in text:
-            text = _SAFE_DOUBLE_WRAPPED.sub(': "\0\\\\\n\\1\0"', text)
+        if "\\\n" in text:  # (split: a sub would call Python at each match)
+            parts = _SAFE_DOUBLE_WRAPPED.split(text)  # text, indent, text, ..., text
+            parts[1::2] = map(_WRAPPED_MASKS.__getitem__, parts[1::2])
+            text = "".join(parts)
         text = _SAFE_DOUBLE.sub(': "\0', text)
     if "'" in text:
         text = _SAFE_SINGLE.sub(": '\0", text)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -273,15 +274,27 @@ def hardened_parser(collect_ids: bool = True) -> etree.XMLParser:
     """An XML parser for bytes we did not write: no network, no DTD, no entity
     expansion, no huge trees. ``collect_ids=False`` keeps no table of ``xml:id``
     values (libxml2 then neither refuses a repeated or malformed one nor spends
-    the time: about half a feed's parse); only for bytes known to hold none."""
-    from lxml import etree
+    the time: about half a feed's parse); only for bytes known to hold none.
 
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=False,
-        collect_ids=collect_ids,
-    )
+    This thread's (made once: making one costs as much as parsing a small feed, and
+    lxml resets a parser for each document it parses)."""
+    name = "with_ids" if collect_ids else "without_ids"
+    parser: etree.XMLParser | None = getattr(_PARSERS, name, None)
+    if parser is None:
+        from lxml import etree
+
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=False,
+            collect_ids=collect_ids,
+        )
+        setattr(_PARSERS, name, parser)
+    return parser
+
+
+#: Each thread's hardened parsers (``with_ids``, ``without_ids``).
+_PARSERS = threading.local()

@@ -127,6 +127,36 @@ def test_a_repeated_or_malformed_xml_id_is_refused_as_before(name: str) -> None:
     assert [p.rule for p in check(declared, NOW)[1]] == ["well-formed"]
 
 
+def test_the_hardened_parser_is_made_once_a_thread_and_stays_hardened() -> None:
+    """Each thread reuses its parser (making one costs as much as parsing a small
+    feed): after a good parse and after a failed one it still expands no entity, and
+    the one that collects IDs still refuses a repeated one."""
+    import threading
+
+    from lxml import etree
+
+    from feedpub.sanitize import hardened_parser
+
+    assert hardened_parser() is hardened_parser()
+    assert hardened_parser(collect_ids=False) is hardened_parser(collect_ids=False)
+    assert hardened_parser() is not hardened_parser(collect_ids=False)
+    elsewhere: list[etree.XMLParser] = []
+    thread = threading.Thread(target=lambda: elsewhere.append(hardened_parser()))
+    thread.start()
+    thread.join()
+    assert elsewhere[0] is not hardened_parser()
+    entity = b'<!DOCTYPE r [<!ENTITY e "expanded">]><r>&e;</r>'
+    repeated = b'<r><a xml:id="x"/><b xml:id="x"/></r>'
+    for before in (b"<r>fine</r>", b"<r>broken"):
+        for ids in (True, False):
+            with contextlib.suppress(etree.XMLSyntaxError):
+                etree.fromstring(before, hardened_parser(collect_ids=ids))
+            assert etree.fromstring(entity, hardened_parser(collect_ids=ids)).text is None
+        with pytest.raises(etree.XMLSyntaxError, match="already defined"):
+            etree.fromstring(repeated, hardened_parser())
+        assert len(etree.fromstring(repeated, hardened_parser(collect_ids=False))) == 2
+
+
 def test_what_names_formats_elsewhere_agrees_with_the_registry() -> None:
     """config.py (the formats a feed may have) and serve.py (the media types it serves)
     keep their own lists; they must be the registry's."""

@@ -168,6 +168,7 @@ def summarise(config: Config, found: sources.Found, rows: dict[str, Row], ex: pa
         parallel.READING,
         files=_abspath,
         meanwhile=partial(formats.prepare, formats_used),
+        ahead=sources.prepare,
     )
     for done, ((src, _), result) in enumerate(zip(todo, results, strict=True), 1):
         if progress:

@@ -74,11 +74,14 @@ class Executor(Protocol):
         shape: Shape,
         files: Callable[[T], str] | None = None,
         meanwhile: Callable[[], object] | None = None,
+        ahead: Callable[[], object] | None = None,
     ) -> Iterator[R]:
         """``fn`` over chunks of ``items``; each item's result, in order. ``files``
         gives the path of the file an item will read (then read ahead). ``meanwhile``
         is called once in this process while workers work, never without them: it
-        must be work to be done anyway, only done earlier (imports, say)."""
+        must be work to be done anyway, only done earlier (imports, say). ``ahead`` is
+        called once in this process before the workers are made, never without them:
+        what each would do first, done once for all (the imports ``fn`` needs)."""
         ...
 
     def halves(
@@ -109,6 +112,7 @@ class Serial:
         shape: Shape,
         files: Callable[[T], str] | None = None,
         meanwhile: Callable[[], object] | None = None,
+        ahead: Callable[[], object] | None = None,
     ) -> Iterator[R]:
         size = shape.chunk or len(items) or 1
         for i in range(0, len(items), size):
@@ -153,11 +157,14 @@ class Workers(Serial):
         shape: Shape,
         files: Callable[[T], str] | None = None,
         meanwhile: Callable[[], object] | None = None,
+        ahead: Callable[[], object] | None = None,
     ) -> Iterator[R]:
         least = shape.least if self.least is None else self.least
         if self.workers <= 1 or len(items) < max(least, 1):
             yield from super().map(fn, items, shape)
             return
+        if ahead is not None:
+            ahead()
         size = self.chunk or shape.chunk or max(4, len(items) // (self.workers * 16))
         parts = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
         with _pool(self.workers, (fn, items, files) if self.inherit else None) as pool:

@@ -173,6 +173,12 @@ _ALLOWED_ATTRS = {
 }
 
 
+def load_text_tools() -> None:
+    """Import ftfy, which :func:`clean_text` needs for a text that may hold mojibake:
+    for a build to do once, before it forks the processes that read articles."""
+    _ftfy()
+
+
 def load_html_tools() -> None:
     """Import what :func:`sanitize` and :func:`html_findings` use (nh3, lxml's HTML
     parser), which reading articles never needs: for a build to do once, before it

@@ -425,6 +425,16 @@ def summarize(
     return [summarize_one(src, tz, max_size, known) for src, known in todo]
 
 
+def prepare() -> None:
+    """Import what parsing article files needs (PyYAML, ftfy): for a build to do once,
+    before it forks the processes that read them, whose forks that render then find
+    it done too."""
+    from .articles import load_summary  # noqa: F401
+    from .sanitize import load_text_tools
+
+    load_text_tools()
+
+
 def _load(
     src: SourceFile, tz: tzinfo, max_size: int, known: str | None, summary: bool
 ) -> tuple[str, Article | Summary | ArticleError | None] | None:

@@ -484,6 +484,27 @@ def test_meanwhile_runs_here_while_workers_work_and_never_without_them() -> None
     assert calls == [os.getpid()]
 
 
+#: What ``ahead`` did in this process (the workers of the test below see their copy).
+_ahead_calls: list[int] = []
+
+
+def _ahead_seen(items: list[int]) -> list[int]:
+    return [len(_ahead_calls) for _ in items]
+
+
+def test_ahead_runs_here_before_the_workers_are_made_and_never_without_them() -> None:
+    _ahead_calls.clear()
+    shape = parallel.Shape(10, 7)
+    got = list(parallel.Workers(2).map(_ahead_seen, list(range(50)), shape,
+                                       ahead=lambda: _ahead_calls.append(os.getpid())))  # fmt: skip
+    assert _ahead_calls == [os.getpid()]
+    assert got == [1] * 50  # each worker was made after it: it found it done
+    for ex in (parallel.SERIAL, parallel.Workers(2)):  # no workers: never called
+        got = list(ex.map(_ahead_seen, [1, 2], shape, ahead=lambda: _ahead_calls.append(0)))
+        assert got == [1, 1]
+    assert _ahead_calls == [os.getpid()]
+
+
 def test_a_render_worker_parses_an_article_once_however_many_feeds_show_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

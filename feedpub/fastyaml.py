@@ -69,7 +69,8 @@ class _Characters(dict[str, str]):
     one worked out once: a text's escapes are then looked up in C (see
     :func:`_unescaped`)."""
 
-    def __missing__(self, code: str) -> str:  # a hexadecimal one: the others are in
+    def __missing__(self, code: str) -> str:  # a hexadecimal one (the others are in
+        # from the start)
         point = int(code[1:], 16)
         if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
             raise _Fallback  # libyaml refuses them
@@ -572,7 +573,6 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
     rf'(?:\\\n\1{_GOES_ON}{_DOUBLE_BODY})*"$',
     re.M,
 )
-
 _SAFE_SINGLE = re.compile(r": '[^'\n]*'$", re.M)
 #: and a plain one: a small integer, true, false, a time that exists (its offset
 #: less than a day, as Python's timezone takes it, or Z; a fraction of its second or

@@ -427,8 +427,8 @@ def summarize(
 
 def prepare() -> None:
     """Import what parsing article files needs (PyYAML, ftfy): for a build to do once,
-    before it forks the processes that read them, whose forks that render then find
-    it done too."""
+    before it forks the processes that read them (the processes that render, forked
+    later, then find it done too)."""
     from .articles import load_summary  # noqa: F401
     from .sanitize import load_text_tools
 

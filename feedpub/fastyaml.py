@@ -65,12 +65,11 @@ _ESCAPE = re.compile(rf"\\({_ESCAPE_BODY})")
 
 
 class _Characters(dict[str, str]):
-    """Each escape found (``xE9``, ``n``) -> the character it makes, each hexadecimal
-    one worked out once: a text's escapes are then looked up in C (see
-    :func:`_unescaped`)."""
+    """Each escape found (``xE9``, ``n``) -> the character it makes: the one-character
+    escapes from the start, each hexadecimal one worked out when first met. A text's
+    escapes are then looked up in C (see :func:`_unescaped`)."""
 
-    def __missing__(self, code: str) -> str:  # a hexadecimal one (the others are in
-        # from the start)
+    def __missing__(self, code: str) -> str:
         point = int(code[1:], 16)
         if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
             raise _Fallback  # libyaml refuses them

@@ -173,35 +173,35 @@ def _scalar(text: str) -> Any:
 
 def _flow(text: str) -> list[Any]:
     """A flow sequence of scalars on one line (``topics: [AI, "Open Source", 2]``), as
-    PyYAML reads it; anything more (nesting, pairs, comments, escapes, a quote inside
-    an item, an empty item) is PyYAML's to judge."""
+    PyYAML reads it: each item a quoted text (escapes and ``''`` as in a block) or a
+    plain one with no flow indicator, ``:`` or ``#`` in it; anything more (nesting,
+    pairs, comments, an empty item, a comma at the end) is PyYAML's to judge."""
     inner = text[1:-1]
     if not inner.strip(" "):
         return []
-    if any(c in inner for c in "[]{}#:\\"):
-        raise _Fallback
     out: list[Any] = []
-    for part in inner.split(","):
-        item = part.strip(" ")
-        if not item:
+    at, end = 0, len(inner)
+    while at < end:
+        m = _FLOW_ITEM.match(inner, at)
+        if m is None or (m.end() == end and inner.endswith(",")):
             raise _Fallback
-        if item[0] in "\"'":
-            if len(item) < 2 or item[-1] != item[0] or item[0] in item[1:-1]:
-                raise _Fallback
-            out.append(item[1:-1])
-        elif '"' in item or "'" in item:
-            raise _Fallback
-        else:
-            out.append(_plain(item))
+        out.append(_scalar(m.group(1)))
+        at = m.end()
     return out
 
 
-#: One ``key: value`` of a flow mapping of scalars, and the comma after it: a plain
-#: key, then a quoted value or a plain one with no flow indicator, ``:`` or ``#`` in it.
-_PAIR = r""" *([A-Za-z_][A-Za-z0-9_-]*): +("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^ ,\[\]{}#:'"](?:[^,\[\]{}#:]*[^ ,\[\]{}#:])?) *"""
-#: (A plain value neither starts nor ends with a space: each item then reads one way
-#: only, and a line that fails to match fails at once, whatever its length.)
+#: A scalar in a flow collection, and the spaces around it: a quoted text, or a plain
+#: one with no flow indicator, ``:`` or ``#`` in it. (A plain one neither starts nor ends
+#: with a space: each item then reads one way only, and a line that fails to match
+#: fails at once, whatever its length.)
+_SCALAR_IN_FLOW = (
+    r""" *("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^ ,\[\]{}#:'"](?:[^,\[\]{}#:]*[^ ,\[\]{}#:])?) *"""
+)
+#: One ``key: value`` of a flow mapping of scalars (a plain key), and the comma after it.
+_PAIR = r" *([A-Za-z_][A-Za-z0-9_-]*): +" + _SCALAR_IN_FLOW
 _FLOW_PAIR = re.compile(_PAIR + r"(?:,|\Z)")
+#: One item of a flow sequence of scalars, and the comma after it.
+_FLOW_ITEM = re.compile(_SCALAR_IN_FLOW + r"(?:,|\Z)")
 #: A flow mapping's start that ends inside a double-quoted value, with a backslash
 #: that escapes the line break after it.
 _IN_DOUBLE_QUOTES = re.compile(
@@ -245,10 +245,12 @@ def _key(text: str) -> None:
         _KEYS.add(text)
 
 
-#: One line of a block: its indent, a sequence dash with its spaces, a ``key:``, and
-#: the rest with trailing spaces cut. Blank lines and comment lines do not match.
+#: One line of a block: its indent, a sequence dash with its spaces, a key, the colon
+#: with the spaces after it, and the rest with trailing spaces cut. Blank lines and
+#: comment lines do not match.
 _LINE = re.compile(
-    r"^( *)(?=[^ #\n])(- +)?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|$))?((?:.*[^ \n])?) *$", re.M
+    r"^( *)(?=[^ #\n])(- +)?(?:([A-Za-z_][A-Za-z0-9_-]*)(:(?: +|$)))?((?:.*[^ \n])?) *$",
+    re.M,
 )
 #: The timestamp forms nearly every date has (a space for the T is how ``yaml.dump``
 #: writes one), in UTC or at an offset of whole minutes: PyYAML gives each as the aware
@@ -257,9 +259,9 @@ _ISO_STAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})\Z"
 )
 
-#: A line as :data:`_LINE` finds it: indent, dash, key (``""`` when none), the rest. The
-#: indent stays a string of spaces: two of them compare as their lengths do.
-Line = tuple[str, str, str, str]
+#: A line as :data:`_LINE` finds it: indent, dash, key (``""`` when none), colon, the
+#: rest. The indent stays a string of spaces: two of them compare as their lengths do.
+Line = tuple[str, str, str, str, str]
 
 
 def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
@@ -397,11 +399,20 @@ def _continued(lines: list[Line], i: int, indent: str, first: str) -> tuple[str,
     if first[0] in "[{":
         return _flow_lines(lines, i, indent, first)
     out = first
+    quoted = first[0] in "'\""
     n = len(lines)
     while i < n and lines[i][0] > indent:
-        _, dash, key, rest = lines[i]
-        if dash or key or not rest or rest[0] in _INDICATORS or rest[:3] in ("---", "..."):
-            raise _Fallback  # a nested block, or a line PyYAML must judge
+        _, dash, key, colon, rest = lines[i]
+        if key:  # "key: text": text in quotes, written back as it stands
+            if not quoted:
+                raise _Fallback  # a ": " ends a plain text: PyYAML's to judge
+            rest = f"{key}{colon}{rest}" if rest else f"{key}:"
+        if dash:  # "- text": text past a text's first line, written back as it stands
+            rest = f"{dash}{rest}".rstrip(" ")
+        if rest[:3] in ("---", "..."):
+            raise _Fallback  # a document's end, maybe: PyYAML's to judge
+        # (any other first character is text here, in quotes or not: a plain scalar's
+        # indicators count only where it starts; "#" starts no line the walk sees)
         if first[0] == '"' and (len(out) - len(out.rstrip("\\"))) % 2:
             out = out[:-1] + rest  # an escaped line break
         else:
@@ -418,7 +429,7 @@ def _flow_lines(lines: list[Line], i: int, indent: str, first: str) -> tuple[str
     out = first
     n = len(lines)
     while i < n and lines[i][0] > indent:
-        _, dash, key, rest = lines[i]
+        _, dash, key, _, rest = lines[i]
         if dash:
             raise _Fallback
         if out.endswith("\\"):  # an escaped line break, if inside double quotes
@@ -467,7 +478,7 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int,
     n = len(lines)
     keys = _KEYS
     while i < n:
-        col, dash, key, rest = lines[i]
+        col, dash, key, _, rest = lines[i]
         if col < indent:
             break
         if col > indent or dash or not key:
@@ -499,7 +510,7 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int,
     out: list[Any] = []
     n = len(lines)
     while i < n:
-        col, dash, key, rest = lines[i]
+        col, dash, key, colon, rest = lines[i]
         if col < indent or (col == indent and not dash):
             break
         if col > indent:
@@ -507,7 +518,7 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int,
         if key:
             # "- key: value": a mapping whose first line shares the dash's line
             inner = col + " " * len(dash)
-            lines[i] = (inner, "", key, rest)
+            lines[i] = (inner, "", key, colon, rest)
             value, i = _mapping(lines, i, inner, depth + 1, folds)
             out.append(value)
         else:
@@ -563,19 +574,31 @@ _DOUBLE_BODY = (
 _SAFE_DOUBLE = re.compile(rf': "{_DOUBLE_BODY}"$', re.M)
 #: such a text wrapped over lines as ``yaml.dump`` wraps it, each line but the last
 #: ending with a backslash that escapes its line break, the lines under the first
-#: indented alike (deeper than its key: the shape keeps their indent) and starting with
-#: an escape, a letter or a digit, not with a key (masked as two lines, however many
-#: it had: the walk takes each line under the first alike);
-_GOES_ON = r"(?![A-Za-z_][A-Za-z0-9_-]*: )(?=\\|[^\W_])"
+#: indented alike (deeper than its key: the shape keeps their indent) and none starting
+#: with a key, a sequence dash, a comment or a document marker (masked as two lines,
+#: however many it had: the walk takes each line under the first alike);
+_GOES_ON = r"(?![A-Za-z_][A-Za-z0-9_-]*: |- |---|\.\.\.)(?=[^ #\"\n\0])"
 _SAFE_DOUBLE_WRAPPED = re.compile(
     rf': "{_DOUBLE_BODY}\\\n( +){_GOES_ON}{_DOUBLE_BODY}'
     rf'(?:\\\n\1{_GOES_ON}{_DOUBLE_BODY})*"$',
     re.M,
 )
 _SAFE_SINGLE = re.compile(r": '[^'\n]*'$", re.M)
+#: a single-quoted text wrapped over lines (as ``yaml.dump`` wraps one, with
+#: ``allow_unicode``), after a key at the start of its line (so that it starts no text
+#: inside another: the key and the indent are kept), no quote in it but ``''`` and the
+#: closing one, the lines under the first indented alike and none starting with a
+#: sequence dash, a comment or a document marker (a dash starts an item where the
+#: lines are no text's);
+_TEXT_LINE = r"(?![ #]|- |---|\.\.\.)(?:[^'\n]|'')*+"
+_SAFE_SINGLE_WRAPPED = re.compile(
+    rf"^( *(?:- +)?[A-Za-z_][A-Za-z0-9_-]*: )'(?:[^'\n]|'')*+\n( ++){_TEXT_LINE}"
+    rf"(?:\n\2{_TEXT_LINE})*+'$",
+    re.M,
+)
 #: and a plain one: a small integer, true, false, a time that exists (its offset
 #: less than a day, as Python's timezone takes it, or Z; a fraction of its second or
-#: none), a text that starts with a letter and holds no ":" or "#", one that starts
+#: none), a text that starts with a letter (or any character past ASCII but a space) and holds no ":" or "#", one that starts
 #: with a digit and holds a space (so no number or date of PyYAML's) and no ":" or "#",
 #: an http(s) URL (no space, so no ": " nor " #"). Always a scalar, never one the walk
 #: refuses, alone or with lines of text under it. Anywhere else in a line the walk
@@ -586,9 +609,14 @@ _SAFE_PLAIN = re.compile(
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
     r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?"  # (" ": yaml.dump's)
     r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
-    r"|[^\W\d_][^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])$",
+    r"|[^\x00-\x40\x5b-\x60\x7b-\x7f\s][^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])$",
     re.M,
 )
+#: A quoted text that starts after a key or a dash and was not masked whole: it may go
+#: on over the lines under it, and what they hold is then text (a ``key: value`` there
+#: is no value a mask may stand for), so the block has no shape.
+_OPEN_QUOTE = re.compile("[:-] +['\"](?!\0)")
+
 #: Where a flow collection starts (or a text that looks so): after a key or a dash.
 _FLOW_START = re.compile(r"[:-] +[\[{]")
 
@@ -600,12 +628,16 @@ def _has_flow(text: str) -> bool:
 
 
 #: The lines that go on with a masked plain text (one wrapped over lines), right under
-#: it and indented alike: each a letter or a digit first, and no ":" or "#" (the text
-#: they make holds a space, so it is text). Masked as one line, however many they are
-#: (the walk takes each alike, as one more piece of the same text). A line of text
-#: under anything else is kept as it is (under an open quote, whether it closes the
-#: quote decides).
-_WRAPPED_PLAIN = re.compile(r": \0\n( +)[^\W_][^:#\n]*+(?:\n\1[^\W_][^:#\n]*+)*+$", re.M)
+#: it and indented alike: no ":" or "#" in them, and none starting with a sequence dash
+#: or a document marker (the text they make holds a space, so it is text; what they
+#: start with is text too, past a plain text's first line). Masked as one line, however
+#: many they are (the walk takes each alike, as one more piece of the same text). A
+#: line of text under anything else is kept as it is (under an open quote, whether it
+#: closes the quote decides).
+_GOES_ON_PLAIN = r"(?!- |---|\.\.\.)[^\n #:\0]"
+_WRAPPED_PLAIN = re.compile(
+    rf": \0\n( +){_GOES_ON_PLAIN}[^:#\n]*+(?:\n\1{_GOES_ON_PLAIN}[^:#\n]*+)*+$", re.M
+)
 #: Where an item of a sequence begins, at the column of the block's first dash.
 _ITEM = {n: re.compile(rf"^ {{{n}}}- ", re.M) for n in range(9)}
 #: Shapes of blocks and of items the walk accepted (a corpus has a few hundred): at
@@ -662,8 +694,9 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
             # (a flow collection's values are not masked in a shape: ",", "]" and "}"
             # would be text to the masks, and end a value to the walk)
             out[key] = _nested(under, folds)
+        elif (shape := _shape(under, folds)) is None:
+            out[key] = _nested(under, folds)  # (a quote left open: walked whole)
         else:
-            shape = _shape(under, folds)
             if shape not in _SHAPES:
                 _check_items(under, shape, folds)
                 _learn(shape)
@@ -685,21 +718,35 @@ class _WrappedMask(dict[str, str]):
 _WRAPPED_MASKS = _WrappedMask()
 
 
-def _shape(text: str, folds: bool) -> str:
-    """A nested block with every value of :data:`_SAFE_DOUBLE` (and
-    :data:`_SAFE_DOUBLE_WRAPPED`), :data:`_SAFE_SINGLE` and :data:`_SAFE_PLAIN` masked
-    (one mask each kind); where the block may fold, the lines that go on with a masked
-    plain text too (see :data:`_WRAPPED_PLAIN`); else marked as not folding (the shapes
-    of blocks that may fold and of others kept apart: no block that folds begins with a
-    line break)."""
+def _shape(text: str, folds: bool) -> str | None:
+    """A nested block with every value of :data:`_SAFE_SINGLE_WRAPPED`,
+    :data:`_SAFE_DOUBLE_WRAPPED`, :data:`_SAFE_DOUBLE`, :data:`_SAFE_SINGLE` and
+    :data:`_SAFE_PLAIN` masked (one mask each kind); where the block may fold, the
+    lines that go on with a masked plain text too (see :data:`_WRAPPED_PLAIN`); else
+    marked as not folding (the shapes of blocks that may fold and of others kept apart:
+    no block that folds begins with a line break). None when a quote is left open
+    (:data:`_OPEN_QUOTE`): its lines are text, which no mask may touch."""
+    singles = doubles = 0  # the quotes the masks write
+    if "'" in text and ": '" in text:  # (split: a sub would call Python at each match)
+        parts = _SAFE_SINGLE_WRAPPED.split(text)  # text, key, indent, text, ...
+        for i in range(1, len(parts), 3):
+            parts[i : i + 2] = f"{parts[i]}'\0\n{parts[i + 1]}\0'", ""
+        singles = len(parts) // 3 * 2
+        text = "".join(parts)
     if '"' in text:
-        if "\\\n" in text:  # (split: a sub would call Python at each match)
+        if "\\\n" in text:  # (split, as above)
             parts = _SAFE_DOUBLE_WRAPPED.split(text)  # text, indent, text, ..., text
             parts[1::2] = map(_WRAPPED_MASKS.__getitem__, parts[1::2])
+            doubles = len(parts) // 2 * 2
             text = "".join(parts)
-        text = _SAFE_DOUBLE.sub(': "\0', text)
+        text, n = _SAFE_DOUBLE.subn(': "\0', text)
+        doubles += n
     if "'" in text:
-        text = _SAFE_SINGLE.sub(": '\0", text)
+        text, n = _SAFE_SINGLE.subn(": '\0", text)
+        singles += n
+    # (a quote the masks did not write is rare: then the look for an open one)
+    if (text.count('"') != doubles or text.count("'") != singles) and _OPEN_QUOTE.search(text):
+        return None
     shape = _SAFE_PLAIN.sub(": \0", text)
     if not folds:
         return "\n" + shape

@@ -1,7 +1,7 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
     python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
-        [--style seeds|dump|flow|block|defaults]
+        [--style seeds|dump|flow|block|defaults|news]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity, one to
 three topics an article, 70 % published, 0-6 related items (some with images), 0-3
@@ -15,7 +15,7 @@ one folder, as a Jekyll ``_posts/`` or a ``_news/`` keeps them (``content/000000
 Also writes OUTDIR/config.toml: one feed per topic (50 items) and an "all" feed, with
 the content glob of the layout.
 
-Five styles of front matter for the same articles: ``seeds`` writes it as the real files
+Six styles of front matter for the same articles: ``seeds`` writes it as the real files
 are written (double-quoted texts, indented sequences, blank lines between sections);
 ``dump`` as a generator that calls ``yaml.safe_dump`` writes it (plain texts wrapped at
 80 columns, single quotes, sequences not indented, dates as ``2024-01-20 11:36:37+00:00``);
@@ -26,7 +26,10 @@ as the seeds style, but every excerpt a folded block scalar wrapped at 70 column
 (``excerpt: >-`` then its lines), as a template-writing generator may put long texts;
 ``defaults`` as a generator that calls ``yaml.safe_dump`` with its defaults writes it:
 keys sorted, every text with a non-ASCII character in double quotes, the character
-escaped (``caf\\xE9``), wrapped at 80 columns with each line break escaped.
+escaped (``caf\\xE9``), wrapped at 80 columns with each line break escaped; ``news``
+as ``dump``, but every title and excerpt holding what real headlines hold (colons,
+apostrophes, quotes, brackets, dashes: see NEWS_MARKS), so that ``yaml.safe_dump``
+single-quotes many and wraps them over lines, and lines start with a quote or a dash.
 """
 
 from __future__ import annotations
@@ -238,16 +241,49 @@ def article_path(content: Path, i: int, layout: str) -> Path:
     return content / f"{i // 1000:04}" / f"{i:07}.txt"
 
 
-STYLES = ("seeds", "dump", "flow", "block", "defaults")
+STYLES = ("seeds", "dump", "flow", "block", "defaults", "news")
+
+#: What real headlines and excerpts hold that the WORDS do not: colons, apostrophes,
+#: quotes, brackets, dashes, "#" and "%" (the ``news`` style puts them in the texts).
+NEWS_MARKS = [
+    "Update:", "Exclusive:", "it's", "don't", "Apple's", "“new”", '"said"', "'90s", "-",
+    "—", "(AP)", "[video]", "#1", "50%", "Q&A:", "…", "‘quoted’", "*", "vs.", "U.S.",
+]  # fmt: skip
+
+
+def _newsy(text: str) -> str:
+    """``text`` with marks of :data:`NEWS_MARKS` among its words (one every few words;
+    the same ones for the same text), and now and then a quoted word first."""
+    rng = random.Random(text)
+    words = text.split(" ")
+    for _ in range(max(1, len(words) // 4)):
+        words.insert(rng.randrange(len(words) + 1), rng.choice(NEWS_MARKS))
+    if rng.random() < 0.1:
+        words.insert(0, rng.choice(['"Breaking"', "'Tis", "“Live”"]))
+    return " ".join(words)
+
+
+def _news_texts(data: object) -> object:
+    """Every title and excerpt of a front matter (the related items' too) made newsy."""
+    if isinstance(data, list):
+        return [_news_texts(x) for x in data]
+    if isinstance(data, dict):
+        return {
+            k: _newsy(v) if k in ("title", "excerpt") and isinstance(v, str) else _news_texts(v)
+            for k, v in data.items()
+        }
+    return data
 
 
 def dumped(text: str, style: str = "dump") -> str:
-    """An article file of the ``seeds`` style in the ``dump``, ``flow`` or ``defaults``
-    style: its front matter loaded and written again by ``yaml.safe_dump``."""
+    """An article file of the ``seeds`` style in the ``dump``, ``flow``, ``defaults`` or
+    ``news`` style: its front matter loaded and written again by ``yaml.safe_dump``."""
     _, front, body = text.split("---\n", 2)
     data = yaml.load(front, Loader=yaml.CSafeLoader)
     if style == "defaults":
         written = yaml.safe_dump(data)
+    elif style == "news":
+        written = yaml.safe_dump(_news_texts(data), sort_keys=False, allow_unicode=True)
     else:
         flow = None if style == "flow" else False
         written = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=flow)

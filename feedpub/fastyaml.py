@@ -583,7 +583,7 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
     rf'(?:\\\n\1{_GOES_ON}{_DOUBLE_BODY})*"$',
     re.M,
 )
-_SAFE_SINGLE = re.compile(r": '[^'\n]*'$", re.M)
+_SAFE_SINGLE = re.compile(r": '(?:[^'\n]|'')*+'$", re.M)
 #: a single-quoted text wrapped over lines (as ``yaml.dump`` wraps one, with
 #: ``allow_unicode``), after a key at the start of its line (so that it starts no text
 #: inside another: the key and the indent are kept), no quote in it but ``''`` and the
@@ -612,10 +612,13 @@ _SAFE_PLAIN = re.compile(
     r"|[^\x00-\x40\x5b-\x60\x7b-\x7f\s][^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])$",
     re.M,
 )
-#: A quoted text that starts after a key or a dash and was not masked whole: it may go
-#: on over the lines under it, and what they hold is then text (a ``key: value`` there
-#: is no value a mask may stand for), so the block has no shape.
-_OPEN_QUOTE = re.compile("[:-] +['\"](?!\0)")
+#: A quoted text that starts a key's value or an item (where the walk takes one) and
+#: was not masked whole: it may go on over the lines under it, and what they hold is
+#: then text (a ``key: value`` there is no value a mask may stand for), so the block
+#: has no shape.
+_OPEN_QUOTE = re.compile(
+    "^ *(?:(?:- +)+(?:[A-Za-z_][A-Za-z0-9_-]*: +)?|[A-Za-z_][A-Za-z0-9_-]*: +)['\"](?!\0)", re.M
+)
 
 #: Where a flow collection starts (or a text that looks so): after a key or a dash.
 _FLOW_START = re.compile(r"[:-] +[\[{]")

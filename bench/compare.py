@@ -108,7 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("rev", help="the git revision to compare the working tree with")
     parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--layouts", default="both", help="flat, nested or both")
+    parser.add_argument("--layouts", default="both", choices=["flat", "nested", "both"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--style", default="seeds", choices=STYLES,
                         help="of front matter, as in run.py (its corpora are kept apart)")  # fmt: skip

@@ -1,7 +1,7 @@
 """feedpub against Hugo on the same synthetic corpus, side by side, in one invocation.
 
     python bench/run.py [--sizes 1000,10000,100000] [--layouts flat,nested] [--repeat 3]
-                        [--phases | --phases-only] [--style seeds|dump|flow|block]
+                        [--phases | --phases-only] [--style seeds|dump|flow|block|defaults|news]
 
 For each N and each layout it generates the corpus once (bench/corpus.py, under
 bench/work/c<N>-<layout>/: ``flat`` is one folder of N files, as a Jekyll ``_posts/``
@@ -176,7 +176,8 @@ def hugo_site(corpus: Path) -> Path:
 # ------------------------------------------------------------------ the run
 
 
-#: The style of front matter of the corpora (bench/corpus.py: seeds, dump, flow or block).
+#: The style of front matter of the corpora (bench/corpus.py: seeds, dump, flow, block,
+#: defaults or news).
 STYLE = ["seeds"]
 
 
@@ -377,8 +378,9 @@ def main() -> None:
         choices=STYLES,
         default="seeds",
         help="front matter as the real files write it, as yaml.dump does, as it does "
-        "with default_flow_style=None, with excerpts as folded block scalars, or as "
-        "yaml.safe_dump's defaults write it (keys sorted, non-ASCII text escaped)",
+        "with default_flow_style=None, with excerpts as folded block scalars, as "
+        "yaml.safe_dump's defaults write it (keys sorted, non-ASCII text escaped), or as "
+        "dump with headline punctuation in every title and excerpt (news)",
     )
     args = parser.parse_args()
     STYLE[0] = args.style

@@ -281,6 +281,8 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
             block = _block_scalars(block)
         except _Fallback:
             return None
+    if "'" in block and ": '" in block:  # (a C scan for one character first)
+        block = _single_quoted_joined(block)
     if only is not None:
         try:
             return _top_level(block, only)
@@ -364,6 +366,38 @@ def _may_have_block_scalars(block: str) -> bool:
     return (" |" in block or " >" in block) and (
         ": |" in block or ": >" in block or "- |" in block or "- >" in block
     )
+
+
+#: A single-quoted text wrapped over lines (as ``yaml.safe_dump`` wraps one with
+#: ``allow_unicode``) that starts a key's value: no quote in it but ``''`` and the
+#: closing one at the end of its last line, no backslash (in an enclosing double-quoted
+#: text one could escape a line break), every line under the first indented and not
+#: blank (a blank one is a line break to PyYAML).
+_WRAPPED_SINGLE = re.compile(
+    r"^( *(?:- +)?)([A-Za-z_][A-Za-z0-9_-]*: +)'((?:[^'\n\\]|'')*+)"
+    r"((?:\n +(?=[^ \n])(?:[^'\n\\]|'')++)++)'$",
+    re.M,
+)
+
+
+def _single_quoted_joined(block: str) -> str:
+    """``block`` with each text of :data:`_WRAPPED_SINGLE` on one line, as PyYAML folds
+    it (a line break and the spaces around it make one space) where its lines are
+    indented deeper than its key, as the walk takes them. Within quotes a line is text
+    whatever it starts with (``#``, ``- ``, ``key:``); the walk, which sees lines, then
+    meets none such."""
+
+    def joined(m: re.Match[str]) -> str:
+        lead, key, first, under = m.groups()
+        lines = under.split("\n")[1:]
+        if any(len(line) - len(line.lstrip(" ")) <= len(lead) for line in lines):
+            return m.group(0)  # not lines of the text, to the walk: it judges
+        # (the spaces before a line break go, not those before the closing quote)
+        inner = [line.strip(" ") for line in lines[:-1]]
+        text = " ".join([first.rstrip(" "), *inner, lines[-1].lstrip(" ")])
+        return f"{lead}{key}'{text}'"
+
+    return _WRAPPED_SINGLE.sub(joined, block)
 
 
 #: A blank line or a comment line (neither is among the lines the walk sees).
@@ -584,18 +618,6 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
     re.M,
 )
 _SAFE_SINGLE = re.compile(r": '(?:[^'\n]|'')*+'$", re.M)
-#: a single-quoted text wrapped over lines (as ``yaml.dump`` wraps one, with
-#: ``allow_unicode``), after a key at the start of its line (so that it starts no text
-#: inside another: the key and the indent are kept), no quote in it but ``''`` and the
-#: closing one, the lines under the first indented alike and none starting with a
-#: sequence dash, a comment or a document marker (a dash starts an item where the
-#: lines are no text's);
-_TEXT_LINE = r"(?![ #]|- |---|\.\.\.)(?:[^'\n]|'')*+"
-_SAFE_SINGLE_WRAPPED = re.compile(
-    rf"^( *(?:- +)?[A-Za-z_][A-Za-z0-9_-]*: )'(?:[^'\n]|'')*+\n( ++){_TEXT_LINE}"
-    rf"(?:\n\2{_TEXT_LINE})*+'$",
-    re.M,
-)
 #: and a plain one: a small integer, true, false, a time that exists (its offset
 #: less than a day, as Python's timezone takes it, or Z; a fraction of its second or
 #: none), a text that starts with a letter (or any character past ASCII but a space) and holds no ":" or "#", one that starts
@@ -722,33 +744,28 @@ _WRAPPED_MASKS = _WrappedMask()
 
 
 def _shape(text: str, folds: bool) -> str | None:
-    """A nested block with every value of :data:`_SAFE_SINGLE_WRAPPED`,
-    :data:`_SAFE_DOUBLE_WRAPPED`, :data:`_SAFE_DOUBLE`, :data:`_SAFE_SINGLE` and
-    :data:`_SAFE_PLAIN` masked (one mask each kind); where the block may fold, the
-    lines that go on with a masked plain text too (see :data:`_WRAPPED_PLAIN`); else
-    marked as not folding (the shapes of blocks that may fold and of others kept apart:
-    no block that folds begins with a line break). None when a quote is left open
-    (:data:`_OPEN_QUOTE`): its lines are text, which no mask may touch."""
-    singles = doubles = 0  # the quotes the masks write
-    if "'" in text and ": '" in text:  # (split: a sub would call Python at each match)
-        parts = _SAFE_SINGLE_WRAPPED.split(text)  # text, key, indent, text, ...
-        for i in range(1, len(parts), 3):
-            parts[i : i + 2] = f"{parts[i]}'\0\n{parts[i + 1]}\0'", ""
-        singles = len(parts) // 3 * 2
-        text = "".join(parts)
+    """A nested block with every value of :data:`_SAFE_DOUBLE` (and
+    :data:`_SAFE_DOUBLE_WRAPPED`), :data:`_SAFE_SINGLE` and :data:`_SAFE_PLAIN` masked
+    (one mask each kind); where the block may fold, the lines that go on with a masked
+    plain text too (see :data:`_WRAPPED_PLAIN`); else marked as not folding (the shapes
+    of blocks that may fold and of others kept apart: no block that folds begins with a
+    line break). None when a quote is left open (:data:`_OPEN_QUOTE`): its lines are
+    text, which no mask may touch. (A single-quoted text wrapped over lines is on one
+    line by now: see :func:`_single_quoted_joined`.)"""
+    open_quote = False  # whether a quote the masks did not write is left (rare)
     if '"' in text:
-        if "\\\n" in text:  # (split, as above)
+        doubles = 0  # the quotes the masks write
+        if "\\\n" in text:  # (split: a sub would call Python at each match)
             parts = _SAFE_DOUBLE_WRAPPED.split(text)  # text, indent, text, ..., text
             parts[1::2] = map(_WRAPPED_MASKS.__getitem__, parts[1::2])
             doubles = len(parts) // 2 * 2
             text = "".join(parts)
         text, n = _SAFE_DOUBLE.subn(': "\0', text)
-        doubles += n
+        open_quote = text.count('"') != doubles + n
     if "'" in text:
         text, n = _SAFE_SINGLE.subn(": '\0", text)
-        singles += n
-    # (a quote the masks did not write is rare: then the look for an open one)
-    if (text.count('"') != doubles or text.count("'") != singles) and _OPEN_QUOTE.search(text):
+        open_quote = open_quote or text.count("'") != n
+    if open_quote and _OPEN_QUOTE.search(text):
         return None
     shape = _SAFE_PLAIN.sub(": \0", text)
     if not folds:

@@ -431,6 +431,44 @@ def test_a_key_and_value_inside_an_open_quote_are_text_to_the_shape_too() -> Non
     assert fast_load(invalid, articles.SUMMARY_FIELDS) is None
 
 
+#: Single-quoted texts wrapped over lines: lines that would be a comment, an item, a
+#: key or a document marker outside quotes; spaces around line breaks and before the
+#: closing quote; a blank line; lines not under the key; inside other texts.
+WRAPPED_SINGLE = [
+    ("excerpt: 'a b\n  #1 c'\n", True),
+    ("excerpt: 'a b\n  - c\n  d: e'\n", True),
+    ("excerpt: '\n  abc'\n", True),
+    ("excerpt: 'abc   \n  def  \n  ghi '\n", True),
+    ("excerpt: 'abc\n  ---\n  def'\n", True),
+    ("excerpt: 'it''s\n  ''quoted'' #1\n  end'''\n", True),
+    ("related:\n- title: 'abc\n    #1 def'\n  url: x\n", True),
+    ("- k: 'a\n    b'\n", True),
+    ("excerpt:   'a\n    b'\n", True),
+    ("title: \"abc\n  x: 'y\n  z'\"\n", True),
+    ("title: \"abc\\\n  x: 'y\n  z'\"\n", True),
+    ("excerpt: 'a\n  b\\\n  c'\n", True),
+    ("title: \"abc\n  x: 'y\\\n    z'\n  end\"\n", True),
+    ("excerpt: 'abc\n\n  def'\n", False),
+    ("related:\n- title: 'abc\n  #1 def'\n", False),
+    ("title: abc\n  x: 'y\n  z'\n", False),
+    ("excerpt: 'a\n  b' # c\n", False),
+    ("excerpt: 'a\n  b'' c\n  d'\n  e'\n", False),
+]
+
+
+@pytest.mark.parametrize(("block", "fast"), WRAPPED_SINGLE)
+def test_single_quoted_texts_wrapped_over_lines_are_read_as_pyyaml_reads_them(
+    block: str, fast: bool
+) -> None:
+    """Inside quotes every line is text, folded as PyYAML folds it; where it may not be
+    one text, PyYAML judges. The same under a key of a nested block, its shape learned."""
+    assert same_as_pyyaml(block) is fast
+    nested = 'title: "T"\nrelated:\n- x: 1\n  ' + block.rstrip("\n").replace("\n", "\n  ") + "\n"
+    fastyaml._SHAPES.clear()
+    same_as_pyyaml(nested)
+    same_as_pyyaml(nested)
+
+
 def test_duplicate_keys_in_a_nested_block_are_found_after_its_shape_is_known() -> None:
     good = 'title: "T"\nrelated:\n  - title: "x"\n    when: 2020-01-28T00:00:00Z\n'
     assert fast_load(good, articles.SUMMARY_FIELDS) == {"title": "T", "related": UNBUILT}

@@ -371,13 +371,22 @@ def _may_have_block_scalars(block: str) -> bool:
 #: A single-quoted text wrapped over lines (as ``yaml.safe_dump`` wraps one with
 #: ``allow_unicode``) that starts a key's value: no quote in it but ``''`` and the
 #: closing one at the end of its last line, no backslash (in an enclosing double-quoted
-#: text one could escape a line break), every line under the first indented and not
-#: blank (a blank one is a line break to PyYAML).
+#: text one could escape a line break), the lines under the first indented alike, none
+#: blank (a blank one is a line break to PyYAML). Groups: what comes before the key
+#: (indent, dash), the key with its colon, the first line's text, the indent of the
+#: others, and their lines.
+_SINGLE_BODY = r"[^'\n\\]*+(?:''[^'\n\\]*+)*+"
 _WRAPPED_SINGLE = re.compile(
-    r"^( *(?:- +)?)([A-Za-z_][A-Za-z0-9_-]*: +)'((?:[^'\n\\]|'')*+)"
-    r"((?:\n +(?=[^ \n])(?:[^'\n\\]|'')++)++)'$",
+    rf"^( *(?:- +)?)([A-Za-z_][A-Za-z0-9_-]*: +)'({_SINGLE_BODY})\n( ++)(?=[^ \n])"
+    rf"({_SINGLE_BODY}(?:\n\4(?=[^ \n]){_SINGLE_BODY})*+)'$",
     re.M,
 )
+
+
+_SPACES_AT_BREAK = re.compile(" +\n")
+#: Where a single-quoted value may open (found at C speed; the pattern above, tried at
+#: each line start, is slower) and then matched from its line's start.
+_QUOTE_OPENS = re.compile(": +'")
 
 
 def _single_quoted_joined(block: str) -> str:
@@ -388,16 +397,27 @@ def _single_quoted_joined(block: str) -> str:
     meets none such."""
 
     def joined(m: re.Match[str]) -> str:
-        lead, key, first, under = m.groups()
-        lines = under.split("\n")[1:]
-        if any(len(line) - len(line.lstrip(" ")) <= len(lead) for line in lines):
+        lead, key, first, indent, lines = m.groups()
+        if len(indent) <= len(lead):
             return m.group(0)  # not lines of the text, to the walk: it judges
-        # (the spaces before a line break go, not those before the closing quote)
-        inner = [line.strip(" ") for line in lines[:-1]]
-        text = " ".join([first.rstrip(" "), *inner, lines[-1].lstrip(" ")])
-        return f"{lead}{key}'{text}'"
+        text = f"{first}\n{indent}{lines}"
+        if " \n" in text:  # (the spaces before a line break go too)
+            text = _SPACES_AT_BREAK.sub("\n", text)
+        folded = text.replace("\n" + indent, " ")
+        return f"{lead}{key}'{folded}'"
 
-    return _WRAPPED_SINGLE.sub(joined, block)
+    # _WRAPPED_SINGLE.sub(joined, block), matched only from lines where a quote opens
+    parts: list[str] = []
+    at = 0  # where the text not yet taken begins (after the last text joined)
+    for opens in _QUOTE_OPENS.finditer(block):
+        line = block.rfind("\n", 0, opens.start()) + 1
+        if line < at:
+            continue  # inside the text before
+        m = _WRAPPED_SINGLE.match(block, line)
+        if m is not None:
+            parts += (block[at:line], joined(m))
+            at = m.end()
+    return "".join(parts) + block[at:] if parts else block
 
 
 #: A blank line or a comment line (neither is among the lines the walk sees).
@@ -617,7 +637,7 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
     rf'(?:\\\n\1{_GOES_ON}{_DOUBLE_BODY})*"$',
     re.M,
 )
-_SAFE_SINGLE = re.compile(r": '(?:[^'\n]|'')*+'$", re.M)
+_SAFE_SINGLE = re.compile(r": '[^'\n]*+(?:''[^'\n]*+)*+'$", re.M)
 #: and a plain one: a small integer, true, false, a time that exists (its offset
 #: less than a day, as Python's timezone takes it, or Z; a fraction of its second or
 #: none), a text that starts with a letter (or any character past ASCII but a space) and holds no ":" or "#", one that starts

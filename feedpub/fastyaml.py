@@ -383,6 +383,7 @@ _WRAPPED_SINGLE = re.compile(
 )
 
 
+#: Spaces before a line break inside quotes (folding drops them).
 _SPACES_AT_BREAK = re.compile(" +\n")
 #: Where a single-quoted value may open (found at C speed; the pattern above, tried at
 #: each line start, is slower) and then matched from its line's start.
@@ -640,11 +641,12 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
 _SAFE_SINGLE = re.compile(r": '[^'\n]*+(?:''[^'\n]*+)*+'$", re.M)
 #: and a plain one: a small integer, true, false, a time that exists (its offset
 #: less than a day, as Python's timezone takes it, or Z; a fraction of its second or
-#: none), a text that starts with a letter (or any character past ASCII but a space) and holds no ":" or "#", one that starts
-#: with a digit and holds a space (so no number or date of PyYAML's) and no ":" or "#",
-#: an http(s) URL (no space, so no ": " nor " #"). Always a scalar, never one the walk
-#: refuses, alone or with lines of text under it. Anywhere else in a line the walk
-#: refuses it.
+#: none), a text that starts with a letter or any character past ASCII but a space
+#: (which no implicit type of PyYAML's starts with) and holds no ":" or "#", one that
+#: starts with a digit and holds a space (so no number or date of PyYAML's) and no ":"
+#: or "#", an http(s) URL (no space, so no ": " nor " #"). Always a scalar, never one
+#: the walk refuses, alone or with lines of text under it. Anywhere else in a line the
+#: walk refuses it.
 _SAFE_PLAIN = re.compile(
     r": (?:[1-9][0-9]{0,8}|0|true|false"
     r"|(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"

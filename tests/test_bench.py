@@ -236,6 +236,32 @@ def test_the_defaults_style_holds_the_same_articles_read_without_pyyaml(tmp_path
     assert escaped > 30 and wrapped > 30
 
 
+def test_the_news_style_holds_headline_texts_read_without_pyyaml(tmp_path: Path) -> None:
+    """The news style is the dump style with headline punctuation in every title and
+    excerpt: yaml.safe_dump single-quotes and wraps many of them, and lines under a
+    text start with a quote, a dash or a "#". Every file is read on the fast path, as
+    PyYAML reads it; bench/fastpath.py says so."""
+    from feedpub.articles import split_front_matter
+
+    from .test_fastpath import same_as_pyyaml
+
+    generate(tmp_path / "news", 80, layout="flat", style="news")
+    wrapped_quotes = marks = 0
+    for path in sorted((tmp_path / "news" / "content").iterdir()):
+        text = path.read_text(encoding="utf-8")
+        front = split_front_matter(text)[0]
+        # (a line that opens a quote and does not close it: an odd count of quotes)
+        wrapped_quotes += any(line.count("'") % 2 for line in front.splitlines() if ": '" in line)
+        marks += "''" in text or ": '" in text
+        assert same_as_pyyaml(front), path.name
+    assert wrapped_quotes > 20 and marks > 60
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "fastpath.py"), str(tmp_path / "news")],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "| news | 80 | 100% / 100% |" in out
+
+
 @pytest.mark.parametrize("style", STYLES)
 def test_one_change_edits_the_articles_own_title(tmp_path: Path, style: str) -> None:
     """The "one article changed" run edits the title of the newest published article

@@ -664,6 +664,21 @@ _OPEN_QUOTE = re.compile(
     "^ *(?:(?:- +)+(?:[A-Za-z_][A-Za-z0-9_-]*: +)?|[A-Za-z_][A-Za-z0-9_-]*: +)['\"](?!\0)", re.M
 )
 
+
+def _may_open_quote(text: str) -> bool:
+    """Whether ``text`` (masked) may hold what :data:`_OPEN_QUOTE` looks for: a key's or
+    an item's quote not masked, found by counts in C (a quote in a plain text, ``it's``
+    or ``"said"``, is no such quote)."""
+    if ":  " in text or "-  " in text:
+        return True  # (more spaces after a key or a dash: the pattern decides)
+    return (
+        "- '" in text
+        or '- "' in text
+        or text.count(": '") != text.count(": '\0")
+        or text.count(': "') != text.count(': "\0')
+    )
+
+
 #: Where a flow collection starts (or a text that looks so): after a key or a dash.
 _FLOW_START = re.compile(r"[:-] +[\[{]")
 
@@ -787,7 +802,7 @@ def _shape(text: str, folds: bool) -> str | None:
     if "'" in text:
         text, n = _SAFE_SINGLE.subn(": '\0", text)
         open_quote = open_quote or text.count("'") != n
-    if open_quote and _OPEN_QUOTE.search(text):
+    if open_quote and _may_open_quote(text) and _OPEN_QUOTE.search(text):
         return None
     shape = _SAFE_PLAIN.sub(": \0", text)
     if not folds:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -342,20 +343,32 @@ def _block_scalars(block: str) -> str:
         return f'{indent}{key}: "{escaped}"\n'
 
     # _BLOCK_SCALAR.sub(quoted, block), matched only where a header ends a line
-    parts: list[str] = []
-    at = 0  # where the text not yet taken begins (after the last block scalar)
-    for end in _HEADER_END.finditer(block):
-        line = block.rfind("\n", 0, end.start()) + 1
-        if line < at:
-            continue  # inside the lines of the block scalar before
-        m = _BLOCK_SCALAR.match(block, line)
-        if m is not None:
-            parts += (block[at:line], quoted(m))
-            at = m.end()
-    rewritten = "".join(parts) + block[at:] if parts else block
+    rewritten = _sub_from_lines(_BLOCK_SCALAR, _HEADER_END, quoted, block)
     if _may_have_block_scalars(rewritten) and _BLOCK_HEADER.search(rewritten):
         raise _Fallback  # a block scalar of another kind (or under a dash)
     return rewritten
+
+
+def _sub_from_lines(
+    pattern: re.Pattern[str],
+    marks: re.Pattern[str],
+    rewrite: Callable[[re.Match[str]], str],
+    block: str,
+) -> str:
+    """``pattern.sub(rewrite, block)`` for a ``pattern`` that starts at a line's start,
+    tried only from the lines where ``marks`` finds something (at C speed: trying the
+    pattern at every line start is slower); a match runs on over the lines after it."""
+    parts: list[str] = []
+    at = 0  # where the text not yet taken begins (after the last match)
+    for mark in marks.finditer(block):
+        line = block.rfind("\n", 0, mark.start()) + 1
+        if line < at:
+            continue  # inside the match before
+        m = pattern.match(block, line)
+        if m is not None:
+            parts += (block[at:line], rewrite(m))
+            at = m.end()
+    return "".join(parts) + block[at:] if parts else block
 
 
 def _may_have_block_scalars(block: str) -> bool:
@@ -408,17 +421,7 @@ def _single_quoted_joined(block: str) -> str:
         return f"{lead}{key}'{folded}'"
 
     # _WRAPPED_SINGLE.sub(joined, block), matched only from lines where a quote opens
-    parts: list[str] = []
-    at = 0  # where the text not yet taken begins (after the last text joined)
-    for opens in _QUOTE_OPENS.finditer(block):
-        line = block.rfind("\n", 0, opens.start()) + 1
-        if line < at:
-            continue  # inside the text before
-        m = _WRAPPED_SINGLE.match(block, line)
-        if m is not None:
-            parts += (block[at:line], joined(m))
-            at = m.end()
-    return "".join(parts) + block[at:] if parts else block
+    return _sub_from_lines(_WRAPPED_SINGLE, _QUOTE_OPENS, joined, block)
 
 
 #: A blank line or a comment line (neither is among the lines the walk sees).

@@ -2,9 +2,9 @@
 for trying feeds in a real reader before they are published.
 
 - Read-only (GET and HEAD; anything else is 405), flat: only files directly in
-  the output folder, never a dotfile (the cache, the lock, temp files), never a
-  path with ``/`` or ``..`` in it, never a symlink out of the folder, and only
-  the types a build writes (anything else is 404).
+  the output folder, never a dotfile (the cache, the lock, a build's staging
+  folder), never a path with ``/`` or ``..`` in it, never a symlink out of the
+  folder, and only the types a build writes (anything else is 404).
 - Content types: ``.rss`` application/rss+xml, ``.atom`` application/atom+xml,
   ``.json`` application/feed+json, ``.opml`` text/x-opml, ``.html`` text/html,
   all UTF-8.

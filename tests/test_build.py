@@ -24,11 +24,13 @@ from feedpub import formats
 from feedpub.build import build
 from feedpub.cache import Cache
 from feedpub.config import load_config
-from feedpub.output import Stage, deliver
+from feedpub.output import STAGING, Stage, deliver
 
 from .conftest import AZURE_AI_FEEDS, ROOT, SEEDS, run_cli
 
 NOW = "2021-01-01T00:00:00Z"
+#: The temp files of a build, in its staging folder in the output folder.
+STAGED = f"{STAGING}*/.*.tmp"
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -525,7 +527,7 @@ def test_a_build_publishes_its_files_in_one_batch(
     def fsync(fd: int) -> None:
         with lock:  # (called from several threads)
             if not at_first_sync:
-                at_first_sync.update((p.name, p.read_bytes()) for p in folder.glob(".*.tmp"))
+                at_first_sync.update((p.name, p.read_bytes()) for p in folder.glob(STAGED))
             kind = "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"
             events.append((kind, os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))))
         real_fsync(fd)
@@ -549,11 +551,12 @@ def test_a_build_publishes_its_files_in_one_batch(
     kinds = [kind for kind, _ in events]
     assert sorted(name for kind, name in events if kind == "file") == sorted(temps)
     assert kinds == ["file"] * 6 + ["rename"] * 6 + ["folder"]
+    assert events[-1] == ("folder", "feeds")  # the output folder, where the renames went
     recorded = cached_outputs(cfg)
     for name in written:
         st = (folder / name).stat()
         assert recorded[name][1:] == (st.st_size, st.st_mtime_ns)
-    assert not list(folder.glob(".*.tmp"))
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]  # nor the stage
 
 
 @pytest.mark.parametrize("fails", ["fsync", "rename"])
@@ -591,7 +594,7 @@ def test_a_file_that_cannot_be_published_keeps_its_old_bytes_and_is_written_next
     assert after["azure.rss"] == before["azure.rss"]
     assert after["azure.atom"] != before["azure.atom"]  # the other files are published
     assert b"smarter AI!" in after["azure.atom"]
-    assert not list(folder.glob(".*.tmp"))
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
     now_recorded = cached_outputs(cfg)
     assert now_recorded["azure.rss"] == recorded["azure.rss"]  # still the old file's
     assert now_recorded["azure.atom"] != recorded["azure.atom"]
@@ -620,7 +623,7 @@ def test_a_build_stopped_before_its_commit_publishes_nothing(
     staged: list[str] = []
 
     def stopping(self: Stage) -> dict[str, str]:
-        staged.extend(p.name for p in folder.glob(".*.tmp"))
+        staged.extend(p.name for p in folder.glob(STAGED))
         raise stop("stopped")
 
     monkeypatch.setattr(Stage, "commit", stopping)
@@ -661,3 +664,26 @@ def test_archive_pages_are_published_before_the_documents_that_link_them(
     pages = [n for n in renamed if "-archive-" in n]
     assert pages and renamed[: len(pages)] == pages
     assert sorted(renamed) == sorted(o.name for o in result.outcomes if o.status == "written")
+
+
+def test_a_killed_builds_staging_folder_is_removed_by_the_next_build(
+    cfg: Path, seeds_dir: Path, tmp_path: Path
+) -> None:
+    """What a build killed mid-way left in the output folder (its staging folder, with
+    a temp file) is gone after the next build; a symlink that happens to bear the name
+    is not followed (what it points to is untouched)."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    folder = cfg.parent / "feeds"
+    before = outputs(cfg)
+    stale = folder / f"{STAGING}k2j4h1"
+    stale.mkdir()
+    (stale / ".azure.rss.x8f2.tmp").write_bytes(b"half a feed")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_bytes(b"not ours")
+    (folder / f"{STAGING}link").symlink_to(elsewhere, target_is_directory=True)
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert not stale.exists()
+    assert (elsewhere / "keep.txt").read_bytes() == b"not ours"
+    assert outputs(cfg) == before
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [f"{STAGING}link"]

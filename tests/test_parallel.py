@@ -582,3 +582,103 @@ def test_the_files_rows_are_written_while_workers_render(
         assert seen == expected
         snapshots.append(_snapshot(tmp_path))
     assert snapshots[0] == snapshots[1]
+
+
+# ------------------------------------------------------------------ where new files go
+
+
+def _flags(folder: Path) -> int | None:
+    """The folder's inode flags (``lsattr``), or None where they cannot be read."""
+    import fcntl
+    import struct
+
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        return int(struct.unpack("i", fcntl.ioctl(fd, parallel._GETFLAGS, bytes(4)))[0])
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("marked_before", [False, True])
+def test_a_fresh_folder_is_made_in_its_parent_whose_flags_are_put_back(
+    tmp_path: Path, marked_before: bool
+) -> None:
+    """The folder is new, empty and in ``parent``; the parent is marked as a top of a
+    hierarchy only for the mkdir (its flags afterwards are those it had: a folder the
+    user marked stays marked)."""
+    parent = tmp_path / "feeds"
+    parent.mkdir()
+    before = _flags(parent)
+    assert before is not None or not sys.platform.startswith("linux"), "ext4 reads flags"
+    if marked_before and before is not None:
+        import fcntl
+        import struct
+
+        fd = os.open(parent, os.O_RDONLY)
+        try:
+            fcntl.ioctl(fd, parallel._SETFLAGS, struct.pack("i", before | parallel._TOPDIR))
+        finally:
+            os.close(fd)
+        before = _flags(parent)
+        assert before is not None and before & parallel._TOPDIR
+    made = [parallel.fresh_folder(parent, ".stage.") for _ in range(3)]
+    assert len(set(made)) == 3
+    for folder in made:
+        assert folder.parent == parent and folder.name.startswith(".stage.")
+        assert folder.is_dir() and not list(folder.iterdir())
+    assert _flags(parent) == before
+
+
+def test_the_parent_is_marked_for_the_mkdir_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The calls, in order: read the flags, mark, make the folder, put the flags back."""
+    import fcntl
+    import struct
+    import tempfile
+
+    calls: list[tuple[str, int]] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def ioctl(fd: int, request: int, arg: bytes) -> bytes:
+        if request == parallel._GETFLAGS:
+            calls.append(("get", 0))
+            return struct.pack("i", 0x80000)
+        calls.append(("set", struct.unpack("i", arg)[0]))
+        return arg
+
+    def mkdtemp(**kwargs: Any) -> str:
+        calls.append(("mkdir", 0))
+        return real_mkdtemp(**kwargs)
+
+    monkeypatch.setattr(fcntl, "ioctl", ioctl)
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setattr(os, "uname", lambda: os.uname_result(("Linux", "h", "6", "#1", "x86_64")))
+    monkeypatch.setattr(sys, "platform", "linux")
+    parallel.fresh_folder(tmp_path, ".s.")
+    assert calls == [("get", 0), ("set", 0x80000 | parallel._TOPDIR), ("mkdir", 0),
+                     ("set", 0x80000)]  # fmt: skip
+
+
+@pytest.mark.parametrize("fails", ["get", "set"])
+def test_a_folder_whose_flags_cannot_be_read_or_set_still_gets_its_fresh_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: str
+) -> None:
+    """Another file system, or a folder of another owner: the folder is made plainly."""
+    import fcntl
+
+    real_ioctl = fcntl.ioctl
+
+    def ioctl(fd: int, request: int, arg: bytes) -> bytes:
+        if (request == parallel._GETFLAGS) == (fails == "get"):
+            raise OSError(errno.ENOTTY if fails == "get" else errno.EPERM, "no")
+        return real_ioctl(fd, request, arg)  # type: ignore[no-any-return]
+
+    before = _flags(tmp_path)
+    monkeypatch.setattr(fcntl, "ioctl", ioctl)
+    folder = parallel.fresh_folder(tmp_path, ".s.")
+    assert folder.is_dir() and folder.parent == tmp_path
+    monkeypatch.undo()
+    assert _flags(tmp_path) == before

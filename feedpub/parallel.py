@@ -536,16 +536,26 @@ def fresh_folder(parent: Path, prefix: str) -> Path:
     ``mkdir`` and its flags are then put back as they were. Anywhere this cannot be
     done (another system or file system, a folder we do not own), the folder is made
     plainly: the same folder, made in the usual place."""
-    if not (sys.platform.startswith("linux") and os.uname().machine in _IOCTL_MACHINES):
+    with _top_of_hierarchy(parent):
         return Path(tempfile.mkdtemp(dir=parent, prefix=prefix))
+
+
+@contextlib.contextmanager
+def _top_of_hierarchy(folder: Path) -> Iterator[None]:
+    """``folder`` marked ``FS_TOPDIR_FL`` while in the ``with``, its flags then put back
+    as they were; left as it is (and said nothing of) where that cannot be done."""
+    if not (sys.platform.startswith("linux") and os.uname().machine in _IOCTL_MACHINES):
+        yield
+        return
     import fcntl  # (POSIX only)
 
-    marked: bytes | None = None  # the flags to put back
     try:
-        fd = os.open(parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
-        return Path(tempfile.mkdtemp(dir=parent, prefix=prefix))
+        yield
+        return
     try:
+        marked: bytes | None = None  # the flags to put back
         with contextlib.suppress(OSError):
             flags = fcntl.ioctl(fd, _GETFLAGS, bytes(4))  # the kernel reads and writes an int
             (value,) = struct.unpack("i", flags)
@@ -553,7 +563,7 @@ def fresh_folder(parent: Path, prefix: str) -> Path:
                 fcntl.ioctl(fd, _SETFLAGS, struct.pack("i", value | _TOPDIR))
                 marked = flags
         try:
-            return Path(tempfile.mkdtemp(dir=parent, prefix=prefix))
+            yield
         finally:
             if marked is not None:
                 with contextlib.suppress(OSError):

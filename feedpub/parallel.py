@@ -21,8 +21,9 @@ hundred thousand objects that hold no reference cycles (the cyclic collector wou
 walk them again and again: a third of a warm build's time), and which then freezes
 them for the rendering; :func:`maker`, a named tuple's constructor at C speed, for the
 stores that make them by the hundred thousand; :func:`prefetch`, a page-cache hint
-for a file about to be read whole (the cache); :func:`each_blocking`, a blocking
-system call over a list in threads (the fsyncs of a build's output files); and
+for a file about to be read whole (the cache); :class:`Durable`, the files a build publishes
+made durable (one ``syncfs`` for many), and :func:`each_blocking`, a blocking system call
+over a list in threads (an fsync each, for a few); and
 :func:`fresh_folder`, a folder for a build's new files where the file system makes
 them quickly.
 """
@@ -39,10 +40,10 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from itertools import repeat
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from .model import SourceFile, Summary
 
@@ -507,6 +508,86 @@ def _error_of(fn: Callable[[T], object], item: T) -> Exception | None:
     return None
 
 
+# ------------------------------------------------------------------ making files durable
+
+#: From this many files on, :class:`Durable` syncs them with one ``syncfs`` of their
+#: file system rather than an ``fsync`` each.
+SYNC_TOGETHER = 32
+#: The first Linux whose ``syncfs`` reports write-back errors (before, it says 0).
+_SYNCFS_REPORTS = (5, 8)
+_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+
+
+class Durable:
+    """Files about to be written in some folders, made durable together (:meth:`sync`).
+
+    Every ``fsync`` ends with a flush of the disk's write cache: 600 new files, synced
+    in sixteen threads, took 0.05 s on this project's machine; one ``syncfs(2)`` of
+    their file system took 0.01 s. ``syncfs`` writes back all of the file system's
+    dirty data, then flushes once; from Linux 5.8 on, it reports any write-back error
+    on that file system since the descriptor it is given was opened, and each folder
+    is opened (:meth:`watch`) before its files are written: a success means that
+    every byte written there since is on disk. With fewer files, an error, an older
+    kernel, another system, or a file in a folder not watched, each file gets its own
+    ``fsync`` (in threads, :func:`each_blocking`), which names the file that failed."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, int] = {}  # folder -> a descriptor opened before the writes
+
+    def watch(self, folder: Path) -> None:
+        """Files are about to be written in ``folder``."""
+        if _syncfs() is None or str(folder) in self._folders:
+            return
+        with contextlib.suppress(OSError):
+            self._folders[str(folder)] = os.open(folder, _FOLDER)
+
+    def sync(self, paths: Sequence[str]) -> list[Exception | None]:
+        """Each file's bytes on disk; the error of each (None when synced), in order."""
+        syncfs = _syncfs()
+        if (
+            syncfs is not None
+            and len(paths) >= SYNC_TOGETHER
+            and all(os.path.dirname(p) in self._folders for p in paths)
+            and all(syncfs(fd) == 0 for fd in self._folders.values())
+        ):
+            return [None] * len(paths)
+        return each_blocking(_fsync, paths)
+
+    def close(self) -> None:
+        for fd in self._folders.values():
+            os.close(fd)
+        self._folders.clear()
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@cache
+def _syncfs() -> Callable[[int], int] | None:
+    """The C library's ``syncfs``, where it reports write-back errors; else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        release = tuple(int(n) for n in os.uname().release.split(".")[:2])
+    except ValueError:
+        return None
+    if release < _SYNCFS_REPORTS:
+        return None
+    import ctypes  # (1 ms; only for a build that writes many files)
+
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
+    return cast(Callable[[int], int], fn)
+
+
 # ------------------------------------------------------------------ where new files go
 
 #: Linux's ``FS_IOC_GETFLAGS`` and ``FS_IOC_SETFLAGS`` (``_IOR``/``_IOW('f', 1|2, long)``,
@@ -550,7 +631,7 @@ def _top_of_hierarchy(folder: Path) -> Iterator[None]:
     import fcntl  # (POSIX only)
 
     try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        fd = os.open(folder, _FOLDER)
     except OSError:
         yield
         return

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import formats
+from feedpub import formats, parallel
 from feedpub.build import build
 from feedpub.cache import Cache
 from feedpub.config import load_config
@@ -557,6 +557,63 @@ def test_a_build_publishes_its_files_in_one_batch(
         st = (folder / name).stat()
         assert recorded[name][1:] == (st.st_size, st.st_mtime_ns)
     assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]  # nor the stage
+
+
+@pytest.mark.parametrize("syncfs_fails", [False, True])
+def test_many_files_are_synced_by_one_syncfs_before_any_rename(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, syncfs_fails: bool
+) -> None:
+    """A build that writes many files syncs their file system once, through the staging
+    folder, after every file is written whole and before the first rename; when that
+    sync fails, each file is synced on its own, and one that fails keeps its old bytes."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    before = outputs(cfg)
+    edit_an_azure_article(seeds_dir)
+    folder = cfg.parent / "feeds"
+    events: list[tuple[str, str]] = []
+    lock = threading.Lock()
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def syncfs(fd: int) -> int:
+        staged = {p.name: p.read_bytes() for p in folder.glob(STAGED)}
+        assert staged and all(data.endswith(b">\n") for data in staged.values())  # whole
+        events.append(("syncfs", os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))))
+        if syncfs_fails:
+            return -1
+        os.sync()
+        return 0
+
+    def fsync(fd: int) -> None:
+        name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
+        with lock:  # (called from several threads)
+            events.append(("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file", name))
+        if name.startswith(".azure.rss."):
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_fsync(fd)
+
+    def replace(src: str, dst: str) -> None:
+        events.append(("rename", os.path.basename(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(parallel, "SYNC_TOGETHER", 2)
+    monkeypatch.setattr(parallel, "_syncfs", lambda: syncfs)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    result = build(load_config(cfg), datetime.fromisoformat(NOW))
+    kinds = [kind for kind, _ in events]
+    assert events[0][0] == "syncfs" and events[0][1].startswith(STAGING)
+    staged = len([o for o in result.outcomes if o.status in ("written", "failed")])
+    assert staged >= 3  # the azure feeds and the site files
+    if syncfs_fails:
+        assert kinds == ["syncfs"] + ["file"] * staged + ["rename"] * (staged - 1) + ["folder"]
+        assert [o.name for o in result.failed] == ["azure.rss"]
+        assert outputs(cfg)["azure.rss"] == before["azure.rss"]
+    else:
+        assert kinds == ["syncfs"] + ["rename"] * staged + ["folder"]
+        assert not result.failed
+        assert outputs(cfg)["azure.rss"] != before["azure.rss"]
+    assert b"smarter AI!" in outputs(cfg)["azure.atom"]
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
 
 
 @pytest.mark.parametrize("fails", ["fsync", "rename"])

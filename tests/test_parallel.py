@@ -431,6 +431,138 @@ def test_each_blocking_lets_an_interrupt_through(threads: int) -> None:
         parallel.each_blocking(interrupted, list(range(10)), threads)
 
 
+# ------------------------------------------------------------------ making files durable
+
+
+class _Syncs:
+    """A stand-in for the C library's syncfs: records the folder of each descriptor it
+    is given, then syncs it for real or fails as told."""
+
+    def __init__(self, fails: bool = False) -> None:
+        self.folders: list[str] = []
+        self.fails = fails
+
+    def __call__(self, fd: int) -> int:
+        self.folders.append(os.readlink(f"/proc/self/fd/{fd}"))
+        if self.fails:
+            return -1
+        os.sync()
+        return 0
+
+
+def _files(folder: Path, count: int) -> list[str]:
+    folder.mkdir(exist_ok=True)
+    paths = [str(folder / f"f{i}") for i in range(count)]
+    for p in paths:
+        Path(p).write_bytes(b"x")
+    return paths
+
+
+@pytest.fixture
+def fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The path of every file fsync'd (through the real fsync)."""
+    synced: list[str] = []
+    real = os.fsync
+    lock = threading.Lock()
+
+    def fsync(fd: int) -> None:
+        with lock:
+            synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return synced
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/fd")
+def test_many_files_in_watched_folders_are_synced_by_one_syncfs_each_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fsyncs: list[str]
+) -> None:
+    syncs = _Syncs()
+    monkeypatch.setattr(parallel, "_syncfs", lambda: syncs)
+    a, b = tmp_path / "a", tmp_path / "b"
+    durable = parallel.Durable()
+    durable.watch(a.parent)  # (a folder watched twice is opened once)
+    for folder in (a, b):
+        folder.mkdir()
+        durable.watch(folder)
+        durable.watch(folder)
+    paths = _files(a, parallel.SYNC_TOGETHER - 1) + _files(b, 1)
+    assert durable.sync(paths) == [None] * len(paths)
+    assert sorted(syncs.folders) == sorted(map(str, [tmp_path, a, b]))
+    assert fsyncs == []
+    durable.close()
+    assert durable.sync(paths) == [None] * len(paths)  # nothing watched now: an fsync each
+    assert sorted(fsyncs) == sorted(paths) and len(syncs.folders) == 3
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/fd")
+@pytest.mark.parametrize("why", ["few files", "a folder not watched", "syncfs fails", "no syncfs"])
+def test_files_are_fsynced_one_by_one_when_syncfs_cannot_answer_for_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fsyncs: list[str], why: str
+) -> None:
+    """Fewer files than SYNC_TOGETHER, one outside the folders watched, a syncfs that
+    fails (then each file's fsync says which failed), or none at all."""
+    syncs = _Syncs(fails=why == "syncfs fails")
+    monkeypatch.setattr(parallel, "_syncfs", lambda: None if why == "no syncfs" else syncs)
+    durable = parallel.Durable()
+    durable.watch(tmp_path / "a")  # (not there yet: not watched)
+    paths = _files(tmp_path / "a", parallel.SYNC_TOGETHER)
+    durable.watch(tmp_path / "a")
+    if why == "few files":
+        paths = paths[:-1]
+    elif why == "a folder not watched":
+        paths += _files(tmp_path / "b", 1)
+    if why == "syncfs fails":
+        bad = paths[3]
+        real = os.fsync
+
+        def failing(fd: int) -> None:
+            if os.readlink(f"/proc/self/fd/{fd}") == bad:
+                raise OSError(errno.EIO, os.strerror(errno.EIO))
+            real(fd)
+
+        monkeypatch.setattr(os, "fsync", failing)
+        errors = durable.sync(paths)
+        assert syncs.folders == [str(tmp_path / "a")]
+        assert [i for i, e in enumerate(errors) if e is not None] == [3]
+        assert isinstance(errors[3], OSError) and errors[3].errno == errno.EIO
+        return
+    assert durable.sync(paths) == [None] * len(paths)
+    assert sorted(fsyncs) == sorted(paths)
+    assert syncs.folders == []
+    durable.close()
+
+
+@pytest.mark.parametrize(
+    ("system", "release", "found"),
+    [("linux", "6.18.44-fc", True), ("linux", "5.8.0", True), ("linux", "5.7.19", False),
+     ("linux", "4.19.0-amd64", False), ("linux", "weird", False), ("darwin", "24.1.0", False)],
+)  # fmt: skip
+def test_syncfs_is_used_only_where_it_reports_write_back_errors(
+    monkeypatch: pytest.MonkeyPatch, system: str, release: str, found: bool
+) -> None:
+    """Before Linux 5.8, syncfs said 0 whatever was lost; and other systems have none."""
+    if found and not sys.platform.startswith("linux"):
+        pytest.skip("needs the C library of Linux")
+    real = os.uname()
+    fake = os.uname_result((real.sysname, real.nodename, release, real.version, real.machine))
+    monkeypatch.setattr(sys, "platform", system)
+    monkeypatch.setattr(os, "uname", lambda: fake)
+    parallel._syncfs.cache_clear()
+    try:
+        got = parallel._syncfs()
+        assert (got is not None) == found
+        if got is not None:
+            fd = os.open(".", os.O_RDONLY)
+            try:
+                assert got(fd) == 0  # the real one
+            finally:
+                os.close(fd)
+    finally:
+        parallel._syncfs.cache_clear()
+
+
 # ------------------------------------------------------------------ what a worker keeps
 
 

@@ -8,6 +8,7 @@ import gc
 import os
 import pickle
 import shutil
+import signal
 import sqlite3
 import sys
 import threading
@@ -194,6 +195,79 @@ def test_workers_give_each_result_in_order(inherit: bool) -> None:
     # fewer items than the shape's least: in this process
     assert set(parallel.Workers(2).map(_pid, items[:5], shape)) == {os.getpid()}
     assert list(parallel.SERIAL.map(_square_all, items, shape)) == [x * x for x in items]
+
+
+def _fails_at_five(chunk: list[int]) -> list[int]:
+    if 5 in chunk:
+        raise ValueError("five")
+    return chunk
+
+
+def _dies_at_five(chunk: list[int]) -> list[int]:
+    if 5 in chunk:
+        os._exit(3)
+    return chunk
+
+
+def _unpicklable_at_five(chunk: list[int]) -> list[Any]:
+    return [threading.Lock() if x == 5 else x for x in chunk]
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("fn", "error", "message"),
+    [(_fails_at_five, ValueError, "five"),
+     (_dies_at_five, RuntimeError, "stopped before its work was done"),
+     (_unpicklable_at_five, RuntimeError, "could not send its result")],
+)  # fmt: skip
+def test_a_failing_worker_fails_the_map_and_leaves_no_process_behind(
+    fn: Callable[[list[int]], list[Any]], error: type[Exception], message: str
+) -> None:
+    """An error in a worker is raised here, at its part's place (the parts before it
+    are given first); a worker that dies, or cannot send its result, is an error too.
+    Either way every worker is gone when the error reaches the caller."""
+    got: list[Any] = []
+    with pytest.raises(error, match=message):
+        for x in parallel.Workers(2, least=1, chunk=1).map(fn, list(range(20)), parallel.READING):
+            got.append(x)
+    assert got == [0, 1, 2, 3, 4]  # (a worker sends each part before it takes the next)
+    assert _no_children_left()
+
+
+def _stuck_after_two(chunk: list[int]) -> list[int]:
+    if chunk[0] >= 2:
+        threading.Event().wait()  # for ever
+    return [os.getpid() for _ in chunk]
+
+
+@pytest.mark.skipif(not hasattr(signal, "alarm"), reason="POSIX")
+def test_a_map_left_unfinished_stops_its_workers() -> None:
+    """A build stopped while its workers work (an error, an interrupt) does not wait for
+    their work: they are stopped, and none is left behind."""
+
+    def hung(signum: int, frame: object) -> None:
+        raise AssertionError("the map waited for its workers' work")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    try:
+        results = parallel.Workers(2, least=1, chunk=1).map(
+            _stuck_after_two, list(range(50)), parallel.READING
+        )
+        assert next(results) != os.getpid()
+        signal.alarm(20)
+        results.close()
+        signal.alarm(0)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert _no_children_left()
 
 
 def _summaries(chunk: list[int]) -> list[tuple[Summary, SourceFile]]:

@@ -270,6 +270,36 @@ def test_a_map_left_unfinished_stops_its_workers() -> None:
     assert _no_children_left()
 
 
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_GETPIPE_SZ"), reason="Linux")
+def test_each_worker_writes_its_results_to_a_pipe_that_holds_a_chunks_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pipe holds 64 KB at first: a worker whose result is bigger would wait for this
+    process to read it before it could go on."""
+    import fcntl
+
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    read_end, write_end = os.pipe()
+    try:
+        parallel._widen(write_end)
+        assert fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ) == min(parallel.PIPE_BYTES, limit)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    widened: list[int] = []
+    real = parallel._widen
+
+    def widen(fd: int) -> None:
+        real(fd)
+        widened.append(fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ))
+
+    monkeypatch.setattr(parallel, "_widen", widen)
+    assert list(
+        parallel.Workers(2, least=1, chunk=1).map(_square_all, [1, 2, 3], parallel.READING)
+    ) == [1, 4, 9]
+    assert widened == [min(parallel.PIPE_BYTES, limit)] * 2 and widened[0] > 1 << 16
+
+
 def _summaries(chunk: list[int]) -> list[tuple[Summary, SourceFile]]:
     return [
         (Summary(f"p{i}", "u", True, NOW, ("a",), None, "d"), SourceFile(f"p{i}", "/p", i, i))

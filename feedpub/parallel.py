@@ -371,7 +371,10 @@ def _child(parts: list[range], tasks: int, out: int, others: list[int]) -> NoRet
                 data = _dumps(result)
             except Exception as e:  # an unpicklable result or error
                 data = _dumps((False, RuntimeError(f"a worker could not send its result: {e!r}")))
-            _write_all(out, _FRAME.pack(k, len(data)) + data)
+            del result
+            _write_all(out, _FRAME.pack(k, len(data)))
+            _write_all(out, data)  # (no copy of it, not even to put the frame before it)
+            del data
     except BaseException:  # interrupted, or the parent gone: the parent says what
         code = 1
     finally:
@@ -379,34 +382,30 @@ def _child(parts: list[range], tasks: int, out: int, others: list[int]) -> NoRet
 
 
 def _results(children: dict[int, int], count: int) -> Iterator[list[Any]]:
-    """The ``count`` parts' results, in order, as they come in on the children's pipes."""
+    """The ``count`` parts' results, in order, as they come in on the children's pipes.
+    Each result is read into a buffer of its size, made objects, and let go: no copy of
+    it is kept (at 100,000 articles, copies put 14 MB on the peak of a build)."""
     import selectors
 
     done: dict[int, tuple[bool, Any]] = {}
-    buffers = {fd: bytearray() for fd in children}
+    inboxes = {fd: _Inbox() for fd in children}
     sel = selectors.DefaultSelector()
     for fd in children:
         sel.register(fd, selectors.EVENT_READ)
     try:
         for k in range(count):
             while k not in done:
-                if not buffers:
+                if not inboxes:
                     raise RuntimeError("a worker process stopped before its work was done")
                 for key, _ in sel.select():
                     fd = int(key.fd)
-                    data = os.read(fd, 1 << 20)
-                    if not data:
+                    inbox = inboxes[fd]
+                    if not inbox.read(fd):
                         sel.unregister(fd)
-                        del buffers[fd]
-                        continue
-                    buf = buffers[fd]
-                    buf += data
-                    while len(buf) >= _FRAME.size:
-                        part, size = _FRAME.unpack_from(buf)
-                        if len(buf) < _FRAME.size + size:
-                            break
-                        done[part] = pickle.loads(buf[_FRAME.size : _FRAME.size + size])  # noqa: S301 (our own child's)
-                        del buf[: _FRAME.size + size]
+                        del inboxes[fd]
+                    elif inbox.body is not None and inbox.got == len(inbox.body):
+                        done[inbox.part] = pickle.loads(inbox.body)  # noqa: S301 (our own child's)
+                        inboxes[fd] = _Inbox()
             ok, value = done.pop(k)
             if not ok:
                 raise value
@@ -415,12 +414,40 @@ def _results(children: dict[int, int], count: int) -> Iterator[list[Any]]:
         sel.close()
 
 
-def _dumps(value: Any) -> bytes:
+class _Inbox:
+    """One frame coming in on a worker's pipe: its head, then its body."""
+
+    def __init__(self) -> None:
+        self.head = b""
+        self.part = -1
+        self.body: bytearray | None = None
+        self.got = 0
+
+    def read(self, fd: int) -> bool:
+        """Read what the pipe holds of this frame, as far as its end; False at the end
+        of the pipe."""
+        if self.body is None:
+            data = os.read(fd, _FRAME.size - len(self.head))
+            if not data:
+                return False
+            self.head += data
+            if len(self.head) == _FRAME.size:
+                self.part, size = _FRAME.unpack(self.head)
+                self.body = bytearray(size)
+            return True
+        with memoryview(self.body) as view:
+            n = os.readv(fd, [view[self.got :]])
+        self.got += n
+        return n > 0
+
+
+def _dumps(value: Any) -> memoryview:
+    """``value`` pickled (its bytes not copied out of the buffer they were made in)."""
     out = io.BytesIO()
     pickler = pickle.Pickler(out, pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _DISPATCH
     pickler.dump(value)
-    return out.getbuffer().tobytes()
+    return out.getbuffer()
 
 
 def _read_exactly(fd: int, size: int) -> bytes:
@@ -434,7 +461,7 @@ def _read_exactly(fd: int, size: int) -> bytes:
     return data
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes | memoryview) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]

@@ -300,6 +300,15 @@ def test_each_worker_writes_its_results_to_a_pipe_that_holds_a_chunks_result(
     assert widened == [min(parallel.PIPE_BYTES, limit)] * 2 and widened[0] > 1 << 16
 
 
+def _big(chunk: list[int]) -> list[bytes]:
+    return [bytes([x % 256]) * (3 << 20) for x in chunk]  # three times what a pipe holds
+
+
+def test_results_bigger_than_a_pipe_come_whole_and_in_order() -> None:
+    got = list(parallel.Workers(2, least=1, chunk=1).map(_big, list(range(6)), parallel.READING))
+    assert got == _big(list(range(6)))
+
+
 def _summaries(chunk: list[int]) -> list[tuple[Summary, SourceFile]]:
     return [
         (Summary(f"p{i}", "u", True, NOW, ("a",), None, "d"), SourceFile(f"p{i}", "/p", i, i))

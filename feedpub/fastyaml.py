@@ -644,9 +644,8 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
 _SAFE_SINGLE = re.compile(r": '[^'\n]*+(?:''[^'\n]*+)*+'$", re.M)
 #: and a plain one: a small integer, true, false, a time that exists (its offset
 #: less than a day, as Python's timezone takes it, or Z; a fraction of its second or
-#: none), a text that starts with a letter, "(" (``(AP) ...``) or any character past
-#: ASCII but a space (which no implicit type of PyYAML's starts with, nor any indicator)
-#: and holds no ":" or "#", one that
+#: none), a text that starts with a letter or any character past ASCII but a space
+#: (which no implicit type of PyYAML's starts with) and holds no ":" or "#", one that
 #: starts with a digit and holds a space (so no number or date of PyYAML's) and no ":"
 #: or "#", an http(s) URL (no space, so no ": " nor " #"). Always a scalar, never one
 #: the walk refuses, alone or with lines of text under it. Anywhere else in a line the
@@ -657,7 +656,7 @@ _SAFE_PLAIN = re.compile(
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
     r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?"  # (" ": yaml.dump's)
     r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
-    r"|[^\x00-\x27\x29-\x40\x5b-\x60\x7b-\x7f\s][^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])$",
+    r"|[^\x00-\x40\x5b-\x60\x7b-\x7f\s][^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])$",
     re.M,
 )
 #: A quoted text that starts a key's value or an item (where the walk takes one) and
@@ -711,11 +710,6 @@ _ITEM = {n: re.compile(rf"^ {{{n}}}- ", re.M) for n in range(9)}
 #: always walked.
 _SHAPES: set[str] = set()
 MAX_SHAPES = 2048
-#: A sequence's shape is kept only while fewer shapes than this are: the shapes of
-#: sequences of several items, each item's shape apart, can be as many as the files
-#: (related coverage wrapped as ``yaml.safe_dump`` wraps it), and must not fill the room
-#: its items' shapes need.
-_ROOM_FOR_SEQUENCES = MAX_SHAPES // 2
 MAX_SHAPE = 4096
 
 
@@ -769,11 +763,8 @@ def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
             out[key] = _nested(under, folds)  # (a quote left open: walked whole)
         else:
             if shape not in _SHAPES:
-                # a sequence's shape, whose items' shapes are kept too, only while the
-                # room left is more than the items may need
-                _learn(
-                    shape, _ROOM_FOR_SEQUENCES if _check_items(under, shape, folds) else MAX_SHAPES
-                )
+                _check_items(under, shape, folds)
+                _learn(shape)
             out[key] = UNBUILT
     return out
 
@@ -824,28 +815,26 @@ def _shape(text: str, folds: bool) -> str | None:
     return _WRAPPED_PLAIN.sub(": \0\n\\1\0", shape)
 
 
-def _check_items(block: str, shape: str, folds: bool) -> bool:
+def _check_items(block: str, shape: str, folds: bool) -> None:
     """Walk a nested block whose shape is not known (_Fallback where the walk refuses
     it), item by item when it is a sequence: an item of a known shape is not walked
     again, and each new one is kept. (Masks leave every line that begins an item as it
-    is: the shape is cut into items where the block is.) True when it was a sequence,
-    checked item by item."""
+    is: the shape is cut into items where the block is.)"""
     pieces = _items(block)
     shapes = _items(shape if folds else shape[1:])  # (without the mark of not folding)
     if len(pieces) < 2 or len(pieces) != len(shapes):  # (the same, as the masks are made)
         _nested(block, folds)
-        return False
+        return
     for piece, item in zip(pieces, shapes, strict=True):
         item = item if folds else "\n" + item
         if item not in _SHAPES:
             _nested(piece, folds)
             _learn(item)
-    return True
 
 
-def _learn(shape: str, room: int = MAX_SHAPES) -> None:
-    """Keep a shape the walk accepted, while there is ``room``."""
-    if len(_SHAPES) < room:
+def _learn(shape: str) -> None:
+    """Keep a shape the walk accepted, while there is room."""
+    if len(_SHAPES) < MAX_SHAPES:
         _SHAPES.add(shape)
 
 

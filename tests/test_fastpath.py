@@ -994,38 +994,6 @@ def test_escapes_are_read_as_libyaml_reads_them(pieces: list[str]) -> None:
     same_as_pyyaml(f'title: "T"\nrelated:\n- title: "x"\n  n: 1\n- title: "{text}"\n')
 
 
-def test_texts_that_start_with_a_bracket_share_their_shapes() -> None:
-    """A headline such as "(AP) ..." is plain text to PyYAML: related items of such
-    titles, wrapped over lines or not, are known by a few shapes, not one a file (a
-    news corpus's related coverage filled the room for shapes in 5,000 files)."""
-    fastyaml._SHAPES.clear()
-    for i in range(300):
-        item = {"title": f"(AP) story {i}" + " word" * (i % 25), "quality": i}
-        other = {"title": f"Plain {i}", "excerpt": f"(Reuters) {i}" + " more" * (i % 30)}
-        block = yaml.safe_dump({"title": "T", "related": [item, other]}, sort_keys=False,
-                               allow_unicode=True)  # fmt: skip
-        assert same_as_pyyaml(block), block
-    assert 0 < len(fastyaml._SHAPES) <= 12
-
-
-def test_the_shapes_of_sequences_leave_room_for_their_items_shapes(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The shapes of sequences of several items may be as many as the files; they are
-    kept only while half the room is free, so that the shape of a new kind of item is
-    still kept (and such items not walked one by one) when they are many."""
-    monkeypatch.setattr(fastyaml, "MAX_SHAPES", 20)
-    monkeypatch.setattr(fastyaml, "_ROOM_FOR_SEQUENCES", 10)
-    fastyaml._SHAPES.clear()
-    item = "- title: x\n  n: 1\n"
-    for i in range(1, 40):  # sequences of 2 to 40 items: each a new shape
-        assert same_as_pyyaml(f"title: T\nrelated:\n{item * (i + 1)}")
-    assert len(fastyaml._SHAPES) == 10
-    assert same_as_pyyaml("title: T\nrelated:\n- url: u\n  w: 2\n- url: v\n  w: 3\n")
-    assert "- url: \0\n  w: \0\n" in fastyaml._SHAPES  # the new item's, still kept
-    fastyaml._SHAPES.clear()
-
-
 def test_times_at_any_offset_share_their_shapes() -> None:
     """A generator outside UTC writes its times with their offset (and maybe a fraction
     of a second): related items of such times are known by one shape, not walked one

@@ -241,6 +241,35 @@ def test_a_failing_worker_fails_the_map_and_leaves_no_process_behind(
     assert _no_children_left()
 
 
+@pytest.mark.parametrize("forks", [0, 1])
+def test_a_map_whose_workers_cannot_all_be_forked_is_done_by_those_that_can(
+    monkeypatch: pytest.MonkeyPatch, forks: int
+) -> None:
+    """A limit on processes (or no memory) leaves fewer workers, or none: then this
+    process does the work, and what the build would do meanwhile waits for later."""
+    real = os.fork
+    made: list[int] = []
+
+    def fork() -> int:
+        if len(made) >= forks:
+            raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+        made.append(1)
+        return real()
+
+    monkeypatch.setattr(os, "fork", fork)
+    meanwhile: list[int] = []
+    items = list(range(40))
+    got = list(parallel.Workers(2, least=1, chunk=3).map(
+        _pid, items, parallel.READING, meanwhile=lambda: meanwhile.append(1)
+    ))  # fmt: skip
+    assert len(got) == len(items)
+    assert set(got) == ({os.getpid()} if forks == 0 else set(got) - {os.getpid()})
+    assert len(set(got)) == 1 and meanwhile == ([] if forks == 0 else [1])
+    squares = parallel.Workers(2, least=1, chunk=3).map(_square_all, items, parallel.READING)
+    assert list(squares) == [x * x for x in items]
+    assert _no_children_left()
+
+
 def _stuck_after_two(chunk: list[int]) -> list[int]:
     if chunk[0] >= 2:
         threading.Event().wait()  # for ever

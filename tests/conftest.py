@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,3 +72,10 @@ def run_cli(*args: str) -> tuple[int, str, str]:
     """``feedpub ARGS...`` in this process: (exit code, stdout, stderr)."""
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
+
+
+def interruptible() -> None:
+    """For ``subprocess.Popen(preexec_fn=...)``: the child takes Ctrl-C (SIGINT) as it
+    would at a terminal, even where the tests run with SIGINT ignored (a shell's
+    background job), which Python, and so the child, would otherwise keep ignoring."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

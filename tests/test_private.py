@@ -24,7 +24,7 @@ from feedpub import build as build_module
 from feedpub.config import load_config
 from feedpub.serve import Watcher
 
-from .conftest import OLD_MTIME_NS, run_cli
+from .conftest import OLD_MTIME_NS, interruptible, run_cli
 
 NOW = "2024-06-01T00:00:00Z"
 LATER = "2031-01-01T00:00:00Z"
@@ -325,6 +325,7 @@ def test_list_preview_check_and_serve_create_nothing_and_use_the_cache(site: Pat
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONWARNINGS": "error"},
+        preexec_fn=interruptible,
     )
     lines = []
     try:

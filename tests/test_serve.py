@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from feedpub.cli import cli
 from feedpub.serve import FeedHandler, FeedServer, Watcher, make_server
 
-from .conftest import SEEDS
+from .conftest import SEEDS, interruptible
 
 NOW = "2021-01-01T00:00:00Z"
 FEEDS = """
@@ -453,6 +453,7 @@ def test_serve_command_listens_and_stops_on_ctrl_c(write_config, seeds_dir: Path
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONWARNINGS": "error"},
+        preexec_fn=interruptible,
     )
     try:
         assert process.stderr is not None

@@ -113,9 +113,10 @@ class Stage:
         return st.st_size, st.st_mtime_ns
 
     def commit(self) -> dict[str, str]:
-        """Publish what was staged: sync every temp file (in threads), rename each, then
-        sync the folder. A file that cannot be synced or renamed keeps its old one; what
-        is wrong with each such name."""
+        """Publish what was staged: make every temp file durable (see
+        :class:`feedpub.parallel.Durable`), rename each, then sync the folder. A file
+        that cannot be synced or renamed keeps its old one; what is wrong with each
+        such name."""
         errors = self._durable.sync([tmp for _, tmp in self.staged])
         failed: dict[str, str] = {}
         renamed: Path | None = None

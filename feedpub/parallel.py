@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from functools import cache, partial
 from itertools import repeat
 from pathlib import Path
-from typing import Any, NoReturn, Protocol, TypeVar, cast
+from typing import Any, Literal, NoReturn, Protocol, TypeVar, cast
 
 from .model import SourceFile, Summary
 
@@ -316,7 +316,7 @@ def _forked(workers: int, parts: list[range],
                 read_end, write_end = os.pipe()
             except OSError:  # no descriptor left: the children made so far do the work
                 break
-            _widen(write_end)
+            widen_pipe(write_end)
             try:
                 pid = os.fork()
             except OSError:  # no process left (a limit, memory): likewise
@@ -358,7 +358,8 @@ def _forked(workers: int, parts: list[range],
 PIPE_BYTES = 1 << 20
 
 
-def _widen(fd: int) -> None:
+def widen_pipe(fd: int) -> None:
+    """Let the pipe ``fd`` belongs to hold :data:`PIPE_BYTES` (where the system allows)."""
     import fcntl  # (POSIX only: where workers are forked)
 
     setting = getattr(fcntl, "F_SETPIPE_SZ", None)
@@ -726,21 +727,28 @@ class Durable:
     kernel, another system, or a file in a folder not watched, each file gets its own
     ``fsync`` (in threads, :func:`each_blocking`), which names the file that failed."""
 
-    def __init__(self) -> None:
+    def __init__(self, syncfs: Callable[[int], int] | Literal["libc"] | None = "libc") -> None:
+        #: ``syncfs(fd) -> 0 | -1``: by default the C library's (:func:`libc_syncfs`, looked
+        #: up once a folder is watched: a build that writes nothing imports no ctypes);
+        #: None: an fsync each, always
+        self.syncfs = syncfs
         self._folders: dict[str, int] = {}  # folder -> a descriptor opened before the writes
 
     def watch(self, folder: Path) -> None:
         """Files are about to be written in ``folder``."""
-        if _syncfs() is None or str(folder) in self._folders:
+        if isinstance(self.syncfs, str):
+            self.syncfs = libc_syncfs()
+        if self.syncfs is None or str(folder) in self._folders:
             return
         with contextlib.suppress(OSError):
             self._folders[str(folder)] = os.open(folder, _FOLDER)
 
     def sync(self, paths: Sequence[str]) -> list[Exception | None]:
         """Each file's bytes on disk; the error of each (None when synced), in order."""
-        syncfs = _syncfs()
+        syncfs = self.syncfs
         if (
             syncfs is not None
+            and not isinstance(syncfs, str)  # (no folder watched)
             and len(paths) >= SYNC_TOGETHER
             and all(os.path.dirname(p) in self._folders for p in paths)
             and all(syncfs(fd) == 0 for fd in self._folders.values())
@@ -763,7 +771,7 @@ def _fsync(path: str) -> None:
 
 
 @cache
-def _syncfs() -> Callable[[int], int] | None:
+def libc_syncfs() -> Callable[[int], int] | None:
     """The C library's ``syncfs``, where it reports write-back errors; else None."""
     if not sys.platform.startswith("linux"):
         return None
@@ -790,9 +798,9 @@ def _syncfs() -> Callable[[int], int] | None:
 #: sets: "the top of a directory hierarchy", for ext4's placement of new folders.
 _IOCTL_MACHINES = frozenset({"x86_64", "amd64", "aarch64", "arm64", "i386", "i686"})
 _LONG = struct.calcsize("l")
-_GETFLAGS = (2 << 30) | (_LONG << 16) | (ord("f") << 8) | 1
-_SETFLAGS = (1 << 30) | (_LONG << 16) | (ord("f") << 8) | 2
-_TOPDIR = 0x00020000
+FS_IOC_GETFLAGS = (2 << 30) | (_LONG << 16) | (ord("f") << 8) | 1
+FS_IOC_SETFLAGS = (1 << 30) | (_LONG << 16) | (ord("f") << 8) | 2
+FS_TOPDIR_FL = 0x00020000
 
 
 def fresh_folder(parent: Path, prefix: str) -> Path:
@@ -833,16 +841,16 @@ def _top_of_hierarchy(folder: Path) -> Iterator[None]:
     try:
         marked: bytes | None = None  # the flags to put back
         with contextlib.suppress(OSError):
-            flags = fcntl.ioctl(fd, _GETFLAGS, bytes(4))  # the kernel reads and writes an int
+            flags = fcntl.ioctl(fd, FS_IOC_GETFLAGS, bytes(4))  # the kernel reads and writes an int
             (value,) = struct.unpack("i", flags)
-            if not value & _TOPDIR:
-                fcntl.ioctl(fd, _SETFLAGS, struct.pack("i", value | _TOPDIR))
+            if not value & FS_TOPDIR_FL:
+                fcntl.ioctl(fd, FS_IOC_SETFLAGS, struct.pack("i", value | FS_TOPDIR_FL))
                 marked = flags
         try:
             yield
         finally:
             if marked is not None:
                 with contextlib.suppress(OSError):
-                    fcntl.ioctl(fd, _SETFLAGS, marked)
+                    fcntl.ioctl(fd, FS_IOC_SETFLAGS, marked)
     finally:
         os.close(fd)

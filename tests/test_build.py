@@ -596,7 +596,7 @@ def test_many_files_are_synced_by_one_syncfs_before_any_rename(
         real_replace(src, dst)
 
     monkeypatch.setattr(parallel, "SYNC_TOGETHER", 2)
-    monkeypatch.setattr(parallel, "_syncfs", lambda: syncfs)
+    monkeypatch.setattr(parallel, "libc_syncfs", lambda: syncfs)
     monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "replace", replace)
     result = build(load_config(cfg), datetime.fromisoformat(NOW))

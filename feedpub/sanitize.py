@@ -19,9 +19,11 @@ import html
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit, urlunsplit
+
+from .fasthtml import canonical
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -165,8 +167,8 @@ def _clean_url(value: str) -> str | None:
 # --------------------------------------------------------------------------- HTML
 
 
-_ALLOWED_TAGS = {"p", "a", "img", "ul", "li", "h3", "small", "time", "figure", "br", "em"}
-_ALLOWED_ATTRS = {
+ALLOWED_TAGS = {"p", "a", "img", "ul", "li", "h3", "small", "time", "figure", "br", "em"}
+ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "width", "height"},
     "time": {"datetime"},
@@ -188,13 +190,23 @@ def load_html_tools() -> None:
 
 
 def sanitize(fragment: str) -> str:
-    """Clean HTML against our allowlist: no scripts, frames, styles, handlers or odd URLs."""
+    """Clean HTML against our allowlist: no scripts, frames, styles, handlers or odd URLs.
+    What :func:`clean_html` gives, without it for a fragment it would give back as it
+    is (:mod:`feedpub.fasthtml`)."""
+    if canonical(fragment) is not None:
+        return fragment
+    return clean_html(fragment)
+
+
+def clean_html(fragment: str) -> str:
+    """The sanitiser of record: nh3 against :data:`ALLOWED_TAGS` and
+    :data:`ALLOWED_ATTRIBUTES`, http(s) URLs only, every link ``rel="noopener noreferrer"``."""
     import nh3  # here: reading articles never needs it
 
     return nh3.clean(
         fragment,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRS,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https"},
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -245,35 +257,47 @@ def has_scheme(iri: str) -> bool:
 @functools.lru_cache(maxsize=4096)  # an article's HTML is the same in each of its feeds
 def html_findings(text: str) -> tuple[tuple[str, str], ...]:
     """``(rule, message)`` for each forbidden element, event handler, style and URL that
-    is not absolute http(s) in an HTML fragment."""
-    return tuple(_html_scan(text))
+    is not absolute http(s) in an HTML fragment: what :func:`parsed_html_findings`
+    finds, without parsing a fragment :mod:`feedpub.fasthtml` recognises (it holds no
+    element or attribute that can break a rule but its URLs)."""
+    urls = canonical(text)
+    if urls is not None:
+        return tuple(_element_findings("", urls))
+    return parsed_html_findings(text)
 
 
-def _html_scan(text: str) -> Iterator[tuple[str, str]]:
+def parsed_html_findings(text: str) -> tuple[tuple[str, str], ...]:
+    """The findings of record: the fragment parsed by lxml's HTML parser, every
+    element and attribute looked at."""
     from lxml import etree
     from lxml import html as lxml_html
 
     try:
         fragments = lxml_html.fragments_fromstring(text)
     except (etree.ParserError, ValueError):
-        return
+        return ()
+    found: list[tuple[str, str]] = []
     for frag in fragments:
         if isinstance(frag, str):
             continue
         for node in frag.iter():
-            if not isinstance(node.tag, str):
-                continue
-            if str(node.tag).lower() in FORBIDDEN_TAGS:
-                yield "html", f"forbidden element <{node.tag}> in HTML content"
-            for raw_name, raw_value in node.attrib.items():
-                name, value = str(raw_name), str(raw_value)
-                low = name.lower()
-                if low.startswith("on"):
-                    yield "html", f"event handler {name}= in HTML content"
-                elif low == "style":
-                    yield "html", "style attribute in HTML content"
-                elif low in URL_ATTRS and not is_absolute(value):
-                    yield "html", f"{name}={value!r} is not an absolute http(s) URL"
+            if isinstance(node.tag, str):
+                attrs = ((str(k), str(v)) for k, v in node.attrib.items())
+                found += _element_findings(str(node.tag), attrs)
+    return tuple(found)
+
+
+def _element_findings(tag: str, attrs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    if tag.lower() in FORBIDDEN_TAGS:
+        yield "html", f"forbidden element <{tag}> in HTML content"
+    for name, value in attrs:
+        low = name.lower()
+        if low.startswith("on"):
+            yield "html", f"event handler {name}= in HTML content"
+        elif low == "style":
+            yield "html", "style attribute in HTML content"
+        elif low in URL_ATTRS and not is_absolute(value):
+            yield "html", f"{name}={value!r} is not an absolute http(s) URL"
 
 
 def hardened_parser(collect_ids: bool = True) -> etree.XMLParser:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from ..fasthtml import LINK_REL
 from ..model import Article
 from ..sanitize import clean_url, sanitize
 
@@ -94,21 +95,23 @@ def video_player(article: Article) -> Player | None:
 
 @functools.lru_cache(maxsize=4096)  # an article is in several feeds and formats
 def content_html(article: Article) -> str:
-    """The HTML body of an item: lead image, excerpt, video link, related coverage."""
-    e = html.escape
+    """The HTML body of an item: lead image, excerpt, video link, related coverage.
+    Sanitised; written as the sanitiser writes HTML, so that it usually has nothing
+    to change (see :mod:`feedpub.fasthtml`)."""
+    e, a = _html_text, _html_attr
     parts: list[str] = []
     if article.images:
         lead = article.images[0]
         size = "".join(
             f' {k}="{v}"' for k, v in (("width", lead.width), ("height", lead.height)) if v
         )
-        parts.append(f'<p><img src="{e(lead.url)}" alt="{e(lead.title)}"{size}></p>')
+        parts.append(f'<p><img src="{a(lead.url)}" alt="{a(lead.title)}"{size}></p>')
     if article.excerpt:
         parts.append(f"<p>{e(article.excerpt)}</p>")
     if is_video(article):
         # the watch page, where the video plays with its context in any browser (the
         # embed player, bare, is in media:player for readers that embed it)
-        parts.append(f'<p><a href="{e(article.url)}">Watch the video</a></p>')
+        parts.append(f'<p><a href="{a(article.url)}"{LINK_REL}>Watch the video</a></p>')
     if article.related:
         parts.append("<h3>Related coverage</h3><ul>")
         for r in article.related:
@@ -119,7 +122,7 @@ def content_html(article: Article) -> str:
                     f'<time datetime="{rfc3339(d)}">{d.day} {MONTHS[d.month - 1]} {d.year}</time>'
                 )
             tail = f" <small>{', '.join(meta)}</small>" if meta else ""
-            parts.append(f'<li><a href="{e(r.url)}">{e(r.title)}</a>{tail}</li>')
+            parts.append(f'<li><a href="{a(r.url)}"{LINK_REL}>{e(r.title)}</a>{tail}</li>')
         parts.append("</ul>")
     return sanitize("".join(parts))
 
@@ -131,6 +134,25 @@ def entry_updated(article: Article) -> datetime:
     which the W3C validator flags; the fraction is the same in every feed and build."""
     micro = int.from_bytes(hashlib.blake2b(article.url.encode(), digest_size=4).digest()) % 999_999
     return article.published_at.replace(microsecond=micro + 1)
+
+
+def _html_text(s: str) -> str:
+    """Text in HTML, escaped as the sanitiser (html5ever) writes it."""
+    if "&" in s:
+        s = s.replace("&", "&amp;")
+    if "<" in s:
+        s = s.replace("<", "&lt;")
+    if ">" in s:
+        s = s.replace(">", "&gt;")
+    if "\xa0" in s:
+        s = s.replace("\xa0", "&nbsp;")
+    return s
+
+
+def _html_attr(s: str) -> str:
+    """An attribute value in HTML, escaped as the sanitiser writes it."""
+    s = _html_text(s)
+    return s.replace('"', "&quot;") if '"' in s else s
 
 
 #: A plain-text element on one line of the pretty-printed output: a title, a name, a

@@ -49,8 +49,8 @@ _BODY = re.compile(
 _URL_ATTR = re.compile(f' (href|src)="({_VALUE})"')
 #: A URL every WHATWG URL parser accepts as it is: http(s), a lower-case host of
 #: non-empty ASCII labels whose last starts with a letter (never taken for an IPv4
-#: address) and no label in punycode, no port or user, then no white space.
-_URL = re.compile(r"https?://(?:(?!xn--)[a-z0-9-]+\.)*(?!xn--)[a-z][a-z0-9-]*\.?(?:[/?#]\S*)?\Z")
+#: address) and no label in punycode, no port or user, then printable ASCII only.
+_URL = re.compile(r"https?://(?:(?!xn--)[a-z0-9-]+\.)*(?!xn--)[a-z][a-z0-9-]*\.?(?:[/?#][!-~]*)?\Z")
 #: The elements and attributes the shapes above use.
 ELEMENTS = frozenset({"p", "img", "a", "h3", "ul", "li", "small", "time"})
 ATTRIBUTES = frozenset({"src", "alt", "width", "height", "href", "rel", "datetime"})

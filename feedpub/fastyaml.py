@@ -47,9 +47,9 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 #: line scan knows no other). A line that starts or ends a YAML document (``---``,
 #: ``...``) needs no look of its own: it has neither a key nor a sequence dash, and
 #: the walk refuses every such line.
-_DEFER = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+#: (Written as the characters it finds, not as the complement of those it lets by:
+#: the same set, compiled ten times faster at every start.)
+_DEFER = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 #: The escapes of double-quoted scalars (libyaml's), and hexadecimal ones (``\\xE9``,

@@ -55,8 +55,9 @@ _RSS_ROOT = (
 _ATOM_ROOT = f'<feed xmlns:media="{MEDIA_NS}" xmlns:dc="{DC_NS}" xmlns="{ATOM_NS}"'
 _ARCHIVE = f'<fh:archive xmlns:fh="{HISTORY_NS}"/>\n'
 _RSS_DOCS = "http://www.rssboard.org/rss-specification"  # feedgen's default <docs>
-#: What lxml cannot hold (XML 1.0's forbidden characters, lone surrogates).
-_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: What lxml cannot hold (XML 1.0's forbidden characters, lone surrogates): the
+#: complement of XML's Char, written as itself (compiled ten times faster).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

@@ -297,3 +297,56 @@ def test_the_item_checks_agree_with_rss_rng_patterns_on_generated_values(
     define = place[0]
     base = data.draw(st.sampled_from(EXAMPLES[define]))
     agree(*place, base[:at] + insert + base[at + cut :])
+
+
+def _email_utils_date(text: str) -> datetime | None:
+    """An RFC 822 date as the standard library reads it (naive for an unknown zone)."""
+    import email.utils
+
+    try:
+        return email.utils.parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+_DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Xyz"]
+_MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec", "Foo"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(_DAY_NAMES), st.integers(0, 40), st.sampled_from(_MONTH_NAMES),
+    st.integers(0, 10000), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99),
+    st.sampled_from("+-"), st.integers(0, 9999), st.sampled_from(["", " ", " GMT", "x"]),
+)  # fmt: skip
+def test_rfc822_dates_read_as_email_utils_reads_them(
+    day: str, mday: int, month: str, year: int, h: int, m: int, s: int, sign: str, zone: int,
+    tail: str,
+) -> None:  # fmt: skip
+    """The checks' own reading of the form feedpub writes (and of every other, through
+    email.utils): the same instant and the same offset, or None for both."""
+    from feedpub.formats.xmlcheck import rfc822
+
+    for text in (
+        f"{day}, {mday:02d} {month} {year:04d} {h:02d}:{m:02d}:{s:02d} {sign}{zone:04d}{tail}",
+        f"{day}, {mday} {month} {year} {h}:{m:02d}:{s:02d} {sign}{zone:04d}",
+    ):
+        theirs = _email_utils_date(text)
+        ours = rfc822(text, unknown=None)
+        assert (ours is None) == (theirs is None), text
+        if ours is not None and theirs is not None:
+            assert (ours.tzinfo is None) == (theirs.tzinfo is None), text
+            assert ours.utcoffset() == theirs.utcoffset(), text
+            assert ours.timetuple()[:6] == theirs.timetuple()[:6], text
+            assert rfc822(text) == (theirs if theirs.tzinfo else theirs.replace(tzinfo=UTC))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1, 1, 1), timezones=st.none() | st.timezones()))
+def test_opml_dates_written_as_email_utils_writes_them(when: datetime) -> None:
+    import email.utils
+
+    from feedpub.site.opml import rfc822
+
+    assert rfc822(when) == email.utils.format_datetime(when)

@@ -150,13 +150,11 @@ def check(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Pr
 
 
 def prepare(names: Sequence[str]) -> None:
-    """Import what renders and checks the formats ``names`` (lxml, nh3) before it is
-    needed: a build does it while it waits for the articles to be read (or before it
-    renders, when it read them itself), so that the processes that render, forked
-    after, find it done."""
-    from ..sanitize import load_html_tools
-
-    load_html_tools()
+    """Import what renders and checks the formats ``names`` (lxml, the schemas) before
+    it is needed: a build does it while it waits for the articles to be read (or before
+    it renders, when it read them itself), so that the processes that render, forked
+    after, find it done. (nh3 and lxml's HTML parser are not: the bodies feedpub
+    writes need neither, see :mod:`feedpub.fasthtml`.)"""
     for name in names:
         _function(FORMATS[name].renderer)
         _function(FORMATS[name].checker)

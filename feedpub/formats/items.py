@@ -31,8 +31,10 @@ _IMAGE_TYPES = {
     "bmp": "image/bmp", "tif": "image/tiff", "tiff": "image/tiff", "ico": "image/x-icon",
     "heic": "image/heic", "heif": "image/heif", "jxl": "image/jxl",
 }  # fmt: skip
-#: English month abbreviations, for the dates shown in HTML ("2 Nov 2026").
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+#: English month and day abbreviations, for the dates shown in HTML ("2 Nov 2026") and
+#: RFC 822 dates, whatever the locale.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _IFRAME_SRC = re.compile(r"""<iframe\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _IFRAME_SIZE = re.compile(r"""\s(width|height)\s*=\s*["']?([0-9]{1,5})["'\s/>]""", re.I)
 

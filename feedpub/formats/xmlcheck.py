@@ -12,9 +12,8 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from importlib import resources
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -22,6 +21,7 @@ from lxml import etree
 from ..sanitize import hardened_parser, has_scheme, is_absolute
 from . import ATOM, RSS, Problem
 from .checks import html_problems, is_future, ordered, parse_rfc3339
+from .items import MONTHS
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -58,11 +58,14 @@ def schema(name: str) -> etree.RelaxNG:
     return etree.RelaxNG(_schema_doc(name))
 
 
+#: The package's schemas (a folder beside this package: importlib.resources, which
+#: would also read them from a zip, costs every build 5 ms to import).
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+
+
 @functools.cache
 def _schema_doc(name: str) -> etree._ElementTree:
-    ref = resources.files("feedpub") / "schemas" / f"{name}.rng"
-    with resources.as_file(ref) as path:
-        return etree.parse(str(path), hardened_parser())
+    return etree.parse(str(SCHEMAS / f"{name}.rng"), hardened_parser())
 
 
 def check_rss(root: Any, now: datetime | None) -> list[Problem]:
@@ -145,12 +148,38 @@ _NONE: list[Any] = []
 # --------------------------------------------------------------------------- RSS
 
 
-def _rfc822(text: str | None) -> datetime | None:
+#: An RFC 822 date as feedpub writes it (``Mon, 24 May 2021 07:52:55 +0000``).
+_PLAIN_RFC822 = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r" ([1-9][0-9]{3}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})\Z"
+)
+_MONTH = {m: i for i, m in enumerate(MONTHS, 1)}
+
+
+def rfc822(text: str | None, unknown: tzinfo | None = UTC) -> datetime | None:
+    """An RFC 822 date as ``email.utils.parsedate_to_datetime`` reads it, or None; one
+    with an unknown zone (``-0000``, or none) in ``unknown`` (None: naive). The form
+    feedpub writes is read without email.utils (its import alone costs a build 9 ms);
+    tests/test_validate.py checks both agree."""
+    text = (text or "").strip()
+    m = _PLAIN_RFC822.match(text)
+    if m is None:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            dt = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        return dt if dt.tzinfo or unknown is None else dt.replace(tzinfo=unknown)
+    day, month, year, hour, minute, second, sign, zh, zm = m.groups()
+    offset = timedelta(hours=int(zh), minutes=int(zm))
     try:
-        dt = parsedate_to_datetime((text or "").strip())
-    except (TypeError, ValueError, IndexError):
+        zone = (unknown if sign == "-" and not offset
+                else timezone(-offset if sign == "-" else offset))  # fmt: skip
+        return datetime(int(year), _MONTH[month], int(day), int(hour), int(minute), int(second),
+                        tzinfo=zone)  # fmt: skip
+    except ValueError:  # a day, a time or an offset out of range: email.utils refuses it too
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 #: What the schema leaves to code (see rss.rng's comment on itemUrl): the lexical form
@@ -302,7 +331,7 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
             if not _IS_DATE(text):
                 yield from _form(pub, text, "date", "item pubDate", name)
             if now is not None:
-                yield from _future(pub, _rfc822(pub.text), now, name)
+                yield from _future(pub, rfc822(pub.text), now, name)
         for tag in ("description", f"{{{CONTENT_NS}}}encoded"):
             for el in kids.get(tag, _NONE)[:1]:
                 if el.text and "<" in el.text:

@@ -35,10 +35,12 @@ from ..model import Article, Image
 from . import ATOM, FORMATS, RSS
 from .items import (
     ATOM_NS,
+    DAYS,
     DC_NS,
     EMPTY_FEED_DATE,
     GENERATOR_URI,
     MEDIA_NS,
+    MONTHS,
     Player,
     content_html,
     entry_updated,
@@ -58,8 +60,6 @@ _RSS_DOCS = "http://www.rssboard.org/rss-specification"  # feedgen's default <do
 #: What lxml cannot hold (XML 1.0's forbidden characters, lone surrogates): the
 #: complement of XML's Char, written as itself (compiled ten times faster).
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class Declined(Exception):
@@ -293,7 +293,7 @@ def _empty(indent: str, tag: str, attrs: Iterable[tuple[str, str]]) -> str:
 
 def _rfc2822(dt: datetime) -> str:
     """feedgen's ``formatRFC2822`` (strftime in the C locale), whatever the locale."""
-    return f"{_DAYS[dt.weekday()]}, {dt:%d} {_MONTHS[dt.month - 1]} {dt:%Y %H:%M:%S %z}"
+    return f"{DAYS[dt.weekday()]}, {dt:%d} {MONTHS[dt.month - 1]} {dt:%Y %H:%M:%S %z}"
 
 
 def _valid(*texts: str) -> None:

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from lxml import etree
 
 from ..config import Config
 from ..formats import FORMATS, RSS
+from ..formats.items import DAYS, MONTHS
+from ..formats.xmlcheck import rfc822 as read_rfc822
 from ..sanitize import hardened_parser, is_absolute
 
 FILENAME = "feeds.opml"
@@ -42,8 +43,11 @@ def subscription_format(formats: Sequence[str]) -> str:
 
 
 def rfc822(dt: datetime) -> str:
-    """An RFC 822 date in English with a numeric offset, whatever the locale."""
-    return format_datetime(dt)
+    """An RFC 822 date in English with a numeric offset, whatever the locale (as
+    ``email.utils.format_datetime`` writes it, without importing it: 9 ms)."""
+    zone = dt.strftime("%z") if dt.tzinfo is not None else "-0000"
+    return (f"{DAYS[dt.weekday()]}, {dt.day:02d} {MONTHS[dt.month - 1]} {dt.year:04d}"
+            f" {dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} {zone}")  # fmt: skip
 
 
 def render_opml(config: Config, updated: datetime) -> bytes:
@@ -120,7 +124,5 @@ def check_opml(data: bytes) -> list[str]:
 
 
 def _is_rfc822(text: str | None) -> bool:
-    try:
-        return parsedate_to_datetime((text or "").strip()).tzinfo is not None
-    except (TypeError, ValueError, IndexError):
-        return False
+    when = read_rfc822(text, unknown=None)
+    return when is not None and when.tzinfo is not None

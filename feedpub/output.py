@@ -14,10 +14,9 @@ import errno
 import fcntl
 import os
 import shutil
-import tempfile
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,7 +64,7 @@ class Stage:
     """The files a build writes, staged, then published together by :meth:`commit`.
 
     Each is written to a temp file (``.NAME.*.tmp``) in a staging folder the build makes
-    in the output folder (``.feedpub-stage.*``, see :func:`feedpub.parallel.fresh_folder`;
+    in the output folder (``.feedpub-stage.*``, see :class:`feedpub.parallel.NewFiles`;
     a killed build's is removed by the next one, see :func:`_remove_stale_temps`),
     unsynced. The commit
     syncs them all at once (:class:`feedpub.parallel.Durable`: many files, by one sync of
@@ -76,13 +75,15 @@ class Stage:
     at any moment leaves each file old or new, whole.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        """``clock`` times the making of the temp files (see :class:`feedpub.parallel.NewFiles`)."""
+        self.clock = clock
         #: ``(path, temp file)``, in the order staged
         self.staged: deque[tuple[Path, str]] = deque()
         #: names staged whose new bytes were not published (failed, or discarded)
         self.unpublished: set[str] = set()
         self._firsts = 0  # how many staged first
-        self._folders: dict[Path, Path] = {}  # a folder written to -> its staging folder
+        self._folders: dict[Path, parallel.NewFiles] = {}  # a folder written to -> its staging
         self._durable = parallel.Durable()
 
     def add(self, path: Path, data: bytes, first: bool = False) -> tuple[int, int]:
@@ -90,11 +91,12 @@ class Stage:
         0644; the size and mtime that ``path`` will have (a rename keeps them). The
         files staged ``first`` (archive pages) are renamed before the others (the
         documents that link them), each group in the order staged."""
-        staging = self._folders.get(path.parent)
-        if staging is None:
-            staging = self._folders[path.parent] = parallel.fresh_folder(path.parent, STAGING)
-            self._durable.watch(staging)
-        fd, tmp = tempfile.mkstemp(dir=staging, prefix=f".{path.name}.", suffix=".tmp")
+        new = self._folders.get(path.parent)
+        if new is None:
+            new = self._folders[path.parent] = parallel.NewFiles(
+                path.parent, STAGING, self._durable.watch, self.clock
+            )
+        fd, tmp = new.make(path.name)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
@@ -153,7 +155,7 @@ class Stage:
     def _remove_folders(self) -> None:
         """The staging folders, emptied by the renames (or unlinks) before."""
         self._durable.close()
-        for staging in self._folders.values():
+        for staging in (f for new in self._folders.values() for f in new.folders):
             shutil.rmtree(staging, ignore_errors=True)
         self._folders.clear()
 

@@ -744,3 +744,24 @@ def test_a_killed_builds_staging_folder_is_removed_by_the_next_build(
     assert (elsewhere / "keep.txt").read_bytes() == b"not ours"
     assert outputs(cfg) == before
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [f"{STAGING}link"]
+
+
+def test_a_stage_that_moved_its_files_between_folders_publishes_them_all(cfg: Path) -> None:
+    """Temp files made in several staging folders (making them was slow: see
+    parallel.NewFiles) are all published, and every staging folder is removed."""
+    from feedpub import parallel
+
+    config = load_config(cfg)
+    config.output.mkdir(exist_ok=True)
+    ticks = iter(range(10**6))
+    stage = Stage(clock=lambda: next(ticks) * parallel.SLOW_FILE * 2)  # every file slow
+    n = parallel.SLOW_WINDOW * (parallel.MOVES + 2)
+    for i in range(n):
+        outcome, _ = deliver(config, f"f{i}.rss", (b"%d" % i, [], []), False, stage)
+        assert outcome.status == "written"
+    staging = {os.path.dirname(tmp) for _, tmp in stage.staged}
+    assert len(staging) == parallel.MOVES + 1
+    assert stage.commit() == {}
+    assert sorted(p.name for p in config.output.iterdir()) == sorted(f"f{i}.rss" for i in range(n))
+    assert all((config.output / f"f{i}.rss").read_bytes() == b"%d" % i for i in range(n))
+    assert not any(os.path.exists(folder) for folder in staging)

@@ -956,3 +956,56 @@ def test_a_folder_whose_flags_cannot_be_read_or_set_still_gets_its_fresh_folder(
     assert folder.is_dir() and folder.parent == tmp_path
     monkeypatch.undo()
     assert _flags(tmp_path) == before
+
+
+class _Clock:
+    """A clock by which making a file takes ``costs[i]`` seconds, the i-th file (cycling)."""
+
+    def __init__(self, costs: list[float]) -> None:
+        self.costs, self.now, self.calls = costs, 0.0, 0
+
+    def __call__(self) -> float:
+        if self.calls % 2:  # the reading after a file was made
+            self.now += self.costs[(self.calls // 2) % len(self.costs)]
+        self.calls += 1
+        return self.now
+
+
+def _made(new: parallel.NewFiles, n: int) -> list[str]:
+    paths = []
+    for i in range(n):
+        fd, path = new.make(f"f{i}.rss")
+        os.write(fd, b"x")
+        os.close(fd)
+        paths.append(path)
+    return paths
+
+
+def test_new_files_move_to_a_fresh_folder_when_making_them_is_slow(tmp_path: Path) -> None:
+    watched: list[Path] = []
+    new = parallel.NewFiles(tmp_path, ".s.", watched.append, _Clock([parallel.SLOW_FILE * 3]))
+    window = parallel.SLOW_WINDOW
+    paths = _made(new, window * (parallel.MOVES + 3))
+    assert len(new.folders) == parallel.MOVES + 1  # and no more
+    assert watched == new.folders
+    assert len(set(paths)) == len(paths)
+    for k, folder in enumerate(new.folders):
+        assert folder.parent == tmp_path and folder.name.startswith(".s.")
+        mine = paths[k * window : (k + 1) * window] if k < parallel.MOVES else paths[k * window :]
+        assert sorted(str(p) for p in folder.iterdir()) == sorted(mine)
+    assert all(os.path.basename(p).startswith(".f") and p.endswith(".tmp") for p in paths)
+    assert all(os.stat(p).st_mode & 0o777 == 0o600 for p in paths)
+
+
+@pytest.mark.parametrize(
+    "costs",
+    [[0.0], [parallel.SLOW_FILE / 2], [1.0] + [0.0] * (parallel.SLOW_WINDOW - 1)],
+    ids=["quick", "under", "one-preempted"],
+)
+def test_new_files_stay_in_one_folder_while_making_them_is_quick(
+    tmp_path: Path, costs: list[float]
+) -> None:
+    new = parallel.NewFiles(tmp_path, ".s.", lambda folder: None, _Clock(costs))
+    paths = _made(new, parallel.SLOW_WINDOW * 10)
+    assert len(new.folders) == 1
+    assert len(list(new.folders[0].iterdir())) == len(paths)

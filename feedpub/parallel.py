@@ -734,6 +734,8 @@ class Durable:
         #: None: an fsync each, always
         self.syncfs = syncfs
         self._folders: dict[str, int] = {}  # folder -> a descriptor opened before the writes
+        self._early: threading.Thread | None = None  # a write-back begun by start()
+        self._early_failed = False
 
     def watch(self, folder: Path) -> None:
         """Files are about to be written in ``folder``."""
@@ -744,11 +746,35 @@ class Durable:
         with contextlib.suppress(OSError):
             self._folders[str(folder)] = os.open(folder, _FOLDER)
 
+    def start(self) -> None:
+        """Begin to write back what was written so far, in a thread, while the build
+        does other work (renders the site files): :meth:`sync` then waits for it and
+        syncs again, with little left to write. (A ``syncfs`` that fails reports its
+        error once: then :meth:`sync` fsyncs each file, which names the file.)"""
+        syncfs = self.syncfs
+        if self._early is not None or syncfs is None or isinstance(syncfs, str):
+            return
+        fds = list(self._folders.values())
+
+        def write_back() -> None:
+            self._early_failed = not all(syncfs(fd) == 0 for fd in fds)
+
+        self._early = threading.Thread(target=write_back, name="feedpub-write-back")
+        self._early.start()
+
+    def _waited(self) -> bool:
+        """Whether a write-back :meth:`start` began is over, and did not fail."""
+        if self._early is not None:
+            self._early.join()
+            self._early = None
+        return not self._early_failed
+
     def sync(self, paths: Sequence[str]) -> list[Exception | None]:
         """Each file's bytes on disk; the error of each (None when synced), in order."""
         syncfs = self.syncfs
         if (
-            syncfs is not None
+            self._waited()
+            and syncfs is not None
             and not isinstance(syncfs, str)  # (no folder watched)
             and len(paths) >= SYNC_TOGETHER
             and all(os.path.dirname(p) in self._folders for p in paths)
@@ -758,6 +784,8 @@ class Durable:
         return each_blocking(_fsync, paths)
 
     def close(self) -> None:
+        self._waited()
+        self._early_failed = False
         for fd in self._folders.values():
             os.close(fd)
         self._folders.clear()
@@ -862,7 +890,8 @@ class NewFiles:
             slow = sorted(self._window)[SLOW_WINDOW // 2] >= SLOW_FILE  # preempted at is one)
             self._window.clear()
             if slow and len(self.folders) <= MOVES:
-                self._move()
+                with contextlib.suppress(OSError):  # (no folder to be had: stay where it is)
+                    self._move()
         return fd, path
 
     def _move(self) -> None:

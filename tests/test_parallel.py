@@ -1009,3 +1009,69 @@ def test_new_files_stay_in_one_folder_while_making_them_is_quick(
     paths = _made(new, parallel.SLOW_WINDOW * 10)
     assert len(new.folders) == 1
     assert len(list(new.folders[0].iterdir())) == len(paths)
+
+
+def test_new_files_stay_where_they_are_when_no_other_folder_can_be_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A move that cannot make its folder (a full disk, a limit) is no error: the files
+    go on being made in the folder they were made in."""
+    import tempfile
+
+    new = parallel.NewFiles(tmp_path, ".s.", lambda folder: None, _Clock([1.0]))
+    _made(new, 1)
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp(**kwargs: Any) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    paths = _made(new, parallel.SLOW_WINDOW * 3)
+    monkeypatch.setattr(tempfile, "mkdtemp", real_mkdtemp)
+    assert len(new.folders) == 1
+    assert all(os.path.dirname(p) == str(new.folders[0]) for p in paths)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/fd")
+@pytest.mark.parametrize("first_fails", [False, True])
+def test_a_write_back_begun_early_is_waited_for_and_its_failure_not_forgotten(
+    tmp_path: Path, fsyncs: list[str], first_fails: bool
+) -> None:
+    """start() writes back in a thread; sync() waits for it and syncs again. A failed
+    early syncfs has reported its error: then every file gets its fsync, even though a
+    second syncfs would say 0."""
+    syncs = _Syncs(fails=first_fails)
+    durable = parallel.Durable(syncs)
+    folder = tmp_path / "stage"
+    paths = _files(folder, parallel.SYNC_TOGETHER)
+    durable.watch(folder)
+    durable.start()
+    durable.start()  # (once is enough: a second start waits for nothing new)
+    syncs.fails = False
+    assert durable.sync(paths) == [None] * len(paths)
+    if first_fails:
+        assert syncs.folders == [str(folder)]
+        assert sorted(fsyncs) == sorted(paths)
+    else:
+        assert syncs.folders == [str(folder)] * 2
+        assert fsyncs == []
+    durable.close()
+
+
+def test_a_write_back_begun_is_waited_for_by_close(tmp_path: Path) -> None:
+    """A build stopped before its commit closes the descriptors only once the thread
+    that writes back through them is done."""
+    release = threading.Event()
+    calls: list[int] = []
+
+    def slow_syncfs(fd: int) -> int:
+        release.wait(5)
+        calls.append(os.fstat(fd).st_ino)  # (the descriptor is still open)
+        return 0
+
+    durable = parallel.Durable(slow_syncfs)
+    durable.watch(tmp_path)
+    durable.start()
+    threading.Timer(0.05, release.set).start()
+    durable.close()
+    assert calls == [tmp_path.stat().st_ino]

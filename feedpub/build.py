@@ -123,6 +123,7 @@ def build(
             meanwhile = partial(cache.commit_files, changes)
             shown = _render_and_write(config, now, selected, known, ex, check, full, result,
                                       changes, stage, meanwhile, progress, observe)  # fmt: skip
+            stage.write_back()  # the feeds' bytes go to disk while the site is rendered
             if not slugs:  # the site-wide files list every feed: not for a --feed build
                 result.outcomes += _site(config, selected, rows, known, check, full, shown,
                                          changes, stage, observe)  # fmt: skip

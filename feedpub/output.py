@@ -114,6 +114,13 @@ class Stage:
             self.staged.append((path, tmp))
         return st.st_size, st.st_mtime_ns
 
+    def write_back(self) -> None:
+        """Begin to make what is staged so far durable, while the build goes on (see
+        :meth:`feedpub.parallel.Durable.start`); :meth:`commit` finishes it. Only for
+        files enough to be synced together (a few are fsynced each, at the commit)."""
+        if len(self.staged) >= parallel.SYNC_TOGETHER:
+            self._durable.start()
+
     def commit(self) -> dict[str, str]:
         """Publish what was staged: make every temp file durable (see
         :class:`feedpub.parallel.Durable`), rename each, then sync the folder. A file

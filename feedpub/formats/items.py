@@ -138,17 +138,22 @@ def entry_updated(article: Article) -> datetime:
     return article.published_at.replace(microsecond=micro + 1)
 
 
-def _html_text(s: str) -> str:
-    """Text in HTML, escaped as the sanitiser (html5ever) writes it."""
+def escaped(s: str) -> str:
+    """``&``, ``<`` and ``>`` as ``&amp;``, ``&lt;`` and ``&gt;``: what libxml2 (XML) and
+    html5ever (HTML) both write of them in text."""
     if "&" in s:
         s = s.replace("&", "&amp;")
     if "<" in s:
         s = s.replace("<", "&lt;")
     if ">" in s:
         s = s.replace(">", "&gt;")
-    if "\xa0" in s:
-        s = s.replace("\xa0", "&nbsp;")
     return s
+
+
+def _html_text(s: str) -> str:
+    """Text in HTML, escaped as the sanitiser (html5ever) writes it."""
+    s = escaped(s)
+    return s.replace("\xa0", "&nbsp;") if "\xa0" in s else s
 
 
 def _html_attr(s: str) -> str:

@@ -44,6 +44,7 @@ from .items import (
     Player,
     content_html,
     entry_updated,
+    escaped,
     hex_references,
     image_type,
     video_player,
@@ -254,15 +255,8 @@ def _author(i: str, name: str, uri: str) -> str:
 
 def _text(s: str) -> str:
     """A text node's characters, escaped as libxml2 escapes them."""
-    if "&" in s:
-        s = s.replace("&", "&amp;")
-    if "<" in s:
-        s = s.replace("<", "&lt;")
-    if ">" in s:
-        s = s.replace(">", "&gt;")
-    if "\r" in s:
-        s = s.replace("\r", "&#13;")
-    return s
+    s = escaped(s)
+    return s.replace("\r", "&#13;") if "\r" in s else s
 
 
 def _attr(s: str) -> str:

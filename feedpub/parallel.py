@@ -757,7 +757,10 @@ class Durable:
         fds = list(self._folders.values())
 
         def write_back() -> None:
-            self._early_failed = not all(syncfs(fd) == 0 for fd in fds)
+            try:
+                self._early_failed = not all(syncfs(fd) == 0 for fd in fds)
+            except Exception:  # (sync() then fsyncs each file, which says what is wrong)
+                self._early_failed = True
 
         self._early = threading.Thread(target=write_back, name="feedpub-write-back")
         self._early.start()

@@ -687,7 +687,7 @@ def test_a_build_stopped_before_its_commit_publishes_nothing(
     monkeypatch.setattr(Stage, "commit", stopping)
     with pytest.raises(stop):
         build(load_config(cfg), datetime.fromisoformat(NOW))
-    names = {n[1:-4].rsplit(".", 1)[0] for n in staged}  # .NAME.random.tmp
+    names = {n[1:-4].rsplit(".", 1)[0] for n in staged}  # .NAME.n.tmp
     assert {"azure.rss", "azure.atom", "index.html"} <= names  # it did stage them
     assert everything() == before
     now_recorded = cached_outputs(cfg)

@@ -576,8 +576,12 @@ def test_many_files_are_synced_by_one_syncfs_before_any_rename(
     real_fsync, real_replace = os.fsync, os.replace
 
     def syncfs(fd: int) -> int:
-        staged = {p.name: p.read_bytes() for p in folder.glob(STAGED)}
-        assert staged and all(data.endswith(b">\n") for data in staged.values())  # whole
+        # whole: every feed at the first (the write-back, while the site files may be
+        # being written), every file at the second
+        early = not events
+        staged = {p.name: p.read_bytes() for p in folder.glob(STAGED)
+                  if not (early and p.name.startswith((".index.html.", ".feeds.opml.")))}  # fmt: skip
+        assert staged and all(data.endswith(b">\n") for data in staged.values())
         events.append(("syncfs", os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))))
         if syncfs_fails:
             return -1

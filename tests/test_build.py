@@ -614,7 +614,10 @@ def test_many_files_are_synced_by_one_syncfs_before_any_rename(
         assert [o.name for o in result.failed] == ["azure.rss"]
         assert outputs(cfg)["azure.rss"] == before["azure.rss"]
     else:
-        assert kinds == ["syncfs", "syncfs"] + ["rename"] * staged + ["folder"]
+        # (twice each staging folder: one, unless making files there turned slow)
+        folders = {name for kind, name in events if kind == "syncfs"}
+        assert all(name.startswith(STAGING) for name in folders)
+        assert kinds == ["syncfs"] * (2 * len(folders)) + ["rename"] * staged + ["folder"]
         assert not result.failed
         assert outputs(cfg)["azure.rss"] != before["azure.rss"]
     assert b"smarter AI!" in outputs(cfg)["azure.atom"]

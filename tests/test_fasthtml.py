@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -45,7 +46,19 @@ def agrees(fragment: str) -> bool:
     if urls is None:
         return False
     assert clean_html(fragment) == fragment, fragment
+    for element in _elements(fragment):  # what fasthtml says its shapes hold
+        assert element.tag in fasthtml.ELEMENTS, fragment
+        assert set(element.attrib) <= fasthtml.ATTRIBUTES, fragment
     return True
+
+
+def _elements(fragment: str) -> list[Any]:
+    from lxml import html as lxml_html
+
+    if not fragment:
+        return []
+    return [e for f in lxml_html.fragments_fromstring(fragment) if not isinstance(f, str)
+            for e in f.iter()]  # fmt: skip
 
 
 def bodies(folder: Path) -> list[str]:

@@ -889,8 +889,9 @@ class NewFiles:
         start = self.clock()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         self._window.append(self.clock() - start)
-        if len(self._window) == SLOW_WINDOW:  # (the median: a file the build was
-            slow = sorted(self._window)[SLOW_WINDOW // 2] >= SLOW_FILE  # preempted at is one)
+        if len(self._window) == SLOW_WINDOW:
+            # the median, not the sum: the build may be preempted while it makes one file
+            slow = sorted(self._window)[SLOW_WINDOW // 2] >= SLOW_FILE
             self._window.clear()
             if slow and len(self.folders) <= MOVES:
                 with contextlib.suppress(OSError):  # (no folder to be had: stay where it is)

@@ -254,7 +254,7 @@ def html_findings(text: str) -> tuple[tuple[str, str], ...]:
     element or attribute that can break a rule but its URLs)."""
     urls = canonical(text)
     if urls is not None:
-        return tuple(_element_findings("", urls))
+        return tuple(_attribute_findings(urls))
     return parsed_html_findings(text)
 
 
@@ -282,6 +282,10 @@ def parsed_html_findings(text: str) -> tuple[tuple[str, str], ...]:
 def _element_findings(tag: str, attrs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
     if tag.lower() in FORBIDDEN_TAGS:
         yield "html", f"forbidden element <{tag}> in HTML content"
+    yield from _attribute_findings(attrs)
+
+
+def _attribute_findings(attrs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
     for name, value in attrs:
         low = name.lower()
         if low.startswith("on"):

@@ -47,6 +47,13 @@ def image_type(url: str) -> str:
     return _IMAGE_TYPES.get(ext, "image/jpeg")
 
 
+def rfc822(dt: datetime) -> str:
+    """An RFC 822 date in English, whatever the locale: feedgen's ``formatRFC2822``
+    (strftime in the C locale), and ``email.utils.format_datetime``'s for a date with
+    an offset from the year 1000 on."""
+    return f"{DAYS[dt.weekday()]}, {dt:%d} {MONTHS[dt.month - 1]} {dt:%Y %H:%M:%S %z}"
+
+
 def rfc3339(dt: datetime) -> str:
     """RFC 3339 in UTC with ``Z``; with microseconds only when it has them."""
     return dt.astimezone(UTC).strftime(

@@ -21,7 +21,7 @@ from lxml import etree
 from ..sanitize import hardened_parser, has_scheme, is_absolute
 from . import ATOM, RSS, Problem
 from .checks import html_problems, is_future, ordered, parse_rfc3339
-from .items import MONTHS
+from .items import DAYS, MONTHS
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -150,13 +150,13 @@ _NONE: list[Any] = []
 
 #: An RFC 822 date as feedpub writes it (``Mon, 24 May 2021 07:52:55 +0000``).
 _PLAIN_RFC822 = re.compile(
-    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    f"(?:{'|'.join(DAYS)}), ([0-9]{{2}}) ({'|'.join(MONTHS)})"
     r" ([1-9][0-9]{3}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})\Z"
 )
 _MONTH = {m: i for i, m in enumerate(MONTHS, 1)}
 
 
-def rfc822(text: str | None, unknown: tzinfo | None = UTC) -> datetime | None:
+def parse_rfc822(text: str | None, unknown: tzinfo | None = UTC) -> datetime | None:
     """An RFC 822 date as ``email.utils.parsedate_to_datetime`` reads it, or None; one
     with an unknown zone (``-0000``, or none) in ``unknown`` (None: naive). The form
     feedpub writes is read without email.utils (its import alone costs a build 9 ms);
@@ -331,7 +331,7 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
             if not _IS_DATE(text):
                 yield from _form(pub, text, "date", "item pubDate", name)
             if now is not None:
-                yield from _future(pub, rfc822(pub.text), now, name)
+                yield from _future(pub, parse_rfc822(pub.text), now, name)
         for tag in ("description", f"{{{CONTENT_NS}}}encoded"):
             for el in kids.get(tag, _NONE)[:1]:
                 if el.text and "<" in el.text:

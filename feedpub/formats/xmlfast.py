@@ -25,7 +25,6 @@ import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from .. import __version__
@@ -35,18 +34,17 @@ from ..model import Article, Image
 from . import ATOM, FORMATS, RSS
 from .items import (
     ATOM_NS,
-    DAYS,
     DC_NS,
     EMPTY_FEED_DATE,
     GENERATOR_URI,
     MEDIA_NS,
-    MONTHS,
     Player,
     content_html,
     entry_updated,
     escaped,
     hex_references,
     image_type,
+    rfc822,
     video_player,
 )
 
@@ -125,7 +123,7 @@ def _document(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: s
             _leaf("    ", "docs", _RSS_DOCS),
             _leaf("    ", "generator", "feedpub"),
             _leaf("    ", "language", config.language) if config.language else "",
-            _leaf("    ", "lastBuildDate", _rfc2822(updated)),
+            _leaf("    ", "lastBuildDate", rfc822(updated)),
             *(_empty("    ", "atom:link", [("rel", rel), ("href", href)]) for rel, href in links),
             "    " + _ARCHIVE if doc.is_archive else "",
         ]
@@ -185,7 +183,7 @@ def _entries(a: Article) -> tuple[str, str]:
         rss.append(f"{i}<description>{html_body}</description>\n")
     rss.append(f'{i}<guid isPermaLink="true">{url}</guid>\n')
     rss += (f"{i}<category>{_text(t)}</category>\n" for t in a.topics)
-    rss.append(f"{i}<pubDate>{_rfc2822(a.published_at)}</pubDate>\n")
+    rss.append(f"{i}<pubDate>{rfc822(a.published_at)}</pubDate>\n")
     if a.images:
         rss.append(f'{i}<enclosure url="{image_url}" length="0" type="{image_kind}"/>\n')
     if provider:
@@ -283,11 +281,6 @@ def _leaf(indent: str, tag: str, text: str, attrs: str = "") -> str:
 
 def _empty(indent: str, tag: str, attrs: Iterable[tuple[str, str]]) -> str:
     return f"{indent}<{tag}{_attrs(attrs)}/>\n"
-
-
-def _rfc2822(dt: datetime) -> str:
-    """feedgen's ``formatRFC2822`` (strftime in the C locale), whatever the locale."""
-    return f"{DAYS[dt.weekday()]}, {dt:%d} {MONTHS[dt.month - 1]} {dt:%Y %H:%M:%S %z}"
 
 
 def _valid(*texts: str) -> None:

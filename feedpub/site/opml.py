@@ -24,8 +24,8 @@ from lxml import etree
 
 from ..config import Config
 from ..formats import FORMATS, RSS
-from ..formats.items import DAYS, MONTHS
-from ..formats.xmlcheck import rfc822 as read_rfc822
+from ..formats.items import rfc822
+from ..formats.xmlcheck import parse_rfc822
 from ..sanitize import hardened_parser, is_absolute
 
 FILENAME = "feeds.opml"
@@ -40,14 +40,6 @@ _ORDER = list(FORMATS)
 def subscription_format(formats: Sequence[str]) -> str:
     """The one format of a feed its OPML outline subscribes to."""
     return min(formats, key=_ORDER.index)
-
-
-def rfc822(dt: datetime) -> str:
-    """An RFC 822 date in English with a numeric offset, whatever the locale (as
-    ``email.utils.format_datetime`` writes it, without importing it: 9 ms)."""
-    zone = dt.strftime("%z") if dt.tzinfo is not None else "-0000"
-    return (f"{DAYS[dt.weekday()]}, {dt.day:02d} {MONTHS[dt.month - 1]} {dt.year:04d}"
-            f" {dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} {zone}")  # fmt: skip
 
 
 def render_opml(config: Config, updated: datetime) -> bytes:
@@ -124,5 +116,5 @@ def check_opml(data: bytes) -> list[str]:
 
 
 def _is_rfc822(text: str | None) -> bool:
-    when = read_rfc822(text, unknown=None)
+    when = parse_rfc822(text, unknown=None)
     return when is not None and when.tzinfo is not None

@@ -1,9 +1,10 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
     python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
-        [--style seeds|dump|flow|block|defaults|news]
+        [--style seeds|dump|flow|block|defaults|news] [--spread zipf|even]
 
-Statistically like real content: about 300 topics with Zipf-skewed popularity, one to
+Statistically like real content: about 300 topics with Zipf-skewed popularity (or, with
+``--spread even``, all alike), one to
 three topics an article, 70 % published, 0-6 related items (some with images), 0-3
 images (some URLs with a query string and no extension, some with ``&#038;``),
 non-ASCII text, ``&`` and ``<`` in text, dates spread over six years before
@@ -114,6 +115,17 @@ def zipf_table(n: int, s: float = 1.07) -> list[float]:
         acc += w / total
         out.append(acc)
     return out
+
+
+def even_table(n: int) -> list[float]:
+    """Every topic as likely as any other."""
+    return [(k + 1) / n for k in range(n)]
+
+
+#: How articles' topics are drawn: ``zipf``, a few topics in most articles and most
+#: topics in few, as on a real news site (the default); ``even``, every topic alike, so
+#: that from about 5,000 articles on every topic's feed is full (50 items).
+SPREADS = {"zipf": zipf_table, "even": even_table}
 
 
 def q(text: str) -> str:
@@ -304,16 +316,18 @@ def _folded(m: re.Match[str]) -> str:
 
 
 def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
-             style: str = "seeds") -> None:  # fmt: skip
-    """``n`` articles under ``out/content`` in ``layout`` and ``style``, and
-    ``out/config.toml``."""
+             style: str = "seeds", spread: str = "zipf") -> None:  # fmt: skip
+    """``n`` articles under ``out/content`` in ``layout`` and ``style``, their topics
+    drawn as ``spread`` says (see :data:`SPREADS`), and ``out/config.toml``."""
+    if spread not in SPREADS:
+        raise ValueError(f"spread {spread!r}: expected one of {', '.join(SPREADS)}")
     if layout not in LAYOUTS:
         raise ValueError(f"layout {layout!r}: expected one of {', '.join(LAYOUTS)}")
     if style not in STYLES:
         raise ValueError(f"style {style!r}: expected one of {', '.join(STYLES)}")
     rng = random.Random(seed)
     topics = topic_names()
-    cdf = zipf_table(TOPICS)
+    cdf = SPREADS[spread](TOPICS)
     content = out / "content"
     content.mkdir(parents=True, exist_ok=True)
     for i in range(n):
@@ -340,8 +354,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--layout", choices=LAYOUTS, default="nested")
     parser.add_argument("--style", choices=STYLES, default="seeds")
+    parser.add_argument("--spread", choices=SPREADS, default="zipf")
     args = parser.parse_args()
-    generate(args.outdir, args.n, args.seed, args.layout, args.style)
+    generate(args.outdir, args.n, args.seed, args.layout, args.style, args.spread)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ the last build, :mod:`feedpub.incremental`'s; writing, :mod:`feedpub.output`'s.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,6 +24,7 @@ from .cache import Changes, Row
 from .compose import Job, Shown
 from .config import Config, FeedConfig
 from .errors import ArticleError, shown_path
+from .incremental import HEADLINES
 from .model import Article, Headline, SourceFile, Summary
 from .output import Outcome, Rendered
 from .select import Hidden, feed_for, pick_all, select_feeds, visible
@@ -229,13 +231,14 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
     if observe and pending:
         observe("parse", sorted({s.path for job in pending for s in job.doc.items}))
     # imported here, once, when the reading did not (it does while its workers work), not
-    # by each render worker after the fork
+    # by each worker after the fork
     if pending:
         formats.prepare(sorted({job.fmt for job in pending}))
-    # an article in several feeds is parsed once a worker (each has its own copy of ``kept``)
+    shows = _parse_shown(config, pending, ex)
+    # an Article a document needs whole is parsed once a worker (each has its own ``kept``)
     kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
-    rendered = ex.map(partial(compose.render, config, now, kept), pending, parallel.RENDERING,
-                      meanwhile=meanwhile)  # fmt: skip
+    rendered = ex.map(partial(compose.render, config, now, shows, kept), pending,
+                      parallel.RENDERING, meanwhile=meanwhile)  # fmt: skip
     shown: Shown = {}
     written = 0
     for slot in slots:
@@ -255,6 +258,31 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
             progress("Writing feeds", written, len(pending))
     changes.headlines += [(p, d, h.to_json()) for p, (d, h) in shown.items()]
     return shown
+
+
+def _parse_shown(config: Config, pending: list[Job], ex: parallel.Executor) -> compose.Shows:
+    """Every article the ``pending`` outputs show, parsed again once (not once a feed)."""
+    items = list({s.path: s for job in pending for s in job.doc.items}.values())
+    headlines = {s.path for job in pending if job.doc.page is None
+                 for s in job.doc.items[:HEADLINES]}  # fmt: skip
+    # the articles of documents in a format that is rendered from the Articles (JSON Feed)
+    whole = {s.path for job in pending if not formats.FORMATS[job.fmt].assembled
+             for s in job.doc.items}  # fmt: skip
+    shows = compose.Shows({}, {}, set())
+    results = ex.map(partial(compose.parse, config, headlines, whole), items, parallel.PARSING,
+                     files=partial(_article_path, config))  # fmt: skip
+    for s, result in zip(items, results, strict=True):
+        if isinstance(result, compose.Parsed):
+            shows.parsed[s.path] = result
+        elif result is None:
+            shows.changed.add(s.path)
+        else:
+            shows.errors[s.path] = result
+    return shows
+
+
+def _article_path(config: Config, s: Summary) -> str:
+    return os.path.join(config.root, s.path)
 
 
 def _site(config: Config, selected: dict[str, list[Summary]], rows: dict[str, Row],

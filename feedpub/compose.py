@@ -1,7 +1,9 @@
-"""The render stage's work: the articles an output shows, parsed again from their
-files, rendered in the formats due (through :mod:`feedpub.formats`) and checked; and
-what the feeds page shows of them. Plain functions of plain values: the pipeline
-hands them to an executor (:mod:`feedpub.parallel`).
+"""The render stage's work, in two steps: the articles the outputs show, each parsed
+again from its file once, for all the feeds that show it, into its part of every
+document (:func:`parse`); then each output put together from those parts, or rendered
+from the Articles where a format needs them whole (through :mod:`feedpub.formats`),
+and checked; and what the feeds page shows of them (:func:`render`). Plain functions
+of plain values: the pipeline hands them to an executor (:mod:`feedpub.parallel`).
 
 An article is published only from the bytes its Summary was made from: one whose file
 changed since (or vanished) leaves its outputs unrendered, named for the next build.
@@ -10,17 +12,22 @@ changed since (or vanished) leaves its outputs unrendered, named for the next bu
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import formats, sources
 from .archive import Document
 from .cache import Row
 from .config import Config, FeedConfig
+from .errors import ArticleError
 from .incremental import HEADLINES
 from .model import Article, Headline, Summary
 from .output import Rendered
+
+if TYPE_CHECKING:
+    from .formats.xmlfast import Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,46 +44,107 @@ class Job:
 Shown = dict[str, tuple[str, Headline]]  # path -> (digest, what the page shows of it)
 
 
-def render(config: Config, now: datetime, kept: MutableMapping[tuple[str, str], Article],
+class Parsed(NamedTuple):
+    """An article an output shows, parsed again from the bytes its Summary was made
+    from: its part of every document in the assembled formats (None where only the
+    Article can render it), what the feeds page shows of it (when asked), and the
+    Article itself where a document needs it whole (when asked, and with no entry)."""
+
+    entry: Entry | None
+    headline: Headline | None = None
+    article: Article | None = None
+
+
+def parse(config: Config, headlines: Collection[str], whole: Collection[str],
+          chunk: list[Summary]) -> list[Parsed | ArticleError | None]:  # fmt: skip
+    """Each article of ``chunk`` parsed again from its file: Parsed (with its headline
+    when its path is in ``headlines``, the Article when it is in ``whole``); the
+    ArticleError of a file now unreadable; None for one that no longer holds the bytes
+    its Summary was made from (changed or gone while the build ran)."""
+    reread = sources.read_articles(config, chunk)
+    out: list[Parsed | ArticleError | None] = []
+    for s in chunk:
+        a = reread.articles.get(s.path)
+        if a is None:
+            out.append(reread.errors.get(s.path))
+            continue
+        entry = formats.entry(a)
+        headline = Headline.of(a) if s.path in headlines else None
+        out.append(Parsed(entry, headline, a if entry is None or s.path in whole else None))
+    return out
+
+
+class Shows(NamedTuple):
+    """What :func:`parse` made of the articles the outputs show, by path."""
+
+    parsed: dict[str, Parsed]
+    #: files unreadable now
+    errors: dict[str, ArticleError]
+    #: files that changed since they were summarised: never published from a stale Summary
+    changed: set[str]
+
+
+def render(config: Config, now: datetime, shows: Shows,
+           kept: MutableMapping[tuple[str, str], Article],
            chunk: list[Job]) -> list[tuple[Rendered, Shown]]:  # fmt: skip
-    """Each job's checked bytes, from its articles parsed again from their files (once
-    for all the formats of a document; not at all when ``kept`` holds them, see
-    :func:`feedpub.sources.read_articles`), and, with the first format of a
-    subscription document, what the feeds page shows of its newest items."""
-    reread = sources.read_articles(config, (s for job in chunk for s in job.doc.items), kept)
-    loaded = reread.articles
+    """Each job's checked bytes and, with the first format of a subscription document,
+    what the feeds page shows of its newest items. A document in the assembled formats
+    is put together from its articles' entries (``shows``); the others, and one whose
+    entries :func:`parse` could not make, are rendered from the Articles, parsed again
+    (once for all the formats of a document; not at all when ``kept`` holds them, see
+    :func:`feedpub.sources.read_articles`)."""
     docs: dict[tuple[str, str], list[int]] = {}  # a feed's formats of one document
     for i, job in enumerate(chunk):
         docs.setdefault((job.feed.slug, job.doc.stem), []).append(i)
     out: list[tuple[Rendered, Shown]] = [((None, [], []), {})] * len(chunk)
     for positions in docs.values():
         jobs = [chunk[i] for i in positions]
-        for i, data in zip(positions, _render_doc(config, jobs, reread, now), strict=True):
+        for i, data in zip(positions, _render_doc(config, jobs, shows, kept, now), strict=True):
             out[i] = (data, {})
         doc = jobs[0].doc
         if doc.page is None:
-            out[positions[0]] = (out[positions[0]][0], {
-                s.path: (s.digest, Headline.of(loaded[s.path]))
-                for s in doc.items[:HEADLINES] if s.path in loaded
-            })  # fmt: skip
+            heads: Shown = {}
+            for s in doc.items[:HEADLINES]:
+                p = shows.parsed.get(s.path)
+                if p is not None and p.headline is not None:
+                    heads[s.path] = (s.digest, p.headline)
+            out[positions[0]] = (out[positions[0]][0], heads)
     return out
 
 
-def _render_doc(config: Config, jobs: list[Job], reread: sources.Reread,
+def _render_doc(config: Config, jobs: list[Job], shows: Shows,
+                kept: MutableMapping[tuple[str, str], Article],
                 now: datetime) -> list[Rendered]:  # fmt: skip
     """The bytes of ``jobs`` (one document of one feed, in several formats) and what is
     wrong with each (validated here, before any write)."""
-    doc = jobs[0].doc
-    unreadable = [str(reread.errors[s.path]) for s in doc.items if s.path in reread.errors]
+    doc, feed = jobs[0].doc, jobs[0].feed
+    unreadable = [str(shows.errors[s.path]) for s in doc.items if s.path in shows.errors]
     if unreadable:
         return [(None, list(unreadable), []) for _ in jobs]
-    missing = [s.path for s in doc.items if s.path not in reread.articles]
+    missing = [s.path for s in doc.items if s.path in shows.changed]
     if missing:
         return [(None, [], missing) for _ in jobs]
-    articles = [reread.articles[s.path] for s in doc.items]
-    page: Document[Article] = Document(doc.stem, articles, doc.page, doc.pages)
-    data = formats.render(config, jobs[0].feed, articles, [j.fmt for j in jobs], page)
-    return [(data[j.fmt], list(formats.check(data[j.fmt], now)[1]), []) for j in jobs]
+    fmts = [j.fmt for j in jobs]
+    assembled = [f for f in fmts if formats.FORMATS[f].assembled]
+    entries = [shows.parsed[s.path].entry for s in doc.items]
+    data: dict[str, bytes] = {}
+    if assembled and all(e is not None for e in entries):
+        made = formats.assemble(config, feed, [e for e in entries if e is not None], assembled,
+                                doc)  # fmt: skip
+        data.update(made or {})
+    rest = [f for f in fmts if f not in data]
+    if rest:  # from the Articles: those parse kept, the others parsed again now
+        again = [s for s in doc.items if shows.parsed[s.path].article is None]
+        reread = sources.read_articles(config, again, kept)
+        if reread.errors:
+            return [(None, [str(e) for e in reread.errors.values()], []) for _ in jobs]
+        missing = [s.path for s in again if s.path not in reread.articles]
+        if missing:
+            return [(None, [], missing) for _ in jobs]
+        articles = [shows.parsed[s.path].article or reread.articles[s.path] for s in doc.items]
+        page: Document[Article] = Document(doc.stem, articles, doc.page, doc.pages)
+        data.update(formats.render(config, feed, articles, rest, page))
+    return [(data[f], list(formats.check(data[f], now)[1]), []) for f in fmts]
 
 
 def known_headlines(wanted: Mapping[str, Summary], shown: Shown,

@@ -73,6 +73,8 @@ class Shape:
 #: costs about what it saves, and the imports of the rendering (``meanwhile``) are then
 #: done while the workers read (a cold build of 1,000 articles: 0.53 s, not 0.61 s).
 READING = Shape(600, 256)
+#: Parsing again the articles the outputs show, each once, into its part of them.
+PARSING = Shape(128, 0)
 #: Rendering and checking output files; a chunk is one of the feeds' formats and pages.
 RENDERING = Shape(64, 0)
 #: The ``lstat`` of each listed file: a forked child takes the first half.

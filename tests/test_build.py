@@ -107,19 +107,43 @@ def test_a_feed_that_fails_validation_is_not_written(
         .replace('smarter AI"', 'smarter AI?"', 1),
         encoding="utf-8",
     )
-    real = formats.render
+    real = formats.assemble
 
-    def broken(config, feed, items, fmts, doc=None):  # type: ignore[no-untyped-def]
-        data: dict[str, bytes] = real(config, feed, items, fmts, doc)
+    def broken(config, feed, entries, fmts, doc):  # type: ignore[no-untyped-def]
+        data: dict[str, bytes] = real(config, feed, entries, fmts, doc)
         if feed.slug != "azure":
             return data
         return {fmt: b.replace(b'length="0"', b'length="None"') for fmt, b in data.items()}
 
-    monkeypatch.setattr(formats, "render", broken)  # the registry's public door
+    # the door RSS and Atom documents come through (JSON Feed's, formats.render, is
+    # broken the same way in tests/test_jsonfeed.py)
+    monkeypatch.setattr(formats, "assemble", broken)
     code, err = run("build", "-c", str(cfg), "--now", NOW)
     assert code == 3
     assert "azure.rss: line" in err and "enclosure" in err
     assert outputs(cfg)["azure.rss"] == before["azure.rss"]
+
+
+def test_documents_not_assembled_from_entries_are_rendered_from_the_articles(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where a document cannot be put together from its articles' entries (here: none
+    can), it is rendered from the Articles, parsed again: the same bytes."""
+    assert run("build", "-c", str(cfg), "--now", NOW, "--full")[0] == 0
+    assembled = outputs(cfg)
+    rendered: list[str] = []
+    real = formats.render
+
+    def recording(config, feed, items, fmts, doc=None):  # type: ignore[no-untyped-def]
+        rendered.extend(fmts)
+        return real(config, feed, items, fmts, doc)
+
+    monkeypatch.setattr(formats, "assemble", lambda *args: None)
+    monkeypatch.setattr(formats, "render", recording)
+    shutil.rmtree(cfg.parent / "feeds")
+    assert run("build", "-c", str(cfg), "--now", NOW, "--full", "--jobs", "1")[0] == 0
+    assert outputs(cfg) == assembled
+    assert "rss" in rendered and "atom" in rendered
 
 
 def test_second_build_waits_then_exits_75(cfg: Path) -> None:

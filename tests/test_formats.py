@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from lxml import etree
 
 from feedpub import formats
+from feedpub.archive import documents
 from feedpub.articles import load_article
 from feedpub.config import ALL_FORMATS, Config, load_config
 from feedpub.errors import ArticleError
@@ -77,6 +79,38 @@ def test_one_call_renders_several_formats_in_the_order_asked(
         assert out[name] == formats.render(config, space, items, [name])[name]
     with pytest.raises(ValueError, match="unknown format 'rdf'"):
         formats.render(config, space, items, ["rss", "rdf"])
+
+
+def test_documents_assembled_from_entries_are_the_rendered_bytes(
+    sample: tuple[Config, list[Article]],
+) -> None:
+    """Every document of every feed of the sample (subscription documents and archive
+    pages) put together from its articles' entries, each made once, is byte for byte
+    what ``render`` writes from the Articles."""
+    config, articles = sample
+    entries = {a.path: formats.entry(a) for a in articles}
+    assert all(e is not None for e in entries.values())
+    xml = [f for f in FORMATS if FORMATS[f].assembled]
+    assert xml == ["rss", "atom"]
+    pages = 0
+    for feed in config.feeds:
+        matching = select(articles, replace(feed, max_items=len(articles) + 1), NOW)
+        for doc in documents(feed, matching):
+            made = formats.assemble(config, feed, [entries[a.path] for a in doc.items], xml, doc)
+            assert made == formats.render(config, feed, doc.items, xml, doc), doc.stem
+            pages += doc.page is not None
+    assert pages  # the archive pages too
+    with pytest.raises(ValueError, match="assembled"):
+        formats.assemble(config, config.feeds[0], [], ["rss", "json"], documents(feed, [])[0])
+
+
+def test_an_article_only_render_can_write_has_no_entry(
+    sample: tuple[Config, list[Article]],
+) -> None:
+    _, articles = sample
+    bad = replace(articles[0], title="bell \x07 rings")  # a character XML 1.0 forbids
+    assert formats.entry(bad) is None
+    assert formats.entry(articles[0]) is not None
 
 
 def test_check_knows_each_format_from_its_first_byte_or_root_element() -> None:

@@ -12,7 +12,8 @@ to do stays quick. A new format is one module and one entry in :data:`FORMATS`.
 - :mod:`.xmlfeed` and :mod:`.xmlcheck`: RSS 2.0 and Atom 1.0 (one FeedGenerator
   writes both formats of a document); :mod:`.xmlfast`, the renderer the registry
   names for them, writes xmlfeed's bytes as text, in half the time, and leaves to
-  xmlfeed (and feedgen) what it cannot be sure of;
+  xmlfeed (and feedgen) what it cannot be sure of; and each article's part of a
+  document, once for all the documents that show it (:func:`entry`, :func:`assemble`);
 - :mod:`.jsonfeed` and :mod:`.jsoncheck`: JSON Feed 1.1;
 - :mod:`.checks`: what the checks of every format share.
 """
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from ..archive import Document
     from ..config import Config, FeedConfig
     from ..model import Article
+    from .xmlfast import Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,10 @@ class Format:
     knows a document's format by its first byte (``lead``, for a format that is not
     XML) or else by the tag of its XML root element (``root``); the checker gets
     the bytes of the first kind, the root element of the second.
+
+    A format that is ``assembled`` writes each article the same way in every document
+    (see :func:`entry`): its documents can be put together from parts made once an
+    article.
     """
 
     name: str
@@ -53,16 +59,17 @@ class Format:
     checker: str
     lead: bytes = b""
     root: str = ""
+    assembled: bool = False
 
 
 RSS = Format(
     "rss", "RSS", "application/rss+xml", "RSS 2.0",
-    renderer="xmlfast:render", checker="xmlcheck:check_rss", root="rss",
+    renderer="xmlfast:render", checker="xmlcheck:check_rss", root="rss", assembled=True,
 )  # fmt: skip
 ATOM = Format(
     "atom", "Atom", "application/atom+xml", "Atom 1.0",
     renderer="xmlfast:render", checker="xmlcheck:check_atom",
-    root="{http://www.w3.org/2005/Atom}feed",
+    root="{http://www.w3.org/2005/Atom}feed", assembled=True,
 )  # fmt: skip
 JSON = Format(
     "json", "JSON Feed", "application/feed+json", "JSON Feed 1.1",
@@ -125,6 +132,29 @@ def render(
     for renderer, names in by_renderer.items():
         out.update(cast(Renderer, _function(renderer))(config, feed, items, names, doc))
     return {f: out[f] for f in fmts}
+
+
+def entry(article: Article) -> Entry | None:
+    """What the ``assembled`` formats write of ``article``, the same in every document
+    that shows it: made once, for all of them. None when only :func:`render` can be
+    sure of the bytes (a character XML forbids, say)."""
+    return cast("Entry | None", cast(Any, _function("xmlfast:entry"))(article))
+
+
+def assemble(
+    config: Config,
+    feed: FeedConfig,
+    entries: Sequence[Entry],
+    fmts: Sequence[str],
+    doc: Document[Any],
+) -> dict[str, bytes] | None:
+    """The bytes :func:`render` gives for ``doc`` of ``feed`` in each of ``fmts`` (all
+    ``assembled``), from the :func:`entry` of each of its articles, in order. None when
+    only :func:`render` can be sure of them (a text of the feed's own)."""
+    if not all(FORMATS[f].assembled for f in fmts):
+        raise ValueError(f"not every one of {list(fmts)} is assembled from entries")
+    fn = cast(Any, _function("xmlfast:assemble"))
+    return cast("dict[str, bytes] | None", fn(config, feed, entries, fmts, doc))
 
 
 _WHITE_SPACE = b" \t\r\n"

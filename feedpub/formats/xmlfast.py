@@ -25,7 +25,8 @@ import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from .. import __version__
 from ..archive import HISTORY_NS, Document
@@ -83,27 +84,63 @@ def render(
     return xmlfeed.render(config, feed, items, fmts, doc)
 
 
-def write(config: Config, feed: FeedConfig, items: Sequence[Article], fmts: Sequence[str],
-          doc: Document[Any]) -> dict[str, bytes] | None:  # fmt: skip
-    """One document in each of ``fmts`` (``rss``, ``atom``); None where feedgen must decide."""
+class Entry(NamedTuple):
+    """What the XML formats write of one article, the same in every document that
+    shows it: the bytes of its RSS item and of its Atom entry, and its Atom ``updated``
+    (a document's own is its newest entry's). Made once an article (:func:`entry`) for
+    all the feeds that show it; documents are then assembled from them (:func:`assemble`).
+    Each is whole lines: :func:`~.items.hex_references`, which never looks past a line,
+    gives the same bytes for an entry alone as within its document."""
+
+    rss: bytes
+    atom: bytes
+    updated: datetime
+
+
+def entry(a: Article) -> Entry | None:
+    """An article's Entry; None where feedgen must decide (see :func:`render`)."""
     if not agrees_with_lxml():
         return None
     try:
-        entries = [_entries(a) for a in items]  # each article's RSS item and Atom entry
-        return {fmt: hex_references(_document(config, feed, items, fmt, doc, entries).encode())
-                for fmt in fmts}  # fmt: skip
+        rss, atom = _entries(a)
+    except Declined:
+        return None
+    return Entry(hex_references(rss.encode()), hex_references(atom.encode()), entry_updated(a))
+
+
+def write(config: Config, feed: FeedConfig, items: Sequence[Article], fmts: Sequence[str],
+          doc: Document[Any]) -> dict[str, bytes] | None:  # fmt: skip
+    """One document in each of ``fmts`` (``rss``, ``atom``); None where feedgen must decide."""
+    entries = []
+    for a in items:
+        made = entry(a)
+        if made is None:
+            return None
+        entries.append(made)
+    return assemble(config, feed, entries, fmts, doc)
+
+
+def assemble(config: Config, feed: FeedConfig, entries: Sequence[Entry], fmts: Sequence[str],
+             doc: Document[Any]) -> dict[str, bytes] | None:  # fmt: skip
+    """The document ``doc`` of ``feed`` holding the articles of ``entries``, in order,
+    in each of ``fmts`` (``rss``, ``atom``): the bytes :func:`write` gives for those
+    articles. None where feedgen must decide (a text of the feed's own)."""
+    if not agrees_with_lxml():
+        return None
+    try:
+        return {fmt: _document(config, feed, entries, fmt, doc) for fmt in fmts}
     except Declined:
         return None
 
 
-def _document(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: str,
-              doc: Document[Any], entries: list[tuple[str, str]]) -> str:  # fmt: skip
+def _document(config: Config, feed: FeedConfig, entries: Sequence[Entry], fmt: str,
+              doc: Document[Any]) -> bytes:  # fmt: skip
     title = feed.title if doc.page is None else f"{feed.title} (archive page {doc.page})"
     description = feed.description or config.description or feed.title
     self_url = config.feed_url(doc.stem, fmt)
     hub = [("hub", config.hub)] if config.hub and doc.page is None else []
     links = [*doc.links(config, feed, fmt), *hub]
-    updated = max(map(entry_updated, items), default=EMPTY_FEED_DATE)
+    updated = max((e.updated for e in entries), default=EMPTY_FEED_DATE)
     topics = [t for t in feed.topics if t != "*"]
     _valid(title, description, self_url, config.link, config.title, config.language or "",
            *topics, *(v for link in links for v in link))  # fmt: skip
@@ -127,7 +164,7 @@ def _document(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: s
             *(_empty("    ", "atom:link", [("rel", rel), ("href", href)]) for rel, href in links),
             "    " + _ARCHIVE if doc.is_archive else "",
         ]
-        return "".join([*head, *(rss for rss, _ in entries), "  </channel>\n</rss>\n"])
+        return b"".join([_head(head), *(e.rss for e in entries), b"  </channel>\n</rss>\n"])
     if fmt != ATOM.name:
         raise ValueError(f"{__name__} cannot write {fmt!r}")
     lang = f' xml:lang="{_attr(config.language)}"' if config.language else ""
@@ -146,7 +183,12 @@ def _document(config: Config, feed: FeedConfig, items: Sequence[Article], fmt: s
         *(_empty("  ", "link", [("rel", rel), ("href", href)]) for rel, href in links),
         "  " + _ARCHIVE if doc.is_archive else "",
     ]
-    return "".join([*head, *(atom for _, atom in entries), "</feed>\n"])
+    return b"".join([_head(head), *(e.atom for e in entries), b"</feed>\n"])
+
+
+def _head(lines: list[str]) -> bytes:
+    """A document's lines before its first entry, as bytes."""
+    return hex_references("".join(lines).encode())
 
 
 # ------------------------------------------------------------------------ one article

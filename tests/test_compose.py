@@ -1,0 +1,72 @@
+"""The render stage's two steps (:mod:`feedpub.compose`): every article the outputs show
+parsed once into its entries, then the documents put together from them."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feedpub import compose, formats, sources
+from feedpub.build import build, gather
+from feedpub.config import load_config
+from feedpub.errors import ArticleError
+from feedpub.model import Headline
+
+from .conftest import ROOT
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """The bundled sample (config.toml and content/) in a folder of its own."""
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    return tmp_path / "config.toml"
+
+
+def _loads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many times each article file is parsed whole from here on."""
+    loads: Counter[str] = Counter()
+    real = sources.load_one
+
+    def counted(src, *args, **kwargs):  # type: ignore[no-untyped-def]
+        loads[src.path] += 1
+        return real(src, *args, **kwargs)
+
+    monkeypatch.setattr(sources, "load_one", counted)
+    return loads
+
+
+def test_an_article_in_several_feeds_is_parsed_once(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each shown article is parsed once for every document that shows it, in every
+    format (the sample shows some in several feeds, and some feeds in JSON Feed too)."""
+    config = load_config(sample)
+    loads = _loads(monkeypatch)
+    result = build(config, NOW, full=True, jobs=1)
+    assert not result.failed and loads
+    assert set(loads.values()) == {1}
+    items = sum(p.read_bytes().count(b"<item>") for p in config.output.glob("*.rss"))
+    assert items > len(loads)  # shown in more than one document, parsed once
+
+
+def test_parse_gives_entries_headlines_errors_and_changed_files(sample: Path) -> None:
+    config = load_config(sample)
+    a, b, c = [s for s in gather(config, jobs=1).summaries if s.published][:3]
+    (config.root / b.path).write_bytes((config.root / b.path).read_bytes() + b"\n")  # changed
+    out = compose.parse(config, {a.path}, set(), [a, b])
+    assert isinstance(out[0], compose.Parsed) and out[1] is None
+    article = sources.read_articles(config, [a]).articles[a.path]
+    assert out[0] == compose.Parsed(formats.entry(article), Headline.of(article), None)
+    assert compose.parse(config, set(), {a.path}, [a]) == [
+        compose.Parsed(formats.entry(article), None, article)
+    ]
+    (config.root / c.path).write_bytes(b"x" * (config.max_file_size + 1))  # unreadable now
+    (unreadable,) = compose.parse(config, set(), set(), [c])
+    assert isinstance(unreadable, ArticleError) and "over the limit" in str(unreadable)

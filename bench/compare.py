@@ -3,6 +3,7 @@ phase by phase, on the same corpora, in one run.
 
     python bench/compare.py fba1c91 --sizes 1000,10000,100000 --layouts both --repeat 3
     python bench/compare.py fba1c91 --sizes 10000 --style dump
+    python bench/compare.py fba1c91 --sizes 10000 --spread even
 
 The revision's ``feedpub/`` is extracted under ``bench/work/rev-<REV>`` (with
 ``git archive``); the corpora are run.py's (``bench/work/c<N>-<layout>``, made when
@@ -26,8 +27,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import STYLES
-from run import NOW, STYLE, WORK, cache_bytecode, corpus_for, load
+from corpus import SPREADS, STYLES
+from run import NOW, SPREAD, STYLE, WORK, cache_bytecode, corpus_for, load
 
 ROOT = Path(__file__).resolve().parent.parent
 #: a line of phases.py's table: name, calls, wall, CPU, workers' CPU
@@ -112,13 +113,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--style", default="seeds", choices=STYLES,
                         help="of front matter, as in run.py (its corpora are kept apart)")  # fmt: skip
+    parser.add_argument("--spread", default="zipf", choices=SPREADS,
+                        help="of topics, as in run.py (its corpora are kept apart)")  # fmt: skip
     args = parser.parse_args()
-    STYLE[0] = args.style
+    STYLE[0], SPREAD[0] = args.style, args.spread
     layouts = ["flat", "nested"] if args.layouts == "both" else [args.layouts]
     old_pkg, new_pkg = extract(args.rev), ROOT
     cache_bytecode()
     print(f"old: {args.rev} ({which(old_pkg)}); new: the working tree ({which(new_pkg)})")
-    print(f"front matter: {args.style} style")
+    print(f"front matter: {args.style} style; topics: {args.spread}")
     print(f"load average at the start: {load()}")
     out: list[str] = []
     for n in (int(s) for s in args.sizes.split(",")):

@@ -2,6 +2,7 @@
 
     python bench/run.py [--sizes 1000,10000,100000] [--layouts flat,nested] [--repeat 3]
                         [--phases | --phases-only] [--style seeds|dump|flow|block|defaults|news]
+                        [--spread zipf|even]
 
 For each N and each layout it generates the corpus once (bench/corpus.py, under
 bench/work/c<N>-<layout>/: ``flat`` is one folder of N files, as a Jekyll ``_posts/``
@@ -15,7 +16,10 @@ bare ``scandir`` + ``lstat`` of the content, serial and in two processes, best o
 and a ``feedpub build`` after one article changed.
 
 ``--style dump`` writes the corpora's front matter as ``yaml.safe_dump`` does (see
-bench/corpus.py), under bench/work/c<N>-<layout>-dump/.
+bench/corpus.py), under bench/work/c<N>-<layout>-dump/. ``--spread even`` draws every
+topic alike (bench/work/c<N>-<layout>-even/): from about 5,000 articles on, every
+topic's feed is full, and a build shows about twice the articles it shows with the
+default spread (a few topics in most articles, as on a news site).
 
 It prints one table per layout: the median wall time and the median peak memory of
 each build (the resident memory of the whole process tree, worker processes included,
@@ -48,7 +52,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import floor
-from corpus import GLOBS, LAYOUTS, STYLES, generate
+from corpus import GLOBS, LAYOUTS, SPREADS, STYLES, generate
 
 BENCH = Path(__file__).resolve().parent
 WORK = BENCH / "work"
@@ -179,15 +183,19 @@ def hugo_site(corpus: Path) -> Path:
 #: The style of front matter of the corpora (bench/corpus.py: seeds, dump, flow, block,
 #: defaults or news).
 STYLE = ["seeds"]
+#: How the corpora's topics are drawn (bench/corpus.py: zipf or even).
+SPREAD = ["zipf"]
 
 
 def corpus_for(n: int, layout: str) -> Path:
-    style = STYLE[0]
-    path = WORK / (f"c{n}-{layout}" if style == "seeds" else f"c{n}-{layout}-{style}")
+    style, spread = STYLE[0], SPREAD[0]
+    name = f"c{n}-{layout}" if style == "seeds" else f"c{n}-{layout}-{style}"
+    path = WORK / (name if spread == "zipf" else f"{name}-{spread}")
     if not (path / "config.toml").exists():  # written last: there only when complete
         shutil.rmtree(path, ignore_errors=True)
-        print(f"generating {n} articles ({layout}, {style}) in {path} ...", file=sys.stderr)
-        generate(path, n, layout=layout, style=style)
+        print(f"generating {n} articles ({layout}, {style}, topics {spread}) in {path} ...",
+              file=sys.stderr)  # fmt: skip
+        generate(path, n, layout=layout, style=style, spread=spread)
     return path
 
 
@@ -347,7 +355,7 @@ def bench(sizes: list[int], layouts: list[str], repeat: int) -> None:
     )
     print(
         f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; hugo: {version}; "
-        f"front matter: {STYLE[0]} style"
+        f"front matter: {STYLE[0]} style; topics: {SPREAD[0]}"
     )
     print(f"load average at the start: {load()}")
     print(
@@ -382,8 +390,15 @@ def main() -> None:
         "yaml.safe_dump's defaults write it (keys sorted, non-ASCII text escaped), or as "
         "dump with headline punctuation in every title and excerpt (news)",
     )
+    parser.add_argument(
+        "--spread",
+        choices=SPREADS,
+        default="zipf",
+        help="topics drawn as on a news site, a few in most articles (zipf), or all alike, "
+        "so that every feed is full from about 5,000 articles on (even)",
+    )
     args = parser.parse_args()
-    STYLE[0] = args.style
+    STYLE[0], SPREAD[0] = args.style, args.spread
     sizes = [int(s) for s in args.sizes.split(",")]
     layouts = list(dict.fromkeys(x.strip() for x in args.layouts.split(",")))
     if not layouts or any(x not in LAYOUTS for x in layouts):

@@ -7,10 +7,12 @@ import math
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from feedpub.articles import parse_front_matter
 from feedpub.config import load_config
 from feedpub.sources import find
 
@@ -87,6 +89,26 @@ def test_the_configs_differ_only_in_the_content_glob(corpora: dict[str, Path]) -
 def test_an_unknown_layout_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="layout"):
         generate(tmp_path, 1, layout="deep")
+
+
+def _topic_counts(corpus: Path) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for path in (corpus / "content").rglob("*.txt"):
+        counts.update(parse_front_matter(path.name, path.read_bytes())[0]["topics"])
+    return counts
+
+
+def test_the_spreads_draw_topics_skewed_or_alike(corpora: dict[str, Path], tmp_path: Path) -> None:
+    """zipf (the default): a few topics in most articles, many in none; even: every
+    topic in some, none in more than three times its share."""
+    generate(tmp_path, N, seed=5, layout="flat", spread="even")
+    skewed, even = _topic_counts(corpora["flat"]), _topic_counts(tmp_path)
+    expected = sum(even.values()) / 300
+    assert len(even) == 300 and max(even.values()) < expected * 3
+    assert max(skewed.values()) > N / 10 and len(skewed) < 300
+    assert sum(skewed.values()) == pytest.approx(sum(even.values()), rel=0.1)
+    with pytest.raises(ValueError, match="spread"):
+        generate(tmp_path / "x", 1, spread="flat")
 
 
 @pytest.mark.parametrize(("layout", "folders"), [("flat", 1), ("nested", 3)])

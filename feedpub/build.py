@@ -11,8 +11,9 @@ the last build, :mod:`feedpub.incremental`'s; writing, :mod:`feedpub.output`'s.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -234,41 +235,46 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
     # by each worker after the fork
     if pending:
         formats.prepare(sorted({job.fmt for job in pending}))
-    shows = _parse_shown(config, pending, ex)
-    # an Article a document needs whole is parsed once a worker (each has its own ``kept``)
-    kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
-    rendered = ex.map(partial(compose.render, config, now, shows, kept), pending,
-                      parallel.RENDERING, meanwhile=meanwhile)  # fmt: skip
-    shown: Shown = {}
-    written = 0
-    for slot in slots:
-        if isinstance(slot, Outcome):
-            result.outcomes.append(slot)
-            continue
-        data, heads = next(rendered)
-        shown.update(heads)
-        # an archive page is published before the documents that link it
-        outcome, stat = output.deliver(config, slot.name, data, check, stage,
-                                       first=slot.doc.page is not None)  # fmt: skip
-        if stat:
-            changes.outputs.append((slot.name, slot.fp, *stat))
-        result.outcomes.append(outcome)
-        written += 1
-        if progress:
-            progress("Writing feeds", written, len(pending))
+    # (kept out of this process's memory past a few MB: see parallel.Spilled)
+    parsed: parallel.Spilled[str, compose.Parsed] = parallel.Spilled(compose.weight)
+    with contextlib.closing(parsed):
+        shows = _parse_shown(config, pending, ex, parsed)
+        # an Article a document needs whole is parsed once a worker (each has its own ``kept``)
+        kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
+        rendered = ex.map(partial(compose.render, config, now, shows, kept), pending,
+                          parallel.RENDERING, meanwhile=meanwhile)  # fmt: skip
+        shown: Shown = {}
+        written = 0
+        for slot in slots:
+            if isinstance(slot, Outcome):
+                result.outcomes.append(slot)
+                continue
+            data, heads = next(rendered)
+            shown.update(heads)
+            # an archive page is published before the documents that link it
+            outcome, stat = output.deliver(config, slot.name, data, check, stage,
+                                           first=slot.doc.page is not None)  # fmt: skip
+            if stat:
+                changes.outputs.append((slot.name, slot.fp, *stat))
+            result.outcomes.append(outcome)
+            written += 1
+            if progress:
+                progress("Writing feeds", written, len(pending))
     changes.headlines += [(p, d, h.to_json()) for p, (d, h) in shown.items()]
     return shown
 
 
-def _parse_shown(config: Config, pending: list[Job], ex: parallel.Executor) -> compose.Shows:
-    """Every article the ``pending`` outputs show, parsed again once (not once a feed)."""
+def _parse_shown(config: Config, pending: list[Job], ex: parallel.Executor,
+                 parsed: MutableMapping[str, compose.Parsed]) -> compose.Shows:  # fmt: skip
+    """Every article the ``pending`` outputs show, parsed again once (not once a feed),
+    put in ``parsed`` by path."""
     items = list({s.path: s for job in pending for s in job.doc.items}.values())
     headlines = {s.path for job in pending if job.doc.page is None
                  for s in job.doc.items[:HEADLINES]}  # fmt: skip
     # the articles of documents in a format that is rendered from the Articles (JSON Feed)
     whole = {s.path for job in pending if not formats.FORMATS[job.fmt].assembled
              for s in job.doc.items}  # fmt: skip
-    shows = compose.Shows({}, {}, set())
+    shows = compose.Shows(parsed, {}, set())
     results = ex.map(partial(compose.parse, config, headlines, whole), items, parallel.PARSING,
                      files=partial(_article_path, config))  # fmt: skip
     for s, result in zip(items, results, strict=True):

@@ -74,10 +74,16 @@ def parse(config: Config, headlines: Collection[str], whole: Collection[str],
     return out
 
 
+def weight(parsed: Parsed) -> int:
+    """About how many bytes ``parsed`` holds."""
+    entry = 0 if parsed.entry is None else len(parsed.entry.rss) + len(parsed.entry.atom)
+    return entry + (4096 if parsed.article is not None else 0) + 256
+
+
 class Shows(NamedTuple):
     """What :func:`parse` made of the articles the outputs show, by path."""
 
-    parsed: dict[str, Parsed]
+    parsed: MutableMapping[str, Parsed]
     #: files unreadable now
     errors: dict[str, ArticleError]
     #: files that changed since they were summarised: never published from a stale Summary

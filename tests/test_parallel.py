@@ -717,6 +717,40 @@ def test_kept_holds_at_most_its_limit_the_oldest_dropped_first() -> None:
     assert type(sent) is parallel.Kept and sent == {} and sent.limit == 3
 
 
+def test_spilled_keeps_what_fits_and_writes_the_rest_to_a_file(tmp_path: Path) -> None:
+    spilled: parallel.Spilled[str, bytes] = parallel.Spilled(len, after=10)
+    values = {"a": b"12345", "b": b"6789", "c": b"x" * 100_000, "d": b"", "e": b"yz"}
+    spilled.update(values)
+    assert dict(spilled) == values and len(spilled) == 5 and "c" in spilled and "z" not in spilled
+    assert list(spilled) == list(values)  # a and b kept; from c on, past the budget, spilled
+    spilled["a"] = b"new"  # replaced: past the budget now, so spilled
+    del spilled["b"]
+    assert dict(spilled) == {"a": b"new", "c": values["c"], "d": b"", "e": b"yz"}
+    spilled.close()
+    with pytest.raises(OSError):  # its file closed
+        spilled["c"]
+    spilled.close()  # (twice: nothing more)
+
+
+def _spilled_values(spilled: dict[int, bytes], chunk: list[int]) -> list[bytes]:
+    return [spilled[k] for k in chunk]
+
+
+@pytest.mark.parametrize("inherit", [True, False])
+def test_workers_read_what_was_spilled_before_they_were_made(inherit: bool) -> None:
+    """Forked workers read the spill file through the descriptor they inherit; work
+    sent to a worker carries the values themselves."""
+    spilled: parallel.Spilled[int, bytes] = parallel.Spilled(len, after=1000)
+    values = {k: bytes([k % 251]) * (k * 37) for k in range(200)}
+    spilled.update(values)
+    ex = parallel.Workers(2, inherit=inherit, least=1, chunk=7)
+    try:
+        got = list(ex.map(partial(_spilled_values, spilled), list(values), parallel.RENDERING))
+    finally:
+        spilled.close()
+    assert got == list(values.values())
+
+
 def _remember(kept: dict[int, int], chunk: list[int]) -> list[tuple[int, bool]]:
     """Each item, and whether this process had kept it from an earlier chunk."""
     out = [(x, x in kept) for x in chunk]

@@ -561,18 +561,22 @@ class Spilled(MutableMapping[K, V]):
         if key in self:
             del self[key]
         self._held += self.weight(value)
-        if self._held <= self.after:
-            self._kept[key] = value
-            return
+        if self._held > self.after:
+            with contextlib.suppress(OSError):  # (no room, no temporary folder: kept)
+                self._spilled[key] = self._write(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+                return
+        self._kept[key] = value
+
+    def _write(self, data: bytes) -> tuple[int, int]:
+        """Where ``data`` now is in the file: (offset, length)."""
         if self._fd < 0:
             with tempfile.TemporaryFile() as f:  # (O_TMPFILE where it can: never left behind)
                 self._fd = os.dup(f.fileno())
-        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         view = memoryview(data)
         while view:  # at offsets of its own: no file position is shared with a worker
             view = view[os.pwrite(self._fd, view, self._end + len(data) - len(view)) :]
-        self._spilled[key] = (self._end, len(data))
         self._end += len(data)
+        return self._end - len(data), len(data)
 
     def __getitem__(self, key: K) -> V:
         if key in self._kept:

@@ -732,6 +732,20 @@ def test_spilled_keeps_what_fits_and_writes_the_rest_to_a_file(tmp_path: Path) -
     spilled.close()  # (twice: nothing more)
 
 
+def test_spilled_keeps_what_it_cannot_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No temporary folder to write to (or no room in it): every value stays in memory."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    spilled: parallel.Spilled[str, bytes] = parallel.Spilled(len, after=1)
+    spilled.update({"a": b"xyz", "b": b"w" * 5000})
+    assert dict(spilled) == {"a": b"xyz", "b": b"w" * 5000}
+    spilled.close()
+    assert spilled["b"] == b"w" * 5000
+
+
 def _spilled_values(spilled: dict[int, bytes], chunk: list[int]) -> list[bytes]:
     return [spilled[k] for k in chunk]
 

@@ -236,7 +236,7 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
     if pending:
         formats.prepare(sorted({job.fmt for job in pending}))
     # (kept out of this process's memory past a few MB: see parallel.Spilled)
-    parsed: parallel.Spilled[str, compose.Parsed] = parallel.Spilled(compose.weight)
+    parsed: parallel.Spilled[str, compose.Parsed] = parallel.Spilled(compose.split, compose.join)
     with contextlib.closing(parsed):
         shows = _parse_shown(config, pending, ex, parsed)
         # an Article a document needs whole is parsed once a worker (each has its own ``kept``)

@@ -74,10 +74,20 @@ def parse(config: Config, headlines: Collection[str], whole: Collection[str],
     return out
 
 
-def weight(parsed: Parsed) -> int:
-    """About how many bytes ``parsed`` holds."""
-    entry = 0 if parsed.entry is None else len(parsed.entry.rss) + len(parsed.entry.atom)
-    return entry + (4096 if parsed.article is not None else 0) + 256
+def split(parsed: Parsed) -> tuple[list[bytes], Parsed]:
+    """``parsed`` as its entry's bytes (what weighs) and the rest (see
+    :class:`feedpub.parallel.Spilled`)."""
+    if parsed.entry is None:
+        return [], parsed
+    e = parsed.entry
+    return [e.rss, e.atom], parsed._replace(entry=e._replace(rss=b"", atom=b""))
+
+
+def join(parts: list[bytes], rest: Parsed) -> Parsed:
+    """The Parsed :func:`split` took apart."""
+    if rest.entry is None:
+        return rest
+    return rest._replace(entry=rest.entry._replace(rss=parts[0], atom=parts[1]))
 
 
 class Shows(NamedTuple):

@@ -70,3 +70,16 @@ def test_parse_gives_entries_headlines_errors_and_changed_files(sample: Path) ->
     (config.root / c.path).write_bytes(b"x" * (config.max_file_size + 1))  # unreadable now
     (unreadable,) = compose.parse(config, set(), set(), [c])
     assert isinstance(unreadable, ArticleError) and "over the limit" in str(unreadable)
+
+
+def test_a_parsed_article_split_for_spilling_is_joined_back_whole(sample: Path) -> None:
+    config = load_config(sample)
+    a = next(s for s in gather(config, jobs=1).summaries if s.published)
+    (parsed,) = compose.parse(config, {a.path}, {a.path}, [a])
+    assert isinstance(parsed, compose.Parsed) and parsed.entry is not None
+    parts, rest = compose.split(parsed)
+    assert parts == [parsed.entry.rss, parsed.entry.atom] and rest.entry is not None
+    assert rest.entry.rss == rest.entry.atom == b""  # what weighs is in the parts only
+    assert compose.join(parts, rest) == parsed
+    bare = parsed._replace(entry=None)
+    assert compose.split(bare) == ([], bare) and compose.join([], bare) == bare

@@ -717,46 +717,55 @@ def test_kept_holds_at_most_its_limit_the_oldest_dropped_first() -> None:
     assert type(sent) is parallel.Kept and sent == {} and sent.limit == 3
 
 
-def test_spilled_keeps_what_fits_and_writes_the_rest_to_a_file(tmp_path: Path) -> None:
-    spilled: parallel.Spilled[str, bytes] = parallel.Spilled(len, after=10)
-    values = {"a": b"12345", "b": b"6789", "c": b"x" * 100_000, "d": b"", "e": b"yz"}
+def _split(value: tuple[bytes, str]) -> tuple[list[bytes], str]:
+    return [value[0][:3], value[0][3:]], value[1]
+
+
+def _join(parts: list[bytes], rest: str) -> tuple[bytes, str]:
+    return parts[0] + parts[1], rest
+
+
+def _spilled(after: int) -> parallel.Spilled[str, tuple[bytes, str]]:
+    return parallel.Spilled(_split, _join, after=after)
+
+
+def test_spilled_keeps_what_fits_and_writes_the_rest_to_a_file() -> None:
+    spilled = _spilled(10)
+    values = {"a": (b"12345", "x"), "b": (b"6789", "y"), "c": (b"z" * 100_000, "w"),
+              "d": (b"", ""), "e": (b"yz", "v")}  # fmt: skip
     spilled.update(values)
     assert dict(spilled) == values and len(spilled) == 5 and "c" in spilled and "z" not in spilled
     assert list(spilled) == list(values)  # a and b kept; from c on, past the budget, spilled
-    spilled["a"] = b"new"  # replaced: past the budget now, so spilled
+    spilled["a"] = (b"new", "n")  # replaced: past the budget now, so spilled
     del spilled["b"]
-    assert dict(spilled) == {"a": b"new", "c": values["c"], "d": b"", "e": b"yz"}
+    assert dict(spilled) == {"a": (b"new", "n"), "c": values["c"], "d": (b"", ""),
+                             "e": (b"yz", "v")}  # fmt: skip
     spilled.close()
     with pytest.raises(OSError):  # its file closed
         spilled["c"]
     spilled.close()  # (twice: nothing more)
 
 
-def test_spilled_keeps_what_it_cannot_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """No temporary folder to write to (or no room in it): every value stays in memory."""
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
-    spilled: parallel.Spilled[str, bytes] = parallel.Spilled(len, after=1)
-    spilled.update({"a": b"xyz", "b": b"w" * 5000})
-    assert dict(spilled) == {"a": b"xyz", "b": b"w" * 5000}
+def test_spilled_keeps_what_it_cannot_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No folder to write to (or no room in it): every value stays in memory."""
+    monkeypatch.setattr(parallel, "SPILL_FOLDERS", ("/nonexistent/feedpub",))
+    spilled = _spilled(1)
+    spilled.update({"a": (b"xyz", "1"), "b": (b"w" * 5000, "2")})
     spilled.close()
-    assert spilled["b"] == b"w" * 5000
+    assert dict(spilled) == {"a": (b"xyz", "1"), "b": (b"w" * 5000, "2")}
 
 
-def _spilled_values(spilled: dict[int, bytes], chunk: list[int]) -> list[bytes]:
-    return [spilled[k] for k in chunk]
+def _spilled_values(spilled: dict[int, tuple[bytes, str]], chunk: list[int]) -> list[bytes]:
+    return [spilled[k][0] for k in chunk]
 
 
 @pytest.mark.parametrize("inherit", [True, False])
 def test_workers_read_what_was_spilled_before_they_were_made(inherit: bool) -> None:
     """Forked workers read the spill file through the descriptor they inherit; work
     sent to a worker carries the values themselves."""
-    spilled: parallel.Spilled[int, bytes] = parallel.Spilled(len, after=1000)
+    spilled: parallel.Spilled[int, tuple[bytes, str]] = parallel.Spilled(_split, _join, after=1000)
     values = {k: bytes([k % 251]) * (k * 37) for k in range(200)}
-    spilled.update(values)
+    spilled.update({k: (v, str(k)) for k, v in values.items()})
     ex = parallel.Workers(2, inherit=inherit, least=1, chunk=7)
     try:
         got = list(ex.map(partial(_spilled_values, spilled), list(values), parallel.RENDERING))

@@ -4,6 +4,7 @@ phase by phase, on the same corpora, in one run.
     python bench/compare.py fba1c91 --sizes 1000,10000,100000 --layouts both --repeat 3
     python bench/compare.py fba1c91 --sizes 10000 --style dump
     python bench/compare.py fba1c91 --sizes 10000 --spread even
+    python bench/compare.py fba1c91 --sizes 1000,10000 --layouts flat --jobs 1
 
 The revision's ``feedpub/`` is extracted under ``bench/work/rev-<REV>`` (with
 ``git archive``); the corpora are run.py's (``bench/work/c<N>-<layout>``, made when
@@ -64,12 +65,14 @@ def parse(output: str) -> Figures:
     return figures
 
 
-def build(corpus: Path, package: Path) -> Figures:
-    """One cold build of ``corpus`` by the feedpub found in ``package``."""
+def build(corpus: Path, package: Path, jobs: int | None = None) -> Figures:
+    """One cold build of ``corpus`` by the feedpub found in ``package`` (with ``--jobs``
+    when given)."""
     shutil.rmtree(corpus / "feeds", ignore_errors=True)
     env = {**os.environ, "PYTHONPATH": str(package)}
     cmd = [sys.executable, str(ROOT / "bench" / "phases.py"), "build", "-c",
-           str(corpus / "config.toml"), "--now", NOW, "--full"]  # fmt: skip
+           str(corpus / "config.toml"), "--now", NOW, "--full",
+           *(["--jobs", str(jobs)] if jobs else [])]  # fmt: skip
     started = time.perf_counter()
     done = subprocess.run(cmd, cwd=corpus, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
@@ -115,13 +118,17 @@ def main() -> None:
                         help="of front matter, as in run.py (its corpora are kept apart)")  # fmt: skip
     parser.add_argument("--spread", default="zipf", choices=SPREADS,
                         help="of topics, as in run.py (its corpora are kept apart)")  # fmt: skip
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="the builds' --jobs (1: in one process, where CPU time is the "
+                        "work itself, whatever the other processes of the machine do)")  # fmt: skip
     args = parser.parse_args()
     STYLE[0], SPREAD[0] = args.style, args.spread
     layouts = ["flat", "nested"] if args.layouts == "both" else [args.layouts]
     old_pkg, new_pkg = extract(args.rev), ROOT
     cache_bytecode()
     print(f"old: {args.rev} ({which(old_pkg)}); new: the working tree ({which(new_pkg)})")
-    print(f"front matter: {args.style} style; topics: {args.spread}")
+    jobs = f"; --jobs {args.jobs}" if args.jobs else ""
+    print(f"front matter: {args.style} style; topics: {args.spread}{jobs}")
     print(f"load average at the start: {load()}")
     out: list[str] = []
     for n in (int(s) for s in args.sizes.split(",")):
@@ -132,8 +139,8 @@ def main() -> None:
             for package in (old_pkg, new_pkg):  # each compiles its modules, untimed
                 build(corpus_for(50, "flat"), package)
             for _ in range(args.repeat):
-                old.append(build(corpus, old_pkg))
-                new.append(build(corpus, new_pkg))
+                old.append(build(corpus, old_pkg, args.jobs))
+                new.append(build(corpus, new_pkg, args.jobs))
             out += ["", *table(f"N={n:,}, {layout}, cold (medians of {args.repeat})", old, new)]
             print(f"  N={n} {layout} done", flush=True)
     print(f"load average at the end: {load()}")

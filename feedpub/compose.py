@@ -115,24 +115,26 @@ def render(config: Config, now: datetime, shows: Shows,
     out: list[tuple[Rendered, Shown]] = [((None, [], []), {})] * len(chunk)
     for positions in docs.values():
         jobs = [chunk[i] for i in positions]
-        for i, data in zip(positions, _render_doc(config, jobs, shows, kept, now), strict=True):
-            out[i] = (data, {})
         doc = jobs[0].doc
+        parsed = [shows.parsed.get(s.path) for s in doc.items]  # (None: see shows.errors)
+        rendered = _render_doc(config, jobs, shows, parsed, kept, now)
+        for i, data in zip(positions, rendered, strict=True):
+            out[i] = (data, {})
         if doc.page is None:
             heads: Shown = {}
-            for s in doc.items[:HEADLINES]:
-                p = shows.parsed.get(s.path)
+            for s, p in zip(doc.items[:HEADLINES], parsed, strict=False):
                 if p is not None and p.headline is not None:
                     heads[s.path] = (s.digest, p.headline)
             out[positions[0]] = (out[positions[0]][0], heads)
     return out
 
 
-def _render_doc(config: Config, jobs: list[Job], shows: Shows,
+def _render_doc(config: Config, jobs: list[Job], shows: Shows, parsed: list[Parsed | None],
                 kept: MutableMapping[tuple[str, str], Article],
                 now: datetime) -> list[Rendered]:  # fmt: skip
-    """The bytes of ``jobs`` (one document of one feed, in several formats) and what is
-    wrong with each (validated here, before any write)."""
+    """The bytes of ``jobs`` (one document of one feed, in several formats, whose items
+    :func:`parse` made ``parsed``) and what is wrong with each (validated here, before
+    any write)."""
     doc, feed = jobs[0].doc, jobs[0].feed
     unreadable = [str(shows.errors[s.path]) for s in doc.items if s.path in shows.errors]
     if unreadable:
@@ -142,22 +144,22 @@ def _render_doc(config: Config, jobs: list[Job], shows: Shows,
         return [(None, [], missing) for _ in jobs]
     fmts = [j.fmt for j in jobs]
     assembled = [f for f in fmts if formats.FORMATS[f].assembled]
-    entries = [shows.parsed[s.path].entry for s in doc.items]
+    entries = [p.entry for p in parsed if p is not None and p.entry is not None]
     data: dict[str, bytes] = {}
-    if assembled and all(e is not None for e in entries):
-        made = formats.assemble(config, feed, [e for e in entries if e is not None], assembled,
-                                doc)  # fmt: skip
-        data.update(made or {})
+    if assembled and len(entries) == len(doc.items):
+        data.update(formats.assemble(config, feed, entries, assembled, doc) or {})
     rest = [f for f in fmts if f not in data]
     if rest:  # from the Articles: those parse kept, the others parsed again now
-        again = [s for s in doc.items if shows.parsed[s.path].article is None]
+        whole = {s.path: p.article for s, p in zip(doc.items, parsed, strict=True)
+                 if p is not None and p.article is not None}  # fmt: skip
+        again = [s for s in doc.items if s.path not in whole]
         reread = sources.read_articles(config, again, kept)
         if reread.errors:
             return [(None, [str(e) for e in reread.errors.values()], []) for _ in jobs]
         missing = [s.path for s in again if s.path not in reread.articles]
         if missing:
             return [(None, [], missing) for _ in jobs]
-        articles = [shows.parsed[s.path].article or reread.articles[s.path] for s in doc.items]
+        articles = [whole.get(s.path) or reread.articles[s.path] for s in doc.items]
         page: Document[Article] = Document(doc.stem, articles, doc.page, doc.pages)
         data.update(formats.render(config, feed, articles, rest, page))
     return [(data[f], list(formats.check(data[f], now)[1]), []) for f in fmts]

@@ -48,7 +48,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
-from itertools import repeat
 from pathlib import Path
 from typing import Any, Literal, NoReturn, Protocol, TypeVar, cast
 
@@ -192,9 +191,9 @@ class Workers(Serial):
             finally:
                 _INHERITED[0] = None
             return
-        with _pool(self.workers) as pool:
+        with _pool(self.workers, fn, files) as pool:
             chunks = [items[r.start : r.stop] for r in parts]
-            results = pool.map(_sent_chunk, repeat(fn), chunks, repeat(files))
+            results = pool.map(_sent_chunk, chunks)
             if meanwhile is not None:  # the chunks are handed out: the workers are busy
                 meanwhile()
             for chunk_results in results:
@@ -485,22 +484,36 @@ def _write_all(fd: int, data: bytes | memoryview) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _sent_chunk(fn: Callable[[list[Any]], list[Any]], chunk: list[Any], files: Any) -> list[Any]:
+#: What a worker of :func:`_pool` was sent once, when it started: ``(fn, files)``.
+_SENT: list[Any] = [None]
+
+
+def _receive(fn: Callable[[list[Any]], list[Any]], files: Any) -> None:
+    _SENT[0] = (fn, files)
+    gc.freeze()
+
+
+def _sent_chunk(chunk: list[Any]) -> list[Any]:
+    fn, files = _SENT[0]
     if files is not None:
         read_ahead([files(x) for x in chunk])
-    return fn(chunk)
+    result: list[Any] = fn(chunk)
+    return result
 
 
 @contextlib.contextmanager
-def _pool(workers: int) -> Iterator[Any]:
+def _pool(workers: int, fn: Callable[[list[Any]], list[Any]], files: Any) -> Iterator[Any]:
     """A pool of ``workers`` processes that are sent their work (where they are not
-    forked: see :func:`_forked`)."""
+    forked: see :func:`_forked`): ``fn`` and ``files`` once a worker, as it starts (what
+    ``fn`` holds, the articles' entries say, is not sent again with every chunk), then
+    the chunks."""
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing.reduction import ForkingPickler
 
     for kind in _COMPACT:
         ForkingPickler.register(kind, _compact)
-    with ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_receive,
+                             initargs=(fn, files)) as pool:  # fmt: skip
         yield pool
 
 
@@ -516,7 +529,7 @@ class Kept(dict[K, V]):
     """A dict that holds at most ``limit`` entries, the oldest dropped first: what a
     function given to :meth:`Executor.map` keeps between the chunks it is called on.
     Each forked worker has its own copy (filled by the chunks that worker does), the
-    serial path one for all; a sent chunk gets a fresh one. So what is kept must be
+    serial path one for all; a worker sent its work gets a fresh one, for all its chunks. So what is kept must be
     what the function would compute again, never a result of its own."""
 
     def __init__(self, limit: int) -> None:
@@ -546,11 +559,11 @@ V2 = TypeVar("V2")
 
 
 class Spilled(MutableMapping[K, V]):
-    """A dict for what this process hands to the workers it forks next: each value is
-    ``bulk`` bytes (``split(value) -> (parts, rest)``) and a small ``rest``; values are
-    kept as they are until ``after`` bytes of parts have been put, then the parts of
-    the others go to an unlinked temporary file, their rests stay, and ``join(parts,
-    rest)`` makes the value again when it is asked for. Every page of this process is
+    """A dict for what this process hands to the workers it forks next: ``split(value)``
+    gives a value's bulk, as byte strings (parts), and a small rest; values are kept as
+    they are until ``after`` bytes of parts have been put, then the parts of the others
+    go to an unlinked temporary file, their rests stay, and ``join(parts, rest)`` makes
+    the value again when it is asked for. Every page of this process is
     in each forked worker's resident memory too, and so counted once a process: a
     100,000-article build's entries, about 70 MB, would be counted three times.
     File pages are in none. A worker reads the file through the descriptor it

@@ -586,10 +586,11 @@ class Spilled(MutableMapping[K, V]):
             del self[key]
         parts, rest = self.split(value)
         sizes = tuple(map(len, parts))
-        self._held += sum(sizes)
+        size = sum(sizes)
+        self._held += size
         if self._held > self.after:
             with contextlib.suppress(OSError):  # (no room, no temporary folder: kept)
-                self._spilled[key] = (self._write(parts, sum(sizes)), sizes, rest)
+                self._spilled[key] = (self._write(parts, size), sizes, rest)
                 return
         self._kept[key] = value
 
@@ -607,11 +608,12 @@ class Spilled(MutableMapping[K, V]):
         if key in self._kept:
             return self._kept[key]
         offset, sizes, rest = self._spilled[key]
-        data = os.pread(self._fd, sum(sizes), offset)
-        while len(data) < sum(sizes):  # (a regular file gives it all at once)
-            more = os.pread(self._fd, sum(sizes) - len(data), offset + len(data))
+        size = sum(sizes)
+        data = os.pread(self._fd, size, offset)
+        while len(data) < size:  # (a regular file gives it all at once)
+            more = os.pread(self._fd, size - len(data), offset + len(data))
             if not more:
-                raise OSError(f"the spill file ends before {offset + sum(sizes)}")
+                raise OSError(f"the spill file ends before {offset + size}")
             data += more
         parts, at = [], 0
         for size in sizes:

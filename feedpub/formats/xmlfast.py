@@ -26,7 +26,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from .. import __version__
 from ..archive import HISTORY_NS, Document
@@ -111,13 +111,10 @@ def entry(a: Article) -> Entry | None:
 def write(config: Config, feed: FeedConfig, items: Sequence[Article], fmts: Sequence[str],
           doc: Document[Any]) -> dict[str, bytes] | None:  # fmt: skip
     """One document in each of ``fmts`` (``rss``, ``atom``); None where feedgen must decide."""
-    entries = []
-    for a in items:
-        made = entry(a)
-        if made is None:
-            return None
-        entries.append(made)
-    return assemble(config, feed, entries, fmts, doc)
+    entries = [entry(a) for a in items]
+    if None in entries:
+        return None
+    return assemble(config, feed, cast(list[Entry], entries), fmts, doc)
 
 
 def assemble(config: Config, feed: FeedConfig, entries: Sequence[Entry], fmts: Sequence[str],

@@ -238,7 +238,7 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
     # (kept out of this process's memory past a few MB: see parallel.Spilled)
     parsed: parallel.Spilled[str, compose.Parsed] = parallel.Spilled(compose.split, compose.join)
     with contextlib.closing(parsed):
-        shows = _parse_shown(config, pending, ex, parsed)
+        shows = _parse_shown(config, now, pending, ex, parsed)
         # an Article a document needs whole is parsed once a worker (each has its own ``kept``)
         kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
         rendered = ex.map(partial(compose.render, config, now, shows, kept), pending,
@@ -264,7 +264,7 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
     return shown
 
 
-def _parse_shown(config: Config, pending: list[Job], ex: parallel.Executor,
+def _parse_shown(config: Config, now: datetime, pending: list[Job], ex: parallel.Executor,
                  parsed: MutableMapping[str, compose.Parsed]) -> compose.Shows:  # fmt: skip
     """Every article the ``pending`` outputs show, parsed again once (not once a feed),
     put in ``parsed`` by path."""
@@ -275,7 +275,7 @@ def _parse_shown(config: Config, pending: list[Job], ex: parallel.Executor,
     whole = {s.path for job in pending if not formats.FORMATS[job.fmt].assembled
              for s in job.doc.items}  # fmt: skip
     shows = compose.Shows(parsed, {}, set())
-    results = ex.map(partial(compose.parse, config, headlines, whole), items, parallel.PARSING,
+    results = ex.map(partial(compose.parse, config, now, headlines, whole), items, parallel.PARSING,
                      files=partial(_article_path, config))  # fmt: skip
     for s, result in zip(items, results, strict=True):
         if isinstance(result, compose.Parsed):

@@ -15,19 +15,21 @@ import contextlib
 from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from . import formats, sources
 from .archive import Document
 from .cache import Row
 from .config import Config, FeedConfig
 from .errors import ArticleError
+from .formats import Problem
 from .incremental import HEADLINES
 from .model import Article, Headline, Summary
 from .output import Rendered
 
 if TYPE_CHECKING:
     from .formats.xmlfast import Entry
+    from .formats.xmlparts import Proof
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,20 +49,24 @@ Shown = dict[str, tuple[str, Headline]]  # path -> (digest, what the page shows 
 class Parsed(NamedTuple):
     """An article an output shows, parsed again from the bytes its Summary was made
     from: its part of every document in the assembled formats (None where only the
-    Article can render it), what the feeds page shows of it (when asked), and the
-    Article itself where a document needs it whole (when asked, and with no entry)."""
+    Article can render it) and that part's checks, passed once for every document
+    (:func:`feedpub.formats.prove`; None: a document that holds it is checked whole),
+    what the feeds page shows of it (when asked), and the Article itself where a
+    document needs it whole (when asked, and with no entry)."""
 
     entry: Entry | None
     headline: Headline | None = None
     article: Article | None = None
+    proof: Proof | None = None
 
 
-def parse(config: Config, headlines: Collection[str], whole: Collection[str],
+def parse(config: Config, now: datetime, headlines: Collection[str], whole: Collection[str],
           chunk: list[Summary]) -> list[Parsed | ArticleError | None]:  # fmt: skip
     """Each article of ``chunk`` parsed again from its file: Parsed (with its headline
     when its path is in ``headlines``, the Article when it is in ``whole``); the
     ArticleError of a file now unreadable; None for one that no longer holds the bytes
-    its Summary was made from (changed or gone while the build ran)."""
+    its Summary was made from (changed or gone while the build ran). The entries are
+    checked together, as of ``now``."""
     reread = sources.read_articles(config, chunk)
     out: list[Parsed | ArticleError | None] = []
     for s in chunk:
@@ -71,6 +77,10 @@ def parse(config: Config, headlines: Collection[str], whole: Collection[str],
         entry = formats.entry(a)
         headline = Headline.of(a) if s.path in headlines else None
         out.append(Parsed(entry, headline, a if entry is None or s.path in whole else None))
+    made = [(i, p) for i, p in enumerate(out) if isinstance(p, Parsed) and p.entry is not None]
+    proofs = formats.prove(config, [cast("Entry", p.entry) for _, p in made], now)
+    for (i, p), proof in zip(made, proofs, strict=True):
+        out[i] = p._replace(proof=proof)
     return out
 
 
@@ -144,7 +154,8 @@ def _render_doc(config: Config, jobs: list[Job], shows: Shows, parsed: list[Pars
         return [(None, [], missing) for _ in jobs]
     fmts = [j.fmt for j in jobs]
     assembled = [f for f in fmts if formats.FORMATS[f].assembled]
-    entries = [p.entry for p in parsed if p is not None and p.entry is not None]
+    made = [p for p in parsed if p is not None and p.entry is not None]
+    entries = [cast("Entry", p.entry) for p in made]
     data: dict[str, bytes] = {}
     if assembled and len(entries) == len(doc.items):
         data.update(formats.assemble(config, feed, entries, assembled, doc) or {})
@@ -162,7 +173,17 @@ def _render_doc(config: Config, jobs: list[Job], shows: Shows, parsed: list[Pars
         articles = [whole.get(s.path) or reread.articles[s.path] for s in doc.items]
         page: Document[Article] = Document(doc.stem, articles, doc.page, doc.pages)
         data.update(formats.render(config, feed, articles, rest, page))
-    return [(data[f], list(formats.check(data[f], now)[1]), []) for f in fmts]
+    proofs = [p.proof for p in made]
+    return [(data[f], _check(data[f], f, f not in rest, entries, proofs, now), []) for f in fmts]
+
+
+def _check(data: bytes, fmt: str, assembled: bool, entries: list[Entry],
+           proofs: list[Proof | None], now: datetime) -> list[Problem | str]:  # fmt: skip
+    """What is wrong with ``data`` (in ``fmt``): an assembled document checked by its
+    parts, the others whole."""
+    if assembled:
+        return list(formats.check_assembled(data, fmt, entries, proofs, now))
+    return list(formats.check(data, now)[1])
 
 
 def known_headlines(wanted: Mapping[str, Summary], shown: Shown,

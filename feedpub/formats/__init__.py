@@ -14,6 +14,8 @@ to do stays quick. A new format is one module and one entry in :data:`FORMATS`.
   names for them, writes xmlfeed's bytes as text, in half the time, and leaves to
   xmlfeed (and feedgen) what it cannot be sure of; and each article's part of a
   document, once for all the documents that show it (:func:`entry`, :func:`assemble`);
+  and :mod:`.xmlparts` checks an assembled document by its parts, each entry once a
+  build (:func:`prove`, :func:`check_assembled`);
 - :mod:`.jsonfeed` and :mod:`.jsoncheck`: JSON Feed 1.1;
 - :mod:`.checks`: what the checks of every format share.
 """
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from ..config import Config, FeedConfig
     from ..model import Article
     from .xmlfast import Entry
+    from .xmlparts import Proof
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +160,23 @@ def assemble(
     return cast("dict[str, bytes] | None", fn(config, feed, entries, fmts, doc))
 
 
+def prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> list[Proof | None]:
+    """Each of ``entries`` checked once, for every document assembled from it (see
+    :mod:`.xmlparts`): its Proof, or None where a document that holds it must be
+    checked whole."""
+    fn = cast(Any, _function("xmlparts:prove"))
+    return cast("list[Proof | None]", fn(config, entries, now))
+
+
+def check_assembled(data: bytes, fmt: str, entries: Sequence[Entry],
+                    proofs: Sequence[Proof | None], now: datetime | None) -> list[Problem]:  # fmt: skip
+    """What :func:`check` finds in ``data``, the document in ``fmt`` :func:`assemble`
+    made of ``entries`` (whose proofs :func:`prove` gave): checked by its parts, the
+    entries once a build, not once a document (see :mod:`.xmlparts`)."""
+    fn = cast(Any, _function("xmlparts:check"))
+    return cast("list[Problem]", fn(data, fmt, entries, proofs, now))
+
+
 _WHITE_SPACE = b" \t\r\n"
 
 
@@ -188,6 +208,8 @@ def prepare(names: Sequence[str]) -> None:
     for name in names:
         _function(FORMATS[name].renderer)
         _function(FORMATS[name].checker)
+        if FORMATS[name].assembled:
+            _function("xmlparts:check")
 
 
 @functools.cache

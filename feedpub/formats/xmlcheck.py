@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -68,14 +68,40 @@ def _schema_doc(name: str) -> etree._ElementTree:
     return etree.parse(str(SCHEMAS / f"{name}.rng"), hardened_parser())
 
 
-def check_rss(root: Any, now: datetime | None) -> list[Problem]:
-    """The problems of an RSS 2.0 document (its root element), sorted."""
-    return _checked(root, RSS.name, _rss_checks(root, now))
+def check_rss(root: Any, now: datetime | None, seen: list[Seen] | None = None) -> list[Problem]:
+    """The problems of an RSS 2.0 document (its root element), sorted; what the checks
+    read of its items is added to ``seen`` (when given)."""
+    return _checked(root, RSS.name, _rss_checks(root, now, seen))
 
 
-def check_atom(root: Any, now: datetime | None) -> list[Problem]:
-    """The problems of an Atom 1.0 document (its root element), sorted."""
-    return _checked(root, ATOM.name, _atom_checks(root, now))
+def check_atom(root: Any, now: datetime | None, seen: list[Seen] | None = None) -> list[Problem]:
+    """The problems of an Atom 1.0 document (its root element), sorted; what the checks
+    read of its entries is added to ``seen`` (when given)."""
+    return _checked(root, ATOM.name, _atom_checks(root, now, seen))
+
+
+class Seen(NamedTuple):
+    """What the checks read of one item (RSS) or entry (Atom) of a document, and of the
+    document around it: what :mod:`.xmlparts` needs to check a document by its parts."""
+
+    #: its first line
+    line: int
+    #: its id (an RSS guid, an Atom id) as the rule that ids are unique reads it, or None
+    id: str | None
+    #: whether it has an author of its own (Atom; RSS items always say True)
+    authored: bool
+
+
+def structure(root: Any) -> tuple[list[int], bool]:
+    """The lines of the element children of an RSS channel or an Atom feed that are
+    not items or entries, and whether the document has an author of its own (an Atom
+    feed's; RSS documents say True: none of their rules depends on one)."""
+    parent = root.find("channel") if root.tag == "rss" else root
+    item = "item" if root.tag == "rss" else f"{_A}entry"
+    if parent is None:
+        return [], True
+    others = [el.sourceline or 0 for el in parent.iterchildren("*") if el.tag != item]
+    return others, root.tag == "rss" or root.find(f"{_A}author") is not None
 
 
 def _checked(root: Any, schema_name: str, checks: Iterable[Problem]) -> list[Problem]:
@@ -270,7 +296,7 @@ def _text(el: Any) -> str:
     return el.text or "" if len(el) == 0 else "".join(el.itertext())
 
 
-def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
+def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Iterator[Problem]:
     channel = root.find("channel")
     if channel is None:
         return
@@ -292,6 +318,8 @@ def _rss_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
             name = (link[0].text or "" if link else "") or f"#{number}"
         # (each check inline, its generator only where it finds a problem: this runs
         # for every item of every feed)
+        if seen is not None:
+            seen.append(Seen(item.sourceline or 0, name if guid else None, True))
         if guid:
             ids.append((guid[0], name))
             if guid[0].get("isPermaLink", "true") == "true" and not is_absolute(guid[0].text):
@@ -372,7 +400,7 @@ def _links(parent: Any, item: str, need_self: bool,
         yield Problem(parent.sourceline or 0, "self-link", 'feed has no <link rel="self">')
 
 
-def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
+def _atom_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Iterator[Problem]:
     yield from _links(root, "", need_self=True)
     feed_author = root.find(f"{_A}author")
     ids: list[tuple[Any, str]] = []
@@ -380,6 +408,9 @@ def _atom_checks(root: Any, now: datetime | None) -> Iterator[Problem]:
         kids = _children(entry)
         id_el = kids[f"{_A}id"][0] if f"{_A}id" in kids else None
         name = (id_el.text or "").strip() if id_el is not None else f"#{number}"
+        if seen is not None:
+            seen.append(Seen(entry.sourceline or 0, name if id_el is not None else None,
+                             f"{_A}author" in kids))  # fmt: skip
         if id_el is not None:
             ids.append((id_el, name))
             if not has_scheme(name):

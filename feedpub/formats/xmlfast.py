@@ -56,6 +56,8 @@ _RSS_ROOT = (
 )
 _ATOM_ROOT = f'<feed xmlns:media="{MEDIA_NS}" xmlns:dc="{DC_NS}" xmlns="{ATOM_NS}"'
 _ARCHIVE = f'<fh:archive xmlns:fh="{HISTORY_NS}"/>\n'
+#: How each format's document ends, after its entries.
+FOOT = {RSS.name: b"  </channel>\n</rss>\n", ATOM.name: b"</feed>\n"}
 _RSS_DOCS = "http://www.rssboard.org/rss-specification"  # feedgen's default <docs>
 #: What lxml cannot hold (XML 1.0's forbidden characters, lone surrogates): the
 #: complement of XML's Char, written as itself (compiled ten times faster).
@@ -161,7 +163,7 @@ def _document(config: Config, feed: FeedConfig, entries: Sequence[Entry], fmt: s
             *(_empty("    ", "atom:link", [("rel", rel), ("href", href)]) for rel, href in links),
             "    " + _ARCHIVE if doc.is_archive else "",
         ]
-        return b"".join([_head(head), *(e.rss for e in entries), b"  </channel>\n</rss>\n"])
+        return b"".join([_head(head), *(e.rss for e in entries), FOOT[fmt]])
     if fmt != ATOM.name:
         raise ValueError(f"{__name__} cannot write {fmt!r}")
     lang = f' xml:lang="{_attr(config.language)}"' if config.language else ""
@@ -180,7 +182,7 @@ def _document(config: Config, feed: FeedConfig, entries: Sequence[Entry], fmt: s
         *(_empty("  ", "link", [("rel", rel), ("href", href)]) for rel, href in links),
         "  " + _ARCHIVE if doc.is_archive else "",
     ]
-    return b"".join([_head(head), *(e.atom for e in entries), b"</feed>\n"])
+    return b"".join([_head(head), *(e.atom for e in entries), FOOT[fmt]])
 
 
 def _head(lines: list[str]) -> bytes:

@@ -1,0 +1,155 @@
+"""An assembled RSS or Atom document checked by its parts: the verdict of checking it
+whole (:func:`feedpub.formats.check`), for less.
+
+A document :mod:`.xmlfast` assembles is its head, the entries of its articles (an RSS
+item, an Atom entry: the same bytes in every document that shows the article) and its
+foot. Checked whole, an article that three feeds show has its item parsed, validated
+and checked three times a format. Here each entry is checked once a build, among the
+others of its batch, in a document of the build (:func:`prove`); then each document
+by its head and foot alone, and by the one rule that spans entries (:func:`check`).
+
+Why that is the same verdict:
+
+- **Well-formed**: the head and foot parse as a document; each entry parsed as
+  exactly one element between the same head and foot, at the line it began on, with
+  nothing but white space around it. The root element (its namespaces, its
+  ``xml:lang``) is the same, compared by its bytes' CRC.
+- **RELAX NG**: in rss.rng the channel is an interleave in which the items are a
+  ``zeroOrMore``, and in atom.rng the entries are a ``zeroOrMore`` after the feed's
+  own elements: a document is valid exactly when it is without its entries and each
+  entry is, where it stands.
+- **The rules in code** read one item at a time, given ``now`` (the build's) and, for
+  Atom's author rule, whether the feed has an author: an entry with no author of its
+  own is taken only into a document that has one. The rule that spans items, one id
+  per item, is applied to the ids the checks read of each entry.
+
+Whenever one of these does not hold (an entry not proven, a head with a problem, two
+entries with one id), the document is checked whole, as before, so that its problems
+are reported with their lines in it.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
+
+from ..archive import Document
+from ..config import Config
+from . import ATOM, FORMATS, RSS, Problem
+from . import check as check_whole
+from .xmlcheck import Seen, check_atom, check_rss, parse, structure
+from .xmlfast import FOOT, Entry, assemble
+
+_CHECKERS = {RSS.name: check_rss, ATOM.name: check_atom}
+
+
+class Proof(NamedTuple):
+    """What the checks read of an entry in a document of the build that passed them,
+    in each format: its line there, id and author (see :class:`.xmlcheck.Seen`); the
+    CRC of the bytes checked, and of that document's first two lines (its declaration
+    and root element); the time they were checked as of."""
+
+    rss: Seen
+    atom: Seen
+    crc: tuple[int, int]
+    root: tuple[int, int]
+    now: datetime | None
+
+
+def prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> list[Proof | None]:
+    """Each entry's :class:`Proof`, or None where it has a problem (then every document
+    that shows it is checked whole). The entries are checked together, as the items of
+    one document of the site's first feed; when that has a problem, each alone."""
+    if not entries or not config.feeds:
+        return [None] * len(entries)
+    together = _prove(config, entries, now)
+    if together is not None:
+        return list[Proof | None](together)
+    if len(entries) == 1:
+        return [None]
+    return [_prove_one(config, e, now) for e in entries]
+
+
+def _prove_one(config: Config, entry: Entry, now: datetime | None) -> Proof | None:
+    proven = _prove(config, [entry], now)
+    return proven[0] if proven else None
+
+
+def _prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> list[Proof] | None:
+    feed = config.feeds[0]
+    seen: dict[str, list[Seen]] = {}
+    roots: dict[str, int] = {}
+    for fmt in (RSS.name, ATOM.name):
+        parts = [_part(e, fmt) for e in entries]
+        data = (assemble(config, feed, entries, [fmt], Document(feed.slug, [])) or {}).get(fmt)
+        head = _head(data, fmt, parts) if data is not None else None
+        if data is None or head is None:
+            return None
+        root, _ = parse(data)
+        items: list[Seen] = []
+        if root is None or root.tag != FORMATS[fmt].root or _CHECKERS[fmt](root, now, items):
+            return None
+        line = data.count(b"\n", 0, head) + 1
+        starts = []
+        for part in parts:
+            starts.append(line)
+            line += part.count(b"\n")
+        others, _ = structure(root)
+        if [s.line for s in items] != starts or any(n >= starts[0] for n in others):
+            return None
+        seen[fmt] = items
+        roots[fmt] = _root(data)
+    root = (roots[RSS.name], roots[ATOM.name])
+    return [Proof(r, a, (zlib.crc32(e.rss), zlib.crc32(e.atom)), root, now)
+            for r, a, e in zip(seen[RSS.name], seen[ATOM.name], entries, strict=True)]  # fmt: skip
+
+
+def check(data: bytes, fmt: str, entries: Sequence[Entry], proofs: Sequence[Proof | None],
+          now: datetime | None) -> list[Problem]:  # fmt: skip
+    """The problems of ``data``, the document in ``fmt`` assembled from ``entries``
+    (whose proofs are ``proofs``): those :func:`feedpub.formats.check` finds in it."""
+    parts = [_part(e, fmt) for e in entries]
+    head = _head(data, fmt, parts)
+    index, root_crc = (0 if fmt == RSS.name else 1), _root(data)
+    if (head is None or not entries or len(proofs) != len(entries)
+            or any(p is None or p.root[index] != root_crc or p.now != now
+                   or p.crc[index] != zlib.crc32(b) for p, b in zip(proofs, parts, strict=True))):  # fmt: skip
+        return check_whole(data, now)[1]
+    seen = [getattr(p, fmt) for p in proofs]
+    ids = [s.id for s in seen if s.id is not None]
+    if len(set(ids)) != len(ids):
+        return check_whole(data, now)[1]
+    root, _ = parse(data[:head] + FOOT[fmt])
+    items: list[Seen] = []
+    if root is None or root.tag != FORMATS[fmt].root or _CHECKERS[fmt](root, now, items):
+        return check_whole(data, now)[1]
+    _, authored = structure(root)
+    if items or not (authored or all(s.authored for s in seen)):
+        return check_whole(data, now)[1]
+    return []
+
+
+def _part(entry: Entry, fmt: str) -> bytes:
+    return entry.rss if fmt == RSS.name else entry.atom
+
+
+def _head(data: bytes, fmt: str, parts: list[bytes]) -> int | None:
+    """The length of the head of ``data``, when it is a head, ``parts`` and the foot of
+    ``fmt``, in that order; else None."""
+    foot = FOOT[fmt]
+    head = len(data) - sum(len(p) for p in parts) - len(foot)
+    if (
+        head <= 0
+        or not data.endswith(foot)
+        or data[head : len(data) - len(foot)] != b"".join(parts)
+    ):
+        return None
+    return head if data[head - 1 : head] == b"\n" else None
+
+
+def _root(data: bytes) -> int:
+    """The CRC of a document's first two lines: its declaration and root element."""
+    end = data.find(b"\n", data.find(b"\n") + 1)
+    return zlib.crc32(data[: end + 1 if end >= 0 else len(data)])

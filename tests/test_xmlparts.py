@@ -233,3 +233,19 @@ def test_a_proven_document_is_parsed_without_its_entries(
         assert formats.check_assembled(data, fmt, parts, [proofs[a.path] for a in doc.items],
                                        NOW) == []  # fmt: skip
     assert len(parsed) == 2 and not any(b"<item>" in d or b"<entry>" in d for d in parsed)
+
+
+def test_entries_past_the_lines_libxml2_counts_are_proven_in_batches(
+    sample: tuple[Config, list[Article]],
+) -> None:
+    """libxml2 numbers lines up to 65,535 only (an entry is known by its first line):
+    more entries than fit are checked in batches (a build in one process proves all it
+    shows in one call)."""
+    config, articles = sample
+    shown = [a for a in articles if a.published_at <= NOW]
+    copies = 70_000 // sum(e.atom.count(b"\n") for e in _entries(shown).values()) + 1
+    many = [replace(a, url=f"{a.url}?copy={i}") for i in range(copies) for a in shown]
+    entries = [e for e in map(formats.entry, many) if e is not None]
+    assert len(entries) == len(many)
+    assert sum(e.atom.count(b"\n") for e in entries) > 65_535
+    assert None not in formats.prove(config, entries, NOW)

@@ -58,23 +58,39 @@ class Proof(NamedTuple):
     now: datetime | None
 
 
+#: The most lines a batch of entries takes in its document: libxml2 counts lines up to
+#: 65,535 only, and each entry is known by the line it begins on.
+BATCH_LINES = 50_000
+
+
 def prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> list[Proof | None]:
     """Each entry's :class:`Proof`, or None where it has a problem (then every document
-    that shows it is checked whole). The entries are checked together, as the items of
-    one document of the site's first feed; when that has a problem, each alone."""
-    if not entries or not config.feeds:
+    that shows it is checked whole). The entries are checked in batches, as the items
+    of one document of the site's first feed; a batch with a problem is checked again
+    in halves, down to the entries that have one."""
+    out: list[Proof | None] = []
+    if not config.feeds:
         return [None] * len(entries)
+    batch: list[Entry] = []
+    lines = 0
+    for e in entries:
+        size = max(e.rss.count(b"\n"), e.atom.count(b"\n"))
+        if batch and lines + size > BATCH_LINES:
+            out += _proven(config, batch, now)
+            batch, lines = [], 0
+        batch.append(e)
+        lines += size
+    return out + _proven(config, batch, now) if batch else out
+
+
+def _proven(config: Config, entries: Sequence[Entry], now: datetime | None) -> list[Proof | None]:
     together = _prove(config, entries, now)
     if together is not None:
         return list[Proof | None](together)
     if len(entries) == 1:
         return [None]
-    return [_prove_one(config, e, now) for e in entries]
-
-
-def _prove_one(config: Config, entry: Entry, now: datetime | None) -> Proof | None:
-    proven = _prove(config, [entry], now)
-    return proven[0] if proven else None
+    half = len(entries) // 2
+    return _proven(config, entries[:half], now) + _proven(config, entries[half:], now)
 
 
 def _prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> list[Proof] | None:

@@ -14,6 +14,7 @@ Invariants, established by :mod:`feedpub.articles` and relied on everywhere else
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -174,5 +175,12 @@ class Headline:
     @classmethod
     def from_json(cls, text: str) -> Headline:
         title, url, when, provider, image = json.loads(text)
-        published_at = datetime.strptime(when, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        if not _ISO_Z.fullmatch(when):  # only what to_json writes (and strptime reads)
+            raise ValueError(f"not a date as to_json writes it: {when!r}")
+        published_at = datetime.fromisoformat(when[:-1]).replace(tzinfo=UTC)
         return cls(title, url, published_at, provider, Image(**image) if image else None)
+
+
+#: A date as :meth:`Headline.to_json` writes it (``datetime.strptime`` with its format
+#: takes these, ten times slower: a page of 1,500 headlines read from the cache).
+_ISO_Z = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")

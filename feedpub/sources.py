@@ -25,6 +25,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from datetime import tzinfo
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
@@ -45,11 +46,19 @@ def _root_of(pattern: str) -> str:
     return str(Path(*head)) if head else "."
 
 
+#: A glob of a name ending that is all it asks (``*.txt``), answered by ``endswith``.
+_SUFFIX = re.compile(r"\*(\.[A-Za-z0-9_-]+)\Z")
+
+
 def _matches(pattern: str) -> Callable[[str], bool]:
+    suffix = _SUFFIX.match(pattern)
+    if suffix:  # what fnmatch's translation matches, for such a pattern: the same names
+        return operator.methodcaller("endswith", suffix.group(1))
     return re.compile(fnmatch.translate(pattern)).match  # type: ignore[return-value]
 
 
-Batch = tuple[str, list[os.DirEntry[str]]]
+#: A folder and the names in it a glob matched.
+Batch = tuple[str, list[str]]
 #: A file or folder that cannot be used, found while listing: ``(path, line, reason)``
 #: (plain tuples: a forked lister sends them with marshal); line 0 for a folder.
 Problem = tuple[str, int, str]
@@ -81,12 +90,12 @@ def _scan(
     problems: list[Problem],
     listed: list[os.DirEntry[str]] | None = None,
 ) -> Iterator[Batch]:
-    """The entries below ``folder`` that the glob components ``parts`` match, a folder
+    """The names below ``folder`` that the glob components ``parts`` match, a folder
     at a time, as ``glob.glob(..., recursive=True)`` finds them (hidden names only when
-    the component starts with a dot), but in one ``scandir`` a folder (``listed``, when
-    the caller has it already) and never round a symlink loop. A folder that cannot
-    be listed (no permission, a path too long) goes to ``problems``, by its absolute
-    path."""
+    the component starts with a dot), but in one listing a folder (``listed``, when
+    the caller has it already: a ``scandir`` where folders are looked for in it, else
+    the names alone) and never round a symlink loop. A folder that cannot be listed
+    (no permission, a path too long) goes to ``problems``, by its absolute path."""
     head, rest = parts[0], parts[1:]
     if head == "**":
         real = os.path.realpath(folder)
@@ -102,7 +111,7 @@ def _scan(
             yield from _scan(folder, rest, seen, problems, everything)
         entries = [e for e in everything if not e.name.startswith(".")]
         if not rest:
-            yield folder, entries
+            yield folder, [e.name for e in entries]
         for entry in entries:
             with contextlib.suppress(OSError):
                 if entry.is_dir():
@@ -110,6 +119,14 @@ def _scan(
         return
     match = _matches(head) if glob.has_magic(head) else head.__eq__
     hidden_ok = head.startswith(".")
+    if not rest:  # the files: their names are enough (lstat tells the rest)
+        try:
+            names = os.listdir(folder) if listed is None else [e.name for e in listed]
+        except OSError as e:
+            _unlistable(folder, e, problems)
+            return
+        yield folder, [n for n in names if (hidden_ok or not n.startswith(".")) and match(n)]
+        return
     try:
         entries = [
             e for e in (os.scandir(folder) if listed is None else listed)
@@ -118,18 +135,16 @@ def _scan(
     except OSError as e:
         _unlistable(folder, e, problems)
         return
-    if not rest:
-        yield folder, entries
-        return
     for entry in entries:
         with contextlib.suppress(OSError):
             if entry.is_dir():
                 yield from _scan(entry.path, rest, seen, problems)
 
 
-#: A folder's listing: its entries, its name relative to the config folder, whether
-#: it lies in the content root, and that root.
-Listing = tuple[list[os.DirEntry[str]], str, bool, str]
+#: A folder's listing: the names of its entries, its name relative to the config
+#: folder, whether it lies in the content root, that root, and the folder with its
+#: separator.
+Listing = tuple[list[str], str, bool, str, str]
 
 
 #: The files of one listing, compactly (a forked child sends them with marshal, which
@@ -148,39 +163,59 @@ def _stat(listed: list[Listing]) -> Stat:
     skipped: list[str] = []
     problems: list[Problem] = []
     is_link, is_file = stat.S_ISLNK, stat.S_ISREG
-    for entries, rel_folder, folder_ok, root in listed:
+    for entries, rel_folder, folder_ok, root, folder in listed:
         if not entries:
             continue
         prefix = root.rstrip(os.sep) + os.sep
-        first = entries[0]
         names: list[str] = []
         sizes: list[int] = []
         mtimes: list[int] = []
-        for entry in entries:
-            try:
-                st = entry.stat(follow_symlinks=False)
-                ok = folder_ok
-                if is_link(st.st_mode):
-                    st = os.stat(entry.path)
-                    ok = os.path.realpath(entry.path).startswith(prefix)
-            except OSError as e:
-                _unusable(entry, rel_folder + entry.name, e, skipped, problems)
-                continue
-            if not is_file(st.st_mode):
-                continue
-            if not ok:
-                skipped.append(
-                    f"{shown_path(rel_folder + entry.name)}: leads outside the content folder "
-                    f"{shown_path(root)}, not followed"
-                )
-                continue
-            names.append(entry.name)
-            sizes.append(st.st_size)
-            mtimes.append(st.st_mtime_ns)
-        # the folder as scandir joined it to each name (entry.path is folder + name)
-        out.append((rel_folder, first.path[: len(first.path) - len(first.name)], names, sizes,
-                    mtimes))  # fmt: skip
+        with _folder_fd(folder) as lstat:
+            for name in entries:
+                try:
+                    st = lstat(name)
+                    ok = folder_ok
+                    if is_link(st.st_mode):
+                        st = os.stat(folder + name)
+                        ok = os.path.realpath(folder + name).startswith(prefix)
+                except OSError as e:
+                    _unusable(folder + name, rel_folder + name, e, skipped, problems)
+                    continue
+                if not is_file(st.st_mode):
+                    continue
+                if not ok:
+                    skipped.append(
+                        f"{shown_path(rel_folder + name)}: leads outside the content folder "
+                        f"{shown_path(root)}, not followed"
+                    )
+                    continue
+                names.append(name)
+                sizes.append(st.st_size)
+                mtimes.append(st.st_mtime_ns)
+        out.append((rel_folder, folder, names, sizes, mtimes))
     return out, skipped, problems
+
+
+@contextlib.contextmanager
+def _folder_fd(folder: str) -> Iterator[Callable[[str], os.stat_result]]:
+    """``lstat`` of a name in ``folder``: through a descriptor of the folder where the
+    system has them (a path of one name for the kernel to resolve, not the whole path
+    again for each file), else by the whole path."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        fd = -1
+    if fd < 0 or os.stat not in os.supports_dir_fd:
+        yield lambda name: os.lstat(folder + name)
+        return
+    try:
+        yield partial(_stat_at, fd)
+    finally:
+        os.close(fd)
+
+
+def _stat_at(fd: int, name: str) -> os.stat_result:
+    return os.stat(name, dir_fd=fd, follow_symlinks=False)
 
 
 def _expand(files: Files) -> Iterator[SourceFile]:
@@ -191,13 +226,13 @@ def _expand(files: Files) -> Iterator[SourceFile]:
 
 
 def _unusable(
-    entry: os.DirEntry[str], name: str, e: OSError, skipped: list[str], problems: list[Problem]
+    path: str, name: str, e: OSError, skipped: list[str], problems: list[Problem]
 ) -> None:
     """An entry the glob matched whose ``lstat``, or whose link's ``stat``, failed: a
     symbolic link that loops or leads nowhere, or a file that cannot even be looked at
     (a problem); or one that vanished since its folder was listed (a note)."""
     try:
-        target: str | None = os.readlink(entry.path)
+        target: str | None = os.readlink(path)
     except OSError:
         target = None  # not a link, or gone
     if e.errno == errno.ELOOP:
@@ -309,8 +344,9 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
         parts = list(Path(absolute).parts[len(Path(static).parts) :])
         for folder, entries in _scan(static, parts, set(), unlisted) if parts else ():
             folder_ok = (os.path.realpath(folder) + os.sep).startswith(prefix)
-            entries.sort(key=_NAME)  # a folder's files in path order (see Found.sources)
-            listed.append((entries, _relative(folder, base, config.root), folder_ok, root))
+            entries.sort()  # a folder's files in path order (see Found.sources)
+            listed.append((entries, _relative(folder, base, config.root), folder_ok, root,
+                           os.path.join(folder, "")))  # fmt: skip
     files: list[Files] = []
     skipped: list[str] = []
     bad: list[Problem] = []
@@ -323,17 +359,14 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
     return Found(files, skipped, unusable, repeats=len(config.content) > 1)
 
 
-_NAME = operator.attrgetter("name")
-
-
 def _entry_count(listing: Listing) -> int:
     return len(listing[0])
 
 
 def _cut_listing(listing: Listing, k: int) -> tuple[Listing, Listing]:
     """A folder's listing as two: its first ``k`` entries, and the others."""
-    entries, rel_folder, folder_ok, root = listing
-    return (entries[:k], rel_folder, folder_ok, root), (entries[k:], rel_folder, folder_ok, root)
+    entries, *rest = listing
+    return (entries[:k], *rest), (entries[k:], *rest)  # type: ignore[return-value]
 
 
 def _open(src: SourceFile) -> int:

@@ -87,3 +87,17 @@ def test_a_parsed_article_split_for_spilling_is_joined_back_whole(sample: Path) 
     assert compose.join(parts, rest) == parsed
     bare = parsed._replace(entry=None)
     assert compose.split(bare) == ([], bare) and compose.join([], bare) == bare
+
+
+def test_a_headline_read_back_from_the_cache_is_the_one_written(sample: Path) -> None:
+    """What the cache keeps of an article for the feeds page comes back equal; a date
+    in any other form than the one written is refused (the article is parsed again)."""
+    config = load_config(sample)
+    a = next(s for s in gather(config, jobs=1).summaries if s.published)
+    article = sources.read_articles(config, [a]).articles[a.path]
+    head = Headline.of(article)
+    assert Headline.from_json(head.to_json()) == head
+    for when in ["2021-05-24T07:52:55+05:00", "2021-05-24", "2021-05-24 07:52:55Z", "x"]:
+        damaged = head.to_json().replace(head.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"), when)
+        with pytest.raises(ValueError):
+            Headline.from_json(damaged)

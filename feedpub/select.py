@@ -161,7 +161,7 @@ def pick_all(ordered: Sequence[T], feeds: Iterable[FeedConfig]) -> dict[str, lis
             found = set(every)
             for topic in a.topics:
                 found.update(by_key.get(topic_key(topic), ()))
-            takers = takers_of[a.topics] = sorted(found)
+            takers = takers_of[a.topics] = list(found)  # (each feed on its own: any order)
         for i in takers:
             if room[i] and matches(a, None, feeds[i].min_quality):
                 chosen[i].append(a)

@@ -112,10 +112,9 @@ def _scan(
         entries = [e for e in everything if not e.name.startswith(".")]
         if not rest:
             yield folder, [e.name for e in entries]
-        for entry in entries:
+        for entry in _folders(entries):
             with contextlib.suppress(OSError):
-                if entry.is_dir():
-                    yield from _scan(entry.path, parts, seen, problems)
+                yield from _scan(entry.path, parts, seen, problems)
         return
     match = _matches(head) if glob.has_magic(head) else head.__eq__
     hidden_ok = head.startswith(".")
@@ -135,10 +134,22 @@ def _scan(
     except OSError as e:
         _unlistable(folder, e, problems)
         return
-    for entry in entries:
+    for entry in _folders(entries):
         with contextlib.suppress(OSError):
+            yield from _scan(entry.path, rest, seen, problems)
+
+
+def _folders(entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
+    """The entries that are folders (or links to one); one that cannot be looked at is
+    left out. (A loop, not a context manager an entry: a folder of a thousand files.)"""
+    out = []
+    for entry in entries:
+        try:
             if entry.is_dir():
-                yield from _scan(entry.path, rest, seen, problems)
+                out.append(entry)
+        except OSError:
+            continue
+    return out
 
 
 #: A folder's listing: the names of its entries, its name relative to the config

@@ -19,7 +19,8 @@ from feedpub.sources import Found, find
 from .conftest import SITE
 
 TREE = ["a.txt", ".hidden.txt", "b.md", "sub/b.txt", "sub/.h/c.txt", "sub/deeper/d.txt",
-        "sub/deeper/e.TXT", "sub/.f.txt", "other/g.txt", "x[1]/h.txt"]  # fmt: skip
+        "sub/deeper/e.TXT", "sub/.f.txt", "other/g.txt", "x[1]/h.txt",
+        "c.txt.bak", "txt", "d.txtx", "folder.txt/i.txt", "j..txt"]  # fmt: skip
 
 
 @pytest.fixture
@@ -52,6 +53,8 @@ def _config(root: Path, patterns: list[str]) -> Path:
         "content/**/deeper/*",
         "content/*/*.txt",
         "content/sub/**/*.txt",
+        "content/*.md",
+        "content/*.TXT",
     ],
 )
 def test_finds_what_glob_finds(tree: Path, pattern: str) -> None:

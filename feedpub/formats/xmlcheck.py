@@ -81,8 +81,8 @@ def check_atom(root: Any, now: datetime | None, seen: list[Seen] | None = None) 
 
 
 class Seen(NamedTuple):
-    """What the checks read of one item (RSS) or entry (Atom) of a document, and of the
-    document around it: what :mod:`.xmlparts` needs to check a document by its parts."""
+    """What the checks read of one item (RSS) or entry (Atom) of a document: what
+    :mod:`.xmlparts` needs to check a document by its parts."""
 
     #: its first line
     line: int

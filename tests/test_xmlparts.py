@@ -249,3 +249,22 @@ def test_entries_past_the_lines_libxml2_counts_are_proven_in_batches(
     assert len(entries) == len(many)
     assert sum(e.atom.count(b"\n") for e in entries) > 65_535
     assert None not in formats.prove(config, entries, NOW)
+
+
+def test_a_batch_where_every_entry_has_a_problem_is_checked_again_at_most_twice(
+    sample: tuple[Config, list[Article]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch with a problem is checked again in pieces, then a piece with one entry by
+    entry: when every entry has one (all dated after ``now``), three passes, not one a
+    level of halving."""
+    config, articles = sample
+    shown = [a for a in articles if a.published_at <= NOW]
+    many = [replace(a, url=f"{a.url}?copy={i}") for i in range(64) for a in shown][:64]
+    entries = [e for e in map(formats.entry, many) if e is not None]
+    assert len(entries) == 64
+    parsed: list[bytes] = []
+    real = xmlparts.parse
+    monkeypatch.setattr(xmlparts, "parse", lambda data: (parsed.append(data), real(data))[1])
+    before = min(a.published_at for a in many) - timedelta(days=1)
+    assert formats.prove(config, entries, before) == [None] * 64
+    assert len(parsed) == 1 + 64 // xmlparts.PIECE + 64  # (RSS fails first: one parse each)

@@ -67,7 +67,7 @@ def prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> lis
     """Each entry's :class:`Proof`, or None where it has a problem (then every document
     that shows it is checked whole). The entries are checked in batches, as the items
     of one document of the site's first feed; a batch with a problem is checked again
-    in halves, down to the entries that have one."""
+    in pieces, and a piece with a problem entry by entry (:data:`PIECE`)."""
     out: list[Proof | None] = []
     if not config.feeds:
         return [None] * len(entries)
@@ -83,14 +83,22 @@ def prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> lis
     return out + _proven(config, batch, now) if batch else out
 
 
+#: A batch with a problem is checked again in pieces of this many entries, and a piece
+#: with a problem entry by entry: at most three passes, however many have one.
+PIECE = 16
+
+
 def _proven(config: Config, entries: Sequence[Entry], now: datetime | None) -> list[Proof | None]:
     together = _prove(config, entries, now)
     if together is not None:
         return list[Proof | None](together)
     if len(entries) == 1:
         return [None]
-    half = len(entries) // 2
-    return _proven(config, entries[:half], now) + _proven(config, entries[half:], now)
+    step = PIECE if len(entries) > PIECE else 1
+    out: list[Proof | None] = []
+    for i in range(0, len(entries), step):
+        out += _proven(config, entries[i : i + step], now)
+    return out
 
 
 def _prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> list[Proof] | None:

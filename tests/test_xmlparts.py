@@ -139,7 +139,7 @@ def test_an_entry_without_an_author_is_proven_only_for_a_feed_with_one(
     lone = replace(articles[0], provider=None)
     (entry,) = _entries([lone]).values()
     (proof,) = formats.prove(config, [entry], NOW)
-    assert proof is not None and not proof.atom.authored
+    assert proof is not None and not proof.authored
     untitled = replace(config, title="")
     assert formats.prove(untitled, [entry], NOW) == [None]
     feed = config.feeds[0]

@@ -47,20 +47,25 @@ _CHECKERS = {RSS.name: check_rss, ATOM.name: check_atom}
 
 class Proof(NamedTuple):
     """What the checks read of an entry in a document of the build that passed them,
-    in each format: its line there, id and author (see :class:`.xmlcheck.Seen`); the
-    CRC of the bytes checked, and of that document's first two lines (its declaration
-    and root element); the time they were checked as of."""
+    kept small (the build holds one for each article it shows): in each format, the CRC
+    of its id as the rule that ids are unique reads it (None without one: two ids with
+    one CRC only send a document to be checked whole), of the bytes checked, and of that
+    document's first two lines (its declaration and root element); whether its Atom
+    entry has an author of its own; the time they were checked as of."""
 
-    rss: Seen
-    atom: Seen
+    ids: tuple[int | None, int | None]
     crc: tuple[int, int]
     root: tuple[int, int]
+    authored: bool
     now: datetime | None
 
 
 #: The most lines a batch of entries takes in its document: libxml2 counts lines up to
 #: 65,535 only, and each entry is known by the line it begins on.
 BATCH_LINES = 50_000
+#: The most entries a batch holds: its document's tree, while it is checked, is what
+#: the check adds to a worker's memory.
+BATCH = 64
 
 
 def prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> list[Proof | None]:
@@ -75,7 +80,7 @@ def prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> lis
     lines = 0
     for e in entries:
         size = max(e.rss.count(b"\n"), e.atom.count(b"\n"))
-        if batch and lines + size > BATCH_LINES:
+        if batch and (lines + size > BATCH_LINES or len(batch) == BATCH):
             out += _proven(config, batch, now)
             batch, lines = [], 0
         batch.append(e)
@@ -126,8 +131,13 @@ def _prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> li
         seen[fmt] = items
         roots[fmt] = _root(data)
     root = (roots[RSS.name], roots[ATOM.name])
-    return [Proof(r, a, (zlib.crc32(e.rss), zlib.crc32(e.atom)), root, now)
+    return [Proof((_crc(r.id), _crc(a.id)), (zlib.crc32(e.rss), zlib.crc32(e.atom)), root,
+                  a.authored, now)
             for r, a, e in zip(seen[RSS.name], seen[ATOM.name], entries, strict=True)]  # fmt: skip
+
+
+def _crc(text: str | None) -> int | None:
+    return None if text is None else zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
 def check(data: bytes, fmt: str, entries: Sequence[Entry], proofs: Sequence[Proof | None],
@@ -141,16 +151,15 @@ def check(data: bytes, fmt: str, entries: Sequence[Entry], proofs: Sequence[Proo
             or any(p is None or p.root[index] != root_crc or p.now != now
                    or p.crc[index] != zlib.crc32(b) for p, b in zip(proofs, parts, strict=True))):  # fmt: skip
         return check_whole(data, now)[1]
-    seen = [getattr(p, fmt) for p in proofs]
-    ids = [s.id for s in seen if s.id is not None]
-    if len(set(ids)) != len(ids):
+    ids = [p.ids[index] for p in proofs if p is not None and p.ids[index] is not None]
+    if len(set(ids)) != len(ids):  # (or two ids with one CRC: checked whole all the same)
         return check_whole(data, now)[1]
     root, _ = parse(data[:head] + FOOT[fmt])
     items: list[Seen] = []
     if root is None or root.tag != FORMATS[fmt].root or _CHECKERS[fmt](root, now, items):
         return check_whole(data, now)[1]
     _, authored = structure(root)
-    if items or not (authored or all(s.authored for s in seen)):
+    if items or not (authored or all(p.authored for p in proofs if p)):
         return check_whole(data, now)[1]
     return []
 

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import compose, formats, incremental, output, parallel, sources
+from . import compose, formats, incremental, kept, output, parallel, sources
 from .archive import documents
-from .cache import Changes, Row
+from .cache import Cache, Changes, Row
 from .compose import Job, Shown
 from .config import Config, FeedConfig
 from .errors import ArticleError, shown_path
@@ -108,15 +108,17 @@ def build(
                     g = Gathered(errors=same.errors, skipped=found.skipped, files=n, cached=n)
                     return BuildResult(g, [Outcome(o, "unchanged") for o in same.outputs],
                                        hidden=same.hidden)  # fmt: skip
-            rows = cache.rows()
-            g = summarise(config, found, rows, ex, changes, progress, observe)
+            setup = incremental.setup_key(config, slugs, allow_empty)
+            last = None if check or full else kept.load(cache.kept())
+            stamps, unusable = found.stamps(), {id(e) for e in found.unusable}
+            result = BuildResult(Gathered())
+            sel = _gather_and_select(config, found, cache, setup, last, now, slugs, ex, changes,
+                                     result.hidden, progress, observe)  # fmt: skip
             del found  # a hundred thousand SourceFiles the render workers need not inherit
-            result = BuildResult(g)
-            # from the summaries (cached or read), as selection sees them: a warm build
-            # that reads no file reports the same hidden articles as a cold one
-            selected = select_feeds(config, g.summaries, now, slugs, result.hidden)
+            g, rows, selected = sel.gathered, sel.rows, sel.shown
+            result.gathered = g
             hold()  # they live to the end: frozen, and the collector back on to render
-            if not g.summaries and not allow_empty:  # the empty content guard
+            if sel.empty and not allow_empty:  # the empty content guard
                 result.refused = output.refusal(
                     config, [f for f in config.feeds if f.slug in selected]
                 )
@@ -137,8 +139,12 @@ def build(
         if not result.failed and not result.deferred:
             done = [o.name for o in result.outcomes if o.status in ("written", "unchanged")]
             changes.last_build = incremental.remember(
-                state, now, g.summaries, g.errors, done, result.hidden, None
+                state, now, sel.upcoming, g.errors, done, result.hidden, None
             )
+            if stamps is not None:
+                rejected = [e for e in g.errors if id(e) not in unusable]
+                changes.kept = kept.dump(kept.Kept(setup, now, sel.upcoming, stamps, sel.windows,
+                                                   rejected, result.hidden))  # fmt: skip
         return result
     finally:
         stage.discard()  # a build stopped before its commit publishes nothing
@@ -149,16 +155,68 @@ def build(
         cache.close()
 
 
-def summarise(config: Config, found: sources.Found, rows: dict[str, Row], ex: parallel.Executor,
-              changes: Changes, progress: Progress | None = None,
-              observe: Observe | None = None) -> Gathered:  # fmt: skip
+class Selected(NamedTuple):
+    """What a build gathered, and selected from it."""
+
+    #: every file's summary or rejection; only the changed files' summaries, when the
+    #: selection was brought up to date from the last build's (see :mod:`feedpub.kept`)
+    gathered: Gathered
+    #: the cache's rows of these paths (at least)
+    rows: Callable[[Collection[str]], Mapping[str, Row]]
+    windows: dict[str, kept.Window]
+    #: each feed's items (the start of its window)
+    shown: dict[str, list[Summary]]
+    #: the next moment an article is published (see :func:`kept.upcoming`)
+    upcoming: datetime | None
+    #: whether no article file was summarised (the empty-content guard's question)
+    empty: bool
+
+
+def _gather_and_select(config: Config, found: sources.Found, cache: Cache, setup: str,
+                       last: kept.Kept | None, now: datetime, slugs: Sequence[str] | None,
+                       ex: parallel.Executor, changes: Changes, hidden: list[Hidden],
+                       progress: Progress | None, observe: Observe | None) -> Selected:  # fmt: skip
+    """Every feed's window at ``now`` (see :mod:`feedpub.kept`): from the ``last`` build's,
+    when it was asked the same (``setup``) and its windows can be brought up to date from
+    the files changed since; else from every file's summary. The articles another with
+    the same URL hides go to ``hidden``."""
+    feeds = [f for f in config.feeds if not slugs or f.slug in slugs]
+    if last is not None and last.setup == setup:
+        since = kept.changed(last, found, incremental.racy_after(config))
+        if since is not None:
+            g = summarise(config, found, cache.rows(since.paths), ex, changes, progress, observe,
+                          only=since)  # fmt: skip
+            windows = kept.update(last, feeds, since, g.summaries, now, cache.holders)
+            if windows is not None:
+                g.errors = kept.errors(last, since, g.errors)
+                hidden += last.hidden
+                return Selected(g, cache.rows, windows, kept.shown(feeds, windows),
+                                kept.upcoming(last, g.summaries, now), False)  # fmt: skip
+            # read again below, with every other file: what was read is not kept twice
+            changes.vanished, changes.stored, changes.touched = [], [], []
+    rows = cache.rows()
+    g = summarise(config, found, rows, ex, changes, progress, observe)
+    # from the summaries (cached or read), as selection sees them: a warm build
+    # that reads no file reports the same hidden articles as a cold one
+    picked = select_feeds(config, g.summaries, now, slugs, hidden, spare=kept.SPARE)
+    windows = kept.windows(feeds, picked)
+    return Selected(g, lambda _: rows, windows, kept.shown(feeds, windows),
+                    incremental.upcoming(g.summaries, now), not g.summaries)  # fmt: skip
+
+
+def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
+              ex: parallel.Executor, changes: Changes, progress: Progress | None = None,
+              observe: Observe | None = None, *,
+              only: kept.Changed | None = None) -> Gathered:  # fmt: skip
     """Every file's summary or rejection: from the cache when unchanged, else read (and
-    parsed only when its bytes changed). What was read goes to ``changes``."""
+    parsed only when its bytes changed). What was read goes to ``changes``. With
+    ``only``, the files changed since the last build's kept selection, only those are
+    looked at, and only their summaries and rejections given (``rows`` needs only
+    theirs: those of the files gone go from the cache)."""
     n = found.count()
     g = Gathered(errors=list(found.unusable), skipped=list(found.skipped), files=n)
-    summaries, errors, todo, gone = incremental.unchanged(
-        found, rows, incremental.racy_after(config)
-    )
+    racy = incremental.racy_after(config)
+    summaries, errors, todo, gone = incremental.unchanged(only.found if only else found, rows, racy)
     g.summaries += summaries
     g.errors += errors
     g.cached = n - len(todo)
@@ -291,7 +349,8 @@ def _article_path(config: Config, s: Summary) -> str:
     return os.path.join(config.root, s.path)
 
 
-def _site(config: Config, selected: dict[str, list[Summary]], rows: dict[str, Row],
+def _site(config: Config, selected: dict[str, list[Summary]],
+          rows: Callable[[Collection[str]], Mapping[str, Row]],
           known: dict[str, incremental.Known], check: bool, full: bool, shown: Shown,
           changes: Changes, stage: output.Stage,
           observe: Observe | None) -> list[Outcome]:  # fmt: skip
@@ -308,7 +367,7 @@ def _site(config: Config, selected: dict[str, list[Summary]], rows: dict[str, Ro
     from .site import headline_items, site_files  # lxml: only when they are rendered
 
     wanted = {s.path: s for s in headline_items(config, selected)}
-    heads = compose.known_headlines(wanted, shown, rows)
+    heads = compose.known_headlines(wanted, shown, rows(wanted))
     rest = [s for p, s in wanted.items() if p not in heads]
     if observe and rest:
         observe("parse", [s.path for s in rest])

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +39,7 @@ from .model import Summary
 from .parallel import maker
 
 #: Bump when the loader or the Article shape changes: old caches are then rebuilt.
-SCHEMA_VERSION = "feedpub-cache-8"
+SCHEMA_VERSION = "feedpub-cache-9"
 #: Topics are stored joined by this character, which cleaned text never holds.
 TOPIC_SEP = "\x1f"
 #: SQLite's files of a database at ``path``: ``f"{path}{suffix}"``.
@@ -76,6 +77,9 @@ class Changes:
     outputs: list[tuple[str, str, int, int]] = field(default_factory=list)
     #: the memo of a complete build (see :mod:`feedpub.incremental`)
     last_build: str | None = None
+    #: what a complete build selected, kept for the next (:func:`feedpub.kept.dump`); the
+    #: one kept before is thrown away by any build that writes rows, complete or not
+    kept: tuple[str, bytes, bytes, bytes] | None = None
 
     def store(
         self, path: str, size: int, mtime_ns: int, digest: str, result: Summary | ArticleError
@@ -162,7 +166,7 @@ class Cache:
                 db.executescript(
                     """
                     DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS files;
-                    DROP TABLE IF EXISTS outputs;
+                    DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS kept;
                     CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
                     CREATE TABLE files(
                         path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
@@ -171,6 +175,7 @@ class Cache:
                     CREATE TABLE outputs(
                         name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
                         size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+                    CREATE TABLE kept(part TEXT PRIMARY KEY, value BLOB NOT NULL);
                     """
                 )
                 db.execute("INSERT INTO meta VALUES('version', ?)", (version,))
@@ -187,44 +192,28 @@ class Cache:
 
     # ------------------------------------------------------------------ files
 
-    def rows(self) -> dict[str, Row]:
-        if not self._sound():
+    def rows(self, paths: Collection[str] | None = None) -> dict[str, Row]:
+        """Every file's row (after checking the whole file: see :meth:`_sound`); or
+        with ``paths``, the rows of those (a path the cache does not know is left out)."""
+        if paths is None and not self._sound():
             return {}
-        assert self.db is not None
+        if self.db is None:
+            return {}
+        query = "SELECT path, size, mtime_ns, digest, url, published, published_at, topics," \
+                " quality, line, error, headline FROM files"  # fmt: skip
         out: dict[str, Row] = {}
-        topic_tuples: dict[str, tuple[str, ...]] = {"": ()}  # a few hundred distinct sets
-        when_of = datetime.fromisoformat  # ISO text: three times quicker than a timestamp
-        summary_of, row_of = maker(Summary), maker(Row)
         try:
-            for (
-                path,
-                size,
-                mtime,
-                digest,
-                url,
-                pub,
-                when,
-                topics,
-                quality,
-                line,
-                error,
-                headline,
-            ) in self.db.execute(
-                "SELECT path, size, mtime_ns, digest, url, published, published_at, topics,"
-                " quality, line, error, headline FROM files"
-            ):
-                if error is not None:
-                    out[path] = Row(size, mtime, digest, None, ArticleError(path, line, error))
-                    continue
-                if not when.endswith("+00:00"):  # never so written: a damaged cache
-                    raise ValueError(when)
-                tuple_ = topic_tuples.get(topics)
-                if tuple_ is None:
-                    tuple_ = topic_tuples[topics] = tuple(topics.split(TOPIC_SEP))
-                summary = summary_of((path, url, pub == 1, when_of(when), tuple_, quality, digest))
-                out[path] = row_of((size, mtime, digest, summary, None, headline))
-            # the paths stored as bytes (see _key), found by the index: none, usually
-            for (blob,) in self.db.execute("SELECT path FROM files WHERE path >= x''"):
+            if paths is None:
+                self._rows(self.db.execute(query), out)
+                # the paths stored as bytes (see _key), found by the index: none, usually
+                blobs = [b for (b,) in self.db.execute("SELECT path FROM files WHERE path >= x''")]
+            else:
+                keys = [_key(p) for p in paths]
+                for cursor in self._among(f"{query} WHERE path IN", keys):
+                    self._rows(cursor, out)
+                held: dict[str | bytes, Row] = out  # type: ignore[assignment]
+                blobs = [k for k in keys if isinstance(k, bytes) and k in held]
+            for blob in blobs:
                 row = out.pop(blob)
                 path = _path(blob)
                 if row.error is not None:
@@ -236,6 +225,68 @@ class Cache:
         except (sqlite3.Error, ValueError, TypeError, AttributeError, KeyError):
             return {}
         return out
+
+    @staticmethod
+    def _rows(cursor: sqlite3.Cursor, out: dict[str, Row]) -> None:
+        """The rows of ``cursor`` (the columns of :meth:`rows`' query), into ``out``."""
+        topic_tuples: dict[str, tuple[str, ...]] = {"": ()}  # a few hundred distinct sets
+        when_of = datetime.fromisoformat  # ISO text: three times quicker than a timestamp
+        summary_of, row_of = maker(Summary), maker(Row)
+        for (
+            path,
+            size,
+            mtime,
+            digest,
+            url,
+            pub,
+            when,
+            topics,
+            quality,
+            line,
+            error,
+            headline,
+        ) in cursor:
+            if error is not None:
+                out[path] = Row(size, mtime, digest, None, ArticleError(path, line, error))
+                continue
+            if not when.endswith("+00:00"):  # never so written: a damaged cache
+                raise ValueError(when)
+            tuple_ = topic_tuples.get(topics)
+            if tuple_ is None:
+                tuple_ = topic_tuples[topics] = tuple(topics.split(TOPIC_SEP))
+            summary = summary_of((path, url, pub == 1, when_of(when), tuple_, quality, digest))
+            out[path] = row_of((size, mtime, digest, summary, None, headline))
+
+    def holders(self, urls: Collection[str]) -> set[str] | None:
+        """The paths of the files whose article (as last read) has one of these URLs;
+        None when the cache cannot tell."""
+        if self.db is None:
+            return None
+        try:
+            # every row looked at (there is no index of URLs): a few tens of ms at 100,000
+            found = self._among("SELECT path FROM files WHERE url IN", list(urls))
+            return {_path(p) for cursor in found for (p,) in cursor}
+        except sqlite3.Error:
+            return None
+
+    def _among(self, query: str, values: list[str | bytes]) -> Iterator[sqlite3.Cursor]:
+        """``query`` (ending ``... IN``) for these values, a few hundred at a time (SQLite
+        once took at most 999 parameters)."""
+        assert self.db is not None
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            yield self.db.execute(f"{query} ({','.join('?' * len(chunk))})", chunk)
+
+    def kept(self) -> tuple[str, bytes, bytes, bytes] | None:
+        """What the last build kept of its selection, as :func:`feedpub.kept.dump` made it;
+        None when it kept none."""
+        if self.db is None:
+            return None
+        try:
+            parts = dict(self.db.execute("SELECT part, value FROM kept"))
+            return parts["selection"], parts["paths"], parts["sizes"], parts["mtimes"]
+        except (sqlite3.Error, KeyError, ValueError):
+            return None
 
     def last_build(self) -> tuple[str | None, dict[str, tuple[str, int, int]]]:
         """The memo of the last complete build, and each output file's
@@ -277,6 +328,8 @@ class Cache:
     def _write_files(self, changes: Changes) -> None:
         assert self.db is not None
         db = self.db
+        # the selection kept by the last build holds only while its rows are all there are
+        db.execute("DELETE FROM kept")
         db.executemany("DELETE FROM files WHERE path=?", ((_key(p),) for p in changes.vanished))
         db.executemany(
             "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?,NULL)", changes.stored
@@ -305,6 +358,9 @@ class Cache:
                 db.execute(
                     "INSERT OR REPLACE INTO meta VALUES('last_build', ?)", (changes.last_build,)
                 )
+            if changes.kept is not None:
+                db.executemany("INSERT INTO kept VALUES(?, ?)",
+                               zip(("selection", "paths", "sizes", "mtimes"), changes.kept, strict=True))  # fmt: skip
             db.execute("COMMIT")
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):

@@ -22,8 +22,7 @@ import hashlib
 import json
 import os
 import sys
-from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -155,7 +154,7 @@ def racy_after(config: Config) -> int:
 
 
 def unchanged(
-    found: Found, rows: dict[str, Row], racy: int
+    found: Found, rows: Mapping[str, Row], racy: int
 ) -> tuple[list[Summary], list[ArticleError], list[tuple[SourceFile, str | None]], list[str]]:
     """From the cache, the summaries and rejections of the files that did not change
     (same size and mtime, settled before the last cache write); the files to read, each
@@ -246,20 +245,29 @@ def _same_stat(path: Path, known: Known) -> bool:
 # file: nothing is read, selected, rendered or written.
 
 
+def setup_key(config: Config, slugs: Sequence[str] | None, allow_empty: bool) -> str:
+    """What a build was asked to do, but its files: the config, the feeds it was asked
+    for (all, when none), and whether it may publish empty feeds."""
+    return json.dumps([config_key(config), sorted(slugs or []), allow_empty])
+
+
 def state(config: Config, found: Found, slugs: Sequence[str] | None, allow_empty: bool) -> str:
     """A hash of everything a build depends on but the files' bytes: the config, the
     listing (each path, size and mtime) and what the listing found unusable (their
     rejections are remembered with the state, so the state must change with them)."""
     h = hashlib.sha256()
-    h.update(_utf8(json.dumps([config_key(config), sorted(slugs or []), allow_empty])))
+    h.update(_utf8(setup_key(config, slugs, allow_empty)))
     # the paths, each ended by a NUL (which no path holds), then every size and every
     # mtime as 8 bytes: one way to read it back, whatever the names hold
-    h.update(_utf8(found.paths()))
-    try:
+    stamps = found.stamps()
+    if stamps is not None:
+        h.update(_utf8(stamps.paths))
         h.update(b"\0%d\0" % found.count())
-        h.update(array("q", found.sizes()).tobytes())
-        h.update(array("q", found.mtimes()).tobytes())
-    except OverflowError:  # a size or mtime past 64 bits (a strange file system): as text
+        h.update(stamps.sizes.tobytes())
+        h.update(stamps.mtimes.tobytes())
+    else:  # a size or mtime past 64 bits (a strange file system): as text
+        h.update(_utf8(found.paths()))
+        h.update(b"\0%d\0" % found.count())
         pairs = zip(found.sizes(), found.mtimes(), strict=True)
         h.update(_utf8("".join([f"{s}\0{m}\n" for s, m in pairs])))
     if found.unusable:
@@ -301,14 +309,20 @@ def nothing_to_do(config: Config, memo_json: str | None, outputs: dict[str, Know
     return Memo(memo["outputs"], errors, hidden)
 
 
-def remember(state: str, now: datetime, summaries: Sequence[Summary], errors: Sequence[ArticleError],
+def upcoming(summaries: Iterable[Summary], now: datetime) -> datetime | None:
+    """The next moment one of these articles is published, after ``now``."""
+    return min((s.published_at for s in summaries if s.published and s.published_at > now),
+               default=None)  # fmt: skip
+
+
+def remember(state: str, now: datetime, upcoming: datetime | None, errors: Sequence[ArticleError],
              outputs: Sequence[str], hidden: Sequence[Hidden], refused: str | None) -> str:  # fmt: skip
-    """The memo of a complete build, for :func:`nothing_to_do` next time."""
-    upcoming = [s.published_at for s in summaries if s.published and s.published_at > now]
+    """The memo of a complete build, for :func:`nothing_to_do` next time; ``upcoming``:
+    the next moment an article it knows of is published (see :func:`upcoming`)."""
     memo = {
         "state": state,
         "now": now.isoformat(),
-        "next": min(upcoming).isoformat() if upcoming else None,
+        "next": upcoming.isoformat() if upcoming else None,
         "outputs": sorted(outputs),
         "errors": [[e.path, e.line, e.message] for e in errors],
         "hidden": [list(h) for h in hidden],

@@ -106,16 +106,18 @@ def select(
 
 
 def select_feeds(config: Config, articles: Sequence[T], now: datetime,
-                 slugs: Sequence[str] | None = None,
-                 hidden: list[Hidden] | None = None) -> dict[str, list[T]]:  # fmt: skip
+                 slugs: Sequence[str] | None = None, hidden: list[Hidden] | None = None,
+                 spare: int = 0) -> dict[str, list[T]]:  # fmt: skip
     """Each feed's items at ``now`` (only the feeds ``slugs``, when given), in order; uncut
     for a feed with archives (its pages take what falls off). The articles hidden by
-    another with the same URL go to ``hidden`` when given."""
+    another with the same URL go to ``hidden`` when given. With ``spare``, a feed without
+    archives has up to that many more after its items: the next that match it."""
     feeds = [
-        replace(f, max_items=len(articles) + 1) if f.archive else f
+        replace(f, max_items=len(articles) + 1) if f.archive
+        else replace(f, max_items=f.max_items + spare) if spare else f
         for f in config.feeds
         if not slugs or f.slug in slugs
-    ]
+    ]  # fmt: skip
     return pick_all(visible(articles, now, hidden), feeds)
 
 

@@ -23,6 +23,7 @@ import operator
 import os
 import re
 import stat
+from array import array
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from datetime import tzinfo
 from functools import partial
@@ -279,7 +280,7 @@ class Found:
     (:func:`feedpub.incremental.unchanged`): neither makes the hundred thousand
     SourceFiles of a large site, nor sorts them."""
 
-    __slots__ = ("_sources", "files", "skipped", "unusable")
+    __slots__ = ("_sources", "_stamps", "files", "skipped", "unusable")
 
     def __init__(self, files: list[Files], skipped: list[str], unusable: list[ArticleError],
                  repeats: bool = False) -> None:  # fmt: skip
@@ -294,6 +295,7 @@ class Found:
         #: be looked at
         self.unusable = unusable
         self._sources: list[SourceFile] | None = None
+        self._stamps: Stamps | bool | None = False  # not made yet
         if repeats:  # two patterns may find one file: each file once, a listing each
             sources = self.sources
             self._sources = [
@@ -328,12 +330,47 @@ class Found:
         """Each file's mtime (ns), in the order of :meth:`paths`."""
         return chain.from_iterable(mtimes for _, _, _, _, mtimes in self.files)
 
+    def stamps(self) -> Stamps | None:
+        """:meth:`paths`, with every size and every mtime as 64-bit integers, made once;
+        None when one does not fit in 64 bits (a strange file system)."""
+        if self._stamps is False:
+            try:
+                self._stamps = Stamps(self.paths(), array("q", self.sizes()),
+                                      array("q", self.mtimes()))  # fmt: skip
+            except OverflowError:
+                self._stamps = None
+        return self._stamps  # type: ignore[return-value]
+
+    def sources_at(self, places: Iterable[int]) -> list[SourceFile]:
+        """The files at these places (ascending) of :meth:`paths`, as SourceFiles."""
+        out: list[SourceFile] = []
+        wanted = iter(places)
+        place = next(wanted, None)
+        start = 0
+        for rel, folder, names, sizes, mtimes in self.files:
+            end = start + len(names)
+            while place is not None and place < end:
+                i = place - start
+                out.append(SourceFile(rel + names[i], folder + names[i], sizes[i], mtimes[i]))
+                place = next(wanted, None)
+            start = end
+        return out
+
     def newest(self) -> int | None:
         """The latest mtime (ns) of any file; None when there is none."""
         return max((max(m) for _, _, _, _, m in self.files if m), default=None)
 
 
 _FOLDER = operator.itemgetter(0)
+
+
+class Stamps(NamedTuple):
+    """Every file listed: its path ended by a NUL (see :meth:`Found.paths`), and
+    its size and mtime (ns) at the same place of two arrays."""
+
+    paths: str
+    sizes: array[int]
+    mtimes: array[int]
 
 
 def find(config: Config, executor: Executor = SERIAL) -> Found:

@@ -1,0 +1,403 @@
+"""The selection kept between builds (feedpub.kept): brought up to date from the
+changed files alone, it is what selecting from every file gives, or the build selects
+from every file. Checked on random sites and changes, and on real builds after every
+kind of change a site sees, against a build that reads everything."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from array import array
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feedpub import kept
+from feedpub.build import build
+from feedpub.config import FeedConfig, load_config, topic_key
+from feedpub.errors import ArticleError
+from feedpub.model import Summary
+from feedpub.select import Hidden, pick, select_feeds, visible
+from feedpub.sources import Found, Stamps
+
+from .conftest import OLD_MTIME_NS
+
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+TOPICS = ["Azure", "AI", "Space", "Économie"]
+
+# ---------------------------------------------------------------- on random sites
+
+
+def _feed(slug: str, topics: tuple[str, ...], limit: int, quality: float | None,
+          archive: bool) -> FeedConfig:  # fmt: skip
+    keys = None if "*" in topics else frozenset(topic_key(t) for t in topics)
+    return FeedConfig(slug, slug, "", topics, keys, limit, quality, ("rss",), archive)
+
+
+feeds = st.lists(
+    st.tuples(
+        st.one_of(
+            st.just(("*",)), st.lists(st.sampled_from(TOPICS), min_size=1, max_size=2).map(tuple)
+        ),
+        st.integers(1, 6),
+        st.one_of(st.none(), st.integers(0, 100).map(float)),
+        st.sampled_from([False, False, False, True]),
+    ),
+    min_size=1,
+    max_size=5,
+).map(lambda specs: [_feed(f"f{i}", *spec) for i, spec in enumerate(specs)])
+
+#: what an article file may hold: its URL (now and then one another has), date (some
+#: after NOW), whether it is published, its topics and quality
+articles = st.tuples(
+    st.one_of(st.integers(0, 10), st.integers(11, 10**6)),
+    st.integers(-60 * 24, 6),
+    st.sampled_from([True, True, True, False]),
+    st.lists(st.sampled_from([*TOPICS, "azure"]), max_size=2).map(tuple),
+    st.one_of(st.none(), st.integers(0, 120).map(float)),
+)
+
+
+def _summary(path: str, spec: tuple[int, int, bool, tuple[str, ...], float | None]) -> Summary:
+    url, hours, published, topics, quality = spec
+    when = NOW + timedelta(hours=hours)
+    return Summary(path, f"https://example.com/{url}", published, when, topics, quality,
+                   f"{path}-{spec}")  # fmt: skip
+
+
+#: A change: ("edit", i, article), ("remove", i, None), ("add", -, article)
+changes = st.lists(
+    st.tuples(st.sampled_from(["edit", "edit", "remove", "add"]), st.integers(0, 10**6), articles),
+    max_size=4,
+)
+
+
+def _holders(pool: dict[str, Summary]) -> Any:
+    return lambda urls: {p for p, s in pool.items() if s.url in urls}
+
+
+def _kept(
+    config: Any, pool: dict[str, Summary], now: datetime, spare: int = kept.SPARE
+) -> kept.Kept:
+    """What a build at ``now`` keeps, with the files of ``pool`` (stamps left empty)."""
+    hidden: list[Hidden] = []
+    summaries = list(pool.values())
+    picked = select_feeds(config, summaries, now, hidden=hidden, spare=spare)
+    upcoming = min((s.published_at for s in summaries if s.published and s.published_at > now),
+                   default=None)  # fmt: skip
+    stamps = Stamps("", array("q"), array("q"))
+    windows = kept.windows(config.feeds, picked, spare)
+    return kept.Kept("setup", now, upcoming, stamps, windows, [], hidden)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    feeds,
+    st.lists(articles, max_size=40),
+    st.lists(st.tuples(changes, st.integers(0, 3)), min_size=1, max_size=3),
+    st.integers(0, 3),
+)
+def test_windows_brought_up_to_date_are_what_selecting_from_every_file_gives(
+    many: list[FeedConfig], specs: list[Any], rounds: list[Any], spare: int
+) -> None:
+    """For any site, and builds one after another, each after some changes and at a
+    later ``now``: when :func:`kept.update` answers, each feed's items are the ones
+    selecting from every article gives, and each window is the start of the feed's
+    matches (all of them when it says it is complete). When it does not, the build
+    selects from every file and keeps that. The kept selection goes through the
+    cache's form each time."""
+    config = SimpleNamespace(feeds=many)
+    pool = {f"a/{i:03}.txt": _summary(f"a/{i:03}.txt", s) for i, s in enumerate(specs)}
+    now = NOW
+    last = _kept(config, pool, now, spare)
+    for edits, hours in rounds:
+        before = kept.load(kept.dump(last))
+        assert before is not None
+        after = dict(pool)
+        touched: set[str] = set()
+        for what, k, spec in edits:
+            paths = sorted(after)
+            path = f"a/new{k}.txt" if what == "add" or not paths else paths[k % len(paths)]
+            touched.add(path)
+            if what == "remove":
+                after.pop(path, None)
+            else:
+                after[path] = _summary(path, spec)
+        since = kept.Changed(Found([], [], []), [p for p in touched if p not in after],
+                             frozenset(touched))  # fmt: skip
+        now += timedelta(hours=hours)
+        new = [after[p] for p in sorted(touched) if p in after]
+        windows = kept.update(before, many, since, new, now, _holders(pool), spare)
+        pool = after
+        if windows is None:
+            last = _kept(config, pool, now, spare)
+            continue
+        assert kept.shown(many, windows) == select_feeds(config, list(pool.values()), now)
+        ordered = visible(list(pool.values()), now)
+        for f in many:
+            matching = pick(ordered, f.topic_keys, f.min_quality, 10**6)
+            w = windows[f.slug]
+            assert w.articles == matching[: len(w.articles)]
+            if w.complete:
+                assert w.articles == matching
+        upcoming = kept.upcoming(before, new, now)
+        last = before._replace(now=now, upcoming=upcoming, windows=windows)
+
+
+def test_an_edit_that_leaves_an_article_in_place_is_brought_up_to_date() -> None:
+    """Not every answer is "select from every file": an edited title, a new article,
+    one removed from a full feed are all told from the windows alone."""
+    many = [_feed("all", ("*",), 3, None, False), _feed("az", ("Azure",), 2, None, True)]
+    config = SimpleNamespace(feeds=many)
+    pool = {f"a/{i}.txt": _summary(f"a/{i}.txt", (i, -i, True, ("Azure",), None))
+            for i in range(8)}  # fmt: skip
+    before = _kept(config, pool, NOW)
+    for touched, after in [
+        ({"a/0.txt"}, {**pool, "a/0.txt": pool["a/0.txt"]._replace(digest="edited")}),
+        ({"a/9.txt"}, {**pool, "a/9.txt": _summary("a/9.txt", (9, 1, False, ("AI",), None))}),
+        ({"a/1.txt"}, {p: s for p, s in pool.items() if p != "a/1.txt"}),
+    ]:
+        since = kept.Changed(Found([], [], []), [p for p in touched if p not in after],
+                             frozenset(touched))  # fmt: skip
+        new = [after[p] for p in touched if p in after]
+        windows = kept.update(before, many, since, new, NOW, _holders(pool))
+        assert windows is not None
+        assert kept.shown(many, windows) == select_feeds(config, list(after.values()), NOW)
+
+
+def test_what_cannot_be_told_from_the_windows_is_selected_from_every_file() -> None:
+    """None (select from every file): an article published since, a URL a changed file
+    shares with another, a hidden copy changed, more items gone than spares."""
+    many = [_feed("all", ("*",), 2, None, False)]
+    config = SimpleNamespace(feeds=many)
+    pool = {f"a/{i:02}.txt": _summary(f"a/{i:02}.txt", (i, -i, True, ("AI",), None))
+            for i in range(20)}  # fmt: skip
+    pool["a/future.txt"] = _summary("a/future.txt", (99, 5, True, (), None))
+    before = _kept(config, pool, NOW)
+
+    def update(touched: set[str], after: dict[str, Summary], now: datetime = NOW) -> Any:
+        since = kept.Changed(Found([], [], []), [p for p in touched if p not in after],
+                             frozenset(touched))  # fmt: skip
+        new = [after[p] for p in touched if p in after]
+        return kept.update(before, many, since, new, now, _holders(pool))
+
+    edited = {**pool, "a/00.txt": pool["a/00.txt"]._replace(digest="x")}
+    assert update({"a/00.txt"}, edited) is not None
+    assert update({"a/00.txt"}, edited, NOW + timedelta(hours=5)) is None  # future.txt is out
+    assert update({"a/00.txt"}, edited, NOW - timedelta(seconds=1)) is None  # time went back
+    shared = {**pool, "a/00.txt": pool["a/00.txt"]._replace(url=pool["a/05.txt"].url)}
+    assert update({"a/00.txt"}, shared) is None
+    two = {**pool, "a/x.txt": pool["a/00.txt"]._replace(path="a/x.txt", url="https://x/"),
+           "a/y.txt": pool["a/00.txt"]._replace(path="a/y.txt", url="https://x/")}  # fmt: skip
+    assert update({"a/x.txt", "a/y.txt"}, two) is None
+    gone = [f"a/{i:02}.txt" for i in range(kept.SPARE + 1)]
+    assert update(set(gone), {p: s for p, s in pool.items() if p not in gone}) is None
+    # a changed copy that another hid, or that hid another
+    hiding = _kept(config, {**pool, "a/dup.txt": pool["a/03.txt"]._replace(path="a/dup.txt")}, NOW)
+    assert hiding.hidden
+    since = kept.Changed(Found([], [], []), [], frozenset({"a/dup.txt"}))
+    dup = pool["a/03.txt"]._replace(path="a/dup.txt", digest="y")
+    assert kept.update(hiding, many, since, [dup], NOW, lambda urls: set()) is None
+
+
+def test_the_cache_form_keeps_every_field_and_any_name() -> None:
+    odd = "a/caf\udce9.txt"  # a name that is not UTF-8, as the file system gave it
+    s = Summary(odd, "https://example.com/é", True, NOW, ("Économie", "AI"), 1.5, "d1")
+    stamps = Stamps(f"{odd}\0b.txt\0", array("q", [1, 2]), array("q", [3, 4]))
+    k = kept.Kept("setup", NOW, NOW + timedelta(days=1), stamps,
+                  {"f": kept.Window([s], False), "g": kept.Window([], True)},
+                  [ArticleError("b.txt", 3, "bad")], [Hidden("x", "y", "https://u/", True)])  # fmt: skip
+    back = kept.load(kept.dump(k))
+    assert back is not None
+    assert back._replace(errors=[]) == k._replace(errors=[])
+    assert [(e.path, e.line, e.message) for e in back.errors] == [("b.txt", 3, "bad")]
+    text, paths, sizes, mtimes = kept.dump(k)
+    assert kept.load((text, paths, sizes[:-1], mtimes)) is None  # damaged: not used
+    assert kept.load((text[:-1], paths, sizes, mtimes)) is None
+    assert kept.load(None) is None
+
+
+# ---------------------------------------------------------------- the listing
+
+
+def _found(files: dict[str, tuple[int, int]]) -> Found:
+    names = sorted(files)
+    return Found([("c/", "/r/c/", names, [files[n][0] for n in names],
+                   [files[n][1] for n in names])], [], [])  # fmt: skip
+
+
+def test_changed_names_the_files_new_gone_edited_or_too_recent() -> None:
+    many = {f"{i:05}.txt": (100 + i, 10**9 + i) for i in range(9000)}
+    stamps = _found(many).stamps()
+    assert stamps is not None
+    last = kept.Kept("s", NOW, None, stamps, {}, [], [])
+    racy = 2 * 10**9
+    same = kept.changed(last, _found(many), racy)
+    assert same is not None and same.paths == frozenset() and same.found.count() == 0
+    edited = {**many, "04500.txt": (1, 10**9 + 4500), "08999.txt": (100 + 8999, 7)}
+    got = kept.changed(last, _found(edited), racy)
+    assert got is not None
+    assert got.paths == {"c/04500.txt", "c/08999.txt"} and got.gone == []
+    assert [(s.path, s.abspath, s.size, s.mtime_ns) for s in got.found.sources] == [
+        ("c/04500.txt", "/r/c/04500.txt", 1, 10**9 + 4500),
+        ("c/08999.txt", "/r/c/08999.txt", 100 + 8999, 7),
+    ]
+    moved = {k: v for k, v in many.items() if k != "00007.txt"} | {"new.txt": (5, 5)}
+    got = kept.changed(last, _found(moved), racy)
+    assert got is not None
+    assert got.gone == ["c/00007.txt"] and got.paths == {"c/00007.txt", "c/new.txt"}
+    # a file modified after the racy moment is looked at, unchanged as it seems
+    got = kept.changed(last, _found(many), 10**9 + 8000)
+    assert got is not None and len(got.paths) == 1000
+    too_many = {k: (v[0] + 1, v[1]) for k, v in many.items()}
+    assert kept.changed(last, _found(too_many), racy) is None
+
+
+# ---------------------------------------------------------------- real builds
+
+ARTICLE = """---
+title: "{title}"
+excerpt: "About {title}."
+publishedDateTime: {when}
+webUrl: "{url}"
+type: article
+quality: 50
+published: {published}
+
+topics:
+{topics}
+---
+"""
+
+
+def _write(content: Path, name: str, rng: random.Random, **fields: Any) -> None:
+    values = {
+        "title": f"Story {rng.randrange(10**6)}",
+        "when": (NOW - timedelta(hours=rng.randrange(24 * 60))).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "url": f"https://news.example/{name}",
+        "published": "true" if rng.random() < 0.8 else "false",
+        "topics": rng.sample(TOPICS, rng.randrange(1, 3)),
+    }
+    values.update(fields)
+    values["topics"] = "\n".join(f"  - {t}" for t in values["topics"])
+    (content / name).write_text(ARTICLE.format(**values), encoding="utf-8")
+
+
+FEEDS = """
+[feeds.all]
+title = "Everything"
+topics = ["*"]
+max_items = 6
+
+[feeds.azure]
+title = "Azure"
+topics = ["Azure"]
+max_items = 4
+
+[feeds.space]
+title = "Space"
+topics = ["space"]
+max_items = 3
+formats = ["rss", "atom", "json"]
+
+[feeds.ai]
+title = "AI"
+topics = ["AI"]
+max_items = 2
+archive = true
+"""
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}  # fmt: skip
+
+
+def test_after_every_kind_of_change_a_build_writes_what_one_reading_every_file_writes(
+    write_config: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty builds, each after a random change of the kinds a site sees (an edit, a file
+    added, removed or renamed, one unpublished or published, given other topics or a
+    later date, a date to come, a URL another has, a broken file, many files at once).
+    Each writes the bytes a ``--full`` build of a copy writes; most were told from the
+    kept windows, and the ones that were not still were right."""
+    content = tmp_path / "content"
+    content.mkdir()
+    rng = random.Random(16)
+    for i in range(60):
+        _write(content, f"{i:03}.txt", rng)
+        os.utime(content / f"{i:03}.txt", ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    cfg = write_config(["content/*.txt"], FEEDS)
+    config = load_config(cfg)
+    answers: list[bool] = []
+    update = kept.update
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        windows = update(*args, **kwargs)
+        answers.append(windows is not None)
+        return windows
+
+    monkeypatch.setattr(kept, "update", spy)
+    now = NOW
+    assert build(config, now).failed == []
+    for step in range(40):
+        names = sorted(p.name for p in content.iterdir())
+        name = rng.choice(names)
+        kind = rng.choice(["title", "title", "add", "remove", "rename", "publish", "topics",
+                           "later", "future", "shared", "broken", "many"])  # fmt: skip
+        if kind == "title":
+            _write(content, name, rng, url=f"https://news.example/{name}")
+        elif kind == "add":
+            _write(content, f"n{step}.txt", rng, published="true",
+                   when=(now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"))  # fmt: skip
+        elif kind == "remove":
+            (content / name).unlink()
+        elif kind == "rename":
+            (content / name).rename(content / f"r{step}.txt")
+        elif kind == "publish":
+            text = (content / name).read_text(encoding="utf-8")
+            flipped = text.replace("published: true", "published: x").replace(
+                "published: false", "published: true").replace("published: x", "published: false")  # fmt: skip
+            (content / name).write_text(flipped, encoding="utf-8")
+        elif kind == "topics":
+            _write(content, name, rng, url=f"https://news.example/{name}", topics=["Space"])
+        elif kind == "later":
+            _write(content, name, rng, url=f"https://news.example/{name}",
+                   when=now.strftime("%Y-%m-%dT%H:%M:%SZ"))  # fmt: skip
+        elif kind == "future":
+            _write(
+                content,
+                name,
+                rng,
+                when=(now + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            )
+        elif kind == "shared":
+            _write(content, name, rng, url=f"https://news.example/{rng.choice(names)}")
+        elif kind == "broken":
+            (content / name).write_text("---\ntitle: [unclosed\n", encoding="utf-8")
+        else:
+            for other in rng.sample(names, 12):
+                (content / other).unlink(missing_ok=True)
+        if step % 4:  # settled, as an editor's save long before the build; else as new
+            for k, p in enumerate(sorted(content.iterdir())):
+                if p.stat().st_mtime_ns > OLD_MTIME_NS + 10**15:  # (written now)
+                    os.utime(p, ns=(OLD_MTIME_NS + 10**9 * (100 * step + k),) * 2)
+        now += timedelta(minutes=rng.choice([0, 1, 20]))
+        result = build(config, now)
+        assert result.failed == [], (step, kind)
+        copy = tmp_path / f"copy{step}"
+        shutil.copytree(content, copy / "content")
+        shutil.copy(cfg, copy / "config.toml")
+        full = build(load_config(copy / "config.toml"), now, full=True)
+        assert [str(e) for e in result.gathered.errors] == [str(e) for e in full.gathered.errors]
+        assert result.hidden == full.hidden, (step, kind)
+        assert _tree(config.output) == _tree(copy / "feeds"), (step, kind)
+        shutil.rmtree(copy)
+    assert answers.count(True) >= 25, answers
+    assert answers.count(False) >= 3, answers

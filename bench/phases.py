@@ -19,23 +19,28 @@ from collections.abc import Callable
 from typing import Any
 
 from feedpub import build as build_module
-from feedpub import incremental, sources
+from feedpub import incremental, kept, sources
 from feedpub.cache import Cache
 from feedpub.cli import cli
 
 #: The phases, as the functions that run them (the pipeline calls them through their
-#: modules), and the Cache's reads and its one write.
+#: modules; ``kept``: the selection kept between builds), and the Cache's reads and its
+#: one write.
 PHASES: list[tuple[Any, str]] = [
     (sources, "find"),
     (incremental, "state"),
     (incremental, "nothing_to_do"),
     (build_module, "summarise"),
+    (kept, "load"),
+    (kept, "changed"),
+    (kept, "update"),
     (build_module, "select_feeds"),
     (build_module, "_render_and_write"),
     (build_module, "_site"),
     (incremental, "remember"),
+    (kept, "dump"),
 ]
-CACHE = ["last_build", "rows", "commit"]
+CACHE = ["last_build", "kept", "rows", "holders", "commit"]
 
 #: name -> [calls, wall, CPU, children's CPU]
 FIGURES: dict[str, list[float]] = {}

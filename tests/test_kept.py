@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 from array import array
 from datetime import UTC, datetime, timedelta
@@ -18,15 +19,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub import kept
+from feedpub import formats, kept
 from feedpub.build import build
 from feedpub.config import FeedConfig, load_config, topic_key
 from feedpub.errors import ArticleError
+from feedpub.incremental import open_cache
 from feedpub.model import Summary
 from feedpub.select import Hidden, pick, select_feeds, visible
 from feedpub.sources import Found, Stamps
 
 from .conftest import OLD_MTIME_NS
+from .test_build import when
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 TOPICS = ["Azure", "AI", "Space", "Économie"]
@@ -401,3 +404,113 @@ def test_after_every_kind_of_change_a_build_writes_what_one_reading_every_file_w
         shutil.rmtree(copy)
     assert answers.count(True) >= 25, answers
     assert answers.count(False) >= 3, answers
+
+
+def _site(write_config: Any, tmp_path: Path, n: int = 20) -> tuple[Path, Path]:
+    """A site of ``n`` settled articles with FEEDS; its config and content folder."""
+    content = tmp_path / "content"
+    content.mkdir()
+    rng = random.Random(7)
+    for i in range(n):
+        _write(content, f"{i:03}.txt", rng, published="true")
+        os.utime(content / f"{i:03}.txt", ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    return write_config(["content/*.txt"], FEEDS), content
+
+
+def _edit(path: Path, step: int) -> None:
+    path.write_bytes(path.read_bytes().replace(b'title: "', b'title: "Edited ', 1))
+    os.utime(path, ns=(OLD_MTIME_NS + step * 10**9,) * 2)
+
+
+def _kept_now(config: Any) -> kept.Kept | None:
+    cache = open_cache(config, readonly=True)
+    try:
+        return kept.load(cache.kept())
+    finally:
+        cache.close()
+
+
+def test_a_build_that_is_not_complete_keeps_no_selection(
+    write_config: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build with a feed kept for the next build (an article changed while it ran),
+    or with a feed that failed, keeps no selection: the next build selects from every
+    file (and is right), then keeps one again."""
+    cfg, content = _site(write_config, tmp_path)
+    config = load_config(cfg)
+    assert build(config, NOW).failed == []
+    assert _kept_now(config) is not None
+    # an article the "all" feed shows (its link names its file)
+    shown = re.search(
+        rb"https://news\.example/([0-9]+\.txt)", (config.output / "all.rss").read_bytes()
+    )
+    assert shown is not None
+    newest = content / shown.group(1).decode()
+    _edit(content / "000.txt", 1)
+
+    def change_again() -> None:  # once summarised, before the shown articles are parsed
+        for p in content.iterdir():
+            _edit(p, 2)
+
+    deferred = build(config, NOW, observe=when("parse", change_again)).deferred
+    assert deferred
+    assert _kept_now(config) is None
+    answers: list[bool] = []
+    update = kept.update
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        windows = update(*args, **kwargs)
+        answers.append(windows is not None)
+        return windows
+
+    monkeypatch.setattr(kept, "update", spy)
+    assert build(config, NOW).outcomes and answers == []  # from every file
+    assert _kept_now(config) is not None
+    full = tmp_path / "full"
+    shutil.copytree(content, full / "content")
+    shutil.copy(cfg, full / "config.toml")
+    assert build(load_config(full / "config.toml"), NOW, full=True).failed == []
+    assert _tree(config.output) == _tree(full / "feeds")
+    # a feed that fails: the same
+    _edit(newest, 3)
+    real = formats.assemble
+
+    def broken(config, feed, entries, fmts, doc):  # type: ignore[no-untyped-def]
+        data: dict[str, bytes] = real(config, feed, entries, fmts, doc)
+        return {fmt: b.replace(b"https://news.example/", b"/") for fmt, b in data.items()}
+
+    monkeypatch.setattr(formats, "assemble", broken)
+    assert build(config, NOW).failed
+    assert answers == [True] and _kept_now(config) is None
+
+
+def test_a_name_that_is_not_utf8_is_looked_at_alone_when_it_changes(
+    write_config: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose name is not UTF-8 (kept in the cache as its bytes): edited, it is the
+    one file looked at, and the feeds are what a full build writes."""
+    cfg, content = _site(write_config, tmp_path)
+    odd = os.fsdecode(bytes(content) + b"/caf\xe9.txt")
+    os.rename(content / "005.txt", odd)  # the newest article: every feed of its topics shows it
+    when = (NOW - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    Path(odd).write_bytes(
+        re.sub(
+            rb"publishedDateTime: \S+",
+            b"publishedDateTime: " + when.encode(),
+            Path(odd).read_bytes(),
+        )
+    )
+    config = load_config(cfg)
+    assert build(config, NOW).failed == []
+    seen: list[list[str]] = []
+    _edit(Path(odd), 1)
+    result = build(
+        config, NOW, observe=lambda stage, paths: seen.append(paths) if stage == "read" else None
+    )
+    assert result.failed == [] and seen == [["content/caf\udce9.txt"]]
+    assert b"Edited" in (config.output / "all.rss").read_bytes()
+    full = tmp_path / "full"
+    shutil.copytree(content, full / "content")
+    shutil.copy(cfg, full / "config.toml")
+    assert build(load_config(full / "config.toml"), NOW, full=True).failed == []
+    assert _tree(config.output) == _tree(full / "feeds")

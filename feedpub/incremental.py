@@ -192,10 +192,21 @@ def unchanged(
 def fingerprint(config: Config, feed: FeedConfig, fmt: str, items: Sequence[Summary],
                 doc: Document[Summary] | None = None) -> str:  # fmt: skip
     """Everything an output's bytes depend on, hashed: the code and every field of the
-    configuration, the format, and the items."""
-    parts = [site_key(config), feed_key(feed), fmt, [[s.path, s.digest] for s in items],
-             doc.key() if doc else None]  # fmt: skip
-    return hashlib.sha256(_utf8(json.dumps(parts, ensure_ascii=False))).hexdigest()
+    configuration, the format, the items (each path and content hash, in order) and
+    what else the document depends on. The first two are hashed once a feed, and a
+    copy of that hash is taken for each document (a build asks for 600 fingerprints:
+    made whole each time, they took 70 ms at 100,000 articles)."""
+    h = _config_hash(site_key(config), feed).copy()
+    # NUL between the parts: no format, document key, path or content hash holds one
+    key = json.dumps(doc.key() if doc else None)
+    h.update(_utf8("\0".join([fmt, key, *[f"{s.path}\0{s.digest}" for s in items]])))
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=4096)
+def _config_hash(site: str, feed: FeedConfig) -> hashlib._Hash:
+    """The hash of a site's key (:func:`site_key`) and one feed's (:func:`feed_key`)."""
+    return hashlib.sha256(_utf8(json.dumps([site, feed_key(feed)], ensure_ascii=False) + "\0"))
 
 
 #: How many headlines of each feed the feeds page shows.

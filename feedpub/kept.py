@@ -32,9 +32,9 @@ That is the start of the feed as selecting from every file gives it, as long as:
 
 When one of these does not hold, or more than :data:`LIMIT` files changed, or the config
 did, the build selects from every row, as it always can: both ways give the same feeds
-(a test compares them on random sites and random changes). Any build that writes rows
-throws the kept selection away, and only a complete one keeps a new one, so what is
-kept is always the last build's.
+(a test compares them on random sites and random changes). Any build that writes to
+the cache throws the kept selection away, and only a complete one keeps a new one, so
+what is kept is always the last build's, and the cache's rows are the ones it read.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import pytest
 
 import feedpub
 from feedpub import incremental
+from feedpub.archive import documents
 from feedpub.build import build
 from feedpub.cache import Row
 from feedpub.config import load_config
@@ -196,3 +197,38 @@ def test_a_file_removed_since_the_last_build_leaves_the_cache(
         cache.close()
     assert paths == {f"content/{f.name}" for f in seeds_dir.glob("*.txt")}
     assert f"content/{gone.name}" not in paths and len(paths) == 4
+
+
+def test_a_fingerprint_changes_with_everything_an_output_depends_on() -> None:
+    """The site's and the feed's keys, the format, each item's path and content hash and
+    their order, and the document's own key (an archive page): change one, and the
+    fingerprint changes; change nothing, and it does not."""
+    config = load_config(ROOT / "config.toml")
+    feed = config.feeds[0]
+    when = datetime(2024, 1, 1, tzinfo=UTC)
+    a = Summary("a.txt", "https://e.com/a", True, when, (), None, "d1")
+    b = Summary("b.txt", "https://e.com/b", True, when, (), None, "d2")
+    docs = documents(dataclasses.replace(feed, archive=True, max_items=1, archive_size=1), [a, b])
+    base = incremental.fingerprint(config, feed, "rss", [a, b], docs[0])
+    assert incremental.fingerprint(config, feed, "rss", [a, b], docs[0]) == base
+    others = [
+        incremental.fingerprint(
+            dataclasses.replace(config, title="Other"), feed, "rss", [a, b], docs[0]
+        ),
+        incremental.fingerprint(
+            config, dataclasses.replace(feed, title="Other"), "rss", [a, b], docs[0]
+        ),
+        incremental.fingerprint(config, config.feeds[1], "rss", [a, b], docs[0]),
+        incremental.fingerprint(config, feed, "atom", [a, b], docs[0]),
+        incremental.fingerprint(config, feed, "rss", [b, a], docs[0]),
+        incremental.fingerprint(config, feed, "rss", [a], docs[0]),
+        incremental.fingerprint(config, feed, "rss", [a, b._replace(digest="d3")], docs[0]),
+        incremental.fingerprint(config, feed, "rss", [a, b._replace(path="c.txt")], docs[0]),
+        # the same characters, cut elsewhere between path and hash
+        incremental.fingerprint(
+            config, feed, "rss", [a, b._replace(path="b.txtd", digest="2")], docs[0]
+        ),
+        incremental.fingerprint(config, feed, "rss", [a, b], docs[1]),
+        incremental.fingerprint(config, feed, "rss", [a, b]),
+    ]
+    assert len({base, *others}) == len(others) + 1

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedpub import formats, kept
-from feedpub.build import build
+from feedpub.build import BuildResult, build
 from feedpub.config import FeedConfig, load_config, topic_key
 from feedpub.errors import ArticleError
 from feedpub.incremental import open_cache
@@ -317,6 +317,32 @@ archive = true
 """
 
 
+def _answers(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each call of :func:`kept.update` answered (a spy on the module's function)."""
+    answers: list[bool] = []
+    update = kept.update
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        windows = update(*args, **kwargs)
+        answers.append(windows is not None)
+        return windows
+
+    monkeypatch.setattr(kept, "update", spy)
+    return answers
+
+
+def _same_as_full(cfg: Path, content: Path, copy: Path, now: datetime) -> BuildResult:
+    """Check that the feeds of ``cfg`` are what a ``--full`` build of a copy of it (made
+    in ``copy``, then removed) writes; that build's result."""
+    shutil.copytree(content, copy / "content")
+    shutil.copy(cfg, copy / "config.toml")
+    full = build(load_config(copy / "config.toml"), now, full=True)
+    assert full.failed == []
+    assert _tree(load_config(cfg).output) == _tree(copy / "feeds")
+    shutil.rmtree(copy)
+    return full
+
+
 def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
             if p.is_file()}  # fmt: skip
@@ -338,15 +364,7 @@ def test_after_every_kind_of_change_a_build_writes_what_one_reading_every_file_w
         os.utime(content / f"{i:03}.txt", ns=(OLD_MTIME_NS, OLD_MTIME_NS))
     cfg = write_config(["content/*.txt"], FEEDS)
     config = load_config(cfg)
-    answers: list[bool] = []
-    update = kept.update
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        windows = update(*args, **kwargs)
-        answers.append(windows is not None)
-        return windows
-
-    monkeypatch.setattr(kept, "update", spy)
+    answers = _answers(monkeypatch)
     now = NOW
     assert build(config, now).failed == []
     for step in range(40):
@@ -394,14 +412,9 @@ def test_after_every_kind_of_change_a_build_writes_what_one_reading_every_file_w
         now += timedelta(minutes=rng.choice([0, 1, 20]))
         result = build(config, now)
         assert result.failed == [], (step, kind)
-        copy = tmp_path / f"copy{step}"
-        shutil.copytree(content, copy / "content")
-        shutil.copy(cfg, copy / "config.toml")
-        full = build(load_config(copy / "config.toml"), now, full=True)
+        full = _same_as_full(cfg, content, tmp_path / f"copy{step}", now)
         assert [str(e) for e in result.gathered.errors] == [str(e) for e in full.gathered.errors]
         assert result.hidden == full.hidden, (step, kind)
-        assert _tree(config.output) == _tree(copy / "feeds"), (step, kind)
-        shutil.rmtree(copy)
     assert answers.count(True) >= 25, answers
     assert answers.count(False) >= 3, answers
 
@@ -455,22 +468,10 @@ def test_a_build_that_is_not_complete_keeps_no_selection(
     deferred = build(config, NOW, observe=when("parse", change_again)).deferred
     assert deferred
     assert _kept_now(config) is None
-    answers: list[bool] = []
-    update = kept.update
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        windows = update(*args, **kwargs)
-        answers.append(windows is not None)
-        return windows
-
-    monkeypatch.setattr(kept, "update", spy)
+    answers = _answers(monkeypatch)
     assert build(config, NOW).outcomes and answers == []  # from every file
     assert _kept_now(config) is not None
-    full = tmp_path / "full"
-    shutil.copytree(content, full / "content")
-    shutil.copy(cfg, full / "config.toml")
-    assert build(load_config(full / "config.toml"), NOW, full=True).failed == []
-    assert _tree(config.output) == _tree(full / "feeds")
+    _same_as_full(cfg, content, tmp_path / "full", NOW)
     # a feed that fails: the same
     _edit(newest, 3)
     real = formats.assemble
@@ -509,8 +510,4 @@ def test_a_name_that_is_not_utf8_is_looked_at_alone_when_it_changes(
     )
     assert result.failed == [] and seen == [["content/caf\udce9.txt"]]
     assert b"Edited" in (config.output / "all.rss").read_bytes()
-    full = tmp_path / "full"
-    shutil.copytree(content, full / "content")
-    shutil.copy(cfg, full / "config.toml")
-    assert build(load_config(full / "config.toml"), NOW, full=True).failed == []
-    assert _tree(config.output) == _tree(full / "feeds")
+    _same_as_full(cfg, content, tmp_path / "full", NOW)

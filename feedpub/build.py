@@ -46,7 +46,8 @@ PAGE = "index.html"  # the one that shows articles
 
 @dataclass(slots=True)
 class Gathered:
-    """Every article file's summary (or rejection), with counts."""
+    """Every article file's summary (or rejection), with counts; in a build that kept
+    the last build's selection, only the changed files' summaries (see :class:`Selected`)."""
 
     summaries: list[Summary] = field(default_factory=list)
     errors: list[ArticleError] = field(default_factory=list)

@@ -262,6 +262,37 @@ def test_changed_names_the_files_new_gone_edited_or_too_recent() -> None:
     assert kept.changed(last, _found(too_many), racy) is None
 
 
+def test_changed_finds_its_files_in_every_folder_of_a_nested_listing() -> None:
+    """In a listing of several folders (``content/**/*.txt``), each changed file is
+    named with its own folder, and its place is found across the folders."""
+
+    def listing(folders: dict[str, dict[str, tuple[int, int]]]) -> Found:
+        return Found([(f"c/{d}/", f"/r/c/{d}/", sorted(files), [files[n][0] for n in sorted(files)],
+                       [files[n][1] for n in sorted(files)]) for d, files in folders.items()],
+                     [], [])  # fmt: skip
+
+    folders = {d: {f"{i:03}.txt": (10 + i, 10**9 + i) for i in range(300)} for d in "abc"}
+    stamps = listing(folders).stamps()
+    assert stamps is not None
+    last = kept.Kept("s", NOW, None, stamps, {}, [], [])
+    edited = {d: dict(files) for d, files in folders.items()}
+    edited["b"]["150.txt"] = (1, 2)
+    edited["c"]["299.txt"] = (3, 4)
+    got = kept.changed(last, listing(edited), 2 * 10**9)
+    assert got is not None and got.gone == []
+    assert [(s.path, s.abspath, s.size, s.mtime_ns) for s in got.found.sources] == [
+        ("c/b/150.txt", "/r/c/b/150.txt", 1, 2),
+        ("c/c/299.txt", "/r/c/c/299.txt", 3, 4),
+    ]
+    del edited["a"]["000.txt"]
+    edited["c"]["new.txt"] = (5, 6)
+    got = kept.changed(last, listing(edited), 2 * 10**9)
+    assert got is not None
+    assert got.gone == ["c/a/000.txt"]
+    assert [s.abspath for s in got.found.sources] == [
+        "/r/c/b/150.txt", "/r/c/c/299.txt", "/r/c/c/new.txt"]  # fmt: skip
+
+
 # ---------------------------------------------------------------- real builds
 
 ARTICLE = """---

@@ -144,8 +144,9 @@ def build(
             )
             if stamps is not None:
                 rejected = [e for e in g.errors if id(e) not in unusable]
+                # (written again: what changed since the ``last`` one)
                 changes.kept = kept.dump(kept.Kept(setup, now, sel.upcoming, stamps, sel.windows,
-                                                   rejected, result.hidden))  # fmt: skip
+                                                   rejected, result.hidden), last)  # fmt: skip
         return result
     finally:
         stage.discard()  # a build stopped before its commit publishes nothing

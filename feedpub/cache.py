@@ -58,6 +58,16 @@ class Row(NamedTuple):
     headline: str | None = None
 
 
+class KeptParts(NamedTuple):
+    """A selection kept between builds as the cache stores it (:mod:`feedpub.kept`):
+    the parts to write, by name (the others it is made of are stored already: a build
+    writes again only what changed), and the names of all its parts (the cache's other
+    parts are removed). It is valid while its part ``selection`` is there."""
+
+    write: dict[str, str | bytes]
+    names: frozenset[str]
+
+
 @dataclass(slots=True)
 class Changes:
     """What a build learnt, written by :meth:`Cache.commit` in one transaction, in
@@ -79,7 +89,7 @@ class Changes:
     last_build: str | None = None
     #: what a complete build selected, kept for the next (:func:`feedpub.kept.dump`); the
     #: one kept before is thrown away by any build that writes rows, complete or not
-    kept: tuple[str, bytes, bytes, bytes] | None = None
+    kept: KeptParts | None = None
 
     def store(
         self, path: str, size: int, mtime_ns: int, digest: str, result: Summary | ArticleError
@@ -277,16 +287,16 @@ class Cache:
             chunk = values[start : start + 500]
             yield self.db.execute(f"{query} ({','.join('?' * len(chunk))})", chunk)
 
-    def kept(self) -> tuple[str, bytes, bytes, bytes] | None:
-        """What the last build kept of its selection, as :func:`feedpub.kept.dump` made it;
-        None when it kept none."""
+    def kept(self) -> dict[str, str | bytes] | None:
+        """The parts of the selection the last build kept (see :class:`KeptParts`), by
+        name; None when it kept none."""
         if self.db is None:
             return None
         try:
             parts = dict(self.db.execute("SELECT part, value FROM kept"))
-            return parts["selection"], parts["paths"], parts["sizes"], parts["mtimes"]
-        except (sqlite3.Error, KeyError, ValueError):
+        except sqlite3.Error:
             return None
+        return parts if "selection" in parts else None
 
     def last_build(self) -> tuple[str | None, dict[str, tuple[str, int, int]]]:
         """The memo of the last complete build, and each output file's
@@ -329,7 +339,7 @@ class Cache:
         assert self.db is not None
         db = self.db
         # the selection kept by the last build holds only while its rows are all there are
-        db.execute("DELETE FROM kept")
+        db.execute("DELETE FROM kept WHERE part='selection'")
         db.executemany("DELETE FROM files WHERE path=?", ((_key(p),) for p in changes.vanished))
         db.executemany(
             "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?,NULL)", changes.stored
@@ -359,8 +369,13 @@ class Cache:
                     "INSERT OR REPLACE INTO meta VALUES('last_build', ?)", (changes.last_build,)
                 )
             if changes.kept is not None:
-                db.executemany("INSERT INTO kept VALUES(?, ?)",
-                               zip(("selection", "paths", "sizes", "mtimes"), changes.kept, strict=True))  # fmt: skip
+                db.executemany(
+                    "INSERT OR REPLACE INTO kept VALUES(?, ?)", changes.kept.write.items()
+                )
+                old = [
+                    p for (p,) in db.execute("SELECT part FROM kept") if p not in changes.kept.names
+                ]
+                db.executemany("DELETE FROM kept WHERE part=?", ((p,) for p in old))
             db.execute("COMMIT")
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):

@@ -42,11 +42,11 @@ from __future__ import annotations
 import bisect
 import json
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from .cache import TOPIC_SEP
+from .cache import TOPIC_SEP, KeptParts
 from .config import FeedConfig
 from .errors import ArticleError
 from .model import Summary
@@ -97,51 +97,63 @@ class Kept(NamedTuple):
     hidden: list[Hidden]
 
 
-def dump(kept: Kept) -> tuple[str, bytes, bytes, bytes]:
-    """``kept`` as the cache stores it: JSON, the paths, the sizes, the mtimes. The
-    articles of the windows are stored once each, field by field (a column of plain
-    values encodes and decodes several times faster than a list per article)."""
-    index: dict[str, int] = {}
-    table: list[Summary] = []
-    feeds: dict[str, list[object]] = {}
-    for slug, window in kept.windows.items():
-        places = []
-        for s in window.articles:
-            i = index.get(s.path)
-            if i is None:
-                i = index[s.path] = len(table)
-                table.append(s)
-            places.append(i)
-        feeds[slug] = [places, window.complete]
+def dump(kept: Kept, last: Kept | None = None) -> KeptParts:
+    """``kept`` as the cache stores it: its part ``selection`` (JSON: all but the windows
+    and the listing), ``paths``, ``sizes`` and ``mtimes`` (the listing), and a part a
+    window, ``feed:<slug>`` (JSON, its articles a column a field). With the ``last``
+    selection, as :func:`load` read it from the cache, the parts that did not change are
+    not written again: the windows that are ``last``'s own (a build that changed a few
+    files brings a few windows up to date), and the paths when they are the same."""
     selection = {
         "setup": kept.setup,
         "now": kept.now.isoformat(),
         "upcoming": kept.upcoming.isoformat() if kept.upcoming else None,
-        "articles": [
-            [s.path for s in table],
-            [s.url for s in table],
-            [s.published_at.isoformat() for s in table],
-            [TOPIC_SEP.join(s.topics) for s in table],
-            [s.quality for s in table],
-            [s.digest for s in table],
-        ],
-        "feeds": feeds,
+        "feeds": list(kept.windows),
         "errors": [[e.path, e.line, e.message] for e in kept.errors],
         "hidden": [list(h) for h in kept.hidden],
     }
     stamps = kept.stamps
-    # ASCII JSON, and paths as bytes: a name that is not UTF-8 holds lone surrogates
-    return (json.dumps(selection), stamps.paths.encode("utf-8", "surrogatepass"),
-            stamps.sizes.tobytes(), stamps.mtimes.tobytes())  # fmt: skip
+    write: dict[str, str | bytes] = {
+        # ASCII JSON, and paths as bytes: a name that is not UTF-8 holds lone surrogates
+        "selection": json.dumps(selection),
+        "sizes": stamps.sizes.tobytes(),
+        "mtimes": stamps.mtimes.tobytes(),
+    }
+    if last is None or last.stamps.paths != stamps.paths:
+        write["paths"] = stamps.paths.encode("utf-8", "surrogatepass")
+    for slug, window in kept.windows.items():
+        if last is None or last.windows.get(slug) is not window:
+            write[f"feed:{slug}"] = _window_json(window)
+    names = {"selection", "paths", "sizes", "mtimes", *(f"feed:{slug}" for slug in kept.windows)}
+    return KeptParts(write, frozenset(names))
 
 
-def load(parts: tuple[str, bytes, bytes, bytes] | None) -> Kept | None:
-    """What :func:`dump` made, again; None for none, or for a damaged one."""
+def _window_json(window: Window) -> str:
+    """A window as JSON: its articles a column a field (a column of plain values encodes
+    and decodes several times faster than a list an article)."""
+    a = window.articles
+    return json.dumps([
+        window.complete,
+        [s.path for s in a],
+        [s.url for s in a],
+        [s.published_at.isoformat() for s in a],
+        [TOPIC_SEP.join(s.topics) for s in a],
+        [s.quality for s in a],
+        [s.digest for s in a],
+    ])  # fmt: skip
+
+
+def load(parts: Mapping[str, str | bytes] | None) -> Kept | None:
+    """What :func:`dump` stored, again; None for none, or for a damaged one."""
     if parts is None:
         return None
     try:
-        text, paths, sizes, mtimes = parts
-        selection = json.loads(text)
+        selection = json.loads(parts["selection"])
+        paths, sizes, mtimes = parts["paths"], parts["sizes"], parts["mtimes"]
+        if not (
+            isinstance(paths, bytes) and isinstance(sizes, bytes) and isinstance(mtimes, bytes)
+        ):
+            return None
         stamps = Stamps(paths.decode("utf-8", "surrogatepass"), array("q"), array("q"))
         stamps.sizes.frombytes(sizes)
         stamps.mtimes.frombytes(mtimes)
@@ -149,23 +161,23 @@ def load(parts: tuple[str, bytes, bytes, bytes] | None) -> Kept | None:
             return None
         when_of = datetime.fromisoformat
         topics_of: dict[str, tuple[str, ...]] = {"": ()}  # a few hundred distinct sets
-        table = []
-        for path, url, when, topics, quality, digest in zip(*selection["articles"], strict=True):
-            tuple_ = topics_of.get(topics)
-            if tuple_ is None:
-                tuple_ = topics_of[topics] = tuple(topics.split(TOPIC_SEP))
-            table.append(Summary(path, url, True, when_of(when), tuple_, quality, digest))
+        windows = {}
+        for slug in selection["feeds"]:
+            complete, *columns = json.loads(parts[f"feed:{slug}"])
+            articles = []
+            for path, url, when, topics, quality, digest in zip(*columns, strict=True):
+                tuple_ = topics_of.get(topics)
+                if tuple_ is None:
+                    tuple_ = topics_of[topics] = tuple(topics.split(TOPIC_SEP))
+                articles.append(Summary(path, url, True, when_of(when), tuple_, quality, digest))
+            windows[slug] = Window(articles, bool(complete))
         upcoming = selection["upcoming"]
-        feeds = selection["feeds"].items()
         return Kept(
             selection["setup"],
             when_of(selection["now"]),
             when_of(upcoming) if upcoming is not None else None,
             stamps,
-            {
-                slug: Window([table[i] for i in places], bool(complete))
-                for slug, (places, complete) in feeds
-            },
+            windows,
             [ArticleError(p, line, message) for p, line, message in selection["errors"]],
             [Hidden(*h) for h in selection["hidden"]],
         )

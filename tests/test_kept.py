@@ -119,8 +119,11 @@ def test_windows_brought_up_to_date_are_what_selecting_from_every_file_gives(
     pool = {f"a/{i:03}.txt": _summary(f"a/{i:03}.txt", s) for i, s in enumerate(specs)}
     now = NOW
     last = _kept(config, pool, now, spare)
+    stored: dict[str, str | bytes] = {}  # the cache's parts
+    before = None
     for edits, hours in rounds:
-        before = kept.load(kept.dump(last))
+        _store(stored, kept.dump(last, before))
+        before = kept.load(stored)
         assert before is not None
         after = dict(pool)
         touched: set[str] = set()
@@ -151,6 +154,13 @@ def test_windows_brought_up_to_date_are_what_selecting_from_every_file_gives(
                 assert w.articles == matching
         upcoming = kept.upcoming(before, new, now)
         last = before._replace(now=now, upcoming=upcoming, windows=windows)
+
+
+def _store(stored: dict[str, str | bytes], parts: Any) -> None:
+    """What the cache does with a kept selection's parts (see Cache.commit)."""
+    stored.update(parts.write)
+    for name in [n for n in stored if n not in parts.names]:
+        del stored[name]
 
 
 def test_an_edit_that_leaves_an_article_in_place_is_brought_up_to_date() -> None:
@@ -216,14 +226,45 @@ def test_the_cache_form_keeps_every_field_and_any_name() -> None:
     k = kept.Kept("setup", NOW, NOW + timedelta(days=1), stamps,
                   {"f": kept.Window([s], False), "g": kept.Window([], True)},
                   [ArticleError("b.txt", 3, "bad")], [Hidden("x", "y", "https://u/", True)])  # fmt: skip
-    back = kept.load(kept.dump(k))
+    parts = kept.dump(k).write
+    assert set(parts) == {"selection", "paths", "sizes", "mtimes", "feed:f", "feed:g"}
+    back = kept.load(parts)
     assert back is not None
     assert back._replace(errors=[]) == k._replace(errors=[])
     assert [(e.path, e.line, e.message) for e in back.errors] == [("b.txt", 3, "bad")]
-    text, paths, sizes, mtimes = kept.dump(k)
-    assert kept.load((text, paths, sizes[:-1], mtimes)) is None  # damaged: not used
-    assert kept.load((text[:-1], paths, sizes, mtimes)) is None
+    # damaged, or a part missing: not used
+    assert kept.load({**parts, "sizes": parts["sizes"][:-1]}) is None
+    assert kept.load({**parts, "selection": parts["selection"][:-1]}) is None
+    assert kept.load({**parts, "feed:f": parts["feed:f"][:-1]}) is None
+    assert kept.load({**parts, "paths": "not bytes"}) is None
+    assert kept.load({n: v for n, v in parts.items() if n != "feed:g"}) is None
     assert kept.load(None) is None
+
+
+def test_a_build_writes_again_only_the_parts_that_changed() -> None:
+    """Given the selection it loaded, a build writes again the windows that are not
+    that selection's own and the paths when they changed; the parts of feeds gone are
+    named no more (the cache removes them)."""
+    stamps = Stamps("a.txt\0", array("q", [1]), array("q", [3]))
+    s = Summary("a.txt", "https://example.com/a", True, NOW, ("AI",), None, "d1")
+    windows = {"f": kept.Window([s], True), "g": kept.Window([], True), "h": kept.Window([], True)}
+    k = kept.Kept("setup", NOW, None, stamps, windows, [], [])
+    stored: dict[str, str | bytes] = {}
+    _store(stored, kept.dump(k))
+    loaded = kept.load(stored)
+    assert loaded is not None
+    later = loaded._replace(
+        stamps=loaded.stamps._replace(sizes=array("q", [2])),
+        windows={"f": loaded.windows["f"], "g": kept.Window([s], True)},
+    )
+    parts = kept.dump(later, loaded)
+    assert set(parts.write) == {"selection", "sizes", "mtimes", "feed:g"}
+    _store(stored, parts)
+    assert "feed:h" not in stored
+    again = kept.load(stored)
+    assert again is not None and again.windows == later.windows and list(again.stamps.sizes) == [2]
+    moved = later._replace(stamps=Stamps("b.txt\0", array("q", [1]), array("q", [3])))
+    assert "paths" in kept.dump(moved, again).write
 
 
 # ---------------------------------------------------------------- the listing

@@ -216,8 +216,7 @@ def changed(kept: Kept, found: Found, racy: int) -> Changed | None:
     if len(places) + len(gone) > LIMIT:
         return None
     files = found.sources_at(places)
-    listing = Found([(s.path, s.abspath, [""], [s.size], [s.mtime_ns]) for s in files], [], [])
-    return Changed(listing, gone, frozenset([*(s.path for s in files), *gone]))
+    return Changed(Found.of(files), gone, frozenset([*(s.path for s in files), *gone]))
 
 
 #: The files compared at a time, as two slices of each array, before one by one.

@@ -301,7 +301,7 @@ class Found:
             self._sources = [
                 f for i, f in enumerate(sources) if i == 0 or f[0] != sources[i - 1][0]
             ]
-            self.files = [(s.path, s.abspath, [""], [s.size], [s.mtime_ns]) for s in self._sources]
+            self.files = _each(self._sources)
 
     @property
     def sources(self) -> list[SourceFile]:
@@ -329,6 +329,11 @@ class Found:
     def mtimes(self) -> Iterator[int]:
         """Each file's mtime (ns), in the order of :meth:`paths`."""
         return chain.from_iterable(mtimes for _, _, _, _, mtimes in self.files)
+
+    @classmethod
+    def of(cls, sources: list[SourceFile]) -> Found:
+        """A listing of these files (sorted by path)."""
+        return cls(_each(sources), [], [])
 
     def stamps(self) -> Stamps | None:
         """:meth:`paths`, with every size and every mtime as 64-bit integers, made once;
@@ -362,6 +367,11 @@ class Found:
 
 
 _FOLDER = operator.itemgetter(0)
+
+
+def _each(sources: list[SourceFile]) -> list[Files]:
+    """Each file as a listing of its own (a folder of one name: the empty one)."""
+    return [(s.path, s.abspath, [""], [s.size], [s.mtime_ns]) for s in sources]
 
 
 class Stamps(NamedTuple):

@@ -21,6 +21,7 @@ nh3 gives back and that lxml finds in it what :func:`canonical` reports.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -56,12 +57,13 @@ ELEMENTS = frozenset({"p", "img", "a", "h3", "ul", "li", "small", "time"})
 ATTRIBUTES = frozenset({"src", "alt", "width", "height", "href", "rel", "datetime"})
 
 
-def canonical(fragment: str) -> list[tuple[str, str]] | None:
+@functools.lru_cache(maxsize=1024)  # an item's body: sanitised, then checked in its feeds
+def canonical(fragment: str) -> tuple[tuple[str, str], ...] | None:
     """The URL attributes (``href``, ``src``) of ``fragment``, their values unescaped,
     when the fragment is plainly what the sanitiser gives back unchanged; else None.
     Nothing else in such a fragment can break a rule of the checks: no element or
     attribute of it is forbidden."""
     if not _BODY.fullmatch(fragment):
         return None
-    urls = [(k, html.unescape(v) if "&" in v else v) for k, v in _URL_ATTR.findall(fragment)]
+    urls = tuple((k, html.unescape(v) if "&" in v else v) for k, v in _URL_ATTR.findall(fragment))
     return urls if all(_URL.match(v) for _, v in urls) else None

@@ -198,10 +198,13 @@ def parse_rfc822(text: str | None, unknown: tzinfo | None = UTC) -> datetime | N
             return None
         return dt if dt.tzinfo or unknown is None else dt.replace(tzinfo=unknown)
     day, month, year, hour, minute, second, sign, zh, zm = m.groups()
-    offset = timedelta(hours=int(zh), minutes=int(zm))
     try:
-        zone = (unknown if sign == "-" and not offset
-                else timezone(-offset if sign == "-" else offset))  # fmt: skip
+        if sign == "+" and zh == zm == "00":  # (what feedpub writes: no timedelta made)
+            zone: tzinfo | None = UTC
+        else:
+            offset = timedelta(hours=int(zh), minutes=int(zm))
+            zone = (unknown if sign == "-" and not offset
+                    else timezone(-offset if sign == "-" else offset))  # fmt: skip
         return datetime(int(year), _MONTH[month], int(day), int(hour), int(minute), int(second),
                         tzinfo=zone)  # fmt: skip
     except ValueError:  # a day, a time or an offset out of range: email.utils refuses it too
@@ -362,8 +365,9 @@ def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Ite
                 yield from _future(pub, parse_rfc822(pub.text), now, name)
         for tag in ("description", f"{{{CONTENT_NS}}}encoded"):
             for el in kids.get(tag, _NONE)[:1]:
-                if el.text and "<" in el.text:
-                    yield from html_problems(el.sourceline or 0, el.text, name)
+                text = el.text  # (each .text is a new string: read once)
+                if text and "<" in text:
+                    yield from html_problems(el.sourceline or 0, text, name)
         yield from _media(item, name)
     yield from _unique_ids(ids, "unique-guid")
 
@@ -375,14 +379,14 @@ def _links(parent: Any, item: str, need_self: bool,
            links: list[Any] | None = None) -> Iterator[Problem]:  # fmt: skip
     """The checks of the ``atom:link`` children of ``parent`` (``links``, when known)."""
     links = parent.findall(f"{_A}link") if links is None else links
-    alternates: Counter[tuple[str, str]] = Counter()
+    alternates: dict[tuple[str, str], int] = {}
     for ln in links:
         rel = ln.get("rel", "alternate")
         if not is_absolute(href := ln.get("href")):
             yield _not_absolute(ln, href, f"link rel={rel} href", item)
         if rel == "alternate":
             key = (ln.get("type", ""), ln.get("hreflang", ""))
-            alternates[key] += 1
+            alternates[key] = alternates.get(key, 0) + 1
             if alternates[key] == 2:
                 yield Problem(
                     ln.sourceline or 0,
@@ -431,7 +435,8 @@ def _atom_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> It
                     yield from _future(el, parse_rfc3339(el.text), now, name)
         for tag in ("content", "summary"):
             for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
-                if el.get("type") == "html" and el.text and "<" in el.text:
-                    yield from html_problems(el.sourceline or 0, el.text, name)
+                text = el.text
+                if text and "<" in text and el.get("type") == "html":
+                    yield from html_problems(el.sourceline or 0, text, name)
         yield from _media(entry, name)
     yield from _unique_ids(ids, "unique-id")

@@ -1,12 +1,20 @@
 """Where the time of one feedpub build goes, phase by phase.
 
     python bench/phases.py build -c bench/work/c100000/config.toml --now 2026-11-01T00:00:00Z --full
+    python bench/phases.py --steps build -c bench/work/c10000-flat/config.toml --now 2026-11-01T00:00:00Z --full
 
 Runs the command in this process with a timer round each phase of a build (listing
 the files, the no-change check, reading them, selecting, rendering, checking and
 writing, the site files, the cache's reads and its write) and prints, for each: how many calls,
 the wall seconds, the CPU seconds of this process and those of the worker processes
 it waited for. Nothing is changed but the timing; the build is the real one.
+
+With ``--steps`` the build runs in this one process (``--jobs 1`` is added: a worker's
+timers die with it), and a second table gives the steps of the work the workers do
+otherwise, with the microseconds of each call: what a file, a shown article and a
+document cost (:func:`steps`). Steps nest: proving the entries and checking a document
+by its parts include the parse, the RELAX NG validation and the rules in code listed
+after them.
 """
 
 from __future__ import annotations
@@ -47,8 +55,36 @@ PHASES: list[tuple[Any, str]] = [
 ]
 CACHE = ["last_build", "kept", "rows", "holders", "commit"]
 
+
+def steps() -> list[tuple[Any, str, str]]:
+    """With ``--steps``: (module, function, what a call is), as the pipeline calls them
+    through their modules, in the order a build meets them. (Imported here: without
+    ``--steps`` this script times older code too, see bench/compare.py.)"""
+    from feedpub import articles, formats
+    from feedpub.formats import xmlcheck, xmlparts
+
+    return [
+        (sources, "read_source", "a file read"),
+        (sources, "digest", "a file hashed"),
+        (articles, "parse_front_matter", "front matter parsed"),
+        (articles, "build_summary", "a Summary made"),
+        (articles, "build_article", "an Article made (a shown article)"),
+        (formats, "entry", "an article's RSS item and Atom entry written"),
+        (formats, "prove", "a chunk's entries proven"),
+        (formats, "assemble", "a document put together"),
+        (formats, "check_assembled", "a document checked (by its parts, or else whole)"),
+        (xmlparts, "parse", "lxml: a batch of entries, or a document's head, parsed"),
+        (xmlcheck, "parse", "lxml: a document parsed whole"),
+        (xmlcheck, "schema", "RELAX NG: a document validated"),
+        (xmlcheck, "_rss_checks", "rules in code: an RSS document"),
+        (xmlcheck, "_atom_checks", "rules in code: an Atom document"),
+    ]
+
+
 #: name -> [calls, wall, CPU, children's CPU]
 FIGURES: dict[str, list[float]] = {}
+#: step -> [calls, wall seconds]
+STEP_FIGURES: dict[str, list[float]] = {}
 
 
 def _children() -> float:
@@ -76,7 +112,78 @@ def _timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def _step(label: str) -> Callable[[float], None]:
+    def record(started: float) -> None:
+        entry = STEP_FIGURES.setdefault(label, [0, 0.0])
+        entry[0] += 1
+        entry[1] += time.perf_counter() - started
+
+    return record
+
+
+class _TimedSchema:
+    """A RELAX NG schema whose ``validate`` is timed (the rest as it is)."""
+
+    def __init__(self, schema: Any, record: Callable[[float], None]) -> None:
+        self._schema, self._record = schema, record
+
+    def validate(self, tree: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return self._schema.validate(tree)
+        finally:
+            self._record(started)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._schema, name)
+
+
+def _timed_step(name: str, fn: Callable[..., Any], label: str) -> Callable[..., Any]:
+    record = _step(label)
+    if name == "schema":  # the schema is made once; each validation is the step
+        return functools.wraps(fn)(lambda *a, **k: _TimedSchema(fn(*a, **k), record))
+    if name.endswith("_checks"):  # generators: timed while they are consumed
+
+        @functools.wraps(fn)
+        def consumed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                yield from fn(*args, **kwargs)
+            finally:
+                record(started)
+
+        return consumed
+    if name == "parse_front_matter":  # the summary's (some keys) or the whole Article's
+
+        @functools.wraps(fn)
+        def parsed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                only = len(args) > 2 or kwargs.get("only") is not None
+                _step(f"{label}: {'for a Summary' if only else 'whole'}")(started)
+
+        return parsed
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            record(started)
+
+    return run
+
+
 def main() -> None:
+    argv = sys.argv[1:]
+    stepped = "--steps" in argv
+    if stepped:
+        argv = [a for a in argv if a != "--steps"] + ["--jobs", "1"]
+        for module, name, label in steps():
+            setattr(module, name, _timed_step(name, getattr(module, name), label))
     for module, name in PHASES:
         if module is not None:
             setattr(module, name, _timed(name.lstrip("_"), getattr(module, name)))
@@ -85,7 +192,7 @@ def main() -> None:
             setattr(Cache, name, _timed(f"cache {name}", getattr(Cache, name)))
     started = time.perf_counter()
     try:
-        cli(sys.argv[1:], standalone_mode=False)
+        cli(argv, standalone_mode=False)
     finally:
         total = time.perf_counter() - started
         print(f"{'phase':<20} {'calls':>6} {'wall s':>8} {'CPU s':>8} {'workers s':>10}")
@@ -93,6 +200,10 @@ def main() -> None:
             print(f"{name:<20} {calls:>6.0f} {wall:>8.3f} {cpu:>8.3f} {children:>10.3f}")
         print(f"{'whole build':<20} {'':>6} {total:>8.3f} {time.process_time():>8.3f} "
               f"{_children():>10.3f}")  # fmt: skip
+        if stepped:
+            print(f"\n{'step':<56} {'calls':>7} {'wall s':>8} {'us a call':>10}")
+            for label, (calls, wall) in STEP_FIGURES.items():
+                print(f"{label:<56} {calls:>7.0f} {wall:>8.3f} {wall / calls * 1e6:>10.1f}")
 
 
 if __name__ == "__main__":

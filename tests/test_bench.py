@@ -4,6 +4,7 @@ site and tables. Nothing here is timed: the figures are only checked to be sane.
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -322,3 +323,40 @@ def test_compare_prints_medians_and_the_ratio_of_each_phase() -> None:
     assert "| CPU (process + workers) | 4.000 s | 2.000 s | 0.50 |" in lines
     assert "| summarise | 2.000 s | 1.000 s | 0.50 |" in lines
     assert not any("find" in line for line in lines)  # under 5 ms in both: left out
+
+
+def _steps(stdout: str) -> dict[str, int]:
+    """phases.py's table of steps: each step's calls."""
+    table = stdout.split("\nstep ", 1)[1].splitlines()[1:]
+    rows = [re.fullmatch(r"(.*\S) +(\d+) +[\d.]+ +[\d.]+", line) for line in table if line]
+    assert all(rows), table
+    return {m[1]: int(m[2]) for m in rows if m}
+
+
+def test_the_steps_of_a_build_are_counted_in_one_process(
+    corpora: dict[str, Path], tmp_path: Path
+) -> None:
+    """``--steps`` times, in this one process, what workers do in a build of this size:
+    every file read and summarised, every shown article read again, parsed whole, built,
+    written and proven, and the documents checked; the phases' table is still there."""
+    site = tmp_path / "site"
+    shutil.copytree(corpora["flat"], site)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "phases.py"), "--steps", "build", "-c",
+         str(site / "config.toml"), "--now", "2026-11-01T00:00:00Z", "--full"],
+        capture_output=True, text=True, check=True, cwd=site,
+    )  # fmt: skip
+    steps = _steps(done.stdout)
+    shown = steps["an Article made (a shown article)"]
+    assert steps["a Summary made"] == steps["front matter parsed: for a Summary"] == N
+    assert steps["a file read"] == steps["a file hashed"] == N + shown
+    assert steps["front matter parsed: whole"] == shown
+    assert steps["an article's RSS item and Atom entry written"] == shown
+    assert 0 < shown < N
+    assert steps["RELAX NG: a document validated"] > 0
+    assert steps["rules in code: an RSS document"] > 0 < steps["rules in code: an Atom document"]
+    assert steps["a document checked (by its parts, or else whole)"] == 2 * len(
+        load_config(site / "config.toml").feeds
+    )
+    assert re.search(r"^render_and_write +1 ", done.stdout, re.M)
+    assert (site / "feeds" / "all.rss").exists()  # a real build

@@ -112,36 +112,32 @@ def _timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def _step(label: str) -> Callable[[float], None]:
-    def record(started: float) -> None:
-        entry = STEP_FIGURES.setdefault(label, [0, 0.0])
-        entry[0] += 1
-        entry[1] += time.perf_counter() - started
-
-    return record
+def _record_step(label: str, started: float) -> None:
+    entry = STEP_FIGURES.setdefault(label, [0, 0.0])
+    entry[0] += 1
+    entry[1] += time.perf_counter() - started
 
 
 class _TimedSchema:
     """A RELAX NG schema whose ``validate`` is timed (the rest as it is)."""
 
-    def __init__(self, schema: Any, record: Callable[[float], None]) -> None:
-        self._schema, self._record = schema, record
+    def __init__(self, schema: Any, label: str) -> None:
+        self._schema, self._label = schema, label
 
     def validate(self, tree: Any) -> Any:
         started = time.perf_counter()
         try:
             return self._schema.validate(tree)
         finally:
-            self._record(started)
+            _record_step(self._label, started)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._schema, name)
 
 
 def _timed_step(name: str, fn: Callable[..., Any], label: str) -> Callable[..., Any]:
-    record = _step(label)
     if name == "schema":  # the schema is made once; each validation is the step
-        return functools.wraps(fn)(lambda *a, **k: _TimedSchema(fn(*a, **k), record))
+        return functools.wraps(fn)(lambda *a, **k: _TimedSchema(fn(*a, **k), label))
     if name.endswith("_checks"):  # generators: timed while they are consumed
 
         @functools.wraps(fn)
@@ -150,21 +146,16 @@ def _timed_step(name: str, fn: Callable[..., Any], label: str) -> Callable[..., 
             try:
                 yield from fn(*args, **kwargs)
             finally:
-                record(started)
+                _record_step(label, started)
 
         return consumed
-    if name == "parse_front_matter":  # the summary's (some keys) or the whole Article's
 
-        @functools.wraps(fn)
-        def parsed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                only = len(args) > 2 or kwargs.get("only") is not None
-                _step(f"{label}: {'for a Summary' if only else 'whole'}")(started)
-
-        return parsed
+    def labelled(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+        if name != "parse_front_matter":
+            return label
+        # the summary's (some keys only) or the whole Article's
+        only = len(args) > 2 or kwargs.get("only") is not None
+        return f"{label}: {'for a Summary' if only else 'whole'}"
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -172,7 +163,7 @@ def _timed_step(name: str, fn: Callable[..., Any], label: str) -> Callable[..., 
         try:
             return fn(*args, **kwargs)
         finally:
-            record(started)
+            _record_step(labelled(args, kwargs), started)
 
     return run
 

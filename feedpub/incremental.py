@@ -271,14 +271,12 @@ def state(config: Config, found: Found, slugs: Sequence[str] | None, allow_empty
     # the paths, each ended by a NUL (which no path holds), then every size and every
     # mtime as 8 bytes: one way to read it back, whatever the names hold
     stamps = found.stamps()
+    h.update(_utf8(stamps.paths if stamps is not None else found.paths()))
+    h.update(b"\0%d\0" % found.count())
     if stamps is not None:
-        h.update(_utf8(stamps.paths))
-        h.update(b"\0%d\0" % found.count())
         h.update(stamps.sizes.tobytes())
         h.update(stamps.mtimes.tobytes())
     else:  # a size or mtime past 64 bits (a strange file system): as text
-        h.update(_utf8(found.paths()))
-        h.update(b"\0%d\0" % found.count())
         pairs = zip(found.sizes(), found.mtimes(), strict=True)
         h.update(_utf8("".join([f"{s}\0{m}\n" for s, m in pairs])))
     if found.unusable:

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
+from . import incremental
 from .cache import TOPIC_SEP, KeptParts
 from .config import FeedConfig
 from .errors import ArticleError
@@ -301,10 +302,8 @@ def upcoming(kept: Kept, summaries: Iterable[Summary], now: datetime) -> datetim
     """The next moment an article is published, after ``now``, from the kept one and the
     changed files' ``summaries``: never later than the true one (a changed file's article
     was maybe the one; then the build at that moment selects from every row)."""
-    dates = [s.published_at for s in summaries if s.published and s.published_at > now]
-    if kept.upcoming is not None:
-        dates.append(kept.upcoming)
-    return min(dates, default=None)
+    dates = (incremental.upcoming(summaries, now), kept.upcoming)
+    return min((d for d in dates if d is not None), default=None)
 
 
 def errors(kept: Kept, since: Changed, errors: list[ArticleError]) -> list[ArticleError]:

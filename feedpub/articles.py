@@ -425,9 +425,11 @@ def _kind(d: dict[str, Any], tz: tzinfo) -> str:
 def _has_text(d: dict[str, Any], key: str, **kw: Any) -> bool:
     """Whether ``_text(d, key, **kw)`` is not empty (raising what it raises), without
     cleaning when the answer is plain: a letter or digit outside any character
-    reference survives every step of :func:`clean_text`."""
+    reference survives every step of :func:`clean_text`, but in a terminal escape,
+    which ftfy removes with its digits and letter (``"\\e[31m"`` after a no-break
+    space is no text at all)."""
     value = d.get(key)
-    if isinstance(value, str) and "&" not in value and _WORD.search(value):
+    if isinstance(value, str) and "&" not in value and "\x1b" not in value and _WORD.search(value):
         return True
     return bool(_text(d, key, **kw))
 

@@ -74,7 +74,10 @@ def parse(config: Config, now: datetime, headlines: Collection[str], whole: Coll
         if a is None:
             out.append(reread.errors.get(s.path))
             continue
-        entry = formats.entry(a)
+        try:
+            entry = formats.entry(a)
+        except Exception:  # (a bug, or an article no check foresaw) its documents are
+            entry = None  # rendered from the Articles, and fail alone if that fails too
         headline = Headline.of(a) if s.path in headlines else None
         out.append(Parsed(entry, headline, a if entry is None or s.path in whole else None))
     made = [(i, p) for i, p in enumerate(out) if isinstance(p, Parsed) and p.entry is not None]
@@ -127,7 +130,12 @@ def render(config: Config, now: datetime, shows: Shows,
         jobs = [chunk[i] for i in positions]
         doc = jobs[0].doc
         parsed = [shows.parsed.get(s.path) for s in doc.items]  # (None: see shows.errors)
-        rendered = _render_doc(config, jobs, shows, parsed, kept, now)
+        try:
+            rendered = _render_doc(config, jobs, shows, parsed, kept, now)
+        except Exception as e:  # an article no check foresaw (or a bug): this document
+            # fails and keeps its old file; the other feeds are still written
+            why = f"could not be rendered ({type(e).__name__}: {e}); its old file is kept"
+            rendered = [(None, [why], []) for _ in jobs]
         for i, data in zip(positions, rendered, strict=True):
             out[i] = (data, {})
         if doc.page is None:

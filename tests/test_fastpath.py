@@ -566,6 +566,25 @@ def test_skipping_ftfy_changes_nothing_on_generated_text(text: str) -> None:
     assert clean_text(text) == ftfy_always(text)
 
 
+@settings(max_examples=800, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "7", " ", "\xa0", "\x1b", "[", "31", "m", ";", "&", "&amp;",
+                              "&#27;", "&#x1b;", "&nbsp;", "é", "東京", "\u200b", "\x85", "\t",
+                              "\x00", "Ã©", "<b>"]), max_size=8).map("".join),
+    st.sampled_from(["title", "excerpt"]),
+)  # fmt: skip
+@example("\xa0\x1b[31m", "title")  # ftfy removes the escape with its digits and letter
+@example("é\x1b[1;2m", "excerpt")
+def test_has_text_is_whether_the_cleaned_text_is_empty(text: str, key: str) -> None:
+    """The shortcut of the check that an article has a title or an excerpt answers as
+    cleaning the text does."""
+    single = key == "title"
+    limit = articles.MAX_TITLE if single else articles.MAX_EXCERPT
+    assert articles._has_text({key: text}, key, single_line=single, limit=limit) == bool(
+        clean_text(text, single_line=single, limit=limit)
+    )
+
+
 def test_a_clean_line_is_what_every_step_gives_on_real_text(texts: list[str]) -> None:
     shortcut = 0
     for t in texts:

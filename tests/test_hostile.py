@@ -64,6 +64,7 @@ REJECTED = {
     "python_name_tag.txt": (11, "custom YAML tags are not allowed"),
     "python_object_tag.txt": (11, "custom YAML tags are not allowed"),
     "relative_urls.txt": (6, "no usable webUrl or originalUrl"),
+    "terminal_escape_title.txt": (4, "no title and no excerpt"),
     "title_is_a_date.txt": (4, "title must be text, not a date"),
     "unclosed_front_matter.txt": (12, "front matter is not closed"),
     "unhashable_key.txt": (11, "found unhashable key"),

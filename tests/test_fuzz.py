@@ -23,10 +23,12 @@ from feedpub.formats import check, render
 from feedpub.model import Summary
 
 #: Text with everything real files and attackers put in strings: markup, entities,
-#: mojibake, XML-forbidden characters, surrogates' neighbours, right-to-left marks.
+#: mojibake, XML-forbidden characters, surrogates' neighbours, right-to-left marks,
+#: terminal escapes and no-break spaces (text that cleaning may leave empty).
 NASTY = ["<script>alert(1)</script>", "]]>", "&#038;", "&amp;", "Itâ€™s", "\x00", "\x1b", "\x85",
          "\ufffe", "\u202e", "\U0001f680", "javascript:alert(1)", " data:,x", "&#106;avascript:",
-         "<img src=x onerror=alert(1)>", "\r\n", "\t", "'", '"', "\\", "%", "---"]  # fmt: skip
+         "<img src=x onerror=alert(1)>", "\r\n", "\t", "'", '"', "\\", "%", "---",
+         "\x1b[31m", "&#27;[2J", "\xa0", "&nbsp;"]  # fmt: skip
 texts = st.one_of(
     st.text(max_size=60),
     st.lists(st.sampled_from(NASTY) | st.text(max_size=8), max_size=6).map("".join),

@@ -134,7 +134,7 @@ def render(config: Config, now: datetime, shows: Shows,
             rendered = _render_doc(config, jobs, shows, parsed, kept, now)
         except Exception as e:  # an article no check foresaw (or a bug): this document
             # fails and keeps its old file; the other feeds are still written
-            why = f"could not be rendered ({type(e).__name__}: {e}); its old file is kept"
+            why = f"could not be rendered ({type(e).__name__}: {e})"
             rendered = [(None, [why], []) for _ in jobs]
         for i, data in zip(positions, rendered, strict=True):
             out[i] = (data, {})

@@ -147,6 +147,36 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
+#: What no text of the config may hold: the characters XML 1.0 forbids and the other
+#: controls (DEL, C1), which a feed cannot carry or a reader does not show; in a
+#: text of one line (a title, a topic, the owner), tabs and line breaks too.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _text(r: _Reader, table: dict[str, Any], prefix: str, key: str, default: Any = ...,
+          *, one_line: bool = True, name: bool = False) -> str | None:  # fmt: skip
+    """A text of the config (None when it is missing and required, or unusable): a
+    string with no control character; with ``name``, not blank either (a feed's title
+    is its name in every reader)."""
+    value = r.get(table, prefix, key, str, default)
+    return value if value is None else _checked_text(r, f"{prefix}.{key}", value, one_line, name)
+
+
+def _checked_text(r: _Reader, keypath: str, value: str, one_line: bool = True,
+                  name: bool = False) -> str | None:  # fmt: skip
+    bad = (_CONTROL_OR_BREAK if one_line else _CONTROL).search(value)
+    if bad:
+        what = "a tab or a line break" if bad.group() in "\t\n\r" else "a control character"
+        r.problem(keypath, f"holds {what} ({bad.group()!r}, character {bad.start() + 1}): "
+                           "remove it")  # fmt: skip
+        return None
+    if name and not value.strip():
+        r.problem(keypath, "must not be empty: readers show it as the name")
+        return None
+    return value
+
+
 def _line_locator(text: str) -> Callable[[str], int | None]:
     """Map ``table.key`` paths to line numbers by scanning the TOML source."""
     header = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
@@ -175,12 +205,21 @@ def _line_locator(text: str) -> Callable[[str], int | None]:
     return locate
 
 
+#: What an absolute URL of the config may not hold as it is: white space (any kind,
+#: U+3000 too) and controls.
+_SPACE_OR_CONTROL = re.compile("[\\s\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 def _check_url(r: _Reader, keypath: str, value: str | None, folder: bool = False) -> str:
     if value is None:
         return ""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        r.problem(keypath, f"must be an absolute http(s) URL, got {value!r}")
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "https://[": not a URL at all
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.netloc or _SPACE_OR_CONTROL.search(value):
+        r.problem(keypath, f"must be an absolute http(s) URL (no space or control "
+                           f"character: write them %-encoded), got {value!r}")  # fmt: skip
         return value
     if folder and not value.endswith("/"):
         value += "/"
@@ -246,10 +285,10 @@ def parse_config(
         if key not in SITE_KEYS:
             r.problem(f"site.{key}", f"unknown key (known: {', '.join(sorted(SITE_KEYS))})")
 
-    title = r.get(site, "site", "title", str) or ""
+    title = _text(r, site, "site", "title", name=True) or ""  # (the Atom feeds' author)
     link = _check_url(r, "site.link", r.get(site, "site", "link", str))
     feeds_url = _check_url(r, "site.feeds_url", r.get(site, "site", "feeds_url", str), folder=True)
-    description = r.get(site, "site", "description", str, "") or ""
+    description = _text(r, site, "site", "description", "", one_line=False) or ""
     language = r.get(site, "site", "language", str, "en") or "en"
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", language):
         r.problem(
@@ -286,7 +325,7 @@ def parse_config(
     hub = r.get(site, "site", "hub", str, None)
     if hub is not None and not is_hub_url(hub):
         r.problem("site.hub", f"must be an absolute https URL, got {hub!r}")
-    owner = r.get(site, "site", "owner", str, "") or ""
+    owner = _text(r, site, "site", "owner", "") or ""
 
     feeds: list[FeedConfig] = []
     feeds_table = data.get("feeds", {})
@@ -383,15 +422,15 @@ def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConf
     for key in table:
         if key not in FEED_KEYS:
             r.problem(f"{prefix}.{key}", f"unknown key (known: {', '.join(sorted(FEED_KEYS))})")
-    title = r.get(table, prefix, "title", str)
-    description = r.get(table, prefix, "description", str, "") or ""
+    title = _text(r, table, prefix, "title", name=True)
+    description = _text(r, table, prefix, "description", "", one_line=False) or ""
     topics_raw = r.get(table, prefix, "topics", list)
     topics: tuple[str, ...] = ()
     keys: frozenset[str] | None = frozenset()
     if topics_raw is not None:
         if not topics_raw or not all(isinstance(t, str) and t.strip() for t in topics_raw):
             r.problem(f"{prefix}.topics", 'must be a non-empty list of topic names, or ["*"]')
-        else:
+        elif all(_checked_text(r, f"{prefix}.topics", t) is not None for t in topics_raw):
             topics = tuple(topics_raw)
             keys = None if "*" in topics else frozenset(topic_key(t) for t in topics)
     max_items = _positive_int(r, table, prefix, "max_items", default_max)

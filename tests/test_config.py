@@ -123,6 +123,33 @@ def test_wrong_types_are_named(tmp_path: Path) -> None:
     assert "9: feeds.a.min_quality: must be an integer or a number" in text
 
 
+def test_texts_that_no_feed_can_carry_are_refused_at_their_line(tmp_path: Path) -> None:
+    """A control character (a terminal escape, NUL) cannot be written into a feed, a
+    blank title names nothing, and a URL with white space in it is no URL: each is a
+    config error at its line, not a build that stops half way or a feed that fails."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        '[site]\ntitle = "News\\u001b[31m"\nlink = "https://e.com/a\u3000"\n'
+        'feeds_url = "https://[e.com/f/"\ncontent = "news/*.txt"\nowner = "Ed\\tSmith"\n'
+        'description = "two\\nlines\\tand a tab"\n'
+        '[feeds.a]\ntitle = "  "\ntopics = ["x"]\n'
+        '[feeds.b]\ntitle = "B"\ndescription = "\\u0000"\ntopics = ["ok", "bad\\u0085"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    problems = info.value.problems
+    text = "\n".join(problems)
+    assert "2: site.title: holds a control character ('\\x1b', character 5): remove it" in text
+    assert "3: site.link: must be an absolute http(s) URL (no space" in text
+    assert "4: site.feeds_url: must be an absolute http(s) URL" in text
+    assert "6: site.owner: holds a tab or a line break ('\\t', character 3)" in text
+    assert "9: feeds.a.title: must not be empty" in text
+    assert "13: feeds.b.description: holds a control character ('\\x00'" in text
+    assert "14: feeds.b.topics: holds a control character ('\\x85'" in text
+    assert len(problems) == 7  # a description may hold line breaks and tabs
+
+
 @pytest.mark.parametrize(
     ("a", "b"),
     [

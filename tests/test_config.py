@@ -28,6 +28,15 @@ formats = ["atom"]
 """
 
 
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    """The problems ``load_config`` reports for a config file holding ``text``."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    return info.value.problems
+
+
 def test_good_config_resolves_paths_against_its_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -63,8 +72,8 @@ def test_feeds_keep_the_order_of_their_tables(tmp_path: Path) -> None:
 
 
 def test_every_problem_reported_at_once_with_key_path_and_line(tmp_path: Path) -> None:
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(
+    problems = problems_of(
+        tmp_path,
         """[site]
 title = "T"
 link = "ftp://example.com/"
@@ -82,11 +91,7 @@ title = "x"
 topics = []
 formats = ["rdf"]
 """,
-        encoding="utf-8",
     )
-    with pytest.raises(ConfigError) as info:
-        load_config(cfg)
-    problems = info.value.problems
     text = "\n".join(problems)
     assert "3: site.link: must be an absolute http(s) URL" in text
     assert "6: site.max_items: must be 1 or more" in text
@@ -109,15 +114,11 @@ def test_missing_and_invalid_toml(tmp_path: Path) -> None:
 
 
 def test_wrong_types_are_named(tmp_path: Path) -> None:
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(
+    text = "\n".join(problems_of(
+        tmp_path,
         '[site]\ntitle = 3\nlink = "https://e.com/"\nfeeds_url = "https://e.com/f/"\ncontent = true\n'
         '[feeds.a]\ntitle = "A"\ntopics = ["x"]\nmin_quality = "high"\n',
-        encoding="utf-8",
-    )
-    with pytest.raises(ConfigError) as info:
-        load_config(cfg)
-    text = "\n".join(info.value.problems)
+    ))  # fmt: skip
     assert "2: site.title: must be a string" in text
     assert "5: site.content: must be a glob or a list of globs, not true/false" in text
     assert "9: feeds.a.min_quality: must be an integer or a number" in text
@@ -127,18 +128,14 @@ def test_texts_that_no_feed_can_carry_are_refused_at_their_line(tmp_path: Path) 
     """A control character (a terminal escape, NUL) cannot be written into a feed, a
     blank title names nothing, and a URL with white space in it is no URL: each is a
     config error at its line, not a build that stops half way or a feed that fails."""
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(
+    problems = problems_of(
+        tmp_path,
         '[site]\ntitle = "News\\u001b[31m"\nlink = "https://e.com/a\u3000"\n'
         'feeds_url = "https://[e.com/f/"\ncontent = "news/*.txt"\nowner = "Ed\\tSmith"\n'
         'description = "two\\nlines\\tand a tab"\n'
         '[feeds.a]\ntitle = "  "\ntopics = ["x"]\n'
         '[feeds.b]\ntitle = "B"\ndescription = "\\u0000"\ntopics = ["ok", "bad\\u0085"]\n',
-        encoding="utf-8",
     )
-    with pytest.raises(ConfigError) as info:
-        load_config(cfg)
-    problems = info.value.problems
     text = "\n".join(problems)
     assert "2: site.title: holds a control character ('\\x1b', character 5): remove it" in text
     assert "3: site.link: must be an absolute http(s) URL (no space" in text

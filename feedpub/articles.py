@@ -297,12 +297,18 @@ def _mapping_list(value: object) -> Iterator[dict[str, Any]]:
                 yield item
 
 
+#: An image URL a feed can carry as an enclosure and as Media RSS: its host a domain
+#: name of two labels or more (or an IPv4 address), as the W3C validator asks of them
+#: (``https://localhost/a.jpg`` or a host that ends with a dot is an error there).
+_IMAGE_URL = re.compile(r"https?://(?:[a-z0-9-]+\.)+[a-z0-9][a-z0-9-]*(?::[0-9]+)?(?:[/?#]|\Z)")
+
+
 def _images(value: object) -> tuple[Image, ...]:
     out: list[Image] = []
     seen: set[str] = set()
     for item in _mapping_list(value):
         url = clean_url(item.get("url"))
-        if url and url not in seen:
+        if url and url not in seen and _IMAGE_URL.match(url):
             seen.add(url)
             title = item.get("title")
             out.append(

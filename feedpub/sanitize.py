@@ -68,11 +68,17 @@ _FTFY_MAY_CHANGE = re.compile(
     # two non-ASCII side by side; kana, CJK and Hangul are in no code page ftfy tries
     "|[^\x00-\x7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2}"
 )
-_URL_SAFE = "/?#[]@!$&'()*+,;=%~:"
+#: What a URL's path, query and fragment keep as it is: RFC 3986's reserved characters
+#: but "[" and "]", which it allows only round an IPv6 host (the W3C validator calls
+#: them invalid anywhere else: ``?ids[]=1`` becomes ``?ids%5B%5D=1``), and "%" where
+#: it begins an escape (one that begins none is written ``%25``: ``50%-off``).
+_URL_SAFE = "/?#@!$&'()*+,;=%~:"
+_STRAY_PERCENT = re.compile("%(?![0-9A-Fa-f]{2})")
 #: A URL that cleaning leaves as it is: http(s), a lower-case host without a port, a
 #: path, maybe a query, and only characters that need no quoting and no unescaping.
 _PLAIN_URL = re.compile(
-    r"https?://[a-z0-9][a-z0-9.-]*/[A-Za-z0-9\-._~/=+,;:@!$'()*%]*(?:\?[A-Za-z0-9\-._~/=+,;:@!$'()*%]+)?\Z"
+    r"https?://[a-z0-9][a-z0-9.-]*/(?:[A-Za-z0-9\-._~/=+,;:@!$'()*]|%[0-9A-Fa-f]{2})*"
+    r"(?:\?(?:[A-Za-z0-9\-._~/=+,;:@!$'()*]|%[0-9A-Fa-f]{2})+)?\Z"
 )
 
 
@@ -145,6 +151,15 @@ def _clean_url(value: str) -> str | None:
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https") or not parts.hostname:
             return None
+        if (
+            not any(c.isalnum() for c in parts.hostname)
+            or "@" in parts.netloc
+            or "[" in parts.netloc
+        ):
+            # no host at all ("https://./"); a user name, the oldest trick to make a URL
+            # look like another site's ("https://bank.example@evil.example/"); an IPv6
+            # address: none is a news link, and the W3C validator refuses each
+            return None
         netloc = parts.netloc
         if not netloc.isascii():
             netloc = netloc.encode("idna").decode("ascii")
@@ -156,12 +171,19 @@ def _clean_url(value: str) -> str | None:
     return urlunsplit(
         (
             scheme,
-            netloc.lower() if "@" not in netloc else netloc,
-            quote(parts.path, safe=_URL_SAFE) or "/",
-            quote(parts.query, safe=_URL_SAFE),
-            quote(parts.fragment, safe=_URL_SAFE),
+            netloc.lower(),
+            _quoted(parts.path) or "/",
+            _quoted(parts.query),
+            _quoted(parts.fragment),
         )
     )
+
+
+def _quoted(part: str) -> str:
+    """A URL's path, query or fragment with what it may not hold as it is %-encoded."""
+    if "%" in part:
+        part = _STRAY_PERCENT.sub("%25", part)
+    return quote(part, safe=_URL_SAFE)
 
 
 # --------------------------------------------------------------------------- HTML

@@ -171,10 +171,32 @@ def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:
         ("/relative/path", None),
         ("http://", None),
         ("https://e.com:99999/", None),
+        ("https://./", None),
+        ("https://bank.example@evil.example/", None),
+        ("https://user:pw@e.com/", None),
+        ("https://[::1]/a.jpg", None),
+        ("https://e.com/a?ids[]=1#x[2]", "https://e.com/a?ids%5B%5D=1#x%5B2%5D"),
+        ("https://e.com/50%-off?q=%zz&r=%2F", "https://e.com/50%25-off?q=%25zz&r=%2F"),
+        ("https://e.com/100%", "https://e.com/100%25"),
     ],
 )
 def test_clean_url(raw: str, clean: str | None) -> None:
     assert clean_url(raw) == clean
+
+
+def test_images_whose_host_no_enclosure_may_have_are_left_out() -> None:
+    """An enclosure's and a Media RSS URL's host must be a domain name of two labels
+    or more, or an IPv4 address (the W3C validator's rule); other images are left out,
+    the article kept."""
+    urls = ["https://localhost/a.jpg", "https://e.com./b.jpg", "https://user@e.com/c.jpg",
+            "https://img.example.net/d.jpg?w=1", "https://192.0.2.7:8080/e.png"]  # fmt: skip
+    block = "".join(f'\n  - url: "{u}"' for u in urls)
+    data = (
+        f'---\ntitle: "T"\nwebUrl: "https://e.com/a"\npublishedDateTime: 2020-05-19T21:00:00Z'
+        f"\nimages:{block}\n---\n"
+    ).encode()
+    a = load_article("x.txt", data, UTC)
+    assert [i.url for i in a.images] == urls[3:]
 
 
 def test_clean_text_repairs_mojibake_and_strips_forbidden_characters() -> None:

@@ -274,15 +274,22 @@ def test_trap_rss_enclosure_length_is_a_number_and_author_survives(config: Confi
 def test_plain_text_uses_hexadecimal_references(config: Config, fmt: str) -> None:
     """RSS Best Practices: ``&`` and ``<`` in plain text as ``&#x26;`` / ``&#x3C;`` (the
     W3C validator warns otherwise); a reader still sees the exact title."""
-    a = replace(rich_article(), title="AT&T if a<b", provider=Provider("R&D <Lab>", "e.com"))
+    related = (Related("R&D: x<y", "https://other.example/r?a=1&b=2"),)
+    a = replace(rich_article(), title="AT&T if a<b", provider=Provider("R&D <Lab>", "e.com"),
+                related=related)  # fmt: skip
     data = render(config, config.feeds[0], [a], fmt)
     assert b"<title>AT&#x26;T if a&#x3C;b</title>" in data
     assert b"AT&amp;T" not in data and b"a&lt;b" not in data
     creator = b"<dc:creator>" if fmt == "rss" else b"<name>"
     assert creator + b"R&#x26;D &#x3C;Lab&gt;" in data
+    # a related link's title too (its URL's "&" is no text: it stays "&amp;")
+    assert b'href="https://other.example/r?a=1&amp;b=2" title="R&#x26;D: x&#x3C;y"/>' in data
     entry = feedparser.parse(data).entries[0]
     assert entry.title == "AT&T if a<b"
     assert entry.author == "R&D <Lab>"
+    links = etree.fromstring(data).iter(f"{ATOM}link")  # (RSS's atom:link too)
+    titles = [el.get("title") for el in links if el.get("title")]
+    assert titles == ["R&D: x<y"]
 
 
 def test_atom_entries_of_one_second_never_share_updated(config: Config) -> None:

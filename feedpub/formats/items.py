@@ -176,14 +176,29 @@ _PLAIN_TEXT = re.compile(
 )  # only texts with a reference in them: "&amp;" or "&lt;" (a "<" is always escaped)
 
 
+#: A related link's title (the only attribute of plain text the formats write), with a
+#: reference in it. (An attribute's value holds no raw quote: it is written ``&quot;``.)
+_TITLE_ATTRIBUTE = re.compile(rb'( title=")([^"\n&]*&[^"\n]*)(")')
+
+
 def hex_references(document: bytes) -> bytes:
-    """An RSS or Atom document with ``&`` and ``<`` in its plain texts as hexadecimal
-    character references (the RSS Best Practices Profile): the same characters to an
-    XML parser, but never taken for markup or an entity by a reader that treats the
-    text as HTML."""
-    return _PLAIN_TEXT.sub(_hex_references, document)
+    """An RSS or Atom document with ``&`` and ``<`` in its plain texts (and in a related
+    link's ``title``) as hexadecimal character references (the RSS Best Practices
+    Profile): the same characters to an XML parser, but never taken for markup or an
+    entity by a reader that treats the text as HTML."""
+    document = _PLAIN_TEXT.sub(_hex_references, document)
+    if b' title="' in document:
+        document = _TITLE_ATTRIBUTE.sub(_hex_title, document)
+    return document
+
+
+def _hex(text: bytes) -> bytes:
+    return text.replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
 
 
 def _hex_references(m: re.Match[bytes]) -> bytes:
-    text = m.group(3).replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
-    return m.group(1) + text + m.group(4)
+    return m.group(1) + _hex(m.group(3)) + m.group(4)
+
+
+def _hex_title(m: re.Match[bytes]) -> bytes:
+    return m.group(1) + _hex(m.group(2)) + m.group(3)

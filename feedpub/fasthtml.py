@@ -29,14 +29,10 @@ LINK_REL = ' rel="noopener noreferrer"'
 
 #: Characters a parser changes (NUL, CR), ones html5ever writes as a reference
 #: (U+00A0) and ones this recogniser leaves to the parsers: other controls, C1,
-#: surrogates, non-characters of the BMP. Looked for once in a fragment, not in each
-#: text and value of the shapes below: a character class that reaches past U+00FF
-#: takes Python's compiler about half a millisecond, at every start, each time it is
-#: written (the shapes held fourteen).
-_ODD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\xa0\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-#: In a fragment without them: a text, and an attribute's value.
-_TEXT = "(?:[^<>&]++|&(?:amp|lt|gt|nbsp);)++"
-_VALUE = '(?:[^<>&"]++|&(?:amp|lt|gt|quot|nbsp);)*+'
+#: surrogates, non-characters of the BMP.
+_ODD = "\x00-\x08\x0b-\x1f\x7f-\xa0\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+_TEXT = f"(?:[^<>&{_ODD}]++|&(?:amp|lt|gt|nbsp);)++"
+_VALUE = f'(?:[^<>&"{_ODD}]++|&(?:amp|lt|gt|quot|nbsp);)*+'
 _IMG = f'<img src="{_VALUE}" alt="{_VALUE}"(?: width="{_VALUE}")?+(?: height="{_VALUE}")?+>'
 _LINK = f'<a href="{_VALUE}"{LINK_REL}>(?:{_TEXT})?+</a>'
 _TIME = f'<time datetime="{_VALUE}">(?:{_TEXT})?+</time>'
@@ -50,7 +46,7 @@ _BODY = re.compile(
     f"|<h3>(?:{_TEXT})?+</h3>"
     f"|<ul>(?:<li>(?:{_TEXT}|{_LINK}|<small>(?:{_TEXT}|{_TIME})*+</small>)*+</li>)*+</ul>)*+"
 )
-#: Each URL attribute of such a body (one with no odd character), and its value.
+#: Each URL attribute of such a body, and its value.
 _URL_ATTR = re.compile(f' (href|src)="({_VALUE})"')
 #: A URL every WHATWG URL parser accepts as it is: http(s), a lower-case host of
 #: non-empty ASCII labels whose last starts with a letter (never taken for an IPv4
@@ -67,7 +63,7 @@ def canonical(fragment: str) -> tuple[tuple[str, str], ...] | None:
     when the fragment is plainly what the sanitiser gives back unchanged; else None.
     Nothing else in such a fragment can break a rule of the checks: no element or
     attribute of it is forbidden."""
-    if _ODD.search(fragment) or not _BODY.fullmatch(fragment):
+    if not _BODY.fullmatch(fragment):
         return None
     urls = tuple((k, html.unescape(v) if "&" in v else v) for k, v in _URL_ATTR.findall(fragment))
     return urls if all(_URL.match(v) for _, v in urls) else None

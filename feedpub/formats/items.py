@@ -181,15 +181,24 @@ _PLAIN_TEXT = re.compile(
 _TITLE_ATTRIBUTE = re.compile(rb'( title=")([^"\n&]*&[^"\n]*)(")')
 
 
-def hex_references(document: bytes) -> bytes:
+def hex_references(document: bytes, titles: bool = True) -> bytes:
     """An RSS or Atom document with ``&`` and ``<`` in its plain texts (and in a related
     link's ``title``) as hexadecimal character references (the RSS Best Practices
     Profile): the same characters to an XML parser, but never taken for markup or an
-    entity by a reader that treats the text as HTML."""
+    entity by a reader that treats the text as HTML. Without ``titles``, for a writer
+    that gives those titles that form itself (:func:`hex_attribute`)."""
     document = _PLAIN_TEXT.sub(_hex_references, document)
-    if b' title="' in document:
+    if titles and b' title="' in document:
         document = _TITLE_ATTRIBUTE.sub(_hex_title, document)
     return document
+
+
+def hex_attribute(value: str) -> str:
+    """An attribute's value, escaped for XML, in the form :func:`hex_references` gives
+    a related link's ``title``."""
+    if "&" in value:
+        value = value.replace("&amp;", "&#x26;").replace("&lt;", "&#x3C;")
+    return value
 
 
 def _hex(text: bytes) -> bytes:

@@ -43,6 +43,7 @@ from .items import (
     content_html,
     entry_updated,
     escaped,
+    hex_attribute,
     hex_references,
     image_type,
     rfc822,
@@ -107,7 +108,12 @@ def entry(a: Article) -> Entry | None:
         rss, atom = _entries(a)
     except Declined:
         return None
-    return Entry(hex_references(rss.encode()), hex_references(atom.encode()), entry_updated(a))
+    # (the related links' titles are written in that form: see _entries)
+    rss_bytes, atom_bytes = (
+        hex_references(rss.encode(), False),
+        hex_references(atom.encode(), False),
+    )
+    return Entry(rss_bytes, atom_bytes, entry_updated(a))
 
 
 def write(config: Config, feed: FeedConfig, items: Sequence[Article], fmts: Sequence[str],
@@ -208,7 +214,8 @@ def _entries(a: Article) -> tuple[str, str]:
         raise Declined  # feedgen: "Required fields not set" (Atom), no <title> (RSS)
     title, url, url_attr, html_body = _text(a.title), _text(a.url), _attr(a.url), _text(content)
     excerpt = _text(html.escape(a.excerpt, quote=False))
-    related = [_attrs((("rel", "related"), ("href", r.url), ("title", r.title)))
+    related = [_attrs((("rel", "related"), ("href", r.url)))
+               + (f' title="{hex_attribute(_attr(r.title))}"' if r.title else "")
                for r in a.related]  # fmt: skip
     media = _media(a.images, player)
     if a.images:

@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequen
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
-from typing import Any, Literal, NoReturn, Protocol, TypeVar, cast
+from typing import Any, Generic, Literal, NamedTuple, NoReturn, Protocol, TypeVar, cast
 
 from .model import SourceFile, Summary
 
@@ -80,6 +80,16 @@ RENDERING = Shape(64, 0)
 LISTING = Shape(20_000, 0)
 
 
+class Send(NamedTuple, Generic[T, R]):
+    """How a forked child sends its half's result (:meth:`Executor.halves`) when
+    marshal would pay for more objects than it must: ``pack(items, result)`` in the
+    child, what marshal sends; ``unpack(items, packed)`` in this process, the result
+    again (``items``: the child's half, which both processes have)."""
+
+    pack: Callable[[list[T], R], Any]
+    unpack: Callable[[list[T], Any], R]
+
+
 class Executor(Protocol):
     workers: int
 
@@ -107,12 +117,14 @@ class Executor(Protocol):
         shape: Shape,
         weight: Callable[[T], int],
         cut: Callable[[T, int], tuple[T, T]] | None = None,
+        send: Send[T, R] | None = None,
     ) -> list[R]:
         """``fn`` over ``items``, as one call or as two over the halves by ``weight``;
-        ``fn`` returns what marshal can send (plain lists and tuples). ``cut(item, k)``
-        splits an item in two, the first of weight ``k``, so that halves are halves
-        even when one item weighs nearly all (one flat folder of a hundred thousand
-        files); ``fn`` of the two pieces must give what ``fn`` of the item gives."""
+        ``fn`` returns what marshal can send (plain lists and tuples), or ``send``
+        says how (:class:`Send`). ``cut(item, k)`` splits an item in two, the first of
+        weight ``k``, so that halves are halves even when one item weighs nearly all
+        (one flat folder of a hundred thousand files); ``fn`` of the two pieces must
+        give what ``fn`` of the item gives."""
         ...
 
 
@@ -141,6 +153,7 @@ class Serial:
         shape: Shape,
         weight: Callable[[T], int],
         cut: Callable[[T, int], tuple[T, T]] | None = None,
+        send: Send[T, R] | None = None,
     ) -> list[R]:
         return [fn(items)]
 
@@ -206,6 +219,7 @@ class Workers(Serial):
         shape: Shape,
         weight: Callable[[T], int],
         cut: Callable[[T, int], tuple[T, T]] | None = None,
+        send: Send[T, R] | None = None,
     ) -> list[R]:
         """A stat is a system call, and two processes make two at a time (threads do
         not: they queue on the kernel's locks and the GIL). Any trouble with the
@@ -247,8 +261,10 @@ class Workers(Serial):
             code = 1
             try:
                 os.close(read_end)
+                mine = items[:half]
+                result: Any = fn(mine) if send is None else send.pack(mine, fn(mine))
                 with open(write_end, "wb") as out:
-                    out.write(marshal.dumps(fn(items[:half])))  # type: ignore[arg-type]
+                    out.write(marshal.dumps(result))
                 code = 0
             finally:
                 os._exit(code)
@@ -259,6 +275,8 @@ class Workers(Serial):
             rest = fn(items[half:])
             with contextlib.suppress(EOFError, ValueError, TypeError, OSError):
                 first = marshal.loads(pipe.read())  # noqa: S302 (what our own child wrote)
+                if send is not None and first is not None:
+                    first = send.unpack(items[:half], first)
         finally:
             pipe.close()  # a child still writing gets EPIPE, not a wait for ever
             _, status = os.waitpid(child, 0)

@@ -34,7 +34,7 @@ from typing import NamedTuple
 from .config import Config
 from .errors import ArticleError, shown_path
 from .model import Article, SourceFile, Summary
-from .parallel import LISTING, SERIAL, Executor, maker
+from .parallel import LISTING, SERIAL, Executor, Send, maker
 
 
 def _root_of(pattern: str) -> str:
@@ -159,10 +159,11 @@ def _folders(entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
 Listing = tuple[list[str], str, bool, str, str]
 
 
-#: The files of one listing, compactly (a forked child sends them with marshal, which
-#: pays by the object): ``(relative folder, absolute folder with its separator, names,
-#: sizes, mtimes)``, the names in order; see :func:`_expand`.
-Files = tuple[str, str, list[str], list[int], list[int]]
+#: The files of one listing, compactly: ``(relative folder, absolute folder with its
+#: separator, names, sizes, mtimes)``, the names in order, the sizes and mtimes (ns) as
+#: arrays of 64-bit integers (lists on a strange file system, where one does not fit);
+#: see :func:`_expand`.
+Files = tuple[str, str, list[str], "array[int] | list[int]", "array[int] | list[int]"]
 #: The files of some folders, what was skipped, and what cannot be used.
 Stat = tuple[list[Files], list[str], list[Problem]]
 
@@ -180,8 +181,8 @@ def _stat(listed: list[Listing]) -> Stat:
             continue
         prefix = root.rstrip(os.sep) + os.sep
         names: list[str] = []
-        sizes: list[int] = []
-        mtimes: list[int] = []
+        sizes: array[int] | list[int] = array("q")
+        mtimes: array[int] | list[int] = array("q")
         with _folder_fd(folder) as lstat:
             for name in entries:
                 try:
@@ -201,11 +202,61 @@ def _stat(listed: list[Listing]) -> Stat:
                         f"{shown_path(root)}, not followed"
                     )
                     continue
+                try:
+                    sizes.append(st.st_size)
+                    mtimes.append(st.st_mtime_ns)
+                except OverflowError:  # past 64 bits (a strange file system): as lists
+                    sizes, mtimes = list(sizes[: len(names)]), list(mtimes[: len(names)])
+                    sizes.append(st.st_size)
+                    mtimes.append(st.st_mtime_ns)
                 names.append(name)
-                sizes.append(st.st_size)
-                mtimes.append(st.st_mtime_ns)
         out.append((rel_folder, folder, names, sizes, mtimes))
     return out, skipped, problems
+
+
+#: :data:`Stat` as a forked child sends it (see :func:`_packed`).
+Packed = tuple[list[tuple[str, str, list[str] | None, bytes | list[int], bytes | list[int]]],
+               list[str], list[Problem]]  # fmt: skip
+
+
+def _packed(listed: list[Listing], found: Stat) -> Packed:
+    """What a forked child sends of ``_stat(listed)``: marshal pays by the object, so
+    a folder's names only when some entry was left out (else they are its listing's
+    entries, which the parent has), and its sizes and mtimes as their arrays' bytes."""
+    files, skipped, problems = found
+    listings = [entries for entries, *_ in listed if entries]  # one Files each, in order
+    packed = [
+        (rel, folder, None if names == entries else names, _as_bytes(sizes), _as_bytes(mtimes))
+        for (rel, folder, names, sizes, mtimes), entries in zip(files, listings, strict=True)
+    ]
+    return packed, skipped, problems
+
+
+def _unpacked(listed: list[Listing], packed: Packed) -> Stat:
+    """``_stat(listed)`` again from what :func:`_packed` made of it."""
+    files, skipped, problems = packed
+    listings = [entries for entries, *_ in listed if entries]
+    unpacked: list[Files] = [
+        (rel, folder, entries if names is None else names, _as_array(sizes), _as_array(mtimes))
+        for (rel, folder, names, sizes, mtimes), entries in zip(files, listings, strict=True)
+    ]
+    return unpacked, skipped, problems
+
+
+def _as_bytes(numbers: array[int] | list[int]) -> bytes | list[int]:
+    return numbers.tobytes() if isinstance(numbers, array) else numbers
+
+
+def _as_array(numbers: bytes | list[int]) -> array[int] | list[int]:
+    if isinstance(numbers, list):
+        return numbers
+    out = array("q")
+    out.frombytes(numbers)
+    return out
+
+
+#: How a forked child sends its half of a listing (see :func:`_packed`).
+_SEND = Send(_packed, _unpacked)
 
 
 @contextlib.contextmanager
@@ -339,9 +390,12 @@ class Found:
         """:meth:`paths`, with every size and every mtime as 64-bit integers, made once;
         None when one does not fit in 64 bits (a strange file system)."""
         if self._stamps is False:
+            sizes, mtimes = array("q"), array("q")
             try:
-                self._stamps = Stamps(self.paths(), array("q", self.sizes()),
-                                      array("q", self.mtimes()))  # fmt: skip
+                for _, _, _, folder_sizes, folder_mtimes in self.files:
+                    sizes.extend(folder_sizes)  # (an array's: at once)
+                    mtimes.extend(folder_mtimes)
+                self._stamps = Stamps(self.paths(), sizes, mtimes)
             except OverflowError:
                 self._stamps = None
         return self._stamps  # type: ignore[return-value]
@@ -408,7 +462,7 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
     files: list[Files] = []
     skipped: list[str] = []
     bad: list[Problem] = []
-    for part in executor.halves(_stat, listed, LISTING, _entry_count, _cut_listing):
+    for part in executor.halves(_stat, listed, LISTING, _entry_count, _cut_listing, _SEND):
         files += part[0]
         skipped += part[1]
         bad += part[2]

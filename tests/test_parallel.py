@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import marshal
 import os
 import pickle
 import shutil
@@ -421,6 +422,68 @@ def test_a_flat_folder_is_listed_alike_by_one_process_and_two(tmp_path: Path) ->
     assert incremental.state(config, shared, None, False) == incremental.state(
         config, alone, None, False
     )
+
+
+def _flat_config(tmp_path: Path, count: int) -> tuple[Any, Path]:
+    folder = tmp_path / "content"
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"{i:04}.txt").write_text("x" * i)
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(
+        '[site]\ntitle = "T"\nlink = "https://e.example/"\nfeeds_url = "https://e.example/f/"\n'
+        'content = ["content/*.txt"]\n[feeds.all]\ntitle = "All"\ntopics = ["*"]\n'
+    )
+    return load_config(config_path), folder
+
+
+FAR_FUTURE_NS = 10**19  # an mtime past 64 bits (year 2286): a strange file system's
+
+
+@pytest.mark.parametrize("far", [None, "0001.txt", "0299.txt"])
+def test_a_listing_is_the_same_whatever_the_child_leaves_out(tmp_path: Path,
+                                                             far: str | None) -> None:  # fmt: skip
+    """The child's half of a flat folder comes back whole when it leaves entries out (a
+    folder and a dangling link that the glob matches), and when a file's mtime does
+    not fit in 64 bits, in either half."""
+    from feedpub.sources import find
+
+    config, folder = _flat_config(tmp_path, 300)
+    (folder / "0000a.txt").mkdir()  # in the child's half: matched, not a file
+    (folder / "0002a.txt").symlink_to("nowhere")  # in the child's half: unusable
+    if far:
+        os.utime(folder / far, ns=(FAR_FUTURE_NS, FAR_FUTURE_NS))
+    alone = find(config)
+    shared = find(config, parallel.Workers(2, least=1))
+    assert len(shared.files) == 2 and len(alone.files) == 1  # the folder was cut in two
+    assert len(alone.sources) == 300 and len(alone.unusable) == 1
+    assert (shared.sources, shared.skipped) == (alone.sources, alone.skipped)
+    assert [str(e) for e in shared.unusable] == [str(e) for e in alone.unusable]
+    assert [s.size for s in shared.sources] == list(range(300))
+    assert (shared.stamps() is None) == (alone.stamps() is None) == (far is not None)
+    assert incremental.state(config, shared, None, False) == incremental.state(
+        config, alone, None, False
+    )
+    if far:
+        assert FAR_FUTURE_NS in [s.mtime_ns for s in shared.sources]
+
+
+def test_a_childs_half_is_sent_without_what_the_parent_has(tmp_path: Path) -> None:
+    """A folder whose entries are all files travels without its names, its sizes and
+    mtimes as bytes; one that left an entry out, with its names."""
+    from feedpub import sources
+
+    _, folder = _flat_config(tmp_path, 4)
+    (folder / "0002a.txt").mkdir()
+    entries = sorted(os.listdir(folder))
+    listed = [(entries[:2], "content/", True, str(folder), f"{folder}/"),
+              (entries[2:], "content/", True, str(folder), f"{folder}/")]  # fmt: skip
+    found = sources._stat(listed)
+    packed = sources._packed(listed, found)
+    (_, _, kept_all, sizes, _), (_, _, names, _, _) = packed[0]
+    assert kept_all is None and isinstance(sizes, bytes)
+    assert names == ["0002.txt", "0003.txt"]  # "0002a.txt" is left out
+    assert sources._unpacked(listed, marshal.loads(marshal.dumps(packed))) == found
 
 
 def test_when_the_child_fails_this_process_does_its_half_too() -> None:

@@ -42,7 +42,6 @@ import pickle
 import signal
 import struct
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
@@ -668,6 +667,8 @@ class Spilled(MutableMapping[K, V]):
 def _scratch_file() -> int:
     """A descriptor of a new unlinked file (O_TMPFILE where it can: never left behind),
     in the first of :data:`SPILL_FOLDERS` that takes one."""
+    import tempfile  # (only when a build spills: a build that finds nothing changed saves 10 ms)
+
     for folder in SPILL_FOLDERS:
         try:
             with tempfile.TemporaryFile(dir=folder) as f:
@@ -997,6 +998,8 @@ def fresh_folder(parent: Path, prefix: str) -> Path:
     ``mkdir`` and its flags are then put back as they were. Anywhere this cannot be
     done (another system or file system, a folder we do not own), the folder is made
     plainly: the same folder, made in the usual place."""
+    import tempfile  # (see _scratch_file)
+
     with _top_of_hierarchy(parent):
         return Path(tempfile.mkdtemp(dir=parent, prefix=prefix))
 

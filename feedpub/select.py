@@ -5,7 +5,6 @@ No I/O and no clock: ``now`` is always passed in.
 
 from __future__ import annotations
 
-import difflib
 import operator
 import re
 from collections import defaultdict
@@ -184,6 +183,8 @@ def feed_for(config: Config, name: str, articles: Iterable[Selectable],
     key = topic_key(name)
     topics = {topic_key(t): t for a in articles for t in a.topics}
     if key not in topics:
+        import difflib  # (only for this message)
+
         names = [f.slug for f in config.feeds] + sorted(set(topics.values()))
         close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
         close += [n for n in names if key and key in topic_key(n) and n not in close][

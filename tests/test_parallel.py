@@ -127,6 +127,41 @@ def test_a_generated_corpus_is_built_the_same_by_every_executor(tmp_path: Path) 
     )
 
 
+@pytest.mark.parametrize("ex", [parallel.SERIAL, parallel.Workers(2, least=1)])
+def test_the_order_a_folder_lists_its_files_in_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ex: parallel.Executor
+) -> None:
+    """A listing keeps the folder's order (it is not sorted): the same files listed in
+    another order build the same bytes and cache, and after a build, only make the
+    next one look at the listing again, to find nothing changed."""
+    shutil.copytree(ROOT / "content", tmp_path / "content", symlinks=True)
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    news = tmp_path / "content" / "news"
+    first = sorted(news.iterdir())[0]
+    shutil.copy(first, news / "zz_same_url.txt")  # one of the two is hidden by the other
+    (tmp_path / "outside.txt").write_bytes(first.read_bytes())
+    for name in ("aa_out.txt", "zz_out.txt"):  # two notes: links out of the content folder
+        (news / name).symlink_to(tmp_path / "outside.txt")
+    _settle(tmp_path)
+    config = load_config(tmp_path / "config.toml")
+    listdir = os.listdir
+    seen = []
+    for order in (sorted, lambda names: sorted(names, reverse=True)):
+        monkeypatch.setattr(os, "listdir", lambda path, order=order: order(listdir(path)))
+        shutil.rmtree(tmp_path / "feeds", ignore_errors=True)
+        shutil.rmtree(tmp_path / ".feedpub", ignore_errors=True)
+        result = build(config, NOW, executor=ex)
+        seen.append(([(o.name, o.status) for o in result.outcomes], result.gathered.skipped,
+                     [str(e) for e in result.gathered.errors], _snapshot(tmp_path)))  # fmt: skip
+    assert seen[0] == seen[1]
+    assert len(seen[0][1]) == 2 and build(config, NOW, executor=ex).hidden
+    monkeypatch.setattr(os, "listdir", listdir)  # the next build lists them in another order
+    again = build(config, NOW, executor=ex)
+    assert again.gathered.read == 0
+    assert {o.status for o in again.outcomes} == {"unchanged"}
+    assert _snapshot(tmp_path)[0] == seen[0][3][0]
+
+
 @pytest.mark.parametrize("inherit", [True, False])
 def test_parallel_reading_and_rendering_give_the_same_bytes_as_serial(  # type: ignore[no-untyped-def]
     write_config, seeds_dir: Path, inherit: bool

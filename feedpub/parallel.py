@@ -273,9 +273,8 @@ class Workers(Serial):
         try:
             rest = fn(items[half:])
             with contextlib.suppress(EOFError, ValueError, TypeError, OSError):
-                first = marshal.loads(pipe.read())  # noqa: S302 (what our own child wrote)
-                if send is not None and first is not None:
-                    first = send.unpack(items[:half], first)
+                sent = marshal.loads(pipe.read())  # noqa: S302 (what our own child wrote)
+                first = sent if send is None or sent is None else send.unpack(items[:half], sent)
         finally:
             pipe.close()  # a child still writing gets EPIPE, not a wait for ever
             _, status = os.waitpid(child, 0)

@@ -536,6 +536,27 @@ def test_when_the_child_fails_this_process_does_its_half_too() -> None:
     assert [x for part in parts for x in part] == items
 
 
+def test_a_half_sent_packed_is_unpacked_or_done_again() -> None:
+    """The child's half travels as ``send.pack`` makes it and comes back as
+    ``send.unpack`` makes it again; when that fails, this process does the half too."""
+    items = list(range(100))
+    # the child sends how many items it did and its pid; the items are this process's
+    send = parallel.Send(lambda mine, r: (len(r[0]), r[1]), lambda mine, p: (mine[: p[0]], p[1]))
+    parts = parallel.Workers(2, least=1).halves(_counted, items, parallel.LISTING,
+                                                lambda x: 1, send=send)  # fmt: skip
+    assert [x for part, _ in parts for x in part] == items
+    assert parts[0][1] != os.getpid()  # done by the child, sent packed
+
+    def refused(mine: list[int], packed: Any) -> Any:
+        raise ValueError("cannot be unpacked")
+
+    parts = parallel.Workers(2, least=1).halves(
+        _counted, items, parallel.LISTING, lambda x: 1, send=parallel.Send(send.pack, refused)
+    )
+    assert [x for part, _ in parts for x in part] == items
+    assert parts[0][1] == parts[1][1] == os.getpid()  # both halves done here
+
+
 def test_the_collector_is_paused_then_frozen_and_restored() -> None:
     assert gc.isenabled()
     with parallel.collector_paused() as hold:

@@ -163,9 +163,8 @@ Listing = tuple[list[str], str, bool, str, str]
 
 #: The files of one listing, compactly: ``(relative folder, absolute folder with its
 #: separator, names, sizes, mtimes)``, the names in the order the folder lists them (see
-#: :class:`Found`), the sizes and mtimes (ns) as
-#: arrays of 64-bit integers (lists on a strange file system, where one does not fit);
-#: see :func:`_expand`.
+#: :class:`Found`), the sizes and mtimes (ns) as arrays of 64-bit integers (lists on a
+#: strange file system, where one does not fit); see :func:`_expand`.
 Files = tuple[str, str, list[str], "array[int] | list[int]", "array[int] | list[int]"]
 #: The files of some folders, what was skipped, and what cannot be used.
 Stat = tuple[list[Files], list[str], list[Problem]]

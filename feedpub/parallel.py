@@ -115,7 +115,7 @@ class Executor(Protocol):
         items: list[T],
         shape: Shape,
         weight: Callable[[T], int],
-        cut: Callable[[T, int], tuple[T, T]] | None = None,
+        cut: Callable[[T, int], tuple[T, T] | None] | None = None,
         send: Send[T, R] | None = None,
     ) -> list[R]:
         """``fn`` over ``items``, as one call or as two over the halves by ``weight``;
@@ -123,7 +123,7 @@ class Executor(Protocol):
         says how (:class:`Send`). ``cut(item, k)`` splits an item in two, the first of
         weight ``k``, so that halves are halves even when one item weighs nearly all
         (one flat folder of a hundred thousand files); ``fn`` of the two pieces must
-        give what ``fn`` of the item gives."""
+        give what ``fn`` of the item gives; None: this item cannot be cut."""
         ...
 
 
@@ -151,7 +151,7 @@ class Serial:
         items: list[T],
         shape: Shape,
         weight: Callable[[T], int],
-        cut: Callable[[T, int], tuple[T, T]] | None = None,
+        cut: Callable[[T, int], tuple[T, T] | None] | None = None,
         send: Send[T, R] | None = None,
     ) -> list[R]:
         return [fn(items)]
@@ -217,7 +217,7 @@ class Workers(Serial):
         items: list[T],
         shape: Shape,
         weight: Callable[[T], int],
-        cut: Callable[[T, int], tuple[T, T]] | None = None,
+        cut: Callable[[T, int], tuple[T, T] | None] | None = None,
         send: Send[T, R] | None = None,
     ) -> list[R]:
         """A stat is a system call, and two processes make two at a time (threads do
@@ -233,9 +233,11 @@ class Workers(Serial):
             while half < len(items) and (count + weight(items[half])) * 2 <= total:
                 count += weight(items[half])
                 half += 1
+            pieces = None
             if half < len(items) and count * 2 < total:  # the middle falls in this item
-                head, tail = cut(items[half], total // 2 - count)
-                items = [*items[:half], head, tail, *items[half + 1 :]]
+                pieces = cut(items[half], total // 2 - count)
+            if pieces is not None:  # (None: it cannot be cut, and goes to the second half)
+                items = [*items[:half], *pieces, *items[half + 1 :]]
                 half += 1
         least = shape.least if self.least is None else self.least
         if (

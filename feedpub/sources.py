@@ -90,13 +90,18 @@ def _scan(
     seen: set[str],
     problems: list[Problem],
     listed: list[os.DirEntry[str]] | None = None,
+    later: list[tuple[str, list[str], set[str]]] | None = None,
 ) -> Iterator[Batch]:
     """The names below ``folder`` that the glob components ``parts`` match, a folder
     at a time, as ``glob.glob(..., recursive=True)`` finds them (hidden names only when
     the component starts with a dot), but in one listing a folder (``listed``, when
     the caller has it already: a ``scandir`` where folders are looked for in it, else
     the names alone) and never round a symlink loop. A folder that cannot be listed
-    (no permission, a path too long) goes to ``problems``, by its absolute path."""
+    (no permission, a path too long) goes to ``problems``, by its absolute path.
+
+    With ``later``, the subfolders of the first folder a ``**`` matches are not
+    scanned here: each is put in ``later`` as the arguments that scan it, in the
+    order they would have come (see :class:`Subtree`)."""
     head, rest = parts[0], parts[1:]
     if head == "**":
         real = os.path.realpath(folder)
@@ -115,9 +120,13 @@ def _scan(
         # the folders, then whether each is hidden: not the name of every file first
         # (20 ms less for a hundred thousand files)
         for entry in _folders(everything):
-            if not entry.name.startswith("."):
-                with contextlib.suppress(OSError):
-                    yield from _scan(entry.path, parts, seen, problems)
+            if entry.name.startswith("."):
+                continue
+            if later is not None:
+                later.append((entry.path, parts, seen))
+                continue
+            with contextlib.suppress(OSError):
+                yield from _scan(entry.path, parts, seen, problems)
         return
     match = _matches(head) if glob.has_magic(head) else head.__eq__
     hidden_ok = head.startswith(".")
@@ -139,7 +148,7 @@ def _scan(
         return
     for entry in _folders(entries):
         with contextlib.suppress(OSError):
-            yield from _scan(entry.path, rest, seen, problems)
+            yield from _scan(entry.path, rest, seen, problems, later=later)
 
 
 def _folders(entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
@@ -159,6 +168,21 @@ def _folders(entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
 #: folder, whether it lies in the content root, that root, and the folder with its
 #: separator.
 Listing = tuple[list[str], str, bool, str, str]
+
+
+class Subtree(NamedTuple):
+    """A folder below a ``**`` whose files are found where its listing is shared out
+    (:func:`_list_and_stat`): a forked child then scans half of the subfolders of a
+    tree, not only this process (at 100,000 files in folders of 1,000, 0.1 s less)."""
+
+    folder: str
+    parts: list[str]
+    #: the folders above it, resolved (against symlink loops)
+    seen: set[str]
+    #: the content root (resolved) and the config's folder, as :func:`find` has them
+    root: str
+    base: str
+    config_root: Path
 
 
 #: The files of one listing, compactly: ``(relative folder, absolute folder with its
@@ -212,37 +236,75 @@ def _stat(listed: list[Listing]) -> Stat:
                     sizes.append(st.st_size)
                     mtimes.append(st.st_mtime_ns)
                 names.append(name)
+        if len(names) == len(entries):  # every entry kept: the listing's own list
+            names = entries
         out.append((rel_folder, folder, names, sizes, mtimes))
     return out, skipped, problems
 
 
+def _listing(folder: str, entries: list[str], base: str, config_root: Path, root: str) -> Listing:
+    """The :data:`Listing` of ``entries`` in ``folder``, below the content ``root``."""
+    folder_ok = (os.path.realpath(folder) + os.sep).startswith(root.rstrip(os.sep) + os.sep)
+    return (entries, _relative(folder, base, config_root), folder_ok, root,
+            os.path.join(folder, ""))  # fmt: skip
+
+
+def _list_and_stat(items: list[Listing | Subtree]) -> Stat:
+    """:func:`_stat` of the listings, and of the listings found below each Subtree, in
+    order; a folder there that cannot be listed is a problem, by its relative path."""
+    listed: list[Listing] = []
+    problems: list[Problem] = []
+    for item in items:
+        if not isinstance(item, Subtree):
+            listed.append(item)
+            continue
+        unlisted: list[Problem] = []
+        with contextlib.suppress(OSError):  # (as a subfolder scanned in turn)
+            for folder, entries in _scan(item.folder, item.parts, item.seen, unlisted):
+                listed.append(_listing(folder, entries, item.base, item.config_root, item.root))
+        problems += _relative_problems(unlisted, item.base, item.config_root)
+    files, skipped, bad = _stat(listed)
+    return files, skipped, bad + problems
+
+
+def _relative_problems(unlisted: list[Problem], base: str, config_root: Path) -> list[Problem]:
+    return [(_relative(f, base, config_root) or "./", line, why) for f, line, why in unlisted]
+
+
 #: :data:`Stat` as a forked child sends it (see :func:`_packed`).
-Packed = tuple[list[tuple[str, str, list[str] | None, bytes | list[int], bytes | list[int]]],
+Packed = tuple[list[tuple[str, str, int | str, bytes | list[int], bytes | list[int]]],
                list[str], list[Problem]]  # fmt: skip
 
 
-def _packed(listed: list[Listing], found: Stat) -> Packed:
-    """What a forked child sends of ``_stat(listed)``: marshal pays by the object, so
-    a folder's names only when some entry was left out (else they are its listing's
-    entries, which the parent has), and its sizes and mtimes as their arrays' bytes."""
+def _packed(items: list[Listing | Subtree], found: Stat) -> Packed:
+    """What a forked child sends of ``_list_and_stat(items)``: marshal pays by the
+    object, so a folder's names as the place of the item whose entries they are, when
+    it kept them all (this process has the items), else as one string (NUL between
+    names: no name holds one); its sizes and mtimes as their arrays' bytes."""
     files, skipped, problems = found
-    listings = [entries for entries, *_ in listed if entries]  # one Files each, in order
+    whole = {id(item[0]): i for i, item in enumerate(items) if not isinstance(item, Subtree)}
     packed = [
-        (rel, folder, None if names == entries else names, _as_bytes(sizes), _as_bytes(mtimes))
-        for (rel, folder, names, sizes, mtimes), entries in zip(files, listings, strict=True)
-    ]
+        (rel, folder, whole[id(names)] if id(names) in whole else "\0".join(names),
+         _as_bytes(sizes), _as_bytes(mtimes))
+        for rel, folder, names, sizes, mtimes in files
+    ]  # fmt: skip
     return packed, skipped, problems
 
 
-def _unpacked(listed: list[Listing], packed: Packed) -> Stat:
-    """``_stat(listed)`` again from what :func:`_packed` made of it."""
+def _unpacked(items: list[Listing | Subtree], packed: Packed) -> Stat:
+    """``_list_and_stat(items)`` again from what :func:`_packed` made of it."""
     files, skipped, problems = packed
-    listings = [entries for entries, *_ in listed if entries]
     unpacked: list[Files] = [
-        (rel, folder, entries if names is None else names, _as_array(sizes), _as_array(mtimes))
-        for (rel, folder, names, sizes, mtimes), entries in zip(files, listings, strict=True)
+        (rel, folder, _names(items, names), _as_array(sizes), _as_array(mtimes))
+        for rel, folder, names, sizes, mtimes in files
     ]
     return unpacked, skipped, problems
+
+
+def _names(items: list[Listing | Subtree], names: int | str) -> list[str]:
+    if isinstance(names, int):
+        return items[names][0]  # type: ignore[return-value]
+    return names.split("\0") if names else []
 
 
 def _as_bytes(numbers: array[int] | list[int]) -> bytes | list[int]:
@@ -454,7 +516,7 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
     and only a symlink is followed and resolved on its own.
     """
     base = str(config.root).rstrip(os.sep) + os.sep
-    listed: list[Listing] = []
+    items: list[Listing | Subtree] = []
     unlisted: list[Problem] = []
     for pattern in config.content:
         absolute = os.path.normpath(os.path.join(str(config.root), pattern))
@@ -462,31 +524,41 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
         if static == absolute:  # no wildcard: one file, looked up in its folder
             static = os.path.dirname(absolute)
         root = os.path.realpath(static)
-        prefix = root.rstrip(os.sep) + os.sep
         parts = list(Path(absolute).parts[len(Path(static).parts) :])
-        for folder, entries in _scan(static, parts, set(), unlisted) if parts else ():
-            folder_ok = (os.path.realpath(folder) + os.sep).startswith(prefix)
-            listed.append((entries, _relative(folder, base, config.root), folder_ok, root,
-                           os.path.join(folder, "")))  # fmt: skip
+        later: list[tuple[str, list[str], set[str]]] = []
+        for folder, entries in _scan(static, parts, set(), unlisted, later=later) if parts else ():
+            items.append(_listing(folder, entries, base, config.root, root))
+        items += [Subtree(*scan, root, base, config.root) for scan in later]
     files: list[Files] = []
     skipped: list[str] = []
     bad: list[Problem] = []
-    for part in executor.halves(_stat, listed, LISTING, _entry_count, _cut_listing, _SEND):
+    for part in executor.halves(_list_and_stat, items, LISTING, _entry_count, _cut_listing, _SEND):
         files += part[0]
         skipped += part[1]
         bad += part[2]
-    bad += [(_relative(f, base, config.root) or "./", line, why) for f, line, why in unlisted]
+    bad += _relative_problems(unlisted, base, config.root)
     unusable = [ArticleError(*p) for p in sorted(set(bad))]
     return Found(files, skipped, unusable, repeats=len(config.content) > 1)
 
 
-def _entry_count(listing: Listing) -> int:
-    return len(listing[0])
+#: What a Subtree weighs when the listing is shared out, as if it held so many
+#: files: its size is not known before it is scanned (a tree of folders by year or
+#: month is then shared by its folders' count).
+SUBTREE_WEIGHT = 1000
 
 
-def _cut_listing(listing: Listing, k: int) -> tuple[Listing, Listing]:
-    """A folder's listing as two: its first ``k`` entries, and the others."""
-    entries, *rest = listing
+def _entry_count(item: Listing | Subtree) -> int:
+    return SUBTREE_WEIGHT if isinstance(item, Subtree) else len(item[0])
+
+
+def _cut_listing(
+    item: Listing | Subtree, k: int
+) -> tuple[Listing | Subtree, Listing | Subtree] | None:
+    """A folder's listing as two: its first ``k`` entries, and the others (a Subtree
+    stays whole: None)."""
+    if isinstance(item, Subtree):
+        return None
+    entries, *rest = item
     return (entries[:k], *rest), (entries[k:], *rest)  # type: ignore[return-value]
 
 

@@ -503,6 +503,45 @@ def test_a_listing_is_the_same_whatever_the_child_leaves_out(tmp_path: Path,
         assert FAR_FUTURE_NS in [s.mtime_ns for s in shared.sources]
 
 
+def test_a_tree_is_listed_alike_by_one_process_and_two(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under ``**`` the subfolders of the tree are shared out whole (a forked child
+    scans its half of them): the same listing, problems and state as one process."""
+    from feedpub.sources import find
+
+    config, content = _flat_config(tmp_path, 3)  # three files at the top
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(config_path.read_text().replace("content/*.txt", "content/**/*.txt"))
+    config = load_config(config_path)
+    for k, name in enumerate(["a", "b", "c", "d", "e", "f", ".hidden"]):
+        for i in range(40 + k):
+            (content / name).mkdir(exist_ok=True)
+            (content / name / f"{i:03}.txt").write_text("y" * i)
+    (content / "b" / "deeper" / "still").mkdir(parents=True)
+    (content / "b" / "deeper" / "still" / "x.txt").write_text("x")
+    (content / "c" / "loop").symlink_to("..")  # a loop: followed once, never round
+    (content / "d" / "gone.txt").symlink_to("nowhere")  # unusable
+    (content / "e" / "sub.txt").mkdir()  # matched, not a file
+    scanned: list[str] = []
+    scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path: scanned.append(str(path)) or scandir(path))
+    alone = find(config)
+    everywhere = set(scanned)
+    scanned.clear()
+    shared = find(config, parallel.Workers(2, least=1))
+    assert (shared.sources, shared.skipped) == (alone.sources, alone.skipped)
+    assert [str(e) for e in shared.unusable] == [str(e) for e in alone.unusable]
+    assert len(alone.sources) == 3 + sum(range(40, 46)) + 1 and len(alone.unusable) == 1
+    assert incremental.state(config, shared, None, False) == incremental.state(
+        config, alone, None, False
+    )
+    # this process scanned the top and some of the subfolders; the child, the others
+    subfolders = {str(content / name) for name in "abcdef"}
+    assert subfolders <= everywhere and str(content) in scanned
+    assert subfolders & set(scanned) and subfolders - set(scanned)
+
+
 def test_a_childs_half_is_sent_without_what_the_parent_has(tmp_path: Path) -> None:
     """A folder whose entries are all files travels without its names, its sizes and
     mtimes as bytes; one that left an entry out, with its names."""
@@ -513,11 +552,11 @@ def test_a_childs_half_is_sent_without_what_the_parent_has(tmp_path: Path) -> No
     entries = sorted(os.listdir(folder))
     listed = [(entries[:2], "content/", True, str(folder), f"{folder}/"),
               (entries[2:], "content/", True, str(folder), f"{folder}/")]  # fmt: skip
-    found = sources._stat(listed)
+    found = sources._list_and_stat(listed)
     packed = sources._packed(listed, found)
     (_, _, kept_all, sizes, _), (_, _, names, _, _) = packed[0]
-    assert kept_all is None and isinstance(sizes, bytes)
-    assert names == ["0002.txt", "0003.txt"]  # "0002a.txt" is left out
+    assert kept_all == 0 and isinstance(sizes, bytes)  # the names of listed[0]
+    assert names == "0002.txt\x000003.txt"  # "0002a.txt" is left out
     assert sources._unpacked(listed, marshal.loads(marshal.dumps(packed))) == found
 
 

@@ -173,7 +173,8 @@ Listing = tuple[list[str], str, bool, str, str]
 class Subtree(NamedTuple):
     """A folder below a ``**`` whose files are found where its listing is shared out
     (:func:`_list_and_stat`): a forked child then scans half of the subfolders of a
-    tree, not only this process (at 100,000 files in folders of 1,000, 0.1 s less)."""
+    tree, not only this process (at 100,000 files in folders of 1,000, the listing took
+    0.05 s to 0.08 s less)."""
 
     folder: str
     parts: list[str]

@@ -476,13 +476,16 @@ FAR_FUTURE_NS = 10**19  # an mtime past 64 bits (year 2286): a strange file syst
 
 
 @pytest.mark.parametrize("far", [None, "0001.txt", "0299.txt"])
-def test_a_listing_is_the_same_whatever_the_child_leaves_out(tmp_path: Path,
-                                                             far: str | None) -> None:  # fmt: skip
+def test_a_listing_is_the_same_whatever_the_child_leaves_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, far: str | None
+) -> None:
     """The child's half of a flat folder comes back whole when it leaves entries out (a
     folder and a dangling link that the glob matches), and when a file's mtime does
     not fit in 64 bits, in either half."""
     from feedpub.sources import find
 
+    listdir = os.listdir  # in name order: the child takes the first half of the names
+    monkeypatch.setattr(os, "listdir", lambda path: sorted(listdir(path)))
     config, folder = _flat_config(tmp_path, 300)
     (folder / "0000a.txt").mkdir()  # in the child's half: matched, not a file
     (folder / "0002a.txt").symlink_to("nowhere")  # in the child's half: unusable
@@ -518,6 +521,7 @@ def test_a_tree_is_listed_alike_by_one_process_and_two(
         for i in range(40 + k):
             (content / name).mkdir(exist_ok=True)
             (content / name / f"{i:03}.txt").write_text("y" * i)
+        (content / name / os.fsdecode(b"caf\xe9.txt")).write_text("z")  # not UTF-8
     (content / "b" / "deeper" / "still").mkdir(parents=True)
     (content / "b" / "deeper" / "still" / "x.txt").write_text("x")
     (content / "c" / "loop").symlink_to("..")  # a loop: followed once, never round
@@ -532,7 +536,7 @@ def test_a_tree_is_listed_alike_by_one_process_and_two(
     shared = find(config, parallel.Workers(2, least=1))
     assert (shared.sources, shared.skipped) == (alone.sources, alone.skipped)
     assert [str(e) for e in shared.unusable] == [str(e) for e in alone.unusable]
-    assert len(alone.sources) == 3 + sum(range(40, 46)) + 1 and len(alone.unusable) == 1
+    assert len(alone.sources) == 3 + sum(range(40, 46)) + 6 + 1 and len(alone.unusable) == 1
     assert incremental.state(config, shared, None, False) == incremental.state(
         config, alone, None, False
     )
@@ -549,14 +553,14 @@ def test_a_childs_half_is_sent_without_what_the_parent_has(tmp_path: Path) -> No
 
     _, folder = _flat_config(tmp_path, 4)
     (folder / "0002a.txt").mkdir()
-    entries = sorted(os.listdir(folder))
-    listed = [(entries[:2], "content/", True, str(folder), f"{folder}/"),
-              (entries[2:], "content/", True, str(folder), f"{folder}/")]  # fmt: skip
+    entries = sorted(os.listdir(folder))  # 0000 0001 | 0002 0002a | 0003
+    listed = [(part, "content/", True, str(folder), f"{folder}/")
+              for part in (entries[:2], entries[2:4], entries[4:])]  # fmt: skip
     found = sources._list_and_stat(listed)
     packed = sources._packed(listed, found)
-    (_, _, kept_all, sizes, _), (_, _, names, _, _) = packed[0]
-    assert kept_all == 0 and isinstance(sizes, bytes)  # the names of listed[0]
-    assert names == "0002.txt\x000003.txt"  # "0002a.txt" is left out
+    (_, _, first, sizes, _), (_, _, names, _, _), (_, _, last, _, _) = packed[0]
+    assert (first, last) == (0, 2) and isinstance(sizes, bytes)  # listed[0] and [2]'s names
+    assert names == "0002.txt"  # "0002a.txt" is left out
     assert sources._unpacked(listed, marshal.loads(marshal.dumps(packed))) == found
 
 

@@ -237,8 +237,8 @@ def _stat(listed: list[Listing]) -> Stat:
                     sizes.append(st.st_size)
                     mtimes.append(st.st_mtime_ns)
                 names.append(name)
-        if len(names) == len(entries):  # every entry kept: the listing's own list
-            names = entries
+        if len(names) == len(entries):  # every entry kept: the listing's own list (which
+            names = entries  # _packed then knows by its identity, and does not send)
         out.append((rel_folder, folder, names, sizes, mtimes))
     return out, skipped, problems
 

@@ -108,12 +108,9 @@ def entry(a: Article) -> Entry | None:
         rss, atom = _entries(a)
     except Declined:
         return None
-    # (the related links' titles are written in that form: see _entries)
-    rss_bytes, atom_bytes = (
-        hex_references(rss.encode(), False),
-        hex_references(atom.encode(), False),
-    )
-    return Entry(rss_bytes, atom_bytes, entry_updated(a))
+    # (the related links' titles are written in that form already: see _entries)
+    rss_bytes = hex_references(rss.encode(), titles=False)
+    return Entry(rss_bytes, hex_references(atom.encode(), titles=False), entry_updated(a))
 
 
 def write(config: Config, feed: FeedConfig, items: Sequence[Article], fmts: Sequence[str],

@@ -32,6 +32,7 @@ from .select import Hidden, feed_for, pick_all, select_feeds, visible
 
 if TYPE_CHECKING:
     from .formats import Problem
+    from .formats.xmlfast import Entry
 
 #: ``progress(phase, done, total)``: "Reading articles", then "Writing feeds".
 Progress = Callable[[str, int, int], None]
@@ -128,7 +129,8 @@ def build(
             # the files' rows are written while other processes render (if any do)
             meanwhile = partial(cache.commit_files, changes)
             shown = _render_and_write(config, now, selected, known, ex, check, full, result,
-                                      changes, stage, meanwhile, progress, observe)  # fmt: skip
+                                      changes, stage, meanwhile, progress, observe,
+                                      last.windows if last else None)  # fmt: skip
             stage.write_back()  # the feeds' bytes go to disk while the site is rendered
             if not slugs:  # the site-wide files list every feed: not for a --feed build
                 result.outcomes += _site(config, selected, rows, known, check, full, shown,
@@ -269,10 +271,13 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
                       known: dict[str, incremental.Known], ex: parallel.Executor, check: bool,
                       full: bool, result: BuildResult, changes: Changes, stage: output.Stage,
                       meanwhile: Callable[[], object], progress: Progress | None,
-                      observe: Observe | None) -> Shown:  # fmt: skip
+                      observe: Observe | None,
+                      last: Mapping[str, kept.Window] | None = None) -> Shown:  # fmt: skip
     """Render, check and stage every feed document whose fingerprint changed, in feed
     order; remove the archive pages a feed no longer has. What the feeds page shows of
-    the articles rendered. ``meanwhile`` is done here while other processes render."""
+    the articles rendered. ``meanwhile`` is done here while other processes render.
+    ``last``: the windows of the last build, whose documents may hold the entries of
+    articles shown again (see :func:`_written_entries`)."""
     existing = output.archive_pages(config)
     pending: list[Job] = []
     slots: list[Outcome | Job] = []  # outcomes in feed order, jobs where one is due
@@ -298,7 +303,8 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
     # (kept out of this process's memory past a few MB: see parallel.Spilled)
     parsed: parallel.Spilled[str, compose.Parsed] = parallel.Spilled(compose.split, compose.join)
     with contextlib.closing(parsed):
-        shows = _parse_shown(config, now, pending, ex, parsed)
+        before = _written_entries(config, last, pending, known) if last and not full else {}
+        shows = _parse_shown(config, now, pending, ex, parsed, before)
         # an Article a document needs whole is parsed once a worker (each has its own ``kept``)
         kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
         rendered = ex.map(partial(compose.render, config, now, shows, kept), pending,
@@ -324,10 +330,38 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
     return shown
 
 
+def _written_entries(config: Config, last: Mapping[str, kept.Window], pending: list[Job],
+                     known: Mapping[str, incremental.Known]) -> dict[tuple[str, str], Entry]:  # fmt: skip
+    """By path and content hash, the entries of the articles that the last build's
+    subscription documents of the ``pending`` feeds show, taken out of those files
+    (:func:`feedpub.formats.written`) where they still hold what it wrote there: the
+    fingerprint of its items (its window's start) and the size and mtime the cache
+    knows. A feed with archive pages, or without both RSS and Atom, gives none."""
+    out: dict[tuple[str, str], Entry] = {}
+    for feed in {job.feed.slug: job.feed for job in pending}.values():
+        window = last.get(feed.slug)
+        if window is None or feed.archive or not {"rss", "atom"} <= set(feed.formats):
+            continue
+        doc = documents(feed, window.articles)[0]
+        data = [incremental.written_bytes(config.output / f"{doc.stem}.{fmt}",
+                                          known.get(f"{doc.stem}.{fmt}"),
+                                          incremental.fingerprint(config, feed, fmt, doc.items, doc))
+                for fmt in ("rss", "atom")]  # fmt: skip
+        entries = None
+        if data[0] is not None and data[1] is not None and doc.items:
+            entries = formats.written(data[0], data[1], len(doc.items))
+        if entries is not None:
+            out.update(((s.path, s.digest), e) for s, e in zip(doc.items, entries, strict=True))
+    return out
+
+
 def _parse_shown(config: Config, now: datetime, pending: list[Job], ex: parallel.Executor,
-                 parsed: MutableMapping[str, compose.Parsed]) -> compose.Shows:  # fmt: skip
+                 parsed: MutableMapping[str, compose.Parsed],
+                 before: Mapping[tuple[str, str], Entry]) -> compose.Shows:  # fmt: skip
     """Every article the ``pending`` outputs show, parsed again once (not once a feed),
-    put in ``parsed`` by path."""
+    put in ``parsed`` by path; or, where ``before`` holds its entry (see
+    :func:`_written_entries`), that entry, when its file still holds the bytes it was
+    made from (:func:`compose.parse`)."""
     items = list({s.path: s for job in pending for s in job.doc.items}.values())
     headlines = {s.path for job in pending if job.doc.page is None
                  for s in job.doc.items[:HEADLINES]}  # fmt: skip
@@ -335,7 +369,8 @@ def _parse_shown(config: Config, now: datetime, pending: list[Job], ex: parallel
     whole = {s.path for job in pending if not formats.FORMATS[job.fmt].assembled
              for s in job.doc.items}  # fmt: skip
     shows = compose.Shows(parsed, {}, set())
-    results = ex.map(partial(compose.parse, config, now, headlines, whole), items, parallel.PARSING,
+    results = ex.map(partial(compose.parse, config, now, headlines, whole, before), items,
+                     parallel.PARSING,
                      files=partial(_article_path, config))  # fmt: skip
     for s, result in zip(items, results, strict=True):
         if isinstance(result, compose.Parsed):

@@ -61,15 +61,25 @@ class Parsed(NamedTuple):
 
 
 def parse(config: Config, now: datetime, headlines: Collection[str], whole: Collection[str],
+          written: Mapping[tuple[str, str], Entry],
           chunk: list[Summary]) -> list[Parsed | ArticleError | None]:  # fmt: skip
     """Each article of ``chunk`` parsed again from its file: Parsed (with its headline
     when its path is in ``headlines``, the Article when it is in ``whole``); the
     ArticleError of a file now unreadable; None for one that no longer holds the bytes
-    its Summary was made from (changed or gone while the build ran). The entries are
-    checked together, as of ``now``."""
-    reread = sources.read_articles(config, chunk)
+    its Summary was made from (changed or gone while the build ran). Or, where
+    ``written`` holds its entry (by path and content hash: taken out of a feed written
+    before, see :func:`feedpub.formats.written`) and its file still holds those bytes
+    (read and hashed, not parsed), that entry, with no headline (the feeds page takes
+    it from the cache, or parses it) and no Article (not for a path in ``whole``). The
+    entries are checked together, as of ``now``; a taken one that fails is parsed."""
+    takes = [s for s in chunk if (s.path, s.digest) in written and s.path not in whole]
+    taken = {s.path for s in sources.unchanged_files(config, takes)}
+    reread = sources.read_articles(config, [s for s in chunk if s.path not in taken])
     out: list[Parsed | ArticleError | None] = []
     for s in chunk:
+        if s.path in taken:
+            out.append(Parsed(written[s.path, s.digest]))
+            continue
         a = reread.articles.get(s.path)
         if a is None:
             out.append(reread.errors.get(s.path))
@@ -82,8 +92,15 @@ def parse(config: Config, now: datetime, headlines: Collection[str], whole: Coll
         out.append(Parsed(entry, headline, a if entry is None or s.path in whole else None))
     made = [(i, p) for i, p in enumerate(out) if isinstance(p, Parsed) and p.entry is not None]
     proofs = formats.prove(config, [cast("Entry", p.entry) for _, p in made], now)
+    failed = []
     for (i, p), proof in zip(made, proofs, strict=True):
         out[i] = p._replace(proof=proof)
+        if proof is None and chunk[i].path in taken:
+            failed.append(i)
+    if failed:
+        again = parse(config, now, headlines, whole, {}, [chunk[i] for i in failed])
+        for i, result in zip(failed, again, strict=True):
+            out[i] = result
     return out
 
 

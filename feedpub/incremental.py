@@ -246,6 +246,22 @@ def up_to_date(path: Path, known: Known | None, fp: str) -> bool:
     return known is not None and known[0] == fp and _same_stat(path, known)
 
 
+def written_bytes(path: Path, known: Known | None, fp: str) -> bytes | None:
+    """The bytes of the output at ``path`` when it holds what ``fp`` describes (see
+    :func:`up_to_date`), else None."""
+    if known is None or known[0] != fp:
+        return None
+    try:
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            if (st.st_size, st.st_mtime_ns) != (known[1], known[2]):
+                return None
+            data = f.read()
+    except OSError:
+        return None
+    return data if len(data) == known[1] else None
+
+
 def _same_stat(path: Path, known: Known) -> bool:
     try:
         st = path.stat()

@@ -685,6 +685,21 @@ def _load(
         )
 
 
+def unchanged_files(config: Config, items: Iterable[Summary]) -> list[Summary]:
+    """Those of ``items`` whose files still hold the bytes their Summaries were made
+    from (read and hashed, as :func:`read_articles` reads them, but not parsed)."""
+    out = []
+    for s in items:
+        src = SourceFile(s.path, os.path.join(config.root, s.path), 0, 0)
+        try:
+            data = read_source(src, config.max_file_size)
+        except ArticleError:
+            continue
+        if data is not None and digest(data) == s.digest:
+            out.append(s)
+    return out
+
+
 class Reread(NamedTuple):
     """The whole Articles of some Summaries, parsed again from their files."""
 

@@ -60,7 +60,7 @@ def test_parse_gives_entries_headlines_errors_and_changed_files(sample: Path) ->
     config = load_config(sample)
     a, b, c = [s for s in gather(config, jobs=1).summaries if s.published][:3]
     (config.root / b.path).write_bytes((config.root / b.path).read_bytes() + b"\n")  # changed
-    out = compose.parse(config, NOW, {a.path}, set(), [a, b])
+    out = compose.parse(config, NOW, {a.path}, set(), {}, [a, b])
     assert isinstance(out[0], compose.Parsed) and out[1] is None
     article = sources.read_articles(config, [a]).articles[a.path]
     entry = formats.entry(article)
@@ -68,18 +68,18 @@ def test_parse_gives_entries_headlines_errors_and_changed_files(sample: Path) ->
     (proof,) = formats.prove(config, [entry], NOW)
     assert proof is not None  # its checks passed, for every document that holds it
     assert out[0] == compose.Parsed(entry, Headline.of(article), None, proof)
-    assert compose.parse(config, NOW, set(), {a.path}, [a]) == [
+    assert compose.parse(config, NOW, set(), {a.path}, {}, [a]) == [
         compose.Parsed(entry, None, article, proof)
     ]
     (config.root / c.path).write_bytes(b"x" * (config.max_file_size + 1))  # unreadable now
-    (unreadable,) = compose.parse(config, NOW, set(), set(), [c])
+    (unreadable,) = compose.parse(config, NOW, set(), set(), {}, [c])
     assert isinstance(unreadable, ArticleError) and "over the limit" in str(unreadable)
 
 
 def test_a_parsed_article_split_for_spilling_is_joined_back_whole(sample: Path) -> None:
     config = load_config(sample)
     a = next(s for s in gather(config, jobs=1).summaries if s.published)
-    (parsed,) = compose.parse(config, NOW, {a.path}, {a.path}, [a])
+    (parsed,) = compose.parse(config, NOW, {a.path}, {a.path}, {}, [a])
     assert isinstance(parsed, compose.Parsed) and parsed.entry is not None
     parts, rest = compose.split(parsed)
     assert parts == [parsed.entry.rss, parsed.entry.atom] and rest.entry is not None

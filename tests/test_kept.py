@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feedpub import articles as loading
 from feedpub import formats, kept
 from feedpub.build import BuildResult, build
 from feedpub.config import FeedConfig, load_config, topic_key
@@ -583,3 +584,89 @@ def test_a_name_that_is_not_utf8_is_looked_at_alone_when_it_changes(
     assert result.failed == [] and seen == [["content/caf\udce9.txt"]]
     assert b"Edited" in (config.output / "all.rss").read_bytes()
     _same_as_full(cfg, content, tmp_path / "full", NOW)
+
+
+PLAIN_FEEDS = """
+[feeds.all]
+title = "Everything"
+topics = ["*"]
+max_items = 8
+
+[feeds.azure]
+title = "Azure"
+topics = ["Azure"]
+max_items = 4
+"""
+
+
+def _parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the article files each build parses whole (a spy on
+    :func:`feedpub.articles.load_article`)."""
+    paths: list[str] = []
+    real = loading.load_article
+
+    def spy(path: str, *args: Any) -> Any:
+        paths.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(loading, "load_article", spy)
+    return paths
+
+
+def test_the_articles_a_feed_shows_again_are_taken_from_the_feed_written_before(
+    write_config: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When one article changes, its feeds are written again, but only it is parsed: the
+    other articles' entries are taken out of the feeds the last build wrote (their files
+    still read and hashed, the entries checked again), and the bytes are those of a
+    build that reads every file. An entry taken out of a feed edited behind the cache's
+    back (its size and mtime put back) that no longer passes the checks, and the
+    entries of a feed whose file is not as it was written, are not taken: their
+    articles are parsed again."""
+    cfg, content = _site(write_config, tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").split("[feeds.")[0] + PLAIN_FEEDS)
+    config = load_config(cfg)
+    assert build(config, NOW).failed == []
+    parsed = _parsed(monkeypatch)
+    newest = content / _shown(config, "all")[0].decode()
+    _edit(newest, 1)
+    assert build(config, NOW).failed == []
+    assert parsed == [f"content/{newest.name}"]
+    _same_as_full(cfg, content, tmp_path / "full1", NOW)
+
+    # an entry of all.rss made invalid, with the file's size and mtime kept (one of an
+    # article azure.rss does not show: the entry is not to be had from there either)
+    rss = config.output / "all.rss"
+    st = rss.stat()
+    azure = set(_shown(config, "azure"))
+    other = next(n for n in _shown(config, "all")[1:] if n not in azure)
+    rss.write_bytes(rss.read_bytes().replace(b"<link>https://news.example/" + other,
+                                             b"<link>ftp:////news.example/" + other))  # fmt: skip
+    os.utime(rss, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert rss.stat().st_size == st.st_size
+    parsed.clear()
+    _edit(newest, 2)
+    assert build(config, NOW).failed == []
+    assert sorted(parsed) == sorted([f"content/{newest.name}", f"content/{other.decode()}"])
+    _same_as_full(cfg, content, tmp_path / "full2", NOW)
+
+    # all.atom touched since it was written: no entry is taken from all's feeds (only
+    # from azure's, when they are written again too)
+    atom = config.output / "all.atom"
+    os.utime(atom, ns=(st.st_atime_ns, atom.stat().st_mtime_ns + 10**9))
+    azure = set(_shown(config, "azure"))
+    parsed.clear()
+    _edit(newest, 3)
+    result = build(config, NOW)
+    assert result.failed == []
+    written = ("azure.rss", "written") in [(o.name, o.status) for o in result.outcomes]
+    taken = azure if written else set()
+    again = [n for n in _shown(config, "all") if n not in taken or n == newest.name.encode()]
+    assert sorted(parsed) == sorted(f"content/{n.decode()}" for n in again)
+    _same_as_full(cfg, content, tmp_path / "full3", NOW)
+
+
+def _shown(config: Any, feed: str) -> list[bytes]:
+    """The file names of the articles ``feed`` shows, newest first (their links name them)."""
+    return re.findall(rb"<link>https://news\.example/([0-9]+\.txt)</link>",
+                      (config.output / f"{feed}.rss").read_bytes())  # fmt: skip

@@ -268,3 +268,36 @@ def test_a_batch_where_every_entry_has_a_problem_is_checked_again_at_most_twice(
     before = min(a.published_at for a in many) - timedelta(days=1)
     assert formats.prove(config, entries, before) == [None] * 64
     assert len(parsed) == 1 + 64 // xmlparts.PIECE + 64  # (RSS fails first: one parse each)
+
+
+def test_the_entries_of_an_assembled_feed_are_taken_back_as_they_were_made(
+    sample: tuple[Config, list[Article]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a later build takes out of the documents the last one wrote, in place of
+    parsing their articles again (:func:`formats.written`): each article's Entry, the
+    same to the byte and to the microsecond of its ``updated``, the hostile articles
+    (markup, quotes and ``]]>`` in their texts) among them; and nothing from documents
+    that are not assembled from that many entries."""
+    config, articles = sample
+    hostile = _articles(config, ROOT / "tests" / "data" / "hostile")
+    feed = config.feeds[0]
+    made = list(_entries(articles + hostile).values())
+    assert len(made) > 20
+    for at in range(0, len(made), 7):
+        entries = made[at : at + 7]
+        data = formats.assemble(config, feed, entries, XML, Document(feed.slug, entries))
+        assert data is not None
+        rss, atom = data["rss"], data["atom"]
+        assert formats.written(rss, atom, len(entries)) == entries
+        n = len(entries)
+        assert formats.written(rss, atom, n + 1) is None
+        assert n == 1 or formats.written(rss, atom, n - 1) is None
+        assert formats.written(atom, rss, n) is None
+        assert formats.written(rss[:-1], atom, n) is None
+        foot = b"  </channel>\n</rss>\n"
+        other = rss[: -len(foot)] + b'    <atom:link href="https://x.example/" rel="hub"/>\n'
+        assert formats.written(other + foot, atom, n) is None  # not an item at its end
+    monkeypatch.setattr(xmlparts, "agrees_with_lxml", lambda: False)
+    data = formats.assemble(config, feed, made[:3], XML, Document(feed.slug, made[:3]))
+    assert data is not None
+    assert formats.written(data["rss"], data["atom"], 3) is None  # (not assembled here)

@@ -168,6 +168,14 @@ def prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> lis
     return cast("list[Proof | None]", fn(config, entries, now))
 
 
+def written(rss: bytes, atom: bytes, count: int) -> list[Entry] | None:
+    """The :func:`entry` of each of the ``count`` articles of a feed's two documents
+    :func:`assemble` put together (its RSS and its Atom, as written before), taken out
+    of their bytes (see :mod:`.xmlparts`); None when they are not such documents."""
+    fn = cast(Any, _function("xmlparts:written"))
+    return cast("list[Entry] | None", fn(rss, atom, count))
+
+
 def check_assembled(data: bytes, fmt: str, entries: Sequence[Entry],
                     proofs: Sequence[Proof | None], now: datetime | None) -> list[Problem]:  # fmt: skip
     """What :func:`check` finds in ``data``, the document in ``fmt`` :func:`assemble`

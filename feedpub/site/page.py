@@ -143,6 +143,18 @@ def render_page(
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
+_PLAIN, _HANDLER, _URL = range(3)
+
+
+def _attribute_kind(name: str) -> int:
+    """An attribute forbidden on the page (an event handler, a style), one that holds a
+    URL, or another."""
+    low = name.lower()
+    return (
+        _HANDLER if low.startswith("on") or low == "style" else _URL if low in URL_ATTRS else _PLAIN
+    )
+
+
 def check_page(data: bytes, feed_urls: Sequence[str] = ()) -> list[str]:
     """What keeps the page from being well-formed, safe and accessible.
 
@@ -171,25 +183,28 @@ def check_page(data: bytes, feed_urls: Sequence[str] = ()) -> list[str]:
             problems.append(f"line {el.sourceline}: <{el.tag}> skips a heading level")
         level = n
     ids: Counter[str] = Counter()
+    tags: dict[str, tuple[str, bool]] = {}  # what each tag is, worked out once a page
+    kinds: dict[str, int] = {}  # and each attribute name
     for el in root.iter(etree.Element):  # elements only: no comments
-        tag = el.tag.lower()
-        if tag in FORBIDDEN_TAGS:
+        if (known := tags.get(el.tag)) is None:
+            known = tags[el.tag] = (low := el.tag.lower(), low in FORBIDDEN_TAGS)
+        tag, forbidden = known
+        if forbidden:
             parent = el.getparent()
             in_head = parent is not None and parent.tag == "head"
             if not (in_head and tag in ("link", "meta", "style")):
                 problems.append(f"line {el.sourceline}: <{tag}> is not allowed")
         if tag == "img" and el.get("alt") is None:  # alt="" (decorative) is fine
             problems.append(f"line {el.sourceline}: <img> without an alt attribute")
-        attrib = el.attrib
-        if not attrib:
-            continue
-        if ident := attrib.get("id"):
-            ids[ident] += 1
-        for name, value in attrib.items():
-            low = str(name).lower()
-            if low.startswith("on") or low == "style":
+        for name, value in el.items():
+            if (kind := kinds.get(name)) is None:
+                kind = kinds[name] = _attribute_kind(name)
+            if kind == _PLAIN:
+                if name == "id" and value:
+                    ids[value] += 1
+            elif kind == _HANDLER:
                 problems.append(f"line {el.sourceline}: {name}= is not allowed")
-            elif low in URL_ATTRS and not is_absolute(str(value)):
+            elif not is_absolute(value):
                 problems.append(f"line {el.sourceline}: {name}={value!r} is not absolute http(s)")
     problems += [f"id {i!r} is used {n} times" for i, n in ids.items() if n > 1]
     discovery = {el.get("href") for el in root.iterfind("head/link[@rel='alternate']")}

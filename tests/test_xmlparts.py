@@ -300,4 +300,4 @@ def test_the_entries_of_an_assembled_feed_are_taken_back_as_they_were_made(
     monkeypatch.setattr(xmlparts, "agrees_with_lxml", lambda: False)
     data = formats.assemble(config, feed, made[:3], XML, Document(feed.slug, made[:3]))
     assert data is not None
-    assert formats.written(data["rss"], data["atom"], 3) is None  # (not assembled here)
+    assert formats.written(data["rss"], data["atom"], 3) is None  # (it would assemble nothing)

@@ -336,11 +336,12 @@ def _written_entries(config: Config, last: Mapping[str, kept.Window], pending: l
     subscription documents of the ``pending`` feeds show, taken out of those files
     (:func:`feedpub.formats.written`) where they still hold what it wrote there: the
     fingerprint of its items (its window's start) and the size and mtime the cache
-    knows. A feed with archive pages, or without both RSS and Atom, gives none."""
+    knows. A feed without both RSS and Atom gives none; one with archive pages, those
+    of its subscription document (not of its pages)."""
     out: dict[tuple[str, str], Entry] = {}
     for feed in {job.feed.slug: job.feed for job in pending}.values():
         window = last.get(feed.slug)
-        if window is None or feed.archive or not {"rss", "atom"} <= set(feed.formats):
+        if window is None or not {"rss", "atom"} <= set(feed.formats):
             continue
         doc = documents(feed, window.articles)[0]
         data = [incremental.written_bytes(config.output / f"{doc.stem}.{fmt}",

@@ -661,3 +661,26 @@ def _shown(config: Any, feed: str) -> list[bytes]:
     """The file names of the articles ``feed`` shows, newest first (their links name them)."""
     return re.findall(rb"<link>https://news\.example/([0-9]+\.txt)</link>",
                       (config.output / f"{feed}.rss").read_bytes())  # fmt: skip
+
+
+def test_a_feed_with_archive_pages_takes_the_entries_of_its_subscription_document(
+    write_config: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed with archive pages whose newest article changes: its subscription document
+    is written again from the entries its last one holds, and only that article is
+    parsed; the pages, which did not change, are left as they are."""
+    cfg, content = _site(write_config, tmp_path)
+    archived = '[feeds.all]\ntitle = "Everything"\ntopics = ["*"]\nmax_items = 4\narchive = true\n'
+    cfg.write_text(cfg.read_text(encoding="utf-8").split("[feeds.")[0] + archived)
+    config = load_config(cfg)
+    assert build(config, NOW).failed == []
+    assert (config.output / "all-archive-1.rss").exists()
+    parsed = _parsed(monkeypatch)
+    newest = content / _shown(config, "all")[0].decode()
+    _edit(newest, 1)
+    result = build(config, NOW)
+    assert result.failed == []
+    assert parsed == [f"content/{newest.name}"]
+    written = sorted(o.name for o in result.outcomes if o.status == "written")
+    assert written == ["all.atom", "all.rss", "index.html"]
+    _same_as_full(cfg, content, tmp_path / "full", NOW)

@@ -687,17 +687,17 @@ def _load(
 
 def unchanged_files(config: Config, items: Iterable[Summary]) -> list[Summary]:
     """Those of ``items`` whose files still hold the bytes their Summaries were made
-    from (read and hashed, as :func:`read_articles` reads them, but not parsed)."""
-    out = []
-    for s in items:
-        src = SourceFile(s.path, os.path.join(config.root, s.path), 0, 0)
-        try:
-            data = read_source(src, config.max_file_size)
-        except ArticleError:
-            continue
-        if data is not None and digest(data) == s.digest:
-            out.append(s)
-    return out
+    from: read and hashed, and parsed only where they do not (:func:`load_one` given
+    the digest; a file changed while the build ran, so rarely)."""
+    tz, limit = config.timezone, config.max_file_size
+    return [s for s in items
+            if (got := load_one(_file_of(config, s), tz, limit, s.digest)) is not None
+            and got[1] is None]  # fmt: skip
+
+
+def _file_of(config: Config, s: Summary) -> SourceFile:
+    """The file a Summary was made from, to be read again (its size unknown)."""
+    return SourceFile(s.path, os.path.join(config.root, s.path), 0, 0)
 
 
 class Reread(NamedTuple):
@@ -725,8 +725,7 @@ def read_articles(
         if kept is not None and (s.path, s.digest) in kept:
             out.articles[s.path] = kept[s.path, s.digest]
             continue
-        src = SourceFile(s.path, os.path.join(config.root, s.path), 0, 0)
-        result = load_one(src, config.timezone, config.max_file_size)
+        result = load_one(_file_of(config, s), config.timezone, config.max_file_size)
         if result is None:
             out.changed.append(s.path)
         elif result[0] == s.digest and isinstance(result[1], Article):

@@ -361,24 +361,35 @@ def _related(value: object, tz: tzinfo) -> tuple[Related, ...]:
         title = clean_text(title, single_line=True, limit=MAX_TITLE)
         if not title:
             continue
-        provider = _provider(item.get("provider"))
         try:
             when = to_utc(item.get("publishedDateTime"), tz, "publishedDateTime")
         except FieldError:
             when = None
-        images = _images(item.get("images"))
-        excerpt = item.get("excerpt")
-        out.append(
-            Related(
-                title=title,
-                url=url,
-                excerpt=clean_text(excerpt, limit=MAX_EXCERPT) if isinstance(excerpt, str) else "",
-                provider=provider.name if provider else "",
-                published_at=when,
-                image=images[0] if images else None,
-            )
-        )
+        out.append(Related(title=title, url=url, provider=_provider_name(item.get("provider")),
+                           published_at=when, raw_excerpt=item.get("excerpt"),
+                           raw_images=item.get("images")))  # fmt: skip
     return tuple(out)
+
+
+def _provider_name(value: object) -> str:
+    """The name of :func:`_provider`'s provider ("" for none), without its logo."""
+    if not isinstance(value, dict):
+        return ""
+    name, domain = value.get("name"), value.get("domain")
+    provider = _named_provider(name if isinstance(name, str) else None,
+                               domain if isinstance(domain, str) else None, None)  # fmt: skip
+    return provider.name if provider else ""
+
+
+def related_excerpt(raw: object) -> str:
+    """:attr:`Related.excerpt` of the front matter's ``excerpt`` of a related item."""
+    return clean_text(raw, limit=MAX_EXCERPT) if isinstance(raw, str) else ""
+
+
+def related_image(raw: object) -> Image | None:
+    """:attr:`Related.image` of the front matter's ``images`` of a related item."""
+    images = _images(raw)
+    return images[0] if images else None
 
 
 def _topics(value: object) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -67,14 +67,33 @@ class Provider:
 
 @dataclass(frozen=True, slots=True)
 class Related:
-    """Other coverage of the same story."""
+    """Other coverage of the same story.
+
+    No feed shows its excerpt or its image (only :meth:`Article.to_dict` gives them):
+    they are kept as the front matter's item holds them (``raw_excerpt``,
+    ``raw_images``) and cleaned when asked for (:attr:`excerpt`, :attr:`image`), not
+    for every article a build shows (a quarter of parsing one)."""
 
     title: str
     url: str
-    excerpt: str = ""
     provider: str = ""
     published_at: datetime | None = None
-    image: Image | None = None
+    raw_excerpt: object = field(default=None, hash=False)
+    raw_images: object = field(default=None, hash=False)
+
+    @property
+    def excerpt(self) -> str:
+        """The excerpt, clean as every plain text is (see :mod:`feedpub.articles`)."""
+        from .articles import related_excerpt
+
+        return related_excerpt(self.raw_excerpt)
+
+    @property
+    def image(self) -> Image | None:
+        """The first usable image, clean as an article's images are."""
+        from .articles import related_image
+
+        return related_image(self.raw_images)
 
 
 @dataclass(frozen=True, slots=True)

@@ -257,3 +257,46 @@ def test_html_fields_keep_their_references_and_plain_fields_decode_them() -> Non
     )
     assert (a.title, a.excerpt) == ("we’ve", "Q&A")
     assert a.featured_content == '<iframe src="https://v.example/e?a=1&amp;b=2"></iframe>'
+
+
+def test_related_excerpt_and_image_are_cleaned_when_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A related item's excerpt and image are no feed's: they are cleaned as every text
+    and image is, but only when asked for, not while the articles a build shows are
+    parsed (nor while their items are written)."""
+    data = (
+        '---\ntitle: "T"\nwebUrl: "https://e.com/a"\npublishedDateTime: 2020-05-19T21:00:00Z\n'
+        "published: true\nrelated:\n"
+        '  - title: "We&#8217;ve   done it"\n    webUrl: "https://r.example/1"\n'
+        '    excerpt: "Itâ€™s Q&amp;A:  3 < 5"\n'
+        '    provider:\n      name: "Prov &amp; Co"\n      domain: "prov.example"\n'
+        '      images:\n        - url: "https://prov.example/logo.png"\n'
+        '    images:\n      - url: "https://localhost/no-host.png"\n'
+        '      - url: "https://img.example/a.jpg?w=1&#038;h=2"\n        width: 640\n'
+        '        title: "Pic &amp; more"\n'
+        '  - title: "Other"\n    webUrl: "https://r.example/2"\n---\n'
+    ).encode()
+    from feedpub import articles
+    from feedpub.formats import xmlfast
+
+    def refused(raw: object) -> None:
+        raise AssertionError("cleaned while parsing or writing")
+
+    with monkeypatch.context() as m:
+        m.setattr(articles, "related_excerpt", refused)
+        m.setattr(articles, "related_image", refused)
+        a = load_article("a.txt", data, UTC)
+        assert xmlfast.entry(a) is not None
+    first, second = a.related
+    assert (first.title, first.provider) == ("We’ve done it", "Prov & Co")
+    assert first.excerpt == "It’s Q&A:  3 < 5"
+    assert first.image is not None
+    assert (first.image.url, first.image.width, first.image.title) == (
+        "https://img.example/a.jpg?w=1&h=2", 640, "Pic & more"
+    )
+    assert (second.excerpt, second.image, second.provider) == ("", None, "")
+    # an Article stays a key (content_html is cached by it), and equal to its twin
+    assert hash(a) == hash(load_article("a.txt", data, UTC))
+    assert a == load_article("a.txt", data, UTC)
+    assert a.to_dict()["related"][0]["excerpt"] == "It’s Q&A:  3 < 5"

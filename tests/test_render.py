@@ -65,7 +65,6 @@ def rich_article() -> Article:
             Related(
                 f"Other {i} & co",
                 f"https://other.example/{i}",
-                "",
                 "Prov",
                 datetime(2020, 5, 18, tzinfo=UTC),
             )

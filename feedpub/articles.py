@@ -327,18 +327,15 @@ def _images(value: object) -> tuple[Image, ...]:
 def _provider(value: object) -> Provider | None:
     if not isinstance(value, dict):
         return None
-    name = value.get("name")
-    domain = value.get("domain")
-    logos = _images(value.get("images"))
-    return _named_provider(
-        name if isinstance(name, str) else None,
-        domain if isinstance(domain, str) else None,
-        logos[0].url if logos else None,
-    )
+    name, domain = value.get("name"), value.get("domain")
+    named = _named_provider(name if isinstance(name, str) else None,
+                            domain if isinstance(domain, str) else None)  # fmt: skip
+    return Provider(*named, raw_images=value.get("images")) if named else None
 
 
 @functools.lru_cache(maxsize=4096)  # a corpus has a few hundred providers, in every file
-def _named_provider(name: str | None, domain: str | None, logo: str | None) -> Provider | None:
+def _named_provider(name: str | None, domain: str | None) -> tuple[str, str] | None:
+    """A provider's clean name and domain; None when it has neither."""
     name = clean_text(name, single_line=True, limit=200) if name is not None else ""
     domain = domain.strip().lower() if domain is not None else ""
     if not _DOMAIN.fullmatch(domain):
@@ -347,7 +344,7 @@ def _named_provider(name: str | None, domain: str | None, logo: str | None) -> P
         name = domain
     if not name:
         return None
-    return Provider(name=name, domain=domain, logo=logo)
+    return name, domain
 
 
 def _related(value: object, tz: tzinfo) -> tuple[Related, ...]:
@@ -365,20 +362,11 @@ def _related(value: object, tz: tzinfo) -> tuple[Related, ...]:
             when = to_utc(item.get("publishedDateTime"), tz, "publishedDateTime")
         except FieldError:
             when = None
-        out.append(Related(title=title, url=url, provider=_provider_name(item.get("provider")),
+        provider = _provider(item.get("provider"))
+        out.append(Related(title=title, url=url, provider=provider.name if provider else "",
                            published_at=when, raw_excerpt=item.get("excerpt"),
                            raw_images=item.get("images")))  # fmt: skip
     return tuple(out)
-
-
-def _provider_name(value: object) -> str:
-    """The name of :func:`_provider`'s provider ("" for none), without its logo."""
-    if not isinstance(value, dict):
-        return ""
-    name, domain = value.get("name"), value.get("domain")
-    provider = _named_provider(name if isinstance(name, str) else None,
-                               domain if isinstance(domain, str) else None, None)  # fmt: skip
-    return provider.name if provider else ""
 
 
 def related_excerpt(raw: object) -> str:
@@ -386,8 +374,9 @@ def related_excerpt(raw: object) -> str:
     return clean_text(raw, limit=MAX_EXCERPT) if isinstance(raw, str) else ""
 
 
-def related_image(raw: object) -> Image | None:
-    """:attr:`Related.image` of the front matter's ``images`` of a related item."""
+def first_image(raw: object) -> Image | None:
+    """The first image :func:`_images` makes of ``raw`` (a related item's ``images``,
+    or a provider's), or None."""
     images = _images(raw)
     return images[0] if images else None
 

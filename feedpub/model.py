@@ -58,11 +58,22 @@ class Image:
 
 @dataclass(frozen=True, slots=True)
 class Provider:
-    """Who published the article: ``domain`` is a bare host name such as ``cnet.com``."""
+    """Who published the article: ``domain`` is a bare host name such as ``cnet.com``.
+    No feed shows its logo (only :meth:`Article.to_dict`): the front matter's
+    ``images`` are kept as they are (``raw_images``) and cleaned when :attr:`logo` is
+    asked for."""
 
     name: str
     domain: str = ""
-    logo: str | None = None
+    raw_images: object = field(default=None, hash=False)
+
+    @property
+    def logo(self) -> str | None:
+        """The URL of the first usable image, clean as an article's images are."""
+        from .articles import first_image
+
+        image = first_image(self.raw_images)
+        return image.url if image else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +102,9 @@ class Related:
     @property
     def image(self) -> Image | None:
         """The first usable image, clean as an article's images are."""
-        from .articles import related_image
+        from .articles import first_image
 
-        return related_image(self.raw_images)
+        return first_image(self.raw_images)
 
 
 @dataclass(frozen=True, slots=True)

@@ -262,12 +262,14 @@ def test_html_fields_keep_their_references_and_plain_fields_decode_them() -> Non
 def test_related_excerpt_and_image_are_cleaned_when_asked_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A related item's excerpt and image are no feed's: they are cleaned as every text
-    and image is, but only when asked for, not while the articles a build shows are
-    parsed (nor while their items are written)."""
+    """A related item's excerpt and image, and a provider's logo, are no feed's: they
+    are cleaned as every text and image is, but only when asked for, not while the
+    articles a build shows are parsed (nor while their items are written)."""
     data = (
         '---\ntitle: "T"\nwebUrl: "https://e.com/a"\npublishedDateTime: 2020-05-19T21:00:00Z\n'
-        "published: true\nrelated:\n"
+        "published: true\nprovider:\n  name: Own\n  images:\n"
+        '    - url: "https://own.example/logo.png?a=1&#038;b=2"\n'
+        "related:\n"
         '  - title: "We&#8217;ve   done it"\n    webUrl: "https://r.example/1"\n'
         '    excerpt: "Itâ€™s Q&amp;A:  3 < 5"\n'
         '    provider:\n      name: "Prov &amp; Co"\n      domain: "prov.example"\n'
@@ -285,7 +287,7 @@ def test_related_excerpt_and_image_are_cleaned_when_asked_for(
 
     with monkeypatch.context() as m:
         m.setattr(articles, "related_excerpt", refused)
-        m.setattr(articles, "related_image", refused)
+        m.setattr(articles, "first_image", refused)
         a = load_article("a.txt", data, UTC)
         assert xmlfast.entry(a) is not None
     first, second = a.related
@@ -296,6 +298,8 @@ def test_related_excerpt_and_image_are_cleaned_when_asked_for(
     assert image.url == "https://img.example/a.jpg?w=1&h=2"
     assert (image.width, image.title) == (640, "Pic & more")
     assert (second.excerpt, second.image, second.provider) == ("", None, "")
+    assert a.provider is not None and a.provider.name == "Own"
+    assert a.provider.logo == "https://own.example/logo.png?a=1&b=2"
     # an Article stays a key (content_html is cached by it), and equal to its twin
     assert hash(a) == hash(load_article("a.txt", data, UTC))
     assert a == load_article("a.txt", data, UTC)

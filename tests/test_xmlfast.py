@@ -101,7 +101,7 @@ images = st.builds(Image, urls, sizes, sizes, texts)
 providers = st.builds(Provider, texts, st.sampled_from(["", "cnet.com", "a&b.example"]))
 dates = st.builds(lambda s: datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=s),
                   st.integers(0, 10**8))  # fmt: skip
-related = st.builds(Related, texts, urls, texts, texts, st.one_of(st.none(), dates))
+related = st.builds(Related, texts, urls, texts, st.one_of(st.none(), dates), texts)
 players = st.sampled_from(["", '<iframe src="https://v.example/e/1" width="640" height="360">',
                            "<iframe src='//v.example/e?a=1&amp;b=2'></iframe>"])  # fmt: skip
 articles = st.builds(

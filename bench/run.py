@@ -79,27 +79,51 @@ disableKinds = ["sitemap", "robotsTXT", "404"]
 
 
 def _tree_rss_kb(root: int) -> int:
-    """Resident memory of ``root`` and all its descendants, in KiB (from /proc)."""
+    """Resident memory of ``root`` and all its descendants, in KiB (from /proc): the
+    tree is followed through each thread's ``children`` (a few reads where a scan of
+    every process took 2 ms of CPU a sample, 10 % of a core at one sample every 20 ms,
+    taken from the build measured), else found by that scan."""
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    try:
+        tree, frontier = [root], [root]
+        while frontier:
+            pid = frontier.pop()
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as f:
+                    kids = [int(k) for k in f.read().split()]
+                tree += kids
+                frontier += kids
+    except FileNotFoundError:  # (a process that ended meanwhile; or no such file here)
+        tree = _tree_by_scan(root)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+                total += int(f.read().rsplit(")", 1)[1].split()[21]) * page_kb
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def _tree_by_scan(root: int) -> list[int]:
+    """``root`` and all its descendants, from the parent of every process."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            parents[int(entry)] = int(fields[1])
-            rss[int(entry)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+                parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
-    tree, frontier = {root}, [root]
+    tree, frontier = [root], [root]
     while frontier:
         pid = frontier.pop()
         for child, parent in parents.items():
             if parent == pid and child not in tree:
-                tree.add(child)
+                tree.append(child)
                 frontier.append(child)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return tree
 
 
 def measure(cmd: list[str], cwd: Path) -> tuple[float, float, int]:

@@ -158,6 +158,28 @@ def test_hugo_gets_the_same_files_in_the_same_layout(corpora: dict[str, Path], l
     assert data.startswith(b"---\ndraft: ") and data.split(b"\n", 2)[2] == original[4:]
 
 
+def test_the_memory_of_a_build_counts_its_forked_workers() -> None:
+    """run.py's peak memory is of the whole process tree: a grandchild's resident
+    memory counts, as the scan of every process finds it."""
+    code = (
+        "import os, sys, time\n"
+        "if os.fork() == 0:\n"
+        "    held = bytearray(64 << 20)\n"  # (zeroed: every page touched)
+        "    print('ready', flush=True)\n"
+        "    time.sleep(30)\n"
+        "    os._exit(0)\n"
+        "time.sleep(30)\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+            tree = bench_run._tree_by_scan(proc.pid)
+            assert len(tree) == 2 and tree[0] == proc.pid
+            assert bench_run._tree_rss_kb(proc.pid) >= 64 << 10
+        finally:
+            proc.kill()
+
+
 def test_the_tables_say_n_a_without_hugo() -> None:
     res: bench_run.Results = {
         "cold": [(2.0, 100.0)],

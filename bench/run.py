@@ -93,7 +93,7 @@ def _tree_rss_kb(root: int) -> int:
                     kids = [int(k) for k in f.read().split()]
                 tree += kids
                 frontier += kids
-    except FileNotFoundError:  # (a process that ended meanwhile; or no such file here)
+    except (OSError, ValueError):  # (a process that ended meanwhile; or no such file here)
         tree = _tree_by_scan(root)
     total = 0
     for pid in tree:

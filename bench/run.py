@@ -38,6 +38,7 @@ Hugo is Debian's `hugo` package: when it is missing the script runs
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import math
 import os
@@ -97,12 +98,16 @@ def _tree_rss_kb(root: int) -> int:
         tree = _tree_by_scan(root)
     total = 0
     for pid in tree:
-        try:
-            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-                total += int(f.read().rsplit(")", 1)[1].split()[21]) * page_kb
-        except (OSError, IndexError, ValueError):
-            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += int(_proc_stat(pid)[21]) * page_kb
     return total
+
+
+def _proc_stat(pid: int | str) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command's name (at 1 the parent's
+    pid, at 21 the resident pages)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+        return f.read().rsplit(")", 1)[1].split()
 
 
 def _tree_by_scan(root: int) -> list[int]:
@@ -111,11 +116,8 @@ def _tree_by_scan(root: int) -> list[int]:
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
-                parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parents[int(entry)] = int(_proc_stat(entry)[1])
     tree, frontier = [root], [root]
     while frontier:
         pid = frontier.pop()

@@ -232,6 +232,9 @@ class FieldError(Exception):
 
 def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
     """A YAML datetime / date / string -> aware UTC datetime without microseconds."""
+    if type(value) is datetime and value.tzinfo is UTC and not value.microsecond:
+        if value.year >= 1970:  # (as YAML gives ``...Z``: what the steps below give)
+            return value
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, date):

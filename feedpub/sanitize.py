@@ -260,9 +260,14 @@ def _is_absolute(url: str | None) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and url == url.strip()
 
 
-@functools.lru_cache(maxsize=65536)
 def has_scheme(iri: str) -> bool:
-    """Whether ``iri`` has a scheme (is absolute, as an Atom id must be)."""
+    """Whether ``iri`` has a scheme (is absolute, as an Atom id must be). An id of the
+    plain form :data:`_ABSOLUTE` takes (every article's) has one, and is not split."""
+    return bool(_ABSOLUTE.match(iri)) or _has_scheme(iri)
+
+
+@functools.lru_cache(maxsize=65536)
+def _has_scheme(iri: str) -> bool:
     try:
         return urlsplit(iri).scheme != ""
     except ValueError:  # "http://[": not an IRI at all

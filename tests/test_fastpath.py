@@ -643,6 +643,19 @@ def test_the_absolute_url_shortcut_agrees_with_splitting(scheme: str, host: str,
     assert sanitize.is_absolute(url) == absolute_by_splitting(url), url
 
 
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.sampled_from(["http://", "https://", "tag:", "urn:uuid:", "h1+.-:", "1http:", ":", ""]),
+    st.text(alphabet="aZ09.-:@[]é\u2100\uff0f", max_size=12),
+    st.text(alphabet="/?#&=%;:@!$'()*+,~-._ aZ09é<>\"[]{}|\\^`\t\n\x01\x1f\x85\u3000", max_size=20),
+)
+def test_the_scheme_shortcut_agrees_with_splitting(scheme: str, host: str, rest: str) -> None:
+    """:func:`has_scheme` takes an id of the plain absolute form without ``urlsplit``:
+    never another answer."""
+    iri = scheme + host + rest
+    assert sanitize.has_scheme(iri) == sanitize._has_scheme.__wrapped__(iri), iri
+
+
 def test_the_absolute_url_shortcut_agrees_on_every_url_of_the_corpora(corpus: Path) -> None:
     urls = [t for folder in (corpus, ROOT / "content", SEEDS, DATA / "hostile")
             for _, block in blocks(folder) for t in strings(fast_load(block) or {}) if ":" in t]  # fmt: skip

@@ -351,3 +351,18 @@ def test_rfc822_dates_written_as_email_utils_writes_them(when: datetime) -> None
     from feedpub.formats.items import rfc822
 
     assert rfc822(when) == email.utils.format_datetime(when)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=st.timezones()), st.booleans())
+def test_rfc3339_dates_written_as_strftime_writes_them(when: datetime, whole: bool) -> None:
+    """Atom's dates, in UTC with ``Z`` (any year, any offset, with microseconds or not)."""
+    from feedpub.formats.items import rfc3339
+
+    when = when.replace(microsecond=0) if whole else when
+    try:
+        utc = when.astimezone(UTC)
+    except OverflowError:  # (a date within a day of the first or last one a datetime holds)
+        return
+    form = "%Y-%m-%dT%H:%M:%S.%fZ" if utc.microsecond else "%Y-%m-%dT%H:%M:%SZ"
+    assert rfc3339(when) == utc.strftime(form)

@@ -50,15 +50,22 @@ def image_type(url: str) -> str:
 def rfc822(dt: datetime) -> str:
     """An RFC 822 date in English, whatever the locale: feedgen's ``formatRFC2822``
     (strftime in the C locale), and ``email.utils.format_datetime``'s for a date with
-    an offset from the year 1000 on."""
+    an offset from the year 1000 on. (A date in UTC, as every article's is, is written
+    without strftime, which costs four times as much: the same text.)"""
+    if dt.tzinfo is UTC and dt.year >= 1000:
+        return (f"{DAYS[dt.weekday()]}, {dt.day:02d} {MONTHS[dt.month - 1]} {dt.year} "
+                f"{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} +0000")  # fmt: skip
     return f"{DAYS[dt.weekday()]}, {dt:%d} {MONTHS[dt.month - 1]} {dt:%Y %H:%M:%S %z}"
 
 
 def rfc3339(dt: datetime) -> str:
-    """RFC 3339 in UTC with ``Z``; with microseconds only when it has them."""
-    return dt.astimezone(UTC).strftime(
-        "%Y-%m-%dT%H:%M:%S.%fZ" if dt.microsecond else "%Y-%m-%dT%H:%M:%SZ"
-    )
+    """RFC 3339 in UTC with ``Z``; with microseconds only when it has them. (What
+    strftime would write: ``isoformat`` writes the same from the year 1000 on, in
+    half the time.)"""
+    dt = dt if dt.tzinfo is UTC else dt.astimezone(UTC)
+    if dt.year >= 1000:
+        return dt.isoformat()[:-6] + "Z"  # (without its "+00:00")
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if dt.microsecond else "%Y-%m-%dT%H:%M:%SZ")
 
 
 def video_url(article: Article) -> str | None:

@@ -163,8 +163,12 @@ def _media(parent: Any, item: str) -> Iterator[Problem]:
 def _children(el: Any) -> dict[Any, list[Any]]:
     """The child elements of ``el`` by tag, in order: one pass instead of a find each."""
     out: dict[Any, list[Any]] = {}
-    for child in el:
-        out.setdefault(child.tag, []).append(child)
+    for child in list(el):  # (the list made at once, in C: faster than iterating el)
+        tag = child.tag
+        if tag in out:
+            out[tag].append(child)
+        else:
+            out[tag] = [child]
     return out
 
 

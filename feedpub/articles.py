@@ -232,9 +232,13 @@ class FieldError(Exception):
 
 def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
     """A YAML datetime / date / string -> aware UTC datetime without microseconds."""
-    if type(value) is datetime and value.tzinfo is UTC and not value.microsecond:
-        if value.year >= 1970:  # (as YAML gives ``...Z``: what the steps below give)
-            return value
+    if (
+        isinstance(value, datetime)
+        and value.tzinfo is UTC  # (as YAML gives ``...Z``)
+        and not value.microsecond
+        and value.year >= 1970
+    ):
+        return value  # (what the steps below give)
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, date):

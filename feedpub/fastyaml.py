@@ -50,6 +50,17 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 #: (Written as the characters it finds, not as the complement of those it lets by:
 #: the same set, compiled ten times faster at every start.)
 _DEFER = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+#: Those of them in ASCII, as bytes.
+_DEFER_ASCII = bytes([*range(0x0A), *range(0x0B, 0x20), 0x7F])
+
+
+def _defers(block: str) -> bool:
+    """Whether ``block`` holds a character of :data:`_DEFER`. Each is unprintable, so
+    one C scan clears nearly every block; an ASCII one (``isascii`` is known at once)
+    by deleting its control characters from its bytes, in a third of the time."""
+    if block.isascii():
+        return len(block.encode().translate(None, _DEFER_ASCII)) != len(block)
+    return not block.replace("\n", " ").isprintable() and _DEFER.search(block) is not None
 
 
 #: The escapes of double-quoted scalars (libyaml's), and hexadecimal ones (``\\xE9``,
@@ -272,8 +283,7 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
     :data:`UNBUILT` for a value: the block is checked as thoroughly as ever (it
     would make PyYAML fail, or need judging: then ``None``), but not built.
     """
-    # every character _DEFER looks for is unprintable: one C scan clears nearly every block
-    if not block.replace("\n", " ").isprintable() and _DEFER.search(block):
+    if _defers(block):
         return None
     if block[:1] in _BEFORE_THE_FIRST_KEY:
         block = _LEADING.sub("", block, count=1)  # (it matches at the start, maybe nothing)

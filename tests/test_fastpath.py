@@ -207,6 +207,19 @@ def test_fast_yaml_defers_or_agrees_on_every_tricky_form(block: str) -> None:
     same_as_pyyaml(block)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(
+    "aZ: -\n\t\r\x00\x01\x1f\x7f\x80\x85\x9f\xa0é’\u2028\u2029\ufeff\ufffe\uffff😀"
+), max_size=40))  # fmt: skip
+@example("title: plain ASCII\n")
+@example("title: \x7f\n")
+@example("title: caf\xe9\n")
+def test_a_block_goes_to_pyyaml_exactly_when_it_holds_a_deferred_character(block: str) -> None:
+    """The check before the fast path (by ASCII bytes, or by printability) finds what
+    ``_DEFER`` finds, no more, no less."""
+    assert fastyaml._defers(block) == (fastyaml._DEFER.search(block) is not None), repr(block)
+
+
 def test_deep_nesting_and_aliases_never_take_the_fast_path() -> None:
     deep = "".join("  " * i + f"k{i}:\n" for i in range(30)) + "  " * 30 + "leaf: 1\n"
     assert fast_load(deep) is None

@@ -5,8 +5,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from feedpub.articles import load_article
+from feedpub.articles import FieldError, load_article, to_utc
 from feedpub.errors import ArticleError
 from feedpub.model import Article
 from feedpub.sanitize import clean_text, clean_url
@@ -97,6 +99,27 @@ def test_dates_normalise_to_aware_utc(
     a = load_article("x.txt", make(tmp_path, date=date), ZoneInfo(tz))
     assert a.published_at == expected
     assert a.published_at.tzinfo == UTC
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1, 1, 2), timezones=st.just(UTC) | st.timezones()))
+@example(datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC))
+@example(datetime(1970, 1, 1, tzinfo=UTC))
+@example(datetime(2020, 5, 19, 21, 0, 0, 5, tzinfo=UTC))
+def test_a_date_with_its_zone_is_taken_to_the_second_in_utc(when: datetime) -> None:
+    """What ``to_utc`` gives of a date YAML made (its shortcut for one in UTC, to the
+    second, included): the same instant in UTC without its microseconds, or the error
+    of a date before 1970."""
+    try:
+        expected = when.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:  # (a date within a day of the first one a datetime holds)
+        return
+    if expected.year < 1970:
+        with pytest.raises(FieldError, match="before 1970"):
+            to_utc(when, UTC, "publishedDateTime")
+        return
+    got = to_utc(when, UTC, "publishedDateTime")
+    assert (got, got.tzinfo, got.microsecond) == (expected, UTC, 0)
 
 
 @pytest.mark.parametrize("value", ['"true"', '"false"', "no", "0", "null", "1", "yes"])

@@ -220,6 +220,18 @@ def test_a_block_goes_to_pyyaml_exactly_when_it_holds_a_deferred_character(block
     assert fastyaml._defers(block) == (fastyaml._DEFER.search(block) is not None), repr(block)
 
 
+#: The line pattern with its rest written the plain way (the one it replaced).
+_LINE_AS_WRITTEN_FIRST = re.compile(
+    r"^( *)(?=[^ #\n])(- +)?(?:([A-Za-z_][A-Za-z0-9_-]*)(:(?: +|$)))?((?:.*[^ \n])?) *$", re.M
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=" -:#\n\tab_'\"é", max_size=40))
+def test_the_line_pattern_splits_a_block_as_its_plain_form_does(block: str) -> None:
+    assert fastyaml._LINE.findall(block) == _LINE_AS_WRITTEN_FIRST.findall(block), repr(block)
+
+
 def test_deep_nesting_and_aliases_never_take_the_fast_path() -> None:
     deep = "".join("  " * i + f"k{i}:\n" for i in range(30)) + "  " * 30 + "leaf: 1\n"
     assert fast_load(deep) is None

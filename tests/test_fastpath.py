@@ -232,6 +232,19 @@ def test_the_line_pattern_splits_a_block_as_its_plain_form_does(block: str) -> N
     assert fastyaml._LINE.findall(block) == _LINE_AS_WRITTEN_FIRST.findall(block), repr(block)
 
 
+#: The top-level segment pattern as first written, without possessive quantifiers.
+_SEGMENT_AS_WRITTEN_FIRST = re.compile(
+    r"(([A-Za-z_][A-Za-z0-9_-]*):(?: +|(?=\n|\Z))((?:[^\n]*[^ \n])?) *(?:\n|\Z)"
+    r"((?:(?:[ #-][^\n]*)?\n)*(?:[ #-][^\n]*)?))"
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=" -:#\n\tab_'\"é", max_size=40))
+def test_the_segment_pattern_splits_a_block_as_its_plain_form_does(block: str) -> None:
+    assert fastyaml._SEGMENT.findall(block) == _SEGMENT_AS_WRITTEN_FIRST.findall(block), repr(block)
+
+
 def test_deep_nesting_and_aliases_never_take_the_fast_path() -> None:
     deep = "".join("  " * i + f"k{i}:\n" for i in range(30)) + "  " * 30 + "leaf: 1\n"
     assert fast_load(deep) is None

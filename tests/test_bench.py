@@ -307,6 +307,19 @@ def test_the_news_style_holds_headline_texts_read_without_pyyaml(tmp_path: Path)
     assert "| news | 80 | 100% / 100% |" in out
 
 
+def test_fastpath_counts_a_block_pyyaml_refuses_and_goes_on(tmp_path: Path) -> None:
+    """A corpus with a front matter PyYAML refuses still gets its row: PyYAML is timed
+    on the others, and the row says how many it refused."""
+    generate(tmp_path / "c", 6, layout="flat")
+    bad = sorted((tmp_path / "c" / "content").iterdir())[0]
+    bad.write_text('---\ntitle: "unclosed\n---\n', encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "fastpath.py"), str(tmp_path / "c")],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "| c | 6 |" in out and "(1 refused) |" in out
+
+
 @pytest.mark.parametrize("style", STYLES)
 def test_one_change_edits_the_articles_own_title(tmp_path: Path, style: str) -> None:
     """The "one article changed" run edits the title of the newest published article

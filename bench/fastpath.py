@@ -78,8 +78,8 @@ def _pyyaml(block: str) -> object:
 
 
 def _pyyaml_reads(block: str) -> bool:
-    """Whether PyYAML loads ``block`` (a block it refuses is timed by it alone, not
-    with the others: a corpus may hold a few, as real ones do)."""
+    """Whether PyYAML loads ``block`` (a block it refuses is left out of its timing,
+    and counted: a corpus may hold a few, as real ones do)."""
     try:
         _pyyaml(block)
     except yaml.YAMLError:

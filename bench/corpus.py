@@ -1,7 +1,7 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
     python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
-        [--style seeds|dump|flow|block|defaults|news] [--spread zipf|even]
+        [--style seeds|dump|flow|block|defaults|news|jsyaml] [--spread zipf|even]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity (or, with
 ``--spread even``, all alike), one to
@@ -16,7 +16,7 @@ one folder, as a Jekyll ``_posts/`` or a ``_news/`` keeps them (``content/000000
 Also writes OUTDIR/config.toml: one feed per topic (50 items) and an "all" feed, with
 the content glob of the layout.
 
-Six styles of front matter for the same articles: ``seeds`` writes it as the real files
+Seven styles of front matter for the same articles: ``seeds`` writes it as the real files
 are written (double-quoted texts, indented sequences, blank lines between sections);
 ``dump`` as a generator that calls ``yaml.safe_dump`` writes it (plain texts wrapped at
 80 columns, single quotes, sequences not indented, dates as ``2024-01-20 11:36:37+00:00``);
@@ -30,7 +30,11 @@ keys sorted, every text with a non-ASCII character in double quotes, the charact
 escaped (``caf\\xE9``), wrapped at 80 columns with each line break escaped; ``news``
 as ``dump``, but every title and excerpt holding what real headlines hold (colons,
 apostrophes, quotes, brackets, dashes: see NEWS_MARKS), so that ``yaml.safe_dump``
-single-quotes many and wraps them over lines, and lines start with a quote or a dash.
+single-quotes many and wraps them over lines, and lines start with a quote or a dash;
+``jsyaml`` as the seeds style, but every text too long for its line as js-yaml (a
+Node generator's YAML, with ``lineWidth: 64``) writes it: a folded block scalar
+(``>-``) wrapped at 64 columns, at any depth, also after a list's dash (``- title: >-``), and the article's
+excerpt in two paragraphs, a literal block scalar (``|-``) with an empty line inside.
 """
 
 from __future__ import annotations
@@ -253,7 +257,7 @@ def article_path(content: Path, i: int, layout: str) -> Path:
     return content / f"{i // 1000:04}" / f"{i:07}.txt"
 
 
-STYLES = ("seeds", "dump", "flow", "block", "defaults", "news")
+STYLES = ("seeds", "dump", "flow", "block", "defaults", "news", "jsyaml")
 
 #: What real headlines and excerpts hold that the WORDS do not: colons, apostrophes,
 #: quotes, brackets, dashes, "#" and "%" (the ``news`` style puts them in the texts).
@@ -315,6 +319,32 @@ def _folded(m: re.Match[str]) -> str:
     return f"{indent}excerpt: >-\n" + "".join(f"{indent}  {line}\n" for line in lines)
 
 
+#: The ``jsyaml`` style's line width: js-yaml's ``lineWidth`` option (80 by default),
+#: narrower, so that the related items' titles are folded too.
+JS_WIDTH = 64
+#: A double-quoted text with no escape in it, at any depth, after a key that may follow
+#: a sequence's dash.
+_QUOTED = re.compile(r'^( *)(- )?([A-Za-z]+): "([^"\\\n]*)"\n', re.M)
+
+
+def _js_yaml(m: re.Match[str]) -> str:
+    """A text too long for its line as js-yaml writes it (``lineWidth`` :data:`JS_WIDTH`):
+    a folded block scalar (``>-``) wrapped, at any depth (``- title: >-`` in a list);
+    the article's own excerpt as two paragraphs, a literal block scalar (``|-``), each
+    paragraph on one line and an empty line between them."""
+    indent, dash, key, text = m.groups()
+    if len(m.group(0)) <= JS_WIDTH + 1 or "  " in text or text != text.strip():
+        return m.group(0)  # short enough, or a fold would make one space of several
+    at = indent + "  " * (2 if dash else 1)  # the text's lines: two past its key
+    head = f"{indent}{dash or ''}{key}: "
+    if key == "excerpt" and not indent:
+        words = text.split(" ")
+        half = len(words) // 2
+        return f"{head}|-\n{at}{' '.join(words[:half])}\n\n{at}{' '.join(words[half:])}\n"
+    lines = textwrap.wrap(text, JS_WIDTH - len(at), break_long_words=False, break_on_hyphens=False)
+    return f"{head}>-\n" + "".join(f"{at}{line}\n" for line in lines)
+
+
 def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
              style: str = "seeds", spread: str = "zipf") -> None:  # fmt: skip
     """``n`` articles under ``out/content`` in ``layout`` and ``style``, their topics
@@ -337,6 +367,8 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
         text = article(i, rng, topics, cdf)
         if style == "block":
             text = _EXCERPT.sub(_folded, text)
+        elif style == "jsyaml":
+            text = _QUOTED.sub(_js_yaml, text)
         elif style != "seeds":
             text = dumped(text, style)
         path.write_text(text, encoding="utf-8")

@@ -6,7 +6,8 @@ them: escapes (``\\xE9``, ``\\u2019``), scalars wrapped over lines (where the bl
 has no blank or comment line), flow lists and flow mappings of scalars, on one line
 or wrapped (``[a, "b"]``, ``{url: 'https://x/a.png', width: 50}``, as
 ``yaml.dump(default_flow_style=None)`` writes them), block scalars of the plainest
-kind (``excerpt: >-`` then lines indented alike, see :func:`_block_scalars`). For
+kind (``excerpt: >-`` then lines indented alike, empty lines among them, also after
+a sequence's dash: see :func:`_block_scalars`). For
 such a block, :func:`fast_load` builds the same Python objects as PyYAML's loader (it uses PyYAML's
 own resolver rules and scalar constructors) about ten times faster, because it does
 not build the event and node objects. For anything else it returns ``None`` and
@@ -21,6 +22,7 @@ generated YAML (yaml.dump's output in its styles among it).
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 import re
 from collections.abc import Callable
@@ -311,9 +313,12 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
 
 
 #: A block scalar's header: ``key: |``, ``key: |-``, ``key: >`` or ``key: >-``, alone
-#: on its line (no indentation indicator, no "+", no comment), and the lines under it.
+#: on its line (no indentation indicator, no "+", no comment), after a key that may
+#: follow a sequence's dash (``- title: >-``, as js-yaml writes a long text in a list
+#: of mappings); and the lines under it: those indented deeper than the key, and empty
+#: ones. Groups: indent, dash, key, style, chomping, the lines.
 _BLOCK_SCALAR = re.compile(
-    r"^( *)([A-Za-z_][A-Za-z0-9_-]*): +([|>])(-?)\n((?:\1 +[^\n]*\n)*)", re.M
+    r"^( *)(- )?([A-Za-z_][A-Za-z0-9_-]*): +([|>])(-?)\n((?:\1(?(2)  ) +[^\n]*\n|\n)*)", re.M
 )
 #: A header the pattern above does not take, or one in a form it leaves to PyYAML.
 _BLOCK_HEADER = re.compile(r"[:-] +[|>][-+0-9]*(?: +#[^\n]*)? *$", re.M)
@@ -325,33 +330,47 @@ _HEADER_END = re.compile(r": +[|>]-?\n")
 def _block_scalars(block: str) -> str:
     """``block`` with each block scalar of the plainest kind written as the
     double-quoted scalar PyYAML would read it as (``excerpt: >-`` then text lines);
-    _Fallback for any other block scalar. The plainest kind: lines all indented alike
-    and deeper than the key, none blank, none ending with a space. A literal one
-    (``|``) keeps their line breaks, a folded one (``>``) makes each a space; both end
-    with one line break, or with none (``-``)."""
+    _Fallback for any other block scalar. The plainest kind: its first line not empty,
+    every other one empty or indented as the first, deeper than the key, none ending
+    with a space. A literal one (``|``) keeps its line breaks; a folded one (``>``)
+    makes a line break between two lines a space, and each empty line between them a
+    line break. Both end with one line break, or with none (``-``); the empty lines
+    at their end are dropped."""
 
     def quoted(m: re.Match[str]) -> str:
-        indent, key, style, chomp, body = m.groups()
+        indent, dash, key, style, chomp, body = m.groups()
         lines = body.split("\n")[:-1]
+        while lines and not lines[-1]:
+            lines.pop()
         if not lines:
-            raise _Fallback
+            raise _Fallback  # no text
+        # (with empty lines first, the depth is 0, and every line below refuses it)
         depth = len(lines[0]) - len(lines[0].lstrip(" "))
         for line in lines:
-            if (
+            if line and (
                 line[:depth] != " " * depth
                 or line[depth : depth + 1] in ("", " ")
                 or line[-1] == " "
             ):
-                raise _Fallback  # indented otherwise, blank, or spaces at its end
-        # empty lines after it are dropped, with "-" or without; but a line of spaces
-        # (its spaces may be text), or a line indented deeper, after them is more of it
-        after = block[m.end() :].lstrip("\n").split("\n", 1)[0]
-        if after and (not after.strip(" ") or after.startswith(indent + " ")):
+                raise _Fallback  # indented otherwise, only spaces, or spaces at its end
+        # a line of spaces, or a line indented deeper than the key, after the empty
+        # ones at its end is more of it (the pattern takes every other such line)
+        parent = indent + ("  " if dash else "")
+        after = block[m.end() :].split("\n", 1)[0]
+        if after and (not after.strip(" ") or after.startswith(parent + " ")):
             raise _Fallback
-        text = ("\n" if style == "|" else " ").join(line[depth:] for line in lines)
+        if style == "|" or "" not in lines:
+            text = ("\n" if style == "|" else " ").join(line[depth:] for line in lines)
+        else:  # folded, with empty lines: each is a line break, the break before it none
+            text = lines[0][depth:]
+            for before, line in itertools.pairwise(lines):
+                if not line:
+                    text += "\n"
+                else:
+                    text += (" " if before else "") + line[depth:]
         text += "" if chomp else "\n"
         escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'{indent}{key}: "{escaped}"\n'
+        return f'{indent}{dash or ""}{key}: "{escaped}"\n'
 
     # _BLOCK_SCALAR.sub(quoted, block), matched only where a header ends a line
     rewritten = _sub_from_lines(_BLOCK_SCALAR, _HEADER_END, quoted, block)

@@ -220,6 +220,35 @@ def test_the_block_style_holds_the_same_articles_read_without_pyyaml(tmp_path: P
     assert blocks > 60
 
 
+def test_the_jsyaml_style_holds_the_same_articles_read_without_pyyaml(tmp_path: Path) -> None:
+    """The jsyaml style is the seeds style with every long text a folded block scalar,
+    also after a list's dash, and the excerpt in two paragraphs: every file gives the
+    same Article but for the excerpt's paragraph break, and every one is read on the
+    fast path, as PyYAML reads it."""
+    from dataclasses import replace
+    from datetime import UTC
+
+    from feedpub.articles import load_article, split_front_matter
+
+    from .test_fastpath import same_as_pyyaml
+
+    generate(tmp_path / "seeds", 60, layout="flat")
+    generate(tmp_path / "js", 60, layout="flat", style="jsyaml")
+    folded_items = paragraphs = 0
+    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
+        path = tmp_path / "js" / "content" / seeds.name
+        text = path.read_text(encoding="utf-8")
+        folded_items += text.count("  - title: >-\n")
+        paragraphs += text.count("\nexcerpt: |-\n")
+        assert same_as_pyyaml(split_front_matter(text)[0]), path.name
+        name = f"content/{seeds.name}"
+        js = load_article(name, path.read_bytes(), UTC)
+        plain = load_article(name, seeds.read_bytes(), UTC)
+        assert "\n\n" in js.excerpt
+        assert replace(js, excerpt=js.excerpt.replace("\n\n", " ")) == plain
+    assert folded_items > 20 and paragraphs == 60
+
+
 @pytest.mark.parametrize("style", ["dump", "flow"])
 def test_the_dump_styles_hold_the_same_articles_read_without_pyyaml(
     tmp_path: Path, style: str

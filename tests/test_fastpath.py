@@ -944,32 +944,41 @@ def test_fast_yaml_defers_or_agrees_on_flow_mappings(block: str) -> None:
 
 
 block_lines = st.lists(
-    st.tuples(
-        st.sampled_from([2, 2, 2, 2, 3, 1, 4]),  # the indent, mostly alike
-        st.lists(st.sampled_from(["a", "b", " ", "#", ": ", "- ", '"', "'", "\\", "é", "\u2019", "---", "|", ">", "{", "["]), max_size=6).map("".join),
+    st.one_of(
+        st.tuples(
+            st.sampled_from([2, 2, 2, 2, 3, 1, 4]),  # the indent, mostly alike
+            st.lists(st.sampled_from(["a", "b", " ", "#", ": ", "- ", '"', "'", "\\", "é", "\u2019", "---", "|", ">", "{", "["]), max_size=6).map("".join),
+        ),
+        st.just((0, "")),  # an empty line
     ),
     min_size=0,
-    max_size=4,
+    max_size=5,
 )  # fmt: skip
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(
     st.sampled_from(["|", "|-", ">", ">-", "|+", ">2", "> # c", ">- ", "|-\n"]),
     block_lines,
-    st.sampled_from(["", "\n", "\n\n", "  more\n", "\n   more\n"]),
-    st.booleans(),
+    st.sampled_from(["", "\n", "\n\n", "  more\n", "\n   more\n", " \n"]),
+    st.sampled_from(["top", "nested", "item", "item and key"]),
 )
 def test_fast_yaml_defers_or_agrees_on_block_scalars(
-    header: str, lines: list[tuple[int, str]], after: str, nested: bool
+    header: str, lines: list[tuple[int, str]], after: str, where: str
 ) -> None:
     """Block scalars (``excerpt: >-`` and its lines), their plainest kind read on the
-    fast path: any mix of indents, blank lines, spaces at an end, headers with
-    indicators or comments, what looks like keys, dashes, comments or markers."""
-    pad = "  " if nested else ""
-    body = "".join(f"{pad}{' ' * n}{text}\n" for n, text in lines)
-    parent = "a:\n" if nested else ""
-    block = f"{parent}{pad}e: {header}\n{body}{after}{pad}t: x\n"
+    fast path: any mix of indents, empty lines, lines of spaces, spaces at an end,
+    headers with indicators or comments, what looks like keys, dashes, comments or
+    markers; after a key at the top, in a nested mapping, or in a sequence's item
+    (``- e: >-``) followed by another item or by another key of the same item."""
+    pad = "" if where == "top" else "  "
+    key = f"{pad}- e" if where.startswith("item") else f"{pad}e"
+    next_key = (
+        f"{pad}  t" if where == "item and key" else f"{pad}- t" if where == "item" else f"{pad}t"
+    )
+    body = "".join(f"{pad}{' ' * n}{text}\n" if text or n else "\n" for n, text in lines)
+    parent = "" if where == "top" else "a:\n"
+    block = f"{parent}{key}: {header}\n{body}{after}{next_key}: x\n"
     same_as_pyyaml(block)
 
 
@@ -979,6 +988,12 @@ def test_fast_yaml_defers_or_agrees_on_block_scalars(
         'excerpt: >-\n  Microsoft has built "the fifth fastest"\n  supercomputer: \\o/\ntitle: T\n',
         "excerpt: |\n  one\n  # two\n\ntitle: T\n",
         "related:\n  - title: T\n    excerpt: >\n      x\n      y\n",
+        # paragraphs: empty lines inside and after the text
+        "excerpt: |\n  one\n  two\n\n  three\n\n\ntitle: T\n",
+        "excerpt: >\n  one\n  two\n\n  three\n\n\n  four\ntitle: T\n",
+        # after a sequence's dash, as js-yaml writes a long text in a list of mappings
+        "related:\n- title: >-\n    one\n    two\n  excerpt: |-\n    x\n\n    y\n- title: T\n",
+        "related:\n  - title: >-\n      one\n      two\n    type: article\n",
     ],
 )
 def test_plain_block_scalars_take_the_fast_path(block: str) -> None:

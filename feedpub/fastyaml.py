@@ -561,6 +561,19 @@ def _block(lines: list[Line], i: int, indent: str, depth: int, folds: bool) -> t
     return _mapping(lines, i, indent, depth, folds)
 
 
+#: The depth of a block whose values are at the deepest level PyYAML is let go to: one
+#: that is a flow collection (``[a]``, ``{}``) would be a level deeper.
+_LAST = MAX_DEPTH - 1
+
+
+def _scalar_last(text: str) -> Any:
+    """:func:`_scalar` of a value at the deepest level: _Fallback for a flow collection,
+    which the guard before PyYAML refuses there (it counts every collection)."""
+    if text[:1] in ("[", "{"):
+        raise _Fallback
+    return _scalar(text)
+
+
 def _mapping(lines: list[Line], i: int, indent: str, depth: int,
              folds: bool) -> tuple[dict[str, Any], int]:  # fmt: skip
     out: dict[str, Any] = {}
@@ -584,9 +597,9 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int,
                 if not folds:
                     raise _Fallback
                 text, i = _continued(lines, i, indent, rest)
-                out[key] = _scalar(text)
+                out[key] = _scalar(text) if depth < _LAST else _scalar_last(text)
             else:
-                out[key] = _scalar(rest)
+                out[key] = _scalar(rest) if depth < _LAST else _scalar_last(rest)
         elif i < n and (lines[i][0] > indent or (lines[i][0] == indent and lines[i][1])):
             out[key], i = _block(lines, i, lines[i][0], depth + 1, folds)
         else:
@@ -616,7 +629,7 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int,
                 if not folds or not rest:
                     raise _Fallback
                 rest, i = _continued(lines, i, indent, rest)
-            out.append(_scalar(rest))
+            out.append(_scalar(rest) if depth < _LAST else _scalar_last(rest))
     return out, i
 
 

@@ -1112,3 +1112,34 @@ def test_comment_and_blank_lines_before_the_first_key_keep_the_fast_path(header:
     assert same_as_pyyaml(header + block), header
     inside = block.replace("\n  ", "\n# x\n  ", 1)  # a comment line inside a wrapped text
     assert not same_as_pyyaml(inside)
+
+
+def _nested_deep(levels: int, tail: str, in_item: bool) -> str:
+    """A front matter whose ``related`` value nests ``levels`` block mappings (in a
+    sequence's item, or not), ``tail`` the line at the deepest."""
+    lines = (
+        ["title: T", "related:", "  - x: 1", "    k0:"]
+        if in_item
+        else ["title: T", "related:", "  k0:"]
+    )
+    column = 4 if in_item else 2
+    lines += [" " * (column + 2 * d) + f"k{d}:" for d in range(1, levels)]
+    lines.append(" " * (column + 2 * levels) + tail)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("in_item", [False, True])
+@pytest.mark.parametrize(
+    "tail", ["v: a", "v: [a]", "v: {a: b}", "v: []", "- [a]", "- a", "- {a: b}"]
+)
+def test_a_flow_collection_is_refused_where_the_guard_counts_it_too_deep(
+    tail: str, in_item: bool
+) -> None:
+    """PyYAML's guard counts a flow collection as a level of nesting: the fast path,
+    whole or for a summary, takes a block exactly when the guard lets it by (it once
+    took a flow collection one level too deep, which the parser of record refuses)."""
+    for levels in range(14, 22):
+        block = _nested_deep(levels, tail, in_item)
+        refused = articles._guard(block) is not None
+        for only in (None, articles.SUMMARY_FIELDS):
+            assert (fast_load(block, only) is None) == refused, (levels, only)

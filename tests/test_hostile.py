@@ -54,6 +54,7 @@ REJECTED = {
     "binary.txt": (1, "invalid UTF-8 at byte 0"),
     "custom_local_tag.txt": (11, "custom YAML tags are not allowed for the tag '!include'"),
     "deep_block_nesting.txt": (31, "nested deeper than 20 levels"),
+    "deep_block_then_flow.txt": (30, "nested deeper than 20 levels"),
     "duplicate_keys.txt": (11, "duplicate key 'title'"),
     "empty.txt": (1, "empty file"),
     "impossible_date.txt": (7, "impossible date '2024-02-30T10:00:00Z'"),

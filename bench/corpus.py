@@ -1,7 +1,7 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
     python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
-        [--style seeds|dump|flow|block|defaults|news|jsyaml] [--spread zipf|even]
+        [--style seeds|dump|flow|block|defaults|news|jsyaml|json] [--spread zipf|even]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity (or, with
 ``--spread even``, all alike), one to
@@ -16,7 +16,7 @@ one folder, as a Jekyll ``_posts/`` or a ``_news/`` keeps them (``content/000000
 Also writes OUTDIR/config.toml: one feed per topic (50 items) and an "all" feed, with
 the content glob of the layout.
 
-Seven styles of front matter for the same articles: ``seeds`` writes it as the real files
+Eight styles of front matter for the same articles: ``seeds`` writes it as the real files
 are written (double-quoted texts, indented sequences, blank lines between sections);
 ``dump`` as a generator that calls ``yaml.safe_dump`` writes it (plain texts wrapped at
 80 columns, single quotes, sequences not indented, dates as ``2024-01-20 11:36:37+00:00``);
@@ -34,13 +34,17 @@ single-quotes many and wraps them over lines, and lines start with a quote or a 
 ``jsyaml`` as the seeds style, but every text too long for its line as js-yaml (a
 Node generator's YAML, with ``lineWidth: 64``) writes it: a folded block scalar
 (``>-``) wrapped at 64 columns, at any depth, also after a list's dash (``- title: >-``), and the article's
-excerpt in two paragraphs, a literal block scalar (``|-``) with an empty line inside.
+excerpt in two paragraphs, a literal block scalar (``|-``) with an empty line inside;
+``json`` as a generator that writes each value with ``json.dumps`` on its key's line
+(JSON is YAML's flow style): every text double-quoted, the provider, images and related
+coverage on one line each (``images: [{"url": "https://...", "width": 50}]``).
 """
 
 from __future__ import annotations
 
 import argparse
 import bisect
+import json
 import random
 import re
 import textwrap
@@ -257,7 +261,7 @@ def article_path(content: Path, i: int, layout: str) -> Path:
     return content / f"{i // 1000:04}" / f"{i:07}.txt"
 
 
-STYLES = ("seeds", "dump", "flow", "block", "defaults", "news", "jsyaml")
+STYLES = ("seeds", "dump", "flow", "block", "defaults", "news", "jsyaml", "json")
 
 #: What real headlines and excerpts hold that the WORDS do not: colons, apostrophes,
 #: quotes, brackets, dashes, "#" and "%" (the ``news`` style puts them in the texts).
@@ -291,12 +295,23 @@ def _news_texts(data: object) -> object:
     return data
 
 
+def _json_value(value: object) -> str:
+    """A value as ``json.dumps`` writes it (a date, which JSON has not, as its text in
+    quotes where nested; at the top, plain, a YAML timestamp as the seeds write it)."""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%dT%H:%M:%SZ}"
+    return json.dumps(value, ensure_ascii=False, default=lambda d: f"{d:%Y-%m-%dT%H:%M:%SZ}")
+
+
 def dumped(text: str, style: str = "dump") -> str:
     """An article file of the ``seeds`` style in the ``dump``, ``flow``, ``defaults`` or
-    ``news`` style: its front matter loaded and written again by ``yaml.safe_dump``."""
+    ``news`` style: its front matter loaded and written again by ``yaml.safe_dump``; or
+    in the ``json`` style, each value by ``json.dumps`` on its key's line."""
     _, front, body = text.split("---\n", 2)
     data = yaml.load(front, Loader=yaml.CSafeLoader)
-    if style == "defaults":
+    if style == "json":
+        written = "".join(f"{k}: {_json_value(v)}\n" for k, v in data.items())
+    elif style == "defaults":
         written = yaml.safe_dump(data)
     elif style == "news":
         written = yaml.safe_dump(_news_texts(data), sort_keys=False, allow_unicode=True)
@@ -369,7 +384,7 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
             text = _EXCERPT.sub(_folded, text)
         elif style == "jsyaml":
             text = _QUOTED.sub(_js_yaml, text)
-        elif style != "seeds":
+        elif style != "seeds":  # (json too)
             text = dumped(text, style)
         path.write_text(text, encoding="utf-8")
     feeds = ['\n[feeds.all]\ntitle = "Everything"\ntopics = ["*"]\n']

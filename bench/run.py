@@ -1,7 +1,7 @@
 """feedpub against Hugo on the same synthetic corpus, side by side, in one invocation.
 
     python bench/run.py [--sizes 1000,10000,100000] [--layouts flat,nested] [--repeat 3]
-                        [--phases | --phases-only] [--style seeds|dump|flow|block|defaults|news]
+                        [--phases | --phases-only] [--style seeds|dump|flow|block|defaults|news|jsyaml|json]
                         [--spread zipf|even]
 
 For each N and each layout it generates the corpus once (bench/corpus.py, under
@@ -413,8 +413,10 @@ def main() -> None:
         default="seeds",
         help="front matter as the real files write it, as yaml.dump does, as it does "
         "with default_flow_style=None, with excerpts as folded block scalars, as "
-        "yaml.safe_dump's defaults write it (keys sorted, non-ASCII text escaped), or as "
-        "dump with headline punctuation in every title and excerpt (news)",
+        "yaml.safe_dump's defaults write it (keys sorted, non-ASCII text escaped), as "
+        "dump with headline punctuation in every title and excerpt (news), with long "
+        "texts folded as js-yaml writes them and excerpts in two paragraphs (jsyaml), or "
+        "each value as json.dumps writes it (json)",
     )
     parser.add_argument(
         "--spread",

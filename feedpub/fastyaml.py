@@ -5,13 +5,15 @@ double-quoted, single-quoted or plain scalars, as people and ``yaml.dump`` write
 them: escapes (``\\xE9``, ``\\u2019``), scalars wrapped over lines (where the block
 has no blank or comment line), flow lists and flow mappings of scalars, on one line
 or wrapped (``[a, "b"]``, ``{url: 'https://x/a.png', width: 50}``, as
-``yaml.dump(default_flow_style=None)`` writes them), block scalars of the plainest
+``yaml.dump(default_flow_style=None)`` writes them), flow collections written as
+JSON on one line (``images: [{"url": "https://x/a.png", "width": 50}]``, see
+:func:`_json`), block scalars of the plainest
 kind (``excerpt: >-`` then lines indented alike, empty lines among them, also after
 a sequence's dash: see :func:`_block_scalars`). For
 such a block, :func:`fast_load` builds the same Python objects as PyYAML's loader (it uses PyYAML's
 own resolver rules and scalar constructors) about ten times faster, because it does
 not build the event and node objects. For anything else it returns ``None`` and
-PyYAML, the parser of record, decides: nested flow collections, other block scalars,
+PyYAML, the parser of record, decides: other nested flow collections, other block scalars,
 anchors, aliases, tags, merge keys, comments after values, duplicate keys,
 impossible dates, tabs, nesting deeper than :data:`MAX_DEPTH`.
 ``tests/test_fastpath.py`` checks that both paths give identical mappings on the
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import operator
 import re
 from collections.abc import Callable
@@ -153,17 +156,28 @@ def _plain(value: str) -> Any:
         raise _Fallback from None
 
 
-def _scalar(text: str) -> Any:
-    """A scalar written on one line, as PyYAML would construct it."""
+def _scalar(text: str, json_ok: bool = True) -> Any:
+    """A scalar written on one line, as PyYAML would construct it; or a flow
+    collection, of scalars or (with ``json_ok``) JSON's."""
     if not text:
         return None
     if text in ("[]", "{}"):  # an empty flow collection: related: []
         return [] if text == "[]" else {}
     first = text[0]
     if first == "[" and text[-1] == "]":
-        return _flow(text)
+        try:
+            return _flow(text)
+        except _Fallback:
+            if not json_ok or '"' not in text:
+                raise
+            return _json(text)
     if first == "{" and text[-1] == "}":
-        return _flow_mapping(text)
+        try:
+            return _flow_mapping(text)
+        except _Fallback:
+            if not json_ok or '"' not in text:
+                raise
+            return _json(text)
     if first == '"':
         body = text[1:-1]
         if len(text) < 2 or text[-1] != '"':
@@ -202,6 +216,65 @@ def _flow(text: str) -> list[Any]:
         out.append(_scalar(m.group(1)))
         at = m.end()
     return out
+
+
+#: How deep a JSON value may nest (a list of mappings that hold lists of mappings: a
+#: related item's images), and how long a key of it may be (PyYAML takes a key of at
+#: most 1,024 characters as written; an escape is at most six).
+JSON_DEPTH = 4
+_JSON_KEY = 128
+#: An escaped UTF-16 surrogate (half of a character past U+FFFF, as ``json.dumps``
+#: escapes one): libyaml refuses it.
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _json_float(text: str) -> float:
+    """A JSON number with a fraction, as PyYAML reads it: the same float, unless it has
+    an exponent (``1e5``, ``1.5e10``: a text or another number to PyYAML's resolver)."""
+    if "e" in text or "E" in text:
+        raise _Fallback
+    return float(text)
+
+
+def _json_constant(text: str) -> Any:
+    raise _Fallback  # NaN, Infinity: no JSON, and plain texts to PyYAML
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs) or any(len(k) > _JSON_KEY for k in out):
+        raise _Fallback  # a key twice (PyYAML reports it), or one PyYAML may not take
+    return out
+
+
+_JSON_DECODER = json.JSONDecoder(
+    parse_float=_json_float, parse_constant=_json_constant, object_pairs_hook=_json_pairs
+)
+
+
+def _json(text: str) -> Any:
+    """A flow collection written as JSON on one line (``images: [{"url": "https://x/a.png",
+    "width": 50}]``, as a generator that calls ``json.dumps`` for a value writes it), as
+    PyYAML reads it: JSON is YAML's flow style with double-quoted texts, whose escapes
+    PyYAML reads alike, but for the few cases left to it here: an escaped surrogate,
+    a number with an exponent, a key twice, nesting deeper than :data:`JSON_DEPTH`."""
+    if "\\" in text and _SURROGATE.search(text):
+        raise _Fallback
+    try:
+        value = _JSON_DECODER.decode(text)
+    except ValueError:
+        raise _Fallback from None
+    if _json_depth(value) > JSON_DEPTH:
+        raise _Fallback
+    return value
+
+
+def _json_depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_json_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_json_depth, value), default=0)
+    return 0
 
 
 #: A scalar in a flow collection, and the spaces around it: a quoted text, or a plain
@@ -561,17 +634,17 @@ def _block(lines: list[Line], i: int, indent: str, depth: int, folds: bool) -> t
     return _mapping(lines, i, indent, depth, folds)
 
 
-#: The depth of a block whose values are at the deepest level PyYAML is let go to: one
-#: that is a flow collection (``[a]``, ``{}``) would be a level deeper.
-_LAST = MAX_DEPTH - 1
+#: The depth of a block from which a value that is a JSON collection (:func:`_json`)
+#: may nest deeper than PyYAML is let go (the guard before it counts every collection).
+_DEEP = MAX_DEPTH - 1 - JSON_DEPTH
 
 
-def _scalar_last(text: str) -> Any:
-    """:func:`_scalar` of a value at the deepest level: _Fallback for a flow collection,
-    which the guard before PyYAML refuses there (it counts every collection)."""
-    if text[:1] in ("[", "{"):
+def _scalar_deep(text: str, depth: int) -> Any:
+    """:func:`_scalar` of a value in a block at ``depth`` (at least :data:`_DEEP`): a
+    flow collection of scalars, one level deeper, but none at the deepest level."""
+    if depth >= MAX_DEPTH - 1 and text[:1] in ("[", "{"):
         raise _Fallback
-    return _scalar(text)
+    return _scalar(text, json_ok=False)
 
 
 def _mapping(lines: list[Line], i: int, indent: str, depth: int,
@@ -597,9 +670,9 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int,
                 if not folds:
                     raise _Fallback
                 text, i = _continued(lines, i, indent, rest)
-                out[key] = _scalar(text) if depth < _LAST else _scalar_last(text)
+                out[key] = _scalar(text) if depth < _DEEP else _scalar_deep(text, depth)
             else:
-                out[key] = _scalar(rest) if depth < _LAST else _scalar_last(rest)
+                out[key] = _scalar(rest) if depth < _DEEP else _scalar_deep(rest, depth)
         elif i < n and (lines[i][0] > indent or (lines[i][0] == indent and lines[i][1])):
             out[key], i = _block(lines, i, lines[i][0], depth + 1, folds)
         else:
@@ -629,7 +702,7 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int,
                 if not folds or not rest:
                     raise _Fallback
                 rest, i = _continued(lines, i, indent, rest)
-            out.append(_scalar(rest) if depth < _LAST else _scalar_last(rest))
+            out.append(_scalar(rest) if depth < _DEEP else _scalar_deep(rest, depth))
     return out, i
 
 

@@ -249,6 +249,31 @@ def test_the_jsyaml_style_holds_the_same_articles_read_without_pyyaml(tmp_path: 
     assert folded_items > 20 and paragraphs == 60
 
 
+def test_the_json_style_holds_the_same_articles_read_without_pyyaml(tmp_path: Path) -> None:
+    """The json style writes each value of the seeds style's front matter with
+    json.dumps: every file gives the same Article (a related item's date a quoted
+    text), and every one is read on the fast path, as PyYAML reads it."""
+    from datetime import UTC
+
+    from feedpub.articles import load_article, split_front_matter
+
+    from .test_fastpath import same_as_pyyaml
+
+    generate(tmp_path / "seeds", 60, layout="flat")
+    generate(tmp_path / "json", 60, layout="flat", style="json")
+    nested = 0
+    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
+        path = tmp_path / "json" / "content" / seeds.name
+        text = path.read_text(encoding="utf-8")
+        nested += text.count('\nrelated: [{"title": ') + text.count('\nimages: [{"url": ')
+        assert same_as_pyyaml(split_front_matter(text)[0]), path.name
+        name = f"content/{seeds.name}"
+        assert load_article(name, path.read_bytes(), UTC) == load_article(
+            name, seeds.read_bytes(), UTC
+        )
+    assert nested > 60
+
+
 @pytest.mark.parametrize("style", ["dump", "flow"])
 def test_the_dump_styles_hold_the_same_articles_read_without_pyyaml(
     tmp_path: Path, style: str

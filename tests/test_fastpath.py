@@ -1130,8 +1130,10 @@ def _nested_deep(levels: int, tail: str, in_item: bool) -> str:
 
 @pytest.mark.parametrize("in_item", [False, True])
 @pytest.mark.parametrize(
-    "tail", ["v: a", "v: [a]", "v: {a: b}", "v: []", "- [a]", "- a", "- {a: b}"]
-)
+    "tail",
+    ["v: a", "v: [a]", "v: {a: b}", "v: []", "- [a]", "- a", "- {a: b}",
+     'v: {"a": [1]}', 'v: [{"a": {"b": [1]}}]', '- [{"a": 1}]', 'v: ["a", {"b": 1}]'],
+)  # fmt: skip
 def test_a_flow_collection_is_refused_where_the_guard_counts_it_too_deep(
     tail: str, in_item: bool
 ) -> None:
@@ -1142,4 +1144,78 @@ def test_a_flow_collection_is_refused_where_the_guard_counts_it_too_deep(
         block = _nested_deep(levels, tail, in_item)
         refused = articles._guard(block) is not None
         for only in (None, articles.SUMMARY_FIELDS):
-            assert (fast_load(block, only) is None) == refused, (levels, only)
+            if '"' in tail:  # JSON: refused from where it might nest too deep, whatever
+                # it holds (taken at shallower depths: test_json_values_take_the_fast_path)
+                assert fast_load(block, only) is None or not refused, (levels, only)
+            else:
+                assert (fast_load(block, only) is None) == refused, (levels, only)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    json_values,
+    st.booleans(),
+    st.sampled_from([(", ", ": "), (",", ":"), (" , ", " : ")]),
+    st.sampled_from(["top", "nested", "item"]),
+)
+@example({"url": "https://x/a.png", "width": 50, "ratio": 1.5}, True, (", ", ": "), "top")
+@example([{"t": "caf\xe9 \U0001f600", "n": None}], False, (", ", ": "), "item")
+@example({"a": 1e20, "b": float("nan")}, True, (", ", ": "), "top")
+def test_fast_yaml_matches_pyyaml_on_json_values(
+    value: Any, ascii_only: bool, separators: tuple[str, str], where: str
+) -> None:
+    """A value written by ``json.dumps`` on its key's line (JSON is YAML's flow style), as
+    a generator may write a nested one: any JSON, escaped or not, any separators, at the
+    top, in a nested mapping, in a sequence's item."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=ascii_only, separators=separators)
+    line = {
+        "top": f"v: {text}\n",
+        "nested": f"a:\n  v: {text}\n",
+        "item": f"a:\n- v: {text}\n  w: 1\n",
+    }
+    same_as_pyyaml("t: x\n" + line[where])
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        'images: [{"url": "https://x/a.png", "width": 50, "height": 50}]\n',
+        'provider: {"name": "Forbes", "domain": "forbes.com", "images": []}\n',
+        'related: [{"title": "T", "provider": {"name": "N"}, "images": [{"url": "u", "w": 1}]}]\n',
+        'a: {"k": "x\\/y \\u00e9 \\t \\\\ \\""}\n',
+        'a: [1.5, -0.0, 0, -7, true, false, null, "", {}, []]\n',
+    ],
+)
+def test_json_values_take_the_fast_path(block: str) -> None:
+    assert same_as_pyyaml(block), block
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        'a: [{"k": 1e5}]\n',  # an exponent: a text to PyYAML
+        'a: [{"k": 1.5E+3}]\n',  # (a float to both, left all the same)
+        'a: {"k": NaN}\n',
+        'a: {"k": -Infinity}\n',
+        'a: {"k": 1, "k": 2}\n',  # a key twice: PyYAML reports it
+        'a: ["\\ud83d\\ude00"]\n',  # an escaped surrogate pair: libyaml refuses it
+        'a: [[[[{"k": 1}]]]]\n',  # deeper than JSON_DEPTH
+        'a: {"' + "k" * 200 + '": 1}\n',
+        'a: [{"k": 1}] # c\n',
+        'a: [{"k": 1}, x]\n',
+        "a: [{'k': 1}]\n",
+    ],
+)
+def test_json_values_pyyaml_must_judge_go_to_it(block: str) -> None:
+    assert not same_as_pyyaml(block), block

@@ -29,7 +29,7 @@ import json
 import operator
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -147,6 +147,11 @@ def _plain(value: str) -> Any:
             return datetime.fromisoformat(value)
         except ValueError:
             raise _Fallback from None  # 2024-02-30: PyYAML reports it
+    if _ISO_DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise _Fallback from None
     tag = _resolve(value)
     if tag == STR:
         return value
@@ -341,11 +346,15 @@ _LINE = re.compile(
     re.M,
 )
 #: The timestamp forms nearly every date has (a space for the T is how ``yaml.dump``
-#: writes one), in UTC or at an offset of whole minutes: PyYAML gives each as the aware
-#: datetime fromisoformat gives (the same offset, as a ``timezone``).
+#: writes one), with a fraction of a second or none, in UTC, at an offset of whole
+#: minutes, or with none: PyYAML gives each as the datetime fromisoformat gives (the
+#: same offset, as a ``timezone``, or naive; a fraction cut to microseconds alike).
 _ISO_STAMP = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})\Z"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?\Z"
 )
+#: A date alone: PyYAML gives it as the date fromisoformat gives.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 #: A line as :data:`_LINE` finds it: indent, dash, key (``""`` when none), colon, the
 #: rest. The indent stays a string of spaces: two of them compare as their lengths do.
@@ -760,20 +769,20 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
     re.M,
 )
 _SAFE_SINGLE = re.compile(r": '[^'\n]*+(?:''[^'\n]*+)*+'$", re.M)
-#: and a plain one: a small integer, true, false, a time that exists (its offset
-#: less than a day, as Python's timezone takes it, or Z; a fraction of its second or
-#: none), a text that starts with a letter or any character past ASCII but a space
+#: and a plain one: a small integer or decimal number (no exponent), true, false, a
+#: date that exists, alone or with a time (its offset less than a day, as Python's
+#: timezone takes it, or Z, or none; a fraction of its second or none), a text that starts with a letter or any character past ASCII but a space
 #: (which no implicit type of PyYAML's starts with) and holds no ":" or "#", one that
 #: starts with a digit and holds a space (so no number or date of PyYAML's) and no ":"
 #: or "#", an http(s) URL (no space, so no ": " nor " #"). Always a scalar, never one
 #: the walk refuses, alone or with lines of text under it. Anywhere else in a line the
 #: walk refuses it.
 _SAFE_PLAIN = re.compile(
-    r": (?:[1-9][0-9]{0,8}|0|true|false"
+    r": (?:-?[1-9][0-9]{0,8}(?:\.[0-9]{1,9})?|-?0\.[0-9]{1,9}|0|true|false"
     r"|(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
-    r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?"  # (" ": yaml.dump's)
-    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+    r"(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?"  # (" ": yaml.dump's)
+    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?)?"
     r"|[^\x00-\x40\x5b-\x60\x7b-\x7f\s][^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])$",
     re.M,
 )

@@ -315,6 +315,15 @@ TRICKY = [
     "2024-01-01T10:00:00.Z", "2024-01-01T10:00:60Z", "2024-01-01 10:00:00Z",
     # texts that start past ASCII (a dash, a quote mark, spaces that are no YAML space)
     "— text", "«x» y", "\u3000x", "\xa0x", "’s x", "$5 x", "'a'' b'", "'a''",
+    # times with no offset, dates alone, fractions of a second (as a generator writes
+    # Python's naive datetimes and dates), and ones that do not exist
+    "2024-01-01 10:00:00", "2024-01-01T10:00:00", "2024-02-29 10:00:00", "2023-02-29T10:00:00",
+    "2024-01-01T10:00:00.5", "2024-01-01 10:00:00.1234567Z", "2024-01-01T10:00:00.",
+    "2024-01-01T10:00:00.5+01:00", "2024-02-29", "2023-02-29", "2024-13-01", "0000-01-01",
+    "2024-1-01", "2024-01-01T10:00",
+    # decimal numbers, negative ones, and numbers of other forms
+    "1.5", "-1.5", "-0.5", "0.5", "1.", ".5", "1.5e3", "1.5e+3", "1_0.5", "-1", "-0", "00.5",
+    "1.5.2", "123456789.123456789", "1234567890.5", "-", "+1.5",
 ]  # fmt: skip
 tricky_values = st.sampled_from(TRICKY)
 nested_keys = st.sampled_from(["title", "url", "when", "width", "on", "null", "title"])

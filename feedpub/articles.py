@@ -81,8 +81,18 @@ class FrontMatterLoader(CParser, _FrontMatterConstructor, yaml.resolver.Resolver
         yaml.resolver.Resolver.__init__(self)
 
 
+#: The most values YAML aliases may repeat in one front matter: far more than an
+#: article's shared providers and images need (``yaml.safe_dump`` writes an object that
+#: the data holds twice as an anchor, ``&id001``, and aliases, ``*id001``), far fewer
+#: than an alias bomb's billion.
+MAX_REPEATED = 10_000
+
+
 def _guard(text: str) -> tuple[int, str] | None:
-    """Refuse anchors/aliases and nesting deeper than MAX_DEPTH before composing.
+    """Refuse before composing: nesting deeper than MAX_DEPTH (an alias as deep as the
+    value it names goes), aliases that repeat more than MAX_REPEATED values in all (an
+    alias bomb), an alias inside the value it names (a value that holds itself), an
+    anchor in ``secured`` (whose value must not be repeated where it would be shown).
 
     Returns ``(line_in_block, reason)`` or ``None``. Block nesting is bounded by
     indentation, which a text scan measures; only files that contain flow
@@ -93,16 +103,52 @@ def _guard(text: str) -> tuple[int, str] | None:
     if max(indents, default=0) < MAX_DEPTH and not _SUSPECT.search(text):
         return None
     depth = 0
+    # each open collection (and the document): its anchor, how many values it holds
+    # (aliases counted as the values they repeat), how many levels deep it goes
+    within: list[list[Any]] = [[None, 0, 0]]
+    named: dict[str, tuple[int, int]] = {}  # anchor -> values, levels of what it names
+    repeated = 0
+    top = 0  # the keys and values of the top-level mapping begun so far
+    secured = False  # whether the top-level value begun last is secured's
     try:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                return _line(event), "YAML anchors and aliases are not allowed"
+            anchor = getattr(event, "anchor", None)
+            if depth == 1 and not isinstance(event, yaml.CollectionEndEvent):
+                if top % 2 == 0:  # a key
+                    secured = isinstance(event, yaml.ScalarEvent) and event.value == "secured"
+                top += 1
+            if isinstance(event, yaml.AliasEvent):
+                if any(name == anchor for name, _, _ in within):
+                    return _line(event), f"the YAML alias *{anchor} is inside the value it names"
+                if anchor not in named:
+                    continue  # (the load below reports it)
+                values, levels = named[anchor]
+                repeated += values
+                if repeated > MAX_REPEATED:
+                    return _line(event), (
+                        f"YAML aliases repeat more than {MAX_REPEATED:,} values: write them out"
+                    )
+                if depth + levels > MAX_DEPTH:
+                    return _line(event), f"nested deeper than {MAX_DEPTH} levels"
+                _holds(within[-1], values, levels)
+                continue
+            if anchor is not None and secured:
+                return _line(event), "a YAML anchor in secured: its value is never repeated"
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
                     return _line(event), f"nested deeper than {MAX_DEPTH} levels"
+                within.append([anchor, 1, 1])
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
+                name, values, levels = within.pop()
+                if name is not None:
+                    named[name] = (values, levels)
+                _holds(within[-1], values, levels)
+            elif isinstance(event, yaml.ScalarEvent):
+                if anchor is not None:
+                    named[anchor] = (1, 0)
+                _holds(within[-1], 1, 0)
     except yaml.MarkedYAMLError as e:
         # libyaml 0.2.5+ scans a flow collection ahead of its events and stops at its
         # own depth limit (1,000) before our count sees level 21: the same refusal.
@@ -112,6 +158,12 @@ def _guard(text: str) -> tuple[int, str] | None:
     except yaml.YAMLError:
         return None
     return None
+
+
+def _holds(collection: list[Any], values: int, levels: int) -> None:
+    """Count a value of ``values`` values, ``levels`` deep, into an open collection."""
+    collection[1] += values
+    collection[2] = max(collection[2], levels + 1)
 
 
 def _line(event: yaml.Event) -> int:

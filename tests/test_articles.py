@@ -157,7 +157,26 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
             4,
             "impossible date",
         ),
-        (b'---\ntitle: &a "x"\nexcerpt: *a\n---\n', 2, "anchors and aliases"),
+        (b'---\ntitle: &a ["x", *a]\n---\n', 2, "the YAML alias *a is inside the value it names"),
+        (b'---\nsecured: &s "x"\ntitle: *s\n---\n', 2, "a YAML anchor in secured"),
+        (
+            b"---\na: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+            b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n---\n",
+            5,
+            "YAML aliases repeat more than 10,000 values",
+        ),
+        (
+            b"---\na: &a\n"
+            + b"".join(b"  " * i + b"k%d:\n" % i for i in range(1, 12))
+            + b"  " * 12
+            + b"v: 1\n"
+            + b"b:\n"
+            + b"".join(b"  " * i + b"j%d:\n" % i for i in range(1, 9))
+            + b"  " * 9
+            + b"w: *a\n---\n",
+            24,
+            "nested deeper than 20 levels",
+        ),
         (b'---\ntitle: !!python/object:os.system "x"\n---\n', 2, "custom YAML tags"),
         (
             b'---\ntitle: "x"\nwebUrl: "javascript:alert(1)"\npublishedDateTime: 2020-01-01\n---\n',

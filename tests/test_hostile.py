@@ -50,7 +50,9 @@ topics = ["*"]
 
 #: file -> (line, reason) for every fixture that must be rejected.
 REJECTED = {
-    "alias_bomb.txt": (11, "YAML anchors and aliases are not allowed"),
+    "alias_bomb.txt": (15, "YAML aliases repeat more than 10,000 values: write them out"),
+    "alias_of_itself.txt": (14, "the YAML alias *loop is inside the value it names"),
+    "alias_of_secured.txt": (4, "a YAML anchor in secured: its value is never repeated"),
     "binary.txt": (1, "invalid UTF-8 at byte 0"),
     "custom_local_tag.txt": (11, "custom YAML tags are not allowed for the tag '!include'"),
     "deep_block_nesting.txt": (31, "nested deeper than 20 levels"),
@@ -216,7 +218,7 @@ def test_the_good_article_and_the_acceptable_ones_are_published(built: dict[str,
         assert GOOD_URL in links
         for name in ("topics_is_a_string", "width_is_true", "control_characters", "cdata_end", "odd_numbers",
                      "xss_title_excerpt", "xss_featured_content", "bom_and_crlf", "huge_topic_list",
-                     "wrapped_text_plain", "wrapped_quote_closed"):  # fmt: skip
+                     "wrapped_text_plain", "wrapped_quote_closed", "shared_objects_dumped"):  # fmt: skip
             assert f"https://news.example.com/hostile/{name}" in links, name
         assert "https://news.example.com/1mb" in links
         assert "https://news.example.com/flow" in links
@@ -228,6 +230,22 @@ def test_every_output_is_valid(built: dict[str, Any]) -> None:
     files = sorted(str(p) for p in built["feeds"].iterdir() if p.suffix in (".rss", ".atom"))
     result = CliRunner().invoke(cli, ["validate", "--now", NOW, *files])
     assert result.exit_code == 0, result.output
+
+
+def test_what_aliases_repeat_is_in_each_place(built: dict[str, Any]) -> None:
+    """yaml.safe_dump's anchors and aliases (an object the data holds twice): the
+    provider an alias repeats is the related item's too."""
+    root = etree.parse(str(built["feeds"] / "hostile.atom")).getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entry = next(
+        e
+        for e in root.iterfind("a:entry", ns)
+        if e.findtext("a:id", namespaces=ns).endswith("/shared_objects_dumped")
+    )
+    assert entry.findtext("a:author/a:name", namespaces=ns) == "Shared Wire"
+    assert "Other coverage</a> <small>Shared Wire, <time" in entry.findtext(
+        "a:content", namespaces=ns
+    )
 
 
 def test_titles_are_text_exactly_once_escaped(built: dict[str, Any]) -> None:

@@ -169,16 +169,9 @@ def _scalar(text: str, json_ok: bool = True) -> Any:
     if text in ("[]", "{}"):  # an empty flow collection: related: []
         return [] if text == "[]" else {}
     first = text[0]
-    if first == "[" and text[-1] == "]":
+    if (first == "[" and text[-1] == "]") or (first == "{" and text[-1] == "}"):
         try:
-            return _flow(text)
-        except _Fallback:
-            if not json_ok or '"' not in text:
-                raise
-            return _json(text)
-    if first == "{" and text[-1] == "}":
-        try:
-            return _flow_mapping(text)
+            return _flow(text) if first == "[" else _flow_mapping(text)
         except _Fallback:
             if not json_ok or '"' not in text:
                 raise

@@ -764,7 +764,8 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
 _SAFE_SINGLE = re.compile(r": '[^'\n]*+(?:''[^'\n]*+)*+'$", re.M)
 #: and a plain one: a small integer or decimal number (no exponent), true, false, a
 #: date that exists, alone or with a time (its offset less than a day, as Python's
-#: timezone takes it, or Z, or none; a fraction of its second or none), a text that starts with a letter or any character past ASCII but a space
+#: timezone takes it, or Z, or none; a fraction of its second or none), a text that
+#: starts with a letter or any character past ASCII but a space
 #: (which no implicit type of PyYAML's starts with) and holds no ":" or "#", one that
 #: starts with a digit and holds a space (so no number or date of PyYAML's) and no ":"
 #: or "#", an http(s) URL (no space, so no ": " nor " #"). Always a scalar, never one

@@ -33,8 +33,9 @@ apostrophes, quotes, brackets, dashes: see NEWS_MARKS), so that ``yaml.safe_dump
 single-quotes many and wraps them over lines, and lines start with a quote or a dash;
 ``jsyaml`` as the seeds style, but every text too long for its line as js-yaml (a
 Node generator's YAML, with ``lineWidth: 64``) writes it: a folded block scalar
-(``>-``) wrapped at 64 columns, at any depth, also after a list's dash (``- title: >-``), and the article's
-excerpt in two paragraphs, a literal block scalar (``|-``) with an empty line inside;
+(``>-``) wrapped at 64 columns, at any depth, also after a list's dash
+(``- title: >-``), and the article's excerpt in two paragraphs, a literal block
+scalar (``|-``) with an empty line inside;
 ``json`` as a generator that writes each value with ``json.dumps`` on its key's line
 (JSON is YAML's flow style): every text double-quoted, the provider, images and related
 coverage on one line each (``images: [{"url": "https://...", "width": 50}]``).

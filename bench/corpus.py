@@ -1,7 +1,7 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
     python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
-        [--style seeds|dump|flow|block|defaults|news|jsyaml|json] [--spread zipf|even]
+        [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared] [--spread zipf|even]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity (or, with
 ``--spread even``, all alike), one to
@@ -16,7 +16,7 @@ one folder, as a Jekyll ``_posts/`` or a ``_news/`` keeps them (``content/000000
 Also writes OUTDIR/config.toml: one feed per topic (50 items) and an "all" feed, with
 the content glob of the layout.
 
-Eight styles of front matter for the same articles: ``seeds`` writes it as the real files
+Nine styles of front matter for the same articles: ``seeds`` writes it as the real files
 are written (double-quoted texts, indented sequences, blank lines between sections);
 ``dump`` as a generator that calls ``yaml.safe_dump`` writes it (plain texts wrapped at
 80 columns, single quotes, sequences not indented, dates as ``2024-01-20 11:36:37+00:00``);
@@ -38,7 +38,11 @@ Node generator's YAML, with ``lineWidth: 64``) writes it: a folded block scalar
 scalar (``|-``) with an empty line inside;
 ``json`` as a generator that writes each value with ``json.dumps`` on its key's line
 (JSON is YAML's flow style): every text double-quoted, the provider, images and related
-coverage on one line each (``images: [{"url": "https://...", "width": 50}]``).
+coverage on one line each (``images: [{"url": "https://...", "width": 50}]``);
+``shared`` as ``dump``, but as a generator that draws providers, logos and images from
+pools writes it: one object wherever the same one comes again in an article, which
+``yaml.safe_dump`` writes once with an anchor (``provider: &id001``) and then as an
+alias (``provider: *id001``).
 """
 
 from __future__ import annotations
@@ -262,7 +266,7 @@ def article_path(content: Path, i: int, layout: str) -> Path:
     return content / f"{i // 1000:04}" / f"{i:07}.txt"
 
 
-STYLES = ("seeds", "dump", "flow", "block", "defaults", "news", "jsyaml", "json")
+STYLES = ("seeds", "dump", "flow", "block", "defaults", "news", "jsyaml", "json", "shared")
 
 #: What real headlines and excerpts hold that the WORDS do not: colons, apostrophes,
 #: quotes, brackets, dashes, "#" and "%" (the ``news`` style puts them in the texts).
@@ -304,16 +308,29 @@ def _json_value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=lambda d: f"{d:%Y-%m-%dT%H:%M:%SZ}")
 
 
+def _pooled(data: object, seen: dict[str, object]) -> object:
+    """``data`` with each mapping or list equal to one met before (in ``seen``, by its
+    repr) that very one, as a generator that draws them from pools holds them."""
+    if isinstance(data, dict | list) and data:
+        data = ({k: _pooled(v, seen) for k, v in data.items()} if isinstance(data, dict)
+                else [_pooled(v, seen) for v in data])  # fmt: skip
+        return seen.setdefault(repr(data), data)
+    return data
+
+
 def dumped(text: str, style: str = "dump") -> str:
-    """An article file of the ``seeds`` style in the ``dump``, ``flow``, ``defaults`` or
-    ``news`` style: its front matter loaded and written again by ``yaml.safe_dump``; or
-    in the ``json`` style, each value by ``json.dumps`` on its key's line."""
+    """An article file of the ``seeds`` style in the ``dump``, ``flow``, ``defaults``,
+    ``news`` or ``shared`` style: its front matter loaded and written again by
+    ``yaml.safe_dump``; or in the ``json`` style, each value by ``json.dumps`` on its
+    key's line."""
     _, front, body = text.split("---\n", 2)
     data = yaml.load(front, Loader=yaml.CSafeLoader)
     if style == "json":
         written = "".join(f"{k}: {_json_value(v)}\n" for k, v in data.items())
     elif style == "defaults":
         written = yaml.safe_dump(data)
+    elif style == "shared":
+        written = yaml.safe_dump(_pooled(data, {}), sort_keys=False, allow_unicode=True)
     elif style == "news":
         written = yaml.safe_dump(_news_texts(data), sort_keys=False, allow_unicode=True)
     else:

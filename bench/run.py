@@ -1,7 +1,7 @@
 """feedpub against Hugo on the same synthetic corpus, side by side, in one invocation.
 
     python bench/run.py [--sizes 1000,10000,100000] [--layouts flat,nested] [--repeat 3]
-                        [--phases | --phases-only] [--style seeds|dump|flow|block|defaults|news|jsyaml|json]
+                        [--phases | --phases-only] [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared]
                         [--spread zipf|even]
 
 For each N and each layout it generates the corpus once (bench/corpus.py, under

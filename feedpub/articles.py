@@ -22,11 +22,10 @@ import yaml
 from yaml._yaml import CParser
 
 from .errors import ArticleError
-from .fastyaml import fast_load
+from .fastyaml import MAX_DEPTH, MAX_REPEATED, fast_load
 from .model import Article, Image, Provider, Related, Summary
 from .sanitize import clean_text, clean_url, shorten
 
-MAX_DEPTH = 20
 MAX_EXCERPT = 4000
 MAX_TITLE = 500
 MAX_LIST = 100
@@ -79,13 +78,6 @@ class FrontMatterLoader(CParser, _FrontMatterConstructor, yaml.resolver.Resolver
         CParser.__init__(self, stream)
         _FrontMatterConstructor.__init__(self)
         yaml.resolver.Resolver.__init__(self)
-
-
-#: The most values YAML aliases may repeat in one front matter: far more than an
-#: article's shared providers and images need (``yaml.safe_dump`` writes an object that
-#: the data holds twice as an anchor, ``&id001``, and aliases, ``*id001``), far fewer
-#: than an alias bomb's billion.
-MAX_REPEATED = 10_000
 
 
 def _guard(text: str) -> tuple[int, str] | None:

@@ -10,12 +10,14 @@ JSON on one line (``images: [{"url": "https://x/a.png", "width": 50}]``, see
 :func:`_json`), block scalars of the plainest
 kind (``excerpt: >-`` then lines indented alike, empty lines among them, also after
 a sequence's dash: see :func:`_block_scalars`). For
+and the anchors and aliases ``yaml.safe_dump`` writes for an object the data holds
+twice (``provider: &id001`` then ``provider: *id001``: see :class:`_Names`). For
 such a block, :func:`fast_load` builds the same Python objects as PyYAML's loader (it uses PyYAML's
 own resolver rules and scalar constructors) about ten times faster, because it does
 not build the event and node objects. For anything else it returns ``None`` and
 PyYAML, the parser of record, decides: other nested flow collections, other block scalars,
-anchors, aliases, tags, merge keys, comments after values, duplicate keys,
-impossible dates, tabs, nesting deeper than :data:`MAX_DEPTH`.
+anchors and aliases past the bounds of ``articles._guard``, tags, merge keys, comments
+after values, duplicate keys, impossible dates, tabs, nesting deeper than :data:`MAX_DEPTH`.
 ``tests/test_fastpath.py`` checks that both paths give identical mappings on the
 benchmark corpus, the sample content, the seeds, the hostile fixtures and
 generated YAML (yaml.dump's output in its styles among it).
@@ -28,13 +30,18 @@ import itertools
 import json
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
 import yaml
 
 MAX_DEPTH = 20
+#: The most values YAML aliases may repeat in one front matter: far more than an
+#: article's shared providers and images need (``yaml.safe_dump`` writes an object that
+#: the data holds twice as an anchor, ``&id001``, and aliases, ``*id001``), far fewer
+#: than an alias bomb's billion.
+MAX_REPEATED = 10_000
 STR = "tag:yaml.org,2002:str"
 _RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = (
     yaml.resolver.Resolver.yaml_implicit_resolvers
@@ -372,16 +379,17 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
             return None
     if "'" in block and ": '" in block:  # (a C scan for one character first)
         block = _single_quoted_joined(block)
-    if only is not None:
+    # (the shapes know no alias: a block that may hold one is walked whole at once)
+    if only is not None and not ("*" in block and (": *" in block or "- *" in block)):
         try:
             return _top_level(block, only)
         except (_Fallback, IndexError):
-            pass  # the whole walk below decides
+            pass  # the whole walk below decides (an anchor, say)
     lines: list[Line] = _LINE.findall(block)
     if not lines:
         return None
     try:
-        value, end = _block(lines, 0, lines[0][0], 0, _folds(block))
+        value, end = _block(lines, 0, lines[0][0], 0, _folds(block), _Names())
     except (_Fallback, IndexError):
         return None
     return value if end == len(lines) else None
@@ -626,14 +634,16 @@ def _between_items(text: str) -> bool:
     return True
 
 
-def _block(lines: list[Line], i: int, indent: str, depth: int, folds: bool) -> tuple[Any, int]:
+def _block(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
+           names: _Names | None = None) -> tuple[Any, int]:  # fmt: skip
     """The collection starting at line ``i`` (at column ``len(indent)``); ``folds``: see
-    :func:`_folds`."""
+    :func:`_folds`; ``names``: the anchors met so far (None: an anchor or an alias is
+    PyYAML's to read)."""
     if depth >= MAX_DEPTH:
         raise _Fallback
     if lines[i][1]:
-        return _sequence(lines, i, indent, depth, folds)
-    return _mapping(lines, i, indent, depth, folds)
+        return _sequence(lines, i, indent, depth, folds, names)
+    return _mapping(lines, i, indent, depth, folds, names)
 
 
 #: The depth of a block from which a value that is a JSON collection (:func:`_json`)
@@ -649,8 +659,8 @@ def _scalar_deep(text: str, depth: int) -> Any:
     return _scalar(text, json_ok=False)
 
 
-def _mapping(lines: list[Line], i: int, indent: str, depth: int,
-             folds: bool) -> tuple[dict[str, Any], int]:  # fmt: skip
+def _mapping(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
+             names: _Names | None = None) -> tuple[dict[str, Any], int]:  # fmt: skip
     out: dict[str, Any] = {}
     n = len(lines)
     keys = _KEYS
@@ -668,6 +678,9 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int,
         if rest:
             if rest[0] == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
                 out[key] = rest[1:-1]  # the common case of _scalar, inline
+            elif rest[0] in "&*":
+                out[key], i = _named(lines, i, indent, depth, folds, _outside(key, depth, names),
+                                     rest, in_mapping=True)  # fmt: skip
             elif i < n and lines[i][0] > indent:  # a continuation line, or a nested block
                 if not folds:
                     raise _Fallback
@@ -676,14 +689,15 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int,
             else:
                 out[key] = _scalar(rest) if depth < _DEEP else _scalar_deep(rest, depth)
         elif i < n and (lines[i][0] > indent or (lines[i][0] == indent and lines[i][1])):
-            out[key], i = _block(lines, i, lines[i][0], depth + 1, folds)
+            out[key], i = _block(lines, i, lines[i][0], depth + 1, folds,
+                                 _outside(key, depth, names))  # fmt: skip
         else:
             out[key] = None
     return out, i
 
 
-def _sequence(lines: list[Line], i: int, indent: str, depth: int,
-              folds: bool) -> tuple[list[Any], int]:  # fmt: skip
+def _sequence(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
+              names: _Names | None = None) -> tuple[list[Any], int]:  # fmt: skip
     out: list[Any] = []
     n = len(lines)
     while i < n:
@@ -696,7 +710,10 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int,
             # "- key: value": a mapping whose first line shares the dash's line
             inner = col + " " * len(dash)
             lines[i] = (inner, "", key, colon, rest)
-            value, i = _mapping(lines, i, inner, depth + 1, folds)
+            value, i = _mapping(lines, i, inner, depth + 1, folds, names)
+            out.append(value)
+        elif rest[:1] in ("&", "*"):
+            value, i = _named(lines, i + 1, indent, depth, folds, names, rest, in_mapping=False)
             out.append(value)
         else:
             i += 1
@@ -706,6 +723,117 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int,
                 rest, i = _continued(lines, i, indent, rest)
             out.append(_scalar(rest) if depth < _DEEP else _scalar_deep(rest, depth))
     return out, i
+
+
+# ------------------------------------------------------------------ anchors and aliases
+#
+# ``yaml.safe_dump`` writes an object that the data holds twice (a provider that an
+# article and its related items share, one datetime for several dates) once, with an
+# anchor, and an alias wherever it comes again:
+#
+#     provider: &id001              images: &id002            - &id003
+#       name: Forbes                - url: https://x/a.jpg      url: https://x/b.jpg
+#     related:                      ...                       - *id003
+#     - provider: *id001            when: &id004 2024-01-20 11:36:37+00:00
+#
+# PyYAML gives the alias the very object its anchor named; so does the walk. Within the
+# bounds that ``articles._guard`` sets before PyYAML reads a block (an alias bomb, a
+# value that holds itself, a value nested too deep where an alias repeats it, an anchor
+# in ``secured``): the walk counts alike, and leaves what the guard might refuse to it.
+
+#: An anchor or an alias starting a key's value or an item: ``&id001`` or ``*id001``,
+#: the name as ``yaml.dump`` writes one (any other is PyYAML's), an anchor maybe
+#: followed by the value it names on the same line.
+_NAME = re.compile(r"([&*])([A-Za-z0-9_-]+)(?: +(.+))?\Z")
+
+
+def _outside(key: str, depth: int, names: _Names | None) -> _Names | None:
+    """The names for the value of ``key`` in a mapping at ``depth``: none in the value of
+    the top-level ``secured`` (no anchor there, as ``articles._guard`` says: its value
+    is never repeated; an alias there is left to the guard too)."""
+    return None if key == "secured" and not depth else names
+
+
+class _Names:
+    """The anchors of one block the walk has read so far: each name -> the value it
+    named, and that value's size as ``articles._guard`` counts it (its values: one each
+    scalar, key and collection, an alias inside it as the values it repeats; its
+    levels: 0 for a scalar, one more than its deepest value for a collection); and how
+    many values the aliases read so far repeat, in all."""
+
+    __slots__ = ("named", "repeated", "sizes")
+
+    def __init__(self) -> None:
+        self.named: dict[str, tuple[Any, int, int]] = {}
+        self.sizes: dict[int, tuple[int, int]] = {}  # by id: the collections named
+        self.repeated = 0
+
+    def anchor(self, name: str, value: Any) -> None:
+        if name in self.named:
+            raise _Fallback  # named twice: PyYAML reports it
+        values, levels = _size(value, self.sizes)
+        self.named[name] = (value, values, levels)
+        if isinstance(value, (dict, list)):
+            self.sizes[id(value)] = (values, levels)
+
+    def alias(self, name: str, depth: int) -> Any:
+        """The value ``name`` named, repeated as a value of a collection at ``depth``."""
+        if name not in self.named:
+            raise _Fallback  # no such anchor, or one whose value holds this alias
+        value, values, levels = self.named[name]
+        self.repeated += values
+        # (at ``depth`` in the walk, the guard counts depth + 1 collections open)
+        if self.repeated > MAX_REPEATED or depth + 1 + levels > MAX_DEPTH:
+            raise _Fallback
+        return value
+
+
+def _size(value: Any, sizes: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """The values and levels of ``value`` (see :class:`_Names`); ``sizes``: those of
+    the collections named so far, which an alias in ``value`` repeats."""
+    items: Iterable[Any]
+    if isinstance(value, dict):
+        items, per = value.values(), 2  # (a key is a value too)
+    elif isinstance(value, list):
+        items, per = value, 1
+    else:
+        return 1, 0
+    values, levels = 1, 1
+    for item in items:
+        known = sizes.get(id(item)) if isinstance(item, (dict, list)) else None
+        n, deep = known or _size(item, sizes)
+        values += n + per - 1
+        levels = max(levels, deep + 1)
+    return values, levels
+
+
+def _named(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
+           names: _Names | None, rest: str, in_mapping: bool) -> tuple[Any, int]:  # fmt: skip
+    """The value that ``rest`` (an anchor, maybe with a value, or an alias) starts, as
+    a key's value (``in_mapping``) or an item of a block at ``depth`` whose lines from
+    ``i`` on follow; and the line after it."""
+    m = _NAME.match(rest)
+    if names is None or m is None:
+        raise _Fallback
+    sigil, name, after = m.groups()
+    if sigil == "*":
+        if after is not None:
+            raise _Fallback
+        return names.alias(name, depth), i
+    n = len(lines)
+    if after is not None:  # a scalar, or a flow collection, maybe wrapped (another
+        # anchor, an alias or a tag there: _plain refuses it)
+        if i < n and lines[i][0] > indent:
+            if not folds:
+                raise _Fallback
+            after, i = _continued(lines, i, indent, after)
+        value = _scalar(after) if depth < _DEEP else _scalar_deep(after, depth)
+    elif i < n and (lines[i][0] > indent or (in_mapping and lines[i][0] == indent and lines[i][1])):
+        value, i = _block(lines, i, lines[i][0], depth + 1, folds, names)
+    else:
+        raise _Fallback  # an anchor on nothing (a null): PyYAML's
+    names.anchor(name, value)
+    return value, i
 
 
 # ------------------------------------------------------------------ checked, not built

@@ -18,7 +18,7 @@ import contextlib
 import re
 import sys
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -245,10 +245,11 @@ def test_the_segment_pattern_splits_a_block_as_its_plain_form_does(block: str) -
     assert fastyaml._SEGMENT.findall(block) == _SEGMENT_AS_WRITTEN_FIRST.findall(block), repr(block)
 
 
-def test_deep_nesting_and_aliases_never_take_the_fast_path() -> None:
+def test_deep_nesting_and_aliases_in_flow_collections_never_take_the_fast_path() -> None:
     deep = "".join("  " * i + f"k{i}:\n" for i in range(30)) + "  " * 30 + "leaf: 1\n"
     assert fast_load(deep) is None
-    assert fast_load("a: &anchor x\nb: *anchor\n") is None
+    assert fast_load("a: &anchor x\nb: [*anchor]\n") is None
+    assert fast_load("a: &anchor x\nb: *anchor\n") == {"a": "x", "b": "x"}
     data = b'---\ntitle: "T"\nsecured: "SECRET-FAST"\nwebUrl: "https://e.example/x"\npublishedDateTime: 2020-01-01T00:00:00Z\n---\n'
     mapping, _ = articles.parse_front_matter("x.txt", data)
     assert "secured" not in mapping and b"SECRET-FAST" not in repr(mapping).encode()
@@ -1228,3 +1229,159 @@ def test_json_values_take_the_fast_path(block: str) -> None:
 )
 def test_json_values_pyyaml_must_judge_go_to_it(block: str) -> None:
     assert not same_as_pyyaml(block), block
+
+
+# --------------------------------------------------------------------------- anchors and aliases
+
+
+def guard_agrees(block: str) -> bool:
+    """Whether fast_load took ``block`` (True) or left it to PyYAML (False); fails where
+    it took one that articles._guard refuses before PyYAML reads it, or on a difference."""
+    taken = same_as_pyyaml(block)
+    if taken:
+        assert articles._guard(block) is None, block[:500]
+    return taken
+
+
+def _shared_data() -> dict[str, Any]:
+    """An article as a generator that draws providers, images and dates from pools
+    makes one: the same objects in several places."""
+    when = datetime(2024, 1, 20, 11, 36, 37, tzinfo=UTC)
+    logo = {"url": "https://x.example/forbes-50x50.jpg", "width": 50, "height": 50}
+    provider = {"name": "Forbes", "domain": "forbes.com", "images": [logo]}
+    images = [{"url": "https://x.example/a.jpg", "width": 640, "height": 480}]
+    return {
+        "title": "T", "publishedDateTime": when, "provider": provider, "images": images,
+        "topics": ["AI", "Cloud"], "heat": -1, "empty": [],
+        "related": [
+            {"title": "r", "provider": provider, "images": images, "publishedDateTime": when},
+            {"title": "s", "provider": {"name": "CNET", "images": [logo, logo]}},
+            images[0],
+        ],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("flow", [False, None])
+@pytest.mark.parametrize("sort_keys", [False, True])
+def test_anchors_and_aliases_as_yaml_safe_dump_writes_them_take_the_fast_path(
+    flow: bool | None, sort_keys: bool
+) -> None:
+    """``provider: &id001`` (a mapping under it), ``images: &id002`` (a sequence at the
+    key's column), ``- &id003`` (an item), ``&id004 2024-...`` (a scalar), ``&id005
+    {...}`` (a flow mapping), and the aliases: the same objects, shared as PyYAML shares
+    them, for a whole parse and for a summary."""
+    data = _shared_data()
+    data["empty2"] = data["empty"]
+    block = yaml.safe_dump(data, sort_keys=sort_keys, allow_unicode=True, default_flow_style=flow)
+    assert "&id00" in block and "*id00" in block
+    assert guard_agrees(block), block
+    fast = fast_load(block)
+    assert fast["related"][0]["provider"] is fast["provider"]
+    assert fast["related"][0]["images"] is fast["images"]
+    assert fast["related"][2] is fast["images"][0]
+    assert fast["empty2"] is fast["empty"]
+    logos = fast["related"][1]["provider"]["images"]
+    assert logos[0] is logos[1] is fast["provider"]["images"][0]
+    brief = fast_load(block, articles.SUMMARY_FIELDS)
+    assert brief is not None and brief["publishedDateTime"] == data["publishedDateTime"]
+
+
+def _collections(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict | list):
+        yield value
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from _collections(item)
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents, st.data(), st.sampled_from([False, None]))
+def test_shared_objects_take_the_fast_path_as_pyyaml_reads_them(
+    doc: dict[str, Any], data: st.DataObject, flow: bool | None
+) -> None:
+    """Random documents with some of their own mappings and lists placed again
+    elsewhere (in a new key, in a list, inside another such one): what fast_load takes
+    it reads as PyYAML does, and only what the guard lets by."""
+    pool = list(_collections(doc))
+    if not pool:
+        return
+    picks = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=4))
+    doc = {**doc, "shared_a": picks[0], "shared_b": [*picks, {"again": picks[-1]}]}
+    try:
+        text = yaml.safe_dump(doc, allow_unicode=True, default_flow_style=flow)
+    except yaml.YAMLError:
+        return
+    guard_agrees(text)
+
+
+@pytest.mark.parametrize("kind", ["list", "mapping"])
+def test_aliases_repeat_at_most_as_many_values_as_the_guard_lets_by(kind: str) -> None:
+    """An anchored list of 99 values is 100 values, a mapping of 50 keys 101 (each key
+    one): aliases of it and of a scalar that repeat 10,000 values are taken, as the
+    guard takes them; one alias of the scalar more (10,001) is left to the guard, which
+    refuses it."""
+    if kind == "list":
+        named, times, scalars = "".join(f"- {k}\n" for k in range(99)), 100, 0
+    else:
+        named, times, scalars = "".join(f"  k{k}: {k}\n" for k in range(50)), 99, 1
+    block = "a: &a\n" + named + "s: &s x\nb:\n" + "- *a\n" * times + "c:\n" + "- *s\n" * scalars
+    assert guard_agrees(block)
+    assert len(fast_load(block)["b"]) == times
+    over = block + "d: *s\n"
+    assert fast_load(over) is None and fast_load(over, articles.SUMMARY_FIELDS) is None
+    assert articles._guard(over) is not None
+
+
+@pytest.mark.parametrize("levels", [1, 4])
+@pytest.mark.parametrize("as_item", [False, True])
+def test_an_alias_is_left_to_the_guard_where_what_it_repeats_would_nest_too_deep(
+    levels: int, as_item: bool
+) -> None:
+    """An anchored value ``levels`` deep, its alias at every depth: taken exactly where
+    the guard lets it by (the alias's value counted as deep as it lands)."""
+    named = "".join("  " * k + f"n{k}:\n" for k in range(1, levels)) + "  " * levels + "leaf: 1\n"
+    seen = set()
+    for depth in range(1, 20):
+        path = "".join("  " * k + f"k{k}:\n" for k in range(1, depth))
+        at = "  " * depth
+        alias = f"{at}- *a\n" if as_item else f"{at}v: *a\n"
+        block = "a: &a\n" + named + "b:\n" + path + alias
+        refused = articles._guard(block) is not None
+        taken = guard_agrees(block)
+        assert taken != refused, (depth, block)
+        seen.add(refused)
+    assert seen == {True, False}
+
+
+def test_only_the_top_level_secured_keeps_its_value_from_anchors() -> None:
+    """The guard refuses an anchor in the article's ``secured`` (the top-level key's
+    value) only: a related item's key of that name is any other key."""
+    block = "a: &a\n  k: x\nrelated:\n- secured: *a\n  b: &b\n    c: 1\nd: *b\n"
+    assert guard_agrees(block)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "a: &a\n  b: *a\n",  # inside the value it names
+        "a: &a\n- x\n- *a\n",
+        "a: *a\n",  # named nowhere
+        "b: *a\na: &a x\n",  # named after
+        "a: &a 1\nb: &a 2\nc: *a\n",  # named twice
+        "secured: &s x\ntitle: *s\n",  # an anchor in secured
+        "secured:\n  k: &s x\ntitle: *s\n",
+        "t: &s x\nsecured: *s\n",  # (an alias in secured: left to the guard too)
+        "a: &a\nb: 1\n",  # an anchor on nothing (a null)
+        "a:\n- &a\n- x\n",  # (the next item is no value of it)
+        "a: &a x\nb: *a y\n",
+        "a: &a &b x\n",
+        "a: &a !!str x\n",
+        "a: &a x\nb: [*a]\n",  # in a flow collection
+        "a: &a\n  b: 1\nc: {d: *a}\n",
+        "a: &a |\n  text\nb: *a\n",  # a block scalar anchored
+        "a: &a url: x\n",
+        "a: &é x\nb: *é\n",  # a name yaml.dump does not write
+    ],
+)
+def test_anchors_and_aliases_the_walk_does_not_take_go_to_pyyaml(block: str) -> None:
+    assert fast_load(block) is None, block
+    assert fast_load(block, articles.SUMMARY_FIELDS) is None, block

@@ -2,6 +2,7 @@
 
     python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
         [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared] [--spread zipf|even]
+        [--dates utc|offset|ruby|rfc2822]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity (or, with
 ``--spread even``, all alike), one to
@@ -43,6 +44,12 @@ coverage on one line each (``images: [{"url": "https://...", "width": 50}]``);
 pools writes it: one object wherever the same one comes again in an article, which
 ``yaml.safe_dump`` writes once with an anchor (``provider: &id001``) and then as an
 alias (``provider: *id001``).
+
+The seeds style's dates (``2024-01-20T11:36:37Z``) may be written as other generators
+write them (``--dates``): ``offset``, with a four-digit offset, as ``strftime`` writes
+``%z`` (``2024-01-20T11:36:37+0000``); ``ruby``, as Ruby's YAML writes a time
+(``2024-01-20 11:36:37.000000000 Z``); ``rfc2822``, as ``email.utils.format_datetime``
+writes one (``Sat, 20 Jan 2024 11:36:37 +0000``).
 """
 
 from __future__ import annotations
@@ -53,7 +60,9 @@ import json
 import random
 import re
 import textwrap
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import yaml
@@ -378,10 +387,25 @@ def _js_yaml(m: re.Match[str]) -> str:
     return f"{head}>-\n" + "".join(f"{at}{line}\n" for line in lines)
 
 
+#: How ``--dates`` writes a seeds-style date (its text, without the "Z"), by name.
+DATES: dict[str, Callable[[str], str]] = {
+    "utc": lambda t: f"{t}Z",
+    "offset": lambda t: f"{t}+0000",
+    "ruby": lambda t: f"{t.replace('T', ' ')}.000000000 Z",
+    "rfc2822": lambda t: format_datetime(datetime.fromisoformat(t).replace(tzinfo=UTC)),
+}
+_DATE = re.compile(
+    r"(?<=DateTime: )([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})Z$", re.M
+)
+
+
 def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
-             style: str = "seeds", spread: str = "zipf") -> None:  # fmt: skip
+             style: str = "seeds", spread: str = "zipf", dates: str = "utc") -> None:  # fmt: skip
     """``n`` articles under ``out/content`` in ``layout`` and ``style``, their topics
-    drawn as ``spread`` says (see :data:`SPREADS`), and ``out/config.toml``."""
+    drawn as ``spread`` says (see :data:`SPREADS`), their dates as ``dates`` (see
+    :data:`DATES`), and ``out/config.toml``."""
+    if dates not in DATES:
+        raise ValueError(f"dates {dates!r}: expected one of {', '.join(DATES)}")
     if spread not in SPREADS:
         raise ValueError(f"spread {spread!r}: expected one of {', '.join(SPREADS)}")
     if layout not in LAYOUTS:
@@ -404,6 +428,8 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
             text = _QUOTED.sub(_js_yaml, text)
         elif style != "seeds":  # (json too)
             text = dumped(text, style)
+        if dates != "utc":
+            text = _DATE.sub(lambda m: DATES[dates](m.group(1)), text)
         path.write_text(text, encoding="utf-8")
     feeds = ['\n[feeds.all]\ntitle = "Everything"\ntopics = ["*"]\n']
     for k, t in enumerate(topics):
@@ -420,8 +446,9 @@ def main() -> None:
     parser.add_argument("--layout", choices=LAYOUTS, default="nested")
     parser.add_argument("--style", choices=STYLES, default="seeds")
     parser.add_argument("--spread", choices=SPREADS, default="zipf")
+    parser.add_argument("--dates", choices=DATES, default="utc")
     args = parser.parse_args()
-    generate(args.outdir, args.n, args.seed, args.layout, args.style, args.spread)
+    generate(args.outdir, args.n, args.seed, args.layout, args.style, args.spread, args.dates)
 
 
 if __name__ == "__main__":

@@ -449,3 +449,63 @@ def test_the_steps_of_a_build_are_counted_in_one_process(
     )
     assert re.search(r"^render_and_write +1 ", done.stdout, re.M)
     assert (site / "feeds" / "all.rss").exists()  # a real build
+
+
+def test_the_shared_style_holds_the_same_articles_read_without_pyyaml(tmp_path: Path) -> None:
+    """The shared style is the dump style with one object wherever an equal one comes
+    again in an article: yaml.safe_dump writes anchors and aliases, every file gives
+    the same Article, and every one is read on the fast path, as PyYAML reads it."""
+    from datetime import UTC
+
+    from feedpub.articles import load_article, split_front_matter
+
+    from .test_fastpath import guard_agrees
+
+    generate(tmp_path / "seeds", 60, layout="flat")
+    generate(tmp_path / "shared", 60, layout="flat", style="shared")
+    aliased = 0
+    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
+        path = tmp_path / "shared" / "content" / seeds.name
+        text = path.read_text(encoding="utf-8")
+        aliased += ": *id0" in text or "- *id0" in text
+        assert guard_agrees(split_front_matter(text)[0]), path.name
+        name = f"content/{seeds.name}"
+        assert load_article(name, path.read_bytes(), UTC) == load_article(
+            name, seeds.read_bytes(), UTC
+        )
+    assert aliased >= 10
+
+
+@pytest.mark.parametrize(
+    ("dates", "form"),
+    [
+        ("offset", r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\+0000"),
+        ("ruby", r"20\d\d-\d\d-\d\d \d\d:\d\d:\d\d\.000000000 Z"),
+        ("rfc2822", r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} 20\d\d \d\d:\d\d:\d\d \+0000"),
+    ],
+)
+def test_the_dates_of_other_generators_give_the_same_articles(
+    tmp_path: Path, dates: str, form: str
+) -> None:
+    """``--dates`` rewrites every date (the related items' too) in its form, and each
+    file still gives the same Article, read on the fast path as PyYAML reads it."""
+    from datetime import UTC
+
+    from feedpub.articles import load_article, split_front_matter
+
+    from .test_fastpath import same_as_pyyaml
+
+    generate(tmp_path / "seeds", 40, layout="flat")
+    generate(tmp_path / dates, 40, layout="flat", dates=dates)
+    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
+        path = tmp_path / dates / "content" / seeds.name
+        text = path.read_text(encoding="utf-8")
+        written = re.findall(r"DateTime: (.*)", text)
+        assert written and all(re.fullmatch(form, d) for d in written), written
+        assert same_as_pyyaml(split_front_matter(text)[0]), path.name
+        name = f"content/{seeds.name}"
+        assert load_article(name, path.read_bytes(), UTC) == load_article(
+            name, seeds.read_bytes(), UTC
+        )
+    with pytest.raises(ValueError, match="dates"):
+        generate(tmp_path / "x", 1, dates="unix")

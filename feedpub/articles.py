@@ -80,6 +80,43 @@ class FrontMatterLoader(CParser, _FrontMatterConstructor, yaml.resolver.Resolver
         yaml.resolver.Resolver.__init__(self)
 
 
+#: An escaped UTF-16 surrogate pair: how ``json.dumps`` (``ensure_ascii``, its default)
+#: writes a character past U+FFFF, an emoji say (``"\\ud83d\\ude80"``).
+_SURROGATE_PAIR = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
+#: The most such pairs joined in one front matter (each costs a parse; past it, the
+#: pair is reported as libyaml reports it).
+MAX_JOINED = 256
+
+
+def _pyyaml(block: str) -> Any:
+    """The objects of ``block``, as PyYAML's loader makes them (its errors raised), but
+    for one thing: an escaped surrogate pair in a double-quoted text is the character
+    it stands for, as JSON and YAML 1.2 read it, where libyaml (YAML 1.1) refuses it.
+    Each pair libyaml stops at is written as the one escape it means (``\\U0001F680``)
+    and the block read again: libyaml reports the place of the escape, so only escapes
+    in double quotes are touched (in a plain or single-quoted text a backslash is a
+    backslash); the lines stay as they were, for the errors' line numbers."""
+    joined = 0
+    while True:
+        loader = FrontMatterLoader(block)
+        try:
+            return loader.get_single_data()
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark
+            if (e.problem != "found invalid Unicode character escape code" or mark is None
+                    or joined == MAX_JOINED):  # fmt: skip
+                raise
+            m = _SURROGATE_PAIR.match(block, mark.index - 2)  # (the mark: the hex digits)
+            if mark.index < 2 or m is None:
+                raise  # a surrogate alone, or a pair escaped as a backslash and text
+            high, low = int(m.group(1), 16), int(m.group(2), 16)
+            point = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+            block = f"{block[: m.start()]}\\U{point:08X}{block[m.end() :]}"
+            joined += 1
+        finally:
+            loader.dispose()
+
+
 def _guard(text: str) -> tuple[int, str] | None:
     """Refuse before composing: nesting deeper than MAX_DEPTH (an alias as deep as the
     value it names goes), aliases that repeat more than MAX_REPEATED values in all (an
@@ -230,11 +267,7 @@ def parse_front_matter(
     if refused:
         raise ArticleError(path, refused[0] + offset + 1, refused[1])
     try:
-        loader = FrontMatterLoader(block)
-        try:
-            loaded = loader.get_single_data()
-        finally:
-            loader.dispose()
+        loaded = _pyyaml(block)
     except yaml.MarkedYAMLError as e:
         mark, context = e.problem_mark or e.context_mark, e.context_mark
         line = mark.line + offset + 1 if mark else offset + 1

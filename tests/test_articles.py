@@ -346,3 +346,95 @@ def test_related_excerpt_and_image_are_cleaned_when_asked_for(
     assert hash(a) == hash(load_article("a.txt", data, UTC))
     assert a == load_article("a.txt", data, UTC)
     assert a.to_dict()["related"][0]["excerpt"] == "It’s Q&A:  3 < 5"
+
+
+# ------------------------------------------------------------- escaped surrogate pairs
+
+
+def _front(*lines: str) -> bytes:
+    return ("---\n" + "\n".join(lines) + "\n---\nbody\n").encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ('title: "Launch \\ud83d\\ude80 day"', "Launch \U0001f680 day"),
+        (
+            'title: "\\ud83d\\ude80\\uD83C\\uDF89 \\u00e9 \\ud83d\\ude80"',
+            "\U0001f680\U0001f389 é \U0001f680",
+        ),
+        ('title: "a\\\n  \\ud83d\\ude80"', "a\U0001f680"),  # wrapped, the break escaped
+        ("title: 'x \\ud83d\\ude80'", "x \\ud83d\\ude80"),  # single quotes: backslashes
+        ("title: x \\ud83d\\ude80", "x \\ud83d\\ude80"),  # plain: backslashes too
+        ('title: "\\\\ud83d"', "\\ud83d"),  # an escaped backslash, then text
+    ],
+)
+def test_escaped_surrogate_pairs_in_double_quotes_are_the_character_they_stand_for(
+    line: str, value: str
+) -> None:
+    """``json.dumps`` writes a character past U+FFFF (an emoji) as an escaped UTF-16
+    surrogate pair, which JSON and YAML 1.2 read as the character and libyaml refuses:
+    read as the character, in double quotes only, on any line."""
+    from feedpub.articles import parse_front_matter
+
+    nested = "    " + line.replace("title", "more", 1).replace("\n", "\n    ")
+    data = _front("excerpt: e", "related:", "  - title: r", nested, line)
+    mapping, _ = parse_front_matter("x.txt", data)
+    assert mapping["title"] == value
+    assert mapping["related"][0]["more"] == value
+
+
+def test_only_the_pair_libyaml_stops_at_is_joined() -> None:
+    """A pair in a single-quoted or plain text before one in double quotes is text."""
+    from feedpub.articles import parse_front_matter
+
+    data = _front("title: 'x \\ud83d\\ude80'", "k: y \\ud83d\\ude80", 'excerpt: "\\ud83d\\ude80"')
+    mapping, _ = parse_front_matter("x.txt", data)
+    assert mapping == {
+        "title": "x \\ud83d\\ude80",
+        "k": "y \\ud83d\\ude80",
+        "excerpt": "\U0001f680",
+    }
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12))
+@example("\U0001f680\U0001f600x\U00010000\U0010ffff")
+def test_any_text_json_dumps_writes_reads_back(text: str) -> None:
+    import json
+
+    from feedpub.articles import parse_front_matter
+
+    data = _front(f"title: {json.dumps(text)}", f"rel: [{json.dumps(text)}]")
+    mapping, _ = parse_front_matter("x.txt", data)
+    assert mapping["title"] == text and mapping["rel"] == [text]
+
+
+@pytest.mark.parametrize(
+    ("lines", "line"),
+    [
+        (['title: "a \\ud83d b"'], 3),  # a high surrogate alone
+        (['title: "\\ude80"'], 3),  # a low one alone
+        (["x: 1", 'title: "\\\\\\ud83d\\ude80 \\ude80"'], 4),  # a pair, then one alone
+        (['title: "\\ude80\\ud83d"'], 3),  # the halves the wrong way round
+    ],
+)
+def test_a_surrogate_that_is_no_pair_is_still_refused_at_its_line(
+    lines: list[str], line: int
+) -> None:
+    from feedpub.articles import parse_front_matter
+
+    with pytest.raises(ArticleError) as e:
+        parse_front_matter("x.txt", _front("excerpt: e", *lines))
+    assert e.value.line == line and "invalid Unicode character escape" in str(e.value)
+
+
+def test_joining_pairs_is_bounded() -> None:
+    """Each pair costs a parse: past MAX_JOINED in one front matter, the next one is
+    refused as libyaml refuses it."""
+    from feedpub.articles import MAX_JOINED, parse_front_matter
+
+    many = "\\ud83d\\ude80" * MAX_JOINED
+    mapping, _ = parse_front_matter("x.txt", _front(f'title: "{many}"'))
+    assert mapping["title"] == "\U0001f680" * MAX_JOINED
+    with pytest.raises(ArticleError, match="invalid Unicode character escape"):
+        parse_front_matter("x.txt", _front(f'title: "{many}\\ud83d\\ude80"'))

@@ -11,8 +11,9 @@ JSON on one line (``images: [{"url": "https://x/a.png", "width": 50}]``, see
 kind (``excerpt: >-`` then lines indented alike, empty lines among them, also after
 a sequence's dash: see :func:`_block_scalars`), and the anchors and aliases
 ``yaml.safe_dump`` writes for an object the data holds twice (``provider: &id001``
-then ``provider: *id001``: see :class:`_Names`). For such a block, :func:`fast_load` builds the same Python objects as PyYAML's loader (it uses PyYAML's
-own resolver rules and scalar constructors) about ten times faster, because it does
+then ``provider: *id001``: see :class:`_Names`). For such a block, :func:`fast_load`
+builds the same Python objects as PyYAML's loader (it uses PyYAML's own resolver
+rules and scalar constructors) about ten times faster, because it does
 not build the event and node objects. For anything else it returns ``None`` and
 PyYAML, the parser of record, decides: other nested flow collections, other block scalars,
 anchors and aliases past the bounds of ``articles._guard``, tags, merge keys, comments

@@ -80,41 +80,61 @@ class FrontMatterLoader(CParser, _FrontMatterConstructor, yaml.resolver.Resolver
         yaml.resolver.Resolver.__init__(self)
 
 
-#: An escaped UTF-16 surrogate pair: how ``json.dumps`` (``ensure_ascii``, its default)
-#: writes a character past U+FFFF, an emoji say (``"\\ud83d\\ude80"``).
-_SURROGATE_PAIR = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
-#: The most such pairs joined in one front matter (each costs a parse; past it, the
-#: pair is reported as libyaml reports it).
-MAX_JOINED = 256
+#: In a double-quoted text, an escaped backslash, or an escaped UTF-16 surrogate pair:
+#: how ``json.dumps`` (``ensure_ascii``, its default) writes a character past U+FFFF,
+#: an emoji say (``"\\ud83d\\ude80"``). (Left to right, so that an escaped backslash
+#: is taken before the text that follows it.)
+_SURROGATE_PAIR = re.compile(r"\\\\|\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
 
 
 def _pyyaml(block: str) -> Any:
     """The objects of ``block``, as PyYAML's loader makes them (its errors raised), but
     for one thing: an escaped surrogate pair in a double-quoted text is the character
     it stands for, as JSON and YAML 1.2 read it, where libyaml (YAML 1.1) refuses it.
-    Each pair libyaml stops at is written as the one escape it means (``\\U0001F680``)
-    and the block read again: libyaml reports the place of the escape, so only escapes
-    in double quotes are touched (in a plain or single-quoted text a backslash is a
-    backslash); the lines stay as they were, for the errors' line numbers."""
-    joined = 0
-    while True:
-        loader = FrontMatterLoader(block)
-        try:
-            return loader.get_single_data()
-        except yaml.MarkedYAMLError as e:
-            mark = e.problem_mark
-            if (e.problem != "found invalid Unicode character escape code" or mark is None
-                    or joined == MAX_JOINED):  # fmt: skip
-                raise
-            m = _SURROGATE_PAIR.match(block, mark.index - 2)  # (the mark: the hex digits)
-            if mark.index < 2 or m is None:
-                raise  # a surrogate alone, or a pair escaped as a backslash and text
-            high, low = int(m.group(1), 16), int(m.group(2), 16)
-            point = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
-            block = f"{block[: m.start()]}\\U{point:08X}{block[m.end() :]}"
-            joined += 1
-        finally:
-            loader.dispose()
+    When libyaml refuses an escape, the double-quoted texts are found by PyYAML's own
+    scanner in Python (which lets such escapes by), each pair in them is written as the
+    one escape it means (``\\U0001F680``; in a plain or single-quoted text a backslash
+    is a backslash), and libyaml reads the block again; the lines stay as they were,
+    for the errors' line numbers. A surrogate that is half of no pair is still refused."""
+    loader = FrontMatterLoader(block)
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as e:
+        if e.problem != "found invalid Unicode character escape code":
+            raise
+        joined = _joined_pairs(block)
+        if joined is None:
+            raise
+    finally:
+        loader.dispose()
+    loader = FrontMatterLoader(joined)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _joined_pairs(block: str) -> str | None:
+    """``block`` with each escaped surrogate pair of its double-quoted texts written as
+    one escape; None when PyYAML's scanner refuses it."""
+    try:
+        spans = [(t.start_mark.index, t.end_mark.index)
+                 for t in yaml.scan(block, Loader=yaml.SafeLoader)
+                 if isinstance(t, yaml.ScalarToken) and t.style == '"']  # fmt: skip
+    except yaml.YAMLError:
+        return None
+    out, at = [], 0
+    for start, end in spans:
+        out += [block[at:start], _SURROGATE_PAIR.sub(_one_escape, block[start:end])]
+        at = end
+    return "".join(out) + block[at:]
+
+
+def _one_escape(m: re.Match[str]) -> str:
+    if m.group(1) is None:
+        return m.group(0)  # an escaped backslash, as it was
+    high, low = int(m.group(1), 16), int(m.group(2), 16)
+    return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08X}"
 
 
 def _guard(text: str) -> tuple[int, str] | None:

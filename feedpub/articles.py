@@ -121,7 +121,7 @@ def _joined_pairs(block: str) -> str | None:
         spans = [(t.start_mark.index, t.end_mark.index)
                  for t in yaml.scan(block, Loader=yaml.SafeLoader)
                  if isinstance(t, yaml.ScalarToken) and t.style == '"']  # fmt: skip
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # (an escape past U+10FFFF: chr() refuses it)
         return None
     out, at = [], 0
     for start, end in spans:

@@ -9,12 +9,15 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 
-from feedpub.articles import parse_front_matter
+from feedpub.articles import load_article, parse_front_matter, split_front_matter
 from feedpub.config import load_config
+from feedpub.model import Article
 from feedpub.sources import find
 
 from .conftest import ROOT
@@ -39,6 +42,18 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def files_of(content: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in content.rglob("*") if p.is_file()}
+
+
+def beside_seeds(tmp_path: Path, n: int, **style: str) -> Iterator[tuple[str, Article, Article]]:
+    """Each file of a flat corpus of ``n`` articles written as ``style`` says
+    (:func:`generate`'s keywords), with the Article it gives and the one the same
+    article gives in the seeds style."""
+    generate(tmp_path / "seeds", n, layout="flat")
+    generate(tmp_path / "other", n, layout="flat", **style)
+    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
+        path, name = tmp_path / "other" / "content" / seeds.name, f"content/{seeds.name}"
+        yield (path.read_text(encoding="utf-8"), load_article(name, path.read_bytes(), UTC),
+               load_article(name, seeds.read_bytes(), UTC))  # fmt: skip
 
 
 def test_both_layouts_hold_the_same_article_bytes(corpora: dict[str, Path]) -> None:
@@ -199,24 +214,14 @@ def test_the_tables_say_n_a_without_hugo() -> None:
 def test_the_block_style_holds_the_same_articles_read_without_pyyaml(tmp_path: Path) -> None:
     """The block style is the seeds style with every excerpt a folded block scalar:
     every file gives the same Article, and every one is read on the fast path."""
-    from datetime import UTC
-
-    from feedpub.articles import load_article, split_front_matter
     from feedpub.fastyaml import fast_load
 
-    generate(tmp_path / "seeds", 60, layout="flat")
-    generate(tmp_path / "block", 60, layout="flat", style="block")
     blocks = 0
-    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
-        path = tmp_path / "block" / "content" / seeds.name
-        text = path.read_text(encoding="utf-8")
+    for text, article, seeds in beside_seeds(tmp_path, 60, style="block"):
         assert 'excerpt: "' not in text
         blocks += text.count("excerpt: >-\n")
-        assert fast_load(split_front_matter(text)[0]) is not None, path.name
-        name = f"content/{seeds.name}"
-        assert load_article(name, path.read_bytes(), UTC) == load_article(
-            name, seeds.read_bytes(), UTC
-        )
+        assert fast_load(split_front_matter(text)[0]) is not None, article.path
+        assert article == seeds
     assert blocks > 60
 
 
@@ -226,24 +231,14 @@ def test_the_jsyaml_style_holds_the_same_articles_read_without_pyyaml(tmp_path: 
     same Article but for the excerpt's paragraph break, and every one is read on the
     fast path, as PyYAML reads it."""
     from dataclasses import replace
-    from datetime import UTC
-
-    from feedpub.articles import load_article, split_front_matter
 
     from .test_fastpath import same_as_pyyaml
 
-    generate(tmp_path / "seeds", 60, layout="flat")
-    generate(tmp_path / "js", 60, layout="flat", style="jsyaml")
     folded_items = paragraphs = 0
-    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
-        path = tmp_path / "js" / "content" / seeds.name
-        text = path.read_text(encoding="utf-8")
+    for text, js, plain in beside_seeds(tmp_path, 60, style="jsyaml"):
         folded_items += text.count("  - title: >-\n")
         paragraphs += text.count("\nexcerpt: |-\n")
-        assert same_as_pyyaml(split_front_matter(text)[0]), path.name
-        name = f"content/{seeds.name}"
-        js = load_article(name, path.read_bytes(), UTC)
-        plain = load_article(name, seeds.read_bytes(), UTC)
+        assert same_as_pyyaml(split_front_matter(text)[0]), js.path
         assert "\n\n" in js.excerpt
         assert replace(js, excerpt=js.excerpt.replace("\n\n", " ")) == plain
     assert folded_items > 20 and paragraphs == 60
@@ -253,24 +248,13 @@ def test_the_json_style_holds_the_same_articles_read_without_pyyaml(tmp_path: Pa
     """The json style writes each value of the seeds style's front matter with
     json.dumps: every file gives the same Article (a related item's date a quoted
     text), and every one is read on the fast path, as PyYAML reads it."""
-    from datetime import UTC
-
-    from feedpub.articles import load_article, split_front_matter
-
     from .test_fastpath import same_as_pyyaml
 
-    generate(tmp_path / "seeds", 60, layout="flat")
-    generate(tmp_path / "json", 60, layout="flat", style="json")
     nested = 0
-    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
-        path = tmp_path / "json" / "content" / seeds.name
-        text = path.read_text(encoding="utf-8")
+    for text, article, seeds in beside_seeds(tmp_path, 60, style="json"):
         nested += text.count('\nrelated: [{"title": ') + text.count('\nimages: [{"url": ')
-        assert same_as_pyyaml(split_front_matter(text)[0]), path.name
-        name = f"content/{seeds.name}"
-        assert load_article(name, path.read_bytes(), UTC) == load_article(
-            name, seeds.read_bytes(), UTC
-        )
+        assert same_as_pyyaml(split_front_matter(text)[0]), article.path
+        assert article == seeds
     assert nested > 60
 
 
@@ -281,26 +265,16 @@ def test_the_dump_styles_hold_the_same_articles_read_without_pyyaml(
     """The dump and flow styles are the seeds style's front matter written again by
     yaml.safe_dump: every file gives the same Article, and every one is read on the
     fast path."""
-    from datetime import UTC
-
-    from feedpub.articles import load_article, split_front_matter
     from feedpub.fastyaml import fast_load
 
-    generate(tmp_path / "seeds", 60, layout="flat")
-    generate(tmp_path / "dump", 60, layout="flat", style=style)
     flows = 0
-    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
-        dump = tmp_path / "dump" / "content" / seeds.name
-        text = dump.read_text(encoding="utf-8")
+    for text, article, seeds in beside_seeds(tmp_path, 60, style=style):
         assert 'title: "' not in text  # plain texts
         if style == "dump":
             assert "\n- " in text  # sequences not indented
         flows += "topics: [" in text
-        assert fast_load(split_front_matter(text)[0]) is not None, dump.name
-        name = f"content/{seeds.name}"
-        assert load_article(name, dump.read_bytes(), UTC) == load_article(
-            name, seeds.read_bytes(), UTC
-        )
+        assert fast_load(split_front_matter(text)[0]) is not None, article.path
+        assert article == seeds
     assert flows == (60 if style == "flow" else 0)
     with pytest.raises(ValueError, match="style"):
         generate(tmp_path / "x", 1, style="pretty")
@@ -310,28 +284,18 @@ def test_the_defaults_style_holds_the_same_articles_read_without_pyyaml(tmp_path
     """The defaults style is the seeds style's front matter as yaml.safe_dump writes it
     with its defaults: keys sorted, non-ASCII text escaped in double quotes wrapped over
     lines. Every file gives the same Article, and every one is read on the fast path."""
-    from datetime import UTC
-
-    from feedpub.articles import load_article, split_front_matter
     from feedpub.fastyaml import fast_load
 
-    generate(tmp_path / "seeds", 60, layout="flat")
-    generate(tmp_path / "defaults", 60, layout="flat", style="defaults")
     escaped = wrapped = 0
-    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
-        path = tmp_path / "defaults" / "content" / seeds.name
-        text = path.read_text(encoding="utf-8")
+    for text, article, seeds in beside_seeds(tmp_path, 60, style="defaults"):
         front = split_front_matter(text)[0]
         keys = [line.split(":", 1)[0] for line in front.splitlines() if line[:1].isalpha()]
         assert keys == sorted(keys)
         assert text.isascii()
         escaped += "\\x" in text or "\\u" in text
         wrapped += "\\\n" in text
-        assert fast_load(front) is not None, path.name
-        name = f"content/{seeds.name}"
-        assert load_article(name, path.read_bytes(), UTC) == load_article(
-            name, seeds.read_bytes(), UTC
-        )
+        assert fast_load(front) is not None, article.path
+        assert article == seeds
     assert escaped > 30 and wrapped > 30
 
 
@@ -340,8 +304,6 @@ def test_the_news_style_holds_headline_texts_read_without_pyyaml(tmp_path: Path)
     excerpt: yaml.safe_dump single-quotes and wraps many of them, and lines under a
     text start with a quote, a dash or a "#". Every file is read on the fast path, as
     PyYAML reads it; bench/fastpath.py says so."""
-    from feedpub.articles import split_front_matter
-
     from .test_fastpath import same_as_pyyaml
 
     generate(tmp_path / "news", 80, layout="flat", style="news")
@@ -378,10 +340,6 @@ def test_fastpath_counts_a_block_pyyaml_refuses_and_goes_on(tmp_path: Path) -> N
 def test_one_change_edits_the_articles_own_title(tmp_path: Path, style: str) -> None:
     """The "one article changed" run edits the title of the newest published article
     (not a related item's, which comes first where keys are sorted)."""
-    from datetime import UTC
-
-    from feedpub.articles import load_article
-
     generate(tmp_path, 40, layout="flat", style=style)
     path = bench_run.newest_published(tmp_path)
     before = load_article("a.txt", path.read_bytes(), UTC)
@@ -455,24 +413,13 @@ def test_the_shared_style_holds_the_same_articles_read_without_pyyaml(tmp_path: 
     """The shared style is the dump style with one object wherever an equal one comes
     again in an article: yaml.safe_dump writes anchors and aliases, every file gives
     the same Article, and every one is read on the fast path, as PyYAML reads it."""
-    from datetime import UTC
-
-    from feedpub.articles import load_article, split_front_matter
-
     from .test_fastpath import guard_agrees
 
-    generate(tmp_path / "seeds", 60, layout="flat")
-    generate(tmp_path / "shared", 60, layout="flat", style="shared")
     aliased = 0
-    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
-        path = tmp_path / "shared" / "content" / seeds.name
-        text = path.read_text(encoding="utf-8")
+    for text, article, seeds in beside_seeds(tmp_path, 60, style="shared"):
         aliased += ": *id0" in text or "- *id0" in text
-        assert guard_agrees(split_front_matter(text)[0]), path.name
-        name = f"content/{seeds.name}"
-        assert load_article(name, path.read_bytes(), UTC) == load_article(
-            name, seeds.read_bytes(), UTC
-        )
+        assert guard_agrees(split_front_matter(text)[0]), article.path
+        assert article == seeds
     assert aliased >= 10
 
 
@@ -489,23 +436,12 @@ def test_the_dates_of_other_generators_give_the_same_articles(
 ) -> None:
     """``--dates`` rewrites every date (the related items' too) in its form, and each
     file still gives the same Article, read on the fast path as PyYAML reads it."""
-    from datetime import UTC
-
-    from feedpub.articles import load_article, split_front_matter
-
     from .test_fastpath import same_as_pyyaml
 
-    generate(tmp_path / "seeds", 40, layout="flat")
-    generate(tmp_path / dates, 40, layout="flat", dates=dates)
-    for seeds in sorted((tmp_path / "seeds" / "content").iterdir()):
-        path = tmp_path / dates / "content" / seeds.name
-        text = path.read_text(encoding="utf-8")
+    for text, article, seeds in beside_seeds(tmp_path, 40, dates=dates):
         written = re.findall(r"DateTime: (.*)", text)
         assert written and all(re.fullmatch(form, d) for d in written), written
-        assert same_as_pyyaml(split_front_matter(text)[0]), path.name
-        name = f"content/{seeds.name}"
-        assert load_article(name, path.read_bytes(), UTC) == load_article(
-            name, seeds.read_bytes(), UTC
-        )
+        assert same_as_pyyaml(split_front_matter(text)[0]), article.path
+        assert article == seeds
     with pytest.raises(ValueError, match="dates"):
         generate(tmp_path / "x", 1, dates="unix")

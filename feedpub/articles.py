@@ -114,9 +114,18 @@ def _pyyaml(block: str) -> Any:
         loader.dispose()
 
 
+#: The longest front matter whose pairs :func:`_joined_pairs` joins: PyYAML's scanner in
+#: Python reads 1.6 MB a second, a tenth of what libyaml reads (a longer one keeps
+#: libyaml's error; the fast path joins the pairs of most before it comes to this).
+MAX_SCANNED = 256 * 1024
+
+
 def _joined_pairs(block: str) -> str | None:
     """``block`` with each escaped surrogate pair of its double-quoted texts written as
-    one escape; None when PyYAML's scanner refuses it."""
+    one escape; None when PyYAML's scanner refuses it, or it is longer than
+    :data:`MAX_SCANNED`."""
+    if len(block) > MAX_SCANNED:
+        return None
     try:
         spans = [(t.start_mark.index, t.end_mark.index)
                  for t in yaml.scan(block, Loader=yaml.SafeLoader)

@@ -442,3 +442,16 @@ def test_every_pair_is_joined_at_once() -> None:
     mapping, _ = parse_front_matter("x.txt", _front(f'title: "{many}"', f"k: '{many}'"))
     assert mapping["title"] == "\\\U0001f680" * 1000
     assert mapping["k"] == many
+
+
+def test_a_front_matter_too_long_to_scan_keeps_libyamls_error() -> None:
+    from feedpub.articles import MAX_SCANNED, parse_front_matter
+
+    filler = "a" * (MAX_SCANNED - 100)
+    near = _front(f"excerpt: {filler}", 'title: "\\ud83d\\ude80"')
+    assert parse_front_matter("x.txt", near)[0]["title"] == "\U0001f680"
+    with pytest.raises(ArticleError, match="invalid Unicode character escape") as e:
+        parse_front_matter(
+            "x.txt", _front(f"excerpt: {filler}a" + "a" * 100, 'title: "\\ud83d\\ude80"')
+        )
+    assert e.value.line == 4

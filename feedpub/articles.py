@@ -84,7 +84,9 @@ class FrontMatterLoader(CParser, _FrontMatterConstructor, yaml.resolver.Resolver
 #: how ``json.dumps`` (``ensure_ascii``, its default) writes a character past U+FFFF,
 #: an emoji say (``"\\ud83d\\ude80"``). (Left to right, so that an escaped backslash
 #: is taken before the text that follows it.)
-_SURROGATE_PAIR = re.compile(r"\\\\|\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
+_BACKSLASH_OR_PAIR = re.compile(
+    r"\\\\|\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
+)
 
 
 def _pyyaml(block: str) -> Any:
@@ -134,7 +136,7 @@ def _joined_pairs(block: str) -> str | None:
         return None
     out, at = [], 0
     for start, end in spans:
-        out += [block[at:start], _SURROGATE_PAIR.sub(_one_escape, block[start:end])]
+        out += [block[at:start], _BACKSLASH_OR_PAIR.sub(_one_escape, block[start:end])]
         at = end
     return "".join(out) + block[at:]
 

@@ -98,18 +98,19 @@ def _pyyaml(block: str) -> Any:
     one escape it means (``\\U0001F680``; in a plain or single-quoted text a backslash
     is a backslash), and libyaml reads the block again; the lines stay as they were,
     for the errors' line numbers. A surrogate that is half of no pair is still refused."""
-    loader = FrontMatterLoader(block)
     try:
-        return loader.get_single_data()
+        return _load(block)
     except yaml.MarkedYAMLError as e:
-        if e.problem != "found invalid Unicode character escape code":
-            raise
-        joined = _joined_pairs(block)
+        joined = None
+        if e.problem == "found invalid Unicode character escape code":
+            joined = _joined_pairs(block)
         if joined is None:
             raise
-    finally:
-        loader.dispose()
-    loader = FrontMatterLoader(joined)
+    return _load(joined)
+
+
+def _load(block: str) -> Any:
+    loader = FrontMatterLoader(block)
     try:
         return loader.get_single_data()
     finally:

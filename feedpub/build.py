@@ -233,7 +233,7 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
         todo,
         parallel.READING,
         files=_abspath,
-        meanwhile=partial(formats.prepare, formats_used),
+        meanwhile=partial(_prepare_rendering, formats_used),
         ahead=sources.prepare,
     )
     for done, ((src, _), result) in enumerate(zip(todo, results, strict=True), 1):
@@ -371,8 +371,8 @@ def _parse_shown(config: Config, now: datetime, pending: list[Job], ex: parallel
              for s in job.doc.items}  # fmt: skip
     shows = compose.Shows(parsed, {}, set())
     results = ex.map(partial(compose.parse, config, now, headlines, whole, before), items,
-                     parallel.PARSING,
-                     files=partial(_article_path, config))  # fmt: skip
+                     parallel.PARSING, files=partial(_article_path, config),
+                     ahead=sources.prepare_articles)  # fmt: skip
     for s, result in zip(items, results, strict=True):
         if isinstance(result, compose.Parsed):
             shows.parsed[s.path] = result
@@ -381,6 +381,12 @@ def _parse_shown(config: Config, now: datetime, pending: list[Job], ex: parallel
         else:
             shows.errors[s.path] = result
     return shows
+
+
+def _prepare_rendering(formats_used: list[str]) -> None:
+    """What rendering imports, done while the workers read (see :func:`summarise`)."""
+    formats.prepare(formats_used)
+    sources.prepare_articles()
 
 
 def _article_path(config: Config, s: Summary) -> str:

@@ -653,10 +653,17 @@ def summarize(
 
 
 def prepare() -> None:
-    """Import what parsing article files needs (PyYAML, ftfy): for a build to do once,
-    before it forks the processes that read them (the processes that render, forked
-    later, then find it done too)."""
+    """Import what parsing article files needs (PyYAML): for a build to do once, before
+    it forks the processes that read them (the processes that render, forked later,
+    then find it done too). Not ftfy, which cleaning a text may need: a Summary seldom
+    cleans a text (see :func:`feedpub.articles._has_text`), and a process that does
+    imports it then; the build imports it while they read (:func:`prepare_articles`)."""
     from .articles import load_summary  # noqa: F401
+
+
+def prepare_articles() -> None:
+    """Import what building Articles may need too (ftfy, 40 ms): for a build to do
+    before it forks the processes that render, or earlier, while others read."""
     from .sanitize import load_text_tools
 
     load_text_tools()

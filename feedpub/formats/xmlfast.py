@@ -104,13 +104,14 @@ def entry(a: Article) -> Entry | None:
     """An article's Entry; None where feedgen must decide (see :func:`render`)."""
     if not agrees_with_lxml():
         return None
+    updated = entry_updated(a)
     try:
-        rss, atom = _entries(a)
+        rss, atom = _entries(a, updated)
     except Declined:
         return None
     # (the related links' titles are written in that form already: see _entries)
     rss_bytes = hex_references(rss.encode(), titles=False)
-    return Entry(rss_bytes, hex_references(atom.encode(), titles=False), entry_updated(a))
+    return Entry(rss_bytes, hex_references(atom.encode(), titles=False), updated)
 
 
 def write(config: Config, feed: FeedConfig, items: Sequence[Article], fmts: Sequence[str],
@@ -196,9 +197,10 @@ def _head(lines: list[str]) -> bytes:
 # ------------------------------------------------------------------------ one article
 
 
-def _entries(a: Article) -> tuple[str, str]:
-    """An article's RSS item and Atom entry, as they stand in every document: the
-    escaped texts, the Media RSS and the related links are made once for both."""
+def _entries(a: Article, updated: datetime) -> tuple[str, str]:
+    """An article's RSS item and Atom entry, as they stand in every document (its Atom
+    ``updated`` given): the escaped texts, the Media RSS and the related links are made
+    once for both."""
     content = content_html(a)
     player = video_player(a)
     provider = a.provider
@@ -211,7 +213,8 @@ def _entries(a: Article) -> tuple[str, str]:
         raise Declined  # feedgen: "Required fields not set" (Atom), no <title> (RSS)
     title, url, url_attr, html_body = _text(a.title), _text(a.url), _attr(a.url), _text(content)
     excerpt = _text(html.escape(a.excerpt, quote=False))
-    related = [_attrs((("rel", "related"), ("href", r.url)))
+    # (what _attrs writes of the two, then the title)
+    related = [(f' rel="related" href="{_attr(r.url)}"' if r.url else ' rel="related"')
                + (f' title="{hex_attribute(_attr(r.title))}"' if r.title else "")
                for r in a.related]  # fmt: skip
     media = _media(a.images, player)
@@ -227,7 +230,8 @@ def _entries(a: Article) -> tuple[str, str]:
     else:
         rss.append(f"{i}<description>{html_body}</description>\n")
     rss.append(f'{i}<guid isPermaLink="true">{url}</guid>\n')
-    rss += (f"{i}<category>{_text(t)}</category>\n" for t in a.topics)
+    categories = [_categories(t) for t in a.topics]
+    rss += (rss_line for rss_line, _ in categories)
     rss.append(f"{i}<pubDate>{rfc822(a.published_at)}</pubDate>\n")
     if a.images:
         rss.append(f'{i}<enclosure url="{image_url}" length="0" type="{image_kind}"/>\n')
@@ -239,7 +243,7 @@ def _entries(a: Article) -> tuple[str, str]:
 
     i = "    "  # Atom: feed > entry > these
     atom = [f"  <entry>\n{i}<id>{url}</id>\n{i}<title>{title}</title>\n"
-            f"{i}<updated>{entry_updated(a).isoformat()}</updated>\n"]  # fmt: skip
+            f"{i}<updated>{updated.isoformat()}</updated>\n"]  # fmt: skip
     if provider:
         atom.append(_author(i, provider.name, domain))
     atom.append(f'{i}<content type="html">{html_body}</content>\n' if content
@@ -247,7 +251,7 @@ def _entries(a: Article) -> tuple[str, str]:
     atom.append(f'{i}<link href="{url_attr}"/>\n')  # feedgen #135: the link keeps its href only
     if a.excerpt:
         atom.append(f'{i}<summary type="html">{excerpt}</summary>\n')
-    atom += (f'{i}<category term="{_attr(t)}"/>\n' for t in a.topics)
+    atom += (atom_line for _, atom_line in categories)
     atom.append(f"{i}<published>{a.published_at.isoformat()}</published>\n")
     if a.images:
         atom.append(
@@ -259,14 +263,21 @@ def _entries(a: Article) -> tuple[str, str]:
     return "".join(rss), "".join(atom)
 
 
+@functools.lru_cache(maxsize=4096)  # a site has a few hundred topics, in every article
+def _categories(topic: str) -> tuple[str, str]:
+    """A topic's line in an RSS item, and in an Atom entry."""
+    return (f"      <category>{_text(topic)}</category>\n",
+            f'    <category term="{_attr(topic)}"/>\n')  # fmt: skip
+
+
 def _media(images: Sequence[Image], player: Player | None) -> list[str]:
     """Media RSS, as :func:`feedpub.formats.xmlfeed._media` writes it: lines, each
     indented by a NUL (never in a document: see :func:`_valid`) that the item's or
     entry's indentation replaces."""
     out = []
     for image in images:
-        attrs = _attrs((("url", image.url), ("medium", "image"), ("type", image_type(image.url)),
-                        ("width", str(image.width or "")), ("height", str(image.height or ""))))  # fmt: skip
+        attrs = (f'{_url_attr(image.url)} medium="image" type="{_attr(image_type(image.url))}"'
+                 f"{_size(image.width, image.height)}")  # fmt: skip
         if image.title:
             out.append(f"\0<media:content{attrs}>\n"
                        f'\0  <media:title type="plain">{_text(image.title)}</media:title>\n'
@@ -275,14 +286,23 @@ def _media(images: Sequence[Image], player: Player | None) -> list[str]:
             out.append(f"\0<media:content{attrs}/>\n")
     if images:
         first = images[0]
-        attrs = _attrs((("url", first.url), ("width", str(first.width or "")),
-                        ("height", str(first.height or ""))))  # fmt: skip
-        out.append(f"\0<media:thumbnail{attrs}/>\n")
+        size = _size(first.width, first.height)
+        out.append(f"\0<media:thumbnail{_url_attr(first.url)}{size}/>\n")
     if player:
-        attrs = _attrs((("url", player.url), ("width", str(player.width or "")),
-                        ("height", str(player.height or ""))))  # fmt: skip
-        out.append(f"\0<media:player{attrs}/>\n")
+        size = _size(player.width, player.height)
+        out.append(f"\0<media:player{_url_attr(player.url)}{size}/>\n")
     return out
+
+
+def _url_attr(url: str) -> str:
+    """A ``url`` attribute as :func:`_attrs` writes it (none for an empty one)."""
+    return f' url="{_attr(url)}"' if url else ""
+
+
+def _size(width: int | None, height: int | None) -> str:
+    """``width`` and ``height`` attributes as :func:`_attrs` writes them (none for a
+    size not given)."""
+    return (f' width="{width}"' if width else "") + (f' height="{height}"' if height else "")
 
 
 def _author(i: str, name: str, uri: str) -> str:

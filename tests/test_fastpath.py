@@ -649,7 +649,9 @@ def test_has_text_is_whether_the_cleaned_text_is_empty(text: str, key: str) -> N
     )
 
 
-def test_a_summary_of_a_title_with_references_needs_no_ftfy(monkeypatch: Any) -> None:
+def test_a_summary_of_a_title_with_references_needs_no_ftfy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Summaries leave ftfy unimported (40 ms a process) for a title with references
     and mojibake, which the Article repairs."""
 

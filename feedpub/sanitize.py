@@ -23,8 +23,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from .fasthtml import canonical
-
 if TYPE_CHECKING:
     from lxml import etree
 
@@ -199,15 +197,20 @@ ALLOWED_ATTRIBUTES = {
 
 
 def load_text_tools() -> None:
-    """Import ftfy, which :func:`clean_text` needs for a text that may hold mojibake:
-    for a build to do once, before it forks the processes that read articles."""
+    """Import ftfy, which :func:`clean_text` needs for a text that may hold mojibake,
+    and :mod:`feedpub.fasthtml`, which :func:`sanitize` and :func:`html_findings` need:
+    for a build to do once, before it forks the processes that make Articles (reading
+    a file for its Summary needs neither)."""
     _ftfy()
+    from . import fasthtml  # noqa: F401
 
 
 def sanitize(fragment: str) -> str:
     """Clean HTML against our allowlist: no scripts, frames, styles, handlers or odd URLs.
     What :func:`clean_html` gives, without it for a fragment it would give back as it
     is (:mod:`feedpub.fasthtml`)."""
+    from .fasthtml import canonical  # (not imported to read a file for its Summary)
+
     if canonical(fragment) is not None:
         return fragment
     return clean_html(fragment)
@@ -280,6 +283,8 @@ def html_findings(text: str) -> tuple[tuple[str, str], ...]:
     is not absolute http(s) in an HTML fragment: what :func:`parsed_html_findings`
     finds, without parsing a fragment :mod:`feedpub.fasthtml` recognises (it holds no
     element or attribute that can break a rule but its URLs)."""
+    from .fasthtml import canonical
+
     urls = canonical(text)
     if urls is not None:
         return tuple(_attribute_findings(urls))

@@ -93,7 +93,6 @@ class Player:
     height: int | None = None
 
 
-@functools.lru_cache(maxsize=4096)  # an article is in several feeds and formats
 def video_player(article: Article) -> Player | None:
     """The embed player of a video (the first iframe's ``src`` in its featured
     content), for Media RSS's ``media:player``; None without one."""
@@ -109,7 +108,6 @@ def video_player(article: Article) -> Player | None:
     return Player(url, size.get("width"), size.get("height"))
 
 
-@functools.lru_cache(maxsize=4096)  # an article is in several feeds and formats
 def content_html(article: Article) -> str:
     """The HTML body of an item: lead image, excerpt, video link, related coverage.
     Sanitised; written as the sanitiser writes HTML, so that it usually has nothing
@@ -141,6 +139,14 @@ def content_html(article: Article) -> str:
             parts.append(f'<li><a href="{a(r.url)}"{LINK_REL}>{e(r.title)}</a>{tail}</li>')
         parts.append("</ul>")
     return sanitize("".join(parts))
+
+
+#: :func:`video_player` and :func:`content_html` kept for the renderers that make a
+#: document from its Articles (feedgen's, JSON Feed's), which meet an article in each
+#: of its feeds and formats. An entry (:mod:`.xmlfast`) is made once a build: it calls
+#: them plainly, as a cache it never hits would only hash each Article and keep it alive.
+cached_video_player = functools.lru_cache(maxsize=4096)(video_player)
+cached_content_html = functools.lru_cache(maxsize=4096)(content_html)
 
 
 def entry_updated(article: Article) -> datetime:

@@ -25,12 +25,12 @@ from ..model import Article
 from . import JSON
 from .items import (
     GENERATOR_URI,
-    content_html,
+    cached_content_html,
+    cached_video_player,
     entry_updated,
     image_type,
     is_video,
     rfc3339,
-    video_player,
 )
 
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -50,7 +50,7 @@ def _authors(article: Article) -> list[dict[str, str]]:
 def _item(article: Article) -> dict[str, Any]:
     a = article
     item: dict[str, Any] = {"id": a.url, "url": a.url, "title": a.title}
-    item["content_html"] = content_html(a)
+    item["content_html"] = cached_content_html(a)
     if a.excerpt:
         item["summary"] = a.excerpt
     if a.images:
@@ -82,7 +82,7 @@ def _item(article: Article) -> dict[str, Any]:
         # JSON Feed has no player: the watch page, as content_html links it, and the
         # embed player (Media RSS's media:player in RSS and Atom) beside it when known
         ext["video_url"] = a.url
-        if player := video_player(a):
+        if player := cached_video_player(a):
             ext["player_url"] = player.url
     if ext:
         item["_feedpub"] = ext

@@ -39,11 +39,11 @@ from .items import (
     GENERATOR_URI,
     MEDIA_NS,
     Player,
-    content_html,
+    cached_content_html,
+    cached_video_player,
     entry_updated,
     hex_references,
     image_type,
-    video_player,
 )
 
 
@@ -125,7 +125,7 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
             _sub(item, "enclosure", url=first.url, length="0", type=image_type(first.url))
         if a.provider:
             _sub(item, f"{{{DC_NS}}}creator").text = a.provider.name
-        _media(item, a.images, video_player(a))
+        _media(item, a.images, cached_video_player(a))
         for r in a.related:
             _sub(item, f"{{{ATOM_NS}}}link", rel="related", href=r.url, title=r.title)
         return item
@@ -140,7 +140,7 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
                  length="0")  # fmt: skip
         for r in a.related:
             _sub(entry, "link", rel="related", href=r.url, title=r.title)
-        _media(entry, a.images, video_player(a))
+        _media(entry, a.images, cached_video_player(a))
         return entry
 
 
@@ -177,7 +177,7 @@ def _generator(
         fe.updated(entry_updated(a))
         if a.excerpt:
             fe.summary(html.escape(a.excerpt, quote=False), type="html")
-        fe.content(content_html(a), type="html")
+        fe.content(cached_content_html(a), type="html")
         for topic in a.topics:
             fe.category(term=topic)
         if a.provider:

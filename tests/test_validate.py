@@ -105,7 +105,9 @@ RSS = [
     ("enclosure url", set_("enclosure", "url", "//e.com/a.png"), "absolute-url"),
     ("related link", set_(f"{A}link", "href", "relative"), "absolute-url"),
     ("future", set_("pubDate", None, "Fri, 01 Jan 2100 00:00:00 +0000"), "future"),
-    # the lexical forms the schema leaves to code (see rss.rng, itemUrl)
+    # the lexical forms the schema leaves to code (see rss.rng, urlText)
+    ("channel date", channel("channel/lastBuildDate", None, "2020-01-01T00:00:00Z"), "schema"),
+    ("channel language", channel("channel/language", None, "en_US"), "schema"),
     ("iso pubDate", set_("pubDate", None, "2020-01-01T00:00:00Z"), "schema"),
     ("two-digit year", set_("pubDate", None, "Fri, 01 Jan 21 00:00:00 +0000"), "schema"),
     ("bad zone", set_("pubDate", None, "Fri, 01 Jan 2021 00:00:00 CET"), "schema"),
@@ -196,21 +198,28 @@ def test_the_item_forms_the_schema_leaves_to_code_accept_what_its_patterns_do(
     assert check(data, NOW) == ("rss", [])
 
 
-# ------------------------------------------------------------- rss.rng's item patterns
+# ------------------------------------------------- the schemas' patterns, checked in code
 
 RNG = "{http://relaxng.org/ns/structure/1.0}"
 #: One item of a valid RSS feed; each case below puts a value in one of its places.
 ONE_ITEM = b"""<?xml version='1.0' encoding='UTF-8'?>
 <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>T</title>
-<link>https://e.com/</link><description>D</description>
+<link>https://e.com/</link><description>D</description><language>en</language>
+<pubDate>Tue, 19 May 2020 21:00:00 +0000</pubDate><docs>https://e.com/docs</docs>
+<lastBuildDate>Tue, 19 May 2020 21:00:00 +0000</lastBuildDate>
 <atom:link href="https://e.com/f.rss" rel="self" type="application/rss+xml"/>
 <item><title>I</title><link>https://e.com/a</link><guid>https://e.com/a</guid>
 <pubDate>Tue, 19 May 2020 21:00:00 +0000</pubDate>
 <enclosure url="https://e.com/a.png" length="0" type="image/png"/></item></channel></rss>
 """
-#: rss.rng's define -> where an item holds a value of it, and what the check says of
-#: a value that does not match it.
+#: rss.rng's define -> where an item (or, from "channel/", the channel) holds a value
+#: of it, and what the check says of a value that does not match it.
 PLACES = [
+    ("url", "channel/link", None, "channel link is not a url"),
+    ("url", "channel/docs", None, "channel docs is not a url"),
+    ("language", "channel/language", None, "channel language is not a language"),
+    ("date", "channel/pubDate", None, "channel pubDate is not a date"),
+    ("date", "channel/lastBuildDate", None, "channel lastBuildDate is not a date"),
     ("url", "link", None, "item link is not a url"),
     ("url", "enclosure", "url", "enclosure url is not a url"),
     ("date", "pubDate", None, "item pubDate is not a date"),
@@ -232,14 +241,17 @@ EXAMPLES = {
                   "image/png;x\u2028", "image/png\x85;x", "image/png\u00a0;x",
                   "image", "/png", "image/", "image/p ng", " image/png", "image/png ",
                   "t\u00e9xt/plain", "a/b/c", "a/b;", ""],
+    "language": ["en", "en-US", " fr-ca\t", "x-klingon", "EN", "abcdefgh-12345678", "en_US",
+                 "abcdefghi", "en-", "-en", "en-123456789", "e n", "", " ", "\u00e9n",
+                 "en\u00a0", "en\x85", "1en", "en--us"],
 }  # fmt: skip
 
 
 @functools.cache
-def schema_of(define: str) -> etree.RelaxNG:
-    """A grammar whose one element ``<v>`` holds a value of rss.rng's ``define``,
-    copied from rss.rng as it is: libxml2's own verdict on the pattern."""
-    rss = etree.parse(str(ROOT / "feedpub" / "schemas" / "rss.rng"))
+def schema_of(define: str, name: str = "rss") -> etree.RelaxNG:
+    """A grammar whose one element ``<v>`` holds a value of the ``define`` of the
+    schema ``name``, copied from it as it is: libxml2's own verdict on the pattern."""
+    rss = etree.parse(str(ROOT / "feedpub" / "schemas" / f"{name}.rng"))
     data = rss.getroot().find(f"{RNG}define[@name='{define}']/{RNG}data")
     assert data is not None and data.find(f"{RNG}param[@name='pattern']") is not None, define
     grammar = etree.Element(f"{RNG}grammar", nsmap={None: RNG[1:-1]})
@@ -256,7 +268,9 @@ def agree(define: str, path: str, attr: str | None, message: str, value: str) ->
     v.text = value
     by_schema = schema_of(define).validate(v.getroottree())
     root = etree.fromstring(ONE_ITEM)
-    set_(path, attr, value)(root, root.find("channel/item"))
+    (channel if path.startswith("channel/") else set_)(path, attr, value)(
+        root, root.find("channel/item")
+    )
     fmt, problems = check(etree.tostring(root, encoding="UTF-8"), NOW)
     by_code = not any(p.message.startswith(message) for p in problems)
     assert (fmt, by_code) == ("rss", by_schema), (define, path, attr, value, problems)
@@ -267,11 +281,12 @@ def test_the_one_item_feed_is_valid() -> None:
 
 
 @pytest.mark.parametrize(("define", "path", "attr", "message"), PLACES)
-def test_the_item_checks_agree_with_rss_rng_patterns(
+def test_the_checks_agree_with_rss_rng_patterns(
     define: str, path: str, attr: str | None, message: str
 ) -> None:
-    """rss.rng leaves each item's link, date and enclosure URL and type to code, which
-    reads the patterns from rss.rng: its verdict is libxml2's on each value."""
+    """rss.rng leaves the channel's link, docs, language and dates and each item's link,
+    date and enclosure URL and type to code, which reads the patterns from rss.rng: its
+    verdict is libxml2's on each value."""
     for value in EXAMPLES[define]:
         agree(define, path, attr, message, value)
     assert {schema_of(define).validate(etree.fromstring(f"<v>{e}</v>".encode()).getroottree())
@@ -291,12 +306,46 @@ ALPHABET = " \t\n\r\x85\u00a0\u2028:/;,.+-!#$&^_()[]{}|?*\\aZz09é東"
     st.integers(0, 40),
     st.integers(0, 3),
 )
-def test_the_item_checks_agree_with_rss_rng_patterns_on_generated_values(
+def test_the_checks_agree_with_rss_rng_patterns_on_generated_values(
     place: tuple[str, str, str | None, str], data: st.DataObject, insert: str, at: int, cut: int
 ) -> None:
     define = place[0]
     base = data.draw(st.sampled_from(EXAMPLES[define]))
     agree(*place, base[:at] + insert + base[at + cut :])
+
+
+#: One entry of a valid Atom feed, whose related link's type each case below sets.
+ONE_ENTRY = b"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns="http://www.w3.org/2005/Atom"><id>https://e.com/</id><title>T</title>
+<updated>2020-05-19T21:00:00Z</updated><author><name>N</name></author>
+<link href="https://e.com/f.atom" rel="self" type="application/atom+xml"/>
+<entry><id>https://e.com/a</id><title>I</title><updated>2020-05-19T21:00:00Z</updated>
+<link href="https://e.com/a"/><link rel="related" href="https://e.com/r" type="text/html"/>
+</entry></feed>
+"""
+
+
+def test_the_one_entry_feed_is_valid() -> None:
+    assert check(ONE_ENTRY, NOW) == ("atom", [])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(EXAMPLES["mediaType"]), st.text(alphabet=ALPHABET, max_size=4),
+       st.integers(0, 40), st.integers(0, 3))  # fmt: skip
+def test_an_atom_link_type_is_held_to_atom_rng_pattern(
+    base: str, insert: str, at: int, cut: int
+) -> None:
+    """atom.rng leaves a link's type to code, which reads atomMediaType's pattern from
+    atom.rng: its verdict is libxml2's on each value."""
+    value = base[:at] + insert + base[at + cut :]
+    v = etree.Element("v")
+    v.text = value
+    by_schema = schema_of("atomMediaType", "atom").validate(v.getroottree())
+    root = etree.fromstring(ONE_ENTRY)
+    root.find(f"{A}entry/{A}link[@rel='related']").set("type", value)
+    fmt, problems = check(etree.tostring(root, encoding="UTF-8"), NOW)
+    by_code = not any(p.message.startswith("link rel=related type is not") for p in problems)
+    assert (fmt, by_code) == ("atom", by_schema), (value, problems)
 
 
 def _email_utils_date(text: str) -> datetime | None:

@@ -215,23 +215,30 @@ def parse_rfc822(text: str | None, unknown: tzinfo | None = UTC) -> datetime | N
         return None
 
 
-#: What the schema leaves to code (see rss.rng's comment on itemUrl): the lexical form
-#: of each item's link, date, enclosure URL and type, checked against the patterns of
-#: rss.rng's defines ``url``, ``date`` and ``mediaType``, read from the schema itself.
-_ITEM_FORMS = {"url": "url", "date": "date", "media type": "mediaType"}
+#: What the schemas leave to code (see rss.rng's comment on urlText): the lexical form
+#: of an RSS channel's link, docs, language and dates, of each item's link, date,
+#: enclosure URL and type, and of each Atom link's type, checked against the patterns
+#: of these defines, read from the schemas themselves: form -> (schema, define).
+_FORMS = {
+    "url": (RSS.name, "url"),
+    "date": (RSS.name, "date"),
+    "media type": (RSS.name, "mediaType"),
+    "language": (RSS.name, "language"),
+    "media type (RFC 4287)": (ATOM.name, "atomMediaType"),
+}
 
 
-def _item_forms() -> dict[str, re.Pattern[str]]:
-    """Each of :data:`_ITEM_FORMS` -> its rss.rng pattern, compiled for Python."""
+def _forms() -> dict[str, re.Pattern[str]]:
+    """Each of :data:`_FORMS` -> its schema's pattern, compiled for Python."""
     out: dict[str, re.Pattern[str]] = {}
-    for form, define in _ITEM_FORMS.items():
-        found = _schema_doc(RSS.name).xpath(
+    for form, (name, define) in _FORMS.items():
+        found = _schema_doc(name).xpath(
             "/rng:grammar/rng:define[@name=$name]/rng:data/rng:param[@name='pattern']/text()",
             namespaces={"rng": RELAX_NG_NS},
             name=define,
         )
         if not isinstance(found, list) or len(found) != 1:
-            raise LookupError(f"rss.rng has no pattern for {define!r}")
+            raise LookupError(f"{name}.rng has no pattern for {define!r}")
         out[form] = re.compile(python_pattern(str(found[0])))
     return out
 
@@ -283,18 +290,22 @@ def python_pattern(pattern: str) -> str:
     return "".join(out)
 
 
-_ITEM_PATTERNS = _item_forms()
+_PATTERNS = _forms()
 
 
 def _form(el: Any, value: str | None, form: str, what: str, item: str) -> Iterator[Problem]:
-    if value is None or not _ITEM_PATTERNS[form].fullmatch(value):
+    if value is None or not _PATTERNS[form].fullmatch(value):
         yield Problem(el.sourceline or 0, "schema", f"{what} is not a {form}: {value!r}", item)
 
 
 #: ``fullmatch`` of each form's pattern, for the checks made once an item.
-_IS_URL = _ITEM_PATTERNS["url"].fullmatch
-_IS_DATE = _ITEM_PATTERNS["date"].fullmatch
-_IS_MEDIA_TYPE = _ITEM_PATTERNS["media type"].fullmatch
+_IS_URL = _PATTERNS["url"].fullmatch
+_IS_DATE = _PATTERNS["date"].fullmatch
+_IS_MEDIA_TYPE = _PATTERNS["media type"].fullmatch
+_IS_ATOM_MEDIA_TYPE = _PATTERNS["media type (RFC 4287)"].fullmatch
+#: The elements of an RSS channel whose form rss.rng leaves to code, and their forms.
+_CHANNEL_FORMS = {"link": "url", "docs": "url", "language": "language", "pubDate": "date",
+                  "lastBuildDate": "date"}  # fmt: skip
 
 
 def _text(el: Any) -> str:
@@ -309,6 +320,10 @@ def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Ite
         return
     yield from _url(channel.find("link") if channel.find("link") is not None else channel,
                     channel.findtext("link"), "channel link", "")  # fmt: skip
+    for el in channel.iterchildren(*_CHANNEL_FORMS):
+        text, form = _text(el), _CHANNEL_FORMS[el.tag]
+        if not _PATTERNS[form].fullmatch(text):
+            yield from _form(el, text, form, f"channel {el.tag}", "")
     selfs = [ln for ln in channel.findall(f"{_A}link") if ln.get("rel") == "self"]
     if not selfs:
         yield Problem(channel.sourceline or 0, "self-link", 'channel has no <atom:link rel="self">')
@@ -388,6 +403,8 @@ def _links(parent: Any, item: str, need_self: bool,
         rel = ln.get("rel", "alternate")
         if not is_absolute(href := ln.get("href")):
             yield _not_absolute(ln, href, f"link rel={rel} href", item)
+        if (kind := ln.get("type")) is not None and not _IS_ATOM_MEDIA_TYPE(kind):
+            yield from _form(ln, kind, "media type (RFC 4287)", f"link rel={rel} type", item)
         if rel == "alternate":
             key = (ln.get("type", ""), ln.get("hreflang", ""))
             alternates[key] = alternates.get(key, 0) + 1

@@ -22,7 +22,7 @@ import yaml
 from yaml._yaml import CParser
 
 from .errors import ArticleError
-from .fastyaml import MAX_DEPTH, MAX_REPEATED, fast_load
+from .fastyaml import MAX_DEPTH, MAX_REPEATED, fast_load, surrogate_pair
 from .model import Article, Image, Provider, Related, Summary
 from .sanitize import clean_text, clean_url, shorten
 
@@ -149,8 +149,7 @@ def _joined_pairs(block: str) -> str | None:
 def _one_escape(m: re.Match[str]) -> str:
     if m.group(1) is None:
         return m.group(0)  # an escaped backslash, as it was
-    high, low = int(m.group(1), 16), int(m.group(2), 16)
-    return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08X}"
+    return f"\\U{ord(surrogate_pair(int(m.group(1), 16), int(m.group(2), 16))):08X}"
 
 
 def _guard(text: str) -> tuple[int, str] | None:

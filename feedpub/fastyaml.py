@@ -121,6 +121,12 @@ def _unescaped(body: str) -> str:
     return "".join(parts)
 
 
+def surrogate_pair(high: int, low: int) -> str:
+    """The character a UTF-16 surrogate pair stands for (``high`` 0xD800 to 0xDBFF,
+    ``low`` 0xDC00 to 0xDFFF)."""
+    return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+
 def _paired(parts: list[str]) -> None:
     """The escapes of ``parts`` (text, escape, text, ..., as :func:`_unescaped` split
     them) made characters, where each escaped surrogate is half of a pair, the high
@@ -135,8 +141,8 @@ def _paired(parts: list[str]) -> None:
             low = parts[j + 2] if j + 2 < len(parts) and not parts[j + 1] else ""
             if low[:2] not in ("ud", "uD") or low[2] not in "cdefCDEF":
                 raise _Fallback
-            point = 0x10000 + ((int(code[1:], 16) - 0xD800) << 10) + int(low[1:], 16) - 0xDC00
-            parts[j], parts[j + 2] = chr(point), ""  # (the low one's escape now no escape)
+            parts[j] = surrogate_pair(int(code[1:], 16), int(low[1:], 16))
+            parts[j + 2] = ""  # (the low one's escape now no escape)
         else:
             parts[j] = _CHARACTERS[code]
 

@@ -662,8 +662,9 @@ def prepare() -> None:
 
 
 def prepare_articles() -> None:
-    """Import what building Articles may need too (ftfy, 40 ms): for a build to do
-    before it forks the processes that render, or earlier, while others read."""
+    """Import what building Articles may need too (ftfy, 40 ms, and the HTML
+    recogniser, which a Summary never needs): for a build to do before it forks the
+    processes that render, or earlier, while others read."""
     from .sanitize import load_text_tools
 
     load_text_tools()

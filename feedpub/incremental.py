@@ -80,17 +80,23 @@ def _normal(name: str) -> str:
     return name.lower().replace("-", "_").replace(".", "_")
 
 
-def _plain(value: Any) -> Any:
-    """A configuration value as JSON can hold it, the same in every process."""
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
+def _json(value: Any) -> str:
+    """A configuration value as JSON, the same in every process: a dataclass as the
+    mapping of its fields, a set sorted, a Path or a ZoneInfo as its str (whose str is
+    its key). What json writes itself (text, numbers, lists, tuples) it writes at C speed,
+    calling :func:`_unjsonable` only for the rest."""
+    return _ENCODER.encode(value)
+
+
+def _unjsonable(value: Any) -> Any:
     if isinstance(value, frozenset | set):
-        return sorted(_plain(v) for v in value)
+        return sorted(value)
     if names := _field_names(value.__class__):
-        return {name: _plain(getattr(value, name)) for name in names}
-    return str(value)  # a Path, a ZoneInfo (whose str is its key)
+        return {name: getattr(value, name) for name in names}
+    return str(value)
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=_unjsonable)
 
 
 @functools.cache
@@ -113,15 +119,16 @@ _LAST_SITE_KEY: list[object] = [None, ""]
 
 
 def _site_key(config: Config) -> str:
-    fields = {f.name: _plain(getattr(config, f.name))
-              for f in dataclasses.fields(config) if f.name != "feeds"}  # fmt: skip
-    return json.dumps([code_key(), fields], sort_keys=True, ensure_ascii=False)
+    fields = {
+        f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name != "feeds"
+    }
+    return _json([code_key(), fields])
 
 
 @functools.lru_cache(maxsize=4096)
 def feed_key(feed: FeedConfig) -> str:
     """Every field of one feed's configuration."""
-    return json.dumps(_plain(feed), sort_keys=True, ensure_ascii=False)
+    return _json(feed)
 
 
 def config_key(config: Config) -> str:

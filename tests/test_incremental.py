@@ -75,6 +75,33 @@ def test_every_field_of_the_configuration_is_part_of_the_keys() -> None:
         assert incremental.config_key(changed) != incremental.config_key(config), f.name
 
 
+def test_the_configuration_key_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """A feed's topics are a set: its key lists them in one order whatever the hash
+    seed, so that a build never takes the last build's config for another."""
+    topics = ", ".join(f'"Topic {c}"' for c in "ABCDEFGHIJ")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        (ROOT / "config.toml").read_text(encoding="utf-8")
+        + f'\n[feeds.many]\ntitle = "Many"\ntopics = [{topics}]\n',
+        encoding="utf-8",
+    )
+    code = (
+        "import sys; from feedpub import config, incremental; "
+        "c = config.load_config(sys.argv[1]); "
+        "print(incremental.config_key(c).replace(incremental.code_key(), ''))"
+    )
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", code, str(cfg)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }  # fmt: skip
+    assert len(keys) == 1
+    assert "Topic A" in keys.pop()
+
+
 def _feedpub(lib: Path, site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(lib), "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run(

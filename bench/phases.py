@@ -49,7 +49,9 @@ PHASES: list[tuple[Any, str]] = [
     (kept, "update"),
     (build_module, "select_feeds"),
     (build_module, "_render_and_write"),
-    (build_module, "_site"),
+    (build_module, "_site"),  # (older code: the site files rendered and staged at the end)
+    (getattr(build_module, "_Site", None), "render"),  # rendered while the documents are
+    (getattr(build_module, "_Site", None), "deliver"),
     (incremental, "remember"),
     (kept, "dump"),
 ]
@@ -176,8 +178,9 @@ def main() -> None:
         for module, name, label in steps():
             setattr(module, name, _timed_step(name, getattr(module, name), label))
     for module, name in PHASES:
-        if module is not None:
-            setattr(module, name, _timed(name.lstrip("_"), getattr(module, name)))
+        if module is not None and hasattr(module, name):
+            label = f"site {name}" if module is getattr(build_module, "_Site", None) else name
+            setattr(module, name, _timed(label.lstrip("_"), getattr(module, name)))
     for name in CACHE:
         if hasattr(Cache, name):
             setattr(Cache, name, _timed(f"cache {name}", getattr(Cache, name)))

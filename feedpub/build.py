@@ -126,15 +126,27 @@ def build(
                 )
                 if result.refused:
                     return result
+            # the site-wide files list every feed: not for a --feed build
+            site = None if slugs else _Site(config, selected, rows, known, check, full,
+                                            changes, observe)  # fmt: skip
+
             # the files' rows are written while other processes render (if any do)
             meanwhile = partial(cache.commit_files, changes)
             shown = _render_and_write(config, now, selected, known, ex, check, full, result,
-                                      changes, stage, meanwhile, progress, observe,
-                                      last.windows if last else None)  # fmt: skip
-            stage.write_back()  # the feeds' bytes go to disk while the site is rendered
-            if not slugs:  # the site-wide files list every feed: not for a --feed build
-                result.outcomes += _site(config, selected, rows, known, check, full, shown,
-                                         changes, stage, observe)  # fmt: skip
+                                      changes, stage, meanwhile, site.render if site else None,
+                                      progress, observe, last.windows if last else None)  # fmt: skip
+            stage.write_back()  # the feeds' bytes go to disk while the build goes on
+            changes.headlines += [(p, d, h.to_json()) for p, (d, h) in shown.items()]
+            if site is not None:  # staged after the documents, as they are renamed after them
+                result.outcomes += site.deliver(stage, shown)
+            # what a complete build keeps for the next (made while the bytes go to disk;
+            # kept only if the build turns out complete)
+            selection = None
+            if stamps is not None:
+                rejected = [e for e in g.errors if id(e) not in unusable]
+                # (written again: what changed since the ``last`` one)
+                selection = kept.dump(kept.Kept(setup, now, sel.upcoming, stamps, sel.windows,
+                                                rejected, result.hidden), last)  # fmt: skip
             _publish(stage, result)  # every file's bytes on disk, then the renames
         # the files of the feeds kept for the next build are read again then, even if
         # their size and mtime look unchanged
@@ -144,11 +156,7 @@ def build(
             changes.last_build = incremental.remember(
                 state, now, sel.upcoming, g.errors, done, result.hidden, None
             )
-            if stamps is not None:
-                rejected = [e for e in g.errors if id(e) not in unusable]
-                # (written again: what changed since the ``last`` one)
-                changes.kept = kept.dump(kept.Kept(setup, now, sel.upcoming, stamps, sel.windows,
-                                                   rejected, result.hidden), last)  # fmt: skip
+            changes.kept = selection
         return result
     finally:
         stage.discard()  # a build stopped before its commit publishes nothing
@@ -270,12 +278,13 @@ def _abspath(item: tuple[SourceFile, str | None]) -> str:
 def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Summary]],
                       known: dict[str, incremental.Known], ex: parallel.Executor, check: bool,
                       full: bool, result: BuildResult, changes: Changes, stage: output.Stage,
-                      meanwhile: Callable[[], object], progress: Progress | None,
-                      observe: Observe | None,
+                      meanwhile: Callable[[], object], site: Callable[[Shown], object] | None,
+                      progress: Progress | None, observe: Observe | None,
                       last: Mapping[str, kept.Window] | None = None) -> Shown:  # fmt: skip
     """Render, check and stage every feed document whose fingerprint changed, in feed
     order; remove the archive pages a feed no longer has. What the feeds page shows of
-    the articles rendered. ``meanwhile`` is done here while other processes render.
+    the articles rendered. ``meanwhile`` is done here while other processes render (if
+    any do); so is ``site`` (given what the page shows), or else after the documents.
     ``last``: the windows of the last build, whose documents may hold the entries of
     articles shown again (see :func:`_written_entries`)."""
     existing = output.archive_pages(config)
@@ -305,29 +314,46 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
     with contextlib.closing(parsed):
         before = _written_entries(config, last, pending, known) if last and not full else {}
         shows = _parse_shown(config, now, pending, ex, parsed, before)
+        shown = compose.shown(pending, shows)
         # an Article a document needs whole is parsed once a worker (each has its own ``kept``)
         kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
-        rendered = ex.map(partial(compose.render, config, now, shows, kept), pending,
-                          parallel.RENDERING, meanwhile=meanwhile)  # fmt: skip
-        shown: Shown = {}
+        # the processes that render write the temp files too, in folders made now
+        new = None if check or not pending else stage.files(config.output, reserve=True)
+        work = partial(_render_and_make, config, now, shows, kept, check, new)
+
+        def during() -> None:  # while other processes render
+            meanwhile()
+            if site is not None:
+                site(shown)
+
+        made = ex.map(work, pending, parallel.RENDERING, meanwhile=during)
         written = 0
         for slot in slots:
             if isinstance(slot, Outcome):
                 result.outcomes.append(slot)
                 continue
-            data, heads = next(rendered)
-            shown.update(heads)
             # an archive page is published before the documents that link it
-            outcome, stat = output.deliver(config, slot.name, data, check, stage,
-                                           first=slot.doc.page is not None)  # fmt: skip
+            outcome, stat = stage.adopt(config.output / slot.name, next(made),
+                                        first=slot.doc.page is not None)  # fmt: skip
             if stat:
                 changes.outputs.append((slot.name, slot.fp, *stat))
             result.outcomes.append(outcome)
             written += 1
             if progress:
                 progress("Writing feeds", written, len(pending))
-    changes.headlines += [(p, d, h.to_json()) for p, (d, h) in shown.items()]
+    if site is not None:
+        site(shown)  # (when no other process rendered: it renders once)
     return shown
+
+
+def _render_and_make(config: Config, now: datetime, shows: compose.Shows,
+                     kept: MutableMapping[tuple[str, str], Article], check: bool,
+                     new: parallel.NewFiles | None, chunk: list[Job]) -> list[output.Made]:  # fmt: skip
+    """Each job of ``chunk`` rendered, checked, and compared with its file or written to
+    a temp file (:func:`feedpub.output.make`), in whichever process renders it."""
+    rendered = compose.render(config, now, shows, kept, chunk)
+    return [output.make(config, job.name, r, check, new)
+            for job, r in zip(chunk, rendered, strict=True)]  # fmt: skip
 
 
 def _written_entries(config: Config, last: Mapping[str, kept.Window], pending: list[Job],
@@ -369,13 +395,15 @@ def _parse_shown(config: Config, now: datetime, pending: list[Job], ex: parallel
     # the articles of documents in a format that is rendered from the Articles (JSON Feed)
     whole = {s.path for job in pending if not formats.FORMATS[job.fmt].assembled
              for s in job.doc.items}  # fmt: skip
-    shows = compose.Shows(parsed, {}, set())
+    shows = compose.Shows(parsed, {}, set(), {})
     results = ex.map(partial(compose.parse, config, now, headlines, whole, before), items,
                      parallel.PARSING, files=partial(_article_path, config),
                      ahead=sources.prepare_articles)  # fmt: skip
     for s, result in zip(items, results, strict=True):
         if isinstance(result, compose.Parsed):
             shows.parsed[s.path] = result
+            if result.headline is not None:
+                shows.headlines[s.path] = result.headline
         elif result is None:
             shows.changed.add(s.path)
         else:
@@ -393,43 +421,66 @@ def _article_path(config: Config, s: Summary) -> str:
     return os.path.join(config.root, s.path)
 
 
-def _site(config: Config, selected: dict[str, list[Summary]],
-          rows: Callable[[Collection[str]], Mapping[str, Row]],
-          known: dict[str, incremental.Known], check: bool, full: bool, shown: Shown,
-          changes: Changes, stage: output.Stage,
-          observe: Observe | None) -> list[Outcome]:  # fmt: skip
-    """``feeds.opml`` and ``index.html``: rendered when what they show changed, checked,
-    then staged like a feed. The page's headlines come from this build's renders,
-    then from the cache, and only the rest are parsed from their files."""
-    fp = incremental.site_fingerprint(config, selected)
-    if (
-        not check
-        and not full
-        and all(incremental.up_to_date(config.output / n, known.get(n), fp) for n in SITE_NAMES)
-    ):
-        return [Outcome(n, "unchanged") for n in SITE_NAMES]
-    from .site import headline_items, site_files  # lxml: only when they are rendered
+class _Site:
+    """``feeds.opml`` and ``index.html``: rendered when what they show changed, and
+    checked (:meth:`render`, which a build does while other processes render its
+    documents), then staged like a feed, after the documents (:meth:`deliver`). The
+    page's headlines come from this build's renders, then from the cache, and only the
+    rest are parsed from their files."""
 
-    wanted = {s.path: s for s in headline_items(config, selected)}
-    heads = compose.known_headlines(wanted, shown, rows(wanted))
-    rest = [s for p, s in wanted.items() if p not in heads]
-    if observe and rest:
-        observe("parse", [s.path for s in rest])
-    reread = sources.read_articles(config, rest)
-    parsed = {p: Headline.of(a) for p, a in reread.articles.items()}
-    heads.update(parsed)
-    changes.headlines += [(p, wanted[p].digest, h.to_json()) for p, h in parsed.items()]
-    outcomes = []
-    for f in site_files(config, selected, heads):
-        problems: list[Problem | str] = list(f.problems)
-        if f.name == PAGE:
-            problems += [str(e) for e in reread.errors.values()]
-        data: Rendered = (f.data, problems, reread.changed if f.name == PAGE else [])
-        outcome, stat = output.deliver(config, f.name, data, check, stage)
-        if stat:
-            changes.outputs.append((f.name, fp, *stat))
-        outcomes.append(outcome)
-    return outcomes
+    def __init__(self, config: Config, selected: dict[str, list[Summary]],
+                 rows: Callable[[Collection[str]], Mapping[str, Row]],
+                 known: dict[str, incremental.Known], check: bool, full: bool,
+                 changes: Changes, observe: Observe | None) -> None:  # fmt: skip
+        self.config, self.selected, self.rows, self.known = config, selected, rows, known
+        self.check, self.full, self.changes, self.observe = check, full, changes, observe
+        self.fp = incremental.site_fingerprint(config, selected)
+        #: each file's name and checked bytes, once rendered; None for up-to-date files
+        self.files: list[tuple[str, Rendered]] | None = None
+        self.rendered = False
+
+    def render(self, shown: Shown) -> None:
+        """Render and check the files (once), unless they are up to date."""
+        if self.rendered:
+            return
+        self.rendered = True
+        config, known = self.config, self.known
+        current = (incremental.up_to_date(config.output / n, known.get(n), self.fp)
+                   for n in SITE_NAMES)  # fmt: skip
+        if not self.check and not self.full and all(current):
+            return
+        from .site import headline_items, site_files  # lxml: only when they are rendered
+
+        wanted = {s.path: s for s in headline_items(config, self.selected)}
+        heads = compose.known_headlines(wanted, shown, self.rows(wanted))
+        rest = [s for p, s in wanted.items() if p not in heads]
+        if self.observe and rest:
+            self.observe("parse", [s.path for s in rest])
+        reread = sources.read_articles(config, rest)
+        parsed = {p: Headline.of(a) for p, a in reread.articles.items()}
+        heads.update(parsed)
+        self.changes.headlines += [(p, wanted[p].digest, h.to_json()) for p, h in parsed.items()]
+        self.files = []
+        for f in site_files(config, self.selected, heads):
+            problems: list[Problem | str] = list(f.problems)
+            if f.name == PAGE:
+                problems += [str(e) for e in reread.errors.values()]
+            self.files.append(
+                (f.name, (f.data, problems, reread.changed if f.name == PAGE else []))
+            )
+
+    def deliver(self, stage: output.Stage, shown: Shown) -> list[Outcome]:
+        """Stage the files (rendered now, when they were not before)."""
+        self.render(shown)
+        if self.files is None:
+            return [Outcome(n, "unchanged") for n in SITE_NAMES]
+        outcomes = []
+        for name, data in self.files:
+            outcome, stat = output.deliver(self.config, name, data, self.check, stage)
+            if stat:
+                self.changes.outputs.append((name, self.fp, *stat))
+            outcomes.append(outcome)
+        return outcomes
 
 
 def _publish(stage: output.Stage, result: BuildResult) -> None:

@@ -128,21 +128,22 @@ class Shows(NamedTuple):
     errors: dict[str, ArticleError]
     #: files that changed since they were summarised: never published from a stale Summary
     changed: set[str]
+    #: the headlines of ``parsed`` (those it has), by path
+    headlines: dict[str, Headline]
 
 
 def render(config: Config, now: datetime, shows: Shows,
            kept: MutableMapping[tuple[str, str], Article],
-           chunk: list[Job]) -> list[tuple[Rendered, Shown]]:  # fmt: skip
-    """Each job's checked bytes and, with the first format of a subscription document,
-    what the feeds page shows of its newest items. A document in the assembled formats
-    is put together from its articles' entries (``shows``); the others, and one whose
-    entries :func:`parse` could not make, are rendered from the Articles, parsed again
-    (once for all the formats of a document; not at all when ``kept`` holds them, see
+           chunk: list[Job]) -> list[Rendered]:  # fmt: skip
+    """Each job's checked bytes. A document in the assembled formats is put together
+    from its articles' entries (``shows``); the others, and one whose entries
+    :func:`parse` could not make, are rendered from the Articles, parsed again (once
+    for all the formats of a document; not at all when ``kept`` holds them, see
     :func:`feedpub.sources.read_articles`)."""
     docs: dict[tuple[str, str], list[int]] = {}  # a feed's formats of one document
     for i, job in enumerate(chunk):
         docs.setdefault((job.feed.slug, job.doc.stem), []).append(i)
-    out: list[tuple[Rendered, Shown]] = [((None, [], []), {})] * len(chunk)
+    out: list[Rendered] = [(None, [], [])] * len(chunk)
     for positions in docs.values():
         jobs = [chunk[i] for i in positions]
         doc = jobs[0].doc
@@ -154,14 +155,21 @@ def render(config: Config, now: datetime, shows: Shows,
             why = f"could not be rendered ({type(e).__name__}: {e})"
             rendered = [(None, [why], []) for _ in jobs]
         for i, data in zip(positions, rendered, strict=True):
-            out[i] = (data, {})
-        if doc.page is None:
-            heads: Shown = {}
-            for s, p in zip(doc.items[:HEADLINES], parsed, strict=False):
-                if p is not None and p.headline is not None:
-                    heads[s.path] = (s.digest, p.headline)
-            out[positions[0]] = (out[positions[0]][0], heads)
+            out[i] = data
     return out
+
+
+def shown(jobs: Collection[Job], shows: Shows) -> Shown:
+    """What the feeds page shows of the newest items of the subscription documents of
+    ``jobs`` (their archive pages show none), by path: those :func:`parse` made a
+    headline of."""
+    heads: Shown = {}
+    for job in jobs:
+        if job.doc.page is None:
+            for s in job.doc.items[:HEADLINES]:
+                if (headline := shows.headlines.get(s.path)) is not None:
+                    heads[s.path] = (s.digest, headline)
+    return heads
 
 
 def _render_doc(config: Config, jobs: list[Job], shows: Shows, parsed: list[Parsed | None],

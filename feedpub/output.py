@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import parallel
 from .archive import Document, is_page_of
@@ -86,33 +86,46 @@ class Stage:
         self._folders: dict[Path, parallel.NewFiles] = {}  # a folder written to -> its staging
         self._durable = parallel.Durable()
 
+    def files(self, folder: Path, reserve: bool = False) -> parallel.NewFiles:
+        """Where the temp files of ``folder``'s files are made. With ``reserve``, every
+        staging folder it may move to is made now (see :meth:`parallel.NewFiles.reserve`):
+        for the processes about to be forked, which make temp files there too (see
+        :func:`make`), in folders this one knows of, syncs and removes."""
+        new = self._folders.get(folder)
+        if new is None:
+            new = self._folders[folder] = parallel.NewFiles(
+                folder, STAGING, self._durable.watch, self.clock
+            )
+        if reserve:
+            new.reserve()
+        return new
+
     def add(self, path: Path, data: bytes, first: bool = False) -> tuple[int, int]:
         """Write ``data`` to a temp file that :meth:`commit` renames to ``path``, mode
         0644; the size and mtime that ``path`` will have (a rename keeps them). The
         files staged ``first`` (archive pages) are renamed before the others (the
         documents that link them), each group in the order staged."""
-        new = self._folders.get(path.parent)
-        if new is None:
-            new = self._folders[path.parent] = parallel.NewFiles(
-                path.parent, STAGING, self._durable.watch, self.clock
-            )
-        fd, tmp = new.make(path.name)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fchmod(f.fileno(), 0o644)
-                st = os.fstat(f.fileno())
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        tmp, stat = _write_temp(self.files(path.parent), path, data)
+        self._stage(path, tmp, first)
+        return stat
+
+    def adopt(
+        self, path: Path, made: Made, first: bool = False
+    ) -> tuple[Outcome, tuple[int, int] | None]:
+        """Stage what :func:`make` made of the output ``path`` (in any process, in a
+        folder of :meth:`files`), as :meth:`add` does; its outcome, and the size and
+        mtime of the file to be published or found holding its bytes (for the cache)."""
+        if made.tmp is None:
+            return Outcome(path.name, made.status, list(made.problems)), made.stat
+        self._stage(path, made.tmp, first)
+        return Outcome(path.name, "written"), made.stat
+
+    def _stage(self, path: Path, tmp: str, first: bool) -> None:
         if first:  # after the other first ones, before the rest
             self.staged.insert(self._firsts, (path, tmp))
             self._firsts += 1
         else:
             self.staged.append((path, tmp))
-        return st.st_size, st.st_mtime_ns
 
     def write_back(self) -> None:
         """Begin to make what is staged so far durable, while the build goes on (see
@@ -162,7 +175,7 @@ class Stage:
     def _remove_folders(self) -> None:
         """The staging folders, emptied by the renames (or unlinks) before."""
         self._durable.close()
-        for staging in (f for new in self._folders.values() for f in new.folders):
+        for staging in (f for new in self._folders.values() for f in new.every_folder()):
             shutil.rmtree(staging, ignore_errors=True)
         self._folders.clear()
 
@@ -171,37 +184,79 @@ def _reason(error: Exception) -> str:
     return (error.strerror if isinstance(error, OSError) else None) or str(error)
 
 
+class Made(NamedTuple):
+    """What :func:`make` made of one output, in whichever process rendered it, for the
+    build to stage in its own order (:meth:`Stage.adopt`)."""
+
+    #: "written" (then ``tmp`` holds the new bytes), "unchanged", "differs" (a check),
+    #: "failed" or "deferred"
+    status: str
+    problems: list[Problem | str]
+    #: the temp file that holds the new bytes, to be renamed to the output
+    tmp: str | None
+    #: the size and mtime of the file to be published, or found holding these bytes
+    stat: tuple[int, int] | None
+
+
+def make(config: Config, name: str, rendered: Rendered, check: bool,
+         new: parallel.NewFiles | None) -> Made:  # fmt: skip
+    """One checked output compared with its file and, when its bytes changed, written to
+    a temp file made by ``new`` (None with ``check``: nothing is written). A failed one
+    (``rendered`` holds problems), or one with an article file that changed while the
+    build ran, is not written: its file is kept, untouched."""
+    data, problems, changed = rendered
+    path = config.output / name
+    if changed:
+        return Made("deferred", list(changed), None, None)
+    if problems or data is None:
+        return Made("failed", list(problems), None, None)
+    try:
+        same = path.read_bytes() == data
+    except OSError:
+        same = False
+    if check or new is None:
+        return Made("unchanged" if same else "differs", [], None, None)
+    try:
+        if same:
+            st = path.stat()
+            return Made("unchanged", [], None, (st.st_size, st.st_mtime_ns))
+        tmp, stat = _write_temp(new, path, data)
+        return Made("written", [], tmp, stat)
+    except OSError as e:
+        return Made("failed", [f"cannot write {path}: {e.strerror or e}"], None, None)
+
+
+def _write_temp(new: parallel.NewFiles, path: Path, data: bytes) -> tuple[str, tuple[int, int]]:
+    """A temp file made by ``new`` holding ``data``, mode 0644; its path, and the size
+    and mtime ``path`` will have once it is renamed there."""
+    fd, tmp = new.make(path.name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fchmod(f.fileno(), 0o644)
+            st = os.fstat(f.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp, (st.st_size, st.st_mtime_ns)
+
+
 def deliver(
     config: Config, name: str, rendered: Rendered, check: bool, stage: Stage, first: bool = False
 ) -> tuple[Outcome, tuple[int, int] | None]:
     """Stage (or with ``check``, compare) one checked output; a failed one keeps its
     file. With the outcome, the size and mtime of the file to be published (or found
-    holding these bytes), for the cache.
+    holding these bytes), for the cache: :func:`make`, then :meth:`Stage.adopt`.
 
     The file is published by the build's :meth:`Stage.commit`, which may still fail
     it. An output with an article file that changed while the build ran keeps its file
     too, untouched and unrecorded, so that the next build (which sees the change)
     renders it: a feed never shows an article its Summary no longer describes.
     """
-    data, problems, changed = rendered
-    path = config.output / name
-    if changed:
-        return Outcome(name, "deferred", list(changed)), None
-    if problems or data is None:
-        return Outcome(name, "failed", list(problems)), None
-    try:
-        same = path.read_bytes() == data
-    except OSError:
-        same = False
-    if check:
-        return Outcome(name, "unchanged" if same else "differs"), None
-    try:
-        if same:
-            st = path.stat()
-            return Outcome(name, "unchanged"), (st.st_size, st.st_mtime_ns)
-        return Outcome(name, "written"), stage.add(path, data, first)
-    except OSError as e:
-        return Outcome(name, "failed", [f"cannot write {path}: {e.strerror or e}"]), None
+    new = None if check else stage.files(config.output)
+    return stage.adopt(config.output / name, make(config, name, rendered, check, new), first)
 
 
 def make_folder(config: Config) -> None:

@@ -1025,12 +1025,30 @@ class NewFiles:
         self.parent, self.prefix, self.watch, self.clock = parent, prefix, watch, clock
         #: every folder made, the current one last
         self.folders: list[Path] = []
+        #: folders made ahead (:meth:`reserve`), each to move to in turn
+        self.reserved: list[Path] = []
         self._made = 0  # files made, for unique names
         self._window: list[float] = []  # the times of the last files made
 
+    def reserve(self) -> None:
+        """Make now every folder this may move to (``MOVES`` more than the first), each
+        watched: for processes about to be forked that make files with their copy of
+        this, which then moves only among folders this process knows (and syncs, and
+        removes). Each is a :func:`fresh_folder`, in a block group of its own, as one
+        made when it is moved to would be."""
+        while len(self.folders) + len(self.reserved) <= MOVES:
+            folder = fresh_folder(self.parent, self.prefix)
+            self.watch(folder)
+            self.reserved.append(folder)
+
+    def every_folder(self) -> list[Path]:
+        """The folders made, moved to or not."""
+        return [*self.folders, *self.reserved]
+
     def make(self, name: str) -> tuple[int, str]:
         """A new file, open for writing (mode 0600), named after ``name``: its
-        descriptor and its path."""
+        descriptor and its path. (A build makes each output once, in whichever process
+        renders it: two processes with copies of this never make the same path.)"""
         if not self.folders:
             self._move()
         self._made += 1
@@ -1048,9 +1066,28 @@ class NewFiles:
         return fd, path
 
     def _move(self) -> None:
+        if self.reserved:
+            self.folders.append(self.reserved.pop(0))
+            return
         folder = fresh_folder(self.parent, self.prefix)
         self.watch(folder)
         self.folders.append(folder)
+
+    def __reduce__(self) -> Any:
+        """Sent to a process that is not forked: its folders, and no ``watch`` (a
+        folder the copy makes is not watched: its files are then each fsynced)."""
+        copy = (self.parent, self.prefix, _unwatched, self.clock)
+        return _new_files, (copy, self.folders, self.reserved)
+
+
+def _unwatched(folder: Path) -> None:
+    """A folder made by a copy of a :class:`NewFiles` in another process: not watched."""
+
+
+def _new_files(args: tuple[Any, ...], folders: list[Path], reserved: list[Path]) -> NewFiles:
+    new = NewFiles(*args)
+    new.folders, new.reserved = list(folders), list(reserved)
+    return new
 
 
 #: How many files :class:`NewFiles` times together, the time one may take to be made

@@ -842,3 +842,62 @@ def test_a_stage_that_moved_its_files_between_folders_publishes_them_all(cfg: Pa
     assert sorted(p.name for p in config.output.iterdir()) == sorted(f"f{i}.rss" for i in range(n))
     assert all((config.output / f"f{i}.rss").read_bytes() == b"%d" % i for i in range(n))
     assert not any(os.path.exists(folder) for folder in staging)
+
+
+def _made_elsewhere(config, new, names):  # type: ignore[no-untyped-def]
+    """What a process that renders makes of its documents: each name's bytes, in a temp file."""
+    from feedpub.output import make
+
+    return [make(config, n, (n.encode(), [], []), False, new) for n in names]
+
+
+@pytest.mark.parametrize("publish", [True, False])
+def test_temp_files_made_by_other_processes_are_published_or_removed_by_the_stage(
+    cfg: Path, publish: bool
+) -> None:
+    """The processes that render write their documents' temp files themselves, with
+    forked copies of the stage's NewFiles. Where making files is slow they move, among
+    the folders the stage made for them before they were forked (NewFiles.reserve): so
+    this process syncs and publishes them all, in its own order, or removes every one."""
+    from functools import partial
+
+    config = load_config(cfg)
+    config.output.mkdir(exist_ok=True)
+    ticks = iter(range(10**6))
+    stage = Stage(clock=lambda: next(ticks) * parallel.SLOW_FILE * 2)  # every file slow
+    new = stage.files(config.output, reserve=True)
+    names = [f"f{i}.rss" for i in range(parallel.SLOW_WINDOW * (parallel.MOVES + 2))]
+    ex = parallel.Workers(2, least=1, chunk=parallel.SLOW_WINDOW * 2)
+    made = list(ex.map(partial(_made_elsewhere, config, new), names, parallel.RENDERING))
+    assert [m.status for m in made] == ["written"] * len(names)
+    staging = {os.path.dirname(m.tmp) for m in made if m.tmp}
+    assert len(staging) > 1  # they moved
+    assert staging <= {str(f) for f in new.every_folder()}  # among the folders made before
+    if publish:
+        for n, m in zip(names, made, strict=True):
+            outcome, stat = stage.adopt(config.output / n, m)
+            assert outcome.status == "written" and stat is not None
+        assert stage.commit() == {}
+        assert sorted(p.name for p in config.output.iterdir()) == sorted(names)
+        assert all((config.output / n).read_bytes() == n.encode() for n in names)
+    else:  # a build stopped before it took them all: none is published, none is left
+        stage.adopt(config.output / names[0], made[0])
+        stage.discard()
+        assert list(config.output.iterdir()) == []
+
+
+def test_a_copy_of_new_files_sent_to_another_process_keeps_its_folders(tmp_path: Path) -> None:
+    """A NewFiles sent to a process that is not forked (pickled) makes its files in the
+    folders made before, and watches none it makes itself (its files are fsynced)."""
+    import pickle
+
+    watched: list[Path] = []
+    new = parallel.NewFiles(tmp_path, STAGING, watched.append)
+    new.reserve()
+    assert len(watched) == parallel.MOVES + 1 == len(new.every_folder())
+    copy = pickle.loads(pickle.dumps(new))
+    assert copy.every_folder() == new.every_folder()
+    fd, path = copy.make("a.rss")
+    os.close(fd)
+    assert os.path.dirname(path) == str(new.every_folder()[0])
+    assert len(watched) == parallel.MOVES + 1  # the copy told this process of nothing

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from . import compose, formats, incremental, kept, output, parallel, sources
 from .archive import documents
-from .cache import Cache, Changes, Row
+from .cache import Cache, Changes, KeptParts, Row
 from .compose import Job, Shown
 from .config import Config, FeedConfig
 from .errors import ArticleError, shown_path
@@ -132,21 +132,29 @@ def build(
 
             # the files' rows are written while other processes render (if any do)
             meanwhile = partial(cache.commit_files, changes)
-            shown = _render_and_write(config, now, selected, known, ex, check, full, result,
-                                      changes, stage, meanwhile, site.render if site else None,
-                                      progress, observe, last.windows if last else None)  # fmt: skip
-            stage.write_back()  # the feeds' bytes go to disk while the build goes on
-            changes.headlines += [(p, d, h.to_json()) for p, (d, h) in shown.items()]
+            selection: list[KeptParts | None] = [None]
+
+            def early(shown: Shown) -> None:
+                """What the build does anyway, done while other processes render the
+                documents (else after them): the site files rendered, the headlines the
+                cache keeps, what a complete build keeps for the next (kept only if the
+                build turns out complete)."""
+                if site is not None:
+                    site.render(shown)
+                changes.headlines += [(p, d, h.to_json()) for p, (d, h) in shown.items()]
+                if stamps is not None:
+                    rejected = [e for e in g.errors if id(e) not in unusable]
+                    # (written again: what changed since the ``last`` one)
+                    selection[0] = kept.dump(kept.Kept(setup, now, sel.upcoming, stamps,
+                                                       sel.windows, rejected, result.hidden),
+                                             last)  # fmt: skip
+
+            _render_and_write(config, now, selected, known, ex, check, full, result, changes,
+                              stage, meanwhile, early, progress, observe,
+                              last.windows if last else None)  # fmt: skip
+            stage.write_back()  # the feeds' bytes go to disk while the site files are staged
             if site is not None:  # staged after the documents, as they are renamed after them
-                result.outcomes += site.deliver(stage, shown)
-            # what a complete build keeps for the next (made while the bytes go to disk;
-            # kept only if the build turns out complete)
-            selection = None
-            if stamps is not None:
-                rejected = [e for e in g.errors if id(e) not in unusable]
-                # (written again: what changed since the ``last`` one)
-                selection = kept.dump(kept.Kept(setup, now, sel.upcoming, stamps, sel.windows,
-                                                rejected, result.hidden), last)  # fmt: skip
+                result.outcomes += site.deliver(stage)
             _publish(stage, result)  # every file's bytes on disk, then the renames
         # the files of the feeds kept for the next build are read again then, even if
         # their size and mtime look unchanged
@@ -156,7 +164,7 @@ def build(
             changes.last_build = incremental.remember(
                 state, now, sel.upcoming, g.errors, done, result.hidden, None
             )
-            changes.kept = selection
+            changes.kept = selection[0]
         return result
     finally:
         stage.discard()  # a build stopped before its commit publishes nothing
@@ -278,13 +286,13 @@ def _abspath(item: tuple[SourceFile, str | None]) -> str:
 def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Summary]],
                       known: dict[str, incremental.Known], ex: parallel.Executor, check: bool,
                       full: bool, result: BuildResult, changes: Changes, stage: output.Stage,
-                      meanwhile: Callable[[], object], site: Callable[[Shown], object] | None,
+                      meanwhile: Callable[[], object], early: Callable[[Shown], object],
                       progress: Progress | None, observe: Observe | None,
-                      last: Mapping[str, kept.Window] | None = None) -> Shown:  # fmt: skip
+                      last: Mapping[str, kept.Window] | None = None) -> None:  # fmt: skip
     """Render, check and stage every feed document whose fingerprint changed, in feed
-    order; remove the archive pages a feed no longer has. What the feeds page shows of
-    the articles rendered. ``meanwhile`` is done here while other processes render (if
-    any do); so is ``site`` (given what the page shows), or else after the documents.
+    order; remove the archive pages a feed no longer has. ``meanwhile`` is done here
+    while other processes render (if any do); so is ``early`` (given what the feeds
+    page shows of the articles rendered), once, or else after the documents.
     ``last``: the windows of the last build, whose documents may hold the entries of
     articles shown again (see :func:`_written_entries`)."""
     existing = output.archive_pages(config)
@@ -320,11 +328,11 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
         # the processes that render write the temp files too, in folders made now
         new = None if check or not pending else stage.files(config.output, reserve=True)
         work = partial(_render_and_make, config, now, shows, kept, check, new)
+        once = _Once(partial(early, shown))
 
         def during() -> None:  # while other processes render
             meanwhile()
-            if site is not None:
-                site(shown)
+            once()
 
         made = ex.map(work, pending, parallel.RENDERING, meanwhile=during)
         written = 0
@@ -341,9 +349,19 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
             written += 1
             if progress:
                 progress("Writing feeds", written, len(pending))
-    if site is not None:
-        site(shown)  # (when no other process rendered: it renders once)
-    return shown
+        once()  # (when no other process rendered)
+
+
+class _Once:
+    """``fn``, called the first time this is, and never again."""
+
+    def __init__(self, fn: Callable[[], object]) -> None:
+        self.fn: Callable[[], object] | None = fn
+
+    def __call__(self) -> None:
+        fn, self.fn = self.fn, None
+        if fn is not None:
+            fn()
 
 
 def _render_and_make(config: Config, now: datetime, shows: compose.Shows,
@@ -437,13 +455,9 @@ class _Site:
         self.fp = incremental.site_fingerprint(config, selected)
         #: each file's name and checked bytes, once rendered; None for up-to-date files
         self.files: list[tuple[str, Rendered]] | None = None
-        self.rendered = False
 
     def render(self, shown: Shown) -> None:
-        """Render and check the files (once), unless they are up to date."""
-        if self.rendered:
-            return
-        self.rendered = True
+        """Render and check the files, unless they are up to date."""
         config, known = self.config, self.known
         current = (incremental.up_to_date(config.output / n, known.get(n), self.fp)
                    for n in SITE_NAMES)  # fmt: skip
@@ -469,9 +483,8 @@ class _Site:
                 (f.name, (f.data, problems, reread.changed if f.name == PAGE else []))
             )
 
-    def deliver(self, stage: output.Stage, shown: Shown) -> list[Outcome]:
-        """Stage the files (rendered now, when they were not before)."""
-        self.render(shown)
+    def deliver(self, stage: output.Stage) -> list[Outcome]:
+        """Stage the files :meth:`render` made."""
         if self.files is None:
             return [Outcome(n, "unchanged") for n in SITE_NAMES]
         outcomes = []

@@ -66,7 +66,8 @@ class Stage:
     Each is written to a temp file (``.NAME.*.tmp``) in a staging folder the build makes
     in the output folder (``.feedpub-stage.*``, see :class:`feedpub.parallel.NewFiles`;
     a killed build's is removed by the next one, see :func:`_remove_stale_temps`),
-    unsynced. The commit
+    unsynced, by whichever process rendered it (:func:`make`), and staged here in the
+    build's order (:meth:`adopt`). The commit
     syncs them all at once (:class:`feedpub.parallel.Durable`: many files, by one sync of
     their file system), renames the archive pages, then the others, each in the order staged
     (the build's: feed by feed, the site files last; a document is never published
@@ -100,21 +101,15 @@ class Stage:
             new.reserve()
         return new
 
-    def add(self, path: Path, data: bytes, first: bool = False) -> tuple[int, int]:
-        """Write ``data`` to a temp file that :meth:`commit` renames to ``path``, mode
-        0644; the size and mtime that ``path`` will have (a rename keeps them). The
-        files staged ``first`` (archive pages) are renamed before the others (the
-        documents that link them), each group in the order staged."""
-        tmp, stat = _write_temp(self.files(path.parent), path, data)
-        self._stage(path, tmp, first)
-        return stat
-
     def adopt(
         self, path: Path, made: Made, first: bool = False
     ) -> tuple[Outcome, tuple[int, int] | None]:
         """Stage what :func:`make` made of the output ``path`` (in any process, in a
-        folder of :meth:`files`), as :meth:`add` does; its outcome, and the size and
-        mtime of the file to be published or found holding its bytes (for the cache)."""
+        folder of :meth:`files`): its temp file, which :meth:`commit` renames to
+        ``path``. The files staged ``first`` (archive pages) are renamed before the
+        others (the documents that link them), each group in the order staged. Its
+        outcome, and the size and mtime of the file to be published, or found holding
+        its bytes (for the cache)."""
         if made.tmp is None:
             return Outcome(path.name, made.status, list(made.problems)), made.stat
         self._stage(path, made.tmp, first)

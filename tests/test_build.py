@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import pickle
 import random
 import shutil
 import signal
@@ -16,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,8 +25,8 @@ import pytest
 from feedpub import formats, parallel
 from feedpub.build import build
 from feedpub.cache import Cache
-from feedpub.config import load_config
-from feedpub.output import STAGING, Stage, deliver
+from feedpub.config import Config, load_config
+from feedpub.output import STAGING, Made, Stage, deliver, make
 
 from .conftest import AZURE_AI_FEEDS, ROOT, SEEDS, run_cli
 
@@ -844,10 +846,8 @@ def test_a_stage_that_moved_its_files_between_folders_publishes_them_all(cfg: Pa
     assert not any(os.path.exists(folder) for folder in staging)
 
 
-def _made_elsewhere(config, new, names):  # type: ignore[no-untyped-def]
+def _made_elsewhere(config: Config, new: parallel.NewFiles, names: list[str]) -> list[Made]:
     """What a process that renders makes of its documents: each name's bytes, in a temp file."""
-    from feedpub.output import make
-
     return [make(config, n, (n.encode(), [], []), False, new) for n in names]
 
 
@@ -859,8 +859,6 @@ def test_temp_files_made_by_other_processes_are_published_or_removed_by_the_stag
     forked copies of the stage's NewFiles. Where making files is slow they move, among
     the folders the stage made for them before they were forked (NewFiles.reserve): so
     this process syncs and publishes them all, in its own order, or removes every one."""
-    from functools import partial
-
     config = load_config(cfg)
     config.output.mkdir(exist_ok=True)
     ticks = iter(range(10**6))
@@ -889,8 +887,6 @@ def test_temp_files_made_by_other_processes_are_published_or_removed_by_the_stag
 def test_a_copy_of_new_files_sent_to_another_process_keeps_its_folders(tmp_path: Path) -> None:
     """A NewFiles sent to a process that is not forked (pickled) makes its files in the
     folders made before, and watches none it makes itself (its files are fsynced)."""
-    import pickle
-
     watched: list[Path] = []
     new = parallel.NewFiles(tmp_path, STAGING, watched.append)
     new.reserve()

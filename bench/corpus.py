@@ -1,7 +1,8 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
     python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
-        [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared] [--spread zipf|even]
+        [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared|jsondoc]
+        [--spread zipf|even]
         [--dates utc|offset|ruby|rfc2822]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity (or, with
@@ -17,7 +18,7 @@ one folder, as a Jekyll ``_posts/`` or a ``_news/`` keeps them (``content/000000
 Also writes OUTDIR/config.toml: one feed per topic (50 items) and an "all" feed, with
 the content glob of the layout.
 
-Nine styles of front matter for the same articles: ``seeds`` writes it as the real files
+Ten styles of front matter for the same articles: ``seeds`` writes it as the real files
 are written (double-quoted texts, indented sequences, blank lines between sections);
 ``dump`` as a generator that calls ``yaml.safe_dump`` writes it (plain texts wrapped at
 80 columns, single quotes, sequences not indented, dates as ``2024-01-20 11:36:37+00:00``);
@@ -43,7 +44,9 @@ coverage on one line each (``images: [{"url": "https://...", "width": 50}]``);
 ``shared`` as ``dump``, but as a generator that draws providers, logos and images from
 pools writes it: one object wherever the same one comes again in an article, which
 ``yaml.safe_dump`` writes once with an anchor (``provider: &id001``) and then as an
-alias (``provider: *id001``).
+alias (``provider: *id001``); ``jsondoc`` as a generator that writes the whole front
+matter with ``json.dumps(front_matter, indent=2)`` writes it (JSON is YAML: one object
+over many lines, each date a text).
 
 The seeds style's dates (``2024-01-20T11:36:37Z``) may be written as other generators
 write them (``--dates``): ``offset``, with a four-digit offset, as ``strftime`` writes
@@ -275,7 +278,9 @@ def article_path(content: Path, i: int, layout: str) -> Path:
     return content / f"{i // 1000:04}" / f"{i:07}.txt"
 
 
-STYLES = ("seeds", "dump", "flow", "block", "defaults", "news", "jsyaml", "json", "shared")
+STYLES = (
+    "seeds", "dump", "flow", "block", "defaults", "news", "jsyaml", "json", "shared", "jsondoc",
+)  # fmt: skip
 
 #: What real headlines and excerpts hold that the WORDS do not: colons, apostrophes,
 #: quotes, brackets, dashes, "#" and "%" (the ``news`` style puts them in the texts).
@@ -314,7 +319,12 @@ def _json_value(value: object) -> str:
     quotes where nested; at the top, plain, a YAML timestamp as the seeds write it)."""
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%dT%H:%M:%SZ}"
-    return json.dumps(value, ensure_ascii=False, default=lambda d: f"{d:%Y-%m-%dT%H:%M:%SZ}")
+    return json.dumps(value, ensure_ascii=False, default=_json_date)
+
+
+def _json_date(value: datetime) -> str:
+    """A date as a JSON text (JSON has no dates)."""
+    return f"{value:%Y-%m-%dT%H:%M:%SZ}"
 
 
 def _pooled(data: object, seen: dict[str, object]) -> object:
@@ -331,11 +341,14 @@ def dumped(text: str, style: str = "dump") -> str:
     """An article file of the ``seeds`` style in the ``dump``, ``flow``, ``defaults``,
     ``news`` or ``shared`` style: its front matter loaded and written again by
     ``yaml.safe_dump``; or in the ``json`` style, each value by ``json.dumps`` on its
-    key's line."""
+    key's line; or in the ``jsondoc`` style, all of it as one object by
+    ``json.dumps(front_matter, indent=2)`` (dates as texts)."""
     _, front, body = text.split("---\n", 2)
     data = yaml.load(front, Loader=yaml.CSafeLoader)
     if style == "json":
         written = "".join(f"{k}: {_json_value(v)}\n" for k, v in data.items())
+    elif style == "jsondoc":
+        written = json.dumps(data, ensure_ascii=False, indent=2, default=_json_date) + "\n"
     elif style == "defaults":
         written = yaml.safe_dump(data)
     elif style == "shared":
@@ -412,6 +425,8 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
         raise ValueError(f"layout {layout!r}: expected one of {', '.join(LAYOUTS)}")
     if style not in STYLES:
         raise ValueError(f"style {style!r}: expected one of {', '.join(STYLES)}")
+    if style == "jsondoc" and dates != "utc":
+        raise ValueError("the jsondoc style writes each date as a JSON text: dates 'utc' only")
     rng = random.Random(seed)
     topics = topic_names()
     cdf = SPREADS[spread](TOPICS)

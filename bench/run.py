@@ -169,7 +169,7 @@ def ensure_hugo() -> str | None:
     return shutil.which("hugo")
 
 
-_PUBLISHED = re.compile(rb"^published: true[ \t]*$", re.M)
+_PUBLISHED = re.compile(rb'^(?:published|  "published"): true[ \t]*,?$', re.M)
 
 
 def hugo_site(corpus: Path) -> Path:
@@ -198,7 +198,11 @@ def hugo_site(corpus: Path) -> Path:
         draft = b"false" if _PUBLISHED.search(data) else b"true"
         target = posts / path.relative_to(content).with_suffix(".md")
         target.parent.mkdir(exist_ok=True)
-        target.write_bytes(data.replace(b"---\n", b"---\ndraft: " + draft + b"\n", 1))
+        if data.startswith(b"---\n{"):  # one JSON object (the jsondoc style)
+            data = data.replace(b"---\n{", b'---\n{"draft": ' + draft + b",", 1)
+        else:
+            data = data.replace(b"---\n", b"---\ndraft: " + draft + b"\n", 1)
+        target.write_bytes(data)
     marker.touch()
     return site
 
@@ -225,14 +229,24 @@ def corpus_for(n: int, layout: str) -> Path:
     return path
 
 
+def _top_key(key: str) -> re.Pattern[str]:
+    """A top-level key of the front matter and the quote its value may begin with: at
+    the start of its line (YAML), or indented by two as ``json.dumps(indent=2)`` writes
+    one object (the jsondoc style); groups: all up to the value, and the quote."""
+    return re.compile(rf'^((?:{key}|  "{key}"): )("?)', re.M)
+
+
 @functools.cache
 def newest_published(corpus: Path) -> Path:
     """The article file with the latest date among the published ones."""
     newest: tuple[str, Path] | None = None
     for path in (corpus / "content").rglob("*.txt"):
-        text = path.read_text(encoding="utf-8")
-        if "\npublished: true\n" in text:
-            when = text.split("\npublishedDateTime: ", 1)[1][:20]
+        data = path.read_bytes()
+        if _PUBLISHED.search(data):
+            text = data.decode("utf-8")
+            at = _top_key("publishedDateTime").search(text)
+            assert at is not None, path
+            when = text[at.end() : at.end() + 20]
             if newest is None or (when, path.name) > (newest[0], newest[1].name):
                 newest = (when, path)
     assert newest is not None
@@ -244,9 +258,9 @@ def touch_one(corpus: Path, k: int) -> None:
     feed and each of its topics' feeds must be rendered again."""
     path = newest_published(corpus)
     text = path.read_text(encoding="utf-8")
-    # the article's own title (at the start of a line: a related item's is indented),
-    # quoted (the seeds style) or not (the dump style, mostly)
-    edited = re.sub(r'^title: ("?)', rf"title: \1Edit {k} ", text, count=1, flags=re.M)
+    # the article's own title (a related item's is indented deeper), quoted (the seeds
+    # style) or not (the dump style, mostly)
+    edited = _top_key("title").sub(rf"\1\2Edit {k} ", text, count=1)
     assert edited != text, path
     path.write_text(edited, encoding="utf-8")
 

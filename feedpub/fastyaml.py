@@ -286,24 +286,45 @@ _JSON_DECODER = json.JSONDecoder(
 )
 
 
-def _json(text: str) -> Any:
+def _json(text: str, depth: int = JSON_DEPTH) -> Any:
     """A flow collection written as JSON on one line (``images: [{"url": "https://x/a.png",
     "width": 50}]``, as a generator that calls ``json.dumps`` for a value writes it), as
     PyYAML reads it: JSON is YAML's flow style with double-quoted texts, whose escapes
     PyYAML reads alike (an escaped surrogate pair, too, as the parser of record reads
     it), but for the few cases left to it here: an escaped surrogate that is half of no
-    pair, a number with an exponent, a key twice, nesting deeper than :data:`JSON_DEPTH`."""
+    pair, a number with an exponent, a key twice, nesting deeper than ``depth``
+    (:data:`JSON_DEPTH`; far deeper, JSON's own parser gives up: PyYAML's guard then
+    says where)."""
     try:
         value = _JSON_DECODER.decode(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise _Fallback from None
-    if _json_depth(value) > JSON_DEPTH:
+    if _json_depth(value) > depth:
         raise _Fallback
     if "\\" in text and _SURROGATE.search(text):
         try:  # JSON joins the pairs; a surrogate left alone is no UTF-8
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             raise _Fallback from None
+    return value
+
+
+#: A line break between a key and its ``:``, which JSON lets by and YAML does not (a
+#: key in a flow mapping is on one line).
+_KEY_BROKEN = re.compile(r'"[ \n]*\n[ \n]*:')
+
+
+def _json_document(block: str) -> Any:
+    """Front matter written as one JSON object (``json.dumps(front_matter, indent=2)``
+    between the ``---`` lines, as a generator may write it: JSON is YAML's flow style),
+    as PyYAML reads it (see :func:`_json`): a mapping; else _Fallback. Its line breaks
+    fall between tokens, where YAML's flow style takes them too, but for one between a
+    key and its colon."""
+    if _KEY_BROKEN.search(block):
+        raise _Fallback
+    value = _json(block, MAX_DEPTH - 1)
+    if not isinstance(value, dict):
+        raise _Fallback
     return value
 
 
@@ -405,6 +426,11 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
         return None
     if block[:1] in _BEFORE_THE_FIRST_KEY:
         block = _LEADING.sub("", block, count=1)  # (it matches at the start, maybe nothing)
+    if block.lstrip(" ")[:1] == "{":  # one JSON object, or a flow mapping: not a block
+        try:
+            return _json_document(block)
+        except _Fallback:
+            return None
     if _may_have_block_scalars(block):
         try:
             block = _block_scalars(block)

@@ -1279,6 +1279,91 @@ def test_json_values_pyyaml_must_judge_go_to_it(block: str) -> None:
     assert not same_as_pyyaml(block), block
 
 
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.dictionaries(st.text(max_size=6), json_values, max_size=5),
+    st.booleans(),
+    st.sampled_from([None, 0, 1, 2, 4]),
+    st.sampled_from([(", ", ": "), (",", ":")]),
+)
+@example({"title": "T", "published": True, "topics": ["AI"]}, True, 2, (", ", ": "))
+def test_fast_yaml_matches_pyyaml_on_front_matter_written_as_one_json_object(
+    value: dict[str, Any], ascii_only: bool, indent: int | None, separators: tuple[str, str]
+) -> None:
+    """Front matter written by ``json.dumps`` as one object, on one line or pretty-printed
+    (JSON is YAML's flow style, and a generator may write it so): read as PyYAML reads
+    it, or left to it."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=indent, separators=separators)
+    guard_agrees(text + "\n")
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s"]')
+
+
+@settings(max_examples=500, deadline=None)
+@given(json_values.filter(lambda v: isinstance(v, dict)), st.data())
+def test_a_json_object_with_line_breaks_anywhere_between_its_tokens(
+    value: dict[str, Any], data: st.DataObject
+) -> None:
+    """The same, with spaces and line breaks put between any two of its tokens, as no
+    generator writes them: YAML's flow style takes them where JSON does but between a
+    key and its colon; the fast path must read each such object as PyYAML does, or leave
+    it to PyYAML."""
+    import json
+
+    tokens = _JSON_TOKENS.findall(json.dumps(value))
+    gaps = st.sampled_from(["", " ", "\n", "\n  ", " \n", "\n\n"])
+    text = "".join(t + data.draw(gaps) for t in tokens)
+    guard_agrees(text + "\n")
+
+
+def test_front_matter_written_as_one_json_object_takes_the_fast_path(tmp_path: Path) -> None:
+    """Every file of the ``jsondoc`` benchmark corpus (its front matter written by
+    ``json.dumps(front_matter, indent=2)``): read without PyYAML, as PyYAML reads it, and
+    the same Article as the same file in the seeds' style (the date then a text, which
+    both read alike)."""
+    generate(tmp_path / "s", 40, layout="flat")
+    generate(tmp_path / "j", 40, layout="flat", style="jsondoc")
+    for seeds in sorted((tmp_path / "s" / "content").iterdir()):
+        text = (tmp_path / "j" / "content" / seeds.name).read_text(encoding="utf-8")
+        block, _ = split_front_matter(text)
+        assert block.startswith("{\n") and guard_agrees(block), seeds.name
+        assert articles.load_article("a.txt", text.encode(), UTC) == articles.load_article(
+            "a.txt", seeds.read_bytes(), UTC
+        ), seeds.name
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        '{"title": "T"\n: "x"}\n',  # a line break between a key and its colon
+        '{"title"\n  : "T"}\n',
+        '{"title": "T"} # a comment\n',
+        '{"title": "T"}\nexcerpt: "E"\n',
+        '{"title": "T", "title": "U"}\n',  # a key twice: PyYAML reports it
+        '{"title": "T", "n": 1e5}\n',  # an exponent: a text to PyYAML
+        '{"title": "T",}\n',
+        '{title: "T"}\n',  # a flow mapping, not JSON: PyYAML's to read
+        '["title", "T"]\n',  # no mapping at all: PyYAML's to refuse
+        '{"title": "\\ud83d"}\n',  # a surrogate alone
+        '{"x": ' + "[" * 25 + "1" + "]" * 25 + "}\n",  # deeper than the guard lets by
+    ],
+)
+def test_json_objects_pyyaml_must_judge_go_to_it(block: str) -> None:
+    assert not guard_agrees(block), block
+
+
+def test_json_nested_too_deep_for_its_parser_is_left_to_the_guard() -> None:
+    """A value JSON's own parser gives up on (thousands of lists deep) goes to PyYAML's
+    guard, which names its line, on one line and in a JSON object alike."""
+    deep = "[" * 5_000 + '"x"' + "]" * 5_000
+    for block, line in ((f'title: "T"\nx: {deep}\n', 1), (f'{{"title": "T",\n"x": {deep}}}\n', 1)):
+        assert fast_load(block) is None
+        assert articles._guard(block) == (line, "nested deeper than 20 levels")
+
+
 # --------------------------------------------------------------------------- anchors and aliases
 
 

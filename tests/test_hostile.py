@@ -78,6 +78,8 @@ REJECTED = {
     # generated at test time (see below)
     "generated_50mb.txt": (1, "over the limit of 2097152 (site.max_file_size)"),
     "generated_deep_flow.txt": (4, "nested deeper than 20 levels"),
+    "generated_deep_json.txt": (4, "nested deeper than 20 levels"),
+    "generated_deep_json_document.txt": (3, "nested deeper than 20 levels"),
 }
 #: Fixtures that carry no comment of their own.
 CASES = {
@@ -85,6 +87,11 @@ CASES = {
     "empty.txt": "an empty file (a save that was cut short)",
     "generated_50mb.txt": "a 50 MB file: refused from its size, never read whole",
     "generated_deep_flow.txt": "100,000 nested flow sequences: libyaml must never see them",
+    "generated_deep_json.txt": "a value as JSON on one line, 5,000 lists deep, a text in the "
+    "middle: too deep for JSON's parser too (it once stopped the file's reading with "
+    "RecursionError, not its line)",
+    "generated_deep_json_document.txt": "front matter written as one JSON object, 5,000 "
+    "lists deep in a value",
     "generated_1mb_excerpt.txt": "a 1 MB excerpt: published, cut to a readable length",
     "generated_flow_backtracking.txt": "a flow mapping of 60 values with spaces after them, "
     "wrapped after a backslash: a pattern that tried each way to split the spaces would "
@@ -120,6 +127,14 @@ def _generate(content: Path) -> None:
     deep = "---\n# Description: " + CASES["generated_deep_flow.txt"] + '\ntitle: "deep"\nx: '
     (content / "generated_deep_flow.txt").write_text(
         deep + "[" * 100_000 + "]" * 100_000 + "\n---\n", encoding="utf-8"
+    )
+    deep = "---\n# Description: " + CASES["generated_deep_json.txt"] + '\ntitle: "deep"\nx: '
+    (content / "generated_deep_json.txt").write_text(
+        deep + "[" * 5_000 + '"x"' + "]" * 5_000 + "\n---\n", encoding="utf-8"
+    )
+    (content / "generated_deep_json_document.txt").write_text(
+        '---\n{"title": "deep",\n "x": ' + "[" * 5_000 + '"x"' + "]" * 5_000 + "}\n---\n",
+        encoding="utf-8",
     )
     excerpt = "word " * 200_000  # 1 MB
     (content / "generated_1mb_excerpt.txt").write_text(

@@ -25,6 +25,7 @@ generated YAML (yaml.dump's output in its styles among it).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
@@ -438,17 +439,24 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
             return None
     if "'" in block and ": '" in block:  # (a C scan for one character first)
         block = _single_quoted_joined(block)
+    cut = False
+    if " #" in block:  # maybe a comment after a value (a hand-edited file's); where it
+        # cannot be told, the block stays as it is: the walk refuses a line it cannot read
+        with contextlib.suppress(_Fallback):
+            block, cut = _comments_cut(block)
+    # (a text cannot go on over the lines under a comment: after one, none may)
+    folds = not cut and _folds(block)
     # (the shapes know no alias: a block that may hold one is walked whole at once)
     if only is not None and not ("*" in block and (": *" in block or "- *" in block)):
         try:
-            return _top_level(block, only)
+            return _top_level(block, only, folds)
         except (_Fallback, IndexError):
             pass  # the whole walk below decides (an anchor, say)
     lines: list[Line] = _LINE.findall(block)
     if not lines:
         return None
     try:
-        value, end = _block(lines, 0, lines[0][0], 0, _folds(block), _Names())
+        value, end = _block(lines, 0, lines[0][0], 0, folds, _Names())
     except (_Fallback, IndexError):
         return None
     return value if end == len(lines) else None
@@ -603,6 +611,84 @@ _UNSEEN = re.compile(r"^ *(?:#[^\n]*)?\n", re.M)
 #: A comment line, the first or another (a scan for its line break first).
 _COMMENT = re.compile(r" *#[^\n]*\n")
 _COMMENT_AFTER = re.compile(r"\n *#[^\n]*\n")
+
+
+#: What comes before a line's value: its indentation, a sequence's dash, a key and its
+#: colon (each maybe not there).
+_BEFORE_VALUE = re.compile(r" *(?:- +)?(?:[A-Za-z_][A-Za-z0-9_-]*:(?: +|$))?")
+#: A quoted text at the start of a value, closed on its line.
+_QUOTED_TEXT = re.compile(r"""\"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'""")
+#: A line whose value begins a quoted text or a flow collection that goes on under it
+#: (it does not close the text, or ends with no bracket, but for a comment).
+_OVER_LINES = re.compile(
+    r"^ *(?:- +)?(?:[A-Za-z_][A-Za-z0-9_-]*: +)?(?:[&!][^ \n]* +)?"
+    r"""(?:"(?:[^"\\\n]++|\\.)*+\\?$|'(?:[^'\n]++|'')*+$|[\[{](?![^\n]*[\]}] *(?: #[^\n]*)?$))""",
+    re.M,
+)
+
+
+def _comments_cut(block: str) -> tuple[str, bool]:
+    """``block`` without the comments after its values (``type: article  # or video``),
+    each line where it was, and whether there was one: a comment begins at a ``#`` after
+    a space, outside a quoted text. A flow collection is cut at its first `` #``, as a
+    plain text is: where that is inside one of its quoted texts, what is left is no flow
+    collection, and the walk refuses it. Once one is cut, the walk takes no value that
+    goes on over lines (see fast_load): so a line cut inside one (a quoted text, a flow
+    collection) sends the block to PyYAML, whose first line the walk cannot read alone.
+    _Fallback, to leave the block as it is, where a value goes on over lines anyway
+    (:data:`_OVER_LINES`), after an anchor or a tag, a comment after a dash alone, or after
+    a quoted text and more."""
+    cuts: list[tuple[int, int, str]] = []
+    at = block.find(" #")
+    while at >= 0:  # (each line with one, found in C: a "#" in a quoted text is common)
+        start = block.rfind("\n", 0, at) + 1
+        end = block.find("\n", at)
+        end = len(block) if end < 0 else end
+        line = block[start:end]
+        cut = _comment_cut(line)
+        if cut != line:
+            cuts.append((start, end, cut))
+        at = block.find(" #", end)
+    if not cuts:
+        return block, False
+    # (what begins after the last line cut cannot hold a line cut)
+    if _OVER_LINES.search(block, 0, cuts[-1][1]):
+        raise _Fallback
+    parts: list[str] = []
+    last = 0
+    for start, end, cut in cuts:
+        parts += (block[last:start], cut)
+        last = end
+    parts.append(block[last:])
+    return "".join(parts), True
+
+
+def _comment_cut(line: str) -> str:
+    """One line of :func:`_comments_cut`: without its comment (as it is, without one)."""
+    before = _BEFORE_VALUE.match(line)  # (it may match nothing: never None)
+    head = before.end() if before else 0
+    value = line[head:]
+    first = value[:1]
+    if first == "&" or first == "!":  # an anchor or a tag, then maybe a quoted text
+        raise _Fallback
+    if first == '"' or first == "'":
+        quoted = _QUOTED_TEXT.match(value)
+        if quoted is None:
+            raise _Fallback
+        after = value[quoted.end() :]
+        if not after or after.isspace():
+            return line
+        if after[0] != " " or after.lstrip(" ")[:1] != "#":
+            raise _Fallback
+        return line[: head + quoted.end()]
+    if first == "#":
+        if not line[:head].strip(" "):  # a comment line: the walk's
+            return line
+        if "-" in line[:head]:
+            raise _Fallback
+        return line[:head].rstrip(" ")
+    at = value.find(" #")
+    return line if at < 0 else line[: head + at].rstrip(" ")
 
 
 def _folds(block: str) -> bool:
@@ -1042,12 +1128,11 @@ def _nested(text: str, folds: bool) -> Any:
 _WHOLE = operator.itemgetter(0)  # a segment's whole text
 
 
-def _top_level(block: str, only: frozenset[str]) -> dict[str, Any]:
+def _top_level(block: str, only: frozenset[str], folds: bool) -> dict[str, Any]:
     segments = _SEGMENT.findall(block)
     if not segments or sum(map(len, map(_WHOLE, segments))) != len(block):
         raise _Fallback  # a line the segments do not take: the whole walk decides
     out: dict[str, Any] = {}
-    folds = _folds(block)
     for _, key, rest, under in segments:
         if key not in _KEYS:
             _key(key)

@@ -352,10 +352,10 @@ def test_related_excerpt_and_image_are_cleaned_when_asked_for(
 
 
 def _front(*lines: str) -> bytes:
-    """A file whose front matter holds ``lines``, and a comment after a value: read by
-    PyYAML, the parser of record (the fast path leaves such a block to it; it reads
-    these pairs alike, tests/test_fastpath.py)."""
-    return ("---\nnote: n  # to PyYAML\n" + "\n".join(lines) + "\n---\nbody\n").encode("utf-8")
+    """A file whose front matter holds ``lines``, and a tag on a value: read by PyYAML,
+    the parser of record (the fast path leaves such a block to it; it reads these pairs
+    alike, tests/test_fastpath.py)."""
+    return ("---\nnote: !!str n\n" + "\n".join(lines) + "\n---\nbody\n").encode("utf-8")
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
     python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
-        [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared|jsondoc]
+        [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared|jsondoc|commented]
         [--spread zipf|even]
         [--dates utc|offset|ruby|rfc2822]
 
@@ -18,7 +18,7 @@ one folder, as a Jekyll ``_posts/`` or a ``_news/`` keeps them (``content/000000
 Also writes OUTDIR/config.toml: one feed per topic (50 items) and an "all" feed, with
 the content glob of the layout.
 
-Ten styles of front matter for the same articles: ``seeds`` writes it as the real files
+Eleven styles of front matter for the same articles: ``seeds`` writes it as the real files
 are written (double-quoted texts, indented sequences, blank lines between sections);
 ``dump`` as a generator that calls ``yaml.safe_dump`` writes it (plain texts wrapped at
 80 columns, single quotes, sequences not indented, dates as ``2024-01-20 11:36:37+00:00``);
@@ -46,7 +46,9 @@ pools writes it: one object wherever the same one comes again in an article, whi
 ``yaml.safe_dump`` writes once with an anchor (``provider: &id001``) and then as an
 alias (``provider: *id001``); ``jsondoc`` as a generator that writes the whole front
 matter with ``json.dumps(front_matter, indent=2)`` writes it (JSON is YAML: one object
-over many lines, each date a text).
+over many lines, each date a text); ``commented`` as the seeds style, with a comment
+after some values, as a person who edits the files writes one (``type: article  # or
+video``, ``width: 50  # px: 2x for retina``).
 
 The seeds style's dates (``2024-01-20T11:36:37Z``) may be written as other generators
 write them (``--dates``): ``offset``, with a four-digit offset, as ``strftime`` writes
@@ -280,6 +282,7 @@ def article_path(content: Path, i: int, layout: str) -> Path:
 
 STYLES = (
     "seeds", "dump", "flow", "block", "defaults", "news", "jsyaml", "json", "shared", "jsondoc",
+    "commented",
 )  # fmt: skip
 
 #: What real headlines and excerpts hold that the WORDS do not: colons, apostrophes,
@@ -365,6 +368,22 @@ def dumped(text: str, style: str = "dump") -> str:
 _EXCERPT = re.compile(r'^( *)excerpt: "([^"\\\n]*)"\n', re.M)
 
 
+#: The lines a person who edits the files comments (the article's kind, its scores, an
+#: image's width), and what they write after them.
+_COMMENTABLE = re.compile(
+    r"^((?:type|quality|heat|category): [^\n]*|  +(?:- )?width: [0-9]+)$", re.M
+)
+#: The comment after each such key's value.
+_COMMENTS = {"type": "# or video", "quality": "# 0-150", "heat": '# "hot" if > 100',
+             "category": "#TODO: check", "width": "# px: 2x for retina"}  # fmt: skip
+
+
+def _commented(m: re.Match[str]) -> str:
+    """A line with a comment after its value."""
+    key = m.group(1).strip(" -").split(":")[0]
+    return f"{m.group(1)}  {_COMMENTS[key]}"
+
+
 def _folded(m: re.Match[str]) -> str:
     """An excerpt as a folded block scalar (``>-``): its words wrapped at 70 columns."""
     indent, text = m.groups()
@@ -441,6 +460,8 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
             text = _EXCERPT.sub(_folded, text)
         elif style == "jsyaml":
             text = _QUOTED.sub(_js_yaml, text)
+        elif style == "commented":
+            text = _COMMENTABLE.sub(_commented, text)
         elif style != "seeds":  # (json too)
             text = dumped(text, style)
         if dates != "utc":

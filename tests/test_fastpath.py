@@ -1411,17 +1411,23 @@ def test_a_json_object_with_line_breaks_anywhere_between_its_tokens(
     guard_agrees(text + "\n")
 
 
-def test_front_matter_written_as_one_json_object_takes_the_fast_path(tmp_path: Path) -> None:
+@pytest.mark.parametrize("style", ["jsondoc", "commented"])
+def test_front_matter_as_other_generators_and_people_write_it_takes_the_fast_path(
+    tmp_path: Path, style: str
+) -> None:
     """Every file of the ``jsondoc`` benchmark corpus (its front matter written by
-    ``json.dumps(front_matter, indent=2)``): read without PyYAML, as PyYAML reads it, and
-    the same Article as the same file in the seeds' style (the date then a text, which
-    both read alike)."""
+    ``json.dumps(front_matter, indent=2)``) and of the ``commented`` one (comments after
+    values, as a person adds them): read without PyYAML, as PyYAML reads it, and the same
+    Article as the same file in the seeds' style (a JSON date is a text, which both read
+    alike)."""
     generate(tmp_path / "s", 40, layout="flat")
-    generate(tmp_path / "j", 40, layout="flat", style="jsondoc")
+    generate(tmp_path / "o", 40, layout="flat", style=style)
     for seeds in sorted((tmp_path / "s" / "content").iterdir()):
-        text = (tmp_path / "j" / "content" / seeds.name).read_text(encoding="utf-8")
+        text = (tmp_path / "o" / "content" / seeds.name).read_text(encoding="utf-8")
         block, _ = split_front_matter(text)
-        assert block.startswith("{\n") and guard_agrees(block), seeds.name
+        assert block.startswith("{\n") if style == "jsondoc" else "  # " in block, seeds.name
+        assert guard_agrees(block), seeds.name
+        assert fast_load(block, articles.SUMMARY_FIELDS) is not None, seeds.name
         assert articles.load_article("a.txt", text.encode(), UTC) == articles.load_article(
             "a.txt", seeds.read_bytes(), UTC
         ), seeds.name

@@ -59,6 +59,11 @@ class _FrontMatterConstructor(yaml.constructor.SafeConstructor):
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        if self.timestamp_regexp.match(node.value) is None:  # (an explicit !!timestamp:
+            # PyYAML's own constructor fails on it with AttributeError)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"not a date: {str(node.value)[:40]!r}", node.start_mark
+            )
         try:
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as e:

@@ -69,6 +69,7 @@ REJECTED = {
     "relative_urls.txt": (6, "no usable webUrl or originalUrl"),
     "terminal_escape_title.txt": (4, "no title and no excerpt"),
     "title_is_a_date.txt": (4, "title must be text, not a date"),
+    "timestamp_tag_not_a_date.txt": (7, "YAML error: not a date: 'next tuesday'"),
     "unclosed_front_matter.txt": (12, "front matter is not closed"),
     "unhashable_key.txt": (11, "found unhashable key"),
     "xss_urls.txt": (6, "no usable webUrl or originalUrl"),

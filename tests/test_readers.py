@@ -95,6 +95,8 @@ def _front_matter(path: Path) -> dict[str, Any] | None:
         data = yaml.safe_load(block)
     except (UnicodeDecodeError, yaml.YAMLError, ValueError, RecursionError):
         return None
+    except AttributeError:  # PyYAML's constructor on "!!timestamp" before no date
+        return None
     return data if isinstance(data, dict) else None
 
 

@@ -210,9 +210,12 @@ def _scalar(text: str, json_ok: bool = True) -> Any:
         try:
             return _flow(text) if first == "[" else _flow_mapping(text)
         except _Fallback:
-            if not json_ok or '"' not in text:
+            if not json_ok:
                 raise
-            return _json(text)
+        if '"' in text:
+            with contextlib.suppress(_Fallback):
+                return _json(text)
+        return _nested_flow(text)
     if first == '"':
         body = text[1:-1]
         if len(text) < 2 or text[-1] != '"':
@@ -378,6 +381,72 @@ def _flow_mapping(text: str) -> dict[str, Any]:
         out[key] = _scalar(value)
         at = m.end()
     return out
+
+
+def _nested_flow(text: str) -> Any:
+    """A flow collection on one line that holds others (``[{ url: 'https://x/a.png',
+    width: 50 }]``, ``{ name: CNET, images: [a, b] }``, as PHP's Symfony YAML writes what
+    lies deeper than its ``inline`` level), of scalars as :func:`_flow` and
+    :func:`_flow_mapping` take them, as PyYAML reads it: at most :data:`JSON_DEPTH`
+    levels, as JSON's (else, and for anything more, PyYAML's to judge)."""
+    value, at = _flow_value(text, 0, 0)
+    if at != len(text):
+        raise _Fallback
+    return value
+
+
+#: A key of a flow mapping, its colon and the spaces after it.
+_FLOW_KEY = re.compile(r" *([A-Za-z_][A-Za-z0-9_-]*): +")
+#: A scalar in a flow collection (see :data:`_SCALAR_IN_FLOW`).
+_FLOW_SCALAR = re.compile(_SCALAR_IN_FLOW)
+
+
+def _flow_value(text: str, at: int, depth: int) -> tuple[Any, int]:
+    """The value at ``at`` of a flow collection, with the spaces round it, and where it
+    ends; ``depth``: the collections it is in."""
+    while text[at : at + 1] == " ":
+        at += 1
+    opening = text[at : at + 1]
+    if opening != "[" and opening != "{":
+        m = _FLOW_SCALAR.match(text, at)
+        if m is None:
+            raise _Fallback
+        return _scalar(m.group(1), json_ok=False), m.end()
+    if depth >= JSON_DEPTH:
+        raise _Fallback
+    closing = "]" if opening == "[" else "}"
+    out: Any = [] if opening == "[" else {}
+    at += 1
+    while text[at : at + 1] == " ":
+        at += 1
+    if text[at : at + 1] == closing:
+        return out, at + 1
+    while True:
+        if opening == "[":
+            value, at = _flow_value(text, at, depth + 1)
+            out.append(value)
+        else:
+            m = _FLOW_KEY.match(text, at)
+            if m is None:
+                raise _Fallback
+            key = m.group(1)
+            if key not in _KEYS:
+                _key(key)
+            if key in out:
+                raise _Fallback
+            out[key], at = _flow_value(text, m.end(), depth + 1)
+        while text[at : at + 1] == " ":
+            at += 1
+        after = text[at : at + 1]
+        if after == closing:
+            return out, at + 1
+        if after != ",":
+            raise _Fallback
+        at += 1
+        while text[at : at + 1] == " ":
+            at += 1
+        if text[at : at + 1] == closing:  # a comma at the end: PyYAML's to judge
+            raise _Fallback
 
 
 #: Keys already found to be plain strings (``on``, ``null`` and ``1`` are not).

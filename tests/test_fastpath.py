@@ -1462,6 +1462,90 @@ def test_json_nested_too_deep_for_its_parser_is_left_to_the_guard() -> None:
         assert articles._guard(block) == (line, "nested deeper than 20 levels")
 
 
+#: Scalars as a flow collection may hold them, and look-alikes PyYAML reads otherwise.
+FLOW_SCALARS = [
+    "a", "x y z", "1", "-1", "1.5", "true", "null", "~", "on", "yes", "0x1F", "1e3", "2020-01-01",
+    "2020-01-01 10:00:00", "'it''s'", '"x y"', '"a\\"b"', "''", "'[a], {b}'", '"#1"', ":a", "a:b",
+    "-x", "- x", "?x", "'https://x/a.png?w=1&h=2'", "https://x/a.png", "a #b", "a#b", "*a", "&a b",
+]  # fmt: skip
+FLOW_KEYS = ["url", "width", "name", "on", "null", "yes", "a1", "1a", "x-y"]
+
+
+@st.composite
+def flow_texts(draw: st.DrawFn, depth: int = 0) -> str:
+    """A flow collection written by hand: nested ones, scalars of every kind, spaces
+    or none inside the brackets and after the commas (as PHP's Symfony YAML writes
+    ``{ name: CNET, images: [{ url: '…' }] }``)."""
+    space = draw(st.sampled_from(["", " ", "  "]))
+    comma = "," + draw(st.sampled_from([" ", "", "  "]))
+    items = []
+    for _ in range(draw(st.integers(0, 3))):
+        if depth < 5 and draw(st.booleans()):
+            item = draw(flow_texts(depth + 1))
+        else:
+            item = draw(st.sampled_from(FLOW_SCALARS))
+        items.append(item)
+    if draw(st.booleans()):
+        keys = [draw(st.sampled_from(FLOW_KEYS)) for _ in items]
+        return (
+            "{"
+            + space
+            + comma.join(f"{k}: {v}" for k, v in zip(keys, items, strict=True))
+            + space
+            + "}"
+        )
+    return "[" + space + comma.join(items) + space + "]"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(flow_texts(), st.sampled_from(["top", "nested", "item"]))
+@example("[{ url: 'https://x/a.jpg', width: 756, height: 567 }]", "top")
+@example(
+    "{ name: CNET, domain: cnet.com, images: [{ url: 'https://x/l.jpg', width: 50 }] }", "item"
+)
+def test_fast_yaml_matches_pyyaml_on_nested_flow_collections(text: str, where: str) -> None:
+    """Flow collections that hold others, on one line: read as PyYAML reads them, or
+    left to it (deeper than four levels, odd keys, a comma at the end, and whatever
+    else it must judge)."""
+    line = {
+        "top": f"v: {text}\n",
+        "nested": f"a:\n  v: {text}\n",
+        "item": f"a:\n- v: {text}\n  w: 1\n",
+    }
+    guard_agrees("t: x\n" + line[where])
+
+
+#: An article as PHP's Symfony YAML writes it (``Yaml::dump($front, 2, 4)``, its
+#: defaults): what lies deeper than two levels as flow collections, quoted where needed.
+SYMFONY = """category: news
+title: 'Microsoft builds: a supercomputer'
+publishedDateTime: '2020-05-20T13:59:00Z'
+webUrl: 'https://www.example.com/news/2020/05/20/supercomputer/'
+type: article
+quality: 72
+published: true
+provider:
+    name: Forbes
+    domain: forbes.com
+    images: [{ url: 'https://x.example/forbes-50x50.jpg', width: 50, height: 50 }]
+topics: [Azure, 'Open Source']
+images: [{ url: 'https://x.example/a.jpg?w=1&h=2', width: 756, height: 567, title: 'A: b' }]
+related:
+    - { title: 'It''s big', webUrl: 'https://y.example/a', provider: { name: CNET, domain: cnet.com }, images: [{ url: 'https://y.example/b.jpg', width: 1, height: 2 }] }
+    - { title: Plain title, webUrl: 'https://z.example/c', provider: { name: Verge }, images: [] }
+"""
+
+
+def test_symfony_yaml_takes_the_fast_path() -> None:
+    """Front matter as a PHP generator (a WordPress exporter, say) writes it with
+    Symfony's YAML: read without PyYAML, as PyYAML reads it (it went to PyYAML whole)."""
+    assert same_as_pyyaml(SYMFONY)
+    assert fast_load(SYMFONY, articles.SUMMARY_FIELDS) is not None
+    related = fast_load(SYMFONY)["related"]
+    assert related[0]["provider"] == {"name": "CNET", "domain": "cnet.com"}
+    assert related[0]["title"] == "It's big"
+
+
 # --------------------------------------------------------------------------- anchors and aliases
 
 

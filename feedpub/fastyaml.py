@@ -461,12 +461,12 @@ def _key(text: str) -> None:
         _KEYS.add(text)
 
 
-#: One line of a block: its indent, a sequence dash with its spaces, a key, the colon
+#: One line of a block: its indent, a sequence dash with its spaces (or alone), a key, the colon
 #: with the spaces after it, and the rest with trailing spaces cut. Blank lines and
 #: comment lines do not match. (The rest as ``(.*[^ \n]|)``, not ``((?:.*[^ \n])?)``:
 #: the same match, a tenth faster.)
 _LINE = re.compile(
-    r"^( *)(?=[^ #\n])(- +)?(?:([A-Za-z_][A-Za-z0-9_-]*)(:(?: +|$)))?(.*[^ \n]|) *$",
+    r"^( *)(?=[^ #\n])(-(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_-]*)(:(?: +|$)))?(.*[^ \n]|) *$",
     re.M,
 )
 #: The timestamp forms nearly every date has (a space for the T is how ``yaml.dump``
@@ -932,7 +932,12 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
         else:
             i += 1
             if i < n and lines[i][0] > indent:  # a continuation line, or a nested block
-                if not folds or not rest:
+                if not rest:  # a dash alone, its item the block under it (as PHP's
+                    # Symfony YAML writes one)
+                    value, i = _block(lines, i, lines[i][0], depth + 1, folds, names)
+                    out.append(value)
+                    continue
+                if not folds:
                     raise _Fallback
                 rest, i = _continued(lines, i, indent, rest)
             out.append(_scalar(rest) if depth < _DEEP else _scalar_deep(rest, depth))

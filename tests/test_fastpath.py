@@ -222,7 +222,8 @@ def test_a_block_goes_to_pyyaml_exactly_when_it_holds_a_deferred_character(block
 
 #: The line pattern with its rest written the plain way (the one it replaced).
 _LINE_AS_WRITTEN_FIRST = re.compile(
-    r"^( *)(?=[^ #\n])(- +)?(?:([A-Za-z_][A-Za-z0-9_-]*)(:(?: +|$)))?((?:.*[^ \n])?) *$", re.M
+    r"^( *)(?=[^ #\n])(-(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_-]*)(:(?: +|$)))?((?:.*[^ \n])?) *$",
+    re.M,
 )
 
 
@@ -1515,6 +1516,28 @@ def test_fast_yaml_matches_pyyaml_on_nested_flow_collections(text: str, where: s
     guard_agrees("t: x\n" + line[where])
 
 
+@settings(max_examples=400, deadline=None)
+@given(documents, st.sampled_from([2, 4]), st.data())
+def test_fast_yaml_matches_pyyaml_with_a_dash_alone(
+    doc: dict[str, Any], indent: int, data: st.DataObject
+) -> None:
+    """Items written with their dash alone on a line and the item under it (``-`` then
+    ``  title: x``), as Symfony's YAML writes a list of mappings past its inline level:
+    read as PyYAML reads them, or left to it (a text under a dash, say)."""
+    try:
+        text = yaml.safe_dump(doc, allow_unicode=True, indent=indent, width=10**6)
+    except yaml.YAMLError:
+        return
+    lines = []
+    for line in text.split("\n"):
+        item = re.match(r"( *)- (\S.*)", line)
+        if item and data.draw(st.booleans()):
+            lines += [f"{item.group(1)}-", f"{item.group(1)}  {item.group(2)}"]
+        else:
+            lines.append(line)
+    guard_agrees("\n".join(lines))
+
+
 #: An article as PHP's Symfony YAML writes it (``Yaml::dump($front, 2, 4)``, its
 #: defaults): what lies deeper than two levels as flow collections, quoted where needed.
 SYMFONY = """category: news
@@ -1534,14 +1557,32 @@ related:
     - { title: 'It''s big', webUrl: 'https://y.example/a', provider: { name: CNET, domain: cnet.com }, images: [{ url: 'https://y.example/b.jpg', width: 1, height: 2 }] }
     - { title: Plain title, webUrl: 'https://z.example/c', provider: { name: Verge }, images: [] }
 """
+#: The same with a deeper inline level (``Yaml::dump($front, 3, 4)``): a list of
+#: mappings written with each dash alone on its line.
+SYMFONY_DEEPER = (
+    SYMFONY.split("related:")[0]
+    + """related:
+    -
+        title: 'It''s big'
+        webUrl: 'https://y.example/a'
+        provider: { name: CNET, domain: cnet.com }
+        images: [{ url: 'https://y.example/b.jpg', width: 1, height: 2 }]
+    -
+        title: Plain title
+        webUrl: 'https://z.example/c'
+        provider: { name: Verge }
+        images: {  }
+"""
+)
 
 
-def test_symfony_yaml_takes_the_fast_path() -> None:
+@pytest.mark.parametrize("block", [SYMFONY, SYMFONY_DEEPER], ids=["inline 2", "inline 3"])
+def test_symfony_yaml_takes_the_fast_path(block: str) -> None:
     """Front matter as a PHP generator (a WordPress exporter, say) writes it with
     Symfony's YAML: read without PyYAML, as PyYAML reads it (it went to PyYAML whole)."""
-    assert same_as_pyyaml(SYMFONY)
-    assert fast_load(SYMFONY, articles.SUMMARY_FIELDS) is not None
-    related = fast_load(SYMFONY)["related"]
+    assert same_as_pyyaml(block)
+    assert fast_load(block, articles.SUMMARY_FIELDS) is not None
+    related = fast_load(block)["related"]
     assert related[0]["provider"] == {"name": "CNET", "domain": "cnet.com"}
     assert related[0]["title"] == "It's big"
 

@@ -208,14 +208,11 @@ def _scalar(text: str, json_ok: bool = True) -> Any:
     first = text[0]
     if (first == "[" and text[-1] == "]") or (first == "{" and text[-1] == "}"):
         try:
-            return _flow(text) if first == "[" else _flow_mapping(text)
+            return _flow(text, JSON_DEPTH if json_ok else 1)
         except _Fallback:
-            if not json_ok:
+            if not json_ok or '"' not in text:
                 raise
-        if '"' in text:
-            with contextlib.suppress(_Fallback):
-                return _json(text)
-        return _nested_flow(text)
+        return _json(text)
     if first == '"':
         body = text[1:-1]
         if len(text) < 2 or text[-1] != '"':
@@ -237,27 +234,8 @@ def _scalar(text: str, json_ok: bool = True) -> Any:
     return _plain(text)
 
 
-def _flow(text: str) -> list[Any]:
-    """A flow sequence of scalars on one line (``topics: [AI, "Open Source", 2]``), as
-    PyYAML reads it: each item a quoted text (escapes and ``''`` as in a block) or a
-    plain one with no flow indicator, ``:`` or ``#`` in it; anything more (nesting,
-    pairs, comments, an empty item, a comma at the end) is PyYAML's to judge."""
-    inner = text[1:-1]
-    if not inner.strip(" "):
-        return []
-    out: list[Any] = []
-    at, end = 0, len(inner)
-    while at < end:
-        m = _FLOW_ITEM.match(inner, at)
-        if m is None or (m.end() == end and inner.endswith(",")):
-            raise _Fallback
-        out.append(_scalar(m.group(1)))
-        at = m.end()
-    return out
-
-
-#: How deep a JSON value may nest (a list of mappings that hold lists of mappings: a
-#: related item's images), and how long a key of it may be (PyYAML takes a key of at
+#: How deep a flow collection, JSON's or not, may nest (a list of mappings that hold
+#: lists of mappings: a related item's images), and how long a JSON key may be (PyYAML takes a key of at
 #: most 1,024 characters as written; an escape is at most six).
 JSON_DEPTH = 4
 _JSON_KEY = 128
@@ -350,8 +328,6 @@ _SCALAR_IN_FLOW = (
 #: One ``key: value`` of a flow mapping of scalars (a plain key), and the comma after it.
 _PAIR = r" *([A-Za-z_][A-Za-z0-9_-]*): +" + _SCALAR_IN_FLOW
 _FLOW_PAIR = re.compile(_PAIR + r"(?:,|\Z)")
-#: One item of a flow sequence of scalars, and the comma after it.
-_FLOW_ITEM = re.compile(_SCALAR_IN_FLOW + r"(?:,|\Z)")
 #: A flow mapping's start that ends inside a double-quoted value, with a backslash
 #: that escapes the line break after it.
 _IN_DOUBLE_QUOTES = re.compile(
@@ -359,37 +335,16 @@ _IN_DOUBLE_QUOTES = re.compile(
 )
 
 
-def _flow_mapping(text: str) -> dict[str, Any]:
-    """A flow mapping of scalars (``{url: 'https://x/a.png', width: 50}``, as
-    ``yaml.dump`` writes a mapping of scalars with ``default_flow_style=None``), as
-    PyYAML reads it; anything more (nesting, quoted or odd keys, an empty value, a
-    key twice, a comma at the end) is PyYAML's to judge."""
-    inner = text[1:-1]
-    if not inner.strip(" "):
-        return {}
-    out: dict[str, Any] = {}
-    at, end = 0, len(inner)
-    while at < end:
-        m = _FLOW_PAIR.match(inner, at)
-        if m is None or (m.end() == end and inner.endswith(",")):
-            raise _Fallback
-        key, value = m.group(1), m.group(2)
-        if key not in _KEYS:
-            _key(key)
-        if key in out:
-            raise _Fallback
-        out[key] = _scalar(value)
-        at = m.end()
-    return out
-
-
-def _nested_flow(text: str) -> Any:
-    """A flow collection on one line that holds others (``[{ url: 'https://x/a.png',
-    width: 50 }]``, ``{ name: CNET, images: [a, b] }``, as PHP's Symfony YAML writes what
-    lies deeper than its ``inline`` level), of scalars as :func:`_flow` and
-    :func:`_flow_mapping` take them, as PyYAML reads it: at most :data:`JSON_DEPTH`
-    levels, as JSON's (else, and for anything more, PyYAML's to judge)."""
-    value, at = _flow_value(text, 0, 0)
+def _flow(text: str, depth: int) -> Any:
+    """A flow collection on one line (``topics: [AI, "Open Source", 2]``, ``{url:
+    'https://x/a.png', width: 50}``, as ``yaml.dump`` writes a collection of scalars with
+    ``default_flow_style=None``; ``[{ url: 'https://x/a.png', width: 50 }]``, as PHP's
+    Symfony YAML writes what lies deeper than its ``inline`` level), at most ``depth``
+    levels, as PyYAML reads it: each scalar a quoted text (escapes and ``''`` as in a
+    block) or a plain one with no flow indicator, ``:`` or ``#`` in it, each key a plain
+    one as a block's; anything more (quoted or odd keys, an empty item or value, a key
+    twice, comments, a comma at the end) is PyYAML's to judge."""
+    value, at = _flow_value(text, 0, 0, depth)
     if at != len(text):
         raise _Fallback
     return value
@@ -397,36 +352,43 @@ def _nested_flow(text: str) -> Any:
 
 #: A key of a flow mapping, its colon and the spaces after it.
 _FLOW_KEY = re.compile(r" *([A-Za-z_][A-Za-z0-9_-]*): +")
-#: A scalar in a flow collection (see :data:`_SCALAR_IN_FLOW`).
-_FLOW_SCALAR = re.compile(_SCALAR_IN_FLOW)
+#: An item of a flow collection that is a scalar (see :data:`_SCALAR_IN_FLOW`), as a
+#: sequence and as a mapping holds one, and what follows it: a comma, or a bracket
+#: that closes a collection (one regular expression an item: as fast as they come).
+_FLOW_ITEM = re.compile(_SCALAR_IN_FLOW + r"([,\]}])")
+_FLOW_PAIR_ITEM = re.compile(_PAIR + r"([,\]}])")
+_SPACES = re.compile(" *")
 
 
-def _flow_value(text: str, at: int, depth: int) -> tuple[Any, int]:
-    """The value at ``at`` of a flow collection, with the spaces round it, and where it
-    ends; ``depth``: the collections it is in."""
-    while text[at : at + 1] == " ":
-        at += 1
+def _flow_value(text: str, at: int, depth: int, limit: int) -> tuple[Any, int]:
+    """The collection at ``at`` (after spaces), where it ends; ``depth``: the
+    collections it is in, at most ``limit``."""
     opening = text[at : at + 1]
-    if opening != "[" and opening != "{":
-        m = _FLOW_SCALAR.match(text, at)
-        if m is None:
-            raise _Fallback
-        return _scalar(m.group(1), json_ok=False), m.end()
-    if depth >= JSON_DEPTH:
+    if opening == " ":
+        at = _SPACES.match(text, at).end()  # type: ignore[union-attr]  # (" *" always matches)
+        opening = text[at : at + 1]
+    if depth >= limit or (opening != "[" and opening != "{"):
         raise _Fallback
     closing = "]" if opening == "[" else "}"
     out: Any = [] if opening == "[" else {}
     at += 1
-    while text[at : at + 1] == " ":
-        at += 1
+    if text[at : at + 1] == " ":
+        at = _SPACES.match(text, at).end()  # type: ignore[union-attr]
     if text[at : at + 1] == closing:
         return out, at + 1
-    while True:
+    while True:  # an item, then the comma after it or the closing bracket
         if opening == "[":
-            value, at = _flow_value(text, at, depth + 1)
-            out.append(value)
+            m = _FLOW_ITEM.match(text, at)
+            if m is not None:
+                out.append(_scalar(m.group(1), json_ok=False))
+                after, at = m.group(2), m.end()
+            else:  # (a collection, or what is PyYAML's)
+                value, at = _flow_value(text, at, depth + 1, limit)
+                out.append(value)
+                at = _SPACES.match(text, at).end()  # type: ignore[union-attr]
+                after, at = text[at : at + 1], at + 1
         else:
-            m = _FLOW_KEY.match(text, at)
+            m = _FLOW_PAIR_ITEM.match(text, at) or _FLOW_KEY.match(text, at)
             if m is None:
                 raise _Fallback
             key = m.group(1)
@@ -434,19 +396,19 @@ def _flow_value(text: str, at: int, depth: int) -> tuple[Any, int]:
                 _key(key)
             if key in out:
                 raise _Fallback
-            out[key], at = _flow_value(text, m.end(), depth + 1)
-        while text[at : at + 1] == " ":
-            at += 1
-        after = text[at : at + 1]
+            if m.re is _FLOW_PAIR_ITEM:
+                out[key] = _scalar(m.group(2), json_ok=False)
+                after, at = m.group(3), m.end()
+            else:  # (its value a collection, or what is PyYAML's)
+                out[key], at = _flow_value(text, m.end(), depth + 1, limit)
+                at = _SPACES.match(text, at).end()  # type: ignore[union-attr]
+                after, at = text[at : at + 1], at + 1
         if after == closing:
-            return out, at + 1
-        if after != ",":
+            return out, at
+        if after != ",":  # (the other bracket, or none)
             raise _Fallback
-        at += 1
-        while text[at : at + 1] == " ":
-            at += 1
-        if text[at : at + 1] == closing:  # a comma at the end: PyYAML's to judge
-            raise _Fallback
+        # (a comma at the end, an empty item: the next item does not match, or a
+        # collection does not begin there)
 
 
 #: Keys already found to be plain strings (``on``, ``null`` and ``1`` are not).
@@ -860,8 +822,8 @@ def _block(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
     return _mapping(lines, i, indent, depth, folds, names)
 
 
-#: The depth of a block from which a value that is a JSON collection (:func:`_json`)
-#: may nest deeper than PyYAML is let go (the guard before it counts every collection).
+#: The depth of a block from which a value that is a flow collection (:func:`_flow`,
+#: :func:`_json`) may nest deeper than PyYAML is let go (the guard before it counts every collection).
 _DEEP = MAX_DEPTH - 1 - JSON_DEPTH
 
 

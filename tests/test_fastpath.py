@@ -1538,6 +1538,23 @@ def test_fast_yaml_matches_pyyaml_with_a_dash_alone(
     guard_agrees("\n".join(lines))
 
 
+@pytest.mark.parametrize(
+    "block",
+    [
+        "a: [x}y]\n",  # the other bracket after an item
+        "a: [[x}, y]\n",
+        "a: {k: x]y: 1}\n",
+        "a: [x, ]\n",  # a comma at the end
+        "a: [x,, y]\n",  # an empty item
+        "a: [{k: 1}, {k: 2},]\n",
+        "a: {k: [x], k: [y]}\n",  # a key twice
+        "a: [[[[[x]]]]]\n",  # deeper than JSON_DEPTH
+    ],
+)
+def test_flow_collections_pyyaml_must_judge_go_to_it(block: str) -> None:
+    assert not same_as_pyyaml(block), block
+
+
 #: An article as PHP's Symfony YAML writes it (``Yaml::dump($front, 2, 4)``, its
 #: defaults): what lies deeper than two levels as flow collections, quoted where needed.
 SYMFONY = """category: news

@@ -644,9 +644,6 @@ _COMMENT = re.compile(r" *#[^\n]*\n")
 _COMMENT_AFTER = re.compile(r"\n *#[^\n]*\n")
 
 
-#: What comes before a line's value: its indentation, a sequence's dash, a key and its
-#: colon (each maybe not there).
-_BEFORE_VALUE = re.compile(r" *(?:- +)?(?:[A-Za-z_][A-Za-z0-9_-]*:(?: +|$))?")
 #: A quoted text at the start of a value, closed on its line.
 _QUOTED_TEXT = re.compile(r"""\"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'""")
 #: A line whose value begins a quoted text or a flow collection that goes on under it
@@ -696,8 +693,10 @@ def _comments_cut(block: str) -> tuple[str, bool]:
 
 def _comment_cut(line: str) -> str:
     """One line of :func:`_comments_cut`: without its comment (as it is, without one)."""
-    before = _BEFORE_VALUE.match(line)  # (it may match nothing: never None)
-    head = before.end() if before else 0
+    parts = _LINE.match(line)
+    if parts is None:  # a comment line: the walk's
+        return line
+    head = parts.start(5)  # (what comes before the value: indent, dash, key, colon)
     value = line[head:]
     first = value[:1]
     if first == "&" or first == "!":  # an anchor or a tag, then maybe a quoted text
@@ -713,9 +712,7 @@ def _comment_cut(line: str) -> str:
             raise _Fallback
         return line[: head + quoted.end()]
     if first == "#":
-        if not line[:head].strip(" "):  # a comment line: the walk's
-            return line
-        if "-" in line[:head]:
+        if parts.group(2):  # after a dash alone
             raise _Fallback
         return line[:head].rstrip(" ")
     at = value.find(" #")

@@ -67,8 +67,10 @@ class _FrontMatterConstructor(yaml.constructor.SafeConstructor):
         try:
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as e:
+            # (an offset of 24 hours or more: Python's message names its timedelta)
+            why = "its UTC offset must be under 24 hours" if "timedelta" in str(e) else e
             raise yaml.constructor.ConstructorError(
-                None, None, f"impossible date {str(node.value)[:40]!r} ({e})", node.start_mark
+                None, None, f"impossible date {str(node.value)[:40]!r} ({why})", node.start_mark
             ) from e
 
 

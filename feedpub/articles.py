@@ -319,6 +319,9 @@ def parse_front_matter(
         if "could not determine a constructor" in reason:
             reason = "custom YAML tags are not allowed" + reason[reason.find(" for the tag") :]
         raise ArticleError(path, line, f"YAML error: {reason}") from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow in a file
+        raise ArticleError(path, block.count("\n", 0, e.position) + offset + 1,
+                           _not_allowed(e.character)) from None  # fmt: skip
     except (yaml.YAMLError, RecursionError) as e:
         raise ArticleError(path, offset + 1, f"YAML error: {type(e).__name__}") from None
     if not isinstance(loaded, dict):
@@ -326,6 +329,16 @@ def parse_front_matter(
         raise ArticleError(path, offset + 1, f"front matter must be a mapping of keys, not {kind}")
     loaded.pop("secured", None)
     return loaded, offset
+
+
+def _not_allowed(character: int | str) -> str:
+    """What to do about a character PyYAML's reader refuses (a control character, say)."""
+    char = character if isinstance(character, int) else ord(character)
+    fix = "remove it"
+    if not 0xD800 <= char <= 0xDFFF:  # (a surrogate has no escape that makes it)
+        escape = f"\\x{char:02x}" if char < 0x100 else f"\\u{char:04x}"
+        fix += f', or write it as an escape inside double quotes ("{escape}")'
+    return f"YAML error: the character U+{char:04X} is not allowed in a YAML file: {fix}"
 
 
 def _key_lines(text_lines: list[str]) -> dict[str, int]:

@@ -66,6 +66,10 @@ REJECTED = {
     "out_of_range_dates.txt": (7, "publishedDateTime is out of range"),
     "python_name_tag.txt": (11, "custom YAML tags are not allowed"),
     "python_object_tag.txt": (11, "custom YAML tags are not allowed"),
+    "raw_control_character.txt": (
+        4,
+        'the character U+001B is not allowed in a YAML file: remove it, or write it as an escape inside double quotes ("\\x1b")',
+    ),
     "relative_urls.txt": (6, "no usable webUrl or originalUrl"),
     "terminal_escape_title.txt": (4, "no title and no excerpt"),
     "title_is_a_date.txt": (4, "title must be text, not a date"),

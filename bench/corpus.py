@@ -1,7 +1,7 @@
 """A deterministic synthetic corpus of article files in the seeds' format.
 
     python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
-        [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared|jsondoc|commented]
+        [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared|jsondoc|commented|quoted]
         [--spread zipf|even]
         [--dates utc|offset|ruby|rfc2822]
 
@@ -48,7 +48,9 @@ alias (``provider: *id001``); ``jsondoc`` as a generator that writes the whole f
 matter with ``json.dumps(front_matter, indent=2)`` writes it (JSON is YAML: one object
 over many lines, each date a text); ``commented`` as the seeds style, with a comment
 after some values, as a person who edits the files writes one (``type: article  # or
-video``, ``width: 50  # px: 2x for retina``).
+video``, ``width: 50  # px: 2x for retina``); ``quoted`` as the seeds style, with every
+key in double quotes, as a generator that writes each key with ``json.dumps`` does
+(``"title": "…"``, ``- "url": "https://…"``).
 
 The seeds style's dates (``2024-01-20T11:36:37Z``) may be written as other generators
 write them (``--dates``): ``offset``, with a four-digit offset, as ``strftime`` writes
@@ -282,7 +284,7 @@ def article_path(content: Path, i: int, layout: str) -> Path:
 
 STYLES = (
     "seeds", "dump", "flow", "block", "defaults", "news", "jsyaml", "json", "shared", "jsondoc",
-    "commented",
+    "commented", "quoted",
 )  # fmt: skip
 
 #: What real headlines and excerpts hold that the WORDS do not: colons, apostrophes,
@@ -384,6 +386,10 @@ def _commented(m: re.Match[str]) -> str:
     return f"{m.group(1)}  {_COMMENTS[key]}"
 
 
+#: A key at a line's start or after a sequence's dash (the quoted style quotes it).
+_KEY_LINE = re.compile(r"^( *(?:- )?)([A-Za-z_][A-Za-z0-9_]*):(?= |$)", re.M)
+
+
 def _folded(m: re.Match[str]) -> str:
     """An excerpt as a folded block scalar (``>-``): its words wrapped at 70 columns."""
     indent, text = m.groups()
@@ -462,6 +468,8 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
             text = _QUOTED.sub(_js_yaml, text)
         elif style == "commented":
             text = _COMMENTABLE.sub(_commented, text)
+        elif style == "quoted":
+            text = _KEY_LINE.sub(r'\1"\2":', text)
         elif style != "seeds":  # (json too)
             text = dumped(text, style)
         if dates != "utc":

@@ -1,7 +1,7 @@
 """feedpub against Hugo on the same synthetic corpus, side by side, in one invocation.
 
     python bench/run.py [--sizes 1000,10000,100000] [--layouts flat,nested] [--repeat 3]
-                        [--phases | --phases-only] [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared]
+                        [--phases | --phases-only] [--style seeds|dump|...|quoted]
                         [--spread zipf|even]
 
 For each N and each layout it generates the corpus once (bench/corpus.py, under
@@ -169,7 +169,7 @@ def ensure_hugo() -> str | None:
     return shutil.which("hugo")
 
 
-_PUBLISHED = re.compile(rb'^(?:published|  "published"): true[ \t]*,?$', re.M)
+_PUBLISHED = re.compile(rb'^(?:published|"published"|  "published"): true[ \t]*,?$', re.M)
 
 
 def hugo_site(corpus: Path) -> Path:
@@ -210,8 +210,7 @@ def hugo_site(corpus: Path) -> Path:
 # ------------------------------------------------------------------ the run
 
 
-#: The style of front matter of the corpora (bench/corpus.py: seeds, dump, flow, block,
-#: defaults or news).
+#: The style of front matter of the corpora (bench/corpus.py's STYLES).
 STYLE = ["seeds"]
 #: How the corpora's topics are drawn (bench/corpus.py: zipf or even).
 SPREAD = ["zipf"]
@@ -231,9 +230,10 @@ def corpus_for(n: int, layout: str) -> Path:
 
 def _top_key(key: str) -> re.Pattern[str]:
     """A top-level key of the front matter and the quote its value may begin with: at
-    the start of its line (YAML), or indented by two as ``json.dumps(indent=2)`` writes
-    one object (the jsondoc style); groups: all up to the value, and the quote."""
-    return re.compile(rf'^((?:{key}|  "{key}"): )("?)', re.M)
+    the start of its line (YAML; in quotes in the quoted style), or indented by two as
+    ``json.dumps(indent=2)`` writes one object (the jsondoc style); groups: all up to the
+    value, and the quote."""
+    return re.compile(rf'^((?:{key}|"{key}"|  "{key}"): )("?)', re.M)
 
 
 @functools.cache
@@ -429,8 +429,9 @@ def main() -> None:
         "with default_flow_style=None, with excerpts as folded block scalars, as "
         "yaml.safe_dump's defaults write it (keys sorted, non-ASCII text escaped), as "
         "dump with headline punctuation in every title and excerpt (news), with long "
-        "texts folded as js-yaml writes them and excerpts in two paragraphs (jsyaml), or "
-        "each value as json.dumps writes it (json)",
+        "texts folded as js-yaml writes them and excerpts in two paragraphs (jsyaml), "
+        "each value as json.dumps writes it (json), ... (bench/corpus.py: shared, jsondoc, "
+        "commented, quoted: every key in double quotes)",
     )
     parser.add_argument(
         "--spread",

@@ -411,8 +411,9 @@ def _flow_value(text: str, at: int, depth: int, limit: int) -> tuple[Any, int]:
         # collection does not begin there)
 
 
-#: Keys already found to be plain strings (``on``, ``null`` and ``1`` are not).
-_KEYS: set[str] = set()
+#: Keys as written -> the strings they are, for those already found to be strings: a
+#: plain key is itself (``on``, ``null`` and ``1`` are not strings), a quoted one its text.
+_KEYS: dict[str, str] = {}
 
 
 def _key(text: str) -> None:
@@ -420,15 +421,32 @@ def _key(text: str) -> None:
     if not _KEY.match(text) or _resolve(text) != STR:
         raise _Fallback
     if len(_KEYS) < 4096:
-        _KEYS.add(text)
+        _KEYS[text] = text
+
+
+def _name(key: str) -> str:
+    """The string a key of a block's line (:data:`_LINE`) is: a quoted one is its text
+    (no escape, no quote inside: the line pattern takes no other); a plain one is
+    itself, when PyYAML reads it so (else _Fallback: ``on`` is True, ``null`` None)."""
+    if key[0] == '"' or key[0] == "'":
+        if len(_KEYS) < 4096:
+            _KEYS[key] = key[1:-1]
+        return key[1:-1]
+    _key(key)
+    return key
 
 
 #: One line of a block: its indent, a sequence dash with its spaces (or alone), a key, the colon
 #: with the spaces after it, and the rest with trailing spaces cut. Blank lines and
-#: comment lines do not match. (The rest as ``(.*[^ \n]|)``, not ``((?:.*[^ \n])?)``:
-#: the same match, a tenth faster.)
+#: comment lines do not match. A key may be in quotes, as a generator that quotes every
+#: key writes it (``"title": "…"``): kept so here, quotes and all (see :func:`_name`).
+#: (The rest as ``(.*[^ \n]|)``, not ``((?:.*[^ \n])?)``: the same match, a tenth
+#: faster; a key's characters taken possessively, as none is a colon: the quoted forms
+#: then cost nothing.)
 _LINE = re.compile(
-    r"^( *)(?=[^ #\n])(-(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_-]*)(:(?: +|$)))?(.*[^ \n]|) *$",
+    r"^( *)(?=[^ #\n])(-(?: +|$))?"
+    r"""(?:([A-Za-z_][A-Za-z0-9_-]*+|"[A-Za-z_][A-Za-z0-9_-]*+"|'[A-Za-z_][A-Za-z0-9_-]*+')"""
+    r"(:(?: +|$)))?(.*[^ \n]|) *$",
     re.M,
 )
 #: The timestamp forms nearly every date has (a space for the T is how ``yaml.dump``
@@ -477,8 +495,10 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
             block, cut = _comments_cut(block)
     # (a text cannot go on over the lines under a comment: after one, none may)
     folds = not cut and _folds(block)
-    # (the shapes know no alias: a block that may hold one is walked whole at once)
-    if only is not None and not ("*" in block and (": *" in block or "- *" in block)):
+    # (the shapes know no alias: a block that may hold one is walked whole at once; nor
+    # a quoted key: a block whose first key is one most likely has them all so)
+    if (only is not None and block[:1] not in ("'", '"')
+            and not ("*" in block and (": *" in block or "- *" in block))):  # fmt: skip
         try:
             return _top_level(block, only, folds)
         except (_Fallback, IndexError):
@@ -774,9 +794,11 @@ def _flow_lines(lines: list[Line], i: int, indent: str, first: str) -> tuple[str
     out = first
     n = len(lines)
     while i < n and lines[i][0] > indent:
-        _, dash, key, _, rest = lines[i]
+        _, dash, key, colon, rest = lines[i]
         if dash:
             raise _Fallback
+        if key[:1] in ("'", '"'):  # a quoted key is a flow's text, as written
+            key, rest = "", f"{key}{colon}{rest}"
         if out.endswith("\\"):  # an escaped line break, if inside double quotes
             if key or not _IN_DOUBLE_QUOTES.match(out):
                 raise _Fallback
@@ -843,8 +865,7 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
             break
         if col > indent or dash or not key:
             raise _Fallback
-        if key not in keys:
-            _key(key)
+        key = keys.get(key) or _name(key)  # (a quoted key: its text)
         if key in out:
             raise _Fallback  # duplicate: PyYAML reports it with its line
         i += 1

@@ -222,7 +222,9 @@ def test_a_block_goes_to_pyyaml_exactly_when_it_holds_a_deferred_character(block
 
 #: The line pattern with its rest written the plain way (the one it replaced).
 _LINE_AS_WRITTEN_FIRST = re.compile(
-    r"^( *)(?=[^ #\n])(-(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_-]*)(:(?: +|$)))?((?:.*[^ \n])?) *$",
+    r"^( *)(?=[^ #\n])(-(?: +|$))?"
+    r"""(?:([A-Za-z_][A-Za-z0-9_-]*|"[A-Za-z_][A-Za-z0-9_-]*"|'[A-Za-z_][A-Za-z0-9_-]*')"""
+    r"(:(?: +|$)))?((?:.*[^ \n])?) *$",
     re.M,
 )
 
@@ -318,6 +320,78 @@ def test_fast_yaml_matches_pyyaml_with_comments_after_values(
         if lines[i] and data.draw(st.booleans()):
             lines[i] += data.draw(spaces) + data.draw(comments)
     same_as_pyyaml("\n".join(lines))
+
+
+#: A key at a line's start or after a sequence's dash, as the walk's lines hold one.
+_A_KEY = re.compile(r"^( *(?:- +)*)([A-Za-z_][A-Za-z0-9_-]*):(?= |$)", re.M)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    documents,
+    st.sampled_from([(80, False), (40, False), (80, None), (10**6, False)]),
+    st.data(),
+)
+def test_fast_yaml_matches_pyyaml_with_quoted_keys(
+    doc: dict[str, Any], dump: tuple[int, bool | None], data: st.DataObject
+) -> None:
+    """What a generator that quotes keys writes (``"title": "…"``, ``'url': …``): any key
+    of a generated file quoted, in double or single quotes or not, wherever a line starts
+    with one (in a text wrapped over lines too). Read as PyYAML reads it, or left to it."""
+    width, flow = dump
+    try:
+        text = yaml.safe_dump(doc, allow_unicode=True, width=width, default_flow_style=flow)
+    except yaml.YAMLError:
+        return
+    quotes = st.sampled_from(['"', "'", ""])
+    same_as_pyyaml(_A_KEY.sub(lambda m: f"{m[1]}{(q := data.draw(quotes))}{m[2]}{q}:", text))
+
+
+def test_quoted_keys_take_the_fast_path() -> None:
+    """The seed files with every key quoted, as some generators write them: read without
+    PyYAML, as PyYAML reads them, into the same Article as the files as they are (such
+    files went to PyYAML whole)."""
+    for path in sorted(SEEDS.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        for quote in ('"', "'"):
+            quoted = _A_KEY.sub(rf"\1{quote}\2{quote}:", text)
+            block, _ = split_front_matter(quoted)
+            assert block.count(f"{quote}webUrl{quote}:") >= 1, path.name
+            assert same_as_pyyaml(block), path.name
+            assert fast_load(block, articles.SUMMARY_FIELDS) is not None
+            data, tz = quoted.encode(), UTC
+            assert articles.load_article(path.name, data, tz) == articles.load_article(
+                path.name, text.encode(), tz
+            )
+
+
+@pytest.mark.parametrize(
+    ("block", "value"),
+    [
+        ('"on": 1\n"null": 2\n\'yes\': 3\n', {"on": 1, "null": 2, "yes": 3}),
+        ('- "a": 1\n  b: 2\n', [{"a": 1, "b": 2}]),
+        ('"a":\n  - "b": x # c\n', {"a": [{"b": "x"}]}),
+        ('p: {"a": 1,\n  "b": [2, 3]}\n', {"p": {"a": 1, "b": [2, 3]}}),
+    ],
+)
+def test_a_quoted_key_is_its_text(block: str, value: Any) -> None:
+    """A key in quotes is a string, whatever it says (PyYAML reads a plain ``on`` as True);
+    in a flow collection wrapped over lines (JSON's, say), a line that starts with one is
+    the flow's text, read as before."""
+    assert same_as_pyyaml(block)
+    assert fast_load(block) == value
+
+
+@pytest.mark.parametrize(
+    "block",
+    ['"a": 1\na: 2\n', "'a': 1\n\"a\": 2\n", '"a b": 1\n', '"1": 1\n', '"a\\tb": 1\n', "'it''s': 1\n",
+     '"a":1\n', 'x: "a": 1\n'],
+)  # fmt: skip
+def test_quoted_keys_pyyaml_must_judge_go_to_it(block: str) -> None:
+    """A key twice (quoted once), a quoted key the line pattern does not take (a space,
+    a digit first, an escape, a quote inside), no space after the colon: PyYAML's."""
+    assert fast_load(block) is None
+    same_as_pyyaml(block)
 
 
 def test_comments_after_values_take_the_fast_path() -> None:
@@ -1412,13 +1486,14 @@ def test_a_json_object_with_line_breaks_anywhere_between_its_tokens(
     guard_agrees(text + "\n")
 
 
-@pytest.mark.parametrize("style", ["jsondoc", "commented"])
+@pytest.mark.parametrize("style", ["jsondoc", "commented", "quoted"])
 def test_front_matter_as_other_generators_and_people_write_it_takes_the_fast_path(
     tmp_path: Path, style: str
 ) -> None:
     """Every file of the ``jsondoc`` benchmark corpus (its front matter written by
-    ``json.dumps(front_matter, indent=2)``) and of the ``commented`` one (comments after
-    values, as a person adds them): read without PyYAML, as PyYAML reads it, and the same
+    ``json.dumps(front_matter, indent=2)``), of the ``commented`` one (comments after
+    values, as a person adds them) and of the ``quoted`` one (every key in double
+    quotes): read without PyYAML, as PyYAML reads it, and the same
     Article as the same file in the seeds' style (a JSON date is a text, which both read
     alike)."""
     generate(tmp_path / "s", 40, layout="flat")
@@ -1426,7 +1501,10 @@ def test_front_matter_as_other_generators_and_people_write_it_takes_the_fast_pat
     for seeds in sorted((tmp_path / "s" / "content").iterdir()):
         text = (tmp_path / "o" / "content" / seeds.name).read_text(encoding="utf-8")
         block, _ = split_front_matter(text)
-        assert block.startswith("{\n") if style == "jsondoc" else "  # " in block, seeds.name
+        if style == "jsondoc":
+            assert block.startswith("{\n"), seeds.name
+        else:
+            assert {"commented": "  # ", "quoted": '\n"webUrl": '}[style] in block, seeds.name
         assert guard_agrees(block), seeds.name
         assert fast_load(block, articles.SUMMARY_FIELDS) is not None, seeds.name
         assert articles.load_article("a.txt", text.encode(), UTC) == articles.load_article(

@@ -1,23 +1,26 @@
 """A fast path for the plain front matter nearly every article file has.
 
-Front matter is block mappings and sequences of ``key: value`` lines with
-double-quoted, single-quoted or plain scalars, as people and ``yaml.dump`` write
-them: escapes (``\\xE9``, ``\\u2019``), scalars wrapped over lines (where the block
-has no blank or comment line), flow lists and flow mappings of scalars, on one line
-or wrapped (``[a, "b"]``, ``{url: 'https://x/a.png', width: 50}``, as
-``yaml.dump(default_flow_style=None)`` writes them), flow collections written as
-JSON on one line (``images: [{"url": "https://x/a.png", "width": 50}]``, see
-:func:`_json`), block scalars of the plainest
-kind (``excerpt: >-`` then lines indented alike, empty lines among them, also after
-a sequence's dash: see :func:`_block_scalars`), and the anchors and aliases
-``yaml.safe_dump`` writes for an object the data holds twice (``provider: &id001``
-then ``provider: *id001``: see :class:`_Names`). For such a block, :func:`fast_load`
-builds the same Python objects as PyYAML's loader (it uses PyYAML's own resolver
-rules and scalar constructors) about ten times faster, because it does
-not build the event and node objects. For anything else it returns ``None`` and
-PyYAML, the parser of record, decides: other nested flow collections, other block scalars,
-anchors and aliases past the bounds of ``articles._guard``, tags, merge keys, comments
-after values, duplicate keys, impossible dates, tabs, nesting deeper than :data:`MAX_DEPTH`.
+Front matter is block mappings and sequences of ``key: value`` lines (a key plain or
+in quotes: ``"title": …``) with double-quoted, single-quoted or plain scalars, as
+people and ``yaml.dump`` write them: escapes (``\\xE9``, ``\\u2019``), scalars wrapped
+over lines (where the block has no blank or comment line), flow collections of
+scalars, on one line or wrapped (``[a, "b"]``, ``{url: 'https://x/a.png', width: 50}``,
+as ``yaml.dump(default_flow_style=None)`` writes them), and holding others a few levels
+deep on one line (as PHP's Symfony YAML writes them, see :func:`_flow`), flow
+collections written as JSON on one line (``images: [{"url": "https://x/a.png",
+"width": 50}]``, see :func:`_json`), the whole block one JSON object (see
+:func:`_json_document`), block scalars of the plainest kind (``excerpt: >-`` then lines
+indented alike, empty lines among them, also after a sequence's dash: see
+:func:`_block_scalars`), comments after values (see :func:`_comments_cut`), and the
+anchors and aliases ``yaml.safe_dump`` writes for an object the data holds twice
+(``provider: &id001`` then ``provider: *id001``: see :class:`_Names`). For such a
+block, :func:`fast_load` builds the same Python objects as PyYAML's loader (it uses
+PyYAML's own resolver rules and scalar constructors) several times faster, because it
+does not build the event and node objects. For anything else it returns ``None`` and
+PyYAML, the parser of record, decides: other flow collections, other block scalars,
+anchors and aliases past the bounds of ``articles._guard``, tags, merge keys, other
+keys, a comment that cannot be told from text, duplicate keys, impossible dates, tabs,
+nesting deeper than :data:`MAX_DEPTH`.
 ``tests/test_fastpath.py`` checks that both paths give identical mappings on the
 benchmark corpus, the sample content, the seeds, the hostile fixtures and
 generated YAML (yaml.dump's output in its styles among it).

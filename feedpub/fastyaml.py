@@ -234,7 +234,32 @@ def _scalar(text: str, json_ok: bool = True) -> Any:
                 raise _Fallback
             return body.replace("''", "'")
         return body
+    if first == "!":
+        return _tagged(text)
     return _plain(text)
+
+
+#: A scalar with one of YAML's own tags, quoted, as ``yaml.safe_dump(default_style='"')``
+#: writes every value that is not a text (``!!int "50"``, ``!!timestamp "2024-01-20
+#: 11:36:37+00:00"``): the tag's name, then the text in double quotes (no escape) or
+#: single ones (no quote inside).
+_TAGGED = re.compile(r"""!!(str|int|float|bool|null|timestamp) +(?:"([^"\\]*)"|'([^']*)')\Z""")
+
+
+def _tagged(text: str) -> Any:
+    """A tagged scalar (:data:`_TAGGED`) as PyYAML constructs it: a ``!!str`` one is its
+    text; another the value of its text as a plain scalar, when PyYAML would resolve that
+    plain scalar to the same tag (``!!int "5"`` is 5, as ``5`` is); else _Fallback
+    (``!!float "5"``, ``!!timestamp "next tuesday"``: PyYAML's to construct, or refuse)."""
+    m = _TAGGED.match(text)
+    if m is None:
+        raise _Fallback
+    kind, value = m.group(1), m.group(2) if m.group(2) is not None else m.group(3)
+    if kind == "str":
+        return value
+    if _resolve(value) != f"tag:yaml.org,2002:{kind}":
+        raise _Fallback
+    return _plain(value) if value else None  # ("" is null)
 
 
 #: How deep a flow collection, JSON's or not, may nest (a list of mappings that hold
@@ -670,9 +695,11 @@ _COMMENT_AFTER = re.compile(r"\n *#[^\n]*\n")
 #: A quoted text at the start of a value, closed on its line.
 _QUOTED_TEXT = re.compile(r"""\"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'""")
 #: A line whose value begins a quoted text or a flow collection that goes on under it
-#: (it does not close the text, or ends with no bracket, but for a comment).
+#: (it does not close the text, or ends with no bracket, but for a comment), after a key
+#: as :data:`_LINE` takes one.
 _OVER_LINES = re.compile(
-    r"^ *(?:- +)?(?:[A-Za-z_][A-Za-z0-9_-]*: +)?(?:[&!][^ \n]* +)?"
+    r"^ *(?:- +)?(?:(?:[A-Za-z_][A-Za-z0-9_-]*|\"[A-Za-z_][A-Za-z0-9_-]*\"|'[A-Za-z_][A-Za-z0-9_-]*'): +)?"
+    r"(?:[&!][^ \n]* +)?"
     r"""(?:"(?:[^"\\\n]++|\\.)*+\\?$|'(?:[^'\n]++|'')*+$|[\[{](?![^\n]*[\]}] *(?: #[^\n]*)?$))""",
     re.M,
 )

@@ -394,6 +394,71 @@ def test_quoted_keys_pyyaml_must_judge_go_to_it(block: str) -> None:
     same_as_pyyaml(block)
 
 
+def test_a_dump_with_every_scalar_quoted_takes_the_fast_path() -> None:
+    """The seed files as ``yaml.safe_dump(default_style='"')`` writes them (every key and
+    text in double quotes, every other value tagged: ``"width": !!int "50"``, ``!!bool
+    "true"``, ``!!timestamp "2020-05-19 21:00:00+00:00"``): read without PyYAML, as PyYAML
+    reads them, into the same Articles as the files as they are."""
+    for path in sorted(SEEDS.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        block, _ = split_front_matter(text)
+        dumped = yaml.safe_dump(
+            pyyaml(block), default_style='"', sort_keys=False, allow_unicode=True
+        )
+        assert '!!int "' in dumped and '!!timestamp "' in dumped, path.name
+        assert same_as_pyyaml(dumped), path.name
+        data = f"---\n{dumped}---\n".encode()
+        assert articles.load_article(path.name, data, UTC) == articles.load_article(
+            path.name, text.encode(), UTC
+        )
+
+
+def test_a_hash_in_a_wrapped_text_after_a_quoted_key_is_no_comment() -> None:
+    """A text that ``yaml.safe_dump(default_style='"')`` wraps over lines, with a ``#``
+    after a space on a line under its key (``#1`` in a headline): text, not a comment,
+    read on the fast path as after a plain key."""
+    doc = {"title": "A rocket launch took place this week and it is the #1 story", "n": 5}
+    for style in ('"', None):
+        block = yaml.safe_dump(doc, default_style=style, width=40, allow_unicode=True)
+        first, others = block.split("\n", 1)
+        assert "#" not in first and " #1" in others, block
+        assert same_as_pyyaml(block), block
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('!!int "50"', 50),
+        ("!!int '0x1F'", 31),
+        ('!!int  "-3"', -3),
+        ('!!float ".inf"', float("inf")),
+        ('!!bool "true"', True),
+        ('!!null "~"', None),
+        ('!!null ""', None),
+        ('!!str "5"', "5"),
+        ('!!str "on: x # y"', "on: x # y"),
+        ('!!timestamp "2024-01-20 11:36:37+00:00"', datetime(2024, 1, 20, 11, 36, 37, tzinfo=UTC)),
+    ],
+)
+def test_a_scalar_with_one_of_yamls_own_tags_is_its_value(text: str, value: Any) -> None:
+    for block in (f"a: {text}\n", f"a:\n- {text}\n"):
+        assert same_as_pyyaml(block), block
+    assert fast_load(f"a: {text}\n") == {"a": value}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['!!float "5"', '!!int "1.5"', '!!float "1e3"', '!!timestamp "next tuesday"', '!!timestamp "2024-02-30"',
+     '!!bool "maybe"', '!!binary "aGk="', '!!str "a\\"b"', "!!str 'it''s'", "!!int 5", '!<tag:yaml.org,2002:int> "5"',
+     '!!int "5" # c', '!int "5"'],
+)  # fmt: skip
+def test_tagged_scalars_pyyaml_must_judge_go_to_it(text: str) -> None:
+    """A tag whose text as a plain scalar is of another type (PyYAML converts it, or
+    refuses), other tags, escapes, a plain text after the tag, a comment: PyYAML's."""
+    assert fast_load(f"a: {text}\n") is None
+    same_as_pyyaml(f"a: {text}\n")
+
+
 def test_comments_after_values_take_the_fast_path() -> None:
     """A seed file with a comment after each of its values and keys, as a person edits
     one (``type: article  # or video``), nested ones too: read without PyYAML, as PyYAML

@@ -246,6 +246,7 @@ def _scalar(text: str, json_ok: bool = True) -> Any:
 _TAGGED = re.compile(r"""!!(str|int|float|bool|null|timestamp) +(?:"([^"\\]*)"|'([^']*)')\Z""")
 
 
+@functools.lru_cache(maxsize=8192)  # (as _plain: widths, true, null repeat; all immutable)
 def _tagged(text: str) -> Any:
     """A tagged scalar (:data:`_TAGGED`) as PyYAML constructs it: a ``!!str`` one is its
     text; another the value of its text as a plain scalar, when PyYAML would resolve that

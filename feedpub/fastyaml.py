@@ -1152,6 +1152,12 @@ _OPEN_QUOTE = re.compile(
 )
 
 
+#: A line that begins with a key in quotes (``"name": …``, ``- 'url': …``).
+_QUOTED_KEY = re.compile(
+    r"""^ *(?:- +)*(?:"[A-Za-z_][A-Za-z0-9_-]*"|'[A-Za-z_][A-Za-z0-9_-]*'):(?: |$)""", re.M
+)
+
+
 def _may_open_quote(text: str) -> bool:
     """Whether ``text`` (masked) may hold what :data:`_OPEN_QUOTE` looks for: a key's or
     an item's quote not masked, found by counts in C (a quote in a plain text, ``it's``
@@ -1274,7 +1280,10 @@ def _shape(text: str, folds: bool) -> str | None:
     of blocks that may fold and of others kept apart: no block that folds begins with a
     line break). None when a quote is left open (:data:`_OPEN_QUOTE`): its lines are
     text, which no mask may touch. (A single-quoted text wrapped over lines is on one
-    line by now: see :func:`_single_quoted_joined`.)"""
+    line by now: see :func:`_single_quoted_joined`.) None too for a block with a quoted
+    key (:data:`_QUOTED_KEY`), which :data:`_OPEN_QUOTE` does not know: walked whole."""
+    if ('":' in text or "':" in text) and _QUOTED_KEY.search(text):  # (C scans first)
+        return None
     open_quote = False  # whether a quote the masks did not write is left (rare)
     if '"' in text:
         doubles = 0  # the quotes the masks write

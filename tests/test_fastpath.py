@@ -654,7 +654,8 @@ GOING_ON = [
 @example([(2, "- ", "url: ", "'x'", ""), (4, "", "", "", ""), (2, "- ", "", "x", "")])
 @example([(0, "- ", "title: ", '"open', ""), (4, "", "", "", 'words"')])  # closed, or not
 @given(st.lists(st.tuples(st.sampled_from([0, 0, 2, 2, 4, 6, 1]), st.sampled_from(["- ", "-  ", "", "", "# "]),
-                          st.sampled_from(["title: ", "url: ", "w: ", "", ""]), tricky_values,
+                          st.sampled_from(["title: ", "url: ", "w: ", '"title": ', "'url': ", "", ""]),
+                          tricky_values,
                           st.sampled_from(["", *GOING_ON])),
                 min_size=1, max_size=9))  # fmt: skip
 def test_the_items_and_wrapped_lines_of_a_nested_block_are_judged_alike(
@@ -677,6 +678,17 @@ def test_the_items_and_wrapped_lines_of_a_nested_block_are_judged_alike(
     same_as_pyyaml(text(valued=False, going_on=False))
     same_as_pyyaml(text(valued=True, going_on=True))
     same_as_pyyaml(text(valued=True, going_on=False))
+
+
+def test_a_quoted_keys_text_over_lines_is_never_masked() -> None:
+    """The lines of a text that goes on under a quoted key are text, which no mask of a
+    block's shape may touch (as under a plain key): a block whose text holds ``x: 'def'``
+    is valid, one whose text holds ``x: 'd"ef'`` is not (the quote ends the text), though
+    masked alike."""
+    fastyaml._SHAPES.clear()
+    valid = 'title: "T"\nprovider:\n  "name": "abc\n    x: \'def\'\n    ghi"\n'
+    assert same_as_pyyaml(valid)
+    assert not same_as_pyyaml(valid.replace("def", 'd"ef'))
 
 
 @pytest.mark.parametrize("first", FIRST_LINES)

@@ -794,6 +794,8 @@ def _continued(lines: list[Line], i: int, indent: str, first: str) -> tuple[str,
     with an escaping backslash (``yaml.dump`` wraps so, then escapes the space: ``\\ ``)."""
     if first[0] in "[{":
         return _flow_lines(lines, i, indent, first)
+    if first[0] == "!":  # a tagged text over lines (no dump writes one): PyYAML's
+        raise _Fallback
     out = first
     quoted = first[0] in "'\""
     n = len(lines)
@@ -1281,7 +1283,8 @@ def _shape(text: str, folds: bool) -> str | None:
     line break). None when a quote is left open (:data:`_OPEN_QUOTE`): its lines are
     text, which no mask may touch. (A single-quoted text wrapped over lines is on one
     line by now: see :func:`_single_quoted_joined`.) None too for a block with a quoted
-    key (:data:`_QUOTED_KEY`), which :data:`_OPEN_QUOTE` does not know: walked whole."""
+    key (:data:`_QUOTED_KEY`), which :data:`_OPEN_QUOTE` does not know: walked whole. (A
+    tagged text is on one line: the walk takes no other, see :func:`_continued`.)"""
     if ('":' in text or "':" in text) and _QUOTED_KEY.search(text):  # (C scans first)
         return None
     open_quote = False  # whether a quote the masks did not write is left (rare)

@@ -691,6 +691,18 @@ def test_a_quoted_keys_text_over_lines_is_never_masked() -> None:
     assert not same_as_pyyaml(valid.replace("def", 'd"ef'))
 
 
+def test_a_tagged_text_over_lines_goes_to_pyyaml() -> None:
+    """A text with a tag (``!!str "…"``) that goes on over lines is PyYAML's (no dump
+    writes one), and never a shape whose masks touch its lines: ``x y: 'v'`` in it is
+    text, ``x y: 'v"w'`` ends it."""
+    fastyaml._SHAPES.clear()
+    valid = 'title: "T"\nprovider:\n  name: !!str "abc\n    x y: \'v\'\n    ghi"\n'
+    assert fast_load(valid) is None
+    same_as_pyyaml(valid)
+    assert not same_as_pyyaml(valid.replace("'v'", "'v\"w'"))
+    assert fast_load('a: !!int "5"\nb: 1\n') == {"a": 5, "b": 1}  # (on one line: read)
+
+
 @pytest.mark.parametrize("first", FIRST_LINES)
 @pytest.mark.parametrize("learned", GOING_ON)
 def test_the_lines_under_a_value_are_judged_with_the_value_they_go_on_from(

@@ -699,7 +699,7 @@ _QUOTED_TEXT = re.compile(r"""\"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'""")
 #: (it does not close the text, or ends with no bracket, but for a comment), after a key
 #: as :data:`_LINE` takes one.
 _OVER_LINES = re.compile(
-    r"^ *(?:- +)?(?:(?:[A-Za-z_][A-Za-z0-9_-]*|\"[A-Za-z_][A-Za-z0-9_-]*\"|'[A-Za-z_][A-Za-z0-9_-]*'): +)?"
+    r"^ *(?:- +)?(?:(?:[A-Za-z_][A-Za-z0-9_-]*+|\"[A-Za-z_][A-Za-z0-9_-]*+\"|'[A-Za-z_][A-Za-z0-9_-]*+'): +)?"
     r"(?:[&!][^ \n]* +)?"
     r"""(?:"(?:[^"\\\n]++|\\.)*+\\?$|'(?:[^'\n]++|'')*+$|[\[{](?![^\n]*[\]}] *(?: #[^\n]*)?$))""",
     re.M,
@@ -1283,10 +1283,9 @@ def _shape(text: str, folds: bool) -> str | None:
     line break). None when a quote is left open (:data:`_OPEN_QUOTE`): its lines are
     text, which no mask may touch. (A single-quoted text wrapped over lines is on one
     line by now: see :func:`_single_quoted_joined`.) None too for a block with a quoted
-    key (:data:`_QUOTED_KEY`), which :data:`_OPEN_QUOTE` does not know: walked whole. (A
-    tagged text is on one line: the walk takes no other, see :func:`_continued`.)"""
-    if ('":' in text or "':" in text) and _QUOTED_KEY.search(text):  # (C scans first)
-        return None
+    key (:data:`_QUOTED_KEY`), which :data:`_OPEN_QUOTE` does not know: walked whole
+    (its quotes, which no mask writes, leave one open to the counts). (A tagged text is on
+    one line: the walk takes no other, see :func:`_continued`.)"""
     open_quote = False  # whether a quote the masks did not write is left (rare)
     if '"' in text:
         doubles = 0  # the quotes the masks write
@@ -1300,7 +1299,10 @@ def _shape(text: str, folds: bool) -> str | None:
     if "'" in text:
         text, n = _SAFE_SINGLE.subn(": '\0", text)
         open_quote = open_quote or text.count("'") != n
-    if open_quote and _may_open_quote(text) and _OPEN_QUOTE.search(text):
+    if open_quote and (
+        (_may_open_quote(text) and _OPEN_QUOTE.search(text))
+        or (('":' in text or "':" in text) and _QUOTED_KEY.search(text))  # (C scans first)
+    ):
         return None
     shape = _SAFE_PLAIN.sub(": \0", text)
     if not folds:

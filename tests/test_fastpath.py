@@ -296,23 +296,29 @@ def test_fast_yaml_matches_pyyaml_on_yaml_shaped_noise(block: str) -> None:
     same_as_pyyaml(block)
 
 
+#: The widths and flow styles generated documents are dumped with.
+dumps = st.sampled_from([(80, False), (40, False), (80, None), (10**6, False)])
+
+
+def dumped(doc: dict[str, Any], dump: tuple[int, bool | None]) -> str:
+    """``doc`` as ``yaml.safe_dump`` writes it at a width, in a flow style (or nothing,
+    where it cannot: a text PyYAML will not write)."""
+    width, flow = dump
+    try:
+        return yaml.safe_dump(doc, allow_unicode=True, width=width, default_flow_style=flow)
+    except yaml.YAMLError:
+        return ""
+
+
 @settings(max_examples=400, deadline=None)
-@given(
-    documents,
-    st.sampled_from([(80, False), (40, False), (80, None), (10**6, False)]),
-    st.data(),
-)
+@given(documents, dumps, st.data())
 def test_fast_yaml_matches_pyyaml_with_comments_after_values(
     doc: dict[str, Any], dump: tuple[int, bool | None], data: st.DataObject
 ) -> None:
     """What a person adds to a generated file: a comment after any of its lines (a value,
     a key alone, a line of a text wrapped over lines, inside a quoted text), holding what
     a comment may (quotes, colons, another ``#``). Read as PyYAML reads it, or left to it."""
-    width, flow = dump
-    try:
-        text = yaml.safe_dump(doc, allow_unicode=True, width=width, default_flow_style=flow)
-    except yaml.YAMLError:
-        return
+    text = dumped(doc, dump)
     comments = st.sampled_from(["# c", "#", '# it\'s: "x" # y', "#no space", "# [a, {b"])
     spaces = st.sampled_from([" ", "  ", "\t"])
     lines = text.split("\n")
@@ -327,22 +333,14 @@ _A_KEY = re.compile(r"^( *(?:- +)*)([A-Za-z_][A-Za-z0-9_-]*):(?= |$)", re.M)
 
 
 @settings(max_examples=400, deadline=None)
-@given(
-    documents,
-    st.sampled_from([(80, False), (40, False), (80, None), (10**6, False)]),
-    st.data(),
-)
+@given(documents, dumps, st.data())
 def test_fast_yaml_matches_pyyaml_with_quoted_keys(
     doc: dict[str, Any], dump: tuple[int, bool | None], data: st.DataObject
 ) -> None:
     """What a generator that quotes keys writes (``"title": "…"``, ``'url': …``): any key
     of a generated file quoted, in double or single quotes or not, wherever a line starts
     with one (in a text wrapped over lines too). Read as PyYAML reads it, or left to it."""
-    width, flow = dump
-    try:
-        text = yaml.safe_dump(doc, allow_unicode=True, width=width, default_flow_style=flow)
-    except yaml.YAMLError:
-        return
+    text = dumped(doc, dump)
     quotes = st.sampled_from(['"', "'", ""])
     same_as_pyyaml(_A_KEY.sub(lambda m: f"{m[1]}{(q := data.draw(quotes))}{m[2]}{q}:", text))
 

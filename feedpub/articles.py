@@ -59,16 +59,18 @@ class _FrontMatterConstructor(yaml.constructor.SafeConstructor):
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
-        if self.timestamp_regexp.match(node.value) is None:  # (an explicit !!timestamp:
-            # PyYAML's own constructor fails on it with AttributeError)
+        m = self.timestamp_regexp.match(node.value)
+        if m is None:  # (an explicit !!timestamp: PyYAML's own constructor fails on it
+            # with AttributeError)
             raise yaml.constructor.ConstructorError(
                 None, None, f"not a date: {str(node.value)[:40]!r}", node.start_mark
             )
         try:
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as e:
-            # (an offset of 24 hours or more: Python's message names its timedelta)
-            why = "its UTC offset must be under 24 hours" if "timedelta" in str(e) else e
+            hours, minutes = m.group("tz_hour"), m.group("tz_minute")
+            offset = int(hours or 0) * 60 + int(minutes or 0)
+            why = "its UTC offset must be under 24 hours" if offset >= 24 * 60 else e
             raise yaml.constructor.ConstructorError(
                 None, None, f"impossible date {str(node.value)[:40]!r} ({why})", node.start_mark
             ) from e

@@ -465,18 +465,19 @@ def _name(key: str) -> str:
     return key
 
 
+#: A key as a line may begin with it: plain, or in double or single quotes (the same
+#: characters, no escape; taken possessively, as none is a colon, so that the quoted
+#: forms cost a line nothing).
+_QUOTED_KEYS = r""""[A-Za-z_][A-Za-z0-9_-]*+"|'[A-Za-z_][A-Za-z0-9_-]*+'"""
+_KEY_AS_WRITTEN = rf"(?:[A-Za-z_][A-Za-z0-9_-]*+|{_QUOTED_KEYS})"
 #: One line of a block: its indent, a sequence dash with its spaces (or alone), a key, the colon
 #: with the spaces after it, and the rest with trailing spaces cut. Blank lines and
 #: comment lines do not match. A key may be in quotes, as a generator that quotes every
 #: key writes it (``"title": "…"``): kept so here, quotes and all (see :func:`_name`).
 #: (The rest as ``(.*[^ \n]|)``, not ``((?:.*[^ \n])?)``: the same match, a tenth
-#: faster; a key's characters taken possessively, as none is a colon: the quoted forms
-#: then cost nothing.)
+#: faster.)
 _LINE = re.compile(
-    r"^( *)(?=[^ #\n])(-(?: +|$))?"
-    r"""(?:([A-Za-z_][A-Za-z0-9_-]*+|"[A-Za-z_][A-Za-z0-9_-]*+"|'[A-Za-z_][A-Za-z0-9_-]*+')"""
-    r"(:(?: +|$)))?(.*[^ \n]|) *$",
-    re.M,
+    rf"^( *)(?=[^ #\n])(-(?: +|$))?(?:({_KEY_AS_WRITTEN})(:(?: +|$)))?(.*[^ \n]|) *$", re.M
 )
 #: The timestamp forms nearly every date has (a space for the T is how ``yaml.dump``
 #: writes one), with a fraction of a second or none, in UTC, at an offset of whole
@@ -699,8 +700,7 @@ _QUOTED_TEXT = re.compile(r"""\"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'""")
 #: (it does not close the text, or ends with no bracket, but for a comment), after a key
 #: as :data:`_LINE` takes one.
 _OVER_LINES = re.compile(
-    r"^ *(?:- +)?(?:(?:[A-Za-z_][A-Za-z0-9_-]*+|\"[A-Za-z_][A-Za-z0-9_-]*+\"|'[A-Za-z_][A-Za-z0-9_-]*+'): +)?"
-    r"(?:[&!][^ \n]* +)?"
+    rf"^ *(?:- +)?(?:{_KEY_AS_WRITTEN}: +)?(?:[&!][^ \n]* +)?"
     r"""(?:"(?:[^"\\\n]++|\\.)*+\\?$|'(?:[^'\n]++|'')*+$|[\[{](?![^\n]*[\]}] *(?: #[^\n]*)?$))""",
     re.M,
 )
@@ -1155,9 +1155,7 @@ _OPEN_QUOTE = re.compile(
 
 
 #: A line that begins with a key in quotes (``"name": …``, ``- 'url': …``).
-_QUOTED_KEY = re.compile(
-    r"""^ *(?:- +)*(?:"[A-Za-z_][A-Za-z0-9_-]*"|'[A-Za-z_][A-Za-z0-9_-]*'):(?: |$)""", re.M
-)
+_QUOTED_KEY = re.compile(rf"^ *(?:- +)*(?:{_QUOTED_KEYS}):(?: |$)", re.M)
 
 
 def _may_open_quote(text: str) -> bool:

@@ -162,6 +162,11 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
             4,
             "impossible date '2024-02-03T10:00:00+25:00' (its UTC offset must be under 24 hours)",
         ),
+        (
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: 2024-02-03T10:00:00-23:60\n---\n',
+            4,
+            "impossible date '2024-02-03T10:00:00-23:60' (its UTC offset must be under 24 hours)",
+        ),
         (b'---\ntitle: &a ["x", *a]\n---\n', 2, "the YAML alias *a is inside the value it names"),
         (b'---\nsecured: &s "x"\ntitle: *s\n---\n', 2, "a YAML anchor in secured"),
         (

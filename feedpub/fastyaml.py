@@ -525,10 +525,8 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
             block, cut = _comments_cut(block)
     # (a text cannot go on over the lines under a comment: after one, none may)
     folds = not cut and _folds(block)
-    # (the shapes know no alias: a block that may hold one is walked whole at once; nor
-    # a quoted key: a block whose first key is one most likely has them all so)
-    if (only is not None and block[:1] not in ("'", '"')
-            and not ("*" in block and (": *" in block or "- *" in block))):  # fmt: skip
+    # (the shapes know no alias: a block that may hold one is walked whole at once)
+    if only is not None and not ("*" in block and (": *" in block or "- *" in block)):
         try:
             return _top_level(block, only, folds)
         except (_Fallback, IndexError):
@@ -1091,12 +1089,12 @@ def _named(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
 #: The value of a top-level key that holds a nested block that was checked, not built.
 UNBUILT: Any = type("Unbuilt", (), {"__repr__": lambda self: "UNBUILT", "__slots__": ()})()
 
-#: A top-level line (a key at column 0, then its value, maybe none) and the lines
+#: A top-level line (a key at column 0, plain or quoted, then its value, maybe none) and the lines
 #: under it: indented, sequence dashes, comments, blank lines. Matches that cover the
 #: whole block are the whole block. (Possessive where what follows cannot take back
 #: what a quantifier took: the same matches, found a tenth to a fifth faster.)
 _SEGMENT = re.compile(
-    r"(([A-Za-z_][A-Za-z0-9_-]*+):(?: +|(?=\n|\Z))([^\n]*[^ \n]|) *(?:\n|\Z)"
+    rf"(({_KEY_AS_WRITTEN}):(?: +|(?=\n|\Z))([^\n]*[^ \n]|) *(?:\n|\Z)"
     r"((?:(?:[ #-][^\n]*+)?\n)*+(?:[ #-][^\n]*+)?))"
 )
 #: A value that makes a valid scalar whatever it holds, right after ``key: `` at the
@@ -1114,8 +1112,9 @@ _SAFE_DOUBLE = re.compile(rf': "{_DOUBLE_BODY}"$', re.M)
 #: such a text wrapped over lines as ``yaml.dump`` wraps it, each line but the last
 #: ending with a backslash that escapes its line break, the lines under the first
 #: indented alike (deeper than its key: the shape keeps their indent) and none starting
-#: with a key, a sequence dash, a comment or a document marker (masked as two lines,
-#: however many it had: the walk takes each line under the first alike);
+#: with a key (a quoted one starts with a quote), a sequence dash, a comment or a
+#: document marker (masked as two lines, however many it had: the walk takes each line
+#: under the first alike);
 _GOES_ON = r"(?![A-Za-z_][A-Za-z0-9_-]*: |- |---|\.\.\.)(?=[^ #\"\n\0])"
 _SAFE_DOUBLE_WRAPPED = re.compile(
     rf': "{_DOUBLE_BODY}\\\n( +){_GOES_ON}{_DOUBLE_BODY}'
@@ -1148,14 +1147,26 @@ _SAFE_PLAIN = re.compile(
 #: A quoted text that starts a key's value or an item (where the walk takes one) and
 #: was not masked whole: it may go on over the lines under it, and what they hold is
 #: then text (a ``key: value`` there is no value a mask may stand for), so the block
-#: has no shape.
+#: has no shape. (A key may be quoted: its quotes open no text.)
 _OPEN_QUOTE = re.compile(
-    "^ *(?:(?:- +)+(?:[A-Za-z_][A-Za-z0-9_-]*: +)?|[A-Za-z_][A-Za-z0-9_-]*: +)['\"](?!\0)", re.M
+    f"^ *(?:(?:- +)+(?:{_KEY_AS_WRITTEN}: +)?|{_KEY_AS_WRITTEN}: +)(['\"])(?!\0)"
+    r"(?![A-Za-z_][A-Za-z0-9_-]*+\1:(?: |$))",  # (a quoted key's quote opens no text)
+    re.M,
 )
+#: A key in double quotes at the start of a line (after its indent and any dashes), as
+#: a generator that quotes every key writes it (``"name": …``, ``- "url": …``), found
+#: in a block with a line break put before it; and one in single quotes. Their quotes
+#: are counted apart from those left open (see :func:`_shape`).
+_DOUBLE_QUOTED_KEY = re.compile(r'\n *(?:- +)*"[A-Za-z_][A-Za-z0-9_-]*+":(?: |$)', re.M)
+_SINGLE_QUOTED_KEY = re.compile(r"\n *(?:- +)*'[A-Za-z_][A-Za-z0-9_-]*+':(?: |$)", re.M)
 
 
-#: A line that begins with a key in quotes (``"name": …``, ``- 'url': …``).
-_QUOTED_KEY = re.compile(rf"^ *(?:- +)*(?:{_QUOTED_KEYS}):(?: |$)", re.M)
+def _quoted_keys(text: str, quote: str) -> int:
+    """How many keys in ``quote`` quotes begin lines of ``text`` (a C scan first)."""
+    if quote + ":" not in text:
+        return 0
+    pattern = _DOUBLE_QUOTED_KEY if quote == '"' else _SINGLE_QUOTED_KEY
+    return len(pattern.findall("\n" + text))
 
 
 def _may_open_quote(text: str) -> bool:
@@ -1224,9 +1235,8 @@ def _top_level(block: str, only: frozenset[str], folds: bool) -> dict[str, Any]:
     if not segments or sum(map(len, map(_WHOLE, segments))) != len(block):
         raise _Fallback  # a line the segments do not take: the whole walk decides
     out: dict[str, Any] = {}
-    for _, key, rest, under in segments:
-        if key not in _KEYS:
-            _key(key)
+    for _, written, rest, under in segments:
+        key = _KEYS.get(written) or _name(written)
         if key in out:
             raise _Fallback
         if not under or under.isspace():
@@ -1280,10 +1290,10 @@ def _shape(text: str, folds: bool) -> str | None:
     of blocks that may fold and of others kept apart: no block that folds begins with a
     line break). None when a quote is left open (:data:`_OPEN_QUOTE`): its lines are
     text, which no mask may touch. (A single-quoted text wrapped over lines is on one
-    line by now: see :func:`_single_quoted_joined`.) None too for a block with a quoted
-    key (:data:`_QUOTED_KEY`), which :data:`_OPEN_QUOTE` does not know: walked whole
-    (its quotes, which no mask writes, leave one open to the counts). (A tagged text is on
-    one line: the walk takes no other, see :func:`_continued`.)"""
+    line by now: see :func:`_single_quoted_joined`.) The quotes of quoted keys
+    (:data:`_DOUBLE_QUOTED_KEY`) are counted with those the masks write: none opens a
+    text. (A tagged text is on one line: the walk takes no other, see
+    :func:`_continued`.)"""
     open_quote = False  # whether a quote the masks did not write is left (rare)
     if '"' in text:
         doubles = 0  # the quotes the masks write
@@ -1293,14 +1303,11 @@ def _shape(text: str, folds: bool) -> str | None:
             doubles = len(parts) // 2 * 2
             text = "".join(parts)
         text, n = _SAFE_DOUBLE.subn(': "\0', text)
-        open_quote = text.count('"') != doubles + n
+        open_quote = text.count('"') != doubles + n + 2 * _quoted_keys(text, '"')
     if "'" in text:
         text, n = _SAFE_SINGLE.subn(": '\0", text)
-        open_quote = open_quote or text.count("'") != n
-    if open_quote and (
-        (_may_open_quote(text) and _OPEN_QUOTE.search(text))
-        or (('":' in text or "':" in text) and _QUOTED_KEY.search(text))  # (C scans first)
-    ):
+        open_quote = open_quote or text.count("'") != n + 2 * _quoted_keys(text, "'")
+    if open_quote and _may_open_quote(text) and _OPEN_QUOTE.search(text):
         return None
     shape = _SAFE_PLAIN.sub(": \0", text)
     if not folds:

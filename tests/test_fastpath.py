@@ -235,9 +235,11 @@ def test_the_line_pattern_splits_a_block_as_its_plain_form_does(block: str) -> N
     assert fastyaml._LINE.findall(block) == _LINE_AS_WRITTEN_FIRST.findall(block), repr(block)
 
 
-#: The top-level segment pattern as first written, without possessive quantifiers.
+#: The top-level segment pattern as first written, without possessive quantifiers (its
+#: key may be quoted, as a line's may).
 _SEGMENT_AS_WRITTEN_FIRST = re.compile(
-    r"(([A-Za-z_][A-Za-z0-9_-]*):(?: +|(?=\n|\Z))((?:[^\n]*[^ \n])?) *(?:\n|\Z)"
+    r"""(([A-Za-z_][A-Za-z0-9_-]*|"[A-Za-z_][A-Za-z0-9_-]*"|'[A-Za-z_][A-Za-z0-9_-]*'):"""
+    r"(?: +|(?=\n|\Z))((?:[^\n]*[^ \n])?) *(?:\n|\Z)"
     r"((?:(?:[ #-][^\n]*)?\n)*(?:[ #-][^\n]*)?))"
 )
 
@@ -687,6 +689,53 @@ def test_a_quoted_keys_text_over_lines_is_never_masked() -> None:
     valid = 'title: "T"\nprovider:\n  "name": "abc\n    x: \'def\'\n    ghi"\n'
     assert same_as_pyyaml(valid)
     assert not same_as_pyyaml(valid.replace("def", 'd"ef'))
+
+
+def test_a_line_that_would_end_a_wrapped_text_under_a_quoted_key_is_never_masked() -> None:
+    """A text wrapped as ``yaml.dump`` wraps it (each line break escaped) is masked as
+    one, however its lines read, so no line under its first may begin with a key: a
+    quoted one (``"x": def"``, whose quote ends the text) as little as a plain one."""
+    fastyaml._SHAPES.clear()
+    valid = 'title: "T"\nprovider:\n  "name": "abc\\\n    def"\n  "domain": "d"\n'
+    assert same_as_pyyaml(valid)
+    assert not same_as_pyyaml(valid.replace("    def", '    "x": def'))
+
+
+def test_blocks_with_quoted_keys_are_known_by_their_shapes() -> None:
+    """A nested block whose keys are quoted has a shape, as one whose keys are plain:
+    its values masked, its keys as they are (their quotes open no text); two blocks
+    that differ only in their values share it, and the summary of a file takes it
+    without walking the block again."""
+    block = '  "name": "{v}"\n  "images":\n    - "url": "https://x.com/{v}.png"\n      \'w\': 5\n'
+    one, two = (fastyaml._shape(block.format(v=v), True) for v in ("a", "b c"))
+    assert one is not None and one == two, one
+    assert '"name": "\0' in one and "'w': \0" in one, one
+    # (with a quote that is no value's, in a plain text: the keys' quotes open no text)
+    said = block.format(v="a").replace("'w': 5", "'w': it's \"said\"")
+    assert fastyaml._shape(said, True) is not None
+    fastyaml._SHAPES.clear()
+    head = '"title": "T"\n"published": true\n"provider":\n'
+    assert same_as_pyyaml(head + block.format(v="a"))
+    assert one in fastyaml._SHAPES
+    brief = fast_load(head + block.format(v="b c"), articles.SUMMARY_FIELDS)
+    assert brief == {"title": "T", "published": True, "provider": fastyaml.UNBUILT}
+
+
+@pytest.mark.parametrize(
+    ("text", "double", "single"),
+    [
+        ('"a": 1\n  - "b": x\n  - - \'c\':\n', 2, 1),
+        ('  "name": "x"\n  # "a": 1\n  t: he said "b": c\n  "d":x\n  "e f": 1\n', 1, 0),
+        ("  - 'url': 'https://x.com'\n    \"w\": 5\n", 1, 1),
+        ('  title: "a": b\n', 0, 0),
+    ],
+)
+def test_the_quoted_keys_that_begin_lines_are_counted(text: str, double: int, single: int) -> None:
+    """Keys in quotes at the start of a line (after its indent and dashes) are counted
+    apart from the quotes a shape must account for; a quoted text elsewhere in a line,
+    in a comment, without a space after its colon or not a key's name is not one."""
+    assert fastyaml._quoted_keys(text, '"') == double
+    assert fastyaml._quoted_keys(text, "'") == single
 
 
 def test_a_tagged_text_over_lines_goes_to_pyyaml() -> None:

@@ -9,8 +9,9 @@ phase by phase, on the same corpora, in one run.
 The revision's ``feedpub/`` is extracted under ``bench/work/rev-<REV>`` (with
 ``git archive``); the corpora are run.py's (``bench/work/c<N>-<layout>``, made when
 missing). For each corpus, each round builds it cold (no output, ``--full``) with the
-revision, then with the working tree, each under ``bench/phases.py``, so that both
-meet the same machine. Printed for each corpus: the median of each phase's wall
+revision and with the working tree, each under ``bench/phases.py``, so that both
+meet the same machine; the revision goes first in odd rounds and second in even
+ones (a build that follows another runs on a warmer, or a busier, machine). Printed for each corpus: the median of each phase's wall
 seconds, the whole process's wall seconds and its CPU seconds (its own and its
 workers'), for both versions, and new / old.
 """
@@ -108,6 +109,19 @@ def table(title: str, old: list[Figures], new: list[Figures]) -> list[str]:
     return lines
 
 
+def side_by_side(corpus: Path, old_pkg: Path, new_pkg: Path, repeat: int,
+                 jobs: int | None) -> tuple[list[Figures], list[Figures]]:  # fmt: skip
+    """``repeat`` cold builds of ``corpus`` by each version, in pairs: the old one first
+    in odd rounds, the new one in even ones."""
+    old: list[Figures] = []
+    new: list[Figures] = []
+    pair = ((old_pkg, old), (new_pkg, new))
+    for r in range(repeat):
+        for package, runs in pair if r % 2 == 0 else pair[::-1]:
+            runs.append(build(corpus, package, jobs))
+    return old, new
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("rev", help="the git revision to compare the working tree with")
@@ -134,13 +148,9 @@ def main() -> None:
     for n in (int(s) for s in args.sizes.split(",")):
         for layout in layouts:
             corpus = corpus_for(n, layout)
-            old: list[Figures] = []
-            new: list[Figures] = []
             for package in (old_pkg, new_pkg):  # each compiles its modules, untimed
                 build(corpus_for(50, "flat"), package)
-            for _ in range(args.repeat):
-                old.append(build(corpus, old_pkg, args.jobs))
-                new.append(build(corpus, new_pkg, args.jobs))
+            old, new = side_by_side(corpus, old_pkg, new_pkg, args.repeat, args.jobs)
             out += ["", *table(f"N={n:,}, {layout}, cold (medians of {args.repeat})", old, new)]
             print(f"  N={n} {layout} done", flush=True)
     print(f"load average at the end: {load()}")

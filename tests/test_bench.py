@@ -360,6 +360,25 @@ def test_compare_reads_the_phases_of_a_real_build(tmp_path: Path) -> None:
     assert compare.which(ROOT) == str(ROOT / "feedpub" / "__init__.py")
 
 
+def test_compare_alternates_which_version_builds_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each round builds with both versions, the old one first in odd rounds and the new
+    one in even ones, and keeps each version's figures apart."""
+    calls: list[Path] = []
+
+    def build(corpus: Path, package: Path, jobs: int | None = None) -> dict[str, float]:
+        calls.append(package)
+        return {"process": float(len(calls))}
+
+    monkeypatch.setattr(compare, "build", build)
+    old_pkg, new_pkg = tmp_path / "old", tmp_path / "new"
+    old, new = compare.side_by_side(tmp_path, old_pkg, new_pkg, 4, None)
+    assert calls == [old_pkg, new_pkg, new_pkg, old_pkg, old_pkg, new_pkg, new_pkg, old_pkg]
+    assert [f["process"] for f in old] == [1, 4, 5, 8]
+    assert [f["process"] for f in new] == [2, 3, 6, 7]
+
+
 def test_compare_prints_medians_and_the_ratio_of_each_phase() -> None:
     old = [{"process": 2.0, "CPU": 3.0, "summarise": 1.0, "find": 0.001},
            {"process": 4.0, "CPU": 5.0, "summarise": 3.0, "find": 0.001},

@@ -1089,9 +1089,9 @@ def _named(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
 #: The value of a top-level key that holds a nested block that was checked, not built.
 UNBUILT: Any = type("Unbuilt", (), {"__repr__": lambda self: "UNBUILT", "__slots__": ()})()
 
-#: A top-level line (a key at column 0, plain or quoted, then its value, maybe none) and the lines
-#: under it: indented, sequence dashes, comments, blank lines. Matches that cover the
-#: whole block are the whole block. (Possessive where what follows cannot take back
+#: A top-level line (a key at column 0, plain or quoted, then its value, maybe none)
+#: and the lines under it: indented, sequence dashes, comments, blank lines. Matches
+#: that cover the whole block are the whole block. (Possessive where what follows cannot take back
 #: what a quantifier took: the same matches, found a tenth to a fifth faster.)
 _SEGMENT = re.compile(
     rf"(({_KEY_AS_WRITTEN}):(?: +|(?=\n|\Z))([^\n]*[^ \n]|) *(?:\n|\Z)"

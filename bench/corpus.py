@@ -3,7 +3,7 @@
     python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
         [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared|jsondoc|commented|quoted]
         [--spread zipf|even]
-        [--dates utc|offset|ruby|rfc2822]
+        [--dates utc|offset|ruby|rfc2822|jekyll]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity (or, with
 ``--spread even``, all alike), one to
@@ -56,7 +56,8 @@ The seeds style's dates (``2024-01-20T11:36:37Z``) may be written as other gener
 write them (``--dates``): ``offset``, with a four-digit offset, as ``strftime`` writes
 ``%z`` (``2024-01-20T11:36:37+0000``); ``ruby``, as Ruby's YAML writes a time
 (``2024-01-20 11:36:37.000000000 Z``); ``rfc2822``, as ``email.utils.format_datetime``
-writes one (``Sat, 20 Jan 2024 11:36:37 +0000``).
+writes one (``Sat, 20 Jan 2024 11:36:37 +0000``); ``jekyll``, as Jekyll's documents
+write a post's date and Ruby's ``Time#to_s`` writes one (``2024-01-20 11:36:37 +0000``).
 """
 
 from __future__ import annotations
@@ -431,6 +432,7 @@ DATES: dict[str, Callable[[str], str]] = {
     "offset": lambda t: f"{t}+0000",
     "ruby": lambda t: f"{t.replace('T', ' ')}.000000000 Z",
     "rfc2822": lambda t: format_datetime(datetime.fromisoformat(t).replace(tzinfo=UTC)),
+    "jekyll": lambda t: f"{t.replace('T', ' ')} +0000",
 }
 _DATE = re.compile(
     r"(?<=DateTime: )([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})Z$", re.M

@@ -1125,8 +1125,9 @@ _SAFE_SINGLE = re.compile(r": '[^'\n]*+(?:''[^'\n]*+)*+'$", re.M)
 #: and a plain one: a small integer or decimal number (no exponent), true, false, a
 #: date that exists, alone or with a time (its offset less than a day, as Python's
 #: timezone takes it, or Z, or none, maybe after a space, as Ruby's YAML writes one; a
-#: fraction of its second or none), or with a time and an offset of four digits (``%z``:
-#: a text to PyYAML), an RFC 2822 date (``Wed, 20 May 2020 13:59:00 +0000``, a text
+#: fraction of its second or none), or with a time and an offset of four digits, maybe
+#: after a space (``%z``, or ``2024-01-20 11:36:37 +0000`` as Jekyll writes a date: a
+#: text to PyYAML), an RFC 2822 date (``Wed, 20 May 2020 13:59:00 +0000``, a text
 #: too), a text that starts with a letter or any character past ASCII but a space
 #: (which no implicit type of PyYAML's starts with) and holds no ":" or "#", one that
 #: starts with a digit and holds a space (so no number or date of PyYAML's) and no ":"
@@ -1138,7 +1139,7 @@ _SAFE_PLAIN = re.compile(
     r"|(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
     r"(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?"  # (" ": yaml.dump's)
-    r"(?: ?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])|[+-][0-9]{4})?)?"
+    r"(?: ?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]|[+-][0-9]{4}))?)?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct"
     r"|Nov|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}(?::[0-9]{2})? (?:[+-][0-9]{4}|GMT|UTC?|Z)"
     r"|[^\x00-\x40\x5b-\x60\x7b-\x7f\s][^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])$",

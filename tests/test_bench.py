@@ -448,6 +448,7 @@ def test_the_shared_style_holds_the_same_articles_read_without_pyyaml(tmp_path: 
         ("offset", r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\+0000"),
         ("ruby", r"20\d\d-\d\d-\d\d \d\d:\d\d:\d\d\.000000000 Z"),
         ("rfc2822", r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} 20\d\d \d\d:\d\d:\d\d \+0000"),
+        ("jekyll", r"20\d\d-\d\d-\d\d \d\d:\d\d:\d\d \+0000"),
     ],
 )
 def test_the_dates_of_other_generators_give_the_same_articles(

@@ -39,7 +39,7 @@ from feedpub.sanitize import clean_text
 from .conftest import DATA, ROOT, SEEDS
 
 sys.path.insert(0, str(ROOT / "bench"))
-from corpus import generate
+from corpus import DATES, generate
 
 
 def pyyaml(block: str) -> Any:
@@ -565,6 +565,11 @@ TRICKY = [
     "2024-01-01T10:00:00+0000: x", "2024-01-01T10:00:00+0000 #c",
     "2024-01-01 10:00:00.000000000 Z", "2024-01-01 10:00:00 +01:00", "2024-02-30 10:00:00 Z",
     "2024-01-01 10:00:00 +24:00", "2024-01-01 10:00:00  Z", "2024-01-01T10:00:00 z",
+    # Jekyll's dates (a space, then four digits: texts to PyYAML), and forms near them (a
+    # zone of two digits is a time's)
+    "2024-01-01 10:00:00 +0000", "2024-01-01 10:00:00 -0530", "2024-02-30 10:00:00 +0000",
+    "2024-01-01 10:00:00  +0000", "2024-01-01 10:00:00 +000", "2024-01-01 10:00:00 +05",
+    "2024-01-01 10:00:00 +0000: x", "2024-01-01 10:00:00.5 +0000",
     "Wed, 20 May 2020 13:59:00 +0000", "Thu, 1 Jan 2026 00:00 GMT", "Sun, 31 Feb 2021 13:59:00 UT",
     "Wed, 20 May 2020 13:59:00 +0000: x", "Wed, 20 May 2020 13:59:00 +0000 #c",
     "Wed, 20 May 2020 13:59:00 Z,", "True, 20 May 2020 13:59:00 Z", "Mon, 1 Jan 2024 1:00 Z",
@@ -1453,6 +1458,25 @@ def test_times_at_any_offset_share_their_shapes() -> None:
         )
         assert same_as_pyyaml(block), block
     assert 0 < len(fastyaml._SHAPES) <= 4
+
+
+@pytest.mark.parametrize("dates", ["offset", "ruby", "rfc2822", "jekyll"])
+def test_the_dates_other_generators_write_share_their_shapes(dates: str) -> None:
+    """Related items whose dates are written as other generators write them (each a
+    text or a time to PyYAML) are known by a few shapes, not walked one by one: every
+    form ``bench/corpus.py --dates`` writes is masked in a shape."""
+    fastyaml._SHAPES.clear()
+    for i in range(100):
+        when = DATES[dates](
+            f"20{10 + i % 15}-{1 + i % 12:02}-{1 + i % 28:02}T{i % 24:02}:{i % 60:02}:07"
+        )
+        block = (
+            f'title: "T"\npublishedDateTime: {when}\nrelated:\n'
+            f'- title: "x {i}"\n  publishedDateTime: {when}\n  quality: {i + 1}\n'
+        )
+        assert same_as_pyyaml(block), block
+        assert fast_load(block, articles.SUMMARY_FIELDS) is not None
+    assert 0 < len(fastyaml._SHAPES) <= 2, sorted(fastyaml._SHAPES)
 
 
 @pytest.mark.parametrize(

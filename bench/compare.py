@@ -10,10 +10,11 @@ The revision's ``feedpub/`` is extracted under ``bench/work/rev-<REV>`` (with
 ``git archive``); the corpora are run.py's (``bench/work/c<N>-<layout>``, made when
 missing). For each corpus, each round builds it cold (no output, ``--full``) with the
 revision and with the working tree, each under ``bench/phases.py``, so that both
-meet the same machine; the revision goes first in odd rounds and second in even
-ones (a build that follows another runs on a warmer, or a busier, machine). Printed for each corpus: the median of each phase's wall
-seconds, the whole process's wall seconds and its CPU seconds (its own and its
-workers'), for both versions, and new / old.
+meet the same machine; the revision goes first in odd rounds and second in even ones
+(a build that follows another runs on a warmer, or a busier, machine). Printed for
+each corpus: the median of each phase's wall seconds, the whole process's wall
+seconds and its CPU seconds (its own and its workers'), for both versions, and new /
+old.
 """
 
 from __future__ import annotations

@@ -49,11 +49,16 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+
+import yaml
+
+from feedpub.articles import to_utc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import floor
-from corpus import GLOBS, LAYOUTS, SPREADS, STYLES, generate
+from corpus import DATES, GLOBS, LAYOUTS, SPREADS, STYLES, generate
 
 BENCH = Path(__file__).resolve().parent
 WORK = BENCH / "work"
@@ -214,17 +219,20 @@ def hugo_site(corpus: Path) -> Path:
 STYLE = ["seeds"]
 #: How the corpora's topics are drawn (bench/corpus.py: zipf or even).
 SPREAD = ["zipf"]
+#: How the corpora's dates are written (bench/corpus.py's DATES).
+DATE_FORM = ["utc"]
 
 
 def corpus_for(n: int, layout: str) -> Path:
-    style, spread = STYLE[0], SPREAD[0]
+    style, spread, dates = STYLE[0], SPREAD[0], DATE_FORM[0]
     name = f"c{n}-{layout}" if style == "seeds" else f"c{n}-{layout}-{style}"
-    path = WORK / (name if spread == "zipf" else f"{name}-{spread}")
+    name = name if spread == "zipf" else f"{name}-{spread}"
+    path = WORK / (name if dates == "utc" else f"{name}-{dates}")
     if not (path / "config.toml").exists():  # written last: there only when complete
         shutil.rmtree(path, ignore_errors=True)
-        print(f"generating {n} articles ({layout}, {style}, topics {spread}) in {path} ...",
-              file=sys.stderr)  # fmt: skip
-        generate(path, n, layout=layout, style=style, spread=spread)
+        print(f"generating {n} articles ({layout}, {style}, topics {spread}, dates {dates}) "
+              f"in {path} ...", file=sys.stderr)  # fmt: skip
+        generate(path, n, layout=layout, style=style, spread=spread, dates=dates)
     return path
 
 
@@ -239,18 +247,25 @@ def _top_key(key: str) -> re.Pattern[str]:
 @functools.cache
 def newest_published(corpus: Path) -> Path:
     """The article file with the latest date among the published ones."""
-    newest: tuple[str, Path] | None = None
+    newest: tuple[datetime, str, Path] | None = None
     for path in (corpus / "content").rglob("*.txt"):
         data = path.read_bytes()
         if _PUBLISHED.search(data):
             text = data.decode("utf-8")
             at = _top_key("publishedDateTime").search(text)
             assert at is not None, path
-            when = text[at.end() : at.end() + 20]
-            if newest is None or (when, path.name) > (newest[0], newest[1].name):
-                newest = (when, path)
+            when = _when(text[at.start() : text.index("\n", at.end())])
+            if newest is None or (when, path.name) > newest[:2]:
+                newest = (when, path.name, path)
     assert newest is not None
-    return newest[1]
+    return newest[2]
+
+
+def _when(line: str) -> datetime:
+    """The date of a ``publishedDateTime`` line, in any form ``--dates`` writes, as
+    feedpub reads it (YAML, then :func:`feedpub.articles.to_utc`)."""
+    value = yaml.safe_load(line.strip().rstrip(","))
+    return to_utc(next(iter(value.values())), UTC, "publishedDateTime")
 
 
 def touch_one(corpus: Path, k: int) -> None:
@@ -395,7 +410,7 @@ def bench(sizes: list[int], layouts: list[str], repeat: int) -> None:
     )
     print(
         f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; hugo: {version}; "
-        f"front matter: {STYLE[0]} style; topics: {SPREAD[0]}"
+        f"front matter: {STYLE[0]} style; topics: {SPREAD[0]}; dates: {DATE_FORM[0]}"
     )
     print(f"load average at the start: {load()}")
     print(
@@ -440,8 +455,15 @@ def main() -> None:
         help="topics drawn as on a news site, a few in most articles (zipf), or all alike, "
         "so that every feed is full from about 5,000 articles on (even)",
     )
+    parser.add_argument(
+        "--dates",
+        choices=DATES,
+        default="utc",
+        help="every date as the seeds write it (utc), or as other generators do "
+        "(bench/corpus.py: offset, ruby, rfc2822, jekyll)",
+    )
     args = parser.parse_args()
-    STYLE[0], SPREAD[0] = args.style, args.spread
+    STYLE[0], SPREAD[0], DATE_FORM[0] = args.style, args.spread, args.dates
     sizes = [int(s) for s in args.sizes.split(",")]
     layouts = list(dict.fromkeys(x.strip() for x in args.layouts.split(",")))
     if not layouts or any(x not in LAYOUTS for x in layouts):

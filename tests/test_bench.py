@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import compare
 import floor
 import run as bench_run
-from corpus import LAYOUTS, STYLES, generate
+from corpus import DATES, LAYOUTS, STYLES, generate
 
 N = 1234  # two subfolders of the nested layout, the second one partly filled
 
@@ -334,6 +334,36 @@ def test_fastpath_counts_a_block_pyyaml_refuses_and_goes_on(tmp_path: Path) -> N
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert "| c | 6 |" in out and "(1 refused) |" in out
+
+
+@pytest.mark.parametrize("dates", sorted(DATES))
+def test_the_newest_published_article_is_found_whatever_form_its_dates_take(
+    tmp_path: Path, dates: str
+) -> None:
+    """The article the "one article changed" run edits is the newest published one, as
+    feedpub reads the dates, in every form ``--dates`` writes (an RFC 2822 date does
+    not sort as its text)."""
+    generate(tmp_path, 60, layout="flat", dates=dates)
+    published = [
+        path for path in (tmp_path / "content").glob("*.txt")
+        if re.search(rb"^published: true", path.read_bytes(), re.M)
+    ]  # fmt: skip
+    newest = max(
+        published, key=lambda p: (load_article(p.name, p.read_bytes(), UTC).published_at, p.name)
+    )
+    assert bench_run.newest_published(tmp_path) == newest
+
+
+def test_run_keeps_the_corpora_of_each_form_of_dates_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--dates`` corpora are made and kept in folders of their own."""
+    monkeypatch.setattr(bench_run, "WORK", tmp_path)
+    monkeypatch.setattr(bench_run, "DATE_FORM", ["jekyll"])
+    path = bench_run.corpus_for(20, "flat")
+    assert path == tmp_path / "c20-flat-jekyll"
+    assert re.search(rb"^publishedDateTime: 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d \+0000$",
+                     next((path / "content").glob("*.txt")).read_bytes(), re.M)  # fmt: skip
 
 
 @pytest.mark.parametrize("style", STYLES)

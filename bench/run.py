@@ -263,8 +263,13 @@ def newest_published(corpus: Path) -> Path:
 
 def _when(line: str) -> datetime:
     """The date of a ``publishedDateTime`` line, in any form ``--dates`` writes, as
-    feedpub reads it (YAML, then :func:`feedpub.articles.to_utc`)."""
-    value = yaml.safe_load(line.strip().rstrip(","))
+    feedpub reads it (YAML, then :func:`feedpub.articles.to_utc`; the seeds' form,
+    which ``fromisoformat`` reads alike, without YAML)."""
+    line = line.strip().rstrip(",")
+    with contextlib.suppress(ValueError):
+        if (when := datetime.fromisoformat(line.partition(": ")[2].strip('"'))).tzinfo:
+            return when
+    value = yaml.load(line, Loader=yaml.CSafeLoader)
     return to_utc(next(iter(value.values())), UTC, "publishedDateTime")
 
 

@@ -4,6 +4,7 @@ phase by phase, on the same corpora, in one run.
     python bench/compare.py fba1c91 --sizes 1000,10000,100000 --layouts both --repeat 3
     python bench/compare.py fba1c91 --sizes 10000 --style dump
     python bench/compare.py fba1c91 --sizes 10000 --spread even
+    python bench/compare.py fba1c91 --sizes 10000 --layouts flat --dates jekyll
     python bench/compare.py fba1c91 --sizes 1000,10000 --layouts flat --jobs 1
 
 The revision's ``feedpub/`` is extracted under ``bench/work/rev-<REV>`` (with

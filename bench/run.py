@@ -2,7 +2,7 @@
 
     python bench/run.py [--sizes 1000,10000,100000] [--layouts flat,nested] [--repeat 3]
                         [--phases | --phases-only] [--style seeds|dump|...|quoted]
-                        [--spread zipf|even]
+                        [--spread zipf|even] [--dates utc|offset|ruby|rfc2822|jekyll]
 
 For each N and each layout it generates the corpus once (bench/corpus.py, under
 bench/work/c<N>-<layout>/: ``flat`` is one folder of N files, as a Jekyll ``_posts/``
@@ -19,7 +19,9 @@ and a ``feedpub build`` after one article changed.
 bench/corpus.py), under bench/work/c<N>-<layout>-dump/. ``--spread even`` draws every
 topic alike (bench/work/c<N>-<layout>-even/): from about 5,000 articles on, every
 topic's feed is full, and a build shows about twice the articles it shows with the
-default spread (a few topics in most articles, as on a news site).
+default spread (a few topics in most articles, as on a news site). ``--dates jekyll``
+(or another form of bench/corpus.py's ``--dates``) writes every date so
+(bench/work/c<N>-<layout>-jekyll/).
 
 It prints one table per layout: the median wall time and the median peak memory of
 each build (the resident memory of the whole process tree, worker processes included,

@@ -468,8 +468,9 @@ def _name(key: str) -> str:
 #: A key as a line may begin with it: plain, or in double or single quotes (the same
 #: characters, no escape; taken possessively, as none is a colon, so that the quoted
 #: forms cost a line nothing).
-_QUOTED_KEYS = r""""[A-Za-z_][A-Za-z0-9_-]*+"|'[A-Za-z_][A-Za-z0-9_-]*+'"""
-_KEY_AS_WRITTEN = rf"(?:[A-Za-z_][A-Za-z0-9_-]*+|{_QUOTED_KEYS})"
+_IDENT = r"[A-Za-z_][A-Za-z0-9_-]*+"
+_QUOTED_KEYS = rf""""{_IDENT}"|'{_IDENT}'"""
+_KEY_AS_WRITTEN = rf"(?:{_IDENT}|{_QUOTED_KEYS})"
 #: One line of a block: its indent, a sequence dash with its spaces (or alone), a key, the colon
 #: with the spaces after it, and the rest with trailing spaces cut. Blank lines and
 #: comment lines do not match. A key may be in quotes, as a generator that quotes every
@@ -1151,23 +1152,23 @@ _SAFE_PLAIN = re.compile(
 #: has no shape. (A key may be quoted: its quotes open no text.)
 _OPEN_QUOTE = re.compile(
     f"^ *(?:(?:- +)+(?:{_KEY_AS_WRITTEN}: +)?|{_KEY_AS_WRITTEN}: +)(['\"])(?!\0)"
-    r"(?![A-Za-z_][A-Za-z0-9_-]*+\1:(?: |$))",  # (a quoted key's quote opens no text)
+    rf"(?!{_IDENT}\1:(?: |$))",  # (a quoted key's quote opens no text)
     re.M,
 )
-#: A key in double quotes at the start of a line (after its indent and any dashes), as
-#: a generator that quotes every key writes it (``"name": …``, ``- "url": …``), found
-#: in a block with a line break put before it; and one in single quotes. Their quotes
-#: are counted apart from those left open (see :func:`_shape`).
-_DOUBLE_QUOTED_KEY = re.compile(r'\n *(?:- +)*"[A-Za-z_][A-Za-z0-9_-]*+":(?: |$)', re.M)
-_SINGLE_QUOTED_KEY = re.compile(r"\n *(?:- +)*'[A-Za-z_][A-Za-z0-9_-]*+':(?: |$)", re.M)
+#: A key in double (or single) quotes at the start of a line, after its indent and any
+#: dashes, as a generator that quotes every key writes it (``"name": …``, ``- "url":
+#: …``), found in a block with a line break put before it. Their quotes are counted
+#: apart from those left open (see :func:`_shape`).
+_QUOTED_KEY_AT_START = {
+    q: re.compile(rf"\n *(?:- +)*{q}{_IDENT}{q}:(?: |$)", re.M) for q in ('"', "'")
+}
 
 
 def _quoted_keys(text: str, quote: str) -> int:
     """How many keys in ``quote`` quotes begin lines of ``text`` (a C scan first)."""
     if quote + ":" not in text:
         return 0
-    pattern = _DOUBLE_QUOTED_KEY if quote == '"' else _SINGLE_QUOTED_KEY
-    return len(pattern.findall("\n" + text))
+    return len(_QUOTED_KEY_AT_START[quote].findall("\n" + text))
 
 
 def _may_open_quote(text: str) -> bool:
@@ -1292,7 +1293,7 @@ def _shape(text: str, folds: bool) -> str | None:
     line break). None when a quote is left open (:data:`_OPEN_QUOTE`): its lines are
     text, which no mask may touch. (A single-quoted text wrapped over lines is on one
     line by now: see :func:`_single_quoted_joined`.) The quotes of quoted keys
-    (:data:`_DOUBLE_QUOTED_KEY`) are counted with those the masks write: none opens a
+    (:data:`_QUOTED_KEY_AT_START`) are counted with those the masks write: none opens a
     text. (A tagged text is on one line: the walk takes no other, see
     :func:`_continued`.)"""
     open_quote = False  # whether a quote the masks did not write is left (rare)

@@ -1195,6 +1195,79 @@ def _has_flow(text: str) -> bool:
     return ("{" in text or "[" in text) and _FLOW_START.search(text) is not None
 
 
+#: A scalar in a flow mapping that is valid whatever it holds, and that the walk reads
+#: as PyYAML does (a part of what :data:`_SCALAR_IN_FLOW` takes): a text in single
+#: quotes or double quotes (:data:`_DOUBLE_BODY`) on one line; a small number; a plain
+#: text that starts with a letter or a character past ASCII (no implicit type but a
+#: bool or null starts so, and neither fails) and holds no ":", "#", "?", backslash
+#: (which the walk may take for an escaped line break), comma or bracket, ending with
+#: no space, maybe wrapped over lines (as ``yaml.dump`` wraps a
+#: long one) that start with no dash of an item and no document marker: PyYAML folds
+#: each line break to a space, and so does the walk.
+_FLOW_PLAIN_END = r"[^:#?,\[\]{}\s\\]"
+_FLOW_PLAIN_MORE = rf"(?:[^:#?,\[\]{{}}\n\\]*{_FLOW_PLAIN_END})?"
+_FLOW_SCALAR = (
+    rf"""'[^'\n]*+(?:''[^'\n]*+)*+'|"{_DOUBLE_BODY}"|-?[1-9][0-9]{{0,8}}(?:\.[0-9]{{1,9}})?"""
+    rf"|-?0\.[0-9]{{1,9}}|0|[^\x00-\x40\x5b-\x60\x7b-\x7f\s]{_FLOW_PLAIN_MORE}"
+    rf"(?:\n +(?!-(?: |$)|---|\.\.\.){_FLOW_PLAIN_END}{_FLOW_PLAIN_MORE})*"
+)
+#: A flow mapping of such scalars, as ``yaml.dump`` writes one (``{url: 'https://…',
+#: width: 50}``): plain keys, a colon and one space after each, a comma and a space or
+#: a line break between pairs (so each pair's key and colon on one line), after a
+#: sequence's dash or a key (one of them at least: the lookahead) at the start of a
+#: line, and ending it; maybe wrapped over the lines under it, which the walk reads so
+#: only where the block may fold (:func:`_folds`) and each is deeper than it requires
+#: (see :func:`_flow_masked`). Found in a block with a line break put before it (a
+#: pattern that starts with one is searched for by the line, not by the character).
+#: Groups: the line break and indent, the dash, the key, the mapping. (A line of a
+#: text that goes on over lines may look so: if a quoted one, its quote is left open
+#: and the block has no shape, see :func:`_shape`; if a plain one, its ``key: `` ends
+#: it, so the walk refuses the block, as PyYAML does, whatever the values hold. Flow
+#: sequences are left to the walk: ``- [a, b]`` is text there, which a quoted item
+#: holding ``: `` would end.)
+_FLOW_PAIR_SAFE = rf"{_IDENT}: (?:{_FLOW_SCALAR})"
+_FLOW_MASKABLE = re.compile(
+    rf"(\n *)(?=[-A-Za-z_])(- +|)({_IDENT}: +|)"
+    rf"(\{{ *{_FLOW_PAIR_SAFE}(?:,(?: |\n +){_FLOW_PAIR_SAFE})* *\}}) *$",
+    re.M,
+)
+#: The scalars of such mappings, once each is on one line (the line breaks after their
+#: commas made spaces, :data:`_FLOW_BREAK`), masked, each with its key's colon and
+#: space: the first ": " of a pair is its key's, and the scalar after it is taken whole.
+#: (With no group, so that no match calls Python.)
+_FLOW_VALUE = re.compile(rf": (?:{_FLOW_SCALAR})")
+_FLOW_BREAK = re.compile(r",\n +")
+
+
+def _flow_masked(text: str, folds: bool) -> str | None:
+    """``text`` with each flow mapping of :data:`_FLOW_MASKABLE` in its shape's form: a
+    control character where it starts (``- \4{url: \3, width: \3}``: no flow
+    collection to :func:`_has_flow`), its keys as written, its scalars masked, on one
+    line. None when a flow collection is left unmasked (the block is then walked
+    whole): one that is not such, or one wrapped over lines in a block that does not
+    fold or with a line under it not deeper than the walk requires (than its key; than
+    its dash, when it is an item)."""
+    parts = _FLOW_MASKABLE.split("\n" + text)  # text, indent, dash, key, mapping, ...
+    if len(parts) == 1:
+        return None
+    flows = "\1".join(parts[4::5])
+    if "\n" in flows:
+        if not folds:
+            return None
+        for at in range(1, len(parts), 5):
+            if "\n" in parts[at + 3]:
+                # (the indent's length, with its line break; then the dash's, if a
+                # key follows it: the key's column)
+                deeper = len(parts[at]) + (len(parts[at + 1]) if parts[at + 2] else 0)
+                if any(len(line) - len(line.lstrip(" ")) < deeper
+                       for line in parts[at + 3].split("\n")[1:]):  # fmt: skip
+                    return None
+        flows = _FLOW_BREAK.sub(", ", flows)  # (a comma ends no line of a scalar)
+    parts[4::5] = _FLOW_VALUE.sub(": \3", "\4" + flows.replace("\1", "\1\4")).split("\1")
+    text = "".join(parts)[1:]
+    return None if _has_flow(text) else text
+
+
 #: The lines that go on with a masked plain text (one wrapped over lines), right under
 #: it and indented alike: no ":" or "#" in them, and none starting with a sequence dash
 #: or a document marker (the text they make holds a space, so it is text; what they
@@ -1256,12 +1329,15 @@ def _top_level(block: str, only: frozenset[str], folds: bool) -> dict[str, Any]:
             if end != len(lines):
                 raise _Fallback
             out[key] = _scalar(text)
-        elif key in only or len(under) > MAX_SHAPE or _has_flow(under):
-            # (a flow collection's values are not masked in a shape: ",", "]" and "}"
-            # would be text to the masks, and end a value to the walk)
+        elif key in only or len(under) > MAX_SHAPE:
             out[key] = _nested(under, folds)
-        elif (shape := _shape(under, folds)) is None:
-            out[key] = _nested(under, folds)  # (a quote left open: walked whole)
+        elif (
+            # (a flow collection's values are masked apart: ",", "]" and "}" would be
+            # text to the other masks, and end a value to the walk)
+            (masked := _flow_masked(under, folds) if _has_flow(under) else under) is None
+            or (shape := _shape(masked, folds)) is None
+        ):
+            out[key] = _nested(under, folds)  # (a flow or a quote left open: walked whole)
         else:
             if shape not in _SHAPES:
                 _check_items(under, shape, folds)

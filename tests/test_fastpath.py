@@ -791,6 +791,102 @@ def test_a_nested_block_with_flow_mappings_is_checked_whatever_a_known_one_held(
     same_as_pyyaml(template.format(v=value))
 
 
+#: Nested blocks in the flow style (``yaml.dump(default_flow_style=None)``): a mapping
+#: of scalars on one line, and one wrapped over lines (at a comma, or inside a plain
+#: text), as an item and as a key's value.
+FLOW_BLOCK = (
+    "related:\n- title: {title}\n  provider: {{name: {name}, domain: x.example}}\n  images:\n"
+    "  - {{url: '{url}', width: {width}, height: 50, title: {caption}}}\n"
+    '- title: b\n  images:\n  - {{url: "https://x.example/b.png",{wrap}width: 5}}\n'
+)
+
+
+def test_flow_mappings_as_yaml_dump_writes_them_are_known_by_their_shapes() -> None:
+    """Flow mappings of scalars are masked apart: their keys kept, their scalars masked,
+    each on one line however it was wrapped (two blocks that differ in their values and
+    in where their mappings wrap share a shape), so that a summary takes a block of
+    them by its shape, without walking it."""
+    one = FLOW_BLOCK.format(title="a", name="CNET", url="https://x.example/a.png", width=5,
+                            caption="short", wrap=" ")  # fmt: skip
+    two = FLOW_BLOCK.format(title="c d", name="Le Monde", url="https://y.example/it''s.png",
+                            width=-4, caption="a long title\n      wrapped over lines",
+                            wrap="\n      ")  # fmt: skip
+    masked = [fastyaml._flow_masked(text.split("\n", 1)[1], True) for text in (one, two)]
+    assert None not in masked, masked
+    assert "  - \4{url: \3, width: \3, height: \3, title: \3}\n" in masked[0]
+    assert "provider: \4{name: \3, domain: \3}\n" in masked[1]
+    shapes = [fastyaml._shape(text, True) for text in masked if text is not None]
+    assert shapes[0] is not None and shapes[0] == shapes[1], shapes
+    fastyaml._SHAPES.clear()
+    assert same_as_pyyaml(f'title: "T"\n{one}')
+    walked = fastyaml._nested
+
+    def no_walk(text: str, folds: bool) -> Any:
+        raise AssertionError(f"walked: {text!r}")
+
+    fastyaml._nested = no_walk  # type: ignore[assignment]
+    try:
+        brief = fast_load(f'title: "T"\n{two}', articles.SUMMARY_FIELDS)
+    finally:
+        fastyaml._nested = walked  # type: ignore[assignment]
+    assert brief == {"title": "T", "related": UNBUILT}
+    assert same_as_pyyaml(f'title: "T"\n{two}')
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "- {a: 1}\n- [b, c]\n",  # a flow sequence: text after a dash in a text over lines
+        "- k: 1\n  {a: 1}\n",  # neither a dash nor a key before it
+        "- {a: 1,\nb: 2}\n",  # a line under it not deeper than its dash
+        "- k: {a: 1,\n  b: 2}\n",  # ... nor than its key
+        "- k: {a: x\\\n    y}\n",  # a backslash the walk takes for an escaped line break
+        "- {a: x,\n    - b}\n",  # a line that starts with an item's dash
+        "- {a: x y: z}\n",  # ": " in a plain scalar
+        "- {a: x #y}\n",  # a comment
+        "- {a: x?y}\n",  # "?" (PyYAML's pure reader ends a plain scalar at it)
+        "- {a:  x}\n",  # two spaces after a colon
+        "- {a: 'x' , b: y}\n",  # a space before a comma
+        "- {'a': x}\n",  # a quoted key
+    ],
+)
+def test_flow_mappings_outside_the_masks_leave_their_blocks_to_the_walk(block: str) -> None:
+    """A flow collection the masks do not take whole leaves the block without a shape
+    (None), and it is walked; wrapped over lines, one in a block that does not fold too."""
+    assert fastyaml._flow_masked(block, True) is None
+    assert fastyaml._flow_masked("- {a: x,\n    b: y}\n", False) is None
+    assert fastyaml._flow_masked("- {a: x,\n    b: y}\n", True) == "- \4{a: \3, b: \3}\n"
+
+
+#: Flow mappings whose shape is learned from the first value, then given each other:
+#: values the masks take (a quoted comma or colon, a wrapped text) and values they do
+#: not, or lines that look like flow mappings where the walk reads text.
+FLOW_TEMPLATES = [
+    "related:\n- provider: {{name: {v}, domain: x}}\n  quality: 5\n",
+    "related:\n- images:\n  - {{url: 'https://x.com/a.png', width: 5, title: a\n      {v}}}\n",
+    "related:\n- images:\n  - {{url: 'https://x.com/a.png',\n    title: {v}}}\n  quality: 1\n",
+    "related:\n- title: abc\n    - {{a: {v}}}\n  url: x\n",  # a line of a text over lines
+    "related:\n- title: 'abc\n    - {{a: {v}}}\n    def'\n  url: x\n",  # a line in quotes
+    'related:\n- title: "abc\n    k: {{a: {v}}}\n    def"\n  url: x\n',
+]
+FLOW_VALUES = ["x", "'a, b'", "'a: b'", "'it''s'", '"a\\"b"', "a: b", "a #b", "a, b", "'a'b'",
+               "a\n      b", "a\n    b", "a\n  b", "a\\\n      b", "a\n      - b", "'a\n      b'",
+               "a\n      #b", "a\n      b: c", "12", "-4", "0.5", "yes", "~", "2024-01-01", "*a",
+               "&a b", "!b", "a}\n    x: {y: 1", "'a'}\n  - {b: 'c"]  # fmt: skip
+
+
+@pytest.mark.parametrize("template", FLOW_TEMPLATES)
+@pytest.mark.parametrize("value", FLOW_VALUES)
+def test_a_block_of_flow_mappings_is_judged_alike_whatever_its_shape_held(
+    template: str, value: str
+) -> None:
+    """Once the shape of a block of flow mappings is known, every block judged as
+    PyYAML judges it."""
+    fastyaml._SHAPES.clear()
+    same_as_pyyaml('title: "T"\n' + template.format(v="x"))
+    same_as_pyyaml('title: "T"\n' + template.format(v=value))
+
+
 def test_a_key_and_value_inside_an_open_quote_are_text_to_the_shape_too() -> None:
     """Under a quote left open, ``x y: it's`` is text, and its quote closes the quote:
     no mask may stand for it (a valid block's shape once let through an invalid one)."""

@@ -1283,7 +1283,7 @@ _WRAPPED_PLAIN = re.compile(
 _ITEM = {n: re.compile(rf"^ {{{n}}}- ", re.M) for n in range(9)}
 #: Shapes of blocks and of items the walk accepted (a corpus has a few hundred): at
 #: most MAX_SHAPES of at most MAX_SHAPE characters (8 MB a process); a longer block is
-#: always walked.
+#: known by the shapes of its items (a longer item is always walked).
 _SHAPES: set[str] = set()
 MAX_SHAPES = 2048
 MAX_SHAPE = 4096
@@ -1329,7 +1329,7 @@ def _top_level(block: str, only: frozenset[str], folds: bool) -> dict[str, Any]:
             if end != len(lines):
                 raise _Fallback
             out[key] = _scalar(text)
-        elif key in only or len(under) > MAX_SHAPE:
+        elif key in only:
             out[key] = _nested(under, folds)
         elif (
             # (a flow collection's values are masked apart: ",", "]" and "}" would be
@@ -1413,8 +1413,9 @@ def _check_items(block: str, shape: str, folds: bool) -> None:
 
 
 def _learn(shape: str) -> None:
-    """Keep a shape the walk accepted, while there is room."""
-    if len(_SHAPES) < MAX_SHAPES:
+    """Keep a shape the walk accepted, while there is room, unless it is longer than
+    MAX_SHAPE (a long block, of many related items, is known by its items' shapes)."""
+    if len(_SHAPES) < MAX_SHAPES and len(shape) <= MAX_SHAPE:
         _SHAPES.add(shape)
 
 

@@ -791,6 +791,43 @@ def test_a_nested_block_with_flow_mappings_is_checked_whatever_a_known_one_held(
     same_as_pyyaml(template.format(v=value))
 
 
+def test_a_block_longer_than_a_shape_is_known_by_its_items() -> None:
+    """A sequence longer than MAX_SHAPE (many related items, as real articles have) is
+    not kept as a shape, but its items are: once they are known, a summary takes such
+    a block without walking it; an item not known, or one that PyYAML refuses, is
+    walked (and then judged as PyYAML judges it). A shape longer than MAX_SHAPE is
+    never kept (the room for shapes is bounded by their length, not the text's)."""
+    item = "- title: {t}\n  url: https://x.example/{t}\n  excerpt: {words}\n"
+    words = " ".join(["word"] * 60)
+    related = "".join(item.format(t=f"t{k}", words=words) for k in range(20))
+    assert len(related) > fastyaml.MAX_SHAPE
+    head = 'title: "T"\nrelated:\n'
+    fastyaml._SHAPES.clear()
+    assert same_as_pyyaml(head + related)
+    assert all(len(shape) <= fastyaml.MAX_SHAPE for shape in fastyaml._SHAPES)
+    walked = fastyaml._nested
+
+    def no_walk(text: str, folds: bool) -> Any:
+        raise AssertionError(f"walked: {text!r}")
+
+    fastyaml._nested = no_walk  # type: ignore[assignment]
+    try:
+        brief = fast_load(head + related.replace("t1", "other"), articles.SUMMARY_FIELDS)
+    finally:
+        fastyaml._nested = walked  # type: ignore[assignment]
+    assert brief == {"title": "T", "related": UNBUILT}
+    bad = related.replace("  url: https://x.example/t3\n", "  url: https://x.example/t3: x\n")
+    assert not same_as_pyyaml(head + bad)
+    odd = related.replace("  url: https://x.example/t3\n", "  url: 'it''s'\n")
+    assert same_as_pyyaml(head + odd)
+    fastyaml._SHAPES.clear()
+    huge = "- " + "  ".join(f"k{k}: x\n" for k in range(600))  # (a shape as long)
+    assert len(fastyaml._shape(huge, True) or "") > fastyaml.MAX_SHAPE
+    assert same_as_pyyaml(head + huge + huge)
+    assert not fastyaml._SHAPES
+    assert not same_as_pyyaml(head + huge + huge.replace("k7: x", "k7: x: y"))
+
+
 #: Nested blocks in the flow style (``yaml.dump(default_flow_style=None)``): a mapping
 #: of scalars on one line, and one wrapped over lines (at a comma, or inside a plain
 #: text), as an item and as a key's value.

@@ -3,7 +3,7 @@
     python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
         [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared|jsondoc|commented|quoted]
         [--spread zipf|even]
-        [--dates utc|offset|ruby|rfc2822|jekyll]
+        [--dates utc|offset|ruby|rfc2822|jekyll] [--related short|long]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity (or, with
 ``--spread even``, all alike), one to
@@ -58,6 +58,12 @@ write them (``--dates``): ``offset``, with a four-digit offset, as ``strftime`` 
 (``2024-01-20 11:36:37.000000000 Z``); ``rfc2822``, as ``email.utils.format_datetime``
 writes one (``Sat, 20 Jan 2024 11:36:37 +0000``); ``jekyll``, as Jekyll's documents
 write a post's date and Ruby's ``Time#to_s`` writes one (``2024-01-20 11:36:37 +0000``).
+
+The related coverage is short by default (0-6 items of six fields). ``--related long``
+writes it as the seeds have it: 0-10 items, each with the seeds' fields (an AMP URL and
+its CDN copy, a type, longer excerpts, images more often), so that a third of the
+articles have a ``related:`` block longer than 4,096 characters, as one seed in five
+has.
 """
 
 from __future__ import annotations
@@ -190,7 +196,41 @@ def images_block(rng: random.Random, count: int, indent: str, seed: int) -> list
     return lines
 
 
-def article(i: int, rng: random.Random, topics: list[str], cdf: list[float]) -> str:
+#: How many related items ``--related`` writes an article, and which fields each has.
+RELATED = ("short", "long")
+
+
+def related_item(rng: random.Random, i: int, k: int, when: datetime, related: str) -> list[str]:
+    """The lines of one related item of article ``i``: short (six fields), or long, as
+    the seeds' items are."""
+    rname, rdomain = rng.choice(PROVIDERS)
+    rwhen = when - timedelta(hours=rng.randint(1, 72))
+    long = related == "long"
+    lines = [
+        f"  - title: {q(sentence(rng, 8).capitalize())}",
+        f"    excerpt: {q(sentence(rng, rng.randint(25, 45) if long else 20))}",
+        f"    publishedDateTime: {rwhen:%Y-%m-%dT%H:%M:%SZ}",
+        f"    webUrl: {q(f'https://{rdomain}/r/{i:07}-{k}')}",
+    ]
+    if long:
+        lines += [
+            f"    ampWebUrl: {q(f'https://{rdomain}/amp/r/{i:07}-{k}')}",
+            f"    cdnAmpWebUrl: {q(f'https://amp.example.org/c/s/{rdomain}/amp/r/{i:07}-{k}')}",
+            f"    type: {rng.choice(['article', 'article', 'video'])}",
+        ]
+    lines += [
+        f"    quality: {rng.randint(10, 120)}",
+        "    provider:",
+        f"      name: {q(rname)}",
+        f"      domain: {q(rdomain)}",
+    ]
+    if rng.random() < (0.6 if long else 0.4):
+        lines += images_block(rng, 1, "    ", i * 10 + k)
+    return lines
+
+
+def article(i: int, rng: random.Random, topics: list[str], cdf: list[float],
+            related: str = "short") -> str:  # fmt: skip
     when = END - timedelta(seconds=rng.randrange(3600, SPAN_S))
     name, domain = rng.choice(PROVIDERS)
     chosen: list[str] = []
@@ -235,24 +275,12 @@ def article(i: int, rng: random.Random, topics: list[str], cdf: list[float]) -> 
     n_images = rng.choice([0, 1, 1, 1, 2, 3])
     if n_images:
         lines += ["", *images_block(rng, n_images, "", i)]
-    n_related = rng.choice([0, 1, 2, 3, 3, 4, 6])
+    counts = [0, 2, 3, 4, 5, 6, 8, 10] if related == "long" else [0, 1, 2, 3, 3, 4, 6]
+    n_related = rng.choice(counts)
     if n_related:
         lines += ["", "related:"]
         for k in range(n_related):
-            rname, rdomain = rng.choice(PROVIDERS)
-            rwhen = when - timedelta(hours=rng.randint(1, 72))
-            lines += [
-                f"  - title: {q(sentence(rng, 8).capitalize())}",
-                f"    excerpt: {q(sentence(rng, 20))}",
-                f"    publishedDateTime: {rwhen:%Y-%m-%dT%H:%M:%SZ}",
-                f"    webUrl: {q(f'https://{rdomain}/r/{i:07}-{k}')}",
-                f"    quality: {rng.randint(10, 120)}",
-                "    provider:",
-                f"      name: {q(rname)}",
-                f"      domain: {q(rdomain)}",
-            ]
-            if rng.random() < 0.4:
-                lines += images_block(rng, 1, "    ", i * 10 + k)
+            lines += related_item(rng, i, k, when, related)
     blob = "".join(
         rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
         for _ in range(344)
@@ -440,10 +468,14 @@ _DATE = re.compile(
 
 
 def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
-             style: str = "seeds", spread: str = "zipf", dates: str = "utc") -> None:  # fmt: skip
+             style: str = "seeds", spread: str = "zipf", dates: str = "utc",
+             related: str = "short") -> None:  # fmt: skip
     """``n`` articles under ``out/content`` in ``layout`` and ``style``, their topics
     drawn as ``spread`` says (see :data:`SPREADS`), their dates as ``dates`` (see
-    :data:`DATES`), and ``out/config.toml``."""
+    :data:`DATES`), their related coverage as ``related`` says (see :data:`RELATED`),
+    and ``out/config.toml``."""
+    if related not in RELATED:
+        raise ValueError(f"related {related!r}: expected one of {', '.join(RELATED)}")
     if dates not in DATES:
         raise ValueError(f"dates {dates!r}: expected one of {', '.join(DATES)}")
     if spread not in SPREADS:
@@ -463,7 +495,7 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
         path = article_path(content, i, layout)
         if i % 1000 == 0:
             path.parent.mkdir(exist_ok=True)
-        text = article(i, rng, topics, cdf)
+        text = article(i, rng, topics, cdf, related)
         if style == "block":
             text = _EXCERPT.sub(_folded, text)
         elif style == "jsyaml":
@@ -493,8 +525,10 @@ def main() -> None:
     parser.add_argument("--style", choices=STYLES, default="seeds")
     parser.add_argument("--spread", choices=SPREADS, default="zipf")
     parser.add_argument("--dates", choices=DATES, default="utc")
+    parser.add_argument("--related", choices=RELATED, default="short")
     args = parser.parse_args()
-    generate(args.outdir, args.n, args.seed, args.layout, args.style, args.spread, args.dates)
+    generate(args.outdir, args.n, args.seed, args.layout, args.style, args.spread, args.dates,
+             args.related)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     python bench/run.py [--sizes 1000,10000,100000] [--layouts flat,nested] [--repeat 3]
                         [--phases | --phases-only] [--style seeds|dump|...|quoted]
                         [--spread zipf|even] [--dates utc|offset|ruby|rfc2822|jekyll]
+                        [--related short|long]
 
 For each N and each layout it generates the corpus once (bench/corpus.py, under
 bench/work/c<N>-<layout>/: ``flat`` is one folder of N files, as a Jekyll ``_posts/``
@@ -21,7 +22,8 @@ topic alike (bench/work/c<N>-<layout>-even/): from about 5,000 articles on, ever
 topic's feed is full, and a build shows about twice the articles it shows with the
 default spread (a few topics in most articles, as on a news site). ``--dates jekyll``
 (or another form of bench/corpus.py's ``--dates``) writes every date so
-(bench/work/c<N>-<layout>-jekyll/).
+(bench/work/c<N>-<layout>-jekyll/). ``--related long`` writes the related coverage as
+the seeds have it, many items with every field (bench/work/c<N>-<layout>-related-long/).
 
 It prints one table per layout: the median wall time and the median peak memory of
 each build (the resident memory of the whole process tree, worker processes included,
@@ -60,7 +62,7 @@ from feedpub.articles import to_utc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import floor
-from corpus import DATES, GLOBS, LAYOUTS, SPREADS, STYLES, generate
+from corpus import DATES, GLOBS, LAYOUTS, RELATED, SPREADS, STYLES, generate
 
 BENCH = Path(__file__).resolve().parent
 WORK = BENCH / "work"
@@ -223,18 +225,22 @@ STYLE = ["seeds"]
 SPREAD = ["zipf"]
 #: How the corpora's dates are written (bench/corpus.py's DATES).
 DATE_FORM = ["utc"]
+#: How much related coverage the corpora's articles have (bench/corpus.py's RELATED).
+RELATED_FORM = ["short"]
 
 
 def corpus_for(n: int, layout: str) -> Path:
-    style, spread, dates = STYLE[0], SPREAD[0], DATE_FORM[0]
+    style, spread, dates, related = STYLE[0], SPREAD[0], DATE_FORM[0], RELATED_FORM[0]
     name = f"c{n}-{layout}" if style == "seeds" else f"c{n}-{layout}-{style}"
     name = name if spread == "zipf" else f"{name}-{spread}"
-    path = WORK / (name if dates == "utc" else f"{name}-{dates}")
+    name = name if dates == "utc" else f"{name}-{dates}"
+    path = WORK / (name if related == "short" else f"{name}-related-{related}")
     if not (path / "config.toml").exists():  # written last: there only when complete
         shutil.rmtree(path, ignore_errors=True)
-        print(f"generating {n} articles ({layout}, {style}, topics {spread}, dates {dates}) "
-              f"in {path} ...", file=sys.stderr)  # fmt: skip
-        generate(path, n, layout=layout, style=style, spread=spread, dates=dates)
+        print(f"generating {n} articles ({layout}, {style}, topics {spread}, dates {dates}, "
+              f"related {related}) in {path} ...", file=sys.stderr)  # fmt: skip
+        generate(path, n, layout=layout, style=style, spread=spread, dates=dates,
+                 related=related)  # fmt: skip
     return path
 
 
@@ -417,7 +423,8 @@ def bench(sizes: list[int], layouts: list[str], repeat: int) -> None:
     )
     print(
         f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; hugo: {version}; "
-        f"front matter: {STYLE[0]} style; topics: {SPREAD[0]}; dates: {DATE_FORM[0]}"
+        f"front matter: {STYLE[0]} style; topics: {SPREAD[0]}; dates: {DATE_FORM[0]}; "
+        f"related: {RELATED_FORM[0]}"
     )
     print(f"load average at the start: {load()}")
     print(
@@ -469,8 +476,16 @@ def main() -> None:
         help="every date as the seeds write it (utc), or as other generators do "
         "(bench/corpus.py: offset, ruby, rfc2822, jekyll)",
     )
+    parser.add_argument(
+        "--related",
+        choices=RELATED,
+        default="short",
+        help="0-6 related items of six fields each (short), or as the seeds have them: "
+        "0-10 with every field, a third of the blocks over 4,096 characters (long)",
+    )
     args = parser.parse_args()
     STYLE[0], SPREAD[0], DATE_FORM[0] = args.style, args.spread, args.dates
+    RELATED_FORM[0] = args.related
     sizes = [int(s) for s in args.sizes.split(",")]
     layouts = list(dict.fromkeys(x.strip() for x in args.layouts.split(",")))
     if not layouts or any(x not in LAYOUTS for x in layouts):

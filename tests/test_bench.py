@@ -366,6 +366,47 @@ def test_run_keeps_the_corpora_of_each_form_of_dates_apart(
                      next((path / "content").glob("*.txt")).read_bytes(), re.M)  # fmt: skip
 
 
+def test_long_related_coverage_is_as_the_seeds_have_it(tmp_path: Path) -> None:
+    """``--related long`` writes more related items, with the seeds' fields, so that
+    many ``related:`` blocks are longer than a shape may be; each file is read on the
+    fast path as PyYAML reads it; the default corpus is unchanged by the option."""
+    from feedpub import fastyaml
+
+    from .test_fastpath import same_as_pyyaml
+
+    generate(tmp_path / "long", 60, layout="flat", related="long")
+    generate(tmp_path / "short", 60, layout="flat", related="short")
+    generate(tmp_path / "default", 60, layout="flat")
+    assert files_of(tmp_path / "short" / "content") == files_of(tmp_path / "default" / "content")
+    sizes = {}
+    for path in sorted((tmp_path / "long" / "content").iterdir()):
+        block = split_front_matter(path.read_text(encoding="utf-8"))[0]
+        assert same_as_pyyaml(block), path
+        related = re.search(r"^related:\n((?:[ -].*\n)+)", block, re.M)
+        sizes[path.name] = len(related.group(1)) if related else 0
+        if related:
+            assert "cdnAmpWebUrl: " in related.group(1) and "    type: " in related.group(1)
+    assert sum(size > fastyaml.MAX_SHAPE for size in sizes.values()) >= 10, sizes
+    assert max(sizes.values()) > 2 * max(
+        len(m.group(1))
+        for path in (tmp_path / "short" / "content").iterdir()
+        if (m := re.search(r"^related:\n((?:[ -].*\n)+)", path.read_text("utf-8"), re.M))
+    )
+    with pytest.raises(ValueError, match="related"):
+        generate(tmp_path / "x", 1, related="all")
+
+
+def test_run_keeps_the_corpora_with_long_related_coverage_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--related long`` corpora are made and kept in folders of their own."""
+    monkeypatch.setattr(bench_run, "WORK", tmp_path)
+    monkeypatch.setattr(bench_run, "RELATED_FORM", ["long"])
+    path = bench_run.corpus_for(20, "flat")
+    assert path == tmp_path / "c20-flat-related-long"
+    assert b"cdnAmpWebUrl: " in b"".join(p.read_bytes() for p in (path / "content").iterdir())
+
+
 @pytest.mark.parametrize("style", STYLES)
 def test_one_change_edits_the_articles_own_title(tmp_path: Path, style: str) -> None:
     """The "one article changed" run edits the title of the newest published article

@@ -1282,8 +1282,8 @@ _WRAPPED_PLAIN = re.compile(
 #: Where an item of a sequence begins, at the column of the block's first dash.
 _ITEM = {n: re.compile(rf"^ {{{n}}}- ", re.M) for n in range(9)}
 #: Shapes of blocks and of items the walk accepted (a corpus has a few hundred): at
-#: most MAX_SHAPES of at most MAX_SHAPE characters (8 MB a process); a longer block is
-#: known by the shapes of its items (a longer item is always walked).
+#: most MAX_SHAPES of at most MAX_SHAPE characters (8 MB a process); a block whose
+#: shape is longer is known by its items' shapes (an item's longer still: walked).
 _SHAPES: set[str] = set()
 MAX_SHAPES = 2048
 MAX_SHAPE = 4096

@@ -354,16 +354,28 @@ def test_the_newest_published_article_is_found_whatever_form_its_dates_take(
     assert bench_run.newest_published(tmp_path) == newest
 
 
-def test_run_keeps_the_corpora_of_each_form_of_dates_apart(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``--dates`` corpora are made and kept in folders of their own."""
+@pytest.mark.parametrize(
+    ("setting", "value", "folder", "written"),
+    [
+        ("DATE_FORM", "jekyll", "c20-flat-jekyll",
+         rb"^publishedDateTime: 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d \+0000$"),
+        ("RELATED_FORM", "long", "c20-flat-related-long", rb"^    cdnAmpWebUrl: "),
+    ],
+)  # fmt: skip
+def test_run_keeps_the_corpora_of_each_form_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, value: str, folder: str,
+    written: bytes,
+) -> None:  # fmt: skip
+    """``--dates`` and ``--related`` corpora are made and kept in folders of their own."""
     monkeypatch.setattr(bench_run, "WORK", tmp_path)
-    monkeypatch.setattr(bench_run, "DATE_FORM", ["jekyll"])
+    monkeypatch.setattr(bench_run, setting, [value])
     path = bench_run.corpus_for(20, "flat")
-    assert path == tmp_path / "c20-flat-jekyll"
-    assert re.search(rb"^publishedDateTime: 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d \+0000$",
-                     next((path / "content").glob("*.txt")).read_bytes(), re.M)  # fmt: skip
+    assert path == tmp_path / folder
+    assert re.search(written, next((path / "content").glob("*.txt")).read_bytes(), re.M)
+
+
+#: A front matter's ``related:`` block: its lines under the key.
+_RELATED = re.compile(r"^related:\n((?:[ -].*\n)+)", re.M)
 
 
 def test_long_related_coverage_is_as_the_seeds_have_it(tmp_path: Path) -> None:
@@ -382,7 +394,7 @@ def test_long_related_coverage_is_as_the_seeds_have_it(tmp_path: Path) -> None:
     for path in sorted((tmp_path / "long" / "content").iterdir()):
         block = split_front_matter(path.read_text(encoding="utf-8"))[0]
         assert same_as_pyyaml(block), path
-        related = re.search(r"^related:\n((?:[ -].*\n)+)", block, re.M)
+        related = _RELATED.search(block)
         sizes[path.name] = len(related.group(1)) if related else 0
         if related:
             assert "cdnAmpWebUrl: " in related.group(1) and "    type: " in related.group(1)
@@ -390,21 +402,10 @@ def test_long_related_coverage_is_as_the_seeds_have_it(tmp_path: Path) -> None:
     assert max(sizes.values()) > 2 * max(
         len(m.group(1))
         for path in (tmp_path / "short" / "content").iterdir()
-        if (m := re.search(r"^related:\n((?:[ -].*\n)+)", path.read_text("utf-8"), re.M))
+        if (m := _RELATED.search(path.read_text("utf-8")))
     )
     with pytest.raises(ValueError, match="related"):
         generate(tmp_path / "x", 1, related="all")
-
-
-def test_run_keeps_the_corpora_with_long_related_coverage_apart(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``--related long`` corpora are made and kept in folders of their own."""
-    monkeypatch.setattr(bench_run, "WORK", tmp_path)
-    monkeypatch.setattr(bench_run, "RELATED_FORM", ["long"])
-    path = bench_run.corpus_for(20, "flat")
-    assert path == tmp_path / "c20-flat-related-long"
-    assert b"cdnAmpWebUrl: " in b"".join(p.read_bytes() for p in (path / "content").iterdir())
 
 
 @pytest.mark.parametrize("style", STYLES)

@@ -791,6 +791,22 @@ def test_a_nested_block_with_flow_mappings_is_checked_whatever_a_known_one_held(
     same_as_pyyaml(template.format(v=value))
 
 
+@contextlib.contextmanager
+def no_walk() -> Iterator[None]:
+    """Inside, a nested block that fastyaml walks (rather than knows by its shape) fails
+    the test."""
+    walked = fastyaml._nested
+
+    def refused(text: str, folds: bool) -> Any:
+        raise AssertionError(f"walked: {text!r}")
+
+    fastyaml._nested = refused  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        fastyaml._nested = walked  # type: ignore[assignment]
+
+
 def test_a_block_longer_than_a_shape_is_known_by_its_items() -> None:
     """A sequence longer than MAX_SHAPE (many related items, as real articles have) is
     not kept as a shape, but its items are: once they are known, a summary takes such
@@ -805,16 +821,8 @@ def test_a_block_longer_than_a_shape_is_known_by_its_items() -> None:
     fastyaml._SHAPES.clear()
     assert same_as_pyyaml(head + related)
     assert all(len(shape) <= fastyaml.MAX_SHAPE for shape in fastyaml._SHAPES)
-    walked = fastyaml._nested
-
-    def no_walk(text: str, folds: bool) -> Any:
-        raise AssertionError(f"walked: {text!r}")
-
-    fastyaml._nested = no_walk  # type: ignore[assignment]
-    try:
+    with no_walk():
         brief = fast_load(head + related.replace("t1", "other"), articles.SUMMARY_FIELDS)
-    finally:
-        fastyaml._nested = walked  # type: ignore[assignment]
     assert brief == {"title": "T", "related": UNBUILT}
     bad = related.replace("  url: https://x.example/t3\n", "  url: https://x.example/t3: x\n")
     assert not same_as_pyyaml(head + bad)
@@ -856,16 +864,8 @@ def test_flow_mappings_as_yaml_dump_writes_them_are_known_by_their_shapes() -> N
     assert shapes[0] is not None and shapes[0] == shapes[1], shapes
     fastyaml._SHAPES.clear()
     assert same_as_pyyaml(f'title: "T"\n{one}')
-    walked = fastyaml._nested
-
-    def no_walk(text: str, folds: bool) -> Any:
-        raise AssertionError(f"walked: {text!r}")
-
-    fastyaml._nested = no_walk  # type: ignore[assignment]
-    try:
+    with no_walk():
         brief = fast_load(f'title: "T"\n{two}', articles.SUMMARY_FIELDS)
-    finally:
-        fastyaml._nested = walked  # type: ignore[assignment]
     assert brief == {"title": "T", "related": UNBUILT}
     assert same_as_pyyaml(f'title: "T"\n{two}')
 
@@ -873,7 +873,7 @@ def test_flow_mappings_as_yaml_dump_writes_them_are_known_by_their_shapes() -> N
 @pytest.mark.parametrize(
     "block",
     [
-        "- {a: 1}\n- [b, c]\n",  # a flow sequence: text after a dash in a text over lines
+        "- {a: 1}\n- [b, c]\n",  # a flow sequence (text, after a dash under a plain text)
         "- k: 1\n  {a: 1}\n",  # neither a dash nor a key before it
         "- {a: 1,\nb: 2}\n",  # a line under it not deeper than its dash
         "- k: {a: 1,\n  b: 2}\n",  # ... nor than its key
@@ -889,10 +889,17 @@ def test_flow_mappings_as_yaml_dump_writes_them_are_known_by_their_shapes() -> N
 )
 def test_flow_mappings_outside_the_masks_leave_their_blocks_to_the_walk(block: str) -> None:
     """A flow collection the masks do not take whole leaves the block without a shape
-    (None), and it is walked; wrapped over lines, one in a block that does not fold too."""
+    (None): it is walked."""
     assert fastyaml._flow_masked(block, True) is None
+
+
+def test_a_wrapped_flow_mapping_is_masked_only_where_the_block_folds() -> None:
+    """The walk reads a flow mapping wrapped over lines only in a block that may fold
+    (:func:`fastyaml._folds`); elsewhere it leaves the block to PyYAML, and so must the
+    masks."""
     assert fastyaml._flow_masked("- {a: x,\n    b: y}\n", False) is None
     assert fastyaml._flow_masked("- {a: x,\n    b: y}\n", True) == "- \4{a: \3, b: \3}\n"
+    assert fastyaml._flow_masked("- {a: x, b: y}\n", False) == "- \4{a: \3, b: \3}\n"
 
 
 #: Flow mappings whose shape is learned from the first value, then given each other:

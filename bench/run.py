@@ -25,6 +25,9 @@ default spread (a few topics in most articles, as on a news site). ``--dates jek
 (bench/work/c<N>-<layout>-jekyll/). ``--related long`` writes the related coverage as
 the seeds have it, many items with every field (bench/work/c<N>-<layout>-related-long/).
 
+Every build is of this checkout's feedpub (the folder above bench/ put first on
+PYTHONPATH), whatever the environment installed.
+
 It prints one table per layout: the median wall time and the median peak memory of
 each build (the resident memory of the whole process tree, worker processes included,
 sampled every 20 ms), the floor beside the warm figure, the ratios feedpub / Hugo and
@@ -397,6 +400,16 @@ def phase_tables(n: int, layout: str) -> None:
             print(done.stderr[-2000:], file=sys.stderr)
 
 
+def use_this_checkout() -> None:
+    """Let every process the benchmark starts import the feedpub of this checkout (the
+    folder above bench/), whatever the environment installed: a virtual environment
+    shared by two worktrees holds one editable install, which points at one of them."""
+    here = str(BENCH.parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (here, os.environ.get("PYTHONPATH", "")) if p
+    )
+
+
 def cache_bytecode() -> None:
     """Let every Python process of the benchmark keep its compiled modules (under
     bench/work/pycache), as an installed feedpub does, even where the environment
@@ -490,6 +503,7 @@ def main() -> None:
     layouts = list(dict.fromkeys(x.strip() for x in args.layouts.split(",")))
     if not layouts or any(x not in LAYOUTS for x in layouts):
         parser.error(f"--layouts: a comma-separated list of {', '.join(LAYOUTS)}")
+    use_this_checkout()
     cache_bytecode()
     if not args.phases_only:
         bench(sizes, layouts, args.repeat)

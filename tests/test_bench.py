@@ -378,6 +378,26 @@ def test_run_keeps_the_corpora_of_each_form_apart(
 _RELATED = re.compile(r"^related:\n((?:[ -].*\n)+)", re.M)
 
 
+def test_run_builds_with_the_feedpub_of_its_own_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever PYTHONPATH held (another worktree's package, say), the processes run.py
+    starts import the feedpub beside its bench/ folder."""
+    (tmp_path / "feedpub").mkdir()
+    (tmp_path / "feedpub" / "__init__.py").write_text("", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+
+    def imported() -> Path:
+        return Path(subprocess.run(
+            [sys.executable, "-c", "import feedpub; print(feedpub.__file__)"],
+            capture_output=True, text=True, check=True, cwd="/",
+        ).stdout.strip())  # fmt: skip
+
+    assert imported() == tmp_path / "feedpub" / "__init__.py"  # (what it would run)
+    bench_run.use_this_checkout()
+    assert imported() == ROOT / "feedpub" / "__init__.py"
+
+
 def test_long_related_coverage_is_as_the_seeds_have_it(tmp_path: Path) -> None:
     """``--related long`` writes more related items, with the seeds' fields, so that
     many ``related:`` blocks are longer than a shape may be; each file is read on the

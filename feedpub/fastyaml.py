@@ -1122,7 +1122,9 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
     rf'(?:\\\n\1{_GOES_ON}{_DOUBLE_BODY})*"$',
     re.M,
 )
-_SAFE_SINGLE = re.compile(r": '[^'\n]*+(?:''[^'\n]*+)*+'$", re.M)
+#: (a single-quoted text on one line, its quotes doubled inside)
+_ONE_LINE_SINGLE = r"'[^'\n]*+(?:''[^'\n]*+)*+'"
+_SAFE_SINGLE = re.compile(rf": {_ONE_LINE_SINGLE}$", re.M)
 #: and a plain one: a small integer or decimal number (no exponent), true, false, a
 #: date that exists, alone or with a time (its offset less than a day, as Python's
 #: timezone takes it, or Z, or none, maybe after a space, as Ruby's YAML writes one; a
@@ -1135,15 +1137,18 @@ _SAFE_SINGLE = re.compile(r": '[^'\n]*+(?:''[^'\n]*+)*+'$", re.M)
 #: or "#", an http(s) URL (no space, so no ": " nor " #"). Always a scalar, never one
 #: the walk refuses, alone or with lines of text under it. Anywhere else in a line the
 #: walk refuses it.
+_SMALL_NUMBER = r"-?[1-9][0-9]{0,8}(?:\.[0-9]{1,9})?|-?0\.[0-9]{1,9}|0"
+#: (the first character of a text that no implicit type of PyYAML's starts with)
+_TEXT_START = r"[^\x00-\x40\x5b-\x60\x7b-\x7f\s]"
 _SAFE_PLAIN = re.compile(
-    r": (?:-?[1-9][0-9]{0,8}(?:\.[0-9]{1,9})?|-?0\.[0-9]{1,9}|0|true|false"
+    rf": (?:{_SMALL_NUMBER}|true|false"
     r"|(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
     r"(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?"  # (" ": yaml.dump's)
     r"(?: ?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]|[+-][0-9]{4}))?)?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct"
     r"|Nov|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}(?::[0-9]{2})? (?:[+-][0-9]{4}|GMT|UTC?|Z)"
-    r"|[^\x00-\x40\x5b-\x60\x7b-\x7f\s][^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])$",
+    rf"|{_TEXT_START}[^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])$",
     re.M,
 )
 #: A quoted text that starts a key's value or an item (where the walk takes one) and
@@ -1207,8 +1212,7 @@ def _has_flow(text: str) -> bool:
 _FLOW_PLAIN_END = r"[^:#?,\[\]{}\s\\]"
 _FLOW_PLAIN_MORE = rf"(?:[^:#?,\[\]{{}}\n\\]*{_FLOW_PLAIN_END})?"
 _FLOW_SCALAR = (
-    rf"""'[^'\n]*+(?:''[^'\n]*+)*+'|"{_DOUBLE_BODY}"|-?[1-9][0-9]{{0,8}}(?:\.[0-9]{{1,9}})?"""
-    rf"|-?0\.[0-9]{{1,9}}|0|[^\x00-\x40\x5b-\x60\x7b-\x7f\s]{_FLOW_PLAIN_MORE}"
+    rf'{_ONE_LINE_SINGLE}|"{_DOUBLE_BODY}"|{_SMALL_NUMBER}|{_TEXT_START}{_FLOW_PLAIN_MORE}'
     rf"(?:\n +(?!-(?: |$)|---|\.\.\.){_FLOW_PLAIN_END}{_FLOW_PLAIN_MORE})*"
 )
 #: A flow mapping of such scalars, as ``yaml.dump`` writes one (``{url: 'https://…',

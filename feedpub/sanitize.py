@@ -54,18 +54,20 @@ def _ftfy() -> Callable[[str], str]:
     return functools.partial(ftfy.fix_text, config=config)
 
 
-# Text that ftfy may change beyond NFC. Every mojibake pattern ftfy looks for
-# (ftfy.badness.BADNESS_RE, which gates all its encoding fixes) needs two non-ASCII
-# characters side by side, except a few that need one of C1 controls, Œ, œ, Ã or Â;
-# its other fixes need escapes or control characters (whose removal can bring two
-# non-ASCII characters together). Other text skips ftfy's costly
-# checks (about 65 us a string); tests/test_fastpath.py checks the result is the same.
+# Text that ftfy changes beyond NFC whatever its mojibake test says: its fixes of
+# escapes, control characters (whose removal can bring two non-ASCII characters
+# together), C1 controls and surrogates need one of these; so do the few mojibake
+# patterns of ftfy.badness.BADNESS_RE that need no two non-ASCII characters side by
+# side (C1 controls, Œ, œ, Ã or Â), and its one anchored pattern (Ã or Â at the start).
 _FTFY_MAY_CHANGE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u0152\u0153\xc3\xc2\ufeff\u206a-\u206f\ufff9-\ufffc\ud800-\udfff"
     "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
-    # two non-ASCII side by side; kana, CJK and Hangul are in no code page ftfy tries
-    "|[^\x00-\x7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2}"
 )
+# Every other mojibake pattern needs two non-ASCII characters side by side; kana,
+# CJK and Hangul are in no code page ftfy tries. Text with such a pair (German,
+# Polish, Greek, Russian: most words of most languages) may still be mojibake, which
+# only ftfy's own test tells (see _ftfy_may_change).
+_NON_ASCII_PAIR = re.compile("[^\x00-\x7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2}")
 #: What a URL's path, query and fragment keep as it is: RFC 3986's reserved characters
 #: but "[" and "]", which it allows only round an IPv6 host (the W3C validator calls
 #: them invalid anywhere else: ``?ids[]=1`` becomes ``?ids%5B%5D=1``), and "%" where
@@ -106,15 +108,45 @@ def clean_text(
     if not value.isascii():
         nfc = unicodedata.normalize("NFC", value)
         # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair
-        # (normalize gives back the very string when it is NFC already)
-        if _FTFY_MAY_CHANGE.search(value) or (nfc is not value and _FTFY_MAY_CHANGE.search(nfc)):
-            value = _ftfy()(value)
-        else:  # what ftfy would do to it: nothing but NFC (tests/test_fastpath.py)
-            value = nfc
+        # (normalize gives back the very string when it is NFC already). Else what ftfy
+        # would do to it: nothing but NFC (tests/test_fastpath.py).
+        texts = (value,) if nfc is value else (value, nfc)
+        value = _ftfy()(value) if _ftfy_may_change(texts) else nfc
     if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
         return value  # what the steps below would give (tests/test_fastpath.py)
     value = _FORBIDDEN.sub("", value)
     return shorten(value, single_line=single_line, limit=limit)
+
+
+#: The longest text ftfy reads as one piece (its ``max_decode_length``): a longer line
+#: is cut into pieces, which :func:`_ftfy_may_change` does not do.
+_FTFY_PIECE = 1_000_000
+
+
+def _ftfy_may_change(texts: tuple[str, ...]) -> bool:
+    """Whether ftfy may give back more than the NFC form of a text (``texts``: the text,
+    and its NFC form when that differs). Not when neither holds a character of
+    :data:`_FTFY_MAY_CHANGE` (which ftfy's other fixes need) and the test ftfy itself
+    asks before it tries any encoding fix, ``ftfy.badness.is_bad``, finds nothing in
+    any of the pieces ftfy fixes one by one (each line with its line break) of either.
+    Asking the test alone skips ftfy's other steps, about 35 us a text: a Russian or
+    German title costs 20 us instead of 55 us."""
+    if any(_FTFY_MAY_CHANGE.search(t) for t in texts):
+        return True
+    if not any(_NON_ASCII_PAIR.search(t) for t in texts):
+        return False
+    if any(len(t) > _FTFY_PIECE for t in texts):
+        return True
+    from ftfy.badness import is_bad  # (imports ftfy, as fixing the text would)
+
+    for text in texts:
+        start = 0
+        while start < len(text):
+            end = text.find("\n", start) + 1 or len(text)
+            if is_bad(text[start:end]):
+                return True
+            start = end
+    return False
 
 
 def shorten(value: str, *, single_line: bool, limit: int | None) -> str:

@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -1071,7 +1072,9 @@ def test_skipping_ftfy_changes_nothing_on_real_and_generated_text(texts: list[st
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
        | st.lists(st.sampled_from(["Itâ€™s", "Ã©", "Â ", "ΓÇÖ", "â€", "’", "東京", "Zürich", "\x1b[31m", "\u200b",
-                                   "\ufeff", "\U000e0041", "a", " ", "\x85", "Ã", "\xa0", "東", "é", "データ", "한", "e\u0301", "”"]), max_size=8).map("".join))  # fmt: skip
+                                   "\ufeff", "\U000e0041", "a", " ", "\x85", "Ã", "\xa0", "東", "é", "データ", "한", "e\u0301", "”",
+                                   "Größe", "новых", "Ð½Ð¾", "Р В»", "вЂ™", "μέτρα", "Ξ¼Ξ", "\n", "«", "€", "Ø", "ў"]),
+                  max_size=8).map("".join))  # fmt: skip
 def test_skipping_ftfy_changes_nothing_on_generated_text(text: str) -> None:
     assert clean_text(text) == ftfy_always(text)
 
@@ -1097,6 +1100,70 @@ def test_has_text_is_whether_the_cleaned_text_is_empty(text: str, key: str) -> N
     assert articles._has_text({key: text}, key, single_line=single, limit=limit) == bool(
         clean_text(text, single_line=single, limit=limit)
     )
+
+
+#: Text as news sites in other languages write it: letters outside ASCII side by side
+#: in most words (which may be mojibake, so ftfy's own test is asked), typography of
+#: each language, and a few lines.
+WORLD = [
+    "Größere Straßenbahnen für Köln: „Die Stadt plant neue Linien“",
+    "Правительство объявило о новых мерах поддержки экономики",
+    "Ценности «свободы» — это «главное», сказал он: 100 € или 200 ₽",
+    "Η κυβέρνηση ανακοίνωσε νέα μέτρα στήριξης: «Καλημέρα» — είπε. Ούτε;",
+    "Współpraca między państwami Unii Europejskiej się zacieśnia",
+    "Żółć gęślą jaźń; „Cytat” – powiedział.",
+    "Čeština: příliš žluťoučký kůň úpěl ďábelské ódy",
+    "Türkiye'nin ekonomik büyümesi beklentileri aştı; işsizlik düştü",
+    "Phở và bánh mì là những món ăn nổi tiếng của Việt Nam",
+    "Français : « Très bien », dit-il — où est-ce ? L’été à Paris ; Ça va. ÉCOLE",
+    "Українська: ґанок, їжак, є. Беларуская: ў. Српски: Ђорђе",
+    "Magyar: árvíztűrő tükörfúrógép; Ő és Ű",
+    "Íslenska: Þetta er ðað; Dansk: Øre og Ål",
+    "החברה הודיעה על השקת מוצר חדש בשוק האירופי",
+    "أعلنت الحكومة عن إجراءات جديدة لدعم الاقتصاد",
+    "Română: științele și țara; Latviešu: ģērbšanās",
+    "Первая строка\nВторая строка — «цитата»\nΤρίτη γραμμή",
+    "Größe\n\nÜber uns: Straße\n",
+    "Ι\u0301ταλία και Café\u0301 — composed by NFC",
+]
+
+#: The code pages mojibake comes from (ftfy repairs them all).
+CODECS = ["cp1252", "latin-1", "mac_roman", "cp437", "cp1251", "cp1253", "cp1250", "cp1254",
+          "cp1257", "iso8859_2"]  # fmt: skip
+
+
+@pytest.mark.parametrize("single_line", [False, True])
+def test_text_in_other_languages_and_its_mojibake_is_cleaned_as_ftfy_cleans_it(
+    single_line: bool,
+) -> None:
+    """Clean text as it is, and the same text garbled through each code page that ftfy
+    repairs, come out as ftfy gives them (the fast path asks ftfy's own test)."""
+    garbled = [_mojibake(t, codec) for t in WORLD for codec in CODECS]
+    garbled.append("Preis: E\u0301± 5")  # mojibake only once composed: "É±" is "ɱ" as Latin-1
+    repaired = 0
+    for t in WORLD + garbled:
+        assert clean_text(t, single_line=single_line) == ftfy_always(t, single_line=single_line), t
+        repaired += t in garbled and clean_text(t) != unicodedata.normalize("NFC", t)
+    assert repaired > len(garbled) // 2  # (ftfy does repair them: the comparison means something)
+
+
+def test_clean_text_in_other_languages_is_not_given_to_ftfy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Text whose letters sit side by side outside ASCII, which is not mojibake to
+    ftfy's test, is normalised without ftfy's other steps; mojibake still goes to ftfy."""
+    given: list[str] = []
+
+    def fix(value: str) -> str:
+        given.append(value)
+        return value
+
+    monkeypatch.setattr(sanitize, "_ftfy", lambda: fix)
+    for t in WORLD:
+        assert clean_text(t) == unicodedata.normalize("NFC", t).strip()
+    assert given == []
+    clean_text(_mojibake(WORLD[1], "cp1251"))
+    assert given == [_mojibake(WORLD[1], "cp1251")]
 
 
 def test_a_summary_of_a_title_with_references_needs_no_ftfy() -> None:

@@ -6,6 +6,7 @@ phase by phase, on the same corpora, in one run.
     python bench/compare.py fba1c91 --sizes 10000 --spread even
     python bench/compare.py fba1c91 --sizes 10000 --layouts flat --dates jekyll
     python bench/compare.py fba1c91 --sizes 10000 --layouts flat --related long
+    python bench/compare.py fba1c91 --sizes 10000 --layouts flat --words world
     python bench/compare.py fba1c91 --sizes 1000,10000 --layouts flat --jobs 1
 
 The revision's ``feedpub/`` is extracted under ``bench/work/rev-<REV>`` (with
@@ -32,8 +33,19 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import DATES, RELATED, SPREADS, STYLES
-from run import DATE_FORM, NOW, RELATED_FORM, SPREAD, STYLE, WORK, cache_bytecode, corpus_for, load
+from corpus import DATES, RELATED, SPREADS, STYLES, VOCABULARIES
+from run import (
+    DATE_FORM,
+    NOW,
+    RELATED_FORM,
+    SPREAD,
+    STYLE,
+    WORDS,
+    WORK,
+    cache_bytecode,
+    corpus_for,
+    load,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: a line of phases.py's table: name, calls, wall, CPU, workers' CPU
@@ -139,19 +151,21 @@ def main() -> None:
                         help="as in run.py (its corpora are kept apart)")  # fmt: skip
     parser.add_argument("--related", default="short", choices=RELATED,
                         help="as in run.py (its corpora are kept apart)")  # fmt: skip
+    parser.add_argument("--words", default="latin", choices=VOCABULARIES,
+                        help="as in run.py (its corpora are kept apart)")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=None,
                         help="the builds' --jobs (1: in one process, where CPU time is the "
                         "work itself, whatever the other processes of the machine do)")  # fmt: skip
     args = parser.parse_args()
     STYLE[0], SPREAD[0], DATE_FORM[0] = args.style, args.spread, args.dates
-    RELATED_FORM[0] = args.related
+    RELATED_FORM[0], WORDS[0] = args.related, args.words
     layouts = ["flat", "nested"] if args.layouts == "both" else [args.layouts]
     old_pkg, new_pkg = extract(args.rev), ROOT
     cache_bytecode()
     print(f"old: {args.rev} ({which(old_pkg)}); new: the working tree ({which(new_pkg)})")
     jobs = f"; --jobs {args.jobs}" if args.jobs else ""
     print(f"front matter: {args.style} style; topics: {args.spread}; dates: {args.dates}; "
-          f"related: {args.related}{jobs}")  # fmt: skip
+          f"related: {args.related}; words: {args.words}{jobs}")  # fmt: skip
     print(f"load average at the start: {load()}")
     out: list[str] = []
     for n in (int(s) for s in args.sizes.split(",")):

@@ -3,7 +3,7 @@
     python bench/corpus.py OUTDIR N [--seed S] [--layout flat|nested]
         [--style seeds|dump|flow|block|defaults|news|jsyaml|json|shared|jsondoc|commented|quoted]
         [--spread zipf|even]
-        [--dates utc|offset|ruby|rfc2822|jekyll] [--related short|long]
+        [--dates utc|offset|ruby|rfc2822|jekyll] [--related short|long] [--words latin|world]
 
 Statistically like real content: about 300 topics with Zipf-skewed popularity (or, with
 ``--spread even``, all alike), one to
@@ -64,6 +64,12 @@ writes it as the seeds have it: 0-10 items, each with the seeds' fields (an AMP 
 its CDN copy, a type, longer excerpts, images more often), so that a third of the
 articles have a ``related:`` block longer than 4,096 characters, as one seed in five
 has.
+
+The texts are English words with a few accented and Japanese ones by default
+(``--words latin``). ``--words world`` writes them as a site in other languages has
+them: words of German, Polish, Czech, Turkish, Vietnamese, Russian, Ukrainian and
+Greek, most with letters outside ASCII side by side, which is what makes
+``clean_text`` ask ftfy whether a text is mojibake (the topics' names too).
 """
 
 from __future__ import annotations
@@ -126,6 +132,18 @@ WORDS = [
     "3<5",
     "x<y",
 ]
+#: The words of ``--words world``: languages whose words hold letters outside ASCII side
+#: by side (and some typography: quotes, a dash).
+WORLD_WORDS = [
+    "Größe", "Straßenbahn", "für", "Köln", "über", "Bürger", "Współpraca", "między",
+    "państwami", "zacieśnia", "příliš", "žluťoučký", "Türkiye", "büyümesi", "işsizlik",
+    "düştü", "Việt", "những", "tiếng", "Правительство", "объявило", "новых", "мерах",
+    "экономики", "«цитата»", "Україна", "їжак", "κυβέρνηση", "ανακοίνωσε", "μέτρα",
+    "οικονομίας", "—", "AI", "data", "3<5", "R&D",
+]  # fmt: skip
+#: The words of each ``--words``.
+VOCABULARIES = {"latin": WORDS, "world": WORLD_WORDS}
+
 PROVIDERS = [
     ("Contoso Daily", "contoso.example"), ("Fabrikam Times", "fabrikam.example.com"),
     ("Northwind Tech", "northwind.example.org"), ("Adatum Review", "adatum.example.net"),
@@ -134,11 +152,11 @@ PROVIDERS = [
 ]  # fmt: skip
 
 
-def topic_names() -> list[str]:
+def topic_names(words: list[str] = WORDS) -> list[str]:
     rng = random.Random(1)
     names = []
     for i in range(TOPICS):
-        base = rng.choice(WORDS).capitalize()
+        base = rng.choice(words).capitalize()
         names.append(f"{base} {i}" if i % 7 else f"{base} Économie {i}")
     return names
 
@@ -169,8 +187,8 @@ def q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def sentence(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n))
+def sentence(rng: random.Random, n: int, words: list[str] = WORDS) -> str:
+    return " ".join(rng.choice(words) for _ in range(n))
 
 
 def image_url(rng: random.Random, i: int) -> str:
@@ -183,7 +201,8 @@ def image_url(rng: random.Random, i: int) -> str:
     return f"https://img.example.net/{2020 + i % 7}/{i:07}.{ext}"
 
 
-def images_block(rng: random.Random, count: int, indent: str, seed: int) -> list[str]:
+def images_block(rng: random.Random, count: int, indent: str, seed: int,
+                 words: list[str] = WORDS) -> list[str]:  # fmt: skip
     lines = [f"{indent}images:"]
     for k in range(count):
         lines += [
@@ -192,7 +211,7 @@ def images_block(rng: random.Random, count: int, indent: str, seed: int) -> list
             f"{indent}    height: {rng.choice([360, 567, 675, 900])}",
         ]
         if rng.random() < 0.5:
-            lines.append(f"{indent}    title: {q(sentence(rng, 5))}")
+            lines.append(f"{indent}    title: {q(sentence(rng, 5, words))}")
     return lines
 
 
@@ -200,15 +219,16 @@ def images_block(rng: random.Random, count: int, indent: str, seed: int) -> list
 RELATED = ("short", "long")
 
 
-def related_item(rng: random.Random, i: int, k: int, when: datetime, related: str) -> list[str]:
+def related_item(rng: random.Random, i: int, k: int, when: datetime, related: str,
+                 words: list[str] = WORDS) -> list[str]:  # fmt: skip
     """The lines of one related item of article ``i``: short (six fields), or long, as
     the seeds' items are."""
     rname, rdomain = rng.choice(PROVIDERS)
     rwhen = when - timedelta(hours=rng.randint(1, 72))
     long = related == "long"
     lines = [
-        f"  - title: {q(sentence(rng, 8).capitalize())}",
-        f"    excerpt: {q(sentence(rng, rng.randint(25, 45) if long else 20))}",
+        f"  - title: {q(sentence(rng, 8, words).capitalize())}",
+        f"    excerpt: {q(sentence(rng, rng.randint(25, 45) if long else 20, words))}",
         f"    publishedDateTime: {rwhen:%Y-%m-%dT%H:%M:%SZ}",
         f"    webUrl: {q(f'https://{rdomain}/r/{i:07}-{k}')}",
     ]
@@ -225,12 +245,12 @@ def related_item(rng: random.Random, i: int, k: int, when: datetime, related: st
         f"      domain: {q(rdomain)}",
     ]
     if rng.random() < (0.6 if long else 0.4):
-        lines += images_block(rng, 1, "    ", i * 10 + k)
+        lines += images_block(rng, 1, "    ", i * 10 + k, words)
     return lines
 
 
 def article(i: int, rng: random.Random, topics: list[str], cdf: list[float],
-            related: str = "short") -> str:  # fmt: skip
+            related: str = "short", words: list[str] = WORDS) -> str:  # fmt: skip
     when = END - timedelta(seconds=rng.randrange(3600, SPAN_S))
     name, domain = rng.choice(PROVIDERS)
     chosen: list[str] = []
@@ -238,14 +258,14 @@ def article(i: int, rng: random.Random, topics: list[str], cdf: list[float],
         t = topics[min(bisect.bisect(cdf, rng.random()), TOPICS - 1)]
         if t not in chosen:
             chosen.append(t)
-    title = sentence(rng, rng.randint(5, 12)).capitalize()
+    title = sentence(rng, rng.randint(5, 12), words).capitalize()
     if rng.random() < 0.03:
         title = "Itâ€™s " + title
     lines = [
         "---",
         "category: news",
         f"title: {q(title)}",
-        f"excerpt: {q(sentence(rng, rng.randint(20, 45)))}",
+        f"excerpt: {q(sentence(rng, rng.randint(20, 45), words))}",
         f"publishedDateTime: {when:%Y-%m-%dT%H:%M:%SZ}",
         f"webUrl: {q(f'https://{domain}/news/{when:%Y/%m}/{i:07}-story')}",
     ]
@@ -274,13 +294,13 @@ def article(i: int, rng: random.Random, topics: list[str], cdf: list[float],
         lines.append(f"featuredContent: {q(iframe)}")
     n_images = rng.choice([0, 1, 1, 1, 2, 3])
     if n_images:
-        lines += ["", *images_block(rng, n_images, "", i)]
+        lines += ["", *images_block(rng, n_images, "", i, words)]
     counts = [0, 2, 3, 4, 5, 6, 8, 10] if related == "long" else [0, 1, 2, 3, 3, 4, 6]
     n_related = rng.choice(counts)
     if n_related:
         lines += ["", "related:"]
         for k in range(n_related):
-            lines += related_item(rng, i, k, when, related)
+            lines += related_item(rng, i, k, when, related, words)
     blob = "".join(
         rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
         for _ in range(344)
@@ -469,11 +489,13 @@ _DATE = re.compile(
 
 def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
              style: str = "seeds", spread: str = "zipf", dates: str = "utc",
-             related: str = "short") -> None:  # fmt: skip
+             related: str = "short", words: str = "latin") -> None:  # fmt: skip
     """``n`` articles under ``out/content`` in ``layout`` and ``style``, their topics
     drawn as ``spread`` says (see :data:`SPREADS`), their dates as ``dates`` (see
     :data:`DATES`), their related coverage as ``related`` says (see :data:`RELATED`),
-    and ``out/config.toml``."""
+    their texts in ``words`` (see :data:`VOCABULARIES`), and ``out/config.toml``."""
+    if words not in VOCABULARIES:
+        raise ValueError(f"words {words!r}: expected one of {', '.join(VOCABULARIES)}")
     if related not in RELATED:
         raise ValueError(f"related {related!r}: expected one of {', '.join(RELATED)}")
     if dates not in DATES:
@@ -487,7 +509,8 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
     if style == "jsondoc" and dates != "utc":
         raise ValueError("the jsondoc style writes each date as a JSON text: dates 'utc' only")
     rng = random.Random(seed)
-    topics = topic_names()
+    vocabulary = VOCABULARIES[words]
+    topics = topic_names(vocabulary)
     cdf = SPREADS[spread](TOPICS)
     content = out / "content"
     content.mkdir(parents=True, exist_ok=True)
@@ -495,7 +518,7 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
         path = article_path(content, i, layout)
         if i % 1000 == 0:
             path.parent.mkdir(exist_ok=True)
-        text = article(i, rng, topics, cdf, related)
+        text = article(i, rng, topics, cdf, related, vocabulary)
         if style == "block":
             text = _EXCERPT.sub(_folded, text)
         elif style == "jsyaml":
@@ -526,9 +549,10 @@ def main() -> None:
     parser.add_argument("--spread", choices=SPREADS, default="zipf")
     parser.add_argument("--dates", choices=DATES, default="utc")
     parser.add_argument("--related", choices=RELATED, default="short")
+    parser.add_argument("--words", choices=VOCABULARIES, default="latin")
     args = parser.parse_args()
     generate(args.outdir, args.n, args.seed, args.layout, args.style, args.spread, args.dates,
-             args.related)  # fmt: skip
+             args.related, args.words)  # fmt: skip
 
 
 if __name__ == "__main__":

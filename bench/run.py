@@ -3,7 +3,7 @@
     python bench/run.py [--sizes 1000,10000,100000] [--layouts flat,nested] [--repeat 3]
                         [--phases | --phases-only] [--style seeds|dump|...|quoted]
                         [--spread zipf|even] [--dates utc|offset|ruby|rfc2822|jekyll]
-                        [--related short|long]
+                        [--related short|long] [--words latin|world]
 
 For each N and each layout it generates the corpus once (bench/corpus.py, under
 bench/work/c<N>-<layout>/: ``flat`` is one folder of N files, as a Jekyll ``_posts/``
@@ -24,6 +24,8 @@ default spread (a few topics in most articles, as on a news site). ``--dates jek
 (or another form of bench/corpus.py's ``--dates``) writes every date so
 (bench/work/c<N>-<layout>-jekyll/). ``--related long`` writes the related coverage as
 the seeds have it, many items with every field (bench/work/c<N>-<layout>-related-long/).
+``--words world`` writes the texts in German, Polish, Russian, Greek and more, whose
+words hold letters outside ASCII side by side (bench/work/c<N>-<layout>-words-world/).
 
 Every build is of this checkout's feedpub (the folder above bench/ put first on
 PYTHONPATH), whatever the environment installed.
@@ -65,7 +67,7 @@ from feedpub.articles import to_utc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import floor
-from corpus import DATES, GLOBS, LAYOUTS, RELATED, SPREADS, STYLES, generate
+from corpus import DATES, GLOBS, LAYOUTS, RELATED, SPREADS, STYLES, VOCABULARIES, generate
 
 BENCH = Path(__file__).resolve().parent
 WORK = BENCH / "work"
@@ -230,20 +232,24 @@ SPREAD = ["zipf"]
 DATE_FORM = ["utc"]
 #: How much related coverage the corpora's articles have (bench/corpus.py's RELATED).
 RELATED_FORM = ["short"]
+#: The words of the corpora's texts (bench/corpus.py's VOCABULARIES).
+WORDS = ["latin"]
 
 
 def corpus_for(n: int, layout: str) -> Path:
     style, spread, dates, related = STYLE[0], SPREAD[0], DATE_FORM[0], RELATED_FORM[0]
+    words = WORDS[0]
     name = f"c{n}-{layout}" if style == "seeds" else f"c{n}-{layout}-{style}"
     name = name if spread == "zipf" else f"{name}-{spread}"
     name = name if dates == "utc" else f"{name}-{dates}"
-    path = WORK / (name if related == "short" else f"{name}-related-{related}")
+    name = name if related == "short" else f"{name}-related-{related}"
+    path = WORK / (name if words == "latin" else f"{name}-words-{words}")
     if not (path / "config.toml").exists():  # written last: there only when complete
         shutil.rmtree(path, ignore_errors=True)
         print(f"generating {n} articles ({layout}, {style}, topics {spread}, dates {dates}, "
-              f"related {related}) in {path} ...", file=sys.stderr)  # fmt: skip
+              f"related {related}, words {words}) in {path} ...", file=sys.stderr)  # fmt: skip
         generate(path, n, layout=layout, style=style, spread=spread, dates=dates,
-                 related=related)  # fmt: skip
+                 related=related, words=words)  # fmt: skip
     return path
 
 
@@ -437,7 +443,7 @@ def bench(sizes: list[int], layouts: list[str], repeat: int) -> None:
     print(
         f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; hugo: {version}; "
         f"front matter: {STYLE[0]} style; topics: {SPREAD[0]}; dates: {DATE_FORM[0]}; "
-        f"related: {RELATED_FORM[0]}"
+        f"related: {RELATED_FORM[0]}; words: {WORDS[0]}"
     )
     print(f"load average at the start: {load()}")
     print(
@@ -496,9 +502,16 @@ def main() -> None:
         help="0-6 related items of six fields each (short), or as the seeds have them: "
         "0-10 with every field, a third of the blocks over 4,096 characters (long)",
     )
+    parser.add_argument(
+        "--words",
+        choices=VOCABULARIES,
+        default="latin",
+        help="texts of English words with a few accented ones (latin), or of words in "
+        "German, Polish, Turkish, Vietnamese, Russian, Greek... (world)",
+    )
     args = parser.parse_args()
     STYLE[0], SPREAD[0], DATE_FORM[0] = args.style, args.spread, args.dates
-    RELATED_FORM[0] = args.related
+    RELATED_FORM[0], WORDS[0] = args.related, args.words
     sizes = [int(s) for s in args.sizes.split(",")]
     layouts = list(dict.fromkeys(x.strip() for x in args.layouts.split(",")))
     if not layouts or any(x not in LAYOUTS for x in layouts):

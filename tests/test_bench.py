@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from feedpub import sanitize
 from feedpub.articles import load_article, parse_front_matter, split_front_matter
 from feedpub.config import load_config
 from feedpub.model import Article
@@ -360,13 +361,15 @@ def test_the_newest_published_article_is_found_whatever_form_its_dates_take(
         ("DATE_FORM", "jekyll", "c20-flat-jekyll",
          rb"^publishedDateTime: 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d \+0000$"),
         ("RELATED_FORM", "long", "c20-flat-related-long", rb"^    cdnAmpWebUrl: "),
+        ("WORDS", "world", "c20-flat-words-world", "^title: .*(?:ö|ü|ł|ş|ы|а|κ|ο)".encode()),
     ],
 )  # fmt: skip
 def test_run_keeps_the_corpora_of_each_form_apart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, value: str, folder: str,
     written: bytes,
 ) -> None:  # fmt: skip
-    """``--dates`` and ``--related`` corpora are made and kept in folders of their own."""
+    """``--dates``, ``--related`` and ``--words`` corpora are made and kept in folders of
+    their own."""
     monkeypatch.setattr(bench_run, "WORK", tmp_path)
     monkeypatch.setattr(bench_run, setting, [value])
     path = bench_run.corpus_for(20, "flat")
@@ -396,6 +399,23 @@ def test_run_builds_with_the_feedpub_of_its_own_checkout(
     assert imported() == tmp_path / "feedpub" / "__init__.py"  # (what it would run)
     bench_run.use_this_checkout()
     assert imported() == ROOT / "feedpub" / "__init__.py"
+
+
+def test_world_words_make_clean_text_ask_ftfy(tmp_path: Path) -> None:
+    """``--words world`` writes texts whose words hold letters outside ASCII side by
+    side, which clean_text cannot pass without asking ftfy's test (the default words
+    rarely do); the articles read alike on both paths, and the topics are in the words."""
+    generate(tmp_path / "world", 40, layout="flat", words="world")
+    generate(tmp_path / "latin", 40, layout="flat")
+    for name, share in (("world", 0.9), ("latin", 0.0)):
+        titles = [load_article(p.name, p.read_bytes(), UTC).title
+                  for p in sorted((tmp_path / name / "content").glob("*.txt"))]  # fmt: skip
+        asked = sum(bool(sanitize._NON_ASCII_PAIR.search(t)) for t in titles)
+        assert asked >= share * len(titles) if share else asked == 0, (name, asked)
+    config = load_config(tmp_path / "world" / "config.toml")
+    assert sum(bool(sanitize._NON_ASCII_PAIR.search(f.title)) for f in config.feeds) > 100
+    with pytest.raises(ValueError, match="words"):
+        generate(tmp_path / "x", 1, words="klingon")
 
 
 def test_long_related_coverage_is_as_the_seeds_have_it(tmp_path: Path) -> None:

@@ -1125,6 +1125,7 @@ WORLD = [
     "Первая строка\nВторая строка — «цитата»\nΤρίτη γραμμή",
     "Größe\n\nÜber uns: Straße\n",
     "Ι\u0301ταλία και Café\u0301 — composed by NFC",
+    "L’œuvre de ma sœur; Œdipe. São Paulo: Ângela e Ãngulo",
 ]
 
 #: The code pages mojibake comes from (ftfy repairs them all).
@@ -1140,6 +1141,7 @@ def test_text_in_other_languages_and_its_mojibake_is_cleaned_as_ftfy_cleans_it(
     repairs, come out as ftfy gives them (the fast path asks ftfy's own test)."""
     garbled = [_mojibake(t, codec) for t in WORLD for codec in CODECS]
     garbled.append("Preis: E\u0301± 5")  # mojibake only once composed: "É±" is "ɱ" as Latin-1
+    garbled.append("Bonjour!\nÃ la carte")  # mojibake only at a line's start, as ftfy reads it
     repaired = 0
     for t in WORLD + garbled:
         assert clean_text(t, single_line=single_line) == ftfy_always(t, single_line=single_line), t

@@ -1128,7 +1128,8 @@ _SAFE_SINGLE = re.compile(rf": {_ONE_LINE_SINGLE}$", re.M)
 #: and a plain one: a small integer or decimal number (no exponent), true, false, a
 #: date that exists, alone or with a time (its offset less than a day, as Python's
 #: timezone takes it, or Z, or none, maybe after a space, as Ruby's YAML writes one; a
-#: fraction of its second or none), or with a time and an offset of four digits, maybe
+#: fraction of its second or none; or no seconds, ``2024-01-20T11:36Z``, a text to
+#: PyYAML), or with a time and an offset of four digits, maybe
 #: after a space (``%z``, or ``2024-01-20 11:36:37 +0000`` as Jekyll writes a date: a
 #: text to PyYAML), an RFC 2822 date (``Wed, 20 May 2020 13:59:00 +0000``, a text
 #: too), a text that starts with a letter or any character past ASCII but a space
@@ -1144,7 +1145,7 @@ _SAFE_PLAIN = re.compile(
     rf": (?:{_SMALL_NUMBER}|true|false"
     r"|(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
-    r"(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?"  # (" ": yaml.dump's)
+    r"(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?"  # (" ": yaml.dump's)
     r"(?: ?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]|[+-][0-9]{4}))?)?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct"
     r"|Nov|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}(?::[0-9]{2})? (?:[+-][0-9]{4}|GMT|UTC?|Z)"

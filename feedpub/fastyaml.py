@@ -1125,7 +1125,8 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
 #: (a single-quoted text on one line, its quotes doubled inside)
 _ONE_LINE_SINGLE = r"'[^'\n]*+(?:''[^'\n]*+)*+'"
 _SAFE_SINGLE = re.compile(rf": {_ONE_LINE_SINGLE}$", re.M)
-#: and a plain one: a small integer or decimal number (no exponent), true, false, a
+#: and a plain one: an integer or decimal number (no exponent; up to 19 digits before
+#: its point, as a 64-bit id or a time in milliseconds has, and 20 after), true, false, a
 #: date that exists, alone or with a time (its offset less than a day, as Python's
 #: timezone takes it, or Z, or none, maybe after a space, as Ruby's YAML writes one; a
 #: fraction of its second or none; or no seconds, ``2024-01-20T11:36Z``, a text to
@@ -1138,11 +1139,11 @@ _SAFE_SINGLE = re.compile(rf": {_ONE_LINE_SINGLE}$", re.M)
 #: or "#", an http(s) URL (no space, so no ": " nor " #"). Always a scalar, never one
 #: the walk refuses, alone or with lines of text under it. Anywhere else in a line the
 #: walk refuses it.
-_SMALL_NUMBER = r"-?[1-9][0-9]{0,8}(?:\.[0-9]{1,9})?|-?0\.[0-9]{1,9}|0"
+_NUMBER = r"-?[1-9][0-9]{0,18}(?:\.[0-9]{1,20})?|-?0\.[0-9]{1,20}|0"
 #: (the first character of a text that no implicit type of PyYAML's starts with)
 _TEXT_START = r"[^\x00-\x40\x5b-\x60\x7b-\x7f\s]"
 _SAFE_PLAIN = re.compile(
-    rf": (?:{_SMALL_NUMBER}|true|false"
+    rf": (?:{_NUMBER}|true|false"
     r"|(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
     r"(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?"  # (" ": yaml.dump's)
@@ -1203,7 +1204,7 @@ def _has_flow(text: str) -> bool:
 
 #: A scalar in a flow mapping that is valid whatever it holds, and that the walk reads
 #: as PyYAML does (a part of what :data:`_SCALAR_IN_FLOW` takes): a text in single
-#: quotes or double quotes (:data:`_DOUBLE_BODY`) on one line; a small number; a plain
+#: quotes or double quotes (:data:`_DOUBLE_BODY`) on one line; a number; a plain
 #: text that starts with a letter or a character past ASCII (no implicit type but a
 #: bool or null starts so, and neither fails) and holds no ":", "#", "?", backslash
 #: (which the walk may take for an escaped line break), comma or bracket, ending with
@@ -1213,7 +1214,7 @@ def _has_flow(text: str) -> bool:
 _FLOW_PLAIN_END = r"[^:#?,\[\]{}\s\\]"
 _FLOW_PLAIN_MORE = rf"(?:[^:#?,\[\]{{}}\n\\]*{_FLOW_PLAIN_END})?"
 _FLOW_SCALAR = (
-    rf'{_ONE_LINE_SINGLE}|"{_DOUBLE_BODY}"|{_SMALL_NUMBER}|{_TEXT_START}{_FLOW_PLAIN_MORE}'
+    rf'{_ONE_LINE_SINGLE}|"{_DOUBLE_BODY}"|{_NUMBER}|{_TEXT_START}{_FLOW_PLAIN_MORE}'
     rf"(?:\n +(?!-(?: |$)|---|\.\.\.){_FLOW_PLAIN_END}{_FLOW_PLAIN_MORE})*"
 )
 #: A flow mapping of such scalars, as ``yaml.dump`` writes one (``{url: 'https://…',

@@ -577,6 +577,10 @@ TRICKY = [
     # decimal numbers, negative ones, and numbers of other forms
     "1.5", "-1.5", "-0.5", "0.5", "1.", ".5", "1.5e3", "1.5e+3", "1_0.5", "-1", "-0", "00.5",
     "1.5.2", "123456789.123456789", "1234567890.5", "-", "+1.5",
+    # long numbers: times in milliseconds, 64-bit ids, a float as JavaScript writes one,
+    # and ones past the mask's bounds
+    "1705750597000", "-1705750597", "9223372036854775807", "92233720368547758070",
+    "0.30000000000000004", "1.23456789012345678901", "1" * 5000,
 ]  # fmt: skip
 tricky_values = st.sampled_from(TRICKY)
 nested_keys = st.sampled_from(["title", "url", "when", "width", "on", "null", "title"])
@@ -1686,6 +1690,22 @@ def test_the_dates_other_generators_write_share_their_shapes(dates: str) -> None
         assert same_as_pyyaml(block), block
         assert fast_load(block, articles.SUMMARY_FIELDS) is not None
     assert 0 < len(fastyaml._SHAPES) <= 2, sorted(fastyaml._SHAPES)
+
+
+def test_long_numbers_share_their_shapes() -> None:
+    """Related items with ids as a CMS numbers them (times in milliseconds, 64-bit ids)
+    and scores as JavaScript writes a float are known by their shape, not walked one by
+    one (before stop 50 a number of more than nine digits stayed in the shape)."""
+    fastyaml._SHAPES.clear()
+    for i in range(60):
+        block = (
+            f'title: "T"\npublishedDateTime: 2024-01-20T11:36:37Z\nrelated:\n'
+            f'- title: "x {i}"\n  id: {1705750597000 + i * 7919}\n'
+            f"  score: {(i + 1) / 7}\n  big: {9223372036854775807 - i}\n"
+        )
+        assert same_as_pyyaml(block), block
+        assert fast_load(block, articles.SUMMARY_FIELDS) is not None
+    assert len(fastyaml._SHAPES) == 1, sorted(fastyaml._SHAPES)
 
 
 @pytest.mark.parametrize("form", ["%Y-%m-%dT%H:%MZ", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M+01:00"])

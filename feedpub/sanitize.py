@@ -108,11 +108,9 @@ def clean_text(
         value = html.unescape(value)
     if not value.isascii():
         nfc = unicodedata.normalize("NFC", value)
-        # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair
-        # (normalize gives back the very string when it is NFC already). Else what ftfy
-        # would do to it: nothing but NFC (tests/test_fastpath.py).
-        texts = (value,) if nfc is value else (value, nfc)
-        value = _ftfy()(value) if _ftfy_may_change(texts) else nfc
+        # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair.
+        # Else what ftfy would do to it: nothing but NFC (tests/test_fastpath.py).
+        value = _ftfy()(value) if _ftfy_may_change(value, nfc) else nfc
     if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
         return value  # what the steps below would give (tests/test_fastpath.py)
     value = _FORBIDDEN.sub("", value)
@@ -124,24 +122,24 @@ def clean_text(
 _FTFY_PIECE = 1_000_000
 
 
-def _ftfy_may_change(texts: tuple[str, ...]) -> bool:
-    """Whether ftfy may give back more than the NFC form of a text (``texts``: the text,
-    and its NFC form when that differs). Not when neither holds a character of
-    :data:`_FTFY_MAY_CHANGE` (which ftfy's other fixes need) and the test ftfy itself
-    asks before it tries any encoding fix, ``ftfy.badness.is_bad``, finds nothing in
-    any of the pieces ftfy fixes one by one (each line with its line break) of either
-    (so that its one anchored pattern, Ã or Â at the start, reads as ftfy reads it).
-    Asking the test alone skips ftfy's other steps, about 35 us a text: a Russian or
-    German title costs 20 us instead of 55 us."""
-    if any(_FTFY_MAY_CHANGE.search(t) for t in texts):
+def _ftfy_may_change(value: str, nfc: str) -> bool:
+    """Whether ftfy may give back more than ``nfc``, the NFC form of ``value``. Not when
+    neither holds a character of :data:`_FTFY_MAY_CHANGE` (which ftfy's other fixes
+    need) and the test ftfy itself asks before it tries any encoding fix,
+    ``ftfy.badness.is_bad``, finds nothing in any of the pieces ftfy fixes one by one
+    (each line with its line break) of either (so that its one anchored pattern, Ã or
+    Â at the start, reads as ftfy reads it). Asking the test alone skips ftfy's other
+    steps, about 35 us a text: a Russian or German title costs 20 us instead of 55 us."""
+    other = nfc is not value  # (normalize gives back the very string when it is NFC)
+    if _FTFY_MAY_CHANGE.search(value) or (other and _FTFY_MAY_CHANGE.search(nfc)):
         return True
-    if not any(_MAY_BE_MOJIBAKE.search(t) for t in texts):
+    if not (_MAY_BE_MOJIBAKE.search(value) or (other and _MAY_BE_MOJIBAKE.search(nfc))):
         return False
-    if any(len(t) > _FTFY_PIECE for t in texts):
+    if len(value) > _FTFY_PIECE or len(nfc) > _FTFY_PIECE:
         return True
     from ftfy.badness import is_bad  # (imports ftfy, as fixing the text would)
 
-    for text in texts:
+    for text in (value, nfc) if other else (value,):
         start = 0
         while start < len(text):
             end = text.find("\n", start) + 1 or len(text)

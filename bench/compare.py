@@ -40,7 +40,7 @@ from run import (
     RELATED_FORM,
     SPREAD,
     STYLE,
-    WORDS,
+    WORDS_FORM,
     WORK,
     cache_bytecode,
     corpus_for,
@@ -158,7 +158,7 @@ def main() -> None:
                         "work itself, whatever the other processes of the machine do)")  # fmt: skip
     args = parser.parse_args()
     STYLE[0], SPREAD[0], DATE_FORM[0] = args.style, args.spread, args.dates
-    RELATED_FORM[0], WORDS[0] = args.related, args.words
+    RELATED_FORM[0], WORDS_FORM[0] = args.related, args.words
     layouts = ["flat", "nested"] if args.layouts == "both" else [args.layouts]
     old_pkg, new_pkg = extract(args.rev), ROOT
     cache_bytecode()

@@ -233,12 +233,12 @@ DATE_FORM = ["utc"]
 #: How much related coverage the corpora's articles have (bench/corpus.py's RELATED).
 RELATED_FORM = ["short"]
 #: The words of the corpora's texts (bench/corpus.py's VOCABULARIES).
-WORDS = ["latin"]
+WORDS_FORM = ["latin"]
 
 
 def corpus_for(n: int, layout: str) -> Path:
     style, spread, dates, related = STYLE[0], SPREAD[0], DATE_FORM[0], RELATED_FORM[0]
-    words = WORDS[0]
+    words = WORDS_FORM[0]
     name = f"c{n}-{layout}" if style == "seeds" else f"c{n}-{layout}-{style}"
     name = name if spread == "zipf" else f"{name}-{spread}"
     name = name if dates == "utc" else f"{name}-{dates}"
@@ -443,7 +443,7 @@ def bench(sizes: list[int], layouts: list[str], repeat: int) -> None:
     print(
         f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; hugo: {version}; "
         f"front matter: {STYLE[0]} style; topics: {SPREAD[0]}; dates: {DATE_FORM[0]}; "
-        f"related: {RELATED_FORM[0]}; words: {WORDS[0]}"
+        f"related: {RELATED_FORM[0]}; words: {WORDS_FORM[0]}"
     )
     print(f"load average at the start: {load()}")
     print(
@@ -511,7 +511,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     STYLE[0], SPREAD[0], DATE_FORM[0] = args.style, args.spread, args.dates
-    RELATED_FORM[0], WORDS[0] = args.related, args.words
+    RELATED_FORM[0], WORDS_FORM[0] = args.related, args.words
     sizes = [int(s) for s in args.sizes.split(",")]
     layouts = list(dict.fromkeys(x.strip() for x in args.layouts.split(",")))
     if not layouts or any(x not in LAYOUTS for x in layouts):

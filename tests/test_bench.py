@@ -361,7 +361,7 @@ def test_the_newest_published_article_is_found_whatever_form_its_dates_take(
         ("DATE_FORM", "jekyll", "c20-flat-jekyll",
          rb"^publishedDateTime: 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d \+0000$"),
         ("RELATED_FORM", "long", "c20-flat-related-long", rb"^    cdnAmpWebUrl: "),
-        ("WORDS", "world", "c20-flat-words-world", "^title: .*(?:ö|ü|ł|ş|ы|а|κ|ο)".encode()),
+        ("WORDS_FORM", "world", "c20-flat-words-world", "^title: .*(?:ö|ü|ł|ş|ы|а|κ|ο)".encode()),
     ],
 )  # fmt: skip
 def test_run_keeps_the_corpora_of_each_form_apart(

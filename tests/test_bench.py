@@ -404,7 +404,7 @@ def test_run_builds_with_the_feedpub_of_its_own_checkout(
 def test_world_words_make_clean_text_ask_ftfy(tmp_path: Path) -> None:
     """``--words world`` writes texts whose words hold letters outside ASCII side by
     side, which clean_text cannot pass without asking ftfy's test (the default words
-    rarely do); the articles read alike on both paths, and the topics are in the words."""
+    never do, once cleaned), in the titles and in the topics' names."""
     generate(tmp_path / "world", 40, layout="flat", words="world")
     generate(tmp_path / "latin", 40, layout="flat")
     for name, share in (("world", 0.9), ("latin", 0.0)):

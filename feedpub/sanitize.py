@@ -213,9 +213,9 @@ def _clean_url(value: str) -> str | None:
 @functools.lru_cache(maxsize=4096)  # a site's host, in every URL to it
 def _idna(netloc: str) -> str:
     """A host (and port) with non-ASCII labels, IDNA-encoded (``bücher.example``:
-    ``xn--bcher-kva.example``); UnicodeError where it has none. Python's codec costs
-    about 100 us a host (its nameprep is written in Python), which every URL to an
-    IDN site paid before."""
+    ``xn--bcher-kva.example``); UnicodeError where the codec refuses it (not cached:
+    refused each time). Python's codec costs about 100 us a host (its nameprep is
+    written in Python), which every URL to an IDN site paid before."""
     return netloc.encode("idna").decode("ascii")
 
 

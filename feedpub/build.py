@@ -43,6 +43,11 @@ Observe = Callable[[str, list[str]], None]
 #: The site-wide files (see :mod:`feedpub.site`).
 SITE_NAMES = ("feeds.opml", "index.html")
 PAGE = "index.html"  # the one that shows articles
+#: The rows of files read that a build holds before it writes them to the cache, while
+#: it reads on: a hundred thousand rows held to the end are 45 MB more in the build's
+#: process, and so in each worker it forks after (a forked worker's resident memory
+#: counts every page it inherits).
+ROWS_HELD = 8192
 
 
 @dataclass(slots=True)
@@ -205,17 +210,18 @@ def _gather_and_select(config: Config, found: sources.Found, cache: Cache, setup
         since = kept.changed(last, found, incremental.racy_after(config))
         if since is not None:
             g = summarise(config, found, cache.rows(since.paths), ex, changes, progress, observe,
-                          only=since)  # fmt: skip
+                          only=since, write=cache.commit_files)  # fmt: skip
             windows = kept.update(last, feeds, since, g.summaries, now, cache.holders)
             if windows is not None:
                 g.errors = kept.errors(last, since, g.errors)
                 hidden += last.hidden
                 return Selected(g, cache.rows, windows, kept.shown(feeds, windows),
                                 kept.upcoming(last, g.summaries, now), False)  # fmt: skip
-            # read again below, with every other file: what was read is not kept twice
+            # read again below, with every other file (those whose rows were written
+            # are found unchanged there): what was read is not kept twice
             changes.vanished, changes.stored, changes.touched = [], [], []
     rows = cache.rows()
-    g = summarise(config, found, rows, ex, changes, progress, observe)
+    g = summarise(config, found, rows, ex, changes, progress, observe, write=cache.commit_files)
     # from the summaries (cached or read), as selection sees them: a warm build
     # that reads no file reports the same hidden articles as a cold one
     picked = select_feeds(config, g.summaries, now, slugs, hidden, spare=kept.SPARE)
@@ -226,10 +232,12 @@ def _gather_and_select(config: Config, found: sources.Found, cache: Cache, setup
 
 def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
               ex: parallel.Executor, changes: Changes, progress: Progress | None = None,
-              observe: Observe | None = None, *,
-              only: kept.Changed | None = None) -> Gathered:  # fmt: skip
+              observe: Observe | None = None, *, only: kept.Changed | None = None,
+              write: Callable[[Changes], bool] | None = None) -> Gathered:  # fmt: skip
     """Every file's summary or rejection: from the cache when unchanged, else read (and
-    parsed only when its bytes changed). What was read goes to ``changes``. With
+    parsed only when its bytes changed). What was read goes to ``changes``; with
+    ``write`` (the cache's :meth:`~feedpub.cache.Cache.commit_files`), written out of it
+    each time it holds :data:`ROWS_HELD` rows, until the cache refuses them. With
     ``only``, the files changed since the last build's kept selection, only those are
     looked at, and only their summaries and rejections given (``rows`` needs only
     theirs: those of the files gone go from the cache)."""
@@ -274,6 +282,8 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
         else:
             g.summaries.append(outcome)
         changes.store(src.path, src.size, src.mtime_ns, digest, outcome)
+        if write is not None and len(changes.stored) >= ROWS_HELD and not write(changes):
+            write = None  # (read-only, a full disk: they wait for the build's end)
     changes.vanished = gone
     g.errors.sort(key=lambda e: (e.path, e.line))
     return g

@@ -318,10 +318,11 @@ class Cache:
     def commit_files(self, changes: Changes) -> bool:
         """Write what ``changes`` says of the article files (gone, read, touched) in one
         transaction, and take it out of ``changes``; False when the cache could not take
-        it (then it stays, for :meth:`commit`). A build does it while its feeds are
-        rendered, in other processes: the rows of a hundred thousand files take half a
-        second to write. (Rows say what a file holds, whatever the outputs: they may
-        be written before them.)"""
+        it (then it stays, for :meth:`commit`). A build does it while it reads the files,
+        each time it holds a few thousand rows (:data:`feedpub.build.ROWS_HELD`), and
+        then while its feeds are rendered, in other processes: the rows of a hundred
+        thousand files take half a second to write. (Rows say what a file holds,
+        whatever the outputs: they may be written before them.)"""
         if self.db is None or self.readonly:
             return False
         try:

@@ -1100,6 +1100,53 @@ def test_the_files_rows_are_written_while_workers_render(
     assert snapshots[0] == snapshots[1]
 
 
+def test_the_files_rows_are_written_while_the_build_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build holds at most ROWS_HELD rows of the files it read: each time it holds
+    that many, it writes them to the cache and reads on, serial or with workers; the
+    cache and the feeds are those of a build that held every row to the end. A cache
+    that refuses them is asked once, and gets them all at the end."""
+    from feedpub import build as build_module
+    from feedpub.cache import Cache
+
+    shutil.copytree(ROOT / "content", tmp_path / "content", symlinks=True)
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    _settle(tmp_path)
+    config = load_config(tmp_path / "config.toml")
+    files = len(list((tmp_path / "content").rglob("*.txt")))
+    assert files >= 10
+    real_files = Cache.commit_files
+    written: list[int] = []
+
+    def commit_files(self: Cache, changes: Any) -> bool:
+        written.append(len(changes.stored))
+        return real_files(self, changes)
+
+    def refusing(self: Cache, changes: Any) -> bool:
+        written.append(len(changes.stored))
+        return False
+
+    snapshots = []
+    for held, ex, fn, expected in (
+        (10**9, parallel.SERIAL, commit_files, []),
+        (3, parallel.SERIAL, commit_files, [3] * (files // 3)),
+        (3, parallel.Workers(2, least=1, chunk=2), commit_files,
+         [3] * (files // 3) + [files % 3]),  # (then the rest while workers render)
+        (3, parallel.SERIAL, refusing, [3]),
+    ):  # fmt: skip
+        monkeypatch.setattr(build_module, "ROWS_HELD", held)
+        monkeypatch.setattr(Cache, "commit_files", fn)
+        written.clear()
+        shutil.rmtree(tmp_path / "feeds", ignore_errors=True)
+        shutil.rmtree(tmp_path / ".feedpub", ignore_errors=True)
+        assert not build(config, NOW, full=True, executor=ex).failed
+        assert written == expected
+        snapshots.append(_snapshot(tmp_path))
+    assert len(snapshots[0][1]) == files
+    assert snapshots[1:] == [snapshots[0]] * 3
+
+
 # ------------------------------------------------------------------ where new files go
 
 

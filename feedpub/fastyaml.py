@@ -543,29 +543,29 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
 
 
 #: A block scalar's header: ``key: |``, ``key: |-``, ``key: >`` or ``key: >-``, alone
-#: on its line (no indentation indicator, no "+", no comment), after a key that may
-#: follow a sequence's dash (``- title: >-``, as js-yaml writes a long text in a list
-#: of mappings); and the lines under it: those indented deeper than the key, and empty
-#: ones. Groups: indent, dash, key, style, chomping, the lines.
+#: on its line but for spaces (no indentation indicator, no "+", no comment), after a
+#: key that may follow a sequence's dash (``- title: >-``, as js-yaml writes a long
+#: text in a list of mappings); and the lines under it: those indented deeper than the
+#: key, and empty ones. Groups: indent, dash, key, style, chomping, the lines.
 _BLOCK_SCALAR = re.compile(
-    r"^( *)(- )?([A-Za-z_][A-Za-z0-9_-]*): +([|>])(-?)\n((?:\1(?(2)  ) +[^\n]*\n|\n)*)", re.M
+    r"^( *)(- )?([A-Za-z_][A-Za-z0-9_-]*): +([|>])(-?) *\n((?:\1(?(2)  ) +[^\n]*\n|\n)*)", re.M
 )
 #: A header the pattern above does not take, or one in a form it leaves to PyYAML.
 _BLOCK_HEADER = re.compile(r"[:-] +[|>][-+0-9]*(?: +#[^\n]*)? *$", re.M)
 #: How every header :data:`_BLOCK_SCALAR` takes ends: found at C speed (the pattern
 #: above, tried at each line start, is slower) and then matched from its line's start.
-_HEADER_END = re.compile(r": +[|>]-?\n")
+_HEADER_END = re.compile(r": +[|>]-? *\n")
 
 
 def _block_scalars(block: str) -> str:
     """``block`` with each block scalar of the plainest kind written as the
     double-quoted scalar PyYAML would read it as (``excerpt: >-`` then text lines);
     _Fallback for any other block scalar. The plainest kind: its first line not empty,
-    every other one empty or indented as the first, deeper than the key, none ending
-    with a space. A literal one (``|``) keeps its line breaks; a folded one (``>``)
-    makes a line break between two lines a space, and each empty line between them a
-    line break. Both end with one line break, or with none (``-``); the empty lines
-    at their end are dropped."""
+    every other one empty or indented as the first, deeper than the key (spaces at the
+    end of a line are its text, as to PyYAML). A literal one (``|``) keeps its line
+    breaks; a folded one (``>``) makes a line break between two lines a space, and each
+    empty line between them a line break. Both end with one line break, or with none
+    (``-``); the empty lines at their end are dropped."""
 
     def quoted(m: re.Match[str]) -> str:
         indent, dash, key, style, chomp, body = m.groups()
@@ -577,12 +577,8 @@ def _block_scalars(block: str) -> str:
         # (with empty lines first, the depth is 0, and every line below refuses it)
         depth = len(lines[0]) - len(lines[0].lstrip(" "))
         for line in lines:
-            if line and (
-                line[:depth] != " " * depth
-                or line[depth : depth + 1] in ("", " ")
-                or line[-1] == " "
-            ):
-                raise _Fallback  # indented otherwise, only spaces, or spaces at its end
+            if line and (line[:depth] != " " * depth or line[depth : depth + 1] in ("", " ")):
+                raise _Fallback  # indented otherwise, or only spaces
         # a line of spaces, or a line indented deeper than the key, after the empty
         # ones at its end is more of it (the pattern takes every other such line)
         parent = indent + ("  " if dash else "")
@@ -1099,8 +1095,9 @@ _SEGMENT = re.compile(
     r"((?:(?:[ #-][^\n]*+)?\n)*+(?:[ #-][^\n]*+)?))"
 )
 #: A value that makes a valid scalar whatever it holds, right after ``key: `` at the
-#: end of its line, masked in a block's shape (one mask for each kind of scalar, as a
-#: quoted one may not go on over the lines under it, as a plain one may): a
+#: end of its line (or before spaces there, nothing to YAML: masked with it), masked
+#: in a block's shape (one mask for each kind of scalar, as a quoted one may not go on
+#: over the lines under it, as a plain one may): a
 #: double-quoted text without quotes, its escapes all ones that libyaml takes and that
 #: make a character (no surrogate: see :class:`_Characters`), or pairs of surrogates
 #: (see :func:`_paired`);
@@ -1109,7 +1106,7 @@ _DOUBLE_BODY = (
     r"|u(?![Dd][89A-Fa-f])[0-9A-Fa-f]{4}|u[Dd][89ABab][0-9A-Fa-f]{2}\\u[Dd][C-Fc-f][0-9A-Fa-f]{2}"
     r'|U(?:0000(?![Dd][89A-Fa-f])|000[1-9A-Fa-f]|0010)[0-9A-Fa-f]{4})[^"\\\n]*+)*+'
 )
-_SAFE_DOUBLE = re.compile(rf': "{_DOUBLE_BODY}"$', re.M)
+_SAFE_DOUBLE = re.compile(rf': "{_DOUBLE_BODY}" *$', re.M)
 #: such a text wrapped over lines as ``yaml.dump`` wraps it, each line but the last
 #: ending with a backslash that escapes its line break, the lines under the first
 #: indented alike (deeper than its key: the shape keeps their indent) and none starting
@@ -1119,12 +1116,12 @@ _SAFE_DOUBLE = re.compile(rf': "{_DOUBLE_BODY}"$', re.M)
 _GOES_ON = r"(?![A-Za-z_][A-Za-z0-9_-]*: |- |---|\.\.\.)(?=[^ #\"\n\0])"
 _SAFE_DOUBLE_WRAPPED = re.compile(
     rf': "{_DOUBLE_BODY}\\\n( +){_GOES_ON}{_DOUBLE_BODY}'
-    rf'(?:\\\n\1{_GOES_ON}{_DOUBLE_BODY})*"$',
+    rf'(?:\\\n\1{_GOES_ON}{_DOUBLE_BODY})*" *$',
     re.M,
 )
 #: (a single-quoted text on one line, its quotes doubled inside)
 _ONE_LINE_SINGLE = r"'[^'\n]*+(?:''[^'\n]*+)*+'"
-_SAFE_SINGLE = re.compile(rf": {_ONE_LINE_SINGLE}$", re.M)
+_SAFE_SINGLE = re.compile(rf": {_ONE_LINE_SINGLE} *$", re.M)
 #: and a plain one: an integer or decimal number (no exponent; up to 19 digits before
 #: its point, as a 64-bit id or a time in milliseconds has, and 20 after), true, false, a
 #: date that exists, alone or with a time (its offset less than a day, as Python's
@@ -1150,7 +1147,7 @@ _SAFE_PLAIN = re.compile(
     r"(?: ?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]|[+-][0-9]{4}))?)?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct"
     r"|Nov|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}(?::[0-9]{2})? (?:[+-][0-9]{4}|GMT|UTC?|Z)"
-    rf"|{_TEXT_START}[^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])$",
+    rf"|{_TEXT_START}[^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:]) *$",
     re.M,
 )
 #: A quoted text that starts a key's value or an item (where the walk takes one) and

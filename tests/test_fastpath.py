@@ -582,6 +582,9 @@ TRICKY = [
     # and ones past the mask's bounds
     "1705750597000", "-1705750597", "9223372036854775807", "92233720368547758070",
     "0.30000000000000004", "1.23456789012345678901", "1" * 5000,
+    # values followed by spaces (nothing to YAML), and look-alikes that are not
+    '"x"  ', "'x' ", "12  ", "true ", "2024-01-01T10:00:00Z  ", "https://x.com/a  ", "a b  ",
+    '"x" y ', "'x' y  ", "12 #  ", '"x"\t', "1.5 ", "2024-02-30 ", "https://x.com/a: ",
 ]  # fmt: skip
 tricky_values = st.sampled_from(TRICKY)
 nested_keys = st.sampled_from(["title", "url", "when", "width", "on", "null", "title"])
@@ -1575,6 +1578,11 @@ def test_fast_yaml_defers_or_agrees_on_block_scalars(
         # after a sequence's dash, as js-yaml writes a long text in a list of mappings
         "related:\n- title: >-\n    one\n    two\n  excerpt: |-\n    x\n\n    y\n- title: T\n",
         "related:\n  - title: >-\n      one\n      two\n    type: article\n",
+        # spaces after the header and at the end of lines (text, as to PyYAML), as an
+        # editor leaves them
+        "excerpt: >-  \n  one  \n  two\ntitle: T\n",
+        "excerpt: |  \n  one \n\n  two  \ntitle: T\n",
+        "related:\n- title: > \n    one \n\n    two\n  type: article\n",
     ],
 )
 def test_plain_block_scalars_take_the_fast_path(block: str) -> None:
@@ -1724,6 +1732,26 @@ def test_times_without_seconds_share_their_shapes(form: str) -> None:
         block = (
             f'title: "T"\npublishedDateTime: 2024-01-20T11:36:37Z\nrelated:\n'
             f'- title: "x {i}"\n  publishedDateTime: {when}\n  quality: {i + 1}\n'
+        )
+        assert same_as_pyyaml(block), block
+        assert fast_load(block, articles.SUMMARY_FIELDS) is not None
+    assert len(fastyaml._SHAPES) == 1, sorted(fastyaml._SHAPES)
+
+
+def test_values_followed_by_spaces_share_their_shapes() -> None:
+    """Spaces at the end of a value's line (left by an editor, or by a generator's
+    template: ``title: "{{ title }}" ``) are nothing to YAML: related items whose
+    values of every kind are so followed are known by one shape, not walked one by one
+    (before stop 52 each such item was a shape of its own: the summaries of a corpus
+    written so took twice as long), and each is what PyYAML makes of it."""
+    fastyaml._SHAPES.clear()
+    for i in range(60):
+        block = (
+            f'title: "T"  \npublishedDateTime: 2024-01-20T11:36:37Z \nrelated:  \n'
+            f'- title: "x {i}"  \n  excerpt: "w\\xE9 {i}\\\n    more {i}" \n'
+            f"  note: 'it''s {i}'   \n  quality: {i + 1} \n  ok: {'true' if i % 2 else 'false'}  \n"
+            f"  when: 2024-01-{1 + i % 28:02}T10:{i:02}:00Z  \n  url: https://x.com/{i}  \n"
+            f"  provider: Some {i} words  \n"
         )
         assert same_as_pyyaml(block), block
         assert fast_load(block, articles.SUMMARY_FIELDS) is not None

@@ -4,6 +4,7 @@
                         [--phases | --phases-only] [--style seeds|dump|...|quoted]
                         [--spread zipf|even] [--dates utc|offset|ruby|rfc2822|jekyll]
                         [--related short|long] [--words latin|world]
+    python bench/run.py --corpus SITE[,SITE...] [--repeat 3] [--phases | --phases-only]
 
 For each N and each layout it generates the corpus once (bench/corpus.py, under
 bench/work/c<N>-<layout>/: ``flat`` is one folder of N files, as a Jekyll ``_posts/``
@@ -26,6 +27,16 @@ default spread (a few topics in most articles, as on a news site). ``--dates jek
 the seeds have it, many items with every field (bench/work/c<N>-<layout>-related-long/).
 ``--words world`` writes the texts in German, Polish, Russian, Greek and more, whose
 words hold letters outside ASCII side by side (bench/work/c<N>-<layout>-words-world/).
+
+``--corpus`` measures sites written by another generator instead, the same way: each
+SITE is a folder with its article files (in the seeds' format: ``published: true``,
+``publishedDateTime``, ``topics``, a top-level ``title``) under ``SITE/content/``, in
+one folder or in subfolders, and its feedpub ``config.toml``; a site without one is
+given one as bench/corpus.py writes it (an "all" feed and one feed of 50 items for each
+topic its articles name, the content glob of its layout). The Hugo site is made once,
+beside it (``SITE-hugo/``); the builds write ``SITE/feeds/`` and feedpub's cache; the
+article the one-change run edits gets its bytes back at the end. ``--sizes``,
+``--layouts`` and the options of the corpus's form are then not used.
 
 Every build is of this checkout's feedpub (the folder above bench/ put first on
 PYTHONPATH), whatever the environment installed.
@@ -63,11 +74,22 @@ from pathlib import Path
 
 import yaml
 
-from feedpub.articles import to_utc
+from feedpub.articles import parse_front_matter, to_utc
+from feedpub.config import load_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import floor
-from corpus import DATES, GLOBS, LAYOUTS, RELATED, SPREADS, STYLES, VOCABULARIES, generate
+from corpus import (
+    CONFIG,
+    DATES,
+    GLOBS,
+    LAYOUTS,
+    RELATED,
+    SPREADS,
+    STYLES,
+    VOCABULARIES,
+    generate,
+)
 
 BENCH = Path(__file__).resolve().parent
 WORK = BENCH / "work"
@@ -253,6 +275,41 @@ def corpus_for(n: int, layout: str) -> Path:
     return path
 
 
+def site_config(corpus: Path) -> Path:
+    """``corpus``'s ``config.toml``; written first when it has none, as bench/corpus.py
+    writes one: an "all" feed and one feed for each topic of its articles (in the order
+    first named), with the content glob of its layout (subfolders or not)."""
+    config = corpus / "config.toml"
+    if config.exists():
+        return config
+    content = corpus / "content"
+    files = sorted(content.rglob("*.txt"))
+    if not files:
+        raise SystemExit(f"{content}: no article files (*.txt) in it")
+    topics: dict[str, None] = {}
+    for path in files:
+        with contextlib.suppress(Exception):  # (a file feedpub refuses is its to report)
+            found = parse_front_matter(str(path), path.read_bytes())[0].get("topics")
+            topics.update(dict.fromkeys(t for t in found or () if isinstance(t, str)))
+    nested = any(path.parent != content for path in files)
+    feeds = ['\n[feeds.all]\ntitle = "Everything"\ntopics = ["*"]\n']
+    for k, t in enumerate(topics):
+        feeds.append(f"\n[feeds.t{k:03}]\ntitle = {_toml(t)}\ntopics = [{_toml(t)}]\n")
+    text = CONFIG.format(glob=GLOBS["nested" if nested else "flat"]) + "".join(feeds)
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def _toml(text: str) -> str:
+    """``text`` as a TOML basic string: quotes, backslashes and control characters
+    escaped."""
+    escaped = "".join(
+        f"\\u{ord(c):04X}" if c < " " or c == "\x7f" else "\\" + c if c in '"\\' else c
+        for c in text
+    )
+    return f'"{escaped}"'
+
+
 def _top_key(key: str) -> re.Pattern[str]:
     """A top-level key of the front matter and the quote its value may begin with: at
     the start of its line (YAML; in quotes in the quoted style), or indented by two as
@@ -328,17 +385,25 @@ def run_once(corpus: Path, site: Path | None, hugo: str | None, k: int, res: Res
 
 
 def run_size(n: int, layouts: list[str], repeat: int, hugo: str | None) -> dict[str, Results]:
-    """Every layout of one N, in turn within each round (the first layout alternates
-    from round to round, so that a busy spell of the machine falls on both)."""
-    corpora = {layout: corpus_for(n, layout) for layout in layouts}
-    sites = {layout: hugo_site(corpora[layout]) if hugo else None for layout in layouts}
+    """Every layout of one N (see :func:`run_corpora`)."""
+    return run_corpora(
+        {layout: corpus_for(n, layout) for layout in layouts}, repeat, hugo, f"N={n}"
+    )
+
+
+def run_corpora(corpora: dict[str, Path], repeat: int, hugo: str | None, what: str
+                ) -> dict[str, Results]:  # fmt: skip
+    """Each corpus (by name), in turn within each round (the first alternates from
+    round to round, so that a busy spell of the machine falls on all)."""
+    sites = {name: hugo_site(corpus) if hugo else None for name, corpus in corpora.items()}
     results: dict[str, Results] = {
-        layout: {"cold": [], "warm": [], "floor": [], "one": [], "hugo": []} for layout in layouts
+        name: {"cold": [], "warm": [], "floor": [], "one": [], "hugo": []} for name in corpora
     }
+    names = list(corpora)
     for r in range(repeat):
-        for layout in layouts if r % 2 == 0 else layouts[::-1]:
-            run_once(corpora[layout], sites[layout], hugo, r, results[layout])
-        print(f"  N={n} run {r + 1}/{repeat} done", file=sys.stderr)
+        for name in names if r % 2 == 0 else names[::-1]:
+            run_once(corpora[name], sites[name], hugo, r, results[name])
+        print(f"  {what} run {r + 1}/{repeat} done", file=sys.stderr)
     return results
 
 
@@ -354,10 +419,10 @@ def ratio(a: float, b: float) -> str:
     return "n/a" if math.isnan(a) or math.isnan(b) or not b else f"{a / b:.2f}"
 
 
-def layout_table(layout: str, by_size: dict[int, Results]) -> list[str]:
+def layout_table(layout: str, by_size: dict[int, Results], title: str = "") -> list[str]:
     where = "one folder" if layout == "flat" else "subfolders of 1000"
     lines = [
-        f"\n{layout}: {where}, content = {GLOBS[layout]!r}\n",
+        f"\n{title or f'{layout}: {where}, content = {GLOBS[layout]!r}'}\n",
         "| N | feedpub cold | warm, no change | floor: scandir + lstat, 1 / 2 procs "
         "| one article changed | Hugo | cold / Hugo | warm / Hugo | one changed / Hugo "
         "| memory: cold / Hugo | cold per article |",
@@ -392,7 +457,10 @@ def flat_vs_nested(flat: dict[int, Results], nested: dict[int, Results]) -> list
 
 def phase_tables(n: int, layout: str) -> None:
     """bench/phases.py on a cold build (no output, --full) and then a warm one."""
-    corpus = corpus_for(n, layout)
+    corpus_phases(corpus_for(n, layout), f"N={n:,}, {layout}")
+
+
+def corpus_phases(corpus: Path, what: str) -> None:
     script = [sys.executable, str(BENCH / "phases.py"), "build", "-c", "config.toml", "--now", NOW]
     shutil.rmtree(corpus / "feeds", ignore_errors=True)
     for kind, extra in (("cold, --full", ["--full"]), ("warm, no change", [])):
@@ -400,7 +468,7 @@ def phase_tables(n: int, layout: str) -> None:
         done = subprocess.run(
             [*script, *extra], cwd=corpus, capture_output=True, text=True, check=False
         )
-        print(f"\nphases: N={n:,}, {layout}, {kind} (exit {done.returncode})\n")
+        print(f"\nphases: {what}, {kind} (exit {done.returncode})\n")
         print("\n".join("    " + line for line in done.stdout.splitlines()))
         if done.returncode not in (0, 1):
             print(done.stderr[-2000:], file=sys.stderr)
@@ -433,22 +501,28 @@ def load() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def bench(sizes: list[int], layouts: list[str], repeat: int) -> None:
+def preamble(corpus: str) -> str | None:
+    """Hugo (installed if missing), and the lines that say what is measured where."""
     hugo = ensure_hugo()
     version = (
         subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
         if hugo
         else "none"
     )
-    print(
-        f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; hugo: {version}; "
-        f"front matter: {STYLE[0]} style; topics: {SPREAD[0]}; dates: {DATE_FORM[0]}; "
-        f"related: {RELATED_FORM[0]}; words: {WORDS_FORM[0]}"
-    )
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; hugo: {version}; "
+          f"{corpus}")  # fmt: skip
     print(f"load average at the start: {load()}")
     print(
         f"start-up: python -c pass {floor.startup():.3f} s; "
         f"python -c 'import feedpub.cli' {floor.startup(code='import feedpub.cli'):.3f} s"
+    )
+    return hugo
+
+
+def bench(sizes: list[int], layouts: list[str], repeat: int) -> None:
+    hugo = preamble(
+        f"front matter: {STYLE[0]} style; topics: {SPREAD[0]}; dates: {DATE_FORM[0]}; "
+        f"related: {RELATED_FORM[0]}; words: {WORDS_FORM[0]}"
     )
     by_layout: dict[str, dict[int, Results]] = {layout: {} for layout in layouts}
     for n in sizes:
@@ -460,6 +534,33 @@ def bench(sizes: list[int], layouts: list[str], repeat: int) -> None:
         print("\n".join(layout_table(layout, by_layout[layout])))
     if set(layouts) == {"flat", "nested"}:
         print("\n".join(flat_vs_nested(by_layout["flat"], by_layout["nested"])))
+
+
+def bench_corpora(corpora: list[Path], repeat: int, phases: bool, phases_only: bool) -> None:
+    """The same runs and tables on sites another generator wrote (``--corpus``)."""
+    configs = {corpus: site_config(corpus) for corpus in corpora}
+    named = {str(corpus): corpus for corpus in corpora}
+    edited = {corpus: newest_published(corpus) for corpus in corpora}
+    kept = {path: path.read_bytes() for path in edited.values()}
+    try:
+        if not phases_only:
+            hugo = preamble("corpora: " + ", ".join(named))
+            results = run_corpora(named, repeat, hugo, "corpora")
+            print(f"load average at the end: {load()} (a shared machine: other work slows "
+                  "every figure)")  # fmt: skip
+            print(f"\nmedians of {repeat} runs, alternating feedpub and Hugo; time / peak memory:")
+            for name, corpus in named.items():
+                globs = list(load_config(configs[corpus]).content)
+                n = sum(1 for _ in (corpus / "content").rglob("*.txt"))
+                layout = "flat" if globs == [GLOBS["flat"]] else "nested"
+                title = f"{name}: {n:,} article files, content = {globs!r}"
+                print("\n".join(layout_table(layout, {n: results[name]}, title)))
+        if phases or phases_only:
+            for name, corpus in named.items():
+                corpus_phases(corpus, name)
+    finally:
+        for path, data in kept.items():
+            path.write_bytes(data)
 
 
 def main() -> None:
@@ -509,6 +610,12 @@ def main() -> None:
         help="texts of English words with a few accented ones (latin), or of words in "
         "German, Polish, Turkish, Vietnamese, Russian, Greek... (world)",
     )
+    parser.add_argument(
+        "--corpus",
+        help="measure these sites instead (comma-separated folders): each with its "
+        "articles in the seeds' format under content/ and its config.toml (written when "
+        "missing: an 'all' feed and one feed per topic)",
+    )
     args = parser.parse_args()
     STYLE[0], SPREAD[0], DATE_FORM[0] = args.style, args.spread, args.dates
     RELATED_FORM[0], WORDS_FORM[0] = args.related, args.words
@@ -518,6 +625,10 @@ def main() -> None:
         parser.error(f"--layouts: a comma-separated list of {', '.join(LAYOUTS)}")
     use_this_checkout()
     cache_bytecode()
+    if args.corpus:
+        corpora = [Path(c.strip()).resolve() for c in args.corpus.split(",") if c.strip()]
+        bench_corpora(corpora, args.repeat, args.phases, args.phases_only)
+        return
     if not args.phases_only:
         bench(sizes, layouts, args.repeat)
     if args.phases or args.phases_only:

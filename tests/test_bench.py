@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC
@@ -577,3 +578,63 @@ def test_the_dates_of_other_generators_give_the_same_articles(
         assert article == seeds
     with pytest.raises(ValueError, match="dates"):
         generate(tmp_path / "x", 1, dates="unix")
+
+
+def _topics_of(content: Path) -> set[str]:
+    return {
+        t
+        for path in content.rglob("*.txt")
+        for t in parse_front_matter(str(path), path.read_bytes())[0].get("topics") or ()
+    }
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_site_without_a_config_is_given_one_feed_per_topic(tmp_path: Path, layout: str) -> None:
+    """``run.py --corpus`` on another generator's site with no config.toml writes one as
+    bench/corpus.py does: an "all" feed and a feed for each topic its articles name
+    (TOML's escapes where a topic needs them), with the content glob of its layout."""
+    generate(tmp_path, 40, seed=3, layout=layout)
+    (tmp_path / "config.toml").unlink()
+    odd = 'Say "hi" \\ to Zürich'
+    first = next((tmp_path / "content").rglob("*.txt"))
+    first.write_text(
+        first.read_text(encoding="utf-8").replace(
+            "topics:\n", 'topics:\n  - "Say \\"hi\\" \\\\ to Zürich"\n', 1
+        ),
+        encoding="utf-8",
+    )
+    config = load_config(bench_run.site_config(tmp_path))
+    assert config.content == (bench_run.GLOBS[layout],)
+    wanted = _topics_of(tmp_path / "content")
+    assert odd in wanted and len(wanted) > 5
+    assert [f.topics for f in config.feeds if f.slug == "all"] == [("*",)]
+    assert {t for f in config.feeds if f.slug != "all" for t in f.topics} == wanted
+    before = (tmp_path / "config.toml").read_bytes()
+    assert bench_run.site_config(tmp_path) == tmp_path / "config.toml"  # (kept as it is)
+    assert (tmp_path / "config.toml").read_bytes() == before
+
+
+def test_run_measures_a_site_of_another_generator_and_gives_its_article_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``run.py --corpus``: every run of a generated corpus (cold, warm, the floor, one
+    article changed) on the site given, its table titled with it; the article the run
+    edited holds its bytes again at the end."""
+    site = tmp_path / "site"
+    generate(site, 30, seed=4, layout="flat")
+    (site / "config.toml").unlink()
+    files = {p: p.read_bytes() for p in (site / "content").glob("*.txt")}
+    monkeypatch.setattr(bench_run, "ensure_hugo", lambda: None)
+    monkeypatch.setattr(bench_run.time, "sleep", lambda s: None)
+    bench_run.bench_corpora([site], repeat=1, phases=False, phases_only=False)
+    out = capsys.readouterr().out
+    assert f"{site}: 30 article files, content = ['content/*.txt']" in out
+    row = next(line for line in out.splitlines() if line.startswith("| 30 |"))
+    assert row.count("n/a") == 4 and " s / " in row
+    assert {p: p.read_bytes() for p in (site / "content").glob("*.txt")} == files
+    assert (site / "feeds" / "all.rss").exists()
+
+
+@pytest.mark.parametrize("text", ['a "b"', "c\\d", "tab\there", "del\x7f", "nul\x00", "Zürich 😀"])
+def test_topics_are_written_to_toml_as_they_are(text: str) -> None:
+    assert tomllib.loads(f"x = {bench_run._toml(text)}")["x"] == text

@@ -419,10 +419,15 @@ def ratio(a: float, b: float) -> str:
     return "n/a" if math.isnan(a) or math.isnan(b) or not b else f"{a / b:.2f}"
 
 
-def layout_table(layout: str, by_size: dict[int, Results], title: str = "") -> list[str]:
+def layout_table(layout: str, by_size: dict[int, Results]) -> list[str]:
     where = "one folder" if layout == "flat" else "subfolders of 1000"
+    return table(f"{layout}: {where}, content = {GLOBS[layout]!r}", by_size)
+
+
+def table(title: str, by_size: dict[int, Results]) -> list[str]:
+    """The medians of each N's runs, and their ratios to Hugo's, under ``title``."""
     lines = [
-        f"\n{title or f'{layout}: {where}, content = {GLOBS[layout]!r}'}\n",
+        f"\n{title}\n",
         "| N | feedpub cold | warm, no change | floor: scandir + lstat, 1 / 2 procs "
         "| one article changed | Hugo | cold / Hugo | warm / Hugo | one changed / Hugo "
         "| memory: cold / Hugo | cold per article |",
@@ -552,9 +557,8 @@ def bench_corpora(corpora: list[Path], repeat: int, phases: bool, phases_only: b
             for name, corpus in named.items():
                 globs = list(load_config(configs[corpus]).content)
                 n = sum(1 for _ in (corpus / "content").rglob("*.txt"))
-                layout = "flat" if globs == [GLOBS["flat"]] else "nested"
                 title = f"{name}: {n:,} article files, content = {globs!r}"
-                print("\n".join(layout_table(layout, {n: results[name]}, title)))
+                print("\n".join(table(title, {n: results[name]})))
         if phases or phases_only:
             for name, corpus in named.items():
                 corpus_phases(corpus, name)

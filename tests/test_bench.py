@@ -27,6 +27,7 @@ from .conftest import ROOT
 sys.path.insert(0, str(ROOT / "bench"))
 import compare
 import floor
+import othergen
 import run as bench_run
 from corpus import DATES, LAYOUTS, STYLES, generate
 
@@ -638,3 +639,40 @@ def test_run_measures_a_site_of_another_generator_and_gives_its_article_back(
 @pytest.mark.parametrize("text", ['a "b"', "c\\d", "tab\there", "del\x7f", "nul\x00", "Zürich 😀"])
 def test_topics_are_written_to_toml_as_they_are(text: str) -> None:
     assert tomllib.loads(f"x = {bench_run._toml(text)}")["x"] == text
+
+
+def test_the_other_generator_writes_articles_feedpub_reads_whole(tmp_path: Path) -> None:
+    """bench/othergen.py: the same bytes for a seed in both layouts (dated: a folder for
+    each year and month of the article's date), other bytes for another seed, and every
+    file an article feedpub reads, in the seeds' format: milliseconds in its dates,
+    typography in its texts, related items, 70 % or so published."""
+    othergen.generate(tmp_path / "flat", 200, seed=9)
+    othergen.generate(tmp_path / "dated", 200, seed=9, layout="dated")
+    othergen.generate(tmp_path / "other", 200, seed=10)
+    flat = files_of(tmp_path / "flat" / "content")
+    assert files_of(tmp_path / "dated" / "content") == flat
+    assert files_of(tmp_path / "other" / "content") != flat
+    published = 0
+    for path in (tmp_path / "dated" / "content").rglob("*.txt"):
+        article = load_article(path.name, path.read_bytes(), UTC)
+        assert path.parent.name == f"{article.published_at.month:02}"
+        assert path.parent.parent.name == str(article.published_at.year)
+        published += b"\npublished: true\n" in path.read_bytes()
+    assert 100 < published < 180
+    texts = b"".join(flat.values()).decode("utf-8")
+    assert re.search(r"publishedDateTime: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", texts)
+    assert "’s " in texts and "—" in texts and "\nrelated:\n" in texts
+
+
+def test_the_other_generators_spreads_draw_topics_skewed_or_alike(tmp_path: Path) -> None:
+    """Zipf: the first topic in about one draw in six; even: none in more than a few."""
+    top = {}
+    for spread in othergen.SPREADS:
+        othergen.generate(tmp_path / spread, 600, spread=spread)
+        counts = Counter(
+            t
+            for path in (tmp_path / spread / "content").glob("*.txt")
+            for t in parse_front_matter(path.name, path.read_bytes())[0]["topics"]
+        )
+        top[spread] = counts.most_common(1)[0]
+    assert top["zipf"][0] == "Topic 0" and top["zipf"][1] > 5 * top["even"][1], top

@@ -331,7 +331,8 @@ def newest_published(corpus: Path) -> Path:
             when = _when(text[at.start() : text.index("\n", at.end())])
             if newest is None or (when, path.name) > newest[:2]:
                 newest = (when, path.name, path)
-    assert newest is not None
+    if newest is None:  # (a site given with --corpus may have none)
+        raise SystemExit(f"{corpus}: no published article (published: true) under content/")
     return newest[2]
 
 

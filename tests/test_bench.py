@@ -676,3 +676,13 @@ def test_the_other_generators_spreads_draw_topics_skewed_or_alike(tmp_path: Path
         )
         top[spread] = counts.most_common(1)[0]
     assert top["zipf"][0] == "Topic 0" and top["zipf"][1] > 5 * top["even"][1], top
+
+
+def test_a_site_with_no_published_article_is_refused_plainly(tmp_path: Path) -> None:
+    othergen.generate(tmp_path, 5)
+    for path in (tmp_path / "content").glob("*.txt"):
+        path.write_bytes(path.read_bytes().replace(b"\npublished: true\n", b"\npublished: false\n"))
+    with pytest.raises(SystemExit, match="no published article"):
+        bench_run.bench_corpora([tmp_path], repeat=1, phases=False, phases_only=False)
+    with pytest.raises(SystemExit, match="no article files"):
+        bench_run.site_config(tmp_path / "nothing")

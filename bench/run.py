@@ -233,7 +233,7 @@ def hugo_site(corpus: Path) -> Path:
         data = path.read_bytes()
         draft = b"false" if _PUBLISHED.search(data) else b"true"
         target = posts / path.relative_to(content).with_suffix(".md")
-        target.parent.mkdir(exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         if data.startswith(b"---\n{"):  # one JSON object (the jsondoc style)
             data = data.replace(b"---\n{", b'---\n{"draft": ' + draft + b",", 1)
         else:

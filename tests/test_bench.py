@@ -686,3 +686,14 @@ def test_a_site_with_no_published_article_is_refused_plainly(tmp_path: Path) -> 
         bench_run.bench_corpora([tmp_path], repeat=1, phases=False, phases_only=False)
     with pytest.raises(SystemExit, match="no article files"):
         bench_run.site_config(tmp_path / "nothing")
+
+
+def test_hugo_gets_a_dated_layout_of_folders_in_folders(tmp_path: Path) -> None:
+    """A site whose articles are in a folder for each year and month (bench/othergen.py
+    --layout dated) is given to Hugo in the same layout."""
+    othergen.generate(tmp_path / "site", 30, layout="dated")
+    content, posts = tmp_path / "site" / "content", tmp_path / "site-hugo" / "content" / "posts"
+    bench_run.hugo_site(tmp_path / "site")
+    assert sorted(p.relative_to(posts) for p in posts.rglob("*.md") if p.name != "_index.md") == (
+        sorted(p.relative_to(content).with_suffix(".md") for p in content.rglob("*.txt"))
+    )

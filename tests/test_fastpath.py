@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -1706,36 +1706,39 @@ def test_the_dates_other_generators_write_share_their_shapes(dates: str) -> None
     assert 0 < len(fastyaml._SHAPES) <= 2, sorted(fastyaml._SHAPES)
 
 
+def assert_one_shape(blocks: Iterable[str]) -> None:
+    """Each block is what PyYAML makes of it, summarised on the fast path, and all of
+    them together leave one shape learned: their related items were not walked one by
+    one."""
+    fastyaml._SHAPES.clear()
+    for block in blocks:
+        assert same_as_pyyaml(block), block
+        assert fast_load(block, articles.SUMMARY_FIELDS) is not None
+    assert len(fastyaml._SHAPES) == 1, sorted(fastyaml._SHAPES)
+
+
 def test_long_numbers_share_their_shapes() -> None:
     """Related items with ids as a CMS numbers them (times in milliseconds, 64-bit ids)
     and scores as JavaScript writes a float are known by their shape, not walked one by
     one (before stop 50 a number of more than nine digits stayed in the shape)."""
-    fastyaml._SHAPES.clear()
-    for i in range(60):
-        block = (
-            f'title: "T"\npublishedDateTime: 2024-01-20T11:36:37Z\nrelated:\n'
-            f'- title: "x {i}"\n  id: {1705750597000 + i * 7919}\n'
-            f"  score: {(i + 1) / 7}\n  big: {9223372036854775807 - i}\n"
-        )
-        assert same_as_pyyaml(block), block
-        assert fast_load(block, articles.SUMMARY_FIELDS) is not None
-    assert len(fastyaml._SHAPES) == 1, sorted(fastyaml._SHAPES)
+    assert_one_shape(
+        f'title: "T"\npublishedDateTime: 2024-01-20T11:36:37Z\nrelated:\n'
+        f'- title: "x {i}"\n  id: {1705750597000 + i * 7919}\n'
+        f"  score: {(i + 1) / 7}\n  big: {9223372036854775807 - i}\n"
+        for i in range(60)
+    )
 
 
 @pytest.mark.parametrize("form", ["%Y-%m-%dT%H:%MZ", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M+01:00"])
 def test_times_without_seconds_share_their_shapes(form: str) -> None:
     """Related items dated to the minute (texts to PyYAML: a time needs its seconds),
     as some generators write them, are known by their shape, not walked one by one."""
-    fastyaml._SHAPES.clear()
-    for i in range(60):
-        when = datetime(2010 + i % 15, 1 + i % 12, 1 + i % 28, i % 24, i).strftime(form)
-        block = (
-            f'title: "T"\npublishedDateTime: 2024-01-20T11:36:37Z\nrelated:\n'
-            f'- title: "x {i}"\n  publishedDateTime: {when}\n  quality: {i + 1}\n'
-        )
-        assert same_as_pyyaml(block), block
-        assert fast_load(block, articles.SUMMARY_FIELDS) is not None
-    assert len(fastyaml._SHAPES) == 1, sorted(fastyaml._SHAPES)
+    assert_one_shape(
+        f'title: "T"\npublishedDateTime: 2024-01-20T11:36:37Z\nrelated:\n'
+        f'- title: "x {i}"\n  publishedDateTime: {when}\n  quality: {i + 1}\n'
+        for i in range(60)
+        for when in [datetime(2010 + i % 15, 1 + i % 12, 1 + i % 28, i % 24, i).strftime(form)]
+    )
 
 
 def test_values_followed_by_spaces_share_their_shapes() -> None:
@@ -1744,18 +1747,14 @@ def test_values_followed_by_spaces_share_their_shapes() -> None:
     values of every kind are so followed are known by one shape, not walked one by one
     (before stop 52 each such item was a shape of its own: the summaries of a corpus
     written so took twice as long), and each is what PyYAML makes of it."""
-    fastyaml._SHAPES.clear()
-    for i in range(60):
-        block = (
-            f'title: "T"  \npublishedDateTime: 2024-01-20T11:36:37Z \nrelated:  \n'
-            f'- title: "x {i}"  \n  excerpt: "w\\xE9 {i}\\\n    more {i}" \n'
-            f"  note: 'it''s {i}'   \n  quality: {i + 1} \n  ok: {'true' if i % 2 else 'false'}  \n"
-            f"  when: 2024-01-{1 + i % 28:02}T10:{i:02}:00Z  \n  url: https://x.com/{i}  \n"
-            f"  provider: Some {i} words  \n"
-        )
-        assert same_as_pyyaml(block), block
-        assert fast_load(block, articles.SUMMARY_FIELDS) is not None
-    assert len(fastyaml._SHAPES) == 1, sorted(fastyaml._SHAPES)
+    assert_one_shape(
+        f'title: "T"  \npublishedDateTime: 2024-01-20T11:36:37Z \nrelated:  \n'
+        f'- title: "x {i}"  \n  excerpt: "w\\xE9 {i}\\\n    more {i}" \n'
+        f"  note: 'it''s {i}'   \n  quality: {i + 1} \n  ok: {'true' if i % 2 else 'false'}  \n"
+        f"  when: 2024-01-{1 + i % 28:02}T10:{i:02}:00Z  \n  url: https://x.com/{i}  \n"
+        f"  provider: Some {i} words  \n"
+        for i in range(60)
+    )
 
 
 @pytest.mark.parametrize(

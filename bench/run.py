@@ -28,13 +28,15 @@ the seeds have it, many items with every field (bench/work/c<N>-<layout>-related
 ``--words world`` writes the texts in German, Polish, Russian, Greek and more, whose
 words hold letters outside ASCII side by side (bench/work/c<N>-<layout>-words-world/).
 
-``--corpus`` measures sites written by another generator instead, the same way: each
-SITE is a folder with its article files (in the seeds' format: ``published: true``,
-``publishedDateTime``, ``topics``, a top-level ``title``) under ``SITE/content/``, in
-one folder or in subfolders, and its feedpub ``config.toml``; a site without one is
-given one as bench/corpus.py writes it (an "all" feed and one feed of 50 items for each
-topic its articles name, the content glob of its layout). The Hugo site is made once,
-beside it (``SITE-hugo/``); the builds write ``SITE/feeds/`` and feedpub's cache; the
+``--corpus`` measures sites written by another generator (or by people) instead, the
+same way: each SITE is a folder with its feedpub ``config.toml``, whose content globs
+find its article files (``_news/*.md`` as well as ``content/**/*.txt``), in the seeds'
+format (``published: true``, ``publishedDateTime``, ``topics``, a top-level
+``title``). A site without a config is given one as bench/corpus.py writes it, for its
+``*.txt`` files under ``SITE/content/`` (an "all" feed and one feed of 50 items for
+each topic its articles name, the content glob of its layout). The Hugo site is made
+once, beside it (``SITE-hugo/``, the files in the folders they are in below where the
+globs start); the builds write the site's output folder and feedpub's cache; the
 article the one-change run edits gets its bytes back at the end. ``--sizes``,
 ``--layouts`` and the options of the corpus's form are then not used.
 
@@ -76,6 +78,7 @@ import yaml
 
 from feedpub.articles import parse_front_matter, to_utc
 from feedpub.config import load_config
+from feedpub.sources import find
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import floor
@@ -228,8 +231,8 @@ def hugo_site(corpus: Path) -> Path:
     (posts / "_index.md").write_text(
         "---\ncascade:\n  _build:\n    render: never\n    list: always\n---\n", encoding="utf-8"
     )
-    content = corpus / "content"
-    for path in sorted(content.rglob("*.txt")):
+    content, files = site_files(corpus)
+    for path in files:
         data = path.read_bytes()
         draft = b"false" if _PUBLISHED.search(data) else b"true"
         target = posts / path.relative_to(content).with_suffix(".md")
@@ -273,6 +276,20 @@ def corpus_for(n: int, layout: str) -> Path:
         generate(path, n, layout=layout, style=style, spread=spread, dates=dates,
                  related=related, words=words)  # fmt: skip
     return path
+
+
+@functools.cache
+def site_files(corpus: Path) -> tuple[Path, list[Path]]:
+    """The folder a site's article files are in (where its content globs start: the
+    ``content`` of ``content/**/*.txt``, the ``_news`` of ``_news/*.md``) and the files,
+    sorted, as its ``config.toml`` finds them (feedpub's own listing)."""
+    config = load_config(corpus / "config.toml")
+    starts = [
+        os.path.dirname(os.path.join(config.root, re.split(r"[*?\[]", glob, maxsplit=1)[0]))
+        for glob in config.content
+    ]
+    files = sorted(Path(source.abspath) for source in find(config).sources)
+    return Path(os.path.commonpath(starts)), files
 
 
 def site_config(corpus: Path) -> Path:
@@ -322,7 +339,7 @@ def _top_key(key: str) -> re.Pattern[str]:
 def newest_published(corpus: Path) -> Path:
     """The article file with the latest date among the published ones."""
     newest: tuple[datetime, str, Path] | None = None
-    for path in (corpus / "content").rglob("*.txt"):
+    for path in site_files(corpus)[1]:
         data = path.read_bytes()
         if _PUBLISHED.search(data):
             text = data.decode("utf-8")
@@ -332,7 +349,7 @@ def newest_published(corpus: Path) -> Path:
             if newest is None or (when, path.name) > newest[:2]:
                 newest = (when, path.name, path)
     if newest is None:  # (a site given with --corpus may have none)
-        raise SystemExit(f"{corpus}: no published article (published: true) under content/")
+        raise SystemExit(f"{corpus}: no published article (published: true)")
     return newest[2]
 
 
@@ -378,7 +395,7 @@ def run_once(corpus: Path, site: Path | None, hugo: str | None, k: int, res: Res
         res["hugo"].append((wall, mb))
     time.sleep(2.1)  # let the files settle past the cache's racy window
     res["warm"].append(measure(BUILD, corpus)[:2])
-    bare = floor.measure(corpus / "content", repeat=3)
+    bare = floor.measure(site_files(corpus)[0], repeat=3)
     res["floor"].append((bare.serial_s, bare.two_procs_s))
     touch_one(corpus, k)
     time.sleep(2.1)
@@ -557,7 +574,7 @@ def bench_corpora(corpora: list[Path], repeat: int, phases: bool, phases_only: b
             print(f"\nmedians of {repeat} runs, alternating feedpub and Hugo; time / peak memory:")
             for name, corpus in named.items():
                 globs = list(load_config(configs[corpus]).content)
-                n = sum(1 for _ in (corpus / "content").rglob("*.txt"))
+                n = len(site_files(corpus)[1])
                 title = f"{name}: {n:,} article files, content = {globs!r}"
                 print("\n".join(table(title, {n: results[name]})))
         if phases or phases_only:
@@ -618,8 +635,9 @@ def main() -> None:
     parser.add_argument(
         "--corpus",
         help="measure these sites instead (comma-separated folders): each with its "
-        "articles in the seeds' format under content/ and its config.toml (written when "
-        "missing: an 'all' feed and one feed per topic)",
+        "config.toml and the articles its content globs find, in the seeds' format (a "
+        "config is written for content/**/*.txt when missing: an 'all' feed and one feed "
+        "per topic)",
     )
     args = parser.parse_args()
     STYLE[0], SPREAD[0], DATE_FORM[0] = args.style, args.spread, args.dates

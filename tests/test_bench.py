@@ -692,8 +692,42 @@ def test_hugo_gets_a_dated_layout_of_folders_in_folders(tmp_path: Path) -> None:
     """A site whose articles are in a folder for each year and month (bench/othergen.py
     --layout dated) is given to Hugo in the same layout."""
     othergen.generate(tmp_path / "site", 30, layout="dated")
+    bench_run.site_config(tmp_path / "site")
     content, posts = tmp_path / "site" / "content", tmp_path / "site-hugo" / "content" / "posts"
     bench_run.hugo_site(tmp_path / "site")
     assert sorted(p.relative_to(posts) for p in posts.rglob("*.md") if p.name != "_index.md") == (
         sorted(p.relative_to(content).with_suffix(".md") for p in content.rglob("*.txt"))
     )
+
+
+def test_run_measures_a_site_where_its_own_config_finds_its_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Jekyll-style site (``_news/*.md``, its own config.toml, other files beside)
+    is measured on the files its content globs find, and Hugo gets those."""
+    othergen.generate(tmp_path / "gen", 25)
+    site = tmp_path / "site"
+    (site / "_news").mkdir(parents=True)
+    for path in (tmp_path / "gen" / "content").glob("*.txt"):
+        path.rename(site / "_news" / path.with_suffix(".md").name)
+    (site / "_news" / "notes.txt").write_text("not an article", encoding="utf-8")
+    (site / "_drafts").mkdir()
+    (site / "_drafts" / "draft.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    (site / "config.toml").write_text(
+        '[site]\ntitle = "S"\nlink = "https://s.example/"\nfeeds_url = '
+        '"https://s.example/feeds/"\ndescription = "d"\ncontent = ["_news/*.md"]\n\n'
+        '[feeds.all]\ntitle = "All"\ntopics = ["*"]\n',
+        encoding="utf-8",
+    )
+    root, files = bench_run.site_files(site)
+    assert root == site / "_news" and len(files) == 25
+    assert all(f.suffix == ".md" and f.parent == root for f in files)
+    posts = bench_run.hugo_site(site) / "content" / "posts"
+    assert sorted(p.name for p in posts.glob("*.md") if p.name != "_index.md") == sorted(
+        f.name for f in files
+    )
+    monkeypatch.setattr(bench_run, "ensure_hugo", lambda: None)
+    monkeypatch.setattr(bench_run.time, "sleep", lambda s: None)
+    bench_run.bench_corpora([site], repeat=1, phases=False, phases_only=False)
+    assert f"{site}: 25 article files, content = ['_news/*.md']" in capsys.readouterr().out
+    assert (site / "feeds" / "all.atom").exists()

@@ -288,7 +288,7 @@ def site_files(corpus: Path) -> tuple[Path, list[Path]]:
         os.path.dirname(os.path.join(config.root, re.split(r"[*?\[]", glob, maxsplit=1)[0]))
         for glob in config.content
     ]
-    files = sorted(Path(source.abspath) for source in find(config).sources)
+    files = sorted(Path(config.root, source.path) for source in find(config).sources)
     return Path(os.path.commonpath(starts)), files
 
 

@@ -731,3 +731,22 @@ def test_run_measures_a_site_where_its_own_config_finds_its_articles(
     bench_run.bench_corpora([site], repeat=1, phases=False, phases_only=False)
     assert f"{site}: 25 article files, content = ['_news/*.md']" in capsys.readouterr().out
     assert (site / "feeds" / "all.atom").exists()
+
+
+def test_a_site_whose_articles_folder_is_a_link_is_copied_for_hugo(tmp_path: Path) -> None:
+    """Articles reached through a symlinked folder (``_news`` -> elsewhere): Hugo's copy
+    holds them under the names the site gives them."""
+    othergen.generate(tmp_path / "elsewhere", 12)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "_news").symlink_to(tmp_path / "elsewhere" / "content")
+    (site / "config.toml").write_text(
+        '[site]\ntitle = "S"\nlink = "https://s.example/"\nfeeds_url = '
+        '"https://s.example/feeds/"\ndescription = "d"\ncontent = ["_news/*.txt"]\n\n'
+        '[feeds.all]\ntitle = "All"\ntopics = ["*"]\n',
+        encoding="utf-8",
+    )
+    root, files = bench_run.site_files(site)
+    assert root == site / "_news" and len(files) == 12
+    posts = bench_run.hugo_site(site) / "content" / "posts"
+    assert len([p for p in posts.glob("*.md") if p.name != "_index.md"]) == 12

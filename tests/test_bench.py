@@ -700,6 +700,16 @@ def test_hugo_gets_a_dated_layout_of_folders_in_folders(tmp_path: Path) -> None:
     )
 
 
+def site_with_config(site: Path, glob: str) -> None:
+    """A config.toml in ``site`` whose one content glob is ``glob``, with an "all" feed."""
+    (site / "config.toml").write_text(
+        '[site]\ntitle = "S"\nlink = "https://s.example/"\nfeeds_url = '
+        f'"https://s.example/feeds/"\ndescription = "d"\ncontent = ["{glob}"]\n\n'
+        '[feeds.all]\ntitle = "All"\ntopics = ["*"]\n',
+        encoding="utf-8",
+    )
+
+
 def test_run_measures_a_site_where_its_own_config_finds_its_articles(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -713,12 +723,7 @@ def test_run_measures_a_site_where_its_own_config_finds_its_articles(
     (site / "_news" / "notes.txt").write_text("not an article", encoding="utf-8")
     (site / "_drafts").mkdir()
     (site / "_drafts" / "draft.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
-    (site / "config.toml").write_text(
-        '[site]\ntitle = "S"\nlink = "https://s.example/"\nfeeds_url = '
-        '"https://s.example/feeds/"\ndescription = "d"\ncontent = ["_news/*.md"]\n\n'
-        '[feeds.all]\ntitle = "All"\ntopics = ["*"]\n',
-        encoding="utf-8",
-    )
+    site_with_config(site, "_news/*.md")
     root, files = bench_run.site_files(site)
     assert root == site / "_news" and len(files) == 25
     assert all(f.suffix == ".md" and f.parent == root for f in files)
@@ -740,12 +745,7 @@ def test_a_site_whose_articles_folder_is_a_link_is_copied_for_hugo(tmp_path: Pat
     site = tmp_path / "site"
     site.mkdir()
     (site / "_news").symlink_to(tmp_path / "elsewhere" / "content")
-    (site / "config.toml").write_text(
-        '[site]\ntitle = "S"\nlink = "https://s.example/"\nfeeds_url = '
-        '"https://s.example/feeds/"\ndescription = "d"\ncontent = ["_news/*.txt"]\n\n'
-        '[feeds.all]\ntitle = "All"\ntopics = ["*"]\n',
-        encoding="utf-8",
-    )
+    site_with_config(site, "_news/*.txt")
     root, files = bench_run.site_files(site)
     assert root == site / "_news" and len(files) == 12
     posts = bench_run.hugo_site(site) / "content" / "posts"

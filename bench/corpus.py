@@ -80,7 +80,7 @@ import json
 import random
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -532,11 +532,26 @@ def generate(out: Path, n: int, seed: int = 42, layout: str = "nested",
         if dates != "utc":
             text = _DATE.sub(lambda m: DATES[dates](m.group(1)), text)
         path.write_text(text, encoding="utf-8")
+    (out / "config.toml").write_text(config_text(GLOBS[layout], topics), encoding="utf-8")
+
+
+def config_text(glob: str, topics: Iterable[str]) -> str:
+    """A config.toml: the site, its content glob, an "all" feed and one feed for each
+    topic (50 items each)."""
     feeds = ['\n[feeds.all]\ntitle = "Everything"\ntopics = ["*"]\n']
     for k, t in enumerate(topics):
-        feeds.append(f'\n[feeds.t{k:03}]\ntitle = "{t}"\ntopics = ["{t}"]\n')
-    config = CONFIG.format(glob=GLOBS[layout])
-    (out / "config.toml").write_text(config + "".join(feeds), encoding="utf-8")
+        feeds.append(f"\n[feeds.t{k:03}]\ntitle = {toml_string(t)}\ntopics = [{toml_string(t)}]\n")
+    return CONFIG.format(glob=glob) + "".join(feeds)
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string: quotes, backslashes and control characters
+    escaped."""
+    escaped = "".join(
+        f"\\u{ord(c):04X}" if c < " " or c == "\x7f" else "\\" + c if c in '"\\' else c
+        for c in text
+    )
+    return f'"{escaped}"'
 
 
 def main() -> None:

@@ -83,7 +83,6 @@ from feedpub.sources import find
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import floor
 from corpus import (
-    CONFIG,
     DATES,
     GLOBS,
     LAYOUTS,
@@ -91,6 +90,7 @@ from corpus import (
     SPREADS,
     STYLES,
     VOCABULARIES,
+    config_text,
     generate,
 )
 
@@ -309,22 +309,8 @@ def site_config(corpus: Path) -> Path:
             found = parse_front_matter(str(path), path.read_bytes())[0].get("topics")
             topics.update(dict.fromkeys(t for t in found or () if isinstance(t, str)))
     nested = any(path.parent != content for path in files)
-    feeds = ['\n[feeds.all]\ntitle = "Everything"\ntopics = ["*"]\n']
-    for k, t in enumerate(topics):
-        feeds.append(f"\n[feeds.t{k:03}]\ntitle = {_toml(t)}\ntopics = [{_toml(t)}]\n")
-    text = CONFIG.format(glob=GLOBS["nested" if nested else "flat"]) + "".join(feeds)
-    config.write_text(text, encoding="utf-8")
+    config.write_text(config_text(GLOBS["nested" if nested else "flat"], topics), encoding="utf-8")
     return config
-
-
-def _toml(text: str) -> str:
-    """``text`` as a TOML basic string: quotes, backslashes and control characters
-    escaped."""
-    escaped = "".join(
-        f"\\u{ord(c):04X}" if c < " " or c == "\x7f" else "\\" + c if c in '"\\' else c
-        for c in text
-    )
-    return f'"{escaped}"'
 
 
 def _top_key(key: str) -> re.Pattern[str]:
@@ -524,7 +510,7 @@ def load() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def preamble(corpus: str) -> str | None:
+def preamble(what: str) -> str | None:
     """Hugo (installed if missing), and the lines that say what is measured where."""
     hugo = ensure_hugo()
     version = (
@@ -533,7 +519,7 @@ def preamble(corpus: str) -> str | None:
         else "none"
     )
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; hugo: {version}; "
-          f"{corpus}")  # fmt: skip
+          f"{what}")  # fmt: skip
     print(f"load average at the start: {load()}")
     print(
         f"start-up: python -c pass {floor.startup():.3f} s; "

@@ -29,7 +29,7 @@ import compare
 import floor
 import othergen
 import run as bench_run
-from corpus import DATES, LAYOUTS, STYLES, generate
+from corpus import DATES, LAYOUTS, STYLES, generate, toml_string
 
 N = 1234  # two subfolders of the nested layout, the second one partly filled
 
@@ -638,7 +638,7 @@ def test_run_measures_a_site_of_another_generator_and_gives_its_article_back(
 
 @pytest.mark.parametrize("text", ['a "b"', "c\\d", "tab\there", "del\x7f", "nul\x00", "Zürich 😀"])
 def test_topics_are_written_to_toml_as_they_are(text: str) -> None:
-    assert tomllib.loads(f"x = {bench_run._toml(text)}")["x"] == text
+    assert tomllib.loads(f"x = {toml_string(text)}")["x"] == text
 
 
 def test_the_other_generator_writes_articles_feedpub_reads_whole(tmp_path: Path) -> None:

@@ -227,8 +227,8 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
             click.echo(f"skipped {note}", err=True)
         for h in result.hidden:  # the rule is select.visible's; not an error
             rule = "same date: the first by path" if h.same_date else "the newer one"
-            click.echo(f"{h.path}: hidden by {h.by} (same URL {h.url}; {rule} is published)",
-                       err=True)  # fmt: skip
+            click.echo(f"{shown_path(h.path)}: hidden by {shown_path(h.by)} (same URL "
+                       f"{h.url}; {rule} is published)", err=True)  # fmt: skip
         counts = {
             s: sum(1 for o in result.outcomes if o.status == s and o.name not in SITE_NAMES)
             for s in ("written", "unchanged", "failed", "differs", "deferred")

@@ -386,6 +386,20 @@ def test_a_newline_in_a_name_cannot_forge_a_line_in_any_command(tmp_path: Path) 
         assert result.exit_code == 0 and result.stderr.splitlines() == expected
 
 
+def test_an_article_hidden_by_another_names_both_escaped_on_one_line(tmp_path: Path) -> None:
+    """``build -v`` says which file hides which (the same URL and date: the first by
+    path is published): both names as every message shows them."""
+    cfg = _project(tmp_path)
+    for name in (b"a\nb.txt", b"caf\xe9.txt"):
+        Path(_odd(cfg, name)).write_bytes(ODD)
+    built = _build(cfg, "-v")
+    assert built.code == 0
+    assert [ln for ln in built.lines if "hidden by" in ln] == [
+        "content/caf\\xe9.txt: hidden by content/a\\nb.txt (same URL "
+        f"{ODD_URL}; same date: the first by path is published)"
+    ]
+
+
 def test_the_cache_keeps_a_name_that_is_not_utf8_as_its_bytes(tmp_path: Path) -> None:
     """Its row (and the headline stored in it) is found again: a later build takes the
     page's headline of the unchanged feed from the cache, not from the file."""

@@ -2,7 +2,7 @@
 # The Debian packages the test suite needs beyond Python, installed when missing:
 #   chromium  tests/test_page.py loads index.html in headless Chromium
 #   sfeed     a strict C feed parser: the tests read the feeds with it as a real client
-#   newsboat  a terminal feed reader: the tests import feeds.opml into it
+#   newsboat  a terminal feed reader: the tests read every feed and import feeds.opml with it
 # Silent, and nothing done, when all are there. Otherwise: apt-get update and
 # install, as root or through sudo -n (never a password prompt); when that cannot be
 # done, one line on stderr says what is missing and how to install it, and the exit

@@ -1,8 +1,9 @@
 """What a person reads: every output parsed by real clients, compared with the source.
 
 Every file a build writes is read by real feed clients: feedparser (what most
-Python readers and services use) and sfeed (a strict C parser, from Debian:
-``tests/system-deps.sh`` installs it), JSON Feed by a JSON parser, ``index.html``
+Python readers and services use), sfeed (a strict C parser) and newsboat (a terminal
+reader), both from Debian (``tests/system-deps.sh`` installs them), JSON Feed by a
+JSON parser, ``index.html``
 by an HTML parser and ``feeds.opml`` by listparser. Each field is turned into
 the text a person sees (HTML fields rendered to text) and compared with what
 the source file says, worked out here independently of feedpub's own cleaning:
@@ -16,11 +17,15 @@ articles full of references, ``&``, ``<``, quotes, non-ASCII and mojibake.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
+import os
 import re
 import shutil
+import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,6 +199,29 @@ def by_sfeed(path: Path) -> Iterator[Item]:
         )  # fmt: skip
 
 
+NEWSBOAT = shutil.which("newsboat") or "/usr/bin/newsboat"
+
+
+def by_newsboat(path: Path) -> Iterator[Item]:
+    """newsboat: the feed reloaded from its file into a cache of its own (newsboat keeps
+    an item once, by its guid, whichever feed it came from: one feed a cache), and
+    each item as the cache holds it, which is what the reader lists and shows."""
+    with tempfile.TemporaryDirectory() as tmp:
+        urls, cache = Path(tmp, "urls"), Path(tmp, "cache.db")
+        urls.write_text(f"file://{path.resolve()}\n", encoding="utf-8")
+        subprocess.run([NEWSBOAT, "-u", str(urls), "-c", str(cache), "-C", os.devnull,
+                        "-x", "reload"], capture_output=True, check=True, timeout=60)  # fmt: skip
+        with contextlib.closing(sqlite3.connect(cache)) as db:
+            rows = db.execute("SELECT title, url, author, content FROM rss_item").fetchall()
+    data = path.read_bytes()  # (markup in a text is escaped: each tag here is one)
+    assert len(rows) == data.count(b"<item>") + data.count(b"<entry>"), path
+    for title, link, author, content in rows:
+        yield Item(
+            "newsboat", path.name, link, " ".join(title.split()),
+            body=shown(content, markup=True), author=author or None,
+        )  # fmt: skip
+
+
 def by_json(path: Path) -> Iterator[Item]:
     for i in json.loads(path.read_bytes())["items"]:
         yield Item(
@@ -224,6 +252,7 @@ def every_item(feeds: Path) -> Iterator[Item]:
         if path.suffix in (".rss", ".atom"):
             yield from by_feedparser(path)
             yield from by_sfeed(path)
+            yield from by_newsboat(path)
         elif path.suffix == ".json":
             yield from by_json(path)
 
@@ -316,9 +345,11 @@ def _site(tmp_path: Path, write_config: Any, folder: Path) -> tuple[Path, Path]:
     return write_config(["content/*"], EVERYTHING), content
 
 
-def test_sfeed_is_installed() -> None:
-    """The strict C client these tests read with (``tests/system-deps.sh`` installs it)."""
-    assert Path(SFEED).is_file(), "sfeed is missing: run tests/system-deps.sh"
+def test_the_debian_clients_are_installed() -> None:
+    """The clients these tests read with beside feedparser (``tests/system-deps.sh``
+    installs them)."""
+    for client in (SFEED, NEWSBOAT):
+        assert Path(client).is_file(), f"{client} is missing: run tests/system-deps.sh"
 
 
 @pytest.mark.parametrize("folder", [SEEDS, DATA / "hostile", DATA / "readers"],
@@ -342,7 +373,7 @@ def test_real_excerpts_reach_readers_decoded_once(tmp_path: Path, write_config: 
     feeds = tmp_path / "feeds"
     once = ("https://www.example.com/news/power-apps-demo/", "https://www.youtube.com/watch")
     checked = [i for i in every_item(feeds) if i.link.startswith(once)]
-    assert len(checked) == 2 * 5  # two articles; RSS and Atom by two clients, and JSON
+    assert len(checked) == 2 * 7  # two articles; RSS and Atom by three clients, and JSON
     for item in checked:
         for text in (item.title, item.excerpt or "", item.body or ""):
             assert not re.search(r"&(#\d+|#x[0-9a-f]+|amp|quot|lt|gt);", text), (item, text)

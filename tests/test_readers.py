@@ -210,7 +210,8 @@ def by_newsboat(path: Path) -> Iterator[Item]:
         urls, cache = Path(tmp, "urls"), Path(tmp, "cache.db")
         urls.write_text(f"file://{path.resolve()}\n", encoding="utf-8")
         subprocess.run([NEWSBOAT, "-u", str(urls), "-c", str(cache), "-C", os.devnull,
-                        "-x", "reload"], capture_output=True, check=True, timeout=60)  # fmt: skip
+                        "-x", "reload"], capture_output=True, check=True, timeout=60,
+                       env={**os.environ, "HOME": tmp})  # (it makes ~/.newsboat)  # fmt: skip
         with contextlib.closing(sqlite3.connect(cache)) as db:
             rows = db.execute("SELECT title, url, author, content FROM rss_item").fetchall()
     data = path.read_bytes()  # (markup in a text is escaped: each tag here is one)

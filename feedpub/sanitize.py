@@ -20,6 +20,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from html.entities import html5 as _NAMED
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -160,10 +161,38 @@ def shorten(value: str, *, single_line: bool, limit: int | None) -> str:
     return value
 
 
+#: A character reference, as :func:`html.unescape` finds one (its pattern).
+_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
+
+
+def unescape_attribute(value: str) -> str:
+    """``value`` with its character references decoded as an HTML parser decodes an
+    attribute's value (``href="…"``): as :func:`html.unescape` decodes text, but for
+    a named reference without its semicolon that is followed by a letter, a digit or
+    ``=``, which stays as it is ("for historical reasons", says the HTML standard: so
+    ``?id=1&section=2&region=eu`` keeps its ``&sect`` and ``&reg``, which text would
+    read as § and ®)."""
+    return _REFERENCE.sub(_attribute_reference, value) if "&" in value else value
+
+
+def _attribute_reference(m: re.Match[str]) -> str:
+    name = m[1]
+    if name[0] == "#" or name in _NAMED:  # (a whole name without ";" is followed by
+        return html.unescape(m[0])  # none of those: the pattern would have taken it)
+    for end in range(len(name) - 1, 1, -1):  # the longest known name it begins with,
+        if name[:end] in _NAMED:  # as html.unescape looks for it (none ends with ";")
+            after = name[end]
+            if after == "=" or (after.isascii() and after.isalnum()):
+                return m[0]
+            return _NAMED[name[:end]] + name[end:]
+    return m[0]
+
+
 def clean_url(value: object) -> str | None:
     """An absolute http(s) URL with HTML entities decoded, or ``None``.
 
-    ``&#038;`` becomes ``&``; leading spaces and control characters are removed
+    ``&#038;`` becomes ``&``, references decoded once as in an HTML attribute's value
+    (:func:`unescape_attribute`: ``&region=eu`` stays); leading spaces and control characters are removed
     before the scheme is read, so `` JaVaScRiPt:`` and ``\\x01javascript:`` are
     refused like ``javascript:``. Unsafe characters are percent-encoded and a
     non-ASCII host is IDNA-encoded.
@@ -176,7 +205,7 @@ def clean_url(value: object) -> str | None:
 
 
 def _clean_url(value: str) -> str | None:
-    value = _FORBIDDEN.sub("", html.unescape(value)).strip()
+    value = _FORBIDDEN.sub("", unescape_attribute(value)).strip()
     try:
         parts = urlsplit(value)
         scheme = parts.scheme.lower()

@@ -1,9 +1,11 @@
-"""Shared fixtures: paths to the real seeds and a config writer."""
+"""Shared fixtures: paths to the real seeds and a config writer; headless Chromium."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -79,3 +81,24 @@ def interruptible() -> None:
     would at a terminal, even where the tests run with SIGINT ignored (a shell's
     background job), which Python, and so the child, would otherwise keep ignoring."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """Headless Chromium with every host name unresolvable: no traffic leaves the machine."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        pytest.fail(
+            "Chromium is needed to test index.html in a real browser and is not installed: "
+            "run `apt-get install -y chromium` (.ci/run does it when it is missing)"
+        )
+    command = [
+        exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}", "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-extensions",
+        "--disable-default-apps", "--hide-scrollbars", "--window-size=1200,2000", *args,
+    ]  # fmt: skip
+    env = {**os.environ, "HOME": str(tmp_path)}
+    result = subprocess.run(command, capture_output=True, timeout=180, check=False, env=env)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    return result

@@ -231,10 +231,62 @@ def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:
         ("https://e.com/a?ids[]=1#x[2]", "https://e.com/a?ids%5B%5D=1#x%5B2%5D"),
         ("https://e.com/50%-off?q=%zz&r=%2F", "https://e.com/50%25-off?q=%25zz&r=%2F"),
         ("https://e.com/100%", "https://e.com/100%25"),
+        # references decoded as in an attribute's value: a name without its ";" is
+        # left as it is before a letter, a digit or "=" (query keys that begin with
+        # one: section, region, timestamp, param, notify, currency, lt)
+        (
+            "https://e.com/s?id=42&section=politics&region=eu",
+            "https://e.com/s?id=42&section=politics&region=eu",
+        ),
+        (
+            "https://e.com/r?src=a.jpg&times=2&para=1&lt=3&notify",
+            "https://e.com/r?src=a.jpg&times=2&para=1&lt=3&notify",
+        ),
+        (
+            "https://e.com/p?a=1&currency=USD&amp;b=2&#38;c=3&#x26;d",
+            "https://e.com/p?a=1&currency=USD&b=2&c=3&d",
+        ),
+        ("https://e.com/p?a=1&amp", "https://e.com/p?a=1&"),
+        ("https://e.com/p?a=&copy;2&not-x", "https://e.com/p?a=%C2%A92%C2%AC-x"),
+        ("https://e.com/p?a=&notit;", "https://e.com/p?a=&notit;"),
     ],
 )
 def test_clean_url(raw: str, clean: str | None) -> None:
     assert clean_url(raw) == clean
+
+
+#: Pieces of attribute values: names of references (with and without their ";",
+#: known in part, unknown), numeric ones, and what may follow them.
+_NAMES = ["amp", "amp;", "lt", "sect", "section", "reg", "region", "times", "timestamp",
+          "para", "param", "not", "notin;", "notit;", "copy;", "curren", "currency",
+          "nbsp", "AMP", "Amp", "ampx", "frac12", "frac123", "zzz;", "eacute", "Eacute;"]  # fmt: skip
+_AFTER = ["", "=", "=1", "a", "Z", "9", "-", ";", "&", " ", "#", "/", "é", "_", "."]
+_NUMERIC = ["&#38;", "&#38", "&#x26;", "&#X26x", "&#128;", "&#0;", "&#xD800;", "&#1114112;"]
+
+
+def test_urls_are_decoded_as_a_browser_decodes_an_attribute(tmp_path: Path) -> None:
+    """Each value, written as an ``href`` in a page, is what Chromium's HTML parser
+    makes of it (its DOM, dumped, parsed by lxml), decoded once by
+    :func:`feedpub.sanitize.unescape_attribute`."""
+    import random
+
+    from lxml import html as lxml_html
+
+    from .conftest import chromium
+
+    rng = random.Random(7)
+    values = [f"x&{n}{a}" for n in _NAMES for a in _AFTER] + [f"x{v}y" for v in _NUMERIC]
+    values += ["".join(rng.choice([f"&{rng.choice(_NAMES)}", rng.choice(_AFTER), *_NUMERIC])
+                       for _ in range(rng.randint(1, 6))) for _ in range(400)]  # fmt: skip
+    page = tmp_path / "refs.html"
+    links = "".join(f'<a id="v{i}" href="{v}">.</a>\n' for i, v in enumerate(values))
+    page.write_text(f"<!DOCTYPE html><meta charset=utf-8><body>\n{links}", encoding="utf-8")
+    dom = lxml_html.fromstring(chromium(tmp_path, "--dump-dom", page.as_uri()).stdout)
+    seen = {a.get("id"): a.get("href") for a in dom.iter("a")}
+    assert len(seen) == len(values)
+    wrong = [(v, seen[f"v{i}"], sanitize.unescape_attribute(v)) for i, v in enumerate(values)
+             if sanitize.unescape_attribute(v) != seen[f"v{i}"]]  # fmt: skip
+    assert not wrong, wrong[:10]
 
 
 def test_an_idn_host_is_encoded_once_for_all_its_urls() -> None:

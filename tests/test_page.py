@@ -3,10 +3,7 @@ real browser (headless Chromium), its DOM checked and a screenshot taken."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
-import subprocess
 from pathlib import Path
 
 import feedparser
@@ -17,6 +14,8 @@ from lxml import html as lxml_html
 
 from feedpub.cli import cli
 from feedpub.site.page import check_page
+
+from .conftest import chromium
 
 NOW = "2021-01-01T00:00:00Z"
 FEEDS_URL = "https://example.com/feeds/"
@@ -52,27 +51,6 @@ formats = ["atom"]
 FEED_FILES = [
     "azure.rss", "azure.atom", "azure.json", "ai.rss", "ai.atom", "nothing.atom",
 ]  # fmt: skip
-
-
-def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    """Headless Chromium with every host name unresolvable: no traffic leaves the machine."""
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        pytest.fail(
-            "Chromium is needed to test index.html in a real browser and is not installed: "
-            "run `apt-get install -y chromium` (.ci/run does it when it is missing)"
-        )
-    command = [
-        exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}", "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-extensions",
-        "--disable-default-apps", "--hide-scrollbars", "--window-size=1200,2000", *args,
-    ]  # fmt: skip
-    env = {**os.environ, "HOME": str(tmp_path)}
-    result = subprocess.run(command, capture_output=True, timeout=180, check=False, env=env)
-    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
-    return result
 
 
 @pytest.fixture

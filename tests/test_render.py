@@ -17,7 +17,7 @@ from feedpub import formats
 from feedpub.articles import load_article
 from feedpub.config import Config, FeedConfig, load_config
 from feedpub.formats import check
-from feedpub.formats.items import EMPTY_FEED_DATE, content_html, image_type
+from feedpub.formats.items import EMPTY_FEED_DATE, Player, content_html, image_type, video_player
 from feedpub.model import Article, Image, Provider, Related
 from feedpub.select import select
 
@@ -156,6 +156,49 @@ def test_a_video_links_its_watch_page_and_gives_its_embed_player_as_media_player
     body = html.unescape(entry.content[0].value)
     watch = [ln for ln in lxml_html.fromstring(body).iter("a") if ln.text == "Watch the video"]
     assert [ln.get("href") for ln in watch] == [a.url]
+
+
+@pytest.mark.parametrize(
+    ("embed", "player"),
+    [
+        (
+            "<iframe width=640 height=360 src=https://p.example/e/1></iframe>",
+            Player("https://p.example/e/1", 640, 360),
+        ),  # values not quoted
+        (
+            '<iframe data-src="https://bad.example/x" src="https://p.example/e/2">',
+            Player("https://p.example/e/2"),
+        ),  # another attribute ending in "src"
+        (
+            '<iframe title="a src=https://bad.example/ width=9" src="https://p.example/e/3" '
+            'width="100">',
+            Player("https://p.example/e/3", 100),
+        ),  # "src=" inside a value
+        (
+            "<iframe></iframe><iframe src='//p.example/e/4?a=1&amp;b=2&region=eu' WIDTH=\"0\" "
+            'height="50px">',
+            Player("https://p.example/e/4?a=1&b=2&region=eu"),
+        ),
+        (
+            '<IFRAME SRC="https://p.example/e/5" src="https://bad.example/">',
+            Player("https://p.example/e/5"),
+        ),  # the first of a name written twice
+        (
+            '<iframe/src="https://p.example/e/6"/height=70>',
+            Player("https://p.example/e/6", None, 70),
+        ),
+        (
+            '<iframe src="https://p.example/e/7?q=a&amp;amp;b">',
+            Player("https://p.example/e/7?q=a&amp;b"),
+        ),  # decoded once
+        ('<iframe srcdoc="<p>x</p>"></iframe>', None),
+        ('<iframes src="https://bad.example/">', None),
+    ],
+)
+def test_the_embed_player_is_read_as_a_browser_reads_the_iframe(
+    embed: str, player: Player | None
+) -> None:
+    assert video_player(replace(rich_article(), featured_content=embed)) == player
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,8 +34,13 @@ _IMAGE_TYPES = {
 #: RFC 822 dates, whatever the locale.
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_IFRAME_SRC = re.compile(r"""<iframe\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-_IFRAME_SIZE = re.compile(r"""\s(width|height)\s*=\s*["']?([0-9]{1,5})["'\s/>]""", re.I)
+#: Where an iframe's start tag begins; then each of its attributes, as an HTML parser
+#: reads them: a name, maybe a value (in double or single quotes, or none).
+_IFRAME = re.compile(r"<iframe(?=[\s/>])", re.I)
+_ATTRIBUTE = re.compile(
+    r"""[\s/]*([^\s/>][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?"""
+)
+_SIZE = re.compile(r"[0-9]{1,5}")
 
 
 @functools.lru_cache(maxsize=65536)  # each image is typed in every feed and format
@@ -68,12 +72,29 @@ def rfc3339(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if dt.microsecond else "%Y-%m-%dT%H:%M:%SZ")
 
 
+def _embed(text: str) -> dict[str, str] | None:
+    """The attributes of the first iframe in ``text`` that has a ``src``: each name in
+    lower case, with its value as written (the first of a name written twice, as HTML
+    takes it); None when no iframe has one."""
+    for m in _IFRAME.finditer(text):
+        attributes: dict[str, str] = {}
+        at = m.end()
+        while (a := _ATTRIBUTE.match(text, at)) is not None:
+            name, *values = a.groups()
+            attributes.setdefault(name.lower(), next((v for v in values if v is not None), ""))
+            at = a.end()
+        if attributes.get("src", "").strip():
+            return attributes
+    return None
+
+
 def video_url(article: Article) -> str | None:
-    """The URL a video's embed points at (protocol-relative ``//`` taken as https)."""
-    m = _IFRAME_SRC.search(article.featured_content)
-    if not m:
+    """The URL a video's embed points at (protocol-relative ``//`` taken as https),
+    decoded once, as its attribute's value (by :func:`clean_url`)."""
+    embed = _embed(article.featured_content)
+    if embed is None:
         return None
-    src = html.unescape(next(g for g in m.groups() if g is not None)).strip()
+    src = embed["src"].strip()
     if src.startswith("//"):
         src = "https:" + src
     return clean_url(src)
@@ -99,12 +120,10 @@ def video_player(article: Article) -> Player | None:
     url = video_url(article) if is_video(article) else None
     if url is None:
         return None
-    text = article.featured_content
-    start = _IFRAME_SRC.search(text)
-    assert start is not None  # video_url found it
-    end = text.find(">", start.end())
-    tag = text[start.start() : len(text) if end < 0 else end + 1]
-    size = {k.lower(): int(v) for k, v in _IFRAME_SIZE.findall(tag) if int(v) > 0}
+    embed = _embed(article.featured_content)
+    assert embed is not None  # video_url found it
+    size = {k: int(v) for k in ("width", "height")
+            if _SIZE.fullmatch(v := embed.get(k, "").strip()) and int(v) > 0}  # fmt: skip
     return Player(url, size.get("width"), size.get("height"))
 
 

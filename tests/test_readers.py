@@ -68,10 +68,18 @@ def seen(raw: str) -> str:
     return " ".join(_FORBIDDEN.sub("", text).split())
 
 
+#: The elements a reader shows as blocks of their own (apart from the text around them).
+_BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "ul", "ol", "li", "br", "blockquote"})
+
+
 def shown(value: str, *, markup: bool) -> str:
-    """What a reader shows of a field: HTML rendered to its text, white space collapsed."""
+    """What a reader shows of a field: HTML rendered to its text (each block apart from
+    what follows it), white space collapsed."""
     if markup and value.strip():
-        value = lxml_html.fragment_fromstring(value, create_parent="div").text_content()
+        root = lxml_html.fragment_fromstring(value, create_parent="div")
+        for el in root.iter(*_BLOCKS):
+            el.tail = "\n" + (el.tail or "")
+        value = root.text_content()
     return " ".join(value.split())
 
 
@@ -390,7 +398,7 @@ PIECES = [
     "&#8217;", "&#8220;", "&#8221;", "&amp;", "&#038;", "&amp;amp;", "&lt;b&gt;", "&quot;",
     "&nbsp;", "&eacute;", "&#x2014;", "&copy;", "&", "<", ">", "<b>", "</b>", "<script>",
     "<!--", '"', "'", "é", "e\u0301", "東京", "Itâ€™s", "Ã©", "Zürich", "AT&T", "]]>", "\u00a0",
-    "a", "b", " ", "x<y", "3 < 5", "\\", "|", "\t",
+    "a", "b", " ", "x<y", "3 < 5", "\\", "|", "\t", "\n\n",
 ]  # fmt: skip
 text = st.lists(st.sampled_from(PIECES), min_size=1, max_size=8).map("".join)
 

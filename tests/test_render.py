@@ -133,6 +133,35 @@ def test_content_html_is_sanitised_and_turns_the_iframe_into_a_link() -> None:
     )
 
 
+def test_an_excerpt_of_paragraphs_is_a_paragraph_each_in_the_body() -> None:
+    a = replace(rich_article(), excerpt="First & one.\nStill first.\n\n  \nSecond < two.")
+    body = content_html(a)
+    assert "<p>First &amp; one.\nStill first.</p><p>Second &lt; two.</p>" in body
+    assert [p.text_content() for p in lxml_html.fragments_fromstring(body)[:3]] == [
+        "",
+        "First & one.\nStill first.",
+        "Second < two.",
+    ]  # (the lead image's first)
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_an_article_of_a_title_alone_has_a_body_linking_it(config: Config, fmt: str) -> None:
+    """Neither an empty body ("content should not be blank", says the W3C validator)
+    nor none ("missing textual content"): a link to the article."""
+    a = replace(rich_article(), excerpt="", images=(), related=(), type="article",
+                featured_content="")  # fmt: skip
+    link = '<p><a href="https://example.com/rich?a=1&amp;b=2" rel="noopener noreferrer">Read the article</a></p>'
+    assert content_html(a) == link
+    data = render(config, config.feeds[0], [a], fmt)
+    assert check(data, NOW) == (fmt, [])
+    entry = feedparser.parse(data).entries[0]
+    body = lxml_html.fragment_fromstring(
+        (entry.content[0] if "content" in entry else entry.summary_detail).value
+    )
+    assert (body.tag, body.text_content(), body[0].get("href")) == ("p", "Read the article", a.url)
+    assert "Read the article" not in content_html(rich_article())
+
+
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
 def test_a_video_links_its_watch_page_and_gives_its_embed_player_as_media_player(
     config: Config, fmt: str

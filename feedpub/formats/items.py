@@ -41,6 +41,8 @@ _ATTRIBUTE = re.compile(
     r"""[\s/]*([^\s/>][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?"""
 )
 _SIZE = re.compile(r"[0-9]{1,5}")
+#: Where a text's paragraphs part: an empty line (or one of spaces) between them.
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
 @functools.lru_cache(maxsize=65536)  # each image is typed in every feed and format
@@ -128,7 +130,8 @@ def video_player(article: Article) -> Player | None:
 
 
 def content_html(article: Article) -> str:
-    """The HTML body of an item: lead image, excerpt, video link, related coverage.
+    """The HTML body of an item: lead image, excerpt, video link, related coverage;
+    for an article with none of them, a link to it ("Read the article").
     Sanitised; written as the sanitiser writes HTML, so that it usually has nothing
     to change (see :mod:`feedpub.fasthtml`)."""
     e, a = _html_text, _html_attr
@@ -139,8 +142,8 @@ def content_html(article: Article) -> str:
             f' {k}="{v}"' for k, v in (("width", lead.width), ("height", lead.height)) if v
         )
         parts.append(f'<p><img src="{a(lead.url)}" alt="{a(lead.title)}"{size}></p>')
-    if article.excerpt:
-        parts.append(f"<p>{e(article.excerpt)}</p>")
+    if article.excerpt:  # a paragraph each (a text of many, as YAML's "|" keeps them)
+        parts += (f"<p>{e(text)}</p>" for text in _PARAGRAPH_BREAK.split(article.excerpt))
     if is_video(article):
         # the watch page, where the video plays with its context in any browser (the
         # embed player, bare, is in media:player for readers that embed it)
@@ -157,6 +160,9 @@ def content_html(article: Article) -> str:
             tail = f" <small>{', '.join(meta)}</small>" if meta else ""
             parts.append(f'<li><a href="{a(r.url)}"{LINK_REL}>{e(r.title)}</a>{tail}</li>')
         parts.append("</ul>")
+    if not parts and article.url:  # a title alone: a body all the same (an empty one is
+        # "content should not be blank" to the W3C validator, none "missing textual content")
+        parts.append(f'<p><a href="{a(article.url)}"{LINK_REL}>Read the article</a></p>')
     return sanitize("".join(parts))
 
 

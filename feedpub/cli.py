@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -159,12 +161,19 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         raise click.UsageError(f"no feed {', '.join(unknown)} in {config.path} (feeds: {known})")
     progress, finish = _progress_bars()
     try:
-        if check:
-            result = build(config, _now(now), slugs=slugs, check=True, jobs=jobs, progress=progress)
-        else:
-            with build_lock(config, lock_timeout):
-                result = build(config, _now(now), slugs=slugs, full=full, allow_empty=allow_empty,
-                               jobs=jobs, progress=progress)  # fmt: skip
+        with _stopped_as_by_ctrl_c():
+            if check:
+                result = build(config, _now(now), slugs=slugs, check=True, jobs=jobs,
+                               progress=progress)  # fmt: skip
+            else:
+                with build_lock(config, lock_timeout):
+                    result = build(config, _now(now), slugs=slugs, full=full,
+                                   allow_empty=allow_empty, jobs=jobs, progress=progress)  # fmt: skip
+    except KeyboardInterrupt as e:
+        name = signal.Signals(getattr(e, "signum", signal.SIGINT)).name
+        click.echo(f"feedpub: stopped by {name}: no file half-written, none of the new "
+                   "ones left in the output folder; the next build does the rest", err=True)  # fmt: skip
+        raise SystemExit(128 + getattr(e, "signum", signal.SIGINT)) from None
     except LockError as e:
         click.echo(f"feedpub: {e}", err=True)
         raise SystemExit(EXIT_LOCKED) from None
@@ -178,6 +187,34 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     if config.hub and not check:
         _ping_hub(config, config.hub, result, verbose)
     raise SystemExit(code)
+
+
+class _Stopped(KeyboardInterrupt):
+    """A signal that stops a build as Ctrl-C does (SIGTERM: ``kill``, ``timeout``,
+    systemd), raised where the build is, so that every cleanup runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _stopped_as_by_ctrl_c() -> Iterator[None]:
+    """While the block runs, SIGTERM raises :class:`_Stopped` (Python's default would
+    end the process at once, its staging folders left in the output folder). Only in
+    the main thread, where Python runs signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise _Stopped(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _ping_hub(config: Config, hub: str, result: BuildResult, verbose: bool) -> None:

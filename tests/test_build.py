@@ -778,6 +778,46 @@ def test_a_build_stopped_before_its_commit_publishes_nothing(
     assert b"smarter AI!" in outputs(cfg)["azure.rss"]
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_build_stopped_by_a_signal_cleans_up_and_says_so(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, signum: int
+) -> None:
+    """SIGTERM (``kill``, ``timeout``, systemd) stops a build as Ctrl-C does: its
+    staging folders removed, every old file as it was, exit 128 + the signal's number
+    and one line that says so; the next build writes what it did not."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    folder = cfg.parent / "feeds"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    edit_an_azure_article(seeds_dir)
+    commit = Stage.commit
+    staged: list[Path] = []
+
+    def signalled(self: Stage) -> dict[str, str]:
+        staged.extend(folder.glob(STAGED))
+        os.kill(os.getpid(), signum)
+        return commit(self)
+
+    monkeypatch.setattr(Stage, "commit", signalled)
+    missed: list[int] = []  # (the signal, had the build not taken it: not this process's end)
+
+    def net(n: int, _: object) -> None:
+        missed.append(n)
+
+    previous = signal.signal(signal.SIGTERM, net)
+    try:
+        code, err = run("build", "-c", str(cfg), "--now", NOW)
+        assert missed == [] and signal.getsignal(signal.SIGTERM) is net  # given back
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert staged and (code, err.splitlines()) == (128 + signum, [
+        f"feedpub: stopped by {signal.Signals(signum).name}: no file half-written, none of "
+        "the new ones left in the output folder; the next build does the rest"])  # fmt: skip
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no staging folder
+    monkeypatch.undo()
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert b"smarter AI!" in outputs(cfg)["azure.rss"]
+
+
 def test_archive_pages_are_published_before_the_documents_that_link_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

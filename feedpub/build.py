@@ -163,7 +163,9 @@ def build(
             _publish(stage, result)  # every file's bytes on disk, then the renames
         # the files of the feeds kept for the next build are read again then, even if
         # their size and mtime look unchanged
-        changes.stale = sorted({str(p) for o in result.deferred for p in o.problems})
+        changes.stale = sorted(
+            {*changes.stale, *(str(p) for o in result.deferred for p in o.problems)}
+        )
         if not result.failed and not result.deferred:
             done = [o.name for o in result.outcomes if o.status in ("written", "unchanged")]
             changes.last_build = incremental.remember(
@@ -332,6 +334,9 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
     with contextlib.closing(parsed):
         before = _written_entries(config, last, pending, known) if last and not full else {}
         shows = _parse_shown(config, now, pending, ex, parsed, before)
+        # a file shown that cannot be read now (made unreadable, its size and mtime kept):
+        # its documents fail, and the next build reads it again (and rejects it, or not)
+        changes.stale += shows.errors
         shown = compose.shown(pending, shows)
         # an Article a document needs whole is parsed once a worker (each has its own ``kept``)
         kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
@@ -489,6 +494,7 @@ class _Site:
             problems: list[Problem | str] = list(f.problems)
             if f.name == PAGE:
                 problems += [str(e) for e in reread.errors.values()]
+                self.changes.stale += reread.errors  # (as for the feeds: see _render_and_write)
             self.files.append(
                 (f.name, (f.data, problems, reread.changed if f.name == PAGE else []))
             )

@@ -428,6 +428,55 @@ def test_the_cache_keeps_a_name_that_is_not_utf8_as_its_bytes(tmp_path: Path) ->
     assert "An article with an odd file name" in page and "smarter A.I." in page
 
 
+def test_an_article_made_unreadable_is_read_again_by_the_next_build() -> None:
+    """Made unreadable with its size and mtime kept (chmod, an ACL, a sync tool's
+    umask), an article keeps its summary in the cache; the next build that renders a
+    feed showing it cannot read it then: those documents fail (exit 3, their old files
+    kept), and the build after reads the file again, rejects it (exit 1) and writes
+    the feed without it, as a ``--full`` build does. (It was failed by every build.)"""
+    with _project_dir() as root:
+        cfg = _project(root)
+        odd = Path(_odd(cfg, b"odd.txt"))
+        odd.write_bytes(ODD)
+        os.utime(odd, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+        assert _build_unprivileged(cfg).code == 0 and ODD_URL in _feed(cfg)
+        os.chmod(odd, 0)
+        good = cfg.parent / "content" / "good.txt"
+        good.write_bytes(good.read_bytes().replace(b'title: "', b'title: "Edited: ', 1))
+        first = _build_unprivileged(cfg)
+        assert first.code == 3 and f"content/odd.txt:1: {DENIED}" in first.err
+        assert ODD_URL in _feed(cfg) and "Edited: " not in _feed(cfg)  # kept as it was
+        second = _build_unprivileged(cfg)
+        assert (second.code, second.lines) == (1, [f"content/odd.txt:1: {DENIED}"])
+        assert ODD_URL not in _feed(cfg) and "Edited: " in _feed(cfg)
+        assert _build_unprivileged(cfg).lines == second.lines
+
+
+def test_an_article_made_unreadable_is_read_again_after_the_page_could_not_show_it() -> None:
+    """The same for ``index.html``, which takes the headlines of the feeds it does not
+    render again from the cache (here none has one: as an older cache), else from
+    their files: the page fails once, then the file is read again and rejected."""
+    with _project_dir() as root:
+        cfg = _project(root, feeds="[feeds.azure]" + FEEDS.split("[feeds.azure]", 1)[1])
+        odd = Path(_odd(cfg, b"odd.txt"))
+        odd.write_bytes(ODD)
+        os.utime(odd, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+        assert _build_unprivileged(cfg).code == 0
+        os.chmod(odd, 0)
+        with contextlib.closing(sqlite3.connect(cfg.parent / ".feedpub" / "cache.sqlite")) as db:
+            db.execute("UPDATE files SET headline=NULL")
+            db.commit()
+        good = cfg.parent / "content" / "good.txt"
+        good.write_bytes(good.read_bytes().replace(b'title: "', b'title: "Edited: ', 1))
+        first = _build_unprivileged(cfg)  # (the odd feed is not rendered again)
+        assert (first.code, first.about("index.html")) == (3, [
+            f"{root}/feeds/index.html: an article the page shows could not be read",
+            f"{root}/feeds/index.html: content/odd.txt:1: {DENIED}",
+            f"{root}/feeds/index.html: not written; the previous file is kept"])  # fmt: skip
+        second = _build_unprivileged(cfg)
+        assert (second.code, second.lines) == (1, [f"content/odd.txt:1: {DENIED}"])
+
+
 def test_a_folder_that_cannot_be_listed_is_named_and_the_rest_built() -> None:
     with _project_dir() as root:
         cfg = _project(root, "content/**/*.txt")

@@ -20,7 +20,7 @@ from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import compose, formats, incremental, kept, output, parallel, sources
-from .archive import documents
+from .archive import Document, documents
 from .cache import Cache, Changes, KeptParts, Row
 from .compose import Job, Shown
 from .config import Config, FeedConfig
@@ -541,17 +541,22 @@ class Preview(NamedTuple):
     errors: list[ArticleError]
     #: the files shown that changed since they were summarised (left out)
     changed: list[str]
+    #: the feed's subscription document (its items, and the archive pages it links)
+    doc: Document[Summary]
 
 
 def preview(config: Config, name: str, now: datetime, limit: int | None = None) -> Preview:
-    """What a feed (a slug) or any topic would hold at ``now``, as whole articles.
-    UnknownTopicError for a name that is neither."""
+    """What a feed (a slug) or any topic would hold at ``now``, as whole articles, in
+    its subscription document (as :func:`build` makes it: one of a feed with archives
+    links its newest page). UnknownTopicError for a name that is neither."""
     g = gather(config)
     feed = feed_for(config, name, g.summaries, limit)
-    items = pick_all(visible(g.summaries, now), [feed])[feed.slug]
-    reread = sources.read_articles(config, items)
-    chosen = [reread.articles[s.path] for s in items if s.path in reread.articles]
-    return Preview(feed, chosen, [*g.errors, *reread.errors.values()], reread.changed)
+    # (every article it matches, for a feed with archives: as select_feeds gives them)
+    uncut = replace(feed, max_items=len(g.summaries) + 1) if feed.archive else feed
+    doc = documents(feed, pick_all(visible(g.summaries, now), [uncut])[feed.slug])[0]
+    reread = sources.read_articles(config, doc.items)
+    chosen = [reread.articles[s.path] for s in doc.items if s.path in reread.articles]
+    return Preview(feed, chosen, [*g.errors, *reread.errors.values()], reread.changed, doc)
 
 
 class FeedCount(NamedTuple):

@@ -394,7 +394,7 @@ def preview_cmd(
         from . import formats
 
         name = "json" if fmt == "jsonfeed" else fmt
-        data = formats.render(config, feed, chosen, [name])[name]
+        data = formats.render(config, feed, chosen, [name], shown.doc)[name]
         click.echo(data.decode("utf-8"), nl=False)
         return
     if fmt == "json":

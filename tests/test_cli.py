@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,20 @@ def test_preview_prints_what_build_writes(
     assert code == 0, err
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     assert out.encode() == (cfg.parent / "feeds" / f"azure.{suffix}").read_bytes()
+
+
+def test_preview_of_a_feed_with_archive_pages_prints_what_build_writes(tmp_path: Path) -> None:
+    """The sample's "all" feed has archive pages: its subscription document links the
+    newest (``prev-archive``), in the preview too."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    cfg, now = str(tmp_path / "config.toml"), "2026-11-01T00:00:00Z"
+    assert run("build", "-c", cfg, "--now", now)[0] == 0
+    for fmt in ("rss", "atom"):
+        code, out, err = run("preview", "all", "-c", cfg, "--now", now, "--format", fmt)
+        written = (tmp_path / "feeds" / f"all.{fmt}").read_bytes()
+        assert (code, err) == (0, "") and b'rel="prev-archive"' in written
+        assert out.encode() == written
 
 
 def test_list_shows_every_feed(cfg: Path) -> None:

@@ -29,6 +29,8 @@ from .errors import ConfigError, LockError, UnknownTopicError, shown_path
 from .output import build_lock
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
+#: The largest file ``validate`` checks (what it reads of a file, at most, and one byte).
+VALIDATE_LIMIT = 128 << 20
 #: A phase shows a progress bar on a terminal when it has at least this much to do.
 PROGRESS_MIN = {"Reading articles": 500, "Writing feeds": 50}
 
@@ -344,12 +346,19 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
 @now_option
 def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
     """Check RSS 2.0, Atom 1.0 or JSON Feed 1.1 files (format detected); exit 1 on a problem."""
-    from .formats import check
+    from .formats import Problem, check
 
     bad = False
     for name in files:
-        with open(name, "rb") as f:
-            _, problems = check(f.read(), _now(now))
+        try:
+            with open(name, "rb") as f:  # (a pipe too: /dev/stdin)
+                data = f.read(VALIDATE_LIMIT + 1)
+        except OSError as e:
+            problems = [Problem(1, "read", f"cannot read: {e.strerror or e}")]
+        else:
+            too_big = f"over {VALIDATE_LIMIT >> 20} MiB: not a feed a reader fetches; not checked"
+            big = len(data) > VALIDATE_LIMIT
+            problems = [Problem(1, "size", too_big)] if big else check(data, _now(now))[1]
         for p in problems:
             item = f" [{p.item}]" if p.item else ""
             click.echo(f"{shown_path(name)}:{p.line}: {p.rule}: {p.message}{item}")

@@ -161,6 +161,50 @@ def test_not_json_at_all_is_reported_with_its_line() -> None:
     assert [(p.line, p.rule) for p in problems] == [(3, "well-formed")]
 
 
+@pytest.mark.parametrize("indent", [None, 2, "\t"])
+def test_a_json_feeds_problems_are_on_the_lines_of_their_items(indent: int | str | None) -> None:
+    """Each item's problem on the line of its value (an ``items`` key nested in an
+    extension is not the feed's), however the document is laid out: in one line (each
+    item found in one pass, not by a search of the whole text for each), or indented."""
+    items = [{"id": f"https://e.com/{n}", "url": url, "content_text": "x"}
+             for n, url in enumerate(["https://e.com/0", "relative", "https://e.com/2", "/x"])]  # fmt: skip
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "t",
+           "feed_url": "https://e.com/f.json", "_ext": {"items": [{"url": "relative"}]},
+           "items": items}  # fmt: skip
+    text = json.dumps(doc, indent=indent, separators=(",", ": "))
+    problems = check(text.encode(), NOW_DT)[1]
+    lines = text.splitlines()
+
+    def line_of(needle: str, after: int = 0) -> int:
+        return next(n for n, line in enumerate(lines, 1) if n > after and needle in line)
+
+    wanted = [line_of(f'"url": "{url}"', line_of(f'"id": "https://e.com/{k}"') - 1)
+              for k, url in ((1, "relative"), (3, "/x"))]  # fmt: skip
+    assert sorted((p.line, p.rule, p.item) for p in problems) == [
+        (wanted[0], "absolute-url", "https://e.com/1"), (wanted[1], "absolute-url", "https://e.com/3")]  # fmt: skip
+    assert (indent is None) == (wanted == [1, 1])
+
+
+def test_json_nested_past_what_python_reads_is_a_problem_not_a_crash() -> None:
+    deep = b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert [(p.line, p.rule) for p in check(deep, NOW_DT)[1]] == [(1, "well-formed")]
+
+
+def test_validate_names_a_file_too_big_to_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedpub import cli
+
+    monkeypatch.setattr(cli, "VALIDATE_LIMIT", 1 << 20)
+    big = tmp_path / "big.rss"
+    big.write_bytes(b"<rss>" + b" " * (1 << 20))
+    code, out, _ = run("validate", str(big))
+    assert (code, out) == (
+        1,
+        f"{big}:1: size: over 1 MiB: not a feed a reader fetches; not checked\n",
+    )
+
+
 def test_validate_command_accepts_json_and_reports_its_problems(built: Path) -> None:
     good = built / "azure.json"
     code, out, _ = run("validate", "--now", NOW, str(good), str(built / "azure.atom"))

@@ -7,8 +7,10 @@ date in the future, no forbidden markup in ``content_html``.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -34,17 +36,65 @@ def _validator() -> jsonschema.protocols.Validator:
 
 
 class _Lines:
-    """Line numbers of values in the JSON text (the first line holding the value)."""
+    """Line numbers of values in the JSON text: of a top-level key's, and of the values
+    within each item of ``items`` (found within that item's text: each search is as
+    long as its item, whatever the feed's length or layout)."""
 
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
+        self.text = text
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+        self.items = _item_spans(text)
 
-    def of(self, key: str, value: Any, start: int = 1) -> int:
+    def line(self, offset: int) -> int:
+        return bisect.bisect_left(self.breaks, offset) + 1
+
+    def of(self, key: str, value: Any, item: int | None = None) -> int:
+        """The line of ``"key": value`` (as ``json.dumps`` writes them) in item number
+        ``item`` (from 0; None: in the whole text), else the line the item begins on
+        (or 1)."""
+        start, end = (0, len(self.text)) if item is None or self.items is None \
+            else self.items[item]  # fmt: skip
         needle = f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
-        for number in range(max(start, 1), len(self.lines) + 1):
-            if needle in self.lines[number - 1]:
-                return number
-        return start
+        at = self.text.find(needle, start, end)
+        return self.line(at if at >= 0 else start)
+
+
+_WHITE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip(text: str, at: int, past: str = "") -> int:
+    """Where the next token after white space begins in ``text``, from ``at``; with
+    ``past``, after that one character too (a ``,`` or ``:``), when it is there."""
+    at = _WHITE.match(text, at).end()  # type: ignore[union-attr]  # (it matches "")
+    if past and text[at : at + 1] == past:
+        at = _WHITE.match(text, at + 1).end()  # type: ignore[union-attr]
+    return at
+
+
+def _item_spans(text: str) -> list[tuple[int, int]] | None:
+    """Where each element of the top-level object's (last) ``items`` array begins and
+    ends in ``text``, a JSON document ``json.loads`` took; None when it has none. One
+    pass, by the C scanner: each other value is decoded to be stepped over."""
+    decode = json.JSONDecoder().raw_decode
+    at = _skip(text, 0)
+    if text[at : at + 1] != "{":
+        return None
+    spans: list[tuple[int, int]] | None = None
+    at = _skip(text, at + 1)
+    while text[at : at + 1] == '"':
+        key, at = decode(text, at)
+        at = _skip(text, at, ":")
+        if key == "items" and text[at : at + 1] == "[":
+            spans, at = [], _skip(text, at + 1)
+            while text[at : at + 1] not in ("]", ""):
+                _, end = decode(text, at)
+                spans.append((at, end))
+                at = _skip(text, end, ",")
+            at += 1  # (past "]")
+        else:
+            _, at = decode(text, at)
+        at = _skip(text, at, ",")
+    return spans
 
 
 def check(data: bytes, now: datetime | None = None) -> list[Problem]:
@@ -56,17 +106,19 @@ def check(data: bytes, now: datetime | None = None) -> list[Problem]:
         return [Problem(1, "encoding", f"not UTF-8: {e.reason} at byte {e.start}")]
     except json.JSONDecodeError as e:
         return [Problem(e.lineno, "well-formed", f"not valid JSON: {e.msg}")]
-    lines = _Lines(text)
-    problems: list[Problem] = []
-    for err in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.path))):
-        where = "/".join(str(p) for p in err.absolute_path) or "(top)"
-        problems.append(
-            Problem(
-                _line_of_path(lines, doc, err.absolute_path), "schema", f"{where}: {err.message}"
-            )
-        )
-    if isinstance(doc, dict):
-        problems.extend(_checks(doc, lines, now))
+    except RecursionError:
+        return [Problem(1, "well-formed", "JSON nested too deeply to be read")]
+    try:
+        lines = _Lines(text)
+        problems: list[Problem] = []
+        for err in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.path))):
+            where = "/".join(str(p) for p in err.absolute_path) or "(top)"
+            line = _line_of_path(lines, doc, err.absolute_path)
+            problems.append(Problem(line, "schema", f"{where}: {err.message}"))
+        if isinstance(doc, dict):
+            problems.extend(_checks(doc, lines, now))
+    except RecursionError:  # (the schema's walk of values nested deep)
+        return [Problem(1, "schema", "JSON nested too deeply to be checked")]
     return ordered(problems)
 
 
@@ -78,7 +130,7 @@ def _line_of_path(lines: _Lines, doc: Any, path: Sequence[Any]) -> int:
         if isinstance(items, list) and isinstance(parts[1], int) and parts[1] < len(items):
             item = items[parts[1]]
             if isinstance(item, dict) and isinstance(item.get("id"), str):
-                return lines.of("id", item["id"])
+                return lines.of("id", item["id"], parts[1])
     return 1
 
 
@@ -106,17 +158,18 @@ def _checks(doc: dict[str, Any], lines: _Lines, now: datetime | None) -> Iterato
     if not isinstance(items, list):
         return
     ids: Counter[str] = Counter(i["id"] for i in items if isinstance(i, dict) and "id" in i)
-    start = 1
     for number, item in enumerate(items, 1):
         if not isinstance(item, dict):
             continue
         name = str(item.get("id", f"#{number}"))
-        start = line = lines.of("id", item.get("id"), start)
+        line = lines.of("id", item.get("id"), number - 1)
         if ids[name] > 1:
             yield Problem(line, "unique-id", f"id {name!r} is used by {ids[name]} items", name)
         for key in ("url", "external_url", "image", "banner_image"):
             if key in item:
-                yield from _url(lines.of(key, item[key], line), item[key], f"item {key}", name)
+                yield from _url(
+                    lines.of(key, item[key], number - 1), item[key], f"item {key}", name
+                )
         for att in item.get("attachments") or []:
             if isinstance(att, dict):
                 yield from _url(line, att.get("url"), "attachment url", name)

@@ -161,6 +161,9 @@ def build(
             if site is not None:  # staged after the documents, as they are renamed after them
                 result.outcomes += site.deliver(stage)
             _publish(stage, result)  # every file's bytes on disk, then the renames
+            if site is not None:  # (a --feed build knows the files of its feeds only)
+                produced = {o.name for o in result.outcomes if o.status != "removed"}
+                result.outcomes += output.prune_unlisted(config, produced, check)
         # the files of the feeds kept for the next build are read again then, even if
         # their size and mtime look unchanged
         changes.stale = sorted(

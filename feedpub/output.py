@@ -14,9 +14,10 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -316,6 +317,54 @@ def prune_pages(config: Config, feed: FeedConfig, fmt: str, docs: Sequence[Docum
             out.append(Outcome(path.name, "failed", [f"cannot remove {path}: {e.strerror or e}"]))
         else:
             out.append(Outcome(path.name, "removed"))
+    return out
+
+
+#: What feedpub writes near the top of each of its feeds: its generator, in RSS, Atom
+#: and JSON Feed.
+_WRITTEN_BY_US = (b"<generator>feedpub</generator>",
+                  b'<generator uri="https://pypi.org/project/feedpub/"',
+                  b'"about": "https://pypi.org/project/feedpub/"')  # fmt: skip
+#: The formats' file name extensions (their names).
+_FEED_EXTENSIONS = ("rss", "atom", "json")
+
+
+def prune_unlisted(config: Config, produced: Collection[str], check: bool) -> list[Outcome]:
+    """Remove the feed files of the output folder that no feed of the config makes any
+    more (a feed, a format or archive pages taken out of ``config.toml``): those, not in
+    ``produced``, that feedpub wrote there for this site (its generator and the file's
+    own URL under ``site.feeds_url`` in their first 8 KB). Anything else is left alone:
+    files of other tools, links, what was written for another ``feeds_url``."""
+    try:
+        names = os.listdir(config.output)
+    except OSError:
+        return []
+    out: list[Outcome] = []
+    for name in sorted(names):
+        stem, _, ext = name.rpartition(".")
+        if name in produced or name.startswith(".") or ext not in _FEED_EXTENSIONS:
+            continue
+        path = config.output / name
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                continue
+            with open(path, "rb") as f:
+                head = f.read(8192)
+        except OSError:
+            continue
+        url = config.feed_url(stem, ext)
+        mine = (url.encode(), url.replace("&", "&amp;").encode())  # (in JSON; in XML)
+        if not (any(m in head for m in _WRITTEN_BY_US) and any(u in head for u in mine)):
+            continue
+        if check:
+            out.append(Outcome(name, "differs", ["no feed of the config makes it any more"]))
+            continue
+        try:
+            path.unlink()
+        except OSError as e:
+            out.append(Outcome(name, "failed", [f"cannot remove {path}: {e.strerror or e}"]))
+        else:
+            out.append(Outcome(name, "removed"))
     return out
 
 

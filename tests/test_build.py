@@ -818,6 +818,43 @@ def test_a_build_stopped_by_a_signal_cleans_up_and_says_so(
     assert b"smarter AI!" in outputs(cfg)["azure.rss"]
 
 
+def test_the_files_of_a_feed_or_format_taken_out_of_the_config_are_removed(tmp_path: Path) -> None:
+    """A feed taken out of ``config.toml`` (``top``), a format (``space`` without its
+    Atom and JSON Feed), archive pages turned off: their files go (``--check`` names
+    them first); what feedpub did not write there for this site stays: another tool's
+    feed, a link, a feed of feedpub's served from another URL."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(text, encoding="utf-8")
+    feeds = tmp_path / "feeds"
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    (feeds / "theirs.rss").write_text("<rss><channel><generator>other</generator>", "utf-8")
+    (feeds / "alias.rss").symlink_to("top.rss")
+    moved = (
+        (feeds / "ai.rss")
+        .read_bytes()
+        .replace(b"https://news.example.com/", b"https://old.example/")
+    )
+    (feeds / "old.rss").write_bytes(moved)
+    kept = {p.name for p in feeds.iterdir()}
+    gone = {"top.rss", "space.atom", "space.json", *(p.name for p in feeds.glob("all-archive-*"))}
+    top = text.index("[feeds.top]")
+    cut = text[:top] + text[text.index("\n[", top) + 1 :] if "\n[" in text[top:] else text[:top]
+    cfg.write_text(cut.replace('formats = ["rss", "atom", "json"]', 'formats = ["rss"]')
+                   .replace("archive = true", "archive = false"), encoding="utf-8")  # fmt: skip
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "--check")
+    assert code == 3 and all(f"{feeds / n}: no feed of the config makes it any more" in err
+                             for n in ("top.rss", "space.atom", "space.json"))  # fmt: skip
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0, err
+    assert {
+        ln.removeprefix(f"removed {feeds}/") for ln in err.splitlines() if ln.startswith("removed ")
+    } == gone
+    assert {p.name for p in feeds.iterdir()} == kept - gone
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check") == (0, "")
+
+
 def test_archive_pages_are_published_before_the_documents_that_link_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -165,8 +165,8 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     try:
         with _stopped_as_by_ctrl_c():
             if check:
-                result = build(config, _now(now), slugs=slugs, check=True, jobs=jobs,
-                               progress=progress)  # fmt: skip
+                result = build(config, _now(now), slugs=slugs, check=True,
+                               allow_empty=allow_empty, jobs=jobs, progress=progress)  # fmt: skip
             else:
                 with build_lock(config, lock_timeout):
                     result = build(config, _now(now), slugs=slugs, full=full,

@@ -195,8 +195,12 @@ def test_empty_content_does_not_wipe_feeds(cfg: Path, seeds_dir: Path) -> None:
     code, _, err = run("build", "-c", str(cfg), "--now", NOW)
     assert code == 3 and "yielded no articles" in err
     assert (cfg.parent / "feeds" / "azure.rss").read_bytes() == before
+    # --check with --allow-empty: what a build with it would write (empty feeds) differs
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW, "--check", "--allow-empty")
+    assert code == 3 and "differs" in err and "yielded no articles" not in err
     assert run("build", "-c", str(cfg), "--now", NOW, "--allow-empty")[0] == 0
     assert b"<item>" not in (cfg.parent / "feeds" / "azure.rss").read_bytes()
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check", "--allow-empty")[0] == 0
 
 
 def test_check_reports_stale_feeds_and_writes_nothing(cfg: Path, seeds_dir: Path) -> None:

@@ -39,6 +39,7 @@ import gzip
 import hashlib
 import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -121,6 +122,15 @@ class FeedServer(ThreadingHTTPServer):
         Like a daemon thread, such a thread ends with the process.
         """
         _thread.start_new_thread(self.process_request_thread, (request, client_address))
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client gone mid-exchange (a reset, a broken pipe: a reader that closed its
+        connection early) is nothing to report; anything else is one line of the log,
+        never a traceback (the base class's)."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError) or self.log is None:
+            return
+        self.log(f"{client_address[0]} - error: {log_text(f'{type(error).__name__}: {error}')}")
 
     @property
     def url(self) -> str:

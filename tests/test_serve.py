@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -371,6 +372,38 @@ def test_one_log_line_per_response_with_time_status_and_bytes(site: Site) -> Non
         ("127.0.0.1", "GET /missing.rss HTTP/1.1", "404", len(b"not found\n")),
         ("127.0.0.1", "POST /azure.rss HTTP/1.1", "405", 0),
     ]
+
+
+def test_a_client_that_resets_its_connection_is_no_traceback(
+    site: Site, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A reader that closes its kept-alive connection with requests still unanswered
+    (a reset): the server says nothing of it, and serves the next reader."""
+    sock = site.connect()
+    sock.sendall(b"GET /azure.rss HTTP/1.1\r\nHost: x\r\n\r\n" * 20)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()  # (a reset: what was sent and not read is thrown away)
+    time.sleep(0.3)
+    assert site.request("/azure.rss")[0] == 200
+    _, err = capfd.readouterr()
+    assert "Traceback" not in err and "Error" not in err, err
+    assert not [line for line in site.log if " error: " in line], site.log
+
+
+def test_an_error_in_the_server_is_one_line_of_its_log(
+    site: Site, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: FeedHandler) -> None:
+        raise RuntimeError("boom\nforged line")
+
+    monkeypatch.setattr(FeedHandler, "do_GET", broken)
+    with pytest.raises((http.client.HTTPException, ConnectionError)):
+        site.request("/azure.rss")
+    deadline = time.monotonic() + 10
+    while not site.log and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert site.log == ["127.0.0.1 - error: RuntimeError: boom\\x0aforged line"]  # (one line)
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_a_long_request_line_is_cut_and_escaped_in_the_log(site: Site) -> None:

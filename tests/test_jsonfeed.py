@@ -185,6 +185,23 @@ def test_a_json_feeds_problems_are_on_the_lines_of_their_items(indent: int | str
     assert (indent is None) == (wanted == [1, 1])
 
 
+def test_json_with_a_byte_order_mark_a_lone_surrogate_or_no_object_is_named_as_json() -> None:
+    """Each is JSON to ``check`` (never "not well-formed XML") and has its problem; an
+    escaped surrogate pair (one character, as ``json.dumps`` writes 😀) is none."""
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "t",
+           "feed_url": "https://e.com/f.json", "items": []}  # fmt: skip
+    good = json.dumps(doc).encode()
+    assert check(good, NOW_DT) == ("json", [])
+    bom = check(b"\xef\xbb\xbf" + good, NOW_DT)
+    assert bom[0] == "json" and [(p.line, p.rule) for p in bom[1]] == [(1, "encoding")]
+    item = {"id": "https://e.com/1", "content_text": "a \U0001f600 b"}
+    assert check(json.dumps({**doc, "items": [item]}).encode(), NOW_DT) == ("json", [])
+    lone = json.dumps({**doc, "items": [{**item, "content_text": "a \ud800 b"}]}).encode()
+    assert [(p.rule, p.message.split(",")[0]) for p in check(lone, NOW_DT)[1]] == [
+        ("encoding", "a string holds \\ud800")]  # fmt: skip
+    assert check(b"  [1, 2]", NOW_DT)[0] == "json"
+
+
 def test_json_nested_past_what_python_reads_is_a_problem_not_a_crash() -> None:
     deep = b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     assert [(p.line, p.rule) for p in check(deep, NOW_DT)[1]] == [(1, "well-formed")]

@@ -45,8 +45,9 @@ class Format:
     ``renderer`` and ``checker`` name a function of a module of this package as
     ``"module:function"``: the renderer is a :class:`Renderer` (formats that share
     one are rendered by one call), the checker a :class:`Checker`. :func:`check`
-    knows a document's format by its first byte (``lead``, for a format that is not
-    XML) or else by the tag of its XML root element (``root``); the checker gets
+    knows a document's format by its first byte after a byte order mark and white space
+    (one of ``lead``, for a format that is not XML) or else by the tag of its XML root
+    element (``root``); the checker gets
     the bytes of the first kind, the root element of the second.
 
     A format that is ``assembled`` writes each article the same way in every document
@@ -76,7 +77,7 @@ ATOM = Format(
 )  # fmt: skip
 JSON = Format(
     "json", "JSON Feed", "application/feed+json", "JSON Feed 1.1",
-    renderer="jsonfeed:render", checker="jsoncheck:check", lead=b"{",
+    renderer="jsonfeed:render", checker="jsoncheck:check", lead=b"{[",
 )  # fmt: skip
 #: Every format, in the order readers take them best: every reader takes RSS 2.0,
 #: nearly all Atom, far fewer JSON Feed (``feeds.opml`` subscribes to the first a
@@ -191,9 +192,9 @@ _WHITE_SPACE = b" \t\r\n"
 def check(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Problem]]:
     """The format of a document's bytes (None when it is none of ours) and what is
     wrong with it, each problem with its line."""
-    lead = data.lstrip(_WHITE_SPACE)[:1]
+    lead = data.removeprefix(b"\xef\xbb\xbf").lstrip(_WHITE_SPACE)[:1]
     for fmt in FORMATS.values():
-        if fmt.lead and lead == fmt.lead:
+        if lead and lead in fmt.lead:
             return fmt.name, cast(Checker, _function(fmt.checker))(data, now)
     from .xmlcheck import parse
 

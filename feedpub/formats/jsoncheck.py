@@ -99,6 +99,10 @@ def _item_spans(text: str) -> list[tuple[int, int]] | None:
 
 def check(data: bytes, now: datetime | None = None) -> list[Problem]:
     """Parse and check a JSON Feed document; returns its problems, sorted."""
+    if data.startswith(b"\xef\xbb\xbf"):  # (then checked without it)
+        bom = [Problem(1, "encoding", "a byte order mark, which JSON has not (RFC 8259): "
+                                      "save the file without it")]  # fmt: skip
+        return ordered(bom + check(data[3:], now))
     try:
         text = data.decode("utf-8")
         doc = json.loads(text)
@@ -119,7 +123,18 @@ def check(data: bytes, now: datetime | None = None) -> list[Problem]:
             problems.extend(_checks(doc, lines, now))
     except RecursionError:  # (the schema's walk of values nested deep)
         return [Problem(1, "schema", "JSON nested too deeply to be checked")]
+    if _SURROGATE_ESCAPE.search(text):  # (rare: then the exact test, every string encoded)
+        try:
+            json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as e:
+            lone = repr(e.object[e.start])[1:-1]
+            problems.append(Problem(1, "encoding", f"a string holds {lone}, half of a "
+                                    "surrogate pair: no character; readers may refuse it"))  # fmt: skip
     return ordered(problems)
+
+
+#: An escaped surrogate (``\ud83d``): half of a pair, which is one character, or alone.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _line_of_path(lines: _Lines, doc: Any, path: Sequence[Any]) -> int:

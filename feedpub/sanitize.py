@@ -99,7 +99,9 @@ def clean_text(
     is left is plain text: markup in it (``<b>``, ``<script>``, ``3 < 5``) is text,
     which every format escapes once for its context. Then XML-forbidden characters
     go, mojibake is repaired, the text is normalised to NFC and, for a single-line
-    text (a title, a name, a topic), runs of white space become one space.
+    text (a title, a name, a topic), runs of white space become one space; in a text
+    of many lines (an excerpt), each line break is a ``\n`` (``\r\n`` and ``\r``, as
+    a CMS on Windows writes them, too: as XML and HTML read them).
     The result is never cleaned again (that would decode a second time).
 
     With ``markup``, the value is HTML (its references are part of the markup, and
@@ -115,6 +117,8 @@ def clean_text(
     if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
         return value  # what the steps below would give (tests/test_fastpath.py)
     value = _FORBIDDEN.sub("", value)
+    if "\r" in value and not single_line:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return shorten(value, single_line=single_line, limit=limit)
 
 

@@ -206,6 +206,20 @@ def test_bad_files_name_the_line_in_the_file(data: bytes, line: int, words: str)
     assert str(info.value).startswith(f"bad.txt:{line}: ")
 
 
+def test_line_breaks_in_an_excerpt_are_one_kind_whatever_the_cms_wrote() -> None:
+    """``\\r\\n`` and ``\\r`` in a text (escaped in a double-quoted YAML string, as a
+    CMS on Windows writes them; or as ``&#13;``) are line breaks, as XML and HTML read
+    them: an empty line between paragraphs still parts them (real excerpts do)."""
+    from feedpub.formats.items import content_html
+
+    data = (b'---\ntitle: "T"\nexcerpt: "One?\\r\\n\\r\\nTwo.\\r\\rThree&#13;&#10;&#13;Four."\n'
+            b"publishedDateTime: 2020-05-19T21:00:00Z\nwebUrl: https://e.com/a\npublished: true\n---\n")  # fmt: skip
+    a = load_article("a.txt", data, UTC)
+    assert a.excerpt == "One?\n\nTwo.\n\nThree\n\nFour."
+    assert content_html(a) == "<p>One?</p><p>Two.</p><p>Three</p><p>Four.</p>"
+    assert clean_text("a\r\nb", single_line=True) == "a b"
+
+
 def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:
     data = b"\xef\xbb\xbf" + make(tmp_path, title="Caf\xc3\xa9").replace(b"\n", b"\r\n")
     assert load_article("x.txt", data, UTC).title == "Café"

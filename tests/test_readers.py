@@ -398,7 +398,7 @@ PIECES = [
     "&#8217;", "&#8220;", "&#8221;", "&amp;", "&#038;", "&amp;amp;", "&lt;b&gt;", "&quot;",
     "&nbsp;", "&eacute;", "&#x2014;", "&copy;", "&", "<", ">", "<b>", "</b>", "<script>",
     "<!--", '"', "'", "é", "e\u0301", "東京", "Itâ€™s", "Ã©", "Zürich", "AT&T", "]]>", "\u00a0",
-    "a", "b", " ", "x<y", "3 < 5", "\\", "|", "\t", "\n\n",
+    "a", "b", " ", "x<y", "3 < 5", "\\", "|", "\t", "\n\n", "\r\n\r\n",
 ]  # fmt: skip
 text = st.lists(st.sampled_from(PIECES), min_size=1, max_size=8).map("".join)
 

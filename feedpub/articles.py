@@ -554,7 +554,10 @@ def _url(d: dict[str, Any], tz: tzinfo) -> str:
 
 def _date(d: dict[str, Any], tz: tzinfo) -> datetime:
     if "publishedDateTime" not in d:
-        raise FieldError("title", "publishedDateTime is missing")
+        raise FieldError(
+            "title",
+            "publishedDateTime is missing: give when it was published (2024-05-01T10:00:00Z)",
+        )
     return to_utc(d["publishedDateTime"], tz, "publishedDateTime")
 
 

@@ -195,6 +195,11 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
             "no usable webUrl",
         ),
         (b'---\ntitle: "ok"\n\xff\n---\n', 3, "invalid UTF-8"),
+        (
+            b'---\nwebUrl: "https://e.com/a"\ntitle: "No date"\n---\n',
+            3,
+            "publishedDateTime is missing: give when it was published (2024-05-01T10:00:00Z)",
+        ),
         (b'---\r\ntitle: "x"\r\ntitle: "y"\r\n---\r\n', 3, "duplicate key 'title'"),
     ],
 )

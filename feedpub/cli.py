@@ -329,8 +329,9 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
     if watcher is not None:
         watcher.start()
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
+        with _stopped_as_by_ctrl_c():
+            server.serve_forever()
+    except KeyboardInterrupt:  # (Ctrl-C, or SIGTERM: the watcher's build, if one runs, ends first)
         pass
     finally:
         server.server_close()

@@ -479,7 +479,12 @@ def test_watch_rebuilds_on_change_and_serves_the_new_feed(site: Site, seeds_dir:
     assert len(builds) >= 2 and not [w for w in warnings if "failed" in w]
 
 
-def test_serve_command_listens_and_stops_on_ctrl_c(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_command_listens_and_stops_on_ctrl_c(
+    write_config, seeds_dir: Path, stop: int
+) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C, or SIGTERM (``kill``, systemd), stops it as it stops a build: cleanly,
+    exit 0, nothing of a build's left in the output folder."""
     cfg = write_config(["content/*.txt"], FEEDS)
     process = subprocess.Popen(
         [sys.executable, "-m", "feedpub", "serve", "-c", str(cfg), "--port", "0", "--watch"],
@@ -500,7 +505,8 @@ def test_serve_command_listens_and_stops_on_ctrl_c(write_config, seeds_dir: Path
         parsed = feedparser.parse(url + "azure.rss")
         assert parsed.status == 200 and len(parsed.entries) == 2
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         _, rest = process.communicate(timeout=20)
     assert process.returncode == 0, "".join(lines) + rest
     assert "Traceback" not in rest
+    assert not list((cfg.parent / "feeds").glob(".feedpub-stage.*"))

@@ -98,6 +98,10 @@ def build(
     ex = executor or parallel.executor(jobs)
     if not check:
         output.make_folder(config)
+    # the output files the cache records as written by the builds of this config (read
+    # before a --full build starts it afresh): the only ones a feed taken out of it may
+    # have removed (see output.prune_unlisted)
+    recorded = _recorded_outputs(config) if full else None
     cache = incremental.open_cache(config, readonly=check, fresh=full)
     changes = Changes()
     stage = output.Stage()  # what is written, published together once all is rendered
@@ -108,6 +112,7 @@ def build(
                 observe("listed", [s.path for s in found.sources])
             state = incremental.state(config, found, slugs, allow_empty)
             memo, known = cache.last_build()
+            recorded = set(known) if recorded is None else recorded
             if not check and not full:
                 same = incremental.nothing_to_do(config, memo, known, found.newest(), state, now)
                 if same is not None:
@@ -163,7 +168,7 @@ def build(
             _publish(stage, result)  # every file's bytes on disk, then the renames
             if site is not None:  # (a --feed build knows the files of its feeds only)
                 produced = {o.name for o in result.outcomes if o.status != "removed"}
-                result.outcomes += output.prune_unlisted(config, produced, check)
+                result.outcomes += output.prune_unlisted(config, produced, recorded, check)
         # the files of the feeds kept for the next build are read again then, even if
         # their size and mtime look unchanged
         changes.stale = sorted(
@@ -513,6 +518,15 @@ class _Site:
                 self.changes.outputs.append((name, self.fp, *stat))
             outcomes.append(outcome)
         return outcomes
+
+
+def _recorded_outputs(config: Config) -> set[str]:
+    """The names of the output files the cache records (read only)."""
+    cache = incremental.open_cache(config, readonly=True)
+    try:
+        return set(cache.last_build()[1])
+    finally:
+        cache.close()
 
 
 def _publish(stage: output.Stage, result: BuildResult) -> None:

@@ -329,12 +329,15 @@ _WRITTEN_BY_US = (b"<generator>feedpub</generator>",
 _FEED_EXTENSIONS = ("rss", "atom", "json")
 
 
-def prune_unlisted(config: Config, produced: Collection[str], check: bool) -> list[Outcome]:
+def prune_unlisted(config: Config, produced: Collection[str], recorded: Collection[str],
+                   check: bool) -> list[Outcome]:  # fmt: skip
     """Remove the feed files of the output folder that no feed of the config makes any
     more (a feed, a format or archive pages taken out of ``config.toml``): those, not in
-    ``produced``, that feedpub wrote there for this site (its generator and the file's
-    own URL under ``site.feeds_url`` in their first 8 KB). Anything else is left alone:
-    files of other tools, links, what was written for another ``feeds_url``."""
+    ``produced``, that the builds of this config wrote (``recorded``, by the cache) and
+    that still say so (feedpub's generator and the file's own URL under
+    ``site.feeds_url`` in their first 8 KB). Anything else is left alone: files of other
+    tools or of another config writing to the same folder, links, what was written for
+    another ``feeds_url``."""
     try:
         names = os.listdir(config.output)
     except OSError:
@@ -342,7 +345,8 @@ def prune_unlisted(config: Config, produced: Collection[str], check: bool) -> li
     out: list[Outcome] = []
     for name in sorted(names):
         stem, _, ext = name.rpartition(".")
-        if name in produced or name.startswith(".") or ext not in _FEED_EXTENSIONS:
+        if (name in produced or name not in recorded or name.startswith(".")
+                or ext not in _FEED_EXTENSIONS):  # fmt: skip
             continue
         path = config.output / name
         try:

@@ -818,11 +818,15 @@ def test_a_build_stopped_by_a_signal_cleans_up_and_says_so(
     assert b"smarter AI!" in outputs(cfg)["azure.rss"]
 
 
-def test_the_files_of_a_feed_or_format_taken_out_of_the_config_are_removed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("full", [[], ["--full"]])
+def test_the_files_of_a_feed_or_format_taken_out_of_the_config_are_removed(
+    tmp_path: Path, full: list[str]
+) -> None:
     """A feed taken out of ``config.toml`` (``top``), a format (``space`` without its
     Atom and JSON Feed), archive pages turned off: their files go (``--check`` names
-    them first); what feedpub did not write there for this site stays: another tool's
-    feed, a link, a feed of feedpub's served from another URL."""
+    them first), by a plain build or a ``--full`` one (which starts the cache afresh);
+    what feedpub did not write there for this site stays: another tool's feed, a link,
+    a feed of feedpub's served from another URL."""
     shutil.copytree(ROOT / "content", tmp_path / "content")
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
     cfg = tmp_path / "config.toml"
@@ -846,13 +850,35 @@ def test_the_files_of_a_feed_or_format_taken_out_of_the_config_are_removed(tmp_p
     code, err = run("build", "-c", str(cfg), "--now", NOW, "--check")
     assert code == 3 and all(f"{feeds / n}: no feed of the config makes it any more" in err
                              for n in ("top.rss", "space.atom", "space.json"))  # fmt: skip
-    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v", *full)
     assert code == 0, err
     assert {
         ln.removeprefix(f"removed {feeds}/") for ln in err.splitlines() if ln.startswith("removed ")
     } == gone
     assert {p.name for p in feeds.iterdir()} == kept - gone
     assert run("build", "-c", str(cfg), "--now", NOW, "--check") == (0, "")
+
+
+def test_two_configs_writing_to_one_folder_remove_none_of_each_others_feeds(
+    tmp_path: Path,
+) -> None:
+    """Each removes only the files its own builds wrote (its cache records them): the
+    files of the other config's feeds stay (though the folder's feeds.opml and
+    index.html are the last build's)."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    sections = (ROOT / "config.toml").read_text(encoding="utf-8").split("\n[feeds.")
+    site = sections[0].replace('output = "feeds"', 'output = "../out"')
+    feeds = {s.split("]", 1)[0]: "[feeds." + s for s in sections[1:]}
+    for name, slug in (("a", "azure"), ("b", "climate")):
+        (tmp_path / name).mkdir()
+        text = site.replace('"content/', '"../content/') + "\n" + feeds[slug]
+        (tmp_path / name / "config.toml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    for name in ("a", "b", "a", "b"):
+        code, err = run("build", "-c", str(tmp_path / name / "config.toml"), "--now", NOW)
+        assert code == 0, err
+    names = {p.name for p in out.iterdir()}
+    assert {"azure.rss", "azure.atom", "climate.rss", "climate.atom"} <= names
 
 
 def test_archive_pages_are_published_before_the_documents_that_link_them(

@@ -318,6 +318,7 @@ def parse_config(
     output_raw = r.get(site, "site", "output", str, "feeds") or "feeds"
     output = root / output_raw
     cache = _cache_path(r, root, output, output_raw, r.get(site, "site", "cache", str, None))
+    _apart_from_content(r, root, content, output, output_raw, cache)
     max_items = _positive_int(r, site, "site", "max_items", DEFAULT_MAX_ITEMS)
     max_file_size = _positive_int(r, site, "site", "max_file_size", DEFAULT_MAX_FILE_SIZE)
     lock_timeout = r.get(site, "site", "lock_timeout", (int, float), DEFAULT_LOCK_TIMEOUT)
@@ -326,7 +327,7 @@ def parse_config(
     tz_name = r.get(site, "site", "timezone", str, "UTC") or "UTC"
     try:
         timezone = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # ("America": a folder of zones)
         r.problem(
             "site.timezone", f"unknown time zone {tz_name!r} (use a name such as 'Europe/Paris')"
         )
@@ -407,7 +408,70 @@ def _cache_path(r: _Reader, root: Path, output: Path, output_raw: str, raw: str 
                 f"the default cache {DEFAULT_CACHE!r} would be inside the output folder "
                 f"{output_raw!r}, {why}. Set site.cache to a file outside it",
             )
+    if raw and os.path.lexists(cache) and not _a_cache(cache):  # (the default one, in
+        # feedpub's own folder, is started afresh when damaged)
+        what = "a folder" if os.path.isdir(cache) else "a file that is not a feedpub cache"
+        r.problem(
+            "site.cache",
+            f"{raw!r} is {what} (an SQLite database), which a build would replace: point "
+            "site.cache at a new file (or remove it, if it is a damaged cache)",
+        )
     return cache
+
+
+#: How an SQLite database begins.
+_SQLITE = b"SQLite format 3\x00"
+
+
+def _a_cache(path: Path) -> bool:
+    """Whether ``path`` may be taken for a cache, and so started afresh: an SQLite
+    database, or an empty file (never a folder, nor any other file: a wrong site.cache
+    would otherwise replace it, config.toml or an article)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(_SQLITE))
+    except OSError:
+        return False
+    return head in (b"", _SQLITE)
+
+
+def _glob_root(pattern: str) -> str:
+    """The folder part of a glob before its first wildcard (as the listing starts at)."""
+    head: list[str] = []
+    for part in Path(pattern).parts:
+        if any(c in part for c in "*?["):
+            break
+        head.append(part)
+    return str(Path(*head)) if head else "."
+
+
+def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output: Path,
+                        output_raw: str, cache: Path) -> None:  # fmt: skip
+    """The output folder holds no content folder (it is published: every article file,
+    unpublished ones too, would be), and neither it nor the cache is in a content folder
+    that a ``**`` glob searches (the build would read its own files as articles). And
+    the output is a folder, or nothing yet."""
+    out = os.path.realpath(output)
+    for pattern in content:
+        base = os.path.realpath(root / _glob_root(pattern))
+        if Path(base).is_relative_to(out):
+            r.problem(
+                "site.output",
+                f"{output_raw!r} holds the content folder of {pattern!r}: it is published, "
+                "and so would every article file be, unpublished ones included. Choose an "
+                "output folder beside the content",
+            )
+        elif "**" in pattern:
+            for what, path in (("site.output", out), ("site.cache", os.path.realpath(cache))):
+                if Path(path).is_relative_to(base):
+                    r.problem(
+                        what,
+                        f"{path!r} is in the folder {pattern!r} searches: each build would "
+                        "read its own files as articles. Choose a place outside it",
+                    )
+    if os.path.lexists(output) and not os.path.isdir(output):
+        r.problem("site.output", f"{output_raw!r} is not a folder: point it at a folder "
+                                 "(made when missing)")  # fmt: skip
 
 
 def _positive_int(r: _Reader, table: dict[str, Any], prefix: str, key: str, default: int) -> int:

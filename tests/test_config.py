@@ -124,6 +124,60 @@ def test_wrong_types_are_named(tmp_path: Path) -> None:
     assert "9: feeds.a.min_quality: must be an integer or a number" in text
 
 
+def _site(**keys: str) -> str:
+    """GOOD with these ``[site]`` keys set (each value written as TOML)."""
+    lines = [ln for ln in GOOD.splitlines() if ln.split(" = ")[0] not in keys]
+    at = lines.index("[site]") + 1
+    return "\n".join([*lines[:at], *(f"{k} = {v}" for k, v in keys.items()), *lines[at:]])
+
+
+@pytest.mark.parametrize(
+    ("keys", "words"),
+    [
+        # the output folder holds the content: it would be published, drafts and all
+        (
+            {"output": '"."', "cache": '"../state/c.sqlite"'},
+            "site.output: '.' holds the content folder of 'news/*.txt'",
+        ),
+        ({"output": '"news"'}, "site.output: 'news' holds the content folder"),
+        # a ** glob would read the build's own files back as articles
+        ({"content": '"news/**/*"', "output": '"news/feeds"'}, "site.output: "),
+        ({"content": '"news/**/*"', "cache": '"news/cache.sqlite"'}, "site.cache: "),
+        # a cache path that holds something else: never replaced
+        (
+            {"cache": '"config.toml"'},
+            "site.cache: 'config.toml' is a file that is not a feedpub cache",
+        ),
+        (
+            {"cache": '"news/a.txt"'},
+            "site.cache: 'news/a.txt' is a file that is not a feedpub cache",
+        ),
+        ({"cache": '"news"'}, "site.cache: 'news' is a folder"),
+        ({"output": '"news/a.txt"'}, "site.output: 'news/a.txt' is not a folder"),
+        ({"timezone": '"America"'}, "site.timezone: unknown time zone 'America'"),
+    ],
+)
+def test_a_config_that_would_publish_read_or_replace_what_it_must_not_is_refused(
+    tmp_path: Path, keys: dict[str, str], words: str
+) -> None:
+    (tmp_path / "news").mkdir()
+    article = tmp_path / "news" / "a.txt"
+    article.write_text("---\ntitle: A\n---\n", encoding="utf-8")
+    found = problems_of(tmp_path, _site(**keys))
+    assert any(words in p for p in found), found
+    assert article.read_text(encoding="utf-8") == "---\ntitle: A\n---\n"
+
+
+def test_a_cache_or_an_empty_file_may_be_the_cache(tmp_path: Path) -> None:
+    import sqlite3
+
+    (tmp_path / "config.toml").write_text(_site(cache='"state.db"'), encoding="utf-8")
+    (tmp_path / "state.db").write_bytes(b"")
+    assert load_config(tmp_path / "config.toml").cache == tmp_path / "state.db"
+    sqlite3.connect(tmp_path / "state.db").execute("CREATE TABLE t(x)").connection.close()
+    assert load_config(tmp_path / "config.toml").cache == tmp_path / "state.db"
+
+
 def test_texts_that_no_feed_can_carry_are_refused_at_their_line(tmp_path: Path) -> None:
     """A control character (a terminal escape, NUL) cannot be written into a feed, a
     blank title names nothing, and a URL with white space in it is no URL: each is a

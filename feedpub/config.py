@@ -8,6 +8,7 @@ against the folder of the config file, never the working directory.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 import re
 import tomllib
@@ -223,28 +224,48 @@ _SPACE_OR_CONTROL = re.compile("[\\s\x00-\x1f\x7f-\x9f\ufffe\uffff]")
 def _check_url(r: _Reader, keypath: str, value: str | None, folder: bool = False) -> str:
     if value is None:
         return ""
-    try:
-        parts = urlsplit(value)
-    except ValueError:  # "https://[": not a URL at all
-        parts = urlsplit("")
-    if parts.scheme not in ("http", "https") or not parts.netloc or _SPACE_OR_CONTROL.search(value):
-        r.problem(keypath, f"must be an absolute http(s) URL (no space or control "
-                           f"character: write them %-encoded), got {value!r}")  # fmt: skip
+    why = _url_problem(value, folder)
+    if why is not None:
+        r.problem(keypath, f"must be an absolute http(s) URL ({why}), got {value!r}")
         return value
     if folder and not value.endswith("/"):
         value += "/"
     return value
 
 
-def is_hub_url(url: str) -> bool:
-    """An absolute https URL; plain http only on this machine (a local test hub)."""
+def _url_problem(value: str, folder: bool = False) -> str | None:
+    """What keeps ``value`` from being a site's public http(s) URL (one of a folder,
+    with ``folder``: the feeds' URLs are made by adding their names), or None."""
     try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError:
+        parts = urlsplit(value)
+        port = parts.port  # (a port that is not a number, or out of range: ValueError)
+    except ValueError:  # "https://[": not a URL at all
+        return "a host and, if any, a port number"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "http or https, and a host"
+    if _SPACE_OR_CONTROL.search(value):
+        return "no space or control character: write them %-encoded"
+    if "@" in parts.netloc:
+        return "no user name or password: every reader would see them"
+    if port == 0:
+        return "a port from 1 to 65535"
+    if folder and (parts.query or parts.fragment or value.endswith(("?", "#"))):
+        return "no query or fragment: the feeds' names are added to its path"
+    return None
+
+
+def is_hub_url(url: str) -> bool:
+    """A sound https URL (see :func:`_url_problem`); plain http only on this machine (a
+    local test hub: ``localhost``, or a loopback address)."""
+    if _url_problem(url) is not None:
         return False
-    local = host == "localhost" or host == "::1" or host.startswith("127.")
-    return bool(parts.netloc) and (parts.scheme == "https" or (parts.scheme == "http" and local))
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name, not an address
+        local = False
+    return parts.scheme == "https" or local
 
 
 SITE_KEYS = {
@@ -335,7 +356,8 @@ def parse_config(
 
     hub = r.get(site, "site", "hub", str, None)
     if hub is not None and not is_hub_url(hub):
-        r.problem("site.hub", f"must be an absolute https URL, got {hub!r}")
+        r.problem("site.hub", f"must be an absolute https URL (with a host, no space, user name "
+                              f"or password; http only on this machine), got {hub!r}")  # fmt: skip
     owner = _text(r, site, "site", "owner", "") or ""
 
     feeds: list[FeedConfig] = []

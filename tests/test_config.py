@@ -168,6 +168,34 @@ def test_a_config_that_would_publish_read_or_replace_what_it_must_not_is_refused
     assert article.read_text(encoding="utf-8") == "---\ntitle: A\n---\n"
 
 
+@pytest.mark.parametrize("key", ["link", "feeds_url"])
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://:80/", "a host"),
+        ("https://e.com:abc/", "port"),
+        ("https://e.com:99999/", "port"),
+        ("https://user:secret@e.com/", "no user name or password"),
+        ("https://e .com/", "no space"),
+        ("ftp://e.com/", "http or https"),
+    ],
+)
+def test_the_site_urls_are_sound(tmp_path: Path, key: str, url: str, why: str) -> None:
+    found = problems_of(tmp_path, _site(**{key: f'"{url}"'}))
+    assert any(f"site.{key}: must be an absolute http(s) URL (" in p and why in p for p in found), (
+        found
+    )
+
+
+@pytest.mark.parametrize("url", ["https://e.com/feeds/?v=1", "https://e.com/feeds/#top"])
+def test_the_feeds_url_is_a_folder_without_query_or_fragment(tmp_path: Path, url: str) -> None:
+    """The feeds' URLs are made by adding their names: ``…/feeds/?v=1all.rss`` is none."""
+    found = problems_of(tmp_path, _site(feeds_url=f'"{url}"'))
+    assert any("site.feeds_url: " in p and "no query or fragment" in p for p in found), found
+    (tmp_path / "config.toml").write_text(_site(link='"https://e.com/?ref=feed#top"'), "utf-8")
+    assert load_config(tmp_path / "config.toml").link == "https://e.com/?ref=feed#top"
+
+
 def test_a_cache_or_an_empty_file_may_be_the_cache(tmp_path: Path) -> None:
     import sqlite3
 

@@ -234,11 +234,15 @@ def test_a_hub_that_answers_garbage_is_a_failed_ping() -> None:
 
 
 def test_hub_must_be_https(write_config) -> None:  # type: ignore[no-untyped-def]
-    for good in ("https://hub.example.com/", "http://127.0.0.1:8080/", "http://localhost/"):
+    for good in ("https://hub.example.com/", "http://127.0.0.1:8080/", "http://localhost/",
+                 "http://[::1]:8080/", "http://127.1.2.3/"):  # fmt: skip
         cfg = write_config(["*.txt"], '[feeds.a]\ntitle = "A"\ntopics = ["x"]\n',
                            extra=f'hub = "{good}"\n')  # fmt: skip
         assert load_config(cfg).hub == good
-    for bad in ("http://hub.example.com/", "hub.example.com", "ftp://hub.example.com/"):
+    for bad in ("http://hub.example.com/", "hub.example.com", "ftp://hub.example.com/",
+                # not this machine, whatever they begin with; broken; with a password
+                "http://127.evil.example/", "http://127.0.0.1.nip.io/", "https://hub example.com/",
+                "https://user:pw@hub.example.com/", "https://hub.example.com:abc/", "https://:443/"):  # fmt: skip
         cfg = write_config(["*.txt"], '[feeds.a]\ntitle = "A"\ntopics = ["x"]\n',
                            extra=f'hub = "{bad}"\n')  # fmt: skip
         with pytest.raises(ConfigError, match=r"site\.hub: must be an absolute https URL"):

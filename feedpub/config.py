@@ -204,7 +204,12 @@ def _key_lines(text: str) -> dict[str, int]:
     keyline = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
     where: dict[str, int] = {}
     table = ""
-    for number, line in enumerate(text.splitlines(), 1):
+    within = ""  # the quotes of a text over many lines this line is in, if any
+    # (TOML's lines end with "\n": not at U+2028, U+0085 and the like, as splitlines has it)
+    for number, line in enumerate(text.split("\n"), 1):
+        if within:  # (no header nor key in a text: a line that closes it ends it)
+            within = "" if within in line else within
+            continue
         m = header.match(line)
         if m:
             table = ".".join(p.strip().strip("\"'") for p in m.group(1).split("."))
@@ -213,6 +218,7 @@ def _key_lines(text: str) -> dict[str, int]:
         k = keyline.match(line)
         if k:
             where.setdefault(f"{table}.{k.group(1).strip(chr(34) + chr(39))}", number)
+        within = next((q for q in ('"""', "'''") if line.count(q) % 2), "")
     return where
 
 
@@ -283,13 +289,21 @@ def load_config(path: str | Path) -> Config:
     path = Path(path).absolute()
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError as e:
         raise ConfigError(
             shown, ["1: file not found (pass -c CONFIG or create config.toml)"]
         ) from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(shown, [f"1: cannot read: {e}"]) from e
+    except OSError as e:
+        raise ConfigError(shown, [f"1: cannot read: {e.strerror or e}"]) from e
+    try:
+        text = raw.decode("utf-8-sig")  # (a byte order mark, as some editors write, is no text)
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        byte = raw[e.start : e.start + 1].hex()
+        raise ConfigError(
+            shown, [f"{line}: not UTF-8 (a byte 0x{byte}): save the file as UTF-8"]
+        ) from e
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -196,6 +196,33 @@ def test_the_feeds_url_is_a_folder_without_query_or_fragment(tmp_path: Path, url
     assert load_config(tmp_path / "config.toml").link == "https://e.com/?ref=feed#top"
 
 
+def test_problems_are_on_their_lines_whatever_the_texts_before_them_hold(tmp_path: Path) -> None:
+    """Line separators pasted into a text (U+2028, U+2029: no line break to TOML), a
+    text over many lines that holds what looks like a table and a key: the problem
+    after them is on its own line."""
+    text = GOOD.replace(
+        'title = "T"\n',
+        'title = "T"\ndescription = """\u2028\u2029\n[feeds.all]\nmax_items = 3\n"""\n',
+        1,
+    ).replace("max_items = 5", "max_items = 0")  # fmt: skip
+    line = text.split("\n").index("max_items = 0") + 1
+    assert problems_of(tmp_path, text) == [f"{line}: feeds.all.max_items: must be 1 or more"]
+
+
+def test_a_config_with_a_byte_order_mark_is_read_and_one_not_in_utf8_named_at_its_line(
+    tmp_path: Path,
+) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    assert load_config(cfg).title == "T"
+    latin = GOOD.replace('"ＡＺＵＲＥ cloud"', '"cloud"').replace('"Azure"', '"Caf\u00e9"', 1)
+    cfg.write_bytes(latin.encode("latin-1"))
+    line = GOOD.split("\n").index('title = "Azure"') + 1
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    assert info.value.problems == [f"{line}: not UTF-8 (a byte 0xe9): save the file as UTF-8"]
+
+
 def test_a_cache_or_an_empty_file_may_be_the_cache(tmp_path: Path) -> None:
     import sqlite3
 

@@ -132,7 +132,7 @@ def build(
             hold()  # they live to the end: frozen, and the collector back on to render
             if sel.empty and not allow_empty:  # the empty content guard
                 result.refused = output.refusal(
-                    config, [f for f in config.feeds if f.slug in selected]
+                    config, [f for f in config.feeds if f.slug in selected], g.files
                 )
                 if result.refused:
                     return result

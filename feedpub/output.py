@@ -272,14 +272,21 @@ def has_items(path: Path) -> bool:
     )  # fmt: skip
 
 
-def refusal(config: Config, feeds: Sequence[FeedConfig]) -> str | None:
+def refusal(config: Config, feeds: Sequence[FeedConfig], files: int = 1) -> str | None:
     """Why nothing is written when the content yielded no article (an unmounted folder,
-    a wrong glob): some of these feeds hold items now. None when none does."""
+    a wrong glob): some of these feeds hold items now, or the globs found no file at all
+    (``files``; a first build's glob with a typo). None otherwise."""
     nonempty = [
         f"{f.slug}.{fmt}" for f in feeds for fmt in f.formats
         if has_items(config.output / f"{f.slug}.{fmt}")
     ]  # fmt: skip
     if not nonempty:
+        if not files:
+            return (
+                f"the content ({', '.join(config.content)}) matches no file: check "
+                "site.content (its globs are relative to the config file's folder), or "
+                "pass --allow-empty to publish empty feeds."
+            )
         return None
     return (
         f"the content ({', '.join(config.content)}) yielded no articles; "

@@ -203,6 +203,17 @@ def test_empty_content_does_not_wipe_feeds(cfg: Path, seeds_dir: Path) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW, "--check", "--allow-empty")[0] == 0
 
 
+def test_a_first_build_whose_globs_match_no_file_is_refused(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """A typo in site.content: no feed is written empty without a word (exit 0), the
+    build says so (exit 3); --allow-empty publishes the empty feeds."""
+    cfg = write_config(["contnet/*.txt"], AZURE_AI_FEEDS)
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 3 and "(contnet/*.txt) matches no file: check site.content" in err, err
+    assert not list((cfg.parent / "feeds").glob("*.rss"))
+    assert run("build", "-c", str(cfg), "--now", NOW, "--allow-empty")[0] == 0
+    assert (cfg.parent / "feeds" / "azure.rss").exists()
+
+
 def test_check_reports_stale_feeds_and_writes_nothing(cfg: Path, seeds_dir: Path) -> None:
     code, _, err = run("build", "-c", str(cfg), "--now", NOW, "--check")
     assert code == 3 and "differs" in err

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import math
 import os
 import re
 import tomllib
@@ -351,14 +352,19 @@ def parse_config(
             content = tuple(content_raw)
 
     output_raw = r.get(site, "site", "output", str, "feeds") or "feeds"
+    for key, value in (("output", output_raw), ("cache", site.get("cache"))):
+        if isinstance(value, str) and value.startswith("~"):
+            r.problem(f"site.{key}", f"{value!r}: a ~ is not the home folder here (it would "
+                                     "be a folder named ~): write the path out")  # fmt: skip
     output = root / output_raw
     cache = _cache_path(r, root, output, output_raw, r.get(site, "site", "cache", str, None))
     _apart_from_content(r, root, content, output, output_raw, cache)
     max_items = _positive_int(r, site, "site", "max_items", DEFAULT_MAX_ITEMS)
     max_file_size = _positive_int(r, site, "site", "max_file_size", DEFAULT_MAX_FILE_SIZE)
     lock_timeout = r.get(site, "site", "lock_timeout", (int, float), DEFAULT_LOCK_TIMEOUT)
-    if lock_timeout is not None and lock_timeout < 0:
+    if lock_timeout is not None and not 0 <= lock_timeout <= 1e9:  # (nan is neither)
         r.problem("site.lock_timeout", "must be 0 or more seconds")
+        lock_timeout = DEFAULT_LOCK_TIMEOUT
     tz_name = r.get(site, "site", "timezone", str, "UTC") or "UTC"
     try:
         timezone = ZoneInfo(tz_name)
@@ -545,6 +551,8 @@ def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConf
             keys = None if "*" in topics else frozenset(topic_key(t) for t in topics)
     max_items = _positive_int(r, table, prefix, "max_items", default_max)
     min_quality = r.get(table, prefix, "min_quality", (int, float), None)
+    if min_quality is not None and not math.isfinite(min_quality):
+        r.problem(f"{prefix}.min_quality", f"must be a number, got {min_quality!r}")
     formats_raw = r.get(table, prefix, "formats", list, list(FORMATS))
     formats: tuple[str, ...] = FORMATS
     if formats_raw is not None:

@@ -155,6 +155,12 @@ def _site(**keys: str) -> str:
         ({"cache": '"news"'}, "site.cache: 'news' is a folder"),
         ({"output": '"news/a.txt"'}, "site.output: 'news/a.txt' is not a folder"),
         ({"timezone": '"America"'}, "site.timezone: unknown time zone 'America'"),
+        (
+            {"output": '"~/public/feeds"'},
+            "site.output: '~/public/feeds': a ~ is not the home folder",
+        ),
+        ({"cache": '"~/c.sqlite"'}, "site.cache: '~/c.sqlite': a ~ is not the home folder"),
+        ({"lock_timeout": "nan"}, "site.lock_timeout: must be 0 or more seconds"),
     ],
 )
 def test_a_config_that_would_publish_read_or_replace_what_it_must_not_is_refused(
@@ -221,6 +227,15 @@ def test_a_config_with_a_byte_order_mark_is_read_and_one_not_in_utf8_named_at_it
     with pytest.raises(ConfigError) as info:
         load_config(cfg)
     assert info.value.problems == [f"{line}: not UTF-8 (a byte 0xe9): save the file as UTF-8"]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_min_quality_is_a_number(tmp_path: Path, value: str) -> None:
+    found = problems_of(tmp_path, GOOD.replace("min_quality = 50", f"min_quality = {value}"))
+    assert any(
+        p.endswith(f"feeds.azure.min_quality: must be a number, got {float(value)!r}")
+        for p in found
+    ), found
 
 
 def test_a_cache_or_an_empty_file_may_be_the_cache(tmp_path: Path) -> None:

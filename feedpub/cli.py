@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -172,10 +172,8 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
                     result = build(config, _now(now), slugs=slugs, full=full,
                                    allow_empty=allow_empty, jobs=jobs, progress=progress)  # fmt: skip
     except KeyboardInterrupt as e:
-        name = signal.Signals(getattr(e, "signum", signal.SIGINT)).name
-        click.echo(f"feedpub: stopped by {name}: no file half-written, none of the new "
-                   "ones left in the output folder; the next build does the rest", err=True)  # fmt: skip
-        raise SystemExit(128 + getattr(e, "signum", signal.SIGINT)) from None
+        _stop(e, "no file half-written, none of the new ones left in the output folder; "
+                 "the next build does the rest")  # fmt: skip
     except LockError as e:
         click.echo(f"feedpub: {e}", err=True)
         raise SystemExit(EXIT_LOCKED) from None
@@ -187,8 +185,20 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         finish()
     code = _report(config, result, verbose, time.monotonic() - started)
     if config.hub and not check:
-        _ping_hub(config, config.hub, result, verbose)
+        try:
+            with _stopped_as_by_ctrl_c():
+                _ping_hub(config, config.hub, result, verbose)
+        except KeyboardInterrupt as e:
+            _stop(e, "the feeds are written; the hub was not told of every one that changed")
     raise SystemExit(code)
+
+
+def _stop(e: KeyboardInterrupt, what: str) -> NoReturn:
+    """A build stopped by Ctrl-C or SIGTERM (:class:`_Stopped`): one line, exit 128 +
+    the signal's number."""
+    signum = getattr(e, "signum", signal.SIGINT)
+    click.echo(f"feedpub: stopped by {signal.Signals(signum).name}: {what}", err=True)
+    raise SystemExit(128 + signum) from None
 
 
 class _Stopped(KeyboardInterrupt):

@@ -267,12 +267,16 @@ def is_hub_url(url: str) -> bool:
     if _url_problem(url) is not None:
         return False
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    return parts.scheme == "https" or is_local_host(parts.hostname or "")
+
+
+def is_local_host(host: str) -> bool:
+    """Whether ``host`` is this machine: ``localhost``, or a loopback address (not any
+    name that begins with ``127.``)."""
     try:
-        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:  # a name, not an address
-        local = False
-    return parts.scheme == "https" or local
+        return False
 
 
 SITE_KEYS = {

@@ -15,6 +15,7 @@ fails is returned as a message for the caller to print. urllib only.
 from __future__ import annotations
 
 import http.client
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -23,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from . import __version__
-from .config import Config
+from .config import Config, is_local_host
 
 BUDGET = 5.0
 RETRIES = 2
@@ -62,12 +63,12 @@ def _ping_once(hub: str, url: str, timeout: float) -> None:
             "User-Agent": USER_AGENT,
         },
     )
-    host = urllib.parse.urlsplit(hub).hostname or ""
-    local = host in ("localhost", "::1") or host.startswith("127.")
-    # a hub on this machine (a test hub) is reached directly, never through a proxy
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({})) if local else None
-    open_url = opener.open if opener else urllib.request.urlopen
-    with open_url(request, timeout=timeout) as response:
+    # a hub on this machine (a test hub) is reached directly, never through a proxy; a
+    # redirect is not followed (urllib would follow it as a GET, without the ping)
+    handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
+    if is_local_host(urllib.parse.urlsplit(hub).hostname or ""):
+        handlers.append(urllib.request.ProxyHandler({}))
+    with urllib.request.build_opener(*handlers).open(request, timeout=timeout) as response:
         response.read(4096)
         if not 200 <= response.status < 300:
             raise urllib.error.HTTPError(
@@ -75,14 +76,45 @@ def _ping_once(hub: str, url: str, timeout: float) -> None:
             )
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is the hub's answer (an error), not a place to send the ping again."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _in_time(hub: str, url: str, timeout: float) -> None:
+    """:func:`_ping_once`, given ``timeout`` seconds in all: a hub that sends its answer
+    a byte at a time (each read within urllib's timeout) is left to it, in a thread of
+    its own that ends with the process, and the ping is a failure."""
+    failed: list[BaseException] = []
+
+    def ping() -> None:
+        try:
+            _ping_once(hub, url, timeout)
+        except BaseException as e:  # (handed to the caller)
+            failed.append(e)
+
+    thread = threading.Thread(target=ping, daemon=True, name="websub ping")
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError("timed out: no whole answer within the WebSub budget")
+    if failed:
+        raise failed[0]
+
+
 def _describe(e: BaseException) -> str:
     if isinstance(e, urllib.error.HTTPError):
         e.close()
+        if 300 <= e.code < 400:
+            where = e.headers.get("Location", "") if e.headers else ""
+            return f"HTTP {e.code} {e.reason}: a redirect (to {where!r}); set site.hub to where it leads"
         return f"HTTP {e.code} {e.reason}"
     if isinstance(e, urllib.error.URLError):
         return str(e.reason)
     if isinstance(e, TimeoutError):
-        return "timed out"
+        return str(e) or "timed out"
     return str(e) or type(e).__name__
 
 
@@ -117,11 +149,11 @@ def publish(
                 break
             attempts += 1
             try:
-                _ping_once(hub, url, left)
+                _in_time(hub, url, left)
             except (OSError, ValueError, http.client.HTTPException) as e:
                 error = _describe(e)
-                final = (
-                    isinstance(e, urllib.error.HTTPError) and 400 <= e.code < 500 and e.code != 429
+                final = (  # a refusal, or a redirect: no retry
+                    isinstance(e, urllib.error.HTTPError) and 300 <= e.code < 500 and e.code != 429
                 )
                 if final:
                     break

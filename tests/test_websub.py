@@ -4,7 +4,10 @@ refuses never fails nor stalls the build."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import socket
 import threading
 import time
@@ -55,6 +58,8 @@ class Hub:
         self.pings: list[dict[str, list[str]]] = []
         self.content_types: list[str] = []
         self.status = 204
+        self.drip = False
+        self.gets = 0
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -63,6 +68,23 @@ class Hub:
                 hub.content_types.append(self.headers.get("Content-Type", ""))
                 hub.pings.append(parse_qs(body.decode("ascii"), strict_parsing=True))
                 self.send_response(hub.status)
+                if hub.status in (301, 302, 303, 307, 308):
+                    self.send_header("Location", "/elsewhere")
+                if hub.drip:  # an answer of 1,000 bytes, sent a byte each 0.1 s
+                    self.send_header("Content-Length", "1000")
+                    self.end_headers()
+                    with contextlib.suppress(OSError):
+                        for _ in range(1000):
+                            self.wfile.write(b"x")
+                            self.wfile.flush()
+                            time.sleep(0.1)
+                    return
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self) -> None:  # (where a redirect followed would land)
+                hub.gets += 1
+                self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -192,6 +214,49 @@ def test_a_hub_that_hangs_costs_the_budget_and_no_more(
     assert elapsed < 6, elapsed  # the build itself plus a 1 s budget
     assert "timed out" in err
     assert err.count("feedpub: websub ping to") == len(ALL_FEEDS)
+
+
+def test_a_hub_that_answers_a_byte_at_a_time_costs_the_budget_and_no_more(hub: Hub) -> None:
+    """Each byte within urllib's timeout, the answer never whole: the ping fails when
+    the budget is spent (it ran for ever before: the timeout is a read's)."""
+    hub.status, hub.drip = 200, True
+    started = time.monotonic()
+    results = websub.publish(hub.url, ["https://e.com/a.rss", "https://e.com/b.rss"], budget=1.0)
+    assert time.monotonic() - started < 2
+    first, second = (r.error or "" for r in results)
+    assert first.startswith("timed out: no whole answer within the WebSub budget"), first
+    assert second == "no time left in the WebSub budget"
+
+
+@pytest.mark.parametrize("status", [302, 307])
+def test_a_hub_that_redirects_is_a_failed_ping_not_a_ping_sent_elsewhere(
+    hub: Hub, status: int
+) -> None:
+    hub.status = status
+    (result,) = websub.publish(hub.url, ["https://e.com/a.rss"], budget=5, backoff=0.01)
+    assert (len(hub.pings), hub.gets, result.attempts) == (1, 0, 1)  # no retry, no GET
+    assert result.error is not None and result.error.startswith(f"HTTP {status} ")
+    assert "a redirect (to '/elsewhere'); set site.hub to where it leads" in result.error
+
+
+def test_ctrl_c_while_the_hub_is_pinged_is_a_stop_not_a_rejection(
+    hub: Hub, make_cfg, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The feeds are written; the exit code is Ctrl-C's (130), not 1 ("articles
+    rejected"), with one line that says what was left undone."""
+
+    def interrupted(*args: object, **kwargs: object) -> list[websub.PingResult]:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)  # (the signal arrives before)
+        return []
+
+    monkeypatch.setattr(websub, "publish", interrupted)
+    cfg = make_cfg(hub.url)
+    code, err = build(cfg)
+    assert (code, err.splitlines()) == (130, [
+        "feedpub: stopped by SIGINT: the feeds are written; the hub was not told of every "
+        "one that changed"])  # fmt: skip
+    assert (cfg.parent / "feeds" / "azure.rss").exists()
 
 
 def test_server_errors_are_retried_refusals_are_not(hub: Hub) -> None:

@@ -62,6 +62,32 @@ def site(write_config, seeds_dir: Path) -> Path:  # type: ignore[no-untyped-def]
     return cfg.parent / "feeds"
 
 
+@pytest.mark.parametrize(("language", "direction"), [("he", "rtl"), ("ar-EG", "rtl"), ("en", None)])
+def test_right_to_left_text_keeps_its_place(
+    write_config, seeds_dir: Path, language: str, direction: str | None
+) -> None:  # type: ignore[no-untyped-def]
+    """A site in a language written right to left is laid out so (``dir="rtl"``); a
+    provider's name is isolated (``<bdi>``), so that a right-to-left one, or one that
+    holds a direction override, never carries the date beside it along; each
+    headline takes the direction of its own text (``dir="auto"``)."""
+    name = "\u05d9\u05d3\u05d9\u05e2\u05d5\u05ea \u202eevil"
+    (seeds_dir / "zz_rtl.txt").write_text(
+        HOSTILE.replace('"Evil <i>Corp</i>"', f'"{name}"'), "utf-8"
+    )
+    cfg = write_config(["content/*.txt"], FEEDS)
+    cfg.write_text(
+        cfg.read_text("utf-8").replace('language = "en"', f'language = "{language}"'), "utf-8"
+    )
+    assert CliRunner().invoke(cli, ["build", "-c", str(cfg), "--now", NOW]).exit_code == 0
+    page = lxml_html.fromstring((cfg.parent / "feeds" / "index.html").read_bytes())
+    assert page.get("dir") == direction
+    metas = [m for m in page.iterfind(".//span[@class='meta']") if m.find("bdi") is not None]
+    assert metas and all(m.find("bdi").tail.startswith(", ") for m in metas)
+    assert name in [m.find("bdi").text for m in metas]
+    headlines = page.iterfind(".//ul[@class='headlines']//a")
+    assert all(a.get("dir") == "auto" for a in headlines)
+
+
 def test_page_in_a_real_browser(site: Path, tmp_path: Path) -> None:
     page = site / "index.html"
     dom_html = chromium(tmp_path, "--dump-dom", page.as_uri()).stdout

@@ -36,7 +36,7 @@ FILENAME = "index.html"
 HEADLINES = 5
 
 _STYLE = """
-body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:0 auto;padding:1rem;color:#1a1a1a}
+body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:0 auto;padding:1rem;color:#1a1a1a;overflow-wrap:anywhere}
 a{color:#0645ad}a:focus{outline:3px solid #f90}
 header,footer{border-bottom:1px solid #ccc;margin-bottom:1.5rem}
 footer{border:0;border-top:1px solid #ccc;margin-top:2rem;font-size:.9rem;color:#444}
@@ -46,6 +46,7 @@ section{margin-bottom:2.5rem}
 .headlines{list-style:none;padding:0}
 .headlines li{display:flex;gap:.8rem;align-items:flex-start;margin:.6rem 0}
 .headlines img{width:96px;height:64px;object-fit:cover;flex:none;background:#eee;overflow:hidden;font-size:.7rem}
+.headlines div{min-width:0}
 .meta{display:block;font-size:.85rem;color:#555}
 """.strip()
 
@@ -56,6 +57,17 @@ def _e(text: str) -> str:
 
 def _date(dt: datetime) -> str:
     return f'<time datetime="{rfc3339(dt)}">{dt.day} {MONTHS[dt.month - 1]} {dt.year}</time>'
+
+
+#: The languages written right to left (their primary subtags).
+_RIGHT_TO_LEFT = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "ug", "ur", "yi"}
+)
+
+
+def _direction(language: str) -> str:
+    """The page's ``dir`` attribute for a site in ``language``: right to left, or none."""
+    return ' dir="rtl"' if language.split("-")[0].lower() in _RIGHT_TO_LEFT else ""
 
 
 def _headline(h: Headline) -> str:
@@ -69,9 +81,10 @@ def _headline(h: Headline) -> str:
         # read it twice (or read a caption that says less); the empty alt says so
         parts.append(f'<img src="{_e(img.url)}" alt=""{size} loading="lazy"/>')
     meta = _date(h.published_at)
-    if h.provider:
-        meta = f"{_e(h.provider)}, {meta}"
-    parts.append(f'<div><a href="{_e(h.url)}">{_e(h.title)}</a>')
+    if h.provider:  # (isolated: a right-to-left name, or one that holds a direction
+        # mark, never takes the date along)
+        meta = f"<bdi>{_e(h.provider)}</bdi>, {meta}"
+    parts.append(f'<div><a href="{_e(h.url)}" dir="auto">{_e(h.title)}</a>')
     parts.append(f'<span class="meta">{meta}</span></div></li>')
     return "".join(parts)
 
@@ -83,7 +96,7 @@ def render_page(
     title = f"{config.title}: feeds"
     out = [
         "<!DOCTYPE html>",
-        f'<html lang="{_e(config.language)}">',
+        f'<html lang="{_e(config.language)}"{_direction(config.language)}>',
         "<head>",
         '<meta charset="utf-8"/>',
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>',

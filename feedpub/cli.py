@@ -342,7 +342,8 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
         with _stopped_as_by_ctrl_c():
             server.serve_forever()
     except KeyboardInterrupt:  # (Ctrl-C, or SIGTERM: the watcher's build, if one runs, ends first)
-        pass
+        if watcher is not None:
+            click.echo("feedpub: stopping (a rebuild under way finishes first)", err=True)
     finally:
         server.server_close()
         if watcher is not None:

@@ -509,4 +509,5 @@ def test_serve_command_listens_and_stops_on_ctrl_c(
         _, rest = process.communicate(timeout=20)
     assert process.returncode == 0, "".join(lines) + rest
     assert "Traceback" not in rest
+    assert "feedpub: stopping (a rebuild under way finishes first)" in rest
     assert not list((cfg.parent / "feeds").glob(".feedpub-stage.*"))

@@ -130,41 +130,45 @@ def publish(
 ) -> list[PingResult]:
     """Ping ``hub`` once per URL in ``urls``; never raises, never takes much over ``budget`` s.
 
-    A hub answering 4xx (other than 429) refuses the ping for good: no retry.
-    Defaults: :data:`BUDGET`, :data:`RETRIES`, :data:`BACKOFF`.
+    Every URL is tried once before any is tried again (a round each, after a backoff
+    that doubles): a hub that is down spends the budget on retries only after each feed
+    had its chance. A hub answering 4xx (other than 429), or a redirect, refuses the
+    ping for good: no retry. Defaults: :data:`BUDGET`, :data:`RETRIES`, :data:`BACKOFF`.
     """
     budget = BUDGET if budget is None else budget
     retries = RETRIES if retries is None else retries
     backoff = BACKOFF if backoff is None else backoff
     deadline = clock() + budget
-    results: list[PingResult] = []
-    for url in urls:
-        error: str | None = "no time left in the WebSub budget"
-        attempts = 0
-        for attempt in range(retries + 1):
+    errors: dict[str, str | None] = {}
+    attempts: dict[str, int] = dict.fromkeys(urls, 0)
+    pending = list(attempts)
+    for round_ in range(retries + 1):
+        if round_ and pending:
+            pause = min(backoff * 2 ** (round_ - 1), deadline - clock())
+            if pause > 0:
+                sleep(pause)
+        again: list[str] = []
+        for url in pending:
             left = deadline - clock()
             if left <= 0.05:
-                if attempts:
-                    error = f"{error} (then no time left to retry)"
-                break
-            attempts += 1
+                if attempts[url]:
+                    errors[url] = f"{errors[url]} (then no time left to retry)"
+                continue
+            attempts[url] += 1
             try:
                 _in_time(hub, url, left)
             except (OSError, ValueError, http.client.HTTPException) as e:
-                error = _describe(e)
+                errors[url] = _describe(e)
                 final = (  # a refusal, or a redirect: no retry
                     isinstance(e, urllib.error.HTTPError) and 300 <= e.code < 500 and e.code != 429
                 )
-                if final:
-                    break
-                pause = min(backoff * 2**attempt, deadline - clock())
-                if attempt < retries and pause > 0:
-                    sleep(pause)
+                if not final:
+                    again.append(url)
             else:
-                error = None
-                break
-        results.append(PingResult(url, error, attempts))
-    return results
+                errors[url] = None
+        pending = again
+    return [PingResult(url, errors.get(url, "no time left in the WebSub budget"), n)
+            for url, n in attempts.items()]  # fmt: skip
 
 
 def failures(hub: str, results: Iterable[PingResult]) -> list[str]:

@@ -259,6 +259,17 @@ def test_ctrl_c_while_the_hub_is_pinged_is_a_stop_not_a_rejection(
     assert (cfg.parent / "feeds" / "azure.rss").exists()
 
 
+def test_every_feed_is_pinged_once_before_any_is_retried(hub: Hub) -> None:
+    """A hub in trouble: each feed has its first ping before the budget goes on
+    retries (they came first: with a hub down, only the first few feeds were tried)."""
+    hub.status = 503
+    urls = [f"https://e.com/{n}.rss" for n in range(8)]
+    results = websub.publish(hub.url, urls, budget=5, retries=2, backoff=0.01)
+    assert hub.urls()[:8] == urls and hub.urls()[8:16] == urls
+    assert [r.attempts for r in results] == [3] * 8
+    assert all(r.error == "HTTP 503 Service Unavailable" for r in results)
+
+
 def test_server_errors_are_retried_refusals_are_not(hub: Hub) -> None:
     hub.status = 503
     results = websub.publish(hub.url, ["https://e.com/a.rss"], budget=5, retries=2, backoff=0.01)

@@ -343,7 +343,7 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
             server.serve_forever()
     except KeyboardInterrupt:  # (Ctrl-C, or SIGTERM: the watcher's build, if one runs, ends first)
         if watcher is not None:
-            click.echo("feedpub: stopping (a rebuild under way finishes first)", err=True)
+            click.echo("feedpub: stopping (a rebuild under way stops at its next step)", err=True)
     finally:
         server.server_close()
         if watcher is not None:

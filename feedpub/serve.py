@@ -376,6 +376,10 @@ def make_server(
 Snapshot = tuple[tuple[str, int, int], ...]
 
 
+class _Stopped(Exception):
+    """A rebuild stopped by :meth:`Watcher.stop`."""
+
+
 class Watcher:
     """Rebuilds the feeds when the content files or the config change.
 
@@ -447,14 +451,24 @@ class Watcher:
         started = time.monotonic()
         try:
             with build_lock(config):
-                result = build(config, self.now())
+                result = build(config, self.now(), progress=self._go_on)
         except (LockError, OSError) as e:
             self.warn(f"feedpub: serve: rebuild failed: {e}")
             self._snapshot = ()  # try again at the next poll
             return False
+        except _Stopped:  # (its staging folders removed, as a build stopped by Ctrl-C)
+            self.warn("feedpub: serve: rebuild stopped; the last good files stay")
+            return False
         self.builds += 1
         self.report(config, result, time.monotonic() - started)
         return True
+
+    def _go_on(self, phase: str, done: int, total: int) -> None:
+        """The build's progress: where it stops, once :meth:`stop` is asked, instead of
+        running to its end (a big one takes seconds, and a second Ctrl-C would end the
+        process with the build's staging folders left)."""
+        if self._stop.is_set():
+            raise _Stopped
 
     def start(self) -> None:
         self._stop.clear()

@@ -435,6 +435,22 @@ def test_a_long_request_line_is_cut_and_escaped_in_the_log(site: Site) -> None:
     assert LOG_LINE.fullmatch(first) and LOG_LINE.fullmatch(second)
 
 
+def test_a_rebuild_stops_at_its_next_step_when_the_watcher_is_stopped(
+    site: Site, seeds_dir: Path
+) -> None:
+    """Stopping the watcher (Ctrl-C, SIGTERM) stops a rebuild under way where it is,
+    as Ctrl-C stops a build: its staging folders removed, the last good files kept."""
+    warnings: list[str] = []
+    watcher = Watcher(site.cfg, lambda: datetime(2021, 1, 1, tzinfo=UTC),
+                      lambda *_: None, warnings.append)  # fmt: skip
+    before = {p.name: p.read_bytes() for p in site.folder.iterdir()}
+    edit_title(seeds_dir, "Never published")
+    watcher.stop()  # (asked before the rebuild: it stops at its first step)
+    assert watcher.rebuild() is False
+    assert warnings == ["feedpub: serve: rebuild stopped; the last good files stay"]
+    assert {p.name: p.read_bytes() for p in site.folder.iterdir()} == before
+
+
 def test_watch_rebuilds_on_change_and_serves_the_new_feed(site: Site, seeds_dir: Path) -> None:
     warnings: list[str] = []
     builds: list[int] = []
@@ -509,5 +525,5 @@ def test_serve_command_listens_and_stops_on_ctrl_c(
         _, rest = process.communicate(timeout=20)
     assert process.returncode == 0, "".join(lines) + rest
     assert "Traceback" not in rest
-    assert "feedpub: stopping (a rebuild under way finishes first)" in rest
+    assert "feedpub: stopping (a rebuild under way stops at its next step)" in rest
     assert not list((cfg.parent / "feeds").glob(".feedpub-stage.*"))

@@ -8,6 +8,7 @@ against the folder of the config file, never the working directory.
 from __future__ import annotations
 
 import functools
+import glob
 import ipaddress
 import math
 import os
@@ -481,11 +482,12 @@ def _a_cache(path: Path) -> bool:
     return head in (b"", _SQLITE)
 
 
-def _glob_root(pattern: str) -> str:
-    """The folder part of a glob before its first wildcard (as the listing starts at)."""
+def glob_root(pattern: str) -> str:
+    """The folder part of a glob before its first wildcard: where the listing of its
+    files starts (:func:`feedpub.sources.find`)."""
     head: list[str] = []
     for part in Path(pattern).parts:
-        if any(c in part for c in "*?["):
+        if glob.has_magic(part):
             break
         head.append(part)
     return str(Path(*head)) if head else "."
@@ -499,7 +501,7 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
     the output is a folder, or nothing yet."""
     out = os.path.realpath(output)
     for pattern in content:
-        base = os.path.realpath(root / _glob_root(pattern))
+        base = os.path.realpath(root / glob_root(pattern))
         if Path(base).is_relative_to(out):
             r.problem(
                 "site.output",

@@ -31,21 +31,10 @@ from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
-from .config import Config
+from .config import Config, glob_root
 from .errors import ArticleError, shown_path
 from .model import Article, SourceFile, Summary
 from .parallel import LISTING, SERIAL, Executor, Send, maker
-
-
-def _root_of(pattern: str) -> str:
-    """The folder part of a glob before its first wildcard."""
-    head: list[str] = []
-    for part in Path(pattern).parts:
-        if glob.has_magic(part):
-            break
-        head.append(part)
-    return str(Path(*head)) if head else "."
-
 
 #: A glob of a name ending that is all it asks (``*.txt``), answered by ``endswith``.
 _SUFFIX = re.compile(r"\*(\.[A-Za-z0-9_-]+)\Z")
@@ -521,7 +510,7 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
     unlisted: list[Problem] = []
     for pattern in config.content:
         absolute = os.path.normpath(os.path.join(str(config.root), pattern))
-        static = _root_of(absolute)
+        static = glob_root(absolute)
         if static == absolute:  # no wildcard: one file, looked up in its folder
             static = os.path.dirname(absolute)
         root = os.path.realpath(static)

@@ -703,13 +703,32 @@ def build_summary(path: str, d: dict[str, Any], tz: tzinfo, digest: str) -> Summ
     """What selection needs of the article :func:`build_article` would make of ``d``,
     rejecting exactly what it rejects, in the same order: the steps of :data:`FIELDS`
     the Summary carries, and the others that can reject checked, not built. The cheap
-    half, for every file of a build; only the articles a feed shows are built whole."""
+    half, for every file of a build; only the articles a feed shows are built whole.
+
+    But a draft (``published`` anything but ``true``) is never built whole, so it is
+    never rejected for a field: one in the making, with no URL or date yet, gives
+    :func:`draft` (what it lacks is reported once it says ``published: true``)."""
     values: dict[str, Any] = {}
-    for name, step in _SUMMARY_STEPS:
-        value = step(d, tz)
-        if name is not None:
-            values[name] = value
+    try:
+        for name, step in _SUMMARY_STEPS:
+            value = step(d, tz)
+            if name is not None:
+                values[name] = value
+    except FieldError:
+        if d.get("published") is True:
+            raise
+        return draft(path, digest)
     return Summary(path=path, digest=digest, **values)
+
+
+#: The date of a draft whose own cannot be read (see :func:`draft`).
+DRAFT_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def draft(path: str, digest: str) -> Summary:
+    """The Summary of an unpublished file some field of which is unusable: no URL, no
+    topics, the date :data:`DRAFT_DATE`. Selection never looks past ``published``."""
+    return Summary(path, "", False, DRAFT_DATE, (), None, digest)
 
 
 def _located(path: str, data: bytes, offset: int, e: FieldError) -> ArticleError:
@@ -728,7 +747,8 @@ def load_article(path: str, data: bytes, tz: tzinfo) -> Article:
 
 def load_summary(path: str, data: bytes, tz: tzinfo, digest: str) -> Summary:
     """Bytes of one article file -> its Summary, or the ArticleError :func:`load_article`
-    raises (tests/test_fastpath.py checks both agree on every test and benchmark file).
+    raises, but for a draft (see :func:`build_summary`; tests/test_fastpath.py checks
+    both agree on every test and benchmark file).
     The nested blocks of the other keys are checked, not built."""
     mapping, offset = parse_front_matter(path, data, SUMMARY_FIELDS)
     try:

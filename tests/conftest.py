@@ -7,12 +7,31 @@ import shutil
 import signal
 import subprocess
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from feedpub import articles
 from feedpub.cli import cli
+from feedpub.errors import ArticleError
+from feedpub.model import Summary
+
+
+def draft_of(path: str, data: bytes, rejected: ArticleError) -> Summary | None:
+    """What ``load_summary`` gives a file that ``load_article`` rejected (``rejected``):
+    None when it rejects the file too, or the placeholder of a draft rejected for a
+    field (see articles.build_summary); fails on anything else."""
+    try:
+        summary = articles.load_summary(path, data, UTC, "d")
+    except ArticleError:
+        return None
+    front, _ = articles.parse_front_matter(path, data)
+    assert front.get("published") is not True, (str(rejected), summary)
+    assert summary == articles.draft(path, "d")
+    return summary
+
 
 #: 2020-01-01T00:00:00Z, for files that must look settled to the cache.
 OLD_MTIME_NS = 1_577_836_800 * 10**9

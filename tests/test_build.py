@@ -282,6 +282,30 @@ def test_cache_never_holds_secured_or_unpublished_bodies(cfg: Path) -> None:
     assert b"counting on to improve the AI capabilities" not in blob
 
 
+def test_a_draft_in_the_making_fails_no_build_until_it_is_published(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """A Jekyll site keeps its drafts beside its posts (``published: false``), often
+    with no URL or date yet: a cron build must not exit 1 for one, every few minutes.
+    Once it says ``published: true``, what it lacks is reported at its line."""
+    assert run("build", "-c", str(cfg), "--now", NOW) == (0, "")
+    good = outputs(cfg)
+    draft = seeds_dir / "900_draft.txt"
+    draft.write_text('---\ntitle: "Coming soon"\npublished: false\ntopics: [Azure]\n'
+                     "publishedDateTime: someday\n---\n", encoding="utf-8")  # fmt: skip
+    assert run("build", "-c", str(cfg), "--now", NOW) == (0, "")
+    assert run("build", "-c", str(cfg), "--now", NOW, "--full") == (0, "")
+    assert outputs(cfg) == good
+    draft.write_text(draft.read_text(encoding="utf-8").replace("false", "true"), encoding="utf-8")
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 1
+    assert (
+        err
+        == "content/900_draft.txt:2: no usable webUrl or originalUrl: give an absolute http(s) URL\n"
+    )
+    assert outputs(cfg) == good
+
+
 def test_touched_but_unchanged_file_is_not_reparsed(cfg: Path, seeds_dir: Path) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     f = seeds_dir / "003_e437473dcdcad073.txt"

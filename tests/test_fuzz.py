@@ -23,6 +23,8 @@ from feedpub.errors import ArticleError
 from feedpub.formats import check, render
 from feedpub.model import Summary
 
+from .conftest import draft_of
+
 #: Text with everything real files and attackers put in strings: markup, entities,
 #: mojibake, XML-forbidden characters, surrogates' neighbours, right-to-left marks,
 #: terminal escapes and no-break spaces (text that cleaning may leave empty).
@@ -165,6 +167,8 @@ def _check_feeds(config: Config, data: bytes) -> None:
     except ArticleError as e:
         assert e.line >= 1
         assert b"FUZZ-SECRET" not in str(e).encode()
+        if draft_of("fuzz.txt", data, e) is not None:  # a draft: rejected when published
+            return
         with pytest.raises(ArticleError) as caught:  # a build's first pass rejects it too
             load_summary("fuzz.txt", data, UTC, "d")
         assert (caught.value.line, caught.value.message) == (e.line, e.message)

@@ -230,15 +230,18 @@ def _stopped_as_by_ctrl_c() -> Iterator[None]:
 
 
 def _ping_hub(config: Config, hub: str, result: BuildResult, verbose: bool) -> None:
-    """WebSub: one publish ping per feed written; failures are reported, never fatal."""
+    """WebSub: one publish ping per feed written, then per feed whose ping failed in an
+    earlier build; failures are reported, never fatal, and wait for the next build."""
     written = [o.name for o in result.outcomes if o.status == "written"]
     from . import websub  # http.client: only when there is a hub to ping
 
     urls = websub.changed_feed_urls(config, written)
-    if not urls:
+    earlier = [u for u in websub.waiting(config) if u not in urls]
+    if not urls and not earlier:
         return
-    results = websub.publish(hub, urls)
-    for line in websub.failures(hub, results):
+    results = websub.publish(hub, urls + earlier)
+    websub.settle(config, results)
+    for line in websub.failures(hub, results, earlier):
         click.echo(line, err=True)
     if verbose:
         for r in results:

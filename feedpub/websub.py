@@ -10,11 +10,20 @@ A ping never fails or slows a build beyond its budget: all pings together get
 ``budget`` seconds (each request's timeout is what is left of it), a failed
 ping is retried at most ``retries`` times after a short backoff, and what still
 fails is returned as a message for the caller to print. urllib only.
+
+A feed whose ping still failed waits for the next build (:func:`waiting`,
+:func:`settle`: a list beside the cache), which pings it again after the feeds it
+writes itself: a hub that is down for a while misses no change, even of a feed
+that then changes no more.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import http.client
+import json
+import os
 import threading
 import time
 import urllib.error
@@ -22,6 +31,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import __version__
 from .config import Config, is_local_host
@@ -46,10 +56,59 @@ def changed_feed_urls(config: Config, written: Iterable[str]) -> list[str]:
 
     Archive pages and the site-wide files are not feeds anyone subscribes to.
     """
-    files = {
+    files = _subscription_urls(config)
+    return [files[name] for name in written if name in files]
+
+
+def waiting_file(config: Config) -> Path:
+    """Where the feeds whose ping failed wait for the next build: beside the cache,
+    never in the output folder."""
+    return config.cache.with_name(f"{config.cache.name}.websub")
+
+
+def waiting(config: Config) -> list[str]:
+    """The URLs of the feeds whose ping failed in an earlier build, in the order they
+    failed, that are still subscription documents of ``config``."""
+    feeds = set(_subscription_urls(config).values())
+    with contextlib.suppress(OSError, ValueError):
+        urls = json.loads(waiting_file(config).read_bytes() or b"[]")
+        if isinstance(urls, list):
+            return [u for u in dict.fromkeys(urls) if isinstance(u, str) and u in feeds]
+    return []
+
+
+def settle(config: Config, results: Iterable[PingResult]) -> None:
+    """Record what is left to announce once ``results`` are known: what waited before
+    (another build may have added to it meanwhile), less the URLs pinged now, plus
+    those that failed now. Nothing to say when it cannot be written (the next build
+    then pings only what it writes)."""
+    results = list(results)
+    done = {r.url for r in results}
+    failed = [r.url for r in results if r.error is not None]
+    path = waiting_file(config)
+    with contextlib.suppress(OSError):
+        if not failed and not path.exists():
+            return
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        with open(fd, "r+b") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)  # (two builds' pings may end together)
+            try:
+                before = json.loads(f.read() or b"[]")
+            except ValueError:
+                before = []
+            kept = [u for u in before if isinstance(u, str) and u not in done]
+            after = list(dict.fromkeys(kept + failed))
+            f.seek(0)
+            f.truncate()
+            f.write(json.dumps(after).encode("ascii"))  # ("[]" once all are told: a file
+            # another build may have open is never unlinked under it)
+
+
+def _subscription_urls(config: Config) -> dict[str, str]:
+    """The file name of each subscription document -> its public URL."""
+    return {
         f"{f.slug}.{fmt}": config.feed_url(f.slug, fmt) for f in config.feeds for fmt in f.formats
     }
-    return [files[name] for name in written if name in files]
 
 
 def _ping_once(hub: str, url: str, timeout: float) -> None:
@@ -171,10 +230,19 @@ def publish(
             for url, n in attempts.items()]  # fmt: skip
 
 
-def failures(hub: str, results: Iterable[PingResult]) -> list[str]:
-    """The stderr lines for the pings that failed."""
-    return [
-        f"feedpub: websub ping to {hub} for {r.url} failed: {r.error}"
-        for r in results
-        if r.error is not None
-    ]
+def failures(hub: str, results: Iterable[PingResult], earlier: Iterable[str] = ()) -> list[str]:
+    """The stderr lines for the pings that failed: one each, but one in all for those
+    of feeds that ``earlier`` builds wrote (a hub down for a day would otherwise have
+    every build of the day name every feed)."""
+    earlier = set(earlier)
+    failed = [r for r in results if r.error is not None]
+    lines = [f"feedpub: websub ping to {hub} for {r.url} failed: {r.error}"
+             for r in failed if r.url not in earlier]  # fmt: skip
+    again = [r for r in failed if r.url in earlier]
+    if again:
+        lines.append(
+            f"feedpub: websub: {len(again)} feed{'s' if len(again) > 1 else ''} changed by "
+            f"earlier builds still not announced to {hub} ({again[0].error}); the next "
+            "build tries again"
+        )
+    return lines

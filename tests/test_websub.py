@@ -152,6 +152,80 @@ def test_one_ping_per_changed_feed_and_none_when_nothing_changed(
     assert sorted(hub.urls()) == sorted(changed)  # not ai: that story is not in it
 
 
+def test_a_feed_whose_ping_failed_is_pinged_by_the_next_builds_until_the_hub_hears(
+    hub: Hub, make_cfg, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A hub down during the build that wrote a feed: the next build pings that feed
+    again though nothing changed (it was never announced), and names it once in a
+    line for all while the hub stays down; once the hub heard, nothing more."""
+    monkeypatch.setattr(websub, "BACKOFF", 0.01)
+    cfg = make_cfg(hub.url)
+    hub.status = 503
+    code, err = build(cfg)
+    assert code == 0
+    assert len(err.splitlines()) == len(ALL_FEEDS)  # each written feed named
+    assert all(" failed: HTTP 503 " in line for line in err.splitlines())
+
+    hub.pings.clear()  # still down: every feed tried again, one line for them all
+    code, err = build(cfg)
+    assert code == 0
+    assert sorted(set(hub.urls())) == sorted(ALL_FEEDS)
+    assert err == (f"feedpub: websub: {len(ALL_FEEDS)} feeds changed by earlier builds still "
+                   f"not announced to {hub.url} (HTTP 503 Service Unavailable); the next build "
+                   "tries again\n")  # fmt: skip
+
+    hub.status = 200  # up again: nothing changed, but the feeds are announced
+    hub.pings.clear()
+    assert build(cfg) == (0, "")
+    assert sorted(hub.urls()) == sorted(ALL_FEEDS)
+    hub.pings.clear()
+    assert build(cfg) == (0, "")
+    assert hub.pings == []
+    waiting = websub.waiting_file(load_config(cfg))
+    assert waiting.parent == cfg.parent / ".feedpub" and waiting.read_text("utf-8") == "[]"
+    assert [p.name for p in (cfg.parent / "feeds").iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_feed_taken_out_of_the_config_is_no_longer_waiting(
+    hub: Hub, make_cfg, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(websub, "BACKOFF", 0.01)
+    cfg = make_cfg(hub.url)
+    hub.status = 503
+    assert build(cfg)[0] == 0
+    cfg.write_text(cfg.read_text("utf-8").replace('formats = ["rss", "atom", "json"]',
+                                                  'formats = ["rss"]'), "utf-8")  # fmt: skip
+    hub.status = 200
+    hub.pings.clear()
+    assert build(cfg) == (0, "")
+    gone = {"https://example.com/feeds/azure.atom", "https://example.com/feeds/azure.json"}
+    assert sorted(set(hub.urls())) == sorted(ALL_FEEDS - gone)
+
+
+def test_what_waits_is_merged_with_what_another_build_left(tmp_path: Path) -> None:
+    """Two builds whose pings end together: each takes out only what it pinged and
+    adds what failed for it."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        '[site]\ntitle = "t"\nlink = "https://example.com/"\n'
+        'feeds_url = "https://example.com/feeds/"\ndescription = "d"\ncontent = ["c/*.txt"]\n'
+        'hub = "http://127.0.0.1:9/"\n' + FEEDS, "utf-8")  # fmt: skip
+    (tmp_path / "c").mkdir()
+    config = load_config(cfg)
+    websub.waiting_file(config).parent.mkdir()  # (the cache's folder: a build makes it)
+    a, b, c = (f"https://example.com/feeds/{n}" for n in ("azure.rss", "ai.rss", "all.atom"))
+    websub.settle(config, [websub.PingResult(a, "down"), websub.PingResult(b, "down")])
+    assert websub.waiting(config) == [a, b]
+    websub.settle(config, [websub.PingResult(a, None), websub.PingResult(c, "down")])
+    assert websub.waiting(config) == [b, c]
+    websub.waiting_file(config).write_text('["https://elsewhere.example/x.rss", 7, "' + b + '"',
+                                           "utf-8")  # fmt: skip
+    assert websub.waiting(config) == []  # (cut short by a crash: none, never an error)
+    websub.waiting_file(config).write_text(f'["https://elsewhere.example/x.rss", 7, "{b}"]',
+                                           "utf-8")  # fmt: skip
+    assert websub.waiting(config) == [b]  # only this config's feeds
+
+
 def test_check_mode_never_pings(hub: Hub, make_cfg) -> None:  # type: ignore[no-untyped-def]
     cfg = make_cfg(hub.url)
     code, _ = build(cfg, "--check")

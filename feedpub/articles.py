@@ -43,6 +43,14 @@ _SUSPECT = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s#]|[\[\{]|[-?][ \t]+[-?](?:[ \
 # --------------------------------------------------------------------------- YAML
 
 
+#: How an error names what a scalar of a tag should be.
+_KINDS = {
+    "tag:yaml.org,2002:int": "a whole number (of at most 4,300 digits)",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+}
+
+
 class _FrontMatterConstructor(yaml.constructor.SafeConstructor):
     """SafeConstructor that refuses duplicate keys and wraps impossible dates."""
 
@@ -57,6 +65,20 @@ class _FrontMatterConstructor(yaml.constructor.SafeConstructor):
                     )
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """PyYAML's, but a scalar its constructor cannot read (``!!int x``, ``!!bool
+        maybe``, an empty ``!!float``, an integer of more digits than Python converts)
+        is an error at its line, not an exception of Python's."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, IndexError, KeyError, TypeError, OverflowError) as e:
+            if isinstance(e, yaml.YAMLError) or not isinstance(node, yaml.ScalarNode):
+                raise
+            kind = _KINDS.get(node.tag, node.tag)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"not {kind}: {str(node.value)[:40]!r}", node.start_mark
+            ) from None
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         m = self.timestamp_regexp.match(node.value)
@@ -95,10 +117,10 @@ class FrontMatterLoader(CParser, _FrontMatterConstructor, yaml.resolver.Resolver
 
 #: In a double-quoted text, an escaped backslash, or an escaped UTF-16 surrogate pair:
 #: how ``json.dumps`` (``ensure_ascii``, its default) writes a character past U+FFFF,
-#: an emoji say (``"\\ud83d\\ude80"``). (Left to right, so that an escaped backslash
+#: an emoji say (``"\\ud83d\\ude80"``), maybe with an escaped line break between them. (Left to right, so that an escaped backslash
 #: is taken before the text that follows it.)
 _BACKSLASH_OR_PAIR = re.compile(
-    r"\\\\|\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
+    r"\\\\|\\u([dD][89abAB][0-9a-fA-F]{2})(\\\n *)?\\u([dD][c-fC-F][0-9a-fA-F]{2})"
 )
 
 
@@ -158,7 +180,10 @@ def _joined_pairs(block: str) -> str | None:
 def _one_escape(m: re.Match[str]) -> str:
     if m.group(1) is None:
         return m.group(0)  # an escaped backslash, as it was
-    return f"\\U{ord(surrogate_pair(int(m.group(1), 16), int(m.group(2), 16))):08X}"
+    # (a pair split by an escaped line break, which joins the lines: the break kept
+    # before the joined escape, so that the lines stay as they were)
+    pair = surrogate_pair(int(m.group(1), 16), int(m.group(3), 16))
+    return f"{m.group(2) or ''}\\U{ord(pair):08X}"
 
 
 def _guard(text: str) -> tuple[int, str] | None:

@@ -310,7 +310,7 @@ def _json(text: str, depth: int = JSON_DEPTH) -> Any:
         value = _JSON_DECODER.decode(text)
     except (ValueError, RecursionError):
         raise _Fallback from None
-    if _json_depth(value) > depth:
+    if _deeper_than(value, depth):
         raise _Fallback
     if "\\" in text and _SURROGATE.search(text):
         try:  # JSON joins the pairs; a surrogate left alone is no UTF-8
@@ -339,12 +339,15 @@ def _json_document(block: str) -> Any:
     return value
 
 
-def _json_depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max(map(_json_depth, value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max(map(_json_depth, value), default=0)
-    return 0
+def _deeper_than(value: Any, depth: int) -> bool:
+    """Whether ``value`` nests collections more than ``depth`` levels deep: a level at a
+    time, never by recursion (JSON's parser takes values a few hundred levels deep,
+    where a recursive walk would exhaust Python's stack)."""
+    level = [value]
+    for _ in range(depth):
+        level = [v for c in level if isinstance(c, dict | list)
+                 for v in (c.values() if isinstance(c, dict) else c)]  # fmt: skip
+    return any(isinstance(c, dict | list) for c in level)
 
 
 #: A scalar in a flow collection, and the spaces around it: a quoted text, or a plain
@@ -530,15 +533,15 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
     if only is not None and not ("*" in block and (": *" in block or "- *" in block)):
         try:
             return _top_level(block, only, folds)
-        except (_Fallback, IndexError):
+        except (_Fallback, IndexError, ValueError):
             pass  # the whole walk below decides (an anchor, say)
     lines: list[Line] = _LINE.findall(block)
     if not lines:
         return None
     try:
         value, end = _block(lines, 0, lines[0][0], 0, folds, _Names())
-    except (_Fallback, IndexError):
-        return None
+    except (_Fallback, IndexError, ValueError):  # (ValueError: a number of more digits
+        return None  # than Python converts; PyYAML's reading says where)
     return value if end == len(lines) else None
 
 
@@ -565,9 +568,17 @@ def _block_scalars(block: str) -> str:
     end of a line are its text, as to PyYAML). A literal one (``|``) keeps its line
     breaks; a folded one (``>``) makes a line break between two lines a space, and each
     empty line between them a line break. Both end with one line break, or with none
-    (``-``); the empty lines at their end are dropped."""
+    (``-``); the empty lines at their end are dropped.
+
+    A header under a line that leaves a quoted text or a flow collection open is text
+    of that value, or an error, not a header: such a block is PyYAML's."""
+    looked = 0  # the lines before this are known to leave nothing open
 
     def quoted(m: re.Match[str]) -> str:
+        nonlocal looked
+        if _leaves_open(block, looked, m.start()):
+            raise _Fallback
+        looked = m.end()
         indent, dash, key, style, chomp, body = m.groups()
         lines = body.split("\n")[:-1]
         while lines and not lines[-1]:
@@ -603,6 +614,30 @@ def _block_scalars(block: str) -> str:
     if _may_have_block_scalars(rewritten) and _BLOCK_HEADER.search(rewritten):
         raise _Fallback  # a block scalar of another kind (or under a dash)
     return rewritten
+
+
+#: A line's value, after its indent, its dashes and its key (when it has one).
+_VALUE_AFTER = re.compile(rf" *(?:-(?: +|$))*(?:{_KEY_AS_WRITTEN}:(?: +|$))?")
+#: A quoted text that ends on its line, maybe before a comment.
+_CLOSED_QUOTE = re.compile(r"""(?:"(?:[^"\\]|\\.)*+"|'(?:[^']|'')*+') *(?:#.*)?\Z""")
+
+
+def _leaves_open(block: str, start: int, end: int) -> bool:
+    """Whether a line of ``block[start:end]`` (whole lines) begins a value that goes on
+    under it: a quoted text not closed on it, or a flow collection (one that holds a
+    quote, or more brackets open than closed, is taken to)."""
+    for line in block[start:end].split("\n"):
+        value = line[_VALUE_AFTER.match(line).end() :]  # type: ignore[union-attr]
+        first = value[:1]
+        if first == '"' or first == "'":
+            if _CLOSED_QUOTE.match(value) is None:
+                return True
+        elif first == "[" or first == "{":
+            if "'" in value or '"' in value:
+                return True
+            if value.count("[") + value.count("{") != value.count("]") + value.count("}"):
+                return True
+    return False
 
 
 def _sub_from_lines(
@@ -752,7 +787,7 @@ def _comment_cut(line: str) -> str:
         if quoted is None:
             raise _Fallback
         after = value[quoted.end() :]
-        if not after or after.isspace():
+        if not after.strip(" "):  # (spaces only: YAML's; U+00A0 is text)
             return line
         if after[0] != " " or after.lstrip(" ")[:1] != "#":
             raise _Fallback
@@ -820,6 +855,7 @@ def _flow_lines(lines: list[Line], i: int, indent: str, first: str) -> tuple[str
     between its items, or in a plain or single-quoted text, is one space to PyYAML. A
     line ending with a backslash (an escaped line break in double quotes) is PyYAML's."""
     out = first
+    paired = 1  # out[:paired] is known to be "{" and items, each with its comma
     n = len(lines)
     while i < n and lines[i][0] > indent:
         _, dash, key, colon, rest = lines[i]
@@ -833,9 +869,10 @@ def _flow_lines(lines: list[Line], i: int, indent: str, first: str) -> tuple[str
             out = out[:-1] + rest
         elif key:  # written back as "key: rest": exact only where an item begins (the
             # spaces after the colon are gone, and inside quotes they count)
-            if not rest or not _between_items(out):
+            if not rest:
                 raise _Fallback
-            out = f"{out} {key}: {rest}"
+            paired = _between_items(out, paired)  # (from where the last look ended: a
+            out = f"{out} {key}: {rest}"  # mapping of a pair a line is read in linear time)
         else:
             out = f"{out} {rest}"
         i += 1
@@ -844,17 +881,18 @@ def _flow_lines(lines: list[Line], i: int, indent: str, first: str) -> tuple[str
     return out, i
 
 
-def _between_items(text: str) -> bool:
-    """Whether ``text`` is the start of a flow mapping up to the comma after an item."""
+def _between_items(text: str, at: int = 1) -> int:
+    """Where ``text`` ends, when it is the start of a flow mapping up to the comma after
+    an item (``text[:at]`` known to be one, or its ``{``); else _Fallback."""
+    end = len(text)
     if text[:1] != "{" or not text.endswith(","):
-        return False
-    at, end = 1, len(text)
+        raise _Fallback
     while at < end:
         m = _FLOW_PAIR.match(text, at)
         if m is None:
-            return False
+            raise _Fallback
         at = m.end()
-    return True
+    return at
 
 
 def _block(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
@@ -1317,7 +1355,8 @@ def _top_level(block: str, only: frozenset[str], folds: bool) -> dict[str, Any]:
         key = _KEYS.get(written) or _name(written)
         if key in out:
             raise _Fallback
-        if not under or under.isspace():
+        if not under.strip(" \n"):  # (no line under it but blank ones: a no-break or
+            # other Unicode space is text to YAML, not a blank line)
             if not rest:
                 out[key] = None
             elif rest[0] == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:

@@ -2297,3 +2297,109 @@ def test_escaped_surrogate_pairs_take_the_fast_path(block: str) -> None:
     if nested:
         shape = fastyaml._shape(nested, True)
         assert shape is not None and "\\u" not in shape, shape
+
+
+# ------------------------------------------------------------------ found by a fuzzer
+
+HEAD = b"---\ntitle: T\nwebUrl: https://example.com/a\npublishedDateTime: 2024-01-20T11:36:37Z\n"
+
+
+def outcome(data: bytes, summary: bool = False) -> Any:
+    """What a file gives: its Article's (or Summary's) fields, or its error."""
+    try:
+        if summary:
+            return articles.load_summary("x.md", data, UTC, "d")[1:6]
+        a = articles.load_article("x.md", data, UTC)
+        return (a.url, a.published, a.published_at, a.topics, a.quality)
+    except ArticleError as e:
+        return str(e)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        # a header inside a single-quoted text wrapped over lines is text of it
+        "title: 'Hello\n  note: |-\n    world\n  end'\nwebUrl: https://example.com/a\n",
+        'title: "Hello\n  note: >\n    world\n  end"\n',
+        # and inside a flow mapping wrapped over lines, an error
+        "title: T\nx: {a: 1,\n  b: |\n    y\n  }\n",
+        "title: T\nx: [a,\n  b: |\n    y\n  ]\n",
+        # a header after values that closed on their lines is one (taken on the fast path)
+        "title: 'a '' b'\ntopics: [a, b]\nx: {a: 1}\nexcerpt: |-\n  text\n",
+    ],
+)
+def test_a_block_scalar_header_inside_an_open_quote_or_flow_is_not_one(block: str) -> None:
+    same_as_pyyaml(block)
+
+
+def test_a_closed_value_before_a_block_scalar_keeps_the_fast_path() -> None:
+    assert same_as_pyyaml("title: 'a '' b'\ntopics: [a, b]\nx: {a: 1}\nexcerpt: |-\n  text\n")
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2003", "\u205f"])
+def test_a_line_of_unicode_spaces_is_text_to_the_summary_as_to_pyyaml(space: str) -> None:
+    """A stray indented no-break space under ``published: true`` makes the value
+    ``'true \\xa0'`` to PyYAML: unpublished. The summary once took the line for a
+    blank one and published the article."""
+    data = HEAD + f"published: true\n {space}\nquality: 5\n {space}\n---\n".encode()
+    assert outcome(data, summary=True) == outcome(data)
+    assert outcome(data)[1] is False
+    quoted = HEAD + f"published: 'true'\n {space}\n---\n".encode()
+    assert outcome(quoted, summary=True) == outcome(quoted)
+
+
+@pytest.mark.parametrize("levels", [30, 500, 700, 990, 1200])
+def test_a_deep_flow_collection_is_too_deep_never_a_crash(levels: int) -> None:
+    data = HEAD + b"a: " + b"[" * levels + b'"x"' + b"]" * levels + b"\n---\n"
+    for summary in (False, True):
+        assert outcome(data, summary) == "x.md:5: nested deeper than 20 levels"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("!!int x", "not a whole number (of at most 4,300 digits): 'x'"),
+        ("!!int", "not a whole number (of at most 4,300 digits): ''"),
+        ("!!bool maybe", "not true or false: 'maybe'"),
+        ("!!float x", "not a number: 'x'"),
+        ("1" * 4301, f"not a whole number (of at most 4,300 digits): '{'1' * 40}'"),
+        ("[" + "1" * 4301 + "]", f"not a whole number (of at most 4,300 digits): '{'1' * 40}'"),
+    ],
+)
+def test_a_scalar_pyyaml_cannot_make_is_an_error_at_its_line(value: str, reason: str) -> None:
+    data = HEAD + f"published: true\nquality: {value}\n---\n".encode()
+    for summary in (False, True):
+        assert outcome(data, summary) == f"x.md:6: YAML error: {reason}"
+
+
+def test_an_escaped_surrogate_pair_split_by_an_escaped_line_break_is_one_character() -> None:
+    """The fast path joins the lines, then the pair; the parser of record did not, and
+    refused what the fast path took: now both read it alike."""
+    block = 'title: "Launch \\ud83d\\\n  \\ude80 now"\n'
+    assert same_as_pyyaml(block)
+    assert pyyaml(block) == {"title": "Launch \U0001f680 now"}
+    apart = 'title: "Launch \\ud83d\\\n\n  \\ude80"\n'  # (a blank line: a line break between)
+    assert same_as_pyyaml(apart) is False
+    with pytest.raises(yaml.YAMLError):
+        pyyaml(apart)
+
+
+def test_a_flow_mapping_wrapped_a_pair_a_line_is_read_in_linear_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each line's pairs were matched again from the mapping's start (600 pairs a line
+    each: 50 ms where PyYAML takes 3). Counted, not timed: each pair is matched once."""
+    matched = 0
+    pattern = fastyaml._FLOW_PAIR
+
+    class Counting:
+        def match(self, text: str, at: int) -> Any:
+            nonlocal matched
+            matched += 1
+            return pattern.match(text, at)
+
+    monkeypatch.setattr(fastyaml, "_FLOW_PAIR", Counting())
+    pairs = 600
+    block = "title: x\nimages: {" + ",\n  ".join(f"k{i}: v" for i in range(pairs)) + "}\n"
+    assert fast_load(block) == pyyaml(block)
+    assert pairs - 1 <= matched < 2 * pairs, matched  # (each line from the start: 180,000)

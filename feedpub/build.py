@@ -159,15 +159,20 @@ def build(
                                                        sel.windows, rejected, result.hidden),
                                              last)  # fmt: skip
 
+            prunes: list[tuple[_Group, bool]] = []
             _render_and_write(config, now, selected, known, ex, check, full, result, changes,
                               stage, meanwhile, early, progress, observe,
-                              last.windows if last else None)  # fmt: skip
+                              last.windows if last else None, prunes)  # fmt: skip
             stage.write_back()  # the feeds' bytes go to disk while the site files are staged
             if site is not None:  # staged after the documents, as they are renamed after them
-                result.outcomes += site.deliver(stage)
+                # (not while a feed it lists is kept: it would show what that feed does not)
+                result.outcomes += site.deliver(
+                    stage, [p for o in result.deferred for p in o.problems]
+                )
             _publish(stage, result)  # every file's bytes on disk, then the renames
+            pages = _prune(config, prunes, check, result)
             if site is not None:  # (a --feed build knows the files of its feeds only)
-                produced = {o.name for o in result.outcomes if o.status != "removed"}
+                produced = {o.name for o in result.outcomes if o.status != "removed"} | pages
                 result.outcomes += output.prune_unlisted(config, produced, recorded, check)
         # the files of the feeds kept for the next build are read again then, even if
         # their size and mtime look unchanged
@@ -308,29 +313,33 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
                       full: bool, result: BuildResult, changes: Changes, stage: output.Stage,
                       meanwhile: Callable[[], object], early: Callable[[Shown], object],
                       progress: Progress | None, observe: Observe | None,
-                      last: Mapping[str, kept.Window] | None = None) -> None:  # fmt: skip
+                      last: Mapping[str, kept.Window] | None,
+                      prunes: list[tuple[_Group, bool]]) -> None:  # fmt: skip
     """Render, check and stage every feed document whose fingerprint changed, in feed
-    order; remove the archive pages a feed no longer has. ``meanwhile`` is done here
+    order, a feed's documents in a format together or none of them (see
+    :func:`_held_back`); add to ``prunes`` each group, and whether it was published
+    together (then its archive pages are pruned: see :func:`_prune`). ``meanwhile`` is done here
     while other processes render (if any do); so is ``early`` (given what the feeds
     page shows of the articles rendered), once, or else after the documents.
     ``last``: the windows of the last build, whose documents may hold the entries of
     articles shown again (see :func:`_written_entries`)."""
-    existing = output.archive_pages(config)
     pending: list[Job] = []
-    slots: list[Outcome | Job] = []  # outcomes in feed order, jobs where one is due
+    # each feed's documents in one format (its subscription document, its archive
+    # pages), in feed order: outcomes, and jobs where one is due
+    groups: list[_Group] = []
     for feed in (f for f in config.feeds if f.slug in selected):
         docs = documents(feed, selected[feed.slug])
         for fmt in feed.formats:
+            groups.append(_Group(feed, fmt, docs, []))
             for doc in docs:
                 name = f"{doc.stem}.{fmt}"
                 fp = incremental.fingerprint(config, feed, fmt, doc.items, doc)
                 if (not check and not full
                         and incremental.up_to_date(config.output / name, known.get(name), fp)):  # fmt: skip
-                    slots.append(Outcome(name, "unchanged"))
+                    groups[-1].slots.append(Outcome(name, "unchanged"))
                     continue
                 pending.append(Job(feed, fmt, doc, name, fp))
-                slots.append(pending[-1])
-            slots.extend(output.prune_pages(config, feed, fmt, docs, check, existing))
+                groups[-1].slots.append(pending[-1])
     if observe and pending:
         observe("parse", sorted({s.path for job in pending for s in job.doc.items}))
     # imported here, once, when the reading did not (it does while its workers work), not
@@ -359,20 +368,70 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
 
         made = ex.map(work, pending, parallel.RENDERING, meanwhile=during)
         written = 0
-        for slot in slots:
-            if isinstance(slot, Outcome):
-                result.outcomes.append(slot)
-                continue
-            # an archive page is published before the documents that link it
-            outcome, stat = stage.adopt(config.output / slot.name, next(made),
-                                        first=slot.doc.page is not None)  # fmt: skip
-            if stat:
-                changes.outputs.append((slot.name, slot.fp, *stat))
-            result.outcomes.append(outcome)
-            written += 1
-            if progress:
-                progress("Writing feeds", written, len(pending))
+        for group in groups:
+            mades = []
+            for slot in group.slots:
+                if isinstance(slot, Job):
+                    mades.append((slot, next(made)))
+                    written += 1
+                    if progress:
+                        progress("Writing feeds", written, len(pending))
+            held = _held_back(mades)
+            for slot in group.slots:
+                if isinstance(slot, Outcome):
+                    result.outcomes.append(slot)
+                    continue
+                m = next(m for j, m in mades if j is slot)
+                if held is not None and m.status not in ("deferred", "failed"):
+                    m = output.held(m, *held)
+                # an archive page is published before the documents that link it
+                outcome, stat = stage.adopt(config.output / slot.name, m,
+                                            first=slot.doc.page is not None)  # fmt: skip
+                if stat:
+                    changes.outputs.append((slot.name, slot.fp, *stat))
+                result.outcomes.append(outcome)
+            prunes.append((group, held is None))
         once()  # (when no other process rendered)
+
+
+class _Group(NamedTuple):
+    """A feed's documents in one format: the subscription document and its archive
+    pages, published together or not at all (a chain of ``prev-archive`` links)."""
+
+    feed: FeedConfig
+    fmt: str
+    docs: list[Document[Summary]]
+    slots: list[Outcome | Job]
+
+
+def _held_back(mades: list[tuple[Job, output.Made]]) -> tuple[str, list[Problem | str]] | None:
+    """Why the documents of a group are not published, when one of them is not: kept
+    for the next build (an article file changed while it was built), or failed. Its
+    others would link pages that are not there, or leave articles out of the chain, or
+    show them twice."""
+    for status in ("deferred", "failed"):
+        for job, m in mades:
+            if m.status == status:
+                why = m.problems if status == "deferred" else [f"not published: {job.name} failed"]
+                return status, list(why)
+    return None
+
+
+def _prune(config: Config, prunes: list[tuple[_Group, bool]], check: bool,
+           result: BuildResult) -> set[str]:  # fmt: skip
+    """Remove the archive pages each group no longer has, once its documents are
+    published (a page is never gone while a published document links it); the names
+    of the pages of the groups held back, which stay."""
+    existing = output.archive_pages(config)
+    done = {o.name for o in result.outcomes if o.status in ("written", "unchanged")}
+    kept: set[str] = set()
+    for g, together in prunes:
+        if check or (together and all(f"{d.stem}.{g.fmt}" in done for d in g.docs)):
+            result.outcomes += output.prune_pages(config, g.feed, g.fmt, g.docs, check, existing)
+        else:
+            prefix, suffix = f"{g.feed.slug}-archive-", f".{g.fmt}"
+            kept |= {n for n in existing if n.startswith(prefix) and n.endswith(suffix)}
+    return kept
 
 
 class _Once:
@@ -507,10 +566,14 @@ class _Site:
                 (f.name, (f.data, problems, reread.changed if f.name == PAGE else []))
             )
 
-    def deliver(self, stage: output.Stage) -> list[Outcome]:
-        """Stage the files :meth:`render` made."""
+    def deliver(self, stage: output.Stage, changed: Sequence[Problem | str] = ()) -> list[Outcome]:
+        """Stage the files :meth:`render` made; none, kept for the next build like the
+        feed documents, when article files ``changed`` while the build ran."""
         if self.files is None:
             return [Outcome(n, "unchanged") for n in SITE_NAMES]
+        if changed:
+            paths = sorted(set(map(str, changed)))
+            return [Outcome(name, "deferred", [*paths]) for name, _ in self.files]
         outcomes = []
         for name, data in self.files:
             outcome, stat = output.deliver(self.config, name, data, self.check, stage)

@@ -222,6 +222,15 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
         return Made("failed", [f"cannot write {path}: {e.strerror or e}"], None, None)
 
 
+def held(made: Made, status: str, problems: list[Problem | str]) -> Made:
+    """``made`` not to be published after all (another document of its feed was not:
+    see ``build._held_back``): its temp file removed, ``status`` and ``problems`` its."""
+    if made.tmp is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(made.tmp)
+    return Made(status, problems, None, None)
+
+
 def _write_temp(new: parallel.NewFiles, path: Path, data: bytes) -> tuple[str, tuple[int, int]]:
     """A temp file made by ``new`` holding ``data``, mode 0644; its path, and the size
     and mtime ``path`` will have once it is renamed there."""

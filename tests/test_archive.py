@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import feedparser
@@ -12,9 +14,12 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from feedpub import formats
 from feedpub.archive import documents
+from feedpub.build import BuildResult
+from feedpub.build import build as build_with_config
 from feedpub.cli import cli
-from feedpub.config import FeedConfig
+from feedpub.config import FeedConfig, load_config
 
 from .conftest import OLD_MTIME_NS
 
@@ -53,6 +58,22 @@ def write_articles(folder: Path, numbers: range, unpublished: frozenset[int] = f
 def build(cfg: Path) -> None:
     result = CliRunner().invoke(cli, ["build", "-c", str(cfg), "--now", NOW])
     assert result.exit_code == 0, result.output
+
+
+def build_with(cfg: Path, observe: Callable[[str, list[str]], None]) -> BuildResult:
+    return build_with_config(load_config(cfg), datetime.fromisoformat(NOW), observe=observe)
+
+
+def when_parsing(do: Callable[[], None]) -> Callable[[str, list[str]], None]:
+    """A build's ``observe`` hook that does ``do`` as the shown articles are parsed again."""
+    done: list[bool] = []
+
+    def observe(stage: str, paths: list[str]) -> None:
+        if stage == "parse" and not done:
+            done.append(True)
+            do()
+
+    return observe
 
 
 def walk(feeds: Path, fmt: str) -> list[str]:
@@ -141,6 +162,78 @@ def test_pages_that_are_no_longer_needed_are_removed(cfg: Path) -> None:
     feeds = cfg.parent / "feeds"
     assert sorted(p.name for p in feeds.glob("news-archive-*.rss")) == ["news-archive-1.rss"]
     assert walk(feeds, "rss") == [f"https://news.example.com/{n}" for n in (9, 8, 7, 6)]
+
+
+def snapshot(feeds: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(feeds.iterdir()) if p.is_file()}
+
+
+def test_a_feed_kept_for_the_next_build_keeps_the_pages_it_links(cfg: Path) -> None:
+    """An article the subscription document shows changes while the build runs: that
+    document is kept for the next build, and with it every page it links (the build
+    removed the pages it no longer needed, though the kept document linked them, and
+    exited 0); the next build publishes them all."""
+    build(cfg)
+    feeds = cfg.parent / "feeds"
+    content = cfg.parent / "content"
+    for n in range(0, 6):  # a page fewer, and a new subscription document
+        (content / f"{n:03}.txt").unlink()
+    before = snapshot(feeds)
+
+    def edit() -> None:  # once summarised, before it is parsed again to be shown
+        shown = content / "009.txt"
+        shown.write_text(shown.read_text("utf-8").replace("Story 9", "Story nine"), "utf-8")
+
+    result = build_with(cfg, observe=when_parsing(edit))
+    kept = {o.name for o in result.outcomes if o.status == "deferred"}
+    assert {"news.rss", "news.atom", "news-archive-1.rss", "news-archive-1.atom"} <= kept
+    assert not [o for o in result.outcomes if o.status in ("written", "removed")]
+    assert snapshot(feeds) == before  # untouched, every page of the chain there
+    for fmt in ("rss", "atom"):
+        assert len(walk(feeds, fmt)) == 9
+    build(cfg)
+    assert sorted(p.name for p in feeds.glob("news-archive-*.rss")) == ["news-archive-1.rss"]
+    assert walk(feeds, "rss") == [f"https://news.example.com/{n}" for n in (9, 8, 7, 6)]
+    assert b"Story nine" in (feeds / "news.rss").read_bytes()
+    assert b"Story nine" in (feeds / "index.html").read_bytes()
+
+
+def test_a_page_that_fails_keeps_its_feed_and_the_pages_it_links(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page that cannot be rendered keeps its old file: the subscription document
+    that would link it is not published either (it would link a page not there, or
+    leave articles out of the chain), nor are its pages pruned."""
+    build(cfg)
+    feeds = cfg.parent / "feeds"
+    content = cfg.parent / "content"
+    for n in range(0, 6):
+        (content / f"{n:03}.txt").unlink()
+    before = snapshot(feeds)
+    real = formats.assemble
+
+    def raising(config, feed, entries, fmts, doc):  # type: ignore[no-untyped-def]
+        if doc.page is not None:
+            raise ValueError("a page that cannot be rendered")
+        return real(config, feed, entries, fmts, doc)
+
+    monkeypatch.setattr(formats, "assemble", raising)
+    result = CliRunner().invoke(cli, ["build", "-c", str(cfg), "--now", NOW])
+    assert result.exit_code == 3
+    assert (
+        "news-archive-1.rss" in result.stderr and "a page that cannot be rendered" in result.stderr
+    )
+    assert "news.rss: not published: news-archive-1.rss failed" in result.stderr
+    assert "news.atom: not published: news-archive-1.atom failed" in result.stderr
+    after = snapshot(feeds)
+    feed_files = [n for n in before if n.startswith("news")]
+    assert {n: after.get(n) for n in feed_files} == {n: before[n] for n in feed_files}
+    for fmt in ("rss", "atom"):
+        assert len(walk(feeds, fmt)) == 9
+    monkeypatch.setattr(formats, "assemble", real)
+    build(cfg)
+    assert walk(feeds, "atom") == [f"https://news.example.com/{n}" for n in (9, 8, 7, 6)]
+    assert sorted(p.name for p in feeds.glob("news-archive-*.atom")) == ["news-archive-1.atom"]
 
 
 def test_check_mode_reports_a_stale_page(cfg: Path) -> None:

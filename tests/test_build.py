@@ -451,6 +451,7 @@ def test_an_article_unpublished_while_the_build_runs_is_never_published(
     it keep their old files and the next build, which sees the change, renders them."""
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     before = outputs(cfg)
+    page = (cfg.parent / "feeds" / "index.html").read_bytes()
     article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
     url = b"https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/"
     assert url in before["azure.rss"]
@@ -464,12 +465,16 @@ def test_an_article_unpublished_while_the_build_runs_is_never_published(
     result = build(load_config(cfg), datetime.fromisoformat(NOW), observe=when("parse", unpublish))
     deferred = {o.name: o.problems for o in result.outcomes if o.status == "deferred"}
     assert deferred["azure.rss"] == ["content/002_882cc4a5fc2a4bd2.txt"]
+    # and the feeds page, which would list headlines the kept feed does not show
+    assert deferred["index.html"] == ["content/002_882cc4a5fc2a4bd2.txt"]
     assert not result.failed
     assert outputs(cfg)["azure.rss"] == before["azure.rss"]  # untouched: old bytes
+    assert (cfg.parent / "feeds" / "index.html").read_bytes() == page
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     after = outputs(cfg)
     assert url not in after["azure.rss"] and url not in after["azure.atom"]
     assert b"/news2/" in after["azure.rss"]
+    assert (cfg.parent / "feeds" / "index.html").read_bytes() != page
 
 
 def test_the_feeds_page_takes_unchanged_headlines_from_the_cache(

@@ -265,7 +265,19 @@ def deliver(
 
 
 def make_folder(config: Config) -> None:
+    """The output folder, and the folders above it that are missing: each made here
+    readable by all (0755, as the files are 0644), whatever the umask: a web server
+    serves them, and ``rsync -a`` copies their modes to the host. Existing folders keep
+    their modes."""
+    missing = []
+    folder = config.output.absolute()
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
     config.output.mkdir(parents=True, exist_ok=True)
+    for made in missing:
+        with contextlib.suppress(OSError):  # (made by another process meanwhile: its own)
+            os.chmod(made, 0o755)
 
 
 def has_items(path: Path) -> bool:

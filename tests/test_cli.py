@@ -112,6 +112,27 @@ def test_list_shows_every_feed(cfg: Path) -> None:
     assert lines[1].split()[:2] == ["ai", "1"]
 
 
+def test_the_output_folders_a_build_makes_are_readable_by_all_whatever_the_umask(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Under ``umask 077`` the folders were made 0700: a web server answered 403, and
+    ``rsync -a`` copied the mode to the host. A folder that was there keeps its mode."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS, extra='output = "_site/public/feeds"\n')
+    private = cfg.parent / "_site"
+    private.mkdir(mode=0o700)
+    old = os.umask(0o077)
+    try:
+        code, out, err = run("build", "-c", str(cfg), "--now", NOW)
+    finally:
+        os.umask(old)
+    assert (code, out, err) == (0, "", "")
+    assert oct(private.stat().st_mode & 0o777) == "0o700"  # the site's own
+    for folder in (private / "public", private / "public" / "feeds"):
+        assert oct(folder.stat().st_mode & 0o777) == "0o755", folder
+    files = [p for p in (private / "public" / "feeds").iterdir()]
+    assert files and all(oct(p.stat().st_mode & 0o777) == "0o644" for p in files)
+
+
 def test_build_writes_valid_feeds_quietly(cfg: Path) -> None:
     code, out, err = run("build", "-c", str(cfg), "--now", NOW)
     assert (code, out, err) == (0, "", "")

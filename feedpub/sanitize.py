@@ -95,7 +95,10 @@ def clean_text(
 
     Article files are written by CMSs that HTML-escape their text (``we&#8217;ve``,
     ``Customer &amp; Partner``, ``&#038;``), so character references, named and
-    numeric, are decoded here, exactly once (as an HTML parser decodes text). What
+    numeric, are decoded here, exactly once (as an HTML parser decodes an attribute's
+    value: a legacy name without its ``;`` right before a letter or a digit is no
+    reference, so ``Barnes&notables`` and ``sales&copyright`` stay as written, where
+    HTML's text would read "¬ables" and "©right"; ``&copy 2025`` is ©). What
     is left is plain text: markup in it (``<b>``, ``<script>``, ``3 < 5``) is text,
     which every format escapes once for its context. Then XML-forbidden characters
     go, mojibake is repaired, the text is normalised to NFC and, for a single-line
@@ -108,12 +111,14 @@ def clean_text(
     stay as they are for the sanitiser that shows it).
     """
     if "&" in value and not markup:
-        value = html.unescape(value)
+        value = unescape_attribute(value)  # (``Barnes&notables`` is no "¬ables")
     if not value.isascii():
         nfc = unicodedata.normalize("NFC", value)
         # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair.
         # Else what ftfy would do to it: nothing but NFC (tests/test_fastpath.py).
         value = _ftfy()(value) if _ftfy_may_change(value, nfc) else nfc
+    elif "\x1b" in value:  # a terminal escape (``\e[31m``): ftfy takes it out with its
+        value = _ftfy()(value)  # letters, in ASCII text too (else "[31m" would be left)
     if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
         return value  # what the steps below would give (tests/test_fastpath.py)
     value = _FORBIDDEN.sub("", value)

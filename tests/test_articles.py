@@ -353,6 +353,13 @@ def test_clean_text_repairs_mojibake_and_strips_forbidden_characters() -> None:
         ("<3 and a<b are text", "<3 and a<b are text"),
         ("It&#226;&#128;&#153;s", "It’s"),  # mojibake written as references
         ("東京 ‘quoted’", "東京 ‘quoted’"),
+        # a legacy name without ";" right before a letter or digit is no reference (HTML's
+        # text would read "¬ables" and "©right"); before anything else it is one
+        ("Barnes&notables, sales&copyright, x&para2", "Barnes&notables, sales&copyright, x&para2"),
+        ("&copy 2025, &sect.3, AT&T, R&D", "© 2025, §.3, AT&T, R&D"),
+        # a terminal escape goes with its letters, in ASCII text as in any other
+        ("\x1b[31mBreaking\x1b[0m news", "Breaking news"),
+        ("\x1b[31mBréaking\x1b[0m news", "Bréaking news"),
     ],
 )
 @pytest.mark.parametrize("single_line", [True, False])

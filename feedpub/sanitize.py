@@ -117,6 +117,8 @@ def clean_text(
         # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair.
         # Else what ftfy would do to it: nothing but NFC (tests/test_fastpath.py).
         value = _ftfy()(value) if _ftfy_may_change(value, nfc) else nfc
+        if _BIDI.search(value):
+            value = balanced_bidi(value)
     elif "\x1b" in value:  # a terminal escape (``\e[31m``): ftfy takes it out with its
         value = _ftfy()(value)  # letters, in ASCII text too (else "[31m" would be left)
     if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
@@ -125,6 +127,50 @@ def clean_text(
     if "\r" in value and not single_line:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return shorten(value, single_line=single_line, limit=limit)
+
+
+#: The explicit direction controls: embeddings and overrides (LRE, RLE, LRO, RLO), closed
+#: by PDF; isolates (LRI, RLI, FSI), closed by PDI.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_PDF, _PDI = "\u202c", "\u2069"
+
+
+def balanced_bidi(text: str) -> str:
+    """``text`` without its direction overrides (LRO, RLO: ``Price \u202e99 USD`` is
+    shown "Price DSU 99"; no headline means that, and the spoofing of "Trojan Source"
+    does) and with each other direction control it opens closed at the end of its line,
+    each closing one that closes nothing dropped: no text after it, in a reader's list
+    or in the sender's address rss2email makes of a provider's name, is turned round.
+    Paired as the Unicode bidirectional algorithm pairs them (UAX #9): a PDF closes the
+    embedding or override opened last, a PDI its isolate and what was opened inside it;
+    a line break ends them all."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        opened: list[str] = []
+        kept: list[str] = []
+        for ch in line:
+            if ch == _PDF:
+                if not opened or opened[-1] in _ISOLATES:
+                    continue  # closes nothing (an isolate is closed by a PDI only)
+                if opened.pop() in _OVERRIDES:
+                    continue  # (the override's, gone with it)
+            elif ch == _PDI:
+                if not any(o in _ISOLATES for o in opened):
+                    continue
+                while opened.pop() not in _ISOLATES:
+                    pass
+            elif _BIDI.match(ch):
+                opened.append(ch)
+                if ch in _OVERRIDES:
+                    continue
+            kept.append(ch)
+        kept += [_PDI if o in _ISOLATES else _PDF for o in reversed(opened) if o not in _OVERRIDES]
+        out.append("".join(kept))
+    return "\n".join(out)
+
+
+_ISOLATES = frozenset("\u2066\u2067\u2068")
+_OVERRIDES = frozenset("\u202d\u202e")
 
 
 #: The longest text ftfy reads as one piece (its ``max_decode_length``): a longer line

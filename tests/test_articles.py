@@ -556,3 +556,47 @@ def test_a_front_matter_too_long_to_scan_keeps_libyamls_error() -> None:
             "x.txt", _front(f"excerpt: {filler}a" + "a" * 100, 'title: "\\ud83d\\ude80"')
         )
     assert e.value.line == 4
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Price \u202e99 USD", "Price 99 USD"),  # an override left open: "Price DSU 99"
+        ("Evil \u202eCorp\u202c Ltd", "Evil Corp Ltd"),  # one closed: gone, with its PDF
+        (
+            "\u05e9\u05dc\u05d5\u05dd \u202bquoted\u202c ok",
+            "\u05e9\u05dc\u05d5\u05dd \u202bquoted\u202c ok",
+        ),
+        ("open \u202bembedding", "open \u202bembedding\u202c"),  # closed at the end
+        ("an \u2067isolate", "an \u2067isolate\u2069"),
+        ("stray\u202c and\u2069 closers", "stray and closers"),
+    ],
+)
+def test_direction_controls_turn_no_text_round_outside_their_own(raw: str, clean: str) -> None:
+    """A title, a name, a topic never reverses what a reader shows after it (its list,
+    rss2email's sender address): overrides go, other controls are closed."""
+    assert clean_text(raw, single_line=True) == clean
+
+
+_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab \n" + _CONTROLS, max_size=40))
+def test_direction_controls_are_balanced_on_every_line(text: str) -> None:
+    out = sanitize.balanced_bidi(text)
+    assert "\u202d" not in out and "\u202e" not in out
+    strip = str.maketrans("", "", _CONTROLS)
+    assert out.translate(strip) == text.translate(strip)  # only controls touched
+    for line in out.split("\n"):
+        opened: list[str] = []
+        for ch in line:
+            if ch == "\u202c":
+                assert opened and opened.pop() in "\u202a\u202b", line
+            elif ch == "\u2069":  # (closes its isolate and what was opened inside it)
+                assert any(o in "\u2066\u2067\u2068" for o in opened), line
+                while opened.pop() not in "\u2066\u2067\u2068":
+                    pass
+            elif ch in _CONTROLS:
+                opened.append(ch)
+        assert not opened, line

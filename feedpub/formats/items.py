@@ -215,8 +215,14 @@ _PLAIN_TEXT = re.compile(
 
 
 #: A related link's title (the only attribute of plain text the formats write), with a
-#: reference in it. (An attribute's value holds no raw quote: it is written ``&quot;``.)
-_TITLE_ATTRIBUTE = re.compile(rb'( title=")([^"\n&]*&[^"\n]*)(")')
+#: reference in it, in the link's element: a line of its own, ``<atom:link`` (RSS) or
+#: ``<link`` (Atom) with its attributes (none of which holds a raw quote, ``<`` or
+#: ``>``). Not `` title="`` in a text: a text holds no raw ``<`` (``&lt;``), so no line
+#: of one begins as an element does, and an excerpt quoting HTML (``<a title="x & y">``)
+#: is left as the other texts are.
+_TITLE_ATTRIBUTE = re.compile(
+    rb'^( *<(?:atom:)?link [^<>"\n]*(?:"[^"\n]*"[^<>"\n]*)*? title=")([^"\n&]*&[^"\n]*)(")', re.M
+)
 
 
 def hex_references(document: bytes, titles: bool = True) -> bytes:

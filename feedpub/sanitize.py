@@ -212,8 +212,48 @@ def shorten(value: str, *, single_line: bool, limit: int | None) -> str:
     value = _SPACES.sub(" ", value).strip() if single_line else value.strip()
     if limit is not None and len(value) > limit:
         cut = value.rfind(" ", 0, limit)
-        value = value[: cut if cut > limit // 2 else limit].rstrip() + "…"
+        value = value[: cut if cut > limit // 2 else _grapheme_start(value, limit)].rstrip() + "…"
     return value
+
+
+def _grapheme_start(text: str, at: int) -> int:
+    """``at``, or the start of the character as a reader sees it (a grapheme cluster)
+    that ``at`` falls inside: a cut there never leaves a letter without its accents, a
+    family emoji as a woman and a joiner, a flag as one letter of its country code.
+    (Unicode's rules that matter for a cut: what extends the character before it, a
+    zero-width joiner and what follows one, regional indicators in pairs.)"""
+    while 0 < at < len(text):
+        ch = text[at]
+        if _extends(ch) or text[at - 1] == "\u200d":
+            at -= 1
+        elif _is_regional(ch) and _is_regional(text[at - 1]):
+            run = at
+            while run > 0 and _is_regional(text[run - 1]):
+                run -= 1
+            if (at - run) % 2 == 0:
+                break  # a whole number of flags before: a boundary
+            at -= 1
+        else:
+            break
+    return at
+
+
+def _extends(ch: str) -> bool:
+    """Whether ``ch`` belongs to the character before it: a combining mark, a joiner, a
+    variation selector, a skin tone, a tag (of a subdivision flag)."""
+    point = ord(ch)
+    return (
+        unicodedata.category(ch) in ("Mn", "Me", "Mc")
+        or point == 0x200D
+        or 0xFE00 <= point <= 0xFE0F
+        or 0x1F3FB <= point <= 0x1F3FF
+        or 0xE0020 <= point <= 0xE007F
+        or 0xE0100 <= point <= 0xE01EF
+    )
+
+
+def _is_regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
 
 
 #: A character reference, as :func:`html.unescape` finds one (its pattern).

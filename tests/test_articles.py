@@ -600,3 +600,24 @@ def test_direction_controls_are_balanced_on_every_line(text: str) -> None:
             elif ch in _CONTROLS:
                 opened.append(ch)
         assert not opened, line
+
+
+FAMILY = "\U0001f469\u200d\U0001f469\u200d\U0001f467"
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("漢" * 498 + FAMILY + " x", "漢" * 498),  # not a woman and a dangling joiner
+        ("a" * 499 + "\U0001f1e9\U0001f1ea x", "a" * 499),  # not "🇩" alone
+        (
+            "a" * 497 + "\U0001f1e9\U0001f1ea\U0001f1eb\U0001f1f7",
+            "a" * 497 + "\U0001f1e9\U0001f1ea",
+        ),
+        ("e" * 499 + "é\u0301 x", "e" * 499),  # not é without its second accent
+        ("b" * 499 + "\U0001f44d\U0001f3fd y", "b" * 499),  # not the thumb without its tone
+        ("c" * 499 + "\u2764\ufe0f z", "c" * 499),
+    ],
+)
+def test_a_long_text_is_cut_between_characters_as_a_reader_sees_them(text: str, kept: str) -> None:
+    assert clean_text(text, single_line=True, limit=500) == kept + "…"

@@ -226,10 +226,46 @@ def _stat(listed: list[Listing]) -> Stat:
                     sizes.append(st.st_size)
                     mtimes.append(st.st_mtime_ns)
                 names.append(name)
+        if "onflict" in "\0".join(names):  # (rare: then name by name)
+            names, sizes, mtimes = _without_conflicts(rel_folder, names, sizes, mtimes, problems)
         if len(names) == len(entries):  # every entry kept: the listing's own list (which
             names = entries  # _packed then knows by its identity, and does not send)
         out.append((rel_folder, folder, names, sizes, mtimes))
     return out, skipped, problems
+
+
+#: The name a sync tool gives the copy it makes of a file edited in two places at once:
+#: Dropbox's ``a (Bob's conflicted copy 2024-05-01).md`` and ``a (Case Conflict).md``,
+#: Nextcloud's and ownCloud's ``a (conflicted copy 2024-05-01 101500).md``, Syncthing's
+#: ``a.sync-conflict-20240501-101500-ABCDEF7.md``.
+_CONFLICT_COPY = re.compile(
+    r"\([^()]*conflicted copy[^()]*(?:\(\d+\))?\)|\(Case Conflict(?: \d+)?\)"
+    r"|\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}",
+    re.IGNORECASE,
+)
+
+
+def _without_conflicts(rel_folder: str, names: list[str], sizes: array[int] | list[int],
+                       mtimes: array[int] | list[int], problems: list[Problem],
+                       ) -> tuple[list[str], array[int] | list[int], array[int] | list[int]]:  # fmt: skip
+    """The files of a folder but the copies sync tools make of an article edited in two
+    places (:data:`_CONFLICT_COPY`), each a problem: such a copy has the article's URL
+    and often its date, and would stand in for it (the first by path wins a tie), with
+    whichever edit it holds. A person must merge it."""
+    keep = [i for i, n in enumerate(names) if not _CONFLICT_COPY.search(n)]
+    if len(keep) == len(names):
+        return names, sizes, mtimes
+    for name in names:
+        if _CONFLICT_COPY.search(name):
+            problems.append((rel_folder + name, 1, "a copy a sync tool made of an article "
+                             "edited in two places: merge what it holds into the article, "
+                             "then delete it (it is not published)"))  # fmt: skip
+    return [names[i] for i in keep], _taken(sizes, keep), _taken(mtimes, keep)
+
+
+def _taken(values: array[int] | list[int], keep: list[int]) -> array[int] | list[int]:
+    taken = [values[i] for i in keep]
+    return taken if isinstance(values, list) else array("q", taken)
 
 
 def _listing(folder: str, entries: list[str], base: str, config_root: Path, root: str) -> Listing:

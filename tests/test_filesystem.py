@@ -572,3 +572,51 @@ def test_validate_names_each_file_escaped_on_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     lines = result.stdout_bytes.decode().splitlines()
     assert lines and all(line.startswith(f"{tmp_path}/feed\\n\\xe9.rss:1: ") for line in lines)
+
+
+# ------------------------------------------------------------------ sync conflicts
+
+CONFLICT = (
+    "a copy a sync tool made of an article edited in two places: merge what it holds "
+    "into the article, then delete it (it is not published)"
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "good (Bob's conflicted copy 2024-05-01).txt",  # Dropbox
+        "good (Bob's conflicted copy 2024-05-01 (1)).txt",
+        "good (Case Conflict).txt",
+        "good (conflicted copy 2024-05-01 101500).txt",  # Nextcloud, ownCloud
+        "good.sync-conflict-20240501-101500-ABCDEF7.txt",  # Syncthing
+    ],
+)
+def test_a_sync_conflict_copy_never_stands_in_for_its_article(tmp_path: Path, name: str) -> None:
+    """It has the article's URL and date, and its name sorts first: it took the
+    article's place in every feed, silently (a tie goes to the first path). It is
+    reported instead, at every build until a person merges it, and never published."""
+    cfg = _project(tmp_path)
+    good = tmp_path / "content" / "good.txt"
+    copy = tmp_path / "content" / name
+    copy.write_bytes(good.read_bytes().replace(b'title: "', b'title: "The other edit: ', 1))
+    for _ in range(2):  # and the same from the cache
+        built = _build(cfg)
+        assert built.code == 1
+        assert built.lines == [f"content/{name}:1: {CONFLICT}"]
+        assert "The other edit" not in _feed(cfg) and GOOD_URL in _feed(cfg)
+    copy.unlink()
+    assert _build(cfg).code == 0
+
+
+@pytest.mark.parametrize(
+    "name", ["conflict.txt", "Conflicts of interest (2024).txt", "sync-conflict.txt"]
+)
+def test_an_article_that_only_mentions_a_conflict_in_its_name_is_an_article(
+    tmp_path: Path, name: str
+) -> None:
+    cfg = _project(tmp_path)
+    (tmp_path / "content" / name).write_bytes(ODD)
+    built = _build(cfg)
+    assert (built.code, built.lines) == (0, [])
+    assert ODD_URL in _feed(cfg)

@@ -68,9 +68,10 @@ def test_right_to_left_text_keeps_its_place(
 ) -> None:  # type: ignore[no-untyped-def]
     """A site in a language written right to left is laid out so (``dir="rtl"``); a
     provider's name is isolated (``<bdi>``), so that a right-to-left one, or one that
-    holds a direction override, never carries the date beside it along; each
+    holds a direction embedding, never carries the date beside it along; each
     headline takes the direction of its own text (``dir="auto"``)."""
-    name = "\u05d9\u05d3\u05d9\u05e2\u05d5\u05ea \u202eevil"
+    name = "\u05d9\u05d3\u05d9\u05e2\u05d5\u05ea \u202bevil"  # (an embedding left open:
+    # closed where the name ends; an override is removed, see sanitize.balanced_bidi)
     (seeds_dir / "zz_rtl.txt").write_text(
         HOSTILE.replace('"Evil <i>Corp</i>"', f'"{name}"'), "utf-8"
     )
@@ -83,7 +84,7 @@ def test_right_to_left_text_keeps_its_place(
     assert page.get("dir") == direction
     metas = [m for m in page.iterfind(".//span[@class='meta']") if m.find("bdi") is not None]
     assert metas and all(m.find("bdi").tail.startswith(", ") for m in metas)
-    assert name in [m.find("bdi").text for m in metas]
+    assert name + "\u202c" in [m.find("bdi").text for m in metas]
     headlines = page.iterfind(".//ul[@class='headlines']//a")
     assert all(a.get("dir") == "auto" for a in headlines)
 

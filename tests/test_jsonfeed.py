@@ -74,6 +74,7 @@ def test_json_feed_matches_the_atom_feed_item_for_item(built: Path) -> None:
         assert item["content_html"] == content  # the same formats.items.content_html
         assert item["tags"] == [t.term for t in entry.tags]
         assert item["authors"] == [{"name": entry.author, "url": entry.author_detail.href}]
+        assert item["author"] == item["authors"][0]  # (1.0's, for readers not on 1.1)
         enclosure = next(link for link in entry.links if link.rel == "enclosure")
         assert item["image"] == enclosure.href == item["attachments"][0]["url"]
         assert item["attachments"][0]["mime_type"] == enclosure.type

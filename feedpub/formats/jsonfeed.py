@@ -59,6 +59,9 @@ def _item(article: Article) -> dict[str, Any]:
     item["date_modified"] = rfc3339(entry_updated(a))
     if authors := _authors(a):
         item["authors"] = authors
+        # and 1.0's one author, which the 1.1 spec lets a feed keep "for compatibility":
+        # readers not yet on 1.1 (Go's gofeed 1.1.3) show no author without it
+        item["author"] = authors[0]
     if a.topics:
         item["tags"] = list(a.topics)
     if a.images:

@@ -377,11 +377,12 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
                     if progress:
                         progress("Writing feeds", written, len(pending))
             held = _held_back(mades)
+            each = iter(mades)  # (in the order of the group's jobs)
             for slot in group.slots:
                 if isinstance(slot, Outcome):
                     result.outcomes.append(slot)
                     continue
-                m = next(m for j, m in mades if j is slot)
+                _, m = next(each)
                 if held is not None and m.status not in ("deferred", "failed"):
                     m = output.held(m, *held)
                 # an archive page is published before the documents that link it

@@ -262,7 +262,7 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
     if result.refused:
         click.echo(f"feedpub: refused: {result.refused}", err=True)
     for o in result.outcomes:
-        if o.status == "differs":
+        if o.status == "differs" and not o.problems:  # (else they say how)
             click.echo(f"{output(o.name)}: differs from what a build would write", err=True)
         if o.status == "deferred":  # the next build renders it: normal under cron, so -v only
             if verbose:

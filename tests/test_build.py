@@ -879,6 +879,10 @@ def test_the_files_of_a_feed_or_format_taken_out_of_the_config_are_removed(
     code, err = run("build", "-c", str(cfg), "--now", NOW, "--check")
     assert code == 3 and all(f"{feeds / n}: no feed of the config makes it any more" in err
                              for n in ("top.rss", "space.atom", "space.json"))  # fmt: skip
+    for n in ("top.rss", "space.atom", "space.json"):  # each named once, with why
+        assert [ln for ln in err.splitlines() if ln.startswith(f"{feeds / n}:")] == [
+            f"{feeds / n}: no feed of the config makes it any more"
+        ]
     code, err = run("build", "-c", str(cfg), "--now", NOW, "-v", *full)
     assert code == 0, err
     assert {

@@ -245,7 +245,9 @@ def test_a_proven_document_is_parsed_without_its_entries(
     proofs = dict(zip(entries, formats.prove(config, list(entries.values()), NOW), strict=True))
     parsed: list[bytes] = []
     real = xmlparts.parse
-    monkeypatch.setattr(xmlparts, "parse", lambda data: (parsed.append(data), real(data))[1])
+    monkeypatch.setattr(
+        xmlparts, "parse", lambda data, **kw: (parsed.append(data), real(data, **kw))[1]
+    )
     feed, doc = next((f, d) for f, d in _docs(config, articles, NOW) if len(d.items) > 2)
     parts = [entries[a.path] for a in doc.items]
     made = formats.assemble(config, feed, parts, XML, doc)  # type: ignore[arg-type]
@@ -285,7 +287,9 @@ def test_a_batch_where_every_entry_has_a_problem_is_checked_again_at_most_twice(
     assert len(entries) == 64
     parsed: list[bytes] = []
     real = xmlparts.parse
-    monkeypatch.setattr(xmlparts, "parse", lambda data: (parsed.append(data), real(data))[1])
+    monkeypatch.setattr(
+        xmlparts, "parse", lambda data, **kw: (parsed.append(data), real(data, **kw))[1]
+    )
     before = min(a.published_at for a in many) - timedelta(days=1)
     assert formats.prove(config, entries, before) == [None] * 64
     assert len(parsed) == 1 + 64 // xmlparts.PIECE + 64  # (RSS fails first: one parse each)

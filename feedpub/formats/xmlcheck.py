@@ -35,14 +35,16 @@ _M = f"{{{MEDIA_NS}}}"
 _OURS = b"<?xml version='1.0' encoding='UTF-8'?>"
 
 
-def parse(data: bytes) -> tuple[Any, list[Problem]]:
+def parse(data: bytes, without_ids: bool = False) -> tuple[Any, list[Problem]]:
     """The root element of an XML document; or None, and why it cannot be read.
 
     A document that begins as ours do, with no ``xml:id`` and no DOCTYPE in its bytes,
     can hold no ID attribute (the prefix is fixed, a name is never written with a
     character reference, and only a DOCTYPE declares other IDs): it is parsed without
-    libxml2's ID table, which would only find what it lacks."""
-    plain = data.startswith(_OURS) and b"xml:id" not in data and b"<!DOCTYPE" not in data
+    libxml2's ID table, which would only find what it lacks. (``without_ids``: the
+    caller found no ``xml:id`` in ``data``, which is not looked for again.)"""
+    plain = (data.startswith(_OURS) and (without_ids or b"xml:id" not in data)
+             and b"<!DOCTYPE" not in data)  # fmt: skip
     try:
         tree = etree.fromstring(data, hardened_parser(collect_ids=not plain)).getroottree()
     except etree.XMLSyntaxError as e:

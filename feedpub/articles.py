@@ -117,8 +117,8 @@ class FrontMatterLoader(CParser, _FrontMatterConstructor, yaml.resolver.Resolver
 
 #: In a double-quoted text, an escaped backslash, or an escaped UTF-16 surrogate pair:
 #: how ``json.dumps`` (``ensure_ascii``, its default) writes a character past U+FFFF,
-#: an emoji say (``"\\ud83d\\ude80"``), maybe with an escaped line break between them. (Left to right, so that an escaped backslash
-#: is taken before the text that follows it.)
+#: an emoji say (``"\\ud83d\\ude80"``), maybe with an escaped line break between them.
+#: (Left to right, so that an escaped backslash is taken before the text that follows it.)
 _BACKSLASH_OR_PAIR = re.compile(
     r"\\\\|\\u([dD][89abAB][0-9a-fA-F]{2})(\\\n *)?\\u([dD][c-fC-F][0-9a-fA-F]{2})"
 )

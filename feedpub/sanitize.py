@@ -143,9 +143,9 @@ def balanced_bidi(text: str) -> str:
     or in the sender's address rss2email makes of a provider's name, is turned round.
     Paired as the Unicode bidirectional algorithm pairs them (UAX #9): a PDF closes the
     embedding or override opened last, a PDI its isolate and what was opened inside it;
-    a line break ends them all."""
+    a line break ends them all (``\r\n`` and ``\r`` are ``\n`` here, as they become)."""
     out: list[str] = []
-    for line in text.split("\n"):
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         opened: list[str] = []
         kept: list[str] = []
         for ch in line:

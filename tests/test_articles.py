@@ -621,3 +621,8 @@ FAMILY = "\U0001f469\u200d\U0001f469\u200d\U0001f467"
 )
 def test_a_long_text_is_cut_between_characters_as_a_reader_sees_them(text: str, kept: str) -> None:
     assert clean_text(text, single_line=True, limit=500) == kept + "…"
+
+
+def test_direction_controls_are_closed_on_the_line_they_open_whatever_its_break() -> None:
+    text = "first \u202bline\r\nsecond\rthird \u2067x\n"
+    assert clean_text(text) == "first \u202bline\u202c\nsecond\nthird \u2067x\u2069"

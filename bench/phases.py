@@ -172,6 +172,9 @@ def _timed_step(name: str, fn: Callable[..., Any], label: str) -> Callable[..., 
 
 def main() -> None:
     argv = sys.argv[1:]
+    if not argv or argv[0] in ("-h", "--help"):  # (its own help, not feedpub's)
+        print(__doc__)
+        return
     stepped = "--steps" in argv
     if stepped:
         argv = [a for a in argv if a != "--steps"] + ["--jobs", "1"]

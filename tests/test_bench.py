@@ -463,6 +463,15 @@ def test_one_change_edits_the_articles_own_title(tmp_path: Path, style: str) -> 
     assert after.related == before.related
 
 
+@pytest.mark.parametrize("args", [["--help"], ["-h"], []])
+def test_phases_help_is_its_own(args: list[str]) -> None:
+    """It printed feedpub's help and an empty table of phases."""
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "phases.py"), *args],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert out.startswith("Where the time of one feedpub build goes") and "--steps" in out
+    assert "whole build" not in out
+
+
 def test_compare_reads_the_phases_of_a_real_build(tmp_path: Path) -> None:
     shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
     shutil.copytree(ROOT / "content", tmp_path / "content")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import parallel
+from . import GENERATOR_URI, parallel
 from .archive import Document, is_page_of
 from .cache import COMPANIONS
 from .config import Config, FeedConfig
@@ -351,8 +351,8 @@ def prune_pages(config: Config, feed: FeedConfig, fmt: str, docs: Sequence[Docum
 #: What feedpub writes near the top of each of its feeds: its generator, in RSS, Atom
 #: and JSON Feed.
 _WRITTEN_BY_US = (b"<generator>feedpub</generator>",
-                  b'<generator uri="https://pypi.org/project/feedpub/"',
-                  b'"about": "https://pypi.org/project/feedpub/"')  # fmt: skip
+                  f'<generator uri="{GENERATOR_URI}"'.encode(),
+                  f'"about": "{GENERATOR_URI}"'.encode())  # fmt: skip
 #: The formats' file name extensions (their names).
 _FEED_EXTENSIONS = ("rss", "atom", "json")
 

@@ -114,7 +114,7 @@ def _feedpub(lib: Path, site: Path, *args: str) -> subprocess.CompletedProcess[s
 @pytest.mark.parametrize(
     ("module", "old", "new"),
     [
-        ("formats/items.py", 'GENERATOR_URI = "https://pypi.org/project/feedpub/"',
+        ("__init__.py", 'GENERATOR_URI = "https://pypi.org/project/feedpub/"',
          'GENERATOR_URI = "https://example.org/feedpub-fork/"'),
         # how articles are read: cached summaries and index.html's headlines too
         ("articles.py", "MAX_TITLE = 500", "MAX_TITLE = 24"),

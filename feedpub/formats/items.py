@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from .. import GENERATOR_URI as GENERATOR_URI  # (the formats take it from here)
 from ..fasthtml import LINK_REL
 from ..model import Article
 from ..sanitize import clean_url, sanitize
@@ -19,7 +20,6 @@ from ..sanitize import clean_url, sanitize
 #: The date of a feed with no items (documented in the README): fixed, so that an
 #: empty feed's bytes never change, and after 1990 so validators find it plausible.
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
-GENERATOR_URI = "https://pypi.org/project/feedpub/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"

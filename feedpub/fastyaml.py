@@ -550,8 +550,10 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
 #: key that may follow a sequence's dash (``- title: >-``, as js-yaml writes a long
 #: text in a list of mappings); and the lines under it: those indented deeper than the
 #: key, and empty ones. Groups: indent, dash, key, style, chomping, the lines.
+#: (Possessive: the same match, without a step kept to go back to at every line, which
+#: cost 170 bytes of memory a byte of text.)
 _BLOCK_SCALAR = re.compile(
-    r"^( *)(- )?([A-Za-z_][A-Za-z0-9_-]*): +([|>])(-?) *\n((?:\1(?(2)  ) +[^\n]*\n|\n)*)", re.M
+    r"^( *)(- )?([A-Za-z_][A-Za-z0-9_-]*): +([|>])(-?) *\n((?:\1(?(2)  ) ++[^\n]*+\n|\n)*+)", re.M
 )
 #: A header the pattern above does not take, or one in a form it leaves to PyYAML.
 _BLOCK_HEADER = re.compile(r"[:-] +[|>][-+0-9]*(?: +#[^\n]*)? *$", re.M)
@@ -817,6 +819,14 @@ def _folds(block: str) -> bool:
     return _UNSEEN.search(block) is None
 
 
+#: The most lines a value is wrapped over that the walk puts together (:func:`_continued`,
+#: :func:`_flow_lines`): it adds each line to the text so far, which costs the square
+#: of the lines (a 2 MB text wrapped a word a line: 12 s). Past this, PyYAML's C reader
+#: reads the file, in time linear in its size. yaml.dump wraps at 80 columns: 40 KB. (A
+#: summary checks a nested value by its shape, its lines at once, and may still read it.)
+MOST_LINES = 512
+
+
 def _continued(lines: list[Line], i: int, indent: str, first: str) -> tuple[str, int]:
     """A scalar whose first line is ``first`` and its continuation lines from line ``i``
     on (those indented deeper than ``indent``), on one line, folded as PyYAML folds
@@ -829,7 +839,10 @@ def _continued(lines: list[Line], i: int, indent: str, first: str) -> tuple[str,
     out = first
     quoted = first[0] in "'\""
     n = len(lines)
+    last = i + MOST_LINES
     while i < n and lines[i][0] > indent:
+        if i == last:
+            raise _Fallback  # (see MOST_LINES)
         _, dash, key, colon, rest = lines[i]
         if key:  # "key: text": text in quotes, written back as it stands
             if not quoted:
@@ -857,7 +870,10 @@ def _flow_lines(lines: list[Line], i: int, indent: str, first: str) -> tuple[str
     out = first
     paired = 1  # out[:paired] is known to be "{" and items, each with its comma
     n = len(lines)
+    last = i + MOST_LINES
     while i < n and lines[i][0] > indent:
+        if i == last:
+            raise _Fallback  # (see MOST_LINES)
         _, dash, key, colon, rest = lines[i]
         if dash:
             raise _Fallback
@@ -1127,10 +1143,13 @@ UNBUILT: Any = type("Unbuilt", (), {"__repr__": lambda self: "UNBUILT", "__slots
 #: A top-level line (a key at column 0, plain or quoted, then its value, maybe none)
 #: and the lines under it: indented, sequence dashes, comments, blank lines. Matches
 #: that cover the whole block are the whole block. (Possessive where what follows cannot take back
-#: what a quantifier took: the same matches, found a tenth to a fifth faster.)
+#: what a quantifier took: the same matches, found a tenth to a fifth faster. Tried at
+#: line starts only, where every segment begins: tried at every position, a long word
+#: on a line that is no ``key:`` line was read again from each of its letters.)
 _SEGMENT = re.compile(
-    rf"(({_KEY_AS_WRITTEN}):(?: +|(?=\n|\Z))([^\n]*[^ \n]|) *(?:\n|\Z)"
-    r"((?:(?:[ #-][^\n]*+)?\n)*+(?:[ #-][^\n]*+)?))"
+    rf"^(({_KEY_AS_WRITTEN}):(?: +|(?=\n|\Z))([^\n]*[^ \n]|) *(?:\n|\Z)"
+    r"((?:(?:[ #-][^\n]*+)?\n)*+(?:[ #-][^\n]*+)?))",
+    re.M,
 )
 #: A value that makes a valid scalar whatever it holds, right after ``key: `` at the
 #: end of its line (or before spaces there, nothing to YAML: masked with it), masked

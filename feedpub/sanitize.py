@@ -147,6 +147,7 @@ def balanced_bidi(text: str) -> str:
     out: list[str] = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         opened: list[str] = []
+        isolates = 0  # of ``opened`` (counted: a PDI must not search a long stack)
         kept: list[str] = []
         for ch in line:
             if ch == _PDF:
@@ -155,12 +156,14 @@ def balanced_bidi(text: str) -> str:
                 if opened.pop() in _OVERRIDES:
                     continue  # (the override's, gone with it)
             elif ch == _PDI:
-                if not any(o in _ISOLATES for o in opened):
+                if not isolates:
                     continue
                 while opened.pop() not in _ISOLATES:
                     pass
+                isolates -= 1
             elif _BIDI.match(ch):
                 opened.append(ch)
+                isolates += ch in _ISOLATES
                 if ch in _OVERRIDES:
                     continue
             kept.append(ch)

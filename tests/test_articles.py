@@ -626,3 +626,22 @@ def test_a_long_text_is_cut_between_characters_as_a_reader_sees_them(text: str, 
 def test_direction_controls_are_closed_on_the_line_they_open_whatever_its_break() -> None:
     text = "first \u202bline\r\nsecond\rthird \u2067x\n"
     assert clean_text(text) == "first \u202bline\u202c\nsecond\nthird \u2067x\u2069"
+
+
+def test_direction_controls_are_balanced_in_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PDI searched the whole stack of what was opened for an isolate: 20,000 unclosed
+    embeddings and as many PDIs in a title (60 KB) took 3 s, 80,000 took 47 s. Counted,
+    not timed: the isolates are asked about once a control, not once a control opened."""
+    asked = 0
+
+    class Counting(frozenset[str]):
+        def __contains__(self, ch: object) -> bool:
+            nonlocal asked
+            asked += 1
+            return super().__contains__(ch)
+
+    monkeypatch.setattr(sanitize, "_ISOLATES", Counting(sanitize._ISOLATES))
+    n = 2000
+    text = "\u202a" * n + "\u2069" * n + "x"
+    assert sanitize.balanced_bidi(text) == text.replace("\u2069", "") + "\u202c" * n
+    assert asked <= 3 * 2 * n, asked  # (a PDI each searching the stack: n * n, 4,000,000)

@@ -302,3 +302,24 @@ def test_a_video_links_its_watch_page_as_in_rss_and_atom(write_config, seeds_dir
     assert item["_feedpub"]["player_url"] == "https://video.example/embed/1"
     links = [a.get("href") for a in etree.HTML(item["content_html"]).iter("a")]
     assert video.url in links and "https://video.example/embed/1" not in links
+
+
+def test_a_json_feed_with_many_schema_errors_is_checked_in_memory_of_its_problems() -> None:
+    """Each schema error (which holds its instance, its schema and their context) was
+    kept until all were sorted: a 480 KB feed with 60,000 took 611 MB to validate. Each
+    is a Problem as it comes now; weighed, not timed."""
+    import tracemalloc
+
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "t",
+           "feed_url": "https://e.com/f.json",
+           "items": [{"id": "https://e.com/1", "content_text": "x", "tags": [1] * 5000}]}  # fmt: skip
+    tracemalloc.start()
+    try:
+        fmt, problems = check(json.dumps(doc).encode(), NOW_DT)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert fmt == "json" and len(problems) == 5000
+    assert {p.rule for p in problems} == {"schema"}
+    assert "items/0/tags/4999: 1 is not of type 'string'" in {p.message for p in problems}
+    assert peak < 3000 * len(problems), peak  # (1.7 KB a problem; 4.7 KB before)

@@ -114,11 +114,17 @@ def check(data: bytes, now: datetime | None = None) -> list[Problem]:
         return [Problem(1, "well-formed", "JSON nested too deeply to be read")]
     try:
         lines = _Lines(text)
-        problems: list[Problem] = []
-        for err in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.path))):
+        # each error made a Problem as it comes (an error holds its instance, schema and
+        # context: kept until sorted, a document with many took a thousand times its size)
+        found: list[tuple[list[str], Problem]] = []
+        for err in _validator().iter_errors(doc):
             where = "/".join(str(p) for p in err.absolute_path) or "(top)"
             line = _line_of_path(lines, doc, err.absolute_path)
-            problems.append(Problem(line, "schema", f"{where}: {err.message}"))
+            found.append(
+                (list(map(str, err.path)), Problem(line, "schema", f"{where}: {err.message}"))
+            )
+        found.sort(key=lambda f: f[0])
+        problems = [p for _, p in found]
         if isinstance(doc, dict):
             problems.extend(_checks(doc, lines, now))
     except RecursionError:  # (the schema's walk of values nested deep)

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from yaml._yaml import CParser
 
+from .config import topic_key
 from .errors import ArticleError
 from .fastyaml import MAX_DEPTH, MAX_REPEATED, fast_load, surrogate_pair
 from .model import Article, Image, Provider, Related, Summary
@@ -555,13 +556,25 @@ def _topics(value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise FieldError("topics", "topics must be a list of topic names")
     out: list[str] = []
+    keys: set[str] = set()  # (topics one to a feed are one: one category, the first's)
     for item in value[:MAX_LIST]:
-        if isinstance(item, bool) or not isinstance(item, str | int | float):
-            raise FieldError("topics", "topics must be a list of topic names (text)")
+        if item is None:  # an empty entry ("- " alone on its line, as a CMS writes one)
+            continue
+        if isinstance(item, bool):
+            raise FieldError("topics", "topics: an entry is true or false to YAML (yes, no, "
+                             "on, off, true, false): put it in quotes to make it a name")  # fmt: skip
+        if not isinstance(item, str | int | float):
+            raise FieldError("topics", "topics must be a list of topic names: an entry is "
+                             f"{_KINDS_OF_VALUE.get(type(item), 'not text')}")  # fmt: skip
         topic = _clean_topic(str(item))
-        if topic and topic not in out:
+        if topic and (key := topic_key(topic)) not in keys:
+            keys.add(key)
             out.append(topic)
     return tuple(out)
+
+
+_KINDS_OF_VALUE = {dict: "a mapping (key: value)", list: "a list", datetime: "a date and time",
+                   date: "a date"}  # fmt: skip
 
 
 @functools.lru_cache(maxsize=4096)  # a corpus has a few hundred topics, in every file

@@ -39,7 +39,7 @@ from .model import Summary
 from .parallel import maker
 
 #: Bump when the loader or the Article shape changes: old caches are then rebuilt.
-SCHEMA_VERSION = "feedpub-cache-9"
+SCHEMA_VERSION = "feedpub-cache-10"
 #: Topics are stored joined by this character, which cleaned text never holds.
 TOPIC_SEP = "\x1f"
 #: SQLite's files of a database at ``path``: ``f"{path}{suffix}"``.

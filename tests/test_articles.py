@@ -645,3 +645,32 @@ def test_direction_controls_are_balanced_in_linear_time(monkeypatch: pytest.Monk
     text = "\u202a" * n + "\u2069" * n + "x"
     assert sanitize.balanced_bidi(text) == text.replace("\u2069", "") + "\u202c" * n
     assert asked <= 3 * 2 * n, asked  # (a PDI each searching the stack: n * n, 4,000,000)
+
+
+TOPICS_HEAD = (b"---\ntitle: T\nwebUrl: https://example.com/a\n"
+               b"publishedDateTime: 2024-01-20T11:36:37Z\npublished: true\n")  # fmt: skip
+
+
+def test_an_empty_topic_entry_is_no_topic_and_topics_alike_are_one() -> None:
+    """A CMS's empty entry (``- `` alone on its line, real files of a real generator)
+    rejected the whole article; topics one to a feed (NFKC, case) were a category each."""
+    from feedpub.articles import load_summary
+
+    data = TOPICS_HEAD + b"topics:\n  - \n  - Diablo 4\n  - diablo 4\n  - DIABLO  4\n  - 2024\n---\n"
+    assert load_article("x.md", data, UTC).topics == ("Diablo 4", "2024")
+    assert load_summary("x.md", data, UTC, "d").topics == ("Diablo 4", "2024")
+
+
+@pytest.mark.parametrize(
+    ("topics", "message"),
+    [
+        (b"[yes]", "topics: an entry is true or false to YAML (yes, no, on, off, true, false): "
+                   "put it in quotes to make it a name"),
+        (b"[{a: 1}]", "topics must be a list of topic names: an entry is a mapping (key: value)"),
+        (b"[2024-01-01]", "topics must be a list of topic names: an entry is a date"),
+    ],
+)  # fmt: skip
+def test_a_topic_entry_that_is_no_name_says_what_it_is(topics: bytes, message: str) -> None:
+    with pytest.raises(ArticleError) as e:
+        load_article("x.md", TOPICS_HEAD + b"topics: " + topics + b"\n---\n", UTC)
+    assert (e.value.line, e.value.message) == (6, message)

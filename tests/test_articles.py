@@ -656,7 +656,9 @@ def test_an_empty_topic_entry_is_no_topic_and_topics_alike_are_one() -> None:
     rejected the whole article; topics one to a feed (NFKC, case) were a category each."""
     from feedpub.articles import load_summary
 
-    data = TOPICS_HEAD + b"topics:\n  - \n  - Diablo 4\n  - diablo 4\n  - DIABLO  4\n  - 2024\n---\n"
+    data = (
+        TOPICS_HEAD + b"topics:\n  - \n  - Diablo 4\n  - diablo 4\n  - DIABLO  4\n  - 2024\n---\n"
+    )
     assert load_article("x.md", data, UTC).topics == ("Diablo 4", "2024")
     assert load_summary("x.md", data, UTC, "d").topics == ("Diablo 4", "2024")
 

@@ -39,10 +39,10 @@ _TIME = f'<time datetime="{_VALUE}">(?:{_TEXT})?+</time>'
 #: The shapes of the bodies content_html writes, and only elements and attributes
 #: of the sanitiser's allowlist (tests/test_fasthtml.py checks both), each holding
 #: only what an HTML parser leaves where it is: text, images and links in a
-#: paragraph, text in a heading, items in a list, text, links and small print in an
+#: paragraph (and line breaks), text in a heading, items in a list, text, links and small print in an
 #: item, text and times in small print.
 _BODY = re.compile(
-    f"(?:<p>(?:{_TEXT}|{_IMG}|{_LINK})*+</p>"
+    f"(?:<p>(?:{_TEXT}|{_IMG}|{_LINK}|<br>)*+</p>"
     f"|<h3>(?:{_TEXT})?+</h3>"
     f"|<ul>(?:<li>(?:{_TEXT}|{_LINK}|<small>(?:{_TEXT}|{_TIME})*+</small>)*+</li>)*+</ul>)*+"
 )
@@ -53,7 +53,7 @@ _URL_ATTR = re.compile(f' (href|src)="({_VALUE})"')
 #: address) and no label in punycode, no port or user, then printable ASCII only.
 _URL = re.compile(r"https?://(?:(?!xn--)[a-z0-9-]+\.)*(?!xn--)[a-z][a-z0-9-]*\.?(?:[/?#][!-~]*)?\Z")
 #: The elements and attributes the shapes above use.
-ELEMENTS = frozenset({"p", "img", "a", "h3", "ul", "li", "small", "time"})
+ELEMENTS = frozenset({"p", "img", "a", "h3", "ul", "li", "small", "time", "br"})
 ATTRIBUTES = frozenset({"src", "alt", "width", "height", "href", "rel", "datetime"})
 
 

@@ -112,7 +112,10 @@ LINK = '<a href="{}" rel="noopener noreferrer">{}</a>'
         ("<p>a&nbsp;b</p>", True),
         ("<p>a\rb</p>", False),
         ("<p>a\x85b</p>", False),
-        ("<p>a<br>b</p>", False),
+        ("<p>a<br>b</p>", True),  # (an excerpt's line break)
+        ("<p>a<br/>b</p>", False),  # nh3 writes <br>
+        ("<p>a</p><br>", False),
+        ("<p>a<br></br>b</p>", False),
         ("<p>x</p>\n", False),
         ("<p><p>x</p></p>", False),  # a parser closes the first paragraph
         ("<h3>x</h3><ul><li>" + LINK.format("https://a.example/", "t") + "</li></ul>", True),
@@ -177,8 +180,9 @@ def fragments(draw: st.DrawFn) -> str:
             parts.append(
                 f'<p><img src="{draw(urls)}" alt="{draw(texts)}" width="{draw(texts)}"></p>'
             )
-        elif kind == "p":
-            parts.append(f"<p>{draw(texts)}</p>")
+        elif kind == "p":  # (lines, as an excerpt's: a <br> between them)
+            lines = [draw(texts) for _ in range(draw(st.integers(1, 3)))]
+            parts.append(f"<p>{'<br>'.join(lines)}</p>")
         elif kind == "a":
             parts.append(f"<p>{link()}</p>")
         elif kind == "list":

@@ -134,14 +134,41 @@ def test_content_html_is_sanitised_and_turns_the_iframe_into_a_link() -> None:
 
 
 def test_an_excerpt_of_paragraphs_is_a_paragraph_each_in_the_body() -> None:
+    """A paragraph each, and a line break within one a <br> (HTML shows a bare line
+    break as a space: a CMS's lines ran together in every reader)."""
     a = replace(rich_article(), excerpt="First & one.\nStill first.\n\n  \nSecond < two.")
     body = content_html(a)
-    assert "<p>First &amp; one.\nStill first.</p><p>Second &lt; two.</p>" in body
-    assert [p.text_content() for p in lxml_html.fragments_fromstring(body)[:3]] == [
-        "",
-        "First & one.\nStill first.",
-        "Second < two.",
-    ]  # (the lead image's first)
+    assert "<p>First &amp; one.<br>Still first.</p><p>Second &lt; two.</p>" in body
+    paragraphs = lxml_html.fragments_fromstring(body)[1:3]  # (the lead image's first)
+    assert [p.text_content() for p in paragraphs] == ["First & one.Still first.", "Second < two."]
+    assert [child.tag for child in paragraphs[0]] == ["br"]
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_an_excerpt_over_lines_is_paragraphs_and_lines_in_the_summary_too(
+    config: Config, fmt: str
+) -> None:
+    """The RSS description and Atom summary (HTML both) hold an excerpt over lines as
+    paragraphs and <br>s, as the body does (its text alone ran together in readers that
+    show them); an excerpt on one line is escaped text, as before."""
+    lines = "Key Benefits:\nAccess Control: 3 < 5.\n\nSecond & last."
+    for excerpt, wanted in [
+        (lines, "<p>Key Benefits:<br>Access Control: 3 &lt; 5.</p><p>Second &amp; last.</p>"),
+        ("3 < 5 & 7 > 6", "3 &lt; 5 &amp; 7 &gt; 6"),
+    ]:
+        data = render(config, config.feeds[0], [replace(rich_article(), excerpt=excerpt)], fmt)
+        assert check(data, NOW)[1] == []
+        root = etree.fromstring(data)
+        summary = (
+            root.find("channel/item/description")
+            if fmt == "rss"
+            else root.find(
+                "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary"
+            )
+        )
+        assert summary is not None and summary.text == wanted
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo and parsed.entries[0].summary == "3 &lt; 5 &amp; 7 &gt; 6"
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])

@@ -22,7 +22,6 @@ hostile fixtures and generated articles.
 from __future__ import annotations
 
 import functools
-import html
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -43,6 +42,7 @@ from .items import (
     content_html,
     entry_updated,
     escaped,
+    excerpt_html,
     hex_attribute,
     hex_references,
     image_type,
@@ -212,7 +212,7 @@ def _entries(a: Article, updated: datetime) -> tuple[str, str]:
     if not (a.title and a.url):
         raise Declined  # feedgen: "Required fields not set" (Atom), no <title> (RSS)
     title, url, url_attr, html_body = _text(a.title), _text(a.url), _attr(a.url), _text(content)
-    excerpt = _text(html.escape(a.excerpt, quote=False))
+    excerpt = _text(excerpt_html(a.excerpt))
     # (what _attrs writes of the two, then the title)
     related = [(f' rel="related" href="{_attr(r.url)}"' if r.url else ' rel="related"')
                + (f' title="{hex_attribute(_attr(r.title))}"' if r.title else "")

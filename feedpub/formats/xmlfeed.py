@@ -19,7 +19,6 @@ categories, authors). What it gets wrong is written by our own extension
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,6 +41,7 @@ from .items import (
     cached_content_html,
     cached_video_player,
     entry_updated,
+    excerpt_html,
     hex_references,
     image_type,
 )
@@ -176,7 +176,7 @@ def _generator(
         fe.pubDate(a.published_at)
         fe.updated(entry_updated(a))
         if a.excerpt:
-            fe.summary(html.escape(a.excerpt, quote=False), type="html")
+            fe.summary(excerpt_html(a.excerpt), type="html")
         fe.content(cached_content_html(a), type="html")
         for topic in a.topics:
             fe.category(term=topic)

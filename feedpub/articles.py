@@ -346,6 +346,8 @@ def parse_front_matter(
             reason += f" ({e.context}, which started at line {context.line + offset + 1})"
         if "could not determine a constructor" in reason:
             reason = "custom YAML tags are not allowed" + reason[reason.find(" for the tag") :]
+        elif mark and "\t" in _indent(block, mark.line):  # (PyYAML's message may not say)
+            reason += ": the line is indented with a tab; YAML indents with spaces only"
         raise ArticleError(path, line, f"YAML error: {reason}") from None
     except yaml.reader.ReaderError as e:  # a character YAML does not allow in a file
         raise ArticleError(path, block.count("\n", 0, e.position) + offset + 1,
@@ -357,6 +359,12 @@ def parse_front_matter(
         raise ArticleError(path, offset + 1, f"front matter must be a mapping of keys, not {kind}")
     loaded.pop("secured", None)
     return loaded, offset
+
+
+def _indent(block: str, line: int) -> str:
+    """The white space that begins line ``line`` (from 0) of ``block``."""
+    text = block.split("\n", line + 1)[line] if line <= block.count("\n") else ""
+    return text[: len(text) - len(text.lstrip(" \t"))]
 
 
 def _not_allowed(character: int | str) -> str:

@@ -676,3 +676,19 @@ def test_a_topic_entry_that_is_no_name_says_what_it_is(topics: bytes, message: s
     with pytest.raises(ArticleError) as e:
         load_article("x.md", TOPICS_HEAD + b"topics: " + topics + b"\n---\n", UTC)
     assert (e.value.line, e.value.message) == (6, message)
+
+
+@pytest.mark.parametrize(
+    ("lines", "line"),
+    [(b"topics:\n\t- Azure\n", 7), (b"provider:\n  name: x\n\tdomain: y\n", 8)],
+)
+def test_a_line_indented_with_a_tab_is_named_so(lines: bytes, line: int) -> None:
+    """PyYAML's message may not name the tab ("found character that cannot start any
+    token"): the problem's line, and that YAML indents with spaces."""
+    with pytest.raises(ArticleError) as e:
+        load_article("x.md", TOPICS_HEAD + lines + b"---\n", UTC)
+    assert e.value.line == line
+    assert e.value.message.startswith("YAML error: found ")
+    assert e.value.message.endswith(
+        ": the line is indented with a tab; YAML indents with spaces only"
+    )

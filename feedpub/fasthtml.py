@@ -38,9 +38,9 @@ _LINK = f'<a href="{_VALUE}"{LINK_REL}>(?:{_TEXT})?+</a>'
 _TIME = f'<time datetime="{_VALUE}">(?:{_TEXT})?+</time>'
 #: The shapes of the bodies content_html writes, and only elements and attributes
 #: of the sanitiser's allowlist (tests/test_fasthtml.py checks both), each holding
-#: only what an HTML parser leaves where it is: text, images and links in a
-#: paragraph (and line breaks), text in a heading, items in a list, text, links and small print in an
-#: item, text and times in small print.
+#: only what an HTML parser leaves where it is: text, images, links and line breaks
+#: in a paragraph, text in a heading, items in a list, text, links and small print in
+#: an item, text and times in small print.
 _BODY = re.compile(
     f"(?:<p>(?:{_TEXT}|{_IMG}|{_LINK}|<br>)*+</p>"
     f"|<h3>(?:{_TEXT})?+</h3>"

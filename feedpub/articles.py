@@ -398,6 +398,10 @@ class FieldError(Exception):
         super().__init__(message)
 
 
+#: What follows the time of an RFC 822 date: its zone.
+_RFC822_ZONE = re.compile(r"[0-9]:[0-9]{2}(?::[0-9]{2})?\s+(\S+)")
+
+
 def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
     """A YAML datetime / date / string -> aware UTC datetime without microseconds."""
     if (
@@ -424,6 +428,13 @@ def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
                 raise FieldError(
                     key, f"{key} {s[:40]!r} is not a date: use ISO 8601 like 2020-05-19T21:00:00Z"
                 ) from None
+            if dt.tzinfo is None and (zone := _RFC822_ZONE.search(s)):
+                # a zone email.utils gives no offset for: -0000 is UTC (RFC 5322, 3.3: the
+                # sender's own zone unknown); any other (BST, CEST) is not known here
+                if zone[1] != "-0000":
+                    raise FieldError(key, f"{key} {s[:40]!r}: the zone {zone[1][:12]!r} is "
+                                     "unknown: write its offset instead (+0100)") from None  # fmt: skip
+                dt = dt.replace(tzinfo=UTC)
     else:
         raise FieldError(key, f"{key} must be a date like 2020-05-19T21:00:00Z")
     if dt.tzinfo is None or dt.utcoffset() is None:

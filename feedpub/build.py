@@ -130,9 +130,12 @@ def build(
             g, rows, selected = sel.gathered, sel.rows, sel.shown
             result.gathered = g
             hold()  # they live to the end: frozen, and the collector back on to render
-            if sel.empty and not allow_empty:  # the empty content guard
+            # the empty content guard; and the clock's: every published article dated
+            # after now (a clock set back, a machine booted before its clock is set)
+            future = None if sel.empty or sel.upcoming is None else (now, sel.upcoming)
+            if not allow_empty and (sel.empty or (future and not any(selected.values()))):
                 result.refused = output.refusal(
-                    config, [f for f in config.feeds if f.slug in selected], g.files
+                    config, [f for f in config.feeds if f.slug in selected], g.files, future
                 )
                 if result.refused:
                     return result

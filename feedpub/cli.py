@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
 import click
@@ -45,9 +45,20 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]
             return value
         try:
             dt = datetime.fromisoformat(str(value).strip())
+            # (without an offset, UTC: the moment a cron job's clock gives, wherever it is)
+            dt = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
         except ValueError:
             self.fail(f"{value!r} is not an ISO 8601 date such as 2020-05-20T12:00:00Z", param, ctx)
-        return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+        except OverflowError:  # (9999-12-31T23:59:59-01:00 is in the year 10000)
+            dt = _EARLIEST - timedelta(1)
+        if not _EARLIEST <= dt <= _LATEST:
+            self.fail(f"{value!r} is out of range: give a moment from 1970 to 9999", param, ctx)
+        return dt
+
+
+#: The moments --now may be (no article is dated before 1970).
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 config_option = click.option(
@@ -55,7 +66,10 @@ config_option = click.option(
     type=click.Path(dir_okay=False), help="The config file.",
 )  # fmt: skip
 now_option = click.option(
-    "--now", type=IsoDate(), default=None, help="Pretend it is this moment (default: the clock)."
+    "--now",
+    type=IsoDate(),
+    default=None,
+    help="Pretend it is this moment (default: the clock); without an offset, UTC.",
 )
 
 

@@ -19,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -293,10 +294,13 @@ def has_items(path: Path) -> bool:
     )  # fmt: skip
 
 
-def refusal(config: Config, feeds: Sequence[FeedConfig], files: int = 1) -> str | None:
+def refusal(config: Config, feeds: Sequence[FeedConfig], files: int = 1,
+            future: tuple[datetime, datetime] | None = None) -> str | None:  # fmt: skip
     """Why nothing is written when the content yielded no article (an unmounted folder,
-    a wrong glob): some of these feeds hold items now, or the globs found no file at all
-    (``files``; a first build's glob with a typo). None otherwise."""
+    a wrong glob), or every article it yielded is dated after now (``future``: now, and
+    the first such date; a clock set back): some of these feeds hold items now, or the
+    globs found no file at all (``files``; a first build's glob with a typo). None
+    otherwise."""
     nonempty = [
         f"{f.slug}.{fmt}" for f in feeds for fmt in f.formats
         if has_items(config.output / f"{f.slug}.{fmt}")
@@ -309,6 +313,13 @@ def refusal(config: Config, feeds: Sequence[FeedConfig], files: int = 1) -> str 
                 "pass --allow-empty to publish empty feeds."
             )
         return None
+    if future is not None:
+        now, first = (f"{d:%Y-%m-%dT%H:%M:%SZ}" for d in future)
+        return (
+            f"every published article is dated after now ({now}; the first {first}): is "
+            f"the clock right? Kept {len(nonempty)} existing non-empty feed file(s); "
+            "pass --allow-empty to publish empty feeds."
+        )
     return (
         f"the content ({', '.join(config.content)}) yielded no articles; "
         f"kept {len(nonempty)} existing non-empty feed file(s). "

@@ -692,3 +692,28 @@ def test_a_line_indented_with_a_tab_is_named_so(lines: bytes, line: int) -> None
     assert e.value.message.endswith(
         ": the line is indented with a tab; YAML indents with spaces only"
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        ("Tue, 19 May 2020 21:00:00 -0000", "2020-05-19T21:00:00+00:00"),  # RFC 5322: UTC
+        ("Tue, 19 May 2020 21:00:00 GMT", "2020-05-19T21:00:00+00:00"),
+        ("Tue, 19 May 2020 21:00:00 EST", "2020-05-20T02:00:00+00:00"),
+        ("Tue, 19 May 2020 21:00:00", "2020-05-19T19:00:00+00:00"),  # no zone: the site's
+    ],
+)
+def test_an_rfc_2822_date_is_read_in_its_own_zone(written: str, utc: str) -> None:
+    """``-0000`` is UTC (the sender's own zone unknown), not the site's time zone."""
+    assert to_utc(written, ZoneInfo("Europe/Berlin"), "publishedDateTime").isoformat() == utc
+
+
+@pytest.mark.parametrize("zone", ["BST", "CEST", "(CEST)"])
+def test_an_rfc_2822_date_in_a_zone_not_known_is_rejected(zone: str) -> None:
+    """It was read in the site's time zone, silently an hour or two off."""
+    with pytest.raises(FieldError) as e:
+        to_utc(f"Tue, 19 May 2020 21:00:00 {zone}", UTC, "publishedDateTime")
+    assert str(e.value) == (
+        f"publishedDateTime 'Tue, 19 May 2020 21:00:00 {zone}': the zone {zone!r} is unknown: "
+        "write its offset instead (+0100)"
+    )

@@ -224,6 +224,35 @@ def test_empty_content_does_not_wipe_feeds(cfg: Path, seeds_dir: Path) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW, "--check", "--allow-empty")[0] == 0
 
 
+def test_a_clock_set_back_does_not_empty_the_feeds(cfg: Path) -> None:
+    """A machine booted before its clock is set (1970), a VM snapshot restored: every
+    article was "future", the feeds were written empty and the archive pages removed,
+    exit 0 and not a word. Refused now (exit 3), as empty content is, in a full or an
+    incremental build; --allow-empty publishes the empty feeds."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    feeds = cfg.parent / "feeds"
+    before = {p.name: p.read_bytes() for p in feeds.iterdir()}
+    for extra in ([], ["--full"]):
+        code, out, err = run("build", "-c", str(cfg), "--now", "1970-01-02T00:00:00Z", *extra)
+        assert code == 3 and out == "", err
+        assert "every published article is dated after now (1970-01-02T00:00:00Z; the first " in err
+        assert "is the clock right?" in err and "--allow-empty" in err
+        assert {p.name: p.read_bytes() for p in feeds.iterdir()} == before
+    assert run("build", "-c", str(cfg), "--now", "1970-01-02T00:00:00Z", "--allow-empty")[0] == 0
+    assert b"<item>" not in (feeds / "azure.rss").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "now", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "1969-12-31T23:59:59Z"]
+)
+def test_a_now_out_of_range_is_a_usage_error(cfg: Path, now: str) -> None:
+    """(It was a traceback, exit 1: the code of rejected articles.)"""
+    for command in (["build"], ["list"], ["preview", "azure"]):
+        code, _, err = run(*command, "-c", str(cfg), "--now", now)
+        assert code == 2 and "is out of range: give a moment from 1970 to 9999" in err, err
+        assert "Traceback" not in err
+
+
 def test_a_first_build_whose_globs_match_no_file_is_refused(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """A typo in site.content: no feed is written empty without a word (exit 0), the
     build says so (exit 3); --allow-empty publishes the empty feeds."""

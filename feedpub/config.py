@@ -27,7 +27,7 @@ from .errors import ConfigError
 #: The formats a feed gets by default, and every format a feed may ask for.
 FORMATS = ("rss", "atom")
 ALL_FORMATS = ("rss", "atom", "json")
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")  # (with match: whole)
 DEFAULT_MAX_ITEMS = 50
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 DEFAULT_LOCK_TIMEOUT = 30.0

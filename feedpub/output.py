@@ -13,6 +13,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import shutil
 import stat
 import time
@@ -505,5 +506,10 @@ def _remove_stale_temps(folder: Path) -> None:
         if staging.is_dir() and not staging.is_symlink():
             shutil.rmtree(staging, ignore_errors=True)
     for tmp in folder.glob(".*.tmp"):
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        if _OLD_TEMP.fullmatch(tmp.name):  # (another tool's ".notes.tmp" stays)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+#: The name of a temp file an older feedpub made beside its file (``.azure.rss.k2j4h1.tmp``).
+_OLD_TEMP = re.compile(r"\..+\.(?:rss|atom|json|opml|html)\.[A-Za-z0-9_]+\.tmp")

@@ -282,3 +282,12 @@ def test_texts_that_no_feed_can_carry_are_refused_at_their_line(tmp_path: Path) 
 )
 def test_topic_key_normalises(a: str, b: str) -> None:
     assert topic_key(a) == topic_key(b)
+
+
+def test_a_feed_name_ending_in_a_line_break_is_refused(tmp_path: Path) -> None:
+    """``$`` took a name with a final line break: files named ``all\\n.rss`` were
+    written, and the line break went into feeds.opml and the Atom id."""
+    text = GOOD.replace("[feeds.azure]", '[feeds."azure\\n"]')
+    assert '[feeds."azure\\n"]' in text
+    problems = problems_of(tmp_path, text)
+    assert len(problems) == 1 and "slug must be lowercase" in problems[0], problems

@@ -268,7 +268,8 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
     g.cached = n - len(todo)
     if observe:
         observe("read", [src.path for src, _ in todo])
-    work = partial(sources.summarize, config.timezone, config.max_file_size)
+    work = partial(sources.summarize, config.timezone, config.max_file_size,
+                   sources.content_prefixes(config))  # fmt: skip
     formats_used = sorted({fmt for f in config.feeds for fmt in f.formats})
     results = ex.map(
         work,

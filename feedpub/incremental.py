@@ -139,7 +139,29 @@ def config_key(config: Config) -> str:
 def settings(config: Config) -> str:
     """What the cached summaries and headlines were made with: the code that reads
     articles, and the settings it reads them with (the cache is rebuilt when they change)."""
-    return f"tz={config.timezone.key} max={config.max_file_size} code={code_key()}"
+    tz = config.timezone.key
+    return f"tz={tz} {zone_rules(tz)} max={config.max_file_size} code={code_key()}"
+
+
+@functools.cache
+def zone_rules(key: str) -> str:
+    """A hash of time zone ``key``'s rules, as :mod:`zoneinfo` finds them (a file in its
+    TZPATH, else the tzdata package's): an update of the time zone database that moves a
+    zone's offsets (a country ending summer time) changes the instants of the dates
+    written without one, so the summaries made before are made again."""
+    import zoneinfo
+
+    for folder in zoneinfo.TZPATH:
+        path = os.path.join(folder, key)
+        if os.path.isfile(path):
+            return hashlib.blake2b(Path(path).read_bytes(), digest_size=8).hexdigest()
+    try:
+        from importlib.resources import files
+
+        data = files("tzdata.zoneinfo").joinpath(*key.split("/")).read_bytes()
+    except (ImportError, OSError, ValueError):
+        return "-"
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
 def open_cache(config: Config, *, readonly: bool, fresh: bool = False) -> Cache:

@@ -588,16 +588,67 @@ def _cut_listing(
     return (entries[:k], *rest), (entries[k:], *rest)  # type: ignore[return-value]
 
 
-def _open(src: SourceFile) -> int:
-    # O_NONBLOCK: a file swapped for a FIFO after listing must not hang the build
-    return os.open(src.abspath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+#: O_NONBLOCK: a file swapped for a FIFO after listing must not hang the build.
+_READ = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+#: Where the path of an open file is found (Linux).
+_FD_PATH = "/proc/self/fd/" if os.path.isdir("/proc/self/fd") else None
 
 
-def read_source(src: SourceFile, max_size: int) -> bytes | None:
-    """The bytes of a file, ``None`` when it vanished (or became a folder) since it was
-    listed; ArticleError when unreadable or too big."""
+def content_prefixes(config: Config) -> tuple[str, ...]:
+    """The folders the content globs search, resolved, each with a final separator: a
+    file read must be in one (see :func:`_open`), as the listing made sure."""
+    out = []
+    for pattern in config.content:
+        absolute = os.path.normpath(os.path.join(str(config.root), pattern))
+        static = glob_root(absolute)
+        if static == absolute:
+            static = os.path.dirname(absolute)
+        out.append(os.path.realpath(static).rstrip(os.sep) + os.sep)
+    return tuple(out)
+
+
+def _open(path: str, inside: tuple[str, ...]) -> int | None:
+    """``path`` opened to be read; None when it is no longer the file the listing saw
+    inside the content folders (``inside``: :func:`content_prefixes`; none: any): a
+    symlink put in its place since, or a folder above it, that leads out of them. (The
+    listing follows a symlink only into them; a file swapped for one between the
+    listing and the reading was read through it, and its article published.)"""
+    if not inside:
+        return os.open(path, _READ)
     try:
-        fd = _open(src)
+        fd = os.open(path, _READ | _NOFOLLOW)
+    except OSError as e:
+        if e.errno not in (errno.ELOOP, errno.EMLINK):  # (EMLINK: BSD's word for it)
+            raise
+        real = os.path.realpath(path)  # a symlink: followed, as the listing does, inside
+        if not real.startswith(inside):
+            return None
+        try:
+            fd = os.open(real, _READ | _NOFOLLOW)
+        except OSError as again:
+            if again.errno in (errno.ELOOP, errno.EMLINK):
+                return None  # (swapped again)
+            raise
+        path = real
+    # in a subfolder, or under a path that is not a real one: a folder above it may have
+    # been swapped too; where the file opened really is
+    if (_FD_PATH is not None and path.rpartition(os.sep)[0] + os.sep not in inside
+            and not os.readlink(f"{_FD_PATH}{fd}").startswith(inside)):  # fmt: skip
+        os.close(fd)
+        return None
+    return fd
+
+
+def read_source(src: SourceFile, max_size: int, inside: tuple[str, ...] = ()) -> bytes | None:
+    """The bytes of a file, ``None`` when it vanished (or became a folder, or a symlink
+    out of the content folders ``inside``, see :func:`_open`) since it was listed;
+    ArticleError when unreadable or too big."""
+    fd: int | None = -1
+    try:
+        fd = _open(src.abspath, inside)
+        if fd is None:
+            return None
         try:
             if 0 < src.size <= max_size:  # the size the listing saw: one read, no fstat
                 data = os.read(fd, src.size + 1)
@@ -605,10 +656,12 @@ def read_source(src: SourceFile, max_size: int) -> bytes | None:
                     return data
                 os.close(fd)
                 fd = -1
-                fd = _open(src)  # it changed since it was listed: the careful way
+                fd = _open(src.abspath, inside)  # it changed since it was listed: the careful way
+                if fd is None:
+                    return None
             data = _read_whole(fd, src, max_size)
         finally:
-            if fd >= 0:
+            if fd is not None and fd >= 0:
                 os.close(fd)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
@@ -658,23 +711,24 @@ Result = tuple[str, Article | ArticleError | None] | None
 SummaryResult = tuple[str, Summary | ArticleError | None] | None
 
 
-def load_one(src: SourceFile, tz: tzinfo, max_size: int, known: str | None = None) -> Result:
-    """Load one file whole; errors are returned, not raised, so a batch never stops."""
-    return _load(src, tz, max_size, known, summary=False)  # type: ignore[return-value]
+def load_one(src: SourceFile, tz: tzinfo, max_size: int, known: str | None = None,
+             inside: tuple[str, ...] = ()) -> Result:  # fmt: skip
+    """Load one file whole; errors are returned, not raised, so a batch never stops.
+    (``inside``: see :func:`read_source`.)"""
+    return _load(src, tz, max_size, known, False, inside)  # type: ignore[return-value]
 
 
-def summarize_one(
-    src: SourceFile, tz: tzinfo, max_size: int, known: str | None = None
-) -> SummaryResult:
+def summarize_one(src: SourceFile, tz: tzinfo, max_size: int, known: str | None = None,
+                  inside: tuple[str, ...] = ()) -> SummaryResult:  # fmt: skip
     """:func:`load_one`, but only the Summary: what a build needs of every file."""
-    return _load(src, tz, max_size, known, summary=True)  # type: ignore[return-value]
+    return _load(src, tz, max_size, known, True, inside)  # type: ignore[return-value]
 
 
 def summarize(
-    tz: tzinfo, max_size: int, todo: list[tuple[SourceFile, str | None]]
+    tz: tzinfo, max_size: int, inside: tuple[str, ...], todo: list[tuple[SourceFile, str | None]]
 ) -> list[SummaryResult]:
     """:func:`summarize_one` of each ``(file, digest the cache knows)``."""
-    return [summarize_one(src, tz, max_size, known) for src, known in todo]
+    return [summarize_one(src, tz, max_size, known, inside) for src, known in todo]
 
 
 def prepare() -> None:
@@ -696,10 +750,11 @@ def prepare_articles() -> None:
 
 
 def _load(
-    src: SourceFile, tz: tzinfo, max_size: int, known: str | None, summary: bool
-) -> tuple[str, Article | Summary | ArticleError | None] | None:
+    src: SourceFile, tz: tzinfo, max_size: int, known: str | None, summary: bool,
+    inside: tuple[str, ...],
+) -> tuple[str, Article | Summary | ArticleError | None] | None:  # fmt: skip
     try:
-        data = read_source(src, max_size)
+        data = read_source(src, max_size, inside)
         if data is None:
             return None
         d = digest(data)
@@ -722,9 +777,9 @@ def unchanged_files(config: Config, items: Iterable[Summary]) -> list[Summary]:
     """Those of ``items`` whose files still hold the bytes their Summaries were made
     from: read and hashed, and parsed only where they do not (:func:`load_one` given
     the digest; a file changed while the build ran, so rarely)."""
-    tz, limit = config.timezone, config.max_file_size
+    tz, limit, inside = config.timezone, config.max_file_size, content_prefixes(config)
     return [s for s in items
-            if (got := load_one(_file_of(config, s), tz, limit, s.digest)) is not None
+            if (got := load_one(_file_of(config, s), tz, limit, s.digest, inside)) is not None
             and got[1] is None]  # fmt: skip
 
 
@@ -754,11 +809,12 @@ def read_articles(
     (it was parsed from the bytes its Summary was made from), and what is parsed now
     is put there."""
     out = Reread({}, [], {})
+    inside = content_prefixes(config)
     for s in {s.path: s for s in items}.values():
         if kept is not None and (s.path, s.digest) in kept:
             out.articles[s.path] = kept[s.path, s.digest]
             continue
-        result = load_one(_file_of(config, s), config.timezone, config.max_file_size)
+        result = load_one(_file_of(config, s), config.timezone, config.max_file_size, None, inside)
         if result is None:
             out.changed.append(s.path)
         elif result[0] == s.digest and isinstance(result[1], Article):

@@ -1033,3 +1033,59 @@ def test_a_copy_of_new_files_sent_to_another_process_keeps_its_folders(tmp_path:
     os.close(fd)
     assert os.path.dirname(path) == str(new.every_folder()[0])
     assert len(watched) == parallel.MOVES + 1  # the copy told this process of nothing
+
+
+def _zone_file(key: str) -> bytes:
+    """The rules of time zone ``key`` as zoneinfo finds them (its TZPATH, or tzdata's)."""
+    import zoneinfo
+    from importlib.resources import files
+
+    for folder in zoneinfo.TZPATH:
+        if os.path.isfile(path := os.path.join(folder, key)):
+            return Path(path).read_bytes()
+    return files("tzdata.zoneinfo").joinpath(*key.split("/")).read_bytes()
+
+
+def test_a_time_zone_database_update_reaches_the_dates_of_a_warm_build(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
+    """A date without an offset is taken in site.timezone; when the zone's rules change
+    under the site (a tzdata upgrade after a country drops summer time), the cached
+    summaries kept the old instants: a plain build kept the old dates for good while
+    --check said they differ. The zone's rules are part of what the cache was made with."""
+    import zoneinfo
+
+    from feedpub import incremental
+
+    zones = tmp_path / "zones"
+    (zones / "Test").mkdir(parents=True)
+    rules = zones / "Test" / "Zone"
+    rules.write_bytes(_zone_file("Europe/Berlin"))
+
+    def new_process() -> None:  # (what a cron run starts with: no zone read yet)
+        zoneinfo.ZoneInfo.clear_cache()
+        incremental.zone_rules.cache_clear()
+
+    zoneinfo.reset_tzpath(to=[str(zones)])  # (the default again after)
+    try:
+        new_process()
+        content = tmp_path / "content"
+        content.mkdir()
+        (content / "a.txt").write_bytes(
+            b'---\ntitle: "Naive"\npublishedDateTime: 2024-07-10 12:00:00\n'
+            b'webUrl: "https://example.com/a"\npublished: true\ntopics: [Azure]\n---\n'
+        )
+        cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS, 'timezone = "Test/Zone"\n')
+        now = "2024-08-01T00:00:00Z"
+        feed = tmp_path / "feeds" / "azure.rss"
+        assert run_cli("build", "-c", str(cfg), "--now", now)[0] == 0
+        assert b"<pubDate>Wed, 10 Jul 2024 10:00:00 +0000</pubDate>" in feed.read_bytes()
+
+        rules.write_bytes(_zone_file("Asia/Tokyo"))
+        new_process()
+        assert run_cli("build", "-c", str(cfg), "--now", now)[0] == 0
+        assert b"<pubDate>Wed, 10 Jul 2024 03:00:00 +0000</pubDate>" in feed.read_bytes()
+        assert run_cli("build", "-c", str(cfg), "--now", now, "--check")[0] == 0
+    finally:
+        zoneinfo.reset_tzpath()
+        new_process()

@@ -180,3 +180,39 @@ def _same(found: Found, alone: Found, config: Config) -> None:
     assert incremental.state(config, found, None, False) == incremental.state(
         config, alone, None, False
     )
+
+
+def test_a_file_swapped_for_a_symlink_out_of_the_content_after_listing_is_not_read(
+    tmp_path: Path,
+) -> None:
+    """The listing follows a symlink only into the content folders; a file swapped for
+    one that leads out between the listing and the reading was read through it (a
+    tester's race published a private file, and the cache kept it until --full). Read
+    as the listing would read it: not at all (None: changed since listed), through a
+    symlink that stays inside, or through a subfolder swapped for one."""
+    content, private = tmp_path / "content", tmp_path / "private"
+    (content / "sub").mkdir(parents=True)
+    private.mkdir()
+    (private / "secret.txt").write_bytes(b"private")
+    (content / "other.txt").write_bytes(b"inside")
+    cfg = load_config(_config(tmp_path, ["content/*.txt", "content/**/*.txt"]))
+    inside = sources.content_prefixes(cfg)
+    assert inside == (os.path.realpath(content) + os.sep,) * 2
+    article, nested = content / "a.txt", content / "sub" / "b.txt"
+    for path in (article, nested):
+        path.write_bytes(b"listed!")
+    listed = [SourceFile(str(p.relative_to(tmp_path)), str(p), 7, 0) for p in (article, nested)]
+    assert [sources.read_source(src, 100, inside) for src in listed] == [b"listed!"] * 2
+
+    article.unlink()
+    article.symlink_to(private / "secret.txt")  # (the same size: one read)
+    assert sources.read_source(listed[0], 100, inside) is None
+    assert sources.read_source(listed[0], 100) == b"private"  # (what the reading did)
+    article.unlink()
+    article.symlink_to(content / "other.txt")  # a symlink inside is followed
+    assert sources.read_source(listed[0], 100, inside) == b"inside"
+
+    (content / "sub").rename(content / "was-sub")
+    (content / "sub").symlink_to(private, target_is_directory=True)
+    (private / "b.txt").write_bytes(b"private")
+    assert sources.read_source(listed[1], 100, inside) is None

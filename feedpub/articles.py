@@ -549,9 +549,11 @@ def _related(value: object, tz: tzinfo) -> tuple[Related, ...]:
         except FieldError:
             when = None
         provider = _provider(item.get("provider"))
+        day = when.astimezone(tz).date() if when is not None else None
         out.append(Related(title=title, url=url, provider=provider.name if provider else "",
                            published_at=when, raw_excerpt=item.get("excerpt"),
-                           raw_images=item.get("images")))  # fmt: skip
+                           raw_images=item.get("images"),
+                           local_date=day if when is not None and day != when.date() else None))  # fmt: skip
     return tuple(out)
 
 

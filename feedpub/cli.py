@@ -452,7 +452,8 @@ def preview_cmd(
         provider = a.provider.name if a.provider else "-"
         title = a.title if len(a.title) <= 70 else a.title[:69] + "…"
         click.echo(
-            f"{click.style(f'{a.published_at:%Y-%m-%d %H:%M}', fg='cyan')}  {title:<70}  "
+            f"{click.style(f'{a.published_at.astimezone(config.timezone):%Y-%m-%d %H:%M}', fg='cyan')}"
+            f"  {title:<70}  "
             f"{provider[:20]:<20}  {'img' if a.images else '-  '}  {len(a.related):>2} rel  "
             f"{click.style(a.url, fg='blue')}"
         )
@@ -466,7 +467,9 @@ def list_cmd(config_path: str, now: datetime | None) -> None:
     config = _load(config_path)
     counts, errors = feed_counts(config, _now(now))
     for feed, items, matching in counts:
-        newest = f"{items[0].published_at:%Y-%m-%d %H:%M}" if items else "-"
+        newest = (
+            f"{items[0].published_at.astimezone(config.timezone):%Y-%m-%d %H:%M}" if items else "-"
+        )
         topics = ", ".join(feed.topics)
         count = f"{len(items):>4} items ({matching} matching)"
         click.echo(f"{feed.slug:<20} {count:<24} newest {newest:<16}  {feed.title} [{topics}]")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 
@@ -95,6 +95,9 @@ class Related:
     published_at: datetime | None = None
     raw_excerpt: object = field(default=None, hash=False)
     raw_images: object = field(default=None, hash=False)
+    #: the day of ``published_at`` in the site's time zone, where it is not its UTC day
+    #: (what a feed shows beside the link: 2024-05-20 in Berlin is 2024-05-19T22:00Z)
+    local_date: date | None = None
 
     @property
     def excerpt(self) -> str:

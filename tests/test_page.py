@@ -3,6 +3,7 @@ real browser (headless Chromium), its DOM checked and a screenshot taken."""
 
 from __future__ import annotations
 
+import html
 import struct
 from pathlib import Path
 
@@ -211,3 +212,55 @@ def test_check_page_wants_every_feed_discoverable_and_listed() -> None:
     assert "no subscribe link for https://e.com/f/b.atom" in problems
     no_lang = GOOD.replace(' lang="en"', "").format("")
     assert any("lang" in p for p in check_page(no_lang.encode()))
+
+
+def test_days_are_shown_in_the_site_time_zone(write_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A date written without a time in a site east of UTC (2024-05-20 in Berlin is
+    2024-05-19T22:00Z) showed the day before on the page, in preview and in list; the
+    page's machine-readable times stay UTC."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.txt").write_text(
+        '---\ntitle: "Bare date"\npublishedDateTime: 2024-05-20\n'
+        'webUrl: "https://example.com/a"\npublished: true\ntopics: [Azure]\n---\n',
+        encoding="utf-8",
+    )
+    cfg = write_config(["content/*.txt"], FEEDS, 'timezone = "Europe/Berlin"\n')
+    now = "2024-06-01T00:00:00Z"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", "-c", str(cfg), "--now", now]).exit_code == 0
+    page = (tmp_path / "feeds" / "index.html").read_text(encoding="utf-8")
+    # (the headline's, and the footer's "Last updated", the newest article's)
+    assert page.count('<time datetime="2024-05-19T22:00:00Z">20 May 2024</time>') == 2
+    preview = runner.invoke(cli, ["preview", "azure", "-c", str(cfg), "--now", now]).output
+    assert "2024-05-20 00:00  Bare date" in preview, preview
+    listed = runner.invoke(cli, ["list", "-c", str(cfg), "--now", now]).output
+    assert "newest 2024-05-20 00:00" in listed, listed
+
+
+def test_a_related_items_day_is_shown_in_the_site_time_zone(write_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The related coverage in an item's body: its day in site.timezone, its
+    machine-readable time UTC (2024-05-18 in Berlin showed "17 May 2024")."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.txt").write_text(
+        '---\ntitle: "With related"\npublishedDateTime: 2024-05-20T12:00:00Z\n'
+        'webUrl: "https://example.com/a"\npublished: true\ntopics: [Azure]\n'
+        'related:\n  - title: "Earlier"\n    webUrl: "https://example.com/r"\n'
+        "    publishedDateTime: 2024-05-18\n---\n",
+        encoding="utf-8",
+    )
+    cfg = write_config(["content/*.txt"], FEEDS, 'timezone = "Europe/Berlin"\n')
+    assert (
+        CliRunner()
+        .invoke(cli, ["build", "-c", str(cfg), "--now", "2024-06-01T00:00:00Z"])
+        .exit_code
+        == 0
+    )
+    body = '<time datetime="2024-05-17T22:00:00Z">18 May 2024</time>'
+    for fmt in ("rss", "atom"):  # (the body is escaped text in both)
+        data = (tmp_path / "feeds" / f"azure.{fmt}").read_text(encoding="utf-8")
+        assert html.escape(body, quote=False) in data, fmt
+    assert body in (tmp_path / "feeds" / "azure.json").read_text(encoding="utf-8").replace(
+        '\\"', '"'
+    )

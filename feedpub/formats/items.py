@@ -171,9 +171,9 @@ def content_html(article: Article) -> str:
         for r in article.related:
             meta = [e(r.provider)] if r.provider else []
             if r.published_at:
-                d = r.published_at
+                d, day = r.published_at, r.local_date or r.published_at  # (the site's day)
                 meta.append(
-                    f'<time datetime="{rfc3339(d)}">{d.day} {MONTHS[d.month - 1]} {d.year}</time>'
+                    f'<time datetime="{rfc3339(d)}">{day.day} {MONTHS[day.month - 1]} {day.year}</time>'
                 )
             tail = f" <small>{', '.join(meta)}</small>" if meta else ""
             parts.append(f'<li><a href="{a(r.url)}"{LINK_REL}>{e(r.title)}</a>{tail}</li>')

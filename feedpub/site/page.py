@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from lxml import etree
@@ -55,8 +55,11 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _date(dt: datetime) -> str:
-    return f'<time datetime="{rfc3339(dt)}">{dt.day} {MONTHS[dt.month - 1]} {dt.year}</time>'
+def _date(dt: datetime, tz: tzinfo) -> str:
+    """A moment as the page shows it: its day in the site's time zone (a date written
+    without a time, in a site east of UTC, showed the day before)."""
+    day = dt.astimezone(tz)
+    return f'<time datetime="{rfc3339(dt)}">{day.day} {MONTHS[day.month - 1]} {day.year}</time>'
 
 
 #: The languages written right to left (their primary subtags).
@@ -70,7 +73,7 @@ def _direction(language: str) -> str:
     return ' dir="rtl"' if language.split("-")[0].lower() in _RIGHT_TO_LEFT else ""
 
 
-def _headline(h: Headline) -> str:
+def _headline(h: Headline, tz: tzinfo) -> str:
     parts = ["<li>"]
     if h.image:
         img = h.image
@@ -80,7 +83,7 @@ def _headline(h: Headline) -> str:
         # decorative: the headline is the link beside it, and a screen reader would
         # read it twice (or read a caption that says less); the empty alt says so
         parts.append(f'<img src="{_e(img.url)}" alt=""{size} loading="lazy"/>')
-    meta = _date(h.published_at)
+    meta = _date(h.published_at, tz)
     if h.provider:  # (isolated: a right-to-left name, or one that holds a direction
         # mark, never takes the date along)
         meta = f"<bdi>{_e(h.provider)}</bdi>, {meta}"
@@ -142,14 +145,14 @@ def render_page(
         out.append("<h3>Latest stories</h3>")
         if items:
             out.append('<ol class="headlines">')
-            out.extend(_headline(a) for a in items)
+            out.extend(_headline(a, config.timezone) for a in items)
             out.append("</ol>")
         else:
             out.append("<p>No stories yet.</p>")
         out.append("</section>")
     out += [
         "</main>",
-        f"<footer><p>Last updated {_date(updated)}. Made with feedpub {__version__}.</p></footer>",
+        f"<footer><p>Last updated {_date(updated, config.timezone)}. Made with feedpub {__version__}.</p></footer>",
         "</body>",
         "</html>",
     ]

@@ -398,6 +398,25 @@ class FieldError(Exception):
         super().__init__(message)
 
 
+def _yaml_timestamp(text: str) -> date | None:
+    """``text`` as the date YAML makes of it unquoted (RFC 3339's lower-case ``t`` and
+    ``z`` too), or None."""
+    text = text.upper() if text[:1].isdigit() else text
+    if not _TIMESTAMP.match(text):
+        return None
+    node = yaml.nodes.ScalarNode("tag:yaml.org,2002:timestamp", text)
+    try:
+        return yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
+    except ValueError:  # (an impossible day: 2021-02-29)
+        return None
+
+
+#: YAML 1.1's timestamp, as PyYAML resolves one.
+_TIMESTAMP = next(
+    r for tag, r in yaml.resolver.Resolver.yaml_implicit_resolvers["2"] if tag.endswith("timestamp")
+)
+
+
 #: What follows the time of an RFC 822 date: its zone.
 _RFC822_ZONE = re.compile(r"[0-9]:[0-9]{2}(?::[0-9]{2})?\s+(\S+)")
 
@@ -420,6 +439,10 @@ def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
         try:
             dt = datetime.fromisoformat(s)
         except ValueError:
+            # a date as YAML reads one unquoted (2020-5-9T21:00:00Z, an offset of +5): the
+            # same in quotes, as JSON front matter always writes it
+            if (stamp := _yaml_timestamp(s)) is not None:
+                return to_utc(stamp, tz, key)
             import email.utils  # for the rare RFC 822 date: 12 ms to import
 
             try:

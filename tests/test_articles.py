@@ -717,3 +717,20 @@ def test_an_rfc_2822_date_in_a_zone_not_known_is_rejected(zone: str) -> None:
         f"publishedDateTime 'Tue, 19 May 2020 21:00:00 {zone}': the zone {zone!r} is unknown: "
         "write its offset instead (+0100)"
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        ("2020-05-19T21:00:00+5", "2020-05-19T16:00:00+00:00"),
+        ("2020-5-9T21:00:00Z", "2020-05-09T21:00:00+00:00"),
+        ("2020-05-19  21:00:00", "2020-05-19T21:00:00+00:00"),
+        ("2020-05-19t21:00:00z", "2020-05-19T21:00:00+00:00"),  # (RFC 3339 allows it)
+    ],
+)
+def test_a_date_yaml_reads_unquoted_is_the_same_date_in_quotes(written: str, utc: str) -> None:
+    """Accepted unquoted (a YAML timestamp), it was refused in quotes, as JSON front
+    matter always writes a date."""
+    for value in (written, f'"{written}"'):
+        data = TOPICS_HEAD.replace(b"2024-01-20T11:36:37Z", value.encode())
+        assert load_article("x.md", data + b"---\n", UTC).published_at.isoformat() == utc, value

@@ -177,6 +177,11 @@ def build(
             if site is not None:  # (a --feed build knows the files of its feeds only)
                 produced = {o.name for o in result.outcomes if o.status != "removed"} | pages
                 result.outcomes += output.prune_unlisted(config, produced, recorded, check)
+                if check:  # (a build removes them; a deploy after --check would publish them)
+                    why = "left by a killed build or an older feedpub: a build removes it"
+                    result.outcomes += [
+                        Outcome(n, "differs", [why]) for n in output.leftovers(config.output)
+                    ]
         # the files of the feeds kept for the next build are read again then, even if
         # their size and mtime look unchanged
         changes.stale = sorted(

@@ -502,13 +502,28 @@ def _clear_output_folder(folder: Path, deadline: float, wait: float) -> None:
 def _remove_stale_temps(folder: Path) -> None:
     """The staging folders and temp files a killed build left behind (safe: we hold the
     lock; an older feedpub made its temp files beside their files)."""
-    for staging in folder.glob(f"{STAGING}*"):
-        if staging.is_dir() and not staging.is_symlink():
-            shutil.rmtree(staging, ignore_errors=True)
-    for tmp in folder.glob(".*.tmp"):
-        if _OLD_TEMP.fullmatch(tmp.name):  # (another tool's ".notes.tmp" stays)
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+    for staging in _stagings(folder):
+        shutil.rmtree(staging, ignore_errors=True)
+    for tmp in _old_temps(folder):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _stagings(folder: Path) -> list[Path]:
+    return [p for p in folder.glob(f"{STAGING}*") if p.is_dir() and not p.is_symlink()]
+
+
+def _old_temps(folder: Path) -> list[Path]:
+    # (another tool's ".notes.tmp" stays)
+    return [p for p in folder.glob(".*.tmp") if _OLD_TEMP.fullmatch(p.name)]
+
+
+def leftovers(folder: Path) -> list[str]:
+    """The names in the output folder that a build removes and a deploy would publish:
+    a killed build's staging folders and temp files, an older feedpub's cache and lock
+    (what ``build --check`` reports)."""
+    old = [n for n in (*(OLD_CACHE + s for s in COMPANIONS), OLD_LOCK) if (folder / n).is_file()]
+    return sorted([*old, *(p.name for p in (*_stagings(folder), *_old_temps(folder)))])
 
 
 #: The name of a temp file an older feedpub made beside its file (``.azure.rss.k2j4h1.tmp``).

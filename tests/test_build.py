@@ -1089,3 +1089,23 @@ def test_a_time_zone_database_update_reaches_the_dates_of_a_warm_build(
     finally:
         zoneinfo.reset_tzpath()
         new_process()
+
+
+def test_check_names_what_a_killed_build_or_an_older_feedpub_left(cfg: Path) -> None:
+    """``build --check && deploy`` shipped a killed build's staging folder and an older
+    feedpub's cache files: --check said nothing (exit 0). It names each (exit 3); a
+    build removes them, another tool's dotfile stays."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    feeds = cfg.parent / "feeds"
+    (feeds / f"{STAGING}k2j4h1").mkdir()
+    (feeds / ".feedpub-cache.sqlite-journal").write_bytes(b"https://news.example.org/")
+    (feeds / ".azure.rss.x8f2.tmp").write_bytes(b"half a feed")
+    (feeds / ".notes.tmp").write_bytes(b"not ours")
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "--check")
+    assert code == 3
+    named = sorted(line.split(": ")[0].rsplit("/", 1)[1] for line in err.splitlines())
+    assert named == [".azure.rss.x8f2.tmp", ".feedpub-cache.sqlite-journal", f"{STAGING}k2j4h1"]
+    assert "left by a killed build or an older feedpub: a build removes it" in err
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check") == (0, "")
+    assert (feeds / ".notes.tmp").read_bytes() == b"not ours"

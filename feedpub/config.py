@@ -39,8 +39,19 @@ DEFAULT_CACHE = f"{STATE_DIR}/cache.sqlite"
 
 @functools.lru_cache(maxsize=65536)  # a few hundred topics, met 100,000 times
 def topic_key(topic: str) -> str:
-    """The form in which topics are compared: NFKC, casefolded, single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", topic).casefold().split())
+    """The form in which topics are compared: NFKC, casefolded, single spaces, without
+    direction controls (an article's topic has those it opens closed, and its
+    overrides removed, see :func:`feedpub.sanitize.balanced_bidi`; the config's as
+    written: both mean one topic)."""
+    key = " ".join(unicodedata.normalize("NFKC", topic).casefold().split())
+    return key.translate(_NO_DIRECTION) if _DIRECTION.search(key) else key
+
+
+#: The direction marks and controls (LRM, RLM, ALM; embeddings, overrides, isolates).
+_DIRECTION = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+_NO_DIRECTION = dict.fromkeys(
+    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,7 +215,10 @@ def shorten(value: str, *, single_line: bool, limit: int | None) -> str:
     value = _SPACES.sub(" ", value).strip() if single_line else value.strip()
     if limit is not None and len(value) > limit:
         cut = value.rfind(" ", 0, limit)
-        value = value[: cut if cut > limit // 2 else _grapheme_start(value, limit)].rstrip() + "…"
+        value = value[: cut if cut > limit // 2 else _grapheme_start(value, limit)].rstrip()
+        if _BIDI.search(value):  # (the cut took the closers the text's end had: again)
+            value = balanced_bidi(value)
+        value += "…"
     return value
 
 

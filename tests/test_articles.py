@@ -734,3 +734,27 @@ def test_a_date_yaml_reads_unquoted_is_the_same_date_in_quotes(written: str, utc
     for value in (written, f'"{written}"'):
         data = TOPICS_HEAD.replace(b"2024-01-20T11:36:37Z", value.encode())
         assert load_article("x.md", data + b"---\n", UTC).published_at.isoformat() == utc, value
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "single_line"),
+    [("\u2067" + "x" * 600, 500, True), ("\u202b" + "ab " * 2000, 4000, False),
+     ("a \u2066b " + "word " * 200, 80, True)],
+)  # fmt: skip
+def test_a_text_cut_to_its_limit_keeps_its_direction_controls_closed(
+    text: str, limit: int, single_line: bool
+) -> None:
+    """The cut took the closers balanced_bidi had put at the end (found by a fuzzer):
+    the opened control then turned round what a reader showed after the title."""
+    out = clean_text(text, single_line=single_line, limit=limit)
+    assert out.endswith("…") and len(out) < len(text)
+    assert sanitize.balanced_bidi(out) == out  # (nothing left open, nothing stray)
+    assert out.count("\u2069") == out.count("\u2066") + out.count("\u2067")
+    assert out.count("\u202c") == out.count("\u202b")
+
+
+def test_a_title_made_of_an_excerpt_keeps_its_direction_controls_closed() -> None:
+    data = (b"---\nwebUrl: https://example.com/a\npublishedDateTime: 2024-01-20T11:36:37Z\n"
+            b'published: true\nexcerpt: "\xe2\x81\xa7' + b"word " * 30 + b'"\n---\n')  # fmt: skip
+    article = load_article("x.md", data, UTC)
+    assert article.title.count("\u2067") == article.title.count("\u2069") == 1

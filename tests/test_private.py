@@ -182,7 +182,8 @@ def test_an_older_feedpubs_cache_and_lock_are_removed_from_the_output_folder(sit
     good[".notes.tmp"] = b"another tool's"  # (not feedpub's: it stays)
     (feeds / ".notes.tmp").write_bytes(good[".notes.tmp"])
 
-    assert build(site, "--check")[0] == 1  # --check writes nothing, removes nothing
+    code, err = build(site, "--check")  # --check writes nothing, removes nothing,
+    assert code == 3 and ".feedpub-cache.sqlite: left by" in err  # but names them
     assert (feeds / ".feedpub-cache.sqlite").exists() and not (root / ".feedpub").exists()
 
     code, err = build(site, "-v")

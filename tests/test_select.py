@@ -164,6 +164,17 @@ def test_topics_compare_after_nfkc_and_casefold() -> None:
     assert select([a], feed(("Azure",)), NOW) == []
 
 
+def test_a_topic_with_direction_controls_is_the_same_in_the_config_and_in_an_article() -> None:
+    """An article's topic has the isolate it opens closed (and its overrides removed,
+    see sanitize.balanced_bidi); the config's is as written: the feed matched none of
+    the articles that carried its very topic (found by a fuzzer)."""
+    from feedpub.articles import _topics
+
+    for written in ("x\u2067y", "x\u202ey", "\u200fعربي"):
+        a = _article("a.txt", "https://e.com/a", NOW, topics=_topics([written]))
+        assert select([a], feed((written,)), NOW) == [a], written
+
+
 def test_a_feed_cut_to_a_limit_keeps_every_other_field() -> None:
     """``preview --limit`` and ``list`` cut a feed: its archive settings and the rest
     stay (the feed was once rebuilt field by field, and ``archive`` was lost)."""

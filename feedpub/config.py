@@ -521,8 +521,14 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
                 "output folder beside the content",
             )
         elif "**" in pattern:
+            # (a name beginning with a dot is one a glob finds only where the pattern's
+            # own part begins with one: the default cache, .feedpub/, is searched by none)
+            dotted = any(part.startswith(".") for part in Path(pattern).parts if part != "..")
             for what, path in (("site.output", out), ("site.cache", os.path.realpath(cache))):
-                if Path(path).is_relative_to(base):
+                if not Path(path).is_relative_to(base):
+                    continue
+                hidden = any(p.startswith(".") for p in Path(path).relative_to(base).parts)
+                if dotted or not hidden:
                     r.problem(
                         what,
                         f"{path!r} is in the folder {pattern!r} searches: each build would "

@@ -143,6 +143,7 @@ def _site(**keys: str) -> str:
         # a ** glob would read the build's own files back as articles
         ({"content": '"news/**/*"', "output": '"news/feeds"'}, "site.output: "),
         ({"content": '"news/**/*"', "cache": '"news/cache.sqlite"'}, "site.cache: "),
+        ({"content": '"news/.*/**/*"', "cache": '"news/.state/c.sqlite"'}, "site.cache: "),
         # a cache path that holds something else: never replaced
         (
             {"cache": '"config.toml"'},
@@ -291,3 +292,17 @@ def test_a_feed_name_ending_in_a_line_break_is_refused(tmp_path: Path) -> None:
     assert '[feeds."azure\\n"]' in text
     problems = problems_of(tmp_path, text)
     assert len(problems) == 1 and "slug must be lowercase" in problems[0], problems
+
+
+@pytest.mark.parametrize("content", ['"**/*.txt"', '"news/**/*"'])
+def test_a_cache_in_a_dot_folder_a_glob_never_searches_is_fine(
+    tmp_path: Path, content: str
+) -> None:
+    """``**`` enters no folder whose name begins with a dot: the default cache,
+    ``.feedpub/cache.sqlite``, under a ``**`` glob's folder was refused all the same."""
+    (tmp_path / "news").mkdir()
+    cache = '".feedpub/cache.sqlite"' if content.startswith('"*') else '"news/.state/c.sqlite"'
+    (tmp_path / "config.toml").write_text(
+        _site(content=content, cache=cache, output='"../out"'), encoding="utf-8"
+    )
+    assert load_config(tmp_path / "config.toml").cache.name.endswith("sqlite")

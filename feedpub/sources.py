@@ -545,10 +545,7 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
     items: list[Listing | Subtree] = []
     unlisted: list[Problem] = []
     for pattern in config.content:
-        absolute = os.path.normpath(os.path.join(str(config.root), pattern))
-        static = glob_root(absolute)
-        if static == absolute:  # no wildcard: one file, looked up in its folder
-            static = os.path.dirname(absolute)
+        absolute, static = _searched(config, pattern)
         root = os.path.realpath(static)
         parts = list(Path(absolute).parts[len(Path(static).parts) :])
         later: list[tuple[str, list[str], set[str]]] = []
@@ -595,17 +592,19 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _FD_PATH = "/proc/self/fd/" if os.path.isdir("/proc/self/fd") else None
 
 
+def _searched(config: Config, pattern: str) -> tuple[str, str]:
+    """A content glob made absolute, and the folder it searches (its part before the
+    first wildcard; a glob of none, one file, looked up in its folder)."""
+    absolute = os.path.normpath(os.path.join(str(config.root), pattern))
+    static = glob_root(absolute)
+    return absolute, os.path.dirname(absolute) if static == absolute else static
+
+
 def content_prefixes(config: Config) -> tuple[str, ...]:
     """The folders the content globs search, resolved, each with a final separator: a
     file read must be in one (see :func:`_open`), as the listing made sure."""
-    out = []
-    for pattern in config.content:
-        absolute = os.path.normpath(os.path.join(str(config.root), pattern))
-        static = glob_root(absolute)
-        if static == absolute:
-            static = os.path.dirname(absolute)
-        out.append(os.path.realpath(static).rstrip(os.sep) + os.sep)
-    return tuple(out)
+    return tuple(os.path.realpath(_searched(config, p)[1]).rstrip(os.sep) + os.sep
+                 for p in config.content)  # fmt: skip
 
 
 def _open(path: str, inside: tuple[str, ...]) -> int | None:

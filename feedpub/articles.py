@@ -15,7 +15,7 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 import yaml
@@ -24,7 +24,7 @@ from yaml._yaml import CParser
 from .config import topic_key
 from .errors import ArticleError
 from .fastyaml import MAX_DEPTH, MAX_REPEATED, fast_load, surrogate_pair
-from .model import Article, Image, Provider, Related, Summary
+from .model import Article, Image, Provider, Related, Summary, in_zone
 from .sanitize import clean_text, clean_url, shorten
 
 MAX_EXCERPT = 4000
@@ -419,6 +419,8 @@ _TIMESTAMP = next(
 
 #: What follows the time of an RFC 822 date: its zone.
 _RFC822_ZONE = re.compile(r"[0-9]:[0-9]{2}(?::[0-9]{2})?\s+(\S+)")
+#: An offset written as ISO 8601 writes one, in an RFC 822 date (``+02:00``).
+_COLON_OFFSET = re.compile(r"([+-])([0-9]{2}):([0-9]{2})")
 
 
 def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
@@ -453,11 +455,17 @@ def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
                 ) from None
             if dt.tzinfo is None and (zone := _RFC822_ZONE.search(s)):
                 # a zone email.utils gives no offset for: -0000 is UTC (RFC 5322, 3.3: the
-                # sender's own zone unknown); any other (BST, CEST) is not known here
-                if zone[1] != "-0000":
-                    raise FieldError(key, f"{key} {s[:40]!r}: the zone {zone[1][:12]!r} is "
-                                     "unknown: write its offset instead (+0100)") from None  # fmt: skip
-                dt = dt.replace(tzinfo=UTC)
+                # sender's own zone unknown); +02:00 is an offset, written as in ISO 8601;
+                # any other (BST, CEST) is not known here
+                if zone[1] == "-0000":
+                    dt = dt.replace(tzinfo=UTC)
+                elif m := _COLON_OFFSET.fullmatch(zone[1]):
+                    offset = timedelta(hours=int(m[2]), minutes=int(m[3]))
+                    dt = dt.replace(tzinfo=timezone(-offset if m[1] == "-" else offset))
+                else:
+                    raise FieldError(key, f"{key} {s[:60]!r}: the zone {zone[1][:40]!r} is "
+                                     "unknown: write its offset from UTC instead, as +hhmm "
+                                     "(+0200 for CEST)") from None  # fmt: skip
     else:
         raise FieldError(key, f"{key} must be a date like 2020-05-19T21:00:00Z")
     if dt.tzinfo is None or dt.utcoffset() is None:
@@ -572,7 +580,7 @@ def _related(value: object, tz: tzinfo) -> tuple[Related, ...]:
         except FieldError:
             when = None
         provider = _provider(item.get("provider"))
-        day = when.astimezone(tz).date() if when is not None else None
+        day = in_zone(when, tz).date() if when is not None else None
         out.append(Related(title=title, url=url, provider=provider.name if provider else "",
                            published_at=when, raw_excerpt=item.get("excerpt"),
                            raw_images=item.get("images"),
@@ -597,6 +605,10 @@ def _topics(value: object) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         value = [value]
+    if isinstance(value, bool):
+        raise FieldError("topics", _BOOLEAN_TOPIC)
+    if isinstance(value, int | float):  # (one topic, as a text is: ``topics: 2024``)
+        value = [value]
     if not isinstance(value, list):
         raise FieldError("topics", "topics must be a list of topic names")
     out: list[str] = []
@@ -605,18 +617,22 @@ def _topics(value: object) -> tuple[str, ...]:
         if item is None:  # an empty entry ("- " alone on its line, as a CMS writes one)
             continue
         if isinstance(item, bool):
-            raise FieldError("topics", "topics: an entry is true or false to YAML (yes, no, "
-                             "on, off, true, false): put it in quotes to make it a name")  # fmt: skip
+            raise FieldError("topics", _BOOLEAN_TOPIC)
         if not isinstance(item, str | int | float):
             raise FieldError("topics", "topics must be a list of topic names: an entry is "
-                             f"{_KINDS_OF_VALUE.get(type(item), 'not text')}")  # fmt: skip
-        topic = _clean_topic(str(item))
-        if topic and (key := topic_key(topic)) not in keys:
+                             f"{_KINDS_OF_VALUE.get(type(item), 'not text')}: put it in "
+                             "quotes to make it a name")  # fmt: skip
+        topic = _clean_topic(str(item))  # (direction controls alone: no topic)
+        if (key := topic_key(topic)) and key not in keys:
             keys.add(key)
             out.append(topic)
     return tuple(out)
 
 
+_BOOLEAN_TOPIC = (
+    "topics: an entry is true or false to YAML (yes, no, on, off, true, false): "
+    "put it in quotes to make it a name"
+)
 _KINDS_OF_VALUE = {dict: "a mapping (key: value)", list: "a list", datetime: "a date and time",
                    date: "a date"}  # fmt: skip
 

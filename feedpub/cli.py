@@ -26,6 +26,7 @@ from . import __version__
 from .build import SITE_NAMES, BuildResult, build, feed_counts, preview
 from .config import Config, load_config
 from .errors import ConfigError, LockError, UnknownTopicError, shown_path
+from .model import in_zone
 from .output import build_lock
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -452,7 +453,7 @@ def preview_cmd(
         provider = a.provider.name if a.provider else "-"
         title = a.title if len(a.title) <= 70 else a.title[:69] + "…"
         click.echo(
-            f"{click.style(f'{a.published_at.astimezone(config.timezone):%Y-%m-%d %H:%M}', fg='cyan')}"
+            f"{click.style(f'{in_zone(a.published_at, config.timezone):%Y-%m-%d %H:%M}', fg='cyan')}"
             f"  {title:<70}  "
             f"{provider[:20]:<20}  {'img' if a.images else '-  '}  {len(a.related):>2} rel  "
             f"{click.style(a.url, fg='blue')}"
@@ -468,7 +469,7 @@ def list_cmd(config_path: str, now: datetime | None) -> None:
     counts, errors = feed_counts(config, _now(now))
     for feed, items, matching in counts:
         newest = (
-            f"{items[0].published_at.astimezone(config.timezone):%Y-%m-%d %H:%M}" if items else "-"
+            f"{in_zone(items[0].published_at, config.timezone):%Y-%m-%d %H:%M}" if items else "-"
         )
         topics = ", ".join(feed.topics)
         count = f"{len(items):>4} items ({matching} matching)"

@@ -43,8 +43,9 @@ def topic_key(topic: str) -> str:
     direction controls (an article's topic has those it opens closed, and its
     overrides removed, see :func:`feedpub.sanitize.balanced_bidi`; the config's as
     written: both mean one topic)."""
-    key = " ".join(unicodedata.normalize("NFKC", topic).casefold().split())
-    return key.translate(_NO_DIRECTION) if _DIRECTION.search(key) else key
+    if _DIRECTION.search(topic):  # (first: "\u2067 Diablo 4 \u2069" is "diablo 4")
+        topic = topic.translate(_NO_DIRECTION)
+    return " ".join(unicodedata.normalize("NFKC", topic).casefold().split())
 
 
 #: The direction marks and controls (LRM, RLM, ALM; embeddings, overrides, isolates).
@@ -550,7 +551,7 @@ def _positive_int(r: _Reader, table: dict[str, Any], prefix: str, key: str, defa
 
 
 def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConfig | None:
-    prefix = f"feeds.{slug}"
+    prefix = f"feeds.{slug}" if slug.isprintable() else f"feeds.{slug!r}"
     if not SLUG_RE.match(slug):
         r.problem(
             prefix, "slug must be lowercase letters, digits and hyphens (it becomes a file name)"
@@ -567,7 +568,7 @@ def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConf
     topics: tuple[str, ...] = ()
     keys: frozenset[str] | None = frozenset()
     if topics_raw is not None:
-        if not topics_raw or not all(isinstance(t, str) and t.strip() for t in topics_raw):
+        if not topics_raw or not all(isinstance(t, str) and topic_key(t) for t in topics_raw):
             r.problem(f"{prefix}.topics", 'must be a non-empty list of topic names, or ["*"]')
         elif all(_checked_text(r, f"{prefix}.topics", t) is not None for t in topics_raw):
             topics = tuple(topics_raw)

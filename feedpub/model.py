@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, NamedTuple
 
 
@@ -221,3 +221,12 @@ class Headline:
 #: A date as :meth:`Headline.to_json` writes it (``datetime.strptime`` with its format
 #: takes these, ten times slower: a page of 1,500 headlines read from the cache).
 _ISO_Z = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+
+
+def in_zone(moment: datetime, tz: tzinfo) -> datetime:
+    """``moment`` in the time zone ``tz``, to show people its day and time; as it is
+    where that falls past the year 9999 (9999-12-31T23:00Z in Berlin)."""
+    try:
+        return moment.astimezone(tz)
+    except OverflowError:
+        return moment

@@ -515,7 +515,8 @@ def _stagings(folder: Path) -> list[Path]:
 
 def _old_temps(folder: Path) -> list[Path]:
     # (another tool's ".notes.tmp" stays)
-    return [p for p in folder.glob(".*.tmp") if _OLD_TEMP.fullmatch(p.name)]
+    return [p for p in folder.glob(".*.tmp")
+            if _OLD_TEMP.fullmatch(p.name) and p.is_file() and not p.is_symlink()]  # fmt: skip
 
 
 def leftovers(folder: Path) -> list[str]:

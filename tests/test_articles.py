@@ -668,8 +668,12 @@ def test_an_empty_topic_entry_is_no_topic_and_topics_alike_are_one() -> None:
     [
         (b"[yes]", "topics: an entry is true or false to YAML (yes, no, on, off, true, false): "
                    "put it in quotes to make it a name"),
-        (b"[{a: 1}]", "topics must be a list of topic names: an entry is a mapping (key: value)"),
-        (b"[2024-01-01]", "topics must be a list of topic names: an entry is a date"),
+        (b"yes", "topics: an entry is true or false to YAML (yes, no, on, off, true, false): "
+                 "put it in quotes to make it a name"),
+        (b"[{a: 1}]", "topics must be a list of topic names: an entry is a mapping (key: value): "
+                      "put it in quotes to make it a name"),
+        (b"[2024-01-01]", "topics must be a list of topic names: an entry is a date: put it in "
+                          "quotes to make it a name"),
     ],
 )  # fmt: skip
 def test_a_topic_entry_that_is_no_name_says_what_it_is(topics: bytes, message: str) -> None:
@@ -701,6 +705,8 @@ def test_a_line_indented_with_a_tab_is_named_so(lines: bytes, line: int) -> None
         ("Tue, 19 May 2020 21:00:00 GMT", "2020-05-19T21:00:00+00:00"),
         ("Tue, 19 May 2020 21:00:00 EST", "2020-05-20T02:00:00+00:00"),
         ("Tue, 19 May 2020 21:00:00", "2020-05-19T19:00:00+00:00"),  # no zone: the site's
+        ("Tue, 19 May 2020 21:00:00 +02:00", "2020-05-19T19:00:00+00:00"),  # (ISO's offset)
+        ("Tue, 19 May 2020 21:00:00 -00:00", "2020-05-19T21:00:00+00:00"),
     ],
 )
 def test_an_rfc_2822_date_is_read_in_its_own_zone(written: str, utc: str) -> None:
@@ -715,7 +721,7 @@ def test_an_rfc_2822_date_in_a_zone_not_known_is_rejected(zone: str) -> None:
         to_utc(f"Tue, 19 May 2020 21:00:00 {zone}", UTC, "publishedDateTime")
     assert str(e.value) == (
         f"publishedDateTime 'Tue, 19 May 2020 21:00:00 {zone}': the zone {zone!r} is unknown: "
-        "write its offset instead (+0100)"
+        "write its offset from UTC instead, as +hhmm (+0200 for CEST)"
     )
 
 

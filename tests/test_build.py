@@ -1101,6 +1101,7 @@ def test_check_names_what_a_killed_build_or_an_older_feedpub_left(cfg: Path) -> 
     (feeds / ".feedpub-cache.sqlite-journal").write_bytes(b"https://news.example.org/")
     (feeds / ".azure.rss.x8f2.tmp").write_bytes(b"half a feed")
     (feeds / ".notes.tmp").write_bytes(b"not ours")
+    (feeds / ".dir.rss.k2j4h1.tmp").mkdir()  # (a folder: no temp file of ours; it stays)
     code, err = run("build", "-c", str(cfg), "--now", NOW, "--check")
     assert code == 3
     named = sorted(line.split(": ")[0].rsplit("/", 1)[1] for line in err.splitlines())
@@ -1109,3 +1110,4 @@ def test_check_names_what_a_killed_build_or_an_older_feedpub_left(cfg: Path) -> 
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     assert run("build", "-c", str(cfg), "--now", NOW, "--check") == (0, "")
     assert (feeds / ".notes.tmp").read_bytes() == b"not ours"
+    assert (feeds / ".dir.rss.k2j4h1.tmp").is_dir()

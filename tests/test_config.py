@@ -306,3 +306,15 @@ def test_a_cache_in_a_dot_folder_a_glob_never_searches_is_fine(
         _site(content=content, cache=cache, output='"../out"'), encoding="utf-8"
     )
     assert load_config(tmp_path / "config.toml").cache.name.endswith("sqlite")
+
+
+def test_a_feed_topic_of_direction_controls_alone_is_empty(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, GOOD.replace('topics = ["*"]', 'topics = ["\\u2066\\u2069"]'))
+    assert any("topics: must be a non-empty list of topic names" in p for p in problems), problems
+
+
+def test_a_feed_name_with_control_characters_is_named_escaped(tmp_path: Path) -> None:
+    text = GOOD.replace("[feeds.azure]", '[feeds."azure\\r\\u202e"]')
+    problems = problems_of(tmp_path, text)
+    assert any("feeds.'azure\\r\\u202e': slug must be lowercase" in p for p in problems), problems
+    assert not any("\r" in p or "\u202e" in p for p in problems)

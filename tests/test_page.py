@@ -264,3 +264,27 @@ def test_a_related_items_day_is_shown_in_the_site_time_zone(write_config, tmp_pa
     assert body in (tmp_path / "feeds" / "azure.json").read_text(encoding="utf-8").replace(
         '\\"', '"'
     )
+
+
+def test_a_day_past_the_year_9999_in_the_site_time_zone_is_no_crash(
+    write_config, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """9999-12-31T23:59:59Z is in the year 10000 in Berlin: every feed failed with
+    OverflowError (a related item), and build and list printed a traceback (an article,
+    east of UTC). Such a day is shown as its UTC day."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.txt").write_text(
+        '---\ntitle: "Last"\npublishedDateTime: 9999-12-31T20:00:00Z\n'
+        'webUrl: "https://example.com/a"\npublished: true\ntopics: [Azure]\n'
+        'related:\n  - title: "Later"\n    webUrl: "https://example.com/r"\n'
+        "    publishedDateTime: 9999-12-31T23:59:59Z\n---\n",
+        encoding="utf-8",
+    )
+    cfg = write_config(["content/*.txt"], FEEDS, 'timezone = "Pacific/Kiritimati"\n')
+    now = "9999-12-31T23:59:59Z"
+    runner = CliRunner()
+    for command in (["build"], ["list"], ["preview", "azure"]):
+        result = runner.invoke(cli, [*command, "-c", str(cfg), "--now", now])
+        assert result.exit_code == 0 and result.exception is None, (command, result.output)
+    assert ">31 Dec 9999</time>" in (tmp_path / "feeds" / "index.html").read_text(encoding="utf-8")

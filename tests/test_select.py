@@ -191,3 +191,18 @@ def test_a_feed_cut_to_a_limit_keeps_every_other_field() -> None:
     a = _article("a.txt", "https://e.com/a", NOW, topics=("Space Weather",))
     topic = feed_for(config, "space weather", [a], 2)
     assert (topic.slug, topic.title, topic.max_items) == ("space-weather", "Space Weather", 2)
+
+
+def test_direction_controls_beside_spaces_and_alone_in_a_topic() -> None:
+    """Controls beside a space left a space in the key (no match, two categories); a
+    topic of controls alone was published as an invisible category."""
+    from feedpub.articles import _topics
+    from feedpub.config import topic_key
+
+    for written in ("\u2067 Diablo 4 \u2069", "\u200e Diablo 4", "Diablo \u200e 4"):
+        assert topic_key(written) == "diablo 4", written
+    assert _topics(["Diablo 4", "\u2067 Diablo 4\u2069", "\u2066\u2069", 2024]) == (
+        "Diablo 4",
+        "2024",
+    )
+    assert _topics(2024) == ("2024",)  # (one topic, as a single text is)

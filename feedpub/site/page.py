@@ -27,7 +27,7 @@ from .. import __version__
 from ..config import Config
 from ..formats import FORMATS
 from ..formats.items import MONTHS, rfc3339
-from ..model import Headline
+from ..model import Headline, in_zone
 from ..sanitize import FORBIDDEN_TAGS, URL_ATTRS, hardened_parser, is_absolute
 from .opml import CONTENT_TYPE as OPML_TYPE
 from .opml import FILENAME as OPML_FILENAME
@@ -58,7 +58,7 @@ def _e(text: str) -> str:
 def _date(dt: datetime, tz: tzinfo) -> str:
     """A moment as the page shows it: its day in the site's time zone (a date written
     without a time, in a site east of UTC, showed the day before)."""
-    day = dt.astimezone(tz)
+    day = in_zone(dt, tz)
     return f'<time datetime="{rfc3339(dt)}">{day.day} {MONTHS[day.month - 1]} {day.year}</time>'
 
 

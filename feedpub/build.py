@@ -131,8 +131,11 @@ def build(
             result.gathered = g
             hold()  # they live to the end: frozen, and the collector back on to render
             # the empty content guard; and the clock's: every published article dated
-            # after now (a clock set back, a machine booted before its clock is set)
-            future = None if sel.empty or sel.upcoming is None else (now, sel.upcoming)
+            # after now (a clock set back, a machine booted before its clock is set),
+            # unless the clock went on since the last build (every article taken back
+            # but one to come, say)
+            future = (None if sel.empty or sel.upcoming is None
+                      or not incremental.clock_went_back(memo, now) else (now, sel.upcoming))  # fmt: skip
             if not allow_empty and (sel.empty or (future and not any(selected.values()))):
                 result.refused = output.refusal(
                     config, [f for f in config.feeds if f.slug in selected], g.files, future

@@ -376,6 +376,15 @@ def upcoming(summaries: Iterable[Summary], now: datetime) -> datetime | None:
                default=None)  # fmt: skip
 
 
+def clock_went_back(memo_json: str | None, now: datetime) -> bool:
+    """Whether ``now`` is before the moment of the last complete build (its memo), or
+    that moment is not known (a first or a ``--full`` build: then it may be)."""
+    try:
+        return bool(datetime.fromisoformat(json.loads(memo_json or "null")["now"]) > now)
+    except (TypeError, KeyError, ValueError):
+        return True
+
+
 def remember(state: str, now: datetime, upcoming: datetime | None, errors: Sequence[ArticleError],
              outputs: Sequence[str], hidden: Sequence[Hidden], refused: str | None) -> str:  # fmt: skip
     """The memo of a complete build, for :func:`nothing_to_do` next time; ``upcoming``:

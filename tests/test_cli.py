@@ -242,6 +242,23 @@ def test_a_clock_set_back_does_not_empty_the_feeds(cfg: Path) -> None:
     assert b"<item>" not in (feeds / "azure.rss").read_bytes()
 
 
+def test_every_article_taken_back_but_one_to_come_empties_the_feeds(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """Not the clock's guard: the clock went on since the last build, and every
+    article but one embargoed is unpublished (a takedown): the feeds empty, exit 0."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    for f in seeds_dir.iterdir():
+        f.write_text(f.read_text("utf-8").replace("published: true", "published: false"), "utf-8")
+    (seeds_dir / "zz_embargoed.txt").write_text(
+        '---\ntitle: "Later"\npublishedDateTime: 2030-01-01T00:00:00Z\n'
+        'webUrl: "https://example.com/later"\npublished: true\ntopics: [Azure]\n---\n',
+        encoding="utf-8",
+    )
+    assert run("build", "-c", str(cfg), "--now", "2021-01-02T00:00:00Z")[0] == 0
+    assert b"<item>" not in (cfg.parent / "feeds" / "azure.rss").read_bytes()
+
+
 @pytest.mark.parametrize(
     "now", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "1969-12-31T23:59:59Z"]
 )

@@ -100,8 +100,8 @@ def build(
         output.make_folder(config)
     # the output files the cache records as written by the builds of this config (read
     # before a --full build starts it afresh): the only ones a feed taken out of it may
-    # have removed (see output.prune_unlisted)
-    recorded = _recorded_outputs(config) if full else None
+    # have removed (see output.prune_unlisted); and when the last complete build ran
+    recorded, last_memo = _recorded(config) if full else (None, None)
     cache = incremental.open_cache(config, readonly=check, fresh=full)
     changes = Changes()
     stage = output.Stage()  # what is written, published together once all is rendered
@@ -135,7 +135,8 @@ def build(
             # unless the clock went on since the last build (every article taken back
             # but one to come, say)
             future = (None if sel.empty or sel.upcoming is None
-                      or not incremental.clock_went_back(memo, now) else (now, sel.upcoming))  # fmt: skip
+                      or not incremental.clock_went_back(memo or last_memo, now)
+                      else (now, sel.upcoming))  # fmt: skip
             if not allow_empty and (sel.empty or (future and not any(selected.values()))):
                 result.refused = output.refusal(
                     config, [f for f in config.feeds if f.slug in selected], g.files, future
@@ -596,11 +597,13 @@ class _Site:
         return outcomes
 
 
-def _recorded_outputs(config: Config) -> set[str]:
-    """The names of the output files the cache records (read only)."""
+def _recorded(config: Config) -> tuple[set[str], str | None]:
+    """The names of the output files the cache records, and its memo of the last
+    complete build (read only)."""
     cache = incremental.open_cache(config, readonly=True)
     try:
-        return set(cache.last_build()[1])
+        memo, known = cache.last_build()
+        return set(known), memo
     finally:
         cache.close()
 

@@ -138,9 +138,11 @@ def test_an_excerpt_of_paragraphs_is_a_paragraph_each_in_the_body() -> None:
     break as a space: a CMS's lines ran together in every reader)."""
     a = replace(rich_article(), excerpt="First & one.\nStill first.\n\n  \nSecond < two.")
     body = content_html(a)
-    assert "<p>First &amp; one.<br>Still first.</p><p>Second &lt; two.</p>" in body
+    assert "<p>First &amp; one.<br>\nStill first.</p><p>Second &lt; two.</p>" in body
     paragraphs = lxml_html.fragments_fromstring(body)[1:3]  # (the lead image's first)
-    assert [p.text_content() for p in paragraphs] == ["First & one.Still first.", "Second < two."]
+    # (a line break after the <br> too, which HTML does not show there: for a reader
+    # that takes the tags out to show the text plain)
+    assert [p.text_content() for p in paragraphs] == ["First & one.\nStill first.", "Second < two."]
     assert [child.tag for child in paragraphs[0]] == ["br"]
 
 
@@ -153,7 +155,7 @@ def test_an_excerpt_over_lines_is_paragraphs_and_lines_in_the_summary_too(
     show them); an excerpt on one line is escaped text, as before."""
     lines = "Key Benefits:\nAccess Control: 3 < 5.\n\nSecond & last."
     for excerpt, wanted in [
-        (lines, "<p>Key Benefits:<br>Access Control: 3 &lt; 5.</p><p>Second &amp; last.</p>"),
+        (lines, "<p>Key Benefits:<br>\nAccess Control: 3 &lt; 5.</p>\n<p>Second &amp; last.</p>"),
         ("3 < 5 & 7 > 6", "3 &lt; 5 &amp; 7 &gt; 6"),
     ]:
         data = render(config, config.feeds[0], [replace(rich_article(), excerpt=excerpt)], fmt)

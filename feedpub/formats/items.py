@@ -133,8 +133,9 @@ def video_player(article: Article) -> Player | None:
 def _lines(text: str, escape: Callable[[str], str]) -> str:
     """A paragraph's lines, escaped, a ``<br>`` between them: HTML shows a line break
     as a space (a CMS's "Key Benefits:\nAccess Control: …\nRisk Mitigation: …" was one
-    run-on line in every reader)."""
-    return "<br>".join(map(escape, text.split("\n"))) if "\n" in text else escape(text)
+    run-on line in every reader). The line break is kept after it, which HTML does not
+    show there, for a reader that takes the tags out of a text to show it plain."""
+    return "<br>\n".join(map(escape, text.split("\n"))) if "\n" in text else escape(text)
 
 
 def excerpt_html(excerpt: str) -> str:
@@ -144,7 +145,7 @@ def excerpt_html(excerpt: str) -> str:
     together)."""
     if "\n" not in excerpt:
         return escaped(excerpt)
-    return "".join(f"<p>{_lines(text, escaped)}</p>" for text in _PARAGRAPH_BREAK.split(excerpt))
+    return "\n".join(f"<p>{_lines(text, escaped)}</p>" for text in _PARAGRAPH_BREAK.split(excerpt))
 
 
 def content_html(article: Article) -> str:

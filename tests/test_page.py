@@ -214,18 +214,33 @@ def test_check_page_wants_every_feed_discoverable_and_listed() -> None:
     assert any("lang" in p for p in check_page(no_lang.encode()))
 
 
+def zoned_site(
+    write_config,
+    tmp_path: Path,
+    timezone: str,
+    title: str,
+    date: str,  # type: ignore[no-untyped-def]
+    related_date: str | None = None,
+) -> Path:
+    """A site in ``timezone`` of one article (with one related item, dated
+    ``related_date``, when given): its config file."""
+    related = (f'related:\n  - title: "Rel"\n    webUrl: "https://example.com/r"\n'
+               f"    publishedDateTime: {related_date}\n") if related_date else ""  # fmt: skip
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.txt").write_text(
+        f'---\ntitle: "{title}"\npublishedDateTime: {date}\nwebUrl: "https://example.com/a"\n'
+        f"published: true\ntopics: [Azure]\n{related}---\n",
+        encoding="utf-8",
+    )
+    return write_config(["content/*.txt"], FEEDS, f'timezone = "{timezone}"\n')  # type: ignore[no-any-return]
+
+
 def test_days_are_shown_in_the_site_time_zone(write_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A date written without a time in a site east of UTC (2024-05-20 in Berlin is
     2024-05-19T22:00Z) showed the day before on the page, in preview and in list; the
     page's machine-readable times stay UTC."""
-    content = tmp_path / "content"
-    content.mkdir()
-    (content / "a.txt").write_text(
-        '---\ntitle: "Bare date"\npublishedDateTime: 2024-05-20\n'
-        'webUrl: "https://example.com/a"\npublished: true\ntopics: [Azure]\n---\n',
-        encoding="utf-8",
-    )
-    cfg = write_config(["content/*.txt"], FEEDS, 'timezone = "Europe/Berlin"\n')
+    cfg = zoned_site(write_config, tmp_path, "Europe/Berlin", "Bare date", "2024-05-20")
     now = "2024-06-01T00:00:00Z"
     runner = CliRunner()
     assert runner.invoke(cli, ["build", "-c", str(cfg), "--now", now]).exit_code == 0
@@ -241,16 +256,8 @@ def test_days_are_shown_in_the_site_time_zone(write_config, tmp_path: Path) -> N
 def test_a_related_items_day_is_shown_in_the_site_time_zone(write_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The related coverage in an item's body: its day in site.timezone, its
     machine-readable time UTC (2024-05-18 in Berlin showed "17 May 2024")."""
-    content = tmp_path / "content"
-    content.mkdir()
-    (content / "a.txt").write_text(
-        '---\ntitle: "With related"\npublishedDateTime: 2024-05-20T12:00:00Z\n'
-        'webUrl: "https://example.com/a"\npublished: true\ntopics: [Azure]\n'
-        'related:\n  - title: "Earlier"\n    webUrl: "https://example.com/r"\n'
-        "    publishedDateTime: 2024-05-18\n---\n",
-        encoding="utf-8",
-    )
-    cfg = write_config(["content/*.txt"], FEEDS, 'timezone = "Europe/Berlin"\n')
+    cfg = zoned_site(write_config, tmp_path, "Europe/Berlin", "With related",
+                     "2024-05-20T12:00:00Z", related_date="2024-05-18")  # fmt: skip
     assert (
         CliRunner()
         .invoke(cli, ["build", "-c", str(cfg), "--now", "2024-06-01T00:00:00Z"])
@@ -272,16 +279,8 @@ def test_a_day_past_the_year_9999_in_the_site_time_zone_is_no_crash(
     """9999-12-31T23:59:59Z is in the year 10000 in Berlin: every feed failed with
     OverflowError (a related item), and build and list printed a traceback (an article,
     east of UTC). Such a day is shown as its UTC day."""
-    content = tmp_path / "content"
-    content.mkdir()
-    (content / "a.txt").write_text(
-        '---\ntitle: "Last"\npublishedDateTime: 9999-12-31T20:00:00Z\n'
-        'webUrl: "https://example.com/a"\npublished: true\ntopics: [Azure]\n'
-        'related:\n  - title: "Later"\n    webUrl: "https://example.com/r"\n'
-        "    publishedDateTime: 9999-12-31T23:59:59Z\n---\n",
-        encoding="utf-8",
-    )
-    cfg = write_config(["content/*.txt"], FEEDS, 'timezone = "Pacific/Kiritimati"\n')
+    cfg = zoned_site(write_config, tmp_path, "Pacific/Kiritimati", "Last",
+                     "9999-12-31T20:00:00Z", related_date="9999-12-31T23:59:59Z")  # fmt: skip
     now = "9999-12-31T23:59:59Z"
     runner = CliRunner()
     for command in (["build"], ["list"], ["preview", "azure"]):

@@ -96,8 +96,7 @@ def build(
     """Build (or with ``check``, compare) every feed; never raises for bad articles.
     ``executor`` (by default one for ``jobs`` processes) runs the reading and rendering."""
     ex = executor or parallel.executor(jobs)
-    if not check:
-        output.make_folder(config)
+    made = [] if check else output.make_folder(config)
     # the output files the cache records as written by the builds of this config (read
     # before a --full build starts it afresh): the only ones a feed taken out of it may
     # have removed (see output.prune_unlisted); and when the last complete build ran
@@ -142,6 +141,7 @@ def build(
                     config, [f for f in config.feeds if f.slug in selected], g.files, future
                 )
                 if result.refused:
+                    output.unmake_folders(made)
                     return result
             # the site-wide files list every feed: not for a --feed build
             site = None if slugs else _Site(config, selected, rows, known, check, full,

@@ -266,11 +266,11 @@ def deliver(
     return stage.adopt(config.output / name, make(config, name, rendered, check, new), first)
 
 
-def make_folder(config: Config) -> None:
+def make_folder(config: Config) -> list[Path]:
     """The output folder, and the folders above it that are missing: each made here
     readable by all (0755, as the files are 0644), whatever the umask: a web server
     serves them, and ``rsync -a`` copies their modes to the host. Existing folders keep
-    their modes."""
+    their modes. The folders made, the deepest first (see :func:`unmake_folders`)."""
     missing = []
     folder = config.output.absolute()
     while not folder.exists() and folder != folder.parent:
@@ -280,6 +280,15 @@ def make_folder(config: Config) -> None:
     for made in missing:
         with contextlib.suppress(OSError):  # (made by another process meanwhile: its own)
             os.chmod(made, 0o755)  # noqa: S103 (public: what a web server serves)
+    return missing
+
+
+def unmake_folders(made: Sequence[Path]) -> None:
+    """Remove the folders :func:`make_folder` made, while they are empty: a refused
+    first build leaves no empty output folder (to serve, or to deploy)."""
+    for folder in made:
+        with contextlib.suppress(OSError):  # (not empty, or gone: left as it is)
+            folder.rmdir()
 
 
 def has_items(path: Path) -> bool:

@@ -277,7 +277,7 @@ def test_a_first_build_whose_globs_match_no_file_is_refused(write_config, seeds_
     cfg = write_config(["contnet/*.txt"], AZURE_AI_FEEDS)
     code, _, err = run("build", "-c", str(cfg), "--now", NOW)
     assert code == 3 and "(contnet/*.txt) matches no file: check site.content" in err, err
-    assert not list((cfg.parent / "feeds").glob("*.rss"))
+    assert not (cfg.parent / "feeds").exists()  # (no empty folder to serve or deploy)
     assert run("build", "-c", str(cfg), "--now", NOW, "--allow-empty")[0] == 0
     assert (cfg.parent / "feeds" / "azure.rss").exists()
 

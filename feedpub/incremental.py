@@ -378,7 +378,7 @@ def upcoming(summaries: Iterable[Summary], now: datetime) -> datetime | None:
 
 def clock_went_back(memo_json: str | None, now: datetime) -> bool:
     """Whether ``now`` is before the moment of the last complete build (its memo), or
-    that moment is not known (a first or a ``--full`` build: then it may be)."""
+    that moment is not known (a first build, a lost cache: then it may be)."""
     try:
         return bool(datetime.fromisoformat(json.loads(memo_json or "null")["now"]) > now)
     except (TypeError, KeyError, ValueError):

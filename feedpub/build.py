@@ -133,10 +133,11 @@ def build(
             # after now (a clock set back, a machine booted before its clock is set),
             # unless the clock went on since the last build (every article taken back
             # but one to come, say)
-            future = (None if sel.empty or sel.upcoming is None
-                      or not incremental.clock_went_back(memo or last_memo, now)
-                      else (now, sel.upcoming))  # fmt: skip
-            if not allow_empty and (sel.empty or (future and not any(selected.values()))):
+            future = None
+            if (not sel.empty and sel.upcoming is not None and not any(selected.values())
+                    and incremental.clock_went_back(memo or last_memo, now)):  # fmt: skip
+                future = (now, sel.upcoming)
+            if not allow_empty and (sel.empty or future):
                 result.refused = output.refusal(
                     config, [f for f in config.feeds if f.slug in selected], g.files, future
                 )

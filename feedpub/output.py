@@ -473,6 +473,7 @@ def _flock(fd: int, deadline: float, busy: str) -> None:
 #: article, unpublished and embargoed ones included: a build removes them.
 OLD_CACHE = ".feedpub-cache.sqlite"
 OLD_LOCK = ".feedpub.lock"
+_OLD_STATE = (*(OLD_CACHE + s for s in COMPANIONS), OLD_LOCK)
 
 
 def _clear_output_folder(folder: Path, deadline: float, wait: float) -> None:
@@ -490,7 +491,7 @@ def _clear_output_folder(folder: Path, deadline: float, wait: float) -> None:
     try:
         if fd is not None:
             _flock(fd, deadline, f"an older feedpub build holds {old_lock} (waited {wait:g} s)")
-        for name in [*(OLD_CACHE + s for s in COMPANIONS), OLD_LOCK]:
+        for name in _OLD_STATE:
             try:
                 os.unlink(folder / name)
             except (FileNotFoundError, IsADirectoryError):  # a folder so named is not ours
@@ -532,7 +533,7 @@ def leftovers(folder: Path) -> list[str]:
     """The names in the output folder that a build removes and a deploy would publish:
     a killed build's staging folders and temp files, an older feedpub's cache and lock
     (what ``build --check`` reports)."""
-    old = [n for n in (*(OLD_CACHE + s for s in COMPANIONS), OLD_LOCK) if (folder / n).is_file()]
+    old = [n for n in _OLD_STATE if (folder / n).is_file()]
     return sorted([*old, *(p.name for p in (*_stagings(folder), *_old_temps(folder)))])
 
 

@@ -292,8 +292,19 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
     for done, ((src, _), result) in enumerate(zip(todo, results, strict=True), 1):
         if progress:
             progress("Reading articles", done, len(todo))
-        if result is None:
-            g.skipped.append(f"{shown_path(src.path)}: vanished while the build ran")
+        if result is None:  # gone since it was listed, or being replaced (as git does)
+            row = rows.get(src.path)
+            if row is not None and row.error is not None:
+                g.errors.append(row.error)
+            elif row is not None and row.summary is not None:
+                # as the last build read it: a feed that shows it is written only once
+                # its file is read again and holds those bytes (else kept for the next)
+                g.summaries.append(row.summary)
+            else:  # (never read: nothing to keep)
+                g.skipped.append(f"{shown_path(src.path)}: vanished while the build ran")
+                continue
+            g.skipped.append(f"{shown_path(src.path)}: vanished while the build ran; "
+                             "taken as the last build read it")  # fmt: skip
             continue
         digest, outcome = result
         g.read += 1

@@ -704,8 +704,9 @@ def digest(data: bytes) -> str:
 
 
 #: ``(content digest, outcome)``; the outcome is ``None`` when the bytes still hash to
-#: the digest the cache knows (nothing parsed); the whole result is ``None`` when
-#: the file vanished between listing and reading.
+#: the digest the cache knows (nothing parsed); the digest is ``""`` when the file could
+#: not be read (its ArticleError says why); the whole result is ``None`` when the file
+#: vanished between listing and reading.
 Result = tuple[str, Article | ArticleError | None] | None
 SummaryResult = tuple[str, Summary | ArticleError | None] | None
 
@@ -752,6 +753,7 @@ def _load(
     src: SourceFile, tz: tzinfo, max_size: int, known: str | None, summary: bool,
     inside: tuple[str, ...],
 ) -> tuple[str, Article | Summary | ArticleError | None] | None:  # fmt: skip
+    d = ""  # (none for a file that cannot be read)
     try:
         data = read_source(src, max_size, inside)
         if data is None:
@@ -764,10 +766,10 @@ def _load(
         if summary:
             return d, load_summary(src.path, data, tz, d)
         return d, load_article(src.path, data, tz)
-    except ArticleError as e:
-        return "", e
+    except ArticleError as e:  # with the digest of the bytes it rejects, when read
+        return d, e
     except Exception as e:  # one bad file must never stop the run
-        return "", ArticleError(
+        return d, ArticleError(
             src.path, 1, f"cannot load ({type(e).__name__}); please report this"
         )
 
@@ -820,8 +822,8 @@ def read_articles(
             out.articles[s.path] = result[1]
             if kept is not None:
                 kept[s.path, s.digest] = result[1]
-        elif result[0] == "" and isinstance(result[1], ArticleError):
+        elif result[0] in ("", s.digest) and isinstance(result[1], ArticleError):
             out.errors[s.path] = result[1]  # unreadable, or over the size limit, now
-        else:
+        else:  # other bytes, whatever they hold (an empty file git is writing, say)
             out.changed.append(s.path)
     return out

@@ -477,6 +477,68 @@ def test_an_article_unpublished_while_the_build_runs_is_never_published(
     assert (cfg.parent / "feeds" / "index.html").read_bytes() != page
 
 
+def test_a_file_git_replaces_while_the_build_runs_is_not_taken_as_deleted(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """``git checkout`` (pull, reset, stash) replaces a file: removed, then made again.
+    A build that lists it and then finds it gone takes it as the last build read it:
+    the feeds that show it are kept for the next build (never written without it),
+    which reads the new file and publishes what it holds."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    before = outputs(cfg)
+    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
+    url = b"https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/"
+    assert url in before["azure.rss"]
+    data = article.read_bytes()
+    edited = data.replace(b'title: "', b'title: "Edited: ', 1)
+    article.write_bytes(edited)  # (a new mtime: the build reads it again)
+    extra = seeds_dir / "new.txt"  # a new Azure article: the Azure feed is due
+    extra.write_bytes(data.replace(b"/news/", b"/news2/"))
+
+    def gone() -> None:  # listed, then removed before it is read
+        article.unlink()
+
+    result = build(load_config(cfg), datetime.fromisoformat(NOW), observe=when("listed", gone))
+    deferred = {o.name: o.problems for o in result.outcomes if o.status == "deferred"}
+    assert deferred["azure.rss"] == ["content/002_882cc4a5fc2a4bd2.txt"]
+    assert not result.failed and not result.gathered.errors
+    assert outputs(cfg)["azure.rss"] == before["azure.rss"]  # not written without it
+    assert "vanished while the build ran; taken as the last build read it" in " ".join(
+        result.gathered.skipped
+    )
+    article.write_bytes(edited)  # git writes the new file
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 0, err
+    after = outputs(cfg)["azure.rss"]
+    assert url in after and b"Edited: " in after and b"/news2/" in after
+
+
+def test_a_file_being_written_when_its_feed_is_rendered_is_kept_for_the_next_build(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """git makes a file empty, then writes it. A shown article read again in that
+    moment holds other bytes than its Summary's: its feeds are kept for the next build,
+    exit 0, never failed with "empty file" (exit 3) for a sound article."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    before = outputs(cfg)
+    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
+    data = article.read_bytes()
+    extra = seeds_dir / "new.txt"  # a new Azure article: the Azure feed is due
+    extra.write_bytes(data.replace(b"/news/", b"/news2/"))
+
+    def truncate() -> None:
+        article.write_bytes(b"")
+
+    result = build(load_config(cfg), datetime.fromisoformat(NOW), observe=when("parse", truncate))
+    deferred = {o.name: o.problems for o in result.outcomes if o.status == "deferred"}
+    assert deferred["azure.rss"] == ["content/002_882cc4a5fc2a4bd2.txt"]
+    assert not result.failed
+    assert outputs(cfg)["azure.rss"] == before["azure.rss"]
+    article.write_bytes(data)
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert b"/news2/" in outputs(cfg)["azure.rss"]
+
+
 def test_the_feeds_page_takes_unchanged_headlines_from_the_cache(
     cfg: Path, seeds_dir: Path
 ) -> None:

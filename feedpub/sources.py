@@ -769,9 +769,7 @@ def _load(
     except ArticleError as e:  # with the digest of the bytes it rejects, when read
         return d, e
     except Exception as e:  # one bad file must never stop the run
-        return d, ArticleError(
-            src.path, 1, f"cannot load ({type(e).__name__}); please report this"
-        )
+        return d, ArticleError(src.path, 1, f"cannot load ({type(e).__name__}); please report this")
 
 
 def unchanged_files(config: Config, items: Iterable[Summary]) -> list[Summary]:

@@ -325,10 +325,15 @@ def parse_front_matter(
         )
     if b"\r" in data:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    conflict = _conflict_line(text) if "<<<<<<<" in text else None
     try:
         block, offset = split_front_matter(text)
     except ValueError as e:
+        if conflict is not None:
+            raise ArticleError(path, conflict, _CONFLICT) from None
         raise ArticleError(path, e.args[0], e.args[1]) from None
+    if conflict is not None and conflict <= offset + block.count("\n") + 1:  # (its ---)
+        raise ArticleError(path, conflict, _CONFLICT)
     fast = fast_load(block, only)  # the common case; None for anything PyYAML must decide
     if isinstance(fast, dict):
         fast.pop("secured", None)
@@ -359,6 +364,46 @@ def parse_front_matter(
         raise ArticleError(path, offset + 1, f"front matter must be a mapping of keys, not {kind}")
     loaded.pop("secured", None)
     return loaded, offset
+
+
+_CONFLICT = (
+    "unresolved git merge conflict (the <<<<<<<, ======= and >>>>>>> lines): keep the "
+    "right version, remove the three marker lines, then commit"
+)
+
+
+def _conflict_line(text: str) -> int | None:
+    """The line (from 1) of the ``<<<<<<<`` of the first merge conflict git left in
+    ``text``: a line ``<<<<<<<`` (then a space and a name, or nothing), later a line
+    ``=======``, later a line ``>>>>>>>``; else None. (A conflict in the body alone does
+    not count: feedpub reads the front matter only.) Linear: each ``find`` goes on from
+    the last."""
+    start = 0 if text.startswith("<<<<<<<") else text.find("\n<<<<<<<") + 1
+    while start > 0 or text.startswith("<<<<<<<"):
+        end = text.find("\n", start)
+        line = text[start : len(text) if end == -1 else end]
+        if line == "<<<<<<<" or line.startswith("<<<<<<< "):
+            middle = _marker(text, "=======", end)
+            if middle is not None and _marker(text, ">>>>>>>", middle) is not None:
+                return text.count("\n", 0, start) + 1
+            return None
+        start = text.find("\n<<<<<<<", start + 1) + 1
+        if start == 0:
+            return None
+    return None
+
+
+def _marker(text: str, marker: str, after: int) -> int | None:
+    """Where the first line after ``after`` that is ``marker`` (``=======``, alone but
+    for trailing spaces) or begins with it (``>>>>>>>``, then a space and a name) ends."""
+    at = after
+    while (at := text.find("\n" + marker, at)) != -1:
+        end = text.find("\n", at + 1)
+        rest = text[at + 1 + len(marker) : len(text) if end == -1 else end]
+        if not rest.strip(" \t") or (marker[0] == ">" and rest[0] == " "):
+            return len(text) if end == -1 else end
+        at += 1
+    return None
 
 
 def _indent(block: str, line: int) -> str:

@@ -764,3 +764,45 @@ def test_a_title_made_of_an_excerpt_keeps_its_direction_controls_closed() -> Non
             b'published: true\nexcerpt: "\xe2\x81\xa7' + b"word " * 30 + b'"\n---\n')  # fmt: skip
     article = load_article("x.md", data, UTC)
     assert article.title.count("\u2067") == article.title.count("\u2069") == 1
+
+
+CONFLICT = (
+    "unresolved git merge conflict (the <<<<<<<, ======= and >>>>>>> lines): keep the "
+    "right version, remove the three marker lines, then commit"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        # in a key's line: PyYAML's "could not find expected ':'" a line off
+        (TOPICS_HEAD + b"<<<<<<< HEAD\nexcerpt: ours\n=======\nexcerpt: theirs\n"
+         b">>>>>>> other\n---\n", 6),
+        # inside a value wrapped over lines: valid YAML, published with the markers
+        (TOPICS_HEAD + b'excerpt: "First line\n<<<<<<< HEAD\n  ours\n=======\n  theirs\n'
+         b'>>>>>>> other\n  last line."\n---\n', 7),
+        # round the front matter's first line: "no front matter"
+        (b"<<<<<<< HEAD\n" + TOPICS_HEAD + b"=======\n---\ntitle: U\n>>>>>>> other\n", 1),
+        # CRLF, as a checkout with core.autocrlf writes it
+        (TOPICS_HEAD.replace(b"\n", b"\r\n") + b'excerpt: "a\r\n<<<<<<< HEAD\r\n  b\r\n'
+         b'=======\r\n  c\r\n>>>>>>> other\r\n  d"\r\n---\r\n', 7),
+    ],
+)  # fmt: skip
+def test_a_merge_conflict_git_left_is_named_at_its_line(data: bytes, line: int) -> None:
+    """git's markers in the front matter (``git merge``, ``pull``, ``stash pop``): the
+    article is rejected at the ``<<<<<<<`` line, saying what happened and what to do,
+    in place of a YAML error a line off, or of a feed that shows the markers."""
+    with pytest.raises(ArticleError) as e:
+        load_article("x.md", data, UTC)
+    assert (e.value.line, e.value.message) == (line, CONFLICT)
+
+
+def test_markers_that_are_no_conflict_are_read_as_they_are() -> None:
+    """A conflict in the body (not read), a marker line alone, or lines that only look
+    like markers (eight ``<``, ``=======`` with more after it) change nothing."""
+    body = b"---\n<<<<<<< HEAD\nbody\n=======\nother\n>>>>>>> x\n"
+    assert load_article("x.md", TOPICS_HEAD + b"---\n" + body[4:], UTC).title == "T"
+    for value in (b'"a\n  <<<<<<< HEAD\n  b"', b'"a\n<<<<<<<< x\n=======\n>>>>>>> y\n  b"',
+                  b'"a\n<<<<<<< x\n======= not\n>>>>>>> y\n  b"'):  # fmt: skip
+        article = load_article("x.md", TOPICS_HEAD + b"excerpt: " + value + b"\n---\n", UTC)
+        assert article.excerpt.startswith("a ")

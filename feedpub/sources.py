@@ -263,6 +263,41 @@ def _without_conflicts(rel_folder: str, names: list[str], sizes: array[int] | li
     return [names[i] for i in keep], _taken(sizes, keep), _taken(mtimes, keep)
 
 
+#: Files that editors (:data:`_EDITORS`) and git's mergetool (:data:`_MERGETOOL`) make
+#: beside an article, which a content glob such as ``_news/*`` finds too, each holding
+#: the article's URL (the first by path would stand in for it): Emacs' autosave
+#: ``#a.md#`` (edits not saved) and a backup ``a.md~`` (Emacs', vim's); while git's
+#: mergetool resolves a conflict, ``a_BACKUP_1234.md``, ``a_BASE_1234.md``,
+#: ``a_LOCAL_1234.md``, ``a_REMOTE_1234.md``, and after it ``a.md.orig``.
+_EDITORS = re.compile(r"#.*#|.*~", re.S)
+_MERGETOOL = re.compile(r".*_(?:BACKUP|BASE|LOCAL|REMOTE)_[0-9]+(?:\.[^.]*)?|.*\.orig", re.S)
+_DEBRIS_HINTS = ("~", "#", "_BACKUP_", "_BASE_", "_LOCAL_", "_REMOTE_", ".orig")
+
+
+def without_debris(
+    todo: list[tuple[SourceFile, str | None]],
+) -> tuple[list[tuple[SourceFile, str | None]], list[str]]:
+    """The files of ``todo`` (those a build is to read) but an editor's or git's
+    mergetool's, and a note for each of those (they are not published). Only the files
+    to read are looked at: a build that reads none pays nothing."""
+    paths = "\0".join(src.path for src, _ in todo)
+    if not any(hint in paths for hint in _DEBRIS_HINTS):
+        return todo, []
+    keep: list[tuple[SourceFile, str | None]] = []
+    notes: list[str] = []
+    for item in todo:
+        name = item[0].path.rpartition("/")[2]
+        if _EDITORS.fullmatch(name):
+            notes.append(f"{shown_path(item[0].path)}: an editor's backup or autosave "
+                         "file; not an article")  # fmt: skip
+        elif _MERGETOOL.fullmatch(name):
+            notes.append(f"{shown_path(item[0].path)}: a copy git's mergetool made; not an "
+                         "article (delete it once the merge is done)")  # fmt: skip
+        else:
+            keep.append(item)
+    return keep, notes
+
+
 def _taken(values: array[int] | list[int], keep: list[int]) -> array[int] | list[int]:
     taken = [values[i] for i in keep]
     return taken if isinstance(values, list) else array("q", taken)

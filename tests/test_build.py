@@ -1173,3 +1173,31 @@ def test_check_names_what_a_killed_build_or_an_older_feedpub_left(cfg: Path) -> 
     assert run("build", "-c", str(cfg), "--now", NOW, "--check") == (0, "")
     assert (feeds / ".notes.tmp").read_bytes() == b"not ours"
     assert (feeds / ".dir.rss.k2j4h1.tmp").is_dir()
+
+
+def test_editor_and_mergetool_files_beside_an_article_are_never_published(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """With a glob that takes every name (``content/*``), the files an editor or git's
+    mergetool makes beside an article hold its URL; Emacs' autosave, its name sorting
+    first, stood in for the article with edits never saved. They are named with ``-v``
+    and left out; the article is published as saved."""
+    cfg = write_config(["content/*"], AZURE_AI_FEEDS)
+    name = "002_882cc4a5fc2a4bd2"
+    data = (seeds_dir / f"{name}.txt").read_bytes()
+    unsaved = data.replace(b'title: "', b'title: "Unsaved: ', 1)
+    debris = [f"#{name}.txt#", f"{name}.txt~", f"{name}_BACKUP_4242.txt", f"{name}_BASE_4242.txt",
+              f"{name}_LOCAL_4242.txt", f"{name}_REMOTE_4242.txt", f"{name}.txt.orig"]  # fmt: skip
+    for debris_name in debris:
+        (seeds_dir / debris_name).write_bytes(unsaved)
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0, err
+    feeds = outputs(cfg)
+    assert b"Unsaved: " not in feeds["azure.rss"] + feeds["azure.atom"]
+    assert b"Microsoft builds massive supercomputer" in feeds["azure.rss"]
+    assert "hidden by" not in err
+    for debris_name in debris:
+        kind = (
+            "an editor's backup" if debris_name[0] == "#" or debris_name[-1] == "~" else "mergetool"
+        )
+        assert any(f"content/{debris_name}: " in line and kind in line for line in err.splitlines())

@@ -353,6 +353,8 @@ def parse_front_matter(
             reason = "custom YAML tags are not allowed" + reason[reason.find(" for the tag") :]
         elif mark and "\t" in _indent(block, mark.line):  # (PyYAML's message may not say)
             reason += ": the line is indented with a tab; YAML indents with spaces only"
+        elif mark and (hint := _quoting_hint(block, mark.line)):
+            reason += f": {hint}"
         raise ArticleError(path, line, f"YAML error: {reason}") from None
     except yaml.reader.ReaderError as e:  # a character YAML does not allow in a file
         raise ArticleError(path, block.count("\n", 0, e.position) + offset + 1,
@@ -404,6 +406,40 @@ def _marker(text: str, marker: str, after: int) -> int | None:
             return len(text) if end == -1 else end
         at += 1
     return None
+
+
+#: A ``key: value`` line (or ``- key: value``), its key and its value.
+_KEY_VALUE = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*:[ \t]+(\S.*?)[ \t]*")
+#: What begins a value YAML does not read as plain text: a flow collection, an alias,
+#: a block scalar's indicator, and characters it keeps for itself.
+_NOT_PLAIN = "[{*|>@`%"
+
+
+def _quoting_hint(block: str, line: int) -> str:
+    """What to do when YAML cannot read line ``line`` (from 0) of ``block`` because of
+    a value written unquoted, or quoted with its own quote inside (``title: Q&A: Azure``,
+    ``title: [Update] news``, ``title: "He said "hi""``); "" when it is not that."""
+    text = block.split("\n", line + 1)[line] if line <= block.count("\n") else ""
+    m = _KEY_VALUE.fullmatch(text)
+    if m is None:
+        return ""
+    key, value = m.groups()
+    if value[0] == '"' and value.count('"') > 2:
+        return (
+            f'a double-quoted value ends at its second ": write each " inside the '
+            f'value of {key} as \\"'
+        )
+    if value[0] == "'" and value.count("'") > 2:
+        return (
+            f"a single-quoted value ends at its second ': write each ' inside the "
+            f"value of {key} as '' (two), or put the value in double quotes"
+        )
+    if value[0] in "[{" and value[-1] in "]}":
+        return ""  # a list or a mapping, wrong inside: not a text to quote
+    if value[0] in _NOT_PLAIN or ": " in value:
+        what = f"begins with {value[0]}" if value[0] in _NOT_PLAIN else 'holds ": "'
+        return f'a value that {what} must be quoted: write {key}: "…" (each " inside it as \\")'
+    return ""
 
 
 def _indent(block: str, line: int) -> str:
@@ -531,9 +567,15 @@ def _text(d: dict[str, Any], key: str, *, required: bool = False, **kw: Any) -> 
             raise FieldError(key, f"{key} is missing")
         return ""
     if not isinstance(value, str):
-        kind = "a date" if isinstance(value, date) else type(value).__name__
-        raise FieldError(key, f"{key} must be text, not {kind}: put it in double quotes")
+        kind = "a date" if isinstance(value, date) else _KINDS_OF_TEXT.get(type(value), "")
+        raise FieldError(key, f"{key} must be text, not {kind or type(value).__name__}: put it "
+                         "in double quotes")  # fmt: skip
     return clean_text(value, **kw)
+
+
+#: What YAML made of a value that is no text, in words (``title: yes``, ``title: 2024``).
+_KINDS_OF_TEXT = {bool: "true or false (YAML reads yes, no, on, off so)", int: "a number",
+                  float: "a number", list: "a list", dict: "a mapping (key: value)"}  # fmt: skip
 
 
 def _number(value: object) -> float | None:

@@ -806,3 +806,52 @@ def test_markers_that_are_no_conflict_are_read_as_they_are() -> None:
                   b'"a\n<<<<<<< x\n======= not\n>>>>>>> y\n  b"'):  # fmt: skip
         article = load_article("x.md", TOPICS_HEAD + b"excerpt: " + value + b"\n---\n", UTC)
         assert article.excerpt.startswith("a ")
+
+
+QUOTE = 'a value that {} must be quoted: write title: "…" (each " inside it as \\")'
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        (b"Azure: what's new", QUOTE.format('holds ": "')),
+        (b"[Update] Azure news", QUOTE.format("begins with [")),
+        (b"*Breaking* news", QUOTE.format("begins with *")),
+        (b"@handle on X", QUOTE.format("begins with @")),
+        (b"`code` in a title", QUOTE.format("begins with `")),
+        (b'"He said "hi""', 'a double-quoted value ends at its second ": write each " '
+                            'inside the value of title as \\"'),
+        (b"'It's here'", "a single-quoted value ends at its second ': write each ' inside "
+                         "the value of title as '' (two), or put the value in double quotes"),
+    ],
+)  # fmt: skip
+def test_a_title_yaml_cannot_read_unquoted_says_to_quote_it(value: bytes, hint: str) -> None:
+    """PyYAML's words ("mapping values are not allowed in this context", "did not find
+    expected key") tell a person writing a headline nothing: the message ends with
+    what to write, at the title's line."""
+    with pytest.raises(ArticleError) as e:
+        load_article("x.md", TOPICS_HEAD + b"excerpt: " + value + b"\n---\n", UTC)
+    assert e.value.line == 6
+    assert e.value.message.startswith("YAML error: ")
+    assert e.value.message.endswith(": " + hint.replace("title", "excerpt"))
+
+
+def test_a_list_wrong_inside_gets_no_advice_to_quote_it() -> None:
+    with pytest.raises(ArticleError) as e:
+        load_article("x.md", TOPICS_HEAD + b"topics: [Azure, [AI]\n---\n", UTC)
+    assert "quoted" not in e.value.message
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [(b"yes", "true or false (YAML reads yes, no, on, off so)"), (b"2024", "a number"),
+     (b"1.5", "a number"), (b"[a, b]", "a list"), (b"{a: b}", "a mapping (key: value)")],
+)  # fmt: skip
+def test_a_title_that_yaml_reads_as_no_text_is_named_in_words(value: bytes, kind: str) -> None:
+    """Not by Python's type names (``bool``, ``int``, ``dict``)."""
+    with pytest.raises(ArticleError) as e:
+        load_article("x.md", TOPICS_HEAD.replace(b"title: T", b"title: " + value) + b"---\n", UTC)
+    assert (e.value.line, e.value.message) == (
+        2,
+        f"title must be text, not {kind}: put it in double quotes",
+    )

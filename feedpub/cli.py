@@ -25,7 +25,7 @@ import click
 from . import __version__
 from .build import SITE_NAMES, BuildResult, build, feed_counts, preview
 from .config import Config, load_config
-from .errors import ConfigError, LockError, UnknownTopicError, shown_path
+from .errors import ConfigError, LockError, UnknownTopicError, shown_path, shown_text
 from .model import in_zone
 from .output import build_lock
 
@@ -389,9 +389,9 @@ def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
             too_big = f"over {VALIDATE_LIMIT >> 20} MiB: not a feed a reader fetches; not checked"
             big = len(data) > VALIDATE_LIMIT
             problems = [Problem(1, "size", too_big)] if big else check(data, _now(now))[1]
-        for p in problems:
-            item = f" [{p.item}]" if p.item else ""
-            click.echo(f"{shown_path(name)}:{p.line}: {p.rule}: {p.message}{item}")
+        for p in problems:  # (what the file holds, lxml's messages too, shown escaped)
+            item = f" [{shown_path(p.item)}]" if p.item else ""
+            click.echo(f"{shown_path(name)}:{p.line}: {p.rule}: {shown_text(p.message)}{item}")
         bad = bad or bool(problems)
     raise SystemExit(EXIT_REJECTED if bad else EXIT_OK)
 

@@ -38,10 +38,23 @@ def shown_path(path: str) -> str:
     """
     if path.isprintable() and "\\" not in path:
         return path
+    return _escaped(path, backslash=True)
+
+
+def shown_text(text: str) -> str:
+    """A message's ``text`` with every character that is not printable escaped as
+    :func:`shown_path` escapes it (``\\x1b``, ``\\u009b``, ``\\r``), but its backslashes
+    left as they are: a message quotes the values it names as Python writes them
+    (``'a\\x1b'``), already escaped. Used for what a message takes from a file
+    (lxml's messages quote a value raw), so no control from it reaches the terminal."""
+    return text if text.isprintable() else _escaped(text, backslash=False)
+
+
+def _escaped(path: str, backslash: bool) -> str:
     out = []
     for ch in path:
         code = ord(ch)
-        if ch == "\\":
+        if ch == "\\" and backslash:
             out.append("\\\\")
         elif 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (surrogateescape)
             out.append(f"\\x{code - 0xDC00:02x}")

@@ -364,3 +364,45 @@ def test_the_phase_timer_times_a_real_build(cfg: Path) -> None:
     ):
         assert f"\n{phase} " in done.stdout, done.stdout
     assert (cfg.parent / "feeds" / "azure.rss").stat().st_size > 0
+
+
+VALIDATE_HOSTILE = {
+    "f.json": (
+        '{"version":"https://jsonfeed.org/version/1.1","title":"t",'
+        '"home_page_url":"https://a.example/","feed_url":"https://a.example/f.json",'
+        '"items":[{"id":"\\u001b]52;c;SGVsbG8=\\u0007\\u001b[2J\\r","url":"nothttp",'
+        '"content_text":"x","date_published":"2021-05-24T07:52:55+00:00","title":"t"}]}'
+    ),
+    "a.atom": (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>t</title><id>urn:x:f</id><updated>2021-01-01T00:00:00Z</updated>"
+        '<author><name>a</name></author><link rel="self" href="https://a.example/a.atom"/>'
+        "<entry><title>t</title><id>urn:x:&#x9b;2J&#13;OVER</id>"
+        '<updated>2020-01-01T00:00:00Z</updated><link href="nothttp"/></entry></feed>\n'
+    ),
+    "r.rss": (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>t</title>'
+        "<link>https://a.example/</link><description>d</description>"
+        "<ttl>&#x9b;2J&#13;5</ttl><item><title>t</title><link>https://a.example/1</link>"
+        "<guid>https://a.example/1</guid></item></channel></rss>\n"
+    ),
+}
+
+
+def test_validate_shows_what_the_file_holds_escaped_never_as_a_terminal_control(
+    tmp_path: Path,
+) -> None:
+    """An item id and lxml's messages (which quote a value raw) come from the file
+    checked: each control in them is shown escaped, as in a file name."""
+    names = []
+    for name, text in VALIDATE_HOSTILE.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        names.append(str(tmp_path / name))
+    code, out, _ = run("validate", *names)
+    assert code == 1
+    assert "[\\x1b]52;c;SGVsbG8=\\x07\\x1b[2J\\r]" in out  # the JSON item's id
+    assert "[urn:x:\\u009b2J\\rOVER]" in out  # the Atom entry's id
+    assert "doesn't allow value '\\u009b2J\\r5'" in out  # lxml's message on the <ttl>
+    assert "'nothttp'" in out  # (a value the message quotes already escaped stays so)
+    assert all(line.isprintable() for line in out.splitlines()), out
+    assert out.count("\n") == len(out.splitlines())  # no \r nor \x85 splits a line

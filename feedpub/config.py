@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
+from .errors import ConfigError, shown_path
 
 #: The formats a feed gets by default, and every format a feed may ask for.
 FORMATS = ("rss", "atom")
@@ -113,28 +113,45 @@ class Config:
         return f"{self.feeds_url}{slug}.{fmt}"
 
 
+#: A key path: its keys as TOML decodes them (``("feeds", "azure", "title")``); one
+#: written in the code as ``"feeds.azure"`` when none of its keys holds a dot.
+KeyPath = str | tuple[str, ...]
+
+
+def _keys(keypath: KeyPath) -> tuple[str, ...]:
+    return tuple(keypath.split(".")) if isinstance(keypath, str) else keypath
+
+
+def shown_keypath(keypath: KeyPath) -> str:
+    """``keypath`` as a message shows it: its keys joined by dots, each escaped as a file
+    name is (:func:`feedpub.errors.shown_path`: a terminal escape as ``\\x1b``)."""
+    return ".".join(shown_path(k) for k in _keys(keypath))
+
+
 class _Reader:
     """Checks one TOML table, recording problems with key path and line."""
 
-    def __init__(self, locate: Callable[[str], int | None], problems: list[str]) -> None:
+    def __init__(
+        self, locate: Callable[[tuple[str, ...]], int | None], problems: list[str]
+    ) -> None:
         self.locate = locate
         self.problems = problems
 
-    def problem(self, keypath: str, message: str) -> None:
-        line = self.locate(keypath)
+    def problem(self, keypath: KeyPath, message: str) -> None:
+        line = self.locate(_keys(keypath))
         where = f"{line}: " if line else ""
-        self.problems.append(f"{where}{keypath}: {message}")
+        self.problems.append(f"{where}{shown_keypath(keypath)}: {message}")
 
     def get(
         self,
         table: dict[str, Any],
-        prefix: str,
+        prefix: KeyPath,
         key: str,
         kind: type | tuple[type, ...],
         default: Any = ...,
         what: str = "",
     ) -> Any:
-        keypath = f"{prefix}.{key}"
+        keypath = (*_keys(prefix), key)
         if key not in table:
             if default is ...:
                 self.problem(keypath, "missing (required)")
@@ -169,16 +186,18 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
-def _text(r: _Reader, table: dict[str, Any], prefix: str, key: str, default: Any = ...,
+def _text(r: _Reader, table: dict[str, Any], prefix: KeyPath, key: str, default: Any = ...,
           *, one_line: bool = True, name: bool = False) -> str | None:  # fmt: skip
     """A text of the config (None when it is missing and required, or unusable): a
     string with no control character; with ``name``, not blank either (a feed's title
     is its name in every reader)."""
     value = r.get(table, prefix, key, str, default)
-    return value if value is None else _checked_text(r, f"{prefix}.{key}", value, one_line, name)
+    if value is None:
+        return None
+    return _checked_text(r, (*_keys(prefix), key), value, one_line, name)
 
 
-def _checked_text(r: _Reader, keypath: str, value: str, one_line: bool = True,
+def _checked_text(r: _Reader, keypath: KeyPath, value: str, one_line: bool = True,
                   name: bool = False) -> str | None:  # fmt: skip
     bad = (_CONTROL_OR_BREAK if one_line else _CONTROL).search(value)
     if bad:
@@ -192,46 +211,70 @@ def _checked_text(r: _Reader, keypath: str, value: str, one_line: bool = True,
     return value
 
 
-def _line_locator(text: str) -> Callable[[str], int | None]:
-    """Map ``table.key`` paths to line numbers by scanning the TOML source, when the
-    first problem asks: a valid config asks nothing (the scan of one of 300 feeds
-    takes 3 ms)."""
-    where: dict[str, int] = {}
+def _line_locator(text: str) -> Callable[[tuple[str, ...]], int | None]:
+    """Map key paths to line numbers by scanning the TOML source, when the first
+    problem asks: a valid config asks nothing (the scan of one of 300 feeds takes 3 ms)."""
+    where: dict[tuple[str, ...], int] = {}
 
-    def locate(keypath: str) -> int | None:
+    def locate(keypath: tuple[str, ...]) -> int | None:
         if not where:
             where.update(_key_lines(text))
-        parts = keypath.split(".")
+        parts = keypath
         while parts:
-            found = where.get(".".join(parts))
+            found = where.get(parts)
             if found:
                 return found
-            parts.pop()
+            parts = parts[:-1]
         return None
 
     return locate
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    """The line of each table header (``table``) and of each key (``table.key``)."""
-    header = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
-    keyline = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
-    where: dict[str, int] = {}
-    table = ""
+#: A TOML key: bare, "basic" (with escapes) or 'literal'; a dotted key is keys and dots.
+_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_DOTTED = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
+_HEADER = re.compile(rf"^\s*\[\s*({_DOTTED})\s*\]\s*(?:#.*)?$")
+_KEY_LINE = re.compile(rf"^\s*({_DOTTED})\s*=")
+_ONE_KEY = re.compile(_KEY)
+
+
+def _dotted_keys(dotted: str) -> tuple[str, ...]:
+    """The keys of a dotted key as written, each as TOML decodes it (a quoted one by
+    tomllib itself: ``"a\\u001b"`` is ``a`` and ESC)."""
+    keys = []
+    for written in _ONE_KEY.findall(dotted):
+        if written[0] in "\"'":
+            try:
+                written = next(iter(tomllib.loads(f"{written} = 0")))
+            except tomllib.TOMLDecodeError:  # (not a key TOML reads: no line for it)
+                written = written[1:-1]
+        keys.append(written)
+    return tuple(keys)
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The line of each table header (``("feeds", "azure")``, and where each of its
+    tables first appears: ``("feeds",)``) and of each key (``("feeds", "azure",
+    "title")``), the keys as TOML decodes them."""
+    where: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
     within = ""  # the quotes of a text over many lines this line is in, if any
     # (TOML's lines end with "\n": not at U+2028, U+0085 and the like, as splitlines has it)
     for number, line in enumerate(text.split("\n"), 1):
         if within:  # (no header nor key in a text: a line that closes it ends it)
             within = "" if within in line else within
             continue
-        m = header.match(line)
+        m = _HEADER.match(line)
         if m:
-            table = ".".join(p.strip().strip("\"'") for p in m.group(1).split("."))
-            where.setdefault(table, number)
+            table = _dotted_keys(m.group(1))
+            for n in range(1, len(table) + 1):  # ([feed.a]: the unknown table feed is here)
+                where.setdefault(table[:n], number)
             continue
-        k = keyline.match(line)
+        k = _KEY_LINE.match(line)
         if k:
-            where.setdefault(f"{table}.{k.group(1).strip(chr(34) + chr(39))}", number)
+            keys = (*table, *_dotted_keys(k.group(1)))
+            for n in range(len(table) + 1, len(keys) + 1):
+                where.setdefault(keys[:n], number)
         within = next((q for q in ('"""', "'''") if line.count(q) % 2), "")
     return where
 
@@ -241,7 +284,7 @@ def _key_lines(text: str) -> dict[str, int]:
 _SPACE_OR_CONTROL = re.compile("[\\s\x00-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
-def _check_url(r: _Reader, keypath: str, value: str | None, folder: bool = False) -> str:
+def _check_url(r: _Reader, keypath: KeyPath, value: str | None, folder: bool = False) -> str:
     if value is None:
         return ""
     why = _url_problem(value, folder)
@@ -331,7 +374,9 @@ def load_config(path: str | Path) -> Config:
 
 
 def parse_config(
-    data: dict[str, Any], path: Path, locate: Callable[[str], int | None] | None = None
+    data: dict[str, Any],
+    path: Path,
+    locate: Callable[[tuple[str, ...]], int | None] | None = None,
 ) -> Config:
     problems: list[str] = []
     r = _Reader(locate or (lambda _k: None), problems)
@@ -339,14 +384,14 @@ def parse_config(
 
     for key in data:
         if key not in ("site", "feeds"):
-            r.problem(key, "unknown table (expected [site] and [feeds.<slug>])")
+            r.problem((key,), "unknown table (expected [site] and [feeds.<slug>])")
     site = data.get("site")
     if not isinstance(site, dict):
         r.problem("site", "missing [site] table")
         site = {}
     for key in site:
         if key not in SITE_KEYS:
-            r.problem(f"site.{key}", f"unknown key (known: {', '.join(sorted(SITE_KEYS))})")
+            r.problem(("site", key), f"unknown key (known: {', '.join(sorted(SITE_KEYS))})")
 
     title = _text(r, site, "site", "title", name=True) or ""  # (the Atom feeds' author)
     link = _check_url(r, "site.link", r.get(site, "site", "link", str))
@@ -411,8 +456,9 @@ def parse_config(
         for other in feeds:
             if pages.fullmatch(other.slug):
                 r.problem(
-                    f"feeds.{other.slug}",
-                    f"slug clashes with the archive pages of feeds.{f.slug}; choose another",
+                    ("feeds", other.slug),
+                    f"slug clashes with the archive pages of "
+                    f"{shown_keypath(('feeds', f.slug))}; choose another",
                 )
 
     if problems:
@@ -540,18 +586,20 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
                                  "(made when missing)")  # fmt: skip
 
 
-def _positive_int(r: _Reader, table: dict[str, Any], prefix: str, key: str, default: int) -> int:
+def _positive_int(
+    r: _Reader, table: dict[str, Any], prefix: KeyPath, key: str, default: int
+) -> int:
     value = r.get(table, prefix, key, int, default)
     if value is None:
         return default
     if value < 1:
-        r.problem(f"{prefix}.{key}", "must be 1 or more")
+        r.problem((*_keys(prefix), key), "must be 1 or more")
         return default
     return int(value)
 
 
 def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConfig | None:
-    prefix = f"feeds.{slug}" if slug.isprintable() else f"feeds.{slug!r}"
+    prefix = ("feeds", slug)
     if not SLUG_RE.match(slug):
         r.problem(
             prefix, "slug must be lowercase letters, digits and hyphens (it becomes a file name)"
@@ -561,7 +609,7 @@ def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConf
         return None
     for key in table:
         if key not in FEED_KEYS:
-            r.problem(f"{prefix}.{key}", f"unknown key (known: {', '.join(sorted(FEED_KEYS))})")
+            r.problem((*prefix, key), f"unknown key (known: {', '.join(sorted(FEED_KEYS))})")
     title = _text(r, table, prefix, "title", name=True)
     description = _text(r, table, prefix, "description", "", one_line=False) or ""
     topics_raw = r.get(table, prefix, "topics", list)
@@ -569,21 +617,21 @@ def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConf
     keys: frozenset[str] | None = frozenset()
     if topics_raw is not None:
         if not topics_raw or not all(isinstance(t, str) and topic_key(t) for t in topics_raw):
-            r.problem(f"{prefix}.topics", 'must be a non-empty list of topic names, or ["*"]')
-        elif all(_checked_text(r, f"{prefix}.topics", t) is not None for t in topics_raw):
+            r.problem((*prefix, "topics"), 'must be a non-empty list of topic names, or ["*"]')
+        elif all(_checked_text(r, (*prefix, "topics"), t) is not None for t in topics_raw):
             topics = tuple(topics_raw)
             keys = None if "*" in topics else frozenset(topic_key(t) for t in topics)
     max_items = _positive_int(r, table, prefix, "max_items", default_max)
     min_quality = r.get(table, prefix, "min_quality", (int, float), None)
     if min_quality is not None and not math.isfinite(min_quality):
-        r.problem(f"{prefix}.min_quality", f"must be a number, got {min_quality!r}")
+        r.problem((*prefix, "min_quality"), f"must be a number, got {min_quality!r}")
     formats_raw = r.get(table, prefix, "formats", list, list(FORMATS))
     formats: tuple[str, ...] = FORMATS
     if formats_raw is not None:
         bad = [f for f in formats_raw if f not in ALL_FORMATS]
         if bad or not formats_raw:
             r.problem(
-                f"{prefix}.formats", f"must be a non-empty list drawn from {list(ALL_FORMATS)}"
+                (*prefix, "formats"), f"must be a non-empty list drawn from {list(ALL_FORMATS)}"
             )
         else:
             formats = tuple(f for f in ALL_FORMATS if f in formats_raw)

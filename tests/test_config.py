@@ -316,5 +316,60 @@ def test_a_feed_topic_of_direction_controls_alone_is_empty(tmp_path: Path) -> No
 def test_a_feed_name_with_control_characters_is_named_escaped(tmp_path: Path) -> None:
     text = GOOD.replace("[feeds.azure]", '[feeds."azure\\r\\u202e"]')
     problems = problems_of(tmp_path, text)
-    assert any("feeds.'azure\\r\\u202e': slug must be lowercase" in p for p in problems), problems
+    assert "9: feeds.azure\\r\\u202e: slug must be lowercase" in "\n".join(problems), problems
     assert not any("\r" in p or "\u202e" in p for p in problems)
+
+
+def test_every_key_is_named_escaped_at_its_line_whatever_it_holds(tmp_path: Path) -> None:
+    """A quoted key is found at its line as TOML decodes it (its escapes read), and a
+    key or slug that holds a control is shown escaped, as a file name is: never raw."""
+    text = (
+        GOOD.replace(
+            'timezone = "Europe/Paris"',
+            'timezone = "Europe/Paris"\n"\\u001b]52;c;SGVsbG8=\\u0007\\u001b[2J" = 1',
+        )
+        .replace("[feeds.azure]", '[feeds."a\\u001b[2J"]')
+        .replace("min_quality = 50", 'min_quality = 50\n"\\u001b[2Jkey" = 2\nmax_items = 0')
+        .replace("[feeds.all]", "[feed.a]\nx = 1\n\n[feeds.all]")
+    )
+    lines = text.split("\n")
+    problems = problems_of(tmp_path, text)
+    assert sorted(problems) == sorted(
+        [
+            f"{lines.index('[feed.a]') + 1}: feed: unknown table "
+            "(expected [site] and [feeds.<slug>])",
+            f"8: site.\\x1b]52;c;SGVsbG8=\\x07\\x1b[2J: unknown key (known: {SITE_KNOWN})",
+            "10: feeds.a\\x1b[2J: slug must be lowercase letters, digits and hyphens "
+            "(it becomes a file name)",
+            f"14: feeds.a\\x1b[2J.\\x1b[2Jkey: unknown key (known: {FEED_KNOWN})",
+            "15: feeds.a\\x1b[2J.max_items: must be 1 or more",
+        ]
+    ), problems
+
+
+SITE_KNOWN = (
+    "cache, content, description, feeds_url, hub, language, link, lock_timeout, "
+    "max_file_size, max_items, output, owner, timezone, title"
+)
+FEED_KNOWN = "archive, archive_size, description, formats, max_items, min_quality, title, topics"
+
+
+def test_a_dotted_key_is_found_at_its_line(tmp_path: Path) -> None:
+    text = GOOD.replace("max_items = 5", "max_items = 5\n\"\\u0078\" . 'y' = 1")
+    problems = problems_of(tmp_path, text)
+    assert problems == [f"18: feeds.all.x: unknown key (known: {FEED_KNOWN})"], problems
+
+
+def test_a_valid_config_never_scans_for_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines (and the quoted keys, decoded one by one) are worked out only when a
+    problem asks: a valid config costs no scan."""
+    import feedpub.config
+
+    def scan(text: str) -> dict[tuple[str, ...], int]:
+        raise AssertionError("scanned")
+
+    monkeypatch.setattr(feedpub.config, "_key_lines", scan)
+    (tmp_path / "config.toml").write_text(GOOD, encoding="utf-8")
+    assert load_config(tmp_path / "config.toml").feed("azure") is not None

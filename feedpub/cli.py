@@ -49,11 +49,13 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]
             # (without an offset, UTC: the moment a cron job's clock gives, wherever it is)
             dt = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
         except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 date such as 2020-05-20T12:00:00Z", param, ctx)
+            shown = shown_path(str(value))
+            self.fail(f"'{shown}' is not an ISO 8601 date such as 2020-05-20T12:00:00Z", param, ctx)
         except OverflowError:  # (9999-12-31T23:59:59-01:00 is in the year 10000)
             dt = _EARLIEST - timedelta(1)
         if not _EARLIEST <= dt <= _LATEST:
-            self.fail(f"{value!r} is out of range: give a moment from 1970 to 9999", param, ctx)
+            shown = shown_path(str(value))
+            self.fail(f"'{shown}' is out of range: give a moment from 1970 to 9999", param, ctx)
         return dt
 
 
@@ -175,7 +177,10 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     unknown = [s for s in slugs if config.feed(s) is None]
     if unknown:
         known = ", ".join(f.slug for f in config.feeds)
-        raise click.UsageError(f"no feed {', '.join(unknown)} in {config.path} (feeds: {known})")
+        named = ", ".join(shown_path(s) for s in unknown)  # (as given: escaped, as a file name)
+        raise click.UsageError(
+            f"no feed {named} in {shown_path(str(config.path))} (feeds: {known})"
+        )
     progress, finish = _progress_bars()
     try:
         with _stopped_as_by_ctrl_c():
@@ -351,7 +356,8 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
     try:
         server = make_server(config.output, host, port, log=warn)
     except OSError as e:
-        click.echo(f"feedpub: cannot listen on {host}:{port}: {e.strerror or e}", err=True)
+        where = f"{shown_path(host)}:{port}"  # (as given: escaped, as a file name)
+        click.echo(f"feedpub: cannot listen on {where}: {e.strerror or e}", err=True)
         raise SystemExit(EXIT_USAGE) from None
     click.echo(f"Serving {config.output} at {server.url} (Ctrl-C to stop)", err=True)
     if watcher is not None:

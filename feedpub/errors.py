@@ -104,8 +104,9 @@ class UnknownTopicError(FeedpubError):
     def __init__(self, name: str, suggestions: list[str]) -> None:
         self.name = name
         self.suggestions = suggestions
-        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"no feed or topic named {name!r}.{hint}")
+        hint = f" Did you mean: {', '.join(map(shown_path, suggestions))}?" if suggestions else ""
+        # (the name as given on the command line: escaped, as a file name is)
+        super().__init__(f"no feed or topic named '{shown_path(name)}'.{hint}")
 
     def __reduce__(self) -> tuple[type, tuple[str, list[str]]]:
         return type(self), (self.name, self.suggestions)

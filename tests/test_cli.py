@@ -406,3 +406,30 @@ def test_validate_shows_what_the_file_holds_escaped_never_as_a_terminal_control(
     assert "'nothttp'" in out  # (a value the message quotes already escaped stays so)
     assert all(line.isprintable() for line in out.splitlines()), out
     assert out.count("\n") == len(out.splitlines())  # no \r nor \x85 splits a line
+
+
+#: An option value as a shell gives it: a terminal escape (OSC 52 writes the
+#: clipboard) and a byte that is not UTF-8 (held as a lone surrogate).
+HOSTILE_ARG = "x\x1b]52;c;SGVsbG8=\x07\x1b[2J\udc9b"
+HOSTILE_SHOWN = "x\\x1b]52;c;SGVsbG8=\\x07\\x1b[2J\\x9b"
+
+
+def test_an_option_value_echoed_in_an_error_is_shown_escaped(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = run("build", "-c", str(cfg), "--feed", HOSTILE_ARG)
+    assert code == 2 and f"Error: no feed {HOSTILE_SHOWN} in {cfg} (feeds: " in err, err
+    code, _, err = run("preview", HOSTILE_ARG, "-c", str(cfg), "--now", NOW)
+    assert code == 2 and f"no feed or topic named '{HOSTILE_SHOWN}'." in err, err
+    code, _, err = run("build", "-c", str(cfg), "--now", HOSTILE_ARG)
+    assert code == 2 and f"'{HOSTILE_SHOWN}' is not an ISO 8601 date" in err, err
+
+    import feedpub.serve
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(99, "Cannot assign requested address")
+
+    monkeypatch.setattr(feedpub.serve, "make_server", refuse)
+    (cfg.parent / "feeds").mkdir()
+    code, _, err = run("serve", "-c", str(cfg), "--host", HOSTILE_ARG)
+    assert code == 2 and f"cannot listen on {HOSTILE_SHOWN}:8080: Cannot assign" in err, err

@@ -118,10 +118,23 @@ def cli() -> None:
 # --------------------------------------------------------------------------- build
 
 
+def _dumb_terminal() -> bool:
+    """``TERM=dumb``: a terminal that understands no escape sequence (an editor's shell)."""
+    return os.environ.get("TERM") == "dumb"
+
+
+def _colour() -> bool:
+    """Whether ``preview`` may colour its table (only on a terminal, where click.echo
+    keeps styles): not when ``NO_COLOR`` is set and not empty (no-color.org), nor on a
+    dumb terminal."""
+    return not os.environ.get("NO_COLOR") and not _dumb_terminal()
+
+
 def _progress_bars() -> tuple[Callable[[str, int, int], None] | None, Callable[[], None]]:
     """On a terminal, a bar for each long phase of a build: reading many article files,
-    then writing many feeds. Elsewhere (cron, a pipe) nothing."""
-    if not sys.stderr.isatty():
+    then writing many feeds. Elsewhere (cron, a pipe, a dumb terminal, where a bar's
+    escape sequences would be shown as they are) nothing."""
+    if not sys.stderr.isatty() or _dumb_terminal():
         return None, lambda: None
     current: list[Any] = []  # [label, bar] of the phase being shown
 
@@ -183,14 +196,17 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         )
     progress, finish = _progress_bars()
     try:
-        with _stopped_as_by_ctrl_c():
-            if check:
-                result = build(config, _now(now), slugs=slugs, check=True,
-                               allow_empty=allow_empty, jobs=jobs, progress=progress)  # fmt: skip
-            else:
-                with build_lock(config, lock_timeout):
-                    result = build(config, _now(now), slugs=slugs, full=full,
+        try:
+            with _stopped_as_by_ctrl_c():
+                if check:
+                    result = build(config, _now(now), slugs=slugs, check=True,
                                    allow_empty=allow_empty, jobs=jobs, progress=progress)  # fmt: skip
+                else:
+                    with build_lock(config, lock_timeout):
+                        result = build(config, _now(now), slugs=slugs, full=full,
+                                       allow_empty=allow_empty, jobs=jobs, progress=progress)  # fmt: skip
+        finally:
+            finish()  # (first: a message below starts a line of its own, not the bar's)
     except KeyboardInterrupt as e:
         _stop(e, "no file half-written, none of the new ones left in the output folder; "
                  "the next build does the rest")  # fmt: skip
@@ -201,8 +217,6 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         where = shown_path(str(e.filename or config.output))
         click.echo(f"feedpub: {where}: {e.strerror or e}", err=True)
         raise SystemExit(EXIT_FEED_FAILED) from None
-    finally:
-        finish()
     code = _report(config, result, verbose, time.monotonic() - started)
     if config.hub and not check:
         try:
@@ -454,15 +468,20 @@ def preview_cmd(
         ]  # fmt: skip
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    click.echo(click.style(f"{feed.title}: {len(chosen)} item(s)", bold=True))
+    colour = _colour()
+
+    def style(text: str, **styles: Any) -> str:
+        return click.style(text, **styles) if colour else text
+
+    click.echo(style(f"{feed.title}: {len(chosen)} item(s)", bold=True))
     for a in chosen:
         provider = a.provider.name if a.provider else "-"
         title = a.title if len(a.title) <= 70 else a.title[:69] + "…"
         click.echo(
-            f"{click.style(f'{in_zone(a.published_at, config.timezone):%Y-%m-%d %H:%M}', fg='cyan')}"
+            f"{style(f'{in_zone(a.published_at, config.timezone):%Y-%m-%d %H:%M}', fg='cyan')}"
             f"  {title:<70}  "
             f"{provider[:20]:<20}  {'img' if a.images else '-  '}  {len(a.related):>2} rel  "
-            f"{click.style(a.url, fg='blue')}"
+            f"{style(a.url, fg='blue')}"
         )
 
 

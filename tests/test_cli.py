@@ -433,3 +433,75 @@ def test_an_option_value_echoed_in_an_error_is_shown_escaped(
     (cfg.parent / "feeds").mkdir()
     code, _, err = run("serve", "-c", str(cfg), "--host", HOSTILE_ARG)
     assert code == 2 and f"cannot listen on {HOSTILE_SHOWN}:8080: Cannot assign" in err, err
+
+
+@pytest.mark.parametrize(
+    ("env", "styled"),
+    [({}, True), ({"NO_COLOR": ""}, True), ({"NO_COLOR": "1"}, False), ({"TERM": "dumb"}, False)],
+)
+def test_preview_colours_its_table_unless_no_color_or_a_dumb_terminal(
+    cfg: Path, env: dict[str, str], styled: bool
+) -> None:
+    """On a terminal (``color=True``), the table is coloured; not under ``NO_COLOR`` set
+    and not empty (no-color.org), nor under ``TERM=dumb``."""
+    from click.testing import CliRunner
+
+    from feedpub.cli import cli
+
+    given: dict[str, str | None] = {"NO_COLOR": None, "TERM": "xterm", **env}
+    args = ["preview", "azure", "-c", str(cfg), "--now", NOW]
+    result = CliRunner().invoke(cli, args, color=True, env=given, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert "Microsoft" in result.stdout
+    assert ("\x1b[" in result.stdout) is styled, result.stdout
+
+
+#: ``feedpub build`` whose build reports a long phase, then is stopped by Ctrl-C.
+STOPPED_BUILD = """
+import feedpub.cli
+
+def build(config, now, progress=None, **kwargs):
+    if progress is not None:
+        progress("Reading articles", 300, 1000)
+    raise KeyboardInterrupt
+
+feedpub.cli.build = build
+feedpub.cli.main()
+"""
+
+
+def _stderr_on_a_terminal(cmd: list[str], env: dict[str, str]) -> tuple[int, bytes]:
+    """``cmd`` in a real process, its stderr a terminal: (exit code, what it wrote)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=slave, env=env)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the process closed its end
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    return proc.wait(timeout=120), out
+
+
+@pytest.mark.parametrize("term", ["xterm", "dumb"])
+def test_a_build_stopped_by_ctrl_c_ends_its_bar_s_line_and_a_dumb_terminal_has_no_bar(
+    cfg: Path, term: str
+) -> None:
+    """The "stopped" line starts a line of its own, never glued to the progress bar; on
+    ``TERM=dumb`` (which would show the bar's escape sequences as they are) no bar."""
+    cmd = [sys.executable, "-c", STOPPED_BUILD, "build", "-c", str(cfg), "--now", NOW]
+    code, out = _stderr_on_a_terminal(cmd, {**os.environ, "TERM": term})
+    shown = out.decode("utf-8", "replace")
+    assert code == 130, shown
+    assert "feedpub: stopped by SIGINT: no file half-written" in shown
+    if term == "dumb":
+        assert "\x1b" not in shown and "Reading articles" not in shown, shown
+        assert shown.startswith("feedpub: stopped by SIGINT"), shown
+    else:
+        assert "Reading articles" in shown and "30%" in shown, shown
+        assert "\nfeedpub: stopped by SIGINT" in shown, shown

@@ -364,16 +364,18 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
     if watch:
         watcher = Watcher(config.path, lambda: _now(None), report, warn)
         watcher.rebuild()
+    output = shown_path(str(config.output))
     if not config.output.is_dir():
-        click.echo(f"feedpub: {config.output}: no such folder; run feedpub build first", err=True)
+        click.echo(f"feedpub: {output}: no such folder; run feedpub build first", err=True)
         raise SystemExit(EXIT_USAGE)
     try:
         server = make_server(config.output, host, port, log=warn)
-    except OSError as e:
+    except (OSError, UnicodeError, TypeError) as e:  # (no such address; a name not UTF-8)
         where = f"{shown_path(host)}:{port}"  # (as given: escaped, as a file name)
-        click.echo(f"feedpub: cannot listen on {where}: {e.strerror or e}", err=True)
+        why = e.strerror if isinstance(e, OSError) and e.strerror else "not an address or name"
+        click.echo(f"feedpub: cannot listen on {where}: {why}", err=True)
         raise SystemExit(EXIT_USAGE) from None
-    click.echo(f"Serving {config.output} at {server.url} (Ctrl-C to stop)", err=True)
+    click.echo(f"Serving {output} at {shown_path(server.url)} (Ctrl-C to stop)", err=True)
     if watcher is not None:
         watcher.start()
     try:

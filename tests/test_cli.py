@@ -435,6 +435,15 @@ def test_an_option_value_echoed_in_an_error_is_shown_escaped(
     assert code == 2 and f"cannot listen on {HOSTILE_SHOWN}:8080: Cannot assign" in err, err
 
 
+def test_a_host_no_socket_takes_is_a_usage_error_not_a_traceback(cfg: Path) -> None:
+    """A name that is not UTF-8 (a stray byte in a script) made ``socket.bind`` raise
+    TypeError: a traceback, exit 1. Now refused like any address it cannot listen on."""
+    (cfg.parent / "feeds").mkdir()
+    code, _, err = run("serve", "-c", str(cfg), "--host", "local\udc9bhost", "--port", "0")
+    assert (code, err) == (2, "feedpub: cannot listen on local\\x9bhost:0: not an address "
+                              "or name\n")  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("env", "styled"),
     [({}, True), ({"NO_COLOR": ""}, True), ({"NO_COLOR": "1"}, False), ({"TERM": "dumb"}, False)],

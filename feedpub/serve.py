@@ -76,6 +76,24 @@ BACKLOG = 1024
 KEEP_ALIVE = 30.0
 #: Characters of a request line written to the log; the rest is counted, not written.
 LOG_REQUEST_MAX = 200
+#: The reason phrase of each status the server sends, as RFC 9110 (and RFC 6585, for 431)
+#: names it: the same status line on every Python (``http.HTTPStatus`` renamed some in
+#: 3.13: 414 was ``Request-URI Too Long`` before).
+REASONS = {
+    200: "OK",
+    304: "Not Modified",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    414: "URI Too Long",
+    431: "Request Header Fields Too Large",
+    501: "Not Implemented",
+    505: "HTTP Version Not Supported",
+}
+_RESPONSES = {
+    **BaseHTTPRequestHandler.responses,
+    **{code: (phrase, HTTPStatus(code).description) for code, phrase in REASONS.items()},
+}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)} | {ord('"'): '\\"', ord("\\"): "\\\\"}
 
@@ -168,6 +186,7 @@ class FeedHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = KEEP_ALIVE
     disable_nagle_algorithm = True
+    responses = _RESPONSES
 
     def version_string(self) -> str:
         return self.server_version
@@ -240,7 +259,7 @@ class FeedHandler(BaseHTTPRequestHandler):
         length, and the connection closed: what follows a bad request is not trusted.
         The message (which quotes the request) is not echoed."""
         status = HTTPStatus(code)
-        body = f"{status.phrase.lower()}\n".encode()
+        body = f"{self.responses[status][0].lower()}\n".encode()
         self.close_connection = True
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")

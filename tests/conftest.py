@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC
 from pathlib import Path
 
@@ -50,6 +52,40 @@ description = "Test feeds"
 language = "en"
 content = {content}
 """
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that says whether it was closed."""
+
+    closed = False
+
+    def close(self) -> None:
+        super().close()
+        self.closed = True
+
+
+@pytest.fixture(autouse=True)
+def every_sqlite_connection_closed() -> Iterator[None]:
+    """Every SQLite connection a test makes (feedpub's cache, or the test's own) is
+    closed by its end: ``serve --watch`` builds many times in one process, and a
+    connection left for the collector holds a file descriptor until it runs (Python
+    3.13 then warns, in whichever test it runs in; earlier ones say nothing)."""
+    made: list[tuple[_Connection, object]] = []
+    connect = sqlite3.connect
+
+    def tracked(database: object, *args: object, **kwargs: object) -> _Connection:
+        db: _Connection = connect(database, *args, factory=_Connection, **kwargs)  # type: ignore[call-overload]
+        made.append((db, database))
+        return db
+
+    with pytest.MonkeyPatch.context() as mp:  # (not the test's: a test may undo its own)
+        mp.setattr(sqlite3, "connect", tracked)
+        yield
+    left = [str(database) for db, database in made if not db.closed]
+    for db, _ in made:
+        with contextlib.suppress(sqlite3.Error):  # (closed twice is nothing)
+            db.close()
+    assert not left, f"SQLite connections left open: {left}"
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ the serial build's; the workers, the forked lister and the page-cache hints."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import marshal
@@ -39,7 +40,8 @@ OLD_NS = 1_577_836_800 * 10**9
 def _snapshot(root: Path) -> tuple[dict[str, bytes], list[tuple[object, ...]], list[object]]:
     """Every output file's bytes, every cached row, each output's cached fingerprint."""
     files = {p.name: p.read_bytes() for p in sorted((root / "feeds").iterdir())}
-    with sqlite3.connect(root / ".feedpub" / "cache.sqlite") as db:
+    # (closing: a connection's own ``with`` ends a transaction, it does not close it)
+    with contextlib.closing(sqlite3.connect(root / ".feedpub" / "cache.sqlite")) as db:
         rows = db.execute("SELECT * FROM files ORDER BY path").fetchall()
         outputs = db.execute("SELECT name, fingerprint, size FROM outputs ORDER BY name").fetchall()
     return files, rows, outputs

@@ -5,6 +5,7 @@ article that is not published."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -191,7 +192,7 @@ def test_an_older_feedpubs_cache_and_lock_are_removed_from_the_output_folder(sit
     assert tree(feeds) == good  # the feeds' bytes are the same, and nothing else is left
     assert leaks(feeds, root) == []
     assert (root / ".feedpub" / "cache.sqlite").is_file()
-    with sqlite3.connect(root / ".feedpub" / "cache.sqlite") as db:
+    with contextlib.closing(sqlite3.connect(root / ".feedpub" / "cache.sqlite")) as db:
         assert db.execute("SELECT count(*) FROM files").fetchone() == (FILES,)
     code, err = build(site, "-v")
     assert code == 1 and f"read 0, from cache {FILES}" in err, err

@@ -81,7 +81,8 @@ class Changes:
     touched: list[tuple[str, int, int]] = field(default_factory=list)
     #: ``(path, digest, headline JSON)``, for the row of that path and digest
     headlines: list[tuple[str, str, str]] = field(default_factory=list)
-    #: rows to read again next time, whatever their size and mtime say
+    #: rows to read again next time, whatever their size and mtime say (kept, as the
+    #: last build read the file, for a build that finds it gone: see build.summarise)
     stale: list[str] = field(default_factory=list)
     #: ``(name, fingerprint, size, mtime_ns)`` of output files written or found current
     outputs: list[tuple[str, str, int, int]] = field(default_factory=list)
@@ -363,7 +364,9 @@ class Cache:
                 "UPDATE files SET headline=? WHERE path=? AND digest=?",
                 ((h, _key(p), d) for p, d, h in changes.headlines),
             )
-            db.executemany("DELETE FROM files WHERE path=?", ((_key(p),) for p in changes.stale))
+            db.executemany(
+                "UPDATE files SET size=-1 WHERE path=?", ((_key(p),) for p in changes.stale)
+            )
             db.executemany("INSERT OR REPLACE INTO outputs VALUES(?,?,?,?)", changes.outputs)
             if changes.last_build is not None:
                 db.execute(

@@ -676,7 +676,8 @@ def _open(path: str, inside: tuple[str, ...]) -> int | None:
 
 def read_source(src: SourceFile, max_size: int, inside: tuple[str, ...] = ()) -> bytes | None:
     """The bytes of a file, ``None`` when it vanished (or became a folder, or a symlink
-    out of the content folders ``inside``, see :func:`_open`) since it was listed;
+    out of the content folders ``inside``, see :func:`_open`, or empty, being written)
+    since it was listed;
     ArticleError when unreadable or too big."""
     fd: int | None = -1
     try:
@@ -694,6 +695,8 @@ def read_source(src: SourceFile, max_size: int, inside: tuple[str, ...] = ()) ->
                 if fd is None:
                     return None
             data = _read_whole(fd, src, max_size)
+            if not data and src.size > 0:
+                return None  # listed with bytes, empty now: being written (as git does)
         finally:
             if fd is not None and fd >= 0:
                 os.close(fd)

@@ -513,6 +513,61 @@ def test_a_file_git_replaces_while_the_build_runs_is_not_taken_as_deleted(
     assert url in after and b"Edited: " in after and b"/news2/" in after
 
 
+def test_a_file_kept_for_the_next_build_then_replaced_is_still_not_taken_as_deleted(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """A file that changed while its feeds were rendered (kept for the next build) is
+    read again by the next build; git may be replacing it then too: the cache still
+    knows it as the last build read it, and the feeds are never written without it."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
+    url = b"https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/"
+    data = article.read_bytes()
+    (seeds_dir / "new.txt").write_bytes(data.replace(b"/news/", b"/news2/"))  # Azure is due
+
+    def edit() -> None:  # once summarised, before its feeds are rendered
+        article.write_bytes(data.replace(b'title: "', b'title: "Edited: ', 1))
+
+    kept = build(load_config(cfg), datetime.fromisoformat(NOW), observe=when("parse", edit))
+    assert "azure.rss" in {o.name for o in kept.outcomes if o.status == "deferred"}
+    before = outputs(cfg)
+    assert url in before["azure.rss"]
+
+    def gone() -> None:
+        article.unlink()
+
+    result = build(load_config(cfg), datetime.fromisoformat(NOW), observe=when("listed", gone))
+    assert not result.failed and not result.gathered.errors
+    assert url in outputs(cfg)["azure.rss"]  # kept, or written with it: never without it
+    assert any("taken as the last build read it" in line for line in result.gathered.skipped)
+    article.write_bytes(data.replace(b'title: "', b'title: "Edited: ', 1))
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert b"Edited: " in outputs(cfg)["azure.rss"] and b"/news2/" in outputs(cfg)["azure.rss"]
+
+
+def test_a_file_found_empty_when_it_is_read_is_being_written_not_an_empty_article(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """git makes a file empty, then writes it: listed with its bytes, read in between, it
+    is a change in progress (as the last build read it), not an "empty file" to reject."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    before = outputs(cfg)
+    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
+    data = article.read_bytes()
+    edited = data.replace(b'title: "', b'title: "Edited: ', 1)
+    article.write_bytes(edited)  # (read again by the next build)
+
+    def emptied() -> None:  # listed with its bytes; empty when read
+        article.write_bytes(b"")
+
+    result = build(load_config(cfg), datetime.fromisoformat(NOW), observe=when("read", emptied))
+    assert not result.gathered.errors and not result.failed
+    assert outputs(cfg)["azure.rss"] == before["azure.rss"]
+    article.write_bytes(edited)
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert b"Edited: " in outputs(cfg)["azure.rss"]
+
+
 def test_a_file_being_written_when_its_feed_is_rendered_is_kept_for_the_next_build(
     cfg: Path, seeds_dir: Path
 ) -> None:

@@ -325,7 +325,7 @@ def parse_front_matter(
         )
     if b"\r" in data:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    conflict = _conflict_line(text) if "<<<<<<<" in text else None
+    conflict = _conflict_line(text) if any(m in text for m in _MARKERS) else None
     try:
         block, offset = split_front_matter(text)
     except ValueError as e:
@@ -369,43 +369,33 @@ def parse_front_matter(
 
 
 _CONFLICT = (
-    "unresolved git merge conflict (the <<<<<<<, ======= and >>>>>>> lines): keep the "
-    "right version, remove the three marker lines, then commit"
+    "unresolved git merge conflict (its <<<<<<<, ======= and >>>>>>> lines): keep the "
+    "right version, remove the marker lines, then commit"
 )
+#: The lines of a merge conflict git writes that no article has: ``<<<<<<<`` (ours),
+#: ``|||||||`` (the base, with diff3), ``>>>>>>>`` (theirs), each then a space and a
+#: name or nothing, with seven characters or more (``conflict-marker-size``).
+_CONFLICT_LINE = re.compile(r"(<{7,}|\|{7,}|>{7,})(?: .*)?")
+_MARKERS = ("<<<<<<<", "|||||||", ">>>>>>>")
 
 
 def _conflict_line(text: str) -> int | None:
-    """The line (from 1) of the ``<<<<<<<`` of the first merge conflict git left in
-    ``text``: a line ``<<<<<<<`` (then a space and a name, or nothing), later a line
-    ``=======``, later a line ``>>>>>>>``; else None. (A conflict in the body alone does
-    not count: feedpub reads the front matter only.) Linear: each ``find`` goes on from
-    the last."""
-    start = 0 if text.startswith("<<<<<<<") else text.find("\n<<<<<<<") + 1
-    while start > 0 or text.startswith("<<<<<<<"):
-        end = text.find("\n", start)
-        line = text[start : len(text) if end == -1 else end]
-        if line == "<<<<<<<" or line.startswith("<<<<<<< "):
-            middle = _marker(text, "=======", end)
-            if middle is not None and _marker(text, ">>>>>>>", middle) is not None:
-                return text.count("\n", 0, start) + 1
-            return None
-        start = text.find("\n<<<<<<<", start + 1) + 1
-        if start == 0:
-            return None
-    return None
-
-
-def _marker(text: str, marker: str, after: int) -> int | None:
-    """Where the first line after ``after`` that is ``marker`` (``=======``, alone but
-    for trailing spaces) or begins with it (``>>>>>>>``, then a space and a name) ends."""
-    at = after
-    while (at := text.find("\n" + marker, at)) != -1:
-        end = text.find("\n", at + 1)
-        rest = text[at + 1 + len(marker) : len(text) if end == -1 else end]
-        if not rest.strip(" \t") or (marker[0] == ">" and rest[0] == " "):
-            return len(text) if end == -1 else end
-        at += 1
-    return None
+    """The line (from 1) of the first line of a merge conflict in ``text`` (see
+    :data:`_CONFLICT_LINE`: one left when the rest was removed counts), else None.
+    Linear: each marker's lines are found by ``find``, each from the last.
+    (``=======`` alone is a Markdown heading's underline as well: not looked for.)"""
+    first = len(text)
+    for marker in _MARKERS:
+        at = 0 if text.startswith(marker) else text.find("\n" + marker) + 1
+        while 0 <= at < first and (at > 0 or text.startswith(marker)):
+            end = text.find("\n", at)
+            if _CONFLICT_LINE.fullmatch(text, at, len(text) if end == -1 else end):
+                first = at
+                break
+            at = text.find("\n" + marker, at + 1) + 1
+            if at == 0:
+                break
+    return text.count("\n", 0, first) + 1 if first < len(text) else None
 
 
 #: A ``key: value`` line (or ``- key: value``), its key and its value.

@@ -767,8 +767,8 @@ def test_a_title_made_of_an_excerpt_keeps_its_direction_controls_closed() -> Non
 
 
 CONFLICT = (
-    "unresolved git merge conflict (the <<<<<<<, ======= and >>>>>>> lines): keep the "
-    "right version, remove the three marker lines, then commit"
+    "unresolved git merge conflict (its <<<<<<<, ======= and >>>>>>> lines): keep the "
+    "right version, remove the marker lines, then commit"
 )
 
 
@@ -783,6 +783,13 @@ CONFLICT = (
          b'>>>>>>> other\n  last line."\n---\n', 7),
         # round the front matter's first line: "no front matter"
         (b"<<<<<<< HEAD\n" + TOPICS_HEAD + b"=======\n---\ntitle: U\n>>>>>>> other\n", 1),
+        # what is left when only the <<<<<<< line was removed, inside a wrapped value
+        (TOPICS_HEAD + b'excerpt: "First line\n  ours\n=======\n  theirs\n'
+         b'>>>>>>> feature\n  last line."\n---\n', 10),
+        # diff3's base section; markers nine long (merge.conflictMarkerSize)
+        (TOPICS_HEAD + b'excerpt: "a\n||||||| base\n  b"\n---\n', 7),
+        (TOPICS_HEAD + b'excerpt: "a\n<<<<<<<<< HEAD\n  b\n=========\n  c\n'
+         b'>>>>>>>>> other\n  d"\n---\n', 7),
         # CRLF, as a checkout with core.autocrlf writes it
         (TOPICS_HEAD.replace(b"\n", b"\r\n") + b'excerpt: "a\r\n<<<<<<< HEAD\r\n  b\r\n'
          b'=======\r\n  c\r\n>>>>>>> other\r\n  d"\r\n---\r\n', 7),
@@ -798,14 +805,15 @@ def test_a_merge_conflict_git_left_is_named_at_its_line(data: bytes, line: int) 
 
 
 def test_markers_that_are_no_conflict_are_read_as_they_are() -> None:
-    """A conflict in the body (not read), a marker line alone, or lines that only look
-    like markers (eight ``<``, ``=======`` with more after it) change nothing."""
+    """A conflict in the body (not read), and lines that only look like markers (not at
+    the start of the line, a name with no space before it, ``=======`` alone: a
+    Markdown heading's underline) change nothing."""
     body = b"---\n<<<<<<< HEAD\nbody\n=======\nother\n>>>>>>> x\n"
     assert load_article("x.md", TOPICS_HEAD + b"---\n" + body[4:], UTC).title == "T"
-    for value in (b'"a\n  <<<<<<< HEAD\n  b"', b'"a\n<<<<<<<< x\n=======\n>>>>>>> y\n  b"',
-                  b'"a\n<<<<<<< x\n======= not\n>>>>>>> y\n  b"'):  # fmt: skip
+    for value in (b'"a\n  <<<<<<< HEAD\n  b"', b'"a\n<<<<<<<x\n  b"', b'"a\n>>>>>>>y\n  b"',
+                  b'"a\n=======\n  b"'):  # fmt: skip
         article = load_article("x.md", TOPICS_HEAD + b"excerpt: " + value + b"\n---\n", UTC)
-        assert article.excerpt.startswith("a ")
+        assert article.excerpt.startswith("a ") and article.excerpt.endswith(" b")
 
 
 QUOTE = 'a value that {} must be quoted: write title: "…" (each " inside it as \\")'

@@ -353,7 +353,9 @@ def parse_front_matter(
             reason = "custom YAML tags are not allowed" + reason[reason.find(" for the tag") :]
         elif mark and "\t" in _indent(block, mark.line):  # (PyYAML's message may not say)
             reason += ": the line is indented with a tab; YAML indents with spaces only"
-        elif mark and (hint := _quoting_hint(block, mark.line)):
+        elif (mark and (context is None or context.line == mark.line
+                        or e.context == "while parsing a block mapping")
+              and (hint := _quoting_hint(block, mark.line))):  # fmt: skip
             reason += f": {hint}"
         raise ArticleError(path, line, f"YAML error: {reason}") from None
     except yaml.reader.ReaderError as e:  # a character YAML does not allow in a file
@@ -400,6 +402,8 @@ def _conflict_line(text: str) -> int | None:
 
 #: A ``key: value`` line (or ``- key: value``), its key and its value.
 _KEY_VALUE = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*:[ \t]+(\S.*?)[ \t]*")
+#: The keys whose values are lists or mappings, never a text to quote.
+_STRUCTURED = frozenset({"topics", "images", "related", "provider"})
 #: What begins a value YAML does not read as plain text: a flow collection, an alias,
 #: a block scalar's indicator, and characters it keeps for itself.
 _NOT_PLAIN = "[{*|>@`%"
@@ -414,6 +418,10 @@ def _quoting_hint(block: str, line: int) -> str:
     if m is None:
         return ""
     key, value = m.groups()
+    if key in _STRUCTURED:
+        return ""  # a list or a mapping: no text to quote
+    if value[0] not in "\"'" and " #" in value:  # (a comment: not the value's)
+        value = value[: value.index(" #")].rstrip()
     if value[0] == '"' and value.count('"') > 2:
         return (
             f'a double-quoted value ends at its second ": write each " inside the '
@@ -424,8 +432,6 @@ def _quoting_hint(block: str, line: int) -> str:
             f"a single-quoted value ends at its second ': write each ' inside the "
             f"value of {key} as '' (two), or put the value in double quotes"
         )
-    if value[0] in "[{" and value[-1] in "]}":
-        return ""  # a list or a mapping, wrong inside: not a text to quote
     if value[0] in _NOT_PLAIN or ": " in value:
         what = f"begins with {value[0]}" if value[0] in _NOT_PLAIN else 'holds ": "'
         return f'a value that {what} must be quoted: write {key}: "…" (each " inside it as \\")'

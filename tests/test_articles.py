@@ -844,10 +844,20 @@ def test_a_title_yaml_cannot_read_unquoted_says_to_quote_it(value: bytes, hint: 
     assert e.value.message.endswith(": " + hint.replace("title", "excerpt"))
 
 
-def test_a_list_wrong_inside_gets_no_advice_to_quote_it() -> None:
+@pytest.mark.parametrize(
+    "lines",
+    [b"topics: [Azure, [AI]\n", b"topics: [Azure] AI\n", b"images: {url: x} y\n",
+     # the line YAML stops at is not the one to mend (the list left open above it),
+     # and a comment's ": " is no value's
+     b"topics: [Azure, AI\nquality: 5 # scale: 0-100\n",
+     b"provider:\n  name: CNET\n   domain: cnet.com  # was: zdnet.com\n"],
+)  # fmt: skip
+def test_no_advice_to_quote_what_is_not_a_text_written_unquoted(lines: bytes) -> None:
+    """Quoting a list would make it one topic; the advice is only for a text."""
     with pytest.raises(ArticleError) as e:
-        load_article("x.md", TOPICS_HEAD + b"topics: [Azure, [AI]\n---\n", UTC)
-    assert "quoted" not in e.value.message
+        load_article("x.md", TOPICS_HEAD.replace(b"published: true\n", b"") + lines + b"---\n",
+                     UTC)  # fmt: skip
+    assert e.value.message.startswith("YAML error: ") and "quoted" not in e.value.message
 
 
 @pytest.mark.parametrize(

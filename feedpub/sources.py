@@ -269,8 +269,8 @@ def _without_conflicts(rel_folder: str, names: list[str], sizes: array[int] | li
 #: ``#a.md#`` (edits not saved) and a backup ``a.md~`` (Emacs', vim's); while git's
 #: mergetool resolves a conflict, ``a_BACKUP_1234.md``, ``a_BASE_1234.md``,
 #: ``a_LOCAL_1234.md``, ``a_REMOTE_1234.md``, and after it ``a.md.orig``.
-_EDITORS = re.compile(r"#.*#|.*~", re.S)
-_MERGETOOL = re.compile(r".*_(?:BACKUP|BASE|LOCAL|REMOTE)_[0-9]+(?:\.[^.]*)?|.*\.orig", re.S)
+_EDITORS = re.compile(r"#(.+)#|(.+)~", re.S)
+_MERGETOOL = re.compile(r"(.+)_(?:BACKUP|BASE|LOCAL|REMOTE)_[0-9]+(\.[^.]*)?|(.+)\.orig", re.S)
 _DEBRIS_HINTS = ("~", "#", "_BACKUP_", "_BASE_", "_LOCAL_", "_REMOTE_", ".orig")
 
 
@@ -286,16 +286,22 @@ def without_debris(
     keep: list[tuple[SourceFile, str | None]] = []
     notes: list[str] = []
     for item in todo:
-        name = item[0].path.rpartition("/")[2]
-        if _EDITORS.fullmatch(name):
+        folder, _, name = item[0].abspath.rpartition(os.sep)
+        if (m := _EDITORS.fullmatch(name)) and _beside(folder, m[1] or m[2]):
             notes.append(f"{shown_path(item[0].path)}: an editor's backup or autosave "
                          "file; not an article")  # fmt: skip
-        elif _MERGETOOL.fullmatch(name):
+        elif (m := _MERGETOOL.fullmatch(name)) and _beside(folder, m[3] or m[1] + (m[2] or "")):
             notes.append(f"{shown_path(item[0].path)}: a copy git's mergetool made; not an "
                          "article (delete it once the merge is done)")  # fmt: skip
         else:
             keep.append(item)
     return keep, notes
+
+
+def _beside(folder: str, name: str) -> bool:
+    """Whether ``folder`` holds a file ``name``: the article a copy would be of (an
+    article named like a copy, ``fy_BASE_2024.md`` alone, is one)."""
+    return os.path.isfile(os.path.join(folder, name))
 
 
 def _taken(values: array[int] | list[int], keep: list[int]) -> array[int] | list[int]:

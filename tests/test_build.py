@@ -1245,9 +1245,13 @@ def test_editor_and_mergetool_files_beside_an_article_are_never_published(
               f"{name}_LOCAL_4242.txt", f"{name}_REMOTE_4242.txt", f"{name}.txt.orig"]  # fmt: skip
     for debris_name in debris:
         (seeds_dir / debris_name).write_bytes(unsaved)
+    # named like copies, but of no file beside them: articles
+    for i, alone in enumerate(["fy_BASE_2024.txt", "#tag#", "notes~"]):
+        (seeds_dir / alone).write_bytes(data.replace(b"/news/", f"/alone{i}/".encode()))
     code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
     assert code == 0, err
     feeds = outputs(cfg)
+    assert all(f"/alone{i}/".encode() in feeds["azure.rss"] for i in range(3))
     assert b"Unsaved: " not in feeds["azure.rss"] + feeds["azure.atom"]
     assert b"Microsoft builds massive supercomputer" in feeds["azure.rss"]
     assert "hidden by" not in err

@@ -275,7 +275,12 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
             keys = (*table, *_dotted_keys(k.group(1)))
             for n in range(len(table) + 1, len(keys) + 1):
                 where.setdefault(keys[:n], number)
-        within = next((q for q in ('"""', "'''") if line.count(q) % 2), "")
+            # a value that opens a text over many lines and does not close it here (not
+            # three quotes inside a text of one line, or in a comment)
+            value = line[k.end() :].lstrip()
+            quotes = value[:3]
+            if quotes in ('"""', "'''") and quotes not in value[3:]:
+                within = quotes
     return where
 
 

@@ -216,6 +216,21 @@ def test_problems_are_on_their_lines_whatever_the_texts_before_them_hold(tmp_pat
     assert problems_of(tmp_path, text) == [f"{line}: feeds.all.max_items: must be 1 or more"]
 
 
+@pytest.mark.parametrize(
+    "texts",
+    ['description = "Rock \'\'\'n roll"\n', 'description = "A" # see """\n',
+     "description = \'\'\'one line\'\'\'\n"],
+)  # fmt: skip
+def test_three_quotes_that_open_no_text_over_lines_move_no_line(tmp_path: Path, texts: str) -> None:
+    """Three quotes inside a text of one line, in a comment, or opening and closing on
+    the same line: the problem after them keeps its line (it was put many lines up)."""
+    text = GOOD.replace('title = "T"\n', 'title = "T"\n' + texts, 1).replace(
+        "max_items = 5", "max_items = 0"
+    )
+    line = text.split("\n").index("max_items = 0") + 1
+    assert problems_of(tmp_path, text) == [f"{line}: feeds.all.max_items: must be 1 or more"]
+
+
 def test_a_config_with_a_byte_order_mark_is_read_and_one_not_in_utf8_named_at_its_line(
     tmp_path: Path,
 ) -> None:

@@ -364,6 +364,10 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
     if watch:
         watcher = Watcher(config.path, lambda: _now(None), report, warn)
         watcher.rebuild()
+    if not host.strip():  # (an unset $HOST: it would listen beyond this machine)
+        click.echo("feedpub: --host is empty: give an address (0.0.0.0 listens beyond this "
+                   "machine)", err=True)  # fmt: skip
+        raise SystemExit(EXIT_USAGE)
     output = shown_path(str(config.output))
     if not config.output.is_dir():
         click.echo(f"feedpub: {output}: no such folder; run feedpub build first", err=True)
@@ -371,7 +375,8 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
     try:
         server = make_server(config.output, host, port, log=warn)
     except (OSError, UnicodeError, TypeError) as e:  # (no such address; a name not UTF-8)
-        where = f"{shown_path(host)}:{port}"  # (as given: escaped, as a file name)
+        # (as given, escaped as a file name; an IPv6 address in brackets)
+        where = shown_path(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
         why = e.strerror if isinstance(e, OSError) and e.strerror else "not an address or name"
         click.echo(f"feedpub: cannot listen on {where}: {why}", err=True)
         raise SystemExit(EXIT_USAGE) from None

@@ -39,6 +39,7 @@ import gzip
 import hashlib
 import os
 import re
+import socket
 import sys
 import threading
 import time
@@ -128,6 +129,8 @@ class FeedServer(ThreadingHTTPServer):
         self.root = root.resolve()
         self.log = log
         self.clock = clock
+        if ":" in address[0]:  # an IPv6 address (``::1``, ``::``)
+            self.address_family = socket.AF_INET6
         super().__init__(address, FeedHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:

@@ -514,3 +514,20 @@ def test_a_build_stopped_by_ctrl_c_ends_its_bar_s_line_and_a_dumb_terminal_has_n
     else:
         assert "Reading articles" in shown and "30%" in shown, shown
         assert "\nfeedpub: stopped by SIGINT" in shown, shown
+
+
+def test_serve_refuses_an_empty_host_and_listens_on_ipv6(cfg: Path) -> None:
+    """``--host ""`` (an unset ``$HOST``) listened on every address, beyond this machine,
+    without a word: a usage error. ``--host ::1`` failed ("Address family for hostname
+    not supported"): an IPv6 address is listened on, and named in brackets."""
+    from feedpub.serve import make_server
+
+    (cfg.parent / "feeds").mkdir()
+    code, _, err = run("serve", "-c", str(cfg), "--host", " ")
+    assert (code, err) == (2, "feedpub: --host is empty: give an address (0.0.0.0 listens "
+                              "beyond this machine)\n")  # fmt: skip
+    server = make_server(cfg.parent / "feeds", "::1", 0)
+    try:
+        assert server.url.startswith("http://[::1]:") and server.socket.family.name == "AF_INET6"
+    finally:
+        server.server_close()

@@ -334,6 +334,10 @@ def parse_front_matter(
         raise ArticleError(path, e.args[0], e.args[1]) from None
     if conflict is not None and conflict <= offset + block.count("\n") + 1:  # (its ---)
         raise ArticleError(path, conflict, _CONFLICT)
+    if ": &" in block and (m := _ANCHORED_TEXT.search(block)):
+        raise ArticleError(path, offset + block.count("\n", 0, m.start()) + 1,
+                           f"{m[1]}: YAML reads {m[2]} as an anchor (a name for the value), "
+                           "not as text, and drops it: put the value in double quotes")  # fmt: skip
     fast = fast_load(block, only)  # the common case; None for anything PyYAML must decide
     if isinstance(fast, dict):
         fast.pop("secured", None)
@@ -379,6 +383,10 @@ _CONFLICT = (
 #: name or nothing, with seven characters or more (``conflict-marker-size``).
 _CONFLICT_LINE = re.compile(r"(<{7,}|\|{7,}|>{7,})(?: .*)?")
 _MARKERS = ("<<<<<<<", "|||||||", ">>>>>>>")
+#: ``title: &Co news today``: YAML takes ``&Co`` for an anchor on the text that follows
+#: and drops it ("news today"). An anchor on a list, a mapping or a quoted text (as
+#: YAML writers make one: ``provider: &id001``, then its lines) is left alone.
+_ANCHORED_TEXT = re.compile(r"^[ \t]*(?:-[ \t]+)?([\w.-]+):[ \t]+(&\S+)[ \t]+[^\s#\[{\"'|>]", re.M)
 
 
 def _conflict_line(text: str) -> int | None:
@@ -422,6 +430,8 @@ def _quoting_hint(block: str, line: int) -> str:
         return ""  # a list or a mapping: no text to quote
     if value[0] not in "\"'" and " #" in value:  # (a comment: not the value's)
         value = value[: value.index(" #")].rstrip()
+    if value[0] in "[{" and value[-1] in "]}":
+        return ""  # a list or a mapping, wrong inside: not a text to quote
     if value[0] == '"' and value.count('"') > 2:
         return (
             f'a double-quoted value ends at its second ": write each " inside the '

@@ -355,6 +355,9 @@ def parse_front_matter(
             reason += f" ({e.context}, which started at line {context.line + offset + 1})"
         if "could not determine a constructor" in reason:
             reason = "custom YAML tags are not allowed" + reason[reason.find(" for the tag") :]
+            m = _KEY_VALUE.fullmatch(_line_of(block, mark.line)) if mark else None
+            if m and re.match(r"!\S*[ \t]+[^\s#]", m[2]):  # (a tag, then text: a headline)
+                reason += ": a text that begins with ! must be in double quotes"
         elif mark and "\t" in _indent(block, mark.line):  # (PyYAML's message may not say)
             reason += ": the line is indented with a tab; YAML indents with spaces only"
         elif (mark and (context is None or context.line == mark.line
@@ -421,8 +424,7 @@ def _quoting_hint(block: str, line: int) -> str:
     """What to do when YAML cannot read line ``line`` (from 0) of ``block`` because of
     a value written unquoted, or quoted with its own quote inside (``title: Q&A: Azure``,
     ``title: [Update] news``, ``title: "He said "hi""``); "" when it is not that."""
-    text = block.split("\n", line + 1)[line] if line <= block.count("\n") else ""
-    m = _KEY_VALUE.fullmatch(text)
+    m = _KEY_VALUE.fullmatch(_line_of(block, line))
     if m is None:
         return ""
     key, value = m.groups()
@@ -448,9 +450,14 @@ def _quoting_hint(block: str, line: int) -> str:
     return ""
 
 
+def _line_of(block: str, line: int) -> str:
+    """Line ``line`` (from 0) of ``block``."""
+    return block.split("\n", line + 1)[line] if line <= block.count("\n") else ""
+
+
 def _indent(block: str, line: int) -> str:
     """The white space that begins line ``line`` (from 0) of ``block``."""
-    text = block.split("\n", line + 1)[line] if line <= block.count("\n") else ""
+    text = _line_of(block, line)
     return text[: len(text) - len(text.lstrip(" \t"))]
 
 

@@ -887,3 +887,16 @@ def test_a_text_that_begins_with_an_ampersand_word_is_not_silently_cut() -> None
            "it: put the value in double quotes")  # fmt: skip
     shared = TOPICS_HEAD + b"provider: &p1\n  name: CNET\n  domain: cnet.com\n---\n"
     assert load_article("x.md", shared, UTC).provider is not None
+
+
+def test_a_text_that_begins_with_an_exclamation_mark_is_told_to_be_quoted() -> None:
+    """``title: !Breaking news``: YAML reads ``!Breaking`` as a tag: the message says
+    to quote the text; a tag on a mapping (no text after it) gets no such advice."""
+    with pytest.raises(ArticleError) as e:
+        load_article("x.md", TOPICS_HEAD.replace(b"title: T", b"title: !Breaking news") + b"---\n",
+                     UTC)  # fmt: skip
+    assert e.value.message == ("YAML error: custom YAML tags are not allowed for the tag "
+                               "'!Breaking': a text that begins with ! must be in double quotes")  # fmt: skip
+    with pytest.raises(ArticleError) as e:
+        load_article("x.md", TOPICS_HEAD + b"x: !foo\n  a: b\n---\n", UTC)
+    assert e.value.message == "YAML error: custom YAML tags are not allowed for the tag '!foo'"

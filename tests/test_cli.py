@@ -306,20 +306,8 @@ def _stderr_of_build(folder: Path, *, terminal: bool) -> bytes:
         done = subprocess.run(cmd, cwd=folder, capture_output=True, timeout=120, check=False)
         assert done.returncode == 0, done.stderr
         return done.stderr
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(cmd, cwd=folder, stdout=subprocess.DEVNULL, stderr=slave)
-    os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the build closed its end
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    assert proc.wait(timeout=120) == 0, out
+    code, out = _stderr_on_a_terminal(cmd, dict(os.environ), cwd=folder)
+    assert code == 0, out
     return out
 
 
@@ -479,10 +467,12 @@ feedpub.cli.main()
 """
 
 
-def _stderr_on_a_terminal(cmd: list[str], env: dict[str, str]) -> tuple[int, bytes]:
+def _stderr_on_a_terminal(
+    cmd: list[str], env: dict[str, str], cwd: Path | None = None
+) -> tuple[int, bytes]:
     """``cmd`` in a real process, its stderr a terminal: (exit code, what it wrote)."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=slave, env=env)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=slave, env=env)
     os.close(slave)
     out = b""
     while True:

@@ -360,14 +360,14 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
     def report(cfg: Config, result: BuildResult, seconds: float) -> None:
         _report(cfg, result, True, seconds)
 
-    watcher = None
-    if watch:
-        watcher = Watcher(config.path, lambda: _now(None), report, warn)
-        watcher.rebuild()
     if not host.strip():  # (an unset $HOST: it would listen beyond this machine)
         click.echo("feedpub: --host is empty: give an address (0.0.0.0 listens beyond this "
                    "machine)", err=True)  # fmt: skip
         raise SystemExit(EXIT_USAGE)
+    watcher = None
+    if watch:
+        watcher = Watcher(config.path, lambda: _now(None), report, warn)
+        watcher.rebuild()
     output = shown_path(str(config.output))
     if not config.output.is_dir():
         click.echo(f"feedpub: {output}: no such folder; run feedpub build first", err=True)

@@ -58,6 +58,9 @@ class Gathered:
     summaries: list[Summary] = field(default_factory=list)
     errors: list[ArticleError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: files listed but gone (or being written) when read: the next build reads them,
+    #: whatever their size and mtime say then
+    vanished: list[str] = field(default_factory=list)
     files: int = 0
     read: int = 0
     cached: int = 0
@@ -188,11 +191,12 @@ def build(
                         Outcome(n, "differs", [why]) for n in output.leftovers(config.output)
                     ]
         # the files of the feeds kept for the next build are read again then, even if
-        # their size and mtime look unchanged
+        # their size and mtime look unchanged, and so are the files that vanished (which
+        # may be back by then with the size and mtime they were listed with)
         changes.stale = sorted(
-            {*changes.stale, *(str(p) for o in result.deferred for p in o.problems)}
+            {*changes.stale, *g.vanished, *(str(p) for o in result.deferred for p in o.problems)}
         )
-        if not result.failed and not result.deferred:
+        if not result.failed and not result.deferred and not g.vanished:
             done = [o.name for o in result.outcomes if o.status in ("written", "unchanged")]
             changes.last_build = incremental.remember(
                 state, now, sel.upcoming, g.errors, done, result.hidden, None
@@ -295,6 +299,7 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
         if progress:
             progress("Reading articles", done, len(todo))
         if result is None:  # gone since it was listed, or being replaced (as git does)
+            g.vanished.append(src.path)
             row = rows.get(src.path)
             if row is not None and row.error is not None:
                 g.errors.append(row.error)

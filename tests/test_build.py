@@ -28,7 +28,7 @@ from feedpub.cache import Cache
 from feedpub.config import Config, load_config
 from feedpub.output import STAGING, Made, Stage, deliver, make
 
-from .conftest import AZURE_AI_FEEDS, ROOT, SEEDS, run_cli
+from .conftest import AZURE_AI_FEEDS, OLD_MTIME_NS, ROOT, SEEDS, run_cli
 
 NOW = "2021-01-01T00:00:00Z"
 #: The temp files of a build, in its staging folder in the output folder.
@@ -566,6 +566,34 @@ def test_a_file_found_empty_when_it_is_read_is_being_written_not_an_empty_articl
     article.write_bytes(edited)
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     assert b"Edited: " in outputs(cfg)["azure.rss"]
+
+
+@pytest.mark.parametrize("stage", ["listed", "read"])
+def test_a_file_gone_while_read_is_read_next_time_even_back_as_it_was_listed(
+    cfg: Path, seeds_dir: Path, stage: str
+) -> None:
+    """A file missing (or empty) when the build reads it, then back with the size and
+    mtime it was listed with (``cp -p`` again, a sync tool): the build kept nothing that
+    says it was read, so the next build reads it, and publishes its edit."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
+    article.write_bytes(article.read_bytes().replace(b'title: "', b'title: "Edited: ', 1))
+    os.utime(article, ns=(OLD_MTIME_NS + 10**9, OLD_MTIME_NS + 10**9))  # (settled)
+    aside = seeds_dir.parent / "aside.txt"
+
+    def away() -> None:
+        if stage == "listed":
+            article.rename(aside)
+        else:  # being written: listed with its bytes, read empty
+            shutil.copy2(article, aside)
+            article.write_bytes(b"")
+
+    build(load_config(cfg), datetime.fromisoformat(NOW), observe=when(stage, away))
+    aside.replace(article)  # back, with the size and mtime it was listed with
+    assert article.stat().st_mtime_ns == OLD_MTIME_NS + 10**9
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert b"Edited: " in outputs(cfg)["azure.rss"]
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
 
 
 def test_a_file_being_written_when_its_feed_is_rendered_is_kept_for_the_next_build(
@@ -1245,13 +1273,15 @@ def test_editor_and_mergetool_files_beside_an_article_are_never_published(
               f"{name}_LOCAL_4242.txt", f"{name}_REMOTE_4242.txt", f"{name}.txt.orig"]  # fmt: skip
     for debris_name in debris:
         (seeds_dir / debris_name).write_bytes(unsaved)
-    # named like copies, but of no file beside them: articles
-    for i, alone in enumerate(["fy_BASE_2024.txt", "#tag#", "notes~"]):
+    # named like copies, but of no file beside them (or of no mergetool: one copy of
+    # the four, a year for its number, beside the article): articles
+    (seeds_dir / "rates.txt").write_bytes(data.replace(b"/news/", b"/rates/"))
+    for i, alone in enumerate(["fy_BASE_2024.txt", "#tag#", "notes~", "rates_BASE_2024.txt"]):
         (seeds_dir / alone).write_bytes(data.replace(b"/news/", f"/alone{i}/".encode()))
     code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
     assert code == 0, err
     feeds = outputs(cfg)
-    assert all(f"/alone{i}/".encode() in feeds["azure.rss"] for i in range(3))
+    assert all(f"/alone{i}/".encode() in feeds["azure.rss"] for i in range(4))
     assert b"Unsaved: " not in feeds["azure.rss"] + feeds["azure.atom"]
     assert b"Microsoft builds massive supercomputer" in feeds["azure.rss"]
     assert "hidden by" not in err

@@ -334,10 +334,6 @@ def parse_front_matter(
         raise ArticleError(path, e.args[0], e.args[1]) from None
     if conflict is not None and conflict <= offset + block.count("\n") + 1:  # (its ---)
         raise ArticleError(path, conflict, _CONFLICT)
-    if ": &" in block and (m := _ANCHORED_TEXT.search(block)):
-        raise ArticleError(path, offset + block.count("\n", 0, m.start()) + 1,
-                           f"{m[1]}: YAML reads {m[2]} as an anchor (a name for the value), "
-                           "not as text, and drops it: put the value in double quotes")  # fmt: skip
     fast = fast_load(block, only)  # the common case; None for anything PyYAML must decide
     if isinstance(fast, dict):
         fast.pop("secured", None)
@@ -386,10 +382,6 @@ _CONFLICT = (
 #: name or nothing, with seven characters or more (``conflict-marker-size``).
 _CONFLICT_LINE = re.compile(r"(<{7,}|\|{7,}|>{7,})(?: .*)?")
 _MARKERS = ("<<<<<<<", "|||||||", ">>>>>>>")
-#: ``title: &Co news today``: YAML takes ``&Co`` for an anchor on the text that follows
-#: and drops it ("news today"). An anchor on a list, a mapping or a quoted text (as
-#: YAML writers make one: ``provider: &id001``, then its lines) is left alone.
-_ANCHORED_TEXT = re.compile(r"^[ \t]*(?:-[ \t]+)?([\w.-]+):[ \t]+(&\S+)[ \t]+[^\s#\[{\"'|>]", re.M)
 
 
 def _conflict_line(text: str) -> int | None:
@@ -417,7 +409,7 @@ _KEY_VALUE = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*:[ \t]+(\S.*
 _STRUCTURED = frozenset({"topics", "images", "related", "provider"})
 #: What begins a value YAML does not read as plain text: a flow collection, an alias,
 #: a block scalar's indicator, and characters it keeps for itself.
-_NOT_PLAIN = "[{*|>@`%"
+_NOT_PLAIN = "[{*&|>@`%"
 
 
 def _quoting_hint(block: str, line: int) -> str:

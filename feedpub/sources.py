@@ -268,9 +268,11 @@ def _without_conflicts(rel_folder: str, names: list[str], sizes: array[int] | li
 #: the article's URL (the first by path would stand in for it): Emacs' autosave
 #: ``#a.md#`` (edits not saved) and a backup ``a.md~`` (Emacs', vim's); while git's
 #: mergetool resolves a conflict, ``a_BACKUP_1234.md``, ``a_BASE_1234.md``,
-#: ``a_LOCAL_1234.md``, ``a_REMOTE_1234.md``, and after it ``a.md.orig``.
+#: ``a_LOCAL_1234.md``, ``a_REMOTE_1234.md`` (all four, the number git's), and after it
+#: ``a.md.orig``.
 _EDITORS = re.compile(r"#(.+)#|(.+)~", re.S)
-_MERGETOOL = re.compile(r"(.+)_(?:BACKUP|BASE|LOCAL|REMOTE)_[0-9]+(\.[^.]*)?|(.+)\.orig", re.S)
+_MERGETOOL = re.compile(r"(.+)_(BACKUP|BASE|LOCAL|REMOTE)_([0-9]+)(\.[^.]*)?|(.+)\.orig", re.S)
+_MERGE_COPIES = ("BACKUP", "BASE", "LOCAL", "REMOTE")
 _DEBRIS_HINTS = ("~", "#", "_BACKUP_", "_BASE_", "_LOCAL_", "_REMOTE_", ".orig")
 
 
@@ -290,12 +292,25 @@ def without_debris(
         if (m := _EDITORS.fullmatch(name)) and _beside(folder, m[1] or m[2]):
             notes.append(f"{shown_path(item[0].path)}: an editor's backup or autosave "
                          "file; not an article")  # fmt: skip
-        elif (m := _MERGETOOL.fullmatch(name)) and _beside(folder, m[3] or m[1] + (m[2] or "")):
+        elif (m := _MERGETOOL.fullmatch(name)) and _merge_copy(folder, m):
             notes.append(f"{shown_path(item[0].path)}: a copy git's mergetool made; not an "
                          "article (delete it once the merge is done)")  # fmt: skip
         else:
             keep.append(item)
     return keep, notes
+
+
+def _merge_copy(folder: str, m: re.Match[str]) -> bool:
+    """Whether the name ``m`` matched is a copy git's mergetool made in ``folder``:
+    ``a.md.orig`` beside ``a.md``; ``a_BASE_1234.md`` beside ``a.md`` and another of
+    the four copies with the same number (``rates_BASE_2024.md`` beside ``rates.md``
+    alone is an article, its year no process's number)."""
+    if m[5] is not None:
+        return _beside(folder, m[5])
+    stem, kind, number, ext = m[1], m[2], m[3], m[4] or ""
+    return _beside(folder, stem + ext) and any(
+        _beside(folder, f"{stem}_{other}_{number}{ext}") for other in _MERGE_COPIES if other != kind
+    )
 
 
 def _beside(folder: str, name: str) -> bool:

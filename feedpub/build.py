@@ -280,8 +280,6 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
     g.summaries += summaries
     g.errors += errors
     g.cached = n - len(todo)
-    todo, debris = sources.without_debris(todo)
-    g.skipped += debris
     if observe:
         observe("read", [src.path for src, _ in todo])
     work = partial(sources.summarize, config.timezone, config.max_file_size,

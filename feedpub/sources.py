@@ -226,8 +226,12 @@ def _stat(listed: list[Listing]) -> Stat:
                     sizes.append(st.st_size)
                     mtimes.append(st.st_mtime_ns)
                 names.append(name)
-        if "onflict" in "\0".join(names):  # (rare: then name by name)
+        joined = "\0".join(names)
+        if "onflict" in joined:  # (rare: then name by name)
             names, sizes, mtimes = _without_conflicts(rel_folder, names, sizes, mtimes, problems)
+        if any(hint in joined for hint in _DEBRIS_HINTS):  # (likewise)
+            names, sizes, mtimes = _without_copies(rel_folder, folder, names, sizes, mtimes,
+                                                   skipped)  # fmt: skip
         if len(names) == len(entries):  # every entry kept: the listing's own list (which
             names = entries  # _packed then knows by its identity, and does not send)
         out.append((rel_folder, folder, names, sizes, mtimes))
@@ -276,28 +280,28 @@ _MERGE_COPIES = ("BACKUP", "BASE", "LOCAL", "REMOTE")
 _DEBRIS_HINTS = ("~", "#", "_BACKUP_", "_BASE_", "_LOCAL_", "_REMOTE_", ".orig")
 
 
-def without_debris(
-    todo: list[tuple[SourceFile, str | None]],
-) -> tuple[list[tuple[SourceFile, str | None]], list[str]]:
-    """The files of ``todo`` (those a build is to read) but an editor's or git's
-    mergetool's, and a note for each of those (they are not published). Only the files
-    to read are looked at: a build that reads none pays nothing."""
-    paths = "\0".join(src.path for src, _ in todo)
-    if not any(hint in paths for hint in _DEBRIS_HINTS):
-        return todo, []
-    keep: list[tuple[SourceFile, str | None]] = []
-    notes: list[str] = []
-    for item in todo:
-        folder, _, name = item[0].abspath.rpartition(os.sep)
+def _without_copies(rel_folder: str, folder: str, names: list[str],
+                    sizes: array[int] | list[int], mtimes: array[int] | list[int],
+                    skipped: list[str],
+                    ) -> tuple[list[str], array[int] | list[int], array[int] | list[int]]:  # fmt: skip
+    """The files of a folder but those an editor or git's mergetool made beside an
+    article (:data:`_EDITORS`, :data:`_MERGETOOL`), each named in ``skipped``. Left out
+    of the listing itself: when a copy becomes an article (its original renamed or
+    deleted) or stops being one, the listing changes with it, and every build,
+    incremental or not, sees the same files."""
+    keep = []
+    for i, name in enumerate(names):
         if (m := _EDITORS.fullmatch(name)) and _beside(folder, m[1] or m[2]):
-            notes.append(f"{shown_path(item[0].path)}: an editor's backup or autosave "
-                         "file; not an article")  # fmt: skip
+            skipped.append(f"{shown_path(rel_folder + name)}: an editor's backup or autosave "
+                           "file; not an article")  # fmt: skip
         elif (m := _MERGETOOL.fullmatch(name)) and _merge_copy(folder, m):
-            notes.append(f"{shown_path(item[0].path)}: a copy git's mergetool made; not an "
-                         "article (delete it once the merge is done)")  # fmt: skip
+            skipped.append(f"{shown_path(rel_folder + name)}: a copy git's mergetool made; "
+                           "not an article (delete it once the merge is done)")  # fmt: skip
         else:
-            keep.append(item)
-    return keep, notes
+            keep.append(i)
+    if len(keep) == len(names):
+        return names, sizes, mtimes
+    return [names[i] for i in keep], _taken(sizes, keep), _taken(mtimes, keep)
 
 
 def _merge_copy(folder: str, m: re.Match[str]) -> bool:

@@ -1258,6 +1258,33 @@ def test_check_names_what_a_killed_build_or_an_older_feedpub_left(cfg: Path) -> 
     assert (feeds / ".dir.rss.k2j4h1.tmp").is_dir()
 
 
+def test_a_copy_that_becomes_an_article_or_stops_being_one_is_seen_by_the_next_build(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Whether ``a.txt~`` is a copy depends on ``a.txt`` beside it: when that is renamed
+    the copy is an article, and when it comes back the copy is none. Each plain build
+    sees it as ``--full`` does (``--check`` agrees), though the copy itself never changed."""
+    cfg = write_config(["content/*"], AZURE_AI_FEEDS)
+    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"
+    data = article.read_bytes()
+    copy = seeds_dir / (article.name + "~")
+    copy.write_bytes(data.replace(b"/news/", b"/copy/"))
+    os.utime(copy, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert b"/copy/" not in outputs(cfg)["azure.rss"]
+    moved = seeds_dir / "renamed.txt"
+    article.rename(moved)  # the original renamed: the copy is an article now
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert b"/copy/" in outputs(cfg)["azure.rss"]
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
+    moved.rename(article)  # back: a copy again
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert b"/copy/" not in outputs(cfg)["azure.rss"]
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")  # named by every build
+    assert code == 0 and f"skipped content/{copy.name}: an editor's backup" in err, err
+
+
 def test_editor_and_mergetool_files_beside_an_article_are_never_published(
     write_config, seeds_dir: Path
 ) -> None:  # type: ignore[no-untyped-def]

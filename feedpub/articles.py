@@ -416,9 +416,24 @@ def _quoting_hint(block: str, line: int) -> str:
     """What to do when YAML cannot read line ``line`` (from 0) of ``block`` because of
     a value written unquoted, or quoted with its own quote inside (``title: Q&A: Azure``,
     ``title: [Update] news``, ``title: "He said "hi""``); "" when it is not that."""
-    m = _KEY_VALUE.fullmatch(_line_of(block, line))
+    text = _line_of(block, line)
+    m = _KEY_VALUE.fullmatch(text)
     if m is None:
         return ""
+    before = line - 1  # the line above, if this one goes on its text (a plain value
+    while before >= 0 and not _line_of(block, before).strip():  # wrapped over lines)
+        before -= 1
+    above = _KEY_VALUE.fullmatch(_line_of(block, before)) if before >= 0 else None
+    if (
+        above
+        and above[2][0] not in "\"'|>"
+        # (two spaces further in, as a YAML writer wraps a text: one is a mistyped indent)
+        and len(_indent(block, line)) >= 2 + len(_indent(block, before))
+    ):
+        return "" if above[1] in _STRUCTURED else (
+            f'a value that holds ": " must be quoted: write {above[1]}: "…" (each " inside '
+            'it as \\")'
+        )  # fmt: skip
     key, value = m.groups()
     if key in _STRUCTURED:
         return ""  # a list or a mapping: no text to quote

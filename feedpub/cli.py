@@ -360,6 +360,8 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
     def report(cfg: Config, result: BuildResult, seconds: float) -> None:
         _report(cfg, result, True, seconds)
 
+    if host.startswith("[") and host.endswith("]"):  # (an IPv6 address as a URL has it)
+        host = host[1:-1]
     if not host.strip():  # (an unset $HOST: it would listen beyond this machine)
         click.echo("feedpub: --host is empty: give an address (0.0.0.0 listens beyond this "
                    "machine)", err=True)  # fmt: skip

@@ -845,6 +845,17 @@ def test_a_title_yaml_cannot_read_unquoted_says_to_quote_it(value: bytes, hint: 
     assert e.value.message.endswith(": " + hint.replace("title", "excerpt"))
 
 
+def test_a_title_wrapped_over_lines_is_the_one_to_quote() -> None:
+    """A plain title wrapped onto a second line that holds ": " (``  today: &pound;25
+    …``): the advice names the title, not the line's word before the colon."""
+    with pytest.raises(ArticleError) as e:
+        load_article("x.md", TOPICS_HEAD.replace(b"title: T", b"title: Concert tickets on sale\n"
+                     b"  today: &pound;25 for the stalls") + b"---\n", UTC)  # fmt: skip
+    assert e.value.line == 3
+    assert e.value.message.endswith(': a value that holds ": " must be quoted: write title: "…" '
+                                    '(each " inside it as \\")')  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "lines",
     [b"topics: [Azure, [AI]\n", b"topics: [Azure] AI\n", b"images: {url: x} y\n",

@@ -516,6 +516,17 @@ def test_serve_refuses_an_empty_host_and_listens_on_ipv6(cfg: Path) -> None:
     code, _, err = run("serve", "-c", str(cfg), "--host", " ")
     assert (code, err) == (2, "feedpub: --host is empty: give an address (0.0.0.0 listens "
                               "beyond this machine)\n")  # fmt: skip
+    asked: list[str] = []
+
+    def taken(root: Path, host: str, *args: object, **kwargs: object) -> None:
+        asked.append(host)
+        raise OSError(98, "Address already in use")
+
+    with pytest.MonkeyPatch.context() as mp:  # an address as a URL writes it: [::1]
+        mp.setattr("feedpub.serve.make_server", taken)
+        code, _, err = run("serve", "-c", str(cfg), "--host", "[::1]", "--port", "0")
+    assert (code, asked) == (2, ["::1"])
+    assert err == "feedpub: cannot listen on [::1]:0: Address already in use\n"
     server = make_server(cfg.parent / "feeds", "::1", 0)
     try:
         assert server.url.startswith("http://[::1]:") and server.socket.family.name == "AF_INET6"

@@ -598,7 +598,13 @@ _KINDS_OF_TEXT = {bool: "true or false (YAML reads yes, no, on, off so)", int: "
                   float: "a number", list: "a list", dict: "a mapping (key: value)"}  # fmt: skip
 
 
+#: A number written as a text (``quality: "95"``, as some writers quote every value).
+_NUMBER_TEXT = re.compile(r"[ \t]*[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})[ \t]*")
+
+
 def _number(value: object) -> float | None:
+    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
+        value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     try:

@@ -898,3 +898,17 @@ def test_a_text_that_begins_with_an_exclamation_mark_is_told_to_be_quoted() -> N
     with pytest.raises(ArticleError) as e:
         load_article("x.md", TOPICS_HEAD + b"x: !foo\n  a: b\n---\n", UTC)
     assert e.value.message == "YAML error: custom YAML tags are not allowed for the tag '!foo'"
+
+
+@pytest.mark.parametrize(
+    ("written", "quality"),
+    [(b'"95"', 95.0), (b"'0.8'", 0.8), (b'" 12 "', 12.0), (b'"high"', None), (b'"1e999"', None),
+     (b'"95 %"', None), (b"95", 95.0)],
+)  # fmt: skip
+def test_a_quality_written_as_a_text_of_a_number_is_that_number(
+    written: bytes, quality: float | None
+) -> None:
+    """``quality: "95"`` (a writer that quotes every value) was ignored without a word,
+    and the article left out of every feed with a ``min_quality``."""
+    article = load_article("x.md", TOPICS_HEAD + b"quality: " + written + b"\n---\n", UTC)
+    assert article.quality == quality

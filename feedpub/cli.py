@@ -485,13 +485,28 @@ def preview_cmd(
     click.echo(style(f"{feed.title}: {len(chosen)} item(s)", bold=True))
     for a in chosen:
         provider = a.provider.name if a.provider else "-"
-        title = a.title if len(a.title) <= 70 else a.title[:69] + "…"
         click.echo(
             f"{style(f'{in_zone(a.published_at, config.timezone):%Y-%m-%d %H:%M}', fg='cyan')}"
-            f"  {title:<70}  "
-            f"{provider[:20]:<20}  {'img' if a.images else '-  '}  {len(a.related):>2} rel  "
+            f"  {_columns(a.title, 70)}  "
+            f"{_columns(provider, 20)}  {'img' if a.images else '-  '}  {len(a.related):>2} rel  "
             f"{style(a.url, fg='blue')}"
         )
+
+
+def _columns(text: str, width: int) -> str:
+    """``text`` in ``width`` columns of a terminal, as it shows them (a CJK character
+    takes two, an accent that combines none): cut with "…" when longer, padded with
+    spaces when shorter, so that the columns after it line up."""
+    from wcwidth import wcwidth  # (ftfy's, installed with it)
+
+    widths: list[int] = [max(int(wcwidth(ch)), 0) for ch in text]
+    if sum(widths) <= width:
+        return text + " " * (width - sum(widths))
+    used, end = 0, 0
+    while used + widths[end] <= width - 1:  # (one column for the ellipsis)
+        used += widths[end]
+        end += 1
+    return text[:end] + "…" + " " * (width - 1 - used)
 
 
 @cli.command("list")

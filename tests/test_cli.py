@@ -53,6 +53,31 @@ def test_preview_azure_lists_the_two_published_articles_newest_first(cfg: Path) 
     no_leak(out, err)
 
 
+def test_preview_s_table_lines_up_titles_as_a_terminal_shows_them(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """A CJK character takes two columns, an accent that combines none: titles were cut
+    and padded by characters, and a Japanese headline pushed its row's next columns 48
+    columns to the right."""
+    from wcwidth import wcswidth
+
+    data = (seeds_dir / "002_882cc4a5fc2a4bd2.txt").read_bytes()
+    titles = ["東京の新しいデータセンターについて" * 3, "Iraq\u0301 " * 20]  # (q́: no one character)
+    for i, title in enumerate(titles):
+        (seeds_dir / f"t{i}.txt").write_bytes(
+            data.replace(b"/news/", f"/news{i}/".encode()).replace(
+                b'title: "Microsoft builds', f'title: "{title}'.encode(), 1
+            )
+        )
+    code, out, err = run("preview", "azure", "-c", str(cfg), "--now", NOW)
+    assert code == 0, err
+    rows = out.splitlines()[1:]
+    assert len(rows) == 4 and any("東京" in r for r in rows) and any("\u0301" in r for r in rows)
+    # where the provider's column begins, in columns: the same on every row
+    starts = {wcswidth(r[: r.index("  CNET")]) for r in rows if "  CNET" in r}
+    assert len(starts) == 1 and all(wcswidth(r) >= 0 for r in rows)
+
+
 def test_preview_any_topic_even_without_a_feed(cfg: Path) -> None:
     code, out, err = run("preview", "AI", "-c", str(cfg), "--now", NOW, "--format", "json")
     assert code == 0, err

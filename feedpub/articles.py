@@ -407,8 +407,8 @@ def _conflict_line(text: str) -> int | None:
 _KEY_VALUE = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*:[ \t]+(\S.*?)[ \t]*")
 #: The keys whose values are lists or mappings, never a text to quote.
 _STRUCTURED = frozenset({"topics", "images", "related", "provider"})
-#: What begins a value YAML does not read as plain text: a flow collection, an alias,
-#: a block scalar's indicator, and characters it keeps for itself.
+#: What begins a value YAML does not read as plain text: a flow collection, an alias or
+#: an anchor, a block scalar's indicator, and characters it keeps for itself.
 _NOT_PLAIN = "[{*&|>@`%"
 
 

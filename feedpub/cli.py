@@ -401,7 +401,9 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
 
 
 @cli.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, allow_dash=True)
+)
 @now_option
 def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
     """Check RSS 2.0, Atom 1.0 or JSON Feed 1.1 files (format detected); exit 1 on a problem."""
@@ -410,8 +412,11 @@ def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
     bad = False
     for name in files:
         try:
-            with open(name, "rb") as f:  # (a pipe too: /dev/stdin)
-                data = f.read(VALIDATE_LIMIT + 1)
+            if name == "-":  # (standard input, as curl's output: ``curl -s URL | … -``)
+                data = sys.stdin.buffer.read(VALIDATE_LIMIT + 1)
+            else:
+                with open(name, "rb") as f:  # (a pipe too: /dev/stdin)
+                    data = f.read(VALIDATE_LIMIT + 1)
         except OSError as e:
             problems = [Problem(1, "read", f"cannot read: {e.strerror or e}")]
         else:

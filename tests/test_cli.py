@@ -186,6 +186,17 @@ def test_build_writes_valid_feeds_quietly(cfg: Path) -> None:
     assert (code, out) == (0, "")
 
 
+def test_validate_reads_standard_input_as_dash(cfg: Path) -> None:
+    """``curl -s URL | feedpub validate -``: "-" was "File '-' does not exist"."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    good = (cfg.parent / "feeds" / "azure.rss").read_bytes()
+    cmd = [sys.executable, "-m", "feedpub", "validate", "-"]
+    done = subprocess.run(cmd, input=good, capture_output=True, timeout=120, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+    done = subprocess.run(cmd, input=b"<rss>", capture_output=True, timeout=120, check=False)
+    assert done.returncode == 1 and done.stdout.startswith(b"-:1: well-formed: ")
+
+
 def test_rebuild_with_nothing_changed_touches_nothing(cfg: Path) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     feeds = cfg.parent / "feeds"

@@ -378,13 +378,24 @@ def test_a_dotted_key_is_found_at_its_line(tmp_path: Path) -> None:
 def test_a_valid_config_never_scans_for_lines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The lines (and the quoted keys, decoded one by one) are worked out only when a
-    problem asks: a valid config costs no scan."""
-    import feedpub.config
+    """The lines (and the quoted keys, decoded one by one by TOML's reader) are worked
+    out only when a problem asks: a valid config, quoted keys and all, is read once."""
+    import tomllib
 
-    def scan(text: str) -> dict[tuple[str, ...], int]:
-        raise AssertionError("scanned")
+    read: list[str] = []
+    loads = tomllib.loads
 
-    monkeypatch.setattr(feedpub.config, "_key_lines", scan)
-    (tmp_path / "config.toml").write_text(GOOD, encoding="utf-8")
+    def counted(text: str) -> dict[str, object]:
+        read.append(text)
+        return loads(text)
+
+    monkeypatch.setattr(tomllib, "loads", counted)
+    text = GOOD.replace("max_items = 5", '"max_items" = 5')
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
     assert load_config(tmp_path / "config.toml").feed("azure") is not None
+    assert read == [text]
+    read.clear()  # (a problem: then the quoted key is decoded for its line)
+    bad = text.replace('"max_items" = 5', '"max_items" = 0')
+    line = bad.split("\n").index('"max_items" = 0') + 1
+    assert problems_of(tmp_path, bad) == [f"{line}: feeds.all.max_items: must be 1 or more"]
+    assert len(read) > 1

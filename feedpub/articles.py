@@ -587,15 +587,10 @@ def _text(d: dict[str, Any], key: str, *, required: bool = False, **kw: Any) -> 
             raise FieldError(key, f"{key} is missing")
         return ""
     if not isinstance(value, str):
-        kind = "a date" if isinstance(value, date) else _KINDS_OF_TEXT.get(type(value), "")
+        kind = "a date" if isinstance(value, date) else _KINDS_OF_VALUE.get(type(value), "")
         raise FieldError(key, f"{key} must be text, not {kind or type(value).__name__}: put it "
                          "in double quotes")  # fmt: skip
     return clean_text(value, **kw)
-
-
-#: What YAML made of a value that is no text, in words (``title: yes``, ``title: 2024``).
-_KINDS_OF_TEXT = {bool: "true or false (YAML reads yes, no, on, off so)", int: "a number",
-                  float: "a number", list: "a list", dict: "a mapping (key: value)"}  # fmt: skip
 
 
 #: A number written as a text (``quality: "95"``, as some writers quote every value).
@@ -746,8 +741,10 @@ _BOOLEAN_TOPIC = (
     "topics: an entry is true or false to YAML (yes, no, on, off, true, false): "
     "put it in quotes to make it a name"
 )
+#: What YAML made of a value that is no text, in words (``title: yes``, a topic ``- a: b``).
 _KINDS_OF_VALUE = {dict: "a mapping (key: value)", list: "a list", datetime: "a date and time",
-                   date: "a date"}  # fmt: skip
+                   date: "a date", bool: "true or false (YAML reads yes, no, on, off so)",
+                   int: "a number", float: "a number"}  # fmt: skip
 
 
 @functools.lru_cache(maxsize=4096)  # a corpus has a few hundred topics, in every file

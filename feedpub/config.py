@@ -42,16 +42,29 @@ def topic_key(topic: str) -> str:
     """The form in which topics are compared: NFKC, casefolded, single spaces, without
     direction controls (an article's topic has those it opens closed, and its
     overrides removed, see :func:`feedpub.sanitize.balanced_bidi`; the config's as
-    written: both mean one topic)."""
-    if _DIRECTION.search(topic):  # (first: "\u2067 Diablo 4 \u2069" is "diablo 4")
-        topic = topic.translate(_NO_DIRECTION)
-    return " ".join(unicodedata.normalize("NFKC", topic).casefold().split())
+    written: both mean one topic) and without variation selectors (``❤️`` and ``❤``,
+    one heart drawn as an emoji or as text, as keyboards add or drop U+FE0F). A
+    capital I with a dot (Turkish ``İstanbul``) is an ``i``: casefolded alone, it is
+    ``i`` and a combining dot, which ``istanbul`` and ``Istanbul`` never match."""
+    if _INVISIBLE.search(topic):  # (first: "\u2067 Diablo 4 \u2069" is "diablo 4")
+        topic = topic.translate(_NO_INVISIBLE)
+    key = unicodedata.normalize("NFKC", topic).casefold()
+    if "\u0307" in key:
+        key = key.replace("i\u0307", "i")
+    return " ".join(key.split())
 
 
-#: The direction marks and controls (LRM, RLM, ALM; embeddings, overrides, isolates).
-_DIRECTION = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
-_NO_DIRECTION = dict.fromkeys(
-    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: The direction marks and controls (LRM, RLM, ALM; embeddings, overrides, isolates),
+#: and the variation selectors (VS1 to VS16; VS17 to VS256, U+E0100 to U+E01EF).
+_INVISIBLE = re.compile(
+    "[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufe00-\ufe0f\U000e0100-\U000e01ef]"
+)
+_NO_INVISIBLE = dict.fromkeys(
+    [
+        *map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+        *range(0xFE00, 0xFE10),
+        *range(0xE0100, 0xE01F0),
+    ]
 )
 
 
@@ -208,7 +221,9 @@ def _checked_text(r: _Reader, keypath: KeyPath, value: str, one_line: bool = Tru
     if name and not value.strip():
         r.problem(keypath, "must not be empty: readers show it as the name")
         return None
-    return value
+    # (composed, as an article's texts are: an editor on macOS may save "é" as "e" and
+    # U+0301, and a feed's own category would then differ from its items' in bytes)
+    return value if value.isascii() else unicodedata.normalize("NFC", value)
 
 
 def _line_locator(text: str) -> Callable[[tuple[str, ...]], int | None]:
@@ -607,7 +622,9 @@ def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConf
     prefix = ("feeds", slug)
     if not SLUG_RE.match(slug):
         r.problem(
-            prefix, "slug must be lowercase letters, digits and hyphens (it becomes a file name)"
+            prefix,
+            "slug must be lowercase letters, digits and hyphens (it becomes a file name "
+            "and a URL: ASCII a-z only, as [feeds.tech]; the feed's title may be in any language)",
         )
     if not isinstance(table, dict):
         r.problem(prefix, "must be a table [feeds.<slug>]")
@@ -623,8 +640,9 @@ def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConf
     if topics_raw is not None:
         if not topics_raw or not all(isinstance(t, str) and topic_key(t) for t in topics_raw):
             r.problem((*prefix, "topics"), 'must be a non-empty list of topic names, or ["*"]')
-        elif all(_checked_text(r, (*prefix, "topics"), t) is not None for t in topics_raw):
-            topics = tuple(topics_raw)
+        elif None not in (checked := [_checked_text(r, (*prefix, "topics"), t)
+                                      for t in topics_raw]):  # fmt: skip
+            topics = tuple(t for t in checked if t is not None)
             keys = None if "*" in topics else frozenset(topic_key(t) for t in topics)
     max_items = _positive_int(r, table, prefix, "max_items", default_max)
     min_quality = r.get(table, prefix, "min_quality", (int, float), None)

@@ -30,11 +30,16 @@ if TYPE_CHECKING:
 # XML 1.0 forbids C0 controls but TAB, LF, CR; lone surrogates; U+FFFE and U+FFFF.
 # DEL and the C1 block are allowed but invisible and discouraged: drop them too.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_SPACES = re.compile(r"\s+")
+#: The white space a single-line text runs together into one space: the ASCII kind and
+#: the line and paragraph separators. The spaces a writer puts on purpose stay as written:
+#: no-break (U+00A0, and U+202F, which French puts before "!" and in "10 000"),
+#: typographic (U+2000 to U+200A, U+205F) and ideographic (U+3000, in Chinese and Japanese).
+_BREAKING = "\t\n\x0b\x0c\r \x1c-\x1f\x85\u2028\u2029"
+_SPACES = re.compile(f"[{_BREAKING}]+")
 #: A single-line text that the last steps of cleaning leave as it is: words of no
-#: space or forbidden character, one space apart.
-_WORD_RUN = "[^\\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
-_CLEAN_LINE = re.compile(f"{_WORD_RUN}(?: {_WORD_RUN})*\\Z")
+#: breaking space or forbidden character, one space apart, no white space at either end.
+_WORD_RUN = f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
+_CLEAN_LINE = re.compile(f"(?!\\s){_WORD_RUN}(?: {_WORD_RUN})*(?<!\\s)\\Z")
 
 
 @functools.cache
@@ -102,7 +107,8 @@ def clean_text(
     is left is plain text: markup in it (``<b>``, ``<script>``, ``3 < 5``) is text,
     which every format escapes once for its context. Then XML-forbidden characters
     go, mojibake is repaired, the text is normalised to NFC and, for a single-line
-    text (a title, a name, a topic), runs of white space become one space; in a text
+    text (a title, a name, a topic), runs of white space become one space (but the
+    no-break, typographic and ideographic spaces, :data:`_BREAKING`); in a text
     of many lines (an excerpt), each line break is a ``\n`` (``\r\n`` and ``\r``, as
     a CMS on Windows writes them, too: as XML and HTML read them).
     The result is never cleaned again (that would decode a second time).

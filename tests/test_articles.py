@@ -225,6 +225,24 @@ def test_line_breaks_in_an_excerpt_are_one_kind_whatever_the_cms_wrote() -> None
     assert clean_text("a\r\nb", single_line=True) == "a b"
 
 
+def test_the_spaces_a_writer_puts_on_purpose_stay_in_a_title_a_name_and_a_topic() -> None:
+    """No-break spaces (French "10\u202f000\u00a0€\u202f!") and the ideographic space
+    of Chinese and Japanese were made plain spaces in every one-line text: a reader could
+    then break "10 000" over two lines, or leave "!" alone at a line's start. Line breaks,
+    tabs and runs of spaces still become one space."""
+    title = "Prix\u202f: 10\u202f000\u00a0€\u202f! «\u00a0Record\u00a0» \t\u2028 à 50\u00a0%"
+    data = (
+        f'---\ntitle: "{title}"\nwebUrl: https://e.com/a\npublished: true\n'
+        "publishedDateTime: 2024-03-01T10:00:00Z\n"
+        'provider: {name: "ＮＨＫ\u3000ニュース"}\ntopics: ["地震\u3000速報"]\n---\n'
+    ).encode()
+    a = load_article("a.md", data, UTC)
+    assert a.title == title.replace(" \t\u2028 ", " ")
+    assert a.provider is not None and a.provider.name == "ＮＨＫ\u3000ニュース"
+    assert a.topics == ("地震\u3000速報",)
+    assert clean_text("\u00a0 a \u3000", single_line=True) == "a"  # (at the ends: none)
+
+
 def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:
     data = b"\xef\xbb\xbf" + make(tmp_path, title="Caf\xc3\xa9").replace(b"\n", b"\r\n")
     assert load_article("x.txt", data, UTC).title == "Café"

@@ -294,10 +294,35 @@ def test_texts_that_no_feed_can_carry_are_refused_at_their_line(tmp_path: Path) 
         ("ＡＩ", "ai"),
         ("Straße", "STRASSE"),
         ("Économie", "économie"),
+        ("İstanbul", "istanbul"),  # (casefolded alone, İ is i and a combining dot)
+        ("İSTANBUL", "Istanbul"),
+        ("\u2764\ufe0f Aşk", "\u2764 Aşk"),  # (a heart as an emoji, and as text)
+        ("\U0001f44d\ufe0e", "\U0001f44d"),
     ],
 )
 def test_topic_key_normalises(a: str, b: str) -> None:
     assert topic_key(a) == topic_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("ılık", "ilik"), ("Diablo 4", "Diablo 5")])
+def test_topic_key_keeps_topics_apart(a: str, b: str) -> None:
+    """Turkish dotless ı is a letter of its own (ılık, lukewarm; ilik, marrow)."""
+    assert topic_key(a) != topic_key(b)
+
+
+def test_config_texts_are_composed_as_article_texts_are(tmp_path: Path) -> None:
+    """A config saved in NFD (an editor on macOS) put "Te\u0301le\u0301" in the feed's
+    title and its own category, and "Télé" (NFC) in its items' categories: two
+    categories to a client that groups by the text."""
+    text = GOOD.replace('topics = ["*"]', 'topics = ["Te\u0301le\u0301"]')
+    text = text.replace('title = "Azure"', 'title = "Te\u0301le\u0301 news"')
+    assert text.count("e\u0301") == 4  # (decomposed, as written to the file)
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    config = load_config(tmp_path / "config.toml")
+    everything, azure = config.feed("all"), config.feed("azure")
+    assert everything is not None and everything.topics == ("T\u00e9l\u00e9",)
+    assert everything.topic_keys == frozenset({"t\u00e9l\u00e9"})
+    assert azure is not None and azure.title == "T\u00e9l\u00e9 news"
 
 
 def test_a_feed_name_ending_in_a_line_break_is_refused(tmp_path: Path) -> None:
@@ -355,7 +380,8 @@ def test_every_key_is_named_escaped_at_its_line_whatever_it_holds(tmp_path: Path
             "(expected [site] and [feeds.<slug>])",
             f"8: site.\\x1b]52;c;SGVsbG8=\\x07\\x1b[2J: unknown key (known: {SITE_KNOWN})",
             "10: feeds.a\\x1b[2J: slug must be lowercase letters, digits and hyphens "
-            "(it becomes a file name)",
+            "(it becomes a file name and a URL: ASCII a-z only, as [feeds.tech]; the "
+            "feed's title may be in any language)",
             f"14: feeds.a\\x1b[2J.\\x1b[2Jkey: unknown key (known: {FEED_KNOWN})",
             "15: feeds.a\\x1b[2J.max_items: must be 1 or more",
         ]

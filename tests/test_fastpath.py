@@ -1229,7 +1229,7 @@ def test_a_clean_line_is_what_every_step_gives_on_real_text(texts: list[str]) ->
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(st.sampled_from(["a", " ", "  ", "\t", "\n", "<b>", "<", "&amp;", "&", "\x85", "\xa0",
-                              "\u2028", "\x00", "\x7f", "\ufffe", "é", "e\u0301", "東京", "Ã©", "<!--",
+                              "\u2028", "\u202f", "\u3000", "\x00", "\x7f", "\ufffe", "é", "e\u0301", "東京", "Ã©", "<!--",
                               "-->", "x" * 30]), max_size=10).map("".join),
     st.sampled_from([None, 1, 5, 40]),
 )  # fmt: skip

@@ -65,7 +65,17 @@ def seen(raw: str) -> str:
     """The text a source field means: references decoded once, mojibake repaired,
     characters XML cannot carry left out, white space collapsed."""
     text = ftfy.fix_text(html.unescape(raw), config=_FIX)
-    return " ".join(_FORBIDDEN.sub("", text).split())
+    return collapsed(_FORBIDDEN.sub("", text))
+
+
+#: White space that runs together: the ASCII kind (as HTML collapses it) and the line
+#: and paragraph separators; a no-break or an ideographic space is a character to show.
+_BREAKING = re.compile("[\t\n\x0b\x0c\r \x1c-\x1f\x85\u2028\u2029]+")
+
+
+def collapsed(text: str) -> str:
+    """``text`` with each run of white space one space, and none at its ends."""
+    return _BREAKING.sub(" ", text).strip()
 
 
 #: The elements a reader shows as blocks of their own (apart from the text around them).
@@ -80,7 +90,7 @@ def shown(value: str, *, markup: bool) -> str:
         for el in root.iter(*_BLOCKS):
             el.tail = "\n" + (el.tail or "")
         value = root.text_content()
-    return " ".join(value.split())
+    return collapsed(value)
 
 
 def same(shown_text: str, source: str, limit: int) -> bool:
@@ -201,7 +211,7 @@ def by_sfeed(path: Path) -> Iterator[Item]:
         _, title, link, content, ctype, _, author, _, cats = line.split("\t")
         content = _SFEED_ESCAPES.sub(lambda m: {"n": "\n", "t": "\t"}.get(m[1], "\\"), content)
         yield Item(
-            "sfeed", path.name, link, " ".join(title.split()),
+            "sfeed", path.name, link, collapsed(title),
             body=shown(content, markup=ctype == "html"), author=author,
             categories=[c for c in cats.split("|") if c],
         )  # fmt: skip
@@ -226,7 +236,7 @@ def by_newsboat(path: Path) -> Iterator[Item]:
     assert len(rows) == data.count(b"<item>") + data.count(b"<entry>"), path
     for title, link, author, content in rows:
         yield Item(
-            "newsboat", path.name, link, " ".join(title.split()),
+            "newsboat", path.name, link, collapsed(title),
             body=shown(content, markup=True), author=author or None,
         )  # fmt: skip
 
@@ -234,8 +244,8 @@ def by_newsboat(path: Path) -> Iterator[Item]:
 def by_json(path: Path) -> Iterator[Item]:
     for i in json.loads(path.read_bytes())["items"]:
         yield Item(
-            "json", path.name, i["url"], " ".join(i["title"].split()),
-            excerpt=" ".join(i["summary"].split()) if "summary" in i else None,
+            "json", path.name, i["url"], collapsed(i["title"]),
+            excerpt=collapsed(i["summary"]) if "summary" in i else None,
             body=shown(i["content_html"], markup=True),
             author=i["authors"][0]["name"] if i.get("authors") else None,
             categories=i.get("tags", []),
@@ -324,7 +334,7 @@ def check_page_and_opml(config_path: Path, known: dict[str, Source]) -> int:
     for section in page.iterfind(".//main/section"):
         for a in section.iterfind(".//a"):
             if a.get("href") in known:
-                assert same(" ".join(a.text_content().split()), known[a.get("href")].title,
+                assert same(collapsed(a.text_content()), known[a.get("href")].title,
                             LIMITS["title"]), a.get("href")  # fmt: skip
                 compared += 1
     opml = listparser.parse((config.output / "feeds.opml").read_bytes())
@@ -398,7 +408,7 @@ PIECES = [
     "&#8217;", "&#8220;", "&#8221;", "&amp;", "&#038;", "&amp;amp;", "&lt;b&gt;", "&quot;",
     "&nbsp;", "&eacute;", "&#x2014;", "&copy;", "&", "<", ">", "<b>", "</b>", "<script>",
     "<!--", '"', "'", "é", "e\u0301", "東京", "Itâ€™s", "Ã©", "Zürich", "AT&T", "]]>", "\u00a0",
-    "a", "b", " ", "x<y", "3 < 5", "\\", "|", "\t", "\n\n", "\r\n\r\n",
+    "\u202f", "\u3000", "a", "b", " ", "x<y", "3 < 5", "\\", "|", "\t", "\n\n", "\r\n\r\n",
 ]  # fmt: skip
 text = st.lists(st.sampled_from(PIECES), min_size=1, max_size=8).map("".join)
 

@@ -73,6 +73,8 @@ class BuildResult:
     refused: str | None = None
     #: published articles that a newer one with the same URL hides (``build -v`` names them)
     hidden: list[Hidden] = field(default_factory=list)
+    #: why the cache could not be used or written (see :attr:`feedpub.cache.Cache.trouble`)
+    cache_trouble: str | None = None
 
     @property
     def failed(self) -> list[Outcome]:
@@ -107,6 +109,7 @@ def build(
     cache = incremental.open_cache(config, readonly=check, fresh=full)
     changes = Changes()
     stage = output.Stage()  # what is written, published together once all is rendered
+    result: BuildResult | None = None
     try:
         with parallel.collector_paused() as hold:
             found = sources.find(config, ex)
@@ -208,7 +211,9 @@ def build(
         # a file not published is rendered again by the next build
         changes.outputs = [o for o in changes.outputs if o[0] not in stage.unpublished]
         if changes != Changes():
-            cache.commit(changes)  # a cache that refuses (read-only, full disk) is no loss
+            cache.commit(changes)  # a cache that refuses (a full disk) is no loss: said
+        if result is not None and not check:
+            result.cache_trouble = cache.trouble
         cache.close()
 
 

@@ -13,8 +13,10 @@ shows it, so the cache stays small), or the rejection (line and reason); and
 per output file, the fingerprint of what was rendered into it. ``secured``
 never reaches it: the loader drops it before anything else is made.
 
-A cache that is corrupt, truncated, locked by a stranger or of another version
-is thrown away and rebuilt; it never fails a build.
+A cache that is corrupt, truncated or of another version is thrown away and
+rebuilt; it never fails a build. One that cannot be used for a cause outside it (a
+full disk, another program holding it locked, a folder in its place, no write access)
+is left as it is: the build goes on without it and says why (:attr:`Cache.trouble`).
 
 A path is stored as text, but a path whose name is not UTF-8 (which Python holds
 with lone surrogates, see :mod:`feedpub.sources`) as a BLOB of its bytes: SQLite's
@@ -42,6 +44,10 @@ from .parallel import maker
 SCHEMA_VERSION = "feedpub-cache-10"
 #: Topics are stored joined by this character, which cleaned text never holds.
 TOPIC_SEP = "\x1f"
+#: SQLite's primary result codes for a database another connection holds locked.
+_BUSY, _LOCKED = 5, 6
+#: Less free space than this where the cache is, after SQLite failed: a full disk.
+_ROOM = 1 << 20
 #: SQLite's files of a database at ``path``: ``f"{path}{suffix}"``.
 COMPANIONS = ("", "-wal", "-shm", "-journal")
 
@@ -112,6 +118,10 @@ class Cache:
         self.readonly = readonly
         self.settings = settings
         self.db: sqlite3.Connection | None = None
+        #: why the cache could not be opened or written, though it may be sound (a full
+        #: disk, a lock held by another program, a folder in its place, no write access):
+        #: the file is left as it is, the build goes on without it and says so
+        self.trouble: str | None = None
         if not readonly:
             with contextlib.suppress(OSError):  # a cache that cannot be made: a build without one
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,8 +131,11 @@ class Cache:
             return
         try:
             self.db = self._open(settings)
-        except sqlite3.Error:
-            self._start_afresh()
+        except sqlite3.Error as e:
+            if not readonly and (trouble := self._trouble(e)) is not None:
+                self.trouble = trouble  # (not thrown away: it is sound, most likely)
+            else:
+                self._start_afresh()
 
     def _start_afresh(self) -> None:
         """Throw the cache away and begin an empty one (read-only: do without)."""
@@ -132,8 +145,33 @@ class Cache:
         self._remove()
         try:
             self.db = self._open(self.settings)
-        except sqlite3.Error:
+        except sqlite3.Error as e:
             self.db = None
+            self.trouble = self._trouble(e) or f"it cannot be made ({e})"
+
+    def _trouble(self, e: sqlite3.Error) -> str | None:
+        """Why the cache cannot be used now, when the cause is outside it (what to do,
+        too); None when it may be unsound (then it is started afresh)."""
+        if getattr(e, "sqlite_errorcode", 0) & 0xFF in (_BUSY, _LOCKED):
+            return "another program holds it locked (an sqlite3 shell, a backup?): end it"
+        if self.path.is_dir():
+            return "a folder is in its place: remove the folder"
+        folder = self.path.parent
+        try:
+            disk = os.statvfs(folder)
+        except OSError:
+            return None
+        size = 0
+        with contextlib.suppress(OSError):
+            size = self.path.stat().st_size
+        if disk.f_bavail * disk.f_frsize < max(_ROOM, size) or (disk.f_files and not disk.f_favail):
+            return "the disk it is on is full: free space on it"
+        if not os.access(folder, os.W_OK) or (
+            self.path.exists() and not os.access(self.path, os.W_OK)
+        ):
+            return ("it cannot be written: let the user that runs feedpub write it and its "
+                    "folder, or point site.cache elsewhere")  # fmt: skip
+        return None
 
     def _sound(self) -> bool:
         """Whether SQLite finds the whole file sound; an unsound one is started afresh.
@@ -330,9 +368,10 @@ class Cache:
             self.db.execute("BEGIN")
             self._write_files(changes)
             self.db.execute("COMMIT")
-        except sqlite3.Error:
+        except sqlite3.Error as e:
             with contextlib.suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
+            self.trouble = self._trouble(e) or str(e)
             return False
         changes.vanished, changes.stored, changes.touched = [], [], []
         return True
@@ -381,9 +420,10 @@ class Cache:
                 ]
                 db.executemany("DELETE FROM kept WHERE part=?", ((p,) for p in old))
             db.execute("COMMIT")
-        except sqlite3.Error:
+        except sqlite3.Error as e:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
+            self.trouble = self._trouble(e) or str(e)
             return False
         return True
 

@@ -28,6 +28,7 @@ from .config import Config, load_config
 from .errors import ConfigError, LockError, UnknownTopicError, shown_path, shown_text
 from .model import in_zone
 from .output import build_lock
+from .parallel import WorkerLost
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
 #: The largest file ``validate`` checks (what it reads of a file, at most, and one byte).
@@ -213,6 +214,10 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     except LockError as e:
         click.echo(f"feedpub: {e}", err=True)
         raise SystemExit(EXIT_LOCKED) from None
+    except WorkerLost as e:
+        click.echo(f"feedpub: {e}: no file was changed; the next build does the work again "
+                   "(with less memory: --jobs 1)", err=True)  # fmt: skip
+        raise SystemExit(EXIT_FEED_FAILED) from None
     except OSError as e:
         where = shown_path(str(e.filename or config.output))
         click.echo(f"feedpub: {where}: {e.strerror or e}", err=True)
@@ -287,50 +292,62 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
     """Print what a build found wrong (and with ``verbose``, what it did), one line
     each, every path escaped (see :func:`feedpub.errors.shown_path`); the exit code."""
     g = result.gathered
+    gone: list[bool] = []  # stderr is a pipe whose reader left (| head): the code stands
+
+    def say(line: str) -> None:
+        if not gone:
+            try:
+                click.echo(line, err=True)
+            except BrokenPipeError:
+                gone.append(True)
 
     def output(name: str) -> str:
         return shown_path(str(config.output / name))
 
     for err in g.errors:
-        click.echo(str(err), err=True)
+        say(str(err))
+    if result.cache_trouble:
+        say(f"feedpub: {shown_path(str(config.cache))}: the cache could not be used or written, "
+            f"{result.cache_trouble}; the feeds are written, and the next build reads again "
+            "what this one read")  # fmt: skip
     if result.refused:
-        click.echo(f"feedpub: refused: {result.refused}", err=True)
+        say(f"feedpub: refused: {result.refused}")
     for o in result.outcomes:
         if o.status == "differs" and not o.problems:  # (else they say how)
-            click.echo(f"{output(o.name)}: differs from what a build would write", err=True)
+            say(f"{output(o.name)}: differs from what a build would write")
         if o.status == "deferred":  # the next build renders it: normal under cron, so -v only
             if verbose:
                 changed = ", ".join(shown_path(str(p)) for p in o.problems)
-                click.echo(f"{output(o.name)}: kept for the next build: {changed} "
-                           "changed while the build ran", err=True)  # fmt: skip
+                say(f"{output(o.name)}: kept for the next build: {changed} "
+                    "changed while the build ran")  # fmt: skip
             continue
         for p in o.problems:
-            click.echo(f"{output(o.name)}: {p}", err=True)
+            say(f"{output(o.name)}: {p}")
         if o.status == "failed":
-            click.echo(f"{output(o.name)}: not written; the previous file is kept", err=True)
+            kept = (config.output / o.name).is_file()  # (a first build has none)
+            say(f"{output(o.name)}: not written{'; the previous file is kept' if kept else ''}")
     if verbose:
         for note in g.skipped:
-            click.echo(f"skipped {note}", err=True)
+            say(f"skipped {note}")
         for h in result.hidden:  # the rule is select.visible's; not an error
             rule = "same date: the first by path" if h.same_date else "the newer one"
-            click.echo(f"{shown_path(h.path)}: hidden by {shown_path(h.by)} (same URL "
-                       f"{h.url}; {rule} is published)", err=True)  # fmt: skip
+            say(f"{shown_path(h.path)}: hidden by {shown_path(h.by)} (same URL "
+                f"{h.url}; {rule} is published)")  # fmt: skip
         counts = {
             s: sum(1 for o in result.outcomes if o.status == s and o.name not in SITE_NAMES)
             for s in ("written", "unchanged", "failed", "differs", "deferred")
         }
-        click.echo(
+        say(
             f"files {g.files}: read {g.read}, from cache {g.cached}, rejected {len(g.errors)}, "
             f"skipped {len(g.skipped)}, hidden {len(result.hidden)}; feeds: written "
             f"{counts['written']}, unchanged "
             f"{counts['unchanged']}, failed {counts['failed'] + counts['differs']}, "
-            f"deferred {counts['deferred']}; {seconds:.2f} s",
-            err=True,
+            f"deferred {counts['deferred']}; {seconds:.2f} s"
         )
         for o in result.outcomes:
             if o.status in ("written", "removed"):
                 verb = "wrote" if o.status == "written" else "removed"
-                click.echo(f"{verb} {output(o.name)}", err=True)
+                say(f"{verb} {output(o.name)}")
     if result.refused or result.failed:
         return EXIT_FEED_FAILED
     return EXIT_REJECTED if g.errors else EXIT_OK

@@ -101,7 +101,16 @@ class Stage:
                 folder, STAGING, self._durable.watch, self.clock
             )
         if reserve:
-            new.reserve()
+            try:
+                new.reserve()
+            except OSError as e:  # (named for the folder: the staging one never was)
+                raise OSError(
+                    e.errno,
+                    f"cannot make files in the output folder ({e.strerror}): a build writes "
+                    "each file there, then renames it; make the folder writable by the user "
+                    "that runs feedpub, or point site.output elsewhere",
+                    str(folder),
+                ) from e
         return new
 
     def adopt(
@@ -497,6 +506,8 @@ def _clear_output_folder(folder: Path, deadline: float, wait: float) -> None:
             except (FileNotFoundError, IsADirectoryError):  # a folder so named is not ours
                 pass
             except OSError as e:
+                if not os.path.lexists(folder / name):  # (a read-only file system says
+                    continue  # so even of a file that is not there: EROFS, not ENOENT)
                 raise OSError(
                     e.errno,
                     f"cannot remove an older feedpub's {name} from the output folder, "

@@ -431,7 +431,7 @@ def _results(children: dict[int, int], count: int) -> Iterator[list[Any]]:
         for k in range(count):
             while k not in done:
                 if not inboxes:
-                    raise RuntimeError("a worker process stopped before its work was done")
+                    raise WorkerLost(_how_ended(children.values()))
                 for key, _ in sel.select():
                     fd = int(key.fd)
                     inbox = inboxes[fd]
@@ -447,6 +447,24 @@ def _results(children: dict[int, int], count: int) -> Iterator[list[Any]]:
             yield value
     finally:
         sel.close()
+
+
+class WorkerLost(RuntimeError):
+    """A worker process ended before its work was done: killed (by the kernel's
+    out-of-memory killer, or by someone), or it crashed. The build stops; nothing of it
+    is published."""
+
+
+def _how_ended(pids: Iterable[int]) -> str:
+    """What :class:`WorkerLost` says: the signal that ended a worker, where one did."""
+    for pid in pids:
+        with contextlib.suppress(ChildProcessError):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done and os.WIFSIGNALED(status):
+                name = signal.Signals(os.WTERMSIG(status)).name
+                why = " (the system's out-of-memory killer, or a kill)" if name == "SIGKILL" else ""
+                return f"a worker process was ended by {name}{why} before its work was done"
+    return "a worker process stopped before its work was done"
 
 
 class _Inbox:

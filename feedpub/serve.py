@@ -57,6 +57,7 @@ from .build import BuildResult, build
 from .config import Config, load_config
 from .errors import ConfigError, LockError
 from .output import build_lock
+from .parallel import WorkerLost
 from .sources import find
 
 CONTENT_TYPES = {
@@ -474,7 +475,7 @@ class Watcher:
         try:
             with build_lock(config):
                 result = build(config, self.now(), progress=self._go_on)
-        except (LockError, OSError) as e:
+        except (LockError, OSError, WorkerLost) as e:
             self.warn(f"feedpub: serve: rebuild failed: {e}")
             self._snapshot = ()  # try again at the next poll
             return False

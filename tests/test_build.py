@@ -272,6 +272,40 @@ def test_a_cache_that_refuses_writes_still_gives_right_feeds(
     assert outputs(cfg) == good
 
 
+def test_a_cache_another_program_holds_locked_is_kept_and_the_build_says_so(cfg: Path) -> None:
+    """A cache held locked by another program (an sqlite3 shell, a backup) was thrown
+    away under it without a word, and every build after read every file again."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    cache = cfg.parent / ".feedpub" / "cache.sqlite"
+    (cfg.parent / "feeds" / "azure.rss").unlink()  # (something for the build to do)
+    stranger = sqlite3.connect(cache, isolation_level=None)
+    try:
+        stranger.execute("BEGIN EXCLUSIVE")
+        code, err = run("build", "-c", str(cfg), "--now", NOW)
+        assert code == 0 and (cfg.parent / "feeds" / "azure.rss").is_file()
+        assert err == (
+            f"feedpub: {cache}: the cache could not be used or written, another program holds "
+            "it locked (an sqlite3 shell, a backup?): end it; the feeds are written, and the "
+            "next build reads again what this one read\n"
+        )
+        stranger.execute("ROLLBACK")
+    finally:
+        stranger.close()
+    (cfg.parent / "feeds" / "azure.rss").unlink()
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0 and "read 0, from cache 5" in err, err  # (the same cache, whole)
+
+
+def test_a_folder_where_the_cache_goes_is_named(cfg: Path) -> None:
+    cache = cfg.parent / ".feedpub" / "cache.sqlite"
+    cache.mkdir(parents=True)
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 0 and (cfg.parent / "feeds" / "azure.rss").is_file()
+    assert f"{cache}: the cache could not be used or written, a folder is in its place: " \
+        "remove the folder;" in err, err  # fmt: skip
+    assert cache.is_dir()  # (not ours to remove)
+
+
 def test_cache_never_holds_secured_or_unpublished_bodies(cfg: Path) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     blob = b"".join(p.read_bytes() for p in (cfg.parent / ".feedpub").glob("cache.sqlite*"))
@@ -867,6 +901,28 @@ def test_many_files_are_synced_by_one_syncfs_before_any_rename(
         assert outputs(cfg)["azure.rss"] != before["azure.rss"]
     assert b"smarter AI!" in outputs(cfg)["azure.atom"]
     assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_a_first_build_that_cannot_publish_a_file_claims_no_previous_one(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "the previous file is kept" was said of a file that never was."""
+    real_replace = os.replace
+
+    def failing_replace(src: str, dst: str) -> None:
+        if os.path.basename(dst) == "azure.rss":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 3
+    assert [line for line in err.splitlines() if "azure.rss" in line] == [
+        f"{cfg.parent / 'feeds' / 'azure.rss'}: cannot write {cfg.parent / 'feeds' / 'azure.rss'}: "
+        f"{os.strerror(errno.ENOSPC)}",
+        f"{cfg.parent / 'feeds' / 'azure.rss'}: not written",
+    ]
+    assert not (cfg.parent / "feeds" / "azure.rss").exists()
 
 
 @pytest.mark.parametrize("fails", ["fsync", "rename"])

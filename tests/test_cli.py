@@ -326,6 +326,16 @@ def test_check_reports_stale_feeds_and_writes_nothing(cfg: Path, seeds_dir: Path
     assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
 
 
+def test_check_keeps_its_exit_code_when_stderrs_reader_leaves(cfg: Path) -> None:
+    """``feedpub build --check 2>&1 | head -1`` in a CI step: the lines after the
+    first met a closed pipe, and the exit code was 1 ("articles rejected"), not 3."""
+    command = [sys.executable, "-m", "feedpub", "build", "-c", str(cfg), "--now", NOW, "--check"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    proc.stderr.close()  # the reader gone before the first line
+    assert proc.wait(timeout=120) == 3
+
+
 def test_build_is_independent_of_working_directory(
     cfg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -494,6 +494,25 @@ def test_a_folder_that_cannot_be_listed_is_named_and_the_rest_built() -> None:
         assert GOOD_URL in _feed(cfg) and ODD_URL not in _feed(cfg)
 
 
+def test_an_output_folder_the_build_cannot_write_in_is_named_with_what_to_do() -> None:
+    """The message named a staging folder that never was (``feeds/.feedpub-stage.x1y2:
+    Permission denied``), with nothing to do about it."""
+    with _project_dir() as root:
+        cfg = _project(root)
+        assert _build_unprivileged(cfg).code == 0
+        before = {p.name: p.read_bytes() for p in (root / "feeds").iterdir()}
+        cfg.write_text(cfg.read_text(encoding="utf-8").replace("Test site", "Renamed"))
+        (root / "feeds").chmod(0o555)
+        built = _build_unprivileged(cfg)
+        assert built.code == 3
+        assert built.lines == [
+            f"feedpub: {root}/feeds: cannot make files in the output folder (Permission "
+            "denied): a build writes each file there, then renames it; make the folder "
+            "writable by the user that runs feedpub, or point site.output elsewhere"
+        ]
+        assert {p.name: p.read_bytes() for p in (root / "feeds").iterdir()} == before
+
+
 def test_a_path_longer_than_the_system_allows_is_named_and_the_rest_built(
     tmp_path: Path,
 ) -> None:

@@ -12,6 +12,7 @@ import pickle
 import shutil
 import signal
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -247,6 +248,12 @@ def _dies_at_five(chunk: list[int]) -> list[int]:
     return chunk
 
 
+def _killed_at_five(chunk: list[int]) -> list[int]:
+    if 5 in chunk:
+        os.kill(os.getpid(), signal.SIGKILL)  # (as the out-of-memory killer does)
+    return chunk
+
+
 def _unpicklable_at_five(chunk: list[int]) -> list[Any]:
     return [threading.Lock() if x == 5 else x for x in chunk]
 
@@ -262,7 +269,8 @@ def _no_children_left() -> bool:
 @pytest.mark.parametrize(
     ("fn", "error", "message"),
     [(_fails_at_five, ValueError, "five"),
-     (_dies_at_five, RuntimeError, "stopped before its work was done"),
+     (_dies_at_five, parallel.WorkerLost, "stopped before its work was done"),
+     (_killed_at_five, parallel.WorkerLost, "ended by SIGKILL .the system's out-of-memory"),
      (_unpicklable_at_five, RuntimeError, "could not send its result")],
 )  # fmt: skip
 def test_a_failing_worker_fails_the_map_and_leaves_no_process_behind(
@@ -315,6 +323,57 @@ def _stuck_after_two(chunk: list[int]) -> list[int]:
 
 
 @pytest.mark.skipif(not hasattr(signal, "alarm"), reason="POSIX")
+def _children(pid: int) -> list[int]:
+    with contextlib.suppress(OSError):
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return []
+
+
+def test_a_build_whose_worker_is_killed_says_so_and_exits_3(tmp_path: Path) -> None:
+    """A reading or rendering worker killed (the out-of-memory killer) ended the build
+    with a traceback and exit 1, which says "articles rejected" to cron. Now one line
+    and exit 3, and nothing is published: the feeds are as they were."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from corpus import generate
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    generate(tmp_path, 3000)
+    config = tmp_path / "config.toml"
+    command = [
+        sys.executable,
+        "-m",
+        "feedpub",
+        "build",
+        "-c",
+        str(config),
+        "--now",
+        NOW.isoformat(),
+    ]
+    subprocess.run(command, check=True, capture_output=True)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "feeds").iterdir()}
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'title = "Benchmark"', 'title = "Benchmark 2"', 1), encoding="utf-8")  # fmt: skip
+    build = subprocess.Popen([*command, "--full"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    killed = False
+    while build.poll() is None:  # (every child: one that lists files is made up for)
+        for child in _children(build.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+                killed = True
+        time.sleep(0.002)
+    _, err = build.communicate(timeout=120)
+    assert killed, "the build ended before a worker was seen"
+    assert build.returncode == 3, err
+    assert err.decode().splitlines() == [
+        "feedpub: a worker process was ended by SIGKILL (the system's out-of-memory killer, "
+        "or a kill) before its work was done: no file was changed; the next build does the "
+        "work again (with less memory: --jobs 1)"
+    ]
+    assert {p.name: p.read_bytes() for p in (tmp_path / "feeds").iterdir()} == before
+    assert subprocess.run(command, capture_output=True).returncode == 0
+
+
 def test_a_map_left_unfinished_stops_its_workers() -> None:
     """A build stopped while its workers work (an error, an interrupt) does not wait for
     their work: they are stopped, and none is left behind."""

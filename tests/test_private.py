@@ -6,6 +6,7 @@ article that is not published."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -236,6 +237,32 @@ def test_an_old_cache_that_cannot_be_removed_fails_the_build_loudly(
     assert code == 3
     assert f"feedpub: {feeds / '.feedpub-cache.sqlite'}: cannot remove" in err
     assert "published" in err and "Permission denied" in err
+
+
+def test_an_old_cache_that_is_not_there_is_no_problem_on_a_read_only_file_system(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a read-only file system, unlink says EROFS even of a file that is not there:
+    the build blamed an older feedpub's cache that never was, where the folder itself
+    was the trouble."""
+    feeds = site.parent / "feeds"
+    assert build(site)[0] == 1
+    real = os.unlink
+
+    def read_only(path: str | os.PathLike[str], *args: object, **kwargs: object) -> None:
+        if (
+            Path(path).name.startswith(".feedpub-cache.sqlite")
+            or Path(path).name == ".feedpub.lock"
+        ):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        real(path)
+
+    monkeypatch.setattr(os, "unlink", read_only)
+    code, err = build(site)
+    assert code == 1 and "cannot remove" not in err, err
+    (feeds / ".feedpub-cache.sqlite").write_bytes(b"old")  # one that is there: named
+    code, err = build(site)
+    assert code == 3 and f"{feeds / '.feedpub-cache.sqlite'}: cannot remove" in err, err
 
 
 @pytest.mark.parametrize("where", ["relative", "absolute"])

@@ -85,7 +85,7 @@ def parse(config: Config, now: datetime, headlines: Collection[str], whole: Coll
             out.append(reread.errors.get(s.path))
             continue
         try:
-            entry = formats.entry(a)
+            entry = formats.entry(a, config.labels)
         except Exception:  # (a bug, or an article no check foresaw) its documents are
             entry = None  # rendered from the Articles, and fail alone if that fails too
         headline = Headline.of(a) if s.path in headlines else None

@@ -7,6 +7,7 @@ against the folder of the config file, never the working directory.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import glob
 import ipaddress
@@ -91,6 +92,50 @@ class FeedConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Labels:
+    """The words feedpub writes itself, in the items' bodies and on the feeds page
+    (``[site.labels]``): English unless the config gives the site's own. A text in braces
+    (``{site}``) is replaced by what it names."""
+
+    #: the body of an item with no excerpt, image or related coverage: a link to it
+    read_article: str = "Read the article"
+    #: a video's link to its watch page
+    watch_video: str = "Watch the video"
+    #: the heading over an item's related coverage
+    related: str = "Related coverage"
+    #: the page: a feed's newest headlines, and the line when it has none
+    latest: str = "Latest stories"
+    no_stories: str = "No stories yet."
+    #: the page's title and heading, and its links to the site and to feeds.opml
+    page_title: str = "{site}: feeds"
+    home_page: str = "{site} home page"
+    opml: str = "Every feed as an OPML list"
+    #: what a screen reader says of the page's links: to the site, to a feed's formats
+    navigation: str = "Site"
+    subscribe: str = "Subscribe to {feed}"
+    #: the page's footer
+    updated: str = "Last updated {date}. Made with feedpub {version}."
+    #: the months, as dates on the page and in related coverage show them (3 Nov 2024)
+    months: tuple[str, ...] = (
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    )  # fmt: skip
+
+    def said(self, name: str, **values: str) -> str:
+        """The label ``name`` with each ``{key}`` of ``values`` replaced."""
+        text: str = getattr(self, name)
+        for key, value in values.items():
+            text = text.replace(f"{{{key}}}", value)
+        return text
+
+
+#: The labels unless a config gives others.
+ENGLISH = Labels()
+#: The texts in braces each label must hold (it shows the thing it names).
+_LABEL_HOLDS = {"page_title": ("{site}",), "home_page": ("{site}",), "subscribe": ("{feed}",),
+                "updated": ("{date}",)}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration; all paths are absolute."""
 
@@ -113,6 +158,8 @@ class Config:
     hub: str | None = None
     #: The OPML list's ``ownerName`` (optional).
     owner: str = ""
+    #: The words feedpub writes itself (``[site.labels]``).
+    labels: Labels = ENGLISH
 
     @property
     def lock(self) -> Path:
@@ -358,6 +405,7 @@ def is_local_host(host: str) -> bool:
 SITE_KEYS = {
     "title", "link", "feeds_url", "description", "language", "content", "output",
     "cache", "max_items", "timezone", "max_file_size", "lock_timeout", "hub", "owner",
+    "labels",
 }  # fmt: skip
 FEED_KEYS = {
     "title", "description", "topics", "max_items", "min_quality", "formats", "archive",
@@ -461,6 +509,7 @@ def parse_config(
         r.problem("site.hub", f"must be an absolute https URL (with a host, no space, user name "
                               f"or password; http only on this machine), got {hub!r}")  # fmt: skip
     owner = _text(r, site, "site", "owner", "") or ""
+    labels = _labels(r, site.get("labels"))
 
     feeds: list[FeedConfig] = []
     feeds_table = data.get("feeds", {})
@@ -501,6 +550,7 @@ def parse_config(
         feeds=tuple(feeds),  # in the order of the file: the page and OPML list them so
         hub=hub,
         owner=owner,
+        labels=labels,
     )
 
 
@@ -604,6 +654,35 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
     if os.path.lexists(output) and not os.path.isdir(output):
         r.problem("site.output", f"{output_raw!r} is not a folder: point it at a folder "
                                  "(made when missing)")  # fmt: skip
+
+
+def _labels(r: _Reader, table: Any) -> Labels:
+    """``[site.labels]``: each text given, checked; the English ones for the rest."""
+    if table is None:
+        return ENGLISH
+    if not isinstance(table, dict):
+        r.problem("site.labels", "must be a table [site.labels] of texts")
+        return ENGLISH
+    known = [f.name for f in dataclasses.fields(Labels)]
+    given: dict[str, Any] = {}
+    for key, value in table.items():
+        keypath = ("site", "labels", key)
+        if key not in known:
+            r.problem(keypath, f"unknown key (known: {', '.join(sorted(known))})")
+        elif key == "months":
+            if not (isinstance(value, list) and len(value) == 12
+                    and all(isinstance(m, str) and m.strip() for m in value)):  # fmt: skip
+                r.problem(keypath, 'must be a list of the 12 months\' names ("Jan", ...)')
+            elif None not in (names := [_checked_text(r, keypath, m) for m in value]):
+                given[key] = tuple(n for n in names if n is not None)
+        elif (text := _text(r, table, keypath[:2], key, name=True)) is not None:
+            missing = [h for h in _LABEL_HOLDS.get(key, ()) if h not in text]
+            if missing:
+                r.problem(keypath, f"must hold {' and '.join(missing)} (it is replaced by "
+                                   "what it names)")  # fmt: skip
+            else:
+                given[key] = text
+    return dataclasses.replace(ENGLISH, **given) if given else ENGLISH
 
 
 def _positive_int(

@@ -325,6 +325,30 @@ def test_config_texts_are_composed_as_article_texts_are(tmp_path: Path) -> None:
     assert azure is not None and azure.title == "T\u00e9l\u00e9 news"
 
 
+def test_site_labels_are_checked_each_at_its_line(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "[feeds.azure]",
+        '[site.labels]\nrelated = "Weitere Berichte"\nhome_page = "Startseite"\n'
+        'months = ["Jan", "Feb"]\nlatest = 3\nread_more = "x"\nopml = "a\\tb"\n\n'
+        "[feeds.azure]",
+    )
+    assert problems_of(tmp_path, text) == [
+        "11: site.labels.home_page: must hold {site} (it is replaced by what it names)",
+        '12: site.labels.months: must be a list of the 12 months\' names ("Jan", ...)',
+        "13: site.labels.latest: must be a string",
+        "14: site.labels.read_more: unknown key (known: home_page, latest, months, "
+        "navigation, no_stories, opml, page_title, read_article, related, subscribe, "
+        "updated, watch_video)",
+        "15: site.labels.opml: holds a tab or a line break ('\\t', character 2): remove it",
+    ]
+    good = GOOD.replace(
+        "[feeds.azure]", '[site.labels]\nrelated = "Weitere Berichte"\n\n[feeds.azure]'
+    )
+    (tmp_path / "config.toml").write_text(good, encoding="utf-8")
+    labels = load_config(tmp_path / "config.toml").labels
+    assert (labels.related, labels.read_article) == ("Weitere Berichte", "Read the article")
+
+
 def test_a_feed_name_ending_in_a_line_break_is_refused(tmp_path: Path) -> None:
     """``$`` took a name with a final line break: files named ``all\\n.rss`` were
     written, and the line break went into feeds.opml and the Atom id."""
@@ -389,7 +413,7 @@ def test_every_key_is_named_escaped_at_its_line_whatever_it_holds(tmp_path: Path
 
 
 SITE_KNOWN = (
-    "cache, content, description, feeds_url, hub, language, link, lock_timeout, "
+    "cache, content, description, feeds_url, hub, labels, language, link, lock_timeout, "
     "max_file_size, max_items, output, owner, timezone, title"
 )
 FEED_KNOWN = "archive, archive_size, description, formats, max_items, min_quality, title, topics"

@@ -55,6 +55,9 @@ def _other(value: Any) -> Any:
         return (*value, "x")
     if value is None:
         return "x"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # (its last field)
+        name = dataclasses.fields(value)[-1].name
+        return dataclasses.replace(value, **{name: _other(getattr(value, name))})
     raise AssertionError(f"no other value for {value!r}")
 
 

@@ -236,6 +236,51 @@ def zoned_site(
     return write_config(["content/*.txt"], FEEDS, f'timezone = "{timezone}"\n')  # type: ignore[no-any-return]
 
 
+GERMAN_LABELS = """
+[site.labels]
+read_article = "Zum Artikel"
+related = "Weitere Berichte"
+latest = "Neueste Meldungen"
+no_stories = "Noch keine Meldungen."
+page_title = "Feeds von {site}"
+home_page = "Startseite von {site}"
+opml = "Alle Feeds als OPML-Liste"
+navigation = "Website"
+subscribe = "{feed} abonnieren"
+updated = "Zuletzt aktualisiert am {date} · feedpub {version}"
+months = ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez."]
+"""
+
+
+def test_a_site_in_another_language_gives_the_page_and_bodies_its_own_words(
+    write_config, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Every word feedpub writes itself was English on a German (Arabic, Japanese)
+    site's page and in its items' bodies: ``[site.labels]`` gives the site's own."""
+    cfg = zoned_site(write_config, tmp_path, "Europe/Berlin", "Nur ein Titel", "2024-03-20",
+                     "2024-03-19T10:00:00Z")  # fmt: skip
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("\n[feeds.", GERMAN_LABELS + "\n[feeds.", 1),
+                   encoding="utf-8")  # fmt: skip
+    result = CliRunner().invoke(cli, ["build", "-c", str(cfg), "--now", "2024-06-01T00:00:00Z"])
+    assert result.exit_code == 0, result.output
+    feeds = tmp_path / "feeds"
+    page = (feeds / "index.html").read_text(encoding="utf-8")
+    for words in ("<title>Feeds von Test site</title>", "<h1>Feeds von Test site</h1>",
+                  ">Startseite von Test site</a>", ">Alle Feeds als OPML-Liste</a>",
+                  '<nav aria-label="Website">', 'aria-label="Azure &lt;news&gt; &amp; more abonnieren"',
+                  "<h3>Neueste Meldungen</h3>", "<p>Noch keine Meldungen.</p>",
+                  '<time datetime="2024-03-19T23:00:00Z">20 März 2024</time>',
+                  "<footer><p>Zuletzt aktualisiert am <time datetime="):  # fmt: skip
+        assert words in page, words
+    for english in ("Latest stories", "home page", "OPML list", "Last updated", "Subscribe"):
+        assert english not in page, english
+    assert check_page(page.encode(), [FEEDS_URL + name for name in FEED_FILES]) == []
+    rss = (feeds / "azure.rss").read_text(encoding="utf-8")
+    assert "&lt;h3&gt;Weitere Berichte&lt;/h3&gt;" in rss and "19 März 2024" in rss
+    assert "Related coverage" not in rss
+    assert CliRunner().invoke(cli, ["validate", *map(str, feeds.glob("*.*[mst]"))]).exit_code == 0
+
+
 def test_days_are_shown_in_the_site_time_zone(write_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A date written without a time in a site east of UTC (2024-05-20 in Berlin is
     2024-05-19T22:00Z) showed the day before on the page, in preview and in list; the

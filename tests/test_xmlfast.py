@@ -8,6 +8,7 @@ sites with every optional part present or absent and every character lxml escape
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from feedpub import build
 from feedpub.archive import Document, documents
 from feedpub.articles import load_article
-from feedpub.config import Config, FeedConfig, load_config
+from feedpub.config import Config, FeedConfig, Labels, load_config
 from feedpub.errors import ArticleError
 from feedpub.formats import FORMATS, xmlfast, xmlfeed
 from feedpub.model import Article, Image, Provider, Related
@@ -67,6 +68,31 @@ def test_the_sample_contents_documents_are_feedgens_bytes() -> None:
     config = load_config(ROOT / "config.toml")
     assert any(f.archive for f in config.feeds)  # archive pages and their links too
     assert every_document(config) >= len(config.feeds) + 2
+
+
+GERMAN = Labels(
+    read_article="Zum Artikel", watch_video="Video ansehen", related="Weitere Berichte & mehr",
+    months=("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.",
+            "Nov.", "Dez."),
+)  # fmt: skip
+
+
+def test_the_sample_in_a_sites_own_words_is_feedgens_bytes() -> None:
+    """``[site.labels]``: the bodies' words (and months) are the site's, in both
+    renderers alike."""
+    config = replace(load_config(ROOT / "config.toml"), labels=GERMAN)
+    assert every_document(config) >= len(config.feeds) + 2
+    gathered = build.gather(config, jobs=1)
+    texts = b"".join(
+        xmlfast.render(config, feed, [load_article(s.path, (config.root / s.path).read_bytes(), UTC)
+                                      for s in items], XML)["rss"]
+        for feed in config.feeds
+        for items in [select_feeds(config, gathered.summaries, NOW).get(feed.slug, [])]
+    )  # fmt: skip
+    assert b"Weitere Berichte &amp;amp; mehr" in texts and b"Related coverage" not in texts
+    days = re.findall(rb'&lt;time datetime="[^"]*"&gt;([^&]*)&lt;/time', texts)
+    german = "|".join(map(re.escape, GERMAN.months)).encode()
+    assert days and all(re.fullmatch(rb"[0-9]+ (?:%b) [0-9]{4}" % german, d) for d in days), days
 
 
 def test_a_benchmark_corpus_documents_are_feedgens_bytes(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
     from ..archive import Document
-    from ..config import Config, FeedConfig
+    from ..config import Config, FeedConfig, Labels
     from ..model import Article
     from .xmlfast import Entry
     from .xmlparts import Proof
@@ -138,11 +138,13 @@ def render(
     return {f: out[f] for f in fmts}
 
 
-def entry(article: Article) -> Entry | None:
+def entry(article: Article, labels: Labels | None = None) -> Entry | None:
     """What the ``assembled`` formats write of ``article``, the same in every document
-    that shows it: made once, for all of them. None when only :func:`render` can be
-    sure of the bytes (a character XML forbids, say)."""
-    return cast("Entry | None", cast(Any, _function("xmlfast:entry"))(article))
+    that shows it (its body in the words of ``labels``, by default English): made once,
+    for all of them. None when only :func:`render` can be sure of the bytes (a character
+    XML forbids, say)."""
+    fn = cast(Any, _function("xmlfast:entry"))
+    return cast("Entry | None", fn(article) if labels is None else fn(article, labels))
 
 
 def assemble(

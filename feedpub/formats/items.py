@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from .. import GENERATOR_URI as GENERATOR_URI  # (the formats take it from here)
+from ..config import ENGLISH, Labels
 from ..fasthtml import LINK_REL
 from ..model import Article
 from ..sanitize import clean_url, sanitize
@@ -148,9 +149,10 @@ def excerpt_html(excerpt: str) -> str:
     return "\n".join(f"<p>{_lines(text, escaped)}</p>" for text in _PARAGRAPH_BREAK.split(excerpt))
 
 
-def content_html(article: Article) -> str:
+def content_html(article: Article, labels: Labels = ENGLISH) -> str:
     """The HTML body of an item: lead image, excerpt, video link, related coverage;
-    for an article with none of them, a link to it ("Read the article").
+    for an article with none of them, a link to it ("Read the article": the words are
+    ``labels``, the site's, see ``[site.labels]``).
     Sanitised; written as the sanitiser writes HTML, so that it usually has nothing
     to change (see :mod:`feedpub.fasthtml`)."""
     e, a = _html_text, _html_attr
@@ -166,22 +168,22 @@ def content_html(article: Article) -> str:
     if is_video(article):
         # the watch page, where the video plays with its context in any browser (the
         # embed player, bare, is in media:player for readers that embed it)
-        parts.append(f'<p><a href="{a(article.url)}"{LINK_REL}>Watch the video</a></p>')
+        parts.append(f'<p><a href="{a(article.url)}"{LINK_REL}>{e(labels.watch_video)}</a></p>')
     if article.related:
-        parts.append("<h3>Related coverage</h3><ul>")
+        parts.append(f"<h3>{e(labels.related)}</h3><ul>")
         for r in article.related:
             meta = [e(r.provider)] if r.provider else []
             if r.published_at:
                 d, day = r.published_at, r.local_date or r.published_at  # (the site's day)
                 meta.append(
-                    f'<time datetime="{rfc3339(d)}">{day.day} {MONTHS[day.month - 1]} {day.year}</time>'
+                    f'<time datetime="{rfc3339(d)}">{day.day} {e(labels.months[day.month - 1])} {day.year}</time>'
                 )
             tail = f" <small>{', '.join(meta)}</small>" if meta else ""
             parts.append(f'<li><a href="{a(r.url)}"{LINK_REL}>{e(r.title)}</a>{tail}</li>')
         parts.append("</ul>")
     if not parts and article.url:  # a title alone: a body all the same (an empty one is
         # "content should not be blank" to the W3C validator, none "missing textual content")
-        parts.append(f'<p><a href="{a(article.url)}"{LINK_REL}>Read the article</a></p>')
+        parts.append(f'<p><a href="{a(article.url)}"{LINK_REL}>{e(labels.read_article)}</a></p>')
     return sanitize("".join(parts))
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from .. import __version__
 from ..archive import Document
-from ..config import Config, FeedConfig
+from ..config import Config, FeedConfig, Labels
 from ..model import Article
 from . import JSON
 from .items import (
@@ -47,10 +47,10 @@ def _authors(article: Article) -> list[dict[str, str]]:
     return [author]
 
 
-def _item(article: Article) -> dict[str, Any]:
+def _item(article: Article, labels: Labels) -> dict[str, Any]:
     a = article
     item: dict[str, Any] = {"id": a.url, "url": a.url, "title": a.title}
-    item["content_html"] = cached_content_html(a)
+    item["content_html"] = cached_content_html(a, labels)
     if a.excerpt:
         item["summary"] = a.excerpt
     if a.images:
@@ -131,5 +131,5 @@ def _document(
     if topics:
         ext["topics"] = topics
     out["_feedpub"] = ext
-    out["items"] = [_item(a) for a in items]
+    out["items"] = [_item(a, config.labels) for a in items]
     return (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

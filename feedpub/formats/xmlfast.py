@@ -29,7 +29,7 @@ from typing import Any, NamedTuple, cast
 
 from .. import __version__
 from ..archive import HISTORY_NS, Document
-from ..config import Config, FeedConfig
+from ..config import ENGLISH, Config, FeedConfig, Labels
 from ..model import Article, Image
 from . import ATOM, FORMATS, RSS
 from .items import (
@@ -100,13 +100,14 @@ class Entry(NamedTuple):
     updated: datetime
 
 
-def entry(a: Article) -> Entry | None:
-    """An article's Entry; None where feedgen must decide (see :func:`render`)."""
+def entry(a: Article, labels: Labels = ENGLISH) -> Entry | None:
+    """An article's Entry (its body in the words of ``labels``); None where feedgen must
+    decide (see :func:`render`)."""
     if not agrees_with_lxml():
         return None
     updated = entry_updated(a)
     try:
-        rss, atom = _entries(a, updated)
+        rss, atom = _entries(a, updated, labels)
     except Declined:
         return None
     # (the related links' titles are written in that form already: see _entries)
@@ -117,7 +118,7 @@ def entry(a: Article) -> Entry | None:
 def write(config: Config, feed: FeedConfig, items: Sequence[Article], fmts: Sequence[str],
           doc: Document[Any]) -> dict[str, bytes] | None:  # fmt: skip
     """One document in each of ``fmts`` (``rss``, ``atom``); None where feedgen must decide."""
-    entries = [entry(a) for a in items]
+    entries = [entry(a, config.labels) for a in items]
     if None in entries:
         return None
     return assemble(config, feed, cast(list[Entry], entries), fmts, doc)
@@ -197,11 +198,11 @@ def _head(lines: list[str]) -> bytes:
 # ------------------------------------------------------------------------ one article
 
 
-def _entries(a: Article, updated: datetime) -> tuple[str, str]:
+def _entries(a: Article, updated: datetime, labels: Labels) -> tuple[str, str]:
     """An article's RSS item and Atom entry, as they stand in every document (its Atom
     ``updated`` given): the escaped texts, the Media RSS and the related links are made
     once for both."""
-    content = content_html(a)
+    content = content_html(a, labels)
     player = video_player(a)
     provider = a.provider
     domain = f"https://{provider.domain}/" if provider and provider.domain else ""

@@ -177,7 +177,7 @@ def _generator(
         fe.updated(entry_updated(a))
         if a.excerpt:
             fe.summary(excerpt_html(a.excerpt), type="html")
-        fe.content(cached_content_html(a), type="html")
+        fe.content(cached_content_html(a, config.labels), type="html")
         for topic in a.topics:
             fe.category(term=topic)
         if a.provider:

@@ -26,7 +26,7 @@ from lxml import etree
 from .. import __version__
 from ..config import Config
 from ..formats import FORMATS
-from ..formats.items import MONTHS, rfc3339
+from ..formats.items import rfc3339
 from ..model import Headline, in_zone
 from ..sanitize import FORBIDDEN_TAGS, URL_ATTRS, hardened_parser, is_absolute
 from .opml import CONTENT_TYPE as OPML_TYPE
@@ -55,11 +55,12 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _date(dt: datetime, tz: tzinfo) -> str:
+def _date(dt: datetime, tz: tzinfo, months: tuple[str, ...]) -> str:
     """A moment as the page shows it: its day in the site's time zone (a date written
-    without a time, in a site east of UTC, showed the day before)."""
+    without a time, in a site east of UTC, showed the day before), its month named."""
     day = in_zone(dt, tz)
-    return f'<time datetime="{rfc3339(dt)}">{day.day} {MONTHS[day.month - 1]} {day.year}</time>'
+    month = _e(months[day.month - 1])
+    return f'<time datetime="{rfc3339(dt)}">{day.day} {month} {day.year}</time>'
 
 
 #: The languages written right to left (their primary subtags).
@@ -73,7 +74,7 @@ def _direction(language: str) -> str:
     return ' dir="rtl"' if language.split("-")[0].lower() in _RIGHT_TO_LEFT else ""
 
 
-def _headline(h: Headline, tz: tzinfo) -> str:
+def _headline(h: Headline, tz: tzinfo, months: tuple[str, ...]) -> str:
     parts = ["<li>"]
     if h.image:
         img = h.image
@@ -83,7 +84,7 @@ def _headline(h: Headline, tz: tzinfo) -> str:
         # decorative: the headline is the link beside it, and a screen reader would
         # read it twice (or read a caption that says less); the empty alt says so
         parts.append(f'<img src="{_e(img.url)}" alt=""{size} loading="lazy"/>')
-    meta = _date(h.published_at, tz)
+    meta = _date(h.published_at, tz, months)
     if h.provider:  # (isolated: a right-to-left name, or one that holds a direction
         # mark, never takes the date along)
         meta = f"<bdi>{_e(h.provider)}</bdi>, {meta}"
@@ -96,7 +97,8 @@ def render_page(
     config: Config, headlines: Mapping[str, Sequence[Headline]], updated: datetime
 ) -> bytes:
     """The page's bytes; ``headlines`` maps each feed's slug to its newest items."""
-    title = f"{config.title}: feeds"
+    words = config.labels
+    title = words.said("page_title", site=config.title)
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{_e(config.language)}"{_direction(config.language)}>',
@@ -120,9 +122,10 @@ def render_page(
         out.append(f"<p>{_e(config.description)}</p>")
     opml_url = f"{config.feeds_url}{OPML_FILENAME}"
     out += [
-        '<nav aria-label="Site">',
-        f'<ul><li><a href="{_e(config.link)}">{_e(config.title)} home page</a></li>',
-        f'<li><a href="{_e(opml_url)}" type="{OPML_TYPE}">Every feed as an OPML list</a></li></ul>',
+        f'<nav aria-label="{_e(words.navigation)}">',
+        f'<ul><li><a href="{_e(config.link)}">{_e(words.said("home_page", site=config.title))}'
+        "</a></li>",
+        f'<li><a href="{_e(opml_url)}" type="{OPML_TYPE}">{_e(words.opml)}</a></li></ul>',
         "</nav>",
         "</header>",
         "<main>",
@@ -133,7 +136,8 @@ def render_page(
         out.append(f'<h2 id="{anchor}">{_e(feed.title)}</h2>')
         if feed.description:  # its own, never the site's (the header shows that)
             out.append(f"<p>{_e(feed.description)}</p>")
-        out.append(f'<ul class="subscribe" aria-label="Subscribe to {_e(feed.title)}">')
+        subscribe = words.said("subscribe", feed=feed.title)
+        out.append(f'<ul class="subscribe" aria-label="{_e(subscribe)}">')
         for fmt in feed.formats:
             url = config.feed_url(feed.slug, fmt)
             out.append(
@@ -142,17 +146,22 @@ def render_page(
             )
         out.append("</ul>")
         items = list(headlines.get(feed.slug, ()))[:HEADLINES]
-        out.append("<h3>Latest stories</h3>")
+        out.append(f"<h3>{_e(words.latest)}</h3>")
         if items:
             out.append('<ol class="headlines">')
-            out.extend(_headline(a, config.timezone) for a in items)
+            out.extend(_headline(a, config.timezone, words.months) for a in items)
             out.append("</ol>")
         else:
-            out.append("<p>No stories yet.</p>")
+            out.append(f"<p>{_e(words.no_stories)}</p>")
         out.append("</section>")
     out += [
         "</main>",
-        f"<footer><p>Last updated {_date(updated, config.timezone)}. Made with feedpub {__version__}.</p></footer>",
+        # (the date is markup: escaped, the label is split round it)
+        "<footer><p>"
+        + _date(updated, config.timezone, words.months).join(
+            _e(words.said("updated", version=__version__)).split("{date}", 1)
+        )
+        + "</p></footer>",
         "</body>",
         "</html>",
     ]

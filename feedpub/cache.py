@@ -44,10 +44,13 @@ from .parallel import maker
 SCHEMA_VERSION = "feedpub-cache-10"
 #: Topics are stored joined by this character, which cleaned text never holds.
 TOPIC_SEP = "\x1f"
-#: SQLite's primary result codes for a database another connection holds locked.
-_BUSY, _LOCKED = 5, 6
+#: SQLite's primary result codes: a database another connection holds locked; a full
+#: disk; a file that is no sound database (never a cause outside it).
+_BUSY, _LOCKED, _FULL = 5, 6, 13
+_UNSOUND = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
 #: Less free space than this where the cache is, after SQLite failed: a full disk.
 _ROOM = 1 << 20
+_DISK_FULL = "the disk it is on is full: free space on it"
 #: SQLite's files of a database at ``path``: ``f"{path}{suffix}"``.
 COMPANIONS = ("", "-wal", "-shm", "-journal")
 
@@ -152,8 +155,13 @@ class Cache:
     def _trouble(self, e: sqlite3.Error) -> str | None:
         """Why the cache cannot be used now, when the cause is outside it (what to do,
         too); None when it may be unsound (then it is started afresh)."""
-        if getattr(e, "sqlite_errorcode", 0) & 0xFF in (_BUSY, _LOCKED):
+        code = getattr(e, "sqlite_errorcode", 0) & 0xFF
+        if code in (_BUSY, _LOCKED):
             return "another program holds it locked (an sqlite3 shell, a backup?): end it"
+        if code in _UNSOUND:
+            return None
+        if code == _FULL:
+            return _DISK_FULL
         if self.path.is_dir():
             return "a folder is in its place: remove the folder"
         folder = self.path.parent
@@ -165,7 +173,7 @@ class Cache:
         with contextlib.suppress(OSError):
             size = self.path.stat().st_size
         if disk.f_bavail * disk.f_frsize < max(_ROOM, size) or (disk.f_files and not disk.f_favail):
-            return "the disk it is on is full: free space on it"
+            return _DISK_FULL  # (SQLite may say only "disk I/O error" of it)
         if not os.access(folder, os.W_OK) or (
             self.path.exists() and not os.access(self.path, os.W_OK)
         ):

@@ -308,8 +308,8 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
         say(str(err))
     if result.cache_trouble:
         say(f"feedpub: {shown_path(str(config.cache))}: the cache could not be used or written, "
-            f"{result.cache_trouble}; the feeds are written, and the next build reads again "
-            "what this one read")  # fmt: skip
+            f"{result.cache_trouble}; the feeds are written, and what the cache could not "
+            "keep is read again by the next build")  # fmt: skip
     if result.refused:
         say(f"feedpub: refused: {result.refused}")
     for o in result.outcomes:

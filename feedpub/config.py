@@ -115,24 +115,32 @@ class Labels:
     subscribe: str = "Subscribe to {feed}"
     #: the page's footer
     updated: str = "Last updated {date}. Made with feedpub {version}."
-    #: the months, as dates on the page and in related coverage show them (3 Nov 2024)
+    #: a date on the page and in related coverage (3 Nov 2024), and its months
+    date: str = "{day} {month} {year}"
     months: tuple[str, ...] = (
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     )  # fmt: skip
 
     def said(self, name: str, **values: str) -> str:
-        """The label ``name`` with each ``{key}`` of ``values`` replaced."""
+        """The label ``name`` with each ``{key}`` of ``values`` replaced (wherever it is)."""
         text: str = getattr(self, name)
         for key, value in values.items():
             text = text.replace(f"{{{key}}}", value)
         return text
 
+    def day(self, year: int, month: int, day: int) -> str:
+        """A day as :attr:`date` writes it (the month named by :attr:`months`)."""
+        return self.said("date", day=str(day), month=self.months[month - 1], year=str(year))
+
 
 #: The labels unless a config gives others.
 ENGLISH = Labels()
-#: The texts in braces each label must hold (it shows the thing it names).
+#: The texts in braces each label that offers any must hold, and those it may hold.
 _LABEL_HOLDS = {"page_title": ("{site}",), "home_page": ("{site}",), "subscribe": ("{feed}",),
-                "updated": ("{date}",)}  # fmt: skip
+                "updated": ("{date}",), "date": ("{day}", "{month}", "{year}")}  # fmt: skip
+_LABEL_MAY = {**_LABEL_HOLDS, "updated": ("{date}", "{version}")}
+#: Every text in braces some label offers: in one that does not offer it, a mistake.
+_PLACEHOLDERS = re.compile(r"\{(site|feed|date|version|day|month|year)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +251,10 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 #: controls (DEL, C1), which a feed cannot carry or a reader does not show; in a
 #: text of one line (a title, a topic, the owner), tabs and line breaks too.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+#: The direction overrides (LRO, RLO), which turn text round ("Trojan Source"): taken
+#: out of an article's texts (see :func:`feedpub.sanitize.balanced_bidi`), refused here.
+_OVERRIDE = re.compile("[\u202d\u202e]")
 
 
 def _text(r: _Reader, table: dict[str, Any], prefix: KeyPath, key: str, default: Any = ...,
@@ -259,9 +270,13 @@ def _text(r: _Reader, table: dict[str, Any], prefix: KeyPath, key: str, default:
 
 def _checked_text(r: _Reader, keypath: KeyPath, value: str, one_line: bool = True,
                   name: bool = False) -> str | None:  # fmt: skip
-    bad = (_CONTROL_OR_BREAK if one_line else _CONTROL).search(value)
+    bad = (_CONTROL_OR_BREAK if one_line else _CONTROL).search(value) or _OVERRIDE.search(value)
     if bad:
-        what = "a tab or a line break" if bad.group() in "\t\n\r" else "a control character"
+        what = (
+            "a tab or a line break" if bad.group() in "\t\n\r\u2028\u2029"
+            else "a direction override" if bad.group() in "\u202d\u202e"
+            else "a control character"
+        )  # fmt: skip
         r.problem(keypath, f"holds {what} ({bad.group()!r}, character {bad.start() + 1}): "
                            "remove it")  # fmt: skip
         return None
@@ -670,19 +685,49 @@ def _labels(r: _Reader, table: Any) -> Labels:
         if key not in known:
             r.problem(keypath, f"unknown key (known: {', '.join(sorted(known))})")
         elif key == "months":
-            if not (isinstance(value, list) and len(value) == 12
-                    and all(isinstance(m, str) and m.strip() for m in value)):  # fmt: skip
-                r.problem(keypath, 'must be a list of the 12 months\' names ("Jan", ...)')
-            elif None not in (names := [_checked_text(r, keypath, m) for m in value]):
-                given[key] = tuple(n for n in names if n is not None)
-        elif (text := _text(r, table, keypath[:2], key, name=True)) is not None:
+            if (months := _months(r, keypath, value)) is not None:
+                given[key] = months
+        elif not isinstance(value, str) or value.strip():
+            text = _text(r, table, keypath[:2], key)
+            if text is None:
+                continue
             missing = [h for h in _LABEL_HOLDS.get(key, ()) if h not in text]
+            offered = _LABEL_MAY.get(key, ())
+            stray = sorted({m[0] for m in _PLACEHOLDERS.finditer(text)} - set(offered))
             if missing:
                 r.problem(keypath, f"must hold {' and '.join(missing)} (it is replaced by "
                                    "what it names)")  # fmt: skip
+            elif stray:
+                here = f"it offers {' and '.join(offered)}" if offered else "it offers none"
+                r.problem(keypath, f"{' and '.join(stray)} is not replaced here ({here})")
             else:
                 given[key] = text
+        else:
+            r.problem(keypath, "is empty: write the text, or leave the key out for the "
+                               "English one")  # fmt: skip
     return dataclasses.replace(ENGLISH, **given) if given else ENGLISH
+
+
+def _months(r: _Reader, keypath: tuple[str, ...], value: Any) -> tuple[str, ...] | None:
+    """``months``: twelve texts, January first; None (and the problem said) else."""
+    what = 'the 12 months\' names, January first ("Jan", "Feb", ...)'
+    if not isinstance(value, list):
+        r.problem(keypath, f"must be a list of {what}")
+        return None
+    if len(value) != 12:
+        r.problem(keypath, f"must be a list of {what}: {len(value)} given")
+        return None
+    names: list[str] = []
+    for number, name in enumerate(value, 1):
+        if not isinstance(name, str) or not name.strip():
+            kind = "empty" if isinstance(name, str) else "not a text"
+            r.problem(keypath, f"month {number} is {kind}: it must be {what}")
+            return None
+        checked = _checked_text(r, (*keypath, str(number)), name)
+        if checked is None:
+            return None
+        names.append(checked)
+    return tuple(names)
 
 
 def _positive_int(

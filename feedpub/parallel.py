@@ -456,10 +456,11 @@ class WorkerLost(RuntimeError):
 
 
 def _how_ended(pids: Iterable[int]) -> str:
-    """What :class:`WorkerLost` says: the signal that ended a worker, where one did."""
+    """What :class:`WorkerLost` says: the signal that ended a worker, where one did.
+    (Every worker has closed its pipe by then, on its way out: waited for, each.)"""
     for pid in pids:
         with contextlib.suppress(ChildProcessError):
-            done, status = os.waitpid(pid, os.WNOHANG)
+            done, status = os.waitpid(pid, 0)
             if done and os.WIFSIGNALED(status):
                 name = signal.Signals(os.WTERMSIG(status)).name
                 why = " (the system's out-of-memory killer, or a kill)" if name == "SIGKILL" else ""

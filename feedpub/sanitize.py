@@ -36,6 +36,11 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe
 #: typographic (U+2000 to U+200A, U+205F) and ideographic (U+3000, in Chinese and Japanese).
 _BREAKING = "\t\n\x0b\x0c\r \x1c-\x1f\x85\u2028\u2029"
 _SPACES = re.compile(f"[{_BREAKING}]+")
+#: The controls that part lines, which XML forbids: a vertical tab (Word's Shift+Enter,
+#: pasted into a CMS), a form feed, the file, group, record and unit separators. Each is
+#: a line break (so a space in a text of one line), never taken out with nothing
+#: between the words it parted ("Word\vBreak" was "WordBreak").
+_SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1f]")
 #: A single-line text that the last steps of cleaning leave as it is: words of no
 #: breaking space or forbidden character, one space apart, no white space at either end.
 _WORD_RUN = f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
@@ -118,6 +123,8 @@ def clean_text(
     """
     if "&" in value and not markup:
         value = unescape_attribute(value)  # (``Barnes&notables`` is no "¬ables")
+    if _SEPARATORS.search(value):  # (before ftfy, which takes U+000B out with its letters)
+        value = _SEPARATORS.sub("\n", value)
     if not value.isascii():
         nfc = unicodedata.normalize("NFC", value)
         # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair.

@@ -243,6 +243,16 @@ def test_the_spaces_a_writer_puts_on_purpose_stay_in_a_title_a_name_and_a_topic(
     assert clean_text("\u00a0 a \u3000", single_line=True) == "a"  # (at the ends: none)
 
 
+@pytest.mark.parametrize("part", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f"])
+def test_a_control_that_parts_lines_is_a_line_break_never_nothing(part: str) -> None:
+    """Word's Shift+Enter (a vertical tab, pasted into a CMS) and the other controls that
+    part lines, which XML forbids, were taken out with nothing between the words they
+    parted: "Word\vBreak" was shown "WordBreak"."""
+    for text in (f"Word{part}Break", f"Wörd{part}Break"):
+        assert clean_text(text, single_line=True) == text.replace(part, " ")
+        assert clean_text(text) == text.replace(part, "\n")
+
+
 def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:
     data = b"\xef\xbb\xbf" + make(tmp_path, title="Caf\xc3\xa9").replace(b"\n", b"\r\n")
     assert load_article("x.txt", data, UTC).title == "Café"

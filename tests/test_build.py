@@ -285,8 +285,8 @@ def test_a_cache_another_program_holds_locked_is_kept_and_the_build_says_so(cfg:
         assert code == 0 and (cfg.parent / "feeds" / "azure.rss").is_file()
         assert err == (
             f"feedpub: {cache}: the cache could not be used or written, another program holds "
-            "it locked (an sqlite3 shell, a backup?): end it; the feeds are written, and the "
-            "next build reads again what this one read\n"
+            "it locked (an sqlite3 shell, a backup?): end it; the feeds are written, and what "
+            "the cache could not keep is read again by the next build\n"
         )
         stranger.execute("ROLLBACK")
     finally:

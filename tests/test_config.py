@@ -329,24 +329,56 @@ def test_site_labels_are_checked_each_at_its_line(tmp_path: Path) -> None:
     text = GOOD.replace(
         "[feeds.azure]",
         '[site.labels]\nrelated = "Weitere Berichte"\nhome_page = "Startseite"\n'
-        'months = ["Jan", "Feb"]\nlatest = 3\nread_more = "x"\nopml = "a\\tb"\n\n'
-        "[feeds.azure]",
+        'months = ["Jan", "Feb"]\nlatest = 3\nread_more = "x"\nopml = "a\\tb"\n'
+        'subscribe = "{feed} von {site}"\nupdated = "Stand {date}, {version}, {feed}"\n'
+        'no_stories = " "\ndate = "{day}. {month}"\n\n[feeds.azure]',
     )
     assert problems_of(tmp_path, text) == [
         "11: site.labels.home_page: must hold {site} (it is replaced by what it names)",
-        '12: site.labels.months: must be a list of the 12 months\' names ("Jan", ...)',
+        "12: site.labels.months: must be a list of the 12 months' names, January first "
+        '("Jan", "Feb", ...): 2 given',
         "13: site.labels.latest: must be a string",
-        "14: site.labels.read_more: unknown key (known: home_page, latest, months, "
+        "14: site.labels.read_more: unknown key (known: date, home_page, latest, months, "
         "navigation, no_stories, opml, page_title, read_article, related, subscribe, "
         "updated, watch_video)",
         "15: site.labels.opml: holds a tab or a line break ('\\t', character 2): remove it",
+        "16: site.labels.subscribe: {site} is not replaced here (it offers {feed})",
+        "17: site.labels.updated: {feed} is not replaced here (it offers {date} and {version})",
+        "18: site.labels.no_stories: is empty: write the text, or leave the key out for the "
+        "English one",
+        "19: site.labels.date: must hold {year} (it is replaced by what it names)",
+    ]
+    months = (
+        '["Jan", "Feb", "M\\u00e4r", "", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"]'
+    )
+    bad = GOOD.replace("[feeds.azure]", f"[site.labels]\nmonths = {months}\n\n[feeds.azure]")
+    assert problems_of(tmp_path, bad) == [
+        "10: site.labels.months: month 4 is empty: it must be the 12 months' names, January "
+        'first ("Jan", "Feb", ...)'
     ]
     good = GOOD.replace(
-        "[feeds.azure]", '[site.labels]\nrelated = "Weitere Berichte"\n\n[feeds.azure]'
+        "[feeds.azure]",
+        '[site.labels]\nrelated = "Weitere Berichte"\ndate = "{day}. {month} {year}"\n\n'
+        "[feeds.azure]",
     )
     (tmp_path / "config.toml").write_text(good, encoding="utf-8")
     labels = load_config(tmp_path / "config.toml").labels
     assert (labels.related, labels.read_article) == ("Weitere Berichte", "Read the article")
+    assert labels.day(2024, 3, 7) == "7. Mar 2024"
+
+
+def test_a_line_separator_or_a_direction_override_in_a_config_text_is_named(
+    tmp_path: Path,
+) -> None:
+    """U+2028 in a title went into the feeds as a line break; U+202E (RLO) turned the
+    rest of a title round in every reader ("Trojan Source")."""
+    text = GOOD.replace('title = "Azure"', 'title = "Azure\\u2028news"').replace(
+        'title = "Everything"', 'title = "Every\\u202Ething"'
+    )
+    assert problems_of(tmp_path, text) == [
+        "10: feeds.azure.title: holds a tab or a line break ('\\u2028', character 6): remove it",
+        "15: feeds.all.title: holds a direction override ('\\u202e', character 6): remove it",
+    ]
 
 
 def test_a_feed_name_ending_in_a_line_break_is_refused(tmp_path: Path) -> None:

@@ -494,6 +494,26 @@ def test_a_folder_that_cannot_be_listed_is_named_and_the_rest_built() -> None:
         assert GOOD_URL in _feed(cfg) and ODD_URL not in _feed(cfg)
 
 
+def test_a_damaged_cache_the_build_cannot_write_is_rebuilt_in_its_folder() -> None:
+    """A damaged cache file left by a build as another user (``sudo feedpub build``) in a
+    folder the cron user may write in: rebuilt, as every damaged cache is; not named, for
+    ever, as one that "cannot be written"."""
+    with _project_dir() as root:
+        cfg = _project(root)
+        assert _build_unprivileged(cfg).code == 0
+        cache = root / ".feedpub" / "cache.sqlite"
+        for extra in cache.parent.glob("cache.sqlite-*"):
+            extra.unlink()
+        cache.write_bytes(cache.read_bytes()[:100] + b"\xee" * 50_000)
+        cache.chmod(0o444)  # (the cron user may not write it)
+        (root / "feeds" / "all.rss").unlink()  # (something to do)
+        built = _build_unprivileged(cfg)
+        assert (built.code, built.lines) == (0, [])
+        assert cache.stat().st_mode & 0o200  # a new file, made by the build
+        with contextlib.closing(sqlite3.connect(cache)) as db:
+            assert db.execute("SELECT count(*) FROM files").fetchone() == (1,)
+
+
 def test_an_output_folder_the_build_cannot_write_in_is_named_with_what_to_do() -> None:
     """The message named a staging folder that never was (``feeds/.feedpub-stage.x1y2:
     Permission denied``), with nothing to do about it."""

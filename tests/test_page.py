@@ -247,7 +247,8 @@ home_page = "Startseite von {site}"
 opml = "Alle Feeds als OPML-Liste"
 navigation = "Website"
 subscribe = "{feed} abonnieren"
-updated = "Zuletzt aktualisiert am {date} · feedpub {version}"
+updated = "Zuletzt aktualisiert am {date} · feedpub {version} · Stand: {date}"
+date = "{day}. {month} {year}"
 months = ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez."]
 """
 
@@ -269,14 +270,17 @@ def test_a_site_in_another_language_gives_the_page_and_bodies_its_own_words(
                   ">Startseite von Test site</a>", ">Alle Feeds als OPML-Liste</a>",
                   '<nav aria-label="Website">', 'aria-label="Azure &lt;news&gt; &amp; more abonnieren"',
                   "<h3>Neueste Meldungen</h3>", "<p>Noch keine Meldungen.</p>",
-                  '<time datetime="2024-03-19T23:00:00Z">20 März 2024</time>',
+                  '<time datetime="2024-03-19T23:00:00Z">20. März 2024</time>',
                   "<footer><p>Zuletzt aktualisiert am <time datetime="):  # fmt: skip
         assert words in page, words
     for english in ("Latest stories", "home page", "OPML list", "Last updated", "Subscribe"):
         assert english not in page, english
     assert check_page(page.encode(), [FEEDS_URL + name for name in FEED_FILES]) == []
     rss = (feeds / "azure.rss").read_text(encoding="utf-8")
-    assert "&lt;h3&gt;Weitere Berichte&lt;/h3&gt;" in rss and "19 März 2024" in rss
+    assert "&lt;h3&gt;Weitere Berichte&lt;/h3&gt;" in rss and "19. März 2024" in rss
+    assert "{date}" not in page and page.count("20. März 2024</time>") == 3  # (twice the footer's)
+    opml = (feeds / "feeds.opml").read_text(encoding="utf-8")
+    assert "<title>Feeds von Test site</title>" in opml
     assert "Related coverage" not in rss
     assert CliRunner().invoke(cli, ["validate", *map(str, feeds.glob("*.*[mst]"))]).exit_code == 0
 

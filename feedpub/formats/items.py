@@ -175,9 +175,8 @@ def content_html(article: Article, labels: Labels = ENGLISH) -> str:
             meta = [e(r.provider)] if r.provider else []
             if r.published_at:
                 d, day = r.published_at, r.local_date or r.published_at  # (the site's day)
-                meta.append(
-                    f'<time datetime="{rfc3339(d)}">{day.day} {e(labels.months[day.month - 1])} {day.year}</time>'
-                )
+                shown = e(labels.day(day.year, day.month, day.day))
+                meta.append(f'<time datetime="{rfc3339(d)}">{shown}</time>')
             tail = f" <small>{', '.join(meta)}</small>" if meta else ""
             parts.append(f'<li><a href="{a(r.url)}"{LINK_REL}>{e(r.title)}</a>{tail}</li>')
         parts.append("</ul>")

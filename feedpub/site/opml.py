@@ -46,7 +46,7 @@ def render_opml(config: Config, updated: datetime) -> bytes:
     """The OPML bytes for every feed of ``config``; ``updated`` is the newest item's date."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = f"{config.title}: feeds"
+    etree.SubElement(head, "title").text = config.labels.said("page_title", site=config.title)
     etree.SubElement(head, "dateCreated").text = rfc822(updated)
     etree.SubElement(head, "dateModified").text = rfc822(updated)
     if config.owner:

@@ -24,7 +24,7 @@ from typing import Any
 from lxml import etree
 
 from .. import __version__
-from ..config import Config
+from ..config import Config, Labels
 from ..formats import FORMATS
 from ..formats.items import rfc3339
 from ..model import Headline, in_zone
@@ -55,12 +55,11 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _date(dt: datetime, tz: tzinfo, months: tuple[str, ...]) -> str:
+def _date(dt: datetime, tz: tzinfo, words: Labels) -> str:
     """A moment as the page shows it: its day in the site's time zone (a date written
     without a time, in a site east of UTC, showed the day before), its month named."""
     day = in_zone(dt, tz)
-    month = _e(months[day.month - 1])
-    return f'<time datetime="{rfc3339(dt)}">{day.day} {month} {day.year}</time>'
+    return f'<time datetime="{rfc3339(dt)}">{_e(words.day(day.year, day.month, day.day))}</time>'
 
 
 #: The languages written right to left (their primary subtags).
@@ -74,7 +73,7 @@ def _direction(language: str) -> str:
     return ' dir="rtl"' if language.split("-")[0].lower() in _RIGHT_TO_LEFT else ""
 
 
-def _headline(h: Headline, tz: tzinfo, months: tuple[str, ...]) -> str:
+def _headline(h: Headline, tz: tzinfo, words: Labels) -> str:
     parts = ["<li>"]
     if h.image:
         img = h.image
@@ -84,7 +83,7 @@ def _headline(h: Headline, tz: tzinfo, months: tuple[str, ...]) -> str:
         # decorative: the headline is the link beside it, and a screen reader would
         # read it twice (or read a caption that says less); the empty alt says so
         parts.append(f'<img src="{_e(img.url)}" alt=""{size} loading="lazy"/>')
-    meta = _date(h.published_at, tz, months)
+    meta = _date(h.published_at, tz, words)
     if h.provider:  # (isolated: a right-to-left name, or one that holds a direction
         # mark, never takes the date along)
         meta = f"<bdi>{_e(h.provider)}</bdi>, {meta}"
@@ -149,7 +148,7 @@ def render_page(
         out.append(f"<h3>{_e(words.latest)}</h3>")
         if items:
             out.append('<ol class="headlines">')
-            out.extend(_headline(a, config.timezone, words.months) for a in items)
+            out.extend(_headline(a, config.timezone, words) for a in items)
             out.append("</ol>")
         else:
             out.append(f"<p>{_e(words.no_stories)}</p>")
@@ -158,8 +157,8 @@ def render_page(
         "</main>",
         # (the date is markup: escaped, the label is split round it)
         "<footer><p>"
-        + _date(updated, config.timezone, words.months).join(
-            _e(words.said("updated", version=__version__)).split("{date}", 1)
+        + _date(updated, config.timezone, words).join(
+            _e(words.said("updated", version=__version__)).split("{date}")
         )
         + "</p></footer>",
         "</body>",

@@ -439,7 +439,10 @@ def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
         else:
             too_big = f"over {VALIDATE_LIMIT >> 20} MiB: not a feed a reader fetches; not checked"
             big = len(data) > VALIDATE_LIMIT
-            problems = [Problem(1, "size", too_big)] if big else check(data, _now(now))[1]
+            try:
+                problems = [Problem(1, "size", too_big)] if big else check(data, _now(now))[1]
+            except Exception as e:  # (a case no check foresaw: named, and the next file checked)
+                problems = [Problem(1, "check", f"could not be checked ({type(e).__name__}: {e})")]
         for p in problems:  # (what the file holds, lxml's messages too, shown escaped)
             item = f" [{shown_path(p.item)}]" if p.item else ""
             click.echo(f"{shown_path(name)}:{p.line}: {p.rule}: {shown_text(p.message)}{item}")

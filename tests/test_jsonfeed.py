@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import jsonschema
@@ -206,6 +207,59 @@ def test_json_with_a_byte_order_mark_a_lone_surrogate_or_no_object_is_named_as_j
 def test_json_nested_past_what_python_reads_is_a_problem_not_a_crash() -> None:
     deep = b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     assert [(p.line, p.rule) for p in check(deep, NOW_DT)[1]] == [(1, "well-formed")]
+
+
+def test_a_number_longer_than_python_reads_is_a_problem_and_the_next_file_is_checked(
+    tmp_path: Path, built: Path
+) -> None:
+    """A number of 5,000 digits was a traceback, and the files after it went unchecked."""
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"version": "https://jsonfeed.org/version/1.1", "title": "T", '
+                    f'"items": [], "x": {"9" * 5000}}}', encoding="utf-8")  # fmt: skip
+    bad = tmp_path / "bad.rss"
+    bad.write_text("<rss>", encoding="utf-8")
+    code, out, _ = run("validate", str(huge), str(built / "azure.json"), str(bad))
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"{huge}:1: well-formed: a number of more than 4,300 digits, which is not read"
+    )
+    assert out.splitlines()[1].startswith(f"{bad}:")  # (the good one said nothing)
+
+
+def test_another_version_of_a_format_is_named_not_checked(tmp_path: Path) -> None:
+    """RSS 0.92 got "Expecting an element , got nothing"; JSON Feed 1.0 a schema error."""
+    rss = tmp_path / "old.rss"
+    rss.write_text('<?xml version="1.0"?>\n<rss version="0.92"><channel><title>t</title>'
+                   "<link>http://e.com/</link><description>d</description></channel></rss>\n",
+                   encoding="utf-8")  # fmt: skip
+    jf = tmp_path / "old.json"
+    jf.write_text('{\n  "version": "https://jsonfeed.org/version/1",\n  "title": "T",\n'
+                  '  "items": []\n}\n', encoding="utf-8")  # fmt: skip
+    code, out, _ = run("validate", str(rss), str(jf))
+    assert (code, out.splitlines()) == (1, [
+        f"{rss}:2: format: RSS version '0.92' is not checked: only RSS 2.0 (<rss version=\"2.0\">)",
+        f"{jf}:2: format: JSON Feed 1.0 is not checked: only JSON Feed 1.1 (version "
+        "https://jsonfeed.org/version/1.1)",
+    ])  # fmt: skip
+
+
+def test_validate_names_a_file_it_could_not_check_and_goes_on(
+    tmp_path: Path, built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case no check foresaw is named on its line, never a traceback that leaves the
+    files after it unchecked."""
+    real = formats.check
+
+    def failing(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Any]]:
+        if b"boom" in data:
+            raise KeyError("boom")
+        return real(data, now)
+
+    monkeypatch.setattr(formats, "check", failing)
+    odd = tmp_path / "odd.rss"
+    odd.write_bytes(b"<rss>boom</rss>")
+    code, out, _ = run("validate", "--now", NOW, str(odd), str(built / "azure.json"))
+    assert (code, out) == (1, f"{odd}:1: check: could not be checked (KeyError: 'boom')\n")
 
 
 def test_validate_names_a_file_too_big_to_check(

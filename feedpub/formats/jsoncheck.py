@@ -11,6 +11,7 @@ import bisect
 import functools
 import json
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -110,8 +111,14 @@ def check(data: bytes, now: datetime | None = None) -> list[Problem]:
         return [Problem(1, "encoding", f"not UTF-8: {e.reason} at byte {e.start}")]
     except json.JSONDecodeError as e:
         return [Problem(e.lineno, "well-formed", f"not valid JSON: {e.msg}")]
+    except ValueError:  # a number of more digits than Python converts (4,300)
+        return [Problem(1, "well-formed", "a number of more than "
+                        f"{sys.get_int_max_str_digits():,} digits, which is not read")]  # fmt: skip
     except RecursionError:
         return [Problem(1, "well-formed", "JSON nested too deeply to be read")]
+    if isinstance(doc, dict) and doc.get("version") == "https://jsonfeed.org/version/1":
+        return [Problem(_Lines(text).of("version", doc["version"]), "format", "JSON Feed 1.0 is not "
+                        "checked: only JSON Feed 1.1 (version https://jsonfeed.org/version/1.1)")]  # fmt: skip
     try:
         lines = _Lines(text)
         # each error made a Problem as it comes (an error holds its instance, schema and

@@ -72,7 +72,11 @@ def _schema_doc(name: str) -> etree._ElementTree:
 
 def check_rss(root: Any, now: datetime | None, seen: list[Seen] | None = None) -> list[Problem]:
     """The problems of an RSS 2.0 document (its root element), sorted; what the checks
-    read of its items is added to ``seen`` (when given)."""
+    read of its items is added to ``seen`` (when given). Another version of RSS (0.91,
+    0.92: the schema's messages would say nothing of it) is named as such, not checked."""
+    if (version := root.get("version")) != "2.0":
+        return [Problem(root.sourceline or 1, "format", f"RSS version {version!r} is not checked: "
+                        'only RSS 2.0 (<rss version="2.0">)')]  # fmt: skip
     return _checked(root, RSS.name, _rss_checks(root, now, seen))
 
 

@@ -382,12 +382,19 @@ def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Ite
         for ln in kids.get(f"{_A}link", _NONE):
             if not is_absolute(href := ln.get("href")):
                 yield _not_absolute(ln, href, "atom:link href", name)
+        if "title" not in kids and "description" not in kids:  # (RSS 2.0: at least one)
+            yield Problem(item.sourceline or 0, "title-or-description",
+                          "item must contain either title or description", name)  # fmt: skip
         for pub in kids.get("pubDate", _NONE)[:1]:
             text = _text(pub)
+            when = parse_rfc822(pub.text)
             if not _IS_DATE(text):
                 yield from _form(pub, text, "date", "item pubDate", name)
+            elif when is None:  # (its form, but no day of the calendar: 31 Feb, 25:00)
+                yield Problem(pub.sourceline or 0, "date",
+                              f"item pubDate is not a moment that exists: {text!r}", name)  # fmt: skip
             if now is not None:
-                yield from _future(pub, parse_rfc822(pub.text), now, name)
+                yield from _future(pub, when, now, name)
         for tag in ("description", f"{{{CONTENT_NS}}}encoded"):
             for el in kids.get(tag, _NONE)[:1]:
                 text = el.text  # (each .text is a new string: read once)
@@ -433,6 +440,10 @@ def _links(parent: Any, item: str, need_self: bool,
 
 def _atom_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Iterator[Problem]:
     yield from _links(root, "", need_self=True)
+    for el in root.iterchildren(f"{_A}updated"):
+        if parse_rfc3339(el.text) is None:
+            yield Problem(el.sourceline or 0, "date", "feed updated is not an RFC 3339 date-time "
+                          f"(a moment that exists, with its offset: Z, +01:00): {el.text!r}")  # fmt: skip
     feed_author = root.find(f"{_A}author")
     ids: list[tuple[Any, str]] = []
     for number, entry in enumerate(root.iterchildren(f"{_A}entry"), 1):
@@ -456,10 +467,15 @@ def _atom_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> It
                 "entry has no author and the feed has none (RFC 4287, 4.1.2)",
                 name,
             )
-        if now is not None:
-            for tag in ("published", "updated"):
-                for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
-                    yield from _future(el, parse_rfc3339(el.text), now, name)
+        for tag in ("published", "updated"):
+            for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
+                when = parse_rfc3339(el.text)
+                if when is None:  # (the schema's xsd:dateTime takes one without an offset)
+                    yield Problem(el.sourceline or 0, "date", f"entry {tag} is not an RFC 3339 "
+                                  "date-time (a moment that exists, with its offset: Z, "
+                                  f"+01:00): {el.text!r}", name)  # fmt: skip
+                elif now is not None:
+                    yield from _future(el, when, now, name)
         for tag in ("content", "summary"):
             for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
                 text = el.text

@@ -367,7 +367,7 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
 )
 def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
     """Serve the output folder over HTTP, as a static host would, for local testing."""
-    from .serve import Watcher, make_server  # only this command needs http.server
+    from .serve import FeedServer, Watcher, make_server  # only this command needs http.server
 
     config = _load(config_path)
 
@@ -383,22 +383,30 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
         click.echo("feedpub: --host is empty: give an address (0.0.0.0 listens beyond this "
                    "machine)", err=True)  # fmt: skip
         raise SystemExit(EXIT_USAGE)
+    output = shown_path(str(config.output))
+
+    def listen() -> FeedServer:
+        try:
+            return make_server(config.output, host, port, log=warn)
+        except (OSError, UnicodeError, TypeError) as e:  # (no such address; a name not UTF-8)
+            # (as given, escaped as a file name; an IPv6 address in brackets)
+            where = shown_path(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+            why = e.strerror if isinstance(e, OSError) and e.strerror else "not an address or name"
+            click.echo(f"feedpub: cannot listen on {where}: {why}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
+
     watcher = None
+    server = None
     if watch:
         watcher = Watcher(config.path, lambda: _now(None), report, warn)
+        if config.output.is_dir():  # (listening first: a port in use is said before any
+            server = listen()  # build writes, as exit 2 promises; a first one makes it)
         watcher.rebuild()
-    output = shown_path(str(config.output))
-    if not config.output.is_dir():
-        click.echo(f"feedpub: {output}: no such folder; run feedpub build first", err=True)
-        raise SystemExit(EXIT_USAGE)
-    try:
-        server = make_server(config.output, host, port, log=warn)
-    except (OSError, UnicodeError, TypeError) as e:  # (no such address; a name not UTF-8)
-        # (as given, escaped as a file name; an IPv6 address in brackets)
-        where = shown_path(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
-        why = e.strerror if isinstance(e, OSError) and e.strerror else "not an address or name"
-        click.echo(f"feedpub: cannot listen on {where}: {why}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
+    if server is None:
+        if not config.output.is_dir():
+            click.echo(f"feedpub: {output}: no such folder; run feedpub build first", err=True)
+            raise SystemExit(EXIT_USAGE)
+        server = listen()
     click.echo(f"Serving {output} at {shown_path(server.url)} (Ctrl-C to stop)", err=True)
     if watcher is not None:
         watcher.start()

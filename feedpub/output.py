@@ -170,14 +170,22 @@ class Stage:
         return failed
 
     def discard(self) -> None:
-        """Remove the temp files not published (a build stopped before its commit)."""
+        """Remove the temp files not published (a build stopped before its commit), and
+        every staging folder in the folders written to: also one made an instant before
+        a signal stopped the build, before it was known here (a SIGTERM sent as a staging
+        folder appeared left it, empty or with temp files in it; we hold the build lock:
+        none is another build's)."""
         for path, tmp in self.staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             self.unpublished.add(path.name)
         self.staged.clear()
         self._firsts = 0
+        written_to = list(self._folders)
         self._remove_folders()
+        for folder in written_to:
+            for staging in _stagings(folder):
+                shutil.rmtree(staging, ignore_errors=True)
 
     def _remove_folders(self) -> None:
         """The staging folders, emptied by the renames (or unlinks) before."""

@@ -55,7 +55,7 @@ from urllib.parse import unquote, urlsplit
 from . import __version__
 from .build import BuildResult, build
 from .config import Config, load_config
-from .errors import ConfigError, LockError
+from .errors import ConfigError, LockError, shown_path
 from .output import build_lock
 from .parallel import WorkerLost
 from .sources import find
@@ -425,6 +425,8 @@ class Watcher:
     ) -> None:
         self.config_path = Path(config_path)
         self.config = load_config(self.config_path)
+        #: the folder the server serves, whatever a reloaded config says
+        self.served = self.config.output
         self.now = now
         self.report = report
         self.warn = warn
@@ -468,8 +470,10 @@ class Watcher:
                 self.warn(f"{e.path}:{p}")
             self.warn("feedpub: serve: config not reloaded; still serving the last good files")
             return False
-        if config.output != self.config.output:
-            self.warn(f"feedpub: serve: site.output changed; still serving {self.config.output}")
+        if config.output != self.served:  # (said at every rebuild: the preview is stale)
+            self.warn(f"feedpub: serve: site.output is now {shown_path(str(config.output))}; "
+                      f"still serving {shown_path(str(self.served))}: restart feedpub serve "
+                      "to preview it")  # fmt: skip
         self.config = config
         started = time.monotonic()
         try:

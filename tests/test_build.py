@@ -1008,6 +1008,28 @@ def test_a_build_stopped_before_its_commit_publishes_nothing(
     assert b"smarter AI!" in outputs(cfg)["azure.rss"]
 
 
+def test_a_staging_folder_made_an_instant_before_a_stop_is_removed_too(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SIGTERM sent as a staging folder appeared (between ``mkdtemp`` and the line that
+    keeps its name) left it in the output folder, empty or with temp files: a deploy then
+    published it. The stop removes every staging folder of the folders written to."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    folder = cfg.parent / "feeds"
+    edit_an_azure_article(seeds_dir)
+
+    def stopping(self: Stage) -> dict[str, str]:
+        orphan = folder / f"{STAGING}orphan"  # (made, not yet known to the stage)
+        orphan.mkdir()
+        (orphan / ".azure.rss.1.tmp").write_bytes(b"half a feed")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Stage, "commit", stopping)
+    with pytest.raises(KeyboardInterrupt):
+        build(load_config(cfg), datetime.fromisoformat(NOW))
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_build_stopped_by_a_signal_cleans_up_and_says_so(
     cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, signum: int

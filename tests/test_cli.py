@@ -552,6 +552,30 @@ def test_a_build_stopped_by_ctrl_c_ends_its_bar_s_line_and_a_dumb_terminal_has_n
         assert "\nfeedpub: stopped by SIGINT" in shown, shown
 
 
+def test_serve_watch_on_a_port_in_use_says_so_before_it_builds(cfg: Path) -> None:
+    """A second ``serve --watch`` on a port another one holds built into the shared
+    output folder, then said "Address already in use" with exit 2 ("nothing written")."""
+    from feedpub.serve import make_server
+
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    feeds = cfg.parent / "feeds"
+    before = {p.name: p.read_bytes() for p in feeds.iterdir()}
+    text = cfg.read_text(encoding="utf-8")
+    assert "Test feeds" in text
+    cfg.write_text(text.replace("Test feeds", "Changed feeds", 1), encoding="utf-8")
+    holder = make_server(feeds, "127.0.0.1", 0)
+    try:
+        port = str(holder.server_address[1])
+        code, _, err = run("serve", "-c", str(cfg), "--watch", "--port", port)
+    finally:
+        holder.server_close()
+    assert (code, err) == (
+        2,
+        f"feedpub: cannot listen on 127.0.0.1:{port}: Address already in use\n",
+    )
+    assert {p.name: p.read_bytes() for p in feeds.iterdir()} == before
+
+
 def test_serve_refuses_an_empty_host_and_listens_on_ipv6(cfg: Path) -> None:
     """``--host ""`` (an unset ``$HOST``) listened on every address, beyond this machine,
     without a word: a usage error. ``--host ::1`` failed ("Address family for hostname

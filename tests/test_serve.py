@@ -497,6 +497,29 @@ def test_watch_rebuilds_on_change_and_serves_the_new_feed(site: Site, seeds_dir:
     assert len(builds) >= 2 and not [w for w in warnings if "failed" in w]
 
 
+def test_a_changed_site_output_is_said_at_every_rebuild_with_the_folder_served(
+    site: Site, seeds_dir: Path
+) -> None:
+    """Said once, then every edit went on into the new folder while the old one was
+    served; and set back, the message named the new folder as the one served."""
+    warnings: list[str] = []
+    watcher = Watcher(site.cfg, lambda: datetime(2021, 1, 1, tzinfo=UTC),
+                      lambda config, result, seconds: None, warnings.append,
+                      interval=0.05, debounce=0.05)  # fmt: skip
+    served = watcher.config.output
+    good = site.cfg.read_text("utf-8")
+    site.cfg.write_text(good.replace("[site]\n", '[site]\noutput = "public"\n', 1), "utf-8")
+    assert watcher.poll() is True
+    edit_title(seeds_dir, "Edited while serving the old folder")
+    assert watcher.poll() is True
+    said = (f"feedpub: serve: site.output is now {site.cfg.parent / 'public'}; still serving "
+            f"{served}: restart feedpub serve to preview it")  # fmt: skip
+    assert warnings == [said, said]
+    site.cfg.write_text(good, "utf-8")
+    assert watcher.poll() is True
+    assert warnings == [said, said]  # (the folder served again: nothing to say)
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_serve_command_listens_and_stops_on_ctrl_c(
     write_config, seeds_dir: Path, stop: int

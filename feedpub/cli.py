@@ -399,13 +399,14 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
     server = None
     if watch:
         watcher = Watcher(config.path, lambda: _now(None), report, warn)
-        if config.output.is_dir():  # (listening first: a port in use is said before any
-            server = listen()  # build writes, as exit 2 promises; a first one makes it)
+        server = listen()  # (first: a port in use is said before any build writes)
         watcher.rebuild()
+    if not config.output.is_dir():
+        if server is not None:
+            server.server_close()
+        click.echo(f"feedpub: {output}: no such folder; run feedpub build first", err=True)
+        raise SystemExit(EXIT_USAGE)
     if server is None:
-        if not config.output.is_dir():
-            click.echo(f"feedpub: {output}: no such folder; run feedpub build first", err=True)
-            raise SystemExit(EXIT_USAGE)
         server = listen()
     click.echo(f"Serving {output} at {shown_path(server.url)} (Ctrl-C to stop)", err=True)
     if watcher is not None:

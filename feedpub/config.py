@@ -726,6 +726,9 @@ def _months(r: _Reader, keypath: tuple[str, ...], value: Any) -> tuple[str, ...]
         checked = _checked_text(r, (*keypath, str(number)), name)
         if checked is None:
             return None
+        if m := _PLACEHOLDERS.search(checked):  # (a date's pattern puts the month in)
+            r.problem(keypath, f"month {number} holds {m[0]}, which is not replaced here")
+            return None
         names.append(checked)
     return tuple(names)
 

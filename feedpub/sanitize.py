@@ -41,6 +41,11 @@ _SPACES = re.compile(f"[{_BREAKING}]+")
 #: a line break (so a space in a text of one line), never taken out with nothing
 #: between the words it parted ("Word\vBreak" was "WordBreak").
 _SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1f]")
+#: A character reference to one of them (``&#11;``, ``&#x1F;``), which HTML decodes to
+#: nothing (a control it refuses), as a CMS writes Word's line break in an export.
+_SEPARATOR_REFERENCE = re.compile(
+    r"&#(?:0*(?:1[12]|2[89]|3[01])(?![0-9])|[xX]0*(?:[bBcC]|1[c-fC-F])(?![0-9a-fA-F]));?"
+)
 #: A single-line text that the last steps of cleaning leave as it is: words of no
 #: breaking space or forbidden character, one space apart, no white space at either end.
 _WORD_RUN = f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
@@ -122,6 +127,8 @@ def clean_text(
     stay as they are for the sanitiser that shows it).
     """
     if "&" in value and not markup:
+        if "&#" in value:  # (HTML decodes &#11; to nothing: a line break, as the character)
+            value = _SEPARATOR_REFERENCE.sub("\n", value)
         value = unescape_attribute(value)  # (``Barnes&notables`` is no "¬ables")
     if _SEPARATORS.search(value):  # (before ftfy, which takes U+000B out with its letters)
         value = _SEPARATORS.sub("\n", value)
@@ -479,13 +486,14 @@ def parsed_html_findings(text: str) -> tuple[tuple[str, str], ...]:
     """The findings of record: the fragment parsed by lxml's HTML parser, every
     element and attribute looked at."""
     from lxml import etree
-    from lxml import html as lxml_html  # 17 ms: here, for the fragments it is needed for
 
     parser = _html_parser()
-    try:
-        fragments = lxml_html.fragments_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError):
+    try:  # (the whole document the parser makes of it: a fragment that begins with
+        # <html> or <body> puts a <script> in the head, a handler on the body)
+        root = etree.fromstring(text, parser)
+    except (etree.XMLSyntaxError, etree.ParserError, ValueError):
         return ()
+    fragments = [] if root is None else [root]
     found: list[tuple[str, str]] = []
     if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
         # (libxml2 drops what lies deeper than 255 elements, without a word: a <script>
@@ -493,8 +501,6 @@ def parsed_html_findings(text: str) -> tuple[tuple[str, str], ...]:
         found.append(("html", "HTML nested too deeply to be checked (elements over 255 "
                               "deep): a reader's parser may show what lies below"))  # fmt: skip
     for frag in fragments:
-        if isinstance(frag, str):
-            continue
         for node in frag.iter():
             if isinstance(node.tag, str):
                 attrs = ((str(k), str(v)) for k, v in node.attrib.items())
@@ -504,7 +510,8 @@ def parsed_html_findings(text: str) -> tuple[tuple[str, str], ...]:
 
 @functools.cache
 def _html_parser() -> etree.HTMLParser:
-    """lxml's HTML parser, made once a process, whose error log tells a fragment it cut."""
+    """lxml's HTML parser (17 ms to import: here, for the fragments it is needed for),
+    made once a process, whose error log tells a fragment it cut."""
     from lxml import html as lxml_html
 
     return lxml_html.HTMLParser()

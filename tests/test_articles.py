@@ -251,6 +251,11 @@ def test_a_control_that_parts_lines_is_a_line_break_never_nothing(part: str) -> 
     for text in (f"Word{part}Break", f"Wörd{part}Break"):
         assert clean_text(text, single_line=True) == text.replace(part, " ")
         assert clean_text(text) == text.replace(part, "\n")
+    for reference in (f"&#{ord(part)};", f"&#x{ord(part):X};", f"&#{ord(part)}"):
+        # (as a CMS export writes it: HTML decodes such a reference to nothing)
+        assert clean_text(f"Word{reference}Break", single_line=True) == "Word Break", reference
+        assert clean_text(f"Word{reference}Break") == "Word\nBreak", reference
+    assert clean_text("Word&#110;Break&#x1fA;") == "WordnBreak\u01fa"  # (others: as HTML)
 
 
 def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:

@@ -567,13 +567,15 @@ def test_serve_watch_on_a_port_in_use_says_so_before_it_builds(cfg: Path) -> Non
     try:
         port = str(holder.server_address[1])
         code, _, err = run("serve", "-c", str(cfg), "--watch", "--port", port)
+        said = f"feedpub: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+        assert (code, err) == (2, said)
+        assert {p.name: p.read_bytes() for p in feeds.iterdir()} == before
+        shutil.rmtree(feeds)  # (a fresh checkout: no output folder yet)
+        shutil.rmtree(cfg.parent / ".feedpub")
+        assert run("serve", "-c", str(cfg), "--watch", "--port", port)[::2] == (2, said)
+        assert not feeds.exists() and not (cfg.parent / ".feedpub").exists()
     finally:
         holder.server_close()
-    assert (code, err) == (
-        2,
-        f"feedpub: cannot listen on 127.0.0.1:{port}: Address already in use\n",
-    )
-    assert {p.name: p.read_bytes() for p in feeds.iterdir()} == before
 
 
 def test_serve_refuses_an_empty_host_and_listens_on_ipv6(cfg: Path) -> None:

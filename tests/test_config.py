@@ -348,6 +348,13 @@ def test_site_labels_are_checked_each_at_its_line(tmp_path: Path) -> None:
         "English one",
         "19: site.labels.date: must hold {year} (it is replaced by what it names)",
     ]
+    placed = (
+        '["{year}", "Feb", "Mar", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"]'
+    )
+    bad = GOOD.replace("[feeds.azure]", f"[site.labels]\nmonths = {placed}\n\n[feeds.azure]")
+    assert problems_of(tmp_path, bad) == [
+        "10: site.labels.months: month 1 holds {year}, which is not replaced here"
+    ]
     months = (
         '["Jan", "Feb", "M\\u00e4r", "", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"]'
     )

@@ -182,6 +182,25 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"root": root, "feeds": root / "feeds", "proc": proc, "err": proc.stderr.decode()}
 
 
+@pytest.mark.parametrize(
+    ("html", "finding"),
+    [
+        ("<html><script>alert(1)</script><p>x</p>", "forbidden element <script> in HTML content"),
+        ('<body onload="alert(1)"><p>x</p></body>', "event handler onload= in HTML content"),
+        ("<HTML><script>alert(1)</script>", "forbidden element <script> in HTML content"),
+        ("<html><head><style>p{}</style></head><body>x</body></html>",
+         "forbidden element <style> in HTML content"),
+    ],
+)  # fmt: skip
+def test_html_that_begins_as_a_document_is_checked_whole(html: str, finding: str) -> None:
+    """Content that begins with <html> or <body>: the parser's fragments were the body's
+    children (a <script> put in the head, a handler on the body, passed), or an
+    AssertionError ("too many bodies")."""
+    from feedpub.sanitize import html_findings
+
+    assert html_findings(html) == (("html", finding),)
+
+
 @pytest.mark.parametrize("depth", [254, 300, 5_000])
 def test_markup_nested_past_what_the_html_parser_keeps_is_a_problem(depth: int) -> None:
     """lxml's HTML parser drops what lies deeper than 255 elements without a word: a

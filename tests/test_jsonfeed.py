@@ -235,6 +235,11 @@ def test_another_version_of_a_format_is_named_not_checked(tmp_path: Path) -> Non
     jf = tmp_path / "old.json"
     jf.write_text('{\n  "version": "https://jsonfeed.org/version/1",\n  "title": "T",\n'
                   '  "items": []\n}\n', encoding="utf-8")  # fmt: skip
+    bare = tmp_path / "bare.rss"
+    bare.write_text(rss.read_text(encoding="utf-8").replace(' version="0.92"', ""), "utf-8")
+    code, out, _ = run("validate", str(bare))
+    assert (code, out) == (1, f'{bare}:2: format: <rss> without a version is not checked: only '
+                              'RSS 2.0 (<rss version="2.0">)\n')  # fmt: skip
     code, out, _ = run("validate", str(rss), str(jf))
     assert (code, out.splitlines()) == (1, [
         f"{rss}:2: format: RSS version '0.92' is not checked: only RSS 2.0 (<rss version=\"2.0\">)",

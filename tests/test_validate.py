@@ -91,6 +91,18 @@ def html_body(fmt: str, body: str) -> Callable[[Any, Any], None]:
     return set_(f"{C}encoded" if fmt == "rss" else f"{A}content", None, body)
 
 
+def source_updated(value: str) -> Callable[[Any, Any], None]:
+    """The first entry copied from another feed, whose ``updated`` is ``value``."""
+
+    def change(root: Any, item: Any) -> None:
+        source = etree.SubElement(item, f"{A}source")
+        etree.SubElement(source, f"{A}id").text = "https://other.example.com/"
+        etree.SubElement(source, f"{A}title").text = "Other"
+        etree.SubElement(source, f"{A}updated").text = value
+
+    return change
+
+
 def untitled(root: Any, item: Any) -> None:
     """The first item without its title and its description (RSS 2.0 wants one)."""
     for tag in ("title", "description"):
@@ -102,6 +114,11 @@ RSS = [
     ("channel link", channel("channel/link", None, "/relative"), "absolute-url"),
     ("neither title nor description", untitled, "title-or-description"),
     ("31 February", set_("pubDate", None, "Thu, 31 Feb 2024 14:22:10 +0000"), "date"),
+    (
+        "channel 31 February",
+        channel("channel/lastBuildDate", None, "Sat, 31 Feb 2024 15:00:00 +0000"),
+        "date",
+    ),
     ("no self link", drop(f"channel/{A}link[@rel='self']"), "self-link"),
     ("channel atom link", channel(f"channel/{A}link", "href", "ftp://x/"), "absolute-url"),
     ("guid", set_("guid", None, "not a url"), "absolute-url"),
@@ -144,6 +161,7 @@ ATOM_CASES = [
     ("updated without offset", set_(f"{A}updated", None, "2024-06-03T14:22:10"), "date"),
     ("published at hour 24", set_(f"{A}published", None, "2024-06-03T24:00:00Z"), "date"),
     ("feed updated without offset", channel(f"{A}updated", None, "2024-06-03T14:22:10"), "date"),
+    ("source updated without offset", source_updated("2024-06-03T14:22:10"), "date"),
     ("feed link", channel(f"{A}link[@rel='alternate']", "href", "/x"), "absolute-url"),
     ("no self link", drop(f"{A}link[@rel='self']"), "self-link"),
     ("entry link", set_(f"{A}link", "href", "x.html"), "absolute-url"),

@@ -75,8 +75,9 @@ def check_rss(root: Any, now: datetime | None, seen: list[Seen] | None = None) -
     read of its items is added to ``seen`` (when given). Another version of RSS (0.91,
     0.92: the schema's messages would say nothing of it) is named as such, not checked."""
     if (version := root.get("version")) != "2.0":
-        return [Problem(root.sourceline or 1, "format", f"RSS version {version!r} is not checked: "
-                        'only RSS 2.0 (<rss version="2.0">)')]  # fmt: skip
+        which = "<rss> without a version" if version is None else f"RSS version {version!r}"
+        return [Problem(root.sourceline or 1, "format",
+                        f'{which} is not checked: only RSS 2.0 (<rss version="2.0">)')]  # fmt: skip
     return _checked(root, RSS.name, _rss_checks(root, now, seen))
 
 
@@ -330,6 +331,9 @@ def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Ite
         text, form = _text(el), _CHANNEL_FORMS[el.tag]
         if not _PATTERNS[form].fullmatch(text):
             yield from _form(el, text, form, f"channel {el.tag}", "")
+        elif form == "date" and parse_rfc822(text) is None:
+            yield Problem(el.sourceline or 0, "date",
+                          f"channel {el.tag} is not a moment that exists: {text!r}")  # fmt: skip
     selfs = [ln for ln in channel.findall(f"{_A}link") if ln.get("rel") == "self"]
     if not selfs:
         yield Problem(channel.sourceline or 0, "self-link", 'channel has no <atom:link rel="self">')
@@ -467,15 +471,18 @@ def _atom_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> It
                 "entry has no author and the feed has none (RFC 4287, 4.1.2)",
                 name,
             )
-        for tag in ("published", "updated"):
-            for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
-                when = parse_rfc3339(el.text)
-                if when is None:  # (the schema's xsd:dateTime takes one without an offset)
-                    yield Problem(el.sourceline or 0, "date", f"entry {tag} is not an RFC 3339 "
-                                  "date-time (a moment that exists, with its offset: Z, "
-                                  f"+01:00): {el.text!r}", name)  # fmt: skip
-                elif now is not None:
-                    yield from _future(el, when, now, name)
+        dates = [(tag, el) for tag in ("published", "updated")
+                 for el in kids.get(f"{_A}{tag}", _NONE)[:1]]  # fmt: skip
+        for source in kids.get(f"{_A}source", _NONE):  # (the feed an entry was copied from)
+            dates += [("source updated", el) for el in source.iterchildren(f"{_A}updated")]
+        for tag, el in dates:
+            when = parse_rfc3339(el.text)
+            if when is None:  # (the schema's xsd:dateTime takes one without an offset)
+                yield Problem(el.sourceline or 0, "date", f"entry {tag} is not an RFC 3339 "
+                              "date-time (a moment that exists, with its offset: Z, "
+                              f"+01:00): {el.text!r}", name)  # fmt: skip
+            elif now is not None and not tag.startswith("source"):
+                yield from _future(el, when, now, name)
         for tag in ("content", "summary"):
             for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
                 text = el.text

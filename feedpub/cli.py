@@ -314,7 +314,8 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
         say(f"feedpub: refused: {result.refused}")
     for o in result.outcomes:
         if o.status == "differs" and not o.problems:  # (else they say how)
-            say(f"{output(o.name)}: differs from what a build would write")
+            what = "differs from" if (config.output / o.name).exists() else "is missing:"
+            say(f"{output(o.name)}: {what} what a build would write")
         if o.status == "deferred":  # the next build renders it: normal under cron, so -v only
             if verbose:
                 changed = ", ".join(shown_path(str(p)) for p in o.problems)

@@ -139,8 +139,8 @@ ENGLISH = Labels()
 _LABEL_HOLDS = {"page_title": ("{site}",), "home_page": ("{site}",), "subscribe": ("{feed}",),
                 "updated": ("{date}",), "date": ("{day}", "{month}", "{year}")}  # fmt: skip
 _LABEL_MAY = {**_LABEL_HOLDS, "updated": ("{date}", "{version}")}
-#: Every text in braces some label offers: in one that does not offer it, a mistake.
-_PLACEHOLDERS = re.compile(r"\{(site|feed|date|version|day|month|year)\}")
+#: A name in braces (``{site}``, ``{monat}``): in a label that does not offer it, a mistake.
+_PLACEHOLDERS = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,11 +371,17 @@ def _check_url(r: _Reader, keypath: KeyPath, value: str | None, folder: bool = F
         return ""
     why = _url_problem(value, folder)
     if why is not None:
-        r.problem(keypath, f"must be an absolute http(s) URL ({why}), got {value!r}")
+        # (a password in it is not said back: the message may go to cron's mail)
+        shown = _USERINFO.sub(r"\1***@", value)
+        r.problem(keypath, f"must be an absolute http(s) URL ({why}), got {shown!r}")
         return value
     if folder and not value.endswith("/"):
         value += "/"
     return value
+
+
+#: A URL's user name and password (``https://user:pw@host/``), up to the host.
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@")
 
 
 def _url_problem(value: str, folder: bool = False) -> str | None:
@@ -598,13 +604,15 @@ def _cache_path(r: _Reader, root: Path, output: Path, output_raw: str, raw: str 
                 f"the default cache {DEFAULT_CACHE!r} would be inside the output folder "
                 f"{output_raw!r}, {why}. Set site.cache to a file outside it",
             )
-    if raw and os.path.lexists(cache) and not _a_cache(cache):  # (the default one, in
-        # feedpub's own folder, is started afresh when damaged)
+    own = os.path.realpath(cache) == os.path.realpath(root / DEFAULT_CACHE)
+    if raw and not own and os.path.lexists(cache) and not _a_cache(cache):  # (the default
+        # one, in feedpub's own folder, written out or not, is started afresh when damaged)
         what = "a folder" if os.path.isdir(cache) else "a file that is not a feedpub cache"
         r.problem(
             "site.cache",
-            f"{raw!r} is {what} (an SQLite database), which a build would replace: point "
-            "site.cache at a new file (or remove it, if it is a damaged cache)",
+            f"{raw!r} is {what}, where a build would make its cache (an SQLite database "
+            "file) in its place: point site.cache at a new file (or remove it, if it is a "
+            "damaged cache)",
         )
     return cache
 

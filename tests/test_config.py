@@ -348,6 +348,13 @@ def test_site_labels_are_checked_each_at_its_line(tmp_path: Path) -> None:
         "English one",
         "19: site.labels.date: must hold {year} (it is replaced by what it names)",
     ]
+    unknown = GOOD.replace(
+        "[feeds.azure]", '[site.labels]\ndate = "{day}. {month} {year} {monat}"\n\n[feeds.azure]'
+    )
+    assert problems_of(tmp_path, unknown) == [
+        "10: site.labels.date: {monat} is not replaced here (it offers {day} and {month} and "
+        "{year})"
+    ]
     placed = (
         '["{year}", "Feb", "Mar", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"]'
     )
@@ -372,6 +379,25 @@ def test_site_labels_are_checked_each_at_its_line(tmp_path: Path) -> None:
     labels = load_config(tmp_path / "config.toml").labels
     assert (labels.related, labels.read_article) == ("Weitere Berichte", "Read the article")
     assert labels.day(2024, 3, 7) == "7. Mar 2024"
+
+
+def test_a_password_in_a_url_is_not_said_back(tmp_path: Path) -> None:
+    text = GOOD.replace('link = "https://example.com/"', 'link = "https://ann:s3cret@example.com/"')
+    problems = problems_of(tmp_path, text)
+    assert len(problems) == 1 and "got 'https://***@example.com/'" in problems[0], problems
+    assert "s3cret" not in problems[0] and "ann" not in problems[0]
+
+
+def test_the_default_cache_written_out_is_the_default_cache(tmp_path: Path) -> None:
+    """``cache = ".feedpub/cache.sqlite"`` (the README's default, uncommented) with a
+    damaged file there was a config error, where the same file left to the default was
+    rebuilt: the same cache, the same rule."""
+    (tmp_path / ".feedpub").mkdir()
+    (tmp_path / ".feedpub" / "cache.sqlite").write_bytes(b"not a database")
+    (tmp_path / "config.toml").write_text(
+        GOOD.replace("[site]\n", '[site]\ncache = ".feedpub/cache.sqlite"\n', 1), encoding="utf-8"
+    )
+    assert load_config(tmp_path / "config.toml").cache == tmp_path / ".feedpub" / "cache.sqlite"
 
 
 def test_a_line_separator_or_a_direction_override_in_a_config_text_is_named(

@@ -314,8 +314,10 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
         say(f"feedpub: refused: {result.refused}")
     for o in result.outcomes:
         if o.status == "differs" and not o.problems:  # (else they say how)
-            what = "differs from" if (config.output / o.name).exists() else "is missing:"
-            say(f"{output(o.name)}: {what} what a build would write")
+            there = (config.output / o.name).exists()
+            what = "differs from what a build would write" if there else \
+                "is missing (a build would write it)"  # fmt: skip
+            say(f"{output(o.name)}: {what}")
         if o.status == "deferred":  # the next build renders it: normal under cron, so -v only
             if verbose:
                 changed = ", ".join(shown_path(str(p)) for p in o.problems)
@@ -405,7 +407,8 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
     if not config.output.is_dir():
         if server is not None:
             server.server_close()
-        click.echo(f"feedpub: {output}: no such folder; run feedpub build first", err=True)
+        fix = "the first build wrote none (see above)" if watch else "run feedpub build first"
+        click.echo(f"feedpub: {output}: no such folder; {fix}", err=True)
         raise SystemExit(EXIT_USAGE)
     if server is None:
         server = listen()

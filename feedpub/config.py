@@ -140,7 +140,7 @@ _LABEL_HOLDS = {"page_title": ("{site}",), "home_page": ("{site}",), "subscribe"
                 "updated": ("{date}",), "date": ("{day}", "{month}", "{year}")}  # fmt: skip
 _LABEL_MAY = {**_LABEL_HOLDS, "updated": ("{date}", "{version}")}
 #: A name in braces (``{site}``, ``{monat}``): in a label that does not offer it, a mistake.
-_PLACEHOLDERS = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+_PLACEHOLDERS = re.compile(r"\{[^{}]+\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,17 +371,26 @@ def _check_url(r: _Reader, keypath: KeyPath, value: str | None, folder: bool = F
         return ""
     why = _url_problem(value, folder)
     if why is not None:
-        # (a password in it is not said back: the message may go to cron's mail)
-        shown = _USERINFO.sub(r"\1***@", value)
-        r.problem(keypath, f"must be an absolute http(s) URL ({why}), got {shown!r}")
+        r.problem(keypath, f"must be an absolute http(s) URL ({why}), got {_masked(value)!r}")
         return value
     if folder and not value.endswith("/"):
         value += "/"
     return value
 
 
-#: A URL's user name and password (``https://user:pw@host/``), up to the host.
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@")
+#: What may be a URL's user name and password: after its scheme (if any), up to its
+#: last "@" (a password may hold "@", "/" or "?").
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:)?(/*|\\*)(.*)@")
+
+
+def _masked(url: str) -> str:
+    """``url`` as a message says it back: a password in it (what stands before an "@"
+    with a ":" in it, or before an "@" with no "/") as ``***``. The message may go to
+    cron's mail; a ``/@name`` path stays as written."""
+    m = _USERINFO.match(url)
+    if m is None or ("/" in m[3] and ":" not in m[3]):
+        return url
+    return f"{m[1] or ''}{m[2]}***@{url[m.end() :]}"
 
 
 def _url_problem(value: str, folder: bool = False) -> str | None:
@@ -528,7 +537,8 @@ def parse_config(
     hub = r.get(site, "site", "hub", str, None)
     if hub is not None and not is_hub_url(hub):
         r.problem("site.hub", f"must be an absolute https URL (with a host, no space, user name "
-                              f"or password; http only on this machine), got {hub!r}")  # fmt: skip
+                              f"or password; http only on this machine), got "
+                              f"{_masked(hub)!r}")  # fmt: skip
     owner = _text(r, site, "site", "owner", "") or ""
     labels = _labels(r, site.get("labels"))
 
@@ -707,7 +717,8 @@ def _labels(r: _Reader, table: Any) -> Labels:
                                    "what it names)")  # fmt: skip
             elif stray:
                 here = f"it offers {' and '.join(offered)}" if offered else "it offers none"
-                r.problem(keypath, f"{' and '.join(stray)} is not replaced here ({here})")
+                verb = "is" if len(stray) == 1 else "are"
+                r.problem(keypath, f"{' and '.join(stray)} {verb} not replaced here ({here})")
             else:
                 given[key] = text
         else:

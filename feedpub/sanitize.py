@@ -488,9 +488,14 @@ def parsed_html_findings(text: str) -> tuple[tuple[str, str], ...]:
     from lxml import etree
 
     parser = _html_parser()
-    try:  # (the whole document the parser makes of it: a fragment that begins with
-        # <html> or <body> puts a <script> in the head, a handler on the body)
-        root = etree.fromstring(text, parser)
+    # The whole document the parser makes of it, its <html> and <body> tags read as
+    # <div>s: as a fragment (a reader's innerHTML) reads them, they end nothing, and their
+    # attributes are checked wherever they stand (libxml2 dropped what followed </html>,
+    # put a <script> in a head, and kept no handler of a second <body>). Given as UTF-8
+    # bytes, whatever an XML declaration in it says.
+    as_read = _DOCUMENT_TAG.sub(r"<\1div", text).encode("utf-8", "surrogatepass")
+    try:
+        root = etree.fromstring(as_read, parser)
     except (etree.XMLSyntaxError, etree.ParserError, ValueError):
         return ()
     fragments = [] if root is None else [root]
@@ -508,13 +513,18 @@ def parsed_html_findings(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+#: The start and end tags of the elements a document has once (``<html>``, ``<body>``,
+#: ``<head>``), which a fragment's parser reads as nothing but their attributes.
+_DOCUMENT_TAG = re.compile(r"<(/?)(?:html|body|head)(?=[\s/>])", re.IGNORECASE)
+
+
 @functools.cache
 def _html_parser() -> etree.HTMLParser:
     """lxml's HTML parser (17 ms to import: here, for the fragments it is needed for),
     made once a process, whose error log tells a fragment it cut."""
     from lxml import html as lxml_html
 
-    return lxml_html.HTMLParser()
+    return lxml_html.HTMLParser(encoding="utf-8")
 
 
 def _element_findings(tag: str, attrs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:

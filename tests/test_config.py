@@ -355,6 +355,14 @@ def test_site_labels_are_checked_each_at_its_line(tmp_path: Path) -> None:
         "10: site.labels.date: {monat} is not replaced here (it offers {day} and {month} and "
         "{year})"
     ]
+    french = GOOD.replace(
+        "[feeds.azure]",
+        '[site.labels]\ndate = "{day} {month} {year} {année} { site }"\n\n[feeds.azure]',
+    )
+    assert problems_of(tmp_path, french) == [
+        "10: site.labels.date: { site } and {année} are not replaced here (it offers {day} and "
+        "{month} and {year})"
+    ]
     placed = (
         '["{year}", "Feb", "Mar", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"]'
     )
@@ -381,11 +389,24 @@ def test_site_labels_are_checked_each_at_its_line(tmp_path: Path) -> None:
     assert labels.day(2024, 3, 7) == "7. Mar 2024"
 
 
-def test_a_password_in_a_url_is_not_said_back(tmp_path: Path) -> None:
-    text = GOOD.replace('link = "https://example.com/"', 'link = "https://ann:s3cret@example.com/"')
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("https://ann:s3cret@example.com/", "https://***@example.com/"),
+        ("https://ann:s3c@ret@example.com/", "https://***@example.com/"),  # (a raw @)
+        ("https://ann:s3c/ret@example.com/", "https://***@example.com/"),
+        ("https://ann:s3c?ret@example.com/", "https://***@example.com/"),
+        ("//ann:s3cret@example.com/", "//***@example.com/"),
+        ("https:ann:s3cret@example.com", "https:***@example.com"),
+        ("ann:s3cret@example.com", "ann:***@example.com"),  # (no scheme: "ann:" looks one)
+    ],
+)
+def test_a_password_in_a_url_is_not_said_back(tmp_path: Path, written: str, shown: str) -> None:
+    text = GOOD.replace('link = "https://example.com/"', f'link = "{written}"')
+    text = text.replace("[site]\n", f'[site]\nhub = "{written}"\n', 1)
     problems = problems_of(tmp_path, text)
-    assert len(problems) == 1 and "got 'https://***@example.com/'" in problems[0], problems
-    assert "s3cret" not in problems[0] and "ann" not in problems[0]
+    assert len(problems) == 2, problems
+    assert all(f"got {shown!r}" in p and "s3c" not in p for p in problems), problems
 
 
 def test_the_default_cache_written_out_is_the_default_cache(tmp_path: Path) -> None:

@@ -190,6 +190,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ("<HTML><script>alert(1)</script>", "forbidden element <script> in HTML content"),
         ("<html><head><style>p{}</style></head><body>x</body></html>",
          "forbidden element <style> in HTML content"),
+        ('<?xml version="1.0" encoding="UTF-8"?><p>x</p><script>alert(1)</script>',
+         "forbidden element <script> in HTML content"),  # (the declaration was a ValueError)
+        ("<p>x</p></html><script>x()</script>", "forbidden element <script> in HTML content"),
+        ("<p>x</p></body></html><p onclick=x>y</p>", "event handler onclick= in HTML content"),
+        ("<p>x</p><body onload=x>", "event handler onload= in HTML content"),
     ],
 )  # fmt: skip
 def test_html_that_begins_as_a_document_is_checked_whole(html: str, finding: str) -> None:

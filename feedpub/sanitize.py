@@ -503,8 +503,9 @@ def parsed_html_findings(text: str) -> tuple[tuple[str, str], ...]:
     if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
         # (libxml2 drops what lies deeper than 255 elements, without a word: a <script>
         # under 254 <div>s went unseen)
-        found.append(("html", "HTML nested too deeply to be checked (elements over 255 "
-                              "deep): a reader's parser may show what lies below"))  # fmt: skip
+        found.append(("html", "HTML nested too deeply or too large to be checked (elements "
+                              "over 255 deep, or a text over 10 MB): a reader's parser may "
+                              "show what lies past it"))  # fmt: skip
     for frag in fragments:
         for node in frag.iter():
             if isinstance(node.tag, str):
@@ -527,8 +528,17 @@ def _html_parser() -> etree.HTMLParser:
     return lxml_html.HTMLParser(encoding="utf-8")
 
 
+#: Elements a feed's content may not hold either, which libxml2 parses other than a
+#: reader does: a browser reads what <noscript> holds as text when it runs scripts, and
+#: a <title/>, <xmp/>, <noembed/> or <noframes/> written as if empty runs on as text to
+#: its end tag (HTML ignores the slash), where libxml2 parses what follows as markup: a
+#: "</noscript>" or "</title>" hidden in an attribute then let the rest past the check.
+RAW_TEXT_TAGS = {"noscript", "title", "xmp", "noembed", "noframes", "plaintext"}
+
+
 def _element_findings(tag: str, attrs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
-    if tag.lower() in FORBIDDEN_TAGS:
+    low = tag.lower()
+    if low in FORBIDDEN_TAGS or low in RAW_TEXT_TAGS:
         yield "html", f"forbidden element <{tag}> in HTML content"
     yield from _attribute_findings(attrs)
 
@@ -540,8 +550,42 @@ def _attribute_findings(attrs: Iterable[tuple[str, str]]) -> Iterator[tuple[str,
             yield "html", f"event handler {name}= in HTML content"
         elif low == "style":
             yield "html", "style attribute in HTML content"
+        elif low in _URL_LISTS:
+            for url in _srcset_urls(value):  # (each candidate, not the first alone)
+                if not is_absolute(url):
+                    yield "html", f"{name}= candidate {url!r} is not an absolute http(s) URL"
         elif low in URL_ATTRS and not is_absolute(value):
             yield "html", f"{name}={value!r} is not an absolute http(s) URL"
+
+
+#: Attributes that hold a list of image candidates (a URL, then its width or density).
+_URL_LISTS = {"srcset", "imagesrcset"}
+
+
+def _srcset_urls(value: str) -> list[str]:
+    """The URLs of a ``srcset`` as HTML reads it: each a run of non-white-space (commas
+    at its end dropped), then its descriptors, up to a comma outside parentheses."""
+    urls: list[str] = []
+    pos, end = 0, len(value)
+    while pos < end:
+        while pos < end and (value[pos] in " \t\n\r\f,"):
+            pos += 1
+        start = pos
+        while pos < end and value[pos] not in " \t\n\r\f":
+            pos += 1
+        url = value[start:pos]
+        if not url:
+            break
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:  # its descriptors ("2x", "640w"), up to the next candidate
+            depth = 0
+            while pos < end and not (value[pos] == "," and depth == 0):
+                depth += {"(": 1, ")": -1 if depth else 0}.get(value[pos], 0)
+                pos += 1
+        if url:
+            urls.append(url)
+    return urls
 
 
 def hardened_parser(collect_ids: bool = True) -> etree.XMLParser:

@@ -206,6 +206,34 @@ def test_html_that_begins_as_a_document_is_checked_whole(html: str, finding: str
     assert html_findings(html) == (("html", finding),)
 
 
+@pytest.mark.parametrize(
+    ("html", "finding"),
+    [
+        ('<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+         "forbidden element <noscript> in HTML content"),
+        ('<title/><p title="</title><img src=x onerror=alert(1)>">',
+         "forbidden element <title> in HTML content"),
+        ("<XMP x=1 /><!--</xmp><script>alert(1)</script>-->",
+         "forbidden element <xmp> in HTML content"),
+        ('<img srcset="https://a.example/x.png 1x, javascript:alert(1) 2x">',
+         "srcset= candidate 'javascript:alert(1)' is not an absolute http(s) URL"),
+        ('<img srcset="https://a.example/x.png 1x,/y.png 2x">',
+         "srcset= candidate '/y.png' is not an absolute http(s) URL"),
+    ],
+)  # fmt: skip
+def test_what_a_reader_parses_otherwise_than_libxml2_is_refused(html: str, finding: str) -> None:
+    """Found by a differential fuzzer against html5lib (a browser's parser): a
+    <noscript> (text to a browser that runs scripts) or a <title/> (HTML ignores the
+    slash) hid a live handler from libxml2; a srcset had its first candidate checked
+    alone."""
+    from feedpub.sanitize import html_findings
+
+    assert html_findings(html) == (("html", finding),)
+    ordinary = ('<p><img src="https://a.example/i.png" alt="" srcset="https://a.example/a,b.png '
+                '640w, https://a.example/j.png 1280w"></p>')  # fmt: skip
+    assert html_findings(ordinary) == ()
+
+
 @pytest.mark.parametrize("depth", [254, 300, 5_000])
 def test_markup_nested_past_what_the_html_parser_keeps_is_a_problem(depth: int) -> None:
     """lxml's HTML parser drops what lies deeper than 255 elements without a word: a
@@ -213,8 +241,9 @@ def test_markup_nested_past_what_the_html_parser_keeps_is_a_problem(depth: int) 
     from feedpub.sanitize import html_findings
 
     text = "<div>" * depth + "<script>alert(1)</script>" + "</div>" * depth
-    assert ("html", "HTML nested too deeply to be checked (elements over 255 deep): a "
-            "reader's parser may show what lies below") in html_findings(text)  # fmt: skip
+    assert ("html", "HTML nested too deeply or too large to be checked (elements over 255 "
+            "deep, or a text over 10 MB): a reader's parser may show what lies past it") \
+        in html_findings(text)  # fmt: skip
     shallow = "<div>" * 250 + "<script>alert(1)</script>" + "</div>" * 250
     assert html_findings(shallow) == (("html", "forbidden element <script> in HTML content"),)
 

@@ -484,7 +484,7 @@ def html_findings(text: str) -> tuple[tuple[str, str], ...]:
 
 def parsed_html_findings(text: str) -> tuple[tuple[str, str], ...]:
     """The findings of record: the fragment parsed by lxml's HTML parser, every
-    element and attribute looked at."""
+    element and attribute of what it makes looked at."""
     from lxml import etree
 
     parser = _html_parser()
@@ -498,7 +498,6 @@ def parsed_html_findings(text: str) -> tuple[tuple[str, str], ...]:
         root = etree.fromstring(as_read, parser)
     except (etree.XMLSyntaxError, etree.ParserError, ValueError):
         return ()
-    fragments = [] if root is None else [root]
     found: list[tuple[str, str]] = []
     if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
         # (libxml2 drops what lies deeper than 255 elements, without a word: a <script>
@@ -506,11 +505,10 @@ def parsed_html_findings(text: str) -> tuple[tuple[str, str], ...]:
         found.append(("html", "HTML nested too deeply or too large to be checked (elements "
                               "over 255 deep, or a text over 10 MB): a reader's parser may "
                               "show what lies past it"))  # fmt: skip
-    for frag in fragments:
-        for node in frag.iter():
-            if isinstance(node.tag, str):
-                attrs = ((str(k), str(v)) for k, v in node.attrib.items())
-                found += _element_findings(str(node.tag), attrs)
+    for node in () if root is None else root.iter():
+        if isinstance(node.tag, str):
+            attrs = ((str(k), str(v)) for k, v in node.attrib.items())
+            found += _element_findings(str(node.tag), attrs)
     return tuple(found)
 
 

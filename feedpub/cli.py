@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import click
 
@@ -27,7 +27,7 @@ from .build import SITE_NAMES, BuildResult, build, feed_counts, preview
 from .config import Config, load_config
 from .errors import ConfigError, LockError, UnknownTopicError, shown_path, shown_text
 from .model import in_zone
-from .output import build_lock
+from .output import CannotWrite, Outcome, build_lock
 from .parallel import WorkerLost
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -288,6 +288,19 @@ def _ping_hub(config: Config, hub: str, result: BuildResult, verbose: bool) -> N
                 click.echo(f"websub: pinged {hub} for {r.url}", err=True)
 
 
+#: Files not written for one reason that are named each (more: in one line, with ``-v``
+#: each in its own).
+_TOGETHER = 3
+
+
+def _unwritten(o: Outcome) -> str | None:
+    """Why ``o``, a failed output, could not be written (its file system's words: a full
+    disk, a read-only folder), when that is the only thing wrong with it; else None."""
+    if o.problems and all(isinstance(p, CannotWrite) for p in o.problems):
+        return cast(CannotWrite, o.problems[0]).reason
+    return None
+
+
 def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) -> int:
     """Print what a build found wrong (and with ``verbose``, what it did), one line
     each, every path escaped (see :func:`feedpub.errors.shown_path`); the exit code."""
@@ -303,6 +316,13 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
 
     def output(name: str) -> str:
         return shown_path(str(config.output / name))
+
+    # files that could not be written for one cause (a full disk): one line for them all
+    unwritten: dict[str, list[Outcome]] = {}
+    for o in result.outcomes:
+        if o.status == "failed" and (reason := _unwritten(o)) is not None:
+            unwritten.setdefault(reason, []).append(o)
+    told: set[int] = set()  # (the id of each said in a line of many)
 
     for err in g.errors:
         say(str(err))
@@ -323,6 +343,20 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
                 changed = ", ".join(shown_path(str(p)) for p in o.problems)
                 say(f"{output(o.name)}: kept for the next build: {changed} "
                     "changed while the build ran")  # fmt: skip
+            continue
+        if o.status == "failed" and (reason := _unwritten(o)) is not None:
+            if id(o) in told:
+                continue
+            if len(together := unwritten[reason]) > _TOGETHER and not verbose:
+                told.update(map(id, together))
+                names = ", ".join(shown_path(t.name) for t in together[:_TOGETHER])
+                say(f"{shown_path(str(config.output))}: {len(together)} files not written "
+                    f"({reason}): {names} and {len(together) - _TOGETHER} more (build -v names "
+                    "each); each keeps its previous file, where it had one")  # fmt: skip
+                continue
+            kept = (config.output / o.name).is_file()  # (a first build has none)
+            say(f"{output(o.name)}: not written ({reason})"
+                f"{'; the previous file is kept' if kept else ''}")  # fmt: skip
             continue
         for p in o.problems:
             say(f"{output(o.name)}: {p}")

@@ -161,7 +161,7 @@ class Stage:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
                 self.unpublished.add(path.name)
-                failed[path.name] = f"cannot write {path}: {_reason(error)}"
+                failed[path.name] = CannotWrite(path, error)
             self.staged.popleft()
         self._firsts = 0
         if renamed is not None:
@@ -193,6 +193,24 @@ class Stage:
         for staging in (f for new in self._folders.values() for f in new.every_folder()):
             shutil.rmtree(staging, ignore_errors=True)
         self._folders.clear()
+
+
+class CannotWrite(str):
+    """What is wrong with an output file that could not be written, synced or renamed:
+    ``cannot write PATH: REASON``, with the reason (the system's words for it) alone as
+    :attr:`reason`, so that the report can say it once of many files (a full disk)."""
+
+    reason: str
+
+    def __new__(cls, path: Path | str, error: Exception | str) -> CannotWrite:
+        reason = error if isinstance(error, str) else _reason(error)
+        made = super().__new__(cls, f"cannot write {path}: {reason}")
+        made.reason = reason
+        return made
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:  # (from a worker, pickled)
+        return CannotWrite, (self.removeprefix("cannot write ")[: -len(self.reason) - 2],
+                             self.reason)  # fmt: skip
 
 
 def _reason(error: Exception) -> str:
@@ -238,7 +256,7 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
         tmp, stat = _write_temp(new, path, data)
         return Made("written", [], tmp, stat)
     except OSError as e:
-        return Made("failed", [f"cannot write {path}: {e.strerror or e}"], None, None)
+        return Made("failed", [CannotWrite(path, e)], None, None)
 
 
 def held(made: Made, status: str, problems: list[Problem | str]) -> Made:

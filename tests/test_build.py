@@ -91,7 +91,7 @@ def test_full_disk_or_read_only_folder_keeps_old_feeds(
     monkeypatch.setattr(os, "fsync", failing_fsync)
     code, err = run("build", "-c", str(cfg), "--now", NOW)
     assert code == 3
-    assert "azure.rss: cannot write" in err and "previous file is kept" in err
+    assert f"azure.rss: not written ({os.strerror(error)}); the previous file is kept" in err
     after = outputs(cfg)
     assert after["azure.rss"] == before["azure.rss"]
     assert after["azure.atom"] != before["azure.atom"]  # the other feeds are still written
@@ -918,11 +918,72 @@ def test_a_first_build_that_cannot_publish_a_file_claims_no_previous_one(
     code, err = run("build", "-c", str(cfg), "--now", NOW)
     assert code == 3
     assert [line for line in err.splitlines() if "azure.rss" in line] == [
-        f"{cfg.parent / 'feeds' / 'azure.rss'}: cannot write {cfg.parent / 'feeds' / 'azure.rss'}: "
-        f"{os.strerror(errno.ENOSPC)}",
-        f"{cfg.parent / 'feeds' / 'azure.rss'}: not written",
+        f"{cfg.parent / 'feeds' / 'azure.rss'}: not written ({os.strerror(errno.ENOSPC)})",
     ]
     assert not (cfg.parent / "feeds" / "azure.rss").exists()
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_a_full_disk_is_said_once_for_every_file_it_stops(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, verbose: bool
+) -> None:
+    """A full output disk printed two lines a file (602 for a site of 301 feeds, one
+    cause): one line now, naming the first files; ``-v`` names each, one line a file."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    before = outputs(cfg)
+    for f in seeds_dir.iterdir():  # every feed changes
+        f.write_text(f.read_text(encoding="utf-8").replace('title: "', 'title: "New: ', 1),
+                     encoding="utf-8")  # fmt: skip
+    real_replace = os.replace
+
+    def full(src: str, dst: str) -> None:
+        if str(dst).endswith((".rss", ".atom")):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full)
+    code, err = run("build", "-c", str(cfg), "--now", NOW, *(["-v"] if verbose else []))
+    assert code == 3
+    failed = sorted(n for n in before if n.endswith((".rss", ".atom")))
+    assert len(failed) > 3 and outputs(cfg) == before  # each keeps its old bytes
+    feeds, full_disk = cfg.parent / "feeds", os.strerror(errno.ENOSPC)
+    lines = [line for line in err.splitlines() if full_disk in line]
+    if verbose:
+        assert sorted(lines) == sorted(
+            f"{feeds / n}: not written ({full_disk}); the previous file is kept" for n in failed
+        )
+    else:
+        assert len(lines) == 1, err
+        assert lines[0].startswith(f"{feeds}: {len(failed)} files not written ({full_disk}): ")
+        assert lines[0].endswith(f" and {len(failed) - 3} more (build -v names each); each "
+                                 "keeps its previous file, where it had one")  # fmt: skip
+        assert len(err.splitlines()) == 1, err
+
+
+def test_a_file_a_worker_could_not_write_is_reported_with_its_reason(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a worker process found (its temp file could not be written) comes back to
+    the report with the reason apart: pickled, it is a CannotWrite again."""
+    import feedpub.output as output_module
+
+    def full(*args: object) -> object:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(output_module, "_write_temp", full)
+    monkeypatch.setattr(parallel, "RENDERING", parallel.Shape(1, 0))  # (workers, however few)
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "--jobs", "2")
+    assert code == 3
+    assert (
+        f"{cfg.parent / 'feeds'}: " in err
+        and f"files not written ({os.strerror(errno.ENOSPC)})" in err
+    )
+    again = pickle.loads(pickle.dumps(output_module.CannotWrite(cfg / "a b: c.rss", "Disk: full")))
+    assert (type(again), again, again.reason) == (
+        output_module.CannotWrite,
+        f"cannot write {cfg / 'a b: c.rss'}: Disk: full",
+        "Disk: full",
+    )
 
 
 @pytest.mark.parametrize("fails", ["fsync", "rename"])

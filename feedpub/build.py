@@ -62,8 +62,12 @@ class Gathered:
     #: whatever their size and mtime say then
     vanished: list[str] = field(default_factory=list)
     files: int = 0
+    #: files read and parsed (their bytes changed, or were not known)
     read: int = 0
+    #: files whose row in the cache is used: their size and mtime unchanged, or (counted
+    #: in ``hashed`` too) their bytes, read and hashed, the same as the cache's
     cached: int = 0
+    hashed: int = 0
 
 
 @dataclass(slots=True)
@@ -317,8 +321,9 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
                              "taken as the last build read it")  # fmt: skip
             continue
         digest, outcome = result
-        g.read += 1
         if outcome is None:  # same bytes as cached: no parse needed
+            g.cached += 1
+            g.hashed += 1
             row = rows[src.path]
             if row.error is not None:
                 g.errors.append(row.error)
@@ -326,6 +331,7 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
                 g.summaries.append(row.summary)
             changes.touched.append((src.path, src.size, src.mtime_ns))
             continue
+        g.read += 1
         if isinstance(outcome, ArticleError):
             g.errors.append(outcome)
             digest = digest or "-"

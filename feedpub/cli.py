@@ -375,7 +375,9 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
             for s in ("written", "unchanged", "failed", "differs", "deferred")
         }
         say(
-            f"files {g.files}: read {g.read}, from cache {g.cached}, rejected {len(g.errors)}, "
+            f"files {g.files}: read {g.read}, from cache {g.cached}"
+            f"{f' ({g.hashed} of them read again: the same bytes)' if g.hashed else ''}"
+            f", rejected {len(g.errors)}, "
             f"skipped {len(g.skipped)}, hidden {len(result.hidden)}; feeds: written "
             f"{counts['written']}, unchanged "
             f"{counts['unchanged']}, failed {counts['failed'] + counts['differs']}, "

@@ -22,7 +22,7 @@ import yaml
 from yaml._yaml import CParser
 
 from .config import topic_key
-from .errors import ArticleError
+from .errors import ArticleError, Notice
 from .fastyaml import MAX_DEPTH, MAX_REPEATED, fast_load, surrogate_pair
 from .model import Article, Image, Provider, Related, Summary, in_zone
 from .sanitize import clean_text, clean_url, shorten
@@ -953,13 +953,20 @@ def load_article(path: str, data: bytes, tz: tzinfo) -> Article:
         raise _located(path, data, offset, e) from None
 
 
-def load_summary(path: str, data: bytes, tz: tzinfo, digest: str) -> Summary:
+def load_summary(path: str, data: bytes, tz: tzinfo, digest: str,
+                 notes: list[Notice] | None = None) -> Summary:  # fmt: skip
     """Bytes of one article file -> its Summary, or the ArticleError :func:`load_article`
     raises, but for a draft (see :func:`build_summary`; tests/test_fastpath.py checks
     both agree on every test and benchmark file).
-    The nested blocks of the other keys are checked, not built."""
+    The nested blocks of the other keys are checked, not built. To ``notes``, when
+    given, the file's :mod:`feedpub.notices`."""
     mapping, offset = parse_front_matter(path, data, SUMMARY_FIELDS)
     try:
-        return build_summary(path, mapping, tz, digest)
+        summary = build_summary(path, mapping, tz, digest)
     except FieldError as e:
         raise _located(path, data, offset, e) from None
+    if notes is not None:  # what in it is allowed but most likely a mistake
+        from .notices import article_notices
+
+        notes += article_notices(path, data, mapping)
+    return summary

@@ -23,8 +23,8 @@ from . import compose, formats, incremental, kept, output, parallel, sources
 from .archive import Document, documents
 from .cache import Cache, Changes, KeptParts, Row
 from .compose import Job, Shown
-from .config import Config, FeedConfig
-from .errors import ArticleError, shown_path
+from .config import Config, FeedConfig, line_of
+from .errors import ArticleError, Notice, shown_path
 from .incremental import HEADLINES
 from .model import Article, Headline, SourceFile, Summary
 from .output import Outcome, Rendered
@@ -61,6 +61,9 @@ class Gathered:
     #: files listed but gone (or being written) when read: the next build reads them,
     #: whatever their size and mtime say then
     vanished: list[str] = field(default_factory=list)
+    #: what in the files read is allowed but most likely a mistake (see
+    #: :mod:`feedpub.notices`)
+    notices: list[Notice] = field(default_factory=list)
     files: int = 0
     #: files read and parsed (their bytes changed, or were not known)
     read: int = 0
@@ -188,6 +191,7 @@ def build(
                     stage, [p for o in result.deferred for p in o.problems]
                 )
             _publish(stage, result)  # every file's bytes on disk, then the renames
+            g.notices += _written_empty(config, selected, result.outcomes)
             pages = _prune(config, prunes, check, result)
             if site is not None:  # (a --feed build knows the files of its feeds only)
                 produced = {o.name for o in result.outcomes if o.status != "removed"} | pages
@@ -320,7 +324,9 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
             g.skipped.append(f"{shown_path(src.path)}: vanished while the build ran; "
                              "taken as the last build read it")  # fmt: skip
             continue
-        digest, outcome = result
+        digest, outcome = result[0], result[1]
+        if len(result) == 3:  # (what in the file is most likely a mistake: said this once)
+            g.notices += result[2]
         if outcome is None:  # same bytes as cached: no parse needed
             g.cached += 1
             g.hashed += 1
@@ -634,6 +640,27 @@ def _recorded(config: Config) -> tuple[set[str], str | None]:
         return set(known), memo
     finally:
         cache.close()
+
+
+def _written_empty(config: Config, selected: dict[str, list[Summary]],
+                   outcomes: list[Outcome]) -> list[Notice]:  # fmt: skip
+    """A notice for each feed of some topics written empty by this build: no published
+    article has any of its topics, most likely a topic misspelt in the config (or one
+    renamed in the articles). Said by the build that writes it so, not by the next."""
+    written = {o.name for o in outcomes if o.status == "written"}
+    out: list[Notice] = []
+    for feed in config.feeds:
+        if (feed.topic_keys is None or selected.get(feed.slug, True)
+                or not any(f"{feed.slug}.{fmt}" in written for fmt in feed.formats)):  # fmt: skip
+            continue
+        topics = ", ".join(f'"{t}"' for t in feed.topics)
+        quality = f" and a quality of {feed.min_quality:g} or more" if feed.min_quality else ""
+        out.append(Notice(str(config.path), line_of(config, ("feeds", feed.slug, "topics")),
+                          f"feeds.{feed.slug}: written empty: no article published by now has "
+                          f"one of its topics ({topics}){quality}: a topic misspelt? (feedpub "
+                          "list counts each feed's articles; feedpub preview TOPIC names the "
+                          "topics near one)"))  # fmt: skip
+    return out
 
 
 def _publish(stage: output.Stage, result: BuildResult) -> None:

@@ -326,6 +326,8 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
 
     for err in g.errors:
         say(str(err))
+    for notice in sorted(g.notices, key=lambda n: (n.path, n.line)):
+        say(str(notice))
     if result.cache_trouble:
         say(f"feedpub: {shown_path(str(config.cache))}: the cache could not be used or written, "
             f"{result.cache_trouble}; the feeds are written, and what the cache could not "

@@ -307,6 +307,16 @@ def _line_locator(text: str) -> Callable[[tuple[str, ...]], int | None]:
     return locate
 
 
+def line_of(config: Config, keypath: tuple[str, ...]) -> int:
+    """The line of ``keypath`` in the config file (or of the table that holds it), read
+    again: for what a build says of a valid config; 1 when it cannot tell."""
+    try:
+        text = config.path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeError):
+        return 1
+    return _line_locator(text.replace("\r\n", "\n"))(keypath) or 1
+
+
 #: A TOML key: bare, "basic" (with escapes) or 'literal'; a dotted key is keys and dots.
 _KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
 _DOTTED = rf"{_KEY}(?:\s*\.\s*{_KEY})*"

@@ -7,6 +7,8 @@ exit codes.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 
 class FeedpubError(Exception):
     """Root of every error feedpub raises on purpose."""
@@ -92,6 +94,18 @@ class ArticleError(FeedpubError):
         # what a worker process sends back: rebuilt from the three fields (the
         # default would call __init__ with the one message string)
         return type(self), (self.path, self.line, self.message)
+
+
+class Notice(NamedTuple):
+    """What in an article file is allowed but most likely a mistake (see
+    :mod:`feedpub.notices`): said as an :class:`ArticleError` is, but never an error."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{shown_path(self.path)}:{self.line}: {self.message}"
 
 
 class LockError(FeedpubError):

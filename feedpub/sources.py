@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .config import Config, glob_root
-from .errors import ArticleError, shown_path
+from .errors import ArticleError, Notice, shown_path
 from .model import Article, SourceFile, Summary
 from .parallel import LISTING, SERIAL, Executor, Send, maker
 
@@ -771,7 +771,11 @@ def digest(data: bytes) -> str:
 #: not be read (its ArticleError says why); the whole result is ``None`` when the file
 #: vanished between listing and reading.
 Result = tuple[str, Article | ArticleError | None] | None
-SummaryResult = tuple[str, Summary | ArticleError | None] | None
+#: A summary's result is :data:`Result`'s, with a third item, the file's notices (see
+#: :mod:`feedpub.notices`), when it has any.
+SummaryResult = (
+    tuple[str, Summary | ArticleError | None] | tuple[str, Summary, tuple[Notice, ...]] | None
+)
 
 
 def load_one(src: SourceFile, tz: tzinfo, max_size: int, known: str | None = None,
@@ -815,7 +819,7 @@ def prepare_articles() -> None:
 def _load(
     src: SourceFile, tz: tzinfo, max_size: int, known: str | None, summary: bool,
     inside: tuple[str, ...],
-) -> tuple[str, Article | Summary | ArticleError | None] | None:  # fmt: skip
+) -> Result | SummaryResult:  # fmt: skip
     d = ""  # (none for a file that cannot be read)
     try:
         data = read_source(src, max_size, inside)
@@ -827,7 +831,9 @@ def _load(
         from .articles import load_article, load_summary  # PyYAML and ftfy: only to parse
 
         if summary:
-            return d, load_summary(src.path, data, tz, d)
+            notes: list[Notice] = []
+            made = load_summary(src.path, data, tz, d, notes)
+            return (d, made, tuple(notes)) if notes else (d, made)
         return d, load_article(src.path, data, tz)
     except ArticleError as e:  # with the digest of the bytes it rejects, when read
         return d, e

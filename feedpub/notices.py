@@ -1,0 +1,120 @@
+"""What in an article file is allowed but most likely a mistake: said once, when a
+build reads the file after it changed, and never an error (the article is used as it
+stands; the exit code does not change).
+
+Each of these left an article out of its feeds, or changed what readers see, without a
+word: a key misspelt (``titel:``, ``topic:``, ``Published:``), so its value unread; a
+``published`` that means true but is not YAML's true (``"true"``, ``1``); a title cut
+by a ``#`` that YAML reads as a comment; two topics written as one (``topics: Azure,
+AI``); a quality that is no number (then a feed with ``min_quality`` leaves the article
+out); a title in Word's curly quotes, which YAML keeps as part of it. They are looked
+for in what the summary of every file read already holds, so a file with none of them
+costs a few lookups.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from .articles import FIELDS, _key_lines, _number
+from .errors import Notice
+
+#: The keys of the article format, those feedpub reads and those it does not.
+KNOWN_KEYS = frozenset({k for f in FIELDS for k in f.keys} | {"cdnAmpWebUrl", "secured"})
+
+#: What a ``published`` that is not YAML's true says when it means true.
+_MEANT_TRUE = frozenset({"true", "yes", "y", "on", "t", "1"})
+#: The line of a title or excerpt written unquoted, then `` #``: YAML reads from the
+#: ``#`` on as a comment (``title: Microsoft is #1`` is "Microsoft is"; ``title: #1
+#: app``, nothing).
+_COMMENT_CUT = re.compile(rb"[a-z]+:(?:[ \t]+[^\s\"'|>#][^\n]*?)?[ \t]+#")
+_CURLY = ("“‘„«", "”’“»")
+#: A title written unquoted, in curly quotes (in straight ones, they are the title's own).
+_CURLY_UNQUOTED = re.compile(f"title:[ \t]+[{_CURLY[0]}]")
+
+
+def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
+    """The notices of the article file ``path``, its bytes ``data`` parsed as ``d``."""
+    found: list[tuple[str, str]] = []  # (the key whose line it is, the message)
+    for key in d:
+        if key not in KNOWN_KEYS and (meant := _misspelt(key)) and meant not in d:
+            found.append((key, f"{key} is not a key feedpub reads: did you mean {meant}?"))
+    published = d.get("published")
+    if published is not True and published is not False and _means_true(published):
+        kind = "a number" if isinstance(published, int | float) else "text"
+        found.append(("published", f"published: {published!r} is {kind}, not true: the "
+                      "article is not published; to publish it, write published: true"))  # fmt: skip
+    for key in ("title", "excerpt"):
+        if (line := _line(data, key)) and b"#" in line and _COMMENT_CUT.match(line):
+            found.append((key, f"{key}: what follows the # is a YAML comment, left out of the "
+                          f'{key}: put the {key} in double quotes, {key}: "…"'))  # fmt: skip
+    topics = d.get("topics")
+    if isinstance(topics, str) and ", " in topics:
+        listed = ", ".join(t.strip() for t in topics.split(","))
+        found.append(("topics", f"topics: {topics!r} is one topic: for several, write a list, "
+                      f"topics: [{listed}]"))  # fmt: skip
+    value = d.get("quality")
+    if value is not None and _number(value) is None:
+        found.append(("quality", f"quality: {value!r} is not a number: the article has no "
+                      "quality, and a feed with min_quality leaves it out"))  # fmt: skip
+    title = d.get("title")
+    if (isinstance(title, str) and title[:1] in _CURLY[0] and title[-1:] in _CURLY[1]
+            and _CURLY_UNQUOTED.match(_line(data, "title").decode("utf-8", "replace"))):  # fmt: skip
+        found.append(("title", f"title: {title[0]} and {title[-1]} are no quotes to YAML but part of "
+                      'the title: to quote it, use straight quotes, title: "…"'))  # fmt: skip
+    if not found:
+        return []
+    lines = _key_lines(data.decode("utf-8", "replace").replace("\r\n", "\n").split("\n"))
+    return [Notice(path, lines.get(key, 1), message) for key, message in found]
+
+
+def _line(data: bytes, key: str) -> bytes:
+    """The first line that begins with the key ``key`` in ``data`` (front matter comes
+    first: the key's own), or b"" (for a file's first line, which is ``---``)."""
+    at = data.find(b"\n" + key.encode() + b":") + 1
+    if at == 0:
+        return b""
+    end = data.find(b"\n", at)
+    return data[at : end if end >= 0 else len(data)]
+
+
+def _means_true(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip(" \t\u00a0\u3000").casefold() in _MEANT_TRUE
+    return not isinstance(value, bool) and isinstance(value, int | float) and value == 1
+
+
+@functools.lru_cache(maxsize=1024)  # a corpus has a few keys of its own, in every file
+def _misspelt(key: str) -> str | None:
+    """The known key ``key`` is most likely a misspelling of: the same but for case, or
+    (five letters and more) one letter added, left out, changed or two swapped; else
+    None."""
+    for known in KNOWN_KEYS:
+        if key.casefold() == known.casefold():
+            return known
+    if len(key) < 5:
+        return None
+    for known in sorted(KNOWN_KEYS):
+        if _one_edit(key.casefold(), known.casefold()):
+            return known
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one letter added, left out or changed, or two
+    next to each other swapped."""
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )  # fmt: skip
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    if len(longer) - len(shorter) != 1:
+        return False
+    i = 0
+    while i < len(shorter) and longer[i] == shorter[i]:
+        i += 1
+    return longer[i + 1 :] == shorter[i:]

@@ -1,0 +1,164 @@
+"""Notices: what in an article file (or the config) is allowed but most likely a
+mistake, said once, by the build that reads the file after it changed; never an error.
+Each case is an editor's mistake an outside tester made, which left an article out of
+its feeds, or changed what readers see, without a word."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from feedpub.articles import parse_front_matter
+from feedpub.errors import Notice
+from feedpub.notices import article_notices
+
+from .conftest import AZURE_AI_FEEDS, SEEDS, run_cli
+
+NOW = "2021-01-01T00:00:00Z"
+#: A published seed in the azure feed (and its lines: title 3, excerpt 4, quality 8,
+#: published 10, topics 20).
+SEED = "003_e437473dcdcad073.txt"
+
+
+def _edited(old: str, new: str) -> bytes:
+    text = (SEEDS / SEED).read_text(encoding="utf-8").replace("published: false", "published: true")
+    assert old in text, old
+    return text.replace(old, new, 1).encode()
+
+
+def _lines(path: str, data: bytes) -> list[str]:
+    return [f"{n.line}: {n.message}" for n in _notices(path, data)]
+
+
+def _notices(path: str, data: bytes) -> list[Notice]:
+    return article_notices(path, data, parse_front_matter(path, data)[0])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ("title:", "titel:", "3: titel is not a key feedpub reads: did you mean title?"),
+        ("excerpt:", "exerpt:", "4: exerpt is not a key feedpub reads: did you mean excerpt?"),
+        ("topics:", "topic:", "20: topic is not a key feedpub reads: did you mean topics?"),
+        ("\nimages:", "\nimage:", "23: image is not a key feedpub reads: did you mean images?"),
+        ("published: true", "Published: true",
+         "10: Published is not a key feedpub reads: did you mean published?"),
+        ("published: true", 'published: "true"', "10: published: 'true' is text, not true: "
+         "the article is not published; to publish it, write published: true"),
+        ("published: true", "published: 1", "10: published: 1 is a number, not true: the "
+         "article is not published; to publish it, write published: true"),
+        ("published: true", "published: y", "10: published: 'y' is text, not true: the "
+         "article is not published; to publish it, write published: true"),
+        ("published: true", "published: true\u00a0", "10: published: 'true\\xa0' is text, "
+         "not true: the article is not published; to publish it, write published: true"),
+        ('title: "Microsoft just built', "title: Microsoft is #1, just built",
+         "3: title: what follows the # is a YAML comment, left out of the title: put the "
+         'title in double quotes, title: "…"'),
+        ('title: "Microsoft just built', "title: #1: Microsoft just built",
+         "3: title: what follows the # is a YAML comment, left out of the title: put the "
+         'title in double quotes, title: "…"'),
+        ("quality: 65", "quality: high", "8: quality: 'high' is not a number: the article "
+         "has no quality, and a feed with min_quality leaves it out"),
+        ("topics:\n  - Azure", "topics: Azure, AI", "20: topics: 'Azure, AI' is one topic: for "
+         "several, write a list, topics: [Azure, AI]"),
+    ],
+)  # fmt: skip
+def test_a_likely_mistake_is_named_at_its_line(old: str, new: str, said: str) -> None:
+    data = _edited(old, new)
+    if old.startswith('title: "'):  # (the title's closing quote too)
+        data = data.replace(b'planet"\n', b"planet\n", 1)
+    assert _lines("a.txt", data) == [said]
+
+
+def test_a_title_in_curly_quotes_is_named_only_when_it_is_not_in_straight_ones() -> None:
+    """``title: “…”`` is a title with the curly quotes in it (the editor meant quotes);
+    ``title: "‘Diablo 4’ will include …”"``, as a real site writes a headline that
+    quotes someone, is the title as meant: no notice."""
+    unquoted = _edited('title: "Microsoft just built', "title: “Microsoft just built")
+    unquoted = unquoted.replace(b'planet"\n', "planet”\n".encode(), 1)
+    assert _lines("a.txt", unquoted) == [
+        "3: title: “ and ” are no quotes to YAML but part of the title: to quote it, use "
+        'straight quotes, title: "…"'
+    ]
+    quoted = _edited('title: "Microsoft just built', 'title: "‘Microsoft just built')
+    assert _lines("a.txt", quoted.replace(b'planet"\n', 'planet”"\n'.encode(), 1)) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cdnAmpWebUrl: https://x.example/a",  # keys of the format feedpub does not read
+        "locale: en-US",  # a site's own keys, far from every known one
+        "author: Jane",
+        "videos: []",
+        'title2: "x"',  # (too short to be one letter from "title": no guess)
+        'note: "Microsoft is #1"',  # a comment cuts another key's value: not told
+    ],
+)
+def test_keys_of_the_format_and_a_sites_own_are_no_mistake(line: str) -> None:
+    data = _edited("heat: 85\n", f"heat: 85\n{line}\n")
+    assert _lines("a.txt", data) == []
+
+
+def test_every_seed_and_a_quoted_hash_say_nothing() -> None:
+    for f in SEEDS.glob("*.txt"):
+        assert _lines(f.name, f.read_bytes()) == [], f
+    quoted = _edited('title: "Microsoft just built', 'title: "Microsoft is #1, just built')
+    assert _lines("a.txt", quoted) == []
+    assert _lines("a.txt", _edited("published: true", "published: false")) == []
+    assert _lines("a.txt", _edited("published: true", 'published: "no"')) == []
+
+
+def test_a_build_says_each_once_when_it_reads_the_file_and_exits_0(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    (seeds_dir / SEED).write_bytes(_edited("title:", "titel:"))
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    path = f"content/{SEED}"
+    assert (code, err) == (0, f"{path}:3: titel is not a key feedpub reads: did you mean title?\n")
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # said once
+    assert run_cli("build", "-c", str(cfg), "--now", NOW, "--full")[2] == err  # and again
+    # the article is used as it stands: published, its excerpt's start as its title
+    feed = (cfg.parent / "feeds" / "azure.rss").read_bytes()
+    assert b"<title>Microsoft has announced a new supercomputer built by the" in feed
+
+
+def test_a_draft_that_means_to_be_published_is_told(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")
+    (seeds_dir / SEED).write_bytes(_edited("published: true", 'published: "true"'))
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    assert code == 0 and err == (
+        f"content/{SEED}:10: published: 'true' is text, not true: the article is not "
+        "published; to publish it, write published: true\n"
+    )
+
+
+def test_a_feed_written_empty_by_a_topic_no_article_has_is_told_once(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """A config's topic misspelt (``Artificial Intelligence`` for ``AI``) published an
+    empty feed, exit 0, without a word."""
+    feeds = AZURE_AI_FEEDS.replace('topics = ["microsoft ai"]', 'topics = ["Azur", "AI x"]')
+    cfg = write_config(["content/*.txt"], feeds + '\n[feeds.all]\ntitle = "All"\ntopics = ["*"]\n')
+    line = cfg.read_text(encoding="utf-8").split("\n").index('topics = ["Azur", "AI x"]') + 1
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    assert (code, err) == (0, f"{cfg}:{line}: feeds.ai: written empty: no article published "
+                              'by now has one of its topics ("Azur", "AI x"): a topic misspelt? '
+                              "(feedpub list counts each feed's articles; feedpub preview TOPIC "
+                              "names the topics near one)\n")  # fmt: skip
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # written before
+    os.unlink(cfg.parent / "feeds" / "ai.rss")
+    assert "feeds.ai: written empty" in run_cli("build", "-c", str(cfg), "--now", NOW)[2]
+    # a feed with items, or of every topic, is never told; min_quality is named
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('"AI x"]', '"AI x"]\nmin_quality = 95'),
+                   encoding="utf-8")  # fmt: skip
+    os.unlink(cfg.parent / "feeds" / "ai.rss")
+    err = run_cli("build", "-c", str(cfg), "--now", NOW)[2]
+    assert err.count("written empty") == 1 and "and a quality of 95 or more" in err, err

@@ -19,7 +19,8 @@ Links (RFC 5005, section 4):
 
 When the fallen-off items fill their last page exactly, the newest page is an
 empty one, so that a full page's ``next-archive`` link never dangles and never
-needs to be added later.
+needs to be added later. JSON Feed's ``next_url`` ("the next n items") passes it
+by: :meth:`Document.older_page` names the newest page that holds items.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class Document(Generic[T]):
     page: int | None = None
     #: How many archive pages the feed has now (0 without archives).
     pages: int = 0
+    #: Whether the newest of them is empty (the fallen-off items fill their pages exactly).
+    newest_empty: bool = False
 
     @property
     def is_archive(self) -> bool:
@@ -63,10 +66,19 @@ class Document(Generic[T]):
             out.append(("next-archive", page_url(config, feed, self.page + 1, fmt)))
         return out
 
+    def older_page(self) -> int | None:
+        """The page that holds the items just older than this document's, if any: the
+        page before (the newest page for the subscription document), past the newest
+        page when it is empty (only the newest page can be). JSON Feed's ``next_url``."""
+        n = self.pages if self.page is None else self.page - 1
+        if n == self.pages and self.newest_empty:
+            n -= 1
+        return n or None
+
     def key(self) -> list[int | None]:
         """What, beyond its items, this document's bytes depend on (for fingerprints)."""
         if self.page is None:
-            return [None, self.pages]
+            return [None, self.pages, int(self.newest_empty)]
         return [self.page, int(self.page < self.pages)]
 
 
@@ -88,10 +100,11 @@ def documents(feed: FeedConfig, matching: Sequence[T]) -> list[Document[T]]:
         return [Document(feed.slug, current)]
     size = feed.archive_size or feed.max_items
     count = len(fallen) // size + 1
-    docs: list[Document[T]] = [Document(feed.slug, current, None, count)]
+    empty = len(fallen) % size == 0
+    docs: list[Document[T]] = [Document(feed.slug, current, None, count, empty)]
     for k in range(count):
         chunk = fallen[k * size : (k + 1) * size]
-        docs.append(Document(page_stem(feed, k + 1), chunk[::-1], k + 1, count))
+        docs.append(Document(page_stem(feed, k + 1), chunk[::-1], k + 1, count, empty))
     return docs
 
 

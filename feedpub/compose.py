@@ -204,7 +204,9 @@ def _render_doc(config: Config, jobs: list[Job], shows: Shows, parsed: list[Pars
         if missing:
             return [(None, [], missing) for _ in jobs]
         articles = [whole.get(s.path) or reread.articles[s.path] for s in doc.items]
-        page: Document[Article] = Document(doc.stem, articles, doc.page, doc.pages)
+        page: Document[Article] = Document(
+            doc.stem, articles, doc.page, doc.pages, doc.newest_empty
+        )
         data.update(formats.render(config, feed, articles, rest, page))
     proofs = [p.proof for p in made]
     return [(data[f], _check(data[f], f, f not in rest, entries, proofs, now), []) for f in fmts]

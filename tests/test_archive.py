@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -92,6 +93,23 @@ def walk(feeds: Path, fmt: str) -> list[str]:
     return ids
 
 
+def walk_json(feeds: Path) -> list[str]:
+    """Follow next_url from the JSON Feed subscription document, as a paginating reader
+    would (one that stops at a page without items, so none may have none)."""
+    ids: list[str] = []
+    url: str | None = "https://example.com/feeds/news.json"
+    seen: set[str] = set()
+    while url:
+        assert url not in seen, "next_url chain loops"
+        seen.add(url)
+        doc = json.loads((feeds / url.rsplit("/", 1)[1]).read_text("utf-8"))
+        assert doc["feed_url"] == url
+        assert doc["items"], f"next_url led to {url}, a page without items"
+        ids += [item["id"] for item in doc["items"]]
+        url = doc.get("next_url")
+    return ids
+
+
 @pytest.fixture
 def cfg(write_config, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     write_articles(tmp_path / "content", range(10), unpublished=frozenset({4}))
@@ -130,6 +148,33 @@ def test_pages_link_both_ways_and_mark_themselves_archives(cfg: Path) -> None:
     assert b"fh:archive" not in (feeds / "news.atom").read_bytes()
     rss = (feeds / "news-archive-2.rss").read_bytes()
     assert b'rel="next-archive" href="https://example.com/feeds/news-archive-3.rss"' in rss
+    result = CliRunner().invoke(
+        cli, ["validate", "--now", NOW, *map(str, sorted(feeds.glob("news*")))]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_json_feed_next_url_passes_the_empty_newest_page(write_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    content = tmp_path / "content"
+    write_articles(content, range(7))  # 3 current, 4 fallen off: pages 1, 2 full, 3 empty
+    cfg = write_config(["content/*.txt"], FEEDS + 'formats = ["rss", "atom", "json"]\n')
+    build(cfg)
+    feeds = cfg.parent / "feeds"
+    assert json.loads((feeds / "news-archive-3.json").read_bytes())["items"] == []
+    assert walk_json(feeds) == [f"https://news.example.com/{n}" for n in range(6, -1, -1)]
+    # RSS and Atom keep RFC 5005's chain: the subscription document links the newest page
+    rss = (feeds / "news.rss").read_bytes()
+    assert b'rel="prev-archive" href="https://example.com/feeds/news-archive-3.rss"' in rss
+    assert walk(feeds, "atom") == walk_json(feeds)
+    # an older article arrives: page 3 takes an item, the subscription document's items
+    # stay the same, and its next_url must now name page 3
+    old = ARTICLE.format(n=99, day=1, hour=0, published="true")
+    (content / "099.txt").write_text(old.replace("2025-01-01", "2024-12-31"), "utf-8")
+    build(cfg)
+    assert walk_json(feeds) == [
+        *[f"https://news.example.com/{n}" for n in range(6, -1, -1)],
+        "https://news.example.com/99",
+    ]
     result = CliRunner().invoke(
         cli, ["validate", "--now", NOW, *map(str, sorted(feeds.glob("news*")))]
     )
@@ -270,3 +315,9 @@ def test_documents_partition_the_items(count: int, limit: int, size: int) -> Non
     filled = [d.items for d in pages if d.items]
     for older, newer in itertools.pairwise(filled):
         assert max(older) < min(newer)
+    # JSON Feed's next_url, from the subscription document, meets every page with items
+    chain, n = [], docs[0].older_page()
+    while n:
+        chain.append(n)
+        n = docs[n].older_page()
+    assert chain == [d.page for d in reversed(pages) if d.items]

@@ -5,7 +5,8 @@ content (:func:`feedpub.formats.items.content_html`): the first image as ``image
 every image as an attachment, the provider as the author, the topics as tags,
 the excerpt as ``summary``. Related coverage is in ``content_html`` and, as
 data, in the ``_feedpub`` extension object of each item. The archive pages of a
-feed with ``archive = true`` are chained with ``next_url`` (newer to older).
+feed with ``archive = true`` are chained with ``next_url`` (newer to older), past
+the newest page when it is empty.
 
 Output is deterministic: keys in a fixed order (``version`` first, as the spec
 asks), UTF-8 without escapes, two-space indent, a final newline.
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from ..archive import Document
+from ..archive import Document, page_url
 from ..config import Config, FeedConfig, Labels
 from ..model import Article
 from . import JSON
@@ -120,8 +121,10 @@ def _document(
     out["description"] = feed.description or config.description or feed.title
     out["language"] = config.language
     links = dict(doc.links(config, feed, JSON.name))
-    if "prev-archive" in links:  # older items: JSON Feed's pagination
-        out["next_url"] = links["prev-archive"]
+    # older items: JSON Feed's pagination, "the next n items", so never an empty page
+    # (RSS and Atom's prev-archive links the newest page, empty or not: RFC 5005)
+    if older := doc.older_page():
+        out["next_url"] = page_url(config, feed, older, JSON.name)
     if config.hub and doc.page is None:
         out["hubs"] = [{"type": "WebSub", "url": config.hub}]
     ext: dict[str, Any] = {"about": ABOUT, "generator": f"feedpub {__version__}"}

@@ -6,9 +6,9 @@ archive pages ``<slug>-archive-<n>.<fmt>``, filled from the oldest item up, so
 that page 1 holds the ``archive_size`` oldest items, page 2 the next ones, and
 so on. The newest page is the only one that grows; once a page is full its
 items, its links and so its bytes never change again when new articles arrive.
-(A change to an old article, or its removal, rewrites the pages that hold it,
-and removing one shifts the pages after it: that is the price of every article
-appearing exactly once.)
+(A change to an old article rewrites the page that holds it; its removal moves
+every newer archived item one place back, rewriting every page from its own to
+the newest: that is the price of every article appearing exactly once.)
 
 Links (RFC 5005, section 4):
 

@@ -213,6 +213,38 @@ def snapshot(feeds: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(feeds.iterdir()) if p.is_file()}
 
 
+def rewritten(before: dict[str, bytes], after: dict[str, bytes]) -> tuple[list[str], list[str]]:
+    """The archive pages (RSS) whose bytes changed, and those gone, between two snapshots."""
+    pages = sorted(n for n in before if n.startswith("news-archive-") and n.endswith(".rss"))
+    return [n for n in pages if n in after and after[n] != before[n]], [
+        n for n in pages if n not in after
+    ]
+
+
+def test_what_an_edit_or_a_removal_rewrites(cfg: Path) -> None:
+    """What the README says: an edit rewrites the page that holds the article; a removal
+    moves every newer archived item one place back, so removing the oldest rewrites every
+    page, and an empty newest page goes; removing a current item, the newest page."""
+    build(cfg)
+    feeds = cfg.parent / "feeds"
+    content = cfg.parent / "content"
+    # 9 published, 3 current (9, 8, 7); pages [0, 1], [2, 3], [5, 6], [] (4 unpublished)
+    before = snapshot(feeds)
+    story = content / "002.txt"
+    story.write_text(story.read_text("utf-8").replace("number 2.", "number two."), "utf-8")
+    build(cfg)
+    assert rewritten(before, after := snapshot(feeds)) == (["news-archive-2.rss"], [])
+    assert after["news.rss"] == before["news.rss"]
+    (content / "000.txt").unlink()  # the oldest: pages [1, 2], [3, 5], [6]
+    build(cfg)
+    pages = ["news-archive-1.rss", "news-archive-2.rss", "news-archive-3.rss"]
+    assert rewritten(after, again := snapshot(feeds)) == (pages, ["news-archive-4.rss"])
+    (content / "008.txt").unlink()  # a current one: 6 moves up; pages [1, 2], [3, 5], []
+    build(cfg)
+    assert rewritten(again, snapshot(feeds)) == (["news-archive-3.rss"], [])
+    assert walk(feeds, "rss") == [f"https://news.example.com/{n}" for n in (9, 7, 6, 5, 3, 2, 1)]
+
+
 def test_a_feed_kept_for_the_next_build_keeps_the_pages_it_links(cfg: Path) -> None:
     """An article the subscription document shows changes while the build runs: that
     document is kept for the next build, and with it every page it links (the build

@@ -166,7 +166,8 @@ def test_outlines_follow_opml_2_for_subscription_lists(cfg: Path) -> None:
         assert el.get("htmlUrl") == "https://example.com/"
         assert el.get("language") == "en"
     assert outlines[0].get("description") == "Azure news"
-    assert [el.get("version") for el in outlines] == ["RSS2", "RSS2", None, None, None]
+    # OPML 2.0: "RSS1 for RSS 1.0; RSS for 0.91, 0.92 or 2.0; scriptingNews"; none for others
+    assert [el.get("version") for el in outlines] == ["RSS", "RSS", None, None, None]
 
 
 def test_same_bytes_and_no_rewrite_when_nothing_changed(cfg: Path) -> None:
@@ -221,6 +222,8 @@ def test_a_build_of_some_feeds_leaves_the_site_files_alone(cfg: Path) -> None:
          "https://e.com/a is listed twice (first on line 1)"),
         (b'<!DOCTYPE opml [<!ENTITY x "y">]><opml version="2.0"><head/><body>'
          b'<outline text="&x;"/></body></opml>', "DOCTYPE"),
+        (b'<opml version="2.0"><head/><body><outline type="rss" text="a" version="RSS2"'
+         b' xmlUrl="https://e.com/a"/></body></opml>', "version 'RSS2' is none of OPML 2.0's"),
     ],
 )  # fmt: skip
 def test_check_opml_names_what_is_wrong(broken: bytes, expected: str) -> None:

@@ -11,7 +11,8 @@ gives the same bytes.
 :func:`check_opml` reads the bytes back and checks what OPML 2.0 requires
 (http://opml.org/spec2.opml): ``<opml version="2.0">`` with one ``<head>`` and
 one ``<body>``, at least one outline, ``text`` on every outline, ``xmlUrl`` on
-every ``type="rss"`` outline, RFC 822 dates; and that no feed URL is listed twice.
+every ``type="rss"`` outline, a ``version`` the spec names, RFC 822 dates; and
+that no feed URL is listed twice.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ from ..sanitize import hardened_parser, is_absolute
 
 FILENAME = "feeds.opml"
 CONTENT_TYPE = "text/x-opml"
-#: The outline ``version`` OPML gives a format (OPML 2.0 names RSS's versions only).
-_VERSIONS = {RSS.name: "RSS2"}
+#: The outline ``version`` OPML gives a format: OPML 2.0 names "RSS1 for RSS 1.0; RSS
+#: for 0.91, 0.92 or 2.0; scriptingNews", and none for Atom or JSON Feed (left out).
+_VERSIONS = {RSS.name: "RSS"}
+#: Every ``version`` OPML 2.0 names.
+_KNOWN_VERSIONS = frozenset({"RSS1", "RSS", "scriptingNews"})
 #: The formats in the order readers take them (the registry's: RSS 2.0 is read by
 #: every reader, Atom by nearly every one, JSON Feed by fewer; newsboat reads none).
 _ORDER = list(FORMATS)
@@ -109,6 +113,10 @@ def check_opml(data: bytes) -> list[str]:
                 problems.append(f"line {line}: {url} is listed twice (first on line {listed[url]})")
             else:
                 listed[url] = line
+            version = el.get("version")
+            if version is not None and version not in _KNOWN_VERSIONS:
+                problems.append(f"line {line}: version {version!r} is none of OPML 2.0's: "
+                                f"{', '.join(sorted(_KNOWN_VERSIONS))}")  # fmt: skip
             html_url = el.get("htmlUrl")
             if html_url is not None and not is_absolute(html_url):
                 problems.append(f"line {line}: htmlUrl is not absolute http(s): {html_url!r}")

@@ -5,6 +5,7 @@ No I/O and no clock: ``now`` is always passed in.
 
 from __future__ import annotations
 
+import hashlib
 import operator
 import re
 from collections import defaultdict
@@ -191,7 +192,11 @@ def feed_for(config: Config, name: str, articles: Iterable[Selectable],
             : 5 - len(close)
         ]
         raise UnknownTopicError(name, close)
-    slug = re.sub(r"[^a-z0-9]+", "-", topic_key(name)).strip("-") or "topic"
+    # a topic with no ASCII letter or digit (שלום, 🚀): a slug of its key's hash, so
+    # that two such topics never share a feed id, and a topic keeps its own
+    slug = re.sub(r"[^a-z0-9]+", "-", key).strip("-") or (
+        f"topic-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:10]}"
+    )
     return FeedConfig(
         slug=slug, title=topics[key], description=f"{config.title}: {topics[key]}",
         topics=(topics[key],), topic_keys=frozenset({key}),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -191,6 +192,28 @@ def test_a_feed_cut_to_a_limit_keeps_every_other_field() -> None:
     a = _article("a.txt", "https://e.com/a", NOW, topics=("Space Weather",))
     topic = feed_for(config, "space weather", [a], 2)
     assert (topic.slug, topic.title, topic.max_items) == ("space-weather", "Space Weather", 2)
+
+
+def test_topics_without_ascii_letters_get_slugs_of_their_own() -> None:
+    """``preview "שלום"`` and ``preview "🚀"`` both wrote the feed id
+    ``…/feeds/topic.atom``: such a topic's slug is made of its key's hash, the same
+    for every spelling of the key."""
+    from feedpub.config import load_config
+    from feedpub.select import feed_for
+
+    from .conftest import ROOT
+
+    config = load_config(ROOT / "config.toml")
+    topics = ("שלום", "🚀", "AI 🚀", "ΑΙ")
+    arts = [
+        _article(f"{n}.txt", f"https://e.com/{n}", NOW, topics=(t,)) for n, t in enumerate(topics)
+    ]
+    slugs = [feed_for(config, t, arts).slug for t in ("שלום", "🚀", "ＡＩ 🚀", "αι")]
+    assert slugs[2] == "ai"  # (no hash where the key has ASCII letters)
+    hashed = [slugs[0], slugs[1], slugs[3]]
+    assert len(set(hashed)) == 3 and all(re.fullmatch(r"topic-[0-9a-f]{10}", s) for s in hashed)
+    assert feed_for(config, "ΑΙ", arts).slug == slugs[3]  # the key's, whatever the case
+    assert feed_for(config, "שלום", arts).slug == slugs[0]  # and stable
 
 
 def test_direction_controls_beside_spaces_and_alone_in_a_topic() -> None:

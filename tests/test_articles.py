@@ -999,3 +999,14 @@ def test_a_value_going_on_unindented_is_named_at_the_line_with_no_key() -> None:
         "YAML error: this line has no key: indent it to continue the value above, or put the "
         "value in double quotes on one line",
     )
+
+
+@pytest.mark.parametrize("value", ["“Azure: the new supercomputer”", "‘Azure: the new one’"])
+def test_a_value_in_curly_quotes_is_told_they_are_no_quotes_to_yaml(value: str) -> None:
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", _seed_with(3, f"title: {value}"), UTC)
+    assert e.value.line == 3
+    assert e.value.message.endswith(
+        ': “ ” and ‘ ’ are no quotes to YAML: write title: "…" with straight quotes (each " '
+        'inside it as \\")'
+    )

@@ -564,10 +564,12 @@ def _key_lines(text_lines: list[str]) -> dict[str, int]:
 
 
 class FieldError(Exception):
-    """A top-level field is unusable; ``key`` locates the line."""
+    """A top-level field is unusable; ``key`` locates the line. ``missing``: the keys
+    whose absence it is (one of them misspelt is named instead, at its line)."""
 
-    def __init__(self, key: str, message: str) -> None:
+    def __init__(self, key: str, message: str, missing: tuple[str, ...] = ()) -> None:
         self.key = key
+        self.missing = missing
         super().__init__(message)
 
 
@@ -828,7 +830,10 @@ def _url(d: dict[str, Any], tz: tzinfo) -> str:
     url = clean_url(d.get("webUrl")) or clean_url(d.get("originalUrl"))
     if url is None:
         key = "webUrl" if "webUrl" in d else "originalUrl"
-        raise FieldError(key, "no usable webUrl or originalUrl: give an absolute http(s) URL")
+        missing = () if key in d else ("webUrl", "originalUrl")
+        raise FieldError(
+            key, "no usable webUrl or originalUrl: give an absolute http(s) URL", missing
+        )
     return url
 
 
@@ -837,6 +842,7 @@ def _date(d: dict[str, Any], tz: tzinfo) -> datetime:
         raise FieldError(
             "title",
             "publishedDateTime is missing: give when it was published (2024-05-01T10:00:00Z)",
+            ("publishedDateTime",),
         )
     return to_utc(d["publishedDateTime"], tz, "publishedDateTime")
 
@@ -844,7 +850,8 @@ def _date(d: dict[str, Any], tz: tzinfo) -> datetime:
 def _title_or_excerpt(d: dict[str, Any], tz: tzinfo) -> None:
     if not (_has_text(d, "title", single_line=True, limit=MAX_TITLE)
             or _has_text(d, "excerpt", limit=MAX_EXCERPT)):  # fmt: skip
-        raise FieldError("title", "no title and no excerpt: an article needs at least one")
+        missing = () if "title" in d or "excerpt" in d else ("title", "excerpt")
+        raise FieldError("title", "no title and no excerpt: an article needs at least one", missing)
 
 
 def _kind(d: dict[str, Any], tz: tzinfo) -> str:
@@ -1013,7 +1020,46 @@ def draft(path: str, digest: str) -> Summary:
 
 def _located(path: str, data: bytes, offset: int, e: FieldError) -> ArticleError:
     text = data.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
-    return ArticleError(path, _key_lines(text).get(e.key, offset + 1), str(e))
+    lines = _key_lines(text)
+    for written, n in lines.items() if e.missing else ():
+        if written not in _KNOWN_KEYS and (meant := _meant(written, e.missing)):
+            return ArticleError(path, n, f"{str(e).split(':', 1)[0]}; line {n} has "
+                                f"{written}: write {meant}")  # fmt: skip
+    return ArticleError(path, lines.get(e.key, offset + 1), str(e))
+
+
+def _meant(written: str, keys: tuple[str, ...]) -> str | None:
+    """The one of ``keys`` that ``written`` is most likely a misspelling of: the same
+    but for case, or one or two letters away (left out, added, changed, or two side
+    by side swapped); None when it is none of them."""
+    for key in keys:
+        if (
+            written.casefold() == key.casefold()
+            or _distance(written.casefold(), key.casefold()) <= 2
+        ):
+            return key
+    return None
+
+
+def _distance(a: str, b: str) -> int:
+    """How many letters left out, added, changed or swapped with the next make ``a``
+    ``b`` (optimal string alignment), or 3 when it is more."""
+    if abs(len(a) - len(b)) > 2:
+        return 3
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, y in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+    return min(row[-1], 3)
+
+
+#: The top-level keys an article may have, none of them a misspelling of another.
+_KNOWN_KEYS = frozenset(k for f in FIELDS for k in f.keys) | {"secured"}
 
 
 def load_article(path: str, data: bytes, tz: tzinfo) -> Article:

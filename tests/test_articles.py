@@ -1010,3 +1010,28 @@ def test_a_value_in_curly_quotes_is_told_they_are_no_quotes_to_yaml(value: str) 
         ': “ ” and ‘ ’ are no quotes to YAML: write title: "…" with straight quotes (each " '
         'inside it as \\")'
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "message"),
+    [
+        (5, "publishedDatetime: 2020-05-19T15:09:00Z",
+         "publishedDateTime is missing; line 5 has publishedDatetime: write publishedDateTime"),
+        (5, "publishedDateTme: 2020-05-19T15:09:00Z",
+         "publishedDateTime is missing; line 5 has publishedDateTme: write publishedDateTime"),
+        (6, 'webURL: "https://x.example.com/a"',
+         "no usable webUrl or originalUrl; line 6 has webURL: write webUrl"),
+        (6, 'orignalUrl: "https://x.example.com/a"',
+         "no usable webUrl or originalUrl; line 6 has orignalUrl: write originalUrl"),
+    ],
+)  # fmt: skip
+def test_a_misspelt_required_key_is_named_at_its_line(line: int, text: str, message: str) -> None:
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", _seed_with(line, text), UTC)
+    assert (e.value.line, e.value.message) == (line, message)
+
+
+def test_a_missing_key_with_no_key_like_it_keeps_its_message() -> None:
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", _seed_with(5, "when: 2020-05-19T15:09:00Z"), UTC)
+    assert e.value.message.startswith("publishedDateTime is missing: give when")

@@ -654,10 +654,15 @@ _FD_PATH = "/proc/self/fd/" if os.path.isdir("/proc/self/fd") else None
 
 def _searched(config: Config, pattern: str) -> tuple[str, str]:
     """A content glob made absolute, and the folder it searches (its part before the
-    first wildcard; a glob of none, one file, looked up in its folder)."""
-    absolute = os.path.normpath(os.path.join(str(config.root), pattern))
-    static = glob_root(absolute)
-    return absolute, os.path.dirname(absolute) if static == absolute else static
+    first wildcard; a glob of none, one file, looked up in its folder). The config's
+    folder is a path, not a glob: its name may hold ``[``, ``?`` or ``*`` (``site
+    [2020]``), which only the pattern's own part is read as wildcards."""
+    relative = os.path.normpath(pattern)  # (absolute, it is the user's glob: root is not joined)
+    head = glob_root(relative)
+    static = os.path.normpath(os.path.join(str(config.root), head))
+    rest = Path(relative).parts[len(Path(head).parts) if head != "." else 0 :]
+    absolute = os.path.join(static, *rest)
+    return absolute, os.path.dirname(absolute) if not rest else static
 
 
 def content_prefixes(config: Config) -> tuple[str, ...]:

@@ -216,3 +216,33 @@ def test_a_file_swapped_for_a_symlink_out_of_the_content_after_listing_is_not_re
     (content / "sub").symlink_to(private, target_is_directory=True)
     (private / "b.txt").write_bytes(b"private")
     assert sources.read_source(listed[1], 100, inside) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "sibling"), [("site [2020]", "site 2"), ("what?", "whatX"), ("star*", "starry")]
+)
+def test_the_config_folder_is_a_path_not_a_glob_the_content_globs_are(
+    tmp_path: Path, name: str, sibling: str
+) -> None:
+    """A site in a folder whose name holds glob characters (``site [2020]``) found no
+    article: its folder was read as part of the glob (``[2020]``, one of 2 and 0), and
+    a folder beside it that the glob matched (``site 2``) was read instead. The
+    folder is taken as it is written; the globs of site.content keep their wildcards."""
+    for folder, files in ((name, ["a.txt", "b.txt", "sub/c.txt"]), (sibling, ["x.txt"])):
+        for file in files:
+            path = tmp_path / folder / "content" / file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("x", encoding="utf-8")
+    site = tmp_path / name
+    cases = {
+        "content/*.txt": ["content/a.txt", "content/b.txt"],
+        "content/**/*.txt": ["content/a.txt", "content/b.txt", "content/sub/c.txt"],
+        "content/[a]*.txt": ["content/a.txt"],
+        "content/b.txt": ["content/b.txt"],
+        "./content/../content/s?b/*": ["content/sub/c.txt"],
+    }
+    for pattern, expected in cases.items():
+        config = load_config(_config(site, [pattern]))
+        assert [s.path for s in find(config).sources] == expected, pattern
+        folder = "content/sub" if "sub" in pattern else "content"
+        assert sources.content_prefixes(config) == (os.path.realpath(site / folder) + os.sep,)

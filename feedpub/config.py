@@ -417,11 +417,43 @@ def _url_problem(value: str, folder: bool = False) -> str | None:
         return "no space or control character: write them %-encoded"
     if "@" in parts.netloc:
         return "no user name or password: every reader would see them"
+    if bad := _unsound_characters(value, parts.path + parts.query + parts.fragment):
+        them = "it" if len(bad) == 1 else "them"
+        said = ", ".join(f"{c} as %{ord(c):02X}" for c in bad)
+        names = [_ODD.get(c, c) for c in bad]
+        return f"no {_either(names)} in a URL: write {them} %-encoded, {said}"
     if port == 0:
         return "a port from 1 to 65535"
     if folder and (parts.query or parts.fragment or value.endswith(("?", "#"))):
         return "no query or fragment: the feeds' names are added to its path"
     return None
+
+
+#: The characters (ASCII, not white space nor controls: those are said before) that
+#: RFC 3986 allows nowhere in a URL: not in its reserved nor its unreserved ones.
+_NEVER_IN_URL = re.compile(r"[<>\"{}|\\^`]")
+#: A "%" that does not begin an escape (two hex digits).
+_LONE_PERCENT = re.compile("%(?![0-9A-Fa-f]{2})")
+
+
+def _unsound_characters(value: str, after_host: str) -> list[str]:
+    """The characters of ``value`` that no URL may hold as they are, each once, in
+    their order: those of :data:`_NEVER_IN_URL`, a "[" or "]" past the host (where
+    they only enclose an IPv6 address), a second "#" (its fragment's), a "%" that
+    begins no escape. Other characters (a letter of any script: an IRI) are sound."""
+    found = [m[0] for m in _NEVER_IN_URL.finditer(value)]
+    found += [c for c in after_host if c in "[]#"]  # (urlsplit: the first "#" is no part)
+    if _LONE_PERCENT.search(value):
+        found.append("%")
+    return sorted(set(found), key=value.index)
+
+
+#: How a character that a URL may hold somewhere is named where it may not.
+_ODD = {"#": "second #", "%": "% without two hex digits after it"}
+
+
+def _either(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
 
 
 def is_hub_url(url: str) -> bool:
@@ -546,9 +578,10 @@ def parse_config(
 
     hub = r.get(site, "site", "hub", str, None)
     if hub is not None and not is_hub_url(hub):
-        r.problem("site.hub", f"must be an absolute https URL (with a host, no space, user name "
-                              f"or password; http only on this machine), got "
-                              f"{_masked(hub)!r}")  # fmt: skip
+        why = _url_problem(hub)
+        if why is None or why.startswith("http or https"):
+            why = "with a host, no space, user name or password; http only on this machine"
+        r.problem("site.hub", f"must be an absolute https URL ({why}), got {_masked(hub)!r}")
     owner = _text(r, site, "site", "owner", "") or ""
     labels = _labels(r, site.get("labels"))
 

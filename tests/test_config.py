@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -192,6 +193,48 @@ def test_the_site_urls_are_sound(tmp_path: Path, key: str, url: str, why: str) -
     assert any(f"site.{key}: must be an absolute http(s) URL (" in p and why in p for p in found), (
         found
     )
+
+
+@pytest.mark.parametrize("key", ["link", "feeds_url", "hub"])
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ('https://news.example.com/"x"{|}^`\\',
+         ['" as %22', "{ as %7B", "| as %7C", "} as %7D", "^ as %5E", "` as %60", "\\ as %5C"]),
+        ('https://news.example.com/f<e>"e{d}s/', ["< as %3C", "> as %3E", '" as %22']),
+        ("https://news.example.com/a&b/?q=1&r=<2>", ["< as %3C", "> as %3E"]),
+        ("https://e.com/a[1]/", ["[ as %5B", "] as %5D"]),
+        ("https://e.com/a/#top#end", ["# as %23"]),
+        ("https://e.com/100%/", ["% as %25"]),
+        ("https://e.com/caf%c/", ["% as %25"]),
+    ],
+)  # fmt: skip
+def test_a_character_no_url_may_hold_is_refused_at_its_line_with_its_escape(
+    tmp_path: Path, key: str, url: str, said: list[str]
+) -> None:
+    """RFC 3986 (and 3987) allow no <, >, ", {, }, |, \\, ^ or ` in a URL, a [ or ]
+    only round an IPv6 address, a # only once and a % only before two hex digits: the
+    build wrote them into every feed, feeds.opml and index.html, which a validator
+    then refused. Each is said, with what to write in its place."""
+    found = problems_of(tmp_path, _site(**{key: json.dumps(url)}))
+    assert len(found) == 1, found
+    assert found[0].startswith(f"3: site.{key}: must be an absolute http"), found
+    assert all(words in found[0] for words in said), found
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://e.com/a&b/?q=1&r=%3C2%3E",
+        "https://e.com/caf%C3%A9/",
+        "https://e.com/café/",
+        "https://[::1]:8080/",
+        "https://e.com/~ann/(x);p=1,2*'!$+@:=/",
+    ],
+)
+def test_a_sound_url_is_taken_as_written(tmp_path: Path, url: str) -> None:
+    (tmp_path / "config.toml").write_text(_site(link=json.dumps(url)), encoding="utf-8")
+    assert load_config(tmp_path / "config.toml").link == url
 
 
 @pytest.mark.parametrize("url", ["https://e.com/feeds/?v=1", "https://e.com/feeds/#top"])

@@ -16,7 +16,7 @@ import os
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -205,8 +205,9 @@ class _Reader:
         self.locate = locate
         self.problems = problems
 
-    def problem(self, keypath: KeyPath, message: str) -> None:
-        line = self.locate(_keys(keypath))
+    def problem(self, keypath: KeyPath, message: str, line: int | None = None) -> None:
+        """Record ``message`` for ``keypath``, at its line (else ``line``, if any)."""
+        line = self.locate(_keys(keypath)) or line
         where = f"{line}: " if line else ""
         self.problems.append(f"{where}{shown_keypath(keypath)}: {message}")
 
@@ -474,6 +475,41 @@ def is_local_host(host: str) -> bool:
         return False
 
 
+def _meant(name: str, known: Iterable[str]) -> str | None:
+    """The known name ``name`` is likely a slip for: the same but for case, or one or
+    two letters off (one, in a name of four letters or fewer), else None."""
+    folded = name.casefold()
+    close = [(_distance(folded, k.casefold()), k) for k in sorted(known)]
+    best = min(close, default=None)
+    if best is None or best[0] > (1 if len(best[1]) <= 4 else 2):
+        return None
+    return best[1]
+
+
+def _distance(a: str, b: str) -> int:
+    """The letters to add, remove, change, or swap with their neighbour, that make
+    ``a`` into ``b`` (optimal string alignment)."""
+    if abs(len(a) - len(b)) > 2:  # (more than enough: never a suggestion)
+        return 3
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        last, row = row, [i] + [0] * len(b)
+        for j, y in enumerate(b, 1):
+            row[j] = min(last[j] + 1, row[j - 1] + 1, last[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                row[j] = min(row[j], before[j - 2] + 1)
+        before = last
+    return row[-1]
+
+
+def _unknown_key(name: str, known: Iterable[str]) -> str:
+    """The problem of an unknown key: with the one likely meant, and every known one."""
+    meant = _meant(name, known)
+    guess = f": did you mean {meant}?" if meant else ""
+    return f"unknown key{guess} (known: {', '.join(sorted(known))})"
+
+
 SITE_KEYS = {
     "title", "link", "feeds_url", "description", "language", "content", "output",
     "cache", "max_items", "timezone", "max_file_size", "lock_timeout", "hub", "owner",
@@ -522,16 +558,25 @@ def parse_config(
     r = _Reader(locate or (lambda _k: None), problems)
     root = path.parent
 
+    meant: set[str] = set()  # the tables an unknown one is likely a slip for
     for key in data:
         if key not in ("site", "feeds"):
-            r.problem((key,), "unknown table (expected [site] and [feeds.<slug>])")
+            table = _meant(key, ("site", "feeds"))
+            guess = ""
+            if table is not None:
+                meant.add(table)
+                guess = f": did you mean [{'site' if table == 'site' else 'feeds.<slug>'}]?"
+            r.problem((key,), f"unknown table{guess} (expected [site] and [feeds.<slug>])")
     site = data.get("site")
     if not isinstance(site, dict):
-        r.problem("site", "missing [site] table")
+        if "site" not in meant:  # (misspelt: said once, above; its keys are not missing)
+            r.problem("site", "missing [site] table: add one, with title, link, feeds_url "
+                              "and content", line=1)  # fmt: skip
         site = {}
+        r.problems = []  # (each of its keys would be missing: said once is enough)
     for key in site:
         if key not in SITE_KEYS:
-            r.problem(("site", key), f"unknown key (known: {', '.join(sorted(SITE_KEYS))})")
+            r.problem(("site", key), _unknown_key(key, SITE_KEYS))
 
     title = _text(r, site, "site", "title", name=True) or ""  # (the Atom feeds' author)
     link = _check_url(r, "site.link", r.get(site, "site", "link", str))
@@ -584,11 +629,13 @@ def parse_config(
         r.problem("site.hub", f"must be an absolute https URL ({why}), got {_masked(hub)!r}")
     owner = _text(r, site, "site", "owner", "") or ""
     labels = _labels(r, site.get("labels"))
+    r.problems = problems
 
     feeds: list[FeedConfig] = []
     feeds_table = data.get("feeds", {})
     if not isinstance(feeds_table, dict) or not feeds_table:
-        r.problem("feeds", "no feeds: add at least one [feeds.<slug>] table")
+        if "feeds" not in meant:
+            r.problem("feeds", "no feeds: add at least one [feeds.<slug>] table", line=1)
         feeds_table = {}
     for slug, table in feeds_table.items():
         feed = _parse_feed(r, slug, table, max_items or DEFAULT_MAX_ITEMS)
@@ -744,7 +791,7 @@ def _labels(r: _Reader, table: Any) -> Labels:
     for key, value in table.items():
         keypath = ("site", "labels", key)
         if key not in known:
-            r.problem(keypath, f"unknown key (known: {', '.join(sorted(known))})")
+            r.problem(keypath, _unknown_key(key, known))
         elif key == "months":
             if (months := _months(r, keypath, value)) is not None:
                 given[key] = months
@@ -820,7 +867,7 @@ def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConf
         return None
     for key in table:
         if key not in FEED_KEYS:
-            r.problem((*prefix, key), f"unknown key (known: {', '.join(sorted(FEED_KEYS))})")
+            r.problem((*prefix, key), _unknown_key(key, FEED_KEYS))
     title = _text(r, table, prefix, "title", name=True)
     description = _text(r, table, prefix, "description", "", one_line=False) or ""
     topics_raw = r.get(table, prefix, "topics", list)

@@ -529,8 +529,8 @@ def test_every_key_is_named_escaped_at_its_line_whatever_it_holds(tmp_path: Path
     problems = problems_of(tmp_path, text)
     assert sorted(problems) == sorted(
         [
-            f"{lines.index('[feed.a]') + 1}: feed: unknown table "
-            "(expected [site] and [feeds.<slug>])",
+            f"{lines.index('[feed.a]') + 1}: feed: unknown table: did you mean "
+            "[feeds.<slug>]? (expected [site] and [feeds.<slug>])",
             f"8: site.\\x1b]52;c;SGVsbG8=\\x07\\x1b[2J: unknown key (known: {SITE_KNOWN})",
             "10: feeds.a\\x1b[2J: slug must be lowercase letters, digits and hyphens "
             "(it becomes a file name and a URL: ASCII a-z only, as [feeds.tech]; the "
@@ -578,3 +578,59 @@ def test_a_valid_config_never_scans_for_lines(
     line = bad.split("\n").index('"max_items" = 0') + 1
     assert problems_of(tmp_path, bad) == [f"{line}: feeds.all.max_items: must be 1 or more"]
     assert len(read) > 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ("[site]", "[Site]", "2: Site: unknown table: did you mean [site]?"),
+        ("[site]", "[sites]", "2: sites: unknown table: did you mean [site]?"),
+        ("[feeds.", "[Feeds.", "9: Feeds: unknown table: did you mean [feeds.<slug>]?"),
+        ("[feeds.", "[feed.", "9: feed: unknown table: did you mean [feeds.<slug>]?"),
+    ],
+)
+def test_a_misspelt_table_is_said_once_with_the_one_meant(
+    tmp_path: Path, old: str, new: str, said: str
+) -> None:
+    """``[Site]`` was an unknown table, then five problems with no line (``missing
+    [site] table``, each of its keys missing): one mistake, said once, at its line."""
+    problems = problems_of(tmp_path, GOOD.replace(old, new))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(said), problems
+    assert "(expected [site] and [feeds.<slug>])" in problems[0], problems
+
+
+def test_a_missing_table_is_said_once_at_a_line(tmp_path: Path) -> None:
+    """A config without [site] (or without a feed) says so at line 1, once: not each
+    of its keys missing, with no line."""
+    feeds = GOOD[GOOD.index("[feeds.azure]") :]
+    assert problems_of(tmp_path, feeds) == [
+        "1: site: missing [site] table: add one, with title, link, feeds_url and content"
+    ]
+    site = GOOD[: GOOD.index("[feeds.azure]")]
+    assert problems_of(tmp_path, site) == ["1: feeds: no feeds: add at least one "
+                                           "[feeds.<slug>] table"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ('title = "T"', 'Title = "T"', "3: site.Title: unknown key: did you mean title? (known: "),
+        ("feeds_url =", "feedsurl =", "5: site.feedsurl: unknown key: did you mean feeds_url? ("),
+        (
+            'title = "Azure"',
+            'titel = "Azure"',
+            "10: feeds.azure.titel: unknown key: did you mean title? (known: ",
+        ),
+        (
+            "min_quality",
+            "min_qualty",
+            "12: feeds.azure.min_qualty: unknown key: did you mean min_quality? (known: ",
+        ),
+    ],
+)
+def test_a_misspelt_key_is_said_with_the_one_meant(
+    tmp_path: Path, old: str, new: str, said: str
+) -> None:
+    problems = problems_of(tmp_path, GOOD.replace(old, new, 1))
+    assert any(p.startswith(said) for p in problems), problems

@@ -7,6 +7,8 @@ against the folder of the config file, never the working directory.
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import dataclasses
 import functools
 import glob
@@ -545,8 +547,40 @@ def load_config(path: str | Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"at line (\d+)", str(e))
-        raise ConfigError(shown, [f"{m.group(1) if m else 1}: invalid TOML: {e}"]) from e
+        line = int(m.group(1)) if m else 1
+        raise ConfigError(shown, [f"{line}: invalid TOML: {_toml_mistake(text, line, e)}"]) from e
     return parse_config(data, path, _line_locator(text))
+
+
+#: A word processor's quotes, and the quotes TOML reads in their place.
+_CURLY = str.maketrans("“”‘’", "\"\"''")
+
+
+def _toml_mistake(text: str, line: int, e: tomllib.TOMLDecodeError) -> str:
+    """TOML's complaint about ``line`` in plain words where it is a common slip
+    (curly quotes; a table or a key given twice, and where the first is), else its own."""
+    lines = text.split("\n")
+    written = lines[line - 1] if 0 < line <= len(lines) else ""
+    said = str(e)
+    if written.translate(_CURLY) != written and not said.startswith("Cannot"):
+        meant = shown_path(written.strip().translate(_CURLY))
+        return f"“ ” and ‘ ’ are not quotes to TOML: write {meant} (with straight quotes)"
+    twice = re.match(r"Cannot declare (\(.*?\)) twice", said)
+    keys: tuple[str, ...] = ()
+    if twice:
+        with contextlib.suppress(ValueError, SyntaxError):
+            keys = tuple(ast.literal_eval(twice.group(1)))
+        what = f"[{shown_keypath(keys)}] is declared twice"
+        fix = "put its keys under the first (or give the other its own name)"
+    elif said.startswith("Cannot overwrite a value") and (k := _KEY_LINE.match(written)):
+        table = next((_dotted_keys(h.group(1)) for h in map(_HEADER.match, lines[line - 2 :: -1])
+                      if h), ())  # fmt: skip
+        keys = (*table, *_dotted_keys(k.group(1)))
+        what, fix = f"{shown_keypath(keys)} is set twice", "keep one"
+    first = _key_lines("\n".join(lines[: line - 1])).get(keys) if keys else None
+    if not keys or first is None:
+        return said
+    return f"{what}: the first at line {first}: {fix}"
 
 
 def parse_config(

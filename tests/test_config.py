@@ -634,3 +634,28 @@ def test_a_misspelt_key_is_said_with_the_one_meant(
 ) -> None:
     problems = problems_of(tmp_path, GOOD.replace(old, new, 1))
     assert any(p.startswith(said) for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ('title = "Azure"', "title = “Azure”", '10: invalid TOML: “ ” and ‘ ’ are not quotes '
+                                                'to TOML: write title = "Azure"'),
+        ('title = "Azure"', "title = ‘Azure’", "10: invalid TOML: “ ” and ‘ ’ are not quotes "
+                                                "to TOML: write title = 'Azure'"),
+        ('title = "Azure"', 'title = "Azure”', '10: invalid TOML: “ ” and ‘ ’ are not quotes '
+                                                'to TOML: write title = "Azure"'),
+        ("[feeds.all]", "[feeds.azure]", "14: invalid TOML: [feeds.azure] is declared twice: "
+                                         "the first at line 9: "),
+        ("max_items = 5", 'max_items = 5\ntitle = "Again"', '18: invalid TOML: feeds.all.title '
+                                                           "is set twice: the first at line 15: "),
+    ],
+)  # fmt: skip
+def test_a_toml_mistake_is_said_in_plain_words(
+    tmp_path: Path, old: str, new: str, said: str
+) -> None:
+    """Word's curly quotes gave 'Invalid value (at line 13, column 9)', and a table
+    declared twice "Cannot declare ('feeds', 'azure') twice": each said as it is, with
+    what to write, and where the first one is."""
+    problems = problems_of(tmp_path, GOOD.replace(old, new, 1))
+    assert len(problems) == 1 and problems[0].startswith(said), problems

@@ -22,7 +22,7 @@ import yaml
 from yaml._yaml import CParser
 
 from .config import topic_key
-from .errors import ArticleError, Notice
+from .errors import ArticleError, Notice, likely_meant
 from .fastyaml import MAX_DEPTH, MAX_REPEATED, fast_load, surrogate_pair
 from .model import Article, Image, Provider, Related, Summary, in_zone
 from .sanitize import clean_text, clean_url, shorten
@@ -1022,44 +1022,14 @@ def _located(path: str, data: bytes, offset: int, e: FieldError) -> ArticleError
     text = data.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
     lines = _key_lines(text)
     for written, n in lines.items() if e.missing else ():
-        if written not in _KNOWN_KEYS and (meant := _meant(written, e.missing)):
+        if written not in KNOWN_KEYS and (meant := likely_meant(written, e.missing)):
             return ArticleError(path, n, f"{str(e).split(':', 1)[0]}; line {n} has "
                                 f"{written}: write {meant}")  # fmt: skip
     return ArticleError(path, lines.get(e.key, offset + 1), str(e))
 
 
-def _meant(written: str, keys: tuple[str, ...]) -> str | None:
-    """The one of ``keys`` that ``written`` is most likely a misspelling of: the same
-    but for case, or one or two letters away (left out, added, changed, or two side
-    by side swapped); None when it is none of them."""
-    for key in keys:
-        if (
-            written.casefold() == key.casefold()
-            or _distance(written.casefold(), key.casefold()) <= 2
-        ):
-            return key
-    return None
-
-
-def _distance(a: str, b: str) -> int:
-    """How many letters left out, added, changed or swapped with the next make ``a``
-    ``b`` (optimal string alignment), or 3 when it is more."""
-    if abs(len(a) - len(b)) > 2:
-        return 3
-    before: list[int] = []
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, y in enumerate(b, 1):
-            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (x != y))
-            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
-                current[j] = min(current[j], before[j - 2] + 1)
-        before, row = row, current
-    return min(row[-1], 3)
-
-
-#: The top-level keys an article may have, none of them a misspelling of another.
-_KNOWN_KEYS = frozenset(k for f in FIELDS for k in f.keys) | {"secured"}
+#: The keys of the article format, those feedpub reads and those it does not.
+KNOWN_KEYS = frozenset(k for f in FIELDS for k in f.keys) | {"cdnAmpWebUrl", "secured"}
 
 
 def load_article(path: str, data: bytes, tz: tzinfo) -> Article:

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError, shown_path
+from .errors import ConfigError, likely_meant, shown_path
 
 #: The formats a feed gets by default, and every format a feed may ask for.
 FORMATS = ("rss", "atom")
@@ -477,37 +477,9 @@ def is_local_host(host: str) -> bool:
         return False
 
 
-def _meant(name: str, known: Iterable[str]) -> str | None:
-    """The known name ``name`` is likely a slip for: the same but for case, or one or
-    two letters off (one, in a name of four letters or fewer), else None."""
-    folded = name.casefold()
-    close = [(_distance(folded, k.casefold()), k) for k in sorted(known)]
-    best = min(close, default=None)
-    if best is None or best[0] > (1 if len(best[1]) <= 4 else 2):
-        return None
-    return best[1]
-
-
-def _distance(a: str, b: str) -> int:
-    """The letters to add, remove, change, or swap with their neighbour, that make
-    ``a`` into ``b`` (optimal string alignment)."""
-    if abs(len(a) - len(b)) > 2:  # (more than enough: never a suggestion)
-        return 3
-    before: list[int] = []
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        last, row = row, [i] + [0] * len(b)
-        for j, y in enumerate(b, 1):
-            row[j] = min(last[j] + 1, row[j - 1] + 1, last[j - 1] + (x != y))
-            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
-                row[j] = min(row[j], before[j - 2] + 1)
-        before = last
-    return row[-1]
-
-
 def _unknown_key(name: str, known: Iterable[str]) -> str:
     """The problem of an unknown key: with the one likely meant, and every known one."""
-    meant = _meant(name, known)
+    meant = likely_meant(name, known)
     guess = f": did you mean {meant}?" if meant else ""
     return f"unknown key{guess} (known: {', '.join(sorted(known))})"
 
@@ -595,7 +567,7 @@ def parse_config(
     meant: set[str] = set()  # the tables an unknown one is likely a slip for
     for key in data:
         if key not in ("site", "feeds"):
-            table = _meant(key, ("site", "feeds"))
+            table = likely_meant(key, ("site", "feeds"))
             guess = ""
             if table is not None:
                 meant.add(table)

@@ -7,6 +7,7 @@ exit codes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 
@@ -124,3 +125,31 @@ class UnknownTopicError(FeedpubError):
 
     def __reduce__(self) -> tuple[type, tuple[str, list[str]]]:
         return type(self), (self.name, self.suggestions)
+
+
+def likely_meant(name: str, known: Iterable[str], within: int = 2) -> str | None:
+    """The one of ``known`` that ``name`` is most likely a slip for: the same but for
+    case, or at most ``within`` letters added, left out, changed or swapped with their
+    neighbour (one at most, for a name of four letters or fewer); None when none is."""
+    folded = name.casefold()
+    best = min(((_distance(folded, k.casefold()), k) for k in sorted(known)), default=None)
+    if best is None or best[0] > min(within, 1 if len(best[1]) <= 4 else 2):
+        return None
+    return best[1]
+
+
+def _distance(a: str, b: str) -> int:
+    """The letters to add, remove, change, or swap with their neighbour, that make
+    ``a`` into ``b`` (optimal string alignment); 3 for any more than 2."""
+    if abs(len(a) - len(b)) > 2:  # (more than enough: never a suggestion)
+        return 3
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        last, row = row, [i] + [0] * len(b)
+        for j, y in enumerate(b, 1):
+            row[j] = min(last[j] + 1, row[j - 1] + 1, last[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                row[j] = min(row[j], before[j - 2] + 1)
+        before = last
+    return row[-1]

@@ -18,11 +18,8 @@ import functools
 import re
 from typing import Any
 
-from .articles import FIELDS, _key_lines, _number
-from .errors import Notice
-
-#: The keys of the article format, those feedpub reads and those it does not.
-KNOWN_KEYS = frozenset({k for f in FIELDS for k in f.keys} | {"cdnAmpWebUrl", "secured"})
+from .articles import KNOWN_KEYS, _key_lines, _number
+from .errors import Notice, likely_meant
 
 #: What a ``published`` that is not YAML's true says when it means true.
 _MEANT_TRUE = frozenset({"true", "yes", "y", "on", "t", "1"})
@@ -88,33 +85,7 @@ def _means_true(value: object) -> bool:
 
 @functools.lru_cache(maxsize=1024)  # a corpus has a few keys of its own, in every file
 def _misspelt(key: str) -> str | None:
-    """The known key ``key`` is most likely a misspelling of: the same but for case, or
-    (five letters and more) one letter added, left out, changed or two swapped; else
-    None."""
-    for known in KNOWN_KEYS:
-        if key.casefold() == known.casefold():
-            return known
-    if len(key) < 5:
-        return None
-    for known in sorted(KNOWN_KEYS):
-        if _one_edit(key.casefold(), known.casefold()):
-            return known
-    return None
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Whether ``a`` and ``b`` differ by one letter added, left out or changed, or two
-    next to each other swapped."""
-    if len(a) == len(b):
-        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        return len(diff) == 1 or (
-            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )  # fmt: skip
-    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
-    if len(longer) - len(shorter) != 1:
-        return False
-    i = 0
-    while i < len(shorter) and longer[i] == shorter[i]:
-        i += 1
-    return longer[i + 1 :] == shorter[i:]
+    """The key of the format ``key`` is most likely a misspelling of: the same but for
+    case, or (five letters and more) one letter added, left out, changed or two swapped
+    (a site's own keys may be two letters from one: not told); else None."""
+    return likely_meant(key, KNOWN_KEYS, within=1 if len(key) >= 5 else 0)

@@ -191,7 +191,8 @@ def build(
                     stage, [p for o in result.deferred for p in o.problems]
                 )
             _publish(stage, result)  # every file's bytes on disk, then the renames
-            g.notices += _written_empty(config, selected, result.outcomes)
+            if not g.errors:  # (else a file rejected may be the one with the topic)
+                g.notices += _written_empty(config, selected, result.outcomes)
             pages = _prune(config, prunes, check, result)
             if site is not None:  # (a --feed build knows the files of its feeds only)
                 produced = {o.name for o in result.outcomes if o.status != "removed"} | pages

@@ -279,8 +279,21 @@ def test_each_rejection_is_reported_once_at_its_line(built: dict[str, Any], name
     assert reports[0].startswith(f"content/{name}:{line}: ") and reason in reports[0], reports[0]
 
 
+#: The fixtures accepted with a notice (what in them is most likely a mistake, said once:
+#: see feedpub/notices.py): file -> (line, what).
+NOTICED = {
+    "published_yes_string.txt": (8, "published: 'true' is text, not true: the article is not "
+                                 "published; to publish it, write published: true"),
+    "odd_numbers.txt": (11, "quality: nan is not a number: the article has no quality, and "
+                        "a feed with min_quality leaves it out"),
+}  # fmt: skip
+
+
 def test_nothing_else_is_reported(built: dict[str, Any]) -> None:
-    reported = {r.split(":", 1)[0].removeprefix("content/") for r in built["err"].splitlines()}
+    lines = built["err"].splitlines()
+    notices = {f"content/{name}:{line}: {what}" for name, (line, what) in NOTICED.items()}
+    assert notices <= set(lines)
+    reported = {r.split(":", 1)[0].removeprefix("content/") for r in lines if r not in notices}
     assert reported == set(REJECTED)
 
 

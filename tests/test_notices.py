@@ -156,6 +156,12 @@ def test_a_feed_written_empty_by_a_topic_no_article_has_is_told_once(
     assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # written before
     os.unlink(cfg.parent / "feeds" / "ai.rss")
     assert "feeds.ai: written empty" in run_cli("build", "-c", str(cfg), "--now", NOW)[2]
+    # not while a file is rejected: it may be the one that has the topic
+    (seeds_dir / "bad.txt").write_text("---\ntitle: [Azur\n---\n", encoding="utf-8")
+    os.unlink(cfg.parent / "feeds" / "ai.rss")
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    assert code == 1 and "bad.txt:3: YAML error" in err and "written empty" not in err, err
+    os.unlink(seeds_dir / "bad.txt")
     # a feed with items, or of every topic, is never told; min_quality is named
     cfg.write_text(cfg.read_text(encoding="utf-8").replace('"AI x"]', '"AI x"]\nmin_quality = 95'),
                    encoding="utf-8")  # fmt: skip

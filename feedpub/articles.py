@@ -315,11 +315,10 @@ def parse_front_matter(
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise ArticleError(
-            path, line, f"invalid UTF-8 at byte {e.start}: save the file as UTF-8"
-        ) from None
+        raise ArticleError(path, *_not_utf8(data, e.start)) from None
     if b"\x00" in data:  # (UTF-8 has the byte only for the character: memchr, not a scan)
+        if _utf16(data):
+            raise ArticleError(path, 1, _UTF16)
         raise ArticleError(
             path, text[: text.index("\x00")].count("\n") + 1, "binary file (NUL byte)"
         )
@@ -375,6 +374,47 @@ def parse_front_matter(
         raise ArticleError(path, offset + 1, f"front matter must be a mapping of keys, not {kind}")
     loaded.pop("secured", None)
     return loaded, offset
+
+
+_UTF16 = 'the file is saved as UTF-16 (Notepad\'s "Unicode"): save it as UTF-8'
+
+
+def _utf16(data: bytes) -> bool:
+    """Whether ``data`` looks like UTF-16: a byte order mark (FF FE or FE FF, as Notepad
+    writes its "Unicode"), or none but a NUL every other byte in its first 256 (the high
+    bytes of ASCII characters), and none between them."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:256]
+    for zeros, letters in ((head[1::2], head[0::2]), (head[0::2], head[1::2])):
+        if len(zeros) >= 2 and zeros.count(0) * 2 > len(zeros) and 0 not in letters:
+            return True
+    return False
+
+
+def _not_utf8(data: bytes, at: int) -> tuple[int, str]:
+    """The line (from 1) and the reason for the file ``data`` that is no UTF-8 from
+    its byte ``at``: UTF-16, a binary file, or else the line and column (in characters,
+    from 1, as an editor counts them) of the byte, and the character it is in
+    Windows-1252, the encoding a Windows editor saves in when not told UTF-8."""
+    if _utf16(data):
+        return 1, _UTF16
+    if b"\x00" in data:  # (a NUL and bytes that are no UTF-8: no text at all, a PNG say)
+        return 1, "binary file (NUL byte)"
+    before = data[:at].replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # (as the text's lines)
+    start = before.rfind(b"\n") + 1
+    line, column = before.count(b"\n") + 1, len(before[start:].decode("utf-8")) + 1
+    byte = data[at]
+    where = f"invalid UTF-8 at line {line}, column {column}: the byte {byte:02X}"
+    try:
+        char = bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:  # (81, 8D, 8F, 90, 9D: no character there)
+        return line, f"{where}: save the file as UTF-8"
+    if not char.isprintable():  # (a no-break space, a soft hyphen)
+        import unicodedata  # (an error's words only)
+
+        char = f"a {unicodedata.name(char).lower()} (U+{ord(char):04X})"
+    return line, f"{where}, {char} in Windows-1252: save the file as UTF-8"
 
 
 _CONFLICT = (

@@ -211,6 +211,65 @@ def test_bad_files_name_the_line_in_the_file(data: bytes, line: int, words: str)
     assert str(info.value).startswith(f"bad.txt:{line}: ")
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_windows_1252_byte_is_named_at_its_line_and_column(newline: str) -> None:
+    """Not at its offset from the start of the file, which no editor shows: the column
+    in its line, counted in characters (``’`` before it is one), and the character the
+    byte is in Windows-1252, the encoding the file was most likely saved in."""
+    text = '---\ntitle: "ok"\nexcerpt: "It’s a café"\n---\n'.replace("\n", newline)
+    data = text.encode("utf-8").replace("é".encode(), b"\xe9")
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", data, UTC)
+    assert (e.value.line, e.value.message) == (
+        3,
+        "invalid UTF-8 at line 3, column 21: the byte E9, é in Windows-1252: save the file as UTF-8",
+    )
+
+
+@pytest.mark.parametrize(
+    ("byte", "said"),
+    [(b"\x93", ", “ in Windows-1252"), (b"\xa0", ", a no-break space (U+00A0) in Windows-1252"),
+     (b"\x81", "")],
+)  # fmt: skip
+def test_a_byte_with_no_character_to_show_is_named_in_words(byte: bytes, said: str) -> None:
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", b'---\ntitle: "' + byte + b'"\n---\n', UTC)
+    assert (e.value.line, e.value.message) == (
+        2,
+        f"invalid UTF-8 at line 2, column 9: the byte {byte.hex().upper()}{said}: save the "
+        "file as UTF-8",
+    )
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-16-crlf", "utf-16-be-bom"]
+)
+def test_a_file_saved_as_utf16_is_named_so(encoding: str) -> None:
+    """Notepad's "Unicode" (a byte order mark FF FE, and CRLF), its big-endian one (FE FF),
+    and UTF-16 with no byte order mark: a NUL every other byte. Once said "invalid UTF-8
+    at byte 0" or "binary file (NUL byte)"."""
+    text = '---\ntitle: "Café"\npublishedDateTime: 2024-01-01T00:00:00Z\n---\n'
+    if encoding == "utf-16-crlf":
+        data = text.replace("\n", "\r\n").encode("utf-16")
+    elif encoding == "utf-16-be-bom":
+        data = b"\xfe\xff" + text.encode("utf-16-be")
+    else:
+        data = text.encode(encoding)
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", data, UTC)
+    assert (e.value.line, e.value.message) == (
+        1,
+        'the file is saved as UTF-16 (Notepad\'s "Unicode"): save it as UTF-8',
+    )
+
+
+def test_a_nul_byte_in_a_text_file_is_still_a_binary_file_at_its_line() -> None:
+    """A NUL here and there is no UTF-16: the message (and its line) stay."""
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", b'---\ntitle: "a"\nexcerpt: "b\x00"\n---\n', UTC)
+    assert (e.value.line, e.value.message) == (3, "binary file (NUL byte)")
+
+
 def test_line_breaks_in_an_excerpt_are_one_kind_whatever_the_cms_wrote() -> None:
     """``\\r\\n`` and ``\\r`` in a text (escaped in a double-quoted YAML string, as a
     CMS on Windows writes them; or as ``&#13;``) are line breaks, as XML and HTML read

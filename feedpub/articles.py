@@ -466,15 +466,27 @@ def _quoting_hint(block: str, line: int) -> str:
     m = _KEY_VALUE.fullmatch(text)
     if m is None:
         return ""
+    indent = len(_indent(block, line))
     before = line - 1  # the line above, if this one goes on its text (a plain value
     while before >= 0 and not _line_of(block, before).strip():  # wrapped over lines)
         before -= 1
     above = _KEY_VALUE.fullmatch(_line_of(block, before)) if before >= 0 else None
     if (
+        indent
+        and m[1] in KNOWN_KEYS
+        and above
+        and not _indent(block, before)
+        and above[1] not in _STRUCTURED
+    ):  # (a key of the article's, indented under the one above by mistake)
+        return (
+            f"{m[1]} is a key of its own, indented under {above[1]}: remove the spaces "
+            f"before {m[1]}: so that it starts its line"
+        )
+    if (
         above
         and above[2][0] not in "\"'|>"
         # (two spaces further in, as a YAML writer wraps a text: one is a mistyped indent)
-        and len(_indent(block, line)) >= 2 + len(_indent(block, before))
+        and indent >= 2 + len(_indent(block, before))
     ):
         return "" if above[1] in _STRUCTURED else (
             f'a value that holds ": " must be quoted: write {above[1]}: "…" (each " inside '

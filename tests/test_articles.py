@@ -948,6 +948,22 @@ def test_a_title_wrapped_over_lines_is_the_one_to_quote() -> None:
                                     '(each " inside it as \\")')  # fmt: skip
 
 
+@pytest.mark.parametrize("category", [b"news", b'"news"'])
+def test_a_key_of_the_article_indented_by_mistake_is_told_to_start_its_line(
+    category: bytes,
+) -> None:
+    """``  title: …`` under ``category: news``: YAML reads it as going on category's
+    value, and the advice was to quote category's value, which would make the title a
+    part of the category."""
+    with pytest.raises(ArticleError) as e:
+        load_article("x.md", b"---\ncategory: " + category + b'\n  title: "Indented title"\n'
+                     b'webUrl: "https://e.com/a"\npublishedDateTime: 2024-01-01\n---\n', UTC)  # fmt: skip
+    assert e.value.line == 3
+    assert e.value.message.startswith("YAML error: ")
+    assert e.value.message.endswith(": title is a key of its own, indented under category: "
+                                    "remove the spaces before title: so that it starts its line")  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "lines",
     [b"topics: [Azure, [AI]\n", b"topics: [Azure] AI\n", b"images: {url: x} y\n",

@@ -464,15 +464,14 @@ def _quoting_hint(block: str, line: int) -> str:
     ``title: [Update] news``, ``title: "He said "hi""``); "" when it is not that."""
     text = _line_of(block, line)
     m = _KEY_VALUE.fullmatch(text)
-    if m is None:
-        return ""
     indent = len(_indent(block, line))
     before = line - 1  # the line above, if this one goes on its text (a plain value
     while before >= 0 and not _line_of(block, before).strip():  # wrapped over lines)
         before -= 1
     above = _KEY_VALUE.fullmatch(_line_of(block, before)) if before >= 0 else None
     if (
-        indent
+        m
+        and indent
         and m[1] in KNOWN_KEYS
         and above
         and not _indent(block, before)
@@ -482,6 +481,13 @@ def _quoting_hint(block: str, line: int) -> str:
             f"{m[1]} is a key of its own, indented under {above[1]}: remove the spaces "
             f"before {m[1]}: so that it starts its line"
         )
+    while before >= 0 and above is None and indent:  # (up the lines the value goes on to)
+        if len(_indent(block, before)) < indent:
+            break  # (a line of the text is no key's, and indented as this one or more)
+        before -= 1
+        while before >= 0 and not _line_of(block, before).strip():
+            before -= 1
+        above = _KEY_VALUE.fullmatch(_line_of(block, before)) if before >= 0 else None
     if (
         above
         and above[2][0] not in "\"'|>"
@@ -492,6 +498,8 @@ def _quoting_hint(block: str, line: int) -> str:
             f'a value that holds ": " must be quoted: write {above[1]}: "…" (each " inside '
             'it as \\")'
         )  # fmt: skip
+    if m is None:
+        return ""
     key, value = m.groups()
     if key in _STRUCTURED:
         return ""  # a list or a mapping: no text to quote

@@ -964,6 +964,22 @@ def test_a_key_of_the_article_indented_by_mistake_is_told_to_start_its_line(
                                     "remove the spaces before title: so that it starts its line")  # fmt: skip
 
 
+@pytest.mark.parametrize("between", [b"", b"  that goes on\n", b"  that goes on\n\n  and on\n"])
+def test_a_plain_text_wrapped_over_lines_names_its_key_from_any_line(between: bytes) -> None:
+    """A line a plain excerpt goes on to that holds ": " (and no key before it, as
+    ``It runs`` is none): the advice names the key whose value it goes on, however
+    many lines above (once: a YAML error and no advice)."""
+    data = (TOPICS_HEAD + b"excerpt: This is a long excerpt\n" + between
+            + b"  It runs: Azure and more.\n---\n")  # fmt: skip
+    with pytest.raises(ArticleError) as e:
+        load_article("x.md", data, UTC)
+    assert e.value.line == 7 + between.count(b"\n")
+    assert e.value.message == (
+        "YAML error: mapping values are not allowed in this context: a value that holds "
+        '": " must be quoted: write excerpt: "…" (each " inside it as \\")'
+    )
+
+
 @pytest.mark.parametrize(
     "lines",
     [b"topics: [Azure, [AI]\n", b"topics: [Azure] AI\n", b"images: {url: x} y\n",

@@ -330,6 +330,9 @@ def parse_front_matter(
     except ValueError as e:
         if conflict is not None:
             raise ArticleError(path, conflict, _CONFLICT) from None
+        if e.args[1].startswith("front matter is not closed") and (body := _body_line(text)):
+            raise ArticleError(path, body, f"front matter is not closed: add a '---' line "
+                               f"above line {body}, where the article's text begins") from None  # fmt: skip
         raise ArticleError(path, e.args[0], e.args[1]) from None
     if conflict is not None and conflict <= offset + block.count("\n") + 1:  # (its ---)
         raise ArticleError(path, conflict, _CONFLICT)
@@ -374,6 +377,51 @@ def parse_front_matter(
         raise ArticleError(path, offset + 1, f"front matter must be a mapping of keys, not {kind}")
     loaded.pop("secured", None)
     return loaded, offset
+
+
+#: A line that begins with a key (as YAML reads it, and as front matter writes one).
+_KEY_LINE = re.compile(r"([A-Za-z_][\w.-]*)[ \t]*:(?:[ \t]|$)")
+
+
+def _body_line(text: str) -> int | None:
+    """In ``text``, a file whose front matter has no closing ``---``, the line (from 1)
+    where the article's text begins, when it can be told: the first line of prose (a
+    line at the start of its line that begins with a letter or digit and is no key),
+    after a blank line or a Markdown heading (``#``, a comment to YAML), the lines above
+    being front matter YAML reads (keys, the lines under them, list items), ended by a
+    key with a value; its first line is the first after them that is not blank. None
+    when it is not that plain (a key not of the article format after a blank line, a
+    line that begins with another character, prose right under a key)."""
+    lines = text.split("\n")
+    last = 0  # the last line of the front matter, as far as it goes
+    for n, line in enumerate(lines[1:], 1):
+        if not line.strip() or line[0] == "#":
+            continue
+        if line[0] in " \t" or (line[0] == "-" and line[1:2] in (" ", "\t", "")):
+            last = n
+        elif key := _KEY_LINE.match(line):
+            if not lines[n - 1].strip() and key[1] not in KNOWN_KEYS:
+                return None  # (a paragraph that begins "Note: …" looks like one)
+            last = n
+        elif line[0].isalnum() and n - 1 > last:
+            break
+        else:
+            return None
+    else:
+        return None
+    if not _KEY_VALUE.fullmatch(lines[last]) and lines[last][:1] not in " \t-":
+        return None  # (a key with no value: the text below may be meant for it)
+    events = yaml.parse("\n".join(lines[1 : last + 1]), Loader=yaml.CSafeLoader)
+    try:  # (events, not objects: no depth to fear)
+        if [type(event) for _, event in zip(range(3), events, strict=False)][2:] != [
+            yaml.MappingStartEvent
+        ]:
+            return None
+        for _ in events:  # (to the end: the lines above are YAML)
+            pass
+    except yaml.YAMLError:
+        return None
+    return next(i for i in range(last + 1, len(lines)) if lines[i].strip()) + 1
 
 
 _UTF16 = 'the file is saved as UTF-16 (Notepad\'s "Unicode"): save it as UTF-8'

@@ -270,6 +270,49 @@ def test_a_nul_byte_in_a_text_file_is_still_a_binary_file_at_its_line() -> None:
     assert (e.value.line, e.value.message) == (3, "binary file (NUL byte)")
 
 
+UNCLOSED = (
+    b"---\ntitle: T\nwebUrl: https://e.com/a\npublishedDateTime: 2024-01-20\ntopics:\n  - Azure\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "newline"),
+    [(b"\n# The heading\n\nSome prose.\n", 8, b"\n"),
+     (b"\nSome prose, then more.\n\nMore.\n", 8, b"\n"),
+     (b"# The heading\nSome prose.\n", 7, b"\n"),
+     (b"\n# The heading\n\nSome prose.\n", 8, b"\r\n")],
+)  # fmt: skip
+def test_front_matter_not_closed_is_named_where_the_text_begins(
+    body: bytes, line: int, newline: bytes
+) -> None:
+    """Not at the last line of the file (a Markdown body's), where no '---' belongs."""
+    with pytest.raises(ArticleError) as e:
+        load_article("a.md", (UNCLOSED + body).replace(b"\n", newline), UTC)
+    assert (e.value.line, e.value.message) == (
+        line,
+        f"front matter is not closed: add a '---' line above line {line}, where the article's "
+        "text begins",
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"\nNote: the text begins here.\n\nMore.\n", b"excerpt:\n\nSome prose.\n",
+     b"Some prose right under a key.\n", b"\n- a list\n", b'excerpt: "a\n\nSome prose."\n\nMore.\n'],
+)  # fmt: skip
+def test_front_matter_not_closed_with_no_plain_start_of_text_is_named_at_the_end(
+    body: bytes,
+) -> None:
+    """Where the text cannot be told from the front matter, the message stays at the end."""
+    data = UNCLOSED + body
+    with pytest.raises(ArticleError) as e:
+        load_article("a.md", data, UTC)
+    assert (e.value.line, e.value.message) == (
+        data.count(b"\n") + 1,
+        "front matter is not closed: add a '---' line after it",
+    )
+
+
 def test_line_breaks_in_an_excerpt_are_one_kind_whatever_the_cms_wrote() -> None:
     """``\\r\\n`` and ``\\r`` in a text (escaped in a double-quoted YAML string, as a
     CMS on Windows writes them; or as ``&#13;``) are line breaks, as XML and HTML read

@@ -188,7 +188,7 @@ def build(
             if site is not None:  # staged after the documents, as they are renamed after them
                 # (not while a feed it lists is kept: it would show what that feed does not)
                 result.outcomes += site.deliver(
-                    stage, [p for o in result.deferred for p in o.problems]
+                    stage, [p for o in result.deferred for p in o.problems], bool(result.failed)
                 )
             _publish(stage, result)  # every file's bytes on disk, then the renames
             if not g.errors:  # (else a file rejected may be the one with the topic)
@@ -615,14 +615,19 @@ class _Site:
                 (f.name, (f.data, problems, reread.changed if f.name == PAGE else []))
             )
 
-    def deliver(self, stage: output.Stage, changed: Sequence[Problem | str] = ()) -> list[Outcome]:
+    def deliver(self, stage: output.Stage, changed: Sequence[Problem | str] = (),
+                failed: bool = False) -> list[Outcome]:  # fmt: skip
         """Stage the files :meth:`render` made; none, kept for the next build like the
-        feed documents, when article files ``changed`` while the build ran."""
+        feed documents, when article files ``changed`` while the build ran; none (their
+        old files kept) when a feed document ``failed``: they would list a feed, or its
+        headlines, that is not there."""
         if self.files is None:
             return [Outcome(n, "unchanged") for n in SITE_NAMES]
         if changed:
             paths = sorted(set(map(str, changed)))
             return [Outcome(name, "deferred", [*paths]) for name, _ in self.files]
+        if failed:
+            return [Outcome(name, "failed", [output.HELD_BACK]) for name, _ in self.files]
         outcomes = []
         for name, data in self.files:
             outcome, stat = output.deliver(self.config, name, data, self.check, stage)
@@ -666,7 +671,7 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
 
 def _publish(stage: output.Stage, result: BuildResult) -> None:
     """Publish the staged files at once; one that cannot be fails, keeping its old file."""
-    failed = stage.commit()
+    failed = stage.commit(hold=SITE_NAMES)
     for o in result.outcomes:
         if o.name in failed:
             o.status, o.problems = "failed", [failed[o.name]]

@@ -27,7 +27,7 @@ from .build import SITE_NAMES, BuildResult, build, feed_counts, preview
 from .config import Config, load_config
 from .errors import ConfigError, LockError, UnknownTopicError, shown_path, shown_text
 from .model import in_zone
-from .output import CannotWrite, Outcome, build_lock
+from .output import HELD_BACK, CannotWrite, Outcome, build_lock
 from .parallel import WorkerLost
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -345,6 +345,11 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
                 changed = ", ".join(shown_path(str(p)) for p in o.problems)
                 say(f"{output(o.name)}: kept for the next build: {changed} "
                     "changed while the build ran")  # fmt: skip
+            continue
+        if o.status == "failed" and o.problems == [HELD_BACK]:
+            kept = (config.output / o.name).is_file()
+            say(f"{output(o.name)}: not written, as it lists the feeds that could not be"
+                f"{'; the previous file is kept' if kept else ''}")  # fmt: skip
             continue
         if o.status == "failed" and (reason := _unwritten(o)) is not None:
             if id(o) in told:

@@ -141,16 +141,24 @@ class Stage:
         if len(self.staged) >= parallel.SYNC_TOGETHER:
             self._durable.start()
 
-    def commit(self) -> dict[str, str]:
+    def commit(self, hold: Collection[str] = ()) -> dict[str, str]:
         """Publish what was staged: make every temp file durable (see
         :class:`feedpub.parallel.Durable`), rename each, then sync the folder. A file
-        that cannot be synced or renamed keeps its old one; what is wrong with each
-        such name."""
+        that cannot be synced or renamed keeps its old one, and so does each named in
+        ``hold`` staged after it (the site files, which list the others); what is wrong
+        with each such name."""
         errors = self._durable.sync([tmp for _, tmp in self.staged])
         failed: dict[str, str] = {}
         renamed: Path | None = None
         for error in errors:
             path, tmp = self.staged[0]  # taken off once done: the rest, discard() removes
+            if failed and path.name in hold:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                self.unpublished.add(path.name)
+                failed[path.name] = HELD_BACK
+                self.staged.popleft()
+                continue
             if error is None:
                 try:
                     os.replace(tmp, path)
@@ -193,6 +201,11 @@ class Stage:
         for staging in (f for new in self._folders.values() for f in new.every_folder()):
             shutil.rmtree(staging, ignore_errors=True)
         self._folders.clear()
+
+
+#: Why a site file (``index.html``, ``feeds.opml``) is not written: a feed document was
+#: not, and they list every feed (its old files are kept, and so are theirs).
+HELD_BACK = "held back with the feed documents that could not be written: it lists them"
 
 
 class CannotWrite(str):

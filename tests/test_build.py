@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -850,6 +850,7 @@ def test_many_files_are_synced_by_one_syncfs_before_any_rename(
     before = outputs(cfg)
     edit_an_azure_article(seeds_dir)
     folder = cfg.parent / "feeds"
+    page_before = (folder / "index.html").read_bytes()
     events: list[tuple[str, str]] = []
     lock = threading.Lock()
     real_fsync, real_replace = os.fsync, os.replace
@@ -889,9 +890,15 @@ def test_many_files_are_synced_by_one_syncfs_before_any_rename(
     staged = len([o for o in result.outcomes if o.status in ("written", "failed")])
     assert staged >= 3  # the azure feeds and the site files
     if syncfs_fails:
-        assert kinds == ["syncfs"] + ["file"] * staged + ["rename"] * (staged - 1) + ["folder"]
-        assert [o.name for o in result.failed] == ["azure.rss"]
+        # the site files, staged after the feeds, are held back with the one that failed
+        # (they list it): their old files kept
+        failed = [o.name for o in result.failed]
+        assert failed[0] == "azure.rss" and "index.html" in failed[1:]
+        assert set(failed[1:]) <= {"index.html", "feeds.opml"}
+        assert kinds == (["syncfs"] + ["file"] * staged + ["rename"] * (staged - len(failed))
+                         + ["folder"])  # fmt: skip
         assert outputs(cfg)["azure.rss"] == before["azure.rss"]
+        assert page_before == (folder / "index.html").read_bytes()
     else:
         # (twice each staging folder: one, unless making files there turned slow)
         folders = {name for kind, name in events if kind == "syncfs"}
@@ -957,7 +964,42 @@ def test_a_full_disk_is_said_once_for_every_file_it_stops(
         assert lines[0].startswith(f"{feeds}: {len(failed)} files not written ({full_disk}): ")
         assert lines[0].endswith(f" and {len(failed) - 3} more (build -v names each); each "
                                  "keeps its previous file, where it had one")  # fmt: skip
-        assert len(err.splitlines()) == 1, err
+        # the page lists the feeds: it waits for them, its old file kept
+        assert err.splitlines()[1:] == [f"{feeds / 'index.html'}: not written, as it lists "
+                                        "the feeds that could not be; the previous file is kept"]  # fmt: skip
+
+
+def test_the_site_files_wait_for_a_feed_that_could_not_be_written(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """feeds.opml listed a feed whose first file could not be written (a full disk),
+    a URL that answers 404 to whoever imports the list: the site files, which list
+    every feed, are written with them or not at all (their old files kept)."""
+    import feedpub.output as output_module
+
+    real = output_module._write_temp
+
+    def full(new: parallel.NewFiles, path: Path, data: bytes) -> tuple[str, tuple[int, int]]:
+        if path.name == "azure.rss":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(new, path, data)
+
+    monkeypatch.setattr(output_module, "_write_temp", full)
+    feeds = cfg.parent / "feeds"
+    code, err = run("build", "-c", str(cfg), "--now", NOW)  # a first build
+    assert code == 3 and not (feeds / "azure.rss").exists()
+    assert not (feeds / "feeds.opml").exists() and not (feeds / "index.html").exists()
+    assert f"{feeds / 'feeds.opml'}: not written, as it lists the feeds that could not be" in err
+    monkeypatch.setattr(output_module, "_write_temp", real)
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert b"/azure.rss" in (feeds / "feeds.opml").read_bytes()
+    page = (feeds / "index.html").read_bytes()
+    edit_an_azure_article(seeds_dir)  # the page shows its new title, once the feed does
+    monkeypatch.setattr(output_module, "_write_temp", full)
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 3 and (feeds / "index.html").read_bytes() == page, err
+    assert (f"{feeds / 'index.html'}: not written, as it lists the feeds that could not be; "
+            "the previous file is kept") in err.splitlines()  # fmt: skip
 
 
 def test_a_file_a_worker_could_not_write_is_reported_with_its_reason(
@@ -1051,7 +1093,7 @@ def test_a_build_stopped_before_its_commit_publishes_nothing(
     edit_an_azure_article(seeds_dir)
     staged: list[str] = []
 
-    def stopping(self: Stage) -> dict[str, str]:
+    def stopping(self: Stage, hold: Collection[str] = ()) -> dict[str, str]:
         staged.extend(p.name for p in folder.glob(STAGED))
         raise stop("stopped")
 
@@ -1081,7 +1123,7 @@ def test_a_staging_folder_made_an_instant_before_a_stop_is_removed_too(
     folder = cfg.parent / "feeds"
     edit_an_azure_article(seeds_dir)
 
-    def stopping(self: Stage) -> dict[str, str]:
+    def stopping(self: Stage, hold: Collection[str] = ()) -> dict[str, str]:
         orphan = folder / f"{STAGING}orphan"  # (made, not yet known to the stage)
         orphan.mkdir()
         (orphan / ".azure.rss.1.tmp").write_bytes(b"half a feed")
@@ -1107,10 +1149,10 @@ def test_a_build_stopped_by_a_signal_cleans_up_and_says_so(
     commit = Stage.commit
     staged: list[Path] = []
 
-    def signalled(self: Stage) -> dict[str, str]:
+    def signalled(self: Stage, hold: Collection[str] = ()) -> dict[str, str]:
         staged.extend(folder.glob(STAGED))
         os.kill(os.getpid(), signum)
-        return commit(self)
+        return commit(self, hold)
 
     monkeypatch.setattr(Stage, "commit", signalled)
     missed: list[int] = []  # (the signal, had the build not taken it: not this process's end)

@@ -18,16 +18,20 @@ import functools
 import re
 from typing import Any
 
-from .articles import KNOWN_KEYS, _key_lines, _number
-from .errors import Notice, likely_meant
+from .articles import _ODD_SPACES, KNOWN_KEYS, _key_lines, _number, split_front_matter
+from .errors import Notice, likely_meant, shown_text
 
 #: What a ``published`` that is not YAML's true says when it means true.
 _MEANT_TRUE = frozenset({"true", "yes", "y", "on", "t", "1"})
-#: The line of a title or excerpt written unquoted, then `` #``: YAML reads from the
-#: ``#`` on as a comment (``title: Microsoft is #1`` is "Microsoft is"; ``title: #1
-#: app``, nothing).
-_COMMENT_CUT = re.compile(rb"[a-z]+:(?:[ \t]+[^\s\"'|>#][^\n]*?)?[ \t]+#")
+#: The line of a title or excerpt, then `` #``: YAML reads from the ``#`` on as a
+#: comment (``title: Microsoft is #1`` is "Microsoft is"; ``title: #1 app``, nothing).
+_COMMENT_CUT = re.compile(
+    rb"[a-z]+[ \t]*:(?:[ \t]+(?:[^\s\"'|>#][^\n]*?|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'))?[ \t]+#"
+)  # (a quoted value then a comment: ``title: "Barbie" #1 at the box office`` is "Barbie")
 _CURLY = ("“‘„«", "”’“»")
+#: The quotes of one kind, by the one that opens: one of them inside the title as well
+#: (``“Barbie” beats “Oppenheimer”``) is the headline quoting twice, no mistake.
+_FAMILY = {"“": "“”„", "„": "“”„", "‘": "‘’‚", "«": "«»"}
 #: A title written unquoted, in curly quotes (in straight ones, they are the title's own).
 _CURLY_UNQUOTED = re.compile(f"title:[ \t]+[{_CURLY[0]}]")
 
@@ -36,8 +40,14 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
     """The notices of the article file ``path``, its bytes ``data`` parsed as ``d``."""
     found: list[tuple[str, str]] = []  # (the key whose line it is, the message)
     for key in d:
-        if key not in KNOWN_KEYS and (meant := _misspelt(key)) and meant not in d:
-            found.append((key, f"{key} is not a key feedpub reads: did you mean {meant}?"))
+        if key in KNOWN_KEYS:
+            continue
+        if (bare := key.strip(_ODD_SPACES)) != key and bare in KNOWN_KEYS and bare not in d:
+            found.append((key, f"{shown_text(repr(key))}: a space YAML takes as a letter (a "
+                          "no-break space, say) is in the key: write it without"))  # fmt: skip
+        elif (meant := _misspelt(key)) and meant not in d:
+            found.append((key, f"{shown_text(key)} is not a key feedpub reads: did you mean "
+                          f"{meant}?"))  # fmt: skip
     published = d.get("published")
     if published is not True and published is not False and _means_true(published):
         kind = "a number" if isinstance(published, int | float) else "text"
@@ -46,9 +56,14 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
     for key in ("title", "excerpt"):
         if (line := _line(data, key)) and b"#" in line and _COMMENT_CUT.match(line):
             found.append((key, f"{key}: what follows the # is a YAML comment, left out of the "
-                          f'{key}: put the {key} in double quotes, {key}: "…"'))  # fmt: skip
+                          f'{key}: if it belongs to the {key}, put all of it in double quotes, '
+                          f'{key}: "…"'))  # fmt: skip
     topics = d.get("topics")
-    if isinstance(topics, str) and ", " in topics:
+    if isinstance(topics, str) and topics[:1] == "-" and topics[1:2] in _ODD_SPACES:
+        found.append(("topics", f"topics: {shown_text(repr(topics))} is one topic: a space "
+                      "YAML takes as a letter (a no-break space, say) follows the dash of "
+                      "its list: retype it as a space"))  # fmt: skip
+    elif isinstance(topics, str) and ", " in topics:
         listed = ", ".join(t.strip() for t in topics.split(","))
         found.append(("topics", f"topics: {topics!r} is one topic: for several, write a list, "
                       f"topics: [{listed}]"))  # fmt: skip
@@ -58,13 +73,32 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
                       "quality, and a feed with min_quality leaves it out"))  # fmt: skip
     title = d.get("title")
     if (isinstance(title, str) and title[:1] in _CURLY[0] and title[-1:] in _CURLY[1]
+            and not any(c in title[1:-1] for c in _FAMILY[title[0]])  # (“A” beats “B”)
             and _CURLY_UNQUOTED.match(_line(data, "title").decode("utf-8", "replace"))):  # fmt: skip
         found.append(("title", f"title: {title[0]} and {title[-1]} are no quotes to YAML but part of "
                       'the title: to quote it, use straight quotes, title: "…"'))  # fmt: skip
     if not found:
         return []
-    lines = _key_lines(data.decode("utf-8", "replace").replace("\r\n", "\n").split("\n"))
+    lines = _lines_of_keys(data)
     return [Notice(path, lines.get(key, 1), message) for key, message in found]
+
+
+def _lines_of_keys(data: bytes) -> dict[str, int]:
+    """The line (from 1) of each top-level key of the article file ``data``, as YAML
+    reads the key (quoted, with a no-break space in it: ``"titel\\e"``); for the few
+    files with a notice only."""
+    import yaml
+
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n")
+    try:
+        block, offset = split_front_matter(text)
+        node = yaml.compose(block, Loader=yaml.CSafeLoader)
+    except (ValueError, yaml.YAMLError):
+        node = None
+    if not isinstance(node, yaml.MappingNode):  # (a mapping to the fast reader alone)
+        return _key_lines(text.split("\n"))
+    return {str(k.value): k.start_mark.line + offset + 1 for k, _ in node.value
+            if isinstance(k, yaml.ScalarNode)}  # fmt: skip
 
 
 def _line(data: bytes, key: str) -> bytes:

@@ -55,11 +55,11 @@ def _notices(path: str, data: bytes) -> list[Notice]:
         ("published: true", "published: true\u00a0", "10: published: 'true\\xa0' is text, "
          "not true: the article is not published; to publish it, write published: true"),
         ('title: "Microsoft just built', "title: Microsoft is #1, just built",
-         "3: title: what follows the # is a YAML comment, left out of the title: put the "
-         'title in double quotes, title: "…"'),
+         "3: title: what follows the # is a YAML comment, left out of the title: if it "
+         'belongs to the title, put all of it in double quotes, title: "…"'),
         ('title: "Microsoft just built', "title: #1: Microsoft just built",
-         "3: title: what follows the # is a YAML comment, left out of the title: put the "
-         'title in double quotes, title: "…"'),
+         "3: title: what follows the # is a YAML comment, left out of the title: if it "
+         'belongs to the title, put all of it in double quotes, title: "…"'),
         ("quality: 65", "quality: high", "8: quality: 'high' is not a number: the article "
          "has no quality, and a feed with min_quality leaves it out"),
         ("topics:\n  - Azure", "topics: Azure, AI", "20: topics: 'Azure, AI' is one topic: for "
@@ -71,6 +71,45 @@ def test_a_likely_mistake_is_named_at_its_line(old: str, new: str, said: str) ->
     if old.startswith('title: "'):  # (the title's closing quote too)
         data = data.replace(b'planet"\n', b"planet\n", 1)
     assert _lines("a.txt", data) == [said]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ('title: "Microsoft just built', 'title: "Barbie" #1, just built',
+         "3: title: what follows the # is a YAML comment, left out of the title: if it "
+         'belongs to the title, put all of it in double quotes, title: "…"'),
+        ("published: true", "published\u00a0: true",
+         "10: 'published\\xa0': a space YAML takes as a letter (a no-break space, say) is "
+         "in the key: write it without"),
+        ("published: true", '"published\\e": true',  # (escaped: no control to the terminal)
+         "10: published\\x1b is not a key feedpub reads: did you mean published?"),
+        ("topics:\n  - Azure", "topics:\n  -\u00a0Azure",
+         "20: topics: '-\\xa0Azure' is one topic: a space YAML takes as a letter (a no-break "
+         "space, say) follows the dash of its list: retype it as a space"),
+    ],
+)  # fmt: skip
+def test_what_an_outside_tester_found_is_named_too(old: str, new: str, said: str) -> None:
+    data = _edited(old, new)
+    if old.startswith('title: "'):
+        data = data.replace(b'planet"\n', b"planet\n", 1)
+    assert _lines("a.txt", data) == [said]
+
+
+@pytest.mark.parametrize(
+    "title", ["“Barbie” beats “Oppenheimer”", "‘Diablo 4’ review — ‘best yet’",
+              "«Le Monde» et «Libération»"],
+)  # fmt: skip
+def test_a_headline_that_quotes_twice_is_no_mistake(title: str) -> None:
+    """Unquoted, it is the title as meant (YAML keeps every quote): no notice; the same
+    title in curly quotes alone is told (the check sees that it is the one above)."""
+    text = (SEEDS / SEED).read_text(encoding="utf-8")
+    line = next(x for x in text.split("\n") if x.startswith("title:"))
+    assert _lines("a.txt", text.replace(line, f"title: {title}").encode()) == []
+    alone = (
+        f"title: {title[0]}{title[1:-1].replace(title[-1], '').replace(title[0], '')}{title[-1]}"
+    )
+    assert len(_lines("a.txt", text.replace(line, alone).encode())) == 1
 
 
 def test_a_title_in_curly_quotes_is_named_only_when_it_is_not_in_straight_ones() -> None:

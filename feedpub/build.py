@@ -192,7 +192,7 @@ def build(
                 )
             _publish(stage, result)  # every file's bytes on disk, then the renames
             if not g.errors:  # (else a file rejected may be the one with the topic)
-                g.notices += _written_empty(config, selected, result.outcomes)
+                g.notices += _written_empty(config, selected, result.outcomes, full)
             pages = _prune(config, prunes, check, result)
             if site is not None:  # (a --feed build knows the files of its feeds only)
                 produced = {o.name for o in result.outcomes if o.status != "removed"} | pages
@@ -649,15 +649,16 @@ def _recorded(config: Config) -> tuple[set[str], str | None]:
 
 
 def _written_empty(config: Config, selected: dict[str, list[Summary]],
-                   outcomes: list[Outcome]) -> list[Notice]:  # fmt: skip
+                   outcomes: list[Outcome], full: bool) -> list[Notice]:  # fmt: skip
     """A notice for each feed of some topics written empty by this build: no published
     article has any of its topics, most likely a topic misspelt in the config (or one
-    renamed in the articles). Said by the build that writes it so, not by the next."""
+    renamed in the articles). Said by the build that writes it so, not by the next; by
+    every ``full`` one (which renders every feed, as it reads every file)."""
     written = {o.name for o in outcomes if o.status == "written"}
     out: list[Notice] = []
     for feed in config.feeds:
         if (feed.topic_keys is None or selected.get(feed.slug, True)
-                or not any(f"{feed.slug}.{fmt}" in written for fmt in feed.formats)):  # fmt: skip
+                or not (full or any(f"{feed.slug}.{fmt}" in written for fmt in feed.formats))):  # fmt: skip
             continue
         topics = ", ".join(f'"{t}"' for t in feed.topics)
         quality = f" and a quality of {feed.min_quality:g} or more" if feed.min_quality else ""

@@ -193,6 +193,7 @@ def test_a_feed_written_empty_by_a_topic_no_article_has_is_told_once(
                               "(feedpub list counts each feed's articles; feedpub preview TOPIC "
                               "names the topics near one)\n")  # fmt: skip
     assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # written before
+    assert run_cli("build", "-c", str(cfg), "--now", NOW, "--full")[::2] == (0, err)  # again
     os.unlink(cfg.parent / "feeds" / "ai.rss")
     assert "feeds.ai: written empty" in run_cli("build", "-c", str(cfg), "--now", NOW)[2]
     # not while a file is rejected: it may be the one that has the topic

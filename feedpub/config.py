@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError, likely_meant, shown_path
+from .errors import ConfigError, likely_meant, shown_path, shown_text
 
 #: The formats a feed gets by default, and every format a feed may ask for.
 FORMATS = ("rss", "atom")
@@ -225,7 +225,9 @@ class _Reader:
         keypath = (*_keys(prefix), key)
         if key not in table:
             if default is ...:
-                self.problem(keypath, "missing (required)")
+                # (a key misspelt, titel, is said once: as unknown, with the one meant)
+                if not any(likely_meant(k, (key,)) for k in table if isinstance(k, str)):
+                    self.problem(keypath, "missing (required)")
                 return None
             return default
         value = table[key]
@@ -526,6 +528,8 @@ def load_config(path: str | Path) -> Config:
 
 #: A word processor's quotes, and the quotes TOML reads in their place.
 _CURLY = str.maketrans("“”‘’", "\"\"''")
+#: A key given a text in a word processor's quotes: the key, and the text between them.
+_CURLY_VALUE = re.compile(r"[ \t]*(.+?)[ \t]*=[ \t]*[“‘](.*)[”’][ \t]*")
 
 
 def _toml_mistake(text: str, line: int, e: tomllib.TOMLDecodeError) -> str:
@@ -536,6 +540,9 @@ def _toml_mistake(text: str, line: int, e: tomllib.TOMLDecodeError) -> str:
     said = str(e)
     if written.translate(_CURLY) != written and not said.startswith("Cannot"):
         meant = shown_path(written.strip().translate(_CURLY))
+        if m := _CURLY_VALUE.fullmatch(written):  # (its own ’ and " kept: "It’s \"news\"")
+            inner = m[2].replace("\\", "\\\\").replace('"', '\\"')
+            meant = shown_text(f'{m[1]} = "{inner}"')
         return f"“ ” and ‘ ’ are not quotes to TOML: write {meant} (with straight quotes)"
     twice = re.match(r"Cannot declare (\(.*?\)) twice", said)
     keys: tuple[str, ...] = ()

@@ -97,12 +97,12 @@ formats = ["rdf"]
     assert "3: site.link: must be an absolute http(s) URL" in text
     assert "6: site.max_items: must be 1 or more" in text
     assert "7: site.timezone: unknown time zone 'Mars/Olympus'" in text
-    assert "10: feeds.azure.titel: unknown key" in text
-    assert "feeds.azure.title: missing (required)" in text
+    assert "10: feeds.azure.titel: unknown key: did you mean title?" in text
+    assert "feeds.azure.title: missing (required)" not in text  # (said once: the line above)
     assert "13: feeds.Bad_Slug: slug must be lowercase" in text
     assert "feeds.Bad_Slug.topics: must be a non-empty list" in text
     assert "feeds.Bad_Slug.formats: must be a non-empty list drawn from" in text
-    assert len(problems) == 8
+    assert len(problems) == 7
 
 
 def test_missing_and_invalid_toml(tmp_path: Path) -> None:
@@ -634,6 +634,7 @@ def test_a_misspelt_key_is_said_with_the_one_meant(
 ) -> None:
     problems = problems_of(tmp_path, GOOD.replace(old, new, 1))
     assert any(p.startswith(said) for p in problems), problems
+    assert not [p for p in problems if "missing (required)" in p], problems  # (said once)
 
 
 @pytest.mark.parametrize(
@@ -641,8 +642,12 @@ def test_a_misspelt_key_is_said_with_the_one_meant(
     [
         ('title = "Azure"', "title = “Azure”", '10: invalid TOML: “ ” and ‘ ’ are not quotes '
                                                 'to TOML: write title = "Azure"'),
-        ('title = "Azure"', "title = ‘Azure’", "10: invalid TOML: “ ” and ‘ ’ are not quotes "
-                                                "to TOML: write title = 'Azure'"),
+        ('title = "Azure"', "title = ‘Azure’", '10: invalid TOML: “ ” and ‘ ’ are not quotes '
+                                                'to TOML: write title = "Azure"'),
+        # (what the text holds kept, and escaped: the advice is TOML itself)
+        ('title = "Azure"', 'title = “It’s "news"”', '10: invalid TOML: “ ” and ‘ ’ are not '
+                                                      'quotes to TOML: write title = "It’s '
+                                                      '\\"news\\""'),
         ('title = "Azure"', 'title = "Azure”', '10: invalid TOML: “ ” and ‘ ’ are not quotes '
                                                 'to TOML: write title = "Azure"'),
         ("[feeds.all]", "[feeds.azure]", "14: invalid TOML: [feeds.azure] is declared twice: "

@@ -613,6 +613,11 @@ def _misplaced_space(block: str, line: int) -> tuple[int, str] | None:
 _NO_SPACE = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*):[^\s/]")
 
 
+#: A key of the format and its value with no colon between (``published true``), or a
+#: full-width one (``type：article``, as a CJK input method writes it).
+_NO_COLON = re.compile(r"[ \t]*([A-Za-z_][\w-]*)(?:[ \t]+|[ \t]*：[ \t]*)(\S.*?)[ \t]*")
+
+
 def _keyless_line(block: str, e: yaml.MarkedYAMLError) -> tuple[int, str] | None:
     """Where YAML gave up looking for a line's colon (``while scanning a simple key``:
     libyaml says so at the line below): that line, and what to write, for a key with
@@ -624,6 +629,11 @@ def _keyless_line(block: str, e: yaml.MarkedYAMLError) -> tuple[int, str] | None
     text = _line_of(block, context.line)
     if m := _NO_SPACE.match(text):
         return context.line, f"put a space after {m[1]}:"
+    if (m := _NO_COLON.fullmatch(text)) and (  # (a key as written, or one word after it:
+        m[1] in KNOWN_KEYS or (" " not in m[2] and likely_meant(m[1], KNOWN_KEYS, 0))
+    ):  # "Related coverage was …" is a line of text going on unindented)
+        key = m[1] if m[1] in KNOWN_KEYS else likely_meant(m[1], KNOWN_KEYS, 0)
+        return context.line, f"a key needs a colon after it: write {key}: {m[2]}"
     before = context.line - 1
     while before >= 0 and not _line_of(block, before).strip():
         before -= 1

@@ -1135,6 +1135,34 @@ def test_a_value_going_on_unindented_is_named_at_the_line_with_no_key() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("line", "text", "said"),
+    [
+        (10, "published true", "write published: true"),
+        (7, "type article", "write type: article"),
+        (7, "type：article", "write type: article"),  # (a full-width colon: CJK input)
+        (8, "Quality 65", "write quality: 65"),
+    ],
+)
+def test_a_key_with_no_colon_is_told_to_take_one(line: int, text: str, said: str) -> None:
+    """It was told to indent the line (the advice for a line of text going on), which
+    would have made it part of the value above: published, say, never true."""
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", _seed_with(line, text), UTC)
+    assert (e.value.line, e.value.message) == (
+        line,
+        f"YAML error: a key needs a colon after it: {said}",
+    )
+
+
+def test_a_line_of_text_that_begins_with_a_key_s_word_is_text_going_on() -> None:
+    lines = SEED.split("\n")
+    lines[3:4] = ["excerpt: Microsoft has announced a new supercomputer", "Related work is done."]
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", "\n".join(lines).encode(), UTC)
+    assert e.value.line == 5 and "this line has no key: indent it" in e.value.message
+
+
 @pytest.mark.parametrize("value", ["“Azure: the new supercomputer”", "‘Azure: the new one’"])
 def test_a_value_in_curly_quotes_is_told_they_are_no_quotes_to_yaml(value: str) -> None:
     with pytest.raises(ArticleError) as e:

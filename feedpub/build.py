@@ -653,21 +653,33 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
     """A notice for each feed of some topics written empty by this build: no published
     article has any of its topics, most likely a topic misspelt in the config (or one
     renamed in the articles). Said by the build that writes it so, not by the next; by
-    every ``full`` one (which renders every feed, as it reads every file)."""
+    every ``full`` one (which renders every feed, as it reads every file). More than
+    :data:`_TOGETHER` in one line (a site set up before its articles)."""
     written = {o.name for o in outcomes if o.status == "written"}
+    empty = [feed for feed in config.feeds
+             if feed.topic_keys is not None and not selected.get(feed.slug, True)
+             and (full or any(f"{feed.slug}.{fmt}" in written for fmt in feed.formats))]  # fmt: skip
+    path = str(config.path)
+    if len(empty) > _TOGETHER:  # (the config read again for one line, not for each feed)
+        slugs = ", ".join(f"feeds.{f.slug}" for f in empty[:_TOGETHER])
+        return [Notice(path, line_of(config, ("feeds", empty[0].slug, "topics")),
+                       f"{len(empty)} feeds written empty: {slugs} and {len(empty) - _TOGETHER} "
+                       "more: no article published by now has one of their topics (feedpub "
+                       "list counts each feed's articles)")]  # fmt: skip
     out: list[Notice] = []
-    for feed in config.feeds:
-        if (feed.topic_keys is None or selected.get(feed.slug, True)
-                or not (full or any(f"{feed.slug}.{fmt}" in written for fmt in feed.formats))):  # fmt: skip
-            continue
+    for feed in empty:
         topics = ", ".join(f'"{t}"' for t in feed.topics)
         quality = f" and a quality of {feed.min_quality:g} or more" if feed.min_quality else ""
-        out.append(Notice(str(config.path), line_of(config, ("feeds", feed.slug, "topics")),
+        out.append(Notice(path, line_of(config, ("feeds", feed.slug, "topics")),
                           f"feeds.{feed.slug}: written empty: no article published by now has "
                           f"one of its topics ({topics}){quality}: a topic misspelt? (feedpub "
                           "list counts each feed's articles; feedpub preview TOPIC names the "
                           "topics near one)"))  # fmt: skip
     return out
+
+
+#: Feeds written empty that a notice names each (more: in one line).
+_TOGETHER = 3
 
 
 def _publish(stage: output.Stage, result: BuildResult) -> None:

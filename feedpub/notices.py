@@ -40,7 +40,7 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
     """The notices of the article file ``path``, its bytes ``data`` parsed as ``d``."""
     found: list[tuple[str, str]] = []  # (the key whose line it is, the message)
     for key in d:
-        if key in KNOWN_KEYS:
+        if not isinstance(key, str) or key in KNOWN_KEYS:  # (2024: …, a key YAML reads as a number)
             continue
         if (bare := key.strip(_ODD_SPACES)) != key and bare in KNOWN_KEYS and bare not in d:
             found.append((key, f"{shown_text(repr(key))}: a space YAML takes as a letter (a "

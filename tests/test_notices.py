@@ -142,6 +142,17 @@ def test_keys_of_the_format_and_a_sites_own_are_no_mistake(line: str) -> None:
     assert _lines("a.txt", data) == []
 
 
+@pytest.mark.parametrize("line", ["2024: a year", "~: nothing", "true: yes", "1.5: x"])
+def test_a_key_that_is_no_text_is_no_mistake_and_no_crash(line: str) -> None:
+    """A key YAML reads as a number (or null, true, a list) was taken for text: the
+    file was rejected as "cannot load (AttributeError)"."""
+    data = _edited("heat: 85\n", f"heat: 85\n{line}\n")
+    assert _lines("a.txt", data) == []
+    assert _lines("a.txt", data.replace(b"title:", b"titel:", 1)) == [
+        "3: titel is not a key feedpub reads: did you mean title?"
+    ]
+
+
 def test_every_seed_and_a_quoted_hash_say_nothing() -> None:
     for f in SEEDS.glob("*.txt"):
         assert _lines(f.name, f.read_bytes()) == [], f
@@ -208,3 +219,17 @@ def test_a_feed_written_empty_by_a_topic_no_article_has_is_told_once(
     os.unlink(cfg.parent / "feeds" / "ai.rss")
     err = run_cli("build", "-c", str(cfg), "--now", NOW)[2]
     assert err.count("written empty") == 1 and "and a quality of 95 or more" in err, err
+
+
+def test_many_feeds_written_empty_are_told_in_one_line(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """A site set up before its articles (three hundred feeds, fifty with none yet) was
+    told fifty lines, and again by each --full build."""
+    feeds = "".join(f'\n[feeds.f{i}]\ntitle = "F{i}"\ntopics = ["Nothing {i}"]\n' for i in range(5))
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS + feeds)
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    line = cfg.read_text(encoding="utf-8").split("\n").index('topics = ["Nothing 0"]') + 1
+    assert (code, err) == (0, f"{cfg}:{line}: 5 feeds written empty: feeds.f0, feeds.f1, "
+                              "feeds.f2 and 2 more: no article published by now has one of "
+                              "their topics (feedpub list counts each feed's articles)\n")  # fmt: skip

@@ -182,13 +182,15 @@ _NAMED = frozenset(
      "table", "td", "th", "iframe", "dialog", "fieldset", "summary", "details"}
 )  # fmt: skip
 
-_PLAIN, _HANDLER, _URL = range(3)
+_PLAIN, _HANDLER, _URL, _NAMING = range(4)
 
 
 def _attribute_kind(name: str) -> int:
     """An attribute forbidden on the page (an event handler, a style), one that holds a
-    URL, or another."""
+    URL, one that names its element, or another."""
     low = name.lower()
+    if low in ("aria-label", "aria-labelledby"):  # (a name: only where a role takes one)
+        return _NAMING
     return (
         _HANDLER if low.startswith("on") or low == "style" else _URL if low in URL_ATTRS else _PLAIN
     )
@@ -235,16 +237,17 @@ def check_page(data: bytes, feed_urls: Sequence[str] = ()) -> list[str]:
                 problems.append(f"line {el.sourceline}: <{tag}> is not allowed")
         if tag == "img" and el.get("alt") is None:  # alt="" (decorative) is fine
             problems.append(f"line {el.sourceline}: <img> without an alt attribute")
-        if tag not in _NAMED and el.get("role") is None:
-            problems += [f"line {el.sourceline}: {name}= on <{tag}>, which has no role that "
-                         "takes a name: give it one (role=), or name what holds it"
-                         for name in ("aria-label", "aria-labelledby") if el.get(name)]  # fmt: skip
         for name, value in el.items():
             if (kind := kinds.get(name)) is None:
                 kind = kinds[name] = _attribute_kind(name)
             if kind == _PLAIN:
                 if name == "id" and value:
                     ids[value] += 1
+            elif kind == _NAMING:
+                if value and tag not in _NAMED and el.get("role") is None:
+                    problems.append(f"line {el.sourceline}: {name}= on <{tag}>, which has no "
+                                    "role that takes a name: give it one (role=), or name "
+                                    "what holds it")  # fmt: skip
             elif kind == _HANDLER:
                 problems.append(f"line {el.sourceline}: {name}= is not allowed")
             elif not is_absolute(value):

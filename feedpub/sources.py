@@ -810,6 +810,7 @@ def prepare() -> None:
     cleans a text (see :func:`feedpub.articles._has_text`), and a process that does
     imports it then; the build imports it while they read (:func:`prepare_articles`)."""
     from .articles import load_summary  # noqa: F401
+    from .notices import article_notices  # noqa: F401  (what load_summary asks for)
 
 
 def prepare_articles() -> None:

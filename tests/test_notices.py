@@ -153,6 +153,15 @@ def test_a_key_that_is_no_text_is_no_mistake_and_no_crash(line: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("title", ['""', "“", "”", "'“'", '"„"'])
+def test_a_title_empty_or_one_quote_long_is_no_mistake_and_no_crash(title: str) -> None:
+    """An empty title (the excerpt stands for it) made the first version's curly-quote
+    check fail (the file was rejected: "cannot load")."""
+    text = (SEEDS / SEED).read_text(encoding="utf-8")
+    line = next(x for x in text.split("\n") if x.startswith("title:"))
+    assert _lines("a.txt", text.replace(line, f"title: {title}").encode()) == []
+
+
 def test_every_seed_and_a_quoted_hash_say_nothing() -> None:
     for f in SEEDS.glob("*.txt"):
         assert _lines(f.name, f.read_bytes()) == [], f

@@ -496,7 +496,7 @@ def _conflict_line(text: str) -> int | None:
 
 
 #: A ``key: value`` line (or ``- key: value``), its key and its value.
-_KEY_VALUE = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*:[ \t]+(\S.*?)[ \t]*")
+_KEY_VALUE = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*:[ \t]+(\S(?:.*\S)?)[ \t]*")
 #: The keys whose values are lists or mappings, never a text to quote.
 _STRUCTURED = frozenset({"topics", "images", "related", "provider"})
 #: What begins a value YAML does not read as plain text: a flow collection, an alias or
@@ -579,12 +579,24 @@ def _quoting_hint(block: str, line: int) -> str:
 #: Spaces that are no space to YAML (a word processor's no-break space, pasted with the
 #: text): YAML reads one as a letter of a key or a value.
 _ODD_SPACES = "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u3000"
-#: A line whose indentation holds such a space before a key or a ``-``, or whose key
-#: is followed by one: ``(the odd space)``.
-_ODD_SPACE = re.compile(
-    rf"[ \t{_ODD_SPACES}]*?([{_ODD_SPACES}])[ \t{_ODD_SPACES}]*(?:-[ \t{_ODD_SPACES}]|[A-Za-z_][\w.-]*:)"
-    rf"|[ \t]*(?:-[ \t]+)?[A-Za-z_][\w.-]*:([{_ODD_SPACES}])"
-)
+#: What follows a line's indentation when it is a list's item or a key.
+_ITEM_OR_KEY = re.compile(rf"-[ \t{_ODD_SPACES}]|[A-Za-z_][\w.-]*:")
+#: A key followed by such a space: ``(the odd space)``.
+_ODD_AFTER_KEY = re.compile(rf"[ \t]*(?:-[ \t]+)?[A-Za-z_][\w.-]*:([{_ODD_SPACES}])")
+
+
+def _odd_space(text: str) -> tuple[str, bool] | None:
+    """The space YAML takes as a letter (:data:`_ODD_SPACES`) in ``text``'s indentation
+    before a key or a ``-`` (then True), or right after a key's colon (False); else
+    None. (In code, not one expression: this is linear in the line however it is made.)"""
+    rest = text.lstrip(" \t" + _ODD_SPACES)
+    lead = text[: len(text) - len(rest)]
+    odd = next((c for c in lead if c in _ODD_SPACES), None)
+    if odd is not None and _ITEM_OR_KEY.match(rest):
+        return odd, True
+    if m := _ODD_AFTER_KEY.match(text):
+        return m[1], False
+    return None
 
 
 def _misplaced_space(block: str, line: int) -> tuple[int, str] | None:
@@ -595,12 +607,14 @@ def _misplaced_space(block: str, line: int) -> tuple[int, str] | None:
     if not any(c in block for c in _ODD_SPACES):
         return None
     for n, text in enumerate(block.split("\n", line + 1)[: line + 1]):
-        if m := _ODD_SPACE.match(text):
-            char = m[1] or m[2]
+        if found := _odd_space(text):
+            char, indented = found
             import unicodedata  # (an error's words only)
 
             name = "no-break space" if char == "\u00a0" else unicodedata.name(char).lower()
-            where = "in the indentation" if m[1] else f"after {text.split(':', 1)[0].strip(' -')}:"
+            where = (
+                "in the indentation" if indented else f"after {text.split(':', 1)[0].strip(' -')}:"
+            )
             return n, (
                 f"a {name} (U+{ord(char):04X}) {where}, where YAML needs a plain space: "
                 "retype it as a space"
@@ -615,7 +629,7 @@ _NO_SPACE = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*):[^\s/]")
 
 #: A key of the format and its value with no colon between (``published true``), or a
 #: full-width one (``type：article``, as a CJK input method writes it).
-_NO_COLON = re.compile(r"[ \t]*([A-Za-z_][\w-]*)(?:[ \t]+|[ \t]*：[ \t]*)(\S.*?)[ \t]*")
+_NO_COLON = re.compile(r"[ \t]*([A-Za-z_][\w-]*)(?:[ \t]+|[ \t]*：[ \t]*)(\S(?:.*\S)?)[ \t]*")
 
 
 def _keyless_line(block: str, e: yaml.MarkedYAMLError) -> tuple[int, str] | None:
@@ -633,7 +647,8 @@ def _keyless_line(block: str, e: yaml.MarkedYAMLError) -> tuple[int, str] | None
         m[1] in KNOWN_KEYS or (" " not in m[2] and likely_meant(m[1], KNOWN_KEYS, 0))
     ):  # "Related coverage was …" is a line of text going on unindented)
         key = m[1] if m[1] in KNOWN_KEYS else likely_meant(m[1], KNOWN_KEYS, 0)
-        return context.line, f"a key needs a colon after it: write {key}: {m[2]}"
+        value = m[2] if len(m[2]) <= 40 else f"{m[2][:39]}…"
+        return context.line, f"a key needs a colon after it: write {key}: {value}"
     before = context.line - 1
     while before >= 0 and not _line_of(block, before).strip():
         before -= 1
@@ -649,7 +664,15 @@ def _keyless_line(block: str, e: yaml.MarkedYAMLError) -> tuple[int, str] | None
 
 def _line_of(block: str, line: int) -> str:
     """Line ``line`` (from 0) of ``block``."""
-    return block.split("\n", line + 1)[line] if line <= block.count("\n") else ""
+    lines = _lines(block)
+    return lines[line] if 0 <= line < len(lines) else ""
+
+
+@functools.lru_cache(maxsize=1)
+def _lines(block: str) -> tuple[str, ...]:
+    """The lines of ``block``, split once for the hints that walk up them (each split
+    again for every line walked was quadratic in a file's lines)."""
+    return tuple(block.split("\n"))
 
 
 def _indent(block: str, line: int) -> str:

@@ -529,7 +529,7 @@ def load_config(path: str | Path) -> Config:
 #: A word processor's quotes, and the quotes TOML reads in their place.
 _CURLY = str.maketrans("“”‘’", "\"\"''")
 #: A key given a text in a word processor's quotes: the key, and the text between them.
-_CURLY_VALUE = re.compile(r"[ \t]*(.+?)[ \t]*=[ \t]*[“‘](.*)[”’][ \t]*")
+_CURLY_VALUE = re.compile(r"[ \t]*([^=]*[^=\s])[ \t]*=[ \t]*[“‘](.*)[”’][ \t]*")
 
 
 def _toml_mistake(text: str, line: int, e: tomllib.TOMLDecodeError) -> str:

@@ -23,11 +23,6 @@ from .errors import Notice, likely_meant, shown_text
 
 #: What a ``published`` that is not YAML's true says when it means true.
 _MEANT_TRUE = frozenset({"true", "yes", "y", "on", "t", "1"})
-#: The line of a title or excerpt, then `` #``: YAML reads from the ``#`` on as a
-#: comment (``title: Microsoft is #1`` is "Microsoft is"; ``title: #1 app``, nothing).
-_COMMENT_CUT = re.compile(
-    rb"[a-z]+[ \t]*:(?:[ \t]+(?:[^\s\"'|>#][^\n]*?|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'))?[ \t]+#"
-)  # (a quoted value then a comment: ``title: "Barbie" #1 at the box office`` is "Barbie")
 _CURLY = ("“‘„«", "”’“»")
 #: The quotes of one kind, by the one that opens: one of them inside the title as well
 #: (``“Barbie” beats “Oppenheimer”``) is the headline quoting twice, no mistake.
@@ -57,7 +52,7 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
                       "article is not published; to publish it, write published: true"))  # fmt: skip
     if b"#" in data:  # (memchr: a search for " #" would stop at every space)
         for key in ("title", "excerpt"):
-            if (line := _line(data, key)) and b"#" in line and _COMMENT_CUT.match(line):
+            if (line := _line(data, key)) and b"#" in line and _cut_by_comment(line):
                 found.append((key, f"{key}: what follows the # is a YAML comment, left out of "
                               f"the {key}: if it belongs to the {key}, put all of it in double "
                               f'quotes, {key}: "…"'))  # fmt: skip
@@ -114,6 +109,36 @@ def _line(data: bytes, key: str) -> bytes:
         return b""
     end = data.find(b"\n", at)
     return data[at : end if end >= 0 else len(data)]
+
+
+def _cut_by_comment(line: bytes) -> bool:
+    """Whether YAML reads a comment after the value of the key line ``line``: from a
+    ``#`` after white space, past a quoted value (``title: Microsoft is #1`` is
+    "Microsoft is"; ``title: #1 app``, nothing; ``title: "Barbie" #1 …``, "Barbie").
+    Linear in the line (a regular expression of it was quadratic on a hostile one)."""
+    value = line.partition(b":")[2]
+    rest = value.lstrip(b" \t")
+    if not rest or len(rest) == len(value):  # (no value, or none after a space)
+        return False
+    if rest[:1] == b"#":
+        return True
+    if rest[:1] in (b'"', b"'"):
+        quote, at = rest[:1], 1
+        while (at := rest.find(quote, at)) != -1:  # its closing quote
+            slashes = 0  # (before it: an odd number escape it)
+            while quote == b'"' and rest[at - 1 - slashes] == 0x5C:  # (a backslash)
+                slashes += 1
+            if slashes % 2:
+                at += 1  # (an escaped \")
+            elif quote == b"'" and rest[at + 1 : at + 2] == b"'":
+                at += 2  # ('' is one ')
+            else:
+                after = rest[at + 1 :]
+                return after.lstrip(b" \t")[:1] == b"#" and after[:1] in (b" ", b"\t")
+        return False
+    if rest[:1] in (b"|", b">"):  # a block's text: on the lines below
+        return False
+    return b" #" in rest or b"\t#" in rest
 
 
 def _means_true(value: object) -> bool:

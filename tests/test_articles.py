@@ -1163,6 +1163,25 @@ def test_a_line_of_text_that_begins_with_a_key_s_word_is_text_going_on() -> None
     assert e.value.line == 5 and "this line has no key: indent it" in e.value.message
 
 
+def test_the_hints_read_a_hostile_file_in_time_in_proportion_to_its_size() -> None:
+    """Each hint is linear in the lines it reads (a regular expression with a lazy part
+    before trailing spaces, and a walk up the lines that split the block again for each,
+    were quadratic: a value wrapped over 20,000 lines took 18 s to be told, and over
+    200,000 would have taken half an hour). Checked by what they say, at sizes that
+    would not end in a test run's time were they quadratic again."""
+    n = 200_000
+    lines = SEED.split("\n")
+    lines[3:4] = ["excerpt: Microsoft has announced", *(["  more"] * n), "  It runs: Azure"]
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", "\n".join(lines).encode(), UTC)
+    assert e.value.line == 5 + n and 'must be quoted: write excerpt: "…"' in e.value.message
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", _seed_with(7, "type article" + " " * n + "x"), UTC)
+    assert e.value.message == (
+        "YAML error: a key needs a colon after it: write type: article" + " " * 32 + "…"
+    )
+
+
 @pytest.mark.parametrize("value", ["“Azure: the new supercomputer”", "‘Azure: the new one’"])
 def test_a_value_in_curly_quotes_is_told_they_are_no_quotes_to_yaml(value: str) -> None:
     with pytest.raises(ArticleError) as e:

@@ -162,6 +162,23 @@ def test_a_title_empty_or_one_quote_long_is_no_mistake_and_no_crash(title: str) 
     assert _lines("a.txt", text.replace(line, f"title: {title}").encode()) == []
 
 
+@pytest.mark.parametrize(
+    ("title", "cut"),
+    [
+        ('"He said \\"no\\"" #1', True), ('"a \\\\" #1', True), ('"a \\" #1"', False),
+        ("'It''s' #1", True), ("'It''s #1'", False), ("a#1", False), ("a\t#1", True),
+        ("|", False), ("a" + " " * 100_000 + "b#", False), ('"' + "\\\"" * 50_000 + '" #', True),
+    ],
+)  # fmt: skip
+def test_a_comment_is_found_as_yaml_finds_it(title: str, cut: bool) -> None:
+    """What YAML takes for a comment after a title, past its quotes and their escapes (a
+    regular expression of it was quadratic on a line of spaces: linear now)."""
+    text = (SEEDS / SEED).read_text(encoding="utf-8")
+    line = next(x for x in text.split("\n") if x.startswith("title:"))
+    said = _lines("a.txt", text.replace(line, f"title: {title}").encode())
+    assert bool(said) == cut, said
+
+
 def test_every_seed_and_a_quoted_hash_say_nothing() -> None:
     for f in SEEDS.glob("*.txt"):
         assert _lines(f.name, f.read_bytes()) == [], f

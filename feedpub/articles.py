@@ -56,15 +56,15 @@ class _FrontMatterConstructor(yaml.constructor.SafeConstructor):
     """SafeConstructor that refuses duplicate keys and wraps impossible dates."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
+        seen: dict[Any, yaml.Mark] = {}
         for key_node, _ in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if key is not None:
-                if key in seen:
+                if key in seen:  # (the first as the context: where the other is)
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {str(key)[:40]!r}", key_node.start_mark
+                        None, seen[key], f"duplicate key {str(key)[:40]!r}", key_node.start_mark
                     )
-                seen.add(key)
+                seen[key] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
@@ -360,6 +360,9 @@ def parse_front_matter(
             m = _KEY_VALUE.fullmatch(_line_of(block, mark.line)) if mark else None
             if m and re.match(r"!\S*[ \t]+[^\s#]", m[2]):  # (a tag, then text: a headline)
                 reason += ": a text that begins with ! must be in double quotes"
+        elif e.problem and e.problem.startswith("duplicate key"):  # (a merge kept both sides)
+            first = context.line + offset + 1 if context is not None else None
+            reason = f"{e.problem}: given twice, here and at line {first}: keep one"
         elif mark and "\t" in _indent(block, mark.line):  # (PyYAML's message may not say)
             reason += ": the line is indented with a tab; YAML indents with spaces only"
         elif (mark and (context is None or context.line == mark.line
@@ -627,6 +630,8 @@ def _misplaced_space(block: str, line: int) -> tuple[int, str] | None:
 _NO_SPACE = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*):[^\s/]")
 
 
+#: The line that parts the two versions of a git merge conflict (``=======``).
+_SEPARATOR_LINE = re.compile(r"={7,}[ \t]*")
 #: A key of the format and its value with no colon between (``published true``), or a
 #: full-width one (``type：article``, as a CJK input method writes it).
 _NO_COLON = re.compile(r"[ \t]*([A-Za-z_][\w-]*)(?:[ \t]+|[ \t]*：[ \t]*)(\S(?:.*\S)?)[ \t]*")
@@ -641,6 +646,11 @@ def _keyless_line(block: str, e: yaml.MarkedYAMLError) -> tuple[int, str] | None
     if e.context != "while scanning a simple key" or context is None:
         return None
     text = _line_of(block, context.line)
+    if _SEPARATOR_LINE.fullmatch(text):
+        return context.line, (
+            "a line left from a git merge conflict (=======, between the two versions): "
+            "keep the right version of the lines around it and remove this line"
+        )
     if m := _NO_SPACE.match(text):
         return context.line, f"put a space after {m[1]}:"
     if (m := _NO_COLON.fullmatch(text)) and (  # (a key as written, or one word after it:

@@ -191,8 +191,8 @@ def build(
                     stage, [p for o in result.deferred for p in o.problems], bool(result.failed)
                 )
             _publish(stage, result)  # every file's bytes on disk, then the renames
-            if not g.errors:  # (else a file rejected may be the one with the topic)
-                g.notices += _written_empty(config, selected, result.outcomes, full)
+            g.notices += _written_empty(config, selected, result.outcomes, full,
+                                        rejected=bool(g.errors))  # fmt: skip
             pages = _prune(config, prunes, check, result)
             if site is not None:  # (a --feed build knows the files of its feeds only)
                 produced = {o.name for o in result.outcomes if o.status != "removed"} | pages
@@ -649,7 +649,7 @@ def _recorded(config: Config) -> tuple[set[str], str | None]:
 
 
 def _written_empty(config: Config, selected: dict[str, list[Summary]],
-                   outcomes: list[Outcome], full: bool) -> list[Notice]:  # fmt: skip
+                   outcomes: list[Outcome], full: bool, rejected: bool) -> list[Notice]:  # fmt: skip
     """A notice for each feed of some topics written empty by this build: no published
     article has any of its topics, most likely a topic misspelt in the config (or one
     renamed in the articles). Said by the build that writes it so, not by the next; by
@@ -660,21 +660,24 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
              if feed.topic_keys is not None and not selected.get(feed.slug, True)
              and (full or any(f"{feed.slug}.{fmt}" in written for fmt in feed.formats))]  # fmt: skip
     path = str(config.path)
+    # (a file rejected may be the one with the topic: said so, not left unsaid, as the
+    # next builds, which write the feed no more, would leave it)
+    maybe = "; or the article that has it is a file rejected above" if rejected else ""
     if len(empty) > _TOGETHER:  # (the config read again for one line, not for each feed)
         slugs = ", ".join(f"feeds.{f.slug}" for f in empty[:_TOGETHER])
         return [Notice(path, line_of(config, ("feeds", empty[0].slug, "topics")),
                        f"{len(empty)} feeds written empty: {slugs} and {len(empty) - _TOGETHER} "
-                       "more: no article published by now has one of their topics (feedpub "
-                       "list counts each feed's articles)")]  # fmt: skip
+                       f"more: no article published by now has one of their topics{maybe} "
+                       "(feedpub list counts each feed's articles)")]  # fmt: skip
     out: list[Notice] = []
     for feed in empty:
         topics = ", ".join(f'"{t}"' for t in feed.topics)
         quality = f" and a quality of {feed.min_quality:g} or more" if feed.min_quality else ""
         out.append(Notice(path, line_of(config, ("feeds", feed.slug, "topics")),
                           f"feeds.{feed.slug}: written empty: no article published by now has "
-                          f"one of its topics ({topics}){quality}: a topic misspelt? (feedpub "
-                          "list counts each feed's articles; feedpub preview TOPIC names the "
-                          "topics near one)"))  # fmt: skip
+                          f"one of its topics ({topics}){quality}: a topic misspelt?{maybe} "
+                          "(feedpub list counts each feed's articles; feedpub preview TOPIC "
+                          "names the topics near one)"))  # fmt: skip
     return out
 
 

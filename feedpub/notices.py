@@ -69,6 +69,13 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
             listed = ", ".join(t.strip() for t in topics.split(","))
             found.append(("topics", f"topics: {topics!r} is one topic: for several, write a "
                           f"list, topics: [{listed}]"))  # fmt: skip
+    elif type(topics) is list:
+        for topic in topics[:100]:  # ("- AI" indented under "- Azure": one topic, "Azure - AI")
+            if type(topic) is str and " - " in topic and _folded_item(data, topic):
+                found.append(("topics", f"topics: {shown_text(repr(topic))} is one topic: "
+                              "a '- ' indented deeper than the one above goes on its text: "
+                              "line the dashes up"))  # fmt: skip
+                break
     value = d.get("quality")
     if value is not None and type(value) is not int and _number(value) is None:
         found.append(("quality", f"quality: {value!r} is not a number: the article has no "
@@ -92,7 +99,8 @@ def _lines_of_keys(data: bytes) -> dict[str, int]:
     files with a notice only."""
     import yaml
 
-    text = data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n")
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # (as an editor counts lines)
     try:
         block, offset = split_front_matter(text)
         node = yaml.compose(block, Loader=yaml.CSafeLoader)
@@ -142,6 +150,18 @@ def _cut_by_comment(line: bytes) -> bool:
     if rest[:1] in (b"|", b">"):  # a block's text: on the lines below
         return False
     return b" #" in rest or b"\t#" in rest
+
+
+def _folded_item(data: bytes, topic: str) -> bool:
+    """Whether ``topic`` is a list's item YAML folded into the one above: its first part
+    ends a line and the next line, indented, begins ``- `` and its second part."""
+    first, _, second = topic.partition(" - ")
+    pattern = (
+        re.escape(first.encode())
+        + rb"[ \t]*\r?\n[ \t]+- [ \t]*"
+        + re.escape(second.split(" ", 1)[0].encode())
+    )
+    return re.search(pattern, data) is not None
 
 
 def _means_true(value: object) -> bool:

@@ -1163,6 +1163,27 @@ def test_a_line_of_text_that_begins_with_a_key_s_word_is_text_going_on() -> None
     assert e.value.line == 5 and "this line has no key: indent it" in e.value.message
 
 
+def test_what_a_merge_leaves_is_told_as_such() -> None:
+    """Both sides of a conflict kept (a key twice) were told to quote a value already
+    quoted; a ``=======`` left alone, to indent it (into the title)."""
+    lines = SEED.split("\n")
+    twice = [*lines[:3], 'title: "Azure: the other version"', *lines[3:]]
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", "\n".join(twice).encode(), UTC)
+    assert (e.value.line, e.value.message) == (
+        4,
+        "YAML error: duplicate key 'title': given twice, here and at line 3: keep one",
+    )
+    parted = [*lines[:3], "=======", *lines[3:]]
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", "\n".join(parted).encode(), UTC)
+    assert (e.value.line, e.value.message) == (
+        4,
+        "YAML error: a line left from a git merge conflict (=======, between the two "
+        "versions): keep the right version of the lines around it and remove this line",
+    )
+
+
 def test_the_hints_read_a_hostile_file_in_time_in_proportion_to_its_size() -> None:
     """Each hint is linear in the lines it reads (a regular expression with a lazy part
     before trailing spaces, and a walk up the lines that split the block again for each,

@@ -191,6 +191,25 @@ def test_a_file_of_many_keys_of_its_own_weighs_the_first_fifty() -> None:
     assert _lines("a.txt", untold) == []
 
 
+def test_a_list_item_indented_under_the_one_above_is_told() -> None:
+    """``  - Azure`` then ``    - AI``: YAML folds them into one topic, "Azure - AI", and
+    the article left both feeds without a word."""
+    folded = _edited("topics:\n  - Azure", "topics:\n  - Azure\n    - AI")
+    assert _lines("a.txt", folded) == [
+        "20: topics: 'Azure - AI' is one topic: a '- ' indented deeper than the one above "
+        "goes on its text: line the dashes up"
+    ]
+    assert _lines("a.txt", _edited("topics:\n  - Azure", "topics:\n  - Azure - AI")) == []
+
+
+def test_a_file_of_old_mac_line_breaks_is_told_at_its_lines() -> None:
+    data = _edited("quality: 65", "quality: high").replace(b"\n", b"\r")
+    assert _lines("a.txt", data) == [
+        "8: quality: 'high' is not a number: the article has no quality, and a feed with "
+        "min_quality leaves it out"
+    ]
+
+
 def test_every_seed_and_a_quoted_hash_say_nothing() -> None:
     for f in SEEDS.glob("*.txt"):
         assert _lines(f.name, f.read_bytes()) == [], f
@@ -245,11 +264,13 @@ def test_a_feed_written_empty_by_a_topic_no_article_has_is_told_once(
     assert run_cli("build", "-c", str(cfg), "--now", NOW, "--full")[::2] == (0, err)  # again
     os.unlink(cfg.parent / "feeds" / "ai.rss")
     assert "feeds.ai: written empty" in run_cli("build", "-c", str(cfg), "--now", NOW)[2]
-    # not while a file is rejected: it may be the one that has the topic
+    # a file rejected may be the one with the topic: said so (the next builds, which
+    # write the feed no more, would not say it: under cron it was lost)
     (seeds_dir / "bad.txt").write_text("---\ntitle: [Azur\n---\n", encoding="utf-8")
     os.unlink(cfg.parent / "feeds" / "ai.rss")
     code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
-    assert code == 1 and "bad.txt:3: YAML error" in err and "written empty" not in err, err
+    assert code == 1 and "bad.txt:3: YAML error" in err, err
+    assert "a topic misspelt?; or the article that has it is a file rejected above" in err, err
     os.unlink(seeds_dir / "bad.txt")
     # a feed with items, or of every topic, is never told; min_quality is named
     cfg.write_text(cfg.read_text(encoding="utf-8").replace('"AI x"]', '"AI x"]\nmin_quality = 95'),

@@ -315,7 +315,7 @@ def parse_front_matter(
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ArticleError(path, *_not_utf8(data, e.start)) from None
+        raise ArticleError(path, *not_utf8(data, e.start)) from None
     if b"\x00" in data:  # (UTF-8 has the byte only for the character: memchr, not a scan)
         if _utf16(data):
             raise ArticleError(path, 1, _UTF16)
@@ -443,7 +443,7 @@ def _utf16(data: bytes) -> bool:
     return False
 
 
-def _not_utf8(data: bytes, at: int) -> tuple[int, str]:
+def not_utf8(data: bytes, at: int) -> tuple[int, str]:
     """The line (from 1) and the reason for the file ``data`` that is no UTF-8 from
     its byte ``at``: UTF-16, a binary file, or else the line and column (in characters,
     from 1, as an editor counts them) of the byte, and the character it is in

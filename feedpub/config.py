@@ -512,11 +512,10 @@ def load_config(path: str | Path) -> Config:
     try:
         text = raw.decode("utf-8-sig")  # (a byte order mark, as some editors write, is no text)
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        byte = raw[e.start : e.start + 1].hex()
-        raise ConfigError(
-            shown, [f"{line}: not UTF-8 (a byte 0x{byte}): save the file as UTF-8"]
-        ) from e
+        from .articles import not_utf8  # (as an article file is told: UTF-16, Windows-1252)
+
+        line, reason = not_utf8(raw, e.start)
+        raise ConfigError(shown, [f"{line}: {reason}"]) from e
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

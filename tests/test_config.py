@@ -285,7 +285,17 @@ def test_a_config_with_a_byte_order_mark_is_read_and_one_not_in_utf8_named_at_it
     line = GOOD.split("\n").index('title = "Azure"') + 1
     with pytest.raises(ConfigError) as info:
         load_config(cfg)
-    assert info.value.problems == [f"{line}: not UTF-8 (a byte 0xe9): save the file as UTF-8"]
+    column = next(x for x in latin.split("\n") if x.startswith('title = "Caf')).index("\u00e9") + 1
+    assert info.value.problems == [
+        f"{line}: invalid UTF-8 at line {line}, column {column}: the byte E9, é in "
+        "Windows-1252: save the file as UTF-8"
+    ]
+    cfg.write_bytes(GOOD.encode("utf-16"))  # (Notepad's "Unicode")
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    assert info.value.problems == [
+        '1: the file is saved as UTF-16 (Notepad\'s "Unicode"): save it as UTF-8'
+    ]
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])

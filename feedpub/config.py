@@ -528,7 +528,14 @@ def load_config(path: str | Path) -> Config:
 #: A word processor's quotes, and the quotes TOML reads in their place.
 _CURLY = str.maketrans("“”‘’", "\"\"''")
 #: A key given a text in a word processor's quotes: the key, and the text between them.
-_CURLY_VALUE = re.compile(r"[ \t]*([^=]*[^=\s])[ \t]*=[ \t]*[“‘](.*)[”’][ \t]*")
+_CURLY_VALUE = re.compile(r"([^=]*[^=\s])[ \t]*=[ \t]*[“‘](.*)[”’]")
+
+
+def _toml_escaped(c: str) -> str:
+    """A character of a TOML basic string as it is written there."""
+    if c in '"\\':
+        return "\\" + c
+    return c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
 
 
 def _toml_mistake(text: str, line: int, e: tomllib.TOMLDecodeError) -> str:
@@ -538,10 +545,15 @@ def _toml_mistake(text: str, line: int, e: tomllib.TOMLDecodeError) -> str:
     written = lines[line - 1] if 0 < line <= len(lines) else ""
     said = str(e)
     if written.translate(_CURLY) != written and not said.startswith("Cannot"):
-        meant = shown_path(written.strip().translate(_CURLY))
-        if m := _CURLY_VALUE.fullmatch(written):  # (its own ’ and " kept: "It’s \"news\"")
-            inner = m[2].replace("\\", "\\\\").replace('"', '\\"')
+        line_text = written.strip()
+        meant = shown_path(line_text.translate(_CURLY))
+        # (its own ’ and " kept: "It’s \"news\""; the line stripped first, and one "=" in
+        # it: linear, where a regular expression of a line of spaces was quadratic)
+        if "=" in line_text and (m := _CURLY_VALUE.fullmatch(line_text)):
+            inner = "".join(_toml_escaped(c) for c in m[2])
             meant = shown_text(f'{m[1]} = "{inner}"')
+        if len(meant) > 80:
+            meant = f"{meant[:79]}…"
         return f"“ ” and ‘ ’ are not quotes to TOML: write {meant} (with straight quotes)"
     twice = re.match(r"Cannot declare (\(.*?\)) twice", said)
     keys: tuple[str, ...] = ()

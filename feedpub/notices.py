@@ -43,15 +43,15 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
         unknown = (k for k in d if isinstance(k, str) and k not in KNOWN_KEYS)  # (2024: …)
         for key in itertools.islice(unknown, _KEYS_WEIGHED):
             if (bare := key.strip(_ODD_SPACES)) != key and bare in KNOWN_KEYS and bare not in d:
-                found.append((key, f"{shown_text(repr(key))}: a space YAML takes as a letter "
+                found.append((key, f"{_said(key)}: a space YAML takes as a letter "
                               "(a no-break space, say) is in the key: write it without"))  # fmt: skip
             elif (meant := _misspelt(key)) and meant not in d:
-                found.append((key, f"{shown_text(key)} is not a key feedpub reads: did you "
+                found.append((key, f"{_said(key, quoted=False)} is not a key feedpub reads: did you "
                               f"mean {meant}?"))  # fmt: skip
     published = d.get("published")
     if published is not True and published is not False and _means_true(published):
         kind = "a number" if isinstance(published, int | float) else "text"
-        found.append(("published", f"published: {published!r} is {kind}, not true: the "
+        found.append(("published", f"published: {_said(published)} is {kind}, not true: the "
                       "article is not published; to publish it, write published: true"))  # fmt: skip
     if b"#" in data:  # (memchr: a search for " #" would stop at every space)
         for key in ("title", "excerpt"):
@@ -62,23 +62,23 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
     topics = d.get("topics")
     if type(topics) is str:
         if topics[:1] == "-" and topics[1:2] in _ODD_SPACES:
-            found.append(("topics", f"topics: {shown_text(repr(topics))} is one topic: a space "
+            found.append(("topics", f"topics: {_said(topics)} is one topic: a space "
                           "YAML takes as a letter (a no-break space, say) follows the dash of "
                           "its list: retype it as a space"))  # fmt: skip
         elif ", " in topics:
-            listed = ", ".join(t.strip() for t in topics.split(","))
-            found.append(("topics", f"topics: {topics!r} is one topic: for several, write a "
+            listed = _said(", ".join(t.strip() for t in topics.split(",")), quoted=False)
+            found.append(("topics", f"topics: {_said(topics)} is one topic: for several, write a "
                           f"list, topics: [{listed}]"))  # fmt: skip
     elif type(topics) is list:
         for topic in topics[:100]:  # ("- AI" indented under "- Azure": one topic, "Azure - AI")
             if type(topic) is str and " - " in topic and _folded_item(data, topic):
-                found.append(("topics", f"topics: {shown_text(repr(topic))} is one topic: "
+                found.append(("topics", f"topics: {_said(topic)} is one topic: "
                               "a '- ' indented deeper than the one above goes on its text: "
                               "line the dashes up"))  # fmt: skip
                 break
     value = d.get("quality")
     if value is not None and type(value) is not int and _number(value) is None:
-        found.append(("quality", f"quality: {value!r} is not a number: the article has no "
+        found.append(("quality", f"quality: {_said(value)} is not a number: the article has no "
                       "quality, and a feed with min_quality leaves it out"))  # fmt: skip
     title = d.get("title")
     if (type(title) is str and len(title) > 1 and title[0] in _CURLY[0]
@@ -89,27 +89,51 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
                       'part of the title: to quote it, use straight quotes, title: "…"'))  # fmt: skip
     if not found:
         return []
-    lines = _lines_of_keys(data)
+    lines = _lines_of_keys(data, {key for key, _ in found})
     return [Notice(path, lines.get(key, 1), message) for key, message in found]
 
 
-def _lines_of_keys(data: bytes) -> dict[str, int]:
-    """The line (from 1) of each top-level key of the article file ``data``, as YAML
-    reads the key (quoted, with a no-break space in it: ``"titel\\e"``); for the few
-    files with a notice only."""
-    import yaml
-
+def _lines_of_keys(data: bytes, keys: set[str]) -> dict[str, int]:
+    """The line (from 1) of each of ``keys``, top-level keys of the article file
+    ``data``, as an editor counts lines: found in the text where a key is written
+    plainly, else as YAML reads the keys (quoted, with a no-break space in it:
+    ``"titel\\e"``), up to the last one sought (its events, not a tree: a tree of a
+    large front matter took seconds to make and collect)."""
     text = data.decode("utf-8", "replace").removeprefix("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # (as an editor counts lines)
+    lines = {k: n for k, n in _key_lines(text.split("\n")).items() if k in keys}
+    if len(lines) == len(keys):
+        return lines
+    import yaml
+
     try:
         block, offset = split_front_matter(text)
-        node = yaml.compose(block, Loader=yaml.CSafeLoader)
+        depth, key_next = 0, False
+        for event in yaml.parse(block, Loader=yaml.CSafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if depth == 1 and key_next:  # (a key that is a mapping: no text)
+                    key_next = False
+                depth += 1
+                key_next = key_next if depth > 1 else isinstance(event, yaml.MappingStartEvent)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+                if depth == 1:
+                    key_next = True  # (a value ended: a key comes next)
+            elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)) and depth == 1:
+                mark = event.start_mark
+                if (
+                    key_next
+                    and isinstance(event, yaml.ScalarEvent)
+                    and event.value in keys
+                    and mark
+                ):
+                    lines.setdefault(event.value, mark.line + offset + 1)
+                    if len(lines) == len(keys):
+                        break
+                key_next = not key_next
     except (ValueError, yaml.YAMLError):
-        node = None
-    if not isinstance(node, yaml.MappingNode):  # (a mapping to the fast reader alone)
-        return _key_lines(text.split("\n"))
-    return {str(k.value): k.start_mark.line + offset + 1 for k, _ in node.value
-            if isinstance(k, yaml.ScalarNode)}  # fmt: skip
+        pass
+    return lines
 
 
 def _line(data: bytes, key: str) -> bytes:
@@ -170,9 +194,27 @@ def _means_true(value: object) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float) and value == 1
 
 
-@functools.lru_cache(maxsize=1024)  # a corpus has a few keys of its own, in every file
 def _misspelt(key: str) -> str | None:
     """The key of the format ``key`` is most likely a misspelling of: the same but for
     case, or (five letters and more) one letter added, left out, changed or two swapped
     (a site's own keys may be two letters from one: not told); else None."""
+    if len(key) > _LONGEST + 1:  # (none so near: and a long key is not kept below)
+        return None
+    return _weighed(key)
+
+
+@functools.lru_cache(maxsize=1024)  # a corpus has a few keys of its own, in every file
+def _weighed(key: str) -> str | None:
     return likely_meant(key, KNOWN_KEYS, within=1 if len(key) >= 5 else 0)
+
+
+#: The longest key of the format.
+_LONGEST = max(map(len, KNOWN_KEYS))
+
+
+def _said(value: object, quoted: bool = True) -> str:
+    """``value`` as a notice quotes it: as Python writes it (``'true'``), or as it is,
+    cut at 60 characters, every character that is not printable escaped (nothing from
+    a file reaches the terminal as a control)."""
+    text = repr(value) if quoted else str(value)
+    return shown_text(text if len(text) <= 60 else f"{text[:59]}…")

@@ -648,6 +648,25 @@ def test_a_misspelt_key_is_said_with_the_one_meant(
 
 
 @pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        (" " * 100_000 + "“", '1: invalid TOML: “ ” and ‘ ’ are not quotes to TOML: write " '
+                               "(with straight quotes)"),
+        ("[site]\ndescription = “a\x1b[31m”", '2: invalid TOML: “ ” and ‘ ’ are not quotes '
+         'to TOML: write description = "a\\u001b[31m" (with straight quotes)'),
+    ],
+)  # fmt: skip
+def test_the_curly_quote_advice_is_linear_and_toml(tmp_path: Path, line: str, said: str) -> None:
+    """A line of spaces with a curly quote was quadratic (100,000: minutes); the advice
+    for a text with a control in it wrote \\x1b, which TOML does not read."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    assert info.value.problems == [said]
+
+
+@pytest.mark.parametrize(
     ("old", "new", "said"),
     [
         ('title = "Azure"', "title = “Azure”", '10: invalid TOML: “ ” and ‘ ’ are not quotes '

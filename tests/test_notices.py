@@ -210,6 +210,33 @@ def test_a_file_of_old_mac_line_breaks_is_told_at_its_lines() -> None:
     ]
 
 
+def test_what_a_notice_says_back_is_escaped_and_cut() -> None:
+    """The list a notice suggested was written raw: a terminal escape in a topic reached
+    the terminal. Every value said back is escaped, and cut at 60 characters."""
+    data = _edited("topics:\n  - Azure", 'topics: "Azure\\e[31m, AI\\u009b2J\\u202e"')
+    assert _lines("a.txt", data) == [
+        "20: topics: 'Azure\\x1b[31m, AI\\x9b2J\\u202e' is one topic: for several, write a "
+        "list, topics: [Azure\\x1b[31m, AI\\u009b2J\\u202e]"
+    ]
+    long = _edited("quality: 65", "quality: " + "x" * 10_000)
+    assert _lines("a.txt", long) == [
+        f"8: quality: '{'x' * 58}… is not a number: the article has no quality, and a feed "
+        "with min_quality leaves it out"
+    ]
+
+
+def test_a_key_too_long_to_be_a_misspelling_is_not_kept() -> None:
+    """Each key weighed was kept (a cache of 1,024): a key of 1.5 MB in each file of a
+    build kept 1.5 GB. One longer than the format's keys by two is no misspelling, and
+    is not kept."""
+    import feedpub.notices as notices
+
+    before = notices._weighed.cache_info().currsize
+    data = _edited("heat: 85\n", "heat: 85\n" + "k" * 100_000 + ": 1\n")
+    assert _lines("a.txt", data) == []
+    assert notices._weighed.cache_info().currsize == before
+
+
 def test_every_seed_and_a_quoted_hash_say_nothing() -> None:
     for f in SEEDS.glob("*.txt"):
         assert _lines(f.name, f.read_bytes()) == [], f

@@ -188,7 +188,9 @@ def build(
             if site is not None:  # staged after the documents, as they are renamed after them
                 # (not while a feed it lists is kept: it would show what that feed does not)
                 result.outcomes += site.deliver(
-                    stage, [p for o in result.deferred for p in o.problems], bool(result.failed)
+                    stage,
+                    [p for o in result.deferred for p in o.problems],
+                    any(o.status == "failed" for o in result.outcomes),  # (not --check's "differs")
                 )
             _publish(stage, result)  # every file's bytes on disk, then the renames
             g.notices += _written_empty(config, selected, result.outcomes, full,
@@ -626,7 +628,7 @@ class _Site:
         if changed:
             paths = sorted(set(map(str, changed)))
             return [Outcome(name, "deferred", [*paths]) for name, _ in self.files]
-        if failed:
+        if failed and not self.check:  # (--check writes nothing: it compares them)
             return [Outcome(name, "failed", [output.HELD_BACK]) for name, _ in self.files]
         outcomes = []
         for name, data in self.files:

@@ -1002,6 +1002,17 @@ def test_the_site_files_wait_for_a_feed_that_could_not_be_written(
             "the previous file is kept") in err.splitlines()  # fmt: skip
 
 
+def test_check_says_only_what_differs_of_the_site_files(cfg: Path) -> None:
+    """--check of a site whose one feed is stale said the page and the list were "not
+    written, as it lists the feeds that could not be" (they were the same bytes)."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    feeds = cfg.parent / "feeds"
+    with (feeds / "azure.rss").open("ab") as f:
+        f.write(b" ")
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "--check")
+    assert (code, err) == (3, f"{feeds / 'azure.rss'}: differs from what a build would write\n")
+
+
 def test_a_file_a_worker_could_not_write_is_reported_with_its_reason(
     cfg: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -318,7 +318,7 @@ def parse_front_matter(
     except UnicodeDecodeError as e:
         raise ArticleError(path, *not_utf8(data, e.start)) from None
     if b"\x00" in data:  # (UTF-8 has the byte only for the character: memchr, not a scan)
-        if _utf16(data):
+        if utf16(data):
             raise ArticleError(path, 1, _UTF16)
         raise ArticleError(
             path, text[: text.index("\x00")].count("\n") + 1, "binary file (NUL byte)"
@@ -431,7 +431,7 @@ def _body_line(text: str) -> int | None:
 _UTF16 = 'the file is saved as UTF-16 (Notepad\'s "Unicode"): save it as UTF-8'
 
 
-def _utf16(data: bytes) -> bool:
+def utf16(data: bytes) -> bool:
     """Whether ``data`` looks like UTF-16: a byte order mark (FF FE or FE FF, as Notepad
     writes its "Unicode"), or none but a NUL every other byte in its first 256 (the high
     bytes of ASCII characters), and none between them."""
@@ -449,7 +449,7 @@ def not_utf8(data: bytes, at: int) -> tuple[int, str]:
     its byte ``at``: UTF-16, a binary file, or else the line and column (in characters,
     from 1, as an editor counts them) of the byte, and the character it is in
     Windows-1252, the encoding a Windows editor saves in when not told UTF-8."""
-    if _utf16(data):
+    if utf16(data):
         return 1, _UTF16
     if b"\x00" in data:  # (a NUL and bytes that are no UTF-8: no text at all, a PNG say)
         return 1, "binary file (NUL byte)"
@@ -465,7 +465,7 @@ def not_utf8(data: bytes, at: int) -> tuple[int, str]:
     if not char.isprintable():  # (a no-break space, a soft hyphen)
         import unicodedata  # (an error's words only)
 
-        char = f"a {unicodedata.name(char).lower()} (U+{ord(char):04X})"
+        char = f"a {unicodedata.name(char, 'character').lower()} (U+{ord(char):04X})"
     return line, f"{where}, {char} in Windows-1252: save the file as UTF-8"
 
 
@@ -699,6 +699,14 @@ def _not_allowed(character: int | str) -> str:
         escape = f"\\x{char:02x}" if char < 0x100 else f"\\u{char:04x}"
         fix += f', or write it as an escape inside double quotes ("{escape}")'
     return f"YAML error: the character U+{char:04X} is not allowed in a YAML file: {fix}"
+
+
+def _front_matter_lines(text: str) -> list[str]:
+    """The lines of ``text`` (a file's, its line breaks ``\\n``) up to the end of its front
+    matter (not its body's, where a line may begin as a key does)."""
+    lines = text.removeprefix("\ufeff").split("\n")
+    end = next((n for n, x in enumerate(lines[1:], 1) if x.rstrip(" \t") == "---"), len(lines))
+    return lines[:end]
 
 
 def _key_lines(text_lines: list[str]) -> dict[str, int]:
@@ -1170,8 +1178,8 @@ def draft(path: str, digest: str) -> Summary:
 
 
 def _located(path: str, data: bytes, offset: int, e: FieldError) -> ArticleError:
-    text = data.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
-    lines = _key_lines(text)
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+    lines = _key_lines(_front_matter_lines(text))
     # (of the first fifty keys of the file's own, as a notice weighs them: each is weighed
     # against the keys missing, and a file of 99,000 took 7 s to be rejected)
     own = (k for k in lines if k not in KNOWN_KEYS) if e.missing else iter(())

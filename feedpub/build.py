@@ -12,6 +12,7 @@ the last build, :mod:`feedpub.incremental`'s; writing, :mod:`feedpub.output`'s.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,7 @@ from .archive import Document, documents
 from .cache import Cache, Changes, KeptParts, Row
 from .compose import Job, Shown
 from .config import Config, FeedConfig, line_of
-from .errors import ArticleError, Notice, shown_path
+from .errors import ArticleError, Notice, shown_path, shown_text
 from .incremental import HEADLINES
 from .model import Article, Headline, SourceFile, Summary
 from .output import Outcome, Rendered
@@ -673,7 +674,13 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
                        "(feedpub list counts each feed's articles)")]  # fmt: skip
     out: list[Notice] = []
     for feed in empty:
-        topics = ", ".join(f'"{t}"' for t in feed.topics)
+        topics = (
+            ", ".join(  # (as TOML writes them; escaped and cut: a topic may be long)
+                shown_text(json.dumps(t if len(t) <= 40 else t[:39] + "…", ensure_ascii=False))
+                for t in feed.topics[:5]
+            )
+            + (", …" if len(feed.topics) > 5 else "")
+        )
         quality = f" and a quality of {feed.min_quality:g} or more" if feed.min_quality else ""
         out.append(Notice(path, line_of(config, ("feeds", feed.slug, "topics")),
                           f"feeds.{feed.slug}: written empty: no article published by now has "

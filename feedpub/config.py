@@ -514,8 +514,14 @@ def load_config(path: str | Path) -> Config:
     except UnicodeDecodeError as e:
         from .articles import not_utf8  # (as an article file is told: UTF-16, Windows-1252)
 
-        line, reason = not_utf8(raw, e.start)
+        body = raw.removeprefix(b"\xef\xbb\xbf")  # (what e.start counts from)
+        line, reason = not_utf8(body, e.start)
         raise ConfigError(shown, [f"{line}: {reason}"]) from e
+    if "\x00" in text:  # (UTF-16 with no byte order mark decodes, NULs and all)
+        from .articles import not_utf8, utf16
+
+        if utf16(raw):
+            raise ConfigError(shown, [f"1: {not_utf8(raw, 0)[1]}"])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -19,7 +19,14 @@ import itertools
 import re
 from typing import Any
 
-from .articles import _ODD_SPACES, KNOWN_KEYS, _key_lines, _number, split_front_matter
+from .articles import (
+    _ODD_SPACES,
+    KNOWN_KEYS,
+    _front_matter_lines,
+    _key_lines,
+    _number,
+    split_front_matter,
+)
 from .errors import Notice, likely_meant, shown_text
 
 #: The most keys of a file weighed as misspellings (each against every key of the format:
@@ -101,7 +108,7 @@ def _lines_of_keys(data: bytes, keys: set[str]) -> dict[str, int]:
     large front matter took seconds to make and collect)."""
     text = data.decode("utf-8", "replace").removeprefix("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # (as an editor counts lines)
-    lines = {k: n for k, n in _key_lines(text.split("\n")).items() if k in keys}
+    lines = {k: n for k, n in _key_lines(_front_matter_lines(text)).items() if k in keys}
     if len(lines) == len(keys):
         return lines
     import yaml
@@ -137,13 +144,22 @@ def _lines_of_keys(data: bytes, keys: set[str]) -> dict[str, int]:
 
 
 def _line(data: bytes, key: str) -> bytes:
-    """The first line that begins with the key ``key`` in ``data`` (front matter comes
-    first: the key's own), or b"" (for a file's first line, which is ``---``)."""
-    at = data.find(b"\n" + key.encode() + b":") + 1
-    if at == 0:
+    """The first line of the front matter of ``data`` that begins with the key ``key``
+    (a line break before it: not the file's first line, which is ``---``), or b"". The
+    front matter ends at its closing ``---`` (a body's line may begin as a key does);
+    old Mac line breaks (``\\r``) count."""
+    end = min((at for at in (data.find(b"\n---", 3), data.find(b"\r---", 3)) if at >= 0),
+              default=len(data))  # fmt: skip
+    starts = [
+        at for br in (b"\n", b"\r") if (at := data.find(br + key.encode() + b":", 0, end)) >= 0
+    ]
+    if not starts:
         return b""
-    end = data.find(b"\n", at)
-    return data[at : end if end >= 0 else len(data)]
+    at = min(starts) + 1
+    stop = min(
+        (x for x in (data.find(b"\n", at), data.find(b"\r", at)) if x >= 0), default=len(data)
+    )
+    return data[at:stop]
 
 
 def _cut_by_comment(line: bytes) -> bool:
@@ -177,15 +193,21 @@ def _cut_by_comment(line: bytes) -> bool:
 
 
 def _folded_item(data: bytes, topic: str) -> bool:
-    """Whether ``topic`` is a list's item YAML folded into the one above: its first part
-    ends a line and the next line, indented, begins ``- `` and its second part."""
+    """Whether ``topic`` is a list's item YAML folded into the one above: a line ``- A``
+    then a line indented deeper ``- B``, read as one item, "A - B". (By the lines'
+    indentation, one pass: a regular expression of it was quadratic.)"""
     first, _, second = topic.partition(" - ")
-    pattern = (
-        re.escape(first.encode())
-        + rb"[ \t]*\r?\n[ \t]+- [ \t]*"
-        + re.escape(second.split(" ", 1)[0].encode())
-    )
-    return re.search(pattern, data) is not None
+    if not first.strip() or not second.strip():
+        return False
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+    lines = _front_matter_lines(text)
+    for above, below in itertools.pairwise(lines):
+        item, deeper = above.lstrip(" "), below.lstrip(" ")
+        if (item.startswith("- ") and item[2:].strip() == first.strip()
+                and len(below) - len(deeper) > len(above) - len(item)
+                and deeper.startswith("- ") and deeper[2:].strip().startswith(second.strip())):  # fmt: skip
+            return True
+    return False
 
 
 def _means_true(value: object) -> bool:

@@ -1184,6 +1184,21 @@ def test_what_a_merge_leaves_is_told_as_such() -> None:
     )
 
 
+def test_a_misspelt_required_key_is_looked_for_in_the_front_matter_alone() -> None:
+    """A line of the body that begins as a key does (``WebURL: see below``) was named as
+    the misspelt key; a file of old Mac line breaks was not looked into."""
+    lines = SEED.split("\n")
+    at = next(i for i, x in enumerate(lines) if x.startswith("webUrl:"))
+    no_url = "\n".join(lines[:at] + lines[at + 1 :]) + "WebURL: see below\n"
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", no_url.encode(), UTC)
+    assert e.value.message == "no usable webUrl or originalUrl: give an absolute http(s) URL"
+    misspelt = "\r".join([*lines[:at], lines[at].replace("webUrl:", "webURL:"), *lines[at + 1 :]])
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", misspelt.encode(), UTC)
+    assert e.value.line == at + 1 and "write webUrl" in e.value.message
+
+
 def test_what_a_hint_says_back_is_escaped() -> None:
     """A value or a key a hint quotes from the file reached the terminal raw (a
     right-to-left override, a line separator)."""

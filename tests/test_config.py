@@ -290,6 +290,19 @@ def test_a_config_with_a_byte_order_mark_is_read_and_one_not_in_utf8_named_at_it
         f"{line}: invalid UTF-8 at line {line}, column {column}: the byte E9, é in "
         "Windows-1252: save the file as UTF-8"
     ]
+    cfg.write_bytes(b"\xef\xbb\xbf" + latin.encode("latin-1"))  # (a BOM, then the byte)
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    assert info.value.problems[0].startswith(
+        f"{line}: invalid UTF-8 at line {line}, column {column}: the byte E9"
+    )
+    for utf16 in (GOOD.encode("utf-16"), GOOD.encode("utf-16-le")):  # (no BOM: TOML read it)
+        cfg.write_bytes(utf16)
+        with pytest.raises(ConfigError) as info:
+            load_config(cfg)
+        assert info.value.problems == [
+            '1: the file is saved as UTF-16 (Notepad\'s "Unicode"): save it as UTF-8'
+        ]
     cfg.write_bytes(GOOD.encode("utf-16"))  # (Notepad's "Unicode")
     with pytest.raises(ConfigError) as info:
         load_config(cfg)

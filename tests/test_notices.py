@@ -237,6 +237,38 @@ def test_a_key_too_long_to_be_a_misspelling_is_not_kept() -> None:
     assert notices._weighed.cache_info().currsize == before
 
 
+def test_a_list_lined_up_is_no_folded_item_and_the_check_is_linear() -> None:
+    """The first check of a folded item fired on a list lined up (``- Azure - AI`` under
+    ``- AI``) and on the body's text, and was quadratic on a line of spaces."""
+    lined_up = _edited("topics:\n  - Azure", "topics:\n  - Azure\n  - AI\n  - Azure - AI")
+    assert _lines("a.txt", lined_up) == []
+    body = _edited("topics:\n  - Azure", 'topics:\n  - "Azure - AI"') + b"We cover Azure\n  - AI\n"
+    assert _lines("a.txt", body) == []
+    spaces = _edited("topics:\n  - Azure", 'topics:\n  - " - x"') + b" " * 200_000 + b"\n"
+    assert _lines("a.txt", spaces) == []
+
+
+def test_the_body_is_no_front_matter_to_a_notice() -> None:
+    """A line of the body that begins as a key does was taken for the front matter's: a
+    notice at the body's line, or a notice of the body's text."""
+    quoted = _edited("heat: 85\n", 'heat: 85\n"orignalUrl": x\n') + b"orignalUrl: body\n"
+    assert _lines("a.txt", quoted) == [
+        "10: orignalUrl is not a key feedpub reads: did you mean originalUrl?"
+    ]
+    text = (SEEDS / SEED).read_text(encoding="utf-8").replace("published: false", "published: true")
+    no_title = "\n".join(x for x in text.split("\n") if not x.startswith("title:"))
+    assert _lines("a.txt", (no_title + "title: We are #1 again\n").encode()) == []
+
+
+def test_old_mac_line_breaks_hide_no_notice() -> None:
+    data = _edited('title: "Microsoft just built', "title: Microsoft is #1, just built")
+    data = data.replace(b'planet"\n', b"planet\n", 1).replace(b"\n", b"\r")
+    assert _lines("a.txt", data) == [
+        "3: title: what follows the # is a YAML comment, left out of the title: if it "
+        'belongs to the title, put all of it in double quotes, title: "…"'
+    ]
+
+
 def test_every_seed_and_a_quoted_hash_say_nothing() -> None:
     for f in SEEDS.glob("*.txt"):
         assert _lines(f.name, f.read_bytes()) == [], f
@@ -299,8 +331,13 @@ def test_a_feed_written_empty_by_a_topic_no_article_has_is_told_once(
     assert code == 1 and "bad.txt:3: YAML error" in err, err
     assert "a topic misspelt?; or the article that has it is a file rejected above" in err, err
     os.unlink(seeds_dir / "bad.txt")
+    # the topics as TOML writes them, escaped (a control in one reached the terminal)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('"AI x"]', '"AI\\u200fx"]'),
+                   encoding="utf-8")  # fmt: skip
+    os.unlink(cfg.parent / "feeds" / "ai.rss")
+    assert '("Azur", "AI\\u200fx")' in run_cli("build", "-c", str(cfg), "--now", NOW)[2]
     # a feed with items, or of every topic, is never told; min_quality is named
-    cfg.write_text(cfg.read_text(encoding="utf-8").replace('"AI x"]', '"AI x"]\nmin_quality = 95'),
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('x"]', 'x"]\nmin_quality = 95'),
                    encoding="utf-8")  # fmt: skip
     os.unlink(cfg.parent / "feeds" / "ai.rss")
     err = run_cli("build", "-c", str(cfg), "--now", NOW)[2]

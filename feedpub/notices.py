@@ -78,7 +78,7 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
                           f"list, topics: [{listed}]"))  # fmt: skip
     elif type(topics) is list:
         for topic in topics[:100]:  # ("- AI" indented under "- Azure": one topic, "Azure - AI")
-            if type(topic) is str and " - " in topic and _folded_item(data, topic):
+            if type(topic) is str and _DASH.search(topic) and _folded_item(data, topic):
                 found.append(("topics", f"topics: {_said(topic)} is one topic: "
                               "a '- ' indented deeper than the one above goes on its text: "
                               "line the dashes up"))  # fmt: skip
@@ -192,22 +192,37 @@ def _cut_by_comment(line: bytes) -> bool:
     return b" #" in rest or b"\t#" in rest
 
 
+#: The dash of a list's item that YAML folded into the text of the item above.
+_DASH = re.compile(r"[ \t]-[ \t]")
+
+
 def _folded_item(data: bytes, topic: str) -> bool:
     """Whether ``topic`` is a list's item YAML folded into the one above: a line ``- A``
-    then a line indented deeper ``- B``, read as one item, "A - B". (By the lines'
+    then a line indented deeper ``- B…``, read as one item, "A - B…". (By the lines'
     indentation, one pass: a regular expression of it was quadratic.)"""
-    first, _, second = topic.partition(" - ")
-    if not first.strip() or not second.strip():
+    dash = _DASH.search(topic)
+    if dash is None:
+        return False
+    first, second = topic[: dash.start()], topic[dash.end() :]
+    word = second.split(maxsplit=1)[0] if second.split() else ""
+    if not first.strip() or not word:
         return False
     text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
-    lines = _front_matter_lines(text)
-    for above, below in itertools.pairwise(lines):
-        item, deeper = above.lstrip(" "), below.lstrip(" ")
-        if (item.startswith("- ") and item[2:].strip() == first.strip()
-                and len(below) - len(deeper) > len(above) - len(item)
-                and deeper.startswith("- ") and deeper[2:].strip().startswith(second.strip())):  # fmt: skip
+    items = [_item(line) for line in _front_matter_lines(text)]
+    for above, below in itertools.pairwise(items):
+        if (above and below and above[1] == first.strip() and below[0] > above[0]
+                and below[1].startswith(word)):  # fmt: skip
             return True
     return False
+
+
+def _item(line: str) -> tuple[int, str] | None:
+    """A list item's line (``  - AI``, a tab in place of a space as well): its dash's
+    column, and its text; else None."""
+    text = line.lstrip(" \t")
+    if text[:1] == "-" and text[1:2] in (" ", "\t"):
+        return len(line) - len(text), text[2:].strip(" \t")
+    return None
 
 
 def _means_true(value: object) -> bool:

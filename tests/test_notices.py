@@ -200,6 +200,13 @@ def test_a_list_item_indented_under_the_one_above_is_told() -> None:
         "goes on its text: line the dashes up"
     ]
     assert _lines("a.txt", _edited("topics:\n  - Azure", "topics:\n  - Azure - AI")) == []
+    for folded, topic in [("  - Azure\n    - AI\n    - ML", "Azure - AI - ML"),
+                          ("  - Azure\n    - AI\n    stuff", "Azure - AI stuff"),
+                          ("  - Azure\n    \t- AI", "Azure - AI"), ("  - Azure\n    -\tAI", "Azure -\tAI")]:  # fmt: skip
+        data = _edited("topics:\n  - Azure", "topics:\n" + folded)
+        assert [n.message.split(" is one topic")[0] for n in _notices("a.txt", data)] == [
+            f"topics: {topic!r}"
+        ], folded
 
 
 def test_a_file_of_old_mac_line_breaks_is_told_at_its_lines() -> None:

@@ -7,7 +7,8 @@ word: a key misspelt (``titel:``, ``topic:``, ``Published:``), so its value unre
 ``published`` that means true but is not YAML's true (``"true"``, ``1``); a title cut
 by a ``#`` that YAML reads as a comment; two topics written as one (``topics: Azure,
 AI``, or a ``- AI`` indented under ``- Azure``); a quality that is no number (then a
-feed with ``min_quality`` leaves the article out); a title in Word's curly quotes,
+feed with ``min_quality`` leaves the article out); a provider, images or related
+coverage written as a text (``provider: CNET``: left out); a title in Word's curly quotes,
 which YAML keeps as part of it; a no-break space in a key. They are looked for in what
 the summary of every file read already holds, so a file with none of them costs a few
 lookups (2 µs); what a notice quotes from the file is escaped and cut, and each check
@@ -30,6 +31,7 @@ from .articles import (
     split_front_matter,
 )
 from .errors import Notice, likely_meant, shown_text
+from .fastyaml import UNBUILT
 
 #: The most keys of a file weighed as misspellings (each against every key of the format:
 #: a file of 10,000 keys of its own took 6 s).
@@ -85,6 +87,11 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
                               "a '- ' indented deeper than the one above goes on its text: "
                               "line the dashes up"))  # fmt: skip
                 break
+    for key, shape, expected in _SHAPES:  # (a block's value is not built here: right)
+        value = d.get(key)
+        if value is not None and value is not UNBUILT and type(value) is not expected:
+            found.append((key, f"{key}: {_said(value)} is {_kind(value)}, where {shape}; "
+                          "it is left out"))  # fmt: skip
     value = d.get("quality")
     if value is not None and type(value) is not int and _number(value) is None:
         found.append(("quality", f"quality: {_said(value)} is not a number: the article has no "
@@ -225,6 +232,24 @@ def _item(line: str) -> tuple[int, str] | None:
     if text[:1] == "-" and text[1:2] in (" ", "\t"):
         return len(line) - len(text), text[2:].strip(" \t")
     return None
+
+
+#: The keys whose value is a mapping or a list, what it is, and its type.
+_SHAPES = (
+    ("provider", "a provider is a mapping: name: and domain: on the lines below, indented",
+     dict),
+    ("images", "images are a list: each image a '- url: …' line below, indented", list),
+    ("related", "related coverage is a list: each item a '- title: …' line below, "
+     "indented, with its webUrl", list),
+)  # fmt: skip
+
+
+def _kind(value: object) -> str:
+    """What YAML made of ``value``, in words."""
+    if isinstance(value, bool):
+        return "true or false"
+    return {str: "text", int: "a number", float: "a number", list: "a list",
+            dict: "a mapping"}.get(type(value), "no text")  # fmt: skip
 
 
 def _means_true(value: object) -> bool:

@@ -276,6 +276,34 @@ def test_old_mac_line_breaks_hide_no_notice() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [
+        ("provider", "CNET", "'CNET' is text, where a provider is a mapping: name: and "
+         "domain: on the lines below, indented"),
+        ("provider", "[CNET]", "['CNET'] is a list, where a provider is a mapping: name: "
+         "and domain: on the lines below, indented"),
+        ("images", '"https://img.example.com/a.jpg"', "'https://img.example.com/a.jpg' is "
+         "text, where images are a list: each image a '- url: …' line below, indented"),
+        ("related", "5", "5 is a number, where related coverage is a list: each item a "
+         "'- title: …' line below, indented, with its webUrl"),
+        ("related", "{title: x}", "{'title': 'x'} is a mapping, where related coverage is a "
+         "list: each item a '- title: …' line below, indented, with its webUrl"),
+    ],
+)  # fmt: skip
+def test_a_block_written_as_a_text_is_told(key: str, value: str, said: str) -> None:
+    """``provider: CNET``, ``images: "…"``, ``related: 5`` were left out without a word
+    (their blocks are not built for a summary: their text, number or flow is)."""
+    text = (SEEDS / SEED).read_text(encoding="utf-8").replace("published: false", "published: true")
+    lines = text.split("\n")
+    at = lines.index(f"{key}:")
+    end = next(i for i in range(at + 1, len(lines)) if lines[i] and not lines[i][0].isspace())
+    data = "\n".join([*lines[:at], f"{key}: {value}", *lines[end:]]).encode()
+    assert _lines("a.txt", data) == [f"{at + 1}: {key}: {said}; it is left out"]
+    empty = "{}" if key == "provider" else "[]"  # (the right shape, empty: no notice)
+    assert _lines("a.txt", "\n".join([*lines[:at], f"{key}: {empty}", *lines[end:]]).encode()) == []
+
+
 def test_every_seed_and_a_quoted_hash_say_nothing() -> None:
     for f in SEEDS.glob("*.txt"):
         assert _lines(f.name, f.read_bytes()) == [], f

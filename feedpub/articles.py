@@ -23,7 +23,7 @@ import yaml
 from yaml._yaml import CParser
 
 from .config import topic_key
-from .errors import ArticleError, Notice, likely_meant, shown_text
+from .errors import WORD_QUOTES, ArticleError, Notice, likely_meant, shown_text
 from .fastyaml import MAX_DEPTH, MAX_REPEATED, fast_load, surrogate_pair
 from .model import Article, Image, Provider, Related, Summary, in_zone
 from .sanitize import clean_text, clean_url, shorten
@@ -507,7 +507,7 @@ _STRUCTURED = frozenset({"topics", "images", "related", "provider"})
 #: an anchor, a block scalar's indicator, and characters it keeps for itself.
 _NOT_PLAIN = "[{*&|>@`%"
 #: A word processor's quotes, which YAML reads as letters.
-_CURLY = "“”‘’„‚"
+_CURLY = "".join(WORD_QUOTES)
 
 
 def _quoting_hint(block: str, line: int) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError, likely_meant, shown_path, shown_text
+from .errors import WORD_QUOTES, ConfigError, likely_meant, shown_path, shown_text
 
 #: The formats a feed gets by default, and every format a feed may ask for.
 FORMATS = ("rss", "atom")
@@ -532,7 +532,7 @@ def load_config(path: str | Path) -> Config:
 
 
 #: A word processor's quotes, and the quotes TOML reads in their place.
-_CURLY = str.maketrans("“”‘’", "\"\"''")
+_CURLY = str.maketrans(WORD_QUOTES)
 #: A key given a text in a word processor's quotes: the key, and the text between them.
 _CURLY_VALUE = re.compile(r"([^=]*[^=\s])[ \t]*=[ \t]*[“‘](.*)[”’]")
 

@@ -127,6 +127,11 @@ class UnknownTopicError(FeedpubError):
         return type(self), (self.name, self.suggestions)
 
 
+#: A word processor's quotes (“ ” ‘ ’ „ ‚), which YAML and TOML read as letters, and
+#: the straight quote each stands for.
+WORD_QUOTES = {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"}
+
+
 def likely_meant(name: str, known: Iterable[str], within: int = 2) -> str | None:
     """The one of ``known`` that ``name`` is most likely a slip for: the same but for
     case, or at most ``within`` letters added, left out, changed or swapped with their

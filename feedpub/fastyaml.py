@@ -445,14 +445,17 @@ def _flow_value(text: str, at: int, depth: int, limit: int) -> tuple[Any, int]:
 
 #: Keys as written -> the strings they are, for those already found to be strings: a
 #: plain key is itself (``on``, ``null`` and ``1`` are not strings), a quoted one its text.
+#: At most :data:`KEYS_KEPT` keys, each of :data:`KEY_KEPT` characters at most (a key of
+#: 100 KB in each file of a build was kept, up to 4,096 of them).
 _KEYS: dict[str, str] = {}
+KEYS_KEPT, KEY_KEPT = 4096, 64
 
 
 def _key(text: str) -> None:
     """Raise _Fallback unless PyYAML reads the key ``text`` as this very string."""
     if not _KEY.match(text) or _resolve(text) != STR:
         raise _Fallback
-    if len(_KEYS) < 4096:
+    if len(_KEYS) < KEYS_KEPT and len(text) <= KEY_KEPT:
         _KEYS[text] = text
 
 
@@ -461,7 +464,7 @@ def _name(key: str) -> str:
     (no escape, no quote inside: the line pattern takes no other); a plain one is
     itself, when PyYAML reads it so (else _Fallback: ``on`` is True, ``null`` None)."""
     if key[0] == '"' or key[0] == "'":
-        if len(_KEYS) < 4096:
+        if len(_KEYS) < KEYS_KEPT and len(key) <= KEY_KEPT:
             _KEYS[key] = key[1:-1]
         return key[1:-1]
     _key(key)

@@ -81,8 +81,12 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
             found.append(("topics", f"topics: {_said(topics)} is one topic: for several, write a "
                           f"list, topics: [{listed}]"))  # fmt: skip
     elif type(topics) is list:
+        items: list[tuple[int, str] | None] | None = None  # (the list's lines, read once)
         for topic in topics[:100]:  # ("- AI" indented under "- Azure": one topic, "Azure - AI")
-            if type(topic) is str and _DASH.search(topic) and _folded_item(data, topic):
+            if type(topic) is not str or not _DASH.search(topic):
+                continue
+            items = _items(data) if items is None else items
+            if _folded_item(items, topic):
                 found.append(("topics", f"topics: {_said(topic)} is one topic: "
                               "a '- ' indented deeper than the one above goes on its text: "
                               "line the dashes up"))  # fmt: skip
@@ -205,10 +209,17 @@ def _cut_by_comment(line: bytes) -> bool:
 _DASH = re.compile(r"[ \t]-[ \t]")
 
 
-def _folded_item(data: bytes, topic: str) -> bool:
-    """Whether ``topic`` is a list's item YAML folded into the one above: a line ``- A``
-    then a line indented deeper ``- B…``, read as one item, "A - B…". (By the lines'
-    indentation, one pass: a regular expression of it was quadratic.)"""
+def _items(data: bytes) -> list[tuple[int, str] | None]:
+    """:func:`_item` of each line of the front matter of ``data``."""
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+    return [_item(line) for line in _front_matter_lines(text)]
+
+
+def _folded_item(items: list[tuple[int, str] | None], topic: str) -> bool:
+    """Whether ``topic`` is a list's item YAML folded into the one above, by the front
+    matter's lines' ``items``: a line ``- A`` then a line indented deeper ``- B…``, read
+    as one item, "A - B…". (By the lines' indentation, one pass: a regular expression
+    of it was quadratic.)"""
     dash = _DASH.search(topic)
     if dash is None:
         return False
@@ -216,8 +227,6 @@ def _folded_item(data: bytes, topic: str) -> bool:
     word = second.split(maxsplit=1)[0] if second.split() else ""
     if not first.strip() or not word:
         return False
-    text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
-    items = [_item(line) for line in _front_matter_lines(text)]
     for above, below in itertools.pairwise(items):
         if (above and below and above[1] == first.strip() and below[0] > above[0]
                 and below[1].startswith(word)):  # fmt: skip

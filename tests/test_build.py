@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -969,33 +970,39 @@ def test_a_full_disk_is_said_once_for_every_file_it_stops(
                                         "the feeds that could not be; the previous file is kept"]  # fmt: skip
 
 
+def _a_full_disk_for(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    """The temp file of each output of ``names`` (of every output, when none) cannot be
+    written, as on a full disk: ``os.fdopen``, through which a build writes each one (in
+    whichever process renders it), refuses it."""
+    real = os.fdopen
+
+    def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+        name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
+        if name.endswith(".tmp") and (not names or name.startswith(tuple(f".{n}." for n in names))):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+
+
 def test_the_site_files_wait_for_a_feed_that_could_not_be_written(
     cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """feeds.opml listed a feed whose first file could not be written (a full disk),
     a URL that answers 404 to whoever imports the list: the site files, which list
     every feed, are written with them or not at all (their old files kept)."""
-    import feedpub.output as output_module
-
-    real = output_module._write_temp
-
-    def full(new: parallel.NewFiles, path: Path, data: bytes) -> tuple[str, tuple[int, int]]:
-        if path.name == "azure.rss":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real(new, path, data)
-
-    monkeypatch.setattr(output_module, "_write_temp", full)
+    _a_full_disk_for(monkeypatch, "azure.rss")
     feeds = cfg.parent / "feeds"
     code, err = run("build", "-c", str(cfg), "--now", NOW)  # a first build
     assert code == 3 and not (feeds / "azure.rss").exists()
     assert not (feeds / "feeds.opml").exists() and not (feeds / "index.html").exists()
     assert f"{feeds / 'feeds.opml'}: not written, as it lists the feeds that could not be" in err
-    monkeypatch.setattr(output_module, "_write_temp", real)
+    monkeypatch.undo()
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     assert b"/azure.rss" in (feeds / "feeds.opml").read_bytes()
     page = (feeds / "index.html").read_bytes()
     edit_an_azure_article(seeds_dir)  # the page shows its new title, once the feed does
-    monkeypatch.setattr(output_module, "_write_temp", full)
+    _a_full_disk_for(monkeypatch, "azure.rss")
     code, err = run("build", "-c", str(cfg), "--now", NOW)
     assert code == 3 and (feeds / "index.html").read_bytes() == page, err
     assert (f"{feeds / 'index.html'}: not written, as it lists the feeds that could not be; "
@@ -1020,10 +1027,7 @@ def test_a_file_a_worker_could_not_write_is_reported_with_its_reason(
     the report with the reason apart: pickled, it is a CannotWrite again."""
     import feedpub.output as output_module
 
-    def full(*args: object) -> object:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(output_module, "_write_temp", full)
+    _a_full_disk_for(monkeypatch)
     monkeypatch.setattr(parallel, "RENDERING", parallel.Shape(1, 0))  # (workers, however few)
     code, err = run("build", "-c", str(cfg), "--now", NOW, "--jobs", "2")
     assert code == 3

@@ -235,13 +235,20 @@ def test_what_a_notice_says_back_is_escaped_and_cut() -> None:
 def test_a_key_too_long_to_be_a_misspelling_is_not_kept() -> None:
     """Each key weighed was kept (a cache of 1,024): a key of 1.5 MB in each file of a
     build kept 1.5 GB. One longer than the format's keys by two is no misspelling, and
-    is not kept."""
-    import feedpub.notices as notices
+    is not kept; nor by the fast reader's keys (4,096 of any length were)."""
+    import tracemalloc
 
-    before = notices._weighed.cache_info().currsize
-    data = _edited("heat: 85\n", "heat: 85\n" + "k" * 100_000 + ": 1\n")
-    assert _lines("a.txt", data) == []
-    assert notices._weighed.cache_info().currsize == before
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(5):  # (weighed, not timed: what stays once each file is done)
+            data = _edited("heat: 85\n", f"heat: 85\nk{n}" + "k" * 100_000 + ": 1\n")
+            assert _lines("a.txt", data) == []
+            del data
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 200_000, kept  # (500 KB when each key was kept)
 
 
 def test_a_list_lined_up_is_no_folded_item_and_the_check_is_linear() -> None:

@@ -64,9 +64,11 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
         kind = "a number" if isinstance(published, int | float) else "text"
         found.append(("published", f"published: {_said(published)} is {kind}, not true: the "
                       "article is not published; to publish it, write published: true"))  # fmt: skip
+    front = b""  # (the front matter: found once, when a check needs it)
     if b"#" in data:  # (memchr: a search for " #" would stop at every space)
+        front = _front(data)
         for key in ("title", "excerpt"):
-            if (line := _line(data, key)) and b"#" in line and _cut_by_comment(line):
+            if (line := _line(front, key)) and b"#" in line and _cut_by_comment(line):
                 found.append((key, f"{key}: what follows the # is a YAML comment, left out of "
                               f"the {key}: if it belongs to the {key}, put all of it in double "
                               f'quotes, {key}: "…"'))  # fmt: skip
@@ -104,7 +106,7 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
     if (type(title) is str and len(title) > 1 and title[0] in _CURLY[0]
             and title[-1] in _CURLY[1]
             and not any(c in title[1:-1] for c in _FAMILY[title[0]])  # (“A” beats “B”)
-            and _CURLY_UNQUOTED.match(_line(data, "title").decode("utf-8", "replace"))):  # fmt: skip
+            and _CURLY_UNQUOTED.match(_line(front or _front(data), "title").decode("utf-8", "replace"))):  # fmt: skip
         found.append(("title", f"title: {title[0]} and {title[-1]} are no quotes to YAML but "
                       'part of the title: to quote it, use straight quotes, title: "…"'))  # fmt: skip
     if not found:
@@ -156,23 +158,24 @@ def _lines_of_keys(data: bytes, keys: set[str]) -> dict[str, int]:
     return lines
 
 
-def _line(data: bytes, key: str) -> bytes:
-    """The first line of the front matter of ``data`` that begins with the key ``key``
-    (a line break before it: not the file's first line, which is ``---``), or b"". The
-    front matter ends at its closing ``---`` (a body's line may begin as a key does);
-    old Mac line breaks (``\\r``) count."""
-    end = min((at for at in (data.find(b"\n---", 3), data.find(b"\r---", 3)) if at >= 0),
-              default=len(data))  # fmt: skip
-    starts = [
-        at for br in (b"\n", b"\r") if (at := data.find(br + key.encode() + b":", 0, end)) >= 0
-    ]
-    if not starts:
+def _front(data: bytes) -> bytes:
+    """The front matter of the article file ``data``, its line breaks ``\\n`` (old Mac
+    ones, ``\\r``, too): up to its closing ``---`` (a body's line may begin as a key
+    does), or the whole file when there is none."""
+    if b"\r" in data:  # (memchr: a file of \n alone is taken as it is)
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    end = data.find(b"\n---", 3)
+    return data if end < 0 else data[:end]
+
+
+def _line(front: bytes, key: str) -> bytes:
+    """The first line of ``front`` (:func:`_front`) that begins with the key ``key`` (a
+    line break before it: not the file's first line, which is ``---``), or b""."""
+    at = front.find(b"\n" + key.encode() + b":") + 1
+    if at == 0:
         return b""
-    at = min(starts) + 1
-    stop = min(
-        (x for x in (data.find(b"\n", at), data.find(b"\r", at)) if x >= 0), default=len(data)
-    )
-    return data[at:stop]
+    stop = front.find(b"\n", at)
+    return front[at : stop if stop >= 0 else len(front)]
 
 
 def _cut_by_comment(line: bytes) -> bool:

@@ -72,6 +72,8 @@ class Gathered:
     #: in ``hashed`` too) their bytes, read and hashed, the same as the cache's
     cached: int = 0
     hashed: int = 0
+    #: the published articles read and parsed (a same-URL copy's notice is said then)
+    parsed: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -196,6 +198,7 @@ def build(
             _publish(stage, result)  # every file's bytes on disk, then the renames
             g.notices += _written_empty(config, selected, result.outcomes, full,
                                         rejected=bool(g.errors))  # fmt: skip
+            g.notices += _hidden_copies(config, result.hidden, g, rows)
             pages = _prune(config, prunes, check, result)
             if site is not None:  # (a --feed build knows the files of its feeds only)
                 produced = {o.name for o in result.outcomes if o.status != "removed"} | pages
@@ -347,6 +350,8 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
             digest = digest or "-"
         else:
             g.summaries.append(outcome)
+            if outcome.published is True:
+                g.parsed.add(src.path)
         changes.store(src.path, src.size, src.mtime_ns, digest, outcome)
         if write is not None and len(changes.stored) >= ROWS_HELD and not write(changes):
             write = None  # (read-only, a full disk: they wait for the build's end)
@@ -649,6 +654,29 @@ def _recorded(config: Config) -> tuple[set[str], str | None]:
         return set(known), memo
     finally:
         cache.close()
+
+
+def _hidden_copies(config: Config, hidden: list[Hidden], g: Gathered,
+                   rows: Callable[[Collection[str]], Mapping[str, Row]]) -> list[Notice]:  # fmt: skip
+    """A notice for each published article hidden by a copy with the same URL, the same
+    date and other bytes (see :func:`feedpub.notices.hidden_copy`), said by the build
+    that reads one of the two after it changed (by every ``--full`` one)."""
+    ties = [h for h in hidden if h.same_date and (h.path in g.parsed or h.by in g.parsed)]
+    if not ties:
+        return []
+    wanted = {p for h in ties for p in (h.path, h.by)}
+    digests = {s.path: s.digest for s in g.summaries if s.path in wanted}
+    if missing := wanted - digests.keys():  # (a build that kept the last selection)
+        digests |= {p: r.summary.digest for p, r in rows(missing).items() if r.summary}
+    from .notices import hidden_copy
+
+    out = []
+    for h in ties:
+        if digests.get(h.path) != digests.get(h.by):
+            data = sources.read_bytes(config, h.path)
+            if data is not None:
+                out.append(hidden_copy(h.path, data, h.by))
+    return out
 
 
 def _written_empty(config: Config, selected: dict[str, list[Summary]],

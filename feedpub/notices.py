@@ -30,7 +30,7 @@ from .articles import (
     _number,
     split_front_matter,
 )
-from .errors import Notice, likely_meant, shown_text
+from .errors import Notice, likely_meant, shown_path, shown_text
 from .fastyaml import UNBUILT
 
 #: The most keys of a file weighed as misspellings (each against every key of the format:
@@ -294,3 +294,15 @@ def _said(value: object, quoted: bool = True) -> str:
     a file reaches the terminal as a control)."""
     text = repr(value) if quoted else str(value)
     return shown_text(text if len(text) <= 60 else f"{text[:59]}…")
+
+
+def hidden_copy(path: str, data: bytes, by: str) -> Notice:
+    """The notice of the published article file ``path`` (its bytes ``data``) that ``by``
+    hides: the same URL, the same date and other bytes, so the first of the two by path
+    is published (see :func:`feedpub.select.visible`), whichever holds the edits (a file
+    copied to move it, then edited: the edits reached no feed, without a word)."""
+    line = _lines_of_keys(data, {"publishedDateTime"}).get("publishedDateTime", 1)
+    return Notice(path, line, f"hidden by {shown_path(by)}: the same URL and the same "
+                  "publishedDateTime, other content: this file is not published (of the "
+                  "two, the first by path is); delete the one out of date, or date the "
+                  "newer one later")  # fmt: skip

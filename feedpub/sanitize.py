@@ -325,6 +325,9 @@ def clean_url(value: object) -> str | None:
     return _clean_url(value)
 
 
+_DEFAULT_PORT = {"http": 80, "https": 443}
+
+
 def _clean_url(value: str) -> str | None:
     value = _FORBIDDEN.sub("", unescape_attribute(value)).strip()
     try:
@@ -346,13 +349,18 @@ def _clean_url(value: str) -> str | None:
             netloc = _idna(netloc)
         if any(c in netloc for c in " <>\"'`\\{}|^"):
             return None
-        _ = parts.port  # raises ValueError on a malformed port
+        port = parts.port  # raises ValueError on a malformed port
     except (ValueError, UnicodeError):
         return None
+    netloc = netloc.lower()
+    if ":" in netloc and (port is None or port == _DEFAULT_PORT[scheme]):
+        # the scheme's own port, written or left empty, is no port (RFC 3986, 6.2.3):
+        # "https://e.com:443/a" is "https://e.com/a", one article, one id in every feed
+        netloc = netloc.rpartition(":")[0]
     return urlunsplit(
         (
             scheme,
-            netloc.lower(),
+            netloc,
             _quoted(parts.path) or "/",
             _quoted(parts.query),
             _quoted(parts.fragment),

@@ -857,6 +857,16 @@ def unchanged_files(config: Config, items: Iterable[Summary]) -> list[Summary]:
             and got[1] is None]  # fmt: skip
 
 
+def read_bytes(config: Config, path: str) -> bytes | None:
+    """The bytes of the article file ``path`` (relative to the site), or None when it
+    cannot be read now (gone, unreadable, over the size limit)."""
+    try:
+        return read_source(SourceFile(path, os.path.join(config.root, path), 0, 0),
+                           config.max_file_size, content_prefixes(config))  # fmt: skip
+    except ArticleError:
+        return None
+
+
 def _file_of(config: Config, s: Summary) -> SourceFile:
     """The file a Summary was made from, to be read again (its size unknown)."""
     return SourceFile(s.path, os.path.join(config.root, s.path), 0, 0)

@@ -646,9 +646,7 @@ def parse_config(
     try:
         timezone = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # ("America": a folder of zones)
-        r.problem(
-            "site.timezone", f"unknown time zone {tz_name!r} (use a name such as 'Europe/Paris')"
-        )
+        r.problem("site.timezone", _unknown_zone(tz_name))
         timezone = ZoneInfo("UTC")
 
     hub = r.get(site, "site", "hub", str, None)
@@ -703,6 +701,22 @@ def parse_config(
         owner=owner,
         labels=labels,
     )
+
+
+def _unknown_zone(name: str) -> str:
+    """The problem of a time zone ``name`` that is none: with the one likely meant (the
+    same but for case first, ``Europe/berlin``; else one a letter or two away,
+    ``Europe/Berlín``, ``US/Pacfic``). (The error's path only: the list is read here.)"""
+    import zoneinfo
+
+    zones = zoneinfo.available_timezones()
+    folded = name.casefold()
+    meant = next((z for z in sorted(zones) if z.casefold() == folded), None)
+    meant = meant or likely_meant(name, zones)
+    said = name if len(name) <= 60 else f"{name[:59]}…"  # (repr escapes its controls)
+    if meant is not None:
+        return f"unknown time zone {said!r}: did you mean {meant!r}?"
+    return f"unknown time zone {said!r} (use a name such as 'Europe/Paris')"
 
 
 def _cache_path(r: _Reader, root: Path, output: Path, output_raw: str, raw: str | None) -> Path:

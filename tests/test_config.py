@@ -157,6 +157,12 @@ def _site(**keys: str) -> str:
         ({"cache": '"news"'}, "site.cache: 'news' is a folder"),
         ({"output": '"news/a.txt"'}, "site.output: 'news/a.txt' is not a folder"),
         ({"timezone": '"America"'}, "site.timezone: unknown time zone 'America'"),
+        ({"timezone": '"Europe/Berlín"'},
+         "site.timezone: unknown time zone 'Europe/Berlín': did you mean 'Europe/Berlin'?"),
+        ({"timezone": '"Europe/berlin"'},
+         "site.timezone: unknown time zone 'Europe/berlin': did you mean 'Europe/Berlin'?"),
+        ({"timezone": '"US/Pacfic"'},
+         "site.timezone: unknown time zone 'US/Pacfic': did you mean 'US/Pacific'?"),
         (
             {"output": '"~/public/feeds"'},
             "site.output: '~/public/feeds': a ~ is not the home folder",

@@ -679,7 +679,8 @@ def parse_config(
                     f"{shown_keypath(('feeds', f.slug))}; choose another",
                 )
 
-    if problems:
+    if problems:  # (by line, as an editor goes down the file; one with none first)
+        problems.sort(key=_line_number)
         raise ConfigError(str(path), problems)
     return Config(
         path=path,
@@ -701,6 +702,12 @@ def parse_config(
         owner=owner,
         labels=labels,
     )
+
+
+def _line_number(problem: str) -> int:
+    """The line a problem (``"12: feeds.a.titel: unknown key"``) is at; 0 for none."""
+    number = problem.partition(":")[0]
+    return int(number) if number.isdigit() else 0
 
 
 def _unknown_zone(name: str) -> str:

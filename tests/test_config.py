@@ -8,6 +8,8 @@ import pytest
 from feedpub.config import load_config, topic_key
 from feedpub.errors import ConfigError
 
+from .conftest import run_cli
+
 GOOD = """
 [site]
 title = "T"
@@ -712,3 +714,20 @@ def test_a_toml_mistake_is_said_in_plain_words(
     what to write, and where the first one is."""
     problems = problems_of(tmp_path, GOOD.replace(old, new, 1))
     assert len(problems) == 1 and problems[0].startswith(said), problems
+
+
+@pytest.mark.parametrize("check", [[], ["--check"]])
+def test_config_problems_are_printed_by_line(tmp_path: Path, check: list[str]) -> None:
+    """Found feeds after [site], and a site's keys in the order they are checked: printed
+    as an editor goes down the file, whatever the order they were found in."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[feeds.azure]\ntitel = "Azure"\ntopics = ["Azure"]\n\n'
+        '[site]\ntimezone = "Mars/Olympus"\ntitle = "T"\nlink = "ftp://example.com/"\n'
+        'feeds_url = "https://example.com/feeds/"\ncontent = ["*.txt"]\nmax_items = 0\n',
+        encoding="utf-8",
+    )
+    code, _, err = run_cli("build", "-c", str(config), *check)
+    assert code == 2
+    lines = [int(line.split(":")[1]) for line in err.splitlines()]
+    assert lines == [2, 6, 8, 11], err

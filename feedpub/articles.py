@@ -349,7 +349,9 @@ def parse_front_matter(
     except yaml.MarkedYAMLError as e:
         mark, context = e.problem_mark or e.context_mark, e.context_mark
         if mark is not None and (
-            found := _misplaced_space(block, mark.line) or _keyless_line(block, e)
+            found := _misplaced_space(block, mark.line)
+            or _keyless_line(block, e)
+            or _separator_first(block)
         ):
             raise ArticleError(path, found[0] + offset + 1, f"YAML error: {found[1]}") from None
         line = mark.line + offset + 1 if mark else offset + 1
@@ -637,6 +639,23 @@ _SEPARATOR_LINE = re.compile(r"={7,}[ \t]*")
 _NO_COLON = re.compile(r"[ \t]*([A-Za-z_][\w-]*)(?:[ \t]+|[ \t]*：[ \t]*)(\S(?:.*\S)?)[ \t]*")
 
 
+_SEPARATOR = (
+    "a line left from a git merge conflict (=======, between the two versions): keep the "
+    "right version of the lines around it and remove this line"
+)
+
+
+def _separator_first(block: str) -> tuple[int, str] | None:
+    """The first line of ``block`` that is not blank (a YAML error's block), when it is a
+    merge conflict's ``=======``: YAML reads it as the text of a key that goes on to the
+    next line, and stops there with words that do not name it. (The lines before it are
+    blank: linear, and stopped at the first that is not.)"""
+    for n, text in enumerate(_lines(block)):
+        if text.strip(" \t"):
+            return (n, _SEPARATOR) if _SEPARATOR_LINE.fullmatch(text) else None
+    return None
+
+
 def _keyless_line(block: str, e: yaml.MarkedYAMLError) -> tuple[int, str] | None:
     """Where YAML gave up looking for a line's colon (``while scanning a simple key``:
     libyaml says so at the line below): that line, and what to write, for a key with
@@ -647,10 +666,7 @@ def _keyless_line(block: str, e: yaml.MarkedYAMLError) -> tuple[int, str] | None
         return None
     text = _line_of(block, context.line)
     if _SEPARATOR_LINE.fullmatch(text):
-        return context.line, (
-            "a line left from a git merge conflict (=======, between the two versions): "
-            "keep the right version of the lines around it and remove this line"
-        )
+        return context.line, _SEPARATOR
     if m := _NO_SPACE.match(text):
         return context.line, f"put a space after {m[1]}:"
     if (m := _NO_COLON.fullmatch(text)) and (  # (a key as written, or one word after it:

@@ -1192,6 +1192,21 @@ def test_what_a_merge_leaves_is_told_as_such() -> None:
     )
 
 
+@pytest.mark.parametrize("before", ["", "\n", "  \n\n"])
+def test_a_merge_separator_as_the_front_matters_first_line_is_told_as_such(before: str) -> None:
+    """A ``=======`` as the first line of the front matter (blank lines above it or not)
+    kept libyaml's "mapping values are not allowed in this context" at the line below."""
+    lines = SEED.split("\n")
+    parted = "\n".join([lines[0], f"{before}=======", *lines[1:]])
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", parted.encode(), UTC)
+    assert (e.value.line, e.value.message) == (
+        2 + before.count("\n"),
+        "YAML error: a line left from a git merge conflict (=======, between the two "
+        "versions): keep the right version of the lines around it and remove this line",
+    )
+
+
 def test_a_misspelt_required_key_is_looked_for_in_the_front_matter_alone() -> None:
     """A line of the body that begins as a key does (``WebURL: see below``) was named as
     the misspelt key; a file of old Mac line breaks was not looked into."""

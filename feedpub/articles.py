@@ -352,6 +352,7 @@ def parse_front_matter(
             found := _misplaced_space(block, mark.line)
             or _keyless_line(block, e)
             or _separator_first(block)
+            or _dash_left_of_above(block, mark.line)
         ):
             raise ArticleError(path, found[0] + offset + 1, f"YAML error: {found[1]}") from None
         line = mark.line + offset + 1 if mark else offset + 1
@@ -643,6 +644,36 @@ _SEPARATOR = (
     "a line left from a git merge conflict (=======, between the two versions): keep the "
     "right version of the lines around it and remove this line"
 )
+
+
+def _dash_left_of_above(block: str, line: int) -> tuple[int, str] | None:
+    """Line ``line`` (from 0) of ``block`` when it is a list's item whose dash is left of
+    the dash of the item above (``  - Azure`` then `` - AI``: YAML ends the list there,
+    and stops with "did not find expected key"), the lines between them (the item
+    above's own, wrapped or a mapping's) indented deeper; and the advice. Else None.
+    (Up the lines once, stopped at the first that is not deeper: linear.)"""
+    text = _line_of(block, line)
+    item = text.lstrip(" ")
+    if item[:1] != "-" or item[1:2] not in (" ", "\t", ""):
+        return None
+    indent = len(text) - len(item)
+    dash = None  # the outermost dash above, of the lines deeper than this one
+    for n in range(line - 1, -1, -1):
+        above = _line_of(block, n)
+        written = above.lstrip(" ")
+        if not written.strip(" \t") or written[:1] == "#":
+            continue  # (a blank line, a comment)
+        deeper = len(above) - len(written)
+        if deeper <= indent:
+            break
+        if written[:1] == "-" and written[1:2] in (" ", "\t", ""):
+            dash = deeper if dash is None else min(dash, deeper)
+    if dash is None:
+        return None
+    return line, (
+        f"this list item's dash must line up with the one above: put {dash} spaces "
+        f"before its - (it has {indent})"
+    )
 
 
 def _separator_first(block: str) -> tuple[int, str] | None:

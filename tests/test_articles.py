@@ -1304,3 +1304,26 @@ def test_a_missing_key_with_no_key_like_it_keeps_its_message() -> None:
     with pytest.raises(ArticleError) as e:
         load_article("a.txt", _seed_with(5, "when: 2020-05-19T15:09:00Z"), UTC)
     assert e.value.message.startswith("publishedDateTime is missing: give when")
+
+
+@pytest.mark.parametrize(
+    ("items", "line", "said"),
+    [
+        ("  - Azure\n - AI\n", 8, "put 2 spaces before its - (it has 1)"),
+        ("  - Azure\n- AI\n", 8, "put 2 spaces before its - (it has 0)"),
+        ("    - Azure\n      cloud\n\n  - AI\n", 10, "put 4 spaces before its - (it has 2)"),
+        ("  - Azure\n" * 200_000 + " - AI\n", 200_007, "put 2 spaces before its - (it has 1)"),
+    ],
+)
+def test_a_list_item_indented_less_than_the_one_above_is_told_to_line_up(
+    items: str, line: int, said: str
+) -> None:
+    """A dash left of the one above kept libyaml's "did not find expected key", with no
+    word of what to do. (Linear: a list of 200,000 items above.)"""
+    data = TOPICS_HEAD + b"topics:\n" + items.encode() + b"---\nbody\n"
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", data, UTC)
+    assert (e.value.line, e.value.message) == (
+        line,
+        f"YAML error: this list item's dash must line up with the one above: {said}",
+    )

@@ -527,6 +527,14 @@ def load_config(path: str | Path) -> Config:
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"at line (\d+)", str(e))
         line = int(m.group(1)) if m else 1
+        said = str(e)
+        if ("Illegal character '\\n'" in said or "end of document" in said) and (
+            unclosed := _unclosed_quote(text)
+        ):  # (TOML says the end of the file, or the line break, not where it opens)
+            opening = text.split("\n")[unclosed[0] - 1]
+            curly = any(q in opening for q in WORD_QUOTES)  # (said below, as curly quotes)
+            if (m is None or unclosed[0] <= line) and not curly:
+                raise ConfigError(shown, [f"{unclosed[0]}: invalid TOML: {unclosed[1]}"]) from e
         raise ConfigError(shown, [f"{line}: invalid TOML: {_toml_mistake(text, line, e)}"]) from e
     return parse_config(data, path, _line_locator(text))
 
@@ -535,6 +543,66 @@ def load_config(path: str | Path) -> Config:
 _CURLY = str.maketrans(WORD_QUOTES)
 #: A key given a text in a word processor's quotes: the key, and the text between them.
 _CURLY_VALUE = re.compile(r"([^=]*[^=\s])[ \t]*=[ \t]*[“‘](.*)[”’]")
+
+
+def _unclosed_quote(text: str) -> tuple[int, str] | None:
+    """The line (from 1) where a text of ``text`` (TOML) opens and is never closed, and
+    what to write; None when each is closed. A text in ``"`` or ``'`` ends on its line;
+    one in ``\"\"\"`` or ``'''`` may go on over lines. (Each character looked at once:
+    linear however the file is made; the error's path only.)"""
+    lines = text.split("\n")
+    within, opened = "", 0  # the quotes of a text over lines this line is in, its line
+    for number, line in enumerate(lines, 1):
+        at = 0
+        while at < len(line):
+            if within:
+                end = _closing(line, at, within)
+                if end < 0:
+                    break
+                within, at = "", end
+                continue
+            c = line[at]
+            if c == "#":
+                break  # (a comment: to the end of the line)
+            if c not in "\"'":
+                at += 1
+                continue
+            if line.startswith(c * 3, at):
+                within, opened, at = c * 3, number, at + 3
+                continue
+            end = _closing(line, at + 1, c)
+            if end < 0:
+                return number, (
+                    f"the {c} that opens a text on this line is not closed: end the text "
+                    f"with {c} on this line (a text over several lines is written in {c * 3})"
+                )
+            at = end
+    if within:
+        return opened, (
+            f"the {within} that opens a text on this line is never closed: end the text "
+            f"with {within}"
+        )
+    return None
+
+
+def _closing(line: str, at: int, quote: str) -> int:
+    """Where in ``line``, from ``at``, the text in ``quote`` (its quotes, one or three)
+    ends: the index after its closing quotes (up to two more quotes of a text of three
+    are its own), or -1 when it does not end on this line. A backslash escapes the next
+    character in a text in ``"``."""
+    while at < len(line):
+        c = line[at]
+        if c == "\\" and quote[0] == '"':
+            at += 2
+        elif line.startswith(quote, at):
+            at += len(quote)
+            extra = 0
+            while len(quote) == 3 and extra < 2 and line[at : at + 1] == quote[0]:
+                at, extra = at + 1, extra + 1
+            return at
+        else:
+            at += 1
+    return -1
 
 
 def _toml_escaped(c: str) -> str:

@@ -159,12 +159,18 @@ def _site(**keys: str) -> str:
         ({"cache": '"news"'}, "site.cache: 'news' is a folder"),
         ({"output": '"news/a.txt"'}, "site.output: 'news/a.txt' is not a folder"),
         ({"timezone": '"America"'}, "site.timezone: unknown time zone 'America'"),
-        ({"timezone": '"Europe/Berlín"'},
-         "site.timezone: unknown time zone 'Europe/Berlín': did you mean 'Europe/Berlin'?"),
-        ({"timezone": '"Europe/berlin"'},
-         "site.timezone: unknown time zone 'Europe/berlin': did you mean 'Europe/Berlin'?"),
-        ({"timezone": '"US/Pacfic"'},
-         "site.timezone: unknown time zone 'US/Pacfic': did you mean 'US/Pacific'?"),
+        (
+            {"timezone": '"Europe/Berlín"'},
+            "site.timezone: unknown time zone 'Europe/Berlín': did you mean 'Europe/Berlin'?",
+        ),
+        (
+            {"timezone": '"Europe/berlin"'},
+            "site.timezone: unknown time zone 'Europe/berlin': did you mean 'Europe/Berlin'?",
+        ),
+        (
+            {"timezone": '"US/Pacfic"'},
+            "site.timezone: unknown time zone 'US/Pacfic': did you mean 'US/Pacific'?",
+        ),
         (
             {"output": '"~/public/feeds"'},
             "site.output: '~/public/feeds': a ~ is not the home folder",
@@ -731,3 +737,29 @@ def test_config_problems_are_printed_by_line(tmp_path: Path, check: list[str]) -
     assert code == 2
     lines = [int(line.split(":")[1]) for line in err.splitlines()]
     assert lines == [2, 6, 8, 11], err
+
+
+_NOT_CLOSED = "the {q} that opens a text on this line is not closed: end the text with {q} on this line (a text over several lines is written in {qqq})"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('[site]\ntitle = "My site\nlink = "x"\n', "2: invalid TOML: " + _NOT_CLOSED.format(q='"', qqq='"""')),
+        ("[site]\ntitle = 'My site\nlink = 1\n", "2: invalid TOML: " + _NOT_CLOSED.format(q="'", qqq="'''")),
+        ('[site]\ntitle = "My site', "2: invalid TOML: " + _NOT_CLOSED.format(q='"', qqq='"""')),
+        ('[site]\ndescription = """abc\nlink = 1\n' + "more\n" * 200_000,
+         '2: invalid TOML: the """ that opens a text on this line is never closed: end the text with """'),
+        ("[site]\nd = '''\nit's '' \n''''\n# it's\ne = 'a\nf = 1\n",
+         "6: invalid TOML: " + _NOT_CLOSED.format(q="'", qqq="'''")),
+        ('[site]\nd = "a \\" # \\\\" # "\ne = [\n' + '  "\\"\\"", # "\n' * 100_000 + "]\nt = 'b\n",
+         "100005: invalid TOML: " + _NOT_CLOSED.format(q="'", qqq="'''")),
+    ],
+)  # fmt: skip
+def test_a_text_not_closed_is_named_at_the_line_it_opens(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """TOML named the end of the file (line 1, "at end of document"), or the line break
+    as an illegal character: now the line where the quote opens, and to close it. (The
+    quotes are read once: 200,000 lines of a text left open, 100,000 of escapes.)"""
+    assert problems_of(tmp_path, text) == [said]

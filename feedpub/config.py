@@ -629,13 +629,24 @@ def _toml_mistake(text: str, line: int, e: tomllib.TOMLDecodeError) -> str:
         if len(meant) > 80:
             meant = f"{meant[:79]}…"
         return f"“ ” and ‘ ’ are not quotes to TOML: write {meant} (with straight quotes)"
-    twice = re.match(r"Cannot declare (\(.*?\)) twice", said)
+    twice = re.match(r"Cannot (?:declare|redefine namespace) (\(.*?\))", said)
     keys: tuple[str, ...] = ()
     if twice:
         with contextlib.suppress(ValueError, SyntaxError):
             keys = tuple(ast.literal_eval(twice.group(1)))
         what = f"[{shown_keypath(keys)}] is declared twice"
         fix = "put its keys under the first (or give the other its own name)"
+        first = _key_lines("\n".join(lines[: line - 1])).get(keys) if keys else None
+        if first is not None and said.startswith("Cannot redefine"):  # (a dotted key, after
+            # the table's header: "ai.topics = …" under [feeds], after [feeds.ai])
+            return (f"{what}: as a header at line {first}, then here by a dotted key: put "
+                    f"this key under [{shown_keypath(keys)}], without its dotted start")  # fmt: skip
+        k = _KEY_LINE.match(lines[first - 1]) if first is not None else None
+        if k and len(_dotted_keys(k.group(1))) > 1:  # (by a dotted key first:
+            # "labels.x = 1" under [site], then [site.labels])
+            return (f"{what}: at line {first} by a dotted key, then here as a header: put "
+                    "that key under this header, without its dotted start (or the "
+                    "header's keys as dotted keys, and remove the header)")  # fmt: skip
     elif said.startswith("Cannot overwrite a value") and (k := _KEY_LINE.match(written)):
         table = next((_dotted_keys(h.group(1)) for h in map(_HEADER.match, lines[line - 2 :: -1])
                       if h), ())  # fmt: skip

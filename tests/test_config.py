@@ -763,3 +763,36 @@ def test_a_text_not_closed_is_named_at_the_line_it_opens(
     as an illegal character: now the line where the quote opens, and to close it. (The
     quotes are read once: 200,000 lines of a text left open, 100,000 of escapes.)"""
     assert problems_of(tmp_path, text) == [said]
+
+
+_DOTTED_FIRST = (
+    "is declared twice: at line {n} by a dotted key, then here as a header: put that key "
+    "under this header, without its dotted start (or the header's keys as dotted keys, and "
+    "remove the header)"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            '[feeds.ai]\ntitle = "AI"\n\n[feeds]\nai.topics = ["AI"]\n',
+            "5: invalid TOML: [feeds.ai] is declared twice: as a header at line 1, then here "
+            "by a dotted key: put this key under [feeds.ai], without its dotted start",
+        ),
+        (
+            '[site]\nlabels.latest = "Neu"\ntitle = "T"\n\n[site.labels]\nrelated = "Mehr"\n',
+            "5: invalid TOML: [site.labels] " + _DOTTED_FIRST.format(n=2),
+        ),
+        (
+            'feeds.ai.title = "AI"\n\n[site]\ntitle = "T"\n\n[feeds.ai]\ntopics = ["AI"]\n',
+            "6: invalid TOML: [feeds.ai] " + _DOTTED_FIRST.format(n=1),
+        ),
+    ],
+)
+def test_a_table_made_twice_by_a_dotted_key_and_a_header_names_both_lines(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """A dotted key after its table's header kept TOML's "Cannot redefine namespace
+    ('feeds', 'ai')"; a dotted key before the header was said as two headers."""
+    assert problems_of(tmp_path, text) == [said]

@@ -31,6 +31,11 @@ from .errors import WORD_QUOTES, ConfigError, likely_meant, shown_path, shown_te
 FORMATS = ("rss", "atom")
 ALL_FORMATS = ("rss", "atom", "json")
 SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")  # (with match: whole)
+#: File names Windows keeps for devices, whatever their extension (``con.rss``): a
+#: checkout, an unzip or a copy of the output folder fails there.
+WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for n in range(10))]
+)
 DEFAULT_MAX_ITEMS = 50
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 DEFAULT_LOCK_TIMEOUT = 30.0
@@ -989,9 +994,14 @@ def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConf
     if not SLUG_RE.match(slug):
         r.problem(
             prefix,
-            "slug must be lowercase letters, digits and hyphens (it becomes a file name "
-            "and a URL: ASCII a-z only, as [feeds.tech]; the feed's title may be in any language)",
+            "slug must be 1 to 64 lowercase letters, digits and hyphens (it becomes a file "
+            "name and a URL: ASCII a-z only, as [feeds.tech]; the feed's title may be in any "
+            "language)",
         )
+    elif slug in WINDOWS_RESERVED:
+        r.problem(prefix, f"{slug} is a name Windows reserves for a device, with any "
+                  f"extension: {slug}.rss could not be checked out, unzipped or copied there; "
+                  f"choose another (as {slug}-feed)")  # fmt: skip
     if not isinstance(table, dict):
         r.problem(prefix, "must be a table [feeds.<slug>]")
         return None

@@ -101,7 +101,7 @@ formats = ["rdf"]
     assert "7: site.timezone: unknown time zone 'Mars/Olympus'" in text
     assert "10: feeds.azure.titel: unknown key: did you mean title?" in text
     assert "feeds.azure.title: missing (required)" not in text  # (said once: the line above)
-    assert "13: feeds.Bad_Slug: slug must be lowercase" in text
+    assert "13: feeds.Bad_Slug: slug must be 1 to 64 lowercase" in text
     assert "feeds.Bad_Slug.topics: must be a non-empty list" in text
     assert "feeds.Bad_Slug.formats: must be a non-empty list drawn from" in text
     assert len(problems) == 7
@@ -521,7 +521,30 @@ def test_a_feed_name_ending_in_a_line_break_is_refused(tmp_path: Path) -> None:
     text = GOOD.replace("[feeds.azure]", '[feeds."azure\\n"]')
     assert '[feeds."azure\\n"]' in text
     problems = problems_of(tmp_path, text)
-    assert len(problems) == 1 and "slug must be lowercase" in problems[0], problems
+    assert len(problems) == 1 and "slug must be 1 to 64 lowercase" in problems[0], problems
+
+
+@pytest.mark.parametrize("slug", ["con", "aux", "nul", "prn", "com1", "lpt9"])
+def test_a_name_windows_reserves_is_refused(tmp_path: Path, slug: str) -> None:
+    """``con.rss`` is the console to Windows, whatever its extension: a checkout, an
+    unzip or a copy of the output folder failed there. Refused at the feed's line."""
+    text = GOOD.replace("[feeds.azure]", f"[feeds.{slug}]")
+    line = text.split("\n").index(f"[feeds.{slug}]") + 1
+    assert problems_of(tmp_path, text) == [
+        f"{line}: feeds.{slug}: {slug} is a name Windows reserves for a device, with any "
+        f"extension: {slug}.rss could not be checked out, unzipped or copied there; choose "
+        f"another (as {slug}-feed)"
+    ]
+    for fine in (f"{slug}-feed", f"{slug}s", "console", "com10"):
+        (tmp_path / "config.toml").write_text(GOOD.replace("[feeds.azure]", f"[feeds.{fine}]"))
+        assert fine in [f.slug for f in load_config(tmp_path / "config.toml").feeds]
+
+
+def test_a_name_over_64_characters_is_told_the_limit(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(GOOD.replace("[feeds.azure]", f"[feeds.{'a' * 64}]"))
+    assert "a" * 64 in [f.slug for f in load_config(tmp_path / "config.toml").feeds]
+    problems = problems_of(tmp_path, GOOD.replace("[feeds.azure]", f"[feeds.{'a' * 65}]"))
+    assert len(problems) == 1 and "slug must be 1 to 64 lowercase" in problems[0], problems
 
 
 @pytest.mark.parametrize("content", ['"**/*.txt"', '"news/**/*"'])
@@ -546,7 +569,7 @@ def test_a_feed_topic_of_direction_controls_alone_is_empty(tmp_path: Path) -> No
 def test_a_feed_name_with_control_characters_is_named_escaped(tmp_path: Path) -> None:
     text = GOOD.replace("[feeds.azure]", '[feeds."azure\\r\\u202e"]')
     problems = problems_of(tmp_path, text)
-    assert "9: feeds.azure\\r\\u202e: slug must be lowercase" in "\n".join(problems), problems
+    assert "9: feeds.azure\\r\\u202e: slug must be 1 to 64 lowercase" in "\n".join(problems), problems
     assert not any("\r" in p or "\u202e" in p for p in problems)
 
 
@@ -569,9 +592,9 @@ def test_every_key_is_named_escaped_at_its_line_whatever_it_holds(tmp_path: Path
             f"{lines.index('[feed.a]') + 1}: feed: unknown table: did you mean "
             "[feeds.<slug>]? (expected [site] and [feeds.<slug>])",
             f"8: site.\\x1b]52;c;SGVsbG8=\\x07\\x1b[2J: unknown key (known: {SITE_KNOWN})",
-            "10: feeds.a\\x1b[2J: slug must be lowercase letters, digits and hyphens "
-            "(it becomes a file name and a URL: ASCII a-z only, as [feeds.tech]; the "
-            "feed's title may be in any language)",
+            "10: feeds.a\\x1b[2J: slug must be 1 to 64 lowercase letters, digits and "
+            "hyphens (it becomes a file name and a URL: ASCII a-z only, as [feeds.tech]; "
+            "the feed's title may be in any language)",
             f"14: feeds.a\\x1b[2J.\\x1b[2Jkey: unknown key (known: {FEED_KNOWN})",
             "15: feeds.a\\x1b[2J.max_items: must be 1 or more",
         ]

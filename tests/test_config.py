@@ -569,7 +569,9 @@ def test_a_feed_topic_of_direction_controls_alone_is_empty(tmp_path: Path) -> No
 def test_a_feed_name_with_control_characters_is_named_escaped(tmp_path: Path) -> None:
     text = GOOD.replace("[feeds.azure]", '[feeds."azure\\r\\u202e"]')
     problems = problems_of(tmp_path, text)
-    assert "9: feeds.azure\\r\\u202e: slug must be 1 to 64 lowercase" in "\n".join(problems), problems
+    assert "9: feeds.azure\\r\\u202e: slug must be 1 to 64 lowercase" in "\n".join(problems), (
+        problems
+    )
     assert not any("\r" in p or "\u202e" in p for p in problems)
 
 

@@ -415,7 +415,7 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
         kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
         # the processes that render write the temp files too, in folders made now
         new = None if check or not pending else stage.files(config.output, reserve=True)
-        work = partial(_render_and_make, config, now, shows, kept, check, new)
+        work = partial(_render_and_make, config, now, shows, kept, check, new, frozenset(known))
         once = _Once(partial(early, shown))
 
         def during() -> None:  # while other processes render
@@ -505,11 +505,13 @@ class _Once:
 
 def _render_and_make(config: Config, now: datetime, shows: compose.Shows,
                      kept: MutableMapping[tuple[str, str], Article], check: bool,
-                     new: parallel.NewFiles | None, chunk: list[Job]) -> list[output.Made]:  # fmt: skip
+                     new: parallel.NewFiles | None, recorded: frozenset[str],
+                     chunk: list[Job]) -> list[output.Made]:  # fmt: skip
     """Each job of ``chunk`` rendered, checked, and compared with its file or written to
-    a temp file (:func:`feedpub.output.make`), in whichever process renders it."""
+    a temp file (:func:`feedpub.output.make`), in whichever process renders it
+    (``recorded``: the output files the cache records as written)."""
     rendered = compose.render(config, now, shows, kept, chunk)
-    return [output.make(config, job.name, r, check, new)
+    return [output.make(config, job.name, r, check, new, recorded)
             for job, r in zip(chunk, rendered, strict=True)]  # fmt: skip
 
 
@@ -635,14 +637,25 @@ class _Site:
             paths = sorted(set(map(str, changed)))
             return [Outcome(name, "deferred", [*paths]) for name, _ in self.files]
         if failed and not self.check:  # (--check writes nothing: it compares them)
-            return [Outcome(name, "failed", [output.HELD_BACK]) for name, _ in self.files]
+            # (a file feedpub did not write is said so now, not once the feeds are written)
+            return [Outcome(name, "failed", [output.FOREIGN if self._foreign(name) else
+                                             output.HELD_BACK]) for name, _ in self.files]  # fmt: skip
         outcomes = []
         for name, data in self.files:
-            outcome, stat = output.deliver(self.config, name, data, self.check, stage)
+            outcome, stat = output.deliver(self.config, name, data, self.check, stage,
+                                           recorded=self.known)  # fmt: skip
             if stat:
                 self.changes.outputs.append((name, self.fp, *stat))
             outcomes.append(outcome)
         return outcomes
+
+    def _foreign(self, name: str) -> bool:
+        """Whether the output file ``name`` is there, and not feedpub's."""
+        try:
+            there = (self.config.output / name).read_bytes()
+        except OSError:
+            return False
+        return bool(there) and name not in self.known and output.foreign(self.config, name, there)
 
 
 def _recorded(config: Config) -> tuple[set[str], str | None]:

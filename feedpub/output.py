@@ -245,11 +245,12 @@ class Made(NamedTuple):
 
 
 def make(config: Config, name: str, rendered: Rendered, check: bool,
-         new: parallel.NewFiles | None) -> Made:  # fmt: skip
+         new: parallel.NewFiles | None, recorded: Collection[str] = ()) -> Made:  # fmt: skip
     """One checked output compared with its file and, when its bytes changed, written to
     a temp file made by ``new`` (None with ``check``: nothing is written). A failed one
     (``rendered`` holds problems), or one with an article file that changed while the
-    build ran, is not written: its file is kept, untouched."""
+    build ran, is not written: its file is kept, untouched. So is a file feedpub did not
+    write (see :func:`foreign`; ``recorded``: the names the cache records as written)."""
     data, problems, changed = rendered
     path = config.output / name
     if changed:
@@ -257,9 +258,12 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
     if problems or data is None:
         return Made("failed", list(problems), None, None)
     try:
-        same = path.read_bytes() == data
+        there = path.read_bytes()
     except OSError:
-        same = False
+        there = None
+    same = there == data
+    if there and not same and name not in recorded and foreign(config, name, there):
+        return Made("failed", [FOREIGN], None, None)
     if check or new is None:
         return Made("unchanged" if same else "differs", [], None, None)
     try:
@@ -270,6 +274,27 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
         return Made("written", [], tmp, stat)
     except OSError as e:
         return Made("failed", [CannotWrite(path, e)], None, None)
+
+
+#: What is said of a file in the output folder that feedpub did not write.
+FOREIGN = ("a file feedpub did not write is there (no feedpub generator in it, and the "
+           "cache has no record of writing it): not replaced; move it out of the output "
+           "folder, or give site.output a folder of feedpub's own, and the next build writes it")  # fmt: skip
+
+
+def foreign(config: Config, name: str, there: bytes) -> bool:
+    """Whether ``there``, the bytes of the output file ``name``, were not written by
+    feedpub (a page, a blogroll or another tool's feed in a folder feedpub shares):
+    feedpub's feeds name it as their generator in their first 8 KB (of any version: its
+    URI may change), its ``index.html``
+    in a ``<meta name="generator">``, and its ``feeds.opml`` lists feeds under
+    ``site.feeds_url``."""
+    head = there[:8192]
+    if name.endswith(".html"):
+        return b'<meta name="generator" content="feedpub' not in head
+    if name.endswith(".opml"):
+        return b"<opml" not in head or f'xmlUrl="{config.feeds_url}'.encode() not in head
+    return b">feedpub</generator>" not in head and b'"generator": "feedpub' not in head
 
 
 def held(made: Made, status: str, problems: list[Problem | str]) -> Made:
@@ -299,8 +324,9 @@ def _write_temp(new: parallel.NewFiles, path: Path, data: bytes) -> tuple[str, t
 
 
 def deliver(
-    config: Config, name: str, rendered: Rendered, check: bool, stage: Stage, first: bool = False
-) -> tuple[Outcome, tuple[int, int] | None]:
+    config: Config, name: str, rendered: Rendered, check: bool, stage: Stage,
+    first: bool = False, recorded: Collection[str] = (),
+) -> tuple[Outcome, tuple[int, int] | None]:  # fmt: skip
     """Stage (or with ``check``, compare) one checked output; a failed one keeps its
     file. With the outcome, the size and mtime of the file to be published (or found
     holding these bytes), for the cache: :func:`make`, then :meth:`Stage.adopt`.
@@ -311,7 +337,8 @@ def deliver(
     renders it: a feed never shows an article its Summary no longer describes.
     """
     new = None if check else stage.files(config.output)
-    return stage.adopt(config.output / name, make(config, name, rendered, check, new), first)
+    return stage.adopt(config.output / name,
+                       make(config, name, rendered, check, new, recorded), first)  # fmt: skip
 
 
 def make_folder(config: Config) -> list[Path]:

@@ -58,7 +58,8 @@ def test_only_changed_bytes_are_staged_and_an_unchanged_file_is_not_touched(cfg:
     config = load_config(cfg)
     config.output.mkdir(exist_ok=True)
     target = config.output / "a.rss"
-    for data, status in ((b"one", "written"), (b"one", "unchanged"), (b"two", "written")):
+    one, two = (b"<rss><channel><generator>feedpub</generator>" + n for n in (b"1", b"2"))
+    for data, status in ((one, "written"), (one, "unchanged"), (two, "written")):
         before = target.stat().st_mtime_ns if target.exists() else None
         stage = Stage()
         outcome, stat = deliver(config, "a.rss", (data, [], []), False, stage)

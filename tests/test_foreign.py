@@ -1,0 +1,110 @@
+"""A file in the output folder that feedpub did not write (a site's own homepage in a
+GitHub Pages ``docs/``, a blogroll, another tool's feed) is never replaced: the build
+says so at its name and fails (exit 3), the other feeds written; a file feedpub wrote
+is replaced, with a cache that records it or without one (a fresh clone's committed
+``feeds/``: its generator is in it)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from feedpub import output
+
+from .conftest import ROOT, run_cli
+
+NOW = "2026-11-01T00:00:00Z"
+HOMEPAGE = b"<!doctype html><h1>My own homepage</h1>\n"
+OTHER_FEED = b"<rss version='2.0'><channel><title>another tool</title></channel></rss>\n"
+SAID = (": a file feedpub did not write is there (no feedpub generator in it, and the cache "
+        "has no record of writing it): not replaced; move it out of the output folder, or "
+        "give site.output a folder of feedpub's own, and the next build writes it")  # fmt: skip
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    return tmp_path
+
+
+def test_a_homepage_and_another_tools_feed_are_kept(site: Path) -> None:
+    feeds = site / "feeds"
+    feeds.mkdir()
+    (feeds / "index.html").write_bytes(HOMEPAGE)
+    (feeds / "azure.rss").write_bytes(OTHER_FEED)
+    config = str(site / "config.toml")
+    code, out, err = run_cli("build", "-c", config, "--now", NOW)
+    assert (code, out) == (3, "")
+    assert f"{feeds / 'azure.rss'}{SAID}" in err.splitlines()
+    # (the page waits for the feed that failed, and is said to be foreign at once)
+    assert f"{feeds / 'index.html'}{SAID}" in err.splitlines()
+    assert (feeds / "index.html").read_bytes() == HOMEPAGE
+    assert (feeds / "azure.rss").read_bytes() == OTHER_FEED
+    assert b"<generator>feedpub</generator>" in (feeds / "ai.rss").read_bytes()
+    assert (feeds / "azure.atom").is_file()  # (another format of that feed: its own file)
+    assert run_cli("build", "-c", config, "--now", NOW, "--check")[0] == 3  # still there
+    (feeds / "azure.rss").unlink()
+    code, _, err = run_cli("build", "-c", config, "--now", NOW)
+    assert code == 3 and err.splitlines()[0] == f"{feeds / 'index.html'}{SAID}", err
+    assert (feeds / "index.html").read_bytes() == HOMEPAGE
+    (feeds / "index.html").unlink()
+    assert run_cli("build", "-c", config, "--now", NOW) == (0, "", "")
+    assert b'<meta name="generator" content="feedpub' in (feeds / "index.html").read_bytes()
+
+
+def test_an_empty_file_is_replaced(site: Path) -> None:
+    feeds = site / "feeds"
+    feeds.mkdir()
+    (feeds / "index.html").write_bytes(b"")  # (nothing in it to lose)
+    assert run_cli("build", "-c", str(site / "config.toml"), "--now", NOW) == (0, "", "")
+    assert (feeds / "index.html").stat().st_size > 0
+
+
+def test_feedpubs_own_files_are_replaced_without_a_cache(site: Path) -> None:
+    """A fresh clone: the committed feeds, no cache (``.feedpub/`` is not committed),
+    and a change that rewrites every file (another site link)."""
+    shutil.copytree(ROOT / "feeds", site / "feeds")
+    config = site / "config.toml"
+    old = 'link = "https://news.example.com/"'
+    assert old in config.read_text()
+    config.write_text(config.read_text().replace(old, 'link = "https://other.example/"'))
+    assert run_cli("build", "-c", str(config), "--now", NOW) == (0, "", "")
+    for name in ("all.rss", "all.atom", "space.json", "feeds.opml", "index.html"):
+        assert b"https://other.example/" in (site / "feeds" / name).read_bytes(), name
+
+
+def test_an_opml_written_for_another_feeds_url_is_replaced_when_the_cache_records_it(
+    site: Path,
+) -> None:
+    config = site / "config.toml"
+    assert run_cli("build", "-c", str(config), "--now", NOW) == (0, "", "")
+    text = config.read_text()
+    assert 'feeds_url = "https://news.example.com/feeds/"' in text
+    config.write_text(text.replace("https://news.example.com/feeds/", "https://x.example/f/"))
+    assert run_cli("build", "-c", str(config), "--now", NOW) == (0, "", "")
+    assert b'xmlUrl="https://x.example/f/all.rss"' in (site / "feeds" / "feeds.opml").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "there", "foreign"),
+    [
+        ("a.rss", b"<rss><channel><generator>feedpub</generator>", False),
+        ("a.atom", b'<feed><generator uri="https://pypi.org/project/feedpub/">feedpub</generator>', False),
+        ("a.atom", b'<feed><generator uri="https://example.org/fork/">feedpub</generator>', False),
+        ("a.json", b'{"_feedpub": {"about": "https://example.org/", "generator": "feedpub 0.1.0"', False),
+        ("a.rss", b"<rss><channel><generator>Hugo</generator>", True),
+        ("a.atom", b'<feed><generator uri="https://gohugo.io/"', True),
+        ("a.json", b'{"version": "https://jsonfeed.org/version/1.1"', True),
+        ("index.html", b'<head><meta name="generator" content="feedpub 0.1.0"/>', False),
+        ("index.html", b"<head><title>feedpub</title>", True),
+        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://news.example.com/feeds/a.rss"', False),
+        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://blog.example/rss"', True),
+    ],
+)  # fmt: skip
+def test_what_tells_feedpubs_files(site: Path, name: str, there: bytes, foreign: bool) -> None:
+    from feedpub.config import load_config
+
+    assert output.foreign(load_config(site / "config.toml"), name, there) is foreign

@@ -44,6 +44,9 @@ Observe = Callable[[str, list[str]], None]
 #: The site-wide files (see :mod:`feedpub.site`).
 SITE_NAMES = ("feeds.opml", "index.html")
 PAGE = "index.html"  # the one that shows articles
+#: How the documents of a feed in one format that are held back begin their problem: a
+#: document of theirs could not be written (see :func:`_held_back`).
+NOT_PUBLISHED = "not published: "
 #: The rows of files read that a build holds before it writes them to the cache, while
 #: it reads on: a hundred thousand rows held to the end are 45 MB more in the build's
 #: process, and so in each worker it forks after (a forked worker's resident memory
@@ -469,7 +472,7 @@ def _held_back(mades: list[tuple[Job, output.Made]]) -> tuple[str, list[Problem 
     for status in ("deferred", "failed"):
         for job, m in mades:
             if m.status == status:
-                why = m.problems if status == "deferred" else [f"not published: {job.name} failed"]
+                why = m.problems if status == "deferred" else [f"{NOT_PUBLISHED}{job.name} failed"]
                 return status, list(why)
     return None
 

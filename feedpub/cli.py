@@ -23,7 +23,7 @@ from typing import Any, NoReturn, cast
 import click
 
 from . import __version__
-from .build import SITE_NAMES, BuildResult, build, feed_counts, preview
+from .build import NOT_PUBLISHED, SITE_NAMES, BuildResult, build, feed_counts, preview
 from .config import Config, load_config
 from .errors import ConfigError, LockError, UnknownTopicError, shown_path, shown_text
 from .model import in_zone
@@ -323,6 +323,11 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
         if o.status == "failed" and (reason := _unwritten(o)) is not None:
             unwritten.setdefault(reason, []).append(o)
     told: set[int] = set()  # (the id of each said in a line of many)
+    # documents held back with another of their feed that failed (its archive pages):
+    # one line each, or one for them all
+    held = [o for o in result.outcomes if o.status == "failed" and len(o.problems) == 1
+            and str(o.problems[0]).startswith(NOT_PUBLISHED)]  # fmt: skip
+    held_ids = set(map(id, held))
 
     for err in g.errors:
         say(str(err))
@@ -351,6 +356,12 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
             say(f"{output(o.name)}: not written, as it lists the feeds that could not be"
                 f"{'; the previous file is kept' if kept else ''}")  # fmt: skip
             continue
+        if id(o) in held_ids:
+            if len(held) <= _TOGETHER or verbose:
+                kept = (config.output / o.name).is_file()
+                said = f"{output(o.name)}: {o.problems[0]}"
+                say(f"{said}{'; the previous file is kept' if kept else ''}")
+            continue
         if o.status == "failed" and (reason := _unwritten(o)) is not None:
             if id(o) in told:
                 continue
@@ -370,6 +381,12 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
         if o.status == "failed":
             kept = (config.output / o.name).is_file()  # (a first build has none)
             say(f"{output(o.name)}: not written{'; the previous file is kept' if kept else ''}")
+    if len(held) > _TOGETHER and not verbose:  # (after what they wait for)
+        names = ", ".join(shown_path(t.name) for t in held[:_TOGETHER])
+        say(f"{shown_path(str(config.output))}: {len(held)} files not published, as a "
+            f"document of their feed in the same format could not be: {names} and "
+            f"{len(held) - _TOGETHER} more (build -v names each); each keeps its previous "
+            "file, where it had one")  # fmt: skip
     if verbose:
         for note in g.skipped:
             say(f"skipped {note}")

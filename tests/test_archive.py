@@ -353,3 +353,46 @@ def test_documents_partition_the_items(count: int, limit: int, size: int) -> Non
         chain.append(n)
         n = docs[n].older_page()
     assert chain == [d.page for d in reversed(pages) if d.items]
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_pages_held_back_with_their_feed_are_said_in_one_line(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch, verbose: bool
+) -> None:
+    """The archive pages of a feed whose subscription document could not be written
+    (a full disk, the 301 feeds of a site with archives) printed two lines each:
+    without ``-v`` one line says them all, after what they wait for; ``-v`` one each."""
+    build(cfg)
+    feeds = cfg.parent / "feeds"
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text.replace('title = "News"', 'title = "World news"'), encoding="utf-8")
+    assert cfg.read_text(encoding="utf-8") != text  # every document and page changes
+    before = snapshot(feeds)
+    real = formats.assemble
+
+    def raising(config, feed, entries, fmts, doc):  # type: ignore[no-untyped-def]
+        if doc.page is None:
+            raise ValueError("a subscription document that cannot be rendered")
+        return real(config, feed, entries, fmts, doc)
+
+    monkeypatch.setattr(formats, "assemble", raising)
+    args = ["build", "-c", str(cfg), "--now", NOW, *(["-v"] if verbose else [])]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 3
+    assert snapshot(feeds) == before
+    pages = sorted(n for n in before if n.startswith("news-archive-"))
+    assert len(pages) > 3
+    lines = [ln for ln in result.stderr.splitlines() if "not published" in ln]
+    if verbose:
+        assert sorted(lines) == sorted(
+            f"{feeds / n}: not published: news.{n.rpartition('.')[2]} failed; the previous file "
+            "is kept" for n in pages
+        )
+    else:
+        head = (f"{feeds}: {len(pages)} files not published, as a document of their feed in "
+                "the same format could not be: ")  # fmt: skip
+        tail = (f" and {len(pages) - 3} more (build -v names each); each keeps its previous "
+                "file, where it had one")  # fmt: skip
+        assert len(lines) == 1 and lines[0].startswith(head) and lines[0].endswith(tail), lines
+        assert set(lines[0][len(head) : -len(tail)].split(", ")) < set(pages)
+        assert result.stderr.splitlines()[-1] == lines[0]  # (after the failure it waits for)

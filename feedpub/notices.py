@@ -50,6 +50,7 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
     """The notices of the article file ``path``, its bytes ``data`` parsed as ``d``.
     (Run for every file a build reads: each check is skipped by one cheap test first.)"""
     found: list[tuple[str, str]] = []  # (the key whose line it is, the message)
+    others: set[str] = set()  # (keys whose line a message names: "\0title\0" in it)
     if not KNOWN_KEYS.issuperset(d):
         unknown = (k for k in d if isinstance(k, str) and k not in KNOWN_KEYS)  # (2024: …)
         for key in itertools.islice(unknown, _KEYS_WEIGHED):
@@ -59,6 +60,12 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
             elif (meant := _misspelt(key)) and meant not in d:
                 found.append((key, f"{_said(key, quoted=False)} is not a key feedpub reads: did you "
                               f"mean {meant}?"))  # fmt: skip
+            elif meant and not key.startswith(meant):  # (the key meant is there too: a
+                # leftover, or a key half renamed; "title2" beside "title" is a site's own)
+                found.append((key, f"{_said(key, quoted=False)} is not a key feedpub reads: "
+                              f"{meant}, at line \0{meant}\0, is the one read: remove one of "
+                              "them"))  # fmt: skip
+                others.add(meant)
     published = d.get("published")
     if published is not True and published is not False and _means_true(published):
         kind = "a number" if isinstance(published, int | float) else "text"
@@ -111,7 +118,10 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
                       'part of the title: to quote it, use straight quotes, title: "…"'))  # fmt: skip
     if not found:
         return []
-    lines = _lines_of_keys(data, {key for key, _ in found})
+    lines = _lines_of_keys(data, {key for key, _ in found} | others)
+    for other in others:  # (a NUL from the file is said escaped: "\x00")
+        found = [(key, message.replace(f"\0{other}\0", str(lines.get(other, 1))))
+                 for key, message in found]  # fmt: skip
     return [Notice(path, lines.get(key, 1), message) for key, message in found]
 
 

@@ -133,13 +133,30 @@ def test_a_title_in_curly_quotes_is_named_only_when_it_is_not_in_straight_ones()
         "locale: en-US",  # a site's own keys, far from every known one
         "author: Jane",
         "videos: []",
-        'title2: "x"',  # (too short to be one letter from "title": no guess)
+        'title2: "x"',  # (the key "title" and more, beside it: a second title of its own)
         'note: "Microsoft is #1"',  # a comment cuts another key's value: not told
     ],
 )
 def test_keys_of_the_format_and_a_sites_own_are_no_mistake(line: str) -> None:
     data = _edited("heat: 85\n", f"heat: 85\n{line}\n")
     assert _lines("a.txt", data) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ('exerpt: "An old excerpt"', "10: exerpt is not a key feedpub reads: excerpt, at line 4, "
+         "is the one read: remove one of them"),
+        ("titel: Old title", "10: titel is not a key feedpub reads: title, at line 3, is the "
+         "one read: remove one of them"),
+        ('"Title": x', "10: Title is not a key feedpub reads: title, at line 3, is the one "
+         "read: remove one of them"),
+    ],
+)  # fmt: skip
+def test_a_misspelt_key_beside_the_key_it_means_is_told(line: str, said: str) -> None:
+    """``exerpt:`` beside ``excerpt:`` (a leftover, or a key half renamed) was not told:
+    its value, which may be the one meant, was left unread without a word."""
+    assert _lines("a.txt", _edited("heat: 85\n", f"heat: 85\n{line}\n")) == [said]
 
 
 @pytest.mark.parametrize("line", ["2024: a year", "~: nothing", "true: yes", "1.5: x"])

@@ -85,8 +85,9 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
             found.append(("topics", f"topics: {_said(topics)} is one topic: a space "
                           "YAML takes as a letter (a no-break space, say) follows the dash of "
                           "its list: retype it as a space"))  # fmt: skip
-        elif ", " in topics:
-            listed = _said(", ".join(t.strip() for t in topics.split(",")), quoted=False)
+        elif "," in topics and _COMMA.search(topics):  # (not "1,000": a number's)
+            listed = _said(", ".join(t.strip() for t in topics.split(",") if t.strip()),
+                           quoted=False)  # fmt: skip
             found.append(("topics", f"topics: {_said(topics)} is one topic: for several, write a "
                           f"list, topics: [{listed}]"))  # fmt: skip
     elif type(topics) is list:
@@ -217,6 +218,10 @@ def _cut_by_comment(line: bytes) -> bool:
         return False
     return b" #" in rest or b"\t#" in rest
 
+
+#: A comma that parts topics written as one text: ", ", or "," but between two digits
+#: (``Azure,AI``; ``10,000 steps`` is one topic, its number's comma).
+_COMMA = re.compile(r",(?:\s|(?!\d)|(?<!\d,))")
 
 #: The dash of a list's item that YAML folded into the text of the item above.
 _DASH = re.compile(r"[ \t]-[ \t]")

@@ -226,6 +226,27 @@ def test_a_list_item_indented_under_the_one_above_is_told() -> None:
         ], folded
 
 
+@pytest.mark.parametrize(
+    ("topics", "said"),
+    [
+        ("Azure,AI", "topics: 'Azure,AI' is one topic: for several, write a list, "
+         "topics: [Azure, AI]"),
+        ("Azure,AI ,ML,", "topics: 'Azure,AI ,ML,' is one topic: for several, write a list, "
+         "topics: [Azure, AI, ML]"),
+        ('"Power Apps,Azure"', "topics: 'Power Apps,Azure' is one topic: for several, write a "
+         "list, topics: [Power Apps, Azure]"),
+    ],
+)  # fmt: skip
+def test_topics_parted_by_commas_without_spaces_are_told(topics: str, said: str) -> None:
+    """``topics: Azure,AI`` is one topic, "Azure,AI", to YAML: the article left the Azure
+    and AI feeds without a word (``Azure, AI`` was told). A number's comma is a topic's own
+    (``10,000 steps``), as is a comma in a list's item."""
+    data = _edited("topics:\n  - Azure", f"topics: {topics}")
+    assert _lines("a.txt", data) == [f"20: {said}"]
+    for own in ("10,000 steps", "Windows 3,1", "[Azure, 'AI,ML']"):
+        assert _lines("a.txt", _edited("topics:\n  - Azure", f"topics: {own}")) == [], own
+
+
 def test_a_file_of_old_mac_line_breaks_is_told_at_its_lines() -> None:
     data = _edited("quality: 65", "quality: high").replace(b"\n", b"\r")
     assert _lines("a.txt", data) == [

@@ -51,6 +51,7 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
     (Run for every file a build reads: each check is skipped by one cheap test first.)"""
     found: list[tuple[str, str]] = []  # (the key whose line it is, the message)
     others: set[str] = set()  # (keys whose line a message names: "\0title\0" in it)
+    below: dict[str, int] = {}  # (a message said that many lines below its key's)
     if not KNOWN_KEYS.issuperset(d):
         unknown = (k for k in d if isinstance(k, str) and k not in KNOWN_KEYS)  # (2024: …)
         for key in itertools.islice(unknown, _KEYS_WEIGHED):
@@ -75,10 +76,12 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
     if b"#" in data:  # (memchr: a search for " #" would stop at every space)
         front = _front(data)
         for key in ("title", "excerpt"):
-            if (line := _line(front, key)) and b"#" in line and _cut_by_comment(line):
-                found.append((key, f"{key}: what follows the # is a YAML comment, left out of "
-                              f"the {key}: if it belongs to the {key}, put all of it in double "
-                              f'quotes, {key}: "…"'))  # fmt: skip
+            if (n := _comment_line(front, key, type(d.get(key)) is str)) is not None:
+                message = (f"{key}: what follows the # is a YAML comment, left out of the "
+                           f"{key}: if it belongs to the {key}, put all of it in double "
+                           f'quotes, {key}: "…"')  # fmt: skip
+                found.append((key, message))
+                below[message] = n
     topics = d.get("topics")
     if type(topics) is str:
         if topics[:1] == "-" and topics[1:2] in _ODD_SPACES:
@@ -123,7 +126,8 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
     for other in others:  # (a NUL from the file is said escaped: "\x00")
         found = [(key, message.replace(f"\0{other}\0", str(lines.get(other, 1))))
                  for key, message in found]  # fmt: skip
-    return [Notice(path, lines.get(key, 1), message) for key, message in found]
+    return [Notice(path, lines.get(key, 1) + below.get(message, 0), message)
+            for key, message in found]  # fmt: skip
 
 
 def _lines_of_keys(data: bytes, keys: set[str]) -> dict[str, int]:
@@ -187,6 +191,50 @@ def _line(front: bytes, key: str) -> bytes:
         return b""
     stop = front.find(b"\n", at)
     return front[at : stop if stop >= 0 else len(front)]
+
+
+#: The line of a top-level key as YAML writes it too: quoted, a space before its colon.
+_KEY_FORMS = {key: re.compile(rb"\n(?:%s|\"%s\"|'%s')[ \t]*:" % ((key.encode(),) * 3))
+              for key in ("title", "excerpt")}  # fmt: skip
+
+
+def _comment_line(front: bytes, key: str, text: bool) -> int | None:
+    """Where YAML reads a comment in the value of the top-level key ``key`` of ``front``
+    (:func:`_front`), cutting it: the line, counted from the key's (0); else None. The
+    key as it is mostly written (``title:``) is found by one search, as YAML writes it
+    too (``"title":``, ``title :``) by a second. When the value is a plain ``text``,
+    its lines below, indented, go on it (``title:`` then ``  Microsoft is #1``): a ``#``
+    after white space in them cuts it too. One pass over the lines it reads."""
+    at = front.find(b"\n" + key.encode() + b":") + 1
+    if at == 0:
+        if (m := _KEY_FORMS[key].search(front)) is None:
+            return None
+        at = m.start() + 1
+    stop = front.find(b"\n", at)
+    line = front[at : stop if stop >= 0 else len(front)]
+    if b"#" in line and _cut_by_comment(line):
+        return 0
+    rest = line.partition(b":")[2].strip(b" \t")
+    if not text or rest[:1] in (b'"', b"'", b"|", b">", b"#"):  # (its own lines: not read)
+        return None
+    n = 0
+    while stop >= 0:  # (a plain value: its lines below, indented)
+        start, stop = stop + 1, front.find(b"\n", stop + 1)
+        line, n = front[start : stop if stop >= 0 else len(front)], n + 1
+        value = line.lstrip(b" \t")
+        if not value:  # (a blank line: a line break in the value)
+            continue
+        if len(value) == len(line):  # (not indented: the next key)
+            return None
+        if not rest:  # (the value begins on this line)
+            if value[:1] == b"#":  # (a comment before it)
+                continue
+            if value[:1] in (b'"', b"'", b"|", b">"):
+                return None
+            rest = value
+        if value[:1] == b"#" or b" #" in value or b"\t#" in value:
+            return n
+    return None
 
 
 def _cut_by_comment(line: bytes) -> bool:

@@ -459,9 +459,9 @@ def prune_unlisted(config: Config, produced: Collection[str], recorded: Collecti
     more (a feed, a format or archive pages taken out of ``config.toml``): those, not in
     ``produced``, that the builds of this config wrote (``recorded``, by the cache) and
     that still say so (feedpub's generator and the file's own URL under
-    ``site.feeds_url`` in their first 8 KB). Anything else is left alone: files of other
-    tools or of another config writing to the same folder, links, what was written for
-    another ``feeds_url``."""
+    ``site.feeds_url``, or another, in their first 8 KB: one that changed in the same
+    build). Anything else is left alone: files of other tools or of another config
+    writing to the same folder, links."""
     try:
         names = os.listdir(config.output)
     except OSError:
@@ -480,8 +480,10 @@ def prune_unlisted(config: Config, produced: Collection[str], recorded: Collecti
                 head = f.read(8192)
         except OSError:
             continue
+        # its own URL: under site.feeds_url, or under the one it was written for when
+        # that changed in the same build as a feed was renamed or taken out
         url = config.feed_url(stem, ext)
-        mine = (url.encode(), url.replace("&", "&amp;").encode())  # (in JSON; in XML)
+        mine = (url.encode(), url.replace("&", "&amp;").encode(), f'/{name}"'.encode())  # fmt: skip
         if not (any(m in head for m in _WRITTEN_BY_US) and any(u in head for u in mine)):
             continue
         if check:

@@ -386,7 +386,8 @@ def test_pages_held_back_with_their_feed_are_said_in_one_line(
     if verbose:
         assert sorted(lines) == sorted(
             f"{feeds / n}: not published: news.{n.rpartition('.')[2]} failed; the previous file "
-            "is kept" for n in pages
+            "is kept"
+            for n in pages
         )
     else:
         head = (f"{feeds}: {len(pages)} files not published, as a document of their feed in "

@@ -1236,6 +1236,36 @@ def test_the_files_of_a_feed_or_format_taken_out_of_the_config_are_removed(
     assert run("build", "-c", str(cfg), "--now", NOW, "--check") == (0, "")
 
 
+SAMPLE_NOW = "2026-11-01T00:00:00Z"  # (the sample's articles all published by then)
+
+
+def test_a_feed_renamed_as_the_feeds_url_moves_is_removed(tmp_path: Path) -> None:
+    """A feed renamed (``climate`` to ``climate-energy``) in the build that moves
+    ``site.feeds_url`` to a subpath: the old feed's files named the old URL, and stayed
+    published for ever, ``--check`` content (exit 0)."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    cfg = tmp_path / "config.toml"
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    cfg.write_text(text, encoding="utf-8")
+    assert run("build", "-c", str(cfg), "--now", SAMPLE_NOW) == (0, "")
+    feeds = tmp_path / "feeds"
+    assert {"climate.rss", "climate.atom"} <= {p.name for p in feeds.iterdir()}
+    moved = text.replace('feeds_url = "https://news.example.com/feeds/"',
+                         'feeds_url = "https://example.com/blog/feeds/"')  # fmt: skip
+    moved = moved.replace("[feeds.climate]", "[feeds.climate-energy]")
+    assert moved.count("example.com/blog/feeds/") == 1 and "[feeds.climate-energy]" in moved
+    cfg.write_text(moved, encoding="utf-8")
+    code, err = run("build", "-c", str(cfg), "--now", SAMPLE_NOW, "--check")
+    assert code == 3 and f"{feeds / 'climate.rss'}: no feed of the config makes it any more" in err
+    code, err = run("build", "-c", str(cfg), "--now", SAMPLE_NOW, "-v")
+    assert code == 0, err
+    assert f"removed {feeds / 'climate.rss'}" in err.splitlines()
+    names = {p.name for p in feeds.iterdir()}
+    assert not names & {"climate.rss", "climate.atom"}
+    assert {"climate-energy.rss", "climate-energy.atom"} <= names
+    assert run("build", "-c", str(cfg), "--now", SAMPLE_NOW, "--check") == (0, "")
+
+
 def test_two_configs_writing_to_one_folder_remove_none_of_each_others_feeds(
     tmp_path: Path,
 ) -> None:

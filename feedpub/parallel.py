@@ -353,7 +353,10 @@ def _forked(workers: int, parts: list[range],
             return
         os.close(tasks_read)
         tasks_read = -1
-        os.write(tasks_write, b"".join(_TASK.pack(k) for k in range(len(parts))))
+        try:
+            os.write(tasks_write, b"".join(_TASK.pack(k) for k in range(len(parts))))
+        except BrokenPipeError:  # every child gone already (killed): none can read them
+            raise WorkerLost(_how_ended(children.values())) from None
         os.close(tasks_write)
         tasks_write = -1
         if meanwhile is not None:  # the workers are busy

@@ -1432,3 +1432,25 @@ def test_a_write_back_begun_is_waited_for_by_close(tmp_path: Path) -> None:
     threading.Timer(0.05, release.set).start()
     durable.close()
     assert calls == [tmp_path.stat().st_ino]
+
+
+def test_workers_gone_before_they_are_given_work_are_a_worker_lost() -> None:
+    """Every worker killed before this process handed out the work (the out-of-memory
+    killer, at once): the write of the parts' numbers met a pipe with no reader, and the
+    build ended with "feeds: Broken pipe" instead of saying what happened. (Run in a
+    process of its own: each child it forks exits at once, and the parent waits before
+    it writes.)"""
+    script = (
+        "import os, time\n"
+        "from feedpub import parallel\n"
+        "os.register_at_fork(after_in_child=lambda: os._exit(1),\n"
+        "                    after_in_parent=lambda: time.sleep(0.3))\n"
+        "try:\n"
+        "    list(parallel.Workers(2).map(lambda c: c, list(range(100)), parallel.Shape(1, 10)))\n"
+        "except parallel.WorkerLost as e:\n"
+        "    print('lost:', e)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "lost: a worker process stopped before its work was done\n"

@@ -436,7 +436,20 @@ def _url_problem(value: str, folder: bool = False) -> str | None:
         return "a port from 1 to 65535"
     if folder and (parts.query or parts.fragment or value.endswith(("?", "#"))):
         return "no query or fragment: the feeds' names are added to its path"
+    if folder and (segments := parts.path.split("/")[1:]):
+        if "" in segments[:-1] or "." in segments or ".." in segments:
+            return ("no // and no /./ or /../ in its path: write it as a browser resolves it "
+                    "(a CDN or S3 takes feeds//a.rss for another file than feeds/a.rss)")  # fmt: skip
+        if _FILE_NAME.search(segments[-1]):
+            return (f"the folder the feeds are in, not a file in it: "
+                    f"{value[: -len(segments[-1])]} (the feeds' names are added to it)")  # fmt: skip
     return None
+
+
+#: The end of a path that names a page or a feed, not a folder (``index.html``).
+_FILE_NAME = re.compile(
+    r"\.(?:html?|xhtml|xml|rss|atom|json|opml|php|aspx?|jsp|cgi|txt)\Z", re.IGNORECASE
+)
 
 
 #: The characters (ASCII, not white space nor controls: those are said before) that

@@ -524,6 +524,38 @@ def test_a_feed_name_ending_in_a_line_break_is_refused(tmp_path: Path) -> None:
     assert len(problems) == 1 and "slug must be 1 to 64 lowercase" in problems[0], problems
 
 
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://example.com/blog/feeds/index.html",
+         "the folder the feeds are in, not a file in it: https://example.com/blog/feeds/ "
+         "(the feeds' names are added to it)"),
+        ("https://example.com/feeds/rss.XML", "the folder the feeds are in, not a file in it: "
+         "https://example.com/feeds/ (the feeds' names are added to it)"),
+        *((url, "no // and no /./ or /../ in its path: write it as a browser resolves it (a "
+                "CDN or S3 takes feeds//a.rss for another file than feeds/a.rss)")
+          for url in ("https://example.com/feeds//", "https://example.com//feeds/",
+                      "https://example.com/blog/../feeds/", "https://example.com/./feeds/",
+                      "https://example.com/feeds/..")),
+    ],
+)  # fmt: skip
+def test_a_feeds_url_every_link_would_break_is_refused(tmp_path: Path, url: str, why: str) -> None:
+    """``…/feeds/index.html`` made every self link ``…/index.html/a.atom``; ``feeds//``
+    and ``/../`` were kept as written (another key to S3 and CloudFront: a 404)."""
+    text = GOOD.replace('feeds_url = "https://example.com/feeds"', f'feeds_url = "{url}"')
+    assert url in text
+    [problem] = problems_of(tmp_path, text)
+    assert problem.endswith(f"site.feeds_url: must be an absolute http(s) URL ({why}), got {url!r}")
+
+
+@pytest.mark.parametrize("url", ["https://example.com/feeds.v2", "https://example.com",
+                                 "https://example.com/rss/", "https://example.com/a.b/feeds"])  # fmt: skip
+def test_a_feeds_url_of_a_folder_is_taken(tmp_path: Path, url: str) -> None:
+    text = GOOD.replace('feeds_url = "https://example.com/feeds"', f'feeds_url = "{url}"')
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    assert load_config(tmp_path / "config.toml").feeds_url == url.rstrip("/") + "/"
+
+
 @pytest.mark.parametrize("slug", ["con", "aux", "nul", "prn", "com1", "lpt9"])
 def test_a_name_windows_reserves_is_refused(tmp_path: Path, slug: str) -> None:
     """``con.rss`` is the console to Windows, whatever its extension: a checkout, an

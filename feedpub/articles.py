@@ -270,6 +270,42 @@ def _line(event: yaml.Event) -> int:
     return event.start_mark.line if event.start_mark is not None else 0
 
 
+#: The characters YAML (1.1, libyaml) counts as line breaks besides ``\n``, which an
+#: editor shows within a line: a line separator, a paragraph separator, a next line
+#: (U+2028, U+2029, U+0085), pasted with a text from Word or a web page.
+_YAML_BREAKS = re.compile("[\u2028\u2029\x85]")
+#: Every line break YAML counts, in a block whose breaks are ``\n`` (``\r`` replaced).
+_ANY_BREAK = re.compile("[\n\u2028\u2029\x85]")
+
+
+def editor_line(block: str, line: int) -> int:
+    """Line ``line`` (from 0) of ``block`` as YAML counts lines (a mark's), as an editor
+    counts them: a U+2028, U+2029 or U+0085 in it is a line break to YAML, and none to
+    an editor (every line named after one was one too far down). Only ``\n`` counted, in
+    a block of them (``\r\n`` and ``\r`` replaced); for an error or a notice only (one
+    search of the block, then one pass over its breaks: linear)."""
+    if line <= 0 or not _YAML_BREAKS.search(block):
+        return line
+    # (the line-th break YAML counts; the editor's line is the \n before its end)
+    last = next(itertools.islice(_ANY_BREAK.finditer(block), line - 1, None), None)
+    if last is None:  # (past the block's last break: the lines after it, as they are)
+        return line - len(_YAML_BREAKS.findall(block))
+    return block.count("\n", 0, last.end())
+
+
+def _editor_marks(block: str, e: yaml.MarkedYAMLError) -> None:
+    """``e``'s marks, their lines as an editor counts them (:func:`editor_line`): the
+    error's line and every hint's read from the line the editor shows."""
+    made: dict[int, yaml.Mark] = {}  # (a mark that is both keeps being both)
+    for name in ("problem_mark", "context_mark"):
+        mark = getattr(e, name)
+        if mark is not None:
+            if id(mark) not in made:
+                made[id(mark)] = yaml.Mark(mark.name, mark.index, editor_line(block, mark.line),
+                                           mark.column, mark.buffer, mark.pointer)  # fmt: skip
+            setattr(e, name, made[id(mark)])
+
+
 def split_front_matter(text: str) -> tuple[str, int]:
     """Return the YAML block and the number of file lines before it.
 
@@ -343,10 +379,12 @@ def parse_front_matter(
         return fast, offset
     refused = _guard(block)
     if refused:
-        raise ArticleError(path, refused[0] + offset + 1, refused[1])
+        raise ArticleError(path, editor_line(block, refused[0]) + offset + 1, refused[1])
     try:
         loaded = _pyyaml(block)
     except yaml.MarkedYAMLError as e:
+        if _YAML_BREAKS.search(block):  # (a line break to YAML, to an editor none)
+            _editor_marks(block, e)
         mark, context = e.problem_mark or e.context_mark, e.context_mark
         if mark is not None and (
             found := _misplaced_space(block, mark.line)

@@ -28,6 +28,7 @@ from .articles import (
     _front_matter_lines,
     _key_lines,
     _number,
+    editor_line,
     split_front_matter,
 )
 from .errors import Notice, likely_meant, shown_path, shown_text
@@ -164,7 +165,7 @@ def _lines_of_keys(data: bytes, keys: set[str]) -> dict[str, int]:
                     and event.value in keys
                     and mark
                 ):
-                    lines.setdefault(event.value, mark.line + offset + 1)
+                    lines.setdefault(event.value, editor_line(block, mark.line) + offset + 1)
                     if len(lines) == len(keys):
                         break
                 key_next = not key_next

@@ -1327,3 +1327,43 @@ def test_a_list_item_indented_less_than_the_one_above_is_told_to_line_up(
         line,
         f"YAML error: this list item's dash must line up with the one above: {said}",
     )
+
+
+#: The quoted title of a file, then lines below it: line 2 is the title's.
+_BROKEN_BELOW = 'webUrl: "https://e.com/a"\npublishedDateTime: 2024-01-01\n'
+
+
+@pytest.mark.parametrize(
+    ("below", "line", "message"),
+    [
+        ("excerpt: Q: x\n", 5, "mapping values are not allowed in this context: a value "
+         'that holds ": " must be quoted: write excerpt: "…" (each " inside it as \\")'),
+        ("excerpt: x\nexcerpt: y\n", 6, "duplicate key 'excerpt': given twice, here and at "
+         "line 5: keep one"),
+        ("provider:\n\tname: x\n", 6, "found character that cannot start any token (while "
+         "scanning for the next token, which started at line 6): the line is indented with "
+         "a tab; YAML indents with spaces only"),
+        ('excerpt:"x"\nz: 1\n', 5, "put a space after excerpt:"),
+        ("excerpt: !x y\n", 5, "custom YAML tags are not allowed for the tag '!x': a text "
+         "that begins with ! must be in double quotes"),
+        ("topics:\n  - Azure\n - AI\n", 7, "this list item's dash must line up with the one "
+         "above: put 2 spaces before its - (it has 1)"),
+        ("excerpt:\u00a0x\n", 5, "a no-break space (U+00A0) after excerpt:, where YAML needs "
+         "a plain space: retype it as a space"),
+        ("a: &x [1]\nsecured: &y 1\n", 6, "a YAML anchor in secured: its value is never "
+         "repeated"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("breaks", ["", "\u2028", "\u2028\u2029\x85", "\u2028" * 200_000])
+def test_a_line_break_only_yaml_sees_moves_no_line_an_error_names(
+    below: str, line: int, message: str, breaks: str
+) -> None:
+    """A line or paragraph separator, or a next line (U+2028, U+2029, U+0085), in a value
+    pasted from Word or a web page is a line break to YAML, and none to an editor: every
+    line an error named after one was one too far down (and a hint read the wrong line,
+    so said nothing). (Linear: 200,000 of them.)"""
+    data = f'---\ntitle: "A{breaks}B"\n{_BROKEN_BELOW}{below}---\n'.encode()
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", data, UTC)
+    said = message if message.startswith("a YAML anchor") else f"YAML error: {message}"
+    assert (e.value.line, e.value.message) == (line, said)

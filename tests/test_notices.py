@@ -468,3 +468,15 @@ def test_many_feeds_written_empty_are_told_in_one_line(
     assert (code, err) == (0, f"{cfg}:{line}: 5 feeds written empty: feeds.f0, feeds.f1, "
                               "feeds.f2 and 2 more: no article published by now has one of "
                               "their topics (feedpub list counts each feed's articles)\n")  # fmt: skip
+
+
+@pytest.mark.parametrize("breaks", ["", "\u2028", "\u2028\u2029\x85", "\u2028" * 200_000])
+def test_a_line_break_only_yaml_sees_moves_no_notice(breaks: str) -> None:
+    """A U+2028, U+2029 or U+0085 in a value (from Word or a web page) is a line break to
+    YAML, none to an editor: a quoted key's notice, found by YAML, was a line too far
+    down for each. (Linear: 200,000 of them.)"""
+    data = _edited('title: "Microsoft just built', f'title: "Microsoft {breaks}just built')
+    data = data.replace(b"\nexcerpt:", b'\n"excerpt\\e":', 1)
+    assert _lines("a.txt", data) == [
+        "4: excerpt\\x1b is not a key feedpub reads: did you mean excerpt?"
+    ]

@@ -95,12 +95,12 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
             found.append(("topics", f"topics: {_said(topics)} is one topic: for several, write a "
                           f"list, topics: [{listed}]"))  # fmt: skip
     elif type(topics) is list:
-        items: list[tuple[int, str] | None] | None = None  # (the list's lines, read once)
+        folds: frozenset[str] | None = None  # (the lists' folded items, read once)
         for topic in topics[:100]:  # ("- AI" indented under "- Azure": one topic, "Azure - AI")
             if type(topic) is not str or not _DASH.search(topic):
                 continue
-            items = _items(data) if items is None else items
-            if _folded_item(items, topic):
+            folds = _folds(data) if folds is None else folds
+            if _spaced(topic) in folds:
                 found.append(("topics", f"topics: {_said(topic)} is one topic: "
                               "a '- ' indented deeper than the one above goes on its text: "
                               "line the dashes up"))  # fmt: skip
@@ -273,32 +273,47 @@ def _cut_by_comment(line: bytes) -> bool:
 _COMMA = re.compile(r",(?:\s|(?!\d)|(?<!\d,))")
 
 #: The dash of a list's item that YAML folded into the text of the item above.
-_DASH = re.compile(r"[ \t]-[ \t]")
+_DASH = re.compile(r"\s-[ \t]")
 
 
-def _items(data: bytes) -> list[tuple[int, str] | None]:
-    """:func:`_item` of each line of the front matter of ``data``."""
+def _folds(data: bytes) -> frozenset[str]:
+    """The items of the lists of the front matter of ``data`` that YAML folds a line
+    ``- …`` into: an item's plain text goes on over the lines below it indented deeper
+    than its dash, a ``- B`` among them too (``- A`` then ``  - B``: one item, "A - B";
+    also when the text above is wrapped, ``- Azure`` then ``  cloud`` then ``  - AI``,
+    "Azure cloud - AI", or holds " - " itself). Each as :func:`_spaced` writes it: its
+    white space one space, as YAML folds its lines. (One pass over the lines: a line
+    that goes on an item's text starts no item of its own.)"""
     text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
-    return [_item(line) for line in _front_matter_lines(text)]
+    folds: set[str] = set()
+    column, parts, folded = -1, [], False  # (the item read: its dash's column, its lines)
+    for line in _front_matter_lines(text):
+        written = line.lstrip(" \t")
+        if not written:
+            continue  # (a blank line: a line break in the text, or none)
+        indent = len(line) - len(written)
+        if column >= 0 and indent > column:  # (the item's text goes on)
+            parts.append(written)
+            folded = folded or (written[:1] == "-" and written[1:2] in (" ", "\t"))
+            continue
+        if folded:
+            folds.add(_spaced(" ".join(parts)))
+        column, parts, folded = -1, [], False
+        if (item := _item(line)) is not None and item[1][:1] not in _NOT_PLAIN:
+            column, parts = item[0], [item[1]]
+    if folded:
+        folds.add(_spaced(" ".join(parts)))
+    return frozenset(folds)
 
 
-def _folded_item(items: list[tuple[int, str] | None], topic: str) -> bool:
-    """Whether ``topic`` is a list's item YAML folded into the one above, by the front
-    matter's lines' ``items``: a line ``- A`` then a line indented deeper ``- B…``, read
-    as one item, "A - B…". (By the lines' indentation, one pass: a regular expression
-    of it was quadratic.)"""
-    dash = _DASH.search(topic)
-    if dash is None:
-        return False
-    first, second = topic[: dash.start()], topic[dash.end() :]
-    word = second.split(maxsplit=1)[0] if second.split() else ""
-    if not first.strip() or not word:
-        return False
-    for above, below in itertools.pairwise(items):
-        if (above and below and above[1] == first.strip() and below[0] > above[0]
-                and below[1].startswith(word)):  # fmt: skip
-            return True
-    return False
+#: What begins an item YAML does not read as a plain text (quoted, a block, a list or
+#: a mapping written in brackets, an anchor, an alias, a tag, a comment).
+_NOT_PLAIN = "\"'|>[{&*!#"
+
+
+def _spaced(text: str) -> str:
+    """``text``, each run of white space in it one space."""
+    return " ".join(text.split())
 
 
 def _item(line: str) -> tuple[int, str] | None:

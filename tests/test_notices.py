@@ -251,7 +251,11 @@ def test_a_list_item_indented_under_the_one_above_is_told() -> None:
     assert _lines("a.txt", _edited("topics:\n  - Azure", "topics:\n  - Azure - AI")) == []
     for folded, topic in [("  - Azure\n    - AI\n    - ML", "Azure - AI - ML"),
                           ("  - Azure\n    - AI\n    stuff", "Azure - AI stuff"),
-                          ("  - Azure\n    \t- AI", "Azure - AI"), ("  - Azure\n    -\tAI", "Azure -\tAI")]:  # fmt: skip
+                          ("  - Azure\n    \t- AI", "Azure - AI"), ("  - Azure\n    -\tAI", "Azure -\tAI"),
+                          # the item above wrapped, or a topic of " - " itself, was not told
+                          ("  - Azure\n    cloud\n    - AI", "Azure cloud - AI"),
+                          ("  - Sci - Fi\n    - AI", "Sci - Fi - AI"),
+                          ("- Azure\n\n  cloud\n\n  - AI\n- ML", "Azure\ncloud\n- AI")]:  # fmt: skip
         data = _edited("topics:\n  - Azure", "topics:\n" + folded)
         assert [n.message.split(" is one topic")[0] for n in _notices("a.txt", data)] == [
             f"topics: {topic!r}"
@@ -326,6 +330,10 @@ def test_a_list_lined_up_is_no_folded_item_and_the_check_is_linear() -> None:
     ``- AI``) and on the body's text, and was quadratic on a line of spaces."""
     lined_up = _edited("topics:\n  - Azure", "topics:\n  - Azure\n  - AI\n  - Azure - AI")
     assert _lines("a.txt", lined_up) == []
+    for own in ("  - Sci - Fi\n  - AI", "  - Sci - Fi\n    wrapped - x", '  - "Sci\n    - Fi"'):
+        assert _lines("a.txt", _edited("topics:\n  - Azure", "topics:\n" + own)) == [], own
+    stairs = "".join(f"{' ' * n}- x\n" for n in range(2, 4002, 2))  # (one topic, folded)
+    assert len(_lines("a.txt", _edited("topics:\n  - Azure\n", "topics:\n" + stairs))) == 1
     body = _edited("topics:\n  - Azure", 'topics:\n  - "Azure - AI"') + b"We cover Azure\n  - AI\n"
     assert _lines("a.txt", body) == []
     spaces = _edited("topics:\n  - Azure", 'topics:\n  - " - x"') + b" " * 200_000 + b"\n"

@@ -1227,7 +1227,49 @@ def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
             values[f.name] = value
     if not values["title"]:
         values["title"] = shorten(values["excerpt"], single_line=True, limit=80)
+    # fewer images or related items than the file lists: some left out (rare; the rest
+    # cost these few checks), perhaps for a URL no feed can carry, which a build says
+    images, related = d.get("images"), d.get("related")
+    if (type(images) is list and len(values["images"]) < len(images)) or (
+        type(related) is list and len(values["related"]) < len(related)
+    ):
+        values["dropped"] = dropped_urls(d)
     return Article(path=path, **values)
+
+
+def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
+    """Where the front matter ``d`` gives a URL that no feed can carry, so that an
+    Article leaves out what holds it, and that URL: an image's (``images[0].url``,
+    relative, ``/img/a.jpg``, not http(s), or on a host a feed may not name), a
+    related item's (``related[2].webUrl``: the item is left out, when neither it nor
+    its ``originalUrl`` is usable). An empty value (``webUrl: ""``, as CMS exports
+    have) is no URL given; an item left out for another reason (no title, a second
+    image with the same URL) is not one. A provider's logo and a related item's image
+    are not looked at: no feed shows them."""
+    out: list[tuple[str, object]] = []
+    images = d.get("images")
+    for n, item in enumerate(images[:MAX_LIST] if type(images) is list else ()):
+        if isinstance(item, dict) and _given(url := item.get("url")):
+            clean = clean_url(url)
+            if not clean or not _IMAGE_URL.match(clean):
+                out.append((f"images[{n}].url", url))
+    related = d.get("related")
+    for n, item in enumerate(related[:MAX_LIST] if type(related) is list else ()):
+        if not isinstance(item, dict):
+            continue
+        web, original, title = item.get("webUrl"), item.get("originalUrl"), item.get("title")
+        if (clean_url(web) or clean_url(original) or not isinstance(title, str)
+                or not clean_text(title, single_line=True, limit=MAX_TITLE)):  # fmt: skip
+            continue  # (kept, or left out for its title)
+        key, value = ("webUrl", web) if _given(web) else ("originalUrl", original)
+        if _given(value):
+            out.append((f"related[{n}].{key}", value))
+    return tuple(out)
+
+
+def _given(value: object) -> bool:
+    """Whether ``value`` is a value given: not missing, not empty (nor spaces alone)."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def build_summary(path: str, d: dict[str, Any], tz: tzinfo, digest: str) -> Summary:

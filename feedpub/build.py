@@ -413,6 +413,7 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
         # a file shown that cannot be read now (made unreadable, its size and mtime kept):
         # its documents fail, and the next build reads it again (and rejects it, or not)
         changes.stale += shows.errors
+        result.gathered.notices += _dropped_urls(config, shows.dropped, result.gathered, full)
         shown = compose.shown(pending, shows)
         # an Article a document needs whole is parsed once a worker (each has its own ``kept``)
         kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
@@ -557,7 +558,7 @@ def _parse_shown(config: Config, now: datetime, pending: list[Job], ex: parallel
     # the articles of documents in a format that is rendered from the Articles (JSON Feed)
     whole = {s.path for job in pending if not formats.FORMATS[job.fmt].assembled
              for s in job.doc.items}  # fmt: skip
-    shows = compose.Shows(parsed, {}, set(), {})
+    shows = compose.Shows(parsed, {}, set(), {}, {})
     results = ex.map(partial(compose.parse, config, now, headlines, whole, before), items,
                      parallel.PARSING, files=partial(_article_path, config),
                      ahead=sources.prepare_articles)  # fmt: skip
@@ -566,6 +567,8 @@ def _parse_shown(config: Config, now: datetime, pending: list[Job], ex: parallel
             shows.parsed[s.path] = result
             if result.headline is not None:
                 shows.headlines[s.path] = result.headline
+            if result.dropped:
+                shows.dropped[s.path] = result.dropped
         elif result is None:
             shows.changed.add(s.path)
         else:
@@ -692,6 +695,23 @@ def _hidden_copies(config: Config, hidden: list[Hidden], g: Gathered,
             data = sources.read_bytes(config, h.path)
             if data is not None:
                 out.append(hidden_copy(h.path, data, h.by))
+    return out
+
+
+def _dropped_urls(config: Config, dropped: Mapping[str, tuple[tuple[str, object], ...]],
+                  g: Gathered, full: bool) -> list[Notice]:  # fmt: skip
+    """A notice for each URL that a shown article's file gives and its feeds leave out
+    (see :func:`feedpub.notices.dropped_url`), said by the build that reads the file
+    after it changed (by every ``full`` one), at the line of the URL (the file read
+    again: only such a file is)."""
+    told = [(p, d) for p, d in dropped.items() if full or p in g.parsed]
+    if not told:
+        return []
+    from .notices import dropped_url
+
+    out: list[Notice] = []
+    for path, drops in told:
+        out += dropped_url(path, sources.read_bytes(config, path) or b"", drops)
     return out
 
 

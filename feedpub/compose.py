@@ -51,13 +51,16 @@ class Parsed(NamedTuple):
     from: its part of every document in the assembled formats (None where only the
     Article can render it) and that part's checks, passed once for every document
     (:func:`feedpub.formats.prove`; None: a document that holds it is checked whole),
-    what the feeds page shows of it (when asked), and the Article itself where a
-    document needs it whole (when asked, and with no entry)."""
+    what the feeds page shows of it (when asked), the Article itself where a
+    document needs it whole (when asked, and with no entry), and what the Article left
+    out for a URL no feed can carry (:attr:`feedpub.model.Article.dropped`: a build
+    says it)."""
 
     entry: Entry | None
     headline: Headline | None = None
     article: Article | None = None
     proof: Proof | None = None
+    dropped: tuple[tuple[str, object], ...] = ()
 
 
 def parse(config: Config, now: datetime, headlines: Collection[str], whole: Collection[str],
@@ -89,7 +92,8 @@ def parse(config: Config, now: datetime, headlines: Collection[str], whole: Coll
         except Exception:  # (a bug, or an article no check foresaw) its documents are
             entry = None  # rendered from the Articles, and fail alone if that fails too
         headline = Headline.of(a) if s.path in headlines else None
-        out.append(Parsed(entry, headline, a if entry is None or s.path in whole else None))
+        out.append(Parsed(entry, headline, a if entry is None or s.path in whole else None,
+                          None, a.dropped))  # fmt: skip
     made = [(i, p) for i, p in enumerate(out) if isinstance(p, Parsed) and p.entry is not None]
     proofs = formats.prove(config, [cast("Entry", p.entry) for _, p in made], now)
     failed = []
@@ -130,6 +134,9 @@ class Shows(NamedTuple):
     changed: set[str]
     #: the headlines of ``parsed`` (those it has), by path
     headlines: dict[str, Headline]
+    #: what the Articles of ``parsed`` left out for a URL no feed can carry (those that
+    #: did), by path (see :attr:`Parsed.dropped`)
+    dropped: dict[str, tuple[tuple[str, object], ...]]
 
 
 def render(config: Config, now: datetime, shows: Shows,

@@ -121,6 +121,10 @@ class Article:
     ``path`` is the source file relative to the config folder (POSIX form); it is
     the stable tiebreak between articles with the same date. ``url`` comes from
     ``webUrl``, else ``originalUrl``; it is the article's identity in every feed.
+    ``dropped``: what the file gave that no feed can carry and the Article leaves out,
+    an image's URL or a related item's that is no absolute http(s) one (``/img/a.jpg``),
+    as (where, value): ``("images[0].url", "/img/a.jpg")`` (see
+    :func:`feedpub.articles.dropped_urls`); no output shows it, a build says it.
     """
 
     path: str
@@ -139,6 +143,7 @@ class Article:
     featured_content: str = ""
     amp_url: str | None = None
     category: str = ""
+    dropped: tuple[tuple[str, object], ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as ISO 8601 strings)."""

@@ -23,6 +23,7 @@ import re
 from typing import Any
 
 from .articles import (
+    _IMAGE_URL,
     _ODD_SPACES,
     KNOWN_KEYS,
     _front_matter_lines,
@@ -33,6 +34,7 @@ from .articles import (
 )
 from .errors import Notice, likely_meant, shown_path, shown_text
 from .fastyaml import UNBUILT
+from .sanitize import clean_url
 
 #: The most keys of a file weighed as misspellings (each against every key of the format:
 #: a file of 10,000 keys of its own took 6 s).
@@ -385,3 +387,39 @@ def hidden_copy(path: str, data: bytes, by: str) -> Notice:
                   "publishedDateTime, other content: this file is not published (of the "
                   "two, the first by path is); delete the one out of date, or date the "
                   "newer one later")  # fmt: skip
+
+
+def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -> list[Notice]:
+    """The notices of the URLs the article file ``path`` (its bytes ``data``) gives and
+    its feeds leave out, ``drops`` (:attr:`feedpub.model.Article.dropped`), each at the
+    line of its value: the first line from its top-level key's on (or else from the
+    file's start) that holds it and its key (``url``), each line taken once for each
+    time it holds it; else its top-level key's line."""
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+    lines = _front_matter_lines(text)
+    keys = _key_lines(lines)
+    used: dict[int, int] = {}  # (line index: how many values already found on it)
+    out = []
+    for where, value in drops:
+        top, leaf = where.split("[", 1)[0], where.rsplit(".", 1)[-1]
+        start = keys.get(top, 1) - 1
+        sought = value if isinstance(value, str) else str(value)
+        at = next((n for n in itertools.chain(range(start, len(lines)), range(start))
+                   if leaf in lines[n] and lines[n].count(sought) > used.get(n, 0)), None)  # fmt: skip
+        if at is not None:
+            used[at] = used.get(at, 0) + 1
+        line = at + 1 if at is not None else start + 1
+        shown = _said(value, quoted=False)
+        if top == "images":
+            clean = clean_url(value)
+            if clean and not _IMAGE_URL.match(clean):
+                what = (f"{where} {shown} is on a host a feed may not name (a domain name "
+                        "is, cdn.example.com): the picture is left out of the feeds")  # fmt: skip
+            else:
+                what = (f"{where} {shown} is not an absolute http(s) URL: the picture is "
+                        "left out of the feeds; write the whole URL, https://…")  # fmt: skip
+        else:
+            what = (f"{where} {shown} is not an absolute http(s) URL: the related item is "
+                    "left out of the feeds; write the whole URL, https://…")  # fmt: skip
+        out.append(Notice(path, line, what))
+    return out

@@ -13,7 +13,7 @@ import pytest
 
 from feedpub.articles import parse_front_matter
 from feedpub.errors import Notice
-from feedpub.notices import article_notices
+from feedpub.notices import article_notices, dropped_url
 
 from .conftest import AZURE_AI_FEEDS, SEEDS, run_cli
 
@@ -487,4 +487,121 @@ def test_a_line_break_only_yaml_sees_moves_no_notice(breaks: str) -> None:
     data = data.replace(b"\nexcerpt:", b'\n"excerpt\\e":', 1)
     assert _lines("a.txt", data) == [
         "4: excerpt\\x1b is not a key feedpub reads: did you mean excerpt?"
+    ]
+
+
+#: The seed's image (line 24), its related item's webUrl (line 33), its provider's logo.
+IMAGE = '- url: "https://cdn0.tnwcdn.com/wp-content/blogs.dir/1/files/2020/05/Microsoft-supercomputer-796x418.jpg"'
+RELATED = 'webUrl: "https://venturebeat.com/2020/05/19/openai-microsoft-azure-supercomputer-ai-model-training/"'
+LOGO = '- url: "https://smartableai.github.io/microsoft-azure/assets/images/organizations/thenextweb.com-50x50.jpg"'
+PICTURE = "the picture is left out of the feeds; write the whole URL, https://…"
+
+
+def _dropped(data: bytes) -> tuple[tuple[str, object], ...]:
+    from zoneinfo import ZoneInfo
+
+    from feedpub.articles import load_article
+
+    return load_article("a.txt", data, ZoneInfo("UTC")).dropped
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "dropped"),
+    [
+        (IMAGE, "- url: /img/a.jpg", ("images[0].url", "/img/a.jpg")),
+        (IMAGE, "- url: img/a.jpg", ("images[0].url", "img/a.jpg")),
+        (IMAGE, '- url: "javascript:alert(1)"', ("images[0].url", "javascript:alert(1)")),
+        (IMAGE, "- url: //cdn.example.com/a.jpg", ("images[0].url", "//cdn.example.com/a.jpg")),
+        (IMAGE, "- url: https://localhost/a.jpg", ("images[0].url", "https://localhost/a.jpg")),
+        (RELATED, "webUrl: /news/b", ("related[0].webUrl", "/news/b")),
+        (RELATED, 'webUrl: ""\n    originalUrl: ftp://x.example/b',
+         ("related[0].originalUrl", "ftp://x.example/b")),
+    ],
+)  # fmt: skip
+def test_a_url_no_feed_can_carry_is_what_the_article_drops(
+    old: str, new: str, dropped: tuple[str, str]
+) -> None:
+    assert _dropped(_edited(old, new)) == (dropped,)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (RELATED, 'webUrl: ""'),  # (as CMS exports have: no URL given, no mistake)
+        (IMAGE, '- url: ""'),
+        (RELATED, 'webUrl: /news/b\n    originalUrl: "https://x.example/b"'),  # (that one used)
+        (LOGO, "- url: /assets/images/logo.jpg"),  # (no feed shows a logo)
+        ("  - title: \"OpenAI", "  - titel: \"OpenAI"),  # (left out for its title)
+        ("", ""),
+    ],
+)  # fmt: skip
+def test_an_empty_url_a_logo_and_an_item_kept_are_no_drop(old: str, new: str) -> None:
+    data = _edited(old, new) if old else _edited("title:", "title:")
+    assert _dropped(data) == ()
+
+
+def test_a_dropped_url_changes_no_feed_bytes() -> None:
+    """Dropping is right: a relative image's article is in the feed as one without."""
+    from zoneinfo import ZoneInfo
+
+    from feedpub import formats
+    from feedpub.articles import load_article
+
+    utc = ZoneInfo("UTC")
+    relative = load_article("a.txt", _edited(IMAGE, "- url: /img/a.jpg"), utc)
+    text = _edited("title:", "title:").decode()
+    start = text.index("\nimages:")
+    none = load_article("a.txt", (text[:start] + text[text.index("\nrelated:") :]).encode(), utc)
+    assert relative.dropped and not none.dropped
+    assert relative == none and formats.entry(relative) == formats.entry(none)
+
+
+def test_a_build_says_a_dropped_url_once_at_its_line_and_exits_0(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")
+    data = _edited(IMAGE, "- url: /img/a.jpg").replace(RELATED.encode(), b"webUrl: javascript:x")
+    (seeds_dir / SEED).write_bytes(data)
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    path = f"content/{SEED}"
+    assert (code, err) == (0, (
+        f"{path}:24: images[0].url /img/a.jpg is not an absolute http(s) URL: {PICTURE}\n"
+        f"{path}:33: related[0].webUrl javascript:x is not an absolute http(s) URL: the "
+        "related item is left out of the feeds; write the whole URL, https://…\n"))  # fmt: skip
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # said once
+    assert run_cli("build", "-c", str(cfg), "--now", NOW, "--full")[2] == err  # and again
+    feed = (cfg.parent / "feeds" / "azure.rss").read_bytes()
+    assert b"Microsoft just built" in feed and b"img/a.jpg" not in feed
+    assert b"javascript" not in feed and b"OpenAI\xe2\x80\x99s supercomputer" not in feed
+
+
+def test_each_dropped_url_is_told_at_its_own_line(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """One image written in flow style, two with the same relative URL, each told at
+    its own line; a draft's and a logo's say nothing."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    two = "- {url: /b.png}\n  - url: img/a.jpg\n  - url: img/a.jpg"
+    (seeds_dir / SEED).write_bytes(
+        _edited(IMAGE, two).replace(LOGO.encode(), b"- url: /assets/images/logo.jpg")
+    )
+    draft = next(f for f in seeds_dir.iterdir() if b"published: false" in f.read_bytes())
+    edited = draft.read_bytes().replace(b'- url: "https://', b'- url: "/', 1)
+    assert edited != draft.read_bytes()
+    draft.write_bytes(edited)
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    path = f"content/{SEED}"
+    assert (code, err.splitlines()) == (0, [
+        f"{path}:24: images[0].url /b.png is not an absolute http(s) URL: {PICTURE}",
+        f"{path}:25: images[1].url img/a.jpg is not an absolute http(s) URL: {PICTURE}",
+        f"{path}:26: images[2].url img/a.jpg is not an absolute http(s) URL: {PICTURE}",
+    ])  # fmt: skip
+
+
+def test_an_image_on_a_host_a_feed_may_not_name_is_told_so() -> None:
+    data = _edited(IMAGE, "- url: https://localhost/a.jpg")
+    assert [str(n) for n in dropped_url("a.txt", data, _dropped(data))] == [
+        "a.txt:24: images[0].url https://localhost/a.jpg is on a host a feed may not name "
+        "(a domain name is, cdn.example.com): the picture is left out of the feeds"
     ]

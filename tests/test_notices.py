@@ -605,3 +605,19 @@ def test_an_image_on_a_host_a_feed_may_not_name_is_told_so() -> None:
         "a.txt:24: images[0].url https://localhost/a.jpg is on a host a feed may not name "
         "(a domain name is, cdn.example.com): the picture is left out of the feeds"
     ]
+
+
+def test_a_dropped_url_is_not_told_again_when_its_article_is_rendered_again(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """A JSON Feed renders every article it shows from its file again when another of
+    them changes: the file read but not changed says nothing again (cron)."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS.replace(
+        'topics = ["Azure"]', 'topics = ["Azure"]\nformats = ["rss", "atom", "json"]'))  # fmt: skip
+    (seeds_dir / SEED).write_bytes(_edited(IMAGE, "- url: /img/a.jpg"))
+    assert "images[0].url /img/a.jpg" in run_cli("build", "-c", str(cfg), "--now", NOW)[2]
+    other = next(f for f in seeds_dir.iterdir() if f.name != SEED
+                 and b"published: true" in f.read_bytes() and b"  - Azure" in f.read_bytes())  # fmt: skip
+    other.write_bytes(other.read_bytes().replace(b"title: ", b"title: New ", 1))
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0 and "wrote" in err and "images[0]" not in err, err

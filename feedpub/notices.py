@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import re
 from typing import Any
 
@@ -393,8 +394,8 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
     """The notices of the URLs the article file ``path`` (its bytes ``data``) gives and
     its feeds leave out, ``drops`` (:attr:`feedpub.model.Article.dropped`), each at the
     line of its value: the first line from its top-level key's on (or else from the
-    file's start) that holds it and its key (``url``), each line taken once for each
-    time it holds it; else its top-level key's line."""
+    file's start) that holds it, as written or escaped, and its key (``url``), each
+    line taken once for each time it holds it; else its top-level key's line."""
     text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
     lines = _front_matter_lines(text)
     keys = _key_lines(lines)
@@ -403,9 +404,13 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
     for where, value in drops:
         top, leaf = where.split("[", 1)[0], where.rsplit(".", 1)[-1]
         start = keys.get(top, 1) - 1
-        sought = value if isinstance(value, str) else str(value)
-        at = next((n for n in itertools.chain(range(start, len(lines)), range(start))
-                   if leaf in lines[n] and lines[n].count(sought) > used.get(n, 0)), None)  # fmt: skip
+        text = value if isinstance(value, str) else str(value)
+        at = None  # (as written, else as YAML escapes it in double quotes: "\x01java…")
+        for sought in dict.fromkeys((text, repr(text)[1:-1], json.dumps(text)[1:-1])):
+            at = next((n for n in itertools.chain(range(start, len(lines)), range(start))
+                       if leaf in lines[n] and lines[n].count(sought) > used.get(n, 0)), None)  # fmt: skip
+            if at is not None:
+                break
         if at is not None:
             used[at] = used.get(at, 0) + 1
         line = at + 1 if at is not None else start + 1

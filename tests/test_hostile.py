@@ -290,11 +290,30 @@ NOTICED = {
     "odd_numbers.txt": (11, "quality: nan is not a number: the article has no quality, and "
                         "a feed with min_quality leaves it out"),
 }  # fmt: skip
+_NOT_ABSOLUTE = "is not an absolute http(s) URL: the {} is left out of the feeds; write the whole URL, https://…"
+_PICTURE, _ITEM = _NOT_ABSOLUTE.format("picture"), _NOT_ABSOLUTE.format("related item")
+#: The URLs no feed can carry, left out with a notice each: file -> [(line, what)].
+DROPPED = {
+    "relative_urls_in_images.txt": [
+        (12, f"images[0].url /img/a.jpg {_PICTURE}"),
+        (13, f"images[1].url //cdn.example.net/b.jpg {_PICTURE}"),
+        (14, f"images[2].url img/c.jpg {_PICTURE}"),
+        (17, f"related[0].webUrl ../other {_ITEM}"),
+    ],
+    "xss_urls_in_images_and_related.txt": [
+        (18, f"images[0].url data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+ {_PICTURE}"),
+        (19, f"images[1].url \\x01javascript:alert(2) {_PICTURE}"),
+        (20, f"images[2].url  vbscript:msgbox(1) {_PICTURE}"),
+        (24, f"related[0].webUrl JAVASCRIPT:alert(3) {_ITEM}"),
+    ],
+}
 
 
 def test_nothing_else_is_reported(built: dict[str, Any]) -> None:
     lines = built["err"].splitlines()
     notices = {f"content/{name}:{line}: {what}" for name, (line, what) in NOTICED.items()}
+    notices |= {f"content/{name}:{line}: {what}" for name, said in DROPPED.items()
+                for line, what in said}  # fmt: skip
     assert notices <= set(lines)
     reported = {r.split(":", 1)[0].removeprefix("content/") for r in lines if r not in notices}
     assert reported == set(REJECTED)

@@ -401,7 +401,7 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
     keys = _key_lines(lines)
     used: dict[int, int] = {}  # (line index: how many values already found on it)
     out = []
-    for where, value in drops:
+    for where, value in drops[:_DROPS_TOLD]:
         top, leaf = where.split("[", 1)[0], where.rsplit(".", 1)[-1]
         start = keys.get(top, 1) - 1
         text = value if isinstance(value, str) else str(value)
@@ -427,4 +427,12 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
             what = (f"{where} {shown} is not an absolute http(s) URL: the related item is "
                     "left out of the feeds; write the whole URL, https://…")  # fmt: skip
         out.append(Notice(path, line, what))
+    if len(drops) > _DROPS_TOLD:  # (each sought over the lines: a hundred in a big file
+        # took seconds)
+        out.append(Notice(path, out[-1].line, f"and {len(drops) - _DROPS_TOLD} more URLs "
+                          "left out of the feeds, as above"))  # fmt: skip
     return out
+
+
+#: The most URLs a file is told of one by one (:func:`dropped_url`).
+_DROPS_TOLD = 10

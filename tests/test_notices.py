@@ -621,3 +621,16 @@ def test_a_dropped_url_is_not_told_again_when_its_article_is_rendered_again(
     other.write_bytes(other.read_bytes().replace(b"title: ", b"title: New ", 1))
     code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW, "-v")
     assert code == 0 and "wrote" in err and "images[0]" not in err, err
+
+
+def test_at_most_ten_dropped_urls_are_told_one_by_one() -> None:
+    """Each dropped URL is sought over the file's lines: a hundred of them in a file of
+    many lines took seconds. Ten are told, then how many more."""
+    images = "".join(f"  - url: /img/{n}.jpg\n" for n in range(30))
+    data = _edited(IMAGE, IMAGE + "\n" + images.rstrip("\n"))
+    drops = tuple((f"images[{n}].url", f"/img/{n}.jpg") for n in range(30))
+    told = [str(n) for n in dropped_url("a.txt", data, drops)]
+    assert len(told) == 11 and told[-1].endswith(
+        ": and 20 more URLs left out of the feeds, as above"
+    )
+    assert told[0].startswith("a.txt:25: images[0].url /img/0.jpg is not an absolute")

@@ -644,8 +644,8 @@ class _Site:
             return [Outcome(name, "deferred", [*paths]) for name, _ in self.files]
         if failed and not self.check:  # (--check writes nothing: it compares them)
             # (a file feedpub did not write is said so now, not once the feeds are written)
-            return [Outcome(name, "failed", [output.FOREIGN if self._foreign(name) else
-                                             output.HELD_BACK]) for name, _ in self.files]  # fmt: skip
+            return [Outcome(name, "failed", [self._foreign(name) or output.HELD_BACK])
+                    for name, _ in self.files]  # fmt: skip
         outcomes = []
         for name, data in self.files:
             outcome, stat = output.deliver(self.config, name, data, self.check, stage,
@@ -655,13 +655,10 @@ class _Site:
             outcomes.append(outcome)
         return outcomes
 
-    def _foreign(self, name: str) -> bool:
-        """Whether the output file ``name`` is there, and not feedpub's."""
-        try:
-            there = (self.config.output / name).read_bytes()
-        except OSError:
-            return False
-        return bool(there) and name not in self.known and output.foreign(self.config, name, there)
+    def _foreign(self, name: str) -> str | None:
+        """Why the output file ``name`` that is there is not feedpub's, if it is not."""
+        made = output.make(self.config, name, (b"", [], []), True, None, self.known)
+        return str(made.problems[0]) if made.problems else None
 
 
 def _recorded(config: Config) -> tuple[set[str], str | None]:

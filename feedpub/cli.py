@@ -27,7 +27,15 @@ from .build import NOT_PUBLISHED, SITE_NAMES, BuildResult, build, feed_counts, p
 from .config import Config, load_config
 from .errors import ConfigError, LockError, UnknownTopicError, shown_path, shown_text
 from .model import in_zone
-from .output import HELD_BACK, CannotWrite, Outcome, build_lock
+from .output import (
+    FOREIGN,
+    FOREIGN_LIST,
+    HELD_BACK,
+    UNREADABLE,
+    CannotWrite,
+    Outcome,
+    build_lock,
+)
 from .parallel import WorkerLost
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -301,6 +309,15 @@ def _unwritten(o: Outcome) -> str | None:
     return None
 
 
+#: How the problems of an output file that is not feedpub's, or not readable, begin: the
+#: file is left as it is (no "previous file" of feedpub's kept).
+_NOT_OURS = (FOREIGN, FOREIGN_LIST, UNREADABLE.partition("{")[0])
+
+
+def _left_as_is(o: Outcome) -> bool:
+    return any(str(p).startswith(_NOT_OURS) for p in o.problems)
+
+
 def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) -> int:
     """Print what a build found wrong (and with ``verbose``, what it did), one line
     each, every path escaped (see :func:`feedpub.errors.shown_path`); the exit code."""
@@ -378,7 +395,7 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
             continue
         for p in o.problems:
             say(f"{output(o.name)}: {p}")
-        if o.status == "failed":
+        if o.status == "failed" and not _left_as_is(o):
             kept = (config.output / o.name).is_file()  # (a first build has none)
             say(f"{output(o.name)}: not written{'; the previous file is kept' if kept else ''}")
     if len(held) > _TOGETHER and not verbose:  # (after what they wait for)

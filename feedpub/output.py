@@ -258,12 +258,16 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
     if problems or data is None:
         return Made("failed", list(problems), None, None)
     try:
-        there = path.read_bytes()
-    except OSError:
+        there: bytes | None = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
         there = None
+    except IsADirectoryError:
+        there = None  # (said when it is written: "Is a directory")
+    except OSError as e:  # (a file it cannot read: whose it is cannot be told)
+        return Made("failed", [UNREADABLE.format(reason=_reason(e))], None, None)
     same = there == data
-    if there and not same and name not in recorded and foreign(config, name, there):
-        return Made("failed", [FOREIGN], None, None)
+    if there and not same and foreign(config, name, there, name in recorded):
+        return Made("failed", [FOREIGN_LIST if name.endswith(".opml") else FOREIGN], None, None)
     if check or new is None:
         return Made("unchanged" if same else "differs", [], None, None)
     try:
@@ -277,24 +281,43 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
 
 
 #: What is said of a file in the output folder that feedpub did not write.
-FOREIGN = ("a file feedpub did not write is there (no feedpub generator in it, and the "
-           "cache has no record of writing it): not replaced; move it out of the output "
-           "folder, or give site.output a folder of feedpub's own, and the next build writes it")  # fmt: skip
+FOREIGN = ("a file feedpub did not write is there (no feedpub generator in it): not "
+           "replaced; move it out of the output folder, or give site.output a folder of "
+           "feedpub's own, and the next build writes it")  # fmt: skip
+FOREIGN_LIST = ("a list feedpub did not write is there (it names feeds outside site.feeds_url, "
+                "or none): not replaced; move it out of the output folder (if it is feedpub's "
+                "list from before site.feeds_url changed, delete it), and the next build "
+                "writes it")  # fmt: skip
+UNREADABLE = ("a file feedpub cannot read is there ({reason}): not replaced, as whose it is "
+              "cannot be told; let the user that runs feedpub read it, or remove it")  # fmt: skip
+#: What feedpub writes in the head of each of its documents (before the first item or
+#: entry), in every version: RSS's and Atom's generator, JSON Feed's ``_feedpub``.
+_OURS_IN_HEAD = (b">feedpub</generator>", b'"generator": "feedpub ')
+_PAGE_MARK = b'<meta name="generator" content="feedpub '
+_XML_URL = re.compile(rb'xmlUrl="([^"]*)"')
 
 
-def foreign(config: Config, name: str, there: bytes) -> bool:
+def foreign(config: Config, name: str, there: bytes, recorded: bool = False) -> bool:
     """Whether ``there``, the bytes of the output file ``name``, were not written by
-    feedpub (a page, a blogroll or another tool's feed in a folder feedpub shares):
-    feedpub's feeds name it as their generator in their first 8 KB (of any version: its
-    URI may change), its ``index.html``
-    in a ``<meta name="generator">``, and its ``feeds.opml`` lists feeds under
-    ``site.feeds_url``."""
-    head = there[:8192]
+    feedpub (a page, a blogroll or another tool's feed in a folder feedpub shares). A
+    feed of feedpub's names it as its generator in its head (before its first item or
+    entry: a channel's hundreds of categories come first), its ``index.html`` in a
+    ``<meta name="generator">`` of its ``<head>``; its ``feeds.opml``, which has no
+    such mark, lists feeds under ``site.feeds_url`` alone, or the cache records it as
+    written by this config's builds (``recorded``: a list from before ``feeds_url``
+    changed)."""
     if name.endswith(".html"):
-        return b'<meta name="generator" content="feedpub' not in head
+        return _PAGE_MARK not in there[: max(there.find(b"</head>"), 0) or 65536]
     if name.endswith(".opml"):
-        return b"<opml" not in head or f'xmlUrl="{config.feeds_url}'.encode() not in head
-    return b">feedpub</generator>" not in head and b'"generator": "feedpub' not in head
+        urls = _XML_URL.findall(there)
+        ours = config.feeds_url.replace("&", "&amp;").encode()
+        return not (recorded or (b"<opml" in there and urls
+                                 and all(u.startswith(ours) for u in urls)))  # fmt: skip
+    ends = [
+        i for i in (there.find(b"<item"), there.find(b"<entry"), there.find(b'"items"')) if i >= 0
+    ]
+    head = there[: min(ends)] if ends else there
+    return not any(m in head for m in _OURS_IN_HEAD)
 
 
 def held(made: Made, status: str, problems: list[Problem | str]) -> Made:
@@ -432,6 +455,12 @@ def prune_pages(config: Config, feed: FeedConfig, fmt: str, docs: Sequence[Docum
         if is_page_of(feed, stem) is None or stem in wanted:
             continue
         path = config.output / name
+        try:  # (another tool's file that has the name of a page: left as it is)
+            with open(path, "rb") as f:
+                if stat.S_ISREG(os.fstat(f.fileno()).st_mode) and foreign(config, name, f.read()):
+                    continue
+        except OSError:
+            continue
         if check:
             out.append(Outcome(path.name, "differs", ["archive page no longer part of the feed"]))
             continue

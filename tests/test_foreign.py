@@ -18,9 +18,9 @@ from .conftest import ROOT, run_cli
 NOW = "2026-11-01T00:00:00Z"
 HOMEPAGE = b"<!doctype html><h1>My own homepage</h1>\n"
 OTHER_FEED = b"<rss version='2.0'><channel><title>another tool</title></channel></rss>\n"
-SAID = (": a file feedpub did not write is there (no feedpub generator in it, and the cache "
-        "has no record of writing it): not replaced; move it out of the output folder, or "
-        "give site.output a folder of feedpub's own, and the next build writes it")  # fmt: skip
+SAID = (": a file feedpub did not write is there (no feedpub generator in it): not replaced; "
+        "move it out of the output folder, or give site.output a folder of feedpub's own, and "
+        "the next build writes it")  # fmt: skip
 
 
 @pytest.fixture
@@ -88,23 +88,76 @@ def test_an_opml_written_for_another_feeds_url_is_replaced_when_the_cache_record
     assert b'xmlUrl="https://x.example/f/all.rss"' in (site / "feeds" / "feeds.opml").read_bytes()
 
 
+#: A channel's head of 300 categories before its generator (a feed of 300 topics).
+CATEGORIES = b"".join(b"<category>Topic %d</category>" % n for n in range(300))
+
+
 @pytest.mark.parametrize(
     ("name", "there", "foreign"),
     [
         ("a.rss", b"<rss><channel><generator>feedpub</generator>", False),
-        ("a.atom", b'<feed><generator uri="https://pypi.org/project/feedpub/">feedpub</generator>', False),
+        ("a.rss", b"<rss><channel>" + CATEGORIES + b"<generator>feedpub</generator><item>", False),
+        ("a.atom", b'<feed><generator uri="https://pypi.org/project/feedpub/" version="0.1.0">feedpub</generator>', False),
         ("a.atom", b'<feed><generator uri="https://example.org/fork/">feedpub</generator>', False),
         ("a.json", b'{"_feedpub": {"about": "https://example.org/", "generator": "feedpub 0.1.0"', False),
         ("a.rss", b"<rss><channel><generator>Hugo</generator>", True),
-        ("a.atom", b'<feed><generator uri="https://gohugo.io/"', True),
+        ("a.rss", b"<rss><channel><item><title>&gt;feedpub&lt;/generator&gt;</title>", True),
+        ("a.rss", b"<rss><channel><item><generator>feedpub</generator></item>", True),
+        ("a.atom", b'<feed><generator uri="https://gohugo.io/">Hugo</generator>', True),
         ("a.json", b'{"version": "https://jsonfeed.org/version/1.1"', True),
-        ("index.html", b'<head><meta name="generator" content="feedpub 0.1.0"/>', False),
-        ("index.html", b"<head><title>feedpub</title>", True),
-        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://news.example.com/feeds/a.rss"', False),
-        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://blog.example/rss"', True),
+        ("a.json", b'{"_x": {"generator": "feedpub-ng 3"}', True),
+        ("index.html", b'<head><meta name="generator" content="feedpub 0.1.0"/></head>', False),
+        ("index.html", b'<head><meta name="generator" content="feedpublisher 2.0"/></head>', True),
+        ("index.html", b"<head><title>feedpub</title></head><body>" + b'content="feedpub ', True),
+        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://news.example.com/feeds/a.rss"/>', False),
+        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://blog.example/rss"/>', True),
+        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://news.example.com/feeds/a.rss"/>'
+                       b'<outline xmlUrl="https://friend.example/rss"/>', True),  # (a blogroll)
+        ("feeds.opml", b'<opml version="2.0"><body/></opml>', True),
     ],
 )  # fmt: skip
 def test_what_tells_feedpubs_files(site: Path, name: str, there: bytes, foreign: bool) -> None:
     from feedpub.config import load_config
 
     assert output.foreign(load_config(site / "config.toml"), name, there) is foreign
+
+
+def test_a_list_the_cache_records_is_feedpubs(site: Path) -> None:
+    """feedpub's list from before site.feeds_url changed names the old URLs: the cache's
+    record of writing it tells it (a feed's or the page's own mark is in it)."""
+    from feedpub.config import load_config
+
+    old = b'<opml version="2.0"><outline xmlUrl="https://old.example/feeds/a.rss"/>'
+    config = load_config(site / "config.toml")
+    assert output.foreign(config, "feeds.opml", old) is True
+    assert output.foreign(config, "feeds.opml", old, recorded=True) is False
+    assert output.foreign(config, "index.html", b"<head></head>", recorded=True) is True
+
+
+def test_a_page_put_where_feedpub_wrote_one_is_kept(site: Path) -> None:
+    """The cache records index.html as written; the site's own page put there since is
+    not feedpub's all the same (its content says so), and stays."""
+    config = site / "config.toml"
+    assert run_cli("build", "-c", str(config), "--now", NOW) == (0, "", "")
+    feeds = site / "feeds"
+    (feeds / "index.html").write_bytes(HOMEPAGE)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('link = "https://news.example.com/"',
+                                   'link = "https://other.example/"'), encoding="utf-8")  # fmt: skip
+    code, _, err = run_cli("build", "-c", str(config), "--now", NOW)
+    assert code == 3 and err.splitlines() == [f"{feeds / 'index.html'}{SAID}"], err
+    assert (feeds / "index.html").read_bytes() == HOMEPAGE
+
+
+def test_a_file_with_an_archive_pages_name_is_not_pruned_unless_feedpubs(site: Path) -> None:
+    feeds = site / "feeds"
+    config = str(site / "config.toml")
+    assert run_cli("build", "-c", config, "--now", NOW) == (0, "", "")
+    pages = sorted(p.name for p in feeds.glob("all-archive-*.rss"))
+    assert pages, "the sample's all feed has archive pages"
+    (feeds / "all-archive-9.rss").write_bytes(OTHER_FEED)  # another tool's, past the last page
+    ours = (feeds / pages[0]).read_bytes()
+    (feeds / "all-archive-8.rss").write_bytes(ours)  # feedpub's, past the last page
+    assert run_cli("build", "-c", config, "--now", NOW, "--full") == (0, "", "")
+    assert (feeds / "all-archive-9.rss").read_bytes() == OTHER_FEED
+    assert not (feeds / "all-archive-8.rss").exists()

@@ -808,19 +808,32 @@ def _line_number(problem: str) -> int:
 
 
 def _unknown_zone(name: str) -> str:
-    """The problem of a time zone ``name`` that is none: with the one likely meant (the
-    same but for case first, ``Europe/berlin``; else one a letter or two away,
-    ``Europe/Berlín``, ``US/Pacfic``). (The error's path only: the list is read here.)"""
+    """The problem of a time zone ``name`` that is none: with the one likely meant, only
+    where it is the same place (the same name but for case, ``Europe/berlin``; a city
+    alone, ``Berlin``; one a letter or two away within ``Area/City``, ``Europe/Berlín``,
+    ``US/Pacfic``). An abbreviation (``PST``, ``CEST``) or an offset (``GMT+1``) is a
+    letter away from another zone's hours: told to write the place instead. (The
+    error's path only: the list is read here.)"""
     import zoneinfo
 
     zones = zoneinfo.available_timezones()
-    folded = name.casefold()
-    meant = next((z for z in sorted(zones) if z.casefold() == folded), None)
-    meant = meant or likely_meant(name, zones)
+    folded = name.casefold().replace(" ", "_")
     said = name if len(name) <= 60 else f"{name[:59]}…"  # (repr escapes its controls)
+    meant = next((z for z in sorted(zones) if z.casefold() == folded), None)
+    if meant is None and "/" not in name:  # (a city alone: Berlin, new york)
+        cities = sorted(z for z in zones if "/" in z and not z.startswith("Etc/")  # (GMT+1:
+                        and z.rpartition("/")[2].casefold() == folded)  # Etc/GMT+1 is UTC-1)  # fmt: skip
+        meant = cities[0] if len(cities) == 1 else None
+    if meant is None and "/" in name:
+        area = name.partition("/")[0].casefold()
+        meant = likely_meant(name, {z for z in zones if z.partition("/")[0].casefold() == area})
     if meant is not None:
         return f"unknown time zone {said!r}: did you mean {meant!r}?"
-    return f"unknown time zone {said!r} (use a name such as 'Europe/Paris')"
+    if name.strip().upper() in ("Z", "UTC", "GMT"):
+        return f"unknown time zone {said!r}: did you mean 'UTC'?"
+    return (f"unknown time zone {said!r}: write the place's zone as Area/City, such as "
+            "'Europe/Paris' or 'America/Los_Angeles' (an abbreviation, PST or CEST, or an "
+            "offset, GMT+1, names no place: its summer time is unknown)")  # fmt: skip
 
 
 def _cache_path(r: _Reader, root: Path, output: Path, output_raw: str, raw: str | None) -> Path:

@@ -172,6 +172,26 @@ def _site(**keys: str) -> str:
             "site.timezone: unknown time zone 'US/Pacfic': did you mean 'US/Pacific'?",
         ),
         (
+            {"timezone": '"Berlin"'},
+            "site.timezone: unknown time zone 'Berlin': did you mean 'Europe/Berlin'?",
+        ),
+        (
+            {"timezone": '"new york"'},
+            "site.timezone: unknown time zone 'new york': did you mean 'America/New_York'?",
+        ),
+        ({"timezone": '"Z"'}, "site.timezone: unknown time zone 'Z': did you mean 'UTC'?"),
+        # an abbreviation or an offset is a letter from another zone of other hours (PST
+        # from EST; GMT+1 from Etc/GMT+1, which is UTC-1): no "did you mean"
+        *(
+            (
+                {"timezone": f'"{z}"'},
+                f"site.timezone: unknown time zone '{z}': write the place's zone as Area/City, "
+                "such as 'Europe/Paris' or 'America/Los_Angeles' (an abbreviation, PST or CEST, "
+                "or an offset, GMT+1, names no place: its summer time is unknown)",
+            )
+            for z in ("PST", "BST", "IST", "EDT", "MSK", "GMT+1", "UTC+2")
+        ),
+        (
             {"output": '"~/public/feeds"'},
             "site.output: '~/public/feeds': a ~ is not the home folder",
         ),

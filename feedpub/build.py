@@ -689,10 +689,23 @@ def _hidden_copies(config: Config, hidden: list[Hidden], g: Gathered,
     out = []
     for h in ties:
         if digests.get(h.path) != digests.get(h.by):
-            data = sources.read_bytes(config, h.path)
-            if data is not None:
+            data, other = sources.read_bytes(config, h.path), sources.read_bytes(config, h.by)
+            if data is not None and not _same_article(config, h.path, data, h.by, other):
                 out.append(hidden_copy(h.path, data, h.by))
     return out
+
+
+def _same_article(config: Config, path: str, data: bytes, by: str, other: bytes | None) -> bool:
+    """Whether two files make the same Article but for its path (other bytes: line
+    breaks, spaces, a URL's default port): nothing of either is lost."""
+    from .articles import load_article
+
+    try:
+        a = load_article(path, data, config.timezone)
+        b = load_article(by, other, config.timezone) if other is not None else None
+    except ArticleError:
+        return False
+    return b is not None and replace(a, path=by) == b
 
 
 def _dropped_urls(config: Config, dropped: Mapping[str, tuple[tuple[str, object], ...]],

@@ -135,6 +135,11 @@ def test_a_copy_with_the_same_url_and_date_but_other_content_is_a_notice(sample:
     ]
     assert run("build", "-c", str(sample), "--now", NOW) == (0, "", "")  # said once
     assert run("build", "-c", str(sample), "--now", NOW, "--full")[2] == err
+    # other bytes, the same article (Windows line breaks, the URL's default port): nothing lost
+    crlf = text.replace("\n", "\r\n").replace(".org/research", ".org:443/research", 1)
+    assert ".org:443/research" in crlf
+    (news / "zzz_moved.txt").write_text(crlf, encoding="utf-8", newline="")
+    assert run("build", "-c", str(sample), "--now", NOW) == (0, "", "")
     # dated later, the edited copy is the one published: nothing to say
     later = edited.replace("publishedDateTime: 2025-03-05 08:00:00",
                            "publishedDateTime: 2025-03-05 09:00:00")  # fmt: skip

@@ -216,11 +216,15 @@ def _comment_line(front: bytes, key: str, text: bool) -> int | None:
         at = m.start() + 1
     stop = front.find(b"\n", at)
     line = front[at : stop if stop >= 0 else len(front)]
-    if b"#" in line and _cut_by_comment(line):
-        return 0
     rest = line.partition(b":")[2].strip(b" \t")
-    if not text or rest[:1] in (b'"', b"'", b"|", b">", b"#"):  # (its own lines: not read)
+    # (a comment right after the key, "title:  # c", cuts nothing when the text is on
+    # the lines below: then it is read there)
+    if b"#" in line and not (text and rest[:1] == b"#") and _cut_by_comment(line):
+        return 0
+    if not text or rest[:1] in (b'"', b"'", b"|", b">"):  # (its own lines: not read)
         return None
+    if rest[:1] == b"#":
+        rest = b""  # (the text begins below)
     n = 0
     while stop >= 0:  # (a plain value: its lines below, indented)
         start, stop = stop + 1, front.find(b"\n", stop + 1)
@@ -236,7 +240,10 @@ def _comment_line(front: bytes, key: str, text: bool) -> int | None:
             if value[:1] in (b'"', b"'", b"|", b">"):
                 return None
             rest = value
-        if value[:1] == b"#" or b" #" in value or b"\t#" in value:
+        if value[:1] == b"#":  # (a comment's line ends the text: "#1 in AI" reads as
+            # the headline's own words, cut; "# a note" as a comment, cutting nothing)
+            return n if value[1:2] not in (b" ", b"\t", b"") else None
+        if b" #" in value or b"\t#" in value:
             return n
     return None
 
@@ -262,9 +269,12 @@ def _cut_by_comment(line: bytes) -> bool:
                 at += 1  # (an escaped \")
             elif quote == b"'" and rest[at + 1 : at + 2] == b"'":
                 at += 2  # ('' is one ')
-            else:
+            else:  # (after the quote, a comment that reads as the headline's own words,
+                # "Barbie" #1 at the box office; not one written as a comment, "# short")
                 after = rest[at + 1 :]
-                return after.lstrip(b" \t")[:1] == b"#" and after[:1] in (b" ", b"\t")
+                comment = after.lstrip(b" \t")
+                return (comment[:1] == b"#" and after[:1] in (b" ", b"\t")
+                        and comment[1:2] not in (b" ", b"\t", b""))  # fmt: skip
         return False
     if rest[:1] in (b"|", b">"):  # a block's text: on the lines below
         return False

@@ -184,7 +184,7 @@ def test_a_title_empty_or_one_quote_long_is_no_mistake_and_no_crash(title: str) 
     [
         ('"He said \\"no\\"" #1', True), ('"a \\\\" #1', True), ('"a \\" #1"', False),
         ("'It''s' #1", True), ("'It''s #1'", False), ("a#1", False), ("a\t#1", True),
-        ("|", False), ("a" + " " * 100_000 + "b#", False), ('"' + "\\\"" * 50_000 + '" #', True),
+        ("|", False), ("a" + " " * 100_000 + "b#", False), ('"' + "\\\"" * 50_000 + '" #1', True), ('"a" #', False),
     ],
 )  # fmt: skip
 def test_a_comment_is_found_as_yaml_finds_it(title: str, cut: bool) -> None:
@@ -206,6 +206,11 @@ def test_a_comment_is_found_as_yaml_finds_it(title: str, cut: bool) -> None:
         ('title:\n  "Microsoft is #1"', None), ("title: a\n  b\nnote: 1 #2", None),
         ('title: "a\n  #1"', None), ("title: a#1\n  b#2", None),
         ("title:\n" + "  a\n" * 200_000, None), ("title: a" + "\n  b" * 200_000 + " #1", 200_003),
+        # a comment written as one cuts nothing: after a quoted title, on a line of its
+        # own below the text, right after the key with the text below
+        ('title: "Azure"  # short', None), ("title: Azure region\n  # a note", None),
+        ("title:\n  Azure region\n  # a note", None), ("title:  # a note\n  Azure region", None),
+        ('title: "Barbie" #1 at the box office', 3), ("title: #1 app", 3),
     ],
 )  # fmt: skip
 def test_a_comment_in_a_title_written_otherwise_is_told_at_its_line(

@@ -393,6 +393,9 @@ def _check_url(r: _Reader, keypath: KeyPath, value: str | None, folder: bool = F
     if why is not None:
         r.problem(keypath, f"must be an absolute http(s) URL ({why}), got {_masked(value)!r}")
         return value
+    if folder and (problem := _folder_problem(value)):
+        r.problem(keypath, problem)
+        return value
     if folder and not value.endswith("/"):
         value += "/"
     return value
@@ -436,13 +439,24 @@ def _url_problem(value: str, folder: bool = False) -> str | None:
         return "a port from 1 to 65535"
     if folder and (parts.query or parts.fragment or value.endswith(("?", "#"))):
         return "no query or fragment: the feeds' names are added to its path"
-    if folder and (segments := parts.path.split("/")[1:]):
-        if "" in segments[:-1] or "." in segments or ".." in segments:
-            return ("no // and no /./ or /../ in its path: write it as a browser resolves it "
-                    "(a CDN or S3 takes feeds//a.rss for another file than feeds/a.rss)")  # fmt: skip
-        if _FILE_NAME.search(segments[-1]):
-            return (f"the folder the feeds are in, not a file in it: "
-                    f"{value[: -len(segments[-1])]} (the feeds' names are added to it)")  # fmt: skip
+    return None
+
+
+def _folder_problem(value: str) -> str | None:
+    """What keeps the sound URL ``value`` from being the URL of the folder the feeds are
+    served from (their names are added to it), as a whole problem; or None."""
+    segments = urlsplit(value).path.split("/")[1:]
+    if not segments:
+        return None
+    # (%2e is a dot to a browser: /%2e%2e/ is /../)
+    dots = [re.sub("%2[eE]", ".", x) for x in segments]
+    if "" in segments[:-1] or "." in dots or ".." in dots:
+        return (f"{value!r} has // or a /./ or /../ in its path: write it as a browser "
+                "resolves it (a CDN or S3 takes feeds//a.rss for another file than "
+                "feeds/a.rss, and a link to it is a 404)")  # fmt: skip
+    if _FILE_NAME.search(segments[-1]):
+        return (f"{value!r} names a file: give the folder the feeds are in, "
+                f"{value[: -len(segments[-1])]!r} (the feeds' names are added to it)")  # fmt: skip
     return None
 
 
@@ -1018,11 +1032,12 @@ def _positive_int(
 def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConfig | None:
     prefix = ("feeds", slug)
     if not SLUG_RE.match(slug):
+        long = f" (it has {len(slug)})" if len(slug) > 64 and SLUG_RE.match(slug[:64]) else ""
         r.problem(
             prefix,
-            "slug must be 1 to 64 lowercase letters, digits and hyphens (it becomes a file "
-            "name and a URL: ASCII a-z only, as [feeds.tech]; the feed's title may be in any "
-            "language)",
+            f"slug must be 1 to 64 lowercase letters, digits and hyphens{long} (it becomes a "
+            "file name and a URL: ASCII a-z only, as [feeds.tech]; the feed's title may be "
+            "in any language)",
         )
     elif slug in WINDOWS_RESERVED:
         r.problem(prefix, f"{slug} is a name Windows reserves for a device, with any "

@@ -354,7 +354,8 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
         else:
             g.summaries.append(outcome)
             if outcome.published is True:
-                g.parsed.add(src.path)
+                g.parsed.add(outcome.path)  # (the Summary's: a listed path kept alive
+                # would keep the arenas of the listing's hundred thousand objects: +100 MB)
         changes.store(src.path, src.size, src.mtime_ns, digest, outcome)
         if write is not None and len(changes.stored) >= ROWS_HELD and not write(changes):
             write = None  # (read-only, a full disk: they wait for the build's end)

@@ -420,7 +420,7 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
         kept: parallel.Kept[tuple[str, str], Article] = parallel.Kept(parallel.KEPT_ARTICLES)
         # the processes that render write the temp files too, in folders made now
         new = None if check or not pending else stage.files(config.output, reserve=True)
-        work = partial(_render_and_make, config, now, shows, kept, check, new, frozenset(known))
+        work = partial(_render_and_make, config, now, shows, kept, check, new)
         once = _Once(partial(early, shown))
 
         def during() -> None:  # while other processes render
@@ -510,13 +510,11 @@ class _Once:
 
 def _render_and_make(config: Config, now: datetime, shows: compose.Shows,
                      kept: MutableMapping[tuple[str, str], Article], check: bool,
-                     new: parallel.NewFiles | None, recorded: frozenset[str],
-                     chunk: list[Job]) -> list[output.Made]:  # fmt: skip
+                     new: parallel.NewFiles | None, chunk: list[Job]) -> list[output.Made]:  # fmt: skip
     """Each job of ``chunk`` rendered, checked, and compared with its file or written to
-    a temp file (:func:`feedpub.output.make`), in whichever process renders it
-    (``recorded``: the output files the cache records as written)."""
+    a temp file (:func:`feedpub.output.make`), in whichever process renders it."""
     rendered = compose.render(config, now, shows, kept, chunk)
-    return [output.make(config, job.name, r, check, new, recorded)
+    return [output.make(config, job.name, r, check, new)
             for job, r in zip(chunk, rendered, strict=True)]  # fmt: skip
 
 

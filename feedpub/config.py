@@ -1032,7 +1032,7 @@ def _positive_int(
 def _parse_feed(r: _Reader, slug: str, table: Any, default_max: int) -> FeedConfig | None:
     prefix = ("feeds", slug)
     if not SLUG_RE.match(slug):
-        long = f" (it has {len(slug)})" if len(slug) > 64 and SLUG_RE.match(slug[:64]) else ""
+        long = f", not {len(slug)}" if len(slug) > 64 and SLUG_RE.match(slug[:64]) else ""
         r.problem(
             prefix,
             f"slug must be 1 to 64 lowercase letters, digits and hyphens{long} (it becomes a "

@@ -18,7 +18,7 @@ import shutil
 import stat
 import time
 from collections import deque
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -245,12 +245,14 @@ class Made(NamedTuple):
 
 
 def make(config: Config, name: str, rendered: Rendered, check: bool,
-         new: parallel.NewFiles | None, recorded: Collection[str] = ()) -> Made:  # fmt: skip
+         new: parallel.NewFiles | None,
+         recorded: Mapping[str, tuple[str, int, int]] | None = None) -> Made:  # fmt: skip
     """One checked output compared with its file and, when its bytes changed, written to
     a temp file made by ``new`` (None with ``check``: nothing is written). A failed one
     (``rendered`` holds problems), or one with an article file that changed while the
     build ran, is not written: its file is kept, untouched. So is a file feedpub did not
-    write (see :func:`foreign`; ``recorded``: the names the cache records as written)."""
+    write (see :func:`foreign`; ``recorded``: the outputs the cache records as written,
+    by name: fingerprint, size and mtime)."""
     data, problems, changed = rendered
     path = config.output / name
     if changed:
@@ -266,7 +268,7 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
     except OSError as e:  # (a file it cannot read: whose it is cannot be told)
         return Made("failed", [UNREADABLE.format(reason=_reason(e))], None, None)
     same = there == data
-    if there and not same and foreign(config, name, there, name in recorded):
+    if there and not same and foreign(config, name, there, _as_recorded(path, recorded)):
         return Made("failed", [FOREIGN_LIST if name.endswith(".opml") else FOREIGN], None, None)
     if check or new is None:
         return Made("unchanged" if same else "differs", [], None, None)
@@ -278,6 +280,18 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
         return Made("written", [], tmp, stat)
     except OSError as e:
         return Made("failed", [CannotWrite(path, e)], None, None)
+
+
+def _as_recorded(path: Path, recorded: Mapping[str, tuple[str, int, int]] | None) -> bool:
+    """Whether the file at ``path`` is as the cache records feedpub wrote it."""
+    known = recorded.get(path.name) if recorded else None
+    if known is None:
+        return False
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == known[1:]
 
 
 #: What is said of a file in the output folder that feedpub did not write.
@@ -302,22 +316,44 @@ def foreign(config: Config, name: str, there: bytes, recorded: bool = False) -> 
     feedpub (a page, a blogroll or another tool's feed in a folder feedpub shares). A
     feed of feedpub's names it as its generator in its head (before its first item or
     entry: a channel's hundreds of categories come first), its ``index.html`` in a
-    ``<meta name="generator">`` of its ``<head>``; its ``feeds.opml``, which has no
-    such mark, lists feeds under ``site.feeds_url`` alone, or the cache records it as
-    written by this config's builds (``recorded``: a list from before ``feeds_url``
-    changed)."""
+    ``<meta name="generator">`` of its ``<head>``. Its ``feeds.opml``, which has no
+    such mark, lists only feeds under ``site.feeds_url``, or only feeds named as the
+    config's are under one other folder (the list from before ``feeds_url`` changed),
+    or the cache records it, as it is (``recorded``: its size and modification time)."""
     if name.endswith(".html"):
         return _PAGE_MARK not in there[: max(there.find(b"</head>"), 0) or 65536]
     if name.endswith(".opml"):
-        urls = _XML_URL.findall(there)
-        ours = config.feeds_url.replace("&", "&amp;").encode()
-        return not (recorded or (b"<opml" in there and urls
-                                 and all(u.startswith(ours) for u in urls)))  # fmt: skip
-    ends = [
-        i for i in (there.find(b"<item"), there.find(b"<entry"), there.find(b'"items"')) if i >= 0
-    ]
-    head = there[: min(ends)] if ends else there
-    return not any(m in head for m in _OURS_IN_HEAD)
+        return not (recorded or _our_list(config, there))
+    return not any(m in feed_head(name, there) for m in _OURS_IN_HEAD)
+
+
+def feed_head(name: str, data: bytes) -> bytes:
+    """The head of the feed document ``data`` (the file ``name``): up to its first item
+    (RSS), entry (Atom) or its items (JSON Feed), where feedpub writes its generator and
+    self link. (Each format's own mark: a ``"items"`` in an RSS title is text.)"""
+    mark = _FIRST_ITEM.get(name.rpartition(".")[2])
+    end = data.find(mark) if mark else -1
+    return data if end < 0 else data[:end]
+
+
+#: Where the items of a feed feedpub writes begin, by its file's extension (an element's
+#: name in text is escaped, a key in a JSON text has its quotes escaped).
+_FIRST_ITEM = {"rss": b"<item>", "atom": b"<entry>", "json": b'"items": ['}
+
+
+def _our_list(config: Config, there: bytes) -> bool:
+    """Whether ``there`` is an OPML list of feedpub's for ``config``: every feed it names
+    under ``site.feeds_url``; or else, under one other folder, every one named as a
+    feed of the config is (``all.rss``): the list before ``feeds_url`` changed."""
+    urls = _XML_URL.findall(there)
+    if b"<opml" not in there or not urls:
+        return False
+    ours = config.feeds_url.replace("&", "&amp;").encode()
+    if all(u.startswith(ours) for u in urls):
+        return True
+    names = {f"/{f.slug}.{fmt}".encode() for f in config.feeds for fmt in f.formats}
+    folders = {u[: u.rfind(b"/")] for u in urls}
+    return len(folders) == 1 and all(u[u.rfind(b"/") :] in names for u in urls)
 
 
 def held(made: Made, status: str, problems: list[Problem | str]) -> Made:
@@ -348,7 +384,7 @@ def _write_temp(new: parallel.NewFiles, path: Path, data: bytes) -> tuple[str, t
 
 def deliver(
     config: Config, name: str, rendered: Rendered, check: bool, stage: Stage,
-    first: bool = False, recorded: Collection[str] = (),
+    first: bool = False, recorded: Mapping[str, tuple[str, int, int]] | None = None,
 ) -> tuple[Outcome, tuple[int, int] | None]:  # fmt: skip
     """Stage (or with ``check``, compare) one checked output; a failed one keeps its
     file. With the outcome, the size and mtime of the file to be published (or found
@@ -488,7 +524,7 @@ def prune_unlisted(config: Config, produced: Collection[str], recorded: Collecti
     more (a feed, a format or archive pages taken out of ``config.toml``): those, not in
     ``produced``, that the builds of this config wrote (``recorded``, by the cache) and
     that still say so (feedpub's generator and the file's own URL under
-    ``site.feeds_url``, or another, in their first 8 KB: one that changed in the same
+    ``site.feeds_url``, or another, in their head: one that changed in the same
     build). Anything else is left alone: files of other tools or of another config
     writing to the same folder, links."""
     try:
@@ -505,8 +541,8 @@ def prune_unlisted(config: Config, produced: Collection[str], recorded: Collecti
         try:
             if not stat.S_ISREG(os.lstat(path).st_mode):
                 continue
-            with open(path, "rb") as f:
-                head = f.read(8192)
+            with open(path, "rb") as f:  # (its head may be long: hundreds of categories)
+                head = feed_head(name, f.read())
         except OSError:
             continue
         # its own URL: under site.feeds_url, or under the one it was written for when

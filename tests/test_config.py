@@ -598,7 +598,7 @@ def test_a_name_over_64_characters_is_told_the_limit(tmp_path: Path) -> None:
     assert "a" * 64 in [f.slug for f in load_config(tmp_path / "config.toml").feeds]
     problems = problems_of(tmp_path, GOOD.replace("[feeds.azure]", f"[feeds.{'a' * 65}]"))
     assert len(problems) == 1, problems
-    assert "slug must be 1 to 64 lowercase letters, digits and hyphens (it has 65)" in problems[0]
+    assert "slug must be 1 to 64 lowercase letters, digits and hyphens, not 65 (it becomes" in problems[0]
 
 
 @pytest.mark.parametrize("content", ['"**/*.txt"', '"news/**/*"'])

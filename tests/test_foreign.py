@@ -114,6 +114,18 @@ CATEGORIES = b"".join(b"<category>Topic %d</category>" % n for n in range(300))
         ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://news.example.com/feeds/a.rss"/>'
                        b'<outline xmlUrl="https://friend.example/rss"/>', True),  # (a blogroll)
         ("feeds.opml", b'<opml version="2.0"><body/></opml>', True),
+        # "items" in an RSS or Atom title is text, not where the items begin
+        ("a.rss", b'<rss><channel><title>News "items"</title><generator>feedpub</generator><item>', False),
+        ("a.atom", b'<feed><author><name>"items"</name></author><generator uri="x">feedpub</generator>', False),
+        ("a.json", b'{"title": "items", "_feedpub": {"generator": "feedpub 0.1.0"}, "items": [', False),
+        ("a.json", b'{"items": [{"_feedpub": {"generator": "feedpub 0.1.0"}}]', True),
+        # the list from before site.feeds_url changed: only the config's feeds, one folder
+        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://old.example/f/all.rss"/>'
+                       b'<outline xmlUrl="https://old.example/f/azure.rss"/>', False),
+        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://old.example/f/all.rss"/>'
+                       b'<outline xmlUrl="https://friend.example/f/azure.rss"/>', True),
+        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://old.example/f/all.rss"/>'
+                       b'<outline xmlUrl="https://old.example/f/blog.rss"/>', True),
     ],
 )  # fmt: skip
 def test_what_tells_feedpubs_files(site: Path, name: str, there: bytes, foreign: bool) -> None:
@@ -122,16 +134,23 @@ def test_what_tells_feedpubs_files(site: Path, name: str, there: bytes, foreign:
     assert output.foreign(load_config(site / "config.toml"), name, there) is foreign
 
 
-def test_a_list_the_cache_records_is_feedpubs(site: Path) -> None:
-    """feedpub's list from before site.feeds_url changed names the old URLs: the cache's
-    record of writing it tells it (a feed's or the page's own mark is in it)."""
-    from feedpub.config import load_config
-
-    old = b'<opml version="2.0"><outline xmlUrl="https://old.example/feeds/a.rss"/>'
-    config = load_config(site / "config.toml")
-    assert output.foreign(config, "feeds.opml", old) is True
-    assert output.foreign(config, "feeds.opml", old, recorded=True) is False
-    assert output.foreign(config, "index.html", b"<head></head>", recorded=True) is True
+def test_a_list_the_cache_records_is_feedpubs_while_it_is_as_written(site: Path) -> None:
+    """The cache's record tells feedpub's list (one from before a rename and a change of
+    site.feeds_url) only while the file is as feedpub wrote it: a blogroll put there
+    since is not replaced. (A feed's or the page's own mark is in it: no record needed.)"""
+    config = site / "config.toml"
+    assert run_cli("build", "-c", str(config), "--now", NOW) == (0, "", "")
+    feeds = site / "feeds"
+    blogroll = (
+        b'<opml version="2.0"><body><outline xmlUrl="https://lwn.net/headlines/rss"/></body></opml>'
+    )
+    (feeds / "feeds.opml").write_bytes(blogroll)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("https://news.example.com/feeds/", "https://x.example/f/"),
+                      encoding="utf-8")  # fmt: skip
+    code, _, err = run_cli("build", "-c", str(config), "--now", NOW)
+    assert code == 3 and "feeds.opml: a list feedpub did not write is there" in err, err
+    assert (feeds / "feeds.opml").read_bytes() == blogroll
 
 
 def test_a_page_put_where_feedpub_wrote_one_is_kept(site: Path) -> None:
@@ -161,3 +180,34 @@ def test_a_file_with_an_archive_pages_name_is_not_pruned_unless_feedpubs(site: P
     assert run_cli("build", "-c", config, "--now", NOW, "--full") == (0, "", "")
     assert (feeds / "all-archive-9.rss").read_bytes() == OTHER_FEED
     assert not (feeds / "all-archive-8.rss").exists()
+
+
+def test_feedpubs_list_from_before_feeds_url_changed_is_replaced_without_a_cache(
+    site: Path,
+) -> None:
+    """A fresh clone (no cache) of a site whose site.feeds_url changed since its list
+    was committed: the list names the config's feeds under the old folder: feedpub's."""
+    shutil.copytree(ROOT / "feeds", site / "feeds")
+    config = site / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("https://news.example.com/feeds/", "https://cdn.example/f/"),
+                      encoding="utf-8")  # fmt: skip
+    assert run_cli("build", "-c", str(config), "--now", NOW) == (0, "", "")
+    assert b'xmlUrl="https://cdn.example/f/all.rss"' in (site / "feeds" / "feeds.opml").read_bytes()
+
+
+def test_a_feed_of_300_topics_taken_out_is_removed(site: Path) -> None:
+    """Its generator lies past its first 8 KB (a category each topic): it stayed, and
+    build --check was content."""
+    config = site / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    topics = ", ".join(f'"Topic number {n}"' for n in range(300))
+    config.write_text(text + f'\n[feeds.t300]\ntitle = "Many"\ntopics = ["Azure", {topics}]\n',
+                      encoding="utf-8")  # fmt: skip
+    assert run_cli("build", "-c", str(config), "--now", NOW) == (0, "", "")
+    feeds = site / "feeds"
+    assert (feeds / "t300.rss").read_bytes().find(b"<generator>") > 8192
+    config.write_text(text, encoding="utf-8")
+    code, _, err = run_cli("build", "-c", str(config), "--now", NOW, "-v")
+    assert code == 0 and f"removed {feeds / 't300.rss'}" in err.splitlines(), err
+    assert not (feeds / "t300.rss").exists() and not (feeds / "t300.atom").exists()

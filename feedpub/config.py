@@ -831,7 +831,9 @@ def _unknown_zone(name: str) -> str:
     import zoneinfo
 
     zones = zoneinfo.available_timezones()
-    folded = name.casefold().replace(" ", "_")
+    # (São Paulo as Sao_Paulo: the zone names are ASCII)
+    folded = "".join(c for c in unicodedata.normalize("NFKD", name.casefold().replace(" ", "_"))
+                     if not unicodedata.combining(c))  # fmt: skip
     said = name if len(name) <= 60 else f"{name[:59]}…"  # (repr escapes its controls)
     meant = next((z for z in sorted(zones) if z.casefold() == folded), None)
     if meant is None and "/" not in name:  # (a city alone: Berlin, new york)

@@ -243,7 +243,7 @@ def _comment_line(front: bytes, key: str, text: bool) -> int | None:
         if value[:1] == b"#":  # (a comment's line ends the text: "#1 in AI" reads as
             # the headline's own words, cut; "# a note" as a comment, cutting nothing)
             return n if value[1:2] not in (b" ", b"\t", b"") else None
-        if b" #" in value or b"\t#" in value:
+        if (b" #" in value or b"\t#" in value) and _words_cut(value):
             return n
     return None
 
@@ -278,7 +278,20 @@ def _cut_by_comment(line: bytes) -> bool:
         return False
     if rest[:1] in (b"|", b">"):  # a block's text: on the lines below
         return False
-    return b" #" in rest or b"\t#" in rest
+    return _words_cut(rest)
+
+
+def _words_cut(text: bytes) -> bool:
+    """Whether a comment YAML reads in the plain text ``text`` (from a ``#`` after white
+    space) takes what reads as the text's own words (``#1``, ``#MeToo``): not one
+    written as a comment, a ``#`` then a space or nothing (``# TODO``). (Each ``#``
+    looked at once.)"""
+    at = text.find(b"#", 1)
+    while at != -1:
+        if text[at - 1 : at] in (b" ", b"\t"):
+            return text[at + 1 : at + 2] not in (b" ", b"\t", b"")
+        at = text.find(b"#", at + 1)
+    return False
 
 
 #: A comma that parts topics written as one text: ", ", or "," but between two digits
@@ -416,8 +429,14 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
         start = keys.get(top, 1) - 1
         text = value if isinstance(value, str) else str(value)
         at = None  # (as written, else as YAML escapes it in double quotes: "\x01java…")
-        for sought in dict.fromkeys((text, repr(text)[1:-1], json.dumps(text)[1:-1])):
-            at = next((n for n in itertools.chain(range(start, len(lines)), range(start))
+        forms = tuple(dict.fromkeys((text, repr(text)[1:-1], json.dumps(text)[1:-1])))
+        order = list(itertools.chain(range(start, len(lines)), range(start)))
+        # the whole value of a "url:" line first (/img/a.jpg is in an earlier line's
+        # https://x/img/a.jpg), then one anywhere in a line (a flow mapping's)
+        at = next((n for n in order if n not in used and _value_after(lines[n], leaf) in forms),
+                  None)  # fmt: skip
+        for sought in forms if at is None else ():
+            at = next((n for n in order
                        if leaf in lines[n] and lines[n].count(sought) > used.get(n, 0)), None)  # fmt: skip
             if at is not None:
                 break
@@ -442,6 +461,18 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
         out.append(Notice(path, out[-1].line, f"and {len(drops) - _DROPS_TOLD} more URLs "
                           "left out of the feeds, as above"))  # fmt: skip
     return out
+
+
+def _value_after(line: str, key: str) -> str | None:
+    """The value of ``key:`` on ``line`` (after a list's dash), its quotes taken off;
+    None when the line is not that key's."""
+    item = line.lstrip(" ").removeprefix("- ").lstrip(" ")
+    if not item.startswith(f"{key}:"):
+        return None
+    value = item[len(key) + 1 :].strip(" \t")
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    return value
 
 
 #: The most URLs a file is told of one by one (:func:`dropped_url`).

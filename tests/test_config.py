@@ -180,6 +180,10 @@ def _site(**keys: str) -> str:
             "site.timezone: unknown time zone 'new york': did you mean 'America/New_York'?",
         ),
         ({"timezone": '"Z"'}, "site.timezone: unknown time zone 'Z': did you mean 'UTC'?"),
+        (
+            {"timezone": '"São Paulo"'},
+            "site.timezone: unknown time zone 'São Paulo': did you mean 'America/Sao_Paulo'?",
+        ),
         # an abbreviation or an offset is a letter from another zone of other hours (PST
         # from EST; GMT+1 from Etc/GMT+1, which is UTC-1): no "did you mean"
         *(
@@ -598,7 +602,10 @@ def test_a_name_over_64_characters_is_told_the_limit(tmp_path: Path) -> None:
     assert "a" * 64 in [f.slug for f in load_config(tmp_path / "config.toml").feeds]
     problems = problems_of(tmp_path, GOOD.replace("[feeds.azure]", f"[feeds.{'a' * 65}]"))
     assert len(problems) == 1, problems
-    assert "slug must be 1 to 64 lowercase letters, digits and hyphens, not 65 (it becomes" in problems[0]
+    assert (
+        "slug must be 1 to 64 lowercase letters, digits and hyphens, not 65 (it becomes"
+        in problems[0]
+    )
 
 
 @pytest.mark.parametrize("content", ['"**/*.txt"', '"news/**/*"'])

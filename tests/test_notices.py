@@ -211,6 +211,9 @@ def test_a_comment_is_found_as_yaml_finds_it(title: str, cut: bool) -> None:
         ('title: "Azure"  # short', None), ("title: Azure region\n  # a note", None),
         ("title:\n  Azure region\n  # a note", None), ("title:  # a note\n  Azure region", None),
         ('title: "Barbie" #1 at the box office', 3), ("title: #1 app", 3),
+        ("title: Azure outage  # TODO verify", None), ("title: Azure outage #", None),
+        ("title: Azure\n  outage # fix later", None), ("title: F# matters #dotnet", 3),
+        ("title: C# 12 is out", None), ("title: a" + " #" * 100_000, None),
     ],
 )  # fmt: skip
 def test_a_comment_in_a_title_written_otherwise_is_told_at_its_line(
@@ -639,3 +642,15 @@ def test_at_most_ten_dropped_urls_are_told_one_by_one() -> None:
         ": and 20 more URLs left out of the feeds, as above"
     )
     assert told[0].startswith("a.txt:25: images[0].url /img/0.jpg is not an absolute")
+
+
+def test_a_dropped_url_inside_an_earlier_url_is_told_at_its_own_line() -> None:
+    """``/uploads/photo.jpg`` is also in ``https://img.example.net/uploads/photo.jpg``
+    above it: it was told at that line."""
+    images = ('  - url: "https://img.example.net/uploads/photo.jpg"\n'
+              '  - url: "/uploads/photo.jpg"\n  - url: photo.jpg')  # fmt: skip
+    data = _edited(IMAGE, IMAGE + "\n" + images)
+    lines = data.decode().split("\n")
+    at = [lines.index(x) + 1 for x in ('  - url: "/uploads/photo.jpg"', "  - url: photo.jpg")]
+    drops = (("images[2].url", "/uploads/photo.jpg"), ("images[3].url", "photo.jpg"))
+    assert [n.line for n in dropped_url("a.txt", data, drops)] == at

@@ -260,11 +260,7 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
     if problems or data is None:
         return Made("failed", list(problems), None, None)
     try:
-        there: bytes | None = path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        there = None
-    except IsADirectoryError:
-        there = None  # (said when it is written: "Is a directory")
+        there = _there(path, len(data))
     except OSError as e:  # (a file it cannot read: whose it is cannot be told)
         return Made("failed", [UNREADABLE.format(reason=_reason(e))], None, None)
     same = there == data
@@ -280,6 +276,33 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
         return Made("written", [], tmp, stat)
     except OSError as e:
         return Made("failed", [CannotWrite(path, e)], None, None)
+
+
+#: The most of a file of another size read to tell whose it is (a feed's head, with
+#: hundreds of categories and a long description, is a few tens of KB).
+_HEAD_READ = 1 << 20
+
+
+def _there(path: Path, size: int) -> bytes | None:
+    """What the file at ``path`` holds, to be compared with ``size`` bytes: all of it
+    when it has that size, else its first :data:`_HEAD_READ` bytes (a 1 GB file put at
+    an output's name is not read whole); None when there is none, or a folder (said
+    when the new one is renamed there). OSError for what is no regular file (a FIFO
+    would have stopped the build, waiting for a writer) or cannot be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        with open(fd, "rb", closefd=False) as f:
+            return f.read(st.st_size if st.st_size == size else min(st.st_size, _HEAD_READ))
+    finally:
+        os.close(fd)
 
 
 def _as_recorded(path: Path, recorded: Mapping[str, tuple[str, int, int]] | None) -> bool:

@@ -6,7 +6,9 @@ is replaced, with a cache that records it or without one (a fresh clone's commit
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -211,3 +213,38 @@ def test_a_feed_of_300_topics_taken_out_is_removed(site: Path) -> None:
     code, _, err = run_cli("build", "-c", str(config), "--now", NOW, "-v")
     assert code == 0 and f"removed {feeds / 't300.rss'}" in err.splitlines(), err
     assert not (feeds / "t300.rss").exists() and not (feeds / "t300.atom").exists()
+
+
+def test_a_fifo_at_a_feeds_name_is_said_and_does_not_stop_the_build(site: Path) -> None:
+    """A FIFO put at an output's name (a tool's pipe) was opened to be compared: the
+    build waited for a writer, for ever. Said now, and left, as a file not feedpub's."""
+    feeds = site / "feeds"
+    feeds.mkdir()
+    os.mkfifo(feeds / "azure.rss")
+    code, _, err = run_cli("build", "-c", str(site / "config.toml"), "--now", NOW)
+    assert code == 3
+    assert err.splitlines()[0] == (
+        f"{feeds / 'azure.rss'}: a file feedpub cannot read is there (not a regular file): "
+        "not replaced, as whose it is cannot be told; let the user that runs feedpub read "
+        "it, or remove it"
+    )
+    assert stat.S_ISFIFO((feeds / "azure.rss").lstat().st_mode)
+    assert (feeds / "azure.atom").is_file()
+
+
+def test_a_huge_file_at_the_pages_name_is_not_read_whole(site: Path) -> None:
+    """Only its head is read to tell whose it is (a 1 GB file was read into memory)."""
+    import tracemalloc
+
+    from feedpub.config import load_config
+
+    feeds = site / "feeds"
+    feeds.mkdir()
+    (feeds / "index.html").write_bytes(b"<html><head></head>" + b"x" * 50_000_000)
+    config = load_config(site / "config.toml")
+    tracemalloc.start()
+    made = output.make(config, "index.html", (b"<html>new</html>", [], []), True, None)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert made.status == "failed" and made.problems == [output.FOREIGN]
+    assert peak < 5_000_000, peak

@@ -514,11 +514,11 @@ def prune_pages(config: Config, feed: FeedConfig, fmt: str, docs: Sequence[Docum
         if is_page_of(feed, stem) is None or stem in wanted:
             continue
         path = config.output / name
-        try:  # (another tool's file that has the name of a page: left as it is)
-            with open(path, "rb") as f:
-                if stat.S_ISREG(os.fstat(f.fileno()).st_mode) and foreign(config, name, f.read()):
-                    continue
+        try:  # (another tool's file that has the name of a page, or no regular file: left)
+            there = _there(path, -1)
         except OSError:
+            continue
+        if there is None or foreign(config, name, there):
             continue
         if check:
             out.append(Outcome(path.name, "differs", ["archive page no longer part of the feed"]))
@@ -565,7 +565,7 @@ def prune_unlisted(config: Config, produced: Collection[str], recorded: Collecti
             if not stat.S_ISREG(os.lstat(path).st_mode):
                 continue
             with open(path, "rb") as f:  # (its head may be long: hundreds of categories)
-                head = feed_head(name, f.read())
+                head = feed_head(name, f.read(_HEAD_READ))
         except OSError:
             continue
         # its own URL: under site.feeds_url, or under the one it was written for when

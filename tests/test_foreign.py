@@ -179,9 +179,11 @@ def test_a_file_with_an_archive_pages_name_is_not_pruned_unless_feedpubs(site: P
     (feeds / "all-archive-9.rss").write_bytes(OTHER_FEED)  # another tool's, past the last page
     ours = (feeds / pages[0]).read_bytes()
     (feeds / "all-archive-8.rss").write_bytes(ours)  # feedpub's, past the last page
+    os.mkfifo(feeds / "all-archive-7.rss")  # (opened to be read, it stopped the build)
     assert run_cli("build", "-c", config, "--now", NOW, "--full") == (0, "", "")
     assert (feeds / "all-archive-9.rss").read_bytes() == OTHER_FEED
     assert not (feeds / "all-archive-8.rss").exists()
+    assert stat.S_ISFIFO((feeds / "all-archive-7.rss").lstat().st_mode)
 
 
 def test_feedpubs_list_from_before_feeds_url_changed_is_replaced_without_a_cache(

@@ -111,6 +111,9 @@ def documents(feed: FeedConfig, matching: Sequence[T]) -> list[Document[T]]:
 def is_page_of(feed: FeedConfig, stem: str) -> int | None:
     """The page number when ``stem`` names an archive page of ``feed``, else None."""
     prefix = f"{feed.slug}-archive-"
-    if stem.startswith(prefix) and stem[len(prefix) :].isdigit():
-        return int(stem[len(prefix) :])
+    number = stem[len(prefix) :]
+    # (ASCII digits only: "²" and "١" are digits to isdigit, and int() refused the first,
+    # with a traceback that stopped every build, and read the second as 1)
+    if stem.startswith(prefix) and number.isascii() and number.isdigit():
+        return int(number)
     return None

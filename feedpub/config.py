@@ -450,13 +450,16 @@ def _folder_problem(value: str) -> str | None:
         return None
     # (%2e is a dot to a browser: /%2e%2e/ is /../)
     dots = [re.sub("%2[eE]", ".", x) for x in segments]
+    said = value if len(value) <= 100 else f"{value[:99]}…"
     if "" in segments[:-1] or "." in dots or ".." in dots:
-        return (f"{value!r} has // or a /./ or /../ in its path: write it as a browser "
+        return (f"{said!r} has // or a /./ or /../ in its path: write it as a browser "
                 "resolves it (a CDN or S3 takes feeds//a.rss for another file than "
                 "feeds/a.rss, and a link to it is a 404)")  # fmt: skip
     if _FILE_NAME.search(segments[-1]):
-        return (f"{value!r} names a file: give the folder the feeds are in, "
-                f"{value[: -len(segments[-1])]!r} (the feeds' names are added to it)")  # fmt: skip
+        folder = value[: -len(segments[-1])]
+        folder = folder if len(folder) <= 100 else f"{folder[:99]}…"
+        return (f"{said!r} names a file: give the folder the feeds are in, "
+                f"{folder!r} (the feeds' names are added to it)")  # fmt: skip
     return None
 
 

@@ -250,3 +250,17 @@ def test_a_huge_file_at_the_pages_name_is_not_read_whole(site: Path) -> None:
     tracemalloc.stop()
     assert made.status == "failed" and made.problems == [output.FOREIGN]
     assert peak < 5_000_000, peak
+
+
+def test_a_file_named_as_a_page_with_a_digit_not_ascii_is_left(site: Path) -> None:
+    """``all-archive-².rss`` (a digit to str.isdigit, none to int) stopped every build
+    with a traceback; ``all-archive-١.rss`` (Arabic-Indic one) was taken for page 1."""
+    feeds = site / "feeds"
+    config = str(site / "config.toml")
+    assert run_cli("build", "-c", config, "--now", NOW) == (0, "", "")
+    ours = (feeds / "all-archive-1.rss").read_bytes()
+    (feeds / "all-archive-².rss").write_bytes(ours)
+    (feeds / "all-archive-١.rss").write_bytes(ours)
+    assert run_cli("build", "-c", config, "--now", NOW, "--full") == (0, "", "")
+    assert run_cli("build", "-c", config, "--now", NOW, "--check") == (0, "", "")
+    assert (feeds / "all-archive-².rss").exists() and (feeds / "all-archive-١.rss").exists()

@@ -65,8 +65,9 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
             elif (meant := _misspelt(key)) and meant not in d:
                 found.append((key, f"{_said(key, quoted=False)} is not a key feedpub reads: did you "
                               f"mean {meant}?"))  # fmt: skip
-            elif meant and not key.startswith(meant):  # (the key meant is there too: a
-                # leftover, or a key half renamed; "title2" beside "title" is a site's own)
+            elif meant and not key.startswith(meant) and not meant.startswith(key):
+                # (the key meant is there too: a leftover, or a key half renamed; "title2"
+                # beside "title", or "image" beside "images", a social card's, is a site's own)
                 found.append((key, f"{_said(key, quoted=False)} is not a key feedpub reads: "
                               f"{meant}, at line \0{meant}\0, is the one read: remove one of "
                               "them"))  # fmt: skip

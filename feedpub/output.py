@@ -321,10 +321,10 @@ def _as_recorded(path: Path, recorded: Mapping[str, tuple[str, int, int]] | None
 FOREIGN = ("a file feedpub did not write is there (no feedpub generator in it): not "
            "replaced; move it out of the output folder, or give site.output a folder of "
            "feedpub's own, and the next build writes it")  # fmt: skip
-FOREIGN_LIST = ("a list feedpub did not write is there (it names feeds outside site.feeds_url, "
-                "or none): not replaced; move it out of the output folder (if it is feedpub's "
-                "list from before site.feeds_url changed, delete it), and the next build "
-                "writes it")  # fmt: skip
+FOREIGN_LIST = ("a list that is not this site's is there (it names feeds outside "
+                "site.feeds_url, or none: a blogroll, another config's list, or this site's "
+                "from before feeds_url changed): not replaced; move it out of the output "
+                "folder, or delete it, and the next build writes it")  # fmt: skip
 UNREADABLE = ("a file feedpub cannot read is there ({reason}): not replaced, as whose it is "
               "cannot be told; let the user that runs feedpub read it, or remove it")  # fmt: skip
 #: What feedpub writes in the head of each of its documents (before the first item or
@@ -366,8 +366,9 @@ _FIRST_ITEM = {"rss": b"<item>", "atom": b"<entry>", "json": b'"items": ['}
 
 def _our_list(config: Config, there: bytes) -> bool:
     """Whether ``there`` is an OPML list of feedpub's for ``config``: every feed it names
-    under ``site.feeds_url``; or else, under one other folder, every one named as a
-    feed of the config is (``all.rss``): the list before ``feeds_url`` changed."""
+    under ``site.feeds_url``; or else, all under one other folder, more than half named
+    as feeds of the config are (``all.rss``): the list before ``feeds_url`` changed
+    (and a feed was renamed or taken out, maybe, in the same change)."""
     urls = _XML_URL.findall(there)
     if b"<opml" not in there or not urls:
         return False
@@ -376,7 +377,8 @@ def _our_list(config: Config, there: bytes) -> bool:
         return True
     names = {f"/{f.slug}.{fmt}".encode() for f in config.feeds for fmt in f.formats}
     folders = {u[: u.rfind(b"/")] for u in urls}
-    return len(folders) == 1 and all(u[u.rfind(b"/") :] in names for u in urls)
+    # (most, not all: a feed may have been renamed or taken out in the same change)
+    return len(folders) == 1 and 2 * sum(u[u.rfind(b"/") :] in names for u in urls) > len(urls)
 
 
 def held(made: Made, status: str, problems: list[Problem | str]) -> Made:

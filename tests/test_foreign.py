@@ -128,6 +128,10 @@ CATEGORIES = b"".join(b"<category>Topic %d</category>" % n for n in range(300))
                        b'<outline xmlUrl="https://friend.example/f/azure.rss"/>', True),
         ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://old.example/f/all.rss"/>'
                        b'<outline xmlUrl="https://old.example/f/blog.rss"/>', True),
+        # (a feed renamed or taken out as feeds_url changed: most names are still the config's)
+        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://old.example/f/all.rss"/>'
+                       b'<outline xmlUrl="https://old.example/f/azure.rss"/>'
+                       b'<outline xmlUrl="https://old.example/f/gone.rss"/>', False),
     ],
 )  # fmt: skip
 def test_what_tells_feedpubs_files(site: Path, name: str, there: bytes, foreign: bool) -> None:
@@ -151,7 +155,7 @@ def test_a_list_the_cache_records_is_feedpubs_while_it_is_as_written(site: Path)
     config.write_text(text.replace("https://news.example.com/feeds/", "https://x.example/f/"),
                       encoding="utf-8")  # fmt: skip
     code, _, err = run_cli("build", "-c", str(config), "--now", NOW)
-    assert code == 3 and "feeds.opml: a list feedpub did not write is there" in err, err
+    assert code == 3 and "feeds.opml: a list that is not this site's is there" in err, err
     assert (feeds / "feeds.opml").read_bytes() == blogroll
 
 

@@ -134,6 +134,8 @@ def test_a_title_in_curly_quotes_is_named_only_when_it_is_not_in_straight_ones()
         "author: Jane",
         "videos: []",
         'title2: "x"',  # (the key "title" and more, beside it: a second title of its own)
+        'image: "https://x.example/card.jpg"',  # (beside images: a social card's, Hugo's)
+        "topic: Azure",  # (beside topics: one of the site's own)
         'note: "Microsoft is #1"',  # a comment cuts another key's value: not told
     ],
 )

@@ -340,9 +340,8 @@ def foreign(config: Config, name: str, there: bytes, recorded: bool = False) -> 
     feed of feedpub's names it as its generator in its head (before its first item or
     entry: a channel's hundreds of categories come first), its ``index.html`` in a
     ``<meta name="generator">`` of its ``<head>``. Its ``feeds.opml``, which has no
-    such mark, lists only feeds under ``site.feeds_url``, or only feeds named as the
-    config's are under one other folder (the list from before ``feeds_url`` changed),
-    or the cache records it, as it is (``recorded``: its size and modification time)."""
+    such mark, is told by the feeds it lists (see :func:`_our_list`), or by the cache's
+    record of it, while it is as written (``recorded``: its size and modification time)."""
     if name.endswith(".html"):
         return _PAGE_MARK not in there[: max(there.find(b"</head>"), 0) or 65536]
     if name.endswith(".opml"):

@@ -130,7 +130,7 @@ def build(
                 observe("listed", [s.path for s in found.sources])
             state = incremental.state(config, found, slugs, allow_empty)
             memo, known = cache.last_build()
-            recorded = set(known) if recorded is None else recorded
+            recorded = known if recorded is None else recorded
             if not check and not full:
                 same = incremental.nothing_to_do(config, memo, known, found.newest(), state, now)
                 if same is not None:
@@ -660,13 +660,13 @@ class _Site:
         return str(made.problems[0]) if made.problems else None
 
 
-def _recorded(config: Config) -> tuple[set[str], str | None]:
-    """The names of the output files the cache records, and its memo of the last
-    complete build (read only)."""
+def _recorded(config: Config) -> tuple[dict[str, incremental.Known], str | None]:
+    """The output files the cache records (by name, as written), and its memo of the
+    last complete build (read only)."""
     cache = incremental.open_cache(config, readonly=True)
     try:
         memo, known = cache.last_build()
-        return set(known), memo
+        return known, memo
     finally:
         cache.close()
 

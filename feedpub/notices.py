@@ -65,7 +65,7 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
             elif (meant := _misspelt(key)) and meant not in d:
                 found.append((key, f"{_said(key, quoted=False)} is not a key feedpub reads: did you "
                               f"mean {meant}?"))  # fmt: skip
-            elif meant and not key.startswith(meant) and not meant.startswith(key):
+            elif meant and not key.startswith(meant) and meant != f"{key}s":
                 # (the key meant is there too: a leftover, or a key half renamed; "title2"
                 # beside "title", or "image" beside "images", a social card's, is a site's own)
                 found.append((key, f"{_said(key, quoted=False)} is not a key feedpub reads: "

@@ -128,6 +128,8 @@ CATEGORIES = b"".join(b"<category>Topic %d</category>" % n for n in range(300))
                        b'<outline xmlUrl="https://friend.example/f/azure.rss"/>', True),
         ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://old.example/f/all.rss"/>'
                        b'<outline xmlUrl="https://old.example/f/blog.rss"/>', True),
+        # (one name that is also the config's: another site's all.rss, a blogroll's)
+        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://other.example/f/all.rss"/>', True),
         # (a feed renamed or taken out as feeds_url changed: most names are still the config's)
         ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://old.example/f/all.rss"/>'
                        b'<outline xmlUrl="https://old.example/f/azure.rss"/>'
@@ -268,3 +270,47 @@ def test_a_file_named_as_a_page_with_a_digit_not_ascii_is_left(site: Path) -> No
     assert run_cli("build", "-c", config, "--now", NOW, "--full") == (0, "", "")
     assert run_cli("build", "-c", config, "--now", NOW, "--check") == (0, "", "")
     assert (feeds / "all-archive-².rss").exists() and (feeds / "all-archive-١.rss").exists()
+
+
+def test_two_configs_sharing_a_folder_remove_none_of_each_others_feeds(site: Path) -> None:
+    """As the README advises (a cache each, one feeds_url, one after the other): a feed
+    moved from one config to the other was removed by the first at every build (its
+    cache still recorded the name), and written again by the second."""
+    text = (site / "config.toml").read_text(encoding="utf-8")
+    space = text.index("[feeds.space]")
+    end = text.find("\n[", space + 1)
+    table = text[space:] if end < 0 else text[space : end + 1]
+    a, b = site / "a.toml", site / "b.toml"
+    head = text[: text.index("[feeds.")]
+    a.write_text(text.replace('output = "feeds"', 'output = "feeds"\ncache = ".a/c.sqlite"'),
+                 encoding="utf-8")  # fmt: skip
+    b.write_text(head.replace('output = "feeds"', 'output = "feeds"\ncache = ".b/c.sqlite"')
+                 + '\n[feeds.other]\ntitle = "Other"\ntopics = ["Azure"]\n', encoding="utf-8")  # fmt: skip
+    for config in (a, b):
+        assert run_cli("build", "-c", str(config), "--now", NOW)[0] == 0
+    # the space feed moves from a to b
+    a.write_text(a.read_text(encoding="utf-8").replace(table, ""), encoding="utf-8")
+    b.write_text(b.read_text(encoding="utf-8") + "\n" + table, encoding="utf-8")
+    feeds = site / "feeds"
+    for config in (a, b):  # (a removes the files it wrote, b writes its own)
+        assert run_cli("build", "-c", str(config), "--now", NOW)[0] == 0
+    for _ in range(2):
+        for config in (a, b):
+            code, _, err = run_cli("build", "-c", str(config), "--now", NOW, "-v")
+            assert code == 0, err
+            assert not [ln for ln in err.splitlines() if ln.startswith("removed") and "space" in ln]
+        assert (feeds / "space.rss").is_file() and (feeds / "other.rss").is_file()
+
+
+def test_a_feed_named_as_another_feeds_page_is_not_removed(site: Path) -> None:
+    """A feed news-archive-2024 beside a feed news (archives off): news's pruning took it
+    for a page past its last, and removed it after every build wrote it."""
+    config = site / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + '\n[feeds.azure-archive-2024]\ntitle = "Azure 2024"\n'
+                      'topics = ["Azure"]\n', encoding="utf-8")  # fmt: skip
+    code, _, err = run_cli("build", "-c", str(config), "--now", NOW, "-v")
+    assert code == 0, err
+    assert not [ln for ln in err.splitlines() if ln.startswith("removed")], err
+    assert (site / "feeds" / "azure-archive-2024.rss").is_file()
+    assert run_cli("build", "-c", str(config), "--now", NOW, "--check") == (0, "", "")

@@ -656,3 +656,13 @@ def test_a_dropped_url_inside_an_earlier_url_is_told_at_its_own_line() -> None:
     at = [lines.index(x) + 1 for x in ('  - url: "/uploads/photo.jpg"', "  - url: photo.jpg")]
     drops = (("images[2].url", "/uploads/photo.jpg"), ("images[3].url", "photo.jpg"))
     assert [n.line for n in dropped_url("a.txt", data, drops)] == at
+
+
+@pytest.mark.parametrize(("key", "meant"), [("excerp", "excerpt"), ("publishe", "published")])
+def test_a_cut_key_beside_the_one_it_means_is_told(key: str, meant: str) -> None:
+    """``image`` beside ``images`` is a site's own (a social card's); a key cut short
+    beside the whole one (``publishe: false`` beside ``published: true``) is a leftover."""
+    data = _edited("heat: 85\n", f"heat: 85\n{key}: x\n")
+    [message] = [n.message for n in _notices("a.txt", data)]
+    assert message.startswith(f"{key} is not a key feedpub reads: {meant}, at line ")
+    assert message.endswith(", is the one read: remove one of them")

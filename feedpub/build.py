@@ -217,6 +217,7 @@ def build(
         changes.stale = sorted(
             {*changes.stale, *g.vanished, *(str(p) for o in result.deferred for p in o.problems)}
         )
+        changes.removed = [o.name for o in result.outcomes if o.status == "removed"]
         if not result.failed and not result.deferred and not g.vanished:
             done = [o.name for o in result.outcomes if o.status in ("written", "unchanged")]
             changes.last_build = incremental.remember(

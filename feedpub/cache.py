@@ -95,6 +95,9 @@ class Changes:
     stale: list[str] = field(default_factory=list)
     #: ``(name, fingerprint, size, mtime_ns)`` of output files written or found current
     outputs: list[tuple[str, str, int, int]] = field(default_factory=list)
+    #: output files removed (a feed taken out of the config): their rows go, so that a
+    #: name another config writes since is never taken for this one's
+    removed: list[str] = field(default_factory=list)
     #: the memo of a complete build (see :mod:`feedpub.incremental`)
     last_build: str | None = None
     #: what a complete build selected, kept for the next (:func:`feedpub.kept.dump`); the
@@ -415,6 +418,7 @@ class Cache:
                 "UPDATE files SET size=-1 WHERE path=?", ((_key(p),) for p in changes.stale)
             )
             db.executemany("INSERT OR REPLACE INTO outputs VALUES(?,?,?,?)", changes.outputs)
+            db.executemany("DELETE FROM outputs WHERE name=?", ((n,) for n in changes.removed))
             if changes.last_build is not None:
                 db.execute(
                     "INSERT OR REPLACE INTO meta VALUES('last_build', ?)", (changes.last_build,)

@@ -522,11 +522,7 @@ def prune_pages(config: Config, feed: FeedConfig, fmt: str, docs: Sequence[Docum
             there = _there(path, -1)
         except OSError:
             continue
-        if (
-            there is None
-            or foreign(config, name, there)
-            or not _a_page_of(config, feed, fmt, there)
-        ):
+        if there is None or foreign(config, name, there) or not _a_page_of(feed, fmt, there):
             continue
         if check:
             out.append(Outcome(path.name, "differs", ["archive page no longer part of the feed"]))
@@ -549,22 +545,23 @@ _WRITTEN_BY_US = (b"<generator>feedpub</generator>",
 _FEED_EXTENSIONS = ("rss", "atom", "json")
 
 
-def _a_page_of(config: Config, feed: FeedConfig, fmt: str, there: bytes) -> bool:
+def _a_page_of(feed: FeedConfig, fmt: str, there: bytes) -> bool:
     """Whether ``there`` is an archive page of ``feed`` in ``fmt``: it links the feed's
     subscription document as its current one (RFC 5005; JSON Feed: ``_feedpub.current``),
-    where a feed of another name (``news-archive-2024``, another config's) does not."""
-    url = config.feed_url(feed.slug, fmt)
-    head = feed_head(f"x.{fmt}", there)
-    return any(f'"{u}"'.encode() in head for u in (url, url.replace("&", "&amp;")))
+    under any ``feeds_url`` (a page from before it changed), where a feed of another name
+    (``news-archive-2024``, another config's) links none."""
+    name = re.escape(f"/{feed.slug}.{fmt}".encode())
+    current = rb'(?:rel="current" href="|"current": ")[^"]*' + name + rb'"'
+    return re.search(current, feed_head(f"x.{fmt}", there)) is not None
 
 
 def prune_unlisted(config: Config, produced: Collection[str],
                    recorded: Mapping[str, tuple[str, int, int]], check: bool) -> list[Outcome]:  # fmt: skip
     """Remove the feed files of the output folder that no feed of the config makes any
     more (a feed, a format or archive pages taken out of ``config.toml``): those, not in
-    ``produced``, that the builds of this config wrote (``recorded``, by the cache: its
-    name, and its size and mtime as written, so that a name another config writes now is
-    not its) and that still say so (feedpub's generator and the file's own URL under
+    ``produced``, that the builds of this config wrote (``recorded``, by the cache, which
+    forgets a file once it is removed: another config may write that name since) and
+    that still say so (feedpub's generator and the file's own URL under
     ``site.feeds_url``, or another, in their head: one that changed in the same
     build). Anything else is left alone: files of other tools or of another config
     writing to the same folder, links."""
@@ -580,9 +577,7 @@ def prune_unlisted(config: Config, produced: Collection[str],
             continue
         path = config.output / name
         try:
-            st = os.lstat(path)
-            # (as this config's builds wrote it: another config may write that name now)
-            if not stat.S_ISREG(st.st_mode) or (st.st_size, st.st_mtime_ns) != recorded[name][1:]:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
                 continue
             with open(path, "rb") as f:  # (its head may be long: hundreds of categories)
                 head = feed_head(name, f.read(_HEAD_READ))

@@ -314,3 +314,41 @@ def test_a_feed_named_as_another_feeds_page_is_not_removed(site: Path) -> None:
     assert not [ln for ln in err.splitlines() if ln.startswith("removed")], err
     assert (site / "feeds" / "azure-archive-2024.rss").is_file()
     assert run_cli("build", "-c", str(config), "--now", NOW, "--check") == (0, "", "")
+
+
+def test_a_feed_taken_out_goes_though_its_files_mtimes_changed(site: Path) -> None:
+    """A checkout of the output folder (CI, its cache restored) changes the files'
+    mtimes: a feed taken out of the config was then never removed, by no build."""
+    config = site / "config.toml"
+    assert run_cli("build", "-c", str(config), "--now", NOW) == (0, "", "")
+    feeds = site / "feeds"
+    for f in feeds.iterdir():
+        os.utime(f, ns=(1_600_000_000 * 10**9, 1_600_000_000 * 10**9))
+    text = config.read_text(encoding="utf-8")
+    start = text.index("[feeds.climate]")
+    end = text.find("\n[", start + 1)
+    config.write_text(text[:start] + (text[end + 1 :] if end >= 0 else ""), encoding="utf-8")
+    code, _, err = run_cli("build", "-c", str(config), "--now", NOW, "-v")
+    assert code == 0 and f"removed {feeds / 'climate.rss'}" in err.splitlines(), err
+    assert not (feeds / "climate.atom").exists()
+
+
+def test_stale_pages_go_when_feeds_url_moved_and_the_cache_is_gone(site: Path) -> None:
+    """Fewer pages (archive_size raised) in the build that moves feeds_url, in a fresh
+    clone: the stale pages link the old URL as their current document, and stayed."""
+    config = site / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "archive_size = 4" in text
+    small = text.replace("archive_size = 4", "archive_size = 1")
+    config.write_text(small, encoding="utf-8")
+    assert run_cli("build", "-c", str(config), "--now", NOW) == (0, "", "")
+    feeds = site / "feeds"
+    before = sorted(p.name for p in feeds.glob("all-archive-*.rss"))
+    shutil.rmtree(site / ".feedpub")
+    config.write_text(text.replace("https://news.example.com/feeds/", "https://cdn.example/f/"),
+                      encoding="utf-8")  # fmt: skip
+    code, _, err = run_cli("build", "-c", str(config), "--now", NOW, "-v")
+    assert code == 0, err
+    after = sorted(p.name for p in feeds.glob("all-archive-*.rss"))
+    assert len(after) < len(before) and f"removed {feeds / before[-1]}" in err.splitlines()
+    assert run_cli("build", "-c", str(config), "--now", NOW, "--check") == (0, "", "")

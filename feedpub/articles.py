@@ -391,6 +391,7 @@ def parse_front_matter(
             or _keyless_line(block, e)
             or _separator_first(block)
             or _dash_left_of_above(block, mark.line)
+            or _quote_left_open(block, e)
         ):
             raise ArticleError(path, found[0] + offset + 1, f"YAML error: {found[1]}") from None
         line = mark.line + offset + 1 if mark else offset + 1
@@ -711,6 +712,27 @@ def _dash_left_of_above(block: str, line: int) -> tuple[int, str] | None:
     return line, (
         f"this list item's dash must line up with the one above: put {dash} spaces "
         f"before its - (it has {indent})"
+    )
+
+
+def _quote_left_open(block: str, e: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """A quoted value never closed (``title: "Broken``: libyaml reads on to the end of
+    the front matter, and says so there): its line, and what to write. (The error's
+    path only: the line is read once.)"""
+    context = e.context_mark
+    if (context is None or e.problem != "found unexpected end of stream"
+            or not (e.context or "").startswith("while scanning a quoted scalar")):  # fmt: skip
+        return None
+    text = _line_of(block, context.line)
+    quote = text[context.column : context.column + 1] if context.column < len(text) else ""
+    if quote not in ('"', "'"):
+        return None
+    key = _KEY_VALUE.fullmatch(text)
+    whose = f"the value of {key[1].strip()}" if key else "a text"
+    inside = '\\"' if quote == '"' else "''"
+    return context.line, (
+        f"the {quote} that opens {whose} on this line is never closed: end the value with "
+        f"{quote} (a {quote} inside it is written {inside})"
     )
 
 

@@ -139,8 +139,8 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
     [
         (
             b'---\ntitle: "a\nexcerpt: b\n---\n',
-            4,
-            "scanning a quoted scalar, which started at line 2",
+            2,
+            'the " that opens the value of title on this line is never closed',
         ),
         (b"---\n- a\n- b\n---\n", 2, "must be a mapping"),
         (
@@ -1370,3 +1370,21 @@ def test_a_line_break_only_yaml_sees_moves_no_line_an_error_names(
         load_article("a.txt", data, UTC)
     said = message if message.startswith("a YAML anchor") else f"YAML error: {message}"
     assert (e.value.line, e.value.message) == (line, said)
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ('title: "Broken', 'the " that opens the value of title on this line is never closed: '
+         'end the value with " (a " inside it is written \\")'),
+        ("title: 'Broken", "the ' that opens the value of title on this line is never closed: "
+         "end the value with ' (a ' inside it is written '')"),
+    ],
+)  # fmt: skip
+def test_a_value_whose_quote_is_never_closed_is_named_where_it_opens(value: str, said: str) -> None:
+    """libyaml read on to the front matter's end and said "found unexpected end of
+    stream" there: the line where the quote opens now, with what to write."""
+    data = f"---\n{value}\nexcerpt: x\nwebUrl: https://e.com/a\n---\nbody\n".encode()
+    with pytest.raises(ArticleError) as info:
+        load_article("a.txt", data, UTC)
+    assert str(info.value) == f"a.txt:2: YAML error: {said}"

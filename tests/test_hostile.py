@@ -82,7 +82,10 @@ REJECTED = {
     "xss_urls.txt": (6, "no usable webUrl or originalUrl"),
     "yaml_syntax_error.txt": (13, "YAML error"),
     "wrapped_text_quoted.txt": (11, "YAML error"),
-    "wrapped_quote_open.txt": (14, "YAML error: found unexpected end of stream"),
+    "wrapped_quote_open.txt": (
+        10,
+        'YAML error: the " that opens the value of title on this line is never closed',
+    ),
     # generated at test time (see below)
     "generated_50mb.txt": (1, "over the limit of 2097152 (site.max_file_size)"),
     "generated_deep_flow.txt": (4, "nested deeper than 20 levels"),

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import WORD_QUOTES, ConfigError, likely_meant, shown_path, shown_text
+from .errors import WORD_QUOTES, ConfigError, cut, likely_meant, shown_path, shown_text
 
 #: The formats a feed gets by default, and every format a feed may ask for.
 FORMATS = ("rss", "atom")
@@ -450,14 +450,13 @@ def _folder_problem(value: str) -> str | None:
         return None
     # (%2e is a dot to a browser: /%2e%2e/ is /../)
     dots = [re.sub("%2[eE]", ".", x) for x in segments]
-    said = value if len(value) <= 100 else f"{value[:99]}…"
+    said = cut(value, 100)
     if "" in segments[:-1] or "." in dots or ".." in dots:
         return (f"{said!r} has // or a /./ or /../ in its path: write it as a browser "
                 "resolves it (a CDN or S3 takes feeds//a.rss for another file than "
                 "feeds/a.rss, and a link to it is a 404)")  # fmt: skip
     if _FILE_NAME.search(segments[-1]):
-        folder = value[: -len(segments[-1])]
-        folder = folder if len(folder) <= 100 else f"{folder[:99]}…"
+        folder = cut(value[: -len(segments[-1])], 100)
         return (f"{said!r} names a file: give the folder the feeds are in, "
                 f"{folder!r} (the feeds' names are added to it)")  # fmt: skip
     return None
@@ -661,8 +660,7 @@ def _toml_mistake(text: str, line: int, e: tomllib.TOMLDecodeError) -> str:
         if "=" in line_text and (m := _CURLY_VALUE.fullmatch(line_text)):
             inner = "".join(_toml_escaped(c) for c in m[2])
             meant = shown_text(f'{m[1]} = "{inner}"')
-        if len(meant) > 80:
-            meant = f"{meant[:79]}…"
+        meant = cut(meant, 80)
         return f"“ ” and ‘ ’ are not quotes to TOML: write {meant} (with straight quotes)"
     twice = re.match(r"Cannot (?:declare|redefine namespace) (\(.*?\))", said)
     keys: tuple[str, ...] = ()
@@ -837,7 +835,7 @@ def _unknown_zone(name: str) -> str:
     # (São Paulo as Sao_Paulo: the zone names are ASCII)
     folded = "".join(c for c in unicodedata.normalize("NFKD", name.casefold().replace(" ", "_"))
                      if not unicodedata.combining(c))  # fmt: skip
-    said = name if len(name) <= 60 else f"{name[:59]}…"  # (repr escapes its controls)
+    said = cut(name, 60)  # (repr escapes its controls)
     meant = next((z for z in sorted(zones) if z.casefold() == folded), None)
     if meant is None and "/" not in name:  # (a city alone: Berlin, new york)
         cities = sorted(z for z in zones if "/" in z and not z.startswith("Etc/")  # (GMT+1:

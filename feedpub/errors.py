@@ -53,6 +53,12 @@ def shown_text(text: str) -> str:
     return text if text.isprintable() else _escaped(text, backslash=False)
 
 
+def cut(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters with an ellipsis when it is longer: what a
+    message quotes of a value is never a line of a megabyte."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def _escaped(path: str, backslash: bool) -> str:
     out = []
     for ch in path:

@@ -33,7 +33,7 @@ from .articles import (
     editor_line,
     split_front_matter,
 )
-from .errors import Notice, likely_meant, shown_path, shown_text
+from .errors import Notice, cut, likely_meant, shown_path, shown_text
 from .fastyaml import UNBUILT
 from .sanitize import clean_url
 
@@ -399,7 +399,7 @@ def _said(value: object, quoted: bool = True) -> str:
     cut at 60 characters, every character that is not printable escaped (nothing from
     a file reaches the terminal as a control)."""
     text = repr(value) if quoted else str(value)
-    return shown_text(text if len(text) <= 60 else f"{text[:59]}…")
+    return shown_text(cut(text, 60))
 
 
 def hidden_copy(path: str, data: bytes, by: str) -> Notice:

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import GENERATOR_URI, parallel
+from . import parallel
 from .archive import Document, is_page_of
 from .cache import COMPANIONS
 from .config import Config, FeedConfig
@@ -536,11 +536,6 @@ def prune_pages(config: Config, feed: FeedConfig, fmt: str, docs: Sequence[Docum
     return out
 
 
-#: What feedpub writes near the top of each of its feeds: its generator, in RSS, Atom
-#: and JSON Feed.
-_WRITTEN_BY_US = (b"<generator>feedpub</generator>",
-                  f'<generator uri="{GENERATOR_URI}"'.encode(),
-                  f'"about": "{GENERATOR_URI}"'.encode())  # fmt: skip
 #: The formats' file name extensions (their names).
 _FEED_EXTENSIONS = ("rss", "atom", "json")
 
@@ -587,7 +582,7 @@ def prune_unlisted(config: Config, produced: Collection[str],
         # that changed in the same build as a feed was renamed or taken out
         url = config.feed_url(stem, ext)
         mine = (url.encode(), url.replace("&", "&amp;").encode(), f'/{name}"'.encode())  # fmt: skip
-        if not (any(m in head for m in _WRITTEN_BY_US) and any(u in head for u in mine)):
+        if not (any(m in head for m in _OURS_IN_HEAD) and any(u in head for u in mine)):
             continue
         if check:
             out.append(Outcome(name, "differs", ["no feed of the config makes it any more"]))

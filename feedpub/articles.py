@@ -599,6 +599,8 @@ def _quoting_hint(block: str, line: int) -> str:
         return ""  # a list or a mapping: no text to quote
     if value[0] not in "\"'" and " #" in value:  # (a comment: not the value's)
         value = value[: value.index(" #")].rstrip()
+        if value.endswith(":"):  # (``Price cut: #2 …``: its ": " is before the "#")
+            value += " "
     if value[0] in _CURLY:
         return (
             f'“ ” and ‘ ’ are no quotes to YAML: write {key}: "…" with straight quotes '

@@ -969,6 +969,10 @@ QUOTE = 'a value that {} must be quoted: write title: "…" (each " inside it as
     ("value", "hint"),
     [
         (b"Azure: what's new", QUOTE.format('holds ": "')),
+        # (its ": " right before a "#": not a comment cut off, the value's own words)
+        (b"Price cut: #2 model now $99", QUOTE.format('holds ": "')),
+        (b"Price cut to $99: #2 model", QUOTE.format('holds ": "')),
+        (b"Read this: # 1 tip", QUOTE.format('holds ": "')),
         (b"[Update] Azure news", QUOTE.format("begins with [")),
         (b"*Breaking* news", QUOTE.format("begins with *")),
         (b"& Co announce", QUOTE.format("begins with &")),

@@ -261,6 +261,8 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
         return Made("failed", list(problems), None, None)
     try:
         there = _there(path, len(data))
+    except _Link as e:  # (the rename would replace the link, not what it leads to)
+        return Made("failed", [LINK.format(target=e.target)], None, None)
     except OSError as e:  # (a file it cannot read: whose it is cannot be told)
         return Made("failed", [UNREADABLE.format(reason=_reason(e))], None, None)
     same = there == data
@@ -288,11 +290,16 @@ def _there(path: Path, size: int) -> bytes | None:
     when it has that size, else its first :data:`_HEAD_READ` bytes (a 1 GB file put at
     an output's name is not read whole); None when there is none, or a folder (said
     when the new one is renamed there). OSError for what is no regular file (a FIFO
-    would have stopped the build, waiting for a writer) or cannot be read."""
+    would have stopped the build, waiting for a writer) or cannot be read; :class:`_Link`
+    for a symbolic link (the link itself: the output folder may be reached through one)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | _NOFOLLOW)
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
+    except OSError as e:
+        if e.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):  # (EMLINK: BSD's)
+            raise _Link(os.readlink(path)) from None
+        raise
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
@@ -303,6 +310,17 @@ def _there(path: Path, size: int) -> bytes | None:
             return f.read(st.st_size if st.st_size == size else min(st.st_size, _HEAD_READ))
     finally:
         os.close(fd)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # (not on Windows)
+
+
+class _Link(OSError):
+    """A symbolic link at an output's name, and where it leads."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(errno.ELOOP, "a symbolic link")
+        self.target = target
 
 
 def _as_recorded(path: Path, recorded: Mapping[str, tuple[str, int, int]] | None) -> bool:
@@ -327,6 +345,9 @@ FOREIGN_LIST = ("a list that is not this site's is there (it names feeds outside
                 "folder, or delete it, and the next build writes it")  # fmt: skip
 UNREADABLE = ("a file feedpub cannot read is there ({reason}): not replaced, as whose it is "
               "cannot be told; let the user that runs feedpub read it, or remove it")  # fmt: skip
+LINK = ("a symbolic link is there (to {target}): not replaced (a build would replace the "
+        "link, not the file it leads to); remove the link, or give site.output the folder "
+        "it leads to")  # fmt: skip
 #: What feedpub writes in the head of each of its documents (before the first item or
 #: entry), in every version: RSS's and Atom's generator, JSON Feed's ``_feedpub``.
 _OURS_IN_HEAD = (b">feedpub</generator>", b'"generator": "feedpub ')

@@ -240,6 +240,52 @@ def test_a_fifo_at_a_feeds_name_is_said_and_does_not_stop_the_build(site: Path) 
     assert (feeds / "azure.atom").is_file()
 
 
+@pytest.mark.parametrize("leads_to", ["file", "nothing", "folder"])
+def test_a_symlink_at_a_feeds_name_is_said_and_left(site: Path, leads_to: str) -> None:
+    """A symbolic link at an output's name (to a feed kept elsewhere, to nothing, to a
+    folder) was replaced by the build's rename without a word: the link gone, what it
+    led to left behind, stale. Said now, and left, as a file not feedpub's."""
+    config = str(site / "config.toml")
+    assert run_cli("build", "-c", config, "--now", NOW)[0] == 0
+    feeds = site / "feeds"
+    elsewhere = site / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "azure.rss"
+    if leads_to == "file":  # (feedpub's own bytes, as an older build wrote them)
+        target.write_bytes((feeds / "azure.rss").read_bytes().replace(b"Azure", b"Azur"))
+    elif leads_to == "folder":
+        target.mkdir()
+    (feeds / "azure.rss").unlink()
+    (feeds / "azure.rss").symlink_to(target)
+    for check in ([], ["--check"]):
+        code, _, err = run_cli("build", "-c", config, "--now", NOW, "--full", *check)
+        assert code == 3
+        assert err.splitlines()[0] == (
+            f"{feeds / 'azure.rss'}: a symbolic link is there (to {target}): not replaced (a "
+            "build would replace the link, not the file it leads to); remove the link, or "
+            "give site.output the folder it leads to"
+        )
+        assert (feeds / "azure.rss").is_symlink()
+    assert (feeds / "azure.atom").is_file()
+    if leads_to == "file":
+        assert b"Azur<" in target.read_bytes()
+    (feeds / "azure.rss").unlink()
+    assert run_cli("build", "-c", config, "--now", NOW) == (0, "", "")
+    assert not (feeds / "azure.rss").is_symlink()
+
+
+def test_an_output_folder_reached_through_a_symlink_is_written(site: Path) -> None:
+    """The link refused is the output's own: a site.output that is a link to a folder
+    (``feeds -> /srv/www/feeds``) is written through, as before."""
+    real = site / "www"
+    real.mkdir()
+    (site / "feeds").symlink_to(real)
+    config = str(site / "config.toml")
+    assert run_cli("build", "-c", config, "--now", NOW) == (0, "", "")
+    assert run_cli("build", "-c", config, "--now", NOW, "--full") == (0, "", "")
+    assert (real / "azure.rss").is_file() and not (real / "azure.rss").is_symlink()
+
+
 def test_a_huge_file_at_the_pages_name_is_not_read_whole(site: Path) -> None:
     """Only its head is read to tell whose it is (a 1 GB file was read into memory)."""
     import tracemalloc

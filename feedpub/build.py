@@ -799,6 +799,9 @@ class Preview(NamedTuple):
     changed: list[str]
     #: the feed's subscription document (its items, and the archive pages it links)
     doc: Document[Summary]
+    #: how many items the feed or topic matches at ``now``, whatever cuts them (its
+    #: max_items, the limit): the items shown are the newest of them
+    matching: int
 
 
 def preview(config: Config, name: str, now: datetime, limit: int | None = None) -> Preview:
@@ -807,12 +810,15 @@ def preview(config: Config, name: str, now: datetime, limit: int | None = None) 
     links its newest page). UnknownTopicError for a name that is neither."""
     g = gather(config)
     feed = feed_for(config, name, g.summaries, limit)
-    # (every article it matches, for a feed with archives: as select_feeds gives them)
-    uncut = replace(feed, max_items=len(g.summaries) + 1) if feed.archive else feed
-    doc = documents(feed, pick_all(visible(g.summaries, now), [uncut])[feed.slug])[0]
+    # every article it matches (for a feed with archives: as select_feeds gives them),
+    # newest first; its document takes the first max_items
+    uncut = replace(feed, max_items=len(g.summaries) + 1)
+    matching = pick_all(visible(g.summaries, now), [uncut])[feed.slug]
+    doc = documents(feed, matching)[0]
     reread = sources.read_articles(config, doc.items)
     chosen = [reread.articles[s.path] for s in doc.items if s.path in reread.articles]
-    return Preview(feed, chosen, [*g.errors, *reread.errors.values()], reread.changed, doc)
+    errors = [*g.errors, *reread.errors.values()]
+    return Preview(feed, chosen, errors, reread.changed, doc, len(matching))
 
 
 class FeedCount(NamedTuple):

@@ -597,7 +597,7 @@ def preview_cmd(
     def style(text: str, **styles: Any) -> str:
         return click.style(text, **styles) if colour else text
 
-    click.echo(style(f"{feed.title}: {len(chosen)} item(s)", bold=True))
+    click.echo(style(f"{feed.title}: {_shown_of(len(chosen), shown.matching)}", bold=True))
     for a in chosen:
         provider = a.provider.name if a.provider else "-"
         click.echo(
@@ -606,6 +606,15 @@ def preview_cmd(
             f"{_columns(provider, 20)}  {'img' if a.images else '-  '}  {len(a.related):>2} rel  "
             f"{style(a.url, fg='blue')}"
         )
+
+
+def _shown_of(shown: int, matching: int) -> str:
+    """How many items ``preview`` shows, of how many the feed or topic matches:
+    ``2 of 5 items`` when a cut (max_items, --limit) leaves some out, else ``5 items``,
+    ``1 item``."""
+    if shown < matching:
+        return f"{shown} of {matching} items"
+    return f"{shown} item{'' if shown == 1 else 's'}"
 
 
 def _columns(text: str, width: int) -> str:

@@ -92,6 +92,20 @@ def test_preview_any_topic_even_without_a_feed(cfg: Path) -> None:
     no_leak(out)
 
 
+def test_preview_says_how_many_items_it_shows_of_how_many(cfg: Path) -> None:
+    """``--limit 1`` of a feed of two said "1 item(s)": now "1 of 2 items"; uncut, how
+    many there are, singular or plural."""
+
+    def heading(*args: str) -> str:
+        code, out, err = run("preview", *args, "-c", str(cfg), "--now", NOW)
+        assert code == 0, err
+        return out.splitlines()[0]
+
+    assert heading("azure", "--limit", "1") == "Azure: 1 of 2 items"
+    assert heading("azure") == heading("azure", "--limit", "2") == "Azure: 2 items"
+    assert heading("AI") == "AI: 1 item"
+
+
 def test_preview_unknown_topic_suggests_close_matches(cfg: Path) -> None:
     code, _out, err = run("preview", "azur", "-c", str(cfg), "--now", NOW)
     assert code == 2

@@ -24,12 +24,12 @@ from . import compose, formats, incremental, kept, output, parallel, sources
 from .archive import Document, documents
 from .cache import Cache, Changes, KeptParts, Row
 from .compose import Job, Shown
-from .config import Config, FeedConfig, line_of
+from .config import Config, FeedConfig, line_of, topic_key
 from .errors import ArticleError, Notice, shown_path, shown_text
 from .incremental import HEADLINES
 from .model import Article, Headline, SourceFile, Summary
 from .output import Outcome, Rendered
-from .select import Hidden, feed_for, pick_all, select_feeds, visible
+from .select import Hidden, configured_topic, feed_for, near, pick_all, select_feeds, visible
 
 if TYPE_CHECKING:
     from .formats import Problem
@@ -802,6 +802,10 @@ class Preview(NamedTuple):
     #: how many items the feed or topic matches at ``now``, whatever cuts them (its
     #: max_items, the limit): the items shown are the newest of them
     matching: int
+    #: for a topic that matches nothing but that a feed names: each such feed's slug
+    configured: list[str]
+    #: and the slugs and topics it may be a slip for
+    near: list[str]
 
 
 def preview(config: Config, name: str, now: datetime, limit: int | None = None) -> Preview:
@@ -818,7 +822,13 @@ def preview(config: Config, name: str, now: datetime, limit: int | None = None) 
     reread = sources.read_articles(config, doc.items)
     chosen = [reread.articles[s.path] for s in doc.items if s.path in reread.articles]
     errors = [*g.errors, *reread.errors.values()]
-    return Preview(feed, chosen, errors, reread.changed, doc, len(matching))
+    configured: list[str] = []
+    close: list[str] = []
+    if not matching and config.feed(name) is None:  # (a topic a feed names, that no article has?)
+        configured = [slug for slug, _ in configured_topic(config, name)]
+    if configured:  # (a slip, most likely: what else it may be)
+        close = [n for n in near(config, name, g.summaries) if topic_key(n) != topic_key(name)]
+    return Preview(feed, chosen, errors, reread.changed, doc, len(matching), configured, close)
 
 
 class FeedCount(NamedTuple):

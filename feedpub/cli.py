@@ -569,6 +569,11 @@ def preview_cmd(
     feed, chosen = shown.feed, shown.articles
     for err in shown.errors:
         click.echo(str(err), err=True)
+    if shown.configured:  # (a topic a feed names, that no article has yet: no error)
+        feeds = ", ".join(f"feeds.{slug}" for slug in shown.configured)
+        hint = f" Did you mean: {', '.join(map(shown_path, shown.near))}?" if shown.near else ""
+        click.echo(f"feedpub: topic '{shown_path(topic_or_slug)}' is configured ({feeds}) "
+                   f"but no published article has it yet.{hint}", err=True)  # fmt: skip
     for path in shown.changed:
         click.echo(
             f"{shown_path(path)}: changed while it was read; left out (run preview again)", err=True

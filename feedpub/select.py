@@ -173,25 +173,41 @@ def pick_all(ordered: Sequence[T], feeds: Iterable[FeedConfig]) -> dict[str, lis
     return {f.slug: chosen[i] for i, f in enumerate(feeds)}
 
 
+def configured_topic(config: Config, name: str) -> list[tuple[str, str]]:
+    """Each feed whose topics name the topic ``name`` (in any case): its slug, and its
+    spelling of the topic; in config order."""
+    key = topic_key(name)
+    return [(f.slug, t) for f in config.feeds if f.topic_keys and key in f.topic_keys
+            for t in f.topics if topic_key(t) == key]  # fmt: skip
+
+
+def near(config: Config, name: str, articles: Iterable[Selectable]) -> list[str]:
+    """The slugs and the articles' topics that ``name`` may be a slip for: at most five."""
+    import difflib  # (only for this message)
+
+    key = topic_key(name)
+    topics = {topic_key(t): t for a in articles for t in a.topics}
+    names = [f.slug for f in config.feeds] + sorted(set(topics.values()))
+    close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
+    close += [n for n in names if key and key in topic_key(n) and n not in close][: 5 - len(close)]
+    return close
+
+
 def feed_for(config: Config, name: str, articles: Iterable[Selectable],
              limit: int | None = None) -> FeedConfig:  # fmt: skip
     """The feed ``name`` (a slug), or a feed of the topic ``name`` (any article's topic,
-    in any case); at most ``limit`` items. UnknownTopicError, with close matches, when
-    ``name`` is neither."""
+    or one a feed of the config names, in any case); at most ``limit`` items.
+    UnknownTopicError, with close matches, when ``name`` is none of these."""
     feed = config.feed(name)
     if feed is not None:
         return feed if limit is None else replace(feed, max_items=limit)
     key = topic_key(name)
     topics = {topic_key(t): t for a in articles for t in a.topics}
+    named = configured_topic(config, name)
+    if key not in topics and named:  # (a feed names it, no article has it yet: an empty feed)
+        topics[key] = named[0][1]
     if key not in topics:
-        import difflib  # (only for this message)
-
-        names = [f.slug for f in config.feeds] + sorted(set(topics.values()))
-        close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
-        close += [n for n in names if key and key in topic_key(n) and n not in close][
-            : 5 - len(close)
-        ]
-        raise UnknownTopicError(name, close)
+        raise UnknownTopicError(name, near(config, name, articles))
     # a topic with no ASCII letter or digit (שלום, 🚀): a slug of its key's hash, so
     # that two such topics never share a feed id, and a topic keeps its own
     slug = re.sub(r"[^a-z0-9]+", "-", key).strip("-") or (

@@ -112,6 +112,33 @@ def test_preview_unknown_topic_suggests_close_matches(cfg: Path) -> None:
     assert "no feed or topic named 'azur'" in err and "azure" in err
 
 
+def test_preview_of_a_topic_a_feed_names_but_no_article_has_yet_is_empty_not_unknown(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """It said "no feed or topic named 'Robotics'" (exit 2), with the topic in config.toml:
+    now the empty preview (exit 0), and which feed names it."""
+    feeds = AZURE_AI_FEEDS + '\n[feeds.machines]\ntitle = "Machines"\ntopics = ["Robotics"]\n'
+    cfg = write_config(["content/*.txt"], feeds)
+    said = "feedpub: topic 'robotics' is configured (feeds.machines) but no published article "
+    code, out, err = run("preview", "robotics", "-c", str(cfg), "--now", NOW)
+    assert (code, out, err) == (0, "Robotics: 0 items\n", said + "has it yet.\n")
+    code, out, err = run("preview", "robotics", "-c", str(cfg), "--now", NOW, "--format", "json")
+    assert (code, json.loads(out)) == (0, []) and err.startswith(said)
+    assert run("preview", "machines", "-c", str(cfg), "--now", NOW)[1:] == (
+        "Machines: 0 items\n",
+        "",
+    )
+    # a topic misspelt in config.toml (the notice of a feed written empty says to preview
+    # it): what it may be a slip for
+    cfg = write_config(
+        ["content/*.txt"], AZURE_AI_FEEDS + '\n[feeds.z]\ntitle = "Z"\ntopics = ["Azur"]\n'
+    )
+    code, out, err = run("preview", "Azur", "-c", str(cfg), "--now", NOW)
+    assert (code, out) == (0, "Azur: 0 items\n")
+    assert err == ("feedpub: topic 'Azur' is configured (feeds.z) but no published article has "
+                   "it yet. Did you mean: Azure, azure?\n")  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("fmt", "suffix"), [("rss", "rss"), ("atom", "atom"), ("jsonfeed", "json")]
 )

@@ -642,9 +642,11 @@ def _columns(text: str, width: int) -> str:
 @config_option
 @now_option
 def list_cmd(config_path: str, now: datetime | None) -> None:
-    """Every feed with its topics, article count and newest date."""
+    """Every feed with its topics, article count and newest date, under a heading."""
     config = _load(config_path)
     counts, errors = feed_counts(config, _now(now))
+    # (one line naming the columns; a row is as it was: a script skips the first line)
+    click.echo(f"{'FEED':<20} {'ITEMS (MATCHING)':<24} {'NEWEST':<23}  TITLE [TOPICS]")
     for feed, items, matching in counts:
         newest = (
             f"{in_zone(items[0].published_at, config.timezone):%Y-%m-%d %H:%M}" if items else "-"

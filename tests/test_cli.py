@@ -174,9 +174,13 @@ def test_preview_of_a_feed_with_archive_pages_prints_what_build_writes(tmp_path:
 def test_list_shows_every_feed(cfg: Path) -> None:
     code, out, _ = run("list", "-c", str(cfg), "--now", NOW)
     assert code == 0
-    lines = out.splitlines()  # in the order of config.toml
+    heading, *lines = out.splitlines()  # the columns named, then in the order of config.toml
+    assert heading.split() == ["FEED", "ITEMS", "(MATCHING)", "NEWEST", "TITLE", "[TOPICS]"]
     assert lines[0].split()[:2] == ["azure", "2"] and "2020-05-19 21:00" in lines[0]
-    assert lines[1].split()[:2] == ["ai", "1"]
+    assert lines[1].split()[:2] == ["ai", "1"] and len(lines) == 2
+    # each name above its column
+    for name, value in (("ITEMS", "   2 items"), ("NEWEST", "newest"), ("TITLE", "Azure [")):
+        assert heading.index(name) == lines[0].index(value), (heading, lines[0])
 
 
 def test_the_output_folders_a_build_makes_are_readable_by_all_whatever_the_umask(

@@ -318,9 +318,13 @@ def _left_as_is(o: Outcome) -> bool:
     return any(str(p).startswith(_NOT_OURS) for p in o.problems)
 
 
-def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) -> int:
+def _report(config: Config, result: BuildResult, verbose: bool, seconds: float,
+            noted: set[str] | None = None) -> int:  # fmt: skip
     """Print what a build found wrong (and with ``verbose``, what it did), one line
-    each, every path escaped (see :func:`feedpub.errors.shown_path`); the exit code."""
+    each, every path escaped (see :func:`feedpub.errors.shown_path`); the exit code.
+    With ``noted``, the ``skipped`` and ``hidden by`` lines the last build of a session
+    said (``serve --watch``): those are not said again, and ``noted`` becomes this
+    build's."""
     g = result.gathered
     gone: list[bool] = []  # stderr is a pipe whose reader left (| head): the code stands
 
@@ -405,12 +409,17 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
             f"{len(held) - _TOGETHER} more (build -v names each); each keeps its previous "
             "file, where it had one")  # fmt: skip
     if verbose:
-        for note in g.skipped:
-            say(f"skipped {note}")
+        notes = [f"skipped {note}" for note in g.skipped]
         for h in result.hidden:  # the rule is select.visible's; not an error
             rule = "same date: the first by path" if h.same_date else "the newer one"
-            say(f"{shown_path(h.path)}: hidden by {shown_path(h.by)} (same URL "
-                f"{h.url}; {rule} is published)")  # fmt: skip
+            notes.append(f"{shown_path(h.path)}: hidden by {shown_path(h.by)} (same URL "
+                         f"{h.url}; {rule} is published)")  # fmt: skip
+        for line in notes:
+            if noted is None or line not in noted:
+                say(line)
+        if noted is not None:  # (one gone and back, or changed, is said again)
+            noted.clear()
+            noted.update(notes)
         counts = {
             s: sum(1 for o in result.outcomes if o.status == s and o.name not in SITE_NAMES)
             for s in ("written", "unchanged", "failed", "differs", "deferred")
@@ -436,6 +445,18 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float) 
 # --------------------------------------------------------------------------- serve
 
 
+def watch_report() -> Callable[[Config, BuildResult, float], None]:
+    """How ``serve --watch`` reports each build of its session: as ``build -v``, but
+    each ``skipped`` or ``hidden by`` line once, not at every rebuild; again only when
+    it changes, or comes back after a build without it."""
+    noted: set[str] = set()
+
+    def report(config: Config, result: BuildResult, seconds: float) -> None:
+        _report(config, result, True, seconds, noted)
+
+    return report
+
+
 @cli.command("serve")
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -454,8 +475,7 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
     def warn(line: str) -> None:
         click.echo(line, err=True)
 
-    def report(cfg: Config, result: BuildResult, seconds: float) -> None:
-        _report(cfg, result, True, seconds)
+    report = watch_report()
 
     if host.startswith("[") and host.endswith("]"):  # (an IPv6 address as a URL has it)
         host = host[1:-1]

@@ -8,6 +8,7 @@ import gzip
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -27,7 +28,7 @@ from click.testing import CliRunner
 from feedpub.cli import cli
 from feedpub.serve import FeedHandler, FeedServer, Watcher, make_server
 
-from .conftest import SEEDS, interruptible
+from .conftest import ROOT, SEEDS, interruptible
 
 NOW = "2021-01-01T00:00:00Z"
 FEEDS = """
@@ -552,3 +553,33 @@ def test_serve_command_listens_and_stops_on_ctrl_c(
     assert "Traceback" not in rest
     assert "feedpub: stopping (a rebuild under way stops at its next step)" in rest
     assert not list((cfg.parent / "feeds").glob(".feedpub-stage.*"))
+
+
+def test_watch_says_each_skipped_or_hidden_file_once_a_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every rebuild said again every ``skipped`` and ``hidden by`` line of the site, the
+    same each time: now once, and again when one goes and comes back."""
+    from feedpub.cli import watch_report
+
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    (tmp_path / "elsewhere.txt").write_bytes((SEEDS / ARTICLE).read_bytes())
+    link = tmp_path / "content" / "news" / "out.txt"
+    link.symlink_to(tmp_path / "elsewhere.txt")
+    watcher = Watcher(tmp_path / "config.toml", lambda: CLOCK_AT, watch_report(), print)
+
+    def notes() -> list[str]:
+        assert watcher.rebuild() is True
+        err = capsys.readouterr().err.splitlines()
+        assert any(line.startswith("files ") for line in err), err  # (each build's summary)
+        return [line for line in err if line.startswith("skipped ") or " hidden by " in line]
+
+    skipped = "skipped content/news/out.txt: leads outside the content folder"
+    first = notes()
+    assert len(first) == 2 and first[0].startswith(skipped) and "hidden by" in first[1], first
+    assert notes() == []  # (the same: said already)
+    link.unlink()
+    assert notes() == []  # (gone: nothing to say)
+    link.symlink_to(tmp_path / "elsewhere.txt")
+    assert notes() == first[:1]  # back: said again

@@ -420,18 +420,15 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float,
         if noted is not None:  # (one gone and back, or changed, is said again)
             noted.clear()
             noted.update(notes)
-        counts = {
-            s: sum(1 for o in result.outcomes if o.status == s and o.name not in SITE_NAMES)
-            for s in ("written", "unchanged", "failed", "differs", "deferred")
-        }
+        # every file the globs found: read, from the cache, or skipped (those listed, then
+        # gone when read, are skipped, not read); of them, some rejected or hidden
+        found = g.files + len(g.skipped) - len(g.vanished)
         say(
-            f"files {g.files}: read {g.read}, from cache {g.cached}"
+            f"files {found}: read {g.read}, from cache {g.cached}"
             f"{f' ({g.hashed} of them read again: the same bytes)' if g.hashed else ''}"
-            f", rejected {len(g.errors)}, "
-            f"skipped {len(g.skipped)}, hidden {len(result.hidden)}; feeds: written "
-            f"{counts['written']}, unchanged "
-            f"{counts['unchanged']}, failed {counts['failed'] + counts['differs']}, "
-            f"deferred {counts['deferred']}; {seconds:.2f} s"
+            f", skipped {len(g.skipped)}; rejected {len(g.errors)}, "
+            f"hidden {len(result.hidden)}; feed files {_tally(result, site=False)}; "
+            f"site files {_tally(result, site=True)}; {seconds:.2f} s"
         )
         for o in result.outcomes:
             if o.status in ("written", "removed"):
@@ -440,6 +437,18 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float,
     if result.refused or result.failed:
         return EXIT_FEED_FAILED
     return EXIT_REJECTED if g.errors else EXIT_OK
+
+
+def _tally(result: BuildResult, *, site: bool) -> str:
+    """How many feed files (or site files: ``feeds.opml``, ``index.html``) the build
+    has, and what became of them, for ``build -v``: ``24: written 2, unchanged 22,
+    failed 0, deferred 0`` (``--check``'s differences are failures; files removed, of
+    feeds taken out, are named on lines of their own)."""
+    mine = [o for o in result.outcomes if (o.name in SITE_NAMES) == site and o.status != "removed"]
+    n = {s: sum(1 for o in mine if o.status == s) for s in ("written", "unchanged", "deferred")}
+    failed = len(mine) - sum(n.values())  # ("failed" or "differs")
+    return (f"{len(mine)}: written {n['written']}, unchanged {n['unchanged']}, failed {failed}, "
+            f"deferred {n['deferred']}")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- serve

@@ -232,6 +232,30 @@ def test_build_writes_valid_feeds_quietly(cfg: Path) -> None:
     assert (code, out) == (0, "")
 
 
+def test_build_v_counts_add_up_with_the_skipped_files_and_the_site_files(
+    cfg: Path, seeds_dir: Path, tmp_path: Path
+) -> None:
+    """``files 5: read 5, ...; feeds: written 4, ...`` left out the file skipped (a link
+    out of the content folder) and feeds.opml and index.html: now each count is the sum
+    of the ones after it."""
+    (tmp_path / "elsewhere.txt").write_bytes(next(seeds_dir.glob("*.txt")).read_bytes())
+    (seeds_dir / "out.txt").symlink_to(tmp_path / "elsewhere.txt")
+    for written, unchanged in ((4, 0), (0, 4)):
+        code, _, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+        assert code == 0, err
+        summary = next(line for line in err.splitlines() if line.startswith("files "))
+        read, cached = (5, 0) if written else (0, 5)
+        summary = re.sub(r" \(\d+ of them read again: the same bytes\)", "", summary)
+        assert summary.startswith(
+            f"files 6: read {read}, from cache {cached}, skipped 1; rejected 0, hidden 0; "
+            f"feed files 4: written {written}, unchanged {unchanged}, failed 0, deferred 0; "
+            f"site files 2: written {written // 2}, unchanged {unchanged // 2}, failed 0, "
+            "deferred 0; "
+        ), summary
+    summary = run("build", "-c", str(cfg), "--now", NOW, "-v", "--feed", "azure")[2]
+    assert "feed files 2: written 0, unchanged 2, failed 0, deferred 0; site files 0: " in summary
+
+
 def test_validate_reads_standard_input_as_dash(cfg: Path) -> None:
     """``curl -s URL | feedpub validate -``: "-" was "File '-' does not exist"."""
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
@@ -433,7 +457,7 @@ def test_the_program_leaves_at_once_with_the_build_s_exit_code_and_all_its_outpu
     assert again.returncode == 1 and "bad.txt:3: YAML error" in again.stderr.decode()
     # the cache was kept (the file written a moment before the build is hashed again)
     assert re.search(
-        r"read 0, from cache 6( \(1 of them read again: the same bytes\))?, rejected 1",
+        r"read 0, from cache 6( \(1 of them read again: the same bytes\))?, skipped 0; rejected 1",
         again.stderr.decode(),
     )
 

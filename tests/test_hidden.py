@@ -45,7 +45,7 @@ def test_build_v_names_the_hidden_article_and_the_one_that_hides_it(sample: Path
     assert lines.count(LINE) == 1
     assert [ln for ln in lines if "hidden by" in ln] == [LINE]
     summary = next(ln for ln in lines if ln.startswith("files "))
-    assert "rejected 0, skipped 0, hidden 1;" in summary
+    assert "skipped 0; rejected 0, hidden 1;" in summary
     # only the newer one is published
     titles = [e.title for e in feedparser.parse(sample.parent / "feeds" / "azure.rss").entries]
     assert "Azure storage incident review: root cause published" in titles

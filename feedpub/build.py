@@ -205,7 +205,12 @@ def build(
             pages = _prune(config, prunes, check, result)
             if site is not None:  # (a --feed build knows the files of its feeds only)
                 produced = {o.name for o in result.outcomes if o.status != "removed"} | pages
-                result.outcomes += output.prune_unlisted(config, produced, recorded, check)
+                # (a cache that records no complete build: feeds of feedpub's it cannot
+                # tell are this config's, to be said)
+                unrecorded: list[str] | None = [] if (last_memo if full else memo) is None else None
+                result.outcomes += output.prune_unlisted(config, produced, recorded, check,
+                                                         unrecorded)  # fmt: skip
+                g.notices += _unrecorded(config, unrecorded or [])
                 if check:  # (a build removes them; a deploy after --check would publish them)
                     why = "left by a killed build or an older feedpub: a build removes it"
                     result.outcomes += [
@@ -766,6 +771,24 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
 
 #: Feeds written empty that a notice names each (more: in one line).
 _TOGETHER = 3
+
+
+def _unrecorded(config: Config, names: list[str]) -> list[Notice]:
+    """A notice of the feed files of feedpub's under ``site.feeds_url`` that no feed of
+    the config makes and that a cache recording no complete build (new, lost, rebuilt)
+    cannot tell are this config's: a feed taken out of it, whose files its builds would
+    remove (a CI clone without its cache, every time), or another config's, sharing the
+    folder, which must stay. Left, and said, once in one line."""
+    if not names:
+        return []
+    shown = ", ".join(shown_path(str(config.output / n)) for n in names[:_TOGETHER])
+    more = f" and {len(names) - _TOGETHER} more" if len(names) > _TOGETHER else ""
+    return [Notice(str(config.path), line_of(config, ("site", "output")),
+                   f"{shown}{more}: feedpub's, under site.feeds_url, but no feed of this "
+                   "config makes them: left as they are, as the cache (new, or lost) does "
+                   "not record them as written by this config's builds; a feed taken out "
+                   "of config.toml? remove them (a build removes such files only when its "
+                   "cache recorded them: keep site.cache between builds, in CI too)")]  # fmt: skip
 
 
 def _publish(stage: output.Stage, result: BuildResult) -> None:

@@ -572,7 +572,8 @@ def _a_page_of(feed: FeedConfig, fmt: str, there: bytes) -> bool:
 
 
 def prune_unlisted(config: Config, produced: Collection[str],
-                   recorded: Mapping[str, tuple[str, int, int]], check: bool) -> list[Outcome]:  # fmt: skip
+                   recorded: Mapping[str, tuple[str, int, int]], check: bool,
+                   unrecorded: list[str] | None = None) -> list[Outcome]:  # fmt: skip
     """Remove the feed files of the output folder that no feed of the config makes any
     more (a feed, a format or archive pages taken out of ``config.toml``): those, not in
     ``produced``, that the builds of this config wrote (``recorded``, by the cache, which
@@ -580,7 +581,10 @@ def prune_unlisted(config: Config, produced: Collection[str],
     that still say so (feedpub's generator and the file's own URL under
     ``site.feeds_url``, or another, in their head: one that changed in the same
     build). Anything else is left alone: files of other tools or of another config
-    writing to the same folder, links."""
+    writing to the same folder, links. To ``unrecorded`` (when given: a cache that
+    records no complete build, new or lost) go the names of those the cache does not
+    record that are feedpub's feeds under ``site.feeds_url``: maybe this config's, from
+    before its cache, maybe another config's; left, for the build to say."""
     try:
         names = os.listdir(config.output)
     except OSError:
@@ -588,8 +592,8 @@ def prune_unlisted(config: Config, produced: Collection[str],
     out: list[Outcome] = []
     for name in sorted(names):
         stem, _, ext = name.rpartition(".")
-        if (name in produced or name not in recorded or name.startswith(".")
-                or ext not in _FEED_EXTENSIONS):  # fmt: skip
+        if (name in produced or (name not in recorded and unrecorded is None)
+                or name.startswith(".") or ext not in _FEED_EXTENSIONS):  # fmt: skip
             continue
         path = config.output / name
         try:
@@ -604,6 +608,10 @@ def prune_unlisted(config: Config, produced: Collection[str],
         url = config.feed_url(stem, ext)
         mine = (url.encode(), url.replace("&", "&amp;").encode(), f'/{name}"'.encode())  # fmt: skip
         if not (any(m in head for m in _OURS_IN_HEAD) and any(u in head for u in mine)):
+            continue
+        if name not in recorded:
+            if unrecorded is not None and any(u in head for u in mine[:2]):
+                unrecorded.append(name)
             continue
         if check:
             out.append(Outcome(name, "differs", ["no feed of the config makes it any more"]))

@@ -1236,6 +1236,46 @@ def test_the_files_of_a_feed_or_format_taken_out_of_the_config_are_removed(
     assert run("build", "-c", str(cfg), "--now", NOW, "--check") == (0, "")
 
 
+@pytest.mark.parametrize("how", ["deleted", "damaged", "--full"])
+def test_a_feed_taken_out_with_the_cache_lost_is_said_and_left(tmp_path: Path, how: str) -> None:
+    """A cache that records no complete build (deleted, damaged and rebuilt; a CI clone
+    that does not keep it) cannot tell a feed taken out of the config from another
+    config's in the same folder: its files were left without a word, exit 0, build
+    after build. Left still, but said, in one line, with what to do; another site's
+    feed (another feeds_url) and another tool's are not named."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(text, encoding="utf-8")
+    feeds = tmp_path / "feeds"
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    moved = (
+        (feeds / "ai.rss").read_bytes().replace(b"https://news.example.com/", b"https://x.example/")
+    )
+    (feeds / "other-site.rss").write_bytes(moved)
+    (feeds / "theirs.rss").write_text("<rss><channel><generator>other</generator>", "utf-8")
+    cache = tmp_path / ".feedpub" / "cache.sqlite"
+    if how == "deleted":
+        shutil.rmtree(cache.parent)
+    elif how == "damaged":
+        cache.write_bytes(b"not a database" * 100)
+    top = text.index("[feeds.top]")
+    after = text.find("\n[", top)  # (the table after it, if any)
+    cfg.write_text(text[:top] + (text[after + 1 :] if after >= 0 else ""), encoding="utf-8")
+    full = ["--full"] if how == "--full" else []
+    if how == "--full":
+        shutil.rmtree(cache.parent)
+    code, err = run("build", "-c", str(cfg), "--now", NOW, *full)
+    said = [ln for ln in err.splitlines() if "no feed of this config makes them" in ln]
+    assert code == 0 and len(said) == 1, err
+    assert said[0].startswith(f"{cfg}:") and f"{feeds / 'top.rss'}" in said[0]
+    assert "other-site.rss" not in said[0] and "theirs.rss" not in said[0]
+    assert "a feed taken out of config.toml? remove them" in said[0]
+    assert (feeds / "top.rss").exists()
+    # the next build's cache records a complete build: not said again
+    assert "no feed of this config" not in run("build", "-c", str(cfg), "--now", NOW)[1]
+
+
 SAMPLE_NOW = "2026-11-01T00:00:00Z"  # (the sample's articles all published by then)
 
 

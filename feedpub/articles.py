@@ -1131,12 +1131,12 @@ def _has_text(d: dict[str, Any], key: str, **kw: Any) -> bool:
     """Whether ``_text(d, key, **kw)`` is not empty (raising what it raises), without
     cleaning when the answer is plain: a letter or digit outside any character
     reference survives every step of :func:`clean_text`, but in a terminal escape,
-    which ftfy removes with its digits and letter (``"\\e[31m"`` after a no-break
-    space is no text at all). A reference never gives one: html.unescape gives
-    nothing for ``&#27;``. (Titles such as ``At&amp;t`` are common, and cleaning one
+    which is removed with its digits and letter (``"\\e[31m"`` or ``"\\x9b31m"``
+    after a no-break space is no text at all). A reference never gives one:
+    html.unescape gives nothing for ``&#27;``. (Titles such as ``At&amp;t`` are common, and cleaning one
     may need ftfy, whose import costs a process 40 ms.)"""
     value = d.get(key)
-    if isinstance(value, str) and "\x1b" not in value:
+    if isinstance(value, str) and "\x1b" not in value and "\x9b" not in value:
         plain = _REFERENCE.sub("", value) if "&" in value else value
         if _WORD.search(plain):
             return True

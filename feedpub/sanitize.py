@@ -50,6 +50,14 @@ _SEPARATOR_REFERENCE = re.compile(
 #: breaking space or forbidden character, one space apart, no white space at either end.
 _WORD_RUN = f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
 _CLEAN_LINE = re.compile(f"(?!\\s){_WORD_RUN}(?: {_WORD_RUN})*(?<!\\s)\\Z")
+#: A terminal escape written with the C1 control sequence introducer, U+009B (the one
+#: character ``ESC [`` stands for): its parameter bytes (0x30 to 0x3F: digits, ``;``,
+#: ``:``, ``<`` to ``?``) and its final byte (0x40 to 0x7E), as ECMA-48 (5.4) defines
+#: them, ``\x9b31m``. ftfy takes the ESC form out with its letters, but reads U+009B as
+#: the Windows-1252 byte it is mojibake of, "›" (which it stays when no sequence
+#: follows it). Intermediate bytes (0x20 to 0x2F, a space among them) are not taken:
+#: no colour code has them, and "Home \x9b News" is a "›" between two words.
+_C1_CSI = re.compile("\x9b[\x30-\x3f]*[\x40-\x7e]")
 
 
 @functools.cache
@@ -133,6 +141,8 @@ def clean_text(
     if _SEPARATORS.search(value):  # (before ftfy, which takes U+000B out with its letters)
         value = _SEPARATORS.sub("\n", value)
     if not value.isascii():
+        if "\x9b" in value:  # a terminal escape (``\x9b31m``): taken out as ftfy takes
+            value = _C1_CSI.sub("", value)  # out ``\e[31m`` (it reads U+009B as "›")
         nfc = unicodedata.normalize("NFC", value)
         # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair.
         # Else what ftfy would do to it: nothing but NFC (tests/test_fastpath.py).

@@ -503,6 +503,13 @@ def test_clean_text_repairs_mojibake_and_strips_forbidden_characters() -> None:
         # a terminal escape goes with its letters, in ASCII text as in any other
         ("\x1b[31mBreaking\x1b[0m news", "Breaking news"),
         ("\x1b[31mBréaking\x1b[0m news", "Bréaking news"),
+        # and so does one written with the C1 CSI, U+009B (ftfy would read it as "›"),
+        # whatever ECMA-48 parameters it has; a lone U+009B, or one before a space, is
+        # the "›" it is mojibake of, and U+0085 the "…"
+        ("\x9b31mAlert\x9b0m: storm", "Alert: storm"),
+        ("\x9b1;38:5:208m\x9b?25lOrange\x9bm \x9b2J\x9bHnow", "Orange now"),
+        ("Home \x9b News \x9b", "Home › News ›"),
+        ("Wait\x85", "Wait…"),
     ],
 )
 @pytest.mark.parametrize("single_line", [True, False])

@@ -1087,7 +1087,7 @@ def test_skipping_ftfy_changes_nothing_on_real_and_generated_text(texts: list[st
 
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
-       | st.lists(st.sampled_from(["Itâ€™s", "Ã©", "Â ", "ΓÇÖ", "â€", "’", "東京", "Zürich", "\x1b[31m", "\u200b",
+       | st.lists(st.sampled_from(["Itâ€™s", "Ã©", "Â ", "ΓÇÖ", "â€", "’", "東京", "Zürich", "\x1b[31m", "\x9b31m", "\u200b",
                                    "\ufeff", "\U000e0041", "a", " ", "\x85", "Ã", "\xa0", "東", "é", "データ", "한", "e\u0301", "”",
                                    "Größe", "новых", "Ð½Ð¾", "Р В»", "вЂ™", "μέτρα", "Ξ¼Ξ", "\n", "«", "€", "Ø", "ў"]),
                   max_size=8).map("".join))  # fmt: skip
@@ -1097,7 +1097,7 @@ def test_skipping_ftfy_changes_nothing_on_generated_text(text: str) -> None:
 
 @settings(max_examples=800, deadline=None)
 @given(
-    st.lists(st.sampled_from(["a", "7", " ", "\xa0", "\x1b", "[", "31", "m", ";", "&", "&amp;",
+    st.lists(st.sampled_from(["a", "7", " ", "\xa0", "\x1b", "\x9b", "[", "31", "m", ";", "&", "&amp;",
                               "&#27;", "&#x1b;", "&nbsp;", "é", "東京", "\u200b", "\x85", "\t",
                               "\x00", "Ã©", "<b>", "&amp", "&notit;", "&#x", "&#1", "x;", "#"]),
              max_size=8).map("".join),
@@ -1105,6 +1105,8 @@ def test_skipping_ftfy_changes_nothing_on_generated_text(text: str) -> None:
 )  # fmt: skip
 @example("\xa0\x1b[31m", "title")  # ftfy removes the escape with its digits and letter
 @example("é\x1b[1;2m", "excerpt")
+@example("\xa0\x9b31m", "title")  # and so is one written with the C1 CSI
+@example("\x9b31m", "title")
 @example("&#27;[31m", "title")  # (html.unescape gives nothing for the escape)
 @example("&#27;&#x1b; &#1;", "title")  # references only, which give nothing
 @example("It\u00e2\u20ac\u2122s At&amp;t", "title")  # mojibake beside a reference

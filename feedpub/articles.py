@@ -23,10 +23,10 @@ import yaml
 from yaml._yaml import CParser
 
 from .config import topic_key
-from .errors import WORD_QUOTES, ArticleError, Notice, likely_meant, shown_text
+from .errors import WORD_QUOTES, ArticleError, Notice, cut, likely_meant, shown_text
 from .fastyaml import MAX_DEPTH, MAX_REPEATED, fast_load, surrogate_pair
 from .model import Article, Image, Provider, Related, Summary, in_zone
-from .sanitize import clean_text, clean_url, shorten
+from .sanitize import clean_text, clean_url, masked_url, shorten, url_refusal
 
 MAX_EXCERPT = 4000
 MAX_TITLE = 500
@@ -1099,6 +1099,11 @@ def _url(d: dict[str, Any], tz: tzinfo) -> str:
     if url is None:
         key = "webUrl" if "webUrl" in d else "originalUrl"
         missing = () if key in d else ("webUrl", "originalUrl")
+        value = d.get(key)
+        if isinstance(value, str) and (why := url_refusal(value)):
+            # (an absolute http(s) URL, refused for what it holds)
+            said = shown_text(cut(repr(masked_url(value)), 100))
+            raise FieldError(key, f"{key} {said} {shown_text(why)}")
         raise FieldError(
             key, "no usable webUrl or originalUrl: give an absolute http(s) URL", missing
         )

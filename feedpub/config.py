@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import WORD_QUOTES, ConfigError, cut, likely_meant, shown_path, shown_text
+from .sanitize import masked_url as _masked
 
 #: The formats a feed gets by default, and every format a feed may ask for.
 FORMATS = ("rss", "atom")
@@ -399,21 +400,6 @@ def _check_url(r: _Reader, keypath: KeyPath, value: str | None, folder: bool = F
     if folder and not value.endswith("/"):
         value += "/"
     return value
-
-
-#: What may be a URL's user name and password: after its scheme (if any), up to its
-#: last "@" (a password may hold "@", "/" or "?").
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:)?(/*|\\*)(.*)@")
-
-
-def _masked(url: str) -> str:
-    """``url`` as a message says it back: a password in it (what stands before an "@"
-    with a ":" in it, or before an "@" with no "/") as ``***``. The message may go to
-    cron's mail; a ``/@name`` path stays as written."""
-    m = _USERINFO.match(url)
-    if m is None or ("/" in m[3] and ":" not in m[3]):
-        return url
-    return f"{m[1] or ''}{m[2]}***@{url[m.end() :]}"
 
 
 def _url_problem(value: str, folder: bool = False) -> str | None:

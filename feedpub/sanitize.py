@@ -339,35 +339,69 @@ _DEFAULT_PORT = {"http": 80, "https": 443}
 
 
 def _clean_url(value: str) -> str | None:
+    url, refused = _url_or_refusal(value)
+    return None if refused else url
+
+
+def url_refusal(value: str) -> str | None:
+    """Why :func:`clean_url` refuses ``value``, when the cause is one a writer can fix
+    in place (a user name or password, an IPv6 address, a port, a character in the
+    host), as the words after the URL in a message: what it holds, and what to write;
+    None when it takes the URL, or refuses it for want of an absolute http(s) URL at
+    all. The rules are those :func:`clean_url` applies (this is the same function)."""
+    url, refused = _url_or_refusal(value)
+    return url if refused and url else None
+
+
+def _url_or_refusal(value: str) -> tuple[str, bool]:
+    """``(the clean URL, False)``, or ``(why it is refused, True)``: ``""`` when it is no
+    absolute http(s) URL at all, or see :func:`url_refusal`."""
     value = _FORBIDDEN.sub("", unescape_attribute(value)).strip()
     try:
         parts = urlsplit(value)
-        scheme = parts.scheme.lower()
-        if scheme not in ("http", "https") or not parts.hostname:
-            return None
-        if (
-            not any(c.isalnum() for c in parts.hostname)
-            or "@" in parts.netloc
-            or "[" in parts.netloc
-        ):
-            # no host at all ("https://./"); a user name, the oldest trick to make a URL
-            # look like another site's ("https://bank.example@evil.example/"); an IPv6
-            # address: none is a news link, and the W3C validator refuses each
-            return None
-        netloc = parts.netloc
+    except ValueError:  # ("https://[::1": a [ never closed)
+        return _IPV6 if "[" in value else "", True
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return "", True
+    netloc = parts.netloc
+    if not any(c.isalnum() for c in parts.hostname):
+        return "", True  # no host at all ("https://./")
+    if "@" in netloc:
+        # a user name, the oldest trick to make a URL look like another site's
+        # ("https://bank.example@evil.example/"): the W3C validator refuses it too
+        bare = urlunsplit((parts.scheme, netloc.rpartition("@")[2], parts.path, parts.query,
+                           parts.fragment))  # fmt: skip
+        return ("holds a user name or password (before its @): every reader would see "
+                f"them, and it can pass for another site's link; write it without them, "
+                f"{bare}"), True  # fmt: skip
+    if "[" in netloc:  # an IPv6 address: no news link, and the W3C validator refuses it
+        return _IPV6, True
+    try:
         if not netloc.isascii():
             netloc = _idna(netloc)
-        if any(c in netloc for c in " <>\"'`\\{}|^"):
-            return None
-        port = parts.port  # raises ValueError on a malformed port
-    except (ValueError, UnicodeError):
-        return None
+    except UnicodeError:
+        return (f"has a host IDNA cannot encode ({parts.hostname!r}: a label empty, or "
+                "over 63 characters): write the site's domain name"), True  # fmt: skip
+    if odd := [c for c in " <>\"'`\\{}|^" if c in netloc]:
+        said = "a space" if odd[0] == " " else repr(odd[0])
+        return (f"has {said} in its host ({parts.netloc!r}), which no host holds: write "
+                "the site's domain name as it is, without it"), True  # fmt: skip
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number, or out of range
+        written = netloc.rpartition(":")[2]
+        if written.isascii() and written.isdigit():
+            return (f"has the port {written}, which is out of range: a port is a number "
+                    f"up to 65535, or none ({scheme} takes {_DEFAULT_PORT[scheme]})"), True  # fmt: skip
+        return (f"has the port {written!r}, which is no number: a port is digits alone "
+                f"(80), or none ({scheme} takes {_DEFAULT_PORT[scheme]})"), True  # fmt: skip
     netloc = netloc.lower()
     if ":" in netloc and (port is None or port == _DEFAULT_PORT[scheme]):
         # the scheme's own port, written or left empty, is no port (RFC 3986, 6.2.3):
         # "https://e.com:443/a" is "https://e.com/a", one article, one id in every feed
         netloc = netloc.rpartition(":")[0]
-    return urlunsplit(
+    url = urlunsplit(
         (
             scheme,
             netloc,
@@ -376,6 +410,25 @@ def _clean_url(value: str) -> str | None:
             _quoted(parts.fragment),
         )
     )
+    return url, False
+
+
+_IPV6 = ("has an IPv6 address for its host (in [ and ]), which feedpub does not take: "
+         "write the site's domain name (or an IPv4 address)")  # fmt: skip
+
+#: What may be a URL's user name and password: after its scheme (if any), up to its
+#: last "@" (a password may hold "@", "/" or "?").
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:)?(/*|\\*)(.*)@")
+
+
+def masked_url(url: str) -> str:
+    """``url`` as a message says it back: a password in it (what stands before an "@"
+    with a ":" in it, or before an "@" with no "/") as ``***``. The message may go to
+    cron's mail; a ``/@name`` path stays as written."""
+    m = _USERINFO.match(url)
+    if m is None or ("/" in m[3] and ":" not in m[3]):
+        return url
+    return f"{m[1] or ''}{m[2]}***@{url[m.end() :]}"
 
 
 @functools.lru_cache(maxsize=4096)  # a site's host, in every URL to it

@@ -1221,6 +1221,42 @@ def test_a_merge_separator_as_the_front_matters_first_line_is_told_as_such(befor
     )
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("https://user:pass@example.com/a", "webUrl 'https://***@example.com/a' holds a user "
+         "name or password (before its @): every reader would see them, and it can pass for "
+         "another site's link; write it without them, https://example.com/a"),
+        ("https://[::1]/a", "webUrl 'https://[::1]/a' has an IPv6 address for its host (in [ "
+         "and ]), which feedpub does not take: write the site's domain name (or an IPv4 "
+         "address)"),
+        ("https://e.com:99999/a", "webUrl 'https://e.com:99999/a' has the port 99999, which is "
+         "out of range: a port is a number up to 65535, or none (https takes 443)"),
+        ("http://e.com:+80/a", "webUrl 'http://e.com:+80/a' has the port '+80', which is no "
+         "number: a port is digits alone (80), or none (http takes 80)"),
+        ("https://exa mple.com/a", "webUrl 'https://exa mple.com/a' has a space in its host "
+         "('exa mple.com'), which no host holds: write the site's domain name as it is, "
+         "without it"),
+        ("https://e.com\\e|x/a", "webUrl 'https://e.com\\x1b|x/a' has '|' in its host "
+         "('e.com|x'), which no host holds: write the site's domain name as it is, without it"),
+        ("/a/relative", "no usable webUrl or originalUrl: give an absolute http(s) URL"),
+    ],
+)  # fmt: skip
+def test_an_absolute_url_refused_is_told_why(url: str, said: str) -> None:
+    """An absolute https URL refused for what it holds was told "give an absolute http(s)
+    URL", as if it were none; now its cause, and what to write (a password masked, what
+    it quotes escaped). ``url`` as the file writes it, in double quotes."""
+    text = (
+        f'---\ntitle: "T"\nwebUrl: "{url}"\npublishedDateTime: 2024-01-01\npublished: true\n---\n'
+    )
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", text.encode(), UTC)
+    assert (e.value.line, e.value.message) == (3, said)
+    value = url.replace("\\e", "\x1b")
+    why = None if value.startswith("/") else said.split("' ", 1)[1]
+    assert clean_url(value) is None and sanitize.url_refusal(value) == why
+
+
 def test_a_misspelt_required_key_is_looked_for_in_the_front_matter_alone() -> None:
     """A line of the body that begins as a key does (``WebURL: see below``) was named as
     the misspelt key; a file of old Mac line breaks was not looked into."""

@@ -129,6 +129,15 @@ def test_check_knows_each_format_from_its_first_byte_or_root_element() -> None:
         ["line 2: format: not RSS 2.0 or Atom 1.0: <opml>"],
     )
     assert check(b"not a feed", NOW)[0] is None
+    assert check(b"nullify", NOW)[0] is None
+    # any JSON value is JSON, a scalar too (it was "not well-formed XML"), said as JSON says it
+    for scalar, said in [(b"null", "null"), (b" 5\n", "5"), (b'"str"', "'str'"),
+                         (b"\ntrue", "true"), (b"-1.5", "-1.5"), (b"[1]", "[1]")]:  # fmt: skip
+        fmt, problems = check(scalar, NOW)
+        assert (fmt, [p.message for p in problems]) == (
+            "json",
+            [f"(top): {said} is not of type 'object'"],
+        ), scalar
     assert [p.rule for p in check(b"<!DOCTYPE rss><rss/>", NOW)[1]] == ["no-doctype"]
 
 

@@ -23,6 +23,7 @@ to do stays quick. A new format is one module and one entry in :data:`FORMATS`.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,9 +46,9 @@ class Format:
     ``renderer`` and ``checker`` name a function of a module of this package as
     ``"module:function"``: the renderer is a :class:`Renderer` (formats that share
     one are rendered by one call), the checker a :class:`Checker`. :func:`check`
-    knows a document's format by its first byte after a byte order mark and white space
-    (one of ``lead``, for a format that is not XML) or else by the tag of its XML root
-    element (``root``); the checker gets
+    knows a document's format by how it begins after a byte order mark and white space
+    (``lead``, a pattern of bytes, for a format that is not XML) or else by the tag of
+    its XML root element (``root``); the checker gets
     the bytes of the first kind, the root element of the second.
 
     A format that is ``assembled`` writes each article the same way in every document
@@ -61,7 +62,7 @@ class Format:
     spec: str
     renderer: str
     checker: str
-    lead: bytes = b""
+    lead: bytes = b""  # (a regular expression, matched at the document's start)
     root: str = ""
     assembled: bool = False
 
@@ -77,7 +78,10 @@ ATOM = Format(
 )  # fmt: skip
 JSON = Format(
     "json", "JSON Feed", "application/feed+json", "JSON Feed 1.1",
-    renderer="jsonfeed:render", checker="jsoncheck:check", lead=b"{[",
+    renderer="jsonfeed:render", checker="jsoncheck:check",
+    # any JSON value, as RFC 8259 begins one (a scalar is no JSON Feed, but JSON all the
+    # same: told so by the schema, "(top): null is not of type 'object'")
+    lead=rb'[{\["0-9-]|(?:true|false|null)(?![A-Za-z0-9_])',
 )  # fmt: skip
 #: Every format, in the order readers take them best: every reader takes RSS 2.0,
 #: nearly all Atom, far fewer JSON Feed (``feeds.opml`` subscribes to the first a
@@ -194,9 +198,9 @@ _WHITE_SPACE = b" \t\r\n"
 def check(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Problem]]:
     """The format of a document's bytes (None when it is none of ours) and what is
     wrong with it, each problem with its line."""
-    lead = data.removeprefix(b"\xef\xbb\xbf").lstrip(_WHITE_SPACE)[:1]
+    start = data.removeprefix(b"\xef\xbb\xbf").lstrip(_WHITE_SPACE)[:8]
     for fmt in FORMATS.values():
-        if lead and lead in fmt.lead:
+        if fmt.lead and re.match(fmt.lead, start):
             return fmt.name, cast(Checker, _function(fmt.checker))(data, now)
     from .xmlcheck import parse
 

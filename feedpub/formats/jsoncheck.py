@@ -127,9 +127,13 @@ def check(data: bytes, now: datetime | None = None) -> list[Problem]:
         for err in _validator().iter_errors(doc):
             where = "/".join(str(p) for p in err.absolute_path) or "(top)"
             line = _line_of_path(lines, doc, err.absolute_path)
-            found.append(
-                (list(map(str, err.path)), Problem(line, "schema", f"{where}: {err.message}"))
-            )
+            message = err.message
+            if err.instance is None or isinstance(err.instance, bool):  # (as JSON writes
+                # them, not as Python does: "null is not of type 'object'", not "None")
+                said = repr(err.instance)
+                if message.startswith(said):
+                    message = json.dumps(err.instance) + message[len(said) :]
+            found.append((list(map(str, err.path)), Problem(line, "schema", f"{where}: {message}")))
         found.sort(key=lambda f: f[0])
         problems = [p for _, p in found]
         if isinstance(doc, dict):

@@ -737,8 +737,10 @@ def parse_config(
     max_items = _positive_int(r, site, "site", "max_items", DEFAULT_MAX_ITEMS)
     max_file_size = _positive_int(r, site, "site", "max_file_size", DEFAULT_MAX_FILE_SIZE)
     lock_timeout = r.get(site, "site", "lock_timeout", (int, float), DEFAULT_LOCK_TIMEOUT)
-    if lock_timeout is not None and not 0 <= lock_timeout <= 1e9:  # (nan is neither)
-        r.problem("site.lock_timeout", "must be 0 or more seconds")
+    # (any number of seconds, inf: as long as it takes, as --lock-timeout takes; nan is no
+    # number of seconds: neither 0 or more nor less)
+    if lock_timeout is not None and not lock_timeout >= 0:
+        r.problem("site.lock_timeout", f"must be 0 or more seconds, got {lock_timeout!r}")
         lock_timeout = DEFAULT_LOCK_TIMEOUT
     tz_name = r.get(site, "site", "timezone", str, "UTC") or "UTC"
     try:

@@ -134,6 +134,23 @@ def _site(**keys: str) -> str:
     return "\n".join([*lines[:at], *(f"{k} = {v}" for k, v in keys.items()), *lines[at:]])
 
 
+@pytest.mark.parametrize("value", ["99999999999", "1e10", "inf", "0", "0.5"])
+def test_any_lock_timeout_of_0_or_more_seconds_is_taken(tmp_path: Path, value: str) -> None:
+    """site.lock_timeout = 99999999999 (or 1e10, inf) was refused with "must be 0 or
+    more seconds", which it is: nothing needs a limit (--lock-timeout had none)."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(_site(lock_timeout=value), encoding="utf-8")
+    assert load_config(cfg).lock_timeout == float(value)
+
+
+@pytest.mark.parametrize("value", ["-1.0", "-inf", "nan"])
+def test_a_lock_timeout_below_0_is_refused(tmp_path: Path, value: str) -> None:
+    found = problems_of(tmp_path, _site(lock_timeout=value))
+    assert [p.split(": ", 1)[1] for p in found] == [
+        f"site.lock_timeout: must be 0 or more seconds, got {float(value)!r}"
+    ]
+
+
 @pytest.mark.parametrize(
     ("keys", "words"),
     [

@@ -199,7 +199,8 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     unknown = [s for s in slugs if config.feed(s) is None]
     if unknown:
         known = ", ".join(f.slug for f in config.feeds)
-        named = ", ".join(shown_path(s) for s in unknown)  # (as given: escaped, as a file name)
+        # (as given: escaped, as a file name; an empty one, --feed "$SLUG" unset, said so)
+        named = ", ".join(shown_path(s) if s else "'' (--feed is empty)" for s in unknown)
         raise click.UsageError(
             f"no feed {named} in {shown_path(str(config.path))} (feeds: {known})"
         )

@@ -522,6 +522,13 @@ def test_validate_shows_what_the_file_holds_escaped_never_as_a_terminal_control(
     assert out.count("\n") == len(out.splitlines())  # no \r nor \x85 splits a line
 
 
+def test_an_empty_feed_slug_is_said_to_be_empty(cfg: Path) -> None:
+    """``build --feed ""`` (``--feed "$SLUG"`` with SLUG unset) said "no feed  in …",
+    two spaces and nothing between them."""
+    code, _, err = run("build", "-c", str(cfg), "--feed", "", "--feed", "nope")
+    assert code == 2 and f"Error: no feed '' (--feed is empty), nope in {cfg} (feeds: " in err
+
+
 #: An option value as a shell gives it: a terminal escape (OSC 52 writes the
 #: clipboard) and a byte that is not UTF-8 (held as a lone surrogate).
 HOSTILE_ARG = "x\x1b]52;c;SGVsbG8=\x07\x1b[2J\udc9b"

@@ -191,7 +191,7 @@ def _stat(listed: list[Listing]) -> Stat:
     out: list[Files] = []
     skipped: list[str] = []
     problems: list[Problem] = []
-    is_link, is_file = stat.S_ISLNK, stat.S_ISREG
+    is_link, is_file, is_folder = stat.S_ISLNK, stat.S_ISREG, stat.S_ISDIR
     for entries, rel_folder, folder_ok, root, folder in listed:
         if not entries:
             continue
@@ -211,6 +211,9 @@ def _stat(listed: list[Listing]) -> Stat:
                     _unusable(folder + name, rel_folder + name, e, skipped, problems)
                     continue
                 if not is_file(st.st_mode):
+                    if not is_folder(st.st_mode):  # (a FIFO would block a read: never opened)
+                        skipped.append(f"{shown_path(rel_folder + name)}: not a regular file "
+                                       f"({_kind(st.st_mode)}); not an article")  # fmt: skip
                     continue
                 if not ok:
                     skipped.append(
@@ -593,6 +596,15 @@ class Stamps(NamedTuple):
     paths: str
     sizes: array[int]
     mtimes: array[int]
+
+
+def _kind(mode: int) -> str:
+    """What a file that is neither a regular file nor a folder is, as a message says it."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe, FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file"
 
 
 def find(config: Config, executor: Executor = SERIAL) -> Found:

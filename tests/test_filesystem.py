@@ -574,6 +574,21 @@ def test_a_link_out_of_the_content_folder_is_skipped_and_named_safely(tmp_path: 
     assert ODD_URL not in _feed(cfg)
 
 
+def test_a_fifo_among_the_articles_is_said_skipped_and_never_opened(tmp_path: Path) -> None:
+    """A named pipe that a glob matches was left out without a word, even with -v; a
+    folder it matches stays unsaid (a glob of every name finds folders too)."""
+    cfg = _project(tmp_path)
+    os.mkfifo(_odd(cfg, b"pipe\x1b.txt"))  # (opened to be read, it would wait forever)
+    os.mkdir(_odd(cfg, b"sub.txt"))
+    built = _build(cfg, "-v")
+    assert built.code == 0
+    assert built.about("pipe") == [
+        "skipped content/pipe\\x1b.txt: not a regular file (a named pipe, FIFO); not an article"
+    ]
+    assert built.about("sub.txt") == []
+    assert GOOD_URL in _feed(cfg)
+
+
 def test_forked_listing_and_workers_carry_odd_names(tmp_path: Path) -> None:
     """With many files the listing is shared with a forked process (names sent with
     marshal) and files are read by worker processes (pickle): odd names survive both."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import functools
 import itertools
+import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -209,6 +210,29 @@ def test_each_broken_rule_is_reported_with_its_line(
     assert hits, [str(p) for p in found]
     assert all(p.line > 1 for p in hits)
     assert check(data, NOW) == check(data, NOW)  # the same, in order
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        # the moment in UTC (it was the time as written, with a Z after it)
+        ("Thu, 31 Dec 2026 23:00:00 -0500", "2027-01-01T04:00:00Z"),
+        # 10000-01-01T13:00Z, past what Python's datetime holds (it said 9999-12-31T23:00:00Z)
+        ("Fri, 31 Dec 9999 23:00:00 -1400", "9999-12-31T23:00:00-14:00: in UTC, past the year 9999"),
+    ],
+)  # fmt: skip
+def test_a_date_in_the_future_is_said_in_utc(config: Config, value: str, said: str) -> None:
+    root = etree.fromstring(good(config, "rss"))
+    set_("pubDate", None, value)(root, first(root, "rss"))
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    future = [p.message for p in check(data, NOW)[1] if p.rule == "future"]
+    assert future == [f"dated in the future ({said})"]
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "T",
+           "items": [{"id": "https://e.com/a", "date_published": "9999-12-31T23:00:00.5-14:00"}]}  # fmt: skip
+    found = check(json.dumps(doc).encode(), NOW)[1]
+    assert [p.message for p in found if p.rule == "future"] == [
+        "dated in the future (9999-12-31T23:00:00.500000-14:00: in UTC, past the year 9999)"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..sanitize import html_findings
 from . import Problem
@@ -27,6 +27,20 @@ def is_future(when: datetime | None, now: datetime | None) -> bool:
     """Later than ``now``, in whole seconds (an Atom ``updated`` carries a fraction of
     its article's second: see :func:`feedpub.formats.items.entry_updated`)."""
     return now is not None and when is not None and when.replace(microsecond=0) > now
+
+
+def future_said(when: datetime, fraction: bool = False) -> str:
+    """The problem of an item dated ``when``, after now: the moment in UTC
+    (``2027-01-01T04:00:00Z`` for ``Thu, 31 Dec 2026 23:00:00 -0500``); one that is past
+    the year 9999 in UTC, which Python's datetime does not hold (``Fri, 31 Dec 9999
+    23:00:00 -1400``), said so, as written. With ``fraction``, its fraction of a second
+    too, when it has one (as RFC 3339 writes it: JSON Feed's dates)."""
+    try:
+        utc = when.astimezone(UTC)
+    except OverflowError:
+        return f"dated in the future ({when.isoformat()}: in UTC, past the year 9999)"
+    said = utc.isoformat()[:-6] + "Z" if fraction else f"{utc:%Y-%m-%dT%H:%M:%SZ}"
+    return f"dated in the future ({said})"
 
 
 def parse_rfc3339(text: str | None) -> datetime | None:

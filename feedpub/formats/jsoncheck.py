@@ -22,8 +22,7 @@ import jsonschema
 
 from ..sanitize import is_absolute
 from . import Problem
-from .checks import html_problems, is_future, ordered, parse_rfc3339
-from .items import rfc3339
+from .checks import future_said, html_problems, is_future, ordered, parse_rfc3339
 
 
 @functools.cache
@@ -213,7 +212,7 @@ def _checks(doc: dict[str, Any], lines: _Lines, now: datetime | None) -> Iterato
             if key in item and when is None:
                 yield Problem(line, "date", f"{key} is not an RFC 3339 date: {item[key]!r}", name)
             if when is not None and is_future(when, now):
-                yield Problem(line, "future", f"dated in the future ({rfc3339(when)})", name)
+                yield Problem(line, "future", future_said(when, fraction=True), name)
         html = item.get("content_html")
         if isinstance(html, str):
             yield from html_problems(line, html, name)

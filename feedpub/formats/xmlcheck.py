@@ -20,7 +20,7 @@ from lxml import etree
 
 from ..sanitize import hardened_parser, has_scheme, is_absolute
 from . import ATOM, RSS, Problem
-from .checks import html_problems, is_future, ordered, parse_rfc3339
+from .checks import future_said, html_problems, is_future, ordered, parse_rfc3339
 from .items import DAYS, MONTHS
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -137,10 +137,8 @@ def _not_absolute(el: Any, value: str | None, what: str, item: str) -> Problem:
 
 
 def _future(el: Any, when: datetime | None, now: datetime | None, item: str) -> Iterator[Problem]:
-    if is_future(when, now):
-        yield Problem(
-            el.sourceline or 0, "future", f"dated in the future ({when:%Y-%m-%dT%H:%M:%SZ})", item
-        )
+    if when is not None and is_future(when, now):
+        yield Problem(el.sourceline or 0, "future", future_said(when), item)
 
 
 def _unique_ids(ids: list[tuple[Any, str]], rule: str) -> Iterator[Problem]:

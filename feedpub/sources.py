@@ -633,7 +633,43 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
         bad += part[2]
     bad += _relative_problems(unlisted, base, config.root)
     unusable = [ArticleError(*p) for p in sorted(set(bad))]
-    return Found(files, skipped, unusable, repeats=len(config.content) > 1)
+    return Found(_without_own(config, files, skipped), skipped, unusable,
+                 repeats=len(config.content) > 1)  # fmt: skip
+
+
+#: What SQLite and the build lock put beside the cache.
+_CACHE_COMPANIONS = ("", "-wal", "-shm", "-journal", ".lock")
+
+
+def _without_own(config: Config, files: list[Files], skipped: list[str]) -> list[Files]:
+    """``files`` without the config's own file and its cache (with what SQLite and the
+    lock put beside it), which a glob as wide as ``content = ["*"]`` matches: never
+    articles (config.toml was rejected at every build for having no front matter);
+    each said among the skipped. One look a folder: a folder that holds neither is
+    left as it is."""
+    own: dict[str, dict[str, str]] = {}
+    for path, what in [(config.path, "the site's config"),
+                       *((Path(f"{config.cache}{c}"), "feedpub's cache") for c in _CACHE_COMPANIONS)]:  # fmt: skip
+        folder, _, name = os.path.realpath(path).rpartition(os.sep)
+        own.setdefault(folder + os.sep, {})[name] = what
+    out: list[Files] = []
+    for files_of in files:
+        rel_folder, folder, names, sizes, mtimes = files_of
+        mine = own.get(os.path.realpath(folder).rstrip(os.sep) + os.sep) if folder else None
+        if mine is None or not any(n in mine for n in names):
+            out.append(files_of)
+            continue
+        keep = [i for i, n in enumerate(names) if n not in mine]
+        skipped += [f"{shown_path(rel_folder + n)}: {mine[n]}, not an article"
+                    for n in names if n in mine]  # fmt: skip
+        kept = [names[i] for i in keep]
+        if isinstance(sizes, array) and isinstance(mtimes, array):
+            out.append((rel_folder, folder, kept, array("q", (sizes[i] for i in keep)),
+                        array("q", (mtimes[i] for i in keep))))  # fmt: skip
+        else:  # (sizes or mtimes past 64 bits: lists)
+            out.append((rel_folder, folder, kept, [sizes[i] for i in keep],
+                        [mtimes[i] for i in keep]))  # fmt: skip
+    return out
 
 
 #: What a Subtree weighs when the listing is shared out, as if it held so many

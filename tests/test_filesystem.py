@@ -589,6 +589,27 @@ def test_a_fifo_among_the_articles_is_said_skipped_and_never_opened(tmp_path: Pa
     assert GOOD_URL in _feed(cfg)
 
 
+def test_the_config_and_the_cache_are_never_articles(tmp_path: Path) -> None:
+    """A glob as wide as ``content = ["*"]`` matches the site's own config.toml, and a
+    cache put beside it (``cache = "cache.sqlite"``, with SQLite's files and the lock):
+    each was read as an article and rejected at every build ("no front matter", "binary
+    file"), exit 1. Skipped now, and said so with -v; the articles beside them read."""
+    cfg = _project(tmp_path)
+    shutil.move(tmp_path / "content" / "good.txt", tmp_path / "good.txt")
+    text = cfg.read_text(encoding="utf-8").replace('["content/*"]', '["*"]')
+    cfg.write_text(text.replace("[site]\n", '[site]\ncache = "cache.sqlite"\n'), encoding="utf-8")
+    built = _build(cfg, "-v")
+    assert built.code == 0, built.err
+    assert built.about("config.toml") == ["skipped config.toml: the site's config, not an article"]
+    said = built.about("cache.sqlite")
+    assert "skipped cache.sqlite: feedpub's cache, not an article" in said
+    assert "skipped cache.sqlite.lock: feedpub's cache, not an article" in said
+    assert all(ln.endswith(": feedpub's cache, not an article") for ln in said), said
+    assert not [ln for ln in built.lines if "rejected" in ln and "rejected 0" not in ln]
+    assert GOOD_URL in _feed(cfg)
+    assert _build(cfg).code == 0  # (a warm build: the same listing, nothing rejected)
+
+
 def test_forked_listing_and_workers_carry_odd_names(tmp_path: Path) -> None:
     """With many files the listing is shared with a forked process (names sent with
     marshal) and files are read by worker processes (pickle): odd names survive both."""

@@ -31,6 +31,7 @@ from .output import (
     FOREIGN,
     FOREIGN_LIST,
     HELD_BACK,
+    LINK,
     UNREADABLE,
     CannotWrite,
     Outcome,
@@ -312,7 +313,7 @@ def _unwritten(o: Outcome) -> str | None:
 
 #: How the problems of an output file that is not feedpub's, or not readable, begin: the
 #: file is left as it is (no "previous file" of feedpub's kept).
-_NOT_OURS = (FOREIGN, FOREIGN_LIST, UNREADABLE.partition("{")[0])
+_NOT_OURS = (FOREIGN, FOREIGN_LIST, UNREADABLE.partition("{")[0], LINK.partition("{")[0])
 
 
 def _left_as_is(o: Outcome) -> bool:

@@ -293,7 +293,7 @@ def written_bytes(path: Path, known: Known | None, fp: str) -> bytes | None:
 
 def _same_stat(path: Path, known: Known) -> bool:
     try:
-        st = path.stat()
+        st = os.lstat(path)  # (a link put there is no file feedpub wrote: never the same)
     except OSError:
         return False
     return (st.st_size, st.st_mtime_ns) == (known[1], known[2])

@@ -354,8 +354,8 @@ def parse_front_matter(
     except UnicodeDecodeError as e:
         raise ArticleError(path, *not_utf8(data, e.start)) from None
     if b"\x00" in data:  # (UTF-8 has the byte only for the character: memchr, not a scan)
-        if utf16(data):
-            raise ArticleError(path, 1, _UTF16)
+        if saved_as := wide(data):
+            raise ArticleError(path, 1, saved_as)
         raise ArticleError(
             path, text[: text.index("\x00")].count("\n") + 1, "binary file (NUL byte)"
         )
@@ -471,28 +471,46 @@ def _body_line(text: str) -> int | None:
 
 
 _UTF16 = 'the file is saved as UTF-16 (Notepad\'s "Unicode"): save it as UTF-8'
+_UTF32 = "the file is saved as UTF-32: save it as UTF-8"
 
 
 def utf16(data: bytes) -> bool:
-    """Whether ``data`` looks like UTF-16: a byte order mark (FF FE or FE FF, as Notepad
-    writes its "Unicode"), or none but a NUL every other byte in its first 256 (the high
-    bytes of ASCII characters), and none between them."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
+    """Whether ``data`` looks like UTF-16 or UTF-32 (see :func:`wide`)."""
+    return wide(data) is not None
+
+
+def wide(data: bytes) -> str | None:
+    """The message for ``data`` saved as UTF-16 or UTF-32, else None. UTF-16: a byte
+    order mark (FF FE or FE FF, as Notepad writes its "Unicode"), or none but a NUL
+    every other byte in its first 256 (the high bytes of ASCII characters), and none
+    between them. UTF-32: its byte order mark (FF FE 00 00 or 00 00 FE FF), or none but
+    each character's highest byte NUL, most of its next two, and its lowest none (ASCII
+    characters; UTF-16's have a letter in the place of UTF-32's third byte)."""
     head = data[:256]
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return _UTF32
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _UTF16
+    for top, high, letters in (
+        (head[3::4], head[1::4] + head[2::4], head[0::4]),  # (little-endian)
+        (head[0::4], head[1::4] + head[2::4], head[3::4]),  # (big-endian)
+    ):
+        if (len(letters) >= 2 and not top.strip(b"\x00") and high.count(0) * 2 > len(high)
+                and 0 not in letters):  # fmt: skip
+            return _UTF32
     for zeros, letters in ((head[1::2], head[0::2]), (head[0::2], head[1::2])):
         if len(zeros) >= 2 and zeros.count(0) * 2 > len(zeros) and 0 not in letters:
-            return True
-    return False
+            return _UTF16
+    return None
 
 
 def not_utf8(data: bytes, at: int) -> tuple[int, str]:
     """The line (from 1) and the reason for the file ``data`` that is no UTF-8 from
-    its byte ``at``: UTF-16, a binary file, or else the line and column (in characters,
+    its byte ``at``: UTF-16 or UTF-32, a binary file, or else the line and column (in characters,
     from 1, as an editor counts them) of the byte, and the character it is in
     Windows-1252, the encoding a Windows editor saves in when not told UTF-8."""
-    if utf16(data):
-        return 1, _UTF16
+    if saved_as := wide(data):
+        return 1, saved_as
     if b"\x00" in data:  # (a NUL and bytes that are no UTF-8: no text at all, a PNG say)
         return 1, "binary file (NUL byte)"
     before = data[:at].replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # (as the text's lines)

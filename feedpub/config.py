@@ -532,12 +532,12 @@ def load_config(path: str | Path) -> Config:
     try:
         text = raw.decode("utf-8-sig")  # (a byte order mark, as some editors write, is no text)
     except UnicodeDecodeError as e:
-        from .articles import not_utf8  # (as an article file is told: UTF-16, Windows-1252)
+        from .articles import not_utf8  # (as an article file is told: UTF-16, UTF-32, cp1252)
 
         body = raw.removeprefix(b"\xef\xbb\xbf")  # (what e.start counts from)
         line, reason = not_utf8(body, e.start)
         raise ConfigError(shown, [f"{line}: {reason}"]) from e
-    if "\x00" in text:  # (UTF-16 with no byte order mark decodes, NULs and all)
+    if "\x00" in text:  # (UTF-16 or UTF-32 with no byte order mark decodes, NULs and all)
         from .articles import not_utf8, utf16
 
         if utf16(raw):

@@ -263,6 +263,24 @@ def test_a_file_saved_as_utf16_is_named_so(encoding: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "encoding", ["utf-32", "utf-32-le", "utf-32-be", "utf-32-crlf", "utf-32-be-bom"]
+)
+def test_a_file_saved_as_utf32_is_named_so(encoding: str) -> None:
+    """UTF-32, with a byte order mark (FF FE 00 00, 00 00 FE FF) or without, was told
+    "saved as UTF-16" (its mark begins as UTF-16's) or "binary file (NUL byte)"."""
+    text = '---\ntitle: "Café"\npublishedDateTime: 2024-01-01T00:00:00Z\n---\n'
+    if encoding == "utf-32-crlf":
+        data = text.replace("\n", "\r\n").encode("utf-32")
+    elif encoding == "utf-32-be-bom":
+        data = b"\x00\x00\xfe\xff" + text.encode("utf-32-be")
+    else:
+        data = text.encode(encoding)
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", data, UTC)
+    assert (e.value.line, e.value.message) == (1, "the file is saved as UTF-32: save it as UTF-8")
+
+
 def test_a_nul_byte_in_a_text_file_is_still_a_binary_file_at_its_line() -> None:
     """A NUL here and there is no UTF-16: the message (and its line) stay."""
     with pytest.raises(ArticleError) as e:

@@ -358,6 +358,11 @@ def test_a_config_with_a_byte_order_mark_is_read_and_one_not_in_utf8_named_at_it
         assert info.value.problems == [
             '1: the file is saved as UTF-16 (Notepad\'s "Unicode"): save it as UTF-8'
         ]
+    for utf32 in (GOOD.encode("utf-32"), GOOD.encode("utf-32-le")):  # (told UTF-16 once)
+        cfg.write_bytes(utf32)
+        with pytest.raises(ConfigError) as info:
+            load_config(cfg)
+        assert info.value.problems == ["1: the file is saved as UTF-32: save it as UTF-8"]
     cfg.write_bytes(GOOD.encode("utf-16"))  # (Notepad's "Unicode")
     with pytest.raises(ConfigError) as info:
         load_config(cfg)

@@ -1,6 +1,6 @@
 """Article file -> front matter -> frozen :class:`~feedpub.model.Article`.
 
-Front matter sits between a first line ``---`` and the next ``---`` line. It is
+Front matter sits between a first line ``---`` and the next ``---`` (or ``...``) line. It is
 parsed with PyYAML's C loader through a safe constructor that refuses aliases,
 custom tags and duplicate keys, after a cheap guard against deep nesting (the C
 composer recurses and can take the whole process down). ``secured`` is dropped
@@ -325,16 +325,26 @@ def split_front_matter(text: str) -> tuple[str, int]:
 
 
 def closing_line(rest: str) -> int | None:
-    """Where the first line that is ``---`` (then only spaces or tabs) starts in
-    ``rest``, as ``re.search(r"^---[ \t]*$", rest, re.M)`` finds it, in a few ``find``
-    calls instead of a scan of every line by the regex engine."""
+    """Where the first line that is ``---`` or ``...`` (then only spaces or tabs) starts
+    in ``rest``, as ``re.search(r"^(---|\\.\\.\\.)[ \\t]*$", rest, re.M)`` finds it
+    (Jekyll closes front matter with either), in a few ``find`` calls instead of a scan
+    of every line by the regex engine: ``...`` looked for only above the ``---`` found
+    (a body is not searched twice)."""
+    end = _marker_line(rest, "---", len(rest))
+    dots = _marker_line(rest, "...", len(rest) if end is None else end)
+    return end if dots is None else dots
+
+
+def _marker_line(rest: str, marker: str, stop: int) -> int | None:
+    """Where the first line that is ``marker`` (then only spaces or tabs) starts in
+    ``rest``, found before ``stop``."""
     start = 0
     while True:
-        if rest.startswith("---", start):
+        if rest.startswith(marker, start):
             end = rest.find("\n", start)
             if not rest[start + 3 : len(rest) if end == -1 else end].strip(" \t"):
                 return start
-        start = rest.find("\n---", start) + 1
+        start = rest.find("\n" + marker, start, stop) + 1
         if start == 0:
             return None
 
@@ -828,11 +838,16 @@ def _not_allowed(character: int | str) -> str:
     return f"YAML error: the character U+{char:04X} is not allowed in a YAML file: {fix}"
 
 
+#: The lines that close front matter (then only spaces or tabs), as Jekyll's: ``---``,
+#: or ``...`` (YAML's end of a document).
+_CLOSING = ("---", "...")
+
+
 def _front_matter_lines(text: str) -> list[str]:
     """The lines of ``text`` (a file's, its line breaks ``\\n``) up to the end of its front
     matter (not its body's, where a line may begin as a key does)."""
     lines = text.removeprefix("\ufeff").split("\n")
-    end = next((n for n, x in enumerate(lines[1:], 1) if x.rstrip(" \t") == "---"), len(lines))
+    end = next((n for n, x in enumerate(lines[1:], 1) if x.rstrip(" \t") in _CLOSING), len(lines))
     return lines[:end]
 
 

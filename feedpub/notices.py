@@ -180,12 +180,19 @@ def _lines_of_keys(data: bytes, keys: set[str]) -> dict[str, int]:
 
 def _front(data: bytes) -> bytes:
     """The front matter of the article file ``data``, its line breaks ``\\n`` (old Mac
-    ones, ``\\r``, too): up to its closing ``---`` (a body's line may begin as a key
-    does), or the whole file when there is none."""
+    ones, ``\\r``, too): up to its closing ``---`` or ``...`` line, as Jekyll's (a body's
+    line may begin as a key does), or the whole file when there is none."""
     if b"\r" in data:  # (memchr: a file of \n alone is taken as it is)
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     end = data.find(b"\n---", 3)
-    return data if end < 0 else data[:end]
+    end = len(data) if end < 0 else end
+    dots = data.find(b"\n...", 3, end)  # (above the ---: the front matter alone searched)
+    while dots >= 0:
+        stop = data.find(b"\n", dots + 1)
+        if not data[dots + 4 : len(data) if stop < 0 else stop].strip(b" \t"):
+            return data[:dots]
+        dots = data.find(b"\n...", dots + 1, end)
+    return data[:end]
 
 
 def _line(front: bytes, key: str) -> bytes:

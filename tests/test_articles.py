@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from feedpub import sanitize
-from feedpub.articles import FieldError, load_article, to_utc
+from feedpub.articles import FieldError, load_article, parse_front_matter, to_utc
 from feedpub.errors import ArticleError
 from feedpub.model import Article
 from feedpub.sanitize import clean_text, clean_url
@@ -329,6 +329,26 @@ def test_front_matter_not_closed_with_no_plain_start_of_text_is_named_at_the_end
         data.count(b"\n") + 1,
         "front matter is not closed: add a '---' line after it",
     )
+
+
+@pytest.mark.parametrize(
+    ("closing", "body"),
+    [(b"...\n", b""), (b"... \t\n", b"Some prose.\n---\nmore: text\n"), (b"...", b""),
+     (b"...\r\n", b"\r\nSome prose.\r\n"), (b"...\n", b"---\n")],
+)  # fmt: skip
+def test_front_matter_closed_with_dots_is_read_as_jekyll_reads_it(
+    closing: bytes, body: bytes
+) -> None:
+    """Jekyll closes front matter with ``...`` as well as ``---``: such a file was "not
+    closed", at a line past its end (or YAML read the body as far as a ``---``)."""
+    article = load_article("a.md", UNCLOSED + closing + body, UTC)
+    assert (article.title, article.topics) == ("T", ("Azure",))
+
+
+def test_a_line_that_only_begins_with_dots_closes_nothing() -> None:
+    """``...x`` is a key to YAML, and no closing line."""
+    data = UNCLOSED.replace(b"topics:", b"...x: 1\ntopics:") + b"---\n"
+    assert parse_front_matter("a.md", data)[0]["...x"] == 1
 
 
 def test_line_breaks_in_an_excerpt_are_one_kind_whatever_the_cms_wrote() -> None:

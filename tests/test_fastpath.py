@@ -1352,10 +1352,12 @@ def test_summary_is_the_article_in_brief_and_rejects_the_same(corpus: Path) -> N
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(["---", "--", "-", " ", "\t", "\n", "x", "a: b", "\r", "----"]),
+@given(st.lists(st.sampled_from(["---", "--", "-", " ", "\t", "\n", "x", "a: b", "\r", "----",
+                                 "...", "..", "."]),
                 max_size=20).map("".join))  # fmt: skip
 def test_closing_line_is_where_the_regex_finds_it(rest: str) -> None:
-    found = re.search(r"^---[ \t]*$", rest, re.M)
+    """The first ``---`` or ``...`` line (Jekyll's closing lines)."""
+    found = re.search(r"^(---|\.\.\.)[ \t]*$", rest, re.M)
     assert articles.closing_line(rest) == (found.start() if found else None)
 
 

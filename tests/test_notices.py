@@ -362,6 +362,19 @@ def test_the_body_is_no_front_matter_to_a_notice() -> None:
     assert _lines("a.txt", (no_title + "title: We are #1 again\n").encode()) == []
 
 
+def test_a_body_under_a_dots_line_is_no_front_matter_to_a_notice() -> None:
+    """Front matter closed with ``...``, as Jekyll allows: a body's line that begins as
+    a key does is no key of it either."""
+    text = (SEEDS / SEED).read_text(encoding="utf-8").replace("published: false", "published: true")
+    dots = text.replace("\n---\n", "\n...\n")  # (the closing line: the first is "---\n")
+    quoted = dots.replace("heat: 85\n", 'heat: 85\n"orignalUrl": x\n') + "orignalUrl: body\n"
+    assert _lines("a.txt", quoted.encode()) == [
+        "10: orignalUrl is not a key feedpub reads: did you mean originalUrl?"
+    ]
+    no_title = "\n".join(x for x in dots.split("\n") if not x.startswith("title:"))
+    assert _lines("a.txt", (no_title + "title: We are #1 again\n").encode()) == []
+
+
 def test_old_mac_line_breaks_hide_no_notice() -> None:
     data = _edited('title: "Microsoft just built', "title: Microsoft is #1, just built")
     data = data.replace(b'planet"\n', b"planet\n", 1).replace(b"\n", b"\r")

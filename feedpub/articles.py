@@ -150,6 +150,40 @@ def _load(block: str) -> Any:
     loader = FrontMatterLoader(block)
     try:
         return loader.get_single_data()
+    except yaml.constructor.ConstructorError as e:
+        if not (e.problem or "").startswith("impossible date"):
+            raise
+    finally:
+        loader.dispose()
+    return _related_dates_as_text(block)
+
+
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _related_dates_as_text(block: str) -> Any:
+    """The objects of ``block`` (see :func:`_load`), but a related item's
+    ``publishedDateTime`` that is no possible date (``2024-13-01``, an offset of
+    ``+99:00``, the year 0), where YAML's constructor stops the whole file, left the text
+    it is: the item's date is left out, not the item (:func:`_related` reads none from
+    it), and not the article. Only after such an error (the block read again); any other
+    impossible date (the article's own) is still YAML's error at its line."""
+    loader = FrontMatterLoader(block)
+    try:
+        node = loader.get_single_node()
+        for key, value in node.value if isinstance(node, yaml.MappingNode) else ():
+            if key.value != "related" or not isinstance(value, yaml.SequenceNode):
+                continue
+            for item in value.value:
+                for field, when in item.value if isinstance(item, yaml.MappingNode) else ():
+                    if (field.value == "publishedDateTime" and when.tag == _TIMESTAMP_TAG
+                            and isinstance(when, yaml.ScalarNode)):  # fmt: skip
+                        try:
+                            loader.construct_yaml_timestamp(when)
+                        except yaml.constructor.ConstructorError:
+                            when.tag = _STR_TAG
+        return loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
 

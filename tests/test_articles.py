@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from feedpub import sanitize
-from feedpub.articles import FieldError, load_article, parse_front_matter, to_utc
+from feedpub.articles import FieldError, load_article, load_summary, parse_front_matter, to_utc
 from feedpub.errors import ArticleError
 from feedpub.model import Article
 from feedpub.sanitize import clean_text, clean_url
@@ -1473,3 +1473,54 @@ def test_a_value_whose_quote_is_never_closed_is_named_where_it_opens(value: str,
     with pytest.raises(ArticleError) as info:
         load_article("a.txt", data, UTC)
     assert str(info.value) == f"a.txt:2: YAML error: {said}"
+
+
+#: An article with a related item, its date to fill in.
+_RELATED = (
+    '---\ntitle: "Main story"\nwebUrl: "https://example.com/main"\n'
+    "publishedDateTime: {own}\npublished: true\nrelated:\n"
+    '  - title: "Other coverage"\n    webUrl: "https://example.com/other"\n'
+    "    publishedDateTime: {date}\n"
+    '  - title: "Third"\n    webUrl: "https://example.com/3"\n'
+    "    publishedDateTime: 2024-01-02T00:00:00Z\n---\n"
+)
+
+
+@pytest.mark.parametrize(
+    "date",
+    ["2024-12-01T00:00:00+99:00", "2024-13-01", "0000-01-01", "2024-02-30T10:00:00Z",
+     "2024-12-01 10:00:00 +24:00", "next week"],
+)  # fmt: skip
+def test_a_related_items_impossible_date_is_left_out_not_the_article(date: str) -> None:
+    """A related item's date that cannot be read is left out, not its item (README): one
+    that cannot be (2024-13-01, an offset of +99:00) rejected the whole article, "YAML
+    error: impossible date", at the item's line. The item is kept without its date, the
+    summary agrees, and the other items keep theirs."""
+    data = _RELATED.format(own="2024-01-01T00:00:00Z", date=date).encode()
+    article = load_article("a.md", data, UTC)
+    assert [(r.title, r.published_at) for r in article.related] == [
+        ("Other coverage", None),
+        ("Third", datetime(2024, 1, 2, tzinfo=UTC)),
+    ]
+    summary = load_summary("a.md", data, UTC, "digest")
+    assert (summary.published, summary.published_at) == (True, article.published_at)
+
+
+@pytest.mark.parametrize(
+    ("own", "said"),
+    [("2024-12-01T00:00:00+99:00", "impossible date '2024-12-01T00:00:00+99:00' (its UTC "
+      "offset must be under 24 hours)"),
+     ("2024-13-01", "impossible date '2024-13-01' (month must be in 1..12)")],
+)  # fmt: skip
+def test_an_articles_own_impossible_date_is_still_an_error(own: str, said: str) -> None:
+    """Beside a related item's (left out), the article's own is YAML's error at its line."""
+    for date in ("2024-13-01", "2024-01-02"):
+        data = _RELATED.format(own=own, date=date).encode()
+        for load in (load_article, lambda *a: load_summary(*a, "digest")):
+            with pytest.raises(ArticleError) as e:
+                load("a.md", data, UTC)
+            assert (e.value.line, e.value.message) == (4, f"YAML error: {said}")
+    other = _RELATED.replace("published: true\n", "published: true\ndate: 2024-02-31\n")
+    with pytest.raises(ArticleError) as e:  # (a site's own key: as before)
+        load_article("a.md", other.format(own="2024-01-01", date="2024-13-01").encode(), UTC)
+    assert (e.value.line, e.value.message[:30]) == (6, "YAML error: impossible date '2")

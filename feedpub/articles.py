@@ -11,6 +11,7 @@ the moment the mapping exists. Every string is cleaned here, once (with
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -340,6 +341,150 @@ def _editor_marks(block: str, e: yaml.MarkedYAMLError) -> None:
             setattr(e, name, made[id(mark)])
 
 
+#: What each line break only YAML sees is, and where it most likely comes from.
+_BREAK_NAMES = {
+    "\u2028": "a line separator (U+2028, pasted from Word or a web page maybe)",
+    "\u2029": "a paragraph separator (U+2029, pasted from Word or a web page maybe)",
+    "\x85": "a next-line character (U+0085, pasted from Word maybe)",
+}
+#: The start of a line up to its value: its key (``key:``, ``- key:``).
+_KEY_BEFORE = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*:[ \t]")
+
+
+def _misread_break(block: str, loaded: Any, error: yaml.YAMLError | None) -> tuple[int, str] | None:
+    """When a U+2028, U+2029 or U+0085 in ``block`` (a line break to YAML, none to an
+    editor: :data:`_YAML_BREAKS`) outside a quoted value makes YAML read other keys, or
+    another structure, than an editor shows (``excerpt: Not ready<U+0085>published:
+    true`` is two keys to YAML, and publishes a draft), or fail where the editor's text
+    reads: the line (from 0, an editor's) of that character and what to do; else None.
+    ``loaded`` is what YAML made of ``block``, or ``error`` its error.
+
+    The editor's text is the block with each such character a space, or removed (one
+    at a line's start or end is harmless as either): it is read as YAML reads it when
+    either reads to the same objects but for white space in texts (YAML folds a break
+    in a quoted value to a space, or keeps it: harmless). On an error, when the editor's
+    text reads, or fails further on, the character is the cause. The character named is
+    the last outside a quoted text before the place both readings part (their events).
+    For a block that holds one only, after YAML read it (no fast path takes such a
+    block): two more reads at most, and one of its events."""
+    spaced = _YAML_BREAKS.sub(" ", block)  # (as long as the block: the same indexes)
+    ok, theirs, failed = _outcome(spaced)
+    failed_at = _error_index(failed) if failed is not None else -1
+    if error is None:
+        if ok and _alike(loaded, theirs):
+            return None
+        removed = _outcome(_YAML_BREAKS.sub("", block))
+        if removed[0] and _alike(loaded, removed[1]):
+            return None
+    elif not ok and (failed_at <= _error_index(error) or _same_error(error, failed)):
+        return None  # (the editor's text fails there too: YAML's own error, as it says)
+    at, quoted = _parting(block, spaced)
+    starts = [start for start, _ in quoted]  # (in order, none inside another)
+    for m in reversed(list(_YAML_BREAKS.finditer(block, 0, at + 1))):
+        n = bisect.bisect_right(starts, m.start()) - 1
+        if n < 0 or m.start() >= quoted[n][1]:  # (in no quoted text)
+            return _break_said(block, m.start())
+    return None
+
+
+def _outcome(text: str) -> tuple[bool, Any, yaml.YAMLError | None]:
+    """Whether ``text`` reads as front matter, what it reads to, and else its error
+    (None when it is refused before, or by Python)."""
+    if _guard(text):
+        return False, None, None
+    try:
+        return True, _pyyaml(text), None
+    except yaml.YAMLError as e:
+        return False, None, e
+    except RecursionError:
+        return False, None, None
+
+
+def _same_error(mine: yaml.YAMLError, theirs: yaml.YAMLError | None) -> bool:
+    """Whether two errors are one: the same words, about what begins at the same place
+    (a key with no colon: libyaml says so where it stopped looking, at the line below,
+    which a line break only YAML sees moves up)."""
+    context = getattr(mine, "context_mark", None)
+    other = getattr(theirs, "context_mark", None)
+    return (
+        context is not None
+        and other is not None
+        and context.index == other.index
+        and getattr(mine, "problem", None) == getattr(theirs, "problem", None)
+    )
+
+
+def _error_index(e: yaml.YAMLError) -> int:
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    return mark.index if mark is not None else getattr(e, "position", -1)
+
+
+def _alike(mine: Any, theirs: Any) -> bool:
+    """Whether two readings are the same objects but for white space in their texts."""
+    if type(mine) is not type(theirs):
+        return False
+    if isinstance(mine, str):
+        return "".join(mine.split()) == "".join(theirs.split())
+    if isinstance(mine, dict):
+        return len(mine) == len(theirs) and all(
+            _alike(k, j) and _alike(v, w)
+            for (k, v), (j, w) in zip(mine.items(), theirs.items(), strict=True)
+        )
+    if isinstance(mine, list):
+        return len(mine) == len(theirs) and all(map(_alike, mine, theirs))
+    return bool(mine == theirs or (mine != mine and theirs != theirs))  # (NaN)
+
+
+def _parting(block: str, spaced: str) -> tuple[int, list[tuple[int, int]]]:
+    """Where YAML's readings of ``block`` and of ``spaced`` (the block with each line
+    break only YAML sees a space) part: the end of the first event that differs, or the
+    first error; and the spans of the quoted texts of ``block`` before it."""
+    quoted: list[tuple[int, int]] = []
+    for mine, theirs in itertools.zip_longest(_marked_events(block), _marked_events(spaced)):
+        ends = [x.end_mark.index if isinstance(x, yaml.Event) and x.end_mark else
+                _error_index(x) if isinstance(x, yaml.YAMLError) else len(block)
+                for x in (mine, theirs)]  # fmt: skip
+        if not (isinstance(mine, yaml.Event) and isinstance(theirs, yaml.Event)):
+            return min(ends), quoted
+        if type(mine) is not type(theirs) or (
+            isinstance(mine, yaml.ScalarEvent)
+            and isinstance(theirs, yaml.ScalarEvent)
+            and "".join(mine.value.split()) != "".join(theirs.value.split())
+        ):
+            return min(ends), quoted
+        if isinstance(mine, yaml.ScalarEvent) and mine.style in ("'", '"') and mine.start_mark:
+            quoted.append((mine.start_mark.index, ends[0]))
+    return len(block), quoted
+
+
+def _marked_events(text: str) -> Iterator[yaml.Event | yaml.YAMLError]:
+    """The events of ``text`` (libyaml's, iterative: safe at any depth), then its error."""
+    try:
+        yield from yaml.parse(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as e:
+        yield e
+
+
+def _break_said(block: str, at: int) -> tuple[int, str]:
+    """The editor's line (from 0) of the line break only YAML sees at ``at`` in
+    ``block``, and what to do about it."""
+    before = block[block.rfind("\n", 0, at) + 1 : at]
+    after = _ANY_BREAK.split(block[at + 1 : at + 200], 1)[0].strip(" \t")
+    said = f", and what follows it, {shown_text(repr(cut(after, 60)))}," if after else ""
+    key = _KEY_BEFORE.match(before)
+    if before.lstrip().startswith("#") or " #" in before or "\t#" in before:
+        where, fix = "in a comment", "remove it"
+    elif key:
+        where = f"in {key[1]}'s value"
+        fix = f'remove it, or put the value in double quotes: {key[1]}: "…"'
+    else:
+        where, fix = "in this line", "remove it"
+    return block.count("\n", 0, at), (
+        f"{_BREAK_NAMES[block[at]]} {where}: YAML reads it as a line break, which an "
+        f"editor does not show{said} as a line of its own: {fix}"
+    )
+
+
 def split_front_matter(text: str) -> tuple[str, int]:
     """Return the YAML block and the number of file lines before it.
 
@@ -428,6 +573,8 @@ def parse_front_matter(
         loaded = _pyyaml(block)
     except yaml.MarkedYAMLError as e:
         if _YAML_BREAKS.search(block):  # (a line break to YAML, to an editor none)
+            if misread := _misread_break(block, None, e):
+                raise ArticleError(path, misread[0] + offset + 1, misread[1]) from None
             _editor_marks(block, e)
         mark, context = e.problem_mark or e.context_mark, e.context_mark
         if mark is not None and (
@@ -462,6 +609,8 @@ def parse_front_matter(
                            _not_allowed(e.character)) from None  # fmt: skip
     except (yaml.YAMLError, RecursionError) as e:
         raise ArticleError(path, offset + 1, f"YAML error: {type(e).__name__}") from None
+    if _YAML_BREAKS.search(block) and (misread := _misread_break(block, loaded, None)):
+        raise ArticleError(path, misread[0] + offset + 1, misread[1])
     if not isinstance(loaded, dict):
         kind = "empty" if loaded is None else f"a {type(loaded).__name__}"
         raise ArticleError(path, offset + 1, f"front matter must be a mapping of keys, not {kind}")

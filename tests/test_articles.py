@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -1524,3 +1525,75 @@ def test_an_articles_own_impossible_date_is_still_an_error(own: str, said: str) 
     with pytest.raises(ArticleError) as e:  # (a site's own key: as before)
         load_article("a.md", other.format(own="2024-01-01", date="2024-13-01").encode(), UTC)
     assert (e.value.line, e.value.message[:30]) == (6, "YAML error: impossible date '2")
+
+
+#: What the messages of a line break only YAML sees begin with, by character.
+_NAMED = {
+    "\u2028": "a line separator (U+2028, pasted from Word or a web page maybe)",
+    "\u2029": "a paragraph separator (U+2029, pasted from Word or a web page maybe)",
+    "\x85": "a next-line character (U+0085, pasted from Word maybe)",
+}
+_BREAK_HEAD = '---\nwebUrl: "https://e.com/a"\npublishedDateTime: 2024-01-01\n'
+
+
+@pytest.mark.parametrize("char", list(_NAMED))
+@pytest.mark.parametrize(
+    ("lines", "line", "where", "after", "fix"),
+    [("excerpt: Not ready yet{c}published: true", 4, "in excerpt's value", "published: true",
+      'remove it, or put the value in double quotes: excerpt: "…"'),
+     ("title: Breaking{c}news", 4, "in title's value", "news",
+      'remove it, or put the value in double quotes: title: "…"'),
+     ('title: "T"  # a note{c}published: true', 4, "in a comment", "published: true",
+      "remove it"),
+     ("topics:\n  - Azure{c}  - AI", 5, "in this line", "- AI", "remove it"),
+     ("excerpt: |\n  One{c}Two", 5, "in this line", "Two", "remove it"),
+     ("publi{c}shed: true", 4, "in this line", "shed: true", "remove it"),
+     ('title: "A{c}B"\nexcerpt: Draft{c}published: true', 5, "in excerpt's value",
+      "published: true", 'remove it, or put the value in double quotes: excerpt: "…"')],
+)  # fmt: skip
+def test_a_line_break_only_yaml_sees_that_changes_what_it_reads_is_refused(
+    char: str, lines: str, line: int, where: str, after: str, fix: str
+) -> None:
+    """A U+2028, U+2029 or U+0085 pasted into a value is a line break to YAML and none
+    to an editor: what follows it was read as a line of its own, behind the editor's
+    back (``excerpt: Not ready yet<U+0085>published: true`` published a draft, exit 0),
+    or failed with libyaml's words at the line below. Refused at the editor's line,
+    naming the character and what to do."""
+    data = (_BREAK_HEAD + lines.format(c=char) + "\n---\n").encode()
+    for load in (load_article, lambda *a: load_summary(*a, "digest")):
+        with pytest.raises(ArticleError) as e:
+            load("a.md", data, UTC)
+        assert (e.value.line, e.value.message) == (
+            line,
+            f"{_NAMED[char]} {where}: YAML reads it as a line break, which an editor does "
+            f"not show, and what follows it, {after!r}, as a line of its own: {fix}",
+        )
+
+
+@pytest.mark.parametrize("char", list(_NAMED))
+@pytest.mark.parametrize(
+    ("lines", "read"),
+    [('title: "Breaking{c}news"', {"title": "Breaking{c}news"}),
+     ("title: 'Breaking{c}news'", {"title": "Breaking{c}news"}),
+     ('excerpt: "Not ready{c}published: true"', {"excerpt": "Not ready{c}published: true"}),
+     ("title: Breaking{c}  news", {"title": "Breaking{c}news"}),
+     ("title: Breaking news{c}", {"title": "Breaking news"}),
+     ("title: T\n{c}excerpt: x", {"title": "T", "excerpt": "x"}),
+     ("title: T  # a note{c}\nexcerpt: x", {"title": "T", "excerpt": "x"}),
+     ("topics: [Azure,{c}AI]", {"topics": ["Azure", "AI"]}),
+     ("topics:\n  - Azure{c}\n  - AI", {"topics": ["Azure", "AI"]}),
+     ("excerpt: |\n  One{c}  Two", {"excerpt": "One{c}Two\n"})],
+)  # fmt: skip
+def test_a_line_break_only_yaml_sees_that_changes_nothing_it_reads_is_no_error(
+    char: str, lines: str, read: dict[str, Any]
+) -> None:
+    """Where YAML reads the same keys and structure as the editor shows (in a quoted
+    value, where YAML folds it; at a line's end or start; where a value goes on,
+    indented), the file is read as before: its texts as YAML made them."""
+    data = (_BREAK_HEAD + lines.format(c=char) + "\n---\n").encode()
+    mapping = parse_front_matter("a.md", data)[0]
+    assert list(mapping) == ["webUrl", "publishedDateTime", *read]
+    for key, value in read.items():  # (but for white space: U+2028 kept, U+0085 a \n)
+        assert "".join(str(mapping[key]).split()) == "".join(str(value).split()).replace(
+            "{c}", ""
+        ), mapping[key]

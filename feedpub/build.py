@@ -205,9 +205,9 @@ def build(
             pages = _prune(config, prunes, check, result)
             if site is not None:  # (a --feed build knows the files of its feeds only)
                 produced = {o.name for o in result.outcomes if o.status != "removed"} | pages
-                # (a cache that records no complete build: feeds of feedpub's it cannot
-                # tell are this config's, to be said)
-                unrecorded: list[str] | None = [] if (last_memo if full else memo) is None else None
+                # (a cache that records no output, new or lost: feeds of feedpub's it
+                # cannot tell are this config's, to be said)
+                unrecorded: list[str] | None = [] if not recorded else None
                 result.outcomes += output.prune_unlisted(config, produced, recorded, check,
                                                          unrecorded)  # fmt: skip
                 g.notices += _unrecorded(config, unrecorded or [])
@@ -781,14 +781,21 @@ def _unrecorded(config: Config, names: list[str]) -> list[Notice]:
     folder, which must stay. Left, and said, once in one line."""
     if not names:
         return []
-    shown = ", ".join(shown_path(str(config.output / n)) for n in names[:_TOGETHER])
-    more = f" and {len(names) - _TOGETHER} more" if len(names) > _TOGETHER else ""
+    # (the subscription documents first: a feed's archive pages after them)
+    names = sorted(names, key=lambda n: ("-archive-" in n, n))
+    shown = ", ".join(shown_path(str(config.output / n)) for n in names[:_NAMED])
+    more = f" and {len(names) - _NAMED} more" if len(names) > _NAMED else ""
     return [Notice(str(config.path), line_of(config, ("site", "output")),
-                   f"{shown}{more}: feedpub's, under site.feeds_url, but no feed of this "
-                   "config makes them: left as they are, as the cache (new, or lost) does "
-                   "not record them as written by this config's builds; a feed taken out "
-                   "of config.toml? remove them (a build removes such files only when its "
-                   "cache recorded them: keep site.cache between builds, in CI too)")]  # fmt: skip
+                   f"{shown}{more}: feeds of feedpub's that no feed of this config makes: "
+                   "left as they are, as the cache (new, or lost) does not record them as "
+                   "written by this config's builds (said by the first build after); a feed "
+                   "taken out of config.toml? remove them (a build removes such files only "
+                   "when its cache recorded them: keep site.cache between builds, in CI "
+                   "too)")]  # fmt: skip
+
+
+#: The files a notice of unrecorded feeds names (more: counted).
+_NAMED = 10
 
 
 def _publish(stage: output.Stage, result: BuildResult) -> None:

@@ -582,9 +582,9 @@ def prune_unlisted(config: Config, produced: Collection[str],
     ``site.feeds_url``, or another, in their head: one that changed in the same
     build). Anything else is left alone: files of other tools or of another config
     writing to the same folder, links. To ``unrecorded`` (when given: a cache that
-    records no complete build, new or lost) go the names of those the cache does not
-    record that are feedpub's feeds under ``site.feeds_url``: maybe this config's, from
-    before its cache, maybe another config's; left, for the build to say."""
+    records no output, new or lost) go the names of those the cache does not record
+    that are feedpub's and say so: maybe this config's, from before its cache, maybe
+    another config's; left, for the build to say."""
     try:
         names = os.listdir(config.output)
     except OSError:
@@ -610,7 +610,7 @@ def prune_unlisted(config: Config, produced: Collection[str],
         if not (any(m in head for m in _OURS_IN_HEAD) and any(u in head for u in mine)):
             continue
         if name not in recorded:
-            if unrecorded is not None and any(u in head for u in mine[:2]):
+            if unrecorded is not None:
                 unrecorded.append(name)
             continue
         if check:

@@ -1236,7 +1236,7 @@ def test_the_files_of_a_feed_or_format_taken_out_of_the_config_are_removed(
     assert run("build", "-c", str(cfg), "--now", NOW, "--check") == (0, "")
 
 
-@pytest.mark.parametrize("how", ["deleted", "damaged", "--full"])
+@pytest.mark.parametrize("how", ["deleted", "damaged", "--full", "feeds_url moved"])
 def test_a_feed_taken_out_with_the_cache_lost_is_said_and_left(tmp_path: Path, how: str) -> None:
     """A cache that records no complete build (deleted, damaged and rebuilt; a CI clone
     that does not keep it) cannot tell a feed taken out of the config from another
@@ -1261,19 +1261,26 @@ def test_a_feed_taken_out_with_the_cache_lost_is_said_and_left(tmp_path: Path, h
         cache.write_bytes(b"not a database" * 100)
     top = text.index("[feeds.top]")
     after = text.find("\n[", top)  # (the table after it, if any)
-    cfg.write_text(text[:top] + (text[after + 1 :] if after >= 0 else ""), encoding="utf-8")
+    cut = text[:top] + (text[after + 1 :] if after >= 0 else "")
+    if how == "feeds_url moved":  # (in the same edit: its files name the old one)
+        shutil.rmtree(cache.parent)
+        cut = cut.replace('feeds_url = "https://news.example.com/feeds/"',
+                          'feeds_url = "https://cdn.example.org/f/"')  # fmt: skip
+        assert "cdn.example.org" in cut
+    cfg.write_text(cut, encoding="utf-8")
     full = ["--full"] if how == "--full" else []
     if how == "--full":
         shutil.rmtree(cache.parent)
     code, err = run("build", "-c", str(cfg), "--now", NOW, *full)
-    said = [ln for ln in err.splitlines() if "no feed of this config makes them" in ln]
+    said = [ln for ln in err.splitlines() if "that no feed of this config makes" in ln]
     assert code == 0 and len(said) == 1, err
-    assert said[0].startswith(f"{cfg}:") and f"{feeds / 'top.rss'}" in said[0]
+    # (the feed's own file first, its archive pages, if any, after)
+    assert said[0].startswith(f"{cfg}:") and f": {feeds / 'top.rss'}" in said[0]
     assert "other-site.rss" not in said[0] and "theirs.rss" not in said[0]
     assert "a feed taken out of config.toml? remove them" in said[0]
     assert (feeds / "top.rss").exists()
     # the next build's cache records a complete build: not said again
-    assert "no feed of this config" not in run("build", "-c", str(cfg), "--now", NOW)[1]
+    assert "that no feed of this config makes" not in run("build", "-c", str(cfg), "--now", NOW)[1]
 
 
 SAMPLE_NOW = "2026-11-01T00:00:00Z"  # (the sample's articles all published by then)

@@ -1,6 +1,6 @@
 """Where the time of one feedpub build goes, phase by phase.
 
-    python bench/phases.py build -c bench/work/c100000/config.toml --now 2026-11-01T00:00:00Z --full
+    python bench/phases.py build -c bench/work/c100000-flat/config.toml --now 2026-11-01T00:00:00Z --full
     python bench/phases.py --steps build -c bench/work/c10000-flat/config.toml --now 2026-11-01T00:00:00Z --full
 
 Runs the command in this process with a timer round each phase of a build (listing

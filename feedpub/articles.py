@@ -759,6 +759,8 @@ _STRUCTURED = frozenset({"topics", "images", "related", "provider"})
 #: What begins a value YAML does not read as plain text: a flow collection, an alias or
 #: an anchor, a block scalar's indicator, and characters it keeps for itself.
 _NOT_PLAIN = "[{*&|>@`%"
+#: Where a comment begins after a plain value: a "#" after a space or a tab.
+_COMMENT_START = re.compile("[ \t]#")
 #: A word processor's quotes, which YAML reads as letters.
 _CURLY = "".join(WORD_QUOTES)
 
@@ -808,8 +810,8 @@ def _quoting_hint(block: str, line: int) -> str:
     key, value = m.groups()
     if key in _STRUCTURED:
         return ""  # a list or a mapping: no text to quote
-    if value[0] not in "\"'" and " #" in value:  # (a comment: not the value's)
-        value = value[: value.index(" #")].rstrip()
+    if value[0] not in "\"'" and (m := _COMMENT_START.search(value)):  # (not the value's)
+        value = value[: m.start()].rstrip(" \t")
         if value.endswith(":"):  # (``Price cut: #2 …``: its ": " is before the "#")
             value += " "
     if value[0] in _CURLY:
@@ -829,7 +831,7 @@ def _quoting_hint(block: str, line: int) -> str:
             f"a single-quoted value ends at its second ': write each ' inside the "
             f"value of {key} as '' (two), or put the value in double quotes"
         )
-    if value[0] in _NOT_PLAIN or ": " in value:
+    if value[0] in _NOT_PLAIN or ": " in value or ":\t" in value:
         what = f"begins with {value[0]}" if value[0] in _NOT_PLAIN else 'holds ": "'
         return f'a value that {what} must be quoted: write {key}: "…" (each " inside it as \\")'
     return ""

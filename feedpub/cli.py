@@ -676,14 +676,17 @@ def list_cmd(config_path: str, now: datetime | None) -> None:
     """Every feed with its topics, article count and newest date, under a heading."""
     config = _load(config_path)
     counts, errors = feed_counts(config, _now(now))
+    rows = [(feed, f"{len(items):>4} items ({matching} matching)",
+             f"{in_zone(items[0].published_at, config.timezone):%Y-%m-%d %H:%M}" if items else "-")
+            for feed, items, matching in counts]  # fmt: skip
+    # (columns as wide as their longest: a long slug or a count of 10,000 keeps them in line)
+    slug_w = max([20, *(len(feed.slug) for feed, _, _ in rows)])
+    count_w = max([24, *(len(count) for _, count, _ in rows)])
     # (one line naming the columns; a row is as it was: a script skips the first line)
-    click.echo(f"{'FEED':<20} {'ITEMS (MATCHING)':<24} {'NEWEST':<23}  TITLE [TOPICS]")
-    for feed, items, matching in counts:
-        newest = (
-            f"{in_zone(items[0].published_at, config.timezone):%Y-%m-%d %H:%M}" if items else "-"
-        )
+    click.echo(f"{'FEED':<{slug_w}} {'ITEMS (MATCHING)':<{count_w}} {'NEWEST':<23}  TITLE [TOPICS]")
+    for feed, count, newest in rows:
         topics = ", ".join(feed.topics)
-        count = f"{len(items):>4} items ({matching} matching)"
-        click.echo(f"{feed.slug:<20} {count:<24} newest {newest:<16}  {feed.title} [{topics}]")
+        click.echo(f"{feed.slug:<{slug_w}} {count:<{count_w}} newest {newest:<16}  "
+                   f"{feed.title} [{topics}]")  # fmt: skip
     for err in errors:
         click.echo(str(err), err=True)

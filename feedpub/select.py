@@ -187,6 +187,9 @@ def near(config: Config, name: str, articles: Iterable[Selectable]) -> list[str]
 
     key = topic_key(name)
     topics = {topic_key(t): t for a in articles for t in a.topics}
+    for f in config.feeds:  # (a topic a feed names, that no article has yet, is one too)
+        if f.topic_keys:  # (not "*")
+            topics.update((topic_key(t), t) for t in f.topics if topic_key(t) not in topics)
     names = [f.slug for f in config.feeds] + sorted(set(topics.values()))
     close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
     close += [n for n in names if key and key in topic_key(n) and n not in close][: 5 - len(close)]

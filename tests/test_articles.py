@@ -1019,6 +1019,7 @@ QUOTE = 'a value that {} must be quoted: write title: "…" (each " inside it as
         (b"Price cut: #2 model now $99", QUOTE.format('holds ": "')),
         (b"Price cut to $99: #2 model", QUOTE.format('holds ": "')),
         (b"Read this: # 1 tip", QUOTE.format('holds ": "')),
+        (b"Price cut:\t#2 model now $99", QUOTE.format('holds ": "')),  # (a tab, as YAML)
         (b"[Update] Azure news", QUOTE.format("begins with [")),
         (b"*Breaking* news", QUOTE.format("begins with *")),
         (b"& Co announce", QUOTE.format("begins with &")),

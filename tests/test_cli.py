@@ -128,6 +128,9 @@ def test_preview_of_a_topic_a_feed_names_but_no_article_has_yet_is_empty_not_unk
         "Machines: 0 items\n",
         "",
     )
+    # misspelt, it is suggested like an article's topic
+    code, _, err = run("preview", "Robotix", "-c", str(cfg), "--now", NOW)
+    assert code == 2 and "no feed or topic named 'Robotix'" in err and "Robotics" in err, err
     # a topic misspelt in config.toml (the notice of a feed written empty says to preview
     # it): what it may be a slip for
     cfg = write_config(
@@ -181,6 +184,21 @@ def test_list_shows_every_feed(cfg: Path) -> None:
     # each name above its column
     for name, value in (("ITEMS", "   2 items"), ("NEWEST", "newest"), ("TITLE", "Azure [")):
         assert heading.index(name) == lines[0].index(value), (heading, lines[0])
+
+
+def test_list_keeps_its_columns_in_line_with_a_long_slug(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """A slug past the column's 20 characters pushed its row's columns out from under
+    their names: each column is as wide as its longest value."""
+    long = "azure-and-everything-else-in-the-cloud"
+    cfg = write_config(
+        ["content/*.txt"], AZURE_AI_FEEDS + f'\n[feeds.{long}]\ntitle = "L"\ntopics = ["*"]\n'
+    )
+    code, out, _ = run("list", "-c", str(cfg), "--now", NOW)
+    heading, *lines = out.splitlines()
+    assert code == 0 and lines[-1].startswith(long + " ")
+    for line in lines:
+        for name, value in (("ITEMS", " items ("), ("NEWEST", "newest")):
+            assert heading.index(name) == line.index(value) - 4 * (name == "ITEMS"), (heading, line)
 
 
 def test_the_output_folders_a_build_makes_are_readable_by_all_whatever_the_umask(

@@ -941,8 +941,13 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
                         "read its own files as articles. Choose a place outside it",
                     )
     if os.path.lexists(output) and not os.path.isdir(output):
-        r.problem("site.output", f"{output_raw!r} is not a folder: point it at a folder "
-                                 "(made when missing)")  # fmt: skip
+        if os.path.islink(output) and not os.path.exists(output):  # (a link to nothing)
+            r.problem("site.output", f"{output_raw!r} is a symbolic link to "
+                      f"{os.readlink(output)!r}, which does not exist: make that folder, "
+                      "or point the link at one")  # fmt: skip
+        else:
+            r.problem("site.output", f"{output_raw!r} is not a folder: point it at a folder "
+                                     "(made when missing)")  # fmt: skip
 
 
 def _labels(r: _Reader, table: Any) -> Labels:

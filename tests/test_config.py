@@ -231,6 +231,16 @@ def test_a_config_that_would_publish_read_or_replace_what_it_must_not_is_refused
     assert article.read_text(encoding="utf-8") == "---\ntitle: A\n---\n"
 
 
+def test_an_output_that_is_a_link_to_nothing_says_so(tmp_path: Path) -> None:
+    """``feeds -> /srv/gone``: it was told "'feeds' is not a folder", which it seems to
+    be; now what the link leads to, and what to do."""
+    (tmp_path / "news").mkdir()
+    (tmp_path / "feeds").symlink_to(tmp_path / "gone")
+    found = problems_of(tmp_path, _site(output='"feeds"'))
+    assert any(f"site.output: 'feeds' is a symbolic link to '{tmp_path / 'gone'}', which does "
+               "not exist: make that folder, or point the link at one" in p for p in found), found  # fmt: skip
+
+
 @pytest.mark.parametrize("key", ["link", "feeds_url"])
 @pytest.mark.parametrize(
     ("url", "why"),

@@ -1550,7 +1550,18 @@ _BREAK_HEAD = '---\nwebUrl: "https://e.com/a"\npublishedDateTime: 2024-01-01\n'
      ("excerpt: |\n  One{c}Two", 5, "in this line", "Two", "remove it"),
      ("publi{c}shed: true", 4, "in this line", "shed: true", "remove it"),
      ('title: "A{c}B"\nexcerpt: Draft{c}published: true', 5, "in excerpt's value",
-      "published: true", 'remove it, or put the value in double quotes: excerpt: "…"')],
+      "published: true", 'remove it, or put the value in double quotes: excerpt: "…"'),
+     # a space or a tab before it: the readings part before the space (it was let through,
+     # the draft published, or libyaml's words at the closing line)
+     ("excerpt: Not ready yet. {c}published: true", 4, "in excerpt's value", "published: true",
+      'remove it, or put the value in double quotes: excerpt: "…"'),
+     ("excerpt: Not ready yet.\t{c}published: true", 4, "in excerpt's value",
+      "published: true", 'remove it, or put the value in double quotes: excerpt: "…"'),
+     ("excerpt: First sentence. {c}Note: it is late.", 4, "in excerpt's value",
+      "Note: it is late.", 'remove it, or put the value in double quotes: excerpt: "…"'),
+     ("title: Breaking {c}news", 4, "in title's value", "news",
+      'remove it, or put the value in double quotes: title: "…"'),
+     ("provider:\n  domai{c}n: x.com", 5, "in this line", "n: x.com", "remove it")],
 )  # fmt: skip
 def test_a_line_break_only_yaml_sees_that_changes_what_it_reads_is_refused(
     char: str, lines: str, line: int, where: str, after: str, fix: str

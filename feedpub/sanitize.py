@@ -50,14 +50,26 @@ _SEPARATOR_REFERENCE = re.compile(
 #: breaking space or forbidden character, one space apart, no white space at either end.
 _WORD_RUN = f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
 _CLEAN_LINE = re.compile(f"(?!\\s){_WORD_RUN}(?: {_WORD_RUN})*(?<!\\s)\\Z")
-#: A terminal escape written with the C1 control sequence introducer, U+009B (the one
-#: character ``ESC [`` stands for): its parameter bytes (0x30 to 0x3F: digits, ``;``,
-#: ``:``, ``<`` to ``?``) and its final byte (0x40 to 0x7E), as ECMA-48 (5.4) defines
-#: them, ``\x9b31m``. ftfy takes the ESC form out with its letters, but reads U+009B as
-#: the Windows-1252 byte it is mojibake of, "›" (which it stays when no sequence
-#: follows it). Intermediate bytes (0x20 to 0x2F, a space among them) are not taken:
-#: no colour code has them, and "Home \x9b News" is a "›" between two words.
-_C1_CSI = re.compile("\x9b[\x30-\x3f]*[\x40-\x7e]")
+#: A terminal escape pasted into a text, written with ESC, as ECMA-48 (5.4) and xterm
+#: have them: a control sequence (``ESC [``, parameter bytes 0x30 to 0x3F, intermediate
+#: bytes 0x20 to 0x2F, a final byte 0x40 to 0x7E: ``\e[31m``, ``\e[?25l``, ``\e[200~``),
+#: an operating system command or a device control string up to its terminator (BEL or
+#: ``ESC \``: ``\e]0;title\a``, a hyperlink ``\e]8;;url\e\\``). (ftfy takes out only
+#: ``ESC [`` with digits and a letter: the rest was shown, "[?25lHidden", "]0;title";
+#: an ESC alone, as ``escape\e null``, it takes out alone, as before.)
+_ESCAPE = re.compile(
+    r"\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|[]PX^_][^\x07\x1b]*(?:\x07|\x1b\\))"
+)
+#: The same written with C1 controls, where it cannot be mojibake of Windows-1252 text
+#: (which reads U+009B as "›", U+009C as "œ", and has no U+009D or U+0090): a control
+#: sequence of U+009B with one parameter byte at least (``\x9b31m``; ``Home\x9bNews``
+#: and ``Tips\x9b\x9bMore`` are breadcrumbs, "›"), an operating system command of
+#: U+009D numbered as xterm's are (``\x9d0;title\x9c``), a device control string of
+#: U+0090, each up to its terminator.
+_C1_ESCAPE = re.compile(
+    r"\x9b[\x30-\x3f]+[\x20-\x2f]*[\x40-\x7e]"
+    r"|\x9d[0-9]+;[^\x07\x9c\x1b]*(?:\x07|\x9c|\x1b\\)|\x90[^\x07\x9c\x1b]*\x9c"
+)
 
 
 @functools.cache
@@ -140,17 +152,19 @@ def clean_text(
         value = unescape_attribute(value)  # (``Barnes&notables`` is no "¬ables")
     if _SEPARATORS.search(value):  # (before ftfy, which takes U+000B out with its letters)
         value = _SEPARATORS.sub("\n", value)
+    if "\x1b" in value:  # a terminal escape (``\e[31m``, ``\e]0;title\a``): taken out
+        value = _ESCAPE.sub("", value)
     if not value.isascii():
-        if "\x9b" in value:  # a terminal escape (``\x9b31m``): taken out as ftfy takes
-            value = _C1_CSI.sub("", value)  # out ``\e[31m`` (it reads U+009B as "›")
+        if "\x9b" in value or "\x9d" in value or "\x90" in value:  # (``\x9b31m``)
+            value = _C1_ESCAPE.sub("", value)
         nfc = unicodedata.normalize("NFC", value)
         # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair.
         # Else what ftfy would do to it: nothing but NFC (tests/test_fastpath.py).
         value = _ftfy()(value) if _ftfy_may_change(value, nfc) else nfc
         if _BIDI.search(value):
             value = balanced_bidi(value)
-    elif "\x1b" in value:  # a terminal escape (``\e[31m``): ftfy takes it out with its
-        value = _ftfy()(value)  # letters, in ASCII text too (else "[31m" would be left)
+    elif "\x1b" in value:  # an ESC left (before a control, at the end): ftfy takes it
+        value = _ftfy()(value)  # out, in ASCII text too
     if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
         return value  # what the steps below would give (tests/test_fastpath.py)
     value = _FORBIDDEN.sub("", value)

@@ -542,12 +542,25 @@ def test_clean_text_repairs_mojibake_and_strips_forbidden_characters() -> None:
         # a terminal escape goes with its letters, in ASCII text as in any other
         ("\x1b[31mBreaking\x1b[0m news", "Breaking news"),
         ("\x1b[31mBréaking\x1b[0m news", "Bréaking news"),
+        # and the other kinds of escape ftfy leaves half (private parameters, colons,
+        # bracketed paste, a window title, a hyperlink, a device control string)
+        ("\x1b[?25lHidden\x1b[?25h ok", "Hidden ok"),
+        ("\x1b[38:5:196mRed\x1b[0m, \x1b[200~Pasted\x1b[201~", "Red, Pasted"),
+        ("\x1b]0;pwned title\x07OSC title", "OSC title"),
+        ("Excerpt \x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x07 here", "Excerpt click here"),
+        ("saved \x1bPqDCS\x1b\\done", "saved done"),
         # and so does one written with the C1 CSI, U+009B (ftfy would read it as "›"),
-        # whatever ECMA-48 parameters it has; a lone U+009B, or one before a space, is
-        # the "›" it is mojibake of, and U+0085 the "…"
+        # whatever ECMA-48 parameters it has, or with U+009D (an OSC) or U+0090 (a DCS)
         ("\x9b31mAlert\x9b0m: storm", "Alert: storm"),
-        ("\x9b1;38:5:208m\x9b?25lOrange\x9bm \x9b2J\x9bHnow", "Orange now"),
+        ("\x9b1;38:5:208m\x9b?25lOrange\x9b0m \x9b2J\x9b1;1Hnow", "Orange now"),
+        ("\x9d0;pwned\x9cC1 OSC title, \x90qDCS\x9cdone", "C1 OSC title, done"),
+        # a U+009B with no parameter is the "›" it is mojibake of (a breadcrumb, German
+        # quotes): no letter of the text after it goes; U+0085 is the "…"
         ("Home \x9b News \x9b", "Home › News ›"),
+        (
+            "Home\x9bNews\x9bSport, It\x92s \x9bWort\x8b, Tips\x9b\x9bMore",
+            "Home›News›Sport, It’s ›Wort‹, Tips››More",
+        ),
         ("Wait\x85", "Wait…"),
     ],
 )

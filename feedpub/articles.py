@@ -387,8 +387,8 @@ def _misread_break(block: str, loaded: Any, error: yaml.YAMLError | None) -> tup
     # none before the parting: the first after it (``yet. <U+0085>published``: the
     # readings part at the text both share, before the space), else the first of all;
     # a block YAML reads otherwise than an editor is never taken as it is
-    m = _YAML_BREAKS.search(block, at + 1) or _YAML_BREAKS.search(block)
-    return _break_said(block, m.start()) if m else None
+    first = _YAML_BREAKS.search(block, at + 1) or _YAML_BREAKS.search(block)
+    return _break_said(block, first.start()) if first else None
 
 
 def _outcome(text: str) -> tuple[bool, Any, yaml.YAMLError | None]:

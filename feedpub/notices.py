@@ -35,7 +35,7 @@ from .articles import (
 )
 from .errors import Notice, cut, likely_meant, shown_path, shown_text
 from .fastyaml import UNBUILT
-from .sanitize import clean_url
+from .sanitize import clean_url, masked_url, url_refusal
 
 #: The most keys of a file weighed as misspellings (each against every key of the format:
 #: a file of 10,000 keys of its own took 6 s).
@@ -451,24 +451,30 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
         if at is not None:
             used[at] = used.get(at, 0) + 1
         line = at + 1 if at is not None else start + 1
-        shown = _said(value, quoted=False)
-        if top == "images":
-            clean = clean_url(value)
-            if clean and not _IMAGE_URL.match(clean):
-                what = (f"{where} {shown} is on a host a feed may not name (a domain name "
-                        "is, cdn.example.com): the picture is left out of the feeds")  # fmt: skip
-            else:
-                what = (f"{where} {shown} is not an absolute http(s) URL: the picture is "
-                        "left out of the feeds; write the whole URL, https://…")  # fmt: skip
-        else:
-            what = (f"{where} {shown} is not an absolute http(s) URL: the related item is "
-                    "left out of the feeds; write the whole URL, https://…")  # fmt: skip
-        out.append(Notice(path, line, what))
+        out.append(Notice(path, line, _dropped_said(where, top, text)))
     if len(drops) > _DROPS_TOLD:  # (each sought over the lines: a hundred in a big file
         # took seconds)
         out.append(Notice(path, out[-1].line, f"and {len(drops) - _DROPS_TOLD} more URLs "
                           "left out of the feeds, as above"))  # fmt: skip
     return out
+
+
+def _dropped_said(where: str, top: str, text: str) -> str:
+    """What :func:`dropped_url` says of the URL ``text`` at ``where`` (under the key
+    ``top``): why it is left out, as an article's own ``webUrl`` is told when refused
+    for what it holds (:func:`feedpub.sanitize.url_refusal`: a user name or password,
+    an IPv6 address, a port, a character in the host), with what to write; a password
+    in it never said back (the build's output may go to a CI log or cron's mail)."""
+    shown = shown_text(cut(masked_url(text), 60))
+    what = "the picture" if top == "images" else "the related item"
+    if why := url_refusal(text):
+        return f"{where} {shown}: {what} is left out of the feeds, as the URL {shown_text(why)}"
+    clean = clean_url(text)
+    if top == "images" and clean and not _IMAGE_URL.match(clean):
+        return (f"{where} {shown} is on a host a feed may not name (a domain name is, "
+                "cdn.example.com): the picture is left out of the feeds")  # fmt: skip
+    return (f"{where} {shown} is not an absolute http(s) URL: {what} is left out of the "
+            "feeds; write the whole URL, https://…")  # fmt: skip
 
 
 def _value_after(line: str, key: str) -> str | None:

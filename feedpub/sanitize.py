@@ -386,9 +386,13 @@ def _url_or_refusal(value: str) -> tuple[str, bool]:
         # ("https://bank.example@evil.example/"): the W3C validator refuses it too
         bare = urlunsplit((parts.scheme, netloc.rpartition("@")[2], parts.path, parts.query,
                            parts.fragment))  # fmt: skip
+        # what to write: the URL without them, when that is taken; else what it holds
+        # besides ("https://user@e.com:99999/a": its port; the same scheme and host, so
+        # never refused as no URL at all)
+        also, refused = _url_or_refusal(bare)
+        then = f"; it also {also}" if refused else f", {bare}"
         return ("holds a user name or password (before its @): every reader would see "
-                f"them, and it can pass for another site's link; write it without them, "
-                f"{bare}"), True  # fmt: skip
+                f"them, and it can pass for another site's link; write it without them{then}"), True  # fmt: skip
     if "[" in netloc:  # an IPv6 address: no news link, and the W3C validator refuses it
         return _IPV6, True
     try:

@@ -1280,6 +1280,10 @@ def test_a_merge_separator_as_the_front_matters_first_line_is_told_as_such(befor
         ("https://user:pass@example.com/a", "webUrl 'https://***@example.com/a' holds a user "
          "name or password (before its @): every reader would see them, and it can pass for "
          "another site's link; write it without them, https://example.com/a"),
+        ("https://user@e.com:99999/a", "webUrl 'https://***@e.com:99999/a' holds a user "
+         "name or password (before its @): every reader would see them, and it can pass for "
+         "another site's link; write it without them; it also has the port 99999, which is "
+         "out of range: a port is a number up to 65535, or none (https takes 443)"),
         ("https://[::1]/a", "webUrl 'https://[::1]/a' has an IPv6 address for its host (in [ "
          "and ]), which feedpub does not take: write the site's domain name (or an IPv4 "
          "address)"),

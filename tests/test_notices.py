@@ -630,6 +630,42 @@ def test_an_image_on_a_host_a_feed_may_not_name_is_told_so() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (IMAGE, '- url: "https://img:hunter2@img.example.com/a.jpg"',
+         "a.txt:24: images[0].url https://***@img.example.com/a.jpg: the picture is left out "
+         "of the feeds, as the URL holds a user name or password (before its @): every reader "
+         "would see them, and it can pass for another site's link; write it without them, "
+         "https://img.example.com/a.jpg"),
+        (RELATED, 'webUrl: "https://bob:hunter2@r.example.com/"',
+         "a.txt:33: related[0].webUrl https://***@r.example.com/: the related item is left out "
+         "of the feeds, as the URL holds a user name or password (before its @): every reader "
+         "would see them, and it can pass for another site's link; write it without them, "
+         "https://r.example.com/"),
+        (RELATED, 'webUrl: "https://[::1]/x"',
+         "a.txt:33: related[0].webUrl https://[::1]/x: the related item is left out of the "
+         "feeds, as the URL has an IPv6 address for its host (in [ and ]), which feedpub does "
+         "not take: write the site's domain name (or an IPv4 address)"),
+        (RELATED, 'webUrl: "https://r.example.com:99999/x"',
+         "a.txt:33: related[0].webUrl https://r.example.com:99999/x: the related item is left "
+         "out of the feeds, as the URL has the port 99999, which is out of range: a port is a "
+         "number up to 65535, or none (https takes 443)"),
+        (RELATED, "webUrl: ftp://bob:hunter2@x.example/b",  # (not http(s): as before, masked)
+         "a.txt:33: related[0].webUrl ftp://***@x.example/b is not an absolute http(s) URL: the related item "
+         "is left out of the feeds; write the whole URL, https://…"),
+    ],
+)  # fmt: skip
+def test_a_dropped_url_refused_for_what_it_holds_is_told_why_without_its_password(
+    old: str, new: str, said: str
+) -> None:
+    """An absolute URL refused for a password, an IPv6 host or a port was told "not an
+    absolute http(s) URL ... write the whole URL", with its password (a CI log); now
+    the cause and what to write, as an article's own webUrl is told."""
+    data = _edited(old, new)
+    assert [str(n) for n in dropped_url("a.txt", data, _dropped(data))] == [said]
+
+
 def test_a_dropped_url_is_not_told_again_when_its_article_is_rendered_again(
     write_config: Callable[..., Path], seeds_dir: Path
 ) -> None:

@@ -399,6 +399,34 @@ def test_a_control_that_parts_lines_is_a_line_break_never_nothing(part: str) -> 
     assert clean_text("Word&#110;Break&#x1fA;") == "WordnBreak\u01fa"  # (others: as HTML)
 
 
+def test_unicodes_line_and_paragraph_separators_are_a_line_and_a_paragraph_break() -> None:
+    """YAML's ``\\L`` and ``\\P`` (U+2028, U+2029; or the characters pasted into a quoted
+    value) were kept raw: an excerpt of three paragraphs was one ``<p>`` with no ``<br>``,
+    one line in every reader. Now a line break and a paragraph break, as ``\\n`` and
+    ``\\n\\n`` are; a space in a title. U+0085 stays the "…" it is mojibake of."""
+    from feedpub.formats.items import excerpt_html
+
+    text = (
+        '---\ntitle: "Breaking\\Lnews\u2029now"\n'
+        'excerpt: "Para one\\Lpara two\\P\\Ppara three\u2028four \\N five"\n'
+        'webUrl: "https://e.com/a"\npublishedDateTime: 2024-01-01\npublished: true\n---\n'
+    )
+    a = load_article("a.txt", text.encode(), UTC)
+    assert a.title == "Breaking news now"
+    assert a.excerpt == "Para one\npara two\n\n\n\npara three\nfour … five"
+    assert excerpt_html(a.excerpt) == (
+        "<p>Para one<br>\npara two</p>\n<p>para three<br>\nfour … five</p>"
+    )
+    for text, one, many in [
+        ("Zürich\u2028Genf", "Zürich Genf", "Zürich\nGenf"),
+        ("Zürich\u2029Genf", "Zürich Genf", "Zürich\n\nGenf"),
+        ("\u2029Zürich\u2028", "Zürich", "Zürich"),
+        ("a&#8232;b&#x2029;c", "a b c", "a\nb\n\nc"),  # (as references too)
+    ]:
+        assert clean_text(text, single_line=True) == one, text
+        assert clean_text(text) == many, text
+
+
 def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:
     data = b"\xef\xbb\xbf" + make(tmp_path, title="Caf\xc3\xa9").replace(b"\n", b"\r\n")
     assert load_article("x.txt", data, UTC).title == "Café"

@@ -118,6 +118,8 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
     if value is not None and type(value) is not int and _number(value) is None:
         found.append(("quality", f"quality: {_said(value)} is not a number: the article has no "
                       "quality, and a feed with min_quality leaves it out"))  # fmt: skip
+    if "originalUrl" in d and (said := _web_url_passed_over(d)):
+        found.append(("webUrl", said))
     title = d.get("title")
     if (type(title) is str and len(title) > 1 and title[0] in _CURLY[0]
             and title[-1] in _CURLY[1]
@@ -133,6 +135,22 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
                  for key, message in found]  # fmt: skip
     return [Notice(path, lines.get(key, 1) + below.get(message, 0), message)
             for key, message in found]  # fmt: skip
+
+
+def _web_url_passed_over(d: dict[str, Any]) -> str | None:
+    """What to say of a published article whose ``webUrl`` is refused for what it holds
+    (:func:`feedpub.sanitize.url_refusal`), so that its ``originalUrl`` is its link and
+    its id in the feeds: an article without one is rejected for it, with the same words;
+    None when there is nothing to say (a draft, a webUrl taken, missing, or no absolute
+    http(s) URL at all, where the originalUrl is the one given)."""
+    web, original = d.get("webUrl"), d.get("originalUrl")
+    if (d.get("published") is not True or not isinstance(web, str) or clean_url(web)
+            or not (why := url_refusal(web)) or not (url := clean_url(original))):  # fmt: skip
+        return None
+    return (
+        f"webUrl {shown_text(cut(masked_url(web), 100))}: the feeds link the article by "
+        f"its originalUrl, {shown_text(url)}, as the webUrl {shown_text(why)}"
+    )
 
 
 def _lines_of_keys(data: bytes, keys: set[str]) -> dict[str, int]:

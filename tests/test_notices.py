@@ -715,3 +715,63 @@ def test_a_cut_key_beside_the_one_it_means_is_told(key: str, meant: str) -> None
     [message] = [n.message for n in _notices("a.txt", data)]
     assert message.startswith(f"{key} is not a key feedpub reads: {meant}, at line ")
     assert message.endswith(", is the one read: remove one of them")
+
+
+WEB_URL = (
+    'webUrl: "https://thenextweb.com/artificial-intelligence/2020/05/19/microsoft-just-built-'
+    'one-of-the-top-five-most-powerful-supercomputers-on-the-planet/"'
+)
+PASSED_OVER = (
+    "webUrl https://***@thenextweb.com/a: the feeds link the article by its originalUrl, "
+    "https://thenextweb.com/orig, as the webUrl holds a user name or password (before its "
+    "@): every reader would see them, and it can pass for another site's link; write it "
+    "without them, https://thenextweb.com/a"
+)
+
+
+def test_a_refused_web_url_passed_over_for_the_original_url_is_told_at_its_line(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """A webUrl refused for what it holds (a password) beside an originalUrl: the
+    article was published under the originalUrl without a word, though the README says
+    such a refusal is told; now at the webUrl's line, once, its password masked."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")
+    (seeds_dir / SEED).write_bytes(_edited(WEB_URL, 'webUrl: "https://bob:hunter2@thenextweb.com/a"\n'
+                                           'originalUrl: "https://thenextweb.com/orig"'))  # fmt: skip
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    assert (code, err) == (0, f"content/{SEED}:6: {PASSED_OVER}\n")
+    assert "hunter2" not in err
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # said once
+    feed = (cfg.parent / "feeds" / "azure.rss").read_text(encoding="utf-8")
+    assert "<link>https://thenextweb.com/orig</link>" in feed and "hunter2" not in feed
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        'webUrl: "https://bob:pw@thenextweb.com/a"\noriginalUrl: "https://thenextweb.com/orig"',
+        'webUrl: "https://[::1]/a"\noriginalUrl: "https://thenextweb.com/orig"',
+        'webUrl: "/a"\noriginalUrl: "https://thenextweb.com/orig"',  # (no URL: the other)
+        'webUrl: ""\noriginalUrl: "https://thenextweb.com/orig"',
+        'originalUrl: "https://thenextweb.com/orig"',
+        'webUrl: "https://thenextweb.com/a"\noriginalUrl: "https://bob:pw@thenextweb.com/o"',
+    ],
+)
+@pytest.mark.parametrize("published", ["true", "false"])
+def test_only_a_published_web_url_refused_for_what_it_holds_is_told(
+    new: str, published: str
+) -> None:
+    data = _edited(WEB_URL, new).replace(b"published: true", f"published: {published}".encode())
+    told = [n.message for n in _notices("a.txt", data)]
+    if published == "true" and "@" in new.split("\n")[0]:
+        assert told == [PASSED_OVER]
+    elif published == "true" and "::1" in new:
+        assert told == [
+            "webUrl https://[::1]/a: the feeds link the article by its originalUrl, "
+            "https://thenextweb.com/orig, as the webUrl has an IPv6 address for its host (in "
+            "[ and ]), which feedpub does not take: write the site's domain name (or an IPv4 "
+            "address)"
+        ]
+    else:
+        assert told == []

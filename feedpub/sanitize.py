@@ -403,6 +403,15 @@ def _url_or_refusal(value: str) -> tuple[str, bool]:
                 f"them, and it can pass for another site's link; write it without them{then}"), True  # fmt: skip
     if "[" in netloc:  # an IPv6 address: no news link, and the W3C validator refuses it
         return _IPV6, True
+    if (
+        ":" in netloc
+        and "@" in value.partition("//")[2]
+        and not netloc.rpartition(":")[2].isdigit()
+    ):
+        # a password that holds "/", "?" or "#" ("https://bob:pa/ss@e.com/a"): the host ends
+        # there, and the password reads as its port; never said back, nor taken for one
+        return ("holds what reads as a user name and a password (a ':' in its host, an '@' "
+                "after it): every reader would see them; write it without them"), True  # fmt: skip
     try:
         if not netloc.isascii():
             netloc = _idna(netloc)

@@ -1325,6 +1325,12 @@ def test_a_merge_separator_as_the_front_matters_first_line_is_told_as_such(befor
         ("https://e.com\\e|x/a", "webUrl 'https://e.com\\x1b|x/a' has '|' in its host "
          "('e.com|x'), which no host holds: write the site's domain name as it is, without it"),
         ("/a/relative", "no usable webUrl or originalUrl: give an absolute http(s) URL"),
+        # a password with a "/", "?", "#" or a space ends the host there: it read as the
+        # port ("has the port 'hunter2'"), said back in the message
+        *((f"https://bob:{pw}@e.com/a", "webUrl 'https://***@e.com/a' holds what reads as a "
+           "user name and a password (a ':' in its host, an '@' after it): every reader "
+           "would see them; write it without them")
+          for pw in ("hunter2/x", "pa?ss", "pa#ss", "my secret/x")),
     ],
 )  # fmt: skip
 def test_an_absolute_url_refused_is_told_why(url: str, said: str) -> None:

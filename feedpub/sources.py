@@ -501,7 +501,7 @@ class Found:
         self.files = sorted(files, key=_FOLDER)
         #: notes on what was left out on purpose (a link out of the content folder, a
         #: file that vanished since its folder was listed), sorted
-        self.skipped = sorted(skipped)
+        self.skipped = sorted(set(skipped))  # (two globs may list one folder: said once)
         #: what the globs match but cannot be used, sorted: a folder that cannot be
         #: listed, a symbolic link that loops or leads nowhere, a file that cannot even
         #: be looked at

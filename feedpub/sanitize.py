@@ -41,11 +41,6 @@ _SPACES = re.compile(f"[{_BREAKING}]+")
 #: a line break (so a space in a text of one line), never taken out with nothing
 #: between the words it parted ("Word\vBreak" was "WordBreak").
 _SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1f]")
-#: Unicode's own line and paragraph separators (U+2028, U+2029; YAML's ``\L`` and ``\P``,
-#: or pasted from Word or a web page into a quoted value), which no reader shows as one:
-#: a line break and a paragraph break, as ``\n`` and ``\n\n`` are (so a space in a text
-#: of one line). (U+0085 is mojibake of Windows-1252's "…", which ftfy makes it.)
-_UNICODE_BREAKS = re.compile("[\u2028\u2029]")
 #: A character reference to one of them (``&#11;``, ``&#x1F;``), which HTML decodes to
 #: nothing (a control it refuses), as a CMS writes Word's line break in an export.
 _SEPARATOR_REFERENCE = re.compile(
@@ -146,7 +141,9 @@ def clean_text(
     no-break, typographic and ideographic spaces, :data:`_BREAKING`); in a text
     of many lines (an excerpt), each line break is a ``\n`` (``\r\n`` and ``\r``, as
     a CMS on Windows writes them, too: as XML and HTML read them; U+2028 too, and
-    U+2029 a paragraph break, ``\n\n``: :data:`_UNICODE_BREAKS`).
+    U+2029 a paragraph break, ``\n\n``: Unicode's own line and paragraph separators,
+    YAML's ``\\L`` and ``\\P``, which no reader shows as one; U+0085 is mojibake of
+    Windows-1252's "…", which ftfy makes it).
     The result is never cleaned again (that would decode a second time).
 
     With ``markup``, the value is HTML (its references are part of the markup, and
@@ -161,7 +158,7 @@ def clean_text(
     if "\x1b" in value:  # a terminal escape (``\e[31m``, ``\e]0;title\a``): taken out
         value = _ESCAPE.sub("", value)
     if not value.isascii():
-        if _UNICODE_BREAKS.search(value):  # (a line break to bidi's closing and to ftfy too)
+        if "\u2028" in value or "\u2029" in value:  # (a line break to bidi's closing, to ftfy)
             value = value.replace("\u2028", "\n").replace("\u2029", "\n\n")
         if "\x9b" in value or "\x9d" in value or "\x90" in value:  # (``\x9b31m``)
             value = _C1_ESCAPE.sub("", value)

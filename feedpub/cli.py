@@ -87,6 +87,10 @@ now_option = click.option(
 
 
 def _load(config_path: str) -> Config:
+    if not config_path:  # (-c "$CONFIG" with CONFIG unset: "cannot read: Is a directory")
+        click.echo("feedpub: -c is empty: give the path of a config.toml (by default "
+                   "./config.toml)", err=True)  # fmt: skip
+        raise SystemExit(EXIT_USAGE)
     try:
         return load_config(config_path)
     except ConfigError as e:

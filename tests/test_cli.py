@@ -131,6 +131,12 @@ def test_preview_of_a_topic_a_feed_names_but_no_article_has_yet_is_empty_not_unk
     # misspelt, it is suggested like an article's topic
     code, _, err = run("preview", "Robotix", "-c", str(cfg), "--now", NOW)
     assert code == 2 and "no feed or topic named 'Robotix'" in err and "Robotics" in err, err
+    # the feed that names it is not what it may be a slip for ("Did you mean: machines?")
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("[feeds.machines]", "[feeds.robotic]"),
+                   encoding="utf-8")  # fmt: skip
+    code, _, err = run("preview", "robotics", "-c", str(cfg), "--now", NOW)
+    assert (code, err) == (0, "feedpub: topic 'robotics' is configured (feeds.robotic) but no "
+                              "published article has it yet.\n")  # fmt: skip
     # a topic misspelt in config.toml (the notice of a feed written empty says to preview
     # it): what it may be a slip for
     cfg = write_config(
@@ -172,6 +178,14 @@ def test_preview_of_a_feed_with_archive_pages_prints_what_build_writes(tmp_path:
         written = (tmp_path / "feeds" / f"all.{fmt}").read_bytes()
         assert (code, err) == (0, "") and b'rel="prev-archive"' in written
         assert out.encode() == written
+
+
+@pytest.mark.parametrize("command", [["build"], ["list"], ["preview", "azure"]])
+def test_an_empty_config_option_is_said_so(command: list[str]) -> None:
+    """``-c "$CONFIG"`` with CONFIG unset was told "cannot read: Is a directory"."""
+    code, _, err = run(*command, "-c", "")
+    assert (code, err) == (2, "feedpub: -c is empty: give the path of a config.toml (by "
+                              "default ./config.toml)\n")  # fmt: skip
 
 
 def test_list_shows_every_feed(cfg: Path) -> None:

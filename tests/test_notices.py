@@ -487,6 +487,31 @@ def test_a_feed_written_empty_by_a_topic_no_article_has_is_told_once(
     assert err.count("written empty") == 1 and "and a quality of 95 or more" in err, err
 
 
+def test_a_site_where_no_article_is_published_is_told_why_once(tmp_path: Path) -> None:
+    """A Jekyll site's posts (layout, title, date, tags: no published key) are drafts
+    here: every feed was written empty, the one of every topic too, exit 0, without a
+    word (the notice of a feed written empty left out the feeds of every topic). One
+    line now, at the feed of every topic, saying what publishes; the feeds of topics
+    are not told besides (that is why)."""
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2024-01-01-hello.md").write_text(
+        "---\nlayout: post\ntitle: Hello\ndate: 2024-01-01 10:00:00 +0000\ntags: [a]\n---\nBody\n",
+        encoding="utf-8",
+    )
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[site]\ntitle = "T"\nlink = "https://example.com/"\nfeeds_url = '
+                   '"https://example.com/feeds/"\ncontent = ["_posts/*.md"]\n[feeds.all]\n'
+                   'title = "All"\ntopics = ["*"]\n[feeds.a]\ntitle = "A"\ntopics = ["a"]\n',
+                   encoding="utf-8")  # fmt: skip
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    assert (code, err) == (0, f"{cfg}:8: feeds.all: written empty: no article is published by "
+                              "now: an article is published by published: true (the YAML "
+                              "boolean: a post without it, as Jekyll's are, is a draft here), "
+                              "with a webUrl and a publishedDateTime not after now (feedpub "
+                              "build -v counts the files read)\n")  # fmt: skip
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # written before
+
+
 def test_many_feeds_written_empty_are_told_in_one_line(
     write_config: Callable[..., Path], seeds_dir: Path
 ) -> None:

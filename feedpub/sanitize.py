@@ -54,22 +54,22 @@ _CLEAN_LINE = re.compile(f"(?!\\s){_WORD_RUN}(?: {_WORD_RUN})*(?<!\\s)\\Z")
 #: have them: a control sequence (``ESC [``, parameter bytes 0x30 to 0x3F, intermediate
 #: bytes 0x20 to 0x2F, a final byte 0x40 to 0x7E: ``\e[31m``, ``\e[?25l``, ``\e[200~``),
 #: an operating system command or a device control string up to its terminator (BEL or
-#: ``ESC \``: ``\e]0;title\a``, a hyperlink ``\e]8;;url\e\\``). (ftfy takes out only
-#: ``ESC [`` with digits and a letter: the rest was shown, "[?25lHidden", "]0;title";
-#: an ESC alone, as ``escape\e null``, it takes out alone, as before.)
+#: ``ESC \``: ``\e]0;title\a``, a hyperlink ``\e]8;;url\e\\``), a character set chosen
+#: (``\e(B``, as ``tput sgr0`` writes it), the cursor saved or restored (``\e7``,
+#: ``\e8``). (ftfy takes out only ``ESC [`` with digits and a letter: the rest was
+#: shown, "[?25lHidden", "]0;title"; an ESC before anything else, as ``escape\e null``,
+#: it takes out alone, as before.)
 _ESCAPE = re.compile(
-    r"\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|[]PX^_][^\x07\x1b]*(?:\x07|\x1b\\))"
+    r"\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|[]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)"
+    r"|[()*+][\x30-\x7e]|[78])"
 )
-#: The same written with C1 controls, where it cannot be mojibake of Windows-1252 text
-#: (which reads U+009B as "›", U+009C as "œ", and has no U+009D or U+0090): a control
-#: sequence of U+009B with one parameter byte at least (``\x9b31m``; ``Home\x9bNews``
-#: and ``Tips\x9b\x9bMore`` are breadcrumbs, "›"), an operating system command of
-#: U+009D numbered as xterm's are (``\x9d0;title\x9c``), a device control string of
-#: U+0090, each up to its terminator.
-_C1_ESCAPE = re.compile(
-    r"\x9b[\x30-\x3f]+[\x20-\x2f]*[\x40-\x7e]"
-    r"|\x9d[0-9]+;[^\x07\x9c\x1b]*(?:\x07|\x9c|\x1b\\)|\x90[^\x07\x9c\x1b]*\x9c"
-)
+#: The colour and the cursor's showing written with the one-character introducer
+#: U+009B, as a terminal's output pasted may hold them (``\x9b31m``, ``\x9b1;38;5;208m``,
+#: ``\x9b?25l``), and nothing else: U+009B is also the "›" of Windows-1252 mojibake,
+#: before a letter or a digit ("Home\x9bNews", German ›quotes‹, "Page\x9b2nd"), whose
+#: text must stay. (Other C1 controls are UTF-8's own continuation bytes, U+0090 and
+#: U+009C in Hebrew, Russian and Japanese mojibake: left to ftfy.)
+_C1_ESCAPE = re.compile(r"\x9b(?:[0-9;:]*m|\?[0-9;]*[hl])")
 
 
 @functools.cache
@@ -159,8 +159,9 @@ def clean_text(
         value = _ESCAPE.sub("", value)
     if not value.isascii():
         if "\u2028" in value or "\u2029" in value:  # (a line break to bidi's closing, to ftfy)
-            value = value.replace("\u2028", "\n").replace("\u2029", "\n\n")
-        if "\x9b" in value or "\x9d" in value or "\x90" in value:  # (``\x9b31m``)
+            value = (value.replace("\u2028\n", "\n").replace("\u2029\n", "\n\n")
+                     .replace("\u2028", "\n").replace("\u2029", "\n\n"))  # fmt: skip
+        if "\x9b" in value:  # (a colour, ``\x9b31m``)
             value = _C1_ESCAPE.sub("", value)
         nfc = unicodedata.normalize("NFC", value)
         # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair.
@@ -400,11 +401,7 @@ def _url_or_refusal(value: str) -> tuple[str, bool]:
                 f"them, and it can pass for another site's link; write it without them{then}"), True  # fmt: skip
     if "[" in netloc:  # an IPv6 address: no news link, and the W3C validator refuses it
         return _IPV6, True
-    if (
-        ":" in netloc
-        and "@" in value.partition("//")[2]
-        and not netloc.rpartition(":")[2].isdigit()
-    ):
+    if ":" in netloc and "@" in value.partition("//")[2] and not _port_ok(netloc):
         # a password that holds "/", "?" or "#" ("https://bob:pa/ss@e.com/a"): the host ends
         # there, and the password reads as its port; never said back, nor taken for one
         return ("holds what reads as a user name and a password (a ':' in its host, an '@' "
@@ -445,6 +442,13 @@ def _url_or_refusal(value: str) -> tuple[str, bool]:
     return url, False
 
 
+def _port_ok(netloc: str) -> bool:
+    """Whether ``netloc`` (with a ":") ends with a port a URL may have: ASCII digits up
+    to 65535, or none (``e.com:``, the scheme's own)."""
+    written = netloc.rpartition(":")[2]
+    return not written or (written.isascii() and written.isdigit() and int(written) <= 65535)
+
+
 _IPV6 = ("has an IPv6 address for its host (in [ and ]), which feedpub does not take: "
          "write the site's domain name (or an IPv4 address)")  # fmt: skip
 
@@ -453,14 +457,21 @@ _IPV6 = ("has an IPv6 address for its host (in [ and ]), which feedpub does not 
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:)?(/*|\\*)(.*)@")
 
 
+#: What ``urlsplit`` takes out of a URL wherever it stands: tabs and line breaks.
+_URL_BLANKS = {9: None, 10: None, 13: None}
+
+
 def masked_url(url: str) -> str:
     """``url`` as a message says it back: a password in it (what stands before an "@"
     with a ":" in it, or before an "@" with no "/") as ``***``. The message may go to
-    cron's mail; a ``/@name`` path stays as written."""
-    m = _USERINFO.match(url)
+    cron's mail; a ``/@name`` path stays as written. A password is looked for as a URL
+    is read (its references decoded, ``&#64;`` an "@"; tabs and line breaks out), so that
+    none is said back for the way it was written."""
+    read = _FORBIDDEN.sub("", unescape_attribute(url)).translate(_URL_BLANKS)
+    m = _USERINFO.match(read)
     if m is None or ("/" in m[3] and ":" not in m[3]):
-        return url
-    return f"{m[1] or ''}{m[2]}***@{url[m.end() :]}"
+        return url  # (no password: as written, what an editor looks for)
+    return f"{m[1] or ''}{m[2]}***@{read[m.end() :]}"
 
 
 @functools.lru_cache(maxsize=4096)  # a site's host, in every URL to it

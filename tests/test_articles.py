@@ -422,6 +422,8 @@ def test_unicodes_line_and_paragraph_separators_are_a_line_and_a_paragraph_break
         ("Zürich\u2029Genf", "Zürich Genf", "Zürich\n\nGenf"),
         ("\u2029Zürich\u2028", "Zürich", "Zürich"),
         ("a&#8232;b&#x2029;c", "a b c", "a\nb\n\nc"),  # (as references too)
+        # one before a line break (YAML keeps it at a wrapped line's end): the break alone
+        ("Zürich\u2028\nGenf", "Zürich Genf", "Zürich\nGenf"),
     ]:
         assert clean_text(text, single_line=True) == one, text
         assert clean_text(text) == many, text
@@ -580,14 +582,24 @@ def test_clean_text_repairs_mojibake_and_strips_forbidden_characters() -> None:
         # and so does one written with the C1 CSI, U+009B (ftfy would read it as "›"),
         # whatever ECMA-48 parameters it has, or with U+009D (an OSC) or U+0090 (a DCS)
         ("\x9b31mAlert\x9b0m: storm", "Alert: storm"),
-        ("\x9b1;38:5:208m\x9b?25lOrange\x9b0m \x9b2J\x9b1;1Hnow", "Orange now"),
-        ("\x9d0;pwned\x9cC1 OSC title, \x90qDCS\x9cdone", "C1 OSC title, done"),
+        ("\x9b1;38:5:208m\x9b?25lOrange\x9b0m now", "Orange now"),
+        ("\x1b[1mBold\x1b(B\x1b[m title \x1b7saved\x1b8", "Bold title saved"),  # (tput sgr0)
         # a U+009B with no parameter is the "›" it is mojibake of (a breadcrumb, German
         # quotes): no letter of the text after it goes; U+0085 is the "…"
         ("Home \x9b News \x9b", "Home › News ›"),
         (
             "Home\x9bNews\x9bSport, It\x92s \x9bWort\x8b, Tips\x9b\x9bMore",
             "Home›News›Sport, It’s ›Wort‹, Tips››More",
+        ),
+        (
+            "Chapter\x9b1A: Page\x9b2nd edition, \x9b5$ off, \x9b3D",
+            "Chapter›1A: Page›2nd edition, ›5$ off, ›3D",
+        ),
+        # U+0090 and U+009C are UTF-8's continuation bytes: Hebrew, Russian, Japanese
+        # mojibake, repaired whole (a rule for C1 device strings ate them)
+        (
+            "אל תלך שלום, Агентство Москва, 名古屋で日本".encode().decode("latin-1"),
+            "אל תלך שלום, Агентство Москва, 名古屋で日本",
         ),
         ("Wait\x85", "Wait…"),
     ],
@@ -1302,6 +1314,13 @@ def test_a_merge_separator_as_the_front_matters_first_line_is_told_as_such(befor
     )
 
 
+def test_an_empty_port_before_an_at_in_the_path_is_no_password() -> None:
+    """``https://medium.com:/@alice/post`` (an empty port, RFC 3986's the scheme's own,
+    and an "@" in the path) was refused as a user name and a password for an hour."""
+    assert clean_url("https://medium.com:/@alice/post") == "https://medium.com/@alice/post"
+    assert clean_url("https://e.com:/a?mail=a@b.c") == "https://e.com/a?mail=a@b.c"
+
+
 @pytest.mark.parametrize(
     ("url", "said"),
     [
@@ -1330,7 +1349,11 @@ def test_a_merge_separator_as_the_front_matters_first_line_is_told_as_such(befor
         *((f"https://bob:{pw}@e.com/a", "webUrl 'https://***@e.com/a' holds what reads as a "
            "user name and a password (a ':' in its host, an '@' after it): every reader "
            "would see them; write it without them")
-          for pw in ("hunter2/x", "pa?ss", "pa#ss", "my secret/x")),
+          for pw in ("hunter2/x", "pa?ss", "pa#ss", "my secret/x", "20240101/x")),
+        # an "@" written as a reference: masked as the URL is read
+        ("https://bob:s3cret&#64;e.com/a", "webUrl 'https://***@e.com/a' holds a user name or "
+         "password (before its @): every reader would see them, and it can pass for another "
+         "site's link; write it without them, https://e.com/a"),
     ],
 )  # fmt: skip
 def test_an_absolute_url_refused_is_told_why(url: str, said: str) -> None:

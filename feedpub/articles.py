@@ -1354,20 +1354,16 @@ def _kind(d: dict[str, Any], tz: tzinfo) -> str:
     return kind.strip().lower() if isinstance(kind, str) and kind.strip() else "article"
 
 
-#: What a terminal escape begins with (:func:`feedpub.sanitize.clean_text` takes it out).
-_ESCAPES_START = ("\x1b", "\x9b", "\x9d", "\x90")
-
-
 def _has_text(d: dict[str, Any], key: str, **kw: Any) -> bool:
     """Whether ``_text(d, key, **kw)`` is not empty (raising what it raises), without
     cleaning when the answer is plain: a letter or digit outside any character
     reference survives every step of :func:`clean_text`, but in a terminal escape,
-    which is removed with its digits and letter (``"\\e[31m"`` or ``"\\x9b31m"``
-    after a no-break space is no text at all). A reference never gives one:
-    html.unescape gives nothing for ``&#27;``. (Titles such as ``At&amp;t`` are common, and cleaning one
+    which ftfy removes with its digits and letter (``"\\e[31m"`` after a no-break
+    space is no text at all). A reference never gives one: html.unescape gives
+    nothing for ``&#27;``. (Titles such as ``At&amp;t`` are common, and cleaning one
     may need ftfy, whose import costs a process 40 ms.)"""
     value = d.get(key)
-    if isinstance(value, str) and not any(c in value for c in _ESCAPES_START):
+    if isinstance(value, str) and "\x1b" not in value:
         plain = _REFERENCE.sub("", value) if "&" in value else value
         if _WORD.search(plain):
             return True

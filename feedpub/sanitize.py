@@ -63,13 +63,10 @@ _ESCAPE = re.compile(
     r"\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|[]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)"
     r"|[()*+][\x30-\x7e]|[78])"
 )
-#: The colour and the cursor's showing written with the one-character introducer
-#: U+009B, as a terminal's output pasted may hold them (``\x9b31m``, ``\x9b1;38;5;208m``,
-#: ``\x9b?25l``), and nothing else: U+009B is also the "›" of Windows-1252 mojibake,
-#: before a letter or a digit ("Home\x9bNews", German ›quotes‹, "Page\x9b2nd"), whose
-#: text must stay. (Other C1 controls are UTF-8's own continuation bytes, U+0090 and
-#: U+009C in Hebrew, Russian and Japanese mojibake: left to ftfy.)
-_C1_ESCAPE = re.compile(r"\x9b(?:[0-9;:]*m|\?[0-9;]*[hl])")
+#: A line or paragraph separator (U+2028, U+2029), with the line break after it, if any
+#: (YAML keeps one at a wrapped line's end): one line break, or a paragraph's.
+_UNICODE_LINE = re.compile("\u2028(?:\r\n|\r|\n)?")
+_UNICODE_PARAGRAPH = re.compile("\u2029(?:\r\n|\r|\n)?")
 
 
 @functools.cache
@@ -159,10 +156,7 @@ def clean_text(
         value = _ESCAPE.sub("", value)
     if not value.isascii():
         if "\u2028" in value or "\u2029" in value:  # (a line break to bidi's closing, to ftfy)
-            value = (value.replace("\u2028\n", "\n").replace("\u2029\n", "\n\n")
-                     .replace("\u2028", "\n").replace("\u2029", "\n\n"))  # fmt: skip
-        if "\x9b" in value:  # (a colour, ``\x9b31m``)
-            value = _C1_ESCAPE.sub("", value)
+            value = _UNICODE_PARAGRAPH.sub("\n\n", _UNICODE_LINE.sub("\n", value))
         nfc = unicodedata.normalize("NFC", value)
         # ftfy normalises, then looks again: composing "e" and U+0301 can make a pair.
         # Else what ftfy would do to it: nothing but NFC (tests/test_fastpath.py).
@@ -387,6 +381,9 @@ def _url_or_refusal(value: str) -> tuple[str, bool]:
     netloc = parts.netloc
     if not any(c.isalnum() for c in parts.hostname):
         return "", True  # no host at all ("https://./")
+    after = value.translate(_URL_BLANKS).partition("//")[2]  # (urlsplit drops them)
+    if "@" in netloc and "@" in parts.path + parts.query + parts.fragment:
+        return _USERINFO_SAID, True  # (a password with an "@" in it: where it ends, unknown)
     if "@" in netloc:
         # a user name, the oldest trick to make a URL look like another site's
         # ("https://bank.example@evil.example/"): the W3C validator refuses it too
@@ -401,25 +398,24 @@ def _url_or_refusal(value: str) -> tuple[str, bool]:
                 f"them, and it can pass for another site's link; write it without them{then}"), True  # fmt: skip
     if "[" in netloc:  # an IPv6 address: no news link, and the W3C validator refuses it
         return _IPV6, True
-    if ":" in netloc and "@" in value.partition("//")[2] and not _port_ok(netloc):
+    if ":" in netloc and "@" in after and (not _port_ok(netloc) or _odd(netloc)):
         # a password that holds "/", "?" or "#" ("https://bob:pa/ss@e.com/a"): the host ends
         # there, and the password reads as its port; never said back, nor taken for one
-        return ("holds what reads as a user name and a password (a ':' in its host, an '@' "
-                "after it): every reader would see them; write it without them"), True  # fmt: skip
+        return _USERINFO_SAID, True
     try:
         if not netloc.isascii():
             netloc = _idna(netloc)
     except UnicodeError:
         return (f"has a host IDNA cannot encode ({parts.hostname!r}: a label empty, or "
                 "over 63 characters): write the site's domain name"), True  # fmt: skip
-    if odd := [c for c in " <>\"'`\\{}|^" if c in netloc]:
+    if odd := _odd(netloc):
         said = "a space" if odd[0] == " " else repr(odd[0])
         return (f"has {said} in its host ({parts.netloc!r}), which no host holds: write "
                 "the site's domain name as it is, without it"), True  # fmt: skip
     try:
         port = parts.port
     except ValueError:  # a port that is not a number, or out of range
-        written = netloc.rpartition(":")[2]
+        written = netloc.partition(":")[2]  # (as urllib reads it: after the first ":")
         if written.isascii() and written.isdigit():
             return (f"has the port {written}, which is out of range: a port is a number "
                     f"up to 65535, or none ({scheme} takes {_DEFAULT_PORT[scheme]})"), True  # fmt: skip
@@ -443,10 +439,22 @@ def _url_or_refusal(value: str) -> tuple[str, bool]:
 
 
 def _port_ok(netloc: str) -> bool:
-    """Whether ``netloc`` (with a ":") ends with a port a URL may have: ASCII digits up
-    to 65535, or none (``e.com:``, the scheme's own)."""
-    written = netloc.rpartition(":")[2]
-    return not written or (written.isascii() and written.isdigit() and int(written) <= 65535)
+    """Whether ``netloc`` (with a ":") has a port a URL may have, after its first ":" as
+    urllib reads it: ASCII digits up to 65535, or none (``e.com:``, the scheme's own)."""
+    written = netloc.partition(":")[2]
+    return not written or (written.isascii() and written.isdigit() and len(written) <= 5
+                           and int(written) <= 65535)  # fmt: skip
+
+
+def _odd(netloc: str) -> list[str]:
+    """The characters of ``netloc`` that no host holds, in the order looked for."""
+    return [c for c in " <>\"'`\\{}|^" if c in netloc]
+
+
+_USERINFO_SAID = (
+    "holds what reads as a user name and a password (a ':' in its host, an '@' after it): "
+    "every reader would see them; write it without them"
+)
 
 
 _IPV6 = ("has an IPv6 address for its host (in [ and ]), which feedpub does not take: "

@@ -424,6 +424,7 @@ def test_unicodes_line_and_paragraph_separators_are_a_line_and_a_paragraph_break
         ("a&#8232;b&#x2029;c", "a b c", "a\nb\n\nc"),  # (as references too)
         # one before a line break (YAML keeps it at a wrapped line's end): the break alone
         ("Zürich\u2028\nGenf", "Zürich Genf", "Zürich\nGenf"),
+        ("Zürich\u2028\r\nGenf\u2029\r\nBern", "Zürich Genf Bern", "Zürich\nGenf\n\nBern"),
     ]:
         assert clean_text(text, single_line=True) == one, text
         assert clean_text(text) == many, text
@@ -579,14 +580,16 @@ def test_clean_text_repairs_mojibake_and_strips_forbidden_characters() -> None:
         ("\x1b]0;pwned title\x07OSC title", "OSC title"),
         ("Excerpt \x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x07 here", "Excerpt click here"),
         ("saved \x1bPqDCS\x1b\\done", "saved done"),
-        # and so does one written with the C1 CSI, U+009B (ftfy would read it as "›"),
-        # whatever ECMA-48 parameters it has, or with U+009D (an OSC) or U+0090 (a DCS)
-        ("\x9b31mAlert\x9b0m: storm", "Alert: storm"),
-        ("\x9b1;38:5:208m\x9b?25lOrange\x9b0m now", "Orange now"),
         ("\x1b[1mBold\x1b(B\x1b[m title \x1b7saved\x1b8", "Bold title saved"),  # (tput sgr0)
-        # a U+009B with no parameter is the "›" it is mojibake of (a breadcrumb, German
-        # quotes): no letter of the text after it goes; U+0085 is the "…"
+        # a U+009B is the "›" it is mojibake of (a breadcrumb, German quotes), or a byte of
+        # UTF-8 mojibake (ớ is E1 BB 9B, 💛 F0 9F 92 9B): ftfy's, whatever follows it (two
+        # rules for the one-character CSI, \x9b31m, ate real letters: "sớm", "💛my")
         ("Home \x9b News \x9b", "Home › News ›"),
+        ("\x9b31mAlert, Home\x9bmusic", "›31mAlert, Home›music"),
+        (
+            "Về nhà sớm, I 💛my cat".encode().decode("latin-1"),
+            "Về nhà sớm, I 💛my cat",
+        ),
         (
             "Home\x9bNews\x9bSport, It\x92s \x9bWort\x8b, Tips\x9b\x9bMore",
             "Home›News›Sport, It’s ›Wort‹, Tips››More",
@@ -1319,6 +1322,13 @@ def test_an_empty_port_before_an_at_in_the_path_is_no_password() -> None:
     and an "@" in the path) was refused as a user name and a password for an hour."""
     assert clean_url("https://medium.com:/@alice/post") == "https://medium.com/@alice/post"
     assert clean_url("https://e.com:/a?mail=a@b.c") == "https://e.com/a?mail=a@b.c"
+    # a port of more digits than Python converts, before an "@": refused, never raised
+    assert clean_url("https://e.com:" + "1" * 5000 + "/a@b") is None
+    # a line break or a tab between the slashes (urlsplit drops them): still a password
+    assert sanitize.url_refusal("https:/\n/bob:hunter2#x@e.com/") == (
+        "holds what reads as a user name and a password (a ':' in its host, an '@' after it): "
+        "every reader would see them; write it without them"
+    )
 
 
 @pytest.mark.parametrize(
@@ -1349,7 +1359,12 @@ def test_an_empty_port_before_an_at_in_the_path_is_no_password() -> None:
         *((f"https://bob:{pw}@e.com/a", "webUrl 'https://***@e.com/a' holds what reads as a "
            "user name and a password (a ':' in its host, an '@' after it): every reader "
            "would see them; write it without them")
-          for pw in ("hunter2/x", "pa?ss", "pa#ss", "my secret/x", "20240101/x")),
+          for pw in ("hunter2/x", "pa?ss", "pa#ss", "my secret/x", "20240101/x", "5:31337/",
+                     "123:456/x", "p@ss:1234/x")),
+        # (a password whose host part holds a space or a "<": the host is not quoted back)
+        *((f"https://{who}:1234/x@e.com/a", "webUrl 'https://***@e.com/a' holds what reads as "
+           "a user name and a password (a ':' in its host, an '@' after it): every reader "
+           "would see them; write it without them") for who in ("b ob", "bob<")),
         # an "@" written as a reference: masked as the URL is read
         ("https://bob:s3cret&#64;e.com/a", "webUrl 'https://***@e.com/a' holds a user name or "
          "password (before its @): every reader would see them, and it can pass for another "

@@ -28,7 +28,7 @@ from . import parallel
 from .archive import Document, is_page_of
 from .cache import COMPANIONS
 from .config import Config, FeedConfig
-from .errors import LockError
+from .errors import LockError, shown_path
 
 if TYPE_CHECKING:
     from .formats import Problem
@@ -262,7 +262,7 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
     try:
         there = _there(path, len(data))
     except _Link as e:  # (the rename would replace the link, not what it leads to)
-        return Made("failed", [LINK.format(target=e.target)], None, None)
+        return Made("failed", [LINK.format(target=shown_path(e.target))], None, None)
     except OSError as e:  # (a file it cannot read: whose it is cannot be told)
         return Made("failed", [UNREADABLE.format(reason=_reason(e))], None, None)
     same = there == data

@@ -275,6 +275,17 @@ def test_a_symlink_at_a_feeds_name_is_said_and_left(site: Path, leads_to: str) -
     assert not (feeds / "azure.rss").is_symlink()
 
 
+def test_a_symlinks_target_is_said_with_its_controls_escaped(site: Path) -> None:
+    """Where a link leads is text from the file system: a terminal escape in it is shown
+    escaped, as in a file name, never sent to the terminal."""
+    feeds = site / "feeds"
+    feeds.mkdir()
+    (feeds / "azure.rss").symlink_to("gone\x1b[2J.rss")
+    code, _, err = run_cli("build", "-c", str(site / "config.toml"), "--now", NOW)
+    assert code == 3 and "\x1b" not in err
+    assert f"{feeds / 'azure.rss'}: a symbolic link is there (to gone\\x1b[2J.rss)" in err, err
+
+
 def test_an_output_folder_reached_through_a_symlink_is_written(site: Path) -> None:
     """The link refused is the output's own: a site.output that is a link to a folder
     (``feeds -> /srv/www/feeds``) is written through, as before."""

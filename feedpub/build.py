@@ -736,7 +736,9 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
     article has any of its topics, most likely a topic misspelt in the config (or one
     renamed in the articles). Said by the build that writes it so, not by the next; by
     every ``full`` one (which renders every feed, as it reads every file). More than
-    :data:`_TOGETHER` in one line (a site set up before its articles)."""
+    :data:`_TOGETHER` in one line (a site set up before its articles). When a feed of
+    every topic is written empty too, no article is published at all: that one notice
+    alone, with what publishes."""
     written = {o.name for o in outcomes if o.status == "written"}
     now_empty = [feed for feed in config.feeds if not selected.get(feed.slug, True)
                  and (full or any(f"{feed.slug}.{fmt}" in written for fmt in feed.formats))]  # fmt: skip
@@ -785,9 +787,9 @@ _TOGETHER = 3
 
 
 def _unrecorded(config: Config, names: list[str]) -> list[Notice]:
-    """A notice of the feed files of feedpub's under ``site.feeds_url`` that no feed of
-    the config makes and that a cache recording no complete build (new, lost, rebuilt)
-    cannot tell are this config's: a feed taken out of it, whose files its builds would
+    """A notice of the feed files of feedpub's (under ``site.feeds_url``, or one it had)
+    that no feed of the config makes and that a cache recording no output (new, lost,
+    rebuilt) cannot tell are this config's: a feed taken out of it, whose files its builds would
     remove (a CI clone without its cache, every time), or another config's, sharing the
     folder, which must stay. Left, and said, once in one line."""
     if not names:

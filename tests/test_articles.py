@@ -242,44 +242,34 @@ def test_a_byte_with_no_character_to_show_is_named_in_words(byte: bytes, said: s
     )
 
 
+_UTF16 = 'the file is saved as UTF-16 (Notepad\'s "Unicode"): save it as UTF-8'
+_UTF32 = "the file is saved as UTF-32: save it as UTF-8"
+
+
 @pytest.mark.parametrize(
-    "encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-16-crlf", "utf-16-be-bom"]
-)
-def test_a_file_saved_as_utf16_is_named_so(encoding: str) -> None:
+    ("encoding", "said"),
+    [*((e, _UTF16) for e in ("utf-16", "utf-16-le", "utf-16-be", "utf-16-crlf", "utf-16-be-bom")),
+     *((e, _UTF32) for e in ("utf-32", "utf-32-le", "utf-32-be", "utf-32-crlf", "utf-32-be-bom"))],
+)  # fmt: skip
+def test_a_file_saved_as_utf16_or_utf32_is_named_so(encoding: str, said: str) -> None:
     """Notepad's "Unicode" (a byte order mark FF FE, and CRLF), its big-endian one (FE FF),
     and UTF-16 with no byte order mark: a NUL every other byte. Once said "invalid UTF-8
-    at byte 0" or "binary file (NUL byte)"."""
+    at byte 0" or "binary file (NUL byte)". UTF-32, with a byte order mark (FF FE 00 00,
+    00 00 FE FF) or without, was told "saved as UTF-16" (its mark begins as UTF-16's) or
+    "binary file (NUL byte)"."""
     text = '---\ntitle: "Café"\npublishedDateTime: 2024-01-01T00:00:00Z\n---\n'
-    if encoding == "utf-16-crlf":
-        data = text.replace("\n", "\r\n").encode("utf-16")
-    elif encoding == "utf-16-be-bom":
-        data = b"\xfe\xff" + text.encode("utf-16-be")
+    if encoding.endswith("-crlf"):
+        data = text.replace("\n", "\r\n").encode(encoding.removesuffix("-crlf"))
+    elif encoding.endswith("-be-bom"):
+        width = encoding.removesuffix("-be-bom")
+        data = (b"\xfe\xff" if width == "utf-16" else b"\x00\x00\xfe\xff") + text.encode(
+            f"{width}-be"
+        )
     else:
         data = text.encode(encoding)
     with pytest.raises(ArticleError) as e:
         load_article("a.txt", data, UTC)
-    assert (e.value.line, e.value.message) == (
-        1,
-        'the file is saved as UTF-16 (Notepad\'s "Unicode"): save it as UTF-8',
-    )
-
-
-@pytest.mark.parametrize(
-    "encoding", ["utf-32", "utf-32-le", "utf-32-be", "utf-32-crlf", "utf-32-be-bom"]
-)
-def test_a_file_saved_as_utf32_is_named_so(encoding: str) -> None:
-    """UTF-32, with a byte order mark (FF FE 00 00, 00 00 FE FF) or without, was told
-    "saved as UTF-16" (its mark begins as UTF-16's) or "binary file (NUL byte)"."""
-    text = '---\ntitle: "Café"\npublishedDateTime: 2024-01-01T00:00:00Z\n---\n'
-    if encoding == "utf-32-crlf":
-        data = text.replace("\n", "\r\n").encode("utf-32")
-    elif encoding == "utf-32-be-bom":
-        data = b"\x00\x00\xfe\xff" + text.encode("utf-32-be")
-    else:
-        data = text.encode(encoding)
-    with pytest.raises(ArticleError) as e:
-        load_article("a.txt", data, UTC)
-    assert (e.value.line, e.value.message) == (1, "the file is saved as UTF-32: save it as UTF-8")
+    assert (e.value.line, e.value.message) == (1, said)
 
 
 def test_a_nul_byte_in_a_text_file_is_still_a_binary_file_at_its_line() -> None:

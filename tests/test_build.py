@@ -1191,6 +1191,17 @@ def test_a_build_stopped_by_a_signal_cleans_up_and_says_so(
     assert b"smarter AI!" in outputs(cfg)["azure.rss"]
 
 
+def _sample_built(tmp_path: Path) -> tuple[Path, str, Path]:
+    """The sample site copied to ``tmp_path`` and built: its config, the config's text,
+    its output folder."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(text, encoding="utf-8")
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    return cfg, text, tmp_path / "feeds"
+
+
 @pytest.mark.parametrize("full", [[], ["--full"]])
 def test_the_files_of_a_feed_or_format_taken_out_of_the_config_are_removed(
     tmp_path: Path, full: list[str]
@@ -1200,12 +1211,7 @@ def test_the_files_of_a_feed_or_format_taken_out_of_the_config_are_removed(
     them first), by a plain build or a ``--full`` one (which starts the cache afresh);
     what feedpub did not write there for this site stays: another tool's feed, a link,
     a feed of feedpub's served from another URL."""
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(text, encoding="utf-8")
-    feeds = tmp_path / "feeds"
-    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    cfg, text, feeds = _sample_built(tmp_path)
     (feeds / "theirs.rss").write_text("<rss><channel><generator>other</generator>", "utf-8")
     (feeds / "alias.rss").symlink_to("top.rss")
     moved = (
@@ -1243,12 +1249,7 @@ def test_a_feed_taken_out_with_the_cache_lost_is_said_and_left(tmp_path: Path, h
     config's in the same folder: its files were left without a word, exit 0, build
     after build. Left still, but said, in one line, with what to do; another site's
     feed (another feeds_url) and another tool's are not named."""
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(text, encoding="utf-8")
-    feeds = tmp_path / "feeds"
-    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    cfg, text, feeds = _sample_built(tmp_path)
     moved = (
         (feeds / "ai.rss").read_bytes().replace(b"https://news.example.com/", b"https://x.example/")
     )

@@ -442,8 +442,10 @@ def _port_ok(netloc: str) -> bool:
     """Whether ``netloc`` (with a ":") has a port a URL may have, after its first ":" as
     urllib reads it: ASCII digits up to 65535, or none (``e.com:``, the scheme's own)."""
     written = netloc.partition(":")[2]
-    return not written or (written.isascii() and written.isdigit() and len(written) <= 5
-                           and int(written) <= 65535)  # fmt: skip
+    digits = written.lstrip("0")  # (000080 is 80, as urllib reads it; a 5,000-digit port
+    # is never converted: Python refuses past 4,300 digits)
+    return not written or (written.isascii() and written.isdigit() and len(digits) <= 5
+                           and int(digits or "0") <= 65535)  # fmt: skip
 
 
 def _odd(netloc: str) -> list[str]:

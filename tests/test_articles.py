@@ -1312,8 +1312,11 @@ def test_an_empty_port_before_an_at_in_the_path_is_no_password() -> None:
     and an "@" in the path) was refused as a user name and a password for an hour."""
     assert clean_url("https://medium.com:/@alice/post") == "https://medium.com/@alice/post"
     assert clean_url("https://e.com:/a?mail=a@b.c") == "https://e.com/a?mail=a@b.c"
-    # a port of more digits than Python converts, before an "@": refused, never raised
+    # a port of more digits than Python converts, before an "@": refused, never raised;
+    # one written with zeros before it is its number, as urllib reads it
     assert clean_url("https://e.com:" + "1" * 5000 + "/a@b") is None
+    assert clean_url("http://e.com:000080/@alice") == "http://e.com/@alice"
+    assert clean_url("https://e.com:000080/a?x=@b") == "https://e.com:000080/a?x=@b"
     # a line break or a tab between the slashes (urlsplit drops them): still a password
     assert sanitize.url_refusal("https:/\n/bob:hunter2#x@e.com/") == (
         "holds what reads as a user name and a password (a ':' in its host, an '@' after it): "

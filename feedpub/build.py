@@ -747,24 +747,24 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
     # a feed of every topic written empty: no article is published at all (a Jekyll
     # site's posts, which have no published key), said once, before the feeds of topics
     every = [feed for feed in now_empty if feed.topic_keys is None and not feed.min_quality]
-    out: list[Notice] = [Notice(path, line_of(config, ("feeds", every[0].slug, "topics")),
-                                f"feeds.{every[0].slug}: written empty: no article is published "
-                                "by now: an article is published by published: true (the YAML "
-                                "boolean: a post without it, as Jekyll's are, is a draft here), "
-                                "with a webUrl and a publishedDateTime not after now"
-                                f"{'; or every article is a file rejected above' if rejected else ''}"
-                                " (feedpub build -v counts the files read)")] if every else []  # fmt: skip
+    if every:  # (no article published: every feed of topics is empty, and that is why)
+        why = "; or every article is a file rejected above" if rejected else ""
+        return [Notice(path, line_of(config, ("feeds", every[0].slug, "topics")),
+                       f"feeds.{every[0].slug}: written empty: no article is published by "
+                       "now: an article is published by published: true (the YAML boolean: a "
+                       "post without it, as Jekyll's are, is a draft here), with a webUrl and "
+                       f"a publishedDateTime not after now{why} (feedpub build -v counts the "
+                       "files read)")]  # fmt: skip
     # (a file rejected may be the one with the topic: said so, not left unsaid, as the
     # next builds, which write the feed no more, would leave it)
     maybe = "; or the article that has it is a file rejected above" if rejected else ""
-    if every:  # (no article published: every feed of topics is empty, and that is why)
-        return out
     if len(empty) > _TOGETHER:  # (the config read again for one line, not for each feed)
         slugs = ", ".join(f"feeds.{f.slug}" for f in empty[:_TOGETHER])
         return [Notice(path, line_of(config, ("feeds", empty[0].slug, "topics")),
                        f"{len(empty)} feeds written empty: {slugs} and {len(empty) - _TOGETHER} "
                        f"more: no article published by now has one of their topics{maybe} "
                        "(feedpub list counts each feed's articles)")]  # fmt: skip
+    out: list[Notice] = []
     for feed in empty:
         topics = (
             ", ".join(  # (as TOML writes them; escaped and cut: a topic may be long)

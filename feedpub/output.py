@@ -596,13 +596,13 @@ def prune_unlisted(config: Config, produced: Collection[str],
                 or name.startswith(".") or ext not in _FEED_EXTENSIONS):  # fmt: skip
             continue
         path = config.output / name
-        try:
-            if not stat.S_ISREG(os.lstat(path).st_mode):
-                continue
-            with open(path, "rb") as f:  # (its head may be long: hundreds of categories)
-                head = feed_head(name, f.read(_HEAD_READ))
+        try:  # (a link, a FIFO, what cannot be read: left; its head may be long)
+            there = _there(path, -1)
         except OSError:
             continue
+        if there is None:
+            continue
+        head = feed_head(name, there)
         # its own URL: under site.feeds_url, or under the one it was written for when
         # that changed in the same build as a feed was renamed or taken out
         url = config.feed_url(stem, ext)

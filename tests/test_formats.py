@@ -130,6 +130,16 @@ def test_check_knows_each_format_from_its_first_byte_or_root_element() -> None:
     )
     assert check(b"not a feed", NOW)[0] is None
     assert check(b"nullify", NOW)[0] is None
+    # nothing, or text: said so, not in libxml2's words for XML (a .json file was told
+    # "not well-formed XML: Document is empty"); bytes that may be XML in UTF-16 are parsed
+    feed = "not a feed (RSS 2.0, Atom 1.0 or JSON Feed 1.1)"
+    for data, said in [(b"", f"empty, or only white space: {feed}"),
+                       (b"\xef\xbb\xbf \n\t", f"empty, or only white space: {feed}"),
+                       (b"hello", f"neither XML nor JSON: {feed}"),
+                       (b"nullify", f"neither XML nor JSON: {feed}")]:  # fmt: skip
+        assert [(p.line, p.rule, p.message) for p in check(data, NOW)[1]] == [(1, "format", said)]
+    utf16 = "<?xml version='1.0' encoding='UTF-16'?><rss version='2.0'/>".encode("utf-16")
+    assert {p.rule for p in check(utf16, NOW)[1]} == {"schema"}  # (read, and checked)
     # any JSON value is JSON, a scalar too (it was "not well-formed XML"), said as JSON says it
     for scalar, said in [(b"null", "null"), (b" 5\n", "5"), (b'"str"', "'str'"),
                          (b"\ntrue", "true"), (b"-1.5", "-1.5"), (b"[1]", "[1]")]:  # fmt: skip

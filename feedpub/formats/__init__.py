@@ -202,6 +202,15 @@ def check(data: bytes, now: datetime | None = None) -> tuple[str | None, list[Pr
     for fmt in FORMATS.values():
         if fmt.lead and re.match(fmt.lead, start):
             return fmt.name, cast(Checker, _function(fmt.checker))(data, now)
+    *firsts, last = (f.spec for f in FORMATS.values())
+    feed = f"not a feed ({', '.join(firsts)} or {last})"
+    # (said as what it is, not in libxml2's words "Document is empty" and "Start tag
+    # expected": a .json file was told it was not well-formed XML. A byte that is not
+    # printable ASCII may begin XML in UTF-16 or UTF-32, which libxml2 reads.)
+    if not start:
+        return None, [Problem(1, "format", f"empty, or only white space: {feed}")]
+    if 0x20 < start[0] < 0x7F and start[:1] != b"<":
+        return None, [Problem(1, "format", f"neither XML nor JSON: {feed}")]
     from .xmlcheck import parse
 
     root, problems = parse(data)

@@ -55,13 +55,16 @@ _CLEAN_LINE = re.compile(f"(?!\\s){_WORD_RUN}(?: {_WORD_RUN})*(?<!\\s)\\Z")
 #: bytes 0x20 to 0x2F, a final byte 0x40 to 0x7E: ``\e[31m``, ``\e[?25l``, ``\e[200~``),
 #: an operating system command or a device control string up to its terminator (BEL or
 #: ``ESC \``: ``\e]0;title\a``, a hyperlink ``\e]8;;url\e\\``), a character set chosen
-#: (``\e(B``, as ``tput sgr0`` writes it), the cursor saved or restored (``\e7``,
-#: ``\e8``). (ftfy takes out only ``ESC [`` with digits and a letter: the rest was
-#: shown, "[?25lHidden", "]0;title"; an ESC before anything else, as ``escape\e null``,
-#: it takes out alone, as before.)
+#: (``\e(B``, as ``tput sgr0`` writes it; ``\e%G``, ``\e#8``: an intermediate byte
+#: but the space, then a final one), and an ESC with one final byte of its own (ECMA-48's
+#: Fp, Fe and Fs: the cursor saved or restored, ``\e7``, ``\e8``, the keypad's mode,
+#: ``\e=``, a terminal reset, ``\ec``; an operating system command left open, ``\e]``).
+#: (ftfy takes out only ``ESC [`` with digits and a letter: the rest was shown,
+#: "[?25lHidden", "]0;title", "cReset"; an ESC before anything else, as ``escape\e
+#: null``, it takes out alone, as before.)
 _ESCAPE = re.compile(
     r"\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|[]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)"
-    r"|[()*+][\x30-\x7e]|[78])"
+    r"|[\x21-\x2f][\x30-\x7e]|[\x30-\x7e])"
 )
 #: A line or paragraph separator (U+2028, U+2029), with the line break after it, if any
 #: (YAML keeps one at a wrapped line's end): one line break, or a paragraph's.

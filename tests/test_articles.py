@@ -571,6 +571,12 @@ def test_clean_text_repairs_mojibake_and_strips_forbidden_characters() -> None:
         ("Excerpt \x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x07 here", "Excerpt click here"),
         ("saved \x1bPqDCS\x1b\\done", "saved done"),
         ("\x1b[1mBold\x1b(B\x1b[m title \x1b7saved\x1b8", "Bold title saved"),  # (tput sgr0)
+        # the escapes of one final byte, or an intermediate and a final (a reset, the
+        # keypad's mode, a double-height line, UTF-8 chosen); an OSC left open loses its
+        # ESC and "]" (what follows may be text); an ESC before a space stays alone
+        ("\x1bcReset \x1b=keypad\x1b> \x1b#8line \x1b%Gutf", "Reset keypad line utf"),
+        ("open \x1b]0;title", "open 0;title"),
+        ("escape\x1b null, \x1b\x1b[0mtwo", "escape null, two"),
         # a U+009B is the "›" it is mojibake of (a breadcrumb, German quotes), or a byte of
         # UTF-8 mojibake (ớ is E1 BB 9B, 💛 F0 9F 92 9B): ftfy's, whatever follows it (two
         # rules for the one-character CSI, \x9b31m, ate real letters: "sớm", "💛my")

@@ -230,7 +230,7 @@ def _stat(listed: list[Listing]) -> Stat:
                     mtimes.append(st.st_mtime_ns)
                 names.append(name)
         joined = "\0".join(names)
-        if "onflict" in joined:  # (rare: then name by name)
+        if "onflict" in joined or "clash" in joined:  # (rare: then name by name)
             names, sizes, mtimes = _without_conflicts(rel_folder, names, sizes, mtimes, problems)
         if any(hint in joined for hint in _DEBRIS_HINTS):  # (likewise)
             names, sizes, mtimes = _without_copies(rel_folder, folder, names, sizes, mtimes,
@@ -243,10 +243,17 @@ def _stat(listed: list[Listing]) -> Stat:
 
 #: The name a sync tool gives the copy it makes of a file edited in two places at once:
 #: Dropbox's ``a (Bob's conflicted copy 2024-05-01).md`` and ``a (Case Conflict).md``,
-#: Nextcloud's and ownCloud's ``a (conflicted copy 2024-05-01 101500).md``, Syncthing's
+#: Nextcloud's and ownCloud's ``a (conflicted copy 2024-05-01 101500).md``, their
+#: clients' before 2.5 ``a_conflict-20240501-101500.md`` (``a_conflict_bob-…`` with
+#: a user's name), Nextcloud's ``a (case clash from 2024-05-01 101500).md``, Seafile's
+#: ``a (SFConflict bob@example.com 2024-05-01-10-15-00).md``, Resilio Sync's
+#: ``a.Conflict.md`` (``a.Conflict2.md``; in its own case only: ``Iran.conflict.md`` may
+#: be a person's name for an article), Syncthing's
 #: ``a.sync-conflict-20240501-101500-ABCDEF7.md``.
 _CONFLICT_COPY = re.compile(
     r"\([^()]*conflicted copy[^()]*(?:\(\d+\))?\)|\(Case Conflict(?: \d+)?\)"
+    r"|_conflict(?:_[^/]*?)?-\d{8}-\d{6}|\(case clash from [^()]*\)|\(SFConflict [^()]*\)"
+    r"|(?-i:\.Conflict\d*)(?=\.|\Z)"
     r"|\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}",
     re.IGNORECASE,
 )

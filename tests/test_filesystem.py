@@ -667,6 +667,12 @@ CONFLICT = (
         "good (Bob's conflicted copy 2024-05-01 (1)).txt",
         "good (Case Conflict).txt",
         "good (conflicted copy 2024-05-01 101500).txt",  # Nextcloud, ownCloud
+        "good_conflict-20240501-101500.txt",  # their clients before 2.5
+        "good_conflict_bob-20240501-101500.txt",
+        "good (case clash from 2024-05-01 101500).txt",  # Nextcloud
+        "good (SFConflict bob@example.com 2024-05-01-10-15-00).txt",  # Seafile
+        "good.Conflict.txt",  # Resilio Sync
+        "good.Conflict2.txt",
         "good.sync-conflict-20240501-101500-ABCDEF7.txt",  # Syncthing
     ],
 )
@@ -688,7 +694,14 @@ def test_a_sync_conflict_copy_never_stands_in_for_its_article(tmp_path: Path, na
 
 
 @pytest.mark.parametrize(
-    "name", ["conflict.txt", "Conflicts of interest (2024).txt", "sync-conflict.txt"]
+    "name",
+    [
+        "conflict.txt",
+        "Conflicts of interest (2024).txt",
+        "sync-conflict.txt",
+        "iran.conflict.txt",
+        "border_conflict-2024.txt",
+    ],
 )
 def test_an_article_that_only_mentions_a_conflict_in_its_name_is_an_article(
     tmp_path: Path, name: str

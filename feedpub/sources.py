@@ -280,11 +280,13 @@ def _without_conflicts(rel_folder: str, names: list[str], sizes: array[int] | li
 #: Files that editors (:data:`_EDITORS`) and git's mergetool (:data:`_MERGETOOL`) make
 #: beside an article, which a content glob such as ``_news/*`` finds too, each holding
 #: the article's URL (the first by path would stand in for it): Emacs' autosave
-#: ``#a.md#`` (edits not saved) and a backup ``a.md~`` (Emacs', vim's); while git's
+#: ``#a.md#`` (edits not saved) and a backup ``a.md~`` (Emacs', vim's), or a numbered
+#: one ``a.md.~3~`` (Emacs' ``version-control``, ``cp --backup=numbered``: one of before
+#: a ``webUrl`` was fixed was the story a second time in its feeds); while git's
 #: mergetool resolves a conflict, ``a_BACKUP_1234.md``, ``a_BASE_1234.md``,
 #: ``a_LOCAL_1234.md``, ``a_REMOTE_1234.md`` (all four, the number git's), and after it
 #: ``a.md.orig``.
-_EDITORS = re.compile(r"#(.+)#|(.+)~", re.S)
+_EDITORS = re.compile(r"#(.+)#|(.+?)(?:\.~[0-9]+)?~", re.S)
 _MERGETOOL = re.compile(r"(.+)_(BACKUP|BASE|LOCAL|REMOTE)_([0-9]+)(\.[^.]*)?|(.+)\.orig", re.S)
 _MERGE_COPIES = ("BACKUP", "BASE", "LOCAL", "REMOTE")
 _DEBRIS_HINTS = ("~", "#", "_BACKUP_", "_BASE_", "_LOCAL_", "_REMOTE_", ".orig")

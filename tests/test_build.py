@@ -1574,9 +1574,13 @@ def test_editor_and_mergetool_files_beside_an_article_are_never_published(
     data = (seeds_dir / f"{name}.txt").read_bytes()
     unsaved = data.replace(b'title: "', b'title: "Unsaved: ', 1)
     debris = [f"#{name}.txt#", f"{name}.txt~", f"{name}_BACKUP_4242.txt", f"{name}_BASE_4242.txt",
-              f"{name}_LOCAL_4242.txt", f"{name}_REMOTE_4242.txt", f"{name}.txt.orig"]  # fmt: skip
+              f"{name}_LOCAL_4242.txt", f"{name}_REMOTE_4242.txt", f"{name}.txt.orig",
+              f"{name}.txt.~1~", f"{name}.txt.~12~"]  # fmt: skip
     for debris_name in debris:
         (seeds_dir / debris_name).write_bytes(unsaved)
+    # a numbered backup from before the article's webUrl was fixed: the story twice
+    (seeds_dir / f"{name}.txt.~2~").write_bytes(unsaved.replace(b"/news/", b"/typo/"))
+    debris.append(f"{name}.txt.~2~")
     # named like copies, but of no file beside them (or of no mergetool: one copy of
     # the four, a year for its number, beside the article): articles
     (seeds_dir / "rates.txt").write_bytes(data.replace(b"/news/", b"/rates/"))
@@ -1587,6 +1591,7 @@ def test_editor_and_mergetool_files_beside_an_article_are_never_published(
     feeds = outputs(cfg)
     assert all(f"/alone{i}/".encode() in feeds["azure.rss"] for i in range(4))
     assert b"Unsaved: " not in feeds["azure.rss"] + feeds["azure.atom"]
+    assert b"/typo/" not in feeds["azure.rss"]
     assert b"Microsoft builds massive supercomputer" in feeds["azure.rss"]
     assert "hidden by" not in err
     for debris_name in debris:

@@ -282,14 +282,15 @@ def _without_conflicts(rel_folder: str, names: list[str], sizes: array[int] | li
 #: the article's URL (the first by path would stand in for it): Emacs' autosave
 #: ``#a.md#`` (edits not saved) and a backup ``a.md~`` (Emacs', vim's), or a numbered
 #: one ``a.md.~3~`` (Emacs' ``version-control``, ``cp --backup=numbered``: one of before
-#: a ``webUrl`` was fixed was the story a second time in its feeds); while git's
-#: mergetool resolves a conflict, ``a_BACKUP_1234.md``, ``a_BASE_1234.md``,
+#: a ``webUrl`` was fixed was the story a second time in its feeds), and ``a.md.bak``
+#: (``sed -i.bak``, as a URL is fixed in many files at once, and many tools); while
+#: git's mergetool resolves a conflict, ``a_BACKUP_1234.md``, ``a_BASE_1234.md``,
 #: ``a_LOCAL_1234.md``, ``a_REMOTE_1234.md`` (all four, the number git's), and after it
 #: ``a.md.orig``.
-_EDITORS = re.compile(r"#(.+)#|(.+?)(?:\.~[0-9]+)?~", re.S)
+_EDITORS = re.compile(r"#(.+)#|(.+?)(?:\.~[0-9]+)?~|(.+)\.bak", re.S)
 _MERGETOOL = re.compile(r"(.+)_(BACKUP|BASE|LOCAL|REMOTE)_([0-9]+)(\.[^.]*)?|(.+)\.orig", re.S)
 _MERGE_COPIES = ("BACKUP", "BASE", "LOCAL", "REMOTE")
-_DEBRIS_HINTS = ("~", "#", "_BACKUP_", "_BASE_", "_LOCAL_", "_REMOTE_", ".orig")
+_DEBRIS_HINTS = ("~", "#", ".bak", "_BACKUP_", "_BASE_", "_LOCAL_", "_REMOTE_", ".orig")
 
 
 def _without_copies(rel_folder: str, folder: str, names: list[str],
@@ -303,7 +304,7 @@ def _without_copies(rel_folder: str, folder: str, names: list[str],
     incremental or not, sees the same files."""
     keep = []
     for i, name in enumerate(names):
-        if (m := _EDITORS.fullmatch(name)) and _beside(folder, m[1] or m[2]):
+        if (m := _EDITORS.fullmatch(name)) and _beside(folder, m[1] or m[2] or m[3]):
             skipped.append(f"{shown_path(rel_folder + name)}: an editor's backup or autosave "
                            "file; not an article")  # fmt: skip
         elif (m := _MERGETOOL.fullmatch(name)) and _merge_copy(folder, m):

@@ -1575,7 +1575,7 @@ def test_editor_and_mergetool_files_beside_an_article_are_never_published(
     unsaved = data.replace(b'title: "', b'title: "Unsaved: ', 1)
     debris = [f"#{name}.txt#", f"{name}.txt~", f"{name}_BACKUP_4242.txt", f"{name}_BASE_4242.txt",
               f"{name}_LOCAL_4242.txt", f"{name}_REMOTE_4242.txt", f"{name}.txt.orig",
-              f"{name}.txt.~1~", f"{name}.txt.~12~"]  # fmt: skip
+              f"{name}.txt.~1~", f"{name}.txt.~12~", f"{name}.txt.bak"]  # fmt: skip
     for debris_name in debris:
         (seeds_dir / debris_name).write_bytes(unsaved)
     # a numbered backup from before the article's webUrl was fixed: the story twice
@@ -1584,18 +1584,21 @@ def test_editor_and_mergetool_files_beside_an_article_are_never_published(
     # named like copies, but of no file beside them (or of no mergetool: one copy of
     # the four, a year for its number, beside the article): articles
     (seeds_dir / "rates.txt").write_bytes(data.replace(b"/news/", b"/rates/"))
-    for i, alone in enumerate(["fy_BASE_2024.txt", "#tag#", "notes~", "rates_BASE_2024.txt"]):
+    alone_names = ["fy_BASE_2024.txt", "#tag#", "notes~", "rates_BASE_2024.txt", "old.txt.bak"]
+    for i, alone in enumerate(alone_names):
         (seeds_dir / alone).write_bytes(data.replace(b"/news/", f"/alone{i}/".encode()))
     code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
     assert code == 0, err
     feeds = outputs(cfg)
-    assert all(f"/alone{i}/".encode() in feeds["azure.rss"] for i in range(4))
+    assert all(f"/alone{i}/".encode() in feeds["azure.rss"] for i in range(len(alone_names)))
     assert b"Unsaved: " not in feeds["azure.rss"] + feeds["azure.atom"]
     assert b"/typo/" not in feeds["azure.rss"]
     assert b"Microsoft builds massive supercomputer" in feeds["azure.rss"]
     assert "hidden by" not in err
     for debris_name in debris:
         kind = (
-            "an editor's backup" if debris_name[0] == "#" or debris_name[-1] == "~" else "mergetool"
+            "an editor's backup"
+            if debris_name[0] == "#" or debris_name.endswith(("~", ".bak"))
+            else "mergetool"
         )
         assert any(f"content/{debris_name}: " in line and kind in line for line in err.splitlines())

@@ -290,7 +290,13 @@ def _without_conflicts(rel_folder: str, names: list[str], sizes: array[int] | li
 _EDITORS = re.compile(r"#(.+)#|(.+?)(?:\.~[0-9]+)?~|(.+)\.bak", re.S)
 _MERGETOOL = re.compile(r"(.+)_(BACKUP|BASE|LOCAL|REMOTE)_([0-9]+)(\.[^.]*)?|(.+)\.orig", re.S)
 _MERGE_COPIES = ("BACKUP", "BASE", "LOCAL", "REMOTE")
-_DEBRIS_HINTS = ("~", "#", ".bak", "_BACKUP_", "_BASE_", "_LOCAL_", "_REMOTE_", ".orig")
+#: The endings of a file a tool is still writing under a name of its own, renamed to the
+#: article's once whole: Resilio Sync's ``a.md.!sync``, a browser's download
+#: (``.part``, ``.crdownload``, ``.partial``). Read half written, it was an article
+#: "not closed" (exit 1, a cron mail) until the tool was done.
+_IN_PROGRESS = (".!sync", ".part", ".crdownload", ".partial")
+_DEBRIS_HINTS = ("~", "#", ".bak", "_BACKUP_", "_BASE_", "_LOCAL_", "_REMOTE_", ".orig",
+                 *_IN_PROGRESS)  # fmt: skip
 
 
 def _without_copies(rel_folder: str, folder: str, names: list[str],
@@ -298,7 +304,8 @@ def _without_copies(rel_folder: str, folder: str, names: list[str],
                     skipped: list[str],
                     ) -> tuple[list[str], array[int] | list[int], array[int] | list[int]]:  # fmt: skip
     """The files of a folder but those an editor or git's mergetool made beside an
-    article (:data:`_EDITORS`, :data:`_MERGETOOL`), each named in ``skipped``. Left out
+    article (:data:`_EDITORS`, :data:`_MERGETOOL`) and those a tool is still writing
+    (:data:`_IN_PROGRESS`), each named in ``skipped``. Left out
     of the listing itself: when a copy becomes an article (its original renamed or
     deleted) or stops being one, the listing changes with it, and every build,
     incremental or not, sees the same files."""
@@ -310,6 +317,9 @@ def _without_copies(rel_folder: str, folder: str, names: list[str],
         elif (m := _MERGETOOL.fullmatch(name)) and _merge_copy(folder, m):
             skipped.append(f"{shown_path(rel_folder + name)}: a copy git's mergetool made; "
                            "not an article (delete it once the merge is done)")  # fmt: skip
+        elif name.endswith(_IN_PROGRESS) and not name.startswith(_IN_PROGRESS):
+            skipped.append(f"{shown_path(rel_folder + name)}: a file a download or a sync "
+                           "tool is still writing; not an article")  # fmt: skip
         else:
             keep.append(i)
     if len(keep) == len(names):

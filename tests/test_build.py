@@ -1602,3 +1602,23 @@ def test_editor_and_mergetool_files_beside_an_article_are_never_published(
             else "mergetool"
         )
         assert any(f"content/{debris_name}: " in line and kind in line for line in err.splitlines())
+
+
+def test_a_file_a_download_or_a_sync_tool_is_still_writing_is_not_an_article(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Resilio Sync writes ``a.md.!sync`` and a browser ``a.md.part`` (``.crdownload``,
+    ``.partial``) and renames it once whole: read half written under a glob that takes
+    every name, it was an article "not closed", exit 1, until the tool was done. Named
+    with ``-v`` and left out, whether the article is there yet or not."""
+    cfg = write_config(["content/*"], AZURE_AI_FEEDS)
+    data = (seeds_dir / "002_882cc4a5fc2a4bd2.txt").read_bytes()
+    writing = ["002_882cc4a5fc2a4bd2.txt.!sync", "new.txt.part", "new.txt.crdownload",
+               "new.txt.partial"]  # fmt: skip
+    for name in writing:
+        (seeds_dir / name).write_bytes(data[: len(data) // 3])
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0, err
+    for name in writing:
+        assert f"content/{name}: a file a download or a sync tool is still writing" in err, err
+    assert b"Microsoft builds massive supercomputer" in outputs(cfg)["azure.rss"]

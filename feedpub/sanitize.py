@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import re
 import threading
 import unicodedata
@@ -45,6 +46,13 @@ _SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1f]")
 #: nothing (a control it refuses), as a CMS writes Word's line break in an export.
 _SEPARATOR_REFERENCE = re.compile(
     r"&#(?:0*(?:1[12]|2[89]|3[01])(?![0-9])|[xX]0*(?:[bBcC]|1[c-fC-F])(?![0-9a-fA-F]));?"
+)
+#: A numeric reference to a UTF-16 surrogate (``&#55357;``, ``&#xDE00;``), as an exporter
+#: that escapes a text by its UTF-16 code units writes each half of an emoji (Apache
+#: Commons Lang 2's ``escapeHtml``, a JavaScript loop over ``charCodeAt``): HTML decodes
+#: each to U+FFFD, and readers showed "��" where the writer had put 😀.
+_SURROGATE_REFERENCE = re.compile(
+    r"&#(?:0*(5[5-7][0-9]{3})(?![0-9])|[xX]0*([dD][89a-fA-F][0-9a-fA-F]{2})(?![0-9a-fA-F]));?"
 )
 #: A single-line text that the last steps of cleaning leave as it is: words of no
 #: breaking space or forbidden character, one space apart, no white space at either end.
@@ -152,6 +160,7 @@ def clean_text(
     if "&" in value and not markup:
         if "&#" in value:  # (HTML decodes &#11; to nothing: a line break, as the character)
             value = _SEPARATOR_REFERENCE.sub("\n", value)
+            value = _paired_references(value)  # (an emoji's two halves: 😀, not "��")
         value = unescape_attribute(value)  # (``Barnes&notables`` is no "¬ables")
     if _SEPARATORS.search(value):  # (before ftfy, which takes U+000B out with its letters)
         value = _SEPARATORS.sub("\n", value)
@@ -174,6 +183,27 @@ def clean_text(
     if "\r" in value and not single_line:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return shorten(value, single_line=single_line, limit=limit)
+
+
+def _paired_references(value: str) -> str:
+    """``value`` with each UTF-16 surrogate pair written as two numeric references, one
+    right after the other (``&#55357;&#56832;``, ``&#xD83D;&#xDE00;``), made the one
+    character the pair stands for (😀), as JSON and YAML read ``\\ud83d\\ude00``; a
+    surrogate that is half of no such pair is left to HTML's decoding (U+FFFD)."""
+    out: list[str] = []
+    at = 0
+    for high, low in itertools.pairwise(_SURROGATE_REFERENCE.finditer(value)):
+        if high.start() < at or high.end() != low.start():
+            continue
+        first = int(high[1]) if high[1] else int(high[2], 16)
+        second = int(low[1]) if low[1] else int(low[2], 16)
+        if 0xD800 <= first <= 0xDBFF and 0xDC00 <= second <= 0xDFFF:
+            out += (
+                value[at : high.start()],
+                chr(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)),
+            )
+            at = low.end()
+    return "".join(out) + value[at:] if out else value
 
 
 #: The explicit direction controls: embeddings and overrides (LRE, RLE, LRO, RLO), closed

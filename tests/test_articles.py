@@ -389,6 +389,30 @@ def test_a_control_that_parts_lines_is_a_line_break_never_nothing(part: str) -> 
     assert clean_text("Word&#110;Break&#x1fA;") == "WordnBreak\u01fa"  # (others: as HTML)
 
 
+def test_an_emoji_written_as_two_surrogate_references_is_the_emoji() -> None:
+    """An exporter that escapes a text by its UTF-16 code units (Apache Commons Lang 2's
+    ``escapeHtml``, a JavaScript loop over ``charCodeAt``) writes 😀 as two references,
+    ``&#55357;&#56832;``, each of which HTML decodes to U+FFFD: every reader showed
+    "Launch ��" for "Launch 😀". The pair is the character, as ``\\ud83d\\ude00`` in
+    a double-quoted YAML text is; a half of no pair is still U+FFFD, as HTML has it."""
+    for pair in ("&#55357;&#56832;", "&#xD83D;&#xDE00;", "&#xd83d;&#xde00", "&#055357;&#56832"):
+        assert clean_text(f"Launch {pair} day", single_line=True) == "Launch 😀 day", pair
+    assert clean_text("&#55357;&#56832;&#xD83D;&#xDE80;\n&#55356;&#56811;&#55356;&#56823;") == (
+        "😀🚀\n🇫🇷"
+    )
+    assert clean_text("&#55357;&#55357;&#56832;") == "\ufffd😀"  # (the lone half before it)
+    assert (
+        clean_text("&#56832;&#55357; &#55357; &#55357;x&#56832;")
+        == "\ufffd" * 2 + " \ufffd \ufffdx\ufffd"
+    )
+    data = b'---\ntitle: "We&#8217;re live &#55357;&#56832;"\nexcerpt: "&#55357;&#56960;"\n'
+    data += (
+        b"publishedDateTime: 2020-05-19T21:00:00Z\nwebUrl: https://e.com/a\npublished: true\n---\n"
+    )
+    a = load_article("a.md", data, UTC)
+    assert (a.title, a.excerpt) == ("We’re live 😀", "🚀")
+
+
 def test_unicodes_line_and_paragraph_separators_are_a_line_and_a_paragraph_break() -> None:
     """YAML's ``\\L`` and ``\\P`` (U+2028, U+2029; or the characters pasted into a quoted
     value) were kept raw: an excerpt of three paragraphs was one ``<p>`` with no ``<br>``,

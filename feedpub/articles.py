@@ -1193,7 +1193,18 @@ def _number(value: object) -> float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
+#: A size written as a text (``width: "1200"``, as some writers quote every value).
+_DIMENSION_TEXT = re.compile(r"[ \t]*\+?([0-9]{1,7})[ \t]*")
+
+
 def _dimension(value: object) -> int | None:
+    """A picture's width or height in pixels: a whole number, written as one, as text
+    (``"1200"``) or with a zero fraction (``675.0``), as a quality may be; else None
+    (the picture is kept without it)."""
+    if isinstance(value, str) and (m := _DIMENSION_TEXT.fullmatch(value)):
+        value = int(m[1])
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 1_000_000:
         return None
     return value

@@ -547,6 +547,21 @@ def test_an_idn_host_is_encoded_once_for_all_its_urls() -> None:
     assert clean_url("https://" + "ü" * 70 + ".example/") is None  # a label over 63 bytes
 
 
+def test_an_image_size_written_as_text_or_with_a_zero_fraction_is_read() -> None:
+    """``width: "1200"`` (a writer that quotes every value, as ``quality: "95"`` is
+    read) and ``height: 675.0`` were dropped: the picture had no size in any feed.
+    What is no whole number of pixels is still left out, the picture kept."""
+    sizes = [('"1200"', '" 675 "', 1200, 675), ("1200.0", "675.0", 1200, 675),
+             ('"12.5"', "675.5", None, None), ('"1e3"', '"-5"', None, None),
+             ('"0"', "true", None, None), ('"１２"', '"1200px"', None, None)]  # fmt: skip
+    for width, height, w, h in sizes:
+        data = (f'---\ntitle: "T"\nwebUrl: "https://e.com/a"\npublishedDateTime: 2020-05-19T21:00:00Z'
+                f'\nimages:\n  - url: "https://img.example.net/a.jpg"\n    width: {width}'
+                f"\n    height: {height}\n---\n").encode()  # fmt: skip
+        image = load_article("x.md", data, UTC).images[0]
+        assert (image.width, image.height) == (w, h), (width, height)
+
+
 def test_images_whose_host_no_enclosure_may_have_are_left_out() -> None:
     """An enclosure's and a Media RSS URL's host must be a domain name of two labels
     or more, or an IPv4 address (the W3C validator's rule); other images are left out,

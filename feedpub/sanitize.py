@@ -188,8 +188,11 @@ def clean_text(
 def _paired_references(value: str) -> str:
     """``value`` with each UTF-16 surrogate pair written as two numeric references, one
     right after the other (``&#55357;&#56832;``, ``&#xD83D;&#xDE00;``), made the one
-    character the pair stands for (😀), as JSON and YAML read ``\\ud83d\\ude00``; a
-    surrogate that is half of no such pair is left to HTML's decoding (U+FFFD)."""
+    character the pair stands for (😀), as JSON and YAML read ``\\ud83d\\ude00``. A
+    reference HTML decodes to U+FFFD, which the writer never wrote (a surrogate that is
+    half of no such pair, ``&#0;``, one past U+10FFFF), is taken out, as ``&#1;`` is:
+    readers showed "�", and the W3C validator warned of bad characters in every feed
+    that held it."""
     out: list[str] = []
     at = 0
     for high, low in itertools.pairwise(_SURROGATE_REFERENCE.finditer(value)):
@@ -203,7 +206,24 @@ def _paired_references(value: str) -> str:
                 chr(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)),
             )
             at = low.end()
-    return "".join(out) + value[at:] if out else value
+    value = "".join(out) + value[at:] if out else value
+    return _NUMERIC_REFERENCE.sub(_unless_lost, value) if "&#" in value else value
+
+
+#: A numeric character reference, as HTML reads one (its ``;`` may be left out); one of
+#: more digits than any character has is read by neither group.
+_NUMERIC_REFERENCE = re.compile(
+    r"&#(?:0*([0-9]{1,8})(?![0-9])|[xX]0*([0-9a-fA-F]{1,7})(?![0-9a-fA-F])"
+    r"|[0-9]+|[xX][0-9a-fA-F]+);?"
+)
+
+
+def _unless_lost(m: re.Match[str]) -> str:
+    """A numeric reference as it is, or nothing when HTML would decode it to U+FFFD."""
+    if m[1] is None and m[2] is None:  # (digits past any character's)
+        return ""
+    n = int(m[1]) if m[1] is not None else int(m[2], 16)
+    return "" if n == 0 or 0xD800 <= n <= 0xDFFF or n > 0x10FFFF else m[0]
 
 
 #: The explicit direction controls: embeddings and overrides (LRE, RLE, LRO, RLO), closed

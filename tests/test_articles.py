@@ -394,17 +394,20 @@ def test_an_emoji_written_as_two_surrogate_references_is_the_emoji() -> None:
     ``escapeHtml``, a JavaScript loop over ``charCodeAt``) writes 😀 as two references,
     ``&#55357;&#56832;``, each of which HTML decodes to U+FFFD: every reader showed
     "Launch ��" for "Launch 😀". The pair is the character, as ``\\ud83d\\ude00`` in
-    a double-quoted YAML text is; a half of no pair is still U+FFFD, as HTML has it."""
+    a double-quoted YAML text is. A half of no pair, ``&#0;`` and a reference past
+    U+10FFFF, which HTML decodes to U+FFFD (readers showed "�", the W3C validator warned
+    of bad characters), are taken out, as ``&#1;`` is."""
     for pair in ("&#55357;&#56832;", "&#xD83D;&#xDE00;", "&#xd83d;&#xde00", "&#055357;&#56832"):
         assert clean_text(f"Launch {pair} day", single_line=True) == "Launch 😀 day", pair
     assert clean_text("&#55357;&#56832;&#xD83D;&#xDE80;\n&#55356;&#56811;&#55356;&#56823;") == (
         "😀🚀\n🇫🇷"
     )
-    assert clean_text("&#55357;&#55357;&#56832;") == "\ufffd😀"  # (the lone half before it)
-    assert (
-        clean_text("&#56832;&#55357; &#55357; &#55357;x&#56832;")
-        == "\ufffd" * 2 + " \ufffd \ufffdx\ufffd"
-    )
+    assert clean_text("&#55357;&#55357;&#56832;") == "😀"  # (the lone half before it)
+    assert clean_text("&#56832;&#55357; &#55357; &#55357;x&#56832;", single_line=True) == "x"
+    lost = "Refs &#0; x &#xD800 y &#1114112; &#x110000; &#99999999999; z"
+    assert clean_text(lost, single_line=True) == "Refs x y z"
+    kept = "&#65; &#x10FFFD; &#8217; &#038; &#0000000065;"  # (not lost: as HTML decodes them)
+    assert clean_text(kept, single_line=True) == "A \U0010fffd ’ & A"
     data = b'---\ntitle: "We&#8217;re live &#55357;&#56832;"\nexcerpt: "&#55357;&#56960;"\n'
     data += (
         b"publishedDateTime: 2020-05-19T21:00:00Z\nwebUrl: https://e.com/a\npublished: true\n---\n"

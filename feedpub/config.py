@@ -743,6 +743,9 @@ def parse_config(
         r.problem("site.lock_timeout", f"must be 0 or more seconds, got {lock_timeout!r}")
         lock_timeout = DEFAULT_LOCK_TIMEOUT
     tz_name = r.get(site, "site", "timezone", str, "UTC") or "UTC"
+    if why := _no_place(tz_name):
+        r.problem("site.timezone", why)
+        tz_name = "UTC"
     try:
         timezone = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # ("America": a folder of zones)
@@ -808,6 +811,25 @@ def _line_number(problem: str) -> int:
     """The line a problem (``"12: feeds.a.titel: unknown key"``) is at; 0 for none."""
     number = problem.partition(":")[0]
     return int(number) if number.isdigit() else 0
+
+
+def _no_place(name: str) -> str | None:
+    """Why ``name``, which :mod:`zoneinfo` may find (a file among the system's zones), is
+    no site's zone all the same; or None. ``localtime`` (a link Debian puts among the
+    zones) is the machine's own zone, and ``posixrules`` the rules it gives a POSIX
+    ``TZ`` string: the feeds would change with the machine that builds them (``build
+    --check`` in CI, on a server set to UTC, against a laptop in Berlin). A ``right/``
+    zone's file counts leap seconds, which zoneinfo reads as ordinary ones: each change
+    of its offset fell 27 s late (summer time in ``right/Europe/Berlin`` began at
+    01:00:27 UTC, and 2026-03-29T03:00:10 was read as 02:00:10 UTC)."""
+    if name in ("localtime", "posixrules"):
+        return (f"{name!r} is this machine's zone, not a place: the feeds would change "
+                "with the machine that builds them; write the place's zone as Area/City, "
+                "such as 'Europe/Paris' or 'America/Los_Angeles'")  # fmt: skip
+    if name.startswith("right/"):
+        return (f"{cut(name, 60)!r} counts leap seconds, which feed dates do not: write "
+                f"{name.removeprefix('right/')!r}")  # fmt: skip
+    return None
 
 
 def _unknown_zone(name: str) -> str:

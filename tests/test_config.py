@@ -212,6 +212,23 @@ def test_a_lock_timeout_below_0_is_refused(tmp_path: Path, value: str) -> None:
             )
             for z in ("PST", "BST", "IST", "EDT", "MSK", "GMT+1", "UTC+2")
         ),
+        # zones zoneinfo finds that are no place: the machine's own (Debian links
+        # localtime among the zones), whose feeds change with the machine; and one that
+        # counts leap seconds, whose summer time zoneinfo reads an hour off for 27 s
+        *(
+            (
+                {"timezone": f'"{z}"'},
+                f"site.timezone: '{z}' is this machine's zone, not a place: the feeds would "
+                "change with the machine that builds them; write the place's zone as "
+                "Area/City, such as 'Europe/Paris' or 'America/Los_Angeles'",
+            )
+            for z in ("localtime", "posixrules")
+        ),
+        (
+            {"timezone": '"right/Europe/Berlin"'},
+            "site.timezone: 'right/Europe/Berlin' counts leap seconds, which feed dates do "
+            "not: write 'Europe/Berlin'",
+        ),
         (
             {"output": '"~/public/feeds"'},
             "site.output: '~/public/feeds': a ~ is not the home folder",

@@ -1159,8 +1159,8 @@ def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
         dt = dt.astimezone(UTC).replace(microsecond=0)
     except (OverflowError, ValueError):
         raise FieldError(key, f"{key} is out of range") from None
-    if dt.year < 1970:
-        raise FieldError(key, f"{key} {dt:%Y-%m-%d} is before 1970: check the year")
+    if dt.year < 1970:  # (its day as isoformat writes it: strftime's %Y writes 0001 as 1)
+        raise FieldError(key, f"{key} {dt.date().isoformat()} is before 1970: check the year")
     return dt
 
 

@@ -124,6 +124,22 @@ def test_a_date_with_its_zone_is_taken_to_the_second_in_utc(when: datetime) -> N
     assert (got, got.tzinfo, got.microsecond) == (expected, UTC, 0)
 
 
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("0001-01-01T00:00:00Z", "0001-01-01"),
+        ("0999-12-31", "0999-12-31"),
+        ("1969-07-20", "1969-07-20"),
+    ],
+)
+def test_a_date_before_1970_is_said_with_its_year_whole(value: str, said: str) -> None:
+    """The year as written, four digits: ``0001-01-01T00:00:00Z`` was told ``1-01-01``
+    (strftime's ``%Y`` gives no leading zeros on glibc)."""
+    with pytest.raises(FieldError) as e:
+        to_utc(value, UTC, "publishedDateTime")
+    assert str(e.value) == f"publishedDateTime {said} is before 1970: check the year"
+
+
 @pytest.mark.parametrize("value", ['"true"', '"false"', "no", "0", "null", "1", "yes"])
 def test_only_a_yaml_boolean_true_publishes(tmp_path: Path, value: str) -> None:
     a = load_article("x.txt", make(tmp_path, published=value), UTC)

@@ -54,10 +54,15 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]
     ) -> datetime:
         if isinstance(value, datetime):
             return value
+        text = str(value).strip()
         try:
-            dt = datetime.fromisoformat(str(value).strip())
-            # (without an offset, UTC: the moment a cron job's clock gives, wherever it is)
+            # (RFC 3339's lower-case t and z too, as an article's date takes them)
+            dt = datetime.fromisoformat(text.upper() if text[:1].isdigit() else text)
+            # (without an offset, UTC: the moment a cron job's clock gives, wherever it
+            # is; to the second, as the clock is taken and articles are dated: the same
+            # articles are due, and 9999-12-31T23:59:59.5Z is in range)
             dt = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+            dt = dt.replace(microsecond=0)
         except ValueError:
             shown = shown_path(str(value))
             self.fail(f"'{shown}' is not an ISO 8601 date such as 2020-05-20T12:00:00Z", param, ctx)

@@ -409,6 +409,24 @@ def test_a_now_out_of_range_is_a_usage_error(cfg: Path, now: str) -> None:
         assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("now", "same"),
+    [
+        # RFC 3339's lower-case t and z, which an article's date may have
+        ("2024-06-10t12:00:00z", "2024-06-10T12:00:00Z"),
+        # a fraction of the last second there is: "out of range: … from 1970 to 9999"
+        ("9999-12-31T23:59:59.5Z", "9999-12-31T23:59:59Z"),
+        ("2024-06-10T12:00:00.999999+00:00", "2024-06-10T12:00:00Z"),
+    ],
+)
+def test_a_now_is_read_as_rfc_3339_writes_it_to_the_second(cfg: Path, now: str, same: str) -> None:
+    """Both were usage errors (exit 2)."""
+    for command in (["list"], ["preview", "azure", "--format", "json"]):
+        code, out, err = run(*command, "-c", str(cfg), "--now", now)
+        assert code == 0, err
+        assert (code, out) == run(*command, "-c", str(cfg), "--now", same)[:2]
+
+
 def test_a_first_build_whose_globs_match_no_file_is_refused(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """A typo in site.content: no feed is written empty without a word (exit 0), the
     build says so (exit 3); --allow-empty publishes the empty feeds."""

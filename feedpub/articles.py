@@ -93,12 +93,17 @@ class _FrontMatterConstructor(yaml.constructor.SafeConstructor):
         try:
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as e:
-            hours, minutes = m.group("tz_hour"), m.group("tz_minute")
-            offset = int(hours or 0) * 60 + int(minutes or 0)
-            why = "its UTC offset must be under 24 hours" if offset >= 24 * 60 else e
+            why = _impossible(m, e)
             raise yaml.constructor.ConstructorError(
                 None, None, f"impossible date {str(node.value)[:40]!r} ({why})", node.start_mark
             ) from e
+
+
+def _impossible(m: re.Match[str], e: Exception) -> str:
+    """Why the date YAML's timestamp pattern matched (``m``) is none: ``e``, datetime's
+    reason (``day is out of range for month``), but for an offset of 24 hours or more."""
+    offset = int(m.group("tz_hour") or 0) * 60 + int(m.group("tz_minute") or 0)
+    return "its UTC offset must be under 24 hours" if offset >= 24 * 60 else str(e)
 
 
 _FrontMatterConstructor.add_constructor(  # type: ignore[type-var]
@@ -1085,15 +1090,18 @@ class FieldError(Exception):
 
 def _yaml_timestamp(text: str) -> date | None:
     """``text`` as the date YAML makes of it unquoted (RFC 3339's lower-case ``t`` and
-    ``z`` too), or None."""
+    ``z`` too), or None. One YAML refuses unquoted (``2021-02-29``, ``23:59:60``, an
+    offset of ``+24:00``) raises ValueError with YAML's reason: in quotes, as JSON front
+    matter writes every date, it was told to "use ISO 8601", which it does."""
     text = text.upper() if text[:1].isdigit() else text
     if not _TIMESTAMP.match(text):
         return None
     node = yaml.nodes.ScalarNode("tag:yaml.org,2002:timestamp", text)
     try:
         return yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
-    except ValueError:  # (an impossible day: 2021-02-29)
-        return None
+    except (ValueError, OverflowError) as e:
+        m = yaml.constructor.SafeConstructor.timestamp_regexp.match(text)
+        raise ValueError(_impossible(m, e) if m else str(e)) from None
 
 
 #: YAML 1.1's timestamp, as PyYAML resolves one.
@@ -1128,7 +1136,11 @@ def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
         except ValueError:
             # a date as YAML reads one unquoted (2020-5-9T21:00:00Z, an offset of +5): the
             # same in quotes, as JSON front matter always writes it
-            if (stamp := _yaml_timestamp(s)) is not None:
+            try:
+                stamp = _yaml_timestamp(s)
+            except ValueError as e:
+                raise FieldError(key, f"{key} {s[:40]!r} is an impossible date ({e})") from None
+            if stamp is not None:
                 return to_utc(stamp, tz, key)
             import email.utils  # for the rare RFC 822 date: 12 ms to import
 

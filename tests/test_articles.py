@@ -185,6 +185,25 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
             4,
             "impossible date '2024-02-03T10:00:00-23:60' (its UTC offset must be under 24 hours)",
         ),
+        # the same in quotes, as JSON front matter writes every date: it was told "is not
+        # a date: use ISO 8601 like 2020-05-19T21:00:00Z", which it is
+        (
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: "2024-02-30"\n---\n',
+            4,
+            "publishedDateTime '2024-02-30' is an impossible date (day is out of range for month)",
+        ),
+        (
+            b'---\n{"title": "x", "webUrl": "https://e.com/", '
+            b'"publishedDateTime": "2016-12-31T23:59:60Z"}\n---\n',
+            2,
+            "publishedDateTime '2016-12-31T23:59:60Z' is an impossible date (second must be in 0..59)",
+        ),
+        (
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: "2024-02-03T10:00:00+25:00"\n---\n',
+            4,
+            "publishedDateTime '2024-02-03T10:00:00+25:00' is an impossible date (its UTC offset "
+            "must be under 24 hours)",
+        ),
         (b'---\ntitle: &a ["x", *a]\n---\n', 2, "the YAML alias *a is inside the value it names"),
         (b'---\nsecured: &s "x"\ntitle: *s\n---\n', 2, "a YAML anchor in secured"),
         (

@@ -21,6 +21,7 @@ import functools
 import itertools
 import json
 import re
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from .articles import (
@@ -50,10 +51,15 @@ _FAMILY = {"“": "“”„", "„": "“”„", "‘": "‘’‚", "«": "«
 _CURLY_UNQUOTED = re.compile(f"title:[ \t]+[{_CURLY[0]}]")
 
 
-def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
-    """The notices of the article file ``path``, its bytes ``data`` parsed as ``d``.
+def article_notices(
+    path: str, data: bytes, d: dict[str, Any], tz: tzinfo | None = None
+) -> list[Notice]:
+    """The notices of the article file ``path``, its bytes ``data`` parsed as ``d``; with
+    ``tz``, the site's time zone, a date without an offset it makes none or two moments of.
     (Run for every file a build reads: each check is skipped by one cheap test first.)"""
     found: list[tuple[str, str]] = []  # (the key whose line it is, the message)
+    if tz is not None and (said := _zone_said(d.get("publishedDateTime"), tz)):
+        found.append(("publishedDateTime", said))
     others: set[str] = set()  # (keys whose line a message names: "\0title\0" in it)
     below: dict[str, int] = {}  # (a message said that many lines below its key's)
     if not KNOWN_KEYS.issuperset(d):
@@ -135,6 +141,63 @@ def article_notices(path: str, data: bytes, d: dict[str, Any]) -> list[Notice]:
                  for key, message in found]  # fmt: skip
     return [Notice(path, lines.get(key, 1) + below.get(message, 0), message)
             for key, message in found]  # fmt: skip
+
+
+def _zone_said(value: object, tz: tzinfo) -> str | None:
+    """What to say of a ``publishedDateTime`` written without an offset (taken in the
+    site's zone ``tz``) that names no moment there, or two: a time in the hour the
+    clocks skip when summer time begins (``2026-03-29T02:30:00`` in Berlin: taken as
+    03:30, an hour late), or in the hour they go over twice when it ends (taken as the
+    first: maybe an hour early). An embargo written so was lifted at another moment
+    than meant, without a word."""
+    local = _local_time(value)
+    if local is None:
+        return None
+    try:
+        first, second = local.replace(tzinfo=tz), local.replace(tzinfo=tz, fold=1)
+        before, after = first.utcoffset(), second.utcoffset()
+        if before is None or after is None or before == after:
+            return None  # (nearly every date: one moment)
+        taken = first.astimezone(UTC)
+        shown = taken.astimezone(tz)
+    except (OverflowError, ValueError):  # (within a day of the year 1 or 10000)
+        return None
+    zone = str(tz)
+    written = _said(value if isinstance(value, str) else local.isoformat())
+    if type(value) is date:  # (a day alone: its midnight)
+        written = f"{_said(value.isoformat())} (its midnight)"
+    at = f"{taken:%Y-%m-%dT%H:%M:%SZ}"
+    if shown.replace(tzinfo=None) != local:  # (what the clocks skip)
+        return (f"publishedDateTime {written} is no time in {zone}: its clocks skip over "
+                f"it, so it is taken as {shown:%H:%M} there ({at}); write "
+                f"its offset from UTC to say the moment: {_offset(before)} or "
+                f"{_offset(after)}")  # fmt: skip
+    return (f"publishedDateTime {written} is twice in {zone}: its clocks go over it "
+            f"twice, and it is taken as the first ({at}); write its offset "
+            f"from UTC to say the moment: {_offset(before)} for the first, "
+            f"{_offset(after)} for the second")  # fmt: skip
+
+
+def _local_time(value: object) -> datetime | None:
+    """The day and time ``value`` (a date as YAML read it) gives without an offset, as
+    :func:`feedpub.articles.to_utc` reads it: a naive datetime, a day's midnight, or a
+    text ISO 8601 reads so; else None (one with its offset, or none of these)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0) if value.tzinfo is None else None
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    return None
+
+
+def _offset(offset: timedelta) -> str:
+    """An offset from UTC as ISO 8601 writes it (``+05:45``, ``-03:00``)."""
+    minutes = int(offset.total_seconds()) // 60
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _web_url_passed_over(d: dict[str, Any]) -> str | None:

@@ -436,6 +436,68 @@ def test_a_build_says_each_once_when_it_reads_the_file_and_exits_0(
     assert b"<title>Microsoft has announced a new supercomputer built by the" in feed
 
 
+@pytest.mark.parametrize(
+    ("zone", "date", "said"),
+    [
+        ("Europe/Berlin", "2026-03-29T02:30:00",
+         "5: publishedDateTime '2026-03-29T02:30:00' is no time in Europe/Berlin: its clocks "
+         "skip over it, so it is taken as 03:30 there (2026-03-29T01:30:00Z); write its "
+         "offset from UTC to say the moment: +01:00 or +02:00"),
+        ("Europe/Berlin", "2026-10-25 02:30:00",
+         "5: publishedDateTime '2026-10-25T02:30:00' is twice in Europe/Berlin: its clocks "
+         "go over it twice, and it is taken as the first (2026-10-25T00:30:00Z); write its "
+         "offset from UTC to say the moment: +02:00 for the first, +01:00 for the second"),
+        ("Europe/Berlin", '"2026-10-25T02:30:00"',  # (in quotes, as JSON writes it)
+         "5: publishedDateTime '2026-10-25T02:30:00' is twice in Europe/Berlin: its clocks "
+         "go over it twice, and it is taken as the first (2026-10-25T00:30:00Z); write its "
+         "offset from UTC to say the moment: +02:00 for the first, +01:00 for the second"),
+        ("America/Santiago", "2026-09-06",  # (a day alone, whose midnight is skipped)
+         "5: publishedDateTime '2026-09-06' (its midnight) is no time in America/Santiago: "
+         "its clocks skip over it, so it is taken as 01:00 there (2026-09-06T04:00:00Z); "
+         "write its offset from UTC to say the moment: -04:00 or -03:00"),
+    ],
+)  # fmt: skip
+def test_a_date_without_offset_that_is_no_time_or_twice_in_the_zone_is_told(
+    zone: str, date: str, said: str
+) -> None:
+    """An embargo written in the site's zone, in the hour its clocks skip or go over
+    twice, was lifted an hour from the moment meant, without a word."""
+    from zoneinfo import ZoneInfo
+
+    data = _edited("publishedDateTime: 2020-05-19T15:09:00Z", f"publishedDateTime: {date}")
+    tz = ZoneInfo(zone)
+    assert [
+        f"{n.line}: {n.message}" for n in article_notices("a.txt", data, _parsed(data), tz)
+    ] == [said]
+    # with its offset, or any other hour, or in a zone without summer time: one moment
+    for other in ("2026-10-25T02:30:00+01:00", "2026-10-25T04:30:00", "2026-10-25"):
+        edited = _edited("publishedDateTime: 2020-05-19T15:09:00Z", f"publishedDateTime: {other}")
+        assert article_notices("a.txt", edited, _parsed(edited), tz) == []
+    assert article_notices("a.txt", data, _parsed(data), ZoneInfo("Asia/Kathmandu")) == []
+
+
+def test_a_build_tells_a_date_its_zone_goes_over_twice_once(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS, 'timezone = "Europe/Berlin"')
+    (seeds_dir / SEED).write_bytes(
+        _edited("publishedDateTime: 2020-05-19T15:09:00Z", "publishedDateTime: 2026-10-25T02:30:00")
+    )
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", "2027-01-01T00:00:00Z")
+    assert (code, err) == (
+        0,
+        f"content/{SEED}:5: publishedDateTime '2026-10-25T02:30:00' is twice in Europe/Berlin: "
+        "its clocks go over it twice, and it is taken as the first (2026-10-25T00:30:00Z); "
+        "write its offset from UTC to say the moment: +02:00 for the first, +01:00 for the "
+        "second\n",
+    )
+    assert run_cli("build", "-c", str(cfg), "--now", "2027-01-01T00:00:00Z")[::2] == (0, "")
+
+
+def _parsed(data: bytes) -> dict[str, object]:
+    return parse_front_matter("a.txt", data)[0]
+
+
 def test_a_draft_that_means_to_be_published_is_told(
     write_config: Callable[..., Path], seeds_dir: Path
 ) -> None:

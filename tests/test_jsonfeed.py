@@ -157,6 +157,20 @@ def test_broken_json_feeds_are_caught(built: Path, change, rule: str) -> None:  
     assert rule in {p.rule for p in problems}, problems
 
 
+@pytest.mark.parametrize(
+    "date", ["2020-06-03t06:15:00z", "2020-06-03t06:15:00+05:45", "2020-06-03T06:15:00.5z"]
+)
+def test_a_date_in_rfc_3339s_lower_case_is_a_date(built: Path, date: str) -> None:
+    """RFC 3339 (5.6) takes ``t`` and ``z`` in lower case, and so does the schema's
+    pattern: the check in code said "date_published is not an RFC 3339 date" of a JSON
+    Feed another program wrote so."""
+    doc = json.loads((built / "azure.json").read_text(encoding="utf-8"))
+    doc["items"][0].update(date_published=date, date_modified=date)
+    assert check(json.dumps(doc).encode(), NOW_DT)[1] == []
+    doc["items"][0].update(date_published=date.replace("2020", "2030"))  # (read as a date)
+    assert {p.rule for p in check(json.dumps(doc).encode(), NOW_DT)[1]} == {"future"}
+
+
 def test_not_json_at_all_is_reported_with_its_line() -> None:
     fmt, problems = check(b'{\n  "version": "x",\n  oops\n}\n', NOW_DT)
     assert fmt == "json"

@@ -43,11 +43,13 @@ def future_said(when: datetime, fraction: bool = False) -> str:
     return f"dated in the future ({said})"
 
 
-def parse_rfc3339(text: str | None) -> datetime | None:
+def parse_rfc3339(text: str | None, lower_case: bool = False) -> datetime | None:
     """A date as ``datetime.fromisoformat`` reads it (RFC 3339, and more), when it has an
-    offset; else None."""
+    offset; else None. With ``lower_case``, RFC 3339's lower-case ``t`` and ``z`` too
+    (5.6: JSON Feed's dates take them; an Atom date may not have them, RFC 4287 3.3)."""
+    text = (text or "").strip()
     try:
-        dt = datetime.fromisoformat((text or "").strip())
+        dt = datetime.fromisoformat(text.upper() if lower_case else text)
     except ValueError:
         return None
     return dt if dt.tzinfo else None

@@ -208,7 +208,8 @@ def _checks(doc: dict[str, Any], lines: _Lines, now: datetime | None) -> Iterato
             if isinstance(author, dict) and "url" in author:
                 yield from _url(line, author["url"], "author url", name)
         for key in ("date_published", "date_modified"):
-            when = parse_rfc3339(item[key]) if isinstance(item.get(key), str) else None
+            value = item.get(key)
+            when = parse_rfc3339(value, lower_case=True) if isinstance(value, str) else None
             if key in item and when is None:
                 yield Problem(line, "date", f"{key} is not an RFC 3339 date: {item[key]!r}", name)
             if when is not None and is_future(when, now):

@@ -120,6 +120,12 @@ RSS = [
         channel("channel/lastBuildDate", None, "Sat, 31 Feb 2024 15:00:00 +0000"),
         "date",
     ),
+    ("wrong weekday", set_("pubDate", None, "Mon, 25 Oct 2026 02:30:00 +0200"), "date"),
+    (
+        "channel wrong weekday",
+        channel("channel/lastBuildDate", None, "Sun, 01 Jun 2024 23:30:00 -0100"),  # (in UTC)
+        "date",
+    ),
     ("no self link", drop(f"channel/{A}link[@rel='self']"), "self-link"),
     ("channel atom link", channel(f"channel/{A}link", "href", "ftp://x/"), "absolute-url"),
     ("guid", set_("guid", None, "not a url"), "absolute-url"),
@@ -239,7 +245,7 @@ def test_a_date_in_the_future_is_said_in_utc(config: Config, value: str, said: s
     ("path", "attr", "value"),
     [
         ("pubDate", None, "1 Jan 2021 00:00 GMT"),
-        ("pubDate", None, "  Fri, 01 Jan 2020 23:59:59 -0500\n"),
+        ("pubDate", None, "  Wed, 01 Jan 2020 23:59:59 -0500\n"),
         ("pubDate", None, "Thu, 31 Dec 2020 12:00:00 Z"),
         ("link", None, "https://e.com/a?b=c&d;e:f"),
         ("enclosure", "type", "image/svg+xml; charset=utf-8"),

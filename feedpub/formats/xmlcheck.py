@@ -220,6 +220,20 @@ def parse_rfc822(text: str | None, unknown: tzinfo | None = UTC) -> datetime | N
         return None
 
 
+def _wrong_day(text: str, when: datetime) -> str | None:
+    """What is wrong with the day of the week an RFC 822 date ``text`` (read as ``when``)
+    names, when it is not that date's (``Mon, 25 Oct 2026``, a Sunday: the W3C validator's
+    "incorrect day of week", an invalid date); else None. (Of the date as written, in
+    its own offset.)"""
+    name = text.strip()[:3]
+    if name not in DAYS or DAYS[when.weekday()] == name:
+        return None
+    return f"names the wrong day of the week: {text.strip()!r} is a {_DAY_NAMES[when.weekday()]}"
+
+
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 #: What the schemas leave to code (see rss.rng's comment on urlText): the lexical form
 #: of an RSS channel's link, docs, language and dates, of each item's link, date,
 #: enclosure URL and type, and of each Atom link's type, checked against the patterns
@@ -329,9 +343,11 @@ def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Ite
         text, form = _text(el), _CHANNEL_FORMS[el.tag]
         if not _PATTERNS[form].fullmatch(text):
             yield from _form(el, text, form, f"channel {el.tag}", "")
-        elif form == "date" and parse_rfc822(text) is None:
+        elif form == "date" and (when := parse_rfc822(text)) is None:
             yield Problem(el.sourceline or 0, "date",
                           f"channel {el.tag} is not a moment that exists: {text!r}")  # fmt: skip
+        elif form == "date" and (day := _wrong_day(text, when)):
+            yield Problem(el.sourceline or 0, "date", f"channel {el.tag} {day}")
     selfs = [ln for ln in channel.findall(f"{_A}link") if ln.get("rel") == "self"]
     if not selfs:
         yield Problem(channel.sourceline or 0, "self-link", 'channel has no <atom:link rel="self">')
@@ -395,6 +411,8 @@ def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Ite
             elif when is None:  # (its form, but no day of the calendar: 31 Feb, 25:00)
                 yield Problem(pub.sourceline or 0, "date",
                               f"item pubDate is not a moment that exists: {text!r}", name)  # fmt: skip
+            elif day := _wrong_day(text, when):
+                yield Problem(pub.sourceline or 0, "date", f"item pubDate {day}", name)
             if now is not None:
                 yield from _future(pub, when, now, name)
         for tag in ("description", f"{{{CONTENT_NS}}}encoded"):

@@ -220,13 +220,13 @@ def parse_rfc822(text: str | None, unknown: tzinfo | None = UTC) -> datetime | N
         return None
 
 
-def _wrong_day(text: str, when: datetime) -> str | None:
+def _wrong_day(text: str, when: datetime | None) -> str | None:
     """What is wrong with the day of the week an RFC 822 date ``text`` (read as ``when``)
     names, when it is not that date's (``Mon, 25 Oct 2026``, a Sunday: the W3C validator's
     "incorrect day of week", an invalid date); else None. (Of the date as written, in
     its own offset.)"""
     name = text.strip()[:3]
-    if name not in DAYS or DAYS[when.weekday()] == name:
+    if when is None or name not in DAYS or DAYS[when.weekday()] == name:
         return None
     return f"names the wrong day of the week: {text.strip()!r} is a {_DAY_NAMES[when.weekday()]}"
 

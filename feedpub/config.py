@@ -832,6 +832,23 @@ def _no_place(name: str) -> str | None:
     return None
 
 
+#: Big cities that have no zone of their own, by the zone of their country's that they
+#: share, under another city's name (a site in Mumbai writes ``Asia/Mumbai``), folded as
+#: :func:`_unknown_zone` folds a name. One country, one zone each: no guess of hours.
+_CITY_ZONES = {
+    **dict.fromkeys(("mumbai", "bombay", "delhi", "new_delhi", "bangalore", "bengaluru",
+                     "chennai", "hyderabad"), "Asia/Kolkata"),
+    **dict.fromkeys(("beijing", "peking", "guangzhou", "shenzhen"), "Asia/Shanghai"),
+    **dict.fromkeys(("osaka", "kyoto"), "Asia/Tokyo"),
+    **dict.fromkeys(("munich", "frankfurt", "hamburg", "cologne"), "Europe/Berlin"),
+    **dict.fromkeys(("milan", "naples", "turin"), "Europe/Rome"),
+    "barcelona": "Europe/Madrid",
+    "geneva": "Europe/Zurich",
+    "lyon": "Europe/Paris",
+    "manchester": "Europe/London",
+}  # fmt: skip
+
+
 def _unknown_zone(name: str) -> str:
     """The problem of a time zone ``name`` that is none: with the one likely meant, only
     where it is the same place (the same name but for case, ``Europe/berlin``; a city
@@ -847,13 +864,22 @@ def _unknown_zone(name: str) -> str:
                      if not unicodedata.combining(c))  # fmt: skip
     said = cut(name, 60)  # (repr escapes its controls)
     meant = next((z for z in sorted(zones) if z.casefold() == folded), None)
-    if meant is None and "/" not in name:  # (a city alone: Berlin, new york)
+    city = folded.rpartition("/")[2]
+    if meant is None:  # (a city alone, Berlin, new york; or in an area misspelt)
         cities = sorted(z for z in zones if "/" in z and not z.startswith("Etc/")  # (GMT+1:
-                        and z.rpartition("/")[2].casefold() == folded)  # Etc/GMT+1 is UTC-1)  # fmt: skip
+                        and z.rpartition("/")[2].casefold() == city)  # Etc/GMT+1 is UTC-1)  # fmt: skip
         meant = cities[0] if len(cities) == 1 else None
+    if meant is None and city in _CITY_ZONES and _CITY_ZONES[city] in zones:
+        meant = _CITY_ZONES[city]  # (Asia/Mumbai, Beijing: a city of a zone named for another)
     if meant is None and "/" in name:
         area = name.partition("/")[0].casefold()
         meant = likely_meant(name, {z for z in zones if z.partition("/")[0].casefold() == area})
+        # (the city a slip of one letter, two in a long name: Asia/Mumbai is no slip
+        # for Asia/Dubai, two letters away, a place of other hours)
+        if meant is not None and not likely_meant(
+            city, [meant.rpartition("/")[2]], within=2 if len(city) >= 8 else 1
+        ):
+            meant = None
     if meant is not None:
         return f"unknown time zone {said!r}: did you mean {meant!r}?"
     if name.strip().upper() in ("Z", "UTC", "GMT"):

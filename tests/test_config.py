@@ -197,6 +197,30 @@ def test_a_lock_timeout_below_0_is_refused(tmp_path: Path, value: str) -> None:
             "site.timezone: unknown time zone 'new york': did you mean 'America/New_York'?",
         ),
         ({"timezone": '"Z"'}, "site.timezone: unknown time zone 'Z': did you mean 'UTC'?"),
+        # a big city in a zone named for another (Asia/Mumbai was "did you mean
+        # 'Asia/Dubai'?", two letters away, hours away); an area misspelt, the city not;
+        # a city one letter off (two in a long name)
+        *(
+            (
+                {"timezone": f'"{z}"'},
+                f"site.timezone: unknown time zone '{z}': did you mean '{meant}'?",
+            )
+            for z, meant in [
+                ("Asia/Mumbai", "Asia/Kolkata"),
+                ("Beijing", "Asia/Shanghai"),
+                ("Europe/Munich", "Europe/Berlin"),
+                ("Amercia/New_York", "America/New_York"),
+                ("Europe/Parsi", "Europe/Paris"),
+                ("Asia/Dubay", "Asia/Dubai"),
+                ("America/Los_Angles", "America/Los_Angeles"),
+            ]  # fmt: skip
+        ),
+        (
+            {"timezone": '"Asia/Hanoy"'},
+            "site.timezone: unknown time zone 'Asia/Hanoy': write the place's zone as "
+            "Area/City, such as 'Europe/Paris' or 'America/Los_Angeles' (an abbreviation, "
+            "PST or CEST, or an offset, GMT+1, names no place: its summer time is unknown)",
+        ),
         (
             {"timezone": '"São Paulo"'},
             "site.timezone: unknown time zone 'São Paulo': did you mean 'America/Sao_Paulo'?",

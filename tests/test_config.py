@@ -213,7 +213,7 @@ def test_a_lock_timeout_below_0_is_refused(tmp_path: Path, value: str) -> None:
                 ("Europe/Parsi", "Europe/Paris"),
                 ("Asia/Dubay", "Asia/Dubai"),
                 ("America/Los_Angles", "America/Los_Angeles"),
-            ]  # fmt: skip
+            ]
         ),
         (
             {"timezone": '"Asia/Hanoy"'},

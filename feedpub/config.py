@@ -826,10 +826,19 @@ def _no_place(name: str) -> str | None:
         return (f"{name!r} is this machine's zone, not a place: the feeds would change "
                 "with the machine that builds them; write the place's zone as Area/City, "
                 "such as 'Europe/Paris' or 'America/Los_Angeles'")  # fmt: skip
-    if name.startswith("right/"):
+    if name.startswith("right/") and _is_zone(place := name.removeprefix("right/")):
         return (f"{cut(name, 60)!r} counts leap seconds, which feed dates do not: write "
-                f"{name.removeprefix('right/')!r}")  # fmt: skip
-    return None
+                f"{cut(place, 60)!r}")  # fmt: skip
+    return None  # (right/ before no zone, 'right/', 'right/Nowhere': an unknown zone)
+
+
+def _is_zone(name: str) -> bool:
+    """Whether :mod:`zoneinfo` finds a zone ``name``."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 #: Big cities that have no zone of their own, by the zone of their country's that they
@@ -858,7 +867,8 @@ def _unknown_zone(name: str) -> str:
     error's path only: the list is read here.)"""
     import zoneinfo
 
-    zones = zoneinfo.available_timezones()
+    # (not one refused as no place: 'Localtime' was told "did you mean 'localtime'?")
+    zones = {z for z in zoneinfo.available_timezones() if _no_place(z) is None}
     # (São Paulo as Sao_Paulo: the zone names are ASCII)
     folded = "".join(c for c in unicodedata.normalize("NFKD", name.casefold().replace(" ", "_"))
                      if not unicodedata.combining(c))  # fmt: skip

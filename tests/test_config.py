@@ -253,6 +253,15 @@ def test_a_lock_timeout_below_0_is_refused(tmp_path: Path, value: str) -> None:
             "site.timezone: 'right/Europe/Berlin' counts leap seconds, which feed dates do "
             "not: write 'Europe/Berlin'",
         ),
+        # ... but never the one meant: not 'localtime' for 'Localtime', nor '' or
+        # 'Nowhere', no zone, for 'right/' and 'right/Nowhere'
+        *(
+            (
+                {"timezone": f'"{z}"'},
+                f"site.timezone: unknown time zone '{z}': write the place's zone as Area/City",
+            )
+            for z in ("Localtime", "right/", "right/Nowhere")
+        ),
         (
             {"output": '"~/public/feeds"'},
             "site.output: '~/public/feeds': a ~ is not the home folder",

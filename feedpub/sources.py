@@ -231,7 +231,8 @@ def _stat(listed: list[Listing]) -> Stat:
                 names.append(name)
         joined = "\0".join(names)
         if "onflict" in joined or "clash" in joined:  # (rare: then name by name)
-            names, sizes, mtimes = _without_conflicts(rel_folder, names, sizes, mtimes, problems)
+            names, sizes, mtimes = _without_conflicts(rel_folder, folder, names, sizes, mtimes,
+                                                      problems)  # fmt: skip
         if any(hint in joined for hint in _DEBRIS_HINTS):  # (likewise)
             names, sizes, mtimes = _without_copies(rel_folder, folder, names, sizes, mtimes,
                                                    skipped)  # fmt: skip
@@ -246,31 +247,35 @@ def _stat(listed: list[Listing]) -> Stat:
 #: Nextcloud's and ownCloud's ``a (conflicted copy 2024-05-01 101500).md``, their
 #: clients' before 2.5 ``a_conflict-20240501-101500.md`` (``a_conflict_bob-…`` with
 #: a user's name), Nextcloud's ``a (case clash from 2024-05-01 101500).md``, Seafile's
-#: ``a (SFConflict bob@example.com 2024-05-01-10-15-00).md``, Resilio Sync's
-#: ``a.Conflict.md`` (``a.Conflict2.md``; in its own case only: ``Iran.conflict.md`` may
-#: be a person's name for an article), Syncthing's
-#: ``a.sync-conflict-20240501-101500-ABCDEF7.md``.
+#: ``a (SFConflict bob@example.com 2024-05-01-10-15-00).md``, Syncthing's
+#: ``a.sync-conflict-20240501-101500-ABCDEF7.md``; and Resilio Sync's ``a.Conflict.md``
+#: (:data:`_RESILIO_COPY`).
 _CONFLICT_COPY = re.compile(
     r"\([^()]*conflicted copy[^()]*(?:\(\d+\))?\)|\(Case Conflict(?: \d+)?\)"
     r"|_conflict(?:_[^/]*?)?-\d{8}-\d{6}|\(case clash from [^()]*\)|\(SFConflict [^()]*\)"
-    r"|(?-i:\.Conflict\d*)(?=\.|\Z)"
     r"|\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}",
     re.IGNORECASE,
 )
+#: Resilio Sync's conflict copy of ``a.md``, ``a.Conflict.md`` (``a.Conflict2.md``), in
+#: its own case: one only beside the file it copies (``Iran.Conflict.md`` alone, as
+#: ``iran.conflict.md``, may be a person's name for an article).
+_RESILIO_COPY = re.compile(r"\.Conflict[0-9]*(?=\.|\Z)")
 
 
-def _without_conflicts(rel_folder: str, names: list[str], sizes: array[int] | list[int],
+def _without_conflicts(rel_folder: str, folder: str, names: list[str],
+                       sizes: array[int] | list[int],
                        mtimes: array[int] | list[int], problems: list[Problem],
                        ) -> tuple[list[str], array[int] | list[int], array[int] | list[int]]:  # fmt: skip
     """The files of a folder but the copies sync tools make of an article edited in two
     places (:data:`_CONFLICT_COPY`), each a problem: such a copy has the article's URL
     and often its date, and would stand in for it (the first by path wins a tie), with
     whichever edit it holds. A person must merge it."""
-    keep = [i for i, n in enumerate(names) if not _CONFLICT_COPY.search(n)]
+    copies = [_CONFLICT_COPY.search(n) is not None or _resilio_copy(folder, n) for n in names]
+    keep = [i for i, copy in enumerate(copies) if not copy]
     if len(keep) == len(names):
         return names, sizes, mtimes
-    for name in names:
-        if _CONFLICT_COPY.search(name):
+    for name, copy in zip(names, copies, strict=True):
+        if copy:
             problems.append((rel_folder + name, 1, "a copy a sync tool made of an article "
                              "edited in two places: merge what it holds into the article, "
                              "then delete it (it is not published)"))  # fmt: skip
@@ -325,6 +330,13 @@ def _without_copies(rel_folder: str, folder: str, names: list[str],
     if len(keep) == len(names):
         return names, sizes, mtimes
     return [names[i] for i in keep], _taken(sizes, keep), _taken(mtimes, keep)
+
+
+def _resilio_copy(folder: str, name: str) -> bool:
+    """Whether ``name`` is Resilio Sync's conflict copy of a file beside it in
+    ``folder`` (:data:`_RESILIO_COPY`)."""
+    return any(_beside(folder, name[: m.start()] + name[m.end() :])
+               for m in _RESILIO_COPY.finditer(name))  # fmt: skip
 
 
 def _merge_copy(folder: str, m: re.Match[str]) -> bool:

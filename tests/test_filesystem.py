@@ -700,6 +700,8 @@ def test_a_sync_conflict_copy_never_stands_in_for_its_article(tmp_path: Path, na
         "Conflicts of interest (2024).txt",
         "sync-conflict.txt",
         "iran.conflict.txt",
+        "Iran.Conflict.txt",  # (Resilio Sync's name, but no Iran.txt beside it)
+        "Iran.Conflict2.txt",
         "border_conflict-2024.txt",
     ],
 )

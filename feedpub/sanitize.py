@@ -375,8 +375,10 @@ def unescape_attribute(value: str) -> str:
 
 def _attribute_reference(m: re.Match[str]) -> str:
     name = m[1]
-    if name[0] == "#" or name in _NAMED:  # (a whole name without ";" is followed by
-        return html.unescape(m[0])  # none of those: the pattern would have taken it)
+    if name[0] == "#":
+        return _numeric_reference(m[0])
+    if name in _NAMED:  # (a whole name without ";" is followed by none of those: the
+        return html.unescape(m[0])  # pattern would have taken it)
     for end in range(len(name) - 1, 1, -1):  # the longest known name it begins with,
         if name[:end] in _NAMED:  # as html.unescape looks for it (none ends with ";")
             after = name[end]
@@ -384,6 +386,19 @@ def _attribute_reference(m: re.Match[str]) -> str:
                 return m[0]
             return _NAMED[name[:end]] + name[end:]
     return m[0]
+
+
+#: The zeros a numeric reference's number begins with (``&#00065;``).
+_LEADING_ZEROS = re.compile(r"(?<=&#)0+(?=[0-9])|(?<=&#[xX])0+(?=[0-9a-fA-F])")
+
+
+def _numeric_reference(reference: str) -> str:
+    """The character a numeric reference stands for, as :func:`html.unescape` decodes
+    it, whatever its length: Python reads no number of more than 4,300 digits, and
+    ``&#`` with 5,000 zeros before ``65;`` (``A``) was a ValueError, "cannot load;
+    please report this", and no feed written. One past every character is U+FFFD."""
+    reference = _LEADING_ZEROS.sub("", reference, count=1)
+    return html.unescape(reference) if len(reference) < 100 else "\ufffd"
 
 
 def clean_url(value: object) -> str | None:

@@ -451,6 +451,20 @@ def test_an_emoji_written_as_two_surrogate_references_is_the_emoji() -> None:
     assert (a.title, a.excerpt) == ("We’re live 😀", "🚀")
 
 
+def test_a_reference_of_more_digits_than_python_reads_is_no_error() -> None:
+    """``&#`` with 5,000 zeros before ``65;`` is ``A`` to HTML, but Python reads no
+    number of more than 4,300 digits: the title, or the webUrl, that held it was a
+    ValueError, "cannot load (ValueError); please report this", and no feed was written."""
+    zeros = "0" * 5000
+    assert clean_text(f"&#{zeros}65; &#x{zeros}41;", single_line=True) == "A A"
+    assert clean_url(f"https://e.com/?q=&#{zeros}65;") == "https://e.com/?q=A"
+    assert clean_url(f"https://e.com/?q=&#{'1' * 5000};") == "https://e.com/?q=%EF%BF%BD"
+    data = f'---\ntitle: "T &#{zeros}65;"\nwebUrl: "https://e.com/a?&#{zeros}65;"\n'
+    data += "publishedDateTime: 2020-05-19T21:00:00Z\npublished: true\n---\n"
+    a = load_article("a.md", data.encode(), UTC)
+    assert (a.title, a.url) == ("T A", "https://e.com/a?A")
+
+
 def test_unicodes_line_and_paragraph_separators_are_a_line_and_a_paragraph_break() -> None:
     """YAML's ``\\L`` and ``\\P`` (U+2028, U+2029; or the characters pasted into a quoted
     value) were kept raw: an excerpt of three paragraphs was one ``<p>`` with no ``<br>``,

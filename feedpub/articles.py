@@ -1205,8 +1205,9 @@ def _number(value: object) -> float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
-#: A size written as a text (``width: "1200"``, as some writers quote every value).
-_DIMENSION_TEXT = re.compile(r"[ \t]*\+?([0-9]{1,7})[ \t]*")
+#: A size written as a text (``width: "1200"``, as some writers quote every value; with
+#: a zero fraction, ``"675.0"``, as the number 675.0 is read).
+_DIMENSION_TEXT = re.compile(r"[ \t]*\+?([0-9]{1,7})(?:\.0+)?[ \t]*")
 
 
 def _dimension(value: object) -> int | None:

@@ -604,6 +604,7 @@ def test_an_image_size_written_as_text_or_with_a_zero_fraction_is_read() -> None
     read) and ``height: 675.0`` were dropped: the picture had no size in any feed.
     What is no whole number of pixels is still left out, the picture kept."""
     sizes = [('"1200"', '" 675 "', 1200, 675), ("1200.0", "675.0", 1200, 675),
+             ('"1200.0"', '"675.00"', 1200, 675), ('"1200."', '".0"', None, None),
              ('"12.5"', "675.5", None, None), ('"1e3"', '"-5"', None, None),
              ('"0"', "true", None, None), ('"１２"', '"1200px"', None, None)]  # fmt: skip
     for width, height, w, h in sizes:

@@ -31,6 +31,7 @@ from .articles import (
     _front_matter_lines,
     _key_lines,
     _number,
+    _yaml_timestamp,
     editor_line,
     split_front_matter,
 )
@@ -181,12 +182,16 @@ def _zone_said(value: object, tz: tzinfo) -> str | None:
 def _local_time(value: object) -> datetime | None:
     """The day and time ``value`` (a date as YAML read it) gives without an offset, as
     :func:`feedpub.articles.to_utc` reads it: a naive datetime, a day's midnight, or a
-    text ISO 8601 reads so; else None (one with its offset, or none of these)."""
+    text ISO 8601 reads so, or YAML does unquoted (``"2026-3-29 2:30:00"``); else None
+    (one with its offset, or none of these)."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            return None
+            try:
+                value = _yaml_timestamp(value.strip())
+            except ValueError:  # (an impossible date: its own error says so)
+                return None
     if isinstance(value, datetime):
         return value.replace(microsecond=0) if value.tzinfo is None else None
     if isinstance(value, date):

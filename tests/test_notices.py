@@ -451,6 +451,10 @@ def test_a_build_says_each_once_when_it_reads_the_file_and_exits_0(
          "5: publishedDateTime '2026-10-25T02:30:00' is twice in Europe/Berlin: its clocks "
          "go over it twice, and it is taken as the first (2026-10-25T00:30:00Z); write its "
          "offset from UTC to say the moment: +02:00 for the first, +01:00 for the second"),
+        ("Europe/Berlin", '"2026-3-29 2:30:00"',  # (in quotes, as YAML reads it unquoted)
+         "5: publishedDateTime '2026-3-29 2:30:00' is no time in Europe/Berlin: its clocks "
+         "skip over it, so it is taken as 03:30 there (2026-03-29T01:30:00Z); write its "
+         "offset from UTC to say the moment: +01:00 or +02:00"),
         ("America/Santiago", "2026-09-06",  # (a day alone, whose midnight is skipped)
          "5: publishedDateTime '2026-09-06' (its midnight) is no time in America/Santiago: "
          "its clocks skip over it, so it is taken as 01:00 there (2026-09-06T04:00:00Z); "

@@ -185,11 +185,12 @@ def _local_time(value: object) -> datetime | None:
     text ISO 8601 reads so, or YAML does unquoted (``"2026-3-29 2:30:00"``); else None
     (one with its offset, or none of these)."""
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = datetime.fromisoformat(value.strip())
+            value = datetime.fromisoformat(text)
         except ValueError:
             try:
-                value = _yaml_timestamp(value.strip())
+                value = _yaml_timestamp(text)
             except ValueError:  # (an impossible date: its own error says so)
                 return None
     if isinstance(value, datetime):

@@ -392,6 +392,26 @@ def test_plain_text_uses_hexadecimal_references(config: Config, fmt: str) -> Non
     assert titles == ["R&D: x<y"]
 
 
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_feed_description_uses_hexadecimal_references(config: Config, fmt: str) -> None:
+    """The feed's description is plain text, as its title is: ``Tips <for> you`` was
+    written ``&lt;`` in RSS's channel ``description``, which the W3C validator flags
+    ("Encode "&" and "<" in plain text using hexadecimal character references"); over
+    lines too. An item's description, which is HTML, keeps its ``&lt;``; the renderer of
+    record (feedgen) writes the same bytes."""
+    feed = replace(config.feeds[0], description="Tips <for> you\nR&D <b")
+    data = render(config, feed, [rich_article()], fmt)
+    tag = b"description" if fmt == "rss" else b"subtitle"
+    assert b"<%s>Tips &#x3C;for&gt; you\nR&#x26;D &#x3C;b</%s>" % (tag, tag) in data
+    assert b"&lt;p&gt;" in data if fmt == "rss" else b'<summary type="html">' in data
+    root = etree.fromstring(data)
+    own = root.find("channel/description") if fmt == "rss" else root.find(f"{ATOM}subtitle")
+    assert own.text == "Tips <for> you\nR&D <b"  # the same text to an XML parser
+    from feedpub.formats import xmlfeed
+
+    assert xmlfeed.render(config, feed, [rich_article()], [fmt])[fmt] == data
+
+
 def test_atom_entries_of_one_second_never_share_updated(config: Config) -> None:
     """Sources that give only a day date many articles the same second; the W3C
     validator flags entries with equal ``updated``. Each gets a fraction of its second

@@ -234,6 +234,17 @@ _PLAIN_TEXT = re.compile(
 )  # only texts with a reference in them: "&amp;" or "&lt;" (a "<" is always escaped)
 
 
+#: The feed's own description, plain text as a title is (RSS's channel ``description``,
+#: Atom's ``subtitle``): the W3C validator asks it too for hexadecimal references
+#: ("Encode "&" and "<" in plain text…" of ``Tips <for> you``). Told by its
+#: indentation, which no item's ``description`` (HTML, escaped, two levels deeper) has;
+#: it may go over lines (a config's description may hold line breaks), never holding a
+#: raw ``<``.
+_FEED_DESCRIPTION = re.compile(
+    rb"^(    <description>|  <subtitle>)([^<&]*&[^<]*)(</(?:description|subtitle)>)", re.M
+)
+
+
 #: A related link's title (the only attribute of plain text the formats write), with a
 #: reference in it, in the link's element: a line of its own, ``<atom:link`` (RSS) or
 #: ``<link`` (Atom) with its attributes (none of which holds a raw quote, ``<`` or
@@ -246,12 +257,13 @@ _TITLE_ATTRIBUTE = re.compile(
 
 
 def hex_references(document: bytes, titles: bool = True) -> bytes:
-    """An RSS or Atom document with ``&`` and ``<`` in its plain texts (and in a related
-    link's ``title``) as hexadecimal character references (the RSS Best Practices
+    """An RSS or Atom document with ``&`` and ``<`` in its plain texts (the feed's
+    description among them, and a related link's ``title``) as hexadecimal character references (the RSS Best Practices
     Profile): the same characters to an XML parser, but never taken for markup or an
     entity by a reader that treats the text as HTML. Without ``titles``, for a writer
     that gives those titles that form itself (:func:`hex_attribute`)."""
     document = _PLAIN_TEXT.sub(_hex_references, document)
+    document = _FEED_DESCRIPTION.sub(_hex_description, document)
     if titles and b' title="' in document:
         document = _TITLE_ATTRIBUTE.sub(_hex_title, document)
     return document
@@ -271,6 +283,10 @@ def _hex(text: bytes) -> bytes:
 
 def _hex_references(m: re.Match[bytes]) -> bytes:
     return m.group(1) + _hex(m.group(3)) + m.group(4)
+
+
+def _hex_description(m: re.Match[bytes]) -> bytes:
+    return m.group(1) + _hex(m.group(2)) + m.group(3)
 
 
 def _hex_title(m: re.Match[bytes]) -> bytes:

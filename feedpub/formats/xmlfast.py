@@ -92,8 +92,9 @@ class Entry(NamedTuple):
     shows it: the bytes of its RSS item and of its Atom entry, and its Atom ``updated``
     (a document's own is its newest entry's). Made once an article (:func:`entry`) for
     all the feeds that show it; documents are then assembled from them (:func:`assemble`).
-    Each is whole lines: :func:`~.items.hex_references`, which never looks past a line,
-    gives the same bytes for an entry alone as within its document."""
+    Each is whole lines: :func:`~.items.hex_references`, which never looks past a line
+    (but in the feed's description, which is in no entry), gives the same bytes for an
+    entry alone as within its document."""
 
     rss: bytes
     atom: bytes

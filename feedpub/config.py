@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import WORD_QUOTES, ConfigError, cut, likely_meant, shown_path, shown_text
+from .sanitize import _idna
 from .sanitize import masked_url as _masked
 
 #: The formats a feed gets by default, and every format a feed may ask for.
@@ -399,7 +400,36 @@ def _check_url(r: _Reader, keypath: KeyPath, value: str | None, folder: bool = F
         return value
     if folder and not value.endswith("/"):
         value += "/"
-    return value
+    try:
+        return _as_uri(value)
+    except UnicodeError:
+        r.problem(keypath, f"must be an absolute http(s) URL (a host IDNA can encode: no "
+                           f"label empty or over 63 characters), got {_masked(value)!r}")  # fmt: skip
+        return value
+
+
+def _as_uri(url: str) -> str:
+    """A sound URL (:func:`_url_problem`) as a URI, RFC 3987's mapping of an IRI: its
+    host IDNA-encoded, every other character past ASCII %-encoded as its UTF-8 bytes
+    (``https://bücher.example/café/``: ``https://xn--bcher-kva.example/caf%C3%A9/``),
+    as the articles' URLs are written. The site's URLs go into every feed (the channel's
+    link, the Atom feed's id, the self links) and the W3C validator refuses them as
+    IRIs ("IRI found where URL expected"; and the self link, with a non-ASCII path,
+    "doesn't match document location", the URL a client fetched). UnicodeError when
+    IDNA cannot encode the host."""
+    if url.isascii():
+        return url
+    start = url.index("//") + 2  # (where urlsplit finds the host of an http(s) URL)
+    end = start + len(urlsplit(url).netloc)
+    netloc = url[start:end] if url[start:end].isascii() else _idna(url[start:end])
+    return f"{url[:start]}{netloc}{_NON_ASCII.sub(_utf8_escaped, url[end:])}"
+
+
+_NON_ASCII = re.compile("[^\x00-\x7f]+")
+
+
+def _utf8_escaped(m: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in m.group().encode())
 
 
 def _url_problem(value: str, folder: bool = False) -> str | None:
@@ -758,6 +788,12 @@ def parse_config(
         if why is None or why.startswith("http or https"):
             why = "with a host, no space, user name or password; http only on this machine"
         r.problem("site.hub", f"must be an absolute https URL ({why}), got {_masked(hub)!r}")
+    elif hub is not None:
+        try:
+            hub = _as_uri(hub)  # (in every feed's hub link)
+        except UnicodeError:
+            r.problem("site.hub", f"must be an absolute https URL (a host IDNA can encode), "
+                                  f"got {_masked(hub)!r}")  # fmt: skip
     owner = _text(r, site, "site", "owner", "") or ""
     labels = _labels(r, site.get("labels"))
     r.problems = problems

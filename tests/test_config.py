@@ -342,7 +342,6 @@ def test_a_character_no_url_may_hold_is_refused_at_its_line_with_its_escape(
     [
         "https://e.com/a&b/?q=1&r=%3C2%3E",
         "https://e.com/caf%C3%A9/",
-        "https://e.com/café/",
         "https://[::1]:8080/",
         "https://e.com/~ann/(x);p=1,2*'!$+@:=/",
     ],
@@ -350,6 +349,27 @@ def test_a_character_no_url_may_hold_is_refused_at_its_line_with_its_escape(
 def test_a_sound_url_is_taken_as_written(tmp_path: Path, url: str) -> None:
     (tmp_path / "config.toml").write_text(_site(link=json.dumps(url)), encoding="utf-8")
     assert load_config(tmp_path / "config.toml").link == url
+
+
+def test_a_url_past_ascii_is_written_as_a_uri(tmp_path: Path) -> None:
+    """A letter of any script is sound in the site's URLs, but the feeds carried them as
+    written: the W3C validator refused the RSS channel's link and the Atom feed's id
+    ("IRI found where URL expected"), and said the self link "doesn't match document
+    location". They are written as the articles' URLs are: the host IDNA-encoded, the
+    rest %-encoded as UTF-8 (what is ASCII, a %-escape too, as it is)."""
+    (tmp_path / "config.toml").write_text(_site(
+        link='"https://bücher.example:8080/日本/?q=é&r=%C3%A9#ü"',
+        feeds_url='"https://news.example.com/café/feeds/"',
+        hub='"https://hub.example/ünï"',
+    ), encoding="utf-8")  # fmt: skip
+    config = load_config(tmp_path / "config.toml")
+    host = "https://xn--bcher-kva.example:8080"
+    assert config.link == f"{host}/%E6%97%A5%E6%9C%AC/?q=%C3%A9&r=%C3%A9#%C3%BC"
+    assert config.feed_url("all", "atom") == "https://news.example.com/caf%C3%A9/feeds/all.atom"
+    assert config.hub == "https://hub.example/%C3%BCn%C3%AF"
+    long = "ü" * 64
+    found = problems_of(tmp_path, _site(link=f'"https://{long}.example/"'))
+    assert len(found) == 1 and "site.link: " in found[0] and "IDNA" in found[0], found
 
 
 @pytest.mark.parametrize("url", ["https://e.com/feeds/?v=1", "https://e.com/feeds/#top"])

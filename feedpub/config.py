@@ -409,23 +409,28 @@ def _check_url(r: _Reader, keypath: KeyPath, value: str | None, folder: bool = F
 
 
 def _as_uri(url: str) -> str:
-    """A sound URL (:func:`_url_problem`) as a URI, RFC 3987's mapping of an IRI: its
-    host IDNA-encoded, every other character past ASCII %-encoded as its UTF-8 bytes
-    (``https://bücher.example/café/``: ``https://xn--bcher-kva.example/caf%C3%A9/``),
-    as the articles' URLs are written. The site's URLs go into every feed (the channel's
-    link, the Atom feed's id, the self links) and the W3C validator refuses them as
-    IRIs ("IRI found where URL expected"; and the self link, with a non-ASCII path,
-    "doesn't match document location", the URL a client fetched). UnicodeError when
-    IDNA cannot encode the host."""
-    if url.isascii():
-        return url
+    """A sound URL (:func:`_url_problem`) in the form the articles' URLs are written in:
+    a URI, RFC 3987's mapping of an IRI, its host IDNA-encoded and every other character
+    past ASCII %-encoded as its UTF-8 bytes (``https://bücher.example/café/``:
+    ``https://xn--bcher-kva.example/caf%C3%A9/``), its scheme and host in lower case,
+    without the scheme's own port (``HTTPS://News.Example.com:443/``:
+    ``https://news.example.com/``). The site's URLs go into every feed (the channel's
+    link, the Atom feed's id, the self links): the W3C validator refuses an IRI there
+    ("IRI found where URL expected"; a self link with a non-ASCII path "doesn't match
+    document location", the URL a client fetched), and warns of an id that is not in
+    its canonical form. UnicodeError when IDNA cannot encode the host."""
     start = url.index("//") + 2  # (where urlsplit finds the host of an http(s) URL)
-    end = start + len(urlsplit(url).netloc)
-    netloc = url[start:end] if url[start:end].isascii() else _idna(url[start:end])
-    return f"{url[:start]}{netloc}{_NON_ASCII.sub(_utf8_escaped, url[end:])}"
+    parts = urlsplit(url)
+    end = start + len(parts.netloc)
+    netloc = parts.netloc.lower()
+    if not netloc.isascii():
+        netloc = _idna(netloc)
+    if netloc.endswith(":") or parts.port == (443 if parts.scheme == "https" else 80):
+        netloc = netloc.rpartition(":")[0]  # (RFC 3986, 6.2.3: the same URL)
+    return f"{parts.scheme}://{netloc}{_NON_ASCII.sub(_utf8_escaped, url[end:])}"
 
 
-_NON_ASCII = re.compile("[^\x00-\x7f]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _utf8_escaped(m: re.Match[str]) -> str:

@@ -351,7 +351,7 @@ def test_a_sound_url_is_taken_as_written(tmp_path: Path, url: str) -> None:
     assert load_config(tmp_path / "config.toml").link == url
 
 
-def test_a_url_past_ascii_is_written_as_a_uri(tmp_path: Path) -> None:
+def test_a_site_url_is_written_as_the_articles_urls_are(tmp_path: Path) -> None:
     """A letter of any script is sound in the site's URLs, but the feeds carried them as
     written: the W3C validator refused the RSS channel's link and the Atom feed's id
     ("IRI found where URL expected"), and said the self link "doesn't match document
@@ -367,6 +367,13 @@ def test_a_url_past_ascii_is_written_as_a_uri(tmp_path: Path) -> None:
     assert config.link == f"{host}/%E6%97%A5%E6%9C%AC/?q=%C3%A9&r=%C3%A9#%C3%BC"
     assert config.feed_url("all", "atom") == "https://news.example.com/caf%C3%A9/feeds/all.atom"
     assert config.hub == "https://hub.example/%C3%BCn%C3%AF"
+    # and as the articles' URLs, the scheme and host in lower case, without the scheme's
+    # own port (the Atom feed's id was "not in canonical form" to the validator)
+    (tmp_path / "config.toml").write_text(_site(
+        link='"HTTPS://News.Example.com:443/"', feeds_url='"http://E.com:80/Feeds/"'
+    ), encoding="utf-8")  # fmt: skip
+    config = load_config(tmp_path / "config.toml")
+    assert (config.link, config.feeds_url) == ("https://news.example.com/", "http://e.com/Feeds/")
     long = "ü" * 64
     found = problems_of(tmp_path, _site(link=f'"https://{long}.example/"'))
     assert len(found) == 1 and "site.link: " in found[0] and "IDNA" in found[0], found

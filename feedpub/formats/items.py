@@ -258,12 +258,13 @@ _TITLE_ATTRIBUTE = re.compile(
 
 def hex_references(document: bytes, titles: bool = True) -> bytes:
     """An RSS or Atom document with ``&`` and ``<`` in its plain texts (the feed's
-    description among them, and a related link's ``title``) as hexadecimal character references (the RSS Best Practices
-    Profile): the same characters to an XML parser, but never taken for markup or an
-    entity by a reader that treats the text as HTML. Without ``titles``, for a writer
-    that gives those titles that form itself (:func:`hex_attribute`)."""
+    description among them, and a related link's ``title``) as hexadecimal character
+    references (the RSS Best Practices Profile): the same characters to an XML parser,
+    but never taken for markup or an entity by a reader that treats the text as HTML.
+    Without ``titles``, for a writer that gives those titles that form itself
+    (:func:`hex_attribute`)."""
     document = _PLAIN_TEXT.sub(_hex_references, document)
-    document = _FEED_DESCRIPTION.sub(_hex_description, document)
+    document = _FEED_DESCRIPTION.sub(_hex_title, document)  # (its text: group 2, as a title's)
     if titles and b' title="' in document:
         document = _TITLE_ATTRIBUTE.sub(_hex_title, document)
     return document
@@ -283,10 +284,6 @@ def _hex(text: bytes) -> bytes:
 
 def _hex_references(m: re.Match[bytes]) -> bytes:
     return m.group(1) + _hex(m.group(3)) + m.group(4)
-
-
-def _hex_description(m: re.Match[bytes]) -> bytes:
-    return m.group(1) + _hex(m.group(2)) + m.group(3)
 
 
 def _hex_title(m: re.Match[bytes]) -> bytes:

@@ -261,11 +261,14 @@ def hex_references(document: bytes, titles: bool = True) -> bytes:
     description among them, and a related link's ``title``) as hexadecimal character
     references (the RSS Best Practices Profile): the same characters to an XML parser,
     but never taken for markup or an entity by a reader that treats the text as HTML.
-    Without ``titles``, for a writer that gives those titles that form itself
-    (:func:`hex_attribute`)."""
+    Without ``titles``, for an entry's bytes, whose writer gives those titles that form
+    itself (:func:`hex_attribute`), and which hold no feed description."""
     document = _PLAIN_TEXT.sub(_hex_references, document)
-    document = _FEED_DESCRIPTION.sub(_hex_title, document)  # (its text: group 2, as a title's)
-    if titles and b' title="' in document:
+    if not titles:
+        return document
+    if b"&" in document:  # (its text: group 2, as a title's)
+        document = _FEED_DESCRIPTION.sub(_hex_title, document)
+    if b' title="' in document:
         document = _TITLE_ATTRIBUTE.sub(_hex_title, document)
     return document
 

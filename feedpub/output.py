@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import html
 import os
 import re
 import shutil
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from . import parallel
 from .archive import Document, is_page_of
 from .cache import COMPANIONS
-from .config import Config, FeedConfig
+from .config import Config, FeedConfig, _as_uri
 from .errors import LockError, shown_path
 
 if TYPE_CHECKING:
@@ -388,10 +389,13 @@ def _our_list(config: Config, there: bytes) -> bool:
     """Whether ``there`` is an OPML list of feedpub's for ``config``: every feed it names
     under ``site.feeds_url``; or else, all under one other folder, more than half named
     as feeds of the config are (``all.rss``): the list before ``feeds_url`` changed
-    (and a feed was renamed or taken out, maybe, in the same change)."""
+    (and a feed was renamed or taken out, maybe, in the same change). Each URL is read
+    as a URI, as ``feeds_url`` is: a list an older feedpub wrote of
+    ``https://News.Example.com/Café/feeds/`` as written is this site's."""
     urls = _XML_URL.findall(there)
     if b"<opml" not in there or not urls:
         return False
+    urls = [_as_written(u) for u in urls]
     ours = config.feeds_url.replace("&", "&amp;").encode()
     if all(u.startswith(ours) for u in urls):
         return True
@@ -402,6 +406,16 @@ def _our_list(config: Config, there: bytes) -> bool:
     matched = sum(u[u.rfind(b"/") :] in names for u in urls)
     return (len(folders) == 1 and 2 * matched > len(urls)
             and (matched >= 2 or len(config.feeds) == 1))  # fmt: skip
+
+
+def _as_written(url: bytes) -> bytes:
+    """A feed's URL in a list (XML-escaped) as the config's URLs are written
+    (:func:`~.config._as_uri`); as it is where it is no sound URL."""
+    try:
+        uri = _as_uri(html.unescape(url.decode()))
+    except (ValueError, UnicodeError):
+        return url
+    return uri.replace("&", "&amp;").encode()
 
 
 def held(made: Made, status: str, problems: list[Problem | str]) -> Made:

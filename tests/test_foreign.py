@@ -134,6 +134,10 @@ CATEGORIES = b"".join(b"<category>Topic %d</category>" % n for n in range(300))
         ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://old.example/f/all.rss"/>'
                        b'<outline xmlUrl="https://old.example/f/azure.rss"/>'
                        b'<outline xmlUrl="https://old.example/f/gone.rss"/>', False),
+        # a list an older feedpub wrote of site.feeds_url as written (in capitals, with
+        # its own port): the same URLs, though none of their feeds is the config's now
+        ("feeds.opml", b'<opml version="2.0"><outline xmlUrl="https://News.Example.com:443/feeds/x.rss"/>'
+                       b'<outline xmlUrl="https://NEWS.example.com/feeds/y.rss"/>', False),
     ],
 )  # fmt: skip
 def test_what_tells_feedpubs_files(site: Path, name: str, there: bytes, foreign: bool) -> None:

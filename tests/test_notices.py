@@ -455,6 +455,10 @@ def test_a_build_says_each_once_when_it_reads_the_file_and_exits_0(
          "5: publishedDateTime '2026-3-29 2:30:00' is no time in Europe/Berlin: its clocks "
          "skip over it, so it is taken as 03:30 there (2026-03-29T01:30:00Z); write its "
          "offset from UTC to say the moment: +01:00 or +02:00"),
+        ("Europe/Berlin", '"Sun, 29 Mar 2026 02:30:00"',  # (RFC 822's, without a zone)
+         "5: publishedDateTime 'Sun, 29 Mar 2026 02:30:00' is no time in Europe/Berlin: its "
+         "clocks skip over it, so it is taken as 03:30 there (2026-03-29T01:30:00Z); write "
+         "its offset from UTC to say the moment: +01:00 or +02:00"),
         ("America/Santiago", "2026-09-06",  # (a day alone, whose midnight is skipped)
          "5: publishedDateTime '2026-09-06' (its midnight) is no time in America/Santiago: "
          "its clocks skip over it, so it is taken as 01:00 there (2026-09-06T04:00:00Z); "

@@ -866,10 +866,12 @@ def _no_place(name: str) -> str | None:
         return (f"{name!r} is this machine's zone, not a place: the feeds would change "
                 "with the machine that builds them; write the place's zone as Area/City, "
                 "such as 'Europe/Paris' or 'America/Los_Angeles'")  # fmt: skip
-    if name.startswith("right/") and _is_zone(place := name.removeprefix("right/")):
+    place = name.removeprefix("right/")
+    if place != name and _is_zone(place) and _no_place(place) is None:
         return (f"{cut(name, 60)!r} counts leap seconds, which feed dates do not: write "
                 f"{cut(place, 60)!r}")  # fmt: skip
-    return None  # (right/ before no zone, 'right/', 'right/Nowhere': an unknown zone)
+    return None  # (right/ before no zone, 'right/', 'right/Nowhere', or before one that is
+    # no place, 'right/localtime', 'right/right/Europe/Berlin': an unknown zone)
 
 
 def _is_zone(name: str) -> bool:

@@ -254,13 +254,14 @@ def test_a_lock_timeout_below_0_is_refused(tmp_path: Path, value: str) -> None:
             "not: write 'Europe/Berlin'",
         ),
         # ... but never the one meant: not 'localtime' for 'Localtime', nor '' or
-        # 'Nowhere', no zone, for 'right/' and 'right/Nowhere'
+        # 'Nowhere', no zone, for 'right/' and 'right/Nowhere', nor 'localtime' and
+        # 'posixrules', no places, for 'right/localtime' and 'right/posixrules'
         *(
             (
                 {"timezone": f'"{z}"'},
                 f"site.timezone: unknown time zone '{z}': write the place's zone as Area/City",
             )
-            for z in ("Localtime", "right/", "right/Nowhere")
+            for z in ("Localtime", "right/", "right/Nowhere", "right/localtime", "right/posixrules")
         ),
         (
             {"output": '"~/public/feeds"'},

@@ -162,6 +162,27 @@ def test_a_text_that_quotes_a_title_attribute_is_feedgens_bytes(text: str) -> No
     same_bytes(config, config.feeds[0], [a])
 
 
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Tips <for> you\n& more\n\n  <b>",
+        "line\n    <description>a & b</description>\n  <subtitle>c & d",
+        "x ]]> \"y\" &amp; 'z' &#x26; é & ü\r\n&",
+        "& " * 5000,
+    ],
+)
+def test_a_feed_description_over_lines_is_feedgens_bytes(description: str) -> None:
+    """The feed's description, its ``&`` and ``<`` hexadecimal references (found by
+    their element's indentation, over lines), in the subscription document and an
+    archive page, beside an article whose texts look like those lines."""
+    config = load_config(ROOT / "config.toml")
+    feed = replace(config.feeds[0], description=description)
+    a = Article(path="a.txt", title=description, excerpt=description,
+                url="https://e.example/a", published_at=NOW, published=True)  # fmt: skip
+    same_bytes(config, feed, [a])
+    same_bytes(config, feed, [a], Document(feed.slug, [a], 2, 3))
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(articles, max_size=4),

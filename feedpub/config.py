@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import WORD_QUOTES, ConfigError, cut, likely_meant, shown_path, shown_text
+from .sanitize import IDNA_REFUSES
 from .sanitize import masked_url as _masked
 
 #: The formats a feed gets by default, and every format a feed may ask for.
@@ -402,8 +403,8 @@ def _check_url(r: _Reader, keypath: KeyPath, value: str | None, folder: bool = F
     try:
         return _as_uri(value)
     except UnicodeError:
-        r.problem(keypath, f"must be an absolute http(s) URL (a host IDNA can encode: no "
-                           f"label empty or over 63 characters), got {_masked(value)!r}")  # fmt: skip
+        r.problem(keypath, f"must be an absolute http(s) URL with a host IDNA can encode "
+                           f"(not {IDNA_REFUSES}), got {_masked(value)!r}")  # fmt: skip
         return value
 
 
@@ -796,8 +797,8 @@ def parse_config(
         try:
             hub = _as_uri(hub)  # (in every feed's hub link)
         except UnicodeError:
-            r.problem("site.hub", f"must be an absolute https URL (a host IDNA can encode), "
-                                  f"got {_masked(hub)!r}")  # fmt: skip
+            r.problem("site.hub", f"must be an absolute https URL with a host IDNA can "
+                                  f"encode (not {IDNA_REFUSES}), got {_masked(hub)!r}")  # fmt: skip
     owner = _text(r, site, "site", "owner", "") or ""
     labels = _labels(r, site.get("labels"))
     r.problems = problems

@@ -418,6 +418,9 @@ def clean_url(value: object) -> str | None:
 
 
 _DEFAULT_PORT = {"http": 80, "https": 443}
+#: What in a host IDNA refuses to encode (the codec's reasons: not only a label's length).
+IDNA_REFUSES = ("a label empty or over 63 characters, a character IDNA refuses (U+FFFD, for "
+                "one), or a right-to-left letter beside others in a label")  # fmt: skip
 
 
 def _clean_url(value: str) -> str | None:
@@ -474,8 +477,8 @@ def _url_or_refusal(value: str) -> tuple[str, bool]:
         if not netloc.isascii():
             netloc = _idna(netloc)
     except UnicodeError:
-        return (f"has a host IDNA cannot encode ({parts.hostname!r}: a label empty, or "
-                "over 63 characters): write the site's domain name"), True  # fmt: skip
+        return (f"has a host IDNA cannot encode ({parts.hostname!r}: {IDNA_REFUSES}): "
+                "write the site's domain name"), True  # fmt: skip
     if odd := _odd(netloc):
         said = "a space" if odd[0] == " " else repr(odd[0])
         return (f"has {said} in its host ({parts.netloc!r}), which no host holds: write "

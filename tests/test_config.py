@@ -378,6 +378,10 @@ def test_a_site_url_is_written_as_the_articles_urls_are(tmp_path: Path) -> None:
     long = "ü" * 64
     found = problems_of(tmp_path, _site(link=f'"https://{long}.example/"'))
     assert len(found) == 1 and "site.link: " in found[0] and "IDNA" in found[0], found
+    # a host IDNA refuses for another cause than a label's length is not told it is one
+    found = problems_of(tmp_path, _site(feeds_url='"https://a\u05d0.example/f/"',
+                                        hub='"https://\ufffd.example/"'))  # fmt: skip
+    assert len(found) == 2 and all("right-to-left" in p for p in found), found
 
 
 @pytest.mark.parametrize("url", ["https://e.com/feeds/?v=1", "https://e.com/feeds/#top"])

@@ -414,7 +414,8 @@ def _as_uri(url: str) -> str:
     past ASCII %-encoded as its UTF-8 bytes (``https://bücher.example/café/``:
     ``https://xn--bcher-kva.example/caf%C3%A9/``), its scheme and host in lower case,
     without the scheme's own port (``HTTPS://News.Example.com:443/``:
-    ``https://news.example.com/``). The site's URLs go into every feed (the channel's
+    ``https://news.example.com/``), its %-escapes in their normal form (``%c3%a9``:
+    ``%C3%A9``; ``%7E``: ``~``). The site's URLs go into every feed (the channel's
     link, the Atom feed's id, the self links): the W3C validator refuses an IRI there
     ("IRI found where URL expected"; a self link with a non-ASCII path "doesn't match
     document location", the URL a client fetched), and warns of an id that is not in
@@ -427,10 +428,23 @@ def _as_uri(url: str) -> str:
         netloc = netloc.encode("idna").decode("ascii")  # (as sanitize.clean_url does)
     if netloc.endswith(":") or parts.port == (443 if parts.scheme == "https" else 80):
         netloc = netloc.rpartition(":")[0]  # (RFC 3986, 6.2.3: the same URL)
-    return f"{parts.scheme}://{netloc}{_NON_ASCII.sub(_utf8_escaped, url[end:])}"
+    rest = _NON_ASCII.sub(_utf8_escaped, url[end:])
+    return f"{parts.scheme}://{netloc}{_ESCAPE.sub(_normal_escape, rest) if '%' in rest else rest}"
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+#: A %-escape, and the characters RFC 3986 calls unreserved (2.3), which an escape never
+#: needs to stand for; but "." (``%2E%2E`` as ``..`` would be a segment a client resolves).
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~")
+
+
+def _normal_escape(m: re.Match[str]) -> str:
+    """A %-escape in RFC 3986's normal form (6.2.2.1, 6.2.2.2): its hex digits in
+    capitals (``%c3%a9``: ``%C3%A9``), an unreserved character as itself (``%7E``: ``~``).
+    The W3C validator finds an Atom feed's id "not in canonical form" otherwise."""
+    char = chr(int(m[0][1:], 16))
+    return char if char in _UNRESERVED else m[0].upper()
 
 
 def _utf8_escaped(m: re.Match[str]) -> str:

@@ -375,6 +375,15 @@ def test_a_site_url_is_written_as_the_articles_urls_are(tmp_path: Path) -> None:
     ), encoding="utf-8")  # fmt: skip
     config = load_config(tmp_path / "config.toml")
     assert (config.link, config.feeds_url) == ("https://news.example.com/", "http://e.com/Feeds/")
+    # and its %-escapes in RFC 3986's normal form (the validator: "not in canonical form")
+    (tmp_path / "config.toml").write_text(_site(
+        link='"https://e.com/caf%c3%a9/%7Eann/?q=%2f%41"', feeds_url='"https://e.com/%7e/f/"'
+    ), encoding="utf-8")  # fmt: skip
+    config = load_config(tmp_path / "config.toml")
+    assert (config.link, config.feeds_url) == (
+        "https://e.com/caf%C3%A9/~ann/?q=%2FA",
+        "https://e.com/~/f/",
+    )
     long = "ü" * 64
     found = problems_of(tmp_path, _site(link=f'"https://{long}.example/"'))
     assert len(found) == 1 and "site.link: " in found[0] and "IDNA" in found[0], found

@@ -1125,14 +1125,30 @@ def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
         and value.year >= 1970
     ):
         return value  # (what the steps below give)
+    dt = as_written(value, key)
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        dt = dt.replace(tzinfo=tz)
+    try:
+        dt = dt.astimezone(UTC).replace(microsecond=0)
+    except (OverflowError, ValueError):
+        raise FieldError(key, f"{key} is out of range") from None
+    if dt.year < 1970:  # (its day as isoformat writes it: strftime's %Y writes 0001 as 1)
+        raise FieldError(key, f"{key} {dt.date().isoformat()} is before 1970: check the year")
+    return dt
+
+
+def as_written(value: object, key: str) -> datetime:
+    """A YAML datetime / date / string -> the datetime it writes, with its offset or
+    without one (then in the site's zone: :func:`to_utc`); FieldError, saying why, for
+    one that is no date."""
     if isinstance(value, datetime):
-        dt = value
-    elif isinstance(value, date):
-        dt = datetime(value.year, value.month, value.day)
-    elif isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str) and value.strip():
         s = value.strip()
         try:
-            dt = datetime.fromisoformat(s)
+            return datetime.fromisoformat(s)
         except ValueError:
             # a date as YAML reads one unquoted (2020-5-9T21:00:00Z, an offset of +5): the
             # same in quotes, as JSON front matter always writes it
@@ -1141,7 +1157,7 @@ def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
             except ValueError as e:
                 raise FieldError(key, f"{key} {s[:40]!r} is an impossible date ({e})") from None
             if stamp is not None:
-                return to_utc(stamp, tz, key)
+                return as_written(stamp, key)
             import email.utils  # for the rare RFC 822 date: 12 ms to import
 
             try:
@@ -1163,17 +1179,8 @@ def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
                     raise FieldError(key, f"{key} {s[:60]!r}: the zone {zone[1][:40]!r} is "
                                      "unknown: write its offset from UTC instead, as +hhmm "
                                      "(+0200 for CEST)") from None  # fmt: skip
-    else:
-        raise FieldError(key, f"{key} must be a date like 2020-05-19T21:00:00Z")
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        dt = dt.replace(tzinfo=tz)
-    try:
-        dt = dt.astimezone(UTC).replace(microsecond=0)
-    except (OverflowError, ValueError):
-        raise FieldError(key, f"{key} is out of range") from None
-    if dt.year < 1970:  # (its day as isoformat writes it: strftime's %Y writes 0001 as 1)
-        raise FieldError(key, f"{key} {dt.date().isoformat()} is before 1970: check the year")
-    return dt
+            return dt
+    raise FieldError(key, f"{key} must be a date like 2020-05-19T21:00:00Z")
 
 
 def _text(d: dict[str, Any], key: str, *, required: bool = False, **kw: Any) -> str:

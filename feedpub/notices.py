@@ -27,12 +27,12 @@ from typing import Any
 from .articles import (
     _IMAGE_URL,
     _ODD_SPACES,
-    _RFC822_ZONE,
     KNOWN_KEYS,
+    FieldError,
     _front_matter_lines,
     _key_lines,
     _number,
-    _yaml_timestamp,
+    as_written,
     editor_line,
     split_front_matter,
 )
@@ -182,31 +182,14 @@ def _zone_said(value: object, tz: tzinfo) -> str | None:
 
 def _local_time(value: object) -> datetime | None:
     """The day and time ``value`` (a date as YAML read it) gives without an offset, as
-    :func:`feedpub.articles.to_utc` reads it: a naive datetime, a day's midnight, or a
-    text ISO 8601 reads so, or YAML does unquoted (``"2026-3-29 2:30:00"``), or an RFC
-    822 date without a zone (``Sun, 29 Mar 2026 02:30:00``); else None (one with its
-    offset, or none of these)."""
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = datetime.fromisoformat(text)
-        except ValueError:
-            try:
-                value = _yaml_timestamp(text)
-            except ValueError:  # (an impossible date: its own error says so)
-                return None
-            if value is None and not _RFC822_ZONE.search(text):  # (a zone: not local)
-                import email.utils
-
-                try:
-                    value = email.utils.parsedate_to_datetime(text)
-                except (TypeError, ValueError, IndexError):
-                    return None
-    if isinstance(value, datetime):
-        return value.replace(microsecond=0) if value.tzinfo is None else None
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    return None
+    :func:`feedpub.articles.to_utc` reads it (:func:`~feedpub.articles.as_written`: a
+    naive datetime, a day's midnight, a text ISO 8601 or YAML reads so, an RFC 822 date
+    without a zone); else None (one with its offset, or no date)."""
+    try:
+        when = as_written(value, "publishedDateTime")
+    except FieldError:  # (its own error says so)
+        return None
+    return when.replace(microsecond=0) if when.utcoffset() is None else None
 
 
 def _offset(offset: timedelta) -> str:

@@ -401,14 +401,14 @@ def _check_url(r: _Reader, keypath: KeyPath, value: str | None, folder: bool = F
     if folder and not value.endswith("/"):
         value += "/"
     try:
-        return _as_uri(value)
+        return as_uri(value)
     except UnicodeError:
         r.problem(keypath, f"must be an absolute http(s) URL with a host IDNA can encode "
                            f"(not {IDNA_REFUSES}), got {_masked(value)!r}")  # fmt: skip
         return value
 
 
-def _as_uri(url: str) -> str:
+def as_uri(url: str) -> str:
     """A sound URL (:func:`_url_problem`) in the form the articles' URLs are written in:
     a URI, RFC 3987's mapping of an IRI, its host IDNA-encoded and every other character
     past ASCII %-encoded as its UTF-8 bytes (``https://bücher.example/café/``:
@@ -809,7 +809,7 @@ def parse_config(
         r.problem("site.hub", f"must be an absolute https URL ({why}), got {_masked(hub)!r}")
     elif hub is not None:
         try:
-            hub = _as_uri(hub)  # (in every feed's hub link)
+            hub = as_uri(hub)  # (in every feed's hub link)
         except UnicodeError:
             r.problem("site.hub", f"must be an absolute https URL with a host IDNA can "
                                   f"encode (not {IDNA_REFUSES}), got {_masked(hub)!r}")  # fmt: skip

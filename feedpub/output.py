@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from . import parallel
 from .archive import Document, is_page_of
 from .cache import COMPANIONS
-from .config import Config, FeedConfig, _as_uri
+from .config import Config, FeedConfig, as_uri
 from .errors import LockError, shown_path
 
 if TYPE_CHECKING:
@@ -410,9 +410,9 @@ def _our_list(config: Config, there: bytes) -> bool:
 
 def _as_written(url: bytes) -> bytes:
     """A feed's URL in a list (XML-escaped) as the config's URLs are written
-    (:func:`~.config._as_uri`); as it is where it is no sound URL."""
+    (:func:`~.config.as_uri`); as it is where it is no sound URL."""
     try:
-        uri = _as_uri(html.unescape(url.decode()))
+        uri = as_uri(html.unescape(url.decode()))
     except (ValueError, UnicodeError):
         return url
     return uri.replace("&", "&amp;").encode()

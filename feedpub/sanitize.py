@@ -115,9 +115,11 @@ _MAY_BE_MOJIBAKE = re.compile(
 )
 #: What a URL's path, query and fragment keep as it is: RFC 3986's reserved characters
 #: but "[" and "]", which it allows only round an IPv6 host (the W3C validator calls
-#: them invalid anywhere else: ``?ids[]=1`` becomes ``?ids%5B%5D=1``), and "%" where
-#: it begins an escape (one that begins none is written ``%25``: ``50%-off``).
-_URL_SAFE = "/?#@!$&'()*+,;=%~:"
+#: them invalid anywhere else: ``?ids[]=1`` becomes ``?ids%5B%5D=1``), and "#", which
+#: only begins the fragment (a second, ``#/route#anchor``, is ``%23``: an Atom id "not in
+#: canonical form" to the validator), and "%" where it begins an escape (one that begins
+#: none is written ``%25``: ``50%-off``).
+_URL_SAFE = "/?@!$&'()*+,;=%~:"
 _STRAY_PERCENT = re.compile("%(?![0-9A-Fa-f]{2})")
 #: A URL that cleaning leaves as it is: http(s), a lower-case host without a port, a
 #: path, maybe a query, and only characters that need no quoting and no unescaping.

@@ -527,6 +527,9 @@ def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:
         ("https://user:pw@e.com/", None),
         ("https://[::1]/a.jpg", None),
         ("https://e.com/a?ids[]=1#x[2]", "https://e.com/a?ids%5B%5D=1#x%5B2%5D"),
+        # a second "#" is the fragment's own (hash routing): %23, as RFC 3986 has it
+        ("https://e.com/#/route#anchor", "https://e.com/#/route%23anchor"),
+        ("https://e.com/a?q=1#x#y#", "https://e.com/a?q=1#x%23y%23"),
         ("https://e.com/50%-off?q=%zz&r=%2F", "https://e.com/50%25-off?q=%25zz&r=%2F"),
         ("https://e.com/100%", "https://e.com/100%25"),
         # references decoded as in an attribute's value: a name without its ";" is

@@ -1114,6 +1114,27 @@ _TIMESTAMP = next(
 _RFC822_ZONE = re.compile(r"[0-9]:[0-9]{2}(?::[0-9]{2})?\s+(\S+)")
 #: An offset written as ISO 8601 writes one, in an RFC 822 date (``+02:00``).
 _COLON_OFFSET = re.compile(r"([+-])([0-9]{2}):([0-9]{2})")
+#: A comment of an RFC 822 date with no comment inside it (its quoted pairs, ``\)``,
+#: taken out first), and white space before a comma (RFC 5322's CFWS, 3.3).
+_RFC822_COMMENT = re.compile(r"\([^()]*\)")
+_RFC822_QUOTED_PAIR = re.compile(r"\\[()\\]")
+_RFC822_SPACE_COMMA = re.compile(r"\s+,")
+
+
+def rfc822_text(text: str) -> str:
+    """An RFC 822 date as :mod:`email.utils` reads one: its comments (``+0000(GMT)``,
+    ``Thu(rsday), 9 Feb``, nested) and the white space before its comma (``Thu , 9
+    Feb``), which RFC 5322 allows and email.utils does not, taken out. A text over 200
+    characters, which is no date, is left as it is (a comment nested 10,000 deep would
+    take as many passes)."""
+    if ("(" not in text and "," not in text) or len(text) > 200:
+        return text
+    text = _RFC822_QUOTED_PAIR.sub("", text)
+    while "(" in text:
+        text, n = _RFC822_COMMENT.subn(" ", text)
+        if not n:
+            break
+    return _RFC822_SPACE_COMMA.sub(",", text)
 
 
 def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
@@ -1160,13 +1181,16 @@ def as_written(value: object, key: str) -> datetime:
                 return as_written(stamp, key)
             import email.utils  # for the rare RFC 822 date: 12 ms to import
 
+            plain = rfc822_text(s)
             try:
-                dt = email.utils.parsedate_to_datetime(s)
+                dt = email.utils.parsedate_to_datetime(plain)
             except (TypeError, ValueError, IndexError):
                 raise FieldError(
                     key, f"{key} {s[:40]!r} is not a date: use ISO 8601 like 2020-05-19T21:00:00Z"
                 ) from None
-            if dt.tzinfo is None and (zone := _RFC822_ZONE.search(s)):
+            if dt.tzinfo is None and (
+                zone := _RFC822_ZONE.search(plain) or _RFC822_ZONE.search(s)
+            ):  # (a zone in a comment alone, "21:00:00 (CEST)", is one not known)
                 # a zone email.utils gives no offset for: -0000 is UTC (RFC 5322, 3.3: the
                 # sender's own zone unknown); +02:00 is an offset, written as in ISO 8601;
                 # any other (BST, CEST) is not known here

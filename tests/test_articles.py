@@ -1046,6 +1046,16 @@ def test_a_line_indented_with_a_tab_is_named_so(lines: bytes, line: int) -> None
         ("Tue, 19 May 2020 21:00:00", "2020-05-19T19:00:00+00:00"),  # no zone: the site's
         ("Tue, 19 May 2020 21:00:00 +02:00", "2020-05-19T19:00:00+00:00"),  # (ISO's offset)
         ("Tue, 19 May 2020 21:00:00 -00:00", "2020-05-19T21:00:00+00:00"),
+        # RFC 5322's comments and folding white space (the W3C validator's test cases):
+        # the zone was said unknown ('+0000(GMT)'), the others no date
+        ("Tue, 19 May 2020 21:00:00 +0000(GMT)", "2020-05-19T21:00:00+00:00"),
+        ("Tue , 19 May 2020 21:00:00 GMT", "2020-05-19T21:00:00+00:00"),
+        ("\tTue , \t 19  May\t2020  21:00:00\t +0000", "2020-05-19T21:00:00+00:00"),
+        ("Tue(sday), 19(th) May(be) 2020 21:00:00 +0200 (CEST)", "2020-05-19T19:00:00+00:00"),
+        (
+            "Tue, 19 (a (nested) one) May(a \\) in it) 2020()21:00:00 -0000",
+            "2020-05-19T21:00:00+00:00",
+        ),
     ],
 )
 def test_an_rfc_2822_date_is_read_in_its_own_zone(written: str, utc: str) -> None:

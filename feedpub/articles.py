@@ -1158,6 +1158,25 @@ def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
     return dt
 
 
+#: A year alone, or a year and its month (ISO 8601's reduced precision, Atom 0.3's and
+#: Dublin Core's dates); a time whose second is 60 (a leap second).
+_YEAR_OR_MONTH = re.compile(r"[0-9]{4}(?:-(?:0[1-9]|1[0-2]))?")
+_LEAP_SECOND = re.compile(r"[0-9]:[0-5][0-9]:60(?![0-9])")
+
+
+def _not_a_date(key: str, s: str) -> str:
+    """What to say of a text that no reading of a date takes: what it is, where it is a
+    year or a month alone (``2003``, ``2002-12``, ISO 8601 all the same) or holds a leap
+    second (``23:59:60``, which no date here holds, in any form); else to use ISO 8601."""
+    if _YEAR_OR_MONTH.fullmatch(s):
+        return (f"{key} {s!r} is a year or a month, not a day: write the day and time, "
+                f"as {s}{'-01' * (2 - s.count('-'))}T00:00:00Z")  # fmt: skip
+    if _LEAP_SECOND.search(s):
+        return (f"{key} {s[:40]!r} has a leap second (:60), which no date here holds: "
+                "write :59")  # fmt: skip
+    return f"{key} {s[:40]!r} is not a date: use ISO 8601 like 2020-05-19T21:00:00Z"
+
+
 def as_written(value: object, key: str) -> datetime:
     """A YAML datetime / date / string -> the datetime it writes, with its offset or
     without one (then in the site's zone: :func:`to_utc`); FieldError, saying why, for
@@ -1185,9 +1204,7 @@ def as_written(value: object, key: str) -> datetime:
             try:
                 dt = email.utils.parsedate_to_datetime(plain)
             except (TypeError, ValueError, IndexError):
-                raise FieldError(
-                    key, f"{key} {s[:40]!r} is not a date: use ISO 8601 like 2020-05-19T21:00:00Z"
-                ) from None
+                raise FieldError(key, _not_a_date(key, s)) from None
             if dt.tzinfo is None and (
                 zone := _RFC822_ZONE.search(plain) or _RFC822_ZONE.search(s)
             ):  # (a zone in a comment alone, "21:00:00 (CEST)", is one not known)

@@ -204,6 +204,26 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
             "publishedDateTime '2024-02-03T10:00:00+25:00' is an impossible date (its UTC offset "
             "must be under 24 hours)",
         ),
+        # a year or a month alone (ISO 8601 all the same), and a leap second written in
+        # RFC 822, were told "use ISO 8601", which refuses the leap second too
+        (
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: "2002-12"\n---\n',
+            4,
+            "publishedDateTime '2002-12' is a year or a month, not a day: write the day and "
+            "time, as 2002-12-01T00:00:00Z",
+        ),
+        (
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: "2003"\n---\n',
+            4,
+            "as 2003-01-01T00:00:00Z",
+        ),
+        (
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\n'
+            b'publishedDateTime: "Sun, 31 Dec 2006 23:59:60 +0000"\n---\n',
+            4,
+            "publishedDateTime 'Sun, 31 Dec 2006 23:59:60 +0000' has a leap second (:60), which "
+            "no date here holds: write :59",
+        ),
         (b'---\ntitle: &a ["x", *a]\n---\n', 2, "the YAML alias *a is inside the value it names"),
         (b'---\nsecured: &s "x"\ntitle: *s\n---\n', 2, "a YAML anchor in secured"),
         (

@@ -1438,7 +1438,12 @@ def _title_or_excerpt(d: dict[str, Any], tz: tzinfo) -> None:
     if not (_has_text(d, "title", single_line=True, limit=MAX_TITLE)
             or _has_text(d, "excerpt", limit=MAX_EXCERPT)):  # fmt: skip
         missing = () if "title" in d or "excerpt" in d else ("title", "excerpt")
-        raise FieldError("title", "no title and no excerpt: an article needs at least one", missing)
+        # (a title of what cleaning takes out, "&#0;" or a terminal escape, was told it
+        # had none: the file has one)
+        given = [k for k in ("title", "excerpt") if isinstance(d.get(k), str) and d[k].strip()]
+        said = f" ({' and '.join(given)} empty once cleaned of what no reader may be shown)"
+        raise FieldError("title", "no title and no excerpt" + (said if given else "")
+                         + ": an article needs at least one", missing)  # fmt: skip
 
 
 def _kind(d: dict[str, Any], tz: tzinfo) -> str:

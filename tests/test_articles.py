@@ -165,6 +165,11 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
             3,
             "no title and no excerpt",
         ),
+        (  # (a title cleaning takes out whole: the file has one, and is told so)
+            b'---\ntitle: "&#0;\\e[31m"\nwebUrl: "https://e.com/"\npublishedDateTime: 2020-01-01\n---\n',
+            2,
+            "no title and no excerpt (title empty once cleaned of what no reader may be shown)",
+        ),
         (
             b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: "soon"\n---\n',
             4,

@@ -261,7 +261,12 @@ class FeedHandler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """The base class's errors (400, 414, 431, 501, 505) in plain text, with their
         length, and the connection closed: what follows a bad request is not trusted.
-        The message (which quotes the request) is not echoed."""
+        The message (which quotes the request) is not echoed. A request line with a
+        version the base class refuses (``HTTP/2.0``, as ``PRI * HTTP/2.0`` opens HTTP/2
+        without TLS; ``HTTP/1.x``) is no HTTP/0.9 request: its answer has a status line and
+        headers (the base class sent the bare body, as to HTTP/0.9)."""
+        if self.request_version == "HTTP/0.9" and len(self.requestline.split()) >= 3:
+            self.request_version = "HTTP/1.0"
         status = HTTPStatus(code)
         body = f"{self.responses[status][0].lower()}\n".encode()
         self.close_connection = True

@@ -307,6 +307,27 @@ def test_the_connection_closes_when_it_must(site: Site) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("request_line", "status"),
+    [
+        (b"GET /azure.rss HTTP/2.0", 505),
+        (b"PRI * HTTP/2.0", 505),
+        (b"GET /azure.rss HTTP/1.x", 400),
+    ],
+)
+def test_a_version_refused_is_answered_with_a_status_line(
+    site: Site, request_line: bytes, status: int
+) -> None:
+    """Not the bare body the base class sends an HTTP/0.9 client."""
+    with site.connect() as sock:
+        response = exchange(sock, request_line + b"\r\nHost: x\r\n\r\n")
+        assert response.status == status and response.version == 11
+        assert response.getheader("Connection") == "close"
+        assert response.getheader("Content-Length") is not None
+        assert read_to_end(sock) == b""
+    assert statuses(site.log_lines(1)) == {request_line.decode(): str(status)}
+
+
 def test_an_idle_keep_alive_connection_is_closed_after_the_timeout(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:

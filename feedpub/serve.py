@@ -10,7 +10,7 @@ for trying feeds in a real reader before they are published.
   all UTF-8.
 - Conditional GET: a strong ``ETag`` (a hash of the bytes sent) and
   ``Last-Modified`` (the file's mtime); ``If-None-Match`` (which wins) or
-  ``If-Modified-Since`` answer ``304 Not Modified``.
+  ``If-Modified-Since`` (any of the three forms of an HTTP date) answer ``304 Not Modified``.
 - gzip when ``Accept-Encoding`` asks for it, always with ``Vary: Accept-Encoding``.
 - HTTP/1.1 with keep-alive: every response (errors, 304 and HEAD included) carries
   its ``Content-Length``; a connection closes after a request that sends a body (none
@@ -44,7 +44,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -384,6 +384,9 @@ class FeedHandler(BaseHTTPRequestHandler):
             since = parsedate_to_datetime(ims)
         except (TypeError, ValueError, IndexError):
             return False
+        # asctime's form (``Sun Nov  6 08:49:37 1994``) has no zone: GMT (RFC 9110 5.6.7)
+        if since.tzinfo is None and "," not in ims:
+            since = since.replace(tzinfo=UTC)
         return since.tzinfo is not None and mtime <= since.timestamp()
 
 

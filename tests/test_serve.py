@@ -121,6 +121,20 @@ def test_feedparser_fetches_then_gets_304_with_the_etag_or_the_date(site: Site) 
     assert dated.status == 304
 
 
+def test_if_modified_since_in_each_of_http_s_three_date_formats(site: Site) -> None:
+    """RFC 9110 5.6.7: a recipient accepts the IMF-fixdate, RFC 850's and asctime's
+    (a date without a zone in another form is no HTTP-date: ignored)."""
+    mtime = datetime.fromtimestamp((site.folder / "azure.rss").stat().st_mtime, UTC)
+    dates = {
+        mtime.strftime("%a, %d %b %Y %H:%M:%S GMT"): 304,
+        mtime.strftime("%A, %d-%b-%y %H:%M:%S GMT"): 304,
+        f"{mtime:%a %b} {mtime.day:2d} {mtime:%H:%M:%S %Y}": 304,
+        mtime.strftime("%a, %d %b %Y %H:%M:%S"): 200,
+    }
+    for date, status in dates.items():
+        assert site.request("/azure.rss", headers={"If-Modified-Since": date})[0] == status, date
+
+
 @pytest.mark.parametrize(
     ("path", "content_type"),
     [

@@ -198,7 +198,8 @@ class FeedHandler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------ one request, one line
 
     def handle_one_request(self) -> None:
-        """The base class's, then the access-log line of the response it sent."""
+        """The base class's, then the access-log line of the response it sent (none for a
+        response its reader did not wait for: a reset or a broken pipe)."""
         self.raw_requestline = b""
         self.requestline = ""
         self._received: float | None = None
@@ -206,6 +207,9 @@ class FeedHandler(BaseHTTPRequestHandler):
         self._sent = 0
         try:
             super().handle_one_request()
+        except (ConnectionError, TimeoutError):
+            self._status = None  # a reader gone mid-response: not logged (nor reported)
+            raise
         finally:
             if self._status is not None:
                 self._log_access()

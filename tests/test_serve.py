@@ -426,6 +426,20 @@ def test_a_client_that_resets_its_connection_is_no_traceback(
     assert not [line for line in site.log if " error: " in line], site.log
 
 
+def test_a_reader_gone_mid_response_is_not_logged(site: Site) -> None:
+    """Its line would say ``200 0``: neither the whole body nor nothing was sent."""
+    (site.folder / "big.json").write_bytes(b"x" * (32 << 20))  # (past any socket buffer)
+    sock = site.connect()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.sendall(b"GET /big.json HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert sock.recv(100).startswith(b"HTTP/1.1 200 ")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+    time.sleep(0.3)
+    assert site.request("/azure.rss")[0] == 200
+    assert statuses(site.log_lines(1)) == {"GET /azure.rss HTTP/1.1": "200"}
+
+
 def test_an_error_in_the_server_is_one_line_of_its_log(
     site: Site, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

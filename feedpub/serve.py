@@ -391,7 +391,9 @@ class FeedHandler(BaseHTTPRequestHandler):
         # asctime's form (``Sun Nov  6 08:49:37 1994``) has no zone: GMT (RFC 9110 5.6.7)
         if since.tzinfo is None and "," not in ims:
             since = since.replace(tzinfo=UTC)
-        return since.tzinfo is not None and mtime <= since.timestamp()
+        # a date after this server's clock is ignored (as Apache and nginx do): a reader
+        # whose clock runs ahead would be told "not modified" of a feed changed since
+        return since.tzinfo is not None and mtime <= since.timestamp() <= time.time()
 
 
 def make_server(

@@ -101,9 +101,14 @@ class _FrontMatterConstructor(yaml.constructor.SafeConstructor):
 
 def _impossible(m: re.Match[str], e: Exception) -> str:
     """Why the date YAML's timestamp pattern matched (``m``) is none: ``e``, datetime's
-    reason (``day is out of range for month``), but for an offset of 24 hours or more."""
+    reason (``day is out of range for month``), but for an offset of 24 hours or more,
+    and a leap second (``23:59:60``), told what to write, as in an RFC 822 date."""
     offset = int(m.group("tz_hour") or 0) * 60 + int(m.group("tz_minute") or 0)
-    return "its UTC offset must be under 24 hours" if offset >= 24 * 60 else str(e)
+    if offset >= 24 * 60:
+        return "its UTC offset must be under 24 hours"
+    if m.group("second") == "60":
+        return "its second is 60, a leap second, which no date here holds: write :59"
+    return str(e)
 
 
 _FrontMatterConstructor.add_constructor(  # type: ignore[type-var]

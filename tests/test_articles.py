@@ -201,7 +201,16 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
             b'---\n{"title": "x", "webUrl": "https://e.com/", '
             b'"publishedDateTime": "2016-12-31T23:59:60Z"}\n---\n',
             2,
-            "publishedDateTime '2016-12-31T23:59:60Z' is an impossible date (second must be in 0..59)",
+            "publishedDateTime '2016-12-31T23:59:60Z' is an impossible date (its second is 60, a "
+            "leap second, which no date here holds: write :59)",
+        ),
+        # a leap second in ISO 8601, quoted or not, was told "second must be in 0..59", not
+        # what to write, as one in RFC 822 is
+        (
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: 2016-12-31 23:59:60\n---\n',
+            4,
+            "impossible date '2016-12-31 23:59:60' (its second is 60, a leap second, which no "
+            "date here holds: write :59)",
         ),
         (
             b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: "2024-02-03T10:00:00+25:00"\n---\n',

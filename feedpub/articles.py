@@ -1226,6 +1226,9 @@ def as_written(value: object, key: str) -> datetime:
                                      "unknown: write its offset from UTC instead, as +hhmm "
                                      "(+0200 for CEST)") from None  # fmt: skip
             return dt
+    if type(value) is int and _YEAR_OR_MONTH.fullmatch(str(value)):
+        # a year written unquoted (2003), which YAML reads as a number
+        raise FieldError(key, _not_a_date(key, str(value)))
     raise FieldError(key, f"{key} must be a date like 2020-05-19T21:00:00Z")
 
 
@@ -1447,8 +1450,10 @@ def _title_or_excerpt(d: dict[str, Any], tz: tzinfo) -> None:
         # had none: the file has one)
         given = [k for k in ("title", "excerpt") if isinstance(d.get(k), str) and d[k].strip()]
         said = f" ({' and '.join(given)} empty once cleaned of what no reader may be shown)"
-        raise FieldError("title", "no title and no excerpt" + (said if given else "")
-                         + ": an article needs at least one", missing)  # fmt: skip
+        # (at the line of the one it names: an excerpt alone is not at the title's)
+        raise FieldError("excerpt" if given == ["excerpt"] else "title", "no title and no "
+                         f"excerpt{said if given else ''}: an article needs at least one",
+                         missing)  # fmt: skip
 
 
 def _kind(d: dict[str, Any], tz: tzinfo) -> str:

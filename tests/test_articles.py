@@ -170,6 +170,11 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
             2,
             "no title and no excerpt (title empty once cleaned of what no reader may be shown)",
         ),
+        (  # (an excerpt alone so: told at its own line, not the title's or the first)
+            b'---\nwebUrl: "https://e.com/"\nexcerpt: "&#0;"\npublishedDateTime: 2020-01-01\n---\n',
+            3,
+            "no title and no excerpt (excerpt empty once cleaned of what no reader may be shown)",
+        ),
         (
             b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: "soon"\n---\n',
             4,
@@ -230,6 +235,12 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
             b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: "2003"\n---\n',
             4,
             "as 2003-01-01T00:00:00Z",
+        ),
+        (  # (unquoted, a number to YAML: it was told "must be a date like ...")
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: 2003\n---\n',
+            4,
+            "publishedDateTime '2003' is a year or a month, not a day: write the day and "
+            "time, as 2003-01-01T00:00:00Z",
         ),
         (
             b'---\ntitle: "x"\nwebUrl: "https://e.com/"\n'

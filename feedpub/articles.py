@@ -1124,6 +1124,9 @@ _COLON_OFFSET = re.compile(r"([+-])([0-9]{2}):([0-9]{2})")
 _RFC822_COMMENT = re.compile(r"\([^()]*\)")
 _RFC822_QUOTED_PAIR = re.compile(r"\\[()\\]")
 _RFC822_SPACE_COMMA = re.compile(r"\s+,")
+#: The time of an RFC 822 date (``21:00``, ``21.00``), not an offset (``+02:00``, which
+#: email.utils reads as the time 02:00 where the date has none).
+_RFC822_TIME = re.compile(r"(?<![0-9+-])[0-9]{1,2}[:.][0-9]{2}")
 
 
 def rfc822_text(text: str) -> str:
@@ -1209,6 +1212,8 @@ def as_written(value: object, key: str) -> datetime:
             try:
                 dt = email.utils.parsedate_to_datetime(plain)
             except (TypeError, ValueError, IndexError):
+                raise FieldError(key, _not_a_date(key, s)) from None
+            if not _RFC822_TIME.search(plain):  # ("Sun, 29 Mar 2026 +02:00": no 02:00)
                 raise FieldError(key, _not_a_date(key, s)) from None
             if dt.tzinfo is None and (
                 zone := _RFC822_ZONE.search(plain) or _RFC822_ZONE.search(s)

@@ -236,6 +236,13 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
             4,
             "as 2003-01-01T00:00:00Z",
         ),
+        (  # a day and an offset without a time: email.utils read the offset as the time
+            # (02:00 in the site's zone), and the notice of the DST hour said so
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\n'
+            b'publishedDateTime: "Sun, 29 Mar 2026 +02:00"\n---\n',
+            4,
+            "publishedDateTime 'Sun, 29 Mar 2026 +02:00' is not a date: use ISO 8601",
+        ),
         (  # (unquoted, a number to YAML: it was told "must be a date like ...")
             b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: 2003\n---\n',
             4,

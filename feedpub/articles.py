@@ -1225,6 +1225,9 @@ def as_written(value: object, key: str) -> datetime:
                     dt = dt.replace(tzinfo=UTC)
                 elif m := _COLON_OFFSET.fullmatch(zone[1]):
                     offset = timedelta(hours=int(m[2]), minutes=int(m[3]))
+                    if offset >= timedelta(hours=24):  # (+24:00: timezone() raised)
+                        raise FieldError(key, f"{key} {s[:40]!r} is an impossible date (its "
+                                         "UTC offset must be under 24 hours)") from None  # fmt: skip
                     dt = dt.replace(tzinfo=timezone(-offset if m[1] == "-" else offset))
                 else:
                     raise FieldError(key, f"{key} {s[:60]!r}: the zone {zone[1][:40]!r} is "

@@ -243,6 +243,14 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
             4,
             "publishedDateTime 'Sun, 29 Mar 2026 +02:00' is not a date: use ISO 8601",
         ),
+        (  # an RFC 822 date with an ISO offset of 24 hours or more: "cannot load
+            # (ValueError); please report this" at the file's first line
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\n'
+            b'publishedDateTime: "Sun, 29 Mar 2026 21:00 +24:00"\n---\n',
+            4,
+            "publishedDateTime 'Sun, 29 Mar 2026 21:00 +24:00' is an impossible date (its UTC "
+            "offset must be under 24 hours)",
+        ),
         (  # (unquoted, a number to YAML: it was told "must be a date like ...")
             b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: 2003\n---\n',
             4,

@@ -1116,7 +1116,7 @@ _TIMESTAMP = next(
 
 
 #: What follows the time of an RFC 822 date: its zone.
-_RFC822_ZONE = re.compile(r"[0-9]:[0-9]{2}(?::[0-9]{2})?\s+(\S+)")
+_RFC822_ZONE = re.compile(r"[0-9][:.][0-9]{1,2}(?:[:.][0-9]{1,2})?\s+(\S+)")
 #: An offset written as ISO 8601 writes one, in an RFC 822 date (``+02:00``).
 _COLON_OFFSET = re.compile(r"([+-])([0-9]{2}):([0-9]{2})")
 #: A comment of an RFC 822 date with no comment inside it (its quoted pairs, ``\)``,
@@ -1125,8 +1125,9 @@ _RFC822_COMMENT = re.compile(r"\([^()]*\)")
 _RFC822_QUOTED_PAIR = re.compile(r"\\[()\\]")
 _RFC822_SPACE_COMMA = re.compile(r"\s+,")
 #: The time of an RFC 822 date (``21:00``, ``21.00``), not an offset (``+02:00``, which
-#: email.utils reads as the time 02:00 where the date has none).
-_RFC822_TIME = re.compile(r"(?<![0-9+-])[0-9]{1,2}[:.][0-9]{2}")
+#: email.utils reads as the time 02:00 where the date has none); as email.utils takes one
+#: (``9:5``, ``021:00``).
+_RFC822_TIME = re.compile(r"(?<![0-9+-])[0-9]+[:.][0-9]")
 
 
 def rfc822_text(text: str) -> str:

@@ -1116,6 +1116,12 @@ def test_a_line_indented_with_a_tab_is_named_so(lines: bytes, line: int) -> None
             "Tue, 19 (a (nested) one) May(a \\) in it) 2020()21:00:00 -0000",
             "2020-05-19T21:00:00+00:00",
         ),
+        # a time with dots (21.00, as email.utils reads it), or a minute of one digit:
+        # its zone -0000 or +02:00 was not seen, the date read in the site's zone; the
+        # second form was told "not a date"
+        ("Tue, 19 May 2020 21.00 -0000", "2020-05-19T21:00:00+00:00"),
+        ("Tue, 19 May 2020 21.00.00 +02:00", "2020-05-19T19:00:00+00:00"),
+        ("Tue, 19 May 2020 21:5 -05:30", "2020-05-20T02:35:00+00:00"),
     ],
 )
 def test_an_rfc_2822_date_is_read_in_its_own_zone(written: str, utc: str) -> None:
@@ -1124,12 +1130,13 @@ def test_an_rfc_2822_date_is_read_in_its_own_zone(written: str, utc: str) -> Non
 
 
 @pytest.mark.parametrize("zone", ["BST", "CEST", "(CEST)"])
-def test_an_rfc_2822_date_in_a_zone_not_known_is_rejected(zone: str) -> None:
+@pytest.mark.parametrize("time", ["21:00:00", "21.00", "21:0"])  # (21.00 CEST: as BST)
+def test_an_rfc_2822_date_in_a_zone_not_known_is_rejected(zone: str, time: str) -> None:
     """It was read in the site's time zone, silently an hour or two off."""
     with pytest.raises(FieldError) as e:
-        to_utc(f"Tue, 19 May 2020 21:00:00 {zone}", UTC, "publishedDateTime")
+        to_utc(f"Tue, 19 May 2020 {time} {zone}", UTC, "publishedDateTime")
     assert str(e.value) == (
-        f"publishedDateTime 'Tue, 19 May 2020 21:00:00 {zone}': the zone {zone!r} is unknown: "
+        f"publishedDateTime 'Tue, 19 May 2020 {time} {zone}': the zone {zone!r} is unknown: "
         "write its offset from UTC instead, as +hhmm (+0200 for CEST)"
     )
 

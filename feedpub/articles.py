@@ -1235,8 +1235,9 @@ def as_written(value: object, key: str) -> datetime:
                                      "unknown: write its offset from UTC instead, as +hhmm "
                                      "(+0200 for CEST)") from None  # fmt: skip
             return dt
-    if type(value) is int and _YEAR_OR_MONTH.fullmatch(str(value)):
-        # a year written unquoted (2003), which YAML reads as a number
+    if type(value) is int and 1900 <= value < 2200:
+        # a year written unquoted (2003), which YAML reads as a number; not one YAML 1.1
+        # made of a time (20:03 is 1203, base 60: it would be told of a year not written)
         raise FieldError(key, _not_a_date(key, str(value)))
     raise FieldError(key, f"{key} must be a date like 2020-05-19T21:00:00Z")
 

@@ -257,6 +257,11 @@ def test_missing_published_key_does_not_publish(tmp_path: Path) -> None:
             "publishedDateTime '2003' is a year or a month, not a day: write the day and "
             "time, as 2003-01-01T00:00:00Z",
         ),
+        (  # (a time unquoted, 20:03, is 1203 to YAML 1.1, base 60: no year to be told of)
+            b'---\ntitle: "x"\nwebUrl: "https://e.com/"\npublishedDateTime: 20:03\n---\n',
+            4,
+            "publishedDateTime must be a date like 2020-05-19T21:00:00Z",
+        ),
         (
             b'---\ntitle: "x"\nwebUrl: "https://e.com/"\n'
             b'publishedDateTime: "Sun, 31 Dec 2006 23:59:60 +0000"\n---\n',

@@ -116,7 +116,8 @@ def log_time(when: float) -> str:
 
 class FeedServer(ThreadingHTTPServer):
     """A ThreadingHTTPServer for one folder; ``log`` receives one line per request,
-    dated by ``clock`` (seconds since the epoch)."""
+    dated by ``clock`` (seconds since the epoch), which a conditional request's date is
+    read against too."""
 
     request_queue_size = BACKLOG
 
@@ -393,7 +394,7 @@ class FeedHandler(BaseHTTPRequestHandler):
             since = since.replace(tzinfo=UTC)
         # a date after this server's clock is ignored (as Apache and nginx do): a reader
         # whose clock runs ahead would be told "not modified" of a feed changed since
-        return since.tzinfo is not None and mtime <= since.timestamp() <= time.time()
+        return since.tzinfo is not None and mtime <= since.timestamp() <= self.server.clock()
 
 
 def make_server(
@@ -404,7 +405,7 @@ def make_server(
     clock: Callable[[], float] = time.time,
 ) -> FeedServer:
     """A server for ``root`` bound to ``host:port`` (port 0: any free one); not started.
-    Its log lines are dated by ``clock``."""
+    Its log lines are dated by ``clock``, and conditional requests read against it."""
     return FeedServer(root, (host, port), log, clock)
 
 

@@ -54,6 +54,13 @@ _SEPARATOR_REFERENCE = re.compile(
 _SURROGATE_REFERENCE = re.compile(
     r"&#(?:0*(5[5-7][0-9]{3})(?![0-9])|[xX]0*([dD][89a-fA-F][0-9a-fA-F]{2})(?![0-9a-fA-F]));?"
 )
+#: A numeric reference :func:`_paired_references` may change: to a surrogate, to zero,
+#: or of a number that may be past U+10FFFF (seven digits or more, six hex digits or
+#: more); the others (``&#8217;``) are left to :func:`unescape_attribute` at once.
+_ODD_REFERENCE = re.compile(
+    r"&#(?:0*(?:5[5-7][0-9]{3}|[1-9][0-9]{6,}|0)(?![0-9])"
+    r"|[xX]0*(?:[dD][89a-fA-F][0-9a-fA-F]{2}|[1-9a-fA-F][0-9a-fA-F]{5,}|0)(?![0-9a-fA-F]))"
+)
 #: A single-line text that the last steps of cleaning leave as it is: words of no
 #: breaking space or forbidden character, one space apart, no white space at either end.
 _WORD_RUN = f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
@@ -162,7 +169,8 @@ def clean_text(
     if "&" in value and not markup:
         if "&#" in value:  # (HTML decodes &#11; to nothing: a line break, as the character)
             value = _SEPARATOR_REFERENCE.sub("\n", value)
-            value = _paired_references(value)  # (an emoji's two halves: 😀, not "��")
+            if _ODD_REFERENCE.search(value):  # (one C scan: nearly every text has none)
+                value = _paired_references(value)  # (an emoji's two halves: 😀, not "��")
         value = unescape_attribute(value)  # (``Barnes&notables`` is no "¬ables")
     if _SEPARATORS.search(value):  # (before ftfy, which takes U+000B out with its letters)
         value = _SEPARATORS.sub("\n", value)
@@ -399,8 +407,11 @@ def _numeric_reference(reference: str) -> str:
     it, whatever its length: Python reads no number of more than 4,300 digits, and
     ``&#`` with 5,000 zeros before ``65;`` (``A``) was a ValueError, "cannot load;
     please report this", and no feed written. One past every character is U+FFFD."""
-    reference = _LEADING_ZEROS.sub("", reference, count=1)
-    return html.unescape(reference) if len(reference) < 100 else "\ufffd"
+    if len(reference) > 16:  # (a short one, &#8217;, as it is: html.unescape reads it)
+        reference = _LEADING_ZEROS.sub("", reference, count=1)
+        if len(reference) >= 100:
+            return "\ufffd"
+    return html.unescape(reference)
 
 
 def clean_url(value: object) -> str | None:

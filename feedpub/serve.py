@@ -78,6 +78,8 @@ BACKLOG = 1024
 KEEP_ALIVE = 30.0
 #: Characters of a request line written to the log; the rest is counted, not written.
 LOG_REQUEST_MAX = 200
+#: The versions of HTTP whose requests need no ``Host`` field (HTTP/1.1's must hold one).
+_BEFORE_HOST = ("HTTP/0.9", "HTTP/1.0")
 #: The reason phrase of each status the server sends, as RFC 9110 (and RFC 6585, for 431)
 #: names it: the same status line on every Python (``http.HTTPStatus`` renamed some in
 #: 3.13: 414 was ``Request-URI Too Long`` before).
@@ -217,9 +219,14 @@ class FeedHandler(BaseHTTPRequestHandler):
 
     def parse_request(self) -> bool:
         """The base class's, noting the time; a request with a body (nothing here
-        reads one) is answered, then its connection closed."""
+        reads one) is answered, then its connection closed. An HTTP/1.1 request without
+        one ``Host`` field (none, or two) is refused with 400, as RFC 9112 (3.2) says a
+        server must."""
         self._received = self.server.clock()
         if not super().parse_request():
+            return False
+        if self.request_version not in _BEFORE_HOST and len(self.headers.get_all("Host", ())) != 1:
+            self.send_error(HTTPStatus.BAD_REQUEST)
             return False
         length = self.headers.get("Content-Length", "0").strip()
         if length not in ("", "0") or "Transfer-Encoding" in self.headers:

@@ -302,13 +302,15 @@ def test_the_connection_closes_when_it_must(site: Site) -> None:
         assert read_to_end(sock) == b""
     # an HTTP/1.1 client asking for close
     with site.connect() as sock:
-        response = exchange(sock, b"GET /azure.rss HTTP/1.1\r\nConnection: close\r\n\r\n")
+        closing = b"GET /azure.rss HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        response = exchange(sock, closing)
         assert response.status == 200 and response.getheader("Connection") == "close"
         assert read_to_end(sock) == b""
     # a body is never read: never taken for the next request either
-    smuggled = b"GET /azure.rss HTTP/1.1\r\n\r\n"
+    smuggled = b"GET /azure.rss HTTP/1.1\r\nHost: x\r\n\r\n"
     with site.connect() as sock:
-        request = b"POST /azure.rss HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(smuggled)
+        head = b"POST /azure.rss HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+        request = head % len(smuggled)
         response = exchange(sock, request + smuggled)
         assert response.status == 405 and response.getheader("Connection") == "close"
         assert read_to_end(sock) == b""
@@ -325,6 +327,26 @@ def test_the_connection_closes_when_it_must(site: Site) -> None:
         "POST /azure.rss HTTP/1.1": "405",
         "GET /azure.rss junk HTTP/1.1": "400",
     }
+
+
+@pytest.mark.parametrize(
+    "head, status",
+    [
+        (b"GET /azure.rss HTTP/1.1\r\n", 400),  # no Host (RFC 9112 3.2: a server must refuse)
+        (b"GET /azure.rss HTTP/1.1\r\nHost: a\r\nHost: b\r\n", 400),  # two
+        (b"GET /azure.rss HTTP/1.1\r\nHost: a\r\n", 200),
+        (b"GET /azure.rss HTTP/1.0\r\n", 200),  # (HTTP/1.0 has no Host to ask)
+    ],
+)
+def test_an_http_1_1_request_needs_one_host(site: Site, head: bytes, status: int) -> None:
+    with site.connect() as sock:
+        response = exchange(sock, head + b"\r\n")
+        assert response.status == status
+        if status == 400:
+            assert response.getheader("Connection") == "close"
+            assert response.getheader("Content-Length") == str(len(b"bad request\n"))
+            assert read_to_end(sock) == b""
+    assert statuses(site.log_lines(1)) == {head.split(b"\r\n", 1)[0].decode(): str(status)}
 
 
 @pytest.mark.parametrize(
@@ -374,7 +396,7 @@ def test_the_listen_backlog_holds_many_waiting_connections(site: Site) -> None:
             sockets.append(socket.create_connection((str(address[0]), int(address[1])), 10))
         thread.start()
         for sock in sockets:
-            sock.sendall(b"GET /azure.rss HTTP/1.1\r\nConnection: close\r\n\r\n")
+            sock.sendall(b"GET /azure.rss HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         for sock in sockets:
             assert read_to_end(sock).split(b"\r\n", 1)[0].endswith(b" 200 OK")
     finally:

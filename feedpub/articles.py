@@ -1612,7 +1612,9 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
     related item's (``related[2].webUrl``: the item is left out, when neither it nor
     its ``originalUrl`` is usable). An empty value (``webUrl: ""``, as CMS exports
     have) is no URL given; an item left out for another reason (no title, a second
-    image with the same URL) is not one. A provider's logo and a related item's image
+    image with the same URL) is not one, but for a related item's title YAML read as
+    no text (``title: 1917``, a number; ``yes``; a date): ``related[0].title`` and the
+    value, the item left out as an article with such a title is refused. A provider's logo and a related item's image
     are not looked at: no feed shows them."""
     out: list[tuple[str, object]] = []
     images = d.get("images")
@@ -1626,6 +1628,9 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
         if not isinstance(item, dict):
             continue
         web, original, title = item.get("webUrl"), item.get("originalUrl"), item.get("title")
+        if isinstance(title, int | float | date):  # (bool too: a text YAML took for a value)
+            out.append((f"related[{n}].title", title))
+            continue
         if (clean_url(web) or clean_url(original) or not isinstance(title, str)
                 or not clean_text(title, single_line=True, limit=MAX_TITLE)):  # fmt: skip
             continue  # (kept, or left out for its title)

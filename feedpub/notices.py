@@ -26,6 +26,7 @@ from typing import Any
 
 from .articles import (
     _IMAGE_URL,
+    _KINDS_OF_VALUE,
     _ODD_SPACES,
     KNOWN_KEYS,
     FieldError,
@@ -37,7 +38,7 @@ from .articles import (
     split_front_matter,
 )
 from .errors import Notice, cut, likely_meant, shown_path, shown_text
-from .fastyaml import UNBUILT
+from .fastyaml import UNBUILT, _Fallback, _scalar
 from .sanitize import clean_url, masked_url, url_refusal
 
 #: The most keys of a file weighed as misspellings (each against every key of the format:
@@ -520,8 +521,14 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
         order = list(itertools.chain(range(start, len(lines)), range(start)))
         # the whole value of a "url:" line first (/img/a.jpg is in an earlier line's
         # https://x/img/a.jpg), then one anywhere in a line (a flow mapping's)
-        at = next((n for n in order if n not in used and _value_after(lines[n], leaf) in forms),
-                  None)  # fmt: skip
+        if not isinstance(value, str):  # (a title YAML read as no text: the line whose
+            # value YAML reads so, 1917 or yes, not "1917" quoted, which is text)
+            at = next((n for n in order if n not in used
+                       and _reads_as(_value_after(lines[n], leaf, raw=True), value)), None)  # fmt: skip
+            forms = ()
+        else:
+            at = next((n for n in order
+                       if n not in used and _value_after(lines[n], leaf) in forms), None)  # fmt: skip
         for sought in forms if at is None else ():
             at = next((n for n in order
                        if leaf in lines[n] and lines[n].count(sought) > used.get(n, 0)), None)  # fmt: skip
@@ -530,7 +537,7 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
         if at is not None:
             used[at] = used.get(at, 0) + 1
         line = at + 1 if at is not None else start + 1
-        out.append(Notice(path, line, _dropped_said(where, top, text)))
+        out.append(Notice(path, line, _dropped_said(where, top, text, value)))
     if len(drops) > _DROPS_TOLD:  # (each sought over the lines: a hundred in a big file
         # took seconds)
         out.append(Notice(path, out[-1].line, f"and {len(drops) - _DROPS_TOLD} more URLs "
@@ -538,7 +545,7 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
     return out
 
 
-def _dropped_said(where: str, top: str, text: str) -> str:
+def _dropped_said(where: str, top: str, text: str, value: object) -> str:
     """What :func:`dropped_url` says of the URL ``text`` at ``where`` (under the key
     ``top``): why it is left out, as an article's own ``webUrl`` is told when refused
     for what it holds (:func:`feedpub.sanitize.url_refusal`: a user name or password,
@@ -546,6 +553,9 @@ def _dropped_said(where: str, top: str, text: str) -> str:
     in it never said back (the build's output may go to a CI log or cron's mail)."""
     shown = shown_text(cut(masked_url(text), 60))
     what = "the picture" if top == "images" else "the related item"
+    if where.endswith(".title"):  # (a title YAML read as no text: see dropped_urls)
+        return (f"{where} is {_KINDS_OF_VALUE[type(value)]} to YAML, not text: "
+                f"{what} is left out of the feeds; put the title in double quotes")  # fmt: skip
     if why := url_refusal(text):
         return f"{where} {shown}: {what} is left out of the feeds, as the URL {shown_text(why)}"
     clean = clean_url(text)
@@ -556,16 +566,27 @@ def _dropped_said(where: str, top: str, text: str) -> str:
             "feeds; write the whole URL, https://…")  # fmt: skip
 
 
-def _value_after(line: str, key: str) -> str | None:
-    """The value of ``key:`` on ``line`` (after a list's dash), its quotes taken off;
-    None when the line is not that key's."""
+def _value_after(line: str, key: str, raw: bool = False) -> str | None:
+    """The value of ``key:`` on ``line`` (after a list's dash), its quotes taken off
+    (unless ``raw``); None when the line is not that key's."""
     item = line.lstrip(" ").removeprefix("- ").lstrip(" ")
     if not item.startswith(f"{key}:"):
         return None
     value = item[len(key) + 1 :].strip(" \t")
-    if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+    if not raw and len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1]
     return value
+
+
+def _reads_as(written: str | None, value: object) -> bool:
+    """Whether YAML reads the one-line value ``written`` as ``value`` (of its type)."""
+    if not written or written[0] in _NOT_PLAIN:
+        return False
+    try:
+        read = _scalar(written.split(" #", 1)[0])
+    except _Fallback:
+        return False
+    return type(read) is type(value) and read == value
 
 
 #: The most URLs a file is told of one by one (:func:`dropped_url`).

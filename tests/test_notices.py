@@ -8,11 +8,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from feedpub.articles import parse_front_matter
+from feedpub.articles import load_article, parse_front_matter
 from feedpub.errors import Notice
+from feedpub.fastyaml import _scalar
 from feedpub.notices import article_notices, dropped_url
 
 from .conftest import AZURE_AI_FEEDS, SEEDS, run_cli
@@ -759,6 +761,34 @@ def test_a_dropped_url_refused_for_what_it_holds_is_told_why_without_its_passwor
     the cause and what to write, as an article's own webUrl is told."""
     data = _edited(old, new)
     assert [str(n) for n in dropped_url("a.txt", data, _dropped(data))] == [said]
+
+
+OPENAI = '  - title: "OpenAI’s supercomputer collaboration with Microsoft marks its biggest bet yet on AGI"'
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("1917", "a number"),
+        ("2049.5", "a number"),
+        ("yes", "true or false (YAML reads yes, no, on, off so)"),
+        ("2001-09-11", "a date"),
+    ],
+)
+def test_a_related_title_yaml_reads_as_no_text_is_told_at_its_line(title: str, kind: str) -> None:
+    """A related item titled ``1917`` unquoted was left out of the feeds without a word
+    (an article's own such title is refused with "put it in double quotes"): told, at
+    its line, not at the line of the same text quoted (kept: it is text)."""
+    data = _edited(OPENAI, f'  - title: "{title}"\n    webUrl: "https://x.example/a"\n'
+                   f"  - title: {title}")  # fmt: skip
+    assert _dropped(data) == (("related[1].title", _scalar(title)),)
+    assert [str(n) for n in dropped_url("a.txt", data, _dropped(data))] == [
+        f"a.txt:32: related[1].title is {kind} to YAML, not text: the related item is left "
+        "out of the feeds; put the title in double quotes"
+    ]
+    related = load_article("a.txt", data, ZoneInfo("UTC")).related
+    assert related[0].title == title  # (the quoted one: text, kept)
+    assert all("venturebeat" not in r.url for r in related)  # (the unquoted one's)
 
 
 def test_a_dropped_url_is_not_told_again_when_its_article_is_rendered_again(

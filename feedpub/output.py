@@ -108,8 +108,7 @@ class Stage:
                 raise OSError(
                     e.errno,
                     f"cannot make files in the output folder ({e.strerror}): a build writes "
-                    "each file there, then renames it; make the folder writable by the user "
-                    "that runs feedpub, or point site.output elsewhere",
+                    f"each file there, then renames it; {_CANNOT_MAKE.get(e.errno or 0, _DENIED)}",
                     str(folder),
                 ) from e
         return new
@@ -202,6 +201,20 @@ class Stage:
         for staging in (f for new in self._folders.values() for f in new.every_folder()):
             shutil.rmtree(staging, ignore_errors=True)
         self._folders.clear()
+
+
+#: What to do when no file can be made in the output folder, by its cause (a full disk:
+#: a new folder takes a block of ext4, an inode of any file system).
+_DENIED = ("make the folder writable by the user that runs feedpub, or point site.output "
+           "elsewhere")  # fmt: skip
+_KEPT = "; each file keeps its previous version meanwhile"
+_CANNOT_MAKE = {
+    errno.ENOSPC: f"the disk it is on is full: free space on it{_KEPT}",
+    errno.EDQUOT: ("the disk quota of the user that runs feedpub is used up: free space "
+                   f"in it, or raise it{_KEPT}"),
+    errno.EROFS: ("the file system it is on is read-only: mount it writable, or point "
+                  f"site.output elsewhere{_KEPT}"),
+}  # fmt: skip
 
 
 #: Why a site file (``index.html``, ``feeds.opml``) is not written: a feed document was

@@ -971,6 +971,41 @@ def test_a_full_disk_is_said_once_for_every_file_it_stops(
                                         "the feeds that could not be; the previous file is kept"]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("error", "advice"),
+    [
+        (errno.ENOSPC, "the disk it is on is full: free space on it; each file keeps its "
+                       "previous version meanwhile"),
+        (errno.EROFS, "the file system it is on is read-only: mount it writable, or point "
+                      "site.output elsewhere; each file keeps its previous version meanwhile"),
+        (errno.EACCES, "make the folder writable by the user that runs feedpub, or point "
+                       "site.output elsewhere"),
+    ],
+)  # fmt: skip
+def test_an_output_folder_no_staging_folder_can_be_made_in_says_why_and_what_to_do(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, error: int, advice: str
+) -> None:
+    """A full disk (ext4 gives a new folder a block; the inodes of a tmpfs run out) or
+    a file system mounted read-only refuses the build's staging folder: the build said
+    to "make the folder writable by the user that runs feedpub", which it was."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    before = outputs(cfg)
+    for f in seeds_dir.iterdir():  # every feed changes
+        f.write_text(f.read_text(encoding="utf-8").replace('title: "', 'title: "New: ', 1),
+                     encoding="utf-8")  # fmt: skip
+
+    def refused(*args: Any, **kwargs: Any) -> str:
+        raise OSError(error, os.strerror(error))
+
+    monkeypatch.setattr("tempfile.mkdtemp", refused)
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 3 and outputs(cfg) == before
+    assert err.splitlines() == [
+        f"feedpub: {cfg.parent / 'feeds'}: cannot make files in the output folder "
+        f"({os.strerror(error)}): a build writes each file there, then renames it; {advice}"
+    ]
+
+
 def _a_full_disk_for(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
     """The temp file of each output of ``names`` (of every output, when none) cannot be
     written, as on a full disk: ``os.fdopen``, through which a build writes each one (in

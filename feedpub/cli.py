@@ -241,7 +241,11 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         where = shown_path(str(e.filename or config.output))
         click.echo(f"feedpub: {where}: {e.strerror or e}", err=True)
         raise SystemExit(EXIT_FEED_FAILED) from None
-    code = _report(config, result, verbose, time.monotonic() - started)
+    try:  # (a long report: Ctrl-C there was click's "Aborted!", exit 1, as if files were rejected)
+        code = _report(config, result, verbose, time.monotonic() - started)
+    except KeyboardInterrupt as e:
+        _stop(e, "its report cut short; the build itself was done"
+                 + ("" if check else ", its files published"))  # fmt: skip
     if config.hub and not check:
         try:
             with _stopped_as_by_ctrl_c():

@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 
 from feedpub import formats, parallel
@@ -1224,6 +1225,34 @@ def test_a_build_stopped_by_a_signal_cleans_up_and_says_so(
     monkeypatch.undo()
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     assert b"smarter AI!" in outputs(cfg)["azure.rss"]
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_ctrl_c_while_the_report_is_said_exits_130_not_1(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, check: bool
+) -> None:
+    """Ctrl-C as a build said what it found (a long report: every rejected file) ended
+    it with click's ``Aborted!`` and exit 1, "some article files were rejected", on
+    which the deploy script of *Running from cron* deploys: 130, as anywhere else."""
+    (seeds_dir / "broken.txt").write_text("no front matter\n", encoding="utf-8")
+    edit_an_azure_article(seeds_dir)
+    echo = click.echo
+    said: list[str] = []
+
+    def interrupted(message: Any = None, *args: Any, **kwargs: Any) -> None:
+        if not said:
+            said.append(str(message))
+            os.kill(os.getpid(), signal.SIGINT)  # (Python raises it here, in the main thread)
+        echo(message, *args, **kwargs)
+
+    monkeypatch.setattr(click, "echo", interrupted)
+    code, err = run("build", "-c", str(cfg), "--now", NOW, *(["--check"] if check else []))
+    assert said and said[0].endswith("broken.txt:1: no front matter: the first line must be '---'")
+    assert (code, err.splitlines()[-1:]) == (130, [
+        "feedpub: stopped by SIGINT: its report cut short; the build itself was done"
+        + ("" if check else ", its files published")])  # fmt: skip
+    monkeypatch.undo()
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == (3 if check else 1)
 
 
 def _sample_built(tmp_path: Path) -> tuple[Path, str, Path]:

@@ -566,6 +566,71 @@ FEED_KEYS = {
 }  # fmt: skip
 
 
+#: The two-letter codes of ISO 639-1: a language tag's first part, when of two letters,
+#: is one of them (the W3C feed validator reports any other as an invalid language).
+#: Three letters (ISO 639-2 and 639-3) are taken as written.
+_ISO_639_1 = """
+    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
+    cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi
+    ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks
+    ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl
+    nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl
+    sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve
+    vi vo wa wo xh yi yo za zh zu
+"""
+ISO_639_1 = frozenset(_ISO_639_1.split())
+#: Codes written for a language that are no code of one, a country's (``jp``, Japan) or
+#: a withdrawn one (``iw``): what each is, and what to write.
+_LANGUAGE_MEANT = {
+    "jp": "Japan's country code, not a language: write 'ja' (Japanese)",
+    "cn": "China's country code, not a language: write 'zh' (Chinese)",
+    "hk": "Hong Kong's country code, not a language: write 'zh' (Chinese)",
+    "dk": "Denmark's country code, not a language: write 'da' (Danish)",
+    "gr": "Greece's country code, not a language: write 'el' (Greek)",
+    "ua": "Ukraine's country code, not a language: write 'uk' (Ukrainian)",
+    "cz": "Czechia's country code, not a language: write 'cs' (Czech)",
+    "us": "a country code, not a language: write 'en' (English)",
+    "gb": "a country code, not a language: write 'en' (English)",
+    "il": "Israel's country code, not a language: write 'he' (Hebrew)",
+    "vn": "Viet Nam's country code, not a language: write 'vi' (Vietnamese)",
+    "rs": "Serbia's country code, not a language: write 'sr' (Serbian)",
+    "al": "Albania's country code, not a language: write 'sq' (Albanian)",
+    "by": "Belarus's country code, not a language: write 'be' (Belarusian)",
+    "kz": "Kazakhstan's country code, not a language: write 'kk' (Kazakh)",
+    "ir": "Iran's country code, not a language: write 'fa' (Persian)",
+    "at": "Austria's country code, not a language: write 'de' (German)",
+    "mx": "Mexico's country code, not a language: write 'es' (Spanish)",
+    "pk": "Pakistan's country code, not a language: write 'ur' (Urdu)",
+    "bd": "Bangladesh's country code, not a language: write 'bn' (Bengali)",
+    "iw": "the withdrawn code of Hebrew: write 'he'",
+    "in": "the withdrawn code of Indonesian: write 'id'",
+    "ji": "the withdrawn code of Yiddish: write 'yi'",
+    "mo": "the withdrawn code of Moldavian: write 'ro' (Romanian)",
+    "sh": "the withdrawn code of Serbo-Croatian: write 'sr', 'hr' or 'bs'",
+}
+
+
+def _language_refusal(language: str) -> str | None:
+    """Why ``site.language`` is no language tag a feed may carry (RFC 5646's form, its
+    first part of two letters an ISO 639-1 code), with what to write; else None. (The
+    region a tag goes on with, ``-JP``, is the writer's to keep.)"""
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", language):
+        dashed = language.replace("_", "-")  # (a locale's en_US)
+        if dashed != language and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", dashed):
+            why = _language_refusal(dashed)
+            return f"{language!r} is a locale's name, not a language tag: " + (
+                f"write {dashed!r}" if why is None else f"{dashed!r} would not do either: {why}"
+            )
+        return f"must be a language tag such as 'en' or 'en-GB', got {shown_text(repr(language))}"
+    first = language.partition("-")[0]
+    if len(first) == 3 or first.lower() in ISO_639_1:
+        return None
+    if meant := _LANGUAGE_MEANT.get(first.lower()):
+        return f"{first!r} is {meant}"
+    return (f"{first!r} is no ISO 639 language code (the W3C feed validator reports it as "
+            "an invalid language): write one such as 'en' or 'en-GB'")  # fmt: skip
+
+
 def load_config(path: str | Path) -> Config:
     """Read and check ``path``; raise :class:`ConfigError` listing every problem."""
     path = Path(path).absolute()
@@ -760,10 +825,8 @@ def parse_config(
     feeds_url = _check_url(r, "site.feeds_url", r.get(site, "site", "feeds_url", str), folder=True)
     description = _text(r, site, "site", "description", "", one_line=False) or ""
     language = r.get(site, "site", "language", str, "en") or "en"
-    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", language):
-        r.problem(
-            "site.language", f"must be a language tag such as 'en' or 'en-GB', got {language!r}"
-        )
+    if said := _language_refusal(language):
+        r.problem("site.language", said)
 
     content_raw = r.get(site, "site", "content", (str, list), what="a glob or a list of globs")
     content: tuple[str, ...] = ()

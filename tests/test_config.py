@@ -134,6 +134,36 @@ def _site(**keys: str) -> str:
     return "\n".join([*lines[:at], *(f"{k} = {v}" for k, v in keys.items()), *lines[at:]])
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        # a country's code, the one most written for a language (the W3C feed validator:
+        # "jp is not a valid language code"; readers pick fonts and hyphenation by it)
+        ("jp", "'jp' is Japan's country code, not a language: write 'ja' (Japanese)"),
+        ("cn-TW", "'cn' is China's country code, not a language: write 'zh' (Chinese)"),
+        ("iw", "'iw' is the withdrawn code of Hebrew: write 'he'"),
+        ("qq", "'qq' is no ISO 639 language code (the W3C feed validator reports it as an "
+               "invalid language): write one such as 'en' or 'en-GB'"),
+        ("en_US", "'en_US' is a locale's name, not a language tag: write 'en-US'"),
+        ("jp_JP", "'jp_JP' is a locale's name, not a language tag: 'jp-JP' would not do "
+                  "either: 'jp' is Japan's country code, not a language: write 'ja' (Japanese)"),
+        ("e", "must be a language tag such as 'en' or 'en-GB', got 'e'"),
+    ],
+)  # fmt: skip
+def test_a_language_no_feed_reader_knows_is_refused_with_the_code_to_write(
+    tmp_path: Path, language: str, said: str
+) -> None:
+    found = problems_of(tmp_path, _site(language=f'"{language}"'))
+    assert [p.split(": ", 1)[1] for p in found] == [f"site.language: {said}"]
+
+
+@pytest.mark.parametrize("language", ["en", "ja-JP", "EN-gb", "zh-Hant-TW", "se", "kr", "eng"])
+def test_a_language_tag_of_iso_639_is_taken(tmp_path: Path, language: str) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(_site(language=f'"{language}"'), encoding="utf-8")
+    assert load_config(cfg).language == language
+
+
 @pytest.mark.parametrize("value", ["99999999999", "1e10", "inf", "0", "0.5"])
 def test_any_lock_timeout_of_0_or_more_seconds_is_taken(tmp_path: Path, value: str) -> None:
     """site.lock_timeout = 99999999999 (or 1e10, inf) was refused with "must be 0 or

@@ -65,6 +65,15 @@ _ODD_REFERENCE = re.compile(
 #: breaking space or forbidden character, one space apart, no white space at either end.
 _WORD_RUN = f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
 _CLEAN_LINE = re.compile(f"(?!\\s){_WORD_RUN}(?: {_WORD_RUN})*(?<!\\s)\\Z")
+#: A text of nothing a reader shows: white space, controls, and the characters Unicode
+#: has a reader ignore (Default_Ignorable_Code_Point: zero-width spaces and joiners, the
+#: soft hyphen, direction marks and controls, variation selectors, the BOM, the Hangul
+#: fillers, tags). A title of these alone was an item with a blank headline.
+_UNSEEN = re.compile(
+    "[\\s\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]*\\Z"
+)
 #: A terminal escape pasted into a text, written with ESC, as ECMA-48 (5.4) and xterm
 #: have them: a control sequence (``ESC [``, parameter bytes 0x30 to 0x3F, intermediate
 #: bytes 0x20 to 0x2F, a final byte 0x40 to 0x7E: ``\e[31m``, ``\e[?25l``, ``\e[200~``),
@@ -185,6 +194,8 @@ def clean_text(
         value = _ftfy()(value) if _ftfy_may_change(value, nfc) else nfc
         if _BIDI.search(value):
             value = balanced_bidi(value)
+        if _UNSEEN.match(value):  # (a zero-width space alone: a title no reader shows)
+            return ""
     elif "\x1b" in value:  # an ESC left (before a control, at the end): ftfy takes it
         value = _ftfy()(value)  # out, in ASCII text too
     if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):

@@ -312,6 +312,31 @@ def test_bad_files_name_the_line_in_the_file(data: bytes, line: int, words: str)
     assert str(info.value).startswith(f"bad.txt:{line}: ")
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "\\u200b",  # a zero-width space, as a CMS leaves one in an emptied field
+        "\\u2060\\u00ad\\u200c\\u200d",  # a word joiner, a soft hyphen, two joiners
+        "&#8203;&#xFEFF;",  # the same written as references
+        "\\u00a0\\u200b\\ufe0f",  # a no-break space, a zero-width one, a variation selector
+    ],
+)
+def test_a_text_of_invisible_characters_alone_is_no_text(title: str) -> None:
+    """A title of characters no reader shows was published as it was: an item whose
+    headline was blank in every reader (a title cleaned to nothing takes its
+    excerpt's words). Now it is no title: the excerpt stands in, and with none, the
+    article is rejected at the title's line, as one of a no-break space alone is."""
+    article = ARTICLE.replace("{title}", title).replace("{date}", "2020-05-19T21:00:00Z")
+    article = article.replace("{published}", "true")
+    assert clean_text(title.encode().decode("unicode_escape"), single_line=True) == ""
+    assert load_article("a.txt", article.encode(), UTC).title == "An excerpt"
+    with pytest.raises(ArticleError) as info:
+        load_article("a.txt", article.replace('"An excerpt"', '""').encode(), UTC)
+    said = "no title and no excerpt (title empty once cleaned of what no reader may be shown)"
+    assert (info.value.line, info.value.message) == (2, f"{said}: an article needs at least one")
+    assert clean_text("a\u200bb \u2764\ufe0f", single_line=True) == "a\u200bb \u2764\ufe0f"
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_a_windows_1252_byte_is_named_at_its_line_and_column(newline: str) -> None:
     """Not at its offset from the start of the file, which no editor shows: the column

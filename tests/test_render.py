@@ -250,6 +250,13 @@ def test_a_video_links_its_watch_page_and_gives_its_embed_player_as_media_player
             Player("https://p.example/e/7?q=a&amp;b"),
         ),  # decoded once
         ('<iframe srcdoc="<p>x</p>"></iframe>', None),
+        (
+            '<!-- old: <iframe src="https://bad.example/old"></iframe> -->'
+            '<iframe src="https://p.example/e/8">',
+            Player("https://p.example/e/8"),
+        ),  # an embed commented out, to swap in another: was the player published
+        ('<!-- <iframe src="https://bad.example/x"></iframe>', None),  # never closed
+        ('<!--><iframe src="https://p.example/e/9">', Player("https://p.example/e/9")),
         ('<iframes src="https://bad.example/">', None),
     ],
 )

@@ -36,9 +36,11 @@ _IMAGE_TYPES = {
 #: RFC 822 dates, whatever the locale.
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-#: Where an iframe's start tag begins; then each of its attributes, as an HTML parser
-#: reads them: a name, maybe a value (in double or single quotes, or none).
-_IFRAME = re.compile(r"<iframe(?=[\s/>])", re.I)
+#: Where an iframe's start tag begins, or a comment (``<!-- … -->``, up to the end of
+#: the text when never closed, as a browser reads one), whose iframes are none: an
+#: embed commented out to swap in a new one; then each of its attributes, as an HTML
+#: parser reads them: a name, maybe a value (in double or single quotes, or none).
+_IFRAME = re.compile(r"<!--(?:-?>|.*?(?:--!?>|\Z))|<iframe(?=[\s/>])", re.I | re.S)
 _ATTRIBUTE = re.compile(
     r"""[\s/]*([^\s/>][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?"""
 )
@@ -81,6 +83,8 @@ def _embed(text: str) -> dict[str, str] | None:
     lower case, with its value as written (the first of a name written twice, as HTML
     takes it); None when no iframe has one."""
     for m in _IFRAME.finditer(text):
+        if m[0].startswith("<!"):
+            continue  # (a comment)
         attributes: dict[str, str] = {}
         at = m.end()
         while (a := _ATTRIBUTE.match(text, at)) is not None:

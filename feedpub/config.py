@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import dataclasses
+import fnmatch
 import functools
 import glob
 import ipaddress
@@ -845,7 +846,7 @@ def parse_config(
                                      "be a folder named ~): write the path out")  # fmt: skip
     output = root / output_raw
     cache = _cache_path(r, root, output, output_raw, r.get(site, "site", "cache", str, None))
-    _apart_from_content(r, root, content, output, output_raw, cache)
+    _apart_from_content(r, root, content, output, output_raw, cache, set(site))
     max_items = _positive_int(r, site, "site", "max_items", DEFAULT_MAX_ITEMS)
     max_file_size = _positive_int(r, site, "site", "max_file_size", DEFAULT_MAX_FILE_SIZE)
     lock_timeout = r.get(site, "site", "lock_timeout", (int, float), DEFAULT_LOCK_TIMEOUT)
@@ -1088,15 +1089,42 @@ def glob_root(pattern: str) -> str:
     return str(Path(*head)) if head else "."
 
 
+def _reaches(parts: tuple[str, ...], path: tuple[str, ...]) -> bool:
+    """Whether the glob components ``parts`` match a file in the folder ``path`` (its
+    parts below the glob's own folder), or in a folder below it: as the listing matches
+    (:func:`feedpub.sources._scan`), a name beginning with a dot only by a component that
+    begins with one, and never by ``**``."""
+    if not path:
+        return bool(parts)  # (what is left matches some name in it)
+    if not parts:
+        return False  # (the glob ends at the folder itself: it matches no file in it)
+    head, name = parts[0], path[0]
+    if head == "**":
+        return _reaches(parts[1:], path) or (not name.startswith(".") and _reaches(parts, path[1:]))
+    if name.startswith(".") and not head.startswith("."):
+        return False
+    if not (fnmatch.fnmatchcase(name, head) if glob.has_magic(head) else name == head):
+        return False
+    return _reaches(parts[1:], path[1:])
+
+
 def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output: Path,
-                        output_raw: str, cache: Path) -> None:  # fmt: skip
+                        output_raw: str, cache: Path, given: set[str]) -> None:  # fmt: skip
     """The output folder holds no content folder (it is published: every article file,
-    unpublished ones too, would be), and neither it nor the cache is in a content folder
-    that a ``**`` glob searches (the build would read its own files as articles). And
-    the output is a folder, or nothing yet."""
+    unpublished ones too, would be), and neither it nor the cache's folder is one a
+    content glob may match files in (``content/**``, or ``content/*/*`` with ``output =
+    "content/feeds"``: the build would read its own files as articles). And the output
+    is a folder, or nothing yet."""
     out = os.path.realpath(output)
+    own = (
+        ("site.output", output_raw, out),
+        ("site.cache", str(cache.relative_to(root) if cache.is_relative_to(root) else cache),
+         os.path.dirname(os.path.realpath(cache))),
+    )  # fmt: skip
     for pattern in content:
-        base = os.path.realpath(root / glob_root(pattern))
+        normal = os.path.normpath(pattern)  # (as the listing takes it)
+        head = glob_root(normal)
+        base = os.path.realpath(root / head)
         if Path(base).is_relative_to(out):
             r.problem(
                 "site.output",
@@ -1104,20 +1132,21 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
                 "and so would every article file be, unpublished ones included. Choose an "
                 "output folder beside the content",
             )
-        elif "**" in pattern:
-            # (a name beginning with a dot is one a glob finds only where the pattern's
-            # own part begins with one: the default cache, .feedpub/, is searched by none)
-            dotted = any(part.startswith(".") for part in Path(pattern).parts if part != "..")
-            for what, path in (("site.output", out), ("site.cache", os.path.realpath(cache))):
-                if not Path(path).is_relative_to(base):
-                    continue
-                hidden = any(p.startswith(".") for p in Path(path).relative_to(base).parts)
-                if dotted or not hidden:
-                    r.problem(
-                        what,
-                        f"{path!r} is in the folder {pattern!r} searches: each build would "
-                        "read its own files as articles. Choose a place outside it",
-                    )
+            continue
+        parts = Path(normal).parts[len(Path(head).parts) if head != "." else 0 :]
+        for what, shown, folder in own:
+            if Path(folder).is_relative_to(base) and _reaches(
+                parts, Path(folder).relative_to(base).parts
+            ):
+                key = what.removeprefix("site.")
+                r.problem(  # (at the line of the glob, when the folder is the default)
+                    what if key in given else "site.content",
+                    f"{'' if key in given else f'the default {what} '}{shown!r} is in a "
+                    f"folder the content glob {pattern!r} matches files in: each build "
+                    f"would read its own files as articles. Point {what} at a folder no "
+                    "content glob reaches, or write the glob so that it names the article "
+                    "folders alone",
+                )
     if os.path.lexists(output) and not os.path.isdir(output):
         if os.path.islink(output) and not os.path.exists(output):  # (a link to nothing)
             r.problem("site.output", f"{output_raw!r} is a symbolic link to "

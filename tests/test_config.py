@@ -194,6 +194,23 @@ def test_a_lock_timeout_below_0_is_refused(tmp_path: Path, value: str) -> None:
         ({"content": '"news/**/*"', "output": '"news/feeds"'}, "site.output: "),
         ({"content": '"news/**/*"', "cache": '"news/cache.sqlite"'}, "site.cache: "),
         ({"content": '"news/.*/**/*"', "cache": '"news/.state/c.sqlite"'}, "site.cache: "),
+        # ... and so would a glob with a wildcard in a folder part that matches the
+        # output's folder (each build read content/feeds/ai.rss, "no front matter", exit 1)
+        (
+            {"content": '"news/*/*"', "output": '"news/feeds"'},
+            "4: site.output: 'news/feeds' is in a folder the content glob 'news/*/*' matches "
+            "files in: each build would read its own files as articles. Point site.output at "
+            "a folder no content glob reaches, or write the glob so that it names the article "
+            "folders alone",
+        ),
+        (
+            {"content": '"*/*"'},
+            "3: site.content: the default site.output 'feeds' is in a folder the content glob "
+            "'*/*' matches files in",
+        ),
+        ({"content": '"news/*/*.txt"', "output": '"news/feeds"'}, "site.output: "),
+        ({"content": '"news/*/*"', "cache": '"news/state/c.sqlite"'}, "site.cache: "),
+        ({"content": '".*/*"'}, "site.content: the default site.cache '.feedpub/cache.sqlite'"),
         # a cache path that holds something else: never replaced
         (
             {"cache": '"config.toml"'},
@@ -773,6 +790,25 @@ def test_a_cache_in_a_dot_folder_a_glob_never_searches_is_fine(
         _site(content=content, cache=cache, output='"../out"'), encoding="utf-8"
     )
     assert load_config(tmp_path / "config.toml").cache.name.endswith("sqlite")
+
+
+@pytest.mark.parametrize(
+    ("content", "output"),
+    [
+        ('"news/*/*"', '"news/a/feeds"'),  # (it matches the folder, not the files in it)
+        ('"news/[ab]*/*"', '"news/feeds"'),
+        ('"news/*/*"', '"news/.feeds"'),
+        ('"*"', '"feeds"'),
+        ('"*/*.txt"', '"out/feeds"'),
+        ('"**/*.txt"', '"../feeds"'),
+    ],
+)
+def test_an_output_that_no_content_glob_reaches_is_fine(
+    tmp_path: Path, content: str, output: str
+) -> None:
+    (tmp_path / "news").mkdir()
+    (tmp_path / "config.toml").write_text(_site(content=content, output=output), encoding="utf-8")
+    assert load_config(tmp_path / "config.toml").output.name.endswith("feeds")
 
 
 def test_a_feed_topic_of_direction_controls_alone_is_empty(tmp_path: Path) -> None:

@@ -838,6 +838,9 @@ def parse_config(
             r.problem("site.content", "must be a non-empty list of glob patterns")
         else:
             content = tuple(content_raw)
+            for pattern in content:
+                if why := _glob_problem(pattern):
+                    r.problem("site.content", f"{pattern!r}: {why}")
 
     output_raw = r.get(site, "site", "output", str, "feeds") or "feeds"
     for key, value in (("output", output_raw), ("cache", site.get("cache"))):
@@ -1087,6 +1090,31 @@ def glob_root(pattern: str) -> str:
             break
         head.append(part)
     return str(Path(*head)) if head else "."
+
+
+#: A shell's brace list, ``{_posts,_news}``, which glob does not expand (not one in
+#: brackets, ``[{]``: a name's own brace).
+_BRACES = re.compile(r"(?<!\[)\{([^{}]*,[^{}]*)\}")
+
+
+def _glob_problem(pattern: str) -> str | None:
+    """What a content glob says that the shell would read, and glob reads otherwise:
+    it would match no file, and say nothing when another glob matches some."""
+    if pattern.startswith("~"):
+        return "a ~ is not the home folder here (it would be a folder named ~): write the path out"
+    if "\\" in pattern and os.sep == "/":
+        return (
+            "a \\ is a letter of a name here, not a folder separator: write "
+            f"{pattern.replace(chr(92), '/')!r}"
+        )
+    if braces := _BRACES.search(pattern):
+        each = [pattern[: braces.start()] + one + pattern[braces.end() :]
+                for one in braces.group(1).split(",")]  # fmt: skip
+        return (
+            "a {…,…} list is not expanded here (it would match a name with braces in it): "
+            f"write a glob each: {', '.join(map(repr, each))} (a brace in a name is [{{])"
+        )
+    return None
 
 
 def _reaches(parts: tuple[str, ...], path: tuple[str, ...]) -> bool:

@@ -793,6 +793,37 @@ def test_a_cache_in_a_dot_folder_a_glob_never_searches_is_fine(
 
 
 @pytest.mark.parametrize(
+    ("glob", "words"),
+    [
+        ("~/posts/*.md", "'~/posts/*.md': a ~ is not the home folder here"),
+        (
+            "_posts\\2024\\*.md",
+            "a \\ is a letter of a name here, not a folder separator: write '_posts/2024/*.md'",
+        ),
+        (
+            "{_posts,_news}/**/*.md",
+            "'{_posts,_news}/**/*.md': a {…,…} list is not expanded here (it would match a "
+            "name with braces in it): write a glob each: '_posts/**/*.md', '_news/**/*.md' "
+            "(a brace in a name is [{])",
+        ),
+    ],
+)
+def test_a_content_glob_written_as_for_a_shell_is_refused(
+    tmp_path: Path, glob: str, words: str
+) -> None:
+    """A glob the shell would expand, which glob takes as it is: it matched no file, and
+    beside another glob that matches some, the build said nothing (its articles never
+    published), as ~ in site.output is refused."""
+    found = problems_of(tmp_path, _site(content=json.dumps(["news/*.txt", glob])))
+    assert any("3: site.content: " in p and words in p for p in found), found
+
+
+def test_a_brace_in_brackets_is_a_name_s_own(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(_site(content='"news/[{]a,b}/*.txt"'), encoding="utf-8")
+    assert load_config(tmp_path / "config.toml").content == ("news/[{]a,b}/*.txt",)
+
+
+@pytest.mark.parametrize(
     ("content", "output"),
     [
         ('"news/*/*"', '"news/a/feeds"'),  # (it matches the folder, not the files in it)

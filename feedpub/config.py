@@ -849,7 +849,9 @@ def parse_config(
                                      "be a folder named ~): write the path out")  # fmt: skip
     output = root / output_raw
     cache = _cache_path(r, root, output, output_raw, r.get(site, "site", "cache", str, None))
-    _apart_from_content(r, root, content, output, output_raw, cache, set(site))
+    slugs = [k for k in data.get("feeds", {}) if isinstance(k, str)] if isinstance(
+        data.get("feeds"), dict) else []  # fmt: skip
+    _apart_from_content(r, root, content, output, output_raw, cache, set(site), slugs)
     max_items = _positive_int(r, site, "site", "max_items", DEFAULT_MAX_ITEMS)
     max_file_size = _positive_int(r, site, "site", "max_file_size", DEFAULT_MAX_FILE_SIZE)
     lock_timeout = r.get(site, "site", "lock_timeout", (int, float), DEFAULT_LOCK_TIMEOUT)
@@ -1136,18 +1138,50 @@ def _reaches(parts: tuple[str, ...], path: tuple[str, ...]) -> bool:
     return _reaches(parts[1:], path[1:])
 
 
+def _matches(parts: tuple[str, ...], path: tuple[str, ...]) -> bool:
+    """Whether the glob components ``parts`` match the file ``path`` (its parts below
+    the glob's own folder), as :func:`_reaches` reads them."""
+    if not parts:
+        return not path
+    head = parts[0]
+    if head == "**":
+        return _matches(parts[1:], path) or (
+            bool(path) and not path[0].startswith(".") and _matches(parts, path[1:])
+        )
+    if not path or (path[0].startswith(".") and not head.startswith(".")):
+        return False
+    name = path[0]
+    if not (fnmatch.fnmatchcase(name, head) if glob.has_magic(head) else name == head):
+        return False
+    return _matches(parts[1:], path[1:])
+
+
+def _written(slugs: Iterable[str]) -> tuple[str, ...]:
+    """The names of the files a build writes in the output folder, for the feeds
+    ``slugs``: each one's documents and archive pages (two of them: a glob may count
+    digits), the page and the subscription list."""
+    return (
+        *(f"{slug}{page}.{fmt}" for slug in slugs for page in ("", "-archive-1", "-archive-10")
+          for fmt in ("rss", "atom", "json")),
+        "index.html",
+        "feeds.opml",
+    )  # fmt: skip
+
+
 def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output: Path,
-                        output_raw: str, cache: Path, given: set[str]) -> None:  # fmt: skip
+                        output_raw: str, cache: Path, given: set[str],
+                        slugs: Iterable[str]) -> None:  # fmt: skip
     """The output folder holds no content folder (it is published: every article file,
-    unpublished ones too, would be), and neither it nor the cache's folder is one a
-    content glob may match files in (``content/**``, or ``content/*/*`` with ``output =
-    "content/feeds"``: the build would read its own files as articles). And the output
-    is a folder, or nothing yet."""
+    unpublished ones too, would be), and the build's own files are no content glob's:
+    neither the output folder nor the cache's is in one a ``**`` glob searches (as ever),
+    and no other glob matches a file the build writes (``content/*/*`` with ``output =
+    "content/feeds"``; ``*/*.txt`` with ``feeds`` matches none). Either way the build
+    would read its own files as articles. And the output is a folder, or nothing yet."""
     out = os.path.realpath(output)
     own = (
-        ("site.output", output_raw, out),
+        ("site.output", output_raw, out, _written(slugs)),
         ("site.cache", str(cache.relative_to(root) if cache.is_relative_to(root) else cache),
-         os.path.dirname(os.path.realpath(cache))),
+         os.path.dirname(os.path.realpath(cache)), ()),  # (the listing skips the cache's files)
     )  # fmt: skip
     for pattern in content:
         normal = os.path.normpath(pattern)  # (as the listing takes it)
@@ -1162,10 +1196,15 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
             )
             continue
         parts = Path(normal).parts[len(Path(head).parts) if head != "." else 0 :]
-        for what, shown, folder in own:
-            if Path(folder).is_relative_to(base) and _reaches(
-                parts, Path(folder).relative_to(base).parts
-            ):
+        for what, shown, folder, written in own:
+            if not Path(folder).is_relative_to(base):
+                continue
+            below = Path(folder).relative_to(base).parts
+            if "**" in parts:
+                reached = _reaches(parts, below)
+            else:
+                reached = any(_matches(parts, (*below, name)) for name in written)
+            if reached:
                 key = what.removeprefix("site.")
                 r.problem(  # (at the line of the glob, when the folder is the default)
                     what if key in given else "site.content",

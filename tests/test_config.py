@@ -208,9 +208,10 @@ def test_a_lock_timeout_below_0_is_refused(tmp_path: Path, value: str) -> None:
             "3: site.content: the default site.output 'feeds' is in a folder the content glob "
             "'*/*' matches files in",
         ),
-        ({"content": '"news/*/*.txt"', "output": '"news/feeds"'}, "site.output: "),
-        ({"content": '"news/*/*"', "cache": '"news/state/c.sqlite"'}, "site.cache: "),
-        ({"content": '".*/*"'}, "site.content: the default site.cache '.feedpub/cache.sqlite'"),
+        ({"content": '"news/*/*.rss"', "output": '"news/feeds"'}, "site.output: "),
+        ({"content": '"news/*/a*"', "output": '"news/feeds"'}, "site.output: "),  # all.rss
+        ({"content": '"news/*/*-archive-?.*"', "output": '"news/feeds"'}, "site.output: "),
+        ({"content": '"*/*.html"'}, "site.content: the default site.output 'feeds'"),
         # a cache path that holds something else: never replaced
         (
             {"cache": '"config.toml"'},
@@ -829,6 +830,11 @@ def test_a_brace_in_brackets_is_a_name_s_own(tmp_path: Path) -> None:
         ('"news/*/*"', '"news/a/feeds"'),  # (it matches the folder, not the files in it)
         ('"news/[ab]*/*"', '"news/feeds"'),
         ('"news/*/*"', '"news/.feeds"'),
+        # (a glob that matches no file the build writes there: it never read one; the
+        # cache's files the listing skips, as the config's own)
+        ('"news/*/*.txt"', '"news/feeds"'),
+        ('"*/*.txt"', '"feeds"'),
+        ('"news/*/b*"', '"news/feeds"'),
         ('"*"', '"feeds"'),
         ('"*/*.txt"', '"out/feeds"'),
         ('"**/*.txt"', '"../feeds"'),

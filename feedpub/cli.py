@@ -9,6 +9,7 @@ yielded no articles); 75 another build holds the lock.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import os
@@ -117,6 +118,10 @@ def main() -> None:
     closed by then; only memory is left. (The commands run inside another program, such
     as the tests, return as usual.)
     """
+    if sys.stdout is not None and sys.stdout.errors == "strict":
+        # (a locale whose encoding is not UTF-8, ISO-8859-1: what it cannot hold, a "…",
+        # shown "?", not a UnicodeEncodeError; stderr's errors are backslashreplace)
+        cast(Any, sys.stdout).reconfigure(errors="replace")
     try:
         cli()
     except SystemExit as e:
@@ -627,7 +632,7 @@ def preview_cmd(
 
         name = "json" if fmt == "jsonfeed" else fmt
         data = formats.render(config, feed, chosen, [name], shown.doc)[name]
-        click.echo(data.decode("utf-8"), nl=False)
+        click.echo(data, nl=False)  # (bytes: as they are, whatever the locale's encoding)
         return
     if fmt == "json":
         out = [
@@ -639,7 +644,10 @@ def preview_cmd(
             }
             for a in chosen
         ]  # fmt: skip
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        # (JSON escapes, \u2019, what the output's encoding cannot hold: ISO-8859-1's)
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        ascii_only = codecs.lookup(encoding).name != "utf-8"
+        click.echo(json.dumps(out, ensure_ascii=ascii_only, indent=2))
         return
     colour = _colour()
 

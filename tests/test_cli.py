@@ -180,6 +180,33 @@ def test_preview_of_a_feed_with_archive_pages_prints_what_build_writes(tmp_path:
         assert out.encode() == written
 
 
+def test_preview_in_a_locale_whose_encoding_is_not_utf_8(tmp_path: Path) -> None:
+    """In an ISO-8859-1 locale (as Python has it under ``PYTHONIOENCODING=latin-1``),
+    ``preview economie`` was a UnicodeEncodeError traceback at the "…" of a title cut
+    short, its ``--format json`` at a "’", and ``--format rss`` was not build's bytes:
+    re-encoded, a traceback too. Now the table shows "?" for what the locale has not,
+    JSON escapes it, and the feed formats are build's bytes."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    now = "2026-11-01T00:00:00Z"
+    assert run("build", "-c", str(tmp_path / "config.toml"), "--now", now)[0] == 0
+
+    def preview(*args: str, encoding: str = "latin-1") -> bytes:
+        command = [sys.executable, "-m", "feedpub", "preview", "economie", "--now", now, *args]
+        env = {**os.environ, "PYTHONIOENCODING": encoding}
+        done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+        assert (done.returncode, done.stderr) == (0, b""), done.stderr
+        return done.stdout
+
+    table = preview().decode("latin-1")
+    assert "Économie verte : les régions accélèrent la rénovation thermique des é?" in table
+    assert json.loads(preview("--format", "json")) == json.loads(
+        preview("--format", "json", encoding="utf-8")
+    )
+    for fmt in ("rss", "atom"):
+        assert preview("--format", fmt) == (tmp_path / "feeds" / f"economie.{fmt}").read_bytes()
+
+
 @pytest.mark.parametrize("command", [["build"], ["list"], ["preview", "azure"]])
 def test_an_empty_config_option_is_said_so(command: list[str]) -> None:
     """``-c "$CONFIG"`` with CONFIG unset was told "cannot read: Is a directory"."""

@@ -41,6 +41,8 @@ from .output import (
 from .parallel import WorkerLost
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
+#: preview, list, validate: standard output could not be written (EX_IOERR).
+EXIT_OUTPUT = 74
 #: The largest file ``validate`` checks (what it reads of a file, at most, and one byte).
 VALIDATE_LIMIT = 128 << 20
 #: A phase shows a progress bar on a terminal when it has at least this much to do.
@@ -127,9 +129,10 @@ def main() -> None:
     except SystemExit as e:
         if e.code is not None and not isinstance(e.code, int):
             raise
-        with contextlib.suppress(OSError):  # a reader that left early (| head)
-            sys.stdout.flush()
-            sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):  # (None: closed, as by >&-)
+            with contextlib.suppress(OSError):  # a reader that left early (| head)
+                if stream is not None:
+                    stream.flush()
         os._exit(e.code or 0)
 
 
@@ -553,6 +556,21 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
             watcher.stop()
 
 
+@contextlib.contextmanager
+def _printing() -> Iterator[None]:
+    """Around what ``preview``, ``list`` and ``validate`` print on standard output. Its
+    reader leaving early (``| head -3``) drops the rest, and the exit code stands
+    (click's was 1); a write that fails (``> /dev/full``, a full disk: a traceback) is
+    said on stderr, exit 74."""
+    try:
+        yield
+    except BrokenPipeError:
+        pass
+    except OSError as e:
+        click.echo(f"feedpub: cannot write standard output: {e.strerror or e}", err=True)
+        raise SystemExit(EXIT_OUTPUT) from None
+
+
 # --------------------------------------------------------------------------- validate
 
 
@@ -582,10 +600,11 @@ def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
                 problems = [Problem(1, "size", too_big)] if big else check(data, _now(now))[1]
             except Exception as e:  # (a case no check foresaw: named, and the next file checked)
                 problems = [Problem(1, "check", f"could not be checked ({type(e).__name__}: {e})")]
-        for p in problems:  # (what the file holds, lxml's messages too, shown escaped)
-            item = f" [{shown_path(p.item)}]" if p.item else ""
-            click.echo(f"{shown_path(name)}:{p.line}: {p.rule}: {shown_text(p.message)}{item}")
         bad = bad or bool(problems)
+        with _printing():  # (what the file holds, lxml's messages too, shown escaped)
+            for p in problems:
+                item = f" [{shown_path(p.item)}]" if p.item else ""
+                click.echo(f"{shown_path(name)}:{p.line}: {p.rule}: {shown_text(p.message)}{item}")
     raise SystemExit(EXIT_REJECTED if bad else EXIT_OK)
 
 
@@ -627,42 +646,43 @@ def preview_cmd(
         click.echo(
             f"{shown_path(path)}: changed while it was read; left out (run preview again)", err=True
         )
-    if fmt in ("rss", "atom", "jsonfeed"):
-        from . import formats
+    with _printing():
+        if fmt in ("rss", "atom", "jsonfeed"):
+            from . import formats
 
-        name = "json" if fmt == "jsonfeed" else fmt
-        data = formats.render(config, feed, chosen, [name], shown.doc)[name]
-        click.echo(data, nl=False)  # (bytes: as they are, whatever the locale's encoding)
-        return
-    if fmt == "json":
-        out = [
-            {
-                "date": a.to_dict()["published_at"], "title": a.title, "url": a.url,
-                "provider": a.provider.name if a.provider else None,
-                "image": a.images[0].url if a.images else None, "related": len(a.related),
-                "topics": list(a.topics), "excerpt": a.excerpt, "source": shown_path(a.path),
-            }
-            for a in chosen
-        ]  # fmt: skip
-        # (JSON escapes, \u2019, what the output's encoding cannot hold: ISO-8859-1's)
-        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-        ascii_only = codecs.lookup(encoding).name != "utf-8"
-        click.echo(json.dumps(out, ensure_ascii=ascii_only, indent=2))
-        return
-    colour = _colour()
+            name = "json" if fmt == "jsonfeed" else fmt
+            data = formats.render(config, feed, chosen, [name], shown.doc)[name]
+            click.echo(data, nl=False)  # (bytes: as they are, whatever the locale's encoding)
+            return
+        if fmt == "json":
+            out = [
+                {
+                    "date": a.to_dict()["published_at"], "title": a.title, "url": a.url,
+                    "provider": a.provider.name if a.provider else None,
+                    "image": a.images[0].url if a.images else None, "related": len(a.related),
+                    "topics": list(a.topics), "excerpt": a.excerpt, "source": shown_path(a.path),
+                }
+                for a in chosen
+            ]  # fmt: skip
+            # (JSON escapes, \u2019, what the output's encoding cannot hold: ISO-8859-1's)
+            encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+            ascii_only = codecs.lookup(encoding).name != "utf-8"
+            click.echo(json.dumps(out, ensure_ascii=ascii_only, indent=2))
+            return
+        colour = _colour()
 
-    def style(text: str, **styles: Any) -> str:
-        return click.style(text, **styles) if colour else text
+        def style(text: str, **styles: Any) -> str:
+            return click.style(text, **styles) if colour else text
 
-    click.echo(style(f"{feed.title}: {_shown_of(len(chosen), shown.matching)}", bold=True))
-    for a in chosen:
-        provider = a.provider.name if a.provider else "-"
-        click.echo(
-            f"{style(f'{in_zone(a.published_at, config.timezone):%Y-%m-%d %H:%M}', fg='cyan')}"
-            f"  {_columns(a.title, 70)}  "
-            f"{_columns(provider, 20)}  {'img' if a.images else '-  '}  {len(a.related):>2} rel  "
-            f"{style(a.url, fg='blue')}"
-        )
+        click.echo(style(f"{feed.title}: {_shown_of(len(chosen), shown.matching)}", bold=True))
+        for a in chosen:
+            provider = a.provider.name if a.provider else "-"
+            click.echo(
+                f"{style(f'{in_zone(a.published_at, config.timezone):%Y-%m-%d %H:%M}', fg='cyan')}"
+                f"  {_columns(a.title, 70)}  "
+                f"{_columns(provider, 20)}  {'img' if a.images else '-  '}  {len(a.related):>2} rel  "
+                f"{style(a.url, fg='blue')}"
+            )
 
 
 def _shown_of(shown: int, matching: int) -> str:
@@ -704,10 +724,12 @@ def list_cmd(config_path: str, now: datetime | None) -> None:
     slug_w = max([20, *(len(feed.slug) for feed, _, _ in rows)])
     count_w = max([24, *(len(count) for _, count, _ in rows)])
     # (one line naming the columns; a row is as it was: a script skips the first line)
-    click.echo(f"{'FEED':<{slug_w}} {'ITEMS (MATCHING)':<{count_w}} {'NEWEST':<23}  TITLE [TOPICS]")
-    for feed, count, newest in rows:
-        topics = ", ".join(feed.topics)
-        click.echo(f"{feed.slug:<{slug_w}} {count:<{count_w}} newest {newest:<16}  "
-                   f"{feed.title} [{topics}]")  # fmt: skip
+    with _printing():
+        click.echo(f"{'FEED':<{slug_w}} {'ITEMS (MATCHING)':<{count_w}} {'NEWEST':<23}  "
+                   "TITLE [TOPICS]")  # fmt: skip
+        for feed, count, newest in rows:
+            topics = ", ".join(feed.topics)
+            click.echo(f"{feed.slug:<{slug_w}} {count:<{count_w}} newest {newest:<16}  "
+                       f"{feed.title} [{topics}]")  # fmt: skip
     for err in errors:
         click.echo(str(err), err=True)

@@ -485,6 +485,43 @@ def test_check_keeps_its_exit_code_when_stderrs_reader_leaves(cfg: Path) -> None
     assert proc.wait(timeout=120) == 3
 
 
+@pytest.mark.parametrize(
+    ("command", "code"),
+    [(["preview", "azure"], 0), (["preview", "azure", "--format", "atom"], 0), (["list"], 0),
+     (["validate", "--now", "2020-01-01T00:00:00Z", "feeds/azure.rss"], 1)],
+)  # fmt: skip
+def test_preview_list_and_validate_keep_their_exit_code_when_stdouts_reader_leaves(
+    cfg: Path, command: list[str], code: int
+) -> None:
+    """``feedpub preview azure | head -3``: the lines after the third met a closed pipe,
+    and the exit code was click's 1 (under ``set -o pipefail``, a failed step)."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    argv = [sys.executable, "-m", "feedpub", *command]
+    argv += [] if command[0] == "validate" else ["-c", str(cfg), "--now", NOW]
+    with subprocess.Popen(
+        argv, cwd=cfg.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader gone before the first line
+        assert (proc.wait(timeout=120), proc.stderr.read()) == (code, b"")
+
+
+@pytest.mark.parametrize("command", [["preview", "azure"], ["list"]])
+def test_a_standard_output_that_cannot_be_written_is_said_so(cfg: Path, command: list[str]) -> None:
+    """``feedpub preview azure > out.txt`` on a full disk (``/dev/full``) was an
+    OSError traceback; with stdout closed (``>&-``), an AttributeError one."""
+    argv = [sys.executable, "-m", "feedpub", *command, "-c", str(cfg), "--now", NOW]
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (
+        74,
+        b"feedpub: cannot write standard output: No space left on device\n",
+    )
+    closed = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120,
+                            check=False, preexec_fn=lambda: os.close(1))  # fmt: skip
+    assert (closed.returncode, closed.stderr) == (0, b"")
+
+
 def test_build_is_independent_of_working_directory(
     cfg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

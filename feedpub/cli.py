@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, NoReturn, cast
 
 import click
@@ -674,15 +674,32 @@ def preview_cmd(
         def style(text: str, **styles: Any) -> str:
             return click.style(text, **styles) if colour else text
 
+        dates = [_local(a.published_at, config.timezone) for a in chosen]
+        date_w = max([16, *map(len, dates)])
+
         click.echo(style(f"{feed.title}: {_shown_of(len(chosen), shown.matching)}", bold=True))
-        for a in chosen:
+        for a, date in zip(chosen, dates, strict=True):
             provider = a.provider.name if a.provider else "-"
             click.echo(
-                f"{style(f'{in_zone(a.published_at, config.timezone):%Y-%m-%d %H:%M}', fg='cyan')}"
+                f"{style(date.ljust(date_w), fg='cyan')}"
                 f"  {_columns(a.title, 70)}  "
                 f"{_columns(provider, 20)}  {'img' if a.images else '-  '}  {len(a.related):>2} rel  "
                 f"{style(a.url, fg='blue')}"
             )
+
+
+def _local(moment: datetime, tz: tzinfo) -> str:
+    """``moment`` as ``preview`` and ``list`` show it, in the site's time zone,
+    ``2026-10-25 03:30``; in the hour a clock set back shows twice (a DST fold: Berlin's
+    02:00 to 03:00 on 2026-10-25), with its offset, ``02:30+02:00`` then ``02:30+01:00``,
+    which else read the same."""
+    local = in_zone(moment, tz)
+    offset = local.utcoffset()
+    if offset is None or local.replace(fold=1 - local.fold).utcoffset() == offset:
+        return f"{local:%Y-%m-%d %H:%M}"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{local:%Y-%m-%d %H:%M}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _shown_of(shown: int, matching: int) -> str:
@@ -718,18 +735,19 @@ def list_cmd(config_path: str, now: datetime | None) -> None:
     config = _load(config_path)
     counts, errors = feed_counts(config, _now(now))
     rows = [(feed, f"{len(items):>4} items ({matching} matching)",
-             f"{in_zone(items[0].published_at, config.timezone):%Y-%m-%d %H:%M}" if items else "-")
+             _local(items[0].published_at, config.timezone) if items else "-")
             for feed, items, matching in counts]  # fmt: skip
     # (columns as wide as their longest: a long slug or a count of 10,000 keeps them in line)
     slug_w = max([20, *(len(feed.slug) for feed, _, _ in rows)])
     count_w = max([24, *(len(count) for _, count, _ in rows)])
+    newest_w = max([16, *(len(newest) for _, _, newest in rows)])
     # (one line naming the columns; a row is as it was: a script skips the first line)
     with _printing():
-        click.echo(f"{'FEED':<{slug_w}} {'ITEMS (MATCHING)':<{count_w}} {'NEWEST':<23}  "
+        click.echo(f"{'FEED':<{slug_w}} {'ITEMS (MATCHING)':<{count_w}} {'NEWEST':<{newest_w + 7}}  "
                    "TITLE [TOPICS]")  # fmt: skip
         for feed, count, newest in rows:
             topics = ", ".join(feed.topics)
-            click.echo(f"{feed.slug:<{slug_w}} {count:<{count_w}} newest {newest:<16}  "
+            click.echo(f"{feed.slug:<{slug_w}} {count:<{count_w}} newest {newest:<{newest_w}}  "
                        f"{feed.title} [{topics}]")  # fmt: skip
     for err in errors:
         click.echo(str(err), err=True)

@@ -227,6 +227,30 @@ def test_list_shows_every_feed(cfg: Path) -> None:
         assert heading.index(name) == lines[0].index(value), (heading, lines[0])
 
 
+def test_preview_and_list_tell_apart_the_hour_a_clock_set_back_shows_twice(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """In a Berlin site, articles of 00:30 and 01:30 UTC on 2026-10-25 were both shown
+    "2026-10-25 02:30" (CEST, then CET), newest first above one of 02:59: now with
+    their offsets, in that hour only, and the columns still in line."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS, 'timezone = "Europe/Berlin"')
+    for name, date in (("002_882cc4a5fc2a4bd2", "00:30"), ("003_e437473dcdcad073", "01:30")):
+        path = seeds_dir / f"{name}.txt"
+        text = re.sub(r"(?m)^publishedDateTime: .*$", f"publishedDateTime: 2026-10-25T{date}:00Z",
+                      path.read_text(encoding="utf-8"), count=1)  # fmt: skip
+        path.write_text(text, encoding="utf-8")
+    now = "2026-11-01T00:00:00Z"
+    code, out, err = run("preview", "azure", "-c", str(cfg), "--now", now)
+    assert code == 0, err
+    rows = out.splitlines()[1:]
+    assert [r[:23] for r in rows] == ["2026-10-25 02:30+01:00 ", "2026-10-25 02:30+02:00 "]
+    code, out, err = run("list", "-c", str(cfg), "--now", now)
+    heading, azure, ai = out.splitlines()
+    assert code == 0 and "newest 2026-10-25 02:30+01:00  Azure [" in azure, out
+    assert "newest 2020-05-20 16:25        Microsoft AI [" in ai, out  # (no fold: as it was)
+    assert heading.index("TITLE") == azure.index("Azure [") == ai.index("Microsoft AI [")
+
+
 def test_list_keeps_its_columns_in_line_with_a_long_slug(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """A slug past the column's 20 characters pushed its row's columns out from under
     their names: each column is as wide as its longest value."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import json
 import os
 import signal
@@ -586,6 +587,8 @@ def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
     bad = False
     for name in files:
         try:
+            if name == "-" and sys.stdin is None:  # (closed: ``<&-``)
+                raise OSError(errno.EBADF, "standard input is closed")
             if name == "-":  # (standard input, as curl's output: ``curl -s URL | … -``)
                 data = sys.stdin.buffer.read(VALIDATE_LIMIT + 1)
             else:

@@ -350,6 +350,16 @@ def test_validate_reads_standard_input_as_dash(cfg: Path) -> None:
     assert done.returncode == 1 and done.stdout.startswith(b"-:1: well-formed: ")
 
 
+def test_validate_of_a_closed_standard_input_says_so(tmp_path: Path) -> None:
+    """``feedpub validate - <&-`` was an AttributeError traceback (exit 1)."""
+    argv = [sys.executable, "-m", "feedpub", "validate", "-"]
+    done = subprocess.run(argv, capture_output=True, timeout=120, check=False,
+                          preexec_fn=lambda: os.close(0))  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, b"-:1: read: cannot read: standard input is closed\n", b""
+    )  # fmt: skip
+
+
 def test_rebuild_with_nothing_changed_touches_nothing(cfg: Path) -> None:
     assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
     feeds = cfg.parent / "feeds"

@@ -65,13 +65,28 @@ def _date(dt: datetime, tz: tzinfo, words: Labels) -> str:
 
 #: The languages written right to left (their primary subtags).
 _RIGHT_TO_LEFT = frozenset(
-    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "ug", "ur", "yi"}
-)
+    {"ar", "arc", "azb", "bal", "bqi", "ckb", "dv", "fa", "glk", "he", "iw", "khw", "ks",
+     "lrc", "mzn", "nqo", "pnb", "prs", "ps", "sd", "sdh", "syr", "ug", "ur", "yi"}
+)  # fmt: skip
+#: The scripts written right to left (ISO 15924), as a language tag's script subtag
+#: names them: ``pa-Arab`` (Shahmukhi Punjabi), ``az-Arab``, ``ms-Arab`` (Jawi).
+_RIGHT_TO_LEFT_SCRIPTS = frozenset(
+    {"adlm", "arab", "aran", "hebr", "mand", "mend", "nkoo", "rohg", "samr", "syrc", "thaa",
+     "yezi"}
+)  # fmt: skip
 
 
 def _direction(language: str) -> str:
-    """The page's ``dir`` attribute for a site in ``language``: right to left, or none."""
-    return ' dir="rtl"' if language.split("-")[0].lower() in _RIGHT_TO_LEFT else ""
+    """The page's ``dir`` attribute for a site in ``language``: right to left, or none.
+
+    A script subtag decides when the tag has one (``pa-Arab`` is right to left,
+    ``sd-Deva`` left to right); else the language does."""
+    subtags = language.lower().split("-")
+    if len(subtags) > 1 and len(subtags[1]) == 4 and subtags[1].isalpha():
+        rtl = subtags[1] in _RIGHT_TO_LEFT_SCRIPTS
+    else:
+        rtl = subtags[0] in _RIGHT_TO_LEFT
+    return ' dir="rtl"' if rtl else ""
 
 
 def _headline(h: Headline, tz: tzinfo, words: Labels) -> str:

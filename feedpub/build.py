@@ -201,6 +201,8 @@ def build(
             _publish(stage, result)  # every file's bytes on disk, then the renames
             g.notices += _written_empty(config, selected, result.outcomes, full,
                                         rejected=bool(g.errors))  # fmt: skip
+            if full or last is None or last.setup != setup:  # (once a config; and by --full)
+                g.notices += _missing_folders(config)
             g.notices += _hidden_copies(config, result.hidden, g, rows)
             pages = _prune(config, prunes, check, result)
             if site is not None:  # (a --feed build knows the files of its feeds only)
@@ -727,6 +729,20 @@ def _dropped_urls(config: Config, dropped: Mapping[str, tuple[tuple[str, object]
     out: list[Notice] = []
     for path, drops in told:
         out += dropped_url(path, sources.read_bytes(config, path) or b"", drops)
+    return out
+
+
+def _missing_folders(config: Config) -> list[Notice]:
+    """A notice for each content glob whose folder is not there (a folder misspelt:
+    the articles meant are in no feed), said by the first build of a config, and by
+    every ``full`` one. (Every glob matching nothing is the refusal's to say.)"""
+    line = line_of(config, ("site", "content"))
+    out = []
+    for pattern, folder in sources.missing_folders(config):
+        shown = shown_path(os.path.relpath(folder, config.root))
+        out.append(Notice(str(config.path), line, f"site.content: {shown_text(repr(pattern))} "
+                          f"matches no file: its folder {shown} is not there (misspelt?); the "
+                          "articles it was to find are in no feed"))  # fmt: skip
     return out
 
 

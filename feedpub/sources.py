@@ -745,6 +745,14 @@ def _searched(config: Config, pattern: str) -> tuple[str, str]:
     return absolute, os.path.dirname(absolute) if not rest else static
 
 
+def missing_folders(config: Config) -> list[tuple[str, str]]:
+    """The content globs whose folder (their part before the first wildcard) is not
+    there, each with that folder: one misspelt (``_nwes/*.md``) matches no file, and
+    beside a glob that matches some, the articles meant were left out without a word."""
+    folders = [(p, _searched(config, p)[1]) for p in config.content]
+    return [(p, folder) for p, folder in folders if not os.path.isdir(folder)]
+
+
 def content_prefixes(config: Config) -> tuple[str, ...]:
     """The folders the content globs search, resolved, each with a final separator: a
     file read must be in one (see :func:`_open`), as the listing made sure."""

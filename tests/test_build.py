@@ -1686,3 +1686,23 @@ def test_a_file_a_download_or_a_sync_tool_is_still_writing_is_not_an_article(
     for name in writing:
         assert f"content/{name}: a file a download or a sync tool is still writing" in err, err
     assert b"Microsoft builds massive supercomputer" in outputs(cfg)["azure.rss"]
+
+
+def test_a_content_glob_whose_folder_is_not_there_is_said_once_a_config(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """content = ["content/*.txt", "contnet/*.txt"]: the second glob's folder misspelt
+    found nothing, and the build said nothing: its articles were in no feed (a glob of
+    a folder that is there and matches nothing, a _drafts/ emptied, is said nothing)."""
+    (seeds_dir.parent / "drafts").mkdir()
+    cfg = write_config(["content/*.txt", "contnet/*.txt", "drafts/*.txt"], AZURE_AI_FEEDS)
+    said = (f"{cfg}:8: site.content: 'contnet/*.txt' matches no file: its folder contnet is "
+            "not there (misspelt?); the articles it was to find are in no feed\n")  # fmt: skip
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, said)
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # said once
+    assert run_cli("build", "-c", str(cfg), "--now", NOW, "--full")[::2] == (0, said)
+    cfg.write_text(cfg.read_text("utf-8").replace("contnet", "content/sub"), "utf-8")
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, said.replace(
+        "'contnet/*.txt'", "'content/sub/*.txt'").replace("contnet", "content/sub"))  # fmt: skip
+    (seeds_dir / "sub").mkdir()  # (there now: a config of the same globs says nothing)
+    assert run_cli("build", "-c", str(cfg), "--now", NOW, "--full")[::2] == (0, "")

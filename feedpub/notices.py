@@ -578,12 +578,16 @@ def _value_after(line: str, key: str, raw: bool = False) -> str | None:
     return value
 
 
+#: Where a comment begins after a plain value: a ``#`` after a space or a tab, and they.
+_COMMENT = re.compile(r"[ \t]+#")
+
+
 def _reads_as(written: str | None, value: object) -> bool:
     """Whether YAML reads the one-line value ``written`` as ``value`` (of its type)."""
     if not written or written[0] in _NOT_PLAIN:
         return False
-    try:
-        read = _scalar(written.split(" #", 1)[0])
+    try:  # (a comment after spaces or a tab: none of them the value's)
+        read = _scalar(_COMMENT.split(written, maxsplit=1)[0])
     except _Fallback:
         return False
     return type(read) is type(value) and read == value

@@ -791,6 +791,21 @@ def test_a_related_title_yaml_reads_as_no_text_is_told_at_its_line(title: str, k
     assert all("venturebeat" not in r.url for r in related)  # (the unquoted one's)
 
 
+@pytest.mark.parametrize("comment", ["   # the film", "\t# the film"])
+def test_a_related_title_yaml_reads_as_a_number_is_told_at_its_line_with_a_comment_after_it(
+    comment: str,
+) -> None:
+    """``title: 1917   # the film`` (a comment after spaces lined up, or a tab) was told
+    at the line of ``related:``, as ``title: 1917 # the film`` was not:
+    the value was read with the spaces before the ``#``, which YAML does not keep."""
+    data = _edited(OPENAI, f"  - title: 1917{comment}")
+    assert _dropped(data) == (("related[0].title", 1917),)
+    assert [str(n) for n in dropped_url("a.txt", data, _dropped(data))] == [
+        "a.txt:30: related[0].title is a number to YAML, not text: the related item is left "
+        "out of the feeds; put the title in double quotes"
+    ]
+
+
 def test_a_dropped_url_is_not_told_again_when_its_article_is_rendered_again(
     write_config: Callable[..., Path], seeds_dir: Path
 ) -> None:

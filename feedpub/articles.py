@@ -1613,8 +1613,9 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
     its ``originalUrl`` is usable). An empty value (``webUrl: ""``, as CMS exports
     have) is no URL given; an item left out for another reason (no title, a second
     image with the same URL) is not one, but for a related item's title YAML read as
-    no text (``title: 1917``, a number; ``yes``; a date): ``related[0].title`` and the
-    value, the item left out as an article with such a title is refused. A provider's logo and a related item's image
+    no text (``title: 1917``, a number; ``yes``; a date) of an item with a URL:
+    ``related[0].title`` and the value, the item left out as an article with such a
+    title is refused. A provider's logo and a related item's image
     are not looked at: no feed shows them."""
     out: list[tuple[str, object]] = []
     images = d.get("images")
@@ -1628,10 +1629,12 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
         if not isinstance(item, dict):
             continue
         web, original, title = item.get("webUrl"), item.get("originalUrl"), item.get("title")
+        linked = clean_url(web) or clean_url(original)
         if isinstance(title, int | float | date):  # (bool too: a text YAML took for a value)
-            out.append((f"related[{n}].title", title))
+            if linked:  # (else left out whatever its title: quotes would not keep it)
+                out.append((f"related[{n}].title", title))
             continue
-        if (clean_url(web) or clean_url(original) or not isinstance(title, str)
+        if (linked or not isinstance(title, str)
                 or not clean_text(title, single_line=True, limit=MAX_TITLE)):  # fmt: skip
             continue  # (kept, or left out for its title)
         key, value = ("webUrl", web) if _given(web) else ("originalUrl", original)

@@ -806,6 +806,15 @@ def test_a_related_title_yaml_reads_as_a_number_is_told_at_its_line_with_a_comme
     ]
 
 
+def test_a_related_title_yaml_reads_as_a_number_is_not_told_when_the_item_has_no_url() -> None:
+    """A related item with no URL at all is left out whatever its title (no notice, as
+    for one titled in quotes): ``title: 1917`` in one was told to "put the title in
+    double quotes", after which the item was still left out, without a word."""
+    data = _edited(OPENAI, '  - title: 1917\n    excerpt: "no link"\n  - title: "Linked"')
+    assert _dropped(data) == ()
+    assert [r.title for r in load_article("a.txt", data, ZoneInfo("UTC")).related] == ["Linked"]
+
+
 def test_a_dropped_url_is_not_told_again_when_its_article_is_rendered_again(
     write_config: Callable[..., Path], seeds_dir: Path
 ) -> None:

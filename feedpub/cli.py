@@ -253,8 +253,12 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     try:  # (a long report: Ctrl-C there was click's "Aborted!", exit 1, as if files were rejected)
         code = _report(config, result, verbose, time.monotonic() - started)
     except KeyboardInterrupt as e:
+        told = ""
+        if config.hub and not check:  # (its feeds written: the next build would not ping them)
+            _leave_to_the_next_build(config, result)
+            told = "; the next build tells the hub of the feeds that changed"
         _stop(e, "its report cut short; the build itself was done"
-                 + ("" if check else ", its files published"))  # fmt: skip
+                 + ("" if check else f", its files published{told}"))  # fmt: skip
     if config.hub and not check:
         try:
             with _stopped_as_by_ctrl_c():
@@ -298,6 +302,16 @@ def _stopped_as_by_ctrl_c() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _leave_to_the_next_build(config: Config, result: BuildResult) -> None:
+    """The feeds ``result`` wrote, noted as waiting for a ping (see :func:`_ping_hub`):
+    for a build stopped before it pinged the hub."""
+    from . import websub
+
+    written = [o.name for o in result.outcomes if o.status == "written"]
+    websub.settle(config, [websub.PingResult(u, error="not pinged: the build was stopped")
+                           for u in websub.changed_feed_urls(config, written)])  # fmt: skip
 
 
 def _ping_hub(config: Config, hub: str, result: BuildResult, verbose: bool) -> None:

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import click
 import feedparser
 import pytest
 from click.testing import CliRunner
@@ -331,6 +332,32 @@ def test_ctrl_c_while_the_hub_is_pinged_is_a_stop_not_a_rejection(
         "feedpub: stopped by SIGINT: the feeds are written; the hub was not told of every "
         "one that changed"])  # fmt: skip
     assert (cfg.parent / "feeds" / "azure.rss").exists()
+
+
+def test_ctrl_c_while_the_report_is_said_leaves_the_changed_feeds_to_the_next_build(
+    hub: Hub, make_cfg, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C as a build said what it found (a rejected file) stopped it before the hub
+    was pinged, and nothing was left for the next build to announce (its feeds were
+    written already): the hub never heard of them. Now the next build pings them."""
+    (seeds_dir / "broken.txt").write_text("no front matter\n", encoding="utf-8")
+    echo = click.echo
+
+    def interrupted(message: object = None, *args: object, **kwargs: object) -> None:
+        if "broken.txt" in str(message):
+            os.kill(os.getpid(), signal.SIGINT)  # (Python raises it here, in the main thread)
+        echo(message, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(click, "echo", interrupted)
+    cfg = make_cfg(hub.url)
+    code, err = build(cfg)
+    assert (code, err.splitlines()[-1]) == (130, (
+        "feedpub: stopped by SIGINT: its report cut short; the build itself was done, its "
+        "files published; the next build tells the hub of the feeds that changed"))  # fmt: skip
+    assert hub.pings == []
+    monkeypatch.undo()
+    assert build(cfg)[0] == 1  # (the rejected file, said again)
+    assert sorted(hub.urls()) == sorted(ALL_FEEDS)
 
 
 def test_every_feed_is_pinged_once_before_any_is_retried(hub: Hub) -> None:

@@ -82,17 +82,20 @@ def _embed(text: str) -> dict[str, str] | None:
     """The attributes of the first iframe in ``text`` that has a ``src``: each name in
     lower case, with its value as written (the first of a name written twice, as HTML
     takes it); None when no iframe has one."""
-    for m in _IFRAME.finditer(text):
+    at = 0
+    while (m := _IFRAME.search(text, at)) is not None:
+        at = m.end()
         if m[0].startswith("<!"):
             continue  # (a comment)
         attributes: dict[str, str] = {}
-        at = m.end()
         while (a := _ATTRIBUTE.match(text, at)) is not None:
             name, *values = a.groups()
             attributes.setdefault(name.lower(), next((v for v in values if v is not None), ""))
             at = a.end()
         if attributes.get("src", "").strip():
             return attributes
+        # (the next iframe after this one's attributes, as a browser reads the tag: an
+        # iframe never closed has the rest of the text, "<iframe <iframe …", read once)
     return None
 
 

@@ -264,7 +264,8 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
             with _stopped_as_by_ctrl_c():
                 _ping_hub(config, config.hub, result, verbose)
         except KeyboardInterrupt as e:
-            _stop(e, "the feeds are written; the hub was not told of every one that changed")
+            _stop(e, "the feeds are written; the hub was not told of every one that changed: "
+                     "the next build tells it")  # fmt: skip
     raise SystemExit(code)
 
 
@@ -324,6 +325,7 @@ def _ping_hub(config: Config, hub: str, result: BuildResult, verbose: bool) -> N
     earlier = [u for u in websub.waiting(config) if u not in urls]
     if not urls and not earlier:
         return
+    websub.enlist(config, urls)  # (until the hub has heard: a build stopped meanwhile)
     results = websub.publish(hub, urls + earlier)
     websub.settle(config, results)
     for line in websub.failures(hub, results, earlier):

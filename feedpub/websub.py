@@ -77,6 +77,15 @@ def waiting(config: Config) -> list[str]:
     return []
 
 
+def enlist(config: Config, urls: Iterable[str]) -> None:
+    """Record ``urls`` as waiting before they are pinged: a build stopped while it pings
+    (SIGTERM from a cron job's ``timeout``, Ctrl-C, a kill) leaves them to the next
+    build, which would otherwise write nothing new and so ping nothing."""
+    urls = list(urls)
+    if urls:
+        _update(config, lambda before: list(dict.fromkeys(before + urls)))
+
+
 def settle(config: Config, results: Iterable[PingResult]) -> None:
     """Record what is left to announce once ``results`` are known: what waited before
     (another build may have added to it meanwhile), less the URLs pinged now, plus
@@ -85,19 +94,27 @@ def settle(config: Config, results: Iterable[PingResult]) -> None:
     results = list(results)
     done = {r.url for r in results}
     failed = [r.url for r in results if r.error is not None]
-    path = waiting_file(config)
     with contextlib.suppress(OSError):
-        if not failed and not path.exists():
+        if not failed and not waiting_file(config).exists():
             return
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    _update(config, lambda before: list(dict.fromkeys(
+        [u for u in before if u not in done] + failed)))  # fmt: skip
+
+
+def _update(config: Config, change: Callable[[list[str]], list[str]]) -> None:
+    """Rewrite the list of waiting URLs as ``change`` makes it, under a lock (two
+    builds' pings may end together); nothing when it cannot be written."""
+    with contextlib.suppress(OSError):
+        fd = os.open(waiting_file(config), os.O_RDWR | os.O_CREAT, 0o600)
         with open(fd, "r+b") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)  # (two builds' pings may end together)
+            fcntl.flock(f, fcntl.LOCK_EX)
             try:
                 before = json.loads(f.read() or b"[]")
             except ValueError:
                 before = []
-            kept = [u for u in before if isinstance(u, str) and u not in done]
-            after = list(dict.fromkeys(kept + failed))
+            if not isinstance(before, list):
+                before = []
+            after = change([u for u in before if isinstance(u, str)])
             f.seek(0)
             f.truncate()
             f.write(json.dumps(after).encode("ascii"))  # ("[]" once all are told: a file

@@ -330,7 +330,7 @@ def test_ctrl_c_while_the_hub_is_pinged_is_a_stop_not_a_rejection(
     code, err = build(cfg)
     assert (code, err.splitlines()) == (130, [
         "feedpub: stopped by SIGINT: the feeds are written; the hub was not told of every "
-        "one that changed"])  # fmt: skip
+        "one that changed: the next build tells it"])  # fmt: skip
     assert (cfg.parent / "feeds" / "azure.rss").exists()
 
 
@@ -358,6 +358,33 @@ def test_ctrl_c_while_the_report_is_said_leaves_the_changed_feeds_to_the_next_bu
     monkeypatch.undo()
     assert build(cfg)[0] == 1  # (the rejected file, said again)
     assert sorted(hub.urls()) == sorted(ALL_FEEDS)
+
+
+def test_a_build_stopped_while_pinging_leaves_the_feeds_for_the_next_build(
+    hub: Hub, make_cfg, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A cron job's `timeout` (SIGTERM), Ctrl-C or a kill while the hub is pinged: the
+    feeds written are announced by the next build, though it changes nothing (the
+    changes were lost to the hub for good: the next build wrote nothing, so pinged
+    nothing)."""
+    real = websub.publish
+
+    def stopped(*args: object, **kwargs: object) -> list[websub.PingResult]:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)  # (the signal arrives before)
+        return []
+
+    monkeypatch.setattr(websub, "publish", stopped)
+    cfg = make_cfg(hub.url)
+    code, err = build(cfg)
+    assert code == 143, err
+    assert "the next build tells it" in err
+    monkeypatch.setattr(websub, "publish", real)
+    assert build(cfg) == (0, "")
+    assert sorted(hub.urls()) == sorted(ALL_FEEDS)
+    hub.pings.clear()
+    assert build(cfg) == (0, "")
+    assert hub.pings == []
 
 
 def test_every_feed_is_pinged_once_before_any_is_retried(hub: Hub) -> None:

@@ -250,13 +250,13 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         where = shown_path(str(e.filename or config.output))
         click.echo(f"feedpub: {where}: {e.strerror or e}", err=True)
         raise SystemExit(EXIT_FEED_FAILED) from None
+    if config.hub and not check:  # (before the report: a build stopped there, too, leaves
+        _enlist(config, result)  # the feeds it wrote for the next build to announce)
     try:  # (a long report: Ctrl-C there was click's "Aborted!", exit 1, as if files were rejected)
         code = _report(config, result, verbose, time.monotonic() - started)
     except KeyboardInterrupt as e:
-        told = ""
-        if config.hub and not check:  # (its feeds written: the next build would not ping them)
-            _leave_to_the_next_build(config, result)
-            told = "; the next build tells the hub of the feeds that changed"
+        # (with a hub, the feeds written wait for its ping: enlisted above)
+        told = "; the next build tells the hub of the feeds that changed" if config.hub else ""
         _stop(e, "its report cut short; the build itself was done"
                  + ("" if check else f", its files published{told}"))  # fmt: skip
     if config.hub and not check:
@@ -305,27 +305,31 @@ def _stopped_as_by_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _leave_to_the_next_build(config: Config, result: BuildResult) -> None:
-    """The feeds ``result`` wrote, noted as waiting for a ping (see :func:`_ping_hub`):
-    for a build stopped before it pinged the hub."""
-    from . import websub
+def _written_feed_urls(config: Config, result: BuildResult) -> list[str]:
+    from . import websub  # http.client: only when there is a hub to ping
 
     written = [o.name for o in result.outcomes if o.status == "written"]
-    websub.settle(config, [websub.PingResult(u, error="not pinged: the build was stopped")
-                           for u in websub.changed_feed_urls(config, written)])  # fmt: skip
+    return websub.changed_feed_urls(config, written)
+
+
+def _enlist(config: Config, result: BuildResult) -> None:
+    """The feeds a build wrote wait for the hub to hear of them, from the moment they are
+    published: a build stopped (Ctrl-C, SIGTERM, a kill) before or while it pings leaves
+    them to the next build, which would otherwise write nothing new, and ping nothing."""
+    from . import websub
+
+    websub.enlist(config, _written_feed_urls(config, result))
 
 
 def _ping_hub(config: Config, hub: str, result: BuildResult, verbose: bool) -> None:
     """WebSub: one publish ping per feed written, then per feed whose ping failed in an
     earlier build; failures are reported, never fatal, and wait for the next build."""
-    written = [o.name for o in result.outcomes if o.status == "written"]
-    from . import websub  # http.client: only when there is a hub to ping
+    from . import websub
 
-    urls = websub.changed_feed_urls(config, written)
+    urls = _written_feed_urls(config, result)
     earlier = [u for u in websub.waiting(config) if u not in urls]
     if not urls and not earlier:
         return
-    websub.enlist(config, urls)  # (until the hub has heard: a build stopped meanwhile)
     results = websub.publish(hub, urls + earlier)
     websub.settle(config, results)
     for line in websub.failures(hub, results, earlier):

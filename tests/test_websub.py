@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import click
@@ -385,6 +386,31 @@ def test_a_build_stopped_while_pinging_leaves_the_feeds_for_the_next_build(
     hub.pings.clear()
     assert build(cfg) == (0, "")
     assert hub.pings == []
+
+
+def test_a_build_stopped_while_it_reports_leaves_the_feeds_for_the_next_build(
+    hub: Hub, make_cfg, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C while the build says what it rejected (before the hub is pinged): its
+    files are published, and the next build, which writes nothing, announces them."""
+    (seeds_dir / "broken.txt").write_text("no front matter\n", encoding="utf-8")
+    echo = click.echo
+    said: list[str] = []
+
+    def interrupted(message: object = None, *args: Any, **kwargs: Any) -> None:
+        if not said:
+            said.append(str(message))
+            os.kill(os.getpid(), signal.SIGINT)
+        echo(message, *args, **kwargs)
+
+    monkeypatch.setattr(click, "echo", interrupted)
+    cfg = make_cfg(hub.url)
+    code, err = build(cfg)
+    assert code == 130 and "its report cut short" in err, err
+    assert hub.pings == []
+    monkeypatch.undo()
+    assert build(cfg)[0] == 1  # (broken.txt, said again)
+    assert sorted(hub.urls()) == sorted(ALL_FEEDS)
 
 
 def test_every_feed_is_pinged_once_before_any_is_retried(hub: Hub) -> None:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import WORD_QUOTES, ConfigError, cut, likely_meant, shown_path, shown_text
-from .sanitize import IDNA_REFUSES
+from .sanitize import IDNA_REFUSES, _idna
 from .sanitize import masked_url as _masked
 
 #: The formats a feed gets by default, and every format a feed may ask for.
@@ -426,7 +426,7 @@ def as_uri(url: str) -> str:
     end = start + len(parts.netloc)
     netloc = parts.netloc.lower()
     if not netloc.isascii():
-        netloc = netloc.encode("idna").decode("ascii")  # (as sanitize.clean_url does)
+        netloc = _idna(netloc)  # (as sanitize.clean_url does: a label too long refused first)
     if netloc.endswith(":") or parts.port == (443 if parts.scheme == "https" else 80):
         netloc = netloc.rpartition(":")[0]  # (RFC 3986, 6.2.3: the same URL)
     rest = _NON_ASCII.sub(_utf8_escaped, url[end:])

@@ -441,6 +441,25 @@ def test_a_site_url_is_written_as_the_articles_urls_are(tmp_path: Path) -> None:
     assert len(found) == 2 and all("right-to-left" in p for p in found), found
 
 
+def test_a_site_url_of_a_long_label_is_refused_without_encoding_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site URL whose host has a label of many different letters went to Python's IDNA
+    codec whole, whose punycode reads a label once for each letter in it: 8,000 (24 KB)
+    took 7 s to be refused. It is refused as an article's webUrl is, punycode never
+    reading it."""
+    import encodings.punycode
+
+    encoded: list[int] = []
+    punycode = encodings.punycode.punycode_encode
+    monkeypatch.setattr(encodings.punycode, "punycode_encode",
+                        lambda text: encoded.append(len(text)) or punycode(text))  # fmt: skip
+    host = "".join(map(chr, range(0x4E00, 0x4E00 + 2000)))
+    found = problems_of(tmp_path, _site(link=f'"https://{host}.example/"'))
+    assert len(found) == 1 and "site.link: " in found[0] and "IDNA" in found[0], found
+    assert encoded == []
+
+
 @pytest.mark.parametrize("url", ["https://e.com/feeds/?v=1", "https://e.com/feeds/#top"])
 def test_the_feeds_url_is_a_folder_without_query_or_fragment(tmp_path: Path, url: str) -> None:
     """The feeds' URLs are made by adding their names: ``…/feeds/?v=1all.rss`` is none."""

@@ -11,7 +11,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -315,18 +315,25 @@ def test_a_hub_that_redirects_is_a_failed_ping_not_a_ping_sent_elsewhere(
     assert "a redirect (to '/elsewhere'); set site.hub to where it leads" in result.error
 
 
+def _stopped_by(signum: int) -> Callable[..., list[websub.PingResult]]:
+    """A ``websub.publish`` during which the build gets ``signum`` (Ctrl-C, a timeout's
+    SIGTERM)."""
+
+    def stopped(*args: object, **kwargs: object) -> list[websub.PingResult]:
+        os.kill(os.getpid(), signum)
+        time.sleep(1)  # (the signal arrives before)
+        return []
+
+    return stopped
+
+
 def test_ctrl_c_while_the_hub_is_pinged_is_a_stop_not_a_rejection(
     hub: Hub, make_cfg, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     """The feeds are written; the exit code is Ctrl-C's (130), not 1 ("articles
     rejected"), with one line that says what was left undone."""
 
-    def interrupted(*args: object, **kwargs: object) -> list[websub.PingResult]:
-        os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(1)  # (the signal arrives before)
-        return []
-
-    monkeypatch.setattr(websub, "publish", interrupted)
+    monkeypatch.setattr(websub, "publish", _stopped_by(signal.SIGINT))
     cfg = make_cfg(hub.url)
     code, err = build(cfg)
     assert (code, err.splitlines()) == (130, [
@@ -369,13 +376,7 @@ def test_a_build_stopped_while_pinging_leaves_the_feeds_for_the_next_build(
     changes were lost to the hub for good: the next build wrote nothing, so pinged
     nothing)."""
     real = websub.publish
-
-    def stopped(*args: object, **kwargs: object) -> list[websub.PingResult]:
-        os.kill(os.getpid(), signal.SIGTERM)
-        time.sleep(1)  # (the signal arrives before)
-        return []
-
-    monkeypatch.setattr(websub, "publish", stopped)
+    monkeypatch.setattr(websub, "publish", _stopped_by(signal.SIGTERM))
     cfg = make_cfg(hub.url)
     code, err = build(cfg)
     assert code == 143, err

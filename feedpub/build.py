@@ -201,7 +201,8 @@ def build(
             _publish(stage, result)  # every file's bytes on disk, then the renames
             g.notices += _written_empty(config, selected, result.outcomes, full,
                                         rejected=bool(g.errors))  # fmt: skip
-            if full or last is None or last.setup != setup:  # (once a config; and by --full)
+            if full or last is None or not incremental.same_config(last.setup, setup):
+                # (once a config, whatever feeds a build is asked for; and by --full)
                 g.notices += _missing_folders(config)
             g.notices += _hidden_copies(config, result.hidden, g, rows)
             pages = _prune(config, prunes, check, result)

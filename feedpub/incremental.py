@@ -314,6 +314,15 @@ def setup_key(config: Config, slugs: Sequence[str] | None, allow_empty: bool) ->
     return json.dumps([config_key(config), sorted(slugs or []), allow_empty])
 
 
+def same_config(setup: str, other: str) -> bool:
+    """Whether two builds' :func:`setup_key` name the same config, whatever feeds each
+    was asked for (``--feed``) and whether it might publish empty feeds."""
+    try:
+        return bool(json.loads(setup)[0] == json.loads(other)[0])
+    except (ValueError, LookupError, TypeError):
+        return False
+
+
 def state(config: Config, found: Found, slugs: Sequence[str] | None, allow_empty: bool) -> str:
     """A hash of everything a build depends on but the files' bytes: the config, the
     listing (each path, size and mtime) and what the listing found unusable (their

@@ -740,10 +740,19 @@ def _missing_folders(config: Config) -> list[Notice]:
     line = line_of(config, ("site", "content"))
     out = []
     for pattern, folder in sources.missing_folders(config):
-        shown = shown_path(os.path.relpath(folder, config.root))
+        # (as the glob has it: an absolute one's folder absolute, not ../../srv/news)
+        shown = shown_path(
+            folder if os.path.isabs(pattern) else os.path.relpath(folder, config.root)
+        )
+        if os.path.exists(folder):  # (a file, or a link to one)
+            why = f"{shown} is a file, not a folder"
+        elif os.path.lexists(folder):
+            why = f"its folder {shown} is a link to nothing"
+        else:
+            why = f"its folder {shown} is not there (misspelt?)"
         out.append(Notice(str(config.path), line, f"site.content: {shown_text(repr(pattern))} "
-                          f"matches no file: its folder {shown} is not there (misspelt?); the "
-                          "articles it was to find are in no feed"))  # fmt: skip
+                          f"matches no file: {why}; the articles it was to find are in no "
+                          "feed"))  # fmt: skip
     return out
 
 

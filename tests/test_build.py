@@ -1720,3 +1720,25 @@ def test_a_content_glob_whose_folder_is_not_there_is_not_said_again_by_feed_buil
     assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, said)
     for extra in (["--feed", "azure"], [], ["--feed", "azure"], ["--feed", "ai"], []):
         assert run_cli("build", "-c", str(cfg), "--now", NOW, *extra)[::2] == (0, ""), extra
+
+
+def test_a_content_glob_whose_folder_is_a_file_or_absolute_is_said_as_it_is(
+    write_config: Callable[..., Path], seeds_dir: Path, tmp_path: Path
+) -> None:
+    """An absolute glob's folder was shown relative to the config's folder (its folder
+    ../../gone, for '/srv/gone/*.md'), and a file where the folder should be, or a link
+    to nothing, was 'not there (misspelt?)', though ls shows it there."""
+    (tmp_path / "notes.txt").write_text("x", "utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "nowhere")
+    gone = tmp_path.parent / f"{tmp_path.name}-gone"
+    cfg = write_config(["content/*.txt", f"{gone}/*.txt", "notes.txt/*.txt", "linked/*.txt"],
+                       AZURE_AI_FEEDS)  # fmt: skip
+    err = run_cli("build", "-c", str(cfg), "--now", NOW)[2]
+    assert err.splitlines() == [
+        f"{cfg}:8: site.content: '{gone}/*.txt' matches no file: its folder {gone} is not "
+        "there (misspelt?); the articles it was to find are in no feed",
+        f"{cfg}:8: site.content: 'notes.txt/*.txt' matches no file: notes.txt is a file, not "
+        "a folder; the articles it was to find are in no feed",
+        f"{cfg}:8: site.content: 'linked/*.txt' matches no file: its folder linked is a link "
+        "to nothing; the articles it was to find are in no feed",
+    ]

@@ -252,8 +252,9 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         raise SystemExit(EXIT_FEED_FAILED) from None
     if config.hub and not check:  # (before the report: a build stopped there, too, leaves
         _enlist(config, result)  # the feeds it wrote for the next build to announce)
-    try:  # (a long report: Ctrl-C there was click's "Aborted!", exit 1, as if files were rejected)
-        code = _report(config, result, verbose, time.monotonic() - started)
+    try:  # (a long report: Ctrl-C there was click's "Aborted!", exit 1, as if files were rejected,
+        with _stopped_as_by_ctrl_c():  # and SIGTERM an end without a word)
+            code = _report(config, result, verbose, time.monotonic() - started)
     except KeyboardInterrupt as e:
         # (with a hub, the feeds written wait for its ping: enlisted above)
         told = "; the next build tells the hub of the feeds that changed" if config.hub else ""

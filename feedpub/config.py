@@ -1159,10 +1159,12 @@ def _matches(parts: tuple[str, ...], path: tuple[str, ...]) -> bool:
 def _written(slugs: Iterable[str]) -> tuple[str, ...]:
     """The names of the files a build writes in the output folder, for the feeds
     ``slugs``: each one's documents and archive pages (two of them: a glob may count
-    digits), the page and the subscription list."""
+    digits; :func:`feedpub.archive.page_stem`), the page and the subscription list
+    (``build.SITE_NAMES``: modules that read this one; tests/test_config.py checks a
+    build writes no other)."""
     return (
         *(f"{slug}{page}.{fmt}" for slug in slugs for page in ("", "-archive-1", "-archive-10")
-          for fmt in ("rss", "atom", "json")),
+          for fmt in ALL_FORMATS),
         "index.html",
         "feeds.opml",
     )  # fmt: skip

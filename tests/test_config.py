@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -1127,3 +1128,34 @@ def test_a_table_made_twice_by_a_dotted_key_and_a_header_names_both_lines(
     """A dotted key after its table's header kept TOML's "Cannot redefine namespace
     ('feeds', 'ai')"; a dotted key before the header was said as two headers."""
     assert problems_of(tmp_path, text) == [said]
+
+
+def test_the_names_the_glob_check_knows_are_every_file_a_build_writes(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """The output check (a content glob that would match the build's own files) knows
+    their names from config._written: a name a build writes that it does not know would
+    be read back as an article where the check sees none."""
+    import re
+
+    from feedpub.config import _written
+
+    feeds = """
+[feeds.azure]
+title = "Azure"
+topics = ["Azure"]
+max_items = 1
+archive = true
+archive_size = 1
+formats = ["rss", "atom", "json"]
+
+[feeds.all]
+title = "Everything"
+topics = ["*"]
+"""
+    cfg = write_config(["content/*.txt"], feeds)
+    assert run_cli("build", "-c", str(cfg), "--now", "2026-11-01T00:00:00Z")[0] == 0
+    names = {re.sub(r"-archive-[0-9]+\.", "-archive-1.", p.name)
+             for p in (cfg.parent / "feeds").iterdir() if not p.name.startswith(".")}  # fmt: skip
+    assert "azure-archive-1.json" in names and "index.html" in names
+    assert names <= set(_written(["azure", "all"]))

@@ -44,6 +44,8 @@ from .parallel import WorkerLost
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
 #: preview, list, validate: standard output could not be written (EX_IOERR).
 EXIT_OUTPUT = 74
+#: ping: the hub did not hear of every feed waiting; they wait for the next (EX_TEMPFAIL).
+EXIT_UNHEARD = 75
 #: The largest file ``validate`` checks (what it reads of a file, at most, and one byte).
 VALIDATE_LIMIT = 128 << 20
 #: A phase shows a progress bar on a terminal when it has at least this much to do.
@@ -209,9 +211,15 @@ def _progress_bars() -> tuple[Callable[[str, int, int], None] | None, Callable[[
     default=None,
     help="Seconds to wait for another build (default: site.lock_timeout).",
 )
+@click.option(
+    "--no-ping",
+    is_flag=True,
+    help="With site.hub: ping no hub; the feeds written wait for `feedpub ping` (after a deploy).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Report what was read, skipped and written.")
 def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, full: bool, check: bool,
-              allow_empty: bool, jobs: int | None, lock_timeout: float | None, verbose: bool) -> None:  # fmt: skip
+              allow_empty: bool, jobs: int | None, lock_timeout: float | None, no_ping: bool,
+              verbose: bool) -> None:  # fmt: skip
     """Write <output>/<slug>.rss, .atom (.json) for every feed, feeds.opml and index.html."""
     started = time.monotonic()
     config = _load(config_path)
@@ -257,10 +265,17 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
             code = _report(config, result, verbose, time.monotonic() - started)
     except KeyboardInterrupt as e:
         # (with a hub, the feeds written wait for its ping: enlisted above)
-        told = "; the next build tells the hub of the feeds that changed" if config.hub else ""
+        told = f"; {_TELLS_HUB[no_ping]} of the feeds that changed" if config.hub else ""
         _stop(e, "its report cut short; the build itself was done"
                  + ("" if check else f", its files published{told}"))  # fmt: skip
-    if config.hub and not check:
+    if config.hub and not check and no_ping and verbose:
+        from . import websub
+
+        count = len(websub.waiting(config))
+        one = count == 1
+        click.echo(f"websub: {count} feed{'' if one else 's'} wait{'s' if one else ''} for "
+                   "`feedpub ping`", err=True)  # fmt: skip
+    if config.hub and not check and not no_ping:
         try:
             with _stopped_as_by_ctrl_c():
                 _ping_hub(config, config.hub, result, verbose)
@@ -322,6 +337,10 @@ def _enlist(config: Config, result: BuildResult) -> None:
     websub.enlist(config, _written_feed_urls(config, result))
 
 
+#: Who tells the hub of the feeds a build wrote: its own pings, or (``--no-ping``) ``feedpub ping``.
+_TELLS_HUB = {False: "the next build tells the hub", True: "`feedpub ping` tells the hub"}
+
+
 def _ping_hub(config: Config, hub: str, result: BuildResult, verbose: bool) -> None:
     """WebSub: one publish ping per feed written, then per feed whose ping failed in an
     earlier build; failures are reported, never fatal, and wait for the next build."""
@@ -329,16 +348,52 @@ def _ping_hub(config: Config, hub: str, result: BuildResult, verbose: bool) -> N
 
     urls = _written_feed_urls(config, result)
     earlier = [u for u in websub.waiting(config) if u not in urls]
-    if not urls and not earlier:
-        return
-    results = websub.publish(hub, urls + earlier)
+    _announce(config, hub, urls + earlier, earlier, verbose)
+
+
+def _announce(config: Config, hub: str, urls: list[str], earlier: list[str], verbose: bool,
+              then: str = "the next build tries again") -> bool:  # fmt: skip
+    """Ping ``hub`` for ``urls`` (``earlier``: those written by earlier builds), record
+    what is still to announce, say what failed (and, ``verbose``, what the hub heard);
+    whether it heard of every one."""
+    from . import websub
+
+    if not urls:
+        return True
+    results = websub.publish(hub, urls)
     websub.settle(config, results)
-    for line in websub.failures(hub, results, earlier):
+    for line in websub.failures(hub, results, earlier, then):
         click.echo(line, err=True)
     if verbose:
         for r in results:
             if r.error is None:
                 click.echo(f"websub: pinged {hub} for {r.url}", err=True)
+    return all(r.error is None for r in results)
+
+
+@cli.command("ping")
+@config_option
+@click.option("-v", "--verbose", is_flag=True, help="Name each feed the hub heard of.")
+def ping_cmd(config_path: str, verbose: bool) -> None:
+    """Tell site.hub of the feeds written and not yet announced (after build --no-ping
+    and a deploy); exit 75 when the hub did not hear of each: they wait for the next."""
+    config = _load(config_path)
+    if not config.hub:
+        raise click.UsageError(
+            f"no site.hub in {shown_path(str(config.path))}: there is no hub to ping"
+        )
+    from . import websub
+
+    urls = websub.waiting(config)
+    if verbose and not urls:
+        click.echo("websub: no feed waits to be announced", err=True)
+    try:
+        with _stopped_as_by_ctrl_c():
+            heard = _announce(config, config.hub, urls, urls, verbose,
+                              "the next `feedpub ping` tries again")  # fmt: skip
+    except KeyboardInterrupt as e:
+        _stop(e, "the feeds the hub has not heard of wait for the next `feedpub ping`")
+    raise SystemExit(EXIT_OK if heard else EXIT_UNHEARD)
 
 
 #: Files not written for one reason that are named each (more: in one line, with ``-v``

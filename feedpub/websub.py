@@ -247,10 +247,11 @@ def publish(
             for url, n in attempts.items()]  # fmt: skip
 
 
-def failures(hub: str, results: Iterable[PingResult], earlier: Iterable[str] = ()) -> list[str]:
+def failures(hub: str, results: Iterable[PingResult], earlier: Iterable[str] = (),
+             then: str = "the next build tries again") -> list[str]:  # fmt: skip
     """The stderr lines for the pings that failed: one each, but one in all for those
     of feeds that ``earlier`` builds wrote (a hub down for a day would otherwise have
-    every build of the day name every feed)."""
+    every build of the day name every feed), ending with who tries ``then``."""
     earlier = set(earlier)
     failed = [r for r in results if r.error is not None]
     lines = [f"feedpub: websub ping to {hub} for {r.url} failed: {r.error}"
@@ -259,7 +260,6 @@ def failures(hub: str, results: Iterable[PingResult], earlier: Iterable[str] = (
     if again:
         lines.append(
             f"feedpub: websub: {len(again)} feed{'s' if len(again) > 1 else ''} changed by "
-            f"earlier builds still not announced to {hub} ({again[0].error}); the next "
-            "build tries again"
+            f"earlier builds still not announced to {hub} ({again[0].error}); {then}"
         )
     return lines

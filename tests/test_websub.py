@@ -235,6 +235,69 @@ def test_check_mode_never_pings(hub: Hub, make_cfg) -> None:  # type: ignore[no-
     assert hub.pings == []
 
 
+def ping(cfg: Path, *extra: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["ping", "-c", str(cfg), *extra])
+    return result.exit_code, result.stderr
+
+
+def test_no_ping_leaves_the_feeds_written_to_feedpub_ping_after_the_deploy(
+    hub: Hub, make_cfg, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """``build --no-ping`` pings nothing (the hub would fetch the old files before the
+    deploy copies the new): the feeds it wrote wait, and ``feedpub ping`` announces
+    each once; a build after it without the flag pings only what it writes."""
+    cfg = make_cfg(hub.url)
+    code, err = build(cfg, "--no-ping", "-v")
+    assert code == 0 and err.endswith(f"\nwebsub: {len(ALL_FEEDS)} feeds wait for `feedpub ping`\n")
+    assert hub.pings == []
+    assert sorted(websub.waiting(load_config(cfg))) == sorted(ALL_FEEDS)
+    assert ping(cfg) == (0, "")
+    assert sorted(hub.urls()) == sorted(ALL_FEEDS)
+    hub.pings.clear()
+    assert ping(cfg) == (0, "")  # all heard: nothing waits
+    assert hub.pings == []
+    code, err = ping(cfg, "-v")
+    assert (code, err) == (0, "websub: no feed waits to be announced\n")
+
+    f = seeds_dir / "002_882cc4a5fc2a4bd2.txt"
+    f.write_text(
+        (SEEDS / f.name).read_text("utf-8").replace('smarter AI"', 'smarter AI!"', 1), "utf-8"
+    )
+    assert build(cfg, "--no-ping") == (0, "")
+    assert hub.pings == []
+    code, err = ping(cfg, "-v")
+    changed = sorted(f"https://example.com/feeds/azure.{fmt}" for fmt in ("rss", "atom", "json"))
+    assert code == 0 and sorted(hub.urls()) == changed
+    assert sorted(err.splitlines()) == [f"websub: pinged {hub.url} for {u}" for u in changed]
+
+
+def test_ping_with_the_hub_down_exits_75_and_the_feeds_wait_for_the_next(
+    hub: Hub, make_cfg, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(websub, "BACKOFF", 0.01)
+    cfg = make_cfg(hub.url)
+    assert build(cfg, "--no-ping") == (0, "")
+    hub.status = 503
+    code, err = ping(cfg)
+    assert code == 75
+    assert err == (f"feedpub: websub: {len(ALL_FEEDS)} feeds changed by earlier builds still "
+                   f"not announced to {hub.url} (HTTP 503 Service Unavailable); the next "
+                   "`feedpub ping` tries again\n")  # fmt: skip
+    assert sorted(websub.waiting(load_config(cfg))) == sorted(ALL_FEEDS)
+    hub.status = 204
+    hub.pings.clear()
+    assert ping(cfg) == (0, "")
+    assert sorted(hub.urls()) == sorted(ALL_FEEDS)
+    assert websub.waiting(load_config(cfg)) == []
+
+
+def test_ping_without_a_hub_is_a_usage_error(write_config) -> None:  # type: ignore[no-untyped-def]
+    cfg = write_config(["content/*.txt"], FEEDS)
+    code, err = ping(cfg)
+    assert code == 2 and f"no site.hub in {cfg}: there is no hub to ping" in err
+    assert not websub.waiting_file(load_config(cfg)).exists()
+
+
 def test_every_feed_advertises_hub_and_self(hub: Hub, make_cfg) -> None:  # type: ignore[no-untyped-def]
     folder = make_cfg(hub.url).parent / "feeds"
     assert build(folder.parent / "config.toml")[0] == 0

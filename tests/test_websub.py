@@ -405,6 +405,20 @@ def test_ctrl_c_while_the_hub_is_pinged_is_a_stop_not_a_rejection(
     assert (cfg.parent / "feeds" / "azure.rss").exists()
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_ping_stopped_by_a_signal_exits_as_the_signal_and_the_feeds_still_wait(
+    hub: Hub, make_cfg, monkeypatch: pytest.MonkeyPatch, signum: int
+) -> None:  # type: ignore[no-untyped-def]
+    cfg = make_cfg(hub.url)
+    assert build(cfg, "--no-ping") == (0, "")
+    monkeypatch.setattr(websub, "publish", _stopped_by(signum))
+    code, err = ping(cfg)
+    assert (code, err.splitlines()) == (128 + signum, [
+        f"feedpub: stopped by {signal.Signals(signum).name}: the feeds the hub has not heard "
+        "of wait for the next `feedpub ping`"])  # fmt: skip
+    assert sorted(websub.waiting(load_config(cfg))) == sorted(ALL_FEEDS)
+
+
 def test_ctrl_c_while_the_report_is_said_leaves_the_changed_feeds_to_the_next_build(
     hub: Hub, make_cfg, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]

@@ -509,7 +509,11 @@ def split_front_matter(text: str, dots: bool = True) -> tuple[str, int]:
         raise ValueError(1, "empty file: an article starts with a '---' line")
     first, _, rest = text.partition("\n")
     if first.rstrip() != "---":
-        raise ValueError(1, "no front matter: the first line must be '---'")
+        raise ValueError(
+            1,
+            "no front matter: the first line must be '---' (a file that is no "
+            "article, a README: leave it out with site.exclude)",
+        )
     end = closing_line(rest, dots)
     if end is None:
         raise ValueError(

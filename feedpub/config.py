@@ -178,6 +178,8 @@ class Config:
     owner: str = ""
     #: The words feedpub writes itself (``[site.labels]``).
     labels: Labels = ENGLISH
+    #: Globs of files the content globs match that are not articles (``site.exclude``).
+    exclude: tuple[str, ...] = ()
 
     @property
     def lock(self) -> Path:
@@ -557,7 +559,7 @@ def _unknown_key(name: str, known: Iterable[str]) -> str:
 
 
 SITE_KEYS = {
-    "title", "link", "feeds_url", "description", "language", "content", "output",
+    "title", "link", "feeds_url", "description", "language", "content", "exclude", "output",
     "cache", "max_items", "timezone", "max_file_size", "lock_timeout", "hub", "owner",
     "labels",
 }  # fmt: skip
@@ -841,6 +843,18 @@ def parse_config(
             for pattern in content:
                 if why := _glob_problem(pattern):
                     r.problem("site.content", f"{pattern!r}: {why}")
+    exclude_raw = r.get(site, "site", "exclude", (str, list), [], what="a glob or a list of globs")
+    exclude: tuple[str, ...] = ()
+    if isinstance(exclude_raw, str):
+        exclude_raw = [exclude_raw]
+    if isinstance(exclude_raw, list):
+        if not all(isinstance(c, str) and c for c in exclude_raw):
+            r.problem("site.exclude", "must be a list of glob patterns")
+        else:
+            exclude = tuple(exclude_raw)
+            for pattern in exclude:
+                if why := _glob_problem(pattern):
+                    r.problem("site.exclude", f"{pattern!r}: {why}")
 
     output_raw = r.get(site, "site", "output", str, "feeds") or "feeds"
     for key, value in (("output", output_raw), ("cache", site.get("cache"))):
@@ -928,6 +942,7 @@ def parse_config(
         hub=hub,
         owner=owner,
         labels=labels,
+        exclude=exclude,
     )
 
 

@@ -665,7 +665,7 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
         bad += part[2]
     bad += _relative_problems(unlisted, base, config.root)
     unusable = [ArticleError(*p) for p in sorted(set(bad))]
-    return Found(_without_own(config, files, skipped), skipped, unusable,
+    return Found(_without_own(config, files, skipped, excluded(config)), skipped, unusable,
                  repeats=len(config.content) > 1)  # fmt: skip
 
 
@@ -673,12 +673,70 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
 _CACHE_COMPANIONS = ("", "-wal", "-shm", "-journal", ".lock")
 
 
-def _without_own(config: Config, files: list[Files], skipped: list[str]) -> list[Files]:
+def excluded(config: Config) -> Callable[[str], object] | None:
+    """Whether a listed file (its absolute path, as listed) is one ``site.exclude``
+    names, or is in a folder it names; None when it names none. A glob is read as the
+    content globs are, relative to the config's folder (whose own name is no glob);
+    ``**`` is any folders (or none)."""
+    if not config.exclude:
+        return None
+    return re.compile(
+        "|".join(_path_pattern(*_searched(config, p)) for p in config.exclude)
+    ).fullmatch
+
+
+def _path_pattern(absolute: str, static: str) -> str:
+    """A regular expression of the paths the glob ``absolute`` matches (``static``: its
+    folder that holds no wildcard) and of those below them."""
+    static = os.path.join(static, "")
+    parts = absolute[len(static) :].split(os.sep) if absolute.startswith(static) else []
+    out = [re.escape(static if parts else absolute)]
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part == "**":
+            out.append(".*" if last else f"(?:[^{os.sep}]*{os.sep})*")
+            continue
+        out.append(_name_pattern(part) + ("" if last else re.escape(os.sep)))
+    return f"(?:{''.join(out)}(?:{re.escape(os.sep)}.*)?)"
+
+
+def _name_pattern(part: str) -> str:
+    """One glob component as a regular expression that never crosses a folder."""
+    out, i = [], 0
+    while i < len(part):
+        c = part[i]
+        if c == "*":
+            out.append(f"[^{os.sep}]*")
+        elif c == "?":
+            out.append(f"[^{os.sep}]")
+        elif c == "[" and (end := _class_end(part, i)) > 0:
+            inner = part[i + 1 : end]
+            negated = inner.startswith("!")
+            inner = "".join(c if c == "-" else re.escape(c) for c in inner[negated:])
+            out.append(f"[{'^' if negated else ''}{inner}]")
+            i = end
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def _class_end(part: str, at: int) -> int:
+    """Where the bracket class that opens at ``at`` closes, as fnmatch reads it (a ``]``
+    first, or after ``!``, is in it); -1: none closes it, and the ``[`` is a letter."""
+    j = at + 1
+    j += part[j : j + 1] == "!"
+    j += part[j : j + 1] == "]"
+    return part.find("]", j)
+
+
+def _without_own(config: Config, files: list[Files], skipped: list[str],
+                 exclude: Callable[[str], object] | None = None) -> list[Files]:  # fmt: skip
     """``files`` without the config's own file and its cache (with what SQLite and the
     lock put beside it), which a glob as wide as ``content = ["*"]`` matches: never
     articles (config.toml was rejected at every build for having no front matter);
-    each said among the skipped. One look a folder: a folder that holds neither is
-    left as it is."""
+    and without those ``exclude`` names (:func:`excluded`); each said among the
+    skipped. One look a folder: a folder that holds none is left as it is."""
     own: dict[str, dict[str, str]] = {}
     for path, what in [(config.path, "the site's config"),
                        *((Path(f"{config.cache}{c}"), "feedpub's cache") for c in _CACHE_COMPANIONS)]:  # fmt: skip
@@ -687,12 +745,16 @@ def _without_own(config: Config, files: list[Files], skipped: list[str]) -> list
     out: list[Files] = []
     for files_of in files:
         rel_folder, folder, names, sizes, mtimes = files_of
-        mine = own.get(os.path.realpath(folder).rstrip(os.sep) + os.sep) if folder else None
-        if mine is None or not any(n in mine for n in names):
+        mine = own.get(os.path.realpath(folder).rstrip(os.sep) + os.sep, {}) if folder else {}
+        if exclude is not None and folder:
+            mine = {**mine, **{n: "excluded by site.exclude" for n in names
+                               if n not in mine and exclude(folder + n)}}  # fmt: skip
+        if not mine or not any(n in mine for n in names):
             out.append(files_of)
             continue
         keep = [i for i, n in enumerate(names) if n not in mine]
-        skipped += [f"{shown_path(rel_folder + n)}: {mine[n]}, not an article"
+        skipped += [f"{shown_path(rel_folder + n)}: {mine[n]}"
+                    + ("" if mine[n].startswith("excluded") else ", not an article")
                     for n in names if n in mine]  # fmt: skip
         kept = [names[i] for i in keep]
         if isinstance(sizes, array) and isinstance(mtimes, array):

@@ -1255,7 +1255,11 @@ def test_ctrl_c_while_the_report_is_said_exits_130_not_1(
         code, err = run("build", "-c", str(cfg), "--now", NOW, *(["--check"] if check else []))
     finally:
         signal.signal(signal.SIGTERM, previous)
-    assert said and said[0].endswith("broken.txt:1: no front matter: the first line must be '---'")
+    assert said and said[0].endswith(
+        "broken.txt:1: no front matter: the first line must be "
+        "'---' (a file that is no article, a README: leave it out "
+        "with site.exclude)"
+    )
     assert (missed, code, err.splitlines()[-1:]) == ([], 128 + signum, [
         f"feedpub: stopped by {signal.Signals(signum).name}: its report cut short; the "
         "build itself was done" + ("" if check else ", its files published")])  # fmt: skip

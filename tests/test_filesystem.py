@@ -20,9 +20,11 @@ public ``observe`` hook, told when the files have been listed: the file is chang
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import functools
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -42,7 +44,7 @@ from feedpub import parallel
 from feedpub.build import BuildResult, build
 from feedpub.cli import cli
 from feedpub.config import load_config
-from feedpub.errors import shown_path
+from feedpub.errors import ConfigError, shown_path
 from feedpub.model import SourceFile
 from feedpub.sources import read_source
 
@@ -713,3 +715,74 @@ def test_an_article_that_only_mentions_a_conflict_in_its_name_is_an_article(
     built = _build(cfg)
     assert (built.code, built.lines) == (0, [])
     assert ODD_URL in _feed(cfg)
+
+
+def test_site_exclude_leaves_out_what_the_content_globs_match_that_is_no_article(
+    tmp_path: Path,
+) -> None:
+    """A README, a drafts folder, a template beside the articles under a glob as wide as
+    ``content/**/*``: each was rejected at every build ("no front matter"), exit 1, or
+    published. ``site.exclude`` names them (a file, a folder and what is below it, a
+    glob with ``**``, a bracket in a name); each is skipped and said so with -v; an
+    incremental build after the list changes writes what ``--full`` writes."""
+    cfg = _project(tmp_path, content="content/**/*")
+    content = tmp_path / "content"
+    (content / "README.md").write_text("# Articles\n\nOne file a story.\n", encoding="utf-8")
+    (content / "drafts").mkdir()
+    (content / "drafts" / "draft.txt").write_bytes(ODD)
+    (content / "2024").mkdir()
+    (content / "2024" / "_template [1].txt").write_bytes(BAD)
+    text = cfg.read_text(encoding="utf-8")
+    exclude = 'exclude = ["content/README.md", "content/drafts", "**/_template [[]1].txt"]\n'
+    cfg.write_text(text.replace("[site]\n", "[site]\n" + exclude), encoding="utf-8")
+    built = _build(cfg, "-v")
+    assert built.code == 0, built.err
+    assert [ln for ln in built.lines if ln.startswith("skipped")] == [
+        "skipped content/2024/_template [1].txt: excluded by site.exclude",
+        "skipped content/README.md: excluded by site.exclude",
+        "skipped content/drafts/draft.txt: excluded by site.exclude",
+    ]
+    assert GOOD_URL in _feed(cfg) and ODD_URL not in _feed(cfg)
+    assert _build(cfg).code == 0  # (a warm build: nothing said)
+
+    # the drafts folder taken off the list: its story is published, by an incremental
+    # build as by a full one
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(' "content/drafts",', ""),
+                   encoding="utf-8")  # fmt: skip
+    assert _build(cfg).code == 0
+    assert ODD_URL in _feed(cfg)
+    incremental = {p.name: p.read_bytes() for p in (tmp_path / "feeds").iterdir()}
+    assert _build(cfg, "--full").code == 0
+    assert {p.name: p.read_bytes() for p in (tmp_path / "feeds").iterdir()} == incremental
+
+
+def test_site_exclude_globs_are_checked_as_the_content_globs_are(write_config) -> None:  # type: ignore[no-untyped-def]
+    for value, said in (
+        ('"{a,b}/*.md"', "a {…,…} list is not expanded here"),
+        ('["~/drafts"]', "a ~ is not the home folder here"),
+        ('[""]', "must be a list of glob patterns"),
+        ("3", "must be a glob or a list of globs"),
+    ):
+        cfg = write_config(["content/*.txt"], '[feeds.a]\ntitle = "A"\ntopics = ["x"]\n',
+                           extra=f"exclude = {value}\n")  # fmt: skip
+        with pytest.raises(ConfigError, match=r"site\.exclude") as e:
+            load_config(cfg)
+        assert said in str(e.value), str(e.value)
+
+
+@given(
+    st.text(alphabet="ab[]!-*?^\\.", max_size=8),
+    st.text(alphabet="ab[]!-^\\.", max_size=6),
+)
+@example("[!]a]", "b")
+@example("[]a]", "]")
+@example("[a-b]", "-")
+@example("[[]", "[")
+@example("a[", "a[")
+def test_an_exclude_glob_reads_a_name_as_fnmatch_does(pattern: str, name: str) -> None:
+    """``site.exclude`` compiles its globs to one regular expression (a file of a
+    hundred thousand is looked at once): a name part of it matches what fnmatch, which
+    the content globs use, matches."""
+    from feedpub.sources import _name_pattern
+
+    assert bool(re.fullmatch(_name_pattern(pattern), name)) == fnmatch.fnmatchcase(name, pattern)

@@ -912,8 +912,7 @@ def test_every_key_is_named_escaped_at_its_line_whatever_it_holds(tmp_path: Path
 
 SITE_KNOWN = (
     "cache, content, description, exclude, feeds_url, hub, labels, language, link, "
-    "lock_timeout, "
-    "max_file_size, max_items, output, owner, timezone, title"
+    "lock_timeout, max_file_size, max_items, output, owner, timezone, title"
 )
 FEED_KNOWN = "archive, archive_size, description, formats, max_items, min_quality, title, topics"
 

@@ -433,13 +433,50 @@ def clean_url(value: object) -> str | None:
     (:func:`unescape_attribute`: ``&region=eu`` stays); leading spaces and control characters are removed
     before the scheme is read, so `` JaVaScRiPt:`` and ``\\x01javascript:`` are
     refused like ``javascript:``. Unsafe characters are percent-encoded and a
-    non-ASCII host is IDNA-encoded.
+    non-ASCII host is IDNA-encoded. The URL is written in the form RFC 3986 (6.2.2)
+    calls normal, which the W3C validator asks of an Atom id: its scheme and host in
+    lower case, no default port, a %-escape in upper case (``%C3%A9``, not ``%c3%a9``,
+    as WordPress writes them) and none of a letter, digit, ``-``, ``.``, ``_`` or ``~``
+    (``%7E`` is ``~``), no ``.`` or ``..`` folder in its path, no dot ending its host.
     """
     if not isinstance(value, str):
         return None
-    if _PLAIN_URL.match(value):  # already clean: the common case (tests/test_fastpath.py)
-        return value
+    if (_PLAIN_URL.match(value) and ("%" not in value or _normal_escapes(value) == value)
+            and "/." not in value[8:] and "./" not in value):  # fmt: skip
+        return value  # already clean: the common case (tests/test_fastpath.py)
     return _clean_url(value)
+
+
+_PERCENT_ESCAPE = re.compile("%([0-9A-Fa-f]{2})")
+#: The characters a URL never needs to escape (RFC 3986's unreserved), by their escape.
+_UNRESERVED = {f"{c:02X}": chr(c) for c in range(128)
+               if chr(c).isalnum() or chr(c) in "-._~"}  # fmt: skip
+
+
+def _normal_escape(m: re.Match[str]) -> str:
+    code = m[1].upper()
+    return _UNRESERVED.get(code) or f"%{code}"
+
+
+def _normal_escapes(text: str) -> str:
+    """``text`` with each %-escape in the normal form of RFC 3986, 6.2.2.1-2."""
+    return _PERCENT_ESCAPE.sub(_normal_escape, text)
+
+
+def _without_dot_folders(path: str) -> str:
+    """A URL's path without its ``.`` and ``..`` segments (RFC 3986, 5.2.4), as a browser
+    reads it: ``/a/./b`` is ``/a/b``, ``/a/../b`` is ``/b``."""
+    out: list[str] = []
+    segments = path.split("/")
+    for i, segment in enumerate(segments):
+        if segment in (".", ".."):
+            if segment == ".." and len(out) > 1:
+                out.pop()
+            if i == len(segments) - 1:
+                out.append("")  # (it names a folder: "/a/.." is "/")
+            continue
+        out.append(segment)
+    return "/".join(out)
 
 
 _DEFAULT_PORT = {"http": 80, "https": 443}
@@ -522,11 +559,15 @@ def _url_or_refusal(value: str) -> tuple[str, bool]:
         # the scheme's own port, written or left empty, is no port (RFC 3986, 6.2.3):
         # "https://e.com:443/a" is "https://e.com/a", one article, one id in every feed
         netloc = netloc.rpartition(":")[0]
+    host, colon, port_written = netloc.partition(":")
+    if host.endswith(".") and "." in host[:-1]:  # ("e.com." is e.com, as DNS reads it)
+        netloc = host[:-1] + colon + port_written
+    path = _quoted(parts.path)
     url = urlunsplit(
         (
             scheme,
             netloc,
-            _quoted(parts.path) or "/",
+            (_without_dot_folders(path) if "." in path else path) or "/",
             _quoted(parts.query),
             _quoted(parts.fragment),
         )
@@ -609,7 +650,8 @@ def _quoted(part: str) -> str:
     """A URL's path, query or fragment with what it may not hold as it is %-encoded."""
     if "%" in part:
         part = _STRAY_PERCENT.sub("%25", part)
-    return quote(part, safe=_URL_SAFE)
+    quoted = quote(part, safe=_URL_SAFE)
+    return _normal_escapes(quoted) if "%" in quoted else quoted
 
 
 # --------------------------------------------------------------------------- HTML

@@ -113,6 +113,8 @@ class Labels:
     watch_video: str = "Watch the video"
     #: the heading over an item's related coverage
     related: str = "Related coverage"
+    #: the title of a feed's archive page (RFC 5005)
+    archive_title: str = "{feed} (archive page {page})"
     #: the page: a feed's newest headlines, and the line when it has none
     latest: str = "Latest stories"
     no_stories: str = "No stories yet."
@@ -132,11 +134,10 @@ class Labels:
     )  # fmt: skip
 
     def said(self, name: str, **values: str) -> str:
-        """The label ``name`` with each ``{key}`` of ``values`` replaced (wherever it is)."""
+        """The label ``name`` with each ``{key}`` of ``values`` replaced (wherever it is),
+        in one pass: a value that holds a name in braces (a feed titled "{page}") stays."""
         text: str = getattr(self, name)
-        for key, value in values.items():
-            text = text.replace(f"{{{key}}}", value)
-        return text
+        return _PLACEHOLDERS.sub(lambda m: values.get(m[0][1:-1], m[0]), text)
 
     def day(self, year: int, month: int, day: int) -> str:
         """A day as :attr:`date` writes it (the month named by :attr:`months`)."""
@@ -147,7 +148,8 @@ class Labels:
 ENGLISH = Labels()
 #: The texts in braces each label that offers any must hold, and those it may hold.
 _LABEL_HOLDS = {"page_title": ("{site}",), "home_page": ("{site}",), "subscribe": ("{feed}",),
-                "updated": ("{date}",), "date": ("{day}", "{month}", "{year}")}  # fmt: skip
+                "archive_title": ("{feed}", "{page}"), "updated": ("{date}",),
+                "date": ("{day}", "{month}", "{year}")}  # fmt: skip
 _LABEL_MAY = {**_LABEL_HOLDS, "updated": ("{date}", "{version}")}
 #: A name in braces (``{site}``, ``{monat}``): in a label that does not offer it, a mistake.
 _PLACEHOLDERS = re.compile(r"\{[^{}]+\}")

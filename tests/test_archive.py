@@ -403,3 +403,34 @@ def test_pages_held_back_with_their_feed_are_said_in_one_line(
         assert len(lines) == 1 and lines[0].startswith(head) and lines[0].endswith(tail), lines
         assert set(lines[0][len(head) : -len(tail)].split(", ")) < set(pages)
         assert result.stderr.splitlines()[-1] == lines[0]  # (after the failure it waits for)
+
+
+def test_archive_page_titles_are_in_the_sites_words(write_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_articles(tmp_path / "content", range(6))
+    feeds = (
+        FEEDS.replace('title = "News"', 'title = "Nouvelles {page}"')
+        + 'formats = ["rss", "atom", "json"]\n'
+    )
+    labels = '\n[site.labels]\narchive_title = "{feed} : archives, page {page}"\n'
+    cfg = write_config(["content/*.txt"], feeds, labels)
+    build(cfg)
+    out = tmp_path / "feeds"
+    assert feedparser.parse((out / "news-archive-1.rss").read_bytes()).feed.title == (
+        "Nouvelles {page} : archives, page 1"
+    )
+    assert feedparser.parse((out / "news-archive-2.atom").read_bytes()).feed.title == (
+        "Nouvelles {page} : archives, page 2"
+    )
+    doc = json.loads((out / "news-archive-1.json").read_text("utf-8"))
+    assert doc["title"] == "Nouvelles {page} : archives, page 1"
+    assert feedparser.parse((out / "news.rss").read_bytes()).feed.title == "Nouvelles {page}"
+
+
+def test_an_archive_title_without_its_page_number_is_refused(write_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_articles(tmp_path / "content", range(6))
+    cfg = write_config(
+        ["content/*.txt"], FEEDS, '\n[site.labels]\narchive_title = "{feed} : archives"\n'
+    )
+    result = CliRunner().invoke(cli, ["build", "-c", str(cfg), "--now", NOW])
+    assert result.exit_code == 2, result.output
+    assert "archive_title" in result.output and "must hold {page}" in result.output

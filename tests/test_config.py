@@ -633,7 +633,7 @@ def test_site_labels_are_checked_each_at_its_line(tmp_path: Path) -> None:
         "12: site.labels.months: must be a list of the 12 months' names, January first "
         '("Jan", "Feb", ...): 2 given',
         "13: site.labels.latest: must be a string",
-        "14: site.labels.read_more: unknown key (known: date, home_page, latest, months, "
+        "14: site.labels.read_more: unknown key (known: archive_title, date, home_page, latest, months, "
         "navigation, no_stories, opml, page_title, read_article, related, subscribe, "
         "updated, watch_video)",
         "15: site.labels.opml: holds a tab or a line break ('\\t', character 2): remove it",

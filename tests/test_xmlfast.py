@@ -74,6 +74,7 @@ GERMAN = Labels(
     read_article="Zum Artikel", watch_video="Video ansehen", related="Weitere Berichte & mehr",
     months=("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.",
             "Nov.", "Dez."),
+    archive_title="{feed} – Archiv, Seite {page}",
 )  # fmt: skip
 
 

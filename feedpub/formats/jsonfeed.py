@@ -114,7 +114,11 @@ def render(
 def _document(
     config: Config, feed: FeedConfig, items: Sequence[Article], doc: Document[Any]
 ) -> bytes:
-    title = feed.title if doc.page is None else f"{feed.title} (archive page {doc.page})"
+    title = (
+        feed.title
+        if doc.page is None
+        else config.labels.said("archive_title", feed=feed.title, page=str(doc.page))
+    )
     out: dict[str, Any] = {"version": VERSION, "title": title}
     out["home_page_url"] = config.link
     out["feed_url"] = config.feed_url(doc.stem, JSON.name)

@@ -140,7 +140,11 @@ def assemble(config: Config, feed: FeedConfig, entries: Sequence[Entry], fmts: S
 
 def _document(config: Config, feed: FeedConfig, entries: Sequence[Entry], fmt: str,
               doc: Document[Any]) -> bytes:  # fmt: skip
-    title = feed.title if doc.page is None else f"{feed.title} (archive page {doc.page})"
+    title = (
+        feed.title
+        if doc.page is None
+        else config.labels.said("archive_title", feed=feed.title, page=str(doc.page))
+    )
     description = feed.description or config.description or feed.title
     self_url = config.feed_url(doc.stem, fmt)
     hub = [("hub", config.hub)] if config.hub and doc.page is None else []

@@ -151,7 +151,11 @@ def _generator(
     fg = FeedGenerator()
     fg.register_extension("feedpub", _FeedExtension, _EntryExtension)
     fg.feedpub.archive = doc.is_archive
-    fg.title(feed.title if doc.page is None else f"{feed.title} (archive page {doc.page})")
+    fg.title(
+        feed.title
+        if doc.page is None
+        else config.labels.said("archive_title", feed=feed.title, page=str(doc.page))
+    )
     description = feed.description or config.description or feed.title
     fg.subtitle(description)
     fg.description(description)

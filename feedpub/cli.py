@@ -813,7 +813,8 @@ def list_cmd(config_path: str, now: datetime | None) -> None:
     """Every feed with its topics, article count and newest date, under a heading."""
     config = _load(config_path)
     counts, errors = feed_counts(config, _now(now))
-    rows = [(feed, f"{len(items):>4} items ({matching} matching)",
+    # ("   1 item  (1 matching)": the matching counts in line with "items (")
+    rows = [(feed, f"{len(items):>4} {'item' if len(items) == 1 else 'items':<5} ({matching} matching)",
              _local(items[0].published_at, config.timezone) if items else "-")
             for feed, items, matching in counts]  # fmt: skip
     # (columns as wide as their longest: a long slug or a count of 10,000 keeps them in line)

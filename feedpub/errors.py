@@ -59,6 +59,12 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
+def counted(n: int, word: str, words: str | None = None) -> str:
+    """``n`` and ``word`` as a message says them: ``1 item``, ``2 items``, ``0 items``
+    (``words`` when the plural is not ``word`` and an s)."""
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
 def _escaped(path: str, backslash: bool) -> str:
     out = []
     for ch in path:

@@ -37,7 +37,7 @@ from .articles import (
     editor_line,
     split_front_matter,
 )
-from .errors import Notice, cut, likely_meant, shown_path, shown_text
+from .errors import Notice, counted, cut, likely_meant, shown_path, shown_text
 from .fastyaml import UNBUILT, _Fallback, _scalar
 from .sanitize import clean_url, masked_url, url_refusal
 
@@ -540,7 +540,7 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
         out.append(Notice(path, line, _dropped_said(where, top, text, value)))
     if len(drops) > _DROPS_TOLD:  # (each sought over the lines: a hundred in a big file
         # took seconds)
-        out.append(Notice(path, out[-1].line, f"and {len(drops) - _DROPS_TOLD} more URLs "
+        out.append(Notice(path, out[-1].line, f"and {counted(len(drops) - _DROPS_TOLD, 'more URL', 'more URLs')} "
                           "left out of the feeds, as above"))  # fmt: skip
     return out
 

@@ -29,7 +29,7 @@ from . import parallel
 from .archive import Document, is_page_of
 from .cache import COMPANIONS
 from .config import Config, FeedConfig, as_uri
-from .errors import LockError, shown_path
+from .errors import LockError, counted, shown_path
 
 if TYPE_CHECKING:
     from .formats import Problem
@@ -536,12 +536,12 @@ def refusal(config: Config, feeds: Sequence[FeedConfig], files: int = 1,
         now, first = (f"{d:%Y-%m-%dT%H:%M:%SZ}" for d in future)
         return (
             f"every published article is dated after now ({now}; the first {first}): is "
-            f"the clock right? Kept {len(nonempty)} existing non-empty feed file(s); "
+            f"the clock right? Kept {counted(len(nonempty), 'existing non-empty feed file')}; "
             "pass --allow-empty to publish empty feeds."
         )
     return (
         f"the content ({', '.join(config.content)}) yielded no articles; "
-        f"kept {len(nonempty)} existing non-empty feed file(s). "
+        f"kept {counted(len(nonempty), 'existing non-empty feed file')}. "
         "Check site.content, or pass --allow-empty to publish empty feeds."
     )
 

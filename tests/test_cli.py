@@ -262,8 +262,31 @@ def test_list_keeps_its_columns_in_line_with_a_long_slug(write_config, seeds_dir
     heading, *lines = out.splitlines()
     assert code == 0 and lines[-1].startswith(long + " ")
     for line in lines:
-        for name, value in (("ITEMS", " items ("), ("NEWEST", "newest")):
+        for name, value in (("ITEMS", " item"), ("NEWEST", "newest")):
             assert heading.index(name) == line.index(value) - 4 * (name == "ITEMS"), (heading, line)
+
+
+def test_list_counts_one_item_in_the_singular(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """A feed of one article was listed "   1 items (1 matching)"."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    code, out, _ = run("list", "-c", str(cfg), "--now", NOW)
+    _, *lines = out.splitlines()
+    counts = {line.split()[0]: line.split("(")[0].split(None, 1)[1].rstrip() for line in lines}
+    assert code == 0 and "1 item" in counts.values(), out
+    assert all(c == "1 item" or c.endswith(" items") for c in counts.values()), out
+    assert len({line.index("(") for line in lines}) == 1, out  # (still in one column)
+
+
+def test_empty_content_says_the_one_feed_file_it_keeps_in_the_singular(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    cfg = write_config(["content/*.txt"], '[feeds.azure]\ntitle = "A"\ntopics = ["Azure"]\n'
+                       'formats = ["rss"]\n')  # fmt: skip
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    for f in seeds_dir.iterdir():
+        f.unlink()
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 3 and "kept 1 existing non-empty feed file. " in err, err
 
 
 def test_the_output_folders_a_build_makes_are_readable_by_all_whatever_the_umask(

@@ -842,6 +842,8 @@ def test_at_most_ten_dropped_urls_are_told_one_by_one() -> None:
         ": and 20 more URLs left out of the feeds, as above"
     )
     assert told[0].startswith("a.txt:25: images[0].url /img/0.jpg is not an absolute")
+    told = [str(n) for n in dropped_url("a.txt", data, drops[:11])]
+    assert told[-1].endswith(": and 1 more URL left out of the feeds, as above")
 
 
 def test_a_dropped_url_inside_an_earlier_url_is_told_at_its_own_line() -> None:

@@ -139,7 +139,21 @@ def main() -> None:
         os._exit(e.code or 0)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """feedpub's commands: each stopped by Ctrl-C or SIGTERM where it is, whatever it
+    does then (reading the config, listing, checking), exits 128 + the signal's number
+    with one line on stderr (click's was "Aborted!", exit 1: a rejected file's, an
+    invalid feed's code; SIGTERM's, no word). A command that says more catches its own."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            with _stopped_as_by_ctrl_c():
+                return super().invoke(ctx)
+        except KeyboardInterrupt as e:
+            _stop(e)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedpub")
 def cli() -> None:
     """Turn a folder of news-article files into per-topic RSS 2.0 and Atom 1.0 feeds."""
@@ -222,7 +236,10 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
               verbose: bool) -> None:  # fmt: skip
     """Write <output>/<slug>.rss, .atom (.json) for every feed, feeds.opml and index.html."""
     started = time.monotonic()
-    config = _load(config_path)
+    try:
+        config = _load(config_path)
+    except KeyboardInterrupt as e:  # (a config on a slow or hung network mount)
+        _stop(e, "before the build began: nothing written")
     unknown = [s for s in slugs if config.feed(s) is None]
     if unknown:
         known = ", ".join(f.slug for f in config.feeds)
@@ -285,11 +302,13 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     raise SystemExit(code)
 
 
-def _stop(e: KeyboardInterrupt, what: str) -> NoReturn:
-    """A build stopped by Ctrl-C or SIGTERM (:class:`_Stopped`): one line, exit 128 +
+def _stop(e: KeyboardInterrupt, what: str = "") -> NoReturn:
+    """A command stopped by Ctrl-C or SIGTERM (:class:`_Stopped`): one line, exit 128 +
     the signal's number."""
     signum = getattr(e, "signum", signal.SIGINT)
-    click.echo(f"feedpub: stopped by {signal.Signals(signum).name}: {what}", err=True)
+    said = f"feedpub: stopped by {signal.Signals(signum).name}{': ' + what if what else ''}"
+    with contextlib.suppress(OSError):  # (stderr gone: the code stands)
+        click.echo(said, err=True)
     raise SystemExit(128 + signum) from None
 
 

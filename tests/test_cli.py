@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from .conftest import AZURE_AI_FEEDS, ROOT, SEEDS, run_cli
+from .conftest import AZURE_AI_FEEDS, ROOT, SEEDS, interruptible, run_cli
 
 sys.path.insert(0, str(ROOT / "bench"))
 from corpus import generate
@@ -808,6 +809,64 @@ def test_a_build_stopped_by_ctrl_c_ends_its_bar_s_line_and_a_dumb_terminal_has_n
     else:
         assert "Reading articles" in shown and "30%" in shown, shown
         assert "\nfeedpub: stopped by SIGINT" in shown, shown
+
+
+#: A feedpub command that is sent a signal (its name: argv[1]) from inside the call
+#: argv[2] names (a config on a hung network mount: the signal comes while it is read).
+SIGNALLED = """
+import os, signal, sys, time
+import feedpub.cli, feedpub.formats
+
+signum = getattr(signal, sys.argv.pop(1))
+module, name = sys.argv.pop(1).rsplit(".", 1)
+where = sys.modules[module]
+real = getattr(where, name)
+
+def signalled(*args, **kwargs):
+    os.kill(os.getpid(), signum)
+    time.sleep(30)  # (the signal is taken before: never slept out)
+    return real(*args, **kwargs)
+
+setattr(where, name, signalled)
+feedpub.cli.main()
+"""
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    ("call", "command"),
+    [
+        ("feedpub.cli.load_config", ["build"]),
+        ("feedpub.cli.load_config", ["build", "--check"]),
+        ("feedpub.cli.load_config", ["list"]),
+        ("feedpub.cli.feed_counts", ["list"]),
+        ("feedpub.cli.load_config", ["preview", "azure"]),
+        ("feedpub.cli.preview", ["preview", "azure"]),
+        ("feedpub.formats.check", ["validate"]),
+    ],
+)
+def test_every_command_stopped_by_a_signal_exits_128_and_its_number(
+    cfg: Path, signame: str, call: str, command: list[str]
+) -> None:
+    """Ctrl-C while the config was read (or list, preview, validate worked) was click's
+    "Aborted!", exit 1 (a rejected file's code; validate's for an invalid feed), and
+    SIGTERM ended the process without a word: 130 or 143, and one line, as a build
+    stopped later has."""
+    args = ["--now", NOW, "-c", str(cfg)]
+    if command == ["validate"]:
+        assert run("build", *args)[0] == 0
+        args = [str(cfg.parent / "feeds" / "azure.rss")]
+    cmd = [sys.executable, "-c", SIGNALLED, signame, call, *command, *args]
+    done = subprocess.run(cmd, capture_output=True, timeout=120, check=False,
+                          preexec_fn=interruptible)  # fmt: skip
+    signum = getattr(signal, signame)
+    said = f"feedpub: stopped by {signame}"
+    if command[0] == "build":
+        said += ": before the build began: nothing written"
+    assert (done.returncode, done.stderr.decode().splitlines()) == (128 + signum, [said])
+    assert done.stdout == b""
+    if command[0] == "build":
+        assert not (cfg.parent / "feeds").exists()
 
 
 def test_serve_watch_on_a_port_in_use_says_so_before_it_builds(cfg: Path) -> None:

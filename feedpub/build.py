@@ -201,8 +201,11 @@ def build(
             _publish(stage, result)  # every file's bytes on disk, then the renames
             g.notices += _written_empty(config, selected, result.outcomes, full,
                                         rejected=bool(g.errors))  # fmt: skip
-            if full or last is None or not incremental.same_config(last.setup, setup):
-                # (once a config, whatever feeds a build is asked for; and by --full)
+            # (once a config, whatever feeds a build is asked for; and by --full; --check,
+            # which keeps nothing, as the build it checks: quiet after a build of the same
+            # config, as a cron job's --check every few minutes)
+            told = last.setup if last else kept.setup_of(cache.kept()) if check else None
+            if full or told is None or not incremental.same_config(told, setup):
                 g.notices += _missing_folders(config)
             g.notices += _hidden_copies(config, result.hidden, g, rows)
             pages = _prune(config, prunes, check, result)

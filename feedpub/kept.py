@@ -144,6 +144,16 @@ def _window_json(window: Window) -> str:
     ])  # fmt: skip
 
 
+def setup_of(parts: Mapping[str, str | bytes] | None) -> str | None:
+    """The ``setup`` of what :func:`dump` stored (what the last build was asked to do),
+    without the rest; None for none, or for a damaged one."""
+    try:
+        setup = json.loads(parts["selection"])["setup"] if parts is not None else None
+    except (ValueError, LookupError, TypeError):
+        return None
+    return setup if isinstance(setup, str) else None
+
+
 def load(parts: Mapping[str, str | bytes] | None) -> Kept | None:
     """What :func:`dump` stored, again; None for none, or for a damaged one."""
     if parts is None:

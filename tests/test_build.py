@@ -1734,6 +1734,28 @@ def test_a_content_glob_whose_folder_is_not_there_is_not_said_again_by_feed_buil
         assert run_cli("build", "-c", str(cfg), "--now", NOW, *extra)[::2] == (0, ""), extra
 
 
+def test_a_content_glob_whose_folder_is_not_there_is_said_by_check_as_by_the_build(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """``build --check`` said the missing folder at every run (a cron job's, every few
+    minutes: a mail each time, its feeds up to date): it says it as the build it checks
+    would, when no build of this config is recorded (a fresh clone's CI), not after one."""
+    cfg = write_config(["content/*.txt", "contnet/*.txt"], AZURE_AI_FEEDS)
+    said = (f"{cfg}:8: site.content: 'contnet/*.txt' matches no file: its folder contnet is "
+            "not there (misspelt?); the articles it was to find are in no feed")  # fmt: skip
+
+    def check() -> tuple[int, list[str]]:
+        code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW, "--check")
+        return code, [line for line in err.splitlines() if "site.content" in line]
+
+    assert check() == check() == (3, [said])  # (no build recorded: every feed missing)
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, said + "\n")
+    assert check() == check() == (0, [])
+    cfg.write_text(cfg.read_text("utf-8").replace("contnet", "content/sub"), "utf-8")
+    assert check() == (0, [said.replace("'contnet/*.txt'", "'content/sub/*.txt'")
+                           .replace("contnet", "content/sub")])  # fmt: skip
+
+
 def test_a_content_glob_whose_folder_is_a_file_or_absolute_is_said_as_it_is(
     write_config: Callable[..., Path], seeds_dir: Path, tmp_path: Path
 ) -> None:

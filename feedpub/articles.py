@@ -24,7 +24,7 @@ import yaml
 from yaml._yaml import CParser
 
 from .config import topic_key
-from .errors import WORD_QUOTES, ArticleError, Notice, cut, likely_meant, shown_text
+from .errors import WORD_QUOTES, ArticleError, Notice, counted, cut, likely_meant, shown_text
 from .fastyaml import MAX_DEPTH, MAX_REPEATED, fast_load, surrogate_pair
 from .model import Article, Image, Provider, Related, Summary, in_zone
 from .sanitize import clean_text, clean_url, masked_url, shorten, url_refusal
@@ -963,7 +963,7 @@ def _dash_left_of_above(block: str, line: int) -> tuple[int, str] | None:
     if dash is None:
         return None
     return line, (
-        f"this list item's dash must line up with the one above: put {dash} spaces "
+        f"this list item's dash must line up with the one above: put {counted(dash, 'space')} "
         f"before its - (it has {indent})"
     )
 

@@ -1731,6 +1731,7 @@ def test_a_missing_key_with_no_key_like_it_keeps_its_message() -> None:
     [
         ("  - Azure\n - AI\n", 8, "put 2 spaces before its - (it has 1)"),
         ("  - Azure\n- AI\n", 8, "put 2 spaces before its - (it has 0)"),
+        (" - Azure\n- AI\n", 8, "put 1 space before its - (it has 0)"),
         ("    - Azure\n      cloud\n\n  - AI\n", 10, "put 4 spaces before its - (it has 2)"),
         ("  - Azure\n" * 200_000 + " - AI\n", 200_007, "put 2 spaces before its - (it has 1)"),
     ],

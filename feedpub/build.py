@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -29,7 +29,16 @@ from .errors import ArticleError, Notice, shown_path, shown_text
 from .incremental import HEADLINES
 from .model import Article, Headline, SourceFile, Summary
 from .output import Outcome, Rendered
-from .select import Hidden, configured_topic, feed_for, near, pick_all, select_feeds, visible
+from .select import (
+    Hidden,
+    configured_topic,
+    feed_for,
+    matches,
+    near,
+    pick_all,
+    select_feeds,
+    visible,
+)
 
 if TYPE_CHECKING:
     from .formats import Problem
@@ -200,7 +209,8 @@ def build(
                 )
             _publish(stage, result)  # every file's bytes on disk, then the renames
             g.notices += _written_empty(config, selected, result.outcomes, full,
-                                        rejected=bool(g.errors))  # fmt: skip
+                                        rejected=bool(g.errors), now=now,
+                                        everyone=sel.everyone)  # fmt: skip
             # (once a config, whatever feeds a build is asked for; and by --full; --check,
             # which keeps nothing, as the build it checks: quiet after a build of the same
             # config, as a cron job's --check every few minutes)
@@ -262,6 +272,10 @@ class Selected(NamedTuple):
     upcoming: datetime | None
     #: whether no article file was summarised (the empty-content guard's question)
     empty: bool
+    #: every listed file's summary as this build knows it (asked only when a feed of
+    #: topics is written empty: a selection brought up to date takes the unchanged
+    #: files' from the cache then)
+    everyone: Callable[[], list[Summary]]
 
 
 def _gather_and_select(config: Config, found: sources.Found, cache: Cache, setup: str,
@@ -282,8 +296,15 @@ def _gather_and_select(config: Config, found: sources.Found, cache: Cache, setup
             if windows is not None:
                 g.errors = kept.errors(last, since, g.errors)
                 hidden += last.hidden
+                stamps = found.stamps()
+                listed = stamps.paths if stamps else found.paths()
+
+                def everyone(fresh: list[Summary] = g.summaries) -> list[Summary]:
+                    rest = [p for p in listed.split("\0") if p and p not in since.paths]
+                    return fresh + [r.summary for r in cache.rows(rest).values() if r.summary]
+
                 return Selected(g, cache.rows, windows, kept.shown(feeds, windows),
-                                kept.upcoming(last, g.summaries, now), False)  # fmt: skip
+                                kept.upcoming(last, g.summaries, now), False, everyone)  # fmt: skip
             # read again below, with every other file (those whose rows were written
             # are found unchanged there): what was read is not kept twice
             changes.vanished, changes.stored, changes.touched = [], [], []
@@ -294,7 +315,8 @@ def _gather_and_select(config: Config, found: sources.Found, cache: Cache, setup
     picked = select_feeds(config, g.summaries, now, slugs, hidden, spare=kept.SPARE)
     windows = kept.windows(feeds, picked)
     return Selected(g, lambda _: rows, windows, kept.shown(feeds, windows),
-                    incremental.upcoming(g.summaries, now), not g.summaries)  # fmt: skip
+                    incremental.upcoming(g.summaries, now), not g.summaries,
+                    lambda: g.summaries)  # fmt: skip
 
 
 def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
@@ -760,11 +782,13 @@ def _missing_folders(config: Config) -> list[Notice]:
 
 
 def _written_empty(config: Config, selected: dict[str, list[Summary]],
-                   outcomes: list[Outcome], full: bool, rejected: bool) -> list[Notice]:  # fmt: skip
+                   outcomes: list[Outcome], full: bool, rejected: bool, now: datetime,
+                   everyone: Callable[[], list[Summary]]) -> list[Notice]:  # fmt: skip
     """A notice for each feed of some topics written empty by this build: no published
     article has any of its topics, most likely a topic misspelt in the config (or one
-    renamed in the articles). Said by the build that writes it so, not by the next; by
-    every ``full`` one (which renders every feed, as it reads every file). More than
+    renamed in the articles), unless one of ``everyone`` that has one is dated after
+    ``now`` (scheduled: then the first such is named). Said by the build that writes it
+    so, not by the next; by every ``full`` one (which renders every feed, as it reads every file). More than
     :data:`_TOGETHER` in one line (a site set up before its articles). When a feed of
     every topic is written empty too, no article is published at all: that one notice
     alone, with what publishes."""
@@ -794,7 +818,10 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
                        f"more: no article published by now has one of their topics{maybe} "
                        "(feedpub list counts each feed's articles)")]  # fmt: skip
     out: list[Notice] = []
+    upcoming = sorted((s for s in everyone() if s.published and s.published_at > now),
+                      key=lambda s: (s.published_at, s.path)) if empty else []  # fmt: skip
     for feed in empty:
+        first = next((s for s in upcoming if matches(s, feed.topic_keys, feed.min_quality)), None)
         topics = (
             ", ".join(  # (as TOML writes them; escaped and cut: a topic may be long)
                 shown_text(json.dumps(t if len(t) <= 40 else t[:39] + "…", ensure_ascii=False))
@@ -803,6 +830,14 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
             + (", …" if len(feed.topics) > 5 else "")
         )
         quality = f" and a quality of {feed.min_quality:g} or more" if feed.min_quality else ""
+        if first is not None:  # (spelt as an article has it: that one is not out yet)
+            when = f"{first.published_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+            out.append(Notice(path, line_of(config, ("feeds", feed.slug, "topics")),
+                              f"feeds.{feed.slug}: written empty: no article published by now "
+                              f"has one of its topics ({topics}){quality}: the first to have "
+                              f"one, {shown_path(first.path)}, waits for its publishedDateTime, "
+                              f"{when} (feedpub list counts each feed's articles)"))  # fmt: skip
+            continue
         out.append(Notice(path, line_of(config, ("feeds", feed.slug, "topics")),
                           f"feeds.{feed.slug}: written empty: no article published by now has "
                           f"one of its topics ({topics}){quality}: a topic misspelt?{maybe} "

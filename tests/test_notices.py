@@ -17,7 +17,7 @@ from feedpub.errors import Notice
 from feedpub.fastyaml import _scalar
 from feedpub.notices import article_notices, dropped_url
 
-from .conftest import AZURE_AI_FEEDS, SEEDS, run_cli
+from .conftest import AZURE_AI_FEEDS, OLD_MTIME_NS, SEEDS, run_cli
 
 NOW = "2021-01-01T00:00:00Z"
 #: A published seed in the azure feed (and its lines: title 3, excerpt 4, quality 8,
@@ -557,6 +557,45 @@ def test_a_feed_written_empty_by_a_topic_no_article_has_is_told_once(
     os.unlink(cfg.parent / "feeds" / "ai.rss")
     err = run_cli("build", "-c", str(cfg), "--now", NOW)[2]
     assert err.count("written empty") == 1 and "and a quality of 95 or more" in err, err
+
+
+def test_a_feed_written_empty_whose_first_article_waits_for_its_time_is_told_so(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """A feed added for a topic whose first article is scheduled (published, dated after
+    now: on the Power Apps site, "Teams integration" built before its first article's day)
+    was told "a topic misspelt?", though the topic was spelt as the article has it. Now
+    the notice names that article and when it comes; a build after it has the item."""
+    feeds = AZURE_AI_FEEDS.replace('topics = ["microsoft ai"]', 'topics = ["Teams integration"]')
+    cfg = write_config(["content/*.txt"], feeds)
+    line = cfg.read_text(encoding="utf-8").split("\n").index('topics = ["Teams integration"]') + 1
+    (seeds_dir / "zz_soon.txt").write_bytes(
+        _edited(
+            "publishedDateTime: 2020-05-19T15:09:00Z", "publishedDateTime: 2021-02-01T09:00:00Z"
+        )
+        .replace(b"  - Azure", b"  - teams integration")
+        .replace(b'webUrl: "https://thenextweb.com/', b'webUrl: "https://thenextweb.com/soon/')
+    )
+    os.utime(seeds_dir / "zz_soon.txt", ns=(OLD_MTIME_NS, OLD_MTIME_NS))  # (settled)
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    assert (code, err) == (0, f"{cfg}:{line}: feeds.ai: written empty: no article published "
+                              'by now has one of its topics ("Teams integration"): the first '
+                              "to have one, content/zz_soon.txt, waits for its "
+                              "publishedDateTime, 2021-02-01T09:00:00Z (feedpub list counts "
+                              "each feed's articles)\n")  # fmt: skip
+    assert run_cli("build", "-c", str(cfg), "--now", NOW, "--full")[::2] == (0, err)
+    # a build that brings the last selection up to date from the files changed since (the
+    # feed's only article given another topic; the scheduled one unchanged) says it too
+    (seeds_dir / "zz_now.txt").write_bytes(
+        _edited("  - Azure", "  - Teams integration").replace(
+            b'webUrl: "https://thenextweb.com/', b'webUrl: "https://thenextweb.com/now/'
+        )
+    )
+    assert "feeds.ai" not in run_cli("build", "-c", str(cfg), "--now", NOW)[2]
+    now = seeds_dir / "zz_now.txt"
+    now.write_bytes(now.read_bytes().replace(b"  - Teams integration", b"  - Azure"))
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, err)
+    assert run_cli("build", "-c", str(cfg), "--now", "2021-02-01T09:00:00Z")[::2] == (0, "")
 
 
 def test_a_site_where_no_article_is_published_is_told_why_once(tmp_path: Path) -> None:

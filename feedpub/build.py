@@ -805,9 +805,9 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
         return [Notice(path, line_of(config, ("feeds", every[0].slug, "topics")),
                        f"feeds.{every[0].slug}: written empty: no article is published by "
                        "now: an article is published by published: true (the YAML boolean: a "
-                       "post without it, as Jekyll's are, is a draft here), with a webUrl and "
-                       f"a publishedDateTime not after now{why} (feedpub build -v counts the "
-                       "files read)")]  # fmt: skip
+                       "post without it, as Jekyll's are, is a draft here), with a webUrl (or "
+                       f"an originalUrl) and a publishedDateTime not after now{why} (feedpub "
+                       "build -v counts the files read)")]  # fmt: skip
     # (a file rejected may be the one with the topic: said so, not left unsaid, as the
     # next builds, which write the feed no more, would leave it)
     maybe = "; or the article that has it is a file rejected above" if rejected else ""

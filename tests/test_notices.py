@@ -618,9 +618,16 @@ def test_a_site_where_no_article_is_published_is_told_why_once(tmp_path: Path) -
     assert (code, err) == (0, f"{cfg}:8: feeds.all: written empty: no article is published by "
                               "now: an article is published by published: true (the YAML "
                               "boolean: a post without it, as Jekyll's are, is a draft here), "
-                              "with a webUrl and a publishedDateTime not after now (feedpub "
-                              "build -v counts the files read)\n")  # fmt: skip
+                              "with a webUrl (or an originalUrl) and a publishedDateTime not "
+                              "after now (feedpub build -v counts the files read)\n")  # fmt: skip
     assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # written before
+    # the Power Apps site's _samples/ (originalUrl alone, no published key) were told to
+    # need a webUrl, which they need not: an originalUrl stands in for it
+    (tmp_path / "_posts" / "2024-01-01-hello.md").write_text(
+        '---\ntitle: Hello\noriginalUrl: https://example.com/a\npublishedDateTime: 2020-01-01'
+        "\ntopics: [a]\n---\n", encoding="utf-8")  # fmt: skip
+    err = run_cli("build", "-c", str(cfg), "--now", NOW, "--full")[2]
+    assert "with a webUrl (or an originalUrl) and a publishedDateTime" in err, err
 
 
 def test_many_feeds_written_empty_are_told_in_one_line(

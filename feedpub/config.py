@@ -825,7 +825,7 @@ def parse_config(
         if key not in SITE_KEYS:
             r.problem(("site", key), _unknown_key(key, SITE_KEYS))
 
-    title = _text(r, site, "site", "title", name=True) or ""  # (the Atom feeds' author)
+    title = _text(r, site, "site", "title", name=True) or ""  # (the feeds' author)
     link = _check_url(r, "site.link", r.get(site, "site", "link", str))
     feeds_url = _check_url(r, "site.feeds_url", r.get(site, "site", "feeds_url", str), folder=True)
     description = _text(r, site, "site", "description", "", one_line=False) or ""

@@ -402,6 +402,23 @@ def test_real_excerpts_reach_readers_decoded_once(tmp_path: Path, write_config: 
     )
 
 
+def test_an_item_without_a_provider_has_the_sites_name_in_rss_as_in_atom(
+    tmp_path: Path, write_config: Any
+) -> None:
+    """rss2email (through feedparser) names an item's sender by its author, else the
+    feed's: an article that names no provider was mailed from "<author>", its
+    placeholder, out of the RSS feed, and from the site out of the Atom feed."""
+    config, _ = _site(tmp_path, write_config, DATA / "readers")
+    run_cli("build", "-c", str(config), "--now", NOW)
+    senders = {}
+    for fmt in ("rss", "atom"):
+        parsed = feedparser.parse(tmp_path / "feeds" / f"all.{fmt}")
+        assert parsed.feed.get("author") == "Test site", fmt
+        senders[fmt] = {e.link: e.get("author") or parsed.feed.author for e in parsed.entries}
+    assert senders["rss"] == senders["atom"]
+    assert "Test site" in senders["rss"].values()  # an article without a provider
+
+
 # ----------------------------------------------------------------- generated articles
 
 PIECES = [

@@ -170,6 +170,7 @@ def _document(config: Config, feed: FeedConfig, entries: Sequence[Entry], fmt: s
             _leaf("    ", "generator", "feedpub"),
             _leaf("    ", "language", config.language) if config.language else "",
             _leaf("    ", "lastBuildDate", rfc822(updated)),
+            _leaf("    ", "dc:creator", config.title),
             *(_empty("    ", "atom:link", [("rel", rel), ("href", href)]) for rel, href in links),
             "    " + _ARCHIVE if doc.is_archive else "",
         ]

@@ -11,7 +11,8 @@ categories, authors). What it gets wrong is written by our own extension
   Media RSS is written by us (with a video's embed player as ``media:player``);
 - ``enclosure()`` without a length writes ``length="None"`` and adds a broken
   Atom link, so the RSS enclosure is written by us with ``length="0"``;
-- RSS ``<author>`` is dropped without an e-mail, so we write ``dc:creator``;
+- RSS ``<author>`` is dropped without an e-mail, so we write ``dc:creator`` (the
+  channel's too: the site, as Atom's feed author is);
 - ``add_entry()`` prepends and ``updated`` defaults to now(): we append and set
   every date from the articles;
 - the RSS channel ``<link>`` is the last link added: the alternate goes last.
@@ -92,12 +93,17 @@ class _FeedExtension(BaseExtension):  # type: ignore[misc]
     #: ``(rel, href)`` links beyond self and alternate, and whether this is an archive page.
     links: Sequence[tuple[str, str]] = ()
     archive: bool = False
+    #: The RSS channel's ``dc:creator``: the site, as the Atom feed's author.
+    creator: str = ""
 
     def extend_ns(self) -> dict[str, str]:
         return {"media": MEDIA_NS, "dc": DC_NS}
 
     def extend_rss(self, rss: Any) -> Any:
         channel = rss[0]
+        # readers that name an item by its author, else the feed's (rss2email's
+        # sender), name an item without a provider by the site, as they do in Atom
+        _sub(channel, f"{{{DC_NS}}}creator").text = self.creator
         for rel, href in self.links:
             _sub(channel, f"{{{ATOM_NS}}}link", rel=rel, href=href)
         if self.archive:
@@ -151,6 +157,7 @@ def _generator(
     fg = FeedGenerator()
     fg.register_extension("feedpub", _FeedExtension, _EntryExtension)
     fg.feedpub.archive = doc.is_archive
+    fg.feedpub.creator = config.title
     fg.title(
         feed.title
         if doc.page is None

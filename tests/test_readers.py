@@ -419,6 +419,23 @@ def test_an_item_without_a_provider_has_the_sites_name_in_rss_as_in_atom(
     assert "Test site" in senders["rss"].values()  # an article without a provider
 
 
+def test_an_item_without_a_provider_has_the_sites_name_in_json_feed_as_in_atom(
+    tmp_path: Path, write_config: Any
+) -> None:
+    """A JSON Feed reader shows an item's authors, else the feed's (JSON Feed 1.1; 1.0's
+    one author for older readers): an article that names no provider had none in JSON
+    Feed, where Atom names the site."""
+    config, _ = _site(tmp_path, write_config, DATA / "readers")
+    run_cli("build", "-c", str(config), "--now", NOW)
+    feed = json.loads((tmp_path / "feeds" / "all.json").read_text(encoding="utf-8"))
+    site = {"name": "Test site", "url": "https://example.com/"}
+    assert feed["authors"] == [site] and feed["author"] == site
+    shown = {i["url"]: (i.get("authors") or feed["authors"])[0]["name"] for i in feed["items"]}
+    atom = feedparser.parse(tmp_path / "feeds" / "all.atom")
+    assert shown == {e.link: e.get("author") or atom.feed.author for e in atom.entries}
+    assert "Test site" in shown.values()  # an article without a provider
+
+
 # ----------------------------------------------------------------- generated articles
 
 PIECES = [

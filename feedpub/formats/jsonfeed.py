@@ -124,6 +124,11 @@ def _document(
     out["feed_url"] = config.feed_url(doc.stem, JSON.name)
     out["description"] = feed.description or config.description or feed.title
     out["language"] = config.language
+    # the site speaks for items that name no provider (a reader shows the feed's
+    # authors for an item without its own), as the Atom feed's author does
+    site = {"name": config.title, "url": config.link}
+    out["authors"] = [site]
+    out["author"] = site  # (1.0's, as each item keeps it)
     links = dict(doc.links(config, feed, JSON.name))
     # older items: JSON Feed's pagination, "the next n items", so never an empty page
     # (RSS and Atom's prev-archive links the newest page, empty or not: RFC 5005)

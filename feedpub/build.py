@@ -61,6 +61,11 @@ NOT_PUBLISHED = "not published: "
 #: process, and so in each worker it forks after (a forked worker's resident memory
 #: counts every page it inherits).
 ROWS_HELD = 8192
+#: A file modified this close to the build's moment (before it or after) that no longer
+#: reads as an article, while the last build read it whole, is taken as a save in
+#: progress (an editor, a sync tool that truncates the file, then writes it): as the
+#: last build read it, and read again by the next build (see :func:`summarise`).
+SAVING_NS = 10 * 10**9
 
 
 @dataclass(slots=True)
@@ -119,9 +124,13 @@ def build(
     progress: Progress | None = None,
     executor: parallel.Executor | None = None,
     observe: Observe | None = None,
+    grace: bool = True,
 ) -> BuildResult:
     """Build (or with ``check``, compare) every feed; never raises for bad articles.
-    ``executor`` (by default one for ``jobs`` processes) runs the reading and rendering."""
+    ``executor`` (by default one for ``jobs`` processes) runs the reading and rendering.
+    ``grace``: a file modified around ``now`` that the last build read whole and that
+    reads as no article is taken as a save in progress (see :data:`SAVING_NS`); not
+    for a caller that waited for the files to settle (``serve --watch``)."""
     ex = executor or parallel.executor(jobs)
     made = [] if check else output.make_folder(config)
     # the output files the cache records as written by the builds of this config (read
@@ -152,7 +161,7 @@ def build(
             stamps, unusable = found.stamps(), {id(e) for e in found.unusable}
             result = BuildResult(Gathered())
             sel = _gather_and_select(config, found, cache, setup, last, now, slugs, ex, changes,
-                                     result.hidden, progress, observe)  # fmt: skip
+                                     result.hidden, progress, observe, grace)  # fmt: skip
             del found  # a hundred thousand SourceFiles the render workers need not inherit
             g, rows, selected = sel.gathered, sel.rows, sel.shown
             result.gathered = g
@@ -281,17 +290,20 @@ class Selected(NamedTuple):
 def _gather_and_select(config: Config, found: sources.Found, cache: Cache, setup: str,
                        last: kept.Kept | None, now: datetime, slugs: Sequence[str] | None,
                        ex: parallel.Executor, changes: Changes, hidden: list[Hidden],
-                       progress: Progress | None, observe: Observe | None) -> Selected:  # fmt: skip
+                       progress: Progress | None, observe: Observe | None,
+                       grace: bool) -> Selected:  # fmt: skip
     """Every feed's window at ``now`` (see :mod:`feedpub.kept`): from the ``last`` build's,
     when it was asked the same (``setup``) and its windows can be brought up to date from
     the files changed since; else from every file's summary. The articles another with
-    the same URL hides go to ``hidden``."""
+    the same URL hides go to ``hidden``. With ``grace``, a file saved around ``now``
+    that no longer reads is taken as a save in progress (see :data:`SAVING_NS`)."""
     feeds = [f for f in config.feeds if not slugs or f.slug in slugs]
+    saving = int(now.timestamp()) * 10**9 if grace else None
     if last is not None and last.setup == setup:
         since = kept.changed(last, found, incremental.racy_after(config))
         if since is not None:
             g = summarise(config, found, cache.rows(since.paths), ex, changes, progress, observe,
-                          only=since, write=cache.commit_files)  # fmt: skip
+                          only=since, write=cache.commit_files, saving=saving)  # fmt: skip
             windows = kept.update(last, feeds, since, g.summaries, now, cache.holders)
             if windows is not None:
                 g.errors = kept.errors(last, since, g.errors)
@@ -309,7 +321,8 @@ def _gather_and_select(config: Config, found: sources.Found, cache: Cache, setup
             # are found unchanged there): what was read is not kept twice
             changes.vanished, changes.stored, changes.touched = [], [], []
     rows = cache.rows()
-    g = summarise(config, found, rows, ex, changes, progress, observe, write=cache.commit_files)
+    g = summarise(config, found, rows, ex, changes, progress, observe, write=cache.commit_files,
+                  saving=saving)  # fmt: skip
     # from the summaries (cached or read), as selection sees them: a warm build
     # that reads no file reports the same hidden articles as a cold one
     picked = select_feeds(config, g.summaries, now, slugs, hidden, spare=kept.SPARE)
@@ -322,14 +335,18 @@ def _gather_and_select(config: Config, found: sources.Found, cache: Cache, setup
 def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
               ex: parallel.Executor, changes: Changes, progress: Progress | None = None,
               observe: Observe | None = None, *, only: kept.Changed | None = None,
-              write: Callable[[Changes], bool] | None = None) -> Gathered:  # fmt: skip
+              write: Callable[[Changes], bool] | None = None,
+              saving: int | None = None) -> Gathered:  # fmt: skip
     """Every file's summary or rejection: from the cache when unchanged, else read (and
     parsed only when its bytes changed). What was read goes to ``changes``; with
     ``write`` (the cache's :meth:`~feedpub.cache.Cache.commit_files`), written out of it
     each time it holds :data:`ROWS_HELD` rows, until the cache refuses them. With
     ``only``, the files changed since the last build's kept selection, only those are
     looked at, and only their summaries and rejections given (``rows`` needs only
-    theirs: those of the files gone go from the cache)."""
+    theirs: those of the files gone go from the cache). ``saving``, the build's moment
+    (ns): a file modified within :data:`SAVING_NS` of it that the last build read whole
+    and that reads as no article now is taken as the last build read it, and read
+    again by the next build, as a file that vanished is."""
     n = found.count()
     g = Gathered(errors=list(found.unusable), skipped=list(found.skipped), files=n)
     racy = incremental.racy_after(config)
@@ -380,6 +397,19 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
             elif row.summary is not None:
                 g.summaries.append(row.summary)
             changes.touched.append((src.path, src.size, src.mtime_ns))
+            continue
+        if (isinstance(outcome, ArticleError) and digest and saving is not None
+                and abs(src.mtime_ns - saving) <= SAVING_NS
+                and (row := rows.get(src.path)) is not None and row.summary is not None):  # fmt: skip
+            # half written by an editor that saves in place: not rejected (its feeds
+            # written without it) for an instant's state
+            g.vanished.append(src.path)
+            g.summaries.append(row.summary)
+            ago = (saving - src.mtime_ns) // 10**9
+            when = f"{ago} s before the build" if ago >= 0 else "as the build ran"
+            g.skipped.append(f"{shown_path(src.path)}: modified {when}, and no article as it "
+                             f"stands ({outcome.message}): a save in progress? taken as the "
+                             "last build read it, and read again by the next build")  # fmt: skip
             continue
         g.read += 1
         if isinstance(outcome, ArticleError):

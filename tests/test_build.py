@@ -605,6 +605,68 @@ def test_a_file_found_empty_when_it_is_read_is_being_written_not_an_empty_articl
     assert b"Edited: " in outputs(cfg)["azure.rss"]
 
 
+def _half_saved(article: Path, data: bytes, mtime: str) -> None:
+    """What an editor that saves in place (truncate, then write) leaves for an instant:
+    the first part of the file, at ``mtime``."""
+    article.write_bytes(data[: len(data) // 3])
+    ns = int(datetime.fromisoformat(mtime).timestamp()) * 10**9
+    os.utime(article, ns=(ns, ns))
+
+
+def test_a_published_article_read_half_saved_is_kept_as_the_last_build_read_it(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """An editor that saves in place leaves the file half written for an instant; a
+    build that reads it then, a second after it was modified, does not reject the
+    article and write its feeds without it (readers would see it go, then come back):
+    it takes it as the last build read it, exit 0, and the next build reads it again."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    before = outputs(cfg)
+    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
+    url = b"https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/"
+    assert url in before["azure.rss"]
+    data = article.read_bytes()
+    (seeds_dir / "new.txt").write_bytes(data.replace(b"/news/", b"/news2/"))  # Azure is due
+    _half_saved(article, data, "2020-12-31T23:59:59Z")  # a second before NOW
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert (code, err) == (0, "")
+    assert outputs(cfg)["azure.rss"] == before["azure.rss"]  # never written without it
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0 and "002_882cc4a5fc2a4bd2.txt: modified 1 s before the build" in err
+    edited = data.replace(b'title: "', b'title: "Edited: ', 1)
+    article.write_bytes(edited)  # the save done
+    os.utime(article, ns=(OLD_MTIME_NS, OLD_MTIME_NS))  # (even with an old mtime: read again)
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    after = outputs(cfg)["azure.rss"]
+    assert url in after and b"Edited: " in after and b"/news2/" in after
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
+
+
+@pytest.mark.parametrize("modified", ["2020-12-31T23:59:00Z", "2021-01-01T00:01:00Z"])
+def test_a_published_article_that_stays_broken_is_still_rejected(
+    cfg: Path, seeds_dir: Path, modified: str
+) -> None:
+    """Only a file modified in the seconds around the build is taken as a save in
+    progress: one broken a minute before it (or dated a minute after it: a build
+    --now in the past) is rejected, and so is a half-saved file the next build finds
+    as it was, once those seconds are past."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
+    url = b"https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/"
+    data = article.read_bytes()
+    _half_saved(article, data, modified)
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 1 and "content/002_882cc4a5fc2a4bd2.txt:" in err
+    assert url not in outputs(cfg)["azure.rss"]
+    article.write_bytes(data)
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    _half_saved(article, data, NOW)
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0  # a save in progress
+    assert url in outputs(cfg)["azure.rss"]
+    code, err = run("build", "-c", str(cfg), "--now", "2021-01-01T00:05:00Z")  # cron, 5 min on
+    assert code == 1 and "content/002_882cc4a5fc2a4bd2.txt:" in err
+
+
 @pytest.mark.parametrize("stage", ["listed", "read"])
 def test_a_file_gone_while_read_is_read_next_time_even_back_as_it_was_listed(
     cfg: Path, seeds_dir: Path, stage: str

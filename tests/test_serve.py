@@ -531,6 +531,24 @@ def test_a_rebuild_stops_at_its_next_step_when_the_watcher_is_stopped(
     assert {p.name: p.read_bytes() for p in site.folder.iterdir()} == before
 
 
+def test_watch_reports_a_file_broken_as_it_settled_not_a_save_in_progress(
+    site: Site, seeds_dir: Path
+) -> None:
+    """A build takes a file modified the moment before it that does not read as a save
+    in progress (as the last build read it); the watcher waited for the files to settle,
+    and builds again only at the next change: it reports the file, as it stands."""
+    errors: list[str] = []
+    watcher = Watcher(site.cfg, lambda: datetime(2021, 1, 1, tzinfo=UTC),
+                      lambda config, result, seconds: errors.extend(map(str, result.gathered.errors)),
+                      print, interval=0.05, debounce=0.05)  # fmt: skip
+    f = seeds_dir / ARTICLE
+    f.write_bytes(f.read_bytes()[:200])
+    moment = int(datetime(2021, 1, 1, tzinfo=UTC).timestamp()) * 10**9
+    os.utime(f, ns=(moment, moment))  # (as the clock the watcher is given says)
+    assert watcher.poll() is True
+    assert [e.split(":")[0] for e in errors] == [f"content/{ARTICLE}"]
+
+
 def test_watch_rebuilds_on_change_and_serves_the_new_feed(site: Site, seeds_dir: Path) -> None:
     warnings: list[str] = []
     builds: list[int] = []

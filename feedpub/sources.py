@@ -230,7 +230,8 @@ def _stat(listed: list[Listing]) -> Stat:
                     mtimes.append(st.st_mtime_ns)
                 names.append(name)
         joined = "\0".join(names)
-        if "onflict" in joined or "clash" in joined:  # (rare: then name by name)
+        if ("onflict" in joined or "clash" in joined
+                or _ONEDRIVE_HINT.search(joined)):  # (rare: then name by name)  # fmt: skip
             names, sizes, mtimes = _without_conflicts(rel_folder, folder, names, sizes, mtimes,
                                                       problems)  # fmt: skip
         if any(hint in joined for hint in _DEBRIS_HINTS):  # (likewise)
@@ -260,6 +261,13 @@ _CONFLICT_COPY = re.compile(
 #: its own case: one only beside the file it copies (``Iran.Conflict.md`` alone, as
 #: ``iran.conflict.md``, may be a person's name for an article).
 _RESILIO_COPY = re.compile(r"\.Conflict[0-9]*(?=\.|\Z)")
+#: OneDrive's copy of ``a.md`` edited on two computers: the computer's name after the
+#: stem, ``a-DESKTOP-ABC1234.md``, ``a-LAPTOP-XYZ.md``, ``a-DESKTOP-ABC1234-2.md`` (in
+#: upper case, as Windows has it: a NetBIOS name, letters, digits and hyphens, a
+#: letter among them); one only beside the file it copies (``news-AI.md`` alone is an
+#: article). :data:`_ONEDRIVE_HINT` finds a folder that may hold one.
+_ONEDRIVE_NAME = re.compile(r"(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{0,19}")
+_ONEDRIVE_HINT = re.compile(r"-[A-Z0-9-]*[A-Z][A-Z0-9-]*(?=[.\0]|\Z)")
 
 
 def _without_conflicts(rel_folder: str, folder: str, names: list[str],
@@ -270,7 +278,8 @@ def _without_conflicts(rel_folder: str, folder: str, names: list[str],
     places (:data:`_CONFLICT_COPY`), each a problem: such a copy has the article's URL
     and often its date, and would stand in for it (the first by path wins a tie), with
     whichever edit it holds. A person must merge it."""
-    copies = [_CONFLICT_COPY.search(n) is not None or _resilio_copy(folder, n) for n in names]
+    copies = [_CONFLICT_COPY.search(n) is not None or _resilio_copy(folder, n)
+              or _onedrive_copy(folder, n) for n in names]  # fmt: skip
     keep = [i for i, copy in enumerate(copies) if not copy]
     if len(keep) == len(names):
         return names, sizes, mtimes
@@ -337,6 +346,18 @@ def _resilio_copy(folder: str, name: str) -> bool:
     ``folder`` (:data:`_RESILIO_COPY`)."""
     return any(_beside(folder, name[: m.start()] + name[m.end() :])
                for m in _RESILIO_COPY.finditer(name))  # fmt: skip
+
+
+def _onedrive_copy(folder: str, name: str) -> bool:
+    """Whether ``name`` is OneDrive's conflict copy of a file beside it in ``folder``
+    (:data:`_ONEDRIVE_NAME`): its stem up to a hyphen, then a computer's name."""
+    if not _ONEDRIVE_HINT.search(name):
+        return False
+    stem, dot, ext = name.rpartition(".")
+    stem, ext = (stem, dot + ext) if stem else (name, "")
+    return any(c == "-" and i and _ONEDRIVE_NAME.fullmatch(stem, i + 1)
+               and _beside(folder, stem[:i] + ext)
+               for i, c in enumerate(stem))  # fmt: skip
 
 
 def _merge_copy(folder: str, m: re.Match[str]) -> bool:

@@ -676,6 +676,10 @@ CONFLICT = (
         "good.Conflict.txt",  # Resilio Sync
         "good.Conflict2.txt",
         "good.sync-conflict-20240501-101500-ABCDEF7.txt",  # Syncthing
+        "good-DESKTOP-ABC1234.txt",  # OneDrive: the computer's name
+        "good-LAPTOP-XYZ.txt",
+        "good-DESKTOP-ABC1234-2.txt",
+        "good-JOHNS-PC.txt",
     ],
 )
 def test_a_sync_conflict_copy_never_stands_in_for_its_article(tmp_path: Path, name: str) -> None:
@@ -705,6 +709,10 @@ def test_a_sync_conflict_copy_never_stands_in_for_its_article(tmp_path: Path, na
         "Iran.Conflict.txt",  # (Resilio Sync's name, but no Iran.txt beside it)
         "Iran.Conflict2.txt",
         "border_conflict-2024.txt",
+        "good-2024.txt",  # (beside good.txt: no computer's name)
+        "good-draft.txt",
+        "news-AI.txt",  # (OneDrive's name, but no news.txt beside it)
+        "good-DESKTOP-ABC1234.md",  # (beside good.txt, not good.md)
     ],
 )
 def test_an_article_that_only_mentions_a_conflict_in_its_name_is_an_article(

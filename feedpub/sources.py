@@ -309,8 +309,14 @@ _MERGE_COPIES = ("BACKUP", "BASE", "LOCAL", "REMOTE")
 #: (``.part``, ``.crdownload``, ``.partial``). Read half written, it was an article
 #: "not closed" (exit 1, a cron mail) until the tool was done.
 _IN_PROGRESS = (".!sync", ".part", ".crdownload", ".partial")
+#: The files a JetBrains IDE (IntelliJ, PyCharm, WebStorm) makes as it saves ``a.md``
+#: ("safe write"): the new bytes written to ``a.md___jb_tmp___``, the old file renamed
+#: ``a.md___jb_old___``, the new one renamed ``a.md``, the old one deleted. Read in
+#: between, the one was the article half written (exit 1), the other the article as
+#: it was, published beside it (an old URL, an article just unpublished).
+_SAFE_WRITE = ("___jb_tmp___", "___jb_old___")
 _DEBRIS_HINTS = ("~", "#", ".bak", "_BACKUP_", "_BASE_", "_LOCAL_", "_REMOTE_", ".orig",
-                 *_IN_PROGRESS)  # fmt: skip
+                 *_IN_PROGRESS, *_SAFE_WRITE)  # fmt: skip
 
 
 def _without_copies(rel_folder: str, folder: str, names: list[str],
@@ -319,7 +325,7 @@ def _without_copies(rel_folder: str, folder: str, names: list[str],
                     ) -> tuple[list[str], array[int] | list[int], array[int] | list[int]]:  # fmt: skip
     """The files of a folder but those an editor or git's mergetool made beside an
     article (:data:`_EDITORS`, :data:`_MERGETOOL`) and those a tool is still writing
-    (:data:`_IN_PROGRESS`), each named in ``skipped``. Left out
+    (:data:`_IN_PROGRESS`, :data:`_SAFE_WRITE`), each named in ``skipped``. Left out
     of the listing itself: when a copy becomes an article (its original renamed or
     deleted) or stops being one, the listing changes with it, and every build,
     incremental or not, sees the same files."""
@@ -334,6 +340,9 @@ def _without_copies(rel_folder: str, folder: str, names: list[str],
         elif name.endswith(_IN_PROGRESS) and not name.startswith(_IN_PROGRESS):
             skipped.append(f"{shown_path(rel_folder + name)}: a file a download or a sync "
                            "tool is still writing; not an article")  # fmt: skip
+        elif name.endswith(_SAFE_WRITE) and not name.startswith(_SAFE_WRITE):
+            skipped.append(f"{shown_path(rel_folder + name)}: a file an editor makes as it "
+                           "saves (a JetBrains IDE's safe write); not an article")  # fmt: skip
         else:
             keep.append(i)
     if len(keep) == len(names):

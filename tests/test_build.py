@@ -1762,6 +1762,27 @@ def test_a_file_a_download_or_a_sync_tool_is_still_writing_is_not_an_article(
     assert b"Microsoft builds massive supercomputer" in outputs(cfg)["azure.rss"]
 
 
+def test_the_files_a_jetbrains_ide_makes_as_it_saves_are_not_articles(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """IntelliJ, PyCharm and WebStorm save ``a.md`` by writing ``a.md___jb_tmp___``, then
+    renaming ``a.md`` to ``a.md___jb_old___`` and the new file to ``a.md``. A build that
+    lists the folder in between, under a glob that takes every name, rejected the one
+    half written (exit 1) and published the other, the article as it was before the
+    save (here: an old URL, the story twice). Both are named with ``-v`` and left out."""
+    cfg = write_config(["content/*"], AZURE_AI_FEEDS)
+    name = "002_882cc4a5fc2a4bd2.txt"
+    data = (seeds_dir / name).read_bytes()
+    (seeds_dir / f"{name}___jb_old___").write_bytes(data.replace(b"/news/", b"/typo/"))
+    (seeds_dir / f"{name}___jb_tmp___").write_bytes(data[: len(data) // 3])
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0, err
+    for debris in (f"{name}___jb_old___", f"{name}___jb_tmp___"):
+        assert f"content/{debris}: a file an editor makes as it saves" in err, err
+    feeds = outputs(cfg)
+    assert b"/typo/" not in feeds["azure.rss"] and b"/news/" in feeds["azure.rss"]
+
+
 def test_a_content_glob_whose_folder_is_not_there_is_said_once_a_config(
     write_config: Callable[..., Path], seeds_dir: Path
 ) -> None:

@@ -1616,10 +1616,10 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
     related item's (``related[2].webUrl``: the item is left out, when neither it nor
     its ``originalUrl`` is usable). An empty value (``webUrl: ""``, as CMS exports
     have) is no URL given; an item left out for another reason (no title, a second
-    image with the same URL) is not one, but for a related item's title YAML read as
-    no text (``title: 1917``, a number; ``yes``; a date) of an item with a URL:
-    ``related[0].title`` and the value, the item left out as an article with such a
-    title is refused. A provider's logo and a related item's image
+    image with the same URL) is not one, but for the title of a related item with a
+    URL that YAML reads as no text (``title: 1917``, a number; ``yes``; a date), or
+    that shows no words (none, empty, ``&#8203;``): ``related[0].title`` and the value
+    (None for none), the item left out as an article with such a title is refused. A provider's logo and a related item's image
     are not looked at: no feed shows them."""
     out: list[tuple[str, object]] = []
     images = d.get("images")
@@ -1637,6 +1637,13 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
         if isinstance(title, int | float | date):  # (bool too: a text YAML took for a value)
             if linked:  # (else left out whatever its title: quotes would not keep it)
                 out.append((f"related[{n}].title", title))
+            continue
+        if (
+            linked
+            and (title is None or isinstance(title, str))
+            and not clean_text(title or "", single_line=True, limit=MAX_TITLE)
+        ):  # (a link with no words to show: none, empty, or nothing a reader sees)
+            out.append((f"related[{n}].title", title))
             continue
         if (linked or not isinstance(title, str)
                 or not clean_text(title, single_line=True, limit=MAX_TITLE)):  # fmt: skip

@@ -553,6 +553,10 @@ def _dropped_said(where: str, top: str, text: str, value: object) -> str:
     in it never said back (the build's output may go to a CI log or cron's mail)."""
     shown = shown_text(cut(masked_url(text), 60))
     what = "the picture" if top == "images" else "the related item"
+    if where.endswith(".title") and (value is None or isinstance(value, str)):
+        return (f"{where} is {'not given' if value is None else 'empty to a reader'}: the "
+                "related item is left out of the feeds, a link with no words; write its "
+                "headline")  # fmt: skip
     if where.endswith(".title"):  # (a title YAML read as no text: see dropped_urls)
         return (f"{where} is {_KINDS_OF_VALUE[type(value)]} to YAML, not text: "
                 f"{what} is left out of the feeds; put the title in double quotes")  # fmt: skip

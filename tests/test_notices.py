@@ -697,7 +697,6 @@ def test_a_url_no_feed_can_carry_is_what_the_article_drops(
         (IMAGE, '- url: ""'),
         (RELATED, 'webUrl: /news/b\n    originalUrl: "https://x.example/b"'),  # (that one used)
         (LOGO, "- url: /assets/images/logo.jpg"),  # (no feed shows a logo)
-        ("  - title: \"OpenAI", "  - titel: \"OpenAI"),  # (left out for its title)
         ("", ""),
     ],
 )  # fmt: skip
@@ -972,3 +971,35 @@ def test_only_a_published_web_url_refused_for_what_it_holds_is_told(
         ]
     else:
         assert told == []
+
+
+@pytest.mark.parametrize(
+    ("title", "value", "said"),
+    [
+        ('  - title: ""', "", "empty to a reader"),
+        ('  - title: "&#8203;\u00ad"', "&#8203;\u00ad", "empty to a reader"),
+        ("  - title: null", None, "not given"),
+        ("  - lang: en", None, "not given"),
+        ('  - titel: "OpenAI’s supercomputer"', None, "not given"),  # (a key misspelt)
+    ],
+)
+def test_a_related_item_with_a_url_and_no_title_is_told(
+    title: str, value: str | None, said: str
+) -> None:
+    """A related item with a URL whose title shows no words (none, empty, a zero-width
+    space a CMS left) was left out of the feeds without a word: told, at its line (or at
+    the line of ``related:``, when it has none)."""
+    from zoneinfo import ZoneInfo
+
+    from feedpub.articles import load_article
+
+    data = _edited(OPENAI, title)
+    assert _dropped(data) == (("related[0].title", value),)
+    line = 29 if value is None and "null" not in title else 30
+    assert [str(n) for n in dropped_url("a.txt", data, _dropped(data))] == [
+        f"a.txt:{line}: related[0].title is {said}: the related item is left out of the "
+        "feeds, a link with no words; write its headline"
+    ]
+    assert all(
+        "venturebeat" not in r.url for r in load_article("a.txt", data, ZoneInfo("UTC")).related
+    )

@@ -405,8 +405,9 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
             # written without it) for an instant's state
             g.vanished.append(src.path)
             g.summaries.append(row.summary)
-            ago = (saving - src.mtime_ns) // 10**9
-            when = f"{ago} s before the build" if ago >= 0 else "as the build ran"
+            ago = (saving - src.mtime_ns) // 10**9  # (now is whole seconds: the clock's cut)
+            when = (f"{ago} s before the build" if ago > 0 else "as the build ran" if ago < -1
+                    else "within a second of the build")  # fmt: skip
             g.skipped.append(f"{shown_path(src.path)}: modified {when}, and no article as it "
                              f"stands ({outcome.message}): a save in progress? taken as the "
                              "last build read it, and read again by the next build")  # fmt: skip

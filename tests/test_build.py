@@ -642,6 +642,23 @@ def test_a_published_article_read_half_saved_is_kept_as_the_last_build_read_it(
     assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
 
 
+def test_a_file_half_saved_in_the_second_of_the_build_is_not_said_modified_as_it_ran(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """The build's moment is the clock cut to the second: a file saved at 12:00:00.5 by
+    a build started at 12:00:00.9 (its moment 12:00:00) was not "modified as the build
+    ran" (the -v line a person reads to know what happened)."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
+    data = article.read_bytes()
+    article.write_bytes(data[: len(data) // 3])
+    ns = int(datetime.fromisoformat(NOW).timestamp()) * 10**9 + 500_000_000  # NOW + 0.5 s
+    os.utime(article, ns=(ns, ns))
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0
+    assert "002_882cc4a5fc2a4bd2.txt: modified within a second of the build" in err
+
+
 @pytest.mark.parametrize("modified", ["2020-12-31T23:59:00Z", "2021-01-01T00:01:00Z"])
 def test_a_published_article_that_stays_broken_is_still_rejected(
     cfg: Path, seeds_dir: Path, modified: str

@@ -366,21 +366,22 @@ def _ping_hub(config: Config, hub: str, result: BuildResult, verbose: bool) -> N
     from . import websub
 
     urls = _written_feed_urls(config, result)
-    earlier = [u for u in websub.waiting(config) if u not in urls]
-    _announce(config, hub, urls + earlier, earlier, verbose)
+    seen = websub.pending(config)  # (its own, enlisted: see _enlist)
+    earlier = [u for u in seen if u not in urls]
+    _announce(config, hub, urls + earlier, earlier, verbose, seen)
 
 
 def _announce(config: Config, hub: str, urls: list[str], earlier: list[str], verbose: bool,
-              then: str = "the next build tries again") -> bool:  # fmt: skip
+              seen: dict[str, str], then: str = "the next build tries again") -> bool:  # fmt: skip
     """Ping ``hub`` for ``urls`` (``earlier``: those written by earlier builds), record
-    what is still to announce, say what failed (and, ``verbose``, what the hub heard);
-    whether it heard of every one."""
+    what is still to announce (``seen``: what waited as the pings began), say what
+    failed (and, ``verbose``, what the hub heard); whether it heard of every one."""
     from . import websub
 
     if not urls:
         return True
     results = websub.publish(hub, urls)
-    websub.settle(config, results)
+    websub.settle(config, results, seen)
     for line in websub.failures(hub, results, earlier, then):
         click.echo(line, err=True)
     if verbose:
@@ -403,12 +404,13 @@ def ping_cmd(config_path: str, verbose: bool) -> None:
         )
     from . import websub
 
-    urls = websub.waiting(config)
+    seen = websub.pending(config)
+    urls = list(seen)
     if verbose and not urls:
         click.echo("websub: no feed waits to be announced", err=True)
     try:
         with _stopped_as_by_ctrl_c():
-            heard = _announce(config, config.hub, urls, urls, verbose,
+            heard = _announce(config, config.hub, urls, urls, verbose, seen,
                               "the next `feedpub ping` tries again")  # fmt: skip
     except KeyboardInterrupt as e:
         _stop(e, "the feeds the hub has not heard of wait for the next `feedpub ping`")

@@ -29,7 +29,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,39 +69,69 @@ def waiting_file(config: Config) -> Path:
 def waiting(config: Config) -> list[str]:
     """The URLs of the feeds whose ping failed in an earlier build, in the order they
     failed, that are still subscription documents of ``config``."""
+    return list(pending(config))
+
+
+def pending(config: Config) -> dict[str, str]:
+    """:func:`waiting`, each URL with the mark of the build that listed it last (give
+    it to :func:`settle`)."""
     feeds = set(_subscription_urls(config).values())
     with contextlib.suppress(OSError, ValueError):
-        urls = json.loads(waiting_file(config).read_bytes() or b"[]")
-        if isinstance(urls, list):
-            return [u for u in dict.fromkeys(urls) if isinstance(u, str) and u in feeds]
-    return []
+        return {u: m for u, m in _entries(waiting_file(config).read_bytes()).items() if u in feeds}
+    return {}
 
 
 def enlist(config: Config, urls: Iterable[str]) -> None:
     """Record ``urls`` as waiting before they are pinged: a build stopped while it pings
     (SIGTERM from a cron job's ``timeout``, Ctrl-C, a kill) leaves them to the next
-    build, which would otherwise write nothing new and so ping nothing."""
-    urls = list(urls)
-    if urls:
-        _update(config, lambda before: list(dict.fromkeys(before + urls)))
+    build, which would otherwise write nothing new and so ping nothing. Each is marked
+    afresh: a ping under way, which saw it before, does not take it off the list."""
+    mark = os.urandom(8).hex()
+    new = dict.fromkeys(urls, mark)
+    if new:
+        _update(config, lambda before: {**{u: m for u, m in before.items() if u not in new}, **new})
 
 
-def settle(config: Config, results: Iterable[PingResult]) -> None:
-    """Record what is left to announce once ``results`` are known: what waited before
-    (another build may have added to it meanwhile), less the URLs pinged now, plus
-    those that failed now. Nothing to say when it cannot be written (the next build
+def settle(
+    config: Config, results: Iterable[PingResult], seen: Mapping[str, str] | None = None
+) -> None:
+    """Record what is left to announce once ``results`` are known: what waits (another
+    build may have added to it meanwhile), less the URLs the hub heard of, plus those
+    that failed now. With ``seen`` (:func:`pending` before the pings), a URL is taken off
+    only if no build listed it again since (it wrote the feed again: the hub may have
+    fetched the old file). Nothing to say when it cannot be written (the next build
     then pings only what it writes)."""
     results = list(results)
-    done = {r.url for r in results}
+    done = {r.url for r in results if r.error is None}
     failed = [r.url for r in results if r.error is not None]
     with contextlib.suppress(OSError):
         if not failed and not waiting_file(config).exists():
             return
-    _update(config, lambda before: list(dict.fromkeys(
-        [u for u in before if u not in done] + failed)))  # fmt: skip
+
+    def change(before: dict[str, str]) -> dict[str, str]:
+        after = {u: m for u, m in before.items()
+                 if u not in done or (seen is not None and seen.get(u) != m)}  # fmt: skip
+        return {**after, **{u: "" for u in failed if u not in after}}
+
+    _update(config, change)
 
 
-def _update(config: Config, change: Callable[[list[str]], list[str]]) -> None:
+def _entries(data: bytes) -> dict[str, str]:
+    """The waiting file's URLs, each with its mark: ``[[url, mark], ...]``, or as an
+    earlier feedpub wrote it, ``[url, ...]``; ValueError for no list."""
+    listed = json.loads(data or b"[]")
+    if not isinstance(listed, list):
+        raise ValueError("not a list")
+    out: dict[str, str] = {}
+    for e in listed:
+        if isinstance(e, str):
+            out.setdefault(e, "")
+        elif isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e):
+            out.setdefault(e[0], e[1])
+    return out
+
+
+def _update(config: Config, change: Callable[[dict[str, str]], dict[str, str]]) -> None:
     """Rewrite the list of waiting URLs as ``change`` makes it, under a lock (two
     builds' pings may end together); nothing when it cannot be written."""
     with contextlib.suppress(OSError):
@@ -109,16 +139,14 @@ def _update(config: Config, change: Callable[[list[str]], list[str]]) -> None:
         with open(fd, "r+b") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:
-                before = json.loads(f.read() or b"[]")
+                before = _entries(f.read())
             except ValueError:
-                before = []
-            if not isinstance(before, list):
-                before = []
-            after = change([u for u in before if isinstance(u, str)])
+                before = {}
+            after = change(before)
             f.seek(0)
             f.truncate()
-            f.write(json.dumps(after).encode("ascii"))  # ("[]" once all are told: a file
-            # another build may have open is never unlinked under it)
+            f.write(json.dumps([[u, m] for u, m in after.items()]).encode("ascii"))  # ("[]"
+            # once all are told: a file another build may have open is never unlinked under it)
 
 
 def _subscription_urls(config: Config) -> dict[str, str]:

@@ -555,3 +555,36 @@ def test_hub_must_be_https(write_config) -> None:  # type: ignore[no-untyped-def
                            extra=f'hub = "{bad}"\n')  # fmt: skip
         with pytest.raises(ConfigError, match=r"site\.hub: must be an absolute https URL"):
             load_config(cfg)
+
+
+@pytest.mark.parametrize("command", ["ping", "build"])
+def test_a_feed_a_build_writes_while_another_command_pings_it_still_waits(
+    hub: Hub, make_cfg, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A cron run's ``build --no-ping`` (or a build by hand) that writes a feed while
+    another run's ``feedpub ping`` (or build) pings the hub for it, before the deploy
+    copies the new file: the hub fetched the old one. The feed was taken off the list
+    as heard when that ping ended, and the next ``feedpub ping`` announced nothing: the
+    change was never announced. It waits for the next ping now."""
+    cfg = make_cfg(hub.url)
+    assert build(cfg, "--no-ping") == (0, "")
+    publish = websub.publish
+    f = seeds_dir / "002_882cc4a5fc2a4bd2.txt"
+
+    def meanwhile(*args: Any, **kwargs: Any) -> list[websub.PingResult]:
+        results = publish(*args, **kwargs)  # (the hub heard: it fetched the old file)
+        f.write_text(f.read_text("utf-8").replace('smarter AI"', 'smarter AI!"', 1), "utf-8")
+        monkeypatch.setattr(websub, "publish", publish)
+        assert build(cfg, "--no-ping") == (0, "")  # another run's, as this one pings
+        return results
+
+    monkeypatch.setattr(websub, "publish", meanwhile)
+    if command == "ping":
+        assert ping(cfg) == (0, "")
+    else:
+        assert build(cfg, "--feed", "azure")[0] == 0
+    hub.pings.clear()
+    assert ping(cfg) == (0, "")  # the other run's, after its deploy
+    assert sorted(hub.urls()) == sorted(
+        f"https://example.com/feeds/azure.{fmt}" for fmt in ("rss", "atom", "json")
+    )

@@ -152,6 +152,13 @@ class _Commands(click.Group):
         except KeyboardInterrupt as e:
             _stop(e)
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:  # (the options read before a command runs)
+            with _stopped_as_by_ctrl_c():
+                return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt as e:
+            _stop(e)
+
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedpub")

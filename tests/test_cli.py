@@ -921,3 +921,49 @@ def test_serve_refuses_an_empty_host_and_listens_on_ipv6(cfg: Path) -> None:
         assert server.url.startswith("http://[::1]:") and server.socket.family.name == "AF_INET6"
     finally:
         server.server_close()
+
+
+#: ``python -m feedpub ARGS`` that gets ``signum`` as it starts: as it imports
+#: ``feedpub.build`` (or, ``main``, as click reads the options) a signal arrives.
+_SIGNALLED_AS_IT_STARTS = """
+import os, runpy, signal, sys
+signum, when = int(sys.argv.pop(1)), sys.argv.pop(1)
+
+class Hook:
+    def find_spec(self, name, path=None, target=None):
+        if name == "feedpub.build" and when == "import":
+            os.kill(os.getpid(), signum)
+        return None
+
+sys.meta_path.insert(0, Hook())
+if when == "main":
+    import click
+    parse = click.Context.__init__
+    def signalled(*args, **kwargs):
+        os.kill(os.getpid(), signum)
+        parse(*args, **kwargs)
+    click.Context.__init__ = signalled
+sys.argv[0] = "feedpub"
+runpy.run_module("feedpub", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize("when", ["import", "main"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_as_feedpub_starts_says_one_line_not_a_traceback(
+    tmp_path: Path, signum: int, when: str
+) -> None:
+    """Ctrl-C in the few tenths of a second feedpub takes to start (its modules
+    imported) showed Python's traceback (KeyboardInterrupt), and SIGTERM ended it
+    without a word; as click read the options, 'Aborted!' and exit 1. Now one line,
+    128 + the signal's number, as a command stopped later."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SIGNALLED_AS_IT_STARTS, str(int(signum)), when, "list",
+         "-c", str(tmp_path / "config.toml")],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+        preexec_fn=interruptible, timeout=60,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr.decode()) == (
+        128 + signum,
+        f"feedpub: stopped by {signal.Signals(signum).name}\n",
+    )

@@ -24,12 +24,13 @@ import fcntl
 import http.client
 import json
 import os
+import signal
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,11 +143,34 @@ def _update(config: Config, change: Callable[[dict[str, str]], dict[str, str]]) 
                 before = _entries(f.read())
             except ValueError:
                 before = {}
-            after = change(before)
-            f.seek(0)
-            f.truncate()
-            f.write(json.dumps([[u, m] for u, m in after.items()]).encode("ascii"))  # ("[]"
-            # once all are told: a file another build may have open is never unlinked under it)
+            data = json.dumps([[u, m] for u, m in change(before).items()]).encode("ascii")
+            # ("[]" once all are told: a file another build may have open is never
+            # unlinked under it); emptied and written again whole: Ctrl-C or SIGTERM
+            # (raised by feedpub's handler) waits until it is, or every feed is lost
+            with _signals_held():
+                f.seek(0)
+                f.truncate()
+                f.write(data)
+                f.flush()
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done, then are raised again (to the
+    handlers they had). Only in the main thread, where Python runs signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    before = [signal.signal(s, lambda signum, frame: got.append(signum)) for s in held]
+    try:
+        yield
+    finally:
+        for s, handler in zip(held, before, strict=True):
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+        for signum in got:
+            signal.raise_signal(signum)
 
 
 def _subscription_urls(config: Config) -> dict[str, str]:

@@ -588,3 +588,48 @@ def test_a_feed_a_build_writes_while_another_command_pings_it_still_waits(
     assert sorted(hub.urls()) == sorted(
         f"https://example.com/feeds/azure.{fmt}" for fmt in ("rss", "atom", "json")
     )
+
+
+class _SignalledAsEmptied:
+    """The waiting file, open: ``signum`` arrives the moment it is emptied to be written
+    again (Ctrl-C, a cron ``timeout``'s SIGTERM, as a ping ends)."""
+
+    def __init__(self, f: Any, signum: int) -> None:
+        self.f, self.signum = f, signum
+
+    def __enter__(self) -> _SignalledAsEmptied:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.f.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.f, name)
+
+    def truncate(self) -> int:
+        n: int = self.f.truncate()
+        os.kill(os.getpid(), self.signum)
+        return n
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_ping_stopped_as_it_rewrites_the_waiting_list_loses_no_feed(
+    hub: Hub, make_cfg, monkeypatch: pytest.MonkeyPatch, signum: int
+) -> None:  # type: ignore[no-untyped-def]
+    """Stopped between emptying the list of feeds waiting and writing it again, a ping
+    left it empty: every feed waiting (a hub down for a day: all of them) was never
+    announced. The list is written whole first."""
+    cfg = make_cfg(hub.url)
+    assert build(cfg, "--no-ping") == (0, "")
+    hub.status = 503
+    monkeypatch.setattr(websub, "BACKOFF", 0.01)
+    monkeypatch.setattr(
+        websub,
+        "open",
+        lambda *a: _SignalledAsEmptied(open(*a), signum),  # noqa: SIM115
+        raising=False,
+    )
+    code, _ = ping(cfg)
+    monkeypatch.delattr(websub, "open")
+    assert code == 128 + signum
+    assert sorted(websub.waiting(load_config(cfg))) == sorted(ALL_FEEDS)

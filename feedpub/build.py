@@ -175,9 +175,9 @@ def build(
                     and incremental.clock_went_back(memo or last_memo, now)):  # fmt: skip
                 future = (now, sel.upcoming)
             if not allow_empty and (sel.empty or future):
-                result.refused = output.refusal(
-                    config, [f for f in config.feeds if f.slug in selected], g.files, future
-                )
+                left_out = sum(s.endswith(f": {sources.EXCLUDED}") for s in g.skipped)
+                asked = [f for f in config.feeds if f.slug in selected]
+                result.refused = output.refusal(config, asked, g.files, future, left_out)
                 if result.refused:
                     output.unmake_folders(made)
                     return result

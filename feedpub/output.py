@@ -514,20 +514,28 @@ def has_items(path: Path) -> bool:
 
 
 def refusal(config: Config, feeds: Sequence[FeedConfig], files: int = 1,
-            future: tuple[datetime, datetime] | None = None) -> str | None:  # fmt: skip
+            future: tuple[datetime, datetime] | None = None,
+            excluded: int = 0) -> str | None:  # fmt: skip
     """Why nothing is written when the content yielded no article (an unmounted folder,
-    a wrong glob), or every article it yielded is dated after now (``future``: now, and
-    the first such date; a clock set back): some of these feeds hold items now, or the
-    globs found no file at all (``files``; a first build's glob with a typo). None
-    otherwise."""
+    a wrong glob, a site.exclude that leaves out every file: ``excluded`` of them), or
+    every article it yielded is dated after now (``future``: now, and the first such
+    date; a clock set back): some of these feeds hold items now, or the globs found no
+    file at all (``files``; a first build's glob with a typo). None otherwise."""
     nonempty = [
         f"{f.slug}.{fmt}" for f in feeds for fmt in f.formats
         if has_items(config.output / f"{f.slug}.{fmt}")
     ]  # fmt: skip
+    globs = ", ".join(config.content)
     if not nonempty:
+        if not files and excluded:
+            return (
+                f"the content ({globs}) matches {counted(excluded, 'file')}, every one "
+                "left out by site.exclude: check site.exclude, or pass --allow-empty to "
+                "publish empty feeds."
+            )
         if not files:
             return (
-                f"the content ({', '.join(config.content)}) matches no file: check "
+                f"the content ({globs}) matches no file: check "
                 "site.content (its globs are relative to the config file's folder), or "
                 "pass --allow-empty to publish empty feeds."
             )
@@ -539,10 +547,12 @@ def refusal(config: Config, feeds: Sequence[FeedConfig], files: int = 1,
             f"the clock right? Kept {counted(len(nonempty), 'existing non-empty feed file')}; "
             "pass --allow-empty to publish empty feeds."
         )
+    left_out = f" ({counted(excluded, 'file')} left out by site.exclude)" if excluded else ""
     return (
-        f"the content ({', '.join(config.content)}) yielded no articles; "
+        f"the content ({globs}) yielded no articles{left_out}; "
         f"kept {counted(len(nonempty), 'existing non-empty feed file')}. "
-        "Check site.content, or pass --allow-empty to publish empty feeds."
+        f"Check site.content{' and site.exclude' if excluded else ''}, or pass "
+        "--allow-empty to publish empty feeds."
     )
 
 

@@ -701,6 +701,8 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
                  repeats=len(config.content) > 1)  # fmt: skip
 
 
+#: How ``skipped`` names a file site.exclude left out (:func:`excluded`).
+EXCLUDED = "excluded by site.exclude"
 #: What SQLite and the build lock put beside the cache.
 _CACHE_COMPANIONS = ("", "-wal", "-shm", "-journal", ".lock")
 
@@ -779,14 +781,14 @@ def _without_own(config: Config, files: list[Files], skipped: list[str],
         rel_folder, folder, names, sizes, mtimes = files_of
         mine = own.get(os.path.realpath(folder).rstrip(os.sep) + os.sep, {}) if folder else {}
         if exclude is not None and folder:
-            mine = {**mine, **{n: "excluded by site.exclude" for n in names
+            mine = {**mine, **{n: EXCLUDED for n in names
                                if n not in mine and exclude(folder + n)}}  # fmt: skip
         if not mine or not any(n in mine for n in names):
             out.append(files_of)
             continue
         keep = [i for i, n in enumerate(names) if n not in mine]
         skipped += [f"{shown_path(rel_folder + n)}: {mine[n]}"
-                    + ("" if mine[n].startswith("excluded") else ", not an article")
+                    + ("" if mine[n] == EXCLUDED else ", not an article")
                     for n in names if n in mine]  # fmt: skip
         kept = [names[i] for i in keep]
         if isinstance(sizes, array) and isinstance(mtimes, array):

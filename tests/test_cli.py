@@ -512,6 +512,22 @@ def test_a_now_is_read_as_rfc_3339_writes_it_to_the_second(cfg: Path, now: str, 
         assert (code, out) == run(*command, "-c", str(cfg), "--now", same)[:2]
 
 
+def test_an_exclude_of_every_file_is_refused_naming_it(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """site.exclude leaving out every file the globs match: a first build said they
+    'match no file: check site.content', a later one 'Check site.content'; now both
+    say how many files site.exclude left out, and to check it."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS, 'exclude = ["content/0*"]')
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 3 and "matches 5 files, every one left out by site.exclude" in err, err
+    assert "check site.exclude" in err and "matches no file" not in err
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS, 'exclude = ["content"]')
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 3 and "yielded no articles (5 files left out by site.exclude)" in err, err
+    assert "Check site.content and site.exclude" in err
+
+
 def test_a_first_build_whose_globs_match_no_file_is_refused(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """A typo in site.content: no feed is written empty without a word (exit 0), the
     build says so (exit 3); --allow-empty publishes the empty feeds."""

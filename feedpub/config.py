@@ -867,7 +867,7 @@ def parse_config(
     cache = _cache_path(r, root, output, output_raw, r.get(site, "site", "cache", str, None))
     slugs = [k for k in data.get("feeds", {}) if isinstance(k, str)] if isinstance(
         data.get("feeds"), dict) else []  # fmt: skip
-    _apart_from_content(r, root, content, output, output_raw, cache, set(site), slugs)
+    _apart_from_content(r, root, content, output, output_raw, cache, set(site), slugs, exclude)
     max_items = _positive_int(r, site, "site", "max_items", DEFAULT_MAX_ITEMS)
     max_file_size = _positive_int(r, site, "site", "max_file_size", DEFAULT_MAX_FILE_SIZE)
     lock_timeout = r.get(site, "site", "lock_timeout", (int, float), DEFAULT_LOCK_TIMEOUT)
@@ -1189,18 +1189,24 @@ def _written(slugs: Iterable[str]) -> tuple[str, ...]:
 
 def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output: Path,
                         output_raw: str, cache: Path, given: set[str],
-                        slugs: Iterable[str]) -> None:  # fmt: skip
+                        slugs: Iterable[str], exclude: tuple[str, ...]) -> None:  # fmt: skip
     """The output folder holds no content folder (it is published: every article file,
     unpublished ones too, would be), and the build's own files are no content glob's:
     neither the output folder nor the cache's is in one a ``**`` glob searches (as ever),
     and no other glob matches a file the build writes (``content/*/*`` with ``output =
-    "content/feeds"``; ``*/*.txt`` with ``feeds`` matches none). Either way the build
-    would read its own files as articles. And the output is a folder, or nothing yet."""
+    "content/feeds"``; ``*/*.txt`` with ``feeds`` matches none), unless ``exclude``
+    leaves out every one of them. Either way the build would read its own files as
+    articles. And the output is a folder, or nothing yet."""
+    from .sources import exclusion  # (it reads configs: imported once this module is)
+
     out = os.path.realpath(output)
+    left_out = exclusion(root, exclude) or (lambda _: False)
+    # (each: the key, as the config has it, its folder, resolved, the files the build
+    # writes there, and where the listing sees them; the listing skips the cache's files)
     own = (
-        ("site.output", output_raw, out, _written(slugs)),
+        ("site.output", output_raw, out, _written(slugs), os.path.normpath(output)),
         ("site.cache", str(cache.relative_to(root) if cache.is_relative_to(root) else cache),
-         os.path.dirname(os.path.realpath(cache)), ()),  # (the listing skips the cache's files)
+         os.path.dirname(os.path.realpath(cache)), (), os.path.normpath(cache)),
     )  # fmt: skip
     for pattern in content:
         normal = os.path.normpath(pattern)  # (as the listing takes it)
@@ -1215,8 +1221,10 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
             )
             continue
         parts = Path(normal).parts[len(Path(head).parts) if head != "." else 0 :]
-        for what, shown, folder, written in own:
+        for what, shown, folder, written, listed in own:
             if not Path(folder).is_relative_to(base):
+                continue
+            if all(left_out(os.path.join(listed, name)) for name in written or ("",)):
                 continue
             below = Path(folder).relative_to(base).parts
             if "**" in parts:
@@ -1230,8 +1238,8 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
                     f"{'' if key in given else f'the default {what} '}{shown!r} is in a "
                     f"folder the content glob {pattern!r} matches files in: each build "
                     f"would read its own files as articles. Point {what} at a folder no "
-                    "content glob reaches, or write the glob so that it names the article "
-                    "folders alone",
+                    "content glob reaches, write the glob so that it names the article "
+                    f"folders alone, or leave {shown!r} out with site.exclude",
                 )
     if os.path.lexists(output) and not os.path.isdir(output):
         if os.path.islink(output) and not os.path.exists(output):  # (a link to nothing)

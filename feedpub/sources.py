@@ -712,11 +712,13 @@ def excluded(config: Config) -> Callable[[str], object] | None:
     names, or is in a folder it names; None when it names none. A glob is read as the
     content globs are, relative to the config's folder (whose own name is no glob);
     ``**`` is any folders (or none)."""
-    if not config.exclude:
-        return None
-    return re.compile(
-        "|".join(_path_pattern(*_searched(config, p)) for p in config.exclude)
-    ).fullmatch
+    return exclusion(config.root, config.exclude)
+
+
+def exclusion(root: Path, patterns: Iterable[str]) -> Callable[[str], object] | None:
+    """:func:`excluded` for the globs ``patterns`` relative to the folder ``root``."""
+    shown = [_path_pattern(*_searched_in(str(root), p)) for p in patterns]
+    return re.compile("|".join(shown)).fullmatch if shown else None
 
 
 def _path_pattern(absolute: str, static: str) -> str:
@@ -833,9 +835,14 @@ def _searched(config: Config, pattern: str) -> tuple[str, str]:
     first wildcard; a glob of none, one file, looked up in its folder). The config's
     folder is a path, not a glob: its name may hold ``[``, ``?`` or ``*`` (``site
     [2020]``), which only the pattern's own part is read as wildcards."""
+    return _searched_in(str(config.root), pattern)
+
+
+def _searched_in(root: str, pattern: str) -> tuple[str, str]:
+    """:func:`_searched` for a glob relative to the folder ``root``."""
     relative = os.path.normpath(pattern)  # (absolute, it is the user's glob: root is not joined)
     head = glob_root(relative)
-    static = os.path.normpath(os.path.join(str(config.root), head))
+    static = os.path.normpath(os.path.join(root, head))
     rest = Path(relative).parts[len(Path(head).parts) if head != "." else 0 :]
     absolute = os.path.join(static, *rest)
     return absolute, os.path.dirname(absolute) if not rest else static

@@ -183,6 +183,36 @@ def test_a_lock_timeout_below_0_is_refused(tmp_path: Path, value: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("keys", "refused"),
+    [
+        ({"content": '["**/*.md", "**/*"]', "exclude": '["feeds"]'}, False),
+        ({"content": '"**/*"', "exclude": '"feeds/"'}, False),
+        ({"content": '"*/*"', "exclude": '["feeds/*"]'}, False),
+        ({"content": '"news/**/*"', "output": '"news/feeds"', "exclude": '"**/feeds"'}, False),
+        ({"content": '"news/**/*"', "cache": '"news/c.sqlite"', "exclude": '"news/c.*"'}, False),
+        # a part of the build's files left out is not enough
+        ({"content": '"*/*"', "exclude": '["feeds/*.rss"]'}, True),
+        ({"content": '"*/*"', "exclude": '["feds"]'}, True),
+    ],
+)
+def test_an_output_folder_site_exclude_leaves_out_is_apart_from_the_content(
+    tmp_path: Path, keys: dict[str, str], refused: bool
+) -> None:
+    """content = ["**/*"] with exclude = ["feeds"] was refused ('the default
+    site.output 'feeds' is in a folder the content glob '**/*' matches files in'),
+    though the build reads none of its files: site.exclude leaves them out."""
+    (tmp_path / "news").mkdir()
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(_site(**keys), encoding="utf-8")
+    if refused:
+        with pytest.raises(ConfigError) as info:
+            load_config(cfg)
+        assert "site.exclude" in info.value.problems[0], info.value.problems
+    else:
+        load_config(cfg)
+
+
+@pytest.mark.parametrize(
     ("keys", "words"),
     [
         # the output folder holds the content: it would be published, drafts and all
@@ -201,8 +231,8 @@ def test_a_lock_timeout_below_0_is_refused(tmp_path: Path, value: str) -> None:
             {"content": '"news/*/*"', "output": '"news/feeds"'},
             "4: site.output: 'news/feeds' is in a folder the content glob 'news/*/*' matches "
             "files in: each build would read its own files as articles. Point site.output at "
-            "a folder no content glob reaches, or write the glob so that it names the article "
-            "folders alone",
+            "a folder no content glob reaches, write the glob so that it names the article "
+            "folders alone, or leave 'news/feeds' out with site.exclude",
         ),
         (
             {"content": '"*/*"'},

@@ -746,10 +746,9 @@ def _name_pattern(part: str) -> str:
         elif c == "?":
             out.append(f"[^{os.sep}]")
         elif c == "[" and (end := _class_end(part, i)) > 0:
-            inner = part[i + 1 : end]
-            negated = inner.startswith("!")
-            inner = "".join(c if c == "-" else re.escape(c) for c in inner[negated:])
-            out.append(f"[{'^' if negated else ''}{inner}]")
+            # as fnmatch reads it (a range z-a is none, -- and && are letters), never /
+            single = fnmatch.translate(part[i : end + 1]).removesuffix(r"\Z")
+            out.append(f"(?!{re.escape(os.sep)}){single}")
             i = end
         else:
             out.append(re.escape(c))

@@ -560,8 +560,8 @@ def _url_or_refusal(value: str) -> tuple[str, bool]:
         # "https://e.com:443/a" is "https://e.com/a", one article, one id in every feed
         netloc = netloc.rpartition(":")[0]
     host, colon, port_written = netloc.partition(":")
-    if host.endswith(".") and "." in host[:-1]:  # ("e.com." is e.com, as DNS reads it)
-        netloc = host[:-1] + colon + port_written
+    if host.endswith(".") and "." in host.rstrip("."):  # ("e.com." is e.com, as DNS
+        netloc = host.rstrip(".") + colon + port_written  # reads it; "e.com.." too)
     path = _quoted(parts.path)
     url = urlunsplit(
         (

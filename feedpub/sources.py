@@ -231,9 +231,8 @@ def _stat(listed: list[Listing]) -> Stat:
                 names.append(name)
         joined = "\0".join(names)
         if ("onflict" in joined or "clash" in joined  # (rare: then name by name; a
-                # OneDrive copy's capitals looked for only where there are capitals: the
-                # pattern costs five times what lower() does over 100,000 names)
-                or (joined.lower() != joined and _ONEDRIVE_HINT.search(joined))):  # fmt: skip
+                # OneDrive copy's computer name)
+                or any(hint in joined for hint in _ONEDRIVE_HINTS)):  # fmt: skip
             names, sizes, mtimes = _without_conflicts(rel_folder, folder, names, sizes, mtimes,
                                                       problems)  # fmt: skip
         if any(hint in joined for hint in _DEBRIS_HINTS):  # (likewise)
@@ -264,12 +263,17 @@ _CONFLICT_COPY = re.compile(
 #: ``iran.conflict.md``, may be a person's name for an article).
 _RESILIO_COPY = re.compile(r"\.Conflict[0-9]*(?=\.|\Z)")
 #: OneDrive's copy of ``a.md`` edited on two computers: the computer's name after the
-#: stem, ``a-DESKTOP-ABC1234.md``, ``a-LAPTOP-XYZ.md``, ``a-DESKTOP-ABC1234-2.md`` (in
-#: upper case, as Windows has it: a NetBIOS name, letters, digits and hyphens, a
-#: letter among them); one only beside the file it copies (``news-AI.md`` alone is an
-#: article). :data:`_ONEDRIVE_HINT` finds a folder that may hold one.
-_ONEDRIVE_NAME = re.compile(r"(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{0,19}")
-_ONEDRIVE_HINT = re.compile(r"-[A-Z0-9-]*[A-Z][A-Z0-9-]*(?=[.\0]|\Z)")
+#: stem, as Windows names a computer (15 characters: ``DESKTOP-`` and 7 capitals or
+#: digits, ``LAPTOP-`` and 8, ``WIN-`` and 11), ``a-DESKTOP-ABC1234.md``,
+#: ``a-DESKTOP-ABC1234-2.md``; one only beside the file it copies. Not any capitals: a
+#: person's ``report-Q3-2024.md`` beside ``report.md``, ``post-AI.md`` beside
+#: ``post.md`` are articles (a copy from a computer named otherwise has the article's
+#: URL: the hidden-article notice names it). :data:`_ONEDRIVE_HINTS` find a folder
+#: that may hold one.
+_ONEDRIVE_NAME = re.compile(
+    r"(?:DESKTOP-[A-Z0-9]{7}|LAPTOP-[A-Z0-9]{8}|WIN-[A-Z0-9]{11})(?:-[0-9]+)?"
+)
+_ONEDRIVE_HINTS = ("-DESKTOP-", "-LAPTOP-", "-WIN-")
 
 
 def _without_conflicts(rel_folder: str, folder: str, names: list[str],
@@ -362,7 +366,7 @@ def _resilio_copy(folder: str, name: str) -> bool:
 def _onedrive_copy(folder: str, name: str) -> bool:
     """Whether ``name`` is OneDrive's conflict copy of a file beside it in ``folder``
     (:data:`_ONEDRIVE_NAME`): its stem up to a hyphen, then a computer's name."""
-    if not _ONEDRIVE_HINT.search(name):
+    if not any(hint in name for hint in _ONEDRIVE_HINTS):
         return False
     stem, dot, ext = name.rpartition(".")
     stem, ext = (stem, dot + ext) if stem else (name, "")

@@ -677,10 +677,10 @@ CONFLICT = (
         "good.Conflict.txt",  # Resilio Sync
         "good.Conflict2.txt",
         "good.sync-conflict-20240501-101500-ABCDEF7.txt",  # Syncthing
-        "good-DESKTOP-ABC1234.txt",  # OneDrive: the computer's name
-        "good-LAPTOP-XYZ.txt",
+        "good-DESKTOP-ABC1234.txt",  # OneDrive: the computer's name, as Windows makes it
+        "good-LAPTOP-AB12CD34.txt",
+        "good-WIN-AB12CD34EF5.txt",
         "good-DESKTOP-ABC1234-2.txt",
-        "good-JOHNS-PC.txt",
     ],
 )
 def test_a_sync_conflict_copy_never_stands_in_for_its_article(tmp_path: Path, name: str) -> None:
@@ -724,6 +724,32 @@ def test_an_article_that_only_mentions_a_conflict_in_its_name_is_an_article(
     built = _build(cfg)
     assert (built.code, built.lines) == (0, [])
     assert ODD_URL in _feed(cfg)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "good-AI.txt",
+        "good-COVID-19.txt",
+        "good-Q3-2024.txt",
+        "good-UK.txt",
+        "good-LAPTOP-REVIEWS.txt",
+    ],
+)
+def test_an_article_named_as_another_with_capitals_after_is_an_article(
+    tmp_path: Path, name: str
+) -> None:
+    """report-Q3-2024.md beside report.md, news-COVID-19.md beside news.md, a Jekyll
+    post 2024-05-01-my-post-AI.md beside 2024-05-01-my-post.md: each was taken for
+    OneDrive's copy (a computer's name, any capitals), never published, and the build
+    said to delete it (exit 1). A computer's name is looked for as Windows makes one
+    (DESKTOP-ABC1234); OneDrive's copy from a computer named otherwise has the
+    article's URL: the hidden-article notice names it."""
+    cfg = _project(tmp_path)
+    (tmp_path / "content" / name).write_bytes(ODD)
+    built = _build(cfg)
+    assert (built.code, built.lines) == (0, [])
+    assert ODD_URL in _feed(cfg) and GOOD_URL in _feed(cfg)
 
 
 def test_site_exclude_leaves_out_what_the_content_globs_match_that_is_no_article(

@@ -162,6 +162,7 @@ def build(
             result = BuildResult(Gathered())
             sel = _gather_and_select(config, found, cache, setup, last, now, slugs, ex, changes,
                                      result.hidden, progress, observe, grace)  # fmt: skip
+            idle = found.idle
             del found  # a hundred thousand SourceFiles the render workers need not inherit
             g, rows, selected = sel.gathered, sel.rows, sel.shown
             result.gathered = g
@@ -225,7 +226,7 @@ def build(
             # config, as a cron job's --check every few minutes)
             told = last.setup if last else kept.setup_of(cache.kept()) if check else None
             if full or told is None or not incremental.same_config(told, setup):
-                g.notices += _missing_folders(config)
+                g.notices += _missing_folders(config) + _idle_excludes(config, idle)
             g.notices += _hidden_copies(config, result.hidden, g, rows)
             pages = _prune(config, prunes, check, result)
             if site is not None:  # (a --feed build knows the files of its feeds only)
@@ -810,6 +811,16 @@ def _missing_folders(config: Config) -> list[Notice]:
                           f"matches no file: {why}; the articles it was to find are in no "
                           "feed"))  # fmt: skip
     return out
+
+
+def _idle_excludes(config: Config, idle: Sequence[str]) -> list[Notice]:
+    """A notice for each site.exclude glob that left out no file (``idle``): a name
+    misspelt, and the file meant is read as an article (a README rejected at every
+    build); said when :func:`_missing_folders` is."""
+    line = line_of(config, ("site", "exclude"))
+    return [Notice(str(config.path), line, f"site.exclude: {shown_text(repr(p))} leaves out "
+                   "no file: none the content globs match is named so (misspelt?)")
+            for p in idle]  # fmt: skip
 
 
 def _written_empty(config: Config, selected: dict[str, list[Summary]],

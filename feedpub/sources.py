@@ -560,7 +560,7 @@ class Found:
     depends on that order: :attr:`sources` is sorted, and selection sorts by path and
     date."""
 
-    __slots__ = ("_sources", "_stamps", "files", "skipped", "unusable")
+    __slots__ = ("_sources", "_stamps", "files", "idle", "skipped", "unusable")
 
     def __init__(self, files: list[Files], skipped: list[str], unusable: list[ArticleError],
                  repeats: bool = False) -> None:  # fmt: skip
@@ -574,6 +574,8 @@ class Found:
         #: listed, a symbolic link that loops or leads nowhere, a file that cannot even
         #: be looked at
         self.unusable = unusable
+        #: the site.exclude globs that left out no file (set by :func:`find`)
+        self.idle: tuple[str, ...] = ()
         self._sources: list[SourceFile] | None = None
         self._stamps: Stamps | bool | None = False  # not made yet
         if repeats:  # two patterns may find one file: each file once, a listing each
@@ -701,8 +703,21 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
         bad += part[2]
     bad += _relative_problems(unlisted, base, config.root)
     unusable = [ArticleError(*p) for p in sorted(set(bad))]
-    return Found(_without_own(config, files, skipped, excluded(config)), skipped, unusable,
-                 repeats=len(config.content) > 1)  # fmt: skip
+    left_out: list[str] = []
+    found = Found(_without_own(config, files, skipped, excluded(config), left_out), skipped,
+                  unusable, repeats=len(config.content) > 1)  # fmt: skip
+    # (a glob of the build's own files leaves out none before the first build writes them)
+    out = os.path.normpath(config.output)
+    left_out += [os.path.join(out, n) for n in ("index.html", "feeds.opml", *(
+        f"{f.slug}.{fmt}" for f in config.feeds for fmt in f.formats))]  # fmt: skip
+    found.idle = tuple(p for p in config.exclude if not _leaves_out(config, p, left_out))
+    return found
+
+
+def _leaves_out(config: Config, pattern: str, paths: list[str]) -> bool:
+    """Whether the site.exclude glob ``pattern`` names one of ``paths`` (those left out)."""
+    named = re.compile(_path_pattern(*_searched(config, pattern))).fullmatch
+    return any(named(p) for p in paths)
 
 
 #: How ``skipped`` names a file site.exclude left out (:func:`excluded`).
@@ -778,12 +793,14 @@ def _class_end(part: str, at: int) -> int:
 
 
 def _without_own(config: Config, files: list[Files], skipped: list[str],
-                 exclude: Callable[[str], object] | None = None) -> list[Files]:  # fmt: skip
+                 exclude: Callable[[str], object] | None = None,
+                 left_out: list[str] | None = None) -> list[Files]:  # fmt: skip
     """``files`` without the config's own file and its cache (with what SQLite and the
     lock put beside it), which a glob as wide as ``content = ["*"]`` matches: never
     articles (config.toml was rejected at every build for having no front matter);
-    and without those ``exclude`` names (:func:`excluded`); each said among the
-    skipped. One look a folder: a folder that holds none is left as it is."""
+    and without those ``exclude`` names (:func:`excluded`: each it names put in ``left_out``);
+    each said among the skipped. One look a folder: a folder that holds none is left as
+    it is."""
     own: dict[str, dict[str, str]] = {}
     for path, what in [(config.path, "the site's config"),
                        *((Path(f"{config.cache}{c}"), "feedpub's cache") for c in _CACHE_COMPANIONS)]:  # fmt: skip
@@ -794,8 +811,10 @@ def _without_own(config: Config, files: list[Files], skipped: list[str],
         rel_folder, folder, names, sizes, mtimes = files_of
         mine = own.get(os.path.realpath(folder).rstrip(os.sep) + os.sep, {}) if folder else {}
         if exclude is not None and folder:
-            mine = {**mine, **{n: EXCLUDED for n in names
-                               if n not in mine and exclude(folder + n)}}  # fmt: skip
+            named = [n for n in names if exclude(folder + n)]
+            if left_out is not None:
+                left_out += [folder + n for n in named]
+            mine = {**dict.fromkeys(named, EXCLUDED), **mine}  # (the config's: said so)
         if not mine or not any(n in mine for n in names):
             out.append(files_of)
             continue

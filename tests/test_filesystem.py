@@ -791,6 +791,28 @@ def test_site_exclude_leaves_out_what_the_content_globs_match_that_is_no_article
     assert {p.name: p.read_bytes() for p in (tmp_path / "feeds").iterdir()} == incremental
 
 
+def test_a_site_exclude_glob_that_leaves_out_no_file_is_told(tmp_path: Path) -> None:
+    """exclude = ["content/READNE.md"], a name misspelt: nothing was said, and the
+    README was rejected ('no front matter: ... leave it out with site.exclude', which
+    it was). Now the build that first reads the config (and every --full one) names
+    the glob, as a content glob whose folder is missing is named (not one of the
+    output's files, which a first build has yet to write)."""
+    cfg = _project(tmp_path)
+    (tmp_path / "content" / "README.md").write_text("# Articles\n", encoding="utf-8")
+    text = cfg.read_text(encoding="utf-8")
+    exclude = 'exclude = ["content/READNE.md", "content/READ*", "feeds"]\n'
+    cfg.write_text(text.replace("[site]\n", "[site]\n" + exclude), encoding="utf-8")
+    idle = (
+        "site.exclude: 'content/READNE.md' leaves out no file: none the content globs "
+        "match is named so (misspelt?)"
+    )
+    built = _build(cfg)
+    assert built.code == 0, built.err
+    assert [ln.split(": ", 1)[1] for ln in built.lines] == [idle]
+    assert _build(cfg).lines == []  # (said once a config)
+    assert [ln.split(": ", 1)[1] for ln in _build(cfg, "--full").lines] == [idle]
+
+
 def test_site_exclude_globs_are_checked_as_the_content_globs_are(write_config) -> None:  # type: ignore[no-untyped-def]
     for value, said in (
         ('"{a,b}/*.md"', "a {…,…} list is not expanded here"),

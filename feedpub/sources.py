@@ -706,11 +706,12 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
     left_out: list[str] = []
     found = Found(_without_own(config, files, skipped, excluded(config), left_out), skipped,
                   unusable, repeats=len(config.content) > 1)  # fmt: skip
-    # (a glob of the build's own files leaves out none before the first build writes them)
-    out = os.path.normpath(config.output)
-    left_out += [os.path.join(out, n) for n in ("index.html", "feeds.opml", *(
-        f"{f.slug}.{fmt}" for f in config.feeds for fmt in f.formats))]  # fmt: skip
-    found.idle = tuple(p for p in config.exclude if not _leaves_out(config, p, left_out))
+    if config.exclude:
+        # (a glob of the build's own files leaves out none before the first build writes them)
+        out = os.path.normpath(config.output)
+        left_out += [os.path.join(out, n) for n in ("index.html", "feeds.opml", *(
+            f"{f.slug}.{fmt}" for f in config.feeds for fmt in f.formats))]  # fmt: skip
+        found.idle = tuple(p for p in config.exclude if not _leaves_out(config, p, left_out))
     return found
 
 

@@ -27,7 +27,7 @@ import click
 from . import __version__
 from .build import NOT_PUBLISHED, SITE_NAMES, BuildResult, build, feed_counts, preview
 from .config import Config, load_config
-from .errors import ConfigError, LockError, UnknownTopicError, shown_path, shown_text
+from .errors import ConfigError, LockError, UnknownTopicError, counted, shown_path, shown_text
 from .model import in_zone
 from .output import (
     FOREIGN,
@@ -296,8 +296,7 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         from . import websub
 
         count = len(websub.waiting(config))
-        one = count == 1
-        click.echo(f"websub: {count} feed{'' if one else 's'} wait{'s' if one else ''} for "
+        click.echo(f"websub: {counted(count, 'feed')} wait{'s' if count == 1 else ''} for "
                    "`feedpub ping`", err=True)  # fmt: skip
     if config.hub and not check and not no_ping:
         try:

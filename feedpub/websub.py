@@ -118,18 +118,37 @@ def settle(
 
 
 def _entries(data: bytes) -> dict[str, str]:
-    """The waiting file's URLs, each with its mark: ``[[url, mark], ...]``, or as an
-    earlier feedpub wrote it, ``[url, ...]``; ValueError for no list."""
+    """The waiting file's URLs, each with its mark: a list of strings, each URL waiting
+    and after it, when marked, ``"<url> <mark>"`` (a URL holds no space), as
+    :func:`_listed` writes it, or as an earlier feedpub wrote it, ``[url, ...]`` (or
+    ``[[url, mark], ...]``); ValueError for no list. A mark whose URL is not listed (an
+    earlier feedpub, run again after this one, took the URL off) is left out."""
     listed = json.loads(data or b"[]")
     if not isinstance(listed, list):
         raise ValueError("not a list")
     out: dict[str, str] = {}
+    marks: dict[str, str] = {}
     for e in listed:
-        if isinstance(e, str):
-            out.setdefault(e, "")
-        elif isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e):
+        if isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e):
             out.setdefault(e[0], e[1])
-    return out
+        elif isinstance(e, str):
+            url, _, mark = e.partition(" ")
+            if mark:
+                marks[url] = mark
+            else:
+                out.setdefault(url, "")
+    return {u: m or marks.get(u, "") for u, m in out.items()}
+
+
+def _listed(entries: Mapping[str, str]) -> bytes:
+    """The waiting file's bytes for ``entries`` (URL -> mark): JSON strings only, so that
+    an earlier feedpub (0.1.0 as released before the marks, run again after a downgrade)
+    reads the URLs in it, as it wrote them, and its marks as no feed of the config (a
+    list of lists stopped its every build with a TypeError)."""
+    out: list[str] = []
+    for url, mark in entries.items():
+        out += [url, f"{url} {mark}"] if mark else [url]
+    return json.dumps(out).encode("ascii")
 
 
 def _update(config: Config, change: Callable[[dict[str, str]], dict[str, str]]) -> None:
@@ -143,7 +162,7 @@ def _update(config: Config, change: Callable[[dict[str, str]], dict[str, str]]) 
                 before = _entries(f.read())
             except ValueError:
                 before = {}
-            data = json.dumps([[u, m] for u, m in change(before).items()]).encode("ascii")
+            data = _listed(change(before))
             # ("[]" once all are told: a file another build may have open is never
             # unlinked under it); emptied and written again whole: Ctrl-C or SIGTERM
             # (raised by feedpub's handler) waits until it is, or every feed is lost

@@ -228,6 +228,40 @@ def test_what_waits_is_merged_with_what_another_build_left(tmp_path: Path) -> No
     assert websub.waiting(config) == [b]  # only this config's feeds
 
 
+def test_an_earlier_feedpub_reads_the_list_this_one_leaves(tmp_path: Path) -> None:
+    """A downgrade (stop 62's feedpub run again after this one) reads the waiting list as
+    it reads its own, a list of URLs: a list of [url, mark] pairs stopped its every build
+    that wrote no feed with a traceback (TypeError: unhashable type: 'list'), exit 1,
+    until the file was deleted. And what it leaves is read again here, marks and all."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        '[site]\ntitle = "t"\nlink = "https://example.com/"\n'
+        'feeds_url = "https://example.com/feeds/"\ndescription = "d"\ncontent = ["c/*.txt"]\n'
+        'hub = "http://127.0.0.1:9/"\n' + FEEDS, "utf-8")  # fmt: skip
+    (tmp_path / "c").mkdir()
+    config = load_config(cfg)
+    websub.waiting_file(config).parent.mkdir()
+    a, b, c = (f"https://example.com/feeds/{n}" for n in ("azure.rss", "ai.rss", "all.atom"))
+    websub.enlist(config, [a, b])
+    websub.settle(config, [websub.PingResult(c, "down")])
+    marks = websub.pending(config)
+    assert list(marks) == [a, b, c] and marks[a] == marks[b] != "" and marks[c] == ""
+
+    def earlier_waiting() -> list[str]:  # (2dc1a0e's websub.waiting, as it reads the file)
+        urls = json.loads(websub.waiting_file(config).read_bytes() or b"[]")
+        return [u for u in dict.fromkeys(urls) if isinstance(u, str) and u in ALL_FEEDS]
+
+    assert earlier_waiting() == [a, b, c]
+    # (2dc1a0e's settle after a ping of a: what it read, strings, less a)
+    before = json.loads(websub.waiting_file(config).read_bytes())
+    websub.waiting_file(config).write_text(
+        json.dumps([u for u in before if isinstance(u, str) and u != a]), "utf-8"
+    )
+    assert websub.pending(config) == {b: marks[b], c: ""}
+    websub.settle(config, [websub.PingResult(b, None)], seen={b: marks[b]})
+    assert websub.waiting(config) == [c] == earlier_waiting()
+
+
 def test_check_mode_never_pings(hub: Hub, make_cfg) -> None:  # type: ignore[no-untyped-def]
     cfg = make_cfg(hub.url)
     code, _ = build(cfg, "--check")

@@ -159,6 +159,9 @@ def build(
             setup = incremental.setup_key(config, slugs, allow_empty)
             last = None if check or full else kept.load(cache.kept())
             stamps, unusable = found.stamps(), {id(e) for e in found.unusable}
+            # files the globs matched but the listing rejected (a sync tool's conflict
+            # copy): matched all the same, not a glob that found nothing (line 0: a folder)
+            listed_bad = sum(1 for e in found.unusable if e.line)
             result = BuildResult(Gathered())
             sel = _gather_and_select(config, found, cache, setup, last, now, slugs, ex, changes,
                                      result.hidden, progress, observe, grace)  # fmt: skip
@@ -178,7 +181,8 @@ def build(
             if not allow_empty and (sel.empty or future):
                 left_out = sum(s.endswith(f": {sources.EXCLUDED}") for s in g.skipped)
                 asked = [f for f in config.feeds if f.slug in selected]
-                result.refused = output.refusal(config, asked, g.files, future, left_out)
+                files = g.files + listed_bad
+                result.refused = output.refusal(config, asked, files, future, left_out)
                 if result.refused:
                     output.unmake_folders(made)
                     return result

@@ -528,6 +528,18 @@ def test_an_exclude_of_every_file_is_refused_naming_it(write_config, seeds_dir: 
     assert "Check site.content and site.exclude" in err
 
 
+def test_conflict_copies_alone_are_not_told_no_file(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """A glob that matches only a sync tool's conflict copy matched a file: it was told
+    'matches no file: check site.content' (exit 3), where a file rejected for its front
+    matter writes the feeds empty (exit 1); now as that file, the copy named."""
+    for f in seeds_dir.iterdir():
+        f.rename(f.with_name(f.stem + " (conflicted copy 2026-12-01).txt"))
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert code == 1 and "matches no file" not in err and "conflicted copy" in err, err
+    assert (cfg.parent / "feeds" / "azure.rss").exists()
+
+
 def test_a_first_build_whose_globs_match_no_file_is_refused(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """A typo in site.content: no feed is written empty without a word (exit 0), the
     build says so (exit 3); --allow-empty publishes the empty feeds."""

@@ -833,30 +833,8 @@ def parse_config(
     if said := _language_refusal(language):
         r.problem("site.language", said)
 
-    content_raw = r.get(site, "site", "content", (str, list), what="a glob or a list of globs")
-    content: tuple[str, ...] = ()
-    if isinstance(content_raw, str):
-        content_raw = [content_raw]
-    if isinstance(content_raw, list):
-        if not content_raw or not all(isinstance(c, str) and c for c in content_raw):
-            r.problem("site.content", "must be a non-empty list of glob patterns")
-        else:
-            content = tuple(content_raw)
-            for pattern in content:
-                if why := _glob_problem(pattern):
-                    r.problem("site.content", f"{pattern!r}: {why}")
-    exclude_raw = r.get(site, "site", "exclude", (str, list), [], what="a glob or a list of globs")
-    exclude: tuple[str, ...] = ()
-    if isinstance(exclude_raw, str):
-        exclude_raw = [exclude_raw]
-    if isinstance(exclude_raw, list):
-        if not all(isinstance(c, str) and c for c in exclude_raw):
-            r.problem("site.exclude", "must be a list of glob patterns")
-        else:
-            exclude = tuple(exclude_raw)
-            for pattern in exclude:
-                if why := _glob_problem(pattern):
-                    r.problem("site.exclude", f"{pattern!r}: {why}")
+    content = _globs(r, site, "content", required=True)
+    exclude = _globs(r, site, "exclude", required=False)
 
     output_raw = r.get(site, "site", "output", str, "feeds") or "feeds"
     for key, value in (("output", output_raw), ("cache", site.get("cache"))):
@@ -1109,6 +1087,25 @@ def glob_root(pattern: str) -> str:
             break
         head.append(part)
     return str(Path(*head)) if head else "."
+
+
+def _globs(r: _Reader, site: dict[str, Any], key: str, required: bool) -> tuple[str, ...]:
+    """``site.<key>``: a glob, or a list of them (none when not ``required`` and not
+    given), each checked for what a shell would read in it (:func:`_glob_problem`)."""
+    raw = r.get(site, "site", key, (str, list), ... if required else [],
+                what="a glob or a list of globs")  # fmt: skip
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return ()
+    if (required and not raw) or not all(isinstance(c, str) and c for c in raw):
+        r.problem(f"site.{key}", f"must be a {'non-empty ' if required else ''}list of glob "
+                                 "patterns")  # fmt: skip
+        return ()
+    for pattern in raw:
+        if why := _glob_problem(pattern):
+            r.problem(f"site.{key}", f"{pattern!r}: {why}")
+    return tuple(raw)
 
 
 #: A shell's brace list, ``{_posts,_news}``, which glob does not expand (not one in

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from feedpub import websub
 from feedpub.cli import cli
-from feedpub.config import load_config
+from feedpub.config import Config, load_config
 from feedpub.errors import ConfigError
 
 from .conftest import SEEDS
@@ -204,16 +204,21 @@ def test_a_feed_taken_out_of_the_config_is_no_longer_waiting(
     assert sorted(set(hub.urls())) == sorted(ALL_FEEDS - gone)
 
 
-def test_what_waits_is_merged_with_what_another_build_left(tmp_path: Path) -> None:
-    """Two builds whose pings end together: each takes out only what it pinged and
-    adds what failed for it."""
+def _hub_config(tmp_path: Path) -> Config:
+    """A config of FEEDS with a hub (none listens there) and no article yet."""
     cfg = tmp_path / "config.toml"
     cfg.write_text(
         '[site]\ntitle = "t"\nlink = "https://example.com/"\n'
         'feeds_url = "https://example.com/feeds/"\ndescription = "d"\ncontent = ["c/*.txt"]\n'
         'hub = "http://127.0.0.1:9/"\n' + FEEDS, "utf-8")  # fmt: skip
     (tmp_path / "c").mkdir()
-    config = load_config(cfg)
+    return load_config(cfg)
+
+
+def test_what_waits_is_merged_with_what_another_build_left(tmp_path: Path) -> None:
+    """Two builds whose pings end together: each takes out only what it pinged and
+    adds what failed for it."""
+    config = _hub_config(tmp_path)
     websub.waiting_file(config).parent.mkdir()  # (the cache's folder: a build makes it)
     a, b, c = (f"https://example.com/feeds/{n}" for n in ("azure.rss", "ai.rss", "all.atom"))
     websub.settle(config, [websub.PingResult(a, "down"), websub.PingResult(b, "down")])
@@ -233,13 +238,7 @@ def test_an_earlier_feedpub_reads_the_list_this_one_leaves(tmp_path: Path) -> No
     it reads its own, a list of URLs: a list of [url, mark] pairs stopped its every build
     that wrote no feed with a traceback (TypeError: unhashable type: 'list'), exit 1,
     until the file was deleted. And what it leaves is read again here, marks and all."""
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(
-        '[site]\ntitle = "t"\nlink = "https://example.com/"\n'
-        'feeds_url = "https://example.com/feeds/"\ndescription = "d"\ncontent = ["c/*.txt"]\n'
-        'hub = "http://127.0.0.1:9/"\n' + FEEDS, "utf-8")  # fmt: skip
-    (tmp_path / "c").mkdir()
-    config = load_config(cfg)
+    config = _hub_config(tmp_path)
     websub.waiting_file(config).parent.mkdir()
     a, b, c = (f"https://example.com/feeds/{n}" for n in ("azure.rss", "ai.rss", "all.atom"))
     websub.enlist(config, [a, b])

@@ -514,6 +514,18 @@ def test_an_article_unpublished_while_the_build_runs_is_never_published(
     assert (cfg.parent / "feeds" / "index.html").read_bytes() != page
 
 
+def _built_with_an_azure_article(
+    cfg: Path, seeds_dir: Path
+) -> tuple[dict[str, bytes], Path, bytes, bytes]:
+    """A build of ``cfg``: its outputs, an Azure article's file, URL and bytes."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    before = outputs(cfg)
+    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"
+    url = b"https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/"
+    assert url in before["azure.rss"]
+    return before, article, url, article.read_bytes()
+
+
 def test_a_file_git_replaces_while_the_build_runs_is_not_taken_as_deleted(
     cfg: Path, seeds_dir: Path
 ) -> None:
@@ -521,12 +533,7 @@ def test_a_file_git_replaces_while_the_build_runs_is_not_taken_as_deleted(
     A build that lists it and then finds it gone takes it as the last build read it:
     the feeds that show it are kept for the next build (never written without it),
     which reads the new file and publishes what it holds."""
-    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
-    before = outputs(cfg)
-    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
-    url = b"https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/"
-    assert url in before["azure.rss"]
-    data = article.read_bytes()
+    before, article, url, data = _built_with_an_azure_article(cfg, seeds_dir)
     edited = data.replace(b'title: "', b'title: "Edited: ', 1)
     article.write_bytes(edited)  # (a new mtime: the build reads it again)
     extra = seeds_dir / "new.txt"  # a new Azure article: the Azure feed is due
@@ -620,12 +627,7 @@ def test_a_published_article_read_half_saved_is_kept_as_the_last_build_read_it(
     build that reads it then, a second after it was modified, does not reject the
     article and write its feeds without it (readers would see it go, then come back):
     it takes it as the last build read it, exit 0, and the next build reads it again."""
-    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
-    before = outputs(cfg)
-    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
-    url = b"https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/"
-    assert url in before["azure.rss"]
-    data = article.read_bytes()
+    before, article, url, data = _built_with_an_azure_article(cfg, seeds_dir)
     (seeds_dir / "new.txt").write_bytes(data.replace(b"/news/", b"/news2/"))  # Azure is due
     _half_saved(article, data, "2020-12-31T23:59:59Z")  # a second before NOW
     code, err = run("build", "-c", str(cfg), "--now", NOW)

@@ -32,6 +32,15 @@ if TYPE_CHECKING:
 # XML 1.0 forbids C0 controls but TAB, LF, CR; lone surrogates; U+FFFE and U+FFFF.
 # DEL and the C1 block are allowed but invisible and discouraged: drop them too.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: Unicode's noncharacters (U+FDD0 to U+FDEF, the last two of every plane), which XML
+#: allows and HTML does not: "Invalid HTML" to the W3C validator in every body that
+#: held one. Taken out of texts (a URL writes them as %-escapes, which any URL may hold).
+_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
+    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17)
+)
+_FORBIDDEN_IN_TEXT = re.compile(
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]"
+)
 #: The white space a single-line text runs together into one space: the ASCII kind and
 #: the line and paragraph separators. The spaces a writer puts on purpose stay as written:
 #: no-break (U+00A0, and U+202F, which French puts before "!" and in "10 000"),
@@ -64,7 +73,7 @@ _ODD_REFERENCE = re.compile(
 )
 #: A single-line text that the last steps of cleaning leave as it is: words of no
 #: breaking space or forbidden character, one space apart, no white space at either end.
-_WORD_RUN = f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+"
+_WORD_RUN = f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]+"
 _CLEAN_LINE = re.compile(f"(?!\\s){_WORD_RUN}(?: {_WORD_RUN})*(?<!\\s)\\Z")
 #: A text of nothing a reader shows: white space, controls, and the characters Unicode
 #: has a reader ignore (Default_Ignorable_Code_Point: zero-width spaces and joiners, the
@@ -201,7 +210,7 @@ def clean_text(
         value = _ftfy()(value)  # out, in ASCII text too
     if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
         return value  # what the steps below would give (tests/test_fastpath.py)
-    value = _FORBIDDEN.sub("", value)
+    value = _FORBIDDEN_IN_TEXT.sub("", value)
     if "\r" in value and not single_line:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return shorten(value, single_line=single_line, limit=limit)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -792,6 +793,23 @@ def test_images_whose_host_no_enclosure_may_have_are_left_out() -> None:
 def test_clean_text_repairs_mojibake_and_strips_forbidden_characters() -> None:
     assert clean_text("Itâ€™s \x01here\x0b", single_line=True) == "It’s here"
     assert clean_text("AT&T 3 < 5, x<y", single_line=True) == "AT&T 3 < 5, x<y"  # text stays
+
+
+@pytest.mark.parametrize("nonchar", ["\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff"])
+def test_noncharacters_are_taken_out_of_every_text(nonchar: str) -> None:
+    # XML allows them, HTML does not: the W3C validator said "Invalid HTML" of each body
+    # that held one (an excerpt's, a related item's title), in RSS and Atom alike.
+    assert clean_text(f"a{nonchar}b c", single_line=True) == "ab c"
+    assert clean_text(f"a{nonchar}b\nc", single_line=False) == "ab\nc"
+    escaped = nonchar.encode("unicode_escape").decode()  # as YAML writes it: "\\ufdd0"
+    data = (
+        f'---\ntitle: "T {escaped}"\nexcerpt: "E {escaped}"\nwebUrl: "https://e.com/a"'
+        "\npublishedDateTime: 2020-05-19T21:00:00Z\n---\n"
+    ).encode()
+    a = load_article("x.txt", data, UTC)
+    assert (a.title, a.excerpt) == ("T", "E")
+    # in a URL, %-escaped, as before (a URL may hold any)
+    assert clean_url(f"https://e.com/a{nonchar}b") == f"https://e.com/a{quote(nonchar)}b"
 
 
 @pytest.mark.parametrize(

@@ -140,6 +140,7 @@ def build(
     cache = incremental.open_cache(config, readonly=check, fresh=full)
     changes = Changes()
     stage = output.Stage()  # what is written, published together once all is rendered
+    listed: list[tuple[str, set[str]]] = []  # the feeds enlisted for the hub (see _publish)
     result: BuildResult | None = None
     try:
         with parallel.collector_paused() as hold:
@@ -221,7 +222,7 @@ def build(
                     [p for o in result.deferred for p in o.problems],
                     any(o.status == "failed" for o in result.outcomes),  # (not --check's "differs")
                 )
-            _publish(stage, result)  # every file's bytes on disk, then the renames
+            _publish(config, stage, result, listed)  # every file's bytes on disk, then the renames
             g.notices += _written_empty(config, selected, result.outcomes, full,
                                         rejected=bool(g.errors), now=now,
                                         everyone=sel.everyone)  # fmt: skip
@@ -262,6 +263,10 @@ def build(
         return result
     finally:
         stage.discard()  # a build stopped before its commit publishes nothing
+        if listed and stage.unpublished:  # (those did not change: nothing to announce)
+            from . import websub
+
+            websub.withdraw(config, listed[0], websub.changed_feed_urls(config, stage.unpublished))
         # a file not published is rendered again by the next build
         changes.outputs = [o for o in changes.outputs if o[0] not in stage.unpublished]
         if changes != Changes():
@@ -921,8 +926,18 @@ def _unrecorded(config: Config, names: list[str]) -> list[Notice]:
 _NAMED = 10
 
 
-def _publish(stage: output.Stage, result: BuildResult) -> None:
-    """Publish the staged files at once; one that cannot be fails, keeping its old file."""
+def _publish(config: Config, stage: output.Stage, result: BuildResult,
+             listed: list[tuple[str, set[str]]]) -> None:  # fmt: skip
+    """Publish the staged files at once; one that cannot be fails, keeping its old file.
+    With a hub, the feeds among them wait for its ping from before the first is renamed
+    into place (``listed``: what :func:`feedpub.websub.enlist` returned): a build
+    stopped, or killed, as it renames them leaves none unannounced, though the next
+    build finds it unchanged and writes it no more."""
+    if config.hub and stage.staged:
+        from . import websub  # http.client: only when there is a hub to ping
+
+        names = [path.name for path, _ in stage.staged]
+        listed.append(websub.enlist(config, websub.changed_feed_urls(config, names)))
     failed = stage.commit(hold=SITE_NAMES)
     for o in result.outcomes:
         if o.name in failed:

@@ -16,7 +16,9 @@ import html
 import os
 import re
 import shutil
+import signal
 import stat
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -159,18 +161,21 @@ class Stage:
                 failed[path.name] = HELD_BACK
                 self.staged.popleft()
                 continue
-            if error is None:
-                try:
-                    os.replace(tmp, path)
-                    renamed = path
-                except OSError as e:
-                    error = e
-            if error is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                self.unpublished.add(path.name)
-                failed[path.name] = CannotWrite(path, error)
-            self.staged.popleft()
+            # (a file renamed is taken off at once: Ctrl-C or SIGTERM between would count
+            # it not published, and it would be neither in the cache nor told to the hub)
+            with signals_held():
+                if error is None:
+                    try:
+                        os.replace(tmp, path)
+                        renamed = path
+                    except OSError as e:
+                        error = e
+                if error is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+                    self.unpublished.add(path.name)
+                    failed[path.name] = CannotWrite(path, error)
+                self.staged.popleft()
         self._firsts = 0
         if renamed is not None:
             sync_folder_of(renamed)  # the renames, at once
@@ -429,6 +434,25 @@ def _as_written(url: bytes) -> bytes:
     except (ValueError, UnicodeError):
         return url
     return uri.replace("&", "&amp;").encode()
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done, then are raised again (to the
+    handlers they had). Only in the main thread, where Python runs signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    before = [signal.signal(s, lambda signum, frame: got.append(signum)) for s in held]
+    try:
+        yield
+    finally:
+        for s, handler in zip(held, before, strict=True):
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+        for signum in got:
+            signal.raise_signal(signum)
 
 
 def held(made: Made, status: str, problems: list[Problem | str]) -> Made:

@@ -24,18 +24,18 @@ import fcntl
 import http.client
 import json
 import os
-import signal
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
 from .config import Config, is_local_host
+from .output import signals_held
 
 BUDGET = 5.0
 RETRIES = 2
@@ -82,15 +82,35 @@ def pending(config: Config) -> dict[str, str]:
     return {}
 
 
-def enlist(config: Config, urls: Iterable[str]) -> None:
+def enlist(config: Config, urls: Iterable[str]) -> tuple[str, set[str]]:
     """Record ``urls`` as waiting before they are pinged: a build stopped while it pings
     (SIGTERM from a cron job's ``timeout``, Ctrl-C, a kill) leaves them to the next
     build, which would otherwise write nothing new and so ping nothing. Each is marked
-    afresh: a ping under way, which saw it before, does not take it off the list."""
+    afresh: a ping under way, which saw it before, does not take it off the list. The
+    mark, and the URLs that did not wait before (for :func:`withdraw`)."""
     mark = os.urandom(8).hex()
     new = dict.fromkeys(urls, mark)
+    fresh: set[str] = set()
+
+    def change(before: dict[str, str]) -> dict[str, str]:
+        fresh.update(u for u in new if u not in before)
+        return {**{u: m for u, m in before.items() if u not in new}, **new}
+
     if new:
-        _update(config, lambda before: {**{u: m for u, m in before.items() if u not in new}, **new})
+        _update(config, change)
+    return mark, fresh
+
+
+def withdraw(config: Config, listed: tuple[str, set[str]], urls: Iterable[str]) -> None:
+    """Take off the list those of ``urls`` that :func:`enlist` (``listed``: what it
+    returned) added and nobody listed again since: feeds enlisted before their files
+    were renamed into place, and then not published (the build was stopped before,
+    or a rename failed), which did not change."""
+    mark, fresh = listed
+    gone = fresh.intersection(urls)
+    if gone:
+        _update(config, lambda before: {u: m for u, m in before.items()
+                                        if u not in gone or m != mark})  # fmt: skip
 
 
 def settle(
@@ -166,30 +186,11 @@ def _update(config: Config, change: Callable[[dict[str, str]], dict[str, str]]) 
             # ("[]" once all are told: a file another build may have open is never
             # unlinked under it); emptied and written again whole: Ctrl-C or SIGTERM
             # (raised by feedpub's handler) waits until it is, or every feed is lost
-            with _signals_held():
+            with signals_held():
                 f.seek(0)
                 f.truncate()
                 f.write(data)
                 f.flush()
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block is done, then are raised again (to the
-    handlers they had). Only in the main thread, where Python runs signal handlers."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    got: list[int] = []
-    held = (signal.SIGINT, signal.SIGTERM)
-    before = [signal.signal(s, lambda signum, frame: got.append(signum)) for s in held]
-    try:
-        yield
-    finally:
-        for s, handler in zip(held, before, strict=True):
-            signal.signal(s, signal.SIG_DFL if handler is None else handler)
-        for signum in got:
-            signal.raise_signal(signum)
 
 
 def _subscription_urls(config: Config) -> dict[str, str]:

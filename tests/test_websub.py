@@ -22,7 +22,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
-from feedpub import websub
+from feedpub import output, websub
 from feedpub.cli import cli
 from feedpub.config import Config, load_config
 from feedpub.errors import ConfigError
@@ -666,3 +666,46 @@ def test_a_ping_stopped_as_it_rewrites_the_waiting_list_loses_no_feed(
     monkeypatch.delattr(websub, "open")
     assert code == 128 + signum
     assert sorted(websub.waiting(load_config(cfg))) == sorted(ALL_FEEDS)
+
+
+@pytest.mark.parametrize("renamed", [True, False])
+def test_a_build_stopped_as_it_renames_its_feeds_leaves_none_unannounced(
+    hub: Hub, make_cfg, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, renamed: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """SIGTERM (a cron job's ``timeout``) or a kill as a build renames its feeds into
+    place: a feed renamed before it waits for the hub (the next build finds it unchanged,
+    writes it no more: it was never announced), one not renamed does not (it did not
+    change; the next build writes it, and so lists it)."""
+    cfg = make_cfg(hub.url)
+    assert build(cfg, "--no-ping") == (0, "")
+    assert ping(cfg) == (0, "")
+    hub.pings.clear()
+    f = seeds_dir / "002_882cc4a5fc2a4bd2.txt"
+    f.write_text(
+        (SEEDS / f.name).read_text("utf-8").replace('smarter AI"', 'smarter AI!"', 1), "utf-8"
+    )
+    real = os.replace
+
+    def replace(src: Any, dst: Any) -> None:  # (the signal waits for the rename)
+        real(src, dst)
+        if Path(dst).name.startswith("azure."):
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def commit(self: output.Stage, hold: Any = ()) -> dict[str, str]:
+        os.kill(os.getpid(), signal.SIGTERM)  # (before the renames: none published)
+        raise AssertionError("not stopped")
+
+    if renamed:
+        monkeypatch.setattr(os, "replace", replace)
+    else:
+        monkeypatch.setattr(output.Stage, "commit", commit)
+    code, err = build(cfg, "--no-ping")
+    assert code == 143, err
+    monkeypatch.undo()
+    waits = websub.waiting(load_config(cfg))
+    assert len(waits) == (1 if renamed else 0), waits
+    assert build(cfg, "--no-ping") == (0, "")
+    assert ping(cfg) == (0, "")
+    assert sorted(hub.urls()) == sorted(
+        f"https://example.com/feeds/azure.{fmt}" for fmt in ("rss", "atom", "json")
+    )

@@ -143,7 +143,10 @@ def _entries(data: bytes) -> dict[str, str]:
     :func:`_listed` writes it, or as an earlier feedpub wrote it, ``[url, ...]`` (or
     ``[[url, mark], ...]``); ValueError for no list. A mark whose URL is not listed (an
     earlier feedpub, run again after this one, took the URL off) is left out."""
-    listed = json.loads(data or b"[]")
+    # (what follows the list is the tail of a longer one, left by a write stopped before
+    # it cut the file: see _update)
+    text = data.decode("utf-8").lstrip()
+    listed, _ = json.JSONDecoder().raw_decode(text or "[]")
     if not isinstance(listed, list):
         raise ValueError("not a list")
     out: dict[str, str] = {}
@@ -184,13 +187,15 @@ def _update(config: Config, change: Callable[[dict[str, str]], dict[str, str]]) 
                 before = {}
             data = _listed(change(before))
             # ("[]" once all are told: a file another build may have open is never
-            # unlinked under it); emptied and written again whole: Ctrl-C or SIGTERM
-            # (raised by feedpub's handler) waits until it is, or every feed is lost
+            # unlinked under it); written over in one write, then cut to its length: a
+            # SIGKILL between leaves the new list before the old one's tail, which
+            # _entries reads past (emptied first, a kill then lost every feed); Ctrl-C or
+            # SIGTERM (raised by feedpub's handler) waits until it is done
             with signals_held():
                 f.seek(0)
-                f.truncate()
                 f.write(data)
                 f.flush()
+                f.truncate(len(data))
 
 
 def _subscription_urls(config: Config) -> dict[str, str]:

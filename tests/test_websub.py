@@ -639,8 +639,8 @@ class _SignalledAsEmptied:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.f, name)
 
-    def truncate(self) -> int:
-        n: int = self.f.truncate()
+    def truncate(self, *size: int) -> int:
+        n: int = self.f.truncate(*size)
         os.kill(os.getpid(), self.signum)
         return n
 
@@ -666,6 +666,64 @@ def test_a_ping_stopped_as_it_rewrites_the_waiting_list_loses_no_feed(
     monkeypatch.delattr(websub, "open")
     assert code == 128 + signum
     assert sorted(websub.waiting(load_config(cfg))) == sorted(ALL_FEEDS)
+
+
+class _Killed(BaseException):
+    """A SIGKILL (the out-of-memory killer, ``kill -9``): the process ends where it is."""
+
+
+class _KilledAfter:
+    """A file that ends the process (:class:`_Killed`) once ``step`` is done."""
+
+    def __init__(self, f: Any, step: str) -> None:
+        self.f, self.step = f, step
+
+    def __enter__(self) -> _KilledAfter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.f.close()
+
+    def __getattr__(self, name: str) -> Any:
+        done = getattr(self.f, name)
+        if name != self.step:
+            return done
+
+        def then(*args: Any) -> Any:
+            done(*args)
+            raise _Killed
+
+        return then
+
+
+@pytest.mark.parametrize("step", ["write", "flush", "truncate"])
+def test_a_kill_as_the_waiting_list_is_rewritten_loses_no_feed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """A SIGKILL (no handler runs) as a ping or a build rewrites the list of feeds
+    waiting: the list was emptied before it was written again, and a kill between left
+    it empty, every feed waiting never announced. Each file operation of the rewrite
+    leaves the old list or the new one."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        '[site]\ntitle = "t"\nlink = "https://example.com/"\n'
+        'feeds_url = "https://example.com/feeds/"\ndescription = "d"\ncontent = ["c/*.txt"]\n'
+        'hub = "http://127.0.0.1:9/"\n' + FEEDS, "utf-8")  # fmt: skip
+    (tmp_path / "c").mkdir()
+    config = load_config(cfg)
+    websub.waiting_file(config).parent.mkdir()
+    a, b, c = (f"https://example.com/feeds/{n}" for n in ("azure.rss", "ai.rss", "all.atom"))
+    websub.enlist(config, [a, b, c])
+    monkeypatch.setattr(
+        websub,
+        "open",
+        lambda *args: _KilledAfter(open(*args), step),  # noqa: SIM115
+        raising=False,
+    )
+    with pytest.raises(_Killed):
+        websub.settle(config, [websub.PingResult(a, None)])  # (the hub heard of a)
+    monkeypatch.delattr(websub, "open")
+    assert websub.waiting(config) in ([a, b, c], [b, c])
 
 
 @pytest.mark.parametrize("renamed", [True, False])

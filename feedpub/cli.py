@@ -339,11 +339,27 @@ def _stopped_as_by_ctrl_c() -> Iterator[None]:
     def stop(signum: int, frame: object) -> None:
         raise _Stopped(signum)
 
+    # a stop raised where Python can only print it and go on (a weakref callback, as
+    # importlib's when a module lock is freed; a __del__) was a traceback on stderr,
+    # the signal lost, the build finishing with exit 0: it is raised once the block is done
+    swallowed: list[KeyboardInterrupt] = []
+    hook = sys.unraisablehook
+
+    def unraisable(u: Any) -> None:
+        if isinstance(u.exc_value, KeyboardInterrupt):
+            swallowed.append(u.exc_value)
+        else:
+            hook(u)
+
     previous = signal.signal(signal.SIGTERM, stop)
+    sys.unraisablehook = unraisable
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = hook
+    if swallowed:
+        raise swallowed[0]
 
 
 def _written_feed_urls(config: Config, result: BuildResult) -> list[str]:

@@ -995,3 +995,38 @@ def test_ctrl_c_as_feedpub_starts_says_one_line_not_a_traceback(
         128 + signum,
         f"feedpub: stopped by {signal.Signals(signum).name}\n",
     )
+
+
+#: A build sent SIGTERM where Python can only print an exception and go on: in a
+#: weakref callback (as importlib's, when a module's import lock is freed).
+SIGNALLED_IN_CALLBACK = """
+import os, signal, weakref
+import feedpub.cli
+
+real = feedpub.cli.build
+
+class Lock:
+    pass
+
+def build(*args, **kwargs):
+    result = real(*args, **kwargs)
+    lock = Lock()
+    ref = weakref.ref(lock, lambda r: (os.kill(os.getpid(), signal.SIGTERM), sum(range(9))))
+    del lock
+    return result
+
+feedpub.cli.build = build
+feedpub.cli.main()
+"""
+
+
+def test_a_sigterm_taken_in_a_weakref_callback_still_stops_the_build(cfg: Path) -> None:
+    """SIGTERM as importlib freed a module lock (a weakref callback: the exception
+    feedpub's handler raised there is printed and dropped by Python) was a traceback on
+    stderr, 'Exception ignored in: <function _get_module_lock.<locals>.cb …>', and the
+    build went on and exited 0, as if never sent the signal: 143, one line."""
+    cmd = [sys.executable, "-c", SIGNALLED_IN_CALLBACK, "build", "--now", NOW, "-c", str(cfg)]
+    done = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+    err = done.stderr.decode()
+    assert done.returncode == 143, err
+    assert err.startswith("feedpub: stopped by SIGTERM") and len(err.splitlines()) == 1, err

@@ -181,19 +181,23 @@ def _update(config: Config, change: Callable[[dict[str, str]], dict[str, str]]) 
         fd = os.open(waiting_file(config), os.O_RDWR | os.O_CREAT, 0o600)
         with open(fd, "r+b") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
+            read = f.read()
             try:
-                before = _entries(f.read())
+                before = _entries(read)
             except ValueError:
                 before = {}
             data = _listed(change(before))
             # ("[]" once all are told: a file another build may have open is never
             # unlinked under it); written over in one write, then cut to its length: a
             # SIGKILL between leaves the new list before the old one's tail, which
-            # _entries reads past (emptied first, a kill then lost every feed); Ctrl-C or
-            # SIGTERM (raised by feedpub's handler) waits until it is done
+            # _entries reads past (emptied first, a kill then lost every feed); the tail
+            # written over with spaces (JSON's), which an earlier feedpub's json.loads
+            # reads past too (the old tail was "Extra data": every feed waiting dropped,
+            # as a list it could not read); Ctrl-C or SIGTERM (raised by feedpub's
+            # handler) waits until it is done
             with signals_held():
                 f.seek(0)
-                f.write(data)
+                f.write(data.ljust(len(read), b" "))
                 f.flush()
                 f.truncate(len(data))
 

@@ -726,6 +726,30 @@ def test_a_kill_as_the_waiting_list_is_rewritten_loses_no_feed(
     assert websub.waiting(config) in ([a, b, c], [b, c])
 
 
+@pytest.mark.parametrize("step", ["write", "flush"])
+def test_an_earlier_feedpub_reads_what_a_kill_as_the_list_is_rewritten_leaves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """A kill after the new, shorter list is written over the old one, before the file
+    is cut: stop 62's feedpub (json.loads) read the old list's tail as "Extra data",
+    as no list, and so dropped every feed waiting (its next update wrote only its own)."""
+    config = _hub_config(tmp_path)
+    websub.waiting_file(config).parent.mkdir()
+    a, b, c = (f"https://example.com/feeds/{n}" for n in ("azure.rss", "ai.rss", "all.atom"))
+    websub.enlist(config, [a, b, c])
+    monkeypatch.setattr(
+        websub,
+        "open",
+        lambda *args: _KilledAfter(open(*args), step),  # noqa: SIM115
+        raising=False,
+    )
+    with pytest.raises(_Killed):
+        websub.settle(config, [websub.PingResult(a, None)])  # (the hub heard of a)
+    monkeypatch.delattr(websub, "open")
+    urls = json.loads(websub.waiting_file(config).read_bytes())  # (2dc1a0e's read)
+    assert [u for u in urls if " " not in u] == [b, c] == websub.waiting(config)
+
+
 @pytest.mark.parametrize("renamed", [True, False])
 def test_a_build_stopped_as_it_renames_its_feeds_leaves_none_unannounced(
     hub: Hub, make_cfg, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, renamed: bool

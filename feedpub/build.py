@@ -937,7 +937,8 @@ def _publish(config: Config, stage: output.Stage, result: BuildResult,
         from . import websub  # http.client: only when there is a hub to ping
 
         names = [path.name for path, _ in stage.staged]
-        listed.append(websub.enlist(config, websub.changed_feed_urls(config, names)))
+        # (appended before the list is written: SIGTERM held as it is, raised after)
+        websub.enlist(config, websub.changed_feed_urls(config, names), into=listed)
     failed = stage.commit(hold=SITE_NAMES)
     for o in result.outcomes:
         if o.name in failed:

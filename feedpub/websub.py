@@ -82,12 +82,15 @@ def pending(config: Config) -> dict[str, str]:
     return {}
 
 
-def enlist(config: Config, urls: Iterable[str]) -> tuple[str, set[str]]:
+def enlist(config: Config, urls: Iterable[str],
+           into: list[tuple[str, set[str]]] | None = None) -> tuple[str, set[str]]:  # fmt: skip
     """Record ``urls`` as waiting before they are pinged: a build stopped while it pings
     (SIGTERM from a cron job's ``timeout``, Ctrl-C, a kill) leaves them to the next
     build, which would otherwise write nothing new and so ping nothing. Each is marked
     afresh: a ping under way, which saw it before, does not take it off the list. The
-    mark, and the URLs that did not wait before (for :func:`withdraw`)."""
+    mark, and the URLs that did not wait before (for :func:`withdraw`), also appended to
+    ``into`` before the list is written: a stop held as it is written is raised once it
+    is, and ``into`` has them then."""
     mark = os.urandom(8).hex()
     new = dict.fromkeys(urls, mark)
     fresh: set[str] = set()
@@ -96,6 +99,8 @@ def enlist(config: Config, urls: Iterable[str]) -> tuple[str, set[str]]:
         fresh.update(u for u in new if u not in before)
         return {**{u: m for u, m in before.items() if u not in new}, **new}
 
+    if into is not None:
+        into.append((mark, fresh))
     if new:
         _update(config, change)
     return mark, fresh

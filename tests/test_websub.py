@@ -791,3 +791,42 @@ def test_a_build_stopped_as_it_renames_its_feeds_leaves_none_unannounced(
     assert sorted(hub.urls()) == sorted(
         f"https://example.com/feeds/azure.{fmt}" for fmt in ("rss", "atom", "json")
     )
+
+
+class _SignalledOnce(_SignalledAsEmptied):
+    """:class:`_SignalledAsEmptied`, the first time the waiting file is cut only."""
+
+    sent = False
+
+    def truncate(self, *size: int) -> int:
+        if _SignalledOnce.sent:
+            n: int = self.f.truncate(*size)
+            return n
+        _SignalledOnce.sent = True
+        return super().truncate(*size)
+
+
+def test_a_build_stopped_as_it_lists_its_feeds_for_the_hub_leaves_none_listed(
+    hub: Hub, make_cfg, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """SIGTERM as a build lists the feeds it is to rename (held until the list is
+    written, then raised): the build stopped before its first rename, and yet the feeds
+    it had listed were left waiting, though none changed (withdraw was never told)."""
+    cfg = make_cfg(hub.url)
+    assert build(cfg, "--no-ping") == (0, "")
+    assert ping(cfg) == (0, "")
+    f = seeds_dir / "002_882cc4a5fc2a4bd2.txt"
+    f.write_text(
+        (SEEDS / f.name).read_text("utf-8").replace('smarter AI"', 'smarter AI!"', 1), "utf-8"
+    )
+    monkeypatch.setattr(
+        websub,
+        "open",
+        lambda *a: _SignalledOnce(open(*a), signal.SIGTERM),  # noqa: SIM115
+        raising=False,
+    )
+    monkeypatch.setattr(_SignalledOnce, "sent", False)
+    code, _ = build(cfg, "--no-ping")
+    monkeypatch.delattr(websub, "open")
+    assert code == 143
+    assert websub.waiting(load_config(cfg)) == []

@@ -263,17 +263,22 @@ def build(
         return result
     finally:
         stage.discard()  # a build stopped before its commit publishes nothing
-        if listed and stage.unpublished:  # (those did not change: nothing to announce)
-            from . import websub
+        # (a stop held as the list is written is raised after it: the cache is written
+        # and closed all the same)
+        try:
+            if listed and stage.unpublished:  # (those did not change: nothing to announce)
+                from . import websub
 
-            websub.withdraw(config, listed[0], websub.changed_feed_urls(config, stage.unpublished))
-        # a file not published is rendered again by the next build
-        changes.outputs = [o for o in changes.outputs if o[0] not in stage.unpublished]
-        if changes != Changes():
-            cache.commit(changes)  # a cache that refuses (a full disk) is no loss: said
-        if result is not None and not check:
-            result.cache_trouble = cache.trouble
-        cache.close()
+                urls = websub.changed_feed_urls(config, stage.unpublished)
+                websub.withdraw(config, listed[0], urls)
+        finally:
+            # a file not published is rendered again by the next build
+            changes.outputs = [o for o in changes.outputs if o[0] not in stage.unpublished]
+            if changes != Changes():
+                cache.commit(changes)  # a cache that refuses (a full disk) is no loss: said
+            if result is not None and not check:
+                result.cache_trouble = cache.trouble
+            cache.close()
 
 
 class Selected(NamedTuple):

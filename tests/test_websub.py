@@ -830,3 +830,28 @@ def test_a_build_stopped_as_it_lists_its_feeds_for_the_hub_leaves_none_listed(
     monkeypatch.delattr(websub, "open")
     assert code == 143
     assert websub.waiting(load_config(cfg)) == []
+
+
+def test_a_second_stop_as_a_stopped_build_takes_its_feeds_off_the_list_still_closes_the_cache(
+    hub: Hub, make_cfg, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """SIGTERM again (a second Ctrl-C, systemd after a cron ``timeout``) as a stopped
+    build takes the feeds it did not rename off the list for the hub: raised there, it
+    skipped what the build does last, its cache neither written nor closed."""
+    cfg = make_cfg(hub.url)
+    assert build(cfg, "--no-ping") == (0, "")
+    assert ping(cfg) == (0, "")
+    f = seeds_dir / "002_882cc4a5fc2a4bd2.txt"
+    f.write_text(
+        (SEEDS / f.name).read_text("utf-8").replace('smarter AI"', 'smarter AI!"', 1), "utf-8"
+    )
+    monkeypatch.setattr(
+        websub,
+        "open",
+        lambda *a: _SignalledAsEmptied(open(*a), signal.SIGTERM),  # noqa: SIM115
+        raising=False,
+    )
+    code, _ = build(cfg, "--no-ping")
+    monkeypatch.delattr(websub, "open")
+    assert code == 143
+    assert websub.waiting(load_config(cfg)) == []

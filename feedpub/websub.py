@@ -149,8 +149,8 @@ def _entries(data: bytes) -> dict[str, str]:
     ``[[url, mark], ...]``); ValueError for no list. A mark whose URL is not listed (an
     earlier feedpub, run again after this one, took the URL off) is left out."""
     # (what follows the list is the tail of a longer one, left by a write stopped before
-    # it cut the file: see _update)
-    text = data.decode("utf-8").lstrip()
+    # it cut the file: see _update; read past, whatever its bytes, even not UTF-8)
+    text = data.decode("utf-8", "replace").lstrip()
     listed, _ = json.JSONDecoder().raw_decode(text or "[]")
     if not isinstance(listed, list):
         raise ValueError("not a list")

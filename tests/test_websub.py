@@ -233,6 +233,19 @@ def test_what_waits_is_merged_with_what_another_build_left(tmp_path: Path) -> No
     assert websub.waiting(config) == [b]  # only this config's feeds
 
 
+def test_a_waiting_list_followed_by_bytes_not_utf8_is_read(tmp_path: Path) -> None:
+    """What follows the list (the tail of a longer one, a kill as it was rewritten) is
+    read past, but bytes there that are not UTF-8 (a disk's, another program's) made
+    the whole file unreadable: every feed waiting dropped, unannounced."""
+    config = _hub_config(tmp_path)
+    websub.waiting_file(config).parent.mkdir()
+    a, b = (f"https://example.com/feeds/{n}" for n in ("azure.rss", "ai.rss"))
+    websub.waiting_file(config).write_bytes(json.dumps([a, b]).encode() + b' "\xff\xfe"]')
+    assert websub.waiting(config) == [a, b]
+    websub.settle(config, [websub.PingResult(a, None)])
+    assert websub.waiting(config) == [b]
+
+
 def test_an_earlier_feedpub_reads_the_list_this_one_leaves(tmp_path: Path) -> None:
     """A downgrade (stop 62's feedpub run again after this one) reads the waiting list as
     it reads its own, a list of URLs: a list of [url, mark] pairs stopped its every build

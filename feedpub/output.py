@@ -16,9 +16,7 @@ import html
 import os
 import re
 import shutil
-import signal
 import stat
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -152,18 +150,19 @@ class Stage:
         errors = self._durable.sync([tmp for _, tmp in self.staged])
         failed: dict[str, str] = {}
         renamed: Path | None = None
-        for error in errors:
-            path, tmp = self.staged[0]  # taken off once done: the rest, discard() removes
-            if failed and path.name in hold:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                self.unpublished.add(path.name)
-                failed[path.name] = HELD_BACK
-                self.staged.popleft()
-                continue
-            # (a file renamed is taken off at once: Ctrl-C or SIGTERM between would count
-            # it not published, and it would be neither in the cache nor told to the hub)
-            with signals_held():
+        # (the renames, each with its bookkeeping, are one step to Ctrl-C or SIGTERM, held
+        # until all are done: between a rename and its bookkeeping, a file would count
+        # not published, and be neither in the cache nor told to the hub)
+        with parallel.signals_held():
+            for error in errors:
+                path, tmp = self.staged[0]  # taken off once done: the rest, discard() removes
+                if failed and path.name in hold:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+                    self.unpublished.add(path.name)
+                    failed[path.name] = HELD_BACK
+                    self.staged.popleft()
+                    continue
                 if error is None:
                     try:
                         os.replace(tmp, path)
@@ -434,25 +433,6 @@ def _as_written(url: bytes) -> bytes:
     except (ValueError, UnicodeError):
         return url
     return uri.replace("&", "&amp;").encode()
-
-
-@contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block is done, then are raised again (to the
-    handlers they had). Only in the main thread, where Python runs signal handlers."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    got: list[int] = []
-    held = (signal.SIGINT, signal.SIGTERM)
-    before = [signal.signal(s, lambda signum, frame: got.append(signum)) for s in held]
-    try:
-        yield
-    finally:
-        for s, handler in zip(held, before, strict=True):
-            signal.signal(s, signal.SIG_DFL if handler is None else handler)
-        for signum in got:
-            signal.raise_signal(signum)
 
 
 def held(made: Made, status: str, problems: list[Problem | str]) -> Made:

@@ -25,7 +25,9 @@ them for the rendering; :func:`maker`, a named tuple's constructor at C speed, f
 stores that make them by the hundred thousand; :func:`prefetch`, a page-cache hint
 for a file about to be read whole (the cache); :class:`Durable`, the files a build publishes
 made durable (one ``syncfs`` for many), and :func:`each_blocking`, a blocking system call
-over a list in threads (an fsync each, for a few); and
+over a list in threads (an fsync each, for a few); :func:`signals_held`, Ctrl-C and
+SIGTERM held while a file is renamed into place or rewritten (not for speed: the one
+other process-level machine, kept here with the rest); and
 :func:`fresh_folder`, a folder for a build's new files where the file system makes
 them quickly.
 """
@@ -822,6 +824,25 @@ def read_ahead(paths: Sequence[str], after: Sequence[str] = ()) -> None:
 #: Fewer items than this are called one by one, in this thread: for one call a
 #: thread would only add its start.
 BLOCKING_LEAST = 2
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done, then are raised again (to the
+    handlers they had). Only in the main thread, where Python runs signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    before = [signal.signal(s, lambda signum, frame: got.append(signum)) for s in held]
+    try:
+        yield
+    finally:
+        for s, handler in zip(held, before, strict=True):
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+        for signum in got:
+            signal.raise_signal(signum)
 
 
 def each_blocking(

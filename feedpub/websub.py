@@ -35,7 +35,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, is_local_host
-from .output import signals_held
+from .parallel import signals_held
 
 BUDGET = 5.0
 RETRIES = 2

@@ -1084,6 +1084,51 @@ def _key_lines(text_lines: list[str]) -> dict[str, int]:
     return lines
 
 
+def _lines_of_keys(data: bytes, keys: set[str] | None) -> dict[str, int]:
+    """The line (from 1) of each of ``keys`` (None: of every one), top-level keys of the
+    article file ``data``, as an editor counts lines: found in the text where a key is
+    written plainly, else as YAML reads the keys (quoted, with a no-break space in it:
+    ``"titel\\e"``; a JSON front matter's, ``"title":`` on a line of its own), up to the
+    last one sought (its events, not a tree: a tree of a large front matter took seconds
+    to make and collect)."""
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # (as an editor counts lines)
+    lines = {k: n for k, n in _key_lines(_front_matter_lines(text)).items()
+             if keys is None or k in keys}  # fmt: skip
+    if keys is not None and len(lines) == len(keys):
+        return lines
+    import yaml
+
+    try:
+        block, offset = split_front_matter(text)
+        depth, key_next = 0, False
+        for event in yaml.parse(block, Loader=yaml.CSafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if depth == 1 and key_next:  # (a key that is a mapping: no text)
+                    key_next = False
+                depth += 1
+                key_next = key_next if depth > 1 else isinstance(event, yaml.MappingStartEvent)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+                if depth == 1:
+                    key_next = True  # (a value ended: a key comes next)
+            elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)) and depth == 1:
+                mark = event.start_mark
+                if (
+                    key_next
+                    and isinstance(event, yaml.ScalarEvent)
+                    and (keys is None or event.value in keys)
+                    and mark
+                ):
+                    lines.setdefault(event.value, editor_line(block, mark.line) + offset + 1)
+                    if keys is not None and len(lines) == len(keys):
+                        break
+                key_next = not key_next
+    except (ValueError, yaml.YAMLError):
+        pass
+    return lines
+
+
 # --------------------------------------------------------------------------- fields
 
 
@@ -1694,6 +1739,8 @@ def draft(path: str, digest: str) -> Summary:
 def _located(path: str, data: bytes, offset: int, e: FieldError) -> ArticleError:
     text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
     lines = _key_lines(_front_matter_lines(text))
+    if not lines:  # (no key written plainly: each quoted, as JSON front matter has them)
+        lines = _lines_of_keys(data, None)
     # (of the first fifty keys of the file's own, as a notice weighs them: each is weighed
     # against the keys missing, and a file of 99,000 took 7 s to be rejected)
     own = (k for k in lines if k not in KNOWN_KEYS) if e.missing else iter(())

@@ -32,10 +32,9 @@ from .articles import (
     FieldError,
     _front_matter_lines,
     _key_lines,
+    _lines_of_keys,
     _number,
     as_written,
-    editor_line,
-    split_front_matter,
 )
 from .errors import Notice, counted, cut, likely_meant, shown_path, shown_text
 from .fastyaml import UNBUILT, _Fallback, _scalar
@@ -213,49 +212,6 @@ def _web_url_passed_over(d: dict[str, Any]) -> str | None:
         f"webUrl {shown_text(cut(masked_url(web), 100))}: the feeds link the article by "
         f"its originalUrl, {shown_text(url)}, as the webUrl {shown_text(why)}"
     )
-
-
-def _lines_of_keys(data: bytes, keys: set[str]) -> dict[str, int]:
-    """The line (from 1) of each of ``keys``, top-level keys of the article file
-    ``data``, as an editor counts lines: found in the text where a key is written
-    plainly, else as YAML reads the keys (quoted, with a no-break space in it:
-    ``"titel\\e"``), up to the last one sought (its events, not a tree: a tree of a
-    large front matter took seconds to make and collect)."""
-    text = data.decode("utf-8", "replace").removeprefix("\ufeff")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # (as an editor counts lines)
-    lines = {k: n for k, n in _key_lines(_front_matter_lines(text)).items() if k in keys}
-    if len(lines) == len(keys):
-        return lines
-    import yaml
-
-    try:
-        block, offset = split_front_matter(text)
-        depth, key_next = 0, False
-        for event in yaml.parse(block, Loader=yaml.CSafeLoader):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if depth == 1 and key_next:  # (a key that is a mapping: no text)
-                    key_next = False
-                depth += 1
-                key_next = key_next if depth > 1 else isinstance(event, yaml.MappingStartEvent)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-                if depth == 1:
-                    key_next = True  # (a value ended: a key comes next)
-            elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)) and depth == 1:
-                mark = event.start_mark
-                if (
-                    key_next
-                    and isinstance(event, yaml.ScalarEvent)
-                    and event.value in keys
-                    and mark
-                ):
-                    lines.setdefault(event.value, editor_line(block, mark.line) + offset + 1)
-                    if len(lines) == len(keys):
-                        break
-                key_next = not key_next
-    except (ValueError, yaml.YAMLError):
-        pass
-    return lines
 
 
 def _front(data: bytes) -> bytes:
@@ -509,7 +465,8 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
     line taken once for each time it holds it; else its top-level key's line."""
     text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
     lines = _front_matter_lines(text)
-    keys = _key_lines(lines)
+    # (no key written plainly: each quoted, as JSON front matter has them)
+    keys = _key_lines(lines) or _lines_of_keys(data, None)
     used: dict[int, int] = {}  # (line index: how many values already found on it)
     out = []
     for where, value in drops[:_DROPS_TOLD]:
@@ -571,12 +528,16 @@ def _dropped_said(where: str, top: str, text: str, value: object) -> str:
 
 
 def _value_after(line: str, key: str, raw: bool = False) -> str | None:
-    """The value of ``key:`` on ``line`` (after a list's dash), its quotes taken off
-    (unless ``raw``); None when the line is not that key's."""
+    """The value of ``key:`` (or JSON's ``"key":``, a comma after it) on ``line`` (after a
+    list's dash), its quotes taken off (unless ``raw``); None when the line is not that
+    key's."""
     item = line.lstrip(" ").removeprefix("- ").lstrip(" ")
-    if not item.startswith(f"{key}:"):
+    if item.startswith(f'"{key}":'):  # (as JSON front matter writes it: "webUrl": 5,)
+        value = item[len(key) + 3 :].strip(" \t").removesuffix(",").rstrip(" \t")
+    elif item.startswith(f"{key}:"):
+        value = item[len(key) + 1 :].strip(" \t")
+    else:
         return None
-    value = item[len(key) + 1 :].strip(" \t")
     if not raw and len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1]
     return value

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feedpub.articles import load_article, parse_front_matter
-from feedpub.errors import Notice
+from feedpub.errors import ArticleError, Notice
 from feedpub.fastyaml import _scalar
 from feedpub.notices import article_notices, dropped_url
 
@@ -1003,3 +1003,61 @@ def test_a_related_item_with_a_url_and_no_title_is_told(
     assert all(
         "venturebeat" not in r.url for r in load_article("a.txt", data, ZoneInfo("UTC")).related
     )
+
+
+#: An article as JSON front matter writes it (json.dumps(indent=2)): every key quoted.
+JSON_ARTICLE = """---
+{
+  "title": "Hello",
+  "publishedDateTime": "2024-01-02T03:04:05Z",
+  "webUrl": "https://example.com/a",
+  "published": true,
+  "topics": ["Azure"],
+  "related": [
+    {
+      "title": "One",
+      "webUrl": 5
+    },
+    {
+      "title": "Two",
+      "webUrl": "ftp://example.com/two"
+    }
+  ],
+  "images": [{"url": "/i.jpg"}]
+}
+---
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ('"2024-01-02T03:04:05Z"', '"2024-13-02T03:04:05Z"',
+         "a.md:4: publishedDateTime '2024-13-02T03:04:05Z' is an impossible date (month must "
+         "be in 1..12)"),
+        ('"webUrl": "https://example.com/a"', '"webUrll": "https://example.com/a"',
+         "a.md:5: no usable webUrl or originalUrl; line 5 has webUrll: write webUrl"),
+        ('"published": true', '"published": true, "excerpt": 7',
+         "a.md:6: excerpt must be text, not a number: put it in double quotes"),
+    ],
+)  # fmt: skip
+def test_a_json_front_matters_rejection_is_told_at_its_keys_line(
+    old: str, new: str, said: str
+) -> None:
+    """Its keys are quoted: not the ``{`` line (2) for each, but the key's own."""
+    data = JSON_ARTICLE.replace(old, new, 1).encode()
+    assert data != JSON_ARTICLE.encode()
+    with pytest.raises(ArticleError) as e:
+        load_article("a.md", data, ZoneInfo("UTC"))
+    assert str(e.value) == said
+
+
+def test_a_json_front_matters_dropped_urls_are_told_at_their_lines() -> None:
+    data = JSON_ARTICLE.encode()
+    assert [str(n) for n in dropped_url("a.md", data, _dropped(data))] == [
+        f"a.md:18: images[0].url /i.jpg is not an absolute http(s) URL: {PICTURE}",
+        "a.md:11: related[0].webUrl 5 is not an absolute http(s) URL: the related item is "
+        "left out of the feeds; write the whole URL, https://…",
+        "a.md:15: related[1].webUrl ftp://example.com/two is not an absolute http(s) URL: "
+        "the related item is left out of the feeds; write the whole URL, https://…",
+    ]

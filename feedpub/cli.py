@@ -71,7 +71,12 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]
             dt = dt.replace(microsecond=0)
         except ValueError:
             shown = shown_path(str(value))
-            self.fail(f"'{shown}' is not an ISO 8601 date such as 2020-05-20T12:00:00Z", param, ctx)
+            empty = " (--now is empty)" if not text else ""
+            self.fail(
+                f"'{shown}'{empty} is not an ISO 8601 date such as 2020-05-20T12:00:00Z",
+                param,
+                ctx,
+            )
         except OverflowError:  # (9999-12-31T23:59:59-01:00 is in the year 10000)
             dt = _EARLIEST - timedelta(1)
         if not _EARLIEST <= dt <= _LATEST:

@@ -133,7 +133,9 @@ class UnknownTopicError(FeedpubError):
         self.suggestions = suggestions
         hint = f" Did you mean: {', '.join(map(shown_path, suggestions))}?" if suggestions else ""
         # (the name as given on the command line: escaped, as a file name is)
-        super().__init__(f"no feed or topic named '{shown_path(name)}'.{hint}")
+        # (an empty one, ``preview "$TOPIC"`` with TOPIC unset, is said so)
+        empty = " (the topic is empty)" if not name else ""
+        super().__init__(f"no feed or topic named '{shown_path(name)}'{empty}.{hint}")
 
     def __reduce__(self) -> tuple[type, tuple[str, list[str]]]:
         return type(self), (self.name, self.suggestions)

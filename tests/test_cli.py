@@ -729,6 +729,16 @@ def test_an_empty_feed_slug_is_said_to_be_empty(cfg: Path) -> None:
     assert code == 2 and f"Error: no feed '' (--feed is empty), nope in {cfg} (feeds: " in err
 
 
+def test_an_empty_topic_or_now_is_said_to_be_empty(cfg: Path) -> None:
+    """``preview "$TOPIC"`` and ``--now "$NOW"`` with the variable unset said only
+    "no feed or topic named ''." and "'' is not an ISO 8601 date", where ``--feed ""``
+    says the slug is empty, as the README promises of every value typed."""
+    code, _, err = run("preview", "", "-c", str(cfg), "--now", NOW)
+    assert code == 2 and "no feed or topic named '' (the topic is empty)." in err, err
+    code, _, err = run("build", "-c", str(cfg), "--now", "")
+    assert code == 2 and "'' (--now is empty) is not an ISO 8601 date" in err, err
+
+
 #: An option value as a shell gives it: a terminal escape (OSC 52 writes the
 #: clipboard) and a byte that is not UTF-8 (held as a lone surrogate).
 HOSTILE_ARG = "x\x1b]52;c;SGVsbG8=\x07\x1b[2J\udc9b"

@@ -1778,12 +1778,13 @@ def load_summary(path: str, data: bytes, tz: tzinfo, digest: str,
     except FieldError as e:
         raise _located(path, data, offset, e) from None
     if notes is not None:  # what in it is allowed but most likely a mistake
-        notes += _notices()(path, data, mapping, tz)
+        when = summary.published_at if summary.published else None  # (a draft: none)
+        notes += _notices()(path, data, mapping, tz, when)
     return summary
 
 
 @functools.cache
-def _notices() -> Callable[[str, bytes, dict[str, Any], tzinfo], list[Notice]]:
+def _notices() -> Callable[[str, bytes, dict[str, Any], tzinfo, datetime | None], list[Notice]]:
     """:func:`feedpub.notices.article_notices` (a module that reads this one's tables)."""
     from .notices import article_notices
 

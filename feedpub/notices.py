@@ -40,6 +40,10 @@ from .errors import Notice, counted, cut, likely_meant, shown_path, shown_text
 from .fastyaml import UNBUILT, _Fallback, _scalar
 from .sanitize import clean_url, masked_url, url_refusal
 
+#: The earliest date feed validators (the W3C's) take as plausible: an article dated
+#: before it (1970-1989, a newspaper's digitised archive, or a year mistyped) is
+#: published, and told.
+PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 #: The most keys of a file weighed as misspellings (each against every key of the format:
 #: a file of 10,000 keys of its own took 6 s).
 _KEYS_WEIGHED = 50
@@ -54,14 +58,21 @@ _CURLY_UNQUOTED = re.compile(f"title:[ \t]+[{_CURLY[0]}]")
 
 
 def article_notices(
-    path: str, data: bytes, d: dict[str, Any], tz: tzinfo | None = None
-) -> list[Notice]:
+    path: str, data: bytes, d: dict[str, Any], tz: tzinfo | None = None,
+    published_at: datetime | None = None,
+) -> list[Notice]:  # fmt: skip
     """The notices of the article file ``path``, its bytes ``data`` parsed as ``d``; with
-    ``tz``, the site's time zone, a date without an offset it makes none or two moments of.
+    ``tz``, the site's time zone, a date without an offset it makes none or two moments of;
+    with ``published_at``, the date of a published article, one before 1990.
     (Run for every file a build reads: each check is skipped by one cheap test first.)"""
     found: list[tuple[str, str]] = []  # (the key whose line it is, the message)
     if tz is not None and (said := _zone_said(d.get("publishedDateTime"), tz)):
         found.append(("publishedDateTime", said))
+    if published_at is not None and published_at < PLAUSIBLE:  # (an archive's, or a typo)
+        found.append(("publishedDateTime", f"publishedDateTime {published_at:%Y-%m-%d}"
+                      " is before 1990: the article is published so dated, and feed "
+                      "validators (the W3C's) warn of an implausible date; if the year "
+                      "is a mistake, correct it"))  # fmt: skip
     others: set[str] = set()  # (keys whose line a message names: "\0title\0" in it)
     below: dict[str, int] = {}  # (a message said that many lines below its key's)
     if not KNOWN_KEYS.issuperset(d):

@@ -1061,3 +1061,25 @@ def test_a_json_front_matters_dropped_urls_are_told_at_their_lines() -> None:
         "a.md:15: related[1].webUrl ftp://example.com/two is not an absolute http(s) URL: "
         "the related item is left out of the feeds; write the whole URL, https://…",
     ]
+
+
+def test_an_article_dated_before_1990_is_published_and_told(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """A date of 1970-1989 (a digitised archive's) is published as it stands; the W3C
+    validator warns "Implausible date" of it: it used to be said by nothing."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    old = _edited("publishedDateTime: 2020-05-19", "publishedDateTime: 1985-05-19")
+    (seeds_dir / SEED).write_bytes(old)
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    assert (code, err) == (0, f"content/{SEED}:5: publishedDateTime 1985-05-19 is before "
+                           "1990: the article is published so dated, and feed validators "
+                           "(the W3C's) warn of an implausible date; if the year is a "
+                           "mistake, correct it\n")  # fmt: skip
+    assert b"<pubDate>Sun, 19 May 1985" in (cfg.parent / "feeds" / "azure.rss").read_bytes()
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # said once
+    on_1990 = _edited("publishedDateTime: 2020-05-19", "publishedDateTime: 1990-01-01")
+    assert _lines("a.txt", on_1990) == []
+    draft = old.replace(b"published: true", b"published: false")  # (no feed shows it)
+    (seeds_dir / SEED).write_bytes(draft)
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")

@@ -115,7 +115,8 @@ class Changes:
 class Cache:
     """Open (or create) the cache at ``path``; ``settings`` invalidate it when they change.
     ``fresh``: throw away what is there first. Read-only, a missing cache is not created
-    (nor its folder)."""
+    (nor its folder); read-only and fresh, none is opened (a ``build --check --full``
+    trusts nothing cached, and leaves the cache as it is)."""
 
     def __init__(
         self, path: Path, settings: str, *, readonly: bool = False, fresh: bool = False
@@ -133,7 +134,7 @@ class Cache:
                 path.parent.mkdir(parents=True, exist_ok=True)
             if fresh:
                 self._remove()
-        if readonly and not path.exists():
+        if readonly and (fresh or not path.exists()):
             return
         try:
             self.db = self._open(settings)

@@ -265,7 +265,7 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         try:
             with _stopped_as_by_ctrl_c():
                 if check:
-                    result = build(config, _now(now), slugs=slugs, check=True,
+                    result = build(config, _now(now), slugs=slugs, check=True, full=full,
                                    allow_empty=allow_empty, jobs=jobs, progress=progress)  # fmt: skip
                 else:
                     with build_lock(config, lock_timeout):

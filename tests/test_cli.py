@@ -561,6 +561,23 @@ def test_check_reports_stale_feeds_and_writes_nothing(cfg: Path, seeds_dir: Path
     assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
 
 
+def test_check_full_trusts_no_cache(cfg: Path, seeds_dir: Path) -> None:
+    """``build --check --full`` ignored --full: it trusted the cache as --check does, so
+    a file edited keeping its size and mtime (a copy that keeps mtimes) was not read, its
+    feed found up to date. It reads and renders everything, and leaves the cache alone."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    path = next(p for p in sorted(seeds_dir.glob("*.txt")) if b"published: true" in p.read_bytes())
+    data, stat = path.read_bytes(), path.stat()
+    at = data.index(b"title: ") + len(b'title: "')
+    path.write_bytes(data[:at] + b"X" + data[at + 1 :])  # (the same size)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    cache = (cfg.parent / ".feedpub" / "cache.sqlite").read_bytes()
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0  # (trusts the cache)
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW, "--check", "--full")
+    assert code == 3 and "azure.rss: differs" in err, err
+    assert (cfg.parent / ".feedpub" / "cache.sqlite").read_bytes() == cache
+
+
 def test_check_keeps_its_exit_code_when_stderrs_reader_leaves(cfg: Path) -> None:
     """``feedpub build --check 2>&1 | head -1`` in a CI step: the lines after the
     first met a closed pipe, and the exit code was 1 ("articles rejected"), not 3."""

@@ -486,6 +486,16 @@ def _break_said(block: str, at: int) -> tuple[int, str]:
     after = _ANY_BREAK.split(block[at + 1 : at + 200], 1)[0].strip(" \t")
     said = f", and what follows it, {shown_text(repr(cut(after, 60)))}," if after else ""
     key = _KEY_BEFORE.match(before)
+    if (quote := _quote_cut(block, at)) is not None:  # (a "#" in it is the text's own)
+        start = block.rfind("\n", 0, quote) + 1
+        key = _KEY_BEFORE.match(block, start, quote)
+        whose, marker = f"{key[1]}'s" if key else "a", block[at + 1 : at + 4]
+        return block.count("\n", 0, at), (
+            f"{_BREAK_NAMES[block[at]]} in {whose} quoted value: YAML reads it as a line "
+            f"break, which an editor does not show, and the {marker} after it, at the "
+            f"start of a line, as {_DOCUMENT_MARKERS[marker]}, before the closing quote: remove it "
+            f"(or, in double quotes, write it {_BREAK_ESCAPES[block[at]]})"
+        )
     if before.lstrip().startswith("#") or " #" in before or "\t#" in before:
         where, fix = "in a comment", "remove it"
     elif key:
@@ -497,6 +507,37 @@ def _break_said(block: str, at: int) -> tuple[int, str]:
         f"{_BREAK_NAMES[block[at]]} {where}: YAML reads it as a line break, which an "
         f"editor does not show{said} as a line of its own: {fix}"
     )
+
+
+#: How a double-quoted YAML text writes each of :data:`_BREAK_NAMES` (no line break).
+_BREAK_ESCAPES = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\x85"}
+
+
+def _quote_cut(block: str, at: int) -> int | None:
+    """Where the quoted text begins that the line break only YAML sees at ``at`` in
+    ``block`` cuts, followed by ``...`` or ``---`` (a document's end or start to
+    YAML, at the start of a line: the quotes are never closed); else None."""
+    if block[at + 1 : at + 4] not in ("...", "---") or block[at + 4 : at + 5] not in _SPACE_OR_END:
+        return None
+    try:
+        _pyyaml(block)
+    except yaml.YAMLError as e:
+        begun, stopped = getattr(e, "context_mark", None), getattr(e, "problem_mark", None)
+        if (getattr(e, "context", None) == "while scanning a quoted scalar" and begun
+                and stopped and begun.index < at < stopped.index):  # fmt: skip
+            return int(begun.index)
+    except RecursionError:
+        pass
+    return None
+
+
+#: What YAML reads each document marker as.
+_DOCUMENT_MARKERS = {
+    "...": "the end of the YAML document",
+    "---": "the start of another YAML document",
+}
+#: What may follow a document marker (``...``) for YAML to read it as one.
+_SPACE_OR_END = ("", " ", "\t", "\n", "\r", "\u2028", "\u2029", "\x85")
 
 
 def split_front_matter(text: str, dots: bool = True) -> tuple[str, int]:

@@ -1914,6 +1914,36 @@ _BREAK_HEAD = '---\nwebUrl: "https://e.com/a"\npublishedDateTime: 2024-01-01\n'
 
 @pytest.mark.parametrize("char", list(_NAMED))
 @pytest.mark.parametrize(
+    ("lines", "line", "whose", "marker", "read_as"),
+    [('title: "Azure #1{c}... and more"', 4, "title's", "...", "the end of the YAML document"),
+     ("title: 'Azure{c}--- and more'", 4, "title's", "---",
+      "the start of another YAML document"),
+     ('excerpt: "One\n  two #3{c}... three"', 5, "excerpt's", "...",
+      "the end of the YAML document")],
+)  # fmt: skip
+def test_a_line_break_only_yaml_sees_before_dots_in_quotes_is_named_so(
+    char: str, lines: str, line: int, whose: str, marker: str, read_as: str
+) -> None:
+    """``title: "Azure #1<U+2028>... and more"``: the quotes never closed to YAML, as the
+    ``...`` after the line break only it sees ends its document; the message said the
+    character was "in a comment" (the # inside the quotes), to remove it, and without
+    a # told to put the value in double quotes, which it is in."""
+    data = (_BREAK_HEAD + lines.format(c=char) + "\n---\n").encode()
+    escaped = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\x85"}[char]
+    for load in (load_article, lambda *a: load_summary(*a, "digest")):
+        with pytest.raises(ArticleError) as e:
+            load("a.md", data, UTC)
+        assert (e.value.line, e.value.message) == (
+            line,
+            f"{_NAMED[char]} in {whose} quoted value: YAML reads it as a line break, which "
+            f"an editor does not show, and the {marker} after it, at the start of a line, "
+            f"as {read_as}, before the closing quote: remove it (or, in double quotes, "
+            f"write it {escaped})",
+        )
+
+
+@pytest.mark.parametrize("char", list(_NAMED))
+@pytest.mark.parametrize(
     ("lines", "line", "where", "after", "fix"),
     [("excerpt: Not ready yet{c}published: true", 4, "in excerpt's value", "published: true",
       'remove it, or put the value in double quotes: excerpt: "…"'),

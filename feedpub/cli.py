@@ -260,6 +260,8 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
         raise click.UsageError(
             f"no feed {named} in {shown_path(str(config.path))} (feeds: {known})"
         )
+    if config.hub and not check:  # (said before the build rewrites the list)
+        _say_unreadable_list(config)
     progress, finish = _progress_bars()
     try:
         try:
@@ -383,6 +385,15 @@ def _enlist(config: Config, result: BuildResult) -> None:
     websub.enlist(config, _written_feed_urls(config, result))
 
 
+def _say_unreadable_list(config: Config) -> None:
+    """Say so when the list of feeds waiting for the hub cannot be read (see
+    :func:`feedpub.websub.unreadable`)."""
+    from . import websub
+
+    if said := websub.unreadable(config):
+        click.echo(f"feedpub: {said}", err=True)
+
+
 #: Who tells the hub of the feeds a build wrote: its own pings, or (``--no-ping``) ``feedpub ping``.
 _TELLS_HUB = {False: "the next build tells the hub", True: "`feedpub ping` tells the hub"}
 
@@ -431,6 +442,7 @@ def ping_cmd(config_path: str, verbose: bool) -> None:
         )
     from . import websub
 
+    _say_unreadable_list(config)
     seen = websub.pending(config)
     urls = list(seen)
     if verbose and not urls:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, is_local_host
+from .errors import shown_path
 from .parallel import signals_held
 
 BUDGET = 5.0
@@ -77,9 +78,41 @@ def pending(config: Config) -> dict[str, str]:
     """:func:`waiting`, each URL with the mark of the build that listed it last (give
     it to :func:`settle`)."""
     feeds = set(_subscription_urls(config).values())
-    with contextlib.suppress(OSError, ValueError):
-        return {u: m for u, m in _entries(waiting_file(config).read_bytes()).items() if u in feeds}
+    with contextlib.suppress(OSError):
+        return {u: m for u, m in _read(config, waiting_file(config).read_bytes()).items()
+                if u in feeds}  # fmt: skip
     return {}
+
+
+def unreadable(config: Config) -> str | None:
+    """What to say of a waiting list that cannot be read (its bytes are no list, as
+    :func:`_entries` reads them: a disk's or an editor's damage; not a killed write's
+    leftover tail, which is read past): which feeds waited is lost, so every feed of
+    ``config`` is taken as waiting (:func:`_read`), announced once more rather than
+    never (it used to be read as empty, without a word). None when it reads, or is
+    not there."""
+    path = waiting_file(config)
+    try:
+        _entries(path.read_bytes())
+    except OSError:
+        return None
+    except ValueError as e:
+        why = "not a list" if str(e) == "not a list" else "not JSON"
+        return (f"{shown_path(str(path))}: the list of feeds waiting for the hub cannot be "
+                f"read ({why}): which of them waited is lost, so every feed is taken as "
+                "waiting and announced to the hub once more (a ping of a feed that did not "
+                "change tells it nothing new); to look into it first, move the file "
+                "aside and run the build or `feedpub ping` again")  # fmt: skip
+    return None
+
+
+def _read(config: Config, data: bytes) -> dict[str, str]:
+    """:func:`_entries` of the waiting file's bytes ``data``; every feed of ``config``,
+    unmarked, when they cannot be read (see :func:`unreadable`)."""
+    try:
+        return _entries(data)
+    except ValueError:
+        return dict.fromkeys(_subscription_urls(config).values(), "")
 
 
 def enlist(config: Config, urls: Iterable[str],
@@ -187,11 +220,7 @@ def _update(config: Config, change: Callable[[dict[str, str]], dict[str, str]]) 
         with open(fd, "r+b") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
             read = f.read()
-            try:
-                before = _entries(read)
-            except ValueError:
-                before = {}
-            data = _listed(change(before))
+            data = _listed(change(_read(config, read)))
             # ("[]" once all are told: a file another build may have open is never
             # unlinked under it); written over in one write, then cut to its length: a
             # SIGKILL between leaves the new list before the old one's tail, which

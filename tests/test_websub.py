@@ -227,7 +227,8 @@ def test_what_waits_is_merged_with_what_another_build_left(tmp_path: Path) -> No
     assert websub.waiting(config) == [b, c]
     websub.waiting_file(config).write_text('["https://elsewhere.example/x.rss", 7, "' + b + '"',
                                            "utf-8")  # fmt: skip
-    assert websub.waiting(config) == []  # (cut short by a crash: none, never an error)
+    # (cut short, a disk's damage: which waited is lost, so every feed, never an error)
+    assert sorted(websub.waiting(config)) == sorted(ALL_FEEDS)
     websub.waiting_file(config).write_text(f'["https://elsewhere.example/x.rss", 7, "{b}"]',
                                            "utf-8")  # fmt: skip
     assert websub.waiting(config) == [b]  # only this config's feeds
@@ -242,8 +243,45 @@ def test_a_waiting_list_followed_by_bytes_not_utf8_is_read(tmp_path: Path) -> No
     a, b = (f"https://example.com/feeds/{n}" for n in ("azure.rss", "ai.rss"))
     websub.waiting_file(config).write_bytes(json.dumps([a, b]).encode() + b' "\xff\xfe"]')
     assert websub.waiting(config) == [a, b]
+    assert websub.unreadable(config) is None  # (a killed write's tail: no damage to tell)
     websub.settle(config, [websub.PingResult(a, None)])
     assert websub.waiting(config) == [b]
+
+
+@pytest.mark.parametrize(
+    ("damaged", "why"),
+    [
+        (b'["https://example.com/feeds/a', "not JSON"),
+        (b"\x00" * 64, "not JSON"),
+        (b"{}", "not a list"),
+    ],
+)
+def test_a_waiting_list_that_cannot_be_read_is_told_and_every_feed_announced(
+    hub: Hub, make_cfg, damaged: bytes, why: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A damaged list (a disk's, an editor's) was read as empty without a word: the
+    feeds waiting in it were never announced. The build says so, naming the file, and
+    announces every feed, since which ones waited is lost; then the list reads again."""
+    cfg = make_cfg(hub.url)
+    assert build(cfg) == (0, "")
+    waiting = websub.waiting_file(load_config(cfg))
+    waiting.write_bytes(damaged)
+    hub.pings.clear()
+    code, err = build(cfg)
+    assert code == 0 and err == (
+        f"feedpub: {waiting}: the list of feeds waiting for the hub cannot be read ({why}): "
+        "which of them waited is lost, so every feed is taken as waiting and announced to "
+        "the hub once more (a ping of a feed that did not change tells it nothing new); to "
+        "look into it first, move the file aside and run the build or `feedpub ping` "
+        "again\n"
+    )
+    assert sorted(hub.urls()) == sorted(ALL_FEEDS)
+    hub.pings.clear()
+    assert build(cfg) == (0, "") and hub.pings == []
+    waiting.write_bytes(damaged)  # (feedpub ping alike)
+    code, err = ping(cfg)
+    assert code == 0 and err.startswith(f"feedpub: {waiting}: the list of feeds waiting")
+    assert sorted(hub.urls()) == sorted(ALL_FEEDS)
 
 
 def test_an_earlier_feedpub_reads_the_list_this_one_leaves(tmp_path: Path) -> None:

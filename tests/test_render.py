@@ -4,6 +4,7 @@ one regression test per feedgen 1.0.0 trap listed in FEED-RULES.md."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -462,3 +463,38 @@ def test_atom_entries_of_one_second_never_share_updated(config: Config) -> None:
         etree.fromstring(other).xpath("//*[local-name()='entry']/*[local-name()='updated']/text()")
     ) == sorted(updated)
     assert check(data, when)[1] == []
+
+
+@pytest.mark.parametrize("ext", ["mp4", "MP4", "webm", "mov", "m4v"])
+def test_a_video_file_among_the_images_is_a_video_in_every_format(config: Config, ext: str) -> None:
+    """``images: [{url: …/clip.mp4}]`` was written as ``image/jpeg``, media:content
+    medium="image", and the thumbnail and JSON Feed image were the clip: a reader showed
+    a broken picture. Its enclosure and media:content say a video's type and medium;
+    the thumbnail and the JSON Feed image are the first picture (none when none is)."""
+    from feedpub.archive import Document
+    from feedpub.formats import xmlfast, xmlfeed
+
+    kind = {"webm": "video/webm", "mov": "video/quicktime"}.get(ext, "video/mp4")
+    clip, photo = f"https://cdn.example.com/clip.{ext}", "https://cdn.example.com/still"
+    a = replace(rich_article(), images=(Image(clip, 640, 360), Image(photo, 800, 600)))
+    feed = config.feeds[0]
+    doc = Document(feed.slug, [a])
+    fast = xmlfast.write(config, feed, [a], ["rss", "atom"], doc)
+    assert fast == xmlfeed.render(config, feed, [a], ["rss", "atom"], doc)  # (both alike)
+    for fmt in ("rss", "atom"):
+        data = render(config, feed, [a], fmt)
+        assert check(data, NOW)[1] == []
+        entry = feedparser.parse(data).entries[0]
+        assert [(e.href, e.type) for e in entry.enclosures] == [(clip, kind)]
+        assert [(m["url"], m["medium"], m["type"]) for m in entry.media_content] == [
+            (clip, "video", kind), (photo, "image", "image/jpeg")]  # fmt: skip
+        assert [t["url"] for t in entry.media_thumbnail] == [photo]
+        assert f'src="{photo}"' in entry.content[0].value and clip not in entry.content[0].value
+    item = json.loads(render(config, feed, [a], "json"))["items"][0]
+    assert item["image"] == photo
+    assert [(x["url"], x["mime_type"]) for x in item["attachments"]] == [
+        (clip, kind), (photo, "image/jpeg")]  # fmt: skip
+    alone = replace(a, images=(Image(clip, None, None),))  # (no picture: no thumbnail)
+    assert b"media:thumbnail" not in render(config, feed, [alone], "rss")
+    assert "image" not in json.loads(render(config, feed, [alone], "json"))["items"][0]
+    assert image_type("https://e.com/a.mp4x") == image_type("https://e.com/v") == "image/jpeg"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from .. import GENERATOR_URI as GENERATOR_URI  # (the formats take it from here)
 from ..config import ENGLISH, Labels
 from ..fasthtml import LINK_REL
-from ..model import Article
+from ..model import Article, Image
 from ..sanitize import clean_url, sanitize
 
 #: The date of a feed with no items (documented in the README): fixed, so that an
@@ -32,6 +32,13 @@ _IMAGE_TYPES = {
     "bmp": "image/bmp", "tif": "image/tiff", "tiff": "image/tiff", "ico": "image/x-icon",
     "heic": "image/heic", "heif": "image/heif", "jxl": "image/jxl",
 }  # fmt: skip
+#: A video file listed among an article's images (a clip, not a picture): its enclosure
+#: and media:content say a video's type (a reader or podcast app plays it), Media RSS's
+#: medium "video"; never a thumbnail or a JSON Feed item's image, which are pictures.
+_VIDEO_TYPES = {
+    "mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mov": "video/quicktime",
+}  # fmt: skip
+_MEDIA_TYPES = _IMAGE_TYPES | _VIDEO_TYPES
 #: English month and day abbreviations, for the dates shown in HTML ("2 Nov 2026") and
 #: RFC 822 dates, whatever the locale.
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -51,10 +58,22 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 @functools.lru_cache(maxsize=65536)  # each image is typed in every feed and format
 def image_type(url: str) -> str:
-    """The media type of an image URL, from its path's extension (never its query)."""
+    """The media type of an image URL, from its path's extension (never its query): a
+    video's for a video file (``.mp4``), ``image/jpeg`` when unknown or none."""
     path = urlsplit(url).path
     ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
-    return _IMAGE_TYPES.get(ext, "image/jpeg")
+    return _MEDIA_TYPES.get(ext, "image/jpeg")
+
+
+def medium(url: str) -> str:
+    """Media RSS's medium of an image URL: ``video`` for a video file, else ``image``."""
+    return "video" if image_type(url).startswith("video/") else "image"
+
+
+def still(images: Sequence[Image]) -> Image | None:
+    """The first of ``images`` that is a picture, not a video file: the thumbnail, and
+    a JSON Feed item's image."""
+    return next((i for i in images if not image_type(i.url).startswith("video/")), None)
 
 
 def rfc822(dt: datetime) -> str:
@@ -164,8 +183,7 @@ def content_html(article: Article, labels: Labels = ENGLISH) -> str:
     to change (see :mod:`feedpub.fasthtml`)."""
     e, a = _html_text, _html_attr
     parts: list[str] = []
-    if article.images:
-        lead = article.images[0]
+    if lead := still(article.images):  # (the first picture: a video file is no <img>)
         size = "".join(
             f' {k}="{v}"' for k, v in (("width", lead.width), ("height", lead.height)) if v
         )

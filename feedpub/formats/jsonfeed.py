@@ -32,6 +32,7 @@ from .items import (
     image_type,
     is_video,
     rfc3339,
+    still,
 )
 
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -54,8 +55,8 @@ def _item(article: Article, labels: Labels) -> dict[str, Any]:
     item["content_html"] = cached_content_html(a, labels)
     if a.excerpt:
         item["summary"] = a.excerpt
-    if a.images:
-        item["image"] = a.images[0].url
+    if picture := still(a.images):  # (a picture: not a video file)
+        item["image"] = picture.url
     item["date_published"] = rfc3339(a.published_at)
     item["date_modified"] = rfc3339(entry_updated(a))
     if authors := _authors(a):

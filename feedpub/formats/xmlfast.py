@@ -46,7 +46,9 @@ from .items import (
     hex_attribute,
     hex_references,
     image_type,
+    medium,
     rfc822,
+    still,
     video_player,
 )
 
@@ -283,7 +285,8 @@ def _media(images: Sequence[Image], player: Player | None) -> list[str]:
     entry's indentation replaces."""
     out = []
     for image in images:
-        attrs = (f'{_url_attr(image.url)} medium="image" type="{_attr(image_type(image.url))}"'
+        attrs = (f'{_url_attr(image.url)} medium="{medium(image.url)}" '
+                 f'type="{_attr(image_type(image.url))}"'
                  f"{_size(image.width, image.height)}")  # fmt: skip
         if image.title:
             out.append(f"\0<media:content{attrs}>\n"
@@ -291,8 +294,7 @@ def _media(images: Sequence[Image], player: Player | None) -> list[str]:
                        "\0</media:content>\n")  # fmt: skip
         else:
             out.append(f"\0<media:content{attrs}/>\n")
-    if images:
-        first = images[0]
+    if first := still(images):  # (a picture: not a video file)
         size = _size(first.width, first.height)
         out.append(f"\0<media:thumbnail{_url_attr(first.url)}{size}/>\n")
     if player:

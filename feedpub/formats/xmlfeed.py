@@ -45,6 +45,8 @@ from .items import (
     excerpt_html,
     hex_references,
     image_type,
+    medium,
+    still,
 )
 
 
@@ -60,15 +62,14 @@ def _media(parent: Any, images: Sequence[Image], player: Player | None = None) -
             parent,
             f"{{{MEDIA_NS}}}content",
             url=image.url,
-            medium="image",
+            medium=medium(image.url),
             type=image_type(image.url),
             width=str(image.width or ""),
             height=str(image.height or ""),
         )
         if image.title:
             _sub(mc, f"{{{MEDIA_NS}}}title", type="plain").text = image.title
-    if images:
-        first = images[0]
+    if first := still(images):  # (a picture: not a video file)
         _sub(
             parent,
             f"{{{MEDIA_NS}}}thumbnail",

@@ -661,6 +661,7 @@ def parse_front_matter(
             or _keyless_line(block, e)
             or _separator_first(block)
             or _dash_left_of_above(block, mark.line)
+            or _key_out_of_line(block, mark.line)
             or _quote_left_open(block, e)
         ):
             raise ArticleError(path, found[0] + offset + 1, f"YAML error: {found[1]}") from None
@@ -1007,6 +1008,96 @@ def _dash_left_of_above(block: str, line: int) -> tuple[int, str] | None:
         f"this list item's dash must line up with the one above: put {counted(dash, 'space')} "
         f"before its - (it has {indent})"
     )
+
+
+#: A line's indentation, then a list item's dash and its spaces if any, then a key and
+#: its value if any.
+_NESTED_KEY = re.compile(r"( *)(?:(-)( +))?([A-Za-z_][\w.-]*)[ \t]*:(?:[ \t]+(\S.*)?)?")
+
+
+def _key_out_of_line(block: str, line: int) -> tuple[int, str] | None:
+    """Line ``line`` (from 0) of ``block`` when it is a nested key (under ``provider``,
+    in an item of ``images`` or ``related``) indented to a column no key above it is at
+    (``  - title: …`` then ``   excerpt: …``: libyaml said "did not find expected '-'
+    indicator", "did not find expected key" or "mapping values are not allowed", no word
+    of what to do), and the advice: line it up with the key just above, or, left of that
+    key's parent too, with the nearer of the two keys it falls between. Else None (a
+    top-level key indented by mistake has its own words, in :func:`_quoting_hint`). (Up
+    the lines once, stopped at the first key at column 0: linear.)"""
+    m = _NESTED_KEY.fullmatch(_line_of(block, line))
+    if m is None or m[2]:
+        return None
+    indent = len(m[1])
+    levels: list[tuple[int, str]] = []  # (column, key): the key above, then its parents
+    limit = 1 << 30  # a parent's column is left of this (of every key's and dash between)
+    dash: tuple[int, int, int] | None = None  # the key above's item: (line, dash, key column)
+    opener: tuple[int, str] | None = None  # (column, key) of a key with no value over it
+    first_line = -1  # the line of the key above
+    looked = False  # at the key line over it
+    for n in range(line - 1, -1, -1):
+        above = _line_of(block, n)
+        if not above.strip(" ") or above.lstrip(" ")[:1] == "#":
+            continue
+        k = _NESTED_KEY.fullmatch(above)
+        if k is None:
+            if not levels:
+                return None  # (the line above goes on a value: not a key's line)
+            continue
+        column = len(k[1]) + len(k[2] or "") + len(k[3] or "")
+        if not levels and k[5] is None and column < indent:
+            return None  # (the first key under one with no value: any column is its)
+        if levels and not looked:  # (the key line over the key above)
+            looked = True
+            if k[5] is None and not k[2] and column < indent:
+                opener = column, k[4]
+        if column < limit:
+            levels.append((column, k[4]))
+            if len(levels) == 1:
+                first_line = n
+                dash = (n, len(k[1]), column) if k[2] else None
+        limit = min(limit, len(k[1]) if k[2] else column)
+        if limit == 0:
+            break
+    if not levels or levels[0][0] == 0 or any(c == indent for c, _ in levels):
+        return None
+    if (dash is not None and indent >= dash[2] - dash[1]
+            and _next_indent(block, line) == indent):  # fmt: skip
+        at, left, column = dash  # (the lines below line up with this one: the dash is off)
+        put = indent - (column - left)
+        return at, (
+            f"the keys of this list item are at {indent} spaces on the lines below it: put "
+            f"{counted(put, 'space')} before its - (it has {left})"
+        )
+    if opener is not None and (  # (the key above is the first under its parent, and off:
+        opener[0] == levels[0][0]  # at its parent's column, which left the parent empty,
+        or _next_indent(block, line) == indent  # or the keys below line up with this one)
+    ):
+        key = levels[0][1]
+        return first_line, (
+            f"the keys under {opener[1]}: are at {indent} spaces on the lines below it: put "
+            f"{counted(indent, 'space')} before {key}: (it has {levels[0][0]})"
+        )
+    column, key = levels[0]
+    if indent < column:
+        out = next((i for i, (c, _) in enumerate(levels) if c < indent), len(levels))
+        if out > 1:  # (left of the key above's parent too: the nearer of the two)
+            inner, outer = levels[out - 1], levels[out] if out < len(levels) else None
+            near = outer is not None and indent - outer[0] < inner[0] - indent
+            column, key = outer if outer is not None and near else inner
+    return line, (
+        f"{m[4]}: lines up with no key above: put {counted(column, 'space')} before it, "
+        f"as {key}: above has (it has {indent})"
+    )
+
+
+def _next_indent(block: str, line: int) -> int | None:
+    """How many spaces begin the first line below line ``line`` (from 0) of ``block``
+    that is neither blank nor a comment; None at the end."""
+    for n in range(line + 1, len(_lines(block))):
+        text = _line_of(block, n)
+        if text.strip(" ") and text.lstrip(" ")[:1] != "#":
+            return len(text) - len(text.lstrip(" "))
+    return None
 
 
 def _quote_left_open(block: str, e: yaml.MarkedYAMLError) -> tuple[int, str] | None:

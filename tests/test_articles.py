@@ -1794,6 +1794,64 @@ def test_a_list_item_indented_less_than_the_one_above_is_told_to_line_up(
     )
 
 
+#: A related item as the real corpora write one: its keys at column 4, under its dash.
+_RELATED_ITEM = (
+    'related:\n  - title: "Other story"\n    excerpt: "Its words"\n'
+    '    webUrl: "https://example.com/b"\n    provider:\n      name: Wire\n'
+    "      domain: wire.example\n      id: 7\n    quality: 19\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "said"),
+    [
+        ("    excerpt", "   excerpt", 8, "excerpt: lines up with no key above: put 4 spaces "
+         "before it, as title: above has (it has 3)"),
+        ("    excerpt", "  excerpt", 8, "excerpt: lines up with no key above: put 4 spaces "
+         "before it, as title: above has (it has 2)"),
+        ("    excerpt", "     excerpt", 8, "excerpt: lines up with no key above: put 4 "
+         "spaces before it, as title: above has (it has 5)"),
+        ("      domain", "     domain", 12, "domain: lines up with no key above: put 6 "
+         "spaces before it, as name: above has (it has 5)"),
+        ("    quality", "   quality", 14, "quality: lines up with no key above: put 4 "
+         "spaces before it, as provider: above has (it has 3)"),
+        ("    quality", " quality", 14, "quality: lines up with no key above: put 0 "
+         "spaces before it, as related: above has (it has 1)"),
+        ("  - title", " - title", 7, "the keys of this list item are at 4 spaces on the "
+         "lines below it: put 2 spaces before its - (it has 1)"),
+        ("  - title", "   - title", 7, "the keys of this list item are at 4 spaces on the "
+         "lines below it: put 2 spaces before its - (it has 3)"),
+        ("      name", "       name", 11, "the keys under provider: are at 6 spaces on the "
+         "lines below it: put 6 spaces before name: (it has 7)"),
+        ("      name", "    name", 11, "the keys under provider: are at 6 spaces on the "
+         "lines below it: put 6 spaces before name: (it has 4)"),
+    ],
+)  # fmt: skip
+def test_a_nested_key_out_of_line_is_told_where_to_put_it(
+    old: str, new: str, line: int, said: str
+) -> None:
+    """A related item's key (or its provider's) indented a space off, as a hand edit of
+    a generated file leaves one, kept libyaml's "did not find expected '-' indicator",
+    "did not find expected key" or "mapping values are not allowed in this context",
+    with no word of which line is off, nor by how much."""
+    data = TOPICS_HEAD + _RELATED_ITEM.replace(old, new, 1).encode() + b"---\n"
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", data, UTC)
+    assert (e.value.line, e.value.message) == (line, f"YAML error: {said}")
+
+
+def test_a_nested_key_out_of_line_is_found_under_a_long_list_in_linear_time() -> None:
+    """The walk up to the key's parents is one pass: 10,000 related items above."""
+    items = _RELATED_ITEM.removeprefix("related:\n") * 10_000
+    data = TOPICS_HEAD + b"related:\n" + items.encode() + b'  - title: "X"\n   excerpt: "Y"\n---\n'
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", data, UTC)
+    assert e.value.message == (
+        "YAML error: excerpt: lines up with no key above: put 4 spaces before it, as "
+        "title: above has (it has 3)"
+    )
+
+
 #: The quoted title of a file, then lines below it: line 2 is the title's.
 _BROKEN_BELOW = 'webUrl: "https://e.com/a"\npublishedDateTime: 2024-01-01\n'
 

@@ -396,3 +396,26 @@ def test_a_json_feed_with_many_schema_errors_is_checked_in_memory_of_its_problem
     assert {p.rule for p in problems} == {"schema"}
     assert "items/0/tags/4999: 1 is not of type 'string'" in {p.message for p in problems}
     assert peak < 3000 * len(problems), peak  # (1.7 KB a problem; 4.7 KB before)
+
+
+def test_a_summary_has_the_paragraphs_the_atom_summary_shows(write_config) -> None:  # type: ignore[no-untyped-def]
+    """An excerpt as a CMS exports one ("are:" then blank lines and tabs, a real one's):
+    the summary is its paragraphs, a blank line between, no tabs or spaces at a line's
+    ends, as readers show the Atom summary's HTML; not the raw run of white space."""
+    from dataclasses import replace
+
+    from feedpub.config import load_config
+
+    from .test_render import rich_article
+
+    config = load_config(write_config(["content/*.txt"], FEEDS))
+    excerpt = (
+        "Two factors are:\n\n\n\t\n\tInnovations  a cloud gives.\n\t\n\t\n\tBenchmarks\n\tto see "
+    )
+    article = replace(rich_article(), excerpt=excerpt)
+    rendered = formats.render(config, config.feeds[0], [article], ["json", "atom"])
+    summary = json.loads(rendered["json"])["items"][0]["summary"]
+    assert summary == "Two factors are:\n\nInnovations  a cloud gives.\n\nBenchmarks\nto see"
+    shown = feedparser.parse(rendered["atom"]).entries[0].summary
+    assert shown == ("<p>Two factors are:</p>\n<p>Innovations  a cloud gives.</p>\n"
+                     "<p>Benchmarks<br />\n\tto see </p>")  # fmt: skip

@@ -165,6 +165,17 @@ def _lines(text: str, escape: Callable[[str], str]) -> str:
     return "<br>\n".join(map(escape, text.split("\n"))) if "\n" in text else escape(text)
 
 
+def excerpt_text(excerpt: str) -> str:
+    """An excerpt as plain text with the paragraphs and line breaks :func:`excerpt_html`
+    shows (a JSON Feed's ``summary``): a blank line between paragraphs, and no spaces
+    or tabs at a line's ends, which HTML does not show (a CMS's "are:\\n\\n\\n\\t\\n\\tInnovations"
+    was that in a JSON Feed reader)."""
+    if "\n" not in excerpt:
+        return excerpt
+    return "\n\n".join("\n".join(line.strip(" \t") for line in text.split("\n"))
+                       for text in _PARAGRAPH_BREAK.split(excerpt))  # fmt: skip
+
+
 def excerpt_html(excerpt: str) -> str:
     """An excerpt as the HTML of an RSS ``description`` and an Atom ``summary
     type="html"``: its text escaped; one over several lines a paragraph each, its other

@@ -29,6 +29,7 @@ from .items import (
     cached_content_html,
     cached_video_player,
     entry_updated,
+    excerpt_text,
     image_type,
     is_video,
     rfc3339,
@@ -54,7 +55,7 @@ def _item(article: Article, labels: Labels) -> dict[str, Any]:
     item: dict[str, Any] = {"id": a.url, "url": a.url, "title": a.title}
     item["content_html"] = cached_content_html(a, labels)
     if a.excerpt:
-        item["summary"] = a.excerpt
+        item["summary"] = excerpt_text(a.excerpt)
     if picture := still(a.images):  # (a picture: not a video file)
         item["image"] = picture.url
     item["date_published"] = rfc3339(a.published_at)

@@ -183,8 +183,12 @@ def _entries(data: bytes) -> dict[str, str]:
     earlier feedpub, run again after this one, took the URL off) is left out."""
     # (what follows the list is the tail of a longer one, left by a write stopped before
     # it cut the file: see _update; read past, whatever its bytes, even not UTF-8)
-    text = data.decode("utf-8", "replace").lstrip()
-    listed, _ = json.JSONDecoder().raw_decode(text or "[]")
+    # (a BOM before it, as Notepad saves an edited list, is not damage)
+    text = data.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    try:
+        listed, _ = json.JSONDecoder().raw_decode(text or "[]")
+    except RecursionError:  # (junk of "[[[[…" nested past Python's stack: not JSON to
+        raise ValueError("too deeply nested") from None  # read, not a traceback)
     if not isinstance(listed, list):
         raise ValueError("not a list")
     out: dict[str, str] = {}

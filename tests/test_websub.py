@@ -254,6 +254,7 @@ def test_a_waiting_list_followed_by_bytes_not_utf8_is_read(tmp_path: Path) -> No
         (b'["https://example.com/feeds/a', "not JSON"),
         (b"\x00" * 64, "not JSON"),
         (b"{}", "not a list"),
+        (b"[" * 100_000, "not JSON"),  # (a RecursionError's traceback stopped the build)
     ],
 )
 def test_a_waiting_list_that_cannot_be_read_is_told_and_every_feed_announced(
@@ -893,3 +894,14 @@ def test_a_second_stop_as_a_stopped_build_takes_its_feeds_off_the_list_still_clo
     skipped what the build does last, its cache neither written nor closed."""
     cfg = _built_then_stopped(make_cfg(hub.url), seeds_dir, monkeypatch, _SignalledAsEmptied)
     assert websub.waiting(load_config(cfg)) == []
+
+
+def test_a_waiting_list_saved_with_a_bom_is_read(tmp_path: Path) -> None:
+    """An editor (Notepad) saves the list it was given with a BOM: the feeds in it are
+    read, not every feed taken as waiting with the list said to be damaged."""
+    config = _hub_config(tmp_path)
+    a = "https://example.com/feeds/azure.rss"
+    websub.waiting_file(config).parent.mkdir()
+    websub.waiting_file(config).write_bytes(b"\xef\xbb\xbf" + json.dumps([a]).encode())
+    assert websub.unreadable(config) is None
+    assert websub.waiting(config) == [a]

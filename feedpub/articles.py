@@ -338,6 +338,24 @@ def editor_line(block: str, line: int) -> int:
     return block.count("\n", 0, last.end())
 
 
+def editor_lines(block: str) -> Callable[[int], int]:
+    """:func:`editor_line` of ``block``, for many of its lines: one search of the block
+    and one pass over its breaks in all, not for each line (the line of each key of a
+    JSON front matter of 20,000 keys, rejected, took 47 s to find)."""
+    if not _YAML_BREAKS.search(block):
+        return lambda line: line
+    # (how many of the first n breaks YAML counts are an editor's, \n)
+    newlines = list(itertools.accumulate(m.group() == "\n" for m in _ANY_BREAK.finditer(block)))
+    odd = len(newlines) - newlines[-1]  # (YAML's breaks only: past the last, as they are)
+
+    def line_of(line: int) -> int:
+        if line <= 0:
+            return line
+        return newlines[line - 1] if line <= len(newlines) else line - odd
+
+    return line_of
+
+
 def _editor_marks(block: str, e: yaml.MarkedYAMLError) -> None:
     """``e``'s marks, their lines as an editor counts them (:func:`editor_line`): the
     error's line and every hint's read from the line the editor shows."""
@@ -1233,6 +1251,7 @@ def _lines_of_keys(data: bytes, keys: set[str] | None) -> dict[str, int]:
 
     try:
         block, offset = split_front_matter(text)
+        to_editor = editor_lines(block)
         depth, key_next = 0, False
         for event in yaml.parse(block, Loader=yaml.CSafeLoader):
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
@@ -1252,7 +1271,7 @@ def _lines_of_keys(data: bytes, keys: set[str] | None) -> dict[str, int]:
                     and (keys is None or event.value in keys)
                     and mark
                 ):
-                    lines.setdefault(event.value, editor_line(block, mark.line) + offset + 1)
+                    lines.setdefault(event.value, to_editor(mark.line) + offset + 1)
                     if keys is not None and len(lines) == len(keys):
                         break
                 key_next = not key_next

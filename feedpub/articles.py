@@ -1889,8 +1889,12 @@ def draft(path: str, digest: str) -> Summary:
 
 def _located(path: str, data: bytes, offset: int, e: FieldError) -> ArticleError:
     text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
-    lines = _key_lines(_front_matter_lines(text))
-    if not lines:  # (no key written plainly: each quoted, as JSON front matter has them)
+    front = _front_matter_lines(text)
+    lines = _key_lines(front)
+    # (no key written plainly, or a key quoted at column 0 that may be the one rejected,
+    # or a misspelling of the one missing: "title": among plain keys)
+    if not lines or ((e.key not in lines or e.missing)
+                     and any(x.startswith(('"', "'")) for x in front)):  # fmt: skip
         lines = _lines_of_keys(data, None)
     # (of the first fifty keys of the file's own, as a notice weighs them: each is weighed
     # against the keys missing, and a file of 99,000 took 7 s to be rejected)

@@ -1083,3 +1083,22 @@ def test_an_article_dated_before_1990_is_published_and_told(
     draft = old.replace(b"published: true", b"published: false")  # (no feed shows it)
     (seeds_dir / SEED).write_bytes(draft)
     assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("front", "said"),
+    [
+        ('title: Hello\n"publishedDateTime": "2024-13-02T03:04:05Z"\nwebUrl: "https://e.com/a"\n',
+         "a.md:3: publishedDateTime '2024-13-02T03:04:05Z' is an impossible date (month must "
+         "be in 1..12)"),
+        ('title: Hello\npublishedDateTime: "2024-01-02T03:04:05Z"\n"webUrll": "https://e.com/a"\n',
+         "a.md:4: no usable webUrl or originalUrl; line 4 has webUrll: write webUrl"),
+    ],
+)  # fmt: skip
+def test_a_quoted_key_among_plain_ones_is_told_at_its_line(front: str, said: str) -> None:
+    """Some keys plain, one quoted at column 0: its rejection was told at line 2 (the
+    front matter's first), or the misspelling not named, as if no key were quoted."""
+    data = f"---\n{front}published: true\ntopics: [Azure]\n---\n".encode()
+    with pytest.raises(ArticleError) as e:
+        load_article("a.md", data, ZoneInfo("UTC"))
+    assert str(e.value) == said

@@ -206,8 +206,12 @@ class Headline:
 
     @classmethod
     def of(cls, a: Article) -> Headline:
+        """``a``'s headline, its image the first picture (a video file listed among the
+        images, ``clip.mp4``, is no ``<img>``: a broken picture on the page)."""
+        from .formats.items import still  # (formats import this module)
+
         return cls(a.title, a.url, a.published_at, a.provider.name if a.provider else "",
-                   a.images[0] if a.images else None)  # fmt: skip
+                   still(a.images))  # fmt: skip
 
     def to_json(self) -> str:
         image = _image_dict(self.image) if self.image else None

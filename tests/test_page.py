@@ -381,3 +381,30 @@ def test_a_day_past_the_year_9999_in_the_site_time_zone_is_no_crash(
         result = runner.invoke(cli, [*command, "-c", str(cfg), "--now", now])
         assert result.exit_code == 0 and result.exception is None, (command, result.output)
     assert ">31 Dec 9999</time>" in (tmp_path / "feeds" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("urls", "shown"),
+    [
+        (["https://cdn.example.com/clip.MP4?s=1", "https://cdn.example.com/still.jpg"],
+         "https://cdn.example.com/still.jpg"),
+        (["https://cdn.example.com/v/clip.mov"], None),
+        (["https://cdn.example.com/a.jpg", "https://cdn.example.com/b.webm"],
+         "https://cdn.example.com/a.jpg"),
+    ],
+)  # fmt: skip
+def test_the_feeds_pages_headline_shows_a_picture_never_a_video_file(
+    urls: list[str], shown: str | None
+) -> None:
+    """A video file listed first under images: was the page's <img src="clip.mp4">, a
+    broken picture (the feeds took the first picture since 1ab0109; the page did not)."""
+    from zoneinfo import ZoneInfo
+
+    from feedpub.articles import load_article
+    from feedpub.model import Headline
+
+    images = "".join(f"  - url: {u}\n" for u in urls)
+    data = ("---\ntitle: T\npublishedDateTime: 2026-10-01T00:00:00Z\nwebUrl: "
+            f"https://e.com/a\npublished: true\ntopics: [A]\nimages:\n{images}---\nx\n")  # fmt: skip
+    head = Headline.of(load_article("a.txt", data.encode(), ZoneInfo("UTC")))
+    assert (head.image.url if head.image else None) == shown

@@ -390,7 +390,7 @@ def _say_unreadable_list(config: Config) -> None:
     :func:`feedpub.websub.unreadable`)."""
     from . import websub
 
-    if said := websub.unreadable(config):
+    if said := websub.mend(config):
         click.echo(f"feedpub: {said}", err=True)
 
 

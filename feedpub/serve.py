@@ -497,6 +497,11 @@ class Watcher:
                       f"still serving {shown_path(str(self.served))}: restart feedpub serve "
                       "to preview it")  # fmt: skip
         self.config = config
+        if config.hub:  # (a waiting list that cannot be read: said, as a build says it)
+            from . import websub
+
+            if said := websub.mend(config):
+                self.warn(f"feedpub: {said}")
         started = time.monotonic()
         try:
             with build_lock(config):

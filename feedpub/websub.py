@@ -101,9 +101,17 @@ def unreadable(config: Config) -> str | None:
         return (f"{shown_path(str(path))}: the list of feeds waiting for the hub cannot be "
                 f"read ({why}): which of them waited is lost, so every feed is taken as "
                 "waiting and announced to the hub once more (a ping of a feed that did not "
-                "change tells it nothing new); to look into it first, move the file "
-                "aside and run the build or `feedpub ping` again")  # fmt: skip
+                "change tells it nothing new)")  # fmt: skip
     return None
+
+
+def mend(config: Config) -> str | None:
+    """:func:`unreadable`; the list, when it cannot be read, then written again with
+    every feed of ``config`` waiting in it: said once, not at every build that pings
+    nothing (``--no-ping``, ``serve --watch``) until the next ping rewrites it."""
+    if said := unreadable(config):
+        _update(config, dict)  # (what _read takes it for: every feed, waiting)
+    return said
 
 
 def _read(config: Config, data: bytes) -> dict[str, str]:

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -272,9 +273,7 @@ def test_a_waiting_list_that_cannot_be_read_is_told_and_every_feed_announced(
     assert code == 0 and err == (
         f"feedpub: {waiting}: the list of feeds waiting for the hub cannot be read ({why}): "
         "which of them waited is lost, so every feed is taken as waiting and announced to "
-        "the hub once more (a ping of a feed that did not change tells it nothing new); to "
-        "look into it first, move the file aside and run the build or `feedpub ping` "
-        "again\n"
+        "the hub once more (a ping of a feed that did not change tells it nothing new)\n"
     )
     assert sorted(hub.urls()) == sorted(ALL_FEEDS)
     hub.pings.clear()
@@ -283,6 +282,23 @@ def test_a_waiting_list_that_cannot_be_read_is_told_and_every_feed_announced(
     code, err = ping(cfg)
     assert code == 0 and err.startswith(f"feedpub: {waiting}: the list of feeds waiting")
     assert sorted(hub.urls()) == sorted(ALL_FEEDS)
+
+
+def test_a_damaged_waiting_list_is_said_once_by_builds_that_ping_nothing(
+    hub: Hub, make_cfg
+) -> None:  # type: ignore[no-untyped-def]
+    """``build --no-ping`` said the damage at every build (the list stayed as it was
+    until a ping rewrote it); it says it once, the list written again with every feed
+    waiting, which ``feedpub ping`` then announces."""
+    cfg = make_cfg(hub.url)
+    assert build(cfg, "--no-ping")[0] == 0
+    waiting = websub.waiting_file(load_config(cfg))
+    waiting.write_bytes(b"null")
+    code, err = build(cfg, "--no-ping")
+    assert code == 0 and err.startswith(f"feedpub: {waiting}: the list of feeds waiting")
+    assert build(cfg, "--no-ping") == (0, "")
+    hub.pings.clear()
+    assert ping(cfg)[0] == 0 and sorted(hub.urls()) == sorted(ALL_FEEDS)
 
 
 def test_an_earlier_feedpub_reads_the_list_this_one_leaves(tmp_path: Path) -> None:
@@ -905,3 +921,19 @@ def test_a_waiting_list_saved_with_a_bom_is_read(tmp_path: Path) -> None:
     websub.waiting_file(config).write_bytes(b"\xef\xbb\xbf" + json.dumps([a]).encode())
     assert websub.unreadable(config) is None
     assert websub.waiting(config) == [a]
+
+
+def test_serve_watch_says_a_damaged_waiting_list_once(make_cfg) -> None:  # type: ignore[no-untyped-def]
+    """serve --watch's rebuilds took every feed as waiting without a word (its build
+    enlists what it writes): the list is said once, as a build says it."""
+    from feedpub.serve import Watcher
+
+    cfg = make_cfg("http://127.0.0.1:9/")
+    assert build(cfg, "--no-ping")[0] == 0
+    waiting = websub.waiting_file(load_config(cfg))
+    waiting.write_bytes(b"\x00junk")
+    warned: list[str] = []
+    watcher = Watcher(cfg, lambda: datetime.fromisoformat(NOW), lambda *_: None, warned.append)
+    assert watcher.rebuild() and watcher.rebuild()
+    assert [w.split(": the list")[0] for w in warned] == [f"feedpub: {waiting}"]
+    assert sorted(websub.waiting(load_config(cfg))) == sorted(ALL_FEEDS)

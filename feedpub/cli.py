@@ -529,8 +529,11 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float,
         if o.status == "deferred":  # the next build renders it: normal under cron, so -v only
             if verbose:
                 changed = ", ".join(shown_path(str(p)) for p in o.problems)
+                # (or before it, keeping the size and time the cache knows it by: a
+                # copy that keeps times, which a build cannot tell from one in the run)
                 say(f"{output(o.name)}: kept for the next build: {changed} "
-                    "changed while the build ran")  # fmt: skip
+                    "changed while the build ran, or before it keeping its size and "
+                    "modification time")  # fmt: skip
             continue
         if o.status == "failed" and o.problems == [HELD_BACK]:
             kept = (config.output / o.name).is_file()

@@ -528,12 +528,18 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float,
             say(f"{output(o.name)}: {what}")
         if o.status == "deferred":  # the next build renders it: normal under cron, so -v only
             if verbose:
-                changed = ", ".join(shown_path(str(p)) for p in o.problems)
+                # a file skipped (vanished, or a save in progress: its line says so)
+                # was not changed behind the cache's back: said apart
+                left = set(map(str, g.vanished))
+                skipped = [shown_path(str(p)) for p in o.problems if str(p) in left]
+                changed = [shown_path(str(p)) for p in o.problems if str(p) not in left]
+                why = [f"{', '.join(skipped)} skipped (vanished or being saved as the "
+                       "build read it)"] if skipped else []  # fmt: skip
                 # (or before it, keeping the size and time the cache knows it by: a
                 # copy that keeps times, which a build cannot tell from one in the run)
-                say(f"{output(o.name)}: kept for the next build: {changed} "
-                    "changed while the build ran, or before it keeping its size and "
-                    "modification time")  # fmt: skip
+                why += [f"{', '.join(changed)} changed while the build ran, or before "
+                        "it keeping its size and modification time"] if changed else []  # fmt: skip
+                say(f"{output(o.name)}: kept for the next build: {'; '.join(why)}")
             continue
         if o.status == "failed" and o.problems == [HELD_BACK]:
             kept = (config.output / o.name).is_file()

@@ -644,6 +644,28 @@ def test_a_published_article_read_half_saved_is_kept_as_the_last_build_read_it(
     assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
 
 
+def test_a_feed_kept_for_a_half_saved_file_says_it_was_skipped_not_changed_behind(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """A feed kept for the next build because a file it shows was skipped as a save in
+    progress: -v says so, not that the file "changed while the build ran, or before it
+    keeping its size and modification time" (it did neither: it was saved a second
+    before the build, and its line above says so)."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    article = seeds_dir / "002_882cc4a5fc2a4bd2.txt"  # an Azure article
+    data = article.read_bytes()
+    _half_saved(article, data, NOW)
+    new = data.replace(b"cnet.com/news/", b"cnet.com/news2/")
+    (seeds_dir / "new.txt").write_bytes(new)  # (so that the Azure feed is rendered)
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0, err
+    kept = [line for line in err.splitlines() if "azure.rss: kept for the next build" in line]
+    assert kept == [
+        f"{cfg.parent / 'feeds' / 'azure.rss'}: kept for the next build: "
+        "content/002_882cc4a5fc2a4bd2.txt skipped (vanished or being saved as the build read it)"
+    ]
+
+
 def test_a_file_half_saved_in_the_second_of_the_build_is_not_said_modified_as_it_ran(
     cfg: Path, seeds_dir: Path
 ) -> None:

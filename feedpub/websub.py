@@ -24,6 +24,7 @@ import fcntl
 import http.client
 import json
 import os
+import stat
 import threading
 import time
 import urllib.error
@@ -79,7 +80,7 @@ def pending(config: Config) -> dict[str, str]:
     it to :func:`settle`)."""
     feeds = set(_subscription_urls(config).values())
     with contextlib.suppress(OSError):
-        return {u: m for u, m in _read(config, waiting_file(config).read_bytes()).items()
+        return {u: m for u, m in _read(config, _read_bytes(waiting_file(config))).items()
                 if u in feeds}  # fmt: skip
     return {}
 
@@ -93,7 +94,7 @@ def unreadable(config: Config) -> str | None:
     not there."""
     path = waiting_file(config)
     try:
-        _entries(path.read_bytes())
+        _entries(_read_bytes(path))
     except OSError:
         return None
     except ValueError as e:
@@ -112,6 +113,23 @@ def mend(config: Config) -> str | None:
     if said := unreadable(config):
         _update(config, dict)  # (what _read takes it for: every feed, waiting)
     return said
+
+
+def _open(path: Path, flags: int) -> int:
+    """The waiting file opened with ``flags``; OSError, as for a folder, when it is no
+    regular file: a FIFO (whose read waited for a writer: build and ping hung) or a
+    symlink to ``/dev/zero`` (read to the end of memory: a MemoryError traceback)."""
+    fd = os.open(path, flags | os.O_NONBLOCK, 0o600)  # (a FIFO's open waits without it)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(f"{path}: not a regular file")
+    return fd
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The waiting file's bytes (see :func:`_open`)."""
+    with open(_open(path, os.O_RDONLY), "rb") as f:
+        return f.read()
 
 
 def _read(config: Config, data: bytes) -> dict[str, str]:
@@ -228,7 +246,7 @@ def _update(config: Config, change: Callable[[dict[str, str]], dict[str, str]]) 
     """Rewrite the list of waiting URLs as ``change`` makes it, under a lock (two
     builds' pings may end together); nothing when it cannot be written."""
     with contextlib.suppress(OSError):
-        fd = os.open(waiting_file(config), os.O_RDWR | os.O_CREAT, 0o600)
+        fd = _open(waiting_file(config), os.O_RDWR | os.O_CREAT)
         with open(fd, "r+b") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
             read = f.read()

@@ -923,6 +923,37 @@ def test_a_waiting_list_saved_with_a_bom_is_read(tmp_path: Path) -> None:
     assert websub.waiting(config) == [a]
 
 
+def test_a_waiting_list_that_is_a_fifo_is_not_waited_on(tmp_path: Path) -> None:
+    """A waiting list that is a FIFO (or a symlink to /dev/zero) was read to its end:
+    build and ping hung (or a MemoryError traceback); it is taken as a folder is, as no
+    list, not opened for reading. (The writer's end is closed after 5 s only so that
+    the code before the fix reads the FIFO's bytes and fails, not hangs.)"""
+    config = _hub_config(tmp_path)
+    path = websub.waiting_file(config)
+    path.parent.mkdir()
+    os.mkfifo(path)
+    writer = os.open(path, os.O_RDWR | os.O_NONBLOCK)  # (opening the FIFO waits for none)
+    os.write(writer, json.dumps(["https://example.com/feeds/azure.rss"]).encode())
+    closed: list[bool] = []
+
+    def close() -> None:
+        os.close(writer)
+        closed.append(True)
+
+    closer = threading.Timer(5, close)
+    closer.start()
+    try:
+        assert websub.waiting(config) == []
+        assert websub.unreadable(config) is None and websub.mend(config) is None
+        websub.enlist(config, ["https://example.com/feeds/ai.rss"])  # (not written)
+    finally:
+        closer.cancel()
+        closer.join()
+        if not closed:
+            os.close(writer)
+    assert path.is_fifo()
+
+
 def test_serve_watch_says_a_damaged_waiting_list_once(make_cfg) -> None:  # type: ignore[no-untyped-def]
     """serve --watch's rebuilds took every feed as waiting without a word (its build
     enlists what it writes): the list is said once, as a build says it."""

@@ -1039,7 +1039,9 @@ def _key_out_of_line(block: str, line: int) -> tuple[int, str] | None:
     (``  - title: …`` then ``   excerpt: …``: libyaml said "did not find expected '-'
     indicator", "did not find expected key" or "mapping values are not allowed", no word
     of what to do), and the advice: line it up with the key just above, or, left of that
-    key's parent too, with the nearer of the two keys it falls between. Else None (a
+    key's parent too, with the nearer of the two keys it falls between (never with a
+    line of a block scalar's text, ``Note: …`` under ``excerpt: |``: put there, the key
+    was read as text). Else None (a
     top-level key indented by mistake has its own words, in :func:`_quoting_hint`). (Up
     the lines once, stopped at the first key at column 0: linear.)"""
     m = _NESTED_KEY.fullmatch(_line_of(block, line))
@@ -1052,9 +1054,10 @@ def _key_out_of_line(block: str, line: int) -> tuple[int, str] | None:
     opener: tuple[int, str] | None = None  # (column, key) of a key with no value over it
     first_line = -1  # the line of the key above
     looked = False  # at the key line over it
-    for n in range(line - 1, -1, -1):
+    text = _block_scalar_lines(block, line)  # (an excerpt: |'s lines: no key, whatever
+    for n in range(line - 1, -1, -1):  # they hold: put in line with one, a key is text)
         above = _line_of(block, n)
-        if not above.strip(" ") or above.lstrip(" ")[:1] == "#":
+        if not above.strip(" ") or above.lstrip(" ")[:1] == "#" or n in text:
             continue
         k = _NESTED_KEY.fullmatch(above)
         if k is None:
@@ -1106,6 +1109,40 @@ def _key_out_of_line(block: str, line: int) -> tuple[int, str] | None:
         f"{m[4]}: lines up with no key above: put {counted(column, 'space')} before it, "
         f"as {key}: above has (it has {indent})"
     )
+
+
+#: A block scalar's header line: a key's (after a list item's dash if any), or a list
+#: item's, ``|`` or ``>``, then its indentation indicator (1-9) and chomping one if any.
+_BLOCK_HEADER = re.compile(r"( *)(- +)?(?:([A-Za-z_][\w.-]*)[ \t]*:[ \t]+)?"
+                           r"[|>]([1-9]?)[+-]?([1-9]?)(?:[ \t]+#.*)?[ \t]*")  # fmt: skip
+
+
+def _block_scalar_lines(block: str, line: int) -> set[int]:
+    """The lines (from 0) above line ``line`` of ``block`` that are the text of a block
+    scalar (``excerpt: |``, then the lines under it, each indented at least as the
+    first): one pass down them."""
+    lines, n = _lines(block), 0
+    text: set[int] = set()
+    while n < line:
+        m = _BLOCK_HEADER.fullmatch(lines[n])
+        n += 1
+        if m is None or not (m[2] or m[3]):
+            continue
+        # (the column of the mapping it is a key of, or of the list it is an item of)
+        parent = len(m[1]) + len(m[2] or "") if m[3] else len(m[1])
+        given = m[4] or m[5]
+        content = parent + int(given) if given else None
+        k = n
+        while k < line:
+            if lines[k].strip(" "):
+                indent = len(lines[k]) - len(lines[k].lstrip(" "))
+                content = indent if content is None else content
+                if indent < content or indent <= parent:
+                    break
+            k += 1
+        text.update(range(n, k))
+        n = k
+    return text
 
 
 def _next_indent(block: str, line: int) -> int | None:

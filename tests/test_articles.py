@@ -1843,6 +1843,36 @@ def test_a_nested_key_out_of_line_is_told_where_to_put_it(
     assert (e.value.line, e.value.message) == (line, f"YAML error: {said}")
 
 
+@pytest.mark.parametrize(
+    ("item", "line", "said"),
+    [
+        ('  - title: "X"\n    excerpt: |\n      Note: its text\n     quality: 3\n', 10,
+         "quality: lines up with no key above: put 4 spaces before it, as excerpt: above has "
+         "(it has 5)"),
+        ('  - title: "X"\n    excerpt: >-\n        Q: a\n        A: b\n     quality: 3\n', 11,
+         "quality: lines up with no key above: put 4 spaces before it, as excerpt: above has "
+         "(it has 5)"),
+        ('  - title: "X"\n    provider:\n      name: Wire\n      about: |\n'
+         "        id: 7\n       domain: w.example\n", 12, "domain: lines up with no key "
+         "above: put 6 spaces before it, as about: above has (it has 7)"),
+        ('  - title: "X"\n    provider:\n      name: Wire\n      about: |2-  # (at 8)\n'
+         "          id: 7\n        more: text\n       domain: w.example\n", 13, "domain: "
+         "lines up with no key above: put 6 spaces before it, as about: above has (it has 7)"),
+    ],
+)  # fmt: skip
+def test_a_nested_key_out_of_line_is_never_told_to_join_a_block_scalars_text(
+    item: str, line: int, said: str
+) -> None:
+    """The text of a block scalar above (``excerpt: |``) whose line looks like a key
+    (``Note: its text``) was taken as the key to line up with: the advice, followed, put
+    the key into the text, read without an error and lost (its quality, a provider's
+    domain). It is told the column of the keys around the text."""
+    data = TOPICS_HEAD + f"related:\n{item}".encode() + b"---\n"
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", data, UTC)
+    assert (e.value.line, e.value.message) == (line, f"YAML error: {said}")
+
+
 def test_a_nested_key_out_of_line_is_found_under_a_long_list_in_linear_time() -> None:
     """The walk up to the key's parents is one pass: 10,000 related items above."""
     items = _RELATED_ITEM.removeprefix("related:\n") * 10_000

@@ -1041,9 +1041,9 @@ def _key_out_of_line(block: str, line: int) -> tuple[int, str] | None:
     of what to do), and the advice: line it up with the key just above, or, left of that
     key's parent too, with the nearer of the two keys it falls between (never with a
     line of a block scalar's text, ``Note: …`` under ``excerpt: |``: put there, the key
-    was read as text). Else None (a
-    top-level key indented by mistake has its own words, in :func:`_quoting_hint`). (Up
-    the lines once, stopped at the first key at column 0: linear.)"""
+    was read as text). Else None (a top-level key indented by mistake has its own
+    words, in :func:`_quoting_hint`). (Up the lines once, stopped at the first key at
+    column 0, after one pass down them for the block scalars' text: linear.)"""
     m = _NESTED_KEY.fullmatch(_line_of(block, line))
     if m is None or m[2]:
         return None

@@ -16,7 +16,6 @@ import json
 import os
 import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -39,7 +38,7 @@ from .output import (
     Outcome,
     build_lock,
 )
-from .parallel import WorkerLost
+from .parallel import WorkerLost, stopped_as_by_ctrl_c
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
 #: preview, list, validate: standard output could not be written (EX_IOERR).
@@ -152,14 +151,14 @@ class _Commands(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            with _stopped_as_by_ctrl_c():
+            with stopped_as_by_ctrl_c():
                 return super().invoke(ctx)
         except KeyboardInterrupt as e:
             _stop(e)
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         try:  # (the options read before a command runs)
-            with _stopped_as_by_ctrl_c():
+            with stopped_as_by_ctrl_c():
                 return super().make_context(*args, **kwargs)
         except KeyboardInterrupt as e:
             _stop(e)
@@ -265,7 +264,7 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     progress, finish = _progress_bars()
     try:
         try:
-            with _stopped_as_by_ctrl_c():
+            with stopped_as_by_ctrl_c():
                 if check:
                     result = build(config, _now(now), slugs=slugs, check=True, full=full,
                                    allow_empty=allow_empty, jobs=jobs, progress=progress)  # fmt: skip
@@ -292,7 +291,7 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     if config.hub and not check:  # (before the report: a build stopped there, too, leaves
         _enlist(config, result)  # the feeds it wrote for the next build to announce)
     try:  # (a long report: Ctrl-C there was click's "Aborted!", exit 1, as if files were rejected,
-        with _stopped_as_by_ctrl_c():  # and SIGTERM an end without a word)
+        with stopped_as_by_ctrl_c():  # and SIGTERM an end without a word)
             code = _report(config, result, verbose, time.monotonic() - started)
     except KeyboardInterrupt as e:
         # (with a hub, the feeds written wait for its ping: enlisted above)
@@ -307,7 +306,7 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
                    "`feedpub ping`", err=True)  # fmt: skip
     if config.hub and not check and not no_ping:
         try:
-            with _stopped_as_by_ctrl_c():
+            with stopped_as_by_ctrl_c():
                 _ping_hub(config, config.hub, result, verbose)
         except KeyboardInterrupt as e:
             _stop(e, "the feeds are written; the hub was not told of every one that changed: "
@@ -316,57 +315,13 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
 
 
 def _stop(e: KeyboardInterrupt, what: str = "") -> NoReturn:
-    """A command stopped by Ctrl-C or SIGTERM (:class:`_Stopped`): one line, exit 128 +
-    the signal's number."""
+    """A command stopped by Ctrl-C or SIGTERM (:class:`feedpub.parallel.Stopped`): one line,
+    exit 128 + the signal's number."""
     signum = getattr(e, "signum", signal.SIGINT)
     said = f"feedpub: stopped by {signal.Signals(signum).name}{': ' + what if what else ''}"
     with contextlib.suppress(OSError):  # (stderr gone: the code stands)
         click.echo(said, err=True)
     raise SystemExit(128 + signum) from None
-
-
-class _Stopped(KeyboardInterrupt):
-    """A signal that stops a build as Ctrl-C does (SIGTERM: ``kill``, ``timeout``,
-    systemd), raised where the build is, so that every cleanup runs."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-@contextlib.contextmanager
-def _stopped_as_by_ctrl_c() -> Iterator[None]:
-    """While the block runs, SIGTERM raises :class:`_Stopped` (Python's default would
-    end the process at once, its staging folders left in the output folder). Only in
-    the main thread, where Python runs signal handlers."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        raise _Stopped(signum)
-
-    # a stop raised where Python can only print it and go on (a weakref callback, as
-    # importlib's when a module lock is freed; a __del__) was a traceback on stderr,
-    # the signal lost, the build finishing with exit 0: it is raised once the block is done
-    swallowed: list[KeyboardInterrupt] = []
-    hook = sys.unraisablehook
-
-    def unraisable(u: Any) -> None:
-        if isinstance(u.exc_value, KeyboardInterrupt):
-            swallowed.append(u.exc_value)
-        else:
-            hook(u)
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    sys.unraisablehook = unraisable
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        sys.unraisablehook = hook
-    if swallowed:
-        raise swallowed[0]
 
 
 def _written_feed_urls(config: Config, result: BuildResult) -> list[str]:
@@ -448,7 +403,7 @@ def ping_cmd(config_path: str, verbose: bool) -> None:
     if verbose and not urls:
         click.echo("websub: no feed waits to be announced", err=True)
     try:
-        with _stopped_as_by_ctrl_c():
+        with stopped_as_by_ctrl_c():
             heard = _announce(config, config.hub, urls, urls, verbose, seen,
                               "the next `feedpub ping` tries again")  # fmt: skip
     except KeyboardInterrupt as e:
@@ -691,7 +646,7 @@ def serve_cmd(config_path: str, host: str, port: int, watch: bool) -> None:
     if watcher is not None:
         watcher.start()
     try:
-        with _stopped_as_by_ctrl_c():
+        with stopped_as_by_ctrl_c():
             server.serve_forever()
     except KeyboardInterrupt:  # (Ctrl-C, or SIGTERM: the watcher's build, if one runs, ends first)
         if watcher is not None:

@@ -26,8 +26,9 @@ stores that make them by the hundred thousand; :func:`prefetch`, a page-cache hi
 for a file about to be read whole (the cache); :class:`Durable`, the files a build publishes
 made durable (one ``syncfs`` for many), and :func:`each_blocking`, a blocking system call
 over a list in threads (an fsync each, for a few); :func:`signals_held`, Ctrl-C and
-SIGTERM held while a file is renamed into place or rewritten (not for speed: the one
-other process-level machine, kept here with the rest); and
+SIGTERM held while a file is renamed into place or rewritten, and
+:func:`stopped_as_by_ctrl_c`, SIGTERM raised as Ctrl-C is while a command runs (not for
+speed: the process's signals, kept here with the rest of its machinery); and
 :func:`fresh_folder`, a folder for a build's new files where the file system makes
 them quickly.
 """
@@ -824,6 +825,50 @@ def read_ahead(paths: Sequence[str], after: Sequence[str] = ()) -> None:
 #: Fewer items than this are called one by one, in this thread: for one call a
 #: thread would only add its start.
 BLOCKING_LEAST = 2
+
+
+class Stopped(KeyboardInterrupt):
+    """A signal that stops a build as Ctrl-C does (SIGTERM: ``kill``, ``timeout``,
+    systemd), raised where the build is, so that every cleanup runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stopped_as_by_ctrl_c() -> Iterator[None]:
+    """While the block runs, SIGTERM raises :class:`Stopped` (Python's default would
+    end the process at once, its staging folders left in the output folder). Only in
+    the main thread, where Python runs signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    # a stop raised where Python can only print it and go on (a weakref callback, as
+    # importlib's when a module lock is freed; a __del__) was a traceback on stderr,
+    # the signal lost, the build finishing with exit 0: it is raised once the block is done
+    swallowed: list[KeyboardInterrupt] = []
+    hook = sys.unraisablehook
+
+    def unraisable(u: Any) -> None:
+        if isinstance(u.exc_value, KeyboardInterrupt):
+            swallowed.append(u.exc_value)
+        else:
+            hook(u)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    sys.unraisablehook = unraisable
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = hook
+    if swallowed:
+        raise swallowed[0]
 
 
 @contextlib.contextmanager

@@ -691,14 +691,14 @@ def test_a_feed_a_build_writes_while_another_command_pings_it_still_waits(
     )
 
 
-class _SignalledAsEmptied:
-    """The waiting file, open: ``signum`` arrives the moment it is emptied to be written
-    again (Ctrl-C, a cron ``timeout``'s SIGTERM, as a ping ends)."""
+class _Wrapped:
+    """The waiting file ``f``, open, as websub's ``open`` gives it: what a test does at
+    one of its operations is a subclass's."""
 
-    def __init__(self, f: Any, signum: int) -> None:
-        self.f, self.signum = f, signum
+    def __init__(self, f: Any) -> None:
+        self.f = f
 
-    def __enter__(self) -> _SignalledAsEmptied:
+    def __enter__(self) -> _Wrapped:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -706,6 +706,15 @@ class _SignalledAsEmptied:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.f, name)
+
+
+class _SignalledAsEmptied(_Wrapped):
+    """The waiting file, open: ``signum`` arrives the moment it is emptied to be written
+    again (Ctrl-C, a cron ``timeout``'s SIGTERM, as a ping ends)."""
+
+    def __init__(self, f: Any, signum: int) -> None:
+        super().__init__(f)
+        self.signum = signum
 
     def truncate(self, *size: int) -> int:
         n: int = self.f.truncate(*size)
@@ -740,17 +749,12 @@ class _Killed(BaseException):
     """A SIGKILL (the out-of-memory killer, ``kill -9``): the process ends where it is."""
 
 
-class _KilledAfter:
+class _KilledAfter(_Wrapped):
     """A file that ends the process (:class:`_Killed`) once ``step`` is done."""
 
     def __init__(self, f: Any, step: str) -> None:
-        self.f, self.step = f, step
-
-    def __enter__(self) -> _KilledAfter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.f.close()
+        super().__init__(f)
+        self.step = step
 
     def __getattr__(self, name: str) -> Any:
         done = getattr(self.f, name)

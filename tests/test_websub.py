@@ -62,6 +62,7 @@ class Hub:
         self.content_types: list[str] = []
         self.status = 204
         self.drip = False
+        self.closing = threading.Event()
         self.gets = 0
         hub = self
 
@@ -78,6 +79,8 @@ class Hub:
                     self.end_headers()
                     with contextlib.suppress(OSError):
                         for _ in range(1000):
+                            if hub.closing.is_set():  # (the test is over: the ping left
+                                break  # reading it ends at the short answer)
                             self.wfile.write(b"x")
                             self.wfile.flush()
                             time.sleep(0.1)
@@ -103,9 +106,22 @@ class Hub:
         return [p["hub.url"][0] for p in self.pings]
 
     def close(self) -> None:
+        self.closing.set()
         self.server.shutdown()
         self.server.server_close()
         self.thread.join()
+
+
+@pytest.fixture(autouse=True)
+def no_ping_left() -> Iterator[None]:
+    """A ping abandoned at the budget (its thread ends with the process, by design) is
+    gone once its hub is: none is left for the tests after these (those of
+    tests/test_parallel.py fork only where this process has no other thread)."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name == "websub ping":
+            thread.join(10)
+            assert not thread.is_alive(), "a websub ping outlived its test's hub"
 
 
 @pytest.fixture

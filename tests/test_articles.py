@@ -575,7 +575,7 @@ def test_unicodes_line_and_paragraph_separators_are_a_line_and_a_paragraph_break
     assert a.title == "Breaking news now"
     assert a.excerpt == "Para one\npara two\n\n\n\npara three\nfour … five"
     assert excerpt_html(a.excerpt) == (
-        "<p>Para one<br>\npara two</p>\n<p>para three<br>\nfour … five</p>"
+        "<p>Para one\n<br>para two</p>\n<p>para three\n<br>four … five</p>"
     )
     for text, one, many in [
         ("Zürich\u2028Genf", "Zürich Genf", "Zürich\nGenf"),

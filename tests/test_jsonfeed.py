@@ -418,4 +418,4 @@ def test_a_summary_has_the_paragraphs_the_atom_summary_shows(write_config) -> No
     assert summary == "Two factors are:\n\nInnovations  a cloud gives.\n\nBenchmarks\nto see"
     shown = feedparser.parse(rendered["atom"]).entries[0].summary
     assert shown == ("<p>Two factors are:</p>\n<p>Innovations  a cloud gives.</p>\n"
-                     "<p>Benchmarks<br />\n\tto see </p>")  # fmt: skip
+                     "<p>Benchmarks\n<br />\tto see </p>")  # fmt: skip

@@ -140,9 +140,9 @@ def test_an_excerpt_of_paragraphs_is_a_paragraph_each_in_the_body() -> None:
     break as a space: a CMS's lines ran together in every reader)."""
     a = replace(rich_article(), excerpt="First & one.\nStill first.\n\n  \nSecond < two.")
     body = content_html(a)
-    assert "<p>First &amp; one.<br>\nStill first.</p><p>Second &lt; two.</p>" in body
+    assert "<p>First &amp; one.\n<br>Still first.</p><p>Second &lt; two.</p>" in body
     paragraphs = lxml_html.fragments_fromstring(body)[1:3]  # (the lead image's first)
-    # (a line break after the <br> too, which HTML does not show there: for a reader
+    # (a line break before the <br> too, which HTML does not show there: for a reader
     # that takes the tags out to show the text plain)
     assert [p.text_content() for p in paragraphs] == ["First & one.\nStill first.", "Second < two."]
     assert [child.tag for child in paragraphs[0]] == ["br"]
@@ -157,7 +157,7 @@ def test_an_excerpt_over_lines_is_paragraphs_and_lines_in_the_summary_too(
     show them); an excerpt on one line is escaped text, as before."""
     lines = "Key Benefits:\nAccess Control: 3 < 5.\n\nSecond & last."
     for excerpt, wanted in [
-        (lines, "<p>Key Benefits:<br>\nAccess Control: 3 &lt; 5.</p>\n<p>Second &amp; last.</p>"),
+        (lines, "<p>Key Benefits:\n<br>Access Control: 3 &lt; 5.</p>\n<p>Second &amp; last.</p>"),
         ("3 < 5 & 7 > 6", "3 &lt; 5 &amp; 7 &gt; 6"),
     ]:
         data = render(config, config.feeds[0], [replace(rich_article(), excerpt=excerpt)], fmt)
@@ -173,6 +173,52 @@ def test_an_excerpt_over_lines_is_paragraphs_and_lines_in_the_summary_too(
         assert summary is not None and summary.text == wanted
     parsed = feedparser.parse(data)
     assert not parsed.bozo and parsed.entries[0].summary == "3 &lt; 5 &amp; 7 &gt; 6"
+
+
+def _rss_parser_snippet(value: str) -> str:
+    """The text rss-parser (3.13, the JavaScript library behind many web apps) gives
+    of an HTML field, its ``contentSnippet``: its ``stripHtml`` and ``getSnippet``,
+    the same regular expressions. The first puts a line break for a block tag
+    between two characters, matching lazily up to a ``>`` that a character other
+    than a line break follows: after a tag followed by a line break, it runs on
+    over the text to the next such ``>``, and takes that text out."""
+    value = re.sub(
+        r"([^\n])</?(h|br|p|ul|ol|li|blockquote|section|table|tr|div)(?:.|\n)*?>([^\n])",
+        "\\1\n\\3", value, flags=re.M,
+    )  # fmt: skip
+    return html.unescape(re.sub(r"<(?:.|\n)*?>", "", value, flags=re.M)).strip()
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_every_line_of_an_excerpt_reaches_a_reader_that_strips_the_tags(
+    config: Config, fmt: str
+) -> None:
+    """rss-parser's snippet of the RSS description (of the Atom content) lost the line
+    after each <br> of a paragraph followed by another: "Line one<br>\\nLine
+    two</p>\\n<p>Para two" was "Line one\\nPara two". The line break is now before
+    the <br>, where it costs no text, and every line is there, on a line of its own."""
+    excerpt = "Line one\nLine two & more\n\nPara two\nstill < two\n\nThree"
+    data = render(config, config.feeds[0], [replace(rich_article(), excerpt=excerpt)], fmt)
+    assert check(data, NOW)[1] == []
+    root = etree.fromstring(data)
+    if fmt == "rss":
+        fields = [root.findtext("channel/item/description"),
+                  root.findtext("channel/item/{http://purl.org/rss/1.0/modules/content/}encoded")]  # fmt: skip
+    else:
+        fields = [root.findtext(f"{ATOM}entry/{ATOM}summary"),
+                  root.findtext(f"{ATOM}entry/{ATOM}content")]  # fmt: skip
+    lines = [line for line in excerpt.split("\n") if line]
+    for value in fields:
+        assert value is not None
+        snippet = _rss_parser_snippet(value).split("\n")
+        assert all(line in snippet for line in lines), (value, snippet)
+    # as an HTML parser shows it, the same paragraphs and lines as before
+    paragraphs = lxml_html.fragments_fromstring(fields[0])
+    assert [p.text_content().split("\n") for p in paragraphs] == [
+        ["Line one", "Line two & more"],
+        ["Para two", "still < two"],
+        ["Three"],
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])

@@ -160,9 +160,12 @@ def video_player(article: Article) -> Player | None:
 def _lines(text: str, escape: Callable[[str], str]) -> str:
     """A paragraph's lines, escaped, a ``<br>`` between them: HTML shows a line break
     as a space (a CMS's "Key Benefits:\nAccess Control: …\nRisk Mitigation: …" was one
-    run-on line in every reader). The line break is kept after it, which HTML does not
-    show there, for a reader that takes the tags out of a text to show it plain."""
-    return "<br>\n".join(map(escape, text.split("\n"))) if "\n" in text else escape(text)
+    run-on line in every reader). The line break is kept before it, which HTML does not
+    show there, for a reader that takes the tags out of a text to show it plain; not
+    after it: rss-parser's snippet (a JavaScript library of many web apps) took out the
+    text from a tag followed by a line break up to the next tag followed by text (the
+    line after the <br> of a paragraph that another follows)."""
+    return "\n<br>".join(map(escape, text.split("\n"))) if "\n" in text else escape(text)
 
 
 def excerpt_text(excerpt: str) -> str:

@@ -874,8 +874,10 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
                        f"more: no article published by now has one of their topics{maybe} "
                        "(feedpub list counts each feed's articles)")]  # fmt: skip
     out: list[Notice] = []
-    upcoming = sorted((s for s in everyone() if s.published and s.published_at > now),
-                      key=lambda s: (s.published_at, s.path)) if empty else []  # fmt: skip
+    every_one = everyone() if empty else []
+    upcoming = sorted((s for s in every_one if s.published and s.published_at > now),
+                      key=lambda s: (s.published_at, s.path))  # fmt: skip
+    drafts = sorted((s for s in every_one if not s.published), key=lambda s: s.path)
     for feed in empty:
         first = next((s for s in upcoming if matches(s, feed.topic_keys, feed.min_quality)), None)
         topics = (
@@ -894,6 +896,13 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
                               f"one, {shown_path(first.path)}, waits for its publishedDateTime, "
                               f"{when} (feedpub list counts each feed's articles)"))  # fmt: skip
             continue
+        unpublished = [s.path for s in drafts if matches(s, feed.topic_keys, feed.min_quality)]
+        if unpublished:  # (the topic is no typo: the files that have it are drafts)
+            out.append(Notice(path, line_of(config, ("feeds", feed.slug, "topics")),
+                              f"feeds.{feed.slug}: written empty: no article published by now "
+                              f"has one of its topics ({topics}){quality}: "
+                              f"{not_published(unpublished, 'one')}{maybe}"))  # fmt: skip
+            continue
         out.append(Notice(path, line_of(config, ("feeds", feed.slug, "topics")),
                           f"feeds.{feed.slug}: written empty: no article published by now has "
                           f"one of its topics ({topics}){quality}: a topic misspelt?{maybe} "
@@ -904,6 +913,24 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
 
 #: Feeds written empty that a notice names each (more: in one line).
 _TOGETHER = 3
+
+
+def not_published(paths: Sequence[str], what: str) -> str:
+    """What a message says of the article files ``paths`` that have a feed's topic
+    (``what``: ``one`` of its topics, or ``it``) but are not published: the Smartable
+    sites' own files without a ``published`` key (which Jekyll publishes) were taken
+    for a topic misspelt."""
+    named = ", ".join(shown_path(p) for p in paths[:_TOGETHER])
+    if len(paths) > _TOGETHER:
+        named += f" and {len(paths) - _TOGETHER} more"
+    if len(paths) == 1:
+        files = f"the file that has {what}, {named}, is not published"
+    else:
+        files = f"the {len(paths)} files that have {what} are not published ({named})"
+    return (
+        f"{files}: an article is published by published: true (the YAML boolean: a "
+        "file without it, or with false, is a draft here)"
+    )
 
 
 def _unrecorded(config: Config, names: list[str]) -> list[Notice]:
@@ -980,6 +1007,8 @@ class Preview(NamedTuple):
     configured: list[str]
     #: and the slugs and topics it may be a slip for
     near: list[str]
+    #: when it matches nothing: the files (by path) that have its topic, not published
+    drafts: list[str]
 
 
 def preview(config: Config, name: str, now: datetime, limit: int | None = None) -> Preview:
@@ -1000,10 +1029,15 @@ def preview(config: Config, name: str, now: datetime, limit: int | None = None) 
     close: list[str] = []
     if not matching and config.feed(name) is None:  # (a topic a feed names, that no article has?)
         configured = [slug for slug, _ in configured_topic(config, name)]
-    if configured:  # (a slip, most likely: what else it may be; not the feeds that name it)
+    drafts: list[str] = []  # (a feed of topics that is empty: the files that have one)
+    if not matching and feed.topic_keys is not None:
+        drafts = sorted(s.path for s in g.summaries
+                        if not s.published and matches(s, feed.topic_keys, feed.min_quality))  # fmt: skip
+    if configured and not drafts:  # (a slip, most likely: what else; not the feeds naming it)
         close = [n for n in near(config, name, g.summaries)
                  if topic_key(n) != topic_key(name) and n not in configured]  # fmt: skip
-    return Preview(feed, chosen, errors, reread.changed, doc, len(matching), configured, close)
+    return Preview(feed, chosen, errors, reread.changed, doc, len(matching), configured, close,
+                   drafts)  # fmt: skip
 
 
 class FeedCount(NamedTuple):

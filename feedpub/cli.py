@@ -24,7 +24,15 @@ from typing import Any, NoReturn, cast
 import click
 
 from . import __version__
-from .build import NOT_PUBLISHED, SITE_NAMES, BuildResult, build, feed_counts, preview
+from .build import (
+    NOT_PUBLISHED,
+    SITE_NAMES,
+    BuildResult,
+    build,
+    feed_counts,
+    not_published,
+    preview,
+)
 from .config import Config, load_config
 from .errors import ConfigError, LockError, UnknownTopicError, counted, shown_path, shown_text
 from .model import in_zone
@@ -740,11 +748,18 @@ def preview_cmd(
     feed, chosen = shown.feed, shown.articles
     for err in shown.errors:
         click.echo(str(err), err=True)
+    drafts = f": {not_published(shown.drafts, 'it')}" if shown.drafts else ""
     if shown.configured:  # (a topic a feed names, that no article has yet: no error)
         feeds = ", ".join(f"feeds.{slug}" for slug in shown.configured)
         hint = f" Did you mean: {', '.join(map(shown_path, shown.near))}?" if shown.near else ""
         click.echo(f"feedpub: topic '{shown_path(topic_or_slug)}' is configured ({feeds}) "
-                   f"but no published article has it yet.{hint}", err=True)  # fmt: skip
+                   f"but no published article has it yet{drafts}.{hint}", err=True)  # fmt: skip
+    elif shown.drafts and config.feed(topic_or_slug) is not None:  # (why it is empty)
+        click.echo(f"feedpub: feeds.{feed.slug}: no published article has one of its topics "
+                   f"yet: {not_published(shown.drafts, 'one')}.", err=True)  # fmt: skip
+    elif shown.drafts:  # (a topic only files not published have)
+        click.echo(f"feedpub: topic '{shown_path(topic_or_slug)}': no published article has "
+                   f"it yet{drafts}.", err=True)  # fmt: skip
     for path in shown.changed:
         click.echo(
             f"{shown_path(path)}: changed while it was read; left out (run preview again)", err=True

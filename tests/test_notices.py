@@ -598,6 +598,60 @@ def test_a_feed_written_empty_whose_first_article_waits_for_its_time_is_told_so(
     assert run_cli("build", "-c", str(cfg), "--now", "2021-02-01T09:00:00Z")[::2] == (0, "")
 
 
+def test_a_feed_written_empty_as_the_files_with_its_topic_are_not_published_is_told_so(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """The real Diablo 4 site's files include a hundred without a ``published`` key
+    (which its Jekyll site publishes, and feedpub takes for drafts): a feed of a topic
+    only they had was told "a topic misspelt?", and ``preview`` of the topic suggested
+    another topic, though it was spelt as the files have it. Now both name the files
+    and say what publishes."""
+    feeds = AZURE_AI_FEEDS.replace('topics = ["microsoft ai"]', 'topics = ["Diablo 4"]')
+    cfg = write_config(["content/*.txt"], feeds)
+    line = cfg.read_text(encoding="utf-8").split("\n").index('topics = ["Diablo 4"]') + 1
+    draft = _edited("published: true\n", "").replace(b"  - Azure", b"  - Diablo 4")
+    (seeds_dir / "d4.txt").write_bytes(draft.replace(b"thenextweb.com/", b"thenextweb.com/d4/"))
+    os.utime(seeds_dir / "d4.txt", ns=(OLD_MTIME_NS, OLD_MTIME_NS))  # (settled)
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    why = ("an article is published by published: true (the YAML boolean: a file without "
+           "it, or with false, is a draft here)")  # fmt: skip
+    assert (code, err) == (0, f"{cfg}:{line}: feeds.ai: written empty: no article published "
+                              'by now has one of its topics ("Diablo 4"): the file that has '
+                              f"one, content/d4.txt, is not published: {why}\n")  # fmt: skip
+    assert run_cli("build", "-c", str(cfg), "--now", NOW, "--full")[::2] == (0, err)
+    # more than three: the first three by path, and how many more
+    for n in range(4):
+        (seeds_dir / f"d{n}.txt").write_bytes(
+            draft.replace(b"thenextweb.com/", f"t{n}.com/".encode())
+        )
+    os.unlink(cfg.parent / "feeds" / "ai.rss")
+    err = run_cli("build", "-c", str(cfg), "--now", NOW)[2]
+    assert "the 5 files that have one are not published (content/d0.txt, content/d1.txt, " \
+        f"content/d2.txt and 2 more): {why}\n" in err, err  # fmt: skip
+    # preview: of the topic (no other topic suggested), of the feed, of a topic no feed names
+    code, out, err = run_cli("preview", "diablo 4", "-c", str(cfg), "--now", NOW)
+    assert (code, out) == (0, "Diablo 4: 0 items\n") and err == (
+        "feedpub: topic 'diablo 4' is configured (feeds.ai) but no published article has it "
+        "yet: the 5 files that have it are not published (content/d0.txt, content/d1.txt, "
+        f"content/d2.txt and 2 more): {why}.\n"
+    )
+    code, out, err = run_cli("preview", "ai", "-c", str(cfg), "--now", NOW)
+    assert (code, out) == (0, "Microsoft AI: 0 items\n") and err.startswith(
+        "feedpub: feeds.ai: no published article has one of its topics yet: the 5 files "
+        "that have one are not published (content/d0.txt, "
+    ), err
+    for n in range(4):
+        os.unlink(seeds_dir / f"d{n}.txt")
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('"Diablo 4"', '"Druid"'),
+                   encoding="utf-8")  # fmt: skip
+    code, out, err = run_cli("preview", "Diablo 4", "-c", str(cfg), "--now", NOW)
+    assert (code, out, err) == (0, "Diablo 4: 0 items\n", "feedpub: topic 'Diablo 4': no "
+                                "published article has it yet: the file that has it, "
+                                f"content/d4.txt, is not published: {why}.\n")  # fmt: skip
+    # a topic a published article has: not told
+    assert run_cli("preview", "Azure", "-c", str(cfg), "--now", NOW)[::2] == (0, "")
+
+
 def test_a_site_where_no_article_is_published_is_told_why_once(tmp_path: Path) -> None:
     """A Jekyll site's posts (layout, title, date, tags: no published key) are drafts
     here: every feed was written empty, the one of every topic too, exit 0, without a

@@ -98,7 +98,7 @@ def unreadable(config: Config) -> str | None:
     except OSError:
         return None
     except ValueError as e:
-        why = "not a list" if str(e) == "not a list" else "not JSON"
+        why = str(e) if str(e).startswith("not a list") else "not JSON"
         return (f"{shown_path(str(path))}: the list of feeds waiting for the hub cannot be "
                 f"read ({why}): which of them waited is lost, so every feed is taken as "
                 "waiting and announced to the hub once more (a ping of a feed that did not "
@@ -205,7 +205,8 @@ def _entries(data: bytes) -> dict[str, str]:
     """The waiting file's URLs, each with its mark: a list of strings, each URL waiting
     and after it, when marked, ``"<url> <mark>"`` (a URL holds no space), as
     :func:`_listed` writes it, or as an earlier feedpub wrote it, ``[url, ...]`` (or
-    ``[[url, mark], ...]``); ValueError for no list. A mark whose URL is not listed (an
+    ``[[url, mark], ...]``); ValueError for no list, or one holding anything else (a
+    number, a string that is no http(s) URL). A mark whose URL is not listed (an
     earlier feedpub, run again after this one, took the URL off) is left out."""
     # (what follows the list is the tail of a longer one, left by a write stopped before
     # it cut the file: see _update; read past, whatever its bytes, even not UTF-8)
@@ -221,13 +222,18 @@ def _entries(data: bytes) -> dict[str, str]:
     marks: dict[str, str] = {}
     for e in listed:
         if isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e):
-            out.setdefault(e[0], e[1])
+            url, mark = e
+            out.setdefault(url, mark)
         elif isinstance(e, str):
             url, _, mark = e.partition(" ")
             if mark:
                 marks[url] = mark
             else:
                 out.setdefault(url, "")
+        else:  # ([1, 2, 3], an editor's: read as empty, the feeds waiting were lost unsaid)
+            raise ValueError("not a list of URLs")
+        if not url.startswith(("http://", "https://")):  # (feeds_url is one: config checks it)
+            raise ValueError("not a list of URLs")
     return {u: m or marks.get(u, "") for u, m in out.items()}
 
 

@@ -246,9 +246,13 @@ def test_what_waits_is_merged_with_what_another_build_left(tmp_path: Path) -> No
                                            "utf-8")  # fmt: skip
     # (cut short, a disk's damage: which waited is lost, so every feed, never an error)
     assert sorted(websub.waiting(config)) == sorted(ALL_FEEDS)
-    websub.waiting_file(config).write_text(f'["https://elsewhere.example/x.rss", 7, "{b}"]',
+    websub.waiting_file(config).write_text(f'["https://elsewhere.example/x.rss", "{b}"]',
                                            "utf-8")  # fmt: skip
     assert websub.waiting(config) == [b]  # only this config's feeds
+    websub.waiting_file(config).write_text(f'["https://elsewhere.example/x.rss", 7, "{b}"]',
+                                           "utf-8")  # fmt: skip
+    # (a number in it, an editor's damage: which waited is not known, so every feed)
+    assert sorted(websub.waiting(config)) == sorted(ALL_FEEDS)
 
 
 def test_a_waiting_list_followed_by_bytes_not_utf8_is_read(tmp_path: Path) -> None:
@@ -271,6 +275,13 @@ def test_a_waiting_list_followed_by_bytes_not_utf8_is_read(tmp_path: Path) -> No
         (b'["https://example.com/feeds/a', "not JSON"),
         (b"\x00" * 64, "not JSON"),
         (b"{}", "not a list"),
+        (b'{"a": 1}', "not a list"),
+        # (JSON, a list, but of no URLs: read as empty, without a word, the feeds that
+        # waited never announced)
+        (b"[1, 2, 3]", "not a list of URLs"),
+        (b'[null, "https://example.com/feeds/azure.rss"]', "not a list of URLs"),
+        (b'["azure.rss"]', "not a list of URLs"),
+        (b'[["https://example.com/feeds/azure.rss", 7]]', "not a list of URLs"),
         (b"[" * 100_000, "not JSON"),  # (a RecursionError's traceback stopped the build)
     ],
 )

@@ -456,6 +456,8 @@ class Watcher:
         self.debounce = debounce
         self._snapshot = self._take()
         self._stop = threading.Event()
+        #: what was said of the list of feeds waiting for the hub at the last rebuild
+        self._list_said: str | None = None
         self._thread: threading.Thread | None = None
         self.builds = 0
 
@@ -497,11 +499,13 @@ class Watcher:
                       f"still serving {shown_path(str(self.served))}: restart feedpub serve "
                       "to preview it")  # fmt: skip
         self.config = config
-        if config.hub:  # (a waiting list that cannot be read: said, as a build says it)
-            from . import websub
+        if config.hub:  # (a waiting list that cannot be read: said, as a build says it;
+            from . import websub  # one that stays so, a folder, not again at each rebuild)
 
-            if said := websub.mend(config):
+            said = websub.mend(config)
+            if said and said != self._list_said:
                 self.warn(f"feedpub: {said}")
+            self._list_said = said
         started = time.monotonic()
         try:
             with build_lock(config):

@@ -90,13 +90,20 @@ def unreadable(config: Config) -> str | None:
     :func:`_entries` reads them: a disk's or an editor's damage; not a killed write's
     leftover tail, which is read past): which feeds waited is lost, so every feed of
     ``config`` is taken as waiting (:func:`_read`), announced once more rather than
-    never (it used to be read as empty, without a word). None when it reads, or is
-    not there."""
+    never (it used to be read as empty, without a word). One that is no file (a
+    folder, a FIFO, a device) or cannot be opened is said too: nothing is read from it
+    nor written to it, no feed waits in it. None when it reads, or is not there."""
     path = waiting_file(config)
     try:
         _entries(_read_bytes(path))
-    except OSError:
+    except FileNotFoundError:
         return None
+    except OSError as e:  # (a folder, a FIFO, a device: taken as none, without a word)
+        why = str(e) if isinstance(e, _NoFile) else e.strerror or str(e)
+        return (f"{shown_path(str(path))}: the list of feeds waiting for the hub cannot be "
+                f"read ({why}): no feed can wait in it, so none whose ping fails, or that "
+                "`build --no-ping` wrote, is announced later; remove it, and the next "
+                "build starts the list afresh")  # fmt: skip
     except ValueError as e:
         why = str(e) if str(e).startswith("not a list") else "not JSON"
         return (f"{shown_path(str(path))}: the list of feeds waiting for the hub cannot be "
@@ -115,14 +122,21 @@ def mend(config: Config) -> str | None:
     return said
 
 
+class _NoFile(OSError):
+    """The waiting file is no regular file: what it is instead."""
+
+
 def _open(path: Path, flags: int) -> int:
-    """The waiting file opened with ``flags``; OSError, as for a folder, when it is no
-    regular file: a FIFO (whose read waited for a writer: build and ping hung) or a
+    """The waiting file opened with ``flags``; :class:`_NoFile` when it is no regular
+    file: a folder, a FIFO (whose read waited for a writer: build and ping hung) or a
     symlink to ``/dev/zero`` (read to the end of memory: a MemoryError traceback)."""
     fd = os.open(path, flags | os.O_NONBLOCK, 0o600)  # (a FIFO's open waits without it)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
         os.close(fd)
-        raise OSError(f"{path}: not a regular file")
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "a device")  # fmt: skip
+        raise _NoFile(f"{kind}, not a file")
     return fd
 
 

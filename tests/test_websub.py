@@ -957,8 +957,8 @@ def test_a_waiting_list_saved_with_a_bom_is_read(tmp_path: Path) -> None:
 def test_a_waiting_list_that_is_a_fifo_is_not_waited_on(tmp_path: Path) -> None:
     """A waiting list that is a FIFO (or a symlink to /dev/zero) was read to its end:
     build and ping hung (or a MemoryError traceback); it is taken as a folder is, as no
-    list, not opened for reading. (The writer's end is closed after 5 s only so that
-    the code before the fix reads the FIFO's bytes and fails, not hangs.)"""
+    list, not read. (The writer's end is closed after 5 s only so that the code before
+    the fix reads the FIFO's bytes and fails, not hangs.)"""
     config = _hub_config(tmp_path)
     path = websub.waiting_file(config)
     path.parent.mkdir()
@@ -975,7 +975,7 @@ def test_a_waiting_list_that_is_a_fifo_is_not_waited_on(tmp_path: Path) -> None:
     closer.start()
     try:
         assert websub.waiting(config) == []
-        assert websub.unreadable(config) is None and websub.mend(config) is None
+        websub.mend(config)  # (said: see test_a_waiting_list_that_is_no_file_is_said)
         websub.enlist(config, ["https://example.com/feeds/ai.rss"])  # (not written)
     finally:
         closer.cancel()
@@ -983,6 +983,59 @@ def test_a_waiting_list_that_is_a_fifo_is_not_waited_on(tmp_path: Path) -> None:
         if not closed:
             os.close(writer)
     assert path.is_fifo()
+
+
+@pytest.mark.parametrize("kind", ["folder", "FIFO", "device"])
+def test_a_waiting_list_that_is_no_file_is_said(hub: Hub, make_cfg, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """A waiting list that is a folder, a FIFO or a device (a symlink to /dev/zero) was
+    taken as none without a word: the feeds of ``build --no-ping``, or whose ping
+    failed, could wait in it for no later ping, and nobody was told. Each command says
+    so once, naming the file; nothing is read from it (no hang), nothing written."""
+    cfg = make_cfg(hub.url)
+    assert build(cfg) == (0, "")
+    waiting = websub.waiting_file(load_config(cfg))
+    waiting.unlink()
+    if kind == "folder":
+        waiting.mkdir()
+    elif kind == "FIFO":
+        os.mkfifo(waiting)  # (no writer: a read of it would wait for ever)
+    else:
+        waiting.symlink_to("/dev/zero")
+    said = (f"feedpub: {waiting}: the list of feeds waiting for the hub cannot be read "
+            f"(a {kind}, not a file): no feed can wait in it, so none whose ping fails, or "
+            "that `build --no-ping` wrote, is announced later; remove it, and the next "
+            "build starts the list afresh\n")  # fmt: skip
+    hub.pings.clear()
+    assert build(cfg, "--no-ping") == (0, said)
+    assert ping(cfg) == (0, said) and hub.pings == []
+    assert os.path.lexists(waiting) and not waiting.is_file()  # (left as it is)
+    if kind == "folder":
+        waiting.rmdir()
+    else:
+        waiting.unlink()
+    assert ping(cfg) == (0, "")
+
+
+def test_serve_watch_says_a_waiting_list_that_is_no_file_once(make_cfg) -> None:  # type: ignore[no-untyped-def]
+    """serve --watch says a waiting list that is a folder at its first rebuild, not at
+    every rebuild (it stays one); once it is gone, and the list damaged, that is said."""
+    from feedpub.serve import Watcher
+
+    cfg = make_cfg("http://127.0.0.1:9/")
+    assert build(cfg, "--no-ping")[0] == 0
+    waiting = websub.waiting_file(load_config(cfg))
+    waiting.unlink()
+    waiting.mkdir()
+    warned: list[str] = []
+    watcher = Watcher(cfg, lambda: datetime.fromisoformat(NOW), lambda *_: None, warned.append)
+    assert watcher.rebuild() and watcher.rebuild()
+    assert [w.split(" (")[0] for w in warned] == [
+        f"feedpub: {waiting}: the list of feeds waiting for the hub cannot be read"
+    ] and "(a folder, not a file)" in warned[0]
+    waiting.rmdir()
+    waiting.write_bytes(b"\x00junk")
+    assert watcher.rebuild() and watcher.rebuild()
+    assert len(warned) == 2 and "(not JSON)" in warned[1]
 
 
 def test_serve_watch_says_a_damaged_waiting_list_once(make_cfg) -> None:  # type: ignore[no-untyped-def]

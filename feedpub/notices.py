@@ -69,10 +69,8 @@ def article_notices(
     if tz is not None and (said := _zone_said(d.get("publishedDateTime"), tz)):
         found.append(("publishedDateTime", said))
     if published_at is not None and published_at < PLAUSIBLE:  # (an archive's, or a typo)
-        found.append(("publishedDateTime", f"publishedDateTime {published_at:%Y-%m-%d}"
-                      " is before 1990: the article is published so dated, and feed "
-                      "validators (the W3C's) warn of an implausible date; if the year "
-                      "is a mistake, correct it"))  # fmt: skip
+        found.append(("publishedDateTime", _before_1990(d.get("publishedDateTime"),
+                                                        published_at)))  # fmt: skip
     others: set[str] = set()  # (keys whose line a message names: "\0title\0" in it)
     below: dict[str, int] = {}  # (a message said that many lines below its key's)
     if not KNOWN_KEYS.issuperset(d):
@@ -189,6 +187,31 @@ def _zone_said(value: object, tz: tzinfo) -> str | None:
             f"twice, and it is taken as the first ({at}); write its offset "
             f"from UTC to say the moment: {_offset(before)} for the first, "
             f"{_offset(after)} for the second")  # fmt: skip
+
+
+def _before_1990(value: object, at: datetime) -> str:
+    """What to say of an article published ``at`` (UTC), before 1990, its
+    ``publishedDateTime`` written ``value``. The feeds write its date in UTC, and the
+    W3C validator warns of a date before 1990 there, as written (an RSS pubDate's year,
+    an Atom date's text): ``1990-01-01T00:30:00+01:00``, written in the feeds as
+    1989-12-31T23:30:00Z, is warned of, and told so, with that moment (the day alone,
+    1989-12-31, was a day the file did not say)."""
+    try:
+        written = as_written(value, "publishedDateTime")
+    except (FieldError, ValueError, OverflowError):  # (read already: not expected)
+        written = at
+    if written.date() == at.date():
+        said = f"publishedDateTime {at:%Y-%m-%d} is before 1990"
+    else:  # (another day where it was written: its offset's, or the site's zone's)
+        shown = value if isinstance(value, str) else written.isoformat()
+        if type(value) is date:
+            shown = value.isoformat()
+        said = (f"publishedDateTime {_said(shown)} is {at:%Y-%m-%dT%H:%M:%SZ} in UTC, as "
+                "the feeds write it, so before 1990")  # fmt: skip
+    return (
+        f"{said}: the article is published so dated, and feed validators (the W3C's) "
+        "warn of an implausible date; if the date is a mistake, correct it"
+    )
 
 
 def _local_time(value: object) -> datetime | None:

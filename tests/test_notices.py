@@ -6,6 +6,7 @@ its feeds, or changed what readers see, without a word."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -1128,15 +1129,65 @@ def test_an_article_dated_before_1990_is_published_and_told(
     code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
     assert (code, err) == (0, f"content/{SEED}:5: publishedDateTime 1985-05-19 is before "
                            "1990: the article is published so dated, and feed validators "
-                           "(the W3C's) warn of an implausible date; if the year is a "
+                           "(the W3C's) warn of an implausible date; if the date is a "
                            "mistake, correct it\n")  # fmt: skip
     assert b"<pubDate>Sun, 19 May 1985" in (cfg.parent / "feeds" / "azure.rss").read_bytes()
     assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # said once
-    on_1990 = _edited("publishedDateTime: 2020-05-19", "publishedDateTime: 1990-01-01")
-    assert _lines("a.txt", on_1990) == []
+    # (1990-01-01 itself, not told: test_a_date_is_told_before_1990_as_the_feeds_write_it;
+    # here, without the date the build gives, no notice could have told it)
     draft = old.replace(b"published: true", b"published: false")  # (no feed shows it)
     (seeds_dir / SEED).write_bytes(draft)
     assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")
+
+
+_TOLD = (
+    "the article is published so dated, and feed validators (the W3C's) warn of an "
+    "implausible date; if the date is a mistake, correct it"
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "zone", "said"),
+    [
+        # (the W3C validator warns, "Implausible date", of the RSS pubDate and the Atom
+        # dates of each told here, and of no other: the feeds write them in UTC)
+        ("1990-01-01T00:30:00+01:00", "UTC",
+         "'1990-01-01T00:30:00+01:00' is 1989-12-31T23:30:00Z in UTC, as the feeds write "
+         "it, so before 1990"),
+        ('"1990-01-01T00:00:00+00:01"', "UTC",
+         "'1990-01-01T00:00:00+00:01' is 1989-12-31T23:59:00Z in UTC, as the feeds write "
+         "it, so before 1990"),
+        ("1990-01-01T00:30:00", "Europe/Paris",
+         "'1990-01-01T00:30:00' is 1989-12-31T23:30:00Z in UTC, as the feeds write it, so "
+         "before 1990"),
+        ("1990-01-01", "Europe/Paris",
+         "'1990-01-01' is 1989-12-31T23:00:00Z in UTC, as the feeds write it, so before 1990"),
+        ("1989-12-31T23:59:59Z", "UTC", "1989-12-31 is before 1990"),
+        ("1990-01-01T00:00:00Z", "UTC", None),
+        ("1989-12-31T23:30:00-01:00", "UTC", None),
+        ("1989-12-31T20:00:00", "America/New_York", None),
+    ],
+)  # fmt: skip
+def test_a_date_is_told_before_1990_as_the_feeds_write_it(
+    write_config: Callable[..., Path], seeds_dir: Path, written: str, zone: str,
+    said: str | None,
+) -> None:  # fmt: skip
+    """The feeds write an article's date in UTC: ``1990-01-01T00:30:00+01:00`` is
+    1989-12-31 there, and warned of by the W3C validator; it was told as
+    ``publishedDateTime 1989-12-31``, a day the file does not say. Told with the
+    moment the feeds write, exactly when they write a date before 1990."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS, extra=f'timezone = "{zone}"\n')
+    (seeds_dir / SEED).write_bytes(_edited("publishedDateTime: 2020-05-19T15:09:00Z",
+                                           f"publishedDateTime: {written}"))  # fmt: skip
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    rss = (cfg.parent / "feeds" / "azure.rss").read_text("utf-8")
+    atom = (cfg.parent / "feeds" / "azure.atom").read_text("utf-8")
+    pub_dates = re.findall(r"<pubDate>[^<]*</pubDate>", rss)  # (its own: in 1989, or 1990)
+    assert len(pub_dates) == 2 and pub_dates[0].startswith("<pubDate>Tue, 19 May 2020")
+    before = " 1989 " in pub_dates[1]
+    assert before == ("<published>1989-" in atom) == (said is not None)
+    told = f"content/{SEED}:5: publishedDateTime {said}: {_TOLD}\n" if said else ""
+    assert (code, err) == (0, told)
 
 
 @pytest.mark.parametrize(

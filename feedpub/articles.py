@@ -505,11 +505,9 @@ def _break_said(block: str, at: int) -> tuple[int, str]:
     said = f", and what follows it, {shown_text(repr(cut(after, 60)))}," if after else ""
     key = _KEY_BEFORE.match(before)
     if (quote := _quote_cut(block, at)) is not None:  # (a "#" in it is the text's own)
-        start = block.rfind("\n", 0, quote) + 1
-        key = _KEY_BEFORE.match(block, start, quote)
-        whose, marker = f"{key[1]}'s" if key else "a", block[at + 1 : at + 4]
+        marker = block[at + 1 : at + 4]
         return block.count("\n", 0, at), (
-            f"{_BREAK_NAMES[block[at]]} in {whose} quoted value: YAML reads it as a line "
+            f"{_BREAK_NAMES[block[at]]} in {_quoted_whose(block, quote)}: YAML reads it as a line "
             f"break, which an editor does not show, and the {marker} after it, at the "
             f"start of a line, as {_DOCUMENT_MARKERS[marker]}, before the closing quote: remove it "
             f"(or, in double quotes, write it {_BREAK_ESCAPES[block[at]]})"
@@ -517,7 +515,7 @@ def _break_said(block: str, at: int) -> tuple[int, str]:
     if before.lstrip().startswith("#") or " #" in before or "\t#" in before:
         where, fix = "in a comment", "remove it"
     elif key:
-        where = f"in {key[1]}'s value"
+        where = f"in {_possessive(key[1])} value"
         fix = f'remove it, or put the value in double quotes: {key[1]}: "…"'
     else:
         where, fix = "in this line", "remove it"
@@ -525,6 +523,47 @@ def _break_said(block: str, at: int) -> tuple[int, str]:
         f"{_BREAK_NAMES[block[at]]} {where}: YAML reads it as a line break, which an "
         f"editor does not show{said} as a line of its own: {fix}"
     )
+
+
+#: A key (``key:``, ``"key":``, ``'key':``) at the start of a line, or after the ``{``
+#: that opens a JSON front matter written on one line.
+_LINE_KEY = re.compile(
+    r"""[ \t]*(?:-[ \t]+|\{[ \t]*)?(?:"([^"\\\n]*)"|'([^'\n]*)'|([A-Za-z_][\w.-]*))[ \t]*:(?:[ \t]|$)""",
+    re.M,
+)
+#: A key written just before a value (what ends with it, its ``:`` taken off): plain,
+#: or in quotes (JSON's), at a line's start or after a space, a comma, ``{`` or ``[``.
+_KEY_AT_END = re.compile(
+    r"""(?:^|(?<=[ \t{,\[]))(?:"([^"\\\n]*)"|'([^'\n]*)'|([A-Za-z_][\w.-]*))\Z"""
+)
+
+
+def _quoted_whose(block: str, quote: int) -> str:
+    """The quoted value that begins at ``quote`` in ``block``, as a message names it by
+    its key: ``title's quoted value`` (``title: "…"``, or JSON's ``"title": "…"``, in a
+    flow mapping ``{url: "…"}`` the key just before it), ``a quoted item of topics``
+    (``topics: ["…"]``), or ``a quoted value`` when its line names no key (``- "…"``)."""
+    start = block.rfind("\n", 0, quote) + 1
+    before = block[start:quote].rstrip(" \t")
+    if before.endswith(":"):  # (the key just before: its last 200 characters looked at)
+        if (m := _KEY_AT_END.search(before[:-1].rstrip(" \t")[-200:])) is not None:
+            return f"{_possessive(_key_shown(m))} quoted value"
+    elif (m := _LINE_KEY.match(block, start, quote)) is not None:
+        if before.endswith(("[", ",")):  # (an item of its list)
+            return f"a quoted item of {_key_shown(m)}"
+        return f"{_possessive(_key_shown(m))} quoted value"  # (after a tag: !!str "…")
+    return "a quoted value"
+
+
+def _key_shown(m: re.Match[str]) -> str:
+    """The key a match of :data:`_LINE_KEY` or :data:`_KEY_AT_END` found, as a message
+    shows it (escaped, cut)."""
+    return shown_text(cut(next(g for g in m.groups() if g is not None), 60))
+
+
+def _possessive(key: str) -> str:
+    """``title's``, ``images'``: ``key`` as the owner of what follows."""
+    return f"{key}'" if key.endswith("s") else f"{key}'s"
 
 
 #: How a double-quoted YAML text writes each of :data:`_BREAK_NAMES` (no line break).

@@ -2006,10 +2006,25 @@ _BREAK_HEAD = '---\nwebUrl: "https://e.com/a"\npublishedDateTime: 2024-01-01\n'
 @pytest.mark.parametrize("char", list(_NAMED))
 @pytest.mark.parametrize(
     ("lines", "line", "whose", "marker", "read_as"),
-    [('title: "Azure #1{c}... and more"', 4, "title's", "...", "the end of the YAML document"),
-     ("title: 'Azure{c}--- and more'", 4, "title's", "---",
+    [('title: "Azure #1{c}... and more"', 4, "title's quoted value", "...",
+      "the end of the YAML document"),
+     ("title: 'Azure{c}--- and more'", 4, "title's quoted value", "---",
       "the start of another YAML document"),
-     ('excerpt: "One\n  two #3{c}... three"', 5, "excerpt's", "...",
+     ('excerpt: "One\n  two #3{c}... three"', 5, "excerpt's quoted value", "...",
+      "the end of the YAML document"),
+     # (a key in quotes, as JSON writes it: no key was named, "in a quoted value")
+     ('"title": "Azure #1{c}... and more"', 4, "title's quoted value", "...",
+      "the end of the YAML document"),
+     ("'title' : 'Azure{c}--- and more'", 4, "title's quoted value", "---",
+      "the start of another YAML document"),
+     # (flow style: the key of the line was named, "in images's quoted value")
+     ("images: [{{url: 'https://e.com/i.jpg{c}--- x', width: 5}}]", 4, "url's quoted value",
+      "---", "the start of another YAML document"),
+     ('provider: {{name: "A", domain: "a.com{c}... x"}}', 4, "domain's quoted value", "...",
+      "the end of the YAML document"),
+     ('topics: ["AI", "Azure{c}... x"]', 4, "a quoted item of topics", "...",
+      "the end of the YAML document"),
+     ('topics:\n  - "Azure{c}... x"', 5, "a quoted value", "...",
       "the end of the YAML document")],
 )  # fmt: skip
 def test_a_line_break_only_yaml_sees_before_dots_in_quotes_is_named_so(
@@ -2026,11 +2041,30 @@ def test_a_line_break_only_yaml_sees_before_dots_in_quotes_is_named_so(
             load("a.md", data, UTC)
         assert (e.value.line, e.value.message) == (
             line,
-            f"{_NAMED[char]} in {whose} quoted value: YAML reads it as a line break, which "
+            f"{_NAMED[char]} in {whose}: YAML reads it as a line break, which "
             f"an editor does not show, and the {marker} after it, at the start of a line, "
             f"as {read_as}, before the closing quote: remove it (or, in double quotes, "
             f"write it {escaped})",
         )
+
+
+@pytest.mark.parametrize(
+    ("front", "line"),
+    [('{{"webUrl": "https://e.com/a", "publishedDateTime": "2024-01-01", '
+      '"title": "Azure{c}... x"}}', 2),
+     ('{{\n  "webUrl": "https://e.com/a",\n  "publishedDateTime": "2024-01-01",\n'
+      '  "title": "Azure{c}... x"\n}}', 5)],
+)  # fmt: skip
+def test_a_line_break_only_yaml_sees_before_dots_in_json_names_the_key(
+    front: str, line: int
+) -> None:
+    """A JSON front matter: its keys are quoted, and the message named none (``in a
+    quoted value``)."""
+    data = f"---\n{front.format(c=chr(0x2028))}\n---\n".encode()
+    with pytest.raises(ArticleError) as e:
+        load_article("a.md", data, UTC)
+    assert e.value.line == line
+    assert e.value.message.startswith(f"{_NAMED[chr(0x2028)]} in title's quoted value: ")
 
 
 @pytest.mark.parametrize("char", list(_NAMED))
@@ -2040,6 +2074,8 @@ def test_a_line_break_only_yaml_sees_before_dots_in_quotes_is_named_so(
       'remove it, or put the value in double quotes: excerpt: "…"'),
      ("title: Breaking{c}news", 4, "in title's value", "news",
       'remove it, or put the value in double quotes: title: "…"'),
+     ("topics: Azure{c}AI", 4, "in topics' value", "AI",  # (not "topics's")
+      'remove it, or put the value in double quotes: topics: "…"'),
      ('title: "T"  # a note{c}published: true', 4, "in a comment", "published: true",
       "remove it"),
      ("topics:\n  - Azure{c}  - AI", 5, "in this line", "- AI", "remove it"),

@@ -1622,8 +1622,12 @@ def _named_provider(name: str | None, domain: str | None) -> tuple[str, str] | N
     return name, domain
 
 
-def _related(value: object, tz: tzinfo) -> tuple[Related, ...]:
+def _related(value: object, tz: tzinfo, own: str | None = None) -> tuple[Related, ...]:
+    """The related items of ``value``, but one linking to the article's own URL ``own``
+    or to an earlier item's (as feedpub cleans URLs): a reader saw the article link to
+    itself, or one link twice (:func:`dropped_urls` says which)."""
     out: list[Related] = []
+    seen = {own}
     for item in _mapping_list(value):
         url = clean_url(item.get("webUrl")) or clean_url(item.get("originalUrl"))
         title = item.get("title")
@@ -1631,8 +1635,9 @@ def _related(value: object, tz: tzinfo) -> tuple[Related, ...]:
             continue
         # empty exactly when the text is (white space and forbidden characters only)
         title = clean_text(title, single_line=True, limit=MAX_TITLE)
-        if not title:
+        if not title or url in seen:
             continue
+        seen.add(url)
         try:
             when = to_utc(item.get("publishedDateTime"), tz, "publishedDateTime")
         except FieldError:
@@ -1716,6 +1721,11 @@ def _url(d: dict[str, Any], tz: tzinfo) -> str:
             key, "no usable webUrl or originalUrl: give an absolute http(s) URL", missing
         )
     return url
+
+
+def _own_url(d: dict[str, Any]) -> str | None:
+    """The article's URL, as :func:`_url` reads it (None where it rejects the file)."""
+    return clean_url(d.get("webUrl")) or clean_url(d.get("originalUrl"))
 
 
 def _date(d: dict[str, Any], tz: tzinfo) -> datetime:
@@ -1837,7 +1847,8 @@ FIELDS: tuple[Field, ...] = (
     Field("topics", ("topics",), PLAIN_LINE, lambda d, tz: _topics(d.get("topics")),
           summary=True),
     Field("images", ("images",), OTHER, lambda d, tz: _images(d.get("images"))),
-    Field("related", ("related",), OTHER, lambda d, tz: _related(d.get("related"), tz)),
+    Field("related", ("related",), OTHER,
+          lambda d, tz: _related(d.get("related"), tz, _own_url(d))),
     Field("provider", ("provider",), OTHER, lambda d, tz: _provider(d.get("provider"))),
     Field("type", ("type",), PLAIN_LINE, _kind),
     Field("quality", ("quality",), NUMBER, lambda d, tz: _number(d.get("quality")),
@@ -1891,7 +1902,9 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
     image with the same URL) is not one, but for the title of a related item with a
     URL that YAML reads as no text (``title: 1917``, a number; ``yes``; a date), or
     that shows no words (none, empty, ``&#8203;``): ``related[0].title`` and the value
-    (None for none), the item left out as an article with such a title is refused. A provider's logo and a related item's image
+    (None for none), the item left out as an article with such a title is refused; and
+    a related item whose URL is the article's own, or an earlier item's, as feedpub
+    cleans URLs (``…/a#`` is ``…/a``): its key and a :class:`Repeated`. A provider's logo and a related item's image
     are not looked at: no feed shows them."""
     out: list[tuple[str, object]] = []
     images = d.get("images")
@@ -1901,7 +1914,11 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
             if not clean or not _IMAGE_URL.match(clean):
                 out.append((f"images[{n}].url", url))
     related = d.get("related")
-    for n, item in enumerate(related[:MAX_LIST] if type(related) is list else ()):
+    own = _own_url(d)
+    kept: dict[str | None, str] = {own: "webUrl" if own == clean_url(d.get("webUrl"))
+                                   else "originalUrl"}  # fmt: skip
+    items: list[Any] = related[:MAX_LIST] if type(related) is list else []
+    for n, item in enumerate(items):
         if not isinstance(item, dict):
             continue
         web, original, title = item.get("webUrl"), item.get("originalUrl"), item.get("title")
@@ -1917,13 +1934,32 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
         ):  # (a link with no words to show: none, empty, or nothing a reader sees)
             out.append((f"related[{n}].title", title))
             continue
-        if (linked or not isinstance(title, str)
-                or not clean_text(title, single_line=True, limit=MAX_TITLE)):  # fmt: skip
-            continue  # (kept, or left out for its title)
+        if not isinstance(title, str) or not clean_text(title, single_line=True, limit=MAX_TITLE):
+            continue  # (left out for its title)
+        if linked:  # (kept, but when its link is the article's own, or an earlier item's)
+            key, value = ("webUrl", web) if clean_url(web) else ("originalUrl", original)
+            if linked not in kept:
+                kept[linked] = f"related[{n}]"
+            elif isinstance(value, str):  # (it is: clean_url takes only text)
+                before = sum(isinstance(i, dict) and i.get(key) == value for i in items[:n])
+                out.append((f"related[{n}].{key}", Repeated(value, kept[linked], before)))
+            continue
         key, value = ("webUrl", web) if _given(web) else ("originalUrl", original)
         if _given(value):
             out.append((f"related[{n}].{key}", value))
     return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Repeated:
+    """A related item's URL, ``text`` as written, that :func:`dropped_urls` finds left
+    out for the link it repeats: the article's own (``of``: ``webUrl`` or
+    ``originalUrl``) or an earlier item's (``of``: ``related[0]``); ``before``: how many
+    items before it write it so (its line is the one after theirs)."""
+
+    text: str
+    of: str
+    before: int
 
 
 def _given(value: object) -> bool:

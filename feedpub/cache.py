@@ -41,7 +41,7 @@ from .model import Summary
 from .parallel import maker
 
 #: Bump when the loader or the Article shape changes: old caches are then rebuilt.
-SCHEMA_VERSION = "feedpub-cache-12"
+SCHEMA_VERSION = "feedpub-cache-13"
 #: Topics are stored joined by this character, which cleaned text never holds.
 TOPIC_SEP = "\x1f"
 #: SQLite's primary result codes: a database another connection holds locked; a full

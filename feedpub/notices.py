@@ -30,6 +30,7 @@ from .articles import (
     _ODD_SPACES,
     KNOWN_KEYS,
     FieldError,
+    Repeated,
     _front_matter_lines,
     _key_lines,
     _lines_of_keys,
@@ -506,6 +507,9 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
     for where, value in drops[:_DROPS_TOLD]:
         top, leaf = where.split("[", 1)[0], where.rsplit(".", 1)[-1]
         start = keys.get(top, 1) - 1
+        repeated = value if isinstance(value, Repeated) else None
+        if repeated is not None:  # (the URL it repeats written as often before it)
+            value = repeated.text
         text = value if isinstance(value, str) else str(value)
         at = None  # (as written, else as YAML escapes it in double quotes: "\x01java…")
         forms = tuple(dict.fromkeys((text, repr(text)[1:-1], json.dumps(text)[1:-1])))
@@ -517,6 +521,9 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
             at = next((n for n in order if n not in used
                        and _reads_as(_value_after(lines[n], leaf, raw=True), value)), None)  # fmt: skip
             forms = ()
+        elif repeated is not None:
+            at, forms = _repeat_line(lines[start:], leaf, forms, repeated.before), ()
+            at = None if at is None else start + at
         else:
             at = next((n for n in order
                        if n not in used and _value_after(lines[n], leaf) in forms), None)  # fmt: skip
@@ -528,7 +535,12 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
         if at is not None:
             used[at] = used.get(at, 0) + 1
         line = at + 1 if at is not None else start + 1
-        out.append(Notice(path, line, _dropped_said(where, top, text, value)))
+        said = (
+            _repeat_said(where, text, repeated)
+            if repeated
+            else _dropped_said(where, top, text, value)
+        )
+        out.append(Notice(path, line, said))
     if len(drops) > _DROPS_TOLD:  # (each sought over the lines: a hundred in a big file
         # took seconds)
         out.append(Notice(path, out[-1].line, f"and {counted(len(drops) - _DROPS_TOLD, 'more URL', 'more URLs')} "
@@ -559,6 +571,37 @@ def _dropped_said(where: str, top: str, text: str, value: object) -> str:
                 "cdn.example.com): the picture is left out of the feeds")  # fmt: skip
     return (f"{where} {shown} is not an absolute http(s) URL: {what} is left out of the "
             "feeds; write the whole URL, https://…")  # fmt: skip
+
+
+def _repeat_line(lines: list[str], leaf: str, forms: tuple[str, ...], before: int) -> int | None:
+    """The index in ``lines`` (its related items' from the first) of the line of a URL
+    (in one of its ``forms``) that ``before`` items write before it, the items it
+    repeats: the whole value of a ``leaf:`` line, else in a line of a flow mapping
+    (JSON's) that names ``leaf``; never the article's own URL above, which it may
+    repeat."""
+    whole = (n for n, line in enumerate(lines) if _value_after(line, leaf) in forms)
+    if (at := next(itertools.islice(whole, before, None), None)) is not None:
+        return at
+    for sought in forms:
+        seen = 0
+        for n, line in enumerate(lines):
+            if leaf in line and (seen := seen + line.count(sought)) > before:
+                return n
+    return None
+
+
+def _repeat_said(where: str, text: str, repeated: Repeated) -> str:
+    """What :func:`dropped_url` says of a related item left out for the link it repeats,
+    its URL ``text`` as written: a link to the article itself, or one twice."""
+    shown = shown_text(cut(masked_url(text), 60))
+    if (clean := clean_url(text)) and clean != text:  # (…/a# and …/a: one link)
+        shown += f" ({shown_text(cut(masked_url(clean), 60))} in the feeds)"
+    if repeated.of.startswith("related["):
+        return (f"{where} {shown} is the link of {repeated.of} too: the related item is left "
+                "out of the feeds (a reader would see one link twice); remove one of them")  # fmt: skip
+    return (f"{where} {shown} is the article's own URL ({repeated.of}): the related item is "
+            "left out of the feeds (a reader would see the article link to itself); remove "
+            "it, or give the related story's own URL")  # fmt: skip
 
 
 def _value_after(line: str, key: str, raw: bool = False) -> str | None:

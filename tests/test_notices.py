@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feedpub.articles import load_article, parse_front_matter
-from feedpub.errors import ArticleError, Notice
+from feedpub.errors import ArticleError, Notice, cut
 from feedpub.fastyaml import _scalar
 from feedpub.notices import article_notices, dropped_url
 
@@ -929,6 +929,83 @@ def test_a_dropped_url_is_not_told_again_when_its_article_is_rendered_again(
     other.write_bytes(other.read_bytes().replace(b"title: ", b"title: New ", 1))
     code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW, "-v")
     assert code == 0 and "wrote" in err and "images[0]" not in err, err
+
+
+#: The seed's own URL (its webUrl, line 6).
+OWN = "https://thenextweb.com/artificial-intelligence/2020/05/19/microsoft-just-built-one-of-the-top-five-most-powerful-supercomputers-on-the-planet/"
+AGAIN = "https://venturebeat.com/2020/05/19/openai-microsoft-azure-supercomputer-ai-model-training/"
+#: Three related items after the seed's one (line 33's): its own URL, its host in capitals, a
+#: second link to line 33's, and another story (their webUrl lines 45, 47, 49).
+REPEATS = (
+    '\n  - title: "Itself"\n    webUrl: "' + OWN.replace("thenextweb", "TheNextWeb") + '"'
+    '\n  - title: "Again"\n    webUrl: "' + AGAIN + '"'
+    '\n  - title: "Another"\n    webUrl: "https://other.example.com/b"\n'
+)  # fmt: skip
+
+
+def test_a_related_item_linking_to_itself_or_again_is_left_out_and_told(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """A related item whose URL is the article's own (as feedpub cleans URLs: a host in
+    capitals is the same host), and a second item with an earlier one's URL, were each in the
+    feeds: a reader saw the article link to itself, and one link twice. Each is left
+    out, the first of two kept, and told at its line, once."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    text = _edited("title:", "title:").decode()
+    at = text.index("\nsecured:")
+    (seeds_dir / SEED).write_text(text[:at] + REPEATS + text[at:], "utf-8")
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    path = f"content/{SEED}"
+    assert (code, err.splitlines()) == (0, [
+        f"{path}:45: related[1].webUrl {cut(OWN.replace('thenextweb', 'TheNextWeb'), 60)} "
+        f"({cut(OWN, 60)} in the feeds) "
+        "is the article's own URL (webUrl): the related item is left out of the feeds (a "
+        "reader would see the article link to itself); remove it, or give the related "
+        "story's own URL",
+        f"{path}:47: related[2].webUrl {cut(AGAIN, 60)} "
+        "is the link of related[0] too: the related item is left out of the feeds (a reader "
+        "would see one link twice); remove one of them",
+    ])  # fmt: skip
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # said once
+    feed = (cfg.parent / "feeds" / "azure.atom").read_text("utf-8")
+    entry = next(e for e in feed.split("<entry>") if "Microsoft just built" in e)
+    assert re.findall(r'<link rel="related" href="([^"]*)"', entry) == [
+        AGAIN, "https://other.example.com/b"]  # fmt: skip
+    assert 'title="Again"' not in feed and 'title="Itself"' not in feed
+
+
+def test_a_related_item_left_out_changes_no_other_feed_bytes() -> None:
+    """The article is in the feeds as one without the items left out; the notice's
+    lines are theirs in a JSON front matter too (each item a flow mapping of its own
+    line: the first found holding the URL was the item kept, or the article's own)."""
+    from zoneinfo import ZoneInfo
+
+    from feedpub import formats
+    from feedpub.articles import load_article
+
+    utc = ZoneInfo("UTC")
+    text = _edited("title:", "title:").decode()
+    at = text.index("\nsecured:")
+    repeated = load_article("a.txt", (text[:at] + REPEATS + text[at:]).encode(), utc)
+    other = '\n  - title: "Another"\n    webUrl: "https://other.example.com/b"\n'
+    plain = load_article("a.txt", (text[:at] + other + text[at:]).encode(), utc)
+    assert [w for w, _ in repeated.dropped] == ["related[1].webUrl", "related[2].webUrl"]
+    assert repeated == plain and formats.entry(repeated) == formats.entry(plain)
+    data = (
+        b'---\n{\n  "title": "T",\n  "originalUrl": "https://e.com/a",\n'
+        b'  "publishedDateTime": "2024-01-01T00:00:00Z",\n  "related": [\n'
+        b'    {"title": "R", "webUrl": "https://r.example.com/r"},\n'
+        b'    {"title": "R2", "webUrl": "https://r.example.com/r"},\n'
+        b'    {"title": "Self", "originalUrl": "https://e.com/a"}\n  ]\n}\n---\n'
+    )
+    assert [str(n) for n in dropped_url("a.md", data, _dropped(data))] == [
+        "a.md:8: related[1].webUrl https://r.example.com/r is the link of related[0] too: the "
+        "related item is left out of the feeds (a reader would see one link twice); remove "
+        "one of them",
+        "a.md:9: related[2].originalUrl https://e.com/a is the article's own URL (originalUrl): "
+        "the related item is left out of the feeds (a reader would see the article link to "
+        "itself); remove it, or give the related story's own URL",
+    ]
 
 
 def test_at_most_ten_dropped_urls_are_told_one_by_one() -> None:

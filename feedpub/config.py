@@ -842,10 +842,13 @@ def parse_config(
             r.problem(f"site.{key}", f"{value!r}: a ~ is not the home folder here (it would "
                                      "be a folder named ~): write the path out")  # fmt: skip
     output = root / output_raw
+    before = len(r.problems)
     cache = _cache_path(r, root, output, output_raw, r.get(site, "site", "cache", str, None))
     slugs = [k for k in data.get("feeds", {}) if isinstance(k, str)] if isinstance(
         data.get("feeds"), dict) else []  # fmt: skip
     _apart_from_content(r, root, content, output, output_raw, cache, set(site), slugs, exclude)
+    if not any(" site.output: " in f" {p}" for p in r.problems[before:]):  # (said once)
+        _apart_from_config(r, path, output, output_raw)
     max_items = _positive_int(r, site, "site", "max_items", DEFAULT_MAX_ITEMS)
     max_file_size = _positive_int(r, site, "site", "max_file_size", DEFAULT_MAX_FILE_SIZE)
     lock_timeout = r.get(site, "site", "lock_timeout", (int, float), DEFAULT_LOCK_TIMEOUT)
@@ -1182,6 +1185,20 @@ def _written(slugs: Iterable[str]) -> tuple[str, ...]:
         "index.html",
         "feeds.opml",
     )  # fmt: skip
+
+
+def _apart_from_config(r: _Reader, path: Path, output: Path, output_raw: str) -> None:
+    """The output folder does not hold the config file: it is published whole, and so
+    would be the config and what lies beside it (a deploy script, a ``.venv/``), as
+    with ``output = "."`` once the cache and the content are moved out of it."""
+    if Path(os.path.realpath(path)).is_relative_to(os.path.realpath(output)):
+        r.problem(
+            "site.output",
+            f"{output_raw!r} holds this config file, {path.name}: the output folder is "
+            "published whole, and so would be the config and every file beside it (a "
+            "deploy script, .venv/). Give the feeds a folder of their own (output = "
+            '"feeds", the default)',
+        )
 
 
 def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output: Path,

@@ -320,6 +320,43 @@ def test_a_cache_inside_the_output_folder_is_a_config_error(
     assert not (root / "state").exists()
 
 
+@pytest.mark.parametrize("where", ["public", "public/conf"])
+def test_an_output_folder_that_holds_the_config_file_is_a_config_error(
+    site: Path, where: str
+) -> None:
+    # output = "." (or a parent) with the cache and the content moved out of it: the
+    # folder deployed whole would publish config.toml and every file beside it
+    root = site.parent
+    folder = root / where
+    folder.mkdir(parents=True)
+    (folder / "deploy.sh").write_text("rsync -a . host:/srv/www/\n", encoding="utf-8")
+    up = "../" * len(Path(where).parts)
+    output = "." if where == "public" else ".."
+    text = (
+        site.read_text(encoding="utf-8")
+        .replace("[site]\n", f'[site]\noutput = "{output}"\ncache = "{up}state/cache.sqlite"\n', 1)
+        .replace('"content/*.txt"', f'"{up}content/*.txt"')
+    )
+    cfg = folder / "config.toml"
+    cfg.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    line = text.splitlines().index("[site]") + 2
+    assert code == 2 and out == "", err
+    assert err == (
+        f"{cfg}:{line}: site.output: '{output}' holds this config file, config.toml: the "
+        "output folder is published whole, and so would be the config and every file "
+        "beside it (a deploy script, .venv/). Give the feeds a folder of their own "
+        '(output = "feeds", the default)\n'
+    )
+    inside = "" if where == "public" else "conf/"  # (nothing made there: no feed, no cache)
+    assert set(tree(root / "public")) == {f"{inside}config.toml", f"{inside}deploy.sh"}
+    assert not (root / "state").exists()
+    # its feeds in a folder of their own, beside it: built
+    cfg.write_text(text.replace(f'output = "{output}"', 'output = "feeds"'), "utf-8")
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[0] == 1
+    assert (folder / "feeds" / "azure.rss").is_file()
+
+
 @pytest.mark.parametrize("cache", ["feeds-cache/cache.sqlite", "../outside.sqlite"])
 def test_a_cache_beside_the_output_folder_is_fine(site: Path, cache: str) -> None:
     text = site.read_text(encoding="utf-8")

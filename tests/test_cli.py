@@ -311,6 +311,26 @@ def test_the_output_folders_a_build_makes_are_readable_by_all_whatever_the_umask
     assert files and all(oct(p.stat().st_mode & 0o777) == "0o644" for p in files)
 
 
+def test_files_a_build_leaves_unchanged_are_made_readable_by_all(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A repository that commits its output folder, cloned under ``umask 077`` (a CI
+    job, a cron user's checkout): every file 0600. The build found their bytes right and
+    left them so; the deploy copied the mode and the web server answered 403 for each
+    feed until it changed (a full archive page: for ever)."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    shutil.rmtree(cfg.parent / ".feedpub")  # (a fresh clone: no cache)
+    files = sorted((cfg.parent / "feeds").iterdir())
+    for f in files:
+        f.chmod(0o600)
+    before = {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files}
+    assert run("build", "-c", str(cfg), "--now", NOW) == (0, "", "")
+    assert sorted((cfg.parent / "feeds").iterdir()) == files
+    assert {f: oct(f.stat().st_mode & 0o777) for f in files} == {f: "0o644" for f in files}
+    assert {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files} == before  # untouched
+
+
 def test_build_writes_valid_feeds_quietly(cfg: Path) -> None:
     code, out, err = run("build", "-c", str(cfg), "--now", NOW)
     assert (code, out, err) == (0, "", "")

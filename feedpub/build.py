@@ -142,6 +142,7 @@ def build(
     stage = output.Stage()  # what is written, published together once all is rendered
     listed: list[tuple[str, set[str]]] = []  # the feeds enlisted for the hub (see _publish)
     result: BuildResult | None = None
+    stopped = False
     try:
         with parallel.collector_paused() as hold:
             found = sources.find(config, ex)
@@ -261,6 +262,9 @@ def build(
             )
             changes.kept = selection[0]
         return result
+    except BaseException:
+        stopped = True
+        raise
     finally:
         stage.discard()  # a build stopped before its commit publishes nothing
         # (a stop held as the list is written is raised after it: the cache is written
@@ -279,6 +283,8 @@ def build(
             if result is not None and not check:
                 result.cache_trouble = cache.trouble
             cache.close()
+            if stopped:  # (a first build stopped: no empty output folder to serve or deploy)
+                output.unmake_folders(made)
 
 
 class Selected(NamedTuple):

@@ -1271,6 +1271,35 @@ def test_a_build_stopped_before_its_commit_publishes_nothing(
     assert b"smarter AI!" in outputs(cfg)["azure.rss"]
 
 
+@pytest.mark.parametrize("stop", [RuntimeError, KeyboardInterrupt])
+def test_a_first_build_stopped_leaves_no_empty_output_folder(
+    write_config, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, stop: type[BaseException]
+) -> None:  # type: ignore[no-untyped-def]
+    """A first build stopped (Ctrl-C, SIGTERM, an error) left the output folder it made,
+    and the folders above it, empty: `serve` served it, and a deploy that runs whatever
+    the exit code (`feedpub build; rsync -a --delete feeds/ host:…`) emptied the site.
+    They go, as a refused first build's do; a folder that was there stays."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS, extra='output = "public/feeds"\n')
+    (cfg.parent / "kept").mkdir()
+
+    def stopping(self: Stage, hold: Collection[str] = ()) -> dict[str, str]:
+        assert list(load_config(cfg).output.glob(STAGED))  # (staged, not published)
+        raise stop("stopped")
+
+    monkeypatch.setattr(Stage, "commit", stopping)
+    with pytest.raises(stop):
+        build(load_config(cfg), datetime.fromisoformat(NOW))
+    assert not (cfg.parent / "public").exists()
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text.replace('output = "public/feeds"', 'output = "kept"'), "utf-8")
+    with pytest.raises(stop):
+        build(load_config(cfg), datetime.fromisoformat(NOW))
+    assert list((cfg.parent / "kept").iterdir()) == []  # (there before: its own)
+    monkeypatch.undo()
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    assert (cfg.parent / "kept" / "azure.rss").is_file()
+
+
 def test_a_staging_folder_made_an_instant_before_a_stop_is_removed_too(
     cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

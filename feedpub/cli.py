@@ -45,6 +45,7 @@ from .output import (
     CannotWrite,
     Outcome,
     build_lock,
+    check_lock,
 )
 from .parallel import WorkerLost, stopped_as_by_ctrl_c
 
@@ -273,9 +274,10 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
     try:
         try:
             with stopped_as_by_ctrl_c():
-                if check:
-                    result = build(config, _now(now), slugs=slugs, check=True, full=full,
-                                   allow_empty=allow_empty, jobs=jobs, progress=progress)  # fmt: skip
+                if check:  # (once a build that runs is done: see check_lock)
+                    with check_lock(config, lock_timeout):
+                        result = build(config, _now(now), slugs=slugs, check=True, full=full,
+                                       allow_empty=allow_empty, jobs=jobs, progress=progress)  # fmt: skip
                 else:
                     with build_lock(config, lock_timeout):
                         result = build(config, _now(now), slugs=slugs, full=full,

@@ -711,11 +711,34 @@ def build_lock(config: Config, timeout: float | None = None) -> Iterator[None]:
         os.close(fd)
 
 
-def _flock(fd: int, deadline: float, busy: str) -> None:
-    """Take an exclusive flock on ``fd``, polling until ``deadline``; LockError(busy) then."""
+@contextlib.contextmanager
+def check_lock(config: Config, timeout: float | None = None) -> Iterator[None]:
+    """For ``build --check``: wait for a build that runs, as a build does (LockError
+    after ``timeout`` s), so that its staging folders are not taken for a killed build's
+    leftovers nor its files, half renamed, for stale ones. A shared flock on the build
+    lock, when there is one: none (no build yet) or one it cannot open is not waited
+    for, and nothing is made (a check writes nothing, beside the config neither)."""
+    wait = config.lock_timeout if timeout is None else timeout
+    try:
+        fd = os.open(config.lock, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        fd = -1
+    try:
+        if fd >= 0:
+            _flock(fd, time.monotonic() + wait, f"another build holds {config.lock} "
+                   f"(waited {wait:g} s; see site.lock_timeout)", fcntl.LOCK_SH)  # fmt: skip
+        yield
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _flock(fd: int, deadline: float, busy: str, how: int = fcntl.LOCK_EX) -> None:
+    """Take a flock on ``fd`` (exclusive, or ``how``), polling until ``deadline``;
+    LockError(busy) then."""
     while True:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, how | fcntl.LOCK_NB)
             return
         except OSError as e:
             if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):

@@ -1746,6 +1746,29 @@ def test_check_names_what_a_killed_build_or_an_older_feedpub_left(cfg: Path) -> 
     assert (feeds / ".dir.rss.k2j4h1.tmp").is_dir()
 
 
+def test_check_waits_for_a_build_that_runs(cfg: Path) -> None:
+    """``build --check`` took no lock: run while a build ran (a monitoring cron job, CI
+    beside a deploy), it named that build's staging folders as "left by a killed build"
+    and its files, half renamed, as stale (exit 3). It waits for the build, as a build
+    does (exit 75 after --lock-timeout), and another check does not hold it up."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    feeds, lock = cfg.parent / "feeds", load_config(cfg).lock
+    staging = feeds / f"{STAGING}k2j4h1"  # (the running build's)
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        staging.mkdir()
+        code, err = run("build", "-c", str(cfg), "--now", NOW, "--check", "--lock-timeout", "0")
+        assert (code, err) == (75, f"feedpub: another build holds {lock} (waited 0 s; see "
+                                   "site.lock_timeout)\n")  # fmt: skip
+        staging.rmdir()  # (the build done)
+        fcntl.flock(fd, fcntl.LOCK_SH)  # another check
+        code, err = run("build", "-c", str(cfg), "--now", NOW, "--check", "--lock-timeout", "0")
+        assert (code, err) == (0, "")
+    finally:
+        os.close(fd)
+
+
 def test_a_copy_that_becomes_an_article_or_stops_being_one_is_seen_by_the_next_build(
     write_config, seeds_dir: Path
 ) -> None:  # type: ignore[no-untyped-def]

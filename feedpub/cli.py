@@ -197,8 +197,8 @@ def _colour() -> bool:
 def _progress_bars() -> tuple[Callable[[str, int, int], None] | None, Callable[[], None]]:
     """On a terminal, a bar for each long phase of a build: reading many article files,
     then writing many feeds. Elsewhere (cron, a pipe, a dumb terminal, where a bar's
-    escape sequences would be shown as they are) nothing."""
-    if not sys.stderr.isatty() or _dumb_terminal():
+    escape sequences would be shown as they are) nothing, nor with stderr closed (``2>&-``)."""
+    if sys.stderr is None or not sys.stderr.isatty() or _dumb_terminal():
         return None, lambda: None
     current: list[Any] = []  # [label, bar] of the phase being shown
 

@@ -645,6 +645,22 @@ def test_a_standard_output_that_cannot_be_written_is_said_so(cfg: Path, command:
     assert (closed.returncode, closed.stderr) == (0, b"")
 
 
+@pytest.mark.parametrize(("rejected", "code"), [(False, 0), (True, 1)])
+def test_a_build_with_stderr_closed_builds(cfg: Path, rejected: bool, code: int) -> None:
+    """``feedpub build >/dev/null 2>&-`` (a cron line that wants no mail) stopped on an
+    AttributeError before it read an article, exit 1 (rejected files, to the deploy
+    script): the feeds were never written. It builds, and its exit code is the build's."""
+    if rejected:
+        (cfg.parent / "content" / "bad.txt").write_text("---\ntitle: [x\n---\n", "utf-8")
+    argv = [sys.executable, "-m", "feedpub", "build", "-c", str(cfg), "--now", NOW]
+    for extra in ([], ["-v"]):
+        done = subprocess.run([*argv, *extra], stdout=subprocess.DEVNULL, timeout=120,
+                              check=False, preexec_fn=lambda: os.close(2))  # fmt: skip
+        assert done.returncode == code
+    assert (cfg.parent / "feeds" / "azure.rss").is_file()
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == code
+
+
 def test_build_is_independent_of_working_directory(
     cfg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -841,7 +841,7 @@ def parse_config(
         if isinstance(value, str) and value.startswith("~"):
             r.problem(f"site.{key}", f"{value!r}: a ~ is not the home folder here (it would "
                                      "be a folder named ~): write the path out")  # fmt: skip
-    output = root / output_raw
+    output = root / on_disk(output_raw)
     before = len(r.problems)
     cache = _cache_path(r, root, output, output_raw, r.get(site, "site", "cache", str, None))
     slugs = [k for k in data.get("feeds", {}) if isinstance(k, str)] if isinstance(
@@ -1033,7 +1033,7 @@ def _cache_path(r: _Reader, root: Path, output: Path, output_raw: str, raw: str 
     if raw is not None and (not raw.strip() or raw.endswith("/")):
         r.problem("site.cache", f"must be the path of a file, got {raw!r}")
         raw = None
-    cache = root / (raw or DEFAULT_CACHE)
+    cache = root / on_disk(raw or DEFAULT_CACHE)
     if Path(os.path.realpath(cache)).is_relative_to(os.path.realpath(output)):
         why = (
             "which is published: the cache names every article, unpublished and "
@@ -1108,7 +1108,15 @@ def _globs(r: _Reader, site: dict[str, Any], key: str, required: bool) -> tuple[
     for pattern in raw:
         if why := _glob_problem(pattern):
             r.problem(f"site.{key}", f"{pattern!r}: {why}")
-    return tuple(raw)
+    return tuple(on_disk(pattern) for pattern in raw)
+
+
+def on_disk(text: str) -> str:
+    """A path as config.toml writes it, UTF-8 text, as this process names it on disk:
+    the same bytes whatever the locale. In one whose encoding is not UTF-8 (ISO-8859-1,
+    or ASCII under ``PYTHONUTF8=0``), ``output = "flux-économie"`` could not be encoded
+    (a traceback, exit 1); with the file system's encoding, it is a name as listed."""
+    return os.fsdecode(text.encode("utf-8"))
 
 
 #: A shell's brace list, ``{_posts,_news}``, which glob does not expand (not one in

@@ -661,6 +661,30 @@ def test_a_build_with_stderr_closed_builds(cfg: Path, rejected: bool, code: int)
     assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == code
 
 
+def test_paths_of_the_config_are_the_same_names_whatever_the_locale(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """In a locale whose encoding is not UTF-8 (here ASCII: ``LC_ALL=C PYTHONUTF8=0``;
+    ISO-8859-1 for a name out of Latin-1), an output folder, a cache or a content glob
+    with a letter past ASCII in config.toml was a UnicodeEncodeError traceback, exit 1
+    (rejected files, to a deploy script), and no feed was written. Each names the same
+    bytes on disk as in a UTF-8 locale."""
+    seeds_dir.rename(seeds_dir.parent / "actualités")
+    cfg = write_config(["actualités/*.txt"], AZURE_AI_FEEDS,
+                       extra='output = "flux-économie"\ncache = "état/cache.sqlite"\n')  # fmt: skip
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    argv = [sys.executable, "-m", "feedpub", "build", "-c", str(cfg), "--now", NOW]
+    done = subprocess.run(argv, capture_output=True, env=env, timeout=120, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+    root = os.fsencode(cfg.parent)
+    assert {b"flux-\xc3\xa9conomie", b"\xc3\xa9tat"} <= set(os.listdir(root))
+    assert b"azure.rss" in os.listdir(os.path.join(root, b"flux-\xc3\xa9conomie"))
+    # the very files a UTF-8 locale's build names: nothing to write, none stale
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
+    assert code == 0 and "written 0, unchanged 4" in err, err
+    assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
+
+
 def test_build_is_independent_of_working_directory(
     cfg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

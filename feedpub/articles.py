@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from yaml._yaml import CParser
@@ -1610,16 +1611,59 @@ def _provider(value: object) -> Provider | None:
 
 @functools.lru_cache(maxsize=4096)  # a corpus has a few hundred providers, in every file
 def _named_provider(name: str | None, domain: str | None) -> tuple[str, str] | None:
-    """A provider's clean name and domain; None when it has neither."""
+    """A provider's clean name and domain (:func:`read_domain`); None when it has neither."""
     name = clean_text(name, single_line=True, limit=200) if name is not None else ""
-    domain = domain.strip().lower() if domain is not None else ""
-    if not _DOMAIN.fullmatch(domain):
-        domain = ""
+    domain = read_domain(domain)[0] if domain is not None else ""
     if not name:
         name = domain
     if not name:
         return None
     return name, domain
+
+
+#: A value that begins with a scheme other than a port's digits (``javascript:``,
+#: ``mailto:``; not ``example.com:443``).
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])")
+
+
+@functools.lru_cache(maxsize=4096)
+def read_domain(written: str) -> tuple[str, str]:
+    """A provider's ``domain`` as written: ``(the domain, "")``, or ``("", what to say)``
+    when it is none (what it has that a domain has not, and what to write; "" for a
+    value that is empty). A domain name is taken as it is, in lower case (``cnet.com``,
+    ``CNET.com``); one written as the address of its site's home page
+    (``https://www.cnet.com/``, ``http://cnet.com``, ``cnet.com/``) is its host, read as
+    :func:`~feedpub.sanitize.clean_url` reads a URL's (in lower case, an IDN in its
+    ``xn--`` form, a final dot off, the scheme's own port, ``:443`` in https, no port:
+    a domain without a scheme is read as https's). A path, a query, a fragment or
+    another port is another page than the site's, so no domain: none is guessed."""
+    domain = written.strip().lower()
+    if _DOMAIN.fullmatch(domain) or not domain:
+        return domain, ""  # (as every domain is written: as it ever was)
+    text = written.strip()
+    if "://" not in text and (m := _SCHEME.match(text)):
+        return "", f"{m[0]} is no web address: write the site's domain (cnet.com)"
+    url = text if "://" in text else f"https://{text}"
+    clean = clean_url(url)
+    if clean is None and (why := url_refusal(url)):
+        return "", f"read as the site's address, it {why}"
+    parts = urlsplit(clean or "")
+    host = parts.hostname or ""
+    if not _DOMAIN.fullmatch(host):
+        return "", "a domain name is letters, digits, hyphens and dots: write the site's (cnet.com)"
+    more = [f"the port {parts.port}"] if parts.port is not None else []
+    more += [f"the path {cut(parts.path, 60)}"] if parts.path != "/" else []
+    more += [f"the query ?{cut(parts.query, 60)}"] if parts.query else []
+    more += [f"the fragment #{cut(parts.fragment, 60)}"] if parts.fragment else []
+    if more:
+        return "", (f"it has {_joined(more)}, which a domain has not: write the domain "
+                    f"alone, {host} (the feeds link it as https://{host}/)")  # fmt: skip
+    return host, ""
+
+
+def _joined(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _related(value: object, tz: tzinfo, own: str | None = None) -> tuple[Related, ...]:
@@ -1885,8 +1929,12 @@ def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
     # fewer images or related items than the file lists: some left out (rare; the rest
     # cost these few checks), perhaps for a URL no feed can carry, which a build says
     images, related = d.get("images"), d.get("related")
-    if (type(images) is list and len(values["images"]) < len(images)) or (
-        type(related) is list and len(values["related"]) < len(related)
+    provider = d.get("provider")
+    if (
+        (type(images) is list and len(values["images"]) < len(images))
+        or (type(related) is list and len(values["related"]) < len(related))
+        or (type(provider) is dict and _domain_dropped(provider))
+        or any(not r.provider for r in values["related"])  # (a domain may stand in for a name)
     ):
         values["dropped"] = dropped_urls(d)
     return Article(path=path, **values)
@@ -1905,8 +1953,15 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
     (None for none), the item left out as an article with such a title is refused; and
     a related item whose URL is the article's own, or an earlier item's, as feedpub
     cleans URLs (``…/a#`` is ``…/a``): its key and a :class:`Repeated`. A provider's logo and a related item's image
-    are not looked at: no feed shows them."""
+    are not looked at: no feed shows them. And a provider's ``domain`` that is no domain
+    (:func:`read_domain`), as written: ``provider.domain`` (the feeds give the provider
+    no link), or ``provider`` when the provider has no name either (it is left out),
+    and ``related[1].provider`` for a kept related item's provider with no name (the
+    item names none; a named one's domain no feed shows, and is not looked at)."""
     out: list[tuple[str, object]] = []
+    provider = d.get("provider")
+    if type(provider) is dict and (domain := _domain_dropped(provider)):
+        out.append(("provider.domain" if _named(provider) else "provider", domain))
     images = d.get("images")
     for n, item in enumerate(images[:MAX_LIST] if type(images) is list else ()):
         if isinstance(item, dict) and _given(url := item.get("url")):
@@ -1940,6 +1995,12 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
             key, value = ("webUrl", web) if clean_url(web) else ("originalUrl", original)
             if linked not in kept:
                 kept[linked] = f"related[{n}]"
+                provider = item.get("provider")
+                if (type(provider) is dict and not _named(provider)
+                        and (domain := _domain_dropped(provider))):  # fmt: skip
+                    # (a kept item's provider with no name: its domain stands in for one;
+                    # a named one's domain no feed shows)
+                    out.append((f"related[{n}].provider", domain))
             elif isinstance(value, str):  # (it is: clean_url takes only text)
                 before = sum(isinstance(i, dict) and i.get(key) == value for i in items[:n])
                 out.append((f"related[{n}].{key}", Repeated(value, kept[linked], before)))
@@ -1960,6 +2021,21 @@ class Repeated:
     text: str
     of: str
     before: int
+
+
+def _domain_dropped(provider: dict[Any, Any]) -> str | None:
+    """The ``domain`` the provider mapping ``provider`` gives that is no domain
+    (:func:`read_domain`), as written; else None."""
+    domain = provider.get("domain")
+    if isinstance(domain, str) and read_domain(domain)[1]:
+        return domain
+    return None
+
+
+def _named(provider: dict[Any, Any]) -> bool:
+    """Whether the provider mapping ``provider`` has a name (the domain's stands in)."""
+    name = provider.get("name")
+    return isinstance(name, str) and bool(clean_text(name, single_line=True, limit=200))
 
 
 def _given(value: object) -> bool:

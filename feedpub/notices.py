@@ -36,6 +36,7 @@ from .articles import (
     _lines_of_keys,
     _number,
     as_written,
+    read_domain,
 )
 from .errors import Notice, counted, cut, likely_meant, shown_path, shown_text
 from .fastyaml import UNBUILT, _Fallback, _scalar
@@ -505,7 +506,8 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
     used: dict[int, int] = {}  # (line index: how many values already found on it)
     out = []
     for where, value in drops[:_DROPS_TOLD]:
-        top, leaf = where.split("[", 1)[0], where.rsplit(".", 1)[-1]
+        top, leaf = where.split("[", 1)[0].split(".", 1)[0], where.rsplit(".", 1)[-1]
+        leaf = "domain" if leaf.endswith("provider") else leaf  # (its domain's line)
         start = keys.get(top, 1) - 1
         repeated = value if isinstance(value, Repeated) else None
         if repeated is not None:  # (the URL it repeats written as often before it)
@@ -556,6 +558,15 @@ def _dropped_said(where: str, top: str, text: str, value: object) -> str:
     in it never said back (the build's output may go to a CI log or cron's mail)."""
     shown = shown_text(cut(masked_url(text), 60))
     what = "the picture" if top == "images" else "the related item"
+    if where.endswith("provider.domain"):  # (a named provider's: see read_domain)
+        return (f"{where} {_said(masked_url(text))} is no domain name: the feeds give the "
+                f"provider no link (Atom's author uri, JSON Feed's author url); "
+                f"{shown_text(read_domain(text)[1])}")  # fmt: skip
+    if where.endswith("provider"):  # (one with no name, whose domain stands in for one)
+        whose = "the article" if where == "provider" else "the related item"
+        return (f"{where}: its domain {_said(masked_url(text))} is no domain name, and it "
+                f"has no name: {whose} names no provider in the feeds; "
+                f"{shown_text(read_domain(text)[1])}")  # fmt: skip
     if where.endswith(".title") and (value is None or isinstance(value, str)):
         return (f"{where} is {'not given' if value is None else 'empty to a reader'}: the "
                 "related item is left out of the feeds, a link with no words; write its "

@@ -1284,3 +1284,144 @@ def test_a_quoted_key_among_plain_ones_is_told_at_its_line(front: str, said: str
     with pytest.raises(ArticleError) as e:
         load_article("a.md", data, ZoneInfo("UTC"))
     assert str(e.value) == said
+
+
+#: The seed's provider's domain (line 14) and its related item's provider (lines 36, 37).
+DOMAIN = "  domain: thenextweb.com"
+RELATED_PROVIDER = "      name: VentureBeat\n      domain: venturebeat.com"
+NO_LINK = "is no domain name: the feeds give the provider no link (Atom's author uri, JSON Feed's author url); "
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ('"https://thenextweb.com/"', "thenextweb.com"),
+        ('"http://thenextweb.com"', "thenextweb.com"),
+        ("HTTPS://WWW.TheNextWeb.COM/", "www.thenextweb.com"),
+        ("https://thenextweb.com:443/", "thenextweb.com"),  # (https's own port: no port)
+        ("http://thenextweb.com:80", "thenextweb.com"),
+        ("thenextweb.com/", "thenextweb.com"),
+        ("thenextweb.com.", "thenextweb.com"),  # (DNS's final dot)
+        ("bücher.example", "xn--bcher-kva.example"),  # (as a URL's host: IDNA)
+        ("https://bücher.example/", "xn--bcher-kva.example"),
+        ("TheNextWeb.com", "thenextweb.com"),  # (as ever)
+    ],
+)  # fmt: skip
+def test_a_provider_domain_written_as_its_sites_address_is_its_host(
+    written: str, read: str
+) -> None:
+    """``domain: https://www.cnet.com/`` was dropped without a word: the Atom author had
+    no uri, the JSON Feed author no url. A site's home page is read as its host, as a
+    URL's host is read; nothing is told."""
+    data = _edited(DOMAIN, f"  domain: {written}")
+    a = load_article("a.txt", data, ZoneInfo("UTC"))
+    assert a.provider is not None and (a.provider.name, a.provider.domain) == ("The Next Web", read)
+    assert _dropped(data) == ()
+
+
+def test_a_provider_domain_read_from_a_url_gives_the_feeds_of_the_domain() -> None:
+    from feedpub import formats
+
+    utc = ZoneInfo("UTC")
+    url = load_article("a.txt", _edited(DOMAIN, '  domain: "https://thenextweb.com/"'), utc)
+    bare = load_article("a.txt", _edited(DOMAIN, DOMAIN), utc)
+    assert url == bare and formats.entry(url) == formats.entry(bare)
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("www.TheNextWeb.COM:443/path",
+         "it has the path /path, which a domain has not: write the domain alone, "
+         "www.thenextweb.com (the feeds link it as https://www.thenextweb.com/)"),
+        ('"https://thenextweb.com/news/"',
+         "it has the path /news/, which a domain has not: write the domain alone, "
+         "thenextweb.com (the feeds link it as https://thenextweb.com/)"),
+        ("thenextweb.com:8080",
+         "it has the port 8080, which a domain has not: write the domain alone, "
+         "thenextweb.com (the feeds link it as https://thenextweb.com/)"),
+        ("https://thenextweb.com/?ref=rss#top",
+         "it has the query ?ref=rss and the fragment #top, which a domain has not: write "
+         "the domain alone, thenextweb.com (the feeds link it as https://thenextweb.com/)"),
+        ("exa mple.com",
+         "read as the site's address, it has a space in its host ('exa mple.com'), which no "
+         "host holds: write the site's domain name as it is, without it"),
+        ('"javascript:alert(1)"', "javascript: is no web address: write the site's domain "
+         "(cnet.com)"),
+        ("the_next_web.com", "a domain name is letters, digits, hyphens and dots: write the "
+         "site's (cnet.com)"),
+    ],
+)  # fmt: skip
+def test_a_provider_domain_that_is_none_is_told_at_its_line(written: str, said: str) -> None:
+    """A domain with a path (a page, not the site), another port, or that no host
+    holds: left out, as before, but told at its line, with what to write."""
+    data = _edited(DOMAIN, f"  domain: {written}")
+    a = load_article("a.txt", data, ZoneInfo("UTC"))
+    assert a.provider is not None and (a.provider.name, a.provider.domain) == ("The Next Web", "")
+    value = written.strip('"')
+    assert _dropped(data) == (("provider.domain", value),)
+    assert [str(n) for n in dropped_url("a.txt", data, _dropped(data))] == [
+        f"a.txt:14: provider.domain {value!r} {NO_LINK}{said}"
+    ]
+
+
+def test_a_provider_domain_holding_a_password_is_told_without_it() -> None:
+    data = _edited(DOMAIN, '  domain: "https://bob:hunter2@thenextweb.com/"')
+    [told] = [str(n) for n in dropped_url("a.txt", data, _dropped(data))]
+    assert told == (
+        "a.txt:14: provider.domain 'https://***@thenextweb.com/' " + NO_LINK + "read as the "
+        "site's address, it holds a user name or password (before its @): every reader "
+        "would see them, and it can pass for another site's link; write it without them, "
+        "https://thenextweb.com/"
+    )
+
+
+def test_a_provider_with_no_name_and_no_domain_is_told_it_is_left_out() -> None:
+    data = _edited("  name: The Next Web\n" + DOMAIN, '  name: ""\n  domain: "javascript:x"')
+    assert load_article("a.txt", data, ZoneInfo("UTC")).provider is None
+    assert [str(n) for n in dropped_url("a.txt", data, _dropped(data))] == [
+        "a.txt:14: provider: its domain 'javascript:x' is no domain name, and it has no "
+        "name: the article names no provider in the feeds; javascript: is no web address: "
+        "write the site's domain (cnet.com)"
+    ]
+
+
+def test_a_related_items_provider_domain_is_read_and_told_as_the_articles() -> None:
+    """A related item's provider is shown by its name, its domain standing in for one it
+    has not: read as the article's, and told only when it stands in (a named one's
+    domain no feed shows)."""
+    utc = ZoneInfo("UTC")
+    data = _edited(RELATED_PROVIDER, '      domain: "https://VentureBeat.com/"')
+    assert load_article("a.txt", data, utc).related[0].provider == "venturebeat.com"
+    assert _dropped(data) == ()
+    data = _edited(RELATED_PROVIDER, "      domain: venturebeat.com/2020/05/")
+    assert load_article("a.txt", data, utc).related[0].provider == ""
+    assert [str(n) for n in dropped_url("a.txt", data, _dropped(data))] == [
+        "a.txt:36: related[0].provider: its domain 'venturebeat.com/2020/05/' is no domain "
+        "name, and it has no name: the related item names no provider in the feeds; it has "
+        "the path /2020/05/, which a domain has not: write the domain alone, venturebeat.com "
+        "(the feeds link it as https://venturebeat.com/)"
+    ]
+    named = _edited(RELATED_PROVIDER, "      name: VentureBeat\n      domain: venturebeat.com/a")
+    assert load_article("a.txt", named, utc).related[0].provider == "VentureBeat"
+    assert _dropped(named) == ()
+
+
+def test_a_build_says_a_provider_domain_that_is_none_once_and_links_one_written_as_a_url(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS.replace(
+        'topics = ["Azure"]', 'topics = ["Azure"]\nformats = ["rss", "atom", "json"]'))  # fmt: skip
+    (seeds_dir / SEED).write_bytes(_edited(DOMAIN, '  domain: "https://thenextweb.com/"'))
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")
+    feeds = cfg.parent / "feeds"
+    assert "<uri>https://thenextweb.com/</uri>" in (feeds / "azure.atom").read_text("utf-8")
+    assert '"url": "https://thenextweb.com/"' in (feeds / "azure.json").read_text("utf-8")
+    (seeds_dir / SEED).write_bytes(_edited(DOMAIN, "  domain: thenextweb.com:8080/"))
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    assert (code, err) == (0, f"content/{SEED}:14: provider.domain 'thenextweb.com:8080/' "
+                              f"{NO_LINK}it has the port 8080, which a domain has not: write "
+                              "the domain alone, thenextweb.com (the feeds link it as "
+                              "https://thenextweb.com/)\n")  # fmt: skip
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # said once
+    assert "thenextweb.com/</uri>" not in (feeds / "azure.atom").read_text("utf-8")

@@ -640,7 +640,9 @@ _MAPPED_TO_NOTHING = dict.fromkeys(stringprep.b1_set)
 @functools.lru_cache(maxsize=4096)  # a site's host, in every URL to it
 def _idna(netloc: str) -> str:
     """A host (and port) with non-ASCII labels, IDNA-encoded (``bücher.example``:
-    ``xn--bcher-kva.example``); UnicodeError where the codec refuses it (not cached:
+    ``xn--bcher-kva.example``), its port as written (the codec took a port after a
+    last label that is not ASCII for part of that label: ``テスト:8080`` was
+    ``xn--:8080-kq4djdra``); UnicodeError where the codec refuses it (not cached:
     refused each time). Python's codec costs about 100 us a host (its nameprep is
     written in Python), which every URL to an IDN site paid before.
 
@@ -649,10 +651,11 @@ def _idna(netloc: str) -> str:
     and nameprep's NFKC makes one character of at most four): its punycode reads a
     label once for each different character in it, and a host of 8,000 CJK characters
     (24 KB) took 15 s to be refused."""
-    for label in _LABEL_DOTS.split(netloc):
+    host, colon, port = netloc.partition(":")  # (the port after the first ":", as urllib)
+    for label in _LABEL_DOTS.split(host):
         if len(label) >= 256 and len(label.translate(_MAPPED_TO_NOTHING)) >= 256:
             raise UnicodeError("label too long")
-    return netloc.encode("idna").decode("ascii")
+    return host.encode("idna").decode("ascii") + colon + port
 
 
 def _quoted(part: str) -> str:

@@ -735,6 +735,24 @@ def test_an_idn_host_is_encoded_once_for_all_its_urls() -> None:
     assert clean_url("https://" + "ü" * 70 + ".example/") is None  # a label over 63 bytes
 
 
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("https://例え.テスト:8080/a", "https://xn--r8jz45g.xn--zckzah:8080/a"),
+        ("https://www.bücher:8080/a", "https://www.xn--bcher-kva:8080/a"),
+        ("https://xn--tda.münchen:443/", "https://xn--tda.xn--mnchen-3ya/"),
+        ("https://bücher.example:8080/a", "https://xn--bcher-kva.example:8080/a"),
+    ],
+)
+def test_an_idn_host_whose_last_label_is_not_ascii_keeps_its_port(raw: str, clean: str) -> None:
+    """The host and its port went to IDNA together: a port after a last label that is not
+    ASCII was encoded as part of that label (``https://例え.テスト:8080/a`` was
+    ``https://xn--r8jz45g.xn--:8080-kq4djdra/a``, a host of no site; with ``:443``, the
+    last label lost its punycode's end, ``xn--mnchen``). The host alone is encoded."""
+    assert clean_url(raw) == clean
+    assert clean_url(clean) == clean
+
+
 def test_a_host_of_a_long_label_is_refused_without_encoding_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -431,6 +431,13 @@ def test_a_sound_url_is_taken_as_written(tmp_path: Path, url: str) -> None:
     assert load_config(tmp_path / "config.toml").link == url
 
 
+def test_a_site_url_of_an_idn_host_keeps_its_port(tmp_path: Path) -> None:
+    """A port after a last label that is not ASCII was IDNA-encoded into that label."""
+    (tmp_path / "config.toml").write_text(_site(link='"https://例え.テスト:8080/"'),
+                                          encoding="utf-8")  # fmt: skip
+    assert load_config(tmp_path / "config.toml").link == "https://xn--r8jz45g.xn--zckzah:8080/"
+
+
 def test_a_site_url_is_written_as_the_articles_urls_are(tmp_path: Path) -> None:
     """A letter of any script is sound in the site's URLs, but the feeds carried them as
     written: the W3C validator refused the RSS channel's link and the Atom feed's id

@@ -40,11 +40,14 @@ _TIME = f'<time datetime="{_VALUE}">(?:{_TEXT})?+</time>'
 #: of the sanitiser's allowlist (tests/test_fasthtml.py checks both), each holding
 #: only what an HTML parser leaves where it is: text, images, links and line breaks
 #: in a paragraph, text in a heading, items in a list, text, links and small print in
-#: an item, text and times in small print.
+#: an item, text and times in small print; a line break between two blocks and around
+#: a list's items, as content_html writes them (white space there, which an HTML parser
+#: keeps as it is and does not show).
 _BODY = re.compile(
-    f"(?:<p>(?:{_TEXT}|{_IMG}|{_LINK}|<br>)*+</p>"
+    f"(?:(?:<p>(?:{_TEXT}|{_IMG}|{_LINK}|<br>)*+</p>"
     f"|<h3>(?:{_TEXT})?+</h3>"
-    f"|<ul>(?:<li>(?:{_TEXT}|{_LINK}|<small>(?:{_TEXT}|{_TIME})*+</small>)*+</li>)*+</ul>)*+"
+    f"|<ul>(?:\n?+<li>(?:{_TEXT}|{_LINK}|<small>(?:{_TEXT}|{_TIME})*+</small>)*+</li>)*+\n?+</ul>)"
+    "(?:\n(?=<))?+)*+"
 )
 #: Each URL attribute of such a body, and its value.
 _URL_ATTR = re.compile(f' (href|src)="({_VALUE})"')

@@ -481,7 +481,7 @@ def test_line_breaks_in_an_excerpt_are_one_kind_whatever_the_cms_wrote() -> None
             b"publishedDateTime: 2020-05-19T21:00:00Z\nwebUrl: https://e.com/a\npublished: true\n---\n")  # fmt: skip
     a = load_article("a.txt", data, UTC)
     assert a.excerpt == "One?\n\nTwo.\n\nThree\n\nFour."
-    assert content_html(a) == "<p>One?</p><p>Two.</p><p>Three</p><p>Four.</p>"
+    assert content_html(a) == "<p>One?</p>\n<p>Two.</p>\n<p>Three</p>\n<p>Four.</p>"
     assert clean_text("a\r\nb", single_line=True) == "a b"
 
 

@@ -117,6 +117,11 @@ LINK = '<a href="{}" rel="noopener noreferrer">{}</a>'
         ("<p>a</p><br>", False),
         ("<p>a<br></br>b</p>", False),
         ("<p>x</p>\n", False),
+        ("<p>x</p>\n<p>y</p>", True),  # (a line break between blocks, as content_html writes)
+        ("<p>x</p>\n\n<p>y</p>", False),
+        ("<p>x</p>\ny", False),
+        ("<p>x</p>\n<script>alert(1)</script>", False),
+        ("<h3>x</h3>\n<ul>\n<li>t</li>\n<li>u</li>\n</ul>", True),
         ("<p><p>x</p></p>", False),  # a parser closes the first paragraph
         ("<h3>x</h3><ul><li>" + LINK.format("https://a.example/", "t") + "</li></ul>", True),
         ("<ul><li>" + LINK.format("https://a.example/", LINK) + "</li></ul>", False),
@@ -188,13 +193,14 @@ def fragments(draw: st.DrawFn) -> str:
         elif kind == "list":
             items = [f"<li>{link()} <small>{draw(texts)}, <time datetime=\"{draw(texts)}\">"
                      f"{draw(texts)}</time></small></li>" for _ in range(draw(st.integers(0, 3)))]  # fmt: skip
-            parts.append(f"<h3>{draw(texts)}</h3><ul>{''.join(items)}</ul>")
+            gap = draw(st.sampled_from(["", "\n"]))  # (as content_html parts them)
+            parts.append(f"<h3>{draw(texts)}</h3>{gap}<ul>{gap}{gap.join(items)}{gap}</ul>")
         else:
             parts.append(draw(st.sampled_from(
                 ["<p>", "</p>", "<br>", "<figure>", "<em>x</em>", "<p><ul></ul></p>", "<a>",
                  '<img src="https://a.example/" alt="">', "<li>x</li>", "<h3><h3>x</h3></h3>"]
             )))  # fmt: skip
-    return "".join(parts)
+    return draw(st.sampled_from(["", "\n"])).join(parts)
 
 
 @settings(max_examples=400, deadline=None)

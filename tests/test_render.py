@@ -140,7 +140,7 @@ def test_an_excerpt_of_paragraphs_is_a_paragraph_each_in_the_body() -> None:
     break as a space: a CMS's lines ran together in every reader)."""
     a = replace(rich_article(), excerpt="First & one.\nStill first.\n\n  \nSecond < two.")
     body = content_html(a)
-    assert "<p>First &amp; one.\n<br>Still first.</p><p>Second &lt; two.</p>" in body
+    assert "<p>First &amp; one.\n<br>Still first.</p>\n<p>Second &lt; two.</p>" in body
     paragraphs = lxml_html.fragments_fromstring(body)[1:3]  # (the lead image's first)
     # (a line break before the <br> too, which HTML does not show there: for a reader
     # that takes the tags out to show the text plain)
@@ -219,6 +219,41 @@ def test_every_line_of_an_excerpt_reaches_a_reader_that_strips_the_tags(
         ["Para two", "still < two"],
         ["Three"],
     ]
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
+def test_a_reader_that_strips_the_tags_shows_each_block_of_a_body_on_its_own_line(
+    config: Config, fmt: str
+) -> None:
+    """The body's blocks (the lead image, each paragraph, the video's link, the heading
+    and each related link) were written with no line break between them: a reader that
+    takes the tags out (@extractus/feed-extractor, a plain-text mail) showed "Scott
+    Durow!Use and understand…". Each is on a line of its own now, rss-parser's snippet
+    loses none of them, and an HTML parser finds the same blocks, with nothing between."""
+    a = replace(rich_article(), excerpt="Scott Durow!\n\nUse & understand\nthe <platform>")
+    data = render(config, config.feeds[0], [a], fmt)
+    assert check(data, NOW)[1] == []
+    if fmt == "json":
+        body = json.loads(data)["items"][0]["content_html"]
+    else:
+        root = etree.fromstring(data)
+        body = (root.findtext("channel/item/{http://purl.org/rss/1.0/modules/content/}encoded")
+                if fmt == "rss" else root.findtext(f"{ATOM}entry/{ATOM}content"))  # fmt: skip
+    wanted = ["Scott Durow!", "Use & understand", "the <platform>", "Watch the video",
+              "Related coverage", *(f"Other {i} & co Prov, 18 May 2020" for i in range(3))]  # fmt: skip
+    stripped = html.unescape(re.sub(r"<[^>]*>", "", body))  # (feed-extractor's, then decoded)
+    assert [line for line in stripped.split("\n") if line] == wanted, body
+    snippet = _rss_parser_snippet(body)
+    assert [line for line in snippet.split("\n") if line] == wanted, body
+    blocks = lxml_html.fragments_fromstring(body)
+    assert [b.tag for b in blocks] == ["p", "p", "p", "p", "h3", "ul"]  # (no text between)
+    assert [b.text_content() for b in blocks[1:5]] == [
+        "Scott Durow!",
+        "Use & understand\nthe <platform>",
+        "Watch the video",
+        "Related coverage",
+    ]
+    assert [li.text_content() for li in blocks[5]] == wanted[5:]
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])

@@ -209,7 +209,7 @@ def content_html(article: Article, labels: Labels = ENGLISH) -> str:
         # embed player, bare, is in media:player for readers that embed it)
         parts.append(f'<p><a href="{a(article.url)}"{LINK_REL}>{e(labels.watch_video)}</a></p>')
     if article.related:
-        parts.append(f"<h3>{e(labels.related)}</h3><ul>")
+        parts += (f"<h3>{e(labels.related)}</h3>", "<ul>")
         for r in article.related:
             meta = [e(r.provider)] if r.provider else []
             if r.published_at:
@@ -222,7 +222,11 @@ def content_html(article: Article, labels: Labels = ENGLISH) -> str:
     if not parts and article.url:  # a title alone: a body all the same (an empty one is
         # "content should not be blank" to the W3C validator, none "missing textual content")
         parts.append(f'<p><a href="{a(article.url)}"{LINK_REL}>{e(labels.read_article)}</a></p>')
-    return sanitize("".join(parts))
+    # a line break between blocks (and list items), which HTML does not show there: a
+    # reader that takes the tags out to show the text plain ran the paragraphs together
+    # ("Scott Durow!Use and understand…"); never after a tag that text follows (see
+    # _lines), so that rss-parser's snippet loses none of it
+    return sanitize("\n".join(parts))
 
 
 #: :func:`video_player` and :func:`content_html` kept for the renderers that make a

@@ -2122,13 +2122,21 @@ def load_summary(path: str, data: bytes, tz: tzinfo, digest: str,
         raise _located(path, data, offset, e) from None
     if notes is not None:  # what in it is allowed but most likely a mistake
         when = summary.published_at if summary.published else None  # (a draft: none)
-        notes += _notices()(path, data, mapping, tz, when)
+        notices, lacks_published, mark = _notices()
+        notes += notices(path, data, mapping, tz, when)
+        if lacks_published(mapping):  # (a draft, maybe not meant: the build says them all)
+            notes.append(Notice(path, 1, mark))
     return summary
 
 
 @functools.cache
-def _notices() -> Callable[[str, bytes, dict[str, Any], tzinfo, datetime | None], list[Notice]]:
-    """:func:`feedpub.notices.article_notices` (a module that reads this one's tables)."""
-    from .notices import article_notices
+def _notices() -> tuple[
+    Callable[[str, bytes, dict[str, Any], tzinfo, datetime | None], list[Notice]],
+    Callable[[dict[str, Any]], bool],
+    str,
+]:
+    """:func:`feedpub.notices.article_notices`, :func:`~feedpub.notices.lacks_published`
+    and its mark's message (a module that reads this one's tables)."""
+    from .notices import NO_PUBLISHED_KEY, article_notices, lacks_published
 
-    return article_notices
+    return article_notices, lacks_published, NO_PUBLISHED_KEY

@@ -91,6 +91,8 @@ class Gathered:
     hashed: int = 0
     #: the published articles read and parsed (a same-URL copy's notice is said then)
     parsed: set[str] = field(default_factory=set)
+    #: the files read and parsed that have no ``published`` key (one notice says them)
+    undecided: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -224,9 +226,14 @@ def build(
                     any(o.status == "failed" for o in result.outcomes),  # (not --check's "differs")
                 )
             _publish(config, stage, result, listed)  # every file's bytes on disk, then the renames
-            g.notices += _written_empty(config, selected, result.outcomes, full,
-                                        rejected=bool(g.errors), now=now,
-                                        everyone=sel.everyone)  # fmt: skip
+            empty = _written_empty(config, selected, result.outcomes, full,
+                                   rejected=bool(g.errors), now=now,
+                                   everyone=sel.everyone)  # fmt: skip
+            g.notices += empty
+            # the files read without a published key, in one notice (not when no article
+            # is published at all: the notice of the feed of every topic says why)
+            if g.undecided and not any(_NOTHING_PUBLISHED in n.message for n in empty):
+                g.notices.append(no_published_key(sorted(g.undecided)))
             # (once a config, whatever feeds a build is asked for; and by --full; --check,
             # which keeps nothing, as the build it checks: quiet after a build of the same
             # config, as a cron job's --check every few minutes)
@@ -368,6 +375,8 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
     (ns): a file modified within :data:`SAVING_NS` of it that the last build read whole
     and that reads as no article now is taken as the last build read it, and read
     again by the next build, as a file that vanished is."""
+    from .notices import NO_PUBLISHED_KEY  # (as the files read need it: not to import build)
+
     n = found.count()
     g = Gathered(errors=list(found.unusable), skipped=list(found.skipped), files=n)
     racy = incremental.racy_after(config)
@@ -408,7 +417,11 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
             continue
         digest, outcome = result[0], result[1]
         if len(result) == 3:  # (what in the file is most likely a mistake: said this once)
-            g.notices += result[2]
+            for notice in result[2]:
+                if notice.message == NO_PUBLISHED_KEY:  # (said of them all in one notice)
+                    g.undecided.append(notice.path)
+                else:
+                    g.notices.append(notice)
         if outcome is None:  # same bytes as cached: no parse needed
             g.cached += 1
             g.hashed += 1
@@ -865,8 +878,8 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
     if every:  # (no article published: every feed of topics is empty, and that is why)
         why = "; or every article is a file rejected above" if rejected else ""
         return [Notice(path, line_of(config, ("feeds", every[0].slug, "topics")),
-                       f"feeds.{every[0].slug}: written empty: no article is published by "
-                       "now: an article is published by published: true (the YAML boolean: a "
+                       f"feeds.{every[0].slug}: {_NOTHING_PUBLISHED}: an article is "
+                       "published by published: true (the YAML boolean: a "
                        "post without it, as Jekyll's are, is a draft here), with a webUrl (or "
                        f"an originalUrl) and a publishedDateTime not after now{why} (feedpub "
                        "build -v counts the files read)")]  # fmt: skip
@@ -919,6 +932,21 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
 
 #: Feeds written empty that a notice names each (more: in one line).
 _TOGETHER = 3
+#: What the notice of a feed of every topic written empty says: no article is published.
+_NOTHING_PUBLISHED = "written empty: no article is published by now"
+
+
+def _named(paths: Sequence[str]) -> str:
+    """The first :data:`_TOGETHER` of ``paths``, and how many more."""
+    named = ", ".join(shown_path(p) for p in paths[:_TOGETHER])
+    if len(paths) > _TOGETHER:
+        named += f" and {len(paths) - _TOGETHER} more"
+    return named
+
+
+#: What publishes an article, said where drafts are named.
+_PUBLISHES = ("an article is published by published: true (the YAML boolean: a file "
+              "without it, or with false, is a draft here)")  # fmt: skip
 
 
 def not_published(paths: Sequence[str], what: str) -> str:
@@ -926,17 +954,26 @@ def not_published(paths: Sequence[str], what: str) -> str:
     (``what``: ``one`` of its topics, or ``it``) but are not published: the Smartable
     sites' own files without a ``published`` key (which Jekyll publishes) were taken
     for a topic misspelt."""
-    named = ", ".join(shown_path(p) for p in paths[:_TOGETHER])
-    if len(paths) > _TOGETHER:
-        named += f" and {len(paths) - _TOGETHER} more"
+    named = _named(paths)
     if len(paths) == 1:
         files = f"the file that has {what}, {named}, is not published"
     else:
         files = f"the {len(paths)} files that have {what} are not published ({named})"
-    return (
-        f"{files}: an article is published by published: true (the YAML boolean: a "
-        "file without it, or with false, is a draft here)"
-    )
+    return f"{files}: {_PUBLISHES}"
+
+
+def no_published_key(paths: Sequence[str]) -> Notice:
+    """The one notice of the article files ``paths`` (sorted) that a build read and that
+    have no ``published`` key (see :func:`feedpub.notices.lacks_published`): drafts,
+    left out of every feed without a word, where a feed showed other articles (111 of
+    SmartableAI/diablo4's files, which its Jekyll site publishes). At the first, naming
+    :data:`_TOGETHER` of them; a file with ``published: false`` is a draft on purpose,
+    not told."""
+    if len(paths) == 1:
+        return Notice(paths[0], 1, f"no published key: left out of the feeds as a draft: "
+                      f"{_PUBLISHES}")  # fmt: skip
+    return Notice(paths[0], 1, f"{len(paths)} article files read have no published key "
+                  f"({_named(paths)}): left out of the feeds as drafts: {_PUBLISHES}")  # fmt: skip
 
 
 def _unrecorded(config: Config, names: list[str]) -> list[Notice]:

@@ -156,6 +156,26 @@ def article_notices(
             for key, message in found]  # fmt: skip
 
 
+#: The message of the mark :func:`feedpub.articles.load_summary` leaves among a file's
+#: notices when the file has no ``published`` key: the build says the files so marked
+#: in one notice (:func:`feedpub.build.no_published_key`), not one line each.
+NO_PUBLISHED_KEY = "no published key"
+
+
+def lacks_published(d: dict[str, Any]) -> bool:
+    """Whether the front matter ``d`` has no ``published`` key: a draft, as a file
+    with ``published: false`` is, but most likely not meant as one (a Smartable site's
+    files often have none, which its Jekyll site publishes). Not when a key is
+    ``published`` misspelt (``Published:``), which :func:`article_notices` tells."""
+    if "published" in d:
+        return False
+    if KNOWN_KEYS.issuperset(d):
+        return True
+    unknown = (k for k in d if isinstance(k, str) and k not in KNOWN_KEYS)
+    return not any(k.strip(_ODD_SPACES) == "published" or _misspelt(k) == "published"
+                   for k in itertools.islice(unknown, _KEYS_WEIGHED))  # fmt: skip
+
+
 def _zone_said(value: object, tz: tzinfo) -> str | None:
     """What to say of a ``publishedDateTime`` written without an offset (taken in the
     site's zone ``tz``) that names no moment there, or two: a time in the hour the

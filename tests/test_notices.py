@@ -16,7 +16,7 @@ import pytest
 from feedpub.articles import load_article, parse_front_matter
 from feedpub.errors import ArticleError, Notice, cut
 from feedpub.fastyaml import _scalar
-from feedpub.notices import article_notices, dropped_url
+from feedpub.notices import article_notices, dropped_url, lacks_published
 
 from .conftest import AZURE_AI_FEEDS, OLD_MTIME_NS, SEEDS, run_cli
 
@@ -618,7 +618,9 @@ def test_a_feed_written_empty_as_the_files_with_its_topic_are_not_published_is_t
            "it, or with false, is a draft here)")  # fmt: skip
     assert (code, err) == (0, f"{cfg}:{line}: feeds.ai: written empty: no article published "
                               'by now has one of its topics ("Diablo 4"): the file that has '
-                              f"one, content/d4.txt, is not published: {why}\n")  # fmt: skip
+                              f"one, content/d4.txt, is not published: {why}\n"
+                              "content/d4.txt:1: no published key: left out of the feeds as a "
+                              f"draft: {why}\n")  # fmt: skip
     assert run_cli("build", "-c", str(cfg), "--now", NOW, "--full")[::2] == (0, err)
     # more than three: the first three by path, and how many more
     for n in range(4):
@@ -651,6 +653,47 @@ def test_a_feed_written_empty_as_the_files_with_its_topic_are_not_published_is_t
                                 f"content/d4.txt, is not published: {why}.\n")  # fmt: skip
     # a topic a published article has: not told
     assert run_cli("preview", "Azure", "-c", str(cfg), "--now", NOW)[::2] == (0, "")
+
+
+def test_the_files_read_without_a_published_key_are_told_in_one_line(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """111 of SmartableAI/diablo4's files have no ``published`` key (its Jekyll site
+    publishes them): drafts here, as FEED-RULES has it, and left out of feeds that
+    showed other articles without a word, even with -v. One line now for the files a
+    build reads, naming three and how many more; not the files with ``published:
+    false`` (two of the seeds), drafts on purpose; not again once read."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    draft = _edited("published: true\n", "")
+    for n in range(4):
+        (seeds_dir / f"n{n}.txt").write_bytes(
+            draft.replace(b"thenextweb.com/", f"n{n}.com/".encode())
+        )
+        os.utime(seeds_dir / f"n{n}.txt", ns=(OLD_MTIME_NS, OLD_MTIME_NS))  # (settled)
+    why = ("an article is published by published: true (the YAML boolean: a file without "
+           "it, or with false, is a draft here)")  # fmt: skip
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    assert (code, err) == (0, "content/n0.txt:1: 4 article files read have no published key "
+                              "(content/n0.txt, content/n1.txt, content/n2.txt and 1 more): "
+                              f"left out of the feeds as drafts: {why}\n")  # fmt: skip
+    assert b"<item>" in (cfg.parent / "feeds" / "azure.rss").read_bytes()  # (others shown)
+    assert run_cli("build", "-c", str(cfg), "--now", NOW, "-v")[0] == 0
+    assert "published key" not in run_cli("build", "-c", str(cfg), "--now", NOW, "-v")[2]
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # (read before)
+    # one of them edited: read again, and told alone; every one by --full
+    (seeds_dir / "n1.txt").write_bytes(draft.replace(b"thenextweb.com/", b"n1.com/edited/"))
+    os.utime(seeds_dir / "n1.txt", ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (
+        0, f"content/n1.txt:1: no published key: left out of the feeds as a draft: {why}\n"
+    )  # fmt: skip
+    assert "4 article files read have no published key" in run_cli(
+        "build", "-c", str(cfg), "--now", NOW, "--full")[2]  # fmt: skip
+    # with the key, even false: not told
+    for n in range(4):
+        (seeds_dir / f"n{n}.txt").write_bytes(
+            draft.replace(b"\ntopics:", b"\npublished: false\ntopics:")
+        )
+    assert run_cli("build", "-c", str(cfg), "--now", NOW, "--full")[::2] == (0, "")
 
 
 def test_a_site_where_no_article_is_published_is_told_why_once(tmp_path: Path) -> None:
@@ -1425,3 +1468,21 @@ def test_a_build_says_a_provider_domain_that_is_none_once_and_links_one_written_
                               "https://thenextweb.com/)\n")  # fmt: skip
     assert run_cli("build", "-c", str(cfg), "--now", NOW)[::2] == (0, "")  # said once
     assert "thenextweb.com/</uri>" not in (feeds / "azure.atom").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("front", "lacks"),
+    [
+        ("title: T\n", True),
+        ("title: T\npublished: false\n", False),
+        ("title: T\npublished:\n", False),  # (the key, empty: written, not forgotten)
+        ("title: T\nPublished: true\n", False),  # (a key misspelt: its own notice says it)
+        ("title: T\npublised: true\n", False),
+        ("title: T\nlayout: post\n", True),
+    ],
+)
+def test_a_file_lacks_published_only_without_the_key_or_one_misspelt(
+    front: str, lacks: bool
+) -> None:
+    data = f"---\n{front}---\n".encode()
+    assert lacks_published(parse_front_matter("a.md", data)[0]) is lacks

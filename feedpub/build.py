@@ -330,8 +330,11 @@ def _gather_and_select(config: Config, found: sources.Found, cache: Cache, setup
     if last is not None and last.setup == setup:
         since = kept.changed(last, found, incremental.racy_after(config))
         if since is not None:
+            # (their rows held, not written while read: at most kept.LIMIT of them; when
+            # the windows cannot tell, the pass below must find these files changed, to
+            # read them again and tell what they hold, their notices said once a read)
             g = summarise(config, found, cache.rows(since.paths), ex, changes, progress, observe,
-                          only=since, write=cache.commit_files, saving=saving)  # fmt: skip
+                          only=since, saving=saving)  # fmt: skip
             windows = kept.update(last, feeds, since, g.summaries, now, cache.holders)
             if windows is not None:
                 g.errors = kept.errors(last, since, g.errors)
@@ -345,8 +348,7 @@ def _gather_and_select(config: Config, found: sources.Found, cache: Cache, setup
 
                 return Selected(g, cache.rows, windows, kept.shown(feeds, windows),
                                 kept.upcoming(last, g.summaries, now), False, everyone)  # fmt: skip
-            # read again below, with every other file (those whose rows were written
-            # are found unchanged there): what was read is not kept twice
+            # read again below, with every other file: what was read is not kept twice
             changes.vanished, changes.stored, changes.touched = [], [], []
     rows = cache.rows()
     g = summarise(config, found, rows, ex, changes, progress, observe, write=cache.commit_files,

@@ -684,3 +684,45 @@ def test_a_feed_with_archive_pages_takes_the_entries_of_its_subscription_documen
     written = sorted(o.name for o in result.outcomes if o.status == "written")
     assert written == ["all.atom", "all.rss", "index.html"]
     _same_as_full(cfg, content, tmp_path / "full", NOW)
+
+
+@pytest.mark.parametrize("held", [None, 1])
+def test_what_the_changed_files_tell_is_told_when_the_windows_cannot_tell(
+    write_config: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: int | None
+) -> None:
+    """A build looks at the changed files first; when the windows cannot be brought up
+    to date from them (here, a feed's items unpublished past its spares, at once), it
+    reads every file: the changed ones are read again there, and what they tell (their
+    notices, said once, by the build that reads them) is told, however many rows a
+    build holds before it writes them (``held``: ROWS_HELD)."""
+    from feedpub import build as build_module
+
+    if held is not None:
+        monkeypatch.setattr(build_module, "ROWS_HELD", held)
+    cfg, content = _site(write_config, tmp_path)
+    config = load_config(cfg)
+    assert build(config, NOW).failed == []
+    answers = _answers(monkeypatch)
+    names = sorted(p.name for p in content.iterdir())
+    for name in names[3:16]:  # the newest of "all" and its spares, most of them
+        path = content / name
+        path.write_bytes(path.read_bytes().replace(b"published: true", b"published: false"))
+    text = {n: (content / n).read_bytes() for n in names[:3]}
+    (content / names[0]).write_bytes(text[names[0]].replace(b"excerpt:", b"titel: x\nexcerpt:"))
+    (content / names[1]).write_bytes(text[names[1]].replace(b"published: true\n", b""))
+    (content / names[2]).write_bytes(
+        re.sub(rb"publishedDateTime: \d{4}", b"publishedDateTime: 1985", text[names[2]])
+    )
+    for k, p in enumerate(sorted(content.iterdir())):
+        os.utime(p, ns=(OLD_MTIME_NS + 10**9 * (k + 1),) * 2)  # settled, each changed
+    result = build(config, NOW)
+    assert answers == [False]  # (selected from every file)
+    assert result.failed == []
+    told = [str(n) for n in result.gathered.notices]
+    a, b, c = (f"content/{n}" for n in names[:3])
+    assert f"{a}:3: titel is not a key feedpub reads: title, at line 2, is the one read: " \
+           "remove one of them" in told  # fmt: skip
+    assert any(n.startswith(f"{b}:1: no published key: left out of the feeds") for n in told)
+    assert any(n.startswith(f"{c}:4: publishedDateTime 1985-") for n in told), told
+    assert result.gathered.read == 16
+    assert [str(n) for n in build(config, NOW).gathered.notices] == []  # (said once)

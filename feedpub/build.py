@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from . import compose, formats, incremental, kept, output, parallel, sources
 from .archive import Document, documents
-from .cache import Cache, Changes, KeptParts, Row
+from .cache import UNREAD, Cache, Changes, KeptParts, Row
 from .compose import Job, Shown
 from .config import Config, FeedConfig, line_of, topic_key
 from .errors import ArticleError, Notice, shown_path, shown_text
@@ -79,6 +79,9 @@ class Gathered:
     #: files listed but gone (or being written) when read: the next build reads them,
     #: whatever their size and mtime say then
     vanished: list[str] = field(default_factory=list)
+    #: files whose bytes could not be read (unreadable, too big): every build reads them
+    #: again, whatever their size and mtime say (``chmod`` changes neither)
+    unread: list[str] = field(default_factory=list)
     #: what in the files read is allowed but most likely a mistake (see
     #: :mod:`feedpub.notices`)
     notices: list[Notice] = field(default_factory=list)
@@ -265,9 +268,11 @@ def build(
         if not result.failed and not result.deferred and not g.vanished:
             done = [o.name for o in result.outcomes if o.status in ("written", "unchanged")]
             changes.last_build = incremental.remember(
-                state, now, sel.upcoming, g.errors, done, result.hidden, None
+                state, now, sel.upcoming, g.errors, done, result.hidden, None, bool(g.unread)
             )
-            changes.kept = selection[0]
+            # (a file that could not be read is looked at by the next build: not only the
+            # files changed since this one)
+            changes.kept = None if g.unread else selection[0]
         return result
     except BaseException:
         stopped = True
@@ -451,7 +456,9 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
         g.read += 1
         if isinstance(outcome, ArticleError):
             g.errors.append(outcome)
-            digest = digest or "-"
+            if not digest:
+                g.unread.append(src.path)
+                digest = UNREAD
         else:
             g.summaries.append(outcome)
             if outcome.published is True:

@@ -55,6 +55,11 @@ _DISK_FULL = "the disk it is on is full: free space on it"
 COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 
+#: The digest of a file whose bytes could not be read (unreadable, too big): read
+#: again by every build, as its size and mtime stay when it is made readable (``chmod``).
+UNREAD = "-"
+
+
 class Row(NamedTuple):
     """What the cache knows of one article file."""
 

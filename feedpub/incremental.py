@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 from . import __version__
 from .archive import Document
-from .cache import Cache, Row
+from .cache import UNREAD, Cache, Row
 from .config import Config, FeedConfig
 from .errors import ArticleError
 from .model import SourceFile, Summary
@@ -193,7 +193,8 @@ def unchanged(
     found: Found, rows: Mapping[str, Row], racy: int
 ) -> tuple[list[Summary], list[ArticleError], list[tuple[SourceFile, str | None]], list[str]]:
     """From the cache, the summaries and rejections of the files that did not change
-    (same size and mtime, settled before the last cache write); the files to read, each
+    (same size and mtime, settled before the last cache write, and read then: a file
+    that could not be read is read again); the files to read, each
     with the digest the cache knows of it (a touched file whose bytes are the same is
     then not parsed), in the order of the listing; and the paths the cache knows that
     are listed no more."""
@@ -207,7 +208,8 @@ def unchanged(
             row = rows.get(path)
             if row is not None:
                 known += 1
-                if row.size == size and row.mtime_ns == mtime and mtime < racy:
+                if (row.size == size and row.mtime_ns == mtime and mtime < racy
+                        and row.digest != UNREAD):  # fmt: skip
                     if row.error is not None:
                         errors.append(row.error)
                     elif row.summary is not None:
@@ -360,7 +362,7 @@ def nothing_to_do(config: Config, memo_json: str | None, outputs: dict[str, Know
     ``newest``: the latest mtime of the files listed (None without any)."""
     try:
         memo = json.loads(memo_json or "null")
-        if not memo or memo["state"] != state or memo["refused"]:
+        if not memo or memo["state"] != state or memo["refused"] or memo.get("unread"):
             return None
         if now < datetime.fromisoformat(memo["now"]):
             return None
@@ -395,9 +397,12 @@ def clock_went_back(memo_json: str | None, now: datetime) -> bool:
 
 
 def remember(state: str, now: datetime, upcoming: datetime | None, errors: Sequence[ArticleError],
-             outputs: Sequence[str], hidden: Sequence[Hidden], refused: str | None) -> str:  # fmt: skip
+             outputs: Sequence[str], hidden: Sequence[Hidden], refused: str | None,
+             unread: bool = False) -> str:  # fmt: skip
     """The memo of a complete build, for :func:`nothing_to_do` next time; ``upcoming``:
-    the next moment an article it knows of is published (see :func:`upcoming`)."""
+    the next moment an article it knows of is published (see :func:`upcoming`).
+    ``unread``: a file could not be read, so the next build must look at it again
+    (made readable, its size and mtime are those listed now): no memo to stop at."""
     memo = {
         "state": state,
         "now": now.isoformat(),
@@ -406,6 +411,7 @@ def remember(state: str, now: datetime, upcoming: datetime | None, errors: Seque
         "errors": [[e.path, e.line, e.message] for e in errors],
         "hidden": [list(h) for h in hidden],
         "refused": refused,
+        "unread": unread,
     }
     # ASCII: a path that is not UTF-8 holds lone surrogates, which SQLite's text cannot
     # (escaped as \udce9, they read back as they were)

@@ -457,6 +457,37 @@ def test_an_article_made_unreadable_is_read_again_by_the_next_build() -> None:
         assert _build_unprivileged(cfg).lines == second.lines
 
 
+def test_an_article_made_readable_again_is_published_by_the_next_build() -> None:
+    """The message says to let the build's user read the file; once that is done (its
+    size and mtime kept: ``chmod`` changes neither), the next build reads it and
+    publishes it, with or without other files changed. (The rejection stood, from the
+    cache, until the file was edited or a ``--full`` build ran.)"""
+    with _project_dir() as root:
+        cfg = _project(root)
+        odd = Path(_odd(cfg, b"odd.txt"))
+        odd.write_bytes(ODD)
+        os.utime(odd, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+        odd.chmod(0)
+        for _ in range(2):  # (the second, with nothing changed, says it again)
+            built = _build_unprivileged(cfg)
+            assert (built.code, built.lines) == (1, [f"content/odd.txt:1: {DENIED}"])
+        odd.chmod(0o644)
+        built = _build_unprivileged(cfg)
+        assert (built.code, built.lines) == (0, [])
+        assert ODD_URL in _feed(cfg) and ODD_URL in _feed(cfg, "odd")
+        # unreadable again, and made readable as another file is edited
+        odd.chmod(0)
+        os.utime(odd, ns=(OLD_MTIME_NS + 10**9, OLD_MTIME_NS + 10**9))
+        assert _build_unprivileged(cfg).code == 1 and ODD_URL not in _feed(cfg)
+        assert _build_unprivileged(cfg).code == 1
+        odd.chmod(0o644)
+        good = cfg.parent / "content" / "good.txt"
+        good.write_bytes(good.read_bytes().replace(b'title: "', b'title: "Edited: ', 1))
+        built = _build_unprivileged(cfg)
+        assert (built.code, built.lines) == (0, [])
+        assert ODD_URL in _feed(cfg) and "Edited: " in _feed(cfg)
+
+
 def test_an_article_made_unreadable_is_read_again_after_the_page_could_not_show_it() -> None:
     """The same for ``index.html``, which takes the headlines of the feeds it does not
     render again from the cache (here none has one: as an older cache), else from

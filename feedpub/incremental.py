@@ -21,6 +21,7 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -283,9 +284,10 @@ def written_bytes(path: Path, known: Known | None, fp: str) -> bytes | None:
     if known is None or known[0] != fp:
         return None
     try:
-        with open(path, "rb") as f:
+        # (a named pipe put at its name: its open would wait for a writer, for ever)
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as f:
             st = os.fstat(f.fileno())
-            if (st.st_size, st.st_mtime_ns) != (known[1], known[2]):
+            if not stat.S_ISREG(st.st_mode) or (st.st_size, st.st_mtime_ns) != (known[1], known[2]):
                 return None
             data = f.read()
     except OSError:

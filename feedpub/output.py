@@ -519,7 +519,10 @@ def unmake_folders(made: Sequence[Path]) -> None:
 def has_items(path: Path) -> bool:
     """Whether the feed file at ``path`` holds an item (in its first MB)."""
     try:
-        with open(path, "rb") as f:
+        # (a named pipe put at its name: its open would wait for a writer, for ever)
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return False
             head = f.read(1 << 20)
     except OSError:
         return False

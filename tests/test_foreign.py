@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -242,6 +244,45 @@ def test_a_fifo_at_a_feeds_name_is_said_and_does_not_stop_the_build(site: Path) 
     )
     assert stat.S_ISFIFO((feeds / "azure.rss").lstat().st_mode)
     assert (feeds / "azure.atom").is_file()
+
+
+@pytest.mark.parametrize("then", ["an article edited", "the content emptied"])
+def test_a_fifo_put_at_a_written_feeds_name_does_not_stop_the_next_build(
+    site: Path, then: str
+) -> None:
+    """A FIFO put at the name of a feed a build wrote: the next build that renders that
+    feed again opened it to take the entries it held (``written_bytes``), and one that
+    found the content empty opened it to see whether it held items (``has_items``):
+    each waited for a writer, for ever, and every cron build after waited for its lock
+    (exit 75), no feed updated and nothing said. Run as a process of its own: a build
+    that waits so fails the test, not the test run."""
+    config = site / "config.toml"
+    assert run_cli("build", "-c", str(config), "--now", NOW) == (0, "", "")
+    feeds = site / "feeds"
+    (feeds / "azure.rss").unlink()
+    os.mkfifo(feeds / "azure.rss")
+    if then == "an article edited":  # (an article the azure feed shows: it is rendered again)
+        article = next(p for p in (site / "content" / "news").glob("*.txt")
+                       if "  - Azure\n" in p.read_text(encoding="utf-8"))  # fmt: skip
+        article.write_bytes(article.read_bytes().replace(b'title: "', b'title: "Edited: ', 1))
+    else:  # (an unmounted folder: the feeds that hold items are kept)
+        shutil.rmtree(site / "content" / "news")
+        (site / "content" / "news").mkdir()
+    build = subprocess.run(
+        [sys.executable, "-m", "feedpub", "build", "-c", str(config), "--now", NOW],
+        capture_output=True, timeout=120, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert build.returncode == 3, build.stderr
+    assert stat.S_ISFIFO((feeds / "azure.rss").lstat().st_mode)
+    if then == "an article edited":
+        assert b"Edited: " in (feeds / "azure.atom").read_bytes()  # (the other format)
+        assert build.stderr.decode().splitlines()[0] == (
+            f"{feeds / 'azure.rss'}: a file feedpub cannot read is there (not a regular "
+            "file): not replaced, as whose it is cannot be told; let the user that runs "
+            "feedpub read it, or remove it"
+        )
+    else:
+        assert b"yielded no articles" in build.stderr and (feeds / "azure.atom").is_file()
 
 
 @pytest.mark.parametrize("leads_to", ["file", "nothing", "folder"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import dataclasses
+import errno
 import fnmatch
 import functools
 import glob
@@ -1264,13 +1265,26 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
                     f"folders alone, or leave {shown!r} out with site.exclude",
                 )
     if os.path.lexists(output) and not os.path.isdir(output):
-        if os.path.islink(output) and not os.path.exists(output):  # (a link to nothing)
+        if os.path.islink(output) and _loops(output):
+            r.problem("site.output", f"{output_raw!r} is a symbolic link that loops (to "
+                      f"{os.readlink(output)!r}): point it at a folder, or remove it (a "
+                      "folder is made there)")  # fmt: skip
+        elif os.path.islink(output) and not os.path.exists(output):  # (a link to nothing)
             r.problem("site.output", f"{output_raw!r} is a symbolic link to "
                       f"{os.readlink(output)!r}, which does not exist: make that folder, "
                       "or point the link at one")  # fmt: skip
         else:
             r.problem("site.output", f"{output_raw!r} is not a folder: point it at a folder "
                                      "(made when missing)")  # fmt: skip
+
+
+def _loops(path: Path) -> bool:
+    """Whether following the links of ``path`` loops (``feeds -> feeds``)."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        return e.errno == errno.ELOOP
+    return False
 
 
 def _labels(r: _Reader, table: Any) -> Labels:

@@ -371,6 +371,18 @@ def test_an_output_that_is_a_link_to_nothing_says_so(tmp_path: Path) -> None:
                "not exist: make that folder, or point the link at one" in p for p in found), found  # fmt: skip
 
 
+@pytest.mark.parametrize("target", ["feeds", "loop/feeds"])
+def test_an_output_that_is_a_link_that_loops_says_so(tmp_path: Path, target: str) -> None:
+    """``feeds -> feeds`` (or a loop through another link): it was told the link leads
+    to a folder "which does not exist: make that folder", which cannot be made there."""
+    (tmp_path / "news").mkdir()
+    (tmp_path / "feeds").symlink_to(target)
+    (tmp_path / "loop").symlink_to(tmp_path)
+    found = problems_of(tmp_path, _site(output='"feeds"'))
+    assert any(f"site.output: 'feeds' is a symbolic link that loops (to '{target}'): point it "
+               "at a folder, or remove it (a folder is made there)" in p for p in found), found  # fmt: skip
+
+
 @pytest.mark.parametrize("key", ["link", "feeds_url"])
 @pytest.mark.parametrize(
     ("url", "why"),

@@ -73,6 +73,19 @@ def _unlistable(folder: str, e: OSError, problems: list[Problem]) -> None:
         problems.append((folder, 0, reason + _fix(e, folder=True)))
 
 
+def _near_misses(folder: str, names: list[str], match: Callable[[str], object], glob_: str,
+                 problems: list[Problem]) -> None:  # fmt: skip
+    """The files in ``folder`` whose names the glob component ``glob_`` would match but
+    for white space at their end (``a.md `` for ``*.md``: a name mistyped, or cut and
+    pasted), never read otherwise: never published, and nothing said."""
+    for n in names:
+        if n[-1:].isspace() and not match(n) and match(n.rstrip()) and n.strip():
+            problems.append((os.path.join(folder, n), 1, (
+                f"its name ends in white space, which the content glob {glob_!r} does not "
+                f"match, so it is not read: rename it {shown_path(n.rstrip())!r} to publish "
+                "it, or move it out of the content folder")))  # fmt: skip
+
+
 def _scan(
     folder: str,
     parts: list[str],
@@ -125,7 +138,10 @@ def _scan(
         except OSError as e:
             _unlistable(folder, e, problems)
             return
-        yield folder, [n for n in names if (hidden_ok or not n.startswith(".")) and match(n)]
+        matched = [n for n in names if (hidden_ok or not n.startswith(".")) and match(n)]
+        if len(matched) < len(names):
+            _near_misses(folder, names, match, head, problems)
+        yield folder, matched
         return
     try:
         entries = [
@@ -425,7 +441,13 @@ def _list_and_stat(items: list[Listing | Subtree]) -> Stat:
 
 
 def _relative_problems(unlisted: list[Problem], base: str, config_root: Path) -> list[Problem]:
-    return [(_relative(f, base, config_root) or "./", line, why) for f, line, why in unlisted]
+    """The problems of folders (line 0: ``folder/``) and of files (:func:`_near_misses`),
+    by their paths relative to the config's folder."""
+    out = []
+    for f, line, why in unlisted:
+        rel = _relative(f, base, config_root)
+        out.append(((rel[:-1] if line else rel) or "./", line, why))
+    return out
 
 
 #: :data:`Stat` as a forked child sends it (see :func:`_packed`).

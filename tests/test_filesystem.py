@@ -596,6 +596,32 @@ def test_a_path_longer_than_the_system_allows_is_named_and_the_rest_built(
     assert GOOD_URL in _feed(cfg)
 
 
+@pytest.mark.parametrize("glob_", ["content/*.txt", "content/**/*.txt"])
+def test_a_name_that_ends_in_white_space_is_named_not_left_out_unsaid(
+    tmp_path: Path, glob_: str
+) -> None:
+    """``a.txt `` (a name typed or pasted with a space after it), which ``*.txt`` does not
+    match: the article was never published, and no build said a word."""
+    cfg = _project(tmp_path, glob_)
+    odd = Path(_odd(cfg, b"odd.txt "))
+    odd.write_bytes(ODD)
+    Path(_odd(cfg, b"tab.txt\t")).write_bytes(ODD)
+    Path(_odd(cfg, b"other.md ")).write_bytes(ODD)  # (not one the glob is near to)
+    built = _build(cfg)
+    rename = "so it is not read: rename it {} to publish it, or move it out of the content folder"
+    assert (built.code, built.lines) == (1, [
+        "content/odd.txt :1: its name ends in white space, which the content glob '*.txt' "
+        f"does not match, {rename.format(repr('odd.txt'))}",
+        "content/tab.txt\\t:1: its name ends in white space, which the content glob '*.txt' "
+        f"does not match, {rename.format(repr('tab.txt'))}",
+    ])  # fmt: skip
+    assert GOOD_URL in _feed(cfg) and ODD_URL not in _feed(cfg)
+    os.remove(_odd(cfg, b"tab.txt\t"))
+    odd.rename(_odd(cfg, b"odd.txt"))
+    built = _build(cfg)
+    assert (built.code, built.lines) == (0, []) and ODD_URL in _feed(cfg)
+
+
 def test_a_link_out_of_the_content_folder_is_skipped_and_named_safely(tmp_path: Path) -> None:
     cfg = _project(tmp_path)
     (tmp_path / "secret.txt").write_bytes(ODD)

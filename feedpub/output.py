@@ -108,7 +108,7 @@ class Stage:
                 raise OSError(
                     e.errno,
                     f"cannot make files in the output folder ({e.strerror}): a build writes "
-                    f"each file there, then renames it; {_CANNOT_MAKE.get(e.errno or 0, _DENIED)}",
+                    f"each file there, then renames it; {_cannot_make(folder, e)}",
                     str(folder),
                 ) from e
         return new
@@ -221,6 +221,29 @@ _CANNOT_MAKE = {
 }  # fmt: skip
 
 
+#: What to do when the output folder's file system has no inode left (a tmpfs made with
+#: few): ``df -h`` shows space free there, so "the disk is full" would mislead.
+_NO_INODE = ("its file system has no inode left to make a file with (df -i), however much "
+             f"space is free: remove files from it, or give it more inodes{_KEPT}")  # fmt: skip
+
+
+def _cannot_make(folder: Path, e: OSError) -> str:
+    """What to do when no file can be made in the output ``folder`` (``e`` says why)."""
+    if e.errno == errno.ENOSPC and no_inode_left(folder):
+        return _NO_INODE
+    return _CANNOT_MAKE.get(e.errno or 0, _DENIED)
+
+
+def no_inode_left(folder: Path | str) -> bool:
+    """Whether the file system of ``folder`` can make no more files for want of inodes
+    (one that does not count them, as btrfs, says it has none at all: never)."""
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_files > 0 and st.f_favail == 0
+
+
 #: Why a site file (``index.html``, ``feeds.opml``) is not written: a feed document was
 #: not, and they list every feed (its old files are kept, and so are theirs).
 HELD_BACK = "held back with the feed documents that could not be written: it lists them"
@@ -235,6 +258,9 @@ class CannotWrite(str):
 
     def __new__(cls, path: Path | str, error: Exception | str) -> CannotWrite:
         reason = error if isinstance(error, str) else _reason(error)
+        if (isinstance(error, OSError) and error.errno == errno.ENOSPC
+                and no_inode_left(os.path.dirname(path))):  # fmt: skip
+            reason += "; no inode left: df -i"  # (df -h shows space free)
         made = super().__new__(cls, f"cannot write {path}: {reason}")
         made.reason = reason
         return made

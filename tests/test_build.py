@@ -1113,6 +1113,61 @@ def test_an_output_folder_no_staging_folder_can_be_made_in_says_why_and_what_to_
     ]
 
 
+def _no_inode_left(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """``folder``'s file system says it has no inode left (a tmpfs made with few, every
+    one used), and space free, as ``statvfs`` gives it then."""
+    real = os.statvfs
+
+    def statvfs(path: Any) -> Any:
+        st = real(path)
+        if Path(path) != folder:
+            return st
+        fields = list(st)  # f_bsize f_frsize f_blocks f_bfree f_bavail f_files f_ffree f_favail …
+        fields[5:8] = [1000, 0, 0]
+        return os.statvfs_result(fields)
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+
+
+@pytest.mark.parametrize("where", ["the staging folder", "the files"])
+def test_a_file_system_without_an_inode_left_is_not_said_full_of_space(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A tmpfs whose inodes are all used (``mount -o nr_inodes=...``) refuses a new file
+    or folder with ENOSPC: the build said "the disk it is on is full: free space on it",
+    and ``df -h`` showed it nearly empty. It says that no inode is left now."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    before = outputs(cfg)
+    for f in seeds_dir.iterdir():  # every feed changes
+        f.write_text(f.read_text(encoding="utf-8").replace('title: "', 'title: "New: ', 1),
+                     encoding="utf-8")  # fmt: skip
+    feeds = cfg.parent / "feeds"
+    _no_inode_left(monkeypatch, feeds)
+    if where == "the staging folder":
+
+        def refused(*args: Any, **kwargs: Any) -> str:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr("tempfile.mkdtemp", refused)
+    else:
+        _a_full_disk_for(monkeypatch)
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "--jobs", "1")
+    assert code == 3 and outputs(cfg) == before
+    if where == "the staging folder":
+        assert err.splitlines() == [
+            f"feedpub: {feeds}: cannot make files in the output folder (No space left on "
+            "device): a build writes each file there, then renames it; its file system has "
+            "no inode left to make a file with (df -i), however much space is free: remove "
+            "files from it, or give it more inodes; each file keeps its previous version "
+            "meanwhile"
+        ]
+    else:
+        assert err.splitlines()[0].startswith(
+            f"{feeds}: {len(before)} files not written (No space left on device; no inode "
+            "left: df -i): "
+        ), err
+
+
 def _a_full_disk_for(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
     """The temp file of each output of ``names`` (of every output, when none) cannot be
     written, as on a full disk: ``os.fdopen``, through which a build writes each one (in

@@ -107,6 +107,9 @@ class BuildResult:
     hidden: list[Hidden] = field(default_factory=list)
     #: why the cache could not be used or written (see :attr:`feedpub.cache.Cache.trouble`)
     cache_trouble: str | None = None
+    #: what a killed build left in the output folder that could not be removed, a line
+    #: each (see :func:`feedpub.output.build_lock`)
+    leftovers: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:

@@ -279,9 +279,10 @@ def build_cmd(config_path: str, slugs: tuple[str, ...], now: datetime | None, fu
                         result = build(config, _now(now), slugs=slugs, check=True, full=full,
                                        allow_empty=allow_empty, jobs=jobs, progress=progress)  # fmt: skip
                 else:
-                    with build_lock(config, lock_timeout):
+                    with build_lock(config, lock_timeout) as stuck:
                         result = build(config, _now(now), slugs=slugs, full=full,
                                        allow_empty=allow_empty, jobs=jobs, progress=progress)  # fmt: skip
+                    result.leftovers = stuck
         finally:
             finish()  # (first: a message below starts a line of its own, not the bar's)
     except KeyboardInterrupt as e:
@@ -483,6 +484,8 @@ def _report(config: Config, result: BuildResult, verbose: bool, seconds: float,
         say(f"feedpub: {shown_path(str(config.cache))}: the cache could not be used or written, "
             f"{result.cache_trouble}; the feeds are written, and what the cache could not "
             "keep is read again by the next build")  # fmt: skip
+    for line in result.leftovers:
+        say(f"feedpub: {line}")
     if result.refused:
         say(f"feedpub: refused: {result.refused}")
     for o in result.outcomes:

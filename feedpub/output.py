@@ -711,13 +711,14 @@ def prune_unlisted(config: Config, produced: Collection[str],
 
 
 @contextlib.contextmanager
-def build_lock(config: Config, timeout: float | None = None) -> Iterator[None]:
+def build_lock(config: Config, timeout: float | None = None) -> Iterator[list[str]]:
     """Hold an exclusive flock on ``<site.cache>.lock``; LockError after ``timeout`` s.
 
     The lock sits beside the cache (by default in ``.feedpub/`` beside the config
     file), never in the output folder. The OS releases it when the process dies, so
     a killed build leaves none. Once it is held, what an older feedpub or a killed
-    build left in the output folder is removed (see :func:`_clear_output_folder`).
+    build left in the output folder is removed (see :func:`_clear_output_folder`);
+    what of a killed build's cannot be, each said in a line, is what it gives.
     """
     wait = config.lock_timeout if timeout is None else timeout
     deadline = time.monotonic() + wait
@@ -734,8 +735,7 @@ def build_lock(config: Config, timeout: float | None = None) -> Iterator[None]:
     try:
         _flock(fd, deadline, f"another build holds {config.lock} (waited {wait:g} s; "
                "see site.lock_timeout)")  # fmt: skip
-        _clear_output_folder(config.output, deadline, wait)
-        yield
+        yield _clear_output_folder(config.output, deadline, wait)
     finally:
         os.close(fd)
 
@@ -785,9 +785,10 @@ OLD_LOCK = ".feedpub.lock"
 _OLD_STATE = (*(OLD_CACHE + s for s in COMPANIONS), OLD_LOCK)
 
 
-def _clear_output_folder(folder: Path, deadline: float, wait: float) -> None:
+def _clear_output_folder(folder: Path, deadline: float, wait: float) -> list[str]:
     """Remove from the output folder what is not for publishing: an older feedpub's
-    cache and lock, and the temp files a killed build left (we hold the build lock).
+    cache and lock, and the temp files a killed build left (we hold the build lock);
+    what of these cannot be removed, said (see :func:`_remove_stale_temps`).
 
     A build of an older feedpub that still runs holds the old lock: it is waited for
     (until ``deadline``), so that its cache is not removed under it.
@@ -814,20 +815,36 @@ def _clear_output_folder(folder: Path, deadline: float, wait: float) -> None:
                     f"which is published ({e.strerror}); remove it by hand",
                     str(folder / name),
                 ) from e
-        _remove_stale_temps(folder)
+        return _remove_stale_temps(folder)
     finally:
         if fd is not None:
             os.close(fd)
 
 
-def _remove_stale_temps(folder: Path) -> None:
+def _remove_stale_temps(folder: Path) -> list[str]:
     """The staging folders and temp files a killed build left behind (safe: we hold the
-    lock; an older feedpub made its temp files beside their files)."""
-    for staging in _stagings(folder):
-        shutil.rmtree(staging, ignore_errors=True)
-    for tmp in _old_temps(folder):
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    lock; an older feedpub made its temp files beside their files); what of them cannot
+    be removed (a build run as another user, root, killed), said: each build would
+    leave it for a deploy to publish, without a word (the lines are said, not raised:
+    the feeds are built all the same)."""
+    stuck = []
+    for path in [*_stagings(folder), *_old_temps(folder)]:
+        try:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as e:
+            stuck.append(f"{shown_path(str(path))}: {LEFT_BY_A_KILLED_BUILD} ({e.strerror or e}): "
+                         "remove it by hand (a deploy that does not leave it out publishes "
+                         "it)")  # fmt: skip
+    return stuck
+
+
+#: How a build says what a killed build left in the output folder that it cannot remove.
+LEFT_BY_A_KILLED_BUILD = "left by a killed build, and it cannot be removed"
 
 
 def _stagings(folder: Path) -> list[Path]:

@@ -508,10 +508,11 @@ class Watcher:
             self._list_said = said
         started = time.monotonic()
         try:
-            with build_lock(config):
+            with build_lock(config) as stuck:
                 # (settled for debounce seconds: a file that does not read is broken, not
                 # being saved, and no change may come to build again)
                 result = build(config, self.now(), progress=self._go_on, grace=False)
+            result.leftovers = stuck
         except (LockError, OSError, WorkerLost) as e:
             self.warn(f"feedpub: serve: rebuild failed: {e}")
             self._snapshot = ()  # try again at the next poll

@@ -25,7 +25,7 @@ from .archive import Document, documents
 from .cache import UNREAD, Cache, Changes, KeptParts, Row
 from .compose import Job, Shown
 from .config import Config, FeedConfig, line_of, topic_key
-from .errors import ArticleError, Notice, shown_path, shown_text
+from .errors import ArticleError, Notice, UnreadableError, shown_path, shown_text
 from .incremental import HEADLINES
 from .model import Article, Headline, SourceFile, Summary
 from .output import Outcome, Rendered
@@ -79,7 +79,7 @@ class Gathered:
     #: files listed but gone (or being written) when read: the next build reads them,
     #: whatever their size and mtime say then
     vanished: list[str] = field(default_factory=list)
-    #: files whose bytes could not be read (unreadable, too big): every build reads them
+    #: files the system would not let be read (no permission): every build reads them
     #: again, whatever their size and mtime say (``chmod`` changes neither)
     unread: list[str] = field(default_factory=list)
     #: what in the files read is allowed but most likely a mistake (see
@@ -459,9 +459,11 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
         g.read += 1
         if isinstance(outcome, ArticleError):
             g.errors.append(outcome)
-            if not digest:
+            if isinstance(outcome, UnreadableError):
                 g.unread.append(src.path)
                 digest = UNREAD
+            else:
+                digest = digest or "-"
         else:
             g.summaries.append(outcome)
             if outcome.published is True:

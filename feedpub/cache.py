@@ -55,9 +55,10 @@ _DISK_FULL = "the disk it is on is full: free space on it"
 COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 
-#: The digest of a file whose bytes could not be read (unreadable, too big): read
-#: again by every build, as its size and mtime stay when it is made readable (``chmod``).
-UNREAD = "-"
+#: The digest of a file the system would not let be read (``errors.UnreadableError``):
+#: read again by every build, as its size and mtime stay when it is made readable
+#: (``chmod``). (``-``: one whose bytes were not read for another cause, as too big.)
+UNREAD = "unreadable"
 
 
 class Row(NamedTuple):

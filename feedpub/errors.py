@@ -109,6 +109,11 @@ class ArticleError(FeedpubError):
         return type(self), (self.path, self.line, self.message)
 
 
+class UnreadableError(ArticleError):
+    """An article file the system would not let be read (no permission, an I/O error):
+    read again by every build, as making it readable keeps its size and mtime."""
+
+
 class Notice(NamedTuple):
     """What in an article file is allowed but most likely a mistake (see
     :mod:`feedpub.notices`): said as an :class:`ArticleError` is, but never an error."""

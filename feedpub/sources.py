@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .config import Config, glob_root
-from .errors import ArticleError, Notice, shown_path
+from .errors import ArticleError, Notice, UnreadableError, shown_path
 from .model import Article, SourceFile, Summary
 from .parallel import LISTING, SERIAL, Executor, Send, maker
 
@@ -951,8 +951,8 @@ def _open(path: str, inside: tuple[str, ...]) -> int | None:
 def read_source(src: SourceFile, max_size: int, inside: tuple[str, ...] = ()) -> bytes | None:
     """The bytes of a file, ``None`` when it vanished (or became a folder, or a symlink
     out of the content folders ``inside``, see :func:`_open`, or empty, being written)
-    since it was listed;
-    ArticleError when unreadable or too big."""
+    since it was listed; UnreadableError when it cannot be read, ArticleError when too
+    big."""
     fd: int | None = -1
     try:
         fd = _open(src.abspath, inside)
@@ -977,7 +977,7 @@ def read_source(src: SourceFile, max_size: int, inside: tuple[str, ...] = ()) ->
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
     except OSError as e:
-        raise ArticleError(src.path, 1, f"cannot read: {e.strerror or e}{_fix(e)}") from None
+        raise UnreadableError(src.path, 1, f"cannot read: {e.strerror or e}{_fix(e)}") from None
     if len(data) > max_size:
         raise ArticleError(src.path, 1, f"file grew over the limit of {max_size} bytes while read")
     return data

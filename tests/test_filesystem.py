@@ -488,6 +488,24 @@ def test_an_article_made_readable_again_is_published_by_the_next_build() -> None
         assert ODD_URL in _feed(cfg) and "Edited: " in _feed(cfg)
 
 
+def test_a_file_rejected_for_its_size_is_not_read_again_by_every_build(tmp_path: Path) -> None:
+    """Only a file the system would not let be read is read again by every build (see
+    above): one too big changes its size to be read again, and a build that finds
+    nothing changed stops at one stat a file, its rejection said from the cache."""
+    cfg = _project(tmp_path, feeds="max_file_size = 4096\n" + FEEDS)
+    big = Path(_odd(cfg, b"big.txt"))
+    big.write_bytes(ODD + b"x" * 5000)
+    os.utime(big, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    first = _build(cfg, "-v")
+    too_big = f"content/big.txt:1: file is {5000 + len(ODD)} bytes, over the limit of 4096"
+    assert first.code == 1 and first.about("content/big.txt:1:")[0].startswith(too_big)
+    second = _build(cfg, "-v")
+    assert second.code == 1 and second.about("content/big.txt:1:") == first.about(
+        "content/big.txt:1:"
+    )
+    assert "files 2: read 0, from cache 2, " in second.err
+
+
 def test_an_article_made_unreadable_is_read_again_after_the_page_could_not_show_it() -> None:
     """The same for ``index.html``, which takes the headlines of the feeds it does not
     render again from the cache (here none has one: as an older cache), else from

@@ -724,9 +724,16 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
         skipped += part[1]
         bad += part[2]
     bad += _relative_problems(unlisted, base, config.root)
-    unusable = [ArticleError(*p) for p in sorted(set(bad))]
+    exclude = excluded(config)
     left_out: list[str] = []
-    found = Found(_without_own(config, files, skipped, excluded(config), left_out), skipped,
+    if exclude is not None:  # (a file the listing cannot use that site.exclude names: left
+        # out as any other it names, not rejected; a link that leads nowhere, say)
+        named = [p for p in bad if p[1] and exclude(os.path.normpath(base + p[0]))]
+        left_out += [os.path.normpath(base + p[0]) for p in named]
+        skipped += [f"{shown_path(p[0])}: {EXCLUDED}" for p in named]
+        bad = [p for p in bad if p not in named]
+    unusable = [ArticleError(*p) for p in sorted(set(bad))]
+    found = Found(_without_own(config, files, skipped, exclude, left_out), skipped,
                   unusable, repeats=len(config.content) > 1)  # fmt: skip
     if config.exclude:
         # (a glob of the build's own files leaves out none before the first build writes them)

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import WORD_QUOTES, ConfigError, cut, likely_meant, shown_path, shown_text
-from .sanitize import IDNA_REFUSES, _idna
+from .sanitize import IDNA_REFUSES, NONCHARACTERS, _idna
 from .sanitize import masked_url as _masked
 
 #: The formats a feed gets by default, and every format a feed may ask for.
@@ -266,10 +266,13 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 
 #: What no text of the config may hold: the characters XML 1.0 forbids and the other
-#: controls (DEL, C1), which a feed cannot carry or a reader does not show; in a
-#: text of one line (a title, a topic, the owner), tabs and line breaks too.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+#: controls (DEL, C1), which a feed cannot carry or a reader does not show, and Unicode's
+#: noncharacters (U+FDD0, U+1FFFE: "Forbidden code point" to the Nu HTML checker, in the
+#: feeds page's title or description); in a text of one line (a title, a topic, the
+#: owner), tabs and line breaks too.
+_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{NONCHARACTERS}]")
+_CONTROL_OR_BREAK = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{NONCHARACTERS}]")
+_NONCHARACTER = re.compile(f"[{NONCHARACTERS}]")
 #: The direction overrides (LRO, RLO), which turn text round ("Trojan Source"): taken
 #: out of an article's texts (see :func:`feedpub.sanitize.balanced_bidi`), refused here.
 _OVERRIDE = re.compile("[\u202d\u202e]")
@@ -293,6 +296,7 @@ def _checked_text(r: _Reader, keypath: KeyPath, value: str, one_line: bool = Tru
         what = (
             "a tab or a line break" if bad.group() in "\t\n\r\u2028\u2029"
             else "a direction override" if bad.group() in "\u202d\u202e"
+            else "a Unicode noncharacter" if _NONCHARACTER.match(bad.group())
             else "a control character"
         )  # fmt: skip
         r.problem(keypath, f"holds {what} ({bad.group()!r}, character {bad.start() + 1}): "

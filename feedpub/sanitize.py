@@ -35,11 +35,11 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe
 #: Unicode's noncharacters (U+FDD0 to U+FDEF, the last two of every plane), which XML
 #: allows and HTML does not: "Invalid HTML" to the W3C validator in every body that
 #: held one. Taken out of texts (a URL writes them as %-escapes, which any URL may hold).
-_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
+NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
     f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17)
 )
 _FORBIDDEN_IN_TEXT = re.compile(
-    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]"
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]"
 )
 #: The white space a single-line text runs together into one space: the ASCII kind and
 #: the line and paragraph separators. The spaces a writer puts on purpose stay as written:
@@ -73,7 +73,7 @@ _ODD_REFERENCE = re.compile(
 )
 #: A single-line text that the last steps of cleaning leave as it is: words of no
 #: breaking space or forbidden character, one space apart, no white space at either end.
-_WORD_RUN = f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]+"
+_WORD_RUN = f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]+"
 _CLEAN_LINE = re.compile(f"(?!\\s){_WORD_RUN}(?: {_WORD_RUN})*(?<!\\s)\\Z")
 #: A text of nothing a reader shows: white space, controls, and the characters Unicode
 #: has a reader ignore (Default_Ignorable_Code_Point: zero-width spaces and joiners, the

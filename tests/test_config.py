@@ -779,6 +779,25 @@ def test_a_line_separator_or_a_direction_override_in_a_config_text_is_named(
     ]
 
 
+def test_a_unicode_noncharacter_in_a_config_text_is_named(tmp_path: Path) -> None:
+    """U+FDD0 or U+1FFFE in the site's title or a feed's description went into
+    index.html, which the Nu HTML checker refuses ("Forbidden code point U+fdd0",
+    "Astral non-character"): each is a config error at its line, as a control
+    character is (a URL's is %-encoded, as any URL's character may be)."""
+    text = (
+        GOOD.replace('title = "T"', 'title = "T\\ufdd0"')
+        .replace('title = "Azure"', 'title = "Azure"\ndescription = "two\\nlines\\U0001FFFE"')
+        .replace('"*"]', '"*", "x\\ufdef"]')
+        .replace('link = "https://example.com/"', 'link = "https://example.com/\\ufdd0/"')
+    )
+    assert problems_of(tmp_path, text) == [
+        "3: site.title: holds a Unicode noncharacter ('\\ufdd0', character 2): remove it",
+        "11: feeds.azure.description: holds a Unicode noncharacter ('\\U0001fffe', "
+        "character 10): remove it",
+        "17: feeds.all.topics: holds a Unicode noncharacter ('\\ufdef', character 2): remove it",
+    ]
+
+
 def test_a_feed_name_ending_in_a_line_break_is_refused(tmp_path: Path) -> None:
     """``$`` took a name with a final line break: files named ``all\\n.rss`` were
     written, and the line break went into feeds.opml and the Atom id."""

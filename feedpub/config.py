@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import WORD_QUOTES, ConfigError, cut, likely_meant, shown_path, shown_text
-from .sanitize import IDNA_REFUSES, NONCHARACTERS, _idna
+from .sanitize import IDNA_REFUSES, NONCHARACTERS, _idna, shows_nothing
 from .sanitize import masked_url as _masked
 
 #: The formats a feed gets by default, and every format a feed may ask for.
@@ -304,6 +304,11 @@ def _checked_text(r: _Reader, keypath: KeyPath, value: str, one_line: bool = Tru
         return None
     if name and not value.strip():
         r.problem(keypath, "must not be empty: readers show it as the name")
+        return None
+    if name and shows_nothing(value):  # (a zero-width space: readers showed a blank name)
+        r.problem(keypath, f"shows nothing ({value!a}: characters no reader "
+                           "shows, as a zero-width space or a soft hyphen, alone): readers "
+                           "show it as the name")  # fmt: skip
         return None
     # (composed, as an article's texts are: an editor on macOS may save "é" as "e" and
     # U+0301, and a feed's own category would then differ from its items' in bytes)

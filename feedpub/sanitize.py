@@ -84,6 +84,14 @@ _UNSEEN = re.compile(
     "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]*\\Z"
 )
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether a reader shows nothing of ``text``: white space, controls and the
+    characters Unicode has a reader ignore (a zero-width space, a soft hyphen) alone."""
+    return _UNSEEN.match(text) is not None
+
+
 #: A terminal escape pasted into a text, written with ESC, as ECMA-48 (5.4) and xterm
 #: have them: a control sequence (``ESC [``, parameter bytes 0x30 to 0x3F, intermediate
 #: bytes 0x20 to 0x2F, a final byte 0x40 to 0x7E: ``\e[31m``, ``\e[?25l``, ``\e[200~``),

@@ -798,6 +798,28 @@ def test_a_unicode_noncharacter_in_a_config_text_is_named(tmp_path: Path) -> Non
     ]
 
 
+def test_a_title_of_characters_no_reader_shows_is_refused(tmp_path: Path) -> None:
+    """A feed titled with a zero-width space, a soft hyphen and a variation selector
+    alone was written: feeds.opml's outline text, which OPML requires, the page's
+    heading and every reader's name for the feed were blank (listparser read
+    '\\u200b\\xad\\ufe0f'). Such a title is refused as an empty one is; one with a
+    letter or an emoji beside them is a name."""
+    text = GOOD.replace('title = "T"', 'title = "\\u2060\\u200e"').replace(
+        'title = "Azure"', 'title = "\\u200b\\u00ad\\ufe0f"'
+    )
+    assert problems_of(tmp_path, text) == [
+        "3: site.title: shows nothing ('\\u2060\\u200e': characters no reader shows, as a "
+        "zero-width space or a soft hyphen, alone): readers show it as the name",
+        "10: feeds.azure.title: shows nothing ('\\u200b\\xad\\ufe0f': characters no reader "
+        "shows, as a zero-width space or a soft hyphen, alone): readers show it as the name",
+    ]
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        GOOD.replace('title = "Azure"', 'title = "\\u200b\\U0001F680\\ufe0f"'), encoding="utf-8"
+    )
+    assert load_config(cfg).feed("azure").title == "\u200b\U0001f680\ufe0f"
+
+
 def test_a_feed_name_ending_in_a_line_break_is_refused(tmp_path: Path) -> None:
     """``$`` took a name with a final line break: files named ``all\\n.rss`` were
     written, and the line break went into feeds.opml and the Atom id."""

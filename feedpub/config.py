@@ -1312,7 +1312,7 @@ def _labels(r: _Reader, table: Any) -> Labels:
         elif key == "months":
             if (months := _months(r, keypath, value)) is not None:
                 given[key] = months
-        elif not isinstance(value, str) or value.strip():
+        elif not isinstance(value, str) or not shows_nothing(value):
             text = _text(r, table, keypath[:2], key)
             if text is None:
                 continue
@@ -1328,9 +1328,10 @@ def _labels(r: _Reader, table: Any) -> Labels:
                 r.problem(keypath, f"{' and '.join(stray)} {verb} not replaced here ({here})")
             else:
                 given[key] = text
-        else:
-            r.problem(keypath, "is empty: write the text, or leave the key out for the "
-                               "English one")  # fmt: skip
+        else:  # (a zero-width space alone: the page showed a heading or a link of nothing)
+            unseen = f" to a reader ({value!a} shows nothing)" if value.strip() else ""
+            r.problem(keypath, f"is empty{unseen}: write the text, or leave the key out for "
+                               "the English one")  # fmt: skip
     return dataclasses.replace(ENGLISH, **given) if given else ENGLISH
 
 
@@ -1345,8 +1346,12 @@ def _months(r: _Reader, keypath: tuple[str, ...], value: Any) -> tuple[str, ...]
         return None
     names: list[str] = []
     for number, name in enumerate(value, 1):
-        if not isinstance(name, str) or not name.strip():
-            kind = "empty" if isinstance(name, str) else "not a text"
+        if not isinstance(name, str) or shows_nothing(name):
+            kind = (
+                "not a text" if not isinstance(name, str)
+                else "empty" if not name.strip()
+                else f"empty to a reader ({name!a} shows nothing)"
+            )  # fmt: skip
             r.problem(keypath, f"month {number} is {kind}: it must be {what}")
             return None
         checked = _checked_text(r, (*keypath, str(number)), name)

@@ -820,6 +820,24 @@ def test_a_title_of_characters_no_reader_shows_is_refused(tmp_path: Path) -> Non
     assert load_config(cfg).feed("azure").title == "\u200b\U0001f680\ufe0f"
 
 
+def test_a_label_of_characters_no_reader_shows_is_refused(tmp_path: Path) -> None:
+    """``latest = "\\u200b"`` and ``opml = "\\u00ad"`` were taken: the page had a heading
+    of nothing over each feed's headlines and a link to feeds.opml with no text to click
+    (the Nu checker said nothing of either); a month of them, a date without its month."""
+    months = (
+        '["Jan", "\\u200b", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]'
+    )
+    labels = f'[site.labels]\nlatest = "\\u200b"\nopml = "\\u00ad "\nmonths = {months}\n\n'
+    assert problems_of(tmp_path, GOOD.replace("[feeds.azure]", labels + "[feeds.azure]")) == [
+        "10: site.labels.latest: is empty to a reader ('\\u200b' shows nothing): write the "
+        "text, or leave the key out for the English one",
+        "11: site.labels.opml: is empty to a reader ('\\xad ' shows nothing): write the text, "
+        "or leave the key out for the English one",
+        "12: site.labels.months: month 2 is empty to a reader ('\\u200b' shows nothing): it "
+        'must be the 12 months\' names, January first ("Jan", "Feb", ...)',
+    ]
+
+
 def test_a_feed_name_ending_in_a_line_break_is_refused(tmp_path: Path) -> None:
     """``$`` took a name with a final line break: files named ``all\\n.rss`` were
     written, and the line break went into feeds.opml and the Atom id."""

@@ -639,11 +639,42 @@ def _language_refusal(language: str) -> str | None:
         return f"must be a language tag such as 'en' or 'en-GB', got {shown_text(repr(language))}"
     first = language.partition("-")[0]
     if len(first) == 3 or first.lower() in ISO_639_1:
-        return None
+        return _malformed_language(language)
     if meant := _LANGUAGE_MEANT.get(first.lower()):
         return f"{first!r} is {meant}"
     return (f"{first!r} is no ISO 639 language code (the W3C feed validator reports it as "
             "an invalid language): write one such as 'en' or 'en-GB'")  # fmt: skip
+
+
+#: RFC 5646's form of a language tag (2.1): the language (and up to three extended
+#: language subtags, ``zh-min-nan``), then each optional, in this order: a script
+#: (``Hant``), a region (``GB``, ``419``), variants (``1996``, ``rozaj``), extensions (a
+#: singleton and its subtags, ``u-ca-gregory``), a private part (``x-…``).
+_LANGUAGE_TAG = re.compile(
+    r"[a-z]{2,3}(?:-[a-z]{3}){0,3}(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?"
+    r"(?P<variants>(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*)"
+    r"(?P<extensions>(?:-[a-wyz0-9](?:-[a-z0-9]{2,8})+)*)(?:-x(?:-[a-z0-9]{1,8})+)?"
+)
+#: The tags of that first part that RFC 5646 keeps though they are not of its form.
+_GRANDFATHERED = frozenset({"en-gb-oed", "sgn-be-fr", "sgn-be-nl", "sgn-ch-de"})
+
+
+def _malformed_language(language: str) -> str | None:
+    """Why ``language`` is not of RFC 5646's form (``en-12``, ``en-US-US``: the Nu HTML
+    checker refused the feeds page's ``lang``, "Bad value"), or None."""
+    low = language.lower()
+    m = _LANGUAGE_TAG.fullmatch(low)
+    if m is not None:
+        variants = m["variants"].split("-")[1:]
+        singletons = [s for s in m["extensions"].split("-")[1:] if len(s) == 1]
+        if len(set(variants)) == len(variants) and len(set(singletons)) == len(singletons):
+            return None
+    elif low in _GRANDFATHERED:
+        return None
+    return (f"{language!r} is not a language tag of RFC 5646's form (after the language: a "
+            "script, 'Hant'; a region, 'GB' or '419'; variants, '1996'; extensions, "
+            "'u-ca-gregory', each once and in this order), which browsers read and the "
+            "feeds page's lang= must be: write one such as 'en' or 'en-GB'")  # fmt: skip
 
 
 def load_config(path: str | Path) -> Config:

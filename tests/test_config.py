@@ -149,6 +149,14 @@ def _site(**keys: str) -> str:
         ("jp_JP", "'jp_JP' is a locale's name, not a language tag: 'jp-JP' would not do "
                   "either: 'jp' is Japan's country code, not a language: write 'ja' (Japanese)"),
         ("e", "must be a language tag such as 'en' or 'en-GB', got 'e'"),
+        # not of RFC 5646's form: the feeds page's <html lang="en-12"> was "Bad value" to
+        # the Nu HTML checker (a region is 2 letters or 3 digits, and comes once; a
+        # variant or an extension's singleton comes once)
+        *((tag, f"{tag!r} is not a language tag of RFC 5646's form (after the language: a "
+                "script, 'Hant'; a region, 'GB' or '419'; variants, '1996'; extensions, "
+                "'u-ca-gregory', each once and in this order), which browsers read and the "
+                "feeds page's lang= must be: write one such as 'en' or 'en-GB'")
+          for tag in ("en-12", "en-US-US", "de-1996-1996", "en-a-bbb-a-ccc", "en-Latn-Hant")),
     ],
 )  # fmt: skip
 def test_a_language_no_feed_reader_knows_is_refused_with_the_code_to_write(
@@ -158,7 +166,11 @@ def test_a_language_no_feed_reader_knows_is_refused_with_the_code_to_write(
     assert [p.split(": ", 1)[1] for p in found] == [f"site.language: {said}"]
 
 
-@pytest.mark.parametrize("language", ["en", "ja-JP", "EN-gb", "zh-Hant-TW", "se", "kr", "eng"])
+@pytest.mark.parametrize(
+    "language",
+    ["en", "ja-JP", "EN-gb", "zh-Hant-TW", "se", "kr", "eng", "es-419", "de-CH-1996",
+     "sl-rozaj-biske", "en-Latn-US-u-ca-gregory", "en-US-x-twain", "zh-min-nan", "sgn-BE-FR"],
+)  # fmt: skip
 def test_a_language_tag_of_iso_639_is_taken(tmp_path: Path, language: str) -> None:
     cfg = tmp_path / "config.toml"
     cfg.write_text(_site(language=f'"{language}"'), encoding="utf-8")

@@ -25,7 +25,7 @@ from .archive import Document, documents
 from .cache import UNREAD, Cache, Changes, KeptParts, Row
 from .compose import Job, Shown
 from .config import Config, FeedConfig, line_of, topic_key
-from .errors import ArticleError, Notice, UnreadableError, shown_path, shown_text
+from .errors import ArticleError, Notice, UnreadableError, shown_path, shown_text, utf8_reading
 from .incremental import HEADLINES
 from .model import Article, Headline, SourceFile, Summary
 from .output import Outcome, Rendered
@@ -854,7 +854,7 @@ def _missing_folders(config: Config) -> list[Notice]:
             why = f"its folder {shown} is a link to nothing"
         else:
             why = f"its folder {shown} is not there (misspelt?)"
-        out.append(Notice(str(config.path), line, f"site.content: {shown_text(repr(pattern))} "
+        out.append(Notice(str(config.path), line, f"site.content: {shown_text(repr(utf8_reading(pattern)))} "
                           f"matches no file: {why}; the articles it was to find are in no "
                           "feed"))  # fmt: skip
     return out
@@ -865,7 +865,7 @@ def _idle_excludes(config: Config, idle: Sequence[str]) -> list[Notice]:
     misspelt, and the file meant is read as an article (a README rejected at every
     build); said when :func:`_missing_folders` is."""
     line = line_of(config, ("site", "exclude"))
-    return [Notice(str(config.path), line, f"site.exclude: {shown_text(repr(p))} leaves out "
+    return [Notice(str(config.path), line, f"site.exclude: {shown_text(repr(utf8_reading(p)))} leaves out "
                    "no file: none the content globs match is named so (misspelt?)")
             for p in idle]  # fmt: skip
 

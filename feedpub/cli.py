@@ -34,7 +34,15 @@ from .build import (
     preview,
 )
 from .config import Config, load_config
-from .errors import ConfigError, LockError, UnknownTopicError, counted, shown_path, shown_text
+from .errors import (
+    ConfigError,
+    LockError,
+    UnknownTopicError,
+    counted,
+    shown_path,
+    shown_text,
+    utf8_reading,
+)
 from .model import in_zone
 from .output import (
     FOREIGN,
@@ -744,6 +752,8 @@ def preview_cmd(
     topic_or_slug: str, config_path: str, limit: int | None, now: datetime | None, fmt: str
 ) -> None:
     """Show what one feed (a slug) or any topic would contain."""
+    # (as a UTF-8 locale reads it: économie under LC_ALL=C or ISO-8859-1 too)
+    topic_or_slug = utf8_reading(topic_or_slug)
     config = _load(config_path)
     try:
         shown = preview(config, topic_or_slug, _now(now), limit)

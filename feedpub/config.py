@@ -27,7 +27,15 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import WORD_QUOTES, ConfigError, cut, likely_meant, shown_path, shown_text
+from .errors import (
+    WORD_QUOTES,
+    ConfigError,
+    cut,
+    likely_meant,
+    shown_path,
+    shown_text,
+    utf8_reading,
+)
 from .sanitize import IDNA_REFUSES, NONCHARACTERS, _idna, shows_nothing
 from .sanitize import masked_url as _masked
 
@@ -1243,7 +1251,7 @@ def _apart_from_config(r: _Reader, path: Path, output: Path, output_raw: str) ->
     if Path(os.path.realpath(path)).is_relative_to(os.path.realpath(output)):
         r.problem(
             "site.output",
-            f"{output_raw!r} holds this config file, {path.name}: the output folder is "
+            f"{output_raw!r} holds this config file, {shown_path(path.name)}: the output folder is "
             "published whole, and so would be the config and every file beside it (a "
             "deploy script, .venv/). Give the feeds a folder of their own (output = "
             '"feeds", the default)',
@@ -1268,7 +1276,8 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
     # writes there, and where the listing sees them; the listing skips the cache's files)
     own = (
         ("site.output", output_raw, out, _written(slugs), os.path.normpath(output)),
-        ("site.cache", str(cache.relative_to(root) if cache.is_relative_to(root) else cache),
+        ("site.cache", utf8_reading(str(cache.relative_to(root) if cache.is_relative_to(root)
+                                        else cache)),
          os.path.dirname(os.path.realpath(cache)), (), os.path.normpath(cache)),
     )  # fmt: skip
     for pattern in content:
@@ -1278,7 +1287,7 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
         if Path(base).is_relative_to(out):
             r.problem(
                 "site.output",
-                f"{output_raw!r} holds the content folder of {pattern!r}: it is published, "
+                f"{output_raw!r} holds the content folder of {utf8_reading(pattern)!r}: it is published, "
                 "and so would every article file be, unpublished ones included. Choose an "
                 "output folder beside the content",
             )
@@ -1299,7 +1308,7 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
                 r.problem(  # (at the line of the glob, when the folder is the default)
                     what if key in given else "site.content",
                     f"{'' if key in given else f'the default {what} '}{shown!r} is in a "
-                    f"folder the content glob {pattern!r} matches files in: each build "
+                    f"folder the content glob {utf8_reading(pattern)!r} matches files in: each build "
                     f"would read its own files as articles. Point {what} at a folder no "
                     "content glob reaches, write the glob so that it names the article "
                     f"folders alone, or leave {shown!r} out with site.exclude",
@@ -1307,11 +1316,11 @@ def _apart_from_content(r: _Reader, root: Path, content: tuple[str, ...], output
     if os.path.lexists(output) and not os.path.isdir(output):
         if os.path.islink(output) and _loops(output):
             r.problem("site.output", f"{output_raw!r} is a symbolic link that loops (to "
-                      f"{os.readlink(output)!r}): point it at a folder, or remove it (a "
+                      f"{utf8_reading(os.readlink(output))!r}): point it at a folder, or remove it (a "
                       "folder is made there)")  # fmt: skip
         elif os.path.islink(output) and not os.path.exists(output):  # (a link to nothing)
             r.problem("site.output", f"{output_raw!r} is a symbolic link to "
-                      f"{os.readlink(output)!r}, which does not exist: make that folder, "
+                      f"{utf8_reading(os.readlink(output))!r}, which does not exist: make that folder, "
                       "or point the link at one")  # fmt: skip
         else:
             r.problem("site.output", f"{output_raw!r} is not a folder: point it at a folder "

@@ -7,8 +7,37 @@ exit codes.
 
 from __future__ import annotations
 
+import codecs
+import os
+import sys
 from collections.abc import Iterable
 from typing import NamedTuple
+
+#: The encoding this process names files in (and reads its command line in), when it
+#: is not UTF-8: ASCII (``LC_ALL=C PYTHONUTF8=0``), ISO-8859-1; None when it is.
+_FS_ENCODING = codecs.lookup(sys.getfilesystemencoding()).name
+_FOREIGN_FS = None if _FS_ENCODING == "utf-8" else _FS_ENCODING
+
+
+def utf8_reading(text: str) -> str:
+    """``text`` as a UTF-8 locale reads it: a name or a command-line argument, which
+    this process decodes in its locale's encoding, the same in any locale. In one whose
+    encoding is not UTF-8 its bytes are read as UTF-8: ``économie`` typed in a UTF-8
+    terminal under ``LC_ALL=C PYTHONUTF8=0`` is held as ``\udcc3\udca9conomie``, under
+    ISO-8859-1 as ``Ã©conomie``, and is ``économie`` again (in ASCII a byte that is not
+    UTF-8 stays a lone surrogate, shown ``\xe9``, as a UTF-8 locale shows it). Bytes that
+    are not UTF-8 in ISO-8859-1 (``é`` typed in a Latin-1 terminal) stay as that locale
+    read them, and so does any text not from the file system or the command line (a
+    topic read from a file cannot be encoded so, or is not UTF-8 once encoded)."""
+    if _FOREIGN_FS is None or text.isascii():
+        return text
+    try:
+        data = os.fsencode(text)
+        return data.decode("utf-8")
+    except UnicodeEncodeError:  # (text, not a name: ``Économie`` under ASCII)
+        return text
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "surrogateescape") if _FOREIGN_FS == "ascii" else text
 
 
 class FeedpubError(Exception):
@@ -39,6 +68,7 @@ def shown_path(path: str) -> str:
     one, a terminal escape sequence is never sent, and each escaped form belongs to
     one name only (``\\xe9`` is the byte 0xE9; the character é is shown as é).
     """
+    path = utf8_reading(path)  # (the same in any locale: économie, not \xc3\xa9conomie)
     if path.isprintable() and "\\" not in path:
         return path
     return _escaped(path, backslash=True)

@@ -29,7 +29,7 @@ from . import parallel
 from .archive import Document, is_page_of
 from .cache import COMPANIONS
 from .config import Config, FeedConfig, as_uri
-from .errors import LockError, counted, shown_path
+from .errors import LockError, counted, shown_path, utf8_reading
 
 if TYPE_CHECKING:
     from .formats import Problem
@@ -570,7 +570,7 @@ def refusal(config: Config, feeds: Sequence[FeedConfig], files: int = 1,
         f"{f.slug}.{fmt}" for f in feeds for fmt in f.formats
         if has_items(config.output / f"{f.slug}.{fmt}")
     ]  # fmt: skip
-    globs = ", ".join(config.content)
+    globs = ", ".join(map(utf8_reading, config.content))  # (as config.toml has them)
     if not nonempty:
         if not files and excluded:
             return (

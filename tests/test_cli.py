@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import pty
@@ -683,6 +684,60 @@ def test_paths_of_the_config_are_the_same_names_whatever_the_locale(
     code, _, err = run("build", "-c", str(cfg), "--now", NOW, "-v")
     assert code == 0 and "written 0, unchanged 4" in err, err
     assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
+
+
+def _latin_1_locale(folder: Path) -> dict[str, str] | None:
+    """The environment of an ISO-8859-1 locale compiled into ``folder`` (none when
+    this machine cannot compile one)."""
+    made = subprocess.run(["localedef", "-i", "fr_FR", "-f", "ISO-8859-1", str(folder / "fr")],
+                          capture_output=True, timeout=120, check=False) if shutil.which(
+                              "localedef") else None  # fmt: skip
+    return {"LOCPATH": str(folder), "LC_ALL": "fr"} if made and made.returncode < 2 else None
+
+
+@pytest.mark.parametrize("locale", ["ascii", "latin-1"])
+def test_arguments_and_names_read_as_in_a_utf_8_locale(tmp_path: Path, locale: str) -> None:
+    """In a locale whose encoding is not UTF-8 (ASCII: ``LC_ALL=C PYTHONUTF8=0``, or
+    ISO-8859-1), ``preview économie`` typed in a UTF-8 terminal was ``no feed or topic
+    named '\\xc3\\xa9conomie'`` (exit 2), or found nothing for ``Ã©conomie``, and the
+    message of a content glob whose folder is not there quoted it
+    ``'n\\udcc3\\udcb6pe/*.txt'``. Each reads as in a UTF-8 locale; an ISO-8859-1
+    terminal's ``é`` (the byte 0xE9, not UTF-8) is still its é."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    sample = (ROOT / "config.toml").read_text(encoding="utf-8")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(sample.replace('"content/news/*.txt"', '"content/news/*.txt", "nöpe/*.txt"'),
+                   encoding="utf-8")  # fmt: skip
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    now = "2026-11-01T00:00:00Z"
+    if locale == "ascii":
+        foreign, encoding = {**env, "LC_ALL": "C"}, "utf-8"  # (click writes UTF-8 to ASCII)
+    else:
+        latin_1 = _latin_1_locale(tmp_path)
+        if latin_1 is None:
+            pytest.skip("no ISO-8859-1 locale can be compiled here (localedef)")
+        foreign, encoding = {**env, **latin_1}, "latin-1"
+
+    def feedpub(environ: dict[str, str], *args: str | bytes) -> tuple[int, str, str]:
+        argv = [sys.executable, "-m", "feedpub", *args, "-c", "config.toml", "--now", now]
+        done = subprocess.run(argv, cwd=tmp_path, env=environ, capture_output=True,
+                              timeout=120, check=False)  # fmt: skip
+        code = codecs.lookup("utf-8" if environ is env else encoding).name
+        return done.returncode, done.stdout.decode(code), done.stderr.decode(code)
+
+    code, _, err = feedpub(foreign, "build")
+    assert code == 0 and "site.content: 'nöpe/*.txt' matches no file: its folder nöpe " in err
+    expected = feedpub(env, "preview", "économie", "--format", "json")
+    assert expected[0] == 0 and "Économie verte" in expected[1]
+    got = feedpub(foreign, "preview", "économie".encode(), "--format", "json")
+    assert (got[0], json.loads(got[1]), got[2]) == (0, json.loads(expected[1]), "")
+    assert feedpub(foreign, "preview", "Économie".encode())[1].startswith("Économie: 3 items")
+    if locale == "latin-1":  # (typed in an ISO-8859-1 terminal: that locale's é)
+        assert feedpub(foreign, "preview", "économie".encode("latin-1"))[1:] == (
+            feedpub(foreign, "preview", "économie".encode())[1:])  # fmt: skip
+    code, _, err = feedpub(foreign, "preview", "écomonie".encode())
+    assert (code, err) == (2, "feedpub: no feed or topic named 'écomonie'. Did you mean: "
+                              "Économie, economie?\n")  # fmt: skip
 
 
 def test_build_is_independent_of_working_directory(

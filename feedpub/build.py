@@ -854,9 +854,9 @@ def _missing_folders(config: Config) -> list[Notice]:
             why = f"its folder {shown} is a link to nothing"
         else:
             why = f"its folder {shown} is not there (misspelt?)"
-        out.append(Notice(str(config.path), line, f"site.content: {shown_text(repr(utf8_reading(pattern)))} "
-                          f"matches no file: {why}; the articles it was to find are in no "
-                          "feed"))  # fmt: skip
+        said = shown_text(repr(utf8_reading(pattern)))  # (as config.toml has it, in any locale)
+        out.append(Notice(str(config.path), line, f"site.content: {said} matches no file: "
+                          f"{why}; the articles it was to find are in no feed"))  # fmt: skip
     return out
 
 
@@ -865,8 +865,8 @@ def _idle_excludes(config: Config, idle: Sequence[str]) -> list[Notice]:
     misspelt, and the file meant is read as an article (a README rejected at every
     build); said when :func:`_missing_folders` is."""
     line = line_of(config, ("site", "exclude"))
-    return [Notice(str(config.path), line, f"site.exclude: {shown_text(repr(utf8_reading(p)))} leaves out "
-                   "no file: none the content globs match is named so (misspelt?)")
+    return [Notice(str(config.path), line, f"site.exclude: {shown_text(repr(utf8_reading(p)))} "
+                   "leaves out no file: none the content globs match is named so (misspelt?)")
             for p in idle]  # fmt: skip
 
 
@@ -935,6 +935,11 @@ def _written_empty(config: Config, selected: dict[str, list[Summary]],
                               f"feeds.{feed.slug}: written empty: no article published by now "
                               f"has one of its topics ({topics}){quality}: "
                               f"{not_published(unpublished, 'one')}{maybe}"))  # fmt: skip
+            continue
+        if weaker := below_quality(feed, visible(every_one, now)):  # (no topic misspelt)
+            out.append(Notice(path, line_of(config, ("feeds", feed.slug, "min_quality")),
+                              f"feeds.{feed.slug}: written empty: no article published by now "
+                              f"has one of its topics ({topics}){quality}: {weaker}"))  # fmt: skip
             continue
         out.append(Notice(path, line_of(config, ("feeds", feed.slug, "topics")),
                           f"feeds.{feed.slug}: written empty: no article published by now has "
@@ -1066,6 +1071,11 @@ class Preview(NamedTuple):
     near: list[str]
     #: when it matches nothing: the files (by path) that have its topic, not published
     drafts: list[str]
+    #: and the first article it would hold that is published but dated after ``now``
+    #: (its file and its moment), which it waits for; None when none is
+    upcoming: tuple[str, datetime] | None = None
+    #: and, for a feed with a min_quality, what :func:`below_quality` says of it
+    weaker: str | None = None
 
 
 def preview(config: Config, name: str, now: datetime, limit: int | None = None) -> Preview:
@@ -1090,11 +1100,40 @@ def preview(config: Config, name: str, now: datetime, limit: int | None = None) 
     if not matching and feed.topic_keys is not None:
         drafts = sorted(s.path for s in g.summaries
                         if not s.published and matches(s, feed.topic_keys, feed.min_quality))  # fmt: skip
-    if configured and not drafts:  # (a slip, most likely: what else; not the feeds naming it)
-        close = [n for n in near(config, name, g.summaries)
+    upcoming = None  # (an empty one whose articles are dated after now: the first, as build says)
+    if not matching:
+        later = [s for s in g.summaries if s.published is True and s.published_at > now
+                 and matches(s, feed.topic_keys, feed.min_quality)]  # fmt: skip
+        first = min(later, key=lambda s: (s.published_at, s.path), default=None)
+        upcoming = None if first is None else (first.path, first.published_at)
+    weaker = None if matching else below_quality(feed, visible(g.summaries, now))
+    if configured and not drafts and not upcoming:  # (a slip, most likely: what else; not
+        close = [n for n in near(config, name, g.summaries)  # the feeds naming it)
                  if topic_key(n) != topic_key(name) and n not in configured]  # fmt: skip
     return Preview(feed, chosen, errors, reread.changed, doc, len(matching), configured, close,
-                   drafts)  # fmt: skip
+                   drafts, upcoming, weaker)  # fmt: skip
+
+
+def below_quality(feed: FeedConfig, published: Sequence[Summary]) -> str | None:
+    """For a feed with a ``min_quality`` that no article of its topics among the
+    ``published`` ones (those visible now) reaches: how many have one of its topics, and
+    the best quality among them (``the 7 that have one have a quality of 95 at most``),
+    said in place of "a topic misspelt?"; None when none has one, or without min_quality."""
+    if feed.min_quality is None:
+        return None
+    weaker = [s for s in published if matches(s, feed.topic_keys, None)]
+    best = max((s.quality for s in weaker if s.quality is not None), default=None)
+    quality = "no quality" if best is None else f"a quality of {best:g}"
+    lower = f"(lower its min_quality, {feed.min_quality:g}, to take"
+    if feed.topic_keys is None:  # (a feed of every topic)
+        has, have = "published by now", "published by now"
+    else:
+        has, have = "that has one", "that have one"
+    if len(weaker) == 1:
+        return f"the article {has} has {quality} {lower} it in)"
+    if weaker:
+        return f"the {len(weaker)} {have} have {quality} at most {lower} them in)"
+    return None
 
 
 class FeedCount(NamedTuple):

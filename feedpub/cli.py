@@ -763,16 +763,31 @@ def preview_cmd(
     feed, chosen = shown.feed, shown.articles
     for err in shown.errors:
         click.echo(str(err), err=True)
-    drafts = f": {not_published(shown.drafts, 'it')}" if shown.drafts else ""
+
+    def why(what: str) -> str:  # (why it is empty: ``what`` is ``it``, ``one`` of its topics,
+        if shown.upcoming:  # or "" for a feed of every topic; dated after now: as build says)
+            path, moment = shown.upcoming
+            return (f": the first{f' to have {what}' if what else ''}, {shown_path(path)}, waits "
+                    f"for its publishedDateTime, {moment.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}")  # fmt: skip
+        return f": {not_published(shown.drafts, what)}" if shown.drafts else ""
+
+    drafts = why("it")
     if shown.configured:  # (a topic a feed names, that no article has yet: no error)
         feeds = ", ".join(f"feeds.{slug}" for slug in shown.configured)
         hint = f" Did you mean: {', '.join(map(shown_path, shown.near))}?" if shown.near else ""
         click.echo(f"feedpub: topic '{shown_path(topic_or_slug)}' is configured ({feeds}) "
                    f"but no published article has it yet{drafts}.{hint}", err=True)  # fmt: skip
-    elif shown.drafts and config.feed(topic_or_slug) is not None:  # (why it is empty)
-        click.echo(f"feedpub: feeds.{feed.slug}: no published article has one of its topics "
-                   f"yet: {not_published(shown.drafts, 'one')}.", err=True)  # fmt: skip
-    elif shown.drafts:  # (a topic only files not published have)
+    elif drafts and config.feed(topic_or_slug) is not None:  # (why it is empty)
+        every = feed.topic_keys is None  # (a feed of every topic)
+        empty = (
+            "it holds no article yet" if every else "no published article has one of its topics yet"
+        )
+        click.echo(f"feedpub: feeds.{feed.slug}: {empty}{why('' if every else 'one')}.", err=True)
+    elif shown.weaker and config.feed(topic_or_slug) is not None:  # (its min_quality: why)
+        some = "" if feed.topic_keys is None else "one of its topics and "
+        click.echo(f"feedpub: feeds.{feed.slug}: no published article has {some}a quality of "
+                   f"{feed.min_quality:g} or more: {shown.weaker}.", err=True)  # fmt: skip
+    elif drafts:  # (a topic only files not published, or not yet, have)
         click.echo(f"feedpub: topic '{shown_path(topic_or_slug)}': no published article has "
                    f"it yet{drafts}.", err=True)  # fmt: skip
     for path in shown.changed:

@@ -824,14 +824,18 @@ def preview_cmd(
 
         dates = [_local(a.published_at, config.timezone) for a in chosen]
         date_w = max([16, *map(len, dates)])
+        # (the encoding it is written in: ISO-8859-1's shows "?" for a CJK character, one
+        # column; where the locale's is ASCII, click writes UTF-8)
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        encoding = "utf-8" if codecs.lookup(encoding).name == "ascii" else encoding
 
         click.echo(style(f"{feed.title}: {_shown_of(len(chosen), shown.matching)}", bold=True))
         for a, date in zip(chosen, dates, strict=True):
             provider = a.provider.name if a.provider else "-"
             click.echo(
                 f"{style(date.ljust(date_w), fg='cyan')}"
-                f"  {_columns(a.title, 70)}  "
-                f"{_columns(provider, 20)}  {'img' if a.images else '-  '}  {len(a.related):>2} rel  "
+                f"  {_columns(a.title, 70, encoding)}  {_columns(provider, 20, encoding)}  "
+                f"{'img' if a.images else '-  '}  {len(a.related):>2} rel  "
                 f"{style(a.url, fg='blue')}"
             )
 
@@ -859,11 +863,15 @@ def _shown_of(shown: int, matching: int) -> str:
     return f"{shown} item{'' if shown == 1 else 's'}"
 
 
-def _columns(text: str, width: int) -> str:
+def _columns(text: str, width: int, encoding: str = "utf-8") -> str:
     """``text`` in ``width`` columns of a terminal, as it shows them (a CJK character
     takes two, an accent that combines none): cut with "…" when longer, padded with
-    spaces when shorter, so that the columns after it line up."""
+    spaces when shorter, so that the columns after it line up. What ``encoding`` (the
+    output's) cannot hold is "?" (one column), as the output shows it."""
     from wcwidth import wcwidth  # (ftfy's, installed with it)
+
+    if codecs.lookup(encoding).name != "utf-8":  # (ISO-8859-1: 日本 shown "??", each one column)
+        text = text.encode(encoding, "replace").decode(encoding)
 
     widths: list[int] = [max(int(wcwidth(ch)), 0) for ch in text]
     if sum(widths) <= width:

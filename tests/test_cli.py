@@ -209,6 +209,28 @@ def test_preview_in_a_locale_whose_encoding_is_not_utf_8(tmp_path: Path) -> None
         assert preview("--format", fmt) == (tmp_path / "feeds" / f"economie.{fmt}").read_bytes()
 
 
+def test_preview_columns_line_up_in_a_locale_whose_encoding_is_not_utf_8(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """In an ISO-8859-1 locale a title's CJK characters, shown "?" (one column each),
+    were counted two columns each, and its combining accents, shown "?", none: the
+    columns after such a title (provider, URL) stood left or right of the others'.
+    They are counted as shown, and line up."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    for name, title in (("002_882cc4a5fc2a4bd2.txt", "日本語のタイトル、クラウドの話"),
+                        ("003_e437473dcdcad073.txt", "Zalgo Z\u0335\u0321a\u0337l\u0336g\u0334o")):  # fmt: skip
+        text = (seeds_dir / name).read_text(encoding="utf-8")
+        (seeds_dir / name).write_text(re.sub(r'(?m)^title: ".*"$', f'title: "{title}"', text),
+                                      encoding="utf-8")  # fmt: skip
+    command = [sys.executable, "-m", "feedpub", "preview", "Azure", "-c", str(cfg), "--now", NOW]
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    done = subprocess.run(command, env=env, capture_output=True, timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (0, b""), done.stderr
+    rows = done.stdout.decode("latin-1").splitlines()[1:]
+    assert len(rows) == 2 and "  ??????????????? " in rows[0] and "Z??a?l?g?o" in rows[1]
+    assert len({row.index("https://") for row in rows}) == 1, rows
+
+
 @pytest.mark.parametrize("command", [["build"], ["list"], ["preview", "azure"]])
 def test_an_empty_config_option_is_said_so(command: list[str]) -> None:
     """``-c "$CONFIG"`` with CONFIG unset was told "cannot read: Is a directory"."""

@@ -865,15 +865,19 @@ def _shown_of(shown: int, matching: int) -> str:
 
 def _columns(text: str, width: int, encoding: str = "utf-8") -> str:
     """``text`` in ``width`` columns of a terminal, as it shows them (a CJK character
-    takes two, an accent that combines none): cut with "…" when longer, padded with
-    spaces when shorter, so that the columns after it line up. What ``encoding`` (the
-    output's) cannot hold is "?" (one column), as the output shows it."""
-    from wcwidth import wcwidth  # (ftfy's, installed with it)
+    takes two, an accent that combines none, a ❤ that VS16 makes an emoji, ❤️, two): cut
+    with "…" when longer, padded with spaces when shorter, so that the columns after it
+    line up. What ``encoding`` (the output's) cannot hold is "?" (one column), as the
+    output shows it."""
+    from wcwidth import wcswidth, wcwidth  # (ftfy's, installed with it)
 
     if codecs.lookup(encoding).name != "utf-8":  # (ISO-8859-1: 日本 shown "??", each one column)
         text = text.encode(encoding, "replace").decode(encoding)
 
     widths: list[int] = [max(int(wcwidth(ch)), 0) for ch in text]
+    for i in range(1, len(text)) if "\ufe0f" in text else ():
+        if text[i] == "\ufe0f":  # (VS16: the column the emoji it makes takes more)
+            widths[i] = max(int(wcswidth(text[i - 1 : i + 1])) - widths[i - 1], 0)
     if sum(widths) <= width:
         return text + " " * (width - sum(widths))
     used, end = 0, 0

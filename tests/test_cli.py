@@ -81,6 +81,29 @@ def test_preview_s_table_lines_up_titles_as_a_terminal_shows_them(
     assert len(starts) == 1 and all(wcswidth(r) >= 0 for r in rows)
 
 
+def test_preview_s_table_counts_an_emoji_of_vs16_as_two_columns(cfg: Path, seeds_dir: Path) -> None:
+    """A ❤ (one column) followed by VS16, U+FE0F, is the emoji ❤️, which a terminal (tmux,
+    as wcwidth's wcswidth) shows in two: its title was padded a column too many, and its
+    row's provider and URL stood a column right of the others'."""
+    from wcwidth import wcswidth
+
+    data = (seeds_dir / "002_882cc4a5fc2a4bd2.txt").read_bytes()
+    for i, title in enumerate(
+        ["I \u2764\ufe0f Azure, \u2600\ufe0f and \u2601\ufe0f", "\u2764\ufe0f" * 40]
+    ):
+        (seeds_dir / f"t{i}.txt").write_bytes(
+            data.replace(b"/news/", f"/news{i}/".encode()).replace(
+                b'title: "Microsoft builds', f'title: "{title}'.encode(), 1
+            )
+        )
+    code, out, err = run("preview", "azure", "-c", str(cfg), "--now", NOW)
+    assert code == 0, err
+    rows = out.splitlines()[1:]
+    assert len(rows) == 4 and sum("\u2764\ufe0f" in r for r in rows) == 2
+    starts = {wcswidth(r[: r.index("  CNET")]) for r in rows if "  CNET" in r}
+    assert len(starts) == 1, rows
+
+
 def test_preview_any_topic_even_without_a_feed(cfg: Path) -> None:
     code, out, err = run("preview", "AI", "-c", str(cfg), "--now", NOW, "--format", "json")
     assert code == 0, err

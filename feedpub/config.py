@@ -36,7 +36,7 @@ from .errors import (
     shown_text,
     utf8_reading,
 )
-from .sanitize import IDNA_REFUSES, NONCHARACTERS, _idna, shows_nothing
+from .sanitize import IDNA_REFUSES, NONCHARACTERS, _idna, balanced_bidi, shows_nothing
 from .sanitize import masked_url as _masked
 
 #: The formats a feed gets by default, and every format a feed may ask for.
@@ -284,6 +284,9 @@ _NONCHARACTER = re.compile(f"[{NONCHARACTERS}]")
 #: The direction overrides (LRO, RLO), which turn text round ("Trojan Source"): taken
 #: out of an article's texts (see :func:`feedpub.sanitize.balanced_bidi`), refused here.
 _OVERRIDE = re.compile("[\u202d\u202e]")
+#: The other direction controls: embeddings (LRE, RLE) closed by PDF, isolates (LRI,
+#: RLI, FSI) closed by PDI; each closed at the end of its line, as in an article's texts.
+_EMBEDDING = re.compile("[\u202a-\u202c\u2066-\u2069]")
 
 
 def _text(r: _Reader, table: dict[str, Any], prefix: KeyPath, key: str, default: Any = ...,
@@ -318,6 +321,8 @@ def _checked_text(r: _Reader, keypath: KeyPath, value: str, one_line: bool = Tru
                            "shows, as a zero-width space or a soft hyphen, alone): readers "
                            "show it as the name")  # fmt: skip
         return None
+    if _EMBEDDING.search(value):  # (a title's RLI left open turned what follows it round,
+        value = balanced_bidi(value)  # in a reader's list and in ``feedpub list``)
     # (composed, as an article's texts are: an editor on macOS may save "é" as "e" and
     # U+0301, and a feed's own category would then differ from its items' in bytes)
     return value if value.isascii() else unicodedata.normalize("NFC", value)

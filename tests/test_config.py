@@ -850,6 +850,22 @@ def test_a_label_of_characters_no_reader_shows_is_refused(tmp_path: Path) -> Non
     ]
 
 
+def test_a_direction_isolate_left_open_in_a_config_text_is_closed_at_its_end(
+    tmp_path: Path,
+) -> None:
+    """A title with an RLI (U+2067) and no PDI after it went into the feeds, the OPML
+    and ``feedpub list`` so: every text after it on the line, in a reader's list of
+    feeds or list's topics column, was laid out right to left. Each isolate or embedding
+    is now closed at the end of its line, and a PDI that closes nothing dropped, as in
+    an article's texts; a text already balanced is as it was."""
+    text = GOOD.replace('title = "Azure"', 'title = "Azure \\u2067שלום"').replace(
+        'title = "Everything"', 'title = "Every\\u2069thing \\u2068x\\u2069"'
+    )
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    config = load_config(tmp_path / "config.toml")
+    assert [f.title for f in config.feeds] == ["Azure \u2067שלום\u2069", "Everything \u2068x\u2069"]
+
+
 def test_a_feed_name_ending_in_a_line_break_is_refused(tmp_path: Path) -> None:
     """``$`` took a name with a final line break: files named ``all\\n.rss`` were
     written, and the line break went into feeds.opml and the Atom id."""

@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, NoReturn, cast
@@ -56,6 +57,7 @@ from .output import (
     check_lock,
 )
 from .parallel import WorkerLost, stopped_as_by_ctrl_c
+from .sanitize import balanced_bidi
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
 #: preview, list, validate: standard output could not be written (EX_IOERR).
@@ -829,7 +831,8 @@ def preview_cmd(
         encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
         encoding = "utf-8" if codecs.lookup(encoding).name == "ascii" else encoding
 
-        click.echo(style(f"{feed.title}: {_shown_of(len(chosen), shown.matching)}", bold=True))
+        heading = f"{_isolated(feed.title, encoding)}: {_shown_of(len(chosen), shown.matching)}"
+        click.echo(style(heading, bold=True))
         for a, date in zip(chosen, dates, strict=True):
             provider = a.provider.name if a.provider else "-"
             click.echo(
@@ -879,12 +882,31 @@ def _columns(text: str, width: int, encoding: str = "utf-8") -> str:
         if text[i] == "\ufe0f":  # (VS16: the column the emoji it makes takes more)
             widths[i] = max(int(wcswidth(text[i - 1 : i + 1])) - widths[i - 1], 0)
     if sum(widths) <= width:
-        return text + " " * (width - sum(widths))
+        return _isolated(text, encoding) + " " * (width - sum(widths))
     used, end = 0, 0
     while used + widths[end] <= width - 1:  # (one column for the ellipsis)
         used += widths[end]
         end += 1
-    return text[:end] + "…" + " " * (width - 1 - used)
+    return _isolated(text[:end] + "…", encoding) + " " * (width - 1 - used)
+
+
+#: The bidirectional classes of right-to-left letters (Hebrew, Arabic) and Arabic digits.
+_RIGHT_TO_LEFT = frozenset({"R", "AL", "AN"})
+
+
+def _isolated(text: str, encoding: str = "utf-8") -> str:
+    """``text`` as a terminal lays it out beside the rest of its line: one that holds a
+    right-to-left letter between FSI and PDI (U+2068, U+2069: invisible, no column), so
+    that a terminal that lays out bidirectional text (GNOME Terminal, Konsole) keeps it
+    in its column: else a Hebrew title and the spaces after it, and a Hebrew provider,
+    made one run from right to left, the provider shown where the title was, and the
+    count of related items before them. Left as it is when ``encoding`` is not UTF-8 (it
+    has no FSI), and so is every other text (its bytes unchanged)."""
+    if text.isascii() or codecs.lookup(encoding).name != "utf-8":
+        return text
+    if not any(unicodedata.bidirectional(ch) in _RIGHT_TO_LEFT for ch in text):
+        return text
+    return f"\u2068{balanced_bidi(text)}\u2069"  # (an isolate the cut left open: closed)
 
 
 @cli.command("list")

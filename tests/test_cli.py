@@ -104,6 +104,40 @@ def test_preview_s_table_counts_an_emoji_of_vs16_as_two_columns(cfg: Path, seeds
     assert len(starts) == 1, rows
 
 
+def test_preview_s_table_keeps_a_right_to_left_title_in_its_column(
+    cfg: Path, seeds_dir: Path
+) -> None:
+    """In a terminal that lays out bidirectional text (GNOME Terminal, Konsole), a
+    Hebrew title, the spaces after it and a Hebrew provider made one run from right to
+    left: the provider was shown where the title was, the title where the provider was,
+    and the count of related items before both; a Hebrew heading showed its count
+    first. Each such cell is now isolated (FSI, PDI: no column), its padding outside;
+    a left-to-right one is as it was."""
+    data = (seeds_dir / "002_882cc4a5fc2a4bd2.txt").read_bytes()
+    title, provider = "שלום עולם: כותרת בעברית", "חדשות"
+    (seeds_dir / "002_882cc4a5fc2a4bd2.txt").write_bytes(
+        data.replace(b'title: "Microsoft builds massive supercomputer for smarter AI"',
+                     f'title: "{title}"'.encode())
+        .replace(b"  name: CNET", f"  name: {provider}".encode())
+        .replace(b"  - Azure", "  - Azure\n  - שלום".encode(), 1)
+    )  # fmt: skip
+    code, out, err = run("preview", "azure", "-c", str(cfg), "--now", NOW)
+    assert code == 0, err
+    hebrew, latin = out.splitlines()[1:]
+    cell = f"\u2068{title}\u2069{' ' * (70 - len(title))}  \u2068{provider}\u2069{' ' * 15}  img"
+    assert f"  {cell}" in hebrew and "\u2068" not in latin, hebrew
+    assert run("preview", "שלום", "-c", str(cfg), "--now", NOW)[1].startswith(
+        "\u2068שלום\u2069: 1 item\n"
+    )
+    # laid out by the Unicode bidirectional algorithm, as such a terminal does (fribidi's)
+    if shutil.which("fribidi"):
+        shown = subprocess.run(["fribidi", "--ltr", "--nopad", "--width", "400"], input=hebrew,
+                               capture_output=True, text=True, check=True).stdout  # fmt: skip
+        shown = shown.replace("\u2068", "").replace("\u2069", "").rstrip("\n")
+        assert shown == hebrew.replace("\u2068", "").replace("\u2069", "").replace(
+            title, title[::-1]).replace(provider, provider[::-1]), shown  # fmt: skip
+
+
 def test_preview_any_topic_even_without_a_feed(cfg: Path) -> None:
     code, out, err = run("preview", "AI", "-c", str(cfg), "--now", NOW, "--format", "json")
     assert code == 0, err

@@ -184,6 +184,9 @@ class Cache:
             size = self.path.stat().st_size
         if disk.f_bavail * disk.f_frsize < max(_ROOM, size) or (disk.f_files and not disk.f_favail):
             return _DISK_FULL  # (SQLite may say only "disk I/O error" of it)
+        if disk.f_flag & os.ST_RDONLY:  # (the build lock beside it is taken all the same)
+            return ("the file system it is on is mounted read-only: mount it writable, or "
+                    "point site.cache elsewhere")  # fmt: skip
         if not os.access(folder, os.W_OK) or (
             self.path.exists() and not os.access(self.path, os.W_OK)
         ):

@@ -722,16 +722,25 @@ def build_lock(config: Config, timeout: float | None = None) -> Iterator[list[st
     """
     wait = config.lock_timeout if timeout is None else timeout
     deadline = time.monotonic() + wait
+    fd = -1
     try:
         config.lock.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(config.lock, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as e:
-        raise OSError(
-            e.errno,
-            f"{e.strerror}: the cache and the build lock need a folder feedpub can "
-            "write (see site.cache)",
-            e.filename,
-        ) from e
+        # A lock there that cannot be written (the cache's file system mounted read-only,
+        # a lock root made, 0644, and cron running as another user): flock takes a
+        # read-only descriptor all the same, and the build goes on without the cache,
+        # which says why. (Never a folder at its name: EISDIR, not taken for the lock.)
+        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            with contextlib.suppress(OSError):
+                fd = os.open(config.lock, os.O_RDONLY)
+        if fd < 0:
+            raise OSError(
+                e.errno,
+                f"{e.strerror}: the cache and the build lock need a folder feedpub can "
+                "write (see site.cache)",
+                e.filename,
+            ) from e
     try:
         _flock(fd, deadline, f"another build holds {config.lock} (waited {wait:g} s; "
                "see site.lock_timeout)")  # fmt: skip

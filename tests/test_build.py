@@ -299,6 +299,51 @@ def test_a_cache_another_program_holds_locked_is_kept_and_the_build_says_so(cfg:
     assert code == 0 and "read 0, from cache 5" in err, err  # (the same cache, whole)
 
 
+def test_a_cache_on_a_read_only_file_system_is_done_without_and_said_so(
+    cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache's file system mounted read-only (``site.cache`` on a mount made
+    read-only after a build): the build lock beside it could not be opened for writing,
+    and every build exited 3 and wrote nothing. The lock is taken read-only now (flock
+    needs no more), and the build goes on without the cache and says what to do."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    state = cfg.parent / ".feedpub"
+    real_open, real_statvfs = os.open, os.statvfs
+
+    def open_(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(path).parent == state and flags & (os.O_RDWR | os.O_WRONLY | os.O_CREAT):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    def statvfs(path: Any) -> Any:
+        st = real_statvfs(path)
+        if Path(path) != state:
+            return st
+        fields = list(st)  # f_bsize … f_favail f_flag f_namemax
+        fields[8] |= os.ST_RDONLY
+        return os.statvfs_result(fields)
+
+    def cannot_open(self: Cache, settings: str) -> Any:  # (SQLite's word for it there)
+        e = sqlite3.OperationalError("unable to open database file")
+        e.sqlite_errorcode = 14  # type: ignore[attr-defined]  # SQLITE_CANTOPEN
+        raise e
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "statvfs", statvfs)
+    monkeypatch.setattr(Cache, "_open", cannot_open)
+    for f in seeds_dir.iterdir():  # every feed changes
+        f.write_text(f.read_text(encoding="utf-8").replace('title: "', 'title: "New: ', 1),
+                     encoding="utf-8")  # fmt: skip
+    code, err = run("build", "-c", str(cfg), "--now", NOW)
+    assert (code, err) == (0, (
+        f"feedpub: {state}/cache.sqlite: the cache could not be used or written, the file "
+        "system it is on is mounted read-only: mount it writable, or point site.cache "
+        "elsewhere; the feeds are written, and what the cache could not keep is read again "
+        "by the next build\n"
+    ))  # fmt: skip
+    assert any(b"New: " in data for data in outputs(cfg).values())
+
+
 def test_a_folder_where_the_cache_goes_is_named(cfg: Path) -> None:
     cache = cfg.parent / ".feedpub" / "cache.sqlite"
     cache.mkdir(parents=True)

@@ -615,6 +615,49 @@ def test_a_killed_builds_staging_folder_the_build_cannot_remove_is_said() -> Non
         assert _build_unprivileged(cfg).lines == []
 
 
+def test_a_lock_the_cron_user_cannot_write_lets_the_build_go_on_without_the_cache() -> None:
+    """A first build run by root (``sudo feedpub build``) left the cache and its lock
+    root's, 0644: every build of the cron user after exited 3 and wrote nothing ("the
+    cache and the build lock need a folder feedpub can write"), where a cache that cannot
+    be used is done without. The lock is taken read-only (flock needs no more), and the
+    build goes on without the cache, saying so."""
+    with _project_dir() as root:
+        cfg = _project(root)
+        assert _build(cfg).code == 0  # (root's: .feedpub/ and its files)
+        state = root / ".feedpub"
+        (root / "content" / "good.txt").write_bytes(
+            (root / "content" / "good.txt").read_bytes().replace(b'title: "', b'title: "New: ', 1)
+        )
+        if os.geteuid() == 0:
+            for folder, _, files in os.walk(root):
+                if Path(folder) != state:
+                    for name in [folder, *(os.path.join(folder, n) for n in files)]:
+                        os.chown(name, NOBODY, NOBODY, follow_symlinks=False)
+        else:
+            state.chmod(0o555)
+            for f in state.iterdir():
+                f.chmod(0o444)
+        for _ in range(2):  # (and again: nothing of it was kept)
+            built = Built(*_nobody_build(cfg)) if os.geteuid() == 0 else _build(cfg)
+            assert (built.code, built.lines) == (0, [
+                f"feedpub: {state}/cache.sqlite: the cache could not be used or written, it "
+                "cannot be written: let the user that runs feedpub write it and its folder, "
+                "or point site.cache elsewhere; the feeds are written, and what the cache "
+                "could not keep is read again by the next build"
+            ])  # fmt: skip
+            assert "New: " in _feed(cfg)
+
+
+def _nobody_build(cfg: Path) -> tuple[int, bytes]:
+    """``feedpub build`` as uid 65534, leaving the owners of the files as they are."""
+    assert _why_nobody_cannot_run() is None, _why_nobody_cannot_run()
+    proc = _as_nobody(
+        sys.executable, "-m", "feedpub", "build", "-c", str(cfg), "--now", NOW,
+        cwd="/", timeout=120, check=False,
+    )  # fmt: skip
+    return proc.returncode, proc.stderr
+
+
 def test_a_path_longer_than_the_system_allows_is_named_and_the_rest_built(
     tmp_path: Path,
 ) -> None:

@@ -50,6 +50,7 @@ from .output import (
     FOREIGN_LIST,
     HELD_BACK,
     LINK,
+    NOT_A_FILE,
     UNREADABLE,
     CannotWrite,
     Outcome,
@@ -448,10 +449,12 @@ def _unwritten(o: Outcome) -> str | None:
 #: How the problems of an output file that is not feedpub's, or not readable, begin: the
 #: file is left as it is (no "previous file" of feedpub's kept).
 _NOT_OURS = (FOREIGN, FOREIGN_LIST, UNREADABLE.partition("{")[0], LINK.partition("{")[0])
+#: ... and of one that is no file (a folder): what follows the name of what it is
+_NO_FILE = NOT_A_FILE.partition("}")[2]
 
 
 def _left_as_is(o: Outcome) -> bool:
-    return any(str(p).startswith(_NOT_OURS) for p in o.problems)
+    return any(str(p).startswith(_NOT_OURS) or _NO_FILE in str(p) for p in o.problems)
 
 
 def _report(config: Config, result: BuildResult, verbose: bool, seconds: float,

@@ -261,6 +261,8 @@ class CannotWrite(str):
         if (isinstance(error, OSError) and error.errno == errno.ENOSPC
                 and no_inode_left(os.path.dirname(path))):  # fmt: skip
             reason += "; no inode left: df -i"  # (df -h shows space free)
+        if isinstance(error, OSError) and error.errno == errno.EISDIR:  # (made as it ran)
+            reason += "; a folder is in its place: remove it, or rename it"
         made = super().__new__(cls, f"cannot write {path}: {reason}")
         made.reason = reason
         return made
@@ -307,6 +309,8 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
         there = _there(path, len(data))
     except _Link as e:  # (the rename would replace the link, not what it leads to)
         return Made("failed", [LINK.format(target=shown_path(e.target))], None, None)
+    except _NotAFile as e:  # (a folder: the rename would fail, "Is a directory")
+        return Made("failed", [NOT_A_FILE.format(what=e.what)], None, None)
     except OSError as e:  # (a file it cannot read: whose it is cannot be told)
         return Made("failed", [UNREADABLE.format(reason=_reason(e))], None, None)
     same = there == data
@@ -344,24 +348,24 @@ _HEAD_READ = 1 << 20
 def _there(path: Path, size: int) -> bytes | None:
     """What the file at ``path`` holds, to be compared with ``size`` bytes: all of it
     when it has that size, else its first :data:`_HEAD_READ` bytes (a 1 GB file put at
-    an output's name is not read whole); None when there is none, or a folder (said
-    when the new one is renamed there). OSError for what is no regular file (a FIFO
-    would have stopped the build, waiting for a writer) or cannot be read; :class:`_Link`
-    for a symbolic link (the link itself: the output folder may be reached through one)."""
+    an output's name is not read whole); None when there is none. :class:`_NotAFile`
+    for what is no regular file (a folder; a FIFO would have stopped the build, waiting
+    for a writer), OSError for what cannot be read; :class:`_Link` for a symbolic link
+    (the link itself: the output folder may be reached through one)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | _NOFOLLOW)
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as e:
         if e.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):  # (EMLINK: BSD's)
             raise _Link(os.readlink(path)) from None
+        if e.errno == errno.ENXIO and stat.S_ISSOCK(os.lstat(path).st_mode):
+            raise _NotAFile("a socket") from None
         raise
     try:
         st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            return None
         if not stat.S_ISREG(st.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
+            raise _NotAFile(_KINDS.get(stat.S_IFMT(st.st_mode), "something not a file"))
         with open(fd, "rb", closefd=False) as f:
             return f.read(st.st_size if st.st_size == size else min(st.st_size, _HEAD_READ))
     finally:
@@ -369,6 +373,18 @@ def _there(path: Path, size: int) -> bytes | None:
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # (not on Windows)
+
+
+class _NotAFile(OSError):
+    """What is no regular file at an output's name (a folder, a FIFO), said as ``what``."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(errno.EISDIR if what == "a folder" else errno.EINVAL, what)
+        self.what = what
+
+
+_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe (FIFO)",
+          stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}  # fmt: skip
 
 
 class _Link(OSError):
@@ -401,6 +417,8 @@ FOREIGN_LIST = ("a list that is not this site's is there (it names feeds outside
                 "folder, or delete it, and the next build writes it")  # fmt: skip
 UNREADABLE = ("a file feedpub cannot read is there ({reason}): not replaced, as whose it is "
               "cannot be told; let the user that runs feedpub read it, or remove it")  # fmt: skip
+NOT_A_FILE = ("{what} is in its place (not a file): remove it, or rename it, and the next "
+              "build writes the file")  # fmt: skip
 LINK = ("a symbolic link is there (to {target}): not replaced (a build would replace the "
         "link, not the file it leads to); remove the link, or give site.output the folder "
         "it leads to")  # fmt: skip

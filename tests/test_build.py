@@ -299,6 +299,50 @@ def test_a_cache_another_program_holds_locked_is_kept_and_the_build_says_so(cfg:
     assert code == 0 and "read 0, from cache 5" in err, err  # (the same cache, whole)
 
 
+@pytest.mark.parametrize(("make", "what"), [(os.mkdir, "a folder"),
+                                            (os.mkfifo, "a named pipe (FIFO)")])  # fmt: skip
+def test_a_folder_at_a_feeds_name_is_named_with_what_to_do(
+    cfg: Path, seeds_dir: Path, make: Callable[[Path], None], what: str
+) -> None:
+    """A folder where a feed's file goes (``feeds/azure.rss/``, a deploy tool's slip)
+    was said as ``feeds/azure.rss: not written (Is a directory)``, with nothing to do."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    feeds = cfg.parent / "feeds"
+    (feeds / "azure.rss").unlink()
+    make(feeds / "azure.rss")
+    for f in seeds_dir.iterdir():  # every feed changes
+        f.write_text(f.read_text(encoding="utf-8").replace('title: "', 'title: "New: ', 1),
+                     encoding="utf-8")  # fmt: skip
+    for args in (["--check"], []):
+        code, err = run("build", "-c", str(cfg), "--now", NOW, *args)
+        assert code == 3
+        assert err.splitlines()[0] == (
+            f"{feeds}/azure.rss: {what} is in its place (not a file): remove it, or rename "
+            "it, and the next build writes the file"
+        ), err
+        assert not [line for line in err.splitlines() if line.startswith(f"{feeds}/azure.rss")][1:]
+    assert b"New: " in (feeds / "ai.rss").read_bytes()  # (the other feeds are written)
+    if what == "a folder":
+        (feeds / "azure.rss").rmdir()
+    else:
+        (feeds / "azure.rss").unlink()
+    assert run("build", "-c", str(cfg), "--now", NOW) == (0, "")
+    assert b"New: " in (feeds / "azure.rss").read_bytes()
+
+
+def test_a_folder_made_at_a_feeds_name_as_the_build_ran_is_named(cfg: Path) -> None:
+    config = load_config(cfg)
+    config.output.mkdir(exist_ok=True)
+    stage = Stage()
+    data = b"<rss><channel><generator>feedpub</generator></channel></rss>"
+    assert deliver(config, "a.rss", (data, [], []), False, stage)[0].status == "written"
+    (config.output / "a.rss").mkdir()
+    assert stage.commit() == {"a.rss": (
+        f"cannot write {config.output}/a.rss: Is a directory; a folder is in its place: "
+        "remove it, or rename it"
+    )}  # fmt: skip
+
+
 def test_a_cache_on_a_read_only_file_system_is_done_without_and_said_so(
     cfg: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

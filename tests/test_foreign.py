@@ -238,9 +238,8 @@ def test_a_fifo_at_a_feeds_name_is_said_and_does_not_stop_the_build(site: Path) 
     code, _, err = run_cli("build", "-c", str(site / "config.toml"), "--now", NOW)
     assert code == 3
     assert err.splitlines()[0] == (
-        f"{feeds / 'azure.rss'}: a file feedpub cannot read is there (not a regular file): "
-        "not replaced, as whose it is cannot be told; let the user that runs feedpub read "
-        "it, or remove it"
+        f"{feeds / 'azure.rss'}: a named pipe (FIFO) is in its place (not a file): remove "
+        "it, or rename it, and the next build writes the file"
     )
     assert stat.S_ISFIFO((feeds / "azure.rss").lstat().st_mode)
     assert (feeds / "azure.atom").is_file()
@@ -277,9 +276,8 @@ def test_a_fifo_put_at_a_written_feeds_name_does_not_stop_the_next_build(
     if then == "an article edited":
         assert b"Edited: " in (feeds / "azure.atom").read_bytes()  # (the other format)
         assert build.stderr.decode().splitlines()[0] == (
-            f"{feeds / 'azure.rss'}: a file feedpub cannot read is there (not a regular "
-            "file): not replaced, as whose it is cannot be told; let the user that runs "
-            "feedpub read it, or remove it"
+            f"{feeds / 'azure.rss'}: a named pipe (FIFO) is in its place (not a file): "
+            "remove it, or rename it, and the next build writes the file"
         )
     else:
         assert b"yielded no articles" in build.stderr and (feeds / "azure.atom").is_file()

@@ -176,6 +176,7 @@ def build(
             sel = _gather_and_select(config, found, cache, setup, last, now, slugs, ex, changes,
                                      result.hidden, progress, observe, grace)  # fmt: skip
             idle = found.idle
+            literal = sources.literal_globs(config, found)
             del found  # a hundred thousand SourceFiles the render workers need not inherit
             g, rows, selected = sel.gathered, sel.rows, sel.shown
             result.gathered = g
@@ -192,7 +193,8 @@ def build(
                 left_out = sum(s.endswith(f": {sources.EXCLUDED}") for s in g.skipped)
                 asked = [f for f in config.feeds if f.slug in selected]
                 files = g.files + listed_bad
-                result.refused = output.refusal(config, asked, files, future, left_out)
+                result.refused = output.refusal(config, asked, files, future, left_out,
+                                                literal)  # fmt: skip
                 if result.refused:
                     output.unmake_folders(made)
                     return result
@@ -246,6 +248,9 @@ def build(
             told = last.setup if last else kept.setup_of(cache.kept()) if check else None
             if full or told is None or not incremental.same_config(told, setup):
                 g.notices += _missing_folders(config) + _idle_excludes(config, idle)
+                line = line_of(config, ("site", "content"))
+                g.notices += [Notice(str(config.path), line, f"site.content: {hint}; the "
+                                     "articles it was to find are in no feed") for hint in literal]  # fmt: skip
             g.notices += _hidden_copies(config, result.hidden, g, rows)
             pages = _prune(config, prunes, check, result)
             if site is not None:  # (a --feed build knows the files of its feeds only)

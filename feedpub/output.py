@@ -578,12 +578,14 @@ def has_items(path: Path) -> bool:
 
 def refusal(config: Config, feeds: Sequence[FeedConfig], files: int = 1,
             future: tuple[datetime, datetime] | None = None,
-            excluded: int = 0) -> str | None:  # fmt: skip
+            excluded: int = 0, literal: Sequence[str] = ()) -> str | None:  # fmt: skip
     """Why nothing is written when the content yielded no article (an unmounted folder,
     a wrong glob, a site.exclude that leaves out every file: ``excluded`` of them), or
     every article it yielded is dated after now (``future``: now, and the first such
     date; a clock set back): some of these feeds hold items now, or the globs found no
-    file at all (``files``; a first build's glob with a typo). None otherwise."""
+    file at all (``files``; a first build's glob with a typo; ``literal``: what to write
+    for a glob that names a folder with a glob character in its name, see
+    :func:`feedpub.sources.literal_hint`). None otherwise."""
     nonempty = [
         f"{f.slug}.{fmt}" for f in feeds for fmt in f.formats
         if has_items(config.output / f"{f.slug}.{fmt}")
@@ -598,8 +600,8 @@ def refusal(config: Config, feeds: Sequence[FeedConfig], files: int = 1,
             )
         if not files:
             return (
-                f"the content ({globs}) matches no file: check "
-                "site.content (its globs are relative to the config file's folder), or "
+                f"the content ({globs}) matches no file: {''.join(h + '; ' for h in literal)}"
+                "check site.content (its globs are relative to the config file's folder), or "
                 "pass --allow-empty to publish empty feeds."
             )
         return None

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .config import Config, glob_root
-from .errors import ArticleError, Notice, UnreadableError, shown_path
+from .errors import ArticleError, Notice, UnreadableError, shown_path, shown_text
 from .model import Article, SourceFile, Summary
 from .parallel import LISTING, SERIAL, Executor, Send, maker
 
@@ -914,6 +914,53 @@ def missing_folders(config: Config) -> list[tuple[str, str]]:
     beside a glob that matches some, the articles meant were left out without a word."""
     folders = [(p, _searched(config, p)[1]) for p in config.content]
     return [(p, folder) for p, folder in folders if not os.path.isdir(folder)]
+
+
+def literal_names(config: Config, pattern: str) -> tuple[str, str] | None:
+    """Where the content glob ``pattern`` names a folder or a file with a glob character
+    in its real name (``news[1]/*.md`` and a folder ``news[1]``, which to a glob is
+    ``news1``: ``[1]`` is a class of one character) that the glob does not match: that
+    path (as the glob has it), and the glob with each such name escaped, as
+    :func:`glob.escape` writes it (``news[[]1]/*.md``). None when it names none."""
+    parts = list(Path(os.path.normpath(pattern)).parts)
+    at, named = str(config.root), None
+    for i, part in enumerate(parts):
+        at = os.path.join(at, part)  # (an absolute glob's first part starts afresh)
+        if not os.path.lexists(at):
+            break
+        if glob.has_magic(part) and not fnmatch.fnmatchcase(part, part):
+            parts[i] = glob.escape(part)
+            named = os.path.join(*Path(os.path.normpath(pattern)).parts[: i + 1])
+    return None if named is None else (named, os.path.join(*parts))
+
+
+def literal_hint(config: Config, pattern: str) -> str | None:
+    """What to write in place of ``pattern`` to take its glob characters literally (see
+    :func:`literal_names`), as a message says it; None when that is not the trouble."""
+    names = literal_names(config, pattern)
+    if names is None:
+        return None
+    named, escaped = names
+    what = "a folder" if os.path.isdir(os.path.join(config.root, named)) else "a file"
+    chars = " ".join(c for c in "[]?*" if c in named)
+    return (f"{shown_text(repr(pattern))} reads the {chars} in it as glob characters, and "
+            f"{shown_path(named)} is {what} so named: write {shown_text(repr(escaped))} to "
+            "take its name literally (as Python's glob.escape writes it)")  # fmt: skip
+
+
+def literal_globs(config: Config, found: Found) -> list[str]:
+    """What to write in place of each content glob that matches no file of ``found``
+    where its glob characters taken literally name one (see :func:`literal_hint`)."""
+    hints = [(p, h) for p in config.content if (h := literal_hint(config, p)) is not None]
+    if not hints:  # (the usual case: no listed path looked at)
+        return []
+    listed = [os.path.normpath(s.abspath) for s in found.sources]
+    out = []
+    for pattern, hint in hints:
+        matches = re.compile(_path_pattern(*_searched(config, pattern))).fullmatch
+        if not any(matches(p) for p in listed):
+            out.append(hint)
+    return out
 
 
 def content_prefixes(config: Config) -> tuple[str, ...]:

@@ -711,6 +711,54 @@ def test_a_name_that_ends_in_white_space_is_named_not_left_out_unsaid(
     assert (built.code, built.lines) == (0, []) and ODD_URL in _feed(cfg)
 
 
+def test_a_glob_that_names_a_folder_with_brackets_in_its_name_says_to_escape_them(
+    tmp_path: Path,
+) -> None:
+    """``content = ["content/news[1]/*.txt"]`` for a folder named ``news[1]``: to a glob,
+    ``[1]`` is a class of one character (``news1``), and the build said only that the
+    content matches no file, or nothing at all beside a glob that matches some."""
+    cfg = _project(tmp_path, "content/news[1]/*.txt")
+    folder = tmp_path / "content" / "news[1]"
+    folder.mkdir()
+    (tmp_path / "content" / "good.txt").rename(folder / "good.txt")
+    hint = (
+        "'content/news[1]/*.txt' reads the [ ] in it as glob characters, and "
+        "content/news[1] is a folder so named: write 'content/news[[]1]/*.txt' to take its "
+        "name literally (as Python's glob.escape writes it)"
+    )
+    built = _build(cfg)
+    assert (built.code, built.lines) == (3, [
+        f"feedpub: refused: the content (content/news[1]/*.txt) matches no file: {hint}; "
+        "check site.content (its globs are relative to the config file's folder), or pass "
+        "--allow-empty to publish empty feeds."
+    ])  # fmt: skip
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "odd.txt").write_bytes(ODD)
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text.replace('"content/news[1]/*.txt"', '"content/news[1]/*.txt", "other/*"'))
+    built = _build(cfg)
+    assert built.code == 0
+    assert built.about("site.content") == [  # (azure's notice aside: written empty)
+        f"{cfg}:8: site.content: {hint}; the articles it was to find are in no feed"
+    ]
+    cfg.write_text(text.replace('"content/news[1]/*.txt"', '"content/news[[]1]/*.txt"'))
+    assert (_build(cfg).lines, GOOD_URL in _feed(cfg)) == ([], True)
+
+
+@pytest.mark.parametrize("glob", ["content/news[12]/*.txt", "content/[nm]ews*/*.txt"])
+def test_a_glob_that_finds_files_or_names_no_folder_literally_is_not_told(
+    tmp_path: Path, glob: str
+) -> None:
+    """No word of a glob that matches files (``news1``), though a folder is named as it
+    is written (``news[12]``), nor of one whose name no folder has."""
+    cfg = _project(tmp_path, glob)
+    (tmp_path / "content" / "news1").mkdir()
+    (tmp_path / "content" / "news[12]").mkdir()
+    (tmp_path / "content" / "good.txt").rename(tmp_path / "content" / "news1" / "good.txt")
+    built = _build(cfg, "--full")
+    assert (built.code, built.lines, GOOD_URL in _feed(cfg)) == (0, [], True)
+
+
 def test_a_link_out_of_the_content_folder_is_skipped_and_named_safely(tmp_path: Path) -> None:
     cfg = _project(tmp_path)
     (tmp_path / "secret.txt").write_bytes(ODD)

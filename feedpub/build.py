@@ -478,6 +478,11 @@ def summarise(config: Config, found: sources.Found, rows: Mapping[str, Row],
         if write is not None and len(changes.stored) >= ROWS_HELD and not write(changes):
             write = None  # (read-only, a full disk: they wait for the build's end)
     changes.vanished = gone
+    # an article file the last build read that is a folder now: said by the build that
+    # finds it gone (a glob that names files by their ending rejects it at every build)
+    named = {e.path for e in found.unusable}
+    g.notices += [Notice(p, 1, sources.FOLDER_NOW) for p in gone
+                  if p not in named and os.path.isdir(os.path.join(config.root, p))]  # fmt: skip
     g.errors.sort(key=lambda e: (e.path, e.line))
     return g
 

@@ -230,6 +230,8 @@ def _stat(listed: list[Listing]) -> Stat:
                     if not is_folder(st.st_mode):  # (a FIFO would block a read: never opened)
                         skipped.append(f"{shown_path(rel_folder + name)}: not a regular file "
                                        f"({_kind(st.st_mode)}); not an article")  # fmt: skip
+                    else:  # (said when a glob names it as a file: see _folders_named_as_files)
+                        problems.append((rel_folder + name, 1, _A_FOLDER))
                     continue
                 if not ok:
                     skipped.append(
@@ -724,6 +726,7 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
         skipped += part[1]
         bad += part[2]
     bad += _relative_problems(unlisted, base, config.root)
+    bad = _folders_named_as_files(config, bad, base)
     exclude = excluded(config)
     left_out: list[str] = []
     if exclude is not None:  # (a file the listing cannot use that site.exclude names: left
@@ -742,6 +745,49 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
             f"{f.slug}.{fmt}" for f in config.feeds for fmt in f.formats))]  # fmt: skip
         found.idle = tuple(p for p in config.exclude if not _leaves_out(config, p, left_out))
     return found
+
+
+#: A folder a content glob matched, as the listing notes it (see :func:`_folders_named_as_files`).
+_A_FOLDER = "\0a folder"
+#: What is said of a folder where a glob looks for article files by their ending.
+FOLDER_NAMED_AS_FILE = (
+    "a folder, where {glob} looks for article files (an article's file replaced by a "
+    "folder, a sync tool's mishap?): no article is read from it; put the article's file "
+    "back in its place, or rename the folder, or leave it out with site.exclude"
+)
+#: What is said, once, of an article file the last build read that is a folder now,
+#: where a folder is no mistake (``content/*``, ``**/*.md``: see _folders_named_as_files).
+FOLDER_NOW = (
+    "an article file the last build read is a folder now (a sync tool's mishap?): its "
+    "article is in no feed; put the article's file back in its place, or remove the folder"
+)
+
+
+def _folders_named_as_files(config: Config, bad: list[Problem], base: str) -> list[Problem]:
+    """``bad`` without the folders the content globs matched (ordinary: ``content/*``
+    beside an ``images/`` folder, every folder of a ``**/*`` tree), but for each one a
+    glob that names its files by their ending, and searches no folder below, matches
+    (``_posts/*.md``: ``a.md/``, where ``a.md`` was, maybe), which is named: its article
+    would be gone without a word. (Below a ``**``, such a folder is searched as any
+    other, ``notes.md/``: said only when it was an article file, by the build that finds
+    it gone, see :data:`FOLDER_NOW`.)"""
+    folders = [p for p in bad if p[2] == _A_FOLDER]
+    if not folders:
+        return bad
+    out = [p for p in bad if p[2] != _A_FOLDER]
+    named = [(p, re.compile(_path_pattern(*_searched(config, p))).fullmatch)
+             for p in config.content
+             if _FILE_ENDING.search(Path(p).name) and "**" not in Path(p).parts]  # fmt: skip
+    for path, line, _ in folders:
+        glob_ = next((p for p, match in named if match(os.path.normpath(base + path))), None)
+        if glob_ is not None:
+            out.append((path, line, FOLDER_NAMED_AS_FILE.format(glob=shown_text(repr(glob_)))))
+    return out
+
+
+#: A glob's last part that names files by their ending: ``*.md``, ``*.txt`` (not ``*``,
+#: ``**`` nor ``*.*``, which match any folder with a dot in its name).
+_FILE_ENDING = re.compile(r"\.[^.*?\[\]]+\Z")
 
 
 def _leaves_out(config: Config, pattern: str, paths: list[str]) -> bool:

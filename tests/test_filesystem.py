@@ -759,6 +759,73 @@ def test_a_glob_that_finds_files_or_names_no_folder_literally_is_not_told(
     assert (built.code, built.lines, GOOD_URL in _feed(cfg)) == (0, [], True)
 
 
+def test_an_article_file_replaced_by_a_folder_is_named_at_every_build(tmp_path: Path) -> None:
+    """``a.md`` turned into a folder ``a.md/`` (a sync tool's mishap): its article left the
+    feeds without a word, ``build -v`` included. A folder where a glob looks for files by
+    their ending (``*.txt``) is named now, as a rejected file is, at every build."""
+    cfg = _project(tmp_path, "content/*.txt")
+    (tmp_path / "content" / "odd.txt").write_bytes(ODD)  # (the feeds are not emptied)
+    assert _build(cfg).code == 0 and GOOD_URL in _feed(cfg)
+    good = tmp_path / "content" / "good.txt"
+    article = good.read_bytes()
+    good.unlink()
+    good.mkdir()
+    (good / "x.txt").write_bytes(article)
+    for _ in range(2):
+        built = _build(cfg)
+        assert (built.code, built.about("content/good.txt")) == (1, [
+            "content/good.txt:1: a folder, where 'content/*.txt' looks for article files (an "
+            "article's file replaced by a folder, a sync tool's mishap?): no article is read "
+            "from it; put the article's file back in its place, or rename the folder, or "
+            "leave it out with site.exclude"
+        ])  # fmt: skip
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text.replace("content = [", 'exclude = ["content/good.txt"]\ncontent = ['))
+    assert _build(cfg).lines == []
+    cfg.write_text(text)
+    shutil.rmtree(good)
+    good.write_bytes(article)
+    assert (_build(cfg).lines, GOOD_URL in _feed(cfg)) == ([], True)
+
+
+@pytest.mark.parametrize("glob", ["content/*", "content/**/*.txt"])
+def test_an_article_file_a_folder_now_where_folders_are_no_mistake_is_said_once(
+    tmp_path: Path, glob: str
+) -> None:
+    """Where a glob matches folders too (``content/*``, beside an ``images/`` folder; a
+    ``**`` tree, whose folders it searches, ``notes.txt/`` too), a folder is no mistake and
+    nothing is said of one; but an article file the last build read that is a folder now
+    is said, by the build that finds it so."""
+    cfg = _project(tmp_path, glob)
+    (tmp_path / "content" / "odd.txt").write_bytes(ODD)  # (the feeds are not emptied)
+    (tmp_path / "content" / "images").mkdir()
+    assert (_build(cfg).lines, GOOD_URL in _feed(cfg)) == ([], True)
+    good = tmp_path / "content" / "good.txt"
+    good.unlink()
+    good.mkdir()
+    built = _build(cfg)
+    assert (built.code, built.about("content/good.txt")) == (0, [
+        "content/good.txt:1: an article file the last build read is a folder now (a sync "
+        "tool's mishap?): its article is in no feed; put the article's file back in its "
+        "place, or remove the folder"
+    ])  # fmt: skip
+    assert _build(cfg).lines == []
+
+
+@pytest.mark.parametrize("glob", ["content/**/*", "content/**", "content/*.*", "content/**/*.txt"])
+def test_folders_a_glob_matches_among_articles_are_no_mistake(tmp_path: Path, glob: str) -> None:
+    cfg = _project(tmp_path, glob)
+    for folder in ("images", "2024/05", "v1.2", "notes.txt"):
+        (tmp_path / "content" / folder).mkdir(parents=True)
+    built = _build(cfg)
+    assert (built.code, built.lines, GOOD_URL in _feed(cfg)) == (0, [], True)
+    said = _build(cfg, "-v", "--full").lines
+    assert "files 1: read 1, from cache 0, skipped 0; rejected 0," in said[0], said
+    assert not [
+        line for line in said if any(f in line for f in ("images", "2024", "v1.2", "notes"))
+    ]
+
+
 def test_a_link_out_of_the_content_folder_is_skipped_and_named_safely(tmp_path: Path) -> None:
     cfg = _project(tmp_path)
     (tmp_path / "secret.txt").write_bytes(ODD)

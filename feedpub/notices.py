@@ -607,16 +607,17 @@ def _dropped_said(where: str, top: str, text: str, value: object) -> str:
 def _repeat_line(lines: list[str], leaf: str, forms: tuple[str, ...], before: int) -> int | None:
     """The index in ``lines`` (its related items' from the first) of the line of a URL
     (in one of its ``forms``) that ``before`` items write before it, the items it
-    repeats: the whole value of a ``leaf:`` line, else in a line of a flow mapping
-    (JSON's) that names ``leaf``; never the article's own URL above, which it may
+    repeats: each ``leaf: URL`` counted where it stands, the whole value of a line or in
+    a flow mapping (JSON's), in the order written (a block item after a flow one was
+    taken for the one before it); never the article's own URL above, which it may
     repeat."""
-    whole = (n for n, line in enumerate(lines) if _value_after(line, leaf) in forms)
-    if (at := next(itertools.islice(whole, before, None), None)) is not None:
-        return at
-    for sought in forms:
-        seen = 0
-        for n, line in enumerate(lines):
-            if leaf in line and (seen := seen + line.count(sought)) > before:
+    values = "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+    pair = re.compile(rf"""(?<![\w-])["']?{re.escape(leaf)}["']?[ \t]*:[ \t]*["']?"""
+                      rf"""(?:{values})(?=["']|[ \t]*(?:[,}}\]#]|\Z))""")  # fmt: skip
+    seen = 0
+    for n, line in enumerate(lines):
+        for _ in pair.finditer(line) if leaf in line else ():
+            if (seen := seen + 1) > before:  # (a long line of JSON read only so far)
                 return n
     return None
 

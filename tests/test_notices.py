@@ -1136,6 +1136,26 @@ def test_a_related_item_left_out_changes_no_other_feed_bytes() -> None:
     ]
 
 
+def test_a_repeated_related_url_is_told_at_its_line_among_flow_and_block_items() -> None:
+    """Items written in both styles, a block item, then a flow mapping on one line, then
+    a block item, all of one URL: the second was told at the third's line (the lines of
+    ``webUrl:`` alone were counted first), and the third at its own; and a URL in an
+    item's image, on a flow item's line, was counted as that item's link."""
+    data = (
+        b'---\ntitle: T\npublishedDateTime: 2024-01-01T00:00:00Z\nwebUrl: "https://e.com/a"\n'
+        b'related:\n  - title: R\n    webUrl: "https://r.com/x"\n'
+        b'  - {title: R1, webUrl: "https://r.com/x"}\n'
+        b'  - title: R2\n    webUrl: "https://r.com/x"\n'
+        b'  - {title: S, webUrl: "https://s.com/1", images: [{url: "https://s.com/2"}]}\n'
+        b'  - {title: S2, webUrl: "https://s.com/2"}\n'
+        b'  - {title: S3, webUrl: "https://s.com/2"}\n---\n'
+    )
+    told = [(n.line, n.message.split(" is ")[0]) for n in dropped_url("a.md", data, _dropped(data))]
+    assert told == [(8, "related[1].webUrl https://r.com/x"),
+                    (10, "related[2].webUrl https://r.com/x"),
+                    (13, "related[5].webUrl https://s.com/2")]  # fmt: skip
+
+
 def test_at_most_ten_dropped_urls_are_told_one_by_one() -> None:
     """Each dropped URL is sought over the file's lines: a hundred of them in a file of
     many lines took seconds. Ten are told, then how many more."""

@@ -777,8 +777,8 @@ def check_lock(config: Config, timeout: float | None = None) -> Iterator[None]:
     lock, when there is one: none (no build yet) or one it cannot open is not waited
     for, and nothing is made (a check writes nothing, beside the config neither)."""
     wait = config.lock_timeout if timeout is None else timeout
-    try:
-        fd = os.open(config.lock, os.O_RDONLY | os.O_CLOEXEC)
+    try:  # (not waiting, as a FIFO's open for reading does, for a writer)
+        fd = os.open(config.lock, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         fd = -1
     try:

@@ -1913,6 +1913,33 @@ def test_check_waits_for_a_build_that_runs(cfg: Path) -> None:
         os.close(fd)
 
 
+def test_check_does_not_hang_on_a_lock_that_is_a_fifo(cfg: Path) -> None:
+    """A FIFO at the lock's path (a build takes it: its open reads and writes): the
+    check's open, for reading only, waited for a writer that never came, and the CI job
+    hung until it was killed. It takes the lock as a build does, without waiting."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    lock = load_config(cfg).lock
+    lock.unlink()
+    os.mkfifo(lock)
+    unblocked: list[bool] = []
+
+    def writer() -> None:  # (the hung open freed, the test goes on: said below)
+        try:
+            os.close(os.open(lock, os.O_WRONLY | os.O_NONBLOCK))
+            unblocked.append(True)
+        except OSError:  # (ENXIO: no reader waits, the check is done)
+            pass
+
+    timer = threading.Timer(10, writer)
+    timer.start()
+    try:
+        code, err = run("build", "-c", str(cfg), "--now", NOW, "--check", "--lock-timeout", "0")
+    finally:
+        timer.cancel()
+        timer.join()
+    assert (code, err, unblocked) == (0, "", [])
+
+
 def test_a_copy_that_becomes_an_article_or_stops_being_one_is_seen_by_the_next_build(
     write_config, seeds_dir: Path
 ) -> None:  # type: ignore[no-untyped-def]

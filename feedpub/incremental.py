@@ -296,11 +296,15 @@ def written_bytes(path: Path, known: Known | None, fp: str) -> bytes | None:
 
 
 def _same_stat(path: Path, known: Known) -> bool:
+    """Whether the output at ``path`` is as feedpub wrote it: its size and mtime, and
+    readable by all (one made 0600 since, by ``chmod`` or a ``tar x`` under ``umask 077``,
+    its mtime kept, is made again, and found the same: made readable, see
+    :func:`feedpub.output.make`)."""
     try:
         st = os.lstat(path)  # (a link put there is no file feedpub wrote: never the same)
     except OSError:
         return False
-    return (st.st_size, st.st_mtime_ns) == (known[1], known[2])
+    return (st.st_size, st.st_mtime_ns) == (known[1], known[2]) and st.st_mode & 0o044 == 0o044
 
 
 # ---------------------------------------------------------------- the no-change shortcut

@@ -411,6 +411,26 @@ def test_files_a_build_leaves_unchanged_are_made_readable_by_all(
     assert {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files} == before  # untouched
 
 
+def test_files_made_unreadable_since_the_last_build_are_made_readable_by_all(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The same, with the cache of the last build there: a file made 0600 since
+    (``chmod``, or a ``tar x`` of a backup under ``umask 077``), its size and mtime
+    kept, was taken as the build wrote it, and never looked at again: 403 until its
+    feed changed (the site's files too)."""
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    files = sorted((cfg.parent / "feeds").iterdir())
+    for f in files:
+        f.chmod(0o600)
+    before = {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files}
+    assert run("build", "-c", str(cfg), "--now", NOW) == (0, "", "")
+    assert {f: oct(f.stat().st_mode & 0o777) for f in files} == {f: "0o644" for f in files}
+    assert {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files} == before  # untouched
+    code, _, err = run("build", "-c", str(cfg), "--now", NOW, "-v")  # (and then no work)
+    assert code == 0 and ": read 0, from cache " in err and "written 0, unchanged" in err, err
+
+
 def test_build_writes_valid_feeds_quietly(cfg: Path) -> None:
     code, out, err = run("build", "-c", str(cfg), "--now", NOW)
     assert (code, out, err) == (0, "", "")

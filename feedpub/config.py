@@ -1252,8 +1252,12 @@ def _written(slugs: Iterable[str]) -> tuple[str, ...]:
 def _apart_from_config(r: _Reader, path: Path, output: Path, output_raw: str) -> None:
     """The output folder does not hold the config file: it is published whole, and so
     would be the config and what lies beside it (a deploy script, a ``.venv/``), as
-    with ``output = "."`` once the cache and the content are moved out of it."""
-    if Path(os.path.realpath(path)).is_relative_to(os.path.realpath(output)):
+    with ``output = "."`` once the cache and the content are moved out of it; a
+    config.toml there that is a symlink to the file kept elsewhere too (the web server
+    follows it, as ``rsync -L`` and ``cp -rL`` do)."""
+    folder = os.path.realpath(output)
+    entry = os.path.join(os.path.realpath(path.parent), path.name)  # (the link itself)
+    if any(Path(p).is_relative_to(folder) for p in (os.path.realpath(path), entry)):
         r.problem(
             "site.output",
             f"{output_raw!r} holds this config file, {shown_path(path.name)}: the output folder is "

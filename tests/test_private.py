@@ -357,6 +357,30 @@ def test_an_output_folder_that_holds_the_config_file_is_a_config_error(
     assert (folder / "feeds" / "azure.rss").is_file()
 
 
+def test_an_output_folder_that_holds_a_link_to_the_config_file_is_a_config_error(
+    site: Path,
+) -> None:
+    # the config kept elsewhere (/etc, a dotfiles repository), linked into the folder
+    # feedpub is run in, output = ".": built into, the link and what lies beside it
+    # published (a web server follows it, as rsync -L does)
+    root = site.parent
+    (root / "public").mkdir()
+    (root / "etc").mkdir()
+    text = (
+        site.read_text(encoding="utf-8")
+        .replace("[site]\n", '[site]\noutput = "."\ncache = "../state/cache.sqlite"\n', 1)
+        .replace('"content/*.txt"', '"../content/*.txt"')
+    )
+    (root / "etc" / "config.toml").write_text(text, encoding="utf-8")
+    cfg = root / "public" / "config.toml"
+    cfg.symlink_to(root / "etc" / "config.toml")
+    code, out, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    line = text.splitlines().index("[site]") + 2
+    assert (code, out) == (2, ""), err
+    assert err.startswith(f"{cfg}:{line}: site.output: '.' holds this config file, config.toml: ")
+    assert sorted(os.listdir(root / "public")) == ["config.toml"]
+
+
 @pytest.mark.parametrize("cache", ["feeds-cache/cache.sqlite", "../outside.sqlite"])
 def test_a_cache_beside_the_output_folder_is_fine(site: Path, cache: str) -> None:
     text = site.read_text(encoding="utf-8")

@@ -1621,9 +1621,9 @@ def _named_provider(name: str | None, domain: str | None) -> tuple[str, str] | N
     return name, domain
 
 
-#: A value that begins with a scheme other than a port's digits (``javascript:``,
-#: ``mailto:``; not ``example.com:443``).
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])")
+#: A value that begins with a scheme (``https:``, ``javascript:``, ``mailto:``; not
+#: ``example.com:443``, a port's digits, nor ``example.com:``, an empty port).
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(?![0-9]|\Z)")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1641,9 +1641,12 @@ def read_domain(written: str) -> tuple[str, str]:
     if _DOMAIN.fullmatch(domain) or not domain:
         return domain, ""  # (as every domain is written: as it ever was)
     text = written.strip()
-    if "://" not in text and (m := _SCHEME.match(text)):
-        return "", f"{m[0]} is no web address: write the site's domain (cnet.com)"
-    url = text if "://" in text else f"https://{text}"
+    if (m := _SCHEME.match(text)) and m[1].lower() not in ("http", "https"):
+        return "", f"{m[0]} is no web address: write the site's domain (cnet.com)"  # (ftp: too)
+    if m and not text.startswith("//", m.end()):  # (https:/cnet.com: not "no web address")
+        return "", (f"it has {m[0]} without the // of a web address: write the site's "
+                    "domain (cnet.com)")  # fmt: skip
+    url = text if m else f"https://{text}"  # (cnet.com/?u=https://x: a query, not a scheme)
     clean = clean_url(url)
     if clean is None and (why := url_refusal(url)):
         return "", f"read as the site's address, it {why}"

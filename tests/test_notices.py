@@ -1474,6 +1474,8 @@ def test_a_provider_domain_read_from_a_url_gives_the_feeds_of_the_domain() -> No
     url = load_article("a.txt", _edited(DOMAIN, '  domain: "https://thenextweb.com/"'), utc)
     bare = load_article("a.txt", _edited(DOMAIN, DOMAIN), utc)
     assert url == bare and formats.entry(url) == formats.entry(bare)
+    # an empty port, as https://thenextweb.com:/ has (it was "thenextweb.com: is no web address")
+    assert load_article("a.txt", _edited(DOMAIN, '  domain: "thenextweb.com:"'), utc) == bare
 
 
 @pytest.mark.parametrize(
@@ -1498,6 +1500,14 @@ def test_a_provider_domain_read_from_a_url_gives_the_feeds_of_the_domain() -> No
          "(cnet.com)"),
         ("the_next_web.com", "a domain name is letters, digits, hyphens and dots: write the "
          "site's (cnet.com)"),
+        # (ftp's was told as "letters, digits, hyphens and dots", https:/'s as "https: is no
+        # web address", and a URL in a query as no domain name at all)
+        ("ftp://thenextweb.com/", "ftp: is no web address: write the site's domain (cnet.com)"),
+        ("https:/thenextweb.com", "it has https: without the // of a web address: write the "
+         "site's domain (cnet.com)"),
+        ("thenextweb.com/?u=https://x.com",
+         "it has the query ?u=https://x.com, which a domain has not: write the domain alone, "
+         "thenextweb.com (the feeds link it as https://thenextweb.com/)"),
     ],
 )  # fmt: skip
 def test_a_provider_domain_that_is_none_is_told_at_its_line(written: str, said: str) -> None:

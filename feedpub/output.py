@@ -762,8 +762,14 @@ def build_lock(config: Config, timeout: float | None = None) -> Iterator[list[st
                 e.filename,
             ) from e
     try:
-        _flock(fd, deadline, f"another build holds {config.lock} (waited {wait:g} s; "
-               "see site.lock_timeout)")  # fmt: skip
+        try:
+            _flock(fd, deadline, f"another build holds {config.lock} (waited {wait:g} s; "
+                   "see site.lock_timeout)")  # fmt: skip
+        except LockError:
+            if _shared(fd):  # (checks hold it, as check_lock takes it: not "another build")
+                raise LockError(f"a build --check holds {config.lock} (waited {wait:g} s; "
+                                "see site.lock_timeout)") from None  # fmt: skip
+            raise
         yield _clear_output_folder(config.output, deadline, wait)
     finally:
         os.close(fd)
@@ -789,6 +795,17 @@ def check_lock(config: Config, timeout: float | None = None) -> Iterator[None]:
     finally:
         if fd >= 0:
             os.close(fd)
+
+
+def _shared(fd: int) -> bool:
+    """Whether the lock ``fd`` is on is held shared alone (by checks: see
+    :func:`check_lock`), not by a build; taken and let go at once."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    return True
 
 
 def _flock(fd: int, deadline: float, busy: str, how: int = fcntl.LOCK_EX) -> None:

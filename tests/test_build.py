@@ -1909,6 +1909,10 @@ def test_check_waits_for_a_build_that_runs(cfg: Path) -> None:
         fcntl.flock(fd, fcntl.LOCK_SH)  # another check
         code, err = run("build", "-c", str(cfg), "--now", NOW, "--check", "--lock-timeout", "0")
         assert (code, err) == (0, "")
+        # a build waits for a check, and says so (it said "another build holds")
+        code, err = run("build", "-c", str(cfg), "--now", NOW, "--lock-timeout", "0")
+        assert (code, err) == (75, f"feedpub: a build --check holds {lock} (waited 0 s; see "
+                                   "site.lock_timeout)\n")  # fmt: skip
     finally:
         os.close(fd)
 

@@ -1108,8 +1108,9 @@ def preview(config: Config, name: str, now: datetime, limit: int | None = None) 
         configured = [slug for slug, _ in configured_topic(config, name)]
     drafts: list[str] = []  # (a feed of topics that is empty: the files that have one)
     if not matching and feed.topic_keys is not None:
-        drafts = sorted(s.path for s in g.summaries
-                        if not s.published and matches(s, feed.topic_keys, feed.min_quality))  # fmt: skip
+        having = [s for s in g.summaries if matches(s, feed.topic_keys, feed.min_quality)]
+        if not any(s.published for s in having):  # (one that waits for its date: not all
+            drafts = sorted(s.path for s in having)  # "the files that have it"; as build says)
     upcoming = None  # (an empty one whose articles are dated after now: the first, as build says)
     if not matching:
         later = [s for s in g.summaries if s.published is True and s.published_at > now

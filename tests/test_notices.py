@@ -781,6 +781,26 @@ def test_a_feed_empty_by_its_min_quality_is_told_so_not_a_topic_misspelt(
                                 "them in).\n")  # fmt: skip
 
 
+def test_preview_names_no_drafts_as_the_files_of_a_topic_when_one_waits_for_its_date(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """A draft with the topic, and a published article with it dated later: build says
+    the first waits for its date; preview said "the file that has it, content/d4.txt, is
+    not published", as if no other had it."""
+    feeds = AZURE_AI_FEEDS.replace('topics = ["microsoft ai"]', 'topics = ["Diablo 4"]')
+    cfg = write_config(["content/*.txt"], feeds)
+    draft = _edited("published: true\n", "").replace(b"  - Azure", b"  - Diablo 4")
+    (seeds_dir / "d4.txt").write_bytes(draft.replace(b"thenextweb.com/", b"thenextweb.com/d4/"))
+    later = _edited("publishedDateTime: 2020-05-19T15:09:00Z", "publishedDateTime: 2030-01-01")
+    later = later.replace(b"  - Azure", b"  - Diablo 4").replace(b"thenextweb.com/", b"t.com/")
+    (seeds_dir / "later.txt").write_bytes(later)
+    err = run_cli("build", "-c", str(cfg), "--now", NOW)[2]
+    assert "the first to have one, content/later.txt, waits for its publishedDateTime" in err
+    for name in ("ai", "Diablo 4"):
+        code, _, err = run_cli("preview", name, "-c", str(cfg), "--now", NOW)
+        assert code == 0 and "not published" not in err, err
+
+
 def test_a_site_where_no_article_is_published_is_told_why_once(tmp_path: Path) -> None:
     """A Jekyll site's posts (layout, title, date, tags: no published key) are drafts
     here: every feed was written empty, the one of every topic too, exit 0, without a

@@ -320,8 +320,7 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
         return Made("unchanged" if same else "differs", [], None, None)
     try:
         if same:
-            st = path.stat()
-            _readable_by_all(path, st.st_mode)
+            st = _readable_by_all(path)
             return Made("unchanged", [], None, (st.st_size, st.st_mtime_ns))
         tmp, stat = _write_temp(new, path, data)
         return Made("written", [], tmp, stat)
@@ -329,15 +328,23 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
         return Made("failed", [CannotWrite(path, e)], None, None)
 
 
-def _readable_by_all(path: Path, mode: int) -> None:
+def _readable_by_all(path: Path) -> os.stat_result:
     """A file that holds the bytes a build would write, but that not everyone may read
     (0600: checked out, or copied, under ``umask 077``), is made readable as a written
     one is (0644), its bytes and mtime untouched: else a web server answers 403 for it
     (``rsync -a`` copies the mode to the host) until its feed changes, and a full
-    archive page never does. One it may not change (another user's) is left as it is."""
-    if mode & 0o044 != 0o044:
-        with contextlib.suppress(OSError):
-            os.chmod(path, stat.S_IMODE(mode) | 0o044)
+    archive page never does. One it may not change (another user's) is left as it is.
+    The file itself, as opened: never what a symlink put there since leads to (a build
+    run by root made /etc/shadow readable by all). Its status, as it is then."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | _NOFOLLOW)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode) and st.st_mode & 0o044 != 0o044:
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, stat.S_IMODE(st.st_mode) | 0o044)
+        return st
+    finally:
+        os.close(fd)
 
 
 #: The most of a file of another size read to tell whose it is (a feed's head, with

@@ -1917,6 +1917,36 @@ def test_check_waits_for_a_build_that_runs(cfg: Path) -> None:
         os.close(fd)
 
 
+def test_a_file_swapped_for_a_symlink_is_not_made_readable_through_it(
+    cfg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed file 0600 with the right bytes is made readable by all; one replaced by a
+    symlink once read (another user who may write in the output folder) had what the
+    link leads to made so: under a build run by root, /etc/shadow. Never through it."""
+    from feedpub import output
+
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    feed = cfg.parent / "feeds" / "azure.rss"
+    feed.chmod(0o600)
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"root:$6$...\n")
+    secret.chmod(0o600)
+    read = output._there
+
+    def swapped(path: Path, size: int) -> bytes | None:
+        data = read(path, size)
+        if path == feed:  # (read as a file with the right bytes: now a link)
+            path.unlink()
+            path.symlink_to(secret)
+        return data
+
+    monkeypatch.setattr(output, "_there", swapped)
+    code, err = run("build", "-c", str(cfg), "--now", NOW, "--jobs", "1")
+    assert oct(secret.stat().st_mode & 0o7777) == "0o600", err
+    assert code == 3 and feed.is_symlink(), err  # (left as it is, and said)
+    assert f"{feed}: not written (Too many levels of symbolic links)" in err, err
+
+
 def test_check_does_not_hang_on_a_lock_that_is_a_fifo(cfg: Path) -> None:
     """A FIFO at the lock's path (a build takes it: its open reads and writes): the
     check's open, for reading only, waited for a writer that never came, and the CI job

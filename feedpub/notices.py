@@ -533,8 +533,10 @@ def dropped_url(path: str, data: bytes, drops: tuple[tuple[str, object], ...]) -
         if repeated is not None:  # (the URL it repeats written as often before it)
             value = repeated.text
         text = value if isinstance(value, str) else str(value)
-        at = None  # (as written, else as YAML escapes it in double quotes: "\x01java…")
-        forms = tuple(dict.fromkeys((text, repr(text)[1:-1], json.dumps(text)[1:-1])))
+        at = None  # (as written, else as YAML escapes it in double quotes: "\x01java…", or
+        # JSON as PHP's json_encode writes it, each / escaped: "https:\/\/e.com\/a")
+        escaped = json.dumps(text)[1:-1]
+        forms = tuple(dict.fromkeys((text, repr(text)[1:-1], escaped, escaped.replace("/", "\\/"))))
         order = list(itertools.chain(range(start, len(lines)), range(start)))
         # the whole value of a "url:" line first (/img/a.jpg is in an earlier line's
         # https://x/img/a.jpg), then one anywhere in a line (a flow mapping's)

@@ -1176,6 +1176,23 @@ def test_a_repeated_related_url_is_told_at_its_line_among_flow_and_block_items()
                     (13, "related[5].webUrl https://s.com/2")]  # fmt: skip
 
 
+def test_a_dropped_url_is_told_at_its_line_in_json_with_its_slashes_escaped() -> None:
+    """JSON front matter as PHP's json_encode writes it, each / escaped (a CMS export):
+    each URL left out was told at the line of its top-level key, not its own."""
+    data = (
+        b'---\n{"title": "T", "publishedDateTime": "2024-01-01T00:00:00Z",\n'
+        b' "webUrl": "https:\\/\\/e.com\\/a",\n'
+        b' "images": [\n  {"url": "\\/img\\/a.jpg"}\n ],\n "related": [\n'
+        b'  {"title": "R", "webUrl": "https:\\/\\/r.com\\/x"},\n'
+        b'  {"title": "R2", "webUrl": "https:\\/\\/r.com\\/x"},\n'
+        b'  {"title": "S", "webUrl": "https:\\/\\/e.com\\/a"}\n ]}\n---\n'
+    )
+    told = [(n.line, n.message.split(" is ")[0]) for n in dropped_url("a.md", data, _dropped(data))]
+    assert told == [(5, "images[0].url /img/a.jpg"),
+                    (9, "related[1].webUrl https://r.com/x"),
+                    (10, "related[2].webUrl https://e.com/a")]  # fmt: skip
+
+
 def test_at_most_ten_dropped_urls_are_told_one_by_one() -> None:
     """Each dropped URL is sought over the file's lines: a hundred of them in a file of
     many lines took seconds. Ten are told, then how many more."""

@@ -1642,7 +1642,7 @@ def read_domain(written: str) -> tuple[str, str]:
         return domain, ""  # (as every domain is written: as it ever was)
     text = written.strip()
     if (m := _SCHEME.match(text)) and m[1].lower() not in ("http", "https"):
-        return "", f"{m[0]} is no web address: write the site's domain (cnet.com)"  # (ftp: too)
+        return "", f"{cut(m[0], 40)} is no web address: write the site's domain (cnet.com)"
     if m and not text.startswith("//", m.end()):  # (https:/cnet.com: not "no web address")
         return "", (f"it has {m[0]} without the // of a web address: write the site's "
                     "domain (cnet.com)")  # fmt: skip

@@ -26,6 +26,8 @@ from html.entities import html5 as _NAMED
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from .errors import cut
+
 if TYPE_CHECKING:
     from lxml import etree
 
@@ -543,7 +545,7 @@ def _url_or_refusal(value: str) -> tuple[str, bool]:
         # besides ("https://user@e.com:99999/a": its port; the same scheme and host, so
         # never refused as no URL at all)
         also, refused = _url_or_refusal(bare)
-        then = f"; it also {also}" if refused else f", {bare}"
+        then = f"; it also {also}" if refused else f", {cut(bare, 100)}"
         return ("holds a user name or password (before its @): every reader would see "
                 f"them, and it can pass for another site's link; write it without them{then}"), True  # fmt: skip
     if "[" in netloc:  # an IPv6 address: no news link, and the W3C validator refuses it
@@ -556,20 +558,21 @@ def _url_or_refusal(value: str) -> tuple[str, bool]:
         if not netloc.isascii():
             netloc = _idna(netloc)
     except UnicodeError:
-        return (f"has a host IDNA cannot encode ({parts.hostname!r}: {IDNA_REFUSES}): "
+        return (f"has a host IDNA cannot encode ({cut(parts.hostname, 60)!r}: {IDNA_REFUSES}): "
                 "write the site's domain name"), True  # fmt: skip
     if odd := _odd(netloc):
         said = "a space" if odd[0] == " " else repr(odd[0])
-        return (f"has {said} in its host ({parts.netloc!r}), which no host holds: write "
+        return (f"has {said} in its host ({cut(parts.netloc, 60)!r}), which no host holds: write "
                 "the site's domain name as it is, without it"), True  # fmt: skip
     try:
         port = parts.port
     except ValueError:  # a port that is not a number, or out of range
         written = netloc.partition(":")[2]  # (as urllib reads it: after the first ":")
+        shown = cut(written, 20)  # (a message quotes no line of a megabyte)
         if written.isascii() and written.isdigit():
-            return (f"has the port {written}, which is out of range: a port is a number "
+            return (f"has the port {shown}, which is out of range: a port is a number "
                     f"up to 65535, or none ({scheme} takes {_DEFAULT_PORT[scheme]})"), True  # fmt: skip
-        return (f"has the port {written!r}, which is no number: a port is digits alone "
+        return (f"has the port {shown!r}, which is no number: a port is digits alone "
                 f"(80), or none ({scheme} takes {_DEFAULT_PORT[scheme]})"), True  # fmt: skip
     netloc = netloc.lower()
     if ":" in netloc and (port is None or port == _DEFAULT_PORT[scheme]):

@@ -1560,6 +1560,26 @@ def test_a_provider_domain_that_is_none_is_told_at_its_line(written: str, said: 
     ]
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["https://" + "例" * 100_000 + ".com/", "https://e.com:" + "9" * 100_000,
+     "e.com:" + "9" * 100_000, "https://e.com:x" + "9" * 100_000,
+     "https://e" + "\\\\" * 100_000 + ".com/", "https://u@" + "e" * 100_000 + ".com/",
+     "e" * 100_000 + ":x"],
+)  # fmt: skip
+def test_a_url_refused_is_told_in_a_line_of_its_own_size_not_of_its_value(written: str) -> None:
+    """What a message says of a refused URL quoted its host, its port or the URL to
+    write whole: a 100 KB host was a notice of 100 KB, in cron's mail or a CI log (a
+    provider's domain read as an address, an article's webUrl)."""
+    data = _edited(DOMAIN, f'  domain: "{written}"')
+    [told] = [str(n) for n in dropped_url("a.txt", data, _dropped(data))]
+    assert len(told) < 600, told[:700]
+    data = _edited("webUrl: ", f'webUrl: "{written}"\nx: ')
+    with pytest.raises(ArticleError) as e:
+        load_article("a.txt", data, ZoneInfo("UTC"))
+    assert len(str(e.value)) < 600, str(e.value)[:700]
+
+
 def test_a_provider_domain_holding_a_password_is_told_without_it() -> None:
     data = _edited(DOMAIN, '  domain: "https://bob:hunter2@thenextweb.com/"')
     [told] = [str(n) for n in dropped_url("a.txt", data, _dropped(data))]

@@ -839,6 +839,24 @@ def test_arguments_and_names_read_as_in_a_utf_8_locale(tmp_path: Path, locale: s
                               "Économie, economie?\n")  # fmt: skip
 
 
+def test_globs_told_in_a_locale_not_utf8_are_quoted_as_the_config_writes_them(
+    write_config, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The same locale: a content glob whose folder is not there, and an exclude glob
+    that leaves out no file, were quoted as the process names them on disk
+    (``'actualit\\udcc3\\udca9s/zz*'``), not as config.toml writes them."""
+    seeds_dir.rename(seeds_dir.parent / "actualités")
+    cfg = write_config(["actualités/*.txt", "brèves/*.txt"], AZURE_AI_FEEDS,
+                       extra='exclude = ["actualités/zz*"]\n')  # fmt: skip
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    argv = [sys.executable, "-m", "feedpub", "build", "-c", str(cfg), "--now", NOW]
+    done = subprocess.run(argv, capture_output=True, env=env, timeout=120, check=False)
+    err = done.stderr.decode("utf-8")
+    assert done.returncode == 0 and "\\udc" not in err, err
+    assert "site.content: 'brèves/*.txt' matches no file: " in err, err
+    assert "site.exclude: 'actualités/zz*' leaves out no file: " in err, err
+
+
 def test_build_is_independent_of_working_directory(
     cfg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

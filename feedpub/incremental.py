@@ -34,6 +34,7 @@ from .cache import UNREAD, Cache, Row
 from .config import Config, FeedConfig
 from .errors import ArticleError
 from .model import SourceFile, Summary
+from .output import readable_by_all
 from .parallel import prefetch
 from .select import Hidden
 from .sources import Found
@@ -296,15 +297,23 @@ def written_bytes(path: Path, known: Known | None, fp: str) -> bytes | None:
 
 
 def _same_stat(path: Path, known: Known) -> bool:
-    """Whether the output at ``path`` is as feedpub wrote it: its size and mtime, and
-    readable by all (one made 0600 since, by ``chmod`` or a ``tar x`` under ``umask 077``,
-    its mtime kept, is made again, and found the same: made readable, see
-    :func:`feedpub.output.make`)."""
+    """Whether the output at ``path`` is as feedpub wrote it: its size and mtime. One
+    made readable by its owner alone since (``chmod 600``, a ``tar x`` of a backup under
+    ``umask 077``: its mtime kept) is made readable by all here, as a build makes one it
+    finds with the right bytes (:func:`feedpub.output.readable_by_all`): else a web
+    server answered 403 for it until its feed changed, and nothing is rendered again."""
     try:
         st = os.lstat(path)  # (a link put there is no file feedpub wrote: never the same)
     except OSError:
         return False
-    return (st.st_size, st.st_mtime_ns) == (known[1], known[2]) and st.st_mode & 0o044 == 0o044
+    if (st.st_size, st.st_mtime_ns) != (known[1], known[2]):
+        return False
+    if st.st_mode & 0o044 != 0o044:
+        try:
+            st = readable_by_all(path)  # (the file itself: a link put there since is not)
+        except OSError:
+            return False
+    return (st.st_size, st.st_mtime_ns) == (known[1], known[2])
 
 
 # ---------------------------------------------------------------- the no-change shortcut

@@ -320,7 +320,7 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
         return Made("unchanged" if same else "differs", [], None, None)
     try:
         if same:
-            st = _readable_by_all(path)
+            st = readable_by_all(path)
             return Made("unchanged", [], None, (st.st_size, st.st_mtime_ns))
         tmp, stat = _write_temp(new, path, data)
         return Made("written", [], tmp, stat)
@@ -328,7 +328,7 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
         return Made("failed", [CannotWrite(path, e)], None, None)
 
 
-def _readable_by_all(path: Path) -> os.stat_result:
+def readable_by_all(path: Path) -> os.stat_result:
     """A file that holds the bytes a build would write, but that not everyone may read
     (0600: checked out, or copied, under ``umask 077``), is made readable as a written
     one is (0644), its bytes and mtime untouched: else a web server answers 403 for it

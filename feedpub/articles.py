@@ -1622,8 +1622,8 @@ def _named_provider(name: str | None, domain: str | None) -> tuple[str, str] | N
 
 
 #: A value that begins with a scheme (``https:``, ``javascript:``, ``mailto:``; not
-#: ``example.com:443``, a port's digits, nor ``example.com:``, an empty port).
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(?![0-9]|\Z)")
+#: ``example.com:443``, a port's digits; see :func:`read_domain` for ``example.com:``).
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(?![0-9])")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1641,7 +1641,10 @@ def read_domain(written: str) -> tuple[str, str]:
     if _DOMAIN.fullmatch(domain) or not domain:
         return domain, ""  # (as every domain is written: as it ever was)
     text = written.strip()
-    if (m := _SCHEME.match(text)) and m[1].lower() not in ("http", "https"):
+    m = _SCHEME.match(text)
+    if m and "." in m[1] and not text.startswith("//", m.end()):
+        m = None  # (cnet.com:, cnet.com:/, cnet.com:x: a host and its port, none a scheme)
+    if m and m[1].lower() not in ("http", "https"):
         return "", f"{cut(m[0], 40)} is no web address: write the site's domain (cnet.com)"
     if m and not text.startswith("//", m.end()):  # (https:/cnet.com: not "no web address")
         return "", (f"it has {m[0]} without the // of a web address: write the site's "

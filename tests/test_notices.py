@@ -1542,6 +1542,10 @@ def test_a_provider_domain_read_from_a_url_gives_the_feeds_of_the_domain() -> No
         ("ftp://thenextweb.com/", "ftp: is no web address: write the site's domain (cnet.com)"),
         ("https:/thenextweb.com", "it has https: without the // of a web address: write the "
          "site's domain (cnet.com)"),
+        ('"https:"', "it has https: without the // of a web address: write the site's domain "
+         "(cnet.com)"),
+        ("thenextweb.com:x", "read as the site's address, it has the port 'x', which is no "
+         "number: a port is digits alone (80), or none (https takes 443)"),
         ("thenextweb.com/?u=https://x.com",
          "it has the query ?u=https://x.com, which a domain has not: write the domain alone, "
          "thenextweb.com (the feeds link it as https://thenextweb.com/)"),

@@ -95,9 +95,15 @@ def unreadable(config: Config) -> str | None:
     nor written to it, no feed waits in it. None when it reads, or is not there."""
     path = waiting_file(config)
     try:
-        _entries(_read_bytes(path))
-    except FileNotFoundError:
-        return None
+        try:
+            _entries(_read_bytes(path))
+        except FileNotFoundError:  # (none yet, or a symlink to one made at the first write)
+            if not os.path.islink(path) or os.path.isdir(os.path.dirname(os.path.realpath(path))):
+                return None
+            # (a symlink to a file in a folder not there: nothing can be made, and the feeds
+            # of build --no-ping waited nowhere, without a word)
+            raise _NoFile(f"a symbolic link to {shown_path(os.readlink(path))}, whose "
+                          "folder is not there") from None  # fmt: skip
     except OSError as e:  # (a folder, a FIFO, a device: taken as none, without a word)
         why = str(e) if isinstance(e, _NoFile) else e.strerror or str(e)
         return (f"{shown_path(str(path))}: the list of feeds waiting for the hub cannot be "

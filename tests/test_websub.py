@@ -1016,6 +1016,29 @@ def test_a_waiting_list_that_is_no_file_is_said(hub: Hub, make_cfg, kind: str) -
     assert ping(cfg) == (0, "")
 
 
+def test_a_waiting_list_that_is_a_symlink_to_a_folder_not_there_is_said(  # type: ignore[no-untyped-def]
+    hub: Hub, make_cfg, tmp_path: Path
+) -> None:
+    """A waiting list that is a symlink to a file in a folder not there (moved, an
+    unmounted disk): taken as none, and nothing could be written there, so the feeds of
+    ``build --no-ping`` waited nowhere, without a word. Said, as for a folder; a symlink
+    to a file that can be made there is the list, made at the first write."""
+    cfg = make_cfg(hub.url)
+    assert build(cfg) == (0, "")
+    waiting = websub.waiting_file(load_config(cfg))
+    waiting.unlink()
+    waiting.symlink_to(tmp_path / "gone" / "list")
+    said = (f"feedpub: {waiting}: the list of feeds waiting for the hub cannot be read "
+            f"(a symbolic link to {tmp_path}/gone/list, whose folder is not there): no feed "
+            "can wait in it, so none whose ping fails, or that `build --no-ping` wrote, is "
+            "announced later; remove it, and the next build starts the list afresh\n")  # fmt: skip
+    assert build(cfg, "--no-ping") == (0, said)
+    (tmp_path / "gone").mkdir()
+    assert build(cfg, "--no-ping") == (0, "")
+    websub.enlist(load_config(cfg), ["https://example.com/feeds/azure.rss"])
+    assert (tmp_path / "gone" / "list").is_file()  # (made through the link)
+
+
 def test_serve_watch_says_a_waiting_list_that_is_no_file_once(make_cfg) -> None:  # type: ignore[no-untyped-def]
     """serve --watch says a waiting list that is a folder at its first rebuild, not at
     every rebuild (it stays one); once it is gone, and the list damaged, that is said."""

@@ -1939,7 +1939,7 @@ def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
     if (
         (type(images) is list and len(values["images"]) < len(images))
         or (type(related) is list and len(values["related"]) < len(related))
-        or (type(provider) is dict and _domain_dropped(provider))
+        or (type(provider) is dict and _domain_dropped(provider) is not None)
         or any(not r.provider for r in values["related"])  # (a domain may stand in for a name)
     ):
         values["dropped"] = dropped_urls(d)
@@ -1966,7 +1966,7 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
     item names none; a named one's domain no feed shows, and is not looked at)."""
     out: list[tuple[str, object]] = []
     provider = d.get("provider")
-    if type(provider) is dict and (domain := _domain_dropped(provider)):
+    if type(provider) is dict and (domain := _domain_dropped(provider)) is not None:
         out.append(("provider.domain" if _named(provider) else "provider", domain))
     images = d.get("images")
     for n, item in enumerate(images[:MAX_LIST] if type(images) is list else ()):
@@ -2003,7 +2003,7 @@ def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:
                 kept[linked] = f"related[{n}]"
                 provider = item.get("provider")
                 if (type(provider) is dict and not _named(provider)
-                        and (domain := _domain_dropped(provider))):  # fmt: skip
+                        and (domain := _domain_dropped(provider)) is not None):  # fmt: skip
                     # (a kept item's provider with no name: its domain stands in for one;
                     # a named one's domain no feed shows)
                     out.append((f"related[{n}].provider", domain))
@@ -2029,13 +2029,14 @@ class Repeated:
     before: int
 
 
-def _domain_dropped(provider: dict[Any, Any]) -> str | None:
+def _domain_dropped(provider: dict[Any, Any]) -> object | None:
     """The ``domain`` the provider mapping ``provider`` gives that is no domain
-    (:func:`read_domain`), as written; else None."""
+    (:func:`read_domain`), as written, or a value YAML reads as no text (``domain:
+    123``, a list, a date: taken as none, without a word); else None."""
     domain = provider.get("domain")
-    if isinstance(domain, str) and read_domain(domain)[1]:
-        return domain
-    return None
+    if isinstance(domain, str):
+        return domain if read_domain(domain)[1] else None
+    return domain if type(domain) in _KINDS_OF_VALUE else None
 
 
 def _named(provider: dict[Any, Any]) -> bool:

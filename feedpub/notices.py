@@ -580,6 +580,15 @@ def _dropped_said(where: str, top: str, text: str, value: object) -> str:
     in it never said back (the build's output may go to a CI log or cron's mail)."""
     shown = shown_text(cut(masked_url(text), 60))
     what = "the picture" if top == "images" else "the related item"
+    if where.endswith(("provider", "provider.domain")) and not isinstance(value, str):
+        # (domain: 123, a list, a date: what YAML reads as no text)
+        kind, fix = _KINDS_OF_VALUE[type(value)], "write the site's domain (cnet.com)"
+        if where.endswith("provider.domain"):
+            return (f"{where} is {kind} to YAML, not text: the feeds give the provider no "
+                    f"link (Atom's author uri, JSON Feed's author url); {fix}")  # fmt: skip
+        whose = "the article" if where == "provider" else "the related item"
+        return (f"{where}: its domain is {kind} to YAML, not text, and it has no name: "
+                f"{whose} names no provider in the feeds; {fix}")  # fmt: skip
     if where.endswith("provider.domain"):  # (a named provider's: see read_domain)
         return (f"{where} {_said(masked_url(text))} is no domain name: the feeds give the "
                 f"provider no link (Atom's author uri, JSON Feed's author url); "

@@ -1584,6 +1584,29 @@ def test_a_url_refused_is_told_in_a_line_of_its_own_size_not_of_its_value(writte
     assert len(str(e.value)) < 600, str(e.value)[:700]
 
 
+@pytest.mark.parametrize(
+    ("written", "kind"),
+    [("123", "a number"), ("2024-01-01", "a date"), ("[thenextweb.com]", "a list")],
+)
+def test_a_provider_domain_yaml_reads_as_no_text_is_told(written: str, kind: str) -> None:
+    """``domain: 123``, a date, a list: what YAML reads as no text was taken as no
+    domain without a word (the provider without its link; one with no name left out)."""
+    data = _edited(DOMAIN, f"  domain: {written}")
+    line = 14 if kind != "a list" else 12  # (a list: the provider's line)
+    assert [str(n) for n in dropped_url("a.txt", data, _dropped(data))] == [
+        f"a.txt:{line}: provider.domain is {kind} to YAML, not text: the feeds give the "
+        "provider no link (Atom's author uri, JSON Feed's author url); write the site's "
+        "domain (cnet.com)"
+    ]
+    data = _edited("  name: The Next Web\n" + DOMAIN, f"  domain: {written}")
+    a = load_article("a.txt", data, ZoneInfo("UTC"))
+    assert a.provider is None and [str(n) for n in dropped_url("a.txt", data, a.dropped)] == [
+        f"a.txt:{line - 1 if kind != 'a list' else line}: provider: its domain is {kind} to "
+        "YAML, not text, and it has no name: the article names no provider in the feeds; "
+        "write the site's domain (cnet.com)"
+    ]
+
+
 def test_a_provider_domain_holding_a_password_is_told_without_it() -> None:
     data = _edited(DOMAIN, '  domain: "https://bob:hunter2@thenextweb.com/"')
     [told] = [str(n) for n in dropped_url("a.txt", data, _dropped(data))]

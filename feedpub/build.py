@@ -262,9 +262,8 @@ def build(
                                                          unrecorded)  # fmt: skip
                 g.notices += _unrecorded(config, unrecorded or [])
                 if check:  # (a build removes them; a deploy after --check would publish them)
-                    why = "left by a killed build or an older feedpub: a build removes it"
                     result.outcomes += [
-                        Outcome(n, "differs", [why]) for n in output.leftovers(config.output)
+                        Outcome(n, "differs", [why]) for n, why in output.leftovers(config.output)
                     ]
         # the files of the feeds kept for the next build are read again then, even if
         # their size and mtime look unchanged, and so are the files that vanished (which

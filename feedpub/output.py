@@ -910,12 +910,40 @@ def _old_temps(folder: Path) -> list[Path]:
             if _OLD_TEMP.fullmatch(p.name) and p.is_file() and not p.is_symlink()]  # fmt: skip
 
 
-def leftovers(folder: Path) -> list[str]:
-    """The names in the output folder that a build removes and a deploy would publish:
-    a killed build's staging folders and temp files, an older feedpub's cache and lock
-    (what ``build --check`` reports)."""
-    old = [n for n in _OLD_STATE if (folder / n).is_file()]
-    return sorted([*old, *(p.name for p in (*_stagings(folder), *_old_temps(folder)))])
+def leftovers(folder: Path) -> list[tuple[str, str]]:
+    """The names in the output folder that a build removes and a deploy would publish,
+    each with what ``build --check`` says of it: a killed build's staging folders and
+    temp files, an older feedpub's cache and lock; of a killed build's, one this process
+    may not remove is said as a build says it (see :func:`_remove_stale_temps`)."""
+    removes = "left by a killed build or an older feedpub: a build removes it"
+    stuck = (f"{LEFT_BY_A_KILLED_BUILD} (Permission denied): remove it by hand (a deploy "
+             "that does not leave it out publishes it)")  # fmt: skip
+    old = [(n, removes) for n in _OLD_STATE if (folder / n).is_file()]
+    return sorted([*old, *((p.name, removes if removable(p) else stuck)
+                           for p in (*_stagings(folder), *_old_temps(folder)))])  # fmt: skip
+
+
+def removable(path: Path) -> bool:
+    """Whether this process may remove ``path``, a killed build's staging folder (with
+    the files in it) or temp file, as :func:`_remove_stale_temps` does: what
+    ``build --check`` says of it. A build run as another user (``sudo feedpub build``)
+    and killed left a folder the cron user can neither list nor empty."""
+    folder = path.parent
+    try:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return False
+        mode, owner = folder.stat().st_mode, folder.stat().st_uid
+        if mode & stat.S_ISVTX and os.geteuid() not in (0, owner, path.lstat().st_uid):
+            return False  # (a sticky folder, /tmp's: only an entry's owner removes it)
+    except OSError:
+        return False
+    if path.is_symlink() or not path.is_dir():
+        return True
+    stuck: list[OSError] = []
+    for sub, _, _ in os.walk(path, onerror=stuck.append):
+        if not os.access(sub, os.R_OK | os.W_OK | os.X_OK):
+            return False
+    return not stuck
 
 
 #: The name of a temp file an older feedpub made beside its file (``.azure.rss.k2j4h1.tmp``).

@@ -590,27 +590,38 @@ def test_an_output_folder_the_build_cannot_write_in_is_named_with_what_to_do() -
 def test_a_killed_builds_staging_folder_the_build_cannot_remove_is_said() -> None:
     """A build run as another user (``sudo feedpub build``) and killed left its staging
     folder, which the cron user cannot remove: each build left it, without a word, for a
-    deploy to publish (and ``build --check`` said "a build removes it")."""
+    deploy to publish (and ``build --check`` said "a build removes it": it says now what
+    a build says)."""
     with _project_dir() as root:
         cfg = _project(root)
         assert _build_unprivileged(cfg).code == 0
         left = root / "feeds" / ".feedpub-stage.k1ll3d"
         left.mkdir(mode=0o700)
         (left / ".all.rss.1.tmp").write_bytes(b"<rss/>")
-        if os.geteuid() == 0:  # (root's, in root's folder: the build runs as uid 65534)
-            proc = _as_nobody(
-                sys.executable, "-m", "feedpub", "build", "-c", str(cfg), "--now", NOW,
-                cwd="/", timeout=120, check=False,
-            )  # fmt: skip
-            built = Built(proc.returncode, proc.stderr)
-        else:  # (a folder its files cannot be taken out of)
-            left.chmod(0o500)
-            built = _build(cfg)
-            left.chmod(0o700)
-        assert (built.code, built.lines) == (0, [
-            f"feedpub: {left}: left by a killed build, and it cannot be removed (Permission "
-            "denied): remove it by hand (a deploy that does not leave it out publishes it)"
-        ])  # fmt: skip
+
+        def run(*args: str) -> Built:
+            if os.geteuid() == 0:  # (root's, in root's folder: the build runs as uid 65534)
+                proc = _as_nobody(
+                    sys.executable, "-m", "feedpub", "build", "-c", str(cfg), "--now", NOW,
+                    *args, cwd="/", timeout=120, check=False,
+                )  # fmt: skip
+                return Built(proc.returncode, proc.stderr)
+            left.chmod(0o500)  # (a folder its files cannot be taken out of)
+            try:
+                return _build(cfg, *args)
+            finally:
+                left.chmod(0o700)
+
+        said = (
+            f"{left}: left by a killed build, and it cannot be removed (Permission denied): "
+            "remove it by hand (a deploy that does not leave it out publishes it)"
+        )
+        # (build --check said "a build removes it", which no build of this user does)
+        checked = run("--check")
+        assert (checked.code, checked.lines) == (3, [said])
+        built = run()
+        assert (built.code, built.lines) == (0, [f"feedpub: {said}"])
+        assert run("--check").code == 3
         shutil.rmtree(left)
         assert _build_unprivileged(cfg).lines == []
 

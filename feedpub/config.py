@@ -319,7 +319,7 @@ def _checked_text(r: _Reader, keypath: KeyPath, value: str, one_line: bool = Tru
     if name and shows_nothing(value):  # (a zero-width space: readers showed a blank name)
         r.problem(keypath, f"shows nothing ({value!a}: characters no reader "
                            "shows, as a zero-width space or a soft hyphen, alone): readers "
-                           "show it as the name")  # fmt: skip
+                           "show it as the name: write the words they should show")  # fmt: skip
         return None
     if _EMBEDDING.search(value):  # (a title's RLI left open turned what follows it round,
         value = balanced_bidi(value)  # in a reader's list and in ``feedpub list``)

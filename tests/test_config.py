@@ -821,9 +821,11 @@ def test_a_title_of_characters_no_reader_shows_is_refused(tmp_path: Path) -> Non
     )
     assert problems_of(tmp_path, text) == [
         "3: site.title: shows nothing ('\\u2060\\u200e': characters no reader shows, as a "
-        "zero-width space or a soft hyphen, alone): readers show it as the name",
+        "zero-width space or a soft hyphen, alone): readers show it as the name: write the "
+        "words they should show",
         "10: feeds.azure.title: shows nothing ('\\u200b\\xad\\ufe0f': characters no reader "
-        "shows, as a zero-width space or a soft hyphen, alone): readers show it as the name",
+        "shows, as a zero-width space or a soft hyphen, alone): readers show it as the name: "
+        "write the words they should show",
     ]
     cfg = tmp_path / "config.toml"
     cfg.write_text(

@@ -688,8 +688,11 @@ def _printing() -> Iterator[None]:
     """Around what ``preview``, ``list`` and ``validate`` print on standard output. Its
     reader leaving early (``| head -3``) drops the rest, and the exit code stands
     (click's was 1); a write that fails (``> /dev/full``, a full disk: a traceback) is
-    said on stderr, exit 74."""
+    said on stderr, exit 74; so is a standard output that is closed (``>&-``: Python
+    has none), where what it prints was dropped without a word, exit 0."""
     try:
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, "it is closed")
         yield
     except BrokenPipeError:
         pass
@@ -730,7 +733,9 @@ def validate_cmd(files: tuple[str, ...], now: datetime | None) -> None:
             except Exception as e:  # (a case no check foresaw: named, and the next file checked)
                 problems = [Problem(1, "check", f"could not be checked ({type(e).__name__}: {e})")]
         bad = bad or bool(problems)
-        with _printing():  # (what the file holds, lxml's messages too, shown escaped)
+        # (what the file holds, lxml's messages too, shown escaped; nothing to print: no
+        # standard output needed, closed or not)
+        with _printing() if problems else contextlib.nullcontext():
             for p in problems:
                 item = f" [{shown_path(p.item)}]" if p.item else ""
                 click.echo(f"{shown_path(name)}:{p.line}: {p.rule}: {shown_text(p.message)}{item}")

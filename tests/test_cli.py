@@ -740,7 +740,8 @@ def test_preview_list_and_validate_keep_their_exit_code_when_stdouts_reader_leav
 @pytest.mark.parametrize("command", [["preview", "azure"], ["list"]])
 def test_a_standard_output_that_cannot_be_written_is_said_so(cfg: Path, command: list[str]) -> None:
     """``feedpub preview azure > out.txt`` on a full disk (``/dev/full``) was an
-    OSError traceback; with stdout closed (``>&-``), an AttributeError one."""
+    OSError traceback; with stdout closed (``>&-``), an AttributeError one, then exit 0
+    with the table dropped without a word: both are said, exit 74."""
     argv = [sys.executable, "-m", "feedpub", *command, "-c", str(cfg), "--now", NOW]
     with open("/dev/full", "wb") as full:
         done = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, timeout=120, check=False)
@@ -750,7 +751,26 @@ def test_a_standard_output_that_cannot_be_written_is_said_so(cfg: Path, command:
     )
     closed = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120,
                             check=False, preexec_fn=lambda: os.close(1))  # fmt: skip
-    assert (closed.returncode, closed.stderr) == (0, b"")
+    assert (closed.returncode, closed.stderr) == (
+        74,
+        b"feedpub: cannot write standard output: it is closed\n",
+    )
+
+
+def test_validate_with_stdout_closed_says_so_only_when_it_has_a_problem_to_print(
+    cfg: Path,
+) -> None:
+    """``feedpub validate bad.rss >&-`` exited 1 with its problems dropped unsaid; a
+    valid file, with nothing to print, still exits 0."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    argv = [sys.executable, "-m", "feedpub", "validate", "feeds/azure.rss", "--now"]
+    codes = []
+    for now in (NOW, "2020-01-01T00:00:00Z"):  # (valid; dated in the future)
+        done = subprocess.run([*argv, now], cwd=cfg.parent, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, timeout=120, check=False,
+                              preexec_fn=lambda: os.close(1))  # fmt: skip
+        codes.append((done.returncode, done.stderr))
+    assert codes == [(0, b""), (74, b"feedpub: cannot write standard output: it is closed\n")]
 
 
 @pytest.mark.parametrize(("rejected", "code"), [(False, 0), (True, 1)])

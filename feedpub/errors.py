@@ -163,17 +163,19 @@ class LockError(FeedpubError):
 class UnknownTopicError(FeedpubError):
     """A preview asked for a topic or slug that matches nothing."""
 
-    def __init__(self, name: str, suggestions: list[str]) -> None:
+    def __init__(self, name: str, suggestions: list[str], why: str = "") -> None:
         self.name = name
         self.suggestions = suggestions
+        self.why = why
         hint = f" Did you mean: {', '.join(map(shown_path, suggestions))}?" if suggestions else ""
         # (the name as given on the command line: escaped, as a file name is)
-        # (an empty one, ``preview "$TOPIC"`` with TOPIC unset, is said so)
-        empty = " (the topic is empty)" if not name else ""
+        # (an empty one, ``preview "$TOPIC"`` with TOPIC unset, is said so; ``why``: what
+        # else is wrong with it, as a blank one, "  ", or "*")
+        empty = " (the topic is empty)" if not name else why
         super().__init__(f"no feed or topic named '{shown_path(name)}'{empty}.{hint}")
 
-    def __reduce__(self) -> tuple[type, tuple[str, list[str]]]:
-        return type(self), (self.name, self.suggestions)
+    def __reduce__(self) -> tuple[type, tuple[str, list[str], str]]:
+        return type(self), (self.name, self.suggestions, self.why)
 
 
 #: A word processor's quotes (“ ” ‘ ’ „ ‚), which YAML and TOML read as letters, and

@@ -210,7 +210,7 @@ def feed_for(config: Config, name: str, articles: Iterable[Selectable],
     if key not in topics and named:  # (a feed names it, no article has it yet: an empty feed)
         topics[key] = named[0][1]
     if key not in topics:
-        raise UnknownTopicError(name, near(config, name, articles))
+        raise UnknownTopicError(name, near(config, name, articles), _unknown_why(config, name))
     # a topic with no ASCII letter or digit (שלום, 🚀): a slug of its key's hash, so
     # that two such topics never share a feed id, and a topic keeps its own
     slug = re.sub(r"[^a-z0-9]+", "-", key).strip("-") or (
@@ -221,3 +221,27 @@ def feed_for(config: Config, name: str, articles: Iterable[Selectable],
         topics=(topics[key],), topic_keys=frozenset({key}),
         max_items=limit or config.max_items, min_quality=None, formats=("rss", "atom"),
     )  # fmt: skip
+
+
+def _unknown_why(config: Config, name: str) -> str:
+    """What else :class:`UnknownTopicError` says of ``name``, matching nothing: that it is
+    blank (``preview "  "``, ``preview "$TOPIC"`` with TOPIC a space), or, for ``*``,
+    which feeds of the config take every topic, and how to preview one."""
+    if name and not name.strip():
+        return " (the topic is blank: nothing but white space)"
+    if name and not topic_key(name):
+        return " (the topic is blank: nothing but characters a reader does not see)"
+    if name.strip() != "*":
+        return ""
+    said = ': in a feed\'s topics, "*" stands for every topic'
+    every = [f for f in config.feeds if f.topic_keys is None]
+    if not every:
+        return f'{said}, and no feed here has topics = ["*"]'
+    plain = next((f for f in every if f.min_quality is None), every[0])
+    slugs = [f.slug + ("" if f.min_quality is None else f" (min_quality {f.min_quality:g})")
+             for f in every]  # fmt: skip
+    feeds = ", ".join(slugs[:-1]) + f" and {slugs[-1]}" if len(slugs) > 1 else slugs[0]
+    which = (
+        "the feeds of every topic here are" if len(slugs) > 1 else "the feed of every topic here is"
+    )
+    return f"{said}; {which} {feeds}: feedpub preview {plain.slug}"

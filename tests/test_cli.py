@@ -1016,6 +1016,37 @@ def test_an_empty_topic_or_now_is_said_to_be_empty(cfg: Path) -> None:
     assert code == 2 and "'' (--now is empty) is not an ISO 8601 date" in err, err
 
 
+def test_a_blank_topic_is_said_blank(cfg: Path) -> None:
+    """``preview "  "`` (``preview "$TOPIC"`` with TOPIC a space) said only "no feed or
+    topic named '  '.", as if a topic of two spaces could be misspelt."""
+    said = []
+    for name in ("  ", "\t", "\u2068"):  # (white space; an isolate alone, which no reader shows)
+        code, _, err = run("preview", name, "-c", str(cfg), "--now", NOW)
+        said.append((code, err.split(" (", 1)[-1]))
+    assert said == [(2, "the topic is blank: nothing but white space).\n")] * 2 + [
+        (2, "the topic is blank: nothing but characters a reader does not see).\n")
+    ]
+
+
+def test_preview_of_star_points_to_the_feeds_of_every_topic(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """``preview "*"`` said "no feed or topic named '*'." though a feed's ``topics =
+    ["*"]`` takes every topic: it names those feeds and the command to preview one."""
+    every = '[feeds.all]\ntitle = "All"\ntopics = ["*"]\n'
+    best = '[feeds.best]\ntitle = "Best"\ntopics = ["*"]\nmin_quality = 90\n'
+    said = []
+    for feeds in (AZURE_AI_FEEDS, AZURE_AI_FEEDS + best + every, AZURE_AI_FEEDS + every):
+        cfg = write_config(["content/*.txt"], feeds)
+        code, out, err = run("preview", "*", "-c", str(cfg), "--now", NOW)
+        said.append((code, out, err))
+    star = "feedpub: no feed or topic named '*': in a feed's topics, \"*\" stands for every topic"
+    assert said == [
+        (2, "", f'{star}, and no feed here has topics = ["*"].\n'),
+        (2, "", f"{star}; the feeds of every topic here are best (min_quality 90) and all: "
+                "feedpub preview all.\n"),
+        (2, "", f"{star}; the feed of every topic here is all: feedpub preview all.\n"),
+    ]  # fmt: skip
+
+
 #: An option value as a shell gives it: a terminal escape (OSC 52 writes the
 #: clipboard) and a byte that is not UTF-8 (held as a lone surrogate).
 HOSTILE_ARG = "x\x1b]52;c;SGVsbG8=\x07\x1b[2J\udc9b"

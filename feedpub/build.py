@@ -1076,8 +1076,8 @@ class Preview(NamedTuple):
     matching: int
     #: for a topic that matches nothing but that a feed names: each such feed's slug
     configured: list[str]
-    #: and the slugs and topics it may be a slip for
-    near: list[str]
+    #: and the slugs and topics it may be a slip for, each with what it is (``feed``, ``topic``)
+    near: list[tuple[str, str]]
     #: when it matches nothing: the files (by path) that have its topic, not published
     drafts: list[str]
     #: and the first article it would hold that is published but dated after ``now``
@@ -1085,6 +1085,9 @@ class Preview(NamedTuple):
     upcoming: tuple[str, datetime] | None = None
     #: and, for a feed with a min_quality, what :func:`below_quality` says of it
     weaker: str | None = None
+    #: for a feed's slug that is a topic too (``ai``, ``AI``), whose items the feed's
+    #: differ from (other topics, a min_quality): the topic as spelt
+    shadowed: str | None = None
 
 
 def preview(config: Config, name: str, now: datetime, limit: int | None = None) -> Preview:
@@ -1102,7 +1105,7 @@ def preview(config: Config, name: str, now: datetime, limit: int | None = None) 
     chosen = [reread.articles[s.path] for s in doc.items if s.path in reread.articles]
     errors = [*g.errors, *reread.errors.values()]
     configured: list[str] = []
-    close: list[str] = []
+    close: list[tuple[str, str]] = []
     if not matching and config.feed(name) is None:  # (a topic a feed names, that no article has?)
         configured = [slug for slug, _ in configured_topic(config, name)]
     drafts: list[str] = []  # (a feed of topics that is empty: the files that have one)
@@ -1118,10 +1121,25 @@ def preview(config: Config, name: str, now: datetime, limit: int | None = None) 
         upcoming = None if first is None else (first.path, first.published_at)
     weaker = None if matching else below_quality(feed, visible(g.summaries, now))
     if configured and not drafts and not upcoming:  # (a slip, most likely: what else; not
-        close = [n for n in near(config, name, g.summaries)  # the feeds naming it)
-                 if topic_key(n) != topic_key(name) and n not in configured]  # fmt: skip
+        close = [(kind, n) for kind, n in near(config, name, g.summaries)  # the feeds naming it)
+                 if topic_key(n) != topic_key(name) and not (kind == "feed" and n in configured)]  # fmt: skip
     return Preview(feed, chosen, errors, reread.changed, doc, len(matching), configured, close,
-                   drafts, upcoming, weaker)  # fmt: skip
+                   drafts, upcoming, weaker, shadowed_topic(config, feed, name, g.summaries))  # fmt: skip
+
+
+def shadowed_topic(config: Config, feed: FeedConfig, name: str,
+                   articles: Sequence[Summary]) -> str | None:  # fmt: skip
+    """For ``preview NAME`` of the feed ``feed`` (a slug wins over a topic of the same
+    name): the topic that ``name`` names too, as spelt (as a topic's preview spells it),
+    when the feed's items are not that topic's (other topics, ``*``, a min_quality);
+    else None."""
+    if config.feed(name) is None:
+        return None
+    key = topic_key(name)
+    if feed.topic_keys == frozenset({key}) and feed.min_quality is None:
+        return None
+    spelt = {topic_key(t): t for a in articles for t in a.topics}.get(key)
+    return spelt or next((t for _, t in configured_topic(config, name)), None)
 
 
 def below_quality(feed: FeedConfig, published: Sequence[Summary]) -> str | None:

@@ -14,6 +14,7 @@ import contextlib
 import errno
 import json
 import os
+import shlex
 import signal
 import sys
 import time
@@ -34,12 +35,13 @@ from .build import (
     not_published,
     preview,
 )
-from .config import Config, load_config
+from .config import SLUG_RE, Config, FeedConfig, load_config
 from .errors import (
     ConfigError,
     LockError,
     UnknownTopicError,
     counted,
+    did_you_mean,
     shown_path,
     shown_text,
     utf8_reading,
@@ -773,6 +775,8 @@ def preview_cmd(
     feed, chosen = shown.feed, shown.articles
     for err in shown.errors:
         click.echo(str(err), err=True)
+    if shown.shadowed is not None:  # (a slug wins over a topic of its name: say how to reach it)
+        _say_shadowed(feed, shown.shadowed)
 
     def why(what: str) -> str:  # (why it is empty: ``what`` is ``it``, ``one`` of its topics,
         if shown.upcoming:  # or "" for a feed of every topic; dated after now: as build says)
@@ -784,7 +788,7 @@ def preview_cmd(
     drafts = why("it")
     if shown.configured:  # (a topic a feed names, that no article has yet: no error)
         feeds = ", ".join(f"feeds.{slug}" for slug in shown.configured)
-        hint = f" Did you mean: {', '.join(map(shown_path, shown.near))}?" if shown.near else ""
+        hint = did_you_mean(shown.near)
         click.echo(f"feedpub: topic '{shown_path(topic_or_slug)}' is configured ({feeds}) "
                    f"but no published article has it yet{drafts}.{hint}", err=True)  # fmt: skip
     elif drafts and config.feed(topic_or_slug) is not None:  # (why it is empty)
@@ -839,7 +843,10 @@ def preview_cmd(
         encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
         encoding = "utf-8" if codecs.lookup(encoding).name == "ascii" else encoding
 
-        heading = f"{_isolated(feed.title, encoding)}: {_shown_of(len(chosen), shown.matching)}"
+        # (a feed's slug said: its title alone read as a topic's, "Space: 3 items")
+        which = f" (the feed {feed.slug})" if config.feed(topic_or_slug) is not None else ""
+        count = _shown_of(len(chosen), shown.matching)
+        heading = f"{_isolated(feed.title, encoding)}{which}: {count}"
         click.echo(style(heading, bold=True))
         for a, date in zip(chosen, dates, strict=True):
             provider = a.provider.name if a.provider else "-"
@@ -849,6 +856,18 @@ def preview_cmd(
                 f"{'img' if a.images else '-  '}  {len(a.related):>2} rel  "
                 f"{style(a.url, fg='blue')}"
             )
+
+
+def _say_shadowed(feed: FeedConfig, topic: str) -> None:
+    """``preview ai`` shows the feed ai, whose items are not those of the topic AI (it has
+    other topics, or a min_quality): say so, and how to preview the topic, by a name of
+    it that is no slug (a slug is lower case: the topic as spelt, or in capitals)."""
+    typed = next(t for t in (topic, topic.upper(), f"{topic} ") if not SLUG_RE.match(t))
+    topics = ", ".join(map(shown_path, feed.topics))
+    quality = "" if feed.min_quality is None else f"; min_quality {feed.min_quality:g}"
+    click.echo(f"feedpub: preview {feed.slug} shows the feed {feed.slug} (topics: {topics}{quality}); "
+               f"for the topic {shown_path(topic)} alone: feedpub preview "
+               f"{shlex.quote(shown_path(typed))}", err=True)  # fmt: skip
 
 
 def _local(moment: datetime, tz: tzinfo) -> str:

@@ -163,19 +163,28 @@ class LockError(FeedpubError):
 class UnknownTopicError(FeedpubError):
     """A preview asked for a topic or slug that matches nothing."""
 
-    def __init__(self, name: str, suggestions: list[str], why: str = "") -> None:
+    def __init__(self, name: str, suggestions: list[tuple[str, str]], why: str = "") -> None:
         self.name = name
         self.suggestions = suggestions
         self.why = why
-        hint = f" Did you mean: {', '.join(map(shown_path, suggestions))}?" if suggestions else ""
+        hint = did_you_mean(suggestions)
         # (the name as given on the command line: escaped, as a file name is)
         # (an empty one, ``preview "$TOPIC"`` with TOPIC unset, is said so; ``why``: what
         # else is wrong with it, as a blank one, "  ", or "*")
         empty = " (the topic is empty)" if not name else why
         super().__init__(f"no feed or topic named '{shown_path(name)}'{empty}.{hint}")
 
-    def __reduce__(self) -> tuple[type, tuple[str, list[str], str]]:
+    def __reduce__(self) -> tuple[type, tuple[str, list[tuple[str, str]], str]]:
         return type(self), (self.name, self.suggestions, self.why)
+
+
+def did_you_mean(suggestions: Iterable[tuple[str, str]]) -> str:
+    """`` Did you mean: the topic Space, the feed space?`` for the ``(kind, name)`` that a
+    name typed may be a slip for (see :func:`feedpub.select.near`): each said to be a
+    feed or a topic, a slug and a topic that differ in case alone being two things
+    ``preview`` shows apart. Empty for none."""
+    said = ", ".join(f"the {kind} {shown_path(name)}" for kind, name in suggestions)
+    return f" Did you mean: {said}?" if said else ""
 
 
 #: A word processor's quotes (“ ” ‘ ’ „ ‚), which YAML and TOML read as letters, and

@@ -181,8 +181,10 @@ def configured_topic(config: Config, name: str) -> list[tuple[str, str]]:
             for t in f.topics if topic_key(t) == key]  # fmt: skip
 
 
-def near(config: Config, name: str, articles: Iterable[Selectable]) -> list[str]:
-    """The slugs and the articles' topics that ``name`` may be a slip for: at most five."""
+def near(config: Config, name: str, articles: Iterable[Selectable]) -> list[tuple[str, str]]:
+    """The slugs and the articles' topics that ``name`` may be a slip for: at most five,
+    each with what it is, ``("feed", "space")`` or ``("topic", "Space")`` (a message
+    says which: ``the topic Space, the feed space``)."""
     import difflib  # (only for this message)
 
     key = topic_key(name)
@@ -190,10 +192,14 @@ def near(config: Config, name: str, articles: Iterable[Selectable]) -> list[str]
     for f in config.feeds:  # (a topic a feed names, that no article has yet, is one too)
         if f.topic_keys:  # (not "*")
             topics.update((topic_key(t), t) for t in f.topics if topic_key(t) not in topics)
-    names = [f.slug for f in config.feeds] + sorted(set(topics.values()))
+    slugs = [f.slug for f in config.feeds]
+    names = [*slugs, *sorted(set(topics.values()))]
     close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
     close += [n for n in names if key and key in topic_key(n) and n not in close][: 5 - len(close)]
-    return close
+    found = list(dict.fromkeys(close))  # (a slug and a topic spelt the same: one name, two things)
+    labelled = [("feed", n) for n in found if n in slugs]
+    labelled += [("topic", n) for n in found if n in topics.values()]
+    return sorted(labelled, key=lambda kn: found.index(kn[1]))[:5]
 
 
 def feed_for(config: Config, name: str, articles: Iterable[Selectable],

@@ -160,9 +160,34 @@ def test_preview_says_how_many_items_it_shows_of_how_many(cfg: Path) -> None:
         assert code == 0, err
         return out.splitlines()[0]
 
-    assert heading("azure", "--limit", "1") == "Azure: 1 of 2 items"
-    assert heading("azure") == heading("azure", "--limit", "2") == "Azure: 2 items"
+    assert heading("azure", "--limit", "1") == "Azure (the feed azure): 1 of 2 items"
+    assert heading("azure") == heading("azure", "--limit", "2") == "Azure (the feed azure): 2 items"
     assert heading("AI") == "AI: 1 item"
+
+
+def test_preview_says_which_is_the_feed_and_which_the_topic(write_config, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """A topic ``Azure`` and a feed ``azure`` were suggested as "Did you mean: Azure,
+    azure?", not saying which was which; and ``preview ai``, the feed ai, whose topic is
+    not AI, was headed by its title alone, as the topic AI's preview would be, with no
+    word of how to preview the topic. The suggestions say feed or topic, a feed's heading
+    says it is the feed, and a feed whose items are not the topic's says how to reach it."""
+    feeds = AZURE_AI_FEEDS.replace('topics = ["microsoft ai"]', 'topics = ["Azure"]')
+    cfg = write_config(["content/*.txt"], feeds)
+    code, _, err = run("preview", "Azur", "-c", str(cfg), "--now", NOW)
+    assert (code, err) == (2, "feedpub: no feed or topic named 'Azur'. Did you mean: the topic "
+                              "Azure, the feed azure?\n")  # fmt: skip
+    code, out, err = run("preview", "ai", "-c", str(cfg), "--now", NOW)
+    assert (code, out.splitlines()[0], err) == (
+        0,
+        "Microsoft AI (the feed ai): 2 items",
+        "feedpub: preview ai shows the feed ai (topics: Azure); for the topic AI alone: "
+        "feedpub preview AI\n",
+    )
+    code, out, err = run("preview", "AI", "-c", str(cfg), "--now", NOW)
+    assert (code, out.splitlines()[0], err) == (0, "AI: 1 item", "")
+    # a feed of the topic of its name alone: nothing to tell
+    code, out, err = run("preview", "azure", "-c", str(cfg), "--now", NOW, "--format", "json")
+    assert (code, len(json.loads(out)), err) == (0, 2, "")
 
 
 def test_preview_unknown_topic_suggests_close_matches(cfg: Path) -> None:
@@ -184,7 +209,7 @@ def test_preview_of_a_topic_a_feed_names_but_no_article_has_yet_is_empty_not_unk
     code, out, err = run("preview", "robotics", "-c", str(cfg), "--now", NOW, "--format", "json")
     assert (code, json.loads(out)) == (0, []) and err.startswith(said)
     assert run("preview", "machines", "-c", str(cfg), "--now", NOW)[1:] == (
-        "Machines: 0 items\n",
+        "Machines (the feed machines): 0 items\n",
         "",
     )
     # misspelt, it is suggested like an article's topic
@@ -204,7 +229,7 @@ def test_preview_of_a_topic_a_feed_names_but_no_article_has_yet_is_empty_not_unk
     code, out, err = run("preview", "Azur", "-c", str(cfg), "--now", NOW)
     assert (code, out) == (0, "Azur: 0 items\n")
     assert err == ("feedpub: topic 'Azur' is configured (feeds.z) but no published article has "
-                   "it yet. Did you mean: Azure, azure?\n")  # fmt: skip
+                   "it yet. Did you mean: the topic Azure, the feed azure?\n")  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -864,7 +889,7 @@ def test_arguments_and_names_read_as_in_a_utf_8_locale(tmp_path: Path, locale: s
             feedpub(foreign, "preview", "économie".encode())[1:])  # fmt: skip
     code, _, err = feedpub(foreign, "preview", "écomonie".encode())
     assert (code, err) == (2, "feedpub: no feed or topic named 'écomonie'. Did you mean: "
-                              "Économie, economie?\n")  # fmt: skip
+                              "the topic Économie, the feed economie?\n")  # fmt: skip
 
 
 def test_globs_told_in_a_locale_not_utf8_are_quoted_as_the_config_writes_them(

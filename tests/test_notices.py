@@ -639,10 +639,10 @@ def test_a_feed_written_empty_as_the_files_with_its_topic_are_not_published_is_t
         f"content/d2.txt and 2 more): {why}.\n"
     )
     code, out, err = run_cli("preview", "ai", "-c", str(cfg), "--now", NOW)
-    assert (code, out) == (0, "Microsoft AI: 0 items\n") and err.startswith(
-        "feedpub: feeds.ai: no published article has one of its topics yet: the 5 files "
+    assert (code, out) == (0, "Microsoft AI (the feed ai): 0 items\n") and (
+        "\nfeedpub: feeds.ai: no published article has one of its topics yet: the 5 files "
         "that have one are not published (content/d0.txt, "
-    ), err
+    ) in err, err
     for n in range(4):
         os.unlink(seeds_dir / f"d{n}.txt")
     cfg.write_text(cfg.read_text(encoding="utf-8").replace('"Diablo 4"', '"Druid"'),
@@ -721,8 +721,10 @@ def test_preview_of_a_feed_whose_articles_are_all_dated_later_names_the_first(
     assert f"feeds.ai: written empty: no article published by now has one of its topics " \
         f'("Diablo 4"): {waits.format("one")} ' in run_cli("build", "-c", str(cfg), "--now", NOW)[2]  # fmt: skip
     code, out, err = run_cli("preview", "ai", "-c", str(cfg), "--now", NOW)
-    assert (code, out, err) == (0, "Microsoft AI: 0 items\n", "feedpub: feeds.ai: no published "
-                                f"article has one of its topics yet: {waits.format('one')}.\n")  # fmt: skip
+    assert (code, out, err) == (0, "Microsoft AI (the feed ai): 0 items\n", "feedpub: preview ai "
+                                "shows the feed ai (topics: Diablo 4); for the topic AI alone: "
+                                "feedpub preview AI\nfeedpub: feeds.ai: no published article has "
+                                f"one of its topics yet: {waits.format('one')}.\n")  # fmt: skip
     code, out, err = run_cli("preview", "Diablo 4", "-c", str(cfg), "--now", NOW)
     assert (code, out, err) == (0, "Diablo 4: 0 items\n", "feedpub: topic 'Diablo 4' is "
                                 "configured (feeds.ai) but no published article has it yet: "
@@ -739,7 +741,7 @@ def test_preview_of_a_feed_whose_articles_are_all_dated_later_names_the_first(
     with cfg.open("a", encoding="utf-8") as f:
         f.write('\n[feeds.all]\ntitle = "All"\ntopics = ["*"]\n')
     code, out, err = run_cli("preview", "all", "-c", str(cfg), "--now", "2020-01-01")
-    assert (code, out, err) == (0, "All: 0 items\n", "feedpub: feeds.all: it holds no article "
+    assert (code, out, err) == (0, "All (the feed all): 0 items\n", "feedpub: feeds.all: it holds no article "
                                 "yet: the first, content/003_e437473dcdcad073.txt, waits for its "
                                 "publishedDateTime, 2020-05-19T15:09:00Z.\n")  # fmt: skip
 
@@ -760,9 +762,11 @@ def test_a_feed_empty_by_its_min_quality_is_told_so_not_a_topic_misspelt(
                               'by now has one of its topics ("Azure") and a quality of 200 or '
                               f"more: the 2 that have one {weaker}\n")  # fmt: skip
     code, out, err = run_cli("preview", "azure", "-c", str(cfg), "--now", NOW)
-    assert (code, out, err) == (0, "Azure: 0 items\n", "feedpub: feeds.azure: no published "
-                                "article has one of its topics and a quality of 200 or more: "
-                                f"the 2 that have one {weaker}.\n")  # fmt: skip
+    assert (code, out, err) == (0, "Azure (the feed azure): 0 items\n", "feedpub: preview azure "
+                                "shows the feed azure (topics: Azure; min_quality 200); for the "
+                                "topic Azure alone: feedpub preview Azure\nfeedpub: feeds.azure: "
+                                "no published article has one of its topics and a quality of 200 "
+                                f"or more: the 2 that have one {weaker}.\n")  # fmt: skip
     # one of them: said so; none of them: a topic misspelt, as before
     code, _, err = run_cli("preview", "azure", "-c", str(cfg), "--now", "2020-05-19T16:00:00Z")
     assert err.endswith(": the article that has one has a quality of 65 (lower its "
@@ -770,12 +774,16 @@ def test_a_feed_empty_by_its_min_quality_is_told_so_not_a_topic_misspelt(
     cfg.write_text(cfg.read_text(encoding="utf-8").replace('["Azure"]', '["Azur"]'),
                    encoding="utf-8")  # fmt: skip
     assert "a topic misspelt?" in run_cli("build", "-c", str(cfg), "--now", NOW)[2]
-    assert run_cli("preview", "azure", "-c", str(cfg), "--now", NOW)[::2] == (0, "")
+    assert run_cli("preview", "azure", "-c", str(cfg), "--now", NOW)[::2] == (
+        0,
+        "feedpub: preview azure shows the feed azure (topics: Azur; min_quality 200); for the "
+        "topic Azure alone: feedpub preview Azure\n",
+    )
     # a feed of every topic: every article published by now
     with cfg.open("a", encoding="utf-8") as f:
         f.write('\n[feeds.all]\ntitle = "All"\ntopics = ["*"]\nmin_quality = 103\n')
     code, out, err = run_cli("preview", "all", "-c", str(cfg), "--now", NOW)
-    assert (code, out, err) == (0, "All: 0 items\n", "feedpub: feeds.all: no published article "
+    assert (code, out, err) == (0, "All (the feed all): 0 items\n", "feedpub: feeds.all: no published article "
                                 "has a quality of 103 or more: the 3 published by now have a "
                                 "quality of 102 at most (lower its min_quality, 103, to take "
                                 "them in).\n")  # fmt: skip

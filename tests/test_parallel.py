@@ -682,7 +682,7 @@ def test_every_feedpub_error_survives_the_trip_from_a_worker_process() -> None:
     sent = [
         errors.ArticleError("content/a.txt", 7, "YAML error: found a tab"),
         errors.ConfigError("config.toml", ["3: feeds.a.title: must be a string"]),
-        errors.UnknownTopicError("azur", ["azure"]),
+        errors.UnknownTopicError("azur", [("feed", "azure")]),
         errors.UnknownTopicError("*", [], ': in a feed\'s topics, "*" stands for every topic'),
         errors.LockError("another build holds the lock"),
     ]

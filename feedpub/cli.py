@@ -15,6 +15,7 @@ import errno
 import json
 import os
 import shlex
+import shutil
 import signal
 import sys
 import time
@@ -846,16 +847,78 @@ def preview_cmd(
         # (a feed's slug said: its title alone read as a topic's, "Space: 3 items")
         which = f" (the feed {feed.slug})" if config.feed(topic_or_slug) is not None else ""
         count = _shown_of(len(chosen), shown.matching)
-        heading = f"{_isolated(feed.title, encoding)}{which}: {count}"
+        title = _isolated(feed.title, encoding)
+        terminal = sys.stdout is not None and sys.stdout.isatty()
+        width = shutil.get_terminal_size().columns if terminal else 0
+        rest = len(f"{which}: {count}")  # (ASCII but for the slug's: a slug is ASCII)
+        if terminal and _shown_width(feed.title, encoding) + rest > width >= rest + 10:
+            title = _columns(feed.title, width - rest, encoding).rstrip(" ")  # (its count kept)
+        heading = f"{title}{which}: {count}"
         click.echo(style(heading, bold=True))
-        for a, date in zip(chosen, dates, strict=True):
-            provider = a.provider.name if a.provider else "-"
+        rows = [(date.ljust(date_w), a.title, a.provider.name if a.provider else "-",
+                 "img" if a.images else "-  ", f"{len(a.related):>2} rel", a.url)
+                for a, date in zip(chosen, dates, strict=True)]  # fmt: skip
+        if terminal:  # (fitted to its width)
+            for line in _fitted(rows, width, encoding, style):
+                click.echo(line)
+            return
+        for date, title, provider, img, related, url in rows:  # (a pipe, a file: as it was)
             click.echo(
-                f"{style(date.ljust(date_w), fg='cyan')}"
-                f"  {_columns(a.title, 70, encoding)}  {_columns(provider, 20, encoding)}  "
-                f"{'img' if a.images else '-  '}  {len(a.related):>2} rel  "
-                f"{style(a.url, fg='blue')}"
+                f"{style(date, fg='cyan')}"
+                f"  {_columns(title, 70, encoding)}  {_columns(provider, 20, encoding)}  "
+                f"{img}  {related}  {style(url, fg='blue')}"
             )
+
+
+#: On a terminal, the fewest columns ``preview`` gives a title beside the other cells of
+#: its row; narrower, the row takes two lines (see :func:`_fitted`).
+TITLE_MIN = 20
+
+
+def _fitted(rows: list[tuple[str, str, str, str, str, str]], width: int, encoding: str,
+            style: Callable[..., str]) -> Iterator[str]:  # fmt: skip
+    """``preview``'s table rows (date, title, provider, img, related, URL) fitted to a
+    terminal ``width`` columns wide: the provider in as many columns as the longest
+    needs (20 at most, 10 when the terminal is narrow), the title in what is left (no
+    more than the longest needs), and the URL, whole (to be copied or followed), on a
+    line of its own, under the title when every URL fits there, else indented two
+    columns (one longer than the terminal wraps there). A terminal too narrow to give a
+    title ``TITLE_MIN`` columns beside the rest puts the date, provider, image and
+    related items on one line, then the title and the URL on their own, indented."""
+    if not rows:
+        return
+    date_w = len(rows[0][0])
+    related_w = max(len(r[4]) for r in rows)
+    provider_full = max(_shown_width(r[2], encoding) for r in rows)
+    provider_w = min(20, provider_full)
+    title_full = max(_shown_width(r[1], encoding) for r in rows)
+    url_full = max(_shown_width(r[5], encoding) for r in rows)
+
+    def room(provider_w: int) -> int:  # (date  title  provider  img  related)
+        return width - date_w - 2 - 2 - provider_w - 2 - 3 - 2 - related_w
+
+    if room(provider_w) < TITLE_MIN:
+        provider_w = min(provider_w, 10)
+    if room(provider_w) >= min(TITLE_MIN, title_full):
+        title_w = min(room(provider_w), title_full)
+        indent = " " * (date_w + 2 if date_w + 2 + url_full <= width else 2)
+        for date, title, provider, img, related, url in rows:
+            yield (f"{style(date, fg='cyan')}  {_columns(title, title_w, encoding)}  "
+                   f"{_columns(provider, provider_w, encoding)}  {img}  {related:>{related_w}}")  # fmt: skip
+            yield f"{indent}{style(url, fg='blue')}"
+        return
+    # (narrow: the title on a line of its own, with all but its indent)
+    provider_w = max(min(width - date_w - 2 - 2 - 3 - 2 - related_w, provider_full), 1)
+    for date, title, provider, img, related, url in rows:
+        cell = _columns(provider, provider_w, encoding)
+        yield f"{style(date, fg='cyan')}  {cell}  {img}  {related:>{related_w}}"
+        yield f"  {_columns(title, max(width - 2, 1), encoding).rstrip(' ')}"
+        yield f"  {style(url, fg='blue')}"
+
+
+def _shown_width(text: str, encoding: str = "utf-8") -> int:
+    """The columns a terminal shows ``text`` in (see :func:`_columns`)."""
+    return sum(_widths(_encodable(text, encoding)))
 
 
 def _say_shadowed(feed: FeedConfig, topic: str) -> None:
@@ -899,15 +962,8 @@ def _columns(text: str, width: int, encoding: str = "utf-8") -> str:
     with "…" when longer, padded with spaces when shorter, so that the columns after it
     line up. What ``encoding`` (the output's) cannot hold is "?" (one column), as the
     output shows it."""
-    from wcwidth import wcswidth, wcwidth  # (ftfy's, installed with it)
-
-    if codecs.lookup(encoding).name != "utf-8":  # (ISO-8859-1: 日本 shown "??", each one column)
-        text = text.encode(encoding, "replace").decode(encoding)
-
-    widths: list[int] = [max(int(wcwidth(ch)), 0) for ch in text]
-    for i in range(1, len(text)) if "\ufe0f" in text else ():
-        if text[i] == "\ufe0f":  # (VS16: the column the emoji it makes takes more)
-            widths[i] = max(int(wcswidth(text[i - 1 : i + 1])) - widths[i - 1], 0)
+    text = _encodable(text, encoding)
+    widths = _widths(text)
     if sum(widths) <= width:
         return _isolated(text, encoding) + " " * (width - sum(widths))
     used, end = 0, 0
@@ -915,6 +971,25 @@ def _columns(text: str, width: int, encoding: str = "utf-8") -> str:
         used += widths[end]
         end += 1
     return _isolated(text[:end] + "…", encoding) + " " * (width - 1 - used)
+
+
+def _encodable(text: str, encoding: str) -> str:
+    """``text`` as the output shows it: what ``encoding`` cannot hold, "?" (ISO-8859-1:
+    日本 shown "??", each one column)."""
+    if codecs.lookup(encoding).name != "utf-8":
+        return text.encode(encoding, "replace").decode(encoding)
+    return text
+
+
+def _widths(text: str) -> list[int]:
+    """The columns a terminal shows each character of ``text`` in (see :func:`_columns`)."""
+    from wcwidth import wcswidth, wcwidth  # (ftfy's, installed with it)
+
+    widths: list[int] = [max(int(wcwidth(ch)), 0) for ch in text]
+    for i in range(1, len(text)) if "\ufe0f" in text else ():
+        if text[i] == "\ufe0f":  # (VS16: the column the emoji it makes takes more)
+            widths[i] = max(int(wcswidth(text[i - 1 : i + 1])) - widths[i - 1], 0)
+    return widths
 
 
 #: The bidirectional classes of right-to-left letters (Hebrew, Arabic) and Arabic digits.

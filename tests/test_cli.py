@@ -1129,6 +1129,63 @@ def test_preview_colours_its_table_unless_no_color_or_a_dumb_terminal(
     assert ("\x1b[" in result.stdout) is styled, result.stdout
 
 
+def _stdout_on_a_terminal(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """``cmd`` in a real process, its stdout a terminal: (exit code, its lines as shown,
+    colours taken out)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=slave, stderr=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the process closed its end
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.decode("utf-8")).replace("\r\n", "\n")
+    return proc.wait(timeout=120), text
+
+
+def test_preview_fits_its_table_to_the_terminal_s_width(cfg: Path, seeds_dir: Path) -> None:
+    """On a terminal, titles were cut to 70 columns and providers to 20, the whole URL
+    after them: at 80 columns each row wrapped over two or three lines, at 40 it was
+    unreadable, and a wide terminal gave titles no more room. Each row now fits the
+    terminal's width (COLUMNS), the title taking what the other cells leave, and its URL,
+    whole, on a line of its own; piped, the table is as it was (a script reads it)."""
+    from wcwidth import wcswidth
+
+    data = (
+        seeds_dir / "002_882cc4a5fc2a4bd2.txt"
+    ).read_bytes()  # (a title of 2 columns a CJK letter)
+    (seeds_dir / "002_882cc4a5fc2a4bd2.txt").write_bytes(data.replace(
+        b'title: "Microsoft builds massive supercomputer for smarter AI"',
+        "title: \"マイクロソフトがAI向けの巨大なスーパーコンピューターを構築、世界トップ5に\"".encode(),
+    ))  # fmt: skip
+    argv = [sys.executable, "-m", "feedpub", "preview", "azure", "-c", str(cfg), "--now", NOW]
+    piped = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=120).stdout
+    titles = {}
+    for columns in (40, 80, 200):
+        env = {**os.environ, "COLUMNS": str(columns), "TERM": "xterm"}
+        code, out = _stdout_on_a_terminal(argv, env, cfg.parent)
+        lines = out.splitlines()
+        assert code == 0 and lines[0] == "Azure (the feed azure): 2 items", out
+        urls = [line.strip() for line in lines if line.strip() in AZURE_URLS]
+        assert urls == AZURE_URLS, out  # (each whole, on a line of its own)
+        assert all(wcswidth(line) <= columns for line in lines if line.strip() not in urls), out
+        assert all(line.startswith("  ") for line in lines if line.strip() in urls), out
+        titles[columns] = next(line for line in lines if "マイクロ" in line)
+    assert "…" in titles[40] and "…" in titles[80] and "…" not in titles[200], titles
+    assert titles[40].startswith("  マイクロ")  # (narrow: the title on a line of its own)
+    assert titles[80].startswith("2020-05-19 ")  # (beside the date, the provider and the rest)
+    # piped: 70 columns a title, 20 a provider, the URL after them, as before
+    row = next(line for line in piped.splitlines() if "マイクロ" in line)
+    assert row.endswith(f"  CNET                  img   2 rel  {AZURE_URLS[0]}"), row
+    assert wcswidth(row.split("  CNET")[0]) == 16 + 2 + 70, row
+
+
 #: ``feedpub build`` whose build reports a long phase, then is stopped by Ctrl-C.
 STOPPED_BUILD = """
 import feedpub.cli

@@ -217,7 +217,10 @@ def build(
                 if stamps is not None:
                     rejected = [e for e in g.errors if id(e) not in unusable]
                     # (written again: what changed since the ``last`` one)
-                    selection[0] = kept.dump(kept.Kept(setup, now, sel.upcoming, stamps,
+                    # (a file that could not be read is read again by the next build:
+                    # stamped as changed, the selection kept for the others)
+                    seen = kept.unstamped(stamps, g.unread) if g.unread else stamps
+                    selection[0] = kept.dump(kept.Kept(setup, now, sel.upcoming, seen,
                                                        sel.windows, rejected, result.hidden),
                                              last)  # fmt: skip
 
@@ -277,9 +280,7 @@ def build(
             changes.last_build = incremental.remember(
                 state, now, sel.upcoming, g.errors, done, result.hidden, None, bool(g.unread)
             )
-            # (a file that could not be read is looked at by the next build: not only the
-            # files changed since this one)
-            changes.kept = None if g.unread else selection[0]
+            changes.kept = selection[0]
         return result
     except BaseException:
         stopped = True

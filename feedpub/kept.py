@@ -205,6 +205,18 @@ class Changed(NamedTuple):
     paths: frozenset[str]
 
 
+def unstamped(stamps: Stamps, paths: Sequence[str]) -> Stamps:
+    """``stamps`` with the files ``paths`` (ones that could not be read) stamped as no
+    file is (mtime -1): :func:`changed` finds them changed, so the next build reads them
+    again (made readable, their size and mtime are the same), and only them."""
+    where = set(paths)
+    mtimes = array(stamps.mtimes.typecode, stamps.mtimes)
+    for i, p in enumerate(stamps.paths.split("\0")[:-1]):
+        if p in where:
+            mtimes[i] = -1
+    return Stamps(stamps.paths, stamps.sizes, mtimes)
+
+
 def changed(kept: Kept, found: Found, racy: int) -> Changed | None:
     """What changed between the kept listing and ``found``: files modified after ``racy``
     (ns) count as changed. None when more than :data:`LIMIT` files did (or when the

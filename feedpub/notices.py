@@ -96,6 +96,9 @@ def article_notices(
         kind = "a number" if isinstance(published, int | float) else "text"
         found.append(("published", f"published: {_said(published)} is {kind}, not true: the "
                       "article is not published; to publish it, write published: true"))  # fmt: skip
+    elif published is None and "published" in d:  # (published: alone: Jekyll publishes it)
+        found.append(("published", "published has no value (YAML's null), not true: the "
+                      "article is not published; to publish it, write published: true"))  # fmt: skip
     front = b""  # (the front matter: found once, when a check needs it)
     if b"#" in data:  # (memchr: a search for " #" would stop at every space)
         front = _front(data)

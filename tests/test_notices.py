@@ -55,6 +55,10 @@ def _notices(path: str, data: bytes) -> list[Notice]:
          "article is not published; to publish it, write published: true"),
         ("published: true", "published: y", "10: published: 'y' is text, not true: the "
          "article is not published; to publish it, write published: true"),
+        ("published: true", "published:", "10: published has no value (YAML's null), not "
+         "true: the article is not published; to publish it, write published: true"),
+        ("published: true", "published: ~", "10: published has no value (YAML's null), not "
+         "true: the article is not published; to publish it, write published: true"),
         ("published: true", "published: true\u00a0", "10: published: 'true\\xa0' is text, "
          "not true: the article is not published; to publish it, write published: true"),
         ('title: "Microsoft just built', "title: Microsoft is #1, just built",

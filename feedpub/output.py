@@ -759,8 +759,8 @@ def build_lock(config: Config, timeout: float | None = None) -> Iterator[list[st
         # read-only descriptor all the same, and the build goes on without the cache,
         # which says why. (Never a folder at its name: EISDIR, not taken for the lock.)
         if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            with contextlib.suppress(OSError):
-                fd = os.open(config.lock, os.O_RDONLY)
+            with contextlib.suppress(OSError):  # (not waiting, as a FIFO's open for
+                fd = os.open(config.lock, os.O_RDONLY | os.O_NONBLOCK)  # reading does)
         if fd < 0:
             raise OSError(
                 e.errno,

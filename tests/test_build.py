@@ -388,6 +388,44 @@ def test_a_cache_on_a_read_only_file_system_is_done_without_and_said_so(
     assert any(b"New: " in data for data in outputs(cfg).values())
 
 
+def test_a_lock_that_is_a_fifo_the_build_cannot_write_does_not_hang_it(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO at the lock's path that the build's user may not write (root's, 0644): the
+    lock taken read-only as a fallback was opened waiting for a writer, and every cron
+    build hung for ever, one more each time. It is opened without waiting, as
+    ``build --check`` opens it, and the build goes on."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    lock = load_config(cfg).lock
+    lock.unlink()
+    os.mkfifo(lock)
+    real_open = os.open
+
+    def open_(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(path) == lock and flags & (os.O_RDWR | os.O_WRONLY):  # (not root's to write)
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    unblocked: list[bool] = []
+
+    def writer() -> None:  # (the hung open freed, the test goes on: said below)
+        try:
+            os.close(real_open(lock, os.O_WRONLY | os.O_NONBLOCK))
+            unblocked.append(True)
+        except OSError:  # (ENXIO: no reader waits, the build is done)
+            pass
+
+    monkeypatch.setattr(os, "open", open_)
+    timer = threading.Timer(10, writer)
+    timer.start()
+    try:
+        code, err = run("build", "-c", str(cfg), "--now", NOW, "--lock-timeout", "0")
+    finally:
+        timer.cancel()
+        timer.join()
+    assert (code, err, unblocked) == (0, "", [])
+
+
 def test_a_folder_where_the_cache_goes_is_named(cfg: Path) -> None:
     cache = cfg.parent / ".feedpub" / "cache.sqlite"
     cache.mkdir(parents=True)

@@ -310,9 +310,12 @@ def _same_stat(path: Path, known: Known) -> bool:
         return False
     if st.st_mode & 0o044 != 0o044:
         try:
-            st = readable_by_all(path)  # (the file itself: a link put there since is not)
+            made = readable_by_all(path)  # (the file itself: a link put there since is not)
         except OSError:
             return False
+        if made is None:  # (another user's: written again, the build's own)
+            return False
+        st = made
     return (st.st_size, st.st_mtime_ns) == (known[1], known[2])
 
 

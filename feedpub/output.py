@@ -319,29 +319,37 @@ def make(config: Config, name: str, rendered: Rendered, check: bool,
     if check or new is None:
         return Made("unchanged" if same else "differs", [], None, None)
     try:
-        if same:
-            st = readable_by_all(path)
+        if same and (st := readable_by_all(path)) is not None:
             return Made("unchanged", [], None, (st.st_size, st.st_mtime_ns))
+        # (the same bytes in a file another user owns, 0600, which the build may not
+        # make readable: written again, its own, readable by all)
         tmp, stat = _write_temp(new, path, data)
         return Made("written", [], tmp, stat)
     except OSError as e:
         return Made("failed", [CannotWrite(path, e)], None, None)
 
 
-def readable_by_all(path: Path) -> os.stat_result:
+def readable_by_all(path: Path) -> os.stat_result | None:
     """A file that holds the bytes a build would write, but that not everyone may read
     (0600: checked out, or copied, under ``umask 077``), is made readable as a written
     one is (0644), its bytes and mtime untouched: else a web server answers 403 for it
     (``rsync -a`` copies the mode to the host) until its feed changes, and a full
-    archive page never does. One it may not change (another user's) is left as it is.
+    archive page never does. None for one the build may not change (another user's,
+    ``sudo tar x`` of a backup): to be written again, the build's own (left as it was,
+    it stayed 403 for ever, without a word).
     The file itself, as opened: never what a symlink put there since leads to (a build
     run by root made /etc/shadow readable by all). Its status, as it is then."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | _NOFOLLOW)
     try:
         st = os.fstat(fd)
         if stat.S_ISREG(st.st_mode) and st.st_mode & 0o044 != 0o044:
-            with contextlib.suppress(OSError):
+            try:
                 os.fchmod(fd, stat.S_IMODE(st.st_mode) | 0o044)
+            except PermissionError:  # (EPERM: another user's; the build's own on a
+                if st.st_uid != os.geteuid():  # FAT disk, which has no modes: as it is)
+                    return None
+            except OSError:  # (a file system that has no modes to change: as it is)
+                pass
         return st
     finally:
         os.close(fd)

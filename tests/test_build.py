@@ -1985,6 +1985,55 @@ def test_a_file_swapped_for_a_symlink_is_not_made_readable_through_it(
     assert f"{feed}: not written (Too many levels of symbolic links)" in err, err
 
 
+def test_a_feed_file_of_another_user_made_0600_is_written_again(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed file with the right bytes, its size and mtime as recorded, but 0600 and
+    another user's (root's, a ``sudo tar x`` of a backup under ``umask 077``), which the
+    build's user may not chmod: it was left so, the web server's 403 for ever, without a
+    word. It is written again, the build's own, readable by all."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    feed = cfg.parent / "feeds" / "azure.rss"
+    before = feed.read_bytes()
+    real_fchmod = os.fchmod
+    refused: set[int] = set()
+
+    def fchmod(fd: int, mode: int) -> None:  # (as the system answers for another's file)
+        if os.fstat(fd).st_ino in refused:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+        real_fchmod(fd, mode)
+
+    def theirs() -> None:
+        feed.chmod(0o600)
+        if os.geteuid() == 0:
+            os.chown(feed, 65534, 65534)
+        else:  # (no other user's file to be made: the build taken for another user's)
+            monkeypatch.setattr(os, "geteuid", lambda: feed.stat().st_uid + 1)
+        refused.add(feed.stat().st_ino)
+
+    monkeypatch.setattr(os, "fchmod", fchmod)
+    theirs()
+    for _ in range(2):  # (the no-change shortcut, then a full build)
+        assert run("build", "-c", str(cfg), "--now", NOW, "--jobs", "1") == (0, "")
+        assert (feed.stat().st_mode & 0o777, feed.read_bytes()) == (0o644, before)
+    monkeypatch.undo()
+    monkeypatch.setattr(os, "fchmod", fchmod)
+    feed.unlink()
+    feed.write_bytes(before)
+    theirs()
+    assert run("build", "-c", str(cfg), "--now", NOW, "--jobs", "1", "--full") == (0, "")
+    assert (feed.stat().st_mode & 0o777, feed.read_bytes()) == (0o644, before)
+    # the build user's own file on a disk that has no modes (FAT: chmod is refused too)
+    # is left as it is, not written at every build
+    monkeypatch.undo()
+    monkeypatch.setattr(os, "fchmod", fchmod)
+    feed.chmod(0o600)
+    refused.add(feed.stat().st_ino)
+    mtime = feed.stat().st_mtime_ns
+    assert run("build", "-c", str(cfg), "--now", NOW, "--jobs", "1", "--full") == (0, "")
+    assert (feed.stat().st_mode & 0o777, feed.stat().st_mtime_ns) == (0o600, mtime)
+
+
 def test_check_does_not_hang_on_a_lock_that_is_a_fifo(cfg: Path) -> None:
     """A FIFO at the lock's path (a build takes it: its open reads and writes): the
     check's open, for reading only, waited for a writer that never came, and the CI job

@@ -1152,17 +1152,21 @@ def below_quality(feed: FeedConfig, published: Sequence[Summary]) -> str | None:
         return None
     weaker = [s for s in published if matches(s, feed.topic_keys, None)]
     best = max((s.quality for s in weaker if s.quality is not None), default=None)
-    quality = "no quality" if best is None else f"a quality of {best:g}"
-    lower = f"(lower its min_quality, {feed.min_quality:g}, to take"
     if feed.topic_keys is None:  # (a feed of every topic)
         has, have = "published by now", "published by now"
     else:
         has, have = "that has one", "that have one"
+    if not weaker:
+        return None
+    if best is None:  # (no min_quality low enough takes in an article of none)
+        what = f"the article {has} has" if len(weaker) == 1 else f"the {len(weaker)} {have} have"
+        return (f"{what} no quality, which a feed with min_quality leaves out (give each a "
+                "quality: key, or take min_quality out)")  # fmt: skip
+    quality = f"a quality of {best:g}"
+    lower = f"(lower its min_quality, {feed.min_quality:g}, to take"
     if len(weaker) == 1:
         return f"the article {has} has {quality} {lower} it in)"
-    if weaker:
-        return f"the {len(weaker)} {have} have {quality} at most {lower} them in)"
-    return None
+    return f"the {len(weaker)} {have} have {quality} at most {lower} them in)"
 
 
 class FeedCount(NamedTuple):

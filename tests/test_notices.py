@@ -793,6 +793,27 @@ def test_a_feed_empty_by_its_min_quality_is_told_so_not_a_topic_misspelt(
                                 "them in).\n")  # fmt: skip
 
 
+def test_a_feed_empty_by_its_min_quality_whose_articles_have_no_quality_is_told_so(
+    write_config: Callable[..., Path], seeds_dir: Path
+) -> None:
+    """Articles of a feed's topics with no quality at all: "have no quality at most (lower
+    its min_quality, 50, to take them in)" was said, where no min_quality takes them in."""
+    feeds = AZURE_AI_FEEDS.replace('topics = ["Azure"]', 'topics = ["Azure"]\nmin_quality = 50')
+    cfg = write_config(["content/*.txt"], feeds)
+    for f in seeds_dir.iterdir():
+        f.write_bytes(re.sub(rb"\nquality: [^\n]*", b"", f.read_bytes()))
+    code, out, err = run_cli("preview", "azure", "-c", str(cfg), "--now", NOW)
+    assert (code, out, err) == (0, "Azure: 0 items\n", "feedpub: feeds.azure: no published "
+                                "article has one of its topics and a quality of 50 or more: "
+                                "the 2 that have one have no quality, which a feed with "
+                                "min_quality leaves out (give each a quality: key, or take "
+                                "min_quality out).\n")  # fmt: skip
+    code, _, err = run_cli("build", "-c", str(cfg), "--now", NOW)
+    assert code == 0 and err.endswith(": the 2 that have one have no quality, which a feed "
+                                      "with min_quality leaves out (give each a quality: key, "
+                                      "or take min_quality out)\n"), err  # fmt: skip
+
+
 def test_preview_names_no_drafts_as_the_files_of_a_topic_when_one_waits_for_its_date(
     write_config: Callable[..., Path], seeds_dir: Path
 ) -> None:

@@ -758,6 +758,7 @@ def build_lock(config: Config, timeout: float | None = None) -> Iterator[list[st
     wait = config.lock_timeout if timeout is None else timeout
     deadline = time.monotonic() + wait
     fd = -1
+    unwritable: OSError | None = None
     try:
         config.lock.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(config.lock, os.O_RDWR | os.O_CREAT, 0o644)
@@ -766,20 +767,25 @@ def build_lock(config: Config, timeout: float | None = None) -> Iterator[list[st
         # a lock root made, 0644, and cron running as another user): flock takes a
         # read-only descriptor all the same, and the build goes on without the cache,
         # which says why. (Never a folder at its name: EISDIR, not taken for the lock.)
+        unwritable = OSError(
+            e.errno,
+            f"{e.strerror}: the cache and the build lock need a folder feedpub can "
+            "write (see site.cache)",
+            e.filename,
+        )
         if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             with contextlib.suppress(OSError):  # (not waiting, as a FIFO's open for
                 fd = os.open(config.lock, os.O_RDONLY | os.O_NONBLOCK)  # reading does)
         if fd < 0:
-            raise OSError(
-                e.errno,
-                f"{e.strerror}: the cache and the build lock need a folder feedpub can "
-                "write (see site.cache)",
-                e.filename,
-            ) from e
+            raise unwritable from e
     try:
         try:
             _flock(fd, deadline, f"another build holds {config.lock} (waited {wait:g} s; "
                    "see site.lock_timeout)")  # fmt: skip
+        except OSError as e:  # (NFS, whose flock is a lock of the file's bytes: not taken
+            if unwritable is not None and e.errno == errno.EBADF:  # on a read-only one)
+                raise unwritable from e
+            raise
         except LockError:
             if _shared(fd):  # (checks hold it, as check_lock takes it: not "another build")
                 raise LockError(f"a build --check holds {config.lock} (waited {wait:g} s; "

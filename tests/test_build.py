@@ -426,6 +426,36 @@ def test_a_lock_that_is_a_fifo_the_build_cannot_write_does_not_hang_it(
     assert (code, err, unblocked) == (0, "", [])
 
 
+def test_a_lock_the_build_cannot_write_on_nfs_is_said_as_such(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock the build's user may not write (another user's, 0644) on NFS, where flock
+    is a lock of the file's bytes, which an exclusive lock takes only on a descriptor
+    open for writing: the read-only fallback's flock failed "Bad file descriptor", and
+    the build said 'feedpub: …/feeds: Bad file descriptor', naming the output folder.
+    It says what it said before the fallback: the lock and what to do."""
+    assert run("build", "-c", str(cfg), "--now", NOW)[0] == 0
+    lock = load_config(cfg).lock
+    real_open, real_flock = os.open, fcntl.flock
+
+    def open_(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(path) == lock and flags & (os.O_RDWR | os.O_WRONLY):  # (not the user's)
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    def flock(fd: int, how: int) -> None:  # (as NFS answers)
+        if how & fcntl.LOCK_EX and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY:
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        real_flock(fd, how)
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(fcntl, "flock", flock)
+    assert run("build", "-c", str(cfg), "--now", NOW) == (3, (
+        f"feedpub: {lock}: Permission denied: the cache and the build lock need a folder "
+        "feedpub can write (see site.cache)\n"
+    ))  # fmt: skip
+
+
 def test_a_folder_where_the_cache_goes_is_named(cfg: Path) -> None:
     cache = cfg.parent / ".feedpub" / "cache.sqlite"
     cache.mkdir(parents=True)

@@ -181,10 +181,42 @@ class _Commands(click.Group):
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         try:  # (the options read before a command runs)
-            with stopped_as_by_ctrl_c():
+            with stopped_as_by_ctrl_c(), _options_printed():
                 return super().make_context(*args, **kwargs)
         except KeyboardInterrupt as e:
             _stop(e)
+
+
+class _Command(click.Command):
+    """A feedpub command: its ``--help`` printed as ``_Commands``' is (see
+    :func:`_options_printed`)."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _options_printed():
+            return super().make_context(*args, **kwargs)
+
+
+_Commands.command_class = _Command
+
+
+@contextlib.contextmanager
+def _options_printed() -> Iterator[None]:
+    """Around the options read before a command runs, whose ``--help`` and ``--version``
+    print on standard output and exit: a write that fails (``> /dev/full``: a traceback,
+    exit 1) or a standard output that is closed (``>&-``: nothing said, exit 0) is said
+    as :func:`_printing` says it, exit 74; a reader that left early (``| head -1``) is
+    no error, as for ``preview``."""
+    try:
+        yield
+    except click.exceptions.Exit as e:
+        if e.exit_code == 0 and sys.stdout is None:  # (what they print, printed nowhere)
+            with _printing():
+                pass
+        raise
+    except OSError:  # (the options' reading opens no file: their printing failed)
+        with _printing():
+            raise
+        raise SystemExit(0) from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

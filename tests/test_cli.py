@@ -798,6 +798,26 @@ def test_validate_with_stdout_closed_says_so_only_when_it_has_a_problem_to_print
     assert codes == [(0, b""), (74, b"feedpub: cannot write standard output: it is closed\n")]
 
 
+@pytest.mark.parametrize("options", [["--help"], ["--version"], ["preview", "--help"]])
+def test_help_and_version_to_a_standard_output_that_cannot_be_written_are_said_so(
+    options: list[str],
+) -> None:
+    """``feedpub --help > /dev/full`` (a full disk) was an OSError traceback, exit 1, and
+    ``feedpub --version >&-`` exit 0 with nothing said: each is said as preview's table
+    is, exit 74; a standard output that takes them still shows them, exit 0."""
+    argv = [sys.executable, "-m", "feedpub", *options]
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, timeout=120, check=False)
+    closed = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120,
+                            check=False, preexec_fn=lambda: os.close(1))  # fmt: skip
+    shown = subprocess.run(argv, capture_output=True, timeout=120, check=False)
+    assert [(done.returncode, done.stderr), (closed.returncode, closed.stderr)] == [
+        (74, b"feedpub: cannot write standard output: No space left on device\n"),
+        (74, b"feedpub: cannot write standard output: it is closed\n"),
+    ]
+    assert (shown.returncode, shown.stderr, bool(shown.stdout)) == (0, b"", True)
+
+
 @pytest.mark.parametrize(("rejected", "code"), [(False, 0), (True, 1)])
 def test_a_build_with_stderr_closed_builds(cfg: Path, rejected: bool, code: int) -> None:
     """``feedpub build >/dev/null 2>&-`` (a cron line that wants no mail) stopped on an

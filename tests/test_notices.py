@@ -803,7 +803,9 @@ def test_a_feed_empty_by_its_min_quality_whose_articles_have_no_quality_is_told_
     for f in seeds_dir.iterdir():
         f.write_bytes(re.sub(rb"\nquality: [^\n]*", b"", f.read_bytes()))
     code, out, err = run_cli("preview", "azure", "-c", str(cfg), "--now", NOW)
-    assert (code, out, err) == (0, "Azure: 0 items\n", "feedpub: feeds.azure: no published "
+    assert (code, out, err) == (0, "Azure (the feed azure): 0 items\n", "feedpub: preview azure shows "
+                                "the feed azure (topics: Azure; min_quality 50); for the topic "
+                                "Azure alone: feedpub preview Azure\nfeedpub: feeds.azure: no published "
                                 "article has one of its topics and a quality of 50 or more: "
                                 "the 2 that have one have no quality, which a feed with "
                                 "min_quality leaves out (give each a quality: key, or take "

@@ -209,13 +209,18 @@ MAX_SCANNED = 256 * 1024
 def _joined_pairs(block: str) -> str | None:
     """``block`` with each escaped surrogate pair of its double-quoted texts written as
     one escape; None when PyYAML's scanner refuses it, or it is longer than
-    :data:`MAX_SCANNED`."""
+    :data:`MAX_SCANNED`. A character YAML allows in no file (U+009D, say) is raised as
+    PyYAML's reader refuses it, at its line: libyaml, which reads as it goes, met the
+    pair first in a long file, and its error was said in its place (at the pair's line,
+    "invalid Unicode character escape code" or a hint of no use there)."""
     if len(block) > MAX_SCANNED:
         return None
     try:
         spans = [(t.start_mark.index, t.end_mark.index)
                  for t in yaml.scan(block, Loader=yaml.SafeLoader)
                  if isinstance(t, yaml.ScalarToken) and t.style == '"']  # fmt: skip
+    except yaml.reader.ReaderError:
+        raise
     except (yaml.YAMLError, ValueError):  # (an escape past U+10FFFF: chr() refuses it)
         return None
     out, at = [], 0

@@ -1068,6 +1068,25 @@ def test_a_surrogate_that_is_no_pair_is_still_refused_at_its_line(
     assert e.value.line == line and "invalid Unicode character escape" in str(e.value)
 
 
+def test_a_character_yaml_refuses_after_a_pair_is_said_at_its_own_line() -> None:
+    """A related item's title escaped as a surrogate pair, and far below it (past the
+    part libyaml had read, 40 KB on) a U+009D pasted into a text: the file was refused
+    at the pair's line, "this list item's dash must line up with the one above" (the
+    dash was in line), as libyaml stopped at the pair; it is the U+009D, at its line."""
+    data = (
+        "---\ntitle: T\npublishedDateTime: 2020-05-19T21:00:00Z\n"
+        "webUrl: https://example.com/a\npublished: true\nrelated:\n"
+        "  - title: R1\n    webUrl: https://r.example.com/1\n"
+        "    images:\n      - url: https://r.example.com/1.jpg\n"
+        '  - title: "Launch \\ud83d\\ude80"\n    webUrl: https://r.example.com/2\n'
+        f'  - title: "{"x" * 40000} bad \x9d"\n    webUrl: https://r.example.com/3\n---\n'
+    ).encode()
+    for load in (load_article, lambda *a: load_summary(*a, "d")):
+        with pytest.raises(ArticleError) as e:
+            load("x.txt", data, UTC)
+        assert e.value.line == 13 and "U+009D is not allowed" in str(e.value)
+
+
 def test_every_pair_is_joined_at_once() -> None:
     """A thousand pairs (and escaped backslashes among them) cost one more parse, not
     one each."""

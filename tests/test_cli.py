@@ -946,7 +946,7 @@ def _stderr_of_build(folder: Path, *, terminal: bool) -> bytes:
         done = subprocess.run(cmd, cwd=folder, capture_output=True, timeout=120, check=False)
         assert done.returncode == 0, done.stderr
         return done.stderr
-    code, out = _stderr_on_a_terminal(cmd, dict(os.environ), cwd=folder)
+    code, out = _on_a_terminal(cmd, dict(os.environ), cwd=folder)
     assert code == 0, out
     return out
 
@@ -1152,21 +1152,8 @@ def test_preview_colours_its_table_unless_no_color_or_a_dumb_terminal(
 def _stdout_on_a_terminal(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
     """``cmd`` in a real process, its stdout a terminal: (exit code, its lines as shown,
     colours taken out)."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=slave, stderr=subprocess.DEVNULL, env=env)
-    os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the process closed its end
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    text = re.sub(r"\x1b\[[0-9;]*m", "", out.decode("utf-8")).replace("\r\n", "\n")
-    return proc.wait(timeout=120), text
+    code, out = _on_a_terminal(cmd, env, cwd, stdout=True)
+    return code, re.sub(r"\x1b\[[0-9;]*m", "", out.decode("utf-8")).replace("\r\n", "\n")
 
 
 def test_preview_fits_its_table_to_the_terminal_s_width(cfg: Path, seeds_dir: Path) -> None:
@@ -1220,12 +1207,15 @@ feedpub.cli.main()
 """
 
 
-def _stderr_on_a_terminal(
-    cmd: list[str], env: dict[str, str], cwd: Path | None = None
+def _on_a_terminal(
+    cmd: list[str], env: dict[str, str], cwd: Path | None = None, stdout: bool = False
 ) -> tuple[int, bytes]:
-    """``cmd`` in a real process, its stderr a terminal: (exit code, what it wrote)."""
+    """``cmd`` in a real process, its stderr (or its ``stdout``) a terminal, the other
+    stream thrown away: (exit code, what it wrote there)."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=slave, env=env)
+    shown, hidden = (slave, subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=shown if stdout else hidden,
+                            stderr=hidden if stdout else shown, env=env)  # fmt: skip
     os.close(slave)
     out = b""
     while True:
@@ -1247,7 +1237,7 @@ def test_a_build_stopped_by_ctrl_c_ends_its_bar_s_line_and_a_dumb_terminal_has_n
     """The "stopped" line starts a line of its own, never glued to the progress bar; on
     ``TERM=dumb`` (which would show the bar's escape sequences as they are) no bar."""
     cmd = [sys.executable, "-c", STOPPED_BUILD, "build", "-c", str(cfg), "--now", NOW]
-    code, out = _stderr_on_a_terminal(cmd, {**os.environ, "TERM": term})
+    code, out = _on_a_terminal(cmd, {**os.environ, "TERM": term})
     shown = out.decode("utf-8", "replace")
     assert code == 130, shown
     assert "feedpub: stopped by SIGINT: no file half-written" in shown

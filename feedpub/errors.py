@@ -23,9 +23,9 @@ def utf8_reading(text: str) -> str:
     """``text`` as a UTF-8 locale reads it: a name or a command-line argument, which
     this process decodes in its locale's encoding, the same in any locale. In one whose
     encoding is not UTF-8 its bytes are read as UTF-8: ``économie`` typed in a UTF-8
-    terminal under ``LC_ALL=C PYTHONUTF8=0`` is held as ``\udcc3\udca9conomie``, under
+    terminal under ``LC_ALL=C PYTHONUTF8=0`` is held as ``\\udcc3\\udca9conomie``, under
     ISO-8859-1 as ``Ã©conomie``, and is ``économie`` again (in ASCII a byte that is not
-    UTF-8 stays a lone surrogate, shown ``\xe9``, as a UTF-8 locale shows it). Bytes that
+    UTF-8 stays a lone surrogate, shown ``\\xe9``, as a UTF-8 locale shows it). Bytes that
     are not UTF-8 in ISO-8859-1 (``é`` typed in a Latin-1 terminal) stay as that locale
     read them, and so does any text not from the file system or the command line (a
     topic read from a file cannot be encoded so, or is not UTF-8 once encoded)."""

@@ -64,8 +64,15 @@ def test_preview_s_table_lines_up_titles_as_a_terminal_shows_them(
     columns to the right."""
     from wcwidth import wcswidth
 
-    data = (seeds_dir / "002_882cc4a5fc2a4bd2.txt").read_bytes()
     titles = ["東京の新しいデータセンターについて" * 3, "Iraq\u0301 " * 20]  # (q́: no one character)
+    rows = _preview_rows_titled(cfg, seeds_dir, titles)
+    assert len(rows) == 4 and any("東京" in r for r in rows) and any("\u0301" in r for r in rows)
+    assert len(_provider_columns(rows)) == 1 and all(wcswidth(r) >= 0 for r in rows)
+
+
+def _preview_rows_titled(cfg: Path, seeds_dir: Path, titles: list[str]) -> list[str]:
+    """The rows of ``preview azure`` once a copy of an Azure seed is given each title."""
+    data = (seeds_dir / "002_882cc4a5fc2a4bd2.txt").read_bytes()
     for i, title in enumerate(titles):
         (seeds_dir / f"t{i}.txt").write_bytes(
             data.replace(b"/news/", f"/news{i}/".encode()).replace(
@@ -74,34 +81,25 @@ def test_preview_s_table_lines_up_titles_as_a_terminal_shows_them(
         )
     code, out, err = run("preview", "azure", "-c", str(cfg), "--now", NOW)
     assert code == 0, err
-    rows = out.splitlines()[1:]
-    assert len(rows) == 4 and any("東京" in r for r in rows) and any("\u0301" in r for r in rows)
-    # where the provider's column begins, in columns: the same on every row
-    starts = {wcswidth(r[: r.index("  CNET")]) for r in rows if "  CNET" in r}
-    assert len(starts) == 1 and all(wcswidth(r) >= 0 for r in rows)
+    return out.splitlines()[1:]
+
+
+def _provider_columns(rows: list[str]) -> set[int]:
+    """Where the provider's column begins, in columns, on each row that shows CNET: the
+    same on every row when the table lines up."""
+    from wcwidth import wcswidth
+
+    return {wcswidth(r[: r.index("  CNET")]) for r in rows if "  CNET" in r}
 
 
 def test_preview_s_table_counts_an_emoji_of_vs16_as_two_columns(cfg: Path, seeds_dir: Path) -> None:
     """A ❤ (one column) followed by VS16, U+FE0F, is the emoji ❤️, which a terminal (tmux,
     as wcwidth's wcswidth) shows in two: its title was padded a column too many, and its
     row's provider and URL stood a column right of the others'."""
-    from wcwidth import wcswidth
-
-    data = (seeds_dir / "002_882cc4a5fc2a4bd2.txt").read_bytes()
-    for i, title in enumerate(
-        ["I \u2764\ufe0f Azure, \u2600\ufe0f and \u2601\ufe0f", "\u2764\ufe0f" * 40]
-    ):
-        (seeds_dir / f"t{i}.txt").write_bytes(
-            data.replace(b"/news/", f"/news{i}/".encode()).replace(
-                b'title: "Microsoft builds', f'title: "{title}'.encode(), 1
-            )
-        )
-    code, out, err = run("preview", "azure", "-c", str(cfg), "--now", NOW)
-    assert code == 0, err
-    rows = out.splitlines()[1:]
+    titles = ["I \u2764\ufe0f Azure, \u2600\ufe0f and \u2601\ufe0f", "\u2764\ufe0f" * 40]
+    rows = _preview_rows_titled(cfg, seeds_dir, titles)
     assert len(rows) == 4 and sum("\u2764\ufe0f" in r for r in rows) == 2
-    starts = {wcswidth(r[: r.index("  CNET")]) for r in rows if "  CNET" in r}
-    assert len(starts) == 1, rows
+    assert len(_provider_columns(rows)) == 1, rows
 
 
 def test_preview_s_table_keeps_a_right_to_left_title_in_its_column(

@@ -856,13 +856,14 @@ def test_paths_of_the_config_are_the_same_names_whatever_the_locale(
     assert run("build", "-c", str(cfg), "--now", NOW, "--check")[0] == 0
 
 
-def _latin_1_locale(folder: Path) -> dict[str, str] | None:
-    """The environment of an ISO-8859-1 locale compiled into ``folder`` (none when
-    this machine cannot compile one)."""
+def _latin_1_locale(folder: Path) -> dict[str, str]:
+    """The environment of an ISO-8859-1 locale compiled into ``folder``, by glibc's
+    localedef from the sources of Debian's ``locales`` package (on this project's
+    machines; elsewhere, ``apt-get install locales``)."""
     made = subprocess.run(["localedef", "-i", "fr_FR", "-f", "ISO-8859-1", str(folder / "fr")],
-                          capture_output=True, timeout=120, check=False) if shutil.which(
-                              "localedef") else None  # fmt: skip
-    return {"LOCPATH": str(folder), "LC_ALL": "fr"} if made and made.returncode < 2 else None
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert made.returncode < 2, f"localedef (Debian's locales package): {made.stderr}"
+    return {"LOCPATH": str(folder), "LC_ALL": "fr"}
 
 
 @pytest.mark.parametrize("locale", ["ascii", "latin-1"])
@@ -883,10 +884,7 @@ def test_arguments_and_names_read_as_in_a_utf_8_locale(tmp_path: Path, locale: s
     if locale == "ascii":
         foreign, encoding = {**env, "LC_ALL": "C"}, "utf-8"  # (click writes UTF-8 to ASCII)
     else:
-        latin_1 = _latin_1_locale(tmp_path)
-        if latin_1 is None:
-            pytest.skip("no ISO-8859-1 locale can be compiled here (localedef)")
-        foreign, encoding = {**env, **latin_1}, "latin-1"
+        foreign, encoding = {**env, **_latin_1_locale(tmp_path)}, "latin-1"
 
     def feedpub(environ: dict[str, str], *args: str | bytes) -> tuple[int, str, str]:
         argv = [sys.executable, "-m", "feedpub", *args, "-c", "config.toml", "--now", now]

@@ -66,7 +66,8 @@ class Shape:
 
     #: fewer items than this are done in this process (a pool costs tens of ms)
     least: int
-    #: items a chunk; 0: about sixteen chunks a worker, four items at least
+    #: items a chunk; 0: about sixteen chunks a worker, four items at least. The last
+    #: chunks are smaller (see :func:`parts_of`).
     chunk: int
 
 
@@ -197,7 +198,7 @@ class Workers(Serial):
         if ahead is not None:
             ahead()
         size = self.chunk or shape.chunk or max(4, len(items) // (self.workers * 16))
-        parts = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+        parts = parts_of(len(items), size, 0 if self.chunk else self.workers)
         if self.inherit:
             _INHERITED[0] = (fn, items, files)
             try:
@@ -286,6 +287,21 @@ class Workers(Serial):
         if status != 0 or first is None:
             first = fn(items[:half])
         return [first, rest]
+
+
+def parts_of(count: int, size: int, workers: int) -> list[range]:
+    """``count`` items' positions in parts of ``size``, but for the last ones, which
+    shrink (for ``workers`` > 0): a part is at most a ``2 * workers``-th of what is left,
+    and a quarter of ``size`` at least. The workers take the parts in turn, so they end
+    about together: one that took the last full-size part (a tenth of a second's work at
+    times) no longer runs on alone while the others wait."""
+    out, start = [], 0
+    least = max(1, size // 4)
+    while start < count:
+        step = max(least, min(size, (count - start) // (2 * workers))) if workers else size
+        out.append(range(start, min(start + step, count)))
+        start += step
+    return out
 
 
 def executor(jobs: int | None) -> Executor:

@@ -236,6 +236,29 @@ def test_workers_give_each_result_in_order(inherit: bool) -> None:
     assert list(parallel.SERIAL.map(_square_all, items, shape)) == [x * x for x in items]
 
 
+def _chunk_lengths(chunk: list[int]) -> list[int]:
+    return [len(chunk)] * len(chunk)
+
+
+@pytest.mark.parametrize(("count", "size"), [(4177, 130), (10_000, 256), (602, 18), (1000, 7)])
+def test_the_last_chunks_shrink_so_the_workers_end_together(count: int, size: int) -> None:
+    parts = parallel.parts_of(count, size, 2)
+    assert [i for part in parts for i in part] == list(range(count))  # each once, in order
+    lengths = [len(p) for p in parts]
+    assert max(lengths) == size == lengths[0]
+    # the last full-size part is followed by smaller ones: at most a fourth of what is
+    # left, never under a fourth of the size (but the very last, what remains)
+    tail = lengths[lengths.index(size, len(lengths) - lengths[::-1].index(size) - 1) + 1 :]
+    assert tail and all(n < size for n in tail)
+    assert all(n >= size // 4 for n in tail[:-1])
+    assert parallel.parts_of(count, size, 0) == [
+        range(i, min(i + size, count)) for i in range(0, count, size)
+    ]
+    # a map's chunks are these (the workers see them)
+    got = list(parallel.Workers(2).map(_chunk_lengths, list(range(count)), parallel.Shape(1, size)))
+    assert got == [n for n in lengths for _ in range(n)]
+
+
 def _fails_at_five(chunk: list[int]) -> list[int]:
     if 5 in chunk:
         raise ValueError("five")

@@ -677,7 +677,7 @@ def parse_front_matter(
         )
     if b"\r" in data:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    conflict = _conflict_line(text) if any(m in text for m in _MARKERS) else None
+    conflict = _conflict_line(text) if _may_hold_markers(data) else None
     seen = -1
     if conflict is None:  # the common case: closed by "---", read on the fast path (which
         # refuses a block holding a "..." line: one that closes it, Jekyll's, is looked
@@ -874,6 +874,17 @@ _CONFLICT = (
 #: name or nothing, with seven characters or more (``conflict-marker-size``).
 _CONFLICT_LINE = re.compile(r"(<{7,}|\|{7,}|>{7,})(?: .*)?")
 _MARKERS = ("<<<<<<<", "|||||||", ">>>>>>>")
+
+
+def _may_hold_markers(data: bytes) -> bool:
+    """Whether the bytes of a file (its text's, but for the line breaks) may hold a
+    marker of :data:`_MARKERS`: each looked for only where its one character is, as
+    a search for one byte is a ``memchr``, several times faster than one for seven."""
+    return (
+        (b"<" in data and b"<<<<<<<" in data)
+        or (b"|" in data and b"|||||||" in data)
+        or (b">" in data and b">>>>>>>" in data)
+    )
 
 
 def _conflict_line(text: str) -> int | None:

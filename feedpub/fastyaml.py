@@ -526,8 +526,10 @@ def fast_load(block: str, only: frozenset[str] | None = None) -> Any:
     if "'" in block and ": '" in block:  # (a C scan for one character first)
         block = _single_quoted_joined(block)
     cut = False
-    if " #" in block:  # maybe a comment after a value (a hand-edited file's); where it
-        # cannot be told, the block stays as it is: the walk refuses a line it cannot read
+    if "#" in block and " #" in block:  # (a scan for one character first: for two, C
+        # is several times slower) maybe a comment after a value (a hand-edited file's);
+        # where it cannot be told, the block stays as it is: the walk refuses a line it
+        # cannot read
         with contextlib.suppress(_Fallback):
             block, cut = _comments_cut(block)
     # (a text cannot go on over the lines under a comment: after one, none may)
@@ -934,6 +936,11 @@ def _block(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
 _DEEP = MAX_DEPTH - 1 - JSON_DEPTH
 
 
+#: The first characters of the scalars :func:`_scalar` does not give to :func:`_plain`
+#: (quoted, flow collections, tagged): any other non-empty text it gives, at any depth.
+_NOT_PLAIN = "\"'[{!"
+
+
 def _scalar_deep(text: str, depth: int) -> Any:
     """:func:`_scalar` of a value in a block at ``depth`` (at least :data:`_DEEP`): a
     flow collection of scalars, one level deeper, but none at the deepest level."""
@@ -968,8 +975,10 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
                     raise _Fallback
                 text, i = _continued(lines, i, indent, rest)
                 out[key] = _scalar(text) if depth < _DEEP else _scalar_deep(text, depth)
-            else:
+            elif rest[0] in _NOT_PLAIN:
                 out[key] = _scalar(rest) if depth < _DEEP else _scalar_deep(rest, depth)
+            else:
+                out[key] = _plain(rest)  # (what _scalar gives a plain text, at any depth)
         elif i < n and (lines[i][0] > indent or (lines[i][0] == indent and lines[i][1])):
             out[key], i = _block(lines, i, lines[i][0], depth + 1, folds,
                                  _outside(key, depth, names))  # fmt: skip
@@ -1008,7 +1017,10 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
                 if not folds:
                     raise _Fallback
                 rest, i = _continued(lines, i, indent, rest)
-            out.append(_scalar(rest) if depth < _DEEP else _scalar_deep(rest, depth))
+            if rest and rest[0] not in _NOT_PLAIN:
+                out.append(_plain(rest))  # (what _scalar gives a plain text, at any depth)
+            else:
+                out.append(_scalar(rest) if depth < _DEEP else _scalar_deep(rest, depth))
     return out, i
 
 
@@ -1169,7 +1181,7 @@ _DOUBLE_BODY = (
     r"|u(?![Dd][89A-Fa-f])[0-9A-Fa-f]{4}|u[Dd][89ABab][0-9A-Fa-f]{2}\\u[Dd][C-Fc-f][0-9A-Fa-f]{2}"
     r'|U(?:0000(?![Dd][89A-Fa-f])|000[1-9A-Fa-f]|0010)[0-9A-Fa-f]{4})[^"\\\n]*+)*+'
 )
-_SAFE_DOUBLE = re.compile(rf': "{_DOUBLE_BODY}" *$', re.M)
+_SAFE_DOUBLE = rf'"{_DOUBLE_BODY}"'
 #: such a text wrapped over lines as ``yaml.dump`` wraps it, each line but the last
 #: ending with a backslash that escapes its line break, the lines under the first
 #: indented alike (deeper than its key: the shape keeps their indent) and none starting
@@ -1184,7 +1196,7 @@ _SAFE_DOUBLE_WRAPPED = re.compile(
 )
 #: (a single-quoted text on one line, its quotes doubled inside)
 _ONE_LINE_SINGLE = r"'[^'\n]*+(?:''[^'\n]*+)*+'"
-_SAFE_SINGLE = re.compile(rf": {_ONE_LINE_SINGLE} *$", re.M)
+_SAFE_SINGLE = _ONE_LINE_SINGLE
 #: and a plain one: an integer or decimal number (no exponent; up to 19 digits before
 #: its point, as a 64-bit id or a time in milliseconds has, and 20 after), true, false, a
 #: date that exists, alone or with a time (its offset less than a day, as Python's
@@ -1202,17 +1214,26 @@ _SAFE_SINGLE = re.compile(rf": {_ONE_LINE_SINGLE} *$", re.M)
 _NUMBER = r"-?[1-9][0-9]{0,18}(?:\.[0-9]{1,20})?|-?0\.[0-9]{1,20}|0"
 #: (the first character of a text that no implicit type of PyYAML's starts with)
 _TEXT_START = r"[^\x00-\x40\x5b-\x60\x7b-\x7f\s]"
-_SAFE_PLAIN = re.compile(
-    rf": (?:{_NUMBER}|true|false"
+_SAFE_PLAIN = (
+    rf"(?:{_NUMBER}|true|false"
     r"|(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
     r"(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?"  # (" ": yaml.dump's)
     r"(?: ?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]|[+-][0-9]{4}))?)?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct"
     r"|Nov|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}(?::[0-9]{2})? (?:[+-][0-9]{4}|GMT|UTC?|Z)"
-    rf"|{_TEXT_START}[^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:]) *$",
-    re.M,
+    rf"|{_TEXT_START}[^:#\n]*|[0-9][^ :#\n]* +[^ :#\n][^:#\n]*|https?://\S*[^\s:])"
 )
+#: Each of them, with its key's colon and space and the spaces after it, found in one
+#: scan: its group the quote of a quoted one (None for a plain one). On a line, where
+#: one matches none of the others can (each ends the line: a quoted one with its quote,
+#: a plain one holds no ": "), so the one scan finds what a scan for each kind after
+#: another, each masking what it found, would.
+_SAFE_VALUE = re.compile(
+    rf": (?:(?=([\"']))(?:{_SAFE_DOUBLE}|{_SAFE_SINGLE})|{_SAFE_PLAIN}) *$", re.M
+)
+#: The mask of each kind (by the group of :data:`_SAFE_VALUE`).
+_MASKS = {'"': ': "\0', "'": ": '\0", None: ": \0"}
 #: A quoted text that starts a key's value or an item (where the walk takes one) and
 #: was not masked whole: it may go on over the lines under it, and what they hold is
 #: then text (a ``key: value`` there is no value a mask may stand for), so the block
@@ -1236,6 +1257,14 @@ def _quoted_keys(text: str, quote: str) -> int:
     if quote + ":" not in text:
         return 0
     return len(_QUOTED_KEY_AT_START[quote].findall("\n" + text))
+
+
+def _stray_quotes(text: str, quote: str, masked: int) -> bool:
+    """Whether ``text`` holds a ``quote`` that neither a mask wrote (``masked`` of
+    them) nor a quoted key holds. (With none but the masks' quotes, the common case,
+    there is no quoted key to look for.)"""
+    quotes = text.count(quote)
+    return quotes != masked and quotes != masked + 2 * _quoted_keys(text, quote)
 
 
 def _may_open_quote(text: str) -> bool:
@@ -1353,6 +1382,13 @@ _ITEM = {n: re.compile(rf"^ {{{n}}}- ", re.M) for n in range(9)}
 _SHAPES: set[str] = set()
 MAX_SHAPES = 2048
 MAX_SHAPE = 4096
+#: Short nested blocks as written -> their shapes, for those whose shape was accepted
+#: (by whether the block folds): the same text again needs no mask to be known, while
+#: its shape is in _SHAPES (a provider's block, the same in each file of its articles).
+#: At most MAX_SHAPES of KNOWN_BLOCK characters each (a longer one costs its hash more
+#: than that saves): see :func:`_know`.
+_KNOWN_BLOCKS: dict[bool, dict[str, str]] = {False: {}, True: {}}
+KNOWN_BLOCK = 256
 
 
 def _nested(text: str, folds: bool) -> Any:
@@ -1386,8 +1422,10 @@ def _top_level(block: str, only: frozenset[str], folds: bool) -> dict[str, Any]:
                 out[key] = None
             elif rest[0] == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
                 out[key] = rest[1:-1]
-            else:
+            elif rest[0] in _NOT_PLAIN:
                 out[key] = _scalar(rest)
+            else:
+                out[key] = _plain(rest)
         elif rest:  # a value, then lines under it: a wrapped plain scalar, or else
             if not folds:
                 raise _Fallback
@@ -1398,6 +1436,9 @@ def _top_level(block: str, only: frozenset[str], folds: bool) -> dict[str, Any]:
             out[key] = _scalar(text)
         elif key in only:
             out[key] = _nested(under, folds)
+        elif len(under) <= KNOWN_BLOCK and _KNOWN_BLOCKS[folds].get(under) in _SHAPES:
+            out[key] = UNBUILT  # (a provider's block, the same in many files: its shape
+            # is known without masking it again)
         elif (
             # (a flow collection's values are masked apart: ",", "]" and "}" would be
             # text to the other masks, and end a value to the walk)
@@ -1409,6 +1450,8 @@ def _top_level(block: str, only: frozenset[str], folds: bool) -> dict[str, Any]:
             if shape not in _SHAPES:
                 _check_items(under, shape, folds)
                 _learn(shape)
+            if len(under) <= KNOWN_BLOCK:
+                _know(under, shape, _KNOWN_BLOCKS[folds])
             out[key] = UNBUILT
     return out
 
@@ -1439,22 +1482,24 @@ def _shape(text: str, folds: bool) -> str | None:
     (:data:`_QUOTED_KEY_AT_START`) are counted with those the masks write: none opens a
     text. (A tagged text is on one line: the walk takes no other, see
     :func:`_continued`.)"""
-    open_quote = False  # whether a quote the masks did not write is left (rare)
-    if '"' in text:
-        doubles = 0  # the quotes the masks write
-        if "\\" in text and "\\\n" in text:  # (split: a sub would call Python at each match)
-            parts = _SAFE_DOUBLE_WRAPPED.split(text)  # text, indent, text, ..., text
-            parts[1::2] = map(_WRAPPED_MASKS.__getitem__, parts[1::2])
-            doubles = len(parts) // 2 * 2
-            text = "".join(parts)
-        text, n = _SAFE_DOUBLE.subn(': "\0', text)
-        open_quote = text.count('"') != doubles + n + 2 * _quoted_keys(text, '"')
-    if "'" in text:
-        text, n = _SAFE_SINGLE.subn(": '\0", text)
-        open_quote = open_quote or text.count("'") != n + 2 * _quoted_keys(text, "'")
-    if open_quote and _may_open_quote(text) and _OPEN_QUOTE.search(text):
+    doubles = 0  # the quotes the masks of wrapped texts write
+    if '"' in text and "\\" in text and "\\\n" in text:  # (split: a sub would call
+        # Python at each match)
+        parts = _SAFE_DOUBLE_WRAPPED.split(text)  # text, indent, text, ..., text
+        parts[1::2] = map(_WRAPPED_MASKS.__getitem__, parts[1::2])
+        doubles = len(parts) // 2 * 2
+        text = "".join(parts)
+    parts = _SAFE_VALUE.split(text)  # text, quote (or None), text, ..., text
+    quotes = parts[1::2]
+    parts[1::2] = map(_MASKS.__getitem__, quotes)
+    shape = "".join(parts)
+    # (a quote the masks did not write, left: rare; the counts only tell when
+    # _OPEN_QUOTE need not look, which a mask of a plain text changes nothing to)
+    if (
+        ('"' in text and _stray_quotes(shape, '"', doubles + quotes.count('"')))
+        or ("'" in text and _stray_quotes(shape, "'", quotes.count("'")))
+    ) and (_may_open_quote(shape) and _OPEN_QUOTE.search(shape)):
         return None
-    shape = _SAFE_PLAIN.sub(": \0", text)
     if not folds:
         return "\n" + shape
     if "\0\n " not in shape or not _WRAPPED_PLAIN.search(shape):
@@ -1477,6 +1522,14 @@ def _check_items(block: str, shape: str, folds: bool) -> None:
         if item not in _SHAPES:
             _nested(piece, folds)
             _learn(item)
+
+
+def _know(block: str, shape: str, known: dict[str, str]) -> None:
+    """Keep a short block's shape (see :data:`_KNOWN_BLOCKS`); when there is no room,
+    forget the others first (those met again, a provider's, come back at once)."""
+    if len(known) >= MAX_SHAPES:
+        known.clear()
+    known[block] = shape
 
 
 def _learn(shape: str) -> None:

@@ -2498,3 +2498,165 @@ def test_block_scalars_are_rewritten_copying_the_block_a_bounded_number_of_times
     rewritten = fastyaml._block_scalars(block)
     assert rewritten.count('excerpt: "a: b\\n"') == 2000
     assert _CountedSlices.copied < 3 * len(block)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="<|>\r\n x\u00e9", max_size=40))
+@example("a\r<<<<<<<\r\n")
+@example("<<<<\r\n<<<")
+def test_markers_are_looked_for_in_the_bytes_as_in_the_text(text: str) -> None:
+    """A file's bytes hold a conflict marker where its text (line breaks made "\\n") does."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")
+    expected = any(marker in lines for marker in articles._MARKERS)
+    assert articles._may_hold_markers(text.encode("utf-8")) == expected
+
+
+def _shape_one_kind_after_another(text: str, folds: bool) -> str | None:
+    """fastyaml._shape as it was written before its one scan (:data:`fastyaml._SAFE_VALUE`):
+    a scan for each kind of value, one after the other, each masking what it found, and
+    the quotes counted between them."""
+    kinds = {
+        kind: re.compile(rf": {pattern} *$", re.M)
+        for kind, pattern in (
+            ('"', fastyaml._SAFE_DOUBLE),
+            ("'", fastyaml._SAFE_SINGLE),
+            ("", fastyaml._SAFE_PLAIN),
+        )
+    }
+    open_quote = False
+    if '"' in text:
+        doubles = 0
+        if "\\" in text and "\\\n" in text:
+            parts = fastyaml._SAFE_DOUBLE_WRAPPED.split(text)
+            parts[1::2] = map(fastyaml._WRAPPED_MASKS.__getitem__, parts[1::2])
+            doubles = len(parts) // 2 * 2
+            text = "".join(parts)
+        text, n = kinds['"'].subn(': "\0', text)
+        open_quote = text.count('"') != doubles + n + 2 * fastyaml._quoted_keys(text, '"')
+    if "'" in text:
+        text, n = kinds["'"].subn(": '\0", text)
+        open_quote = open_quote or text.count("'") != n + 2 * fastyaml._quoted_keys(text, "'")
+    if open_quote and fastyaml._OPEN_QUOTE.search(text):
+        return None
+    shape = kinds[""].sub(": \0", text)
+    if not folds:
+        return "\n" + shape
+    return fastyaml._WRAPPED_PLAIN.sub(": \0\n\\1\0", shape)
+
+
+#: Pieces of the lines of a nested block: where a value of one kind may hold what
+#: another kind, or a key, looks like, quotes left open, quoted keys.
+_VALUES = [': "a"', ": 'b'", ": x", ": 'it''s'", ': "q\\"x"', ': "a: b"', ": 'a: \"b\"'",
+           ': a "b"', ': "x', ": 'y", ": http://a: \"b\"", ": 2024-01-01", ": 12", ": -3",
+           ": true", ': "\\u00e9"', ': x: "y"', ":  'c'", ': "b"\'', ": 'x' #", ': "x" # c',
+           ": a'b", ': "k": v', ": '", ': "', ': ""', ": ''", ": 5 x",
+           ": Wed, 20 May 2020 13:59:00 +0000", ': "a\\', ': "w\\\n    x"']  # fmt: skip
+_KEYS_AS_WRITTEN = ["a", "bb", '"q"', "'s'", "- c", "- - d", "-", '- "e"', "- 'f'"]
+_ODD_LINES = ["x", '"y', "'z", "  more", "- it", "# c", "", "- 'k': 1", '"k": "v"']
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "  ", "  ", "    "]),
+            st.sampled_from(_KEYS_AS_WRITTEN),
+            st.sampled_from(_VALUES),
+            st.sampled_from(["", "", " ", "  "]),
+            st.sampled_from([None, None, None, *_ODD_LINES]),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.booleans(),
+)
+def test_one_scan_masks_a_shape_as_a_scan_for_each_kind_did(
+    lines: list[tuple[str, str, str, str, str | None]], folds: bool
+) -> None:
+    """One scan for the values of every kind a shape masks gives the shape a scan for
+    each kind, one after the other, gave (or None alike: a quote left open)."""
+    text = "\n".join(
+        f"  {indent}{odd}" if odd is not None else f"  {indent}{key}{value}{spaces}"
+        for indent, key, value, spaces, odd in lines
+    )
+    for block in (text, text + "\n"):
+        assert fastyaml._shape(block, folds) == _shape_one_kind_after_another(block, folds)
+
+
+def test_one_scan_masks_the_corpus_blocks_as_a_scan_for_each_kind_did(corpus: Path) -> None:
+    """The same, on each nested block of the benchmark corpus, the seeds and the sample
+    content."""
+    seen = 0
+    for folder in (corpus, SEEDS, ROOT / "content"):
+        for _, block in blocks(folder):
+            for _, _, _, under in fastyaml._SEGMENT.findall(block):
+                if under.strip(" \n"):
+                    for folds in (False, True):
+                        expected = _shape_one_kind_after_another(under, folds)
+                        assert fastyaml._shape(under, folds) == expected, under
+                    seen += 1
+    assert seen > 2000
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x", "50", "-3", "0.5", "true", "null", "~", "2024-01-20", "2024-01-20T11:36:37Z",
+     "2024-02-30", "on", "1e5", "0x1F", "-", "- x", "a: b", "a #b", "x:", "a\tb", "&a x",
+     "*a", "%x", "@x", "`x", "|", ">", "?x", ",x", "]x", "}x", ".inf", "1_000", "0o17"],
+)  # fmt: skip
+def test_a_plain_text_is_read_by_plain_as_scalar_reads_it(text: str) -> None:
+    """The walk gives a value whose first character is none of _NOT_PLAIN to _plain at
+    once: what _scalar (and _scalar_deep, at any depth) gives it, or refuses alike."""
+    assert text[0] not in fastyaml._NOT_PLAIN
+
+    def read(fn: Any, *args: Any) -> Any:
+        try:
+            return repr(fn(text, *args))
+        except fastyaml._Fallback:
+            return "refused"
+
+    expected = read(fastyaml._plain)
+    assert read(fastyaml._scalar) == expected
+    for depth in (fastyaml._DEEP, fastyaml.MAX_DEPTH - 1):
+        assert read(fastyaml._scalar_deep, depth) == expected
+
+
+def test_a_known_blocks_text_is_taken_only_while_its_shape_is_known() -> None:
+    """A short nested block met again as written (a provider's, the same in many files)
+    is known without masking it, while its shape is known; with the shapes forgotten it
+    is checked again. Another text, a value that PyYAML refuses in it, is never taken
+    for it."""
+    head = 'title: "T"\npublished: true\nprovider:\n'
+    block = '  name: "Fabrikam Times"\n  domain: fabrikam.example.com\n'
+    fastyaml._SHAPES.clear()
+    fastyaml._KNOWN_BLOCKS[True].clear()
+    assert same_as_pyyaml(head + block)
+    assert block in fastyaml._KNOWN_BLOCKS[True]
+    masked = fastyaml._shape
+    try:
+        fastyaml._shape = None  # type: ignore[assignment]  # (any masking fails the test)
+        with no_walk():
+            brief = fast_load(head + block, articles.SUMMARY_FIELDS)
+        assert brief == {"title": "T", "published": True, "provider": UNBUILT}
+    finally:
+        fastyaml._shape = masked  # type: ignore[assignment]
+    fastyaml._SHAPES.clear()
+    walked: list[str] = []
+    nested = fastyaml._nested
+
+    def counted(text: str, folds: bool) -> Any:
+        walked.append(text)
+        return nested(text, folds)
+
+    fastyaml._nested = counted  # type: ignore[assignment]
+    try:
+        assert fast_load(head + block, articles.SUMMARY_FIELDS) == brief
+    finally:
+        fastyaml._nested = nested  # type: ignore[assignment]
+    assert walked == [block]
+    assert not same_as_pyyaml(head + block.replace("fabrikam.example.com", "x: y"))
+    known = fastyaml._KNOWN_BLOCKS[False]
+    known.clear()
+    for n in range(fastyaml.MAX_SHAPES + 1):  # (no room: the others are forgotten)
+        fastyaml._know(f"  name: n{n}\n", "\n  name: \0\n", known)
+    assert list(known) == [f"  name: n{fastyaml.MAX_SHAPES}\n"]

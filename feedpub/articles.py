@@ -611,19 +611,20 @@ def split_front_matter(text: str, dots: bool = True) -> tuple[str, int]:
     """
     if not text or text.isspace():
         raise ValueError(1, "empty file: an article starts with a '---' line")
-    first, _, rest = text.partition("\n")
-    if first.rstrip() != "---":
+    start = text.find("\n") + 1  # (where the block starts: the text is not copied to
+    # look in it; 0 when there is no line break)
+    if (text[: start - 1] if start else text).rstrip() != "---":
         raise ValueError(
             1,
             "no front matter: the first line must be '---' (a file that is no "
             "article, a README: leave it out with site.exclude)",
         )
-    end = closing_line(rest, dots)
+    end = _closing_line_from(text, start, dots) if start else None
     if end is None:
         raise ValueError(
             text.count("\n") + 1, "front matter is not closed: add a '---' line after it"
         )
-    return rest[:end], 1
+    return text[start:end], 1
 
 
 def closing_line(rest: str, dots: bool = True) -> int | None:
@@ -634,17 +635,22 @@ def closing_line(rest: str, dots: bool = True) -> int | None:
     (a body is not searched twice), and only with ``dots`` (a caller that found no
     ``\\n...`` in the file's bytes, where the search is a memchr's, says False: in a
     text of letters past Latin-1 it is a loop, 2 µs a front matter)."""
-    end = _marker_line(rest, "---", len(rest))
+    return _closing_line_from(rest, 0, dots)
+
+
+def _closing_line_from(text: str, start: int, dots: bool) -> int | None:
+    """:func:`closing_line` of ``text[start:]`` (``start`` a line's start), as a
+    position in ``text``."""
+    end = _marker_line(text, "---", len(text), start)
     if not dots:
         return end
-    found = _marker_line(rest, "...", len(rest) if end is None else end)
+    found = _marker_line(text, "...", len(text) if end is None else end, start)
     return end if found is None else found
 
 
-def _marker_line(rest: str, marker: str, stop: int) -> int | None:
+def _marker_line(rest: str, marker: str, stop: int, start: int = 0) -> int | None:
     """Where the first line that is ``marker`` (then only spaces or tabs) starts in
-    ``rest``, found before ``stop``."""
-    start = 0
+    ``rest``, found from ``start`` (a line's start) before ``stop``."""
     while True:
         if rest.startswith(marker, start):
             end = rest.find("\n", start)

@@ -1361,6 +1361,24 @@ def test_closing_line_is_where_the_regex_finds_it(rest: str) -> None:
     assert articles.closing_line(rest) == (found.start() if found else None)
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["---", "--- ", "-", " ", "\t", "\n", "x", "a: b", "\r", "...",
+                                 "é"]),
+                max_size=14).map("".join), st.booleans())  # fmt: skip
+def test_the_front_matter_is_the_text_between_its_lines(text: str, dots: bool) -> None:
+    """split_front_matter (which looks in the text from its second line, not in a copy of
+    it) gives the lines after the first, ``---``, up to the closing line."""
+    first, _, rest = text.partition("\n")
+    end = articles.closing_line(rest, dots)
+    try:
+        block = split_front_matter(text, dots)
+    except ValueError as e:
+        assert text.isspace() or not text or first.rstrip() != "---" or end is None, e
+    else:
+        assert first.rstrip() == "---" and end is not None
+        assert block == (rest[:end], 1)
+
+
 WRAPPED = {
     "title": "Microsoft builds a supercomputer for OpenAI, one of the five fastest, in Iowa",
     "excerpt": "Microsoft has built one of the five fastest supercomputers in the world, "

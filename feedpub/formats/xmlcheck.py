@@ -18,9 +18,9 @@ from typing import Any, NamedTuple
 
 from lxml import etree
 
-from ..sanitize import hardened_parser, has_scheme, is_absolute
+from ..sanitize import hardened_parser, has_scheme, html_findings, is_absolute
 from . import ATOM, RSS, Problem
-from .checks import future_said, html_problems, is_future, ordered, parse_rfc3339
+from .checks import future_said, is_future, ordered, parse_rfc3339
 from .items import DAYS, MONTHS
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -136,11 +136,6 @@ def _not_absolute(el: Any, value: str | None, what: str, item: str) -> Problem:
     )  # fmt: skip
 
 
-def _future(el: Any, when: datetime | None, now: datetime | None, item: str) -> Iterator[Problem]:
-    if when is not None and is_future(when, now):
-        yield Problem(el.sourceline or 0, "future", future_said(when), item)
-
-
 def _unique_ids(ids: list[tuple[Any, str]], rule: str) -> Iterator[Problem]:
     counts = Counter(i for _, i in ids)
     for el, i in ids:
@@ -149,20 +144,36 @@ def _unique_ids(ids: list[tuple[Any, str]], rule: str) -> Iterator[Problem]:
 
 
 _MEDIA_TAGS = (f"{_M}group", f"{_M}content", f"{_M}thumbnail", f"{_M}player")
+#: No problem (what the checks of one element return when they find none).
+_NO_PROBLEMS: tuple[Problem, ...] = ()
 
 
-def _media(parent: Any, item: str) -> Iterator[Problem]:
+def _media(parent: Any, item: str) -> list[Problem] | tuple[Problem, ...]:
+    """The problems of the Media RSS elements within ``parent``, an item or entry."""
+    out: list[Problem] | None = None
     for el in parent.iter(*_MEDIA_TAGS):
         if el.tag == _MEDIA_TAGS[0]:
             if len(el.findall(_MEDIA_TAGS[1])) < 2:
-                yield Problem(
-                    el.sourceline or 0,
-                    "media-group",
-                    "media:group with fewer than two media:content",
-                    item,
-                )
+                out = out or []
+                out.append(Problem(el.sourceline or 0, "media-group",
+                                   "media:group with fewer than two media:content", item))  # fmt: skip
         elif not is_absolute(url := el.get("url")):
-            yield _not_absolute(el, url, el.tag.replace(_M, "media:") + " url", item)
+            out = out or []
+            out.append(_not_absolute(el, url, el.tag.replace(_M, "media:") + " url", item))
+    return _NO_PROBLEMS if out is None else out
+
+
+def _html(el: Any, item: str) -> list[Problem] | tuple[Problem, ...]:
+    """The problems of the HTML that ``el`` holds as text (RSS ``description``, Atom
+    ``content type="html"``: :func:`.checks.html_problems`, without its generator)."""
+    text = el.text
+    if not text or "<" not in text:
+        return _NO_PROBLEMS
+    found = html_findings(text)
+    if not found:
+        return _NO_PROBLEMS
+    line = el.sourceline or 0
+    return [Problem(line, rule, message, item) for rule, message in found]
 
 
 def _children(el: Any) -> dict[Any, list[Any]]:
@@ -312,9 +323,9 @@ def python_pattern(pattern: str) -> str:
 _PATTERNS = _forms()
 
 
-def _form(el: Any, value: str | None, form: str, what: str, item: str) -> Iterator[Problem]:
-    if value is None or not _PATTERNS[form].fullmatch(value):
-        yield Problem(el.sourceline or 0, "schema", f"{what} is not a {form}: {value!r}", item)
+def _not_form(el: Any, value: str | None, form: str, what: str, item: str) -> Problem:
+    """``value`` (of ``el``) is not of its ``form``."""
+    return Problem(el.sourceline or 0, "schema", f"{what} is not a {form}: {value!r}", item)
 
 
 #: ``fullmatch`` of each form's pattern, for the checks made once an item.
@@ -322,6 +333,7 @@ _IS_URL = _PATTERNS["url"].fullmatch
 _IS_DATE = _PATTERNS["date"].fullmatch
 _IS_MEDIA_TYPE = _PATTERNS["media type"].fullmatch
 _IS_ATOM_MEDIA_TYPE = _PATTERNS["media type (RFC 4287)"].fullmatch
+_ENCODED = f"{{{CONTENT_NS}}}encoded"
 #: The elements of an RSS channel whose form rss.rng leaves to code, and their forms.
 _CHANNEL_FORMS = {"link": "url", "docs": "url", "language": "language", "pubDate": "date",
                   "lastBuildDate": "date"}  # fmt: skip
@@ -337,12 +349,12 @@ def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Ite
     channel = root.find("channel")
     if channel is None:
         return
-    yield from _url(channel.find("link") if channel.find("link") is not None else channel,
-                    channel.findtext("link"), "channel link", "")  # fmt: skip
+    link = channel.find("link")
+    yield from _url(channel if link is None else link, channel.findtext("link"), "channel link", "")
     for el in channel.iterchildren(*_CHANNEL_FORMS):
         text, form = _text(el), _CHANNEL_FORMS[el.tag]
         if not _PATTERNS[form].fullmatch(text):
-            yield from _form(el, text, form, f"channel {el.tag}", "")
+            yield _not_form(el, text, form, f"channel {el.tag}", "")
         elif form == "date" and (when := parse_rfc822(text)) is None:
             yield Problem(el.sourceline or 0, "date",
                           f"channel {el.tag} is not a moment that exists: {text!r}")  # fmt: skip
@@ -355,27 +367,26 @@ def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Ite
         yield from _url(ln, ln.get("href"), "atom:link href", "")
     ids: list[tuple[Any, str]] = []
     for number, item in enumerate(channel.iterchildren("item"), 1):
+        # (each check inline, a problem made only where one is found, each .text read
+        # once, each a new string: this runs for every item of every feed)
         kids = _children(item)
-        guid = kids.get("guid", _NONE)[:1]
-        link = kids.get("link", _NONE)[:1]
-        if guid:
-            name = (guid[0].text or "").strip()
-        else:
-            name = (link[0].text or "" if link else "") or f"#{number}"
-        # (each check inline, its generator only where it finds a problem: this runs
-        # for every item of every feed)
+        guid = kids["guid"][0] if "guid" in kids else None
+        link = kids["link"][0] if "link" in kids else None
+        guid_text = guid.text if guid is not None else None
+        link_text = link.text if link is not None else None
+        name = (guid_text or "").strip() if guid is not None else link_text or f"#{number}"
         if seen is not None:
-            seen.append(Seen(item.sourceline or 0, name if guid else None, True))
-        if guid:
-            ids.append((guid[0], name))
-            if guid[0].get("isPermaLink", "true") == "true" and not is_absolute(guid[0].text):
-                yield from _url(guid[0], guid[0].text, "permalink guid", name)
-        if link:
-            text = _text(link[0])
+            seen.append(Seen(item.sourceline or 0, name if guid is not None else None, True))
+        if guid is not None:
+            ids.append((guid, name))
+            if guid.get("isPermaLink", "true") == "true" and not is_absolute(guid_text):
+                yield _not_absolute(guid, guid_text, "permalink guid", name)
+        if link is not None:
+            text = link_text or "" if len(link) == 0 else _text(link)
             if not _IS_URL(text):
-                yield from _form(link[0], text, "url", "item link", name)
-            if not is_absolute(link[0].text):
-                yield from _url(link[0], link[0].text, "item link", name)
+                yield _not_form(link, text, "url", "item link", name)
+            if not is_absolute(link_text):
+                yield _not_absolute(link, link_text, "item link", name)
         enclosures = kids.get("enclosure", _NONE)
         if len(enclosures) > 1:
             yield Problem(
@@ -384,11 +395,11 @@ def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Ite
         for enc in enclosures:
             url, kind = enc.get("url"), enc.get("type")
             if url is None or not _IS_URL(url):
-                yield from _form(enc, url, "url", "enclosure url", name)
+                yield _not_form(enc, url, "url", "enclosure url", name)
             if kind is None or not _IS_MEDIA_TYPE(kind):
-                yield from _form(enc, kind, "media type", "enclosure type", name)
+                yield _not_form(enc, kind, "media type", "enclosure type", name)
             if not is_absolute(url):
-                yield from _url(enc, url, "enclosure url", name)
+                yield _not_absolute(enc, url, "enclosure url", name)
             if not (enc.get("length") or "").isdigit():
                 yield Problem(
                     enc.sourceline or 0, "enclosure", "enclosure length must be a byte count", name
@@ -403,23 +414,23 @@ def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Ite
         if "title" not in kids and "description" not in kids:  # (RSS 2.0: at least one)
             yield Problem(item.sourceline or 0, "title-or-description",
                           "item must contain either title or description", name)  # fmt: skip
-        for pub in kids.get("pubDate", _NONE)[:1]:
-            text = _text(pub)
-            when = parse_rfc822(pub.text)
+        if "pubDate" in kids:
+            pub = kids["pubDate"][0]
+            raw = pub.text
+            text = raw or "" if len(pub) == 0 else _text(pub)
+            when = parse_rfc822(raw)
             if not _IS_DATE(text):
-                yield from _form(pub, text, "date", "item pubDate", name)
+                yield _not_form(pub, text, "date", "item pubDate", name)
             elif when is None:  # (its form, but no day of the calendar: 31 Feb, 25:00)
                 yield Problem(pub.sourceline or 0, "date",
                               f"item pubDate is not a moment that exists: {text!r}", name)  # fmt: skip
             elif day := _wrong_day(text, when):
                 yield Problem(pub.sourceline or 0, "date", f"item pubDate {day}", name)
-            if now is not None:
-                yield from _future(pub, when, now, name)
-        for tag in ("description", f"{{{CONTENT_NS}}}encoded"):
-            for el in kids.get(tag, _NONE)[:1]:
-                text = el.text  # (each .text is a new string: read once)
-                if text and "<" in text:
-                    yield from html_problems(el.sourceline or 0, text, name)
+            if when is not None and is_future(when, now):
+                yield Problem(pub.sourceline or 0, "future", future_said(when), name)
+        for tag in ("description", _ENCODED):
+            if tag in kids:
+                yield from _html(kids[tag][0], name)
         yield from _media(item, name)
     yield from _unique_ids(ids, "unique-guid")
 
@@ -428,81 +439,90 @@ def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Ite
 
 
 def _links(parent: Any, item: str, need_self: bool,
-           links: list[Any] | None = None) -> Iterator[Problem]:  # fmt: skip
-    """The checks of the ``atom:link`` children of ``parent`` (``links``, when known)."""
+           links: list[Any] | None = None) -> list[Problem] | tuple[Problem, ...]:  # fmt: skip
+    """The problems of the ``atom:link`` children of ``parent`` (``links``, when known)."""
     links = parent.findall(f"{_A}link") if links is None else links
+    out: list[Problem] = []
     alternates: dict[tuple[str, str], int] = {}
     for ln in links:
-        rel = ln.get("rel", "alternate")
-        if not is_absolute(href := ln.get("href")):
-            yield _not_absolute(ln, href, f"link rel={rel} href", item)
-        if (kind := ln.get("type")) is not None and not _IS_ATOM_MEDIA_TYPE(kind):
-            yield from _form(ln, kind, "media type (RFC 4287)", f"link rel={rel} type", item)
+        rel, href, kind = ln.get("rel", "alternate"), ln.get("href"), ln.get("type")
+        if not is_absolute(href):
+            out.append(_not_absolute(ln, href, f"link rel={rel} href", item))
+        if kind is not None and not _IS_ATOM_MEDIA_TYPE(kind):
+            out.append(_not_form(ln, kind, "media type (RFC 4287)", f"link rel={rel} type", item))
         if rel == "alternate":
-            key = (ln.get("type", ""), ln.get("hreflang", ""))
+            key = ("" if kind is None else kind, ln.get("hreflang", ""))
             alternates[key] = alternates.get(key, 0) + 1
             if alternates[key] == 2:
-                yield Problem(
-                    ln.sourceline or 0,
-                    "one-alternate",
-                    "more than one alternate link of the same type and language",
-                    item,
-                )
+                out.append(Problem(ln.sourceline or 0, "one-alternate",
+                                   "more than one alternate link of the same type and language",
+                                   item))  # fmt: skip
         elif rel == "enclosure" and (
-            not (ln.get("length") or "").isdigit() or "/" not in (ln.get("type") or "")
+            not (ln.get("length") or "").isdigit() or "/" not in (kind or "")
         ):
-            yield Problem(
-                ln.sourceline or 0, "enclosure", "enclosure link needs type and length", item
-            )
+            out.append(Problem(ln.sourceline or 0, "enclosure",
+                               "enclosure link needs type and length", item))  # fmt: skip
     if need_self and not any(ln.get("rel") == "self" for ln in links):
-        yield Problem(parent.sourceline or 0, "self-link", 'feed has no <link rel="self">')
+        out.append(Problem(parent.sourceline or 0, "self-link", 'feed has no <link rel="self">'))
+    return out or _NO_PROBLEMS
+
+
+def _not_rfc3339(el: Any, text: str | None, what: str, item: str = "") -> Problem:
+    """The date ``text`` of ``el`` is not one (the schema's xsd:dateTime takes one
+    without an offset)."""
+    return Problem(el.sourceline or 0, "date", f"{what} is not an RFC 3339 date-time "
+                   f"(a moment that exists, with its offset: Z, +01:00): {text!r}", item)  # fmt: skip
+
+
+_ID, _AUTHOR, _LINK, _SOURCE = f"{_A}id", f"{_A}author", f"{_A}link", f"{_A}source"
+_DATES = (("published", f"{_A}published"), ("updated", f"{_A}updated"))
+_HTML = (f"{_A}content", f"{_A}summary")
 
 
 def _atom_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Iterator[Problem]:
     yield from _links(root, "", need_self=True)
     for el in root.iterchildren(f"{_A}updated"):
-        if parse_rfc3339(el.text) is None:
-            yield Problem(el.sourceline or 0, "date", "feed updated is not an RFC 3339 date-time "
-                          f"(a moment that exists, with its offset: Z, +01:00): {el.text!r}")  # fmt: skip
-    feed_author = root.find(f"{_A}author")
+        if parse_rfc3339(text := el.text) is None:
+            yield _not_rfc3339(el, text, "feed updated")
+    feed_author = root.find(_AUTHOR)
     ids: list[tuple[Any, str]] = []
     for number, entry in enumerate(root.iterchildren(f"{_A}entry"), 1):
+        # (as in _rss_checks: each check inline, each .text read once)
         kids = _children(entry)
-        id_el = kids[f"{_A}id"][0] if f"{_A}id" in kids else None
+        id_el = kids[_ID][0] if _ID in kids else None
         name = (id_el.text or "").strip() if id_el is not None else f"#{number}"
+        authored = _AUTHOR in kids
         if seen is not None:
-            seen.append(Seen(entry.sourceline or 0, name if id_el is not None else None,
-                             f"{_A}author" in kids))  # fmt: skip
+            seen.append(Seen(entry.sourceline or 0, name if id_el is not None else None, authored))
         if id_el is not None:
             ids.append((id_el, name))
             if not has_scheme(name):
                 yield Problem(
                     id_el.sourceline or 0, "absolute-id", "entry id must be an absolute IRI", name
                 )
-        yield from _links(entry, name, need_self=False, links=kids.get(f"{_A}link", _NONE))
-        if feed_author is None and f"{_A}author" not in kids:
+        if _LINK in kids:
+            yield from _links(entry, name, need_self=False, links=kids[_LINK])
+        if feed_author is None and not authored:
             yield Problem(
                 entry.sourceline or 0,
                 "author",
                 "entry has no author and the feed has none (RFC 4287, 4.1.2)",
                 name,
             )
-        dates = [(tag, el) for tag in ("published", "updated")
-                 for el in kids.get(f"{_A}{tag}", _NONE)[:1]]  # fmt: skip
-        for source in kids.get(f"{_A}source", _NONE):  # (the feed an entry was copied from)
-            dates += [("source updated", el) for el in source.iterchildren(f"{_A}updated")]
-        for tag, el in dates:
-            when = parse_rfc3339(el.text)
-            if when is None:  # (the schema's xsd:dateTime takes one without an offset)
-                yield Problem(el.sourceline or 0, "date", f"entry {tag} is not an RFC 3339 "
-                              "date-time (a moment that exists, with its offset: Z, "
-                              f"+01:00): {el.text!r}", name)  # fmt: skip
-            elif now is not None and not tag.startswith("source"):
-                yield from _future(el, when, now, name)
-        for tag in ("content", "summary"):
-            for el in kids.get(f"{_A}{tag}", _NONE)[:1]:
-                text = el.text
-                if text and "<" in text and el.get("type") == "html":
-                    yield from html_problems(el.sourceline or 0, text, name)
+        for what, tag in _DATES:
+            if tag in kids:
+                el = kids[tag][0]
+                when = parse_rfc3339(text := el.text)
+                if when is None:
+                    yield _not_rfc3339(el, text, f"entry {what}", name)
+                elif is_future(when, now):
+                    yield Problem(el.sourceline or 0, "future", future_said(when), name)
+        for source in kids.get(_SOURCE, _NONE):  # (the feed an entry was copied from)
+            for el in source.iterchildren(f"{_A}updated"):
+                if parse_rfc3339(text := el.text) is None:
+                    yield _not_rfc3339(el, text, "entry source updated", name)
+        for tag in _HTML:
+            if tag in kids and kids[tag][0].get("type") == "html":
+                yield from _html(kids[tag][0], name)
         yield from _media(entry, name)
     yield from _unique_ids(ids, "unique-id")

@@ -24,6 +24,7 @@ from feedpub.articles import load_article
 from feedpub.config import Config, FeedConfig, Labels, load_config
 from feedpub.errors import ArticleError
 from feedpub.formats import FORMATS, xmlfast, xmlfeed
+from feedpub.formats.items import hex_references
 from feedpub.model import Article, Image, Provider, Related
 from feedpub.select import select_feeds
 
@@ -147,6 +148,18 @@ articles = st.builds(
     type=st.sampled_from(["article", "video"]),
     featured_content=players,
 )
+
+
+@given(texts, st.sampled_from(["title", "name", "category", "dc:creator", "media:title"]))
+def test_a_plain_text_is_written_as_hex_references_would_write_it(text: str, tag: str) -> None:
+    """An entry's plain texts are written with their hexadecimal references
+    (``xmlfast._plain``), not found again in its bytes: the same bytes as
+    :func:`~feedpub.formats.items.hex_references` makes of the element's line."""
+    start = f'<{tag} type="plain">' if tag == "media:title" else f"<{tag}>"
+    plain = f"      {start}{xmlfast._text(text)}</{tag}>\n".encode()
+    written = f"      {start}{xmlfast._plain(text)}</{tag}>\n".encode()
+    assert written == hex_references(plain, titles=False)
+    assert written == hex_references(written, titles=False)  # (and it is left as it is)
 
 
 @pytest.mark.parametrize(

@@ -214,7 +214,7 @@ def content_html(article: Article, labels: Labels = ENGLISH) -> str:
             meta = [e(r.provider)] if r.provider else []
             if r.published_at:
                 d, day = r.published_at, r.local_date or r.published_at  # (the site's day)
-                shown = e(labels.day(day.year, day.month, day.day))
+                shown = _shown_day(labels, day.year, day.month, day.day)
                 meta.append(f'<time datetime="{rfc3339(d)}">{shown}</time>')
             tail = f" <small>{', '.join(meta)}</small>" if meta else ""
             parts.append(f'<li><a href="{a(r.url)}"{LINK_REL}>{e(r.title)}</a>{tail}</li>')
@@ -227,6 +227,12 @@ def content_html(article: Article, labels: Labels = ENGLISH) -> str:
     # ("Scott Durow!Use and understand…"); never after a tag that text follows (see
     # _lines), so that rss-parser's snippet loses none of it
     return sanitize("\n".join(parts))
+
+
+@functools.lru_cache(maxsize=4096)  # the few hundred days of a site's related links
+def _shown_day(labels: Labels, year: int, month: int, day: int) -> str:
+    """A day of related coverage as a body shows it (in the words of ``labels``)."""
+    return _html_text(labels.day(year, month, day))
 
 
 #: :func:`video_player` and :func:`content_html` kept for the renderers that make a

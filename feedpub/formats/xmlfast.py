@@ -113,9 +113,9 @@ def entry(a: Article, labels: Labels = ENGLISH) -> Entry | None:
         rss, atom = _entries(a, updated, labels)
     except Declined:
         return None
-    # (the related links' titles are written in that form already: see _entries)
-    rss_bytes = hex_references(rss.encode(), titles=False)
-    return Entry(rss_bytes, hex_references(atom.encode(), titles=False), updated)
+    # (its plain texts, and its related links' titles, are written in the form
+    # hex_references gives them already: see _plain)
+    return Entry(rss.encode(), atom.encode(), updated)
 
 
 def write(config: Config, feed: FeedConfig, items: Sequence[Article], fmts: Sequence[str],
@@ -220,7 +220,7 @@ def _entries(a: Article, updated: datetime, labels: Labels) -> tuple[str, str]:
            *(v for r in a.related for v in (r.url, r.title)))  # fmt: skip
     if not (a.title and a.url):
         raise Declined  # feedgen: "Required fields not set" (Atom), no <title> (RSS)
-    title, url, url_attr, html_body = _text(a.title), _text(a.url), _attr(a.url), _text(content)
+    title, url, url_attr, html_body = _plain(a.title), _text(a.url), _attr(a.url), _text(content)
     excerpt = _text(excerpt_html(a.excerpt))
     # (what _attrs writes of the two, then the title)
     related = [(f' rel="related" href="{_attr(r.url)}"' if r.url else ' rel="related"')
@@ -245,7 +245,7 @@ def _entries(a: Article, updated: datetime, labels: Labels) -> tuple[str, str]:
     if a.images:
         rss.append(f'{i}<enclosure url="{image_url}" length="0" type="{image_kind}"/>\n')
     if provider:
-        rss.append(f"{i}<dc:creator>{_text(provider.name)}</dc:creator>\n")
+        rss.append(f"{i}<dc:creator>{_plain(provider.name)}</dc:creator>\n")
     rss += (line.replace("\0", i) for line in media)
     rss += (f"{i}<atom:link{attrs}/>\n" for attrs in related)
     rss.append("    </item>\n")
@@ -275,7 +275,7 @@ def _entries(a: Article, updated: datetime, labels: Labels) -> tuple[str, str]:
 @functools.lru_cache(maxsize=4096)  # a site has a few hundred topics, in every article
 def _categories(topic: str) -> tuple[str, str]:
     """A topic's line in an RSS item, and in an Atom entry."""
-    return (f"      <category>{_text(topic)}</category>\n",
+    return (f"      <category>{_plain(topic)}</category>\n",
             f'    <category term="{_attr(topic)}"/>\n')  # fmt: skip
 
 
@@ -290,7 +290,7 @@ def _media(images: Sequence[Image], player: Player | None) -> list[str]:
                  f"{_size(image.width, image.height)}")  # fmt: skip
         if image.title:
             out.append(f"\0<media:content{attrs}>\n"
-                       f'\0  <media:title type="plain">{_text(image.title)}</media:title>\n'
+                       f'\0  <media:title type="plain">{_plain(image.title)}</media:title>\n'
                        "\0</media:content>\n")  # fmt: skip
         else:
             out.append(f"\0<media:content{attrs}/>\n")
@@ -318,7 +318,7 @@ def _author(i: str, name: str, uri: str) -> str:
     """An Atom person (feedgen skips one without a name)."""
     if not name:
         return ""
-    return (f"{i}<author>\n{_leaf(i + '  ', 'name', name)}"
+    return (f"{i}<author>\n{i}  <name>{_plain(name)}</name>\n"
             f"{_leaf(i + '  ', 'uri', uri) if uri else ''}{i}</author>\n")  # fmt: skip
 
 
@@ -329,6 +329,19 @@ def _text(s: str) -> str:
     """A text node's characters, escaped as libxml2 escapes them."""
     s = escaped(s)
     return s.replace("\r", "&#13;") if "\r" in s else s
+
+
+def _plain(s: str) -> str:
+    """A plain text (a title, a name, a category) as :func:`_text` escapes it, then as
+    :func:`~.items.hex_references` writes it in its element, on one line of its own:
+    ``&amp;`` and ``&lt;`` as hexadecimal references, unless the text goes over lines
+    (which hex_references, reading a line at a time, leaves as they are). An entry's
+    texts are written so (not found in its bytes again); tests/test_xmlfast.py checks
+    both agree."""
+    s = _text(s)
+    if "&" in s and "\n" not in s:
+        s = s.replace("&amp;", "&#x26;").replace("&lt;", "&#x3C;")
+    return s
 
 
 def _attr(s: str) -> str:

@@ -136,11 +136,12 @@ def _not_absolute(el: Any, value: str | None, what: str, item: str) -> Problem:
     )  # fmt: skip
 
 
-def _unique_ids(ids: list[tuple[Any, str]], rule: str) -> Iterator[Problem]:
+def _unique_ids(ids: list[tuple[Any, str]], rule: str) -> list[Problem] | tuple[Problem, ...]:
+    if len({i for _, i in ids}) == len(ids):  # (each once: nothing counted)
+        return _NO_PROBLEMS
     counts = Counter(i for _, i in ids)
-    for el, i in ids:
-        if counts[i] > 1:
-            yield Problem(el.sourceline or 0, rule, f"id {i!r} is used by {counts[i]} items", i)
+    return [Problem(el.sourceline or 0, rule, f"id {i!r} is used by {counts[i]} items", i)
+            for el, i in ids if counts[i] > 1]  # fmt: skip
 
 
 _MEDIA_TAGS = (f"{_M}group", f"{_M}content", f"{_M}thumbnail", f"{_M}player")

@@ -181,14 +181,15 @@ def _head(data: bytes, fmt: str, parts: list[bytes]) -> int | None:
     """The length of the head of ``data``, when it is a head, ``parts`` and the foot of
     ``fmt``, in that order; else None."""
     foot = FOOT[fmt]
-    head = len(data) - sum(len(p) for p in parts) - len(foot)
-    if (
-        head <= 0
-        or not data.endswith(foot)
-        or data[head : len(data) - len(foot)] != b"".join(parts)
-    ):
+    head = len(data) - sum(map(len, parts)) - len(foot)
+    if head <= 0 or not data.endswith(foot) or data[head - 1 : head] != b"\n":
         return None
-    return head if data[head - 1 : head] == b"\n" else None
+    at = head
+    for part in parts:  # (each compared where it stands: none copied)
+        if not data.startswith(part, at):
+            return None
+        at += len(part)
+    return head
 
 
 def _root(data: bytes) -> int:

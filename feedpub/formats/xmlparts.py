@@ -86,15 +86,17 @@ def prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> lis
     if not config.feeds:
         return [None] * len(entries)
     batch: list[Entry] = []
+    sizes: list[tuple[int, int]] = []  # (the lines of each entry of the batch, in each format)
     lines = 0
     for e in entries:
-        size = max(e.rss.count(b"\n"), e.atom.count(b"\n"))
-        if batch and (lines + size > BATCH_LINES or len(batch) == BATCH):
-            out += _proven(config, batch, now)
-            batch, lines = [], 0
+        size = (e.rss.count(b"\n"), e.atom.count(b"\n"))
+        if batch and (lines + max(size) > BATCH_LINES or len(batch) == BATCH):
+            out += _proven(config, batch, sizes, now)
+            batch, sizes, lines = [], [], 0
         batch.append(e)
-        lines += size
-    return out + _proven(config, batch, now) if batch else out
+        sizes.append(size)
+        lines += max(size)
+    return out + _proven(config, batch, sizes, now) if batch else out
 
 
 #: A batch with a problem is checked again in pieces of this many entries, and a piece
@@ -102,8 +104,9 @@ def prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> lis
 PIECE = 16
 
 
-def _proven(config: Config, entries: Sequence[Entry], now: datetime | None) -> list[Proof | None]:
-    together = _prove(config, entries, now)
+def _proven(config: Config, entries: Sequence[Entry], sizes: Sequence[tuple[int, int]],
+            now: datetime | None) -> list[Proof | None]:  # fmt: skip
+    together = _prove(config, entries, sizes, now)
     if together is not None:
         return list[Proof | None](together)
     if len(entries) == 1:
@@ -111,15 +114,16 @@ def _proven(config: Config, entries: Sequence[Entry], now: datetime | None) -> l
     step = PIECE if len(entries) > PIECE else 1
     out: list[Proof | None] = []
     for i in range(0, len(entries), step):
-        out += _proven(config, entries[i : i + step], now)
+        out += _proven(config, entries[i : i + step], sizes[i : i + step], now)
     return out
 
 
-def _prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> list[Proof] | None:
+def _prove(config: Config, entries: Sequence[Entry], sizes: Sequence[tuple[int, int]],
+           now: datetime | None) -> list[Proof] | None:  # fmt: skip
     feed = config.feeds[0]
     seen: dict[str, list[Seen]] = {}
     roots: dict[str, int] = {}
-    for fmt in (RSS.name, ATOM.name):
+    for index, fmt in enumerate((RSS.name, ATOM.name)):
         parts = [_part(e, fmt) for e in entries]
         data = (assemble(config, feed, entries, [fmt], Document(feed.slug, [])) or {}).get(fmt)
         head = _head(data, fmt, parts) if data is not None else None
@@ -131,9 +135,9 @@ def _prove(config: Config, entries: Sequence[Entry], now: datetime | None) -> li
             return None
         line = data.count(b"\n", 0, head) + 1
         starts = []
-        for part in parts:
+        for size in sizes:
             starts.append(line)
-            line += part.count(b"\n")
+            line += size[index]
         others, _ = structure(root)
         if [s.line for s in items] != starts or any(n >= starts[0] for n in others):
             return None

@@ -1447,13 +1447,9 @@ def rfc822_text(text: str) -> str:
 
 def to_utc(value: object, tz: tzinfo, key: str) -> datetime:
     """A YAML datetime / date / string -> aware UTC datetime without microseconds."""
-    if (
-        isinstance(value, datetime)
-        and value.tzinfo is UTC  # (as YAML gives ``...Z``)
-        and not value.microsecond
-        and value.year >= 1970
-    ):
-        return value  # (what the steps below give)
+    if isinstance(value, datetime) and value.tzinfo is UTC and value.year >= 1970:
+        # (as YAML gives ``...Z``: what the steps below give)
+        return value.replace(microsecond=0) if value.microsecond else value
     dt = as_written(value, key)
     if dt.tzinfo is None or dt.utcoffset() is None:
         dt = dt.replace(tzinfo=tz)
@@ -1625,10 +1621,17 @@ def _images(value: object) -> tuple[Image, ...]:
 def _provider(value: object) -> Provider | None:
     if not isinstance(value, dict):
         return None
-    name, domain = value.get("name"), value.get("domain")
-    named = _named_provider(name if isinstance(name, str) else None,
-                            domain if isinstance(domain, str) else None)  # fmt: skip
+    named = _name_and_domain(value)
     return Provider(*named, raw_images=value.get("images")) if named else None
+
+
+def _name_and_domain(value: dict[Any, Any]) -> tuple[str, str] | None:
+    """The clean name and domain of the provider mapping ``value`` (see
+    :func:`_named_provider`), or None (a related item's needs its name alone: no
+    Provider is made)."""
+    name, domain = value.get("name"), value.get("domain")
+    return _named_provider(name if isinstance(name, str) else None,
+                           domain if isinstance(domain, str) else None)  # fmt: skip
 
 
 @functools.lru_cache(maxsize=4096)  # a corpus has a few hundred providers, in every file
@@ -1714,12 +1717,18 @@ def _related(value: object, tz: tzinfo, own: str | None = None) -> tuple[Related
             when = to_utc(item.get("publishedDateTime"), tz, "publishedDateTime")
         except FieldError:
             when = None
-        provider = _provider(item.get("provider"))
-        day = in_zone(when, tz).date() if when is not None else None
-        out.append(Related(title=title, url=url, provider=provider.name if provider else "",
+        day = None  # (in UTC, as to_utc gives it, its own day: none to say)
+        if (
+            when is not None
+            and tz is not UTC
+            and (local := in_zone(when, tz).date()) != when.date()
+        ):
+            day = local
+        provider = item.get("provider")
+        named = _name_and_domain(provider) if isinstance(provider, dict) else None
+        out.append(Related(title=title, url=url, provider=named[0] if named else "",
                            published_at=when, raw_excerpt=item.get("excerpt"),
-                           raw_images=item.get("images"),
-                           local_date=day if when is not None and day != when.date() else None))  # fmt: skip
+                           raw_images=item.get("images"), local_date=day))  # fmt: skip
     return tuple(out)
 
 

@@ -40,8 +40,14 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe
 NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
     f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17)
 )
+_FORBIDDEN_IN_TEXT_CLASS = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]"
+#: (Written as a class that holds them and one range past U+1FFFE, then the exact class
+#: looked behind: re tests each character against a set's list of characters beyond
+#: U+FFFF one by one, and the 32 noncharacters there made a search of an excerpt cost
+#: 10 us, not 1. The same matches: tests/test_fastpath.py.)
 _FORBIDDEN_IN_TEXT = re.compile(
-    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]"
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    f"\U0001fffe-\U0010ffff](?<={_FORBIDDEN_IN_TEXT_CLASS})"
 )
 #: The white space a single-line text runs together into one space: the ASCII kind and
 #: the line and paragraph separators. The spaces a writer puts on purpose stay as written:
@@ -75,7 +81,13 @@ _ODD_REFERENCE = re.compile(
 )
 #: A single-line text that the last steps of cleaning leave as it is: words of no
 #: breaking space or forbidden character, one space apart, no white space at either end.
-_WORD_RUN = f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]+"
+#: (Every character from U+1FFFE on, not only the noncharacters there, is left to the
+#: long way: a set of one range past U+FFFF is tested at once, not one by one, see
+#: :data:`_FORBIDDEN_IN_TEXT`; a text with one, CJK's rarest, is only cleaned in full.)
+_WORD_RUN = (
+    f"[^{_BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe-\U0010ffff]+"
+)
 _CLEAN_LINE = re.compile(f"(?!\\s){_WORD_RUN}(?: {_WORD_RUN})*(?<!\\s)\\Z")
 #: A text of nothing a reader shows: white space, controls, and the characters Unicode
 #: has a reader ignore (Default_Ignorable_Code_Point: zero-width spaces and joiners, the
@@ -137,17 +149,23 @@ def _ftfy() -> Callable[[str], str]:
 # Text that ftfy changes beyond NFC whatever its mojibake test says: its fixes of
 # escapes, control characters (whose removal can bring two non-ASCII characters
 # together), C1 controls and surrogates need one of these.
+# (Its two ranges past U+FFFF taken as one, then the exact class looked behind: see
+# _FORBIDDEN_IN_TEXT.)
+_FTFY_BMP = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u206a-\u206f\ufff9-\ufffc\ud800-\udfff"
 _FTFY_MAY_CHANGE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u206a-\u206f\ufff9-\ufffc\ud800-\udfff"
-    "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
+    f"[{_FTFY_BMP}\U0001d173-\U000e007f](?<=[{_FTFY_BMP}\U0001d173-\U0001d17a\U000e0000-\U000e007f])"
 )
 # Text that may be mojibake, which only ftfy's own test tells (see _ftfy_may_change).
 # Every mojibake pattern it looks for (ftfy.badness.BADNESS_RE) needs two non-ASCII
 # characters side by side (as most words of most languages but English have them:
 # German, Polish, Greek, Russian), except a few that need a C1 control (above), Œ, œ,
 # Ã or Â; kana, CJK and Hangul are in no code page ftfy tries.
+# (Written as a character outside ASCII, kana, CJK and Hangul that is one of those four
+# or has another such after it: a search then skips to such a character at once, where
+# it tried two branches at every character: a fifth of the time. tests/test_fastpath.py.)
+_NOT_ASCII_OR_CJK = "[^\x00-\x7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
 _MAY_BE_MOJIBAKE = re.compile(
-    "[\u0152\u0153\xc3\xc2]|[^\x00-\x7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2}"
+    f"{_NOT_ASCII_OR_CJK}(?:(?<=[\u0152\u0153\xc3\xc2])|{_NOT_ASCII_OR_CJK})"
 )
 #: What a URL's path, query and fragment keep as it is: RFC 3986's reserved characters
 #: but "[" and "]", which it allows only round an IPv6 host (the W3C validator calls
@@ -158,12 +176,18 @@ _MAY_BE_MOJIBAKE = re.compile(
 _URL_SAFE = "/?@!$&'()*+,;=%~:"
 _STRAY_PERCENT = re.compile("%(?![0-9A-Fa-f]{2})")
 #: A URL that cleaning leaves as it is: http(s), a lower-case host without a port, a
-#: path, maybe a query, and only characters that need no quoting and no unescaping.
-_URL_CHAR = r"[A-Za-z0-9\-._~/=+,;:@!$'()*]"
+#: path, maybe a query, and only characters that need no quoting and no unescaping
+#: (an "&" but where :data:`_MAY_BE_REFERENCE` finds one).
+_URL_CHAR = r"[A-Za-z0-9\-._~/=+,;:@!$'()*&]"
 _RUN = rf"{_URL_CHAR}*+(?:%[0-9A-Fa-f]{{2}}{_URL_CHAR}*+)*+"  # (runs, then an escape: fast)
 _PLAIN_URL = re.compile(
     rf"https?://[a-z0-9][a-z0-9.-]*/{_RUN}(?:\?(?:{_URL_CHAR}|%[0-9A-Fa-f]{{2}}){_RUN})?\Z"
 )
+#: An "&" that may begin a character reference :func:`unescape_attribute` decodes: any
+#: but one before letters or digits and "=" (a query's ``&w=1200``, ``&sect=2``), which
+#: an attribute's value keeps as written, as a known name before a letter, a digit or
+#: "=" is kept (and no name holds "=").
+_MAY_BE_REFERENCE = re.compile("&(?![A-Za-z0-9]+=)")
 
 
 # --------------------------------------------------------------------------- text
@@ -460,9 +484,12 @@ def clean_url(value: object) -> str | None:
     """
     if not isinstance(value, str):
         return None
-    if (_PLAIN_URL.match(value) and ("%" not in value or _normal_escapes(value) == value)
-            and "/." not in value[8:] and "./" not in value):  # fmt: skip
-        return value  # already clean: the common case (tests/test_fastpath.py)
+    # its references decoded (nearly every "&" a query's, which stays: no call), as the
+    # long way decodes them first; then a URL clean already is the common case
+    url = unescape_attribute(value) if "&" in value and _MAY_BE_REFERENCE.search(value) else value
+    if (_PLAIN_URL.match(url) and ("%" not in url or _normal_escapes(url) == url)
+            and "/." not in url[8:] and "./" not in url):  # fmt: skip
+        return url  # what the long way gives (tests/test_fastpath.py)
     return _clean_url(value)
 
 

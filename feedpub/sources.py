@@ -1097,17 +1097,17 @@ def _read_whole(fd: int, src: SourceFile, max_size: int) -> bytes:
             1,
             f"file is {size} bytes, over the limit of {max_size} (site.max_file_size)",
         )
-    with open(fd, "rb", buffering=0, closefd=False) as f:
-        # the size fstat gave, plus one byte to see it grow: never a buffer of
-        # max_size a file (allocating it costs more than the read)
-        data = f.read(size + 1)
-        if len(data) > size:  # it grew since: read on, but never past the limit
-            parts = [data]
-            while (got := sum(map(len, parts))) <= max_size and (
-                more := f.read(max_size + 1 - got)
-            ):
-                parts.append(more)
-            data = b"".join(parts)
+    # the size fstat gave, plus one byte to see it grow: never a buffer of max_size a
+    # file (allocating it costs more than the read); read as read_source reads, without
+    # a file object round the descriptor (a regular file, so every read blocks)
+    data = os.read(fd, size + 1)
+    if len(data) > size:  # it grew since: read on, but never past the limit
+        parts = [data]
+        while (got := sum(map(len, parts))) <= max_size and (
+            more := os.read(fd, max_size + 1 - got)
+        ):
+            parts.append(more)
+        data = b"".join(parts)
     return data
 
 

@@ -1255,6 +1255,52 @@ def test_skipping_ftfy_changes_nothing_on_real_mojibake(text: str, codec: str) -
     assert clean_text(bad) == ftfy_always(bad)
 
 
+#: Every character there is, once (surrogates too: a str may hold them).
+EVERY_CHARACTER = "".join(map(chr, range(0x110000)))
+
+
+def test_the_classes_written_for_speed_take_exactly_their_characters() -> None:
+    """The patterns of :mod:`feedpub.sanitize` written as a class with one range past
+    U+FFFF and the exact class looked behind (re tests a set's characters past U+FFFF
+    one by one) take the very characters of the plain class, and no other."""
+    forbidden = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{sanitize.NONCHARACTERS}]"
+    ftfy_fixes = ("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u206a-\u206f\ufff9-\ufffc"
+                  "\ud800-\udfff\U0001d173-\U0001d17a\U000e0000-\U000e007f]")  # fmt: skip
+    for fast, plain in ((sanitize._FORBIDDEN_IN_TEXT, forbidden),
+                        (sanitize._FTFY_MAY_CHANGE, ftfy_fixes)):  # fmt: skip
+        assert fast.findall(EVERY_CHARACTER) == re.compile(plain).findall(EVERY_CHARACTER)
+    assert sanitize._FORBIDDEN_IN_TEXT.sub("", "a\x01b\U0001fffe\U0001f600c") == "ab\U0001f600c"
+
+
+def test_a_clean_line_takes_no_character_the_steps_would_change() -> None:
+    """:data:`feedpub.sanitize._CLEAN_LINE`'s words take none of the characters of the
+    plain class they stand for (the forbidden, the breaking), and all the others but
+    those from U+1FFFE on (whose texts are cleaned the long way)."""
+    plain = re.compile(f"[^{sanitize._BREAKING}\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+                       f"{sanitize.NONCHARACTERS}]")  # fmt: skip
+    word = re.compile(sanitize._WORD_RUN.removesuffix("+"))
+    taken, meant = set(word.findall(EVERY_CHARACTER)), set(plain.findall(EVERY_CHARACTER))
+    assert taken <= meant
+    assert {c for c in meant - taken if c < "\U0001fffe"} == set()
+
+
+def test_the_mojibake_pattern_finds_what_its_two_branches_found() -> None:
+    """:data:`feedpub.sanitize._MAY_BE_MOJIBAKE`, written as one character then a look
+    back or one more, finds a text holding Œ, œ, Ã or Â, or two characters outside ASCII,
+    kana, CJK and Hangul side by side: what its plain form found."""
+    plain = re.compile("[\u0152\u0153\xc3\xc2]|[^\x00-\x7f\u3040-\u30ff\u3400-\u4dbf"
+                       "\u4e00-\u9fff\uac00-\ud7af]{2}")  # fmt: skip
+    sample = "a \x80\xc2\xc3\xe9\u0152\u0153\u2019\u3042\u4e00\uac00\ud7b0\U0001f600"
+    for a in sample:
+        for b in sample:
+            for text in (a + b, f"x{a}{b}", f"{a}{b}x", f"{a}x{b}"):
+                assert bool(sanitize._MAY_BE_MOJIBAKE.search(text)) == bool(plain.search(text)), (
+                    repr(text)
+                )
+    every = sanitize._MAY_BE_MOJIBAKE.findall(EVERY_CHARACTER)  # (one pair at a time)
+    assert len(every) == len(plain.findall(EVERY_CHARACTER))
+
+
 # ------------------------------------------------------------------ is_absolute
 
 
@@ -1308,6 +1354,20 @@ def test_plain_urls_are_what_full_cleaning_gives(corpus: Path) -> None:
     assert len(fast) > 0.5 * len(urls) > 1000
     for u in urls:
         assert sanitize.clean_url(u) == sanitize._clean_url(u), u
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["w=1200&h=630", "a=1&amp=2", "a=1&sect=2", "a=1&notin=3", "a=1&AMP=4", "a=1&amp;b=2",
+     "a=1&#038;b=2", "a=1&#38b=2", "a=1&amp", "a=1&copy", "a=1&copy2", "a=1&=2", "a=1&&b=2",
+     "a=1&amp;amp;b=2", "a=1&#038;amp;b=2", "a=1&lt;b=2", "a=1&ltb=2", "a=1&lt=2", "a=1&#x26;",
+     f"a=1&{'x' * 40}=2", f"a=1&{'amp' * 12}=2", "a=1&amp/b=2", "a=1&amp.b", "a=1&amp;%41"],
+)  # fmt: skip
+def test_a_url_with_an_ampersand_is_what_full_cleaning_gives(query: str) -> None:
+    """A query's "&" before a name and "=" stays as written, the others are decoded as
+    references first: the shortcut gives what the long way gives."""
+    for url in (f"https://e.com/a?{query}", f"https://e.com/{query}", f"https://e.com/a?b#{query}"):
+        assert sanitize.clean_url(url) == sanitize._clean_url(url), url
 
 
 @settings(max_examples=500, deadline=None)

@@ -1301,6 +1301,46 @@ def test_the_mojibake_pattern_finds_what_its_two_branches_found() -> None:
     assert len(every) == len(plain.findall(EVERY_CHARACTER))
 
 
+def every_search(value: str, **kw: Any) -> str:
+    """clean_text looking for each kind of character the long way, one by one."""
+    return cleaned_with("_ODD", "[\\x00-\\U0010ffff]", value, **kw)
+
+
+def test_one_search_for_the_odd_characters_changes_nothing_on_real_text(texts: list[str]) -> None:
+    skipped = 0
+    for t in texts:
+        for kw in ({}, {"single_line": True, "limit": 80}, {"markup": True}):
+            assert clean_text(t, **kw) == every_search(t, **kw), t  # type: ignore[arg-type]
+        skipped += not sanitize._ODD.search(t)
+    assert skipped > len(texts) // 2  # the one search finds none in most
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
+    | st.lists(st.sampled_from(["a", " ", "\n", "\r", "\t", "\x0b", "\x1c", "\x1b[31m", "\x1b", "\x85",
+                                "\u2028", "\u2029", "\u202e", "\u2066", "\u2069", "\u202c", "\ufeff",
+                                "\ufffe", "\U0001fffe", "\U0001d173", "\U000e0041", "\ud800", "\x00",
+                                "\x9b", "é", "e\u0301", "Ã©", "東京", "\u200b", "&#11;", "&#x202e;",
+                                "&#55357;&#56832;", "&amp;", "\U0001f600", "\ufdd0"]),
+               max_size=8).map("".join),
+    st.sampled_from([{}, {"single_line": True}, {"single_line": True, "limit": 5}, {"markup": True}]),
+)  # fmt: skip
+def test_one_search_for_the_odd_characters_changes_nothing_on_generated_text(
+    text: str, kw: dict[str, Any]
+) -> None:
+    assert clean_text(text, **kw) == every_search(text, **kw)
+
+
+def test_the_odd_characters_are_those_the_steps_look_for() -> None:
+    """:data:`feedpub.sanitize._ODD` takes exactly the characters of the classes and the
+    tests it stands for: a text it finds none in passes every one of them."""
+    steps = [sanitize._SEPARATORS, re.compile("[\\x1b\\u2028\\u2029]"), sanitize._FTFY_MAY_CHANGE,
+             sanitize._BIDI, sanitize._FORBIDDEN_IN_TEXT]  # fmt: skip
+    union = {c for step in steps for c in step.findall(EVERY_CHARACTER)}
+    assert set(sanitize._ODD.findall(EVERY_CHARACTER)) == union
+
+
 # ------------------------------------------------------------------ is_absolute
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -1563,7 +1564,7 @@ def _number(value: object) -> float | None:
         number = float(value)  # an int of 400 digits does not fit: OverflowError
     except OverflowError:
         return None
-    return number if number == number and abs(number) != float("inf") else None
+    return number if math.isfinite(number) else None  # (no NaN, no infinity)
 
 
 #: A size written as a text (``width: "1200"``, as some writers quote every value; with
@@ -1758,16 +1759,18 @@ def _topics(value: object) -> tuple[str, ...]:
     out: list[str] = []
     keys: set[str] = set()  # (topics one to a feed are one: one category, the first's)
     for item in value[:MAX_LIST]:
-        if item is None:  # an empty entry ("- " alone on its line, as a CMS writes one)
-            continue
-        if isinstance(item, bool):
-            raise FieldError("topics", _BOOLEAN_TOPIC)
-        if not isinstance(item, str | int | float):
-            raise FieldError("topics", "topics must be a list of topic names: an entry is "
-                             f"{_KINDS_OF_VALUE.get(type(item), 'not text')}: put it in "
-                             "quotes to make it a name")  # fmt: skip
-        topic = _clean_topic(str(item))  # (direction controls alone: no topic)
-        if (key := topic_key(topic)) and key not in keys:
+        if type(item) is not str:  # (a name, nearly every one, as it is)
+            if item is None:  # an empty entry ("- " alone on its line, as a CMS writes one)
+                continue
+            if isinstance(item, bool):
+                raise FieldError("topics", _BOOLEAN_TOPIC)
+            if not isinstance(item, str | int | float):
+                raise FieldError("topics", "topics must be a list of topic names: an entry "
+                                 f"is {_KINDS_OF_VALUE.get(type(item), 'not text')}: put it "
+                                 "in quotes to make it a name")  # fmt: skip
+            item = str(item)
+        topic, key = _clean_topic(item)  # (direction controls alone: no topic)
+        if key and key not in keys:
             keys.add(key)
             out.append(topic)
     return tuple(out)
@@ -1784,8 +1787,10 @@ _KINDS_OF_VALUE = {dict: "a mapping (key: value)", list: "a list", datetime: "a 
 
 
 @functools.lru_cache(maxsize=4096)  # a corpus has a few hundred topics, in every file
-def _clean_topic(name: str) -> str:
-    return clean_text(name, single_line=True, limit=200)
+def _clean_topic(name: str) -> tuple[str, str]:
+    """A topic's name, clean, and its key (:func:`~feedpub.config.topic_key`)."""
+    topic = clean_text(name, single_line=True, limit=200)
+    return topic, topic_key(topic)
 
 
 def _url(d: dict[str, Any], tz: tzinfo) -> str:
@@ -1858,7 +1863,8 @@ def _check_text(key: str) -> Callable[[dict[str, Any], tzinfo], None]:
     """A check that raises what ``_text(d, key)`` raises, without cleaning."""
 
     def check(d: dict[str, Any], tz: tzinfo) -> None:
-        if not isinstance(d.get(key), str | None):
+        value = d.get(key)
+        if value is not None and not isinstance(value, str):
             _text(d, key)
 
     return check

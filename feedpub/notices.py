@@ -100,7 +100,7 @@ def article_notices(
         found.append(("published", "published has no value (YAML's null), not true: the "
                       "article is not published; to publish it, write published: true"))  # fmt: skip
     front = b""  # (the front matter: found once, when a check needs it)
-    if b"#" in data:  # (memchr: a search for " #" would stop at every space)
+    if _comment_mark(data):
         front = _front(data)
         for key in ("title", "excerpt"):
             if (n := _comment_line(front, key, type(d.get(key)) is str)) is not None:
@@ -186,6 +186,8 @@ def _zone_said(value: object, tz: tzinfo) -> str | None:
     03:30, an hour late), or in the hour they go over twice when it ends (taken as the
     first: maybe an hour early). An embargo written so was lifted at another moment
     than meant, without a word."""
+    if isinstance(value, datetime) and value.tzinfo is UTC:
+        return None  # (as YAML gives ``...Z``, nearly every date: its offset written)
     local = _local_time(value)
     if local is None:
         return None
@@ -271,6 +273,18 @@ def _web_url_passed_over(d: dict[str, Any]) -> str | None:
         f"webUrl {shown_text(cut(masked_url(web), 100))}: the feeds link the article by "
         f"its originalUrl, {shown_text(url)}, as the webUrl {shown_text(why)}"
     )
+
+
+def _comment_mark(data: bytes) -> bool:
+    """Whether ``data`` holds a ``#`` after a space or a tab, as each comment
+    :func:`_comment_line` tells of begins (a ``#`` elsewhere, as in ``&#038;``, never
+    does). Each ``#`` found by memchr: a search for " #" would stop at every space."""
+    at = data.find(b"#", 1)
+    while at != -1:
+        if data[at - 1] in (0x20, 0x09):
+            return True
+        at = data.find(b"#", at + 1)
+    return False
 
 
 def _front(data: bytes) -> bytes:

@@ -55,6 +55,7 @@ _FORBIDDEN_IN_TEXT = re.compile(
 #: typographic (U+2000 to U+200A, U+205F) and ideographic (U+3000, in Chinese and Japanese).
 _BREAKING = "\t\n\x0b\x0c\r \x1c-\x1f\x85\u2028\u2029"
 _SPACES = re.compile(f"[{_BREAKING}]+")
+_BREAKING_BUT_SPACE = re.compile(f"[{_BREAKING.replace(' ', '')}]")
 #: The controls that part lines, which XML forbids: a vertical tab (Word's Shift+Enter,
 #: pasted into a CMS), a form feed, the file, group, record and unit separators. Each is
 #: a line break (so a space in a text of one line), never taken out with nothing
@@ -260,9 +261,9 @@ def clean_text(
             return ""
     elif odd and "\x1b" in value:  # an ESC left (before a control, at the end): ftfy takes it
         value = _ftfy()(value)  # out, in ASCII text too
-    if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
-        return value  # what the steps below would give (tests/test_fastpath.py)
-    if odd:
+    if odd:  # (else none to take out, and shorten's own test is cheaper than the one below)
+        if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
+            return value  # what the steps below would give (tests/test_fastpath.py)
         value = _FORBIDDEN_IN_TEXT.sub("", value)
     if "\r" in value and not single_line:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -394,7 +395,9 @@ def shorten(value: str, *, single_line: bool, limit: int | None) -> str:
     """White space made single (on one line) or trimmed, then cut to ``limit``
     characters at a word, with an ellipsis: the last steps of :func:`clean_text`,
     for a text that is clean already."""
-    value = _SPACES.sub(" ", value).strip() if single_line else value.strip()
+    if single_line and ("  " in value or _BREAKING_BUT_SPACE.search(value)):
+        value = _SPACES.sub(" ", value)  # (else each run of them is one space already)
+    value = value.strip()
     if limit is not None and len(value) > limit:
         cut = value.rfind(" ", 0, limit)
         value = value[: cut if cut > limit // 2 else _grapheme_start(value, limit)].rstrip()

@@ -12,7 +12,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from feedpub import notices
 from feedpub.articles import load_article, parse_front_matter
 from feedpub.errors import ArticleError, Notice, cut
 from feedpub.fastyaml import _scalar
@@ -243,6 +246,29 @@ def test_a_comment_in_a_title_written_otherwise_is_told_at_its_line(
     assert said == ([] if line is None else [
         f"{line}: {key}: what follows the # is a YAML comment, left out of the {key}: if it "
         f'belongs to the {key}, put all of it in double quotes, {key}: "…"'])  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from([" ", "\t", "#", "#1", "# ", "a", '"', "'", "\\", "\n", "\n  ", "\r",
+                              "\r\n  ", "&#038;", "F#", "|", ">", ":", "excerpt:", "\u201c"]),
+             max_size=12).map("".join)
+)  # fmt: skip
+def test_a_file_without_a_hash_after_a_space_is_told_of_no_comment(written: str) -> None:
+    """The comments looked for are read only in a file with a ``#`` after a space or a
+    tab (:func:`feedpub.notices._comment_mark`): the notices are those of every file
+    looked at."""
+    text = (SEEDS / SEED).read_text(encoding="utf-8")
+    title = next(x for x in text.split("\n") if x.startswith("title:"))
+    data = text.replace(title, f"title:{written}", 1).encode()
+    try:
+        mapping = parse_front_matter("a.txt", data)[0]
+    except ArticleError:
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(notices, "_comment_mark", lambda data: True)
+        every = article_notices("a.txt", data, mapping)
+    assert article_notices("a.txt", data, mapping) == every
 
 
 def test_a_file_of_many_keys_of_its_own_weighs_the_first_fifty() -> None:

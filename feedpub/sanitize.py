@@ -458,7 +458,15 @@ def unescape_attribute(value: str) -> str:
     ``=``, which stays as it is ("for historical reasons", says the HTML standard: so
     ``?id=1&section=2&region=eu`` keeps its ``&sect`` and ``&reg``, which text would
     read as § and ®)."""
-    return _REFERENCE.sub(_attribute_reference, value) if "&" in value else value
+    if "&" not in value or not _MAY_DECODE.search(value):
+        return value
+    return _REFERENCE.sub(_attribute_reference, value)
+
+
+#: Where an "&" may begin a reference :func:`unescape_attribute` decodes: ``&#``, or
+#: ``&`` and two characters a name may hold. After one or none (``R&D``, ``AT&T``,
+#: ``& ``, ``&t;``) it begins none: every name holds two letters or more.
+_MAY_DECODE = re.compile("&(?:#|[^\t\n\f <&#;]{2})")
 
 
 def _attribute_reference(m: re.Match[str]) -> str:

@@ -1341,6 +1341,26 @@ def test_the_odd_characters_are_those_the_steps_look_for() -> None:
     assert set(sanitize._ODD.findall(EVERY_CHARACTER)) == union
 
 
+def test_no_reference_has_a_name_of_one_character() -> None:
+    """:func:`feedpub.sanitize.unescape_attribute` passes a text whose each "&" has one
+    character a name may hold after it, or none (``R&D``): no name is so short."""
+    from html.entities import html5
+
+    assert min(len(name.rstrip(";")) for name in html5) >= 2
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from(["&", "&#", "#", ";", " ", "\t", "\n", "\f", "<", "a", "D", "t", "T",
+                              "1", "x", "=", "amp", "lt", "gt", "copy", "sect", "not", "é", "É",
+                              "&amp;", "&#38;", "&#x26;", "&T;", "&D ", "R&D", "AT&T"]),
+             max_size=10).map("".join)
+)  # fmt: skip
+def test_unescaping_only_where_a_reference_may_begin_changes_nothing(text: str) -> None:
+    decoded = sanitize._REFERENCE.sub(sanitize._attribute_reference, text)
+    assert sanitize.unescape_attribute(text) == decoded
+
+
 # ------------------------------------------------------------------ is_absolute
 
 

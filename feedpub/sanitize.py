@@ -41,8 +41,8 @@ NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
     f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17)
 )
 _FORBIDDEN_IN_TEXT_CLASS = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]"
-#: (Written as a class that holds them and one range past U+1FFFE, then the exact class
-#: looked behind: re tests each character against a set's list of characters beyond
+#: (Written as a class that holds them and one range from U+1FFFE on, then the exact
+#: class looked behind: re tests each character against a set's list of characters beyond
 #: U+FFFF one by one, and the 32 noncharacters there made a search of an excerpt cost
 #: 10 us, not 1. The same matches: tests/test_fastpath.py.)
 _FORBIDDEN_IN_TEXT = re.compile(
@@ -261,7 +261,7 @@ def clean_text(
             return ""
     elif odd and "\x1b" in value:  # an ESC left (before a control, at the end): ftfy takes it
         value = _ftfy()(value)  # out, in ASCII text too
-    if odd:  # (else none to take out, and shorten's own test is cheaper than the one below)
+    if odd:  # (else nothing to take out, and shorten's look at the spaces costs less)
         if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
             return value  # what the steps below would give (tests/test_fastpath.py)
         value = _FORBIDDEN_IN_TEXT.sub("", value)

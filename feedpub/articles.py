@@ -694,7 +694,7 @@ def parse_front_matter(
         except ValueError:
             pass
         else:
-            fast = fast_load(block, only)
+            fast = fast_load(block, only, data)
             if isinstance(fast, dict):
                 fast.pop("secured", None)
                 return fast, offset
@@ -711,7 +711,7 @@ def parse_front_matter(
     if conflict is not None and conflict <= offset + block.count("\n") + 1:  # (its ---)
         raise ArticleError(path, conflict, _CONFLICT)
     if len(block) != seen:  # (closed by "...", or a conflict outside it): read it now
-        fast = fast_load(block, only)  # (None for anything PyYAML must decide)
+        fast = fast_load(block, only, data)  # (None for anything PyYAML must decide)
         if isinstance(fast, dict):
             fast.pop("secured", None)
             return fast, offset

@@ -222,6 +222,33 @@ def test_a_block_goes_to_pyyaml_exactly_when_it_holds_a_deferred_character(block
     assert fastyaml._defers(block) == (fastyaml._DEFER.search(block) is not None), repr(block)
 
 
+_DEFER_TEST_ALPHABET = (
+    "aZ: -\n\t\r\x00\x01\x1f\x7f\x80\x85\x9f\xa0\xc2é’\u2028\u2029\ufeff\ufffe\uffff😀"
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(_DEFER_TEST_ALPHABET), max_size=40),
+    st.text(alphabet=st.sampled_from(_DEFER_TEST_ALPHABET), max_size=20),
+    st.text(alphabet=st.sampled_from(_DEFER_TEST_ALPHABET), max_size=20),
+)
+@example("title: café\n", "---\n", "---\n")
+@example("title: café\n", "---\n", "---\nbody\twith a tab\n")
+@example("title: café\n", "---\r\n", "---\r\n")
+@example("title: caf\x85é\n", "", "")
+@example("title: café\u2028\n", "", "")
+def test_a_block_checked_with_its_file_bytes_defers_exactly_when_it_holds_a_deferred_character(
+    block: str, before: str, after: str
+) -> None:
+    """The check by the bytes of the file the block was read from (any bytes that hold
+    the block's: its controls and C1 characters looked for there) finds what ``_DEFER``
+    finds in the block, no more, no less."""
+    source = (before + block + after).encode()
+    expected = fastyaml._DEFER.search(block) is not None
+    assert fastyaml._defers(block, source) == expected, (block, source)
+
+
 #: The line pattern with its rest written the plain way (the one it replaced).
 _LINE_AS_WRITTEN_FIRST = re.compile(
     r"^( *)(?=[^ #\n])(-(?: +|$))?"

@@ -271,6 +271,11 @@ def clean_text(
         if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
             return value  # what the steps below would give (tests/test_fastpath.py)
         value = _FORBIDDEN_IN_TEXT.sub("", value)
+    elif single_line:  # (none of _ODD in it: of the breaking spaces, only a tab, "\n" and
+        # "\r" may be, which three finds look for at less than the cost of shorten's search)
+        if "  " in value or "\t" in value or "\n" in value or "\r" in value:
+            value = _SPACES.sub(" ", value)
+        return _cut(value, limit)
     if "\r" in value and not single_line:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return shorten(value, single_line=single_line, limit=limit)
@@ -403,6 +408,11 @@ def shorten(value: str, *, single_line: bool, limit: int | None) -> str:
     for a text that is clean already."""
     if single_line and ("  " in value or _BREAKING_BUT_SPACE.search(value)):
         value = _SPACES.sub(" ", value)  # (else each run of them is one space already)
+    return _cut(value, limit)
+
+
+def _cut(value: str, limit: int | None) -> str:
+    """``value`` trimmed, then cut to ``limit`` characters: :func:`shorten`'s last step."""
     value = value.strip()
     if limit is not None and len(value) > limit:
         cut = value.rfind(" ", 0, limit)

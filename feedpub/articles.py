@@ -1613,10 +1613,10 @@ def _images(value: object) -> tuple[Image, ...]:
             title = item.get("title")
             out.append(
                 Image(
-                    url=url,
-                    width=_dimension(item.get("width")),
-                    height=_dimension(item.get("height")),
-                    title=clean_text(title, single_line=True, limit=MAX_TITLE)
+                    url,
+                    _dimension(item.get("width")),
+                    _dimension(item.get("height")),
+                    clean_text(title, single_line=True, limit=MAX_TITLE)
                     if isinstance(title, str)
                     else "",
                 )
@@ -1880,6 +1880,9 @@ def _check_text(key: str) -> Callable[[dict[str, Any], tzinfo], None]:
 
 def _plain(key: str, *, single_line: bool = False, limit: int | None = None) -> Reader:
     def read(d: dict[str, Any], tz: tzinfo) -> str:
+        value = d.get(key)
+        if type(value) is str:  # (what _text does with a text, without its look at the rest)
+            return clean_text(value, single_line=single_line, limit=limit)
         return _text(d, key, single_line=single_line, limit=limit)
 
     return read
@@ -1988,7 +1991,9 @@ def build_article(path: str, d: dict[str, Any], tz: tzinfo) -> Article:
         or any(not r.provider for r in values["related"])  # (a domain may stand in for a name)
     ):
         values["dropped"] = dropped_urls(d)
-    return Article(path=path, **values)
+    # (by position: the table names the Article's fields in its order, then dropped,
+    # tests/test_fastpath.py)
+    return Article(path, *values.values())
 
 
 def dropped_urls(d: dict[str, Any]) -> tuple[tuple[str, object], ...]:

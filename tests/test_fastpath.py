@@ -2859,3 +2859,15 @@ def test_a_known_blocks_text_is_taken_only_while_its_shape_is_known() -> None:
     for n in range(fastyaml.MAX_SHAPES + 1):  # (no room: the others are forgotten)
         fastyaml._know(f"  name: n{n}\n", "\n  name: \0\n", known)
     assert list(known) == [f"  name: n{fastyaml.MAX_SHAPES}\n"]
+
+
+def test_the_table_names_the_article_fields_in_their_order() -> None:
+    """build_article makes its Article by position: the named steps of
+    :data:`feedpub.articles.FIELDS` are its fields after ``path``, in their order, and
+    ``dropped`` is last."""
+    import dataclasses
+
+    from feedpub.model import Article
+
+    names = [f.name for f in dataclasses.fields(Article)]
+    assert names == ["path", *(f.name for f in articles.FIELDS if f.name), "dropped"]

@@ -2871,3 +2871,26 @@ def test_the_table_names_the_article_fields_in_their_order() -> None:
 
     names = [f.name for f in dataclasses.fields(Article)]
     assert names == ["path", *(f.name for f in articles.FIELDS if f.name), "dropped"]
+
+
+def test_a_zone_of_no_offset_ever_gives_each_related_item_its_utc_day() -> None:
+    """_related says no local day in a zone whose offset is none at any moment (the
+    default ZoneInfo("UTC")) without looking: as in_zone would find it, also at the
+    ends of the dates; a zone that ever had another offset is looked at."""
+    from zoneinfo import ZoneInfo
+
+    from feedpub.model import in_zone
+
+    moments = [datetime(1970, 1, 1, tzinfo=UTC), datetime(2024, 3, 30, 23, 30, tzinfo=UTC),
+               datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)]  # fmt: skip
+    for name in ("UTC", "Etc/UTC", "Etc/GMT", "Etc/Zulu"):
+        zone = ZoneInfo(name)
+        assert zone.utcoffset(None) == articles._NO_OFFSET
+        assert all(in_zone(m, zone).date() == m.date() for m in moments)
+    for name in ("Europe/Berlin", "Asia/Kolkata", "America/New_York"):
+        assert ZoneInfo(name).utcoffset(None) is None
+    item = {"title": "T", "webUrl": "https://e.com/b", "publishedDateTime": moments[1]}
+    berlin, utc = ZoneInfo("Europe/Berlin"), ZoneInfo("UTC")
+    assert articles._related([item], utc)[0].local_date is None
+    assert articles._related([item], berlin)[0].local_date == in_zone(moments[1], berlin).date()
+    assert in_zone(moments[1], berlin).date() != moments[1].date()  # (another day there)

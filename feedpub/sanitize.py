@@ -771,13 +771,27 @@ def load_text_tools() -> None:
     from . import fasthtml  # noqa: F401
 
 
+#: :func:`feedpub.fasthtml.canonical`, once :func:`_recogniser` has imported it.
+_canonical: Callable[[str], tuple[tuple[str, str], ...] | None] | None = None
+
+
+def _recogniser() -> Callable[[str], tuple[tuple[str, str], ...] | None]:
+    """:func:`feedpub.fasthtml.canonical`, imported at its first use (not to read a file
+    for its Summary), then kept: an import statement in :func:`sanitize` and
+    :func:`html_findings` cost each call of theirs 0.6 us."""
+    global _canonical
+    if _canonical is None:
+        from .fasthtml import canonical
+
+        _canonical = canonical
+    return _canonical
+
+
 def sanitize(fragment: str) -> str:
     """Clean HTML against our allowlist: no scripts, frames, styles, handlers or odd URLs.
     What :func:`clean_html` gives, without it for a fragment it would give back as it
     is (:mod:`feedpub.fasthtml`)."""
-    from .fasthtml import canonical  # (not imported to read a file for its Summary)
-
-    if canonical(fragment) is not None:
+    if (_canonical or _recogniser())(fragment) is not None:
         return fragment
     return clean_html(fragment)
 
@@ -849,12 +863,12 @@ def html_findings(text: str) -> tuple[tuple[str, str], ...]:
     is not absolute http(s) in an HTML fragment: what :func:`parsed_html_findings`
     finds, without parsing a fragment :mod:`feedpub.fasthtml` recognises (it holds no
     element or attribute that can break a rule but its URLs)."""
-    from .fasthtml import canonical
-
-    urls = canonical(text)
-    if urls is not None:
-        return tuple(_attribute_findings(urls))
-    return parsed_html_findings(text)
+    urls = (_canonical or _recogniser())(text)
+    if urls is None:
+        return parsed_html_findings(text)
+    if all(is_absolute(url) for _, url in urls):  # (its URL attributes: href and src)
+        return ()
+    return tuple(_attribute_findings(urls))
 
 
 def parsed_html_findings(text: str) -> tuple[tuple[str, str], ...]:

@@ -260,6 +260,17 @@ def test_a_character_lxml_refuses_is_left_to_feedgen() -> None:
         xmlfast.render(config, feed, [bad], XML)  # feedgen's own error, through the door
 
 
+def test_a_body_the_fast_html_path_recognises_holds_no_character_lxml_refuses() -> None:
+    # (xmlfast does not search such a body for one again)
+    from feedpub import fasthtml
+
+    recognised = re.compile(f"[^{fasthtml._ODD}]")
+    refused = [chr(c) for c in range(0x110000) if xmlfast._FORBIDDEN.match(chr(c))]
+    assert refused and not any(recognised.match(c) for c in refused)
+    assert fasthtml.canonical("<p>a \x07 bell</p>") is None
+    assert fasthtml.canonical("<p>a \ud800 half</p>") is None
+
+
 def test_without_lxmls_agreement_every_document_goes_to_feedgen(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple, cast
 from .. import __version__
 from ..archive import HISTORY_NS, Document
 from ..config import ENGLISH, Config, FeedConfig, Labels
+from ..fasthtml import canonical
 from ..model import Article, Image
 from . import ATOM, FORMATS, RSS
 from .items import (
@@ -214,7 +215,9 @@ def _entries(a: Article, updated: datetime, labels: Labels) -> tuple[str, str]:
     player = video_player(a)
     provider = a.provider
     domain = f"https://{provider.domain}/" if provider and provider.domain else ""
-    _valid(a.title, a.url, a.excerpt, content, *a.topics, player.url if player else "",
+    # (a body canonical recognises holds no character _valid looks for: not searched again)
+    body = "" if canonical(content) is not None else content
+    _valid(a.title, a.url, a.excerpt, body, *a.topics, player.url if player else "",
            provider.name if provider else "", domain,
            *(v for i in a.images for v in (i.url, i.title)),
            *(v for r in a.related for v in (r.url, r.title)))  # fmt: skip

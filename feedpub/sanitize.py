@@ -771,27 +771,21 @@ def load_text_tools() -> None:
     from . import fasthtml  # noqa: F401
 
 
-#: :func:`feedpub.fasthtml.canonical`, once :func:`_recogniser` has imported it.
-_canonical: Callable[[str], tuple[tuple[str, str], ...] | None] | None = None
-
-
+@functools.cache
 def _recogniser() -> Callable[[str], tuple[tuple[str, str], ...] | None]:
     """:func:`feedpub.fasthtml.canonical`, imported at its first use (not to read a file
     for its Summary), then kept: an import statement in :func:`sanitize` and
     :func:`html_findings` cost each call of theirs 0.6 us."""
-    global _canonical
-    if _canonical is None:
-        from .fasthtml import canonical
+    from .fasthtml import canonical
 
-        _canonical = canonical
-    return _canonical
+    return canonical
 
 
 def sanitize(fragment: str) -> str:
     """Clean HTML against our allowlist: no scripts, frames, styles, handlers or odd URLs.
     What :func:`clean_html` gives, without it for a fragment it would give back as it
     is (:mod:`feedpub.fasthtml`)."""
-    if (_canonical or _recogniser())(fragment) is not None:
+    if _recogniser()(fragment) is not None:
         return fragment
     return clean_html(fragment)
 
@@ -863,7 +857,7 @@ def html_findings(text: str) -> tuple[tuple[str, str], ...]:
     is not absolute http(s) in an HTML fragment: what :func:`parsed_html_findings`
     finds, without parsing a fragment :mod:`feedpub.fasthtml` recognises (it holds no
     element or attribute that can break a rule but its URLs)."""
-    urls = (_canonical or _recogniser())(text)
+    urls = _recogniser()(text)
     if urls is None:
         return parsed_html_findings(text)
     if all(is_absolute(url) for _, url in urls):  # (its URL attributes: href and src)

@@ -935,6 +935,12 @@ def _dropped(data: bytes) -> tuple[tuple[str, object], ...]:
     return load_article("a.txt", data, ZoneInfo("UTC")).dropped
 
 
+def _told_lines(data: bytes) -> list[tuple[int, str]]:
+    """Each URL left out of the article ``data``, as its notice tells it: the line, and
+    what it names (the key and the URL)."""
+    return [(n.line, n.message.split(" is ")[0]) for n in dropped_url("a.md", data, _dropped(data))]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "dropped"),
     [
@@ -1231,8 +1237,7 @@ def test_a_repeated_related_url_is_told_at_its_line_among_flow_and_block_items()
         b'  - {title: S2, webUrl: "https://s.com/2"}\n'
         b'  - {title: S3, webUrl: "https://s.com/2"}\n---\n'
     )
-    told = [(n.line, n.message.split(" is ")[0]) for n in dropped_url("a.md", data, _dropped(data))]
-    assert told == [(8, "related[1].webUrl https://r.com/x"),
+    assert _told_lines(data) == [(8, "related[1].webUrl https://r.com/x"),
                     (10, "related[2].webUrl https://r.com/x"),
                     (13, "related[5].webUrl https://s.com/2")]  # fmt: skip
 
@@ -1248,8 +1253,7 @@ def test_a_dropped_url_is_told_at_its_line_in_json_with_its_slashes_escaped() ->
         b'  {"title": "R2", "webUrl": "https:\\/\\/r.com\\/x"},\n'
         b'  {"title": "S", "webUrl": "https:\\/\\/e.com\\/a"}\n ]}\n---\n'
     )
-    told = [(n.line, n.message.split(" is ")[0]) for n in dropped_url("a.md", data, _dropped(data))]
-    assert told == [(5, "images[0].url /img/a.jpg"),
+    assert _told_lines(data) == [(5, "images[0].url /img/a.jpg"),
                     (9, "related[1].webUrl https://r.com/x"),
                     (10, "related[2].webUrl https://e.com/a")]  # fmt: skip
 

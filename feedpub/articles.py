@@ -1556,11 +1556,15 @@ def _text(d: dict[str, Any], key: str, *, required: bool = False, **kw: Any) -> 
     return clean_text(value, **kw)
 
 
+#: The ints a float holds exactly (a float's 53 bits): finite, never an OverflowError.
+_EXACT = 2**53
 #: A number written as a text (``quality: "95"``, as some writers quote every value).
 _NUMBER_TEXT = re.compile(r"[ \t]*[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})[ \t]*")
 
 
 def _number(value: object) -> float | None:
+    if type(value) is int and -_EXACT <= value <= _EXACT:  # (nearly every one: as below)
+        return float(value)
     if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
         value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -1754,16 +1758,17 @@ def first_image(raw: object) -> Image | None:
 
 
 def _topics(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if isinstance(value, bool):
-        raise FieldError("topics", _BOOLEAN_TOPIC)
-    if isinstance(value, int | float):  # (one topic, as a text is: ``topics: 2024``)
-        value = [value]
-    if not isinstance(value, list):
-        raise FieldError("topics", "topics must be a list of topic names")
+    if type(value) is not list:  # (nearly every file's is a list: none of these tests)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, bool):
+            raise FieldError("topics", _BOOLEAN_TOPIC)
+        if isinstance(value, int | float):  # (one topic, as a text is: ``topics: 2024``)
+            value = [value]
+        if not isinstance(value, list):
+            raise FieldError("topics", "topics must be a list of topic names")
     out: list[str] = []
     keys: set[str] = set()  # (topics one to a feed are one: one category, the first's)
     for item in value[:MAX_LIST]:

@@ -1437,10 +1437,9 @@ def _top_level(block: str, only: frozenset[str], folds: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for _, written, rest, under in segments:
         key = _KEYS.get(written) or _name(written)
-        if key in out:
-            raise _Fallback
-        if not under.strip(" \n"):  # (no line under it but blank ones: a no-break or
-            # other Unicode space is text to YAML, not a blank line)
+        # (nearly every key's value is on its line, nothing under it: no strip then)
+        if not under or not under.strip(" \n"):  # (no line under it but blank ones: a
+            # no-break or other Unicode space is text to YAML, not a blank line)
             if not rest:
                 out[key] = None
             elif rest[0] == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
@@ -1476,6 +1475,8 @@ def _top_level(block: str, only: frozenset[str], folds: bool) -> dict[str, Any]:
             if len(under) <= KNOWN_BLOCK:
                 _know(under, shape, _KNOWN_BLOCKS[folds])
             out[key] = UNBUILT
+    if len(out) != len(segments):  # a key twice (each segment gives its key a value)
+        raise _Fallback
     return out
 
 

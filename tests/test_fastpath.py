@@ -2894,3 +2894,68 @@ def test_a_zone_of_no_offset_ever_gives_each_related_item_its_utc_day() -> None:
     assert articles._related([item], utc)[0].local_date is None
     assert articles._related([item], berlin)[0].local_date == in_zone(moments[1], berlin).date()
     assert in_zone(moments[1], berlin).date() != moments[1].date()  # (another day there)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "a: 1\na: 2\n",
+        "title: T\nb: x\ntitle: U\n",
+        "a:\n  k: 1\nb: 2\na: 3\n",
+        "a: 1\nb:\n  - x\na:\n  k: 1\n",
+        "topics:\n  - x\ntopics:\n  - y\n",
+        "a: 1\n\na:\n",
+        "b: x\n'a': 1\n\"a\": 2\n",
+    ],
+)
+def test_a_top_level_key_twice_is_pyyaml_s_to_judge_whatever_the_values(block: str) -> None:
+    """A key written twice at the top level (found after every segment is read, each of
+    them giving its key a value): PyYAML's, with or without ``only``."""
+    assert fast_load(block) is None
+    for only in (articles.SUMMARY_FIELDS, frozenset({"a"}), frozenset()):
+        assert fast_load(block, only) is None, only
+    assert not same_as_pyyaml(block)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, 1, -1, 95, 2**53 - 1, 2**53, 2**53 + 1, -(2**53), -(2**53) - 1, 10**300, 10**400,
+     -(10**400), True, False, 95.5, float("nan"), float("inf"), "95", " 7.5 ", "x", None],
+)  # fmt: skip
+def test_a_number_on_the_int_shortcut_is_what_the_float_of_it_gives(value: object) -> None:
+    """_number's shortcut for an int a float holds exactly gives what its general steps
+    give (a float, None for bool or one too large for a float)."""
+    if isinstance(value, str) and articles._NUMBER_TEXT.fullmatch(value):
+        expected: Any = float(value)
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        expected = None
+    else:
+        try:
+            expected = float(value)
+        except OverflowError:
+            expected = None
+        else:
+            expected = expected if expected == expected and abs(expected) != float("inf") else None
+    assert repr(articles._number(value)) == repr(expected)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "AI", 2024, 1.5, True, {"a": 1}, ["AI", "AI", None, 3], [], ("AI",)],
+)
+def test_topics_of_a_list_or_of_anything_else_are_read_as_before(value: object) -> None:
+    """_topics tests a value's kind only when it is no list: a single topic, a number,
+    None and a wrong kind are read (or rejected) as ever; a list gives its names."""
+    try:
+        got: object = articles._topics(value)
+    except articles.FieldError as e:
+        got = str(e)
+    expected = {None: (), "AI": ("AI",), 2024: ("2024",), 1.5: ("1.5",)}
+    if type(value) is list:
+        assert got == tuple(dict.fromkeys(str(v) for v in value if v is not None))
+    elif value is True:
+        assert got == articles._BOOLEAN_TOPIC
+    elif isinstance(value, dict | tuple):
+        assert got == "topics must be a list of topic names"
+    else:
+        assert got == expected[value]  # type: ignore[index]

@@ -116,7 +116,7 @@ def entry(a: Article, labels: Labels = ENGLISH) -> Entry | None:
         return None
     # (its plain texts, and its related links' titles, are written in the form
     # hex_references gives them already: see _plain)
-    return Entry(rss.encode(), atom.encode(), updated)
+    return Entry(rss, atom, updated)
 
 
 def write(config: Config, feed: FeedConfig, items: Sequence[Article], fmts: Sequence[str],
@@ -207,10 +207,12 @@ def _head(lines: list[str]) -> bytes:
 # ------------------------------------------------------------------------ one article
 
 
-def _entries(a: Article, updated: datetime, labels: Labels) -> tuple[str, str]:
+def _entries(a: Article, updated: datetime, labels: Labels) -> tuple[bytes, bytes]:
     """An article's RSS item and Atom entry, as they stand in every document (its Atom
     ``updated`` given): the escaped texts, the Media RSS and the related links are made
-    once for both."""
+    once for both, and the body (most of their bytes) is encoded once for both: each is
+    the lines before it, the body and the lines after it, each part encoded (the UTF-8
+    of the whole)."""
     content = content_html(a, labels)
     player = video_player(a)
     provider = a.provider
@@ -235,12 +237,13 @@ def _entries(a: Article, updated: datetime, labels: Labels) -> tuple[str, str]:
         image_url, image_kind = _attr(first.url), _attr(image_type(first.url))
 
     i = "      "  # RSS: rss > channel > item > these
-    rss = [f"    <item>\n{i}<title>{title}</title>\n{i}<link>{url}</link>\n"]
+    rss_head = f"    <item>\n{i}<title>{title}</title>\n{i}<link>{url}</link>\n"
     if a.excerpt:
-        rss.append(f"{i}<description>{excerpt}</description>\n"
-                   f"{i}<content:encoded>{html_body}</content:encoded>\n")  # fmt: skip
+        rss_head += f"{i}<description>{excerpt}</description>\n{i}<content:encoded>"
+        rss = ["</content:encoded>\n"]
     else:
-        rss.append(f"{i}<description>{html_body}</description>\n")
+        rss_head += f"{i}<description>"
+        rss = ["</description>\n"]
     rss.append(f'{i}<guid isPermaLink="true">{url}</guid>\n')
     categories = [_categories(t) for t in a.topics]
     rss += (rss_line for rss_line, _ in categories)
@@ -254,12 +257,14 @@ def _entries(a: Article, updated: datetime, labels: Labels) -> tuple[str, str]:
     rss.append("    </item>\n")
 
     i = "    "  # Atom: feed > entry > these
-    atom = [f"  <entry>\n{i}<id>{url}</id>\n{i}<title>{title}</title>\n"
-            f"{i}<updated>{updated.isoformat()}</updated>\n"]  # fmt: skip
-    if provider:
-        atom.append(_author(i, provider.name, domain))
-    atom.append(f'{i}<content type="html">{html_body}</content>\n' if content
-                else f'{i}<content type="html"/>\n')  # fmt: skip
+    atom_head = (f"  <entry>\n{i}<id>{url}</id>\n{i}<title>{title}</title>\n"
+                 f"{i}<updated>{updated.isoformat()}</updated>\n"
+                 f"{_author(i, provider.name, domain) if provider else ''}")  # fmt: skip
+    if content:
+        atom_head += f'{i}<content type="html">'
+        atom = ["</content>\n"]
+    else:
+        atom = [f'{i}<content type="html"/>\n']
     atom.append(f'{i}<link href="{url_attr}"/>\n')  # feedgen #135: the link keeps its href only
     if a.excerpt:
         atom.append(f'{i}<summary type="html">{excerpt}</summary>\n')
@@ -272,7 +277,9 @@ def _entries(a: Article, updated: datetime, labels: Labels) -> tuple[str, str]:
     atom += (f"{i}<link{attrs}/>\n" for attrs in related)
     atom += (line.replace("\0", i) for line in media)
     atom.append("  </entry>\n")
-    return "".join(rss), "".join(atom)
+    encoded_body = html_body.encode()  # ("" when there is none)
+    return (b"".join([rss_head.encode(), encoded_body, "".join(rss).encode()]),
+            b"".join([atom_head.encode(), encoded_body, "".join(atom).encode()]))  # fmt: skip
 
 
 @functools.lru_cache(maxsize=4096)  # a site has a few hundred topics, in every article

@@ -974,7 +974,7 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
              names: _Names | None = None) -> tuple[dict[str, Any], int]:  # fmt: skip
     out: dict[str, Any] = {}
     n = len(lines)
-    keys = _KEYS
+    keys, plain, shallow = _KEYS, _plain, depth < _DEEP  # (looked up once a mapping)
     while i < n:
         col, dash, key, _, rest = lines[i]
         if col < indent:
@@ -986,23 +986,29 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
             raise _Fallback  # duplicate: PyYAML reports it with its line
         i += 1
         if rest:
-            if rest[0] == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
+            first = rest[0]
+            if first == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
                 out[key] = rest[1:-1]  # the common case of _scalar, inline
-            elif rest[0] in "&*":
-                out[key], i = _named(lines, i, indent, depth, folds, _outside(key, depth, names),
-                                     rest, in_mapping=True)  # fmt: skip
             elif i < n and lines[i][0] > indent:  # a continuation line, or a nested block
+                if first == "&" or first == "*":
+                    out[key], i = _named(lines, i, indent, depth, folds,
+                                         _outside(key, depth, names), rest, in_mapping=True)  # fmt: skip
+                    continue
                 if not folds:
                     raise _Fallback
                 text, i = _continued(lines, i, indent, rest)
-                out[key] = _scalar(text) if depth < _DEEP else _scalar_deep(text, depth)
-            elif rest[0] in _NOT_PLAIN:
-                out[key] = _scalar(rest) if depth < _DEEP else _scalar_deep(rest, depth)
+                out[key] = _scalar(text) if shallow else _scalar_deep(text, depth)
+            elif first in _NOT_PLAIN:
+                out[key] = _scalar(rest) if shallow else _scalar_deep(rest, depth)
+            elif first == "&" or first == "*":
+                out[key], i = _named(lines, i, indent, depth, folds, _outside(key, depth, names),
+                                     rest, in_mapping=True)  # fmt: skip
             else:
-                out[key] = _plain(rest)  # (what _scalar gives a plain text, at any depth)
+                out[key] = plain(rest)  # (what _scalar gives a plain text, at any depth)
         elif i < n and (lines[i][0] > indent or (lines[i][0] == indent and lines[i][1])):
-            out[key], i = _block(lines, i, lines[i][0], depth + 1, folds,
-                                 _outside(key, depth, names))  # fmt: skip
+            # (no names in the value of the top-level "secured": see _outside)
+            inner = None if not depth and key == "secured" else names
+            out[key], i = _block(lines, i, lines[i][0], depth + 1, folds, inner)
         else:
             out[key] = None
     return out, i

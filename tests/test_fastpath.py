@@ -2465,6 +2465,20 @@ def test_only_the_top_level_secured_keeps_its_value_from_anchors() -> None:
 @pytest.mark.parametrize(
     "block",
     [
+        "a: &a wrapped\n  over lines\nb: *a\n",  # an anchored text that goes on
+        "a: &a\n  b: 1\nc: *a\nd: x\n",  # a block under an anchor, then keys after
+        "k:\n  a: &a 2024-01-20 11:36:37+00:00\n  b: *a\n  c: &c 'q'\n  d: *c\n",
+    ],
+)
+def test_anchors_and_aliases_in_any_place_of_a_mapping_agree(block: str) -> None:
+    """A key's value that starts with an anchor or an alias, alone, before a text that
+    goes on, or before a block: the walk reads it as PyYAML does, or leaves it."""
+    assert guard_agrees(block)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
         "a: &a\n  b: *a\n",  # inside the value it names
         "a: &a\n- x\n- *a\n",
         "a: *a\n",  # named nowhere

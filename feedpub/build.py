@@ -202,8 +202,13 @@ def build(
             site = None if slugs else _Site(config, selected, rows, known, check, full,
                                             changes, observe)  # fmt: skip
 
-            # the files' rows are written while other processes render (if any do)
-            meanwhile = partial(cache.commit_files, changes)
+            def meanwhile() -> None:
+                """Done while other processes render (if any do): the files' rows
+                written; once ``early`` has made them, the headlines (called again)."""
+                if changes.vanished or changes.stored or changes.touched:
+                    cache.commit_files(changes)
+                cache.commit_headlines(changes)
+
             selection: list[KeptParts | None] = [None]
 
             def early(shown: Shown) -> None:
@@ -503,7 +508,8 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
     :func:`_held_back`); add to ``prunes`` each group, and whether it was published
     together (then its archive pages are pruned: see :func:`_prune`). ``meanwhile`` is done here
     while other processes render (if any do); so is ``early`` (given what the feeds
-    page shows of the articles rendered), once, or else after the documents.
+    page shows of the articles rendered), once, or else after the documents; and
+    ``meanwhile`` again after it.
     ``last``: the windows of the last build, whose documents may hold the entries of
     articles shown again (see :func:`_written_entries`)."""
     pending: list[Job] = []
@@ -549,6 +555,7 @@ def _render_and_write(config: Config, now: datetime, selected: dict[str, list[Su
         def during() -> None:  # while other processes render
             meanwhile()
             once()
+            meanwhile()  # (what ``early`` made)
 
         made = ex.map(work, pending, parallel.RENDERING, meanwhile=during)
         written = 0

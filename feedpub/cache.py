@@ -397,6 +397,34 @@ class Cache:
         changes.vanished, changes.stored, changes.touched = [], [], []
         return True
 
+    def commit_headlines(self, changes: Changes) -> bool:
+        """Write the headlines of ``changes`` in one transaction, and take them out of
+        it, once the rows they go in are written (:meth:`commit_files`: else they wait
+        for :meth:`commit`); False when none were written. A build does it while its
+        feeds are rendered, in other processes, not at its end. (A headline is of a file's
+        bytes, by their digest, whatever the outputs: it may be written before them.)"""
+        if (self.db is None or self.readonly or not changes.headlines
+                or changes.vanished or changes.stored or changes.touched):  # fmt: skip
+            return False
+        try:
+            self.db.execute("BEGIN")
+            self._write_headlines(changes)
+            self.db.execute("COMMIT")
+        except sqlite3.Error as e:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            self.trouble = self._trouble(e) or str(e)
+            return False
+        changes.headlines = []
+        return True
+
+    def _write_headlines(self, changes: Changes) -> None:
+        assert self.db is not None
+        self.db.executemany(
+            "UPDATE files SET headline=? WHERE path=? AND digest=?",
+            ((h, _key(p), d) for p, d, h in changes.headlines),
+        )
+
     def _write_files(self, changes: Changes) -> None:
         assert self.db is not None
         db = self.db
@@ -420,10 +448,7 @@ class Cache:
         try:
             db.execute("BEGIN")
             self._write_files(changes)
-            db.executemany(
-                "UPDATE files SET headline=? WHERE path=? AND digest=?",
-                ((h, _key(p), d) for p, d, h in changes.headlines),
-            )
+            self._write_headlines(changes)
             db.executemany(
                 "UPDATE files SET size=-1 WHERE path=?", ((_key(p),) for p in changes.stale)
             )

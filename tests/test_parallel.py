@@ -1151,8 +1151,9 @@ def test_the_workers_parse_an_article_once_however_many_feeds_show_it(
 def test_the_files_rows_are_written_while_workers_render(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With workers rendering, the build writes its files' rows meanwhile, and the
-    end's commit only the rest; serial, all at the end. The cache is the same."""
+    """With workers rendering, the build writes its files' rows meanwhile, then the
+    headlines of the feeds page, and the end's commit only the rest; serial, all at
+    the end. The cache is the same, and a cold build again writes it all again."""
     from feedpub.cache import Cache
 
     shutil.copytree(ROOT / "content", tmp_path / "content", symlinks=True)
@@ -1160,30 +1161,71 @@ def test_the_files_rows_are_written_while_workers_render(
     _settle(tmp_path)
     config = load_config(tmp_path / "config.toml")
     real_commit, real_files = Cache.commit, Cache.commit_files
-    seen: list[tuple[str, int]] = []
+    real_headlines = Cache.commit_headlines
+    seen: list[tuple[str, int, int]] = []
 
     def commit(self: Cache, changes: Any) -> bool:
-        seen.append(("end", len(changes.stored)))
+        seen.append(("end", len(changes.stored), len(changes.headlines)))
         return real_commit(self, changes)
 
     def commit_files(self: Cache, changes: Any) -> bool:
-        seen.append(("meanwhile", len(changes.stored)))
+        seen.append(("rows", len(changes.stored), len(changes.headlines)))
         return real_files(self, changes)
+
+    def commit_headlines(self: Cache, changes: Any) -> bool:
+        headlines = len(changes.headlines)
+        done = real_headlines(self, changes)
+        seen.append(("headlines", headlines, len(changes.headlines) if done else -1))
+        return done
 
     monkeypatch.setattr(Cache, "commit", commit)
     monkeypatch.setattr(Cache, "commit_files", commit_files)
-    snapshots = []
+    monkeypatch.setattr(Cache, "commit_headlines", commit_headlines)
+    snapshots, runs = [], []
     files = len(list((tmp_path / "content").rglob("*.txt")))
-    for ex, expected in (
-        (parallel.SERIAL, [("end", files)]),
-        (parallel.Workers(2, least=1, chunk=2), [("meanwhile", files), ("end", 0)]),
-    ):
+    for ex in (parallel.SERIAL, parallel.Workers(2, least=1, chunk=2)):
         seen.clear()
         shutil.rmtree(tmp_path / "feeds", ignore_errors=True)
         assert not build(config, NOW, full=True, executor=ex).failed
-        assert seen == expected
+        runs.append(list(seen))
         snapshots.append(_snapshot(tmp_path))
+    headlined = sum(row[-1] is not None for row in snapshots[0][1])  # (the feeds page's)
+    assert headlined >= 5
+    assert runs[0] == [("end", files, headlined)]
+    # (asked before the feeds page is made too: none to write then)
+    assert runs[1] == [("rows", files, 0), ("headlines", 0, -1), ("headlines", headlined, 0),
+                       ("end", 0, 0)]  # fmt: skip
     assert snapshots[0] == snapshots[1]
+
+
+def test_headlines_wait_for_the_rows_they_go_in(tmp_path: Path) -> None:
+    """A headline is written into its file's row: while rows are still to be written,
+    commit_headlines writes none (its UPDATE would find no row) and keeps them; once
+    the rows are in, it writes them and takes them out of the changes."""
+    from feedpub.cache import Changes
+
+    shutil.copytree(ROOT / "content", tmp_path / "content", symlinks=True)
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    config = load_config(tmp_path / "config.toml")
+    assert not build(config, NOW, full=True, executor=parallel.SERIAL).failed
+    cache = incremental.open_cache(config, readonly=False)
+    try:
+        assert cache.db is not None
+        path, size, mtime, digest = cache.db.execute(
+            "SELECT path, size, mtime_ns, digest FROM files WHERE headline IS NOT NULL"
+        ).fetchone()
+        changes = Changes(touched=[(path, size + 1, mtime)],
+                          headlines=[(path, digest, '"new"')])  # fmt: skip
+        assert not cache.commit_headlines(changes)
+        assert changes.headlines == [(path, digest, '"new"')]
+        assert cache.commit_files(changes) and not changes.touched
+        assert cache.commit_headlines(changes)
+        assert changes.headlines == []
+        assert not cache.commit_headlines(changes)  # (none left)
+        assert cache.db.execute("SELECT size, headline FROM files WHERE path=?",
+                                (path,)).fetchone() == (size + 1, '"new"')  # fmt: skip
+    finally:
+        cache.close()
 
 
 def test_the_files_rows_are_written_while_the_build_reads(

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -239,6 +239,19 @@ def test_a_date_in_the_future_is_said_in_utc(config: Config, value: str, said: s
     assert [p.message for p in found if p.rule == "future"] == [
         "dated in the future (9999-12-31T23:00:00.500000-14:00: in UTC, past the year 9999)"
     ]
+
+
+@pytest.mark.parametrize(("after", "future"), [(0, False), (0.999999, False), (1, True)])
+def test_an_atom_date_in_the_second_of_now_is_not_in_the_future(
+    config: Config, after: float, future: bool
+) -> None:
+    """An Atom ``updated`` carries a fraction of its article's second (entry_updated):
+    within the build's own second it is not after now; a second later it is."""
+    root = etree.fromstring(good(config, "atom"))
+    when = (NOW + timedelta(seconds=after)).isoformat()
+    set_(f"{A}updated", None, when)(root, first(root, "atom"))
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    assert [p.rule for p in check(data, NOW)[1] if p.rule == "future"] == ["future"] * future
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,9 @@ def html_problems(line: int, text: str | None, item: str) -> Iterator[Problem]:
 def is_future(when: datetime | None, now: datetime | None) -> bool:
     """Later than ``now``, in whole seconds (an Atom ``updated`` carries a fraction of
     its article's second: see :func:`feedpub.formats.items.entry_updated`)."""
-    return now is not None and when is not None and when.replace(microsecond=0) > now
+    # (one not later with its fraction is not without it: nearly every date, tested
+    # without a datetime made)
+    return now is not None and when is not None and when > now and when.replace(microsecond=0) > now
 
 
 def future_said(when: datetime, fraction: bool = False) -> str:

@@ -490,20 +490,53 @@ def _name(key: str) -> str:
     return key
 
 
+#: Heads of mapping lines as written (a key, its colon and the spaces after it:
+#: ``title: ``, ``name:``) -> the keys they begin with, for those already found to be
+#: strings: at most :data:`KEYS_KEPT`, each of :data:`KEY_KEPT` characters at most.
+_HEADS: dict[str, str] = {}
+
+
+def _head_key(head: str) -> str:
+    """The key a line of a mapping begins with, from the line's head (:data:`_LINE`);
+    _Fallback for a head with no key, or with a sequence's dash (the line of an item,
+    where the mapping wants a key)."""
+    if not head or head[0] == "-":
+        raise _Fallback
+    key = _name(head.rstrip(" ")[:-1])  # (without its colon and the spaces after it)
+    if len(_HEADS) < KEYS_KEPT and len(head) <= KEY_KEPT:
+        _HEADS[head] = key
+    return key
+
+
+def _parts(head: str) -> tuple[str, str, str]:
+    """A line's head (:data:`_LINE`) as its parts: the dash with its spaces, the key as
+    written, the colon with its spaces (each ``""`` when missing)."""
+    dash = ""
+    if head[:1] == "-":
+        after = head[1:].lstrip(" ")
+        dash, head = head[: len(head) - len(after)], after
+    if not head:
+        return dash, "", ""
+    colon = head.rindex(":")
+    return dash, head[:colon], head[colon:]
+
+
 #: A key as a line may begin with it: plain, or in double or single quotes (the same
 #: characters, no escape; taken possessively, as none is a colon, so that the quoted
 #: forms cost a line nothing).
 _IDENT = r"[A-Za-z_][A-Za-z0-9_-]*+"
 _QUOTED_KEYS = rf""""{_IDENT}"|'{_IDENT}'"""
 _KEY_AS_WRITTEN = rf"(?:{_IDENT}|{_QUOTED_KEYS})"
-#: One line of a block: its indent, a sequence dash with its spaces (or alone), a key, the colon
-#: with the spaces after it, and the rest with trailing spaces cut. Blank lines and
+#: One line of a block: its indent; its head, that is a sequence dash with its spaces (or
+#: alone), a key, the colon with the spaces after it (each maybe missing: ``- ``,
+#: ``title: ``, ``- url: ``, ``""``); and the rest with trailing spaces cut. Blank lines and
 #: comment lines do not match. A key may be in quotes, as a generator that quotes every
 #: key writes it (``"title": "…"``): kept so here, quotes and all (see :func:`_name`).
-#: (The rest as ``(.*[^ \n]|)``, not ``((?:.*[^ \n])?)``: the same match, a tenth
-#: faster.)
+#: (Three groups, not a group for each part: each is a string made for every line of
+#: every file, a tenth of the scan's cost. The rest as ``(.*[^ \n]|)``, not
+#: ``((?:.*[^ \n])?)``: the same match, a tenth faster.)
 _LINE = re.compile(
-    rf"^( *)(?=[^ #\n])(-(?: +|$))?(?:({_KEY_AS_WRITTEN})(:(?: +|$)))?(.*[^ \n]|) *$", re.M
+    rf"^( *)(?=[^ #\n])((?:-(?: +|$))?(?:{_KEY_AS_WRITTEN}:(?: +|$))?)(.*[^ \n]|) *$", re.M
 )
 #: The timestamp forms nearly every date has (a space for the T is how ``yaml.dump``
 #: writes one), with a fraction of a second or none, in UTC, at an offset of whole
@@ -516,9 +549,9 @@ _ISO_STAMP = re.compile(
 #: A date alone: PyYAML gives it as the date fromisoformat gives.
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
-#: A line as :data:`_LINE` finds it: indent, dash, key (``""`` when none), colon, the
-#: rest. The indent stays a string of spaces: two of them compare as their lengths do.
-Line = tuple[str, str, str, str, str]
+#: A line as :data:`_LINE` finds it: indent, head (dash, key, colon: ``""`` when none),
+#: the rest. The indent stays a string of spaces: two of them compare as their lengths do.
+Line = tuple[str, str, str]
 
 
 def fast_load(block: str, only: frozenset[str] | None = None, source: bytes | None = None) -> Any:
@@ -808,7 +841,7 @@ def _comment_cut(line: str) -> str:
     parts = _LINE.match(line)
     if parts is None:  # a comment line: the walk's
         return line
-    head = parts.start(5)  # (what comes before the value: indent, dash, key, colon)
+    head = parts.start(3)  # (what comes before the value: indent, dash, key, colon)
     value = line[head:]
     first = value[:1]
     if first == "&" or first == "!":  # an anchor or a tag, then maybe a quoted text
@@ -824,7 +857,7 @@ def _comment_cut(line: str) -> str:
             raise _Fallback
         return line[: head + quoted.end()]
     if first == "#":
-        if parts.group(2):  # after a dash alone
+        if parts.group(2)[:1] == "-":  # after a dash alone
             raise _Fallback
         return line[:head].rstrip(" ")
     at = value.find(" #")
@@ -872,13 +905,11 @@ def _continued(lines: list[Line], i: int, indent: str, first: str) -> tuple[str,
     while i < n and lines[i][0] > indent:
         if i == last:
             raise _Fallback  # (see MOST_LINES)
-        _, dash, key, colon, rest = lines[i]
-        if key:  # "key: text": text in quotes, written back as it stands
-            if not quoted:
+        _, head, rest = lines[i]
+        if head:  # "- text", "key: text": text, written back as it stands
+            if ":" in head and not quoted:  # (a key: only a colon ends a head)
                 raise _Fallback  # a ": " ends a plain text: PyYAML's to judge
-            rest = f"{key}{colon}{rest}" if rest else f"{key}:"
-        if dash:  # "- text": text past a text's first line, written back as it stands
-            rest = f"{dash}{rest}".rstrip(" ")
+            rest = f"{head}{rest}".rstrip(" ")
         if rest[:3] in ("---", "..."):
             raise _Fallback  # a document's end, maybe: PyYAML's to judge
         # (any other first character is text here, in quotes or not: a plain scalar's
@@ -903,7 +934,8 @@ def _flow_lines(lines: list[Line], i: int, indent: str, first: str) -> tuple[str
     while i < n and lines[i][0] > indent:
         if i == last:
             raise _Fallback  # (see MOST_LINES)
-        _, dash, key, colon, rest = lines[i]
+        _, head, rest = lines[i]
+        dash, key, colon = _parts(head)
         if dash:
             raise _Fallback
         if key[:1] in ("'", '"'):  # a quoted key is a flow's text, as written
@@ -947,7 +979,7 @@ def _block(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
     PyYAML's to read)."""
     if depth >= MAX_DEPTH:
         raise _Fallback
-    if lines[i][1]:
+    if lines[i][1][:1] == "-":
         return _sequence(lines, i, indent, depth, folds, names)
     return _mapping(lines, i, indent, depth, folds, names)
 
@@ -960,6 +992,8 @@ _DEEP = MAX_DEPTH - 1 - JSON_DEPTH
 #: The first characters of the scalars :func:`_scalar` does not give to :func:`_plain`
 #: (quoted, flow collections, tagged): any other non-empty text it gives, at any depth.
 _NOT_PLAIN = "\"'[{!"
+#: Those, and the first characters of an anchor and an alias (as a set: looked up at once).
+_NOT_PLAIN_OR_NAMED = frozenset(_NOT_PLAIN + "&*")
 
 
 def _scalar_deep(text: str, depth: int) -> Any:
@@ -974,22 +1008,27 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
              names: _Names | None = None) -> tuple[dict[str, Any], int]:  # fmt: skip
     out: dict[str, Any] = {}
     n = len(lines)
-    keys, plain, shallow = _KEYS, _plain, depth < _DEEP  # (looked up once a mapping)
+    heads, plain, shallow = _HEADS, _plain, depth < _DEEP  # (looked up once a mapping)
+    # (indents compared for equality first: for order, two strings cost several times more)
     while i < n:
-        col, dash, key, _, rest = lines[i]
-        if col < indent:
-            break
-        if col > indent or dash or not key:
+        col, head, rest = lines[i]
+        if col != indent:
+            if col < indent:
+                break
             raise _Fallback
-        key = keys.get(key) or _name(key)  # (a quoted key: its text)
+        key = heads.get(head) or _head_key(head)  # (_Fallback for no key, or a dash)
         if key in out:
             raise _Fallback  # duplicate: PyYAML reports it with its line
         i += 1
         if rest:
             first = rest[0]
-            if first == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
-                out[key] = rest[1:-1]  # the common case of _scalar, inline
-            elif i < n and lines[i][0] > indent:  # a continuation line, or a nested block
+            if first == '"' and rest[-1] == '"' and rest != '"':
+                body = rest[1:-1]
+                if '"' not in body and "\\" not in body:
+                    out[key] = body  # the common case of _scalar, inline
+                    continue
+            if i < n and (under := lines[i][0]) != indent and under > indent:
+                # a continuation line, or a nested block
                 if first == "&" or first == "*":
                     out[key], i = _named(lines, i, indent, depth, folds,
                                          _outside(key, depth, names), rest, in_mapping=True)  # fmt: skip
@@ -998,17 +1037,19 @@ def _mapping(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
                     raise _Fallback
                 text, i = _continued(lines, i, indent, rest)
                 out[key] = _scalar(text) if shallow else _scalar_deep(text, depth)
-            elif first in _NOT_PLAIN:
-                out[key] = _scalar(rest) if shallow else _scalar_deep(rest, depth)
+            elif first not in _NOT_PLAIN_OR_NAMED:
+                out[key] = plain(rest)  # (what _scalar gives a plain text, at any depth)
             elif first == "&" or first == "*":
                 out[key], i = _named(lines, i, indent, depth, folds, _outside(key, depth, names),
                                      rest, in_mapping=True)  # fmt: skip
             else:
-                out[key] = plain(rest)  # (what _scalar gives a plain text, at any depth)
-        elif i < n and (lines[i][0] > indent or (lines[i][0] == indent and lines[i][1])):
+                out[key] = _scalar(rest) if shallow else _scalar_deep(rest, depth)
+        elif i < n and (
+            (under := lines[i][0]) > indent or (under == indent and lines[i][1][:1] == "-")
+        ):
             # (no names in the value of the top-level "secured": see _outside)
             inner = None if not depth and key == "secured" else names
-            out[key], i = _block(lines, i, lines[i][0], depth + 1, folds, inner)
+            out[key], i = _block(lines, i, under, depth + 1, folds, inner)
         else:
             out[key] = None
     return out, i
@@ -1019,26 +1060,31 @@ def _sequence(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
     out: list[Any] = []
     n = len(lines)
     while i < n:
-        col, dash, key, colon, rest = lines[i]
-        if col < indent or (col == indent and not dash):
-            break
-        if col > indent:
+        col, head, rest = lines[i]
+        if col != indent:  # (see _mapping)
+            if col < indent:
+                break
             raise _Fallback
-        if key:
-            # "- key: value": a mapping whose first line shares the dash's line
-            inner = col + " " * len(dash)
-            lines[i] = (inner, "", key, colon, rest)
-            value, i = _mapping(lines, i, inner, depth + 1, folds, names)
-            out.append(value)
-        elif rest[:1] in ("&", "*"):
+        if head != "- ":  # (a dash and a space, the common head, need no look)
+            if not head or head[0] != "-":
+                break  # (a key at the column of the dashes: the mapping they are in goes on)
+            if key := head[1:].lstrip(" "):  # (the head after the dash and its spaces)
+                # "- key: value": a mapping whose first line shares the dash's line
+                inner = col + " " * (len(head) - len(key))
+                lines[i] = (inner, key, rest)
+                value, i = _mapping(lines, i, inner, depth + 1, folds, names)
+                out.append(value)
+                continue
+        if rest[:1] in ("&", "*"):
             value, i = _named(lines, i + 1, indent, depth, folds, names, rest, in_mapping=False)
             out.append(value)
         else:
             i += 1
-            if i < n and lines[i][0] > indent:  # a continuation line, or a nested block
+            if i < n and (under := lines[i][0]) != indent and under > indent:
+                # a continuation line, or a nested block
                 if not rest:  # a dash alone, its item the block under it (as PHP's
                     # Symfony YAML writes one)
-                    value, i = _block(lines, i, lines[i][0], depth + 1, folds, names)
+                    value, i = _block(lines, i, under, depth + 1, folds, names)
                     out.append(value)
                     continue
                 if not folds:
@@ -1154,7 +1200,9 @@ def _named(lines: list[Line], i: int, indent: str, depth: int, folds: bool,
                 raise _Fallback
             after, i = _continued(lines, i, indent, after)
         value = _scalar(after) if depth < _DEEP else _scalar_deep(after, depth)
-    elif i < n and (lines[i][0] > indent or (in_mapping and lines[i][0] == indent and lines[i][1])):
+    elif i < n and (
+        lines[i][0] > indent or (in_mapping and lines[i][0] == indent and lines[i][1][:1] == "-")
+    ):
         value, i = _block(lines, i, lines[i][0], depth + 1, folds, names)
     else:
         raise _Fallback  # an anchor on nothing (a null): PyYAML's

@@ -249,7 +249,8 @@ def test_a_block_checked_with_its_file_bytes_defers_exactly_when_it_holds_a_defe
     assert fastyaml._defers(block, source) == expected, (block, source)
 
 
-#: The line pattern with its rest written the plain way (the one it replaced).
+#: The line pattern with its rest written the plain way (the one it replaced), a group
+#: for each part of a line's head (dash, key, colon).
 _LINE_AS_WRITTEN_FIRST = re.compile(
     r"^( *)(?=[^ #\n])(-(?: +|$))?"
     r"""(?:([A-Za-z_][A-Za-z0-9_-]*|"[A-Za-z_][A-Za-z0-9_-]*"|'[A-Za-z_][A-Za-z0-9_-]*')"""
@@ -261,7 +262,12 @@ _LINE_AS_WRITTEN_FIRST = re.compile(
 @settings(max_examples=2000, deadline=None)
 @given(st.text(alphabet=" -:#\n\tab_'\"é", max_size=40))
 def test_the_line_pattern_splits_a_block_as_its_plain_form_does(block: str) -> None:
-    assert fastyaml._LINE.findall(block) == _LINE_AS_WRITTEN_FIRST.findall(block), repr(block)
+    """The same lines, the same indent and rest, the head the dash, key and colon as one
+    (and :func:`fastyaml._parts` splits it into them again)."""
+    lines = fastyaml._LINE.findall(block)
+    plain = _LINE_AS_WRITTEN_FIRST.findall(block)
+    assert lines == [(i, d + k + c, r) for i, d, k, c, r in plain], repr(block)
+    assert [(i, *fastyaml._parts(h), r) for i, h, r in lines] == plain, repr(block)
 
 
 #: The top-level segment pattern as first written, without possessive quantifiers (its

@@ -29,7 +29,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -383,16 +383,7 @@ class Cache:
         then while its feeds are rendered, in other processes: the rows of a hundred
         thousand files take half a second to write. (Rows say what a file holds,
         whatever the outputs: they may be written before them.)"""
-        if self.db is None or self.readonly:
-            return False
-        try:
-            self.db.execute("BEGIN")
-            self._write_files(changes)
-            self.db.execute("COMMIT")
-        except sqlite3.Error as e:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.execute("ROLLBACK")
-            self.trouble = self._trouble(e) or str(e)
+        if self.db is None or self.readonly or not self._in_transaction(self._write_files, changes):
             return False
         changes.vanished, changes.stored, changes.touched = [], [], []
         return True
@@ -404,18 +395,25 @@ class Cache:
         feeds are rendered, in other processes, not at its end. (A headline is of a file's
         bytes, by their digest, whatever the outputs: it may be written before them.)"""
         if (self.db is None or self.readonly or not changes.headlines
-                or changes.vanished or changes.stored or changes.touched):  # fmt: skip
+                or changes.vanished or changes.stored or changes.touched
+                or not self._in_transaction(self._write_headlines, changes)):  # fmt: skip
             return False
+        changes.headlines = []
+        return True
+
+    def _in_transaction(self, write: Callable[[Changes], None], changes: Changes) -> bool:
+        """``write(changes)`` in one transaction; False, and the reason kept as
+        :attr:`trouble`, when the cache refused it (rolled back)."""
+        assert self.db is not None
         try:
             self.db.execute("BEGIN")
-            self._write_headlines(changes)
+            write(changes)
             self.db.execute("COMMIT")
         except sqlite3.Error as e:
             with contextlib.suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
             self.trouble = self._trouble(e) or str(e)
             return False
-        changes.headlines = []
         return True
 
     def _write_headlines(self, changes: Changes) -> None:
@@ -444,35 +442,22 @@ class Cache:
         (read-only, a full disk: no loss, the next build reads those files again)."""
         if self.db is None or self.readonly:
             return False
+        return self._in_transaction(self._write_all, changes)
+
+    def _write_all(self, changes: Changes) -> None:
+        assert self.db is not None
         db = self.db
-        try:
-            db.execute("BEGIN")
-            self._write_files(changes)
-            self._write_headlines(changes)
-            db.executemany(
-                "UPDATE files SET size=-1 WHERE path=?", ((_key(p),) for p in changes.stale)
-            )
-            db.executemany("INSERT OR REPLACE INTO outputs VALUES(?,?,?,?)", changes.outputs)
-            db.executemany("DELETE FROM outputs WHERE name=?", ((n,) for n in changes.removed))
-            if changes.last_build is not None:
-                db.execute(
-                    "INSERT OR REPLACE INTO meta VALUES('last_build', ?)", (changes.last_build,)
-                )
-            if changes.kept is not None:
-                db.executemany(
-                    "INSERT OR REPLACE INTO kept VALUES(?, ?)", changes.kept.write.items()
-                )
-                old = [
-                    p for (p,) in db.execute("SELECT part FROM kept") if p not in changes.kept.names
-                ]
-                db.executemany("DELETE FROM kept WHERE part=?", ((p,) for p in old))
-            db.execute("COMMIT")
-        except sqlite3.Error as e:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-            self.trouble = self._trouble(e) or str(e)
-            return False
-        return True
+        self._write_files(changes)
+        self._write_headlines(changes)
+        db.executemany("UPDATE files SET size=-1 WHERE path=?", ((_key(p),) for p in changes.stale))
+        db.executemany("INSERT OR REPLACE INTO outputs VALUES(?,?,?,?)", changes.outputs)
+        db.executemany("DELETE FROM outputs WHERE name=?", ((n,) for n in changes.removed))
+        if changes.last_build is not None:
+            db.execute("INSERT OR REPLACE INTO meta VALUES('last_build', ?)", (changes.last_build,))
+        if changes.kept is not None:
+            db.executemany("INSERT OR REPLACE INTO kept VALUES(?, ?)", changes.kept.write.items())
+            old = [p for (p,) in db.execute("SELECT part FROM kept") if p not in changes.kept.names]
+            db.executemany("DELETE FROM kept WHERE part=?", ((p,) for p in old))
 
 
 def _key(path: str) -> str | bytes:

@@ -196,17 +196,12 @@ _URL_SAFE = "/?@!$&'()*+,;=%~:"
 _STRAY_PERCENT = re.compile("%(?![0-9A-Fa-f]{2})")
 #: A URL that cleaning leaves as it is: http(s), a lower-case host without a port, a
 #: path, maybe a query, and only characters that need no quoting and no unescaping
-#: (an "&" but where :data:`_MAY_BE_REFERENCE` finds one).
+#: (an "&" but one that begins a reference :func:`unescape_attribute` decodes).
 _URL_CHAR = r"[A-Za-z0-9\-._~/=+,;:@!$'()*&]"
 _RUN = rf"{_URL_CHAR}*+(?:%[0-9A-Fa-f]{{2}}{_URL_CHAR}*+)*+"  # (runs, then an escape: fast)
 _PLAIN_URL = re.compile(
     rf"https?://[a-z0-9][a-z0-9.-]*/{_RUN}(?:\?(?:{_URL_CHAR}|%[0-9A-Fa-f]{{2}}){_RUN})?\Z"
 )
-#: An "&" that may begin a character reference :func:`unescape_attribute` decodes: any
-#: but one before letters or digits and "=" (a query's ``&w=1200``, ``&sect=2``), which
-#: an attribute's value keeps as written, as a known name before a letter, a digit or
-#: "=" is kept (and no name holds "=").
-_MAY_BE_REFERENCE = re.compile("&(?![A-Za-z0-9]+=)")
 
 
 # --------------------------------------------------------------------------- text
@@ -267,15 +262,10 @@ def clean_text(
             return ""
     elif odd and "\x1b" in value:  # an ESC left (before a control, at the end): ftfy takes it
         value = _ftfy()(value)  # out, in ASCII text too
-    if odd:  # (else nothing to take out, and shorten's look at the spaces costs less)
+    if odd:  # (else nothing to take out)
         if single_line and _CLEAN_LINE.match(value) and (limit is None or len(value) <= limit):
             return value  # what the steps below would give (tests/test_fastpath.py)
         value = _FORBIDDEN_IN_TEXT.sub("", value)
-    elif single_line:  # (none of _ODD in it: of the breaking spaces, only a tab, "\n" and
-        # "\r" may be, which three finds look for at less than the cost of shorten's search)
-        if "  " in value or "\t" in value or "\n" in value or "\r" in value:
-            value = _SPACES.sub(" ", value)
-        return _cut(value, limit)
     if "\r" in value and not single_line:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return shorten(value, single_line=single_line, limit=limit)
@@ -408,11 +398,6 @@ def shorten(value: str, *, single_line: bool, limit: int | None) -> str:
     for a text that is clean already."""
     if single_line and ("  " in value or _BREAKING_BUT_SPACE.search(value)):
         value = _SPACES.sub(" ", value)  # (else each run of them is one space already)
-    return _cut(value, limit)
-
-
-def _cut(value: str, limit: int | None) -> str:
-    """``value`` trimmed, then cut to ``limit`` characters: :func:`shorten`'s last step."""
     value = value.strip()
     if limit is not None and len(value) > limit:
         cut = value.rfind(" ", 0, limit)
@@ -481,8 +466,11 @@ def unescape_attribute(value: str) -> str:
 
 #: Where an "&" may begin a reference :func:`unescape_attribute` decodes: ``&#``, or
 #: ``&`` and two characters a name may hold. After one or none (``R&D``, ``AT&T``,
-#: ``& ``, ``&t;``) it begins none: every name holds two letters or more.
-_MAY_DECODE = re.compile("&(?:#|[^\t\n\f <&#;]{2})")
+#: ``& ``, ``&t;``) it begins none: every name holds two letters or more. Nor before
+#: letters or digits and "=" (a query's ``&w=1200``, ``&sect=2``), which an attribute's
+#: value keeps as written, as a known name before a letter, a digit or "=" is kept (and
+#: no name holds "=").
+_MAY_DECODE = re.compile("&(?:#|(?![A-Za-z0-9]+=)[^\t\n\f <&#;]{2})")
 
 
 def _attribute_reference(m: re.Match[str]) -> str:
@@ -531,9 +519,9 @@ def clean_url(value: object) -> str | None:
     """
     if not isinstance(value, str):
         return None
-    # its references decoded (nearly every "&" a query's, which stays: no call), as the
-    # long way decodes them first; then a URL clean already is the common case
-    url = unescape_attribute(value) if "&" in value and _MAY_BE_REFERENCE.search(value) else value
+    # its references decoded (nearly every "&" a query's, which stays), as the long way
+    # decodes them first; then a URL clean already is the common case
+    url = unescape_attribute(value)
     if (_PLAIN_URL.match(url) and ("%" not in url or _normal_escapes(url) == url)
             and url.find("/.", 8) < 0 and "./" not in url):  # fmt: skip
         return url  # what the long way gives (tests/test_fastpath.py)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from ..sanitize import html_findings
@@ -15,12 +15,12 @@ def ordered(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.line, p.rule, p.message))
 
 
-def html_problems(line: int, text: str | None, item: str) -> Iterator[Problem]:
-    """Forbidden markup, handlers, styles and non-http(s) or relative URLs in HTML content."""
-    if not text or "<" not in text:
-        return
-    for rule, message in html_findings(text):
-        yield Problem(line, rule, message, item)
+def html_problems(line: int, text: str | None, item: str) -> list[Problem] | tuple[()]:
+    """Forbidden markup, handlers, styles and non-http(s) or relative URLs in HTML content
+    (a list made only where there is one: this runs for every item of every feed)."""
+    if not text or "<" not in text or not (found := html_findings(text)):
+        return ()
+    return [Problem(line, rule, message, item) for rule, message in found]
 
 
 def is_future(when: datetime | None, now: datetime | None) -> bool:

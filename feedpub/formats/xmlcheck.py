@@ -18,9 +18,9 @@ from typing import Any, NamedTuple
 
 from lxml import etree
 
-from ..sanitize import hardened_parser, has_scheme, html_findings, is_absolute
+from ..sanitize import hardened_parser, has_scheme, is_absolute
 from . import ATOM, RSS, Problem
-from .checks import future_said, is_future, ordered, parse_rfc3339
+from .checks import future_said, html_problems, is_future, ordered, parse_rfc3339
 from .items import DAYS, MONTHS
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -169,19 +169,6 @@ def _media(parent: Any, item: str) -> list[Problem] | tuple[Problem, ...]:
             out = out or []
             out.append(_not_absolute(el, url, tag.replace(_M, "media:") + " url", item))
     return _NO_PROBLEMS if out is None else out
-
-
-def _html(el: Any, item: str) -> list[Problem] | tuple[Problem, ...]:
-    """The problems of the HTML that ``el`` holds as text (RSS ``description``, Atom
-    ``content type="html"``: :func:`.checks.html_problems`, without its generator)."""
-    text = el.text
-    if not text or "<" not in text:
-        return _NO_PROBLEMS
-    found = html_findings(text)
-    if not found:
-        return _NO_PROBLEMS
-    line = el.sourceline or 0
-    return [Problem(line, rule, message, item) for rule, message in found]
 
 
 def _children(el: Any) -> dict[Any, list[Any]]:
@@ -438,7 +425,8 @@ def _rss_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> Ite
                 yield Problem(pub.sourceline or 0, "future", future_said(when), name)
         for tag in ("description", _ENCODED):
             if tag in kids:
-                yield from _html(kids[tag][0], name)
+                el = kids[tag][0]
+                yield from html_problems(el.sourceline or 0, el.text, name)
         yield from _media(item, name)
     yield from _unique_ids(ids, "unique-guid")
 
@@ -531,6 +519,7 @@ def _atom_checks(root: Any, now: datetime | None, seen: list[Seen] | None) -> It
                     yield _not_rfc3339(el, text, "entry source updated", name)
         for tag in _HTML:
             if tag in kids and kids[tag][0].get("type") == "html":
-                yield from _html(kids[tag][0], name)
+                el = kids[tag][0]
+                yield from html_problems(el.sourceline or 0, el.text, name)
         yield from _media(entry, name)
     yield from _unique_ids(ids, "unique-id")

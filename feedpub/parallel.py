@@ -47,6 +47,7 @@ import struct
 import sys
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
@@ -741,6 +742,63 @@ def _compact(value: tuple[Any, ...]) -> tuple[Callable[[Any], Any], tuple[tuple[
 
 #: How the forked workers pickle their results: with the named tuples compacted.
 _DISPATCH = {**copyreg.dispatch_table, **dict.fromkeys(_COMPACT, _compact)}
+
+
+# ------------------------------------------------------------------ a listing sent back
+
+#: A folder's files as the listing finds them (``sources.Files``): its path as the
+#: config says it, its path, the names, and their sizes and mtimes (arrays, or lists).
+_Files = tuple[str, str, list[str], "array[int] | list[int]", "array[int] | list[int]"]
+#: A listing of some folders (``sources.Stat``): their files, what was skipped, and the
+#: problems (plain tuples).
+_Listed = tuple[list[_Files], list[str], list[Any]]
+
+
+def _files_packed(items: list[Any], found: _Listed) -> Any:
+    """What a forked child sends of the listing ``found`` of ``items``
+    (``sources._list_and_stat``): marshal pays by the object, so a folder's names as the
+    place of the item whose entries they are (its first value, a list, when the listing
+    kept them all: this process has the items), else as one string (NUL between names:
+    no name holds one); its sizes and mtimes as their arrays' bytes."""
+    files, skipped, problems = found
+    whole = {id(item[0]): i for i, item in enumerate(items) if isinstance(item[0], list)}
+    packed = [
+        (rel, folder, whole[id(names)] if id(names) in whole else "\0".join(names),
+         _as_bytes(sizes), _as_bytes(mtimes))
+        for rel, folder, names, sizes, mtimes in files
+    ]  # fmt: skip
+    return packed, skipped, problems
+
+
+def _files_unpacked(items: list[Any], packed: Any) -> _Listed:
+    """The listing again from what :func:`_files_packed` made of it."""
+    files, skipped, problems = packed
+    unpacked: list[_Files] = [
+        (rel, folder, items[names][0] if isinstance(names, int) else _split(names),
+         _as_array(sizes), _as_array(mtimes))
+        for rel, folder, names, sizes, mtimes in files
+    ]  # fmt: skip
+    return unpacked, skipped, problems
+
+
+def _split(names: str) -> list[str]:
+    return names.split("\0") if names else []
+
+
+def _as_bytes(numbers: array[int] | list[int]) -> bytes | list[int]:
+    return numbers.tobytes() if isinstance(numbers, array) else numbers
+
+
+def _as_array(numbers: bytes | list[int]) -> array[int] | list[int]:
+    if isinstance(numbers, list):
+        return numbers
+    out = array("q")
+    out.frombytes(numbers)
+    return out
+
+
+#: How a forked child sends its half of a listing (:meth:`Executor.halves`).
+FILES_SENT: Send[Any, Any] = Send(_files_packed, _files_unpacked)
 
 
 # ------------------------------------------------------------------ the collector

@@ -34,7 +34,7 @@ from typing import NamedTuple
 from .config import Config, glob_root
 from .errors import ArticleError, Notice, UnreadableError, shown_path, shown_text
 from .model import Article, SourceFile, Summary
-from .parallel import LISTING, SERIAL, Executor, Send, maker
+from .parallel import FILES_SENT, LISTING, SERIAL, Executor, maker
 
 #: A glob of a name ending that is all it asks (``*.txt``), answered by ``endswith``.
 _SUFFIX = re.compile(r"\*(\.[A-Za-z0-9_-]+)\Z")
@@ -50,7 +50,8 @@ def _matches(pattern: str) -> Callable[[str], bool]:
 #: A folder and the names in it a glob matched.
 Batch = tuple[str, list[str]]
 #: A file or folder that cannot be used, found while listing: ``(path, line, reason)``
-#: (plain tuples: a forked lister sends them with marshal); line 0 for a folder.
+#: (plain tuples: a forked lister sends them with marshal, see parallel.FILES_SENT);
+#: line 0 for a folder.
 Problem = tuple[str, int, str]
 
 
@@ -257,7 +258,8 @@ def _stat(listed: list[Listing]) -> Stat:
             names, sizes, mtimes = _without_copies(rel_folder, folder, names, sizes, mtimes,
                                                    skipped)  # fmt: skip
         if len(names) == len(entries):  # every entry kept: the listing's own list (which
-            names = entries  # _packed then knows by its identity, and does not send)
+            names = entries  # parallel.FILES_SENT then knows by its identity, and
+            # does not send)
         out.append((rel_folder, folder, names, sizes, mtimes))
     return out, skipped, problems
 
@@ -450,58 +452,6 @@ def _relative_problems(unlisted: list[Problem], base: str, config_root: Path) ->
         rel = _relative(f, base, config_root)
         out.append(((rel[:-1] if line else rel) or "./", line, why))
     return out
-
-
-#: :data:`Stat` as a forked child sends it (see :func:`_packed`).
-Packed = tuple[list[tuple[str, str, int | str, bytes | list[int], bytes | list[int]]],
-               list[str], list[Problem]]  # fmt: skip
-
-
-def _packed(items: list[Listing | Subtree], found: Stat) -> Packed:
-    """What a forked child sends of ``_list_and_stat(items)``: marshal pays by the
-    object, so a folder's names as the place of the item whose entries they are, when
-    it kept them all (this process has the items), else as one string (NUL between
-    names: no name holds one); its sizes and mtimes as their arrays' bytes."""
-    files, skipped, problems = found
-    whole = {id(item[0]): i for i, item in enumerate(items) if not isinstance(item, Subtree)}
-    packed = [
-        (rel, folder, whole[id(names)] if id(names) in whole else "\0".join(names),
-         _as_bytes(sizes), _as_bytes(mtimes))
-        for rel, folder, names, sizes, mtimes in files
-    ]  # fmt: skip
-    return packed, skipped, problems
-
-
-def _unpacked(items: list[Listing | Subtree], packed: Packed) -> Stat:
-    """``_list_and_stat(items)`` again from what :func:`_packed` made of it."""
-    files, skipped, problems = packed
-    unpacked: list[Files] = [
-        (rel, folder, _names(items, names), _as_array(sizes), _as_array(mtimes))
-        for rel, folder, names, sizes, mtimes in files
-    ]
-    return unpacked, skipped, problems
-
-
-def _names(items: list[Listing | Subtree], names: int | str) -> list[str]:
-    if isinstance(names, int):
-        return items[names][0]  # type: ignore[return-value]
-    return names.split("\0") if names else []
-
-
-def _as_bytes(numbers: array[int] | list[int]) -> bytes | list[int]:
-    return numbers.tobytes() if isinstance(numbers, array) else numbers
-
-
-def _as_array(numbers: bytes | list[int]) -> array[int] | list[int]:
-    if isinstance(numbers, list):
-        return numbers
-    out = array("q")
-    out.frombytes(numbers)
-    return out
-
-
-#: How a forked child sends its half of a listing (see :func:`_packed`).
-_SEND = Send(_packed, _unpacked)
 
 
 @contextlib.contextmanager
@@ -721,7 +671,9 @@ def find(config: Config, executor: Executor = SERIAL) -> Found:
     files: list[Files] = []
     skipped: list[str] = []
     bad: list[Problem] = []
-    for part in executor.halves(_list_and_stat, items, LISTING, _entry_count, _cut_listing, _SEND):
+    for part in executor.halves(
+        _list_and_stat, items, LISTING, _entry_count, _cut_listing, FILES_SENT
+    ):
         files += part[0]
         skipped += part[1]
         bad += part[2]

@@ -642,11 +642,11 @@ def test_a_childs_half_is_sent_without_what_the_parent_has(tmp_path: Path) -> No
     listed = [(part, "content/", True, str(folder), f"{folder}/")
               for part in (entries[:2], entries[2:4], entries[4:])]  # fmt: skip
     found = sources._list_and_stat(listed)
-    packed = sources._packed(listed, found)
+    packed = parallel.FILES_SENT.pack(listed, found)
     (_, _, first, sizes, _), (_, _, names, _, _), (_, _, last, _, _) = packed[0]
     assert (first, last) == (0, 2) and isinstance(sizes, bytes)  # listed[0] and [2]'s names
     assert names == "0002.txt"  # "0002a.txt" is left out
-    assert sources._unpacked(listed, marshal.loads(marshal.dumps(packed))) == found
+    assert parallel.FILES_SENT.unpack(listed, marshal.loads(marshal.dumps(packed))) == found
 
 
 def test_when_the_child_fails_this_process_does_its_half_too() -> None:

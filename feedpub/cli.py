@@ -61,7 +61,7 @@ from .output import (
     check_lock,
 )
 from .parallel import WorkerLost, stopped_as_by_ctrl_c
-from .sanitize import balanced_bidi
+from .visible import balanced_bidi
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
 #: preview, list, validate: standard output could not be written (EX_IOERR).

@@ -36,8 +36,7 @@ from .errors import (
     shown_text,
     utf8_reading,
 )
-from .sanitize import IDNA_REFUSES, NONCHARACTERS, _idna, balanced_bidi, shows_nothing
-from .sanitize import masked_url as _masked
+from .visible import NONCHARACTERS, balanced_bidi, shows_nothing
 
 #: The formats a feed gets by default, and every format a feed may ask for.
 FORMATS = ("rss", "atom")
@@ -61,7 +60,7 @@ DEFAULT_CACHE = f"{STATE_DIR}/cache.sqlite"
 def topic_key(topic: str) -> str:
     """The form in which topics are compared: NFKC, casefolded, single spaces, without
     direction controls (an article's topic has those it opens closed, and its
-    overrides removed, see :func:`feedpub.sanitize.balanced_bidi`; the config's as
+    overrides removed, see :func:`feedpub.visible.balanced_bidi`; the config's as
     written: both mean one topic) and without variation selectors (``❤️`` and ``❤``,
     one heart drawn as an emoji or as text, as keyboards add or drop U+FE0F). A
     capital I with a dot (Turkish ``İstanbul``) is an ``i``: casefolded alone, it is
@@ -282,7 +281,7 @@ _CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{NONCHARACTERS}]")
 _CONTROL_OR_BREAK = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{NONCHARACTERS}]")
 _NONCHARACTER = re.compile(f"[{NONCHARACTERS}]")
 #: The direction overrides (LRO, RLO), which turn text round ("Trojan Source"): taken
-#: out of an article's texts (see :func:`feedpub.sanitize.balanced_bidi`), refused here.
+#: out of an article's texts (see :func:`feedpub.visible.balanced_bidi`), refused here.
 _OVERRIDE = re.compile("[\u202d\u202e]")
 #: The other direction controls: embeddings (LRE, RLE) closed by PDF, isolates (LRI,
 #: RLI, FSI) closed by PDI; each closed at the end of its line, as in an article's texts.
@@ -416,6 +415,22 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
 _SPACE_OR_CONTROL = re.compile("[\\s\x00-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
+def _masked(url: str) -> str:
+    """``url`` as a message says it back (:func:`feedpub.sanitize.masked_url`). The
+    text cleaning is imported only when a message needs it: a build that reads no
+    article file (nothing changed, as under cron) never needs the rest of it."""
+    from .sanitize import masked_url
+
+    return masked_url(url)
+
+
+def _idna_refuses() -> str:
+    """What IDNA refuses in a host (:data:`feedpub.sanitize.IDNA_REFUSES`), for a message."""
+    from .sanitize import IDNA_REFUSES
+
+    return IDNA_REFUSES
+
+
 def _check_url(r: _Reader, keypath: KeyPath, value: str | None, folder: bool = False) -> str:
     if value is None:
         return ""
@@ -432,7 +447,7 @@ def _check_url(r: _Reader, keypath: KeyPath, value: str | None, folder: bool = F
         return as_uri(value)
     except UnicodeError:
         r.problem(keypath, f"must be an absolute http(s) URL with a host IDNA can encode "
-                           f"(not {IDNA_REFUSES}), got {_masked(value)!r}")  # fmt: skip
+                           f"(not {_idna_refuses()}), got {_masked(value)!r}")  # fmt: skip
         return value
 
 
@@ -453,6 +468,8 @@ def as_uri(url: str) -> str:
     end = start + len(parts.netloc)
     netloc = parts.netloc.lower()
     if not netloc.isascii():
+        from .sanitize import _idna  # (text cleaning: only for a host past ASCII)
+
         netloc = _idna(netloc)  # (as sanitize.clean_url does: a label too long refused first)
     if netloc.endswith(":") or parts.port == (443 if parts.scheme == "https" else 80):
         netloc = netloc.rpartition(":")[0]  # (RFC 3986, 6.2.3: the same URL)
@@ -932,7 +949,7 @@ def parse_config(
             hub = as_uri(hub)  # (in every feed's hub link)
         except UnicodeError:
             r.problem("site.hub", f"must be an absolute https URL with a host IDNA can "
-                                  f"encode (not {IDNA_REFUSES}), got {_masked(hub)!r}")  # fmt: skip
+                                  f"encode (not {_idna_refuses()}), got {_masked(hub)!r}")  # fmt: skip
     owner = _text(r, site, "site", "owner", "") or ""
     labels = _labels(r, site.get("labels"))
     r.problems = problems

@@ -8,6 +8,9 @@
   :func:`has_scheme`, :data:`FORBIDDEN_TAGS`, :data:`URL_ATTRS`, :func:`html_findings`;
   and :func:`hardened_parser`, the XML parser every check reads bytes with.
 
+What of a text a reader shows, which the config's checks need too, is
+:mod:`feedpub.visible`'s (imported here as well).
+
 Importing this module imports no third-party library: ftfy, nh3 and lxml are
 imported when first needed (reading an article file needs none of them).
 """
@@ -27,6 +30,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import cut
+from .visible import BIDI_CONTROL as _BIDI
+from .visible import NONCHARACTERS, balanced_bidi, shows_nothing  # noqa: F401  (this module's too)
+from .visible import UNSEEN as _UNSEEN
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -34,12 +40,6 @@ if TYPE_CHECKING:
 # XML 1.0 forbids C0 controls but TAB, LF, CR; lone surrogates; U+FFFE and U+FFFF.
 # DEL and the C1 block are allowed but invisible and discouraged: drop them too.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-#: Unicode's noncharacters (U+FDD0 to U+FDEF, the last two of every plane), which XML
-#: allows and HTML does not: "Invalid HTML" to the W3C validator in every body that
-#: held one. Taken out of texts (a URL writes them as %-escapes, which any URL may hold).
-NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
-    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17)
-)
 _FORBIDDEN_IN_TEXT_CLASS = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]"
 #: (Written as a class that holds them and one range from U+1FFFE on, then the exact
 #: class looked behind: re tests each character against a set's list of characters beyond
@@ -90,23 +90,6 @@ _WORD_RUN = (
     "\U0001fffe-\U0010ffff]+"
 )
 _CLEAN_LINE = re.compile(f"(?!\\s){_WORD_RUN}(?: {_WORD_RUN})*(?<!\\s)\\Z")
-#: A text of nothing a reader shows: white space, controls, and the characters Unicode
-#: has a reader ignore (Default_Ignorable_Code_Point: zero-width spaces and joiners, the
-#: soft hyphen, direction marks and controls, variation selectors, the BOM, the Hangul
-#: fillers, tags). A title of these alone was an item with a blank headline.
-_UNSEEN = re.compile(
-    "[\\s\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
-    "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
-    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]*\\Z"
-)
-
-
-def shows_nothing(text: str) -> bool:
-    """Whether a reader shows nothing of ``text``: white space, controls and the
-    characters Unicode has a reader ignore (a zero-width space, a soft hyphen) alone."""
-    return _UNSEEN.match(text) is not None
-
-
 #: A terminal escape pasted into a text, written with ESC, as ECMA-48 (5.4) and xterm
 #: have them: a control sequence (``ESC [``, parameter bytes 0x30 to 0x3F, intermediate
 #: bytes 0x20 to 0x2F, a final byte 0x40 to 0x7E: ``\e[31m``, ``\e[?25l``, ``\e[200~``),
@@ -310,53 +293,6 @@ def _unless_lost(m: re.Match[str]) -> str:
         return ""
     n = int(m[1]) if m[1] is not None else int(m[2], 16)
     return "" if n == 0 or 0xD800 <= n <= 0xDFFF or n > 0x10FFFF else m[0]
-
-
-#: The explicit direction controls: embeddings and overrides (LRE, RLE, LRO, RLO), closed
-#: by PDF; isolates (LRI, RLI, FSI), closed by PDI.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_PDF, _PDI = "\u202c", "\u2069"
-
-
-def balanced_bidi(text: str) -> str:
-    """``text`` without its direction overrides (LRO, RLO: ``Price \u202e99 USD`` is
-    shown "Price DSU 99"; no headline means that, and the spoofing of "Trojan Source"
-    does) and with each other direction control it opens closed at the end of its line,
-    each closing one that closes nothing dropped: no text after it, in a reader's list
-    or in the sender's address rss2email makes of a provider's name, is turned round.
-    Paired as the Unicode bidirectional algorithm pairs them (UAX #9): a PDF closes the
-    embedding or override opened last, a PDI its isolate and what was opened inside it;
-    a line break ends them all (``\r\n`` and ``\r`` are ``\n`` here, as they become)."""
-    out: list[str] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        opened: list[str] = []
-        isolates = 0  # of ``opened`` (counted: a PDI must not search a long stack)
-        kept: list[str] = []
-        for ch in line:
-            if ch == _PDF:
-                if not opened or opened[-1] in _ISOLATES:
-                    continue  # closes nothing (an isolate is closed by a PDI only)
-                if opened.pop() in _OVERRIDES:
-                    continue  # (the override's, gone with it)
-            elif ch == _PDI:
-                if not isolates:
-                    continue
-                while opened.pop() not in _ISOLATES:
-                    pass
-                isolates -= 1
-            elif _BIDI.match(ch):
-                opened.append(ch)
-                isolates += ch in _ISOLATES
-                if ch in _OVERRIDES:
-                    continue
-            kept.append(ch)
-        kept += [_PDI if o in _ISOLATES else _PDF for o in reversed(opened) if o not in _OVERRIDES]
-        out.append("".join(kept))
-    return "\n".join(out)
-
-
-_ISOLATES = frozenset("\u2066\u2067\u2068")
-_OVERRIDES = frozenset("\u202d\u202e")
 
 
 #: The longest text ftfy reads as one piece (its ``max_decode_length``): a longer line

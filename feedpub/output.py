@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import html
 import os
 import re
 import shutil
@@ -499,6 +498,8 @@ def _our_list(config: Config, there: bytes) -> bool:
 def _as_written(url: bytes) -> bytes:
     """A feed's URL in a list (XML-escaped) as the config's URLs are written
     (:func:`~.config.as_uri`); as it is where it is no sound URL."""
+    import html  # (with its table of entities: only for a list to compare)
+
     try:
         uri = as_uri(html.unescape(url.decode()))
     except (ValueError, UnicodeError):

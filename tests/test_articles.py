@@ -13,7 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from feedpub import articles, sanitize
+from feedpub import articles, sanitize, visible
 from feedpub.articles import FieldError, load_article, load_summary, parse_front_matter, to_utc
 from feedpub.errors import ArticleError
 from feedpub.model import Article
@@ -1193,10 +1193,10 @@ def test_direction_controls_are_balanced_in_linear_time(monkeypatch: pytest.Monk
             asked += 1
             return super().__contains__(ch)
 
-    monkeypatch.setattr(sanitize, "_ISOLATES", Counting(sanitize._ISOLATES))
+    monkeypatch.setattr(visible, "_ISOLATES", Counting(visible._ISOLATES))
     n = 2000
     text = "\u202a" * n + "\u2069" * n + "x"
-    assert sanitize.balanced_bidi(text) == text.replace("\u2069", "") + "\u202c" * n
+    assert visible.balanced_bidi(text) == text.replace("\u2069", "") + "\u202c" * n
     assert asked <= 3 * 2 * n, asked  # (a PDI each searching the stack: n * n, 4,000,000)
 
 

@@ -31,7 +31,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import cut
 from .visible import BIDI_CONTROL as _BIDI
-from .visible import NONCHARACTERS, balanced_bidi, shows_nothing  # noqa: F401  (this module's too)
+from .visible import NONCHARACTERS, balanced_bidi
 from .visible import UNSEEN as _UNSEEN
 
 if TYPE_CHECKING:

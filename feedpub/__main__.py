@@ -22,6 +22,9 @@ def run() -> None:
         if signal.getsignal(signum) is usual:  # (not one ignored: a shell's background job)
             signal.signal(signum, _stopped_starting)
             taken.append((signum, usual))
+    from .parallel import load_patterns
+
+    load_patterns()  # (before the imports that compile them)
     from .cli import main
 
     for signum, usual in taken:

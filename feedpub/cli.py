@@ -60,7 +60,7 @@ from .output import (
     build_lock,
     check_lock,
 )
-from .parallel import WorkerLost, stopped_as_by_ctrl_c
+from .parallel import WorkerLost, save_patterns, stopped_as_by_ctrl_c
 from .visible import balanced_bidi
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FEED_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -163,6 +163,7 @@ def main() -> None:
             with contextlib.suppress(OSError):  # a reader that left early (| head)
                 if stream is not None:
                     stream.flush()
+        save_patterns()  # (for the next run: see feedpub.parallel.load_patterns)
         os._exit(e.code or 0)
 
 

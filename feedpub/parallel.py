@@ -30,11 +30,13 @@ SIGTERM held while a file is renamed into place or rewritten, and
 :func:`stopped_as_by_ctrl_c`, SIGTERM raised as Ctrl-C is while a command runs (not for
 speed: the process's signals, kept here with the rest of its machinery); and
 :func:`fresh_folder`, a folder for a build's new files where the file system makes
-them quickly.
+them quickly; :func:`load_patterns` and :func:`save_patterns`, the regular expressions a
+run compiled kept for the next, as Python keeps its compiled modules.
 """
 
 from __future__ import annotations
 
+import _sre  # type: ignore[import-not-found]  # (re's engine: what compiled patterns are)
 import contextlib
 import copyreg
 import gc
@@ -1291,3 +1293,143 @@ def _top_of_hierarchy(folder: Path) -> Iterator[None]:
                     fcntl.ioctl(fd, FS_IOC_SETFLAGS, marked)
     finally:
         os.close(fd)
+
+
+# ------------------------------------------------------------------ compiled patterns
+
+#: The most compiled patterns a run keeps for the next (re's own cache holds 512).
+KEPT_PATTERNS = 1024
+#: The patterns :func:`load_patterns` read, and those :func:`save_patterns` made since,
+#: as the file holds them, by the key of re's cache: ``(str or bytes, pattern, flags)``.
+_KEPT: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def load_patterns() -> None:
+    """Put in ``re``'s cache the regular expressions an earlier run compiled, kept by
+    :func:`save_patterns`, as Python keeps compiled modules: a build compiles some 250
+    patterns as its modules are imported (ftfy's, PyYAML's, feedpub's own), 50 to 70 ms of
+    pure Python that every run did again; made from what the file holds, they take 1 ms.
+    Each is made by the very call ``re`` makes, with the very arguments it made then
+    (kept by the same Python only: any other file, or one damaged, is ignored), so each
+    equals what compiling it gives (``==`` of two patterns compares their code; a test
+    checks every one). Nothing is said of any trouble: the patterns are compiled then."""
+    import re
+
+    kept = _patterns_file()
+    cache = getattr(re, "_cache", None)
+    if kept is None or not isinstance(cache, dict):
+        return
+    try:
+        with open(kept, "rb") as f:
+            tag, entries = marshal.load(f)  # noqa: S302 (trusted as compiled modules are)
+    except (OSError, EOFError, ValueError, TypeError):
+        return
+    if tag != _pattern_tag():
+        return
+    with contextlib.suppress(Exception):  # (a damaged entry: the rest compiled as usual)
+        for entry in entries:
+            is_bytes, pattern, flags, final, code, groups, groupindex, indexgroup = entry
+            key = (bytes if is_bytes else str, pattern, flags)
+            if key not in cache:
+                words = array(_CODE_TYPE)
+                words.frombytes(code)
+                cache[key] = _sre.compile(pattern, final, words.tolist(), groups, groupindex,
+                                          indexgroup)  # fmt: skip
+            _KEPT[key] = entry
+
+
+def save_patterns() -> None:
+    """Keep for the next run (:func:`load_patterns`) the patterns this one compiled: those
+    in ``re``'s cache that it did not find kept, compiled once more to learn the
+    arguments ``re`` gives ``_sre.compile`` (a run with none new writes nothing: with
+    the same code and settings, every run but the first). Written as Python writes its
+    compiled modules: not under PYTHONDONTWRITEBYTECODE, and a new file renamed into
+    place; where it cannot be written, nothing is said."""
+    import re
+
+    cache = getattr(re, "_cache", None)
+    compiler = getattr(re, "_compiler", None)
+    if sys.dont_write_bytecode or not isinstance(cache, dict) or compiler is None:
+        return
+    new = [k for k in list(cache) if k not in _KEPT and len(k) == 3 and k[0] in (str, bytes)]
+    kept = _patterns_file() if new else None
+    if kept is None:
+        return
+    recorder = _Recorder(compiler._sre)
+    compiler._sre = recorder
+    try:
+        for key in new:
+            recorder.args = None
+            with contextlib.suppress(Exception):
+                compiler.compile(key[1], key[2])
+            entry = _pattern_entry(key, recorder.args)
+            if entry is not None:
+                _KEPT[key] = entry
+    finally:
+        compiler._sre = recorder.real
+    data = marshal.dumps((_pattern_tag(), list(_KEPT.values())[-KEPT_PATTERNS:]))
+    temp = kept.with_name(f"{kept.name}.{os.getpid()}")
+    with contextlib.suppress(OSError):
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(temp, "xb") as f:
+                f.write(data)
+            os.replace(temp, kept)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+class _Recorder:
+    """``_sre`` as ``re``'s compiler sees it, the arguments of its last ``compile`` kept."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.args: tuple[Any, ...] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def compile(self, *args: Any) -> Any:
+        self.args = args
+        return self.real.compile(*args)
+
+
+def _pattern_entry(key: tuple[Any, ...], args: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+    """What the file keeps of the pattern ``key`` that ``_sre.compile(*args)`` made (its
+    code as the bytes of an array: read back several times faster than a list of
+    numbers); None for a call of another shape (another Python's)."""
+    if args is None or len(args) != 6 or _CODE_TYPE == "":
+        return None
+    pattern, final, code, groups, groupindex, indexgroup = args
+    if pattern != key[1] or not isinstance(code, list) or not isinstance(groupindex, dict):
+        return None
+    return (key[0] is bytes, key[1], int(key[2]), int(final), array(_CODE_TYPE, code).tobytes(),
+            int(groups), dict(groupindex), tuple(indexgroup))  # fmt: skip
+
+
+def _patterns_file() -> Path | None:
+    """Where the patterns are kept: beside this module's compiled code (in its
+    ``__pycache__``, or under PYTHONPYCACHEPREFIX), one file a Python; None where
+    there is none (no cache tag)."""
+    import importlib.util
+
+    try:
+        compiled = Path(importlib.util.cache_from_source(__file__))
+    except (NotImplementedError, ValueError):
+        return None
+    return compiled.with_name(f"patterns.{sys.implementation.cache_tag}.marshal")
+
+
+@cache
+def _pattern_tag() -> tuple[Any, ...]:
+    """What a file of patterns must have been written by: this very Python."""
+    return (sys.version, sys.implementation.cache_tag, _sre.MAGIC, _sre.CODESIZE, _CODE_TYPE)
+
+
+def _code_type() -> str:
+    """The array type of ``_sre``'s code words ("" where none is their size)."""
+    return next((t for t in "ILQ" if array(t).itemsize == _sre.CODESIZE), "")
+
+
+_CODE_TYPE = _code_type()

@@ -29,7 +29,7 @@ from feedpub.build import build
 from feedpub.config import load_config
 from feedpub.model import SourceFile, Summary
 
-from .conftest import ROOT, run_cli
+from .conftest import AZURE_AI_FEEDS, ROOT, run_cli
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 OLD_NS = 1_577_836_800 * 10**9
@@ -1521,3 +1521,108 @@ def test_workers_gone_before_they_are_given_work_are_a_worker_lost() -> None:
                           cwd=ROOT, timeout=60)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout == "lost: a worker process stopped before its work was done\n"
+
+
+# ------------------------------------------------------------------ compiled patterns kept
+
+
+def _python(script: str, prefix: Path, **env: str) -> str:
+    """``script`` run by a new Python whose compiled code goes under ``prefix`` (and so
+    the patterns feedpub keeps: beside its compiled modules); its output."""
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120,
+                          env={**environ, "PYTHONPYCACHEPREFIX": str(prefix), **env})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+#: What a run compiles: every pattern of feedpub's modules and of those they import
+#: (PyYAML's, ftfy's, lxml's), and one with a named group, inline flags and flags given.
+_COMPILE = """
+import re
+from feedpub import parallel
+parallel.load_patterns()
+import feedpub.cli, feedpub.articles, feedpub.notices, feedpub.site
+import feedpub.formats.xmlcheck, feedpub.formats.xmlparts, feedpub.fasthtml
+from feedpub.sanitize import load_text_tools
+load_text_tools()
+re.compile(r"(?P<word>[a-z]+)(?i:X)\\Z", re.M)
+re.compile(rb"[\\x80-\\xff]{2}")
+parallel.save_patterns()
+"""
+
+#: What a later run finds: each pattern put in re's cache from the file, with the one
+#: that compiling it again gives (``==`` compares their flags, pattern and code).
+_CHECK = """
+import re
+from feedpub import parallel
+before = set(re._cache)
+parallel.load_patterns()
+found = [k for k in parallel._KEPT if k not in before]
+for key in found:
+    loaded = re._cache[key]
+    again = re._compiler.compile(key[1], key[2])
+    assert loaded == again and loaded.groupindex == again.groupindex, key
+    assert loaded.groups == again.groups and re.compile(key[1], key[2]) is loaded, key
+print(len(found), (str, r"(?P<word>[a-z]+)(?i:X)\\Z", re.M.value) in found,
+      (bytes, rb"[\\x80-\\xff]{2}", 0) in found)
+"""
+
+
+def _kept_file(prefix: Path) -> Path:
+    found = list(prefix.rglob("patterns.*.marshal"))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_the_patterns_a_run_keeps_are_those_compiling_gives(tmp_path: Path) -> None:
+    _python(_COMPILE, tmp_path)
+    kept = _kept_file(tmp_path)
+    assert kept.parent.name == "feedpub"  # beside feedpub's compiled modules
+    count, mine, bytes_too = _python(_CHECK, tmp_path).split()
+    assert int(count) > 200 and mine == bytes_too == "True"
+    # and a run that compiles nothing new leaves the file as it is
+    stat = kept.stat()
+    _python(_COMPILE, tmp_path)
+    assert kept.stat().st_mtime_ns == stat.st_mtime_ns and kept.stat().st_ino == stat.st_ino
+
+
+def test_patterns_of_another_python_or_damaged_are_not_used(tmp_path: Path) -> None:
+    _python(_COMPILE, tmp_path)
+    kept = _kept_file(tmp_path)
+    tag, entries = marshal.loads(kept.read_bytes())
+    kept.write_bytes(marshal.dumps((("3.0.1", *tag[1:]), entries)))
+    assert _python(_CHECK, tmp_path).split() == ["0", "False", "False"]
+    kept.write_bytes(kept.read_bytes()[:1000])  # cut short
+    assert _python(_CHECK, tmp_path).split() == ["0", "False", "False"]
+    _python(_COMPILE, tmp_path)  # written again, whole
+    assert _python(_CHECK, tmp_path).split()[1:] == ["True", "True"]
+
+
+def test_no_patterns_are_kept_where_python_writes_no_compiled_code(tmp_path: Path) -> None:
+    _python(_COMPILE, tmp_path, PYTHONDONTWRITEBYTECODE="1")
+    assert not list(tmp_path.rglob("patterns.*"))
+
+
+def test_a_build_keeps_its_patterns_for_the_next(  # type: ignore[no-untyped-def]
+    tmp_path: Path, write_config, seeds_dir: Path
+) -> None:
+    cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
+    prefix = tmp_path / "pycache"
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    command = [sys.executable, "-m", "feedpub", "build", "-c", str(cfg),
+               "--now", "2026-11-01T00:00:00Z"]  # fmt: skip
+    outputs = []
+    for full in (["--full"], ["--full"]):
+        done = subprocess.run([*command, *full], capture_output=True, timeout=120,
+                              env={**environ, "PYTHONPYCACHEPREFIX": str(prefix)})  # fmt: skip
+        assert done.returncode == 0 and done.stderr == b"", done.stderr
+        outputs.append({p.name: p.read_bytes() for p in sorted((tmp_path / "feeds").iterdir())})
+        if len(outputs) == 1:
+            kept = _kept_file(prefix)
+            stat = kept.stat()
+    # the second build found every pattern it compiles kept (else it writes them), and
+    # wrote the same bytes
+    assert kept.stat().st_mtime_ns == stat.st_mtime_ns and kept.stat().st_ino == stat.st_ino
+    assert outputs[0] == outputs[1]

@@ -1342,14 +1342,15 @@ def save_patterns() -> None:
     """Keep for the next run (:func:`load_patterns`) the patterns this one compiled: those
     in ``re``'s cache that it did not find kept, compiled once more to learn the
     arguments ``re`` gives ``_sre.compile`` (a run with none new writes nothing: with
-    the same code and settings, every run but the first). Written as Python writes its
-    compiled modules: not under PYTHONDONTWRITEBYTECODE, and a new file renamed into
-    place; where it cannot be written, nothing is said."""
+    the same code and settings, every run but the first). A new file, renamed into
+    place, in a folder only its user may read; where it cannot be written, nothing is
+    said. (Not bytecode beside the source, which PYTHONDONTWRITEBYTECODE is about: a
+    cache of the user's, as pip's and mypy's are.)"""
     import re
 
     cache = getattr(re, "_cache", None)
     compiler = getattr(re, "_compiler", None)
-    if sys.dont_write_bytecode or not isinstance(cache, dict) or compiler is None:
+    if not isinstance(cache, dict) or compiler is None:
         return
     new = [k for k in list(cache) if k not in _KEPT and len(k) == 3 and k[0] in (str, bytes)]
     kept = _patterns_file() if new else None
@@ -1370,7 +1371,7 @@ def save_patterns() -> None:
     data = marshal.dumps((_pattern_tag(), list(_KEPT.values())[-KEPT_PATTERNS:]))
     temp = kept.with_name(f"{kept.name}.{os.getpid()}")
     with contextlib.suppress(OSError):
-        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             with open(temp, "xb") as f:
                 f.write(data)
@@ -1409,16 +1410,19 @@ def _pattern_entry(key: tuple[Any, ...], args: tuple[Any, ...] | None) -> tuple[
 
 
 def _patterns_file() -> Path | None:
-    """Where the patterns are kept: beside this module's compiled code (in its
-    ``__pycache__``, or under PYTHONPYCACHEPREFIX), one file a Python; None where
-    there is none (no cache tag)."""
-    import importlib.util
-
+    """Where the patterns are kept: in the user's cache folder (``$XDG_CACHE_HOME``, else
+    ``~/.cache``), ``feedpub/``, one file a Python and a copy of feedpub (by where it is
+    installed); None where there is no such folder."""
     try:
-        compiled = Path(importlib.util.cache_from_source(__file__))
-    except (NotImplementedError, ValueError):
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    except (RuntimeError, KeyError):  # no home folder
         return None
-    return compiled.with_name(f"patterns.{sys.implementation.cache_tag}.marshal")
+    if not os.path.isabs(base):  # (a relative one is to be ignored, says the XDG spec)
+        return None
+    import zlib
+
+    here = zlib.crc32(os.fsencode(os.path.dirname(os.path.abspath(__file__))))
+    return Path(base) / "feedpub" / f"patterns-{sys.implementation.cache_tag}-{here:08x}.marshal"
 
 
 @cache

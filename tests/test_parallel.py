@@ -1526,13 +1526,12 @@ def test_workers_gone_before_they_are_given_work_are_a_worker_lost() -> None:
 # ------------------------------------------------------------------ compiled patterns kept
 
 
-def _python(script: str, prefix: Path, **env: str) -> str:
-    """``script`` run by a new Python whose compiled code goes under ``prefix`` (and so
-    the patterns feedpub keeps: beside its compiled modules); its output."""
-    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+def _python(script: str, cache: Path, **env: str) -> str:
+    """``script`` run by a new Python whose user's cache folder is ``cache`` (where
+    feedpub keeps its compiled patterns); its output."""
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           cwd=ROOT, timeout=120,
-                          env={**environ, "PYTHONPYCACHEPREFIX": str(prefix), **env})  # fmt: skip
+                          env={**os.environ, "XDG_CACHE_HOME": str(cache), **env})  # fmt: skip
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -1570,8 +1569,8 @@ print(len(found), (str, r"(?P<word>[a-z]+)(?i:X)\\Z", re.M.value) in found,
 """
 
 
-def _kept_file(prefix: Path) -> Path:
-    found = list(prefix.rglob("patterns.*.marshal"))
+def _kept_file(cache: Path) -> Path:
+    found = list(cache.rglob("patterns-*.marshal"))
     assert len(found) == 1, found
     return found[0]
 
@@ -1579,7 +1578,7 @@ def _kept_file(prefix: Path) -> Path:
 def test_the_patterns_a_run_keeps_are_those_compiling_gives(tmp_path: Path) -> None:
     _python(_COMPILE, tmp_path)
     kept = _kept_file(tmp_path)
-    assert kept.parent.name == "feedpub"  # beside feedpub's compiled modules
+    assert kept.parent == tmp_path / "feedpub" and kept.parent.stat().st_mode & 0o777 == 0o700
     count, mine, bytes_too = _python(_CHECK, tmp_path).split()
     assert int(count) > 200 and mine == bytes_too == "True"
     # and a run that compiles nothing new leaves the file as it is
@@ -1600,27 +1599,32 @@ def test_patterns_of_another_python_or_damaged_are_not_used(tmp_path: Path) -> N
     assert _python(_CHECK, tmp_path).split()[1:] == ["True", "True"]
 
 
-def test_no_patterns_are_kept_where_python_writes_no_compiled_code(tmp_path: Path) -> None:
-    _python(_COMPILE, tmp_path, PYTHONDONTWRITEBYTECODE="1")
-    assert not list(tmp_path.rglob("patterns.*"))
+def test_where_no_cache_folder_can_be_made_patterns_are_compiled_as_usual(tmp_path: Path) -> None:
+    blocked = tmp_path / "a file"
+    blocked.write_bytes(b"")
+    _python(_COMPILE, blocked)  # (its "feedpub" folder cannot be made)
+    _python(_COMPILE, Path("relative"), XDG_CACHE_HOME="relative")  # ignored, as XDG says
+    home = tmp_path / "home"
+    _python(_COMPILE, home, XDG_CACHE_HOME="", HOME=str(home))  # then ~/.cache
+    assert not (ROOT / "relative").exists() and _kept_file(home / ".cache")
+    assert blocked.read_bytes() == b""
 
 
 def test_a_build_keeps_its_patterns_for_the_next(  # type: ignore[no-untyped-def]
     tmp_path: Path, write_config, seeds_dir: Path
 ) -> None:
     cfg = write_config(["content/*.txt"], AZURE_AI_FEEDS)
-    prefix = tmp_path / "pycache"
-    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cache = tmp_path / "cache"
     command = [sys.executable, "-m", "feedpub", "build", "-c", str(cfg),
                "--now", "2026-11-01T00:00:00Z"]  # fmt: skip
     outputs = []
     for full in (["--full"], ["--full"]):
         done = subprocess.run([*command, *full], capture_output=True, timeout=120,
-                              env={**environ, "PYTHONPYCACHEPREFIX": str(prefix)})  # fmt: skip
+                              env={**os.environ, "XDG_CACHE_HOME": str(cache)})  # fmt: skip
         assert done.returncode == 0 and done.stderr == b"", done.stderr
         outputs.append({p.name: p.read_bytes() for p in sorted((tmp_path / "feeds").iterdir())})
         if len(outputs) == 1:
-            kept = _kept_file(prefix)
+            kept = _kept_file(cache)
             stat = kept.stat()
     # the second build found every pattern it compiles kept (else it writes them), and
     # wrote the same bytes

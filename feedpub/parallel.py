@@ -1302,32 +1302,32 @@ KEPT_PATTERNS = 1024
 #: The patterns :func:`load_patterns` read, and those :func:`save_patterns` made since,
 #: as the file holds them, by the key of re's cache: ``(str or bytes, pattern, flags)``.
 _KEPT: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+#: The arguments ``re`` gave ``_sre.compile`` for each pattern compiled since
+#: :func:`load_patterns`, by the key of re's cache (see :class:`_Watch`).
+_MADE: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+#: The key of the pattern each thread is compiling (its ``key``), if any.
+_MAKING = threading.local()
 
 
 def load_patterns() -> None:
     """Put in ``re``'s cache the regular expressions an earlier run compiled, kept by
     :func:`save_patterns`, as Python keeps compiled modules: a build compiles some 250
-    patterns as its modules are imported (ftfy's, PyYAML's, feedpub's own), 50 to 70 ms of
-    pure Python that every run did again; made from what the file holds, they take 1 ms.
-    Each is made by the very call ``re`` makes, with the very arguments it made then
-    (kept by the same Python only: any other file, or one damaged, is ignored), so each
-    equals what compiling it gives (``==`` of two patterns compares their code; a test
-    checks every one). Nothing is said of any trouble: the patterns are compiled then."""
+    patterns as its modules are imported (ftfy's, PyYAML's, feedpub's own), 50 to 70 ms
+    of pure Python that every run did again; made from what the file holds, they take
+    1 ms. Each is made by the very call ``re`` makes, with the very arguments it made
+    then (kept by the same Python only: any other file, or one damaged, is ignored), so
+    each equals what compiling it gives (``==`` of two patterns compares their code; a
+    test checks every one). Then ``re``'s compiler is watched, for what this run
+    compiles (:class:`_Watch`). Nothing is said of any trouble: the patterns are
+    compiled as usual then."""
     import re
 
-    kept = _patterns_file()
     cache = getattr(re, "_cache", None)
-    if kept is None or not isinstance(cache, dict):
+    compiler = getattr(re, "_compiler", None)
+    if not isinstance(cache, dict) or compiler is None or not _CODE_TYPE:
         return
-    try:
-        with open(kept, "rb") as f:
-            tag, entries = marshal.load(f)  # noqa: S302 (trusted as compiled modules are)
-    except (OSError, EOFError, ValueError, TypeError):
-        return
-    if tag != _pattern_tag():
-        return
-    with contextlib.suppress(Exception):  # (a damaged entry: the rest compiled as usual)
-        for entry in entries:
+    with contextlib.suppress(Exception):  # (a damaged file or entry: compiled as usual)
+        for entry in _kept_entries():
             is_bytes, pattern, flags, final, code, groups, groupindex, indexgroup = entry
             key = (bytes if is_bytes else str, pattern, flags)
             if key not in cache:
@@ -1336,38 +1336,80 @@ def load_patterns() -> None:
                 cache[key] = _sre.compile(pattern, final, words.tolist(), groups, groupindex,
                                           indexgroup)  # fmt: skip
             _KEPT[key] = entry
+    if not isinstance(compiler._sre, _Watch):
+        compiler.compile = partial(_watched, compiler.compile)
+        compiler._sre = _Watch(compiler._sre)
+
+
+def _kept_entries() -> list[tuple[Any, ...]]:
+    """What the file of patterns holds, if this Python wrote it; else none."""
+    kept = _patterns_file()
+    if kept is None:
+        return []
+    try:
+        with open(kept, "rb") as f:
+            tag, entries = marshal.load(f)  # noqa: S302 (trusted as compiled modules are)
+    except (OSError, EOFError, ValueError, TypeError):
+        return []
+    return list(entries) if tag == _pattern_tag() else []
+
+
+def _watched(real: Callable[[Any, int], Any], pattern: Any, flags: int = 0) -> Any:
+    """``re._compiler.compile``, what ``re`` calls to compile a pattern it has not
+    cached, with the pattern's key kept for :class:`_Watch` while it runs."""
+    outer = getattr(_MAKING, "key", None)
+    _MAKING.key = (type(pattern), pattern, flags)
+    try:
+        return real(pattern, flags)
+    finally:
+        _MAKING.key = outer
+
+
+class _Watch:
+    """``_sre`` as ``re``'s compiler sees it once :func:`load_patterns` ran: the same,
+    but that the arguments of each ``compile`` are kept in :data:`_MADE`, by the key of
+    the pattern being compiled in that thread; so that :func:`save_patterns` need not
+    compile anything again."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def compile(self, *args: Any) -> Any:
+        key = getattr(_MAKING, "key", None)
+        if key is not None:
+            _MADE[key] = args
+        return self.real.compile(*args)
 
 
 def save_patterns() -> None:
     """Keep for the next run (:func:`load_patterns`) the patterns this one compiled: those
-    in ``re``'s cache that it did not find kept, compiled once more to learn the
-    arguments ``re`` gives ``_sre.compile`` (a run with none new writes nothing: with
-    the same code and settings, every run but the first). A new file, renamed into
-    place, in a folder only its user may read; where it cannot be written, nothing is
-    said. (Not bytecode beside the source, which PYTHONDONTWRITEBYTECODE is about: a
-    cache of the user's, as pip's and mypy's are.)"""
+    in ``re``'s cache that it did not find kept, with the arguments ``_sre.compile`` was
+    given for each (those compiled before the watch began, by ``load_patterns``'s own
+    imports, a dozen, compiled once more to learn them). A run with none new writes
+    nothing: with the same code and settings, every run but the first. A new file,
+    renamed into place, in a folder only its user may read; where it cannot be written,
+    nothing is said. (Not bytecode beside the source, which PYTHONDONTWRITEBYTECODE is
+    about: a cache of the user's, as pip's and mypy's are.)"""
     import re
 
     cache = getattr(re, "_cache", None)
     compiler = getattr(re, "_compiler", None)
-    if not isinstance(cache, dict) or compiler is None:
+    if not isinstance(cache, dict) or compiler is None or not isinstance(compiler._sre, _Watch):
         return
     new = [k for k in list(cache) if k not in _KEPT and len(k) == 3 and k[0] in (str, bytes)]
     kept = _patterns_file() if new else None
     if kept is None:
         return
-    recorder = _Recorder(compiler._sre)
-    compiler._sre = recorder
-    try:
-        for key in new:
-            recorder.args = None
+    for key in new:
+        if key not in _MADE:
             with contextlib.suppress(Exception):
-                compiler.compile(key[1], key[2])
-            entry = _pattern_entry(key, recorder.args)
-            if entry is not None:
-                _KEPT[key] = entry
-    finally:
-        compiler._sre = recorder.real
+                compiler.compile(key[1], key[2])  # (watched: its arguments kept)
+        entry = _pattern_entry(key, _MADE.get(key))
+        if entry is not None:
+            _KEPT[key] = entry
     data = marshal.dumps((_pattern_tag(), list(_KEPT.values())[-KEPT_PATTERNS:]))
     temp = kept.with_name(f"{kept.name}.{os.getpid()}")
     with contextlib.suppress(OSError):
@@ -1379,21 +1421,6 @@ def save_patterns() -> None:
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
-
-
-class _Recorder:
-    """``_sre`` as ``re``'s compiler sees it, the arguments of its last ``compile`` kept."""
-
-    def __init__(self, real: Any) -> None:
-        self.real = real
-        self.args: tuple[Any, ...] | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.real, name)
-
-    def compile(self, *args: Any) -> Any:
-        self.args = args
-        return self.real.compile(*args)
 
 
 def _pattern_entry(key: tuple[Any, ...], args: tuple[Any, ...] | None) -> tuple[Any, ...] | None:

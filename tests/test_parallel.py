@@ -1587,6 +1587,29 @@ def test_the_patterns_a_run_keeps_are_those_compiling_gives(tmp_path: Path) -> N
     assert kept.stat().st_mtime_ns == stat.st_mtime_ns and kept.stat().st_ino == stat.st_ino
 
 
+#: A run that compiles patterns, then cannot compile any: what it keeps, it learnt as it
+#: compiled them (all but the few compiled before feedpub.parallel was imported).
+_NOT_AGAIN = """
+import re
+from feedpub import parallel
+parallel.load_patterns()
+import feedpub.cli
+re.compile(r"(?P<word>[a-z]+)(?i:X)\\Z", re.M)
+re.compile(rb"[\\x80-\\xff]{2}")
+def refuse(*args):
+    raise AssertionError("compiled again")
+re._parser.parse = refuse
+parallel.save_patterns()
+print(len(parallel._KEPT))
+"""
+
+
+def test_a_run_keeps_its_patterns_without_compiling_them_again(tmp_path: Path) -> None:
+    assert int(_python(_NOT_AGAIN, tmp_path)) > 40  # (feedpub.cli compiles some 50)
+    count, mine, bytes_too = _python(_CHECK, tmp_path).split()
+    assert int(count) > 40 and mine == bytes_too == "True"
+
+
 def test_patterns_of_another_python_or_damaged_are_not_used(tmp_path: Path) -> None:
     _python(_COMPILE, tmp_path)
     kept = _kept_file(tmp_path)

@@ -1392,7 +1392,13 @@ def save_patterns() -> None:
     nothing: with the same code and settings, every run but the first. A new file,
     renamed into place, in a folder only its user may read; where it cannot be written,
     nothing is said. (Not bytecode beside the source, which PYTHONDONTWRITEBYTECODE is
-    about: a cache of the user's, as pip's and mypy's are.)"""
+    about: a cache of the user's, as pip's and mypy's are.) Never raises: the command is
+    done by then, and its exit code is what the program gives, even for a Ctrl-C here."""
+    with contextlib.suppress(Exception, KeyboardInterrupt):
+        _save_patterns()
+
+
+def _save_patterns() -> None:
     import re
 
     cache = getattr(re, "_cache", None)

@@ -1633,6 +1633,20 @@ def test_where_no_cache_folder_can_be_made_patterns_are_compiled_as_usual(tmp_pa
     assert blocked.read_bytes() == b""
 
 
+def test_saving_the_patterns_never_stops_the_program(tmp_path: Path) -> None:
+    script = """
+import re
+from feedpub import parallel
+parallel.load_patterns()
+re.compile("[a-z]+x")
+parallel._pattern_entry = lambda key, args: (object(),)  # (what marshal cannot write)
+parallel.save_patterns()
+print("went on")
+"""
+    assert _python(script, tmp_path) == "went on\n"
+    assert not list(tmp_path.rglob("patterns-*"))
+
+
 def test_a_build_keeps_its_patterns_for_the_next(  # type: ignore[no-untyped-def]
     tmp_path: Path, write_config, seeds_dir: Path
 ) -> None:

@@ -36,7 +36,6 @@ run compiled kept for the next, as Python keeps its compiled modules.
 
 from __future__ import annotations
 
-import _sre  # type: ignore[import-not-found]  # (re's engine: what compiled patterns are)
 import contextlib
 import copyreg
 import gc
@@ -57,6 +56,11 @@ from pathlib import Path
 from typing import Any, Generic, Literal, NamedTuple, NoReturn, Protocol, TypeVar, cast
 
 from .model import SourceFile, Summary
+
+try:
+    import _sre  # type: ignore[import-not-found]  # (re's engine: what compiled patterns are)
+except ImportError:  # (a Python without CPython's: its patterns are compiled as usual)
+    _sre = None
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -1465,8 +1469,10 @@ def _pattern_tag() -> tuple[Any, ...]:
 
 
 def _code_type() -> str:
-    """The array type of ``_sre``'s code words ("" where none is their size)."""
-    return next((t for t in "ILQ" if array(t).itemsize == _sre.CODESIZE), "")
+    """The array type of ``_sre``'s code words ("" where none is their size, or no
+    ``_sre``)."""
+    size = getattr(_sre, "CODESIZE", None)
+    return next((t for t in "ILQ" if array(t).itemsize == size), "")
 
 
 _CODE_TYPE = _code_type()
